@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interface between decode.c and the decoder backends. */
+#ifndef AS_DECODE_BACKEND_H
+#define AS_DECODE_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "as/decode.h"
+
+/* The bytes being decoded: a file descriptor read with pread() from a base
+ * offset, so the descriptor's own offset is never moved. */
+struct as__src {
+    int fd;
+    int64_t base; /* byte offset of the stream in fd */
+    int64_t size; /* bytes from base to the end of the file */
+    int64_t pos;  /* read position, relative to base */
+    int err;      /* errno of the last failed read, 0 if none */
+};
+
+/* Reads up to n bytes at pos and advances pos; returns the count (0 at the
+ * end) or -1 with errno and src->err set. Restarts after EINTR. */
+ssize_t as__src_read(struct as__src *src, void *buf, size_t n);
+
+/* Reads exactly n bytes at byte offset off without moving pos; returns
+ * AS_OK, AS_ETRUNCATED (fewer bytes exist) or AS_EIO. */
+int as__src_pread(struct as__src *src, void *buf, size_t n, int64_t off);
+
+/* lseek() semantics on pos; returns the new pos or -1 (EINVAL). */
+int64_t as__src_seek(struct as__src *src, int64_t off, int whence);
+
+enum as__kind {
+    AS__KIND_SNDFILE, /* anything libsndfile reads: WAV, AIFF, CAF, Ogg... */
+    AS__KIND_FLAC,    /* native FLAC, through libFLAC */
+    AS__KIND_OGGFLAC, /* FLAC in Ogg, through libFLAC */
+    AS__KIND_MPEG,    /* MPEG audio layer I-III, through libmpg123 */
+};
+
+/* What the first bytes say. For WAV and AIFF the header is parsed here,
+ * so absurd fields get precise errors before any library sees them. */
+struct as__probe {
+    enum as__kind kind;
+    const char *container; /* NULL: let the backend name it */
+    const char *codec;     /* NULL: let the backend name it */
+    int bits;              /* 0 unknown or lossy */
+    int64_t frames;        /* declared by the header; -1 unknown */
+};
+
+/* Classifies the stream. Returns AS_OK, AS_EFORMAT, AS_EENCODING,
+ * AS_ECORRUPT, AS_ETRUNCATED, AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS or
+ * AS_EIO. */
+int as__probe(struct as__src *src, struct as__probe *probe);
+
+/* A backend produces interleaved float32 frames at the native rate. */
+struct as__backend {
+    /* Reads up to max_frames frames into buf (max_frames * channels
+     * floats); *frames 0 means the end. Returns AS_OK or an error. */
+    int (*read)(struct as__backend *be, float *buf, size_t max_frames,
+                size_t *frames);
+    void (*close)(struct as__backend *be);
+};
+
+/* Each opener reads the header from src (which must outlive the backend),
+ * fills info's container, codec, rate_hz, channels, bits and frames, and
+ * returns AS_OK with *out set, or an error with *out NULL. */
+int as__sndfile_open(struct as__backend **out, struct as__src *src,
+                     const struct as__probe *probe,
+                     struct as_audio_info *info);
+int as__flac_open(struct as__backend **out, struct as__src *src,
+                  const struct as__probe *probe, struct as_audio_info *info);
+int as__mpeg_open(struct as__backend **out, struct as__src *src,
+                  const struct as__probe *probe, struct as_audio_info *info);
+
+#endif

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The decoding pipeline: source -> probe -> backend (native interleaved
+ * float32) -> down-mix -> resampler -> caller, in fixed-size blocks so that
+ * memory does not grow with the length of the file.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "as/decode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as/error.h"
+#include "as/resample.h"
+#include "backend.h"
+
+/* Native frames read from the backend per step. */
+#define BLOCK_FRAMES 4096
+
+struct as_decoder {
+    struct as__src src;
+    int own_fd;             /* close src.fd on close */
+    struct as__backend *be;
+    struct as_audio_info info;
+    int downmix;
+    float *nbuf;            /* native interleaved block */
+    float *mbuf;            /* block after the down-mix */
+    size_t mpos, mlen;      /* mbuf samples delivered / present */
+    as_resampler *rs;       /* NULL: no rate change */
+    int eof;                /* the backend reported the end */
+    int status;             /* sticky error */
+};
+
+ssize_t
+as__src_read(struct as__src *src, void *buf, size_t n)
+{
+    if (src->pos >= src->size)
+        return 0;
+    if ((int64_t)n > src->size - src->pos)
+        n = (size_t)(src->size - src->pos);
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(src->fd, (char *)buf + got, n - got,
+                          (off_t)(src->base + src->pos + (int64_t)got));
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            src->err = errno;
+            return -1;
+        }
+        if (r == 0)
+            break; /* the file shrank under us */
+        got += (size_t)r;
+    }
+    src->pos += (int64_t)got;
+    return (ssize_t)got;
+}
+
+int
+as__src_pread(struct as__src *src, void *buf, size_t n, int64_t off)
+{
+    int64_t save = src->pos;
+    if (off < 0)
+        return AS_EINVAL;
+    src->pos = off;
+    ssize_t r = as__src_read(src, buf, n);
+    src->pos = save;
+    if (r < 0)
+        return AS_EIO;
+    return (size_t)r == n ? AS_OK : AS_ETRUNCATED;
+}
+
+int64_t
+as__src_seek(struct as__src *src, int64_t off, int whence)
+{
+    int64_t to;
+    switch (whence) {
+    case SEEK_SET:
+        to = off;
+        break;
+    case SEEK_CUR:
+        to = src->pos + off;
+        break;
+    case SEEK_END:
+        to = src->size + off;
+        break;
+    default:
+        return -1;
+    }
+    if (to < 0)
+        return -1;
+    src->pos = to;
+    return to;
+}
+
+void
+as_decode_opts_init(struct as_decode_opts *opts)
+{
+    opts->out_rate_hz = 22050;
+    opts->downmix = 1;
+}
+
+/* Copies a descriptor that cannot seek into an unlinked temporary file. */
+static int
+spool(int fd, int *out_fd)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    size_t len = strlen(dir);
+    if (len + sizeof "/as-stdin-XXXXXX" > sizeof path) {
+        errno = ENAMETOOLONG;
+        return AS_EIO;
+    }
+    memcpy(path, dir, len);
+    memcpy(path + len, "/as-stdin-XXXXXX", sizeof "/as-stdin-XXXXXX");
+    int tmp = mkstemp(path);
+    if (tmp < 0)
+        return AS_EIO;
+    unlink(path);
+    char buf[65536];
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            goto fail;
+        if (r == 0)
+            break;
+        for (ssize_t w = 0; w < r;) {
+            ssize_t k = write(tmp, buf + w, (size_t)(r - w));
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0)
+                goto fail;
+            w += k;
+        }
+    }
+    *out_fd = tmp;
+    return AS_OK;
+
+fail: {
+    int e = errno;
+    close(tmp);
+    errno = e;
+    return AS_EIO;
+}
+}
+
+static int
+open_common(as_decoder **out, int fd, int own_fd,
+            const struct as_decode_opts *opts)
+{
+    struct as_decode_opts defaults;
+    struct as__probe probe;
+    struct stat st;
+    int status;
+
+    if (opts == NULL) {
+        as_decode_opts_init(&defaults);
+        opts = &defaults;
+    }
+    as_decoder *dec = calloc(1, sizeof *dec);
+    if (dec == NULL) {
+        if (own_fd)
+            close(fd);
+        return AS_ENOMEM;
+    }
+    dec->src.fd = fd;
+    dec->own_fd = own_fd;
+    dec->downmix = opts->downmix != 0;
+
+    if (fstat(fd, &st) != 0) {
+        status = AS_EIO;
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        status = AS_EIO;
+        goto fail;
+    }
+    off_t here = lseek(fd, 0, SEEK_CUR);
+    if (here < 0 || !S_ISREG(st.st_mode)) {
+        int tmp;
+        if ((status = spool(fd, &tmp)) != AS_OK)
+            goto fail;
+        if (dec->own_fd)
+            close(fd);
+        dec->src.fd = tmp;
+        dec->own_fd = 1;
+        if (fstat(tmp, &st) != 0) {
+            status = AS_EIO;
+            goto fail;
+        }
+        here = 0;
+    }
+    dec->src.base = here;
+    dec->src.size = st.st_size > here ? (int64_t)(st.st_size - here) : 0;
+    if (dec->src.size == 0) {
+        status = AS_EEMPTY;
+        goto fail;
+    }
+
+    if ((status = as__probe(&dec->src, &probe)) != AS_OK)
+        goto fail;
+    dec->info.frames = -1;
+    switch (probe.kind) {
+    case AS__KIND_FLAC:
+    case AS__KIND_OGGFLAC:
+        status = as__flac_open(&dec->be, &dec->src, &probe, &dec->info);
+        break;
+    case AS__KIND_MPEG:
+        status = as__mpeg_open(&dec->be, &dec->src, &probe, &dec->info);
+        break;
+    default:
+        status = as__sndfile_open(&dec->be, &dec->src, &probe, &dec->info);
+        break;
+    }
+    if (status != AS_OK)
+        goto fail;
+
+    struct as_audio_info *in = &dec->info;
+    if (in->channels < 1 || in->channels > AS_CHANNELS_MAX) {
+        status = AS_ECHANNELS;
+        goto fail;
+    }
+    if (in->rate_hz < AS_RATE_MIN_HZ || in->rate_hz > AS_RATE_MAX_HZ) {
+        status = AS_ERATE;
+        goto fail;
+    }
+    if (in->frames == 0) {
+        status = AS_ENOAUDIO;
+        goto fail;
+    }
+    if (opts->out_rate_hz < 0 || opts->out_rate_hz > AS_RATE_MAX_HZ ||
+        (opts->out_rate_hz > 0 && opts->out_rate_hz < AS_RATE_MIN_HZ)) {
+        status = AS_EINVAL;
+        goto fail;
+    }
+    in->out_rate_hz = opts->out_rate_hz ? opts->out_rate_hz : in->rate_hz;
+    in->out_channels = dec->downmix ? 1 : in->channels;
+    if (in->out_rate_hz != in->rate_hz) {
+        if (in->out_channels != 1) {
+            status = AS_EINVAL; /* the resampler is mono */
+            goto fail;
+        }
+        status = as_resampler_new(&dec->rs, in->rate_hz, in->out_rate_hz);
+        if (status != AS_OK)
+            goto fail;
+    }
+    dec->nbuf = malloc((size_t)BLOCK_FRAMES * (size_t)in->channels *
+                       sizeof *dec->nbuf);
+    dec->mbuf = dec->downmix ? malloc(BLOCK_FRAMES * sizeof *dec->mbuf)
+                             : dec->nbuf;
+    if (dec->nbuf == NULL || dec->mbuf == NULL) {
+        status = AS_ENOMEM;
+        goto fail;
+    }
+    *out = dec;
+    return AS_OK;
+
+fail: {
+    int e = errno;
+    as_decoder_close(dec);
+    errno = e;
+    return status;
+}
+}
+
+int
+as_decoder_open(as_decoder **out, const char *path,
+                const struct as_decode_opts *opts)
+{
+    if (out == NULL)
+        return AS_EINVAL;
+    *out = NULL;
+    if (path == NULL)
+        return AS_EINVAL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return AS_EIO;
+    return open_common(out, fd, 1, opts);
+}
+
+int
+as_decoder_open_fd(as_decoder **out, int fd,
+                   const struct as_decode_opts *opts)
+{
+    if (out == NULL)
+        return AS_EINVAL;
+    *out = NULL;
+    if (fd < 0)
+        return AS_EINVAL;
+    return open_common(out, fd, 0, opts);
+}
+
+void
+as_decoder_info(const as_decoder *dec, struct as_audio_info *info)
+{
+    *info = dec->info;
+}
+
+/*
+ * Mean of n channel values as numpy computes np.mean(y, axis=0) in float32
+ * (librosa.to_mono): the pairwise sum of numpy's pairwise_sum (below 8
+ * terms a plain running sum, then eight interleaved partial sums, halves
+ * above 128 terms), then one division by n.
+ */
+static float
+pairwise_sum(const float *x, size_t n, size_t stride)
+{
+    if (n < 8) {
+        float s = 0.0f;
+        for (size_t i = 0; i < n; i++)
+            s += x[i * stride];
+        return s;
+    }
+    if (n <= 128) {
+        float r[8];
+        size_t i;
+        for (int j = 0; j < 8; j++)
+            r[j] = x[(size_t)j * stride];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++)
+                r[j] += x[(i + (size_t)j) * stride];
+        float s = ((r[0] + r[1]) + (r[2] + r[3])) +
+                  ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++)
+            s += x[i * stride];
+        return s;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(x, n2, stride) +
+           pairwise_sum(x + n2 * stride, n - n2, stride);
+}
+
+static void
+downmix(const float *in, size_t frames, int channels, float *out)
+{
+    if (channels == 1) {
+        memcpy(out, in, frames * sizeof *out);
+        return;
+    }
+    const float div = (float)channels;
+    for (size_t i = 0; i < frames; i++)
+        out[i] = pairwise_sum(in + i * (size_t)channels, (size_t)channels,
+                              1) /
+                 div;
+}
+
+/* Reads the next native block into mbuf; sets eof at the end. */
+static int
+refill(as_decoder *dec)
+{
+    size_t frames = 0;
+    int status = dec->be->read(dec->be, dec->nbuf, BLOCK_FRAMES, &frames);
+    if (status != AS_OK)
+        return status;
+    if (frames == 0) {
+        dec->eof = 1;
+        if (dec->info.frames_read == 0)
+            return AS_ENOAUDIO;
+        if (dec->info.frames >= 0 && dec->info.frames_read < dec->info.frames)
+            return AS_ETRUNCATED;
+        return AS_OK;
+    }
+    dec->info.frames_read += (int64_t)frames;
+    if (dec->downmix) {
+        downmix(dec->nbuf, frames, dec->info.channels, dec->mbuf);
+        dec->mlen = frames;
+    } else {
+        dec->mlen = frames * (size_t)dec->info.channels;
+    }
+    dec->mpos = 0;
+    return AS_OK;
+}
+
+int
+as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read)
+{
+    if (n_read != NULL)
+        *n_read = 0;
+    if (dec == NULL || n_read == NULL || pcm == NULL)
+        return AS_EINVAL;
+    if (dec->status != AS_OK)
+        return dec->status;
+    size_t ch = (size_t)dec->info.out_channels;
+    if (cap < ch)
+        return AS_EINVAL;
+    cap -= cap % ch;
+
+    size_t done = 0;
+    int status = AS_OK;
+    while (done < cap) {
+        if (dec->rs != NULL) {
+            size_t used = 0, got = 0;
+            const float *in = dec->mbuf + dec->mpos;
+            if (dec->mpos == dec->mlen) {
+                if (!dec->eof) {
+                    if ((status = refill(dec)) != AS_OK)
+                        break;
+                    continue;
+                }
+                in = NULL; /* flush the resampler */
+            }
+            status = as_resampler_process(dec->rs, in, dec->mlen - dec->mpos,
+                                          &used, pcm + done, cap - done,
+                                          &got);
+            if (status != AS_OK)
+                break;
+            dec->mpos += used;
+            done += got;
+            if (in == NULL && got == 0)
+                break; /* all delivered */
+        } else {
+            if (dec->mpos == dec->mlen) {
+                if (dec->eof)
+                    break;
+                if ((status = refill(dec)) != AS_OK)
+                    break;
+                continue;
+            }
+            size_t k = dec->mlen - dec->mpos;
+            if (k > cap - done)
+                k = cap - done;
+            memcpy(pcm + done, dec->mbuf + dec->mpos, k * sizeof *pcm);
+            dec->mpos += k;
+            done += k;
+        }
+    }
+    if (status != AS_OK) {
+        dec->status = status;
+        return status;
+    }
+    *n_read = done;
+    return AS_OK;
+}
+
+void
+as_decoder_close(as_decoder *dec)
+{
+    if (dec == NULL)
+        return;
+    if (dec->be != NULL)
+        dec->be->close(dec->be);
+    as_resampler_free(dec->rs);
+    if (dec->mbuf != dec->nbuf)
+        free(dec->mbuf);
+    free(dec->nbuf);
+    if (dec->own_fd)
+        close(dec->src.fd);
+    free(dec);
+}

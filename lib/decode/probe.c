@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Format recognition from content, and a strict look at WAV and AIFF
+ * headers. File names are never consulted: sample packs are full of AIFF
+ * data named .wav and FLAC named .aif.
+ *
+ * References for the layouts: Microsoft "Multimedia Programming Interface
+ * and Data Specifications 1.0" (RIFF WAVE, WAVE_FORMAT_EXTENSIBLE), EBU
+ * Tech 3306 (RF64/BW64 ds64), Apple "Audio Interchange File Format 1.3"
+ * and the AIFF-C draft (COMM, SSND, compression types), ISO/IEC 11172-3
+ * and 13818-3 (MPEG audio frame headers), ID3v2.4 section 3.1 (tag size),
+ * RFC 3533 (Ogg pages), RFC 9639 (FLAC).
+ */
+#include "backend.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "as/error.h"
+
+static uint32_t
+le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static uint32_t
+be32(const unsigned char *p)
+{
+    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 |
+           (uint32_t)p[0] << 24;
+}
+
+static unsigned
+le16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned
+be16(const unsigned char *p)
+{
+    return (unsigned)p[1] | (unsigned)p[0] << 8;
+}
+
+static uint64_t
+le64(const unsigned char *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static int
+check_rate_channels(double rate_hz, long channels)
+{
+    if (channels < 1 || channels > AS_CHANNELS_MAX)
+        return AS_ECHANNELS;
+    if (!(rate_hz >= AS_RATE_MIN_HZ && rate_hz <= AS_RATE_MAX_HZ))
+        return AS_ERATE;
+    return AS_OK;
+}
+
+/* Declared frames against the bytes present; a missing whole frame is a
+ * truncated file. */
+static int
+check_length(int64_t declared_frames, int64_t avail_bytes, int64_t frame_bytes)
+{
+    if (declared_frames < 0 || frame_bytes <= 0)
+        return AS_OK;
+    if (avail_bytes < 0)
+        avail_bytes = 0;
+    if (avail_bytes / frame_bytes < declared_frames)
+        return AS_ETRUNCATED;
+    return AS_OK;
+}
+
+static const char *
+pcm_codec(unsigned bits, int is_unsigned8)
+{
+    switch (bits) {
+    case 8:
+        return is_unsigned8 ? "pcm_u8" : "pcm_s8";
+    case 16:
+        return "pcm_s16";
+    case 24:
+        return "pcm_s24";
+    case 32:
+        return "pcm_s32";
+    default:
+        return NULL;
+    }
+}
+
+/* RIFF/RIFX/RF64/BW64 WAVE. */
+static int
+probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
+{
+    int big = memcmp(h, "RIFX", 4) == 0;
+    int rf64 = memcmp(h, "RF64", 4) == 0 || memcmp(h, "BW64", 4) == 0;
+    uint32_t (*rd32)(const unsigned char *) = big ? be32 : le32;
+    unsigned (*rd16)(const unsigned char *) = big ? be16 : le16;
+    unsigned char c[40];
+    int64_t off = 12, data_off = -1, data_size = -1, ds64_data = -1;
+    unsigned tag = 0, channels = 0, block_align = 0, bits = 0;
+    uint32_t rate = 0;
+    int have_fmt = 0;
+
+    p->container = rf64 ? "rf64" : "wav";
+    /* Walk the chunks up to 'data' (and past it while its size is sane,
+     * in case 'fmt ' comes late). */
+    while (off + 8 <= src->size) {
+        int st = as__src_pread(src, c, 8, off);
+        if (st != AS_OK)
+            return st;
+        int64_t size = rd32(c + 4);
+        if (memcmp(c, "ds64", 4) == 0 && size >= 24) {
+            if ((st = as__src_pread(src, c + 8, 24, off + 8)) != AS_OK)
+                return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
+            ds64_data = (int64_t)le64(c + 16);
+        } else if (memcmp(c, "fmt ", 4) == 0) {
+            if (size < 16)
+                return AS_ECORRUPT;
+            size_t n = size >= 40 ? 40 : (size_t)size;
+            if ((st = as__src_pread(src, c, n, off + 8)) != AS_OK)
+                return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
+            tag = rd16(c);
+            channels = rd16(c + 2);
+            rate = rd32(c + 4);
+            block_align = rd16(c + 12);
+            bits = rd16(c + 14);
+            if (tag == 0xFFFE && n >= 40)
+                tag = rd16(c + 24); /* first two bytes of the GUID */
+            have_fmt = 1;
+        } else if (memcmp(c, "data", 4) == 0) {
+            data_off = off + 8;
+            data_size = size;
+            if (rf64 && size == 0xFFFFFFFF && ds64_data >= 0)
+                data_size = ds64_data;
+            if (have_fmt)
+                break;
+        }
+        off += 8 + size + (size & 1);
+    }
+    if (!have_fmt)
+        return AS_ECORRUPT;
+    int st = check_rate_channels(rate, channels);
+    if (st != AS_OK)
+        return st;
+    if (data_off < 0)
+        return AS_ENOAUDIO;
+
+    if (tag == 0x50 || tag == 0x55)
+        return AS_EENCODING; /* MPEG in WAV: libsndfile would hand it to a
+                                libmpg123 handle that prints to stderr */
+    p->bits = (int)bits;
+    if (tag == 1)
+        p->codec = pcm_codec(bits, bits == 8);
+    else if (tag == 3 && (bits == 32 || bits == 64))
+        p->codec = bits == 32 ? "float32" : "float64";
+    if (p->codec != NULL) {
+        int64_t frame_bytes = (int64_t)channels * ((bits + 7) / 8);
+        if (block_align >= frame_bytes)
+            frame_bytes = block_align;
+        /* 0xFFFFFFFF: size unknown (a stream writer); libsndfile reads to
+         * the end of the file. */
+        if (data_size != 0xFFFFFFFF || rf64) {
+            p->frames = data_size / frame_bytes;
+            st = check_length(p->frames, src->size - data_off, frame_bytes);
+            if (st != AS_OK)
+                return st;
+        }
+        if (p->frames == 0)
+            return AS_ENOAUDIO;
+    } else {
+        p->bits = tag == 6 || tag == 7 ? 8 : 0; /* A-law, mu-law */
+    }
+    return AS_OK;
+}
+
+/* IEEE 754 80-bit extended (AIFF sample rate), big-endian, to double. */
+static double
+ext80(const unsigned char *b)
+{
+    int expo = (int)((b[0] & 0x7F) << 8 | b[1]);
+    uint64_t mant = (uint64_t)be32(b + 2) << 32 | be32(b + 6);
+    if (expo == 0x7FFF)
+        return (double)NAN;
+    if (mant == 0)
+        return 0.0;
+    double v = ldexp((double)mant, expo - 16383 - 63);
+    return (b[0] & 0x80) ? -v : v;
+}
+
+/* FORM AIFF / AIFC. */
+static int
+probe_aiff(struct as__src *src, const unsigned char *h, struct as__probe *p)
+{
+    int aifc = memcmp(h + 8, "AIFC", 4) == 0;
+    unsigned char c[26];
+    int64_t off = 12, ssnd_off = -1;
+    long channels = 0;
+    int64_t frames = -1;
+    unsigned bits = 0;
+    double rate = 0;
+    int have_comm = 0;
+    char comp[5] = "NONE";
+
+    p->container = aifc ? "aifc" : "aiff";
+    while (off + 8 <= src->size) {
+        int st = as__src_pread(src, c, 8, off);
+        if (st != AS_OK)
+            return st;
+        int64_t size = be32(c + 4);
+        if (memcmp(c, "COMM", 4) == 0) {
+            size_t n = size >= 22 ? 22 : (size_t)size;
+            if (n < 18)
+                return AS_ECORRUPT;
+            if ((st = as__src_pread(src, c, n, off + 8)) != AS_OK)
+                return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
+            channels = (long)be16(c);
+            frames = be32(c + 2);
+            bits = be16(c + 6);
+            rate = ext80(c + 8);
+            if (aifc && n >= 22)
+                memcpy(comp, c + 18, 4);
+            have_comm = 1;
+        } else if (memcmp(c, "SSND", 4) == 0) {
+            unsigned char o[4];
+            if ((st = as__src_pread(src, o, 4, off + 8)) != AS_OK)
+                return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
+            ssnd_off = off + 16 + be32(o);
+            if (have_comm)
+                break;
+        }
+        off += 8 + size + (size & 1);
+    }
+    if (!have_comm)
+        return AS_ECORRUPT;
+    int st = check_rate_channels(rate, channels);
+    if (st != AS_OK)
+        return st;
+    if (frames == 0 || ssnd_off < 0)
+        return AS_ENOAUDIO;
+
+    p->frames = frames;
+    p->bits = (int)bits;
+    int64_t frame_bytes = 0;
+    if (!memcmp(comp, "NONE", 4) || !memcmp(comp, "twos", 4) ||
+        !memcmp(comp, "sowt", 4)) {
+        p->codec = pcm_codec(bits, 0);
+        frame_bytes = channels * (int64_t)((bits + 7) / 8);
+    } else if (!memcmp(comp, "fl32", 4) || !memcmp(comp, "FL32", 4)) {
+        p->codec = "float32";
+        p->bits = 32;
+        frame_bytes = channels * 4;
+    } else if (!memcmp(comp, "fl64", 4) || !memcmp(comp, "FL64", 4)) {
+        p->codec = "float64";
+        p->bits = 64;
+        frame_bytes = channels * 8;
+    } else if (!memcmp(comp, "raw ", 4)) {
+        p->codec = "pcm_u8";
+        p->bits = 8;
+        frame_bytes = channels;
+    } else {
+        p->bits = 0; /* compressed: libsndfile names it */
+    }
+    return check_length(frames, src->size - ssnd_off, frame_bytes);
+}
+
+/* Sun/NeXT AU (".snd" big-endian, "dns." little-endian). */
+static int
+probe_au(struct as__src *src, const unsigned char *h, struct as__probe *p)
+{
+    uint32_t (*rd32)(const unsigned char *) = h[0] == '.' ? be32 : le32;
+    uint32_t hdr = rd32(h + 4), size = rd32(h + 8), enc = rd32(h + 12);
+    uint32_t rate = rd32(h + 16), channels = rd32(h + 20);
+    static const int bytes[] = {0, 1, 1, 2, 3, 4, 4, 8};
+    static const char *const names[] = {NULL,      "ulaw",    "pcm_s8",
+                                        "pcm_s16", "pcm_s24", "pcm_s32",
+                                        "float32", "float64"};
+    p->container = "au";
+    int st = check_rate_channels(rate, channels > 0x7FFFFFFF ? -1L : (long)channels);
+    if (st != AS_OK)
+        return st;
+    if (enc >= 1 && enc <= 7) {
+        p->codec = names[enc];
+        p->bits = 8 * bytes[enc];
+        if (size != 0xFFFFFFFF) {
+            int64_t frame_bytes = (int64_t)channels * bytes[enc];
+            p->frames = size / frame_bytes;
+            st = check_length(p->frames, src->size - hdr, frame_bytes);
+            if (st == AS_OK && p->frames == 0)
+                st = AS_ENOAUDIO;
+        }
+    }
+    return st;
+}
+
+/* One MPEG audio frame header; returns the frame length in bytes, or 0 if
+ * the four bytes are not a usable header (free format is not accepted). */
+static long
+mpeg_frame_len(const unsigned char *b, int *version_layer_rate)
+{
+    static const int kbps[2][3][16] = {
+        {/* MPEG-1: layer I, II, III */
+         {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416,
+          448, 0},
+         {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+          0},
+         {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+          0}},
+        {/* MPEG-2 and 2.5 */
+         {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+          0},
+         {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0},
+         {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0}}};
+    static const int rates[3] = {44100, 48000, 32000};
+    if (b[0] != 0xFF || (b[1] & 0xE0) != 0xE0)
+        return 0;
+    int ver = (b[1] >> 3) & 3;   /* 0: 2.5, 1: reserved, 2: 2, 3: 1 */
+    int layer = (b[1] >> 1) & 3; /* 1: III, 2: II, 3: I */
+    int bri = b[2] >> 4, sri = (b[2] >> 2) & 3, pad = (b[2] >> 1) & 1;
+    if (ver == 1 || layer == 0 || bri == 0 || bri == 15 || sri == 3)
+        return 0;
+    int lsf = ver != 3;
+    long rate = rates[sri] >> (ver == 3 ? 0 : ver == 2 ? 1 : 2);
+    long br = kbps[lsf][3 - layer][bri] * 1000L;
+    *version_layer_rate = ver << 4 | layer << 2 | sri;
+    if (layer == 3)
+        return (12 * br / rate + pad) * 4;
+    if (layer == 1 && lsf)
+        return 72 * br / rate + pad;
+    return 144 * br / rate + pad;
+}
+
+/* Two consecutive frame headers (or one frame that ends the file or meets
+ * a tag) make an MPEG stream; text never passes this. */
+static int
+is_mpeg_at(struct as__src *src, int64_t off)
+{
+    unsigned char b[4], n[4];
+    int vlr1, vlr2;
+    if (as__src_pread(src, b, 4, off) != AS_OK)
+        return 0;
+    long len = mpeg_frame_len(b, &vlr1);
+    if (len <= 4)
+        return 0;
+    if (off + len == src->size)
+        return 1;
+    if (as__src_pread(src, n, 4, off + len) != AS_OK)
+        return 0;
+    if (!memcmp(n, "TAG", 3) || !memcmp(n, "APET", 4) || !memcmp(n, "ID3", 3))
+        return 1;
+    return mpeg_frame_len(n, &vlr2) > 0 && vlr1 == vlr2;
+}
+
+int
+as__probe(struct as__src *src, struct as__probe *p)
+{
+    unsigned char h[64];
+    memset(h, 0, sizeof h);
+    p->kind = AS__KIND_SNDFILE;
+    p->container = NULL;
+    p->codec = NULL;
+    p->bits = 0;
+    p->frames = -1;
+
+    size_t n = src->size < (int64_t)sizeof h ? (size_t)src->size : sizeof h;
+    int st = as__src_pread(src, h, n, 0);
+    if (st != AS_OK)
+        return st;
+
+    if (n >= 12 && (!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4) ||
+                    !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)) &&
+        !memcmp(h + 8, "WAVE", 4))
+        return probe_wav(src, h, p);
+    if (n >= 12 && !memcmp(h, "FORM", 4) &&
+        (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4)))
+        return probe_aiff(src, h, p);
+    if (n >= 24 && (!memcmp(h, ".snd", 4) || !memcmp(h, "dns.", 4)))
+        return probe_au(src, h, p);
+    if (n >= 4 && !memcmp(h, "OggS", 4)) {
+        /* The first packet of the first page names the codec. */
+        size_t body = 27 + (size_t)h[26];
+        if (body + 5 <= n && !memcmp(h + body, "\x7F" "FLAC", 5)) {
+            p->kind = AS__KIND_OGGFLAC;
+            p->container = "ogg";
+            p->codec = "flac";
+        }
+        return AS_OK;
+    }
+
+    /* An ID3v2 tag may precede FLAC or MPEG data. */
+    int64_t off = 0;
+    if (n >= 10 && !memcmp(h, "ID3", 3) && h[3] != 0xFF && h[4] != 0xFF &&
+        !((h[6] | h[7] | h[8] | h[9]) & 0x80)) {
+        off = 10 + ((int64_t)h[6] << 21 | (int64_t)h[7] << 14 |
+                    (int64_t)h[8] << 7 | h[9]);
+        if (h[5] & 0x10)
+            off += 10; /* footer */
+        /* Skip zero padding after the tag, which some taggers leave. */
+        unsigned char z[256];
+        for (int i = 0; i < 256 && off < src->size; i++) {
+            size_t k = src->size - off < 256 ? (size_t)(src->size - off) : 256;
+            if (as__src_pread(src, z, k, off) != AS_OK)
+                break;
+            size_t j = 0;
+            while (j < k && z[j] == 0)
+                j++;
+            off += (int64_t)j;
+            if (j < k)
+                break;
+        }
+    }
+    unsigned char m[4] = {0};
+    if (off + 4 <= src->size && as__src_pread(src, m, 4, off) == AS_OK &&
+        !memcmp(m, "fLaC", 4)) {
+        p->kind = AS__KIND_FLAC;
+        p->container = "flac";
+        p->codec = "flac";
+        return AS_OK;
+    }
+    if (is_mpeg_at(src, off)) {
+        p->kind = AS__KIND_MPEG;
+        p->container = "mp3";
+        return AS_OK;
+    }
+    if (off > 0)
+        return AS_EFORMAT; /* an ID3 tag in front of something unknown */
+
+    /* The rarer formats libsndfile reads, by their magic. Anything else
+     * is refused here rather than offered to libsndfile, whose own
+     * guessing would hand MPEG-like noise to a libmpg123 handle that
+     * prints to stderr. */
+    static const struct {
+        size_t off, len;
+        const char *magic;
+    } other[] = {
+        {0, 4, "caff"},            /* Apple CAF */
+        {0, 4, "riff"},            /* Sony Wave64 (GUID "riff") */
+        {0, 7, "NIST_1A"},         /* NIST SPHERE */
+        {0, 19, "Creative Voice File"},
+        {0, 4, "\x64\xa3\x01\x00"}, /* IRCAM, four variants */
+        {0, 4, "\x00\x01\xa3\x64"},
+        {0, 4, "\x64\xa3\x02\x00"},
+        {0, 4, "\x00\x02\xa3\x64"},
+        {0, 4, " paf"},            /* Ensoniq PARIS */
+        {0, 4, "fap "},
+        {0, 4, "2BIT"},            /* Audio Visual Research */
+        {0, 21, "Extended Instrument: "},
+    };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        if (n >= other[i].off + other[i].len &&
+            !memcmp(h + other[i].off, other[i].magic, other[i].len))
+            return AS_OK;
+    if (n >= 12 && !memcmp(h, "FORM", 4) &&
+        (!memcmp(h + 8, "8SVX", 4) || !memcmp(h + 8, "16SV", 4)))
+        return AS_OK;
+    return AS_EFORMAT;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+#include "as/error.h"
+
+const char *
+as_strerror(int status)
+{
+    switch (status) {
+    case AS_OK:
+        return "success";
+    case AS_ENOMEM:
+        return "out of memory";
+    case AS_EIO:
+        return "input/output error";
+    case AS_EFORMAT:
+        return "unsupported format";
+    case AS_ECORRUPT:
+        return "corrupt data";
+    case AS_EINVAL:
+        return "invalid argument";
+    case AS_EEMPTY:
+        return "empty file";
+    case AS_ENOAUDIO:
+        return "no audio data";
+    case AS_ETRUNCATED:
+        return "truncated file";
+    case AS_ERATE:
+        return "unsupported sample rate";
+    case AS_ECHANNELS:
+        return "unsupported channel count";
+    case AS_EENCODING:
+        return "unsupported encoding";
+    default:
+        return "unknown error";
+    }
+}

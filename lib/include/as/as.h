@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* Umbrella header of libaudiosearch. */
+#ifndef AS_AS_H
+#define AS_AS_H
+
+#include "as/error.h"
+#include "as/version.h"
+#include "as/decode.h"
+#include "as/resample.h"
+#include "as/pathlist.h"
+
+#endif

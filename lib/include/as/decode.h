@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_DECODE_H
+#define AS_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Decoding: any supported sample file to float32, optionally down-mixed to
+ * mono and resampled, read in chunks of any size.
+ *
+ * Format is recognised from the content, never from the file name:
+ *   RIFF/RIFX/RF64 WAVE, AIFF/AIFC, CAF, W64, AU and Ogg Vorbis/Opus through
+ *   libsndfile; FLAC (native and Ogg) through libFLAC; MPEG audio layers
+ *   I-III through libmpg123, with gapless trimming from the LAME/Xing tag.
+ *
+ * Sample values are what libsndfile's sf_readf_float returns, which is what
+ * librosa 0.10.1 sees: integer PCM v becomes v / 2^(bits-1) (unsigned 8-bit:
+ * (v - 128) / 128), float data passes unchanged, MP3 is libmpg123's float
+ * output with the flags libsndfile 1.2 sets (gapless, no resampling, no
+ * "Frankenstein" streams).
+ *
+ * Down-mix: the mean of the channels in float32, summed in numpy's pairwise
+ * order and divided by the channel count, as librosa.to_mono computes it;
+ * for stereo that is (L + R) / 2.
+ *
+ * Resampling (when out_rate_hz differs from the native rate): libsoxr HQ,
+ * see resample.h; the output length is exactly as_resample_len().
+ */
+
+#define AS_RATE_MIN_HZ 1000    /* lowest native sample rate accepted */
+#define AS_RATE_MAX_HZ 768000  /* highest native sample rate accepted */
+#define AS_CHANNELS_MAX 1024   /* most channels accepted (libsndfile's) */
+
+typedef struct as_decoder as_decoder;
+
+struct as_audio_info {
+    const char *container; /* static name: "wav", "rf64", "w64", "aiff",
+                              "aifc", "caf", "au", "ogg", "flac", "mp3" ...*/
+    const char *codec;     /* static name: "pcm_s16", "pcm_u8", "float32",
+                              "flac", "mp3", "vorbis", "opus" ... */
+    int rate_hz;           /* native sample rate */
+    int channels;          /* native channel count */
+    int bits;              /* bits per stored sample; 0 for lossy codecs */
+    int64_t frames;        /* native frames the header declares; -1 unknown */
+    int64_t frames_read;   /* native frames decoded so far */
+    int out_rate_hz;       /* sample rate of as_decoder_read's output */
+    int out_channels;      /* channels of as_decoder_read's output */
+};
+
+struct as_decode_opts {
+    int out_rate_hz; /* output rate; 0 keeps the native rate. Init: 22050 */
+    int downmix;     /* nonzero: mono output. Init: 1 */
+};
+
+/* Fills opts with the defaults: 22050 Hz mono, librosa's analysis signal. */
+void as_decode_opts_init(struct as_decode_opts *opts);
+
+/*
+ * Opens the file at path and reads its header.
+ * opts may be NULL for the defaults. On success *out is a decoder the
+ * caller frees with as_decoder_close(). On failure *out is NULL and the
+ * status says why: AS_EIO (errno set: ENOENT, EISDIR, EACCES ...),
+ * AS_EEMPTY, AS_EFORMAT, AS_EENCODING, AS_ECORRUPT, AS_ETRUNCATED,
+ * AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS, AS_EINVAL (bad opts), AS_ENOMEM.
+ */
+int as_decoder_open(as_decoder **out, const char *path,
+                    const struct as_decode_opts *opts);
+
+/*
+ * Like as_decoder_open() for an open file descriptor, which stays the
+ * caller's to close. Decoding starts at the descriptor's current offset.
+ * A descriptor that cannot seek (a pipe, a terminal) is first copied to an
+ * unlinked temporary file (in TMPDIR, else /tmp), so memory stays bounded.
+ */
+int as_decoder_open_fd(as_decoder **out, int fd,
+                       const struct as_decode_opts *opts);
+
+/* Copies the stream description into *info. */
+void as_decoder_info(const as_decoder *dec, struct as_audio_info *info);
+
+/*
+ * Reads up to cap samples (frames times out_channels; cap below
+ * out_channels is AS_EINVAL) into pcm. *n_read is the number of samples
+ * stored, always whole frames; 0 with AS_OK means the end of the stream.
+ * The concatenated output does not depend on the sizes of cap used.
+ * Errors: AS_ECORRUPT, AS_ETRUNCATED (the data ended before the frame
+ * count the header declares), AS_ENOAUDIO (the stream held no frames),
+ * AS_EIO, AS_EINVAL. After an error the decoder only returns that error
+ * again; close it.
+ */
+int as_decoder_read(as_decoder *dec, float *pcm, size_t cap,
+                    size_t *n_read);
+
+/* Frees the decoder. NULL is accepted. */
+void as_decoder_close(as_decoder *dec);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_ERROR_H
+#define AS_ERROR_H
+
+/*
+ * Status codes. Every library function that can fail returns AS_OK (0) or
+ * one of these negative codes. After AS_EIO, errno says what the system
+ * reported. Codes are stable: new ones are only ever added at the end.
+ */
+enum {
+    AS_OK = 0,
+    AS_ENOMEM = -1,      /* out of memory */
+    AS_EIO = -2,         /* input/output error: see errno */
+    AS_EFORMAT = -3,     /* content is not a recognised audio format */
+    AS_ECORRUPT = -4,    /* recognised format, but the data is damaged */
+    AS_EINVAL = -5,      /* invalid argument */
+    AS_EEMPTY = -6,      /* the file is empty (0 bytes) */
+    AS_ENOAUDIO = -7,    /* valid container holding 0 audio frames */
+    AS_ETRUNCATED = -8,  /* the file ends before its header says it does */
+    AS_ERATE = -9,       /* sample rate outside AS_RATE_MIN_HZ..MAX_HZ */
+    AS_ECHANNELS = -10,  /* channel count outside 1..AS_CHANNELS_MAX */
+    AS_EENCODING = -11,  /* recognised container, unsupported encoding */
+};
+
+/*
+ * Returns a static, lower-case English description of status, suitable
+ * for "program: file: description". Unknown codes give "unknown error".
+ * For AS_EIO callers usually print strerror(errno) instead.
+ */
+const char *as_strerror(int status);
+
+#endif

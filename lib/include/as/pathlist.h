@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_PATHLIST_H
+#define AS_PATHLIST_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/*
+ * Called by as_walk() for each file, or for a directory that could not be
+ * read (status AS_EIO, err the errno value; otherwise status AS_OK and err
+ * 0). Return 0 to go on; anything else stops the walk and is returned by
+ * as_walk().
+ */
+typedef int (*as_walk_fn)(void *ctx, const char *path, int status, int err);
+
+/*
+ * Walks the directory root depth first, calling fn for every regular file,
+ * in a deterministic order: the entries of each directory sorted by name
+ * in byte order (strcmp), a subdirectory's files in place of its name.
+ * Names starting with '.' are skipped. A symbolic link to a file is
+ * reported; one to a directory is not followed (no loops). Returns AS_OK,
+ * fn's nonzero value, AS_ENOMEM, or AS_EIO (errno set) if root itself
+ * cannot be opened.
+ */
+int as_walk(const char *root, as_walk_fn fn, void *ctx);
+
+/*
+ * Reads the next path of a list, one per line (delim '\n') or NUL-
+ * terminated (delim '\0'), into *buf (grown with realloc; the caller frees
+ * it). Empty entries are skipped. Returns the length, or -1 at the end of
+ * the list or on a read error (ferror(fp) tells which; errno is set).
+ */
+ssize_t as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap);
+
+#endif

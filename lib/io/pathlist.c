@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
+#include "as/pathlist.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "as/error.h"
+
+static int
+cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Reads the visible names of dir, sorted. */
+static int
+list_dir(const char *dir, char ***out, size_t *count)
+{
+    DIR *d = opendir(dir);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    if (d == NULL)
+        return AS_EIO;
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (e == NULL) {
+            if (errno != 0) {
+                int er = errno;
+                closedir(d);
+                free_names(names, n);
+                errno = er;
+                return AS_EIO;
+            }
+            break;
+        }
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            char **grown = realloc(names, ncap * sizeof *names);
+            if (grown == NULL)
+                goto nomem;
+            names = grown;
+            cap = ncap;
+        }
+        if ((names[n] = strdup(e->d_name)) == NULL)
+            goto nomem;
+        n++;
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names); /* names are unique */
+    *out = names;
+    *count = n;
+    return AS_OK;
+
+nomem:
+    closedir(d);
+    free_names(names, n);
+    return AS_ENOMEM;
+}
+
+static int
+walk(const char *dir, as_walk_fn fn, void *ctx, int top)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int status = list_dir(dir, &names, &n);
+    if (status == AS_EIO && !top)
+        return fn(ctx, dir, AS_EIO, errno);
+    if (status != AS_OK)
+        return status;
+
+    size_t dlen = strlen(dir);
+    int sep = dlen > 0 && dir[dlen - 1] != '/';
+    int rc = AS_OK;
+    for (size_t i = 0; i < n && rc == AS_OK; i++) {
+        size_t len = dlen + (size_t)sep + strlen(names[i]) + 1;
+        char *path = malloc(len);
+        if (path == NULL) {
+            rc = AS_ENOMEM;
+            break;
+        }
+        memcpy(path, dir, dlen);
+        if (sep)
+            path[dlen] = '/';
+        strcpy(path + dlen + (size_t)sep, names[i]);
+
+        struct stat st;
+        if (lstat(path, &st) != 0) {
+            rc = fn(ctx, path, AS_EIO, errno);
+        } else if (S_ISDIR(st.st_mode)) {
+            rc = walk(path, fn, ctx, 0);
+        } else if (S_ISLNK(st.st_mode)) {
+            /* A link to a file counts; one to a directory is not
+             * followed, and a dangling one is reported. */
+            if (stat(path, &st) != 0)
+                rc = fn(ctx, path, AS_EIO, errno);
+            else if (S_ISREG(st.st_mode))
+                rc = fn(ctx, path, AS_OK, 0);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = fn(ctx, path, AS_OK, 0);
+        }
+        free(path);
+    }
+    free_names(names, n);
+    return rc;
+}
+
+int
+as_walk(const char *root, as_walk_fn fn, void *ctx)
+{
+    if (root == NULL || fn == NULL)
+        return AS_EINVAL;
+    return walk(root, fn, ctx, 1);
+}
+
+ssize_t
+as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap)
+{
+    for (;;) {
+        ssize_t n = getdelim(buf, cap, delim, fp);
+        if (n < 0)
+            return -1;
+        if (n > 0 && (*buf)[n - 1] == (char)delim)
+            (*buf)[--n] = '\0';
+        if (n > 0)
+            return n;
+    }
+}

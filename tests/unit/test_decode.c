@@ -1,0 +1,864 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Decoder tests: librosa fixtures, bit-exactness against libsndfile for
+ * every container and encoding we can write, content-based recognition,
+ * chunk-size invariance, file descriptors and pipes, every kind of bad
+ * input, and flat memory on a one-hour file.
+ *
+ * usage: test_decode DATADIR   (DATADIR is tests/data)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <FLAC/stream_encoder.h>
+#include <sndfile.h>
+
+#include "as/as.h"
+#include "check.h"
+#include "refdata.h"
+
+static const char *datadir;
+static char tmpdir[256];
+
+static void
+path_in(char *buf, size_t cap, const char *dir, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", dir, name);
+}
+
+/* Decodes a whole file reading cap samples at a time. */
+static int
+decode_all(const char *path, const struct as_decode_opts *opts, size_t cap,
+           float **out, size_t *n, struct as_audio_info *info)
+{
+    as_decoder *dec;
+    *out = NULL;
+    *n = 0;
+    int st = as_decoder_open(&dec, path, opts);
+    if (st != AS_OK)
+        return st;
+    size_t len = 0, alloc = 1 << 16;
+    float *buf = malloc(alloc * sizeof *buf);
+    for (;;) {
+        if (alloc - len < cap) {
+            alloc = 2 * alloc + cap;
+            buf = realloc(buf, alloc * sizeof *buf);
+        }
+        size_t got;
+        st = as_decoder_read(dec, buf + len, cap, &got);
+        if (st != AS_OK || got == 0)
+            break;
+        len += got;
+    }
+    if (info != NULL)
+        as_decoder_info(dec, info);
+    as_decoder_close(dec);
+    *out = buf;
+    *n = len;
+    return st;
+}
+
+/* What libsndfile (and so soundfile, and so librosa) reads. */
+static float *
+sf_read_all(const char *path, int64_t *frames, int *channels)
+{
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (sf == NULL) {
+        fprintf(stderr, "sf_open %s: %s\n", path, sf_strerror(NULL));
+        return NULL;
+    }
+    size_t cap = 4096, len = 0;
+    float *buf = malloc(cap * (size_t)info.channels * sizeof *buf);
+    for (;;) {
+        if (cap - len < 4096) {
+            cap *= 2;
+            buf = realloc(buf, cap * (size_t)info.channels * sizeof *buf);
+        }
+        sf_count_t n = sf_readf_float(sf, buf + len * (size_t)info.channels,
+                                      4096);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    sf_close(sf);
+    *frames = (int64_t)len;
+    *channels = info.channels;
+    return buf;
+}
+
+static struct as_decode_opts
+native_opts(int downmix)
+{
+    struct as_decode_opts o;
+    as_decode_opts_init(&o);
+    o.out_rate_hz = 0;
+    o.downmix = downmix;
+    return o;
+}
+
+static size_t
+count_diff(const float *a, const float *b, size_t n, double *maxdiff)
+{
+    size_t d = 0;
+    *maxdiff = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (memcmp(&a[i], &b[i], sizeof *a) != 0)
+            d++;
+        double e = fabs((double)a[i] - (double)b[i]);
+        if (e > *maxdiff)
+            *maxdiff = e;
+    }
+    return d;
+}
+
+/* Native references: n_samples and y_sum_abs exactly (as printed). */
+static void
+test_native_refs(void)
+{
+    static const char *names[] = {
+        "n22k_chirp_log_50-10k.wav", "n22k_chord_ceg.wav",
+        "n22k_clicks_120bpm_4s.flac", "n22k_digital_silence.wav",
+        "n22k_hihat.wav",            "n22k_kick.wav",
+        "n22k_mix_float32.wav",      "n22k_near_silence.wav",
+        "n22k_noise_white.wav",      "n22k_sine440.wav"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char audio[512], ref[512];
+        struct ref_file rf;
+        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
+                 names[i]);
+        snprintf(ref, sizeof ref, "%s/fixtures/librosa/native/%s.tsv",
+                 datadir, names[i]);
+        check_ctx("native %s", names[i]);
+        if (ref_load(&rf, ref) != 0) {
+            CHECK(!"reference loads");
+            continue;
+        }
+        float *y;
+        size_t n;
+        CHECK_STATUS(decode_all(audio, NULL, 4096, &y, &n, NULL), AS_OK);
+        CHECK_INT(n, ref_get(&rf, "n_samples")->v[0]);
+        double sum = 0;
+        for (size_t k = 0; k < n; k++)
+            sum += fabs((double)y[k]);
+        char printed[64];
+        snprintf(printed, sizeof printed, "%.10g", sum);
+        CHECK_STR(printed, ref_get(&rf, "y_sum_abs")->raw);
+        free(y);
+        ref_free(&rf);
+    }
+}
+
+/* Every fixture decodes at its native rate exactly as libsndfile reads
+ * it: bit for bit for PCM, float, AIFF and FLAC; MP3 within 1e-4. */
+static void
+test_fixtures_vs_sndfile(void)
+{
+    static const char *names[] = {
+        "chirp_log_50-16k_44k1.flac", "chord_ceg_48k_stereo.wav",
+        "clicks_120bpm_4s_44k1.flac", "hihat_48k.wav",
+        "kick_44k1.flac",             "mix_44k1_128k.mp3",
+        "mix_44k1_float32.wav",       "mix_44k1_pcm16.aiff",
+        "mix_44k1_pcm16.wav",         "mix_44k1_pcm24.flac",
+        "near_silence_44k1.wav",      "noise_white_44k1.wav",
+        "real_bd_808_44k1.wav",       "real_loop_amen_44k1.wav",
+        "sine440_44k1.wav",           "stereo_u8_8k.wav",
+        "n22k_clicks_120bpm_4s.flac", "n22k_mix_float32.wav"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char audio[512];
+        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
+                 names[i]);
+        check_ctx("vs libsndfile %s", names[i]);
+        int64_t frames;
+        int ch;
+        float *ref = sf_read_all(audio, &frames, &ch);
+        struct as_decode_opts o = native_opts(0);
+        struct as_audio_info info;
+        float *y;
+        size_t n;
+        CHECK(ref != NULL);
+        if (ref == NULL)
+            continue;
+        CHECK_STATUS(decode_all(audio, &o, 1000, &y, &n, &info), AS_OK);
+        CHECK_INT(info.channels, ch);
+        CHECK_INT(n, frames * ch);
+        CHECK_INT(info.frames_read, frames);
+        CHECK_INT(info.frames, frames);
+        double maxdiff;
+        size_t m = n < (size_t)(frames * ch) ? n : (size_t)(frames * ch);
+        size_t diff = count_diff(y, ref, m, &maxdiff);
+        if (strstr(names[i], ".mp3") != NULL)
+            CHECK_NEAR(maxdiff, 0, 1e-4);
+        else
+            CHECK_INT(diff, 0);
+
+        /* The down-mix is the float32 mean of the channels. */
+        struct as_decode_opts mono = native_opts(1);
+        float *ym;
+        size_t nm;
+        CHECK_STATUS(decode_all(audio, &mono, 777, &ym, &nm, NULL), AS_OK);
+        CHECK_INT(nm, frames);
+        size_t bad = 0;
+        for (int64_t k = 0; k < frames && k < (int64_t)nm; k++) {
+            float s = 0.0f;
+            for (int c = 0; c < ch; c++)
+                s += y[k * ch + c];
+            float want = s / (float)ch;
+            bad += memcmp(&want, &ym[k], sizeof want) != 0;
+        }
+        CHECK_INT(bad, 0);
+        free(ym);
+        free(y);
+        free(ref);
+    }
+}
+
+/* Writes frames of a test signal with libsndfile in the given format. */
+static int
+write_sf(const char *path, int format, int rate, int channels, long frames)
+{
+    SF_INFO info = {0};
+    info.samplerate = rate;
+    info.channels = channels;
+    info.format = format;
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    if (sf == NULL) {
+        fprintf(stderr, "write %s: %s\n", path, sf_strerror(NULL));
+        return -1;
+    }
+    double *fr = malloc((size_t)channels * sizeof *fr);
+    for (long i = 0; i < frames; i++) {
+        for (int c = 0; c < channels; c++)
+            fr[c] = (0.6 - 0.2 * c) *
+                        sin(2 * 3.141592653589793 * (220.0 + 110.0 * c) *
+                            (double)i / rate) +
+                    0.05 * sin(0.37 * (double)i * (c + 1));
+        sf_writef_double(sf, fr, 1);
+    }
+    free(fr);
+    return sf_close(sf);
+}
+
+static void
+check_against_sf(const char *path, const char *container, const char *codec,
+                 int bits)
+{
+    int64_t frames;
+    int ch;
+    float *ref = sf_read_all(path, &frames, &ch);
+    struct as_decode_opts o = native_opts(0);
+    struct as_audio_info info;
+    float *y;
+    size_t n;
+    CHECK(ref != NULL);
+    CHECK_STATUS(decode_all(path, &o, 4096, &y, &n, &info), AS_OK);
+    if (ref == NULL || y == NULL) {
+        free(ref);
+        free(y);
+        return;
+    }
+    CHECK_STR(info.container, container);
+    CHECK_STR(info.codec, codec);
+    CHECK_INT(info.bits, bits);
+    CHECK_INT(n, frames * ch);
+    double maxdiff;
+    size_t m = n < (size_t)(frames * ch) ? n : (size_t)(frames * ch);
+    CHECK_INT(count_diff(y, ref, m, &maxdiff), 0);
+    free(ref);
+    free(y);
+}
+
+static void
+test_generated_formats(void)
+{
+    static const struct {
+        const char *name;
+        int format, rate, channels;
+        const char *container, *codec;
+        int bits;
+    } t[] = {
+        {"u8.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_U8, 44100, 2, "wav", "pcm_u8", 8},
+        {"s16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, "wav", "pcm_s16", 16},
+        {"s24.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_24, 96000, 2, "wav", "pcm_s24", 24},
+        {"s32.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_32, 48000, 1, "wav", "pcm_s32", 32},
+        {"f32.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 2, "wav", "float32", 32},
+        {"f64.wav", SF_FORMAT_WAV | SF_FORMAT_DOUBLE, 44100, 1, "wav", "float64", 64},
+        {"ext.wav", SF_FORMAT_WAVEX | SF_FORMAT_PCM_24, 48000, 6, "wav", "pcm_s24", 24},
+        {"extf.wav", SF_FORMAT_WAVEX | SF_FORMAT_FLOAT, 48000, 4, "wav", "float32", 32},
+        {"ulaw.wav", SF_FORMAT_WAV | SF_FORMAT_ULAW, 8000, 1, "wav", "ulaw", 8},
+        {"alaw.wav", SF_FORMAT_WAV | SF_FORMAT_ALAW, 8000, 1, "wav", "alaw", 8},
+        {"ima.wav", SF_FORMAT_WAV | SF_FORMAT_IMA_ADPCM, 22050, 1, "wav", "ima_adpcm", 4},
+        {"ms.wav", SF_FORMAT_WAV | SF_FORMAT_MS_ADPCM, 22050, 2, "wav", "ms_adpcm", 4},
+        {"rf64.wav", SF_FORMAT_RF64 | SF_FORMAT_PCM_16, 44100, 2, "rf64", "pcm_s16", 16},
+        {"w64.w64", SF_FORMAT_W64 | SF_FORMAT_PCM_16, 44100, 2, "w64", "pcm_s16", 16},
+        {"be.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_16, 44100, 2, "aiff", "pcm_s16", 16},
+        {"s24.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 48000, 1, "aiff", "pcm_s24", 24},
+        {"sowt.aifc", SF_FORMAT_AIFF | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE, 44100, 2, "aifc", "pcm_s16", 16},
+        {"fl32.aifc", SF_FORMAT_AIFF | SF_FORMAT_FLOAT, 44100, 1, "aifc", "float32", 32},
+        {"s16.caf", SF_FORMAT_CAF | SF_FORMAT_PCM_16, 44100, 2, "caf", "pcm_s16", 16},
+        {"s16.au", SF_FORMAT_AU | SF_FORMAT_PCM_16, 44100, 1, "au", "pcm_s16", 16},
+        {"f32.au", SF_FORMAT_AU | SF_FORMAT_FLOAT, 44100, 2, "au", "float32", 32},
+        {"s16.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 2, "flac", "flac", 16},
+        {"s24.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 96000, 2, "flac", "flac", 24},
+        {"s8.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_S8, 8000, 1, "flac", "flac", 8},
+        {"v.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100, 2, "ogg", "vorbis", 0},
+        {"o.opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 48000, 2, "ogg", "opus", 0},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        char path[512];
+        path_in(path, sizeof path, tmpdir, t[i].name);
+        check_ctx("format %s", t[i].name);
+        if (write_sf(path, t[i].format, t[i].rate, t[i].channels,
+                     t[i].rate / 3) != 0) {
+            CHECK(!"libsndfile writes the test file");
+            continue;
+        }
+        check_against_sf(path, t[i].container, t[i].codec, t[i].bits);
+    }
+}
+
+/* Ogg FLAC, written with libFLAC's encoder; compared with the samples. */
+static void
+test_ogg_flac(void)
+{
+    char path[512];
+    path_in(path, sizeof path, tmpdir, "o.oga");
+    check_ctx("ogg flac");
+    FLAC__StreamEncoder *enc = FLAC__stream_encoder_new();
+    FLAC__stream_encoder_set_channels(enc, 2);
+    FLAC__stream_encoder_set_bits_per_sample(enc, 16);
+    FLAC__stream_encoder_set_sample_rate(enc, 44100);
+    if (FLAC__stream_encoder_init_ogg_file(enc, path, NULL, NULL) !=
+        FLAC__STREAM_ENCODER_INIT_STATUS_OK) {
+        CHECK(!"libFLAC writes Ogg FLAC");
+        FLAC__stream_encoder_delete(enc);
+        return;
+    }
+    enum { N = 10000 };
+    static FLAC__int32 pcm[2 * N];
+    for (int i = 0; i < 2 * N; i++)
+        pcm[i] = (FLAC__int32)((i * 7919) % 65536) - 32768;
+    FLAC__stream_encoder_process_interleaved(enc, pcm, N);
+    FLAC__stream_encoder_finish(enc);
+    FLAC__stream_encoder_delete(enc);
+
+    struct as_decode_opts o = native_opts(0);
+    struct as_audio_info info;
+    float *y;
+    size_t n;
+    CHECK_STATUS(decode_all(path, &o, 999, &y, &n, &info), AS_OK);
+    CHECK_STR(info.container, "ogg");
+    CHECK_STR(info.codec, "flac");
+    CHECK_INT(n, 2 * N);
+    size_t bad = 0;
+    for (size_t i = 0; i < n && i < 2 * N; i++)
+        bad += y[i] != (float)pcm[i] / 32768.0f;
+    CHECK_INT(bad, 0);
+    free(y);
+}
+
+static int
+copy_file(const char *from, const char *to, long max_bytes, long skip_prefix)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    if (in == NULL || out == NULL)
+        return -1;
+    for (long i = 0; i < skip_prefix; i++)
+        fputc('J', out);
+    int c;
+    long k = 0;
+    while ((max_bytes < 0 || k < max_bytes) && (c = fgetc(in)) != EOF) {
+        fputc(c, out);
+        k++;
+    }
+    fclose(in);
+    return fclose(out);
+}
+
+/* Content decides, not the name. */
+static void
+test_misnamed(void)
+{
+    static const struct {
+        const char *from, *to, *container;
+    } t[] = {{"mix_44k1_pcm16.aiff", "aiff_named.wav", "aiff"},
+             {"kick_44k1.flac", "flac_named.wav", "flac"},
+             {"mix_44k1_128k.mp3", "mp3_named.wav", "mp3"},
+             {"mix_44k1_pcm16.wav", "wav_named.mp3", "wav"},
+             {"sine440_44k1.wav", "no_extension", "wav"}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        char from[512], to[512];
+        snprintf(from, sizeof from, "%s/fixtures/audio/%s", datadir,
+                 t[i].from);
+        path_in(to, sizeof to, tmpdir, t[i].to);
+        check_ctx("misnamed %s", t[i].to);
+        CHECK(copy_file(from, to, -1, 0) == 0);
+        float *a, *b;
+        size_t na, nb;
+        struct as_audio_info info;
+        CHECK_STATUS(decode_all(from, NULL, 4096, &a, &na, NULL), AS_OK);
+        CHECK_STATUS(decode_all(to, NULL, 4096, &b, &nb, &info), AS_OK);
+        CHECK_STR(info.container, t[i].container);
+        CHECK_INT(na, nb);
+        CHECK(na == nb && memcmp(a, b, na * sizeof *a) == 0);
+        free(a);
+        free(b);
+    }
+}
+
+/* Reading in chunks of any size gives the same bits. */
+static void
+test_chunk_invariance(void)
+{
+    static const char *names[] = {"chord_ceg_48k_stereo.wav",
+                                  "stereo_u8_8k.wav", "mix_44k1_128k.mp3",
+                                  "real_loop_amen_44k1.wav",
+                                  "clicks_120bpm_4s_44k1.flac"};
+    static const size_t caps[] = {1, 2, 3, 7, 64, 511, 4096, 4097, 65535, 65536};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char audio[512];
+        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
+                 names[i]);
+        float *ref;
+        size_t nref;
+        check_ctx("chunks %s", names[i]);
+        CHECK_STATUS(decode_all(audio, NULL, 65536, &ref, &nref, NULL),
+                     AS_OK);
+        for (size_t c = 0; c < sizeof caps / sizeof *caps; c++) {
+            float *y;
+            size_t n;
+            check_ctx("chunks %s cap %zu", names[i], caps[c]);
+            CHECK_STATUS(decode_all(audio, NULL, caps[c], &y, &n, NULL),
+                         AS_OK);
+            CHECK_INT(n, nref);
+            CHECK(n == nref && memcmp(y, ref, n * sizeof *y) == 0);
+            free(y);
+        }
+        free(ref);
+    }
+}
+
+static int
+decode_fd(int fd, float **out, size_t *n)
+{
+    as_decoder *dec;
+    int st = as_decoder_open_fd(&dec, fd, NULL);
+    if (st != AS_OK)
+        return st;
+    size_t len = 0, alloc = 1 << 20;
+    float *buf = malloc(alloc * sizeof *buf);
+    size_t got;
+    while ((st = as_decoder_read(dec, buf + len, 4096, &got)) == AS_OK &&
+           got > 0) {
+        len += got;
+        if (alloc - len < 4096)
+            buf = realloc(buf, (alloc *= 2) * sizeof *buf);
+    }
+    as_decoder_close(dec);
+    *out = buf;
+    *n = len;
+    return st;
+}
+
+/* Pipes are spooled; a seekable descriptor is read from its offset and its
+ * offset is left alone. */
+static void
+test_fd(void)
+{
+    static const char *names[] = {"chord_ceg_48k_stereo.wav",
+                                  "mix_44k1_128k.mp3", "kick_44k1.flac",
+                                  "mix_44k1_pcm16.aiff"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char audio[512], pre[512];
+        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
+                 names[i]);
+        check_ctx("fd %s", names[i]);
+        float *ref, *y;
+        size_t nref, n;
+        CHECK_STATUS(decode_all(audio, NULL, 4096, &ref, &nref, NULL), AS_OK);
+
+        int p[2];
+        CHECK(pipe(p) == 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(p[0]);
+            int fd = open(audio, O_RDONLY);
+            char buf[1000];
+            ssize_t r;
+            while ((r = read(fd, buf, sizeof buf)) > 0)
+                if (write(p[1], buf, (size_t)r) != r)
+                    _exit(1);
+            _exit(0);
+        }
+        close(p[1]);
+        CHECK_STATUS(decode_fd(p[0], &y, &n), AS_OK);
+        close(p[0]);
+        waitpid(pid, NULL, 0);
+        CHECK(n == nref && memcmp(y, ref, n * sizeof *y) == 0);
+        free(y);
+
+        path_in(pre, sizeof pre, tmpdir, "prefixed");
+        CHECK(copy_file(audio, pre, -1, 100) == 0);
+        int fd = open(pre, O_RDONLY);
+        CHECK(lseek(fd, 100, SEEK_SET) == 100);
+        CHECK_STATUS(decode_fd(fd, &y, &n), AS_OK);
+        CHECK(lseek(fd, 0, SEEK_CUR) == 100);
+        close(fd);
+        CHECK(n == nref && memcmp(y, ref, n * sizeof *y) == 0);
+        free(y);
+        free(ref);
+    }
+}
+
+static void
+write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    fwrite(data, 1, n, fp);
+    fclose(fp);
+}
+
+/* A WAV header by hand: fields as given, data of data_frames frames. */
+static void
+write_raw_wav(const char *path, unsigned channels, uint32_t rate,
+              unsigned bits, uint32_t declared_bytes, long data_bytes,
+              int with_fmt, int with_data)
+{
+    FILE *fp = fopen(path, "wb");
+    unsigned char h[44];
+    uint32_t v;
+    memcpy(h, "RIFF", 4);
+    v = 36 + (uint32_t)data_bytes;
+    memcpy(h + 4, &v, 4);
+    memcpy(h + 8, "WAVEfmt ", 8);
+    v = 16;
+    memcpy(h + 16, &v, 4);
+    uint16_t s = 1;
+    memcpy(h + 20, &s, 2);
+    s = (uint16_t)channels;
+    memcpy(h + 22, &s, 2);
+    memcpy(h + 24, &rate, 4);
+    v = rate * channels * bits / 8;
+    memcpy(h + 28, &v, 4);
+    s = (uint16_t)(channels * bits / 8);
+    memcpy(h + 32, &s, 2);
+    s = (uint16_t)bits;
+    memcpy(h + 34, &s, 2);
+    memcpy(h + 36, "data", 4);
+    memcpy(h + 40, &declared_bytes, 4);
+    if (with_fmt)
+        fwrite(h, 1, with_data ? 44 : 36, fp);
+    else {
+        fwrite(h, 1, 12, fp);
+        if (with_data)
+            fwrite(h + 36, 1, 8, fp);
+    }
+    for (long i = 0; i < data_bytes; i++)
+        fputc((int)(i * 37 % 251), fp);
+    fclose(fp);
+}
+
+static void
+write_raw_au(const char *path, uint32_t channels, uint32_t rate)
+{
+    unsigned char h[24 + 64] = {'.', 's', 'n', 'd', 0, 0, 0, 24,
+                                0,   0,   0,   64,  0, 0, 0, 3};
+    for (int i = 0; i < 4; i++) {
+        h[16 + i] = (unsigned char)(rate >> (24 - 8 * i));
+        h[20 + i] = (unsigned char)(channels >> (24 - 8 * i));
+    }
+    write_bytes(path, h, sizeof h);
+}
+
+/* Opens and reads to the end; returns the first failure. */
+static int
+decode_status(const char *path, int *at_open)
+{
+    float *y;
+    size_t n;
+    as_decoder *dec;
+    int st = as_decoder_open(&dec, path, NULL);
+    *at_open = st != AS_OK;
+    if (st != AS_OK)
+        return st;
+    as_decoder_close(dec);
+    st = decode_all(path, NULL, 4096, &y, &n, NULL);
+    free(y);
+    return st;
+}
+
+static void
+test_bad_inputs(void)
+{
+    char p[512], src[512];
+    int at_open;
+    as_decoder *dec = (as_decoder *)&dec;
+
+    check_ctx("missing file");
+    path_in(p, sizeof p, tmpdir, "does-not-exist.wav");
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EIO);
+    CHECK_INT(errno, ENOENT);
+    CHECK(dec == NULL);
+
+    check_ctx("directory");
+    CHECK_STATUS(as_decoder_open(&dec, tmpdir, NULL), AS_EIO);
+    CHECK_INT(errno, EISDIR);
+
+    check_ctx("empty file");
+    path_in(p, sizeof p, tmpdir, "empty.wav");
+    write_bytes(p, "", 0);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EEMPTY);
+
+    check_ctx("text named .wav");
+    path_in(p, sizeof p, tmpdir, "text.wav");
+    static const char text[] = "This is not audio at all.\nJust text.\n";
+    write_bytes(p, text, sizeof text - 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EFORMAT);
+
+    check_ctx("random bytes named .mp3");
+    path_in(p, sizeof p, tmpdir, "noise.mp3");
+    unsigned char junk[4096];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = (unsigned char)((i * 2654435761u) >> 13);
+    write_bytes(p, junk, sizeof junk);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EFORMAT);
+
+    check_ctx("zero-length audio");
+    path_in(p, sizeof p, tmpdir, "zero.wav");
+    write_raw_wav(p, 1, 44100, 16, 0, 0, 1, 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ENOAUDIO);
+
+    check_ctx("no data chunk");
+    path_in(p, sizeof p, tmpdir, "nodata.wav");
+    write_raw_wav(p, 1, 44100, 16, 0, 0, 1, 0);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ENOAUDIO);
+
+    check_ctx("no fmt chunk");
+    path_in(p, sizeof p, tmpdir, "nofmt.wav");
+    write_raw_wav(p, 1, 44100, 16, 200, 200, 0, 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ECORRUPT);
+
+    check_ctx("0 Hz");
+    path_in(p, sizeof p, tmpdir, "rate0.wav");
+    write_raw_wav(p, 1, 0, 16, 200, 200, 1, 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ERATE);
+
+    check_ctx("1e9 Hz");
+    path_in(p, sizeof p, tmpdir, "rate1e9.wav");
+    write_raw_wav(p, 1, 1000000000u, 16, 200, 200, 1, 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ERATE);
+
+    check_ctx("0 channels");
+    path_in(p, sizeof p, tmpdir, "ch0.wav");
+    write_raw_wav(p, 0, 44100, 16, 200, 200, 1, 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ECHANNELS);
+
+    check_ctx("65535 channels (WAV)");
+    path_in(p, sizeof p, tmpdir, "ch65535.wav");
+    write_raw_wav(p, 65535, 44100, 16, 0, 0, 1, 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ECHANNELS);
+
+    check_ctx("100000 channels (AU)");
+    path_in(p, sizeof p, tmpdir, "ch100000.au");
+    write_raw_au(p, 100000, 44100);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ECHANNELS);
+
+    check_ctx("0 Hz (AU)");
+    path_in(p, sizeof p, tmpdir, "rate0.au");
+    write_raw_au(p, 1, 0);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ERATE);
+
+    check_ctx("frame count past the end of the file");
+    path_in(p, sizeof p, tmpdir, "past-end.wav");
+    write_raw_wav(p, 2, 44100, 16, 4000000, 4000, 1, 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ETRUNCATED);
+
+    check_ctx("truncated WAV");
+    snprintf(src, sizeof src, "%s/fixtures/audio/mix_44k1_pcm16.wav", datadir);
+    path_in(p, sizeof p, tmpdir, "trunc.wav");
+    copy_file(src, p, 20000, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+    CHECK(at_open);
+
+    check_ctx("truncated AIFF");
+    snprintf(src, sizeof src, "%s/fixtures/audio/mix_44k1_pcm16.aiff",
+             datadir);
+    path_in(p, sizeof p, tmpdir, "trunc.aiff");
+    copy_file(src, p, 20000, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+
+    check_ctx("truncated FLAC");
+    snprintf(src, sizeof src, "%s/fixtures/audio/chirp_log_50-16k_44k1.flac",
+             datadir);
+    path_in(p, sizeof p, tmpdir, "trunc.flac");
+    copy_file(src, p, 15000, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+    CHECK(!at_open);
+
+    check_ctx("FLAC cut inside its header");
+    path_in(p, sizeof p, tmpdir, "trunc-head.flac");
+    copy_file(src, p, 20, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+
+    check_ctx("truncated MP3");
+    snprintf(src, sizeof src, "%s/fixtures/audio/mix_44k1_128k.mp3", datadir);
+    path_in(p, sizeof p, tmpdir, "trunc.mp3");
+    copy_file(src, p, 5000, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+
+    check_ctx("corrupt FLAC");
+    snprintf(src, sizeof src, "%s/fixtures/audio/chirp_log_50-16k_44k1.flac",
+             datadir);
+    path_in(p, sizeof p, tmpdir, "corrupt.flac");
+    copy_file(src, p, -1, 0);
+    {
+        FILE *fp = fopen(p, "r+b");
+        fseek(fp, 12000, SEEK_SET);
+        for (int i = 0; i < 64; i++)
+            fputc(0xA5 ^ i, fp);
+        fclose(fp);
+    }
+    CHECK_STATUS(decode_status(p, &at_open), AS_ECORRUPT);
+
+    check_ctx("17 ms file");
+    path_in(p, sizeof p, tmpdir, "short.wav");
+    write_sf(p, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 1, 750);
+    float *y;
+    size_t n;
+    CHECK_STATUS(decode_all(p, NULL, 100, &y, &n, NULL), AS_OK);
+    CHECK_INT(n, 375);
+    free(y);
+
+    check_ctx("one sample");
+    path_in(p, sizeof p, tmpdir, "one.wav");
+    write_sf(p, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 1, 1);
+    CHECK_STATUS(decode_all(p, NULL, 100, &y, &n, NULL), AS_OK);
+    CHECK_INT(n, 1);
+    free(y);
+
+    check_ctx("digital silence");
+    snprintf(src, sizeof src, "%s/fixtures/audio/n22k_digital_silence.wav",
+             datadir);
+    CHECK_STATUS(decode_all(src, NULL, 100, &y, &n, NULL), AS_OK);
+    CHECK_INT(n, 11025);
+    size_t nonzero = 0;
+    for (size_t i = 0; i < n; i++)
+        nonzero += y[i] != 0.0f;
+    CHECK_INT(nonzero, 0);
+    free(y);
+
+    check_ctx("unknown chunks before fmt");
+    path_in(p, sizeof p, tmpdir, "chunks.wav");
+    {
+        /* RIFF WAVE with LIST, bext and JUNK chunks ahead of fmt. */
+        static const unsigned char wav[] =
+            "RIFF\x5a\0\0\0WAVE"
+            "LIST\x10\0\0\0INFOISFT\x04\0\0\0abc\0"
+            "bext\x03\0\0\0xyz\0"
+            "JUNK\x02\0\0\0\0\0"
+            "fmt \x10\0\0\0\x01\0\x01\0\x44\xac\0\0\x88\x58\x01\0\x02\0\x10\0"
+            "data\x08\0\0\0\x01\0\x02\0\xff\xff\0\x80";
+        write_bytes(p, wav, sizeof wav - 1);
+    }
+    struct as_decode_opts o = native_opts(1);
+    CHECK_STATUS(decode_all(p, &o, 100, &y, &n, NULL), AS_OK);
+    CHECK_INT(n, 4);
+    if (n == 4) {
+        CHECK(y[0] == 1.0f / 32768 && y[1] == 2.0f / 32768);
+        CHECK(y[2] == -1.0f / 32768 && y[3] == -1.0f);
+    }
+    free(y);
+
+    check_ctx("NULL arguments");
+    CHECK_STATUS(as_decoder_open(NULL, p, NULL), AS_EINVAL);
+    CHECK_STATUS(as_decoder_open(&dec, NULL, NULL), AS_EINVAL);
+    CHECK_STATUS(as_decoder_open_fd(&dec, -1, NULL), AS_EINVAL);
+    as_decoder_close(NULL);
+}
+
+/* Decoding and resampling one hour stays in flat memory. The file is
+ * sparse (a header, then a hole of zeros), so it costs no disk. */
+static long
+peak_rss_kb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static void
+test_memory_flat(void)
+{
+    char small[512], big[512];
+    path_in(small, sizeof small, tmpdir, "minute.wav");
+    path_in(big, sizeof big, tmpdir, "hour.wav");
+    check_ctx("memory");
+    static const long seconds[2] = {60, 3600};
+    const char *paths[2] = {small, big};
+    for (int i = 0; i < 2; i++) {
+        long bytes = seconds[i] * 44100 * 4;
+        write_raw_wav(paths[i], 2, 44100, 16, (uint32_t)bytes, 0, 1, 1);
+        CHECK(truncate(paths[i], 44 + bytes) == 0);
+    }
+    long rss[2];
+    static float buf[8192];
+    for (int i = 0; i < 2; i++) {
+        as_decoder *dec;
+        CHECK_STATUS(as_decoder_open(&dec, paths[i], NULL), AS_OK);
+        size_t n, total = 0;
+        while (as_decoder_read(dec, buf, 8192, &n) == AS_OK && n > 0)
+            total += n;
+        CHECK_INT(total, seconds[i] * 22050);
+        as_decoder_close(dec);
+        rss[i] = peak_rss_kb();
+    }
+    printf("peak RSS after 1 min: %ld KiB, after 1 hour: %ld KiB\n", rss[0],
+           rss[1]);
+    CHECK(rss[1] - rss[0] < 2048);
+}
+
+static int
+rm_tree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_decode DATADIR\n");
+        return 2;
+    }
+    datadir = argv[1];
+    const char *t = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/as-test-decode-XXXXXX",
+             t && *t ? t : "/tmp");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_native_refs();
+    test_fixtures_vs_sndfile();
+    test_generated_formats();
+    test_ogg_flac();
+    test_misnamed();
+    test_chunk_invariance();
+    test_fd();
+    test_bad_inputs();
+    test_memory_flat();
+    rm_tree(tmpdir);
+    return check_done();
+}
