@@ -1,0 +1,79 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Every kind of bad input: one message naming the file, the rest goes on,
+# exit status 1.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+cp "$FIX/sine440_44k1.wav" good.wav
+: >empty.wav
+printf 'This is a text file, not audio.\n' >text.wav
+mkdir dir
+head -c 20000 "$FIX/mix_44k1_pcm16.wav" >trunc.wav
+head -c 15000 "$FIX/chirp_log_50-16k_44k1.flac" >trunc.flac
+head -c 5000 "$FIX/mix_44k1_128k.mp3" >trunc.mp3
+mksignal -r 0 -c 1 -b 16 -d 0.01 rawwav rate0.wav
+mksignal -r 1000000000 -c 1 -b 16 -d 0.00001 rawwav rate1e9.wav
+mksignal -r 44100 -c 0 -b 16 -d 0.01 rawwav ch0.wav
+mksignal -r 44100 -c 65535 -b 16 -d 0 rawwav ch65535.wav
+mksignal -r 44100 -c 100000 -d 0 rawau ch100000.au
+mksignal -r 44100 -c 2 -b 16 -d 0.01 --declare 1000000 rawwav pastend.wav
+mksignal -r 44100 -c 1 -b 16 -d 0 rawwav zero.wav
+mksignal --junk -r 44100 -c 2 -b 16 -d 0.1 rawwav junkchunks.wav
+mksignal -r 44100 -d 0.017 sine short17ms.wav
+mksignal -r 44100 -d 1 silence silence.wav
+cp "$FIX/stereo_u8_8k.wav" u8.wav
+cp "$FIX/chirp_log_50-16k_44k1.flac" corrupt.flac
+printf 'garbage-garbage-garbage-garbage-garbage-garbage-garbage-garbage' |
+    dd of=corrupt.flac bs=1 seek=12000 conv=notrunc 2>/dev/null
+
+run as-extract -i good.wav missing.wav empty.wav text.wav dir trunc.wav \
+    trunc.flac trunc.mp3 rate0.wav rate1e9.wav ch0.wav ch65535.wav \
+    ch100000.au pastend.wav zero.wav corrupt.flac junkchunks.wav \
+    short17ms.wav silence.wav u8.wav
+expect_status 1
+expect_err \
+    "as-extract: missing.wav: No such file or directory" \
+    "as-extract: empty.wav: empty file" \
+    "as-extract: text.wav: unsupported format" \
+    "as-extract: dir: Is a directory (use -r to walk it)" \
+    "as-extract: trunc.wav: truncated file" \
+    "as-extract: trunc.flac: truncated file" \
+    "as-extract: trunc.mp3: truncated file" \
+    "as-extract: rate0.wav: unsupported sample rate" \
+    "as-extract: rate1e9.wav: unsupported sample rate" \
+    "as-extract: ch0.wav: unsupported channel count" \
+    "as-extract: ch65535.wav: unsupported channel count" \
+    "as-extract: ch100000.au: unsupported channel count" \
+    "as-extract: pastend.wav: truncated file" \
+    "as-extract: zero.wav: no audio data" \
+    "as-extract: corrupt.flac: corrupt data"
+cut -f 1,7 "$T/out" | tr '\t\n' ': ' >"$T/rows"
+[ "$(cat "$T/rows")" = "path:frames good.wav:44100 junkchunks.wav:4410 short17ms.wav:750 silence.wav:44100 u8.wav:8000 " ] ||
+    fail "rows: $(cat "$T/rows")"
+
+# -q silences the warnings, not the exit status.
+run as-extract -qi good.wav missing.wav
+expect_status 1
+expect_no_err
+
+# A directory given as a -T entry without -r.
+printf 'dir\n' >list
+run as-extract -i -T list
+expect_status 1
+expect_err "as-extract: dir: Is a directory (use -r to walk it)"
+
+# A path with a tab cannot go into TSV.
+cp good.wav "$(printf 'tab\there.wav')"
+run as-extract -i "$(printf 'tab\there.wav')"
+expect_status 1
+expect_err "as-extract: $(printf 'tab\there.wav'): path contains a tab or newline"
+
+# An unreadable file (skipped when running as root, who reads anything).
+cp good.wav locked.wav
+chmod 000 locked.wav
+if ! cat locked.wav >/dev/null 2>&1; then
+    run as-extract -i locked.wav
+    expect_status 1
+    expect_err "as-extract: locked.wav: Permission denied"
+fi

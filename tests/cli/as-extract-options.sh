@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# --help, --version, bad options and operands.
+. "$AS_SRC/tests/cli/lib.sh"
+
+usage='usage: as-extract [-0ikqrv] [-o file] [-T file] [file | dir | -] ...'
+
+run as-extract --help
+expect_status 0
+expect_no_err
+[ "$(head -n 1 "$T/out")" = "$usage" ] || fail "--help starts with the usage"
+run as-extract -h
+expect_status 0
+
+run as-extract --version
+expect_status 0
+expect_no_err
+grep -qx 'as-extract [0-9][0-9]*\.[0-9][0-9]*\.[0-9][0-9]*' "$T/out" ||
+    fail "--version prints 'as-extract X.Y.Z'"
+run as-extract -V
+expect_status 0
+
+run as-extract --bogus
+expect_status 2
+expect_out_empty
+expect_err "as-extract: unrecognized option '--bogus'" "$usage" \
+    "Try 'as-extract --help'."
+
+run as-extract -i -T
+expect_status 2
+expect_err "as-extract: option requires an argument -- 'T'" "$usage" \
+    "Try 'as-extract --help'."
+
+# Standard input can only be read once.
+run as-extract -i -T - -
+expect_status 2
+expect_err "as-extract: standard input can be used only once" "$usage" \
+    "Try 'as-extract --help'."
+
+# A missing -T list is a runtime failure that names the list.
+run as-extract -i -T "$T/no-such-list"
+expect_status 1
+expect_err "as-extract: $T/no-such-list: No such file or directory"
+
+# Every option of --help is documented in the man page.
+as_check_man_options as-extract

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+# Sourced by every tests/cli/*.sh case. CTest sets AS_BIN (the tools),
+# AS_TESTBIN (mksignal), AS_DATA (tests/data) and AS_SRC (the source tree).
+set -eu
+LC_ALL=C
+export LC_ALL
+: "${AS_BIN:?run through ctest}" "${AS_TESTBIN:?}" "${AS_DATA:?}" "${AS_SRC:?}"
+PATH="$AS_BIN:$AS_TESTBIN:$PATH"
+export PATH
+FIX="$AS_DATA/fixtures/audio"
+T=$(mktemp -d "${TMPDIR:-/tmp}/as-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+    printf 'FAIL: %s\n' "$*" >&2
+    exit 1
+}
+
+# run CMD...: stdout to $T/out, stderr to $T/err, exit status in $status.
+run() {
+    set +e
+    "$@" >"$T/out" 2>"$T/err"
+    status=$?
+    set -e
+}
+
+# run_in FILE CMD...: the same with standard input from FILE.
+run_in() {
+    _in=$1
+    shift
+    set +e
+    "$@" <"$_in" >"$T/out" 2>"$T/err"
+    status=$?
+    set -e
+}
+
+expect_status() {
+    [ "$status" -eq "$1" ] && return 0
+    sed 's/^/  stderr: /' "$T/err" >&2
+    fail "exit status $status, want $1"
+}
+
+# The whole of stderr, exactly (one argument per line).
+expect_err() {
+    printf '%s\n' "$@" >"$T/want_err"
+    cmp -s "$T/want_err" "$T/err" && return 0
+    diff "$T/want_err" "$T/err" >&2 || true
+    fail "stderr differs"
+}
+
+expect_no_err() {
+    [ ! -s "$T/err" ] && return 0
+    sed 's/^/  stderr: /' "$T/err" >&2
+    fail "unexpected stderr"
+}
+
+# stdout, exactly, against a file.
+expect_out_file() {
+    cmp -s "$1" "$T/out" && return 0
+    diff "$1" "$T/out" >&2 || true
+    fail "stdout differs from $1"
+}
+
+# stdout, exactly (one argument per line).
+expect_out() {
+    printf '%s\n' "$@" >"$T/want_out"
+    expect_out_file "$T/want_out"
+}
+
+expect_out_empty() {
+    [ ! -s "$T/out" ] && return 0
+    head -n 5 "$T/out" >&2
+    fail "stdout is not empty"
+}
+
+# A line of stdout, exactly.
+expect_out_line() {
+    grep -qxF -- "$1" "$T/out" && return 0
+    head -n 20 "$T/out" >&2
+    fail "stdout lacks the line: $1"
+}
+
+# as_check_man_options TOOL: every "-x, --long" pair that TOOL --help lists
+# appears in the rendered man page, and the SYNOPSIS flags match the
+# usage line. Needs mandoc; without it the check is skipped (with a note).
+as_check_man_options() {
+    _tool=$1
+    if ! command -v mandoc >/dev/null 2>&1; then
+        echo "note: mandoc not installed; man page options not checked" >&2
+        return 0
+    fi
+    mandoc -Tascii "$AS_SRC/man/$_tool.1" | col -b >"$T/man.txt"
+    "$_tool" --help >"$T/help.txt"
+    sed -n 's/^ *\(-[A-Za-z0-9]\), \(--[a-z0-9-]*\).*/\1 \2/p' \
+        "$T/help.txt" >"$T/opts"
+    [ -s "$T/opts" ] || fail "no options found in $_tool --help"
+    while read -r _short _long; do
+        grep -q -- "$_short, $_long" "$T/man.txt" ||
+            fail "$_tool.1 does not document $_short, $_long"
+    done <"$T/opts"
+    # The usage line of --help equals the SYNOPSIS, words for words.
+    _usage=$(head -n 1 "$T/help.txt" | sed 's/^usage: //')
+    _syn=$(sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' "$T/man.txt" |
+        sed '1d;$d' | tr -s ' \n' '  ' | sed 's/^ *//;s/ *$//')
+    case "$_syn" in
+    *"$_usage"*) ;;
+    *) fail "SYNOPSIS '$_syn' does not hold the usage '$_usage'" ;;
+    esac
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "as/error.h"
+#include "as/pathlist.h"
+#include "as/version.h"
+
+const char *cli_name = "as";
+int cli_quiet;
+static const char *cli_usage_line = "";
+
+void
+cli_init(const char *name, const char *usage)
+{
+    cli_name = name;
+    cli_usage_line = usage;
+}
+
+void
+cli_warnx(const char *subject, const char *fmt, ...)
+{
+    va_list ap;
+    if (cli_quiet)
+        return;
+    fflush(stdout);
+    if (subject != NULL)
+        fprintf(stderr, "%s: %s: ", cli_name, subject);
+    else
+        fprintf(stderr, "%s: ", cli_name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void
+cli_warn_status(const char *subject, int status)
+{
+    if (status == AS_EIO && errno == EISDIR)
+        cli_warnx(subject, "%s (use -r to walk it)", strerror(errno));
+    else if (status == AS_EIO)
+        cli_warnx(subject, "%s", strerror(errno));
+    else
+        cli_warnx(subject, "%s", as_strerror(status));
+}
+
+_Noreturn void
+cli_usage_hint(void)
+{
+    fprintf(stderr, "%s\nTry '%s --help'.\n", cli_usage_line, cli_name);
+    exit(AS_EXIT_USAGE);
+}
+
+_Noreturn void
+cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", cli_name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    cli_usage_hint();
+}
+
+_Noreturn void
+cli_version(void)
+{
+    printf("%s %s\n", cli_name, AS_VERSION);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
+        exit(AS_EXIT_FAIL);
+    }
+    exit(AS_EXIT_OK);
+}
+
+long
+cli_parse_long(const char *opt, const char *arg, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (end == arg || *end != '\0' || errno == ERANGE)
+        cli_usage_error("%s: '%s' is not an integer", opt, arg);
+    if (v < min || v > max)
+        cli_usage_error("%s: %s is out of range (%ld to %ld)", opt, arg, min,
+                        max);
+    return v;
+}
+
+double
+cli_parse_double(const char *opt, const char *arg, double min, double max)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
+        cli_usage_error("%s: '%s' is not a number", opt, arg);
+    if (v < min || v > max)
+        cli_usage_error("%s: %s is out of range (%g to %g)", opt, arg, min,
+                        max);
+    return v;
+}
+
+/* ---- inputs ---- */
+
+static void *
+xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n);
+    if (q == NULL) {
+        fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+        exit(AS_EXIT_FAIL);
+    }
+    return q;
+}
+
+static void
+push(struct cli_inputs *in, const char *path, int walked)
+{
+    if (in->n == in->cap) {
+        in->cap = in->cap ? 2 * in->cap : 256;
+        in->v = xrealloc(in->v, in->cap * sizeof *in->v);
+    }
+    size_t len = strlen(path) + 1;
+    in->v[in->n].path = xrealloc(NULL, len);
+    memcpy(in->v[in->n].path, path, len);
+    in->v[in->n].walked = walked;
+    in->n++;
+}
+
+struct walk_ctx {
+    struct cli_inputs *in;
+    int failed;
+};
+
+static int
+on_walk(void *ctx, const char *path, int status, int err)
+{
+    struct walk_ctx *w = ctx;
+    if (status != AS_OK) {
+        cli_warnx(path, "%s", strerror(err));
+        w->failed = 1;
+        return 0;
+    }
+    push(w->in, path, 1);
+    return 0;
+}
+
+/* One operand or -T entry. */
+static int
+gather_one(struct cli_inputs *in, const struct cli_input_opts *o,
+           const char *path)
+{
+    struct stat st;
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+        S_ISDIR(st.st_mode)) {
+        if (!o->recursive) {
+            push(in, path, 0); /* reported in order when processed */
+            return 0;
+        }
+        struct walk_ctx w = {in, 0};
+        int rc = as_walk(path, on_walk, &w);
+        if (rc == AS_ENOMEM) {
+            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+            exit(AS_EXIT_FAIL);
+        }
+        if (rc != AS_OK) {
+            cli_warn_status(path, rc);
+            return 1;
+        }
+        return w.failed;
+    }
+    push(in, path, 0); /* missing files are the decoder's to report */
+    return 0;
+}
+
+int
+cli_inputs_gather(struct cli_inputs *in, const struct cli_input_opts *o,
+                  char **operands, int n_operands)
+{
+    int failed = 0;
+    memset(in, 0, sizeof *in);
+    if (o->files_from != NULL) {
+        int is_stdin = strcmp(o->files_from, "-") == 0;
+        FILE *fp = is_stdin ? stdin : fopen(o->files_from, "r");
+        if (fp == NULL) {
+            cli_warnx(o->files_from, "%s", strerror(errno));
+            failed = 1;
+        } else {
+            char *line = NULL;
+            size_t cap = 0;
+            while (as_pathlist_next(fp, o->nul ? '\0' : '\n', &line, &cap) >=
+                   0)
+                failed |= gather_one(in, o, line);
+            if (ferror(fp)) {
+                cli_warnx(cli_input_name(o->files_from), "%s",
+                          strerror(errno));
+                failed = 1;
+            }
+            free(line);
+            if (!is_stdin)
+                fclose(fp);
+        }
+    }
+    for (int i = 0; i < n_operands; i++)
+        failed |= gather_one(in, o, operands[i]);
+    if (o->files_from == NULL && n_operands == 0)
+        push(in, "-", 0);
+    return failed;
+}
+
+void
+cli_inputs_free(struct cli_inputs *in)
+{
+    for (size_t i = 0; i < in->n; i++)
+        free(in->v[i].path);
+    free(in->v);
+    memset(in, 0, sizeof *in);
+}
+
+const char *
+cli_input_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+/* ---- output ---- */
+
+int
+cli_output_open(struct cli_output *out, const char *path)
+{
+    memset(out, 0, sizeof *out);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        out->fp = stdout;
+        return 0;
+    }
+    size_t len = strlen(path);
+    out->target = xrealloc(NULL, len + 1);
+    memcpy(out->target, path, len + 1);
+    out->tmp = xrealloc(NULL, len + sizeof ".tmp-XXXXXX");
+    memcpy(out->tmp, path, len);
+    memcpy(out->tmp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
+    int fd = mkstemp(out->tmp);
+    if (fd < 0) {
+        cli_warnx(path, "%s", strerror(errno));
+        goto fail;
+    }
+    /* mkstemp makes 0600; give the file the usual mode for new files. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    out->fp = fdopen(fd, "w");
+    if (out->fp == NULL) {
+        cli_warnx(path, "%s", strerror(errno));
+        close(fd);
+        unlink(out->tmp);
+        goto fail;
+    }
+    return 0;
+
+fail:
+    free(out->target);
+    free(out->tmp);
+    memset(out, 0, sizeof *out);
+    return 1;
+}
+
+int
+cli_output_close(struct cli_output *out, int commit)
+{
+    int rc = 0;
+    if (out->fp == NULL)
+        return 1;
+    if (out->target == NULL) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "%s: stdout: %s\n", cli_name,
+                    strerror(errno ? errno : EIO));
+            rc = 1;
+        }
+        out->fp = NULL;
+        return rc;
+    }
+    if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(fileno(out->fp))) {
+        if (commit)
+            cli_warnx(out->target, "%s", strerror(errno ? errno : EIO));
+        rc = 1;
+    }
+    if (fclose(out->fp) != 0 && rc == 0) {
+        if (commit)
+            cli_warnx(out->target, "%s", strerror(errno));
+        rc = 1;
+    }
+    if (commit && rc == 0 && rename(out->tmp, out->target) != 0) {
+        cli_warnx(out->target, "%s", strerror(errno));
+        rc = 1;
+    }
+    if (!commit || rc != 0)
+        unlink(out->tmp);
+    free(out->target);
+    free(out->tmp);
+    memset(out, 0, sizeof *out);
+    return commit ? rc : 0;
+}
+
+/* ---- progress ---- */
+
+double
+cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void
+cli_progress_start(struct cli_progress *p, size_t total)
+{
+    p->on = !cli_quiet && isatty(STDERR_FILENO);
+    p->total = total;
+    p->t0 = p->last = cli_now();
+}
+
+void
+cli_progress_update(struct cli_progress *p, size_t done)
+{
+    if (!p->on)
+        return;
+    double now = cli_now();
+    if (now - p->last < 0.2 && done != p->total)
+        return;
+    p->last = now;
+    double rate = now > p->t0 ? (double)done / (now - p->t0) : 0.0;
+    if (p->total > 0 && rate > 0.0) {
+        double eta = (double)(p->total - done) / rate;
+        fprintf(stderr, "\r%s: %zu/%zu files, %.1f files/s, ETA %02d:%02d  ",
+                cli_name, done, p->total, rate, (int)(eta / 60.0),
+                (int)fmod(eta, 60.0));
+    } else {
+        fprintf(stderr, "\r%s: %zu files, %.1f files/s  ", cli_name, done,
+                rate);
+    }
+}
+
+void
+cli_progress_end(struct cli_progress *p)
+{
+    if (p->on)
+        fputs("\r\033[K", stderr);
+    p->on = 0;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the as-* tools: messages, options, inputs, output. */
+#ifndef AS_TOOLS_CLI_H
+#define AS_TOOLS_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit status of every tool. */
+enum {
+    AS_EXIT_OK = 0,      /* everything succeeded */
+    AS_EXIT_FAIL = 1,    /* a runtime failure, some inputs included */
+    AS_EXIT_USAGE = 2,   /* bad options or operands */
+};
+
+/* Program name (for messages) and usage line (for usage errors). */
+void cli_init(const char *name, const char *usage);
+extern const char *cli_name;
+extern int cli_quiet; /* -q: no warnings */
+
+/* "prog: subject: message" on stderr, unless -q. */
+void cli_warnx(const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A library status about subject; AS_EIO prints strerror(errno), and a
+ * directory gets the hint that -r walks it. */
+void cli_warn_status(const char *subject, int status);
+
+/* Prints "prog: message", the usage line and the --help hint to stderr,
+ * and exits 2. */
+_Noreturn void cli_usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+/* Prints the usage line and the hint only, and exits 2 (getopt already
+ * said what was wrong). */
+_Noreturn void cli_usage_hint(void);
+/* Prints "prog VERSION" to stdout and exits 0. */
+_Noreturn void cli_version(void);
+
+/* Parses a whole decimal integer in [min, max] given to option opt;
+ * anything else is a usage error naming the option. */
+long cli_parse_long(const char *opt, const char *arg, long min, long max);
+/* The same for a finite real number. */
+double cli_parse_double(const char *opt, const char *arg, double min,
+                        double max);
+
+/* A list of input paths, gathered from operands, -T lists and walks. */
+struct cli_input {
+    char *path;  /* "-" is standard input */
+    int walked;  /* found by -r: content that is not audio is skipped */
+};
+struct cli_inputs {
+    struct cli_input *v;
+    size_t n, cap;
+};
+
+struct cli_input_opts {
+    int recursive;          /* -r: walk directory operands */
+    int nul;                /* -0: -T lists are NUL-terminated */
+    const char *files_from; /* -T FILE, "-" for stdin; NULL for none */
+};
+
+/*
+ * Gathers the inputs in order: the -T list first, then the operands (none
+ * and no -T: standard input). A directory operand is walked with -r;
+ * without it, it stays in the list for the decoder to refuse. Problems are reported as they are met; returns
+ * 0 if all was well, 1 if something was reported (the list still holds
+ * every input that could be gathered). Exits on out of memory.
+ */
+int cli_inputs_gather(struct cli_inputs *in, const struct cli_input_opts *o,
+                      char **operands, int n_operands);
+void cli_inputs_free(struct cli_inputs *in);
+
+/* Name of an input for messages: "stdin" for "-". */
+const char *cli_input_name(const char *path);
+
+/*
+ * Output to stdout (path NULL or "-") or, atomically, to a file: written
+ * to a temporary file in the same directory, then fsync'd and renamed over
+ * the target by cli_output_close(..., 1); cli_output_close(..., 0)
+ * removes the temporary file and leaves the target untouched.
+ */
+struct cli_output {
+    FILE *fp;
+    char *target; /* NULL for stdout */
+    char *tmp;
+};
+int cli_output_open(struct cli_output *out, const char *path);
+/* Returns 0 on success; reports the failure and returns 1 otherwise. */
+int cli_output_close(struct cli_output *out, int commit);
+
+/* A progress line on stderr, only when stderr is a terminal and not -q. */
+struct cli_progress {
+    int on;
+    size_t total;   /* 0 if unknown */
+    double t0;
+    double last;
+};
+void cli_progress_start(struct cli_progress *p, size_t total);
+void cli_progress_update(struct cli_progress *p, size_t done);
+void cli_progress_end(struct cli_progress *p);
+
+/* Monotonic seconds. */
+double cli_now(void);
+
+#endif
