@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+# Sourced by examples/quickstart.sh and tests/run.sh: makes sure the Debian
+# packages a job needs are installed. As root it installs what is missing
+# with apt-get (no questions asked); otherwise it prints the one apt-get
+# line needed and exits 1. On a system without dpkg it assumes the
+# packages are there and lets CMake say otherwise.
+
+# What building needs.
+AS_DEPS_BUILD="cmake make gcc pkg-config libsndfile1-dev libflac-dev \
+libmpg123-dev libkissfft-dev libsoxr-dev"
+# Example audio for the quick start (CC0 one-shots and loops).
+AS_DEPS_SAMPLES="sonic-pi-samples"
+# What the test suite needs besides: clang for the sanitizer build,
+# mandoc for the man page checks, sox for the examples that use it.
+AS_DEPS_TEST="clang mandoc sox sonic-pi-samples"
+
+# as_deps_ensure PACKAGE...
+as_deps_ensure() {
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        echo "note: not a Debian system; assuming these are installed: $*" >&2
+        return 0
+    fi
+    _missing=""
+    for _p in "$@"; do
+        case " $_missing " in *" $_p "*) continue ;; esac
+        if ! dpkg-query -W -f='${Status}' "$_p" 2>/dev/null |
+            grep -q 'ok installed'; then
+            _missing="$_missing $_p"
+        fi
+    done
+    [ -z "$_missing" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "Missing Debian packages. Install them with:" >&2
+        echo "  sudo apt-get install -y$_missing" >&2
+        exit 1
+    fi
+    echo "Installing:$_missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    # Two tries: a fresh machine's package lists may be stale or busy.
+    for _try in 1 2; do
+        if apt-get update -qq </dev/null &&
+            apt-get install -y -qq --no-install-recommends $_missing \
+                </dev/null >/dev/null; then
+            return 0
+        fi
+        sleep 5
+    done
+    echo "apt-get could not install:$_missing" >&2
+    exit 1
+}
+
+# Parallel build jobs: every core.
+as_jobs() {
+    getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2
+}

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# usage: examples/quickstart.sh [DIR]
+#
+# Sets up audiosearch on a Debian 12 machine and runs the main job on DIR
+# (default: Debian's sonic-pi-samples): installs what is missing (when run
+# as root; otherwise prints the apt-get line and stops), builds into
+# build/, and describes every sample of the folder.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/examples/deps.sh"
+
+if [ $# -gt 1 ]; then
+    echo "usage: examples/quickstart.sh [DIR]" >&2
+    exit 2
+fi
+if [ $# -eq 1 ]; then
+    dir=$1
+    as_deps_ensure $AS_DEPS_BUILD
+else
+    dir=/usr/share/sonic-pi/samples
+    as_deps_ensure $AS_DEPS_BUILD $AS_DEPS_SAMPLES
+fi
+
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release \
+    -DAS_BUILD_TESTS=OFF >/dev/null
+cmake --build "$root/build" -j "$(as_jobs)" >/dev/null
+bin="$root/build/tools"
+
+echo "== What is in $dir (as-extract --info):" >&2
+"$bin/as-extract" -ri "$dir"

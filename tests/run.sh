@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# usage: tests/run.sh
+#
+# Sets up and runs the whole test suite on a Debian 12 machine: installs
+# what is missing (when run as root; otherwise prints the apt-get line and
+# stops), then builds and tests two configurations with warnings as
+# errors: gcc with optimisation (build-test/) and clang with
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/).
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/examples/deps.sh"
+as_deps_ensure $AS_DEPS_BUILD $AS_DEPS_TEST
+jobs=$(as_jobs)
+
+echo "== gcc, RelWithDebInfo" >&2
+CC=gcc cmake -S "$root" -B "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DAS_WERROR=ON -DAS_BUILD_TESTS=ON >/dev/null
+cmake --build "$root/build-test" -j "$jobs"
+ctest --test-dir "$root/build-test" --output-on-failure -j "$jobs" </dev/null
+
+echo "== clang, Debug, ASan + UBSan" >&2
+CC=clang cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug \
+    -DAS_SANITIZE=ON -DAS_WERROR=ON -DAS_BUILD_TESTS=ON >/dev/null
+cmake --build "$root/build-asan" -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" </dev/null
+echo "== all tests passed" >&2
