@@ -209,14 +209,20 @@ open_common(as_decoder **out, int fd, int own_fd,
     if ((status = as__probe(&dec->src, &probe)) != AS_OK)
         goto fail;
     dec->info.frames = -1;
+    /* Without libFLAC or libmpg123 (AS_WITH_FLAC / AS_WITH_MPG123 off),
+     * libsndfile decodes FLAC and MPEG itself. */
     switch (probe.kind) {
+#ifdef AS_HAVE_FLAC
     case AS__KIND_FLAC:
     case AS__KIND_OGGFLAC:
         status = as__flac_open(&dec->be, &dec->src, &probe, &dec->info);
         break;
+#endif
+#ifdef AS_HAVE_MPG123
     case AS__KIND_MPEG:
         status = as__mpeg_open(&dec->be, &dec->src, &probe, &dec->info);
         break;
+#endif
     default:
         status = as__sndfile_open(&dec->be, &dec->src, &probe, &dec->info);
         break;
