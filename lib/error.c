@@ -29,6 +29,18 @@ as_strerror(int status)
         return "unsupported channel count";
     case AS_EENCODING:
         return "unsupported encoding";
+    case AS_ENOTSTREAM:
+        return "not a feature stream";
+    case AS_ESTREAMVER:
+        return "feature stream version not supported";
+    case AS_EMISMATCH:
+        return "columns differ from the first header";
+    case AS_ESYNTAX:
+        return "malformed row";
+    case AS_ENONFINITE:
+        return "value is not finite";
+    case AS_EPATH:
+        return "path contains a tab or newline";
     default:
         return "unknown error";
     }

@@ -8,5 +8,6 @@
 #include "as/decode.h"
 #include "as/resample.h"
 #include "as/pathlist.h"
+#include "as/featio.h"
 
 #endif

@@ -20,6 +20,12 @@ enum {
     AS_ERATE = -9,       /* sample rate outside AS_RATE_MIN_HZ..MAX_HZ */
     AS_ECHANNELS = -10,  /* channel count outside 1..AS_CHANNELS_MAX */
     AS_EENCODING = -11,  /* recognised container, unsupported encoding */
+    AS_ENOTSTREAM = -12, /* input is not a feature stream */
+    AS_ESTREAMVER = -13, /* feature stream format version not supported */
+    AS_EMISMATCH = -14,  /* a stream's columns differ from the first's */
+    AS_ESYNTAX = -15,    /* malformed row in a feature stream */
+    AS_ENONFINITE = -16, /* NaN or infinity where a number must be finite */
+    AS_EPATH = -17,      /* path holds a TAB or newline (not in TSV) */
 };
 
 /*

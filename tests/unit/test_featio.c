@@ -1,0 +1,1379 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Feature stream tests: TSV and binary round trips (bit-exact float32,
+ * subnormals, -0, FLT_MAX), the exact bytes of both formats as
+ * man/as-format.5 describes them, concatenated streams, every kind of
+ * damaged input (wrong magic and version, truncation at every byte,
+ * absurd lengths, non-finite values, CRLF, wrong field counts) and the
+ * line or record number each error names, and the writers' refusals.
+ *
+ * usage: test_featio DATADIR   (the data directory is not used)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "as/featio.h"
+#include "check.h"
+
+#define DIM_MAX 64
+
+static char name_buf[DIM_MAX][16];
+static char *names[DIM_MAX];
+static char producer[] = "audiosearch 0.1.0";
+static char producer2[] = "audiosearch 9.9.9";
+static char set_a[] = "librosa45";
+static char set_b[] = "default";
+
+/* xorshift64*: the tests' own seeded generator */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint32_t
+rng_u32(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545f4914f6cdd1du) >> 32);
+}
+
+static float
+bits_float(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static uint32_t
+float_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* Any finite float32, from every part of the range. */
+static float
+rng_float(void)
+{
+    for (;;) {
+        float f = bits_float(rng_u32());
+        if (isfinite(f))
+            return f;
+    }
+}
+
+/* A header with dim columns f_000, f_001, ... */
+static struct as_featheader
+make_header(size_t dim, int has_label, int has_duration)
+{
+    struct as_featheader h;
+    memset(&h, 0, sizeof h);
+    for (size_t i = 0; i < dim; i++) {
+        snprintf(name_buf[i], sizeof name_buf[i], "f_%03zu", i);
+        names[i] = name_buf[i];
+    }
+    h.producer = producer;
+    h.set = set_a;
+    h.rate_hz = 22050;
+    h.n_fft = 2048;
+    h.hop = 512;
+    h.has_label = has_label;
+    h.has_duration = has_duration;
+    h.dim = dim;
+    h.names = dim > 0 ? names : NULL;
+    return h;
+}
+
+/* A read-only stream holding n bytes. */
+static FILE *
+input(const void *data, size_t n)
+{
+    FILE *fp = tmpfile();
+    if (fp == NULL) {
+        perror("tmpfile");
+        exit(1);
+    }
+    if (n > 0 && fwrite(data, 1, n, fp) != n) {
+        perror("tmpfile write");
+        exit(1);
+    }
+    rewind(fp);
+    return fp;
+}
+
+static FILE *
+input_str(const char *s)
+{
+    return input(s, strlen(s));
+}
+
+/* Everything written to fp so far, NUL-terminated; the caller frees it. */
+static char *
+slurp(FILE *fp, size_t *len)
+{
+    fflush(fp);
+    long end = ftell(fp);
+    char *buf = malloc((size_t)end + 1);
+    rewind(fp);
+    size_t n = fread(buf, 1, (size_t)end, fp);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Rows generated for the round trips. */
+struct rows {
+    size_t n, dim;
+    char path[32][64];
+    char label[32][16];
+    double duration_s[32];
+    float v[32][DIM_MAX];
+};
+
+static void
+make_rows(struct rows *rs, size_t n, size_t dim)
+{
+    static const uint32_t special[] = {
+        0x00000001u,              /* smallest subnormal */
+        0x807fffffu,              /* largest negative subnormal */
+        0x80000000u,              /* -0.0 */
+        0x00000000u, 0x7f7fffffu, /* FLT_MAX */
+        0xff7fffffu, 0x00800000u, /* FLT_MIN */
+        0x3f800000u, 0x3dcccccdu, /* 0.1f */
+    };
+    rs->n = n;
+    rs->dim = dim;
+    for (size_t r = 0; r < n; r++) {
+        snprintf(rs->path[r], sizeof rs->path[r], "samples/kit %zu/%zu.wav",
+                 r % 3, r);
+        snprintf(rs->label[r], sizeof rs->label[r], "kit %zu", r % 3);
+        rs->duration_s[r] = (double)r * 0.015625 + 0.5;
+        for (size_t i = 0; i < dim; i++)
+            rs->v[r][i] = rng_float();
+    }
+    /* the awkward values, spread over the rows and columns */
+    for (size_t k = 0; k < sizeof special / sizeof *special; k++)
+        rs->v[k % n][(k * 7) % dim] = bits_float(special[k]);
+    rs->v[n - 1][0] = 1e-38f;
+}
+
+static struct as_featrow
+row_of(const struct rows *rs, size_t r, int has_label)
+{
+    struct as_featrow row;
+    row.path = rs->path[r];
+    row.label = has_label ? rs->label[r] : NULL;
+    row.duration_s = rs->duration_s[r];
+    row.values = rs->v[r];
+    return row;
+}
+
+/* Writes rs as one stream into fp. */
+static void
+write_stream(FILE *fp, const struct as_featheader *h, int format,
+             const struct rows *rs)
+{
+    struct as_featwriter_opts o;
+    as_featwriter_opts_init(&o);
+    o.format = format;
+    as_featwriter *w = NULL;
+    CHECK_STATUS(as_featwriter_new(&w, fp, h, &o), AS_OK);
+    if (w == NULL)
+        return;
+    for (size_t r = 0; r < rs->n; r++) {
+        struct as_featrow row = row_of(rs, r, h->has_label);
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+    }
+    as_featwriter_free(w);
+}
+
+/* Checks that the rows read from r are rs, bit for bit. */
+static void
+check_rows(as_featreader *r, const struct rows *rs, int has_label,
+           int has_duration, int exact_duration)
+{
+    struct as_featrow row;
+    int eof;
+    for (size_t k = 0; k < rs->n; k++) {
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+        CHECK_INT(eof, 0);
+        if (eof)
+            return;
+        CHECK_STR(row.path, rs->path[k]);
+        if (has_label)
+            CHECK_STR(row.label, rs->label[k]);
+        else
+            CHECK(row.label == NULL);
+        if (!has_duration)
+            CHECK(row.duration_s == -1.0);
+        else if (exact_duration)
+            CHECK(memcmp(&row.duration_s, &rs->duration_s[k], sizeof(double)) ==
+                  0);
+        else
+            CHECK_NEAR(row.duration_s, rs->duration_s[k], 5e-7);
+        for (size_t i = 0; i < rs->dim; i++)
+            if (float_bits(row.values[i]) != float_bits(rs->v[k][i]))
+                CHECK_FAIL_("row %zu col %zu: %.9g (0x%08x) != %.9g "
+                            "(0x%08x)",
+                            k, i, (double)row.values[i],
+                            (unsigned)float_bits(row.values[i]),
+                            (double)rs->v[k][i],
+                            (unsigned)float_bits(rs->v[k][i]));
+    }
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_INT(eof, 1);
+    /* the end stays the end */
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_INT(eof, 1);
+}
+
+static void
+test_round_trips(void)
+{
+    static struct rows rs;
+    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++)
+        for (int variant = 0; variant < 4; variant++) {
+            int has_label = variant & 1, has_duration = !(variant & 2);
+            size_t dim = variant == 3 ? 1 : 45;
+            check_ctx("round trip %s label %d duration %d",
+                      format == AS_FEAT_TSV ? "tsv" : "bin", has_label,
+                      has_duration);
+            make_rows(&rs, 20, dim);
+            struct as_featheader h = make_header(dim, has_label, has_duration);
+            FILE *fp = tmpfile();
+            write_stream(fp, &h, format, &rs);
+            rewind(fp);
+            as_featreader *r = NULL;
+            CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+            if (r == NULL) {
+                fclose(fp);
+                continue;
+            }
+            const struct as_featheader *g = as_featreader_header(r);
+            CHECK_INT(g->format, format);
+            CHECK_INT(g->dim, dim);
+            CHECK_INT(g->has_label, has_label);
+            CHECK_INT(g->has_duration, has_duration);
+            for (size_t i = 0; i < dim && i < g->dim; i++)
+                CHECK_STR(g->names[i], names[i]);
+            if (format == AS_FEAT_BIN) {
+                CHECK_STR(g->producer, producer);
+                CHECK_STR(g->set, set_a);
+                CHECK_INT(g->rate_hz, 22050);
+                CHECK_INT(g->n_fft, 2048);
+                CHECK_INT(g->hop, 512);
+            } else {
+                CHECK(g->producer == NULL && g->set == NULL);
+                CHECK(g->rate_hz == 0 && g->n_fft == 0 && g->hop == 0);
+            }
+            CHECK(as_featheader_same_columns(g, &h));
+            check_rows(r, &rs, has_label, has_duration, format == AS_FEAT_BIN);
+            as_featreader_close(r);
+            fclose(fp);
+        }
+}
+
+/* The exact text: header, %.6f durations, %.9g floats. */
+static void
+test_tsv_text(void)
+{
+    check_ctx("tsv text");
+    struct as_featheader h = make_header(4, 1, 1);
+    FILE *fp = tmpfile();
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
+    const float v[4] = {1.0f, -0.0f, 0.1f, FLT_MAX};
+    struct as_featrow row = {"a b.wav", "kick", 1.5, v};
+    CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+    const float sub[4] = {bits_float(1), 1e-38f, -2.5e-7f, 123456792.0f};
+    struct as_featrow row2 = {"x/é.flac", "", 0.1234567, sub};
+    CHECK_STATUS(as_featwriter_row(w, &row2), AS_OK);
+    as_featwriter_free(w);
+    size_t len;
+    char *text = slurp(fp, &len);
+    CHECK_STR(text, "path\tlabel\tduration_s\tf_000\tf_001\tf_002\tf_003\n"
+                    "a b.wav\tkick\t1.500000\t1\t-0\t0.100000001\t"
+                    "3.40282347e+38\n"
+                    "x/é.flac\t\t0.123457\t1.40129846e-45\t9.99999935e-39\t"
+                    "-2.49999999e-07\t123456792\n");
+    free(text);
+    fclose(fp);
+
+    /* no label, no duration, no features: just paths */
+    check_ctx("tsv text, paths only");
+    h = make_header(0, 0, 0);
+    fp = tmpfile();
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
+    struct as_featrow row3 = {"a.wav", NULL, 3.0, NULL};
+    CHECK_STATUS(as_featwriter_row(w, &row3), AS_OK);
+    as_featwriter_free(w);
+    text = slurp(fp, &len);
+    CHECK_STR(text, "path\na.wav\n");
+    free(text);
+    fclose(fp);
+}
+
+/* The exact bytes of a small binary stream, as man/as-format.5 says. */
+static void
+test_bin_bytes(void)
+{
+    check_ctx("binary bytes");
+    static char p[] = "p", s[] = "st", n0[] = "a", n1[] = "bc";
+    char *nm[2] = {n0, n1};
+    struct as_featheader h = {0};
+    h.producer = p;
+    h.set = s;
+    h.rate_hz = 22050;
+    h.n_fft = 2048;
+    h.hop = 512;
+    h.has_label = 1;
+    h.has_duration = 1;
+    h.dim = 2;
+    h.names = nm;
+    FILE *fp = tmpfile();
+    struct as_featwriter_opts o;
+    as_featwriter_opts_init(&o);
+    CHECK_INT(o.format, AS_FEAT_TSV);
+    CHECK_INT(o.header, 1);
+    o.format = AS_FEAT_BIN;
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_OK);
+    const float v[2] = {1.0f, -2.0f};
+    struct as_featrow row = {"k\tw", "dr", 0.5, v};
+    CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+    as_featwriter_free(w);
+    /* clang-format off */
+    static const unsigned char want[] = {
+        0x89, 'A', 'S', 'F', '\r', '\n', 0x1a, '\n', /* magic */
+        1, 0, 0, 0,                                  /* version */
+        50, 0, 0, 0,                                 /* header length */
+        1, 0, 'p',                                   /* producer */
+        2, 0, 's', 't',                              /* set */
+        0x22, 0x56, 0, 0,                            /* rate_hz 22050 */
+        0x00, 0x08, 0, 0,                            /* n_fft 2048 */
+        0x00, 0x02, 0, 0,                            /* hop 512 */
+        3, 0, 0, 0,                                  /* flags */
+        2, 0, 0, 0,                                  /* dim */
+        1, 0, 'a', 2, 0, 'b', 'c',                   /* names */
+        3, 0, 0, 0, 'k', '\t', 'w',                  /* path */
+        2, 0, 0, 0, 'd', 'r',                        /* label */
+        0, 0, 0, 0, 0, 0, 0xe0, 0x3f,                /* 0.5 */
+        0, 0, 0x80, 0x3f, 0, 0, 0, 0xc0,             /* 1, -2 */
+    };
+    /* clang-format on */
+    size_t len;
+    char *bytes = slurp(fp, &len);
+    CHECK_INT(len, sizeof want);
+    CHECK(len == sizeof want && memcmp(bytes, want, len) == 0);
+    free(bytes);
+
+    /* the reader stops where the header ends, then after the record */
+    rewind(fp);
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    CHECK_INT(ftell(fp), 50);
+    struct as_featrow got;
+    int eof;
+    CHECK_STATUS(as_featreader_next(r, &got, &eof), AS_OK);
+    CHECK_INT(ftell(fp), sizeof want);
+    CHECK_STR(got.path, "k\tw");
+    CHECK_STR(got.label, "dr");
+    CHECK_INT(as_featreader_line(r), 1);
+    as_featreader_close(r);
+    fclose(fp);
+}
+
+static void
+test_empty_streams(void)
+{
+    struct as_featrow row;
+    int eof;
+    as_featreader *r;
+    static const char *const tsv[] = {"path\tduration_s\tf_000\n",
+                                      "path\tduration_s\tf_000", "path\n",
+                                      "path"};
+    for (size_t i = 0; i < sizeof tsv / sizeof *tsv; i++) {
+        check_ctx("empty tsv %zu", i);
+        FILE *fp = input_str(tsv[i]);
+        CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+        if (r != NULL) {
+            CHECK_INT(as_featreader_line(r), 1);
+            CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+            CHECK_INT(eof, 1);
+            as_featreader_close(r);
+        }
+        fclose(fp);
+    }
+
+    /* written by the writers, read back */
+    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++) {
+        check_ctx("empty written %d", format);
+        struct as_featheader h = make_header(3, 1, 1);
+        struct rows none = {0};
+        none.dim = 3;
+        FILE *fp = tmpfile();
+        write_stream(fp, &h, format, &none);
+        CHECK(ftell(fp) > 0);
+        rewind(fp);
+        CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+        if (r != NULL) {
+            CHECK_INT(as_featreader_header(r)->dim, 3);
+            CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+            CHECK_INT(eof, 1);
+            as_featreader_close(r);
+        }
+        fclose(fp);
+    }
+
+    check_ctx("empty input");
+    FILE *fp = input("", 0);
+    r = (as_featreader *)&r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_ENOTSTREAM);
+    CHECK(r == NULL);
+    fclose(fp);
+}
+
+static void
+test_not_streams(void)
+{
+    static const char *const texts[] = {
+        "hello\n",
+        "paths\tx\n",
+        "Path\tx\n",
+        "p",
+        "pat",
+        "pathx",
+        "\xef\xbb\xbfpath\tx\n",
+        " path\tx\n",
+        "\x89PNG\r\n\x1a\n",
+        "\x89"
+        "ASF\r\n\x1a",
+        "\x89"
+        "ASF\r\n\x1a\r",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        check_ctx("not a stream %zu", i);
+        FILE *fp = input_str(texts[i]);
+        as_featreader *r = (as_featreader *)&r;
+        CHECK_STATUS(as_featreader_open(&r, fp), AS_ENOTSTREAM);
+        CHECK(r == NULL);
+        fclose(fp);
+    }
+    check_ctx("bad arguments");
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, NULL), AS_EINVAL);
+    CHECK_STATUS(as_featreader_open(NULL, stdin), AS_EINVAL);
+    as_featreader_close(NULL);
+    CHECK(as_featreader_header(NULL) == NULL);
+}
+
+/* Writes a one-row binary stream into buf; returns its length. */
+static size_t
+small_bin(unsigned char *buf, size_t cap, size_t dim, int has_label)
+{
+    static struct rows rs;
+    make_rows(&rs, 2, dim);
+    struct as_featheader h = make_header(dim, has_label, 1);
+    FILE *fp = tmpfile();
+    write_stream(fp, &h, AS_FEAT_BIN, &rs);
+    size_t len;
+    char *b = slurp(fp, &len);
+    fclose(fp);
+    if (len > cap)
+        len = cap;
+    memcpy(buf, b, len);
+    free(b);
+    return len;
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/* Opens buf[0..len) and reads to the end or the first error; returns
+ * the open status, or the error, or AS_OK; *rows counts the rows. */
+static int
+read_all(const unsigned char *buf, size_t len, size_t *rows, uint64_t *line)
+{
+    FILE *fp = input(buf, len);
+    as_featreader *r;
+    *rows = 0;
+    *line = 0;
+    int status = as_featreader_open(&r, fp);
+    if (status == AS_OK) {
+        struct as_featrow row;
+        int eof = 0;
+        while ((status = as_featreader_next(r, &row, &eof)) == AS_OK && !eof)
+            ++*rows;
+        *line = as_featreader_line(r);
+        if (status != AS_OK) {
+            /* binary errors are sticky */
+            struct as_featrow again;
+            CHECK_STATUS(as_featreader_next(r, &again, &eof), status);
+        }
+        as_featreader_close(r);
+    }
+    fclose(fp);
+    return status;
+}
+
+static void
+test_bin_damage(void)
+{
+    unsigned char buf[4096], bad[4096];
+    size_t len = small_bin(buf, sizeof buf, 3, 1);
+    uint32_t hlen = get32(buf + 12);
+    size_t rows;
+    uint64_t line;
+
+    check_ctx("binary intact");
+    CHECK_STATUS(read_all(buf, len, &rows, &line), AS_OK);
+    CHECK_INT(rows, 2);
+
+    check_ctx("wrong magic");
+    memcpy(bad, buf, len);
+    bad[3] = 'G';
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    memcpy(bad, buf, len);
+    bad[7] = '\r';
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+
+    check_ctx("wrong version");
+    memcpy(bad, buf, len);
+    put32(bad + 8, 2);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESTREAMVER);
+    put32(bad + 8, 0);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESTREAMVER);
+
+    check_ctx("header length");
+    memcpy(bad, buf, len);
+    put32(bad + 12, 39); /* below the smallest header */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    put32(bad + 12, 8);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    put32(bad + 12, hlen - 1); /* shorter than its own fields */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    put32(bad + 12, 0xffffffffu); /* longer than the input */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+
+    /* a longer header: the extra bytes are skipped */
+    check_ctx("header extension");
+    memcpy(bad, buf, hlen);
+    memset(bad + hlen, 0xee, 5);
+    memcpy(bad + hlen + 5, buf + hlen, len - hlen);
+    put32(bad + 12, hlen + 5);
+    CHECK_STATUS(read_all(bad, len + 5, &rows, &line), AS_OK);
+    CHECK_INT(rows, 2);
+
+    /* fixed fields: producer "audiosearch 0.1.0", set "librosa45" */
+    size_t fixed = 16 + 2 + strlen(producer) + 2 + strlen(set_a);
+    check_ctx("flags");
+    memcpy(bad, buf, len);
+    put32(bad + fixed + 12, 4);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    check_ctx("dim");
+    memcpy(bad, buf, len);
+    put32(bad + fixed + 16, 70000);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    put32(bad + fixed + 16, 0xffffffffu);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    check_ctx("rate");
+    memcpy(bad, buf, len);
+    put32(bad + fixed, 0x80000000u);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    check_ctx("empty name");
+    memcpy(bad, buf, len);
+    bad[fixed + 20] = 0;
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    check_ctx("duplicate name");
+    memcpy(bad, buf, len);
+    bad[fixed + 20 + 2 + 4] = '1'; /* f_000 f_001 f_002 -> f_001 twice */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    check_ctx("name with NUL");
+    memcpy(bad, buf, len);
+    bad[fixed + 20 + 2] = '\0';
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+
+    check_ctx("path length");
+    memcpy(bad, buf, len);
+    put32(bad + hlen, 0);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESYNTAX);
+    CHECK_INT(line, 1);
+    put32(bad + hlen, AS_FEAT_TEXT_MAX + 1);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESYNTAX);
+    put32(bad + hlen, 0xfffffff0u);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESYNTAX);
+    /* an empty path, the record otherwise whole */
+    uint32_t plen = get32(buf + hlen);
+    memcpy(bad, buf, hlen + 4);
+    put32(bad + hlen, 0);
+    memcpy(bad + hlen + 4, buf + hlen + 4 + plen, len - hlen - 4 - plen);
+    CHECK_STATUS(read_all(bad, len - plen, &rows, &line), AS_ESYNTAX);
+    CHECK_INT(rows, 0);
+    check_ctx("path with NUL");
+    memcpy(bad, buf, len);
+    bad[hlen + 4] = '\0';
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESYNTAX);
+
+    size_t rec1 = hlen + 4 + get32(buf + hlen); /* at the label */
+    check_ctx("label length");
+    memcpy(bad, buf, len);
+    put32(bad + rec1, AS_FEAT_TEXT_MAX + 1);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESYNTAX);
+    size_t dur = rec1 + 4 + get32(buf + rec1);
+    check_ctx("non-finite duration");
+    memcpy(bad, buf, len);
+    memcpy(bad + dur, "\0\0\0\0\0\0\xf0\x7f", 8); /* +inf */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENONFINITE);
+    CHECK_INT(line, 1);
+    check_ctx("negative duration");
+    memcpy(bad + dur, "\0\0\0\0\0\0\0\xc0", 8); /* -2 */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ESYNTAX);
+    memcpy(bad + dur, "\0\0\0\0\0\0\xf0\xbf", 8); /* -1: unknown */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_OK);
+    check_ctx("NaN value");
+    memcpy(bad, buf, len);
+    memcpy(bad + dur + 8 + 4, "\x01\x00\xc0\x7f", 4);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENONFINITE);
+    check_ctx("infinite value in the second record");
+    memcpy(bad, buf, len);
+    memcpy(bad + len - 4, "\x00\x00\x80\xff", 4);
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENONFINITE);
+    CHECK_INT(rows, 1);
+    CHECK_INT(line, 2);
+}
+
+/* A stream cut at any byte gives an error, never a crash or a hang;
+ * cut at a record boundary it is a shorter valid stream. */
+static void
+test_bin_truncated(void)
+{
+    unsigned char one[4096], buf[8192];
+    size_t n1 = small_bin(one, sizeof one, 3, 1);
+    uint32_t hlen = get32(one + 12);
+    size_t rec = (n1 - hlen) / 2;
+    /* `cat a.bin a.bin`: the second header is skipped */
+    memcpy(buf, one, n1);
+    memcpy(buf + n1, one, n1);
+    size_t len = 2 * n1;
+    size_t rows;
+    uint64_t line;
+    check_ctx("concatenated copy");
+    CHECK_STATUS(read_all(buf, len, &rows, &line), AS_OK);
+    CHECK_INT(rows, 4);
+
+    for (size_t cut = 0; cut < len; cut++) {
+        check_ctx("binary cut at %zu of %zu", cut, len);
+        int status = read_all(buf, cut, &rows, &line);
+        if (cut < hlen) {
+            CHECK_STATUS(status, AS_ENOTSTREAM);
+            continue;
+        }
+        if (cut >= n1 && cut < n1 + hlen) {
+            /* in the repeated header */
+            CHECK_STATUS(status, cut == n1 ? AS_OK : AS_ESYNTAX);
+            CHECK_INT(rows, 2);
+            continue;
+        }
+        size_t body = cut < n1 ? cut - hlen : cut - n1 - hlen;
+        CHECK_STATUS(status, body % rec == 0 ? AS_OK : AS_ESYNTAX);
+        CHECK_INT(rows, body / rec + (cut < n1 ? 0 : 2));
+    }
+}
+
+/* A row of dim values all equal to x, path p. */
+static void
+write_one(as_featwriter *w, const char *p, float x, int has_label)
+{
+    float v[DIM_MAX];
+    for (size_t i = 0; i < DIM_MAX; i++)
+        v[i] = x;
+    struct as_featrow row = {p, has_label ? "L" : NULL, 1.0, v};
+    CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+}
+
+/* Builds `cat a b` where b has header hb, each with two rows. */
+static FILE *
+concat(int format, const struct as_featheader *ha,
+       const struct as_featheader *hb)
+{
+    struct as_featwriter_opts o;
+    as_featwriter_opts_init(&o);
+    o.format = format;
+    FILE *fp = tmpfile();
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, ha, &o), AS_OK);
+    write_one(w, "a1", 1, ha->has_label);
+    write_one(w, "a2", 2, ha->has_label);
+    as_featwriter_free(w);
+    CHECK_STATUS(as_featwriter_new(&w, fp, hb, &o), AS_OK);
+    write_one(w, "b1", 3, hb->has_label);
+    write_one(w, "b2", 4, hb->has_label);
+    as_featwriter_free(w);
+    rewind(fp);
+    return fp;
+}
+
+static void
+test_concatenated(void)
+{
+    struct as_featrow row;
+    int eof;
+    as_featreader *r;
+    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++) {
+        /* TSV counts lines (header 1), binary records (header 0): both
+         * count a repeated header */
+        uint64_t base = format == AS_FEAT_TSV ? 1 : 0;
+        check_ctx("concatenated same %d", format);
+        struct as_featheader ha = make_header(3, 0, 1);
+        struct as_featheader hb = ha;
+        hb.producer = producer2; /* not compared */
+        FILE *fp = concat(format, &ha, &hb);
+        CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+        static const char *const want[] = {"a1", "a2", "b1", "b2"};
+        static const uint64_t at[] = {1, 2, 4, 5};
+        for (size_t k = 0; k < 4; k++) {
+            CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+            CHECK(!eof && strcmp(row.path, want[k]) == 0);
+            CHECK_INT(as_featreader_line(r), at[k] + base);
+            CHECK(row.values[2] == (float)(k + 1));
+        }
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+        CHECK_INT(eof, 1);
+        as_featreader_close(r);
+        fclose(fp);
+
+        /* different columns, set or parameters */
+        for (int change = 0; change < 5; change++) {
+            check_ctx("concatenated different %d change %d", format, change);
+            hb = ha;
+            static char other[] = "f_other";
+            char *nb[3] = {names[0], other, names[2]};
+            if (change == 0)
+                hb.names = nb;
+            else if (change == 1)
+                hb.has_label = 1;
+            else if (change == 2)
+                hb.dim = 2;
+            else if (change == 3)
+                hb.set = set_b;
+            else
+                hb.hop = 256;
+            /* TSV knows neither set nor parameters */
+            int differs = format == AS_FEAT_BIN || change < 3;
+            fp = concat(format, &ha, &hb);
+            CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+            for (size_t k = 0; k < 2; k++)
+                CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+            int status = as_featreader_next(r, &row, &eof);
+            if (!differs) {
+                CHECK_STATUS(status, AS_OK);
+                CHECK_STR(row.path, "b1");
+            } else {
+                CHECK_STATUS(status, AS_EMISMATCH);
+                CHECK_INT(as_featreader_line(r), 3 + base);
+                status = as_featreader_next(r, &row, &eof);
+                if (format == AS_FEAT_BIN) {
+                    CHECK_STATUS(status, AS_EMISMATCH); /* sticky */
+                } else if (change == 0) {
+                    /* same shape: TSV resumes with b's rows */
+                    CHECK_STATUS(status, AS_OK);
+                    CHECK_STR(row.path, "b1");
+                    CHECK_INT(as_featreader_line(r), 5);
+                } else {
+                    CHECK_STATUS(status, AS_ESYNTAX); /* field count */
+                    CHECK_INT(as_featreader_line(r), 5);
+                }
+            }
+            as_featreader_close(r);
+            fclose(fp);
+        }
+    }
+
+    check_ctx("concatenated tsv header only");
+    FILE *fp = input_str("path\tx\na\t1\npath\tx\npath\tx\nb\t2\n");
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_STR(row.path, "b");
+    CHECK_INT(as_featreader_line(r), 5);
+    as_featreader_close(r);
+    fclose(fp);
+}
+
+/* Reads text and checks each next() against want[] (status, line and,
+ * for rows, the path). */
+struct step {
+    int status;
+    uint64_t line;
+    const char *path;
+};
+
+static void
+tsv_steps(const char *text, const struct step *want, size_t n)
+{
+    FILE *fp = input_str(text);
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    if (r == NULL) {
+        fclose(fp);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        struct as_featrow row;
+        int eof;
+        int status = as_featreader_next(r, &row, &eof);
+        CHECK_STATUS(status, want[k].status);
+        CHECK_INT(as_featreader_line(r), want[k].line);
+        if (status == AS_OK && want[k].path != NULL)
+            CHECK_STR(eof ? "(eof)" : row.path, want[k].path);
+    }
+    as_featreader_close(r);
+    fclose(fp);
+}
+
+static void
+test_tsv_read(void)
+{
+    check_ctx("columns in other positions");
+    FILE *fp = input_str("path\tmfcc_a\tlabel\tmfcc_b\tduration_s\n"
+                         "/s/a.wav\t1.5\tkick\t-2\t0.25\n"
+                         "/s/b.wav\t0x1p-149\t\t3e0\t-1\n");
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    const struct as_featheader *h = as_featreader_header(r);
+    CHECK_INT(h->format, AS_FEAT_TSV);
+    CHECK_INT(h->dim, 2);
+    CHECK_INT(h->has_label, 1);
+    CHECK_INT(h->has_duration, 1);
+    CHECK_STR(h->names[0], "mfcc_a");
+    CHECK_STR(h->names[1], "mfcc_b");
+    struct as_featrow row;
+    int eof;
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_STR(row.path, "/s/a.wav");
+    CHECK_STR(row.label, "kick");
+    CHECK(row.duration_s == 0.25);
+    CHECK(row.values[0] == 1.5f && row.values[1] == -2.0f);
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_STR(row.label, "");
+    CHECK(row.duration_s == -1.0);
+    CHECK_INT(float_bits(row.values[0]), 1);
+    CHECK(row.values[1] == 3.0f);
+    as_featreader_close(r);
+    fclose(fp);
+
+    check_ctx("no duration column");
+    fp = input_str("path\tx\ta.wav\t1\n");
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    CHECK_INT(as_featreader_header(r)->has_duration, 0);
+    CHECK_INT(as_featreader_header(r)->dim, 3); /* "a.wav" and "1" too */
+    as_featreader_close(r);
+    fclose(fp);
+
+    check_ctx("field counts");
+    const struct step counts[] = {
+        {AS_ESYNTAX, 2, NULL}, {AS_ESYNTAX, 3, NULL}, {AS_OK, 4, "c"},
+        {AS_ESYNTAX, 5, NULL}, {AS_OK, 6, "e"},       {AS_OK, 6, "(eof)"},
+    };
+    tsv_steps("path\tduration_s\tx\n"
+              "a\t1\n"
+              "b\t1\t2\t3\n"
+              "c\t1\t2\n"
+              "d\n"
+              "e\t1\t2",
+              counts, sizeof counts / sizeof *counts);
+
+    check_ctx("empty lines and fields");
+    const struct step empty[] = {
+        {AS_ESYNTAX, 2, NULL}, {AS_OK, 3, "a"},       {AS_ESYNTAX, 4, NULL},
+        {AS_ESYNTAX, 5, NULL}, {AS_ESYNTAX, 6, NULL}, {AS_OK, 7, "b"},
+        {AS_ESYNTAX, 8, NULL}, {AS_OK, 8, "(eof)"},
+    };
+    tsv_steps("path\tx\n"
+              "\n"
+              "a\t1\n"
+              "\t1\n"
+              "c\t\n"
+              "c\t1\t\n"
+              "b\t2\n"
+              "\n",
+              empty, sizeof empty / sizeof *empty);
+
+    check_ctx("CRLF rows");
+    const struct step crlf[] = {
+        {AS_ESYNTAX, 2, NULL},
+        {AS_OK, 3, "b"},
+        {AS_ESYNTAX, 4, NULL},
+        {AS_OK, 4, "(eof)"},
+    };
+    tsv_steps("path\tx\na\t1\r\nb\t2\nc\r\t3\n", crlf,
+              sizeof crlf / sizeof *crlf);
+
+    check_ctx("numbers");
+    const struct step nums[] = {
+        {AS_ESYNTAX, 2, NULL},     {AS_ESYNTAX, 3, NULL},
+        {AS_ESYNTAX, 4, NULL},     {AS_ESYNTAX, 5, NULL},
+        {AS_ENONFINITE, 6, NULL},  {AS_ENONFINITE, 7, NULL},
+        {AS_ENONFINITE, 8, NULL},  {AS_ENONFINITE, 9, NULL},
+        {AS_ESYNTAX, 10, NULL},    {AS_ESYNTAX, 11, NULL},
+        {AS_OK, 12, "max"},        {AS_ESYNTAX, 13, NULL},
+        {AS_ENONFINITE, 14, NULL}, {AS_ESYNTAX, 15, NULL},
+        {AS_ESYNTAX, 16, NULL},    {AS_OK, 17, "ok"},
+    };
+    tsv_steps("path\tduration_s\tx\n"
+              "a\t1\t1.5x\n"
+              "a\t1\t 1\n"
+              "a\t1\t0x\n"
+              "a\t1\t1,5\n"
+              "a\t1\tnan\n"
+              "a\t1\tinf\n"
+              "a\t1\t-Infinity\n"
+              "a\tnan\t1\n"
+              "a\t1\t1e39\n"
+              "a\t1\t-3.5e38\n"
+              "max\t1\t3.40282347e+38\n"
+              "a\t1e400\t1\n"
+              "a\tinf\t1\n"
+              "a\t-0.5\t1\n"
+              "a\t1\t1\t\n"
+              "ok\t-1\t-0\n",
+              nums, sizeof nums / sizeof *nums);
+
+    check_ctx("headers inside");
+    const struct step heads[] = {
+        {AS_OK, 2, "a"},         {AS_EMISMATCH, 3, NULL},
+        {AS_EMISMATCH, 4, NULL}, {AS_EMISMATCH, 5, NULL},
+        {AS_OK, 7, "b"},         {AS_ESYNTAX, 8, NULL},
+        {AS_OK, 9, "pathology"},
+    };
+    tsv_steps("path\tx\n"
+              "a\t1\n"
+              "path\ty\n"
+              "path\n"
+              "path\tx\t\n"
+              "path\tx\n"
+              "b\t2\n"
+              "path\tx\r\n"
+              "pathology\t3\n",
+              heads, sizeof heads / sizeof *heads);
+
+    check_ctx("NUL in a row");
+    static const char nul[] = "path\tx\na\0b\t1\nc\t2\n";
+    fp = input(nul, sizeof nul - 1);
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_ESYNTAX);
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_STR(row.path, "c");
+    as_featreader_close(r);
+    fclose(fp);
+
+    for (size_t big = AS_FEAT_TEXT_MAX; big <= AS_FEAT_TEXT_MAX + 1; big++) {
+        check_ctx("path of %zu bytes", big);
+        char *text = malloc(big + 64);
+        memcpy(text, "path\tx\n", 7);
+        memset(text + 7, 'p', big);
+        strcpy(text + 7 + big, "\t1\nq\t2\n");
+        const struct step longp[] = {
+            {big > AS_FEAT_TEXT_MAX ? AS_ESYNTAX : AS_OK, 2, NULL},
+            {AS_OK, 3, "q"}};
+        tsv_steps(text, longp, 2);
+        free(text);
+    }
+}
+
+static void
+test_tsv_bad_headers(void)
+{
+    static const char *const texts[] = {
+        "path\tx\r\n",
+        "path\r\n",
+        "path\tx\tx\n",
+        "path\tlabel\tlabel\n",
+        "path\tduration_s\tduration_s\n",
+        "path\t\tx\n",
+        "path\tx\t\n",
+        "path\tpath\n",
+        "path\t",
+        "path\tx\0y\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        check_ctx("bad tsv header %zu", i);
+        size_t len = strlen(texts[i]);
+        if (i == sizeof texts / sizeof *texts - 1)
+            len = 9;
+        FILE *fp = input(texts[i], len);
+        as_featreader *r = (as_featreader *)&r;
+        CHECK_STATUS(as_featreader_open(&r, fp), AS_ESYNTAX);
+        CHECK(r == NULL);
+        fclose(fp);
+    }
+    check_ctx("too many columns");
+    size_t n = 70000;
+    char *text = malloc(4 + 8 * n + 2);
+    char *p = text + 4;
+    memcpy(text, "path", 4);
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "\tc%zu", i);
+    strcpy(p, "\n");
+    FILE *fp = input_str(text);
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_ESYNTAX);
+    fclose(fp);
+    free(text);
+}
+
+/* The writers refuse what cannot be read back, and write nothing then. */
+static void
+test_writer_refusals(void)
+{
+    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++) {
+        check_ctx("refusals %d", format);
+        struct as_featwriter_opts o;
+        as_featwriter_opts_init(&o);
+        o.format = format;
+        struct as_featheader h = make_header(3, 1, 1);
+        FILE *fp = tmpfile();
+        as_featwriter *w;
+        CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_OK);
+        fflush(fp);
+        long start = ftell(fp);
+        float v[3] = {1, 2, 3};
+        struct as_featrow row = {"a.wav", "l", 1.0, v};
+
+        v[1] = NAN;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_ENONFINITE);
+        v[1] = -INFINITY;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_ENONFINITE);
+        v[1] = 2;
+        row.duration_s = HUGE_VAL;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_ENONFINITE);
+        row.duration_s = (double)NAN;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_ENONFINITE);
+        row.duration_s = -0.5;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        row.duration_s = 1.0;
+        row.label = NULL;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        row.label = "l";
+        row.path = "";
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        row.path = NULL;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        CHECK_STATUS(as_featwriter_row(w, NULL), AS_EINVAL);
+        CHECK_STATUS(as_featwriter_row(NULL, &row), AS_EINVAL);
+        row.values = NULL;
+        row.path = "a.wav";
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        row.values = v;
+        char *longp = malloc(AS_FEAT_TEXT_MAX + 2);
+        memset(longp, 'x', AS_FEAT_TEXT_MAX + 1);
+        longp[AS_FEAT_TEXT_MAX + 1] = '\0';
+        row.path = longp;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        row.path = "a.wav";
+        row.label = longp;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        row.label = "l";
+
+        /* TAB, CR, LF, and the path "path": only TSV refuses them */
+        static const char *const paths[] = {"a\tb", "a\nb", "a\rb", "path"};
+        int want = format == AS_FEAT_TSV ? AS_EPATH : AS_OK;
+        for (size_t i = 0; i < 4; i++) {
+            row.path = paths[i];
+            CHECK_STATUS(as_featwriter_row(w, &row), want);
+        }
+        row.path = "a.wav";
+        row.label = "x\ny";
+        CHECK_STATUS(as_featwriter_row(w, &row), want);
+        fflush(fp);
+        if (format == AS_FEAT_TSV)
+            CHECK_INT(ftell(fp), start);
+        as_featwriter_free(w);
+        free(longp);
+
+        if (format == AS_FEAT_BIN) {
+            /* and binary reads them back as they were */
+            rewind(fp);
+            as_featreader *r;
+            struct as_featrow got;
+            int eof;
+            CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+            for (size_t i = 0; i < 5; i++) {
+                CHECK_STATUS(as_featreader_next(r, &got, &eof), AS_OK);
+                CHECK_STR(got.path, i < 4 ? paths[i] : "a.wav");
+                CHECK_STR(got.label, i < 4 ? "l" : "x\ny");
+            }
+            CHECK_STATUS(as_featreader_next(r, &got, &eof), AS_OK);
+            CHECK_INT(eof, 1);
+            as_featreader_close(r);
+        }
+        fclose(fp);
+    }
+
+    check_ctx("unexpected label");
+    struct as_featheader h = make_header(2, 0, 1);
+    FILE *fp = tmpfile();
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
+    float v[2] = {0, 0};
+    struct as_featrow row = {"a", "l", -1.0, v};
+    CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+    row.label = NULL;
+    CHECK_STATUS(as_featwriter_row(w, &row), AS_OK); /* -1: unknown */
+    as_featwriter_free(w);
+    as_featwriter_free(NULL);
+    fclose(fp);
+
+    /* headers no reader would take */
+    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++) {
+        struct as_featwriter_opts o;
+        as_featwriter_opts_init(&o);
+        o.format = format;
+        fp = tmpfile();
+        static char tab[] = "a\tb", nl[] = "a\n", empty[] = "",
+                    label[] = "label", dur[] = "duration_s", path[] = "path";
+        char *const bad[] = {tab, nl, empty, label, dur, path};
+        const int want[] = {AS_EPATH,  AS_EPATH,  AS_EINVAL,
+                            AS_EINVAL, AS_EINVAL, AS_EINVAL};
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            check_ctx("bad header %d name %zu", format, i);
+            h = make_header(3, 0, 1);
+            names[1] = bad[i];
+            w = (as_featwriter *)&w;
+            CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), want[i]);
+            CHECK(w == NULL);
+        }
+        check_ctx("bad header %d", format);
+        h = make_header(3, 0, 1);
+        names[2] = names[0];
+        CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_EINVAL);
+        h = make_header(3, 0, 1);
+        names[2] = NULL;
+        CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_EINVAL);
+        h = make_header(3, 0, 1);
+        h.names = NULL;
+        CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_EINVAL);
+        h = make_header(3, 0, 1);
+        h.dim = 65537;
+        CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_EINVAL);
+        h = make_header(3, 0, 1);
+        CHECK_STATUS(as_featwriter_new(&w, NULL, &h, &o), AS_EINVAL);
+        CHECK_STATUS(as_featwriter_new(&w, fp, NULL, &o), AS_EINVAL);
+        CHECK_STATUS(as_featwriter_new(NULL, fp, &h, &o), AS_EINVAL);
+        fflush(fp);
+        CHECK_INT(ftell(fp), 0);
+        if (format == AS_FEAT_BIN) {
+            h.hop = -1;
+            CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_EINVAL);
+        }
+        fclose(fp);
+    }
+    check_ctx("bad format");
+    struct as_featwriter_opts o;
+    as_featwriter_opts_init(&o);
+    o.format = 3;
+    fp = tmpfile();
+    h = make_header(3, 0, 1);
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_EINVAL);
+    fclose(fp);
+}
+
+/* --no-header: rows only, to append to a stream that has its header. */
+static void
+test_no_header(void)
+{
+    check_ctx("no header");
+    struct as_featheader h = make_header(2, 0, 1);
+    FILE *fp = tmpfile();
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
+    as_featwriter_free(w);
+    struct as_featwriter_opts o;
+    as_featwriter_opts_init(&o);
+    o.header = 0;
+    FILE *rows = tmpfile();
+    CHECK_STATUS(as_featwriter_new(&w, rows, &h, &o), AS_OK);
+    write_one(w, "x.wav", 0.5f, 0);
+    write_one(w, "y.wav", -0.5f, 0);
+    as_featwriter_free(w);
+    size_t len;
+    char *text = slurp(rows, &len);
+    CHECK_STR(text, "x.wav\t1.000000\t0.5\t0.5\ny.wav\t1.000000\t-0.5\t-0.5\n");
+
+    /* alone it is not a stream; after a header it is */
+    rewind(rows);
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, rows), AS_ENOTSTREAM);
+    fclose(rows);
+    fseek(fp, 0, SEEK_END);
+    fwrite(text, 1, len, fp);
+    free(text);
+    rewind(fp);
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    struct as_featrow row;
+    int eof;
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_STR(row.path, "x.wav");
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK(row.values[1] == -0.5f);
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_INT(eof, 1);
+    as_featreader_close(r);
+    fclose(fp);
+}
+
+static void
+test_header_helpers(void)
+{
+    check_ctx("header copy");
+    struct as_featheader h = make_header(5, 1, 1), c, d;
+    CHECK_STATUS(as_featheader_copy(&c, &h), AS_OK);
+    CHECK(c.names != h.names && c.producer != h.producer);
+    CHECK_STR(c.producer, producer);
+    CHECK_STR(c.set, set_a);
+    CHECK_STR(c.names[4], "f_004");
+    CHECK_INT(c.rate_hz, 22050);
+    CHECK(as_featheader_same_columns(&c, &h));
+    CHECK_STATUS(as_featheader_copy(&d, &c), AS_OK);
+    as_featheader_free(&c);
+    CHECK(c.names == NULL && c.dim == 0);
+    as_featheader_free(&c); /* twice is harmless */
+    as_featheader_free(NULL);
+
+    check_ctx("same columns");
+    struct as_featheader e = h;
+    e.producer = NULL;
+    CHECK(as_featheader_same_columns(&d, &e));
+    e.set = NULL;
+    e.rate_hz = e.n_fft = e.hop = 0;
+    CHECK(as_featheader_same_columns(&d, &e)); /* unknown: not compared */
+    CHECK(as_featheader_same_columns(&e, &d));
+    e.set = set_b;
+    CHECK(!as_featheader_same_columns(&d, &e));
+    e = h;
+    e.n_fft = 1024;
+    CHECK(!as_featheader_same_columns(&d, &e));
+    e = h;
+    e.has_label = 0;
+    CHECK(!as_featheader_same_columns(&d, &e));
+    e = h;
+    e.has_duration = 0;
+    CHECK(!as_featheader_same_columns(&d, &e));
+    e = h;
+    e.dim = 4;
+    CHECK(!as_featheader_same_columns(&d, &e));
+    e = h;
+    static char renamed[] = "f_00x";
+    char *nm[5] = {names[0], names[1], names[2], names[3], renamed};
+    e.names = nm;
+    CHECK(!as_featheader_same_columns(&d, &e));
+    e = h;
+    e.format = AS_FEAT_BIN; /* the format is not a column */
+    d.format = AS_FEAT_TSV;
+    CHECK(as_featheader_same_columns(&d, &e));
+    CHECK(!as_featheader_same_columns(&d, NULL));
+    as_featheader_free(&d);
+
+    check_ctx("header copy, empty");
+    struct as_featheader z = {0};
+    CHECK_STATUS(as_featheader_copy(&c, &z), AS_OK);
+    CHECK(c.names == NULL && c.producer == NULL && c.dim == 0);
+    as_featheader_free(&c);
+    z.dim = 2;
+    CHECK_STATUS(as_featheader_copy(&c, &z), AS_EINVAL);
+}
+
+/* A full disk shows as AS_EIO with errno set. */
+static void
+test_full_disk(void)
+{
+    FILE *fp = fopen("/dev/full", "w");
+    if (fp == NULL)
+        return;
+    setvbuf(fp, NULL, _IONBF, 0);
+    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++) {
+        check_ctx("/dev/full %d", format);
+        struct as_featwriter_opts o;
+        as_featwriter_opts_init(&o);
+        o.format = format;
+        struct as_featheader h = make_header(2, 0, 1);
+        as_featwriter *w;
+        errno = 0;
+        CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_EIO);
+        CHECK_INT(errno, ENOSPC);
+        o.header = 0;
+        if (format == AS_FEAT_TSV &&
+            as_featwriter_new(&w, fp, &h, &o) == AS_OK) {
+            float v[2] = {1, 2};
+            struct as_featrow row = {"a", NULL, 1, v};
+            CHECK_STATUS(as_featwriter_row(w, &row), AS_EIO);
+            as_featwriter_free(w);
+        }
+    }
+    fclose(fp);
+}
+
+/* Random damage to a valid binary stream: any status, no crash, and
+ * the reader always stops. */
+static void
+test_bin_mutations(void)
+{
+    unsigned char buf[4096], bad[4096];
+    size_t len = small_bin(buf, sizeof buf, 4, 1);
+    check_ctx("mutations");
+    for (int k = 0; k < 3000; k++) {
+        memcpy(bad, buf, len);
+        int flips = 1 + (int)(rng_u32() % 4);
+        for (int f = 0; f < flips; f++)
+            bad[rng_u32() % len] ^= (unsigned char)(1u << (rng_u32() % 8));
+        size_t rows;
+        uint64_t line;
+        int status = read_all(bad, len, &rows, &line);
+        CHECK(status <= 0 && rows <= 2);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_featio DATADIR\n");
+        return 2;
+    }
+    (void)argv;
+    test_round_trips();
+    test_tsv_text();
+    test_bin_bytes();
+    test_empty_streams();
+    test_not_streams();
+    test_bin_damage();
+    test_bin_truncated();
+    test_concatenated();
+    test_tsv_read();
+    test_tsv_bad_headers();
+    test_writer_refusals();
+    test_no_header();
+    test_header_helpers();
+    test_full_disk();
+    test_bin_mutations();
+    return check_done();
+}
