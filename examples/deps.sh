@@ -7,7 +7,7 @@
 
 # What building needs.
 AS_DEPS_BUILD="cmake make gcc pkg-config libsndfile1-dev libflac-dev \
-libmpg123-dev libkissfft-dev libsoxr-dev"
+libmpg123-dev libsoxr-dev"
 # Example audio for the quick start (CC0 one-shots and loops).
 AS_DEPS_SAMPLES="sonic-pi-samples"
 # What the test suite needs besides: clang for the sanitizer build,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "as/error.h"
@@ -33,7 +34,17 @@ struct as_decoder {
     as_resampler *rs;       /* NULL: no rate change */
     int eof;                /* the backend reported the end */
     int status;             /* sticky error */
+    struct as__probe probe; /* for as_decoder_rewind() */
+    double decode_s, resample_s;
 };
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 ssize_t
 as__src_read(struct as__src *src, void *buf, size_t n)
@@ -153,6 +164,29 @@ fail: {
 }
 
 static int
+open_backend(as_decoder *dec)
+{
+    const struct as__probe *probe = &dec->probe;
+    dec->info.frames = -1;
+    dec->src.pos = 0;
+    /* Without libFLAC or libmpg123 (AS_WITH_FLAC / AS_WITH_MPG123 off),
+     * libsndfile decodes FLAC and MPEG itself. */
+    switch (probe->kind) {
+#ifdef AS_HAVE_FLAC
+    case AS__KIND_FLAC:
+    case AS__KIND_OGGFLAC:
+        return as__flac_open(&dec->be, &dec->src, probe, &dec->info);
+#endif
+#ifdef AS_HAVE_MPG123
+    case AS__KIND_MPEG:
+        return as__mpeg_open(&dec->be, &dec->src, probe, &dec->info);
+#endif
+    default:
+        return as__sndfile_open(&dec->be, &dec->src, probe, &dec->info);
+    }
+}
+
+static int
 open_common(as_decoder **out, int fd, int own_fd,
             const struct as_decode_opts *opts)
 {
@@ -208,26 +242,8 @@ open_common(as_decoder **out, int fd, int own_fd,
 
     if ((status = as__probe(&dec->src, &probe)) != AS_OK)
         goto fail;
-    dec->info.frames = -1;
-    /* Without libFLAC or libmpg123 (AS_WITH_FLAC / AS_WITH_MPG123 off),
-     * libsndfile decodes FLAC and MPEG itself. */
-    switch (probe.kind) {
-#ifdef AS_HAVE_FLAC
-    case AS__KIND_FLAC:
-    case AS__KIND_OGGFLAC:
-        status = as__flac_open(&dec->be, &dec->src, &probe, &dec->info);
-        break;
-#endif
-#ifdef AS_HAVE_MPG123
-    case AS__KIND_MPEG:
-        status = as__mpeg_open(&dec->be, &dec->src, &probe, &dec->info);
-        break;
-#endif
-    default:
-        status = as__sndfile_open(&dec->be, &dec->src, &probe, &dec->info);
-        break;
-    }
-    if (status != AS_OK)
+    dec->probe = probe;
+    if ((status = open_backend(dec)) != AS_OK)
         goto fail;
 
     struct as_audio_info *in = &dec->info;
@@ -353,6 +369,12 @@ downmix(const float *in, size_t frames, int channels, float *out)
         memcpy(out, in, frames * sizeof *out);
         return;
     }
+    if (channels == 2) {
+        /* (L + R) / 2: the pairwise sum of two is their plain sum */
+        for (size_t i = 0; i < frames; i++)
+            out[i] = (in[2 * i] + in[2 * i + 1]) / 2.0f;
+        return;
+    }
     const float div = (float)channels;
     for (size_t i = 0; i < frames; i++)
         out[i] = pairwise_sum(in + i * (size_t)channels, (size_t)channels,
@@ -365,7 +387,9 @@ static int
 refill(as_decoder *dec)
 {
     size_t frames = 0;
+    double t0 = now_s();
     int status = dec->be->read(dec->be, dec->nbuf, BLOCK_FRAMES, &frames);
+    dec->decode_s += now_s() - t0;
     if (status != AS_OK)
         return status;
     if (frames == 0) {
@@ -378,7 +402,9 @@ refill(as_decoder *dec)
     }
     dec->info.frames_read += (int64_t)frames;
     if (dec->downmix) {
+        t0 = now_s();
         downmix(dec->nbuf, frames, dec->info.channels, dec->mbuf);
+        dec->decode_s += now_s() - t0;
         dec->mlen = frames;
     } else {
         dec->mlen = frames * (size_t)dec->info.channels;
@@ -415,9 +441,11 @@ as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read)
                 }
                 in = NULL; /* flush the resampler */
             }
+            double t0 = now_s();
             status = as_resampler_process(dec->rs, in, dec->mlen - dec->mpos,
                                           &used, pcm + done, cap - done,
                                           &got);
+            dec->resample_s += now_s() - t0;
             if (status != AS_OK)
                 break;
             dec->mpos += used;
@@ -446,6 +474,41 @@ as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read)
     }
     *n_read = done;
     return AS_OK;
+}
+
+int
+as_decoder_rewind(as_decoder *dec)
+{
+    if (dec == NULL)
+        return AS_EINVAL;
+    if (dec->be != NULL)
+        dec->be->close(dec->be);
+    dec->be = NULL;
+    dec->eof = 0;
+    dec->status = AS_OK;
+    dec->mpos = dec->mlen = 0;
+    dec->info.frames_read = 0;
+    struct as_audio_info keep = dec->info;
+    int status = open_backend(dec);
+    if (status == AS_OK && dec->rs != NULL) {
+        as_resampler_free(dec->rs);
+        dec->rs = NULL;
+        status = as_resampler_new(&dec->rs, dec->info.rate_hz,
+                                  dec->info.out_rate_hz);
+    }
+    /* the header cannot have changed; keep what open() worked out */
+    dec->info.out_rate_hz = keep.out_rate_hz;
+    dec->info.out_channels = keep.out_channels;
+    if (status != AS_OK)
+        dec->status = status;
+    return status;
+}
+
+void
+as_decoder_times(const as_decoder *dec, double *decode_s, double *resample_s)
+{
+    *decode_s = dec->decode_s;
+    *resample_s = dec->resample_s;
 }
 
 void

@@ -105,9 +105,24 @@ cb_write(const FLAC__StreamDecoder *d, const FLAC__Frame *frame,
         b->error = 1; /* the stream changed shape mid-way */
         return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
     }
-    for (unsigned i = 0; i < n; i++)
-        for (unsigned c = 0; c < ch; c++)
-            b->frame[(size_t)i * ch + c] = (float)buffer[c][i] * b->scale;
+    /* v * 2^-(bits-1), exact up to 24 bits; one loop per layout so that
+     * the common ones vectorise */
+    float sc = b->scale, *out = b->frame;
+    if (ch == 1) {
+        const FLAC__int32 *a = buffer[0];
+        for (unsigned i = 0; i < n; i++)
+            out[i] = (float)a[i] * sc;
+    } else if (ch == 2) {
+        const FLAC__int32 *l = buffer[0], *r = buffer[1];
+        for (unsigned i = 0; i < n; i++) {
+            out[2 * i] = (float)l[i] * sc;
+            out[2 * i + 1] = (float)r[i] * sc;
+        }
+    } else {
+        for (unsigned i = 0; i < n; i++)
+            for (unsigned c = 0; c < ch; c++)
+                out[(size_t)i * ch + c] = (float)buffer[c][i] * sc;
+    }
     b->fpos = 0;
     b->flen = n;
     b->decoded += n;

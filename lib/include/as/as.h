@@ -9,5 +9,6 @@
 #include "as/resample.h"
 #include "as/pathlist.h"
 #include "as/featio.h"
+#include "as/features.h"
 
 #endif

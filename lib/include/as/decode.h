@@ -92,6 +92,17 @@ void as_decoder_info(const as_decoder *dec, struct as_audio_info *info);
 int as_decoder_read(as_decoder *dec, float *pcm, size_t cap,
                     size_t *n_read);
 
+/*
+ * Starts decoding again from the beginning (standard input included: it
+ * was spooled). The output is the same as the first time. Returns AS_OK
+ * or a status as from as_decoder_open(); after an error, close it.
+ */
+int as_decoder_rewind(as_decoder *dec);
+
+/* Seconds spent so far decoding (backend and down-mix) and resampling. */
+void as_decoder_times(const as_decoder *dec, double *decode_s,
+                      double *resample_s);
+
 /* Frees the decoder. NULL is accepted. */
 void as_decoder_close(as_decoder *dec);
 

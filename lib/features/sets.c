@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Feature sets: the columns of each set, their groups, and how each is
+ * summarised from an analysis.
+ *
+ * librosa45 is the reference design's 45-D vector, column for column
+ * (fixtures' summary45): means and population standard deviations
+ * (ddof 0) over every frame, and beat_track's tempo.
+ *
+ * default is librosa45 followed by what tells one-shots and loops apart
+ * (man/as-extract.1 lists every column with its formula). Its envelope
+ * descriptors come from the RMS of 128-sample blocks (5.8 ms) of the
+ * 22050 Hz signal, e[i], with peak P = max e at block p:
+ *   attack      from the first block >= 0.1 P to the first >= 0.9 P
+ *   decay       from p to the first block after it below 0.1 P (-20 dB)
+ *               (or the end)
+ *   effective duration: the blocks >= 0.1 P
+ *   temporal centroid: sum i e[i] / sum e[i], as a fraction of the length
+ * Times are given as log10 seconds, never below log10 of one block, so
+ * silence and one-sample files stay finite. The attack segment is the
+ * frames centred no later than 50 ms after the peak; the body, the frames
+ * after it up to the last block >= 0.1 P (the attack again if empty).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/features.h"
+#include "internal.h"
+
+#define DT_S ((double)AS_ENV_BLOCK / AS_SR_HZ)
+
+struct as_featureset {
+    const char *name;
+    const struct as_column *cols;
+    size_t dim;
+    unsigned what; /* AS_AN_* the set needs */
+    void (*summarise)(const as_analysis *a, float *out);
+};
+
+#define MFCC_COLS(kind, help)                                               \
+    {"mfcc_" kind "_0", AS_G_TIMBRE, "dB", help " 0"},                      \
+        {"mfcc_" kind "_1", AS_G_TIMBRE, "dB", help " 1"},                  \
+        {"mfcc_" kind "_2", AS_G_TIMBRE, "dB", help " 2"},                  \
+        {"mfcc_" kind "_3", AS_G_TIMBRE, "dB", help " 3"},                  \
+        {"mfcc_" kind "_4", AS_G_TIMBRE, "dB", help " 4"},                  \
+        {"mfcc_" kind "_5", AS_G_TIMBRE, "dB", help " 5"},                  \
+        {"mfcc_" kind "_6", AS_G_TIMBRE, "dB", help " 6"},                  \
+        {"mfcc_" kind "_7", AS_G_TIMBRE, "dB", help " 7"},                  \
+        {"mfcc_" kind "_8", AS_G_TIMBRE, "dB", help " 8"},                  \
+        {"mfcc_" kind "_9", AS_G_TIMBRE, "dB", help " 9"},                  \
+        {"mfcc_" kind "_10", AS_G_TIMBRE, "dB", help " 10"},                \
+        {"mfcc_" kind "_11", AS_G_TIMBRE, "dB", help " 11"},                \
+        {"mfcc_" kind "_12", AS_G_TIMBRE, "dB", help " 12"}
+
+#define LIBROSA45_COLS                                                       \
+    MFCC_COLS("mean", "mean over frames of MFCC"),                          \
+        MFCC_COLS("std", "standard deviation over frames of MFCC"),         \
+        {"chroma_C", AS_G_PITCH, "", "mean chroma, pitch class C"},         \
+        {"chroma_C#", AS_G_PITCH, "", "mean chroma, pitch class C#"},       \
+        {"chroma_D", AS_G_PITCH, "", "mean chroma, pitch class D"},         \
+        {"chroma_D#", AS_G_PITCH, "", "mean chroma, pitch class D#"},       \
+        {"chroma_E", AS_G_PITCH, "", "mean chroma, pitch class E"},         \
+        {"chroma_F", AS_G_PITCH, "", "mean chroma, pitch class F"},         \
+        {"chroma_F#", AS_G_PITCH, "", "mean chroma, pitch class F#"},       \
+        {"chroma_G", AS_G_PITCH, "", "mean chroma, pitch class G"},         \
+        {"chroma_G#", AS_G_PITCH, "", "mean chroma, pitch class G#"},       \
+        {"chroma_A", AS_G_PITCH, "", "mean chroma, pitch class A"},         \
+        {"chroma_A#", AS_G_PITCH, "", "mean chroma, pitch class A#"},       \
+        {"chroma_B", AS_G_PITCH, "", "mean chroma, pitch class B"},         \
+        {"centroid_mean", AS_G_BRIGHTNESS, "Hz", "mean spectral centroid"}, \
+        {"rolloff_mean", AS_G_BRIGHTNESS, "Hz",                             \
+         "mean 85% spectral rolloff"},                                      \
+        {"bandwidth_mean", AS_G_BRIGHTNESS, "Hz",                           \
+         "mean spectral bandwidth"},                                        \
+        {"zcr_mean", AS_G_NOISINESS, "1/sample",                            \
+         "mean zero-crossing rate"},                                        \
+        {"rms_mean", AS_G_ENVELOPE, "", "mean frame RMS"},                  \
+        {"rms_std", AS_G_ENVELOPE, "", "standard deviation of frame RMS"},  \
+        {"tempo_bpm", AS_G_RHYTHM, "BPM",                                   \
+         "beat_track's tempo; 0 when no onsets"}
+
+static const struct as_column librosa45_cols[] = {LIBROSA45_COLS};
+
+static const struct as_column default_cols[] = {
+    LIBROSA45_COLS,
+    {"contrast_mean_0", AS_G_BRIGHTNESS, "dB",
+     "mean spectral contrast, 0-200 Hz"},
+    {"contrast_mean_1", AS_G_BRIGHTNESS, "dB",
+     "mean spectral contrast, 200-400 Hz"},
+    {"contrast_mean_2", AS_G_BRIGHTNESS, "dB",
+     "mean spectral contrast, 400-800 Hz"},
+    {"contrast_mean_3", AS_G_BRIGHTNESS, "dB",
+     "mean spectral contrast, 800-1600 Hz"},
+    {"contrast_mean_4", AS_G_BRIGHTNESS, "dB",
+     "mean spectral contrast, 1.6-3.2 kHz"},
+    {"contrast_mean_5", AS_G_BRIGHTNESS, "dB",
+     "mean spectral contrast, 3.2-6.4 kHz"},
+    {"contrast_mean_6", AS_G_BRIGHTNESS, "dB",
+     "mean spectral contrast, 6.4-11 kHz"},
+    {"flatness_mean", AS_G_BRIGHTNESS, "", "mean spectral flatness"},
+    MFCC_COLS("attack_mean", "mean over the attack frames of MFCC"),
+    MFCC_COLS("body_mean", "mean over the body frames of MFCC"),
+    {"log_attack_time", AS_G_ENVELOPE, "log10 s",
+     "attack time, 10% to 90% of the peak envelope"},
+    {"log_decay_time", AS_G_ENVELOPE, "log10 s",
+     "decay time, peak to -20 dB"},
+    {"temporal_centroid", AS_G_ENVELOPE, "",
+     "centre of gravity of the envelope, fraction of the length"},
+    {"log_effective_duration", AS_G_ENVELOPE, "log10 s",
+     "time the envelope spends above -20 dB of its peak"},
+    {"log_duration", AS_G_ENVELOPE, "log10 s", "length of the file"},
+    {"onset_rate", AS_G_RHYTHM, "1/s", "onsets per second"},
+    {"is_loop", AS_G_RHYTHM, "",
+     "1 for a loop (a steady pulse), 0 for a one-shot"},
+    {"tempo_confidence", AS_G_RHYTHM, "",
+     "strength of the periodicity behind the tempo, 0..1"},
+};
+
+#define N_LIBROSA45 (sizeof librosa45_cols / sizeof *librosa45_cols)
+#define N_DEFAULT (sizeof default_cols / sizeof *default_cols)
+
+/* Mean (and population standard deviation) of row r of a series. */
+static void
+row_stats(const float *s, size_t rows, size_t frames, size_t r, double *mean,
+          double *std)
+{
+    double sum = 0.0;
+    for (size_t t = 0; t < frames; t++)
+        sum += (double)s[t * rows + r];
+    double m = frames ? sum / (double)frames : 0.0;
+    if (std != NULL) {
+        double ss = 0.0;
+        for (size_t t = 0; t < frames; t++) {
+            double d = (double)s[t * rows + r] - m;
+            ss += d * d;
+        }
+        *std = frames ? sqrt(ss / (double)frames) : 0.0;
+    }
+    *mean = m;
+}
+
+/* Mean of row r over frames [from, to). */
+static double
+row_mean(const float *s, size_t rows, size_t from, size_t to, size_t r)
+{
+    double sum = 0.0;
+    for (size_t t = from; t < to; t++)
+        sum += (double)s[t * rows + r];
+    return to > from ? sum / (double)(to - from) : 0.0;
+}
+
+static void
+summarise_librosa45(const as_analysis *a, float *out)
+{
+    const struct as_analysis_result *res = as_analysis_result(a);
+    size_t T = res->frames, rows, k = 0;
+    double m, sd;
+    const float *mfcc = as_analysis_series(a, AS_S_MFCC, &rows);
+    for (size_t r = 0; r < AS_N_MFCC; r++) {
+        row_stats(mfcc, AS_N_MFCC, T, r, &m, &sd);
+        out[r] = (float)m;
+        out[AS_N_MFCC + r] = (float)sd;
+    }
+    k = 2 * AS_N_MFCC;
+    const float *chroma = as_analysis_series(a, AS_S_CHROMA, &rows);
+    for (size_t r = 0; r < AS_N_CHROMA; r++) {
+        row_stats(chroma, AS_N_CHROMA, T, r, &m, NULL);
+        out[k++] = (float)m;
+    }
+    static const enum as_series one[] = {AS_S_CENTROID, AS_S_ROLLOFF,
+                                         AS_S_BANDWIDTH, AS_S_ZCR};
+    for (size_t i = 0; i < sizeof one / sizeof *one; i++) {
+        row_stats(as_analysis_series(a, one[i], &rows), 1, T, 0, &m, NULL);
+        out[k++] = (float)m;
+    }
+    row_stats(as_analysis_series(a, AS_S_RMS, &rows), 1, T, 0, &m, &sd);
+    out[k++] = (float)m;
+    out[k++] = (float)sd;
+    out[k++] = (float)res->tempo_beat;
+}
+
+static float
+log_time(double seconds)
+{
+    return (float)log10(seconds > DT_S ? seconds : DT_S);
+}
+
+/* Onsets: peaks of the mean onset envelope that are the largest within
+ * 3 frames (70 ms) either side and reach a quarter of its maximum. */
+static size_t
+count_onsets(const float *onset, size_t n)
+{
+    float mx = 0.0f;
+    for (size_t t = 0; t < n; t++)
+        if (onset[t] > mx)
+            mx = onset[t];
+    if (mx <= 0.0f)
+        return 0;
+    size_t count = 0;
+    for (size_t t = 0; t < n; t++) {
+        if (onset[t] < 0.25f * mx)
+            continue;
+        int peak = 1;
+        for (size_t u = t >= 3 ? t - 3 : 0; u <= t + 3 && u < n; u++)
+            if (onset[u] > onset[t] || (u < t && onset[u] == onset[t]))
+                peak = 0;
+        count += (size_t)peak;
+    }
+    return count;
+}
+
+static void
+summarise_default(const as_analysis *a, float *out)
+{
+    const struct as_analysis_result *res = as_analysis_result(a);
+    size_t T = res->frames, rows, k = N_LIBROSA45;
+    double m, sd;
+    double duration = (double)res->samples / AS_SR_HZ;
+    summarise_librosa45(a, out);
+
+    const float *contrast = as_analysis_series(a, AS_S_CONTRAST, &rows);
+    for (size_t r = 0; r < AS_N_CONTRAST; r++) {
+        row_stats(contrast, AS_N_CONTRAST, T, r, &m, NULL);
+        out[k++] = (float)m;
+    }
+    row_stats(as_analysis_series(a, AS_S_FLATNESS, &rows), 1, T, 0, &m, &sd);
+    out[k++] = (float)m;
+
+    /* the envelope descriptors */
+    size_t n = 0, p = 0;
+    const float *e = as_analysis_envelope(a, &n);
+    double peak = 0.0, sum = 0.0, wsum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if ((double)e[i] > peak) {
+            peak = (double)e[i];
+            p = i;
+        }
+        sum += (double)e[i];
+        wsum += (double)i * (double)e[i];
+    }
+    double attack = 0.0, decay = 0.0, effective = 0.0, centroid = 0.0;
+    size_t last = 0;
+    if (peak > 0.0) {
+        size_t i10 = 0, i90 = 0;
+        while (i10 < n && (double)e[i10] < 0.1 * peak)
+            i10++;
+        while (i90 < n && (double)e[i90] < 0.9 * peak)
+            i90++;
+        attack = (double)(i90 - i10) * DT_S;
+        size_t d = p + 1;
+        while (d < n && (double)e[d] >= 0.1 * peak)
+            d++;
+        decay = (double)(d - p) * DT_S;
+        size_t above = 0;
+        for (size_t i = 0; i < n; i++)
+            if ((double)e[i] >= 0.1 * peak) {
+                above++;
+                last = i;
+            }
+        effective = (double)above * DT_S;
+        centroid = (wsum / sum + 0.5) / (double)n;
+    }
+
+    /* MFCC over the attack and over the body */
+    const float *mfcc = as_analysis_series(a, AS_S_MFCC, &rows);
+    double peak_s = ((double)p + 0.5) * DT_S, end_s = ((double)last + 1) * DT_S;
+    size_t attack_end = 0, body_end;
+    while (attack_end < T &&
+           (double)(attack_end * AS_HOP) / AS_SR_HZ <= peak_s + 0.050)
+        attack_end++;
+    body_end = attack_end;
+    while (body_end < T && (double)(body_end * AS_HOP) / AS_SR_HZ <= end_s)
+        body_end++;
+    for (size_t r = 0; r < AS_N_MFCC; r++)
+        out[k + r] = (float)row_mean(mfcc, AS_N_MFCC, 0, attack_end, r);
+    k += AS_N_MFCC;
+    for (size_t r = 0; r < AS_N_MFCC; r++)
+        out[k + r] = body_end > attack_end
+                         ? (float)row_mean(mfcc, AS_N_MFCC, attack_end,
+                                           body_end, r)
+                         : out[k - AS_N_MFCC + r];
+    k += AS_N_MFCC;
+
+    out[k++] = log_time(attack);
+    out[k++] = log_time(decay);
+    out[k++] = (float)centroid;
+    out[k++] = log_time(effective);
+    out[k++] = log_time(duration);
+
+    const float *onset = as_analysis_series(a, AS_S_ONSET_MEAN, &rows);
+    size_t onsets = count_onsets(onset, T);
+    out[k++] = duration > 0.0 ? (float)((double)onsets / duration) : 0.0f;
+    /* A loop: at least 1.5 s long, four onsets or more, and a pulse the
+     * tempogram sees (tempo_confidence 0.25 or more). On sonic-pi-samples
+     * this flags 11 of the 17 loop_ files and 3 others (two strummed
+     * guitars and a till), see bench/quality.sh. */
+    int loop = duration >= 1.5 && onsets >= 4 && res->tempo_strength >= 0.25;
+    out[k++] = loop ? 1.0f : 0.0f;
+    out[k++] = (float)res->tempo_strength;
+}
+
+static const struct as_featureset sets[] = {
+    {"default", default_cols, N_DEFAULT,
+     AS_AN_MFCC | AS_AN_CHROMA | AS_AN_SPECTRAL | AS_AN_TEMPORAL |
+         AS_AN_ONSET | AS_AN_CONTRAST | AS_AN_TEMPO | AS_AN_ENVELOPE,
+     summarise_default},
+    {"librosa45", librosa45_cols, N_LIBROSA45,
+     AS_AN_MFCC | AS_AN_CHROMA | AS_AN_SPECTRAL | AS_AN_TEMPORAL |
+         AS_AN_ONSET,
+     summarise_librosa45},
+};
+
+const as_featureset *
+as_featureset_get(const char *name)
+{
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+        if (strcmp(sets[i].name, name) == 0)
+            return &sets[i];
+    return NULL;
+}
+
+const char *
+as_featureset_name(const as_featureset *fs)
+{
+    return fs->name;
+}
+
+size_t
+as_featureset_dim(const as_featureset *fs)
+{
+    return fs->dim;
+}
+
+const struct as_column *
+as_featureset_column(const as_featureset *fs, size_t i)
+{
+    return i < fs->dim ? &fs->cols[i] : NULL;
+}
+
+const as_featureset *
+as_featureset_match(const char *const *names, size_t dim)
+{
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
+        if (sets[i].dim != dim)
+            continue;
+        size_t c = 0;
+        while (c < dim && strcmp(sets[i].cols[c].name, names[c]) == 0)
+            c++;
+        if (c == dim)
+            return &sets[i];
+    }
+    return NULL;
+}
+
+enum as_group
+as_column_group(const char *name)
+{
+    for (size_t c = 0; c < N_DEFAULT; c++)
+        if (strcmp(default_cols[c].name, name) == 0)
+            return default_cols[c].group;
+    return AS_G_OTHER;
+}
+
+const char *
+as_group_name(enum as_group g)
+{
+    static const char *const names[AS_G_COUNT] = {
+        "timbre", "pitch", "brightness", "envelope", "noisiness", "rhythm",
+        "other"};
+    return (unsigned)g < AS_G_COUNT ? names[g] : "other";
+}
+
+unsigned
+as__featureset_needs(const as_featureset *fs)
+{
+    return fs->what;
+}
+
+void
+as__featureset_summarise(const as_featureset *fs, const as_analysis *a,
+                         float *out)
+{
+    fs->summarise(a, out);
+}

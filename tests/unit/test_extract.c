@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The librosa45 vector end to end (decode, resample, features, summary)
+ * against librosa 0.10.1: every native/ and soxr_hq/ fixture, then all 165
+ * files of Debian's sonic-pi-samples when installed. Tolerance: relative
+ * 1e-4 plus absolute 1e-3, tempo exact. Prints the worst deviation of
+ * every column for the sonic-pi run. Also: the default set is finite on
+ * awkward signals, identical in any chunking, and the same after a
+ * chroma rescan.
+ *
+ * usage: test_extract DATADIR
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as/as.h"
+#include "as/features.h"
+#include "check.h"
+#include "refdata.h"
+
+#define SONIC_PI "/usr/share/sonic-pi/samples"
+
+static const char *datadir;
+
+static int
+within(double have, double want, int tempo)
+{
+    if (tempo)
+        return fabs(have - want) <= 1e-3;
+    return fabs(have - want) <= 1e-3 + 1e-4 * fabs(want);
+}
+
+static void
+check_vector(const char *name, const float *v, const double *ref, size_t n,
+             double *worst)
+{
+    const as_featureset *fs = as_featureset_get("librosa45");
+    for (size_t i = 0; i < n; i++) {
+        const char *col = as_featureset_column(fs, i)->name;
+        int tempo = strcmp(col, "tempo_bpm") == 0;
+        double d = fabs((double)v[i] - ref[i]);
+        if (worst != NULL && d > worst[i])
+            worst[i] = d;
+        check_ctx("%s %s", name, col);
+        CHECK(within((double)v[i], ref[i], tempo) ||
+              (fprintf(stderr, "    %s: %.9g vs %.9g\n", col, (double)v[i],
+                       ref[i]),
+               0));
+    }
+}
+
+static void
+test_fixtures(as_extractor *x, const char *dir, const char *const *names,
+              size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char audio[512], refp[512];
+        struct ref_file rf;
+        float v[45];
+        double dur;
+        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
+                 names[i]);
+        snprintf(refp, sizeof refp, "%s/fixtures/librosa/%s/%s.tsv", datadir,
+                 dir, names[i]);
+        check_ctx("%s %s", dir, names[i]);
+        if (ref_load(&rf, refp) != 0) {
+            CHECK(!"reference loads");
+            continue;
+        }
+        CHECK_STATUS(as_extract(x, audio, -1, v, 45, &dur), AS_OK);
+        CHECK_NEAR(dur, ref_get(&rf, "n_samples")->v[0] / 22050.0, 1e-12);
+        check_vector(names[i], v, ref_get(&rf, "summary45")->v, 45, NULL);
+        ref_free(&rf);
+    }
+}
+
+/* All 165 sonic-pi files; returns 0 when the samples are not installed. */
+static int
+test_sonic_pi(as_extractor *x)
+{
+    char refp[512];
+    snprintf(refp, sizeof refp,
+             "%s/fixtures/librosa/sonic_pi_summary45_soxr_hq.tsv", datadir);
+    if (access(SONIC_PI "/bd_808.flac", R_OK) != 0) {
+        printf("sonic-pi-samples not installed: the real-audio check is "
+               "skipped\n");
+        return 0;
+    }
+    FILE *fp = fopen(refp, "r");
+    CHECK(fp != NULL);
+    if (fp == NULL)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0, files = 0;
+    double worst[45] = {0};
+    int header = 1;
+    while (getline(&line, &cap, fp) > 0) {
+        if (header) {
+            header = 0;
+            continue;
+        }
+        char *tab = strchr(line, '\t'), audio[512];
+        if (tab == NULL)
+            continue;
+        *tab = '\0';
+        double ref[46];
+        char *p = tab + 1;
+        for (int i = 0; i < 46; i++)
+            ref[i] = strtod(p, &p);
+        snprintf(audio, sizeof audio, "%s/%s", SONIC_PI, line);
+        float v[45];
+        double dur;
+        check_ctx("sonic-pi %s", line);
+        CHECK_STATUS(as_extract(x, audio, -1, v, 45, &dur), AS_OK);
+        CHECK_NEAR(dur, ref[0], 1e-6);
+        check_vector(line, v, ref + 1, 45, worst);
+        files++;
+    }
+    free(line);
+    fclose(fp);
+    CHECK_INT(files, 165);
+    const as_featureset *fs = as_featureset_get("librosa45");
+    printf("sonic-pi-samples, %zu files: worst |deviation| per column\n",
+           files);
+    for (size_t i = 0; i < 45; i++)
+        printf("  %-16s %.3g\n", as_featureset_column(fs, i)->name,
+               worst[i]);
+    return 1;
+}
+
+/* Every default column is finite on silence, DC, clipping and tiny files;
+ * the extractor gives the same bits whatever the chroma storage. */
+static void
+test_awkward(void)
+{
+    const as_featureset *fs = as_featureset_get("default");
+    size_t dim = as_featureset_dim(fs);
+    struct as_extract_opts o;
+    as_extract_opts_init(&o);
+    as_extractor *x, *x_rescan;
+    CHECK_STATUS(as_extractor_new(&x, &o), AS_OK);
+    o.keep_frames = 3; /* force the second pass for chroma */
+    CHECK_STATUS(as_extractor_new(&x_rescan, &o), AS_OK);
+
+    static const char *const files[] = {
+        "n22k_digital_silence.wav", "n22k_near_silence.wav",
+        "clicks_120bpm_4s_44k1.flac", "real_loop_amen_44k1.wav",
+        "stereo_u8_8k.wav", "mix_44k1_128k.mp3"};
+    float *v = malloc(dim * sizeof *v), *w = malloc(dim * sizeof *w);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char audio[512];
+        double d1, d2;
+        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
+                 files[i]);
+        check_ctx("default set, %s", files[i]);
+        CHECK_STATUS(as_extract(x, audio, -1, v, dim, &d1), AS_OK);
+        CHECK_STATUS(as_extract(x_rescan, audio, -1, w, dim, &d2), AS_OK);
+        CHECK(memcmp(v, w, dim * sizeof *v) == 0);
+        for (size_t c = 0; c < dim; c++)
+            CHECK(isfinite(v[c]));
+    }
+
+    /* generated: DC, a clipped square, 1 sample, 100 samples */
+    char tmpl[] = "/tmp/as-test-extract-XXXXXX";
+    CHECK(mkdtemp(tmpl) != NULL);
+    static const struct {
+        const char *name;
+        float value;
+        size_t n;
+    } sig[] = {{"dc.wav", 0.5f, 22050}, {"clip.wav", 2.0f, 30000},
+               {"one.wav", 0.3f, 1},    {"tiny.wav", -0.2f, 100}};
+    for (size_t i = 0; i < sizeof sig / sizeof *sig; i++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", tmpl, sig[i].name);
+        /* float WAV written by hand: clipping survives */
+        FILE *fp = fopen(path, "wb");
+        unsigned char h[44] = "RIFF....WAVEfmt \x10\0\0\0\x03\0\x01\0"
+                              "\x22\x56\0\0\x88\x58\x01\0\x04\0\x20\0data";
+        unsigned data = (unsigned)(sig[i].n * 4), riff = 36 + data;
+        memcpy(h + 4, &riff, 4);
+        memcpy(h + 40, &data, 4);
+        fwrite(h, 1, 44, fp);
+        for (size_t k = 0; k < sig[i].n; k++) {
+            float s = sig[i].value;
+            if (strcmp(sig[i].name, "clip.wav") == 0)
+                s = (k / 50) % 2 ? 1.0f : -1.0f;
+            fwrite(&s, 4, 1, fp);
+        }
+        fclose(fp);
+        double d;
+        check_ctx("default set, %s", sig[i].name);
+        CHECK_STATUS(as_extract(x, path, -1, v, dim, &d), AS_OK);
+        for (size_t c = 0; c < dim; c++)
+            if (!isfinite(v[c]))
+                CHECK_FAIL_("%s is %g", as_featureset_column(fs, c)->name,
+                            (double)v[c]);
+        unlink(path);
+    }
+    rmdir(tmpl);
+    free(v);
+    free(w);
+    as_extractor_free(x);
+    as_extractor_free(x_rescan);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const char *const natives[] = {
+        "n22k_chirp_log_50-10k.wav", "n22k_chord_ceg.wav",
+        "n22k_clicks_120bpm_4s.flac", "n22k_digital_silence.wav",
+        "n22k_hihat.wav",            "n22k_kick.wav",
+        "n22k_mix_float32.wav",      "n22k_near_silence.wav",
+        "n22k_noise_white.wav",      "n22k_sine440.wav"};
+    static const char *const resampled[] = {
+        "chirp_log_50-16k_44k1.flac", "chord_ceg_48k_stereo.wav",
+        "clicks_120bpm_4s_44k1.flac", "hihat_48k.wav",
+        "kick_44k1.flac",             "mix_44k1_128k.mp3",
+        "mix_44k1_float32.wav",       "mix_44k1_pcm16.aiff",
+        "mix_44k1_pcm16.wav",         "mix_44k1_pcm24.flac",
+        "near_silence_44k1.wav",      "noise_white_44k1.wav",
+        "real_bd_808_44k1.wav",       "real_loop_amen_44k1.wav",
+        "sine440_44k1.wav",           "stereo_u8_8k.wav"};
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_extract DATADIR\n");
+        return 2;
+    }
+    datadir = argv[1];
+    struct as_extract_opts o;
+    as_extract_opts_init(&o);
+    o.set = as_featureset_get("librosa45");
+    as_extractor *x;
+    CHECK_STATUS(as_extractor_new(&x, &o), AS_OK);
+    test_fixtures(x, "native", natives, sizeof natives / sizeof *natives);
+    test_fixtures(x, "soxr_hq", resampled,
+                  sizeof resampled / sizeof *resampled);
+    test_sonic_pi(x);
+    as_extractor_free(x);
+    test_awkward();
+    return check_done();
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Frame-level features against librosa 0.10.1 on the native (22050 Hz)
+ * fixtures, with the tolerances of the issue and fixtures/README.md:
+ * MFCC |d| <= 2e-3, chroma <= 1e-4 with the tuning exact, centroid and
+ * bandwidth relative <= 1e-4, rolloff exact (one bin either way where the
+ * 0.85 crossing is marginal), zcr exact, rms relative <= 1e-5, contrast
+ * <= 1e-3 dB, onset <= 1e-3, both tempi exact; and the filter banks.
+ *
+ * usage: test_features DATADIR
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/dsp/dsp.h"
+#include "../../lib/features/internal.h"
+#include "as/as.h"
+#include "as/features.h"
+#include "check.h"
+#include "refdata.h"
+
+static const char *datadir;
+
+static const char *const natives[] = {
+    "n22k_chirp_log_50-10k.wav", "n22k_chord_ceg.wav",
+    "n22k_clicks_120bpm_4s.flac", "n22k_digital_silence.wav",
+    "n22k_hihat.wav",            "n22k_kick.wav",
+    "n22k_mix_float32.wav",      "n22k_near_silence.wav",
+    "n22k_noise_white.wav",      "n22k_sine440.wav"};
+
+/* Decodes path at 22050 Hz mono and runs a full analysis. */
+static as_analysis *
+analyse(const char *path, size_t chunk, size_t keep_frames)
+{
+    struct as_analysis_opts o;
+    as_analysis_opts_init(&o);
+    o.keep_frames = keep_frames;
+    as_analysis *a;
+    as_decoder *dec;
+    CHECK_STATUS(as_analysis_new(&a, &o), AS_OK);
+    CHECK_STATUS(as_decoder_open(&dec, path, NULL), AS_OK);
+    float *buf = malloc(chunk * sizeof *buf);
+    size_t n;
+    while (as_decoder_read(dec, buf, chunk, &n) == AS_OK && n > 0)
+        CHECK_STATUS(as_analysis_push(a, buf, n), AS_OK);
+    as_decoder_close(dec);
+    int rescan;
+    CHECK_STATUS(as_analysis_finish(a, &rescan), AS_OK);
+    if (rescan) {
+        CHECK_STATUS(as_decoder_open(&dec, path, NULL), AS_OK);
+        while (as_decoder_read(dec, buf, chunk, &n) == AS_OK && n > 0)
+            CHECK_STATUS(as_analysis_rescan_push(a, buf, n), AS_OK);
+        as_decoder_close(dec);
+        CHECK_STATUS(as_analysis_rescan_finish(a), AS_OK);
+    }
+    free(buf);
+    return a;
+}
+
+/* Compares a series (frame-major, rows values per frame) with a
+ * reference matrix (rows x ref frames, frame index fastest). rel: the
+ * tolerance is relative to the reference value. Returns the worst
+ * deviation. */
+static double
+compare(const char *what, const float *got, size_t rows, size_t frames,
+        const struct ref_array *ref, double tol, int rel)
+{
+    double worst = 0;
+    size_t bad = 0, rf = ref->cols, first_bad = 0;
+    check_ctx("%s", what);
+    CHECK_INT(ref->rows * ref->cols, ref->n);
+    CHECK_INT(ref->rows, rows);
+    for (size_t r = 0; r < rows && r < ref->rows; r++)
+        for (size_t t = 0; t < rf && t < frames; t++) {
+            double want = ref->v[r * rf + t], have = (double)got[t * rows + r];
+            double d = fabs(have - want);
+            if (rel)
+                d = want != 0 ? d / fabs(want) : d;
+            if (d > worst)
+                worst = d;
+            if (d > tol && bad++ == 0)
+                first_bad = r * rf + t;
+        }
+    if (bad > 0)
+        CHECK_FAIL_("%zu values off by more than %g (worst %g; first at "
+                    "row %zu frame %zu: %.9g vs %.9g)",
+                    bad, tol, worst, first_bad / rf, first_bad % rf,
+                    (double)got[(first_bad % rf) * rows + first_bad / rf],
+                    ref->v[first_bad]);
+    return worst;
+}
+
+static void
+test_native(const char *name)
+{
+    char audio[512], refp[512];
+    struct ref_file rf;
+    snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir, name);
+    snprintf(refp, sizeof refp, "%s/fixtures/librosa/native/%s.tsv", datadir,
+             name);
+    if (ref_load(&rf, refp) != 0) {
+        CHECK(!"reference loads");
+        return;
+    }
+    as_analysis *a = analyse(audio, 1000, 4096);
+    const struct as_analysis_result *res = as_analysis_result(a);
+    size_t rows, T = res->frames;
+    char what[256];
+
+    check_ctx("%s frames", name);
+    CHECK_INT(T, ref_get(&rf, "n_frames")->v[0]);
+    check_ctx("%s tuning", name);
+    CHECK_NEAR(res->tuning, ref_get(&rf, "tuning")->v[0], 1e-9);
+    check_ctx("%s tempo", name);
+    CHECK_NEAR(res->tempo_beat, ref_get(&rf, "tempo_beat_track")->v[0],
+               1e-3);
+    CHECK_NEAR(res->tempo_feature, ref_get(&rf, "tempo_feature")->v[0],
+               1e-3);
+
+#define CMP(series, refname, tol, rel)                                       \
+    do {                                                                     \
+        const float *s_ = as_analysis_series(a, series, &rows);              \
+        snprintf(what, sizeof what, "%s %s", name, refname);                 \
+        CHECK(s_ != NULL);                                                   \
+        if (s_ != NULL)                                                      \
+            compare(what, s_, rows, T, ref_get(&rf, refname), tol, rel);     \
+    } while (0)
+
+    CMP(AS_S_MFCC, "mfcc", 2e-3, 0);
+    CMP(AS_S_CHROMA, "chroma", 1e-4, 0);
+    CMP(AS_S_CENTROID, "centroid", 1e-4, 1);
+    CMP(AS_S_BANDWIDTH, "bandwidth", 1e-4, 1);
+    /* zcr is a multiple of 1/2048, printed with 7 digits */
+    CMP(AS_S_ZCR, "zcr", 5e-7, 1);
+    CMP(AS_S_RMS, "rms", 1e-5, 1);
+    CMP(AS_S_ONSET_MEAN, "onset_env", 1e-3, 0);
+    CMP(AS_S_ONSET_MEDIAN, "onset_env_median", 1e-3, 0);
+    /* rolloff: exact, or one bin (10.77 Hz) off */
+    CMP(AS_S_ROLLOFF, "rolloff", 22050.0 / 2048 + 1e-6, 0);
+
+    /* contrast: the means over all frames */
+    const float *c = as_analysis_series(a, AS_S_CONTRAST, &rows);
+    const struct ref_array *cm = ref_get(&rf, "contrast_mean");
+    check_ctx("%s contrast_mean", name);
+    for (size_t b = 0; c != NULL && b < AS_N_CONTRAST; b++) {
+        double s = 0;
+        for (size_t t = 0; t < T; t++)
+            s += (double)c[t * AS_N_CONTRAST + b];
+        CHECK_NEAR(s / (double)T, cm->v[b], 1e-3);
+    }
+
+
+    /* mel dB of frame K, from the stored series */
+    char key[64];
+    const struct ref_array *md = NULL;
+    for (size_t k = 0; k < 64 && md == NULL; k++) {
+        snprintf(key, sizeof key, "mel_db_frame%zu", k);
+        md = ref_get(&rf, key);
+    }
+    if (md != NULL) {
+        size_t k = (size_t)atoi(key + strlen("mel_db_frame"));
+        const float *mel = as_analysis_series(a, AS_S_MEL_DB, &rows);
+        check_ctx("%s %s", name, key);
+        double worst = 0;
+        for (size_t m = 0; m < AS_N_MELS; m++) {
+            double d = fabs((double)mel[k * AS_N_MELS + m] - md->v[m]);
+            if (d > worst)
+                worst = d;
+        }
+        CHECK_NEAR(worst, 0, 2e-3);
+    }
+    as_analysis_free(a);
+    ref_free(&rf);
+}
+
+/* The mel filter bank: every nonzero weight of librosa's, and no other. */
+static void
+test_melbank(void)
+{
+    char path[512];
+    snprintf(path, sizeof path,
+             "%s/fixtures/librosa/filters/mel_128x1025_nonzero.tsv", datadir);
+    FILE *fp = fopen(path, "r");
+    CHECK(fp != NULL);
+    if (fp == NULL)
+        return;
+    struct as__melbank mb;
+    CHECK_STATUS(as__melbank_init(&mb, AS_SR_HZ, AS_N_FFT, AS_N_MELS), AS_OK);
+    char line[256];
+    size_t n = 0, bad = 0, total = 0;
+    check_ctx("mel filter bank");
+    while (fgets(line, sizeof line, fp) != NULL) {
+        unsigned m, k;
+        float w;
+        if (sscanf(line, "%u\t%u\t%f", &m, &k, &w) != 3)
+            continue;
+        n++;
+        float have = 0.0f;
+        if (k >= mb.start[m] && k < mb.start[m] + mb.len[m])
+            have = mb.w[mb.off[m] + k - mb.start[m]];
+        if (have != w) {
+            if (bad++ < 3)
+                CHECK_FAIL_("mel %u bin %u: %.9g vs %.9g", m, k,
+                            (double)have, (double)w);
+        }
+    }
+    for (size_t m = 0; m < AS_N_MELS; m++)
+        for (size_t j = 0; j < mb.len[m]; j++)
+            total += mb.w[mb.off[m] + j] != 0.0f;
+    fclose(fp);
+    CHECK_INT(bad, 0);
+    CHECK_INT(total, n);
+    as__melbank_free(&mb);
+}
+
+/* The chroma filter bank at tuning 0, within float32 rounding. */
+static void
+test_chromabank(void)
+{
+    char path[512];
+    snprintf(path, sizeof path,
+             "%s/fixtures/librosa/filters/chroma_12x1025_tuning0.tsv",
+             datadir);
+    FILE *fp = fopen(path, "r");
+    CHECK(fp != NULL);
+    if (fp == NULL)
+        return;
+    float *w = malloc(AS__CHROMA_STRIDE * AS_N_BINS * sizeof *w);
+    CHECK_STATUS(as__chroma_filters(w, AS_SR_HZ, AS_N_FFT, 0.0), AS_OK);
+    size_t row = 0;
+    double worst = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    check_ctx("chroma filter bank");
+    while (getline(&line, &cap, fp) > 0) {
+        if (line[0] == '#')
+            continue;
+        char *p = line;
+        for (size_t k = 0; k < AS_N_BINS && row < AS_N_CHROMA; k++) {
+            double v = strtod(p, &p);
+            double have = (double)w[k * AS__CHROMA_STRIDE + row];
+            double d = fabs(v - have);
+            /* printed with 7 significant digits; weights below 1e-20 are
+             * deliberately 0 (see chroma.c) */
+            if (fabs(v) < 1e-20 && have == 0.0)
+                continue;
+            if (d > 1e-6 * fabs(v) + 1e-37 && d > worst)
+                worst = d;
+        }
+        row++;
+    }
+    free(line);
+    fclose(fp);
+    CHECK_INT(row, AS_N_CHROMA);
+    CHECK_NEAR(worst, 0, 0);
+    free(w);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: test_features DATADIR\n");
+        return 2;
+    }
+    datadir = argv[1];
+    test_melbank();
+    test_chromabank();
+    for (size_t i = 0; i < sizeof natives / sizeof *natives; i++)
+        test_native(natives[i]);
+    return check_done();
+}
