@@ -5,7 +5,8 @@
 # Sets up audiosearch on a Debian 12 machine and runs the main job on DIR
 # (default: Debian's sonic-pi-samples): installs what is missing (when run
 # as root; otherwise prints the apt-get line and stops), builds into
-# build/, and describes every sample of the folder.
+# build/, describes every sample of the folder and extracts its feature
+# vectors into build/quickstart/.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -27,5 +28,14 @@ cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release \
 cmake --build "$root/build" -j "$(as_jobs)" >/dev/null
 bin="$root/build/tools"
 
+out="$root/build/quickstart"
+mkdir -p "$out"
+
 echo "== What is in $dir (as-extract --info):" >&2
 "$bin/as-extract" -ri "$dir"
+
+echo "== Feature vectors (as-extract, default set, every core):" >&2
+"$bin/as-extract" -r -o "$out/lib.tsv" "$dir"
+rows=$(($(wc -l <"$out/lib.tsv") - 1))
+cols=$(($(head -n 1 "$out/lib.tsv" | tr '\t' '\n' | wc -l) - 2))
+echo "wrote $rows vectors of $cols features to $out/lib.tsv" >&2

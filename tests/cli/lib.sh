@@ -102,7 +102,7 @@ as_check_man_options() {
     # The usage line of --help equals the SYNOPSIS, words for words.
     _usage=$(head -n 1 "$T/help.txt" | sed 's/^usage: //')
     _syn=$(sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' "$T/man.txt" |
-        sed '1d;$d' | tr -s ' \n' '  ' | sed 's/^ *//;s/ *$//')
+        sed '1d;$d' | tr -s ' \n\t' '   ' | sed 's/^ *//;s/ *$//')
     case "$_syn" in
     *"$_usage"*) ;;
     *) fail "SYNOPSIS '$_syn' does not hold the usage '$_usage'" ;;

@@ -285,6 +285,7 @@ cli_output_close(struct cli_output *out, int commit)
     if (out->fp == NULL)
         return 1;
     if (out->target == NULL) {
+        errno = 0;
         if (fflush(stdout) != 0 || ferror(stdout)) {
             fprintf(stderr, "%s: stdout: %s\n", cli_name,
                     strerror(errno ? errno : EIO));
@@ -293,14 +294,17 @@ cli_output_close(struct cli_output *out, int commit)
         out->fp = NULL;
         return rc;
     }
+    /* A failed write is always reported, committed or not: the data
+     * did not reach the disk. */
+    errno = 0;
     if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(fileno(out->fp))) {
-        if (commit)
-            cli_warnx(out->target, "%s", strerror(errno ? errno : EIO));
+        fprintf(stderr, "%s: %s: %s\n", cli_name, out->target,
+                strerror(errno ? errno : EIO));
         rc = 1;
     }
     if (fclose(out->fp) != 0 && rc == 0) {
-        if (commit)
-            cli_warnx(out->target, "%s", strerror(errno));
+        fprintf(stderr, "%s: %s: %s\n", cli_name, out->target,
+                strerror(errno));
         rc = 1;
     }
     if (commit && rc == 0 && rename(out->tmp, out->target) != 0) {
@@ -312,7 +316,7 @@ cli_output_close(struct cli_output *out, int commit)
     free(out->target);
     free(out->tmp);
     memset(out, 0, sizeof *out);
-    return commit ? rc : 0;
+    return rc;
 }
 
 /* ---- progress ---- */

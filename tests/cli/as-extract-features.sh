@@ -1,0 +1,133 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Feature streams: sets, columns, formats, threads, stdin, bad values, and
+# the EXAMPLES of as-extract(1).
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir samples
+cp "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" "$FIX/mix_44k1_128k.mp3" \
+    "$FIX/real_loop_amen_44k1.wav" "$FIX/stereo_u8_8k.wav" samples/
+echo "notes" >samples/README
+
+# librosa45: the reference design's columns, in its order.
+run as-extract -s librosa45 samples/kick_44k1.flac
+expect_status 0
+expect_no_err
+head -n 1 "$T/out" | tr '\t' '\n' >"$T/cols"
+{
+    echo path
+    echo duration_s
+    i=0
+    while [ $i -le 12 ]; do echo "mfcc_mean_$i"; i=$((i + 1)); done
+    i=0
+    while [ $i -le 12 ]; do echo "mfcc_std_$i"; i=$((i + 1)); done
+    for p in C 'C#' D 'D#' E F 'F#' G 'G#' A 'A#' B; do echo "chroma_$p"; done
+    printf '%s\n' centroid_mean rolloff_mean bandwidth_mean zcr_mean \
+        rms_mean rms_std tempo_bpm
+} >"$T/want"
+cmp -s "$T/want" "$T/cols" || { diff "$T/want" "$T/cols"; fail "librosa45 header"; }
+[ "$(sed -n 2p "$T/out" | cut -f 1,2)" = "samples/kick_44k1.flac	0.500000" ] ||
+    fail "librosa45 row"
+
+# -C lists the columns with their groups; the default set has 87.
+run as-extract -C
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq 88 ] || fail "-C lists 87 columns"
+expect_out_line "tempo_confidence	rhythm		strength of the periodicity behind the tempo, 0..1"
+run as-extract -C -s librosa45
+[ "$(wc -l <"$T/out")" -eq 46 ] || fail "-C -s librosa45 lists 45 columns"
+
+# The default set: 2 + 87 columns, every value a finite number, input
+# order, non-audio skipped while walking.
+run as-extract -r samples
+expect_status 0
+expect_no_err
+awk -F '\t' 'NR > 1 { if (NF != 89) bad = 1; for (i = 2; i <= NF; i++)
+    if ($i !~ /^-?[0-9.]+(e[-+][0-9]+)?$/) bad = 1 } END { exit bad }' \
+    "$T/out" || fail "rows of 89 numeric fields"
+cut -f 1 "$T/out" | tr '\n' ' ' >"$T/paths"
+[ "$(cat "$T/paths")" = "path samples/hihat_48k.wav samples/kick_44k1.flac samples/mix_44k1_128k.mp3 samples/real_loop_amen_44k1.wav samples/stereo_u8_8k.wav " ] ||
+    fail "order: $(cat "$T/paths")"
+cp "$T/out" "$T/j2"
+
+# The same bytes with any number of threads, and twice in a row.
+for j in 1 3 8; do
+    run as-extract -r -j "$j" samples
+    expect_out_file "$T/j2"
+done
+
+# -H drops the header; the loop is flagged, the kick is not.
+run as-extract -H samples/real_loop_amen_44k1.wav samples/kick_44k1.flac
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "-H: no header"
+col=$(head -n 1 "$T/j2" | tr '\t' '\n' | grep -n '^is_loop$' | cut -d: -f1)
+[ "$(cut -f "$col" "$T/out" | tr '\n' ' ')" = "1 0 " ] || fail "is_loop"
+
+# Binary: the magic, and a path that TSV cannot hold.
+run as-extract -b samples/kick_44k1.flac
+expect_status 0
+[ "$(od -An -tx1 -N8 "$T/out" | tr -d ' \n')" = "89415346 0d0a1a0a" ] ||
+[ "$(od -An -tx1 -N8 "$T/out" | tr -d ' \n')" = "894153460d0a1a0a" ] ||
+    fail "binary magic"
+cp samples/kick_44k1.flac "$(printf 'tab\there.flac')"
+run as-extract -f bin "$(printf 'tab\there.flac')"
+expect_status 0
+run as-extract "$(printf 'tab\there.flac')"
+expect_status 1
+expect_err "as-extract: $(printf 'tab\there.flac'): path contains a tab or newline"
+
+# Standard input, redirected and through a pipe.
+run_in samples/kick_44k1.flac as-extract -s librosa45 -H
+expect_status 0
+[ "$(cut -f 1,2 "$T/out")" = "-	0.500000" ] || fail "stdin row"
+
+# A bad file among good ones: its message, the others' rows, status 1.
+printf 'not audio' >bad.wav
+run as-extract -s librosa45 samples/kick_44k1.flac bad.wav samples/hihat_48k.wav
+expect_status 1
+expect_err "as-extract: bad.wav: unsupported format"
+[ "$(wc -l <"$T/out")" -eq 3 ] || fail "good rows kept"
+
+# Bad option values.
+run as-extract -j 0 samples
+expect_status 2
+expect_err "as-extract: -j: 0 is out of range (1 to 1024)" \
+    "usage: as-extract [-0bCHikqrv] [-f tsv | bin] [-j n] [-o file] [-s set] [-T file] [file | dir | -] ..." \
+    "Try 'as-extract --help'."
+run as-extract -j two samples
+expect_status 2
+run as-extract -s mfcc samples
+expect_status 2
+head -n 1 "$T/err" | grep -qx "as-extract: -s: unknown feature set 'mfcc' (default, librosa45)" ||
+    fail "unknown set message"
+run as-extract -f csv samples
+expect_status 2
+run as-extract -i -b samples
+expect_status 2
+
+# A full disk, features this time.
+if [ -w /dev/full ]; then
+    set +e
+    as-extract samples/kick_44k1.flac >/dev/full 2>"$T/err"
+    status=$?
+    set -e
+    expect_status 1
+    expect_err "as-extract: stdout: No space left on device"
+fi
+
+# The EXAMPLES of as-extract(1).
+as-extract -r -j 2 samples >lib.tsv
+cmp -s lib.tsv "$T/j2" || fail "example 1"
+find samples \( -name '*.wav' -o -name '*.flac' \) -print0 |
+    as-extract -0 -T - -j 2 >lib0.tsv
+[ "$(wc -l <lib0.tsv)" -eq 5 ] || fail "example 2"
+as-extract -r -s librosa45 -b -o lib45.bin samples
+[ -s lib45.bin ] || fail "example 3"
+as-extract -r samples | sort -t "$(printf '\t')" -k 43,43 -g -r | cut -f 1,43 | head >"$T/bright"
+[ "$(wc -l <"$T/bright")" -eq 6 ] || fail "example 4"
+total=$(as-extract -ri samples | awk -F '\t' 'NR > 1 { s += $8 } END { print s / 60 }')
+[ -n "$total" ] || fail "example 5"
+if command -v sox >/dev/null 2>&1; then
+    sox samples/kick_44k1.flac -t wav - reverse | as-extract >"$T/out"
+    [ "$(wc -l <"$T/out")" -eq 2 ] || fail "example 6"
+fi
