@@ -10,23 +10,15 @@
 #   per file:  one process per file, for sox and for us alike
 #   one batch: every file in one process (how as-extract works)
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/common.sh"
 dir=${1:-/usr/share/sonic-pi/samples}
 runs=${2:-5}
-build="$root/build-bench"
 command -v sox >/dev/null || { echo "bench: sox is needed (apt-get install sox)" >&2; exit 1; }
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DAS_BUILD_TESTS=ON >/dev/null
-cmake --build "$build" -j2 --target as-bench-decode mksignal >/dev/null
 bench="$build/bench/as-bench-decode"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 find "$dir" -type f \( -name '*.flac' -o -name '*.wav' -o -name '*.mp3' -o -name '*.aif*' -o -name '*.ogg' \) | sort >"$tmp/files"
 nfiles=$(wc -l <"$tmp/files")
 audio=$("$bench" $(cat "$tmp/files") | cut -f 2)
-
-now() { date +%s.%N; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 i=0
 while [ $i -lt "$runs" ]; do
