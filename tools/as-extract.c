@@ -290,7 +290,11 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         const struct cli_input *inp = &in->v[i];
         const char *name = cli_input_name(inp->path);
         if (s->status == AS_OK) {
-            struct as_featrow row = {inp->path, NULL, s->duration_s, s->v};
+            struct as_featrow row = {.path = inp->path,
+                                     .duration_s = s->duration_s,
+                                     .values = s->v,
+                                     .file_size = -1,
+                                     .file_mtime_ns = -1};
             st = as_featwriter_row(w, &row);
             if (st == AS_EIO) {
                 /* reported once, by cli_output_close() */

@@ -58,7 +58,8 @@ as__feat_check_names(char *const *names, size_t dim)
             return AS_EINVAL;
         /* A TSV reader would take these for the row's own columns. */
         if (strcmp(s, "path") == 0 || strcmp(s, "label") == 0 ||
-            strcmp(s, "duration_s") == 0)
+            strcmp(s, "duration_s") == 0 || strcmp(s, "file_size") == 0 ||
+            strcmp(s, "file_mtime") == 0 || strcmp(s, "audio_hash") == 0)
             return AS_EINVAL;
         ctl |= as__feat_has_ctl(s);
     }
@@ -155,7 +156,8 @@ as_featheader_same_columns(const struct as_featheader *a,
     if (a == NULL || b == NULL)
         return 0;
     if (!a->has_label != !b->has_label ||
-        !a->has_duration != !b->has_duration || a->dim != b->dim)
+        !a->has_duration != !b->has_duration || !a->has_meta != !b->has_meta ||
+        a->dim != b->dim)
         return 0;
     for (size_t i = 0; i < a->dim; i++)
         if (strcmp(a->names[i], b->names[i]) != 0)
@@ -277,6 +279,7 @@ as_featwriter_new(as_featwriter **out, FILE *fp, const struct as_featheader *h,
     w->header = o->header != 0;
     w->has_label = h->has_label != 0;
     w->has_duration = h->has_duration != 0;
+    w->has_meta = h->has_meta != 0;
     w->dim = h->dim;
     if (w->format == AS_FEAT_BIN)
         status = as__bin_write_header(w, h);
@@ -311,6 +314,9 @@ as_featwriter_row(as_featwriter *w, const struct as_featrow *row)
         if (row->duration_s < 0 && row->duration_s != -1.0)
             return AS_EINVAL;
     }
+    /* -1 is an unknown size; the mtime and hash take any value */
+    if (w->has_meta && row->file_size < -1)
+        return AS_EINVAL;
     for (size_t i = 0; i < w->dim; i++)
         if (!isfinite(row->values[i]))
             return AS_ENONFINITE;

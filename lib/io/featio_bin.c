@@ -5,10 +5,14 @@
  *
  *   header  magic "\x89ASF\r\n\x1a\n", u32 version 1, u32 header length,
  *           producer and set (u16 length + bytes), u32 rate_hz, n_fft,
- *           hop, flags (1 label, 2 duration), dim, then dim column names
- *           (u16 length + bytes)
+ *           hop, flags (1 label, 2 duration, 4 meta), dim, then dim column
+ *           names (u16 length + bytes)
  *   record  u32 path length + bytes, [u32 label length + bytes],
- *           f64 duration_s, dim f32 values
+ *           f64 duration_s, [i64 file_size, i64 file_mtime_ns,
+ *           u64 audio_hash], dim f32 values
+ *
+ * The meta flag was added within version 1: a reader that predates it
+ * refuses the unknown flag bit, so it never misreads such records.
  *
  * The magic's first four bytes, read as a record's path length, are far
  * above AS_FEAT_TEXT_MAX, so a header repeated by `cat a.bin b.bin` is
@@ -34,6 +38,10 @@ _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53 && DBL_MAX_EXP == 1024,
 #define VERSION 1u
 #define FLAG_LABEL 1u
 #define FLAG_DURATION 2u
+#define FLAG_META 4u
+#define FLAGS_KNOWN (FLAG_LABEL | FLAG_DURATION | FLAG_META)
+/* after the f64 duration_s: i64 file_size, i64 file_mtime_ns, u64 hash */
+#define META_LEN 24
 /* magic, version, length, two empty strings, five u32 */
 #define HEADER_MIN (8 + 4 + 4 + 2 + 2 + 5 * 4)
 
@@ -179,8 +187,8 @@ read_header(FILE *fp, struct as_featheader *h, size_t have)
     uint32_t rate = get_u32(b), n_fft = get_u32(b + 4), hop = get_u32(b + 8);
     uint32_t flags = get_u32(b + 12), dim = get_u32(b + 16);
     if (rate > INT_MAX || n_fft > INT_MAX || hop > INT_MAX ||
-        (flags & ~(FLAG_LABEL | FLAG_DURATION)) != 0 ||
-        dim > AS__FEAT_DIM_MAX || (uint64_t)dim * 3 > left)
+        (flags & ~FLAGS_KNOWN) != 0 || dim > AS__FEAT_DIM_MAX ||
+        (uint64_t)dim * 3 > left)
         return AS_ENOTSTREAM;
     h->format = AS_FEAT_BIN;
     h->rate_hz = (int)rate;
@@ -188,6 +196,7 @@ read_header(FILE *fp, struct as_featheader *h, size_t have)
     h->hop = (int)hop;
     h->has_label = (flags & FLAG_LABEL) != 0;
     h->has_duration = (flags & FLAG_DURATION) != 0;
+    h->has_meta = (flags & FLAG_META) != 0;
     if (dim > 0 && (h->names = calloc(dim, sizeof *h->names)) == NULL)
         return AS_ENOMEM;
     for (uint32_t i = 0; i < dim; i++) {
@@ -259,7 +268,7 @@ as__bin_next(as_featreader *r, struct as_featrow *row, int *eof)
     if (r->status != AS_OK)
         return r->status;
     for (;;) {
-        unsigned char b[8];
+        unsigned char b[8 + META_LEN];
         size_t got;
         if (r->eof) {
             *eof = 1;
@@ -297,11 +306,22 @@ as__bin_next(as_featreader *r, struct as_featrow *row, int *eof)
         if (r->h.has_label &&
             (status = read_text(r, &r->label, &r->label_cap, 0)) != AS_OK)
             return fail(r, status);
-        if ((status = read_full(r->fp, b, 8, NULL)) != AS_OK)
+        size_t fixed = 8 + (r->h.has_meta ? META_LEN : 0);
+        if ((status = read_full(r->fp, b, fixed, NULL)) != AS_OK)
             return fail(r, status);
         uint64_t bits = get_u64(b);
         double duration_s;
         memcpy(&duration_s, &bits, sizeof duration_s);
+        /* two's complement both sides: int64_t has no other form */
+        int64_t size = -1, mtime = -1;
+        uint64_t hash = 0;
+        if (r->h.has_meta) {
+            bits = get_u64(b + 8);
+            memcpy(&size, &bits, sizeof size);
+            bits = get_u64(b + 16);
+            memcpy(&mtime, &bits, sizeof mtime);
+            hash = get_u64(b + 24);
+        }
         /* read the values in place, then turn each into a host float */
         unsigned char *v = (unsigned char *)r->values;
         if ((status = read_full(r->fp, v, r->h.dim * 4, NULL)) != AS_OK)
@@ -318,6 +338,8 @@ as__bin_next(as_featreader *r, struct as_featrow *row, int *eof)
         if (r->h.has_duration ? duration_s < 0 && duration_s != -1.0
                               : duration_s != -1.0)
             return fail(r, AS_ESYNTAX);
+        if (size < -1)
+            return fail(r, AS_ESYNTAX);
         for (size_t i = 0; i < r->h.dim; i++)
             if (!isfinite(r->values[i]))
                 return fail(r, AS_ENONFINITE);
@@ -325,6 +347,9 @@ as__bin_next(as_featreader *r, struct as_featrow *row, int *eof)
         row->label = r->h.has_label ? r->label : NULL;
         row->duration_s = r->h.has_duration ? duration_s : -1;
         row->values = r->values;
+        row->file_size = size;
+        row->file_mtime_ns = mtime;
+        row->audio_hash = hash;
         return AS_OK;
     }
 }
@@ -355,7 +380,8 @@ as__bin_write_header(as_featwriter *w, const struct as_featheader *h)
     p = put_u32(p, (uint32_t)h->n_fft);
     p = put_u32(p, (uint32_t)h->hop);
     p = put_u32(p, (h->has_label ? FLAG_LABEL : 0) |
-                       (h->has_duration ? FLAG_DURATION : 0));
+                       (h->has_duration ? FLAG_DURATION : 0) |
+                       (h->has_meta ? FLAG_META : 0));
     p = put_u32(p, (uint32_t)h->dim);
     for (size_t i = 0; i < h->dim; i++)
         p = put_text(p, h->names[i], strlen(h->names[i]));
@@ -368,7 +394,8 @@ as__bin_write_row(as_featwriter *w, const struct as_featrow *row)
 {
     size_t plen = strlen(row->path);
     size_t llen = w->has_label ? strlen(row->label) : 0;
-    size_t need = 4 + plen + (w->has_label ? 4 + llen : 0) + 8 + 4 * w->dim;
+    size_t need = 4 + plen + (w->has_label ? 4 + llen : 0) + 8 +
+                  (w->has_meta ? META_LEN : 0) + 4 * w->dim;
     if (as__feat_reserve(&w->buf, &w->buf_cap, need) != AS_OK)
         return AS_ENOMEM;
     unsigned char *p = (unsigned char *)w->buf;
@@ -384,6 +411,13 @@ as__bin_write_row(as_featwriter *w, const struct as_featrow *row)
     uint64_t bits;
     memcpy(&bits, &d, sizeof bits);
     p = put_u64(p, bits);
+    if (w->has_meta) {
+        memcpy(&bits, &row->file_size, sizeof bits);
+        p = put_u64(p, bits);
+        memcpy(&bits, &row->file_mtime_ns, sizeof bits);
+        p = put_u64(p, bits);
+        p = put_u64(p, row->audio_hash);
+    }
     for (size_t i = 0; i < w->dim; i++) {
         uint32_t u;
         memcpy(&u, &row->values[i], sizeof u);

@@ -23,7 +23,17 @@
 #define AS__TSV_LINE_MAX (16u << 20)
 
 /* TSV column roles; values >= 0 are feature column indices. */
-enum { AS__COL_LABEL = -1, AS__COL_DURATION = -2 };
+enum {
+    AS__COL_LABEL = -1,
+    AS__COL_DURATION = -2,
+    AS__COL_SIZE = -3,
+    AS__COL_MTIME = -4,
+    AS__COL_HASH = -5,
+};
+
+/* Columns a TSV header may hold besides "path" and the features: label,
+ * duration_s, file_size, file_mtime, audio_hash. */
+#define AS__TSV_ROLES_MAX 5
 
 struct as_featreader {
     FILE *fp;
@@ -47,7 +57,7 @@ struct as_featwriter {
     FILE *fp;
     int format;
     int header; /* TSV: the header line was asked for */
-    int has_label, has_duration;
+    int has_label, has_duration, has_meta;
     size_t dim;
     char *buf; /* one row, or the header, before fwrite */
     size_t buf_cap;
@@ -58,9 +68,9 @@ int as__feat_reserve(char **buf, size_t *cap, size_t need);
 
 /*
  * Checks a header's column names: present, non-empty, at most
- * AS_FEAT_TEXT_MAX bytes, none reserved ("path", "label", "duration_s")
- * and no two equal. Returns AS_OK, AS_EPATH (a TAB, CR or LF), AS_EINVAL
- * or AS_ENOMEM.
+ * AS_FEAT_TEXT_MAX bytes, none reserved ("path", "label", "duration_s",
+ * "file_size", "file_mtime", "audio_hash") and no two equal. Returns
+ * AS_OK, AS_EPATH (a TAB, CR or LF), AS_EINVAL or AS_ENOMEM.
  */
 int as__feat_check_names(char *const *names, size_t dim);
 

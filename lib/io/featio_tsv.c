@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TSV feature streams: one header line naming every column, then one
- * line per file; man/as-format.5 has the rules. Numbers go through
+ * line per file; man/as-format.5 has the rules. Floats go through
  * printf and strtof/strtod, whose decimal point is '.' until a program
- * calls setlocale(), which our tools never do (STYLE.md section 6).
+ * calls setlocale(), which our tools never do (STYLE.md section 6). The
+ * metadata fields are int64/uint64 and are parsed here digit by digit,
+ * never through a double, in one exact form each.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +19,16 @@
 #include "featio_internal.h"
 
 /* Room for one number: "%.9g" of a float needs at most 15 bytes
- * ("-1.17549435e-38"), "%.6f" of a finite double at most 317. */
+ * ("-1.17549435e-38"), "%.6f" of a finite double at most 317. The
+ * metadata needs 19 ("9223372036854775807"), 21 ("-9223372036.854775808")
+ * and 16 bytes, and three TABs. */
 #define FLOAT_ROOM 24
 #define DURATION_ROOM 328
+#define META_ROOM 64
+
+#define NS_PER_S 1000000000u
+
+static const char meta_names[] = "\tfile_size\tfile_mtime\taudio_hash";
 
 /*
  * Reads one line into r->buf, NUL-terminated, without its LF, and always
@@ -98,7 +108,7 @@ as__tsv_open(as_featreader *r)
     size_t ncols = 0;
     for (size_t i = 0; i < n; i++)
         ncols += r->buf[i] == '\t';
-    if (ncols > AS__FEAT_DIM_MAX + 2)
+    if (ncols > AS__FEAT_DIM_MAX + AS__TSV_ROLES_MAX)
         return AS_ESYNTAX;
     if ((r->first = malloc(n + 1)) == NULL)
         return AS_ENOMEM;
@@ -111,11 +121,18 @@ as__tsv_open(as_featreader *r)
         (r->h.names = calloc(ncols, sizeof *r->h.names)) == NULL)
         return AS_ENOMEM;
 
+    /* the metadata columns seen: bit 0 file_size, 1 file_mtime, 2 hash */
+    unsigned meta = 0;
+    static const char *const meta_col[3] = {"file_size", "file_mtime",
+                                            "audio_hash"};
     char *p = r->buf + 5; /* past "path\t" */
     for (size_t j = 0; j < ncols; j++) {
         char *tab = strchr(p, '\t');
         size_t len = tab ? (size_t)(tab - p) : strlen(p);
         p[len] = '\0';
+        int k = 0;
+        while (k < 3 && strcmp(p, meta_col[k]) != 0)
+            k++;
         if (strcmp(p, "label") == 0) {
             if (r->h.has_label)
                 return AS_ESYNTAX;
@@ -126,6 +143,11 @@ as__tsv_open(as_featreader *r)
                 return AS_ESYNTAX;
             r->h.has_duration = 1;
             r->cols[j] = AS__COL_DURATION;
+        } else if (k < 3) {
+            if (meta & (1u << k))
+                return AS_ESYNTAX;
+            meta |= 1u << k;
+            r->cols[j] = AS__COL_SIZE - k;
         } else {
             if (r->h.dim == AS__FEAT_DIM_MAX)
                 return AS_ESYNTAX;
@@ -136,6 +158,10 @@ as__tsv_open(as_featreader *r)
         }
         p += len + 1;
     }
+    /* the metadata comes whole or not at all */
+    if (meta != 0 && meta != 7)
+        return AS_ESYNTAX;
+    r->h.has_meta = meta == 7;
     /* empty, reserved ("path") or repeated names */
     status = as__feat_check_names(r->h.names, r->h.dim);
     if (status != AS_OK)
@@ -189,6 +215,109 @@ parse_duration(const char *s, const char *e, double *out)
     return AS_OK;
 }
 
+/*
+ * The decimal digits [s, e) as an integer of at most max: at least one
+ * digit, and no leading zero unless the number is 0 (one spelling per
+ * value). AS_OK or AS_ESYNTAX.
+ */
+static int
+parse_digits(const char *s, const char *e, uint64_t max, uint64_t *out)
+{
+    if (s == e || (*s == '0' && e - s > 1))
+        return AS_ESYNTAX;
+    uint64_t v = 0;
+    for (; s < e; s++) {
+        if (*s < '0' || *s > '9')
+            return AS_ESYNTAX;
+        unsigned d = (unsigned)(*s - '0');
+        if (d > max || v > (max - d) / 10)
+            return AS_ESYNTAX;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return AS_OK;
+}
+
+static int
+is_minus_one(const char *s, const char *e)
+{
+    return e - s == 2 && s[0] == '-' && s[1] == '1';
+}
+
+/* file_size: "-1" (unknown) or digits up to INT64_MAX. */
+static int
+parse_size(const char *s, const char *e, int64_t *out)
+{
+    if (is_minus_one(s, e)) {
+        *out = -1;
+        return AS_OK;
+    }
+    uint64_t v;
+    if (parse_digits(s, e, INT64_MAX, &v) != AS_OK)
+        return AS_ESYNTAX;
+    *out = (int64_t)v;
+    return AS_OK;
+}
+
+/*
+ * file_mtime: "-1" (unknown), or an optional '-', the whole seconds and
+ * exactly nine decimals, sign and magnitude: -1000000001 ns is
+ * "-1.000000001". Refused: "-0.000000000" (0 has one spelling) and
+ * "-0.000000001" (-1 ns is the value that means unknown, spelt "-1").
+ */
+static int
+parse_mtime(const char *s, const char *e, int64_t *out)
+{
+    if (is_minus_one(s, e)) {
+        *out = -1;
+        return AS_OK;
+    }
+    int neg = s < e && *s == '-';
+    s += neg;
+    /* the magnitude of INT64_MIN is one more than INT64_MAX */
+    uint64_t limit = (uint64_t)INT64_MAX + (uint64_t)neg;
+    if (e - s < 11 || e[-10] != '.')
+        return AS_ESYNTAX;
+    const char *dot = e - 10;
+    uint64_t sec, frac = 0;
+    if (parse_digits(s, dot, limit / NS_PER_S, &sec) != AS_OK)
+        return AS_ESYNTAX;
+    for (const char *q = dot + 1; q < e; q++) {
+        if (*q < '0' || *q > '9')
+            return AS_ESYNTAX;
+        frac = frac * 10 + (unsigned)(*q - '0');
+    }
+    if (sec * NS_PER_S > limit - frac)
+        return AS_ESYNTAX;
+    uint64_t mag = sec * NS_PER_S + frac;
+    if (neg && (mag == 0 || mag == 1))
+        return AS_ESYNTAX;
+    /* -mag, computed without overflowing for INT64_MIN */
+    *out = neg ? -(int64_t)(mag - 1) - 1 : (int64_t)mag;
+    return AS_OK;
+}
+
+/* audio_hash: exactly 16 lowercase hex digits. */
+static int
+parse_hash(const char *s, const char *e, uint64_t *out)
+{
+    if (e - s != 16)
+        return AS_ESYNTAX;
+    uint64_t v = 0;
+    for (; s < e; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a') + 10;
+        else
+            return AS_ESYNTAX;
+        v = v << 4 | d;
+    }
+    *out = v;
+    return AS_OK;
+}
+
 /* Splits the line in r->buf (n bytes, no NUL inside) into row. */
 static int
 parse_row(as_featreader *r, size_t n, struct as_featrow *row)
@@ -203,6 +332,9 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
     row->label = NULL;
     row->duration_s = -1;
     row->values = r->values;
+    row->file_size = -1;
+    row->file_mtime_ns = -1;
+    row->audio_hash = 0;
     int status = AS_OK;
     for (size_t j = 0; j < r->ncols; j++) {
         if (e == end)
@@ -218,6 +350,12 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
             row->label = s;
         } else if (r->cols[j] == AS__COL_DURATION) {
             st = parse_duration(s, e, &row->duration_s);
+        } else if (r->cols[j] == AS__COL_SIZE) {
+            st = parse_size(s, e, &row->file_size);
+        } else if (r->cols[j] == AS__COL_MTIME) {
+            st = parse_mtime(s, e, &row->file_mtime_ns);
+        } else if (r->cols[j] == AS__COL_HASH) {
+            st = parse_hash(s, e, &row->audio_hash);
         } else {
             st = parse_float(s, e, &r->values[r->cols[j]]);
         }
@@ -263,7 +401,7 @@ as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof)
 int
 as__tsv_write_header(as_featwriter *w, const struct as_featheader *h)
 {
-    size_t need = sizeof "path\tlabel\tduration_s\n";
+    size_t need = sizeof "path\tlabel\tduration_s\n" + sizeof meta_names;
     for (size_t i = 0; i < h->dim; i++)
         need += 1 + strlen(h->names[i]);
     if (as__feat_reserve(&w->buf, &w->buf_cap, need) != AS_OK)
@@ -278,6 +416,10 @@ as__tsv_write_header(as_featwriter *w, const struct as_featheader *h)
     if (h->has_duration) {
         memcpy(p, "\tduration_s", 11);
         p += 11;
+    }
+    if (h->has_meta) {
+        memcpy(p, meta_names, sizeof meta_names - 1);
+        p += sizeof meta_names - 1;
     }
     for (size_t i = 0; i < h->dim; i++) {
         size_t len = strlen(h->names[i]);
@@ -299,7 +441,7 @@ as__tsv_write_row(as_featwriter *w, const struct as_featrow *row)
         return AS_EPATH;
     size_t plen = strlen(row->path);
     size_t llen = row->label ? strlen(row->label) : 0;
-    size_t need = plen + 1 + llen + 1 + DURATION_ROOM + 2;
+    size_t need = plen + 1 + llen + 1 + DURATION_ROOM + META_ROOM + 2;
     need += w->dim * FLOAT_ROOM;
     if (as__feat_reserve(&w->buf, &w->buf_cap, need) != AS_OK)
         return AS_ENOMEM;
@@ -316,6 +458,20 @@ as__tsv_write_row(as_featwriter *w, const struct as_featrow *row)
     }
     if (w->has_duration)
         p += snprintf(p, (size_t)(end - p), "\t%.6f", row->duration_s);
+    if (w->has_meta) {
+        p += snprintf(p, (size_t)(end - p), "\t%" PRId64, row->file_size);
+        int64_t t = row->file_mtime_ns;
+        if (t == -1) {
+            memcpy(p, "\t-1", 3);
+            p += 3;
+        } else {
+            /* sign and magnitude, the magnitude in uint64 for INT64_MIN */
+            uint64_t mag = t < 0 ? 0 - (uint64_t)t : (uint64_t)t;
+            p += snprintf(p, (size_t)(end - p), "\t%s%" PRIu64 ".%09" PRIu64,
+                          t < 0 ? "-" : "", mag / NS_PER_S, mag % NS_PER_S);
+        }
+        p += snprintf(p, (size_t)(end - p), "\t%016" PRIx64, row->audio_hash);
+    }
     for (size_t i = 0; i < w->dim; i++)
         p += snprintf(p, (size_t)(end - p), "\t%.9g", (double)row->values[i]);
     *p++ = '\n';

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Feature stream tests: TSV and binary round trips (bit-exact float32,
- * subnormals, -0, FLT_MAX), the exact bytes of both formats as
- * man/as-format.5 describes them, concatenated streams, every kind of
- * damaged input (wrong magic and version, truncation at every byte,
- * absurd lengths, non-finite values, CRLF, wrong field counts) and the
- * line or record number each error names, and the writers' refusals.
+ * subnormals, -0, FLT_MAX; exact int64/uint64 metadata at the ends of
+ * their ranges), the exact bytes of both formats as man/as-format.5
+ * describes them, concatenated streams, every kind of damaged input
+ * (wrong magic and version, truncation at every byte, absurd lengths,
+ * non-finite values, CRLF, wrong field counts, metadata fields not in
+ * their one form) and the line or record number each error names, and
+ * the writers' refusals.
  *
  * usage: test_featio DATADIR   (the data directory is not used)
  */
@@ -136,7 +138,34 @@ struct rows {
     char label[32][16];
     double duration_s[32];
     float v[32][DIM_MAX];
+    int64_t size[32], mtime[32];
+    uint64_t hash[32];
 };
+
+/* Metadata at the ends of its ranges, and around 0 and -1 */
+static const int64_t special_size[] = {
+    -1, 0, 1, 44144, INT64_MAX, INT64_MAX - 1, 999999999, 1000000000,
+};
+static const int64_t special_mtime[] = {
+    -1,
+    0,
+    1,
+    -2,
+    INT64_MIN,
+    INT64_MAX,
+    INT64_MIN + 1,
+    -1000000000,
+    -1000000001,
+    -999999999,
+    999999999,
+    1000000000,
+    1700000000123456789,
+    -1700000000123456789,
+};
+static const uint64_t special_hash[] = {
+    0, 1, UINT64_MAX, 0x8000000000000000u, 0x0123456789abcdefu,
+};
+#define COUNT(a) (sizeof(a) / sizeof *(a))
 
 static void
 make_rows(struct rows *rs, size_t n, size_t dim)
@@ -158,6 +187,14 @@ make_rows(struct rows *rs, size_t n, size_t dim)
         rs->duration_s[r] = (double)r * 0.015625 + 0.5;
         for (size_t i = 0; i < dim; i++)
             rs->v[r][i] = rng_float();
+        /* the special values first, then random ones */
+        uint64_t a = (uint64_t)rng_u32() << 32 | rng_u32();
+        uint64_t b = (uint64_t)rng_u32() << 32 | rng_u32();
+        rs->size[r] =
+            r < COUNT(special_size) ? special_size[r] : (int64_t)(a >> 1);
+        rs->mtime[r] =
+            r < COUNT(special_mtime) ? special_mtime[r] : (int64_t)(a - b);
+        rs->hash[r] = r < COUNT(special_hash) ? special_hash[r] : a ^ b;
     }
     /* the awkward values, spread over the rows and columns */
     for (size_t k = 0; k < sizeof special / sizeof *special; k++)
@@ -173,6 +210,9 @@ row_of(const struct rows *rs, size_t r, int has_label)
     row.label = has_label ? rs->label[r] : NULL;
     row.duration_s = rs->duration_s[r];
     row.values = rs->v[r];
+    row.file_size = rs->size[r];
+    row.file_mtime_ns = rs->mtime[r];
+    row.audio_hash = rs->hash[r];
     return row;
 }
 
@@ -198,14 +238,15 @@ write_stream(FILE *fp, const struct as_featheader *h, int format,
 /* Checks that the rows read from r are rs, bit for bit. */
 static void
 check_rows(as_featreader *r, const struct rows *rs, int has_label,
-           int has_duration, int exact_duration)
+           int has_duration, int has_meta, int exact_duration)
 {
     struct as_featrow row;
     int eof;
     for (size_t k = 0; k < rs->n; k++) {
-        CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+        int status = as_featreader_next(r, &row, &eof);
+        CHECK_STATUS(status, AS_OK);
         CHECK_INT(eof, 0);
-        if (eof)
+        if (status != AS_OK || eof)
             return;
         CHECK_STR(row.path, rs->path[k]);
         if (has_label)
@@ -219,6 +260,15 @@ check_rows(as_featreader *r, const struct rows *rs, int has_label,
                   0);
         else
             CHECK_NEAR(row.duration_s, rs->duration_s[k], 5e-7);
+        if (has_meta) {
+            CHECK_INT(row.file_size, rs->size[k]);
+            CHECK_INT(row.file_mtime_ns, rs->mtime[k]);
+            CHECK(row.audio_hash == rs->hash[k]);
+        } else {
+            CHECK_INT(row.file_size, -1);
+            CHECK_INT(row.file_mtime_ns, -1);
+            CHECK(row.audio_hash == 0);
+        }
         for (size_t i = 0; i < rs->dim; i++)
             if (float_bits(row.values[i]) != float_bits(rs->v[k][i]))
                 CHECK_FAIL_("row %zu col %zu: %.9g (0x%08x) != %.9g "
@@ -240,14 +290,16 @@ test_round_trips(void)
 {
     static struct rows rs;
     for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++)
-        for (int variant = 0; variant < 4; variant++) {
+        for (int variant = 0; variant < 8; variant++) {
             int has_label = variant & 1, has_duration = !(variant & 2);
-            size_t dim = variant == 3 ? 1 : 45;
-            check_ctx("round trip %s label %d duration %d",
+            int has_meta = (variant & 4) != 0;
+            size_t dim = (variant & 3) == 3 ? 1 : 45;
+            check_ctx("round trip %s label %d duration %d meta %d",
                       format == AS_FEAT_TSV ? "tsv" : "bin", has_label,
-                      has_duration);
+                      has_duration, has_meta);
             make_rows(&rs, 20, dim);
             struct as_featheader h = make_header(dim, has_label, has_duration);
+            h.has_meta = has_meta;
             FILE *fp = tmpfile();
             write_stream(fp, &h, format, &rs);
             rewind(fp);
@@ -262,6 +314,7 @@ test_round_trips(void)
             CHECK_INT(g->dim, dim);
             CHECK_INT(g->has_label, has_label);
             CHECK_INT(g->has_duration, has_duration);
+            CHECK_INT(g->has_meta, has_meta);
             for (size_t i = 0; i < dim && i < g->dim; i++)
                 CHECK_STR(g->names[i], names[i]);
             if (format == AS_FEAT_BIN) {
@@ -275,7 +328,8 @@ test_round_trips(void)
                 CHECK(g->rate_hz == 0 && g->n_fft == 0 && g->hop == 0);
             }
             CHECK(as_featheader_same_columns(g, &h));
-            check_rows(r, &rs, has_label, has_duration, format == AS_FEAT_BIN);
+            check_rows(r, &rs, has_label, has_duration, has_meta,
+                       format == AS_FEAT_BIN);
             as_featreader_close(r);
             fclose(fp);
         }
@@ -291,10 +345,10 @@ test_tsv_text(void)
     as_featwriter *w;
     CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
     const float v[4] = {1.0f, -0.0f, 0.1f, FLT_MAX};
-    struct as_featrow row = {"a b.wav", "kick", 1.5, v};
+    struct as_featrow row = {"a b.wav", "kick", 1.5, v, -1, -1, 0};
     CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
     const float sub[4] = {bits_float(1), 1e-38f, -2.5e-7f, 123456792.0f};
-    struct as_featrow row2 = {"x/é.flac", "", 0.1234567, sub};
+    struct as_featrow row2 = {"x/é.flac", "", 0.1234567, sub, -1, -1, 0};
     CHECK_STATUS(as_featwriter_row(w, &row2), AS_OK);
     as_featwriter_free(w);
     size_t len;
@@ -312,13 +366,97 @@ test_tsv_text(void)
     h = make_header(0, 0, 0);
     fp = tmpfile();
     CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
-    struct as_featrow row3 = {"a.wav", NULL, 3.0, NULL};
+    struct as_featrow row3 = {"a.wav", NULL, 3.0, NULL, -1, -1, 0};
     CHECK_STATUS(as_featwriter_row(w, &row3), AS_OK);
     as_featwriter_free(w);
     text = slurp(fp, &len);
     CHECK_STR(text, "path\na.wav\n");
     free(text);
     fclose(fp);
+}
+
+/* The exact text of the metadata: integers, nine decimals, 16 hex
+ * digits, "-1" for an unknown size or mtime. */
+static void
+test_tsv_meta_text(void)
+{
+    check_ctx("tsv meta text");
+    struct as_featheader h = make_header(1, 1, 1);
+    h.has_meta = 1;
+    FILE *fp = tmpfile();
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
+    const float v[1] = {0.5f};
+    static const struct {
+        int64_t size, mtime;
+        uint64_t hash;
+    } m[] = {
+        {44144, 1700000000123456789, 0x0123456789abcdefu},
+        {-1, -1, 0},
+        {0, 0, 1},
+        {INT64_MAX, INT64_MAX, UINT64_MAX},
+        {1, INT64_MIN, 0xfedcba9876543210u},
+        {2, -1000000001, 0},
+        {3, -1000000000, 0},
+        {4, -2, 0},
+        {5, -999999999, 0},
+        {6, 1, 0},
+        {7, 1000000000, 0},
+    };
+    for (size_t i = 0; i < COUNT(m); i++) {
+        struct as_featrow row = {"a.wav",   "k",        2.0,      v,
+                                 m[i].size, m[i].mtime, m[i].hash};
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+    }
+    as_featwriter_free(w);
+    size_t len;
+    char *text = slurp(fp, &len);
+    CHECK_STR(text,
+              "path\tlabel\tduration_s\tfile_size\tfile_mtime\taudio_hash"
+              "\tf_000\n"
+              "a.wav\tk\t2.000000\t44144\t1700000000.123456789\t"
+              "0123456789abcdef\t0.5\n"
+              "a.wav\tk\t2.000000\t-1\t-1\t0000000000000000\t0.5\n"
+              "a.wav\tk\t2.000000\t0\t0.000000000\t0000000000000001\t0.5\n"
+              "a.wav\tk\t2.000000\t9223372036854775807\t"
+              "9223372036.854775807\tffffffffffffffff\t0.5\n"
+              "a.wav\tk\t2.000000\t1\t-9223372036.854775808\t"
+              "fedcba9876543210\t0.5\n"
+              "a.wav\tk\t2.000000\t2\t-1.000000001\t0000000000000000\t0.5\n"
+              "a.wav\tk\t2.000000\t3\t-1.000000000\t0000000000000000\t0.5\n"
+              "a.wav\tk\t2.000000\t4\t-0.000000002\t0000000000000000\t0.5\n"
+              "a.wav\tk\t2.000000\t5\t-0.999999999\t0000000000000000\t0.5\n"
+              "a.wav\tk\t2.000000\t6\t0.000000001\t0000000000000000\t0.5\n"
+              "a.wav\tk\t2.000000\t7\t1.000000000\t0000000000000000\t0.5\n");
+    free(text);
+    fclose(fp);
+
+    /* no duration: the metadata follows the label; no label either: the
+     * path. Without has_meta the fields are ignored, valid or not. */
+    for (int has_meta = 0; has_meta <= 1; has_meta++)
+        for (int has_label = 0; has_label <= 1; has_label++) {
+            check_ctx("tsv meta text, no duration, meta %d label %d", has_meta,
+                      has_label);
+            h = make_header(1, has_label, 0);
+            h.has_meta = has_meta;
+            fp = tmpfile();
+            CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
+            struct as_featrow row = {
+                "b.wav", has_label ? "L" : NULL, -7.0, /* ignored too */
+                v,       has_meta ? 12 : -5,     1,    has_meta ? 255 : 0};
+            CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+            as_featwriter_free(w);
+            text = slurp(fp, &len);
+            char want[256];
+            snprintf(want, sizeof want, "path%s%s\tf_000\nb.wav%s%s\t0.5\n",
+                     has_label ? "\tlabel" : "",
+                     has_meta ? "\tfile_size\tfile_mtime\taudio_hash" : "",
+                     has_label ? "\tL" : "",
+                     has_meta ? "\t12\t0.000000001\t00000000000000ff" : "");
+            CHECK_STR(text, want);
+            free(text);
+            fclose(fp);
+        }
 }
 
 /* The exact bytes of a small binary stream, as man/as-format.5 says. */
@@ -347,7 +485,7 @@ test_bin_bytes(void)
     as_featwriter *w;
     CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_OK);
     const float v[2] = {1.0f, -2.0f};
-    struct as_featrow row = {"k\tw", "dr", 0.5, v};
+    struct as_featrow row = {"k\tw", "dr", 0.5, v, -1, -1, 0};
     CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
     as_featwriter_free(w);
     /* clang-format off */
@@ -387,6 +525,84 @@ test_bin_bytes(void)
     CHECK_STR(got.path, "k\tw");
     CHECK_STR(got.label, "dr");
     CHECK_INT(as_featreader_line(r), 1);
+    as_featreader_close(r);
+    fclose(fp);
+}
+
+/* The metadata in binary: flag bit 2, and three 8-byte fields after the
+ * duration. */
+static void
+test_bin_meta_bytes(void)
+{
+    check_ctx("binary meta bytes");
+    static char n0[] = "a";
+    char *nm[1] = {n0};
+    struct as_featheader h = {0};
+    h.has_duration = 1;
+    h.has_meta = 1;
+    h.dim = 1;
+    h.names = nm;
+    FILE *fp = tmpfile();
+    struct as_featwriter_opts o;
+    as_featwriter_opts_init(&o);
+    o.format = AS_FEAT_BIN;
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_OK);
+    const float v[1] = {1.0f};
+    struct as_featrow row = {
+        "k", NULL, -1.0, v, 44144, -2, 0x0123456789abcdefu};
+    CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+    struct as_featrow row2 = {"k", NULL, -1.0, v, -1, INT64_MIN, UINT64_MAX};
+    CHECK_STATUS(as_featwriter_row(w, &row2), AS_OK);
+    as_featwriter_free(w);
+    /* clang-format off */
+    static const unsigned char want[] = {
+        0x89, 'A', 'S', 'F', '\r', '\n', 0x1a, '\n', /* magic */
+        1, 0, 0, 0,                                  /* version */
+        43, 0, 0, 0,                                 /* header length */
+        0, 0, 0, 0,                                  /* producer, set */
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,          /* rate, n_fft, hop */
+        6, 0, 0, 0,                                  /* flags */
+        1, 0, 0, 0,                                  /* dim */
+        1, 0, 'a',                                   /* names */
+        1, 0, 0, 0, 'k',                             /* path */
+        0, 0, 0, 0, 0, 0, 0xf0, 0xbf,                /* -1 */
+        0x70, 0xac, 0, 0, 0, 0, 0, 0,                /* size 44144 */
+        0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* mtime -2 */
+        0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01, /* hash */
+        0, 0, 0x80, 0x3f,                            /* 1 */
+        1, 0, 0, 0, 'k',
+        0, 0, 0, 0, 0, 0, 0xf0, 0xbf,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* size -1 */
+        0, 0, 0, 0, 0, 0, 0, 0x80,                   /* INT64_MIN */
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* UINT64_MAX */
+        0, 0, 0x80, 0x3f,
+    };
+    /* clang-format on */
+    size_t len;
+    char *bytes = slurp(fp, &len);
+    CHECK_INT(len, sizeof want);
+    CHECK(len == sizeof want && memcmp(bytes, want, len) == 0);
+    free(bytes);
+
+    rewind(fp);
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    CHECK_INT(as_featreader_header(r)->has_meta, 1);
+    struct as_featrow got;
+    int eof;
+    CHECK_STATUS(as_featreader_next(r, &got, &eof), AS_OK);
+    CHECK_INT(ftell(fp), 43 + 41);
+    CHECK_INT(got.file_size, 44144);
+    CHECK_INT(got.file_mtime_ns, -2);
+    CHECK(got.audio_hash == 0x0123456789abcdefu);
+    CHECK_STATUS(as_featreader_next(r, &got, &eof), AS_OK);
+    CHECK_INT(got.file_size, -1);
+    CHECK(got.file_mtime_ns == INT64_MIN);
+    CHECK(got.audio_hash == UINT64_MAX);
+    CHECK(got.values[0] == 1.0f);
+    CHECK_STATUS(as_featreader_next(r, &got, &eof), AS_OK);
+    CHECK_INT(eof, 1);
     as_featreader_close(r);
     fclose(fp);
 }
@@ -475,13 +691,15 @@ test_not_streams(void)
     CHECK(as_featreader_header(NULL) == NULL);
 }
 
-/* Writes a one-row binary stream into buf; returns its length. */
+/* Writes a two-row binary stream into buf; returns its length. */
 static size_t
-small_bin(unsigned char *buf, size_t cap, size_t dim, int has_label)
+small_bin(unsigned char *buf, size_t cap, size_t dim, int has_label,
+          int has_meta)
 {
     static struct rows rs;
     make_rows(&rs, 2, dim);
     struct as_featheader h = make_header(dim, has_label, 1);
+    h.has_meta = has_meta;
     FILE *fp = tmpfile();
     write_stream(fp, &h, AS_FEAT_BIN, &rs);
     size_t len;
@@ -539,7 +757,7 @@ static void
 test_bin_damage(void)
 {
     unsigned char buf[4096], bad[4096];
-    size_t len = small_bin(buf, sizeof buf, 3, 1);
+    size_t len = small_bin(buf, sizeof buf, 3, 1, 0);
     uint32_t hlen = get32(buf + 12);
     size_t rows;
     uint64_t line;
@@ -587,7 +805,9 @@ test_bin_damage(void)
     size_t fixed = 16 + 2 + strlen(producer) + 2 + strlen(set_a);
     check_ctx("flags");
     memcpy(bad, buf, len);
-    put32(bad + fixed + 12, 4);
+    put32(bad + fixed + 12, 8); /* 1, 2 and 4 are known */
+    CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
+    put32(bad + fixed + 12, 0x80000007u);
     CHECK_STATUS(read_all(bad, len, &rows, &line), AS_ENOTSTREAM);
     check_ctx("dim");
     memcpy(bad, buf, len);
@@ -661,13 +881,67 @@ test_bin_damage(void)
     CHECK_INT(line, 2);
 }
 
+/* The metadata fields of a binary record: any mtime and hash, a size of
+ * -1 or more. */
+static void
+test_bin_meta_damage(void)
+{
+    unsigned char buf[4096], bad[4096];
+    size_t len = small_bin(buf, sizeof buf, 3, 1, 1);
+    uint32_t hlen = get32(buf + 12);
+    size_t rec1 = hlen + 4 + get32(buf + hlen);     /* at the label */
+    size_t meta = rec1 + 4 + get32(buf + rec1) + 8; /* past the duration */
+    size_t rows;
+    uint64_t line;
+    check_ctx("binary meta intact");
+    CHECK_STATUS(read_all(buf, len, &rows, &line), AS_OK);
+    CHECK_INT(rows, 2);
+
+    static const struct {
+        uint64_t size, mtime, hash;
+        int status;
+    } cases[] = {
+        {0xfffffffffffffffeu, 0, 0, AS_ESYNTAX}, /* size -2 */
+        {0x8000000000000000u, 0, 0, AS_ESYNTAX}, /* INT64_MIN */
+        {0x7fffffffffffffffu, 0x8000000000000000u, UINT64_MAX, AS_OK},
+        {0xffffffffffffffffu, 0xfffffffffffffffeu, 0, AS_OK},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        check_ctx("binary meta %zu", i);
+        memcpy(bad, buf, len);
+        for (int k = 0; k < 8; k++) {
+            bad[meta + k] = (unsigned char)(cases[i].size >> (8 * k));
+            bad[meta + 8 + k] = (unsigned char)(cases[i].mtime >> (8 * k));
+            bad[meta + 16 + k] = (unsigned char)(cases[i].hash >> (8 * k));
+        }
+        CHECK_STATUS(read_all(bad, len, &rows, &line), cases[i].status);
+        CHECK_INT(rows, cases[i].status == AS_OK ? 2 : 0);
+        CHECK_INT(line, cases[i].status == AS_OK ? 2 : 1);
+    }
+
+    /* a stream without the flag, read as one with it: the records are
+     * misread, but the reader stops and says so */
+    check_ctx("meta flag set on a stream without metadata");
+    len = small_bin(buf, sizeof buf, 3, 1, 0);
+    size_t fixed = 16 + 2 + strlen(producer) + 2 + strlen(set_a);
+    memcpy(bad, buf, len);
+    put32(bad + fixed + 12, 7);
+    CHECK(read_all(bad, len, &rows, &line) != AS_OK);
+    /* and the other way round */
+    check_ctx("meta flag cleared on a stream with metadata");
+    len = small_bin(buf, sizeof buf, 3, 1, 1);
+    memcpy(bad, buf, len);
+    put32(bad + fixed + 12, 3);
+    CHECK(read_all(bad, len, &rows, &line) != AS_OK);
+}
+
 /* A stream cut at any byte gives an error, never a crash or a hang;
  * cut at a record boundary it is a shorter valid stream. */
 static void
-test_bin_truncated(void)
+test_bin_truncated(int has_meta)
 {
     unsigned char one[4096], buf[8192];
-    size_t n1 = small_bin(one, sizeof one, 3, 1);
+    size_t n1 = small_bin(one, sizeof one, 3, 1, has_meta);
     uint32_t hlen = get32(one + 12);
     size_t rec = (n1 - hlen) / 2;
     /* `cat a.bin a.bin`: the second header is skipped */
@@ -681,7 +955,7 @@ test_bin_truncated(void)
     CHECK_INT(rows, 4);
 
     for (size_t cut = 0; cut < len; cut++) {
-        check_ctx("binary cut at %zu of %zu", cut, len);
+        check_ctx("binary cut at %zu of %zu, meta %d", cut, len, has_meta);
         int status = read_all(buf, cut, &rows, &line);
         if (cut < hlen) {
             CHECK_STATUS(status, AS_ENOTSTREAM);
@@ -706,7 +980,7 @@ write_one(as_featwriter *w, const char *p, float x, int has_label)
     float v[DIM_MAX];
     for (size_t i = 0; i < DIM_MAX; i++)
         v[i] = x;
-    struct as_featrow row = {p, has_label ? "L" : NULL, 1.0, v};
+    struct as_featrow row = {p, has_label ? "L" : NULL, 1.0, v, -1, -1, 0};
     CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
 }
 
@@ -738,12 +1012,14 @@ test_concatenated(void)
     struct as_featrow row;
     int eof;
     as_featreader *r;
-    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++) {
+    for (int fm = 0; fm < 4; fm++) {
+        int format = fm % 2 ? AS_FEAT_BIN : AS_FEAT_TSV, meta = fm / 2;
         /* TSV counts lines (header 1), binary records (header 0): both
          * count a repeated header */
         uint64_t base = format == AS_FEAT_TSV ? 1 : 0;
-        check_ctx("concatenated same %d", format);
+        check_ctx("concatenated same %d meta %d", format, meta);
         struct as_featheader ha = make_header(3, 0, 1);
+        ha.has_meta = meta;
         struct as_featheader hb = ha;
         hb.producer = producer2; /* not compared */
         FILE *fp = concat(format, &ha, &hb);
@@ -751,8 +1027,12 @@ test_concatenated(void)
         static const char *const want[] = {"a1", "a2", "b1", "b2"};
         static const uint64_t at[] = {1, 2, 4, 5};
         for (size_t k = 0; k < 4; k++) {
-            CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
-            CHECK(!eof && strcmp(row.path, want[k]) == 0);
+            int status = as_featreader_next(r, &row, &eof);
+            CHECK_STATUS(status, AS_OK);
+            CHECK_INT(eof, 0);
+            if (status != AS_OK || eof)
+                break; /* row holds nothing to compare */
+            CHECK_STR(row.path, want[k]);
             CHECK_INT(as_featreader_line(r), at[k] + base);
             CHECK(row.values[2] == (float)(k + 1));
         }
@@ -761,9 +1041,10 @@ test_concatenated(void)
         as_featreader_close(r);
         fclose(fp);
 
-        /* different columns, set or parameters */
-        for (int change = 0; change < 5; change++) {
-            check_ctx("concatenated different %d change %d", format, change);
+        /* different columns, set, parameters or metadata */
+        for (int change = 0; change < 6; change++) {
+            check_ctx("concatenated different %d meta %d change %d", format,
+                      meta, change);
             hb = ha;
             static char other[] = "f_other";
             char *nb[3] = {names[0], other, names[2]};
@@ -775,10 +1056,12 @@ test_concatenated(void)
                 hb.dim = 2;
             else if (change == 3)
                 hb.set = set_b;
-            else
+            else if (change == 4)
                 hb.hop = 256;
+            else
+                hb.has_meta = !meta;
             /* TSV knows neither set nor parameters */
-            int differs = format == AS_FEAT_BIN || change < 3;
+            int differs = format == AS_FEAT_BIN || change < 3 || change == 5;
             fp = concat(format, &ha, &hb);
             CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
             for (size_t k = 0; k < 2; k++)
@@ -878,6 +1161,44 @@ test_tsv_read(void)
     CHECK(row.duration_s == -1.0);
     CHECK_INT(float_bits(row.values[0]), 1);
     CHECK(row.values[1] == 3.0f);
+    as_featreader_close(r);
+    fclose(fp);
+
+    check_ctx("metadata in other positions");
+    fp = input_str("path\taudio_hash\tx\tfile_mtime\tlabel\tfile_size\n"
+                   "a\tffffffffffffffff\t1\t-1.000000001\tL\t0\n"
+                   "b\t0000000000000000\t2\t-1\t\t-1\n");
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    h = as_featreader_header(r);
+    CHECK_INT(h->has_meta, 1);
+    CHECK_INT(h->has_label, 1);
+    CHECK_INT(h->has_duration, 0);
+    CHECK_INT(h->dim, 1);
+    CHECK_STR(h->names[0], "x");
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_STR(row.label, "L");
+    CHECK(row.audio_hash == UINT64_MAX);
+    CHECK_INT(row.file_mtime_ns, -1000000001);
+    CHECK_INT(row.file_size, 0);
+    CHECK(row.values[0] == 1.0f);
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK(row.audio_hash == 0);
+    CHECK_INT(row.file_mtime_ns, -1);
+    CHECK_INT(row.file_size, -1);
+    CHECK(row.values[0] == 2.0f);
+    as_featreader_close(r);
+    fclose(fp);
+
+    check_ctx("no metadata columns");
+    fp = input_str("path\tx\na\t1\n");
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    CHECK_INT(as_featreader_header(r)->has_meta, 0);
+    row.file_size = row.file_mtime_ns = 5;
+    row.audio_hash = 5;
+    CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+    CHECK_INT(row.file_size, -1);
+    CHECK_INT(row.file_mtime_ns, -1);
+    CHECK(row.audio_hash == 0);
     as_featreader_close(r);
     fclose(fp);
 
@@ -1000,6 +1321,150 @@ test_tsv_read(void)
     }
 }
 
+/* Each metadata field in its one form, and nothing else: row k of the
+ * text holds meta_rows[k] and reads back as want (or fails). */
+static void
+test_tsv_meta_fields(void)
+{
+    static const struct {
+        const char *size, *mtime, *hash;
+        int status;
+        int64_t want_size, want_mtime;
+        uint64_t want_hash;
+    } rows[] = {
+        /* the ends of the ranges */
+        {"9223372036854775807", "9223372036.854775807", "ffffffffffffffff",
+         AS_OK, INT64_MAX, INT64_MAX, UINT64_MAX},
+        {"0", "-9223372036.854775808", "0000000000000000", AS_OK, 0, INT64_MIN,
+         0},
+        {"-1", "-1", "0123456789abcdef", AS_OK, -1, -1, 0x0123456789abcdefu},
+        {"1", "0.000000000", "0000000000000001", AS_OK, 1, 0, 1},
+        {"10", "-0.000000002", "8000000000000000", AS_OK, 10, -2,
+         0x8000000000000000u},
+        {"44144", "1700000000.123456789", "00000000000000ff", AS_OK, 44144,
+         1700000000123456789, 255},
+        {"2", "-1700000000.000000000", "0000000000000000", AS_OK, 2,
+         -1700000000000000000, 0},
+        /* file_size */
+        {"9223372036854775808", "0.000000000", "0000000000000000", AS_ESYNTAX,
+         0, 0, 0},
+        {"18446744073709551616", "0.000000000", "0000000000000000", AS_ESYNTAX,
+         0, 0, 0},
+        {"-2", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"-0", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"+1", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"01", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"00", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {" 1", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"1 ", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"1.0", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"1e3", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0x10", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"-", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"-1-", "0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        /* file_mtime */
+        {"0", "1700000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "1.12345678", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "1.1234567890", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "-0.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "-0.000000001", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "-1.0", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "01.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "+1.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "--1.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", ".000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "-.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "1.00000000a", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "1.-00000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "1,000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "1.000000000 ", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "9223372036.854775808", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "-9223372036.854775809", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "9223372037.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "99999999999999999999.000000000", "0000000000000000", AS_ESYNTAX,
+         0, 0, 0},
+        {"0", "1e9.000000000", "0000000000000000", AS_ESYNTAX, 0, 0, 0},
+        /* audio_hash */
+        {"0", "0.000000000", "FFFFFFFFFFFFFFFF", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0.000000000", "000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0.000000000", "00000000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0.000000000", "0x00000000000000", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0.000000000", "000000000000000g", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0.000000000", "-1", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0.000000000", "", AS_ESYNTAX, 0, 0, 0},
+        {"0", "0.000000000", " 000000000000000", AS_ESYNTAX, 0, 0, 0},
+    };
+    check_ctx("tsv meta fields");
+    size_t cap = 64 + COUNT(rows) * 96;
+    char *text = malloc(cap);
+    size_t n = (size_t)snprintf(text, cap,
+                                "path\tfile_size\tfile_mtime\t"
+                                "audio_hash\tx\n");
+    for (size_t k = 0; k < COUNT(rows); k++)
+        n += (size_t)snprintf(text + n, cap - n, "r%zu\t%s\t%s\t%s\t1\n", k,
+                              rows[k].size, rows[k].mtime, rows[k].hash);
+    FILE *fp = input_str(text);
+    free(text);
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    for (size_t k = 0; r != NULL && k < COUNT(rows); k++) {
+        check_ctx("tsv meta fields row %zu: %s %s %s", k, rows[k].size,
+                  rows[k].mtime, rows[k].hash);
+        struct as_featrow row;
+        int eof;
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), rows[k].status);
+        CHECK_INT(as_featreader_line(r), k + 2);
+        if (rows[k].status != AS_OK)
+            continue;
+        char want_path[16];
+        snprintf(want_path, sizeof want_path, "r%zu", k);
+        CHECK_STR(row.path, want_path);
+        CHECK_INT(row.file_size, rows[k].want_size);
+        CHECK_INT(row.file_mtime_ns, rows[k].want_mtime);
+        CHECK(row.audio_hash == rows[k].want_hash);
+    }
+    as_featreader_close(r);
+    fclose(fp);
+
+    /* the writer writes what the reader read, byte for byte */
+    check_ctx("tsv meta fields rewritten");
+    struct as_featheader h = make_header(0, 0, 0);
+    h.has_meta = 1;
+    fp = tmpfile();
+    as_featwriter *w;
+    CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
+    for (size_t k = 0; k < COUNT(rows); k++) {
+        if (rows[k].status != AS_OK)
+            continue;
+        struct as_featrow row = {"r",
+                                 NULL,
+                                 -1,
+                                 NULL,
+                                 rows[k].want_size,
+                                 rows[k].want_mtime,
+                                 rows[k].want_hash};
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+    }
+    as_featwriter_free(w);
+    size_t len;
+    text = slurp(fp, &len);
+    fclose(fp);
+    char *p = strchr(text, '\n') + 1;
+    for (size_t k = 0; k < COUNT(rows); k++) {
+        if (rows[k].status != AS_OK)
+            continue;
+        char want[128];
+        int wn = snprintf(want, sizeof want, "r\t%s\t%s\t%s\n", rows[k].size,
+                          rows[k].mtime, rows[k].hash);
+        CHECK(strncmp(p, want, (size_t)wn) == 0);
+        p += wn;
+    }
+    CHECK(*p == '\0');
+    free(text);
+}
+
 static void
 test_tsv_bad_headers(void)
 {
@@ -1013,6 +1478,15 @@ test_tsv_bad_headers(void)
         "path\tx\t\n",
         "path\tpath\n",
         "path\t",
+        "path\tfile_size\n",
+        "path\tfile_mtime\n",
+        "path\taudio_hash\n",
+        "path\tfile_size\tfile_mtime\n",
+        "path\tfile_size\taudio_hash\tx\n",
+        "path\tx\tfile_mtime\taudio_hash\n",
+        "path\tfile_size\tfile_mtime\taudio_hash\tfile_size\n",
+        "path\tfile_size\tfile_mtime\taudio_hash\taudio_hash\n",
+        "path\tfile_size\tfile_mtime\tfile_mtime\taudio_hash\n",
         "path\tx\0y\n",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
@@ -1026,6 +1500,29 @@ test_tsv_bad_headers(void)
         CHECK(r == NULL);
         fclose(fp);
     }
+    /* 65536 feature columns and all five others: the most a header holds */
+    for (size_t extra = 0; extra <= 1; extra++) {
+        check_ctx("widest header + %zu", extra);
+        size_t dim = 65536 + extra;
+        char *wide = malloc(64 + 12 * dim);
+        char *q = wide;
+        q += sprintf(q, "path\tlabel\tduration_s\tfile_size\tfile_mtime\t"
+                        "audio_hash");
+        for (size_t i = 0; i < dim; i++)
+            q += sprintf(q, "\tc%zu", i);
+        strcpy(q, "\n");
+        FILE *fp = input_str(wide);
+        as_featreader *r;
+        CHECK_STATUS(as_featreader_open(&r, fp), extra ? AS_ESYNTAX : AS_OK);
+        if (r != NULL) {
+            CHECK_INT(as_featreader_header(r)->dim, 65536);
+            CHECK_INT(as_featreader_header(r)->has_meta, 1);
+        }
+        as_featreader_close(r);
+        fclose(fp);
+        free(wide);
+    }
+
     check_ctx("too many columns");
     size_t n = 70000;
     char *text = malloc(4 + 8 * n + 2);
@@ -1057,7 +1554,7 @@ test_writer_refusals(void)
         fflush(fp);
         long start = ftell(fp);
         float v[3] = {1, 2, 3};
-        struct as_featrow row = {"a.wav", "l", 1.0, v};
+        struct as_featrow row = {"a.wav", "l", 1.0, v, -1, -1, 0};
 
         v[1] = NAN;
         CHECK_STATUS(as_featwriter_row(w, &row), AS_ENONFINITE);
@@ -1129,13 +1626,41 @@ test_writer_refusals(void)
         fclose(fp);
     }
 
+    /* with metadata: a size of -1 or more; any mtime and hash */
+    for (int format = AS_FEAT_TSV; format <= AS_FEAT_BIN; format++) {
+        check_ctx("meta refusals %d", format);
+        struct as_featwriter_opts o;
+        as_featwriter_opts_init(&o);
+        o.format = format;
+        struct as_featheader h = make_header(1, 0, 0);
+        h.has_meta = 1;
+        FILE *fp = tmpfile();
+        as_featwriter *w;
+        CHECK_STATUS(as_featwriter_new(&w, fp, &h, &o), AS_OK);
+        fflush(fp);
+        long start = ftell(fp);
+        float v[1] = {1};
+        struct as_featrow row = {"a.wav", NULL, -1, v, -2, 0, 0};
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        row.file_size = INT64_MIN;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
+        fflush(fp);
+        CHECK_INT(ftell(fp), start);
+        row.file_size = -1;
+        row.file_mtime_ns = INT64_MIN;
+        row.audio_hash = UINT64_MAX;
+        CHECK_STATUS(as_featwriter_row(w, &row), AS_OK);
+        as_featwriter_free(w);
+        fclose(fp);
+    }
+
     check_ctx("unexpected label");
     struct as_featheader h = make_header(2, 0, 1);
     FILE *fp = tmpfile();
     as_featwriter *w;
     CHECK_STATUS(as_featwriter_new(&w, fp, &h, NULL), AS_OK);
     float v[2] = {0, 0};
-    struct as_featrow row = {"a", "l", -1.0, v};
+    struct as_featrow row = {"a", "l", -1.0, v, -1, -1, 0};
     CHECK_STATUS(as_featwriter_row(w, &row), AS_EINVAL);
     row.label = NULL;
     CHECK_STATUS(as_featwriter_row(w, &row), AS_OK); /* -1: unknown */
@@ -1150,9 +1675,13 @@ test_writer_refusals(void)
         o.format = format;
         fp = tmpfile();
         static char tab[] = "a\tb", nl[] = "a\n", empty[] = "",
-                    label[] = "label", dur[] = "duration_s", path[] = "path";
-        char *const bad[] = {tab, nl, empty, label, dur, path};
+                    label[] = "label", dur[] = "duration_s", path[] = "path",
+                    size[] = "file_size", mtime[] = "file_mtime",
+                    hash[] = "audio_hash";
+        char *const bad[] = {tab,  nl,   empty, label, dur,
+                             path, size, mtime, hash};
         const int want[] = {AS_EPATH,  AS_EPATH,  AS_EINVAL,
+                            AS_EINVAL, AS_EINVAL, AS_EINVAL,
                             AS_EINVAL, AS_EINVAL, AS_EINVAL};
         for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
             check_ctx("bad header %d name %zu", format, i);
@@ -1246,7 +1775,11 @@ test_header_helpers(void)
 {
     check_ctx("header copy");
     struct as_featheader h = make_header(5, 1, 1), c, d;
+    h.has_meta = 1;
     CHECK_STATUS(as_featheader_copy(&c, &h), AS_OK);
+    CHECK_INT(c.has_meta, 1);
+    h.has_meta = 0;
+    c.has_meta = 0;
     CHECK(c.names != h.names && c.producer != h.producer);
     CHECK_STR(c.producer, producer);
     CHECK_STR(c.set, set_a);
@@ -1278,6 +1811,13 @@ test_header_helpers(void)
     e = h;
     e.has_duration = 0;
     CHECK(!as_featheader_same_columns(&d, &e));
+    e = h;
+    e.has_meta = 1;
+    CHECK(!as_featheader_same_columns(&d, &e));
+    CHECK(!as_featheader_same_columns(&e, &d));
+    d.has_meta = 2; /* any nonzero value means yes */
+    CHECK(as_featheader_same_columns(&d, &e));
+    d.has_meta = 0;
     e = h;
     e.dim = 4;
     CHECK(!as_featheader_same_columns(&d, &e));
@@ -1324,7 +1864,7 @@ test_full_disk(void)
         if (format == AS_FEAT_TSV &&
             as_featwriter_new(&w, fp, &h, &o) == AS_OK) {
             float v[2] = {1, 2};
-            struct as_featrow row = {"a", NULL, 1, v};
+            struct as_featrow row = {"a", NULL, 1, v, -1, -1, 0};
             CHECK_STATUS(as_featwriter_row(w, &row), AS_EIO);
             as_featwriter_free(w);
         }
@@ -1338,7 +1878,7 @@ static void
 test_bin_mutations(void)
 {
     unsigned char buf[4096], bad[4096];
-    size_t len = small_bin(buf, sizeof buf, 4, 1);
+    size_t len = small_bin(buf, sizeof buf, 4, 1, 1);
     check_ctx("mutations");
     for (int k = 0; k < 3000; k++) {
         memcpy(bad, buf, len);
@@ -1362,13 +1902,18 @@ main(int argc, char **argv)
     (void)argv;
     test_round_trips();
     test_tsv_text();
+    test_tsv_meta_text();
     test_bin_bytes();
+    test_bin_meta_bytes();
     test_empty_streams();
     test_not_streams();
     test_bin_damage();
-    test_bin_truncated();
+    test_bin_truncated(0);
+    test_bin_truncated(1);
+    test_bin_meta_damage();
     test_concatenated();
     test_tsv_read();
+    test_tsv_meta_fields();
     test_tsv_bad_headers();
     test_writer_refusals();
     test_no_header();

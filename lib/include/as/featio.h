@@ -4,26 +4,36 @@
 
 /*
  * Feature streams: one row per audio file (path, optional label, duration,
- * float32 feature columns), as TSV or binary. man/as-format.5 defines both
- * byte by byte. Readers recognise the format from the first bytes, and
- * streams are concatenable: a header repeated later in a stream (from
- * `cat a.tsv b.tsv`) is skipped when it equals the first; a different one
- * is AS_EMISMATCH at that line.
+ * optional file metadata, float32 feature columns), as TSV or binary.
+ * man/as-format.5 defines both byte by byte. Readers recognise the format
+ * from the first bytes, and streams are concatenable: a header repeated
+ * later in a stream (from `cat a.tsv b.tsv`) is skipped when it equals
+ * the first; a different one is AS_EMISMATCH at that line.
  *
  * TSV: UTF-8, LF, TAB-separated, no quoting, no comments. The first line
  * is the header naming every column: "path" first, then optionally
- * "label", then "duration_s", then the feature columns. A reader accepts
- * "label" and "duration_s" in any position after "path" (so that columns
- * can be joined in with awk or mlr); every other column is a number.
- * Writers print floats with %.9g (exact round trip of float32) and the
- * duration with %.6f; they refuse non-finite values (AS_ENONFINITE) and
- * paths or labels holding TAB, CR or LF (AS_EPATH).
+ * "label", then "duration_s", then "file_size", "file_mtime" and
+ * "audio_hash" (all three or none), then the feature columns. A reader
+ * accepts these five in any position after "path" (so that columns can be
+ * joined in with awk or mlr); every other column is a float. Writers
+ * print floats with %.9g (exact round trip of float32) and the duration
+ * with %.6f; they refuse non-finite values (AS_ENONFINITE) and paths or
+ * labels holding TAB, CR or LF (AS_EPATH). The metadata fields are exact
+ * integers, never floats:
+ *   file_size   decimal, no sign, no leading zero ("44144"), or "-1"
+ *   file_mtime  seconds with exactly nine decimals, sign and magnitude
+ *               ("1700000000.123456789", "-1.000000001", "0.000000000"),
+ *               or "-1" for unknown (so "-0.000000001" is never written
+ *               and is refused: -1 ns is the value that means unknown)
+ *   audio_hash  16 lowercase hex digits ("0000000000000000" = unknown)
+ * Readers take only these forms, so every value has one spelling.
  *
  * Binary: little-endian; a header (magic, version, the parameters that
  * produced the values, the feature set name, flags saying whether rows
- * carry a label and a duration, and every column name), then records of
- * (path, label if any, duration as float64 (-1 when the stream has none),
- * dim float32 values).
+ * carry a label, a duration and the metadata, and every column name),
+ * then records of (path, label if any, duration as float64 (-1 when the
+ * stream has none), int64 file size, int64 mtime in ns and uint64 audio
+ * hash if the stream has metadata, dim float32 values).
  *
  * The reader and writer use stdio streams the caller opened and closes,
  * and do not allocate per row once they have seen the longest line. A
@@ -52,6 +62,7 @@ struct as_featheader {
     int hop;
     int has_label;    /* the rows carry a label */
     int has_duration; /* the rows carry duration_s */
+    int has_meta;     /* the rows carry file_size, file_mtime, audio_hash */
     size_t dim;       /* number of feature columns */
     char **names;     /* dim column names, lower_snake_case or as given */
 };
@@ -61,17 +72,25 @@ int as_featheader_copy(struct as_featheader *dst,
                        const struct as_featheader *src);
 /* Frees what a copy or a reader allocated inside h (not h itself). */
 void as_featheader_free(struct as_featheader *h);
-/* Nonzero when the columns (names, label, duration) are the same; the
- * producer and, when either side does not know them, the set and the
- * parameters are not compared. */
+/* Nonzero when the columns (names, has_label, has_duration, has_meta)
+ * are the same; the producer and, when either side does not know them,
+ * the set and the parameters are not compared. */
 int as_featheader_same_columns(const struct as_featheader *a,
                                const struct as_featheader *b);
 
+/* The metadata fields come last, so that initialisers written before
+ * they existed still compile (and leave them 0). */
 struct as_featrow {
     const char *path;   /* never NULL in a row */
     const char *label;  /* NULL when the stream has no label */
     double duration_s;  /* -1 when the stream has no duration */
     const float *values;/* header dim values */
+    /* Read: -1, -1 and 0 (unknown) when the stream has no metadata.
+     * Written only when the header's has_meta is set. */
+    int64_t file_size;     /* bytes, >= 0; -1: unknown */
+    int64_t file_mtime_ns; /* ns since 1970-01-01 UTC, negative before;
+                              -1: unknown */
+    uint64_t audio_hash;   /* opaque; 0: unknown */
 };
 
 typedef struct as_featreader as_featreader;
@@ -89,7 +108,9 @@ const struct as_featheader *as_featreader_header(const as_featreader *r);
  * Reads the next row into *row; its pointers stay valid until the next
  * call. Returns AS_OK with *eof 0 and a row, AS_OK with *eof 1 at the
  * end, or AS_ESYNTAX (wrong field count, a number that does not parse or
- * does not fit float32, a path too long, a damaged repeated header),
+ * does not fit float32, a metadata field not in its exact form or out of
+ * range (a file size below -1), a path too long, a damaged repeated
+ * header),
  * AS_ENONFINITE, AS_EMISMATCH, AS_ESTREAMVER (a repeated header of
  * another version), AS_EIO, AS_ENOMEM, AS_EINVAL (NULL arguments).
  * After an error the reader may be asked for the next row again: TSV
@@ -113,16 +134,17 @@ typedef struct as_featwriter as_featwriter;
 
 /* Writes the header to fp at once (so an empty stream still has one).
  * Returns AS_OK, AS_EINVAL (a column name empty, repeated, or one of
- * path, label, duration_s), AS_EPATH (a column name with TAB/CR/LF),
- * AS_EIO or AS_ENOMEM. */
+ * path, label, duration_s, file_size, file_mtime, audio_hash), AS_EPATH
+ * (a column name with TAB/CR/LF), AS_EIO or AS_ENOMEM. */
 int as_featwriter_new(as_featwriter **out, FILE *fp,
                       const struct as_featheader *h,
                       const struct as_featwriter_opts *o);
 /* Writes one row. Returns AS_OK, AS_ENONFINITE, AS_EPATH (TAB, CR or LF
  * in TSV, or a TSV path of exactly "path", which would read back as a
  * header), AS_EINVAL (a label missing or unexpected, a path or label over
- * AS_FEAT_TEXT_MAX bytes, a negative duration other than -1) or AS_EIO.
- * Nothing is written for a row that is refused. */
+ * AS_FEAT_TEXT_MAX bytes, a negative duration other than -1, with
+ * metadata a file size below -1) or AS_EIO. Every int64 mtime and every
+ * hash is accepted. Nothing is written for a row that is refused. */
 int as_featwriter_row(as_featwriter *w, const struct as_featrow *row);
 /* Frees the writer (does not close or flush fp). NULL is accepted. */
 void as_featwriter_free(as_featwriter *w);
