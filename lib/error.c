@@ -41,6 +41,16 @@ as_strerror(int status)
         return "value is not finite";
     case AS_EPATH:
         return "path contains a tab or newline";
+    case AS_ENOTINDEX:
+        return "not an index";
+    case AS_EINDEXVER:
+        return "index version not supported";
+    case AS_EINDEX:
+        return "corrupt index";
+    case AS_ENOENT_PATH:
+        return "no such entry";
+    case AS_ELOCKED:
+        return "locked by another process";
     default:
         return "unknown error";
     }

@@ -10,5 +10,6 @@
 #include "as/pathlist.h"
 #include "as/featio.h"
 #include "as/features.h"
+#include "as/index.h"
 
 #endif

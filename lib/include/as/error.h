@@ -26,6 +26,11 @@ enum {
     AS_ESYNTAX = -15,    /* malformed row in a feature stream */
     AS_ENONFINITE = -16, /* NaN or infinity where a number must be finite */
     AS_EPATH = -17,      /* path holds a TAB or newline (not in TSV) */
+    AS_ENOTINDEX = -18,  /* not an index file */
+    AS_EINDEXVER = -19,  /* index format version not supported */
+    AS_EINDEX = -20,     /* corrupt index: checksum, size or layout */
+    AS_ENOENT_PATH = -21,/* no entry with that path */
+    AS_ELOCKED = -22,    /* another process holds the index's lock */
 };
 
 /*

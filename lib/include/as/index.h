@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_INDEX_H
+#define AS_INDEX_H
+
+/*
+ * The index: one file holding the feature vectors of a library, with
+ * their metadata and normalisation statistics, read by memory-mapping it
+ * (no parsing: opening a million-entry index touches a few pages).
+ * man/as-format.5 defines the layout byte by byte.
+ *
+ * Readers check the header (magic, version, header checksum, section
+ * bounds, the file's size) at open; with AS_INDEX_VERIFY they also check
+ * the data checksum, which reads the whole file. Every accessor checks
+ * the bounds of what it returns, so a damaged file gives AS_EINDEX, never
+ * a crash.
+ *
+ * Writers build the whole new index in memory, write it to a temporary
+ * file in the target's directory, fsync it, rename it over the target and
+ * fsync the directory: a reader or a crash only ever sees the old index
+ * or the new one, whole. as_index_lock() keeps two writers apart.
+ *
+ * Distances (DESIGN.md section 5): column j is z-scored with the index's
+ * mean and population standard deviation, and scaled by w_g / sqrt(n_g)
+ * for its group g of n_g columns and group weight w_g (a constant column
+ * is dropped: scale 0), so that every group weighs as a whole; the
+ * distance is the cosine distance of those vectors.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/featio.h"
+#include "as/features.h"
+
+/* Format version this library writes and reads. */
+#define AS_INDEX_VERSION 1
+
+/* No cluster assigned. */
+#define AS_INDEX_NO_CLUSTER (-1)
+/* No label. */
+#define AS_INDEX_NO_LABEL UINT32_MAX
+
+/* Per-entry flags. */
+enum {
+    AS_ENTRY_HAS_ANOMALY = 1 << 0, /* the anomaly score is set */
+};
+
+/* One entry's metadata. Strings point into the index (or the caller's
+ * memory when given to a builder). */
+struct as_index_entry {
+    const char *path;
+    const char *label;     /* NULL: none */
+    double duration_s;     /* -1: unknown */
+    int64_t file_size;     /* bytes, -1: unknown */
+    int64_t file_mtime_ns; /* ns since the epoch, -1: unknown */
+    uint64_t audio_hash;   /* 0: unknown */
+    int32_t cluster;       /* AS_INDEX_NO_CLUSTER: none */
+    float anomaly;         /* meaningful with AS_ENTRY_HAS_ANOMALY */
+    uint32_t flags;
+};
+
+typedef struct as_index as_index;
+
+enum {
+    AS_INDEX_VERIFY = 1 << 0, /* check the data checksum at open */
+};
+
+/*
+ * Maps the index at path. Returns AS_OK; AS_EIO (errno set); AS_ENOTINDEX
+ * (too short, or no index magic); AS_EINDEXVER (another format version,
+ * then stored in *version if version is not NULL); AS_EINDEX (damaged:
+ * checksum, size or layout); AS_ENOMEM. *out is NULL on failure.
+ */
+int as_index_open(as_index **out, const char *path, unsigned flags,
+                  unsigned *version);
+void as_index_close(as_index *ix);
+
+size_t as_index_count(const as_index *ix);
+size_t as_index_dim(const as_index *ix);
+/* The header, as a feature stream would carry it (names, set, producer,
+ * parameters, has_label and has_meta set); valid until close. */
+const struct as_featheader *as_index_header(const as_index *ix);
+enum as_group as_index_group(const as_index *ix, size_t column);
+/* Per-column mean and population standard deviation (dim values). */
+const double *as_index_mean(const as_index *ix);
+const double *as_index_std(const as_index *ix);
+/* Per-column sum of squared deviations from the mean (for combining
+ * statistics across indexes: Chan et al.'s pairwise formula). */
+const double *as_index_m2(const as_index *ix);
+/* The group weights stored with the index (AS_G_COUNT values). */
+const double *as_index_group_weights(const as_index *ix);
+/* The label names (sorted) and their number. */
+size_t as_index_label_count(const as_index *ix);
+const char *as_index_label(const as_index *ix, size_t i);
+
+/* Entry i's metadata; AS_OK, AS_EINVAL (i out of range) or AS_EINDEX. */
+int as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e);
+/* Entry i's label number (AS_INDEX_NO_LABEL for none). */
+uint32_t as_index_entry_label(const as_index *ix, size_t i);
+/* Entry i's raw feature values (dim floats), or NULL if i is out of
+ * range. The matrix is contiguous: row i + 1 follows row i. */
+const float *as_index_row(const as_index *ix, size_t i);
+/* Entry i's vector as distances see it: z-scored and scaled by group
+ * (weights NULL: the index's), dim floats into out. */
+int as_index_normalized_row(const as_index *ix, size_t i,
+                            const double *group_weights, float *out);
+/* The entry with this path: AS_OK with *i, or AS_ENOENT_PATH. */
+int as_index_find(const as_index *ix, const char *path, size_t *i);
+
+/* Column scales for distances: s_j = w_g / (std_j sqrt(n_g)) for column
+ * j of group g (n_g columns), 0 for a constant column, given per-group
+ * weights (NULL: all 1). groups, std and scale hold dim values. */
+void as_column_scales(size_t dim, const enum as_group *groups,
+                      const double *std, const double *group_weights,
+                      double *scale);
+/* The groups the index stores for its columns (dim values). */
+const enum as_group *as_index_groups(const as_index *ix);
+
+/* ---- building ---- */
+
+typedef struct as_index_builder as_index_builder;
+
+/* What as_index_builder_put() did. */
+enum as_put {
+    AS_PUT_ADDED,
+    AS_PUT_CHANGED,
+    AS_PUT_UNCHANGED,
+};
+
+/* An empty index with the columns (and set, producer, parameters) of h.
+ * Returns AS_OK, AS_EINVAL (no columns, more than 65536, or a name empty,
+ * repeated or longer than 65535 bytes; a producer or set name longer than
+ * that) or AS_ENOMEM. */
+int as_index_builder_new(as_index_builder **out,
+                         const struct as_featheader *h);
+/* Adds every entry of ix (whose columns must be the builder's:
+ * AS_EMISMATCH otherwise), replacing entries with the same path. */
+int as_index_builder_load(as_index_builder *b, const as_index *ix);
+/* Adds or replaces (same path) one entry; the strings and values are
+ * copied. *what, if not NULL, says which. An entry is unchanged when its
+ * values, label, duration and file metadata are all equal; replacing
+ * keeps the entry's place and its cluster and anomaly unless e sets them.
+ * Returns AS_OK, AS_EINVAL (empty path, non-finite value) or AS_ENOMEM. */
+int as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
+                         const float *values, enum as_put *what);
+/* Removes the entry with this path; AS_OK, or AS_ENOENT_PATH. */
+int as_index_builder_remove(as_index_builder *b, const char *path);
+/* Sets the cluster (and, if has_anomaly, the anomaly score) of entry i,
+ * counting the entries in order as they will be written. */
+int as_index_builder_annotate(as_index_builder *b, size_t i, int32_t cluster,
+                              int has_anomaly, float anomaly);
+size_t as_index_builder_count(const as_index_builder *b);
+/* Writes the index to path atomically (see above). Entries keep the order
+ * in which they were first added, so the same entries always give the
+ * same bytes. Returns AS_OK, AS_EINVAL (more than 2^32 - 2 entries),
+ * AS_EIO (errno set; ENAMETOOLONG for a path too long for the temporary
+ * name) or AS_ENOMEM. AS_EIO with the new index in place means that the
+ * directory could not be synced after the rename: the index may not
+ * survive a power failure. */
+int as_index_builder_write(as_index_builder *b, const char *path);
+void as_index_builder_free(as_index_builder *b);
+
+/* ---- locking ---- */
+
+/*
+ * Takes the writer's lock of the index at path (an flock on path.lock,
+ * which is created and never removed), waiting up to wait_s seconds (0:
+ * not at all). Returns AS_OK with *fd to pass to as_index_unlock(),
+ * AS_ELOCKED when another process holds it, or AS_EIO (errno set).
+ */
+int as_index_lock(const char *path, double wait_s, int *fd);
+void as_index_unlock(int fd);
+/* Removes the temporary files a killed writer of the index at path left
+ * behind. Call it only while holding the lock. */
+void as_index_remove_stale(const char *path);
+
+#endif

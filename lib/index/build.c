@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/* Building and writing the index (layout.h has the format). */
+#define _POSIX_C_SOURCE 200809L
+#include "as/index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/hash.h"
+#include "as/error.h"
+#include "internal.h"
+#include "layout.h"
+
+struct bentry {
+    char *path;
+    char *label;
+    double duration_s;
+    int64_t file_size;
+    int64_t file_mtime_ns;
+    uint64_t audio_hash;
+    int32_t cluster;
+    float anomaly;
+    uint32_t flags;
+    int deleted;
+};
+
+#define SLOT_EMPTY 0u
+#define SLOT_GONE UINT32_MAX
+
+struct as_index_builder {
+    struct as_featheader hdr;
+    struct bentry *e;
+    float *values;    /* cap rows of dim */
+    size_t n, cap;    /* entries (deleted included) and room */
+    size_t deleted;
+    uint32_t *slots;  /* open addressing: entry + 1, or empty, or gone */
+    size_t nslots, used;
+};
+
+static uint64_t
+path_hash(const char *p)
+{
+    return as__hash64(p, strlen(p), 0x70617468ULL);
+}
+
+/* The slot holding path, or the first free one on its probe path. */
+static size_t
+find_slot(const as_index_builder *b, const char *path, int *found)
+{
+    size_t mask = b->nslots - 1, i = (size_t)path_hash(path) & mask;
+    size_t free_slot = SIZE_MAX;
+    *found = 0;
+    for (;;) {
+        uint32_t s = b->slots[i];
+        if (s == SLOT_EMPTY)
+            return free_slot != SIZE_MAX ? free_slot : i;
+        if (s == SLOT_GONE) {
+            if (free_slot == SIZE_MAX)
+                free_slot = i;
+        } else if (strcmp(b->e[s - 1].path, path) == 0) {
+            *found = 1;
+            return i;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+static int
+rehash(as_index_builder *b, size_t nslots)
+{
+    uint32_t *slots = calloc(nslots, sizeof *slots);
+    if (slots == NULL)
+        return AS_ENOMEM;
+    free(b->slots);
+    b->slots = slots;
+    b->nslots = nslots;
+    b->used = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->e[i].deleted)
+            continue;
+        int found;
+        size_t s = find_slot(b, b->e[i].path, &found);
+        b->slots[s] = (uint32_t)(i + 1);
+        b->used++;
+    }
+    return AS_OK;
+}
+
+int
+as_index_builder_new(as_index_builder **out, const struct as_featheader *h)
+{
+    *out = NULL;
+    if (h == NULL || h->dim == 0 || h->dim > IX_MAX_DIM ||
+        (h->producer != NULL && strlen(h->producer) > 65535) ||
+        (h->set != NULL && strlen(h->set) > 65535))
+        return AS_EINVAL;
+    /* the names the reader accepts: present, at most 65535 bytes, once */
+    for (size_t j = 0; j < h->dim; j++) {
+        size_t len = h->names[j] ? strlen(h->names[j]) : 0;
+        if (len == 0 || len > 65535)
+            return AS_EINVAL;
+        for (size_t k = 0; k < j; k++)
+            if (strcmp(h->names[k], h->names[j]) == 0)
+                return AS_EINVAL;
+    }
+    as_index_builder *b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return AS_ENOMEM;
+    if (as_featheader_copy(&b->hdr, h) != AS_OK || rehash(b, 1024) != AS_OK) {
+        as_index_builder_free(b);
+        return AS_ENOMEM;
+    }
+    *out = b;
+    return AS_OK;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+static int
+same_string(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) ||
+           (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+int
+as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
+                     const float *values, enum as_put *what)
+{
+    size_t dim = b->hdr.dim;
+    if (e == NULL || e->path == NULL || e->path[0] == '\0' || values == NULL)
+        return AS_EINVAL;
+    for (size_t j = 0; j < dim; j++)
+        if (!isfinite(values[j]))
+            return AS_EINVAL;
+    if (2 * (b->used + 1) > b->nslots && rehash(b, 2 * b->nslots) != AS_OK)
+        return AS_ENOMEM;
+
+    int found;
+    size_t s = find_slot(b, e->path, &found);
+    if (found) {
+        size_t i = b->slots[s] - 1;
+        struct bentry *x = &b->e[i];
+        float *row = b->values + i * dim;
+        int same = memcmp(row, values, dim * sizeof *row) == 0 &&
+                   same_string(x->label, e->label) &&
+                   memcmp(&x->duration_s, &e->duration_s, sizeof(double)) ==
+                       0 &&
+                   x->file_size == e->file_size &&
+                   x->file_mtime_ns == e->file_mtime_ns &&
+                   x->audio_hash == e->audio_hash;
+        if (!same) {
+            char *label = dup_or_null(e->label);
+            if (e->label != NULL && label == NULL)
+                return AS_ENOMEM;
+            free(x->label);
+            x->label = label;
+            x->duration_s = e->duration_s;
+            x->file_size = e->file_size;
+            x->file_mtime_ns = e->file_mtime_ns;
+            x->audio_hash = e->audio_hash;
+            memcpy(row, values, dim * sizeof *row);
+        }
+        if (e->cluster != AS_INDEX_NO_CLUSTER)
+            x->cluster = e->cluster;
+        if (e->flags & AS_ENTRY_HAS_ANOMALY) {
+            x->anomaly = e->anomaly;
+            x->flags |= AS_ENTRY_HAS_ANOMALY;
+        }
+        if (what != NULL)
+            *what = same ? AS_PUT_UNCHANGED : AS_PUT_CHANGED;
+        return AS_OK;
+    }
+
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024;
+        struct bentry *ne = realloc(b->e, cap * sizeof *ne);
+        if (ne == NULL)
+            return AS_ENOMEM;
+        b->e = ne;
+        float *nv = realloc(b->values, cap * dim * sizeof *nv);
+        if (nv == NULL)
+            return AS_ENOMEM;
+        b->values = nv;
+        b->cap = cap;
+    }
+    struct bentry *x = &b->e[b->n];
+    memset(x, 0, sizeof *x);
+    x->path = dup_or_null(e->path);
+    x->label = dup_or_null(e->label);
+    if (x->path == NULL || (e->label != NULL && x->label == NULL)) {
+        free(x->path);
+        free(x->label);
+        return AS_ENOMEM;
+    }
+    x->duration_s = e->duration_s;
+    x->file_size = e->file_size;
+    x->file_mtime_ns = e->file_mtime_ns;
+    x->audio_hash = e->audio_hash;
+    x->cluster = e->cluster;
+    x->flags = e->flags & AS_ENTRY_HAS_ANOMALY;
+    x->anomaly = x->flags & AS_ENTRY_HAS_ANOMALY ? e->anomaly : 0.0f;
+    memcpy(b->values + b->n * dim, values, dim * sizeof *values);
+    if (b->slots[s] == SLOT_EMPTY)
+        b->used++;
+    b->slots[s] = (uint32_t)(b->n + 1);
+    b->n++;
+    if (what != NULL)
+        *what = AS_PUT_ADDED;
+    return AS_OK;
+}
+
+int
+as_index_builder_remove(as_index_builder *b, const char *path)
+{
+    int found;
+    size_t s = find_slot(b, path, &found);
+    if (!found)
+        return AS_ENOENT_PATH;
+    struct bentry *x = &b->e[b->slots[s] - 1];
+    free(x->path);
+    free(x->label);
+    x->path = x->label = NULL;
+    x->deleted = 1;
+    b->deleted++;
+    b->slots[s] = SLOT_GONE;
+    return AS_OK;
+}
+
+/* Drops deleted entries, keeping the order of the rest. */
+static int
+compact(as_index_builder *b)
+{
+    if (b->deleted == 0)
+        return AS_OK;
+    size_t dim = b->hdr.dim, k = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->e[i].deleted)
+            continue;
+        if (k != i) {
+            b->e[k] = b->e[i];
+            memmove(b->values + k * dim, b->values + i * dim,
+                    dim * sizeof *b->values);
+        }
+        k++;
+    }
+    b->n = k;
+    b->deleted = 0;
+    return rehash(b, b->nslots);
+}
+
+size_t
+as_index_builder_count(const as_index_builder *b)
+{
+    return b->n - b->deleted;
+}
+
+int
+as_index_builder_annotate(as_index_builder *b, size_t i, int32_t cluster,
+                          int has_anomaly, float anomaly)
+{
+    if (compact(b) != AS_OK)
+        return AS_ENOMEM;
+    if (i >= b->n)
+        return AS_EINVAL;
+    b->e[i].cluster = cluster;
+    if (has_anomaly) {
+        b->e[i].anomaly = anomaly;
+        b->e[i].flags |= AS_ENTRY_HAS_ANOMALY;
+    }
+    return AS_OK;
+}
+
+int
+as_index_builder_load(as_index_builder *b, const as_index *ix)
+{
+    const struct as_featheader *h = as_index_header(ix);
+    if (h->dim != b->hdr.dim)
+        return AS_EMISMATCH;
+    for (size_t j = 0; j < h->dim; j++)
+        if (strcmp(h->names[j], b->hdr.names[j]) != 0)
+            return AS_EMISMATCH;
+    for (size_t i = 0; i < as_index_count(ix); i++) {
+        struct as_index_entry e;
+        int st = as_index_entry(ix, i, &e);
+        if (st == AS_OK)
+            st = as_index_builder_put(b, &e, as_index_row(ix, i), NULL);
+        if (st != AS_OK)
+            return st;
+    }
+    return AS_OK;
+}
+
+/* ---- writing ---- */
+
+static void
+wr64(unsigned char *p, uint64_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static void
+wr32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+static uint64_t
+align_up(uint64_t x)
+{
+    return (x + IX_ALIGN - 1) / IX_ALIGN * IX_ALIGN;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct by_path {
+    const char *path;
+    uint32_t i;
+};
+
+static int
+cmp_by_path(const void *a, const void *b)
+{
+    return strcmp(((const struct by_path *)a)->path,
+                  ((const struct by_path *)b)->path);
+}
+
+/* A writer that hashes what it writes; pieces go out in file order. */
+struct out {
+    int fd;
+    struct as__hash sum;
+    uint64_t pos;
+    int err;
+};
+
+static void
+put(struct out *o, const void *buf, size_t n)
+{
+    const char *p = buf;
+    if (o->err != 0)
+        return;
+    as__hash_update(&o->sum, buf, n);
+    o->pos += n;
+    while (n > 0) {
+        ssize_t w = write(o->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            o->err = errno;
+            return;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Zeros up to file offset to. */
+static void
+pad_to(struct out *o, uint64_t to)
+{
+    static const unsigned char zeros[IX_ALIGN];
+    while (o->pos < to) {
+        size_t k = to - o->pos < IX_ALIGN ? (size_t)(to - o->pos) : IX_ALIGN;
+        put(o, zeros, k);
+    }
+}
+
+static void
+put_string16(struct out *o, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    unsigned char len[2];
+    if (n > 65535)
+        n = 65535;
+    len[0] = (unsigned char)n;
+    len[1] = (unsigned char)(n >> 8);
+    put(o, len, 2);
+    put(o, s ? s : "", n);
+}
+
+/* Everything after the header, in order; sec gets offsets and sizes. */
+static int
+write_body(as_index_builder *b, struct out *o, uint64_t sec[SEC_COUNT][2],
+           char **labels, size_t n_labels)
+{
+    const struct as_featheader *h = &b->hdr;
+    size_t n = b->n, dim = h->dim;
+    int status = AS_ENOMEM;
+    double *stats = calloc(2 * dim + IX_WEIGHTS, sizeof *stats);
+    struct by_path *order = malloc((n ? n : 1) * sizeof *order);
+    unsigned char *rec = malloc(IX_ENTRY_SIZE);
+    if (stats == NULL || order == NULL || rec == NULL)
+        goto done;
+
+    /* META */
+    sec[SEC_META][0] = o->pos;
+    unsigned char params[16] = {0};
+    wr32(params, (uint32_t)h->rate_hz);
+    wr32(params + 4, (uint32_t)h->n_fft);
+    wr32(params + 8, (uint32_t)h->hop);
+    put(o, params, sizeof params);
+    put_string16(o, h->producer);
+    put_string16(o, h->set);
+    sec[SEC_META][1] = o->pos - sec[SEC_META][0];
+
+    /* COLUMNS */
+    pad_to(o, align_up(o->pos));
+    sec[SEC_COLUMNS][0] = o->pos;
+    for (size_t j = 0; j < dim; j++) {
+        unsigned char g[2] = {(unsigned char)as_column_group(h->names[j]), 0};
+        put(o, g, 2);
+        put_string16(o, h->names[j]);
+    }
+    sec[SEC_COLUMNS][1] = o->pos - sec[SEC_COLUMNS][0];
+
+    /* STATS: mean, then the sum of squared deviations from it, in double;
+     * the group weights (all 1) */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++)
+            stats[j] += (double)b->values[i * dim + j];
+    for (size_t j = 0; j < dim && n > 0; j++)
+        stats[j] /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++) {
+            double d = (double)b->values[i * dim + j] - stats[j];
+            stats[dim + j] += d * d;
+        }
+    for (size_t g = 0; g < AS_G_COUNT; g++)
+        stats[2 * dim + g] = 1.0;
+    pad_to(o, align_up(o->pos));
+    sec[SEC_STATS][0] = o->pos;
+    put(o, stats, (2 * dim + IX_WEIGHTS) * sizeof *stats);
+    sec[SEC_STATS][1] = o->pos - sec[SEC_STATS][0];
+
+    /* STRINGS are laid out as: every path, then every label; their
+     * offsets are known before they are written */
+    uint64_t path_bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        path_bytes += strlen(b->e[i].path) + 1;
+
+    /* ENTRIES */
+    pad_to(o, align_up(o->pos));
+    sec[SEC_ENTRIES][0] = o->pos;
+    uint64_t soff = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct bentry *x = &b->e[i];
+        size_t len = strlen(x->path);
+        uint32_t label = AS_INDEX_NO_LABEL;
+        if (x->label != NULL) {
+            char **hit = bsearch(&x->label, labels, n_labels, sizeof *labels,
+                                 cmp_str);
+            label = (uint32_t)(hit - labels);
+        }
+        memset(rec, 0, IX_ENTRY_SIZE);
+        wr64(rec + E_PATH_OFF, soff);
+        wr32(rec + E_PATH_LEN, (uint32_t)len);
+        wr32(rec + E_LABEL, label);
+        memcpy(rec + E_DURATION, &x->duration_s, 8);
+        memcpy(rec + E_SIZE, &x->file_size, 8);
+        memcpy(rec + E_MTIME, &x->file_mtime_ns, 8);
+        wr64(rec + E_HASH, x->audio_hash);
+        memcpy(rec + E_CLUSTER, &x->cluster, 4);
+        memcpy(rec + E_ANOMALY, &x->anomaly, 4);
+        wr32(rec + E_FLAGS, x->flags);
+        put(o, rec, IX_ENTRY_SIZE);
+        soff += len + 1;
+    }
+    sec[SEC_ENTRIES][1] = o->pos - sec[SEC_ENTRIES][0];
+
+    /* LABELS */
+    pad_to(o, align_up(o->pos));
+    sec[SEC_LABELS][0] = o->pos;
+    soff = path_bytes;
+    for (size_t l = 0; l < n_labels; l++) {
+        unsigned char lr[16] = {0};
+        size_t len = strlen(labels[l]);
+        wr64(lr, soff);
+        wr32(lr + 8, (uint32_t)len);
+        put(o, lr, 16);
+        soff += len + 1;
+    }
+    sec[SEC_LABELS][1] = o->pos - sec[SEC_LABELS][0];
+
+    /* STRINGS */
+    pad_to(o, align_up(o->pos));
+    sec[SEC_STRINGS][0] = o->pos;
+    for (size_t i = 0; i < n; i++)
+        put(o, b->e[i].path, strlen(b->e[i].path) + 1);
+    for (size_t l = 0; l < n_labels; l++)
+        put(o, labels[l], strlen(labels[l]) + 1);
+    sec[SEC_STRINGS][1] = o->pos - sec[SEC_STRINGS][0];
+
+    /* SORTED */
+    for (size_t i = 0; i < n; i++) {
+        order[i].path = b->e[i].path;
+        order[i].i = (uint32_t)i;
+    }
+    qsort(order, n, sizeof *order, cmp_by_path); /* paths are unique */
+    pad_to(o, align_up(o->pos));
+    sec[SEC_SORTED][0] = o->pos;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char v[4];
+        wr32(v, order[i].i);
+        put(o, v, 4);
+    }
+    sec[SEC_SORTED][1] = o->pos - sec[SEC_SORTED][0];
+
+    /* MATRIX */
+    pad_to(o, align_up(o->pos));
+    sec[SEC_MATRIX][0] = o->pos;
+    put(o, b->values, n * dim * sizeof *b->values);
+    sec[SEC_MATRIX][1] = o->pos - sec[SEC_MATRIX][0];
+    status = o->err ? AS_EIO : AS_OK;
+
+done:
+    free(stats);
+    free(order);
+    free(rec);
+    return status;
+}
+
+static int
+write_all_at(int fd, const void *buf, size_t n, off_t at)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = pwrite(fd, p, n, at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+        at += w;
+    }
+    return 0;
+}
+
+/* The directory part of path ("." if none), into buf. */
+static void
+dir_of(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        snprintf(buf, cap, ".");
+    } else if (slash == path) {
+        snprintf(buf, cap, "/");
+    } else {
+        snprintf(buf, cap, "%.*s", (int)(slash - path), path);
+    }
+}
+
+/*
+ * Creates dir/.base.tmp-XXXXXX (six random characters) with mode 0666, so
+ * the process's umask applies as for any new file (mkstemp would make it
+ * 0600, and changing the umask back and forth is not thread-safe).
+ * Returns the descriptor, or -1 with errno set.
+ */
+static int
+make_temp(const char *dir, const char *base, char *tmp, size_t cap)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t seed = (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL ^
+                    (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
+                    (uint64_t)(uintptr_t)tmp;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char suffix[7];
+        for (int i = 0; i < 6; i++) {
+            seed ^= seed >> 12;
+            seed ^= seed << 25;
+            seed ^= seed >> 27;
+            suffix[i] = chars[(seed * 2685821657736338717ULL >> 58) % 62];
+        }
+        suffix[6] = '\0';
+        int n = snprintf(tmp, cap, "%s/.%s.tmp-%s", dir, base, suffix);
+        if (n < 0 || (size_t)n >= cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+int
+as_index_builder_write(as_index_builder *b, const char *path)
+{
+    char dir[4096], tmp[4200];
+    int status = compact(b);
+    if (status != AS_OK)
+        return status;
+    if (b->n > UINT32_MAX - 1)
+        return AS_EINVAL;
+
+    /* the labels, sorted and unique */
+    size_t n_labels = 0;
+    char **labels = malloc((b->n ? b->n : 1) * sizeof *labels);
+    if (labels == NULL)
+        return AS_ENOMEM;
+    for (size_t i = 0; i < b->n; i++)
+        if (b->e[i].label != NULL)
+            labels[n_labels++] = b->e[i].label;
+    qsort(labels, n_labels, sizeof *labels, cmp_str);
+    size_t u = 0;
+    for (size_t l = 0; l < n_labels; l++)
+        if (u == 0 || strcmp(labels[u - 1], labels[l]) != 0)
+            labels[u++] = labels[l];
+    n_labels = u;
+
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    dir_of(path, dir, sizeof dir);
+    int fd = make_temp(dir, base, tmp, sizeof tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(labels);
+        errno = e;
+        return AS_EIO;
+    }
+
+    struct out o = {fd, {{0}, {0}, 0, 0}, 0, 0};
+    as__hash_init(&o.sum, IX_SEED_DATA);
+    /* the header is written last, once the data checksum is known */
+    if (lseek(fd, IX_HEADER_SIZE, SEEK_SET) != IX_HEADER_SIZE)
+        o.err = errno;
+    o.pos = IX_HEADER_SIZE;
+    uint64_t sec[SEC_COUNT][2] = {{0}};
+    status = write_body(b, &o, sec, labels, n_labels);
+    free(labels);
+
+    unsigned char h[IX_HEADER_SIZE] = {0};
+    memcpy(h + H_MAGIC, IX_MAGIC, 8);
+    wr32(h + H_VERSION, AS_INDEX_VERSION);
+    wr32(h + H_HEADER_SIZE, IX_HEADER_SIZE);
+    wr64(h + H_FILE_SIZE, o.pos);
+    wr64(h + H_ENTRIES, b->n);
+    wr32(h + H_DIM, (uint32_t)b->hdr.dim);
+    wr32(h + H_LABELS, (uint32_t)n_labels);
+    wr32(h + H_SECTIONS, SEC_COUNT);
+    wr64(h + H_DATA_SUM, as__hash_final(&o.sum));
+    for (int s = 0; s < SEC_COUNT; s++) {
+        /* an empty section still gets a valid, aligned offset */
+        wr64(h + H_SECTION_TABLE + 16 * s,
+             sec[s][1] ? sec[s][0] : align_up(IX_HEADER_SIZE));
+        wr64(h + H_SECTION_TABLE + 16 * s + 8, sec[s][1]);
+    }
+    wr64(h + H_HEADER_SUM, as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER));
+
+    int err = o.err;
+    if (status == AS_OK && err == 0 &&
+        write_all_at(fd, h, sizeof h, 0) != 0)
+        err = errno;
+    if (status == AS_OK && err == 0 && fsync(fd) != 0)
+        err = errno;
+    if (close(fd) != 0 && err == 0)
+        err = errno;
+    if (status == AS_OK && err == 0 && rename(tmp, path) != 0)
+        err = errno;
+    if (status != AS_OK || err != 0) {
+        unlink(tmp);
+        errno = err;
+        return status != AS_OK ? status : AS_EIO;
+    }
+    /* the rename itself reaches the disk with the directory */
+    int dfd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        int e = errno;
+        if (dfd >= 0)
+            close(dfd);
+        errno = e;
+        return AS_EIO;
+    }
+    close(dfd);
+    return AS_OK;
+}
+
+void
+as_index_remove_stale(const char *path)
+{
+    char dir[4096], prefix[4200];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    dir_of(path, dir, sizeof dir);
+    int n = snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
+    DIR *d = opendir(dir);
+    if (d == NULL || n < 0)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, (size_t)n) == 0 &&
+            strlen(e->d_name) == (size_t)n + 6) {
+            char victim[8400];
+            snprintf(victim, sizeof victim, "%s/%s", dir, e->d_name);
+            unlink(victim);
+        }
+    }
+    closedir(d);
+}
+
+void
+as_index_builder_free(as_index_builder *b)
+{
+    if (b == NULL)
+        return;
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->e[i].path);
+        free(b->e[i].label);
+    }
+    free(b->e);
+    free(b->values);
+    free(b->slots);
+    as_featheader_free(&b->hdr);
+    free(b);
+}

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading the index: map, check, and bounds-checked accessors. */
+#define _POSIX_C_SOURCE 200809L
+#include "as/index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util/hash.h"
+#include "as/error.h"
+#include "internal.h"
+#include "layout.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the index is read by mapping it: little-endian hosts only"
+#endif
+
+struct as_index {
+    const unsigned char *map;
+    size_t size;
+    uint64_t n;
+    uint32_t dim;
+    uint32_t n_labels;
+    uint64_t off[SEC_COUNT], len[SEC_COUNT];
+    struct as_featheader hdr;
+    enum as_group *groups; /* dim */
+    double *std;           /* dim */
+    const double *mean, *m2, *weights;
+    const float *matrix;
+};
+
+uint64_t
+as__rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+uint32_t
+as__rd32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static unsigned
+rd16(const unsigned char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* A u16-length string at *pos in a section of len bytes; copied. */
+static int
+read_string(const unsigned char *sec, uint64_t len, uint64_t *pos,
+            char **out)
+{
+    if (*pos + 2 > len)
+        return AS_EINDEX;
+    unsigned n = rd16(sec + *pos);
+    if (*pos + 2 + n > len)
+        return AS_EINDEX;
+    *out = malloc(n + 1);
+    if (*out == NULL)
+        return AS_ENOMEM;
+    memcpy(*out, sec + *pos + 2, n);
+    (*out)[n] = '\0';
+    if (memchr(*out, '\0', n) != NULL)
+        return AS_EINDEX;
+    *pos += 2 + n;
+    return AS_OK;
+}
+
+static int
+check_layout(as_index *ix)
+{
+    const unsigned char *h = ix->map;
+    uint64_t n = ix->n, dim = ix->dim;
+    /* flags must be 0 in version 1: a later writer can mark a file that
+     * this reader must not take */
+    if (as__rd32(h + H_HEADER_SIZE) != IX_HEADER_SIZE ||
+        as__rd32(h + H_SECTIONS) != SEC_COUNT ||
+        as__rd32(h + H_FLAGS) != 0 || dim == 0 || dim > IX_MAX_DIM ||
+        n > ix->size / IX_ENTRY_SIZE || ix->n_labels > n)
+        return AS_EINDEX;
+    for (int s = 0; s < SEC_COUNT; s++) {
+        ix->off[s] = as__rd64(h + H_SECTION_TABLE + 16 * s);
+        ix->len[s] = as__rd64(h + H_SECTION_TABLE + 16 * s + 8);
+        if (ix->off[s] < IX_HEADER_SIZE || ix->off[s] % IX_ALIGN != 0 ||
+            ix->off[s] > ix->size || ix->len[s] > ix->size - ix->off[s])
+            return AS_EINDEX;
+    }
+    if (ix->len[SEC_ENTRIES] != n * IX_ENTRY_SIZE ||
+        ix->len[SEC_SORTED] != n * 4 ||
+        ix->len[SEC_MATRIX] != n * dim * 4 ||
+        ix->len[SEC_STATS] != (2 * dim + IX_WEIGHTS) * 8 ||
+        ix->len[SEC_LABELS] != (uint64_t)ix->n_labels * 16)
+        return AS_EINDEX;
+    /* the last string ends with a NUL, so none runs off the section */
+    if (ix->len[SEC_STRINGS] > 0 &&
+        ix->map[ix->off[SEC_STRINGS] + ix->len[SEC_STRINGS] - 1] != '\0')
+        return AS_EINDEX;
+    return AS_OK;
+}
+
+static int
+read_meta(as_index *ix)
+{
+    const unsigned char *m = ix->map + ix->off[SEC_META];
+    uint64_t len = ix->len[SEC_META], pos = 16;
+    if (len < 16)
+        return AS_EINDEX;
+    struct as_featheader *h = &ix->hdr;
+    h->format = AS_FEAT_BIN;
+    if (as__rd32(m) > INT32_MAX || as__rd32(m + 4) > INT32_MAX ||
+        as__rd32(m + 8) > INT32_MAX)
+        return AS_EINDEX;
+    h->rate_hz = (int)as__rd32(m);
+    h->n_fft = (int)as__rd32(m + 4);
+    h->hop = (int)as__rd32(m + 8);
+    int st = read_string(m, len, &pos, &h->producer);
+    if (st == AS_OK)
+        st = read_string(m, len, &pos, &h->set);
+    if (st != AS_OK)
+        return st;
+    if (h->producer[0] == '\0') {
+        free(h->producer);
+        h->producer = NULL;
+    }
+    if (h->set[0] == '\0') {
+        free(h->set);
+        h->set = NULL;
+    }
+    h->has_label = 1;
+    h->has_duration = 1;
+    h->has_meta = 1;
+    h->dim = ix->dim;
+    h->names = calloc(ix->dim, sizeof *h->names);
+    ix->groups = malloc(ix->dim * sizeof *ix->groups);
+    if (h->names == NULL || ix->groups == NULL)
+        return AS_ENOMEM;
+    const unsigned char *c = ix->map + ix->off[SEC_COLUMNS];
+    uint64_t clen = ix->len[SEC_COLUMNS], cpos = 0;
+    for (uint32_t j = 0; j < ix->dim; j++) {
+        if (cpos + 2 > clen)
+            return AS_EINDEX;
+        if (c[cpos] >= AS_G_COUNT)
+            return AS_EINDEX;
+        ix->groups[j] = (enum as_group)c[cpos];
+        cpos += 2;
+        if ((st = read_string(c, clen, &cpos, &h->names[j])) != AS_OK)
+            return st;
+        if (h->names[j][0] == '\0')
+            return AS_EINDEX;
+    }
+    return AS_OK;
+}
+
+static int
+read_labels(const as_index *ix)
+{
+    const unsigned char *l = ix->map + ix->off[SEC_LABELS];
+    for (uint32_t i = 0; i < ix->n_labels; i++) {
+        uint64_t off = as__rd64(l + 16 * i);
+        uint32_t len = as__rd32(l + 16 * i + 8);
+        if (off >= ix->len[SEC_STRINGS] ||
+            len >= ix->len[SEC_STRINGS] - off ||
+            ix->map[ix->off[SEC_STRINGS] + off + len] != '\0')
+            return AS_EINDEX;
+    }
+    return AS_OK;
+}
+
+int
+as_index_open(as_index **out, const char *path, unsigned flags,
+              unsigned *version)
+{
+    struct stat st;
+    int status = AS_EIO;
+    *out = NULL;
+    as_index *ix = calloc(1, sizeof *ix);
+    if (ix == NULL)
+        return AS_ENOMEM;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        goto fail;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        goto fail;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        goto fail;
+    }
+    if (st.st_size < IX_HEADER_SIZE) {
+        close(fd);
+        status = AS_ENOTINDEX;
+        goto fail;
+    }
+    ix->size = (size_t)st.st_size;
+    void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        goto fail;
+    ix->map = m;
+
+    const unsigned char *h = ix->map;
+    status = AS_ENOTINDEX;
+    if (memcmp(h + H_MAGIC, IX_MAGIC, 8) != 0)
+        goto fail;
+    uint32_t v = as__rd32(h + H_VERSION);
+    if (v != AS_INDEX_VERSION) {
+        if (version != NULL)
+            *version = v;
+        status = AS_EINDEXVER;
+        goto fail;
+    }
+    status = AS_EINDEX;
+    if (as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER) !=
+            as__rd64(h + H_HEADER_SUM) ||
+        as__rd64(h + H_FILE_SIZE) != (uint64_t)st.st_size)
+        goto fail;
+    ix->n = as__rd64(h + H_ENTRIES);
+    ix->dim = as__rd32(h + H_DIM);
+    ix->n_labels = as__rd32(h + H_LABELS);
+    if ((status = check_layout(ix)) != AS_OK ||
+        (status = read_meta(ix)) != AS_OK ||
+        (status = read_labels(ix)) != AS_OK)
+        goto fail;
+    if ((flags & AS_INDEX_VERIFY) &&
+        as__hash64(ix->map + IX_HEADER_SIZE, ix->size - IX_HEADER_SIZE,
+                   IX_SEED_DATA) != as__rd64(h + H_DATA_SUM)) {
+        status = AS_EINDEX;
+        goto fail;
+    }
+    const unsigned char *stats = ix->map + ix->off[SEC_STATS];
+    ix->mean = (const double *)(const void *)stats;
+    ix->m2 = ix->mean + ix->dim;
+    ix->weights = ix->m2 + ix->dim;
+    ix->matrix = (const float *)(const void *)(ix->map + ix->off[SEC_MATRIX]);
+    ix->std = malloc(ix->dim * sizeof *ix->std);
+    if (ix->std == NULL) {
+        status = AS_ENOMEM;
+        goto fail;
+    }
+    for (uint32_t j = 0; j < ix->dim; j++) {
+        double m2 = ix->m2[j];
+        if (!(m2 >= 0.0) || !isfinite(m2) || !isfinite(ix->mean[j])) {
+            status = AS_EINDEX;
+            goto fail;
+        }
+        ix->std[j] = ix->n ? sqrt(m2 / (double)ix->n) : 0.0;
+    }
+    *out = ix;
+    return AS_OK;
+
+fail: {
+    int e = errno;
+    as_index_close(ix);
+    errno = e;
+    return status;
+}
+}
+
+void
+as_index_close(as_index *ix)
+{
+    if (ix == NULL)
+        return;
+    if (ix->map != NULL)
+        munmap((void *)(uintptr_t)ix->map, ix->size);
+    as_featheader_free(&ix->hdr);
+    free(ix->groups);
+    free(ix->std);
+    free(ix);
+}
+
+size_t
+as_index_count(const as_index *ix)
+{
+    return (size_t)ix->n;
+}
+
+size_t
+as_index_dim(const as_index *ix)
+{
+    return ix->dim;
+}
+
+const struct as_featheader *
+as_index_header(const as_index *ix)
+{
+    return &ix->hdr;
+}
+
+enum as_group
+as_index_group(const as_index *ix, size_t column)
+{
+    return column < ix->dim ? ix->groups[column] : AS_G_OTHER;
+}
+
+const double *
+as_index_mean(const as_index *ix)
+{
+    return ix->mean;
+}
+
+const double *
+as_index_std(const as_index *ix)
+{
+    return ix->std;
+}
+
+const double *
+as_index_m2(const as_index *ix)
+{
+    return ix->m2;
+}
+
+const double *
+as_index_group_weights(const as_index *ix)
+{
+    return ix->weights;
+}
+
+size_t
+as_index_label_count(const as_index *ix)
+{
+    return ix->n_labels;
+}
+
+const char *
+as_index_label(const as_index *ix, size_t i)
+{
+    if (i >= ix->n_labels)
+        return NULL;
+    uint64_t off = as__rd64(ix->map + ix->off[SEC_LABELS] + 16 * i);
+    return (const char *)ix->map + ix->off[SEC_STRINGS] + off;
+}
+
+/* A string of len bytes at off in STRINGS, NUL-terminated, or NULL. */
+static const char *
+string_at(const as_index *ix, uint64_t off, uint32_t len)
+{
+    if (off >= ix->len[SEC_STRINGS] || len >= ix->len[SEC_STRINGS] - off)
+        return NULL;
+    const char *s = (const char *)ix->map + ix->off[SEC_STRINGS] + off;
+    return s[len] == '\0' ? s : NULL;
+}
+
+int
+as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
+{
+    if (i >= ix->n)
+        return AS_EINVAL;
+    const unsigned char *r =
+        ix->map + ix->off[SEC_ENTRIES] + (uint64_t)i * IX_ENTRY_SIZE;
+    uint32_t label = as__rd32(r + E_LABEL);
+    e->path = string_at(ix, as__rd64(r + E_PATH_OFF), as__rd32(r + E_PATH_LEN));
+    if (e->path == NULL || e->path[0] == '\0' ||
+        (label != AS_INDEX_NO_LABEL && label >= ix->n_labels))
+        return AS_EINDEX;
+    e->label = label == AS_INDEX_NO_LABEL ? NULL : as_index_label(ix, label);
+    memcpy(&e->duration_s, r + E_DURATION, 8);
+    memcpy(&e->file_size, r + E_SIZE, 8);
+    memcpy(&e->file_mtime_ns, r + E_MTIME, 8);
+    e->audio_hash = as__rd64(r + E_HASH);
+    memcpy(&e->cluster, r + E_CLUSTER, 4);
+    memcpy(&e->anomaly, r + E_ANOMALY, 4);
+    e->flags = as__rd32(r + E_FLAGS);
+    return AS_OK;
+}
+
+uint32_t
+as_index_entry_label(const as_index *ix, size_t i)
+{
+    if (i >= ix->n)
+        return AS_INDEX_NO_LABEL;
+    uint32_t label = as__rd32(ix->map + ix->off[SEC_ENTRIES] +
+                              (uint64_t)i * IX_ENTRY_SIZE + E_LABEL);
+    return label < ix->n_labels ? label : AS_INDEX_NO_LABEL;
+}
+
+const float *
+as_index_row(const as_index *ix, size_t i)
+{
+    return i < ix->n ? ix->matrix + (uint64_t)i * ix->dim : NULL;
+}
+
+const enum as_group *
+as_index_groups(const as_index *ix)
+{
+    return ix->groups;
+}
+
+void
+as_column_scales(size_t dim, const enum as_group *groups, const double *std,
+                 const double *group_weights, double *scale)
+{
+    size_t per_group[AS_G_COUNT] = {0};
+    for (size_t j = 0; j < dim; j++)
+        per_group[groups[j] < AS_G_COUNT ? groups[j] : AS_G_OTHER]++;
+    for (size_t j = 0; j < dim; j++) {
+        enum as_group g = groups[j] < AS_G_COUNT ? groups[j] : AS_G_OTHER;
+        double w = group_weights != NULL ? group_weights[g] : 1.0;
+        scale[j] = std[j] > 0.0 && per_group[g] > 0
+                       ? w / (std[j] * sqrt((double)per_group[g]))
+                       : 0.0;
+    }
+}
+
+int
+as_index_normalized_row(const as_index *ix, size_t i,
+                        const double *group_weights, float *out)
+{
+    const float *row = as_index_row(ix, i);
+    if (row == NULL)
+        return AS_EINVAL;
+    double *scale = malloc(ix->dim * sizeof *scale);
+    if (scale == NULL)
+        return AS_ENOMEM;
+    as_column_scales(ix->dim, ix->groups, ix->std,
+                     group_weights ? group_weights : ix->weights, scale);
+    for (uint32_t j = 0; j < ix->dim; j++)
+        out[j] = (float)(((double)row[j] - ix->mean[j]) * scale[j]);
+    free(scale);
+    return AS_OK;
+}
+
+int
+as_index_find(const as_index *ix, const char *path, size_t *i)
+{
+    const unsigned char *sorted = ix->map + ix->off[SEC_SORTED];
+    uint64_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        uint32_t e = as__rd32(sorted + 4 * mid);
+        struct as_index_entry ent;
+        if (as_index_entry(ix, e, &ent) != AS_OK)
+            return AS_EINDEX;
+        int c = strcmp(ent.path, path);
+        if (c == 0) {
+            *i = e;
+            return AS_OK;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return AS_ENOENT_PATH;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The index file layout, version 1 (man/as-format.5 is the reference).
+ * Little-endian; every section starts on a 64-byte boundary.
+ *
+ *   header   256 bytes, fixed (below)
+ *   META     u32 rate_hz, n_fft, hop, 0; then producer and set as u16
+ *            length + bytes
+ *   COLUMNS  per column: u8 group, u8 0, u16 length, name bytes
+ *   STATS    f64 mean[dim], f64 m2[dim] (sum of squared deviations),
+ *            f64 group weight[8] (AS_G_COUNT used)
+ *   ENTRIES  n records of 64 bytes (below)
+ *   LABELS   per label: u64 offset into STRINGS, u32 length, u32 0
+ *   STRINGS  paths and labels, each followed by a NUL byte
+ *   SORTED   u32 entry numbers in byte order of their paths
+ *   MATRIX   f32 values, n rows of dim
+ */
+#ifndef AS_INDEX_LAYOUT_H
+#define AS_INDEX_LAYOUT_H
+
+#include <stdint.h>
+
+#define IX_MAGIC "\x89" "ASX\r\n\x1a\n"
+#define IX_HEADER_SIZE 256
+#define IX_ALIGN 64
+#define IX_MAX_DIM 65536
+#define IX_ENTRY_SIZE 64
+#define IX_WEIGHTS 8
+
+enum {
+    SEC_META,
+    SEC_COLUMNS,
+    SEC_STATS,
+    SEC_ENTRIES,
+    SEC_LABELS,
+    SEC_STRINGS,
+    SEC_SORTED,
+    SEC_MATRIX,
+    SEC_COUNT
+};
+#define IX_SECTIONS 10 /* slots in the header; SEC_COUNT used */
+
+/* Header field offsets. */
+#define H_MAGIC 0
+#define H_VERSION 8
+#define H_HEADER_SIZE 12
+#define H_FILE_SIZE 16
+#define H_ENTRIES 24
+#define H_DIM 32
+#define H_LABELS 36
+#define H_FLAGS 40
+#define H_SECTIONS 44
+#define H_DATA_SUM 48
+#define H_SECTION_TABLE 56 /* IX_SECTIONS x (u64 offset, u64 size) */
+#define H_HEADER_SUM 248   /* hash of bytes [0, 248) */
+
+/* Entry record field offsets. */
+#define E_PATH_OFF 0
+#define E_PATH_LEN 8
+#define E_LABEL 12
+#define E_DURATION 16
+#define E_SIZE 24
+#define E_MTIME 32
+#define E_HASH 40
+#define E_CLUSTER 48
+#define E_ANOMALY 52
+#define E_FLAGS 56
+
+/* Seeds of the two checksums. */
+#define IX_SEED_HEADER 0x617368647231ULL
+#define IX_SEED_DATA 0x617364617431ULL
+
+#endif

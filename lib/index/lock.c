@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* The writer's lock: flock(2) on INDEX.lock, which outlives renames of the
+ * index itself. The kernel drops it when its holder exits, however. */
+#define _DEFAULT_SOURCE
+#include "as/index.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "as/error.h"
+
+int
+as_index_lock(const char *path, double wait_s, int *fd)
+{
+    size_t n = strlen(path);
+    char *lockpath = malloc(n + sizeof ".lock");
+    if (lockpath == NULL)
+        return AS_ENOMEM;
+    memcpy(lockpath, path, n);
+    memcpy(lockpath + n, ".lock", sizeof ".lock");
+    int f = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    int err = errno;
+    free(lockpath);
+    if (f < 0) {
+        errno = err;
+        return AS_EIO;
+    }
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (flock(f, LOCK_EX | LOCK_NB) == 0) {
+            *fd = f;
+            return AS_OK;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            err = errno;
+            close(f);
+            errno = err;
+            return AS_EIO;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double waited = (double)(now.tv_sec - t0.tv_sec) +
+                        (double)(now.tv_nsec - t0.tv_nsec) * 1e-9;
+        if (waited >= wait_s) {
+            close(f);
+            return AS_ELOCKED;
+        }
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+}
+
+void
+as_index_unlock(int fd)
+{
+    if (fd >= 0) {
+        flock(fd, LOCK_UN);
+        close(fd);
+    }
+}

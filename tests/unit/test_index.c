@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The index: build, write, map, read back every field; statistics in
+ * double; lookups; the same bytes for the same entries; replace, remove
+ * and annotate; every truncation and every flipped byte refused (never a
+ * crash, never a wrong "ok"); the writer's lock.
+ *
+ * usage: test_index DATADIR (unused)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as/as.h"
+#include "as/index.h"
+#include "check.h"
+
+static char dir[256];
+
+static char *
+read_file(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)len + 1);
+    *n = fread(buf, 1, (size_t)len, fp);
+    fclose(fp);
+    return buf;
+}
+
+static void
+write_file(const char *path, const char *buf, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    fwrite(buf, 1, n, fp);
+    fclose(fp);
+}
+
+/* A header of four columns: two known (timbre), two unknown. */
+static struct as_featheader
+header4(void)
+{
+    static char n0[] = "mfcc_mean_0", n1[] = "mfcc_mean_1", n2[] = "embed_0",
+                n3[] = "embed_1", producer[] = "test";
+    static char *names[] = {n0, n1, n2, n3};
+    struct as_featheader h = {0};
+    h.format = AS_FEAT_TSV;
+    h.dim = 4;
+    h.names = names;
+    h.has_label = 1;
+    h.has_duration = 1;
+    h.has_meta = 1;
+    h.producer = producer;
+    h.set = NULL;
+    return h;
+}
+
+static as_index_builder *
+build_sample(size_t n)
+{
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < n; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "lib/%s/s%03zu.wav",
+                 i % 3 == 0 ? "kicks" : i % 3 == 1 ? "snares" : "hats", i);
+        float v[4] = {(float)i, (float)(i % 7) * 0.5f, 1.0f,
+                      -(float)i / 3.0f};
+        struct as_index_entry e = {path,
+                                   i % 5 == 4 ? NULL
+                                   : i % 3 == 0 ? "kicks"
+                                                : "other",
+                                   0.25 * (double)i,
+                                   1000 + (int64_t)i,
+                                   1700000000000000000LL + (int64_t)i,
+                                   0x1234567890ABCDEFULL + i,
+                                   AS_INDEX_NO_CLUSTER,
+                                   0.0f,
+                                   0};
+        enum as_put what;
+        CHECK_STATUS(as_index_builder_put(b, &e, v, &what), AS_OK);
+        CHECK_INT(what, AS_PUT_ADDED);
+    }
+    return b;
+}
+
+static void
+test_roundtrip(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/a.asx", dir);
+    check_ctx("roundtrip");
+    as_index_builder *b = build_sample(40);
+    CHECK_INT(as_index_builder_count(b), 40);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    CHECK_INT(as_index_count(ix), 40);
+    CHECK_INT(as_index_dim(ix), 4);
+    const struct as_featheader *h = as_index_header(ix);
+    CHECK_STR(h->names[2], "embed_0");
+    CHECK_STR(h->producer, "test");
+    CHECK(h->set == NULL);
+    CHECK_INT(as_index_group(ix, 0), AS_G_TIMBRE);
+    CHECK_INT(as_index_group(ix, 3), AS_G_OTHER);
+    CHECK_INT(as_index_label_count(ix), 2);
+    CHECK_STR(as_index_label(ix, 0), "kicks");
+    CHECK_STR(as_index_label(ix, 1), "other");
+
+    double mean0 = 0, m2 = 0;
+    for (size_t i = 0; i < 40; i++)
+        mean0 += (double)i;
+    mean0 /= 40;
+    for (size_t i = 0; i < 40; i++)
+        m2 += ((double)i - mean0) * ((double)i - mean0);
+    CHECK_NEAR(as_index_mean(ix)[0], mean0, 1e-12);
+    CHECK_NEAR(as_index_m2(ix)[0], m2, 1e-9);
+    CHECK_NEAR(as_index_std(ix)[0], sqrt(m2 / 40), 1e-12);
+    CHECK_NEAR(as_index_std(ix)[2], 0, 0); /* a constant column */
+
+    for (size_t i = 0; i < 40; i++) {
+        struct as_index_entry e;
+        char path_i[64];
+        snprintf(path_i, sizeof path_i, "lib/%s/s%03zu.wav",
+                 i % 3 == 0 ? "kicks" : i % 3 == 1 ? "snares" : "hats", i);
+        CHECK_STATUS(as_index_entry(ix, i, &e), AS_OK);
+        CHECK_STR(e.path, path_i);
+        if (i % 5 == 4)
+            CHECK(e.label == NULL);
+        else
+            CHECK_STR(e.label, i % 3 == 0 ? "kicks" : "other");
+        CHECK_NEAR(e.duration_s, 0.25 * (double)i, 0);
+        CHECK_INT(e.file_size, 1000 + (int64_t)i);
+        CHECK_INT(e.file_mtime_ns, 1700000000000000000LL + (int64_t)i);
+        CHECK(e.audio_hash == 0x1234567890ABCDEFULL + i);
+        CHECK_INT(e.cluster, AS_INDEX_NO_CLUSTER);
+        const float *row = as_index_row(ix, i);
+        CHECK(row != NULL && row[0] == (float)i && row[2] == 1.0f);
+        size_t at;
+        CHECK_STATUS(as_index_find(ix, path_i, &at), AS_OK);
+        CHECK_INT(at, i);
+    }
+    size_t at;
+    CHECK_STATUS(as_index_find(ix, "lib/none.wav", &at), AS_ENOENT_PATH);
+    CHECK_STATUS(as_index_find(ix, "", &at), AS_ENOENT_PATH);
+    struct as_index_entry e;
+    CHECK_STATUS(as_index_entry(ix, 40, &e), AS_EINVAL);
+    CHECK(as_index_row(ix, 40) == NULL);
+
+    /* normalised rows: z-score over sqrt(2) for the two timbre columns,
+     * 0 for the constant one */
+    float z[4];
+    CHECK_STATUS(as_index_normalized_row(ix, 3, NULL, z), AS_OK);
+    CHECK_NEAR(z[0], (3 - mean0) / (sqrt(m2 / 40) * sqrt(2.0)), 1e-5);
+    CHECK_NEAR(z[2], 0, 0);
+
+    /* the same entries give the same bytes */
+    char path2[300];
+    snprintf(path2, sizeof path2, "%s/b.asx", dir);
+    CHECK_STATUS(as_index_builder_write(b, path2), AS_OK);
+    size_t n1, n2;
+    char *b1 = read_file(path, &n1), *b2 = read_file(path2, &n2);
+    CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0);
+
+    /* loading an index into a builder and writing it: the same bytes */
+    struct as_featheader hh = header4();
+    as_index_builder *b3;
+    CHECK_STATUS(as_index_builder_new(&b3, &hh), AS_OK);
+    CHECK_STATUS(as_index_builder_load(b3, ix), AS_OK);
+    CHECK_STATUS(as_index_builder_write(b3, path2), AS_OK);
+    free(b2);
+    b2 = read_file(path2, &n2);
+    CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0);
+    as_index_builder_free(b3);
+    free(b1);
+    free(b2);
+    as_index_close(ix);
+    as_index_builder_free(b);
+}
+
+static void
+test_put_remove(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/c.asx", dir);
+    check_ctx("put/remove/annotate");
+    as_index_builder *b = build_sample(10);
+    float v[4] = {0, 0, 1, -0.0f};
+    struct as_index_entry e = {"lib/kicks/s000.wav", "kicks", 0.0, 1000,
+                               1700000000000000000LL, 0x1234567890ABCDEFULL,
+                               AS_INDEX_NO_CLUSTER, 0.0f, 0};
+    enum as_put what;
+    /* identical values (and -0.0 == 0.0 bitwise? no: a change) */
+    float same[4] = {0, 0, 1, -0.0f};
+    CHECK_STATUS(as_index_builder_put(b, &e, same, &what), AS_OK);
+    CHECK_INT(what, AS_PUT_UNCHANGED);
+    v[1] = 2.0f;
+    CHECK_STATUS(as_index_builder_put(b, &e, v, &what), AS_OK);
+    CHECK_INT(what, AS_PUT_CHANGED);
+    CHECK_STATUS(as_index_builder_annotate(b, 0, 7, 1, -0.4f), AS_OK);
+    v[1] = 3.0f;
+    CHECK_STATUS(as_index_builder_put(b, &e, v, &what), AS_OK);
+    CHECK_INT(what, AS_PUT_CHANGED);
+    CHECK_STATUS(as_index_builder_remove(b, "lib/snares/s001.wav"), AS_OK);
+    CHECK_STATUS(as_index_builder_remove(b, "lib/snares/s001.wav"),
+                 AS_ENOENT_PATH);
+    CHECK_INT(as_index_builder_count(b), 9);
+    float bad[4] = {0, (float)NAN, 0, 0};
+    CHECK_STATUS(as_index_builder_put(b, &e, bad, NULL), AS_EINVAL);
+    struct as_index_entry empty = e;
+    empty.path = "";
+    CHECK_STATUS(as_index_builder_put(b, &empty, v, NULL), AS_EINVAL);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    CHECK_INT(as_index_count(ix), 9);
+    struct as_index_entry got;
+    CHECK_STATUS(as_index_entry(ix, 0, &got), AS_OK);
+    CHECK_INT(got.cluster, 7); /* kept across the replacement */
+    CHECK(got.flags & AS_ENTRY_HAS_ANOMALY);
+    CHECK_NEAR(got.anomaly, -0.4f, 0);
+    CHECK_NEAR(as_index_row(ix, 0)[1], 3.0f, 0);
+    CHECK_STATUS(as_index_entry(ix, 1, &got), AS_OK);
+    CHECK_STR(got.path, "lib/hats/s002.wav"); /* order kept */
+    as_index_close(ix);
+    as_index_builder_free(b);
+}
+
+/* Truncated at every length and every byte flipped: never AS_OK with
+ * AS_INDEX_VERIFY, never a crash, and without it every accessor stays in
+ * bounds. */
+static void
+test_damage(void)
+{
+    char path[300], bad[300];
+    snprintf(path, sizeof path, "%s/d.asx", dir);
+    snprintf(bad, sizeof bad, "%s/bad.asx", dir);
+    as_index_builder *b = build_sample(12);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    size_t n;
+    char *orig = read_file(path, &n);
+    char *buf = malloc(n);
+    size_t wrong = 0, accepted = 0;
+    check_ctx("truncation");
+    for (size_t len = 0; len < n; len++) {
+        write_file(bad, orig, len);
+        as_index *ix;
+        int st = as_index_open(&ix, bad, AS_INDEX_VERIFY, NULL);
+        wrong += st == AS_OK;
+        if (st != AS_ENOTINDEX && st != AS_EINDEX)
+            CHECK_FAIL_("length %zu: %s", len, as_strerror(st));
+        as_index_close(ix);
+    }
+    CHECK_INT(wrong, 0);
+    check_ctx("flipped bytes");
+    for (size_t i = 0; i < n; i++) {
+        memcpy(buf, orig, n);
+        buf[i] ^= (char)(1u << (i % 8));
+        write_file(bad, buf, n);
+        as_index *ix;
+        unsigned version = 0;
+        int st = as_index_open(&ix, bad, AS_INDEX_VERIFY, &version);
+        if (st == AS_OK)
+            CHECK_FAIL_("byte %zu flipped: accepted", i);
+        as_index_close(ix);
+        /* without the data checksum: whatever opens reads safely */
+        if (as_index_open(&ix, bad, 0, &version) == AS_OK) {
+            accepted++;
+            for (size_t k = 0; k < as_index_count(ix); k++) {
+                struct as_index_entry e;
+                if (as_index_entry(ix, k, &e) == AS_OK)
+                    CHECK(e.path != NULL && strlen(e.path) < n);
+                (void)as_index_row(ix, k);
+                size_t at;
+                (void)as_index_find(ix, "lib/kicks/s000.wav", &at);
+            }
+            as_index_close(ix);
+        }
+    }
+    printf("flipped bytes opened without the data checksum: %zu of %zu\n",
+           accepted, n);
+    /* a wrong version is reported as such */
+    memcpy(buf, orig, n);
+    buf[8] = 2;
+    write_file(bad, buf, n);
+    as_index *ix;
+    unsigned version = 0;
+    check_ctx("version");
+    CHECK_STATUS(as_index_open(&ix, bad, 0, &version), AS_EINDEXVER);
+    CHECK_INT(version, 2);
+    /* not an index at all */
+    write_file(bad, "path\tduration_s\n", 16);
+    CHECK_STATUS(as_index_open(&ix, bad, 0, NULL), AS_ENOTINDEX);
+    CHECK_STATUS(as_index_open(&ix, dir, 0, NULL), AS_EIO);
+    CHECK_INT(errno, EISDIR);
+    snprintf(bad, sizeof bad, "%s/missing.asx", dir);
+    CHECK_STATUS(as_index_open(&ix, bad, 0, NULL), AS_EIO);
+    CHECK_INT(errno, ENOENT);
+    free(orig);
+    free(buf);
+}
+
+/* The builder refuses columns its reader would refuse. */
+static void
+test_bad_columns(void)
+{
+    static char a[] = "a", empty[] = "", dup[] = "a";
+    char *names[2] = {a, empty};
+    struct as_featheader h = {0};
+    as_index_builder *b = (as_index_builder *)&h;
+    check_ctx("bad columns");
+    h.dim = 2;
+    h.names = names;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_EINVAL);
+    CHECK(b == NULL);
+    names[1] = dup;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_EINVAL);
+    h.dim = 0;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_EINVAL);
+    CHECK_STATUS(as_index_builder_new(&b, NULL), AS_EINVAL);
+}
+
+static void
+test_lock(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/l.asx", dir);
+    check_ctx("lock");
+    int a = -1, b = -1;
+    CHECK_STATUS(as_index_lock(path, 0, &a), AS_OK);
+    CHECK_STATUS(as_index_lock(path, 0, &b), AS_ELOCKED);
+    CHECK_STATUS(as_index_lock(path, 0.1, &b), AS_ELOCKED);
+    as_index_unlock(a);
+    CHECK_STATUS(as_index_lock(path, 0, &b), AS_OK);
+    as_index_unlock(b);
+    /* stale temporary files of a killed writer are removed */
+    char stale[400];
+    snprintf(stale, sizeof stale, "%s/.l.asx.tmp-ABC123", dir);
+    write_file(stale, "x", 1);
+    as_index_remove_stale(path);
+    struct stat st;
+    CHECK(stat(stale, &st) != 0 && errno == ENOENT);
+}
+
+int
+main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/as-test-index-XXXXXX", t && *t ? t : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_roundtrip();
+    test_put_remove();
+    test_damage();
+    test_bad_columns();
+    test_lock();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return 1;
+    return check_done();
+}
