@@ -43,8 +43,8 @@ main(int argc, char **argv)
     float *v = malloc(dim * sizeof *v);
     double t0 = now();
     for (int i = optind; i < argc; i++) {
-        double d;
-        int st = as_extract(x, argv[i], -1, v, dim, &d);
+        struct as_extract_result r;
+        int st = as_extract(x, argv[i], -1, v, dim, &r);
         if (st != AS_OK) {
             fprintf(stderr, "as-bench-extract: %s: %s\n", argv[i],
                     as_strerror(st));

@@ -5,8 +5,8 @@
 # Sets up audiosearch on a Debian 12 machine and runs the main job on DIR
 # (default: Debian's sonic-pi-samples): installs what is missing (when run
 # as root; otherwise prints the apt-get line and stops), builds into
-# build/, describes every sample of the folder and extracts its feature
-# vectors into build/quickstart/.
+# build/, describes every sample of the folder, extracts its feature
+# vectors and indexes them in build/quickstart/.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -37,5 +37,10 @@ echo "== What is in $dir (as-extract --info):" >&2
 echo "== Feature vectors (as-extract, default set, every core):" >&2
 "$bin/as-extract" -r -o "$out/lib.tsv" "$dir"
 rows=$(($(wc -l <"$out/lib.tsv") - 1))
-cols=$(($(head -n 1 "$out/lib.tsv" | tr '\t' '\n' | wc -l) - 2))
+cols=$(($("$bin/as-extract" -C | wc -l) - 1))
 echo "wrote $rows vectors of $cols features to $out/lib.tsv" >&2
+
+echo "== Index (as-index):" >&2
+"$bin/as-index" -o "$out/lib.asx" "$out/lib.tsv"
+"$bin/as-index" -c "$out/lib.asx"
+echo "indexed $rows samples in $out/lib.asx ($(wc -c <"$out/lib.asx") bytes)" >&2

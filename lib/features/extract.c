@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "../util/hash.h"
 #include "as/error.h"
 #include "as/features.h"
 #include "internal.h"
@@ -52,10 +53,20 @@ as_extractor_new(as_extractor **out, const struct as_extract_opts *opts)
     return AS_OK;
 }
 
-/* Reads the whole decoder into fn (push or rescan push). */
+#define AUDIO_HASH_SEED 0x617564696f31ULL
+
+static uint64_t
+hash_final(const struct as__hash *h)
+{
+    uint64_t v = as__hash_final(h);
+    return v != 0 ? v : 1; /* 0 means unknown in streams and the index */
+}
+
+/* Reads the whole decoder into fn (push or rescan push), hashing the
+ * samples when hash is not NULL. */
 static int
 pump(as_extractor *x, as_decoder *dec,
-     int (*fn)(as_analysis *, const float *, size_t))
+     int (*fn)(as_analysis *, const float *, size_t), struct as__hash *hash)
 {
     for (;;) {
         size_t n;
@@ -64,18 +75,53 @@ pump(as_extractor *x, as_decoder *dec,
             return st;
         if (n == 0)
             return AS_OK;
+        if (hash != NULL)
+            as__hash_update(hash, x->buf, n * sizeof *x->buf);
         if ((st = fn(x->an, x->buf, n)) != AS_OK)
             return st;
     }
 }
 
 int
+as_audio_hash(const char *path, int fd, uint64_t *hash, double *duration_s)
+{
+    as_decoder *dec = NULL;
+    static const size_t cap = 8192;
+    int st = path != NULL ? as_decoder_open(&dec, path, NULL)
+                          : as_decoder_open_fd(&dec, fd, NULL);
+    if (st != AS_OK)
+        return st;
+    float *buf = malloc(cap * sizeof *buf);
+    if (buf == NULL) {
+        as_decoder_close(dec);
+        return AS_ENOMEM;
+    }
+    struct as__hash h;
+    as__hash_init(&h, AUDIO_HASH_SEED);
+    uint64_t total = 0;
+    size_t n;
+    while ((st = as_decoder_read(dec, buf, cap, &n)) == AS_OK && n > 0) {
+        as__hash_update(&h, buf, n * sizeof *buf);
+        total += n;
+    }
+    int err = errno;
+    free(buf);
+    as_decoder_close(dec);
+    errno = err;
+    if (st != AS_OK)
+        return st;
+    *hash = hash_final(&h);
+    *duration_s = (double)total / AS_SR_HZ;
+    return AS_OK;
+}
+
+int
 as_extract(as_extractor *x, const char *path, int fd, float *out,
-           size_t out_len, double *duration_s)
+           size_t out_len, struct as_extract_result *res)
 {
     as_decoder *dec = NULL;
     size_t dim = as_featureset_dim(x->opts.set);
-    if (out == NULL || out_len < dim || duration_s == NULL)
+    if (out == NULL || out_len < dim || res == NULL)
         return AS_EINVAL;
     int st = path != NULL ? as_decoder_open(&dec, path, NULL)
                           : as_decoder_open_fd(&dec, fd, NULL);
@@ -85,14 +131,16 @@ as_extract(as_extractor *x, const char *path, int fd, float *out,
     double s0, f0, t0, d, r;
     as__analysis_times(x->an, &s0, &f0, &t0);
     int rescan = 0;
-    st = pump(x, dec, as_analysis_push);
+    struct as__hash hash;
+    as__hash_init(&hash, AUDIO_HASH_SEED);
+    st = pump(x, dec, as_analysis_push, &hash);
     if (st == AS_OK)
         st = as_analysis_finish(x->an, &rescan);
     if (st == AS_OK && rescan) {
         /* a long file: its chroma needs the signal a second time */
         st = as_decoder_rewind(dec);
         if (st == AS_OK)
-            st = pump(x, dec, as_analysis_rescan_push);
+            st = pump(x, dec, as_analysis_rescan_push, NULL);
         if (st == AS_OK)
             st = as_analysis_rescan_finish(x->an);
     }
@@ -110,13 +158,14 @@ as_extract(as_extractor *x, const char *path, int fd, float *out,
     if (st != AS_OK)
         return st;
 
-    const struct as_analysis_result *res = as_analysis_result(x->an);
+    const struct as_analysis_result *ar = as_analysis_result(x->an);
     as__featureset_summarise(x->opts.set, x->an, out);
     for (size_t i = 0; i < dim; i++)
         if (!isfinite(out[i]))
             return AS_ENONFINITE; /* a bug: every column is documented finite */
-    *duration_s = (double)res->samples / AS_SR_HZ;
-    x->stats.audio_s += *duration_s;
+    res->duration_s = (double)ar->samples / AS_SR_HZ;
+    res->audio_hash = hash_final(&hash);
+    x->stats.audio_s += res->duration_s;
     x->stats.files++;
     return AS_OK;
 }

@@ -16,8 +16,7 @@ expect_status 0
 expect_no_err
 head -n 1 "$T/out" | tr '\t' '\n' >"$T/cols"
 {
-    echo path
-    echo duration_s
+    printf '%s\n' path duration_s file_size file_mtime audio_hash
     i=0
     while [ $i -le 12 ]; do echo "mfcc_mean_$i"; i=$((i + 1)); done
     i=0
@@ -27,8 +26,19 @@ head -n 1 "$T/out" | tr '\t' '\n' >"$T/cols"
         rms_mean rms_std tempo_bpm
 } >"$T/want"
 cmp -s "$T/want" "$T/cols" || { diff "$T/want" "$T/cols"; fail "librosa45 header"; }
-[ "$(sed -n 2p "$T/out" | cut -f 1,2)" = "samples/kick_44k1.flac	0.500000" ] ||
+[ "$(sed -n 2p "$T/out" | cut -f 1-3)" = "samples/kick_44k1.flac	0.500000	6374" ] ||
     fail "librosa45 row"
+# the modification time, to the nanosecond
+mtime=$(stat -c '%Y.%y' samples/kick_44k1.flac | sed 's/\..* [0-9:]*\.\([0-9]*\) .*/.\1/')
+[ "$(sed -n 2p "$T/out" | cut -f 4)" = "$mtime" ] || fail "file_mtime $mtime"
+# the decoded-audio hash: 16 hex digits, the same for the same audio in
+# another container (the AIFF holds the WAV's samples)
+sed -n 2p "$T/out" | cut -f 5 | grep -qx '[0-9a-f]\{16\}' || fail "audio_hash"
+run as-extract -s librosa45 -H "$FIX/mix_44k1_pcm16.wav" "$FIX/mix_44k1_pcm16.aiff" "$FIX/mix_44k1_pcm24.flac"
+[ "$(sed -n 1p "$T/out" | cut -f 5)" = "$(sed -n 2p "$T/out" | cut -f 5)" ] ||
+    fail "same audio, same hash"
+[ "$(sed -n 1p "$T/out" | cut -f 5)" != "$(sed -n 3p "$T/out" | cut -f 5)" ] ||
+    fail "other audio, other hash"
 
 # -C lists the columns with their groups; the default set has 87.
 run as-extract -C
@@ -38,14 +48,14 @@ expect_out_line "tempo_confidence	rhythm		strength of the periodicity behind the
 run as-extract -C -s librosa45
 [ "$(wc -l <"$T/out")" -eq 46 ] || fail "-C -s librosa45 lists 45 columns"
 
-# The default set: 2 + 87 columns, every value a finite number, input
+# The default set: 5 + 87 columns, every value a finite number, input
 # order, non-audio skipped while walking.
 run as-extract -r samples
 expect_status 0
 expect_no_err
-awk -F '\t' 'NR > 1 { if (NF != 89) bad = 1; for (i = 2; i <= NF; i++)
-    if ($i !~ /^-?[0-9.]+(e[-+][0-9]+)?$/) bad = 1 } END { exit bad }' \
-    "$T/out" || fail "rows of 89 numeric fields"
+awk -F '\t' 'NR > 1 { if (NF != 92) bad = 1; for (i = 2; i <= NF; i++)
+    if (i != 5 && $i !~ /^-?[0-9.]+(e[-+][0-9]+)?$/) bad = 1 } END { exit bad }' \
+    "$T/out" || fail "rows of 92 numeric fields"
 cut -f 1 "$T/out" | tr '\n' ' ' >"$T/paths"
 [ "$(cat "$T/paths")" = "path samples/hihat_48k.wav samples/kick_44k1.flac samples/mix_44k1_128k.mp3 samples/real_loop_amen_44k1.wav samples/stereo_u8_8k.wav " ] ||
     fail "order: $(cat "$T/paths")"
@@ -79,7 +89,7 @@ expect_err "as-extract: $(printf 'tab\there.flac'): path contains a tab or newli
 # Standard input, redirected and through a pipe.
 run_in samples/kick_44k1.flac as-extract -s librosa45 -H
 expect_status 0
-[ "$(cut -f 1,2 "$T/out")" = "-	0.500000" ] || fail "stdin row"
+[ "$(cut -f 1-4 "$T/out")" = "-	0.500000	-1	-1" ] || fail "stdin row"
 
 # A bad file among good ones: its message, the others' rows, status 1.
 printf 'not audio' >bad.wav
@@ -92,7 +102,7 @@ expect_err "as-extract: bad.wav: unsupported format"
 run as-extract -j 0 samples
 expect_status 2
 expect_err "as-extract: -j: 0 is out of range (1 to 1024)" \
-    "usage: as-extract [-0bCHikqrv] [-f tsv | bin] [-j n] [-o file] [-s set] [-T file] [file | dir | -] ..." \
+    "usage: as-extract [-0bCHikqrv] [-f tsv | bin] [-j n] [-o file] [-s set] [-T file] [-U index] [file | dir | -] ..." \
     "Try 'as-extract --help'."
 run as-extract -j two samples
 expect_status 2
@@ -123,10 +133,17 @@ find samples \( -name '*.wav' -o -name '*.flac' \) -print0 |
 [ "$(wc -l <lib0.tsv)" -eq 5 ] || fail "example 2"
 as-extract -r -s librosa45 -b -o lib45.bin samples
 [ -s lib45.bin ] || fail "example 3"
-as-extract -r samples | sort -t "$(printf '\t')" -k 43,43 -g -r | cut -f 1,43 | head >"$T/bright"
-[ "$(wc -l <"$T/bright")" -eq 6 ] || fail "example 4"
+as-extract -r samples | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++)
+    if ($i == "centroid_mean") c = i; next } { print $c "\t" $1 }' |
+    sort -g -r | head >"$T/bright"
+[ "$(wc -l <"$T/bright")" -eq 5 ] || fail "example 4"
+[ "$(head -n 1 "$T/bright" | cut -f 2)" = samples/hihat_48k.wav ] ||
+    fail "the hi-hat is the brightest"
 total=$(as-extract -ri samples | awk -F '\t' 'NR > 1 { s += $8 } END { print s / 60 }')
 [ -n "$total" ] || fail "example 5"
+as-index -o lib.asx lib.tsv
+as-extract -r -U lib.asx samples | as-index -u lib.asx -p 2>"$T/err"
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
 if command -v sox >/dev/null 2>&1; then
     sox samples/kick_44k1.flac -t wav - reverse | as-extract >"$T/out"
     [ "$(wc -l <"$T/out")" -eq 2 ] || fail "example 6"

@@ -61,7 +61,7 @@ test_fixtures(as_extractor *x, const char *dir, const char *const *names,
         char audio[512], refp[512];
         struct ref_file rf;
         float v[45];
-        double dur;
+        struct as_extract_result r;
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
                  names[i]);
         snprintf(refp, sizeof refp, "%s/fixtures/librosa/%s/%s.tsv", datadir,
@@ -71,8 +71,9 @@ test_fixtures(as_extractor *x, const char *dir, const char *const *names,
             CHECK(!"reference loads");
             continue;
         }
-        CHECK_STATUS(as_extract(x, audio, -1, v, 45, &dur), AS_OK);
-        CHECK_NEAR(dur, ref_get(&rf, "n_samples")->v[0] / 22050.0, 1e-12);
+        CHECK_STATUS(as_extract(x, audio, -1, v, 45, &r), AS_OK);
+        CHECK_NEAR(r.duration_s, ref_get(&rf, "n_samples")->v[0] / 22050.0,
+                   1e-12);
         check_vector(names[i], v, ref_get(&rf, "summary45")->v, 45, NULL);
         ref_free(&rf);
     }
@@ -113,10 +114,10 @@ test_sonic_pi(as_extractor *x)
             ref[i] = strtod(p, &p);
         snprintf(audio, sizeof audio, "%s/%s", SONIC_PI, line);
         float v[45];
-        double dur;
+        struct as_extract_result r;
         check_ctx("sonic-pi %s", line);
-        CHECK_STATUS(as_extract(x, audio, -1, v, 45, &dur), AS_OK);
-        CHECK_NEAR(dur, ref[0], 1e-6);
+        CHECK_STATUS(as_extract(x, audio, -1, v, 45, &r), AS_OK);
+        CHECK_NEAR(r.duration_s, ref[0], 1e-6);
         check_vector(line, v, ref + 1, 45, worst);
         files++;
     }
@@ -153,13 +154,20 @@ test_awkward(void)
     float *v = malloc(dim * sizeof *v), *w = malloc(dim * sizeof *w);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char audio[512];
-        double d1, d2;
+        struct as_extract_result r1, r2;
+        uint64_t h3;
+        double d3;
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
                  files[i]);
         check_ctx("default set, %s", files[i]);
-        CHECK_STATUS(as_extract(x, audio, -1, v, dim, &d1), AS_OK);
-        CHECK_STATUS(as_extract(x_rescan, audio, -1, w, dim, &d2), AS_OK);
+        CHECK_STATUS(as_extract(x, audio, -1, v, dim, &r1), AS_OK);
+        CHECK_STATUS(as_extract(x_rescan, audio, -1, w, dim, &r2), AS_OK);
         CHECK(memcmp(v, w, dim * sizeof *v) == 0);
+        /* the audio hash: the same whichever way it is computed */
+        CHECK_STATUS(as_audio_hash(audio, -1, &h3, &d3), AS_OK);
+        CHECK(r1.audio_hash == r2.audio_hash && r1.audio_hash == h3);
+        CHECK(r1.audio_hash != 0);
+        CHECK_NEAR(d3, r1.duration_s, 0);
         for (size_t c = 0; c < dim; c++)
             CHECK(isfinite(v[c]));
     }
@@ -191,9 +199,9 @@ test_awkward(void)
             fwrite(&s, 4, 1, fp);
         }
         fclose(fp);
-        double d;
+        struct as_extract_result r;
         check_ctx("default set, %s", sig[i].name);
-        CHECK_STATUS(as_extract(x, path, -1, v, dim, &d), AS_OK);
+        CHECK_STATUS(as_extract(x, path, -1, v, dim, &r), AS_OK);
         for (size_t c = 0; c < dim; c++)
             if (!isfinite(v[c]))
                 CHECK_FAIL_("%s is %g", as_featureset_column(fs, c)->name,

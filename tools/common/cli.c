@@ -45,10 +45,12 @@ cli_warnx(const char *subject, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int cli_dir_hint;
+
 void
 cli_warn_status(const char *subject, int status)
 {
-    if (status == AS_EIO && errno == EISDIR)
+    if (status == AS_EIO && errno == EISDIR && cli_dir_hint)
         cli_warnx(subject, "%s (use -r to walk it)", strerror(errno));
     else if (status == AS_EIO)
         cli_warnx(subject, "%s", strerror(errno));

@@ -21,8 +21,10 @@ extern int cli_quiet; /* -q: no warnings */
 /* "prog: subject: message" on stderr, unless -q. */
 void cli_warnx(const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* A library status about subject; AS_EIO prints strerror(errno), and a
- * directory gets the hint that -r walks it. */
+/* A library status about subject; AS_EIO prints strerror(errno), and,
+ * when cli_dir_hint is set (tools with -r), a directory gets the hint
+ * that -r walks it. */
+extern int cli_dir_hint;
 void cli_warn_status(const char *subject, int status);
 
 /* Prints "prog: message", the usage line and the --help hint to stderr,

@@ -207,15 +207,31 @@ struct as_extract_stats {
 typedef struct as_extractor as_extractor;
 
 int as_extractor_new(as_extractor **out, const struct as_extract_opts *opts);
+/* What as_extract() says about the file besides its features. */
+struct as_extract_result {
+    double duration_s;   /* length of the 22050 Hz signal */
+    uint64_t audio_hash; /* as_audio_hash() of that signal; never 0 */
+};
+
 /*
  * Decodes the file (path, or fd when path is NULL), analyses it and
  * writes as_featureset_dim() values to out (out_len must be at least
- * that) and the duration of the 22050 Hz signal to *duration_s. Every
- * value is finite. Returns AS_OK or a decoding status (see decode.h);
- * AS_EIO leaves errno set. The extractor stays usable after an error.
+ * that), and the duration and audio hash to *res. Every value is finite.
+ * Returns AS_OK or a decoding status (see decode.h); AS_EIO leaves errno
+ * set. The extractor stays usable after an error.
  */
 int as_extract(as_extractor *x, const char *path, int fd, float *out,
-               size_t out_len, double *duration_s);
+               size_t out_len, struct as_extract_result *res);
+
+/*
+ * The decoded-audio hash alone (decoding, no analysis): a 64-bit hash of
+ * the 22050 Hz mono float32 signal, so the same audio gives the same hash
+ * whatever its file name or container (WAV and FLAC of the same samples,
+ * say), and different audio almost surely a different one. Never 0.
+ * Returns AS_OK or a decoding status; *duration_s gets the length.
+ */
+int as_audio_hash(const char *path, int fd, uint64_t *hash,
+                  double *duration_s);
 /* Adds the per-stage timing of every as_extract() call so far. */
 void as_extractor_stats(const as_extractor *x, struct as_extract_stats *s);
 void as_extractor_free(as_extractor *x);

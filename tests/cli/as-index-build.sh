@@ -1,0 +1,143 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Building, labels, dumping, updating and merging.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p samples/kicks samples/hats samples/tones
+cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
+cp "$FIX/hihat_48k.wav" samples/hats/
+cp "$FIX/sine440_44k1.wav" "$FIX/chord_ceg_48k_stereo.wav" samples/tones/
+as-extract -r samples >lib.tsv
+
+# Build; the index checks out; labels are folder names by default.
+run as-index -o lib.asx lib.tsv
+expect_status 0
+expect_no_err
+expect_out_empty
+run as-index -c lib.asx
+expect_status 0
+expect_no_err
+as-index -d lib.asx >dump.tsv
+[ "$(head -n 1 dump.tsv | cut -f 1-6)" = "path	label	duration_s	file_size	file_mtime	audio_hash" ] ||
+    fail "dump header"
+cut -f 1,2 dump.tsv | tail -n +2 >"$T/labels"
+printf '%s\n' "samples/hats/hihat_48k.wav	hats" \
+    "samples/kicks/kick_44k1.flac	kicks" \
+    "samples/kicks/real_bd_808_44k1.wav	kicks" \
+    "samples/tones/chord_ceg_48k_stereo.wav	tones" \
+    "samples/tones/sine440_44k1.wav	tones" >"$T/want"
+cmp -s "$T/want" "$T/labels" || { diff "$T/want" "$T/labels"; fail "labels"; }
+# The features come back as they went in.
+[ "$(cut -f 7- dump.tsv)" = "$(cut -f 6- lib.tsv)" ] || fail "features round trip"
+
+# Dump and build again: the same bytes (binary and TSV).
+as-index -d lib.asx -f bin >dump.bin
+as-index -o again.asx dump.bin
+cmp -s lib.asx again.asx || fail "binary dump, rebuilt"
+as-index -o again.asx dump.tsv
+cmp -s lib.asx again.asx || fail "TSV dump, rebuilt"
+as-index -d lib.asx -H | cmp -s - "$(printf '%s' dump.tsv)" && fail "-H drops the header"
+[ "$(as-index -d lib.asx -H | wc -l)" -eq 5 ] || fail "-H rows"
+
+# Labels: none, and from a column joined in with awk.
+as-index -l none -o none.asx lib.tsv
+[ "$(as-index -d none.asx | cut -f 2 | sort -u | tr '\n' ' ')" = " label " ] ||
+    fail "-l none"
+awk -F '\t' 'BEGIN { OFS = FS } { print $0, NR == 1 ? "label" : "mine" }' lib.tsv |
+    as-index -o mine.asx
+[ "$(as-index -d mine.asx | cut -f 2 | sort -u | tr '\n' ' ')" = "label mine " ] ||
+    fail "label column"
+run as-index -l column -o col.asx lib.tsv
+expect_status 1
+expect_err "as-index: lib.tsv: no label column (-l column)"
+[ ! -e col.asx ] || fail "nothing written when every stream is refused"
+
+# JSON summary, and the update counts.
+run as-index -J -o lib2.asx lib.tsv
+expect_status 0
+expect_out '{"index":"lib2.asx","added":5,"changed":0,"unchanged":0,"removed":0,"failed":0}'
+run as-index -u lib.asx lib.tsv
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 5, removed 0, failed 0"
+cp "$FIX/noise_white_44k1.wav" samples/hats/noise.wav
+rm samples/tones/sine440_44k1.wav
+touch -d '2001-01-01' samples/kicks/kick_44k1.flac
+as-extract -r -U lib.asx samples >new.tsv
+[ "$(wc -l <new.tsv)" -eq 3 ] || fail "-U: the new and the touched files only"
+run as-index -u lib.asx -p new.tsv
+expect_status 0
+expect_err "as-index: lib.asx: added 1, changed 1, unchanged 0, removed 1, failed 0"
+[ "$(as-index -d lib.asx -H | wc -l)" -eq 5 ] || fail "five entries after the update"
+run as-index -q -u lib.asx new.tsv
+expect_no_err
+
+# Merge: two shards give the entries and statistics of one index.
+as-extract -r samples/kicks >kicks.tsv
+as-extract -r samples/hats samples/tones >rest.tsv
+as-index -o kicks.asx kicks.tsv
+as-index -o rest.asx rest.tsv
+as-index merge -o merged.asx kicks.asx rest.asx
+as-index -o direct.asx kicks.tsv rest.tsv
+cmp -s merged.asx direct.asx || fail "merged = built at once"
+run as-index merge -J -o merged.asx kicks.asx rest.asx
+expect_out '{"index":"merged.asx","added":5,"changed":0,"unchanged":0,"removed":0,"failed":0}'
+
+# Another feature set is refused, naming both; the rest is indexed.
+as-extract -s librosa45 samples/hats/hihat_48k.wav >l45.tsv
+run as-index -o mixed.asx lib.tsv l45.tsv
+expect_status 1
+expect_err "as-index: l45.tsv: feature set librosa45 differs from the index's (default)"
+[ "$(as-index -d mixed.asx -H | wc -l)" -eq 5 ] || fail "the first stream indexed"
+as-index -o l45.asx l45.tsv
+run as-index merge -o bad.asx lib.asx l45.asx
+expect_status 1
+expect_err "as-index: l45.asx: feature set librosa45 differs from lib.asx's (default)"
+
+# A malformed row: named with its line, the others indexed, status 1.
+awk -F '\t' 'BEGIN { OFS = FS } NR == 3 { $7 = "loud" } { print }' lib.tsv >bad.tsv
+run as-index -o bad.asx bad.tsv
+expect_status 1
+expect_err "as-index: bad.tsv: line 3: malformed row"
+[ "$(as-index -d bad.asx -H | wc -l)" -eq 4 ] || fail "the good rows indexed"
+
+# A file that is not an index is never replaced.
+echo "my notes" >notes.txt
+run as-index -o notes.txt lib.tsv
+expect_status 1
+expect_err "as-index: notes.txt: exists and is not an index; not replaced"
+[ "$(cat notes.txt)" = "my notes" ] || fail "notes kept"
+run as-index -o lib.asx missing.tsv
+expect_status 1
+expect_err "as-index: missing.tsv: No such file or directory"
+printf 'no stream here\n' | as-index -o x.asx 2>"$T/err" && fail "not a stream"
+expect_err "as-index: stdin: not a feature stream"
+
+# -U before the first index: everything is extracted; -v says what -U did.
+run as-extract -v -r -U first.asx samples
+expect_status 0
+expect_err "as-extract: first.asx: no index yet; extracting everything"
+[ "$(wc -l <"$T/out")" -eq 6 ] || fail "-U without an index"
+as-index -o first.asx "$T/out"
+mkdir samples/moved
+mv samples/hats/noise.wav samples/moved/noise.wav
+run as-extract -v -r -U first.asx samples
+expect_err "as-extract: first.asx: left out 4 unchanged files" \
+    "as-extract: first.asx: reused the features of 1 moved file"
+# -u on a missing index: an error, and no lock file left behind
+run as-index -u nothere.asx lib.tsv
+expect_status 1
+expect_err "as-index: nothere.asx: No such file or directory"
+[ ! -e nothere.asx.lock ] || fail "no lock file for a missing index"
+
+# The EXAMPLES of as-index(1).
+as-extract -r samples | as-index -o ex.asx
+as-extract -r -U ex.asx samples | as-index -u ex.asx -p -w 60 2>"$T/err"
+expect_err "as-index: ex.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
+as-extract -r samples/kicks | as-index -o drums.asx
+as-extract -r samples/tones | as-index -o synths.asx
+as-index merge -o ex2.asx drums.asx synths.asx
+as-extract -r samples | awk -F '\t' 'BEGIN { OFS = FS } { print $0, NR == 1 ? "label" : "mine" }' | as-index -o mine.asx
+as-index -d lib.asx | cut -f 2 | sort | uniq -c >"$T/out"
+expect_out_line "      2 kicks"
+as-index -c lib.asx || echo "lib.asx is damaged"

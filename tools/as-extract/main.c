@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* as-extract: feature vectors (or descriptions) of audio files. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as/as.h"
+#include "as/featio.h"
+#include "as-extract.h"
+
+#define USAGE                                                                \
+    "usage: as-extract [-0bCHikqrv] [-f tsv | bin] [-j n] [-o file] "       \
+    "[-s set] [-T file] [-U index] [file | dir | -] ..."
+
+static void
+help(void)
+{
+    printf("%s\n\n", USAGE);
+    puts("Write a feature vector per audio file (formats recognised by\n"
+         "content), as TSV or a binary feature stream.\n"
+         "\n"
+         "  -0, --null             -T lists are NUL-terminated (find -print0)\n"
+         "  -b, --binary           the same as -f bin\n"
+         "  -C, --columns          list the columns of the set and exit\n"
+         "  -f, --format=FMT       tsv (default) or bin\n"
+         "  -H, --no-header        no TSV header line\n"
+         "  -h, --help             print this help and exit\n"
+         "  -i, --info             describe the files instead: container,\n"
+         "                         codec, rate, channels, bits, frames\n"
+         "  -j, --jobs=N           worker threads (default: every core)\n"
+         "  -k, --keep-going       with -o, keep the output even if some\n"
+         "                         inputs failed (the exit status is still 1)\n"
+         "  -o, --output=FILE      write to FILE atomically instead of stdout\n"
+         "  -q, --quiet            print no warnings\n"
+         "  -r, --recursive        walk directories (sorted; hidden skipped)\n"
+         "  -s, --features=SET     default (87 columns) or librosa45\n"
+         "  -T, --files-from=FILE  read input paths from FILE ('-': stdin)\n"
+         "  -U, --skip-unchanged=INDEX  leave out files INDEX holds with the\n"
+         "                         same size and time; reuse the features of\n"
+         "                         files that moved (same audio hash)\n"
+         "  -v, --verbose          report files skipped while walking\n"
+         "  -V, --version          print the version and exit");
+}
+
+static int
+print_columns(const as_featureset *set)
+{
+    printf("column\tgroup\tunit\tdescription\n");
+    for (size_t c = 0; c < as_featureset_dim(set); c++) {
+        const struct as_column *col = as_featureset_column(set, c);
+        printf("%s\t%s\t%s\t%s\n", col->name, as_group_name(col->group),
+               col->unit, col->help);
+    }
+    return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"null", no_argument, NULL, '0'},
+        {"binary", no_argument, NULL, 'b'},
+        {"columns", no_argument, NULL, 'C'},
+        {"format", required_argument, NULL, 'f'},
+        {"no-header", no_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
+        {"info", no_argument, NULL, 'i'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"keep-going", no_argument, NULL, 'k'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"recursive", no_argument, NULL, 'r'},
+        {"features", required_argument, NULL, 's'},
+        {"files-from", required_argument, NULL, 'T'},
+        {"skip-unchanged", required_argument, NULL, 'U'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o = {0};
+    int c;
+    o.header = 1;
+    o.format = AS_FEAT_TSV;
+    o.set = as_featureset_get("default");
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = cores > 0 ? cores : 1;
+
+    cli_init("as-extract", USAGE);
+    cli_dir_hint = 1;
+    while ((c = getopt_long(argc, argv, "0bCf:Hhij:ko:qrs:T:U:vV", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case '0':
+            o.in.nul = 1;
+            break;
+        case 'b':
+            o.format = AS_FEAT_BIN;
+            break;
+        case 'C':
+            o.columns = 1;
+            break;
+        case 'f':
+            if (strcmp(optarg, "tsv") == 0)
+                o.format = AS_FEAT_TSV;
+            else if (strcmp(optarg, "bin") == 0)
+                o.format = AS_FEAT_BIN;
+            else
+                cli_usage_error("-f: '%s' is not tsv or bin", optarg);
+            break;
+        case 'H':
+            o.header = 0;
+            break;
+        case 'h':
+            help();
+            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        case 'i':
+            o.info = 1;
+            break;
+        case 'j':
+            o.jobs = cli_parse_long("-j", optarg, 1, 1024);
+            break;
+        case 'k':
+            o.keep_going = 1;
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'q':
+            cli_quiet = 1;
+            break;
+        case 'r':
+            o.in.recursive = 1;
+            break;
+        case 's':
+            if ((o.set = as_featureset_get(optarg)) == NULL)
+                cli_usage_error("-s: unknown feature set '%s' (default, "
+                                "librosa45)",
+                                optarg);
+            break;
+        case 'T':
+            o.in.files_from = optarg;
+            break;
+        case 'U':
+            o.skip_index = optarg;
+            break;
+        case 'v':
+            o.verbose = 1;
+            break;
+        case 'V':
+            cli_version();
+        default:
+            cli_usage_hint();
+        }
+    }
+    if (o.columns)
+        return print_columns(o.set);
+    if (o.info && o.format == AS_FEAT_BIN)
+        cli_usage_error("-i writes TSV only");
+    if (o.info && o.skip_index != NULL)
+        cli_usage_error("-U goes with feature extraction, not -i");
+
+    char **operands = argv + optind;
+    int n_operands = argc - optind;
+    int stdin_uses = o.in.files_from && !strcmp(o.in.files_from, "-");
+    for (int i = 0; i < n_operands; i++)
+        stdin_uses += strcmp(operands[i], "-") == 0;
+    if (stdin_uses > 1)
+        cli_usage_error("standard input can be used only once");
+    if (o.format == AS_FEAT_BIN && o.output == NULL && isatty(STDOUT_FILENO))
+        cli_usage_error("binary output to a terminal; redirect it or use -o");
+
+    struct cli_inputs in;
+    int failed = cli_inputs_gather(&in, &o.in, operands, n_operands);
+    struct cli_output out;
+    if (cli_output_open(&out, o.output) != 0) {
+        cli_inputs_free(&in);
+        return AS_EXIT_FAIL;
+    }
+    failed |= o.info ? run_info(&o, &in, out.fp)
+                     : run_features(&o, &in, out.fp);
+    int werr = cli_output_close(&out, !failed || o.keep_going);
+    cli_inputs_free(&in);
+    return failed || werr ? AS_EXIT_FAIL : AS_EXIT_OK;
+}

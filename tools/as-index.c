@@ -1,0 +1,646 @@
+/* SPDX-License-Identifier: MIT */
+/* as-index: build, update, merge, dump and check index files. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as/as.h"
+#include "as/index.h"
+#include "common/cli.h"
+
+#define USAGE                                                                \
+    "usage: as-index [-HJpq] [-f tsv | bin] [-l dir | column | none] "      \
+    "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n" \
+    "       as-index merge [-Jq] [-w seconds] -o index index ..."
+
+static void
+help(void)
+{
+    printf("%s\n\n", USAGE);
+    puts("Build an index from feature streams (as-extract output), keep it\n"
+         "current, merge shards, write it back out, or check it.\n"
+         "\n"
+         "  -c, --check=INDEX      read the whole index and check its checksums\n"
+         "  -d, --dump=INDEX       write the entries as a feature stream\n"
+         "  -f, --format=FMT       with -d: tsv (default) or bin\n"
+         "  -H, --no-header        with -d: no TSV header line\n"
+         "  -h, --help             print this help and exit\n"
+         "  -J, --json             print the summary as one JSON object\n"
+         "  -l, --label-from=SRC   dir (the parent folder's name), column (the\n"
+         "                         stream's label column) or none; default:\n"
+         "                         the column when there is one, else dir\n"
+         "  -o, --output=INDEX     build INDEX from the streams (replacing it)\n"
+         "  -p, --prune            with -u: drop entries whose file is gone\n"
+         "  -q, --quiet            print no warnings and no summary\n"
+         "  -u, --update=INDEX     add and replace entries of INDEX\n"
+         "  -V, --version          print the version and exit\n"
+         "  -w, --wait=SECONDS     wait for another writer's lock (default 0)");
+}
+
+enum label_from { LABEL_AUTO, LABEL_DIR, LABEL_COLUMN, LABEL_NONE };
+
+struct opts {
+    int json, prune, header;
+    int format;
+    enum label_from label_from;
+    double wait_s;
+    const char *check, *dump, *output, *update;
+};
+
+struct counts {
+    size_t added, changed, unchanged, removed, failed;
+};
+
+static const char *
+stream_name(const char *path)
+{
+    return cli_input_name(path);
+}
+
+/* The name of a column set for messages: the set's name, or a count. */
+static void
+set_name(const struct as_featheader *h, char *buf, size_t cap)
+{
+    const as_featureset *fs =
+        as_featureset_match((const char *const *)h->names, h->dim);
+    if (h->set != NULL)
+        snprintf(buf, cap, "%s", h->set);
+    else if (fs != NULL)
+        snprintf(buf, cap, "%s", as_featureset_name(fs));
+    else
+        snprintf(buf, cap, "%zu columns", h->dim);
+}
+
+static int
+same_names(const struct as_featheader *a, const struct as_featheader *b)
+{
+    if (a->dim != b->dim)
+        return 0;
+    for (size_t j = 0; j < a->dim; j++)
+        if (strcmp(a->names[j], b->names[j]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The label of a path: the name of the folder holding it. */
+static const char *
+dir_label(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash == path)
+        return NULL;
+    const char *start = slash;
+    while (start > path && start[-1] != '/')
+        start--;
+    size_t n = (size_t)(slash - start);
+    if (n == 0 || n >= cap || (n == 1 && start[0] == '.') ||
+        (n == 2 && start[0] == '.' && start[1] == '.'))
+        return NULL;
+    memcpy(buf, start, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* Fills in what a stream header leaves unknown: the set (from the column
+ * names), its analysis parameters, and this program as the producer. */
+static void
+complete_header(struct as_featheader *h)
+{
+    const as_featureset *fs =
+        as_featureset_match((const char *const *)h->names, h->dim);
+    if (h->set == NULL && fs != NULL) {
+        h->set = strdup(as_featureset_name(fs));
+    }
+    if (fs != NULL && h->rate_hz == 0) {
+        h->rate_hz = AS_SR_HZ;
+        h->n_fft = AS_N_FFT;
+        h->hop = AS_HOP;
+    }
+    if (h->producer == NULL)
+        h->producer = strdup("audiosearch " AS_VERSION);
+}
+
+/* Reads every row of one stream into the builder (created from the first
+ * stream's header when *b is NULL). *accepted is set when the stream's
+ * columns were taken (even if some rows were not). Returns 1 if anything
+ * failed. */
+static int
+read_stream(const struct opts *o, const char *path, as_index_builder **b,
+            struct as_featheader *first, struct counts *c, int *accepted)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *fp = is_stdin ? stdin : fopen(path, "r");
+    const char *name = stream_name(path);
+    if (fp == NULL) {
+        cli_warnx(name, "%s", strerror(errno));
+        c->failed++;
+        return 1;
+    }
+    as_featreader *r;
+    int st = as_featreader_open(&r, fp);
+    if (st != AS_OK) {
+        cli_warn_status(name, st);
+        if (!is_stdin)
+            fclose(fp);
+        c->failed++;
+        return 1;
+    }
+    const struct as_featheader *h = as_featreader_header(r);
+    int failed = 0;
+    if (*b == NULL) {
+        if (as_featheader_copy(first, h) != AS_OK) {
+            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+            exit(AS_EXIT_FAIL);
+        }
+        complete_header(first);
+        st = as_index_builder_new(b, first);
+        if (st != AS_OK) {
+            cli_warn_status(name, st);
+            failed = 1;
+            goto done;
+        }
+    } else if (!same_names(h, first)) {
+        char a[64], bname[64];
+        set_name(h, a, sizeof a);
+        set_name(first, bname, sizeof bname);
+        cli_warnx(name, "feature set %s differs from the index's (%s)", a,
+                  bname);
+        c->failed++;
+        failed = 1;
+        goto done;
+    }
+    if (o->label_from == LABEL_COLUMN && !h->has_label) {
+        cli_warnx(name, "no label column (-l column)");
+        c->failed++;
+        failed = 1;
+        goto done;
+    }
+    *accepted = 1;
+    for (;;) {
+        struct as_featrow row;
+        int eof;
+        st = as_featreader_next(r, &row, &eof);
+        if (st == AS_OK && eof)
+            break;
+        if (st != AS_OK) {
+            cli_warnx(name, "line %" PRIu64 ": %s", as_featreader_line(r),
+                      as_strerror(st));
+            c->failed++;
+            failed = 1;
+            if (h->format == AS_FEAT_BIN || st == AS_EIO)
+                break; /* binary errors are sticky */
+            continue;
+        }
+        char dbuf[1024];
+        const char *label = NULL;
+        int use_column = o->label_from == LABEL_COLUMN ||
+                         (o->label_from == LABEL_AUTO && h->has_label);
+        if (use_column)
+            label = row.label != NULL && row.label[0] != '\0' ? row.label
+                                                                : NULL;
+        else if (o->label_from != LABEL_NONE)
+            label = dir_label(row.path, dbuf, sizeof dbuf);
+        struct as_index_entry e = {
+            row.path,       label,          row.duration_s,
+            row.file_size,  row.file_mtime_ns, row.audio_hash,
+            AS_INDEX_NO_CLUSTER, 0.0f,      0};
+        enum as_put what;
+        st = as_index_builder_put(*b, &e, row.values, &what);
+        if (st != AS_OK) {
+            cli_warnx(name, "line %" PRIu64 ": %s", as_featreader_line(r),
+                      as_strerror(st));
+            c->failed++;
+            failed = 1;
+            continue;
+        }
+        if (what == AS_PUT_ADDED)
+            c->added++;
+        else if (what == AS_PUT_CHANGED)
+            c->changed++;
+        else
+            c->unchanged++;
+    }
+done:
+    as_featreader_close(r);
+    if (!is_stdin)
+        fclose(fp);
+    return failed;
+}
+
+/* Opens an index, reporting failures in the tool's words. */
+static as_index *
+open_index(const char *path, unsigned flags)
+{
+    as_index *ix;
+    unsigned version = 0;
+    int st = as_index_open(&ix, path, flags, &version);
+    if (st == AS_EINDEXVER) {
+        cli_warnx(path, "index version %u not supported", version);
+        return NULL;
+    }
+    if (st != AS_OK) {
+        cli_warn_status(path, st);
+        return NULL;
+    }
+    return ix;
+}
+
+/* Refuses to replace a file that is not an index. */
+static int
+safe_target(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? 0 : (cli_warnx(path, "%s", strerror(errno)), 1);
+    as_index *ix;
+    unsigned v;
+    int status = as_index_open(&ix, path, 0, &v);
+    as_index_close(ix);
+    if (status == AS_ENOTINDEX || S_ISDIR(st.st_mode)) {
+        cli_warnx(path, "exists and is not an index; not replaced");
+        return 1;
+    }
+    return 0;
+}
+
+static int
+lock_target(const struct opts *o, const char *path, int *fd)
+{
+    int st = as_index_lock(path, o->wait_s, fd);
+    if (st == AS_ELOCKED) {
+        cli_warnx(path, "locked by another process (see --wait)");
+        return 1;
+    }
+    if (st != AS_OK) {
+        cli_warn_status(path, st);
+        return 1;
+    }
+    as_index_remove_stale(path);
+    return 0;
+}
+
+static void
+summary(const struct opts *o, const char *index, const struct counts *c,
+        int always)
+{
+    if (o->json) {
+        printf("{\"index\":\"");
+        for (const char *p = index; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                putchar('\\');
+            if ((unsigned char)*p < 0x20)
+                printf("\\u%04x", (unsigned char)*p);
+            else
+                putchar(*p);
+        }
+        printf("\",\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu,"
+               "\"removed\":%zu,\"failed\":%zu}\n",
+               c->added, c->changed, c->unchanged, c->removed, c->failed);
+    } else if (always && !cli_quiet) {
+        fprintf(stderr,
+                "%s: %s: added %zu, changed %zu, unchanged %zu, removed %zu, "
+                "failed %zu\n",
+                cli_name, index, c->added, c->changed, c->unchanged,
+                c->removed, c->failed);
+    }
+}
+
+/* Build (-o) or update (-u). */
+static int
+run_write(const struct opts *o, char **streams, int n_streams)
+{
+    const char *target = o->update ? o->update : o->output;
+    struct counts c = {0};
+    struct as_featheader first = {0};
+    as_index_builder *b = NULL;
+    int failed = 0, lock = -1, accepted = 0;
+    struct stat sb;
+
+    if (o->update != NULL && stat(target, &sb) != 0) {
+        cli_warnx(target, "%s", strerror(errno)); /* no lock file either */
+        return AS_EXIT_FAIL;
+    }
+    if (safe_target(target) || lock_target(o, target, &lock))
+        return AS_EXIT_FAIL;
+    if (o->update != NULL) {
+        as_index *ix = open_index(target, AS_INDEX_VERIFY);
+        if (ix == NULL) {
+            as_index_unlock(lock);
+            return AS_EXIT_FAIL;
+        }
+        if (as_featheader_copy(&first, as_index_header(ix)) != AS_OK ||
+            as_index_builder_new(&b, &first) != AS_OK ||
+            as_index_builder_load(b, ix) != AS_OK) {
+            cli_warnx(target, "%s", as_strerror(AS_ENOMEM));
+            as_index_close(ix);
+            as_index_unlock(lock);
+            return AS_EXIT_FAIL;
+        }
+        if (o->prune) {
+            for (size_t i = 0; i < as_index_count(ix); i++) {
+                struct as_index_entry e;
+                struct stat st;
+                if (as_index_entry(ix, i, &e) != AS_OK)
+                    continue;
+                if (stat(e.path, &st) != 0 && errno == ENOENT &&
+                    as_index_builder_remove(b, e.path) == AS_OK)
+                    c.removed++;
+            }
+        }
+        as_index_close(ix);
+    }
+    if (n_streams == 0)
+        failed |= read_stream(o, "-", &b, &first, &c, &accepted);
+    for (int i = 0; i < n_streams; i++)
+        failed |= read_stream(o, streams[i], &b, &first, &c, &accepted);
+
+    /* a new index from nothing but refused streams is not written */
+    if (b == NULL || (o->update == NULL && !accepted)) {
+        as_index_builder_free(b);
+        as_index_unlock(lock);
+        as_featheader_free(&first);
+        return AS_EXIT_FAIL;
+    }
+    int st = as_index_builder_write(b, target);
+    if (st != AS_OK) {
+        cli_warn_status(target, st);
+        failed = 1;
+    }
+    as_index_builder_free(b);
+    as_index_unlock(lock);
+    as_featheader_free(&first);
+    summary(o, target, &c, o->update != NULL);
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
+static int
+run_merge(const struct opts *o, char **inputs, int n)
+{
+    struct counts c = {0};
+    as_index_builder *b = NULL;
+    int failed = 0, lock = -1;
+    if (safe_target(o->output) || lock_target(o, o->output, &lock))
+        return AS_EXIT_FAIL;
+    const char *first_name = NULL;
+    struct as_featheader first = {0};
+    for (int i = 0; i < n; i++) {
+        as_index *ix = open_index(inputs[i], AS_INDEX_VERIFY);
+        if (ix == NULL) {
+            c.failed++;
+            failed = 1;
+            continue;
+        }
+        const struct as_featheader *h = as_index_header(ix);
+        if (b == NULL) {
+            if (as_featheader_copy(&first, h) != AS_OK ||
+                as_index_builder_new(&b, &first) != AS_OK) {
+                fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+                exit(AS_EXIT_FAIL);
+            }
+            first_name = inputs[i];
+        } else if (!same_names(h, &first)) {
+            char a[64], bn[64];
+            set_name(h, a, sizeof a);
+            set_name(&first, bn, sizeof bn);
+            cli_warnx(inputs[i], "feature set %s differs from %s's (%s)", a,
+                      first_name, bn);
+            as_index_close(ix);
+            c.failed++;
+            failed = 1;
+            continue;
+        }
+        for (size_t k = 0; k < as_index_count(ix); k++) {
+            struct as_index_entry e;
+            enum as_put what;
+            int st = as_index_entry(ix, k, &e);
+            if (st == AS_OK)
+                st = as_index_builder_put(b, &e, as_index_row(ix, k), &what);
+            if (st != AS_OK) {
+                cli_warn_status(inputs[i], st);
+                c.failed++;
+                failed = 1;
+                break;
+            }
+            if (what == AS_PUT_ADDED)
+                c.added++;
+            else if (what == AS_PUT_CHANGED)
+                c.changed++;
+            else
+                c.unchanged++;
+        }
+        as_index_close(ix);
+    }
+    if (b != NULL) {
+        int st = as_index_builder_write(b, o->output);
+        if (st != AS_OK) {
+            cli_warn_status(o->output, st);
+            failed = 1;
+        }
+        as_index_builder_free(b);
+    } else {
+        failed = 1;
+    }
+    as_featheader_free(&first);
+    as_index_unlock(lock);
+    summary(o, o->output, &c, 0);
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
+static int
+run_dump(const struct opts *o)
+{
+    as_index *ix = open_index(o->dump, AS_INDEX_VERIFY);
+    if (ix == NULL)
+        return AS_EXIT_FAIL;
+    struct as_featheader h;
+    if (as_featheader_copy(&h, as_index_header(ix)) != AS_OK) {
+        as_index_close(ix);
+        return AS_EXIT_FAIL;
+    }
+    /* every entry carries a label field, empty for none, so that reading
+     * the dump back gives the same labels */
+    h.has_label = 1;
+    h.has_duration = 1;
+    h.has_meta = 1;
+    struct as_featwriter_opts wo;
+    as_featwriter_opts_init(&wo);
+    wo.format = o->format;
+    wo.header = o->header;
+    if (o->format == AS_FEAT_BIN && isatty(STDOUT_FILENO)) {
+        as_featheader_free(&h);
+        as_index_close(ix);
+        cli_usage_error("binary output to a terminal; redirect it");
+    }
+    as_featwriter *w;
+    int st = as_featwriter_new(&w, stdout, &h, &wo);
+    int failed = 0;
+    for (size_t i = 0; st == AS_OK && i < as_index_count(ix); i++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(ix, i, &e)) != AS_OK)
+            break;
+        struct as_featrow row = {0};
+        row.path = e.path;
+        row.label = e.label ? e.label : "";
+        row.duration_s = e.duration_s;
+        row.file_size = e.file_size;
+        row.file_mtime_ns = e.file_mtime_ns;
+        row.audio_hash = e.audio_hash;
+        row.values = as_index_row(ix, i);
+        st = as_featwriter_row(w, &row);
+        if (st == AS_EPATH || st == AS_ENONFINITE) {
+            cli_warnx(e.path, "%s", as_strerror(st));
+            failed = 1;
+            st = AS_OK;
+        }
+    }
+    if (st == AS_EINDEX) {
+        cli_warn_status(o->dump, st);
+        failed = 1;
+    }
+    if (w != NULL)
+        as_featwriter_free(w);
+    as_featheader_free(&h);
+    as_index_close(ix);
+    failed |= cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"check", required_argument, NULL, 'c'},
+        {"dump", required_argument, NULL, 'd'},
+        {"format", required_argument, NULL, 'f'},
+        {"no-header", no_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'J'},
+        {"label-from", required_argument, NULL, 'l'},
+        {"output", required_argument, NULL, 'o'},
+        {"prune", no_argument, NULL, 'p'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"update", required_argument, NULL, 'u'},
+        {"version", no_argument, NULL, 'V'},
+        {"wait", required_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o = {0};
+    int c, merge = 0;
+    o.header = 1;
+    o.format = AS_FEAT_TSV;
+    cli_init("as-index", USAGE);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0) {
+        merge = 1;
+        argv++;
+        argc--;
+    }
+    while ((c = getopt_long(argc, argv, "c:d:f:HhJl:o:pqu:Vw:", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o.check = optarg;
+            break;
+        case 'd':
+            o.dump = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "tsv") == 0)
+                o.format = AS_FEAT_TSV;
+            else if (strcmp(optarg, "bin") == 0)
+                o.format = AS_FEAT_BIN;
+            else
+                cli_usage_error("-f: '%s' is not tsv or bin", optarg);
+            break;
+        case 'H':
+            o.header = 0;
+            break;
+        case 'h':
+            help();
+            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        case 'J':
+            o.json = 1;
+            break;
+        case 'l':
+            if (strcmp(optarg, "dir") == 0)
+                o.label_from = LABEL_DIR;
+            else if (strcmp(optarg, "column") == 0)
+                o.label_from = LABEL_COLUMN;
+            else if (strcmp(optarg, "none") == 0)
+                o.label_from = LABEL_NONE;
+            else
+                cli_usage_error("-l: '%s' is not dir, column or none",
+                                optarg);
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'p':
+            o.prune = 1;
+            break;
+        case 'q':
+            cli_quiet = 1;
+            break;
+        case 'u':
+            o.update = optarg;
+            break;
+        case 'V':
+            cli_version();
+        case 'w':
+            o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
+            break;
+        default:
+            cli_usage_hint();
+        }
+    }
+    char **rest = argv + optind;
+    int n_rest = argc - optind;
+    int modes = (o.check != NULL) + (o.dump != NULL) + (o.output != NULL) +
+                (o.update != NULL);
+
+    if (merge) {
+        if (o.output == NULL || modes != 1 || n_rest == 0)
+            cli_usage_error("merge needs -o index and one or more indexes");
+        return run_merge(&o, rest, n_rest);
+    }
+    if (modes != 1)
+        cli_usage_error("one of -c, -d, -o and -u is needed");
+    if (o.prune && o.update == NULL)
+        cli_usage_error("-p goes with -u");
+    if ((o.check || o.dump) && n_rest > 0)
+        cli_usage_error("-c and -d take no streams");
+    if (o.check != NULL) {
+        as_index *ix = open_index(o.check, AS_INDEX_VERIFY);
+        int ok = ix != NULL;
+        if (ix != NULL) {
+            /* every entry's strings in bounds too */
+            for (size_t i = 0; i < as_index_count(ix) && ok; i++) {
+                struct as_index_entry e;
+                if (as_index_entry(ix, i, &e) != AS_OK) {
+                    cli_warn_status(o.check, AS_EINDEX);
+                    ok = 0;
+                }
+            }
+        }
+        as_index_close(ix);
+        return ok ? AS_EXIT_OK : AS_EXIT_FAIL;
+    }
+    if (o.dump != NULL)
+        return run_dump(&o);
+    int stdin_uses = n_rest == 0;
+    for (int i = 0; i < n_rest; i++)
+        stdin_uses += strcmp(rest[i], "-") == 0;
+    if (stdin_uses > 1)
+        cli_usage_error("standard input can be used only once");
+    int rc = run_write(&o, rest, n_rest);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
+        rc = AS_EXIT_FAIL;
+    }
+    return rc;
+}
