@@ -12,7 +12,7 @@ libmpg123-dev libsoxr-dev"
 AS_DEPS_SAMPLES="sonic-pi-samples"
 # What the test suite needs besides: clang for the sanitizer build,
 # mandoc for the man page checks, sox for the examples that use it.
-AS_DEPS_TEST="clang mandoc sox sonic-pi-samples"
+AS_DEPS_TEST="clang mandoc sox sonic-pi-samples parallel make"
 
 # as_deps_ensure PACKAGE...
 as_deps_ensure() {
