@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# usage: bench/index.sh [ENTRIES] [RUNS]
+#
+# Index build and open speed with ENTRIES (default 1000000) entries of the
+# default feature set, medians of RUNS (default 3) runs made in turn:
+#   - as-index -o from a synthetic binary feature stream (seeded values,
+#     paths lib/folderNNNN/sampleNNNNNN.wav in 100 folders, so 100 labels,
+#     in the order as-extract -r lists them): wall time and peak RSS;
+#   - opening the index and reading its middle entry (as_index_open
+#     without verification, as_index_entry, as_index_row): in a fresh
+#     process each time (20 per run: the whole process, spawn to exit, and
+#     the open and read inside it), the same with the index's pages evicted
+#     from the page cache first, and in one process (1000 per run).
+#     Target: under 10 ms at 1M entries;
+#   - the index's size against the raw float32 matrix (ENTRIES x columns x
+#     4 bytes). Target: within 1.3x;
+#   - as-index -c, the full verification, for information.
+# Needs about 1000 bytes per entry in $TMPDIR (default /tmp).
+set -eu
+entries=${1:-1000000}
+runs=${2:-3}
+for n in "$entries" "$runs"; do
+    case $n in
+    '' | *[!0-9]* | 0 | 0*) echo "usage: bench/index.sh [ENTRIES] [RUNS]" >&2; exit 2 ;;
+    esac
+done
+. "$(dirname "$0")/common.sh"
+bench="$build/bench/as-bench-index"
+asindex="$build/tools/as-index"
+spawns=20
+reps=1000
+
+need_kib=$((entries * 1000 / 1024 + 1024))
+avail_kib=$(df -P -k "$tmp" | awk 'NR == 2 { print $4 }')
+if [ "$avail_kib" -lt "$need_kib" ]; then
+    echo "bench: $entries entries need about $((need_kib / 1024)) MiB in $tmp, $((avail_kib / 1024)) MiB free; give fewer entries" >&2
+    exit 1
+fi
+
+"$bench" gen "$entries" "$tmp/stream.bin" >"$tmp/gen"
+dim=$(cut -f 2 "$tmp/gen")
+ix="$tmp/lib.asx"
+
+i=0
+while [ $i -lt "$runs" ]; do
+    rm -f "$ix"
+    "$bench" time "$asindex" -o "$ix" "$tmp/stream.bin" >>"$tmp/build"
+    "$bench" time "$asindex" -c "$ix" >>"$tmp/check"
+    "$bench" spawn "$spawns" "$ix" >>"$tmp/fresh"
+    "$bench" open "$reps" "$ix" >>"$tmp/inproc"
+    "$bench" spawn -c "$spawns" "$ix" >>"$tmp/cold"
+    i=$((i + 1))
+done
+size=$(wc -c <"$ix" | tr -d ' ')
+
+col() { cut -f "$2" "$tmp/$1" | median; }
+echo "index: $entries entries, $dim columns (default set), median of $runs runs"
+awk -F '\t' '{ printf "  synthetic stream: %.1f MB written in %.2f s\n", $3 / 1e6, $4 }' "$tmp/gen"
+awk -v w="$(col build 1)" -v r="$(col build 2)" -v n="$entries" 'BEGIN {
+    printf "  build (as-index -o):        %8.3f s, %.0f entries/s, peak RSS %.1f MiB\n", w, n / w, r / 1024 }'
+awk -v w="$(col fresh 1)" -v o="$(col fresh 2)" 'BEGIN {
+    printf "  open + read, fresh process: %8.3f ms spawn to exit, %.3f ms to open and read (target < 10 ms)\n", w, o }'
+awk -v w="$(col cold 1)" -v o="$(col cold 2)" 'BEGIN {
+    printf "    the same, pages evicted:  %8.3f ms spawn to exit, %.3f ms to open and read\n", w, o }'
+awk -v m="$(col inproc 1)" -v r="$reps" 'BEGIN {
+    printf "  open + read, in process:    %8.4f ms (median of %d)\n", m, r }'
+awk -v s="$size" -v n="$entries" -v d="$dim" 'BEGIN {
+    m = n * d * 4
+    printf "  size: %.1f MB, float32 matrix %.1f MB: %.3fx (target <= 1.3x), %.1f bytes per entry besides the matrix\n", s / 1e6, m / 1e6, s / m, (s - m) / n }'
+awk -v w="$(col check 1)" -v r="$(col check 2)" -v s="$size" 'BEGIN {
+    printf "  verify (as-index -c):       %8.3f s, %.0f MB/s, peak RSS %.1f MiB\n", w, s / w / 1e6, r / 1024 }'
+echo "rerun: bench/index.sh $entries $runs"
