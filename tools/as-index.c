@@ -334,10 +334,13 @@ run_write(const struct opts *o, char **streams, int n_streams)
             as_index_unlock(lock);
             return AS_EXIT_FAIL;
         }
-        if (as_featheader_copy(&first, as_index_header(ix)) != AS_OK ||
-            as_index_builder_new(&b, &first) != AS_OK ||
-            as_index_builder_load(b, ix) != AS_OK) {
-            cli_warnx(target, "%s", as_strerror(AS_ENOMEM));
+        int st = as_featheader_copy(&first, as_index_header(ix));
+        if (st == AS_OK)
+            st = as_index_builder_new(&b, &first);
+        if (st == AS_OK)
+            st = as_index_builder_load(b, ix);
+        if (st != AS_OK) {
+            cli_warnx(target, "%s", as_strerror(st));
             as_index_close(ix);
             as_index_unlock(lock);
             return AS_EXIT_FAIL;
@@ -345,10 +348,10 @@ run_write(const struct opts *o, char **streams, int n_streams)
         if (o->prune) {
             for (size_t i = 0; i < as_index_count(ix); i++) {
                 struct as_index_entry e;
-                struct stat st;
+                struct stat es;
                 if (as_index_entry(ix, i, &e) != AS_OK)
                     continue;
-                if (stat(e.path, &st) != 0 && errno == ENOENT &&
+                if (stat(e.path, &es) != 0 && errno == ENOENT &&
                     as_index_builder_remove(b, e.path) == AS_OK)
                     c.removed++;
             }
@@ -398,9 +401,11 @@ run_merge(const struct opts *o, char **inputs, int n)
         }
         const struct as_featheader *h = as_index_header(ix);
         if (b == NULL) {
-            if (as_featheader_copy(&first, h) != AS_OK ||
-                as_index_builder_new(&b, &first) != AS_OK) {
-                fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+            int st = as_featheader_copy(&first, h);
+            if (st == AS_OK)
+                st = as_index_builder_new(&b, &first);
+            if (st != AS_OK) {
+                cli_warnx(inputs[i], "%s", as_strerror(st));
                 exit(AS_EXIT_FAIL);
             }
             first_name = inputs[i];

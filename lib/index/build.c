@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../io/featio_internal.h"
 #include "../util/hash.h"
 #include "as/error.h"
 #include "internal.h"
@@ -101,15 +102,12 @@ as_index_builder_new(as_index_builder **out, const struct as_featheader *h)
         (h->producer != NULL && strlen(h->producer) > 65535) ||
         (h->set != NULL && strlen(h->set) > 65535))
         return AS_EINVAL;
-    /* the names the reader accepts: present, at most 65535 bytes, once */
-    for (size_t j = 0; j < h->dim; j++) {
-        size_t len = h->names[j] ? strlen(h->names[j]) : 0;
-        if (len == 0 || len > 65535)
-            return AS_EINVAL;
-        for (size_t k = 0; k < j; k++)
-            if (strcmp(h->names[k], h->names[j]) == 0)
-                return AS_EINVAL;
-    }
+    if (h->rate_hz < 0 || h->n_fft < 0 || h->hop < 0)
+        return AS_EINVAL;
+    /* the names a feature stream accepts, which the reader checks too */
+    int st = as__feat_check_names(h->names, h->dim);
+    if (st != AS_OK)
+        return st == AS_ENOMEM ? AS_ENOMEM : AS_EINVAL;
     as_index_builder *b = calloc(1, sizeof *b);
     if (b == NULL)
         return AS_ENOMEM;
@@ -407,10 +405,15 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[SEC_COUNT][2],
     const struct as_featheader *h = &b->hdr;
     size_t n = b->n, dim = h->dim;
     int status = AS_ENOMEM;
-    double *stats = calloc(2 * dim + IX_WEIGHTS, sizeof *stats);
+    double *stats = calloc(IX_STATS(dim), sizeof *stats);
+    double *scale = malloc(dim * sizeof *scale);
+    double *std = malloc(dim * sizeof *std);
+    enum as_group *groups = malloc(dim * sizeof *groups);
+    float *norms = malloc((n ? n : 1) * sizeof *norms);
     struct by_path *order = malloc((n ? n : 1) * sizeof *order);
     unsigned char *rec = malloc(IX_ENTRY_SIZE);
-    if (stats == NULL || order == NULL || rec == NULL)
+    if (stats == NULL || scale == NULL || std == NULL || groups == NULL ||
+        norms == NULL || order == NULL || rec == NULL)
         goto done;
 
     /* META */
@@ -435,23 +438,47 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[SEC_COUNT][2],
     sec[SEC_COLUMNS][1] = o->pos - sec[SEC_COLUMNS][0];
 
     /* STATS: mean, then the sum of squared deviations from it, in double;
-     * the group weights (all 1) */
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < dim; j++)
-            stats[j] += (double)b->values[i * dim + j];
-    for (size_t j = 0; j < dim && n > 0; j++)
-        stats[j] /= (double)n;
+     * the smallest and largest values; the group weights (1 for each group, then a 0 that pads the
+     * array to 8) */
+    double *mean = stats, *m2 = stats + dim, *mn = stats + 2 * dim;
+    double *mx = stats + 3 * dim, *weights = stats + 4 * dim;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < dim; j++) {
-            double d = (double)b->values[i * dim + j] - stats[j];
-            stats[dim + j] += d * d;
+            double v = (double)b->values[i * dim + j];
+            mean[j] += v;
+            if (i == 0 || v < mn[j])
+                mn[j] = v;
+            if (i == 0 || v > mx[j])
+                mx[j] = v;
+        }
+    for (size_t j = 0; j < dim && n > 0; j++)
+        mean[j] /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++) {
+            double d = (double)b->values[i * dim + j] - mean[j];
+            m2[j] += d * d;
         }
     for (size_t g = 0; g < AS_G_COUNT; g++)
-        stats[2 * dim + g] = 1.0;
+        weights[g] = 1.0;
     pad_to(o, align_up(o->pos));
     sec[SEC_STATS][0] = o->pos;
-    put(o, stats, (2 * dim + IX_WEIGHTS) * sizeof *stats);
+    put(o, stats, IX_STATS(dim) * sizeof *stats);
     sec[SEC_STATS][1] = o->pos - sec[SEC_STATS][0];
+
+    /* NORMS: each entry's length as distances see it */
+    for (size_t j = 0; j < dim; j++) {
+        std[j] = n ? sqrt(m2[j] / (double)n) : 0.0;
+        groups[j] = as_column_group(h->names[j]);
+    }
+    as_column_scales(dim, groups, std, weights, scale);
+    for (size_t i = 0; i < n; i++) {
+        double ss = 0.0;
+        for (size_t j = 0; j < dim; j++) {
+            double z = ((double)b->values[i * dim + j] - mean[j]) * scale[j];
+            ss += z * z;
+        }
+        norms[i] = (float)sqrt(ss);
+    }
 
     /* STRINGS are laid out as: every path, then every label; their
      * offsets are known before they are written */
@@ -531,10 +558,20 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[SEC_COUNT][2],
     sec[SEC_MATRIX][0] = o->pos;
     put(o, b->values, n * dim * sizeof *b->values);
     sec[SEC_MATRIX][1] = o->pos - sec[SEC_MATRIX][0];
+
+    /* NORMS */
+    pad_to(o, align_up(o->pos));
+    sec[SEC_NORMS][0] = o->pos;
+    put(o, norms, n * sizeof *norms);
+    sec[SEC_NORMS][1] = o->pos - sec[SEC_NORMS][0];
     status = o->err ? AS_EIO : AS_OK;
 
 done:
     free(stats);
+    free(scale);
+    free(std);
+    free(groups);
+    free(norms);
     free(order);
     free(rec);
     return status;

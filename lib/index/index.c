@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../io/featio_internal.h"
 #include "../util/hash.h"
 #include "as/error.h"
 #include "internal.h"
@@ -31,8 +32,8 @@ struct as_index {
     struct as_featheader hdr;
     enum as_group *groups; /* dim */
     double *std;           /* dim */
-    const double *mean, *m2, *weights;
-    const float *matrix;
+    const double *mean, *m2, *min, *max, *weights;
+    const float *matrix, *norms;
 };
 
 uint64_t
@@ -102,7 +103,8 @@ check_layout(as_index *ix)
     if (ix->len[SEC_ENTRIES] != n * IX_ENTRY_SIZE ||
         ix->len[SEC_SORTED] != n * 4 ||
         ix->len[SEC_MATRIX] != n * dim * 4 ||
-        ix->len[SEC_STATS] != (2 * dim + IX_WEIGHTS) * 8 ||
+        ix->len[SEC_STATS] != IX_STATS(dim) * 8 ||
+        ix->len[SEC_NORMS] != n * 4 ||
         ix->len[SEC_LABELS] != (uint64_t)ix->n_labels * 16)
         return AS_EINDEX;
     /* the last string ends with a NUL, so none runs off the section */
@@ -159,9 +161,11 @@ read_meta(as_index *ix)
         cpos += 2;
         if ((st = read_string(c, clen, &cpos, &h->names[j])) != AS_OK)
             return st;
-        if (h->names[j][0] == '\0')
-            return AS_EINDEX;
     }
+    /* the rules of a feature stream, so an index always dumps to one */
+    st = as__feat_check_names(h->names, ix->dim);
+    if (st != AS_OK)
+        return st == AS_ENOMEM ? AS_ENOMEM : AS_EINDEX;
     return AS_OK;
 }
 
@@ -246,8 +250,16 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     const unsigned char *stats = ix->map + ix->off[SEC_STATS];
     ix->mean = (const double *)(const void *)stats;
     ix->m2 = ix->mean + ix->dim;
-    ix->weights = ix->m2 + ix->dim;
+    ix->min = ix->m2 + ix->dim;
+    ix->max = ix->min + ix->dim;
+    ix->weights = ix->max + ix->dim;
     ix->matrix = (const float *)(const void *)(ix->map + ix->off[SEC_MATRIX]);
+    ix->norms = (const float *)(const void *)(ix->map + ix->off[SEC_NORMS]);
+    for (int g = 0; g < AS_G_COUNT; g++)
+        if (!(ix->weights[g] >= 0.0) || !isfinite(ix->weights[g])) {
+            status = AS_EINDEX;
+            goto fail;
+        }
     ix->std = malloc(ix->dim * sizeof *ix->std);
     if (ix->std == NULL) {
         status = AS_ENOMEM;
@@ -255,7 +267,9 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     }
     for (uint32_t j = 0; j < ix->dim; j++) {
         double m2 = ix->m2[j];
-        if (!(m2 >= 0.0) || !isfinite(m2) || !isfinite(ix->mean[j])) {
+        if (!(m2 >= 0.0) || !isfinite(m2) || !isfinite(ix->mean[j]) ||
+            !isfinite(ix->min[j]) || !isfinite(ix->max[j]) ||
+            (ix->n > 0 && !(ix->min[j] <= ix->max[j]))) {
             status = AS_EINDEX;
             goto fail;
         }
@@ -325,6 +339,24 @@ const double *
 as_index_m2(const as_index *ix)
 {
     return ix->m2;
+}
+
+const double *
+as_index_min(const as_index *ix)
+{
+    return ix->min;
+}
+
+const double *
+as_index_max(const as_index *ix)
+{
+    return ix->max;
+}
+
+const float *
+as_index_norms(const as_index *ix)
+{
+    return ix->norms;
 }
 
 const double *

@@ -8,12 +8,15 @@
  *            length + bytes
  *   COLUMNS  per column: u8 group, u8 0, u16 length, name bytes
  *   STATS    f64 mean[dim], f64 m2[dim] (sum of squared deviations),
- *            f64 group weight[8] (AS_G_COUNT used)
+ *            f64 min[dim], f64 max[dim], f64 group weight[8] (AS_G_COUNT
+ *            used)
  *   ENTRIES  n records of 64 bytes (below)
  *   LABELS   per label: u64 offset into STRINGS, u32 length, u32 0
  *   STRINGS  paths and labels, each followed by a NUL byte
  *   SORTED   u32 entry numbers in byte order of their paths
  *   MATRIX   f32 values, n rows of dim
+ *   NORMS    f32 per entry: the length of its z-scored, group-weighted
+ *            vector under the stored group weights (for fast distances)
  */
 #ifndef AS_INDEX_LAYOUT_H
 #define AS_INDEX_LAYOUT_H
@@ -26,6 +29,8 @@
 #define IX_MAX_DIM 65536
 #define IX_ENTRY_SIZE 64
 #define IX_WEIGHTS 8
+/* f64 values in STATS */
+#define IX_STATS(dim) (4 * (uint64_t)(dim) + IX_WEIGHTS)
 
 enum {
     SEC_META,
@@ -36,6 +41,7 @@ enum {
     SEC_STRINGS,
     SEC_SORTED,
     SEC_MATRIX,
+    SEC_NORMS,
     SEC_COUNT
 };
 #define IX_SECTIONS 10 /* slots in the header; SEC_COUNT used */

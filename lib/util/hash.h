@@ -5,8 +5,9 @@
  * its prime constants): four 64-bit lanes over 32-byte stripes, each word
  * multiplied, rotated and multiplied again, the lanes folded with the
  * length and the tail, then an xor-shift-multiply avalanche. This is an
- * independent implementation whose tail and short-input handling differ,
- * so its values are not XXH64's. Used for index checksums (any flipped
+ * independent implementation whose tail and short-input handling differ:
+ * its values equal XXH64's only for inputs of 32 bytes or more whose
+ * length is a multiple of 8. Used for index checksums (any flipped
  * byte changes it) and decoded-audio hashes (equal audio, equal hash).
  * Streaming: the same bytes in any chunks give the same value.
  * Little-endian words.

@@ -130,6 +130,19 @@ test_roundtrip(void)
     CHECK_NEAR(as_index_m2(ix)[0], m2, 1e-9);
     CHECK_NEAR(as_index_std(ix)[0], sqrt(m2 / 40), 1e-12);
     CHECK_NEAR(as_index_std(ix)[2], 0, 0); /* a constant column */
+    CHECK_NEAR(as_index_min(ix)[0], 0, 0);
+    CHECK_NEAR(as_index_max(ix)[0], 39, 0);
+    CHECK_NEAR(as_index_min(ix)[3], -13, 0);
+    CHECK_NEAR(as_index_max(ix)[2], 1, 0);
+    /* the stored norms are the lengths of the normalised rows */
+    for (size_t i = 0; i < 40; i++) {
+        float zr[4];
+        CHECK_STATUS(as_index_normalized_row(ix, i, NULL, zr), AS_OK);
+        double len = 0;
+        for (int j = 0; j < 4; j++)
+            len += (double)zr[j] * (double)zr[j];
+        CHECK_NEAR(as_index_norms(ix)[i], sqrt(len), 1e-5);
+    }
 
     for (size_t i = 0; i < 40; i++) {
         struct as_index_entry e;
@@ -329,9 +342,44 @@ test_bad_columns(void)
     CHECK(b == NULL);
     names[1] = dup;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_EINVAL);
+    static char path_[] = "path", b_[] = "b";
+    names[1] = path_; /* reserved: a stream would read it as the path */
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_EINVAL);
+    names[1] = b_;
+    h.hop = -1;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_EINVAL);
+    h.hop = 0;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    as_index_builder_free(b);
     h.dim = 0;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_EINVAL);
     CHECK_STATUS(as_index_builder_new(&b, NULL), AS_EINVAL);
+
+    /* and the reader refuses an index whose column names repeat, even
+     * without the data checksum */
+    char path[300];
+    snprintf(path, sizeof path, "%s/dupcol.asx", dir);
+    static char c1[] = "col_x1", c2[] = "col_x2";
+    char *two[2] = {c1, c2};
+    h.dim = 2;
+    h.names = two;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    size_t n;
+    char *buf = read_file(path, &n);
+    char *hit = NULL;
+    for (size_t i = 0; i + 6 <= n && hit == NULL; i++)
+        if (memcmp(buf + i, "col_x2", 6) == 0)
+            hit = buf + i;
+    CHECK(hit != NULL);
+    if (hit != NULL) {
+        hit[5] = '1';
+        write_file(path, buf, n);
+        as_index *ix;
+        CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_EINDEX);
+    }
+    free(buf);
 }
 
 static void

@@ -87,6 +87,13 @@ const double *as_index_std(const as_index *ix);
 /* Per-column sum of squared deviations from the mean (for combining
  * statistics across indexes: Chan et al.'s pairwise formula). */
 const double *as_index_m2(const as_index *ix);
+/* Per-column smallest and largest value (dim values; 0 when empty). */
+const double *as_index_min(const as_index *ix);
+const double *as_index_max(const as_index *ix);
+/* Per entry, the length of its z-scored, group-weighted vector under the
+ * stored group weights (n values, float32; in a damaged index they may be
+ * wrong, which only the data checksum of a full check finds). */
+const float *as_index_norms(const as_index *ix);
 /* The group weights stored with the index (AS_G_COUNT values). */
 const double *as_index_group_weights(const as_index *ix);
 /* The label names (sorted) and their number. */
@@ -128,9 +135,10 @@ enum as_put {
 };
 
 /* An empty index with the columns (and set, producer, parameters) of h.
- * Returns AS_OK, AS_EINVAL (no columns, more than 65536, or a name empty,
- * repeated or longer than 65535 bytes; a producer or set name longer than
- * that) or AS_ENOMEM. */
+ * Returns AS_OK, AS_EINVAL (no columns, more than 65536, a name a feature
+ * stream refuses: empty, repeated, reserved, longer than 65535 bytes or
+ * with control characters; a producer or set name longer than that; a
+ * negative rate, FFT length or hop) or AS_ENOMEM. */
 int as_index_builder_new(as_index_builder **out,
                          const struct as_featheader *h);
 /* Adds every entry of ix (whose columns must be the builder's:
