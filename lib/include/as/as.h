@@ -11,5 +11,6 @@
 #include "as/featio.h"
 #include "as/features.h"
 #include "as/index.h"
+#include "as/search.h"
 
 #endif

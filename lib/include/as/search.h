@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_SEARCH_H
+#define AS_SEARCH_H
+
+/*
+ * Exact nearest neighbours over one or more indexes searched as one (the
+ * shards of a library): the result equals searching their merge.
+ *
+ * Vectors are z-scored with the statistics of all the shards together
+ * (combined exactly, Chan et al.'s pairwise formula) and scaled by group
+ * (as_column_scales); the distance is the cosine distance of those
+ * vectors, 1 - cos, from 0 (same direction) to 2 (opposite), or with
+ * AS_METRIC_EUCLIDEAN their Euclidean distance. A vector of length 0 (an
+ * entry at the mean of every column) is at cosine distance 1 from all.
+ *
+ * The scan reads each matrix once in float32 at memory speed, keeping for
+ * each row a bound on its rounding error, then computes the distances of
+ * every row that could still be among the k nearest again in double: the
+ * result is exact, not approximate. Large batches of cosine queries
+ * first make an int8 copy of the unit vectors (on CPUs with AVX-512 VNNI)
+ * and scan that instead, with the same guarantee. Ties are broken by
+ * path, so the order does not depend on how the library is sharded.
+ *
+ * A path held by several shards is the last such shard's, as when the
+ * shards are merged; the statistics still count each shard's copy.
+ *
+ * A searcher is not safe to use from two threads at once (a search may
+ * build the int8 copy); use one per thread.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/features.h"
+#include "as/index.h"
+
+enum as_metric {
+    AS_METRIC_COSINE,
+    AS_METRIC_EUCLIDEAN,
+};
+
+struct as_search_opts {
+    enum as_metric metric;       /* Init: AS_METRIC_COSINE */
+    const double *group_weights; /* AS_G_COUNT values; NULL: the first
+                                    index's stored weights */
+};
+void as_search_opts_init(struct as_search_opts *o);
+
+typedef struct as_searcher as_searcher;
+
+/*
+ * A searcher over n_ix indexes (which must stay open, and have the same
+ * columns: AS_EMISMATCH otherwise). Returns AS_OK, AS_EINVAL or
+ * AS_ENOMEM. With several indexes or other weights than the stored ones,
+ * creating it reads every matrix once (to work out each entry's length).
+ */
+int as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
+                    const struct as_search_opts *o);
+void as_searcher_free(as_searcher *s);
+
+size_t as_searcher_dim(const as_searcher *s);
+/* Entries in all the shards. */
+size_t as_searcher_count(const as_searcher *s);
+/* The combined per-column mean and standard deviation (dim values). */
+const double *as_searcher_mean(const as_searcher *s);
+const double *as_searcher_std(const as_searcher *s);
+
+struct as_hit {
+    uint32_t shard; /* which index */
+    uint32_t entry; /* which entry of it */
+    double distance;
+    /* Per group, the cosine similarity (-1 .. 1) of the query's and the
+     * entry's z-scored columns of that group; 0 when either is all zero
+     * or the index has no column of the group. */
+    double group_sim[AS_G_COUNT];
+};
+
+/* Which entries a search may return. */
+struct as_search_filter {
+    const unsigned char *const *mask; /* per shard, per entry: 1 allowed;
+                                         NULL: everything */
+    int64_t exclude_shard;            /* with exclude_entry: one entry to
+                                         leave out (the query itself); -1:
+                                         none */
+    uint32_t exclude_entry;
+    double max_distance; /* < 0: no limit */
+};
+void as_search_filter_init(struct as_search_filter *f);
+
+/*
+ * The k nearest entries to each of n_q queries (raw feature values, n_q
+ * rows of dim floats). hits receives n_q * k slots, query q's at
+ * [q * k, q * k + n_hits[q]), nearest first. Queries are scanned in
+ * blocks, so many at once cost far less per query than one at a time.
+ * Returns AS_OK, AS_EINVAL (k 0, or a non-finite query value) or
+ * AS_ENOMEM; the searcher stays usable.
+ */
+int as_search(as_searcher *s, const float *queries, size_t n_q, size_t k,
+              const struct as_search_filter *f, struct as_hit *hits,
+              size_t *n_hits);
+
+/*
+ * Every entry within f->max_distance (which must be >= 0) of each query,
+ * nearest first, given query by query to emit (hits valid during the
+ * call); a non-zero return from emit stops the search and is returned.
+ * Returns AS_OK, AS_EINVAL or AS_ENOMEM.
+ */
+int as_search_range(as_searcher *s, const float *queries, size_t n_q,
+                    const struct as_search_filter *f,
+                    int (*emit)(void *ctx, size_t q, const struct as_hit *hits,
+                                size_t n),
+                    void *ctx);
+
+/* The distance between two raw vectors as the searcher sees them (NaN
+ * when out of memory). */
+double as_search_distance(const as_searcher *s, const float *a, const float *b);
+/* Per group, the similarity of two raw vectors (as in struct as_hit). */
+void as_search_group_sims(const as_searcher *s, const float *a, const float *b,
+                          double *sim);
+
+/* The name of a group in a reason: "timbre", "pitch/melody",
+ * "brightness", "envelope", "noisiness", "rhythm/tempo", "other". */
+const char *as_group_reason(enum as_group g);
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interfaces of the searcher (lib/search). */
+#ifndef AS_SEARCH_INTERNAL_H
+#define AS_SEARCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/search.h"
+
+/*
+ * Scores: higher is nearer. For the cosine metric the score is the
+ * cosine itself (-1 .. 1); for the Euclidean metric it is minus the
+ * squared distance. The scans estimate each row's score with bounds
+ * [lb, ub] that always hold the exact score; a collector keeps every row
+ * whose ub reaches its threshold, which rises to the k-th largest lb seen.
+ */
+
+/* A row that may be among the nearest: its global number (shard offset
+ * plus entry) and the upper bound of its score. */
+struct as__cand {
+    uint64_t row;
+    double ub;
+};
+
+/* One query's collector. */
+struct as__coll {
+    size_t k;     /* 0: no limit (a range search) */
+    double t;     /* keep rows with ub >= t */
+    double *heap; /* min-heap of the k largest lower bounds */
+    size_t n_heap;
+    struct as__cand *c;
+    size_t n, cap, compact_at;
+};
+
+/* What a scan needs to know about one query. */
+struct as__query {
+    double *y;   /* z-scored, group-weighted (dim values) */
+    double norm; /* |y| */
+    float *w;    /* y scaled by the column scales, as float: the
+                    scan's weights on (x - mean) (dim, padded) */
+    double err;  /* HUGE_VAL: the float scan cannot bound this
+                    query (values near float's limits), so it
+                    offers every row; else a tiny absolute term of
+                    its bound (underflow) */
+    struct as__coll coll;
+};
+
+/* The shards searched as one. */
+struct as__shard {
+    const as_index *ix;
+    size_t n;
+    uint64_t first; /* global number of entry 0 */
+    const float *matrix;
+    const float *norms; /* |y| per entry, float32 */
+    float *own_norms;   /* when the stored ones do not apply */
+};
+
+struct as_searcher {
+    size_t dim, dim_pad; /* dim_pad: a multiple of 16 */
+    size_t n_shards;
+    uint64_t n_rows;
+    struct as__shard *sh;
+    enum as_metric metric;
+    double weights[AS_G_COUNT];
+    enum as_group *groups;
+    double *mean, *std, *scale, *min, *max;
+    float *mean_f;     /* mean as float (dim_pad, zero padded) */
+    double *amax;      /* per column, a bound on |x - mean_f| */
+    double delta_norm; /* |(mean_f - mean) * scale| */
+    int isa;           /* AS__ISA_* in use */
+    /* int8 copy of the unit vectors, made for the first large batch */
+    struct as__quant *quant;
+    int quant_tried;
+};
+
+enum {
+    AS__ISA_GENERIC,
+    AS__ISA_AVX2,
+    AS__ISA_AVX512,
+    AS__ISA_AVX512VNNI,
+};
+
+/* The best instruction set this CPU offers, lowered by the environment
+ * variable AS_SEARCH_ISA (generic, avx2, avx512, avx512vnni) so tests can
+ * check that every path returns the same results. */
+int as__search_isa(void);
+
+/* ---- collectors (search.c) ---- */
+
+int as__coll_init(struct as__coll *c, size_t k, double t);
+void as__coll_free(struct as__coll *c);
+/* Offers a row that passed the threshold; AS_OK or AS_ENOMEM. */
+int as__coll_offer(struct as__coll *c, uint64_t row, double lb, double ub);
+/* Whether the filter lets this global row through. */
+int as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
+                    uint64_t row);
+
+/* ---- float scan (scan.c) ---- */
+
+/*
+ * Scans every row of every shard against nq (1 to 4) queries, offering
+ * to each query's collector the rows whose score could reach its
+ * threshold. Returns AS_OK or AS_ENOMEM.
+ */
+int as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
+                   const struct as_search_filter *f);
+
+/* ---- int8 scan of unit vectors (quant.c) ---- */
+
+struct as__quant;
+/* Builds the int8 copy (AS_OK, AS_ENOMEM, or AS_EINVAL when this CPU or
+ * this searcher cannot use it). */
+int as__quant_new(struct as__quant **out, const as_searcher *s);
+void as__quant_free(struct as__quant *qt);
+/* Scans nq queries of any number (cosine metric only). */
+int as__scan_quant(const as_searcher *s, const struct as__quant *qt,
+                   struct as__query *const *q, size_t nq,
+                   const struct as_search_filter *f);
+
+#endif

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The float32 scan: one pass over each matrix (at memory speed) for up to
+ * four queries, estimating each row's dot product with each query's
+ * z-scored, group-weighted vector, F = sum_j fl(x_j - mean_f_j) w_j, in
+ * float32 with whatever order of additions the instruction set likes.
+ * The error of that sum is bounded per row (row_error); a cheap test per
+ * row and query, made conservative by margins far larger than its own
+ * rounding, decides whether the row could reach the query's threshold,
+ * and only then are its score bounds worked out in double and offered to
+ * the collector.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "internal.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define AS_X86 1
+#endif
+
+#define MAX_Q 4
+
+/* Per query, what the row test needs, in float; redone when the
+ * collector's threshold rises. A row of stored norm n passes unless
+ *   F < (c2 n + c1) n + a. */
+struct qtest {
+    float c2, c1, a;
+};
+
+struct scan {
+    const as_searcher *s;
+    const struct as_search_filter *f;
+    struct as__query *const *q;
+    size_t nq;
+    double kconst[MAX_Q]; /* sum_j (mean_f_j - mean_j) w_j, in double */
+    double margin[MAX_Q]; /* its own rounding, and the float test's */
+    double cd;            /* relative error of the float dot, below */
+    struct qtest t[MAX_Q];
+    /* the shard being scanned */
+    const float *matrix;
+    const float *norms;
+    uint64_t first;
+};
+
+/* How much a float norm may differ from the double one it rounds: 2^-24
+ * for the rounding, the rest for the double sums behind both. */
+#define NORM_REL 0x1p-22
+
+/*
+ * The error of the float dot. Row x's terms are fl(x_j - mean_f_j) w_f_j,
+ * summed in float in any order; against sum_j (x_j - mean_f_j) w_j that
+ * is off by at most (dim + 3) 2^-24 sum_j |x_j - mean_f_j| |w_j| (Higham,
+ * "Accuracy and Stability of Numerical Algorithms", 2nd ed., section 3.1,
+ * with one more rounding for the subtraction and one for w_f), and by
+ * Cauchy-Schwarz that sum is at most (|y| + delta_norm) |y_q|, with y the
+ * row's exact vector, delta_norm = |(mean_f - mean) * scale|. So, with
+ * D the exact dot and K the double sum_j (mean_f_j - mean_j) w_j,
+ *   |F + K - D| <= cd |y_q| (n + delta_norm) + err,  n <= nf (1 + NORM_REL)
+ * where err covers underflow (search.c) and margin K's own rounding.
+ */
+static double
+row_error(const struct scan *sc, size_t i, double nf)
+{
+    const struct as__query *q = sc->q[i];
+    return sc->cd * q->norm * (nf * (1.0 + NORM_REL) + sc->s->delta_norm) +
+           q->err + sc->margin[i];
+}
+
+static void
+set_test(struct scan *sc, size_t i)
+{
+    const struct as__query *q = sc->q[i];
+    double t = q->coll.t;
+    /* the parts of row_error that do not grow with the row's norm */
+    double e0 = sc->cd * q->norm * sc->s->delta_norm + q->err + sc->margin[i];
+    double e1 = sc->cd * q->norm * (1.0 + NORM_REL); /* times nf */
+    if (!(q->err < HUGE_VAL)) {
+        sc->t[i] = (struct qtest){0.0f, 0.0f, -INFINITY};
+    } else if (sc->s->metric == AS_METRIC_COSINE) {
+        /* D <= F + K + e must reach t |q| n for any n within NORM_REL of
+         * nf: pass if F >= (t - 2 |t| NORM_REL) |q| nf - K - e, relaxed
+         * by 1e-5 of |q| nf, hundreds of times this test's own rounding */
+        double c = (t - fabs(t) * 2.0 * NORM_REL - 1e-5) * q->norm - e1 * 1.001;
+        sc->t[i].c2 = 0.0f;
+        sc->t[i].c1 = t <= -1.0 ? -INFINITY : (float)c;
+        sc->t[i].a = (float)(-sc->kconst[i] - e0 * 1.001);
+    } else {
+        /* d^2 = n^2 + |q|^2 - 2 D must be at most -t: pass if
+         * F >= n^2 / 2 + (|q|^2 + t) / 2 - K - e, with n^2 at least
+         * nf^2 (1 - 2 NORM_REL) and margins as above */
+        double qq = q->norm * q->norm;
+        double a = 0.5 * (qq + t) - sc->kconst[i] - e0 * 1.001 -
+                   1e-6 * (qq + fabs(t)) - 1e-300;
+        sc->t[i].c2 = (float)(0.5 * (1.0 - 4.0 * NORM_REL));
+        sc->t[i].c1 = (float)(-e1 * 1.001);
+        sc->t[i].a = t == -HUGE_VAL ? -INFINITY : (float)a;
+    }
+}
+
+/* A row passed query i's test: its score bounds in double, offered. */
+static int
+slow_path(struct scan *sc, size_t i, size_t entry, float fdot)
+{
+    const as_searcher *s = sc->s;
+    struct as__query *q = sc->q[i];
+    uint64_t row = sc->first + entry;
+    if (!as__row_allowed(s, sc->f, row))
+        return AS_OK;
+    double nf = (double)sc->norms[entry], lb, ub;
+    double e = row_error(sc, i, nf);
+    double lo = (double)fdot + sc->kconst[i] - e;
+    double hi = (double)fdot + sc->kconst[i] + e;
+    double nmin = nf * (1.0 - NORM_REL), nmax = nf * (1.0 + NORM_REL);
+    int unknown = !(e < HUGE_VAL) || !(nf < HUGE_VAL) || !(lo <= hi);
+    if (s->metric == AS_METRIC_COSINE) {
+        if (q->norm == 0.0) {
+            lb = ub = 0.0;
+        } else if (nf == 0.0 || unknown) {
+            lb = -1.0;
+            ub = 1.0;
+        } else {
+            lb = lo / (q->norm * (lo >= 0.0 ? nmax : nmin)) - 1e-12;
+            ub = hi / (q->norm * (hi >= 0.0 ? nmin : nmax)) + 1e-12;
+            lb = lb < -1.0 ? -1.0 : lb;
+            ub = ub > 1.0 ? 1.0 : ub;
+        }
+    } else {
+        double qq = q->norm * q->norm;
+        if (unknown) {
+            lb = -HUGE_VAL;
+            ub = 0.0;
+        } else {
+            double d2lo = nmin * nmin + qq - 2.0 * hi;
+            double d2hi = nmax * nmax + qq - 2.0 * lo;
+            double m =
+                1e-12 * (nmax * nmax + qq + 2.0 * fabs(hi) + 2.0 * fabs(lo));
+            ub = -(d2lo > m ? d2lo - m : 0.0);
+            lb = -(d2hi + m);
+        }
+    }
+    double before = q->coll.t;
+    int st = as__coll_offer(&q->coll, row, lb, ub);
+    if (q->coll.t != before)
+        set_test(sc, i);
+    return st;
+}
+
+static inline int
+row_test(struct scan *sc, size_t i, size_t entry, float fdot)
+{
+    float n = sc->norms[entry];
+    const struct qtest *t = &sc->t[i];
+    if (!(fdot < (t->c2 * n + t->c1) * n + t->a))
+        return slow_path(sc, i, entry, fdot);
+    return AS_OK;
+}
+
+/* ---- kernels: the dot products of rows [from, to) ---- */
+
+static int
+rows_generic(struct scan *sc, size_t from, size_t to)
+{
+    const size_t dim = sc->s->dim;
+    const float *mean = sc->s->mean_f;
+    for (size_t r = from; r < to; r++) {
+        const float *x = sc->matrix + r * dim;
+        for (size_t i = 0; i < sc->nq; i++) {
+            const float *w = sc->q[i]->w;
+            float acc[8] = {0};
+            size_t j = 0;
+            for (; j + 8 <= dim; j += 8)
+                for (size_t l = 0; l < 8; l++)
+                    acc[l] += (x[j + l] - mean[j + l]) * w[j + l];
+            for (; j < dim; j++)
+                acc[j % 8] += (x[j] - mean[j]) * w[j];
+            float f = ((acc[0] + acc[4]) + (acc[1] + acc[5])) +
+                      ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+            int st = row_test(sc, i, r, f);
+            if (st != AS_OK)
+                return st;
+        }
+    }
+    return AS_OK;
+}
+
+#ifdef AS_X86
+
+#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx2,fma")))
+
+AVX2 static inline float
+hsum256(__m256 v)
+{
+    __m128 a =
+        _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+    a = _mm_add_ss(a, _mm_movehdup_ps(a));
+    return _mm_cvtss_f32(a);
+}
+
+/* NQ queries per row; NQ is a constant where it is inlined. */
+AVX2 static inline __attribute__((always_inline)) int
+rows_avx2_n(struct scan *sc, size_t from, size_t to, const size_t NQ)
+{
+    const size_t dim = sc->s->dim, full = dim / 8, rest = dim % 8;
+    const float *mean = sc->s->mean_f;
+    int32_t mbits[8];
+    for (size_t l = 0; l < 8; l++)
+        mbits[l] = l < rest ? -1 : 0;
+    const __m256i tail = _mm256_loadu_si256((const __m256i *)mbits);
+    for (size_t r = from; r < to; r++) {
+        const float *x = sc->matrix + r * dim;
+        for (size_t c = 0; c < dim; c += 16)
+            _mm_prefetch((const char *)(x + c) + 2048, _MM_HINT_T0);
+        __m256 acc[MAX_Q];
+        for (size_t i = 0; i < NQ; i++)
+            acc[i] = _mm256_setzero_ps();
+        for (size_t c = 0; c < full; c++) {
+            __m256 xc = _mm256_sub_ps(_mm256_loadu_ps(x + 8 * c),
+                                      _mm256_loadu_ps(mean + 8 * c));
+            for (size_t i = 0; i < NQ; i++)
+                acc[i] = _mm256_fmadd_ps(
+                    xc, _mm256_loadu_ps(sc->q[i]->w + 8 * c), acc[i]);
+        }
+        if (rest) {
+            __m256 xc = _mm256_sub_ps(_mm256_maskload_ps(x + 8 * full, tail),
+                                      _mm256_loadu_ps(mean + 8 * full));
+            for (size_t i = 0; i < NQ; i++)
+                acc[i] = _mm256_fmadd_ps(
+                    xc, _mm256_loadu_ps(sc->q[i]->w + 8 * full), acc[i]);
+        }
+        for (size_t i = 0; i < NQ; i++) {
+            int st = row_test(sc, i, r, hsum256(acc[i]));
+            if (st != AS_OK)
+                return st;
+        }
+    }
+    return AS_OK;
+}
+
+AVX2 static int
+rows_avx2(struct scan *sc, size_t from, size_t to)
+{
+    switch (sc->nq) {
+    case 1:
+        return rows_avx2_n(sc, from, to, 1);
+    case 2:
+        return rows_avx2_n(sc, from, to, 2);
+    case 3:
+        return rows_avx2_n(sc, from, to, 3);
+    default:
+        return rows_avx2_n(sc, from, to, 4);
+    }
+}
+
+AVX512 static inline __attribute__((always_inline)) int
+rows_avx512_n(struct scan *sc, size_t from, size_t to, const size_t NQ)
+{
+    const size_t dim = sc->s->dim, full = dim / 16, rest = dim % 16;
+    const float *mean = sc->s->mean_f;
+    const __mmask16 tail = (__mmask16)((1u << rest) - 1u);
+    for (size_t r = from; r < to; r++) {
+        const float *x = sc->matrix + r * dim;
+        /* a row's worth of cache lines, 2 KiB ahead */
+        for (size_t c = 0; c < dim; c += 16)
+            _mm_prefetch((const char *)(x + c) + 2048, _MM_HINT_T0);
+        __m512 acc[MAX_Q];
+        for (size_t i = 0; i < NQ; i++)
+            acc[i] = _mm512_setzero_ps();
+        for (size_t c = 0; c < full; c++) {
+            __m512 xc = _mm512_sub_ps(_mm512_loadu_ps(x + 16 * c),
+                                      _mm512_loadu_ps(mean + 16 * c));
+            for (size_t i = 0; i < NQ; i++)
+                acc[i] = _mm512_fmadd_ps(
+                    xc, _mm512_loadu_ps(sc->q[i]->w + 16 * c), acc[i]);
+        }
+        if (rest) {
+            __m512 xc =
+                _mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + 16 * full),
+                              _mm512_loadu_ps(mean + 16 * full));
+            for (size_t i = 0; i < NQ; i++)
+                acc[i] = _mm512_fmadd_ps(
+                    xc, _mm512_loadu_ps(sc->q[i]->w + 16 * full), acc[i]);
+        }
+        for (size_t i = 0; i < NQ; i++) {
+            int st = row_test(sc, i, r, _mm512_reduce_add_ps(acc[i]));
+            if (st != AS_OK)
+                return st;
+        }
+    }
+    return AS_OK;
+}
+
+AVX512 static int
+rows_avx512(struct scan *sc, size_t from, size_t to)
+{
+    switch (sc->nq) {
+    case 1:
+        return rows_avx512_n(sc, from, to, 1);
+    case 2:
+        return rows_avx512_n(sc, from, to, 2);
+    case 3:
+        return rows_avx512_n(sc, from, to, 3);
+    default:
+        return rows_avx512_n(sc, from, to, 4);
+    }
+}
+
+#endif
+
+int
+as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
+               const struct as_search_filter *f)
+{
+    if (nq == 0 || nq > MAX_Q)
+        return AS_EINVAL;
+    struct scan sc = {.s = s, .f = f, .q = q, .nq = nq};
+    sc.cd = ((double)s->dim + 3.0) * 0x1p-24 * (1.0 + 0x1p-20);
+    for (size_t i = 0; i < nq; i++) {
+        double k = 0.0, mag = 0.0;
+        for (size_t j = 0; j < s->dim; j++) {
+            double w = q[i]->y[j] * s->scale[j];
+            k += ((double)s->mean_f[j] - s->mean[j]) * w;
+            mag += fabs(s->mean[j] * w);
+        }
+        sc.kconst[i] = k;
+        /* the double sum K is off by at most dim 2^-53 mag; 1e-6 |K|
+         * covers the float test's rounding of it */
+        sc.margin[i] = ((double)s->dim + 2.0) * 0x1p-52 * mag + 1e-6 * fabs(k);
+        set_test(&sc, i);
+    }
+    int (*rows)(struct scan *, size_t, size_t) = rows_generic;
+#ifdef AS_X86
+    if (s->isa >= AS__ISA_AVX512)
+        rows = rows_avx512;
+    else if (s->isa >= AS__ISA_AVX2)
+        rows = rows_avx2;
+#endif
+    for (size_t h = 0; h < s->n_shards; h++) {
+        const struct as__shard *sh = &s->sh[h];
+        if (sh->n == 0)
+            continue;
+        sc.matrix = sh->matrix;
+        sc.norms = sh->norms;
+        sc.first = sh->first;
+        int st = rows(&sc, 0, sh->n);
+        if (st != AS_OK)
+            return st;
+    }
+    return AS_OK;
+}

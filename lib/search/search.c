@@ -1,0 +1,735 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exact nearest neighbours over one or more indexes.
+ *
+ * A scan (scan.c in float32, quant.c in int8 for large batches) estimates
+ * every row's score with bounds that always hold the exact score, and
+ * offers the rows that could still be among the nearest to a collector;
+ * this file then computes the offered rows' distances again in double, in
+ * one fixed order, and sorts them. So the result does not depend on the
+ * instruction set, the batch size or the scan: only the double arithmetic
+ * below decides it.
+ */
+#include "as/search.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "internal.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define AS_X86 1
+#endif
+
+void
+as_search_opts_init(struct as_search_opts *o)
+{
+    o->metric = AS_METRIC_COSINE;
+    o->group_weights = NULL;
+}
+
+void
+as_search_filter_init(struct as_search_filter *f)
+{
+    f->mask = NULL;
+    f->exclude_shard = -1;
+    f->exclude_entry = 0;
+    f->max_distance = -1.0;
+}
+
+int
+as__search_isa(void)
+{
+    int isa = AS__ISA_GENERIC;
+#ifdef AS_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        isa = AS__ISA_AVX2;
+    if (isa == AS__ISA_AVX2 && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw"))
+        isa = AS__ISA_AVX512;
+    if (isa == AS__ISA_AVX512 && __builtin_cpu_supports("avx512vnni"))
+        isa = AS__ISA_AVX512VNNI;
+#endif
+    const char *env = getenv("AS_SEARCH_ISA");
+    if (env != NULL) {
+        static const char *const names[] = {"generic", "avx2", "avx512",
+                                            "avx512vnni"};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(env, names[i]) == 0 && i < isa)
+                isa = i;
+    }
+    return isa;
+}
+
+/* ---- the searcher ---- */
+
+static int
+same_columns(const as_index *a, const as_index *b)
+{
+    const struct as_featheader *ha = as_index_header(a);
+    const struct as_featheader *hb = as_index_header(b);
+    if (ha->dim != hb->dim)
+        return 0;
+    for (size_t j = 0; j < ha->dim; j++)
+        if (strcmp(ha->names[j], hb->names[j]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Mean, m2, min and max of all the shards together: Chan, Golub and
+ * LeVeque's pairwise update, "Updating formulae and a pairwise algorithm
+ * for computing sample variances" (1979), applied shard by shard. */
+static void
+combine_stats(as_searcher *s, double *m2)
+{
+    double n = 0.0;
+    for (size_t i = 0; i < s->n_shards; i++) {
+        const as_index *ix = s->sh[i].ix;
+        double nb = (double)s->sh[i].n;
+        if (nb == 0.0)
+            continue;
+        const double *mb = as_index_mean(ix), *m2b = as_index_m2(ix);
+        const double *lo = as_index_min(ix), *hi = as_index_max(ix);
+        for (size_t j = 0; j < s->dim; j++) {
+            if (n == 0.0) {
+                s->mean[j] = mb[j];
+                m2[j] = m2b[j];
+                s->min[j] = lo[j];
+                s->max[j] = hi[j];
+                continue;
+            }
+            double delta = mb[j] - s->mean[j], tot = n + nb;
+            s->mean[j] += delta * (nb / tot);
+            m2[j] += m2b[j] + delta * delta * (n * nb / tot);
+            if (lo[j] < s->min[j])
+                s->min[j] = lo[j];
+            if (hi[j] > s->max[j])
+                s->max[j] = hi[j];
+        }
+        n += nb;
+    }
+    for (size_t j = 0; j < s->dim; j++)
+        s->std[j] = n > 0.0 ? sqrt(m2[j] / n) : 0.0;
+}
+
+/* |y| of one raw row, in double, in column order: the same sum the
+ * exact distances use. */
+static double
+row_norm(const as_searcher *s, const float *x)
+{
+    double ss = 0.0;
+    for (size_t j = 0; j < s->dim; j++) {
+        double y = ((double)x[j] - s->mean[j]) * s->scale[j];
+        ss += y * y;
+    }
+    return sqrt(ss);
+}
+
+static int
+shard_norms(as_searcher *s, struct as__shard *sh, int stored_apply)
+{
+    if (stored_apply) {
+        sh->norms = as_index_norms(sh->ix);
+        return AS_OK;
+    }
+    sh->own_norms = malloc((sh->n ? sh->n : 1) * sizeof *sh->own_norms);
+    if (sh->own_norms == NULL)
+        return AS_ENOMEM;
+    for (size_t i = 0; i < sh->n; i++)
+        sh->own_norms[i] = (float)row_norm(s, sh->matrix + i * s->dim);
+    sh->norms = sh->own_norms;
+    return AS_OK;
+}
+
+int
+as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
+                const struct as_search_opts *o)
+{
+    *out = NULL;
+    struct as_search_opts def;
+    if (o == NULL) {
+        as_search_opts_init(&def);
+        o = &def;
+    }
+    if (ix == NULL || n_ix == 0 || n_ix > UINT32_MAX ||
+        (o->metric != AS_METRIC_COSINE && o->metric != AS_METRIC_EUCLIDEAN))
+        return AS_EINVAL;
+    for (size_t i = 0; i < n_ix; i++)
+        if (ix[i] == NULL)
+            return AS_EINVAL;
+    for (size_t i = 1; i < n_ix; i++)
+        if (!same_columns(ix[0], ix[i]))
+            return AS_EMISMATCH;
+    const double *stored_w = as_index_group_weights(ix[0]);
+    const double *w = o->group_weights ? o->group_weights : stored_w;
+    for (int g = 0; g < AS_G_COUNT; g++)
+        if (!(w[g] >= 0.0) || !isfinite(w[g]))
+            return AS_EINVAL;
+
+    as_searcher *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return AS_ENOMEM;
+    int status = AS_ENOMEM;
+    s->dim = as_index_dim(ix[0]);
+    s->dim_pad = (s->dim + 15) / 16 * 16;
+    s->n_shards = n_ix;
+    s->metric = o->metric;
+    memcpy(s->weights, w, sizeof s->weights);
+    s->sh = calloc(n_ix, sizeof *s->sh);
+    s->groups = malloc(s->dim * sizeof *s->groups);
+    double *m2 = malloc(s->dim * sizeof *m2);
+    s->mean = malloc(5 * s->dim * sizeof *s->mean);
+    s->mean_f = calloc(s->dim_pad, sizeof *s->mean_f);
+    s->amax = malloc(s->dim * sizeof *s->amax);
+    if (s->sh == NULL || s->groups == NULL || m2 == NULL || s->mean == NULL ||
+        s->mean_f == NULL || s->amax == NULL)
+        goto fail;
+    s->std = s->mean + s->dim;
+    s->scale = s->std + s->dim;
+    s->min = s->scale + s->dim;
+    s->max = s->min + s->dim;
+    memcpy(s->groups, as_index_groups(ix[0]), s->dim * sizeof *s->groups);
+    for (size_t i = 0; i < n_ix; i++) {
+        s->sh[i].ix = ix[i];
+        s->sh[i].n = as_index_count(ix[i]);
+        s->sh[i].first = s->n_rows;
+        s->sh[i].matrix = as_index_row(ix[i], 0);
+        s->n_rows += s->sh[i].n;
+    }
+    if (n_ix == 1) {
+        /* the index's own statistics, bit for bit */
+        memcpy(s->mean, as_index_mean(ix[0]), s->dim * sizeof *s->mean);
+        memcpy(s->std, as_index_std(ix[0]), s->dim * sizeof *s->std);
+        memcpy(s->min, as_index_min(ix[0]), s->dim * sizeof *s->min);
+        memcpy(s->max, as_index_max(ix[0]), s->dim * sizeof *s->max);
+    } else {
+        combine_stats(s, m2);
+    }
+    as_column_scales(s->dim, s->groups, s->std, s->weights, s->scale);
+    double dd = 0.0;
+    for (size_t j = 0; j < s->dim; j++) {
+        s->mean_f[j] = (float)s->mean[j];
+        double a = fabs(s->max[j] - (double)s->mean_f[j]);
+        double b = fabs(s->min[j] - (double)s->mean_f[j]);
+        s->amax[j] = (a > b ? a : b) * (1.0 + 0x1p-20);
+        double d = ((double)s->mean_f[j] - s->mean[j]) * s->scale[j];
+        dd += d * d;
+    }
+    s->delta_norm = sqrt(dd) * (1.0 + 1e-9);
+    int stored_apply =
+        n_ix == 1 && memcmp(w, stored_w, AS_G_COUNT * sizeof *w) == 0;
+    for (size_t i = 0; i < n_ix; i++)
+        if ((status = shard_norms(s, &s->sh[i], stored_apply)) != AS_OK)
+            goto fail;
+    s->isa = as__search_isa();
+    free(m2);
+    *out = s;
+    return AS_OK;
+fail:
+    free(m2);
+    as_searcher_free(s);
+    return status;
+}
+
+void
+as_searcher_free(as_searcher *s)
+{
+    if (s == NULL)
+        return;
+    if (s->sh != NULL)
+        for (size_t i = 0; i < s->n_shards; i++)
+            free(s->sh[i].own_norms);
+    as__quant_free(s->quant);
+    free(s->sh);
+    free(s->groups);
+    free(s->mean);
+    free(s->mean_f);
+    free(s->amax);
+    free(s);
+}
+
+size_t
+as_searcher_dim(const as_searcher *s)
+{
+    return s->dim;
+}
+
+const double *
+as_searcher_mean(const as_searcher *s)
+{
+    return s->mean;
+}
+
+const double *
+as_searcher_std(const as_searcher *s)
+{
+    return s->std;
+}
+
+size_t
+as_searcher_count(const as_searcher *s)
+{
+    return (size_t)s->n_rows;
+}
+
+/* ---- collectors ---- */
+
+int
+as__coll_init(struct as__coll *c, size_t k, double t)
+{
+    memset(c, 0, sizeof *c);
+    c->k = k;
+    c->t = t;
+    c->cap = 64;
+    c->compact_at = 4 * k + 256;
+    c->c = malloc(c->cap * sizeof *c->c);
+    c->heap = k ? malloc(k * sizeof *c->heap) : NULL;
+    if (c->c == NULL || (k && c->heap == NULL)) {
+        as__coll_free(c);
+        return AS_ENOMEM;
+    }
+    return AS_OK;
+}
+
+void
+as__coll_free(struct as__coll *c)
+{
+    free(c->c);
+    free(c->heap);
+    c->c = NULL;
+    c->heap = NULL;
+}
+
+static void
+heap_down(double *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && h[l] < h[m])
+            m = l;
+        if (l + 1 < n && h[l + 1] < h[m])
+            m = l + 1;
+        if (m == i)
+            return;
+        double t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+int
+as__coll_offer(struct as__coll *c, uint64_t row, double lb, double ub)
+{
+    if (!(ub >= c->t))
+        return AS_OK;
+    if (!(lb >= -HUGE_VAL))
+        lb = -HUGE_VAL; /* NaN: only from a damaged index */
+    if (c->k) {
+        /* keep the k largest lower bounds: once there are k, the exact
+         * k-th best score is at least the smallest of them */
+        if (c->n_heap < c->k) {
+            size_t i = c->n_heap++;
+            c->heap[i] = lb;
+            while (i > 0 && c->heap[(i - 1) / 2] > c->heap[i]) {
+                double t = c->heap[i];
+                c->heap[i] = c->heap[(i - 1) / 2];
+                c->heap[(i - 1) / 2] = t;
+                i = (i - 1) / 2;
+            }
+        } else if (lb > c->heap[0]) {
+            c->heap[0] = lb;
+            heap_down(c->heap, c->n_heap, 0);
+        }
+        if (c->n_heap == c->k && c->heap[0] > c->t)
+            c->t = c->heap[0];
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap * 2;
+        struct as__cand *nc = realloc(c->c, cap * sizeof *nc);
+        if (nc == NULL)
+            return AS_ENOMEM;
+        c->c = nc;
+        c->cap = cap;
+    }
+    c->c[c->n].row = row;
+    c->c[c->n].ub = ub;
+    c->n++;
+    if (c->k && c->n >= c->compact_at) {
+        size_t m = 0;
+        for (size_t i = 0; i < c->n; i++)
+            if (c->c[i].ub >= c->t)
+                c->c[m++] = c->c[i];
+        c->n = m;
+        /* ties can keep many: compact again only after as many more */
+        c->compact_at = 2 * m > 4 * c->k + 256 ? 2 * m : 4 * c->k + 256;
+    }
+    return AS_OK;
+}
+
+static size_t
+shard_of(const as_searcher *s, uint64_t row)
+{
+    size_t lo = 0, hi = s->n_shards;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->sh[mid].first <= row)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    /* empty shards share their first with the next: take the last */
+    return lo;
+}
+
+int
+as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
+                uint64_t row)
+{
+    if (row >= s->n_rows)
+        return 0;
+    size_t sh = shard_of(s, row);
+    size_t e = (size_t)(row - s->sh[sh].first);
+    if (f != NULL) {
+        if (f->exclude_shard >= 0 && (size_t)f->exclude_shard == sh &&
+            f->exclude_entry == e)
+            return 0;
+        if (f->mask != NULL && f->mask[sh] != NULL && !f->mask[sh][e])
+            return 0;
+    }
+    if (sh + 1 < s->n_shards) {
+        /* a path that a later shard holds too is that shard's, as when
+         * the shards are merged (the later input replaces the earlier) */
+        struct as_index_entry ent;
+        if (as_index_entry(s->sh[sh].ix, e, &ent) != AS_OK)
+            return 0;
+        for (size_t j = sh + 1; j < s->n_shards; j++) {
+            size_t at;
+            if (as_index_find(s->sh[j].ix, ent.path, &at) == AS_OK)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- queries ---- */
+
+static void
+query_free(struct as__query *q)
+{
+    free(q->y);
+    free(q->w);
+    as__coll_free(&q->coll);
+}
+
+static int
+query_init(const as_searcher *s, const float *x, size_t k, double t,
+           struct as__query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->y = malloc(s->dim * sizeof *q->y);
+    q->w = calloc(s->dim_pad, sizeof *q->w);
+    if (q->y == NULL || q->w == NULL || as__coll_init(&q->coll, k, t)) {
+        query_free(q);
+        return AS_ENOMEM;
+    }
+    double ss = 0.0, big = 0.0;
+    for (size_t j = 0; j < s->dim; j++) {
+        q->y[j] = ((double)x[j] - s->mean[j]) * s->scale[j];
+        ss += q->y[j] * q->y[j];
+        double w = q->y[j] * s->scale[j];
+        q->w[j] = (float)w;
+        big += s->amax[j] * fabs(w);
+    }
+    q->norm = sqrt(ss);
+    /* The float scan's terms are at most amax_j |w_j|: if their sum could
+     * leave float's range, the scan offers every row instead. Otherwise
+     * the error of its sum is bounded per row (scan.c), plus what w_f
+     * loses to underflow, at most 2^-149 amax_j per column. */
+    q->err = !(big < 1e36) ? HUGE_VAL : 0x1p-140 * big + 1e-300;
+    return AS_OK;
+}
+
+/* Exact score of a row in double: the numbers the results report. */
+static double
+exact_distance(const as_searcher *s, const struct as__query *q, const float *xq,
+               const float *x)
+{
+    if (s->metric == AS_METRIC_EUCLIDEAN) {
+        double ss = 0.0;
+        for (size_t j = 0; j < s->dim; j++) {
+            double d = ((double)x[j] - (double)xq[j]) * s->scale[j];
+            ss += d * d;
+        }
+        return sqrt(ss);
+    }
+    double dot = 0.0, ss = 0.0;
+    for (size_t j = 0; j < s->dim; j++) {
+        double y = ((double)x[j] - s->mean[j]) * s->scale[j];
+        dot += y * q->y[j];
+        ss += y * y;
+    }
+    double n = sqrt(ss);
+    if (n == 0.0 || q->norm == 0.0)
+        return 1.0;
+    double d = 1.0 - dot / (n * q->norm);
+    return d < 0.0 ? 0.0 : d > 2.0 ? 2.0 : d;
+}
+
+static const float *
+global_row(const as_searcher *s, uint64_t row, size_t *shard, size_t *entry)
+{
+    size_t sh = shard_of(s, row);
+    *shard = sh;
+    *entry = (size_t)(row - s->sh[sh].first);
+    return s->sh[sh].matrix + *entry * s->dim;
+}
+
+/* Per group, the cosine of the z-scored (unweighted) columns. */
+static void
+group_sims(const as_searcher *s, const float *a, const float *b, double *sim)
+{
+    double ab[AS_G_COUNT] = {0}, aa[AS_G_COUNT] = {0}, bb[AS_G_COUNT] = {0};
+    for (size_t j = 0; j < s->dim; j++) {
+        if (!(s->std[j] > 0.0))
+            continue;
+        double za = ((double)a[j] - s->mean[j]) / s->std[j];
+        double zb = ((double)b[j] - s->mean[j]) / s->std[j];
+        enum as_group g = s->groups[j];
+        ab[g] += za * zb;
+        aa[g] += za * za;
+        bb[g] += zb * zb;
+    }
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        double d = sqrt(aa[g] * bb[g]);
+        sim[g] = d > 0.0 ? ab[g] / d : 0.0;
+        if (sim[g] > 1.0)
+            sim[g] = 1.0;
+        if (sim[g] < -1.0)
+            sim[g] = -1.0;
+    }
+}
+
+struct ranked {
+    double distance;
+    const char *path;
+    uint64_t row;
+};
+
+static int
+cmp_ranked(const void *pa, const void *pb)
+{
+    const struct ranked *a = pa, *b = pb;
+    if (a->distance != b->distance)
+        return a->distance < b->distance ? -1 : 1;
+    int c = strcmp(a->path, b->path);
+    if (c != 0)
+        return c;
+    return a->row < b->row ? -1 : a->row > b->row;
+}
+
+/* The offered rows, again in double, sorted; at most k (0: all) of those
+ * within max_distance into hits. */
+static int
+finish(const as_searcher *s, struct as__query *q, const float *xq, size_t k,
+       double max_distance, struct as_hit *hits, size_t *n_hits)
+{
+    struct as__coll *c = &q->coll;
+    struct ranked *r = malloc((c->n ? c->n : 1) * sizeof *r);
+    if (r == NULL)
+        return AS_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!(c->c[i].ub >= c->t))
+            continue;
+        size_t sh, e;
+        const float *x = global_row(s, c->c[i].row, &sh, &e);
+        double d = exact_distance(s, q, xq, x);
+        if (!isfinite(d) || (max_distance >= 0.0 && d > max_distance))
+            continue;
+        struct as_index_entry ent;
+        if (as_index_entry(s->sh[sh].ix, e, &ent) != AS_OK)
+            continue;
+        r[m].distance = d;
+        r[m].path = ent.path;
+        r[m].row = c->c[i].row;
+        m++;
+    }
+    qsort(r, m, sizeof *r, cmp_ranked);
+    if (k && m > k)
+        m = k;
+    for (size_t i = 0; i < m; i++) {
+        size_t sh, e;
+        const float *x = global_row(s, r[i].row, &sh, &e);
+        hits[i].shard = (uint32_t)sh;
+        hits[i].entry = (uint32_t)e;
+        hits[i].distance = r[i].distance;
+        group_sims(s, xq, x, hits[i].group_sim);
+    }
+    *n_hits = m;
+    free(r);
+    return AS_OK;
+}
+
+/* The threshold on scores that max_distance sets, a little lower so that
+ * rounding never drops a row the exact distance keeps. */
+static double
+start_threshold(const as_searcher *s, double max_distance)
+{
+    if (!(max_distance >= 0.0))
+        return -HUGE_VAL;
+    if (s->metric == AS_METRIC_EUCLIDEAN)
+        return -(max_distance * max_distance) * (1.0 + 1e-9) - 1e-300;
+    return 1.0 - max_distance - 1e-9;
+}
+
+/* Queries at once in one scan (bounded so the collectors stay small). */
+#define BLOCK_QUERIES 1024
+/* From this many queries on, the int8 copy pays for itself. */
+#define QUANT_MIN_QUERIES 16
+
+static int
+run_block(as_searcher *s, struct as__query *qs, size_t nq,
+          const struct as_search_filter *f)
+{
+    struct as__query *ptr[BLOCK_QUERIES];
+    for (size_t i = 0; i < nq; i++)
+        ptr[i] = &qs[i];
+    if (s->metric == AS_METRIC_COSINE && nq >= QUANT_MIN_QUERIES &&
+        s->isa >= AS__ISA_AVX512VNNI) {
+        if (s->quant == NULL && !s->quant_tried) {
+            s->quant_tried = 1;
+            int st = as__quant_new(&s->quant, s);
+            if (st == AS_ENOMEM)
+                return st;
+        }
+        if (s->quant != NULL)
+            return as__scan_quant(s, s->quant, ptr, nq, f);
+    }
+    for (size_t i = 0; i < nq; i += 4) {
+        int st = as__scan_float(s, ptr + i, nq - i < 4 ? nq - i : 4, f);
+        if (st != AS_OK)
+            return st;
+    }
+    return AS_OK;
+}
+
+typedef int (*emit_fn)(void *ctx, size_t q, const struct as_hit *hits,
+                       size_t n);
+
+/* The k nearest (k 0: all within the filter's max_distance) of each
+ * query: into hits and n_hits, or, with emit, to emit one query at a
+ * time. */
+static int
+search_all(as_searcher *s, const float *queries, size_t n_q, size_t k,
+           const struct as_search_filter *f, struct as_hit *hits,
+           size_t *n_hits, emit_fn emit, void *ctx)
+{
+    if (s == NULL || (n_q > 0 && queries == NULL))
+        return AS_EINVAL;
+    for (size_t i = 0; i < n_q * s->dim; i++)
+        if (!isfinite(queries[i]))
+            return AS_EINVAL;
+    double max_d = f != NULL ? f->max_distance : -1.0;
+    struct as__query *qs = calloc(BLOCK_QUERIES, sizeof *qs);
+    struct as_hit *buf = NULL;
+    size_t buf_cap = 0;
+    if (qs == NULL)
+        return AS_ENOMEM;
+    int st = AS_OK;
+    for (size_t b = 0; b < n_q && st == AS_OK; b += BLOCK_QUERIES) {
+        size_t nq = n_q - b < BLOCK_QUERIES ? n_q - b : BLOCK_QUERIES;
+        size_t made = 0;
+        for (; made < nq; made++)
+            if ((st = query_init(s, queries + (b + made) * s->dim, k,
+                                 start_threshold(s, max_d), &qs[made])))
+                break;
+        if (st == AS_OK)
+            st = run_block(s, qs, nq, f);
+        for (size_t i = 0; i < nq && st == AS_OK; i++) {
+            const float *xq = queries + (b + i) * s->dim;
+            size_t n = 0;
+            if (emit == NULL) {
+                st = finish(s, &qs[i], xq, k, max_d, hits + (b + i) * k,
+                            &n_hits[b + i]);
+                continue;
+            }
+            if (qs[i].coll.n > buf_cap) {
+                free(buf);
+                buf_cap = qs[i].coll.n;
+                if ((buf = malloc(buf_cap * sizeof *buf)) == NULL) {
+                    st = AS_ENOMEM;
+                    break;
+                }
+            }
+            st = finish(s, &qs[i], xq, k, max_d, buf, &n);
+            if (st == AS_OK)
+                st = emit(ctx, b + i, buf, n);
+        }
+        for (size_t i = 0; i < made; i++)
+            query_free(&qs[i]);
+    }
+    free(buf);
+    free(qs);
+    return st;
+}
+
+int
+as_search(as_searcher *s, const float *queries, size_t n_q, size_t k,
+          const struct as_search_filter *f, struct as_hit *hits, size_t *n_hits)
+{
+    if (k == 0 || (n_q > 0 && (hits == NULL || n_hits == NULL)))
+        return AS_EINVAL;
+    return search_all(s, queries, n_q, k, f, hits, n_hits, NULL, NULL);
+}
+
+int
+as_search_range(as_searcher *s, const float *queries, size_t n_q,
+                const struct as_search_filter *f,
+                int (*emit)(void *ctx, size_t q, const struct as_hit *hits,
+                            size_t n),
+                void *ctx)
+{
+    if (f == NULL || !(f->max_distance >= 0.0) || emit == NULL)
+        return AS_EINVAL;
+    return search_all(s, queries, n_q, 0, f, NULL, NULL, emit, ctx);
+}
+
+double
+as_search_distance(const as_searcher *s, const float *a, const float *b)
+{
+    struct as__query q = {0};
+    double *y = malloc(s->dim * sizeof *y);
+    if (y == NULL)
+        return (double)NAN;
+    double ss = 0.0;
+    for (size_t j = 0; j < s->dim; j++) {
+        y[j] = ((double)a[j] - s->mean[j]) * s->scale[j];
+        ss += y[j] * y[j];
+    }
+    q.y = y;
+    q.norm = sqrt(ss);
+    double d = exact_distance(s, &q, a, b);
+    free(y);
+    return d;
+}
+
+void
+as_search_group_sims(const as_searcher *s, const float *a, const float *b,
+                     double *sim)
+{
+    group_sims(s, a, b, sim);
+}
+
+const char *
+as_group_reason(enum as_group g)
+{
+    static const char *const names[AS_G_COUNT] = {
+        "timbre",    "pitch/melody", "brightness", "envelope",
+        "noisiness", "rhythm/tempo", "other",
+    };
+    return (unsigned)g < AS_G_COUNT ? names[g] : "other";
+}

@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The searcher: its k nearest equal a brute-force ranking of every entry
+ * (same entries, same order, same distances) for both metrics, one query
+ * at a time and in batches, on every instruction-set path this CPU has;
+ * filters, ranges, group weights and similarities; shards equal their
+ * merge; the distance itself against an independent formula.
+ *
+ * usage: test_search DATADIR (unused)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as/as.h"
+#include "check.h"
+
+static char dir[256];
+static const as_featureset *set;
+static size_t dim;
+
+static uint64_t rng = 88172645463325252ULL;
+
+static double
+uniform(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) * 0x1p-53;
+}
+
+static double
+gauss(void)
+{
+    double u = uniform() + 1e-300, v = uniform();
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static struct as_featheader
+header(void)
+{
+    static char *names[512];
+    for (size_t j = 0; j < dim; j++)
+        names[j] = (char *)(uintptr_t)as_featureset_column(set, j)->name;
+    struct as_featheader h = {0};
+    h.format = AS_FEAT_TSV;
+    h.dim = dim;
+    h.names = names;
+    h.has_label = 1;
+    h.has_duration = 1;
+    h.has_meta = 1;
+    return h;
+}
+
+/*
+ * n rows in clusters (so there are near neighbours and ties to find),
+ * with a constant column, a column far from zero (tempo-like: mean 1e4,
+ * spread 1, which the float scan must not lose) and exact duplicates.
+ */
+static float *
+make_rows(size_t n)
+{
+    float *x = malloc(n * dim * sizeof *x);
+    float *centre = malloc(20 * dim * sizeof *centre);
+    for (size_t i = 0; i < 20 * dim; i++)
+        centre[i] = (float)(gauss() * 3.0);
+    for (size_t i = 0; i < n; i++) {
+        size_t c = (size_t)(uniform() * 20.0);
+        double spread = i % 3 == 0 ? 0.05 : 1.0;
+        for (size_t j = 0; j < dim; j++)
+            x[i * dim + j] =
+                (float)((double)centre[c * dim + j] + spread * gauss());
+        x[i * dim + 3] = 2.5f;
+        x[i * dim + 7] += 10000.0f;
+        if (i % 50 == 49)
+            memcpy(x + i * dim, x + (i - 1) * dim, dim * sizeof *x);
+    }
+    free(centre);
+    return x;
+}
+
+/*
+ * Hard for the float scan: outliers of 1e6 in some columns make its error
+ * bound large, and most rows sit within 1e-3 of the mean, where a float
+ * dot is mostly rounding; only the bound keeps the scan exact here.
+ */
+static float *
+make_hard_rows(size_t n)
+{
+    float *x = malloc(n * dim * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++) {
+            double v = 1.0 + (double)j + 1e-3 * gauss();
+            if (i % 97 == 0 && j % 5 == 0)
+                v = 1e6 * (1.0 + uniform());
+            x[i * dim + j] = (float)v;
+        }
+    return x;
+}
+
+static void
+entry_path(size_t i, char *buf, size_t len)
+{
+    /* a hash-like order, so path order is not row order */
+    snprintf(buf, len, "lib/%c/s%05zu.wav", 'a' + (int)(i * 7 % 11), i);
+}
+
+static void
+write_index(const char *path, const float *x, const size_t *rows, size_t n)
+{
+    struct as_featheader h = header();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = rows ? rows[k] : k;
+        char p[64];
+        entry_path(i, p, sizeof p);
+        struct as_index_entry e = {p, i % 4 ? "drums" : "keys", 1.0,  -1, -1,
+                                   0, AS_INDEX_NO_CLUSTER,      0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+}
+
+struct ref {
+    double d;
+    const char *path;
+    size_t shard, entry;
+};
+
+static int
+cmp_ref(const void *pa, const void *pb)
+{
+    const struct ref *a = pa, *b = pb;
+    if (a->d != b->d)
+        return a->d < b->d ? -1 : 1;
+    return strcmp(a->path, b->path);
+}
+
+/* Every allowed entry ranked by the searcher's own exact distance. */
+static size_t
+brute(const as_searcher *s, as_index *const *ix, size_t n_ix, const float *q,
+      const struct as_search_filter *f, struct ref *out)
+{
+    size_t m = 0;
+    for (size_t h = 0; h < n_ix; h++)
+        for (size_t e = 0; e < as_index_count(ix[h]); e++) {
+            if (f && f->exclude_shard == (int64_t)h && f->exclude_entry == e)
+                continue;
+            if (f && f->mask && !f->mask[h][e])
+                continue;
+            struct as_index_entry ent;
+            as_index_entry(ix[h], e, &ent);
+            int shadowed = 0;
+            for (size_t l = h + 1; l < n_ix; l++) {
+                size_t at;
+                shadowed |= as_index_find(ix[l], ent.path, &at) == AS_OK;
+            }
+            if (shadowed)
+                continue;
+            double d = as_search_distance(s, q, as_index_row(ix[h], e));
+            if (f && f->max_distance >= 0.0 && d > f->max_distance)
+                continue;
+            out[m++] = (struct ref){d, ent.path, h, e};
+        }
+    qsort(out, m, sizeof *out, cmp_ref);
+    return m;
+}
+
+/* A query set: rows of the index, rows nudged, far points, the mean. */
+static float *
+make_queries(const float *x, size_t n, size_t nq)
+{
+    float *q = malloc(nq * dim * sizeof *q);
+    for (size_t i = 0; i < nq; i++) {
+        size_t r = (size_t)(uniform() * (double)n);
+        for (size_t j = 0; j < dim; j++) {
+            double v = (double)x[r * dim + j];
+            if (i % 4 == 1)
+                v += 0.3 * gauss();
+            else if (i % 4 == 2)
+                v = 5.0 * gauss() + (j == 7 ? 10000.0 : 0.0);
+            q[i * dim + j] = (float)v;
+        }
+    }
+    return q;
+}
+
+static void
+compare(const char *what, as_searcher *s, as_index *const *ix, size_t n_ix,
+        const float *q, size_t nq, size_t k, const struct as_search_filter *f,
+        const struct as_hit *hits, const size_t *n_hits, size_t total)
+{
+    struct ref *r = malloc(total * sizeof *r);
+    for (size_t i = 0; i < nq; i++) {
+        check_ctx("%s query %zu k %zu", what, i, k);
+        size_t m = brute(s, ix, n_ix, q + i * dim, f, r);
+        size_t want = m < k ? m : k;
+        CHECK_INT(n_hits[i], want);
+        for (size_t j = 0; j < want && j < n_hits[i]; j++) {
+            const struct as_hit *h = &hits[i * k + j];
+            if (h->shard != r[j].shard || h->entry != r[j].entry ||
+                h->distance != r[j].d) {
+                CHECK_FAIL_("rank %zu: %u/%u %.17g, want %zu/%zu %.17g", j,
+                            h->shard, h->entry, h->distance, r[j].shard,
+                            r[j].entry, r[j].d);
+                break;
+            }
+        }
+    }
+    free(r);
+}
+
+static const char *const isas[] = {"generic", "avx2", "avx512", "avx512vnni"};
+
+/* Every path, both metrics, several k, single and batched. */
+static void
+test_exact(const char *path, const float *x, size_t n)
+{
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    size_t nq = 40;
+    float *q = make_queries(x, n, nq);
+    /* and one at the mean: every cosine distance 1, ties by path */
+    for (size_t j = 0; j < dim; j++)
+        q[(nq - 1) * dim + j] = (float)as_index_mean(ix)[j];
+    static const size_t ks[] = {1, 7, 60};
+    struct as_hit *hits = malloc(nq * 60 * sizeof *hits);
+    size_t n_hits[40];
+    for (size_t a = 0; a < 4; a++) {
+        setenv("AS_SEARCH_ISA", isas[a], 1);
+        for (int metric = 0; metric < 2; metric++) {
+            struct as_search_opts o;
+            as_search_opts_init(&o);
+            o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+            as_searcher *s;
+            CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+            for (size_t ki = 0; ki < 3; ki++) {
+                size_t k = ks[ki];
+                char what[64];
+                snprintf(what, sizeof what, "%s %s batch", isas[a],
+                         metric ? "euclidean" : "cosine");
+                CHECK_STATUS(as_search(s, q, nq, k, NULL, hits, n_hits), AS_OK);
+                compare(what, s, &ix, 1, q, nq, k, NULL, hits, n_hits, n);
+                snprintf(what, sizeof what, "%s %s single", isas[a],
+                         metric ? "euclidean" : "cosine");
+                for (size_t i = 0; i < nq; i += 7) {
+                    CHECK_STATUS(as_search(s, q + i * dim, 1, k, NULL,
+                                           hits + i * k, n_hits + i),
+                                 AS_OK);
+                    compare(what, s, &ix, 1, q + i * dim, 1, k, NULL,
+                            hits + i * k, n_hits + i, n);
+                }
+            }
+            as_searcher_free(s);
+        }
+    }
+    unsetenv("AS_SEARCH_ISA");
+    free(hits);
+    free(q);
+    as_index_close(ix);
+}
+
+/* Masks, the query's own entry, a maximum distance, ranges. */
+static void
+test_filters(const char *path, const float *x, size_t n)
+{
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    size_t nq = 24;
+    float *q = make_queries(x, n, nq);
+    unsigned char *mask = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        mask[i] = uniform() < 0.3;
+    const unsigned char *masks[1] = {mask};
+    struct as_hit *hits = malloc(nq * 10 * sizeof *hits);
+    size_t n_hits[24];
+    for (size_t a = 0; a < 4; a++) {
+        setenv("AS_SEARCH_ISA", isas[a], 1);
+        as_searcher *s;
+        CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.mask = masks;
+        f.exclude_shard = 0;
+        f.exclude_entry = 5;
+        f.max_distance = 0.4;
+        CHECK_STATUS(as_search(s, q, nq, 10, &f, hits, n_hits), AS_OK);
+        compare("filters", s, &ix, 1, q, nq, 10, &f, hits, n_hits, n);
+        for (size_t i = 0; i < nq; i++)
+            for (size_t j = 0; j < n_hits[i]; j++) {
+                CHECK(mask[hits[i * 10 + j].entry]);
+                CHECK(hits[i * 10 + j].distance <= 0.4);
+            }
+        as_searcher_free(s);
+    }
+    unsetenv("AS_SEARCH_ISA");
+    free(mask);
+    free(hits);
+    free(q);
+    as_index_close(ix);
+}
+
+struct range_ctx {
+    as_searcher *s;
+    as_index *ix;
+    const float *q;
+    size_t n, calls;
+    double max_d;
+};
+
+static int
+range_emit(void *ctx, size_t qi, const struct as_hit *hits, size_t n)
+{
+    struct range_ctx *c = ctx;
+    struct as_search_filter f;
+    as_search_filter_init(&f);
+    f.max_distance = c->max_d;
+    struct ref *r = malloc(c->n * sizeof *r);
+    size_t m = brute(c->s, &c->ix, 1, c->q + qi * dim, &f, r);
+    check_ctx("range query %zu", qi);
+    CHECK_INT(n, m);
+    for (size_t j = 0; j < n && j < m; j++)
+        if (hits[j].entry != r[j].entry || hits[j].distance != r[j].d) {
+            CHECK_FAIL_("rank %zu differs", j);
+            break;
+        }
+    free(r);
+    c->calls++;
+    return AS_OK;
+}
+
+static void
+test_range(const char *path, const float *x, size_t n)
+{
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    size_t nq = 20;
+    float *q = make_queries(x, n, nq);
+    for (size_t a = 0; a < 4; a++) {
+        setenv("AS_SEARCH_ISA", isas[a], 1);
+        as_searcher *s;
+        CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+        struct range_ctx c = {s, ix, q, n, 0, 0.05};
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.max_distance = c.max_d;
+        CHECK_STATUS(as_search_range(s, q, nq, &f, range_emit, &c), AS_OK);
+        CHECK_INT(c.calls, nq);
+        f.max_distance = -1.0;
+        CHECK_STATUS(as_search_range(s, q, nq, &f, range_emit, &c), AS_EINVAL);
+        as_searcher_free(s);
+    }
+    unsetenv("AS_SEARCH_ISA");
+    free(q);
+    as_index_close(ix);
+}
+
+/* Three shards equal their merge; a fourth holding a path of the first
+ * takes that path over. */
+static void
+test_shards(const float *x, size_t n)
+{
+    char p[4][300], merged[300];
+    size_t *rows[4], count[4] = {0};
+    for (int h = 0; h < 4; h++)
+        rows[h] = malloc(n * sizeof *rows[h]);
+    for (size_t i = 0; i < n; i++) {
+        int h = (int)(uniform() * 3.0);
+        rows[h][count[h]++] = i;
+    }
+    /* the fourth: a few rows of the first again, and one new */
+    for (size_t i = 0; i < 40; i++)
+        rows[3][count[3]++] = rows[0][i * 7];
+    for (int h = 0; h < 4; h++) {
+        snprintf(p[h], sizeof p[h], "%s/shard%d.asx", dir, h);
+        write_index(p[h], x, rows[h], count[h]);
+    }
+    as_index *ix[4];
+    for (int h = 0; h < 4; h++)
+        CHECK_STATUS(as_index_open(&ix[h], p[h], 0, NULL), AS_OK);
+    /* the merge: as-index merges, the later shard replacing */
+    struct as_featheader hd = header();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &hd), AS_OK);
+    for (int h = 0; h < 3; h++)
+        CHECK_STATUS(as_index_builder_load(b, ix[h]), AS_OK);
+    snprintf(merged, sizeof merged, "%s/merged.asx", dir);
+    CHECK_STATUS(as_index_builder_write(b, merged), AS_OK);
+    as_index_builder_free(b);
+    as_index *mx;
+    CHECK_STATUS(as_index_open(&mx, merged, 0, NULL), AS_OK);
+
+    size_t nq = 30, k = 12;
+    float *q = make_queries(x, n, nq);
+    struct as_hit *a = malloc(nq * k * sizeof *a),
+                  *m = malloc(nq * k * sizeof *m);
+    size_t na[30], nm[30];
+    as_searcher *s, *sm;
+    CHECK_STATUS(as_searcher_new(&s, ix, 3, NULL), AS_OK);
+    CHECK_STATUS(as_searcher_new(&sm, &mx, 1, NULL), AS_OK);
+    CHECK_INT(as_searcher_count(s), n);
+    CHECK_STATUS(as_search(s, q, nq, k, NULL, a, na), AS_OK);
+    CHECK_STATUS(as_search(sm, q, nq, k, NULL, m, nm), AS_OK);
+    check_ctx("shards vs merge");
+    for (size_t i = 0; i < nq; i++) {
+        CHECK_INT(na[i], nm[i]);
+        for (size_t j = 0; j < k && j < na[i] && j < nm[i]; j++) {
+            struct as_index_entry ea, em;
+            as_index_entry(ix[a[i * k + j].shard], a[i * k + j].entry, &ea);
+            as_index_entry(mx, m[i * k + j].entry, &em);
+            CHECK_STR(ea.path, em.path);
+            CHECK_NEAR(a[i * k + j].distance, m[i * k + j].distance, 1e-12);
+        }
+    }
+    /* the combined statistics are the merge's, up to rounding */
+    for (size_t j = 0; j < dim; j++) {
+        CHECK_NEAR(as_searcher_mean(s)[j], as_index_mean(mx)[j],
+                   1e-9 * (1.0 + fabs(as_index_mean(mx)[j])));
+    }
+    as_searcher_free(s);
+    /* four shards: the fourth's copies are the ones returned */
+    CHECK_STATUS(as_searcher_new(&s, ix, 4, NULL), AS_OK);
+    CHECK_STATUS(as_search(s, q, nq, k, NULL, a, na), AS_OK);
+    compare("shadowed", s, ix, 4, q, nq, k, NULL, a, na, n + 40);
+    size_t shadowed = 0;
+    for (size_t i = 0; i < nq; i++)
+        for (size_t j = 0; j < na[i]; j++)
+            shadowed += a[i * k + j].shard == 3;
+    CHECK(shadowed > 0);
+    as_searcher_free(s);
+    as_searcher_free(sm);
+    as_index_close(mx);
+    for (int h = 0; h < 4; h++) {
+        as_index_close(ix[h]);
+        free(rows[h]);
+    }
+    free(a);
+    free(m);
+    free(q);
+}
+
+/* The distance against an independent long double formula, group
+ * weights, similarities, reasons and bad arguments. */
+static void
+test_distance(const char *path, const float *x)
+{
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    double w[AS_G_COUNT] = {2.0, 0.5, 1.0, 1.0, 0.0, 1.0, 1.0};
+    struct as_search_opts o;
+    as_search_opts_init(&o);
+    o.group_weights = w;
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+    const double *mean = as_index_mean(ix), *sd = as_index_std(ix);
+    size_t per[AS_G_COUNT] = {0};
+    for (size_t j = 0; j < dim; j++)
+        per[as_index_group(ix, j)]++;
+    check_ctx("distance formula");
+    for (size_t t = 0; t < 50; t++) {
+        const float *a = x + t * dim, *b = x + (t + 100) * dim;
+        long double ab = 0, aa = 0, bb = 0;
+        for (size_t j = 0; j < dim; j++) {
+            if (sd[j] == 0.0)
+                continue;
+            enum as_group g = as_index_group(ix, j);
+            long double sc = (long double)w[g] /
+                             ((long double)sd[j] * sqrtl((long double)per[g]));
+            long double ya = ((long double)a[j] - (long double)mean[j]) * sc;
+            long double yb = ((long double)b[j] - (long double)mean[j]) * sc;
+            ab += ya * yb;
+            aa += ya * ya;
+            bb += yb * yb;
+        }
+        double want = (double)(1.0L - ab / sqrtl(aa * bb));
+        CHECK_NEAR(as_search_distance(s, a, b), want, 1e-12);
+    }
+    /* a weight of 0 silences a group: vectors that differ only there */
+    float *v = malloc(dim * sizeof *v);
+    memcpy(v, x, dim * sizeof *v);
+    for (size_t j = 0; j < dim; j++)
+        if (as_index_group(ix, j) == AS_G_NOISINESS)
+            v[j] += 3.0f;
+    CHECK_NEAR(as_search_distance(s, x, v), 0.0, 1e-12);
+    double sim[AS_G_COUNT];
+    as_search_group_sims(s, x, x, sim);
+    for (int g = 0; g < AS_G_COUNT; g++)
+        if (per[g] > 0 && g != AS_G_OTHER)
+            CHECK_NEAR(sim[g], 1.0, 1e-12);
+    as_search_group_sims(s, x, v, sim);
+    CHECK(sim[AS_G_TIMBRE] > 0.999);
+    CHECK_STR(as_group_reason(AS_G_PITCH), "pitch/melody");
+    CHECK_STR(as_group_reason(AS_G_RHYTHM), "rhythm/tempo");
+
+    struct as_hit hit;
+    size_t nh;
+    v[0] = NAN;
+    CHECK_STATUS(as_search(s, v, 1, 1, NULL, &hit, &nh), AS_EINVAL);
+    CHECK_STATUS(as_search(s, x, 1, 0, NULL, &hit, &nh), AS_EINVAL);
+    as_searcher_free(s);
+    w[0] = -1.0;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_EINVAL);
+    CHECK(s == NULL);
+    free(v);
+    as_index_close(ix);
+}
+
+int
+main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/as-test-search-XXXXXX", t && *t ? t : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    set = as_featureset_get("default");
+    dim = as_featureset_dim(set);
+    size_t n = 3000;
+    float *x = make_rows(n);
+    char path[300];
+    snprintf(path, sizeof path, "%s/hard.asx", dir);
+    float *hard = make_hard_rows(2000);
+    write_index(path, hard, NULL, 2000);
+    test_exact(path, hard, 2000);
+    free(hard);
+    snprintf(path, sizeof path, "%s/all.asx", dir);
+    write_index(path, x, NULL, n);
+    test_exact(path, x, n);
+    test_filters(path, x, n);
+    test_range(path, x, n);
+    test_shards(x, n);
+    test_distance(path, x);
+    free(x);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return 1;
+    return check_done();
+}
