@@ -233,24 +233,6 @@ done:
     return failed;
 }
 
-/* Opens an index, reporting failures in the tool's words. */
-static as_index *
-open_index(const char *path, unsigned flags)
-{
-    as_index *ix;
-    unsigned version = 0;
-    int st = as_index_open(&ix, path, flags, &version);
-    if (st == AS_EINDEXVER) {
-        cli_warnx(path, "index version %u not supported", version);
-        return NULL;
-    }
-    if (st != AS_OK) {
-        cli_warn_status(path, st);
-        return NULL;
-    }
-    return ix;
-}
-
 /* Refuses to replace a file that is not an index. */
 static int
 safe_target(const char *path)
@@ -290,16 +272,9 @@ summary(const struct opts *o, const char *index, const struct counts *c,
         int always)
 {
     if (o->json) {
-        printf("{\"index\":\"");
-        for (const char *p = index; *p; p++) {
-            if (*p == '"' || *p == '\\')
-                putchar('\\');
-            if ((unsigned char)*p < 0x20)
-                printf("\\u%04x", (unsigned char)*p);
-            else
-                putchar(*p);
-        }
-        printf("\",\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu,"
+        printf("{\"index\":");
+        cli_json_string(stdout, index);
+        printf(",\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu,"
                "\"removed\":%zu,\"failed\":%zu}\n",
                c->added, c->changed, c->unchanged, c->removed, c->failed);
     } else if (always && !cli_quiet) {
@@ -329,7 +304,7 @@ run_write(const struct opts *o, char **streams, int n_streams)
     if (safe_target(target) || lock_target(o, target, &lock))
         return AS_EXIT_FAIL;
     if (o->update != NULL) {
-        as_index *ix = open_index(target, AS_INDEX_VERIFY);
+        as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
         if (ix == NULL) {
             as_index_unlock(lock);
             return AS_EXIT_FAIL;
@@ -393,7 +368,7 @@ run_merge(const struct opts *o, char **inputs, int n)
     const char *first_name = NULL;
     struct as_featheader first = {0};
     for (int i = 0; i < n; i++) {
-        as_index *ix = open_index(inputs[i], AS_INDEX_VERIFY);
+        as_index *ix = cli_index_open(inputs[i], AS_INDEX_VERIFY);
         if (ix == NULL) {
             c.failed++;
             failed = 1;
@@ -460,7 +435,7 @@ run_merge(const struct opts *o, char **inputs, int n)
 static int
 run_dump(const struct opts *o)
 {
-    as_index *ix = open_index(o->dump, AS_INDEX_VERIFY);
+    as_index *ix = cli_index_open(o->dump, AS_INDEX_VERIFY);
     if (ix == NULL)
         return AS_EXIT_FAIL;
     struct as_featheader h;
@@ -620,7 +595,7 @@ main(int argc, char **argv)
     if ((o.check || o.dump) && n_rest > 0)
         cli_usage_error("-c and -d take no streams");
     if (o.check != NULL) {
-        as_index *ix = open_index(o.check, AS_INDEX_VERIFY);
+        as_index *ix = cli_index_open(o.check, AS_INDEX_VERIFY);
         int ok = ix != NULL;
         if (ix != NULL) {
             /* every entry's strings in bounds too */

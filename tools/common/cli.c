@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "as/error.h"
+#include "as/index.h"
 #include "as/pathlist.h"
 #include "as/version.h"
 
@@ -366,4 +367,39 @@ cli_progress_end(struct cli_progress *p)
     if (p->on)
         fputs("\r\033[K", stderr);
     p->on = 0;
+}
+
+as_index *
+cli_index_open(const char *path, unsigned flags)
+{
+    as_index *ix;
+    unsigned version = 0;
+    int st = as_index_open(&ix, path, flags, &version);
+    if (st == AS_EINDEXVER) {
+        cli_warnx(path, "index version %u not supported", version);
+        return NULL;
+    }
+    if (st != AS_OK) {
+        cli_warn_status(path, st);
+        return NULL;
+    }
+    return ix;
+}
+
+void
+cli_json_string(FILE *fp, const char *s)
+{
+    putc('"', fp);
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch == '"' || ch == '\\') {
+            putc('\\', fp);
+            putc(ch, fp);
+        } else if (ch < 0x20) {
+            fprintf(fp, "\\u%04x", ch);
+        } else {
+            putc(ch, fp);
+        }
+    }
+    putc('"', fp);
 }

@@ -100,6 +100,16 @@ void cli_progress_start(struct cli_progress *p, size_t total);
 void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_end(struct cli_progress *p);
 
+/* Opens an index (as_index_open), reporting a failure as "prog: path:
+ * reason", with the version for one this library does not read; NULL
+ * then. */
+struct as_index;
+struct as_index *cli_index_open(const char *path, unsigned flags);
+
+/* Writes s to fp as a JSON string: quoted, with '"', '\\' and control
+ * characters escaped (other bytes as they are). */
+void cli_json_string(FILE *fp, const char *s);
+
 /* Monotonic seconds. */
 double cli_now(void);
 
