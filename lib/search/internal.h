@@ -61,6 +61,9 @@ struct as_searcher {
     size_t n_shards;
     uint64_t n_rows;
     struct as__shard *sh;
+    /* per row, 1 when a later shard holds the same path (so the row is
+     * not part of the library); NULL when no row is */
+    unsigned char *shadowed;
     enum as_metric metric;
     double weights[AS_G_COUNT];
     enum as_group *groups;

@@ -79,11 +79,47 @@ same_columns(const as_index *a, const as_index *b)
     return 1;
 }
 
-/* Mean, m2, min and max of all the shards together: Chan, Golub and
- * LeVeque's pairwise update, "Updating formulae and a pairwise algorithm
- * for computing sample variances" (1979), applied shard by shard. */
-static void
-combine_stats(as_searcher *s, double *m2)
+/* Marks the rows whose path a later shard holds too: that shard's entry
+ * is the library's, as when the shards are merged (the later input
+ * replaces the earlier). Returns AS_OK, AS_EINDEX or AS_ENOMEM. */
+static int
+find_shadowed(as_searcher *s, size_t *n_shadowed)
+{
+    *n_shadowed = 0;
+    for (size_t h = 0; h + 1 < s->n_shards; h++) {
+        const struct as__shard *sh = &s->sh[h];
+        for (size_t e = 0; e < sh->n; e++) {
+            struct as_index_entry ent;
+            int st = as_index_entry(sh->ix, e, &ent);
+            if (st != AS_OK)
+                return st;
+            size_t j = h + 1, at;
+            while (j < s->n_shards &&
+                   as_index_find(s->sh[j].ix, ent.path, &at) != AS_OK)
+                j++;
+            if (j == s->n_shards)
+                continue;
+            if (s->shadowed == NULL) {
+                s->shadowed = calloc(s->n_rows, 1);
+                if (s->shadowed == NULL)
+                    return AS_ENOMEM;
+            }
+            s->shadowed[sh->first + e] = 1;
+            (*n_shadowed)++;
+        }
+    }
+    return AS_OK;
+}
+
+/* Mean, m2, min and max of all the shards' rows but the shadowed ones:
+ * Chan, Golub and LeVeque's pairwise update, "Updating formulae and a
+ * pairwise algorithm for computing sample variances" (1979), applied
+ * shard by shard, then the same formula solved for the rest to take the
+ * shadowed rows out (their own mean and m2 by Welford's update). min and
+ * max keep the shadowed rows: they only bound the scan's rounding, and a
+ * wider bound is still a bound. Returns AS_OK or AS_ENOMEM. */
+static int
+combine_stats(as_searcher *s, double *m2, size_t n_shadowed)
 {
     double n = 0.0;
     for (size_t i = 0; i < s->n_shards; i++) {
@@ -111,8 +147,44 @@ combine_stats(as_searcher *s, double *m2)
         }
         n += nb;
     }
+    if (n_shadowed > 0) {
+        double *ms = calloc(2 * s->dim, sizeof *ms), *m2s = ms + s->dim;
+        if (ms == NULL)
+            return AS_ENOMEM;
+        double c = 0.0;
+        for (size_t h = 0; h < s->n_shards; h++) {
+            const struct as__shard *sh = &s->sh[h];
+            for (size_t e = 0; e < sh->n; e++) {
+                if (!s->shadowed[sh->first + e])
+                    continue;
+                const float *x = sh->matrix + e * s->dim;
+                c += 1.0;
+                for (size_t j = 0; j < s->dim; j++) {
+                    double d = (double)x[j] - ms[j];
+                    ms[j] += d / c;
+                    m2s[j] += d * ((double)x[j] - ms[j]);
+                }
+            }
+        }
+        double rest = n - c;
+        for (size_t j = 0; j < s->dim; j++) {
+            if (rest <= 0.0) {
+                s->mean[j] = 0.0;
+                m2[j] = 0.0;
+                continue;
+            }
+            double mr = (n * s->mean[j] - c * ms[j]) / rest;
+            double delta = ms[j] - mr;
+            double v = m2[j] - m2s[j] - delta * delta * (rest * c / n);
+            s->mean[j] = mr;
+            m2[j] = v > 0.0 ? v : 0.0;
+        }
+        n = rest;
+        free(ms);
+    }
     for (size_t j = 0; j < s->dim; j++)
         s->std[j] = n > 0.0 ? sqrt(m2[j] / n) : 0.0;
+    return AS_OK;
 }
 
 /* |y| of one raw row, in double, in column order: the same sum the
@@ -206,7 +278,11 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
         memcpy(s->min, as_index_min(ix[0]), s->dim * sizeof *s->min);
         memcpy(s->max, as_index_max(ix[0]), s->dim * sizeof *s->max);
     } else {
-        combine_stats(s, m2);
+        size_t n_shadowed;
+        if ((status = find_shadowed(s, &n_shadowed)) != AS_OK ||
+            (status = combine_stats(s, m2, n_shadowed)) != AS_OK)
+            goto fail;
+        status = AS_ENOMEM;
     }
     as_column_scales(s->dim, s->groups, s->std, s->weights, s->scale);
     double dd = 0.0;
@@ -243,6 +319,7 @@ as_searcher_free(as_searcher *s)
         for (size_t i = 0; i < s->n_shards; i++)
             free(s->sh[i].own_norms);
     as__quant_free(s->quant);
+    free(s->shadowed);
     free(s->sh);
     free(s->groups);
     free(s->mean);
@@ -400,18 +477,8 @@ as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
         if (f->mask != NULL && f->mask[sh] != NULL && !f->mask[sh][e])
             return 0;
     }
-    if (sh + 1 < s->n_shards) {
-        /* a path that a later shard holds too is that shard's, as when
-         * the shards are merged (the later input replaces the earlier) */
-        struct as_index_entry ent;
-        if (as_index_entry(s->sh[sh].ix, e, &ent) != AS_OK)
-            return 0;
-        for (size_t j = sh + 1; j < s->n_shards; j++) {
-            size_t at;
-            if (as_index_find(s->sh[j].ix, ent.path, &at) == AS_OK)
-                return 0;
-        }
-    }
+    if (s->shadowed != NULL && s->shadowed[row])
+        return 0;
     return 1;
 }
 
@@ -492,24 +559,19 @@ global_row(const as_searcher *s, uint64_t row, size_t *shard, size_t *entry)
 static void
 group_sims(const as_searcher *s, const float *a, const float *b, double *sim)
 {
-    double ab[AS_G_COUNT] = {0}, aa[AS_G_COUNT] = {0}, bb[AS_G_COUNT] = {0};
+    double dd[AS_G_COUNT] = {0};
+    size_t n[AS_G_COUNT] = {0};
     for (size_t j = 0; j < s->dim; j++) {
         if (!(s->std[j] > 0.0))
             continue;
-        double za = ((double)a[j] - s->mean[j]) / s->std[j];
-        double zb = ((double)b[j] - s->mean[j]) / s->std[j];
+        double d = ((double)a[j] - (double)b[j]) / s->std[j];
         enum as_group g = s->groups[j];
-        ab[g] += za * zb;
-        aa[g] += za * za;
-        bb[g] += zb * zb;
+        dd[g] += d * d;
+        n[g]++;
     }
     for (int g = 0; g < AS_G_COUNT; g++) {
-        double d = sqrt(aa[g] * bb[g]);
-        sim[g] = d > 0.0 ? ab[g] / d : 0.0;
-        if (sim[g] > 1.0)
-            sim[g] = 1.0;
-        if (sim[g] < -1.0)
-            sim[g] = -1.0;
+        double v = n[g] ? 1.0 - dd[g] / (2.0 * (double)n[g]) : 0.0;
+        sim[g] = v < -1.0 ? -1.0 : v;
     }
 }
 

@@ -22,7 +22,7 @@
  * path, so the order does not depend on how the library is sharded.
  *
  * A path held by several shards is the last such shard's, as when the
- * shards are merged; the statistics still count each shard's copy.
+ * shards are merged; the statistics count only that entry too.
  *
  * A searcher is not safe to use from two threads at once (a search may
  * build the int8 copy); use one per thread.
@@ -50,9 +50,10 @@ typedef struct as_searcher as_searcher;
 
 /*
  * A searcher over n_ix indexes (which must stay open, and have the same
- * columns: AS_EMISMATCH otherwise). Returns AS_OK, AS_EINVAL or
- * AS_ENOMEM. With several indexes or other weights than the stored ones,
- * creating it reads every matrix once (to work out each entry's length).
+ * columns: AS_EMISMATCH otherwise). Returns AS_OK, AS_EINVAL, AS_ENOMEM
+ * or AS_EINDEX (a damaged entry). With several indexes or other weights
+ * than the stored ones, creating it reads every matrix once (to work out
+ * each entry's length).
  */
 int as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
                     const struct as_search_opts *o);
@@ -69,9 +70,13 @@ struct as_hit {
     uint32_t shard; /* which index */
     uint32_t entry; /* which entry of it */
     double distance;
-    /* Per group, the cosine similarity (-1 .. 1) of the query's and the
-     * entry's z-scored columns of that group; 0 when either is all zero
-     * or the index has no column of the group. */
+    /* Per group, how alike the query and the entry are in that group's
+     * z-scored columns (unweighted): 1 - |za - zb|^2 / (2 n) over the
+     * group's n non-constant columns, floored at -1. 1 is identical; 0 is
+     * as far apart as two entries drawn at random are on average (each
+     * z-score difference has variance 2); 0.8 means the columns differ
+     * by about 0.63 standard deviations. Unlike a cosine, it means the
+     * same for a group of one column. 0 when the group has no column. */
     double group_sim[AS_G_COUNT];
 };
 
