@@ -6,7 +6,8 @@
 # (default: Debian's sonic-pi-samples): installs what is missing (when run
 # as root; otherwise prints the apt-get line and stops), builds into
 # build/, describes every sample of the folder, extracts its feature
-# vectors and indexes them in build/quickstart/.
+# vectors, indexes them in build/quickstart/ and searches the index with
+# one of its own files (the top 5).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -44,3 +45,12 @@ echo "== Index (as-index):" >&2
 "$bin/as-index" -o "$out/lib.asx" "$out/lib.tsv"
 "$bin/as-index" -c "$out/lib.asx"
 echo "indexed $rows samples in $out/lib.asx ($(wc -c <"$out/lib.asx") bytes)" >&2
+
+# A file of the library as the query: extracted on the fly with the
+# index's settings; it finds itself first, at distance 0.
+query=$(find "$dir" -type f -name 'bd_haus.*' | head -n 1)
+[ -n "$query" ] || query=$(sed -n 2p "$out/lib.tsv" | cut -f 1)
+if [ -n "$query" ]; then
+    echo "== What sounds like $(basename "$query") (as-search, top 5):" >&2
+    "$bin/as-search" -k 5 "$out/lib.asx" "$query" | cut -f 2,3,5,12
+fi

@@ -119,8 +119,8 @@ cli_parse_double(const char *opt, const char *arg, double min, double max)
 
 /* ---- inputs ---- */
 
-static void *
-xrealloc(void *p, size_t n)
+void *
+cli_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n);
     if (q == NULL) {
@@ -135,10 +135,10 @@ push(struct cli_inputs *in, const char *path, int walked)
 {
     if (in->n == in->cap) {
         in->cap = in->cap ? 2 * in->cap : 256;
-        in->v = xrealloc(in->v, in->cap * sizeof *in->v);
+        in->v = cli_xrealloc(in->v, in->cap * sizeof *in->v);
     }
     size_t len = strlen(path) + 1;
-    in->v[in->n].path = xrealloc(NULL, len);
+    in->v[in->n].path = cli_xrealloc(NULL, len);
     memcpy(in->v[in->n].path, path, len);
     in->v[in->n].walked = walked;
     in->n++;
@@ -251,9 +251,9 @@ cli_output_open(struct cli_output *out, const char *path)
         return 0;
     }
     size_t len = strlen(path);
-    out->target = xrealloc(NULL, len + 1);
+    out->target = cli_xrealloc(NULL, len + 1);
     memcpy(out->target, path, len + 1);
-    out->tmp = xrealloc(NULL, len + sizeof ".tmp-XXXXXX");
+    out->tmp = cli_xrealloc(NULL, len + sizeof ".tmp-XXXXXX");
     memcpy(out->tmp, path, len);
     memcpy(out->tmp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
     int fd = mkstemp(out->tmp);

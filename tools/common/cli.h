@@ -110,6 +110,9 @@ struct as_index *cli_index_open(const char *path, unsigned flags);
  * characters escaped (other bytes as they are). */
 void cli_json_string(FILE *fp, const char *s);
 
+/* realloc() that reports running out of memory and exits 1. */
+void *cli_xrealloc(void *p, size_t n);
+
 /* Monotonic seconds. */
 double cli_now(void);
 

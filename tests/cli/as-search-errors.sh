@@ -1,0 +1,142 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Bad indexes, bad queries and bad options: a clear message, the rest of
+# the work done, the right exit status.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p samples/kicks samples/hats
+cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
+cp "$FIX/hihat_48k.wav" samples/hats/
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+K=samples/kicks/kick_44k1.flac
+USAGE1="usage: as-search [-DHJLqS] [-c cluster] [-d distance] [-e distance] [-F stream] [-g glob]"
+USAGE2="                 [-k count] [-l label] [-m metric] [-n limit] [-p path] [-r threshold]"
+USAGE3="                 [-t min:max] [-w group=weight,...] index ... [--] [query ...]"
+HINT="Try 'as-search --help'."
+
+# --help, --version.
+run as-search --help
+expect_status 0
+[ "$(head -n 1 "$T/out")" = "$USAGE1" ] || fail "--help"
+run as-search --version
+expect_status 0
+grep -q '^as-search [0-9][0-9.]*$' "$T/out" || fail "--version: $(cat "$T/out")"
+as_check_man_options as-search
+
+# Usage errors.
+run as-search
+expect_status 2
+expect_err "as-search: no index given" "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+run as-search lib.asx
+expect_status 2
+expect_err "as-search: no query: give audio files, -p, -F, or -L or -D" \
+    "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+run as-search -k 0 lib.asx $K
+expect_status 2
+expect_err "as-search: -k: 0 is out of range (1 to 1000000)" \
+    "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+run as-search -m manhattan lib.asx $K
+expect_status 2
+run as-search -x lib.asx $K
+expect_status 2
+run as-search -L -D lib.asx
+expect_status 2
+run as-search -e 0.1 lib.asx $K
+expect_status 2
+run_in $K as-search -F - lib.asx -
+expect_status 2
+expect_err "as-search: standard input can be used only once" \
+    "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+
+# The first operand must be an index.
+run as-search - $K
+expect_status 2
+run as-search -D -e 3 -m euclidean -H lib.asx
+expect_status 0
+run as-search missing.asx $K
+expect_status 1
+expect_err "as-search: missing.asx: No such file or directory"
+run as-search lib.tsv $K
+expect_status 1
+expect_err "as-search: lib.tsv: not an index"
+head -c 16 lib.asx >short.asx
+run as-search short.asx $K
+expect_status 1
+expect_err "as-search: short.asx: not an index"
+head -c $(($(wc -c <lib.asx) / 2)) lib.asx >half.asx
+run as-search half.asx $K
+expect_status 1
+expect_err "as-search: half.asx: corrupt index"
+cp lib.asx flipped.asx
+printf 'X' | dd of=flipped.asx bs=1 seek=40 conv=notrunc 2>/dev/null
+run as-search flipped.asx $K
+expect_status 1
+expect_err "as-search: flipped.asx: corrupt index"
+expect_out_empty
+# a damaged later shard is still an index, and reported as one
+run as-search lib.asx flipped.asx $K
+expect_status 1
+expect_err "as-search: flipped.asx: corrupt index"
+
+# Bad queries: each reported, the others answered, exit 1.
+printf 'not audio\n' >notes.wav
+: >empty.wav
+run as-search -H -k 1 lib.asx notes.wav missing.wav $K empty.wav samples
+expect_status 1
+expect_err "as-search: notes.wav: unsupported format" \
+    "as-search: missing.wav: No such file or directory" \
+    "as-search: empty.wav: empty file" \
+    "as-search: samples: Is a directory"
+[ "$(cut -f 1,3 "$T/out")" = "$K	$K" ] || fail "the good query: $(cat "$T/out")"
+run as-search -q -H -k 1 lib.asx notes.wav $K
+expect_status 1
+expect_no_err
+run_in notes.wav as-search lib.asx -
+expect_status 1
+expect_err "as-search: stdin: unsupported format"
+run as-search -H -k 1 -p nowhere.wav -p $K lib.asx
+expect_status 1
+expect_err "as-search: nowhere.wav: not in the index"
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "-p: the good query"
+
+# Bad streams: not a stream, another feature set, a bad row (the others
+# are still queries).
+run as-search -F notes.wav lib.asx
+expect_status 1
+expect_err "as-search: notes.wav: not a feature stream"
+as-extract --features librosa45 $K >l45.tsv
+run as-search -F l45.tsv lib.asx
+expect_status 1
+expect_err "as-search: l45.tsv: feature set librosa45, the index has default"
+awk -F '\t' 'BEGIN { OFS = FS } NR == 2 { $5 = "x" } { print }' lib.tsv >bad.tsv
+run as-search -H -k 1 -F bad.tsv lib.asx
+expect_status 1
+expect_err "as-search: bad.tsv: line 2: malformed row"
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "bad row: the others"
+run as-search -F missing.tsv lib.asx
+expect_status 1
+expect_err "as-search: missing.tsv: No such file or directory"
+
+# An index of a feature set this version cannot extract: audio queries
+# are refused, stream queries work.
+awk -F '\t' 'BEGIN { OFS = FS } NR == 1 { $6 = "my_col" } { print }' lib.tsv >mine.tsv
+as-index -o mine.asx mine.tsv
+run as-search mine.asx $K
+expect_status 1
+expect_err "as-search: the index holds features (87 columns) that this version cannot extract; give the queries as a stream (-F)"
+run as-search -H -k 1 -F mine.tsv mine.asx
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq 3 ] || fail "custom columns, stream queries"
+
+# A full disk.
+if [ -w /dev/full ]; then
+    run as-search lib.asx $K
+    set +e
+    as-search lib.asx $K >/dev/full 2>"$T/err"
+    status=$?
+    set -e
+    expect_status 1
+    expect_err "as-search: stdout: No space left on device"
+fi

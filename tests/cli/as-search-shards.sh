@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Several indexes searched as one: the same as searching their merge.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p samples/kicks samples/hats samples/tones samples/loops
+cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
+cp "$FIX/hihat_48k.wav" "$FIX/noise_white_44k1.wav" samples/hats/
+cp "$FIX/sine440_44k1.wav" "$FIX/chord_ceg_48k_stereo.wav" \
+    "$FIX/chirp_log_50-16k_44k1.flac" samples/tones/
+cp "$FIX/real_loop_amen_44k1.wav" "$FIX/clicks_120bpm_4s_44k1.flac" \
+    samples/loops/
+as-extract -r samples/kicks samples/hats | as-index -o a.asx
+as-extract -r samples/tones | as-index -o b.asx
+as-extract -r samples/loops | as-index -o c.asx
+as-index merge -o all.asx a.asx b.asx c.asx
+as-extract -r samples >lib.tsv
+n=$(($(wc -l <lib.tsv) - 1))
+
+# Every entry as a query, all results: paths, labels, ranks and group
+# columns equal; distances equal to the printed precision (the merged
+# statistics are computed in another order, within 1e-12).
+same() {
+    _k=$1
+    shift
+    as-search -H -k "$_k" "$@" >got
+    cut -f 1-4,6- got >got.cols
+    cut -f 1-4,6- want >want.cols
+    cmp -s want.cols got.cols || { diff want.cols got.cols | head; fail "shards: $*"; }
+    paste want got | awk -F '\t' -v c="$(head -n 1 want | awk -F '\t' '{ print NF }')" \
+        '{ d = $5 - $(c + 5); if (d > 2e-6 || d < -2e-6) exit 1 }' ||
+        fail "shard distances: $*"
+}
+as-search -H -k "$n" -F lib.tsv all.asx >want
+same "$n" -F lib.tsv a.asx b.asx c.asx
+same "$n" -F lib.tsv c.asx a.asx b.asx
+as-search -H -k 3 -m euclidean -F lib.tsv all.asx >want
+same 3 -m euclidean -F lib.tsv a.asx b.asx c.asx
+# an audio query, and an entry of a shard (left out of its results)
+as-search -H -k 5 all.asx samples/hats/hihat_48k.wav >want
+same 5 a.asx b.asx c.asx samples/hats/hihat_48k.wav
+as-search -H -k 5 -p samples/tones/sine440_44k1.wav all.asx >want
+same 5 -p samples/tones/sine440_44k1.wav a.asx b.asx c.asx
+
+# A path in two shards is the last one's, as in a merge: here the kick
+# comes back with the hi-hat's features.
+awk -F '\t' 'BEGIN { OFS = FS }
+    NR == 1 { print; next }
+    $1 == "samples/hats/hihat_48k.wav" { $1 = "samples/kicks/kick_44k1.flac"; print }' \
+    lib.tsv | as-index -o d.asx
+as-index merge -o all2.asx a.asx b.asx c.asx d.asx
+as-search -H -k "$n" -F lib.tsv all2.asx >want
+same "$n" -F lib.tsv a.asx b.asx c.asx d.asx
+grep -q "^samples/hats/hihat_48k.wav	1	samples/hats/hihat_48k.wav	" want ||
+    fail "hihat first"
+grep -q "^samples/hats/hihat_48k.wav	2	samples/kicks/kick_44k1.flac	.*	0.000000	" want ||
+    fail "the shadowing entry is the hi-hat's twin"
+[ "$(grep -c "	samples/kicks/kick_44k1.flac	" want)" -eq "$n" ] ||
+    fail "the kick is listed once per query"
+as-search -L a.asx d.asx >got
+[ "$(grep -c '^samples/kicks/kick_44k1.flac	' got)" -eq 1 ] || fail "-L lists a shadowed path twice"
+
+# Shards with other columns are refused, naming both sets.
+as-extract --features librosa45 -r samples/kicks | as-index -o l45.asx
+run as-search a.asx l45.asx samples/kicks/kick_44k1.flac
+expect_status 1
+expect_err "as-search: l45.asx: feature set librosa45, a.asx has default"
+expect_out_empty

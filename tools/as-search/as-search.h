@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* as-search: what its files share. */
+#ifndef AS_SEARCH_TOOL_H
+#define AS_SEARCH_TOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/features.h"
+#include "as/index.h"
+#include "as/search.h"
+#include "common/cli.h"
+
+struct strs {
+    const char **v;
+    size_t n;
+};
+
+struct opts {
+    size_t k;
+    size_t limit;        /* --list: 0 for all */
+    double max_distance; /* < 0: none */
+    double dup_distance;
+    double reason_threshold;
+    double dur_min, dur_max; /* --duration; -1: open */
+    int have_duration;
+    enum as_metric metric;
+    double weights[AS_G_COUNT];
+    int weight_set[AS_G_COUNT];
+    int self, json, header, list, dups;
+    struct strs labels, globs, paths, features;
+    long *clusters;
+    size_t n_clusters;
+};
+
+/* The shards searched as one library. */
+struct lib {
+    as_index **ix;
+    const char **path; /* as given */
+    size_t n;
+    size_t *offset; /* global number of each shard's first entry */
+    size_t total;   /* entries in all shards */
+    as_searcher *s;
+    size_t dim;
+    unsigned char **mask;    /* per shard, per entry; NULL: no filter */
+    int present[AS_G_COUNT]; /* the index has columns of the group */
+};
+
+/* One query: a name, its duration and its raw feature vector. */
+struct query {
+    const char *name;
+    double duration_s; /* -1: unknown */
+    float *v;          /* lib->dim values */
+    int has_self;      /* leave out this entry (a --path query) */
+    uint32_t self_shard, self_entry;
+};
+
+/* main.c */
+/* Whether entry i of shard h is the one its path names in the library
+ * (not shadowed by a later shard) and passes the filters. */
+int entry_listed(const struct lib *lib, size_t h, size_t i);
+/* Reads an entry's metadata, reporting a damaged index. 0 or 1. */
+int entry_get(const struct lib *lib, size_t h, size_t i,
+              struct as_index_entry *e);
+
+/* dup.c */
+/* --duplicates: returns 0, or 1 after reporting a failure. */
+int run_duplicates(const struct opts *o, struct lib *lib);
+
+#endif

@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: MIT */
+/* as-search: nearest neighbours, filters, reasons and duplicates. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as-search.h"
+#include "as/as.h"
+
+#define USAGE                                                                  \
+    "usage: as-search [-DHJLqS] [-c cluster] [-d distance] [-e distance] "     \
+    "[-F stream] [-g glob]\n"                                                  \
+    "                 [-k count] [-l label] [-m metric] [-n limit] "           \
+    "[-p path] [-r threshold]\n"                                               \
+    "                 [-t min:max] [-w group=weight,...] index ... [--] "      \
+    "[query ...]"
+
+/* Queries searched together: blocks keep memory bounded whatever the
+ * number of queries, and are large enough for the blocked scan. */
+#define BLOCK 1024
+
+static void
+help(void)
+{
+    printf("%s\n\n", USAGE);
+    puts(
+        "Find the entries of an index that sound most like each query: an "
+        "audio\n"
+        "file (- for stdin), an entry of the index (-p) or the rows of a\n"
+        "feature stream (-F). Several indexes are searched as one library.\n"
+        "\n"
+        "  -c, --cluster=C          only entries of cluster C (repeatable)\n"
+        "  -D, --duplicates         print groups of identical and "
+        "near-identical\n"
+        "                           audio instead of searching\n"
+        "  -d, --max-distance=D     only results at distance D or closer\n"
+        "  -e, --dup-distance=D     with -D: also group entries this close\n"
+        "                           (default 0.01; 0: identical audio only)\n"
+        "  -F, --features=STREAM    the rows of a feature stream are queries\n"
+        "                           (- for stdin; repeatable)\n"
+        "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
+        "                           (fnmatch, * matches /; repeatable)\n"
+        "  -H, --no-header          print no TSV header line\n"
+        "  -h, --help               print this help and exit\n"
+        "  -J, --json               print one JSON object per query (per "
+        "entry\n"
+        "                           with -L, per group with -D)\n"
+        "  -k, --count=N            results per query (default 10)\n"
+        "  -L, --list               print the entries that pass the filters\n"
+        "  -l, --label=L            only entries labelled L (repeatable)\n"
+        "  -m, --metric=M           cosine (default) or euclidean\n"
+        "  -n, --limit=N            with -L: print at most N entries\n"
+        "  -p, --path=P             the index's entry P is a query "
+        "(repeatable);\n"
+        "                           it is left out of its own results\n"
+        "  -q, --quiet              print no warnings\n"
+        "  -r, --reason-threshold=S groups at least this similar are reasons\n"
+        "                           (-1 to 1, default 0.8)\n"
+        "  -S, --self               keep -p queries in their own results\n"
+        "  -t, --duration=MIN:MAX   only entries this long in seconds (either\n"
+        "                           side may be left empty)\n"
+        "  -V, --version            print the version and exit\n"
+        "  -w, --weight=G=W,...     weigh group G by W (timbre, pitch,\n"
+        "                           brightness, envelope, noisiness, rhythm,\n"
+        "                           other); 0 leaves it out");
+}
+
+static void
+strs_add(struct strs *s, const char *v)
+{
+    s->v = cli_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+    s->v[s->n++] = v;
+}
+
+static void
+parse_weights(struct opts *o, const char *arg)
+{
+    char *copy = cli_xrealloc(NULL, strlen(arg) + 1);
+    strcpy(copy, arg);
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok != NULL;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        if (eq == NULL)
+            cli_usage_error("-w: '%s' is not group=weight", tok);
+        *eq = '\0';
+        int g = 0;
+        while (g < AS_G_COUNT && strcmp(as_group_name(g), tok) != 0)
+            g++;
+        if (g == AS_G_COUNT)
+            cli_usage_error("-w: '%s' is not a group (timbre, pitch, "
+                            "brightness, envelope, noisiness, rhythm, other)",
+                            tok);
+        o->weights[g] = cli_parse_double("-w", eq + 1, 0.0, 1e6);
+        o->weight_set[g] = 1;
+    }
+    free(copy);
+}
+
+static void
+parse_duration(struct opts *o, const char *arg)
+{
+    const char *colon = strchr(arg, ':');
+    if (colon == NULL)
+        cli_usage_error("-t: '%s' is not MIN:MAX", arg);
+    char lo[64], hi[64];
+    size_t nlo = (size_t)(colon - arg), nhi = strlen(colon + 1);
+    if (nlo >= sizeof lo || nhi >= sizeof hi)
+        cli_usage_error("-t: '%s' is not MIN:MAX", arg);
+    memcpy(lo, arg, nlo);
+    lo[nlo] = '\0';
+    memcpy(hi, colon + 1, nhi + 1);
+    o->dur_min = nlo ? cli_parse_double("-t", lo, 0.0, 1e9) : -1.0;
+    o->dur_max = nhi ? cli_parse_double("-t", hi, 0.0, 1e9) : -1.0;
+    if (o->dur_min >= 0.0 && o->dur_max >= 0.0 && o->dur_min > o->dur_max)
+        cli_usage_error("-t: %s: MIN is above MAX", arg);
+    o->have_duration = 1;
+}
+
+/* ---- the library ---- */
+
+int
+entry_get(const struct lib *lib, size_t h, size_t i, struct as_index_entry *e)
+{
+    int st = as_index_entry(lib->ix[h], i, e);
+    if (st != AS_OK) {
+        cli_warn_status(lib->path[h], st);
+        return 1;
+    }
+    return 0;
+}
+
+int
+entry_listed(const struct lib *lib, size_t h, size_t i)
+{
+    if (lib->mask != NULL && !lib->mask[h][i])
+        return 0;
+    if (h + 1 == lib->n)
+        return 1;
+    struct as_index_entry e;
+    if (as_index_entry(lib->ix[h], i, &e) != AS_OK)
+        return 0;
+    for (size_t l = h + 1; l < lib->n; l++) {
+        size_t at;
+        if (as_index_find(lib->ix[l], e.path, &at) == AS_OK)
+            return 0;
+    }
+    return 1;
+}
+
+static int
+filtered(const struct opts *o)
+{
+    return o->labels.n || o->globs.n || o->n_clusters || o->have_duration;
+}
+
+static int
+passes(const struct opts *o, const struct as_index_entry *e)
+{
+    if (o->labels.n) {
+        size_t j = 0;
+        while (j < o->labels.n &&
+               (e->label == NULL || strcmp(e->label, o->labels.v[j]) != 0))
+            j++;
+        if (j == o->labels.n)
+            return 0;
+    }
+    if (o->n_clusters) {
+        size_t j = 0;
+        while (j < o->n_clusters && o->clusters[j] != e->cluster)
+            j++;
+        if (j == o->n_clusters)
+            return 0;
+    }
+    if (o->have_duration) {
+        if (e->duration_s < 0.0)
+            return 0;
+        if (o->dur_min >= 0.0 && e->duration_s < o->dur_min)
+            return 0;
+        if (o->dur_max >= 0.0 && e->duration_s > o->dur_max)
+            return 0;
+    }
+    if (o->globs.n) {
+        size_t j = 0;
+        while (j < o->globs.n && fnmatch(o->globs.v[j], e->path, 0) != 0)
+            j++;
+        if (j == o->globs.n)
+            return 0;
+    }
+    return 1;
+}
+
+/* Opens the leading operands that are indexes; returns how many. The
+ * first operand is always an index; the next ones are while they hold an
+ * index's magic (a damaged index is still reported as one). */
+static size_t
+open_lib(struct lib *lib, char **ops, size_t n_ops, int *failed)
+{
+    size_t n = 0;
+    lib->ix = cli_xrealloc(NULL, (n_ops ? n_ops : 1) * sizeof *lib->ix);
+    lib->path = cli_xrealloc(NULL, (n_ops ? n_ops : 1) * sizeof *lib->path);
+    for (size_t i = 0; i < n_ops; i++) {
+        if (i > 0) {
+            if (strcmp(ops[i], "-") == 0)
+                break;
+            as_index *probe;
+            int st = as_index_open(&probe, ops[i], 0, NULL);
+            as_index_close(probe);
+            if (st == AS_ENOTINDEX || (st == AS_EIO && errno != EACCES))
+                break;
+        }
+        as_index *ix = cli_index_open(ops[i], 0);
+        if (ix == NULL)
+            *failed = 1;
+        else {
+            lib->path[lib->n] = ops[i];
+            lib->ix[lib->n++] = ix;
+        }
+        n = i + 1;
+    }
+    return n;
+}
+
+static int
+build_masks(const struct opts *o, struct lib *lib)
+{
+    if (!filtered(o))
+        return 0;
+    lib->mask = cli_xrealloc(NULL, lib->n * sizeof *lib->mask);
+    for (size_t h = 0; h < lib->n; h++) {
+        size_t n = as_index_count(lib->ix[h]);
+        lib->mask[h] = cli_xrealloc(NULL, n ? n : 1);
+        for (size_t i = 0; i < n; i++) {
+            struct as_index_entry e;
+            if (entry_get(lib, h, i, &e))
+                return 1;
+            lib->mask[h][i] = (unsigned char)passes(o, &e);
+        }
+    }
+    return 0;
+}
+
+/* Names a column set for messages. */
+static void
+set_name(const char *set, char *const *names, size_t dim, char *buf, size_t cap)
+{
+    const as_featureset *fs =
+        as_featureset_match((const char *const *)names, dim);
+    if (set != NULL)
+        snprintf(buf, cap, "%s", set);
+    else if (fs != NULL)
+        snprintf(buf, cap, "%s", as_featureset_name(fs));
+    else
+        snprintf(buf, cap, "%zu columns", dim);
+}
+
+static int
+same_columns(const struct as_featheader *a, const struct as_featheader *b)
+{
+    if (a->dim != b->dim)
+        return 0;
+    for (size_t j = 0; j < a->dim; j++)
+        if (strcmp(a->names[j], b->names[j]) != 0)
+            return 0;
+    return 1;
+}
+
+static int
+open_searcher(const struct opts *o, struct lib *lib)
+{
+    double w[AS_G_COUNT];
+    const double *stored = as_index_group_weights(lib->ix[0]);
+    const enum as_group *groups = as_index_groups(lib->ix[0]);
+    for (size_t j = 0; j < as_index_dim(lib->ix[0]); j++)
+        lib->present[groups[j]] = 1;
+    int weighed = 0;
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        w[g] = o->weight_set[g] ? o->weights[g] : stored[g];
+        weighed |= lib->present[g] && w[g] > 0.0;
+    }
+    if (!weighed)
+        cli_usage_error("-w: every group of the index weighs 0");
+    struct as_search_opts so;
+    as_search_opts_init(&so);
+    so.metric = o->metric;
+    so.group_weights = w;
+    int st = as_searcher_new(&lib->s, lib->ix, lib->n, &so);
+    if (st == AS_EMISMATCH) {
+        for (size_t h = 1; h < lib->n; h++)
+            if (as_index_dim(lib->ix[h]) != as_index_dim(lib->ix[0]) ||
+                !same_columns(as_index_header(lib->ix[h]),
+                              as_index_header(lib->ix[0]))) {
+                char a[64], b[64];
+                const struct as_featheader *x = as_index_header(lib->ix[h]);
+                const struct as_featheader *y = as_index_header(lib->ix[0]);
+                set_name(x->set, x->names, x->dim, a, sizeof a);
+                set_name(y->set, y->names, y->dim, b, sizeof b);
+                cli_warnx(lib->path[h], "feature set %s, %s has %s", a,
+                          lib->path[0], b);
+                break;
+            }
+        return 1;
+    }
+    if (st != AS_OK) {
+        cli_warn_status(lib->path[0], st);
+        return 1;
+    }
+    lib->dim = as_searcher_dim(lib->s);
+    lib->offset = cli_xrealloc(NULL, lib->n * sizeof *lib->offset);
+    for (size_t h = 0; h < lib->n; h++) {
+        lib->offset[h] = lib->total;
+        lib->total += as_index_count(lib->ix[h]);
+    }
+    return 0;
+}
+
+static void
+lib_close(struct lib *lib)
+{
+    as_searcher_free(lib->s);
+    for (size_t h = 0; h < lib->n; h++) {
+        if (lib->mask != NULL)
+            free(lib->mask[h]);
+        as_index_close(lib->ix[h]);
+    }
+    free(lib->mask);
+    free(lib->offset);
+    free(lib->ix);
+    free(lib->path);
+}
+
+/* ---- output ---- */
+
+static void
+print_header(const struct opts *o, const struct lib *lib)
+{
+    if (o->json || !o->header)
+        return;
+    fputs("query\trank\tpath\tlabel\tdistance", stdout);
+    for (int g = 0; g < AS_G_COUNT; g++)
+        if (lib->present[g])
+            printf("\t%s", as_group_name(g));
+    fputs("\treasons\n", stdout);
+}
+
+/* The groups at least as similar as the threshold, most similar first. */
+static size_t
+reasons(const struct opts *o, const struct lib *lib, const struct as_hit *h,
+        int *out)
+{
+    size_t n = 0;
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        if (!lib->present[g] || g == AS_G_OTHER ||
+            !(h->group_sim[g] >= o->reason_threshold))
+            continue;
+        size_t at = n++;
+        while (at > 0 && h->group_sim[out[at - 1]] < h->group_sim[g]) {
+            out[at] = out[at - 1];
+            at--;
+        }
+        out[at] = g;
+    }
+    return n;
+}
+
+static void
+print_json_number(double v)
+{
+    printf("%.6f", v == 0.0 ? 0.0 : v); /* no "-0.000000" */
+}
+
+static int
+print_results(const struct opts *o, const struct lib *lib,
+              const struct query *q, const struct as_hit *hits, size_t n)
+{
+    int why[AS_G_COUNT];
+    if (o->json) {
+        fputs("{\"query\":{\"filename\":", stdout);
+        cli_json_string(stdout, q->name);
+        fputs(",\"duration\":", stdout);
+        if (q->duration_s >= 0.0)
+            printf("%.6f", q->duration_s);
+        else
+            fputs("null", stdout);
+        fputs("},\"results\":[", stdout);
+    }
+    for (size_t r = 0; r < n; r++) {
+        const struct as_hit *h = &hits[r];
+        struct as_index_entry e;
+        if (entry_get(lib, h->shard, h->entry, &e))
+            return 1;
+        size_t nw = reasons(o, lib, h, why);
+        if (o->json) {
+            fputs(r ? ",{\"filename\":" : "{\"filename\":", stdout);
+            cli_json_string(stdout, e.path);
+            fputs(",\"label\":", stdout);
+            if (e.label != NULL)
+                cli_json_string(stdout, e.label);
+            else
+                fputs("null", stdout);
+            fputs(",\"distance\":", stdout);
+            print_json_number(h->distance);
+            fputs(",\"groups\":{", stdout);
+            const char *sep = "";
+            for (int g = 0; g < AS_G_COUNT; g++) {
+                if (!lib->present[g])
+                    continue;
+                printf("%s\"%s\":", sep, as_group_name(g));
+                print_json_number(h->group_sim[g]);
+                sep = ",";
+            }
+            fputs("},\"reasons\":[", stdout);
+            for (size_t j = 0; j < nw; j++)
+                printf("%s\"%s\"", j ? "," : "", as_group_reason(why[j]));
+            fputs("]}", stdout);
+        } else {
+            printf("%s\t%zu\t%s\t%s\t%.6f", q->name, r + 1, e.path,
+                   e.label ? e.label : "", h->distance);
+            for (int g = 0; g < AS_G_COUNT; g++)
+                if (lib->present[g])
+                    printf("\t%.4f",
+                           h->group_sim[g] == 0.0 ? 0.0 : h->group_sim[g]);
+            putchar('\t');
+            for (size_t j = 0; j < nw; j++)
+                printf("%s%s", j ? "," : "", as_group_reason(why[j]));
+            putchar('\n');
+        }
+    }
+    if (o->json)
+        fputs("]}\n", stdout);
+    return 0;
+}
+
+/* ---- searching ---- */
+
+struct block {
+    struct query q[BLOCK];
+    float *v; /* BLOCK * dim */
+    char *names[BLOCK];
+    size_t n, cap; /* cap <= BLOCK: fewer when k is large */
+    struct as_hit *hits;
+    size_t *n_hits;
+};
+
+static int
+run_block(const struct opts *o, struct lib *lib, struct block *b)
+{
+    if (b->n == 0)
+        return 0;
+    int any_self = 0;
+    for (size_t i = 0; i < b->n; i++)
+        any_self |= b->q[i].has_self;
+    size_t kk = o->k + (size_t)any_self;
+    struct as_search_filter f;
+    as_search_filter_init(&f);
+    f.mask = (const unsigned char *const *)lib->mask;
+    f.max_distance = o->max_distance;
+    int st = as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
+    if (st != AS_OK) {
+        cli_warn_status(NULL, st);
+        return 1;
+    }
+    int failed = 0;
+    for (size_t i = 0; i < b->n && !failed; i++) {
+        struct as_hit *h = b->hits + i * kk;
+        size_t n = b->n_hits[i];
+        if (b->q[i].has_self) {
+            /* the k nearest of the rest: drop the query's own entry if
+             * it is among the k + 1, else the last */
+            size_t j = 0;
+            while (j < n && !(h[j].shard == b->q[i].self_shard &&
+                              h[j].entry == b->q[i].self_entry))
+                j++;
+            if (j < n) {
+                memmove(h + j, h + j + 1, (n - j - 1) * sizeof *h);
+                n--;
+            }
+        }
+        if (n > o->k)
+            n = o->k;
+        failed = print_results(o, lib, &b->q[i], h, n);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->names[i]);
+        b->names[i] = NULL;
+    }
+    b->n = 0;
+    return failed;
+}
+
+/* A slot for the next query, searching the block first when it is full. */
+static struct query *
+next_slot(const struct opts *o, struct lib *lib, struct block *b, int *failed,
+          const char *name)
+{
+    if (b->n == b->cap)
+        *failed |= run_block(o, lib, b);
+    struct query *q = &b->q[b->n];
+    memset(q, 0, sizeof *q);
+    b->names[b->n] = cli_xrealloc(NULL, strlen(name) + 1);
+    strcpy(b->names[b->n], name);
+    q->name = b->names[b->n];
+    q->v = b->v + b->n * lib->dim;
+    return q;
+}
+
+static int
+path_queries(const struct opts *o, struct lib *lib, struct block *b)
+{
+    int failed = 0;
+    for (size_t p = 0; p < o->paths.n; p++) {
+        size_t h = lib->n, at = 0;
+        while (h > 0 &&
+               as_index_find(lib->ix[h - 1], o->paths.v[p], &at) != AS_OK)
+            h--;
+        if (h == 0) {
+            cli_warnx(o->paths.v[p], "not in the index");
+            failed = 1;
+            continue;
+        }
+        h--;
+        struct as_index_entry e;
+        const float *row = as_index_row(lib->ix[h], at);
+        if (row == NULL || entry_get(lib, h, at, &e)) {
+            failed = 1;
+            continue;
+        }
+        struct query *q = next_slot(o, lib, b, &failed, o->paths.v[p]);
+        memcpy(q->v, row, lib->dim * sizeof *row);
+        q->duration_s = e.duration_s;
+        q->has_self = !o->self;
+        q->self_shard = (uint32_t)h;
+        q->self_entry = (uint32_t)at;
+        b->n++;
+    }
+    return failed;
+}
+
+static int
+feature_queries(const struct opts *o, struct lib *lib, struct block *b,
+                const char *path)
+{
+    const char *name = cli_input_name(path);
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    if (fp == NULL) {
+        cli_warnx(name, "%s", strerror(errno));
+        return 1;
+    }
+    as_featreader *r = NULL;
+    int failed = 0;
+    int st = as_featreader_open(&r, fp);
+    if (st != AS_OK) {
+        if (st == AS_ENOTSTREAM)
+            cli_warnx(name, "not a feature stream");
+        else
+            cli_warn_status(name, st);
+        failed = 1;
+        goto done;
+    }
+    const struct as_featheader *ih = as_index_header(lib->ix[0]);
+    const struct as_featheader *sh = as_featreader_header(r);
+    if (!same_columns(ih, sh)) {
+        char a[64], c[64];
+        set_name(sh->set, sh->names, sh->dim, a, sizeof a);
+        set_name(ih->set, ih->names, ih->dim, c, sizeof c);
+        cli_warnx(name, "feature set %s, the index has %s", a, c);
+        failed = 1;
+        goto done;
+    }
+    for (;;) {
+        struct as_featrow row;
+        int eof;
+        st = as_featreader_next(r, &row, &eof);
+        if (st == AS_OK && eof)
+            break;
+        if (st != AS_OK) {
+            char where[64];
+            snprintf(where, sizeof where, "line %llu",
+                     (unsigned long long)as_featreader_line(r));
+            cli_warnx(name, "%s: %s", where,
+                      st == AS_EIO ? strerror(errno) : as_strerror(st));
+            failed = 1;
+            if (st == AS_EIO || st == AS_ENOMEM || sh->format == AS_FEAT_BIN)
+                break;
+            continue;
+        }
+        struct query *q = next_slot(o, lib, b, &failed, row.path);
+        memcpy(q->v, row.values, lib->dim * sizeof *row.values);
+        q->duration_s = row.duration_s;
+        b->n++;
+    }
+done:
+    as_featreader_close(r);
+    if (!is_stdin)
+        fclose(fp);
+    return failed;
+}
+
+static int
+audio_queries(const struct opts *o, struct lib *lib, struct block *b,
+              char **ops, size_t n_ops)
+{
+    if (n_ops == 0)
+        return 0;
+    const struct as_featheader *h = as_index_header(lib->ix[0]);
+    const as_featureset *fs = h->set ? as_featureset_get(h->set) : NULL;
+    int usable = fs != NULL && as_featureset_dim(fs) == h->dim &&
+                 h->rate_hz == AS_SR_HZ && h->n_fft == AS_N_FFT &&
+                 h->hop == AS_HOP;
+    for (size_t j = 0; usable && j < h->dim; j++)
+        usable = strcmp(as_featureset_column(fs, j)->name, h->names[j]) == 0;
+    if (!usable) {
+        char set[64];
+        set_name(h->set, h->names, h->dim, set, sizeof set);
+        cli_warnx(NULL,
+                  "the index holds features (%s) that this version cannot "
+                  "extract; give the queries as a stream (-F)",
+                  set);
+        return 1;
+    }
+    struct as_extract_opts xo;
+    as_extract_opts_init(&xo);
+    xo.set = fs;
+    as_extractor *x;
+    int st = as_extractor_new(&x, &xo);
+    if (st != AS_OK) {
+        cli_warn_status(NULL, st);
+        return 1;
+    }
+    int failed = 0;
+    for (size_t i = 0; i < n_ops; i++) {
+        int is_stdin = strcmp(ops[i], "-") == 0;
+        struct query *q = next_slot(o, lib, b, &failed, ops[i]);
+        struct as_extract_result res;
+        st = is_stdin ? as_extract(x, NULL, STDIN_FILENO, q->v, lib->dim, &res)
+                      : as_extract(x, ops[i], -1, q->v, lib->dim, &res);
+        if (st != AS_OK) {
+            cli_warn_status(cli_input_name(ops[i]), st);
+            failed = 1;
+            free(b->names[b->n]);
+            b->names[b->n] = NULL;
+            continue;
+        }
+        q->duration_s = res.duration_s;
+        b->n++;
+    }
+    as_extractor_free(x);
+    return failed;
+}
+
+static int
+run_search(const struct opts *o, struct lib *lib, char **ops, size_t n_ops)
+{
+    struct block *b = cli_xrealloc(NULL, sizeof *b);
+    memset(b, 0, sizeof *b);
+    /* k + 1 slots per query (see run_block), at most 256 MiB of them */
+    size_t kk = o->k + 1;
+    b->cap = BLOCK;
+    while (b->cap > 1 && b->cap * kk * sizeof *b->hits > ((size_t)256 << 20))
+        b->cap /= 2;
+    b->v = cli_xrealloc(NULL, b->cap * lib->dim * sizeof *b->v);
+    b->hits = cli_xrealloc(NULL, b->cap * kk * sizeof *b->hits);
+    b->n_hits = cli_xrealloc(NULL, b->cap * sizeof *b->n_hits);
+    print_header(o, lib);
+    int failed = path_queries(o, lib, b);
+    for (size_t i = 0; i < o->features.n; i++)
+        failed |= feature_queries(o, lib, b, o->features.v[i]);
+    failed |= audio_queries(o, lib, b, ops, n_ops);
+    failed |= run_block(o, lib, b);
+    free(b->v);
+    free(b->hits);
+    free(b->n_hits);
+    free(b);
+    return failed;
+}
+
+/* --list: the entries that pass the filters, in index order. */
+static int
+run_list(const struct opts *o, const struct lib *lib)
+{
+    size_t printed = 0;
+    if (!o->json && o->header)
+        puts("path\tlabel\tduration_s\tcluster");
+    for (size_t h = 0; h < lib->n; h++) {
+        size_t n = as_index_count(lib->ix[h]);
+        for (size_t i = 0; i < n; i++) {
+            if (o->limit && printed == o->limit)
+                return 0;
+            struct as_index_entry e;
+            if (!entry_listed(lib, h, i))
+                continue;
+            if (entry_get(lib, h, i, &e))
+                return 1;
+            if (o->json) {
+                fputs("{\"filename\":", stdout);
+                cli_json_string(stdout, e.path);
+                fputs(",\"label\":", stdout);
+                if (e.label != NULL)
+                    cli_json_string(stdout, e.label);
+                else
+                    fputs("null", stdout);
+                fputs(",\"duration\":", stdout);
+                if (e.duration_s >= 0.0)
+                    printf("%.6f", e.duration_s);
+                else
+                    fputs("null", stdout);
+                if (e.cluster != AS_INDEX_NO_CLUSTER)
+                    printf(",\"cluster\":%ld}\n", (long)e.cluster);
+                else
+                    fputs(",\"cluster\":null}\n", stdout);
+            } else {
+                printf("%s\t%s\t", e.path, e.label ? e.label : "");
+                if (e.duration_s >= 0.0)
+                    printf("%.6f", e.duration_s);
+                putchar('\t');
+                if (e.cluster != AS_INDEX_NO_CLUSTER)
+                    printf("%ld", (long)e.cluster);
+                putchar('\n');
+            }
+            printed++;
+        }
+    }
+    return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"cluster", required_argument, NULL, 'c'},
+        {"duplicates", no_argument, NULL, 'D'},
+        {"max-distance", required_argument, NULL, 'd'},
+        {"dup-distance", required_argument, NULL, 'e'},
+        {"features", required_argument, NULL, 'F'},
+        {"path-glob", required_argument, NULL, 'g'},
+        {"no-header", no_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'J'},
+        {"count", required_argument, NULL, 'k'},
+        {"list", no_argument, NULL, 'L'},
+        {"label", required_argument, NULL, 'l'},
+        {"metric", required_argument, NULL, 'm'},
+        {"limit", required_argument, NULL, 'n'},
+        {"path", required_argument, NULL, 'p'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"reason-threshold", required_argument, NULL, 'r'},
+        {"self", no_argument, NULL, 'S'},
+        {"duration", required_argument, NULL, 't'},
+        {"version", no_argument, NULL, 'V'},
+        {"weight", required_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o = {0};
+    o.k = 10;
+    o.max_distance = -1.0;
+    o.dup_distance = 0.01;
+    o.reason_threshold = 0.8;
+    o.header = 1;
+    o.metric = AS_METRIC_COSINE;
+    int c, have_dup_distance = 0, have_limit = 0;
+    cli_init("as-search", USAGE);
+    while ((c = getopt_long(argc, argv, "c:Dd:e:F:g:HhJk:Ll:m:n:p:qr:St:Vw:",
+                            longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            o.clusters = cli_xrealloc(o.clusters,
+                                      (o.n_clusters + 1) * sizeof *o.clusters);
+            o.clusters[o.n_clusters++] =
+                cli_parse_long("-c", optarg, 0, INT32_MAX);
+            break;
+        case 'D':
+            o.dups = 1;
+            break;
+        case 'd':
+            o.max_distance = cli_parse_double("-d", optarg, 0.0, 1e300);
+            break;
+        case 'e':
+            o.dup_distance = cli_parse_double("-e", optarg, 0.0, 1e300);
+            have_dup_distance = 1;
+            break;
+        case 'F':
+            strs_add(&o.features, optarg);
+            break;
+        case 'g':
+            strs_add(&o.globs, optarg);
+            break;
+        case 'H':
+            o.header = 0;
+            break;
+        case 'h':
+            help();
+            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        case 'J':
+            o.json = 1;
+            break;
+        case 'k':
+            o.k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
+            break;
+        case 'L':
+            o.list = 1;
+            break;
+        case 'l':
+            strs_add(&o.labels, optarg);
+            break;
+        case 'm':
+            if (strcmp(optarg, "cosine") == 0)
+                o.metric = AS_METRIC_COSINE;
+            else if (strcmp(optarg, "euclidean") == 0)
+                o.metric = AS_METRIC_EUCLIDEAN;
+            else
+                cli_usage_error("-m: '%s' is not cosine or euclidean", optarg);
+            break;
+        case 'n':
+            o.limit = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
+            have_limit = 1;
+            break;
+        case 'p':
+            strs_add(&o.paths, optarg);
+            break;
+        case 'q':
+            cli_quiet = 1;
+            break;
+        case 'r':
+            o.reason_threshold = cli_parse_double("-r", optarg, -1.0, 1.0);
+            break;
+        case 'S':
+            o.self = 1;
+            break;
+        case 't':
+            parse_duration(&o, optarg);
+            break;
+        case 'V':
+            cli_version();
+        case 'w':
+            parse_weights(&o, optarg);
+            break;
+        default:
+            cli_usage_hint();
+        }
+    }
+    char **ops = argv + optind;
+    size_t n_ops = (size_t)(argc - optind);
+    if (n_ops == 0)
+        cli_usage_error("no index given");
+    if (strcmp(ops[0], "-") == 0)
+        cli_usage_error("an index is a file, not standard input");
+    if (o.list && o.dups)
+        cli_usage_error("-L and -D do not go together");
+    if (have_limit && !o.list)
+        cli_usage_error("-n goes with -L");
+    if (have_dup_distance && !o.dups)
+        cli_usage_error("-e goes with -D");
+
+    struct lib lib = {0};
+    int failed = 0;
+    size_t n_ix = open_lib(&lib, ops, n_ops, &failed);
+    ops += n_ix;
+    n_ops -= n_ix;
+    size_t n_queries = n_ops + o.paths.n + o.features.n;
+    if ((o.list || o.dups) && n_queries > 0)
+        cli_usage_error("%s takes no query", o.list ? "-L" : "-D");
+    if (!o.list && !o.dups && n_queries == 0)
+        cli_usage_error("no query: give audio files, -p, -F, or -L or -D");
+    int stdin_uses = 0;
+    for (size_t i = 0; i < n_ops; i++)
+        stdin_uses += strcmp(ops[i], "-") == 0;
+    for (size_t i = 0; i < o.features.n; i++)
+        stdin_uses += strcmp(o.features.v[i], "-") == 0;
+    if (stdin_uses > 1)
+        cli_usage_error("standard input can be used only once");
+    if (failed || lib.n == 0) {
+        lib_close(&lib);
+        return AS_EXIT_FAIL;
+    }
+
+    if (build_masks(&o, &lib) || open_searcher(&o, &lib))
+        failed = 1;
+    else if (o.list)
+        failed = run_list(&o, &lib);
+    else if (o.dups)
+        failed = run_duplicates(&o, &lib);
+    else
+        failed = run_search(&o, &lib, ops, n_ops);
+    lib_close(&lib);
+    free(o.labels.v);
+    free(o.globs.v);
+    free(o.paths.v);
+    free(o.features.v);
+    free(o.clusters);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
+        failed = 1;
+    }
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
