@@ -5,7 +5,8 @@
  *
  *   gen ENTRIES FILE    writes a synthetic binary feature stream of the
  *                       default set: entries  dim  bytes  seconds
- *   time CMD [ARG ...]  runs CMD and waits for it: wall_s  peak_rss_kib
+ *   time CMD [ARG ...]  runs CMD (its output to /dev/null) and waits for
+ *                       it: wall_s  peak_rss_kib
  *                       (getrusage of the child); exits 1 if CMD failed
  *   open REPS INDEX     in this process, REPS times: open (no
  *                       verification), read the middle entry and its row,
@@ -326,8 +327,14 @@ time_cmd(char **argv)
 {
     pid_t pid;
     int status = 0;
+    /* the child's output is not ours to print: this line is */
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY,
+                                     0);
     double t0 = now();
-    int e = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
+    int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {
         fprintf(stderr, "as-bench-index: %s: %s\n", argv[0], strerror(e));
         return 1;
