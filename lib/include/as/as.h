@@ -12,5 +12,6 @@
 #include "as/features.h"
 #include "as/index.h"
 #include "as/search.h"
+#include "as/cluster.h"
 
 #endif

@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DBSCAN without neighbour lists, and the k-distance estimate of eps.
+ *
+ * The points are rotated onto their principal axes (computed on at most
+ * PCA_SAMPLE of them: any orthonormal basis keeps distances, a good one
+ * only prunes more) and sorted along the first axis. A pair is a
+ * candidate only when the two lie within eps along that axis; its squared
+ * distance is then summed axis by axis, most variance first, 16 pairs at
+ * a time, and dropped as soon as every partial sum is past the
+ * threshold. The threshold covers the rounding of the float rotation and
+ * sums (see prune_threshold), so no pair within eps is ever dropped; the
+ * pairs that remain are decided in double on the original coordinates,
+ * as sqrt(sum of squares) <= eps, the way scikit-learn decides them.
+ *
+ * Three passes over the candidate pairs: the first counts neighbours
+ * (core points have at least min_samples, themselves included), leaving
+ * out pairs whose two points are known to be core already; the second
+ * joins core points within eps (union-find), leaving out blocks whose
+ * core points are all joined with the row's already; the third finds,
+ * for each other point, the lowest-numbered cluster among its core
+ * neighbours, leaving out blocks with none lower than the best so far.
+ * Clusters are then numbered in the order of
+ * their lowest-numbered core point and a border point joins the lowest
+ * numbered cluster among its core neighbours', which is what
+ * scikit-learn's breadth-first expansion in index order produces.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/parallel.h"
+#include "../util/rng.h"
+#include "as/cluster.h"
+#include "as/error.h"
+#include "internal.h"
+
+#define PCA_SAMPLE 20000
+#define STEP 8   /* axes summed between two pruning checks */
+#define ROWS 256 /* sorted positions per task */
+
+void
+as_dbscan_opts_init(struct as_dbscan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_samples = 5;
+    o->threads = 1;
+}
+
+struct db {
+    const float *x;
+    size_t n, d;
+    double eps, win;
+    float thr_hi, thr_lo; /* see threshold_hi() and threshold_lo() */
+    unsigned min_samples;
+    const float *yt;       /* rotated points, sorted, transposed by 16 */
+    const float *y;        /* the same, row-major */
+    const size_t *perm;    /* sorted position -> point */
+    const float *y0;       /* first coordinate by sorted position */
+    atomic_uint *count;    /* pass 1: neighbours, by point */
+    atomic_uint *blocksat; /* pass 1: points of each block of 16 sorted
+                              positions that have min_samples (those past
+                              n counted) */
+    const size_t *pos;     /* point -> sorted position */
+    size_t *comp;          /* pass 2: a root each sorted position's point
+                              had (see unjoined()) */
+    const unsigned char *core;
+    int pass;
+    size_t *parent;        /* pass 2: union-find over points */
+    size_t unions;         /* pass 2: joins made so far */
+    const int32_t *label;  /* pass 3: the cluster of each core point */
+    const int32_t *blkmin; /* pass 3: the lowest cluster of each block's
+                              core points (INT32_MAX: none) */
+    int32_t *border;       /* pass 3: the cluster of each other point */
+};
+
+static int
+within(const struct db *b, size_t p, size_t q)
+{
+    const float *a = b->x + p * b->d, *c = b->x + q * b->d;
+    double s = 0.0;
+    for (size_t j = 0; j < b->d; j++) {
+        double t = (double)a[j] - (double)c[j];
+        s += t * t;
+    }
+    return sqrt(s) <= b->eps;
+}
+
+static size_t
+find(size_t *parent, size_t i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+/* Both points are within eps: count, or join, or note. */
+static void
+neighbours(struct db *b, size_t p, size_t q)
+{
+    if (b->pass == 1) {
+        if (atomic_fetch_add(&b->count[p], 1) + 1 == b->min_samples)
+            atomic_fetch_add(&b->blocksat[b->pos[p] / AS__LANES], 1);
+        if (atomic_fetch_add(&b->count[q], 1) + 1 == b->min_samples)
+            atomic_fetch_add(&b->blocksat[b->pos[q] / AS__LANES], 1);
+        return;
+    }
+    /* pass 2, one thread: two core points */
+    size_t rp = find(b->parent, p), rq = find(b->parent, q);
+    if (rp < rq)
+        b->parent[rq] = rp;
+    else if (rq < rp)
+        b->parent[rp] = rq;
+    b->unions++;
+}
+
+/* Whether the pair (p, q) can still change anything: in the first pass
+ * unless both already have min_samples neighbours (their core status is
+ * settled, whatever else is counted); in the second if both are core and
+ * not yet joined (p is core there). */
+static int
+needed(const struct db *b, size_t p, size_t q, int sat_p)
+{
+    if (b->pass == 1)
+        return !(sat_p &&
+                 atomic_load_explicit(&b->count[q], memory_order_relaxed) >=
+                     b->min_samples);
+    return b->core[q] && find(b->parent, p) != find(b->parent, q);
+}
+
+/* Pass 2: whether the point at sorted position t is core and not (yet)
+ * joined with the root rp. comp[t] caches a root the point had: roots
+ * only merge, so once it equals rp it stays in rp's component; when it
+ * differs, the union-find says where the point is now. */
+static int
+unjoined(struct db *b, size_t t, size_t rp)
+{
+    size_t q = b->perm[t];
+    if (!b->core[q] || b->comp[t] == rp)
+        return 0;
+    b->comp[t] = find(b->parent, q);
+    return b->comp[t] != rp;
+}
+
+/* Pairs (s, t) of sorted positions with s in this task's rows and t > s
+ * within the window along the first axis. */
+static void
+pairs_task(void *ctx, size_t task, size_t worker)
+{
+    (void)worker;
+    struct db *b = ctx;
+    size_t d = b->d, lo = task * ROWS;
+    size_t hi = lo + ROWS < b->n ? lo + ROWS : b->n;
+    float acc[AS__LANES];
+    unsigned char need[AS__LANES];
+    for (size_t s = lo; s < hi; s++) {
+        size_t p = b->perm[s];
+        if (b->pass == 2 && !b->core[p])
+            continue;
+        const float *ys = b->y + s * d;
+        /* pass 2 (one thread): p's root, found again after a join */
+        size_t rp = b->pass == 2 ? find(b->parent, p) : 0;
+        size_t joins = b->unions;
+        for (size_t b0 = (s + 1) / AS__LANES * AS__LANES; b0 < b->n;
+             b0 += AS__LANES) {
+            /* float differences are exact in double */
+            if (b0 > s + 1 && (double)b->y0[b0] - (double)b->y0[s] > b->win)
+                break;
+            size_t first = b0 > s + 1 ? b0 : s + 1;
+            size_t last = b0 + AS__LANES < b->n ? b0 + AS__LANES : b->n;
+            int sat_p =
+                b->pass == 1 &&
+                atomic_load_explicit(&b->count[p], memory_order_relaxed) >=
+                    b->min_samples;
+            size_t blk_no = b0 / AS__LANES;
+            if (sat_p &&
+                atomic_load_explicit(&b->blocksat[blk_no],
+                                     memory_order_relaxed) == AS__LANES)
+                continue; /* nothing left to count here */
+            if (b->pass == 2 && joins != b->unions) {
+                rp = find(b->parent, p);
+                joins = b->unions;
+            }
+            int any = 0;
+            for (size_t t = b0; t < b0 + AS__LANES; t++) {
+                if (t < first || t >= last)
+                    need[t - b0] = 0;
+                else if (b->pass == 2)
+                    need[t - b0] = unjoined(b, t, rp);
+                else
+                    need[t - b0] = needed(b, p, b->perm[t], sat_p);
+                any |= need[t - b0];
+            }
+            if (!any)
+                continue;
+            const float *blk = b->yt + (b0 / AS__LANES) * d * AS__LANES;
+            memset(acc, 0, sizeof acc);
+            int alive = 1;
+            for (size_t j0 = 0; j0 < d && alive; j0 += STEP) {
+                size_t j1 = j0 + STEP < d ? j0 + STEP : d;
+                as__sqdist16_part(blk, j0, j1, ys, acc);
+                alive = 0;
+                for (int l = 0; l < AS__LANES; l++)
+                    alive |= need[l] && acc[l] <= b->thr_hi;
+            }
+            if (!alive)
+                continue;
+            for (size_t t = first; t < last; t++) {
+                float v = acc[t - b0];
+                if (!need[t - b0] || !(v <= b->thr_hi))
+                    continue;
+                size_t q = b->perm[t];
+                /* well inside needs no second look; the thin band around
+                 * eps is decided in double */
+                if (v <= b->thr_lo || within(b, p, q))
+                    neighbours(b, p, q);
+            }
+        }
+    }
+}
+
+/* Pass 3: for each non-core point of the task's rows, the lowest
+ * cluster among its core neighbours, on both sides along the first axis
+ * (-1: none, noise). */
+static void
+border_task(void *ctx, size_t task, size_t worker)
+{
+    (void)worker;
+    struct db *b = ctx;
+    size_t d = b->d, lo = task * ROWS;
+    size_t hi = lo + ROWS < b->n ? lo + ROWS : b->n;
+    float acc[AS__LANES];
+    unsigned char need[AS__LANES];
+    for (size_t s = lo; s < hi; s++) {
+        size_t p = b->perm[s];
+        if (b->core[p])
+            continue;
+        const float *ys = b->y + s * d;
+        /* the first position within the window */
+        size_t a = 0, z = s;
+        while (a < z) {
+            size_t mid = a + (z - a) / 2;
+            if ((double)b->y0[s] - (double)b->y0[mid] > b->win)
+                a = mid + 1;
+            else
+                z = mid;
+        }
+        int32_t best = INT32_MAX;
+        for (size_t b0 = a / AS__LANES * AS__LANES; b0 < b->n;
+             b0 += AS__LANES) {
+            if (b0 > s && (double)b->y0[b0] - (double)b->y0[s] > b->win)
+                break;
+            if (b->blkmin[b0 / AS__LANES] >= best)
+                continue;
+            int any = 0;
+            for (size_t t = b0; t < b0 + AS__LANES; t++) {
+                size_t q = t < b->n ? b->perm[t] : 0;
+                need[t - b0] =
+                    t < b->n && t != s && b->core[q] && b->label[q] < best;
+                any |= need[t - b0];
+            }
+            if (!any)
+                continue;
+            const float *blk = b->yt + (b0 / AS__LANES) * d * AS__LANES;
+            memset(acc, 0, sizeof acc);
+            int alive = 1;
+            for (size_t j0 = 0; j0 < d && alive; j0 += STEP) {
+                size_t j1 = j0 + STEP < d ? j0 + STEP : d;
+                as__sqdist16_part(blk, j0, j1, ys, acc);
+                alive = 0;
+                for (int l = 0; l < AS__LANES; l++)
+                    alive |= need[l] && acc[l] <= b->thr_hi;
+            }
+            for (int l = 0; l < AS__LANES && alive; l++) {
+                if (!need[l] || !(acc[l] <= b->thr_hi))
+                    continue;
+                size_t q = b->perm[b0 + (size_t)l];
+                if (b->label[q] < best &&
+                    (acc[l] <= b->thr_lo || within(b, p, q)))
+                    best = b->label[q];
+            }
+        }
+        b->border[p] = best == INT32_MAX ? -1 : best;
+    }
+}
+
+/*
+ * The float thresholds on (partial) squared distances. Rotated
+ * coordinates are the double rotation rounded to float: each point moves
+ * by at most 2^-24 |y| <= 2^-24 R, a pair's distance by at most
+ * delta = 2^-23 R. The float sum of d squares of differences has a
+ * relative error below (d + 2) 2^-24 (each difference, square and
+ * addition rounds once). So a pair within eps has a float sum at most
+ * (eps + delta)^2 (1 + (d + 2) 2^-24), and a pair whose float sum is at
+ * most (eps - delta)^2 (1 - (d + 2) 2^-24) is within eps. Both are
+ * widened a little more, and rounded outwards to float.
+ */
+static float
+threshold_hi(double eps, double r, size_t d)
+{
+    double e = eps + 0x1p-23 * r * 1.0001;
+    return (float)(e * e * (1.0 + (double)(d + 4) * 0x1p-24) * 1.0001 *
+                   (1.0 + 0x1p-20));
+}
+
+static float
+threshold_lo(double eps, double r, size_t d)
+{
+    double e = eps - 0x1p-23 * r * 1.0001;
+    if (e <= 0.0)
+        return -1.0f;
+    return (float)(e * e * (1.0 - (double)(d + 4) * 0x1p-24) / 1.0001 *
+                   (1.0 - 0x1p-20));
+}
+
+int
+as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
+          int32_t *labels, unsigned char *core_out, size_t *n_clusters)
+{
+    if (x == NULL || labels == NULL || o == NULL || n_clusters == NULL ||
+        d == 0 || !(o->eps > 0.0) || !isfinite(o->eps) || o->min_samples == 0)
+        return AS_EINVAL;
+    *n_clusters = 0;
+    if (n == 0)
+        return AS_OK;
+    int status = AS_ENOMEM;
+    struct db b = {.x = x, .n = n, .d = d, .eps = o->eps};
+    size_t m = n < PCA_SAMPLE ? n : PCA_SAMPLE;
+    float *sample = malloc(m * d * sizeof *sample);
+    double *mean = malloc(d * sizeof *mean);
+    double *axes = malloc(d * d * sizeof *axes);
+    float *y = malloc(n * d * sizeof *y);
+    float *ys = malloc(n * d * sizeof *ys);
+    float *y0 = malloc(n * sizeof *y0);
+    size_t *perm = malloc(n * sizeof *perm);
+    double *yd = malloc(d * sizeof *yd);
+    atomic_uint *count = malloc(n * sizeof *count);
+    size_t n_blk = (n + AS__LANES - 1) / AS__LANES;
+    atomic_uint *blocksat = malloc(n_blk * sizeof *blocksat);
+    size_t *pos = malloc(n * sizeof *pos);
+    size_t *comp = malloc(n * sizeof *comp);
+    int32_t *blkmin = malloc(n_blk * sizeof *blkmin);
+    unsigned char *core = calloc(n, 1);
+    size_t *parent = malloc(n * sizeof *parent);
+    size_t *root_label = malloc(n * sizeof *root_label);
+    float *yt = NULL;
+    if (sample == NULL || mean == NULL || axes == NULL || y == NULL ||
+        ys == NULL || y0 == NULL || perm == NULL || yd == NULL ||
+        count == NULL || blocksat == NULL || pos == NULL || comp == NULL ||
+        blkmin == NULL || core == NULL || parent == NULL ||
+        root_label == NULL || n > UINT32_MAX)
+        goto done;
+
+    /* principal axes of an even sample, then every point rotated */
+    for (size_t i = 0; i < m; i++)
+        memcpy(sample + i * d, x + (i * n / m) * d, d * sizeof *sample);
+    if ((status = as_pca(sample, m, d, o->threads, mean, axes, NULL)) != AS_OK)
+        goto done;
+    status = AS_ENOMEM;
+    /* the axes as columns, so that the inner loop runs along memory */
+    for (size_t k = 0; k < d; k++)
+        for (size_t j = k + 1; j < d; j++) {
+            double t = axes[k * d + j];
+            axes[k * d + j] = axes[j * d + k];
+            axes[j * d + k] = t;
+        }
+    double r = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        memset(yd, 0, d * sizeof *yd);
+        for (size_t j = 0; j < d; j++) {
+            double v = (double)x[i * d + j] - mean[j];
+            const double *col = axes + j * d;
+            for (size_t k = 0; k < d; k++)
+                yd[k] += col[k] * v;
+        }
+        double nn = 0.0;
+        for (size_t k = 0; k < d; k++) {
+            y[i * d + k] = (float)yd[k];
+            nn += yd[k] * yd[k];
+        }
+        if (sqrt(nn) > r)
+            r = sqrt(nn);
+    }
+    /* sorted along the first axis, ties by point number */
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    {
+        /* merge sort by (y[i][0], i): stable and O(n log n) */
+        size_t *tmp = malloc(n * sizeof *tmp);
+        if (tmp == NULL)
+            goto done;
+        for (size_t w = 1; w < n; w *= 2) {
+            for (size_t lo = 0; lo < n; lo += 2 * w) {
+                size_t mid = lo + w < n ? lo + w : n;
+                size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
+                size_t a = lo, c = mid, k = lo;
+                while (a < mid && c < hi)
+                    tmp[k++] =
+                        y[perm[c] * d] < y[perm[a] * d] ? perm[c++] : perm[a++];
+                while (a < mid)
+                    tmp[k++] = perm[a++];
+                while (c < hi)
+                    tmp[k++] = perm[c++];
+            }
+            memcpy(perm, tmp, n * sizeof *perm);
+        }
+        free(tmp);
+    }
+    for (size_t s = 0; s < n; s++) {
+        memcpy(ys + s * d, y + perm[s] * d, d * sizeof *ys);
+        y0[s] = ys[s * d];
+    }
+    yt = as__transpose16(ys, n, d);
+    if (yt == NULL)
+        goto done;
+    b.yt = yt;
+    b.y = ys;
+    b.y0 = y0;
+    b.perm = perm;
+    b.thr_hi = threshold_hi(o->eps, r, d);
+    b.thr_lo = threshold_lo(o->eps, r, d);
+    b.min_samples =
+        o->min_samples > UINT_MAX ? UINT_MAX : (unsigned)o->min_samples;
+    b.win = (o->eps + 0x1p-23 * r) * 1.0001;
+    b.count = count;
+    for (size_t i = 0; i < n; i++)
+        atomic_init(&count[i], 1u);
+    for (size_t s2 = 0; s2 < n; s2++)
+        pos[perm[s2]] = s2;
+    for (size_t bl = 0; bl < n_blk; bl++) {
+        /* positions past n, and every point when 1 is enough, are
+         * settled from the start */
+        size_t valid =
+            n - bl * AS__LANES < AS__LANES ? n - bl * AS__LANES : AS__LANES;
+        atomic_init(&blocksat[bl], o->min_samples <= 1
+                                       ? (unsigned)AS__LANES
+                                       : (unsigned)(AS__LANES - valid));
+    }
+    b.blocksat = blocksat;
+    b.pos = pos;
+    for (size_t t = 0; t < n; t++)
+        comp[t] = perm[t];
+    b.comp = comp;
+    size_t tasks = (n + ROWS - 1) / ROWS;
+
+    b.pass = 1;
+    if ((status = as__parallel(tasks, o->threads, pairs_task, &b)) != AS_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        core[i] = atomic_load(&count[i]) >= o->min_samples;
+    b.core = core;
+    b.parent = parent;
+    for (size_t i = 0; i < n; i++)
+        parent[i] = i;
+    /* one thread: the joins read the union-find to skip pairs already
+     * joined */
+    b.pass = 2;
+    if ((status = as__parallel(tasks, 1, pairs_task, &b)) != AS_OK)
+        goto done;
+
+    /* clusters by their lowest core point (each root is its component's
+     * lowest point, and a core component's points are all core) */
+    size_t nc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!core[i]) {
+            labels[i] = -1;
+            continue;
+        }
+        size_t rt = find(parent, i);
+        if (rt == i)
+            root_label[i] = nc++;
+        labels[i] = (int32_t)root_label[rt];
+    }
+    for (size_t bl = 0; bl < n_blk; bl++) {
+        int32_t mn = INT32_MAX;
+        for (size_t t = bl * AS__LANES; t < (bl + 1) * AS__LANES && t < n; t++)
+            if (core[perm[t]] && labels[perm[t]] < mn)
+                mn = labels[perm[t]];
+        blkmin[bl] = mn;
+    }
+    b.label = labels;
+    b.blkmin = blkmin;
+    b.border = labels; /* each task writes only its own non-core points */
+    b.pass = 3;
+    if ((status = as__parallel(tasks, o->threads, border_task, &b)) != AS_OK)
+        goto done;
+    if (core_out != NULL)
+        memcpy(core_out, core, n);
+    *n_clusters = nc;
+    status = AS_OK;
+done:
+    free(sample);
+    free(mean);
+    free(axes);
+    free(y);
+    free(ys);
+    free(y0);
+    free(perm);
+    free(yd);
+    free(count);
+    free(blocksat);
+    free(pos);
+    free(comp);
+    free(core);
+    free(parent);
+    free(blkmin);
+    free(root_label);
+    free(yt);
+    return status;
+}
+
+/* ---- eps from the k-distance curve ---- */
+
+struct kd {
+    const float *x, *xt;
+    size_t n, d, k, m;
+    const size_t *pick;
+    double *kdist;
+    float *heap; /* per sampled point: k values */
+};
+
+/* Keeps the k smallest values seen in the max-heap h (nh of them). */
+static void
+heap_offer(float *h, size_t *nh, size_t k, float v)
+{
+    if (*nh < k) {
+        size_t at = (*nh)++;
+        while (at > 0 && h[(at - 1) / 2] < v) {
+            h[at] = h[(at - 1) / 2];
+            at = (at - 1) / 2;
+        }
+        h[at] = v;
+    } else if (v < h[0]) {
+        size_t at = 0;
+        for (;;) {
+            size_t l = 2 * at + 1, big = at;
+            float bv = v;
+            if (l < k && h[l] > bv) {
+                big = l;
+                bv = h[l];
+            }
+            if (l + 1 < k && h[l + 1] > bv)
+                big = l + 1;
+            if (big == at)
+                break;
+            h[at] = h[big];
+            at = big;
+        }
+        h[at] = v;
+    }
+}
+
+/* A task: KD_PICKS sampled points against every point, chunk by chunk
+ * (a chunk stays in cache for all of them). */
+#define KD_PICKS 16
+#define KD_CHUNK 512
+
+static void
+kd_task(void *ctx, size_t task, size_t worker)
+{
+    (void)worker;
+    struct kd *c = ctx;
+    size_t k = c->k, t0 = task * KD_PICKS;
+    size_t t1 = t0 + KD_PICKS < c->m ? t0 + KD_PICKS : c->m;
+    float *heap = c->heap + t0 * k;
+    size_t nh[KD_PICKS] = {0};
+    float sq[AS__LANES];
+    for (size_t c0 = 0; c0 < c->n; c0 += KD_CHUNK) {
+        size_t c1 = c0 + KD_CHUNK < c->n ? c0 + KD_CHUNK : c->n;
+        for (size_t t = t0; t < t1; t++) {
+            size_t p = c->pick[t];
+            for (size_t b0 = c0; b0 < c1; b0 += AS__LANES) {
+                as__sqdist16(c->xt + (b0 / AS__LANES) * c->d * AS__LANES, c->d,
+                             c->x + p * c->d, sq);
+                for (size_t i = b0; i < b0 + AS__LANES && i < c1; i++)
+                    if (i != p)
+                        heap_offer(heap + (t - t0) * k, &nh[t - t0], k,
+                                   sq[i - b0]);
+            }
+        }
+    }
+    for (size_t t = t0; t < t1; t++)
+        c->kdist[t] = sqrt((double)heap[(t - t0) * k]);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int
+as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
+                 uint64_t seed, size_t threads, double *eps)
+{
+    if (x == NULL || eps == NULL || d == 0 || k == 0 || k >= n)
+        return AS_EINVAL;
+    size_t m = sample == 0 || sample >= n ? n : sample;
+    int status = AS_ENOMEM;
+    size_t *pick = malloc(m * sizeof *pick);
+    double *kdist = malloc(m * sizeof *kdist);
+    float *heap = malloc(m * k * sizeof *heap);
+    float *xt = as__transpose16(x, n, d);
+    unsigned char *taken = m < n ? calloc(n, 1) : NULL;
+    if (pick == NULL || kdist == NULL || heap == NULL || xt == NULL ||
+        (m < n && taken == NULL))
+        goto done;
+    if (m == n) {
+        for (size_t i = 0; i < n; i++)
+            pick[i] = i;
+    } else {
+        uint64_t rng = seed;
+        for (size_t t = 0; t < m; t++) {
+            size_t p;
+            do
+                p = (size_t)as__rng_below(&rng, n);
+            while (taken[p]);
+            taken[p] = 1;
+            pick[t] = p;
+        }
+    }
+    struct kd c = {x, xt, n, d, k, m, pick, kdist, heap};
+    if ((status = as__parallel((m + KD_PICKS - 1) / KD_PICKS, threads, kd_task,
+                               &c)) != AS_OK)
+        goto done;
+    qsort(kdist, m, sizeof *kdist, cmp_double);
+    /* the knee: furthest below the chord, both axes scaled to [0, 1] */
+    double lo = kdist[0], hi = kdist[m - 1];
+    size_t knee = m - 1;
+    if (hi > lo && m > 2) {
+        double best = 0.0;
+        for (size_t i = 0; i < m; i++) {
+            double u = (double)i / (double)(m - 1);
+            double v = (kdist[i] - lo) / (hi - lo);
+            if (u - v > best) {
+                best = u - v;
+                knee = i;
+            }
+        }
+    }
+    *eps = kdist[knee];
+    status = AS_OK;
+done:
+    free(pick);
+    free(kdist);
+    free(heap);
+    free(xt);
+    free(taken);
+    return status;
+}

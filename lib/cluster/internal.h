@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* What the clustering files share. */
+#ifndef AS_CLUSTER_INTERNAL_H
+#define AS_CLUSTER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Points go through the kernels 16 at a time, column-major within their
+ * block, so each column of 16 points is one vector (one AVX-512 register,
+ * two AVX2 ones) and no sum runs across a vector's lanes. */
+#define AS__LANES 16
+
+/* Block b of xt holds points 16b .. 16b + 15 (zeros past n):
+ * xt[(b * d + j) * 16 + l] = x[(16b + l) * d + j]. NULL when out of
+ * memory; free() it. */
+float *as__transpose16(const float *x, size_t n, size_t d);
+
+/* out[l] = sum_j (blk[j * 16 + l] - y[j])^2, in float, in column order. */
+void as__sqdist16(const float *blk, size_t d, const float *y, float *out);
+
+/* The same over the columns [j0, j1) only, added to acc. */
+void as__sqdist16_part(const float *blk, size_t j0, size_t j1, const float *y,
+                       float *acc);
+
+/* out[r * 16 + l] = squared distance of point l of the block to y[r],
+ * for four points y[0..3] at once (each column loaded once). */
+void as__sqdist16x4(const float *blk, size_t d, const float *const *y,
+                    float *out);
+
+/* For each of the 16 points, the centre (of k, c row-major, cc their
+ * squared norms) with the lowest |c|^2 - 2 x.c (the lower number on a
+ * tie) and that value. */
+void as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
+                   size_t k, float *best, int32_t *which);
+
+#endif

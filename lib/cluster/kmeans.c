@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * k-means: greedy k-means++ seeding and Lloyd's iterations, with the
+ * stopping rule, empty-cluster handling and restarts of scikit-learn 1.2
+ * (sklearn/cluster/_kmeans.py: _kmeans_plusplus, _kmeans_single_lloyd,
+ * _tolerance; _k_means_common.pyx: _relocate_empty_clusters_dense).
+ *
+ * Distances to the centres are computed in float as |x|^2 - 2 x.c +
+ * |c|^2 (the kernels of kernel.c), centre sums and the inertia reported
+ * in double. Each chunk keeps its points' sums per centre from one
+ * iteration to the next and moves only the points that changed centre. The
+ * points are split into chunks of CHUNK; each chunk's sums are kept apart and
+ * added in chunk order, so threads never change a bit of the result.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/cluster.h"
+#include "as/error.h"
+#include "internal.h"
+#include "../util/parallel.h"
+#include "../util/rng.h"
+
+#define CHUNK 4096 /* points per task: a multiple of AS__LANES */
+
+void
+as_kmeans_opts_init(struct as_kmeans_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->k = 8;
+    o->n_init = 10;
+    o->max_iter = 300;
+    o->tol = 1e-4;
+    o->threads = 1;
+}
+
+struct km {
+    const float *x, *xt;
+    size_t n, d, k, n_chunks;
+    const float *cf; /* centres as float, k * d */
+    float *cc;       /* |c|^2 per centre, from cf */
+    float *xx;       /* |x|^2 per point */
+    int32_t *labels;
+    float *best;     /* squared distance to the own centre, per point */
+    double *sums;    /* per chunk: k * d sums */
+    double *counts;  /* per chunk: k */
+    double *inertia; /* per chunk */
+    size_t *changed; /* per chunk: labels that moved */
+    int update;      /* accumulate sums */
+};
+
+/* E-step (and the M-step's sums) over one chunk. */
+static void
+assign_chunk(void *ctx, size_t c, size_t worker)
+{
+    (void)worker;
+    struct km *m = ctx;
+    size_t lo = c * CHUNK, hi = lo + CHUNK < m->n ? lo + CHUNK : m->n;
+    double *sums = m->sums + c * m->k * m->d;
+    double *counts = m->counts + c * m->k;
+    double inertia = 0.0;
+    size_t changed = 0;
+    float bestd[AS__LANES];
+    int32_t bestc[AS__LANES];
+    for (size_t b0 = lo; b0 < hi; b0 += AS__LANES) {
+        const float *blk = m->xt + (b0 / AS__LANES) * m->d * AS__LANES;
+        /* |x - c|^2 = |x|^2 - 2 x.c + |c|^2, as scikit-learn computes it:
+         * two operations per column instead of three; |x|^2 does not
+         * change which centre is nearest */
+        as__nearest16(blk, m->d, m->cf, m->cc, m->k, bestd, bestc);
+        size_t top = b0 + AS__LANES < hi ? b0 + AS__LANES : hi;
+        for (size_t i = b0; i < top; i++) {
+            int32_t lab = bestc[i - b0], old = m->labels[i];
+            changed += old != lab;
+            m->labels[i] = lab;
+            float best = m->xx[i] + bestd[i - b0];
+            m->best[i] = best > 0.0f ? best : 0.0f;
+            inertia += (double)m->best[i];
+            if (m->update && old != lab) {
+                /* the chunk's sums follow its points from centre to
+                 * centre: only the points that moved cost anything */
+                const float *xi = m->x + i * m->d;
+                double *to = sums + (size_t)lab * m->d;
+                for (size_t j = 0; j < m->d; j++)
+                    to[j] += (double)xi[j];
+                counts[lab] += 1.0;
+                if (old >= 0) {
+                    double *from = sums + (size_t)old * m->d;
+                    for (size_t j = 0; j < m->d; j++)
+                        from[j] -= (double)xi[j];
+                    counts[old] -= 1.0;
+                }
+            }
+        }
+    }
+    m->inertia[c] = inertia;
+    m->changed[c] = changed;
+}
+
+static int
+assign(struct km *m, size_t threads, int update, double *inertia,
+       size_t *changed)
+{
+    m->update = update;
+    int st = as__parallel(m->n_chunks, threads, assign_chunk, m);
+    if (st != AS_OK)
+        return st;
+    *inertia = 0.0;
+    *changed = 0;
+    for (size_t c = 0; c < m->n_chunks; c++) {
+        *inertia += m->inertia[c];
+        *changed += m->changed[c];
+    }
+    return AS_OK;
+}
+
+static double
+sqdist_d(const float *a, const double *c, size_t d)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double t = (double)a[j] - c[j];
+        s += t * t;
+    }
+    return s;
+}
+
+/* Squared distances (float kernel) of every point to each of the m
+ * points ids, as double, into out (m rows of n): one pass over the data. */
+static void
+dist_all(const struct km *m, const size_t *ids, size_t n_ids, double *out)
+{
+    float dist[AS__LANES];
+    for (size_t b0 = 0; b0 < m->n; b0 += AS__LANES) {
+        const float *blk = m->xt + (b0 / AS__LANES) * m->d * AS__LANES;
+        for (size_t t = 0; t < n_ids; t++) {
+            as__sqdist16(blk, m->d, m->x + ids[t] * m->d, dist);
+            for (size_t i = b0; i < b0 + AS__LANES && i < m->n; i++)
+                out[t * m->n + i] = (double)dist[i - b0];
+        }
+    }
+}
+
+/* Greedy k-means++: the first centre uniformly, each next one the best
+ * of 2 + floor(ln k) candidates drawn with probability proportional to
+ * the squared distance to the nearest centre so far (the one leaving the
+ * lowest potential, the earlier on a tie). */
+static void
+seed_plusplus(const struct km *m, uint64_t *rng, double *centers,
+              double *closest, double *cand_d, double *cum)
+{
+    size_t n = m->n, d = m->d;
+    size_t trials = 2 + (size_t)log((double)m->k);
+    size_t ids[64];
+    ids[0] = (size_t)as__rng_below(rng, n);
+    for (size_t j = 0; j < d; j++)
+        centers[j] = (double)m->x[ids[0] * d + j];
+    dist_all(m, ids, 1, closest);
+    for (size_t c = 1; c < m->k; c++) {
+        double acc = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            acc += closest[i];
+            cum[i] = acc;
+        }
+        for (size_t t = 0; t < trials; t++) {
+            double r = as__rng_uniform(rng) * acc;
+            size_t lo = 0, hi = n; /* the first cum >= r */
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (cum[mid] < r)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            ids[t] = lo < n ? lo : n - 1;
+        }
+        dist_all(m, ids, trials, cand_d);
+        size_t best_t = 0;
+        double best_pot = (double)INFINITY;
+        for (size_t t = 0; t < trials; t++) {
+            double *cd = cand_d + t * n;
+            double pot = 0.0;
+            for (size_t i = 0; i < n; i++) {
+                if (closest[i] < cd[i])
+                    cd[i] = closest[i];
+                pot += cd[i];
+            }
+            if (pot < best_pot) {
+                best_pot = pot;
+                best_t = t;
+            }
+        }
+        for (size_t j = 0; j < d; j++)
+            centers[c * d + j] = (double)m->x[ids[best_t] * d + j];
+        memcpy(closest, cand_d + best_t * n, n * sizeof *closest);
+    }
+}
+
+/* The M-step from the chunks' sums, in chunk order; an empty cluster
+ * takes the point furthest from its centre (of those not taken yet),
+ * which leaves the cluster it came from. Returns the squared shift. */
+static double
+update_centers(struct km *m, double *centers, double *next, double *count,
+               size_t *order, size_t *scratch)
+{
+    size_t k = m->k, d = m->d;
+    memset(next, 0, k * d * sizeof *next);
+    memset(count, 0, k * sizeof *count);
+    for (size_t c = 0; c < m->n_chunks; c++) {
+        const double *s = m->sums + c * k * d;
+        const double *w = m->counts + c * k;
+        for (size_t i = 0; i < k * d; i++)
+            next[i] += s[i];
+        for (size_t i = 0; i < k; i++)
+            count[i] += w[i];
+    }
+    size_t n_empty = 0;
+    for (size_t c = 0; c < k; c++)
+        if (count[c] == 0.0)
+            scratch[n_empty++] = c;
+    if (n_empty > 0) {
+        /* the points furthest from their (old) centres, furthest first,
+         * the lower number first on a tie */
+        for (size_t i = 0; i < m->n; i++)
+            order[i] = i;
+        for (size_t e = 0; e < n_empty && e < m->n; e++) {
+            size_t far = e;
+            for (size_t i = e + 1; i < m->n; i++) {
+                float a = m->best[order[i]], b = m->best[order[far]];
+                if (a > b || (a == b && order[i] < order[far]))
+                    far = i;
+            }
+            size_t t = order[e];
+            order[e] = order[far];
+            order[far] = t;
+            size_t p = order[e], to = scratch[e];
+            size_t from = (size_t)m->labels[p];
+            const float *xp = m->x + p * d;
+            for (size_t j = 0; j < d; j++) {
+                next[from * d + j] -= (double)xp[j];
+                next[to * d + j] = (double)xp[j];
+            }
+            count[from] -= 1.0;
+            count[to] = 1.0;
+        }
+    }
+    double shift = 0.0;
+    for (size_t c = 0; c < k; c++) {
+        for (size_t j = 0; j < d; j++) {
+            double v = count[c] > 0.0 ? next[c * d + j] / count[c]
+                                      : centers[c * d + j];
+            double t = v - centers[c * d + j];
+            shift += t * t;
+            next[c * d + j] = v;
+        }
+    }
+    return shift;
+}
+
+static void
+centers_to_float(struct km *m, const double *c, float *cf)
+{
+    for (size_t i = 0; i < m->k * m->d; i++)
+        cf[i] = (float)c[i];
+    for (size_t i = 0; i < m->k; i++) {
+        float s = 0.0f;
+        for (size_t j = 0; j < m->d; j++)
+            s += cf[i * m->d + j] * cf[i * m->d + j];
+        m->cc[i] = s;
+    }
+}
+
+int
+as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
+          int32_t *labels, double *centers_out, struct as_kmeans_result *res)
+{
+    if (x == NULL || labels == NULL || o == NULL || o->k == 0 || o->k > n ||
+        d == 0 || o->n_init == 0 || !(o->tol >= 0.0))
+        return AS_EINVAL;
+    size_t k = o->k;
+    struct km m = {.x = x, .n = n, .d = d, .k = k};
+    m.n_chunks = (n + CHUNK - 1) / CHUNK;
+    int status = AS_ENOMEM;
+    double tol = 0.0;
+    float *xt = as__transpose16(x, n, d);
+    float *cf = malloc(k * d * sizeof *cf);
+    float *cc = malloc(k * sizeof *cc);
+    float *xx = malloc(n * sizeof *xx);
+    float *zero = calloc(d, sizeof *zero);
+    int32_t *lab = malloc(n * sizeof *lab);
+    float *best = malloc(n * sizeof *best);
+    double *sums = malloc(m.n_chunks * k * d * sizeof *sums);
+    double *counts = malloc(m.n_chunks * k * sizeof *counts);
+    double *inert = malloc(m.n_chunks * sizeof *inert);
+    size_t *changed = malloc(m.n_chunks * sizeof *changed);
+    double *centers = malloc(k * d * sizeof *centers);
+    double *next = malloc(k * d * sizeof *next);
+    double *count = malloc(k * sizeof *count);
+    double *closest = malloc(n * sizeof *closest);
+    double *cum = malloc(n * sizeof *cum);
+    size_t trials = 2 + (size_t)log((double)k);
+    double *cand = malloc(trials * n * sizeof *cand);
+    size_t *order = malloc(n * sizeof *order);
+    size_t *scratch = malloc(k * sizeof *scratch);
+    if (xt == NULL || cf == NULL || cc == NULL || xx == NULL || zero == NULL ||
+        lab == NULL || best == NULL || sums == NULL || counts == NULL ||
+        inert == NULL || changed == NULL || centers == NULL || next == NULL ||
+        count == NULL || closest == NULL || cum == NULL || cand == NULL ||
+        order == NULL || scratch == NULL)
+        goto done;
+    m.xt = xt;
+    m.cf = cf;
+    m.cc = cc;
+    m.xx = xx;
+    {
+        float sq[AS__LANES];
+        for (size_t b0 = 0; b0 < n; b0 += AS__LANES) {
+            as__sqdist16(xt + (b0 / AS__LANES) * d * AS__LANES, d, zero, sq);
+            for (size_t i = b0; i < b0 + AS__LANES && i < n; i++)
+                xx[i] = sq[i - b0];
+        }
+    }
+    m.labels = lab;
+    m.best = best;
+    m.sums = sums;
+    m.counts = counts;
+    m.inertia = inert;
+    m.changed = changed;
+
+    /* sklearn's _tolerance: tol times the mean column variance (two
+     * passes, row by row so that the columns run along memory) */
+    {
+        double *mean = calloc(2 * d, sizeof *mean), *m2 = mean + d;
+        if (mean == NULL)
+            goto done;
+        int finite = 1;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++)
+                mean[j] += (double)x[i * d + j];
+        for (size_t j = 0; j < d; j++) {
+            mean[j] /= (double)n;
+            finite &= isfinite(mean[j]) != 0;
+        }
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < d; j++) {
+                double t = (double)x[i * d + j] - mean[j];
+                m2[j] += t * t;
+            }
+        double var_mean = 0.0;
+        for (size_t j = 0; j < d; j++)
+            var_mean += m2[j] / (double)n;
+        free(mean);
+        if (!finite || !isfinite(var_mean)) { /* a NaN or an infinity */
+            status = AS_EINVAL;
+            goto done;
+        }
+        tol = o->tol * var_mean / (double)d;
+    }
+
+    double best_inertia = (double)INFINITY;
+    for (size_t run = 0; run < o->n_init; run++) {
+        uint64_t rng = o->seed + run;
+        seed_plusplus(&m, &rng, centers, closest, cand, cum);
+        for (size_t i = 0; i < n; i++)
+            lab[i] = -1;
+        memset(sums, 0, m.n_chunks * k * d * sizeof *sums);
+        memset(counts, 0, m.n_chunks * k * sizeof *counts);
+        size_t iter = 0, moved = 0;
+        double inertia = 0.0;
+        for (iter = 0; iter < o->max_iter; iter++) {
+            centers_to_float(&m, centers, cf);
+            if ((status = assign(&m, o->threads, 1, &inertia, &moved)) != AS_OK)
+                goto done;
+            double shift =
+                update_centers(&m, centers, next, count, order, scratch);
+            memcpy(centers, next, k * d * sizeof *centers);
+            if (moved == 0) { /* strict convergence */
+                iter++;
+                break;
+            }
+            if (shift <= tol) {
+                iter++;
+                break;
+            }
+        }
+        /* labels and inertia for the final centres */
+        centers_to_float(&m, centers, cf);
+        if ((status = assign(&m, o->threads, 0, &inertia, &moved)) != AS_OK)
+            goto done;
+        /* inertia in double against the double centres */
+        double in2 = 0.0;
+        for (size_t i = 0; i < n; i++)
+            in2 += sqdist_d(x + i * d, centers + (size_t)lab[i] * d, d);
+        if (in2 < best_inertia) {
+            best_inertia = in2;
+            memcpy(labels, lab, n * sizeof *labels);
+            if (centers_out != NULL)
+                memcpy(centers_out, centers, k * d * sizeof *centers_out);
+            if (res != NULL) {
+                res->inertia = in2;
+                res->n_iter = iter;
+                res->run = run;
+            }
+        }
+    }
+    status = AS_OK;
+done:
+    free(xt);
+    free(cf);
+    free(cc);
+    free(xx);
+    free(zero);
+    free(lab);
+    free(best);
+    free(sums);
+    free(counts);
+    free(inert);
+    free(changed);
+    free(centers);
+    free(next);
+    free(count);
+    free(closest);
+    free(cum);
+    free(cand);
+    free(order);
+    free(scratch);
+    return status;
+}
