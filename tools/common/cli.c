@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -322,6 +324,64 @@ cli_output_close(struct cli_output *out, int commit)
     return rc;
 }
 
+/* ---- threads ---- */
+
+struct cli_pool {
+    size_t n_tasks;
+    atomic_size_t next;
+    void (*fn)(void *ctx, size_t task, size_t worker);
+    void *ctx;
+};
+
+struct cli_worker {
+    struct cli_pool *p;
+    size_t id;
+    pthread_t th;
+};
+
+static void *
+cli_pool_run(void *arg)
+{
+    struct cli_worker *w = arg;
+    for (;;) {
+        size_t t = atomic_fetch_add(&w->p->next, 1);
+        if (t >= w->p->n_tasks)
+            break;
+        w->p->fn(w->p->ctx, t, w->id);
+    }
+    return NULL;
+}
+
+void
+cli_parallel(size_t n_tasks, size_t threads,
+             void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
+{
+    struct cli_pool p = {.n_tasks = n_tasks, .fn = fn, .ctx = ctx};
+    atomic_init(&p.next, 0);
+    if (threads > n_tasks)
+        threads = n_tasks;
+    if (threads <= 1) {
+        for (size_t t = 0; t < n_tasks; t++)
+            fn(ctx, t, 0);
+        return;
+    }
+    struct cli_worker *w = cli_xrealloc(NULL, threads * sizeof *w);
+    size_t started = 0;
+    for (size_t i = 1; i < threads; i++) {
+        w[i].p = &p;
+        w[i].id = i;
+        if (pthread_create(&w[i].th, NULL, cli_pool_run, &w[i]) != 0)
+            break; /* the others do its share */
+        started = i;
+    }
+    w[0].p = &p;
+    w[0].id = 0;
+    cli_pool_run(&w[0]);
+    for (size_t i = 1; i <= started; i++)
+        pthread_join(w[i].th, NULL);
+    free(w);
+}
+
 /* ---- progress ---- */
 
 double
@@ -402,4 +462,75 @@ cli_json_string(FILE *fp, const char *s)
         }
     }
     putc('"', fp);
+}
+
+int
+cli_index_ident(const char *path, struct cli_index_ident *id)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        cli_warnx(path, "%s", strerror(errno));
+        return 1;
+    }
+    id->dev = (unsigned long long)st.st_dev;
+    id->ino = (unsigned long long)st.st_ino;
+    id->size = (unsigned long long)st.st_size;
+    id->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
+                   st.st_mtim.tv_nsec;
+    return 0;
+}
+
+int
+cli_index_annotate(const char *path, const struct cli_index_ident *id,
+                   double wait_s, const int32_t *cluster,
+                   const float *anomaly)
+{
+    int lock = -1, failed = 1;
+    as_index *ix = NULL;
+    as_index_builder *b = NULL;
+    struct cli_index_ident now;
+    int st = as_index_lock(path, wait_s, &lock);
+    if (st == AS_ELOCKED) {
+        cli_warnx(path, "locked by another process (see --wait)");
+        return 1;
+    }
+    if (st != AS_OK) {
+        cli_warn_status(path, st);
+        return 1;
+    }
+    as_index_remove_stale(path);
+    if (cli_index_ident(path, &now))
+        goto done;
+    if (now.dev != id->dev || now.ino != id->ino || now.size != id->size ||
+        now.mtime_ns != id->mtime_ns) {
+        cli_warnx(path, "changed by another process since it was read; "
+                        "nothing written (run again)");
+        goto done;
+    }
+    if ((ix = cli_index_open(path, AS_INDEX_VERIFY)) == NULL)
+        goto done;
+    st = as_index_builder_new(&b, as_index_header(ix));
+    if (st == AS_OK)
+        st = as_index_builder_load(b, ix);
+    for (size_t i = 0; st == AS_OK && i < as_index_count(ix); i++) {
+        struct as_index_entry e;
+        st = as_index_entry(ix, i, &e);
+        if (st != AS_OK)
+            break;
+        int has = anomaly != NULL || (e.flags & AS_ENTRY_HAS_ANOMALY);
+        st = as_index_builder_annotate(
+            b, i, cluster != NULL ? cluster[i] : e.cluster, has,
+            anomaly != NULL ? anomaly[i] : e.anomaly);
+    }
+    if (st == AS_OK)
+        st = as_index_builder_write(b, path);
+    if (st != AS_OK)
+        cli_warn_status(path, st);
+    else
+        failed = 0;
+done:
+    as_index_builder_free(b);
+    as_index_close(ix);
+    as_index_unlock(lock);
+    return failed;
 }

@@ -4,6 +4,7 @@
 #define AS_TOOLS_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit status of every tool. */
@@ -106,9 +107,43 @@ void cli_progress_end(struct cli_progress *p);
 struct as_index;
 struct as_index *cli_index_open(const char *path, unsigned flags);
 
+/*
+ * Stores per-entry results (cluster ids, anomaly scores) into the index
+ * at path, atomically and under the writer's lock (waiting up to wait_s
+ * seconds), as as-index writes. The results were computed from the index
+ * as it was when opened, identified by ident (cli_index_ident() then):
+ * if another process has replaced it since, nothing is written and the
+ * failure says so. cluster (NULL: keep each entry's) and anomaly (NULL:
+ * keep) hold one value per entry in index order. Returns 0, or 1 after
+ * reporting the failure.
+ */
+struct cli_index_ident {
+    unsigned long long dev, ino, size;
+    long long mtime_ns;
+};
+int cli_index_ident(const char *path, struct cli_index_ident *id);
+int cli_index_annotate(const char *path, const struct cli_index_ident *id,
+                       double wait_s, const int32_t *cluster,
+                       const float *anomaly);
+
 /* Writes s to fp as a JSON string: quoted, with '"', '\\' and control
  * characters escaped (other bytes as they are). */
 void cli_json_string(FILE *fp, const char *s);
+
+/*
+ * Calls fn(ctx, task, worker) once for every task in [0, n_tasks), on up
+ * to `threads` threads, the calling thread included (0 or 1: in the
+ * calling thread alone, in task order). Tasks are claimed one at a time
+ * in order, by whichever thread is free, and may finish in any order: a
+ * result must not depend on which worker ran a task. worker is in
+ * [0, min(threads, n_tasks)), and no two calls with the same worker run
+ * at once, so per-worker state needs no lock. Threads that cannot be
+ * started leave their share to the others. Returns when every task is
+ * done; exits on out of memory, as cli_xrealloc. The same contract as
+ * the library's internal parallel loop.
+ */
+void cli_parallel(size_t n_tasks, size_t threads,
+                  void (*fn)(void *ctx, size_t task, size_t worker), void *ctx);
 
 /* realloc() that reports running out of memory and exits 1. */
 void *cli_xrealloc(void *p, size_t n);
