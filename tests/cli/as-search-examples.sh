@@ -16,25 +16,4 @@ as-extract -r samples | as-index -o lib.asx
 as-extract -r samples/kicks samples/hats | as-index -o drums.asx
 as-extract -r samples/tones samples/loops | as-index -o music.asx
 
-sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$AS_SRC/man/as-search.1" | awk '
-    /^\.Bd -literal/ { lit = 1; n++; next }
-    /^\.Ed/ { lit = 0; next }
-    lit { print > ("ex" n ".sh"); next }
-    /^\.Dl / { n++; sub(/^\.Dl /, ""); print > ("ex" n ".sh") }'
-count=0
-for ex in ex*.sh; do
-    [ -e "$ex" ] || fail "no examples found in as-search.1"
-    sed -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' -e 's/\\e/\\/g' -e 's/\\-/-/g' \
-        "$ex" >"run-$ex"
-    set +e
-    sh -e "run-$ex" >"$T/out" 2>"$T/err"
-    status=$?
-    set -e
-    if [ "$status" -ne 0 ] || [ -s "$T/err" ]; then
-        sed 's/^/  example: /' "run-$ex" >&2
-        sed 's/^/  stderr: /' "$T/err" >&2
-        fail "example $ex: exit status $status"
-    fi
-    count=$((count + 1))
-done
-[ "$count" -ge 8 ] || fail "only $count examples"
+as_run_man_examples as-search.1 8

@@ -108,3 +108,35 @@ as_check_man_options() {
     *) fail "SYNOPSIS '$_syn' does not hold the usage '$_usage'" ;;
     esac
 }
+
+# as_run_man_examples PAGE MIN: every example of man/PAGE (each .Dl line
+# and each .Bd -literal block of its EXAMPLES section), with the page's
+# escapes undone, runs with sh -e in the current folder, exits 0 and
+# prints nothing on stderr; there must be at least MIN of them.
+as_run_man_examples() {
+    _page=$1
+    _min=$2
+    rm -f ex*.sh run-ex*.sh
+    sed -n '/^\.Sh EXAMPLES/,/^\.Sh /p' "$AS_SRC/man/$_page" | awk '
+        /^\.Bd -literal/ { lit = 1; n++; next }
+        /^\.Ed/ { lit = 0; next }
+        lit { print > ("ex" n ".sh"); next }
+        /^\.Dl / { n++; sub(/^\.Dl /, ""); print > ("ex" n ".sh") }'
+    _count=0
+    for _ex in ex*.sh; do
+        [ -e "$_ex" ] || fail "no examples found in $_page"
+        sed -e "s/\\\\(aq/'/g" -e 's/\\(dq/"/g' -e 's/\\(ha/^/g' \
+            -e 's/\\e/\\/g' -e 's/\\-/-/g' "$_ex" >"run-$_ex"
+        set +e
+        sh -e "run-$_ex" >"$T/out" 2>"$T/err"
+        status=$?
+        set -e
+        if [ "$status" -ne 0 ] || [ -s "$T/err" ]; then
+            sed 's/^/  example: /' "run-$_ex" >&2
+            sed 's/^/  stderr: /' "$T/err" >&2
+            fail "$_page example $_ex: exit status $status, or output on stderr"
+        fi
+        _count=$((_count + 1))
+    done
+    [ "$_count" -ge "$_min" ] || fail "only $_count examples in $_page"
+}
