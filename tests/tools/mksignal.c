@@ -4,12 +4,15 @@
  * committing it.
  *
  *   mksignal [-x] [-a amp] [-c ch] [-d seconds] [-f format] [-r rate]
- *            [-s seed] KIND OUT
+ *            [-s seed] [--nan N] [--inf N] KIND OUT
  *     KIND: sine[:HZ] chirp[:F0:F1] clicks[:BPM] silence noise dc square
  *     format: pcm16 pcm24 pcm32 u8 s8 float double ulaw alaw ima msadpcm
  *             vorbis opus (the container comes from OUT's extension: wav
  *             aif aiff aifc flac ogg opus caf w64 au rf64; -x: WAVE_FORMAT_
  *             EXTENSIBLE)
+ *     --nan N, --inf N: the first channel of every Nth frame (frames N - 1,
+ *             2N - 1 ...; 1: every frame) is NaN, or +Inf, instead (for
+ *             the float and double formats)
  *
  *   mksignal [--junk] [--declare N] -b bits -c ch -r rate -d seconds
  *            rawwav OUT
@@ -39,7 +42,7 @@
 
 struct opts {
     double amp, seconds, rate;
-    long channels, bits, declare;
+    long channels, bits, declare, nan_every, inf_every;
     int extensible, junk;
     unsigned long long seed;
     const char *format;
@@ -245,9 +248,11 @@ main(int argc, char **argv)
     static const struct option longopts[] = {
         {"declare", required_argument, NULL, 'D'},
         {"junk", no_argument, NULL, 'J'},
+        {"nan", required_argument, NULL, 'N'},
+        {"inf", required_argument, NULL, 'I'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {0.5, 1.0, 44100.0, 1, 0, -1, 0, 0, 1, "pcm16"};
+    struct opts o = {0.5, 1.0, 44100.0, 1, 0, -1, 0, 0, 0, 0, 1, "pcm16"};
     int c;
     while ((c = getopt_long(argc, argv, "a:b:c:d:f:r:s:x", longopts, NULL)) !=
            -1) {
@@ -281,6 +286,12 @@ main(int argc, char **argv)
             break;
         case 'J':
             o.junk = 1;
+            break;
+        case 'N':
+            o.nan_every = atol(optarg);
+            break;
+        case 'I':
+            o.inf_every = atol(optarg);
             break;
         default:
             return 2;
@@ -319,6 +330,13 @@ main(int argc, char **argv)
             for (long ch = 0; ch < o.channels; ch++)
                 block[k * o.channels + ch] =
                     sample(kind, (double)(i + k) / o.rate, o.rate, ch, &o);
+        for (long k = 0; k < n; k++) {
+            long f = i + k;
+            if (o.nan_every > 0 && f % o.nan_every == o.nan_every - 1)
+                block[k * o.channels] = (double)NAN;
+            if (o.inf_every > 0 && f % o.inf_every == o.inf_every - 1)
+                block[k * o.channels] = (double)INFINITY;
+        }
         if (sf_writef_double(sf, block, n) != n) {
             fprintf(stderr, "mksignal: %s: %s\n", out, sf_strerror(sf));
             return 1;

@@ -13,5 +13,6 @@
 #include "as/index.h"
 #include "as/search.h"
 #include "as/cluster.h"
+#include "as/anomaly.h"
 
 #endif

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_ANOMALY_H
+#define AS_ANOMALY_H
+
+/*
+ * Auditing a library: how odd each entry is (an isolation forest), the
+ * feature group that makes it odd, entries whose label disagrees with
+ * their nearest neighbours, and plain defects found by decoding a file.
+ *
+ * Every function is deterministic: the same input and seed give the same
+ * bits whatever the number of threads.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/features.h"
+#include "as/index.h"
+#include "as/search.h"
+
+/* ---- isolation forest ---- */
+
+/*
+ * Isolation Forest (Liu, Ting and Zhou 2008) as scikit-learn 1.2's
+ * IsolationForest implements it, with its score_samples convention.
+ *
+ * Each tree is grown on psi = min(max_samples, n) rows drawn without
+ * replacement, to a height limit of ceil(log2(max(psi, 2))). A node of
+ * two or more rows is split on a column drawn uniformly among the usable
+ * columns that are not constant in that node (as sklearn's ExtraTree
+ * splitter does with max_features=1: it draws until it meets a
+ * non-constant column, and remembers the constant ones for the node's
+ * descendants), at a threshold t drawn uniformly between the column's
+ * minimum and maximum in the node (t equal to the maximum becomes the
+ * minimum, as in sklearn); rows with x <= t go left. A node whose usable
+ * columns are all constant is a leaf. "Constant" here means all values
+ * equal; sklearn allows a difference of 1e-7 in its input's units, which
+ * on z-scored data makes no difference that matters.
+ *
+ * An entry's path length in a tree is the depth of the leaf it reaches
+ * (root 0) plus c(m) for the m training rows of that leaf, where c(m) =
+ * 2 H(m - 1) - 2 (m - 1) / m with H(i) = ln(i) + Euler's gamma, c(1) = 0,
+ * c(2) = 1 (sklearn's _average_path_length). The score is
+ *
+ *     score = -2^(-E[h] / c(psi))
+ *
+ * with E[h] the mean path length over the trees (score -0.5 when c(psi)
+ * is 0): negative, lower is more anomalous; most entries score between
+ * -0.4 and -0.5, clear outliers -0.6 and below.
+ *
+ * The forest depends on the data only through the order of each
+ * column's values: shifting a column or scaling it by a positive factor
+ * changes no split (thresholds scale with it), so the raw values of an
+ * index give the same forest as its z-scored, group-weighted rows, as
+ * long as the columns those rows make constant (constant columns, groups
+ * of weight 0) are left out with `use`.
+ *
+ * Randomness: tree t draws its rows, columns and thresholds from its own
+ * stream, derived from (seed, t) only, so trees are grown and entries
+ * scored on any number of threads with the same result; each entry's
+ * path lengths are summed in tree order, in double. The streams are not
+ * sklearn's: scores agree with sklearn's statistically (rank correlation
+ * about 0.99 with 1000 trees), not tree for tree.
+ */
+
+#define AS_IFOREST_MAX_SAMPLES 32768 /* the largest max_samples accepted */
+
+struct as_iforest_opts {
+    size_t n_trees;           /* Init: 100 */
+    size_t max_samples;       /* rows per tree (psi = min(this, n)), 1 to
+                                 AS_IFOREST_MAX_SAMPLES. Init: 256 */
+    uint64_t seed;            /* Init: 0 */
+    size_t threads;           /* threads growing the trees (0 or 1: the
+                                 calling thread). Init: 1 */
+    const unsigned char *use; /* dim flags: 0 never splits on that
+                                 column; NULL: every column */
+};
+void as_iforest_opts_init(struct as_iforest_opts *o);
+
+typedef struct as_iforest as_iforest;
+
+/*
+ * Grows a forest on n rows of dim float32 values (row-major, row i at
+ * x + i * dim), which must be finite (the sampled rows are checked) and
+ * may be freed after the call. Returns AS_OK, AS_EINVAL (n or dim 0, dim
+ * above 65536, n_trees 0, max_samples out of range, a non-finite value in
+ * a sampled row) or AS_ENOMEM; *out is NULL on failure.
+ */
+int as_iforest_fit(as_iforest **out, const float *x, size_t n, size_t dim,
+                   const struct as_iforest_opts *o);
+
+/*
+ * The score of each of n rows of dim values (dim must be the forest's)
+ * into scores (n values), on up to `threads` threads (0 or 1: the calling
+ * thread). The forest is only read: several threads may score with it at
+ * once. Returns AS_OK, AS_EINVAL (dim differs) or AS_ENOMEM (no scores
+ * then).
+ */
+int as_iforest_score(const as_iforest *f, const float *x, size_t n, size_t dim,
+                     size_t threads, double *scores);
+
+/* Rows per tree (psi) and trees of the forest. */
+size_t as_iforest_samples(const as_iforest *f);
+size_t as_iforest_trees(const as_iforest *f);
+
+void as_iforest_free(as_iforest *f);
+
+/* c(m): the average path length of an unsuccessful search in a binary
+ * search tree of m keys, as above (0 for m <= 1). */
+double as_iforest_c(size_t m);
+
+/*
+ * The flag threshold of a contamination share in [0, 0.5], as sklearn's
+ * offset_: the 100 * contamination percentile of the n scores, with
+ * numpy's default linear interpolation between the two nearest ranks. An
+ * entry is flagged when its score is below it: with distinct scores,
+ * ceil(contamination * (n - 1)) entries are (contamination 0: none).
+ * Works on a copy of the scores. Returns AS_OK, AS_EINVAL (n 0,
+ * contamination out of range) or AS_ENOMEM.
+ */
+int as_iforest_threshold(const double *scores, size_t n, double contamination,
+                         double *threshold);
+
+/* ---- which group stands out ---- */
+
+/*
+ * For each entry of ix, the feature group in which it lies furthest out
+ * compared with the rest of the library: the answer to "why is it odd".
+ *
+ * Each group's deviation of an entry is the root mean square of the
+ * entry's z-scores (mean and population standard deviation of the index)
+ * over the group's columns that are not constant. Groups differ in how
+ * much that value varies (a group of one column swings more than the 26
+ * of timbre), so groups are compared by rank, not by value: the entry's
+ * rank in a group is the number of entries whose deviation there is
+ * strictly smaller. The group with the highest rank wins; on a tie (an
+ * entry furthest out of all in several groups) the larger deviation
+ * wins, then the group listed first in enum as_group.
+ *
+ * Only groups with a weight above 0 (group_weights: AS_G_COUNT values;
+ * NULL: the index's stored weights) and at least one non-constant column
+ * take part. group: n values (as_index_count), AS_G_COUNT when no group
+ * takes part. Returns AS_OK or AS_ENOMEM.
+ */
+int as_anomaly_groups(const as_index *ix, const double *group_weights,
+                      size_t threads, enum as_group *group);
+
+/* ---- labels that disagree with the neighbours ---- */
+
+/* One entry's vote of its nearest neighbours. */
+struct as_label_vote {
+    uint32_t label;   /* the entry's label number, AS_INDEX_NO_LABEL: none
+                         (then nothing was searched) */
+    uint32_t top;     /* the most common label among its neighbours; on a
+                         tie the entry's own label, else the lowest label
+                         number (labels are numbered in byte order);
+                         AS_INDEX_NO_LABEL: no neighbour has a label */
+    uint32_t count;   /* neighbours with label top */
+    uint32_t k;       /* neighbours found (below k when the library is
+                         smaller) */
+    uint32_t nearest; /* the nearest neighbour's label;
+                         AS_INDEX_NO_LABEL: it has none, or there is no
+                         neighbour */
+    uint32_t own;     /* neighbours with the entry's own label */
+};
+
+/*
+ * The k nearest other entries (as searched by s, which must search ix
+ * alone) of entries first .. first + n - 1 of ix, and their labels' vote
+ * into votes (n values). The entry itself is left out (k + 1 are
+ * searched, and the entry dropped, or the last one when the entry is not
+ * among them: it has more than k exact duplicates); a k of the library's
+ * size or more is every other entry. Unlabelled entries are not searched.
+ * Searches in blocks, as many queries at once as keep the hits under 256
+ * MiB; allocates its working memory for the call. Returns AS_OK,
+ * AS_EINVAL (k 0, range outside ix, s not over ix alone), AS_EINDEX (a
+ * damaged entry) or AS_ENOMEM.
+ */
+int as_label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
+                   size_t k, struct as_label_vote *votes);
+
+/* ---- defects found by decoding ---- */
+
+/*
+ * Plain defects of one audio file, decoded at its native rate and channel
+ * count (no resampling or down-mix, so nothing is smoothed away). The
+ * checks, with the thresholds of as_check_opts_init():
+ *
+ *   AS_CHECK_SILENT     every sample is exactly 0.
+ *   AS_CHECK_QUIET      not silent, but the peak |sample| is below
+ *                       quiet_db dBFS (-60).
+ *   AS_CHECK_CLIPPED    in some channel, runs of clip_run (3) or more
+ *                       consecutive samples with |x| >= clip_level
+ *                       (0.999): a run that long at full scale is a
+ *                       clipped waveform, not a peak that touched it.
+ *   AS_CHECK_DC         the mean of some channel is beyond +-dc_level
+ *                       (0.05, -26 dBFS): a waveform not centred on 0.
+ *   AS_CHECK_SHORT      shorter than short_s seconds (0.02).
+ *   AS_CHECK_TRUNCATED  the file ends abruptly, without a decay or fade:
+ *                       the RMS of its last tail_s seconds (0.01) is
+ *                       above tail_db dB (-20) relative to its loudest
+ *                       window of that length (windows laid end to end
+ *                       from the start). Checked only for files of at
+ *                       least two windows that are neither silent nor
+ *                       quiet. Loops and sustained sounds cut on purpose
+ *                       are reported too: the check is for one-shots.
+ *   AS_CHECK_NONFINITE  some samples are NaN or infinite (float files).
+ *                       They are counted and left out of every other
+ *                       check: the peak, the means, the clipped runs
+ *                       (which they end) and the window energies see
+ *                       only the finite samples, so a file that is all
+ *                       NaN is neither silent nor quiet.
+ *
+ * Multi-channel files: silence, peak, clipping and DC are per sample and
+ * per channel; window energies are the mean over the channels. Silence
+ * and near silence are judged on the finite samples, when there is one.
+ */
+enum {
+    AS_CHECK_SILENT = 1 << 0,
+    AS_CHECK_QUIET = 1 << 1,
+    AS_CHECK_CLIPPED = 1 << 2,
+    AS_CHECK_DC = 1 << 3,
+    AS_CHECK_SHORT = 1 << 4,
+    AS_CHECK_TRUNCATED = 1 << 5,
+    AS_CHECK_NONFINITE = 1 << 6,
+};
+
+struct as_check_opts {
+    double quiet_db;   /* dBFS. Init: -60 */
+    double clip_level; /* full scale 1. Init: 0.999 */
+    size_t clip_run;   /* samples, >= 1. Init: 3 */
+    double dc_level;   /* Init: 0.05 */
+    double short_s;    /* Init: 0.02 */
+    double tail_s;     /* window, > 0 and <= 60. Init: 0.01 */
+    double tail_db;    /* dB relative to the loudest window. Init: -20 */
+};
+void as_check_opts_init(struct as_check_opts *o);
+
+struct as_check_result {
+    unsigned found; /* AS_CHECK_* bits */
+    int rate_hz;    /* native */
+    int channels;
+    int64_t frames;      /* decoded */
+    double duration_s;   /* frames / rate_hz */
+    double peak;         /* largest finite |sample| */
+    size_t clip_runs;    /* runs counted by AS_CHECK_CLIPPED, all
+                            channels */
+    size_t clip_longest; /* samples in the longest of them */
+    double dc;           /* the mean of the finite samples of the
+                            channel furthest from 0 */
+    double tail_db;      /* the last window's level relative to the
+                            loudest, dB, floored at -200; 0 when not
+                            measured */
+    uint64_t nonfinite;  /* NaN or infinite samples, all channels */
+};
+
+/*
+ * Decodes the file at path (opts NULL: the defaults) and fills *r.
+ * Returns AS_OK, or the decoder's status when the file could not be
+ * opened or decoded to its end (AS_EIO with errno: ENOENT for a missing
+ * file; AS_EFORMAT, AS_ECORRUPT, AS_ETRUNCATED, AS_EEMPTY, AS_ENOAUDIO
+ * ...; see as_decoder_open and as_decoder_read), AS_EINVAL (bad opts) or
+ * AS_ENOMEM; *r is then zeroed. Allocates its working memory for the
+ * call; safe to call from several threads at once.
+ */
+int as_audio_check(const char *path, const struct as_check_opts *opts,
+                   struct as_check_result *r);
+
+#endif

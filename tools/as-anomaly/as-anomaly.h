@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* as-anomaly: what its source files share. */
+#ifndef AS_ANOMALY_TOOL_H
+#define AS_ANOMALY_TOOL_H
+
+#include <stddef.h>
+
+#include "as/as.h"
+#include "common/cli.h"
+
+struct opts {
+    int checks, mislabeled, json, header, write;
+    double contamination, majority, wait_s;
+    size_t jobs, k, top, trees; /* top 0: every row */
+    unsigned long long seed;
+};
+
+/* The index being audited. */
+struct lib {
+    const char *path;
+    as_index *ix;
+    size_t n, dim;
+    struct cli_index_ident ident; /* as it was when opened (for -W) */
+};
+
+/* Entry i's metadata, reporting a damaged entry (then 1). */
+int entry_get(const struct lib *l, size_t i, struct as_index_entry *e);
+/* A JSON string, or null for NULL. */
+void json_string_or_null(const char *s);
+/* The columns every output starts with: path and label (TSV), or the
+ * object's opening and those two keys (JSON). */
+void print_entry_start(const struct opts *o, const struct as_index_entry *e);
+/* Flushes and checks stdout with cli_output_close() the first time it
+ * is called; returns that result (0, or 1: reported) every time. */
+int close_stdout(void);
+/* The "out of memory" failure: reported, 1. */
+int fail_nomem(const struct lib *l);
+
+/* The three jobs: each returns 0, or 1 after reporting a failure. */
+int run_forest(const struct opts *o, const struct lib *l);
+int run_checks(const struct opts *o, const struct lib *l);
+int run_mislabeled(const struct opts *o, const struct lib *l);
+
+#endif

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/* as-anomaly: odd, broken and mislabelled entries of an index. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as-anomaly.h"
+
+#define USAGE                                                                  \
+    "usage: as-anomaly [-CHJMqW] [-c share] [-j jobs] [-k count] [-m share] "  \
+    "[-n count]\n"                                                             \
+    "                  [-r seed] [-t trees] [-w seconds] index"
+
+static void
+help(void)
+{
+    printf("%s\n\n", USAGE);
+    puts(
+        "Audit a library: rank the entries of an index from the most\n"
+        "anomalous (an isolation forest), or report files with plain\n"
+        "defects (-C), or entries whose label their neighbours do not\n"
+        "share (-M).\n"
+        "\n"
+        "  -C, --checks             decode each entry's file and report\n"
+        "                           silence, clipping, DC offset, very short,\n"
+        "                           truncated, missing or undecodable files\n"
+        "  -c, --contamination=S    share of entries flagged as anomalies\n"
+        "                           (0 to 0.5, default 0.1)\n"
+        "  -H, --no-header          print no TSV header line\n"
+        "  -h, --help               print this help and exit\n"
+        "  -J, --json               print one JSON object per line\n"
+        "  -j, --jobs=N             worker threads (default: every core)\n"
+        "  -k, --count=N            with -M: neighbours that vote (default "
+        "10)\n"
+        "  -M, --mislabeled         print the entries whose label differs\n"
+        "                           from most of their neighbours'\n"
+        "  -m, --majority=S         with -M: the share of the neighbours the\n"
+        "                           other label must exceed (0 to below 1,\n"
+        "                           default 0.5)\n"
+        "  -n, --top=N              print only the first N entries\n"
+        "  -q, --quiet              print no warnings\n"
+        "  -r, --seed=N             random seed of the forest (default 0)\n"
+        "  -t, --trees=N            trees in the forest (default 100)\n"
+        "  -V, --version            print the version and exit\n"
+        "  -W, --write              store each entry's score in the index\n"
+        "  -w, --wait=SECONDS       with -W: wait for another writer's "
+        "lock\n"
+        "                           (default 0)");
+}
+
+int
+entry_get(const struct lib *l, size_t i, struct as_index_entry *e)
+{
+    int st = as_index_entry(l->ix, i, e);
+    if (st != AS_OK) {
+        cli_warn_status(l->path, st);
+        return 1;
+    }
+    return 0;
+}
+
+void
+json_string_or_null(const char *s)
+{
+    if (s != NULL)
+        cli_json_string(stdout, s);
+    else
+        fputs("null", stdout);
+}
+
+void
+print_entry_start(const struct opts *o, const struct as_index_entry *e)
+{
+    if (o->json) {
+        fputs("{\"filename\":", stdout);
+        cli_json_string(stdout, e->path);
+        fputs(",\"label\":", stdout);
+        json_string_or_null(e->label);
+    } else {
+        printf("%s\t%s", e->path, e->label ? e->label : "");
+    }
+}
+
+int
+close_stdout(void)
+{
+    static int closed, rc;
+    if (!closed) {
+        rc = cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        closed = 1;
+    }
+    return rc;
+}
+
+int
+fail_nomem(const struct lib *l)
+{
+    cli_warnx(l->path, "%s", strerror(ENOMEM));
+    return 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"checks", no_argument, NULL, 'C'},
+        {"contamination", required_argument, NULL, 'c'},
+        {"no-header", no_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
+        {"json", no_argument, NULL, 'J'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"count", required_argument, NULL, 'k'},
+        {"mislabeled", no_argument, NULL, 'M'},
+        {"majority", required_argument, NULL, 'm'},
+        {"top", required_argument, NULL, 'n'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"seed", required_argument, NULL, 'r'},
+        {"trees", required_argument, NULL, 't'},
+        {"version", no_argument, NULL, 'V'},
+        {"write", no_argument, NULL, 'W'},
+        {"wait", required_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o = {0};
+    o.header = 1;
+    o.contamination = 0.1;
+    o.majority = 0.5;
+    o.k = 10;
+    o.trees = 100;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = cores > 0 ? (size_t)cores : 1;
+    int c, have_forest_opt = 0, have_vote_opt = 0, have_top = 0;
+    int have_wait = 0;
+    const char *forest_opt = NULL;
+    cli_init("as-anomaly", USAGE);
+    while ((c = getopt_long(argc, argv, "Cc:HhJj:k:Mm:n:qr:t:VWw:", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'C':
+            o.checks = 1;
+            break;
+        case 'c':
+            o.contamination = cli_parse_double("-c", optarg, 0.0, 0.5);
+            have_forest_opt = 1;
+            forest_opt = "-c";
+            break;
+        case 'H':
+            o.header = 0;
+            break;
+        case 'h':
+            help();
+            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        case 'J':
+            o.json = 1;
+            break;
+        case 'j':
+            o.jobs = (size_t)cli_parse_long("-j", optarg, 1, 1024);
+            break;
+        case 'k':
+            o.k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
+            have_vote_opt = 1;
+            break;
+        case 'M':
+            o.mislabeled = 1;
+            break;
+        case 'm':
+            o.majority = cli_parse_double("-m", optarg, 0.0, 1.0);
+            if (o.majority >= 1.0)
+                cli_usage_error("-m: %s is out of range (0 to below 1)",
+                                optarg);
+            have_vote_opt = 1;
+            break;
+        case 'n':
+            o.top = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
+            have_top = 1;
+            break;
+        case 'q':
+            cli_quiet = 1;
+            break;
+        case 'r':
+            o.seed =
+                (unsigned long long)cli_parse_long("-r", optarg, 0, LONG_MAX);
+            have_forest_opt = 1;
+            forest_opt = "-r";
+            break;
+        case 't':
+            o.trees = (size_t)cli_parse_long("-t", optarg, 1, 100000);
+            have_forest_opt = 1;
+            forest_opt = "-t";
+            break;
+        case 'V':
+            cli_version();
+        case 'W':
+            o.write = 1;
+            have_forest_opt = 1;
+            forest_opt = "-W";
+            break;
+        case 'w':
+            o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
+            have_wait = 1;
+            break;
+        default:
+            cli_usage_hint();
+        }
+    }
+    if (argc - optind != 1)
+        cli_usage_error(argc == optind ? "no index given"
+                                       : "one index at a time");
+    if (strcmp(argv[optind], "-") == 0)
+        cli_usage_error("an index is a file, not standard input");
+    if (o.checks && o.mislabeled)
+        cli_usage_error("-C and -M do not go together");
+    if ((o.checks || o.mislabeled) && have_forest_opt)
+        cli_usage_error("%s goes with the ranking (not with -C or -M)",
+                        forest_opt);
+    if (!o.mislabeled && have_vote_opt)
+        cli_usage_error("-k and -m go with -M");
+    if (o.checks && have_top)
+        cli_usage_error("-n does not go with -C");
+    if (have_wait && !o.write)
+        cli_usage_error("-w goes with -W");
+
+    struct lib l = {0};
+    l.path = argv[optind];
+    if (cli_index_ident(l.path, &l.ident))
+        return AS_EXIT_FAIL;
+    if ((l.ix = cli_index_open(l.path, 0)) == NULL)
+        return AS_EXIT_FAIL;
+    l.n = as_index_count(l.ix);
+    l.dim = as_index_dim(l.ix);
+    int failed;
+    if (o.checks)
+        failed = run_checks(&o, &l);
+    else if (o.mislabeled)
+        failed = run_mislabeled(&o, &l);
+    else
+        failed = run_forest(&o, &l);
+    as_index_close(l.ix);
+    if (close_stdout())
+        failed = 1;
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
