@@ -6,8 +6,9 @@
 # (default: Debian's sonic-pi-samples): installs what is missing (when run
 # as root; otherwise prints the apt-get line and stops), builds into
 # build/, describes every sample of the folder, extracts its feature
-# vectors, indexes them in build/quickstart/ and searches the index with
-# one of its own files (the top 5).
+# vectors, indexes them in build/quickstart/, searches the index with one
+# of its own files (the top 5), groups it, lists its most unusual samples
+# and sums it up.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -54,3 +55,12 @@ if [ -n "$query" ]; then
     echo "== What sounds like $(basename "$query") (as-search, top 5):" >&2
     "$bin/as-search" -k 5 "$out/lib.asx" "$query" | cut -f 2,3,5,12
 fi
+
+echo "== Groups (as-cluster, k-means, k chosen by silhouette from 4 to 12):" >&2
+"$bin/as-cluster" -q -s -K 4:12 "$out/lib.asx" | cut -f 1-5
+
+echo "== The most unusual samples (as-anomaly, top 5):" >&2
+"$bin/as-anomaly" -n 5 "$out/lib.asx"
+
+echo "== The library (as-stats):" >&2
+"$bin/as-stats" "$out/lib.asx" | grep -E '^(entries|duration|rate|channels|container)'
