@@ -13,6 +13,7 @@
 #include "as/index.h"
 #include "as/search.h"
 #include "as/cluster.h"
+#include "as/map.h"
 #include "as/anomaly.h"
 
 #endif

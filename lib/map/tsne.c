@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * t-SNE as scikit-learn 1.2's TSNE(method="barnes_hut") computes it
+ * (sklearn/manifold/_t_sne.py, _utils.pyx, _barnes_hut_tsne.pyx):
+ *
+ *   affinities  the k = min(n - 1, 3 perplexity + 1) nearest neighbours
+ *               (exact, squared Euclidean distances); per point a binary
+ *               search for the precision beta whose conditional
+ *               distribution has entropy log(perplexity) (at most 100
+ *               steps, tolerance 1e-5); P = (P + P^T) / sum;
+ *   start       the first principal components, scaled so that the first
+ *               has standard deviation 1e-4;
+ *   descent     learning rate max(n / 12 / 4, 50); 250 iterations with P
+ *               times 12 and momentum 0.5, then momentum 0.8; gains +0.2
+ *               where the update and the gradient disagree in sign, x0.8
+ *               elsewhere, floored at 0.01; stop when the gradient norm
+ *               falls below 1e-7, or after 300 iterations without a
+ *               better KL divergence (checked every 50);
+ *   gradient    4 (sum_j p_ij q_ij (y_i - y_j) - sum_j q_ij^2 Z (y_i -
+ *               y_j) / Z), q_ij = 1 / (1 + |y_i - y_j|^2) (one degree of
+ *               freedom), the second sum by Barnes-Hut over a quadtree
+ *               (octree in 3-D): a cell counts as one point at its
+ *               centre of mass when its width over the distance is below
+ *               theta; exactly over all pairs when theta is 0.
+ *
+ * Forces are computed point by point in parallel and each point's sum
+ * in one fixed order, so threads change no bit.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cluster/internal.h"
+#include "../util/parallel.h"
+#include "as/cluster.h"
+#include "as/error.h"
+#include "as/map.h"
+
+#define EXPLORATION_ITER 250
+#define EXAGGERATION 12.0
+#define MIN_GAIN 0.01
+#define CHECK_EVERY 50
+#define NO_PROGRESS 300
+#define MIN_GRAD_NORM 1e-7
+#define MAX_DEPTH 48
+
+void
+as_tsne_opts_init(struct as_tsne_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->dims = 2;
+    o->perplexity = 30.0;
+    o->max_iter = 1000;
+    o->theta = 0.5;
+    o->threads = 1;
+}
+
+/* ---- affinities ---- */
+
+struct knn {
+    const float *x, *xt;
+    size_t n, d, k;
+    uint32_t *nb; /* n * k neighbours, nearest first */
+    double *dist; /* n * k squared distances */
+};
+
+/* The k nearest other points of points [16 t, 16 t + 16), by a max-heap
+ * each, then sorted (ties by number). */
+static void
+knn_task(void *ctx, size_t task, size_t worker)
+{
+    (void)worker;
+    struct knn *c = ctx;
+    size_t k = c->k, d = c->d;
+    for (size_t p = task * 16; p < (task + 1) * 16 && p < c->n; p++) {
+        uint32_t *nb = c->nb + p * k;
+        double *dd = c->dist + p * k;
+        size_t nh = 0;
+        float sq[AS__LANES];
+        for (size_t b0 = 0; b0 < c->n; b0 += AS__LANES) {
+            as__sqdist16(c->xt + (b0 / AS__LANES) * d * AS__LANES, d,
+                         c->x + p * d, sq);
+            for (size_t i = b0; i < b0 + AS__LANES && i < c->n; i++) {
+                if (i == p)
+                    continue;
+                double v = (double)sq[i - b0];
+                /* max-heap on (distance, number) */
+                if (nh < k) {
+                    size_t at = nh++;
+                    while (at > 0 &&
+                           (dd[(at - 1) / 2] < v ||
+                            (dd[(at - 1) / 2] == v && nb[(at - 1) / 2] < i))) {
+                        dd[at] = dd[(at - 1) / 2];
+                        nb[at] = nb[(at - 1) / 2];
+                        at = (at - 1) / 2;
+                    }
+                    dd[at] = v;
+                    nb[at] = (uint32_t)i;
+                } else if (v < dd[0]) {
+                    size_t at = 0;
+                    for (;;) {
+                        size_t l = 2 * at + 1, big = at;
+                        double bv = v;
+                        uint32_t bi = (uint32_t)i;
+                        if (l < k &&
+                            (dd[l] > bv || (dd[l] == bv && nb[l] > bi))) {
+                            big = l;
+                            bv = dd[l];
+                            bi = nb[l];
+                        }
+                        if (l + 1 < k && (dd[l + 1] > bv ||
+                                          (dd[l + 1] == bv && nb[l + 1] > bi)))
+                            big = l + 1;
+                        if (big == at)
+                            break;
+                        dd[at] = dd[big];
+                        nb[at] = nb[big];
+                        at = big;
+                    }
+                    dd[at] = v;
+                    nb[at] = (uint32_t)i;
+                }
+            }
+        }
+        /* heap to ascending order */
+        for (size_t m = k; m > 1; m--) {
+            double tv = dd[0];
+            uint32_t ti = nb[0];
+            dd[0] = dd[m - 1];
+            nb[0] = nb[m - 1];
+            dd[m - 1] = tv;
+            nb[m - 1] = ti;
+            size_t at = 0;
+            for (;;) {
+                size_t l = 2 * at + 1, big = at;
+                if (l < m - 1 &&
+                    (dd[l] > dd[big] || (dd[l] == dd[big] && nb[l] > nb[big])))
+                    big = l;
+                if (l + 1 < m - 1 &&
+                    (dd[l + 1] > dd[big] ||
+                     (dd[l + 1] == dd[big] && nb[l + 1] > nb[big])))
+                    big = l + 1;
+                if (big == at)
+                    break;
+                double t2 = dd[at];
+                uint32_t i2 = nb[at];
+                dd[at] = dd[big];
+                nb[at] = nb[big];
+                dd[big] = t2;
+                nb[big] = i2;
+                at = big;
+            }
+        }
+    }
+}
+
+/* Conditional probabilities of point p's neighbours (row of k). */
+static void
+perplexity_row(const double *dist, size_t k, double want, double *prow)
+{
+    double beta = 1.0, lo = -(double)INFINITY, hi = (double)INFINITY;
+    double target = log(want);
+    for (int step = 0; step < 100; step++) {
+        double sum = 0.0;
+        for (size_t j = 0; j < k; j++) {
+            prow[j] = exp(-dist[j] * beta);
+            sum += prow[j];
+        }
+        if (sum == 0.0)
+            sum = 1e-8;
+        double sd = 0.0;
+        for (size_t j = 0; j < k; j++) {
+            prow[j] /= sum;
+            sd += dist[j] * prow[j];
+        }
+        double diff = log(sum) + beta * sd - target;
+        if (fabs(diff) <= 1e-5)
+            break;
+        if (diff > 0.0) {
+            lo = beta;
+            beta = isinf(hi) ? beta * 2.0 : (beta + hi) / 2.0;
+        } else {
+            hi = beta;
+            beta = isinf(lo) ? beta / 2.0 : (beta + lo) / 2.0;
+        }
+    }
+}
+
+struct prow_ctx {
+    const double *dist;
+    size_t k;
+    double perplexity;
+    double *p;
+};
+
+static void
+prow_task(void *ctx, size_t i, size_t worker)
+{
+    (void)worker;
+    struct prow_ctx *c = ctx;
+    perplexity_row(c->dist + i * c->k, c->k, c->perplexity, c->p + i * c->k);
+}
+
+/* The symmetric joint P as a sparse matrix: row i holds rs[i] .. rs[i+1]
+ * of (col, val), columns ascending. */
+struct sparse {
+    size_t *rs;
+    uint32_t *col;
+    double *val;
+};
+
+static int
+cmp_pair(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b;
+    return *x < *y ? -1 : *x > *y;
+}
+
+static int
+symmetrize(size_t n, size_t k, const uint32_t *nb, const double *pc,
+           struct sparse *s)
+{
+    /* every (i, j) and (j, i) entry, merged */
+    size_t m = 2 * n * k;
+    double *v = malloc(m * sizeof *v);
+    size_t *order = malloc(m * sizeof *order);
+    s->rs = calloc(n + 1, sizeof *s->rs);
+    s->col = malloc(m * sizeof *s->col);
+    s->val = malloc(m * sizeof *s->val);
+    if (v == NULL || order == NULL || s->rs == NULL || s->col == NULL ||
+        s->val == NULL) {
+        free(v);
+        free(order);
+        return AS_ENOMEM;
+    }
+    /* (row << 32 | column, entry number) pairs, sorted */
+    uint64_t *kv = malloc(m * 2 * sizeof *kv);
+    if (kv == NULL) {
+        free(v);
+        free(order);
+        return AS_ENOMEM;
+    }
+    size_t e = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < k; j++) {
+            uint64_t a = i, b = nb[i * k + j];
+            kv[2 * e] = a << 32 | b;
+            kv[2 * e + 1] = e;
+            v[e++] = pc[i * k + j];
+            kv[2 * e] = b << 32 | a;
+            kv[2 * e + 1] = e;
+            v[e++] = pc[i * k + j];
+        }
+    qsort(kv, m, 2 * sizeof *kv, cmp_pair);
+    size_t out = 0;
+    double total = 0.0;
+    for (size_t t = 0; t < m;) {
+        uint64_t kk = kv[2 * t];
+        double sum = 0.0;
+        /* the same pair from both directions: summed in index order */
+        size_t u = t;
+        while (u < m && kv[2 * u] == kk)
+            u++;
+        for (size_t w = t; w < u; w++)
+            order[w - t] = (size_t)kv[2 * w + 1];
+        for (size_t w = 0; w < u - t; w++)
+            for (size_t z = w + 1; z < u - t; z++)
+                if (order[z] < order[w]) {
+                    size_t tmp = order[w];
+                    order[w] = order[z];
+                    order[z] = tmp;
+                }
+        for (size_t w = 0; w < u - t; w++)
+            sum += v[order[w]];
+        size_t row = (size_t)(kk >> 32);
+        s->col[out] = (uint32_t)(kk & 0xffffffffu);
+        s->val[out] = sum;
+        s->rs[row + 1]++;
+        total += sum;
+        out++;
+        t = u;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->rs[i + 1] += s->rs[i];
+    double norm = total > 2.220446049250313e-16 ? total : 2.220446049250313e-16;
+    for (size_t t = 0; t < out; t++)
+        s->val[t] /= norm;
+    free(kv);
+    free(v);
+    free(order);
+    return AS_OK;
+}
+
+/* ---- the tree ---- */
+
+struct node {
+    double centre[3]; /* of mass */
+    double lo[3], width;
+    size_t count;
+    int32_t child; /* first of 2^dims children, -1: leaf */
+};
+
+struct tree {
+    struct node *nodes;
+    size_t n_nodes, cap;
+    size_t dims;
+};
+
+static int
+new_node(struct tree *t, const double *lo, double width)
+{
+    if (t->n_nodes == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 1024;
+        struct node *nn = realloc(t->nodes, cap * sizeof *nn);
+        if (nn == NULL)
+            return -1;
+        t->nodes = nn;
+        t->cap = cap;
+    }
+    struct node *x = &t->nodes[t->n_nodes];
+    memset(x, 0, sizeof *x);
+    memcpy(x->lo, lo, t->dims * sizeof *lo);
+    x->width = width;
+    x->child = -1;
+    return (int)t->n_nodes++;
+}
+
+/* Builds the node over points idx[0 .. m) (reordered in place). */
+static int
+build(struct tree *t, int at, const double *y, size_t *idx, size_t m, int depth)
+{
+    size_t dims = t->dims;
+    double c[3] = {0};
+    for (size_t i = 0; i < m; i++)
+        for (size_t a = 0; a < dims; a++)
+            c[a] += y[idx[i] * dims + a];
+    for (size_t a = 0; a < dims; a++)
+        t->nodes[at].centre[a] = c[a] / (double)m;
+    t->nodes[at].count = m;
+    if (m <= 1 || depth >= MAX_DEPTH)
+        return 0;
+    /* all at one place: a leaf of several */
+    int same = 1;
+    for (size_t i = 1; i < m && same; i++)
+        for (size_t a = 0; a < dims; a++)
+            same &= y[idx[i] * dims + a] == y[idx[0] * dims + a];
+    if (same)
+        return 0;
+    double half = t->nodes[at].width / 2.0, mid[3], lo[3];
+    for (size_t a = 0; a < dims; a++)
+        mid[a] = t->nodes[at].lo[a] + half;
+    size_t nch = (size_t)1 << dims, start[9] = {0};
+    /* counting sort of the points by child */
+    size_t *cnt = start + 1;
+    unsigned char *which = malloc(m);
+    size_t *tmp = malloc(m * sizeof *tmp);
+    if (which == NULL || tmp == NULL) {
+        free(which);
+        free(tmp);
+        return -1;
+    }
+    for (size_t i = 0; i < m; i++) {
+        unsigned w = 0;
+        for (size_t a = 0; a < dims; a++)
+            w |= (unsigned)(y[idx[i] * dims + a] >= mid[a]) << a;
+        which[i] = (unsigned char)w;
+        cnt[w]++;
+    }
+    for (size_t ch = 1; ch <= nch; ch++)
+        start[ch] += start[ch - 1];
+    size_t pos[8];
+    memcpy(pos, start, nch * sizeof *pos);
+    for (size_t i = 0; i < m; i++)
+        tmp[pos[which[i]]++] = idx[i];
+    memcpy(idx, tmp, m * sizeof *idx);
+    free(which);
+    free(tmp);
+    int first = -1;
+    for (size_t ch = 0; ch < nch; ch++) {
+        for (size_t a = 0; a < dims; a++)
+            lo[a] = t->nodes[at].lo[a] + (((ch >> a) & 1) ? half : 0.0);
+        int id = new_node(t, lo, half);
+        if (id < 0)
+            return -1;
+        if (ch == 0)
+            first = id;
+    }
+    t->nodes[at].child = first;
+    for (size_t ch = 0; ch < nch; ch++) {
+        size_t cm = start[ch + 1] - start[ch];
+        if (cm == 0)
+            continue;
+        if (build(t, first + (int)ch, y, idx + start[ch], cm, depth + 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int
+build_tree(struct tree *t, const double *y, size_t n, size_t *idx)
+{
+    size_t dims = t->dims;
+    double lo[3], hi[3];
+    for (size_t a = 0; a < dims; a++)
+        lo[a] = hi[a] = y[a];
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < dims; a++) {
+            double v = y[i * dims + a];
+            lo[a] = v < lo[a] ? v : lo[a];
+            hi[a] = v > hi[a] ? v : hi[a];
+        }
+    double w = 0.0;
+    for (size_t a = 0; a < dims; a++)
+        w = hi[a] - lo[a] > w ? hi[a] - lo[a] : w;
+    w = w * (1.0 + 1e-9) + 1e-12;
+    t->n_nodes = 0;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    if (new_node(t, lo, w) < 0)
+        return AS_ENOMEM;
+    return build(t, 0, y, idx, n, 0) == 0 ? AS_OK : AS_ENOMEM;
+}
+
+/* ---- gradient ---- */
+
+struct grad {
+    size_t n, dims;
+    const double *y;
+    const struct sparse *p;
+    double exaggeration;
+    const struct tree *t;
+    double theta2;
+    double *pos;   /* n * dims */
+    double *neg;   /* n * dims */
+    double *sq;    /* per point: its share of Z */
+    double *kl;    /* per point: sum_j p_ij log w_ij, or NULL */
+    size_t *stack; /* per worker */
+    size_t stack_cap;
+};
+
+static void
+grad_task(void *ctx, size_t i, size_t worker)
+{
+    struct grad *g = ctx;
+    size_t dims = g->dims;
+    const double *yi = g->y + i * dims;
+    double f[3] = {0}, kl = 0.0;
+    for (size_t e = g->p->rs[i]; e < g->p->rs[i + 1]; e++) {
+        const double *yj = g->y + (size_t)g->p->col[e] * dims;
+        double dist = 0.0, diff[3];
+        for (size_t a = 0; a < dims; a++) {
+            diff[a] = yi[a] - yj[a];
+            dist += diff[a] * diff[a];
+        }
+        double q = 1.0 / (1.0 + dist);
+        double pij = g->p->val[e] * g->exaggeration;
+        for (size_t a = 0; a < dims; a++)
+            f[a] += pij * q * diff[a];
+        if (g->kl != NULL)
+            kl += g->p->val[e] * log(q); /* see the KL check */
+    }
+    for (size_t a = 0; a < dims; a++)
+        g->pos[i * dims + a] = f[a];
+    if (g->kl != NULL)
+        g->kl[i] = kl;
+
+    double nf[3] = {0}, sq = 0.0;
+    if (g->t == NULL) { /* exact */
+        for (size_t j = 0; j < g->n; j++) {
+            if (j == i)
+                continue;
+            const double *yj = g->y + j * dims;
+            double dist = 0.0, diff[3];
+            for (size_t a = 0; a < dims; a++) {
+                diff[a] = yi[a] - yj[a];
+                dist += diff[a] * diff[a];
+            }
+            double q = 1.0 / (1.0 + dist);
+            sq += q;
+            for (size_t a = 0; a < dims; a++)
+                nf[a] += q * q * diff[a];
+        }
+    } else {
+        size_t *stack = g->stack + worker * g->stack_cap, top = 0;
+        stack[top++] = 0;
+        size_t nch = (size_t)1 << dims;
+        while (top > 0) {
+            const struct node *x = &g->t->nodes[stack[--top]];
+            if (x->count == 0)
+                continue;
+            double diff[3], dist = 0.0;
+            for (size_t a = 0; a < dims; a++) {
+                diff[a] = yi[a] - x->centre[a];
+                dist += diff[a] * diff[a];
+            }
+            if (x->child < 0 || x->width * x->width < g->theta2 * dist) {
+                /* a leaf at this very point holds it (and its twins):
+                 * the others there are at distance 0 */
+                double cnt = (double)x->count;
+                if (dist == 0.0)
+                    cnt -= 1.0;
+                if (cnt <= 0.0)
+                    continue;
+                double q = 1.0 / (1.0 + dist);
+                sq += cnt * q;
+                for (size_t a = 0; a < dims; a++)
+                    nf[a] += cnt * q * q * diff[a];
+                continue;
+            }
+            for (size_t ch = nch; ch > 0; ch--)
+                if (g->t->nodes[(size_t)x->child + ch - 1].count > 0)
+                    stack[top++] = (size_t)x->child + ch - 1;
+        }
+    }
+    for (size_t a = 0; a < dims; a++)
+        g->neg[i * dims + a] = nf[a];
+    g->sq[i] = sq;
+}
+
+int
+as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
+        double *out)
+{
+    if (x == NULL || out == NULL || o == NULL || n < 2 || d == 0 ||
+        (o->dims != 2 && o->dims != 3) || !(o->perplexity > 0.0) ||
+        !(o->perplexity < (double)n) || !(o->theta >= 0.0) || n > UINT32_MAX)
+        return AS_EINVAL;
+    for (size_t i = 0; i < n * d; i++)
+        if (!isfinite(x[i]))
+            return AS_EINVAL;
+    size_t dims = o->dims;
+    size_t k = (size_t)(3.0 * o->perplexity + 1.0);
+    if (k > n - 1)
+        k = n - 1;
+    int status = AS_ENOMEM;
+    float *xt = as__transpose16(x, n, d);
+    uint32_t *nb = malloc(n * k * sizeof *nb);
+    double *dist = malloc(n * k * sizeof *dist);
+    double *pc = malloc(n * k * sizeof *pc);
+    struct sparse p = {0};
+    double *mean = malloc(d * sizeof *mean),
+           *axes = malloc(d * d * sizeof *axes);
+    double *upd = calloc(n * dims, sizeof *upd);
+    double *gains = malloc(n * dims * sizeof *gains);
+    double *pos = malloc(n * dims * sizeof *pos);
+    double *neg = malloc(n * dims * sizeof *neg);
+    double *sqz = malloc(n * sizeof *sqz);
+    double *klp = malloc(n * sizeof *klp);
+    size_t *idx = malloc(n * sizeof *idx);
+    size_t workers = o->threads > 1 ? o->threads : 1;
+    size_t stack_cap = (size_t)MAX_DEPTH * 8 + 16;
+    size_t *stack = malloc(workers * stack_cap * sizeof *stack);
+    struct tree t = {.dims = dims};
+    if (xt == NULL || nb == NULL || dist == NULL || pc == NULL ||
+        mean == NULL || axes == NULL || upd == NULL || gains == NULL ||
+        pos == NULL || neg == NULL || sqz == NULL || klp == NULL ||
+        idx == NULL || stack == NULL)
+        goto done;
+
+    /* affinities */
+    struct knn kc = {x, xt, n, d, k, nb, dist};
+    if ((status = as__parallel((n + 15) / 16, o->threads, knn_task, &kc)) !=
+        AS_OK)
+        goto done;
+    struct prow_ctx pcx = {dist, k, o->perplexity, pc};
+    if ((status = as__parallel(n, o->threads, prow_task, &pcx)) != AS_OK)
+        goto done;
+    if ((status = symmetrize(n, k, nb, pc, &p)) != AS_OK)
+        goto done;
+
+    /* the start: principal components, the first with sd 1e-4 */
+    if ((status = as_pca(x, n, d, o->threads, mean, axes, NULL)) != AS_OK)
+        goto done;
+    status = AS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < dims; a++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d && a < d; j++)
+                s += ((double)x[i * d + j] - mean[j]) * axes[a * d + j];
+            out[i * dims + a] = s;
+        }
+    double m0 = 0.0, v0 = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m0 += out[i * dims];
+    m0 /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        v0 += (out[i * dims] - m0) * (out[i * dims] - m0);
+    double sd0 = sqrt(v0 / (double)n);
+    double scale = sd0 > 0.0 ? 1e-4 / sd0 : 1.0;
+    for (size_t i = 0; i < n * dims; i++)
+        out[i] *= scale;
+
+    for (size_t i = 0; i < n * dims; i++)
+        gains[i] = 1.0;
+    double rate = (double)n / EXAGGERATION / 4.0;
+    if (rate < 50.0)
+        rate = 50.0;
+    struct grad g = {.n = n,
+                     .dims = dims,
+                     .y = out,
+                     .p = &p,
+                     .pos = pos,
+                     .neg = neg,
+                     .sq = sqz,
+                     .theta2 = o->theta * o->theta,
+                     .stack = stack,
+                     .stack_cap = stack_cap};
+    double plogp = 0.0;
+    for (size_t e = 0; e < p.rs[n]; e++)
+        if (p.val[e] > 0.0)
+            plogp += p.val[e] * log(p.val[e]);
+    double best_kl = (double)INFINITY;
+    size_t best_iter = 0;
+    for (size_t it = 0; it < o->max_iter; it++) {
+        int explore = it < EXPLORATION_ITER;
+        double momentum = explore ? 0.5 : 0.8;
+        g.exaggeration = explore ? EXAGGERATION : 1.0;
+        int check = (it + 1) % CHECK_EVERY == 0 || it + 1 == o->max_iter;
+        g.kl = check ? klp : NULL;
+        if (o->theta > 0.0) {
+            if ((status = build_tree(&t, out, n, idx)) != AS_OK)
+                goto done;
+            g.t = &t;
+        } else {
+            g.t = NULL;
+        }
+        status = AS_ENOMEM;
+        if ((status = as__parallel(n, o->threads, grad_task, &g)) != AS_OK)
+            goto done;
+        double z = 0.0;
+        for (size_t i = 0; i < n; i++)
+            z += sqz[i];
+        if (!(z > 0.0))
+            z = 1e-12;
+        double gnorm = 0.0;
+        for (size_t i = 0; i < n * dims; i++) {
+            double gr = 4.0 * (pos[i] - neg[i] / z);
+            gnorm += gr * gr;
+            int inc = upd[i] * gr < 0.0;
+            gains[i] = inc ? gains[i] + 0.2 : gains[i] * 0.8;
+            if (gains[i] < MIN_GAIN)
+                gains[i] = MIN_GAIN;
+            gr *= gains[i];
+            upd[i] = momentum * upd[i] - rate * gr;
+            out[i] += upd[i];
+        }
+        gnorm = sqrt(gnorm);
+        if (check) {
+            /* KL(P || Q) = sum p log p - sum p log w + log Z (sum p = 1),
+             * at the positions the gradient was taken at */
+            double kl = plogp + log(z);
+            for (size_t i = 0; i < n; i++)
+                kl -= klp[i];
+            if (kl < best_kl) {
+                best_kl = kl;
+                best_iter = it;
+            } else if (it - best_iter > NO_PROGRESS && !explore) {
+                break;
+            }
+        }
+        if (gnorm < MIN_GRAD_NORM && !explore)
+            break;
+    }
+    status = AS_OK;
+done:
+    free(xt);
+    free(nb);
+    free(dist);
+    free(pc);
+    free(p.rs);
+    free(p.col);
+    free(p.val);
+    free(mean);
+    free(axes);
+    free(upd);
+    free(gains);
+    free(pos);
+    free(neg);
+    free(sqz);
+    free(klp);
+    free(idx);
+    free(stack);
+    free(t.nodes);
+    return status;
+}
