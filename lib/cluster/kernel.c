@@ -257,7 +257,41 @@ ISA_AVX512 static void
 nearest_avx512(const float *blk, size_t d, const float *c, const float *cc,
                size_t k, float *best, int32_t *which)
 {
-    nearest(blk, d, c, cc, k, best, which);
+    __m512 b = _mm512_setzero_ps();
+    __m512i w = _mm512_setzero_si512();
+    for (size_t i = 0; i < k; i++) {
+        const float *y = c + i * d;
+        __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+        __m512 a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+        size_t j = 0;
+        for (; j + 4 <= d; j += 4) {
+            const float *p = blk + j * AS__LANES;
+            a0 = _mm512_fmadd_ps(_mm512_loadu_ps(p), _mm512_set1_ps(y[j]), a0);
+            a1 = _mm512_fmadd_ps(_mm512_loadu_ps(p + AS__LANES),
+                                 _mm512_set1_ps(y[j + 1]), a1);
+            a2 = _mm512_fmadd_ps(_mm512_loadu_ps(p + 2 * AS__LANES),
+                                 _mm512_set1_ps(y[j + 2]), a2);
+            a3 = _mm512_fmadd_ps(_mm512_loadu_ps(p + 3 * AS__LANES),
+                                 _mm512_set1_ps(y[j + 3]), a3);
+        }
+        for (; j < d; j++)
+            a0 = _mm512_fmadd_ps(_mm512_loadu_ps(blk + j * AS__LANES),
+                                 _mm512_set1_ps(y[j]), a0);
+        __m512 dot =
+            _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3));
+        __m512 v =
+            _mm512_fnmadd_ps(_mm512_set1_ps(2.0f), dot, _mm512_set1_ps(cc[i]));
+        if (i == 0) {
+            b = v;
+            continue;
+        }
+        /* the earlier centre wins ties */
+        __mmask16 lt = _mm512_cmp_ps_mask(v, b, _CMP_LT_OQ);
+        b = _mm512_mask_blend_ps(lt, b, v);
+        w = _mm512_mask_blend_epi32(lt, w, _mm512_set1_epi32((int)i));
+    }
+    _mm512_storeu_ps(best, b);
+    _mm512_storeu_si512((void *)which, w);
 }
 
 ISA_AVX2 static void
