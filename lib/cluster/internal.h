@@ -30,8 +30,8 @@ void as__sqdist16x4(const float *blk, size_t d, const float *const *y,
 
 /* For each of the 16 points, the centre (of k, c row-major, cc their
  * squared norms) with the lowest |c|^2 - 2 x.c (the lower number on a
- * tie) and that value. */
+ * tie), that value, and the second lowest (infinity when k is 1). */
 void as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
-                   size_t k, float *best, int32_t *which);
+                   size_t k, float *best, float *second, int32_t *which);
 
 #endif

@@ -7,6 +7,7 @@
  * sum can differ from one kind of CPU to another (the roundings differ),
  * never from one run or one thread count to another on the same one.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +117,9 @@ dot(const float *blk, size_t d, const float *y, v16 *out)
 
 INLINE void
 nearest(const float *blk, size_t d, const float *c, const float *cc, size_t k,
-        float *best, int32_t *which)
+        float *best, float *second, int32_t *which)
 {
-    v16 b = {0};
+    v16 b = {0}, b2 = {0};
     v16i w = {0};
     for (size_t i = 0; i < k; i++) {
         v16 v;
@@ -126,17 +127,24 @@ nearest(const float *blk, size_t d, const float *c, const float *cc, size_t k,
         v = cc[i] - 2.0f * v;
         if (i == 0) {
             b = v;
+            b2 = v + (float)INFINITY;
             continue;
         }
         v16i lt = v < b; /* -1 where v is lower: the earlier wins ties */
-        v16i vb, bb;
+        v16i lt2 = v < b2;
+        v16i vb, bb, b2b;
         memcpy(&vb, &v, sizeof vb);
         memcpy(&bb, &b, sizeof bb);
+        memcpy(&b2b, &b2, sizeof b2b);
+        /* second: the old best where v is the new best, else min(b2, v) */
+        b2b = (bb & lt) | (((vb & lt2) | (b2b & ~lt2)) & ~lt);
         bb = (vb & lt) | (bb & ~lt);
         memcpy(&b, &bb, sizeof b);
+        memcpy(&b2, &b2b, sizeof b2);
         w = ((int32_t)i & lt) | (w & ~lt);
     }
     memcpy(best, &b, sizeof b);
+    memcpy(second, &b2, sizeof b2);
     memcpy(which, &w, sizeof w);
 }
 
@@ -255,9 +263,9 @@ sqdist_part_avx2(const float *blk, size_t j0, size_t j1, const float *y,
 
 ISA_AVX512 static void
 nearest_avx512(const float *blk, size_t d, const float *c, const float *cc,
-               size_t k, float *best, int32_t *which)
+               size_t k, float *best, float *second, int32_t *which)
 {
-    __m512 b = _mm512_setzero_ps();
+    __m512 b = _mm512_setzero_ps(), b2 = _mm512_set1_ps((float)INFINITY);
     __m512i w = _mm512_setzero_si512();
     for (size_t i = 0; i < k; i++) {
         const float *y = c + i * d;
@@ -287,18 +295,21 @@ nearest_avx512(const float *blk, size_t d, const float *c, const float *cc,
         }
         /* the earlier centre wins ties */
         __mmask16 lt = _mm512_cmp_ps_mask(v, b, _CMP_LT_OQ);
+        __m512 m2 = _mm512_min_ps(b2, v);
+        b2 = _mm512_mask_blend_ps(lt, m2, b);
         b = _mm512_mask_blend_ps(lt, b, v);
         w = _mm512_mask_blend_epi32(lt, w, _mm512_set1_epi32((int)i));
     }
     _mm512_storeu_ps(best, b);
+    _mm512_storeu_ps(second, b2);
     _mm512_storeu_si512((void *)which, w);
 }
 
 ISA_AVX2 static void
 nearest_avx2(const float *blk, size_t d, const float *c, const float *cc,
-             size_t k, float *best, int32_t *which)
+             size_t k, float *best, float *second, int32_t *which)
 {
-    nearest(blk, d, c, cc, k, best, which);
+    nearest(blk, d, c, cc, k, best, second, which);
 }
 
 /* 2: AVX-512, 1: AVX2 with FMA, 0: neither (reading the CPU's flags is
@@ -352,21 +363,21 @@ as__sqdist16x4(const float *blk, size_t d, const float *const *y, float *out)
 
 void
 as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
-              size_t k, float *best, int32_t *which)
+              size_t k, float *best, float *second, int32_t *which)
 {
 #if defined(__x86_64__)
     switch (isa()) {
     case 2:
-        nearest_avx512(blk, d, c, cc, k, best, which);
+        nearest_avx512(blk, d, c, cc, k, best, second, which);
         return;
     case 1:
-        nearest_avx2(blk, d, c, cc, k, best, which);
+        nearest_avx2(blk, d, c, cc, k, best, second, which);
         return;
     default:
         break;
     }
 #endif
-    nearest(blk, d, c, cc, k, best, which);
+    nearest(blk, d, c, cc, k, best, second, which);
 }
 
 #else /* neither GCC nor clang: plain C, summed in another order than the      \
@@ -394,7 +405,7 @@ as__sqdist16x4(const float *blk, size_t d, const float *const *y, float *out)
 
 void
 as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
-              size_t k, float *best, int32_t *which)
+              size_t k, float *best, float *second, int32_t *which)
 {
     for (size_t i = 0; i < k; i++)
         for (int l = 0; l < AS__LANES; l++) {
@@ -403,8 +414,11 @@ as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
                 s += blk[j * AS__LANES + l] * c[i * d + j];
             float v = cc[i] - 2.0f * s;
             if (i == 0 || v < best[l]) {
+                second[l] = i == 0 ? (float)INFINITY : best[l];
                 best[l] = v;
                 which[l] = (int32_t)i;
+            } else if (v < second[l]) {
+                second[l] = v;
             }
         }
 }

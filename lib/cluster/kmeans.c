@@ -48,9 +48,24 @@ struct km {
     double *inertia; /* per chunk */
     size_t *changed; /* per chunk: labels that moved */
     int update;      /* accumulate sums */
+    /* Hamerly's bounds (see the comment of assign_chunk) */
+    double *upper; /* per point: >= the distance to its centre */
+    double *lower; /* per point: <= the distance to any other centre */
+    double *half;  /* per centre: half the distance to the nearest other */
+    float ccmax;   /* the largest |c|^2 */
 };
 
-/* E-step (and the M-step's sums) over one chunk. */
+/*
+ * E-step (and the M-step's sums) over one chunk. A block of 16 points is
+ * measured again only when one of them might have another nearest centre
+ * now: Hamerly's test ("Making k-means even faster", 2010), a point keeps
+ * its centre while the bound on its distance to it is at most the larger
+ * of the bound on its distance to any other and half the distance from
+ * its centre to the nearest other centre. The bounds come from the float
+ * distances widened by more than their rounding, and follow the centres'
+ * moves exactly, so a skipped point's centre is the one a full
+ * measurement would find, except in a near-tie within rounding.
+ */
 static void
 assign_chunk(void *ctx, size_t c, size_t worker)
 {
@@ -61,15 +76,28 @@ assign_chunk(void *ctx, size_t c, size_t worker)
     double *counts = m->counts + c * m->k;
     double inertia = 0.0;
     size_t changed = 0;
-    float bestd[AS__LANES];
+    float bestd[AS__LANES], second[AS__LANES];
     int32_t bestc[AS__LANES];
     for (size_t b0 = lo; b0 < hi; b0 += AS__LANES) {
         const float *blk = m->xt + (b0 / AS__LANES) * m->d * AS__LANES;
+        size_t top = b0 + AS__LANES < hi ? b0 + AS__LANES : hi;
+        int again = 0;
+        for (size_t i = b0; i < top && !again; i++) {
+            int32_t a = m->labels[i];
+            double bound = a < 0 ? 0.0 : m->half[a];
+            if (m->lower[i] > bound)
+                bound = m->lower[i];
+            again = a < 0 || !(m->upper[i] <= bound);
+        }
+        if (!again) {
+            for (size_t i = b0; i < top; i++)
+                inertia += (double)m->best[i];
+            continue;
+        }
         /* |x - c|^2 = |x|^2 - 2 x.c + |c|^2, as scikit-learn computes it:
          * two operations per column instead of three; |x|^2 does not
          * change which centre is nearest */
-        as__nearest16(blk, m->d, m->cf, m->cc, m->k, bestd, bestc);
-        size_t top = b0 + AS__LANES < hi ? b0 + AS__LANES : hi;
+        as__nearest16(blk, m->d, m->cf, m->cc, m->k, bestd, second, bestc);
         for (size_t i = b0; i < top; i++) {
             int32_t lab = bestc[i - b0], old = m->labels[i];
             changed += old != lab;
@@ -77,6 +105,11 @@ assign_chunk(void *ctx, size_t c, size_t worker)
             float best = m->xx[i] + bestd[i - b0];
             m->best[i] = best > 0.0f ? best : 0.0f;
             inertia += (double)m->best[i];
+            /* the float sums' error, generously: 2^-16 of the squares */
+            double err = ((double)m->xx[i] + (double)m->ccmax) * 0x1p-16;
+            m->upper[i] = sqrt((double)m->best[i] + err);
+            double sec = (double)m->xx[i] + (double)second[i - b0] - err;
+            m->lower[i] = sec > 0.0 ? sqrt(sec) : 0.0;
             if (m->update && old != lab) {
                 /* the chunk's sums follow its points from centre to
                  * centre: only the points that moved cost anything */
@@ -258,16 +291,62 @@ update_centers(struct km *m, double *centers, double *next, double *count,
     return shift;
 }
 
+/* The bounds follow the centres from old to new: a point's distance to
+ * its centre grows at most by that centre's move, to any other shrinks
+ * at most by the largest move; and half the distances between the new
+ * centres. */
+static void
+move_bounds(struct km *m, const double *old, const double *now)
+{
+    size_t k = m->k, d = m->d;
+    double *delta = m->half; /* used for the moves first */
+    double dmax = 0.0;
+    for (size_t c = 0; c < k; c++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double t = now[c * d + j] - old[c * d + j];
+            s += t * t;
+        }
+        delta[c] = sqrt(s) * (1.0 + 1e-12);
+        if (delta[c] > dmax)
+            dmax = delta[c];
+    }
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->labels[i] < 0)
+            continue;
+        m->upper[i] += delta[m->labels[i]];
+        m->lower[i] -= dmax;
+    }
+    for (size_t c = 0; c < k; c++) {
+        double nearest = (double)INFINITY;
+        for (size_t e = 0; e < k; e++) {
+            if (e == c)
+                continue;
+            double s = 0.0;
+            for (size_t j = 0; j < d; j++) {
+                double t = now[c * d + j] - now[e * d + j];
+                s += t * t;
+            }
+            if (s < nearest)
+                nearest = s;
+        }
+        delta[c] = 0.5 * sqrt(nearest) * (1.0 - 1e-12);
+    }
+}
+
 static void
 centers_to_float(struct km *m, const double *c, float *cf)
 {
     for (size_t i = 0; i < m->k * m->d; i++)
         cf[i] = (float)c[i];
+    m->ccmax = 0.0f;
     for (size_t i = 0; i < m->k; i++) {
         float s = 0.0f;
         for (size_t j = 0; j < m->d; j++)
             s += cf[i * m->d + j] * cf[i * m->d + j];
         m->cc[i] = s;
+        if (s > m->ccmax)
+            m->ccmax = s;
     }
 }
 
@@ -288,6 +367,9 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
     float *cc = malloc(k * sizeof *cc);
     float *xx = malloc(n * sizeof *xx);
     float *zero = calloc(d, sizeof *zero);
+    double *upper = malloc(n * sizeof *upper);
+    double *lower = malloc(n * sizeof *lower);
+    double *half = malloc(k * sizeof *half);
     int32_t *lab = malloc(n * sizeof *lab);
     float *best = malloc(n * sizeof *best);
     double *sums = malloc(m.n_chunks * k * d * sizeof *sums);
@@ -313,6 +395,9 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
     m.cf = cf;
     m.cc = cc;
     m.xx = xx;
+    m.upper = upper;
+    m.lower = lower;
+    m.half = half;
     {
         float sq[AS__LANES];
         for (size_t b0 = 0; b0 < n; b0 += AS__LANES) {
@@ -362,8 +447,13 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
     for (size_t run = 0; run < o->n_init; run++) {
         uint64_t rng = o->seed + run;
         seed_plusplus(&m, &rng, centers, closest, cand, cum);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
             lab[i] = -1;
+            upper[i] = (double)INFINITY;
+            lower[i] = 0.0;
+        }
+        for (size_t c = 0; c < k; c++)
+            half[c] = 0.0;
         memset(sums, 0, m.n_chunks * k * d * sizeof *sums);
         memset(counts, 0, m.n_chunks * k * sizeof *counts);
         size_t iter = 0, moved = 0;
@@ -374,6 +464,7 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
                 goto done;
             double shift =
                 update_centers(&m, centers, next, count, order, scratch);
+            move_bounds(&m, centers, next);
             memcpy(centers, next, k * d * sizeof *centers);
             if (moved == 0) { /* strict convergence */
                 iter++;
@@ -411,6 +502,9 @@ done:
     free(cc);
     free(xx);
     free(zero);
+    free(upper);
+    free(lower);
+    free(half);
     free(lab);
     free(best);
     free(sums);
