@@ -9,7 +9,8 @@
  *               distribution has entropy log(perplexity) (at most 100
  *               steps, tolerance 1e-5); P = (P + P^T) / sum;
  *   start       the first principal components, scaled so that the first
- *               has standard deviation 1e-4;
+ *               has standard deviation 1e-4, plus a jitter of about 1e-6
+ *               drawn with the seed (scikit-learn's PCA start has none);
  *   descent     learning rate max(n / 12 / 4, 50); 250 iterations with P
  *               times 12 and momentum 0.5, then momentum 0.8; gains +0.2
  *               where the update and the gradient disagree in sign, x0.8
@@ -32,6 +33,7 @@
 
 #include "../cluster/internal.h"
 #include "../util/parallel.h"
+#include "../util/rng.h"
 #include "as/cluster.h"
 #include "as/error.h"
 #include "as/map.h"
@@ -587,8 +589,14 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         v0 += (out[i * dims] - m0) * (out[i * dims] - m0);
     double sd0 = sqrt(v0 / (double)n);
     double scale = sd0 > 0.0 ? 1e-4 / sd0 : 1.0;
-    for (size_t i = 0; i < n * dims; i++)
-        out[i] *= scale;
+    /* plus a jitter drawn with the seed, a hundredth of that spread, so
+     * that points with the same features (or the same components) do not
+     * start, and stay, on top of each other */
+    uint64_t rng = o->seed;
+    for (size_t i = 0; i < n * dims; i++) {
+        double u = as__rng_uniform(&rng) + as__rng_uniform(&rng) - 1.0;
+        out[i] = out[i] * scale + 1e-6 * u;
+    }
 
     for (size_t i = 0; i < n * dims; i++)
         gains[i] = 1.0;

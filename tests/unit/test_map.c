@@ -101,6 +101,11 @@ test_groups(size_t dims, double theta)
     o.threads = 3;
     CHECK_STATUS(as_tsne(x, n, d, &o, y2), AS_OK);
     CHECK(memcmp(y, y2, n * dims * sizeof *y) == 0);
+    /* another seed: another jitter at the start, another map, as good */
+    o.seed = 7;
+    CHECK_STATUS(as_tsne(x, n, d, &o, y2), AS_OK);
+    CHECK(memcmp(y, y2, n * dims * sizeof *y) != 0);
+    CHECK_INT(misplaced(y2, n, dims, lab, g), 0);
     free(x);
     free(y);
     free(y2);

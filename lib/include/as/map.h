@@ -12,7 +12,8 @@
  * it by default: perplexity-calibrated Gaussian affinities over the
  * 3 * perplexity nearest neighbours (exact ones), symmetrised; a start
  * from the first principal components scaled to a standard deviation of
- * 1e-4; 250 iterations with early exaggeration 12 and momentum 0.5, then
+ * 1e-4, plus a jitter of about 1e-6 drawn with the seed (so that points
+ * with the same features part); 250 iterations with early exaggeration 12 and momentum 0.5, then
  * momentum 0.8, learning rate max(n / 12 / 4, 50), gains as in
  * Jacobs (1988) with a floor of 0.01; the repulsive forces by
  * Barnes-Hut (van der Maaten 2014) with angle theta, or exactly when
@@ -28,7 +29,7 @@ struct as_tsne_opts {
     double perplexity; /* > 0 and below n. Init: 30 */
     size_t max_iter;   /* Init: 1000 */
     double theta;      /* Barnes-Hut angle; 0: exact. Init: 0.5 */
-    uint64_t seed;     /* Init: 0 (for tie-free starts; see above) */
+    uint64_t seed;     /* the start's jitter (see above). Init: 0 */
     size_t threads;    /* Init: 1 */
 };
 void as_tsne_opts_init(struct as_tsne_opts *o);
