@@ -11,6 +11,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
 as_deps_ensure $AS_DEPS_BUILD $AS_DEPS_TEST
+(as_deps_ensure chromium) || echo "note: no chromium; the browser test will be skipped" >&2
 jobs=$(as_jobs)
 
 echo "== gcc, RelWithDebInfo" >&2

@@ -1,0 +1,101 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-map's page in a real browser (label "browser"): headless Chromium
+# loads it from disk and runs its script; the page draws every point,
+# and with #selftest=N hovers over and clicks point N and records what it
+# found as data- attributes of <body>, which --dump-dom shows. Skipped
+# (status 0, with a note) when chromium is not installed; tests/run.sh
+# installs Debian's chromium when run as root.
+#
+# Screenshots for a person to look at are saved as as-map-browser-*.png
+# in $AS_SCREENSHOT_DIR, by default the folder the test starts in (under
+# CTest, build/tests/ of the build tree).
+. "$AS_SRC/tests/cli/lib.sh"
+
+shots=${AS_SCREENSHOT_DIR:-$PWD}
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "note: chromium not installed; as-map's page not tested in a browser" >&2
+    exit 0
+fi
+cd "$T"
+
+# browse URL ARGS...: headless Chromium with a profile of its own; its
+# chatter on stderr goes to chromium.log.
+browse() {
+    _url=$1
+    shift
+    _to=""
+    command -v timeout >/dev/null 2>&1 && _to="timeout 120"
+    $_to chromium --headless=new --no-sandbox --disable-gpu \
+        --user-data-dir="$T/profile" --no-first-run --disable-extensions \
+        --virtual-time-budget=5000 --window-size=1000,800 "$@" "$_url" \
+        2>>chromium.log
+}
+# body FILE: the attributes of <body> in a dumped DOM, one per line
+body() {
+    grep -o '<body[^>]*>' "$1" | head -n 1 | tr ' ' '\n' | sed -n 's/^data-//p'
+}
+attr() {
+    sed -n "s/^$1=\"\(.*\)\">\{0,1\}\$/\1/p" "$2"
+}
+
+# The fixtures, as the examples of as-map(1) lay them out.
+mkdir -p samples/kicks samples/hats samples/tones samples/loops
+cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
+cp "$FIX/hihat_48k.wav" "$FIX/noise_white_44k1.wav" samples/hats/
+cp "$FIX/sine440_44k1.wav" "$FIX/chord_ceg_48k_stereo.wav" \
+    "$FIX/chirp_log_50-16k_44k1.flac" samples/tones/
+cp "$FIX/real_loop_amen_44k1.wav" "$FIX/clicks_120bpm_4s_44k1.flac" \
+    samples/loops/
+as-extract -r samples | as-index -o lib.asx
+as-map -q -w map.html lib.asx
+
+# Point 2 is samples/kicks/kick_44k1.flac (the index keeps the order of
+# the walk); its nearest neighbour is as-search's.
+browse "file://$T/map.html#selftest=2" --dump-dom >dom.html ||
+    fail "chromium failed: $(tail -n 5 chromium.log)"
+body dom.html >attrs
+[ "$(attr ready attrs)" = 1 ] || fail "the page never drew: $(cat attrs)"
+[ "$(attr drawn attrs)" = 9 ] || fail "drawn: $(attr drawn attrs), want 9"
+[ "$(attr selftest attrs)" = 1 ] || fail "the self-test did not finish: $(cat attrs)"
+[ "$(attr hover attrs)" = kick_44k1.flac ] || fail "hover: $(attr hover attrs)"
+[ "$(attr click attrs)" = kick_44k1.flac ] || fail "click: $(attr click attrs)"
+[ "$(attr neighbours attrs)" = 8 ] || fail "neighbours: $(attr neighbours attrs)"
+first=$(as-search -H -k 1 -p samples/kicks/kick_44k1.flac lib.asx | cut -f 3)
+[ "$(attr first-neighbour attrs)" = "${first##*/}" ] ||
+    fail "first neighbour: $(attr first-neighbour attrs), as-search: $first"
+[ "$(attr found attrs)" = 1 ] || fail "search: $(attr found attrs)"
+browse "file://$T/map.html#selftest=2" --screenshot="$shots/as-map-browser-fixtures.png" ||
+    fail "no screenshot: $(tail -n 5 chromium.log)"
+
+# A larger synthetic library, in 3-D, coloured by cluster: every point
+# drawn; point 1234 hovered and clicked.
+awk 'BEGIN {
+    OFS = "\t"; print "path", "label", "duration_s", "f1", "f2", "f3", "f4"
+    srand(11)
+    for (i = 0; i < 3000; i++) {
+        c = i % 5
+        printf "syn/g%d/s%04d.wav\tg%d\t0.500000", c, i, c
+        for (j = 0; j < 4; j++)
+            printf "\t%.4f", (j == c ? 8 : 0) + 2 * rand()
+        print ""
+    }
+}' >syn.tsv
+as-index -o syn.asx syn.tsv
+ixcluster syn.asx 7
+as-map -q -m pca -d 3 -c cluster -w syn.html syn.asx
+browse "file://$T/syn.html#selftest=1234" --dump-dom >dom3.html ||
+    fail "chromium failed: $(tail -n 5 chromium.log)"
+body dom3.html >attrs3
+[ "$(attr drawn attrs3)" = 3000 ] || fail "3-D drawn: $(attr drawn attrs3), want 3000"
+[ "$(attr hover attrs3)" = s1234.wav ] || fail "3-D hover: $(attr hover attrs3)"
+[ "$(attr click attrs3)" = s1234.wav ] || fail "3-D click: $(attr click attrs3)"
+[ "$(attr neighbours attrs3)" = 10 ] || fail "3-D neighbours: $(attr neighbours attrs3)"
+echo "note: a frame of 3000 points took $(attr frame-ms attrs3) ms" >&2
+browse "file://$T/syn.html" --screenshot="$shots/as-map-browser-3d.png" ||
+    fail "no screenshot: $(tail -n 5 chromium.log)"
+for f in fixtures 3d; do
+    head -c 8 "$shots/as-map-browser-$f.png" | od -An -c | grep -q 'P   N   G' ||
+        fail "screenshot $shots/as-map-browser-$f.png"
+done
+echo "note: screenshots in $shots/as-map-browser-*.png" >&2

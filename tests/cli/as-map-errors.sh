@@ -1,0 +1,139 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-map's failures: bad options, bad indexes, pictures that cannot be
+# written (no partial file left), a full disk; --help, --version and the
+# man page's options.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+USAGE1="usage: as-map [-HJq] [-a angle] [-c color] [-d dims] [-i iterations] [-j jobs]"
+USAGE2="              [-k neighbours] [-m method] [-o file] [-p perplexity] [-r seed]"
+USAGE3="              [-s svg] [-w html] index"
+HINT="Try 'as-map --help'."
+
+awk 'BEGIN {
+    OFS = "\t"; print "path", "label", "duration_s", "f1", "f2"
+    for (i = 0; i < 12; i++) print "d/" i ".wav", "l" (i % 3), "0.500000", i, i % 5
+}' >lib.tsv
+as-index -o lib.asx lib.tsv
+
+# --help, --version, the man page
+run as-map --help
+expect_status 0
+expect_no_err
+[ "$(head -n 1 "$T/out")" = "$USAGE1" ] || fail "--help: $(head -n 1 "$T/out")"
+[ "$(sed -n 3p "$T/out")" = "$USAGE3" ] || fail "--help: $(sed -n 3p "$T/out")"
+run as-map -V
+expect_status 0
+grep -qx 'as-map [0-9]*\.[0-9]*\.[0-9]*' "$T/out" || fail "--version: $(cat "$T/out")"
+as_check_man_options as-map
+
+# Usage errors: status 2, the reason, the usage, the hint; nothing written.
+usage_error() {
+    _msg=$1
+    shift
+    run as-map "$@"
+    expect_status 2
+    expect_err "as-map: $_msg" "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+    expect_out_empty
+}
+usage_error "no index given"
+usage_error "one index at a time" lib.asx lib.asx
+usage_error "-m: 'umap' is not tsne or pca" -m umap lib.asx
+usage_error "-d: 4 is out of range (2 to 3)" -d 4 lib.asx
+usage_error "-d: '2x' is not an integer" -d 2x lib.asx
+usage_error "-p: 0 is out of range (1 to 1e+06)" -p 0 lib.asx
+usage_error "-a: 2 is out of range (0 to 1)" -a 2 lib.asx
+usage_error "-i: 10 is out of range (250 to 1000000)" -i 10 lib.asx
+usage_error "-j: 0 is out of range (1 to 1024)" -j 0 lib.asx
+usage_error "-k: -1 is out of range (0 to 1000)" -k -1 -w m.html lib.asx
+usage_error "-r: -1 is out of range (0 to 9223372036854775807)" -r -1 lib.asx
+usage_error "-c: 'size' is not label, cluster or anomaly" -c size -s m.svg lib.asx
+usage_error "-a, -i, -p and -r go with -m tsne" -m pca -p 5 lib.asx
+usage_error "-c goes with -s or -w" -c cluster lib.asx
+usage_error "-k goes with -w" -k 5 -s m.svg lib.asx
+usage_error "-o, -s and -w need different files" -s m.svg -w m.svg lib.asx
+run as-map -x lib.asx
+expect_status 2
+expect_err "as-map: invalid option -- 'x'" "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+[ ! -e m.svg ] && [ ! -e m.html ] || fail "a picture after a usage error"
+
+# Bad indexes: status 1, one line naming the file, nothing written.
+bad_index() {
+    _msg=$1
+    shift
+    run as-map -s bad.svg -w bad.html "$@"
+    expect_status 1
+    expect_err "as-map: $_msg"
+    expect_out_empty
+    [ ! -e bad.svg ] && [ ! -e bad.html ] || fail "a picture of a bad index"
+    run as-map "$@"
+    expect_status 1
+    expect_out_empty
+}
+bad_index "missing.asx: No such file or directory" missing.asx
+bad_index "lib.tsv: not an index" lib.tsv
+mkdir dir.asx
+bad_index "dir.asx: Is a directory" dir.asx
+head -c 16 lib.asx >short.asx
+bad_index "short.asx: not an index" short.asx
+head -c $(($(wc -c <lib.asx) / 2)) lib.asx >half.asx
+bad_index "half.asx: corrupt index" half.asx
+cp lib.asx flipped.asx
+printf 'X' | dd of=flipped.asx bs=1 seek=40 conv=notrunc 2>/dev/null
+bad_index "flipped.asx: corrupt index" flipped.asx
+: >empty.asx
+bad_index "empty.asx: not an index" empty.asx
+
+# Pictures that cannot be written: the reason, status 1, no file left
+# behind (not even the temporary one).
+run as-map -m pca -s nodir/map.svg lib.asx
+expect_status 1
+expect_err "as-map: nodir/map.svg: No such file or directory"
+run as-map -m pca -w nodir/map.html lib.asx
+expect_status 1
+expect_err "as-map: nodir/map.html: No such file or directory"
+run as-map -m pca -o nodir/map.tsv lib.asx
+expect_status 1
+expect_err "as-map: nodir/map.tsv: No such file or directory"
+mkdir ro
+echo old >ro/map.svg
+chmod 555 ro
+if ! (: >ro/probe) 2>/dev/null; then
+    run as-map -m pca -s ro/map.svg lib.asx
+    expect_status 1
+    expect_err "as-map: ro/map.svg: Permission denied"
+    [ "$(cat ro/map.svg)" = old ] || fail "the old picture changed"
+else
+    rm -f ro/probe
+    echo "note: running as root; read-only folder not checked" >&2
+fi
+[ "$(ls ro)" = map.svg ] || fail "a temporary file left: $(ls ro)"
+chmod 755 ro
+# a picture that exists is replaced whole
+echo old >map.svg
+as-map -m pca -s map.svg lib.asx
+[ "$(grep -c '<circle' map.svg)" -eq 12 ] || fail "replaced"
+[ "$(ls | grep -c '\.tmp-')" -eq 0 ] || fail "temporary files left"
+
+# A full disk.
+if [ -w /dev/full ]; then
+    run as-map -m pca lib.asx
+    expect_status 0
+    set +e
+    as-map -m pca lib.asx >/dev/full 2>"$T/err"
+    status=$?
+    set -e
+    expect_status 1
+    expect_err "as-map: stdout: No space left on device"
+    set +e
+    as-map -q -J lib.asx >/dev/full 2>"$T/err"
+    status=$?
+    set -e
+    expect_status 1
+    expect_err "as-map: stdout: No space left on device"
+fi
+
+# | head: ends quietly
+as-map -m pca lib.asx | head -n 1 >first
+[ "$(cat first)" = "path	label	cluster	anomaly	x	y" ] || fail "| head"

@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: MIT */
+/* as-map: place the entries of an index on a 2-D or 3-D map (PCA or
+ * t-SNE) and write it as TSV, an SVG picture or a self-contained page. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as-map.h"
+#include "as/cluster.h"
+#include "as/map.h"
+#include "as/search.h"
+#include "common/cli.h"
+
+#define USAGE                                                                  \
+    "usage: as-map [-HJq] [-a angle] [-c color] [-d dims] [-i iterations] "    \
+    "[-j jobs]\n"                                                              \
+    "              [-k neighbours] [-m method] [-o file] [-p perplexity] "     \
+    "[-r seed]\n"                                                              \
+    "              [-s svg] [-w html] index"
+
+/* t-SNE runs on at most this many principal components of the rows. */
+#define TSNE_PCS 30
+/* Queries per as_search() call when finding the neighbours. */
+#define NN_BLOCK 1024
+
+static void
+help(void)
+{
+    printf("%s\n\n", USAGE);
+    puts("Place the entries of an index on a map where samples that sound\n"
+         "alike lie close: print the coordinates, draw an SVG picture, or\n"
+         "write a page to explore and listen to the library in a browser.\n"
+         "\n"
+         "  -a, --angle=THETA        t-SNE: Barnes-Hut angle, 0 for exact\n"
+         "                           (default 0.5)\n"
+         "  -c, --color=BY           colour the pictures by label (the\n"
+         "                           default), cluster or anomaly\n"
+         "  -d, --dims=N             2 (the default) or 3 dimensions\n"
+         "  -H, --no-header          print no TSV header line\n"
+         "  -h, --help               print this help and exit\n"
+         "  -i, --iterations=N       t-SNE: iterations (default 1000)\n"
+         "  -J, --json               print JSON, one object per line\n"
+         "  -j, --jobs=N             worker threads (default: every core)\n"
+         "  -k, --neighbours=N       with -w: nearest neighbours shown per\n"
+         "                           sample (default 10; 0: none)\n"
+         "  -m, --method=METHOD      tsne (the default) or pca\n"
+         "  -o, --output=FILE        write the coordinates to FILE (default:\n"
+         "                           stdout, unless -s or -w is given)\n"
+         "  -p, --perplexity=P       t-SNE: perplexity (default 30)\n"
+         "  -q, --quiet              print no notes or warnings\n"
+         "  -r, --seed=N             t-SNE: random seed (default 0)\n"
+         "  -s, --svg=FILE           draw the map as an SVG picture\n"
+         "  -V, --version            print the version and exit\n"
+         "  -w, --html=FILE          write the map as an HTML page");
+}
+
+struct opts {
+    int pca, json, header;
+    long dims, iterations, jobs, k;
+    double angle, perplexity;
+    unsigned long long seed;
+    enum map_colour colour;
+    const char *output, *svg, *html;
+};
+
+/* ---- projection ---- */
+
+/* The normalised rows, as as-search -m euclidean sees them. */
+static float *
+load_rows(as_index *ix, const char *path, size_t n, size_t d)
+{
+    float *x = malloc((n ? n : 1) * d * sizeof *x);
+    if (x == NULL) {
+        cli_warnx(path, "%s", strerror(ENOMEM));
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int st = as_index_normalized_row(ix, i, NULL, x + i * d);
+        if (st != AS_OK) {
+            cli_warn_status(path, st);
+            free(x);
+            return NULL;
+        }
+    }
+    return x;
+}
+
+/* The rows centred and projected on their first m principal axes: into
+ * out (n * m doubles) or, when outf is not NULL, into outf as float32.
+ * Axes beyond the d there are give 0. */
+static int
+pca_project(const float *x, size_t n, size_t d, size_t m, size_t threads,
+            double *out, float *outf)
+{
+    double *mean = malloc(d * sizeof *mean);
+    double *axes = malloc(d * d * sizeof *axes);
+    int st = AS_ENOMEM;
+    if (mean != NULL && axes != NULL)
+        st = as_pca(x, n, d, threads, mean, axes, NULL);
+    if (st == AS_OK) {
+        for (size_t i = 0; i < n; i++) {
+            const float *r = x + i * d;
+            for (size_t a = 0; a < m; a++) {
+                double s = 0.0;
+                if (a < d) {
+                    const double *ax = axes + a * d;
+                    for (size_t j = 0; j < d; j++)
+                        s += ((double)r[j] - mean[j]) * ax[j];
+                }
+                if (outf != NULL)
+                    outf[i * m + a] = (float)s;
+                else
+                    out[i * m + a] = s;
+            }
+        }
+    }
+    free(mean);
+    free(axes);
+    return st;
+}
+
+static int
+project(const struct opts *o, struct map *m, const float *x, size_t d,
+        char *how, size_t how_len)
+{
+    size_t n = m->n, dims = m->dims;
+    if (o->pca || n == 1) {
+        snprintf(how, how_len, "PCA");
+        return pca_project(x, n, d, dims, (size_t)o->jobs, m->xy, NULL);
+    }
+    double perp = o->perplexity;
+    if (perp >= (double)n) {
+        /* below n, as t-SNE needs; a third of the other entries, so
+         * that the 3 * perplexity neighbours it looks at exist */
+        perp = (double)(n - 1) / 3.0;
+        cli_warnx(m->index_path,
+                  "perplexity %g is not below the %zu entries; "
+                  "%.6f used",
+                  o->perplexity, n, perp);
+    }
+    snprintf(how, how_len, "t-SNE, perplexity %g", perp);
+    /* the first principal components, as is usual before t-SNE: less
+     * work per distance, the same neighbours */
+    size_t pcs = d < TSNE_PCS ? d : TSNE_PCS;
+    float *xp = malloc(n * pcs * sizeof *xp);
+    if (xp == NULL)
+        return AS_ENOMEM;
+    int st = pca_project(x, n, d, pcs, (size_t)o->jobs, NULL, xp);
+    if (st == AS_OK) {
+        struct as_tsne_opts to;
+        as_tsne_opts_init(&to);
+        to.dims = dims;
+        to.perplexity = perp;
+        to.max_iter = (size_t)o->iterations;
+        to.theta = o->angle;
+        to.seed = (uint64_t)o->seed;
+        to.threads = (size_t)o->jobs;
+        st = as_tsne(xp, n, pcs, &to, m->xy);
+    }
+    free(xp);
+    return st;
+}
+
+/* ---- neighbours ---- */
+
+struct nn_job {
+    struct map *m;
+    as_searcher **searchers; /* per worker, made on first use */
+    struct as_hit **hits;    /* per worker: NN_BLOCK * (k + 1) */
+    size_t **counts;         /* per worker: NN_BLOCK */
+    int *status;             /* per task */
+    pthread_mutex_t mu;      /* guards done and prog */
+    size_t done;
+    struct cli_progress prog;
+};
+
+static void
+nn_task(void *ctx, size_t task, size_t worker)
+{
+    struct nn_job *j = ctx;
+    struct map *m = j->m;
+    size_t k = m->k, first = task * NN_BLOCK;
+    size_t nq = m->n - first < NN_BLOCK ? m->n - first : NN_BLOCK;
+    int st = AS_OK;
+    if (j->searchers[worker] == NULL) {
+        struct as_search_opts so;
+        as_search_opts_init(&so);
+        st = as_searcher_new(&j->searchers[worker], &m->ix, 1, &so);
+        if (st == AS_OK) {
+            j->hits[worker] = malloc(NN_BLOCK * (k + 1) * sizeof **j->hits);
+            j->counts[worker] = malloc(NN_BLOCK * sizeof **j->counts);
+            if (j->hits[worker] == NULL || j->counts[worker] == NULL)
+                st = AS_ENOMEM;
+        }
+    }
+    if (st == AS_OK) {
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        /* k + 1: the entry itself is normally its own nearest */
+        st = as_search(j->searchers[worker], as_index_row(m->ix, first), nq,
+                       k + 1, &f, j->hits[worker], j->counts[worker]);
+    }
+    if (st == AS_OK) {
+        for (size_t q = 0; q < nq; q++) {
+            size_t i = first + q, got = 0;
+            const struct as_hit *h = j->hits[worker] + q * (k + 1);
+            uint32_t *out = m->nn + i * k;
+            for (size_t t = 0; t < j->counts[worker][q] && got < k; t++)
+                if (h[t].entry != i)
+                    out[got++] = h[t].entry;
+            while (got < k)
+                out[got++] = UINT32_MAX;
+        }
+    }
+    j->status[task] = st;
+    pthread_mutex_lock(&j->mu);
+    j->done += nq;
+    cli_progress_update(&j->prog, j->done);
+    pthread_mutex_unlock(&j->mu);
+}
+
+/* The k nearest other entries of every entry, as as-search finds them
+ * (its distance, its tie-breaks). */
+static int
+neighbours(struct map *m, size_t threads)
+{
+    if (m->k == 0 || m->n == 0)
+        return AS_OK;
+    m->nn = malloc(m->n * m->k * sizeof *m->nn);
+    size_t tasks = (m->n + NN_BLOCK - 1) / NN_BLOCK;
+    size_t workers = threads < tasks ? threads : tasks;
+    if (workers == 0)
+        workers = 1;
+    struct nn_job j = {
+        .m = m,
+        .searchers = calloc(workers, sizeof *j.searchers),
+        .hits = calloc(workers, sizeof *j.hits),
+        .counts = calloc(workers, sizeof *j.counts),
+        .status = calloc(tasks ? tasks : 1, sizeof *j.status),
+    };
+    int st = AS_ENOMEM;
+    if (m->nn != NULL && j.searchers != NULL && j.hits != NULL &&
+        j.counts != NULL && j.status != NULL) {
+        pthread_mutex_init(&j.mu, NULL);
+        cli_progress_start(&j.prog, m->n);
+        cli_parallel(tasks, workers, nn_task, &j);
+        cli_progress_end(&j.prog);
+        pthread_mutex_destroy(&j.mu);
+        st = AS_OK;
+        for (size_t t = 0; t < tasks && st == AS_OK; t++)
+            st = j.status[t];
+    }
+    for (size_t w = 0; w < workers; w++) {
+        if (j.searchers != NULL)
+            as_searcher_free(j.searchers[w]);
+        if (j.hits != NULL)
+            free(j.hits[w]);
+        if (j.counts != NULL)
+            free(j.counts[w]);
+    }
+    free(j.searchers);
+    free(j.hits);
+    free(j.counts);
+    free(j.status);
+    return st;
+}
+
+/* ---- coordinates ---- */
+
+static void
+print_num(FILE *fp, double v)
+{
+    fprintf(fp, "%.6f", v == 0.0 ? 0.0 : v);
+}
+
+static int
+print_coords(const struct opts *o, const struct map *m, FILE *fp)
+{
+    static const char axis[] = "xyz";
+    if (!o->json && o->header)
+        fprintf(fp, "path\tlabel\tcluster\tanomaly\tx\ty%s\n",
+                m->dims == 3 ? "\tz" : "");
+    for (size_t i = 0; i < m->n; i++) {
+        struct as_index_entry e;
+        int st = as_index_entry(m->ix, i, &e);
+        if (st != AS_OK) {
+            cli_warn_status(m->index_path, st);
+            return 1;
+        }
+        int has_c = e.cluster != AS_INDEX_NO_CLUSTER;
+        int has_a = (e.flags & AS_ENTRY_HAS_ANOMALY) != 0;
+        const double *p = m->xy + i * m->dims;
+        if (o->json) {
+            fputs("{\"filename\":", fp);
+            cli_json_string(fp, e.path);
+            fputs(",\"label\":", fp);
+            if (e.label != NULL)
+                cli_json_string(fp, e.label);
+            else
+                fputs("null", fp);
+            if (has_c)
+                fprintf(fp, ",\"cluster\":%ld", (long)e.cluster);
+            else
+                fputs(",\"cluster\":null", fp);
+            fputs(",\"anomaly\":", fp);
+            if (has_a)
+                print_num(fp, (double)e.anomaly);
+            else
+                fputs("null", fp);
+            for (size_t a = 0; a < m->dims; a++) {
+                fprintf(fp, ",\"%c\":", axis[a]);
+                print_num(fp, p[a]);
+            }
+            fputs("}\n", fp);
+        } else {
+            fprintf(fp, "%s\t%s\t", e.path, e.label != NULL ? e.label : "");
+            if (has_c)
+                fprintf(fp, "%ld", (long)e.cluster);
+            putc('\t', fp);
+            if (has_a)
+                print_num(fp, (double)e.anomaly);
+            for (size_t a = 0; a < m->dims; a++) {
+                putc('\t', fp);
+                print_num(fp, p[a]);
+            }
+            putc('\n', fp);
+        }
+    }
+    return 0;
+}
+
+static enum map_colour
+parse_colour(const char *s)
+{
+    for (int c = 0; c < MAP_N_COLOURS; c++)
+        if (strcmp(s, map_colour_name((enum map_colour)c)) == 0)
+            return (enum map_colour)c;
+    cli_usage_error("-c: '%s' is not label, cluster or anomaly", s);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"angle", required_argument, NULL, 'a'},
+        {"color", required_argument, NULL, 'c'},
+        {"dims", required_argument, NULL, 'd'},
+        {"no-header", no_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},
+        {"iterations", required_argument, NULL, 'i'},
+        {"json", no_argument, NULL, 'J'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"neighbours", required_argument, NULL, 'k'},
+        {"method", required_argument, NULL, 'm'},
+        {"output", required_argument, NULL, 'o'},
+        {"perplexity", required_argument, NULL, 'p'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"seed", required_argument, NULL, 'r'},
+        {"svg", required_argument, NULL, 's'},
+        {"version", no_argument, NULL, 'V'},
+        {"html", required_argument, NULL, 'w'},
+        {NULL, 0, NULL, 0},
+    };
+    struct opts o = {0};
+    o.header = 1;
+    o.dims = 2;
+    o.iterations = 1000;
+    o.k = 10;
+    o.angle = 0.5;
+    o.perplexity = 30.0;
+    o.colour = MAP_BY_LABEL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = cores > 0 ? cores : 1;
+    int c, have_tsne_opt = 0, have_colour = 0, have_k = 0;
+    cli_init("as-map", USAGE);
+    while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:p:qr:s:Vw:",
+                            longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a':
+            o.angle = cli_parse_double("-a", optarg, 0.0, 1.0);
+            have_tsne_opt = 1;
+            break;
+        case 'c':
+            o.colour = parse_colour(optarg);
+            have_colour = 1;
+            break;
+        case 'd':
+            o.dims = cli_parse_long("-d", optarg, 2, 3);
+            break;
+        case 'H':
+            o.header = 0;
+            break;
+        case 'h':
+            help();
+            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        case 'i':
+            o.iterations = cli_parse_long("-i", optarg, 250, 1000000);
+            have_tsne_opt = 1;
+            break;
+        case 'J':
+            o.json = 1;
+            break;
+        case 'j':
+            o.jobs = cli_parse_long("-j", optarg, 1, 1024);
+            break;
+        case 'k':
+            o.k = cli_parse_long("-k", optarg, 0, 1000);
+            have_k = 1;
+            break;
+        case 'm':
+            if (strcmp(optarg, "pca") == 0)
+                o.pca = 1;
+            else if (strcmp(optarg, "tsne") == 0)
+                o.pca = 0;
+            else
+                cli_usage_error("-m: '%s' is not tsne or pca", optarg);
+            break;
+        case 'o':
+            o.output = optarg;
+            break;
+        case 'p':
+            o.perplexity = cli_parse_double("-p", optarg, 1.0, 1e6);
+            have_tsne_opt = 1;
+            break;
+        case 'q':
+            cli_quiet = 1;
+            break;
+        case 'r':
+            o.seed =
+                (unsigned long long)cli_parse_long("-r", optarg, 0, LONG_MAX);
+            have_tsne_opt = 1;
+            break;
+        case 's':
+            o.svg = optarg;
+            break;
+        case 'V':
+            cli_version();
+        case 'w':
+            o.html = optarg;
+            break;
+        default:
+            cli_usage_hint();
+        }
+    }
+    if (argc - optind != 1)
+        cli_usage_error(argc == optind ? "no index given"
+                                       : "one index at a time");
+    if (o.pca && have_tsne_opt)
+        cli_usage_error("-a, -i, -p and -r go with -m tsne");
+    if (have_colour && o.svg == NULL && o.html == NULL)
+        cli_usage_error("-c goes with -s or -w");
+    if (have_k && o.html == NULL)
+        cli_usage_error("-k goes with -w");
+    if ((o.svg != NULL && o.output != NULL && strcmp(o.svg, o.output) == 0) ||
+        (o.html != NULL && o.output != NULL && strcmp(o.html, o.output) == 0) ||
+        (o.svg != NULL && o.html != NULL && strcmp(o.svg, o.html) == 0))
+        cli_usage_error("-o, -s and -w need different files");
+
+    struct map m = {0};
+    m.index_path = argv[optind];
+    m.dims = (size_t)o.dims;
+    if ((m.ix = cli_index_open(m.index_path, 0)) == NULL)
+        return AS_EXIT_FAIL;
+    m.n = as_index_count(m.ix);
+    size_t d = as_index_dim(m.ix);
+    int failed = 0;
+    float *x = NULL;
+    if ((x = load_rows(m.ix, m.index_path, m.n, d)) == NULL)
+        failed = 1;
+    char how[64];
+    snprintf(how, sizeof how, "%s", o.pca ? "PCA" : "t-SNE");
+    m.how = how;
+    if (!failed) {
+        /* an empty index makes an empty map */
+        m.xy = malloc((m.n ? m.n : 1) * m.dims * sizeof *m.xy);
+        int st = m.xy == NULL ? AS_ENOMEM
+                 : m.n > 0    ? project(&o, &m, x, d, how, sizeof how)
+                              : AS_OK;
+        if (st != AS_OK) {
+            cli_warn_status(m.index_path, st);
+            failed = 1;
+        }
+    }
+    free(x);
+    if (!failed && o.html != NULL) {
+        m.k = m.n == 0 ? 0 : (size_t)o.k < m.n - 1 ? (size_t)o.k : m.n - 1;
+        int st = neighbours(&m, (size_t)o.jobs);
+        if (st != AS_OK) {
+            cli_warn_status(m.index_path, st);
+            failed = 1;
+        }
+    }
+
+    /* the coordinates */
+    int to_stdout = 0;
+    if (!failed && (o.output != NULL || (o.svg == NULL && o.html == NULL))) {
+        struct cli_output out;
+        /* cli_output_close() checks stdout itself */
+        to_stdout = o.output == NULL || strcmp(o.output, "-") == 0;
+        if (cli_output_open(&out, o.output) != 0) {
+            failed = 1;
+        } else {
+            int bad = print_coords(&o, &m, out.fp);
+            failed |= cli_output_close(&out, !bad) || bad;
+        }
+    }
+    /* the pictures */
+    struct map_scheme schemes[MAP_N_COLOURS] = {0};
+    int made = 0;
+    if (!failed && (o.svg != NULL || o.html != NULL)) {
+        made = 1;
+        for (int by = 0; by < MAP_N_COLOURS && !failed; by++)
+            failed = map_scheme_make(&m, (enum map_colour)by, &schemes[by]);
+        if (!failed && schemes[o.colour].n_scored == 0)
+            cli_warnx(m.index_path, "%s",
+                      o.colour == MAP_BY_CLUSTER
+                          ? "no entry has a cluster (see as-cluster -W)"
+                      : o.colour == MAP_BY_ANOMALY
+                          ? "no entry has an anomaly score (see as-anomaly -W)"
+                          : "no entry has a label");
+    }
+    if (!failed && o.svg != NULL)
+        failed = map_write_svg(&m, &schemes[o.colour], o.svg);
+    if (!failed && o.html != NULL)
+        failed = map_write_html(&m, schemes, o.colour, o.html);
+    if (made)
+        for (int by = 0; by < MAP_N_COLOURS; by++)
+            map_scheme_free(&schemes[by]);
+    free(m.xy);
+    free(m.nn);
+    as_index_close(m.ix);
+    if (!to_stdout && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
+        failed = 1;
+    }
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/* as-map: colour schemes and the escaping of text for XML and HTML. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as-map.h"
+#include "common/cli.h"
+
+/* Twelve category colours, told apart on white and from each other. */
+static const char *const palette[MAP_PALETTE + 2] =
+    {
+        "#1f6fb4", "#e8751a", "#2e9e45", "#d03a3a", "#8a5cc2",
+        "#8c564b", "#de6fbf", "#17b1c4", "#b6b320", "#3d3d9e",
+        "#f2b134", "#5c8a2b", "#c7c7c7", /* other */
+        "#7f7f7f",                       /* none */
+};
+#define OTHER MAP_PALETTE
+#define NONE (MAP_PALETTE + 1)
+
+/* The anomaly ramp: from a pale blue-grey, so that ordinary entries
+ * recede, through amber and red to a dark crimson for the oddest. Scores
+ * are as-anomaly's (scikit-learn's score_samples): the lower, the more
+ * anomalous, so the lowest score gets the last colour. */
+static const unsigned char ramp_stops[][3] = {
+    {0xb8, 0xc4, 0xd6},
+    {0xf0, 0xb4, 0x4a},
+    {0xd8, 0x43, 0x2e},
+    {0x7a, 0x0f, 0x2c},
+};
+static char ramp_hex[MAP_RAMP + 1][8];
+static const char *ramp[MAP_RAMP + 1];
+
+const char *
+map_colour_name(enum map_colour by)
+{
+    switch (by) {
+    case MAP_BY_CLUSTER:
+        return "cluster";
+    case MAP_BY_ANOMALY:
+        return "anomaly";
+    default:
+        return "label";
+    }
+}
+
+static void
+ramp_init(void)
+{
+    size_t n_stops = sizeof ramp_stops / sizeof ramp_stops[0];
+    for (size_t i = 0; i < MAP_RAMP; i++) {
+        double t = (double)i / (MAP_RAMP - 1) * (double)(n_stops - 1);
+        size_t s = (size_t)t;
+        if (s >= n_stops - 1)
+            s = n_stops - 2;
+        double f = t - (double)s;
+        int rgb[3];
+        for (int c = 0; c < 3; c++)
+            rgb[c] = (int)lround(ramp_stops[s][c] * (1.0 - f) +
+                                 ramp_stops[s + 1][c] * f);
+        snprintf(ramp_hex[i], sizeof ramp_hex[i], "#%02x%02x%02x", rgb[0],
+                 rgb[1], rgb[2]);
+        ramp[i] = ramp_hex[i];
+    }
+    ramp[MAP_RAMP] = palette[NONE];
+}
+
+/* A category: a label number or a cluster id, and its entries. */
+struct cat {
+    int64_t key;
+    size_t count;
+};
+
+static int
+cmp_key(const void *pa, const void *pb)
+{
+    const struct cat *a = pa, *b = pb;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+/* most entries first; the lower key (label names are sorted) on a tie */
+static int
+cmp_count(const void *pa, const void *pb)
+{
+    const struct cat *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return cmp_key(pa, pb);
+}
+
+static size_t
+find_cat(const struct cat *c, size_t n, int64_t key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static char *
+xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(cli_xrealloc(NULL, n), s, n);
+}
+
+/* Label or cluster: the most common categories get the palette, the rest
+ * share "other"; entries without one are "none". */
+static int
+make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
+{
+    size_t n = m->n;
+    int64_t *key = cli_xrealloc(NULL, (n ? n : 1) * sizeof *key);
+    struct cat *cat = cli_xrealloc(NULL, (n ? n : 1) * sizeof *cat);
+    size_t n_none = 0, n_cat = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (by == MAP_BY_LABEL) {
+            uint32_t l = as_index_entry_label(m->ix, i);
+            key[i] = l == AS_INDEX_NO_LABEL ? -1 : (int64_t)l;
+        } else {
+            struct as_index_entry e;
+            int st = as_index_entry(m->ix, i, &e);
+            if (st != AS_OK) {
+                cli_warn_status(m->index_path, st);
+                free(key);
+                free(cat);
+                return 1;
+            }
+            key[i] = e.cluster == AS_INDEX_NO_CLUSTER ? -1 : e.cluster;
+        }
+        if (key[i] < 0)
+            n_none++;
+        else
+            cat[n_cat++] = (struct cat){key[i], 1};
+    }
+    qsort(cat, n_cat, sizeof *cat, cmp_key);
+    size_t u = 0;
+    for (size_t i = 0; i < n_cat; i++) {
+        if (u > 0 && cat[u - 1].key == cat[i].key)
+            cat[u - 1].count++;
+        else
+            cat[u++] = cat[i];
+    }
+    n_cat = u;
+    s->n_scored = n - n_none;
+    /* the rank of each category by size gives its colour */
+    struct cat *ranked =
+        cli_xrealloc(NULL, (n_cat ? n_cat : 1) * sizeof *ranked);
+    memcpy(ranked, cat, n_cat * sizeof *cat);
+    qsort(ranked, n_cat, sizeof *ranked, cmp_count);
+    size_t shown = n_cat <= MAP_PALETTE ? n_cat : MAP_PALETTE - 1;
+    size_t n_other = 0;
+    for (size_t r = shown; r < n_cat; r++)
+        n_other += ranked[r].count;
+    /* cat[].count now holds the colour of each key */
+    for (size_t r = 0; r < n_cat; r++)
+        cat[find_cat(cat, n_cat, ranked[r].key)].count = r < shown ? r : OTHER;
+    s->legend = cli_xrealloc(NULL, (shown + 2) * sizeof *s->legend);
+    for (size_t r = 0; r < shown; r++) {
+        char buf[32];
+        const char *name = buf;
+        if (by == MAP_BY_LABEL)
+            name = as_index_label(m->ix, (size_t)ranked[r].key);
+        else
+            snprintf(buf, sizeof buf, "cluster %lld", (long long)ranked[r].key);
+        s->legend[s->n_legend++] =
+            (struct map_legend){xstrdup(name ? name : "?"), r, ranked[r].count};
+    }
+    if (n_other > 0)
+        s->legend[s->n_legend++] =
+            (struct map_legend){xstrdup("other"), OTHER, n_other};
+    if (n_none > 0)
+        s->legend[s->n_legend++] =
+            (struct map_legend){xstrdup("none"), NONE, n_none};
+    for (size_t i = 0; i < n; i++) {
+        s->idx[i] =
+            (uint16_t)(key[i] < 0 ? NONE
+                                  : cat[find_cat(cat, n_cat, key[i])].count);
+        s->order[i] = i;
+    }
+    s->colours = palette;
+    s->n_colours = MAP_PALETTE + 2;
+    free(ranked);
+    free(key);
+    free(cat);
+    return 0;
+}
+
+/* draw order of the anomaly scheme: unscored first, then from the
+ * highest score to the lowest, so the most anomalous come out on top */
+static const float *sort_score;
+static const unsigned char *sort_has;
+
+static int
+cmp_score(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    if (sort_has[a] != sort_has[b])
+        return sort_has[a] < sort_has[b] ? -1 : 1;
+    if (sort_has[a] && sort_score[a] != sort_score[b])
+        return sort_score[a] > sort_score[b] ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+static int
+make_ramp(const struct map *m, struct map_scheme *s)
+{
+    size_t n = m->n;
+    float *score = cli_xrealloc(NULL, (n ? n : 1) * sizeof *score);
+    unsigned char *has = cli_xrealloc(NULL, n ? n : 1);
+    s->lo = HUGE_VAL;
+    s->hi = -HUGE_VAL;
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        int st = as_index_entry(m->ix, i, &e);
+        if (st != AS_OK) {
+            cli_warn_status(m->index_path, st);
+            free(score);
+            free(has);
+            return 1;
+        }
+        has[i] = (e.flags & AS_ENTRY_HAS_ANOMALY) && isfinite(e.anomaly);
+        score[i] = e.anomaly;
+        if (has[i]) {
+            s->n_scored++;
+            if ((double)e.anomaly < s->lo)
+                s->lo = (double)e.anomaly;
+            if ((double)e.anomaly > s->hi)
+                s->hi = (double)e.anomaly;
+        }
+    }
+    if (s->n_scored == 0)
+        s->lo = s->hi = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (!has[i]) {
+            s->idx[i] = MAP_RAMP;
+            continue;
+        }
+        double t =
+            s->hi > s->lo ? (s->hi - (double)score[i]) / (s->hi - s->lo) : 0.5;
+        long r = lround(t * (MAP_RAMP - 1));
+        s->idx[i] = (uint16_t)(r < 0 ? 0 : r > MAP_RAMP - 1 ? MAP_RAMP - 1 : r);
+    }
+    for (size_t i = 0; i < n; i++)
+        s->order[i] = i;
+    sort_score = score;
+    sort_has = has;
+    qsort(s->order, n, sizeof *s->order, cmp_score);
+    s->legend = cli_xrealloc(NULL, 3 * sizeof *s->legend);
+    char buf[64];
+    if (s->n_scored > 0) {
+        snprintf(buf, sizeof buf, "%.3f", s->lo);
+        s->legend[s->n_legend++] =
+            (struct map_legend){xstrdup(buf), MAP_RAMP - 1, 0};
+        snprintf(buf, sizeof buf, "%.3f", s->hi);
+        s->legend[s->n_legend++] = (struct map_legend){xstrdup(buf), 0, 0};
+    }
+    if (s->n_scored < n)
+        s->legend[s->n_legend++] =
+            (struct map_legend){xstrdup("unscored"), MAP_RAMP, n - s->n_scored};
+    s->colours = ramp;
+    s->n_colours = MAP_RAMP + 1;
+    s->ramp = 1;
+    free(score);
+    free(has);
+    return 0;
+}
+
+int
+map_scheme_make(const struct map *m, enum map_colour by, struct map_scheme *s)
+{
+    memset(s, 0, sizeof *s);
+    s->by = by;
+    if (ramp[0] == NULL)
+        ramp_init();
+    s->idx = cli_xrealloc(NULL, (m->n ? m->n : 1) * sizeof *s->idx);
+    s->order = cli_xrealloc(NULL, (m->n ? m->n : 1) * sizeof *s->order);
+    int rc = by == MAP_BY_ANOMALY ? make_ramp(m, s) : make_categories(m, by, s);
+    if (rc != 0)
+        map_scheme_free(s);
+    return rc;
+}
+
+void
+map_scheme_free(struct map_scheme *s)
+{
+    for (size_t i = 0; i < s->n_legend; i++)
+        free(s->legend[i].name);
+    free(s->legend);
+    free(s->idx);
+    free(s->order);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- text ---- */
+
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0. Overlong
+ * forms, surrogates and code points above U+10FFFF are not valid. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned cp, min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+void
+map_xml_text(FILE *fp, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", fp);
+            break;
+        case '<':
+            fputs("&lt;", fp);
+            break;
+        case '>':
+            fputs("&gt;", fp);
+            break;
+        case '"':
+            fputs("&quot;", fp);
+            break;
+        case '\'':
+            fputs("&apos;", fp);
+            break;
+        default: {
+            size_t n = utf8_len(s);
+            /* XML 1.0 allows no control character but TAB, LF, CR */
+            if (n == 0 ||
+                (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r') ||
+                *s == 0x7f) {
+                fputs("\xef\xbf\xbd", fp);
+                n = 1;
+            } else {
+                fwrite(s, 1, n, fp);
+            }
+            s += n;
+            continue;
+        }
+        }
+        s++;
+    }
+}
+
+void
+map_json_html(FILE *fp, const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    putc('"', fp);
+    for (; *s; s++) {
+        switch (*s) {
+        case '"':
+            fputs("\\\"", fp);
+            break;
+        case '\\':
+            fputs("\\\\", fp);
+            break;
+        case '\n':
+            fputs("\\n", fp);
+            break;
+        case '\t':
+            fputs("\\t", fp);
+            break;
+        case '<':
+            fputs("\\u003c", fp);
+            break;
+        default:
+            if (*s < 0x20)
+                fprintf(fp, "\\u%04x", *s);
+            else
+                putc(*s, fp);
+        }
+    }
+    putc('"', fp);
+}
+
+const char *
+map_basename(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return path;
+    if (slash[1] != '\0')
+        return slash + 1;
+    return path; /* "dir/": keep it whole */
+}
