@@ -8,7 +8,7 @@
 # build/, describes every sample of the folder, extracts its feature
 # vectors, indexes them in build/quickstart/, searches the index with one
 # of its own files (the top 5), groups it, lists its most unusual samples
-# and sums it up.
+# and sums it up, and writes a map of it (build/quickstart/map.html).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -56,11 +56,15 @@ if [ -n "$query" ]; then
     "$bin/as-search" -k 5 "$out/lib.asx" "$query" | cut -f 2,3,5,12
 fi
 
-echo "== Groups (as-cluster, k-means, k chosen by silhouette from 4 to 12):" >&2
-"$bin/as-cluster" -q -s -K 4:12 "$out/lib.asx" | cut -f 1-5
+echo "== Groups (as-cluster, k-means, k chosen by silhouette from 4 to 12, stored in the index):" >&2
+"$bin/as-cluster" -q -s -W -K 4:12 "$out/lib.asx" | cut -f 1-5
 
 echo "== The most unusual samples (as-anomaly, top 5):" >&2
-"$bin/as-anomaly" -n 5 "$out/lib.asx"
+"$bin/as-anomaly" -W -n 5 "$out/lib.asx"
 
 echo "== The library (as-stats):" >&2
 "$bin/as-stats" "$out/lib.asx" | grep -E '^(entries|duration|rate|channels|container)'
+
+echo "== A map to explore and listen to (as-map, t-SNE):" >&2
+"$bin/as-map" -q -c cluster -w "$out/map.html" -s "$out/map.svg" "$out/lib.asx"
+echo "open $out/map.html in a browser (it needs no network); $out/map.svg is the same map as a picture" >&2
