@@ -564,8 +564,7 @@ main(int argc, char **argv)
     o.min_samples = 5;
     o.n_init = 10;
     o.sample = 10000;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o.jobs = cores > 0 ? cores : 1;
+    o.jobs = cli_default_jobs();
     int c, have_k = 0, have_kmeans_opt = 0, have_dbscan_opt = 0;
     cli_init("as-cluster", USAGE);
     while ((c = getopt_long(argc, argv, "De:HhJj:K:k:m:n:qr:S:sVWw:", longopts,

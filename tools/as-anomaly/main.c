@@ -132,8 +132,7 @@ main(int argc, char **argv)
     o.majority = 0.5;
     o.k = 10;
     o.trees = 100;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o.jobs = cores > 0 ? (size_t)cores : 1;
+    o.jobs = (size_t)cli_default_jobs();
     int c, have_forest_opt = 0, have_vote_opt = 0, have_top = 0;
     int have_wait = 0;
     const char *forest_opt = NULL;

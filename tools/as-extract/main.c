@@ -88,8 +88,7 @@ main(int argc, char **argv)
     o.header = 1;
     o.format = AS_FEAT_TSV;
     o.set = as_featureset_get("default");
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o.jobs = cores > 0 ? cores : 1;
+    o.jobs = cli_default_jobs();
 
     cli_init("as-extract", USAGE);
     cli_dir_hint = 1;

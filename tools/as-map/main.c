@@ -376,8 +376,7 @@ main(int argc, char **argv)
     o.angle = 0.5;
     o.perplexity = 30.0;
     o.colour = MAP_BY_LABEL;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o.jobs = cores > 0 ? cores : 1;
+    o.jobs = cli_default_jobs();
     int c, have_tsne_opt = 0, have_colour = 0, have_k = 0;
     cli_init("as-map", USAGE);
     while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:p:qr:s:Vw:",

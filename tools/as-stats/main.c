@@ -524,8 +524,8 @@ main(int argc, char **argv)
     };
     struct opts o = {0};
     int c, have_k = 0;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o.jobs = cores > 1024 ? 1024 : cores > 0 ? (int)cores : 1;
+    long cores = cli_default_jobs();
+    o.jobs = cores > 1024 ? 1024 : (int)cores;
     o.k = 10;
     o.probe = 1;
     cli_init("as-stats", USAGE);

@@ -534,3 +534,10 @@ done:
     as_index_unlock(lock);
     return failed;
 }
+
+long
+cli_default_jobs(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? cores : 1;
+}

@@ -148,6 +148,9 @@ void cli_parallel(size_t n_tasks, size_t threads,
 /* realloc() that reports running out of memory and exits 1. */
 void *cli_xrealloc(void *p, size_t n);
 
+/* The default of -j: the number of online processors (at least 1). */
+long cli_default_jobs(void);
+
 /* Monotonic seconds. */
 double cli_now(void);
 
