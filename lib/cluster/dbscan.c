@@ -146,6 +146,26 @@ unjoined(struct db *b, size_t t, size_t rp)
     return b->comp[t] != rp;
 }
 
+/* The squared distances from ys to the points of the block at b0, summed
+ * STEP axes at a time, most variance first, until no needed lane can be
+ * within the threshold any more. Returns whether one still can. */
+static int
+partial_sums(const struct db *b, size_t b0, const float *ys,
+             const unsigned char *need, float *acc)
+{
+    const float *blk = b->yt + (b0 / AS__LANES) * b->d * AS__LANES;
+    memset(acc, 0, AS__LANES * sizeof *acc);
+    int alive = 1;
+    for (size_t j0 = 0; j0 < b->d && alive; j0 += STEP) {
+        size_t j1 = j0 + STEP < b->d ? j0 + STEP : b->d;
+        as__sqdist16_part(blk, j0, j1, ys, acc);
+        alive = 0;
+        for (int l = 0; l < AS__LANES; l++)
+            alive |= need[l] && acc[l] <= b->thr_hi;
+    }
+    return alive;
+}
+
 /* Pairs (s, t) of sorted positions with s in this task's rows and t > s
  * within the window along the first axis. */
 static void
@@ -197,17 +217,7 @@ pairs_task(void *ctx, size_t task, size_t worker)
             }
             if (!any)
                 continue;
-            const float *blk = b->yt + (b0 / AS__LANES) * d * AS__LANES;
-            memset(acc, 0, sizeof acc);
-            int alive = 1;
-            for (size_t j0 = 0; j0 < d && alive; j0 += STEP) {
-                size_t j1 = j0 + STEP < d ? j0 + STEP : d;
-                as__sqdist16_part(blk, j0, j1, ys, acc);
-                alive = 0;
-                for (int l = 0; l < AS__LANES; l++)
-                    alive |= need[l] && acc[l] <= b->thr_hi;
-            }
-            if (!alive)
+            if (!partial_sums(b, b0, ys, need, acc))
                 continue;
             for (size_t t = first; t < last; t++) {
                 float v = acc[t - b0];
@@ -265,16 +275,7 @@ border_task(void *ctx, size_t task, size_t worker)
             }
             if (!any)
                 continue;
-            const float *blk = b->yt + (b0 / AS__LANES) * d * AS__LANES;
-            memset(acc, 0, sizeof acc);
-            int alive = 1;
-            for (size_t j0 = 0; j0 < d && alive; j0 += STEP) {
-                size_t j1 = j0 + STEP < d ? j0 + STEP : d;
-                as__sqdist16_part(blk, j0, j1, ys, acc);
-                alive = 0;
-                for (int l = 0; l < AS__LANES; l++)
-                    alive |= need[l] && acc[l] <= b->thr_hi;
-            }
+            int alive = partial_sums(b, b0, ys, need, acc);
             for (int l = 0; l < AS__LANES && alive; l++) {
                 if (!need[l] || !(acc[l] <= b->thr_hi))
                     continue;
