@@ -20,8 +20,13 @@
  *   iforest FILE N D         as_iforest_fit + as_iforest_score (100
  *                            trees of 256, seed 0), one thread: seconds
  *                            mean_score
+ *   tsne FILE N D            as_tsne of the first N rows (2-D, defaults),
+ *                            one thread: seconds  kept  where kept is the
+ *                            share of each point's 10 nearest neighbours
+ *                            that stay among its 10 nearest in the map
+ *                            (over the first 1000 points)
  *
- * usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|iforest ...
+ * usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|iforest|tsne ...
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -36,6 +41,7 @@
 #include "as/anomaly.h"
 #include "as/as.h"
 #include "as/cluster.h"
+#include "as/map.h"
 
 static double
 now(void)
@@ -138,6 +144,55 @@ gen(size_t n, size_t d, size_t k, uint64_t seed, const char *path)
     return 0;
 }
 
+/* The 10 nearest other points of point i among n (rows of dim values),
+ * in idx, by brute force. */
+static void
+nearest10(const double *v, size_t n, size_t dim, size_t i, size_t *idx)
+{
+    double best[10];
+    size_t m = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (j == i)
+            continue;
+        double s = 0.0;
+        for (size_t a = 0; a < dim; a++)
+            s += (v[i * dim + a] - v[j * dim + a]) * (v[i * dim + a] - v[j * dim + a]);
+        size_t at = m < 10 ? m++ : 10;
+        while (at > 0 && best[at - 1] > s) {
+            if (at < 10) {
+                best[at] = best[at - 1];
+                idx[at] = idx[at - 1];
+            }
+            at--;
+        }
+        if (at < 10) {
+            best[at] = s;
+            idx[at] = j;
+        }
+    }
+}
+
+/* The share of the 10 nearest neighbours kept by the map (first 1000
+ * points): a trustworthiness-like figure to compare maps by. */
+static double
+kept(const float *x, const double *y, size_t n, size_t d, size_t dims)
+{
+    double *xd = malloc(n * d * sizeof *xd);
+    for (size_t i = 0; i < n * d; i++)
+        xd[i] = (double)x[i];
+    size_t m = n < 1000 ? n : 1000, hit = 0;
+    for (size_t i = 0; i < m; i++) {
+        size_t a[10], b[10];
+        nearest10(xd, n, d, i, a);
+        nearest10(y, n, dims, i, b);
+        for (int u = 0; u < 10; u++)
+            for (int w = 0; w < 10; w++)
+                hit += a[u] == b[w];
+    }
+    free(xd);
+    return (double)hit / (double)(10 * m);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -222,6 +277,15 @@ main(int argc, char **argv)
         printf("%.4f\t%.6f\n", t, mean / (double)n);
         as_iforest_free(f);
         free(score);
+    } else if (strcmp(mode, "tsne") == 0 && argc == 5) {
+        struct as_tsne_opts o;
+        as_tsne_opts_init(&o);
+        double *y = malloc(n * 2 * sizeof *y), t0 = now();
+        if (y == NULL || as_tsne(x, n, d, &o, y) != AS_OK)
+            return 1;
+        double t = now() - t0;
+        printf("%.4f\t%.4f\n", t, kept(x, y, n, d, 2));
+        free(y);
     } else {
         fputs("as-bench-ml: bad arguments\n", stderr);
         return 2;

@@ -7,6 +7,8 @@
 #   dbscan FILE N D EPS MS     seconds  clusters  noise  peak_rss_kib
 #                              (labels to FILE.sklabels)
 #   iforest FILE N D           seconds (fit + score_samples)  mean_score
+#   tsne FILE N D              seconds  kept (as as-bench-ml's: the share
+#                              of 10 nearest neighbours the map keeps)
 import resource
 import sys
 import time
@@ -47,6 +49,21 @@ def main(argv):
         f = IsolationForest(n_estimators=100, random_state=0, n_jobs=1).fit(x)
         s = f.score_samples(x)
         print("%.4f\t%.6f" % (time.perf_counter() - t0, s.mean()))
+    elif mode == "tsne":
+        from sklearn.manifold import TSNE
+        t0 = time.perf_counter()
+        y = TSNE(n_components=2, init="pca", learning_rate="auto",
+                 random_state=0, n_jobs=1).fit_transform(x)
+        t = time.perf_counter() - t0
+        m = min(n, 1000)
+        hit = 0
+        for i in range(m):
+            a = np.argsort(((x - x[i]) ** 2).sum(1))
+            b = np.argsort(((y - y[i]) ** 2).sum(1))
+            a = set(a[a != i][:10])
+            b = set(b[b != i][:10])
+            hit += len(a & b)
+        print("%.4f\t%.4f" % (t, hit / (10.0 * m)))
     else:
         sys.exit("ml_sklearn.py: unknown mode " + mode)
 
