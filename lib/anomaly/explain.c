@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/parallel.h"
 #include "as/error.h"
+#include "as/parallel.h"
 
 #define ROW_BLOCK 4096
 
@@ -129,8 +129,8 @@ as_anomaly_groups(const as_index *ix, const double *group_weights,
     if (e.dev == NULL || e.rank == NULL || e.tmp == NULL)
         goto done;
     size_t blocks = (e.n + ROW_BLOCK - 1) / ROW_BLOCK;
-    if ((status = as__parallel(blocks, threads, deviation_task, &e)) != AS_OK ||
-        (status = as__parallel(e.n_part, rank_threads, rank_task, &e)) != AS_OK)
+    if ((status = as_parallel(blocks, threads, deviation_task, &e)) != AS_OK ||
+        (status = as_parallel(e.n_part, rank_threads, rank_task, &e)) != AS_OK)
         goto done;
     for (size_t i = 0; i < e.n; i++) {
         int best = -1;

@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/parallel.h"
 #include "../util/rng.h"
 #include "as/error.h"
+#include "as/parallel.h"
 
 /* Euler-Mascheroni constant, as numpy.euler_gamma. */
 #define EULER_GAMMA 0.57721566490153286061
@@ -351,7 +351,7 @@ as_iforest_fit(as_iforest **out, const float *x, size_t n, size_t dim,
         .max_depth = max_depth,
         .ws = ws,
     };
-    if ((status = as__parallel(o->n_trees, threads, grow_task, &g)) != AS_OK)
+    if ((status = as_parallel(o->n_trees, threads, grow_task, &g)) != AS_OK)
         goto fail;
     status = AS_OK;
     for (size_t i = 0; i < threads; i++)
@@ -459,7 +459,7 @@ as_iforest_score(const as_iforest *f, const float *x, size_t n, size_t dim,
         return AS_EINVAL;
     struct score s = {f, x, n, scores};
     size_t tasks = (n + SCORE_BLOCK - 1) / SCORE_BLOCK;
-    return as__parallel(tasks, threads, score_task, &s);
+    return as_parallel(tasks, threads, score_task, &s);
 }
 
 /* ---- the flag threshold ---- */

@@ -31,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/parallel.h"
 #include "../util/rng.h"
 #include "as/cluster.h"
 #include "as/error.h"
+#include "as/parallel.h"
 #include "internal.h"
 
 #define PCA_SAMPLE 20000
@@ -449,7 +449,7 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     size_t tasks = (n + ROWS - 1) / ROWS;
 
     b.pass = 1;
-    if ((status = as__parallel(tasks, o->threads, pairs_task, &b)) != AS_OK)
+    if ((status = as_parallel(tasks, o->threads, pairs_task, &b)) != AS_OK)
         goto done;
     for (size_t i = 0; i < n; i++)
         core[i] = atomic_load(&count[i]) >= o->min_samples;
@@ -460,7 +460,7 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     /* one thread: the joins read the union-find to skip pairs already
      * joined */
     b.pass = 2;
-    if ((status = as__parallel(tasks, 1, pairs_task, &b)) != AS_OK)
+    if ((status = as_parallel(tasks, 1, pairs_task, &b)) != AS_OK)
         goto done;
 
     /* clusters by their lowest core point (each root is its component's
@@ -487,7 +487,7 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     b.blkmin = blkmin;
     b.border = labels; /* each task writes only its own non-core points */
     b.pass = 3;
-    if ((status = as__parallel(tasks, o->threads, border_task, &b)) != AS_OK)
+    if ((status = as_parallel(tasks, o->threads, border_task, &b)) != AS_OK)
         goto done;
     if (core_out != NULL)
         memcpy(core_out, core, n);
@@ -626,7 +626,7 @@ as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
         }
     }
     struct kd c = {x, xt, n, d, k, m, pick, kdist, heap};
-    if ((status = as__parallel((m + KD_PICKS - 1) / KD_PICKS, threads, kd_task,
+    if ((status = as_parallel((m + KD_PICKS - 1) / KD_PICKS, threads, kd_task,
                                &c)) != AS_OK)
         goto done;
     qsort(kdist, m, sizeof *kdist, cmp_double);

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/rng.h"
 #include "as/cluster.h"
 #include "as/error.h"
+#include "as/parallel.h"
 #include "internal.h"
-#include "../util/parallel.h"
-#include "../util/rng.h"
 
 #define CHUNK 4096 /* points per task: a multiple of AS__LANES */
 
@@ -136,7 +136,7 @@ assign(struct km *m, size_t threads, int update, double *inertia,
        size_t *changed)
 {
     m->update = update;
-    int st = as__parallel(m->n_chunks, threads, assign_chunk, m);
+    int st = as_parallel(m->n_chunks, threads, assign_chunk, m);
     if (st != AS_OK)
         return st;
     *inertia = 0.0;

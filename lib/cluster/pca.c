@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/parallel.h"
 #include "as/cluster.h"
 #include "as/error.h"
+#include "as/parallel.h"
 
 #define CHUNK 2048
 
@@ -113,7 +113,7 @@ as_pca(const float *x, size_t n, size_t d, size_t threads, double *mean,
         mean[j] = m / (double)n;
     }
     struct cov cv = {x, n, d, mean, part};
-    if ((status = as__parallel(n_chunks, threads, cov_chunk, &cv)) != AS_OK)
+    if ((status = as_parallel(n_chunks, threads, cov_chunk, &cv)) != AS_OK)
         goto done;
     for (size_t c = 0; c < n_chunks; c++) {
         const double *p = part + c * (d * d + d);

@@ -32,11 +32,11 @@
 #include <string.h>
 
 #include "../cluster/internal.h"
-#include "../util/parallel.h"
 #include "../util/rng.h"
 #include "as/cluster.h"
 #include "as/error.h"
 #include "as/map.h"
+#include "as/parallel.h"
 
 #define EXPLORATION_ITER 250
 #define EXAGGERATION 12.0
@@ -561,11 +561,11 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
 
     /* affinities */
     struct knn kc = {x, xt, n, d, k, nb, dist};
-    if ((status = as__parallel((n + 15) / 16, o->threads, knn_task, &kc)) !=
+    if ((status = as_parallel((n + 15) / 16, o->threads, knn_task, &kc)) !=
         AS_OK)
         goto done;
     struct prow_ctx pcx = {dist, k, o->perplexity, pc};
-    if ((status = as__parallel(n, o->threads, prow_task, &pcx)) != AS_OK)
+    if ((status = as_parallel(n, o->threads, prow_task, &pcx)) != AS_OK)
         goto done;
     if ((status = symmetrize(n, k, nb, pc, &p)) != AS_OK)
         goto done;
@@ -633,7 +633,7 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
             g.t = NULL;
         }
         status = AS_ENOMEM;
-        if ((status = as__parallel(n, o->threads, grad_task, &g)) != AS_OK)
+        if ((status = as_parallel(n, o->threads, grad_task, &g)) != AS_OK)
             goto done;
         double z = 0.0;
         for (size_t i = 0; i < n; i++)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "parallel.h"
+#include "as/parallel.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -34,7 +34,7 @@ run(void *arg)
 }
 
 int
-as__parallel(size_t n_tasks, size_t threads,
+as_parallel(size_t n_tasks, size_t threads,
              void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
 {
     struct pool p = {.n_tasks = n_tasks, .fn = fn, .ctx = ctx};

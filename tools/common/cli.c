@@ -6,9 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +15,7 @@
 
 #include "as/error.h"
 #include "as/index.h"
+#include "as/parallel.h"
 #include "as/pathlist.h"
 #include "as/version.h"
 
@@ -121,14 +120,19 @@ cli_parse_double(const char *opt, const char *arg, double min, double max)
 
 /* ---- inputs ---- */
 
+static _Noreturn void
+out_of_memory(void)
+{
+    fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+    exit(AS_EXIT_FAIL);
+}
+
 void *
 cli_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n);
-    if (q == NULL) {
-        fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-        exit(AS_EXIT_FAIL);
-    }
+    if (q == NULL)
+        out_of_memory();
     return q;
 }
 
@@ -326,60 +330,12 @@ cli_output_close(struct cli_output *out, int commit)
 
 /* ---- threads ---- */
 
-struct cli_pool {
-    size_t n_tasks;
-    atomic_size_t next;
-    void (*fn)(void *ctx, size_t task, size_t worker);
-    void *ctx;
-};
-
-struct cli_worker {
-    struct cli_pool *p;
-    size_t id;
-    pthread_t th;
-};
-
-static void *
-cli_pool_run(void *arg)
-{
-    struct cli_worker *w = arg;
-    for (;;) {
-        size_t t = atomic_fetch_add(&w->p->next, 1);
-        if (t >= w->p->n_tasks)
-            break;
-        w->p->fn(w->p->ctx, t, w->id);
-    }
-    return NULL;
-}
-
 void
 cli_parallel(size_t n_tasks, size_t threads,
              void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
 {
-    struct cli_pool p = {.n_tasks = n_tasks, .fn = fn, .ctx = ctx};
-    atomic_init(&p.next, 0);
-    if (threads > n_tasks)
-        threads = n_tasks;
-    if (threads <= 1) {
-        for (size_t t = 0; t < n_tasks; t++)
-            fn(ctx, t, 0);
-        return;
-    }
-    struct cli_worker *w = cli_xrealloc(NULL, threads * sizeof *w);
-    size_t started = 0;
-    for (size_t i = 1; i < threads; i++) {
-        w[i].p = &p;
-        w[i].id = i;
-        if (pthread_create(&w[i].th, NULL, cli_pool_run, &w[i]) != 0)
-            break; /* the others do its share */
-        started = i;
-    }
-    w[0].p = &p;
-    w[0].id = 0;
-    cli_pool_run(&w[0]);
-    for (size_t i = 1; i <= started; i++)
-        pthread_join(w[i].th, NULL);
-    free(w);
+    if (as_parallel(n_tasks, threads, fn, ctx) != AS_OK)
+        out_of_memory();
 }
 
 /* ---- progress ---- */

@@ -130,18 +130,7 @@ int cli_index_annotate(const char *path, const struct cli_index_ident *id,
  * characters escaped (other bytes as they are). */
 void cli_json_string(FILE *fp, const char *s);
 
-/*
- * Calls fn(ctx, task, worker) once for every task in [0, n_tasks), on up
- * to `threads` threads, the calling thread included (0 or 1: in the
- * calling thread alone, in task order). Tasks are claimed one at a time
- * in order, by whichever thread is free, and may finish in any order: a
- * result must not depend on which worker ran a task. worker is in
- * [0, min(threads, n_tasks)), and no two calls with the same worker run
- * at once, so per-worker state needs no lock. Threads that cannot be
- * started leave their share to the others. Returns when every task is
- * done; exits on out of memory, as cli_xrealloc. The same contract as
- * the library's internal parallel loop.
- */
+/* as_parallel() that reports running out of memory and exits 1. */
 void cli_parallel(size_t n_tasks, size_t threads,
                   void (*fn)(void *ctx, size_t task, size_t worker), void *ctx);
 

@@ -8,6 +8,7 @@
 #include "as/decode.h"
 #include "as/resample.h"
 #include "as/pathlist.h"
+#include "as/parallel.h"
 #include "as/featio.h"
 #include "as/features.h"
 #include "as/index.h"
