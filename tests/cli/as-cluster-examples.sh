@@ -7,13 +7,7 @@
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
-mkdir -p samples/kicks samples/hats samples/tones samples/loops
-cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
-cp "$FIX/hihat_48k.wav" "$FIX/noise_white_44k1.wav" samples/hats/
-cp "$FIX/sine440_44k1.wav" "$FIX/chord_ceg_48k_stereo.wav" \
-    "$FIX/chirp_log_50-16k_44k1.flac" samples/tones/
-cp "$FIX/real_loop_amen_44k1.wav" "$FIX/clicks_120bpm_4s_44k1.flac" \
-    samples/loops/
+as_sample_folder
 as-extract -r samples | as-index -o lib.asx
 
 as_run_man_examples as-cluster.1 5

@@ -12,6 +12,23 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/as-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 
+# as_sample_folder [-7]: lays out samples/kicks, hats, tones and loops in
+# the current folder from the fixtures, as the man pages' examples
+# assume: nine files, or with -7 the seven without the white noise and
+# the chirp.
+as_sample_folder() {
+    mkdir -p samples/kicks samples/hats samples/tones samples/loops
+    cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
+    cp "$FIX/hihat_48k.wav" samples/hats/
+    cp "$FIX/sine440_44k1.wav" "$FIX/chord_ceg_48k_stereo.wav" samples/tones/
+    cp "$FIX/real_loop_amen_44k1.wav" "$FIX/clicks_120bpm_4s_44k1.flac" \
+        samples/loops/
+    if [ "${1-}" != -7 ]; then
+        cp "$FIX/noise_white_44k1.wav" samples/hats/
+        cp "$FIX/chirp_log_50-16k_44k1.flac" samples/tones/
+    fi
+}
+
 fail() {
     printf 'FAIL: %s\n' "$*" >&2
     exit 1
