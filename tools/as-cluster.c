@@ -332,14 +332,10 @@ print_num(double v, int json)
 static void
 print_label(const char *label, int json)
 {
-    if (json) {
-        if (label != NULL)
-            cli_json_string(stdout, label);
-        else
-            fputs("null", stdout);
-    } else {
+    if (json)
+        cli_json_string(stdout, label);
+    else
         fputs(label != NULL ? label : "", stdout);
-    }
 }
 
 static int
@@ -450,10 +446,7 @@ print_cluster(const struct opts *o, const struct lib *l, const struct result *r,
         fputs(",\"silhouette\":", stdout);
         print_num(msil, 1);
         fputs(",\"representative\":", stdout);
-        if (rep_path != NULL)
-            cli_json_string(stdout, rep_path);
-        else
-            fputs("null", stdout);
+        cli_json_string(stdout, rep_path);
         fputs(",\"labels\":[", stdout);
         for (size_t i = 0; i < top; i++) {
             fputs(i ? ",{\"label\":" : "{\"label\":", stdout);

@@ -25,8 +25,6 @@ struct lib {
 
 /* Entry i's metadata, reporting a damaged entry (then 1). */
 int entry_get(const struct lib *l, size_t i, struct as_index_entry *e);
-/* A JSON string, or null for NULL. */
-void json_string_or_null(const char *s);
 /* The columns every output starts with: path and label (TSV), or the
  * object's opening and those two keys (JSON). */
 void print_entry_start(const struct opts *o, const struct as_index_entry *e);

@@ -55,7 +55,7 @@ print_ranking(const struct opts *o, const struct lib *l, const double *score,
         if (o->json) {
             printf(",\"score\":%.6f,\"anomaly\":%s,\"group\":", score[i],
                    flag ? "true" : "false");
-            json_string_or_null(g);
+            cli_json_string(stdout, g);
             fputs("}\n", stdout);
         } else {
             printf("\t%.6f\t%d\t%s\n", score[i], flag, g ? g : "");

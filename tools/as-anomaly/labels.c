@@ -121,7 +121,7 @@ run_mislabeled(const struct opts *o, const struct lib *l)
         print_entry_start(o, &e);
         if (o->json) {
             fputs(",\"looks_like\":", stdout);
-            json_string_or_null(looks);
+            cli_json_string(stdout, looks);
             printf(",\"count\":%lu,\"k\":%lu}\n", (unsigned long)fl[j].count,
                    (unsigned long)fl[j].k);
         } else {

@@ -65,22 +65,13 @@ entry_get(const struct lib *l, size_t i, struct as_index_entry *e)
 }
 
 void
-json_string_or_null(const char *s)
-{
-    if (s != NULL)
-        cli_json_string(stdout, s);
-    else
-        fputs("null", stdout);
-}
-
-void
 print_entry_start(const struct opts *o, const struct as_index_entry *e)
 {
     if (o->json) {
         fputs("{\"filename\":", stdout);
         cli_json_string(stdout, e->path);
         fputs(",\"label\":", stdout);
-        json_string_or_null(e->label);
+        cli_json_string(stdout, e->label);
     } else {
         printf("%s\t%s", e->path, e->label ? e->label : "");
     }

@@ -301,10 +301,7 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
             fputs("{\"filename\":", fp);
             cli_json_string(fp, e.path);
             fputs(",\"label\":", fp);
-            if (e.label != NULL)
-                cli_json_string(fp, e.label);
-            else
-                fputs("null", fp);
+            cli_json_string(fp, e.label);
             if (has_c)
                 fprintf(fp, ",\"cluster\":%ld", (long)e.cluster);
             else

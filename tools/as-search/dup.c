@@ -153,10 +153,7 @@ print_group(const struct opts *o, const struct lib *lib, size_t number,
             fputs(j ? ",{\"filename\":" : "{\"filename\":", stdout);
             cli_json_string(stdout, e.path);
             fputs(",\"label\":", stdout);
-            if (e.label != NULL)
-                cli_json_string(stdout, e.label);
-            else
-                fputs("null", stdout);
+            cli_json_string(stdout, e.label);
             fputs(",\"duration\":", stdout);
             if (e.duration_s >= 0.0)
                 printf("%.6f", e.duration_s);

@@ -401,10 +401,7 @@ print_results(const struct opts *o, const struct lib *lib,
             fputs(r ? ",{\"filename\":" : "{\"filename\":", stdout);
             cli_json_string(stdout, e.path);
             fputs(",\"label\":", stdout);
-            if (e.label != NULL)
-                cli_json_string(stdout, e.label);
-            else
-                fputs("null", stdout);
+            cli_json_string(stdout, e.label);
             fputs(",\"distance\":", stdout);
             print_json_number(h->distance);
             fputs(",\"groups\":{", stdout);
@@ -703,10 +700,7 @@ run_list(const struct opts *o, const struct lib *lib)
                 fputs("{\"filename\":", stdout);
                 cli_json_string(stdout, e.path);
                 fputs(",\"label\":", stdout);
-                if (e.label != NULL)
-                    cli_json_string(stdout, e.label);
-                else
-                    fputs("null", stdout);
+                cli_json_string(stdout, e.label);
                 fputs(",\"duration\":", stdout);
                 if (e.duration_s >= 0.0)
                     printf("%.6f", e.duration_s);

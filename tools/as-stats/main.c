@@ -316,10 +316,7 @@ static void
 json_opt_string(const char *sep, const char *key, const char *v)
 {
     json_key(sep, key);
-    if (v != NULL)
-        cli_json_string(stdout, v);
-    else
-        fputs("null", stdout);
+    cli_json_string(stdout, v);
 }
 
 static void

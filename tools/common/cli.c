@@ -405,6 +405,10 @@ cli_index_open(const char *path, unsigned flags)
 void
 cli_json_string(FILE *fp, const char *s)
 {
+    if (s == NULL) {
+        fputs("null", fp);
+        return;
+    }
     putc('"', fp);
     for (const char *p = s; *p; p++) {
         unsigned char ch = (unsigned char)*p;

@@ -127,7 +127,7 @@ int cli_index_annotate(const char *path, const struct cli_index_ident *id,
                        const float *anomaly);
 
 /* Writes s to fp as a JSON string: quoted, with '"', '\\' and control
- * characters escaped (other bytes as they are). */
+ * characters escaped (other bytes as they are); NULL as null. */
 void cli_json_string(FILE *fp, const char *s);
 
 /* as_parallel() that reports running out of memory and exits 1. */
