@@ -59,21 +59,25 @@ struct db {
     const float *y;        /* the same, row-major */
     const size_t *perm;    /* sorted position -> point */
     const float *y0;       /* first coordinate by sorted position */
-    atomic_uint *count;    /* pass 1: neighbours, by point */
-    atomic_uint *blocksat; /* pass 1: points of each block of 16 sorted
-                              positions that have min_samples (those past
-                              n counted) */
-    const size_t *pos;     /* point -> sorted position */
-    size_t *comp;          /* pass 2: a root each sorted position's point
-                              had (see unjoined()) */
+    /* The passes' state is kept by sorted position, not by point, so
+     * that a block of candidates reads it from consecutive memory. */
+    atomic_uint *count;    /* pass 1: neighbours */
+    atomic_uint *blocksat; /* pass 1: positions of each block of 16 that
+                              have min_samples (those past n counted) */
     const unsigned char *core;
     int pass;
-    size_t *parent;        /* pass 2: union-find over points */
+    size_t *parent;        /* pass 2: union-find over positions */
+    size_t *comp;          /* pass 2: a root each position had (see
+                              block_need()) */
+    size_t *blkcomp;       /* pass 2: a root all core positions of each
+                              block had (NONE: not known) */
     size_t unions;         /* pass 2: joins made so far */
-    const int32_t *label;  /* pass 3: the cluster of each core point */
-    const int32_t *blkmin; /* pass 3: the lowest cluster of each block's
-                              core points (INT32_MAX: none) */
-    int32_t *border;       /* pass 3: the cluster of each other point */
+    const int32_t *clab;   /* pass 3: the cluster of each core position
+                              (INT32_MAX: not core) */
+    const int32_t *blkmin; /* pass 3: the lowest cluster of each block
+                              (INT32_MAX: none) */
+    int32_t *border;       /* pass 3: the cluster of each other point, by
+                              point */
 };
 
 static int
@@ -98,19 +102,20 @@ find(size_t *parent, size_t i)
     return i;
 }
 
-/* Both points are within eps: count, or join, or note. */
+/* The points at sorted positions s and t are within eps: count, or
+ * join. */
 static void
-neighbours(struct db *b, size_t p, size_t q)
+neighbours(struct db *b, size_t s, size_t t)
 {
     if (b->pass == 1) {
-        if (atomic_fetch_add(&b->count[p], 1) + 1 == b->min_samples)
-            atomic_fetch_add(&b->blocksat[b->pos[p] / AS__LANES], 1);
-        if (atomic_fetch_add(&b->count[q], 1) + 1 == b->min_samples)
-            atomic_fetch_add(&b->blocksat[b->pos[q] / AS__LANES], 1);
+        if (atomic_fetch_add(&b->count[s], 1) + 1 == b->min_samples)
+            atomic_fetch_add(&b->blocksat[s / AS__LANES], 1);
+        if (atomic_fetch_add(&b->count[t], 1) + 1 == b->min_samples)
+            atomic_fetch_add(&b->blocksat[t / AS__LANES], 1);
         return;
     }
     /* pass 2, one thread: two core points */
-    size_t rp = find(b->parent, p), rq = find(b->parent, q);
+    size_t rp = find(b->parent, s), rq = find(b->parent, t);
     if (rp < rq)
         b->parent[rq] = rp;
     else if (rq < rp)
@@ -118,32 +123,47 @@ neighbours(struct db *b, size_t p, size_t q)
     b->unions++;
 }
 
-/* Whether the pair (p, q) can still change anything: in the first pass
- * unless both already have min_samples neighbours (their core status is
- * settled, whatever else is counted); in the second if both are core and
- * not yet joined (p is core there). */
-static int
-needed(const struct db *b, size_t p, size_t q, int sat_p)
-{
-    if (b->pass == 1)
-        return !(sat_p &&
-                 atomic_load_explicit(&b->count[q], memory_order_relaxed) >=
-                     b->min_samples);
-    return b->core[q] && find(b->parent, p) != find(b->parent, q);
-}
+#define NONE SIZE_MAX
 
-/* Pass 2: whether the point at sorted position t is core and not (yet)
- * joined with the root rp. comp[t] caches a root the point had: roots
- * only merge, so once it equals rp it stays in rp's component; when it
- * differs, the union-find says where the point is now. */
+/*
+ * Which positions of the block at b0 within [first, last) pair with the
+ * row's position, in need[]; returns whether any does.
+ * Pass 1: all, unless both already have min_samples neighbours (sat_p
+ * for the row's): their core status is settled whatever else is counted.
+ * Pass 2: the core positions not (yet) joined with the row's root rp.
+ * comp[t] caches a root t had: roots only merge, so once it equals rp it
+ * stays in rp's component; when it differs, the union-find says where t
+ * is now. A block whose core positions are all in rp's component notes
+ * rp in blkcomp, and is passed over whole the next time rp asks.
+ */
 static int
-unjoined(struct db *b, size_t t, size_t rp)
+block_need(struct db *b, size_t b0, size_t first, size_t last, size_t rp,
+           int sat_p, unsigned char *need)
 {
-    size_t q = b->perm[t];
-    if (!b->core[q] || b->comp[t] == rp)
+    memset(need, 0, AS__LANES);
+    int any = 0;
+    if (b->pass == 1) {
+        for (size_t t = first; t < last; t++) {
+            need[t - b0] = !sat_p || atomic_load_explicit(
+                                         &b->count[t], memory_order_relaxed) <
+                                         b->min_samples;
+            any |= need[t - b0];
+        }
+        return any;
+    }
+    size_t bl = b0 / AS__LANES;
+    if (b->blkcomp[bl] == rp)
         return 0;
-    b->comp[t] = find(b->parent, q);
-    return b->comp[t] != rp;
+    for (size_t t = first; t < last; t++) {
+        if (!b->core[t] || b->comp[t] == rp)
+            continue;
+        b->comp[t] = find(b->parent, t);
+        need[t - b0] = b->comp[t] != rp;
+        any |= need[t - b0];
+    }
+    if (!any && first == b0 && last == b0 + AS__LANES)
+        b->blkcomp[bl] = rp;
+    return any;
 }
 
 /* The squared distances from ys to the points of the block at b0, summed
@@ -178,12 +198,11 @@ pairs_task(void *ctx, size_t task, size_t worker)
     float acc[AS__LANES];
     unsigned char need[AS__LANES];
     for (size_t s = lo; s < hi; s++) {
-        size_t p = b->perm[s];
-        if (b->pass == 2 && !b->core[p])
+        if (b->pass == 2 && !b->core[s])
             continue;
         const float *ys = b->y + s * d;
-        /* pass 2 (one thread): p's root, found again after a join */
-        size_t rp = b->pass == 2 ? find(b->parent, p) : 0;
+        /* pass 2 (one thread): s's root, found again after a join */
+        size_t rp = b->pass == 2 ? find(b->parent, s) : 0;
         size_t joins = b->unions;
         for (size_t b0 = (s + 1) / AS__LANES * AS__LANES; b0 < b->n;
              b0 += AS__LANES) {
@@ -194,7 +213,7 @@ pairs_task(void *ctx, size_t task, size_t worker)
             size_t last = b0 + AS__LANES < b->n ? b0 + AS__LANES : b->n;
             int sat_p =
                 b->pass == 1 &&
-                atomic_load_explicit(&b->count[p], memory_order_relaxed) >=
+                atomic_load_explicit(&b->count[s], memory_order_relaxed) >=
                     b->min_samples;
             size_t blk_no = b0 / AS__LANES;
             if (sat_p &&
@@ -202,20 +221,10 @@ pairs_task(void *ctx, size_t task, size_t worker)
                                      memory_order_relaxed) == AS__LANES)
                 continue; /* nothing left to count here */
             if (b->pass == 2 && joins != b->unions) {
-                rp = find(b->parent, p);
+                rp = find(b->parent, s);
                 joins = b->unions;
             }
-            int any = 0;
-            for (size_t t = b0; t < b0 + AS__LANES; t++) {
-                if (t < first || t >= last)
-                    need[t - b0] = 0;
-                else if (b->pass == 2)
-                    need[t - b0] = unjoined(b, t, rp);
-                else
-                    need[t - b0] = needed(b, p, b->perm[t], sat_p);
-                any |= need[t - b0];
-            }
-            if (!any)
+            if (!block_need(b, b0, first, last, rp, sat_p, need))
                 continue;
             if (!partial_sums(b, b0, ys, need, acc))
                 continue;
@@ -223,11 +232,10 @@ pairs_task(void *ctx, size_t task, size_t worker)
                 float v = acc[t - b0];
                 if (!need[t - b0] || !(v <= b->thr_hi))
                     continue;
-                size_t q = b->perm[t];
                 /* well inside needs no second look; the thin band around
                  * eps is decided in double */
-                if (v <= b->thr_lo || within(b, p, q))
-                    neighbours(b, p, q);
+                if (v <= b->thr_lo || within(b, b->perm[s], b->perm[t]))
+                    neighbours(b, s, t);
             }
         }
     }
@@ -246,9 +254,9 @@ border_task(void *ctx, size_t task, size_t worker)
     float acc[AS__LANES];
     unsigned char need[AS__LANES];
     for (size_t s = lo; s < hi; s++) {
-        size_t p = b->perm[s];
-        if (b->core[p])
+        if (b->core[s])
             continue;
+        size_t p = b->perm[s];
         const float *ys = b->y + s * d;
         /* the first position within the window */
         size_t a = 0, z = s;
@@ -268,9 +276,8 @@ border_task(void *ctx, size_t task, size_t worker)
                 continue;
             int any = 0;
             for (size_t t = b0; t < b0 + AS__LANES; t++) {
-                size_t q = t < b->n ? b->perm[t] : 0;
-                need[t - b0] =
-                    t < b->n && t != s && b->core[q] && b->label[q] < best;
+                /* clab is INT32_MAX for a point that is not core */
+                need[t - b0] = t < b->n && t != s && b->clab[t] < best;
                 any |= need[t - b0];
             }
             if (!any)
@@ -279,10 +286,10 @@ border_task(void *ctx, size_t task, size_t worker)
             for (int l = 0; l < AS__LANES && alive; l++) {
                 if (!need[l] || !(acc[l] <= b->thr_hi))
                     continue;
-                size_t q = b->perm[b0 + (size_t)l];
-                if (b->label[q] < best &&
-                    (acc[l] <= b->thr_lo || within(b, p, q)))
-                    best = b->label[q];
+                size_t t = b0 + (size_t)l;
+                if (b->clab[t] < best &&
+                    (acc[l] <= b->thr_lo || within(b, p, b->perm[t])))
+                    best = b->clab[t];
             }
         }
         b->border[p] = best == INT32_MAX ? -1 : best;
@@ -344,16 +351,19 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     atomic_uint *blocksat = malloc(n_blk * sizeof *blocksat);
     size_t *pos = malloc(n * sizeof *pos);
     size_t *comp = malloc(n * sizeof *comp);
+    size_t *blkcomp = malloc(n_blk * sizeof *blkcomp);
     int32_t *blkmin = malloc(n_blk * sizeof *blkmin);
     unsigned char *core = calloc(n, 1);
     size_t *parent = malloc(n * sizeof *parent);
     size_t *root_label = malloc(n * sizeof *root_label);
+    int32_t *clab = malloc(n * sizeof *clab);
     float *yt = NULL;
     if (sample == NULL || mean == NULL || axes == NULL || y == NULL ||
         ys == NULL || y0 == NULL || perm == NULL || yd == NULL ||
         count == NULL || blocksat == NULL || pos == NULL || comp == NULL ||
+        blkcomp == NULL ||
         blkmin == NULL || core == NULL || parent == NULL ||
-        root_label == NULL || n > UINT32_MAX)
+        root_label == NULL || clab == NULL || n > UINT32_MAX)
         goto done;
 
     /* principal axes of an even sample, then every point rotated */
@@ -442,55 +452,63 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
                                        : (unsigned)(AS__LANES - valid));
     }
     b.blocksat = blocksat;
-    b.pos = pos;
     for (size_t t = 0; t < n; t++)
-        comp[t] = perm[t];
+        comp[t] = t;
     b.comp = comp;
+    for (size_t bl = 0; bl < n_blk; bl++)
+        blkcomp[bl] = NONE;
+    b.blkcomp = blkcomp;
     size_t tasks = (n + ROWS - 1) / ROWS;
 
     b.pass = 1;
     if ((status = as_parallel(tasks, o->threads, pairs_task, &b)) != AS_OK)
         goto done;
-    for (size_t i = 0; i < n; i++)
-        core[i] = atomic_load(&count[i]) >= o->min_samples;
+    for (size_t t = 0; t < n; t++)
+        core[t] = atomic_load(&count[t]) >= o->min_samples;
     b.core = core;
     b.parent = parent;
-    for (size_t i = 0; i < n; i++)
-        parent[i] = i;
+    for (size_t t = 0; t < n; t++)
+        parent[t] = t;
     /* one thread: the joins read the union-find to skip pairs already
      * joined */
     b.pass = 2;
     if ((status = as_parallel(tasks, 1, pairs_task, &b)) != AS_OK)
         goto done;
 
-    /* clusters by their lowest core point (each root is its component's
-     * lowest point, and a core component's points are all core) */
+    /* clusters numbered in the order of their lowest core point: the
+     * first point of a component met in point order names it */
     size_t nc = 0;
+    for (size_t t = 0; t < n; t++)
+        root_label[t] = SIZE_MAX;
     for (size_t i = 0; i < n; i++) {
-        if (!core[i]) {
+        size_t t = pos[i];
+        if (!core[t]) {
             labels[i] = -1;
             continue;
         }
-        size_t rt = find(parent, i);
-        if (rt == i)
-            root_label[i] = nc++;
+        size_t rt = find(parent, t);
+        if (root_label[rt] == SIZE_MAX)
+            root_label[rt] = nc++;
         labels[i] = (int32_t)root_label[rt];
     }
+    for (size_t t = 0; t < n; t++)
+        clab[t] = core[t] ? labels[perm[t]] : INT32_MAX;
     for (size_t bl = 0; bl < n_blk; bl++) {
         int32_t mn = INT32_MAX;
         for (size_t t = bl * AS__LANES; t < (bl + 1) * AS__LANES && t < n; t++)
-            if (core[perm[t]] && labels[perm[t]] < mn)
-                mn = labels[perm[t]];
+            if (clab[t] < mn)
+                mn = clab[t];
         blkmin[bl] = mn;
     }
-    b.label = labels;
+    b.clab = clab;
     b.blkmin = blkmin;
     b.border = labels; /* each task writes only its own non-core points */
     b.pass = 3;
     if ((status = as_parallel(tasks, o->threads, border_task, &b)) != AS_OK)
         goto done;
     if (core_out != NULL)
-        memcpy(core_out, core, n);
+        for (size_t t = 0; t < n; t++)
+            core_out[perm[t]] = core[t];
     *n_clusters = nc;
     status = AS_OK;
 done:
@@ -506,10 +524,12 @@ done:
     free(blocksat);
     free(pos);
     free(comp);
+    free(blkcomp);
     free(core);
     free(parent);
     free(blkmin);
     free(root_label);
+    free(clab);
     free(yt);
     return status;
 }
