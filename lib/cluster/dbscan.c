@@ -157,7 +157,8 @@ block_need(struct db *b, size_t b0, size_t first, size_t last, size_t rp,
     for (size_t t = first; t < last; t++) {
         if (!b->core[t] || b->comp[t] == rp)
             continue;
-        b->comp[t] = find(b->parent, t);
+        /* comp[t] is on t's path to its root: the shorter way there */
+        b->comp[t] = find(b->parent, b->comp[t]);
         need[t - b0] = b->comp[t] != rp;
         any |= need[t - b0];
     }
@@ -181,7 +182,7 @@ partial_sums(const struct db *b, size_t b0, const float *ys,
         as__sqdist16_part(blk, j0, j1, ys, acc);
         alive = 0;
         for (int l = 0; l < AS__LANES; l++)
-            alive |= need[l] && acc[l] <= b->thr_hi;
+            alive |= need[l] & (acc[l] <= b->thr_hi);
     }
     return alive;
 }
