@@ -440,6 +440,50 @@ struct grad {
     size_t stack_cap;
 };
 
+/*
+ * The exact repulsion on point i: nf = sum over j of q^2 (y_i - y_j) and
+ * sq = sum of q, q = 1 / (1 + |y_i - y_j|^2), over every j but i. Four
+ * independent sums, added at the end in a fixed order, so that the
+ * divisions overlap; j = i adds q = 1 and no force, taken off after.
+ */
+static void
+exact_repulsion(const double *y, size_t n, size_t dims, size_t i, double *nf,
+                double *sq)
+{
+    enum { W = 4 };
+    double s[W] = {0}, f[3][W] = {{0}};
+    const double *yi = y + i * dims;
+    size_t j = 0;
+    for (; j + W <= n; j += W)
+        for (size_t k = 0; k < W; k++) {
+            const double *yj = y + (j + k) * dims;
+            double d0 = yi[0] - yj[0], d1 = yi[1] - yj[1], d2 = 0.0;
+            if (dims == 3)
+                d2 = yi[2] - yj[2];
+            double q = 1.0 / (1.0 + (d0 * d0 + d1 * d1 + d2 * d2));
+            double qq = q * q;
+            s[k] += q;
+            f[0][k] += qq * d0;
+            f[1][k] += qq * d1;
+            f[2][k] += qq * d2;
+        }
+    for (; j < n; j++) {
+        const double *yj = y + j * dims;
+        double d0 = yi[0] - yj[0], d1 = yi[1] - yj[1], d2 = 0.0;
+        if (dims == 3)
+            d2 = yi[2] - yj[2];
+        double q = 1.0 / (1.0 + (d0 * d0 + d1 * d1 + d2 * d2));
+        double qq = q * q;
+        s[0] += q;
+        f[0][0] += qq * d0;
+        f[1][0] += qq * d1;
+        f[2][0] += qq * d2;
+    }
+    *sq = (s[0] + s[1]) + (s[2] + s[3]) - 1.0;
+    for (size_t a = 0; a < dims; a++)
+        nf[a] = (f[a][0] + f[a][1]) + (f[a][2] + f[a][3]);
+}
+
 static void
 grad_task(void *ctx, size_t i, size_t worker)
 {
@@ -468,20 +512,7 @@ grad_task(void *ctx, size_t i, size_t worker)
 
     double nf[3] = {0}, sq = 0.0;
     if (g->t == NULL) { /* exact */
-        for (size_t j = 0; j < g->n; j++) {
-            if (j == i)
-                continue;
-            const double *yj = g->y + j * dims;
-            double dist = 0.0, diff[3];
-            for (size_t a = 0; a < dims; a++) {
-                diff[a] = yi[a] - yj[a];
-                dist += diff[a] * diff[a];
-            }
-            double q = 1.0 / (1.0 + dist);
-            sq += q;
-            for (size_t a = 0; a < dims; a++)
-                nf[a] += q * q * diff[a];
-        }
+        exact_repulsion(g->y, g->n, dims, i, nf, &sq);
     } else {
         size_t *stack = g->stack + worker * g->stack_cap, top = 0;
         stack[top++] = 0;
