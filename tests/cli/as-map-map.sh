@@ -52,7 +52,7 @@ for l in open(sys.argv[1]): json.loads(l)' "$T/out" || fail "JSON parses"
 fi
 
 # The same bytes on every run and for any -j, t-SNE and PCA, 2-D and 3-D.
-for args in "" "-d 3" "-m pca" "-m pca -d 3" "-r 5 -p 10"; do
+for args in "" "-d 3" "-m pca" "-m pca -d 3" "-r 5 -p 10" "-a 0.5" "-a 0.5 -d 3"; do
     # shellcheck disable=SC2086
     as-map $args -j 1 g3.asx >j1
     # shellcheck disable=SC2086
@@ -89,9 +89,12 @@ as-map -d 3 g3.asx >tsne3
 separated 3 tsne3 || fail "t-SNE 3-D mixes the groups"
 as-map -m pca g3.asx >pca2
 separated 2 pca2 || fail "PCA mixes the groups"
-# exact t-SNE too
+# Barnes-Hut too; without -a, 90 entries are mapped exactly
+as-map -a 0.5 g3.asx >bh
+separated 2 bh || fail "Barnes-Hut t-SNE mixes the groups"
 as-map -a 0 g3.asx >exact
-separated 2 exact || fail "exact t-SNE mixes the groups"
+cmp -s exact tsne2 || fail "without -a, 90 entries are not mapped exactly"
+cmp -s bh tsne2 && fail "-a 0.5 maps 90 entries exactly"
 
 # PCA against awk: two columns, the second twice the first plus a
 # wobble. Both columns are z-scored and scaled alike, so the principal
