@@ -16,3 +16,17 @@ median() {
 now() {
     date +%s.%N
 }
+
+# sklearn_setup: py, Debian's python3 (the one with python3-sklearn), and
+# sk, the script that runs scikit-learn's side (empty when it is missing:
+# then only our figures are printed); BLAS and OpenMP on one thread.
+sklearn_setup() {
+    py=/usr/bin/python3
+    sk=""
+    if [ -x "$py" ] && "$py" -c 'import sklearn' 2>/dev/null; then
+        sk="$root/bench/ml_sklearn.py"
+    else
+        echo "note: /usr/bin/python3 with sklearn not found: our figures only" >&2
+    fi
+    export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+}

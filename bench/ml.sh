@@ -24,14 +24,7 @@ case $runs in
 esac
 . "$(dirname "$0")/common.sh"
 ml="$build/bench/as-bench-ml"
-py=/usr/bin/python3
-sk=""
-if [ -x "$py" ] && "$py" -c 'import sklearn' 2>/dev/null; then
-    sk="$root/bench/ml_sklearn.py"
-else
-    echo "note: /usr/bin/python3 with sklearn not found: our figures only" >&2
-fi
-export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+sklearn_setup
 
 "$ml" gen 100000 87 12 1 "$tmp/m100k"
 "$ml" gen 1000000 87 12 2 "$tmp/m1m"
