@@ -9,6 +9,10 @@
 # vectors, indexes them in build/quickstart/, searches the index with one
 # of its own files (the top 5), groups it, lists its most unusual samples
 # and sums it up, and writes a map of it (build/quickstart/map.html).
+# Labels are the samples' folders; sonic-pi-samples keeps every sample in
+# one folder with its category at the start of the name (bd_, sn_,
+# drum_cymbal_ ...), so there the category is the label, through the
+# stream's label column.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -37,7 +41,18 @@ echo "== What is in $dir (as-extract --info):" >&2
 "$bin/as-extract" -ri "$dir"
 
 echo "== Feature vectors (as-extract, default set, every core):" >&2
-"$bin/as-extract" -r -o "$out/lib.tsv" "$dir"
+if [ $# -eq 1 ]; then
+    "$bin/as-extract" -r -o "$out/lib.tsv" "$dir"
+else
+    "$bin/as-extract" -r "$dir" | awk -F '\t' 'BEGIN { OFS = "\t" }
+        NR == 1 { $1 = $1 "\tlabel"; print; next }
+        {
+            n = split($1, part, "/"); split(part[n], word, /[_.]/)
+            label = word[1]
+            if (label == "drum" && part[n] ~ /^drum_/) label = label "_" word[2]
+            $1 = $1 "\t" label; print
+        }' >"$out/lib.tsv"
+fi
 rows=$(($(wc -l <"$out/lib.tsv") - 1))
 cols=$(($("$bin/as-extract" -C | wc -l) - 1))
 echo "wrote $rows vectors of $cols features to $out/lib.tsv" >&2
@@ -61,6 +76,9 @@ echo "== Groups (as-cluster, k-means, k chosen by silhouette from 4 to 12, store
 
 echo "== The most unusual samples (as-anomaly, top 5):" >&2
 "$bin/as-anomaly" -W -n 5 "$out/lib.asx"
+
+echo "== Samples that sound like another label (as-anomaly --mislabeled, top 5):" >&2
+"$bin/as-anomaly" -M -n 5 "$out/lib.asx"
 
 echo "== The library (as-stats):" >&2
 "$bin/as-stats" "$out/lib.asx" | grep -E '^(entries|duration|rate|channels|container)'
