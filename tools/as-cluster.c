@@ -335,7 +335,7 @@ print_label(const char *label, int json)
     if (json)
         cli_json_string(stdout, label);
     else
-        fputs(label != NULL ? label : "", stdout);
+        cli_tsv_field(stdout, label);
 }
 
 static int
@@ -359,7 +359,8 @@ print_entries(const struct opts *o, const struct lib *l, const struct result *r)
             print_num(r->dist[i], 1);
             fputs("}\n", stdout);
         } else {
-            printf("%s\t", e.path);
+            cli_tsv_field(stdout, e.path);
+            putchar('\t');
             print_label(e.label, 0);
             printf("\t%ld\t", (long)r->lab[i]);
             print_num(r->dist[i], 0);
@@ -460,11 +461,15 @@ print_cluster(const struct opts *o, const struct lib *l, const struct result *r,
         print_num(purity, 0);
         putchar('\t');
         print_num(msil, 0);
-        printf("\t%s\t", rep_path != NULL ? rep_path : "");
-        for (size_t i = 0; i < top; i++)
-            printf("%s%s:%zu (%.0f%%)", i ? ", " : "",
-                   cnt[i].label ? cnt[i].label : "-", cnt[i].n,
+        putchar('\t');
+        cli_tsv_field(stdout, rep_path);
+        putchar('\t');
+        for (size_t i = 0; i < top; i++) {
+            fputs(i ? ", " : "", stdout);
+            cli_tsv_field(stdout, cnt[i].label ? cnt[i].label : "-");
+            printf(":%zu (%.0f%%)", cnt[i].n,
                    100.0 * (double)cnt[i].n / (double)m);
+        }
         putchar('\n');
     }
     return 0;

@@ -388,8 +388,10 @@ run_merge(const struct opts *o, char **inputs, int n)
             char a[64], bn[64];
             set_name(h, a, sizeof a);
             set_name(&first, bn, sizeof bn);
+            char *fn = cli_msg_name_dup(first_name);
             cli_warnx(inputs[i], "feature set %s differs from %s's (%s)", a,
-                      first_name, bn);
+                      fn, bn);
+            free(fn);
             as_index_close(ix);
             c.failed++;
             failed = 1;

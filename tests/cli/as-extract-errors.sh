@@ -67,7 +67,7 @@ expect_err "as-extract: dir: Is a directory (use -r to walk it)"
 cp good.wav "$(printf 'tab\there.wav')"
 run as-extract -i "$(printf 'tab\there.wav')"
 expect_status 1
-expect_err "as-extract: $(printf 'tab\there.wav'): path contains a tab or newline"
+expect_err 'as-extract: tab\there.wav: path contains a tab or newline'
 
 # An unreadable file (skipped when running as root, who reads anything).
 cp good.wav locked.wav

@@ -66,6 +66,22 @@ def same(a, b):
         return float(a) == float(b)
     return a == b
 
+def unesc(s):
+    """A TSV field with the escapes of as-format(5) undone."""
+    b, out, i = s.encode("utf-8"), bytearray(), 0
+    while i < len(b):
+        if b[i] != 0x5c:
+            out.append(b[i])
+            i += 1
+        elif b[i + 1:i + 2] == b"x":
+            out.append(int(b[i + 2:i + 4], 16))
+            i += 4
+        else:
+            out += {b"\\": b"\\", b"t": b"\t", b"n": b"\n",
+                    b"r": b"\r"}[b[i + 1:i + 2]]
+            i += 2
+    return out.decode("utf-8", "surrogateescape")
+
 tsv = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")]
 j = json.loads(open(sys.argv[2], encoding="utf-8").read())
 want = []
@@ -73,12 +89,12 @@ labels, groups, cols, evl = {}, {}, [], {}
 for f in tsv:
     sec = f[0]
     if sec == "index":
-        want.append((f[2], j["index"][f[1]]))
+        want.append((unesc(f[2]), j["index"][f[1]]))
     elif sec == "entries":
         key = {"total": "total_samples"}.get(f[1], f[1])
         want.append((f[2], j[key]))
     elif sec == "label":
-        labels[f[1]] = int(f[2])
+        labels[unesc(f[1])] = int(f[2])
     elif sec == "duration":
         want.append((f[2], j["duration"][f[1]]))
     elif sec == "sources":
@@ -101,10 +117,10 @@ for f in tsv:
     elif sec == "eval":
         want.append((f[2], j["eval"][f[1]]))
     elif sec == "eval_label":
-        e = j["eval"]["labels"][f[1]]
+        e = j["eval"]["labels"][unesc(f[1])]
         want += [(f[2], e["queries"]), (f[3], e["p_at_1"]),
                  (f[4], e["p_at_k"])]
-        evl[f[1]] = 1
+        evl[unesc(f[1])] = 1
     else:
         sys.exit("unknown section " + sec)
 bad = [(a, b) for a, b in want if not same(a, b)]

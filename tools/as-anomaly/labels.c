@@ -125,8 +125,10 @@ run_mislabeled(const struct opts *o, const struct lib *l)
             printf(",\"count\":%lu,\"k\":%lu}\n", (unsigned long)fl[j].count,
                    (unsigned long)fl[j].k);
         } else {
-            printf("\t%s\t%lu\t%lu\n", looks ? looks : "",
-                   (unsigned long)fl[j].count, (unsigned long)fl[j].k);
+            putchar('\t');
+            cli_tsv_field(stdout, looks);
+            printf("\t%lu\t%lu\n", (unsigned long)fl[j].count,
+                   (unsigned long)fl[j].k);
         }
     }
     free(p.votes);

@@ -73,7 +73,9 @@ print_entry_start(const struct opts *o, const struct as_index_entry *e)
         fputs(",\"label\":", stdout);
         cli_json_string(stdout, e->label);
     } else {
-        printf("%s\t%s", e->path, e->label ? e->label : "");
+        cli_tsv_field(stdout, e->path);
+        putchar('\t');
+        cli_tsv_field(stdout, e->label);
     }
 }
 

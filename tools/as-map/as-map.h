@@ -55,9 +55,9 @@ int map_scheme_make(const struct map *m, enum map_colour by,
 void map_scheme_free(struct map_scheme *s);
 const char *map_colour_name(enum map_colour by);
 
-/* Writes s as XML character data or an attribute value: &<>"' escaped,
- * a byte that is not valid UTF-8 or a control character replaced by
- * U+FFFD. */
+/* Writes s as XML character data or an attribute value: control
+ * characters and bytes that are not valid UTF-8 escaped as in TSV
+ * output (cli_xml_text), then &<>"' as entities. */
 void map_xml_text(FILE *fp, const char *s);
 /* Writes s as a JSON string that is safe inside an HTML <script>: also
  * '<' as \u003c, so that no "</script" or "<!--" can appear. */

@@ -327,7 +327,10 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
             }
             fputs("}\n", fp);
         } else {
-            fprintf(fp, "%s\t%s\t", e.path, e.label != NULL ? e.label : "");
+            cli_tsv_field(fp, e.path);
+            putc('\t', fp);
+            cli_tsv_field(fp, e.label);
+            putc('\t', fp);
             if (has_c)
                 fprintf(fp, "%ld", (long)e.cluster);
             putc('\t', fp);

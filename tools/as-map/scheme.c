@@ -302,111 +302,17 @@ map_scheme_free(struct map_scheme *s)
 
 /* ---- text ---- */
 
-/* The length of the valid UTF-8 sequence at s (1 to 4), or 0. Overlong
- * forms, surrogates and code points above U+10FFFF are not valid. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    size_t n;
-    unsigned cp, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        cp = c & 0x1f;
-        min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        cp = c & 0x0f;
-        min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        cp = c & 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3fu);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
+/* The rule of as-format(5), "Paths in output", for every tool. */
 void
 map_xml_text(FILE *fp, const char *str)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", fp);
-            break;
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '>':
-            fputs("&gt;", fp);
-            break;
-        case '"':
-            fputs("&quot;", fp);
-            break;
-        case '\'':
-            fputs("&apos;", fp);
-            break;
-        default: {
-            size_t n = utf8_len(s);
-            /* XML 1.0 allows no control character but TAB, LF, CR */
-            if (n == 0 ||
-                (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r') ||
-                *s == 0x7f) {
-                fputs("\xef\xbf\xbd", fp);
-                n = 1;
-            } else {
-                fwrite(s, 1, n, fp);
-            }
-            s += n;
-            continue;
-        }
-        }
-        s++;
-    }
+    cli_xml_text(fp, str);
 }
 
 void
 map_json_html(FILE *fp, const char *str)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    putc('"', fp);
-    for (; *s; s++) {
-        switch (*s) {
-        case '"':
-            fputs("\\\"", fp);
-            break;
-        case '\\':
-            fputs("\\\\", fp);
-            break;
-        case '\n':
-            fputs("\\n", fp);
-            break;
-        case '\t':
-            fputs("\\t", fp);
-            break;
-        case '<':
-            fputs("\\u003c", fp);
-            break;
-        default:
-            if (*s < 0x20)
-                fprintf(fp, "\\u%04x", *s);
-            else
-                putc(*s, fp);
-        }
-    }
-    putc('"', fp);
+    cli_json_string_html(fp, str);
 }
 
 const char *

@@ -162,8 +162,11 @@ print_group(const struct opts *o, const struct lib *lib, size_t number,
             printf(",\"distance\":%.6f,\"identical\":%s}", dist,
                    same ? "true" : "false");
         } else {
-            printf("%zu\t%zu\t%s\t%s\t", number, j + 1, e.path,
-                   e.label ? e.label : "");
+            printf("%zu\t%zu\t", number, j + 1);
+            cli_tsv_field(stdout, e.path);
+            putchar('\t');
+            cli_tsv_field(stdout, e.label);
+            putchar('\t');
             if (e.duration_s >= 0.0)
                 printf("%.6f", e.duration_s);
             printf("\t%.6f\t%s\n", dist, same ? "identical" : "near");

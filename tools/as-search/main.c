@@ -302,8 +302,10 @@ open_searcher(const struct opts *o, struct lib *lib)
                 const struct as_featheader *y = as_index_header(lib->ix[0]);
                 set_name(x->set, x->names, x->dim, a, sizeof a);
                 set_name(y->set, y->names, y->dim, b, sizeof b);
-                cli_warnx(lib->path[h], "feature set %s, %s has %s", a,
-                          lib->path[0], b);
+                char *p0 = cli_msg_name_dup(lib->path[0]);
+                cli_warnx(lib->path[h], "feature set %s, %s has %s", a, p0,
+                          b);
+                free(p0);
                 break;
             }
         return 1;
@@ -418,8 +420,12 @@ print_results(const struct opts *o, const struct lib *lib,
                 printf("%s\"%s\"", j ? "," : "", as_group_reason(why[j]));
             fputs("]}", stdout);
         } else {
-            printf("%s\t%zu\t%s\t%s\t%.6f", q->name, r + 1, e.path,
-                   e.label ? e.label : "", h->distance);
+            cli_tsv_field(stdout, q->name);
+            printf("\t%zu\t", r + 1);
+            cli_tsv_field(stdout, e.path);
+            putchar('\t');
+            cli_tsv_field(stdout, e.label);
+            printf("\t%.6f", h->distance);
             for (int g = 0; g < AS_G_COUNT; g++)
                 if (lib->present[g])
                     printf("\t%.4f",
@@ -711,7 +717,10 @@ run_list(const struct opts *o, const struct lib *lib)
                 else
                     fputs(",\"cluster\":null}\n", stdout);
             } else {
-                printf("%s\t%s\t", e.path, e.label ? e.label : "");
+                cli_tsv_field(stdout, e.path);
+                putchar('\t');
+                cli_tsv_field(stdout, e.label);
+                putchar('\t');
                 if (e.duration_s >= 0.0)
                     printf("%.6f", e.duration_s);
                 putchar('\t');

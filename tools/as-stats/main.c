@@ -184,7 +184,9 @@ gather_sources(struct stats *s, const struct opts *o, const struct probe *pr)
 static void
 tsv_opt_string(const char *section, const char *key, const char *v)
 {
-    printf("%s\t%s\t%s\n", section, key, v != NULL ? v : "");
+    printf("%s\t%s\t", section, key);
+    cli_tsv_field(stdout, v);
+    putchar('\n');
 }
 
 static void
@@ -227,7 +229,9 @@ static void
 print_tsv(const struct stats *s, const struct opts *o)
 {
     const struct as_featheader *h = as_index_header(s->ix);
-    printf("index\tpath\t%s\n", s->path);
+    fputs("index\tpath\t", stdout);
+    cli_tsv_field(stdout, s->path);
+    putchar('\n');
     printf("index\tsize_bytes\t%lld\n", s->size_bytes);
     printf("index\tformat_version\t%d\n", AS_INDEX_VERSION);
     printf("index\tmtime\t%s\n", s->mtime);
@@ -237,8 +241,11 @@ print_tsv(const struct stats *s, const struct opts *o)
     printf("entries\tlabelled\t%zu\n", s->labelled);
     printf("entries\tunlabelled\t%zu\n", s->n - s->labelled);
     printf("entries\tlabels\t%zu\n", s->n_labels);
-    for (size_t l = 0; l < s->n_labels; l++)
-        printf("label\t%s\t%zu\n", as_index_label(s->ix, l), s->label_n[l]);
+    for (size_t l = 0; l < s->n_labels; l++) {
+        fputs("label\t", stdout);
+        cli_tsv_field(stdout, as_index_label(s->ix, l));
+        printf("\t%zu\n", s->label_n[l]);
+    }
 
     printf("duration\tknown\t%zu\n", s->n_dur);
     printf("duration\tunknown\t%zu\n", s->n - s->n_dur);
@@ -293,7 +300,9 @@ print_tsv(const struct stats *s, const struct opts *o)
         putchar('\n');
         for (size_t l = 0; l < s->n_labels; l++) {
             size_t q = ev->label_queries[l];
-            printf("eval_label\t%s\t%zu\t", as_index_label(s->ix, l), q);
+            fputs("eval_label\t", stdout);
+            cli_tsv_field(stdout, as_index_label(s->ix, l));
+            printf("\t%zu\t", q);
             tsv_ratio(ev->label_hits1[l], (double)q);
             putchar('\t');
             tsv_ratio(ev->label_hitsk[l], (double)ev->k * (double)q);

@@ -37,10 +37,11 @@ cli_warnx(const char *subject, const char *fmt, ...)
     if (cli_quiet)
         return;
     fflush(stdout);
-    if (subject != NULL)
-        fprintf(stderr, "%s: %s: ", cli_name, subject);
-    else
-        fprintf(stderr, "%s: ", cli_name);
+    fprintf(stderr, "%s: ", cli_name);
+    if (subject != NULL) {
+        cli_msg_name(stderr, subject);
+        fputs(": ", stderr);
+    }
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
@@ -400,28 +401,6 @@ cli_index_open(const char *path, unsigned flags)
         return NULL;
     }
     return ix;
-}
-
-void
-cli_json_string(FILE *fp, const char *s)
-{
-    if (s == NULL) {
-        fputs("null", fp);
-        return;
-    }
-    putc('"', fp);
-    for (const char *p = s; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch == '"' || ch == '\\') {
-            putc('\\', fp);
-            putc(ch, fp);
-        } else if (ch < 0x20) {
-            fprintf(fp, "\\u%04x", ch);
-        } else {
-            putc(ch, fp);
-        }
-    }
-    putc('"', fp);
 }
 
 int

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "escape.h"
+
 /* Exit status of every tool. */
 enum {
     AS_EXIT_OK = 0,      /* everything succeeded */
@@ -125,10 +127,6 @@ int cli_index_ident(const char *path, struct cli_index_ident *id);
 int cli_index_annotate(const char *path, const struct cli_index_ident *id,
                        double wait_s, const int32_t *cluster,
                        const float *anomaly);
-
-/* Writes s to fp as a JSON string: quoted, with '"', '\\' and control
- * characters escaped (other bytes as they are); NULL as null. */
-void cli_json_string(FILE *fp, const char *s);
 
 /* as_parallel() that reports running out of memory and exits 1. */
 void cli_parallel(size_t n_tasks, size_t threads,

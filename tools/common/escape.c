@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
+#include "escape.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0. Overlong
+ * forms, surrogates and code points above U+10FFFF are not valid. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    size_t n;
+    unsigned cp, min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* A C1 control character U+0080 to U+009F, as UTF-8. */
+static int
+is_c1(const unsigned char *s, size_t n)
+{
+    return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+}
+
+/* The TSV rule; xml: also the five XML entities. */
+static void
+escape_c(FILE *fp, const char *str, int xml)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (s == NULL)
+        return;
+    while (*s) {
+        size_t n = utf8_len(s);
+        const char *rep = NULL;
+        switch (*s) {
+        case '\\':
+            rep = "\\\\";
+            break;
+        case '\t':
+            rep = "\\t";
+            break;
+        case '\n':
+            rep = "\\n";
+            break;
+        case '\r':
+            rep = "\\r";
+            break;
+        case '&':
+            rep = xml ? "&amp;" : NULL;
+            break;
+        case '<':
+            rep = xml ? "&lt;" : NULL;
+            break;
+        case '>':
+            rep = xml ? "&gt;" : NULL;
+            break;
+        case '"':
+            rep = xml ? "&quot;" : NULL;
+            break;
+        case '\'':
+            rep = xml ? "&apos;" : NULL;
+            break;
+        default:
+            break;
+        }
+        if (rep != NULL) {
+            fputs(rep, fp);
+            s++;
+        } else if (n == 0 || *s < 0x20 || *s == 0x7f) {
+            fprintf(fp, "\\x%02x", *s);
+            s++;
+        } else if (is_c1(s, n)) {
+            fprintf(fp, "\\x%02x\\x%02x", s[0], s[1]);
+            s += 2;
+        } else {
+            fwrite(s, 1, n, fp);
+            s += n;
+        }
+    }
+}
+
+static void
+escape_json(FILE *fp, const char *str, int html)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (s == NULL) {
+        fputs("null", fp);
+        return;
+    }
+    putc('"', fp);
+    while (*s) {
+        size_t n = utf8_len(s);
+        if (*s == '"' || *s == '\\') {
+            putc('\\', fp);
+            putc(*s, fp);
+            s++;
+        } else if (html && *s == '<') {
+            fputs("\\u003c", fp);
+            s++;
+        } else if (n == 0) {
+            fprintf(fp, "\\udc%02x", *s);
+            s++;
+        } else if (*s < 0x20 || *s == 0x7f) {
+            fprintf(fp, "\\u%04x", *s);
+            s++;
+        } else if (is_c1(s, n)) {
+            fprintf(fp, "\\u%04x", s[1]);
+            s += 2;
+        } else {
+            fwrite(s, 1, n, fp);
+            s += n;
+        }
+    }
+    putc('"', fp);
+}
+
+void
+cli_tsv_field(FILE *fp, const char *s)
+{
+    escape_c(fp, s, 0);
+}
+
+void
+cli_json_string(FILE *fp, const char *s)
+{
+    escape_json(fp, s, 0);
+}
+
+void
+cli_json_string_html(FILE *fp, const char *s)
+{
+    escape_json(fp, s, 1);
+}
+
+void
+cli_xml_text(FILE *fp, const char *s)
+{
+    escape_c(fp, s, 1);
+}
+
+void
+cli_msg_name(FILE *fp, const char *s)
+{
+    escape_c(fp, s, 0);
+}
+
+char *
+cli_msg_name_dup(const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    if (fp != NULL) {
+        escape_c(fp, s, 0);
+        if (fclose(fp) == 0 && buf != NULL)
+            return buf;
+    }
+    free(buf);
+    fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+    exit(AS_EXIT_FAIL);
+}
