@@ -125,6 +125,9 @@ for o in "" -J; do
     expect_status 0
     check $k -1
 done
+run as-extract -i -r s
+expect_status 0
+check tsv 9
 # the query of -p is escaped too
 run as-search -p "s/plain/$(printf 'n\nl.wav')" -k 1 -H i.asx
 expect_status 0

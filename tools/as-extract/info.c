@@ -13,12 +13,6 @@
 #include "as/as.h"
 #include "as-extract.h"
 
-static int
-path_ok_for_tsv(const char *path)
-{
-    return strpbrk(path, "\t\n\r") == NULL;
-}
-
 /* Whether a failed input is a walked file that is simply not audio. */
 int
 skip_quietly(const struct cli_input *in, int status)
@@ -62,11 +56,6 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
         const char *path = in->v[i].path;
         struct as_audio_info info;
         cli_progress_update(&prog, i);
-        if (!path_ok_for_tsv(path)) {
-            cli_warnx(path, "%s", as_strerror(AS_EPATH));
-            failed = 1;
-            continue;
-        }
         int status = info_one(path, &info);
         if (status != AS_OK && skip_quietly(&in->v[i], status)) {
             if (o->verbose)
@@ -79,8 +68,9 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
             continue;
         }
         int64_t frames = info.frames_read;
-        fprintf(out, "%s\t%s\t%s\t%d\t%d\t%d\t%" PRId64 "\t%.6f\t%" PRId64 "\n",
-                path, info.container, info.codec, info.rate_hz, info.channels,
+        cli_tsv_field(out, path);
+        fprintf(out, "\t%s\t%s\t%d\t%d\t%d\t%" PRId64 "\t%.6f\t%" PRId64 "\n",
+                info.container, info.codec, info.rate_hz, info.channels,
                 info.bits, frames, (double)frames / (double)info.rate_hz,
                 as_resample_len(frames, info.rate_hz, AS_SR_HZ));
     }
