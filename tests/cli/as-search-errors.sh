@@ -61,6 +61,14 @@ expect_err "as-search: missing.asx: No such file or directory"
 run as-search lib.tsv $K
 expect_status 1
 expect_err "as-search: lib.tsv: not an index"
+# with lists from options, which are freed then too (the sanitizer build
+# fails this on a leak)
+run as-search -L -l kicks -g '*' -c 1 lib.tsv
+expect_status 1
+expect_err "as-search: lib.tsv: not an index"
+run as-search -l kicks -p x -F lib.tsv lib.tsv
+expect_status 1
+expect_err "as-search: lib.tsv: not an index"
 head -c 16 lib.asx >short.asx
 run as-search short.asx $K
 expect_status 1

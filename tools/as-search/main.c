@@ -72,6 +72,17 @@ help(void)
         "                           other); 0 leaves it out");
 }
 
+/* Frees the lists that options gathered. */
+static void
+opts_free(struct opts *o)
+{
+    free(o->labels.v);
+    free(o->globs.v);
+    free(o->paths.v);
+    free(o->features.v);
+    free(o->clusters);
+}
+
 static void
 strs_add(struct strs *s, const char *v)
 {
@@ -881,6 +892,7 @@ main(int argc, char **argv)
         cli_usage_error("standard input can be used only once");
     if (failed || lib.n == 0) {
         lib_close(&lib);
+        opts_free(&o);
         return AS_EXIT_FAIL;
     }
 
@@ -893,11 +905,7 @@ main(int argc, char **argv)
     else
         failed = run_search(&o, &lib, ops, n_ops);
     lib_close(&lib);
-    free(o.labels.v);
-    free(o.globs.v);
-    free(o.paths.v);
-    free(o.features.v);
-    free(o.clusters);
+    opts_free(&o);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
         failed = 1;
