@@ -153,6 +153,12 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
     }
     const struct as_featheader *h = as_featreader_header(r);
     int failed = 0;
+    if (h->dim == 0) {
+        cli_warnx(name, "stream has no feature columns");
+        c->failed++;
+        failed = 1;
+        goto done;
+    }
     if (*b == NULL) {
         if (as_featheader_copy(first, h) != AS_OK) {
             fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));

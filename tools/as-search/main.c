@@ -581,6 +581,11 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
     }
     const struct as_featheader *ih = as_index_header(lib->ix[0]);
     const struct as_featheader *sh = as_featreader_header(r);
+    if (sh->dim == 0) {
+        cli_warnx(name, "stream has no feature columns");
+        failed = 1;
+        goto done;
+    }
     if (!same_columns(ih, sh)) {
         char a[64], c[64];
         set_name(sh->set, sh->names, sh->dim, a, sizeof a);
