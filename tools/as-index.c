@@ -88,6 +88,13 @@ same_names(const struct as_featheader *a, const struct as_featheader *b)
     return 1;
 }
 
+/* What a position in the stream counts: TSV lines, binary records. */
+static const char *
+row_word(const struct as_featheader *h)
+{
+    return h->format == AS_FEAT_BIN ? "record" : "line";
+}
+
 /* The label of a path: the name of the folder holding it. */
 static const char *
 dir_label(const char *path, char *buf, size_t cap)
@@ -195,8 +202,8 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
         if (st == AS_OK && eof)
             break;
         if (st != AS_OK) {
-            cli_warnx(name, "line %" PRIu64 ": %s", as_featreader_line(r),
-                      as_strerror(st));
+            cli_warnx(name, "%s %" PRIu64 ": %s", row_word(h),
+                      as_featreader_line(r), as_strerror(st));
             c->failed++;
             failed = 1;
             if (h->format == AS_FEAT_BIN || st == AS_EIO)
@@ -219,8 +226,8 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
         enum as_put what;
         st = as_index_builder_put(*b, &e, row.values, &what);
         if (st != AS_OK) {
-            cli_warnx(name, "line %" PRIu64 ": %s", as_featreader_line(r),
-                      as_strerror(st));
+            cli_warnx(name, "%s %" PRIu64 ": %s", row_word(h),
+                      as_featreader_line(r), as_strerror(st));
             c->failed++;
             failed = 1;
             continue;

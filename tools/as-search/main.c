@@ -602,7 +602,8 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
             break;
         if (st != AS_OK) {
             char where[64];
-            snprintf(where, sizeof where, "line %llu",
+            snprintf(where, sizeof where, "%s %llu",
+                     sh->format == AS_FEAT_BIN ? "record" : "line",
                      (unsigned long long)as_featreader_line(r));
             cli_warnx(name, "%s: %s", where,
                       st == AS_EIO ? strerror(errno) : as_strerror(st));
