@@ -27,6 +27,12 @@
 
 /* t-SNE runs on at most this many principal components of the rows. */
 #define TSNE_PCS 30
+/* Rows wider than this, when there are fewer rows than columns, are
+ * analysed through the n x n Gram matrix of the centred rows instead of
+ * the d x d covariance: as_pca() costs d^2 doubles and d^3 time, which
+ * for 4096 columns was over 100 s for three entries, and for the 65536
+ * columns a stream may have, four 32 GiB matrices. */
+#define PCA_GRAM_MIN_DIM 256
 /* Without -a, t-SNE's repulsion is exact up to this many entries and
  * Barnes-Hut (angle 0.5) above: exact costs n^2 per iteration, as much
  * as Barnes-Hut at this size (8.5 s and 7.3 s on one thread here; 4.4 s
@@ -98,6 +104,104 @@ load_rows(as_index *ix, const char *path, size_t n, size_t d)
     return x;
 }
 
+static void
+put_coord(double *out, float *outf, size_t i, size_t a, size_t m, double s)
+{
+    if (outf != NULL)
+        outf[i * m + a] = (float)s;
+    else
+        out[i * m + a] = s;
+}
+
+/*
+ * pca_project() for n < d rows through the Gram matrix G of the centred
+ * rows Xc (n x n), whose eigenvectors u give the principal axes as
+ * Xc^T u, with the same nonzero eigenvalues. as_pca() finds them as the
+ * principal axes of the 2n points +-g_j (the columns of G): mean 0,
+ * covariance G^2 / n, the same eigenvectors in the same order. Each axis
+ * takes the sign as_pca() gives it (largest-magnitude component
+ * positive); an axis of eigenvalue 0 projects everything to 0, as the
+ * covariance's null axes do.
+ */
+static int
+pca_project_gram(const float *x, size_t n, size_t d, size_t m,
+                 size_t threads, double *out, float *outf)
+{
+    double *mean = calloc(d, sizeof *mean);
+    double *g = calloc(n * n, sizeof *g);
+    float *pts = malloc(2 * n * n * sizeof *pts);
+    double *gmean = malloc(n * sizeof *gmean);
+    double *u = malloc(n * n * sizeof *u);
+    double *w = malloc(d * sizeof *w);
+    int st = AS_ENOMEM;
+    if (mean == NULL || g == NULL || pts == NULL || gmean == NULL ||
+        u == NULL || w == NULL)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            mean[j] += (double)x[i * d + j];
+    for (size_t j = 0; j < d; j++)
+        mean[j] /= (double)n;
+    double trace = 0.0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i; k < n; k++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d; j++)
+                s += ((double)x[i * d + j] - mean[j]) *
+                     ((double)x[k * d + j] - mean[j]);
+            g[i * n + k] = g[k * n + i] = s;
+            if (k == i)
+                trace += s;
+        }
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < n; i++) {
+            pts[j * n + i] = (float)g[i * n + j];
+            pts[(n + j) * n + i] = (float)-g[i * n + j];
+        }
+    if ((st = as_pca(pts, 2 * n, n, threads, gmean, u, NULL)) != AS_OK)
+        goto done;
+    for (size_t a = 0; a < m; a++) {
+        double norm2 = 0.0;
+        if (a < n) {
+            const double *uk = u + a * n;
+            for (size_t j = 0; j < d; j++) {
+                double s = 0.0;
+                for (size_t i = 0; i < n; i++)
+                    s += ((double)x[i * d + j] - mean[j]) * uk[i];
+                w[j] = s;
+                norm2 += s * s;
+            }
+        }
+        /* |Xc^T u|^2 is the eigenvalue of G: 0 beyond the rank, up to
+         * rounding */
+        if (norm2 <= 1e-12 * trace || norm2 == 0.0) {
+            for (size_t i = 0; i < n; i++)
+                put_coord(out, outf, i, a, m, 0.0);
+            continue;
+        }
+        size_t big = 0;
+        for (size_t j = 1; j < d; j++)
+            if (fabs(w[j]) > fabs(w[big]))
+                big = j;
+        double scale = (w[big] < 0.0 ? -1.0 : 1.0) / sqrt(norm2);
+        for (size_t i = 0; i < n; i++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d; j++)
+                s += ((double)x[i * d + j] - mean[j]) * w[j];
+            put_coord(out, outf, i, a, m, s * scale);
+        }
+    }
+    st = AS_OK;
+done:
+    free(mean);
+    free(g);
+    free(pts);
+    free(gmean);
+    free(u);
+    free(w);
+    return st;
+}
+
 /* The rows centred and projected on their first m principal axes: into
  * out (n * m doubles) or, when outf is not NULL, into outf as float32.
  * Axes beyond the d there are give 0. */
@@ -105,6 +209,14 @@ static int
 pca_project(const float *x, size_t n, size_t d, size_t m, size_t threads,
             double *out, float *outf)
 {
+    if (n == 1) {
+        /* one centred row is 0 on every axis: no need for the axes */
+        for (size_t a = 0; a < m; a++)
+            put_coord(out, outf, 0, a, m, 0.0);
+        return AS_OK;
+    }
+    if (n < d && d > PCA_GRAM_MIN_DIM)
+        return pca_project_gram(x, n, d, m, threads, out, outf);
     double *mean = malloc(d * sizeof *mean);
     double *axes = malloc(d * d * sizeof *axes);
     int st = AS_ENOMEM;
