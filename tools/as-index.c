@@ -291,11 +291,13 @@ summary(const struct opts *o, const char *index, const struct counts *c,
                "\"removed\":%zu,\"failed\":%zu}\n",
                c->added, c->changed, c->unchanged, c->removed, c->failed);
     } else if (always && !cli_quiet) {
+        char *name = cli_msg_name_dup(index);
         fprintf(stderr,
                 "%s: %s: added %zu, changed %zu, unchanged %zu, removed %zu, "
                 "failed %zu\n",
-                cli_name, index, c->added, c->changed, c->unchanged,
+                cli_name, name, c->added, c->changed, c->unchanged,
                 c->removed, c->failed);
+        free(name);
     }
 }
 

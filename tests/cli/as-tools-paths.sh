@@ -166,3 +166,10 @@ expect_status 1
 no_raw_err
 grep -qxF 'as-extract: s/plain/c\rr.flac: path contains a tab or newline' "$T/err" ||
     fail "as-extract: $(cat "$T/err")"
+# the summary of -u names the index in the escaped form
+cp i.asx "$(printf 'n\nx\033.asx')"
+cp "$FIX/hihat_48k.wav" new.wav
+as-extract -f bin new.wav >new.bin
+run as-index -u "$(printf 'n\nx\033.asx')" new.bin
+expect_status 0
+expect_err 'as-index: n\nx\x1b.asx: added 1, changed 0, unchanged 0, removed 0, failed 0'
