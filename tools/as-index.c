@@ -360,14 +360,15 @@ run_write(const struct opts *o, char **streams, int n_streams)
         as_featheader_free(&first);
         return AS_EXIT_FAIL;
     }
+    /* a write that failed left the index as it was: no summary then */
     int st = as_index_builder_write(b, target);
-    if (st != AS_OK) {
+    if (st != AS_OK)
         cli_warn_status(target, st);
-        failed = 1;
-    }
     as_index_builder_free(b);
     as_index_unlock(lock);
     as_featheader_free(&first);
+    if (st != AS_OK)
+        return AS_EXIT_FAIL;
     summary(o, target, &c, o->update != NULL);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
@@ -433,11 +434,14 @@ run_merge(const struct opts *o, char **inputs, int n)
         }
         as_index_close(ix);
     }
+    int written = 0;
     if (b != NULL) {
         int st = as_index_builder_write(b, o->output);
         if (st != AS_OK) {
             cli_warn_status(o->output, st);
             failed = 1;
+        } else {
+            written = 1;
         }
         as_index_builder_free(b);
     } else {
@@ -445,7 +449,8 @@ run_merge(const struct opts *o, char **inputs, int n)
     }
     as_featheader_free(&first);
     as_index_unlock(lock);
-    summary(o, o->output, &c, 0);
+    if (written)
+        summary(o, o->output, &c, 0);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 

@@ -352,14 +352,17 @@ struct out {
     int err;
 };
 
+/* After an error nothing more is written, but the position still moves
+ * on, so that pad_to() and the section offsets come to an end; the first
+ * error (errno) is kept for the caller. */
 static void
 put(struct out *o, const void *buf, size_t n)
 {
     const char *p = buf;
+    o->pos += n;
     if (o->err != 0)
         return;
     as__hash_update(&o->sum, buf, n);
-    o->pos += n;
     while (n > 0) {
         ssize_t w = write(o->fd, p, n);
         if (w < 0 && errno == EINTR)
