@@ -246,22 +246,36 @@ done:
     return failed;
 }
 
-/* Refuses to replace a file that is not an index. */
+/* Refuses to replace a file that is not an index: anything but a
+ * regular file (a device, a FIFO, which opening would wait on) too. */
 static int
 safe_target(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0)
         return errno == ENOENT ? 0 : (cli_warnx(path, "%s", strerror(errno)), 1);
-    as_index *ix;
+    as_index *ix = NULL;
     unsigned v;
-    int status = as_index_open(&ix, path, 0, &v);
+    int status = S_ISREG(st.st_mode) ? as_index_open(&ix, path, 0, &v)
+                                     : AS_ENOTINDEX;
     as_index_close(ix);
-    if (status == AS_ENOTINDEX || S_ISDIR(st.st_mode)) {
+    if (status == AS_ENOTINDEX) {
         cli_warnx(path, "exists and is not an index; not replaced");
         return 1;
     }
     return 0;
+}
+
+/* The index file that path names: a symbolic link is followed, so that
+ * the file it names is replaced (and locked) and the link stays. NULL
+ * after reporting a failure. */
+static char *
+index_target(const char *path)
+{
+    char *t = cli_follow_links(path);
+    if (t == NULL)
+        cli_warnx(path, "%s", strerror(errno));
+    return t;
 }
 
 static int
@@ -301,11 +315,11 @@ summary(const struct opts *o, const char *index, const struct counts *c,
     }
 }
 
-/* Build (-o) or update (-u). */
+/* Build (-o) or update (-u) of target (links followed). */
 static int
-run_write(const struct opts *o, char **streams, int n_streams)
+run_write_to(const struct opts *o, const char *target, char **streams,
+             int n_streams)
 {
-    const char *target = o->update ? o->update : o->output;
     struct counts c = {0};
     struct as_featheader first = {0};
     as_index_builder *b = NULL;
@@ -369,8 +383,20 @@ run_write(const struct opts *o, char **streams, int n_streams)
     as_featheader_free(&first);
     if (st != AS_OK)
         return AS_EXIT_FAIL;
-    summary(o, target, &c, o->update != NULL);
+    summary(o, o->update ? o->update : o->output, &c, o->update != NULL);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
+/* Build (-o) or update (-u). */
+static int
+run_write(const struct opts *o, char **streams, int n_streams)
+{
+    char *target = index_target(o->update ? o->update : o->output);
+    if (target == NULL)
+        return AS_EXIT_FAIL;
+    int rc = run_write_to(o, target, streams, n_streams);
+    free(target);
+    return rc;
 }
 
 static int
@@ -379,8 +405,13 @@ run_merge(const struct opts *o, char **inputs, int n)
     struct counts c = {0};
     as_index_builder *b = NULL;
     int failed = 0, lock = -1;
-    if (safe_target(o->output) || lock_target(o, o->output, &lock))
+    char *out = index_target(o->output);
+    if (out == NULL)
         return AS_EXIT_FAIL;
+    if (safe_target(out) || lock_target(o, out, &lock)) {
+        free(out);
+        return AS_EXIT_FAIL;
+    }
     const char *first_name = NULL;
     struct as_featheader first = {0};
     for (int i = 0; i < n; i++) {
@@ -436,9 +467,9 @@ run_merge(const struct opts *o, char **inputs, int n)
     }
     int written = 0;
     if (b != NULL) {
-        int st = as_index_builder_write(b, o->output);
+        int st = as_index_builder_write(b, out);
         if (st != AS_OK) {
-            cli_warn_status(o->output, st);
+            cli_warn_status(out, st);
             failed = 1;
         } else {
             written = 1;
@@ -449,6 +480,7 @@ run_merge(const struct opts *o, char **inputs, int n)
     }
     as_featheader_free(&first);
     as_index_unlock(lock);
+    free(out);
     if (written)
         summary(o, o->output, &c, 0);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;

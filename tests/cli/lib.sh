@@ -157,3 +157,21 @@ as_run_man_examples() {
     done
     [ "$_count" -ge "$_min" ] || fail "only $_count examples in $_page"
 }
+
+# as_dev_nodes: sets $null and $full to character devices to write to
+# with -o. As root they are private nodes in $T, since a broken build
+# could replace /dev/null itself; elsewhere /dev/null and /dev/full (not
+# writable by the tools' directory rights). Returns 1 when there are
+# none to use.
+as_dev_nodes() {
+    if [ "$(id -u)" -ne 0 ]; then
+        null=/dev/null
+        full=/dev/full
+        [ -w /dev/full ] || full=
+        return 0
+    fi
+    mknod "$T/null" c 1 3 2>/dev/null && mknod "$T/full" c 1 7 2>/dev/null ||
+        return 1
+    null=$T/null
+    full=$T/full
+}

@@ -249,19 +249,86 @@ cli_input_name(const char *path)
 
 /* ---- output ---- */
 
+static char *
+xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = cli_xrealloc(NULL, n);
+    memcpy(d, s, n);
+    return d;
+}
+
+char *
+cli_follow_links(const char *path)
+{
+    char *p = xstrdup(path);
+    for (int hops = 0;; hops++) {
+        struct stat st;
+        char link[PATH_MAX];
+        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+            return p; /* a missing file is created, other errors met later */
+        ssize_t n = hops < 40 ? readlink(p, link, sizeof link) : -1;
+        if (n < 0 || (size_t)n >= sizeof link) {
+            int e = hops >= 40 ? ELOOP : n < 0 ? errno : ENAMETOOLONG;
+            free(p);
+            errno = e;
+            return NULL;
+        }
+        link[n] = '\0';
+        const char *slash = strrchr(p, '/');
+        char *next;
+        if (link[0] == '/' || slash == NULL) {
+            next = xstrdup(link);
+        } else {
+            size_t dlen = (size_t)(slash - p) + 1;
+            next = cli_xrealloc(NULL, dlen + (size_t)n + 1);
+            memcpy(next, p, dlen);
+            memcpy(next + dlen, link, (size_t)n + 1);
+        }
+        free(p);
+        p = next;
+    }
+}
+
+static void
+output_free(struct cli_output *out)
+{
+    free(out->name);
+    free(out->target);
+    free(out->tmp);
+    memset(out, 0, sizeof *out);
+}
+
 int
 cli_output_open(struct cli_output *out, const char *path)
 {
+    struct stat st;
     memset(out, 0, sizeof *out);
     if (path == NULL || strcmp(path, "-") == 0) {
         out->fp = stdout;
         return 0;
     }
-    size_t len = strlen(path);
-    out->target = cli_xrealloc(NULL, len + 1);
-    memcpy(out->target, path, len + 1);
+    out->name = xstrdup(path);
+    if ((out->target = cli_follow_links(path)) == NULL) {
+        cli_warnx(path, "%s", strerror(errno));
+        goto fail;
+    }
+    if (stat(out->target, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device, FIFO or socket is written as it is: replacing it
+         * with a file would be wrong (as-extract -o /dev/null) */
+        int fd = S_ISDIR(st.st_mode) ? (errno = EISDIR, -1)
+                                     : open(out->target, O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || (out->fp = fdopen(fd, "w")) == NULL) {
+            cli_warnx(path, "%s", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            goto fail;
+        }
+        return 0;
+    }
+    size_t len = strlen(out->target);
     out->tmp = cli_xrealloc(NULL, len + sizeof ".tmp-XXXXXX");
-    memcpy(out->tmp, path, len);
+    memcpy(out->tmp, out->target, len);
     memcpy(out->tmp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
     int fd = mkstemp(out->tmp);
     if (fd < 0) {
@@ -282,10 +349,26 @@ cli_output_open(struct cli_output *out, const char *path)
     return 0;
 
 fail:
-    free(out->target);
-    free(out->tmp);
-    memset(out, 0, sizeof *out);
+    output_free(out);
     return 1;
+}
+
+/*
+ * The reason an earlier write to fd failed. stdio drops its buffer after
+ * a failed write, and later calls reset errno, so by the end only the
+ * error flag is left; one more byte (to output that is broken already,
+ * and for a temporary file, removed) meets the same condition again:
+ * "No space left on device", not a vague "Input/output error".
+ */
+static int
+lost_reason(int fd)
+{
+    for (;;) {
+        if (write(fd, "\n", 1) >= 0)
+            return EIO;
+        if (errno != EINTR)
+            return errno;
+    }
 }
 
 int
@@ -305,27 +388,33 @@ cli_output_close(struct cli_output *out, int commit)
         return rc;
     }
     /* A failed write is always reported, committed or not: the data
-     * did not reach the disk. */
+     * did not reach the disk. A device or FIFO has nothing to fsync. */
+    int e = 0;
     errno = 0;
-    if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(fileno(out->fp))) {
-        fprintf(stderr, "%s: %s: %s\n", cli_name, out->target,
-                strerror(errno ? errno : EIO));
+    if (fflush(out->fp) != 0)
+        e = errno ? errno : EIO;
+    else if (ferror(out->fp))
+        e = lost_reason(fileno(out->fp));
+    else if (out->tmp != NULL && fsync(fileno(out->fp)) != 0)
+        e = errno;
+    if (e != 0) {
+        fprintf(stderr, "%s: %s: %s\n", cli_name, out->name, strerror(e));
         rc = 1;
     }
     if (fclose(out->fp) != 0 && rc == 0) {
-        fprintf(stderr, "%s: %s: %s\n", cli_name, out->target,
+        fprintf(stderr, "%s: %s: %s\n", cli_name, out->name,
                 strerror(errno));
         rc = 1;
     }
-    if (commit && rc == 0 && rename(out->tmp, out->target) != 0) {
-        cli_warnx(out->target, "%s", strerror(errno));
-        rc = 1;
+    if (out->tmp != NULL) {
+        if (commit && rc == 0 && rename(out->tmp, out->target) != 0) {
+            cli_warnx(out->name, "%s", strerror(errno));
+            rc = 1;
+        }
+        if (!commit || rc != 0)
+            unlink(out->tmp);
     }
-    if (!commit || rc != 0)
-        unlink(out->tmp);
-    free(out->target);
-    free(out->tmp);
-    memset(out, 0, sizeof *out);
+    output_free(out);
     return rc;
 }
 
@@ -428,17 +517,23 @@ cli_index_annotate(const char *path, const struct cli_index_ident *id,
     as_index *ix = NULL;
     as_index_builder *b = NULL;
     struct cli_index_ident now;
-    int st = as_index_lock(path, wait_s, &lock);
+    /* through a symbolic link, the file it names is replaced */
+    char *target = cli_follow_links(path);
+    if (target == NULL) {
+        cli_warnx(path, "%s", strerror(errno));
+        return 1;
+    }
+    int st = as_index_lock(target, wait_s, &lock);
     if (st == AS_ELOCKED) {
         cli_warnx(path, "locked by another process (see --wait)");
-        return 1;
+        goto done;
     }
     if (st != AS_OK) {
         cli_warn_status(path, st);
-        return 1;
+        goto done;
     }
-    as_index_remove_stale(path);
-    if (cli_index_ident(path, &now))
+    as_index_remove_stale(target);
+    if (cli_index_ident(target, &now))
         goto done;
     if (now.dev != id->dev || now.ino != id->ino || now.size != id->size ||
         now.mtime_ns != id->mtime_ns) {
@@ -446,7 +541,7 @@ cli_index_annotate(const char *path, const struct cli_index_ident *id,
                         "nothing written (run again)");
         goto done;
     }
-    if ((ix = cli_index_open(path, AS_INDEX_VERIFY)) == NULL)
+    if ((ix = cli_index_open(target, AS_INDEX_VERIFY)) == NULL)
         goto done;
     st = as_index_builder_new(&b, as_index_header(ix));
     if (st == AS_OK)
@@ -462,7 +557,7 @@ cli_index_annotate(const char *path, const struct cli_index_ident *id,
             anomaly != NULL ? anomaly[i] : e.anomaly);
     }
     if (st == AS_OK)
-        st = as_index_builder_write(b, path);
+        st = as_index_builder_write(b, target);
     if (st != AS_OK)
         cli_warn_status(path, st);
     else
@@ -471,6 +566,7 @@ done:
     as_index_builder_free(b);
     as_index_close(ix);
     as_index_unlock(lock);
+    free(target);
     return failed;
 }
 

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-index -o, -u and merge, and as-cluster -W, with a target that is not
+# a regular file: a device or FIFO is refused (never replaced, no
+# waiting on the FIFO); a symbolic link is followed, the index it names
+# locked and replaced, and the link stays.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as-extract "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" \
+    "$FIX/sine440_44k1.wav" >lib.tsv
+as-index -o lib.asx lib.tsv
+
+mkfifo fifo
+as_dev_nodes || echo "note: mknod refused; device case skipped" >&2
+for target in ${null-} fifo; do
+    run timeout 20 as-index -o "$target" lib.tsv
+    expect_status 1
+    expect_err "as-index: $target: exists and is not an index; not replaced"
+    run timeout 20 as-index -u "$target" lib.tsv
+    expect_status 1
+    expect_err "as-index: $target: exists and is not an index; not replaced"
+    run timeout 20 as-index merge -o "$target" lib.asx
+    expect_status 1
+    expect_err "as-index: $target: exists and is not an index; not replaced"
+done
+[ -z "${null-}" ] || [ -c "$null" ] || fail "$null is no longer a character device"
+[ -p fifo ] || fail "the FIFO was replaced"
+
+mkdir real
+mv lib.asx real/lib.asx
+ln -s real/lib.asx link.asx
+for cmd in "as-index -o link.asx lib.tsv" "as-index -u link.asx lib.tsv" \
+    "as-index merge -o link.asx real/lib.asx" "as-cluster -q -W -k 2 link.asx"; do
+    run $cmd
+    expect_status 0
+    [ -L link.asx ] || fail "$cmd: the symbolic link was replaced"
+    as-index -c real/lib.asx || fail "$cmd: the index is not whole"
+    [ ! -e link.asx.lock ] || fail "$cmd: locked the link's name"
+    [ -e real/lib.asx.lock ] || fail "$cmd: did not lock the index"
+done
+[ "$(as-index -H -d real/lib.asx | wc -l)" -eq 3 ] || fail "entries lost"
