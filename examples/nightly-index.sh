@@ -23,8 +23,10 @@
 #
 # Paths go into INDEX as they are found under DIR, and deleted files are
 # looked up the same way, so give DIR the same way every night: absolute,
-# from cron. A DIR that is empty while INDEX exists is taken for a file
-# system that is not mounted, and the run stops before pruning anything.
+# from cron. as-index refuses a prune that would drop more than half of
+# INDEX (DIR on a file system that is not mounted looks like that) and
+# then writes nothing; after a real mass deletion, prune once by hand
+# with as-index -u INDEX -p -F.
 # The stream of new rows is kept in a temporary file in $TMPDIR (or
 # /tmp), removed at the end.
 #
@@ -37,7 +39,8 @@
 # something failed: a file could not be read (the others are still
 # indexed, but no entry is dropped that night, since a file that cannot
 # be read is not a deleted file), INDEX is locked, damaged or could not
-# be written, or a tool is missing; 2 on a usage error.
+# be written, as-index refused to prune most of it, or a tool is missing;
+# 2 on a usage error.
 set -eu
 
 prog=nightly-index.sh
@@ -91,13 +94,6 @@ if [ ! -d "$dir" ]; then
     echo "$prog: $dir: not a directory" >&2
     exit 1
 fi
-# An empty DIR is most likely a file system that is not mounted: pruning
-# would then drop every entry.
-if [ -e "$index" ] && [ -z "$(ls -A "$dir")" ]; then
-    echo "$prog: $dir: empty (not mounted?); $index left as it is" >&2
-    exit 1
-fi
-
 stream=$(mktemp "${TMPDIR:-/tmp}/nightly-index.XXXXXX")
 trap 'rm -f "$stream"' EXIT
 trap 'exit 1' HUP INT TERM

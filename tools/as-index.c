@@ -15,7 +15,7 @@
 #include "common/cli.h"
 
 #define USAGE                                                                \
-    "usage: as-index [-HJpq] [-f tsv | bin] [-l dir | column | none] "      \
+    "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "      \
     "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n" \
     "       as-index merge [-Jq] [-w seconds] -o index index ..."
 
@@ -28,6 +28,8 @@ help(void)
          "\n"
          "  -c, --check=INDEX      read the whole index and check its checksums\n"
          "  -d, --dump=INDEX       write the entries as a feature stream\n"
+         "  -F, --force-prune      with -p: prune even more than half of the\n"
+         "                         entries\n"
          "  -f, --format=FMT       with -d: tsv (default) or bin\n"
          "  -H, --no-header        with -d: no TSV header line\n"
          "  -h, --help             print this help and exit\n"
@@ -46,7 +48,7 @@ help(void)
 enum label_from { LABEL_AUTO, LABEL_DIR, LABEL_COLUMN, LABEL_NONE };
 
 struct opts {
-    int json, prune, header;
+    int json, prune, force_prune, header;
     int format;
     enum label_from label_from;
     double wait_s;
@@ -315,6 +317,56 @@ summary(const struct opts *o, const char *index, const struct counts *c,
     }
 }
 
+/*
+ * -p: drops from b the entries of the index as it was (ix) whose file is
+ * gone. Pruning is for files that were deleted, so it never follows an
+ * input that failed (a file not read is not a deleted file): the rows
+ * that were read are indexed, nothing is pruned. A prune of more than
+ * half of the entries looks like a folder not mounted or a pipeline run
+ * from the wrong directory: it needs -F, and without it nothing is
+ * written. Returns 1 when the index must not be written.
+ */
+static int
+prune(const struct opts *o, const char *target, const as_index *ix,
+      as_index_builder *b, int input_failed, struct counts *c)
+{
+    size_t n = as_index_count(ix), gone = 0;
+    if (input_failed) {
+        cli_warnx(target, "nothing pruned after the input errors above");
+        return 0;
+    }
+    unsigned char *is_gone = calloc(n ? n : 1, 1);
+    if (is_gone == NULL) {
+        cli_warnx(target, "%s", strerror(ENOMEM));
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        struct stat es;
+        if (as_index_entry(ix, i, &e) == AS_OK && stat(e.path, &es) != 0 &&
+            errno == ENOENT) {
+            is_gone[i] = 1;
+            gone++;
+        }
+    }
+    if (2 * gone > n && !o->force_prune) {
+        cli_warnx(target,
+                  "-p would remove %zu of the %zu entries; nothing written "
+                  "(see --force-prune)",
+                  gone, n);
+        free(is_gone);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        if (is_gone[i] && as_index_entry(ix, i, &e) == AS_OK &&
+            as_index_builder_remove(b, e.path) == AS_OK)
+            c->removed++;
+    }
+    free(is_gone);
+    return 0;
+}
+
 /* Build (-o) or update (-u) of target (links followed). */
 static int
 run_write_to(const struct opts *o, const char *target, char **streams,
@@ -324,6 +376,7 @@ run_write_to(const struct opts *o, const char *target, char **streams,
     struct as_featheader first = {0};
     as_index_builder *b = NULL;
     int failed = 0, lock = -1, accepted = 0;
+    as_index *ixold = NULL;
     struct stat sb;
 
     if (o->update != NULL && stat(target, &sb) != 0) {
@@ -349,31 +402,25 @@ run_write_to(const struct opts *o, const char *target, char **streams,
             as_index_unlock(lock);
             return AS_EXIT_FAIL;
         }
-        if (o->prune) {
-            for (size_t i = 0; i < as_index_count(ix); i++) {
-                struct as_index_entry e;
-                struct stat es;
-                if (as_index_entry(ix, i, &e) != AS_OK)
-                    continue;
-                if (stat(e.path, &es) != 0 && errno == ENOENT &&
-                    as_index_builder_remove(b, e.path) == AS_OK)
-                    c.removed++;
-            }
-        }
-        as_index_close(ix);
+        ixold = ix; /* kept for -p, which comes after the streams */
     }
     if (n_streams == 0)
         failed |= read_stream(o, "-", &b, &first, &c, &accepted);
     for (int i = 0; i < n_streams; i++)
         failed |= read_stream(o, streams[i], &b, &first, &c, &accepted);
 
-    /* a new index from nothing but refused streams is not written */
-    if (b == NULL || (o->update == NULL && !accepted)) {
+    /* a new index from nothing but refused streams is not written; -p
+     * may forbid any write */
+    if (b == NULL || (o->update == NULL && !accepted) ||
+        (ixold != NULL && o->prune &&
+         prune(o, target, ixold, b, failed, &c))) {
         as_index_builder_free(b);
+        as_index_close(ixold);
         as_index_unlock(lock);
         as_featheader_free(&first);
         return AS_EXIT_FAIL;
     }
+    as_index_close(ixold);
     /* a write that failed left the index as it was: no summary then */
     int st = as_index_builder_write(b, target);
     if (st != AS_OK)
@@ -551,6 +598,7 @@ main(int argc, char **argv)
     static const struct option longopts[] = {
         {"check", required_argument, NULL, 'c'},
         {"dump", required_argument, NULL, 'd'},
+        {"force-prune", no_argument, NULL, 'F'},
         {"format", required_argument, NULL, 'f'},
         {"no-header", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
@@ -574,7 +622,7 @@ main(int argc, char **argv)
         argv++;
         argc--;
     }
-    while ((c = getopt_long(argc, argv, "c:d:f:HhJl:o:pqu:Vw:", longopts,
+    while ((c = getopt_long(argc, argv, "c:d:Ff:HhJl:o:pqu:Vw:", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -582,6 +630,9 @@ main(int argc, char **argv)
             break;
         case 'd':
             o.dump = optarg;
+            break;
+        case 'F':
+            o.force_prune = 1;
             break;
         case 'f':
             if (strcmp(optarg, "tsv") == 0)
@@ -646,6 +697,8 @@ main(int argc, char **argv)
         cli_usage_error("one of -c, -d, -o and -u is needed");
     if (o.prune && o.update == NULL)
         cli_usage_error("-p goes with -u");
+    if (o.force_prune && !o.prune)
+        cli_usage_error("-F goes with -p");
     if ((o.check || o.dump) && n_rest > 0)
         cli_usage_error("-c and -d take no streams");
     if (o.check != NULL) {

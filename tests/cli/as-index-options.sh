@@ -3,7 +3,7 @@
 # --help, --version, usage errors, and the man page's options.
 . "$AS_SRC/tests/cli/lib.sh"
 
-usage1='usage: as-index [-HJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
+usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
 usage2='       as-index merge [-Jq] [-w seconds] -o index index ...'
 hint="Try 'as-index --help'."
 

@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# -p never empties an index by mistake: no pruning after an input that
+# failed or was empty (the rows read are still indexed), and a prune of
+# more than half of the entries writes nothing unless -F is given.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p work/lib
+for f in 220 330 440 550; do
+    mksignal -d 0.3 sine:$f work/lib/t$f.wav
+done
+mksignal -d 0.3 sine:660 new.wav
+cd work
+as-extract -r lib >../all.tsv
+as-extract -r lib | head -n 1 >../header.tsv
+as-index -o lib.asx ../all.tsv
+cp lib.asx ../saved.asx
+n_entries() {
+    as-index -H -d "$1" | wc -l | tr -d ' '
+}
+
+# The pipeline run from the wrong folder: as-extract fails, as-index sees
+# a stream without rows and every path gone. Nothing is written.
+cd "$T"
+run sh -c 'as-extract -r -U work/lib.asx lib | as-index -u work/lib.asx -p'
+expect_status 1
+expect_err "as-extract: lib: No such file or directory" \
+    "as-index: work/lib.asx: -p would remove 4 of the 4 entries; nothing written (see --force-prune)"
+expect_out_empty
+cmp -s saved.asx work/lib.asx || fail "index changed from the wrong folder"
+# the same with -J: no summary
+run sh -c 'as-extract -r -U work/lib.asx lib | as-index -J -u work/lib.asx -p'
+expect_status 1
+expect_out_empty
+cmp -s saved.asx work/lib.asx || fail "index changed from the wrong folder (-J)"
+cd work
+
+# A file deleted, then streams that fail: nothing pruned, rows indexed.
+rm lib/t550.wav
+cp lib.asx before.asx
+for bad in refused empty; do
+    if [ "$bad" = refused ]; then
+        echo "not a stream" >bad.tsv
+    else
+        : >bad.tsv
+    fi
+    run_in bad.tsv as-index -u lib.asx -p
+    expect_status 1
+    expect_err "as-index: stdin: not a feature stream" \
+        "as-index: lib.asx: nothing pruned after the input errors above" \
+        "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 1"
+    [ "$(n_entries lib.asx)" -eq 4 ] || fail "$bad: pruned after a failed input"
+done
+# one good stream and one refused: the good rows go in, nothing pruned
+cp ../new.wav lib/new.wav
+as-extract lib/new.wav >one.tsv
+run as-index -u lib.asx -p one.tsv bad.tsv
+expect_status 1
+expect_err "as-index: bad.tsv: not a feature stream" \
+    "as-index: lib.asx: nothing pruned after the input errors above" \
+    "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 0, failed 1"
+[ "$(n_entries lib.asx)" -eq 5 ] || fail "rows not indexed, or pruned"
+# a refused row does the same
+{ cat ../header.tsv; tail -n 1 one.tsv | sed 's/	[^	]*$/	nan/'; } >badrow.tsv
+run as-index -u lib.asx -p badrow.tsv
+expect_status 1
+[ "$(tail -n 1 "$T/err")" = "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 1" ] ||
+    fail "bad row: $(cat "$T/err")"
+grep -qxF "as-index: lib.asx: nothing pruned after the input errors above" "$T/err" ||
+    fail "bad row: no word of the prune skipped"
+[ "$(n_entries lib.asx)" -eq 5 ] || fail "pruned after a bad row"
+
+# A stream with a header and no rows is a night with nothing new: the
+# deleted file goes.
+run_in ../header.tsv as-index -u lib.asx -p
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"
+[ "$(n_entries lib.asx)" -eq 4 ] || fail "not pruned"
+
+# Half of the entries may go; more needs -F.
+rm lib/t440.wav lib/new.wav
+run_in ../header.tsv as-index -u lib.asx -p
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 2, failed 0"
+rm lib/t220.wav lib/t330.wav
+cp lib.asx before.asx
+run_in ../header.tsv as-index -u lib.asx -p
+expect_status 1
+expect_err "as-index: lib.asx: -p would remove 2 of the 2 entries; nothing written (see --force-prune)"
+expect_out_empty
+cmp -s before.asx lib.asx || fail "written after a refused prune"
+run_in ../header.tsv as-index -u lib.asx -p -F
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 2, failed 0"
+[ "$(n_entries lib.asx)" -eq 0 ] || fail "-F did not prune"
+
+# -F only with -p; in --help and the man page.
+run as-index -F -u lib.asx ../header.tsv
+expect_status 2
+expect_err "as-index: -F goes with -p" \
+    "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]" \
+    "       as-index merge [-Jq] [-w seconds] -o index index ..." \
+    "Try 'as-index --help'."
+as_check_man_options as-index
