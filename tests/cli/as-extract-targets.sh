@@ -27,6 +27,9 @@ if [ -n "${full-}" ]; then
     run as-extract -o "$full" "$FIX"/*.wav
     expect_status 1
     expect_err "as-extract: $full: No space left on device"
+    # the same on standard output
+    as-extract "$FIX"/*.wav >"$full" 2>"$T/err" && fail "stdout: exit 0"
+    expect_err "as-extract: stdout: No space left on device"
 fi
 if [ -z "${null-}" ]; then
     echo "note: no character devices to use (mknod refused); cases skipped" >&2

@@ -378,10 +378,14 @@ cli_output_close(struct cli_output *out, int commit)
     if (out->fp == NULL)
         return 1;
     if (out->target == NULL) {
+        int e = 0;
         errno = 0;
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "%s: stdout: %s\n", cli_name,
-                    strerror(errno ? errno : EIO));
+        if (fflush(stdout) != 0)
+            e = errno ? errno : EIO;
+        else if (ferror(stdout))
+            e = lost_reason(STDOUT_FILENO);
+        if (e != 0) {
+            fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(e));
             rc = 1;
         }
         out->fp = NULL;
