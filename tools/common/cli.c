@@ -402,12 +402,11 @@ cli_output_close(struct cli_output *out, int commit)
     else if (out->tmp != NULL && fsync(fileno(out->fp)) != 0)
         e = errno;
     if (e != 0) {
-        fprintf(stderr, "%s: %s: %s\n", cli_name, out->name, strerror(e));
+        cli_warnx(out->name, "%s", strerror(e));
         rc = 1;
     }
     if (fclose(out->fp) != 0 && rc == 0) {
-        fprintf(stderr, "%s: %s: %s\n", cli_name, out->name,
-                strerror(errno));
+        cli_warnx(out->name, "%s", strerror(errno));
         rc = 1;
     }
     if (out->tmp != NULL) {
