@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * as-bench-corpus: the two steps of bench/corpus/make.sh that a shell
+ * cannot do well.
+ *
+ *   as-bench-corpus midi out.mid program gap_s hold_s key_lo key_hi vel ...
+ *
+ * writes a Standard MIDI File (format 0, one track, 120 beats per minute,
+ * 1000 ticks per beat, so a tick is 0.5 ms) that plays the drum kit
+ * `program` on channel 10: every key from key_lo to key_hi at every
+ * velocity given, one note per slot of gap_s seconds, the first slot
+ * starting at 1 s, each note held hold_s seconds. Reverb (CC 91) and
+ * chorus (CC 93) sends are set to 0. The file ends gap_s after the last
+ * note's start, so that a renderer plays its tail. Slot i (from 0, keys
+ * outer, velocities inner) starts at 1 + i * gap_s seconds.
+ *
+ *   as-bench-corpus cut in.wav
+ *
+ * reads lines "start_s<TAB>length_s<TAB>out.wav" on standard input (length
+ * 0: to the end of in.wav) and writes each stretch of in.wav as a mono
+ * (the mean of the channels), 16-bit WAV at in.wav's rate:
+ *   - a stretch whose peak is below -80 dBFS is silent: no file;
+ *   - the start is moved to 1 ms before the first sample within 40 dB of
+ *     the stretch's peak, the end to the last sample within 60 dB of it
+ *     (trailing silence trimmed), and the last 5 ms fade out linearly;
+ *   - a sound still within 60 dB of its peak at the end of the stretch
+ *     (longer than the gap) fades out over its last 100 ms instead.
+ * Prints "out.wav<TAB>duration_s<TAB>peak_dbfs" for each file written.
+ * Samples beyond full scale are clipped and counted on standard error.
+ * The output depends only on the input: no dither, no time stamps.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sndfile.h>
+
+static void
+put_vlq(FILE *fp, unsigned long v)
+{
+    unsigned char b[5];
+    int n = 0;
+    b[n++] = (unsigned char)(v & 0x7f);
+    while ((v >>= 7) != 0)
+        b[n++] = (unsigned char)(0x80 | (v & 0x7f));
+    while (n > 0)
+        fputc(b[--n], fp);
+}
+
+struct event {
+    unsigned long tick;
+    unsigned char b[3];
+    int len;
+};
+
+static int
+cmp_event(const void *a, const void *b)
+{
+    const struct event *x = a, *y = b;
+    if (x->tick != y->tick)
+        return x->tick < y->tick ? -1 : 1;
+    /* at the same tick a note-off (0x89) comes before a note-on (0x99) */
+    return (int)x->b[0] - (int)y->b[0];
+}
+
+static int
+cmd_midi(int argc, char **argv)
+{
+    if (argc < 8) {
+        fprintf(stderr, "usage: as-bench-corpus midi out.mid program gap_s "
+                        "hold_s key_lo key_hi vel ...\n");
+        return 2;
+    }
+    int program = atoi(argv[2]);
+    double gap_s = atof(argv[3]), hold_s = atof(argv[4]);
+    int lo = atoi(argv[5]), hi = atoi(argv[6]);
+    int nvel = argc - 7;
+    if (program < 0 || program > 127 || lo < 0 || hi > 127 || lo > hi ||
+        !(gap_s > 0) || !(hold_s > 0) || hold_s >= gap_s) {
+        fprintf(stderr, "as-bench-corpus: midi: bad arguments\n");
+        return 2;
+    }
+    size_t nslot = (size_t)(hi - lo + 1) * (size_t)nvel;
+    struct event *ev = malloc(2 * nslot * sizeof *ev);
+    if (ev == NULL)
+        return 1;
+    /* 2000 ticks per second */
+    unsigned long gap_t = (unsigned long)lround(gap_s * 2000);
+    unsigned long hold_t = (unsigned long)lround(hold_s * 2000);
+    size_t n = 0, slot = 0;
+    for (int key = lo; key <= hi; key++)
+        for (int v = 0; v < nvel; v++, slot++) {
+            int vel = atoi(argv[7 + v]);
+            if (vel < 1 || vel > 127) {
+                fprintf(stderr, "as-bench-corpus: midi: bad velocity\n");
+                free(ev);
+                return 2;
+            }
+            unsigned long t0 = 2000 + slot * gap_t;
+            ev[n++] = (struct event){t0, {0x99, (unsigned char)key,
+                                          (unsigned char)vel}, 3};
+            ev[n++] = (struct event){t0 + hold_t, {0x89, (unsigned char)key,
+                                                   0}, 3};
+        }
+    qsort(ev, n, sizeof *ev, cmp_event);
+    unsigned long end_t = 2000 + nslot * gap_t;
+
+    /* the track goes to memory first: its length leads it */
+    char *trk = NULL;
+    size_t trk_len = 0;
+    FILE *t = open_memstream(&trk, &trk_len);
+    if (t == NULL) {
+        free(ev);
+        return 1;
+    }
+    static const unsigned char head[] = {
+        0x00, 0xff, 0x51, 0x03, 0x07, 0xa1, 0x20, /* tempo 500000 us */
+        0x00, 0xb9, 0x79, 0x00,                   /* reset controllers */
+        0x00, 0xb9, 0x5b, 0x00,                   /* reverb send 0 */
+        0x00, 0xb9, 0x5d, 0x00,                   /* chorus send 0 */
+    };
+    fwrite(head, 1, sizeof head, t);
+    fputc(0x00, t);
+    fputc(0xc9, t);
+    fputc(program, t);
+    unsigned long now = 0;
+    for (size_t i = 0; i < n; i++) {
+        put_vlq(t, ev[i].tick - now);
+        now = ev[i].tick;
+        fwrite(ev[i].b, 1, (size_t)ev[i].len, t);
+    }
+    put_vlq(t, end_t - now);
+    fputc(0xff, t);
+    fputc(0x2f, t);
+    fputc(0x00, t);
+    fclose(t);
+    free(ev);
+
+    FILE *fp = fopen(argv[1], "wb");
+    if (fp == NULL) {
+        perror(argv[1]);
+        free(trk);
+        return 1;
+    }
+    static const unsigned char mthd[] = {'M', 'T', 'h', 'd', 0, 0, 0, 6,
+                                         0,   0,   0,   1,   0x03, 0xe8};
+    fwrite(mthd, 1, sizeof mthd, fp);
+    fwrite("MTrk", 1, 4, fp);
+    for (int s = 24; s >= 0; s -= 8)
+        fputc((int)((trk_len >> s) & 0xff), fp);
+    fwrite(trk, 1, trk_len, fp);
+    free(trk);
+    if (fclose(fp) != 0) {
+        perror(argv[1]);
+        return 1;
+    }
+    return 0;
+}
+
+static int
+write_cut(const char *path, const float *x, size_t len, int rate,
+          long *clipped)
+{
+    SF_INFO info = {0};
+    info.samplerate = rate;
+    info.channels = 1;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+    if (sf == NULL) {
+        fprintf(stderr, "as-bench-corpus: %s: %s\n", path, sf_strerror(NULL));
+        return -1;
+    }
+    short buf[4096];
+    size_t done = 0;
+    while (done < len) {
+        size_t m = len - done < 4096 ? len - done : 4096;
+        for (size_t i = 0; i < m; i++) {
+            double v = (double)x[done + i] * 32767.0;
+            if (v > 32767.0) {
+                v = 32767.0;
+                (*clipped)++;
+            } else if (v < -32768.0) {
+                v = -32768.0;
+                (*clipped)++;
+            }
+            buf[i] = (short)lrint(v);
+        }
+        if (sf_write_short(sf, buf, (sf_count_t)m) != (sf_count_t)m) {
+            fprintf(stderr, "as-bench-corpus: %s: %s\n", path,
+                    sf_strerror(sf));
+            sf_close(sf);
+            return -1;
+        }
+        done += m;
+    }
+    return sf_close(sf) == 0 ? 0 : -1;
+}
+
+static int
+cmd_cut(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: as-bench-corpus cut in.wav <cuts\n");
+        return 2;
+    }
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(argv[1], SFM_READ, &info);
+    if (sf == NULL) {
+        fprintf(stderr, "as-bench-corpus: %s: %s\n", argv[1],
+                sf_strerror(NULL));
+        return 1;
+    }
+    size_t frames = (size_t)info.frames, ch = (size_t)info.channels;
+    float *in = malloc(frames * ch * sizeof *in);
+    float *mono = malloc((frames ? frames : 1) * sizeof *mono);
+    if (in == NULL || mono == NULL ||
+        sf_readf_float(sf, in, (sf_count_t)frames) != (sf_count_t)frames) {
+        fprintf(stderr, "as-bench-corpus: %s: cannot read\n", argv[1]);
+        sf_close(sf);
+        free(in);
+        free(mono);
+        return 1;
+    }
+    sf_close(sf);
+    for (size_t i = 0; i < frames; i++) {
+        double s = 0;
+        for (size_t c = 0; c < ch; c++)
+            s += (double)in[i * ch + c];
+        mono[i] = (float)(s / (double)ch);
+    }
+    free(in);
+
+    const int rate = info.samplerate;
+    const double silent = pow(10, -80 / 20.0);
+    char line[4096];
+    long clipped = 0;
+    int status = 0;
+    float *buf = NULL;
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        char *p1 = strchr(line, '\t'), *p2 = p1 ? strchr(p1 + 1, '\t') : 0;
+        if (p2 == NULL) {
+            fprintf(stderr, "as-bench-corpus: cut: bad line: %s\n", line);
+            status = 1;
+            continue;
+        }
+        const char *out = p2 + 1;
+        size_t a = (size_t)lround(atof(line) * rate);
+        double len_s = atof(p1 + 1);
+        size_t b = len_s > 0 ? a + (size_t)lround(len_s * rate) : frames;
+        if (b > frames)
+            b = frames;
+        if (a >= b)
+            continue;
+        double peak = 0;
+        for (size_t i = a; i < b; i++)
+            if (fabs((double)mono[i]) > peak)
+                peak = fabs((double)mono[i]);
+        if (peak < silent)
+            continue;
+        double on = peak * pow(10, -40 / 20.0), off = peak * pow(10, -60 / 20.0);
+        size_t s = a, e = b;
+        while (fabs((double)mono[s]) < on)
+            s++;
+        s = s > a + (size_t)(rate / 1000) ? s - (size_t)(rate / 1000) : a;
+        while (e > s && fabs((double)mono[e - 1]) < off)
+            e--;
+        size_t fade = (size_t)(e == b ? rate / 10 : rate / 200);
+        size_t n = e - s;
+        free(buf);
+        buf = malloc(n * sizeof *buf);
+        if (buf == NULL)
+            return 1;
+        memcpy(buf, mono + s, n * sizeof *buf);
+        if (fade > n)
+            fade = n;
+        for (size_t i = 0; i < fade; i++)
+            buf[n - 1 - i] *= (float)((double)i / (double)fade);
+        if (write_cut(out, buf, n, rate, &clipped) != 0) {
+            status = 1;
+            continue;
+        }
+        printf("%s\t%.6f\t%.2f\n", out, (double)n / rate, 20 * log10(peak));
+    }
+    free(buf);
+    free(mono);
+    if (clipped > 0)
+        fprintf(stderr, "as-bench-corpus: %s: %ld samples clipped\n", argv[1],
+                clipped);
+    if (fflush(stdout) != 0)
+        status = 1;
+    return status;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "midi") == 0)
+        return cmd_midi(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "cut") == 0)
+        return cmd_cut(argc - 1, argv + 1);
+    fprintf(stderr, "usage: as-bench-corpus midi|cut ...\n");
+    return 2;
+}
