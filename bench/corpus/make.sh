@@ -83,8 +83,9 @@ OUT=${1:-$root/bench/corpus/out}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 CORPUS_TOOL="$build/bench/as-bench-corpus"
-# A slot per note: 6 s, held 4.5 s. The longest tail, FluidR3's crash
-# (key 49), still sounds at the end of its slot and is faded out there.
+# A slot per note: 6 s, held 4.5 s. The longest tails, crash cymbal 1
+# (key 49) of FluidR3_GM and MuseScore_General, still sound at the end of
+# the slot (42 notes) and are faded out there.
 GAP=6 HOLD=4.5 GAIN=0.5 KEY_LO=35 KEY_HI=81 VELS="40 80 120"
 tool_sum=$(cksum <"$CORPUS_TOOL" | cut -d' ' -f1)
 RECIPE="gap=$GAP hold=$HOLD gain=$GAIN keys=$KEY_LO-$KEY_HI vels=$VELS tool=$tool_sum"
