@@ -51,6 +51,8 @@ as_strerror(int status)
         return "no such entry";
     case AS_ELOCKED:
         return "locked by another process";
+    case AS_ECHECKSUM:
+        return "index is damaged (checksum mismatch)";
     default:
         return "unknown error";
     }

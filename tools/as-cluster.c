@@ -652,7 +652,8 @@ main(int argc, char **argv)
     struct cli_index_ident ident;
     if (cli_index_ident(l.path, &ident))
         return AS_EXIT_FAIL;
-    if ((l.ix = cli_index_open(l.path, 0)) == NULL)
+    /* every row and entry is read: check them all before any work */
+    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL)
         return AS_EXIT_FAIL;
     int failed = load(&l);
     struct result r = {0};

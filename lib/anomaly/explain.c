@@ -96,6 +96,10 @@ as_anomaly_groups(const as_index *ix, const double *group_weights,
     e.dim = as_index_dim(ix);
     if (e.n == 0)
         return AS_OK;
+    /* every row is read: check them all first */
+    int st = as_index_check_rows(ix, 0, e.n);
+    if (st != AS_OK)
+        return st;
     e.x = as_index_row(ix, 0);
     e.groups = as_index_groups(ix);
     e.mean = as_index_mean(ix);

@@ -83,7 +83,10 @@ as_label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
     if (q == NULL || who == NULL || hits == NULL || n_hits == NULL ||
         tally == NULL || seen == NULL)
         goto done;
-    status = AS_OK;
+    /* the labels of any entry are read: a damaged entry must not read as
+     * one without a label */
+    if ((status = as_index_check(ix)) != AS_OK)
+        goto done;
     size_t i = first, end = first + n;
     while (i < end && status == AS_OK) {
         size_t nq = 0;

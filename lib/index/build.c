@@ -298,8 +298,11 @@ as_index_builder_load(as_index_builder *b, const as_index *ix)
     for (size_t i = 0; i < as_index_count(ix); i++) {
         struct as_index_entry e;
         int st = as_index_entry(ix, i, &e);
+        const float *row = st == AS_OK ? as_index_row(ix, i) : NULL;
+        if (st == AS_OK && row == NULL)
+            st = AS_ECHECKSUM;
         if (st == AS_OK)
-            st = as_index_builder_put(b, &e, as_index_row(ix, i), NULL);
+            st = as_index_builder_put(b, &e, row, NULL);
         if (st != AS_OK)
             return st;
     }
@@ -344,13 +347,55 @@ cmp_by_path(const void *a, const void *b)
                   ((const struct by_path *)b)->path);
 }
 
-/* A writer that hashes what it writes; pieces go out in file order. */
+/* A writer that hashes what it writes, block by block (layout.h);
+ * pieces go out in file order. */
 struct out {
     int fd;
-    struct as__hash sum;
     uint64_t pos;
     int err;
+    int nomem;
+    int unsummed; /* writing SUMS itself */
+    struct as__hash blk;
+    uint64_t blk_fill;
+    uint64_t *sums;
+    size_t n_sums, cap_sums;
 };
+
+/* Ends the current block, if any. */
+static void
+block_end(struct out *o)
+{
+    if (o->blk_fill == 0)
+        return;
+    o->blk_fill = 0;
+    if (o->n_sums == o->cap_sums) {
+        size_t cap = o->cap_sums ? 2 * o->cap_sums : 64;
+        uint64_t *v = realloc(o->sums, cap * sizeof *v);
+        if (v == NULL) {
+            o->nomem = 1;
+            return;
+        }
+        o->sums = v;
+        o->cap_sums = cap;
+    }
+    o->sums[o->n_sums++] = as__hash_final(&o->blk);
+}
+
+static void
+block_add(struct out *o, const unsigned char *p, size_t n)
+{
+    while (n > 0 && !o->unsummed) {
+        if (o->blk_fill == 0)
+            as__hash_init(&o->blk, IX_SEED_BLOCK + o->n_sums);
+        size_t k = IX_BLOCK - o->blk_fill < n ? IX_BLOCK - o->blk_fill : n;
+        as__hash_update(&o->blk, p, k);
+        o->blk_fill += k;
+        p += k;
+        n -= k;
+        if (o->blk_fill == IX_BLOCK)
+            block_end(o);
+    }
+}
 
 /* After an error nothing more is written, but the position still moves
  * on, so that pad_to() and the section offsets come to an end; the first
@@ -362,7 +407,7 @@ put(struct out *o, const void *buf, size_t n)
     o->pos += n;
     if (o->err != 0)
         return;
-    as__hash_update(&o->sum, buf, n);
+    block_add(o, buf, n);
     while (n > 0) {
         ssize_t w = write(o->fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -385,6 +430,8 @@ pad_to(struct out *o, uint64_t to)
         size_t k = to - o->pos < IX_ALIGN ? (size_t)(to - o->pos) : IX_ALIGN;
         put(o, zeros, k);
     }
+    /* a section's region ends with its padding: its last block too */
+    block_end(o);
 }
 
 static void
@@ -567,7 +614,8 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[SEC_COUNT][2],
     sec[SEC_NORMS][0] = o->pos;
     put(o, norms, n * sizeof *norms);
     sec[SEC_NORMS][1] = o->pos - sec[SEC_NORMS][0];
-    status = o->err ? AS_EIO : AS_OK;
+    pad_to(o, align_up(o->pos));
+    status = o->nomem ? AS_ENOMEM : o->err ? AS_EIO : AS_OK;
 
 done:
     free(stats);
@@ -685,15 +733,26 @@ as_index_builder_write(as_index_builder *b, const char *path)
         return AS_EIO;
     }
 
-    struct out o = {fd, {{0}, {0}, 0, 0}, 0, 0};
-    as__hash_init(&o.sum, IX_SEED_DATA);
-    /* the header is written last, once the data checksum is known */
+    struct out o = {0};
+    o.fd = fd;
+    /* the header is written last, once the checksums are known */
     if (lseek(fd, IX_HEADER_SIZE, SEEK_SET) != IX_HEADER_SIZE)
         o.err = errno;
     o.pos = IX_HEADER_SIZE;
     uint64_t sec[SEC_COUNT][2] = {{0}};
     status = write_body(b, &o, sec, labels, n_labels);
     free(labels);
+    /* SUMS: the block checksums, little-endian like everything else */
+    for (size_t i = 0; i < o.n_sums; i++)
+        wr64((unsigned char *)&o.sums[i], o.sums[i]);
+    sec[SEC_SUMS][0] = o.pos;
+    o.unsummed = 1;
+    put(&o, o.sums, o.n_sums * sizeof *o.sums);
+    sec[SEC_SUMS][1] = o.pos - sec[SEC_SUMS][0];
+    uint64_t data_sum =
+        o.n_sums ? as__hash64(o.sums, o.n_sums * sizeof *o.sums, IX_SEED_DATA)
+                 : 0;
+    free(o.sums);
 
     unsigned char h[IX_HEADER_SIZE] = {0};
     memcpy(h + H_MAGIC, IX_MAGIC, 8);
@@ -704,11 +763,10 @@ as_index_builder_write(as_index_builder *b, const char *path)
     wr32(h + H_DIM, (uint32_t)b->hdr.dim);
     wr32(h + H_LABELS, (uint32_t)n_labels);
     wr32(h + H_SECTIONS, SEC_COUNT);
-    wr64(h + H_DATA_SUM, as__hash_final(&o.sum));
+    wr64(h + H_DATA_SUM, data_sum);
     for (int s = 0; s < SEC_COUNT; s++) {
-        /* an empty section still gets a valid, aligned offset */
-        wr64(h + H_SECTION_TABLE + 16 * s,
-             sec[s][1] ? sec[s][0] : align_up(IX_HEADER_SIZE));
+        /* an empty section sits where it would start: the order holds */
+        wr64(h + H_SECTION_TABLE + 16 * s, sec[s][0]);
         wr64(h + H_SECTION_TABLE + 16 * s + 8, sec[s][1]);
     }
     wr64(h + H_HEADER_SUM, as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER));

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,13 +23,24 @@
 #error "the index is read by mapping it: little-endian hosts only"
 #endif
 
+/* Checking state of a block. */
+enum { BLOCK_UNCHECKED, BLOCK_GOOD, BLOCK_BAD };
+
 struct as_index {
     const unsigned char *map;
     size_t size;
     uint64_t n;
     uint32_t dim;
     uint32_t n_labels;
+    unsigned version;
     uint64_t off[SEC_COUNT], len[SEC_COUNT];
+    /* version 2: each section's first block, the end of the last */
+    uint64_t first_block[SEC_COUNT + 1];
+    const unsigned char *sums; /* SUMS */
+    /* per block, BLOCK_*; NULL when everything was checked at open
+     * (version 1). Threads that check the same block at once both hash
+     * it and store the same state. */
+    _Atomic unsigned char *state;
     struct as_featheader hdr;
     enum as_group *groups; /* dim */
     double *std;           /* dim */
@@ -81,19 +93,28 @@ read_string(const unsigned char *sec, uint64_t len, uint64_t *pos,
     return AS_OK;
 }
 
+static uint64_t
+align_up(uint64_t x)
+{
+    return (x + IX_ALIGN - 1) / IX_ALIGN * IX_ALIGN;
+}
+
+/* The header's counts and section table, against the file's size; for
+ * version 2 the fixed order of the sections and the number of blocks. */
 static int
 check_layout(as_index *ix)
 {
     const unsigned char *h = ix->map;
     uint64_t n = ix->n, dim = ix->dim;
-    /* flags must be 0 in version 1: a later writer can mark a file that
-     * this reader must not take */
+    unsigned n_sec = ix->version == 1 ? IX_V1_SECTIONS : SEC_COUNT;
+    /* flags must be 0 in versions 1 and 2: a later writer can mark a
+     * file that this reader must not take */
     if (as__rd32(h + H_HEADER_SIZE) != IX_HEADER_SIZE ||
-        as__rd32(h + H_SECTIONS) != SEC_COUNT ||
+        as__rd32(h + H_SECTIONS) != n_sec ||
         as__rd32(h + H_FLAGS) != 0 || dim == 0 || dim > IX_MAX_DIM ||
         n > ix->size / IX_ENTRY_SIZE || ix->n_labels > n)
         return AS_EINDEX;
-    for (int s = 0; s < SEC_COUNT; s++) {
+    for (unsigned s = 0; s < n_sec; s++) {
         ix->off[s] = as__rd64(h + H_SECTION_TABLE + 16 * s);
         ix->len[s] = as__rd64(h + H_SECTION_TABLE + 16 * s + 8);
         if (ix->off[s] < IX_HEADER_SIZE || ix->off[s] % IX_ALIGN != 0 ||
@@ -107,11 +128,63 @@ check_layout(as_index *ix)
         ix->len[SEC_NORMS] != n * 4 ||
         ix->len[SEC_LABELS] != (uint64_t)ix->n_labels * 16)
         return AS_EINDEX;
-    /* the last string ends with a NUL, so none runs off the section */
-    if (ix->len[SEC_STRINGS] > 0 &&
-        ix->map[ix->off[SEC_STRINGS] + ix->len[SEC_STRINGS] - 1] != '\0')
+    if (ix->version == 1)
+        return AS_OK;
+    if (ix->off[SEC_META] != IX_HEADER_SIZE)
+        return AS_EINDEX;
+    uint64_t nb = 0;
+    for (int s = 0; s < SEC_SUMS; s++) {
+        if (ix->off[s + 1] != align_up(ix->off[s] + ix->len[s]))
+            return AS_EINDEX;
+        ix->first_block[s] = nb;
+        nb += (ix->off[s + 1] - ix->off[s] + IX_BLOCK - 1) / IX_BLOCK;
+    }
+    ix->first_block[SEC_SUMS] = nb;
+    if (ix->off[SEC_SUMS] + ix->len[SEC_SUMS] != ix->size ||
+        ix->len[SEC_SUMS] != nb * 8)
         return AS_EINDEX;
     return AS_OK;
+}
+
+/* Checks block g of section sec's region, once. */
+static int
+check_block(const as_index *ix, int sec, uint64_t g)
+{
+    unsigned char st =
+        atomic_load_explicit(&ix->state[g], memory_order_acquire);
+    if (st == BLOCK_GOOD)
+        return AS_OK;
+    if (st == BLOCK_BAD)
+        return AS_ECHECKSUM;
+    uint64_t from = ix->off[sec] + (g - ix->first_block[sec]) * IX_BLOCK;
+    uint64_t to = ix->off[sec + 1];
+    if (to - from > IX_BLOCK)
+        to = from + IX_BLOCK;
+    int ok = as__hash64(ix->map + from, (size_t)(to - from),
+                        IX_SEED_BLOCK + g) == as__rd64(ix->sums + 8 * g);
+    atomic_store_explicit(&ix->state[g], ok ? BLOCK_GOOD : BLOCK_BAD,
+                          memory_order_release);
+    return ok ? AS_OK : AS_ECHECKSUM;
+}
+
+/* Checks the blocks holding bytes [from, from + len) of section sec
+ * (the caller keeps the range inside the section). */
+static int
+check_range(const as_index *ix, int sec, uint64_t from, uint64_t len)
+{
+    if (ix->state == NULL || len == 0)
+        return AS_OK;
+    uint64_t last = ix->first_block[sec] + (from + len - 1) / IX_BLOCK;
+    for (uint64_t g = ix->first_block[sec] + from / IX_BLOCK; g <= last; g++)
+        if (check_block(ix, sec, g) != AS_OK)
+            return AS_ECHECKSUM;
+    return AS_OK;
+}
+
+static int
+check_section(const as_index *ix, int sec)
+{
+    return check_range(ix, sec, 0, ix->len[sec]);
 }
 
 static int
@@ -169,18 +242,60 @@ read_meta(as_index *ix)
     return AS_OK;
 }
 
+/* Checks the label strings (the end of STRINGS, after the paths) and
+ * the last byte of STRINGS, then their bounds: the last string ends
+ * with a NUL, so none runs off the section. */
 static int
 read_labels(const as_index *ix)
 {
     const unsigned char *l = ix->map + ix->off[SEC_LABELS];
+    uint64_t slen = ix->len[SEC_STRINGS], first = slen ? slen - 1 : 0;
+    for (uint32_t i = 0; i < ix->n_labels; i++) {
+        uint64_t off = as__rd64(l + 16 * i);
+        if (off >= slen)
+            return AS_EINDEX;
+        if (off < first)
+            first = off;
+    }
+    if (check_range(ix, SEC_STRINGS, first, slen - first) != AS_OK)
+        return AS_ECHECKSUM;
+    if (slen > 0 && ix->map[ix->off[SEC_STRINGS] + slen - 1] != '\0')
+        return AS_EINDEX;
     for (uint32_t i = 0; i < ix->n_labels; i++) {
         uint64_t off = as__rd64(l + 16 * i);
         uint32_t len = as__rd32(l + 16 * i + 8);
-        if (off >= ix->len[SEC_STRINGS] ||
-            len >= ix->len[SEC_STRINGS] - off ||
+        if (len >= slen - off ||
             ix->map[ix->off[SEC_STRINGS] + off + len] != '\0')
             return AS_EINDEX;
     }
+    return AS_OK;
+}
+
+/* Version 2: the block checksums against the header, then the sections
+ * read at open. Version 1: the data checksum over the whole file. */
+static int
+check_open(as_index *ix)
+{
+    const unsigned char *h = ix->map;
+    if (ix->version == 1)
+        return as__hash64(ix->map + IX_HEADER_SIZE,
+                          ix->size - IX_HEADER_SIZE, IX_SEED_DATA) ==
+                       as__rd64(h + H_DATA_SUM)
+                   ? AS_OK
+                   : AS_ECHECKSUM;
+    ix->sums = ix->map + ix->off[SEC_SUMS];
+    if (as__hash64(ix->sums, ix->len[SEC_SUMS], IX_SEED_DATA) !=
+        as__rd64(h + H_DATA_SUM))
+        return AS_ECHECKSUM;
+    uint64_t nb = ix->first_block[SEC_SUMS];
+    ix->state = calloc(nb ? nb : 1, sizeof *ix->state);
+    if (ix->state == NULL)
+        return AS_ENOMEM;
+    if (check_section(ix, SEC_META) != AS_OK ||
+        check_section(ix, SEC_COLUMNS) != AS_OK ||
+        check_section(ix, SEC_STATS) != AS_OK ||
+        check_section(ix, SEC_LABELS) != AS_OK)
+        return AS_ECHECKSUM;
     return AS_OK;
 }
 
@@ -223,30 +338,30 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     if (memcmp(h + H_MAGIC, IX_MAGIC, 8) != 0)
         goto fail;
     uint32_t v = as__rd32(h + H_VERSION);
-    if (v != AS_INDEX_VERSION) {
+    if (v != AS_INDEX_VERSION && v != 1) {
         if (version != NULL)
             *version = v;
         status = AS_EINDEXVER;
         goto fail;
     }
-    status = AS_EINDEX;
+    ix->version = v;
+    status = AS_ECHECKSUM;
     if (as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER) !=
-            as__rd64(h + H_HEADER_SUM) ||
-        as__rd64(h + H_FILE_SIZE) != (uint64_t)st.st_size)
+        as__rd64(h + H_HEADER_SUM))
+        goto fail;
+    status = AS_EINDEX;
+    if (as__rd64(h + H_FILE_SIZE) != (uint64_t)st.st_size)
         goto fail;
     ix->n = as__rd64(h + H_ENTRIES);
     ix->dim = as__rd32(h + H_DIM);
     ix->n_labels = as__rd32(h + H_LABELS);
     if ((status = check_layout(ix)) != AS_OK ||
+        (status = check_open(ix)) != AS_OK ||
         (status = read_meta(ix)) != AS_OK ||
         (status = read_labels(ix)) != AS_OK)
         goto fail;
-    if ((flags & AS_INDEX_VERIFY) &&
-        as__hash64(ix->map + IX_HEADER_SIZE, ix->size - IX_HEADER_SIZE,
-                   IX_SEED_DATA) != as__rd64(h + H_DATA_SUM)) {
-        status = AS_EINDEX;
+    if ((flags & AS_INDEX_VERIFY) && (status = as_index_check(ix)) != AS_OK)
         goto fail;
-    }
     const unsigned char *stats = ix->map + ix->off[SEC_STATS];
     ix->mean = (const double *)(const void *)stats;
     ix->m2 = ix->mean + ix->dim;
@@ -296,6 +411,7 @@ as_index_close(as_index *ix)
     as_featheader_free(&ix->hdr);
     free(ix->groups);
     free(ix->std);
+    free((void *)(uintptr_t)ix->state);
     free(ix);
 }
 
@@ -303,6 +419,12 @@ size_t
 as_index_count(const as_index *ix)
 {
     return (size_t)ix->n;
+}
+
+unsigned
+as_index_version(const as_index *ix)
+{
+    return ix->version;
 }
 
 size_t
@@ -395,13 +517,20 @@ as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
 {
     if (i >= ix->n)
         return AS_EINVAL;
+    if (check_range(ix, SEC_ENTRIES, (uint64_t)i * IX_ENTRY_SIZE,
+                    IX_ENTRY_SIZE) != AS_OK)
+        return AS_ECHECKSUM;
     const unsigned char *r =
         ix->map + ix->off[SEC_ENTRIES] + (uint64_t)i * IX_ENTRY_SIZE;
     uint32_t label = as__rd32(r + E_LABEL);
-    e->path = string_at(ix, as__rd64(r + E_PATH_OFF), as__rd32(r + E_PATH_LEN));
+    uint64_t poff = as__rd64(r + E_PATH_OFF);
+    uint32_t plen = as__rd32(r + E_PATH_LEN);
+    e->path = string_at(ix, poff, plen);
     if (e->path == NULL || e->path[0] == '\0' ||
         (label != AS_INDEX_NO_LABEL && label >= ix->n_labels))
         return AS_EINDEX;
+    if (check_range(ix, SEC_STRINGS, poff, (uint64_t)plen + 1) != AS_OK)
+        return AS_ECHECKSUM;
     e->label = label == AS_INDEX_NO_LABEL ? NULL : as_index_label(ix, label);
     memcpy(&e->duration_s, r + E_DURATION, 8);
     memcpy(&e->file_size, r + E_SIZE, 8);
@@ -416,7 +545,9 @@ as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
 uint32_t
 as_index_entry_label(const as_index *ix, size_t i)
 {
-    if (i >= ix->n)
+    if (i >= ix->n ||
+        check_range(ix, SEC_ENTRIES, (uint64_t)i * IX_ENTRY_SIZE,
+                    IX_ENTRY_SIZE) != AS_OK)
         return AS_INDEX_NO_LABEL;
     uint32_t label = as__rd32(ix->map + ix->off[SEC_ENTRIES] +
                               (uint64_t)i * IX_ENTRY_SIZE + E_LABEL);
@@ -426,7 +557,50 @@ as_index_entry_label(const as_index *ix, size_t i)
 const float *
 as_index_row(const as_index *ix, size_t i)
 {
-    return i < ix->n ? ix->matrix + (uint64_t)i * ix->dim : NULL;
+    if (i >= ix->n || as_index_check_rows(ix, i, 1) != AS_OK)
+        return NULL;
+    return ix->matrix + (uint64_t)i * ix->dim;
+}
+
+int
+as_index_check_rows(const as_index *ix, size_t first, size_t count)
+{
+    if (first > ix->n || count > ix->n - first)
+        return AS_EINVAL;
+    uint64_t row = (uint64_t)ix->dim * 4;
+    if (check_range(ix, SEC_MATRIX, first * row, count * row) != AS_OK ||
+        check_range(ix, SEC_NORMS, (uint64_t)first * 4,
+                    (uint64_t)count * 4) != AS_OK)
+        return AS_ECHECKSUM;
+    return AS_OK;
+}
+
+int
+as_index_check(const as_index *ix)
+{
+    int st = AS_OK;
+    for (int s = 0; ix->state != NULL && s < SEC_SUMS; s++)
+        for (uint64_t g = ix->first_block[s]; g < ix->first_block[s + 1];
+             g++)
+            if (check_block(ix, s, g) != AS_OK)
+                st = AS_ECHECKSUM;
+    return st;
+}
+
+const char *
+as_index_damaged(const as_index *ix)
+{
+    static const char *const names[SEC_SUMS] = {
+        "META",    "COLUMNS", "STATS",  "ENTRIES", "LABELS",
+        "STRINGS", "SORTED",  "MATRIX", "NORMS",
+    };
+    for (int s = 0; ix->state != NULL && s < SEC_SUMS; s++)
+        for (uint64_t g = ix->first_block[s]; g < ix->first_block[s + 1];
+             g++)
+            if (atomic_load_explicit(&ix->state[g], memory_order_acquire) ==
+                BLOCK_BAD)
+                return names[s];
+    return NULL;
 }
 
 const enum as_group *
@@ -455,9 +629,11 @@ int
 as_index_normalized_row(const as_index *ix, size_t i,
                         const double *group_weights, float *out)
 {
+    if (i >= ix->n)
+        return AS_EINVAL;
     const float *row = as_index_row(ix, i);
     if (row == NULL)
-        return AS_EINVAL;
+        return AS_ECHECKSUM;
     double *scale = malloc(ix->dim * sizeof *scale);
     if (scale == NULL)
         return AS_ENOMEM;
@@ -476,10 +652,13 @@ as_index_find(const as_index *ix, const char *path, size_t *i)
     uint64_t lo = 0, hi = ix->n;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
+        if (check_range(ix, SEC_SORTED, 4 * mid, 4) != AS_OK)
+            return AS_ECHECKSUM;
         uint32_t e = as__rd32(sorted + 4 * mid);
         struct as_index_entry ent;
-        if (as_index_entry(ix, e, &ent) != AS_OK)
-            return AS_EINDEX;
+        int st = as_index_entry(ix, e, &ent);
+        if (st != AS_OK)
+            return st == AS_EINVAL ? AS_EINDEX : st;
         int c = strcmp(ent.path, path);
         if (c == 0) {
             *i = e;

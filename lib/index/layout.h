@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The index file layout, version 1 (man/as-format.5 is the reference).
- * Little-endian; every section starts on a 64-byte boundary.
+ * The index file layout, version 2 (man/as-format.5 is the reference).
+ * Little-endian. The sections follow the header in this order, each
+ * starting at the first 64-byte boundary after the previous one's end
+ * (zero bytes in between; META at 256):
  *
  *   header   256 bytes, fixed (below)
  *   META     u32 rate_hz, n_fft, hop, 0; then producer and set as u16
@@ -17,6 +19,20 @@
  *   MATRIX   f32 values, n rows of dim
  *   NORMS    f32 per entry: the length of its z-scored, group-weighted
  *            vector under the stored group weights (for fast distances)
+ *   SUMS     u64 checksum per block, ends the file
+ *
+ * Checksums: the region of a section runs from its offset to the next
+ * section's (its padding included); each region is cut into blocks of
+ * IX_BLOCK bytes from its start (the last one shorter, an empty region
+ * has none), numbered across the sections in order. SUMS holds the hash
+ * of block b seeded with IX_SEED_BLOCK + b; the header's data checksum
+ * is the hash of SUMS, and the header checksum covers the header. So
+ * every byte of the file is covered, and a reader checks a block the
+ * first time it uses it.
+ *
+ * Version 1 had no SUMS (its slot empty, 9 sections), allowed gaps, and
+ * its data checksum was the hash of every byte after the header: it is
+ * still read, checked whole at open.
  */
 #ifndef AS_INDEX_LAYOUT_H
 #define AS_INDEX_LAYOUT_H
@@ -42,9 +58,13 @@ enum {
     SEC_SORTED,
     SEC_MATRIX,
     SEC_NORMS,
+    SEC_SUMS,
     SEC_COUNT
 };
-#define IX_SECTIONS 10 /* slots in the header; SEC_COUNT used */
+#define IX_SECTIONS 10 /* slots in the header */
+#define IX_V1_SECTIONS 9 /* sections of a version-1 file (no SUMS) */
+/* Bytes per checksum block. */
+#define IX_BLOCK 16384
 
 /* Header field offsets. */
 #define H_MAGIC 0
@@ -56,7 +76,7 @@ enum {
 #define H_LABELS 36
 #define H_FLAGS 40
 #define H_SECTIONS 44
-#define H_DATA_SUM 48
+#define H_DATA_SUM 48 /* v2: hash of SUMS; v1: of bytes [256, size) */
 #define H_SECTION_TABLE 56 /* IX_SECTIONS x (u64 offset, u64 size) */
 #define H_HEADER_SUM 248   /* hash of bytes [0, 248) */
 
@@ -72,8 +92,9 @@ enum {
 #define E_ANOMALY 52
 #define E_FLAGS 56
 
-/* Seeds of the two checksums. */
+/* Seeds of the checksums. */
 #define IX_SEED_HEADER 0x617368647231ULL
 #define IX_SEED_DATA 0x617364617431ULL
+#define IX_SEED_BLOCK 0x6173626c6b32ULL
 
 #endif

@@ -80,6 +80,14 @@ as__quant_new(struct as__quant **out, const as_searcher *s)
         return AS_ENOMEM;
     }
     memset(qt->data, 128, qt->n_blocks * qt->steps * 128);
+    for (size_t h = 0; h < s->n_shards; h++) {
+        int st = as_index_check_rows(s->sh[h].ix, 0, s->sh[h].n);
+        if (st != AS_OK) {
+            free(u);
+            as__quant_free(qt);
+            return st;
+        }
+    }
     uint64_t row = 0;
     for (size_t h = 0; h < s->n_shards; h++) {
         const struct as__shard *sh = &s->sh[h];

@@ -22,6 +22,8 @@
 #endif
 
 #define MAX_Q 4
+/* Bytes of matrix per check of its blocks during the scan. */
+#define CHECK_BYTES 65536
 
 /* Per query, what the row test needs, in float; redone when the
  * collector's threshold rises. A row of stored norm n passes unless
@@ -346,9 +348,17 @@ as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
         sc.matrix = sh->matrix;
         sc.norms = sh->norms;
         sc.first = sh->first;
-        int st = rows(&sc, 0, sh->n);
-        if (st != AS_OK)
-            return st;
+        /* the scan checks the rows' blocks as it reaches them, the first
+         * time (later scans find them checked) */
+        size_t step = CHECK_BYTES / (s->dim * sizeof(float)) + 1;
+        for (size_t from = 0; from < sh->n; from += step) {
+            size_t to = sh->n - from < step ? sh->n : from + step;
+            int st = as_index_check_rows(sh->ix, from, to - from);
+            if (st == AS_OK)
+                st = rows(&sc, from, to);
+            if (st != AS_OK)
+                return st;
+        }
     }
     return AS_OK;
 }

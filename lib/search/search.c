@@ -95,8 +95,11 @@ find_shadowed(as_searcher *s, size_t *n_shadowed)
                 return st;
             size_t j = h + 1, at;
             while (j < s->n_shards &&
-                   as_index_find(s->sh[j].ix, ent.path, &at) != AS_OK)
+                   (st = as_index_find(s->sh[j].ix, ent.path, &at)) != AS_OK) {
+                if (st != AS_ENOENT_PATH)
+                    return st;
                 j++;
+            }
             if (j == s->n_shards)
                 continue;
             if (s->shadowed == NULL) {
@@ -157,7 +160,11 @@ combine_stats(as_searcher *s, double *m2, size_t n_shadowed)
             for (size_t e = 0; e < sh->n; e++) {
                 if (!s->shadowed[sh->first + e])
                     continue;
-                const float *x = sh->matrix + e * s->dim;
+                const float *x = as_index_row(sh->ix, e);
+                if (x == NULL) {
+                    free(ms);
+                    return AS_ECHECKSUM;
+                }
                 c += 1.0;
                 for (size_t j = 0; j < s->dim; j++) {
                     double d = (double)x[j] - ms[j];
@@ -207,6 +214,9 @@ shard_norms(as_searcher *s, struct as__shard *sh, int stored_apply)
         sh->norms = as_index_norms(sh->ix);
         return AS_OK;
     }
+    int st = as_index_check_rows(sh->ix, 0, sh->n);
+    if (st != AS_OK)
+        return st;
     sh->own_norms = malloc((sh->n ? sh->n : 1) * sizeof *sh->own_norms);
     if (sh->own_norms == NULL)
         return AS_ENOMEM;
@@ -613,8 +623,12 @@ finish(const as_searcher *s, struct as__query *q, const float *xq, size_t k,
         if (!isfinite(d) || (max_distance >= 0.0 && d > max_distance))
             continue;
         struct as_index_entry ent;
-        if (as_index_entry(s->sh[sh].ix, e, &ent) != AS_OK)
-            continue;
+        int st = as_index_entry(s->sh[sh].ix, e, &ent);
+        if (st != AS_OK) {
+            /* a damaged entry is an error, never a hit left out */
+            free(r);
+            return st;
+        }
         r[m].distance = d;
         r[m].path = ent.path;
         r[m].row = c->c[i].row;
@@ -665,7 +679,7 @@ run_block(as_searcher *s, struct as__query *qs, size_t nq,
         if (s->quant == NULL && !s->quant_tried) {
             s->quant_tried = 1;
             int st = as__quant_new(&s->quant, s);
-            if (st == AS_ENOMEM)
+            if (st == AS_ENOMEM || st == AS_ECHECKSUM)
                 return st;
         }
         if (s->quant != NULL)

@@ -85,7 +85,7 @@ head -c $(($(wc -c <lib.asx) / 2)) lib.asx >half.asx
 bad_index "half.asx: corrupt index" -C half.asx
 cp lib.asx flipped.asx
 printf 'X' | dd of=flipped.asx bs=1 seek=40 conv=notrunc 2>/dev/null
-bad_index "flipped.asx: corrupt index" -M flipped.asx
+bad_index "flipped.asx: index is damaged (checksum mismatch)" -M flipped.asx
 : >empty.asx
 bad_index "empty.asx: not an index" empty.asx
 

@@ -76,7 +76,7 @@ cp lib.asx flipped.asx
 printf 'X' | dd of=flipped.asx bs=1 seek=40 conv=notrunc 2>/dev/null
 run as-cluster flipped.asx
 expect_status 1
-expect_err "as-cluster: flipped.asx: corrupt index"
+expect_err "as-cluster: flipped.asx: index is damaged (checksum mismatch)"
 run as-cluster -k 7 lib.asx
 expect_status 1
 expect_err "as-cluster: lib.asx: -k 7: the index has only 6 entries"

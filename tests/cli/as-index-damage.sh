@@ -1,13 +1,79 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Truncated, damaged, foreign and other-version indexes: a clear message,
-# never a crash, whatever reads them.
+# never a crash, whatever reads them; and never a result computed from a
+# damaged byte: one flipped byte in every section, read by every tool,
+# gives the undamaged output or "index is damaged" with nothing printed.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
 as-extract -r "$FIX" >lib.tsv 2>/dev/null || true
 as-index -o lib.asx lib.tsv
 size=$(wc -c <lib.asx)
+
+# The section table (man/as-format.5): ten offsets, each section's
+# region running to the next one's offset; SUMS ends the file.
+names="META COLUMNS STATS ENTRIES LABELS STRINGS SORTED MATRIX NORMS SUMS"
+table=""
+for w in $(od -An -tu8 -j 56 -N 160 -v lib.asx); do
+    table="$table $w"
+done
+set -- $table
+[ "$1" -eq 256 ] || fail "META not at 256"
+# "offset size name" for each section
+sections=""
+for name in $names; do
+    sections="$sections $1 $2 $name"
+    shift 2
+done
+
+# region AT: sets reg to the section holding byte AT (its padding
+# included), or "header".
+region() {
+    reg=header
+    _at=$1
+    set -- $sections
+    while [ $# -gt 0 ]; do
+        [ "$_at" -ge "$1" ] && reg=$3
+        shift 3
+    done
+}
+
+# flip AT: bad.asx is lib.asx with byte AT changed.
+flip() {
+    cp lib.asx bad.asx
+    _b=$(od -An -tu1 -j "$1" -N1 lib.asx | tr -d ' ')
+    printf "\\$(printf %o $(((_b + 1) % 256)))" |
+        dd of=bad.asx bs=1 seek="$1" conv=notrunc 2>/dev/null
+    cmp -s lib.asx bad.asx && fail "byte $1 not flipped"
+    return 0
+}
+
+# expect_damaged TOOL AT: stderr is TOOL's damaged-index line for a flip
+# at AT: the section named when it was found after opening, not when the
+# open itself failed (the header, the checksum table, the sections read
+# at open: META, COLUMNS, STATS, LABELS and the label strings).
+expect_damaged() {
+    region "$2"
+    _plain="$1: bad.asx: index is damaged (checksum mismatch)"
+    _named="$1: bad.asx: index is damaged (checksum mismatch in $reg)"
+    case $reg in
+    header | SUMS | META | COLUMNS | STATS | LABELS) _ok="$_plain" ;;
+    STRINGS) _ok="$_plain|$_named" ;;
+    *) _ok="$_named" ;;
+    esac
+    _got=""
+    _lines=0
+    while IFS= read -r _l; do
+        _got=$_l
+        _lines=$((_lines + 1))
+    done <"$T/err"
+    [ "$_lines" -eq 1 ] || fail "byte $2 ($reg): $1: $(cat "$T/err")"
+    case "|$_ok|" in
+    *"|$_got|"*) ;;
+    *) fail "byte $2 ($reg): $1 says '$_got', want '$_ok'" ;;
+    esac
+}
 
 # Truncated: the header, a section, the last byte.
 for n in 100 300 $((size / 2)) $((size - 1)); do
@@ -21,20 +87,77 @@ for n in 100 300 $((size / 2)) $((size - 1)); do
     fi
 done
 
-# One flipped byte anywhere: in the header, the entries, the strings, the
-# matrix: every one is found, by -c, -d and -u alike.
+# One flipped byte in the header, the entries, the strings, the matrix,
+# the checksums: every one is found, by -c, -d and -u alike.
 for at in 20 300 $((size / 3)) $((size / 2)) $((size - 10)); do
-    cp lib.asx bad.asx
-    byte=$(od -An -tu1 -j "$at" -N1 lib.asx | tr -d ' ')
-    printf "\\$(printf %o $(((byte + 1) % 256)))" |
-        dd of=bad.asx bs=1 seek="$at" conv=notrunc 2>/dev/null
-    cmp -s lib.asx bad.asx && fail "byte $at not flipped"
+    flip "$at"
     for mode in -c -d -u; do
         run as-index "$mode" bad.asx
         [ "$mode" = -u ] && run_in /dev/null as-index -u bad.asx
         expect_status 1
-        expect_err "as-index: bad.asx: corrupt index"
+        [ -s "$T/out" ] && fail "as-index $mode: output from a damaged index"
+        expect_damaged as-index "$at"
     done
+done
+
+# Every tool on one flipped byte at a time: every K bytes, the first and
+# last byte of every section, the first padding byte after it, and the
+# header's unused bytes and checksum. Each gives the undamaged index's
+# output, or fails with the damaged-index message and prints nothing.
+query=$(sed -n 5p lib.tsv | cut -f1)
+set -- "as-search -k 3 -F lib.tsv" "as-search -k 3 -p $query" \
+    "as-search -L" "as-cluster" "as-anomaly" "as-map -m pca" "as-stats"
+i=0
+for cmd in "$@"; do
+    i=$((i + 1))
+    run $cmd lib.asx
+    expect_status 0
+    expect_no_err
+    cp "$T/out" "want.$i"
+    [ -s "want.$i" ] || fail "$cmd: no output"
+done
+ats="20 100 220 250"
+set -- $sections
+while [ $# -gt 0 ]; do
+    o=$1 l=$2
+    shift 3
+    [ "$l" -gt 0 ] || continue
+    ats="$ats $o $((o + l - 1))"
+    [ $(((o + l) % 64)) -ne 0 ] && [ $# -gt 0 ] && ats="$ats $((o + l))"
+done
+at=256
+while [ "$at" -lt "$size" ]; do
+    ats="$ats $at"
+    at=$((at + 1999))
+done
+set -- "as-search -k 3 -F lib.tsv" "as-search -k 3 -p $query" \
+    "as-search -L" "as-cluster" "as-anomaly" "as-map -m pca" "as-stats"
+seen=""
+for at in $ats; do
+    flip "$at"
+    region "$at"
+    seen="$seen $reg"
+    i=0
+    for cmd in "$@"; do
+        i=$((i + 1))
+        run $cmd bad.asx
+        if [ "$status" -eq 0 ]; then
+            cmp -s "want.$i" "$T/out" ||
+                fail "byte $at ($reg): $cmd: changed output, exit 0"
+            expect_no_err
+            continue
+        fi
+        expect_status 1
+        [ -s "$T/out" ] && fail "byte $at ($reg): $cmd: output from a damaged index"
+        expect_damaged "${cmd%% *}" "$at"
+    done
+done
+# every section was hit (the label is there: LABELS is not empty)
+for s in header $names; do
+    case " $seen " in
+    *" $s "*) ;;
+    *) fail "no byte of $s flipped" ;;
+    esac
 done
 
 # Not an index; another version; a directory; a missing file.
@@ -42,11 +165,11 @@ cp lib.tsv notindex.asx
 run as-index -c notindex.asx
 expect_status 1
 expect_err "as-index: notindex.asx: not an index"
-cp lib.asx v2.asx
-printf '\002' | dd of=v2.asx bs=1 seek=8 conv=notrunc 2>/dev/null
-run as-index -c v2.asx
+cp lib.asx v3.asx
+printf '\003' | dd of=v3.asx bs=1 seek=8 conv=notrunc 2>/dev/null
+run as-index -c v3.asx
 expect_status 1
-expect_err "as-index: v2.asx: index version 2 not supported"
+expect_err "as-index: v3.asx: index version 3 not supported"
 mkdir dir.asx
 run as-index -c dir.asx
 expect_status 1
@@ -63,3 +186,8 @@ head -c 1000 lib.asx >cut.asx
 run as-extract -U cut.asx "$FIX/kick_44k1.flac"
 expect_status 1
 expect_err "as-extract: cut.asx: corrupt index"
+flip $((size / 2))
+run as-extract -U bad.asx "$FIX/kick_44k1.flac"
+expect_status 1
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "as-extract -U: rows with a damaged index"
+expect_damaged as-extract $((size / 2))

@@ -81,12 +81,12 @@ cp lib.asx flipped.asx
 printf 'X' | dd of=flipped.asx bs=1 seek=40 conv=notrunc 2>/dev/null
 run as-search flipped.asx $K
 expect_status 1
-expect_err "as-search: flipped.asx: corrupt index"
+expect_err "as-search: flipped.asx: index is damaged (checksum mismatch)"
 expect_out_empty
 # a damaged later shard is still an index, and reported as one
 run as-search lib.asx flipped.asx $K
 expect_status 1
-expect_err "as-search: flipped.asx: corrupt index"
+expect_err "as-search: flipped.asx: index is damaged (checksum mismatch)"
 
 # Bad queries: each reported, the others answered, exit 1.
 printf 'not audio\n' >notes.wav

@@ -98,18 +98,20 @@ printf 'X' | dd of=flipped.asx bs=1 seek=40 conv=notrunc 2>/dev/null
 run as-stats flipped.asx
 expect_status 1
 expect_out_empty
-expect_err "as-stats: flipped.asx: corrupt index"
-# a byte of the feature values, which only the data checksum finds: the
-# index is checked whole before anything is printed, with every option
+expect_err "as-stats: flipped.asx: index is damaged (checksum mismatch)"
+# a byte of the feature values (MATRIX, whose offset is in slot 7 of the
+# section table), which only its block checksum finds: the index is
+# checked whole before anything is printed, with every option
 cp lib.asx values.asx
-printf 'X' | dd of=values.asx bs=1 seek=$(($(wc -c <lib.asx) - 100)) \
+matrix=$(od -An -tu8 -j 168 -N 8 lib.asx | tr -d ' ')
+printf 'X' | dd of=values.asx bs=1 seek=$((matrix + 5)) \
     conv=notrunc 2>/dev/null
 for args in "" "-n" "-J" "-c -e -n"; do
     # shellcheck disable=SC2086
     run as-stats $args values.asx
     expect_status 1
     expect_out_empty
-    expect_err "as-stats: values.asx: corrupt index"
+    expect_err "as-stats: values.asx: index is damaged (checksum mismatch in MATRIX)"
 done
 run as-stats -q values.asx
 expect_status 1

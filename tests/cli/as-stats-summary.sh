@@ -40,7 +40,7 @@ durations() {
 index_facts() {
     printf 'index\tpath\t%s\n' "$1"
     printf 'index\tsize_bytes\t%d\n' "$(wc -c <"$1")"
-    printf 'index\tformat_version\t1\n'
+    printf 'index\tformat_version\t2\n'
     printf 'index\tmtime\t%s\n' "$(date -u -r "$1" +%Y-%m-%dT%H:%M:%SZ)"
     printf 'index\tchecksum\tverified\n'
 }

@@ -3,7 +3,8 @@
  * The index: build, write, map, read back every field; statistics in
  * double; lookups; the same bytes for the same entries; replace, remove
  * and annotate; every truncation and every flipped byte refused (never a
- * crash, never a wrong "ok"); the writer's lock.
+ * crash, never a wrong "ok", never a changed value from an accessor);
+ * blocks checked lazily; version-1 files read; the writer's lock.
  *
  * usage: test_index DATADIR (unused)
  */
@@ -16,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../lib/index/layout.h"
+#include "../../lib/util/hash.h"
 #include "as/as.h"
 #include "as/index.h"
 #include "check.h"
@@ -43,6 +46,63 @@ write_file(const char *path, const char *buf, size_t n)
     FILE *fp = fopen(path, "wb");
     fwrite(buf, 1, n, fp);
     fclose(fp);
+}
+
+static uint64_t
+get64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static void
+put64(char *p, uint64_t v)
+{
+    memcpy(p, &v, 8);
+}
+
+static void
+put32(char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+/* Recomputes every checksum of the version-2 index in buf (n bytes) as
+ * its writer does (layout.h), for tests that must get past them. */
+static void
+reseal(char *buf, size_t n)
+{
+    uint64_t off[SEC_COUNT], g = 0;
+    for (int s = 0; s < SEC_COUNT; s++)
+        off[s] = get64(buf + H_SECTION_TABLE + 16 * s);
+    for (int s = 0; s < SEC_SUMS; s++)
+        for (uint64_t at = off[s]; at < off[s + 1]; at += IX_BLOCK, g++) {
+            uint64_t to = off[s + 1] - at > IX_BLOCK ? at + IX_BLOCK
+                                                     : off[s + 1];
+            put64(buf + off[SEC_SUMS] + 8 * g,
+                  as__hash64(buf + at, to - at, IX_SEED_BLOCK + g));
+        }
+    put64(buf + H_DATA_SUM,
+          as__hash64(buf + off[SEC_SUMS], n - off[SEC_SUMS], IX_SEED_DATA));
+    put64(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
+}
+
+/* Turns the version-2 index in buf into the version-1 file its data
+ * would have made: no SUMS, the data checksum over everything after the
+ * header. Returns the new size. */
+static size_t
+to_version1(char *buf)
+{
+    size_t n = get64(buf + H_SECTION_TABLE + 16 * SEC_SUMS);
+    memset(buf + H_SECTION_TABLE + 16 * SEC_SUMS, 0, 16);
+    put32(buf + H_VERSION, 1);
+    put32(buf + H_SECTIONS, IX_V1_SECTIONS);
+    put64(buf + H_FILE_SIZE, n);
+    put64(buf + H_DATA_SUM, as__hash64(buf + IX_HEADER_SIZE,
+                                       n - IX_HEADER_SIZE, IX_SEED_DATA));
+    put64(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
+    return n;
 }
 
 /* A header of four columns: two known (timbre), two unknown. */
@@ -253,8 +313,8 @@ test_put_remove(void)
 }
 
 /* Truncated at every length and every byte flipped: never AS_OK with
- * AS_INDEX_VERIFY, never a crash, and without it every accessor stays in
- * bounds. */
+ * AS_INDEX_VERIFY, never a crash; without it every accessor either fails
+ * or gives the original's values, and the full check finds the flip. */
 static void
 test_damage(void)
 {
@@ -280,6 +340,8 @@ test_damage(void)
     }
     CHECK_INT(wrong, 0);
     check_ctx("flipped bytes");
+    as_index *good;
+    CHECK_STATUS(as_index_open(&good, path, AS_INDEX_VERIFY, NULL), AS_OK);
     for (size_t i = 0; i < n; i++) {
         memcpy(buf, orig, n);
         buf[i] ^= (char)(1u << (i % 8));
@@ -289,32 +351,55 @@ test_damage(void)
         int st = as_index_open(&ix, bad, AS_INDEX_VERIFY, &version);
         if (st == AS_OK)
             CHECK_FAIL_("byte %zu flipped: accepted", i);
+        else if (st != AS_ECHECKSUM && st != AS_EINDEXVER &&
+                 st != AS_ENOTINDEX)
+            CHECK_FAIL_("byte %zu flipped: %s", i, as_strerror(st));
         as_index_close(ix);
-        /* without the data checksum: whatever opens reads safely */
+        /* opened lazily: every accessor gives the original's values or
+         * fails, and the whole check finds the flip (every byte is
+         * covered, padding too) */
         if (as_index_open(&ix, bad, 0, &version) == AS_OK) {
             accepted++;
             for (size_t k = 0; k < as_index_count(ix); k++) {
-                struct as_index_entry e;
-                if (as_index_entry(ix, k, &e) == AS_OK)
-                    CHECK(e.path != NULL && strlen(e.path) < n);
-                (void)as_index_row(ix, k);
+                struct as_index_entry e, o;
+                CHECK_STATUS(as_index_entry(good, k, &o), AS_OK);
+                if (as_index_entry(ix, k, &e) == AS_OK) {
+                    CHECK_STR(e.path, o.path);
+                    CHECK(e.label == o.label ||
+                          (e.label && o.label && !strcmp(e.label, o.label)));
+                    CHECK(memcmp(&e.duration_s, &o.duration_s, 8) == 0);
+                    CHECK(e.file_size == o.file_size &&
+                          e.file_mtime_ns == o.file_mtime_ns &&
+                          e.audio_hash == o.audio_hash &&
+                          e.cluster == o.cluster && e.flags == o.flags);
+                }
+                const float *r = as_index_row(ix, k);
+                if (r != NULL)
+                    CHECK(memcmp(r, as_index_row(good, k),
+                                 4 * sizeof *r) == 0);
                 size_t at;
-                (void)as_index_find(ix, "lib/kicks/s000.wav", &at);
+                int fs = as_index_find(ix, o.path, &at);
+                if (fs == AS_OK)
+                    CHECK_INT(at, k);
+                else
+                    CHECK_STATUS(fs, AS_ECHECKSUM);
             }
+            CHECK_STATUS(as_index_check(ix), AS_ECHECKSUM);
+            CHECK(as_index_damaged(ix) != NULL);
             as_index_close(ix);
         }
     }
-    printf("flipped bytes opened without the data checksum: %zu of %zu\n",
-           accepted, n);
+    as_index_close(good);
+    printf("flipped bytes opened lazily: %zu of %zu\n", accepted, n);
     /* a wrong version is reported as such */
     memcpy(buf, orig, n);
-    buf[8] = 2;
+    buf[8] = 3;
     write_file(bad, buf, n);
     as_index *ix;
     unsigned version = 0;
     check_ctx("version");
     CHECK_STATUS(as_index_open(&ix, bad, 0, &version), AS_EINDEXVER);
-    CHECK_INT(version, 2);
+    CHECK_INT(version, 3);
     /* not an index at all */
     write_file(bad, "path\tduration_s\n", 16);
     CHECK_STATUS(as_index_open(&ix, bad, 0, NULL), AS_ENOTINDEX);
@@ -377,8 +462,133 @@ test_bad_columns(void)
         hit[5] = '1';
         write_file(path, buf, n);
         as_index *ix;
+        CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_ECHECKSUM);
+        reseal(buf, n);
+        write_file(path, buf, n);
         CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_EINDEX);
     }
+    free(buf);
+}
+
+/* Blocks are checked when first used: a damaged block fails the
+ * accessors that read it, and only those; as_index_damaged names it. */
+static void
+test_lazy(void)
+{
+    char path[300], bad[300];
+    snprintf(path, sizeof path, "%s/z.asx", dir);
+    snprintf(bad, sizeof bad, "%s/zbad.asx", dir);
+    check_ctx("lazy");
+    /* 3000 rows of 16 bytes: 3 MATRIX blocks; ENTRIES has 12 */
+    as_index_builder *b = build_sample(3000);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    size_t n;
+    char *buf = read_file(path, &n);
+    uint64_t m_off = get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
+    uint64_t e_off = get64(buf + H_SECTION_TABLE + 16 * SEC_ENTRIES);
+    /* a value of row 1500 (second MATRIX block), the path offset of entry
+     * 2000 (ENTRIES block 7) */
+    buf[m_off + 1500 * 16 + 4] ^= 1;
+    buf[e_off + 2000 * IX_ENTRY_SIZE + E_PATH_OFF] ^= 1;
+    write_file(bad, buf, n);
+    free(buf);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, bad, AS_INDEX_VERIFY, NULL),
+                 AS_ECHECKSUM);
+    CHECK_STATUS(as_index_open(&ix, bad, 0, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    CHECK(as_index_damaged(ix) == NULL);
+    CHECK_STATUS(as_index_check_rows(ix, 0, 1000), AS_OK);
+    CHECK_STATUS(as_index_check_rows(ix, 2100, 900), AS_OK);
+    CHECK(as_index_row(ix, 10) != NULL);
+    CHECK(as_index_damaged(ix) == NULL);
+    CHECK(as_index_row(ix, 1500) == NULL);
+    CHECK_STR(as_index_damaged(ix), "MATRIX");
+    /* the same block again: still refused, without hashing it again */
+    CHECK(as_index_row(ix, 1501) == NULL);
+    CHECK_STATUS(as_index_check_rows(ix, 0, 3000), AS_ECHECKSUM);
+    CHECK_STATUS(as_index_check_rows(ix, 2999, 2), AS_EINVAL);
+    float out[4];
+    CHECK_STATUS(as_index_normalized_row(ix, 1500, NULL, out), AS_ECHECKSUM);
+    CHECK_STATUS(as_index_normalized_row(ix, 3000, NULL, out), AS_EINVAL);
+    /* entries: the damaged block only */
+    struct as_index_entry e;
+    CHECK_STATUS(as_index_entry(ix, 1500, &e), AS_OK);
+    CHECK_STATUS(as_index_entry(ix, 2000, &e), AS_ECHECKSUM);
+    CHECK_INT(as_index_entry_label(ix, 2001), AS_INDEX_NO_LABEL);
+    size_t at;
+    CHECK_STATUS(as_index_find(ix, "lib/hats/s2000.wav", &at), AS_ECHECKSUM);
+    CHECK_STR(as_index_damaged(ix), "ENTRIES"); /* first in file order */
+    CHECK_STATUS(as_index_check(ix), AS_ECHECKSUM);
+    /* a search over the damaged index fails; over the good one, not */
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    float q[4] = {1.0f, 0.5f, 1.0f, -0.3f};
+    struct as_hit hits[3];
+    size_t n_hits;
+    CHECK_STATUS(as_search(s, q, 1, 3, NULL, hits, &n_hits), AS_ECHECKSUM);
+    as_searcher_free(s);
+    as_index_close(ix);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    CHECK_STATUS(as_search(s, q, 1, 3, NULL, hits, &n_hits), AS_OK);
+    CHECK_INT(n_hits, 3);
+    as_searcher_free(s);
+    CHECK_STATUS(as_index_check(ix), AS_OK);
+    CHECK(as_index_damaged(ix) == NULL);
+    as_index_close(ix);
+}
+
+/* A version-1 file is read, checked whole at open. */
+static void
+test_version1(void)
+{
+    char path[300], old[300];
+    snprintf(path, sizeof path, "%s/v.asx", dir);
+    snprintf(old, sizeof old, "%s/v1.asx", dir);
+    check_ctx("version 1");
+    as_index_builder *b = build_sample(40);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    size_t n;
+    char *buf = read_file(path, &n);
+    size_t n1 = to_version1(buf);
+    write_file(old, buf, n1);
+    as_index *ix, *ix2;
+    CHECK_STATUS(as_index_open(&ix, old, 0, NULL), AS_OK);
+    CHECK_STATUS(as_index_open(&ix2, path, 0, NULL), AS_OK);
+    if (ix != NULL && ix2 != NULL) {
+        CHECK_INT(as_index_version(ix), 1);
+        CHECK_INT(as_index_version(ix2), AS_INDEX_VERSION);
+        CHECK_INT(as_index_count(ix), 40);
+        for (size_t k = 0; k < 40; k++) {
+            struct as_index_entry e, o;
+            CHECK_STATUS(as_index_entry(ix, k, &e), AS_OK);
+            CHECK_STATUS(as_index_entry(ix2, k, &o), AS_OK);
+            CHECK_STR(e.path, o.path);
+            CHECK(memcmp(as_index_row(ix, k), as_index_row(ix2, k), 16) ==
+                  0);
+        }
+        CHECK_STATUS(as_index_check(ix), AS_OK);
+        /* rewritten, it becomes the same version-2 file */
+        CHECK_STATUS(as_index_builder_new(&b, as_index_header(ix)), AS_OK);
+        CHECK_STATUS(as_index_builder_load(b, ix), AS_OK);
+        CHECK_STATUS(as_index_builder_write(b, old), AS_OK);
+        as_index_builder_free(b);
+        size_t n2, n3;
+        char *again = read_file(old, &n2), *want = read_file(path, &n3);
+        CHECK(n2 == n && n3 == n && memcmp(again, want, n) == 0);
+        free(again);
+        free(want);
+    }
+    as_index_close(ix);
+    as_index_close(ix2);
+    /* any flipped byte of a version-1 file fails at open */
+    buf[n1 - 3] ^= 4; /* buf still holds the version-1 file */
+    write_file(old, buf, n1);
+    CHECK_STATUS(as_index_open(&ix, old, 0, NULL), AS_ECHECKSUM);
     free(buf);
 }
 
@@ -419,6 +629,8 @@ main(int argc, char **argv)
     test_put_remove();
     test_damage();
     test_bad_columns();
+    test_lazy();
+    test_version1();
     test_lock();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -221,7 +221,8 @@ main(int argc, char **argv)
     l.path = argv[optind];
     if (cli_index_ident(l.path, &l.ident))
         return AS_EXIT_FAIL;
-    if ((l.ix = cli_index_open(l.path, 0)) == NULL)
+    /* every row and entry is read: check them all before any work */
+    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL)
         return AS_EXIT_FAIL;
     l.n = as_index_count(l.ix);
     l.dim = as_index_dim(l.ix);

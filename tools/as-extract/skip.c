@@ -69,6 +69,12 @@ plan_inputs(const struct opts *o, const struct cli_inputs *in, as_index **ixp,
         cli_warnx(o->skip_index, "index version %u not supported", version);
         return 1;
     }
+    /* every entry is read below: check the index whole first */
+    if (st == AS_OK && (st = as_index_check(ix)) != AS_OK) {
+        cli_warn_index(o->skip_index, ix, st);
+        as_index_close(ix);
+        return 1;
+    }
     if (st != AS_OK) {
         cli_warn_status(o->skip_index, st);
         return 1;

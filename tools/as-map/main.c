@@ -587,7 +587,8 @@ main(int argc, char **argv)
     struct map m = {0};
     m.index_path = argv[optind];
     m.dims = (size_t)o.dims;
-    if ((m.ix = cli_index_open(m.index_path, 0)) == NULL)
+    /* every row and entry is read: check them all before any work */
+    if ((m.ix = cli_index_open(m.index_path, AS_INDEX_VERIFY)) == NULL)
         return AS_EXIT_FAIL;
     m.n = as_index_count(m.ix);
     size_t d = as_index_dim(m.ix);

@@ -59,6 +59,10 @@ struct query {
 /* Whether entry i of shard h is the one its path names in the library
  * (not shadowed by a later shard) and passes the filters. */
 int entry_listed(const struct lib *lib, size_t h, size_t i);
+/* For AS_ECHECKSUM from reading the indexes: names the damaged index and
+ * section and exits 1 (what was printed before came from checked bytes;
+ * nothing computed from damaged ones is). Returns for any other st. */
+void lib_damage(const struct lib *lib, int st);
 /* Reads an entry's metadata, reporting a damaged index. 0 or 1. */
 int entry_get(const struct lib *lib, size_t h, size_t i,
               struct as_index_entry *e);

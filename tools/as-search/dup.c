@@ -207,6 +207,7 @@ join_near(const struct opts *o, struct lib *lib, struct dup *d,
         struct near_ctx ctx = {d, ids};
         int st = as_search_range(lib->s, v, nb, &f, near_emit, &ctx);
         if (st != AS_OK) {
+            lib_damage(lib, st);
             cli_warn_status(NULL, st);
             failed = 1;
         }
@@ -238,11 +239,12 @@ run_duplicates(const struct opts *o, struct lib *lib)
             struct as_index_entry e;
             if (!entry_listed(lib, h, i))
                 continue;
-            if (entry_get(lib, h, i, &e) ||
-                as_index_row(lib->ix[h], i) == NULL) {
+            if (entry_get(lib, h, i, &e)) {
                 failed = 1;
                 goto done;
             }
+            if (as_index_row(lib->ix[h], i) == NULL)
+                lib_damage(lib, AS_ECHECKSUM); /* i is in range */
             all[n] = (struct member){h, i, e.path};
             if (e.audio_hash != 0)
                 hs[n_hs++] = (struct hashed){e.audio_hash, lib->offset[h] + i};

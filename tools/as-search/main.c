@@ -137,11 +137,25 @@ parse_duration(struct opts *o, const char *arg)
 
 /* ---- the library ---- */
 
+void
+lib_damage(const struct lib *lib, int st)
+{
+    if (st != AS_ECHECKSUM)
+        return;
+    size_t h = 0;
+    while (h + 1 < lib->n && as_index_damaged(lib->ix[h]) == NULL)
+        h++;
+    cli_warn_index(lib->path[h], lib->ix[h], st);
+    fflush(stdout);
+    exit(AS_EXIT_FAIL);
+}
+
 int
 entry_get(const struct lib *lib, size_t h, size_t i, struct as_index_entry *e)
 {
     int st = as_index_entry(lib->ix[h], i, e);
     if (st != AS_OK) {
+        lib_damage(lib, st);
         cli_warn_status(lib->path[h], st);
         return 1;
     }
@@ -156,12 +170,16 @@ entry_listed(const struct lib *lib, size_t h, size_t i)
     if (h + 1 == lib->n)
         return 1;
     struct as_index_entry e;
-    if (as_index_entry(lib->ix[h], i, &e) != AS_OK)
+    int st = as_index_entry(lib->ix[h], i, &e);
+    if (st != AS_OK) {
+        lib_damage(lib, st);
         return 0;
+    }
     for (size_t l = h + 1; l < lib->n; l++) {
         size_t at;
-        if (as_index_find(lib->ix[l], e.path, &at) == AS_OK)
+        if ((st = as_index_find(lib->ix[l], e.path, &at)) == AS_OK)
             return 0;
+        lib_damage(lib, st);
     }
     return 1;
 }
@@ -322,6 +340,7 @@ open_searcher(const struct opts *o, struct lib *lib)
         return 1;
     }
     if (st != AS_OK) {
+        lib_damage(lib, st);
         cli_warn_status(lib->path[0], st);
         return 1;
     }
@@ -459,6 +478,7 @@ struct block {
     float *v; /* BLOCK * dim */
     char *names[BLOCK];
     size_t n, cap; /* cap <= BLOCK: fewer when k is large */
+    int header_done; /* printed with the first results, or at the end */
     struct as_hit *hits;
     size_t *n_hits;
 };
@@ -478,9 +498,20 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     f.max_distance = o->max_distance;
     int st = as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
     if (st != AS_OK) {
+        lib_damage(lib, st);
         cli_warn_status(NULL, st);
         return 1;
     }
+    /* every hit's entry is read before anything of the block is printed */
+    for (size_t i = 0; i < b->n; i++)
+        for (size_t r = 0; r < b->n_hits[i]; r++) {
+            const struct as_hit *h = &b->hits[i * kk + r];
+            struct as_index_entry e;
+            lib_damage(lib, as_index_entry(lib->ix[h->shard], h->entry, &e));
+        }
+    if (!b->header_done)
+        print_header(o, lib);
+    b->header_done = 1;
     int failed = 0;
     for (size_t i = 0; i < b->n && !failed; i++) {
         struct as_hit *h = b->hits + i * kk;
@@ -531,9 +562,16 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
     int failed = 0;
     for (size_t p = 0; p < o->paths.n; p++) {
         size_t h = lib->n, at = 0;
-        while (h > 0 &&
-               as_index_find(lib->ix[h - 1], o->paths.v[p], &at) != AS_OK)
+        int st = AS_ENOENT_PATH;
+        while (h > 0 && (st = as_index_find(lib->ix[h - 1], o->paths.v[p],
+                                            &at)) == AS_ENOENT_PATH)
             h--;
+        lib_damage(lib, st);
+        if (st != AS_OK && st != AS_ENOENT_PATH) {
+            cli_warn_status(lib->path[h - 1], st);
+            failed = 1;
+            continue;
+        }
         if (h == 0) {
             cli_warnx(o->paths.v[p], "not in the index");
             failed = 1;
@@ -542,6 +580,8 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
         h--;
         struct as_index_entry e;
         const float *row = as_index_row(lib->ix[h], at);
+        if (row == NULL)
+            lib_damage(lib, AS_ECHECKSUM); /* at is in range */
         if (row == NULL || entry_get(lib, h, at, &e)) {
             failed = 1;
             continue;
@@ -689,12 +729,13 @@ run_search(const struct opts *o, struct lib *lib, char **ops, size_t n_ops)
     b->v = cli_xrealloc(NULL, b->cap * lib->dim * sizeof *b->v);
     b->hits = cli_xrealloc(NULL, b->cap * kk * sizeof *b->hits);
     b->n_hits = cli_xrealloc(NULL, b->cap * sizeof *b->n_hits);
-    print_header(o, lib);
     int failed = path_queries(o, lib, b);
     for (size_t i = 0; i < o->features.n; i++)
         failed |= feature_queries(o, lib, b, o->features.v[i]);
     failed |= audio_queries(o, lib, b, ops, n_ops);
     failed |= run_block(o, lib, b);
+    if (!b->header_done)
+        print_header(o, lib);
     free(b->v);
     free(b->hits);
     free(b->n_hits);
@@ -707,6 +748,12 @@ static int
 run_list(const struct opts *o, const struct lib *lib)
 {
     size_t printed = 0;
+    /* every entry is read before any is printed */
+    for (size_t h = 0; h < lib->n; h++)
+        for (size_t i = 0; i < as_index_count(lib->ix[h]); i++) {
+            struct as_index_entry e;
+            lib_damage(lib, as_index_entry(lib->ix[h], i, &e));
+        }
     if (!o->json && o->header)
         puts("path\tlabel\tduration_s\tcluster");
     for (size_t h = 0; h < lib->n; h++) {

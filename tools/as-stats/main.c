@@ -233,7 +233,7 @@ print_tsv(const struct stats *s, const struct opts *o)
     cli_tsv_field(stdout, s->path);
     putchar('\n');
     printf("index\tsize_bytes\t%lld\n", s->size_bytes);
-    printf("index\tformat_version\t%d\n", AS_INDEX_VERSION);
+    printf("index\tformat_version\t%u\n", as_index_version(s->ix));
     printf("index\tmtime\t%s\n", s->mtime);
     printf("index\tchecksum\tverified\n");
 
@@ -381,7 +381,7 @@ print_json(const struct stats *s, const struct opts *o)
     cli_json_string(stdout, s->path);
     printf(",\"size_bytes\":%lld,\"format_version\":%d,\"mtime\":\"%s\","
            "\"checksum\":\"verified\"}",
-           s->size_bytes, AS_INDEX_VERSION, s->mtime);
+           s->size_bytes, as_index_version(s->ix), s->mtime);
 
     printf(",\"total_samples\":%zu,\"labelled\":%zu,\"unlabelled\":%zu,"
            "\"labels\":%zu,\"genres\":{",

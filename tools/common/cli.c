@@ -483,16 +483,33 @@ cli_index_open(const char *path, unsigned flags)
 {
     as_index *ix;
     unsigned version = 0;
-    int st = as_index_open(&ix, path, flags, &version);
+    /* checked here rather than in as_index_open, to name the section */
+    int st = as_index_open(&ix, path, flags & ~(unsigned)AS_INDEX_VERIFY,
+                           &version);
     if (st == AS_EINDEXVER) {
         cli_warnx(path, "index version %u not supported", version);
         return NULL;
     }
+    if (st == AS_OK && (flags & AS_INDEX_VERIFY))
+        st = as_index_check(ix);
     if (st != AS_OK) {
-        cli_warn_status(path, st);
+        cli_warn_index(path, ix, st);
+        as_index_close(ix);
         return NULL;
     }
     return ix;
+}
+
+void
+cli_warn_index(const char *path, const as_index *ix, int status)
+{
+    const char *sec = ix != NULL && status == AS_ECHECKSUM
+                          ? as_index_damaged(ix)
+                          : NULL;
+    if (sec != NULL)
+        cli_warnx(path, "index is damaged (checksum mismatch in %s)", sec);
+    else
+        cli_warn_status(path, status);
 }
 
 int

@@ -118,10 +118,13 @@ void cli_progress_update(struct cli_progress *p, size_t done);
 void cli_progress_end(struct cli_progress *p);
 
 /* Opens an index (as_index_open), reporting a failure as "prog: path:
- * reason", with the version for one this library does not read; NULL
- * then. */
+ * reason", with the version for one this library does not read, or the
+ * damaged section when AS_INDEX_VERIFY finds one; NULL then. */
 struct as_index;
 struct as_index *cli_index_open(const char *path, unsigned flags);
+/* Reports status from reading the index ix at path: for AS_ECHECKSUM,
+ * "index is damaged (checksum mismatch in SECTION)". */
+void cli_warn_index(const char *path, const struct as_index *ix, int status);
 
 /*
  * Stores per-entry results (cluster ids, anomaly scores) into the index

@@ -31,6 +31,7 @@ enum {
     AS_EINDEX = -20,     /* corrupt index: checksum, size or layout */
     AS_ENOENT_PATH = -21,/* no entry with that path */
     AS_ELOCKED = -22,    /* another process holds the index's lock */
+    AS_ECHECKSUM = -23,  /* index bytes fail their checksum: damaged */
 };
 
 /*

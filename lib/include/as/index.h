@@ -8,11 +8,19 @@
  * (no parsing: opening a million-entry index touches a few pages).
  * man/as-format.5 defines the layout byte by byte.
  *
- * Readers check the header (magic, version, header checksum, section
- * bounds, the file's size) at open; with AS_INDEX_VERIFY they also check
- * the data checksum, which reads the whole file. Every accessor checks
- * the bounds of what it returns, so a damaged file gives AS_EINDEX, never
- * a crash.
+ * Every byte of the file is covered by a checksum: the header by its
+ * own, the rest in blocks of 16 KiB with a table of block checksums
+ * (man/as-format.5). Opening checks the header (magic, version,
+ * checksum, section bounds, the file's size), the checksum table and the
+ * small sections read at open (META, COLUMNS, STATS, LABELS and the
+ * label strings): a few pages. Every other block is checked the first
+ * time an accessor uses it, once per handle (thread-safe); a block that
+ * fails makes the accessor return AS_ECHECKSUM (or NULL), so nothing is
+ * ever computed from damaged bytes, and as_index_damaged() names its
+ * section. AS_INDEX_VERIFY checks every block at open. Every accessor
+ * also checks the bounds of what it returns, so a damaged file gives an
+ * error, never a crash. A version-1 file (no block checksums) is still
+ * read: it is checked whole at open.
  *
  * Writers build the whole new index in memory, write it to a temporary
  * file in the target's directory, fsync it, rename it over the target and
@@ -32,8 +40,8 @@
 #include "as/featio.h"
 #include "as/features.h"
 
-/* Format version this library writes and reads. */
-#define AS_INDEX_VERSION 1
+/* Format version this library writes; it reads this one and 1. */
+#define AS_INDEX_VERSION 2
 
 /* No cluster assigned. */
 #define AS_INDEX_NO_CLUSTER (-1)
@@ -62,20 +70,36 @@ struct as_index_entry {
 typedef struct as_index as_index;
 
 enum {
-    AS_INDEX_VERIFY = 1 << 0, /* check the data checksum at open */
+    AS_INDEX_VERIFY = 1 << 0, /* check every block at open */
 };
 
 /*
  * Maps the index at path. Returns AS_OK; AS_EIO (errno set); AS_ENOTINDEX
  * (too short, or no index magic); AS_EINDEXVER (another format version,
- * then stored in *version if version is not NULL); AS_EINDEX (damaged:
- * checksum, size or layout); AS_ENOMEM. *out is NULL on failure.
+ * then stored in *version if version is not NULL); AS_ECHECKSUM (bytes
+ * checked at open fail their checksum); AS_EINDEX (size or layout wrong:
+ * a truncated file); AS_ENOMEM. *out is NULL on failure.
  */
 int as_index_open(as_index **out, const char *path, unsigned flags,
                   unsigned *version);
 void as_index_close(as_index *ix);
 
+/* Checks every block not checked yet. AS_OK or AS_ECHECKSUM; the handle
+ * stays usable (accessors fail on the damaged blocks only). */
+int as_index_check(const as_index *ix);
+/* Checks the blocks holding the matrix rows and the norms of entries
+ * [first, first + count): call it before reading them through
+ * as_index_row(ix, first) or as_index_norms() as one array. AS_OK,
+ * AS_EINVAL (range outside the index) or AS_ECHECKSUM. */
+int as_index_check_rows(const as_index *ix, size_t first, size_t count);
+/* After AS_ECHECKSUM from an accessor or check: the name of the first
+ * section (in file order) with a damaged block, such as "MATRIX"; NULL
+ * if no checked block failed. Static text. */
+const char *as_index_damaged(const as_index *ix);
+
 size_t as_index_count(const as_index *ix);
+/* The format version of the file (1 or AS_INDEX_VERSION). */
+unsigned as_index_version(const as_index *ix);
 size_t as_index_dim(const as_index *ix);
 /* The header, as a feature stream would carry it (names, set, producer,
  * parameters, has_label and has_meta set); valid until close. */
@@ -91,8 +115,8 @@ const double *as_index_m2(const as_index *ix);
 const double *as_index_min(const as_index *ix);
 const double *as_index_max(const as_index *ix);
 /* Per entry, the length of its z-scored, group-weighted vector under the
- * stored group weights (n values, float32; in a damaged index they may be
- * wrong, which only the data checksum of a full check finds). */
+ * stored group weights (n values, float32; not checked: see
+ * as_index_check_rows()). */
 const float *as_index_norms(const as_index *ix);
 /* The group weights stored with the index (AS_G_COUNT values). */
 const double *as_index_group_weights(const as_index *ix);
@@ -100,18 +124,24 @@ const double *as_index_group_weights(const as_index *ix);
 size_t as_index_label_count(const as_index *ix);
 const char *as_index_label(const as_index *ix, size_t i);
 
-/* Entry i's metadata; AS_OK, AS_EINVAL (i out of range) or AS_EINDEX. */
+/* Entry i's metadata; AS_OK, AS_EINVAL (i out of range), AS_ECHECKSUM
+ * or AS_EINDEX. */
 int as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e);
-/* Entry i's label number (AS_INDEX_NO_LABEL for none). */
+/* Entry i's label number (AS_INDEX_NO_LABEL for none, and for a damaged
+ * entry: as_index_entry() tells). */
 uint32_t as_index_entry_label(const as_index *ix, size_t i);
 /* Entry i's raw feature values (dim floats), or NULL if i is out of
- * range. The matrix is contiguous: row i + 1 follows row i. */
+ * range or the row is damaged. The matrix is contiguous (row i + 1
+ * follows row i), but only row i is checked: see as_index_check_rows()
+ * for more. */
 const float *as_index_row(const as_index *ix, size_t i);
 /* Entry i's vector as distances see it: z-scored and scaled by group
- * (weights NULL: the index's), dim floats into out. */
+ * (weights NULL: the index's), dim floats into out. AS_OK, AS_EINVAL,
+ * AS_ECHECKSUM or AS_ENOMEM. */
 int as_index_normalized_row(const as_index *ix, size_t i,
                             const double *group_weights, float *out);
-/* The entry with this path: AS_OK with *i, or AS_ENOENT_PATH. */
+/* The entry with this path: AS_OK with *i, AS_ENOENT_PATH, or
+ * AS_ECHECKSUM / AS_EINDEX (the lookup met a damaged entry). */
 int as_index_find(const as_index *ix, const char *path, size_t *i);
 
 /* Column scales for distances: s_j = w_g / (std_j sqrt(n_g)) for column
