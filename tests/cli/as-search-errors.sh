@@ -118,6 +118,14 @@ as-extract --features librosa45 $K >l45.tsv
 run as-search -F l45.tsv lib.asx
 expect_status 1
 expect_err "as-search: l45.tsv: feature set librosa45, the index has default"
+# the same set name with other columns (a stream's header says "default"
+# over a renamed column): say which column differs
+as-extract -f bin $K >renamed.bin
+at=$(LC_ALL=C grep -boa zcr_mean renamed.bin | cut -d: -f1)
+printf q | dd of=renamed.bin bs=1 seek=$((at + 2)) conv=notrunc 2>/dev/null
+run as-search -F renamed.bin lib.asx
+expect_status 1
+expect_err "as-search: renamed.bin: feature set default with column 42 named zcq_mean, the index has zcr_mean"
 awk -F '\t' 'BEGIN { OFS = FS } NR == 2 { $5 = "x" } { print }' lib.tsv >bad.tsv
 run as-search -H -k 1 -F bad.tsv lib.asx
 expect_status 1

@@ -301,6 +301,30 @@ same_columns(const struct as_featheader *a, const struct as_featheader *b)
     return 1;
 }
 
+/* Reports that x's columns differ from y's (those of the index named
+ * whose): by feature set, or, when both carry the same set name, by the
+ * number of columns or the first column that differs. */
+static void
+columns_differ(const char *subject, const struct as_featheader *x,
+               const struct as_featheader *y, const char *whose)
+{
+    char a[64], b[64];
+    set_name(x->set, x->names, x->dim, a, sizeof a);
+    set_name(y->set, y->names, y->dim, b, sizeof b);
+    if (strcmp(a, b) != 0) {
+        cli_warnx(subject, "feature set %s, %s has %s", a, whose, b);
+    } else if (x->dim != y->dim) {
+        cli_warnx(subject, "feature set %s with %zu columns, %s has %zu", a,
+                  x->dim, whose, y->dim);
+    } else {
+        size_t j = 0;
+        while (j + 1 < x->dim && strcmp(x->names[j], y->names[j]) == 0)
+            j++;
+        cli_warnx(subject, "feature set %s with column %zu named %s, %s has %s",
+                  a, j + 1, x->names[j], whose, y->names[j]);
+    }
+}
+
 static int
 open_searcher(const struct opts *o, struct lib *lib)
 {
@@ -326,14 +350,10 @@ open_searcher(const struct opts *o, struct lib *lib)
             if (as_index_dim(lib->ix[h]) != as_index_dim(lib->ix[0]) ||
                 !same_columns(as_index_header(lib->ix[h]),
                               as_index_header(lib->ix[0]))) {
-                char a[64], b[64];
-                const struct as_featheader *x = as_index_header(lib->ix[h]);
-                const struct as_featheader *y = as_index_header(lib->ix[0]);
-                set_name(x->set, x->names, x->dim, a, sizeof a);
-                set_name(y->set, y->names, y->dim, b, sizeof b);
                 char *p0 = cli_msg_name_dup(lib->path[0]);
-                cli_warnx(lib->path[h], "feature set %s, %s has %s", a, p0,
-                          b);
+                columns_differ(lib->path[h], as_index_header(lib->ix[h]),
+                               as_index_header(lib->ix[0]),
+                               p0 ? p0 : "the first index");
                 free(p0);
                 break;
             }
@@ -627,10 +647,7 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
         goto done;
     }
     if (!same_columns(ih, sh)) {
-        char a[64], c[64];
-        set_name(sh->set, sh->names, sh->dim, a, sizeof a);
-        set_name(ih->set, ih->names, ih->dim, c, sizeof c);
-        cli_warnx(name, "feature set %s, the index has %s", a, c);
+        columns_differ(name, sh, ih, "the index");
         failed = 1;
         goto done;
     }
