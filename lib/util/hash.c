@@ -14,13 +14,20 @@ rotl(uint64_t x, unsigned r)
     return (x << r) | (x >> (64 - r));
 }
 
+/* A little-endian word: one load on little-endian hosts. */
 static uint64_t
 load64(const unsigned char *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+#else
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
         v = v << 8 | p[i];
     return v;
+#endif
 }
 
 static uint64_t
@@ -71,8 +78,11 @@ as__hash_update(struct as__hash *h, const void *data, size_t n)
         stripe(h->v, h->buf);
         h->buflen = 0;
     }
+    /* the lanes in locals: stores through h->v could alias the input */
+    uint64_t v[4] = {h->v[0], h->v[1], h->v[2], h->v[3]};
     for (; n >= 32; p += 32, n -= 32)
-        stripe(h->v, p);
+        stripe(v, p);
+    memcpy(h->v, v, sizeof v);
     memcpy(h->buf, p, n);
     h->buflen = n;
 }
