@@ -140,7 +140,8 @@ int as_iforest_threshold(const double *scores, size_t n, double contamination,
  * Only groups with a weight above 0 (group_weights: AS_G_COUNT values;
  * NULL: the index's stored weights) and at least one non-constant column
  * take part. group: n values (as_index_count), AS_G_COUNT when no group
- * takes part. Returns AS_OK or AS_ENOMEM.
+ * takes part. Returns AS_OK, AS_ECHECKSUM (a damaged row: every row is
+ * checked first) or AS_ENOMEM.
  */
 int as_anomaly_groups(const as_index *ix, const double *group_weights,
                       size_t threads, enum as_group *group);
@@ -173,8 +174,9 @@ struct as_label_vote {
  * size or more is every other entry. Unlabelled entries are not searched.
  * Searches in blocks, as many queries at once as keep the hits under 256
  * MiB; allocates its working memory for the call. Returns AS_OK,
- * AS_EINVAL (k 0, range outside ix, s not over ix alone), AS_EINDEX (a
- * damaged entry) or AS_ENOMEM.
+ * AS_EINVAL (k 0, range outside ix, s not over ix alone), AS_ECHECKSUM
+ * (the whole index is checked first), AS_EINDEX (a damaged entry) or
+ * AS_ENOMEM.
  */
 int as_label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
                    size_t k, struct as_label_vote *votes);

@@ -50,10 +50,11 @@ typedef struct as_searcher as_searcher;
 
 /*
  * A searcher over n_ix indexes (which must stay open, and have the same
- * columns: AS_EMISMATCH otherwise). Returns AS_OK, AS_EINVAL, AS_ENOMEM
- * or AS_EINDEX (a damaged entry). With several indexes or other weights
- * than the stored ones, creating it reads every matrix once (to work out
- * each entry's length).
+ * columns: AS_EMISMATCH otherwise). Returns AS_OK, AS_EINVAL, AS_ENOMEM,
+ * AS_ECHECKSUM (a block it read fails its checksum: as_index_damaged()
+ * names it) or AS_EINDEX (a damaged entry). With several indexes or other
+ * weights than the stored ones, creating it reads every matrix once (to
+ * work out each entry's length).
  */
 int as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
                     const struct as_search_opts *o);
@@ -97,8 +98,10 @@ void as_search_filter_init(struct as_search_filter *f);
  * rows of dim floats). hits receives n_q * k slots, query q's at
  * [q * k, q * k + n_hits[q]), nearest first. Queries are scanned in
  * blocks, so many at once cost far less per query than one at a time.
- * Returns AS_OK, AS_EINVAL (k 0, or a non-finite query value) or
- * AS_ENOMEM; the searcher stays usable.
+ * Returns AS_OK, AS_EINVAL (k 0, or a non-finite query value),
+ * AS_ECHECKSUM or AS_EINDEX (the scan checks each matrix block the first
+ * time it reads it, and a hit's entry: damage is an error, never a
+ * changed result) or AS_ENOMEM; the searcher stays usable.
  */
 int as_search(as_searcher *s, const float *queries, size_t n_q, size_t k,
               const struct as_search_filter *f, struct as_hit *hits,
@@ -108,7 +111,7 @@ int as_search(as_searcher *s, const float *queries, size_t n_q, size_t k,
  * Every entry within f->max_distance (which must be >= 0) of each query,
  * nearest first, given query by query to emit (hits valid during the
  * call); a non-zero return from emit stops the search and is returned.
- * Returns AS_OK, AS_EINVAL or AS_ENOMEM.
+ * Returns AS_OK, AS_EINVAL, AS_ECHECKSUM, AS_EINDEX or AS_ENOMEM.
  */
 int as_search_range(as_searcher *s, const float *queries, size_t n_q,
                     const struct as_search_filter *f,
