@@ -37,14 +37,17 @@ enum as__kind {
     AS__KIND_MPEG,    /* MPEG audio layer I-III, through libmpg123 */
 };
 
-/* What the first bytes say. For WAV and AIFF the header is parsed here,
- * so absurd fields get precise errors before any library sees them. */
+/* What the first bytes say. For WAV, AIFF, AU and W64 the header is
+ * parsed here, so absurd fields get precise errors before any library
+ * sees them; for those and CAF, a data size past the end of the file is
+ * a truncated file (libsndfile would read it short without a word). */
 struct as__probe {
     enum as__kind kind;
     const char *container; /* NULL: let the backend name it */
     const char *codec;     /* NULL: let the backend name it */
     int bits;              /* 0 unknown or lossy */
     int64_t frames;        /* declared by the header; -1 unknown */
+    unsigned tag;          /* WAV and W64: the format tag; 0 otherwise */
 };
 
 /* Classifies the stream. Returns AS_OK, AS_EFORMAT, AS_EENCODING,

@@ -9,7 +9,8 @@
  * Tech 3306 (RF64/BW64 ds64), Apple "Audio Interchange File Format 1.3"
  * and the AIFF-C draft (COMM, SSND, compression types), ISO/IEC 11172-3
  * and 13818-3 (MPEG audio frame headers), ID3v2.4 section 3.1 (tag size),
- * RFC 3533 (Ogg pages), RFC 9639 (FLAC).
+ * RFC 3533 (Ogg pages), RFC 9639 (FLAC), Sony's Wave64 description (GUID
+ * chunks), Apple "Core Audio Format Specification 1.0" (CAF).
  */
 #include "backend.h"
 
@@ -91,6 +92,52 @@ pcm_codec(unsigned bits, int is_unsigned8)
     }
 }
 
+/*
+ * What WAV, RF64 and W64 share once 'fmt ' and 'data' are found: the
+ * codec, and whether the data the header declares is all there.
+ * size_known is 0 when the data size is a placeholder (a stream writer's
+ * 0xFFFFFFFF), and libsndfile reads to the end of the file.
+ */
+static int
+wav_data(struct as__src *src, struct as__probe *p, unsigned tag,
+         unsigned channels, unsigned block_align, unsigned bits,
+         int64_t data_off, int64_t data_size, int size_known)
+{
+    p->tag = tag;
+    if (tag == 0x50 || tag == 0x55)
+        return AS_EENCODING; /* MPEG in WAV: libsndfile would hand it to a
+                                libmpg123 handle that prints to stderr */
+    p->bits = (int)bits;
+    if (tag == 1)
+        p->codec = pcm_codec(bits, bits == 8);
+    else if (tag == 3 && (bits == 32 || bits == 64))
+        p->codec = bits == 32 ? "float32" : "float64";
+    if (p->codec != NULL) {
+        int64_t frame_bytes = (int64_t)channels * ((bits + 7) / 8);
+        if (block_align >= frame_bytes)
+            frame_bytes = block_align;
+        if (size_known) {
+            p->frames = data_size / frame_bytes;
+            int st = check_length(p->frames, src->size - data_off,
+                                  frame_bytes);
+            if (st != AS_OK)
+                return st;
+        }
+        if (p->frames == 0)
+            return AS_ENOAUDIO;
+        return AS_OK;
+    }
+    p->bits = tag == 6 || tag == 7 || tag == 0x101 || tag == 0x102 ? 8 : 0;
+    /* Other codecs store whole blocks of block_align bytes (one byte per
+     * channel for A-law and mu-law, a packet of many frames for the
+     * ADPCMs): a block missing from the declared data is a truncated
+     * file, as a missing frame is for PCM. */
+    if (size_known && block_align > 0)
+        return check_length(data_size / block_align, src->size - data_off,
+                            block_align);
+    return AS_OK;
+}
+
 /* RIFF/RIFX/RF64/BW64 WAVE. */
 static int
 probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
@@ -149,30 +196,99 @@ probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
     if (data_off < 0)
         return AS_ENOAUDIO;
 
-    if (tag == 0x50 || tag == 0x55)
-        return AS_EENCODING; /* MPEG in WAV: libsndfile would hand it to a
-                                libmpg123 handle that prints to stderr */
-    p->bits = (int)bits;
-    if (tag == 1)
-        p->codec = pcm_codec(bits, bits == 8);
-    else if (tag == 3 && (bits == 32 || bits == 64))
-        p->codec = bits == 32 ? "float32" : "float64";
-    if (p->codec != NULL) {
-        int64_t frame_bytes = (int64_t)channels * ((bits + 7) / 8);
-        if (block_align >= frame_bytes)
-            frame_bytes = block_align;
-        /* 0xFFFFFFFF: size unknown (a stream writer); libsndfile reads to
-         * the end of the file. */
-        if (data_size != 0xFFFFFFFF || rf64) {
-            p->frames = data_size / frame_bytes;
-            st = check_length(p->frames, src->size - data_off, frame_bytes);
-            if (st != AS_OK)
-                return st;
+    return wav_data(src, p, tag, channels, block_align, bits, data_off,
+                    data_size, data_size != 0xFFFFFFFF || rf64);
+}
+
+static uint64_t
+be64(const unsigned char *p)
+{
+    return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* Sony Wave64: RIFF's layout with GUIDs for chunk names (the first four
+ * bytes spell "riff", "wave", "fmt ", "data"), 64-bit little-endian chunk
+ * sizes that count the 24-byte chunk header, chunks aligned to 8 bytes. */
+static int
+probe_w64(struct as__src *src, struct as__probe *p)
+{
+    unsigned char c[40];
+    int64_t off = 40, data_off = -1, data_size = -1;
+    unsigned tag = 0, channels = 0, block_align = 0, bits = 0;
+    uint32_t rate = 0;
+    int have_fmt = 0;
+
+    p->container = "w64";
+    while (off + 24 <= src->size) {
+        int st = as__src_pread(src, c, 24, off);
+        if (st != AS_OK)
+            return st;
+        uint64_t size = le64(c + 16);
+        if (size < 24 || size > (uint64_t)INT64_MAX - 8)
+            break; /* libsndfile's to judge */
+        if (memcmp(c, "fmt ", 4) == 0 && size >= 24 + 16) {
+            size_t n = size - 24 >= 40 ? 40 : (size_t)(size - 24);
+            if ((st = as__src_pread(src, c, n, off + 24)) != AS_OK)
+                return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
+            tag = le16(c);
+            channels = le16(c + 2);
+            rate = le32(c + 4);
+            block_align = le16(c + 12);
+            bits = le16(c + 14);
+            if (tag == 0xFFFE && n >= 40)
+                tag = le16(c + 24);
+            have_fmt = 1;
+        } else if (memcmp(c, "data", 4) == 0) {
+            data_off = off + 24;
+            data_size = (int64_t)size - 24;
+            if (have_fmt)
+                break;
         }
-        if (p->frames == 0)
-            return AS_ENOAUDIO;
-    } else {
-        p->bits = tag == 6 || tag == 7 ? 8 : 0; /* A-law, mu-law */
+        off += (int64_t)((size + 7) & ~(uint64_t)7);
+    }
+    if (!have_fmt || data_off < 0)
+        return AS_OK; /* libsndfile's to judge */
+    int st = check_rate_channels(rate, channels);
+    if (st != AS_OK)
+        return st;
+    return wav_data(src, p, tag, channels, block_align, bits, data_off,
+                    data_size, 1);
+}
+
+/* Apple CAF: big-endian chunks with 64-bit sizes after an 8-byte file
+ * header; 'desc' gives bytes and frames per packet, 'data' starts with a
+ * 4-byte edit count and may declare its size as -1 (to the end). Only
+ * the length is checked here; libsndfile judges the rest. */
+static int
+probe_caf(struct as__src *src)
+{
+    unsigned char c[32];
+    int64_t off = 8;
+    uint32_t packet_bytes = 0;
+    int have_desc = 0;
+    while (off + 12 <= src->size) {
+        int st = as__src_pread(src, c, 12, off);
+        if (st != AS_OK)
+            return st;
+        int64_t size = (int64_t)be64(c + 4);
+        if (memcmp(c, "desc", 4) == 0 && size >= 32) {
+            if ((st = as__src_pread(src, c, 32, off + 12)) != AS_OK)
+                return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
+            packet_bytes = be32(c + 16);
+            have_desc = 1;
+        } else if (memcmp(c, "data", 4) == 0) {
+            if (!have_desc || size < 4)
+                return AS_OK; /* -1: to the end of the file */
+            /* Whole packets for constant-size packets (one frame of
+             * A-law, 34 bytes of IMA ADPCM per channel), every byte for
+             * variable ones. */
+            int64_t unit = packet_bytes > 0 ? packet_bytes : 1;
+            return check_length((size - 4) / unit, src->size - off - 16,
+                                unit);
+        }
+        if (size < 0 || size > INT64_MAX - off - 12)
+            return AS_OK;
+        off += 12 + size;
     }
     return AS_OK;
 }
@@ -282,11 +398,13 @@ probe_au(struct as__src *src, const unsigned char *h, struct as__probe *p)
     int st = check_rate_channels(rate, channels > 0x7FFFFFFF ? -1L : (long)channels);
     if (st != AS_OK)
         return st;
-    if (enc >= 1 && enc <= 7) {
-        p->codec = names[enc];
-        p->bits = 8 * bytes[enc];
+    if ((enc >= 1 && enc <= 7) || enc == 27) {
+        /* 27: A-law, one byte per sample as mu-law */
+        int sample_bytes = enc == 27 ? 1 : bytes[enc];
+        p->codec = enc == 27 ? "alaw" : names[enc];
+        p->bits = 8 * sample_bytes;
         if (size != 0xFFFFFFFF) {
-            int64_t frame_bytes = (int64_t)channels * bytes[enc];
+            int64_t frame_bytes = (int64_t)channels * sample_bytes;
             p->frames = size / frame_bytes;
             st = check_length(p->frames, src->size - hdr, frame_bytes);
             if (st == AS_OK && p->frames == 0)
@@ -364,6 +482,7 @@ as__probe(struct as__src *src, struct as__probe *p)
     p->codec = NULL;
     p->bits = 0;
     p->frames = -1;
+    p->tag = 0;
 
     size_t n = src->size < (int64_t)sizeof h ? (size_t)src->size : sizeof h;
     int st = as__src_pread(src, h, n, 0);
@@ -379,6 +498,10 @@ as__probe(struct as__src *src, struct as__probe *p)
         return probe_aiff(src, h, p);
     if (n >= 24 && (!memcmp(h, ".snd", 4) || !memcmp(h, "dns.", 4)))
         return probe_au(src, h, p);
+    if (n >= 40 && !memcmp(h, "riff", 4) && !memcmp(h + 24, "wave", 4))
+        return probe_w64(src, p);
+    if (n >= 8 && !memcmp(h, "caff", 4))
+        return probe_caf(src);
     if (n >= 4 && !memcmp(h, "OggS", 4)) {
         /* The first packet of the first page names the codec. */
         size_t body = 27 + (size_t)h[26];
