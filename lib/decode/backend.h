@@ -55,6 +55,11 @@ struct as__probe {
  * AS_EIO. */
 int as__probe(struct as__src *src, struct as__probe *probe);
 
+/* Whether libsndfile 1.2 decodes this WAVE format tag: PCM, IEEE float,
+ * A-law, mu-law, its ADPCMs and GSM 6.10 (found by offering it every tag;
+ * any other it calls a malformed 'fmt ' chunk). */
+int as__wav_tag_known(unsigned tag);
+
 /* A backend produces interleaved float32 frames at the native rate. */
 struct as__backend {
     /* Reads up to max_frames frames into buf (max_frames * channels

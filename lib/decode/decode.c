@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -319,6 +320,36 @@ as_decoder_open_fd(as_decoder **out, int fd,
     if (fd < 0)
         return AS_EINVAL;
     return open_common(out, fd, 0, opts);
+}
+
+int
+as_decode_reason(const char *path, int status, char *buf, size_t cap)
+{
+    struct as__probe probe;
+    struct stat st;
+    if (path == NULL || buf == NULL || cap == 0 || status != AS_EENCODING)
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct as__src src = {fd, 0, 0, 0, 0};
+    int said = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        src.size = (int64_t)st.st_size;
+        int pst = as__probe(&src, &probe);
+        if ((pst == AS_OK || pst == AS_EENCODING) && probe.tag != 0 &&
+            !as__wav_tag_known(probe.tag)) {
+            const char *c = probe.container;
+            snprintf(buf, cap, "unsupported %s codec 0x%04x",
+                     c != NULL && !strcmp(c, "w64")    ? "W64"
+                     : c != NULL && !strcmp(c, "rf64") ? "RF64"
+                                                       : "WAV",
+                     probe.tag);
+            said = 1;
+        }
+    }
+    close(fd);
+    return said;
 }
 
 void

@@ -161,6 +161,25 @@ codec_name(int sub, int *bits)
     }
 }
 
+int
+as__wav_tag_known(unsigned tag)
+{
+    switch (tag) {
+    case 0x0001: /* PCM */
+    case 0x0002: /* MS ADPCM */
+    case 0x0003: /* IEEE float */
+    case 0x0006: /* A-law */
+    case 0x0007: /* mu-law */
+    case 0x0011: /* IMA ADPCM */
+    case 0x0031: /* GSM 6.10 */
+    case 0x0038: /* NMS VBXADPCM */
+    case 0x0040: /* G.721 ADPCM */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int
 map_error(int sf_err)
 {
@@ -221,6 +240,10 @@ as__sndfile_open(struct as__backend **out, struct as__src *src,
     b->sf = sf_open_virtual(&vio, SFM_READ, &sfi, src);
     if (b->sf == NULL) {
         int status = src->err != 0 ? AS_EIO : map_error(sf_error(NULL));
+        /* libsndfile calls an unknown codec a malformed 'fmt ' chunk */
+        if (status != AS_EIO && probe->tag != 0 &&
+            !as__wav_tag_known(probe->tag))
+            status = AS_EENCODING;
         if (status == AS_EIO)
             errno = src->err;
         free(b);

@@ -26,6 +26,7 @@ struct slot {
     int reused;     /* a moved file: the features of its old entry */
     int status;
     int err;        /* errno for AS_EIO */
+    char reason[64]; /* as_decode_reason(), or empty */
     struct as_extract_result res;
     int64_t file_size, file_mtime_ns; /* -1: unknown (standard input) */
     float *v;
@@ -104,8 +105,12 @@ worker(void *arg)
                               : as_extract(x, path, -1, s->v, p->dim, &res);
         if (status == AS_EIO)
             err = errno;
+        char reason[sizeof s->reason] = "";
+        if (!is_stdin)
+            as_decode_reason(path, status, reason, sizeof reason);
 
         pthread_mutex_lock(&p->mu);
+        memcpy(s->reason, reason, sizeof reason);
         s->skip = plan == PLAN_SKIP;
         s->reused = reused;
         s->status = status;
@@ -244,6 +249,9 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         } else if (skip_quietly(inp, s->status)) {
             if (o->verbose)
                 cli_warnx(name, "skipped: not audio");
+        } else if (s->reason[0] != '\0') {
+            cli_warnx(name, "%s", s->reason);
+            failed = 1;
         } else {
             errno = s->err;
             cli_warn_status(name, s->status);

@@ -62,6 +62,13 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
                 cli_warnx(path, "skipped: not audio");
             continue;
         }
+        char reason[64];
+        if (status != AS_OK && strcmp(path, "-") != 0 &&
+            as_decode_reason(path, status, reason, sizeof reason)) {
+            cli_warnx(path, "%s", reason);
+            failed = 1;
+            continue;
+        }
         if (status != AS_OK) {
             cli_warn_status(cli_input_name(path), status);
             failed = 1;

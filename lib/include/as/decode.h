@@ -76,6 +76,17 @@ int as_decoder_open(as_decoder **out, const char *path,
 int as_decoder_open_fd(as_decoder **out, int fd,
                        const struct as_decode_opts *opts);
 
+/*
+ * A more precise reason than as_strerror(status) for why the file at path
+ * failed to open with status, when its header gives one: for AS_EENCODING
+ * in a WAV, RF64 or W64 file whose codec libsndfile does not decode,
+ * "unsupported WAV codec 0x674f" (the format tag in hex). Reads the
+ * header again. Writes a NUL-terminated line of at most cap bytes to buf
+ * and returns 1, or returns 0 with buf unchanged when there is nothing
+ * to add (another status, another format, a file that cannot be read).
+ */
+int as_decode_reason(const char *path, int status, char *buf, size_t cap);
+
 /* Copies the stream description into *info. */
 void as_decoder_info(const as_decoder *dec, struct as_audio_info *info);
 
