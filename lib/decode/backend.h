@@ -48,6 +48,7 @@ struct as__probe {
     int bits;              /* 0 unknown or lossy */
     int64_t frames;        /* declared by the header; -1 unknown */
     unsigned tag;          /* WAV and W64: the format tag; 0 otherwise */
+    int mpeg_tagged;       /* MPEG: a Xing/Info tag states the length */
 };
 
 /* Classifies the stream. Returns AS_OK, AS_EFORMAT, AS_EENCODING,

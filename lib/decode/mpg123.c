@@ -6,8 +6,16 @@
  * MPG123_GAPLESS (encoder delay and padding trimmed as the LAME/Xing tag
  * says), MPG123_NO_FRANKENSTEIN (a stream that changes format mid-way
  * ends there), no automatic resampling. MPG123_QUIET keeps the library
- * from printing. The frame count is exact: from the Xing/LAME tag when
- * libmpg123 trusts it, otherwise from a scan of every frame header.
+ * from printing. With a Xing/Info tag the frame count is the tag's (a
+ * scan of every frame header when libmpg123 doubts it), and a stream that
+ * decodes short of it is truncated. Without one, libmpg123's length is an
+ * estimate from the file size and the first frame's bit rate, though it
+ * calls it accurate (216 samples too many for one second of CBR from
+ * `lame -t`, a fifth of a VBR stream). Such a stream has no declared
+ * length and is decoded
+ * to its end; the probe has checked that its last frame is whole.
+ * libsndfile reads the estimate, so for VBR without a tag librosa gets
+ * only its first part (as-extract(1) CAVEATS).
  */
 #include "backend.h"
 
@@ -123,11 +131,13 @@ as__mpeg_open(struct as__backend **out, struct as__src *src,
     }
     long accurate = 0;
     double unused;
-    off_t length = mpg123_length(b->mh);
-    if (length <= 0 ||
+    off_t length = -1;
+    if (probe->mpeg_tagged)
+        length = mpg123_length(b->mh);
+    if (probe->mpeg_tagged && (length <= 0 ||
         mpg123_getstate(b->mh, MPG123_ACCURATE, &accurate, &unused) !=
             MPG123_OK ||
-        !accurate) {
+        !accurate)) {
         if (mpg123_scan(b->mh) != MPG123_OK)
             goto fail;
         length = mpg123_length(b->mh);

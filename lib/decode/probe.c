@@ -472,6 +472,66 @@ is_mpeg_at(struct as__src *src, int64_t off)
     return mpeg_frame_len(n, &vlr2) > 0 && vlr1 == vlr2;
 }
 
+/*
+ * Whether the layer III frame at off carries a Xing or Info tag with a
+ * frame count (LAME, ffmpeg and most encoders write one; libmpg123 takes
+ * the stream's length from it). The tag sits after the side information:
+ * 17 or 32 bytes for MPEG-1 mono or stereo, 9 or 17 for MPEG-2 and 2.5,
+ * after the 2-byte CRC when there is one.
+ */
+static int
+mpeg_has_xing(struct as__src *src, int64_t off)
+{
+    unsigned char b[4], x[12];
+    int vlr;
+    if (as__src_pread(src, b, 4, off) != AS_OK || mpeg_frame_len(b, &vlr) == 0)
+        return 0;
+    int ver = (b[1] >> 3) & 3, layer = (b[1] >> 1) & 3;
+    int mono = (b[3] >> 6) == 3, crc = (b[1] & 1) == 0;
+    if (layer != 1)
+        return 0;
+    int64_t side = ver == 3 ? (mono ? 17 : 32) : (mono ? 9 : 17);
+    if (as__src_pread(src, x, 12, off + 4 + (crc ? 2 : 0) + side) != AS_OK)
+        return 0;
+    if (memcmp(x, "Xing", 4) != 0 && memcmp(x, "Info", 4) != 0)
+        return 0;
+    return (x[7] & 1) && be32(x + 8) > 0;
+}
+
+/*
+ * Whether a stream of MPEG frames from off runs past the end of the file,
+ * that is, its last frame is cut short. The walk follows the frame
+ * lengths while the headers keep the first frame's version, layer and
+ * rate, and stops at anything else (a tag, junk), which is not a cut.
+ */
+static int
+mpeg_is_cut(struct as__src *src, int64_t off)
+{
+    unsigned char buf[16384];
+    int64_t buf_off = 0, buf_len = 0;
+    int vlr0 = -1;
+    while (off + 4 <= src->size) {
+        if (off < buf_off || off + 4 > buf_off + buf_len) {
+            int64_t k = src->size - off;
+            if (k > (int64_t)sizeof buf)
+                k = (int64_t)sizeof buf;
+            if (as__src_pread(src, buf, (size_t)k, off) != AS_OK)
+                return 0; /* the decoder will meet the error */
+            buf_off = off;
+            buf_len = k;
+        }
+        int vlr;
+        long len = mpeg_frame_len(buf + (off - buf_off), &vlr);
+        if (len <= 4 || (vlr0 >= 0 && vlr != vlr0))
+            return 0;
+        vlr0 = vlr;
+        if (off + len > src->size)
+            return 1;
+        off += len;
+    }
+    return 0;
+}
+
 int
 as__probe(struct as__src *src, struct as__probe *p)
 {
@@ -483,6 +543,7 @@ as__probe(struct as__src *src, struct as__probe *p)
     p->bits = 0;
     p->frames = -1;
     p->tag = 0;
+    p->mpeg_tagged = 0;
 
     size_t n = src->size < (int64_t)sizeof h ? (size_t)src->size : sizeof h;
     int st = as__src_pread(src, h, n, 0);
@@ -546,6 +607,12 @@ as__probe(struct as__src *src, struct as__probe *p)
     if (is_mpeg_at(src, off)) {
         p->kind = AS__KIND_MPEG;
         p->container = "mp3";
+        /* Without a Xing/Info tag nothing states the length (libmpg123's
+         * estimate from the file size is not a claim): such a stream is
+         * truncated only when it ends inside a frame. */
+        p->mpeg_tagged = mpeg_has_xing(src, off);
+        if (!p->mpeg_tagged && mpeg_is_cut(src, off))
+            return AS_ETRUNCATED;
         return AS_OK;
     }
     if (off > 0)

@@ -827,6 +827,76 @@ test_memory_flat(void)
     CHECK(rss[1] - rss[0] < 2048);
 }
 
+/*
+ * MP3 without a Xing/LAME tag (tests/data/mp3, from `lame -t`): the whole
+ * stream decodes, not libmpg123's estimate of its length from the file
+ * size. For CBR that is what libsndfile (and so librosa) reads; for VBR
+ * libsndfile stops at the estimate, and the samples it has agree. A cut
+ * inside a frame is a truncated file, a cut between frames is not.
+ */
+static void
+test_mp3_untagged(void)
+{
+    /* 22 MPEG-2 frames of 576 samples each, 22050 Hz mono */
+    static const char *names[] = {"notag_cbr.mp3", "notag_vbr.mp3"};
+    const int64_t whole = 22 * 576;
+    for (size_t i = 0; i < 2; i++) {
+        char path[512], p[512];
+        snprintf(path, sizeof path, "%s/mp3/%s", datadir, names[i]);
+        check_ctx("untagged MP3 %s", names[i]);
+        int64_t frames;
+        int ch;
+        float *ref = sf_read_all(path, &frames, &ch);
+        struct as_decode_opts o = native_opts(0);
+        struct as_audio_info info;
+        float *y;
+        size_t n;
+        CHECK(ref != NULL);
+        if (ref == NULL)
+            continue;
+        CHECK_STATUS(decode_all(path, &o, 1000, &y, &n, &info), AS_OK);
+        CHECK_INT(info.frames, -1);
+        CHECK_INT(info.frames_read, whole);
+        CHECK_INT(n, whole);
+        if (i == 0)
+            CHECK_INT(frames, whole);
+        else
+            CHECK(frames > 0 && frames < whole);
+        double maxdiff;
+        size_t m = n < (size_t)frames ? n : (size_t)frames;
+        count_diff(y, ref, m, &maxdiff);
+        CHECK_NEAR(maxdiff, 0, 1e-4);
+        free(y);
+        free(ref);
+
+        /* Where the fourth frame starts and ends, from the headers (MPEG-2
+         * layer III at 22050 Hz: 72 * bitrate / rate bytes, plus the
+         * padding byte). libmpg123 wants more than one frame to sync. */
+        static const int kbps[16] = {0,  8,  16, 24,  32,  40,  48,  56,
+                                     64, 80, 96, 112, 128, 144, 160, 0};
+        unsigned char h[4];
+        long off = 0, len = 0;
+        FILE *fp = fopen(path, "rb");
+        CHECK(fp != NULL);
+        for (int k = 0; fp != NULL && k < 4; k++) {
+            off += len;
+            CHECK(fseek(fp, off, SEEK_SET) == 0 && fread(h, 1, 4, fp) == 4);
+            len = 72L * kbps[h[2] >> 4] * 1000 / 22050 + ((h[2] >> 1) & 1);
+        }
+        if (fp != NULL)
+            fclose(fp);
+        int at_open;
+        path_in(p, sizeof p, tmpdir, "untagged-cut.mp3");
+        copy_file(path, p, off + len / 2, 0);
+        CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+        CHECK(at_open);
+        copy_file(path, p, off, 0);
+        CHECK_STATUS(decode_all(p, &o, 1000, &y, &n, &info), AS_OK);
+        CHECK_INT(n, 3 * 576);
+        free(y);
+    }
+}
+
 static int
 rm_tree(const char *dir)
 {
@@ -858,6 +928,7 @@ main(int argc, char **argv)
     test_chunk_invariance();
     test_fd();
     test_bad_inputs();
+    test_mp3_untagged();
     test_memory_flat();
     rm_tree(tmpdir);
     return check_done();
