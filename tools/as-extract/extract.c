@@ -242,7 +242,13 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
                 pthread_mutex_unlock(&p.mu);
                 break;
             }
-            if (st != AS_OK) {
+            if (st == AS_EPATH && strcmp(inp->path, "path") == 0) {
+                /* The TSV writer also refuses this one path, which would
+                 * read back as a header line (as-format(5)). */
+                cli_warnx(name, "a TSV row cannot hold the path 'path' "
+                                "(write ./path or use -f bin)");
+                failed = 1;
+            } else if (st != AS_OK) {
                 cli_warn_status(name, st);
                 failed = 1;
             }
