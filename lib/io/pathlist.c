@@ -111,8 +111,14 @@ walk(const char *dir, as_walk_fn fn, void *ctx, int top)
                 rc = fn(ctx, path, AS_EIO, errno);
             else if (S_ISREG(st.st_mode))
                 rc = fn(ctx, path, AS_OK, 0);
+            else if (!S_ISDIR(st.st_mode))
+                rc = fn(ctx, path, AS_EFORMAT, 0);
         } else if (S_ISREG(st.st_mode)) {
             rc = fn(ctx, path, AS_OK, 0);
+        } else {
+            /* a FIFO, socket or device: never opened, but the caller
+             * may say it was skipped */
+            rc = fn(ctx, path, AS_EFORMAT, 0);
         }
         free(path);
     }

@@ -150,6 +150,7 @@ main(int argc, char **argv)
             break;
         case 'v':
             o.verbose = 1;
+            o.in.verbose = 1;
             break;
         case 'V':
             cli_version();

@@ -154,12 +154,18 @@ push(struct cli_inputs *in, const char *path, int walked)
 struct walk_ctx {
     struct cli_inputs *in;
     int failed;
+    int verbose;
 };
 
 static int
 on_walk(void *ctx, const char *path, int status, int err)
 {
     struct walk_ctx *w = ctx;
+    if (status == AS_EFORMAT) {
+        if (w->verbose)
+            cli_warnx(path, "skipped: not a regular file");
+        return 0;
+    }
     if (status != AS_OK) {
         cli_warnx(path, "%s", strerror(err));
         w->failed = 1;
@@ -181,7 +187,7 @@ gather_one(struct cli_inputs *in, const struct cli_input_opts *o,
             push(in, path, 0); /* reported in order when processed */
             return 0;
         }
-        struct walk_ctx w = {in, 0};
+        struct walk_ctx w = {in, 0, o->verbose};
         int rc = as_walk(path, on_walk, &w);
         if (rc == AS_ENOMEM) {
             fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));

@@ -61,6 +61,7 @@ struct cli_input_opts {
     int recursive;          /* -r: walk directory operands */
     int nul;                /* -0: -T lists are NUL-terminated */
     const char *files_from; /* -T FILE, "-" for stdin; NULL for none */
+    int verbose;            /* report what a walk skips (FIFOs, devices) */
 };
 
 /*

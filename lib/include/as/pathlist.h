@@ -7,10 +7,12 @@
 #include <sys/types.h>
 
 /*
- * Called by as_walk() for each file, or for a directory that could not be
- * read (status AS_EIO, err the errno value; otherwise status AS_OK and err
- * 0). Return 0 to go on; anything else stops the walk and is returned by
- * as_walk().
+ * Called by as_walk() for each file (status AS_OK, err 0), for an entry
+ * that is skipped because it is not a regular file, a directory or a link
+ * to either (a FIFO, socket or device: status AS_EFORMAT, err 0), and for
+ * a directory or link that could not be read (status AS_EIO, err the
+ * errno value). Return 0 to go on; anything else stops the walk and is
+ * returned by as_walk().
  */
 typedef int (*as_walk_fn)(void *ctx, const char *path, int status, int err);
 
