@@ -304,6 +304,13 @@ as_decoder_open(as_decoder **out, const char *path,
     *out = NULL;
     if (path == NULL)
         return AS_EINVAL;
+    /* A named device or socket is not a sample file: /dev/zero would be
+     * copied to a temporary file until the disk is full. Standard input
+     * (as_decoder_open_fd) and FIFOs are streams and are copied. */
+    struct stat st;
+    if (stat(path, &st) == 0 &&
+        (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode)))
+        return AS_EFORMAT;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return AS_EIO;
@@ -327,7 +334,15 @@ as_decode_reason(const char *path, int status, char *buf, size_t cap)
 {
     struct as__probe probe;
     struct stat st;
-    if (path == NULL || buf == NULL || cap == 0 || status != AS_EENCODING)
+    if (path == NULL || buf == NULL || cap == 0)
+        return 0;
+    if (status == AS_EFORMAT && stat(path, &st) == 0 &&
+        (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+         S_ISSOCK(st.st_mode))) {
+        snprintf(buf, cap, "not a regular file");
+        return 1;
+    }
+    if (status != AS_EENCODING)
         return 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)

@@ -39,3 +39,20 @@ run as-extract -r -v walk
 expect_status 0
 expect_err "as-extract: walk/b.fifo: skipped: not a regular file" \
     "as-extract: walk/c.txt: skipped: not audio"
+
+# A named device is refused, not copied to TMPDIR until the disk fills
+# (the file size limit keeps a failing run from doing that); a FIFO is
+# read like standard input.
+run sh -c 'ulimit -f 2048; TMPDIR="$1" exec as-extract -i /dev/zero' sh "$T"
+expect_status 1
+expect_err "as-extract: /dev/zero: not a regular file"
+run sh -c 'ulimit -f 2048; TMPDIR="$1" exec as-extract /dev/zero' sh "$T"
+expect_status 1
+expect_err "as-extract: /dev/zero: not a regular file"
+mkfifo pipe
+cat walk/a.wav >pipe &
+run as-extract -i -H pipe
+wait
+expect_status 0
+expect_no_err
+[ "$(cut -f 1,7 "$T/out")" = "$(printf 'pipe\t4000')" ] || fail "FIFO: $(cat "$T/out")"

@@ -63,6 +63,8 @@ void as_decode_opts_init(struct as_decode_opts *opts);
  * status says why: AS_EIO (errno set: ENOENT, EISDIR, EACCES ...),
  * AS_EEMPTY, AS_EFORMAT, AS_EENCODING, AS_ECORRUPT, AS_ETRUNCATED,
  * AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS, AS_EINVAL (bad opts), AS_ENOMEM.
+ * A path naming a character or block device or a socket is AS_EFORMAT
+ * without being opened; a FIFO is read like standard input.
  */
 int as_decoder_open(as_decoder **out, const char *path,
                     const struct as_decode_opts *opts);
@@ -78,10 +80,11 @@ int as_decoder_open_fd(as_decoder **out, int fd,
 
 /*
  * A more precise reason than as_strerror(status) for why the file at path
- * failed to open with status, when its header gives one: for AS_EENCODING
- * in a WAV, RF64 or W64 file whose codec libsndfile does not decode,
- * "unsupported WAV codec 0x674f" (the format tag in hex). Reads the
- * header again. Writes a NUL-terminated line of at most cap bytes to buf
+ * failed to open with status, when there is one: for AS_EENCODING in a
+ * WAV, RF64 or W64 file whose codec libsndfile does not decode,
+ * "unsupported WAV codec 0x674f" (the format tag in hex, from reading the
+ * header again); for AS_EFORMAT from a device or socket, "not a regular
+ * file". Writes a NUL-terminated line of at most cap bytes to buf
  * and returns 1, or returns 0 with buf unchanged when there is nothing
  * to add (another status, another format, a file that cannot be read).
  */
