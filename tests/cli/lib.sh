@@ -7,6 +7,9 @@ export LC_ALL
 : "${AS_BIN:?run through ctest}" "${AS_TESTBIN:?}" "${AS_DATA:?}" "${AS_SRC:?}"
 PATH="$AS_BIN:$AS_TESTBIN:$PATH"
 export PATH
+# Known third-party leaks, for the sanitizer build (see the file).
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$AS_SRC/tests/lsan.supp:print_suppressions=0}
+export LSAN_OPTIONS
 FIX="$AS_DATA/fixtures/audio"
 T=$(mktemp -d "${TMPDIR:-/tmp}/as-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
