@@ -224,7 +224,8 @@ probe_w64(struct as__src *src, struct as__probe *p)
         if (st != AS_OK)
             return st;
         uint64_t size = le64(c + 16);
-        if (size < 24 || size > (uint64_t)INT64_MAX - 8)
+        /* (the bound keeps off + size far from overflowing) */
+        if (size < 24 || size > (uint64_t)INT64_MAX / 4)
             break; /* libsndfile's to judge */
         if (memcmp(c, "fmt ", 4) == 0 && size >= 24 + 16) {
             size_t n = size - 24 >= 40 ? 40 : (size_t)(size - 24);
