@@ -268,6 +268,11 @@ as__sndfile_open(struct as__backend **out, struct as__src *src,
     info->frames = probe->frames >= 0 ? probe->frames : sfi.frames;
     if (info->frames < 0 || sfi.frames == SF_COUNT_MAX)
         info->frames = -1;
+    /* MPEG without a Xing/Info tag (built without libmpg123's own
+     * backend): sfi.frames is libmpg123's guess from the file size, not a
+     * length the file states. */
+    if (probe->kind == AS__KIND_MPEG && !probe->mpeg_tagged)
+        info->frames = -1;
     *out = &b->base;
     return AS_OK;
 }

@@ -856,12 +856,18 @@ test_mp3_untagged(void)
             continue;
         CHECK_STATUS(decode_all(path, &o, 1000, &y, &n, &info), AS_OK);
         CHECK_INT(info.frames, -1);
-        CHECK_INT(info.frames_read, whole);
-        CHECK_INT(n, whole);
         if (i == 0)
             CHECK_INT(frames, whole);
         else
             CHECK(frames > 0 && frames < whole);
+#ifdef AS_HAVE_MPG123
+        CHECK_INT(info.frames_read, whole);
+        CHECK_INT(n, whole);
+#else
+        /* libsndfile stops at its estimate, as librosa does */
+        CHECK_INT(info.frames_read, frames);
+        CHECK_INT(n, frames);
+#endif
         double maxdiff;
         size_t m = n < (size_t)frames ? n : (size_t)frames;
         count_diff(y, ref, m, &maxdiff);
@@ -892,7 +898,11 @@ test_mp3_untagged(void)
         CHECK(at_open);
         copy_file(path, p, off, 0);
         CHECK_STATUS(decode_all(p, &o, 1000, &y, &n, &info), AS_OK);
+#ifdef AS_HAVE_MPG123
         CHECK_INT(n, 3 * 576);
+#else
+        CHECK(n > 0 && n <= 3 * 576);
+#endif
         free(y);
     }
 }
