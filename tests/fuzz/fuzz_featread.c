@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for the feature stream readers: the input is read as
- * a stream (TSV or binary, whichever its first byte says) to the end.
+ * libFuzzer targets for the feature stream readers: the input is read as
+ * a stream to the end. One source, two targets (FUZZ_FORMAT, set by
+ * tests/CMakeLists.txt): fuzz_featread_tsv and fuzz_featread_bin. The
+ * reader tells the formats apart from the first bytes, as it does for
+ * the tools; an input that opens as the other format is rejected (return
+ * -1, which libFuzzer 15 and later keep out of the corpus), so each
+ * corpus stays on its format.
  * TSV errors are skipped, as the reader allows, binary ones end the
  * stream. Every row read is written again twice, in binary and in TSV,
  * and both copies must read back the same: the binary copy bit for bit,
@@ -13,7 +18,7 @@
  * which only a binary input holds). Any status is fine; crashes, hangs,
  * leaks, sanitizer reports and a copy that differs are not.
  * Build: cmake -DAS_FUZZ=ON -DAS_SANITIZE=ON -DCMAKE_C_COMPILER=clang; run
- *   build/tests/fuzz/fuzz_featread -max_total_time=60 CORPUS
+ *   build/tests/fuzz/fuzz_featread_tsv -max_total_time=60 CORPUS
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>
@@ -24,6 +29,10 @@
 
 #include "as/error.h"
 #include "as/featio.h"
+
+#ifndef FUZZ_FORMAT
+#error "FUZZ_FORMAT must be AS_FEAT_TSV or AS_FEAT_BIN"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -101,10 +110,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *in_tsv = calloc(MAX_ROWS, 1); /* row k is in the TSV */
     as_featreader *r = NULL;
     as_featwriter *w = NULL, *tw = NULL;
+    int ret = 0;
     if (fp == NULL || out == NULL || tout == NULL || in_tsv == NULL ||
         as_featreader_open(&r, fp) != AS_OK)
         goto done;
     const struct as_featheader *h = as_featreader_header(r);
+    if (h->format != FUZZ_FORMAT) {
+        ret = -1;
+        goto done;
+    }
     w = writer(out, h, AS_FEAT_BIN);
     tw = writer(tout, h, AS_FEAT_TSV);
 
@@ -184,5 +198,5 @@ done:
     if (fp != NULL)
         fclose(fp);
     free(in);
-    return 0;
+    return ret;
 }
