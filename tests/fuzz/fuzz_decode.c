@@ -20,8 +20,8 @@
  * which libFuzzer 15 and later keep out of the corpus; clang 14's treats
  * it as 0), so each corpus stays on its backend.
  *
- * Build: cmake -DAS_FUZZ=ON -DAS_SANITIZE=ON -DCMAKE_C_COMPILER=clang; run
- *   build/tests/fuzz/fuzz_decode_flac -max_total_time=60 CORPUS
+ * tests/fuzz/run.sh builds, seeds and runs them; to replay an input:
+ *   build-fuzz/tests/fuzz/fuzz_decode_flac FILE
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <stddef.h>

@@ -17,8 +17,8 @@
  * or label is one TSV cannot carry (a TAB, CR or LF, or the path "path",
  * which only a binary input holds). Any status is fine; crashes, hangs,
  * leaks, sanitizer reports and a copy that differs are not.
- * Build: cmake -DAS_FUZZ=ON -DAS_SANITIZE=ON -DCMAKE_C_COMPILER=clang; run
- *   build/tests/fuzz/fuzz_featread_tsv -max_total_time=60 CORPUS
+ * tests/fuzz/run.sh builds, seeds and runs them; to replay an input:
+ *   build-fuzz/tests/fuzz/fuzz_featread_tsv FILE
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stddef.h>

@@ -33,8 +33,8 @@
  * them and requires every section of the result to read without error;
  * if not, it stops with a message saying so.
  *
- * Build: cmake -DAS_FUZZ=ON -DAS_SANITIZE=ON -DCMAKE_C_COMPILER=clang; run
- *   build/tests/fuzz/fuzz_index_sums -max_total_time=60 CORPUS
+ * tests/fuzz/run.sh builds, seeds and runs them; to replay an input:
+ *   build-fuzz/tests/fuzz/fuzz_index_sums FILE
  */
 #define _GNU_SOURCE /* memfd_create */
 #include <stddef.h>

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# usage: tests/fuzz/run.sh [SECONDS] [TARGET ...]
+#
+# Builds the libFuzzer targets (clang, -DAS_FUZZ=ON with AddressSanitizer
+# and UndefinedBehaviorSanitizer, in build-fuzz/), makes their seed
+# corpora from generated signals and the fixtures, and runs each TARGET
+# (default: all) for SECONDS (default 60) one after the other. Exits 1
+# if any target found a crash, a leak, a timeout or a sanitizer report,
+# and names the input it left for inspection.
+#
+# Targets (tests/fuzz/*.c say what each checks):
+#   decode_sndfile  WAV, RF64, AIFF, CAF, W64, AU through libsndfile
+#   decode_ogg      Ogg Vorbis and Opus through libsndfile
+#   decode_flac     FLAC through libFLAC
+#   decode_mp3      MPEG audio through libmpg123
+#   featread_tsv    TSV feature streams
+#   featread_bin    binary feature streams
+#   index           index files as they are (the checksums guard them)
+#   index_sums      index files with their checksums recomputed, so the
+#                   parsing behind the checksums is reached
+#
+# Work files go to build-fuzz/fuzz/ (AS_FUZZ_DIR overrides it):
+#   seeds/TARGET/   remade on every run from tests/tools/mksignal, the
+#                   fixtures in tests/data and the tools
+#   (tests/fuzz/regress/TARGET/ holds inputs that once failed, committed
+#   with their fix; every run replays them first)
+#   corpus/TARGET/  what the fuzzer found interesting; kept between runs,
+#                   so longer runs build on earlier ones
+#   crash/TARGET-*  an input that failed (crash-, leak-, timeout-, oom-);
+#                   rerun it with build-fuzz/tests/fuzz/fuzz_TARGET FILE
+#   log/TARGET.log  libFuzzer's output, ending with its statistics
+#
+# LeakSanitizer reads tests/lsan.supp, which names the third-party leaks
+# it suppresses. AS_FUZZ_BUILD names another build directory; CC
+# another clang.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+secs=60
+if [ $# -gt 0 ]; then
+    secs=$1
+    shift
+fi
+case $secs in
+'' | *[!0-9]*)
+    echo "usage: tests/fuzz/run.sh [SECONDS] [TARGET ...]" >&2
+    exit 2
+    ;;
+esac
+all="decode_sndfile decode_ogg decode_flac decode_mp3 featread_tsv \
+featread_bin index index_sums"
+targets=${*:-$all}
+for t in $targets; do
+    case " $all " in
+    *" $t "*) ;;
+    *)
+        echo "run.sh: $t: no such target (targets: $all)" >&2
+        exit 2
+        ;;
+    esac
+done
+
+build=${AS_FUZZ_BUILD:-$root/build-fuzz}
+work=${AS_FUZZ_DIR:-$build/fuzz}
+bin=$build/tests/fuzz
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== clang, libFuzzer, ASan + UBSan ($build)" >&2
+CC=${CC:-clang}
+case $CC in *clang*) ;; *) CC=clang ;; esac
+CC=$CC cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DAS_FUZZ=ON -DAS_SANITIZE=ON -DAS_WERROR=ON -DAS_BUILD_TESTS=ON \
+    >/dev/null
+# only what the runs need: the targets, and the tools that make seeds
+cmake --build "$build" -j "$jobs" --target mksignal as-extract as-index \
+    as-cluster as-anomaly \
+    $(for t in $targets; do printf 'fuzz_%s ' "$t"; done) >/dev/null
+
+# ---- seeds ----
+mk=$build/tests/mksignal
+tools=$build/tools
+audio=$root/tests/data/fixtures/audio
+rm -rf "$work/seeds"
+mkdir -p "$work/seeds" "$work/corpus" "$work/crash" "$work/log"
+tmp=$work/seeds/tmp
+mkdir -p "$tmp"
+
+# seed TARGET NAME MKSIGNAL-ARGS...: a signal, kept if mksignal could
+# write that format
+seed() {
+    _t=$1 _n=$2
+    shift 2
+    mkdir -p "$work/seeds/$_t"
+    if "$mk" "$@" "$tmp/$_n" 2>/dev/null && [ -s "$tmp/$_n" ]; then
+        mv "$tmp/$_n" "$work/seeds/$_t/$_n"
+    fi
+}
+s="-d 0.05 -r 8000"
+seed decode_sndfile pcm16.wav $s sine
+seed decode_sndfile stereo24x.wav $s -x -c 2 -f pcm24 chirp
+seed decode_sndfile u8.wav $s -f u8 noise
+seed decode_sndfile float.wav $s -f float clicks
+seed decode_sndfile double.wav $s -f double sine
+seed decode_sndfile ulaw.wav $s -f ulaw noise
+seed decode_sndfile alaw.wav $s -f alaw sine
+seed decode_sndfile ima.wav $s -f ima noise
+seed decode_sndfile msadpcm.wav $s -f msadpcm sine
+seed decode_sndfile pcm16.aiff $s -c 2 sine
+seed decode_sndfile sowt.aifc $s noise
+seed decode_sndfile pcm16.caf $s sine
+seed decode_sndfile alaw.caf $s -f alaw noise
+seed decode_sndfile float.w64 $s -f float sine
+seed decode_sndfile ima.w64 $s -f ima noise
+seed decode_sndfile pcm16.au $s sine
+seed decode_sndfile pcm16.rf64 $s sine
+seed decode_sndfile junk.wav --junk -b 16 -c 1 -r 8000 -d 0.02 rawwav
+seed decode_sndfile raw.au -c 1 -r 8000 -d 0.02 rawau
+seed decode_ogg vorbis.ogg -d 0.2 -r 22050 -f vorbis sine
+seed decode_ogg opus.opus -d 0.1 -r 48000 -f opus noise
+seed decode_flac pcm16.flac $s -c 2 sine
+seed decode_flac pcm24.flac $s -f pcm24 noise
+cp "$audio/kick_44k1.flac" "$work/seeds/decode_flac/"
+mkdir -p "$work/seeds/decode_mp3"
+cp "$audio/mix_44k1_128k.mp3" "$work/seeds/decode_mp3/"
+# the first frames only: a file that ends before its Xing header says
+head -c 2000 "$audio/mix_44k1_128k.mp3" >"$work/seeds/decode_mp3/head.mp3"
+
+# streams and an index from three short signals, two labelled by their
+# folder, with clusters and anomaly scores stored
+mkdir -p "$tmp/kick" "$tmp/snare" "$work/seeds/featread_tsv" \
+    "$work/seeds/featread_bin" "$work/seeds/index" "$work/seeds/index_sums"
+"$mk" -d 0.3 -r 22050 clicks "$tmp/kick/a.wav"
+"$mk" -d 0.3 -r 22050 -s 7 noise "$tmp/snare/b.wav"
+"$mk" -d 0.3 -r 22050 chirp "$tmp/c.wav"
+(cd "$tmp" && "$tools/as-extract" -j 1 kick/a.wav snare/b.wav) \
+    >"$work/seeds/featread_tsv/two.tsv"
+(cd "$tmp" && "$tools/as-extract" -j 1 -s librosa45 -b kick/a.wav \
+    snare/b.wav c.wav) >"$work/seeds/featread_bin/three.bin"
+"$tools/as-index" -q -o "$tmp/three.asx" "$work/seeds/featread_bin/three.bin"
+"$tools/as-cluster" -q -k 2 -W "$tmp/three.asx" >/dev/null
+"$tools/as-anomaly" -q -W "$tmp/three.asx" >/dev/null
+"$tools/as-index" -d "$tmp/three.asx" >"$work/seeds/featread_tsv/dump.tsv"
+cp "$tmp/three.asx" "$work/seeds/index/"
+cp "$tmp/three.asx" "$work/seeds/index_sums/"
+rm -rf "$tmp"
+
+# ---- runs ----
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
+export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+failed=""
+for t in $targets; do
+    case $t in
+    decode_*) maxlen=32768 dict=$root/tests/fuzz/decode.dict ;;
+    featread_*) maxlen=16384 dict="" ;;
+    index*) maxlen=32768 dict="" ;;
+    esac
+    mkdir -p "$work/corpus/$t"
+    regress=""
+    [ -d "$root/tests/fuzz/regress/$t" ] && regress=$root/tests/fuzz/regress/$t
+    log=$work/log/$t.log
+    # a run that ends with SIGINT or SIGTERM still counts as a failure
+    if nice -n 10 "$bin/fuzz_$t" -max_total_time="$secs" \
+        -max_len="$maxlen" -timeout=20 -rss_limit_mb=2048 \
+        ${dict:+-dict="$dict"} -print_final_stats=1 \
+        -artifact_prefix="$work/crash/$t-" \
+        "$work/corpus/$t" "$work/seeds/$t" $regress >"$log" 2>&1; then
+        runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+        rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+        units=$(ls "$work/corpus/$t" | wc -l)
+        printf '%s: %s runs, %s/s, corpus %s\n' "$t" "${runs:-?}" \
+            "${rate:-?}" "$units" >&2
+    else
+        echo "$t: FAILED; the end of $log:" >&2
+        tail -n 40 "$log" >&2
+        failed="$failed $t"
+    fi
+done
+if [ -n "$failed" ]; then
+    echo "run.sh: failed:$failed (inputs in $work/crash/)" >&2
+    exit 1
+fi
