@@ -6,7 +6,8 @@
 # what is missing (when run as root; otherwise prints the apt-get line and
 # stops), then builds and tests two configurations with warnings as
 # errors: gcc with optimisation (build-test/) and clang with
-# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/).
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/). Then a
+# short run of every libFuzzer target (tests/fuzz/run.sh, build-fuzz/).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -28,4 +29,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0" \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" </dev/null
+
+# a smoke run: 6 s per target, to catch a target that no longer builds
+# or starts, or a crash its seeds find at once
+sh "$root/tests/fuzz/run.sh" 6 </dev/null
 echo "== all tests passed" >&2
