@@ -119,6 +119,7 @@ seed decode_ogg vorbis.ogg -d 0.2 -r 22050 -f vorbis sine
 seed decode_ogg opus.opus -d 0.1 -r 48000 -f opus noise
 seed decode_flac pcm16.flac $s -c 2 sine
 seed decode_flac pcm24.flac $s -f pcm24 noise
+seed decode_flac ogg.oga $s -c 2 sine
 cp "$audio/kick_44k1.flac" "$work/seeds/decode_flac/"
 mkdir -p "$work/seeds/decode_mp3"
 cp "$audio/mix_44k1_128k.mp3" "$work/seeds/decode_mp3/"

@@ -9,7 +9,8 @@
  *     format: pcm16 pcm24 pcm32 u8 s8 float double ulaw alaw ima msadpcm
  *             vorbis opus (the container comes from OUT's extension: wav
  *             aif aiff aifc flac ogg opus caf w64 au rf64; -x: WAVE_FORMAT_
- *             EXTENSIBLE)
+ *             EXTENSIBLE; oga: Ogg FLAC, pcm16 or pcm24, through libFLAC,
+ *             since libsndfile does not write it)
  *     --nan N, --inf N: the first channel of every Nth frame (frames N - 1,
  *             2N - 1 ...; 1: every frame) is NaN, or +Inf, instead (for
  *             the float and double formats)
@@ -34,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <FLAC/stream_encoder.h>
 #include <sndfile.h>
 
 #ifndef M_PI
@@ -242,6 +244,46 @@ raw_au(const char *out, const struct opts *o)
     return fclose(fp) != 0;
 }
 
+/* Ogg FLAC through libFLAC's encoder; samples rounded to the nearest
+ * integer and clipped. */
+static int
+ogg_flac(const char *out, const char *kind, const struct opts *o)
+{
+    int bits = strcmp(o->format, "pcm24") == 0 ? 24 : 16;
+    if (bits == 16 && strcmp(o->format, "pcm16") != 0) {
+        fprintf(stderr, "mksignal: %s: Ogg FLAC is pcm16 or pcm24\n", out);
+        return 2;
+    }
+    double full = (double)(1L << (bits - 1));
+    long frames = lround(o->seconds * o->rate);
+    FLAC__int32 *pcm = malloc((size_t)(frames > 0 ? frames : 1) *
+                              (size_t)o->channels * sizeof *pcm);
+    FLAC__StreamEncoder *enc = FLAC__stream_encoder_new();
+    if (pcm == NULL || enc == NULL)
+        return 1;
+    for (long f = 0; f < frames; f++)
+        for (long ch = 0; ch < o->channels; ch++) {
+            double v = sample(kind, (double)f / o->rate, o->rate, ch, o);
+            double x = nearbyint(v * full);
+            x = x > full - 1.0 ? full - 1.0 : x < -full ? -full : x;
+            pcm[f * o->channels + ch] = (FLAC__int32)x;
+        }
+    FLAC__stream_encoder_set_channels(enc, (unsigned)o->channels);
+    FLAC__stream_encoder_set_bits_per_sample(enc, (unsigned)bits);
+    FLAC__stream_encoder_set_sample_rate(enc, (unsigned)o->rate);
+    int st = FLAC__stream_encoder_init_ogg_file(enc, out, NULL, NULL) !=
+                     FLAC__STREAM_ENCODER_INIT_STATUS_OK ||
+             !FLAC__stream_encoder_process_interleaved(enc, pcm,
+                                                       (unsigned)frames);
+    if (!FLAC__stream_encoder_finish(enc))
+        st = 1;
+    if (st != 0)
+        fprintf(stderr, "mksignal: %s: libFLAC could not write it\n", out);
+    FLAC__stream_encoder_delete(enc);
+    free(pcm);
+    return st;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -307,6 +349,9 @@ main(int argc, char **argv)
         return raw_wav(out, &o);
     if (strcmp(kind, "rawau") == 0)
         return raw_au(out, &o);
+    const char *dot = strrchr(out, '.');
+    if (dot != NULL && strcmp(dot, ".oga") == 0)
+        return ogg_flac(out, kind, &o);
 
     int endian;
     SF_INFO info = {0};
