@@ -118,7 +118,7 @@ seed decode_sndfile raw.au -c 1 -r 8000 -d 0.02 rawau
 seed decode_ogg vorbis.ogg -d 0.2 -r 22050 -f vorbis sine
 seed decode_ogg opus.opus -d 0.1 -r 48000 -f opus noise
 seed decode_flac pcm16.flac $s -c 2 sine
-seed decode_flac pcm24.flac $s -f pcm24 noise
+seed decode_flac pcm24.flac $s -f pcm24 chirp
 seed decode_flac ogg.oga $s -c 2 sine
 cp "$audio/kick_44k1.flac" "$work/seeds/decode_flac/"
 mkdir -p "$work/seeds/decode_mp3"
@@ -149,6 +149,14 @@ rm -rf "$tmp"
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# CPU seconds (user and system) the children used between two outputs
+# of the shell's times (which must run in this shell, not a subshell)
+cpu_between() {
+    awk 'FNR == 2 { split($1, u, "m"); split($2, s, "m")
+        v = u[1] * 60 + u[2] + s[1] * 60 + s[2]
+        if (NR == FNR) a = v; else b = v }
+        END { printf "%.0f", b - a }' "$1" "$2"
+}
 failed=""
 for t in $targets; do
     case $t in
@@ -161,16 +169,19 @@ for t in $targets; do
     [ -d "$root/tests/fuzz/regress/$t" ] && regress=$root/tests/fuzz/regress/$t
     log=$work/log/$t.log
     # a run that ends with SIGINT or SIGTERM still counts as a failure
+    times >"$work/times0"
     if nice -n 10 "$bin/fuzz_$t" -max_total_time="$secs" \
         -max_len="$maxlen" -timeout=20 -rss_limit_mb=2048 \
         ${dict:+-dict="$dict"} -print_final_stats=1 \
         -artifact_prefix="$work/crash/$t-" \
         "$work/corpus/$t" "$work/seeds/$t" $regress >"$log" 2>&1; then
+        times >"$work/times1"
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
         units=$(ls "$work/corpus/$t" | wc -l)
-        printf '%s: %s runs, %s/s, corpus %s\n' "$t" "${runs:-?}" \
-            "${rate:-?}" "$units" >&2
+        printf '%s: %s runs, %s/s, %s s CPU, corpus %s\n' "$t" \
+            "${runs:-?}" "${rate:-?}" \
+            "$(cpu_between "$work/times0" "$work/times1")" "$units" >&2
     else
         echo "$t: FAILED; the end of $log:" >&2
         tail -n 40 "$log" >&2
