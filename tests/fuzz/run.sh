@@ -5,14 +5,16 @@
 # Builds the libFuzzer targets (clang, -DAS_FUZZ=ON with AddressSanitizer
 # and UndefinedBehaviorSanitizer, in build-fuzz/), makes their seed
 # corpora from generated signals and the fixtures, and runs each TARGET
-# (default: all) for SECONDS (default 60) one after the other. Exits 1
-# if any target found a crash, a leak, a timeout or a sanitizer report,
-# and names the input it left for inspection.
+# (default: all) for SECONDS (default 60) one after the other, printing
+# per target the inputs run, their rate, the CPU seconds used and the
+# corpus size. Exits 1 if any target found a crash, a leak, a timeout or
+# a sanitizer report, and names the input it left for inspection; 2 on
+# a usage error.
 #
 # Targets (tests/fuzz/*.c say what each checks):
 #   decode_sndfile  WAV, RF64, AIFF, CAF, W64, AU through libsndfile
 #   decode_ogg      Ogg Vorbis and Opus through libsndfile
-#   decode_flac     FLAC through libFLAC
+#   decode_flac     native and Ogg FLAC through libFLAC
 #   decode_mp3      MPEG audio through libmpg123
 #   featread_tsv    TSV feature streams
 #   featread_bin    binary feature streams
@@ -23,13 +25,13 @@
 # Work files go to build-fuzz/fuzz/ (AS_FUZZ_DIR overrides it):
 #   seeds/TARGET/   remade on every run from tests/tools/mksignal, the
 #                   fixtures in tests/data and the tools
-#   (tests/fuzz/regress/TARGET/ holds inputs that once failed, committed
-#   with their fix; every run replays them first)
 #   corpus/TARGET/  what the fuzzer found interesting; kept between runs,
 #                   so longer runs build on earlier ones
 #   crash/TARGET-*  an input that failed (crash-, leak-, timeout-, oom-);
 #                   rerun it with build-fuzz/tests/fuzz/fuzz_TARGET FILE
 #   log/TARGET.log  libFuzzer's output, ending with its statistics
+# A crash becomes a fixture: commit the input, with its fix, as
+# tests/fuzz/regress/TARGET/NAME; every run replays those first.
 #
 # LeakSanitizer reads tests/lsan.supp, which names the third-party leaks
 # it suppresses. AS_FUZZ_BUILD names another build directory; CC
