@@ -4,7 +4,9 @@
  * 1.2.1 (statistically, see test_sklearn), its scores' range, the same
  * bits on any number of threads, an obvious outlier first, degenerate
  * inputs; the flag threshold against numpy's percentile; the group that
- * stands out; label votes; the defects of generated audio files.
+ * stands out; label votes; the k nearest neighbours of every entry, the
+ * k-NN and LOF scores (LOF against hand-worked examples checked with
+ * scikit-learn); the defects of generated audio files.
  *
  * usage: test_anomaly DATADIR (unused)
  */
@@ -672,22 +674,30 @@ header(void)
     return h;
 }
 
+/* reversed: entry i's path sorts before entry i - 1's */
 static void
-write_index(const char *path, const float *x, size_t n,
-            const char *const *labels)
+write_index_order(const char *path, const float *x, size_t n,
+                  const char *const *labels, int reversed)
 {
     struct as_featheader h = header();
     as_index_builder *b;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
     for (size_t i = 0; i < n; i++) {
         char p[64];
-        snprintf(p, sizeof p, "lib/s%04zu.wav", i);
+        snprintf(p, sizeof p, "lib/s%04zu.wav", reversed ? n - i : i);
         struct as_index_entry e = {p, labels ? labels[i] : NULL, 1.0,  -1, -1,
                                    0, AS_INDEX_NO_CLUSTER,       0.0f, 0};
         CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
     }
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
     as_index_builder_free(b);
+}
+
+static void
+write_index(const char *path, const float *x, size_t n,
+            const char *const *labels)
+{
+    write_index_order(path, x, n, labels, 0);
 }
 
 static void
@@ -1089,6 +1099,184 @@ test_checks(void)
     free(x);
 }
 
+/* ---- neighbour-based scores ---- */
+
+/* The k nearest others of each of n 1-D points, by distance, then index
+ * (brute force), for the scores' own tests. */
+static void
+brute_1d(const double *p, size_t n, size_t k, uint32_t *nbr, double *dist)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char used[16] = {0};
+        used[i] = 1;
+        for (size_t a = 0; a < k; a++) {
+            size_t best = n;
+            for (size_t j = 0; j < n; j++)
+                if (!used[j] &&
+                    (best == n || fabs(p[j] - p[i]) < fabs(p[best] - p[i])))
+                    best = j;
+            used[best] = 1;
+            nbr[i * k + a] = (uint32_t)best;
+            dist[i * k + a] = fabs(p[best] - p[i]);
+        }
+    }
+}
+
+static void
+test_lof(void)
+{
+    check_ctx("lof");
+    uint32_t nbr[16 * 3];
+    double dist[16 * 3], sc[16];
+    /*
+     * 0, 1, 2, 3, 10 with k = 2, by hand. Neighbours (k-distance): 0: 1,
+     * 2 (2); 1: 0, 2 (1); 2: 1, 3 (1); 3: 2, 1 (2); 10: 3, 2 (8).
+     * Reachability distances: 0 from 1 and 2: max(1, 1), max(1, 2), mean
+     * 1.5; 1: max(2, 1), max(1, 1): 1.5; 2: max(1, 1), max(2, 1): 1.5;
+     * 3: max(1, 1), max(1, 2): 1.5; 10: max(2, 7), max(1, 8): 7.5. So
+     * lrd = 1 / (1.5 + 1e-10) for the four and 1 / (7.5 + 1e-10) for 10:
+     * LOF 1 for the four, and 5 (less 2.7e-10) for 10.
+     * sklearn 1.2.1, LocalOutlierFactor(n_neighbors=2,
+     * algorithm='brute').fit(X).negative_outlier_factor_, printed:
+     *   [-1.0, -1.0, -1.0, -1.0, -4.999999999733333]
+     */
+    const double p1[5] = {0, 1, 2, 3, 10};
+    const double w1[5] = {-1.0, -1.0, -1.0, -1.0, -4.999999999733333};
+    brute_1d(p1, 5, 2, nbr, dist);
+    CHECK_STATUS(as_lof_scores(5, 2, nbr, dist, sc), AS_OK);
+    for (size_t i = 0; i < 5; i++)
+        CHECK_NEAR(sc[i], w1[i], 1e-12);
+    /* the k-NN score of the same: minus the mean of the two distances */
+    const double k1[5] = {-1.5, -1.0, -1.0, -1.5, -7.5};
+    CHECK_STATUS(as_knn_scores(5, 2, dist, sc), AS_OK);
+    for (size_t i = 0; i < 5; i++)
+        CHECK_NEAR(sc[i], k1[i], 0.0);
+    /*
+     * Exact copies (zero distances): 0, 0, 0, 1, 5 with k = 2. The three
+     * copies have k-distance 0 and lrd 1 / (0 + 1e-10) = 1e10, LOF 1.
+     * 1 reaches the copies at max(0, 1) = 1: lrd 1 / (1 + 1e-10), LOF
+     * 1e10 (1 + 1e-10) = 10000000001. 5: neighbours 1 (4) and a copy
+     * (5); reach max(1, 4) = 4 and max(0, 5) = 5, lrd 1 / (4.5 + 1e-10),
+     * LOF (lrd(1) + 1e10) / 2 * (4.5 + 1e-10) = 22500000002.75. sklearn
+     * 1.2.1 as above (it picks other copies among the tied, which gives
+     * the same values):
+     *   [-1.0, -1.0, -1.0, -10000000001.0, -22500000002.75]
+     */
+    const double p2[5] = {0, 0, 0, 1, 5};
+    const double w2[5] = {-1.0, -1.0, -1.0, -10000000001.0, -22500000002.75};
+    brute_1d(p2, 5, 2, nbr, dist);
+    CHECK_STATUS(as_lof_scores(5, 2, nbr, dist, sc), AS_OK);
+    for (size_t i = 0; i < 5; i++)
+        CHECK_NEAR(sc[i], w2[i], fabs(w2[i]) * 1e-12);
+    /* uneven spacing, k = 3: sklearn 1.2.1's values, as above */
+    const double p3[6] = {0.0, 0.5, 1.5, 3.0, 3.5, 9.0};
+    const double w3[6] = {-0.9583333333348959, -0.9583333333348959,
+                          -1.1428571428510201, -0.9361111111135626,
+                          -1.0267857142844548, -2.540873015810894};
+    brute_1d(p3, 6, 3, nbr, dist);
+    CHECK_STATUS(as_lof_scores(6, 3, nbr, dist, sc), AS_OK);
+    for (size_t i = 0; i < 6; i++)
+        CHECK_NEAR(sc[i], w3[i], 1e-12);
+    /* bad arguments */
+    CHECK_STATUS(as_lof_scores(6, 0, nbr, dist, sc), AS_EINVAL);
+    CHECK_STATUS(as_knn_scores(6, 0, dist, sc), AS_EINVAL);
+    nbr[4] = 6;
+    CHECK_STATUS(as_lof_scores(6, 3, nbr, dist, sc), AS_EINVAL);
+}
+
+static int
+cmp_nb(const void *a, const void *b)
+{
+    const double *x = a, *y = b; /* distance, entry */
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static void
+test_neighbours(void)
+{
+    check_ctx("neighbours");
+    /* more entries than one block of queries (1024); entries 50 to 61
+     * are copies of entry 49: ties beyond k, at distance 0 (or the
+     * rounding error of 1 - cos, a few 1e-16). Paths sort in the
+     * reverse order of the entries, so that the searcher's order among
+     * ties (by path) is not the one wanted (by entry). */
+    size_t n = 1100, k = 5;
+    float *x = malloc(n * dim * sizeof *x);
+    for (size_t i = 0; i < n * dim; i++)
+        x[i] = (float)gauss();
+    for (size_t i = 50; i < 62; i++)
+        memcpy(x + i * dim, x + 49 * dim, dim * sizeof *x);
+    char path[300];
+    snprintf(path, sizeof path, "%s/neighbours.asx", dir);
+    write_index_order(path, x, n, NULL, 1);
+    as_index *ix = NULL;
+    as_searcher *s = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    uint32_t *nbr = malloc(n * k * sizeof *nbr), *nbr3 = malloc(n * k * 4);
+    double *dist = malloc(n * k * sizeof *dist), *dist3 = malloc(n * k * 8);
+    double *all = malloc(2 * n * sizeof *all);
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, k, 1, nbr, dist), AS_OK);
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, k, 3, nbr3, dist3), AS_OK);
+    CHECK(memcmp(nbr, nbr3, n * k * sizeof *nbr) == 0);
+    CHECK(memcmp(dist, dist3, n * k * sizeof *dist) == 0);
+    /* against every distance, sorted by distance then entry */
+    for (size_t i = 0; i < n; i += i < 70 ? 1 : 37) {
+        size_t m = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i)
+                continue;
+            all[2 * m] =
+                as_search_distance(s, as_index_row(ix, i), as_index_row(ix, j));
+            all[2 * m + 1] = (double)j;
+            m++;
+        }
+        qsort(all, m, 2 * sizeof *all, cmp_nb);
+        check_ctx("neighbours: entry %zu", i);
+        for (size_t a = 0; a < k; a++) {
+            CHECK_INT(nbr[i * k + a], (uint32_t)all[2 * a + 1]);
+            CHECK_NEAR(dist[i * k + a], all[2 * a], 1e-12);
+        }
+    }
+    check_ctx("neighbours");
+    /* the copies of 49: the lowest numbered others, at distance 0 */
+    CHECK_INT(nbr[55 * k + 0], 49);
+    CHECK_INT(nbr[55 * k + 4], 53);
+    CHECK_NEAR(dist[55 * k + 4], 0.0, 1e-15);
+    CHECK_INT(nbr[49 * k + 0], 50);
+    /* LOF and k-NN of them: the copies are ordinary (LOF 1) */
+    double *sc = malloc(n * sizeof *sc);
+    CHECK_STATUS(as_lof_scores(n, k, nbr, dist, sc), AS_OK);
+    CHECK_NEAR(sc[55], -1.0, 1e-12);
+    CHECK_STATUS(as_knn_scores(n, k, dist, sc), AS_OK);
+    CHECK_NEAR(sc[55], 0.0, 1e-15);
+    /* bad k: 0, or not below the library's size */
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, 0, 1, nbr, dist), AS_EINVAL);
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, n, 1, nbr, dist), AS_EINVAL);
+    /* k = n - 1: every other entry */
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, n - 1, 2, NULL, dist),
+                 AS_EINVAL);
+    as_searcher_free(s);
+    as_index_close(ix);
+    snprintf(path, sizeof path, "%s/three.asx", dir);
+    write_index(path, x, 3, NULL);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, 2, 2, nbr, dist), AS_OK);
+    CHECK_INT(nbr[0] + nbr[1], 3);
+    CHECK_INT(nbr[2] + nbr[3], 2);
+    CHECK_INT(nbr[4] + nbr[5], 1);
+    as_index_close(ix);
+    free(x);
+    free(nbr);
+    free(nbr3);
+    free(dist);
+    free(dist3);
+    free(all);
+    free(sc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1109,6 +1297,8 @@ main(int argc, char **argv)
     test_threshold();
     test_groups();
     test_votes();
+    test_lof();
+    test_neighbours();
     test_checks();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -3,9 +3,10 @@
 #define AS_ANOMALY_H
 
 /*
- * Auditing a library: how odd each entry is (an isolation forest), the
- * feature group that makes it odd, entries whose label disagrees with
- * their nearest neighbours, and plain defects found by decoding a file.
+ * Auditing a library: how odd each entry is (an isolation forest, or the
+ * distances to its nearest neighbours), the feature group that makes it
+ * odd, entries whose label disagrees with their nearest neighbours, and
+ * plain defects found by decoding a file.
  *
  * Every function is deterministic: the same input and seed give the same
  * bits whatever the number of threads.
@@ -115,11 +116,85 @@ double as_iforest_c(size_t m);
  * numpy's default linear interpolation between the two nearest ranks. An
  * entry is flagged when its score is below it: with distinct scores,
  * ceil(contamination * (n - 1)) entries are (contamination 0: none).
+ * Any scores where lower is more anomalous will do: sklearn's
+ * LocalOutlierFactor sets its offset_ the same way, and as-anomaly uses
+ * it for the k-NN and LOF scores below too.
  * Works on a copy of the scores. Returns AS_OK, AS_EINVAL (n 0,
  * contamination out of range) or AS_ENOMEM.
  */
 int as_iforest_threshold(const double *scores, size_t n, double contamination,
                          double *threshold);
+
+/* ---- neighbour-based scores ---- */
+
+/*
+ * The k nearest other entries of every entry of ix, in the space and with
+ * the distance that a searcher made with so gives (so NULL: as-search's
+ * default, the cosine distance of the z-scored rows scaled by the stored
+ * group weights). nbr and dist receive n * k values (n =
+ * as_index_count), entry i's at [i * k, i * k + k), nearest first.
+ *
+ * Exact: the searcher's batch path is asked for k + 2 hits per entry
+ * (the entry itself is dropped: when more than k + 1 entries are at
+ * distance 0 from it, it may not be among them, and then the last is).
+ * Neighbours are ordered by distance, then entry number: when the
+ * (k + 1)-th other entry is as far as the k-th, every entry within that
+ * distance is fetched with a range search and the k with the lowest
+ * numbers among the tied ones kept, so the result is the same whatever
+ * the paths, threads or shards. Entries are searched in blocks of up to
+ * 1024 on up to `threads` threads (0 or 1: the calling thread), each
+ * with its own searcher (a searcher's memory per thread), results in at
+ * most 256 MiB per thread.
+ *
+ * Returns AS_OK, AS_EINVAL (k 0, k not below n, more than 2^32 - 1
+ * entries, a NULL buffer), AS_EMISMATCH or AS_EINDEX (as
+ * as_searcher_new: a damaged entry), or AS_ENOMEM; nbr and dist are then
+ * partly written.
+ */
+int as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so,
+                          size_t k, size_t threads, uint32_t *nbr,
+                          double *dist);
+
+/*
+ * k-NN score: minus the mean distance to each entry's k nearest others
+ * (Ramaswamy et al. 2000 used the k-th distance; the mean, as in
+ * Angiulli and Pizzuti 2002 and PyOD's KNN(method='mean'), is steadier).
+ * dist: n * k values as as_anomaly_neighbours gives them; scores: n.
+ * Negated so that, as with the forest, lower is more anomalous. Returns
+ * AS_OK or AS_EINVAL (k 0, a NULL buffer).
+ */
+int as_knn_scores(size_t n, size_t k, const double *dist, double *scores);
+
+/*
+ * Local Outlier Factor (Breunig, Kriegel, Ng and Sander 2000) as
+ * scikit-learn 1.2's LocalOutlierFactor computes it, with its
+ * negative_outlier_factor_ convention: the score is -LOF, lower is more
+ * anomalous, about -1 for an entry as dense as its neighbours.
+ *
+ * From the k nearest neighbours N(p) of each entry (exactly k: ties at
+ * the k-th distance are broken by entry number, not all kept as in the
+ * paper):
+ *     k-distance(o)    = the distance to o's k-th nearest neighbour
+ *     reach-dist(p, o) = max(k-distance(o), d(p, o))
+ *     lrd(p)           = 1 / (mean over o in N(p) of reach-dist(p, o)
+ *                             + 1e-10)
+ *     LOF(p)           = mean over o in N(p) of lrd(o) / lrd(p)
+ * The 1e-10 is sklearn's: it keeps the density finite (1e10) where
+ * every reachability distance is 0, which happens when an entry and its
+ * k neighbours are exact duplicates (more than k copies of one sound).
+ * Such entries score -1 among themselves, but an entry that has such a
+ * group among its neighbours gets a huge LOF (a score of -1e8 and below)
+ * however close it lies: LOF is not meant for libraries with more than
+ * k copies of a sound; raise k above the largest number of copies, or
+ * use the k-NN score, which has no such effect.
+ *
+ * nbr, dist: n * k values as as_anomaly_neighbours gives them (nbr below
+ * n); scores: n. Sums in double, in neighbour order. Returns AS_OK,
+ * AS_EINVAL (k 0, a neighbour number not below n, a NULL buffer) or
+ * AS_ENOMEM.
+ */
+int as_lof_scores(size_t n, size_t k, const uint32_t *nbr, const double *dist,
+                  double *scores);
 
 /* ---- which group stands out ---- */
 

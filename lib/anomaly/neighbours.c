@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Neighbour-based anomaly scores (see anomaly.h): the k nearest other
+ * entries of every entry, searched in blocks on a searcher per thread,
+ * then the mean distance to them or the Local Outlier Factor.
+ */
+#include "as/anomaly.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "as/parallel.h"
+
+/* Queries per as_search call (the searcher's own block), fewer when k is
+ * so large that their hits would pass HITS_MAX bytes. */
+#define QUERIES 1024
+#define HITS_MAX ((size_t)256 << 20)
+
+/* sklearn's LocalOutlierFactor adds this to the mean reachability
+ * distance before taking its inverse, so that a point whose neighbours
+ * are all at distance 0 has a finite density (1e10). */
+#define LOF_EPS 1e-10
+
+struct nb {
+    uint32_t entry;
+    double distance;
+};
+
+static int
+by_distance_then_entry(const void *a, const void *b)
+{
+    const struct nb *x = a, *y = b;
+    if (x->distance != y->distance)
+        return x->distance < y->distance ? -1 : 1;
+    return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* Collects the hits of a range search (one query). */
+struct range_buf {
+    struct nb *v;
+    size_t n, cap;
+};
+
+static int
+collect(void *ctx, size_t q, const struct as_hit *hits, size_t n)
+{
+    struct range_buf *r = ctx;
+    (void)q;
+    if (n > r->cap - r->n) {
+        size_t cap = r->n + n;
+        struct nb *v = realloc(r->v, cap * sizeof *v);
+        if (v == NULL)
+            return AS_ENOMEM;
+        r->v = v;
+        r->cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        r->v[r->n].entry = hits[i].entry;
+        r->v[r->n].distance = hits[i].distance;
+        r->n++;
+    }
+    return AS_OK;
+}
+
+struct job {
+    as_index *ix;
+    const struct as_search_opts *so;
+    size_t n, dim, k, kk, cap;
+    uint32_t *nbr;
+    double *dist;
+    as_searcher **s;      /* per worker, made on its first task */
+    float **q;            /* per worker: cap queries */
+    struct as_hit **hits; /* per worker: cap * kk */
+    size_t **n_hits;      /* per worker: cap */
+    struct range_buf *rb; /* per worker */
+    int *status;          /* per task */
+};
+
+/*
+ * Entry i's k nearest others from its kk = min(k + 2, n) hits h[0, m):
+ * the entry itself is dropped (or the last hit, when it is not among
+ * them: more than k + 1 entries are at distance 0 from it). When the
+ * (k+1)-th other is as far as the k-th, the searcher's choice among the
+ * tied ones (by path) is not ours (by entry number): every entry within
+ * that distance is fetched again and the k nearest taken by distance,
+ * then entry.
+ */
+static int
+one_entry(struct job *j, size_t worker, size_t i, const struct as_hit *h,
+          size_t m)
+{
+    size_t k = j->k;
+    struct nb tmp[64], *v = m <= 64 ? tmp : malloc(m * sizeof *v);
+    if (v == NULL)
+        return AS_ENOMEM;
+    size_t c = 0;
+    int self = 0;
+    for (size_t a = 0; a < m; a++) {
+        if (!self && h[a].entry == i && h[a].shard == 0) {
+            self = 1;
+            continue;
+        }
+        v[c].entry = h[a].entry;
+        v[c].distance = h[a].distance;
+        c++;
+    }
+    int st = AS_OK;
+    struct nb *use = v;
+    if (c > k && v[k].distance == v[k - 1].distance) {
+        struct range_buf *rb = &j->rb[worker];
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.exclude_shard = 0;
+        f.exclude_entry = (uint32_t)i;
+        f.max_distance = v[k - 1].distance;
+        rb->n = 0;
+        st = as_search_range(j->s[worker], as_index_row(j->ix, i), 1, &f,
+                             collect, rb);
+        if (st == AS_OK && rb->n < k)
+            st = AS_EINDEX; /* cannot happen on a sound index */
+        use = rb->v;
+        c = rb->n;
+    }
+    if (st == AS_OK) {
+        qsort(use, c, sizeof *use, by_distance_then_entry);
+        for (size_t a = 0; a < k; a++) {
+            j->nbr[i * k + a] = use[a].entry;
+            j->dist[i * k + a] = use[a].distance;
+        }
+    }
+    if (v != tmp)
+        free(v);
+    return st;
+}
+
+static void
+task(void *ctx, size_t t, size_t worker)
+{
+    struct job *j = ctx;
+    size_t first = t * j->cap;
+    size_t n = j->n - first < j->cap ? j->n - first : j->cap;
+    int st = AS_OK;
+    if (j->s[worker] == NULL) {
+        as_index *ix = j->ix;
+        st = as_searcher_new(&j->s[worker], &ix, 1, j->so);
+        if (st == AS_OK) {
+            j->q[worker] = malloc(j->cap * j->dim * sizeof **j->q);
+            j->hits[worker] = malloc(j->cap * j->kk * sizeof **j->hits);
+            j->n_hits[worker] = malloc(j->cap * sizeof **j->n_hits);
+            if (j->q[worker] == NULL || j->hits[worker] == NULL ||
+                j->n_hits[worker] == NULL)
+                st = AS_ENOMEM;
+        }
+        if (st != AS_OK) {
+            /* the next task on this worker tries again */
+            as_searcher_free(j->s[worker]);
+            j->s[worker] = NULL;
+            free(j->q[worker]);
+            free(j->hits[worker]);
+            free(j->n_hits[worker]);
+            j->q[worker] = NULL;
+            j->hits[worker] = NULL;
+            j->n_hits[worker] = NULL;
+        }
+    }
+    for (size_t a = 0; a < n && st == AS_OK; a++) {
+        const float *row = as_index_row(j->ix, first + a);
+        if (row == NULL)
+            st = AS_EINDEX;
+        else
+            memcpy(j->q[worker] + a * j->dim, row, j->dim * sizeof(float));
+    }
+    if (st == AS_OK)
+        st = as_search(j->s[worker], j->q[worker], n, j->kk, NULL,
+                       j->hits[worker], j->n_hits[worker]);
+    for (size_t a = 0; a < n && st == AS_OK; a++)
+        st = one_entry(j, worker, first + a, j->hits[worker] + a * j->kk,
+                       j->n_hits[worker][a]);
+    j->status[t] = st;
+}
+
+int
+as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so, size_t k,
+                      size_t threads, uint32_t *nbr, double *dist)
+{
+    size_t n = as_index_count(ix), dim = as_index_dim(ix);
+    if (k == 0 || k >= n || n > UINT32_MAX || nbr == NULL || dist == NULL)
+        return AS_EINVAL;
+    size_t kk = k + 2 < n ? k + 2 : n;
+    size_t cap = QUERIES;
+    while (cap > 1 && cap * kk * sizeof(struct as_hit) > HITS_MAX)
+        cap /= 2;
+    size_t n_tasks = (n + cap - 1) / cap;
+    size_t workers = threads < 1 ? 1 : threads;
+    if (workers > n_tasks)
+        workers = n_tasks;
+    struct job j = {.ix = ix,
+                    .so = so,
+                    .n = n,
+                    .dim = dim,
+                    .k = k,
+                    .kk = kk,
+                    .cap = cap,
+                    .nbr = nbr,
+                    .dist = dist};
+    j.s = calloc(workers, sizeof *j.s);
+    j.q = calloc(workers, sizeof *j.q);
+    j.hits = calloc(workers, sizeof *j.hits);
+    j.n_hits = calloc(workers, sizeof *j.n_hits);
+    j.rb = calloc(workers, sizeof *j.rb);
+    j.status = calloc(n_tasks, sizeof *j.status);
+    int st = AS_ENOMEM;
+    if (j.s != NULL && j.q != NULL && j.hits != NULL && j.n_hits != NULL &&
+        j.rb != NULL && j.status != NULL)
+        st = as_parallel(n_tasks, workers, task, &j);
+    /* the first failure in entry order, whichever thread met it */
+    for (size_t t = 0; t < n_tasks && st == AS_OK; t++)
+        st = j.status[t];
+    for (size_t w = 0; j.s != NULL && w < workers; w++) {
+        as_searcher_free(j.s[w]);
+        free(j.q[w]);
+        free(j.hits[w]);
+        free(j.n_hits[w]);
+        free(j.rb[w].v);
+    }
+    free(j.s);
+    free(j.q);
+    free(j.hits);
+    free(j.n_hits);
+    free(j.rb);
+    free(j.status);
+    return st;
+}
+
+int
+as_knn_scores(size_t n, size_t k, const double *dist, double *scores)
+{
+    if (k == 0 || (n > 0 && (dist == NULL || scores == NULL)))
+        return AS_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (size_t a = 0; a < k; a++)
+            sum += dist[i * k + a];
+        scores[i] = 0.0 - sum / (double)k; /* 0, never -0 */
+    }
+    return AS_OK;
+}
+
+int
+as_lof_scores(size_t n, size_t k, const uint32_t *nbr, const double *dist,
+              double *scores)
+{
+    if (k == 0 || (n > 0 && (nbr == NULL || dist == NULL || scores == NULL)))
+        return AS_EINVAL;
+    for (size_t i = 0; i < n * k; i++)
+        if (nbr[i] >= n)
+            return AS_EINVAL;
+    double *lrd = malloc((n ? n : 1) * sizeof *lrd);
+    if (lrd == NULL)
+        return AS_ENOMEM;
+    /* local reachability density: the inverse of the mean reachability
+     * distance max(k-distance(o), d(p, o)) over p's neighbours o */
+    for (size_t i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (size_t a = 0; a < k; a++) {
+            double kd = dist[(size_t)nbr[i * k + a] * k + k - 1];
+            double d = dist[i * k + a];
+            sum += d > kd ? d : kd;
+        }
+        lrd[i] = 1.0 / (sum / (double)k + LOF_EPS);
+    }
+    /* LOF: the mean of the neighbours' densities over p's, taken as the
+     * mean of the ratios, as sklearn does */
+    for (size_t i = 0; i < n; i++) {
+        double sum = 0.0;
+        for (size_t a = 0; a < k; a++)
+            sum += lrd[nbr[i * k + a]] / lrd[i];
+        scores[i] = -(sum / (double)k);
+    }
+    free(lrd);
+    return AS_OK;
+}
