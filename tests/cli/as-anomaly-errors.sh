@@ -10,8 +10,8 @@ cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
 cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
-USAGE1="usage: as-anomaly [-CHJMqW] [-c share] [-j jobs] [-k count] [-m share] [-n count]"
-USAGE2="                  [-r seed] [-t trees] [-w seconds] index"
+USAGE1="usage: as-anomaly [-CHJMqW] [-a method] [-c share] [-j jobs] [-k count]"
+USAGE2="                  [-m share] [-n count] [-r seed] [-t trees] [-w seconds] index"
 HINT="Try 'as-anomaly --help'."
 
 # --help, --version, the man page.
@@ -44,8 +44,17 @@ usage_error "-c goes with the ranking (not with -C or -M)" -C -c 0.2 lib.asx
 usage_error "-W goes with the ranking (not with -C or -M)" -M -W lib.asx
 usage_error "-r goes with the ranking (not with -C or -M)" -M -r 3 lib.asx
 usage_error "-t goes with the ranking (not with -C or -M)" -C -t 3 lib.asx
-usage_error "-k and -m go with -M" -k 3 lib.asx
-usage_error "-k and -m go with -M" -C -m 0.6 lib.asx
+usage_error "-a goes with the ranking (not with -C or -M)" -M -a lof lib.asx
+usage_error "-a goes with the ranking (not with -C or -M)" -C --method=knn lib.asx
+usage_error "-a: 'svm' is not knn, lof or iforest" -a svm lib.asx
+usage_error "-a: '' is not knn, lof or iforest" --method= lib.asx
+usage_error "-r goes with -a iforest" -r 3 lib.asx
+usage_error "-t goes with -a iforest" -a lof -t 3 lib.asx
+usage_error "-t goes with -a iforest" -t 3 -a iforest -a knn lib.asx
+usage_error "-m goes with -M" -C -m 0.6 lib.asx
+usage_error "-m goes with -M" -m 0.6 lib.asx
+usage_error "-k goes with -M, -a knn or -a lof" -a iforest -k 3 lib.asx
+usage_error "-k goes with -M, -a knn or -a lof" -C -k 3 lib.asx
 usage_error "-n does not go with -C" -C -n 3 lib.asx
 usage_error "-w goes with -W" -w 3 lib.asx
 usage_error "-c: 0.6 is out of range (0 to 0.5)" -c 0.6 lib.asx
@@ -55,6 +64,11 @@ usage_error "-c: 'nan' is not a number" -c nan lib.asx
 usage_error "-j: 0 is out of range (1 to 1024)" -j 0 lib.asx
 usage_error "-j: '2x' is not an integer" -j 2x lib.asx
 usage_error "-k: 0 is out of range (1 to 1000000)" -M -k 0 lib.asx
+usage_error "-k: 0 is out of range (1 to 1000000)" -a lof -k 0 lib.asx
+usage_error "-k: 1000001 is out of range (1 to 1000000)" -k 1000001 lib.asx
+usage_error "-k: -3 is out of range (1 to 1000000)" --count=-3 lib.asx
+usage_error "-k: 'five' is not an integer" -a knn -k five lib.asx
+usage_error "-k: '' is not an integer" -k '' lib.asx
 usage_error "-m: 1 is out of range (0 to below 1)" -M -m 1 lib.asx
 usage_error "-m: 1.5 is out of range (0 to 1)" -M -m 1.5 lib.asx
 usage_error "-n: 0 is out of range (1 to 9223372036854775807)" -n 0 lib.asx

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The ranking: its shape, white noise among tones ranked first and
-# explained by its noisiness, --top, --json, the flag count that
-# --contamination sets, the same bytes for any -j and on every run, and
-# --write storing the scores (and keeping the clusters).
+# The isolation forest's ranking (-a iforest): its shape, white noise
+# among tones ranked first and explained by its noisiness, --top, --json,
+# the flag count that --contamination sets, the same bytes for any -j and
+# on every run, and --write storing the scores (and keeping the clusters).
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -15,7 +15,7 @@ mksignal -d 0.5 -s 3 noise samples/tones/noise.wav
 as-extract -r samples | as-index -o lib.asx
 
 # Shape: a header, then 17 rows of 5 columns, scores ascending.
-run as-anomaly lib.asx
+run as-anomaly -a iforest lib.asx
 expect_status 0
 expect_no_err
 [ "$(head -n 1 "$T/out")" = "path	label	score	anomaly	group" ] ||
@@ -46,7 +46,7 @@ awk -F '\t' 'NR > 1 && NR <= 3 && $4 != 1 { exit 1 }' ranked.tsv ||
 for cw in 0:0 0.05:1 0.25:4 0.3:5 0.5:8; do
     c=${cw%:*}
     want=${cw#*:}
-    run as-anomaly -H -c "$c" lib.asx
+    run as-anomaly -a iforest -H -c "$c" lib.asx
     expect_status 0
     got=$(awk -F '\t' '{ n += $4 } END { print n + 0 }' "$T/out")
     [ "$got" -eq "$want" ] || fail "-c $c: $got flagged, want $want"
@@ -56,34 +56,34 @@ for cw in 0:0 0.05:1 0.25:4 0.3:5 0.5:8; do
 done
 
 # --top, -H.
-run as-anomaly --top 3 lib.asx
+run as-anomaly -a iforest --top 3 lib.asx
 expect_status 0
 head -n 4 ranked.tsv >want.tsv
 expect_out_file want.tsv
-run as-anomaly -H -n 1 lib.asx
+run as-anomaly -a iforest -H -n 1 lib.asx
 expect_out "$line"
-run as-anomaly -n 100 lib.asx
+run as-anomaly -a iforest -n 100 lib.asx
 expect_out_file ranked.tsv
 
 # Determinism: two runs, -j 1 and -j 2 and -j 7, byte for byte.
 for j in 1 2 7; do
-    run as-anomaly -j $j lib.asx
+    run as-anomaly -a iforest -j $j lib.asx
     expect_status 0
     expect_out_file ranked.tsv
 done
 # Another seed or forest size: other scores, the same outlier first.
-run as-anomaly -H -r 12345 lib.asx
+run as-anomaly -a iforest -H -r 12345 lib.asx
 cmp -s "$T/out" ranked.tsv && fail "-r changed nothing"
 [ "$(head -n 1 "$T/out" | cut -f 1)" = samples/tones/noise.wav ] ||
     fail "-r: $(head -n 1 "$T/out")"
-run as-anomaly -H --seed=12345 --trees=300 lib.asx
+run as-anomaly -a iforest -H --seed=12345 --trees=300 lib.asx
 [ "$(head -n 1 "$T/out" | cut -f 1)" = samples/tones/noise.wav ] ||
     fail "-t: $(head -n 1 "$T/out")"
-run as-anomaly -H -t 1 lib.asx
+run as-anomaly -a iforest -H -t 1 lib.asx
 expect_status 0
 
 # JSON: one object per line with the same fields and values.
-run as-anomaly -J lib.asx
+run as-anomaly -a iforest -J lib.asx
 expect_status 0
 [ "$(wc -l <"$T/out")" -eq 17 ] || fail "--json: $(wc -l <"$T/out") lines"
 expect_out_line '{"filename":"samples/tones/noise.wav","label":"tones","score":'"$(echo "$line" | cut -f 3)"',"anomaly":true,"group":"noisiness"}'
@@ -104,16 +104,16 @@ fi
 
 # An index without labels: empty label column, null in JSON.
 as-extract -r samples | as-index -l none -o nolabel.asx
-run as-anomaly -H -n 1 nolabel.asx
+run as-anomaly -a iforest -H -n 1 nolabel.asx
 expect_status 0
 [ "$(cut -f 2 "$T/out")" = "" ] || fail "no label: $(cat "$T/out")"
-run as-anomaly -J -n 1 nolabel.asx
+run as-anomaly -a iforest -J -n 1 nolabel.asx
 grep -q '"label":null,' "$T/out" || fail "no label in JSON: $(cat "$T/out")"
 
 # One entry: score -0.5 (every tree is a leaf), nothing flagged; an
 # index of identical entries too.
 as-extract samples/tones/t440.wav | as-index -o one.asx
-run as-anomaly one.asx
+run as-anomaly -a iforest one.asx
 expect_status 0
 expect_out "path	label	score	anomaly	group" \
     "samples/tones/t440.wav	tones	-0.500000	0	"
@@ -125,7 +125,7 @@ expect_out "path	label	score	anomaly	group" \
 cp lib.asx before.asx
 ixcluster lib.asx 3
 as-search -L lib.asx >clusters.tsv
-run as-anomaly -W lib.asx
+run as-anomaly -a iforest -W lib.asx
 expect_status 0
 expect_no_err
 expect_out_file ranked.tsv
@@ -147,7 +147,7 @@ done <order.txt
 [ "$i" -eq 17 ] || fail "$i entries read back"
 # again: the same bytes (the scores do not depend on the stored ones)
 cp lib.asx once.asx
-run as-anomaly -W -n 1 -w 5 lib.asx
+run as-anomaly -a iforest -W -n 1 -w 5 lib.asx
 expect_status 0
 cmp -s lib.asx once.asx || fail "a second --write changed the index"
 
@@ -167,13 +167,13 @@ awk 'BEGIN {
     }
 }' >syn.tsv
 as-index -o syn.asx syn.tsv
-run as-anomaly -j 1 syn.asx
+run as-anomaly -a iforest -j 1 syn.asx
 expect_status 0
 expect_no_err
 cp "$T/out" syn1.tsv
 [ "$(wc -l <syn1.tsv)" -eq 1501 ] || fail "syn: $(wc -l <syn1.tsv) lines"
 for j in 2 5; do
-    run as-anomaly -j $j syn.asx
+    run as-anomaly -a iforest -j $j syn.asx
     expect_status 0
     expect_out_file syn1.tsv
 done

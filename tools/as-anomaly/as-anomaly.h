@@ -8,10 +8,14 @@
 #include "as/as.h"
 #include "common/cli.h"
 
+/* How the ranking scores the entries. */
+enum method { METHOD_IFOREST, METHOD_KNN, METHOD_LOF };
+
 struct opts {
     int checks, mislabeled, json, header, write;
+    enum method method;
     double contamination, majority, wait_s;
-    size_t jobs, k, top, trees; /* top 0: every row */
+    size_t jobs, k, top, trees; /* top 0: every row; k 0: the default */
     unsigned long long seed;
 };
 
@@ -35,7 +39,7 @@ int close_stdout(void);
 int fail_nomem(const struct lib *l);
 
 /* The three jobs: each returns 0, or 1 after reporting a failure. */
-int run_forest(const struct opts *o, const struct lib *l);
+int run_ranking(const struct opts *o, const struct lib *l);
 int run_checks(const struct opts *o, const struct lib *l);
 int run_mislabeled(const struct opts *o, const struct lib *l);
 

@@ -12,9 +12,17 @@
 #include "as-anomaly.h"
 
 #define USAGE                                                                  \
-    "usage: as-anomaly [-CHJMqW] [-c share] [-j jobs] [-k count] [-m share] "  \
-    "[-n count]\n"                                                             \
-    "                  [-r seed] [-t trees] [-w seconds] index"
+    "usage: as-anomaly [-CHJMqW] [-a method] [-c share] [-j jobs] [-k count]"  \
+    "\n"                                                                       \
+    "                  [-m share] [-n count] [-r seed] [-t trees] "            \
+    "[-w seconds] index"
+
+/* The default ranking (measured on the labelled corpus: bench/anomaly.sh)
+ * and the default neighbours of each use of -k. */
+#define DEFAULT_METHOD METHOD_KNN
+#define DEFAULT_K_KNN 5
+#define DEFAULT_K_LOF 20
+#define DEFAULT_K_VOTE 10
 
 static void
 help(void)
@@ -22,10 +30,14 @@ help(void)
     printf("%s\n\n", USAGE);
     puts(
         "Audit a library: rank the entries of an index from the most\n"
-        "anomalous (an isolation forest), or report files with plain\n"
-        "defects (-C), or entries whose label their neighbours do not\n"
-        "share (-M).\n"
+        "anomalous (by the distance to their nearest neighbours, their\n"
+        "local outlier factor or an isolation forest), or report files\n"
+        "with plain defects (-C), or entries whose label their neighbours\n"
+        "do not share (-M).\n"
         "\n"
+        "  -a, --method=METHOD      how to score the ranking: knn (mean\n"
+        "                           distance to the -k nearest, the\n"
+        "                           default), lof or iforest\n"
         "  -C, --checks             decode each entry's file and report\n"
         "                           silence, clipping, DC offset, very short,\n"
         "                           truncated, missing or undecodable files\n"
@@ -35,8 +47,8 @@ help(void)
         "  -h, --help               print this help and exit\n"
         "  -J, --json               print one JSON object per line\n"
         "  -j, --jobs=N             worker threads (default: every core)\n"
-        "  -k, --count=N            with -M: neighbours that vote (default "
-        "10)\n"
+        "  -k, --count=N            neighbours: that score (knn: default 5,\n"
+        "                           lof: 20), or that vote (-M: 10)\n"
         "  -M, --mislabeled         print the entries whose label differs\n"
         "                           from most of their neighbours'\n"
         "  -m, --majority=S         with -M: the share of the neighbours the\n"
@@ -44,8 +56,8 @@ help(void)
         "                           default 0.5)\n"
         "  -n, --top=N              print only the first N entries\n"
         "  -q, --quiet              print no warnings\n"
-        "  -r, --seed=N             random seed of the forest (default 0)\n"
-        "  -t, --trees=N            trees in the forest (default 100)\n"
+        "  -r, --seed=N             iforest: random seed (default 0)\n"
+        "  -t, --trees=N            iforest: trees (default 100)\n"
         "  -V, --version            print the version and exit\n"
         "  -W, --write              store each entry's score in the index\n"
         "  -w, --wait=SECONDS       with -W: wait for another writer's "
@@ -101,6 +113,7 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"method", required_argument, NULL, 'a'},
         {"checks", no_argument, NULL, 'C'},
         {"contamination", required_argument, NULL, 'c'},
         {"no-header", no_argument, NULL, 'H'},
@@ -123,23 +136,35 @@ main(int argc, char **argv)
     o.header = 1;
     o.contamination = 0.1;
     o.majority = 0.5;
-    o.k = 10;
+    o.method = DEFAULT_METHOD;
     o.trees = 100;
     o.jobs = (size_t)cli_default_jobs();
-    int c, have_forest_opt = 0, have_vote_opt = 0, have_top = 0;
+    int c, have_rank_opt = 0, have_majority = 0, have_top = 0;
     int have_wait = 0;
-    const char *forest_opt = NULL;
+    const char *rank_opt = NULL, *forest_opt = NULL;
     cli_init("as-anomaly", USAGE);
-    while ((c = getopt_long(argc, argv, "Cc:HhJj:k:Mm:n:qr:t:VWw:", longopts,
+    while ((c = getopt_long(argc, argv, "a:Cc:HhJj:k:Mm:n:qr:t:VWw:", longopts,
                             NULL)) != -1) {
         switch (c) {
+        case 'a':
+            if (strcmp(optarg, "knn") == 0)
+                o.method = METHOD_KNN;
+            else if (strcmp(optarg, "lof") == 0)
+                o.method = METHOD_LOF;
+            else if (strcmp(optarg, "iforest") == 0)
+                o.method = METHOD_IFOREST;
+            else
+                cli_usage_error("-a: '%s' is not knn, lof or iforest", optarg);
+            have_rank_opt = 1;
+            rank_opt = "-a";
+            break;
         case 'C':
             o.checks = 1;
             break;
         case 'c':
             o.contamination = cli_parse_double("-c", optarg, 0.0, 0.5);
-            have_forest_opt = 1;
-            forest_opt = "-c";
+            have_rank_opt = 1;
+            rank_opt = "-c";
             break;
         case 'H':
             o.header = 0;
@@ -155,7 +180,6 @@ main(int argc, char **argv)
             break;
         case 'k':
             o.k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
-            have_vote_opt = 1;
             break;
         case 'M':
             o.mislabeled = 1;
@@ -165,7 +189,7 @@ main(int argc, char **argv)
             if (o.majority >= 1.0)
                 cli_usage_error("-m: %s is out of range (0 to below 1)",
                                 optarg);
-            have_vote_opt = 1;
+            have_majority = 1;
             break;
         case 'n':
             o.top = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
@@ -177,20 +201,20 @@ main(int argc, char **argv)
         case 'r':
             o.seed =
                 (unsigned long long)cli_parse_long("-r", optarg, 0, LONG_MAX);
-            have_forest_opt = 1;
-            forest_opt = "-r";
+            have_rank_opt = 1;
+            rank_opt = forest_opt = "-r";
             break;
         case 't':
             o.trees = (size_t)cli_parse_long("-t", optarg, 1, 100000);
-            have_forest_opt = 1;
-            forest_opt = "-t";
+            have_rank_opt = 1;
+            rank_opt = forest_opt = "-t";
             break;
         case 'V':
             cli_version();
         case 'W':
             o.write = 1;
-            have_forest_opt = 1;
-            forest_opt = "-W";
+            have_rank_opt = 1;
+            rank_opt = "-W";
             break;
         case 'w':
             o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
@@ -207,11 +231,20 @@ main(int argc, char **argv)
         cli_usage_error("an index is a file, not standard input");
     if (o.checks && o.mislabeled)
         cli_usage_error("-C and -M do not go together");
-    if ((o.checks || o.mislabeled) && have_forest_opt)
+    if ((o.checks || o.mislabeled) && have_rank_opt)
         cli_usage_error("%s goes with the ranking (not with -C or -M)",
-                        forest_opt);
-    if (!o.mislabeled && have_vote_opt)
-        cli_usage_error("-k and -m go with -M");
+                        rank_opt);
+    if (!o.mislabeled && have_majority)
+        cli_usage_error("-m goes with -M");
+    int ranking = !o.checks && !o.mislabeled;
+    if (ranking && forest_opt != NULL && o.method != METHOD_IFOREST)
+        cli_usage_error("%s goes with -a iforest", forest_opt);
+    if (o.k != 0 && (o.checks || (ranking && o.method == METHOD_IFOREST)))
+        cli_usage_error("-k goes with -M, -a knn or -a lof");
+    if (o.k == 0)
+        o.k = o.mislabeled             ? DEFAULT_K_VOTE
+              : o.method == METHOD_LOF ? DEFAULT_K_LOF
+                                       : DEFAULT_K_KNN;
     if (o.checks && have_top)
         cli_usage_error("-n does not go with -C");
     if (have_wait && !o.write)
@@ -232,7 +265,7 @@ main(int argc, char **argv)
     else if (o.mislabeled)
         failed = run_mislabeled(&o, &l);
     else
-        failed = run_forest(&o, &l);
+        failed = run_ranking(&o, &l);
     as_index_close(l.ix);
     if (close_stdout())
         failed = 1;

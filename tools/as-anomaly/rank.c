@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* as-anomaly: the ranking by isolation forest score. */
+/* as-anomaly: the ranking, by k-NN distance, LOF or isolation forest. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,56 +52,101 @@ print_ranking(const struct opts *o, const struct lib *l, const double *score,
         if ((failed = entry_get(l, i, &e)) != 0)
             break;
         int flag = score[i] < threshold;
+        /* never "-0.000000" (a k-NN score of exact duplicates) */
+        double v = fabs(score[i]) < 5e-7 ? 0.0 : score[i];
         const char *g = group[i] < AS_G_COUNT ? as_group_name(group[i]) : NULL;
         print_entry_start(o, &e);
         if (o->json) {
-            printf(",\"score\":%.6f,\"anomaly\":%s,\"group\":", score[i],
+            printf(",\"score\":%.6f,\"anomaly\":%s,\"group\":", v,
                    flag ? "true" : "false");
             cli_json_string(stdout, g);
             fputs("}\n", stdout);
         } else {
-            printf("\t%.6f\t%d\t%s\n", score[i], flag, g ? g : "");
+            printf("\t%.6f\t%d\t%s\n", v, flag, g ? g : "");
         }
     }
     free(r);
     return failed;
 }
 
+/* The isolation forest's scores: the forest sees the columns distances
+ * see (a constant column, or one of a group weighing 0, cannot split:
+ * see as_iforest_fit). */
+static int
+forest_scores(const struct opts *o, const struct lib *l, double *score)
+{
+    as_iforest *f = NULL;
+    double *scale = malloc(l->dim * sizeof *scale);
+    unsigned char *use = malloc(l->dim);
+    int st = AS_ENOMEM;
+    if (scale != NULL && use != NULL) {
+        as_column_scales(l->dim, as_index_groups(l->ix), as_index_std(l->ix),
+                         as_index_group_weights(l->ix), scale);
+        for (size_t j = 0; j < l->dim; j++)
+            use[j] = scale[j] != 0.0;
+        struct as_iforest_opts fo;
+        as_iforest_opts_init(&fo);
+        fo.n_trees = o->trees;
+        fo.seed = (uint64_t)o->seed;
+        fo.threads = o->jobs;
+        fo.use = use;
+        const float *x = as_index_row(l->ix, 0);
+        st = as_iforest_fit(&f, x, l->n, l->dim, &fo);
+        if (st == AS_OK)
+            st = as_iforest_score(f, x, l->n, l->dim, o->jobs, score);
+    }
+    as_iforest_free(f);
+    free(scale);
+    free(use);
+    return st;
+}
+
+/* The k-NN or LOF scores, from each entry's k nearest others (every
+ * other entry in a library of k or fewer). A library of one entry has no
+ * neighbour: it scores as an ordinary entry (0 distance, LOF 1). */
+static int
+neighbour_scores(const struct opts *o, const struct lib *l, double *score)
+{
+    size_t k = o->k < l->n ? o->k : l->n - 1;
+    if (k == 0) {
+        score[0] = o->method == METHOD_LOF ? -1.0 : 0.0;
+        return AS_OK;
+    }
+    if (l->n > SIZE_MAX / sizeof(double) / k)
+        return AS_ENOMEM;
+    uint32_t *nbr = malloc(l->n * k * sizeof *nbr);
+    double *dist = malloc(l->n * k * sizeof *dist);
+    int st = AS_ENOMEM;
+    if (nbr != NULL && dist != NULL)
+        st = as_anomaly_neighbours(l->ix, NULL, k, o->jobs, nbr, dist);
+    if (st == AS_OK)
+        st = o->method == METHOD_LOF ? as_lof_scores(l->n, k, nbr, dist, score)
+                                     : as_knn_scores(l->n, k, dist, score);
+    free(nbr);
+    free(dist);
+    return st;
+}
+
 int
-run_forest(const struct opts *o, const struct lib *l)
+run_ranking(const struct opts *o, const struct lib *l)
 {
     if (o->header && !o->json)
         puts("path\tlabel\tscore\tanomaly\tgroup");
     if (l->n == 0)
         return 0;
     int failed = 1, st;
-    as_iforest *f = NULL;
-    double *scale = malloc(l->dim * sizeof *scale);
-    unsigned char *use = malloc(l->dim);
     double *score = malloc(l->n * sizeof *score);
     enum as_group *group = malloc(l->n * sizeof *group);
     float *stored = NULL;
-    if (scale == NULL || use == NULL || score == NULL || group == NULL) {
+    if (score == NULL || group == NULL) {
         fail_nomem(l);
         goto done;
     }
-    /* The forest sees the columns distances see: a constant column, or
-     * one of a group weighing 0, cannot split (see as_iforest_fit). */
-    as_column_scales(l->dim, as_index_groups(l->ix), as_index_std(l->ix),
-                     as_index_group_weights(l->ix), scale);
-    for (size_t j = 0; j < l->dim; j++)
-        use[j] = scale[j] != 0.0;
-    struct as_iforest_opts fo;
-    as_iforest_opts_init(&fo);
-    fo.n_trees = o->trees;
-    fo.seed = (uint64_t)o->seed;
-    fo.threads = o->jobs;
-    fo.use = use;
-    const float *x = as_index_row(l->ix, 0);
     double threshold = 0.0;
-    st = as_iforest_fit(&f, x, l->n, l->dim, &fo);
-    if (st == AS_OK)
-        st = as_iforest_score(f, x, l->n, l->dim, o->jobs, score);
+    st = o->method == METHOD_IFOREST ? forest_scores(o, l, score)
+                                     : neighbour_scores(o, l, score);
+    /* the same meaning whatever the method: the share -c of the lowest
+     * scores (see as_iforest_threshold) */
     if (st == AS_OK)
         st = as_iforest_threshold(score, l->n, o->contamination, &threshold);
     if (st == AS_OK)
@@ -125,9 +172,6 @@ run_forest(const struct opts *o, const struct lib *l)
     }
     failed = 0;
 done:
-    as_iforest_free(f);
-    free(scale);
-    free(use);
     free(score);
     free(group);
     free(stored);
