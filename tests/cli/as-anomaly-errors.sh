@@ -10,7 +10,7 @@ cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
 cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
-USAGE1="usage: as-anomaly [-CHJMqW] [-a method] [-c share] [-j jobs] [-k count]"
+USAGE1="usage: as-anomaly [-CfHJMqW] [-a method] [-c share] [-j jobs] [-k count]"
 USAGE2="                  [-m share] [-n count] [-r seed] [-t trees] [-w seconds] index"
 HINT="Try 'as-anomaly --help'."
 
@@ -55,6 +55,8 @@ usage_error "-m goes with -M" -C -m 0.6 lib.asx
 usage_error "-m goes with -M" -m 0.6 lib.asx
 usage_error "-k goes with -M, -a knn or -a lof" -a iforest -k 3 lib.asx
 usage_error "-k goes with -M, -a knn or -a lof" -C -k 3 lib.asx
+usage_error "-f goes with -C" -f lib.asx
+usage_error "-f goes with -C" -M --fail lib.asx
 usage_error "-n does not go with -C" -C -n 3 lib.asx
 usage_error "-w goes with -W" -w 3 lib.asx
 usage_error "-c: 0.6 is out of range (0 to 0.5)" -c 0.6 lib.asx

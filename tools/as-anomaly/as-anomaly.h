@@ -12,7 +12,7 @@
 enum method { METHOD_IFOREST, METHOD_KNN, METHOD_LOF };
 
 struct opts {
-    int checks, mislabeled, json, header, write;
+    int checks, mislabeled, json, header, write, fail;
     enum method method;
     double contamination, majority, wait_s;
     size_t jobs, k, top, trees; /* top 0: every row; k 0: the default */
@@ -38,7 +38,8 @@ int close_stdout(void);
 /* The "out of memory" failure: reported, 1. */
 int fail_nomem(const struct lib *l);
 
-/* The three jobs: each returns 0, or 1 after reporting a failure. */
+/* The three jobs: each returns 0, or 1 after reporting a failure (-C
+ * with -f: also when a defect was found). */
 int run_ranking(const struct opts *o, const struct lib *l);
 int run_checks(const struct opts *o, const struct lib *l);
 int run_mislabeled(const struct opts *o, const struct lib *l);

@@ -33,7 +33,10 @@ struct pool {
     unsigned char *done; /* per entry, under mu */
     pthread_mutex_t mu;  /* guards done, printed and the output */
     size_t printed;      /* the entries before this one are printed */
-    atomic_int failed;   /* a failure was reported: the rest is skipped */
+    size_t findings;     /* lines printed, under mu */
+    /* the progress line (-C on a terminal), under mu */
+    struct cli_progress prog;
+    atomic_int failed; /* a failure was reported: the rest is skipped */
 };
 
 /* A level in dB with one decimal, never "-0.0". */
@@ -52,9 +55,14 @@ db(double a)
 }
 
 static void
-finding(const struct opts *o, const struct as_index_entry *e, const char *check,
+finding(struct pool *p, const struct as_index_entry *e, const char *check,
         const char *detail)
 {
+    const struct opts *o = p->o;
+    if (p->prog.on)
+        fputs("\r\033[K", stderr); /* the line goes, the next update
+                                       writes it again */
+    p->findings++;
     print_entry_start(o, e);
     if (o->json) {
         printf(",\"check\":\"%s\",\"detail\":", check);
@@ -67,9 +75,8 @@ finding(const struct opts *o, const struct as_index_entry *e, const char *check,
 
 /* Prints entry i's findings; 1 after reporting a failure. */
 static int
-report(const struct pool *p, size_t i)
+report(struct pool *p, size_t i)
 {
-    const struct opts *o = p->o;
     const struct outcome *out = &p->out[i];
     const struct as_check_result *r = &out->r;
     struct as_index_entry e;
@@ -81,11 +88,11 @@ report(const struct pool *p, size_t i)
     if (entry_get(p->l, i, &e))
         return 1;
     if (out->status == AS_EIO && (out->err == ENOENT || out->err == ENOTDIR)) {
-        finding(o, &e, "missing", strerror(out->err));
+        finding(p, &e, "missing", strerror(out->err));
         return 0;
     }
     if (out->status != AS_OK) {
-        finding(o, &e, "undecodable",
+        finding(p, &e, "undecodable",
                 out->status == AS_EIO ? strerror(out->err)
                                       : as_strerror(out->status));
         return 0;
@@ -93,34 +100,34 @@ report(const struct pool *p, size_t i)
     if (r->found & AS_CHECK_NONFINITE) {
         snprintf(d, sizeof d, "%" PRIu64 " non-finite sample%s", r->nonfinite,
                  r->nonfinite == 1 ? "" : "s");
-        finding(o, &e, "nonfinite", d);
+        finding(p, &e, "nonfinite", d);
     }
     if (r->found & AS_CHECK_SILENT)
-        finding(o, &e, "silence",
+        finding(p, &e, "silence",
                 r->nonfinite ? "every finite sample is 0"
                              : "every sample is 0");
     if (r->found & AS_CHECK_QUIET) {
         snprintf(d, sizeof d, "peak %.1f dBFS", tenth(db(r->peak)));
-        finding(o, &e, "near_silence", d);
+        finding(p, &e, "near_silence", d);
     }
     if (r->found & AS_CHECK_CLIPPED) {
         snprintf(d, sizeof d,
                  "%zu run%s at full scale, the longest %zu samples",
                  r->clip_runs, r->clip_runs == 1 ? "" : "s", r->clip_longest);
-        finding(o, &e, "clipping", d);
+        finding(p, &e, "clipping", d);
     }
     if (r->found & AS_CHECK_DC) {
         snprintf(d, sizeof d, "mean %+.3f", r->dc);
-        finding(o, &e, "dc_offset", d);
+        finding(p, &e, "dc_offset", d);
     }
     if (r->found & AS_CHECK_SHORT) {
         snprintf(d, sizeof d, "%.1f ms", r->duration_s * 1000.0);
-        finding(o, &e, "short", d);
+        finding(p, &e, "short", d);
     }
     if (r->found & AS_CHECK_TRUNCATED) {
         snprintf(d, sizeof d, "the last %.0f ms at %.1f dB of the loudest",
                  p->copts.tail_s * 1000.0, tenth(r->tail_db));
-        finding(o, &e, "truncated", d);
+        finding(p, &e, "truncated", d);
     }
     return 0;
 }
@@ -147,6 +154,7 @@ task(void *ctx, size_t i, size_t worker)
             atomic_store(&p->failed, 1);
         p->printed++;
     }
+    cli_progress_update(&p->prog, p->printed);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -168,9 +176,14 @@ run_checks(const struct opts *o, const struct lib *l)
         return fail_nomem(l);
     }
     pthread_mutex_init(&p.mu, NULL);
+    /* a progress line on a terminal (not with -q): decoding a large
+     * library takes minutes */
+    cli_progress_start(&p.prog, l->n);
     cli_parallel(l->n, o->jobs, task, &p);
+    cli_progress_end(&p.prog);
     pthread_mutex_destroy(&p.mu);
     free(p.out);
     free(p.done);
-    return atomic_load(&p.failed);
+    /* -f: defects make the exit status 1, for cron */
+    return atomic_load(&p.failed) || (o->fail && p.findings > 0);
 }

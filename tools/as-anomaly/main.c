@@ -12,7 +12,7 @@
 #include "as-anomaly.h"
 
 #define USAGE                                                                  \
-    "usage: as-anomaly [-CHJMqW] [-a method] [-c share] [-j jobs] [-k count]"  \
+    "usage: as-anomaly [-CfHJMqW] [-a method] [-c share] [-j jobs] [-k count]" \
     "\n"                                                                       \
     "                  [-m share] [-n count] [-r seed] [-t trees] "            \
     "[-w seconds] index"
@@ -43,6 +43,7 @@ help(void)
         "                           truncated, missing or undecodable files\n"
         "  -c, --contamination=S    share of entries flagged as anomalies\n"
         "                           (0 to 0.5, default 0.1)\n"
+        "  -f, --fail               with -C: exit 1 when a defect is found\n"
         "  -H, --no-header          print no TSV header line\n"
         "  -h, --help               print this help and exit\n"
         "  -J, --json               print one JSON object per line\n"
@@ -116,6 +117,7 @@ main(int argc, char **argv)
         {"method", required_argument, NULL, 'a'},
         {"checks", no_argument, NULL, 'C'},
         {"contamination", required_argument, NULL, 'c'},
+        {"fail", no_argument, NULL, 'f'},
         {"no-header", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {"json", no_argument, NULL, 'J'},
@@ -140,10 +142,10 @@ main(int argc, char **argv)
     o.trees = 100;
     o.jobs = (size_t)cli_default_jobs();
     int c, have_rank_opt = 0, have_majority = 0, have_top = 0;
-    int have_wait = 0;
+    int have_wait = 0, have_fail = 0;
     const char *rank_opt = NULL, *forest_opt = NULL;
     cli_init("as-anomaly", USAGE);
-    while ((c = getopt_long(argc, argv, "a:Cc:HhJj:k:Mm:n:qr:t:VWw:", longopts,
+    while ((c = getopt_long(argc, argv, "a:Cc:fHhJj:k:Mm:n:qr:t:VWw:", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'a':
@@ -165,6 +167,10 @@ main(int argc, char **argv)
             o.contamination = cli_parse_double("-c", optarg, 0.0, 0.5);
             have_rank_opt = 1;
             rank_opt = "-c";
+            break;
+        case 'f':
+            o.fail = 1;
+            have_fail = 1;
             break;
         case 'H':
             o.header = 0;
@@ -241,6 +247,8 @@ main(int argc, char **argv)
         cli_usage_error("%s goes with -a iforest", forest_opt);
     if (o.k != 0 && (o.checks || (ranking && o.method == METHOD_IFOREST)))
         cli_usage_error("-k goes with -M, -a knn or -a lof");
+    if (have_fail && !o.checks)
+        cli_usage_error("-f goes with -C");
     if (o.k == 0)
         o.k = o.mislabeled             ? DEFAULT_K_VOTE
               : o.method == METHOD_LOF ? DEFAULT_K_LOF
