@@ -48,7 +48,7 @@ usage_error "-a goes with the ranking (not with -C or -M)" -M -a lof lib.asx
 usage_error "-a goes with the ranking (not with -C or -M)" -C --method=knn lib.asx
 usage_error "-a: 'svm' is not knn, lof or iforest" -a svm lib.asx
 usage_error "-a: '' is not knn, lof or iforest" --method= lib.asx
-usage_error "-r goes with -a iforest" -r 3 lib.asx
+usage_error "-r goes with -a iforest" -a knn -r 3 lib.asx
 usage_error "-t goes with -a iforest" -a lof -t 3 lib.asx
 usage_error "-t goes with -a iforest" -t 3 -a iforest -a knn lib.asx
 usage_error "-m goes with -M" -C -m 0.6 lib.asx

@@ -74,8 +74,17 @@ done
 # Another seed or forest size: other scores, the same outlier first.
 run as-anomaly -a iforest -H -r 12345 lib.asx
 cmp -s "$T/out" ranked.tsv && fail "-r changed nothing"
+cp "$T/out" seeded.tsv
 [ "$(head -n 1 "$T/out" | cut -f 1)" = samples/tones/noise.wav ] ||
     fail "-r: $(head -n 1 "$T/out")"
+# -r (or -t) without -a still means the forest, as before knn was the
+# default
+run as-anomaly -H -r 12345 lib.asx
+expect_status 0
+cmp -s "$T/out" seeded.tsv || fail "-r alone is not the forest"
+run as-anomaly -t 100 lib.asx
+expect_status 0
+cmp -s "$T/out" ranked.tsv || fail "-t alone is not the forest"
 run as-anomaly -a iforest -H --seed=12345 --trees=300 lib.asx
 [ "$(head -n 1 "$T/out" | cut -f 1)" = samples/tones/noise.wav ] ||
     fail "-t: $(head -n 1 "$T/out")"

@@ -142,7 +142,7 @@ main(int argc, char **argv)
     o.trees = 100;
     o.jobs = (size_t)cli_default_jobs();
     int c, have_rank_opt = 0, have_majority = 0, have_top = 0;
-    int have_wait = 0, have_fail = 0;
+    int have_wait = 0, have_fail = 0, have_method = 0;
     const char *rank_opt = NULL, *forest_opt = NULL;
     cli_init("as-anomaly", USAGE);
     while ((c = getopt_long(argc, argv, "a:Cc:fHhJj:k:Mm:n:qr:t:VWw:", longopts,
@@ -157,6 +157,7 @@ main(int argc, char **argv)
                 o.method = METHOD_IFOREST;
             else
                 cli_usage_error("-a: '%s' is not knn, lof or iforest", optarg);
+            have_method = 1;
             have_rank_opt = 1;
             rank_opt = "-a";
             break;
@@ -243,6 +244,10 @@ main(int argc, char **argv)
     if (!o.mislabeled && have_majority)
         cli_usage_error("-m goes with -M");
     int ranking = !o.checks && !o.mislabeled;
+    /* -r and -t ranked with the forest before knn became the default:
+     * alone they still choose it, so that scripts keep their meaning. */
+    if (ranking && forest_opt != NULL && !have_method)
+        o.method = METHOD_IFOREST;
     if (ranking && forest_opt != NULL && o.method != METHOD_IFOREST)
         cli_usage_error("%s goes with -a iforest", forest_opt);
     if (o.k != 0 && (o.checks || (ranking && o.method == METHOD_IFOREST)))
