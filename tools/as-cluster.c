@@ -232,6 +232,9 @@ describe(const struct opts *o, const struct lib *l, struct result *r)
     return silhouette(o, l, r->lab, r->sil_per, &r->sil);
 }
 
+/* cluster()'s status when it has said why itself (AS_* codes are < 0). */
+#define REPORTED 1
+
 static int
 cluster(const struct opts *o, const struct lib *l, struct result *r)
 {
@@ -247,7 +250,7 @@ cluster(const struct opts *o, const struct lib *l, struct result *r)
                           "too few entries (%zu) to derive eps; "
                           "give -e",
                           l->n);
-                return AS_EINVAL;
+                return REPORTED;
             }
             st = as_kdistance_eps(l->x, l->n, l->d, k, KDIST_SAMPLE, o->seed,
                                   (size_t)o->jobs, &r->eps);
@@ -300,7 +303,7 @@ cluster(const struct opts *o, const struct lib *l, struct result *r)
             else
                 cli_warnx(l->path, "-K: no k of the range has a silhouette "
                                    "(too few entries: see -S)");
-            return AS_EINVAL;
+            return REPORTED;
         }
         cli_warnx(l->path, "k %ld, the best silhouette of %ld..%ld", best_k,
                   o->k_min, hi);
@@ -311,7 +314,7 @@ cluster(const struct opts *o, const struct lib *l, struct result *r)
     if (o->k > (long)l->n) {
         cli_warnx(l->path, "-k %ld: the index has only %zu entries", o->k,
                   l->n);
-        return AS_EINVAL;
+        return REPORTED;
     }
     if ((st = run_kmeans(o, l, o->k, r)) != AS_OK)
         return st;
@@ -673,7 +676,7 @@ main(int argc, char **argv)
     if (!failed) {
         int st = cluster(&o, &l, &r);
         if (st != AS_OK) {
-            if (st != AS_EINVAL)
+            if (st != REPORTED)
                 cli_warn_status(l.path, st);
             failed = 1;
         }
