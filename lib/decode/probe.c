@@ -92,6 +92,29 @@ pcm_codec(unsigned bits, int is_unsigned8)
     }
 }
 
+/* The fields of a WAVE format chunk (WAVEFORMATEX, the same in RIFF,
+ * RIFX, RF64 and W64): c holds its first n bytes, in the byte order of
+ * rd16/rd32. For WAVE_FORMAT_EXTENSIBLE the tag is the first two bytes
+ * of the sub-format GUID. */
+struct wave_fmt {
+    unsigned tag, channels, block_align, bits;
+    uint32_t rate;
+};
+
+static void
+read_fmt(const unsigned char *c, size_t n,
+         unsigned (*rd16)(const unsigned char *),
+         uint32_t (*rd32)(const unsigned char *), struct wave_fmt *f)
+{
+    f->tag = rd16(c);
+    f->channels = rd16(c + 2);
+    f->rate = rd32(c + 4);
+    f->block_align = rd16(c + 12);
+    f->bits = rd16(c + 14);
+    if (f->tag == 0xFFFE && n >= 40)
+        f->tag = rd16(c + 24);
+}
+
 /*
  * What WAV, RF64 and W64 share once 'fmt ' and 'data' are found: the
  * codec, and whether the data the header declares is all there.
@@ -148,8 +171,7 @@ probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
     unsigned (*rd16)(const unsigned char *) = big ? be16 : le16;
     unsigned char c[40];
     int64_t off = 12, data_off = -1, data_size = -1, ds64_data = -1;
-    unsigned tag = 0, channels = 0, block_align = 0, bits = 0;
-    uint32_t rate = 0;
+    struct wave_fmt f = {0};
     int have_fmt = 0;
 
     p->container = rf64 ? "rf64" : "wav";
@@ -170,13 +192,7 @@ probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
             size_t n = size >= 40 ? 40 : (size_t)size;
             if ((st = as__src_pread(src, c, n, off + 8)) != AS_OK)
                 return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
-            tag = rd16(c);
-            channels = rd16(c + 2);
-            rate = rd32(c + 4);
-            block_align = rd16(c + 12);
-            bits = rd16(c + 14);
-            if (tag == 0xFFFE && n >= 40)
-                tag = rd16(c + 24); /* first two bytes of the GUID */
+            read_fmt(c, n, rd16, rd32, &f);
             have_fmt = 1;
         } else if (memcmp(c, "data", 4) == 0) {
             data_off = off + 8;
@@ -190,13 +206,13 @@ probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
     }
     if (!have_fmt)
         return AS_ECORRUPT;
-    int st = check_rate_channels(rate, channels);
+    int st = check_rate_channels(f.rate, f.channels);
     if (st != AS_OK)
         return st;
     if (data_off < 0)
         return AS_ENOAUDIO;
 
-    return wav_data(src, p, tag, channels, block_align, bits, data_off,
+    return wav_data(src, p, f.tag, f.channels, f.block_align, f.bits, data_off,
                     data_size, data_size != 0xFFFFFFFF || rf64);
 }
 
@@ -214,8 +230,7 @@ probe_w64(struct as__src *src, struct as__probe *p)
 {
     unsigned char c[40];
     int64_t off = 40, data_off = -1, data_size = -1;
-    unsigned tag = 0, channels = 0, block_align = 0, bits = 0;
-    uint32_t rate = 0;
+    struct wave_fmt f = {0};
     int have_fmt = 0;
 
     p->container = "w64";
@@ -231,13 +246,7 @@ probe_w64(struct as__src *src, struct as__probe *p)
             size_t n = size - 24 >= 40 ? 40 : (size_t)(size - 24);
             if ((st = as__src_pread(src, c, n, off + 24)) != AS_OK)
                 return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
-            tag = le16(c);
-            channels = le16(c + 2);
-            rate = le32(c + 4);
-            block_align = le16(c + 12);
-            bits = le16(c + 14);
-            if (tag == 0xFFFE && n >= 40)
-                tag = le16(c + 24);
+            read_fmt(c, n, le16, le32, &f);
             have_fmt = 1;
         } else if (memcmp(c, "data", 4) == 0) {
             data_off = off + 24;
@@ -249,10 +258,10 @@ probe_w64(struct as__src *src, struct as__probe *p)
     }
     if (!have_fmt || data_off < 0)
         return AS_OK; /* libsndfile's to judge */
-    int st = check_rate_channels(rate, channels);
+    int st = check_rate_channels(f.rate, f.channels);
     if (st != AS_OK)
         return st;
-    return wav_data(src, p, tag, channels, block_align, bits, data_off,
+    return wav_data(src, p, f.tag, f.channels, f.block_align, f.bits, data_off,
                     data_size, 1);
 }
 
