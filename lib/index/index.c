@@ -637,8 +637,9 @@ as_index_normalized_row(const as_index *ix, size_t i,
     double *scale = malloc(ix->dim * sizeof *scale);
     if (scale == NULL)
         return AS_ENOMEM;
-    as_column_scales(ix->dim, ix->groups, ix->std,
-                     group_weights ? group_weights : ix->weights, scale);
+    as_distance_scales(ix->hdr.set, (const char *const *)ix->hdr.names,
+                       ix->dim, ix->groups, ix->std,
+                       group_weights ? group_weights : ix->weights, scale);
     for (uint32_t j = 0; j < ix->dim; j++)
         out[j] = (float)(((double)row[j] - ix->mean[j]) * scale[j]);
     free(scale);

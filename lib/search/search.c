@@ -207,14 +207,44 @@ row_norm(const as_searcher *s, const float *x)
     return sqrt(ss);
 }
 
+/* Whether the norms an index stores were computed with the searcher's
+ * scales (*match). An index written before the measured weights of its
+ * set (as_distance_scales), or by a later table, stores norms of other
+ * scales; a few rows spread over the index tell (float32 norms agree to
+ * about 1e-7 when the scales are the same). The rows and norms it reads
+ * are checked first: AS_OK or AS_ECHECKSUM. */
+static int
+stored_norms_match(const as_searcher *s, const struct as__shard *sh,
+                   int *match)
+{
+    const float *stored = as_index_norms(sh->ix);
+    size_t probes = sh->n < 16 ? sh->n : 16;
+    *match = 1;
+    for (size_t p = 0; p < probes; p++) {
+        size_t i = probes > 1 ? p * (sh->n - 1) / (probes - 1) : 0;
+        int st = as_index_check_rows(sh->ix, i, 1);
+        if (st != AS_OK)
+            return st;
+        double r = row_norm(s, as_index_row(sh->ix, i));
+        if (!(fabs(r - (double)stored[i]) <= 1e-5 * r + 1e-30)) {
+            *match = 0;
+            break;
+        }
+    }
+    return AS_OK;
+}
+
 static int
 shard_norms(as_searcher *s, struct as__shard *sh, int stored_apply)
 {
-    if (stored_apply) {
+    int st, match = 0;
+    if (stored_apply && (st = stored_norms_match(s, sh, &match)) != AS_OK)
+        return st;
+    if (match) {
         sh->norms = as_index_norms(sh->ix);
         return AS_OK;
     }
-    int st = as_index_check_rows(sh->ix, 0, sh->n);
+    st = as_index_check_rows(sh->ix, 0, sh->n);
     if (st != AS_OK)
         return st;
     sh->own_norms = malloc((sh->n ? sh->n : 1) * sizeof *sh->own_norms);
@@ -294,7 +324,9 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
             goto fail;
         status = AS_ENOMEM;
     }
-    as_column_scales(s->dim, s->groups, s->std, s->weights, s->scale);
+    const struct as_featheader *hd = as_index_header(ix[0]);
+    as_distance_scales(hd->set, (const char *const *)hd->names, s->dim,
+                       s->groups, s->std, s->weights, s->scale);
     double dd = 0.0;
     for (size_t j = 0; j < s->dim; j++) {
         s->mean_f[j] = (float)s->mean[j];

@@ -260,6 +260,91 @@ test_chromabank(void)
     free(w);
 }
 
+/* The measured weights: looked up by name for the default set (in any
+ * order, with extra columns), never for librosa45 (whose names are the
+ * default set's first 45) or a set missing a default column; the scales
+ * they give, and the equal weight per group elsewhere. */
+static void
+test_weights(void)
+{
+    check_ctx("weights");
+    const as_featureset *def = as_featureset_get("default");
+    const as_featureset *l45 = as_featureset_get("librosa45");
+    size_t n = as_featureset_dim(def), n45 = as_featureset_dim(l45);
+    const char **names = malloc((n + 1) * sizeof *names);
+    double *w = malloc((n + 1) * sizeof *w), *w2 = malloc((n + 1) * sizeof *w);
+    double *std = malloc((n + 1) * sizeof *std);
+    double *sc = malloc((n + 1) * sizeof *sc), *sc2 = malloc((n + 1) * sizeof *sc);
+    enum as_group *g = malloc((n + 1) * sizeof *g);
+    for (size_t j = 0; j < n; j++) {
+        names[j] = as_featureset_column(def, j)->name;
+        g[j] = as_featureset_column(def, j)->group;
+        std[j] = 0.5 + (double)j / 10.0;
+    }
+    CHECK_INT(as_column_weights("default", names, n, w), n);
+    CHECK_INT(as_column_weights(NULL, names, n, w2), n);
+    double ss = 0.0, ss_timbre = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        CHECK(w[j] >= 0.0);
+        CHECK_NEAR(w2[j], w[j], 0);
+        ss += w[j] * w[j];
+        if (g[j] == AS_G_TIMBRE)
+            ss_timbre += w[j] * w[j];
+    }
+    /* squares sum to the six groups, as the equal weights per group do;
+     * timbre has most of the columns and gets most of the weight */
+    CHECK_NEAR(ss, 6.0, 1e-5);
+    CHECK(ss_timbre > 1.0);
+    /* zero crossings weigh more than one MFCC column, less than all */
+    size_t zcr = 0, m0 = 0;
+    for (size_t j = 0; j < n; j++) {
+        zcr = strcmp(names[j], "zcr_mean") == 0 ? j : zcr;
+        m0 = strcmp(names[j], "mfcc_mean_0") == 0 ? j : m0;
+    }
+    CHECK(w[zcr] > w[m0] && w[zcr] * w[zcr] < ss_timbre);
+    /* reversed, plus a custom column: found by name, custom unmeasured */
+    const char **rev = malloc((n + 1) * sizeof *rev);
+    for (size_t j = 0; j < n; j++)
+        rev[j] = names[n - 1 - j];
+    rev[n] = "embedding_00";
+    CHECK_INT(as_column_weights(NULL, rev, n + 1, w2), n);
+    for (size_t j = 0; j < n; j++)
+        CHECK_NEAR(w2[j], w[n - 1 - j], 0);
+    CHECK_NEAR(w2[n], -1.0, 0);
+    /* librosa45, named or not, another set name, a column missing */
+    CHECK_INT(as_column_weights(NULL, names, n45, w2), 0);
+    CHECK_INT(as_column_weights("librosa45", names, n45, w2), 0);
+    CHECK_INT(as_column_weights("mine", names, n, w2), 0);
+    CHECK_INT(as_column_weights(NULL, names + 1, n - 1, w2), 0);
+    CHECK_NEAR(w2[0], -1.0, 0);
+    /* scales: w_g c_j / std_j, 0 for a constant column */
+    double gw[AS_G_COUNT] = {1, 1, 1, 1, 1, 1, 1};
+    gw[AS_G_TIMBRE] = 2.0;
+    std[1] = 0.0;
+    as_distance_scales(NULL, names, n, g, std, gw, sc);
+    for (size_t j = 0; j < n; j++)
+        CHECK_NEAR(sc[j], j == 1 ? 0.0 : gw[g[j]] * w[j] / std[j], 1e-15);
+    /* librosa45: the equal weight per group, as as_column_scales */
+    as_distance_scales("librosa45", names, n45, g, std, gw, sc);
+    as_column_scales(n45, g, std, gw, sc2);
+    for (size_t j = 0; j < n45; j++)
+        CHECK_NEAR(sc[j], sc2[j], 0);
+    /* a custom column beside the default set: the group rule over the
+     * unmeasured columns of its group (here the only one) */
+    std[n] = 2.0;
+    g[n] = AS_G_OTHER;
+    as_distance_scales(NULL, rev, n + 1, g, std, gw, sc);
+    CHECK_NEAR(sc[n], 1.0 / 2.0, 1e-15);
+    free(names);
+    free(rev);
+    free(w);
+    free(w2);
+    free(std);
+    free(sc);
+    free(sc2);
+    free(g);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -270,6 +355,7 @@ main(int argc, char **argv)
     datadir = argv[1];
     test_melbank();
     test_chromabank();
+    test_weights();
     for (size_t i = 0; i < sizeof natives / sizeof *natives; i++)
         test_native(natives[i]);
     return check_done();

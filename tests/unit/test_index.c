@@ -522,14 +522,15 @@ test_lazy(void)
     CHECK_STATUS(as_index_find(ix, "lib/hats/s2000.wav", &at), AS_ECHECKSUM);
     CHECK_STR(as_index_damaged(ix), "ENTRIES"); /* first in file order */
     CHECK_STATUS(as_index_check(ix), AS_ECHECKSUM);
-    /* a search over the damaged index fails; over the good one, not */
+    /* a search over the damaged index fails (already when the searcher
+     * compares a sample of rows, every matrix block among them, with
+     * the stored norms); over the good one, not */
     as_searcher *s;
-    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_ECHECKSUM);
+    CHECK(s == NULL);
     float q[4] = {1.0f, 0.5f, 1.0f, -0.3f};
     struct as_hit hits[3];
     size_t n_hits;
-    CHECK_STATUS(as_search(s, q, 1, 3, NULL, hits, &n_hits), AS_ECHECKSUM);
-    as_searcher_free(s);
     as_index_close(ix);
     CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);

@@ -468,9 +468,15 @@ test_distance(const char *path, const float *x)
     as_searcher *s;
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
     const double *mean = as_index_mean(ix), *sd = as_index_std(ix);
+    /* the measured weight of a column of the default set, else the
+     * equal weight per group over the group's unmeasured columns */
+    const struct as_featheader *hd = as_index_header(ix);
+    double *cw = malloc(dim * sizeof *cw);
+    as_column_weights(hd->set, (const char *const *)hd->names, dim, cw);
     size_t per[AS_G_COUNT] = {0};
     for (size_t j = 0; j < dim; j++)
-        per[as_index_group(ix, j)]++;
+        if (cw[j] < 0.0)
+            per[as_index_group(ix, j)]++;
     check_ctx("distance formula");
     for (size_t t = 0; t < 50; t++) {
         const float *a = x + t * dim, *b = x + (t + 100) * dim;
@@ -479,8 +485,11 @@ test_distance(const char *path, const float *x)
             if (sd[j] == 0.0)
                 continue;
             enum as_group g = as_index_group(ix, j);
-            long double sc = (long double)w[g] /
-                             ((long double)sd[j] * sqrtl((long double)per[g]));
+            long double sc =
+                cw[j] >= 0.0
+                    ? (long double)w[g] * (long double)cw[j] / (long double)sd[j]
+                    : (long double)w[g] /
+                          ((long double)sd[j] * sqrtl((long double)per[g]));
             long double ya = ((long double)a[j] - (long double)mean[j]) * sc;
             long double yb = ((long double)b[j] - (long double)mean[j]) * sc;
             ab += ya * yb;
@@ -535,6 +544,7 @@ test_distance(const char *path, const float *x)
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_EINVAL);
     CHECK(s == NULL);
     free(v);
+    free(cw);
     as_index_close(ix);
 }
 

@@ -189,6 +189,33 @@ const as_featureset *as_featureset_match(const char *const *names,
 /* The group of a column name in any set, AS_G_OTHER if unknown. */
 enum as_group as_column_group(const char *name);
 
+/*
+ * Measured distance weights (lib/features/weights.c, fitted by
+ * bench/corpus/fit.sh on the labelled drum corpus). The default set ships
+ * one weight per column: the square root of its Fisher ratio (between-
+ * over within-class variance) on the corpus, scaled so that the squares
+ * sum to 6, as the equal weight per group gives. The table applies when
+ * set is "default", or NULL (unknown, as in a TSV stream) and names holds
+ * every column of the default set; then w[j] receives the weight of
+ * column j and -1 for a column the table does not list (a custom one).
+ * Otherwise every w[j] is -1 (librosa45 and other sets: the equal weight
+ * per group). Returns how many columns have a measured weight.
+ */
+size_t as_column_weights(const char *set, const char *const *names,
+                         size_t dim, double *w);
+/*
+ * The per-column scales distances apply to (x - mean): for a column with
+ * a measured weight c_j (as_column_weights), s_j = w_g c_j / std_j; for
+ * the others, the equal weight per group, s_j = w_g / (std_j sqrt(n_g))
+ * over the n_g unmeasured columns of group g (as_column_scales). 0 for a
+ * constant column. w_g: group_weights[g] (NULL: all 1). groups, std and
+ * scale hold dim values.
+ */
+void as_distance_scales(const char *set, const char *const *names,
+                        size_t dim, const enum as_group *groups,
+                        const double *std, const double *group_weights,
+                        double *scale);
+
 struct as_extract_opts {
     const as_featureset *set; /* Init: the default set */
     size_t keep_frames;       /* see as_analysis_opts. Init: 4096 */

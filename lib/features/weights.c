@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Measured distance weights of the default set. The table is data, not
+ * code: bench/corpus/fit.sh computes it from the labelled drum corpus
+ * (see man/as-search.1, DISTANCE WEIGHTS, for the rule and the figures
+ * that chose it) and writes weights_default.h.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "as/features.h"
+
+struct colweight {
+    const char *name;
+    double w;
+};
+
+static const struct colweight default_weights[] = {
+#include "weights_default.h"
+};
+
+#define N_WEIGHTS (sizeof default_weights / sizeof *default_weights)
+
+static int
+has_name(const char *const *names, size_t dim, const char *name)
+{
+    for (size_t j = 0; j < dim; j++)
+        if (strcmp(names[j], name) == 0)
+            return 1;
+    return 0;
+}
+
+size_t
+as_column_weights(const char *set, const char *const *names, size_t dim,
+                  double *w)
+{
+    for (size_t j = 0; j < dim; j++)
+        w[j] = -1.0;
+    if (set != NULL ? strcmp(set, "default") != 0 : dim < N_WEIGHTS)
+        return 0;
+    for (size_t t = 0; t < N_WEIGHTS; t++)
+        if (!has_name(names, dim, default_weights[t].name))
+            return 0;
+    size_t n = 0;
+    for (size_t j = 0; j < dim; j++)
+        for (size_t t = 0; t < N_WEIGHTS; t++)
+            if (strcmp(names[j], default_weights[t].name) == 0) {
+                w[j] = default_weights[t].w;
+                n++;
+                break;
+            }
+    return n;
+}
+
+void
+as_distance_scales(const char *set, const char *const *names, size_t dim,
+                   const enum as_group *groups, const double *std,
+                   const double *group_weights, double *scale)
+{
+    /* scale holds the measured weights until the scales are known */
+    as_column_weights(set, names, dim, scale);
+    size_t per_group[AS_G_COUNT] = {0};
+    for (size_t j = 0; j < dim; j++)
+        if (scale[j] < 0.0)
+            per_group[groups[j] < AS_G_COUNT ? groups[j] : AS_G_OTHER]++;
+    for (size_t j = 0; j < dim; j++) {
+        enum as_group g = groups[j] < AS_G_COUNT ? groups[j] : AS_G_OTHER;
+        double wg = group_weights != NULL ? group_weights[g] : 1.0;
+        if (!(std[j] > 0.0))
+            scale[j] = 0.0;
+        else if (scale[j] >= 0.0)
+            scale[j] = wg * scale[j] / std[j];
+        else
+            scale[j] = wg / (std[j] * sqrt((double)per_group[g]));
+    }
+}
