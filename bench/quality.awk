@@ -5,9 +5,10 @@
 #            manifest.tsv pool.txt results.tsv
 #
 # manifest.tsv: the corpus manifest (path class source ...); pool.txt: the
-# paths the index holds, one a line; results.tsv: as-search -H output
-# with every entry as a result of every query (-k the pool's size), so
-# that ranks and average precision are exact. Relevant = the query's
+# paths the index holds, one a line; results.tsv: as-search output, its
+# header line included (the columns are found by name), with every entry
+# as a result of every query (-k the pool's size), so that ranks and
+# average precision are exact. Relevant = the query's
 # class. Two modes: "all" (every other entry is a candidate) and "other"
 # (entries of the query's own hold-out unit removed from its ranking: the
 # unit is the source, except that UNITS, "a=b c=d", makes source a part
@@ -34,13 +35,17 @@ FNR == 1 && FILENAME == ARGV[3] {
     # bins of cosine distance: width 0.05 up to 0.5, then 0.5+
     nb = 11
     for (b = 0; b < nb; b++) edge[b] = b * 0.05
+    for (i = 1; i <= NF; i++) col[$i] = i
+    cp = col["path"]; cl = col["label"]; cd = col["distance"]
+    cr = col["reasons"]
+    next
 }
 $1 != q { finish(); start($1) }
-$3 == q { next }
+$cp == q { next }
 {
-    hit = ($4 == qc)
+    hit = ($cl == qc)
     step("all", hit)
-    if (src[$3] != qs) step("other", hit)
+    if (src[$cp] != qs) step("other", hit)
 }
 function start(p) {
     q = p; qc = cls[p]; qs = src[p]
@@ -54,9 +59,9 @@ function step(m, hit,   b, i, n, w) {
     if (r[m] == 1) h1[m] = hit
     if (r[m] <= 10) {
         h10[m] += hit
-        b = int($5 / 0.05); if (b >= nb - 1) b = nb - 1
+        b = int($cd / 0.05); if (b >= nb - 1) b = nb - 1
         cn[m, b]++; cs[m, b] += hit; top[m]++
-        n = split($NF, w, ",")
+        n = split($cr, w, ",")
         for (i = 1; i <= n; i++) { rs[m, w[i]]++; grp[w[i]] }
     }
 }

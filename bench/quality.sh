@@ -42,7 +42,8 @@
 #   share of the same class per bin of cosine distance (n: results in the
 #   bin). This is what a confidence column would have to estimate.
 # - Reasons: the share of the top-10 results (other-source) that give each
-#   group as a reason (as-search's reasons column, -r 0.8 by default).
+#   group as a reason (as-search's reasons column; as-search(1) says
+#   when a group is a reason).
 #
 # --names: the older, smaller measurement on Debian's sonic-pi-samples
 # (or DIR) with the category of each file name (bd_, sn_, drum_cymbal_,
@@ -125,7 +126,7 @@ for set in librosa45 default; do
     "$build/tools/as-index" -q -l column -o "$tmp/$set.asx" "$tmp/$set.tsv"
     awk -F '\t' 'NR == 1 || $2 !~ /^(tonal|fx|loop)$/' "$tmp/$set.tsv" \
         >"$tmp/$set.q.tsv"
-    "$build/tools/as-search" -H -k "$n" -F "$tmp/$set.q.tsv" "$tmp/$set.asx" |
+    "$build/tools/as-search" -k "$n" -F "$tmp/$set.q.tsv" "$tmp/$set.asx" |
         awk -F '\t' -v set="$set" -v units="$units" \
             -f "$root/bench/quality.awk" "$man" "$tmp/$set.pool" - \
             >>"$tmp/scores"

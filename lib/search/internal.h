@@ -75,7 +75,24 @@ struct as_searcher {
     /* int8 copy of the unit vectors, made for the first large batch */
     struct as__quant *quant;
     int quant_tried;
+    /* the confidence table that applies (confidence.c); NULL: none */
+    const struct as__calib *calib;
+    size_t n_calib;
 };
+
+/* ---- confidence (confidence.c) ---- */
+
+/* One row of a confidence table: up to this cosine distance, this
+ * probability of the same kind of sound. */
+struct as__calib {
+    double max_distance;
+    double p;
+};
+
+/* Points s->calib at the table measured for its columns, if one applies
+ * (the columns exactly a set with a table, every group weight 1, the
+ * cosine metric). */
+void as__calib_choose(as_searcher *s, const struct as_featheader *h);
 
 enum {
     AS__ISA_GENERIC,

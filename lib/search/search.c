@@ -343,6 +343,7 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
         if ((status = shard_norms(s, &s->sh[i], stored_apply)) != AS_OK)
             goto fail;
     s->isa = as__search_isa();
+    as__calib_choose(s, hd);
     free(m2);
     *out = s;
     return AS_OK;

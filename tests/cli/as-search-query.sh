@@ -10,16 +10,17 @@ as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 n=$(($(wc -l <lib.tsv) - 1))
 
-HEAD="query	rank	path	label	distance	timbre	pitch	brightness	envelope	noisiness	rhythm	reasons"
+HEAD="query	rank	path	label	distance	timbre	pitch	brightness	envelope	noisiness	rhythm	reasons	confidence"
 
 # An audio file in the library finds itself first, at distance 0, with
-# every group a reason; -k bounds the rows.
+# every group a reason, and a confidence; -k bounds the rows.
 run as-search -k 3 lib.asx samples/kicks/kick_44k1.flac
 expect_status 0
 expect_no_err
 [ "$(head -n 1 "$T/out")" = "$HEAD" ] || fail "header: $(head -n 1 "$T/out")"
 [ "$(wc -l <"$T/out")" -eq 4 ] || fail "-k 3 rows"
-expect_out_line "samples/kicks/kick_44k1.flac	1	samples/kicks/kick_44k1.flac	kicks	0.000000	1.0000	1.0000	1.0000	1.0000	1.0000	1.0000	timbre,pitch/melody,brightness,envelope,noisiness,rhythm/tempo"
+sed -n 2p "$T/out" | grep -q '^samples/kicks/kick_44k1.flac	1	samples/kicks/kick_44k1.flac	kicks	0.000000	1.0000	1.0000	1.0000	1.0000	1.0000	1.0000	timbre,pitch/melody,brightness,envelope,noisiness,rhythm/tempo	[01]\.[0-9][0-9][0-9]$' ||
+    fail "itself: $(sed -n 2p "$T/out")"
 # ranks 1..3, distances ascending
 awk -F '\t' 'NR > 1 { if ($2 != NR - 1 || $5 < last) exit 1; last = $5 }' \
     "$T/out" || fail "ranks and order"
@@ -154,7 +155,7 @@ cut -f 5 "$T/out" | cmp -s - cos && fail "euclidean distances are cosine ones"
 run as-search -J -k 2 lib.asx samples/kicks/kick_44k1.flac samples/hats/hihat_48k.wav
 expect_status 0
 [ "$(wc -l <"$T/out")" -eq 2 ] || fail "JSON lines"
-head -n 1 "$T/out" | grep -q '^{"query":{"filename":"samples/kicks/kick_44k1.flac","duration":[0-9.]*},"results":\[{"filename":"samples/kicks/kick_44k1.flac","label":"kicks","distance":0.000000,"groups":{"timbre":1.000000,"pitch":1.000000,"brightness":1.000000,"envelope":1.000000,"noisiness":1.000000,"rhythm":1.000000},"reasons":\["timbre","pitch/melody","brightness","envelope","noisiness","rhythm/tempo"\]},{"filename":' ||
+head -n 1 "$T/out" | grep -q '^{"query":{"filename":"samples/kicks/kick_44k1.flac","duration":[0-9.]*},"results":\[{"filename":"samples/kicks/kick_44k1.flac","label":"kicks","distance":0.000000,"groups":{"timbre":1.000000,"pitch":1.000000,"brightness":1.000000,"envelope":1.000000,"noisiness":1.000000,"rhythm":1.000000},"reasons":\["timbre","pitch/melody","brightness","envelope","noisiness","rhythm/tempo"\],"confidence":[01]\.[0-9]*},{"filename":' ||
     fail "JSON shape: $(head -n 1 "$T/out")"
 if command -v python3 >/dev/null 2>&1; then
     python3 -c '
@@ -164,7 +165,8 @@ for line in open(sys.argv[1]):
     assert set(o) == {"query", "results"}
     assert len(o["results"]) == 2
     for r in o["results"]:
-        assert set(r) == {"filename", "label", "distance", "groups", "reasons"}
+        assert set(r) == {"filename", "label", "distance", "groups", "reasons",
+                          "confidence"}
 ' "$T/out" || fail "JSON does not parse"
 fi
 # the same numbers as the TSV

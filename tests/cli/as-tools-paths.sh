@@ -105,7 +105,7 @@ for o in "" -J; do
     check $k 7
     run as-search $o -p "s/plain/$(printf 't\tb.wav')" -k 7 i.asx
     expect_status 0
-    check $k 12
+    check $k 13
     run as-cluster -k 2 $o i.asx
     expect_status 0
     check $k 4

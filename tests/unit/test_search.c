@@ -548,6 +548,41 @@ test_distance(const char *path, const float *x)
     as_index_close(ix);
 }
 
+/* The confidence: a probability, non-increasing in the distance, for
+ * the default set with the stored weights and the cosine metric; NaN
+ * with another group weight or the Euclidean metric. */
+static void
+test_confidence(const char *path)
+{
+    check_ctx("confidence");
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    double last = 1.0;
+    for (int i = 0; i <= 400; i++) {
+        double c = as_search_confidence(s, i / 200.0);
+        CHECK(c >= 0.0 && c <= 1.0 && c <= last);
+        last = c;
+    }
+    CHECK(as_search_confidence(s, 0.0) > as_search_confidence(s, 1.0));
+    CHECK(isnan(as_search_confidence(s, (double)NAN)));
+    as_searcher_free(s);
+    double w[AS_G_COUNT] = {2.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0};
+    struct as_search_opts o;
+    as_search_opts_init(&o);
+    o.group_weights = w;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+    CHECK(isnan(as_search_confidence(s, 0.1)));
+    as_searcher_free(s);
+    as_search_opts_init(&o);
+    o.metric = AS_METRIC_EUCLIDEAN;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+    CHECK(isnan(as_search_confidence(s, 0.1)));
+    as_searcher_free(s);
+    as_index_close(ix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -576,6 +611,7 @@ main(int argc, char **argv)
     test_range(path, x, n);
     test_shards(x, n);
     test_distance(path, x);
+    test_confidence(path);
     free(x);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

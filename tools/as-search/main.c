@@ -399,7 +399,7 @@ print_header(const struct opts *o, const struct lib *lib)
     for (int g = 0; g < AS_G_COUNT; g++)
         if (lib->present[g])
             printf("\t%s", as_group_name(g));
-    fputs("\treasons\n", stdout);
+    fputs("\treasons\tconfidence\n", stdout);
 }
 
 /* The groups at least as similar as the threshold, most similar first. */
@@ -449,6 +449,7 @@ print_results(const struct opts *o, const struct lib *lib,
         if (entry_get(lib, h->shard, h->entry, &e))
             return 1;
         size_t nw = reasons(o, lib, h, why);
+        double conf = as_search_confidence(lib->s, h->distance);
         if (o->json) {
             fputs(r ? ",{\"filename\":" : "{\"filename\":", stdout);
             cli_json_string(stdout, e.path);
@@ -468,7 +469,12 @@ print_results(const struct opts *o, const struct lib *lib,
             fputs("},\"reasons\":[", stdout);
             for (size_t j = 0; j < nw; j++)
                 printf("%s\"%s\"", j ? "," : "", as_group_reason(why[j]));
-            fputs("]}", stdout);
+            fputs("],\"confidence\":", stdout);
+            if (isnan(conf))
+                fputs("null", stdout);
+            else
+                printf("%.3f", conf);
+            fputs("}", stdout);
         } else {
             cli_tsv_field(stdout, q->name);
             printf("\t%zu\t", r + 1);
@@ -483,7 +489,10 @@ print_results(const struct opts *o, const struct lib *lib,
             putchar('\t');
             for (size_t j = 0; j < nw; j++)
                 printf("%s%s", j ? "," : "", as_group_reason(why[j]));
-            putchar('\n');
+            if (isnan(conf))
+                fputs("\t-\n", stdout);
+            else
+                printf("\t%.3f\n", conf);
         }
     }
     if (o->json)

@@ -126,6 +126,17 @@ double as_search_distance(const as_searcher *s, const float *a, const float *b);
 void as_search_group_sims(const as_searcher *s, const float *a, const float *b,
                           double *sim);
 
+/*
+ * The calibrated confidence of a result at this distance: the estimated
+ * probability that it is the same kind of sound as the query, read from
+ * the table measured for the searcher's feature set on a labelled drum
+ * corpus across its sources (bench/corpus/fit.sh; man/as-search.1 lists
+ * the tables). NaN when no table applies: columns that are not exactly
+ * those of the default or librosa45 set, a group weight other than 1, or
+ * the Euclidean metric.
+ */
+double as_search_confidence(const as_searcher *s, double distance);
+
 /* The name of a group in a reason: "timbre", "pitch/melody",
  * "brightness", "envelope", "noisiness", "rhythm/tempo", "other". */
 const char *as_group_reason(enum as_group g);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Calibrated confidence: the share of results of the same class as the
+ * query, by cosine distance, measured by bench/corpus/fit.sh confidence
+ * on the labelled drum corpus in the other-source mode (the results from
+ * the query's own source left out) over the top 10 results, in 16 bins of
+ * equal count made non-increasing by pool-adjacent-violators. The tables
+ * are data: confidence_tables.h is generated, with the corpus it came
+ * from in its header.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "as/featio.h"
+#include "as/features.h"
+#include "internal.h"
+
+#include "confidence_tables.h"
+
+void
+as__calib_choose(as_searcher *s, const struct as_featheader *h)
+{
+    s->calib = NULL;
+    s->n_calib = 0;
+    if (s->metric != AS_METRIC_COSINE)
+        return;
+    for (int g = 0; g < AS_G_COUNT; g++)
+        if (s->weights[g] != 1.0)
+            return;
+    const as_featureset *fs =
+        as_featureset_match((const char *const *)h->names, h->dim);
+    if (fs == NULL ||
+        (h->set != NULL && strcmp(h->set, as_featureset_name(fs)) != 0))
+        return;
+    if (strcmp(as_featureset_name(fs), "default") == 0) {
+        s->calib = calib_default;
+        s->n_calib = sizeof calib_default / sizeof *calib_default;
+    } else if (strcmp(as_featureset_name(fs), "librosa45") == 0) {
+        s->calib = calib_librosa45;
+        s->n_calib = sizeof calib_librosa45 / sizeof *calib_librosa45;
+    }
+}
+
+double
+as_search_confidence(const as_searcher *s, double distance)
+{
+    if (s->calib == NULL || isnan(distance))
+        return (double)NAN;
+    size_t i = 0;
+    while (i + 1 < s->n_calib && distance > s->calib[i].max_distance)
+        i++;
+    return s->calib[i].p;
+}
