@@ -44,6 +44,7 @@ struct lib {
     size_t dim;
     unsigned char **mask;    /* per shard, per entry; NULL: no filter */
     int present[AS_G_COUNT]; /* the index has columns of the group */
+    long is_loop;            /* the is_loop column, or -1 */
 };
 
 /* One query: a name, its duration and its raw feature vector. */

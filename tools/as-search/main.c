@@ -26,6 +26,20 @@
  * number of queries, and are large enough for the blocked scan. */
 #define BLOCK 1024
 
+/* Reasons are measured against the query's nearest REASON_NEIGHBOURS
+ * results (searched for even when -k asks for fewer), when there are at
+ * least REASON_MIN of them: a group is a reason in at most the
+ * REASON_SHARE most alike of them. Chosen on the drum corpus (man page,
+ * Group similarities and reasons): of 50, 100, 200 and 400 neighbours and
+ * shares of 0.1 to 0.5, 200 and 0.3 kept every group a reason in at most
+ * a third of the top 10 from other sources, with three in four of them
+ * given a reason. Files shorter than ONE_SHOT_S seconds are one-shots in
+ * a set without an is_loop column. */
+#define REASON_NEIGHBOURS 200
+#define REASON_SHARE 0.3
+#define REASON_MIN 10
+#define ONE_SHOT_S 3.0
+
 static void
 help(void)
 {
@@ -61,8 +75,8 @@ help(void)
         "(repeatable);\n"
         "                           it is left out of its own results\n"
         "  -q, --quiet              print no warnings\n"
-        "  -r, --reason-threshold=S groups at least this similar are reasons\n"
-        "                           (-1 to 1, default 0.8)\n"
+        "  -r, --reason-threshold=S the least similarity of a group that is a\n"
+        "                           reason (-1 to 1, default 0.5)\n"
         "  -S, --self               keep -p queries in their own results\n"
         "  -t, --duration=MIN:MAX   only entries this long in seconds (either\n"
         "                           side may be left empty)\n"
@@ -365,6 +379,11 @@ open_searcher(const struct opts *o, struct lib *lib)
         return 1;
     }
     lib->dim = as_searcher_dim(lib->s);
+    const struct as_featheader *hd = as_index_header(lib->ix[0]);
+    lib->is_loop = -1;
+    for (size_t j = 0; j < hd->dim; j++)
+        if (strcmp(hd->names[j], "is_loop") == 0)
+            lib->is_loop = (long)j;
     lib->offset = cli_xrealloc(NULL, lib->n * sizeof *lib->offset);
     for (size_t h = 0; h < lib->n; h++) {
         lib->offset[h] = lib->total;
@@ -402,16 +421,72 @@ print_header(const struct opts *o, const struct lib *lib)
     fputs("\treasons\tconfidence\n", stdout);
 }
 
-/* The groups at least as similar as the threshold, most similar first. */
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per group, the similarity a result must exceed to be a reason: among
+ * the group's similarities over the query's nearest n results (at most
+ * REASON_NEIGHBOURS), the one with floor(REASON_SHARE n) above it, so
+ * that at most that many exceed it; with fewer than REASON_MIN results
+ * no cut, only the -r floor. */
+static void
+reason_cuts(const struct as_hit *h, size_t n, double *cut)
+{
+    double v[REASON_NEIGHBOURS];
+    if (n > REASON_NEIGHBOURS)
+        n = REASON_NEIGHBOURS;
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        cut[g] = -HUGE_VAL;
+        if (n < REASON_MIN)
+            continue;
+        for (size_t i = 0; i < n; i++)
+            v[i] = h[i].group_sim[g];
+        qsort(v, n, sizeof *v, cmp_double);
+        cut[g] = v[n - 1 - (size_t)(REASON_SHARE * (double)n)];
+    }
+}
+
+/* Whether the query and the entry are both one-shots: by the is_loop
+ * column where the set has one, else both shorter than ONE_SHOT_S
+ * seconds (an unknown duration is not). */
+static int
+both_one_shots(const struct lib *lib, const struct query *q,
+               const struct as_hit *h, const struct as_index_entry *e)
+{
+    if (lib->is_loop >= 0) {
+        const float *row = as_index_row(lib->ix[h->shard], h->entry);
+        return row != NULL && q->v[lib->is_loop] < 0.5f &&
+               row[lib->is_loop] < 0.5f;
+    }
+    return q->duration_s >= 0.0 && q->duration_s < ONE_SHOT_S &&
+           e->duration_s >= 0.0 && e->duration_s < ONE_SHOT_S;
+}
+
+/* The groups that make this result unusually alike the query: at least
+ * the -r floor and above the group's cut (reason_cuts), most similar
+ * first; never "other", never rhythm/tempo between two one-shots. */
 static size_t
-reasons(const struct opts *o, const struct lib *lib, const struct as_hit *h,
-        int *out)
+reasons(const struct opts *o, const struct lib *lib, const struct query *q,
+        const struct as_hit *h, const struct as_index_entry *e,
+        const double *cut, int *out)
 {
     size_t n = 0;
+    int shots = -1;
     for (int g = 0; g < AS_G_COUNT; g++) {
         if (!lib->present[g] || g == AS_G_OTHER ||
-            !(h->group_sim[g] >= o->reason_threshold))
+            !(h->group_sim[g] >= o->reason_threshold) ||
+            !(h->group_sim[g] > cut[g]))
             continue;
+        if (g == AS_G_RHYTHM) {
+            if (shots < 0)
+                shots = both_one_shots(lib, q, h, e);
+            if (shots)
+                continue;
+        }
         size_t at = n++;
         while (at > 0 && h->group_sim[out[at - 1]] < h->group_sim[g]) {
             out[at] = out[at - 1];
@@ -430,7 +505,8 @@ print_json_number(double v)
 
 static int
 print_results(const struct opts *o, const struct lib *lib,
-              const struct query *q, const struct as_hit *hits, size_t n)
+              const struct query *q, const struct as_hit *hits, size_t n,
+              const double *cut)
 {
     int why[AS_G_COUNT];
     if (o->json) {
@@ -448,7 +524,7 @@ print_results(const struct opts *o, const struct lib *lib,
         struct as_index_entry e;
         if (entry_get(lib, h->shard, h->entry, &e))
             return 1;
-        size_t nw = reasons(o, lib, h, why);
+        size_t nw = reasons(o, lib, q, h, &e, cut, why);
         double conf = as_search_confidence(lib->s, h->distance);
         if (o->json) {
             fputs(r ? ",{\"filename\":" : "{\"filename\":", stdout);
@@ -520,7 +596,9 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     int any_self = 0;
     for (size_t i = 0; i < b->n; i++)
         any_self |= b->q[i].has_self;
-    size_t kk = o->k + (size_t)any_self;
+    /* at least the neighbours the reasons are measured against */
+    size_t want = o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS;
+    size_t kk = want + (size_t)any_self;
     struct as_search_filter f;
     as_search_filter_init(&f);
     f.mask = (const unsigned char *const *)lib->mask;
@@ -557,9 +635,11 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
                 n--;
             }
         }
+        double cut[AS_G_COUNT];
+        reason_cuts(h, n, cut);
         if (n > o->k)
             n = o->k;
-        failed = print_results(o, lib, &b->q[i], h, n);
+        failed = print_results(o, lib, &b->q[i], h, n, cut);
     }
     for (size_t i = 0; i < b->n; i++) {
         free(b->names[i]);
@@ -748,7 +828,7 @@ run_search(const struct opts *o, struct lib *lib, char **ops, size_t n_ops)
     struct block *b = cli_xrealloc(NULL, sizeof *b);
     memset(b, 0, sizeof *b);
     /* k + 1 slots per query (see run_block), at most 256 MiB of them */
-    size_t kk = o->k + 1;
+    size_t kk = (o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS) + 1;
     b->cap = BLOCK;
     while (b->cap > 1 && b->cap * kk * sizeof *b->hits > ((size_t)256 << 20))
         b->cap /= 2;
@@ -855,7 +935,7 @@ main(int argc, char **argv)
     o.k = 10;
     o.max_distance = -1.0;
     o.dup_distance = 0.01;
-    o.reason_threshold = 0.8;
+    o.reason_threshold = 0.5;
     o.header = 1;
     o.metric = AS_METRIC_COSINE;
     int c, have_dup_distance = 0, have_limit = 0;
