@@ -6,7 +6,8 @@
 # bench/corpus/README (default bench/corpus/out), and measures it through
 # as-search's own output:
 #   weights     the default set's distance weights (sqrt of each column's
-#               Fisher ratio on the drum classes, bench/corpus/fit.awk)
+#               Fisher ratio over the drum classes and the loops,
+#               bench/corpus/fit.awk)
 #               into lib/features/weights_default.h
 #   confidence  the confidence tables of default and librosa45 (the
 #               share of same-class results among the top 10, other
