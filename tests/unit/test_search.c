@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "as/as.h"
+#include "../../lib/index/layout.h"
+#include "../../lib/util/hash.h"
 #include "check.h"
 
 static char dir[256];
@@ -583,6 +585,108 @@ test_confidence(const char *path)
     as_index_close(ix);
 }
 
+static uint64_t
+rd64le(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static void
+wr64le(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Makes the checksums of the index file at path right for its bytes
+ * again (format version 2, man/as-format.5: one sum per IX_BLOCK bytes
+ * of each section's region, the data sum over SUMS, the header sum), as
+ * a writer of an older library would have left them. */
+static void
+reseal(const char *path)
+{
+    FILE *fp = fopen(path, "r+b");
+    CHECK(fp != NULL);
+    CHECK(fseek(fp, 0, SEEK_END) == 0);
+    long size = ftell(fp);
+    unsigned char *buf = malloc((size_t)size);
+    rewind(fp);
+    CHECK(fread(buf, 1, (size_t)size, fp) == (size_t)size);
+    uint64_t off[SEC_COUNT];
+    for (int sec = 0; sec < SEC_COUNT; sec++)
+        off[sec] = rd64le(buf + H_SECTION_TABLE + 16 * sec);
+    unsigned char *sums = buf + off[SEC_SUMS];
+    uint64_t b = 0;
+    for (int sec = 0; sec < SEC_SUMS; sec++)
+        for (uint64_t at = off[sec]; at < off[sec + 1]; at += IX_BLOCK, b++) {
+            uint64_t n = off[sec + 1] - at;
+            wr64le(sums + 8 * b, as__hash64(buf + at,
+                                            n < IX_BLOCK ? n : IX_BLOCK,
+                                            IX_SEED_BLOCK + b));
+        }
+    wr64le(buf + H_DATA_SUM, as__hash64(sums, 8 * b, IX_SEED_DATA));
+    wr64le(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
+    rewind(fp);
+    CHECK(fwrite(buf, 1, (size_t)size, fp) == (size_t)size);
+    CHECK(fclose(fp) == 0);
+    free(buf);
+}
+
+/* An index written before the measured weights stores the lengths of
+ * group-weighted vectors: the searcher finds that they do not match its
+ * scales and works them out again, so results stay exact. The old
+ * lengths are written over the NORMS section here. */
+static void
+test_old_norms(const float *x, size_t n)
+{
+    check_ctx("old norms");
+    char path[300];
+    snprintf(path, sizeof path, "%s/old.asx", dir);
+    write_index(path, x, NULL, n);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    double *scale = malloc(dim * sizeof *scale);
+    float *old = malloc(n * sizeof *old);
+    as_column_scales(dim, as_index_groups(ix), as_index_std(ix), NULL, scale);
+    const double *mean = as_index_mean(ix);
+    for (size_t i = 0; i < n; i++) {
+        double ss = 0.0;
+        for (size_t j = 0; j < dim; j++) {
+            double z = ((double)x[i * dim + j] - mean[j]) * scale[j];
+            ss += z * z;
+        }
+        old[i] = (float)sqrt(ss);
+    }
+    as_index_close(ix);
+    FILE *fp = fopen(path, "r+b");
+    CHECK(fp != NULL);
+    uint64_t off = 0;
+    CHECK(fseek(fp, H_SECTION_TABLE + 16 * SEC_NORMS, SEEK_SET) == 0);
+    CHECK(fread(&off, sizeof off, 1, fp) == 1);
+    CHECK(fseek(fp, (long)off, SEEK_SET) == 0);
+    CHECK(fwrite(old, sizeof *old, n, fp) == n);
+    CHECK(fclose(fp) == 0);
+    reseal(path);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    CHECK(as_index_norms(ix)[0] == old[0]);
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    size_t nq = 40, k = 7, n_hits[40];
+    float *q = make_queries(x, n, nq);
+    struct as_hit *hits = malloc(nq * k * sizeof *hits);
+    CHECK_STATUS(as_search(s, q, nq, k, NULL, hits, n_hits), AS_OK);
+    compare("old norms", s, &ix, 1, q, nq, k, NULL, hits, n_hits, n);
+    as_searcher_free(s);
+    as_index_close(ix);
+    free(hits);
+    free(q);
+    free(old);
+    free(scale);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -612,6 +716,7 @@ main(int argc, char **argv)
     test_shards(x, n);
     test_distance(path, x);
     test_confidence(path);
+    test_old_norms(x, n);
     free(x);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
