@@ -296,7 +296,9 @@ probe_caf(struct as__src *src)
             return check_length((size - 4) / unit, src->size - off - 16,
                                 unit);
         }
-        if (size < 0 || size > INT64_MAX - off - 12)
+        /* a chunk that runs past the end of the file ends the walk (and
+         * keeps off + 12 + size far from overflowing) */
+        if (size < 0 || size > src->size - off - 12)
             return AS_OK;
         off += 12 + size;
     }

@@ -80,3 +80,10 @@ if ! cat locked.wav >/dev/null 2>&1; then
     expect_status 1
     expect_err "as-extract: locked.wav: Permission denied"
 fi
+
+# A CAF whose chunk sizes run to the largest offset (found by the fuzzer:
+# the chunk walk overflowed): refused, not read.
+cp "$AS_SRC/tests/fuzz/regress/decode_sndfile/caf-chunk-overflow" big.caf
+run as-extract big.caf
+expect_status 1
+expect_err "as-extract: big.caf: unsupported format"
