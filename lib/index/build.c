@@ -16,6 +16,7 @@
 #include "../io/featio_internal.h"
 #include "../util/hash.h"
 #include "as/error.h"
+#include "as/learn.h"
 #include "internal.h"
 #include "layout.h"
 
@@ -43,6 +44,8 @@ struct as_index_builder {
     size_t deleted;
     uint32_t *slots;  /* open addressing: entry + 1, or empty, or gone */
     size_t nslots, used;
+    unsigned char *proj; /* the PROJECTION section, or NULL */
+    size_t proj_len;
 };
 
 static uint64_t
@@ -138,6 +141,16 @@ same_string(const char *a, const char *b)
            (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* A learnt projection is fitted to the entries: any change makes it
+ * stale. */
+static void
+drop_projection(as_index_builder *b)
+{
+    free(b->proj);
+    b->proj = NULL;
+    b->proj_len = 0;
+}
+
 int
 as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
                      const float *values, enum as_put *what)
@@ -182,6 +195,8 @@ as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
             x->anomaly = e->anomaly;
             x->flags |= AS_ENTRY_HAS_ANOMALY;
         }
+        if (!same)
+            drop_projection(b);
         if (what != NULL)
             *what = same ? AS_PUT_UNCHANGED : AS_PUT_CHANGED;
         return AS_OK;
@@ -220,6 +235,7 @@ as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
         b->used++;
     b->slots[s] = (uint32_t)(b->n + 1);
     b->n++;
+    drop_projection(b);
     if (what != NULL)
         *what = AS_PUT_ADDED;
     return AS_OK;
@@ -239,6 +255,7 @@ as_index_builder_remove(as_index_builder *b, const char *path)
     x->deleted = 1;
     b->deleted++;
     b->slots[s] = SLOT_GONE;
+    drop_projection(b);
     return AS_OK;
 }
 
@@ -295,6 +312,7 @@ as_index_builder_load(as_index_builder *b, const as_index *ix)
     for (size_t j = 0; j < h->dim; j++)
         if (strcmp(h->names[j], b->hdr.names[j]) != 0)
             return AS_EMISMATCH;
+    int fresh = b->n == b->deleted;
     for (size_t i = 0; i < as_index_count(ix); i++) {
         struct as_index_entry e;
         int st = as_index_entry(ix, i, &e);
@@ -305,6 +323,15 @@ as_index_builder_load(as_index_builder *b, const as_index *ix)
             st = as_index_builder_put(b, &e, row, NULL);
         if (st != AS_OK)
             return st;
+    }
+    /* loaded into an empty builder, the index's projection still fits */
+    if (fresh) {
+        as_projection *p = NULL;
+        int st = as_index_projection(ix, &p);
+        if (st == AS_OK)
+            st = as_index_builder_set_projection(b, p);
+        as_projection_free(p);
+        return st;
     }
     return AS_OK;
 }
@@ -449,7 +476,7 @@ put_string16(struct out *o, const char *s)
 
 /* Everything after the header, in order; sec gets offsets and sizes. */
 static int
-write_body(as_index_builder *b, struct out *o, uint64_t sec[SEC_COUNT][2],
+write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
            char **labels, size_t n_labels)
 {
     const struct as_featheader *h = &b->hdr;
@@ -616,6 +643,13 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[SEC_COUNT][2],
     put(o, norms, n * sizeof *norms);
     sec[SEC_NORMS][1] = o->pos - sec[SEC_NORMS][0];
     pad_to(o, align_up(o->pos));
+
+    /* PROJECTION (version 3 only) */
+    sec[SEC_PROJECTION][0] = o->pos;
+    if (b->proj != NULL)
+        put(o, b->proj, b->proj_len);
+    sec[SEC_PROJECTION][1] = o->pos - sec[SEC_PROJECTION][0];
+    pad_to(o, align_up(o->pos));
     status = o->nomem ? AS_ENOMEM : o->err ? AS_EIO : AS_OK;
 
 done:
@@ -740,7 +774,7 @@ as_index_builder_write(as_index_builder *b, const char *path)
     if (lseek(fd, IX_HEADER_SIZE, SEEK_SET) != IX_HEADER_SIZE)
         o.err = errno;
     o.pos = IX_HEADER_SIZE;
-    uint64_t sec[SEC_COUNT][2] = {{0}};
+    uint64_t sec[IX_SECTIONS][2] = {{0}};
     status = write_body(b, &o, sec, labels, n_labels);
     free(labels);
     /* SUMS: the block checksums, little-endian like everything else */
@@ -757,15 +791,17 @@ as_index_builder_write(as_index_builder *b, const char *path)
 
     unsigned char h[IX_HEADER_SIZE] = {0};
     memcpy(h + H_MAGIC, IX_MAGIC, 8);
-    wr32(h + H_VERSION, AS_INDEX_VERSION);
+    /* version 2 unless there is a projection (layout.h) */
+    int n_sec = b->proj != NULL ? IX_SECTIONS : IX_V2_SECTIONS;
+    wr32(h + H_VERSION, b->proj != NULL ? 3 : 2);
     wr32(h + H_HEADER_SIZE, IX_HEADER_SIZE);
     wr64(h + H_FILE_SIZE, o.pos);
     wr64(h + H_ENTRIES, b->n);
     wr32(h + H_DIM, (uint32_t)b->hdr.dim);
     wr32(h + H_LABELS, (uint32_t)n_labels);
-    wr32(h + H_SECTIONS, SEC_COUNT);
+    wr32(h + H_SECTIONS, (uint32_t)n_sec);
     wr64(h + H_DATA_SUM, data_sum);
-    for (int s = 0; s < SEC_COUNT; s++) {
+    for (int s = 0; s < n_sec; s++) {
         /* an empty section sits where it would start: the order holds */
         wr64(h + H_SECTION_TABLE + 16 * s, sec[s][0]);
         wr64(h + H_SECTION_TABLE + 16 * s + 8, sec[s][1]);
@@ -835,6 +871,25 @@ as_index_builder_free(as_index_builder *b)
     free(b->e);
     free(b->values);
     free(b->slots);
+    free(b->proj);
     as_featheader_free(&b->hdr);
     free(b);
+}
+
+int
+as_index_builder_set_projection(as_index_builder *b, const as_projection *p)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    if (p != NULL) {
+        if (as_projection_in_dim(p) != b->hdr.dim)
+            return AS_EINVAL;
+        int st = as__projection_encode(p, &buf, &len);
+        if (st != AS_OK)
+            return st;
+    }
+    free(b->proj);
+    b->proj = buf;
+    b->proj_len = len;
+    return AS_OK;
 }

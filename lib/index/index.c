@@ -16,6 +16,7 @@
 #include "../io/featio_internal.h"
 #include "../util/hash.h"
 #include "as/error.h"
+#include "as/learn.h"
 #include "internal.h"
 #include "layout.h"
 
@@ -33,9 +34,10 @@ struct as_index {
     uint32_t dim;
     uint32_t n_labels;
     unsigned version;
-    uint64_t off[SEC_COUNT], len[SEC_COUNT];
-    /* version 2: each section's first block, the end of the last */
-    uint64_t first_block[SEC_COUNT + 1];
+    uint64_t off[IX_SECTIONS], len[IX_SECTIONS];
+    /* versions 2 and 3: each section's first block (by section number;
+     * SUMS's is the number of blocks) */
+    uint64_t first_block[IX_SECTIONS];
     const unsigned char *sums; /* SUMS */
     /* per block, BLOCK_*; NULL when everything was checked at open
      * (version 1). Threads that check the same block at once both hash
@@ -99,6 +101,21 @@ align_up(uint64_t x)
     return (x + IX_ALIGN - 1) / IX_ALIGN * IX_ALIGN;
 }
 
+/* The sections that checksum blocks cover, in file order. */
+static const int file_order[IX_SECTIONS - 1] = {
+    SEC_META,   SEC_COLUMNS, SEC_STATS,  SEC_ENTRIES,    SEC_LABELS,
+    SEC_STRINGS, SEC_SORTED, SEC_MATRIX, SEC_NORMS,      SEC_PROJECTION,
+};
+
+/* The section after s in the file. */
+static int
+next_section(int s)
+{
+    return s == SEC_NORMS ? SEC_PROJECTION
+           : s == SEC_PROJECTION ? SEC_SUMS
+                                 : s + 1;
+}
+
 /* The header's counts and section table, against the file's size; for
  * version 2 the fixed order of the sections and the number of blocks. */
 static int
@@ -106,7 +123,9 @@ check_layout(as_index *ix)
 {
     const unsigned char *h = ix->map;
     uint64_t n = ix->n, dim = ix->dim;
-    unsigned n_sec = ix->version == 1 ? IX_V1_SECTIONS : SEC_COUNT;
+    unsigned n_sec = ix->version == 1   ? IX_V1_SECTIONS
+                     : ix->version == 2 ? IX_V2_SECTIONS
+                                        : IX_SECTIONS;
     /* flags must be 0 in versions 1 and 2: a later writer can mark a
      * file that this reader must not take */
     if (as__rd32(h + H_HEADER_SIZE) != IX_HEADER_SIZE ||
@@ -121,6 +140,10 @@ check_layout(as_index *ix)
             ix->off[s] > ix->size || ix->len[s] > ix->size - ix->off[s])
             return AS_EINDEX;
     }
+    if (ix->version < 3) { /* an empty PROJECTION where SUMS starts */
+        ix->off[SEC_PROJECTION] = ix->off[SEC_SUMS];
+        ix->len[SEC_PROJECTION] = 0;
+    }
     if (ix->len[SEC_ENTRIES] != n * IX_ENTRY_SIZE ||
         ix->len[SEC_SORTED] != n * 4 ||
         ix->len[SEC_MATRIX] != n * dim * 4 ||
@@ -133,11 +156,12 @@ check_layout(as_index *ix)
     if (ix->off[SEC_META] != IX_HEADER_SIZE)
         return AS_EINDEX;
     uint64_t nb = 0;
-    for (int s = 0; s < SEC_SUMS; s++) {
-        if (ix->off[s + 1] != align_up(ix->off[s] + ix->len[s]))
+    for (int i = 0; i < IX_SECTIONS - 1; i++) {
+        int s = file_order[i], t = next_section(s);
+        if (ix->off[t] != align_up(ix->off[s] + ix->len[s]))
             return AS_EINDEX;
         ix->first_block[s] = nb;
-        nb += (ix->off[s + 1] - ix->off[s] + IX_BLOCK - 1) / IX_BLOCK;
+        nb += (ix->off[t] - ix->off[s] + IX_BLOCK - 1) / IX_BLOCK;
     }
     ix->first_block[SEC_SUMS] = nb;
     if (ix->off[SEC_SUMS] + ix->len[SEC_SUMS] != ix->size ||
@@ -157,7 +181,7 @@ check_block(const as_index *ix, int sec, uint64_t g)
     if (st == BLOCK_BAD)
         return AS_ECHECKSUM;
     uint64_t from = ix->off[sec] + (g - ix->first_block[sec]) * IX_BLOCK;
-    uint64_t to = ix->off[sec + 1];
+    uint64_t to = ix->off[next_section(sec)];
     if (to - from > IX_BLOCK)
         to = from + IX_BLOCK;
     int ok = as__hash64(ix->map + from, (size_t)(to - from),
@@ -338,7 +362,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     if (memcmp(h + H_MAGIC, IX_MAGIC, 8) != 0)
         goto fail;
     uint32_t v = as__rd32(h + H_VERSION);
-    if (v != AS_INDEX_VERSION && v != 1) {
+    if (v != AS_INDEX_VERSION && v != 2 && v != 1) {
         if (version != NULL)
             *version = v;
         status = AS_EINDEXVER;
@@ -579,27 +603,31 @@ int
 as_index_check(const as_index *ix)
 {
     int st = AS_OK;
-    for (int s = 0; ix->state != NULL && s < SEC_SUMS; s++)
-        for (uint64_t g = ix->first_block[s]; g < ix->first_block[s + 1];
-             g++)
+    for (int i = 0; ix->state != NULL && i < IX_SECTIONS - 1; i++) {
+        int s = file_order[i];
+        for (uint64_t g = ix->first_block[s];
+             g < ix->first_block[next_section(s)]; g++)
             if (check_block(ix, s, g) != AS_OK)
                 st = AS_ECHECKSUM;
+    }
     return st;
 }
 
 const char *
 as_index_damaged(const as_index *ix)
 {
-    static const char *const names[SEC_SUMS] = {
-        "META",    "COLUMNS", "STATS",  "ENTRIES", "LABELS",
-        "STRINGS", "SORTED",  "MATRIX", "NORMS",
+    static const char *const names[IX_SECTIONS] = {
+        "META",   "COLUMNS", "STATS", "ENTRIES", "LABELS",     "STRINGS",
+        "SORTED", "MATRIX",  "NORMS", "SUMS",    "PROJECTION",
     };
-    for (int s = 0; ix->state != NULL && s < SEC_SUMS; s++)
-        for (uint64_t g = ix->first_block[s]; g < ix->first_block[s + 1];
-             g++)
+    for (int i = 0; ix->state != NULL && i < IX_SECTIONS - 1; i++) {
+        int s = file_order[i];
+        for (uint64_t g = ix->first_block[s];
+             g < ix->first_block[next_section(s)]; g++)
             if (atomic_load_explicit(&ix->state[g], memory_order_acquire) ==
                 BLOCK_BAD)
                 return names[s];
+    }
     return NULL;
 }
 
@@ -644,6 +672,25 @@ as_index_normalized_row(const as_index *ix, size_t i,
         out[j] = (float)(((double)row[j] - ix->mean[j]) * scale[j]);
     free(scale);
     return AS_OK;
+}
+
+int
+as_index_has_projection(const as_index *ix)
+{
+    return ix->len[SEC_PROJECTION] > 0;
+}
+
+int
+as_index_projection(const as_index *ix, as_projection **out)
+{
+    *out = NULL;
+    if (ix->len[SEC_PROJECTION] == 0)
+        return AS_OK;
+    if (check_section(ix, SEC_PROJECTION) != AS_OK)
+        return AS_ECHECKSUM;
+    return as__projection_decode(ix->map + ix->off[SEC_PROJECTION],
+                                 ix->len[SEC_PROJECTION], ix->dim,
+                                 ix->n_labels, out);
 }
 
 int

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The index file layout, version 2 (man/as-format.5 is the reference).
+ * The index file layout, versions 2 and 3 (man/as-format.5 is the
+ * reference).
  * Little-endian. The sections follow the header in this order, each
  * starting at the first 64-byte boundary after the previous one's end
  * (zero bytes in between; META at 256):
@@ -19,7 +20,18 @@
  *   MATRIX   f32 values, n rows of dim
  *   NORMS    f32 per entry: the length of its z-scored, group-weighted
  *            vector under the stored group weights (for fast distances)
+ *   PROJECTION (version 3 only) the learnt projection (as/learn.h):
+ *            u32 in_dim d, u32 out_dim m, u32 classes c, u32 0, f64
+ *            shrinkage, f64 blend, f64 mean[d], f64 eigenvalue[m], f64
+ *            scalings[d][m], then per class u32 entries, u32 length,
+ *            name bytes
  *   SUMS     u64 checksum per block, ends the file
+ *
+ * Version 3 is version 2 plus the PROJECTION section, whose slot in the
+ * header's table is the 11th (after SUMS's), though its bytes come
+ * before SUMS's. A writer writes version 2 when there is no projection,
+ * so such an index stays readable by version-2 readers; a version-2
+ * file reads as one with an empty PROJECTION.
  *
  * Checksums: the region of a section runs from its offset to the next
  * section's (its padding included); each region is cut into blocks of
@@ -61,7 +73,10 @@ enum {
     SEC_SUMS,
     SEC_COUNT
 };
-#define IX_SECTIONS 10 /* slots in the header */
+/* Version 3's extra slot; in file order it sits between NORMS and SUMS. */
+#define SEC_PROJECTION SEC_COUNT
+#define IX_SECTIONS 11    /* slots in the header */
+#define IX_V2_SECTIONS 10 /* sections of a version-2 file */
 #define IX_V1_SECTIONS 9 /* sections of a version-1 file (no SUMS) */
 /* Bytes per checksum block. */
 #define IX_BLOCK 16384

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/learn.h"
 #include "as/search.h"
 
 /*
@@ -44,6 +45,7 @@ struct as__query {
                     offers every row; else a tiny absolute term of
                     its bound (underflow) */
     struct as__coll coll;
+    double *z; /* with a projection: the unit projected vector (m) */
 };
 
 /* The shards searched as one. */
@@ -78,6 +80,11 @@ struct as_searcher {
     /* the confidence table that applies (confidence.c); NULL: none */
     const struct as__calib *calib;
     size_t n_calib;
+    /* a learnt projection (as/learn.h), or NULL */
+    const struct as_projection *proj;
+    size_t proj_m;   /* its output dimension */
+    double blend;    /* its blend weight a */
+    double *proj_z;  /* per row, the unit projected vector (n_rows x m) */
 };
 
 /* ---- confidence (confidence.c) ---- */

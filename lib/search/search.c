@@ -28,6 +28,7 @@ as_search_opts_init(struct as_search_opts *o)
 {
     o->metric = AS_METRIC_COSINE;
     o->group_weights = NULL;
+    o->projection = NULL;
 }
 
 void
@@ -256,6 +257,50 @@ shard_norms(as_searcher *s, struct as__shard *sh, int stored_apply)
     return AS_OK;
 }
 
+/* The unit projected vector of a raw row x into z (m values; zeros when
+ * the projection is 0). f: dim floats of scratch. */
+static void
+project_unit(const as_searcher *s, const float *x, float *f, double *z)
+{
+    for (size_t j = 0; j < s->dim; j++)
+        f[j] = (float)(((double)x[j] - s->mean[j]) * s->scale[j]);
+    as_projection_apply(s->proj, f, z);
+    double ss = 0.0;
+    for (size_t k = 0; k < s->proj_m; k++)
+        ss += z[k] * z[k];
+    double n = sqrt(ss);
+    for (size_t k = 0; k < s->proj_m; k++)
+        z[k] = n > 0.0 ? z[k] / n : 0.0;
+}
+
+/* Every row's unit projected vector. */
+static int
+project_rows(as_searcher *s)
+{
+    s->proj_m = as_projection_out_dim(s->proj);
+    s->blend = as_projection_blend(s->proj);
+    s->proj_z = malloc((s->n_rows ? s->n_rows : 1) * s->proj_m *
+                       sizeof *s->proj_z);
+    float *f = malloc(s->dim * sizeof *f);
+    if (s->proj_z == NULL || f == NULL) {
+        free(f);
+        return AS_ENOMEM;
+    }
+    for (size_t h = 0; h < s->n_shards; h++) {
+        const struct as__shard *sh = &s->sh[h];
+        int st = as_index_check_rows(sh->ix, 0, sh->n);
+        if (st != AS_OK) {
+            free(f);
+            return st;
+        }
+        for (size_t e = 0; e < sh->n; e++)
+            project_unit(s, sh->matrix + e * s->dim, f,
+                         s->proj_z + (sh->first + e) * s->proj_m);
+    }
+    free(f);
+    return AS_OK;
+}
+
 int
 as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
                 const struct as_search_opts *o)
@@ -267,7 +312,10 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
         o = &def;
     }
     if (ix == NULL || n_ix == 0 || n_ix > UINT32_MAX ||
-        (o->metric != AS_METRIC_COSINE && o->metric != AS_METRIC_EUCLIDEAN))
+        (o->metric != AS_METRIC_COSINE && o->metric != AS_METRIC_EUCLIDEAN) ||
+        (o->projection != NULL &&
+         (o->metric != AS_METRIC_COSINE ||
+          as_projection_in_dim(o->projection) != as_index_dim(ix[0]))))
         return AS_EINVAL;
     for (size_t i = 0; i < n_ix; i++)
         if (ix[i] == NULL)
@@ -343,7 +391,12 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
         if ((status = shard_norms(s, &s->sh[i], stored_apply)) != AS_OK)
             goto fail;
     s->isa = as__search_isa();
-    as__calib_choose(s, hd);
+    s->proj = o->projection;
+    if (s->proj != NULL && (status = project_rows(s)) != AS_OK)
+        goto fail;
+    /* the tables were measured on the plain distance, not a blend */
+    if (s->proj == NULL || s->blend == 0.0)
+        as__calib_choose(s, hd);
     free(m2);
     *out = s;
     return AS_OK;
@@ -362,6 +415,7 @@ as_searcher_free(as_searcher *s)
         for (size_t i = 0; i < s->n_shards; i++)
             free(s->sh[i].own_norms);
     as__quant_free(s->quant);
+    free(s->proj_z);
     free(s->shadowed);
     free(s->sh);
     free(s->groups);
@@ -532,6 +586,7 @@ query_free(struct as__query *q)
 {
     free(q->y);
     free(q->w);
+    free(q->z);
     as__coll_free(&q->coll);
 }
 
@@ -555,6 +610,17 @@ query_init(const as_searcher *s, const float *x, size_t k, double t,
         big += s->amax[j] * fabs(w);
     }
     q->norm = sqrt(ss);
+    if (s->proj != NULL) {
+        q->z = malloc((s->proj_m ? s->proj_m : 1) * sizeof *q->z);
+        float *f = malloc(s->dim * sizeof *f);
+        if (q->z == NULL || f == NULL) {
+            free(f);
+            query_free(q);
+            return AS_ENOMEM;
+        }
+        project_unit(s, x, f, q->z);
+        free(f);
+    }
     /* The float scan's terms are at most amax_j |w_j|: if their sum could
      * leave float's range, the scan offers every row instead. Otherwise
      * the error of its sum is bounded per row (scan.c), plus what w_f
@@ -563,10 +629,11 @@ query_init(const as_searcher *s, const float *x, size_t k, double t,
     return AS_OK;
 }
 
-/* Exact score of a row in double: the numbers the results report. */
+/* Exact score of a row in double: the numbers the results report. z:
+ * the row's unit projected vector, with a projection. */
 static double
 exact_distance(const as_searcher *s, const struct as__query *q, const float *xq,
-               const float *x)
+               const float *x, const double *z)
 {
     if (s->metric == AS_METRIC_EUCLIDEAN) {
         double ss = 0.0;
@@ -583,10 +650,37 @@ exact_distance(const as_searcher *s, const struct as__query *q, const float *xq,
         ss += y * y;
     }
     double n = sqrt(ss);
-    if (n == 0.0 || q->norm == 0.0)
+    double c = n == 0.0 || q->norm == 0.0 ? 0.0 : dot / (n * q->norm);
+    if (s->proj != NULL) {
+        double cz = 0.0;
+        for (size_t k = 0; k < s->proj_m; k++)
+            cz += z[k] * q->z[k];
+        c = (1.0 - s->blend) * c + s->blend * cz;
+    } else if (n == 0.0 || q->norm == 0.0) {
         return 1.0;
-    double d = 1.0 - dot / (n * q->norm);
+    }
+    double d = 1.0 - c;
     return d < 0.0 ? 0.0 : d > 2.0 ? 2.0 : d;
+}
+
+/* With a projection: every allowed row, scored exactly, to the
+ * collector. */
+static int
+scan_projected(const as_searcher *s, struct as__query *q, const float *xq,
+               const struct as_search_filter *f)
+{
+    for (uint64_t r = 0; r < s->n_rows; r++) {
+        if (!as__row_allowed(s, f, r))
+            continue;
+        size_t sh = shard_of(s, r), e = (size_t)(r - s->sh[sh].first);
+        double score =
+            1.0 - exact_distance(s, q, xq, s->sh[sh].matrix + e * s->dim,
+                                 s->proj_z + r * s->proj_m);
+        int st = as__coll_offer(&q->coll, r, score, score);
+        if (st != AS_OK)
+            return st;
+    }
+    return AS_OK;
 }
 
 static const float *
@@ -652,7 +746,9 @@ finish(const as_searcher *s, struct as__query *q, const float *xq, size_t k,
             continue;
         size_t sh, e;
         const float *x = global_row(s, c->c[i].row, &sh, &e);
-        double d = exact_distance(s, q, xq, x);
+        double d = exact_distance(
+            s, q, xq, x,
+            s->proj != NULL ? s->proj_z + c->c[i].row * s->proj_m : NULL);
         if (!isfinite(d) || (max_distance >= 0.0 && d > max_distance))
             continue;
         struct as_index_entry ent;
@@ -756,8 +852,10 @@ search_all(as_searcher *s, const float *queries, size_t n_q, size_t k,
             if ((st = query_init(s, queries + (b + made) * s->dim, k,
                                  start_threshold(s, max_d), &qs[made])))
                 break;
-        if (st == AS_OK)
+        if (st == AS_OK && s->proj == NULL)
             st = run_block(s, qs, nq, f);
+        for (size_t i = 0; i < nq && st == AS_OK && s->proj != NULL; i++)
+            st = scan_projected(s, &qs[i], queries + (b + i) * s->dim, f);
         for (size_t i = 0; i < nq && st == AS_OK; i++) {
             const float *xq = queries + (b + i) * s->dim;
             size_t n = 0;
@@ -821,7 +919,24 @@ as_search_distance(const as_searcher *s, const float *a, const float *b)
     }
     q.y = y;
     q.norm = sqrt(ss);
-    double d = exact_distance(s, &q, a, b);
+    double *zb = NULL;
+    float *f = NULL;
+    if (s->proj != NULL) {
+        q.z = malloc(2 * (s->proj_m ? s->proj_m : 1) * sizeof *q.z);
+        f = malloc(s->dim * sizeof *f);
+        if (q.z == NULL || f == NULL) {
+            free(q.z);
+            free(f);
+            free(y);
+            return (double)NAN;
+        }
+        zb = q.z + s->proj_m;
+        project_unit(s, a, f, q.z);
+        project_unit(s, b, f, zb);
+    }
+    double d = exact_distance(s, &q, a, b, zb);
+    free(q.z);
+    free(f);
     free(y);
     return d;
 }

@@ -165,11 +165,11 @@ cp lib.tsv notindex.asx
 run as-index -c notindex.asx
 expect_status 1
 expect_err "as-index: notindex.asx: not an index"
-cp lib.asx v3.asx
-printf '\003' | dd of=v3.asx bs=1 seek=8 conv=notrunc 2>/dev/null
-run as-index -c v3.asx
+cp lib.asx v4.asx
+printf '\004' | dd of=v4.asx bs=1 seek=8 conv=notrunc 2>/dev/null
+run as-index -c v4.asx
 expect_status 1
-expect_err "as-index: v3.asx: index version 3 not supported"
+expect_err "as-index: v4.asx: index version 4 not supported"
 mkdir dir.asx
 run as-index -c dir.asx
 expect_status 1

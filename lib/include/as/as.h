@@ -12,6 +12,7 @@
 #include "as/featio.h"
 #include "as/features.h"
 #include "as/index.h"
+#include "as/learn.h"
 #include "as/search.h"
 #include "as/cluster.h"
 #include "as/map.h"

@@ -40,8 +40,10 @@
 #include "as/featio.h"
 #include "as/features.h"
 
-/* Format version this library writes; it reads this one and 1. */
-#define AS_INDEX_VERSION 2
+/* Newest format version this library writes (3: with a learnt
+ * projection, as/learn.h; an index without one is written as version 2);
+ * it reads 1, 2 and 3. */
+#define AS_INDEX_VERSION 3
 
 /* No cluster assigned. */
 #define AS_INDEX_NO_CLUSTER (-1)
@@ -98,7 +100,7 @@ int as_index_check_rows(const as_index *ix, size_t first, size_t count);
 const char *as_index_damaged(const as_index *ix);
 
 size_t as_index_count(const as_index *ix);
-/* The format version of the file (1 or AS_INDEX_VERSION). */
+/* The format version of the file (1, 2 or 3). */
 unsigned as_index_version(const as_index *ix);
 size_t as_index_dim(const as_index *ix);
 /* The header, as a feature stream would carry it (names, set, producer,
@@ -172,7 +174,10 @@ enum as_put {
 int as_index_builder_new(as_index_builder **out,
                          const struct as_featheader *h);
 /* Adds every entry of ix (whose columns must be the builder's:
- * AS_EMISMATCH otherwise), replacing entries with the same path. */
+ * AS_EMISMATCH otherwise), replacing entries with the same path. Into an
+ * empty builder, ix's learnt projection (as/learn.h) comes too; the
+ * builder drops it as soon as an entry is added, changed or removed
+ * (annotating keeps it), as it was fitted to the entries as they were. */
 int as_index_builder_load(as_index_builder *b, const as_index *ix);
 /* Adds or replaces (same path) one entry; the strings and values are
  * copied. *what, if not NULL, says which. An entry is unchanged when its

@@ -43,6 +43,13 @@ struct as_search_opts {
     enum as_metric metric;       /* Init: AS_METRIC_COSINE */
     const double *group_weights; /* AS_G_COUNT values; NULL: the first
                                     index's stored weights */
+    /* A learnt projection (as/learn.h) with as many input columns as the
+     * indexes (it must outlive the searcher), or NULL (init). With it the
+     * distance is 1 - ((1 - a) cos(y) + a cos(z)): y the vectors above, z
+     * their projections, a the projection's blend weight. Cosine metric
+     * only. Creating the searcher then reads every matrix once, and each
+     * search compares every row in double (no float or int8 scan). */
+    const struct as_projection *projection;
 };
 void as_search_opts_init(struct as_search_opts *o);
 
@@ -119,8 +126,8 @@ int as_search_range(as_searcher *s, const float *queries, size_t n_q,
                                 size_t n),
                     void *ctx);
 
-/* The distance between two raw vectors as the searcher sees them (NaN
- * when out of memory). */
+/* The distance between two raw vectors as the searcher sees them (with
+ * the projection, if any; NaN when out of memory). */
 double as_search_distance(const as_searcher *s, const float *a, const float *b);
 /* Per group, the similarity of two raw vectors (as in struct as_hit). */
 void as_search_group_sims(const as_searcher *s, const float *a, const float *b,

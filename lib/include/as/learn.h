@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_LEARN_H
+#define AS_LEARN_H
+
+/*
+ * A projection learnt from the labels of an index: shrinkage linear
+ * discriminant analysis (LDA) over the entries' normalised rows (what
+ * as_index_normalized_row() gives under the index's stored weights).
+ *
+ * Fitting follows scikit-learn's LinearDiscriminantAnalysis with
+ * solver='eigen' and a fixed shrinkage s: each class's covariance
+ * (population, over its own standardised columns) is shrunk towards a
+ * scaled identity, (1 - s) R + s (tr R / d) I, scaled back, and the
+ * within-class scatter Sw is their sum weighted by the class shares; the
+ * between-class scatter is Sb = St - Sw, St the covariance of all the
+ * rows used. The directions solve Sb v = lambda Sw v (Cholesky of Sw,
+ * then a cyclic Jacobi eigensolver on the symmetric L^-1 Sb L^-T, all in
+ * double), are scaled to unit within-class variance (v' Sw v = 1, as
+ * scipy's eigh(Sb, Sw) gives them), their signs fixed so that each one's
+ * largest weight is positive, and come largest lambda first;
+ * n_classes - 1 of them are kept (at most d). The projection of a normalised row y is
+ * z = (y - mean) W, mean the mean of the rows used.
+ *
+ * Entries with a label take part; a label with fewer than 2 entries is
+ * left out; at least 2 labels must remain.
+ *
+ * Searching with it (as_search_opts.projection) scores the blend
+ * (1 - a) cos(y) + a cos(z) of the usual cosine and the cosine of the
+ * projected vectors, a the blend weight stored with the projection: the
+ * cosine of the concatenation [sqrt(1 - a) y/|y|, sqrt(a) z/|z|], which
+ * as_projection_blend() gives for clustering and maps.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/index.h"
+
+/* Defaults chosen on the drum corpus (man/as-index.1 has the figures). */
+#define AS_LEARN_SHRINKAGE 0.5
+#define AS_LEARN_BLEND 0.3
+
+struct as_learn_opts {
+    double shrinkage; /* 0 .. 1; init: AS_LEARN_SHRINKAGE */
+    double blend;     /* 0 .. 1, stored for searches; init: AS_LEARN_BLEND */
+};
+void as_learn_opts_init(struct as_learn_opts *o);
+
+typedef struct as_projection as_projection;
+
+/* What a fit used: labels with 2 or more entries, and their entries. */
+struct as_learn_info {
+    size_t n_classes;
+    size_t n_entries;
+};
+
+/*
+ * Fits the projection on the labelled entries of ix. info (may be NULL)
+ * says what was used, also on failure. Returns AS_OK; AS_EINVAL (options
+ * out of range, fewer than 2 labels with 2 entries each: info tells, or
+ * a within-class scatter that is singular, which only shrinkage 0 can
+ * give); AS_ECHECKSUM or AS_EINDEX (a damaged entry or row); AS_ENOMEM.
+ * *out is NULL on failure. Cost: n d^2 plus a few d^3 (d = dim).
+ */
+int as_projection_fit(as_projection **out, const as_index *ix,
+                      const struct as_learn_opts *o,
+                      struct as_learn_info *info);
+void as_projection_free(as_projection *p);
+
+/*
+ * The projection stored in ix: AS_OK with *out (NULL when the index has
+ * none; the caller frees it), AS_ECHECKSUM (the section is damaged:
+ * as_index_damaged() says "PROJECTION"), AS_EINDEX (malformed) or
+ * AS_ENOMEM.
+ */
+int as_index_projection(const as_index *ix, as_projection **out);
+/* Has the index a projection (without reading it)? */
+int as_index_has_projection(const as_index *ix);
+
+/* Stores a copy of p in the index the builder writes (NULL: none, the
+ * default). Adding, changing or removing an entry afterwards drops it
+ * (as_index_builder_load()). p's input dimension must be the builder's:
+ * AS_EINVAL otherwise; AS_ENOMEM. */
+int as_index_builder_set_projection(as_index_builder *b,
+                                    const as_projection *p);
+
+size_t as_projection_in_dim(const as_projection *p);  /* d */
+size_t as_projection_out_dim(const as_projection *p); /* directions */
+double as_projection_shrinkage(const as_projection *p);
+double as_projection_blend(const as_projection *p);
+/* The labels used (sorted) and how many entries each had. */
+size_t as_projection_class_count(const as_projection *p);
+const char *as_projection_class(const as_projection *p, size_t i);
+size_t as_projection_class_entries(const as_projection *p, size_t i);
+/* The eigenvalue (discriminant power) of direction k. */
+double as_projection_eigenvalue(const as_projection *p, size_t k);
+/* Direction k's weight on input column j. */
+double as_projection_scaling(const as_projection *p, size_t j, size_t k);
+
+/* z = (y - mean) W for one normalised row y (in_dim floats) into z
+ * (out_dim doubles). */
+void as_projection_apply(const as_projection *p, const float *y, double *z);
+/* The blended row of a normalised row y: [sqrt(1 - a) y/|y|,
+ * sqrt(a) z/|z|] (a zero part stays zero), in_dim + out_dim floats into
+ * out. */
+void as_projection_blend_row(const as_projection *p, const float *y,
+                             float *out);
+
+/* ---- the numerical core, on a plain matrix ---- */
+
+/*
+ * Shrinkage LDA of n rows of d doubles x (row-major) with classes cls[i]
+ * in 0 .. n_classes - 1 (every class with 2 or more rows). Writes mean (d
+ * values), the scalings w (d x (n_classes - 1) capped at d, row-major: w[j
+ * * m + k] for column j and direction k, m the number kept, returned in
+ * *m) and their eigenvalues ev (m values). w must hold d * d values and
+ * ev d. Returns AS_OK, AS_EINVAL (singular Sw, a bad argument) or
+ * AS_ENOMEM.
+ */
+int as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
+           size_t n_classes, double shrinkage, double *mean, double *w,
+           double *ev, size_t *m);
+
+#endif

@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: MIT */
+/* A projection learnt from an index's labels: shrinkage LDA (as/learn.h). */
+#include "as/learn.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "internal.h"
+
+struct as_projection {
+    size_t d, m, n_classes;
+    double shrinkage, blend;
+    double *mean;   /* d */
+    double *w;      /* d x m, row-major */
+    double *ev;     /* m */
+    char **classes; /* n_classes, sorted */
+    size_t *counts; /* n_classes */
+};
+
+void
+as_learn_opts_init(struct as_learn_opts *o)
+{
+    o->shrinkage = AS_LEARN_SHRINKAGE;
+    o->blend = AS_LEARN_BLEND;
+}
+
+void
+as_projection_free(as_projection *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; p->classes != NULL && i < p->n_classes; i++)
+        free(p->classes[i]);
+    free(p->classes);
+    free(p->counts);
+    free(p->mean);
+    free(p->w);
+    free(p->ev);
+    free(p);
+}
+
+/* An empty projection of the given sizes; NULL when out of memory. */
+static as_projection *
+proj_new(size_t d, size_t m, size_t n_classes)
+{
+    as_projection *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return NULL;
+    p->d = d;
+    p->m = m;
+    p->n_classes = n_classes;
+    p->mean = calloc(d, sizeof *p->mean);
+    p->w = calloc(d * (m ? m : 1), sizeof *p->w);
+    p->ev = calloc(m ? m : 1, sizeof *p->ev);
+    p->classes = calloc(n_classes ? n_classes : 1, sizeof *p->classes);
+    p->counts = calloc(n_classes ? n_classes : 1, sizeof *p->counts);
+    if (p->mean == NULL || p->w == NULL || p->ev == NULL ||
+        p->classes == NULL || p->counts == NULL) {
+        as_projection_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* ---- linear algebra, double, row-major n x n ---- */
+
+/* a = L L' in place (lower triangle; the upper is zeroed). 0, or -1 when
+ * a is not positive definite. */
+static int
+cholesky(double *a, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        double s = a[j * n + j];
+        for (size_t k = 0; k < j; k++)
+            s -= a[j * n + k] * a[j * n + k];
+        if (!(s > 0.0) || !isfinite(s))
+            return -1;
+        double ljj = sqrt(s);
+        a[j * n + j] = ljj;
+        for (size_t i = j + 1; i < n; i++) {
+            double t = a[i * n + j];
+            for (size_t k = 0; k < j; k++)
+                t -= a[i * n + k] * a[j * n + k];
+            a[i * n + j] = t / ljj;
+        }
+        for (size_t i = 0; i < j; i++)
+            a[i * n + j] = 0.0;
+    }
+    return 0;
+}
+
+/* Solves L x = b in place (b: n values). */
+static void
+solve_lower(const double *l, size_t n, double *b)
+{
+    for (size_t i = 0; i < n; i++) {
+        double t = b[i];
+        for (size_t k = 0; k < i; k++)
+            t -= l[i * n + k] * b[k];
+        b[i] = t / l[i * n + i];
+    }
+}
+
+/* Solves L' x = b in place. */
+static void
+solve_upper_t(const double *l, size_t n, double *b)
+{
+    for (size_t i = n; i-- > 0;) {
+        double t = b[i];
+        for (size_t k = i + 1; k < n; k++)
+            t -= l[k * n + i] * b[k];
+        b[i] = t / l[i * n + i];
+    }
+}
+
+/*
+ * Eigenvalues (diagonal of a on return) and eigenvectors (columns of v)
+ * of the symmetric a by cyclic Jacobi rotations (Golub and Van Loan,
+ * "Matrix Computations", 4th ed., section 8.5: the symmetric Schur
+ * decomposition with the stable choice of tan theta), sweeping until the
+ * off-diagonal part is negligible against the whole.
+ */
+static void
+jacobi(double *a, size_t n, double *v)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            v[i * n + j] = i == j;
+    for (int sweep = 0; sweep < 100; sweep++) {
+        double off = 0.0, all = 0.0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n; j++) {
+                all += a[i * n + j] * a[i * n + j];
+                if (i != j)
+                    off += a[i * n + j] * a[i * n + j];
+            }
+        if (off <= 1e-30 * all || off == 0.0)
+            return;
+        for (size_t p = 0; p + 1 < n; p++)
+            for (size_t q = p + 1; q < n; q++) {
+                double apq = a[p * n + q];
+                if (apq == 0.0)
+                    continue;
+                double theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
+                double t = (theta >= 0.0 ? 1.0 : -1.0) /
+                           (fabs(theta) + sqrt(theta * theta + 1.0));
+                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
+                /* a = J' a J with J the rotation in the (p, q) plane */
+                for (size_t k = 0; k < n; k++) {
+                    double akp = a[k * n + p], akq = a[k * n + q];
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for (size_t k = 0; k < n; k++) {
+                    double apk = a[p * n + k], aqk = a[q * n + k];
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+                a[p * n + q] = a[q * n + p] = 0.0;
+                for (size_t k = 0; k < n; k++) {
+                    double vkp = v[k * n + p], vkq = v[k * n + q];
+                    v[k * n + p] = c * vkp - s * vkq;
+                    v[k * n + q] = s * vkp + c * vkq;
+                }
+            }
+    }
+}
+
+/*
+ * Adds weight times the shrunk covariance of rows idx[0 .. n) of x to
+ * out (d x d): scikit-learn's _cov(X, shrinkage) for a float shrinkage,
+ * i.e. the population covariance C of the rows standardised column by
+ * column (a column whose standard deviation is below 10 DBL_EPSILON keeps
+ * scale 1, as StandardScaler does), shrunk to (1 - s) R + s (tr R / d) I,
+ * and scaled back: (1 - s) C + s mu diag(scale^2). tmp: 2 d doubles.
+ */
+static void
+add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n,
+               double s, double weight, double *out, double *tmp)
+{
+    double *mu = tmp, *sc = tmp + d;
+    memset(mu, 0, d * sizeof *mu);
+    for (size_t r = 0; r < n; r++)
+        for (size_t j = 0; j < d; j++)
+            mu[j] += x[idx[r] * d + j];
+    for (size_t j = 0; j < d; j++)
+        mu[j] /= (double)n;
+    double tr = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double ss = 0.0;
+        for (size_t r = 0; r < n; r++) {
+            double c = x[idx[r] * d + j] - mu[j];
+            ss += c * c;
+        }
+        double var = ss / (double)n, sd = sqrt(var);
+        sc[j] = sd < 10.0 * DBL_EPSILON ? 1.0 : sd;
+        tr += var / (sc[j] * sc[j]);
+    }
+    double shrink_mu = tr / (double)d;
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = i; j < d; j++) {
+            double ss = 0.0;
+            for (size_t r = 0; r < n; r++)
+                ss += (x[idx[r] * d + i] - mu[i]) * (x[idx[r] * d + j] - mu[j]);
+            double c = (1.0 - s) * ss / (double)n;
+            if (i == j)
+                c += s * shrink_mu * sc[i] * sc[i];
+            out[i * d + j] += weight * c;
+            if (i != j)
+                out[j * d + i] += weight * c;
+        }
+}
+
+struct by_value {
+    double v;
+    size_t i;
+};
+
+static int
+cmp_desc(const void *pa, const void *pb)
+{
+    const struct by_value *a = pa, *b = pb;
+    if (a->v != b->v)
+        return a->v > b->v ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+int
+as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
+       size_t n_classes, double shrinkage, double *mean, double *w,
+       double *ev, size_t *m)
+{
+    if (x == NULL || cls == NULL || d == 0 || n_classes < 2 ||
+        !(shrinkage >= 0.0 && shrinkage <= 1.0))
+        return AS_EINVAL;
+    int status = AS_ENOMEM;
+    size_t *count = calloc(n_classes, sizeof *count);
+    size_t *first = calloc(n_classes + 1, sizeof *first);
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    size_t *all = malloc((n ? n : 1) * sizeof *all);
+    double *sw = calloc(d * d, sizeof *sw);
+    double *sb = calloc(d * d, sizeof *sb);
+    double *vec = malloc(d * d * sizeof *vec);
+    double *tmp = malloc(2 * d * sizeof *tmp);
+    struct by_value *order = malloc(d * sizeof *order);
+    if (count == NULL || first == NULL || idx == NULL || all == NULL ||
+        sw == NULL || sb == NULL || vec == NULL || tmp == NULL ||
+        order == NULL)
+        goto done;
+    status = AS_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (cls[i] >= n_classes)
+            goto done;
+        count[cls[i]]++;
+        all[i] = i;
+    }
+    for (size_t k = 0; k < n_classes; k++) {
+        if (count[k] < 2)
+            goto done;
+        first[k + 1] = first[k] + count[k];
+    }
+    {
+        size_t *at = calloc(n_classes, sizeof *at);
+        if (at == NULL) {
+            status = AS_ENOMEM;
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++)
+            idx[first[cls[i]] + at[cls[i]]++] = i;
+        free(at);
+    }
+    /* Sw: the class covariances, each shrunk, weighted by class share;
+     * St: the shrunk covariance of all rows; Sb = St - Sw */
+    for (size_t k = 0; k < n_classes; k++)
+        add_shrunk_cov(x, d, idx + first[k], count[k], shrinkage,
+                       (double)count[k] / (double)n, sw, tmp);
+    add_shrunk_cov(x, d, all, n, shrinkage, 1.0, sb, tmp);
+    for (size_t j = 0; j < d * d; j++)
+        sb[j] -= sw[j];
+    for (size_t j = 0; j < d; j++) {
+        double s = 0.0;
+        for (size_t i = 0; i < n; i++)
+            s += x[i * d + j];
+        mean[j] = s / (double)n;
+    }
+    /* Sb v = lambda Sw v with Sw = L L': the symmetric L^-1 Sb L^-T has
+     * the same eigenvalues, with vectors u = L' v */
+    if (cholesky(sw, d) != 0)
+        goto done;
+    for (size_t c = 0; c < d; c++) { /* columns of L^-1 Sb, into vec */
+        for (size_t r = 0; r < d; r++)
+            tmp[r] = sb[r * d + c];
+        solve_lower(sw, d, tmp);
+        for (size_t r = 0; r < d; r++)
+            vec[r * d + c] = tmp[r];
+    }
+    for (size_t r = 0; r < d; r++) { /* (L^-1 (L^-1 Sb)')' into sb */
+        for (size_t c = 0; c < d; c++)
+            tmp[c] = vec[r * d + c];
+        solve_lower(sw, d, tmp);
+        for (size_t c = 0; c < d; c++)
+            sb[c * d + r] = tmp[c];
+    }
+    for (size_t r = 0; r < d; r++)
+        for (size_t c = r + 1; c < d; c++)
+            sb[r * d + c] = sb[c * d + r] =
+                0.5 * (sb[r * d + c] + sb[c * d + r]);
+    jacobi(sb, d, vec);
+    for (size_t k = 0; k < d; k++) {
+        order[k].v = sb[k * d + k];
+        order[k].i = k;
+    }
+    qsort(order, d, sizeof *order, cmp_desc);
+    size_t keep = n_classes - 1 < d ? n_classes - 1 : d;
+    for (size_t k = 0; k < keep; k++) {
+        size_t e = order[k].i;
+        for (size_t r = 0; r < d; r++)
+            tmp[r] = vec[r * d + e];
+        solve_upper_t(sw, d, tmp); /* v = L^-T u: v' Sw v = 1 */
+        size_t big = 0;
+        for (size_t r = 1; r < d; r++)
+            if (fabs(tmp[r]) > fabs(tmp[big]))
+                big = r;
+        double sign = tmp[big] < 0.0 ? -1.0 : 1.0;
+        for (size_t r = 0; r < d; r++)
+            w[r * keep + k] = sign * tmp[r];
+        ev[k] = order[k].v;
+    }
+    *m = keep;
+    status = AS_OK;
+done:
+    free(count);
+    free(first);
+    free(idx);
+    free(all);
+    free(sw);
+    free(sb);
+    free(vec);
+    free(tmp);
+    free(order);
+    return status;
+}
+
+/* ---- fitting on an index ---- */
+
+int
+as_projection_fit(as_projection **out, const as_index *ix,
+                  const struct as_learn_opts *o, struct as_learn_info *info)
+{
+    struct as_learn_opts def;
+    struct as_learn_info dummy;
+    *out = NULL;
+    if (o == NULL) {
+        as_learn_opts_init(&def);
+        o = &def;
+    }
+    if (info == NULL)
+        info = &dummy;
+    info->n_classes = info->n_entries = 0;
+    if (ix == NULL || !(o->shrinkage >= 0.0 && o->shrinkage <= 1.0) ||
+        !(o->blend >= 0.0 && o->blend <= 1.0))
+        return AS_EINVAL;
+    size_t n = as_index_count(ix), d = as_index_dim(ix);
+    size_t nl = as_index_label_count(ix);
+    int status = AS_ENOMEM;
+    size_t *per_label = calloc(nl ? nl : 1, sizeof *per_label);
+    uint32_t *class_of = malloc((nl ? nl : 1) * sizeof *class_of);
+    uint32_t *lab = malloc((n ? n : 1) * sizeof *lab);
+    float *row = malloc(d * sizeof *row);
+    double *x = NULL, *w = NULL, *ev = NULL;
+    uint32_t *cls = NULL;
+    as_projection *p = NULL;
+    if (per_label == NULL || class_of == NULL || lab == NULL || row == NULL)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        if ((status = as_index_entry(ix, i, &e)) != AS_OK)
+            goto done;
+        lab[i] = as_index_entry_label(ix, i);
+        if (lab[i] != AS_INDEX_NO_LABEL)
+            per_label[lab[i]]++;
+    }
+    size_t nc = 0, used = 0;
+    for (size_t l = 0; l < nl; l++) {
+        class_of[l] = per_label[l] >= 2 ? (uint32_t)nc++ : UINT32_MAX;
+        if (per_label[l] >= 2)
+            used += per_label[l];
+    }
+    info->n_classes = nc;
+    info->n_entries = used;
+    status = AS_EINVAL;
+    if (nc < 2)
+        goto done;
+    status = AS_ENOMEM;
+    x = malloc(used * d * sizeof *x);
+    cls = malloc(used * sizeof *cls);
+    w = malloc(d * d * sizeof *w);
+    ev = malloc(d * sizeof *ev);
+    if (x == NULL || cls == NULL || w == NULL || ev == NULL)
+        goto done;
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lab[i] == AS_INDEX_NO_LABEL || class_of[lab[i]] == UINT32_MAX)
+            continue;
+        if ((status = as_index_normalized_row(ix, i, NULL, row)) != AS_OK)
+            goto done;
+        for (size_t j = 0; j < d; j++)
+            x[r * d + j] = (double)row[j];
+        cls[r++] = class_of[lab[i]];
+    }
+    size_t m;
+    double *mean = malloc(d * sizeof *mean);
+    if (mean == NULL) {
+        status = AS_ENOMEM;
+        goto done;
+    }
+    status = as_lda(x, used, d, cls, nc, o->shrinkage, mean, w, ev, &m);
+    if (status == AS_OK && (p = proj_new(d, m, nc)) == NULL)
+        status = AS_ENOMEM;
+    if (status != AS_OK) {
+        free(mean);
+        goto done;
+    }
+    free(p->mean);
+    p->mean = mean;
+    memcpy(p->w, w, d * m * sizeof *w);
+    memcpy(p->ev, ev, m * sizeof *ev);
+    p->shrinkage = o->shrinkage;
+    p->blend = o->blend;
+    for (size_t l = 0, k = 0; l < nl; l++) {
+        if (class_of[l] == UINT32_MAX)
+            continue;
+        const char *name = as_index_label(ix, l);
+        size_t len = strlen(name) + 1;
+        if ((p->classes[k] = malloc(len)) == NULL) {
+            status = AS_ENOMEM;
+            goto done;
+        }
+        memcpy(p->classes[k], name, len);
+        p->counts[k++] = per_label[l];
+    }
+    *out = p;
+    p = NULL;
+    status = AS_OK;
+done:
+    as_projection_free(p);
+    free(per_label);
+    free(class_of);
+    free(lab);
+    free(row);
+    free(x);
+    free(cls);
+    free(w);
+    free(ev);
+    return status;
+}
+
+/* ---- getters and use ---- */
+
+size_t
+as_projection_in_dim(const as_projection *p)
+{
+    return p->d;
+}
+
+size_t
+as_projection_out_dim(const as_projection *p)
+{
+    return p->m;
+}
+
+double
+as_projection_shrinkage(const as_projection *p)
+{
+    return p->shrinkage;
+}
+
+double
+as_projection_blend(const as_projection *p)
+{
+    return p->blend;
+}
+
+size_t
+as_projection_class_count(const as_projection *p)
+{
+    return p->n_classes;
+}
+
+const char *
+as_projection_class(const as_projection *p, size_t i)
+{
+    return i < p->n_classes ? p->classes[i] : NULL;
+}
+
+size_t
+as_projection_class_entries(const as_projection *p, size_t i)
+{
+    return i < p->n_classes ? p->counts[i] : 0;
+}
+
+double
+as_projection_eigenvalue(const as_projection *p, size_t k)
+{
+    return k < p->m ? p->ev[k] : 0.0;
+}
+
+double
+as_projection_scaling(const as_projection *p, size_t j, size_t k)
+{
+    return j < p->d && k < p->m ? p->w[j * p->m + k] : 0.0;
+}
+
+void
+as_projection_apply(const as_projection *p, const float *y, double *z)
+{
+    for (size_t k = 0; k < p->m; k++)
+        z[k] = 0.0;
+    for (size_t j = 0; j < p->d; j++) {
+        double c = (double)y[j] - p->mean[j];
+        const double *wj = p->w + j * p->m;
+        for (size_t k = 0; k < p->m; k++)
+            z[k] += c * wj[k];
+    }
+}
+
+/* Component k of (y - mean) W. */
+static double
+project_one(const as_projection *p, const float *y, size_t k)
+{
+    double v = 0.0;
+    for (size_t j = 0; j < p->d; j++)
+        v += ((double)y[j] - p->mean[j]) * p->w[j * p->m + k];
+    return v;
+}
+
+void
+as_projection_blend_row(const as_projection *p, const float *y, float *out)
+{
+    double ss = 0.0, zz = 0.0;
+    for (size_t j = 0; j < p->d; j++)
+        ss += (double)y[j] * (double)y[j];
+    for (size_t k = 0; k < p->m; k++) {
+        double v = project_one(p, y, k);
+        zz += v * v;
+    }
+    double ny = sqrt(ss), nz = sqrt(zz);
+    double a = sqrt(1.0 - p->blend), b = sqrt(p->blend);
+    for (size_t j = 0; j < p->d; j++)
+        out[j] = ny > 0.0 ? (float)(a * (double)y[j] / ny) : 0.0f;
+    for (size_t k = 0; k < p->m; k++)
+        out[p->d + k] =
+            nz > 0.0 ? (float)(b * project_one(p, y, k) / nz) : 0.0f;
+}
+
+/* ---- the PROJECTION section (layout.h) ---- */
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+static void
+put_f64(unsigned char *p, double v)
+{
+    memcpy(p, &v, 8);
+}
+
+static double
+get_f64(const unsigned char *p)
+{
+    double v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+int
+as__projection_encode(const as_projection *p, unsigned char **buf,
+                      size_t *len)
+{
+    size_t n = 32 + 8 * (p->d + p->m + p->d * p->m);
+    for (size_t c = 0; c < p->n_classes; c++)
+        n += 8 + strlen(p->classes[c]);
+    unsigned char *b = malloc(n), *at = b;
+    *buf = NULL;
+    if (b == NULL)
+        return AS_ENOMEM;
+    put_u32(at, (uint32_t)p->d);
+    put_u32(at + 4, (uint32_t)p->m);
+    put_u32(at + 8, (uint32_t)p->n_classes);
+    put_u32(at + 12, 0);
+    put_f64(at + 16, p->shrinkage);
+    put_f64(at + 24, p->blend);
+    at += 32;
+    for (size_t j = 0; j < p->d; j++, at += 8)
+        put_f64(at, p->mean[j]);
+    for (size_t k = 0; k < p->m; k++, at += 8)
+        put_f64(at, p->ev[k]);
+    for (size_t j = 0; j < p->d * p->m; j++, at += 8)
+        put_f64(at, p->w[j]);
+    for (size_t c = 0; c < p->n_classes; c++) {
+        size_t l = strlen(p->classes[c]);
+        put_u32(at, (uint32_t)p->counts[c]);
+        put_u32(at + 4, (uint32_t)l);
+        memcpy(at + 8, p->classes[c], l);
+        at += 8 + l;
+    }
+    *buf = b;
+    *len = n;
+    return AS_OK;
+}
+
+int
+as__projection_decode(const unsigned char *b, uint64_t len, size_t dim,
+                      size_t n_labels, as_projection **out)
+{
+    *out = NULL;
+    if (len < 32)
+        return AS_EINDEX;
+    uint64_t d = as__rd32(b), m = as__rd32(b + 4), nc = as__rd32(b + 8);
+    double s = get_f64(b + 16), a = get_f64(b + 24);
+    if (d != dim || m == 0 || m > d || nc < 2 || m > nc - 1 ||
+        nc > n_labels || as__rd32(b + 12) != 0 || !(s >= 0.0 && s <= 1.0) ||
+        !(a >= 0.0 && a <= 1.0))
+        return AS_EINDEX;
+    uint64_t pos = 32 + 8 * (d + m + d * m);
+    if (pos > len)
+        return AS_EINDEX;
+    as_projection *p = proj_new((size_t)d, (size_t)m, (size_t)nc);
+    if (p == NULL)
+        return AS_ENOMEM;
+    p->shrinkage = s;
+    p->blend = a;
+    const unsigned char *at = b + 32;
+    int status = AS_EINDEX;
+    for (size_t j = 0; j < d; j++, at += 8)
+        p->mean[j] = get_f64(at);
+    for (size_t k = 0; k < m; k++, at += 8)
+        p->ev[k] = get_f64(at);
+    for (size_t j = 0; j < d * m; j++, at += 8)
+        p->w[j] = get_f64(at);
+    for (size_t j = 0; j < d; j++)
+        if (!isfinite(p->mean[j]))
+            goto fail;
+    for (size_t k = 0; k < m; k++)
+        if (!isfinite(p->ev[k]))
+            goto fail;
+    for (size_t j = 0; j < d * m; j++)
+        if (!isfinite(p->w[j]))
+            goto fail;
+    for (size_t c = 0; c < nc; c++) {
+        if (len - pos < 8)
+            goto fail;
+        uint32_t cnt = as__rd32(b + pos);
+        size_t l = as__rd32(b + pos + 4);
+        pos += 8;
+        if (cnt < 2 || l == 0 || len - pos < l ||
+            memchr(b + pos, '\0', l) != NULL)
+            goto fail;
+        if ((p->classes[c] = malloc(l + 1)) == NULL) {
+            status = AS_ENOMEM;
+            goto fail;
+        }
+        memcpy(p->classes[c], b + pos, l);
+        p->classes[c][l] = '\0';
+        p->counts[c] = cnt;
+        pos += l;
+        if (c > 0 && strcmp(p->classes[c - 1], p->classes[c]) >= 0)
+            goto fail;
+    }
+    if (pos != len)
+        goto fail;
+    *out = p;
+    return AS_OK;
+fail:
+    as_projection_free(p);
+    return status;
+}
