@@ -15,7 +15,7 @@
 #include "common/cli.h"
 
 #define USAGE                                                                  \
-    "usage: as-cluster [-DHJqsW] [-e eps] [-j jobs] [-K min:max] [-k count] "  \
+    "usage: as-cluster [-DHJPqsW] [-e eps] [-j jobs] [-K min:max] [-k count] "  \
     "[-m min_samples]\n"                                                       \
     "                  [-n restarts] [-r seed] [-S sample] [-w seconds] "      \
     "index"
@@ -43,6 +43,9 @@ help(void)
          "  -m, --min-samples=N      DBSCAN: neighbours of a core entry,\n"
          "                           itself included (default 5)\n"
          "  -n, --n-init=N           k-means restarts (default 10)\n"
+         "  -P, --learned            cluster the blend of each entry's unit\n"
+         "                           vector and its projection learnt by\n"
+         "                           as-index -L (the space of as-search -P)\n"
          "  -q, --quiet              print no warnings or notes\n"
          "  -r, --seed=N             random seed (default 0)\n"
          "  -S, --silhouette-sample=N  silhouette over N entries drawn with\n"
@@ -57,7 +60,7 @@ help(void)
 }
 
 struct opts {
-    int dbscan, json, header, summary, write;
+    int dbscan, json, header, summary, write, learned;
     double eps, wait_s;
     long k, k_min, k_max, min_samples, n_init, jobs, sample;
     unsigned long long seed;
@@ -72,24 +75,46 @@ struct lib {
     float *x; /* normalised rows */
 };
 
+/* The normalised rows, or with -P (learned) their blend with the learnt
+ * projection (as_projection_blend_row()). */
 static int
-load(struct lib *l)
+load(struct lib *l, int learned)
 {
-    l->n = as_index_count(l->ix);
-    l->d = as_index_dim(l->ix);
-    l->x = malloc((l->n ? l->n : 1) * l->d * sizeof *l->x);
-    if (l->x == NULL) {
-        cli_warnx(l->path, "%s", strerror(ENOMEM));
-        return 1;
-    }
-    for (size_t i = 0; i < l->n; i++) {
-        int st = as_index_normalized_row(l->ix, i, NULL, l->x + i * l->d);
+    as_projection *p = NULL;
+    size_t dim = as_index_dim(l->ix);
+    if (learned) {
+        int st = as_index_projection(l->ix, &p);
         if (st != AS_OK) {
-            cli_warn_status(l->path, st);
+            cli_warn_index(l->path, l->ix, st);
+            return 1;
+        }
+        if (p == NULL) {
+            cli_warnx(l->path, "no learnt projection (see as-index -L)");
             return 1;
         }
     }
-    return 0;
+    l->n = as_index_count(l->ix);
+    l->d = dim + (p != NULL ? as_projection_out_dim(p) : 0);
+    l->x = malloc((l->n ? l->n : 1) * l->d * sizeof *l->x);
+    float *y = malloc(dim * sizeof *y);
+    int failed = 0;
+    if (l->x == NULL || y == NULL) {
+        cli_warnx(l->path, "%s", strerror(ENOMEM));
+        failed = 1;
+    }
+    for (size_t i = 0; !failed && i < l->n; i++) {
+        float *row = l->x + i * l->d;
+        int st = as_index_normalized_row(l->ix, i, NULL, p ? y : row);
+        if (st != AS_OK) {
+            cli_warn_index(l->path, l->ix, st);
+            failed = 1;
+        } else if (p != NULL) {
+            as_projection_blend_row(p, y, row);
+        }
+    }
+    free(y);
+    as_projection_free(p);
+    return failed;
 }
 
 /* ---- silhouette over all or a sample ---- */
@@ -550,6 +575,7 @@ main(int argc, char **argv)
         {"clusters", required_argument, NULL, 'k'},
         {"min-samples", required_argument, NULL, 'm'},
         {"n-init", required_argument, NULL, 'n'},
+        {"learned", no_argument, NULL, 'P'},
         {"quiet", no_argument, NULL, 'q'},
         {"seed", required_argument, NULL, 'r'},
         {"silhouette-sample", required_argument, NULL, 'S'},
@@ -568,7 +594,7 @@ main(int argc, char **argv)
     o.jobs = cli_default_jobs();
     int c, have_k = 0, have_kmeans_opt = 0, have_dbscan_opt = 0;
     cli_init("as-cluster", USAGE);
-    while ((c = getopt_long(argc, argv, "De:HhJj:K:k:m:n:qr:S:sVWw:", longopts,
+    while ((c = getopt_long(argc, argv, "De:HhJj:K:k:m:n:Pqr:S:sVWw:", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'D':
@@ -615,6 +641,9 @@ main(int argc, char **argv)
             o.n_init = cli_parse_long("-n", optarg, 1, 10000);
             have_kmeans_opt = 1;
             break;
+        case 'P':
+            o.learned = 1;
+            break;
         case 'q':
             cli_quiet = 1;
             break;
@@ -658,7 +687,7 @@ main(int argc, char **argv)
     /* every row and entry is read: check them all before any work */
     if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL)
         return AS_EXIT_FAIL;
-    int failed = load(&l);
+    int failed = load(&l, o.learned);
     struct result r = {0};
     if (!failed && l.n == 0) {
         cli_warnx(l.path, "no entries to cluster");

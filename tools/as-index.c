@@ -17,6 +17,7 @@
 #define USAGE                                                                \
     "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "      \
     "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n" \
+    "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
     "       as-index merge [-Jq] [-w seconds] -o index index ..."
 
 static void
@@ -24,8 +25,11 @@ help(void)
 {
     printf("%s\n\n", USAGE);
     puts("Build an index from feature streams (as-extract output), keep it\n"
-         "current, merge shards, write it back out, or check it.\n"
+         "current, merge shards, write it back out, check it, or learn a\n"
+         "projection from its labels.\n"
          "\n"
+         "  -b, --blend=A          with -L: the learnt part's weight in searches\n"
+         "                         with -P (0 to 1, default 0.3)\n"
          "  -c, --check=INDEX      read the whole index and check its checksums\n"
          "  -d, --dump=INDEX       write the entries as a feature stream\n"
          "  -F, --force-prune      with -p: prune even more than half of the\n"
@@ -34,12 +38,16 @@ help(void)
          "  -H, --no-header        with -d: no TSV header line\n"
          "  -h, --help             print this help and exit\n"
          "  -J, --json             print the summary as one JSON object\n"
+         "  -L, --learn=INDEX      fit a projection (shrinkage LDA) on INDEX's\n"
+         "                         labels and store it in INDEX\n"
          "  -l, --label-from=SRC   dir (the parent folder's name), column (the\n"
          "                         stream's label column) or none; default:\n"
          "                         the column when there is one, else dir\n"
          "  -o, --output=INDEX     build INDEX from the streams (replacing it)\n"
          "  -p, --prune            with -u: drop entries whose file is gone\n"
          "  -q, --quiet            print no warnings and no summary\n"
+         "  -s, --shrinkage=S      with -L: the LDA's shrinkage (0 to 1,\n"
+         "                         default 0.5)\n"
          "  -u, --update=INDEX     add and replace entries of INDEX\n"
          "  -V, --version          print the version and exit\n"
          "  -w, --wait=SECONDS     wait for another writer's lock (default 0)");
@@ -52,7 +60,8 @@ struct opts {
     int format;
     enum label_from label_from;
     double wait_s;
-    const char *check, *dump, *output, *update;
+    double shrinkage, blend; /* -s, -b; < 0: not given */
+    const char *check, *dump, *learn, *output, *update;
 };
 
 struct counts {
@@ -367,6 +376,70 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     return 0;
 }
 
+/*
+ * Fits a projection on the labels of the index at target (whose lock the
+ * caller holds) and writes the index again with it: the entries, and so
+ * the bytes of every other section, stay as they are. Returns 1 after
+ * reporting a failure.
+ */
+static int
+learn_into(const char *target, const struct as_learn_opts *lo)
+{
+    as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
+    if (ix == NULL)
+        return 1;
+    as_projection *p = NULL;
+    as_index_builder *b = NULL;
+    struct as_learn_info info;
+    int st = as_projection_fit(&p, ix, lo, &info);
+    if (st == AS_EINVAL && info.n_classes < 2) {
+        cli_warnx(target,
+                  "%zu label%s with 2 or more entries; learning needs 2",
+                  info.n_classes, info.n_classes == 1 ? "" : "s");
+        as_index_close(ix);
+        return 1;
+    }
+    if (st == AS_OK)
+        st = as_index_builder_new(&b, as_index_header(ix));
+    if (st == AS_OK)
+        st = as_index_builder_load(b, ix);
+    if (st == AS_OK)
+        st = as_index_builder_set_projection(b, p);
+    as_index_close(ix);
+    if (st == AS_OK)
+        st = as_index_builder_write(b, target);
+    if (st != AS_OK)
+        cli_warn_status(target, st);
+    as_index_builder_free(b);
+    as_projection_free(p);
+    return st != AS_OK;
+}
+
+/* -L: learn a projection for an existing index. */
+static int
+run_learn(const struct opts *o)
+{
+    struct as_learn_opts lo;
+    as_learn_opts_init(&lo);
+    if (o->shrinkage >= 0.0)
+        lo.shrinkage = o->shrinkage;
+    if (o->blend >= 0.0)
+        lo.blend = o->blend;
+    char *target = index_target(o->learn);
+    if (target == NULL)
+        return AS_EXIT_FAIL;
+    struct stat sb;
+    int lock = -1, failed = 1;
+    if (stat(target, &sb) != 0)
+        cli_warnx(target, "%s", strerror(errno));
+    else if (!safe_target(target) && !lock_target(o, target, &lock)) {
+        failed = learn_into(target, &lo);
+        as_index_unlock(lock);
+    }
+    free(target);
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
 /* Build (-o) or update (-u) of target (links followed). */
 static int
 run_write_to(const struct opts *o, const char *target, char **streams,
@@ -378,7 +451,10 @@ run_write_to(const struct opts *o, const char *target, char **streams,
     int failed = 0, lock = -1, accepted = 0;
     as_index *ixold = NULL;
     struct stat sb;
+    struct as_learn_opts lo;
+    int refit = 0;
 
+    as_learn_opts_init(&lo);
     if (o->update != NULL && stat(target, &sb) != 0) {
         cli_warnx(target, "%s", strerror(errno)); /* no lock file either */
         return AS_EXIT_FAIL;
@@ -403,6 +479,15 @@ run_write_to(const struct opts *o, const char *target, char **streams,
             return AS_EXIT_FAIL;
         }
         ixold = ix; /* kept for -p, which comes after the streams */
+        /* a learnt projection is fitted again after an update that
+         * changes entries, with the same settings */
+        as_projection *p = NULL;
+        if (as_index_projection(ix, &p) == AS_OK && p != NULL) {
+            refit = 1;
+            lo.shrinkage = as_projection_shrinkage(p);
+            lo.blend = as_projection_blend(p);
+        }
+        as_projection_free(p);
     }
     if (n_streams == 0)
         failed |= read_stream(o, "-", &b, &first, &c, &accepted);
@@ -426,6 +511,13 @@ run_write_to(const struct opts *o, const char *target, char **streams,
     if (st != AS_OK)
         cli_warn_status(target, st);
     as_index_builder_free(b);
+    /* unchanged entries keep their projection (the builder drops it on
+     * any change): refit only after a change */
+    refit = refit && (c.added || c.changed || c.removed);
+    if (st == AS_OK && refit && learn_into(target, &lo)) {
+        cli_warnx(target, "written without its learnt projection");
+        failed = 1;
+    }
     as_index_unlock(lock);
     as_featheader_free(&first);
     if (st != AS_OK)
@@ -596,6 +688,7 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"blend", required_argument, NULL, 'b'},
         {"check", required_argument, NULL, 'c'},
         {"dump", required_argument, NULL, 'd'},
         {"force-prune", no_argument, NULL, 'F'},
@@ -604,9 +697,11 @@ main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"json", no_argument, NULL, 'J'},
         {"label-from", required_argument, NULL, 'l'},
+        {"learn", required_argument, NULL, 'L'},
         {"output", required_argument, NULL, 'o'},
         {"prune", no_argument, NULL, 'p'},
         {"quiet", no_argument, NULL, 'q'},
+        {"shrinkage", required_argument, NULL, 's'},
         {"update", required_argument, NULL, 'u'},
         {"version", no_argument, NULL, 'V'},
         {"wait", required_argument, NULL, 'w'},
@@ -616,15 +711,19 @@ main(int argc, char **argv)
     int c, merge = 0;
     o.header = 1;
     o.format = AS_FEAT_TSV;
+    o.shrinkage = o.blend = -1.0;
     cli_init("as-index", USAGE);
     if (argc > 1 && strcmp(argv[1], "merge") == 0) {
         merge = 1;
         argv++;
         argc--;
     }
-    while ((c = getopt_long(argc, argv, "c:d:Ff:HhJl:o:pqu:Vw:", longopts,
+    while ((c = getopt_long(argc, argv, "b:c:d:Ff:HhJL:l:o:pqs:u:Vw:", longopts,
                             NULL)) != -1) {
         switch (c) {
+        case 'b':
+            o.blend = cli_parse_double("-b", optarg, 0.0, 1.0);
+            break;
         case 'c':
             o.check = optarg;
             break;
@@ -651,6 +750,9 @@ main(int argc, char **argv)
         case 'J':
             o.json = 1;
             break;
+        case 'L':
+            o.learn = optarg;
+            break;
         case 'l':
             if (strcmp(optarg, "dir") == 0)
                 o.label_from = LABEL_DIR;
@@ -671,6 +773,9 @@ main(int argc, char **argv)
         case 'q':
             cli_quiet = 1;
             break;
+        case 's':
+            o.shrinkage = cli_parse_double("-s", optarg, 0.0, 1.0);
+            break;
         case 'u':
             o.update = optarg;
             break;
@@ -685,8 +790,8 @@ main(int argc, char **argv)
     }
     char **rest = argv + optind;
     int n_rest = argc - optind;
-    int modes = (o.check != NULL) + (o.dump != NULL) + (o.output != NULL) +
-                (o.update != NULL);
+    int modes = (o.check != NULL) + (o.dump != NULL) + (o.learn != NULL) +
+                (o.output != NULL) + (o.update != NULL);
 
     if (merge) {
         if (o.output == NULL || modes != 1 || n_rest == 0)
@@ -694,7 +799,14 @@ main(int argc, char **argv)
         return run_merge(&o, rest, n_rest);
     }
     if (modes != 1)
-        cli_usage_error("one of -c, -d, -o and -u is needed");
+        cli_usage_error("one of -c, -d, -L, -o and -u is needed");
+    if ((o.shrinkage >= 0.0 || o.blend >= 0.0) && o.learn == NULL)
+        cli_usage_error("-b and -s go with -L");
+    if (o.learn != NULL) {
+        if (n_rest > 0)
+            cli_usage_error("-L takes no streams");
+        return run_learn(&o);
+    }
     if (o.prune && o.update == NULL)
         cli_usage_error("-p goes with -u");
     if (o.force_prune && !o.prune)

@@ -140,4 +140,7 @@ as-index merge -o ex2.asx drums.asx synths.asx
 as-extract -r samples | awk -F '\t' 'BEGIN { OFS = FS } { print $0, NR == 1 ? "label" : "mine" }' | as-index -o mine.asx
 as-index -d lib.asx | cut -f 2 | sort | uniq -c >"$T/out"
 expect_out_line "      2 kicks"
+as-index -L lib.asx
+as-search -P lib.asx samples/kicks/kick_44k1.flac >"$T/out"
+[ "$(wc -l <"$T/out")" -gt 1 ] || fail "as-search -P: no results"
 as-index -c lib.asx || echo "lib.asx is damaged"

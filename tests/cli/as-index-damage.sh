@@ -7,25 +7,39 @@
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
-as-extract -r "$FIX" >lib.tsv 2>/dev/null || true
+as-extract -r "$FIX" >raw.tsv 2>/dev/null || true
+# labelled by the file name's first word (n22k, mix, real ...), so that
+# as-index -L learns a projection: the index is a version-3 file with
+# every section, PROJECTION too
+awk -F '\t' -v OFS='\t' 'NR == 1 { $1 = $1 OFS "label"; print; next }
+    { n = $1; sub(/.*\//, "", n); sub(/_.*/, "", n); $1 = $1 OFS n; print }' \
+    raw.tsv >lib.tsv
 as-index -o lib.asx lib.tsv
+as-index -L lib.asx
 size=$(wc -c <lib.asx)
 
-# The section table (man/as-format.5): ten offsets, each section's
-# region running to the next one's offset; SUMS ends the file.
-names="META COLUMNS STATS ENTRIES LABELS STRINGS SORTED MATRIX NORMS SUMS"
+# The section table (man/as-format.5): eleven offsets, each section's
+# region running to the next one's in the file, where PROJECTION (the
+# eleventh slot) comes before SUMS, which ends the file.
+names="META COLUMNS STATS ENTRIES LABELS STRINGS SORTED MATRIX NORMS SUMS PROJECTION"
 table=""
-for w in $(od -An -tu8 -j 56 -N 160 -v lib.asx); do
+for w in $(od -An -tu8 -j 56 -N 176 -v lib.asx); do
     table="$table $w"
 done
 set -- $table
 [ "$1" -eq 256 ] || fail "META not at 256"
-# "offset size name" for each section
+# "offset size name" for each section, in file order
 sections=""
+sums=""
 for name in $names; do
-    sections="$sections $1 $2 $name"
+    if [ "$name" = SUMS ]; then
+        sums="$1 $2 SUMS"
+    else
+        sections="$sections $1 $2 $name"
+    fi
     shift 2
 done
+sections="$sections $sums"
 
 # region AT: sets reg to the section holding byte AT (its padding
 # included), or "header".
@@ -106,7 +120,8 @@ done
 # output, or fails with the damaged-index message and prints nothing.
 query=$(sed -n 5p lib.tsv | cut -f1)
 set -- "as-search -k 3 -F lib.tsv" "as-search -k 3 -p $query" \
-    "as-search -L" "as-cluster" "as-anomaly" "as-map -m pca" "as-stats"
+    "as-search -P -k 3 -F lib.tsv" "as-search -L" "as-cluster" \
+    "as-cluster -P" "as-anomaly" "as-map -m pca" "as-map -P -m pca" "as-stats"
 i=0
 for cmd in "$@"; do
     i=$((i + 1))
@@ -131,7 +146,8 @@ while [ "$at" -lt "$size" ]; do
     at=$((at + 1999))
 done
 set -- "as-search -k 3 -F lib.tsv" "as-search -k 3 -p $query" \
-    "as-search -L" "as-cluster" "as-anomaly" "as-map -m pca" "as-stats"
+    "as-search -P -k 3 -F lib.tsv" "as-search -L" "as-cluster" \
+    "as-cluster -P" "as-anomaly" "as-map -m pca" "as-map -P -m pca" "as-stats"
 seen=""
 for at in $ats; do
     flip "$at"

@@ -4,7 +4,8 @@
 . "$AS_SRC/tests/cli/lib.sh"
 
 usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
-usage2='       as-index merge [-Jq] [-w seconds] -o index index ...'
+usage2='       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]'
+usage3='       as-index merge [-Jq] [-w seconds] -o index index ...'
 hint="Try 'as-index --help'."
 
 run as-index --help
@@ -16,23 +17,23 @@ grep -qx 'as-index [0-9.]*' "$T/out" || fail "--version"
 
 run as-index
 expect_status 2
-expect_err "as-index: one of -c, -d, -o and -u is needed" "$usage1" "$usage2" "$hint"
+expect_err "as-index: one of -c, -d, -L, -o and -u is needed" "$usage1" "$usage2" "$usage3" "$hint"
 run as-index -o a.asx -u b.asx
 expect_status 2
 run as-index -p -o a.asx
 expect_status 2
-expect_err "as-index: -p goes with -u" "$usage1" "$usage2" "$hint"
+expect_err "as-index: -p goes with -u" "$usage1" "$usage2" "$usage3" "$hint"
 run as-index -c a.asx stream.tsv
 expect_status 2
 run as-index merge a.asx b.asx
 expect_status 2
-expect_err "as-index: merge needs -o index and one or more indexes" "$usage1" "$usage2" "$hint"
+expect_err "as-index: merge needs -o index and one or more indexes" "$usage1" "$usage2" "$usage3" "$hint"
 run as-index -l folder -o a.asx
 expect_status 2
-expect_err "as-index: -l: 'folder' is not dir, column or none" "$usage1" "$usage2" "$hint"
+expect_err "as-index: -l: 'folder' is not dir, column or none" "$usage1" "$usage2" "$usage3" "$hint"
 run as-index -w soon -o a.asx
 expect_status 2
-expect_err "as-index: -w: 'soon' is not a number" "$usage1" "$usage2" "$hint"
+expect_err "as-index: -w: 'soon' is not a number" "$usage1" "$usage2" "$usage3" "$hint"
 run as-index -w -1 -o a.asx
 expect_status 2
 run as-index -o a.asx - -

@@ -100,6 +100,7 @@ run as-index -F -u lib.asx ../header.tsv
 expect_status 2
 expect_err "as-index: -F goes with -p" \
     "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]" \
+    "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]" \
     "       as-index merge [-Jq] [-w seconds] -o index index ..." \
     "Try 'as-index --help'."
 as_check_man_options as-index

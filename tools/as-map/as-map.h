@@ -22,6 +22,7 @@ struct map {
     const char *how; /* "PCA" or "t-SNE, perplexity 30, exact" */
     size_t k;        /* neighbours per entry in nn (0: none) */
     uint32_t *nn;    /* n * k, nearest first; UINT32_MAX: none */
+    const as_projection *proj; /* -P: the learnt projection, or NULL */
 };
 
 /* One colour scheme: a colour per point, and the legend. */

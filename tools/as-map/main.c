@@ -19,7 +19,7 @@
 #include "common/cli.h"
 
 #define USAGE                                                                  \
-    "usage: as-map [-HJq] [-a angle] [-c color] [-d dims] [-i iterations] "    \
+    "usage: as-map [-HJPq] [-a angle] [-c color] [-d dims] [-i iterations] "    \
     "[-j jobs]\n"                                                              \
     "              [-k neighbours] [-m method] [-o file] [-p perplexity] "     \
     "[-r seed]\n"                                                              \
@@ -65,6 +65,9 @@ help(void)
          "  -m, --method=METHOD      tsne (the default) or pca\n"
          "  -o, --output=FILE        write the coordinates to FILE (default:\n"
          "                           stdout, unless -s or -w is given)\n"
+         "  -P, --learned            map the blend of each entry's unit vector\n"
+         "                           and its projection learnt by as-index -L\n"
+         "                           (the space of as-search -P)\n"
          "  -p, --perplexity=P       t-SNE: perplexity (default 30)\n"
          "  -q, --quiet              print no notes or warnings\n"
          "  -r, --seed=N             t-SNE: random seed (default 0)\n"
@@ -74,7 +77,7 @@ help(void)
 }
 
 struct opts {
-    int pca, json, header;
+    int pca, json, header, learned;
     long dims, iterations, jobs, k;
     double angle, perplexity;
     unsigned long long seed;
@@ -84,23 +87,33 @@ struct opts {
 
 /* ---- projection ---- */
 
-/* The normalised rows, as as-search -m euclidean sees them. */
+/* The normalised rows, as as-search -m euclidean sees them; with a
+ * learnt projection p, their blend with it (as_projection_blend_row(), d
+ * its input plus output dimension). */
 static float *
-load_rows(as_index *ix, const char *path, size_t n, size_t d)
+load_rows(as_index *ix, const char *path, size_t n, size_t d,
+          const as_projection *p)
 {
     float *x = malloc((n ? n : 1) * d * sizeof *x);
-    if (x == NULL) {
+    float *y = malloc(as_index_dim(ix) * sizeof *y);
+    if (x == NULL || y == NULL) {
         cli_warnx(path, "%s", strerror(ENOMEM));
+        free(x);
+        free(y);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        int st = as_index_normalized_row(ix, i, NULL, x + i * d);
+        int st = as_index_normalized_row(ix, i, NULL, p ? y : x + i * d);
         if (st != AS_OK) {
-            cli_warn_status(path, st);
+            cli_warn_index(path, ix, st);
             free(x);
+            free(y);
             return NULL;
         }
+        if (p != NULL)
+            as_projection_blend_row(p, y, x + i * d);
     }
+    free(y);
     return x;
 }
 
@@ -314,6 +327,7 @@ nn_task(void *ctx, size_t task, size_t worker)
     if (j->searchers[worker] == NULL) {
         struct as_search_opts so;
         as_search_opts_init(&so);
+        so.projection = m->proj;
         st = as_searcher_new(&j->searchers[worker], &m->ix, 1, &so);
         if (st == AS_OK) {
             j->hits[worker] = malloc(NN_BLOCK * (k + 1) * sizeof **j->hits);
@@ -482,6 +496,7 @@ main(int argc, char **argv)
         {"neighbours", required_argument, NULL, 'k'},
         {"method", required_argument, NULL, 'm'},
         {"output", required_argument, NULL, 'o'},
+        {"learned", no_argument, NULL, 'P'},
         {"perplexity", required_argument, NULL, 'p'},
         {"quiet", no_argument, NULL, 'q'},
         {"seed", required_argument, NULL, 'r'},
@@ -501,7 +516,7 @@ main(int argc, char **argv)
     o.jobs = cli_default_jobs();
     int c, have_tsne_opt = 0, have_colour = 0, have_k = 0;
     cli_init("as-map", USAGE);
-    while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:p:qr:s:Vw:",
+    while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:Pp:qr:s:Vw:",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'a':
@@ -545,6 +560,9 @@ main(int argc, char **argv)
             break;
         case 'o':
             o.output = optarg;
+            break;
+        case 'P':
+            o.learned = 1;
             break;
         case 'p':
             o.perplexity = cli_parse_double("-p", optarg, 1.0, 1e6);
@@ -594,7 +612,21 @@ main(int argc, char **argv)
     size_t d = as_index_dim(m.ix);
     int failed = 0;
     float *x = NULL;
-    if ((x = load_rows(m.ix, m.index_path, m.n, d)) == NULL)
+    as_projection *proj = NULL;
+    if (o.learned) {
+        int st = as_index_projection(m.ix, &proj);
+        if (st != AS_OK) {
+            cli_warn_index(m.index_path, m.ix, st);
+            failed = 1;
+        } else if (proj == NULL) {
+            cli_warnx(m.index_path, "no learnt projection (see as-index -L)");
+            failed = 1;
+        } else {
+            d += as_projection_out_dim(proj);
+            m.proj = proj;
+        }
+    }
+    if (!failed && (x = load_rows(m.ix, m.index_path, m.n, d, proj)) == NULL)
         failed = 1;
     char how[64];
     snprintf(how, sizeof how, "%s", o.pca ? "PCA" : "t-SNE");
@@ -657,6 +689,7 @@ main(int argc, char **argv)
             map_scheme_free(&schemes[by]);
     free(m.xy);
     free(m.nn);
+    as_projection_free(proj);
     as_index_close(m.ix);
     if (!to_stdout && (fflush(stdout) != 0 || ferror(stdout))) {
         fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));

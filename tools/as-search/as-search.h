@@ -8,6 +8,7 @@
 
 #include "as/features.h"
 #include "as/index.h"
+#include "as/learn.h"
 #include "as/search.h"
 #include "common/cli.h"
 
@@ -28,6 +29,7 @@ struct opts {
     double weights[AS_G_COUNT];
     int weight_set[AS_G_COUNT];
     int self, json, header, list, dups;
+    int learned; /* -P */
     struct strs labels, globs, paths, features;
     long *clusters;
     size_t n_clusters;
@@ -41,6 +43,7 @@ struct lib {
     size_t *offset; /* global number of each shard's first entry */
     size_t total;   /* entries in all shards */
     as_searcher *s;
+    as_projection *proj; /* -P */
     size_t dim;
     unsigned char **mask;    /* per shard, per entry; NULL: no filter */
     int present[AS_G_COUNT]; /* the index has columns of the group */

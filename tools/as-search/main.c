@@ -15,7 +15,7 @@
 #include "as/as.h"
 
 #define USAGE                                                                  \
-    "usage: as-search [-DHJLqS] [-c cluster] [-d distance] [-e distance] "     \
+    "usage: as-search [-DHJLPqS] [-c cluster] [-d distance] [-e distance] "     \
     "[-F stream] [-g glob]\n"                                                  \
     "                 [-k count] [-l label] [-m metric] [-n limit] "           \
     "[-p path] [-r threshold]\n"                                               \
@@ -71,6 +71,8 @@ help(void)
         "  -l, --label=L            only entries labelled L (repeatable)\n"
         "  -m, --metric=M           cosine (default) or euclidean\n"
         "  -n, --limit=N            with -L: print at most N entries\n"
+        "  -P, --learned            blend in the projection that as-index -L\n"
+        "                           learnt from the first index's labels\n"
         "  -p, --path=P             the index's entry P is a query "
         "(repeatable);\n"
         "                           it is left out of its own results\n"
@@ -358,6 +360,19 @@ open_searcher(const struct opts *o, struct lib *lib)
     as_search_opts_init(&so);
     so.metric = o->metric;
     so.group_weights = w;
+    if (o->learned) {
+        int pst = as_index_projection(lib->ix[0], &lib->proj);
+        if (pst != AS_OK) {
+            lib_damage(lib, pst);
+            cli_warn_status(lib->path[0], pst);
+            return 1;
+        }
+        if (lib->proj == NULL) {
+            cli_warnx(lib->path[0], "no learnt projection (see as-index -L)");
+            return 1;
+        }
+        so.projection = lib->proj;
+    }
     int st = as_searcher_new(&lib->s, lib->ix, lib->n, &so);
     if (st == AS_EMISMATCH) {
         for (size_t h = 1; h < lib->n; h++)
@@ -396,6 +411,7 @@ static void
 lib_close(struct lib *lib)
 {
     as_searcher_free(lib->s);
+    as_projection_free(lib->proj);
     for (size_t h = 0; h < lib->n; h++) {
         if (lib->mask != NULL)
             free(lib->mask[h]);
@@ -922,6 +938,7 @@ main(int argc, char **argv)
         {"label", required_argument, NULL, 'l'},
         {"metric", required_argument, NULL, 'm'},
         {"limit", required_argument, NULL, 'n'},
+        {"learned", no_argument, NULL, 'P'},
         {"path", required_argument, NULL, 'p'},
         {"quiet", no_argument, NULL, 'q'},
         {"reason-threshold", required_argument, NULL, 'r'},
@@ -940,7 +957,7 @@ main(int argc, char **argv)
     o.metric = AS_METRIC_COSINE;
     int c, have_dup_distance = 0, have_limit = 0;
     cli_init("as-search", USAGE);
-    while ((c = getopt_long(argc, argv, "c:Dd:e:F:g:HhJk:Ll:m:n:p:qr:St:Vw:",
+    while ((c = getopt_long(argc, argv, "c:Dd:e:F:g:HhJk:Ll:m:n:Pp:qr:St:Vw:",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
@@ -995,6 +1012,9 @@ main(int argc, char **argv)
             o.limit = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
             have_limit = 1;
             break;
+        case 'P':
+            o.learned = 1;
+            break;
         case 'p':
             strs_add(&o.paths, optarg);
             break;
@@ -1031,6 +1051,8 @@ main(int argc, char **argv)
         cli_usage_error("-n goes with -L");
     if (have_dup_distance && !o.dups)
         cli_usage_error("-e goes with -D");
+    if (o.learned && o.metric != AS_METRIC_COSINE)
+        cli_usage_error("-P goes with the cosine metric");
 
     struct lib lib = {0};
     int failed = 0;

@@ -102,6 +102,7 @@ struct stats {
     size_t probed, missing, unreadable;
     struct tally rates, channels, containers, codecs;
     struct eval ev;
+    as_projection *proj; /* learnt by as-index -L, or NULL */
 };
 
 /* Reads every entry's metadata (a damaged one makes the index corrupt). */
@@ -236,6 +237,19 @@ print_tsv(const struct stats *s, const struct opts *o)
     printf("index\tformat_version\t%u\n", as_index_version(s->ix));
     printf("index\tmtime\t%s\n", s->mtime);
     printf("index\tchecksum\tverified\n");
+    if (s->proj != NULL) {
+        /* only with a projection, so other indexes print as before */
+        const as_projection *p = s->proj;
+        printf("learnt\tshrinkage\t%.9g\n", as_projection_shrinkage(p));
+        printf("learnt\tblend\t%.9g\n", as_projection_blend(p));
+        printf("learnt\tdirections\t%zu\n", as_projection_out_dim(p));
+        printf("learnt\tclasses\t%zu\n", as_projection_class_count(p));
+        for (size_t c = 0; c < as_projection_class_count(p); c++) {
+            fputs("learnt_class\t", stdout);
+            cli_tsv_field(stdout, as_projection_class(p, c));
+            printf("\t%zu\n", as_projection_class_entries(p, c));
+        }
+    }
 
     printf("entries\ttotal\t%zu\n", s->n);
     printf("entries\tlabelled\t%zu\n", s->labelled);
@@ -382,6 +396,18 @@ print_json(const struct stats *s, const struct opts *o)
     printf(",\"size_bytes\":%lld,\"format_version\":%d,\"mtime\":\"%s\","
            "\"checksum\":\"verified\"}",
            s->size_bytes, as_index_version(s->ix), s->mtime);
+    if (s->proj != NULL) {
+        const as_projection *p = s->proj;
+        printf(",\"learnt\":{\"shrinkage\":%.9g,\"blend\":%.9g,"
+               "\"directions\":%zu,\"classes\":{",
+               as_projection_shrinkage(p), as_projection_blend(p),
+               as_projection_out_dim(p));
+        for (size_t c = 0; c < as_projection_class_count(p); c++) {
+            json_key(c ? "," : "", as_projection_class(p, c));
+            printf("%zu", as_projection_class_entries(p, c));
+        }
+        fputs("}}", stdout);
+    }
 
     printf(",\"total_samples\":%zu,\"labelled\":%zu,\"unlabelled\":%zu,"
            "\"labels\":%zu,\"genres\":{",
@@ -487,6 +513,11 @@ run(const struct opts *o, const char *path)
         snprintf(s.mtime, sizeof s.mtime, "%lld", (long long)st.st_mtim.tv_sec);
     if (gather(&s))
         goto done;
+    int pst = as_index_projection(s.ix, &s.proj);
+    if (pst != AS_OK) {
+        cli_warn_index(path, s.ix, pst);
+        goto done;
+    }
     if (o->probe) {
         pr = cli_xrealloc(NULL, (s.n ? s.n : 1) * sizeof *pr);
         if (probe_run(s.ix, path, o->jobs, pr))
@@ -508,6 +539,7 @@ done:
     free(s.containers.v);
     free(s.codecs.v);
     eval_free(&s.ev);
+    as_projection_free(s.proj);
     as_index_close(s.ix);
     return failed;
 }

@@ -1,0 +1,127 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-index -L: a projection learnt from the labels, stored in the index;
+# as-search, as-cluster and as-map -P use it, the plain search is
+# unchanged; -u keeps it while no entry changes and fits it again when
+# one does; merge leaves it out; no labels to learn from is an error.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as_sample_folder
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+q=samples/kicks/kick_44k1.flac
+usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
+usage2='       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]'
+usage3='       as-index merge [-Jq] [-w seconds] -o index index ...'
+hint="Try 'as-index --help'."
+
+# before learning: plain results; -P has nothing to use
+as-search -k 4 -p "$q" lib.asx >plain.tsv
+for tool in "as-search -P -k 4 -p $q" "as-cluster -P -k 2" "as-map -P -m pca"; do
+    run $tool lib.asx
+    expect_status 1
+    expect_err "${tool%% *}: lib.asx: no learnt projection (see as-index -L)"
+    [ -s "$T/out" ] && fail "$tool: output without a projection"
+done
+run as-stats -n lib.asx
+grep -q '^learnt' "$T/out" && fail "as-stats: learnt lines without -L"
+
+# learn: four labels of two or more (hats, kicks, loops, tones), three
+# directions, the defaults recorded
+run as-index -L lib.asx
+expect_status 0
+expect_no_err
+[ -s "$T/out" ] && fail "as-index -L printed something"
+run as-stats -n lib.asx
+expect_status 0
+grep '^learnt' "$T/out" >learnt.tsv
+printf 'learnt\t%s\t%s\n' shrinkage 0.5 blend 0.3 directions 3 classes 4 \
+    >want.tsv
+printf 'learnt_class\t%s\t%s\n' hats 2 kicks 2 loops 2 tones 3 >>want.tsv
+cmp -s want.tsv learnt.tsv || { diff want.tsv learnt.tsv >&2; fail "as-stats learnt lines"; }
+run as-stats -n -J lib.asx
+grep -q '"learnt":{"shrinkage":0.5,"blend":0.3,"directions":3,"classes":{"hats":2,"kicks":2,"loops":2,"tones":3}}' "$T/out" ||
+    fail "as-stats -J: no learnt object"
+
+# the plain search is unchanged; -P gives 4 results (and a header),
+# distances from 0 to 2, the query not among them
+run as-search -k 4 -p "$q" lib.asx
+expect_status 0
+expect_out_file plain.tsv
+run as-search -P -k 4 -p "$q" lib.asx
+expect_status 0
+expect_no_err
+[ "$(wc -l <"$T/out")" -eq 5 ] || fail "as-search -P: not 4 results"
+awk -F '\t' 'NR > 1 && !($5 >= 0 && $5 <= 2) { exit 1 }' "$T/out" ||
+    fail "as-search -P: distance out of range"
+grep -q "	$q	" "$T/out" && fail "as-search -P: the query among its results"
+cp "$T/out" learned.tsv
+run as-search -P -m euclidean -k 4 -p "$q" lib.asx
+expect_status 2
+# blend 0: the plain distances exactly
+as-index -L lib.asx -b 0
+run as-search -P -k 4 -p "$q" lib.asx
+expect_status 0
+expect_out_file plain.tsv
+as-index -L lib.asx -s 0.5 -b 0.3
+run as-search -P -k 4 -p "$q" lib.asx
+expect_out_file learned.tsv
+
+# the other tools in the blended space
+run as-cluster -P -k 2 lib.asx
+expect_status 0
+expect_no_err
+[ "$(wc -l <"$T/out")" -eq 10 ] || fail "as-cluster -P: not 9 entries"
+run as-map -P -m pca lib.asx
+expect_status 0
+expect_no_err
+[ "$(wc -l <"$T/out")" -eq 10 ] || fail "as-map -P: not 9 entries"
+
+# -u with nothing changed keeps the projection byte for byte; a new
+# entry makes it stale: -u fits it again with the stored settings
+cp lib.asx before.asx
+run as-index -q -u lib.asx lib.tsv
+expect_status 0
+cmp -s before.asx lib.asx || fail "-u without changes changed the index"
+cp samples/kicks/real_bd_808_44k1.wav samples/kicks/bd2.wav
+as-extract samples/kicks/bd2.wav >new.tsv
+as-index -L lib.asx -s 0.7 -b 0.4
+run as-index -q -u lib.asx new.tsv
+expect_status 0
+expect_no_err
+run as-stats -n lib.asx
+grep -qx 'learnt_class	kicks	3' "$T/out" || fail "-u: projection not fitted again"
+grep -qx 'learnt	shrinkage	0.7' "$T/out" || fail "-u: shrinkage not kept"
+grep -qx 'learnt	blend	0.4' "$T/out" || fail "-u: blend not kept"
+
+# merge and -o build anew: no projection
+as-index merge -q -o merged.asx lib.asx
+run as-stats -n merged.asx
+grep -q '^learnt' "$T/out" && fail "merge kept the projection"
+
+# no labels to learn from
+as-index -l none -o nolab.asx lib.tsv
+cp nolab.asx nolab.before
+run as-index -L nolab.asx
+expect_status 1
+expect_err "as-index: nolab.asx: 0 labels with 2 or more entries; learning needs 2"
+cmp -s nolab.asx nolab.before || fail "-L failure changed the index"
+grep -v '/kicks/\|/hats/\|/loops/' lib.tsv >one.tsv
+as-index -o one.asx one.tsv
+run as-index -L one.asx
+expect_status 1
+expect_err "as-index: one.asx: 1 label with 2 or more entries; learning needs 2"
+run as-index -L missing.asx
+expect_status 1
+expect_err "as-index: missing.asx: No such file or directory"
+
+# usage
+run as-index -s 0.5 -o x.asx lib.tsv
+expect_status 2
+expect_err "as-index: -b and -s go with -L" "$usage1" "$usage2" "$usage3" "$hint"
+run as-index -L lib.asx lib.tsv
+expect_status 2
+expect_err "as-index: -L takes no streams" "$usage1" "$usage2" "$usage3" "$hint"
+run as-index -L lib.asx -s 1.5
+expect_status 2
