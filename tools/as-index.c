@@ -29,7 +29,7 @@ help(void)
          "projection from its labels.\n"
          "\n"
          "  -b, --blend=A          with -L: the learnt part's weight in searches\n"
-         "                         with -P (0 to 1, default 0.3)\n"
+         "                         with -P (0 to 1, default 0.5)\n"
          "  -c, --check=INDEX      read the whole index and check its checksums\n"
          "  -d, --dump=INDEX       write the entries as a feature stream\n"
          "  -F, --force-prune      with -p: prune even more than half of the\n"
@@ -47,7 +47,7 @@ help(void)
          "  -p, --prune            with -u: drop entries whose file is gone\n"
          "  -q, --quiet            print no warnings and no summary\n"
          "  -s, --shrinkage=S      with -L: the LDA's shrinkage (0 to 1,\n"
-         "                         default 0.5)\n"
+         "                         default 0.1)\n"
          "  -u, --update=INDEX     add and replace entries of INDEX\n"
          "  -V, --version          print the version and exit\n"
          "  -w, --wait=SECONDS     wait for another writer's lock (default 0)");

@@ -36,12 +36,12 @@ expect_no_err
 run as-stats -n lib.asx
 expect_status 0
 grep '^learnt' "$T/out" >learnt.tsv
-printf 'learnt\t%s\t%s\n' shrinkage 0.5 blend 0.3 directions 3 classes 4 \
+printf 'learnt\t%s\t%s\n' shrinkage 0.1 blend 0.5 directions 3 classes 4 \
     >want.tsv
 printf 'learnt_class\t%s\t%s\n' hats 2 kicks 2 loops 2 tones 3 >>want.tsv
 cmp -s want.tsv learnt.tsv || { diff want.tsv learnt.tsv >&2; fail "as-stats learnt lines"; }
 run as-stats -n -J lib.asx
-grep -q '"learnt":{"shrinkage":0.5,"blend":0.3,"directions":3,"classes":{"hats":2,"kicks":2,"loops":2,"tones":3}}' "$T/out" ||
+grep -q '"learnt":{"shrinkage":0.1,"blend":0.5,"directions":3,"classes":{"hats":2,"kicks":2,"loops":2,"tones":3}}' "$T/out" ||
     fail "as-stats -J: no learnt object"
 
 # the plain search is unchanged; -P gives 4 results (and a header),
@@ -64,7 +64,7 @@ as-index -L lib.asx -b 0
 run as-search -P -k 4 -p "$q" lib.asx
 expect_status 0
 expect_out_file plain.tsv
-as-index -L lib.asx -s 0.5 -b 0.3
+as-index -L lib.asx -s 0.1 -b 0.5
 run as-search -P -k 4 -p "$q" lib.asx
 expect_out_file learned.tsv
 

@@ -36,9 +36,10 @@
 
 #include "as/index.h"
 
-/* Defaults chosen on the drum corpus (man/as-index.1 has the figures). */
-#define AS_LEARN_SHRINKAGE 0.5
-#define AS_LEARN_BLEND 0.3
+/* Defaults chosen on the drum corpus by bench/learn.sh (man/as-index.1
+ * has the figures). */
+#define AS_LEARN_SHRINKAGE 0.1
+#define AS_LEARN_BLEND 0.5
 
 struct as_learn_opts {
     double shrinkage; /* 0 .. 1; init: AS_LEARN_SHRINKAGE */
