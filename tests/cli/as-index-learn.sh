@@ -57,6 +57,9 @@ awk -F '\t' 'NR > 1 && !($5 >= 0 && $5 <= 2) { exit 1 }' "$T/out" ||
     fail "as-search -P: distance out of range"
 grep -q "	$q	" "$T/out" && fail "as-search -P: the query among its results"
 cp "$T/out" learned.tsv
+# the confidence tables are for the plain distance: none for a blend
+awk -F '\t' 'NR > 1 && $NF != "-" { exit 1 }' learned.tsv ||
+    fail "as-search -P: a confidence for a blended distance"
 run as-search -P -m euclidean -k 4 -p "$q" lib.asx
 expect_status 2
 # blend 0: the plain distances exactly
