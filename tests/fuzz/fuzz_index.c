@@ -75,8 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define IX_SEED_HEADER 0x617368647231ULL
 #define IX_SEED_DATA 0x617364617431ULL
 #define IX_SEED_BLOCK 0x6173626c6b32ULL
-/* Version 2: SUMS is the tenth section; blocks of 16 KiB. */
+/* Version 2: SUMS is the tenth slot; blocks of 16 KiB. Version 3: the
+ * eleventh slot is PROJECTION. */
 #define IX_SUMS 9
+#define IX_PROJECTION 10
 #define IX_BLOCK 16384
 
 /* Keeps the sums the target computes from being optimised away, so every
@@ -99,59 +101,66 @@ get64(const unsigned char *p)
     return v;
 }
 
-/* Version 2: when the section table is laid out as the format says
- * (regions end to end from byte 256, SUMS last and one u64 per block),
- * writes every block's checksum into SUMS; the data checksum is then the
- * hash of SUMS. Otherwise leaves SUMS as it is: the reader refuses such a
- * table before it looks at a checksum. */
+/* Versions 2 and 3: when the section table is laid out as the format
+ * says (regions end to end from byte 256 in file order: the nine first
+ * slots, then in version 3 PROJECTION from the eleventh slot, then SUMS,
+ * the tenth, last and one u64 per block), writes every block's checksum
+ * into SUMS; the data checksum is then the hash of SUMS. Otherwise
+ * leaves SUMS as it is: the reader refuses such a table before it looks
+ * at a checksum. */
 static void
-patch_blocks(unsigned char *buf, size_t size)
+patch_blocks(unsigned char *buf, size_t size, int v3)
 {
-    uint64_t off[IX_SUMS + 1], len[IX_SUMS + 1];
-    for (int s = 0; s <= IX_SUMS; s++) {
-        off[s] = get64(buf + IX_TABLE + 16 * s);
-        len[s] = get64(buf + IX_TABLE + 16 * s + 8);
-    }
-    if (off[0] != IX_HEADER_SIZE || off[IX_SUMS] > size ||
-        len[IX_SUMS] != size - off[IX_SUMS])
+    uint64_t start[IX_SUMS + 3];
+    int nr = 0;
+    for (int s = 0; s < IX_SUMS; s++)
+        start[nr++] = get64(buf + IX_TABLE + 16 * s);
+    if (v3)
+        start[nr++] = get64(buf + IX_TABLE + 16 * IX_PROJECTION);
+    uint64_t sums_off = get64(buf + IX_TABLE + 16 * IX_SUMS);
+    uint64_t sums_len = get64(buf + IX_TABLE + 16 * IX_SUMS + 8);
+    start[nr] = sums_off; /* the end of the last region */
+    if (start[0] != IX_HEADER_SIZE || sums_off > size ||
+        sums_len != size - sums_off)
         return;
     uint64_t nb = 0;
-    for (int s = 0; s < IX_SUMS; s++) {
-        if (off[s + 1] < off[s])
+    for (int r = 0; r < nr; r++) {
+        if (start[r + 1] < start[r])
             return;
-        nb += (off[s + 1] - off[s] + IX_BLOCK - 1) / IX_BLOCK;
+        nb += (start[r + 1] - start[r] + IX_BLOCK - 1) / IX_BLOCK;
     }
-    if (len[IX_SUMS] != nb * 8)
+    if (sums_len != nb * 8)
         return;
-    unsigned char *sums = buf + off[IX_SUMS];
+    unsigned char *sums = buf + sums_off;
     uint64_t b = 0;
-    for (int s = 0; s < IX_SUMS; s++)
-        for (uint64_t at = off[s]; at < off[s + 1]; at += IX_BLOCK, b++) {
-            uint64_t n = off[s + 1] - at < IX_BLOCK ? off[s + 1] - at
-                                                     : IX_BLOCK;
+    for (int r = 0; r < nr; r++)
+        for (uint64_t at = start[r]; at < start[r + 1]; at += IX_BLOCK, b++) {
+            uint64_t n = start[r + 1] - at < IX_BLOCK ? start[r + 1] - at
+                                                       : IX_BLOCK;
             put64(sums + 8 * b,
                   as__hash64(buf + at, (size_t)n, IX_SEED_BLOCK + b));
         }
-    put64(buf + IX_DATA_SUM,
-          as__hash64(sums, (size_t)len[IX_SUMS], IX_SEED_DATA));
+    put64(buf + IX_DATA_SUM, as__hash64(sums, (size_t)sums_len, IX_SEED_DATA));
 }
 
 /* Makes the file size field and the checksums of buf right for its
  * bytes: version 1 (the data checksum over every byte after the header)
- * or any other version as version 2 (per-block sums). */
+ * or any other version as version 2 or 3 (per-block sums). */
 static void
 patch_sums(unsigned char *buf, size_t size)
 {
     if (size < IX_HEADER_SIZE)
         return;
     put64(buf + IX_FILE_SIZE, (uint64_t)size);
-    if ((buf[IX_VERSION] | buf[IX_VERSION + 1] << 8 |
-         buf[IX_VERSION + 2] << 16 | (uint32_t)buf[IX_VERSION + 3] << 24) == 1)
+    uint32_t version = buf[IX_VERSION] | buf[IX_VERSION + 1] << 8 |
+                       buf[IX_VERSION + 2] << 16 |
+                       (uint32_t)buf[IX_VERSION + 3] << 24;
+    if (version == 1)
         put64(buf + IX_DATA_SUM,
               as__hash64(buf + IX_HEADER_SIZE, size - IX_HEADER_SIZE,
                          IX_SEED_DATA));
     else
-        patch_blocks(buf, size);
+        patch_blocks(buf, size, version >= 3);
     put64(buf + IX_HEADER_SUM, as__hash64(buf, IX_HEADER_SUM, IX_SEED_HEADER));
 }
 

@@ -145,6 +145,16 @@ mkdir -p "$tmp/kick" "$tmp/snare" "$work/seeds/featread_tsv" \
 "$tools/as-index" -d "$tmp/three.asx" >"$work/seeds/featread_tsv/dump.tsv"
 cp "$tmp/three.asx" "$work/seeds/index/"
 cp "$tmp/three.asx" "$work/seeds/index_sums/"
+# and one with a learnt projection (format version 3): two labels with
+# two entries each
+"$mk" -d 0.3 -r 22050 -a 0.5 clicks "$tmp/kick/d.wav"
+"$mk" -d 0.3 -r 22050 -s 9 noise "$tmp/snare/e.wav"
+(cd "$tmp" && "$tools/as-extract" -j 1 -s librosa45 -b kick/a.wav \
+    kick/d.wav snare/b.wav snare/e.wav) |
+    "$tools/as-index" -q -o "$tmp/learnt.asx"
+"$tools/as-index" -q -L "$tmp/learnt.asx"
+cp "$tmp/learnt.asx" "$work/seeds/index/"
+cp "$tmp/learnt.asx" "$work/seeds/index_sums/"
 rm -rf "$tmp"
 
 # ---- runs ----
