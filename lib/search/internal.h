@@ -74,9 +74,6 @@ struct as_searcher {
     double *amax;      /* per column, a bound on |x - mean_f| */
     double delta_norm; /* |(mean_f - mean) * scale| */
     int isa;           /* AS__ISA_* in use */
-    /* int8 copy of the unit vectors, made for the first large batch */
-    struct as__quant *quant;
-    int quant_tried;
     /* the confidence table that applies (confidence.c); NULL: none */
     const struct as__calib *calib;
     size_t n_calib;
@@ -85,6 +82,7 @@ struct as_searcher {
     size_t proj_m;   /* its output dimension */
     double blend;    /* its blend weight a */
     double *proj_z;  /* per row, the unit projected vector (n_rows x m) */
+    uint64_t reranked; /* rows whose distance finish() computed */
 };
 
 /* ---- confidence (confidence.c) ---- */
@@ -132,17 +130,9 @@ int as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
  */
 int as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
                    const struct as_search_filter *f);
-
-/* ---- int8 scan of unit vectors (quant.c) ---- */
-
-struct as__quant;
-/* Builds the int8 copy (AS_OK, AS_ENOMEM, or AS_EINVAL when this CPU or
- * this searcher cannot use it). */
-int as__quant_new(struct as__quant **out, const as_searcher *s);
-void as__quant_free(struct as__quant *qt);
-/* Scans nq queries of any number (cosine metric only). */
-int as__scan_quant(const as_searcher *s, const struct as__quant *qt,
-                   struct as__query *const *q, size_t nq,
-                   const struct as_search_filter *f);
+/* The same for nq queries of any number, in one pass over the rows that
+ * multiplies each row by every query while it is in the cache. */
+int as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
+                         size_t nq, const struct as_search_filter *f);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The float32 scan: one pass over each matrix (at memory speed) for up to
- * four queries, estimating each row's dot product with each query's
+ * four queries, or for a whole batch (the batch kernels below, bounded
+ * by arithmetic rather than memory), estimating each row's dot product with each query's
  * z-scored, group-weighted vector, F = sum_j fl(x_j - mean_f_j) w_j, in
  * float32 with whatever order of additions the instruction set likes.
  * The error of that sum is bounded per row (row_error); a cheap test per
@@ -11,6 +12,7 @@
  * the collector.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "as/error.h"
@@ -37,14 +39,19 @@ struct scan {
     const struct as_search_filter *f;
     struct as__query *const *q;
     size_t nq;
-    double kconst[MAX_Q]; /* sum_j (mean_f_j - mean_j) w_j, in double */
-    double margin[MAX_Q]; /* its own rounding, and the float test's */
-    double cd;            /* relative error of the float dot, below */
-    struct qtest t[MAX_Q];
+    /* per query: */
+    double *kconst; /* sum_j (mean_f_j - mean_j) w_j, in double */
+    double *margin; /* its own rounding, and the float test's */
+    struct qtest *t;
+    double cd; /* relative error of the float dot, below */
     /* the shard being scanned */
     const float *matrix;
     const float *norms;
     uint64_t first;
+    /* the batch kernels' tile (dim * TILE) and query weights (a
+     * multiple of QG, the padding all zero) */
+    float *xt;
+    const float **wp;
 };
 
 /* How much a float norm may differ from the double one it rounds: 2^-24
@@ -188,6 +195,87 @@ rows_generic(struct scan *sc, size_t from, size_t to)
     return AS_OK;
 }
 
+/* ---- the batch kernels: many queries per row, rows reused from cache ---- */
+
+/*
+ * For a batch, the rows are taken TILE at a time, centred in float
+ * (fl(x_j - mean_f_j), the same terms as above) and stored column by
+ * column in sc->xt, so that one vector holds one column of 8 rows; each
+ * query's weights are then broadcast against them, QG queries at once,
+ * and every product of a row with a query lands in its own lane: no
+ * horizontal sums, and each row is read from memory once for the whole
+ * batch while it is multiplied by every query from the cache. Each lane
+ * sums its row's terms in column order, one of the orders the bound of
+ * row_error allows.
+ */
+#define TILE 16
+#define QG 6
+
+/* Rows [r0, r0 + nr) into sc->xt, centred, the rest of the tile 0;
+ * their norms into nrm. */
+static void
+load_tile(struct scan *sc, size_t r0, size_t nr, float *nrm)
+{
+    const size_t dim = sc->s->dim;
+    const float *mean = sc->s->mean_f;
+    float *xt = sc->xt;
+    for (size_t l = 0; l < TILE; l++) {
+        if (l < nr) {
+            const float *x = sc->matrix + (r0 + l) * dim;
+            for (size_t j = 0; j < dim; j++)
+                xt[j * TILE + l] = x[j] - mean[j];
+            nrm[l] = sc->norms[r0 + l];
+        } else {
+            for (size_t j = 0; j < dim; j++)
+                xt[j * TILE + l] = 0.0f;
+            nrm[l] = 0.0f;
+        }
+    }
+}
+
+/* The test of row_test on one query's dots for a tile. */
+static int
+test_tile(struct scan *sc, size_t i, size_t r0, size_t nr, const float *fd,
+          const float *nrm)
+{
+    for (size_t l = 0; l < nr; l++) {
+        const struct qtest *t = &sc->t[i];
+        if (!(fd[l] < (t->c2 * nrm[l] + t->c1) * nrm[l] + t->a)) {
+            int st = slow_path(sc, i, r0 + l, fd[l]);
+            if (st != AS_OK)
+                return st;
+        }
+    }
+    return AS_OK;
+}
+
+static int
+rows_batch_generic(struct scan *sc, size_t from, size_t to)
+{
+    const size_t dim = sc->s->dim;
+    const float *xt = sc->xt;
+    float nrm[TILE];
+    for (size_t r0 = from; r0 < to; r0 += TILE) {
+        size_t nr = to - r0 < TILE ? to - r0 : TILE;
+        load_tile(sc, r0, nr, nrm);
+        for (size_t q0 = 0; q0 < sc->nq; q0 += QG) {
+            float acc[QG][TILE] = {{0}};
+            for (size_t j = 0; j < dim; j++)
+                for (size_t i = 0; i < QG; i++) {
+                    float w = sc->wp[q0 + i][j];
+                    for (size_t l = 0; l < TILE; l++)
+                        acc[i][l] += xt[j * TILE + l] * w;
+                }
+            for (size_t i = 0; i < QG && q0 + i < sc->nq; i++) {
+                int st = test_tile(sc, q0 + i, r0, nr, acc[i], nrm);
+                if (st != AS_OK)
+                    return st;
+            }
+        }
+    }
+    return AS_OK;
+}
+
 #ifdef AS_X86
 
 #define AVX2 __attribute__((target("avx2,fma")))
@@ -311,7 +399,122 @@ rows_avx512(struct scan *sc, size_t from, size_t to)
     }
 }
 
+/* rows_batch_generic with AVX2: QG queries by 16 rows in 12 registers. */
+AVX2 static int
+rows_batch_avx2(struct scan *sc, size_t from, size_t to)
+{
+    const size_t dim = sc->s->dim;
+    const float *xt = sc->xt;
+    float nrm[TILE];
+    for (size_t r0 = from; r0 < to; r0 += TILE) {
+        size_t nr = to - r0 < TILE ? to - r0 : TILE;
+        load_tile(sc, r0, nr, nrm);
+        const __m256 n0 = _mm256_loadu_ps(nrm), n1 = _mm256_loadu_ps(nrm + 8);
+        const unsigned valid = (1u << nr) - 1u;
+        for (size_t q0 = 0; q0 < sc->nq; q0 += QG) {
+            const float *const *wp = sc->wp + q0;
+            __m256 acc[QG][2];
+            for (size_t i = 0; i < QG; i++)
+                acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+            for (size_t j = 0; j < dim; j++) {
+                __m256 x0 = _mm256_load_ps(xt + j * TILE);
+                __m256 x1 = _mm256_load_ps(xt + j * TILE + 8);
+                for (size_t i = 0; i < QG; i++) {
+                    __m256 w = _mm256_broadcast_ss(wp[i] + j);
+                    acc[i][0] = _mm256_fmadd_ps(x0, w, acc[i][0]);
+                    acc[i][1] = _mm256_fmadd_ps(x1, w, acc[i][1]);
+                }
+            }
+            /* out of the registers with constant indices only, so that
+             * the compiler keeps acc in registers through the loop */
+            float fd[QG][TILE] __attribute__((aligned(32)));
+            for (size_t i = 0; i < QG; i++) {
+                _mm256_store_ps(fd[i], acc[i][0]);
+                _mm256_store_ps(fd[i] + 8, acc[i][1]);
+            }
+            for (size_t i = 0; i < QG && q0 + i < sc->nq; i++) {
+                const struct qtest *t = &sc->t[q0 + i];
+                __m256 c2 = _mm256_set1_ps(t->c2), c1 = _mm256_set1_ps(t->c1);
+                __m256 a = _mm256_set1_ps(t->a);
+                __m256 t0 = _mm256_add_ps(
+                    _mm256_mul_ps(_mm256_add_ps(_mm256_mul_ps(c2, n0), c1), n0),
+                    a);
+                __m256 t1 = _mm256_add_ps(
+                    _mm256_mul_ps(_mm256_add_ps(_mm256_mul_ps(c2, n1), c1), n1),
+                    a);
+                /* pass unless dot < threshold (NaN passes, as in row_test) */
+                unsigned m = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
+                                 _mm256_load_ps(fd[i]), t0, _CMP_NLT_UQ)) |
+                             (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(
+                                 _mm256_load_ps(fd[i] + 8), t1, _CMP_NLT_UQ))
+                                 << 8;
+                m &= valid;
+                if (m == 0)
+                    continue;
+                for (size_t l = 0; l < TILE; l++) {
+                    if (!(m >> l & 1u))
+                        continue;
+                    int st = slow_path(sc, q0 + i, r0 + l, fd[i][l]);
+                    if (st != AS_OK)
+                        return st;
+                }
+            }
+        }
+    }
+    return AS_OK;
+}
+
 #endif
+
+/* The per-query constants of the test, for sc->nq queries. */
+static void
+setup_queries(struct scan *sc)
+{
+    const as_searcher *s = sc->s;
+    sc->cd = ((double)s->dim + 3.0) * 0x1p-24 * (1.0 + 0x1p-20);
+    for (size_t i = 0; i < sc->nq; i++) {
+        double k = 0.0, mag = 0.0;
+        for (size_t j = 0; j < s->dim; j++) {
+            double w = sc->q[i]->y[j] * s->scale[j];
+            k += ((double)s->mean_f[j] - s->mean[j]) * w;
+            mag += fabs(s->mean[j] * w);
+        }
+        sc->kconst[i] = k;
+        /* the double sum K is off by at most dim 2^-53 mag; 1e-6 |K|
+         * covers the float test's rounding of it */
+        sc->margin[i] = ((double)s->dim + 2.0) * 0x1p-52 * mag + 1e-6 * fabs(k);
+        set_test(sc, i);
+    }
+}
+
+/* Every shard's rows through rows(), checking their blocks on the way;
+ * step is a multiple of TILE, so that batches see whole tiles. */
+static int
+scan_shards(struct scan *sc, int (*rows)(struct scan *, size_t, size_t))
+{
+    const as_searcher *s = sc->s;
+    size_t step = CHECK_BYTES / (s->dim * sizeof(float)) + TILE;
+    step -= step % TILE;
+    for (size_t h = 0; h < s->n_shards; h++) {
+        const struct as__shard *sh = &s->sh[h];
+        if (sh->n == 0)
+            continue;
+        sc->matrix = sh->matrix;
+        sc->norms = sh->norms;
+        sc->first = sh->first;
+        /* the scan checks the rows' blocks as it reaches them, the first
+         * time (later scans find them checked) */
+        for (size_t from = 0; from < sh->n; from += step) {
+            size_t to = sh->n - from < step ? sh->n : from + step;
+            int st = as_index_check_rows(sh->ix, from, to - from);
+            if (st == AS_OK)
+                st = rows(sc, from, to);
+            if (st != AS_OK)
+                return st;
+        }
+    }
+    return AS_OK;
+}
 
 int
 as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
@@ -319,21 +522,13 @@ as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
 {
     if (nq == 0 || nq > MAX_Q)
         return AS_EINVAL;
+    double kconst[MAX_Q], margin[MAX_Q];
+    struct qtest t[MAX_Q];
     struct scan sc = {.s = s, .f = f, .q = q, .nq = nq};
-    sc.cd = ((double)s->dim + 3.0) * 0x1p-24 * (1.0 + 0x1p-20);
-    for (size_t i = 0; i < nq; i++) {
-        double k = 0.0, mag = 0.0;
-        for (size_t j = 0; j < s->dim; j++) {
-            double w = q[i]->y[j] * s->scale[j];
-            k += ((double)s->mean_f[j] - s->mean[j]) * w;
-            mag += fabs(s->mean[j] * w);
-        }
-        sc.kconst[i] = k;
-        /* the double sum K is off by at most dim 2^-53 mag; 1e-6 |K|
-         * covers the float test's rounding of it */
-        sc.margin[i] = ((double)s->dim + 2.0) * 0x1p-52 * mag + 1e-6 * fabs(k);
-        set_test(&sc, i);
-    }
+    sc.kconst = kconst;
+    sc.margin = margin;
+    sc.t = t;
+    setup_queries(&sc);
     int (*rows)(struct scan *, size_t, size_t) = rows_generic;
 #ifdef AS_X86
     if (s->isa >= AS__ISA_AVX512)
@@ -341,24 +536,42 @@ as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
     else if (s->isa >= AS__ISA_AVX2)
         rows = rows_avx2;
 #endif
-    for (size_t h = 0; h < s->n_shards; h++) {
-        const struct as__shard *sh = &s->sh[h];
-        if (sh->n == 0)
-            continue;
-        sc.matrix = sh->matrix;
-        sc.norms = sh->norms;
-        sc.first = sh->first;
-        /* the scan checks the rows' blocks as it reaches them, the first
-         * time (later scans find them checked) */
-        size_t step = CHECK_BYTES / (s->dim * sizeof(float)) + 1;
-        for (size_t from = 0; from < sh->n; from += step) {
-            size_t to = sh->n - from < step ? sh->n : from + step;
-            int st = as_index_check_rows(sh->ix, from, to - from);
-            if (st == AS_OK)
-                st = rows(&sc, from, to);
-            if (st != AS_OK)
-                return st;
-        }
-    }
-    return AS_OK;
+    return scan_shards(&sc, rows);
+}
+
+int
+as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
+                     size_t nq, const struct as_search_filter *f)
+{
+    if (nq == 0)
+        return AS_EINVAL;
+    struct scan sc = {.s = s, .f = f, .q = q, .nq = nq};
+    size_t nq_pad = (nq + QG - 1) / QG * QG;
+    sc.kconst = malloc(2 * nq * sizeof *sc.kconst);
+    sc.t = malloc(nq * sizeof *sc.t);
+    sc.wp = malloc(nq_pad * sizeof *sc.wp);
+    float *zero = calloc(s->dim_pad, sizeof *zero);
+    /* 32-byte aligned for the vector loads */
+    sc.xt = aligned_alloc(32, (s->dim * TILE * sizeof *sc.xt + 31) / 32 * 32);
+    int st = AS_ENOMEM;
+    if (sc.kconst == NULL || sc.t == NULL || sc.wp == NULL || zero == NULL ||
+        sc.xt == NULL)
+        goto done;
+    sc.margin = sc.kconst + nq;
+    for (size_t i = 0; i < nq_pad; i++)
+        sc.wp[i] = i < nq ? q[i]->w : zero;
+    setup_queries(&sc);
+    int (*rows)(struct scan *, size_t, size_t) = rows_batch_generic;
+#ifdef AS_X86
+    if (s->isa >= AS__ISA_AVX2)
+        rows = rows_batch_avx2;
+#endif
+    st = scan_shards(&sc, rows);
+done:
+    free(sc.kconst);
+    free(sc.t);
+    free(sc.wp);
+    free(zero);
+    free(sc.xt);
+    return st;
 }

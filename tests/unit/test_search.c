@@ -268,6 +268,199 @@ test_exact(const char *path, const float *x, size_t n)
     as_index_close(ix);
 }
 
+/*
+ * Hard for the batch path (issue #18): tight clusters (12 in 8 latent
+ * dimensions, hundreds of rows within 1e-3 in cosine of each other),
+ * 400 rows within 1e-6 of one base row, rows one float bit away from it,
+ * groups of exact duplicates, rows of zeros, and spread rows.
+ */
+#define ADV_N 2500
+#define ADV_Q 1000
+
+static float *
+make_adversarial_rows(float *base)
+{
+    float *x = malloc(ADV_N * dim * sizeof *x);
+    double centre[12][8], map[8][512];
+    for (size_t c = 0; c < 12; c++)
+        for (size_t l = 0; l < 8; l++)
+            centre[c][l] = 3.0 * gauss();
+    for (size_t l = 0; l < 8; l++)
+        for (size_t j = 0; j < dim; j++)
+            map[l][j] = gauss();
+    for (size_t j = 0; j < dim; j++)
+        base[j] = (float)(2.0 * gauss());
+    for (size_t i = 0; i < ADV_N; i++) {
+        float *r = x + i * dim;
+        if (i < 1200) {
+            size_t c = i % 12;
+            double z[8];
+            for (size_t l = 0; l < 8; l++)
+                z[l] = centre[c][l] + 0.002 * gauss();
+            for (size_t j = 0; j < dim; j++) {
+                double v = 1e-4 * gauss();
+                for (size_t l = 0; l < 8; l++)
+                    v += map[l][j] * z[l];
+                r[j] = (float)v;
+            }
+        } else if (i < 1600) {
+            for (size_t j = 0; j < dim; j++)
+                r[j] = (float)((double)base[j] * (1.0 + 1e-6 * gauss()));
+        } else if (i < 1800) {
+            memcpy(r, base, dim * sizeof *r);
+            size_t j = i % dim;
+            r[j] = nextafterf(r[j], i % 2 ? INFINITY : -INFINITY);
+            if (i % 3 == 0)
+                r[(j + 40) % dim] = nextafterf(r[(j + 40) % dim], INFINITY);
+        } else if (i < 2000) {
+            /* 20 groups of 10 copies of clustered rows */
+            memcpy(r, x + ((i - 1800) / 10 * 97 % 1200) * dim, dim * sizeof *r);
+        } else if (i < 2050) {
+            memset(r, 0, dim * sizeof *r);
+        } else {
+            for (size_t j = 0; j < dim; j++)
+                r[j] = (float)(3.0 * gauss());
+        }
+    }
+    return x;
+}
+
+static float *
+make_adversarial_queries(const float *x, const float *base, const double *mean)
+{
+    float *q = malloc(ADV_Q * dim * sizeof *q);
+    for (size_t i = 0; i < ADV_Q; i++) {
+        float *v = q + i * dim;
+        const float *r = x + (size_t)(uniform() * ADV_N) * dim;
+        for (size_t j = 0; j < dim; j++) {
+            switch (i % 8) {
+            case 0: /* a row itself */
+                v[j] = r[j];
+                break;
+            case 1: /* a row nudged by 1e-6 */
+                v[j] = (float)((double)r[j] * (1.0 + 1e-6 * gauss()));
+                break;
+            case 2: /* a row nudged by 1e-3 */
+                v[j] = (float)((double)r[j] + 1e-3 * gauss());
+                break;
+            case 3:
+                v[j] = base[j];
+                break;
+            case 4: /* base, one bit away in every column */
+                v[j] = nextafterf(base[j], INFINITY);
+                break;
+            case 5:
+                v[j] = 0.0f;
+                break;
+            case 6:
+                v[j] = i == 6 ? (float)mean[j] : (float)(3.0 * gauss());
+                break;
+            default: /* a row one bit away in one column */
+                v[j] = j == i % dim ? nextafterf(r[j], -INFINITY) : r[j];
+            }
+        }
+    }
+    return q;
+}
+
+/* hits[i * k ...] of queries q0 .. q0 + nq against the top 100 of each
+ * query's brute-force ranking in ref (ADV_Q * 100). */
+static void
+compare_top(const char *what, const struct ref *ref, const size_t *n_ref,
+            size_t q0, size_t nq, size_t k, const struct as_hit *hits,
+            const size_t *n_hits)
+{
+    for (size_t i = 0; i < nq; i++) {
+        check_ctx("%s query %zu k %zu", what, q0 + i, k);
+        const struct ref *r = ref + (q0 + i) * 100;
+        size_t want = n_ref[q0 + i] < k ? n_ref[q0 + i] : k;
+        CHECK_INT(n_hits[i], want);
+        for (size_t j = 0; j < want && j < n_hits[i]; j++) {
+            const struct as_hit *h = &hits[i * k + j];
+            if (h->entry != r[j].entry || h->distance != r[j].d) {
+                CHECK_FAIL_("rank %zu: %u %.17g, want %zu %.17g", j, h->entry,
+                            h->distance, r[j].entry, r[j].d);
+                break;
+            }
+        }
+    }
+}
+
+/* Batches around and far above the batch kernel's sizes, one query at a
+ * time, and brute force agree on the adversarial rows, for every path. */
+static void
+test_batch_adversarial(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/adversarial.asx", dir);
+    float *base = malloc(dim * sizeof *base);
+    float *x = make_adversarial_rows(base);
+    write_index(path, x, NULL, ADV_N);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    float *q = make_adversarial_queries(x, base, as_index_mean(ix));
+    struct ref *all = malloc(ADV_N * sizeof *all);
+    struct ref *ref = malloc(ADV_Q * 100 * sizeof *ref);
+    size_t *n_ref = malloc(ADV_Q * sizeof *n_ref);
+    struct as_hit *hits = malloc(ADV_Q * 100 * sizeof *hits);
+    size_t *n_hits = malloc(ADV_Q * sizeof *n_hits);
+    static const size_t sizes[] = {15, 16, 17, ADV_Q};
+    static const size_t ks[] = {1, 10, 100};
+    for (int metric = 0; metric < 2; metric++) {
+        struct as_search_opts o;
+        as_search_opts_init(&o);
+        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        const char *mname = metric ? "euclidean" : "cosine";
+        as_searcher *s;
+        unsetenv("AS_SEARCH_ISA");
+        CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+        for (size_t i = 0; i < ADV_Q; i++) {
+            size_t m = brute(s, &ix, 1, q + i * dim, NULL, all);
+            n_ref[i] = m < 100 ? m : 100;
+            memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
+        }
+        as_searcher_free(s);
+        for (size_t a = 0; a < 4; a++) {
+            setenv("AS_SEARCH_ISA", isas[a], 1);
+            CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+            for (size_t ki = 0; ki < 3; ki++) {
+                size_t k = ks[ki];
+                char what[96];
+                for (size_t b = 0; b < 4; b++) {
+                    size_t nb = sizes[b];
+                    /* the small batches start at different queries */
+                    size_t q0 = nb == ADV_Q ? 0 : 100 * b;
+                    snprintf(what, sizeof what, "adversarial %s %s batch %zu",
+                             isas[a], mname, nb);
+                    CHECK_STATUS(
+                        as_search(s, q + q0 * dim, nb, k, NULL, hits, n_hits),
+                        AS_OK);
+                    compare_top(what, ref, n_ref, q0, nb, k, hits, n_hits);
+                }
+                snprintf(what, sizeof what, "adversarial %s %s single", isas[a],
+                         mname);
+                for (size_t i = 0; i < ADV_Q; i += 37) {
+                    CHECK_STATUS(
+                        as_search(s, q + i * dim, 1, k, NULL, hits, n_hits),
+                        AS_OK);
+                    compare_top(what, ref, n_ref, i, 1, k, hits, n_hits);
+                }
+            }
+            as_searcher_free(s);
+        }
+    }
+    unsetenv("AS_SEARCH_ISA");
+    free(hits);
+    free(n_hits);
+    free(ref);
+    free(n_ref);
+    free(all);
+    free(q);
+    free(x);
+    free(base);
+    as_index_close(ix);
+}
+
 /* Masks, the query's own entry, a maximum distance, ranges. */
 static void
 test_filters(const char *path, const float *x, size_t n)
@@ -718,6 +911,7 @@ main(int argc, char **argv)
     test_confidence(path);
     test_old_norms(x, n);
     free(x);
+    test_batch_adversarial();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -16,16 +16,26 @@
  * The scan reads each matrix once in float32 at memory speed, keeping for
  * each row a bound on its rounding error, then computes the distances of
  * every row that could still be among the k nearest again in double: the
- * result is exact, not approximate. Large batches of cosine queries
- * first make an int8 copy of the unit vectors (on CPUs with AVX-512 VNNI)
- * and scan that instead, with the same guarantee. Ties are broken by
- * path, so the order does not depend on how the library is sharded.
+ * result is exact, not approximate. Up to 15 queries take passes of 4
+ * over the matrix. A batch of 16 or more (up to 1024 per pass) takes the
+ * rows 16 at a time and multiplies each group, while it is in the cache,
+ * by every query of the batch (a blocked matrix product in float32, with
+ * the same per-row error bound); each query's threshold rises as its k
+ * nearest fill, so only rows whose bounds still reach it are computed
+ * again in double. The bound is relative to float32 rounding, so it
+ * prunes as well on tightly clustered data (thousands of rows within
+ * 0.001 in cosine) as on spread data: only rows that close to the k-th
+ * distance are re-ranked (as_searcher_reranked counts them), where the
+ * int8 prefilter of earlier versions (an error of about 0.02 in cosine)
+ * let thousands through. Ties are broken by path, so the order does not
+ * depend on how the library is sharded, and neither the batch size nor
+ * the instruction set changes a result.
  *
  * A path held by several shards is the last such shard's, as when the
  * shards are merged; the statistics count only that entry too.
  *
- * A searcher is not safe to use from two threads at once (a search may
- * build the int8 copy); use one per thread.
+ * A searcher is not safe to use from two threads at once (a search
+ * updates its counters); use one per thread.
  */
 
 #include <stddef.h>
@@ -70,6 +80,10 @@ void as_searcher_free(as_searcher *s);
 size_t as_searcher_dim(const as_searcher *s);
 /* Entries in all the shards. */
 size_t as_searcher_count(const as_searcher *s);
+/* Rows whose distance the searches so far computed in double (the rows
+ * the float scan could not rule out, over all queries): for measuring
+ * how well the scan prunes. */
+uint64_t as_searcher_reranked(const as_searcher *s);
 /* The combined per-column mean and standard deviation (dim values). */
 const double *as_searcher_mean(const as_searcher *s);
 const double *as_searcher_std(const as_searcher *s);
