@@ -1,29 +1,49 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# usage: bench/search.sh [ENTRIES] [RUNS]
+# usage: bench/search.sh [ENTRIES] [RUNS] [CORPUS]
 #
-# as-search speed on a synthetic index of ENTRIES (default 1000000)
-# entries of the default feature set (bench/as-bench-index gen), one
-# thread, medians of RUNS (default 3) runs made in turn:
+# as-search speed on synthetic indexes of ENTRIES (default 1000000)
+# entries of the default feature set (87 columns), one thread, medians of
+# RUNS (default 3) runs made in turn:
 #   - one query's top 10 against the time to read the matrix once in the
 #     same process (the memory-bandwidth floor). Target: within 1.2x;
-#   - 1000 queries at once (as_search with 1000 rows): the first call
-#     (which makes the int8 copy) and a second; and as-search -F with a
-#     1000-row stream, the whole process. Beside it, when g++ and
-#     libfaiss-dev are installed, FAISS IndexFlatL2 on the same sizes,
-#     one thread. Target: 4x faster per query;
+#   - 1000 queries at once (as_search with 1000 rows), twice on one
+#     searcher; and as-search -F with a 1000-row stream, the whole
+#     process;
+#   - the search paths side by side on three data sets of ENTRIES rows
+#     (bench/as-bench-search compare, CPU time per query, top 10): 10
+#     queries one at a time, 40 in calls of 4 (the float scan's widest
+#     pass, which is also what batches did before the batch kernel on
+#     CPUs without AVX-512 VNNI), and 1000 in one call (the batch
+#     kernel), with the rows each path computed again in double per
+#     query; beside them, when g++ and libfaiss-dev (with
+#     libopenblas-dev: bench only, never a build or test dependency) are
+#     installed, FAISS IndexFlatIP over the same rows and queries
+#     scaled to unit length, one thread, run in turn with ours (A B A B).
+#     The sets: independent columns (as-bench-index gen); 12 clusters in
+#     8 latent dimensions (as-bench-ml gen, where thousands of rows lie
+#     within 0.001 in cosine of each other); and real drum features
+#     tiled with noise (the corpus's features, each value moved by 1% of
+#     its column's spread), when the corpus exists: CORPUS (default
+#     bench/corpus/out, built by bench/corpus/make.sh), whose features
+#     this script extracts once with as-extract into
+#     build-bench/corpus-default.bin. Target: the batch never slower per
+#     query than the other paths, and >= 4x faster than FAISS;
 #   - a query from a 2 s audio file against the first 100000 entries:
 #     as-search's whole process, spawn to exit. Target: under 50 ms.
-# Needs about 1000 bytes per entry in $TMPDIR (default /tmp).
+# CPU times, not wall-clock ones, so that a shared machine's other work
+# does not count; compare the ratios within one run.
+# Needs about 2500 bytes per entry in $TMPDIR (default /tmp).
 set -eu
 entries=${1:-1000000}
 runs=${2:-3}
 for n in "$entries" "$runs"; do
     case $n in
-    '' | *[!0-9]* | 0 | 0*) echo "usage: bench/search.sh [ENTRIES] [RUNS]" >&2; exit 2 ;;
+    '' | *[!0-9]* | 0 | 0*) echo "usage: bench/search.sh [ENTRIES] [RUNS] [CORPUS]" >&2; exit 2 ;;
     esac
 done
 . "$(dirname "$0")/common.sh"
+corpus=${3:-$root/bench/corpus/out}
 gen="$build/bench/as-bench-index"
 bench="$build/bench/as-bench-search"
 search="$build/tools/as-search"
@@ -39,6 +59,30 @@ dim=$(cut -f 2 "$tmp/gen")
 "$build/tools/as-index" -d "$tmp/lib.asx" | head -n $((small + 1)) |
     "$build/tools/as-index" -o "$tmp/small.asx"
 "$build/tests/mksignal" -d 2 -r 44100 chirp "$tmp/query.wav"
+
+# the data sets of the comparison: each an index and, for FAISS, its rows
+# and the 1000 queries as float32 matrices
+sets="indep clustered"
+"$build/bench/as-bench-ml" gen "$entries" "$dim" 12 1 "$tmp/clustered.raw"
+"$bench" index "$tmp/clustered.raw" "$entries" "$tmp/clustered.asx"
+rm -f "$tmp/clustered.raw"
+ln -s "$tmp/lib.asx" "$tmp/indep.asx"
+feats="$build/corpus-default.bin"
+if [ -f "$corpus/manifest.tsv" ]; then
+    if [ ! -f "$feats" ]; then
+        echo "note: extracting the corpus's features once into $feats" >&2
+        "$build/tools/as-extract" -k -q -r -f bin -o "$feats" "$corpus" ||
+            rm -f "$feats"
+    fi
+fi
+if [ -f "$feats" ]; then
+    "$bench" tile "$feats" "$entries" "$tmp/real.raw"
+    "$bench" index "$tmp/real.raw" "$entries" "$tmp/real.asx"
+    rm -f "$tmp/real.raw"
+    sets="$sets real"
+else
+    echo "note: no corpus at $corpus (bench/corpus/make.sh builds it): real features skipped" >&2
+fi
 cat "$tmp/lib.asx" >/dev/null
 
 faiss=""
@@ -60,10 +104,16 @@ while [ $i -lt "$runs" ]; do
     "$bench" single 15 10 "$tmp/lib.asx" >>"$tmp/single" 2>/dev/null
     "$bench" batch $nq 10 "$tmp/lib.asx" >>"$tmp/batch" 2>/dev/null
     "$gen" time "$search" -H -k 10 -F "$tmp/q.tsv" "$tmp/lib.asx" >>"$tmp/cli"
-    if [ -n "$faiss" ]; then
-        OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-            "$faiss" "$entries" "$dim" $nq 1 >>"$tmp/faiss"
-    fi
+    for set in $sets; do
+        # A B A B: ours, then FAISS, on the same rows and queries
+        "$bench" compare $nq 10 "$tmp/$set.asx" >>"$tmp/cmp.$set" 2>/dev/null
+        if [ -n "$faiss" ]; then
+            "$bench" dump $nq "$tmp/$set.asx" "$tmp/rows.f32" "$tmp/q.f32" >/dev/null 2>&1
+            OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+                "$faiss" ip "$entries" "$dim" $nq 1 "$tmp/rows.f32" "$tmp/q.f32" >>"$tmp/faiss.$set"
+            rm -f "$tmp/rows.f32" "$tmp/q.f32"
+        fi
+    done
     j=0
     while [ $j -lt 20 ]; do
         "$gen" time "$search" -k 10 "$tmp/small.asx" "$tmp/query.wav" >>"$tmp/audio"
@@ -80,15 +130,30 @@ echo "search: $entries entries x $dim columns (default set), one thread, median 
 awk -v f="$(col single 1)" -v q="$(col single 2)" 'BEGIN {
     printf "  one query, top 10:     %8.2f ms; reading the matrix once %.2f ms: %.2fx the floor (target <= 1.2x)\n", q, f, q / f }'
 awk -v a="$(col batch 2)" -v b="$(col batch 4)" -v n=$nq 'BEGIN {
-    printf "  %d queries at once:   %8.3f ms per query (first call, with the int8 copy), %.3f ms after; %.0f queries/s\n", n, a, b, 1000 / b }'
+    printf "  %d queries at once:   %8.3f ms per query (first call), %.3f ms after; %.0f queries/s\n", n, a, b, 1000 / b }'
 awk -v w="$(col cli 1)" -v r="$(col cli 2)" -v n=$nq 'BEGIN {
     printf "  as-search -F (%d rows): %7.3f s whole process, %.3f ms per query, peak RSS %.0f MiB\n", n, w, w * 1000 / n, r / 1024 }'
-if [ -n "$faiss" ]; then
-    awk -v f="$(col faiss 2)" -v a="$(col batch 2)" -v b="$(col batch 4)" -v w="$(col cli 1)" -v n=$nq 'BEGIN {
-        printf "  FAISS IndexFlatL2:      %8.3f ms per query: as_search %.1fx faster (first call), %.1fx (after), as-search -F %.1fx (target >= 4x)\n", f, f / a, f / b, f / (w * 1000 / n) }'
-else
-    echo "  FAISS IndexFlatL2: not measured (needs g++ and libfaiss-dev)"
-fi
+for set in $sets; do
+    case $set in
+    indep) what="independent columns" ;;
+    clustered) what="12 clusters in 8 latent dimensions" ;;
+    real) what="corpus features tiled with noise" ;;
+    esac
+    f=""
+    [ -n "$faiss" ] && f=$(col "faiss.$set" 2)
+    awk -v s="$(col "cmp.$set" 1)" -v four="$(col "cmp.$set" 2)" \
+        -v b="$(col "cmp.$set" 3)" -v r1="$(col "cmp.$set" 4)" \
+        -v rb="$(col "cmp.$set" 5)" -v f="$f" -v what="$what" -v n=$nq 'BEGIN {
+        printf "  %s:\n", what
+        printf "    ms per query (CPU): one at a time %.3f, in calls of 4 %.3f, %d at once %.3f", s, four, n, b
+        if (f != "")
+            printf "; FAISS IndexFlatIP %.3f", f
+        printf "\n    the batch: %.1fx faster than calls of 4, %.1fx than one at a time", four / b, s / b
+        if (f != "")
+            printf ", %.2fx than FAISS (target >= 4x)", f / b
+        printf "\n    rows re-ranked in double per query: %.1f one at a time, %.1f in the batch\n", r1, rb }'
+done
+[ -n "$faiss" ] || echo "  FAISS IndexFlatIP: not measured (needs g++, libfaiss-dev and libopenblas-dev)"
 awk -v w="$(col audio 1)" -v n="$small" 'BEGIN {
     printf "  2 s audio query, %d entries: %.1f ms whole process (target < 50 ms)\n", n, w * 1000 }'
-echo "rerun: bench/search.sh $entries $runs"
+echo "rerun: bench/search.sh $entries $runs $corpus"
