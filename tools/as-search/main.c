@@ -30,13 +30,13 @@
  * results (searched for even when -k asks for fewer), when there are at
  * least REASON_MIN of them: a group is a reason in at most the
  * REASON_SHARE most alike of them. Chosen on the drum corpus (man page,
- * Group similarities and reasons): of 50, 100, 200 and 400 neighbours and
- * shares of 0.1 to 0.5, 200 and 0.3 kept every group a reason in at most
- * a third of the top 10 from other sources, with three in four of them
- * given a reason. Files shorter than ONE_SHOT_S seconds are one-shots in
+ * Group similarities and reasons; bench/quality.sh): of 50, 100, 200 and
+ * 400 neighbours and shares of 0.1 to 0.5, 200 and 0.2 kept every group a
+ * reason in at most about a third of the top 10 from other sources (0.3
+ * let brightness reach a half). Files shorter than ONE_SHOT_S seconds are one-shots in
  * a set without an is_loop column. */
 #define REASON_NEIGHBOURS 200
-#define REASON_SHARE 0.3
+#define REASON_SHARE 0.2
 #define REASON_MIN 10
 #define ONE_SHOT_S 3.0
 
