@@ -22,31 +22,9 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "check.h"
+#include "fileutil.h"
 
 static char dir[256];
-
-static char *
-read_file(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long len = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    *n = fread(buf, 1, (size_t)len, fp);
-    fclose(fp);
-    return buf;
-}
-
-static void
-write_file(const char *path, const char *buf, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    fwrite(buf, 1, n, fp);
-    fclose(fp);
-}
 
 static uint64_t
 get64(const char *p)
@@ -245,7 +223,7 @@ test_roundtrip(void)
     snprintf(path2, sizeof path2, "%s/b.asx", dir);
     CHECK_STATUS(as_index_builder_write(b, path2), AS_OK);
     size_t n1, n2;
-    char *b1 = read_file(path, &n1), *b2 = read_file(path2, &n2);
+    char *b1 = tu_read_file(path, &n1), *b2 = tu_read_file(path2, &n2);
     CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0);
 
     /* loading an index into a builder and writing it: the same bytes */
@@ -255,7 +233,7 @@ test_roundtrip(void)
     CHECK_STATUS(as_index_builder_load(b3, ix), AS_OK);
     CHECK_STATUS(as_index_builder_write(b3, path2), AS_OK);
     free(b2);
-    b2 = read_file(path2, &n2);
+    b2 = tu_read_file(path2, &n2);
     CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0);
     as_index_builder_free(b3);
     free(b1);
@@ -325,12 +303,12 @@ test_damage(void)
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
     as_index_builder_free(b);
     size_t n;
-    char *orig = read_file(path, &n);
+    char *orig = tu_read_file(path, &n);
     char *buf = malloc(n);
     size_t wrong = 0, accepted = 0;
     check_ctx("truncation");
     for (size_t len = 0; len < n; len++) {
-        write_file(bad, orig, len);
+        tu_write_file(bad, orig, len);
         as_index *ix;
         int st = as_index_open(&ix, bad, AS_INDEX_VERIFY, NULL);
         wrong += st == AS_OK;
@@ -345,7 +323,7 @@ test_damage(void)
     for (size_t i = 0; i < n; i++) {
         memcpy(buf, orig, n);
         buf[i] ^= (char)(1u << (i % 8));
-        write_file(bad, buf, n);
+        tu_write_file(bad, buf, n);
         as_index *ix;
         unsigned version = 0;
         int st = as_index_open(&ix, bad, AS_INDEX_VERIFY, &version);
@@ -394,14 +372,14 @@ test_damage(void)
     /* a wrong version is reported as such */
     memcpy(buf, orig, n);
     buf[8] = 4;
-    write_file(bad, buf, n);
+    tu_write_file(bad, buf, n);
     as_index *ix;
     unsigned version = 0;
     check_ctx("version");
     CHECK_STATUS(as_index_open(&ix, bad, 0, &version), AS_EINDEXVER);
     CHECK_INT(version, 4);
     /* not an index at all */
-    write_file(bad, "path\tduration_s\n", 16);
+    tu_write_file(bad, "path\tduration_s\n", 16);
     CHECK_STATUS(as_index_open(&ix, bad, 0, NULL), AS_ENOTINDEX);
     CHECK_STATUS(as_index_open(&ix, dir, 0, NULL), AS_EIO);
     CHECK_INT(errno, EISDIR);
@@ -452,7 +430,7 @@ test_bad_columns(void)
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
     as_index_builder_free(b);
     size_t n;
-    char *buf = read_file(path, &n);
+    char *buf = tu_read_file(path, &n);
     char *hit = NULL;
     for (size_t i = 0; i + 6 <= n && hit == NULL; i++)
         if (memcmp(buf + i, "col_x2", 6) == 0)
@@ -460,11 +438,11 @@ test_bad_columns(void)
     CHECK(hit != NULL);
     if (hit != NULL) {
         hit[5] = '1';
-        write_file(path, buf, n);
+        tu_write_file(path, buf, n);
         as_index *ix;
         CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_ECHECKSUM);
         reseal(buf, n);
-        write_file(path, buf, n);
+        tu_write_file(path, buf, n);
         CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_EINDEX);
     }
     free(buf);
@@ -484,14 +462,14 @@ test_lazy(void)
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
     as_index_builder_free(b);
     size_t n;
-    char *buf = read_file(path, &n);
+    char *buf = tu_read_file(path, &n);
     uint64_t m_off = get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
     uint64_t e_off = get64(buf + H_SECTION_TABLE + 16 * SEC_ENTRIES);
     /* a value of row 1500 (second MATRIX block), the path offset of entry
      * 2000 (ENTRIES block 7) */
     buf[m_off + 1500 * 16 + 4] ^= 1;
     buf[e_off + 2000 * IX_ENTRY_SIZE + E_PATH_OFF] ^= 1;
-    write_file(bad, buf, n);
+    tu_write_file(bad, buf, n);
     free(buf);
     as_index *ix;
     CHECK_STATUS(as_index_open(&ix, bad, AS_INDEX_VERIFY, NULL),
@@ -554,9 +532,9 @@ test_version1(void)
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
     as_index_builder_free(b);
     size_t n;
-    char *buf = read_file(path, &n);
+    char *buf = tu_read_file(path, &n);
     size_t n1 = to_version1(buf);
-    write_file(old, buf, n1);
+    tu_write_file(old, buf, n1);
     as_index *ix, *ix2;
     CHECK_STATUS(as_index_open(&ix, old, 0, NULL), AS_OK);
     CHECK_STATUS(as_index_open(&ix2, path, 0, NULL), AS_OK);
@@ -579,7 +557,7 @@ test_version1(void)
         CHECK_STATUS(as_index_builder_write(b, old), AS_OK);
         as_index_builder_free(b);
         size_t n2, n3;
-        char *again = read_file(old, &n2), *want = read_file(path, &n3);
+        char *again = tu_read_file(old, &n2), *want = tu_read_file(path, &n3);
         CHECK(n2 == n && n3 == n && memcmp(again, want, n) == 0);
         free(again);
         free(want);
@@ -588,7 +566,7 @@ test_version1(void)
     as_index_close(ix2);
     /* any flipped byte of a version-1 file fails at open */
     buf[n1 - 3] ^= 4; /* buf still holds the version-1 file */
-    write_file(old, buf, n1);
+    tu_write_file(old, buf, n1);
     CHECK_STATUS(as_index_open(&ix, old, 0, NULL), AS_ECHECKSUM);
     free(buf);
 }
@@ -609,7 +587,7 @@ test_lock(void)
     /* stale temporary files of a killed writer are removed */
     char stale[400];
     snprintf(stale, sizeof stale, "%s/.l.asx.tmp-ABC123", dir);
-    write_file(stale, "x", 1);
+    tu_write_file(stale, "x", 1);
     as_index_remove_stale(path);
     struct stat st;
     CHECK(stat(stale, &st) != 0 && errno == ENOENT);

@@ -24,6 +24,7 @@
 #include "as/as.h"
 #include "as/learn.h"
 #include "check.h"
+#include "fileutil.h"
 
 static char dir[256];
 
@@ -201,29 +202,6 @@ test_three_classes(void)
             CHECK_NEAR(q, k == l ? 1.0 : 0.0, 1e-10);
         }
     }
-}
-
-static char *
-read_all(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long len = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    *n = fread(buf, 1, (size_t)len, fp);
-    fclose(fp);
-    return buf;
-}
-
-static void
-write_all(const char *path, const char *buf, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    fwrite(buf, 1, n, fp);
-    fclose(fp);
 }
 
 /* An index of n entries in 3 labelled groups (one lone "solo" label,
@@ -419,11 +397,11 @@ test_index(void)
 
     /* a flipped byte in PROJECTION: caught by its block's checksum */
     size_t n;
-    char *buf = read_all(path, &n);
+    char *buf = tu_read_file(path, &n);
     uint64_t off;
     memcpy(&off, buf + H_SECTION_TABLE + 16 * SEC_PROJECTION, 8);
     buf[off + 40] ^= 0x10;
-    write_all(bad, buf, n);
+    tu_write_file(bad, buf, n);
     free(buf);
     as_index *dam;
     CHECK_STATUS(as_index_open(&dam, bad, 0, NULL), AS_OK);
