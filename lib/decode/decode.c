@@ -344,7 +344,9 @@ as_decode_reason(const char *path, int status, char *buf, size_t cap)
     }
     if (status != AS_EENCODING)
         return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* non-blocking: a FIFO (which the decoder read through a copy) has
+     * no writer left, and must not hang us; only a regular file is read */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return 0;
     struct as__src src = {fd, 0, 0, 0, 0};

@@ -27,3 +27,15 @@ expect_err "as-extract: ogg.wav: unsupported WAV codec 0x674f"
 run_in ogg.wav as-extract -i
 expect_status 1
 expect_err "as-extract: stdin: unsupported encoding"
+
+# Through a named FIFO the file cannot be read again either: the reason
+# must not wait for a second writer (it hung before).
+mkfifo pipe.wav
+cat ogg.wav >pipe.wav &
+set +e
+timeout 60 as-extract pipe.wav >"$T/out" 2>"$T/err"
+status=$?
+set -e
+wait
+expect_status 1
+expect_err "as-extract: pipe.wav: unsupported encoding"
