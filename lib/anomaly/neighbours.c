@@ -167,8 +167,8 @@ task(void *ctx, size_t t, size_t worker)
     }
     for (size_t a = 0; a < n && st == AS_OK; a++) {
         const float *row = as_index_row(j->ix, first + a);
-        if (row == NULL)
-            st = AS_EINDEX;
+        if (row == NULL) /* in range: its block fails its checksum */
+            st = AS_ECHECKSUM;
         else
             memcpy(j->q[worker] + a * j->dim, row, j->dim * sizeof(float));
     }

@@ -549,12 +549,16 @@ as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
     uint32_t label = as__rd32(r + E_LABEL);
     uint64_t poff = as__rd64(r + E_PATH_OFF);
     uint32_t plen = as__rd32(r + E_PATH_LEN);
+    /* the path's bytes are checked before they are looked at, so that
+     * damage there says so rather than "corrupt index" */
+    if (poff >= ix->len[SEC_STRINGS] || plen >= ix->len[SEC_STRINGS] - poff)
+        return AS_EINDEX;
+    if (check_range(ix, SEC_STRINGS, poff, (uint64_t)plen + 1) != AS_OK)
+        return AS_ECHECKSUM;
     e->path = string_at(ix, poff, plen);
     if (e->path == NULL || e->path[0] == '\0' ||
         (label != AS_INDEX_NO_LABEL && label >= ix->n_labels))
         return AS_EINDEX;
-    if (check_range(ix, SEC_STRINGS, poff, (uint64_t)plen + 1) != AS_OK)
-        return AS_ECHECKSUM;
     e->label = label == AS_INDEX_NO_LABEL ? NULL : as_index_label(ix, label);
     memcpy(&e->duration_s, r + E_DURATION, 8);
     memcpy(&e->file_size, r + E_SIZE, 8);
