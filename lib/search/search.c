@@ -212,9 +212,11 @@ row_norm(const as_searcher *s, const float *x)
 /* Whether the norms an index stores were computed with the searcher's
  * scales (*match). An index written before the measured weights of its
  * set (as_distance_scales), or by a later table, stores norms of other
- * scales; a few rows spread over the index tell (float32 norms agree to
- * about 1e-7 when the scales are the same). The rows and norms it reads
- * are checked first: AS_OK or AS_ECHECKSUM. */
+ * scales; a few rows spread over the index tell. The tolerance is half
+ * the relative error the scan's bound allows a stored norm (NORM_REL,
+ * scan.c), and twice the float32 rounding of a norm computed with the
+ * same scales, so a norm accepted here keeps the search exact. The rows
+ * and norms it reads are checked first: AS_OK or AS_ECHECKSUM. */
 static int
 stored_norms_match(const as_searcher *s, const struct as__shard *sh,
                    int *match)
@@ -228,7 +230,7 @@ stored_norms_match(const as_searcher *s, const struct as__shard *sh,
         if (st != AS_OK)
             return st;
         double r = row_norm(s, as_index_row(sh->ix, i));
-        if (!(fabs(r - (double)stored[i]) <= 1e-5 * r + 1e-30)) {
+        if (!(fabs(r - (double)stored[i]) <= 0x1p-23 * r)) {
             *match = 0;
             break;
         }
