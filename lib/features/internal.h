@@ -61,11 +61,22 @@ float as__flatness_frame(const float *power, size_t n_bins);
 float as__rms_frame(const float *x, size_t n);
 float as__zcr_frame(const float *x, size_t n);
 
-/* ---- mfcc.c ---- */
+/* ---- db.c ---- */
 
 /* power_to_db(ref 1, amin 1e-10, top_db 80) in place over n values, the
  * floor taken from the maximum of all n. */
 void as__power_to_db(float *x, size_t n);
+
+/* ---- mfcc.c ---- */
+
+/* The DCT (dsp/dct.c, AS_N_MFCC x AS_N_MELS) transposed and padded to 16
+ * coefficients per mel band: *out gets AS_N_MELS * 16 doubles, freed with
+ * free(). Returns AS_OK or AS_ENOMEM. */
+int as__mfcc_dct(double **out);
+/* MFCC of frames mel dB frames (frame-major, AS_N_MELS each) into out
+ * (AS_N_MFCC per frame), with the table of as__mfcc_dct. */
+void as__mfcc_frames(const double *dct_t, const float *mel, size_t frames,
+                     float *out);
 
 /* ---- rhythm.c ---- */
 
