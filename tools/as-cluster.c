@@ -20,9 +20,6 @@
     "                  [-n restarts] [-r seed] [-S sample] [-w seconds] "      \
     "index"
 
-/* Points drawn for the k-distance estimate of eps. */
-#define KDIST_SAMPLE 2000
-
 static void
 help(void)
 {
@@ -117,233 +114,64 @@ load(struct lib *l, int learned)
     return failed;
 }
 
-/* ---- silhouette over all or a sample ---- */
-
-/* The mean silhouette of the entries with a label >= 0 (DBSCAN's noise
- * left out), over at most o->sample of them drawn with the seed; NAN when
- * there are fewer than two clusters. per (may be NULL) gets each sampled
- * entry's value, NAN for the others. */
-static int
-silhouette(const struct opts *o, const struct lib *l, const int32_t *lab,
-           double *per, double *mean)
-{
-    size_t n = 0;
-    *mean = (double)NAN;
-    if (per != NULL)
-        for (size_t i = 0; i < l->n; i++)
-            per[i] = (double)NAN;
-    size_t *pick = malloc((l->n ? l->n : 1) * sizeof *pick);
-    if (pick == NULL)
-        return AS_ENOMEM;
-    for (size_t i = 0; i < l->n; i++)
-        if (lab[i] >= 0)
-            pick[n++] = i;
-    if (o->sample > 0 && n > (size_t)o->sample) {
-        /* a partial Fisher-Yates shuffle, then back in index order */
-        uint64_t s = (uint64_t)o->seed ^ UINT64_C(0x5117);
-        size_t m = (size_t)o->sample;
-        for (size_t i = 0; i < m; i++) {
-            s = s * UINT64_C(6364136223846793005) +
-                UINT64_C(1442695040888963407);
-            size_t j = i + (size_t)((s >> 11) % (uint64_t)(n - i));
-            size_t t = pick[i];
-            pick[i] = pick[j];
-            pick[j] = t;
-        }
-        n = m;
-        for (size_t i = 1; i < n; i++) { /* insertion sort back */
-            size_t t = pick[i], j = i;
-            while (j > 0 && pick[j - 1] > t) {
-                pick[j] = pick[j - 1];
-                j--;
-            }
-            pick[j] = t;
-        }
-    }
-    float *xs = malloc((n ? n : 1) * l->d * sizeof *xs);
-    int32_t *ls = malloc((n ? n : 1) * sizeof *ls);
-    double *ps = malloc((n ? n : 1) * sizeof *ps);
-    int st = AS_ENOMEM;
-    if (xs != NULL && ls != NULL && ps != NULL) {
-        for (size_t i = 0; i < n; i++) {
-            memcpy(xs + i * l->d, l->x + pick[i] * l->d, l->d * sizeof *xs);
-            ls[i] = lab[pick[i]];
-        }
-        st = as_silhouette(xs, n, l->d, ls, (size_t)o->jobs, ps, mean);
-        if (st == AS_EINVAL) { /* fewer than two clusters, or n - 1 */
-            *mean = (double)NAN;
-            st = AS_OK;
-        } else if (st == AS_OK && per != NULL) {
-            for (size_t i = 0; i < n; i++)
-                per[pick[i]] = ps[i];
-        }
-    }
-    free(xs);
-    free(ls);
-    free(ps);
-    free(pick);
-    return st;
-}
-
 /* ---- clustering ---- */
 
-struct result {
-    int32_t *lab;
-    size_t k;        /* clusters (noise not counted) */
-    double *centre;  /* k * d */
-    double *dist;    /* per entry, to its centre (NAN for noise) */
-    double inertia;  /* k-means */
-    double eps;      /* DBSCAN */
-    double sil;      /* mean silhouette, NAN if undefined */
-    double *sil_per; /* per entry, NAN when not sampled */
-};
-
-static int
-run_kmeans(const struct opts *o, const struct lib *l, long k, struct result *r)
+static void
+on_trial(void *ctx, size_t k, double sil, double inertia)
 {
-    struct as_kmeans_opts ko;
-    as_kmeans_opts_init(&ko);
-    ko.k = (size_t)k;
-    ko.n_init = (size_t)o->n_init;
-    ko.seed = o->seed;
-    ko.threads = (size_t)o->jobs;
-    struct as_kmeans_result kr;
-    int st = as_kmeans(l->x, l->n, l->d, &ko, r->lab, NULL, &kr);
-    if (st != AS_OK)
-        return st;
-    r->k = (size_t)k;
-    r->inertia = kr.inertia;
-    return AS_OK;
+    const char *path = ctx;
+    if (isnan(sil))
+        cli_warnx(path, "k %zu: no silhouette (see -S), inertia %.6f", k,
+                  inertia);
+    else
+        cli_warnx(path, "k %zu: silhouette %.6f, inertia %.6f", k, sil,
+                  inertia);
 }
 
-/* Centres (means of the members), distances to them, silhouette. */
+/* as_cluster_run() with the options, its notes and failures reported;
+ * 0, or 1 after reporting the failure. */
 static int
-describe(const struct opts *o, const struct lib *l, struct result *r)
+cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 {
-    size_t d = l->d;
-    double *count = calloc(r->k ? r->k : 1, sizeof *count);
-    free(r->centre);
-    r->centre = malloc((r->k ? r->k : 1) * d * sizeof *r->centre);
-    if (count == NULL || r->centre == NULL) {
-        free(count);
-        return AS_ENOMEM;
-    }
-    memset(r->centre, 0, (r->k ? r->k : 1) * d * sizeof *r->centre);
-    for (size_t i = 0; i < l->n; i++) {
-        if (r->lab[i] < 0)
-            continue;
-        double *c = r->centre + (size_t)r->lab[i] * d;
-        for (size_t j = 0; j < d; j++)
-            c[j] += (double)l->x[i * d + j];
-        count[r->lab[i]] += 1.0;
-    }
-    for (size_t c = 0; c < r->k; c++)
-        for (size_t j = 0; j < d; j++)
-            r->centre[c * d + j] /= count[c];
-    free(count);
-    for (size_t i = 0; i < l->n; i++) {
-        if (r->lab[i] < 0) {
-            r->dist[i] = (double)NAN;
-            continue;
-        }
-        const double *c = r->centre + (size_t)r->lab[i] * d;
-        double s = 0.0;
-        for (size_t j = 0; j < d; j++) {
-            double t = (double)l->x[i * d + j] - c[j];
-            s += t * t;
-        }
-        r->dist[i] = sqrt(s);
-    }
-    return silhouette(o, l, r->lab, r->sil_per, &r->sil);
-}
-
-/* cluster()'s status when it has said why itself (AS_* codes are < 0). */
-#define REPORTED 1
-
-static int
-cluster(const struct opts *o, const struct lib *l, struct result *r)
-{
-    int st;
-    if (o->dbscan) {
-        r->eps = o->eps;
-        if (!(r->eps > 0.0)) {
-            size_t k = (size_t)o->min_samples - 1;
-            if (k == 0)
-                k = 1;
-            if (k >= l->n) {
-                cli_warnx(l->path,
-                          "too few entries (%zu) to derive eps; "
-                          "give -e",
-                          l->n);
-                return REPORTED;
-            }
-            st = as_kdistance_eps(l->x, l->n, l->d, k, KDIST_SAMPLE, o->seed,
-                                  (size_t)o->jobs, &r->eps);
-            if (st != AS_OK)
-                return st;
-            if (!(r->eps > 0.0)) /* all the sampled points repeated */
-                r->eps = 1e-12;
-            cli_warnx(l->path, "eps %.6f, from the %zu-distance curve", r->eps,
-                      k);
-        }
-        struct as_dbscan_opts dopt;
-        as_dbscan_opts_init(&dopt);
-        dopt.eps = r->eps;
-        dopt.min_samples = (size_t)o->min_samples;
-        dopt.threads = (size_t)o->jobs;
-        st = as_dbscan(l->x, l->n, l->d, &dopt, r->lab, NULL, &r->k);
-        if (st != AS_OK)
-            return st;
-        return describe(o, l, r);
-    }
-    if (o->k_min > 0) {
-        /* every k of the range; the best silhouette wins (the lower k on
-         * a tie) */
-        long best_k = 0;
-        double best = -(double)INFINITY;
-        long hi = o->k_max < (long)l->n - 1 ? o->k_max : (long)l->n - 1;
-        for (long k = o->k_min; k <= hi; k++) {
-            if ((st = run_kmeans(o, l, k, r)) != AS_OK)
-                return st;
-            double sil;
-            if ((st = silhouette(o, l, r->lab, NULL, &sil)) != AS_OK)
-                return st;
-            if (isnan(sil))
-                cli_warnx(l->path,
-                          "k %ld: no silhouette (see -S), inertia "
-                          "%.6f",
-                          k, r->inertia);
-            else
-                cli_warnx(l->path, "k %ld: silhouette %.6f, inertia %.6f", k,
-                          sil, r->inertia);
-            if (sil > best) {
-                best = sil;
-                best_k = k;
-            }
-        }
-        if (best_k == 0) {
-            if (hi < o->k_min)
-                cli_warnx(l->path, "-K: no k of the range fits %zu entries",
-                          l->n);
-            else
-                cli_warnx(l->path, "-K: no k of the range has a silhouette "
-                                   "(too few entries: see -S)");
-            return REPORTED;
-        }
-        cli_warnx(l->path, "k %ld, the best silhouette of %ld..%ld", best_k,
-                  o->k_min, hi);
-        if ((st = run_kmeans(o, l, best_k, r)) != AS_OK)
-            return st;
-        return describe(o, l, r);
-    }
-    if (o->k > (long)l->n) {
+    struct as_cluster_opts co;
+    as_cluster_opts_init(&co);
+    co.method = o->dbscan ? AS_CLUSTER_DBSCAN : AS_CLUSTER_KMEANS;
+    co.k = (size_t)o->k;
+    co.k_min = (size_t)o->k_min;
+    co.k_max = (size_t)o->k_max;
+    co.n_init = (size_t)o->n_init;
+    co.eps = o->eps;
+    co.min_samples = (size_t)o->min_samples;
+    co.silhouette_sample = (size_t)o->sample;
+    co.seed = o->seed;
+    co.threads = (size_t)o->jobs;
+    co.on_trial = on_trial;
+    co.ctx = (void *)(uintptr_t)l->path;
+    int st = as_cluster_run(l->x, l->n, l->d, &co, r);
+    if (st == AS_EINVAL && r->why == AS_CLUSTER_NO_POINTS)
+        cli_warnx(l->path, "no entries to cluster");
+    else if (st == AS_EINVAL && r->why == AS_CLUSTER_EPS_TOO_FEW)
+        cli_warnx(l->path, "too few entries (%zu) to derive eps; give -e",
+                  l->n);
+    else if (st == AS_EINVAL && r->why == AS_CLUSTER_K_ABOVE_N)
         cli_warnx(l->path, "-k %ld: the index has only %zu entries", o->k,
                   l->n);
-        return REPORTED;
-    }
-    if ((st = run_kmeans(o, l, o->k, r)) != AS_OK)
-        return st;
-    return describe(o, l, r);
+    else if (st == AS_EINVAL && r->why == AS_CLUSTER_RANGE_ABOVE_N)
+        cli_warnx(l->path, "-K: no k of the range fits %zu entries", l->n);
+    else if (st == AS_EINVAL && r->why == AS_CLUSTER_NO_SILHOUETTE)
+        cli_warnx(l->path, "-K: no k of the range has a silhouette "
+                           "(too few entries: see -S)");
+    else if (st != AS_OK)
+        cli_warn_status(l->path, st);
+    if (st != AS_OK)
+        return 1;
+    if (r->eps_k > 0)
+        cli_warnx(l->path, "eps %.6f, from the %zu-distance curve", r->eps,
+                  r->eps_k);
+    if (o->k_min > 0)
+        cli_warnx(l->path, "k %zu, the best silhouette of %ld..%zu", r->k,
+                  o->k_min, r->k_hi);
+    return 0;
 }
 
 /* ---- output ---- */
@@ -367,7 +195,8 @@ print_label(const char *label, int json)
 }
 
 static int
-print_entries(const struct opts *o, const struct lib *l, const struct result *r)
+print_entries(const struct opts *o, const struct lib *l,
+              const struct as_cluster_result *r)
 {
     if (!o->json && o->header)
         puts("path\tlabel\tcluster\tdistance");
@@ -383,160 +212,75 @@ print_entries(const struct opts *o, const struct lib *l, const struct result *r)
             cli_json_string(stdout, e.path);
             fputs(",\"label\":", stdout);
             print_label(e.label, 1);
-            printf(",\"cluster\":%ld,\"distance\":", (long)r->lab[i]);
-            print_num(r->dist[i], 1);
+            printf(",\"cluster\":%ld,\"distance\":", (long)r->labels[i]);
+            print_num(r->distance[i], 1);
             fputs("}\n", stdout);
         } else {
             cli_tsv_field(stdout, e.path);
             putchar('\t');
             print_label(e.label, 0);
-            printf("\t%ld\t", (long)r->lab[i]);
-            print_num(r->dist[i], 0);
+            printf("\t%ld\t", (long)r->labels[i]);
+            print_num(r->distance[i], 0);
             putchar('\n');
         }
     }
     return 0;
 }
 
-struct count {
-    const char *label; /* NULL: none */
-    size_t n;
-};
-
-static int
-cmp_count(const void *pa, const void *pb)
+/* One cluster or the noise: its line, with its three commonest labels. */
+static void
+print_group(const struct opts *o, const struct as_cluster_group *g,
+            const char *rep_path)
 {
-    const struct count *a = pa, *b = pb;
-    if (a->n != b->n)
-        return a->n > b->n ? -1 : 1;
-    if (a->label == NULL || b->label == NULL)
-        return (a->label == NULL) - (b->label == NULL);
-    return strcmp(a->label, b->label);
-}
-
-static int
-cmp_label(const void *pa, const void *pb)
-{
-    const struct count *a = pa, *b = pb;
-    if (a->label == NULL || b->label == NULL)
-        return (a->label == NULL) - (b->label == NULL);
-    return strcmp(a->label, b->label);
-}
-
-/* One cluster (c >= 0) or the noise (c = -1): its line. */
-static int
-print_cluster(const struct opts *o, const struct lib *l, const struct result *r,
-              int32_t c, struct count *cnt, size_t *top_count)
-{
-    size_t m = 0, rep = SIZE_MAX;
-    double sil = 0.0;
-    size_t n_sil = 0;
-    const char *rep_path = NULL;
-    for (size_t i = 0; i < l->n; i++) {
-        if (r->lab[i] != c)
-            continue;
-        struct as_index_entry e;
-        int st = as_index_entry(l->ix, i, &e);
-        if (st != AS_OK) {
-            cli_warn_status(l->path, st);
-            return 1;
-        }
-        cnt[m].label = e.label;
-        cnt[m].n = 1;
-        m++;
-        if (c >= 0 &&
-            (rep == SIZE_MAX || r->dist[i] < r->dist[rep] ||
-             (r->dist[i] == r->dist[rep] && strcmp(e.path, rep_path) < 0))) {
-            rep = i;
-            rep_path = e.path;
-        }
-        if (!isnan(r->sil_per[i])) {
-            sil += r->sil_per[i];
-            n_sil++;
-        }
-    }
-    /* labels with their counts, most common first */
-    qsort(cnt, m, sizeof *cnt, cmp_label);
-    size_t u = 0;
-    for (size_t i = 0; i < m; i++) {
-        if (u > 0 && cmp_label(&cnt[u - 1], &cnt[i]) == 0)
-            cnt[u - 1].n++;
-        else
-            cnt[u++] = cnt[i];
-    }
-    qsort(cnt, u, sizeof *cnt, cmp_count);
-    double purity = m ? (double)cnt[0].n / (double)m : (double)NAN;
-    *top_count = m ? cnt[0].n : 0;
-    double msil = n_sil ? sil / (double)n_sil : (double)NAN;
-    size_t top = u < 3 ? u : 3;
+    size_t top = g->n_labels < 3 ? g->n_labels : 3;
     if (o->json) {
-        printf("{\"cluster\":%ld,\"size\":%zu,\"purity\":", (long)c, m);
-        print_num(purity, 1);
+        printf("{\"cluster\":%ld,\"size\":%zu,\"purity\":", (long)g->cluster,
+               g->size);
+        print_num(g->purity, 1);
         fputs(",\"silhouette\":", stdout);
-        print_num(msil, 1);
+        print_num(g->silhouette, 1);
         fputs(",\"representative\":", stdout);
         cli_json_string(stdout, rep_path);
         fputs(",\"labels\":[", stdout);
         for (size_t i = 0; i < top; i++) {
             fputs(i ? ",{\"label\":" : "{\"label\":", stdout);
-            print_label(cnt[i].label, 1);
-            printf(",\"count\":%zu,\"share\":%.6f}", cnt[i].n,
-                   (double)cnt[i].n / (double)m);
+            print_label(g->labels[i].label, 1);
+            printf(",\"count\":%zu,\"share\":%.6f}", g->labels[i].count,
+                   (double)g->labels[i].count / (double)g->size);
         }
         fputs("]}\n", stdout);
     } else {
-        printf("%ld\t%zu\t", (long)c, m);
-        print_num(purity, 0);
+        printf("%ld\t%zu\t", (long)g->cluster, g->size);
+        print_num(g->purity, 0);
         putchar('\t');
-        print_num(msil, 0);
+        print_num(g->silhouette, 0);
         putchar('\t');
         cli_tsv_field(stdout, rep_path);
         putchar('\t');
         for (size_t i = 0; i < top; i++) {
             fputs(i ? ", " : "", stdout);
-            cli_tsv_field(stdout, cnt[i].label ? cnt[i].label : "-");
-            printf(":%zu (%.0f%%)", cnt[i].n,
-                   100.0 * (double)cnt[i].n / (double)m);
+            cli_tsv_field(stdout,
+                          g->labels[i].label ? g->labels[i].label : "-");
+            printf(":%zu (%.0f%%)", g->labels[i].count,
+                   100.0 * (double)g->labels[i].count / (double)g->size);
         }
         putchar('\n');
     }
-    return 0;
 }
 
-static int
-print_summary(const struct opts *o, const struct lib *l, const struct result *r)
+/* The whole: size, the share of entries whose label is their cluster's
+ * most common one, the overall silhouette, the method's parameters. */
+static void
+print_whole(const struct opts *o, const struct as_cluster_result *r,
+            const struct as_cluster_summary *s)
 {
-    struct count *cnt = malloc((l->n ? l->n : 1) * sizeof *cnt);
-    if (cnt == NULL) {
-        cli_warnx(l->path, "%s", strerror(ENOMEM));
-        return 1;
-    }
-    size_t noise = 0;
-    for (size_t i = 0; i < l->n; i++)
-        noise += r->lab[i] < 0;
-    if (!o->json && o->header)
-        puts("cluster\tsize\tpurity\tsilhouette\trepresentative\tlabels");
-    int failed = 0;
-    size_t top, agree = 0;
-    for (size_t c = 0; c < r->k && !failed; c++) {
-        failed = print_cluster(o, l, r, (int32_t)c, cnt, &top);
-        agree += top;
-    }
-    if (noise > 0 && !failed)
-        failed = print_cluster(o, l, r, -1, cnt, &top);
-    free(cnt);
-    if (failed)
-        return 1;
-    /* of the entries in clusters (noise left out) */
-    double purity =
-        l->n > noise ? (double)agree / (double)(l->n - noise) : (double)NAN;
     if (o->json) {
         printf("{\"entries\":%zu,\"clusters\":%zu,\"noise\":%zu,"
                "\"purity\":",
-               l->n, r->k, noise);
-        print_num(purity, 1);
+               s->entries, s->clusters, s->noise);
+        print_num(s->purity, 1);
         fputs(",\"silhouette\":", stdout);
-        print_num(r->sil, 1);
+        print_num(s->silhouette, 1);
         if (o->dbscan) {
             printf(",\"method\":\"dbscan\",\"eps\":%.6f,\"min_samples\":%ld}\n",
                    r->eps, o->min_samples);
@@ -544,20 +288,53 @@ print_summary(const struct opts *o, const struct lib *l, const struct result *r)
             printf(",\"method\":\"kmeans\",\"inertia\":%.6f}\n", r->inertia);
         }
     } else {
-        /* the whole: size, the share of entries whose label is their
-         * cluster's most common one, the overall silhouette */
-        printf("all\t%zu\t", l->n);
-        print_num(purity, 0);
+        printf("all\t%zu\t", s->entries);
+        print_num(s->purity, 0);
         putchar('\t');
-        print_num(r->sil, 0);
-        printf("\t\t%zu cluster%s", r->k, r->k == 1 ? "" : "s");
-        if (noise)
-            printf(", %zu noise", noise);
+        print_num(s->silhouette, 0);
+        printf("\t\t%zu cluster%s", s->clusters, s->clusters == 1 ? "" : "s");
+        if (s->noise)
+            printf(", %zu noise", s->noise);
         if (o->dbscan)
             printf(", eps %.6f\n", r->eps);
         else
             printf(", inertia %.6f\n", r->inertia);
     }
+}
+
+static int
+print_summary(const struct opts *o, const struct lib *l,
+              const struct as_cluster_result *r)
+{
+    const char **labels = malloc((l->n ? l->n : 1) * sizeof *labels);
+    const char **paths = malloc((l->n ? l->n : 1) * sizeof *paths);
+    struct as_cluster_summary s;
+    int st = labels != NULL && paths != NULL ? AS_OK : AS_ENOMEM;
+    for (size_t i = 0; st == AS_OK && i < l->n; i++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(l->ix, i, &e)) == AS_OK) {
+            labels[i] = e.label;
+            paths[i] = e.path;
+        }
+    }
+    if (st == AS_OK)
+        st = as_cluster_summarize(r, labels, paths, &s);
+    if (st != AS_OK) {
+        cli_warn_status(l->path, st);
+        free(labels);
+        free(paths);
+        return 1;
+    }
+    if (!o->json && o->header)
+        puts("cluster\tsize\tpurity\tsilhouette\trepresentative\tlabels");
+    for (size_t g = 0; g < s.n_groups; g++) {
+        size_t rep = s.groups[g].representative;
+        print_group(o, &s.groups[g], rep == SIZE_MAX ? NULL : paths[rep]);
+    }
+    print_whole(o, r, &s);
+    as_cluster_summary_free(&s);
+    free(labels);
+    free(paths);
     return 0;
 }
 
@@ -688,28 +465,9 @@ main(int argc, char **argv)
     if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL)
         return AS_EXIT_FAIL;
     int failed = load(&l, o.learned);
-    struct result r = {0};
-    if (!failed && l.n == 0) {
-        cli_warnx(l.path, "no entries to cluster");
-        failed = 1;
-    }
-    if (!failed) {
-        r.lab = malloc(l.n * sizeof *r.lab);
-        r.dist = malloc(l.n * sizeof *r.dist);
-        r.sil_per = malloc(l.n * sizeof *r.sil_per);
-        if (r.lab == NULL || r.dist == NULL || r.sil_per == NULL) {
-            cli_warnx(l.path, "%s", strerror(ENOMEM));
-            failed = 1;
-        }
-    }
-    if (!failed) {
-        int st = cluster(&o, &l, &r);
-        if (st != AS_OK) {
-            if (st != REPORTED)
-                cli_warn_status(l.path, st);
-            failed = 1;
-        }
-    }
+    struct as_cluster_result r = {0};
+    if (!failed)
+        failed = cluster(&o, &l, &r);
     if (!failed)
         failed =
             o.summary ? print_summary(&o, &l, &r) : print_entries(&o, &l, &r);
@@ -722,13 +480,11 @@ main(int argc, char **argv)
             fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
             failed = 1;
         } else {
-            failed = cli_index_annotate(l.path, &ident, o.wait_s, r.lab, NULL);
+            failed =
+                cli_index_annotate(l.path, &ident, o.wait_s, r.labels, NULL);
         }
     }
-    free(r.lab);
-    free(r.dist);
-    free(r.sil_per);
-    free(r.centre);
+    as_cluster_result_free(&r);
     free(l.x);
     as_index_close(l.ix);
     if (!out_checked && (fflush(stdout) != 0 || ferror(stdout))) {

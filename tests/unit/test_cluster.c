@@ -399,6 +399,260 @@ test_pca(void)
     free(x);
 }
 
+/* Three groups of 20 points far apart in 3 columns, two points between
+ * them (noise for DBSCAN): labels a, b, c by group, none for the two. */
+static float *
+policy_data(size_t *n_out, const char **labels)
+{
+    size_t n = 62, d = 3;
+    float *x = malloc(n * d * sizeof *x);
+    uint64_t s = 7;
+    for (size_t i = 0; i < 60; i++) {
+        size_t g = i / 20;
+        labels[i] = g == 0 ? "a" : g == 1 ? "b" : "c";
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] = (float)((j == g ? 30.0 : 0.0) +
+                                   (double)(splitmix(&s) >> 11) * 0x1p-53);
+    }
+    for (size_t i = 60; i < n; i++) {
+        labels[i] = NULL;
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] = (float)(i == 60 ? 15.0 : -15.0);
+    }
+    /* one b point in a's group: a is 20 a and 1 b */
+    labels[5] = "b";
+    *n_out = n;
+    return x;
+}
+
+struct trials {
+    size_t n, k[8];
+    double sil[8];
+};
+
+static void
+on_trial(void *ctx, size_t k, double sil, double inertia)
+{
+    struct trials *t = ctx;
+    (void)inertia;
+    if (t->n < 8) {
+        t->k[t->n] = k;
+        t->sil[t->n] = sil;
+    }
+    t->n++;
+}
+
+static void
+test_policy(void)
+{
+    const char *labels[62], *names[62];
+    char name_buf[62][8];
+    size_t n, d = 3;
+    float *x = policy_data(&n, labels);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name_buf[i], sizeof name_buf[i], "p%02zu", i);
+        names[i] = name_buf[i];
+    }
+    struct as_cluster_opts o;
+    struct as_cluster_result r, r3;
+
+    /* k-means, k 4: what as_kmeans gives, centres the means, distances
+     * to them, the silhouette as_silhouette gives */
+    check_ctx("policy k-means");
+    as_cluster_opts_init(&o);
+    CHECK_INT(o.k, 8);
+    CHECK_INT(o.silhouette_sample, 10000);
+    o.k = 4;
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_OK);
+    CHECK_INT(r.k, 4);
+    int32_t lab[62];
+    struct as_kmeans_opts ko;
+    as_kmeans_opts_init(&ko);
+    ko.k = 4;
+    struct as_kmeans_result kr;
+    CHECK_STATUS(as_kmeans(x, n, d, &ko, lab, NULL, &kr), AS_OK);
+    CHECK(memcmp(lab, r.labels, n * sizeof *lab) == 0);
+    CHECK(r.inertia == kr.inertia);
+    for (size_t c = 0; c < 4; c++)
+        for (size_t j = 0; j < d; j++) {
+            double sum = 0.0, cnt = 0.0;
+            for (size_t i = 0; i < n; i++)
+                if (r.labels[i] == (int32_t)c) {
+                    sum += (double)x[i * d + j];
+                    cnt += 1.0;
+                }
+            CHECK_NEAR(r.centres[c * d + j], sum / cnt, 1e-12);
+        }
+    for (size_t i = 0; i < n; i++) {
+        const double *c = r.centres + (size_t)r.labels[i] * d;
+        double s2 = 0.0;
+        for (size_t j = 0; j < d; j++)
+            s2 += ((double)x[i * d + j] - c[j]) * ((double)x[i * d + j] - c[j]);
+        CHECK_NEAR(r.distance[i], sqrt(s2), 1e-12);
+    }
+    double per[62], mean;
+    CHECK_STATUS(as_silhouette(x, n, d, lab, 1, per, &mean), AS_OK);
+    CHECK(r.mean_silhouette == mean);
+    CHECK(memcmp(per, r.silhouette, n * sizeof *per) == 0);
+    /* the same bits on 3 threads */
+    o.threads = 3;
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r3), AS_OK);
+    CHECK(memcmp(r.labels, r3.labels, n * sizeof *lab) == 0);
+    CHECK(memcmp(r.distance, r3.distance, n * sizeof *r.distance) == 0);
+    CHECK(r.mean_silhouette == r3.mean_silhouette);
+    as_cluster_result_free(&r3);
+
+    /* the summary: groups in cluster order, labels by count, the
+     * representative nearest the centre, the whole's purity */
+    check_ctx("policy summary");
+    struct as_cluster_summary s;
+    CHECK_STATUS(as_cluster_summarize(&r, labels, names, &s), AS_OK);
+    CHECK_INT(s.entries, 62);
+    CHECK_INT(s.clusters, 4);
+    CHECK_INT(s.noise, 0);
+    CHECK_INT(s.n_groups, 4);
+    size_t agree = 0;
+    for (size_t g = 0; g < s.n_groups; g++) {
+        const struct as_cluster_group *gr = &s.groups[g];
+        CHECK_INT(gr->cluster, (int)g);
+        size_t size = 0, rep = SIZE_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (r.labels[i] == (int32_t)g) {
+                size++;
+                if (rep == SIZE_MAX || r.distance[i] < r.distance[rep])
+                    rep = i;
+            }
+        CHECK_INT(gr->size, size);
+        CHECK_INT(gr->representative, rep);
+        size_t total = 0;
+        for (size_t l = 0; l < gr->n_labels; l++) {
+            total += gr->labels[l].count;
+            if (l > 0)
+                CHECK(gr->labels[l - 1].count >= gr->labels[l].count);
+        }
+        CHECK_INT(total, size);
+        CHECK_NEAR(gr->purity, (double)gr->labels[0].count / (double)size,
+                   0.0);
+        agree += gr->labels[0].count;
+        if (r.labels[0] == (int32_t)g) { /* a's group: a 19, b 1 */
+            CHECK_INT(gr->n_labels, 2);
+            CHECK_STR(gr->labels[0].label, "a");
+            CHECK_INT(gr->labels[0].count, 19);
+            CHECK_STR(gr->labels[1].label, "b");
+        }
+    }
+    CHECK_NEAR(s.purity, (double)agree / 62.0, 0.0);
+    as_cluster_summary_free(&s);
+    as_cluster_summary_free(&s); /* twice is harmless */
+    as_cluster_result_free(&r);
+
+    /* a range: every k tried in order, the best silhouette kept */
+    check_ctx("policy k range");
+    as_cluster_opts_init(&o);
+    o.k_min = 2;
+    o.k_max = 6;
+    struct trials t = {0};
+    o.on_trial = on_trial;
+    o.ctx = &t;
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_OK);
+    CHECK_INT(t.n, 5);
+    size_t best = 0;
+    for (size_t i = 0; i < t.n && i < 8; i++) {
+        CHECK_INT(t.k[i], 2 + i);
+        if (t.sil[i] > t.sil[best])
+            best = i;
+    }
+    CHECK_INT(r.k, t.k[best]);
+    CHECK_INT(r.k_hi, 6);
+    CHECK(r.mean_silhouette == t.sil[best]);
+    as_cluster_result_free(&r);
+
+    /* a silhouette over a sample of 10 points */
+    check_ctx("policy sample");
+    as_cluster_opts_init(&o);
+    o.k = 3;
+    o.silhouette_sample = 10;
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_OK);
+    size_t sampled = 0;
+    for (size_t i = 0; i < n; i++)
+        sampled += !isnan(r.silhouette[i]);
+    CHECK_INT(sampled, 10);
+    as_cluster_result_free(&r);
+
+    /* DBSCAN with eps given: as_dbscan's labels, noise at no distance,
+     * the noise summarised last */
+    check_ctx("policy dbscan");
+    as_cluster_opts_init(&o);
+    o.method = AS_CLUSTER_DBSCAN;
+    o.eps = 3.0;
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_OK);
+    struct as_dbscan_opts dop;
+    as_dbscan_opts_init(&dop);
+    dop.eps = 3.0;
+    size_t nc;
+    CHECK_STATUS(as_dbscan(x, n, d, &dop, lab, NULL, &nc), AS_OK);
+    CHECK(memcmp(lab, r.labels, n * sizeof *lab) == 0);
+    CHECK_INT(r.k, 3);
+    CHECK_INT(r.eps_k, 0);
+    CHECK_INT(r.labels[60], -1);
+    CHECK(isnan(r.distance[60]) && isnan(r.silhouette[61]));
+    CHECK_STATUS(as_cluster_summarize(&r, labels, NULL, &s), AS_OK);
+    CHECK_INT(s.noise, 2);
+    CHECK_INT(s.n_groups, 4);
+    CHECK_INT(s.groups[3].cluster, -1);
+    CHECK_INT(s.groups[3].size, 2);
+    CHECK_INT(s.groups[3].representative, SIZE_MAX);
+    CHECK(s.groups[3].labels[0].label == NULL);
+    CHECK(isnan(s.groups[3].silhouette));
+    CHECK_NEAR(s.purity, 59.0 / 60.0, 1e-15);
+    as_cluster_summary_free(&s);
+    as_cluster_result_free(&r);
+
+    /* DBSCAN's eps from the k-distance curve of min_samples - 1 */
+    check_ctx("policy eps");
+    o.eps = 0.0;
+    o.seed = 3;
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_OK);
+    double eps;
+    CHECK_STATUS(as_kdistance_eps(x, n, d, 4, 2000, 3, 1, &eps), AS_OK);
+    CHECK_INT(r.eps_k, 4);
+    CHECK(r.eps == eps);
+    as_cluster_result_free(&r);
+
+    /* the limits, each with its reason */
+    check_ctx("policy limits");
+    as_cluster_opts_init(&o);
+    CHECK_STATUS(as_cluster_run(x, 0, d, &o, &r), AS_EINVAL);
+    CHECK_INT(r.why, AS_CLUSTER_NO_POINTS);
+    CHECK(r.labels == NULL);
+    o.k = 5;
+    CHECK_STATUS(as_cluster_run(x, 4, d, &o, &r), AS_EINVAL);
+    CHECK_INT(r.why, AS_CLUSTER_K_ABOVE_N);
+    o.k_min = 4;
+    o.k_max = 9;
+    CHECK_STATUS(as_cluster_run(x, 4, d, &o, &r), AS_EINVAL);
+    CHECK_INT(r.why, AS_CLUSTER_RANGE_ABOVE_N);
+    CHECK_INT(r.k_hi, 3);
+    o.k_min = 2;
+    o.k_max = 2;
+    o.silhouette_sample = 2; /* two points, two clusters: none */
+    CHECK_STATUS(as_cluster_run(x, 4, d, &o, &r), AS_EINVAL);
+    CHECK_INT(r.why, AS_CLUSTER_NO_SILHOUETTE);
+    o.k_min = 3; /* k_min above k_max */
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_EINVAL);
+    CHECK_INT(r.why, AS_CLUSTER_BAD_OPTS);
+    as_cluster_opts_init(&o);
+    o.method = AS_CLUSTER_DBSCAN;
+    CHECK_STATUS(as_cluster_run(x, 4, d, &o, &r), AS_EINVAL);
+    CHECK_INT(r.why, AS_CLUSTER_EPS_TOO_FEW);
+    o.min_samples = 0;
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_EINVAL);
+    CHECK_INT(r.why, AS_CLUSTER_BAD_OPTS);
+    as_cluster_result_free(NULL);
+    as_cluster_summary_free(NULL);
+    free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -409,5 +663,6 @@ main(int argc, char **argv)
     test_dbscan();
     test_kdistance();
     test_pca();
+    test_policy();
     return check_done();
 }

@@ -115,4 +115,133 @@ int as_kdistance_eps(const float *x, size_t n, size_t d, size_t k,
 int as_pca(const float *x, size_t n, size_t d, size_t threads, double *mean,
            double *axes, double *variance);
 
+/* ---- the clustering policy ---- */
+
+/*
+ * What as-cluster (and the server's cluster listing) runs: k-means with k
+ * clusters, or with the k of [k_min, k_max] whose clustering has the
+ * best mean silhouette; or DBSCAN with radius eps, or with the eps that
+ * as_kdistance_eps() finds for k = min_samples - 1 (at least 1) over 2000
+ * points drawn with the seed. Then the centres, the distances to them and
+ * the silhouettes (see as_cluster_run()).
+ */
+enum as_cluster_method { AS_CLUSTER_KMEANS = 0, AS_CLUSTER_DBSCAN = 1 };
+
+struct as_cluster_opts {
+    int method;       /* enum as_cluster_method. Init: AS_CLUSTER_KMEANS */
+    size_t k;         /* k-means: clusters, 1 <= k <= n, when k_min is 0.
+                         Init: 8 */
+    size_t k_min;     /* k-means: if not 0, try every k of k_min (>= 2) to
+                         k_max (no more than n - 1). Init: 0 */
+    size_t k_max;     /* Init: 0 */
+    size_t n_init;    /* k-means restarts. Init: 10 */
+    double eps;       /* DBSCAN radius; 0: from the k-distance curve.
+                         Init: 0 */
+    size_t min_samples;       /* DBSCAN (see as_dbscan_opts). Init: 5 */
+    size_t silhouette_sample; /* the silhouette over at most this many
+                                 points, drawn with the seed; 0: all.
+                                 Init: 10000 */
+    uint64_t seed;    /* k-means, eps and the silhouette sample. Init: 0 */
+    size_t threads;   /* Init: 1 */
+    /* With k_min: called after each k of the range with its mean
+     * silhouette (NAN when it has none) and its inertia, in the order
+     * tried. May be NULL (the init). */
+    void (*on_trial)(void *ctx, size_t k, double silhouette, double inertia);
+    void *ctx; /* passed to on_trial */
+};
+void as_cluster_opts_init(struct as_cluster_opts *o);
+
+/* Why as_cluster_run() returned AS_EINVAL. */
+enum as_cluster_why {
+    AS_CLUSTER_FINE = 0,         /* no policy failure */
+    AS_CLUSTER_BAD_OPTS = 1,     /* an option out of range, d 0 */
+    AS_CLUSTER_NO_POINTS = 2,    /* n is 0 */
+    AS_CLUSTER_K_ABOVE_N = 3,    /* k above n */
+    AS_CLUSTER_RANGE_ABOVE_N = 4,   /* k_min above n - 1 (see k_hi) */
+    AS_CLUSTER_NO_SILHOUETTE = 5,   /* no k of the range has one */
+    AS_CLUSTER_EPS_TOO_FEW = 6,     /* eps to derive from n points, n at
+                                       most min_samples - 1 */
+};
+
+struct as_cluster_result {
+    size_t n, d;         /* the points clustered */
+    int method;          /* as in the options */
+    size_t k;            /* clusters, numbered 0 .. k - 1 */
+    int32_t *labels;     /* n: each point's cluster, -1 for DBSCAN noise */
+    double *centres;     /* k * d: the mean of each cluster's points */
+    double *distance;    /* n: Euclidean distance to the point's centre,
+                            NAN for noise */
+    double *silhouette;  /* n: each point's silhouette, NAN for the noise
+                            and the points outside the sample */
+    double mean_silhouette; /* over the sampled points in clusters; NAN
+                               when there are fewer than two clusters or
+                               as many as points */
+    double inertia;      /* k-means: of the clustering kept */
+    double eps;          /* DBSCAN: the radius used */
+    size_t eps_k;        /* DBSCAN: the k whose k-distance curve gave eps,
+                            0 when eps was given */
+    size_t k_hi;         /* k-means range: the highest k tried */
+    int why;             /* enum as_cluster_why: set with AS_EINVAL */
+};
+
+/*
+ * Clusters the n points x (d columns, row-major; see the top of this
+ * file) by the policy in o. The same points and options give the same
+ * bits whatever the number of threads. On AS_OK, r holds arrays that
+ * as_cluster_result_free() releases. On failure r holds no memory, but
+ * r->why (and with a range, r->k_hi) says which limit AS_EINVAL is about.
+ * Returns AS_OK, AS_EINVAL or AS_ENOMEM.
+ */
+int as_cluster_run(const float *x, size_t n, size_t d,
+                   const struct as_cluster_opts *o,
+                   struct as_cluster_result *r);
+/* Frees r's arrays (r itself belongs to the caller); accepts NULL. */
+void as_cluster_result_free(struct as_cluster_result *r);
+
+/* ---- a summary per cluster ---- */
+
+struct as_cluster_label {
+    const char *label; /* the caller's string; NULL: no label */
+    size_t count;      /* points of the cluster with that label */
+};
+
+struct as_cluster_group {
+    int32_t cluster;       /* 0 .. k - 1, or -1 for the noise */
+    size_t size;           /* points */
+    double purity;         /* the share of the most common label */
+    double silhouette;     /* the mean over its sampled points, NAN if
+                              none was sampled (always for the noise) */
+    size_t representative; /* the point nearest the centre (on a tie
+                              the first by name, then by number);
+                              SIZE_MAX for the noise */
+    const struct as_cluster_label *labels; /* most common first, ties by
+                                              label bytewise, none last */
+    size_t n_labels;
+};
+
+struct as_cluster_summary {
+    size_t entries;  /* points */
+    size_t clusters; /* k */
+    size_t noise;    /* points labelled -1 */
+    double purity;   /* the share of the points in clusters whose label
+                        is their cluster's most common one; NAN if none */
+    double silhouette;                /* r->mean_silhouette */
+    size_t n_groups;                  /* k, plus 1 when there is noise */
+    struct as_cluster_group *groups;  /* clusters in order, the noise last */
+    struct as_cluster_label *label_store; /* what groups[].labels point at */
+};
+
+/*
+ * Summarises the result r of as_cluster_run(): labels and names (may be
+ * NULL) hold each point's label (NULL: none) and name (a tie-break for
+ * the representative, usually the path); the summary points into labels
+ * and must not outlive them. Returns AS_OK, AS_EINVAL (r has no labels)
+ * or AS_ENOMEM; free s with as_cluster_summary_free() (it accepts NULL,
+ * and s after a failure).
+ */
+int as_cluster_summarize(const struct as_cluster_result *r,
+                         const char *const *labels, const char *const *names,
+                         struct as_cluster_summary *s);
+void as_cluster_summary_free(struct as_cluster_summary *s);
+
 #endif
