@@ -12,6 +12,7 @@
 
 #include "as/as.h"
 #include "as/cluster.h"
+#include "as/map.h"
 #include "common/cli.h"
 
 #define USAGE                                                                  \
@@ -72,13 +73,12 @@ struct lib {
     float *x; /* normalised rows */
 };
 
-/* The normalised rows, or with -P (learned) their blend with the learnt
- * projection (as_projection_blend_row()). */
+/* The points (as_map_rows()): the normalised rows, or with -P (learned)
+ * their blend with the learnt projection. */
 static int
 load(struct lib *l, int learned)
 {
     as_projection *p = NULL;
-    size_t dim = as_index_dim(l->ix);
     if (learned) {
         int st = as_index_projection(l->ix, &p);
         if (st != AS_OK) {
@@ -91,27 +91,16 @@ load(struct lib *l, int learned)
         }
     }
     l->n = as_index_count(l->ix);
-    l->d = dim + (p != NULL ? as_projection_out_dim(p) : 0);
+    l->d = as_map_rows_dim(l->ix, p);
     l->x = malloc((l->n ? l->n : 1) * l->d * sizeof *l->x);
-    float *y = malloc(dim * sizeof *y);
-    int failed = 0;
-    if (l->x == NULL || y == NULL) {
-        cli_warnx(l->path, "%s", strerror(ENOMEM));
-        failed = 1;
-    }
-    for (size_t i = 0; !failed && i < l->n; i++) {
-        float *row = l->x + i * l->d;
-        int st = as_index_normalized_row(l->ix, i, NULL, p ? y : row);
-        if (st != AS_OK) {
-            cli_warn_index(l->path, l->ix, st);
-            failed = 1;
-        } else if (p != NULL) {
-            as_projection_blend_row(p, y, row);
-        }
-    }
-    free(y);
+    int st = l->x == NULL ? AS_ENOMEM
+                          : as_map_rows(l->ix, p, l->x, l->n * l->d);
     as_projection_free(p);
-    return failed;
+    if (st != AS_OK) {
+        cli_warn_index(l->path, l->ix, st);
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- clustering ---- */

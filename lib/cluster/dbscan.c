@@ -40,6 +40,7 @@
 #define PCA_SAMPLE 20000
 #define STEP 8   /* axes summed between two pruning checks */
 #define ROWS 256 /* sorted positions per task */
+#define ROTATE_ROWS 256 /* points rotated per as_pca_apply() call */
 
 void
 as_dbscan_opts_init(struct as_dbscan_opts *o)
@@ -346,7 +347,7 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     float *ys = malloc(n * d * sizeof *ys);
     float *y0 = malloc(n * sizeof *y0);
     size_t *perm = malloc(n * sizeof *perm);
-    double *yd = malloc(d * sizeof *yd);
+    double *yd = malloc(ROTATE_ROWS * d * sizeof *yd);
     atomic_uint *count = malloc(n * sizeof *count);
     size_t n_blk = (n + AS__LANES - 1) / AS__LANES;
     atomic_uint *blocksat = malloc(n_blk * sizeof *blocksat);
@@ -372,31 +373,24 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
         memcpy(sample + i * d, x + (i * n / m) * d, d * sizeof *sample);
     if ((status = as_pca(sample, m, d, o->threads, mean, axes, NULL)) != AS_OK)
         goto done;
-    status = AS_ENOMEM;
-    /* the axes as columns, so that the inner loop runs along memory */
-    for (size_t k = 0; k < d; k++)
-        for (size_t j = k + 1; j < d; j++) {
-            double t = axes[k * d + j];
-            axes[k * d + j] = axes[j * d + k];
-            axes[j * d + k] = t;
-        }
     double r = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        memset(yd, 0, d * sizeof *yd);
-        for (size_t j = 0; j < d; j++) {
-            double v = (double)x[i * d + j] - mean[j];
-            const double *col = axes + j * d;
-            for (size_t k = 0; k < d; k++)
-                yd[k] += col[k] * v;
+    for (size_t i0 = 0; i0 < n; i0 += ROTATE_ROWS) {
+        size_t rows = n - i0 < ROTATE_ROWS ? n - i0 : ROTATE_ROWS;
+        if ((status = as_pca_apply(x + i0 * d, rows, d, mean, axes, d,
+                                   yd)) != AS_OK)
+            goto done;
+        for (size_t i = i0; i < i0 + rows; i++) {
+            const double *yi = yd + (i - i0) * d;
+            double nn = 0.0;
+            for (size_t k = 0; k < d; k++) {
+                y[i * d + k] = (float)yi[k];
+                nn += yi[k] * yi[k];
+            }
+            if (sqrt(nn) > r)
+                r = sqrt(nn);
         }
-        double nn = 0.0;
-        for (size_t k = 0; k < d; k++) {
-            y[i * d + k] = (float)yd[k];
-            nn += yd[k] * yd[k];
-        }
-        if (sqrt(nn) > r)
-            r = sqrt(nn);
     }
+    status = AS_ENOMEM;
     /* sorted along the first axis, ties by point number */
     for (size_t i = 0; i < n; i++)
         perm[i] = i;

@@ -158,3 +158,42 @@ done:
     free(order);
     return status;
 }
+
+int
+as_pca_apply(const float *x, size_t n, size_t d, const double *mean,
+             const double *axes, size_t m, double *out)
+{
+    if ((n > 0 && (x == NULL || out == NULL)) || mean == NULL ||
+        axes == NULL || d == 0)
+        return AS_EINVAL;
+    /* the first m axes as the columns of a d x m matrix, so that the
+     * inner loop runs along memory over the m outputs (each output still
+     * sums its d terms in column order) */
+    size_t ma = m < d ? m : d;
+    double *at = malloc((ma ? ma : 1) * d * sizeof *at);
+    double *acc = malloc((ma ? ma : 1) * sizeof *acc);
+    if (at == NULL || acc == NULL) {
+        free(at);
+        free(acc);
+        return AS_ENOMEM;
+    }
+    for (size_t a = 0; a < ma; a++)
+        for (size_t j = 0; j < d; j++)
+            at[j * ma + a] = axes[a * d + j];
+    for (size_t i = 0; i < n; i++) {
+        const float *r = x + i * d;
+        memset(acc, 0, ma * sizeof *acc);
+        for (size_t j = 0; j < d; j++) {
+            double v = (double)r[j] - mean[j];
+            const double *col = at + j * ma;
+            for (size_t a = 0; a < ma; a++)
+                acc[a] += v * col[a];
+        }
+        double *o = out + i * m;
+        for (size_t a = 0; a < m; a++)
+            o[a] = a < ma ? acc[a] : 0.0;
+    }
+    free(at);
+    free(acc);
+    return AS_OK;
+}

@@ -620,16 +620,10 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         goto done;
 
     /* the start: principal components, the first with sd 1e-4 */
-    if ((status = as_pca(x, n, d, o->threads, mean, axes, NULL)) != AS_OK)
+    if ((status = as_pca(x, n, d, o->threads, mean, axes, NULL)) != AS_OK ||
+        (status = as_pca_apply(x, n, d, mean, axes, dims, out)) != AS_OK)
         goto done;
     status = AS_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        for (size_t a = 0; a < dims; a++) {
-            double s = 0.0;
-            for (size_t j = 0; j < d && a < d; j++)
-                s += ((double)x[i * d + j] - mean[j]) * axes[a * d + j];
-            out[i * dims + a] = s;
-        }
     double m0 = 0.0, v0 = 0.0;
     for (size_t i = 0; i < n; i++)
         m0 += out[i * dims];

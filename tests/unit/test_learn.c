@@ -322,6 +322,8 @@ test_index(void)
         float y[4], out[6];
         double z[2];
         CHECK_STATUS(as_index_normalized_row(ix3, 5, NULL, y), AS_OK);
+        float y5[4];
+        memcpy(y5, y, sizeof y5);
         as_projection_blend_row(back, y, out);
         as_projection_apply(back, y, z);
         double s1 = 0.0, s2 = 0.0;
@@ -333,6 +335,24 @@ test_index(void)
         CHECK_NEAR(s2, 0.4, 1e-6);
         CHECK_NEAR((double)out[4] / sqrt(0.4), z[0] / sqrt(z[0] * z[0] + z[1] * z[1]),
                    1e-6);
+        /* as_map_rows(): every row so blended, or plain without it */
+        check_ctx("map rows");
+        CHECK_INT(as_map_rows_dim(ix3, back), 6);
+        CHECK_INT(as_map_rows_dim(ix3, NULL), 4);
+        float *rows = malloc(60 * 6 * sizeof *rows);
+        CHECK_STATUS(as_map_rows(ix3, back, rows, 60 * 6 - 1), AS_EINVAL);
+        CHECK_STATUS(as_map_rows(ix3, back, rows, 60 * 6), AS_OK);
+        CHECK(memcmp(rows + 5 * 6, out, sizeof out) == 0);
+        for (size_t i = 0; i < 60; i += 7) {
+            float want[6];
+            CHECK_STATUS(as_index_normalized_row(ix3, i, NULL, y), AS_OK);
+            as_projection_blend_row(back, y, want);
+            CHECK(memcmp(rows + i * 6, want, sizeof want) == 0);
+        }
+        CHECK_STATUS(as_map_rows(ix3, NULL, rows, 60 * 4), AS_OK);
+        CHECK(memcmp(rows + 5 * 4, y5, sizeof y5) == 0);
+        free(rows);
+        check_ctx("index");
     }
 
     /* searching with it: the blend of the two cosines; blend 0 is the

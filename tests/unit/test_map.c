@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "as/as.h"
+#include "as/cluster.h"
 #include "as/map.h"
 #include "check.h"
 
@@ -177,6 +178,122 @@ test_bad(void)
         CHECK(isfinite(ys[i]));
 }
 
+/* as_pca_project(): as_pca()'s axes applied to the centred points; the
+ * Gram route for few wide points gives the same map; one point is 0. */
+static void
+test_pca_project(void)
+{
+    check_ctx("pca project");
+    size_t n = 50, d = 6;
+    int lab[50];
+    float *x = groups(n, d, 3, lab);
+    double mean[6], axes[36], out[50 * 8];
+    CHECK_STATUS(as_pca(x, n, d, 1, mean, axes, NULL), AS_OK);
+    CHECK_STATUS(as_pca_project(x, n, d, 8, 2, out), AS_OK);
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < 8; a++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d && a < d; j++)
+                s += ((double)x[i * d + j] - mean[j]) * axes[a * d + j];
+            CHECK(out[i * 8 + a] == s);
+        }
+    double one[3] = {1, 1, 1};
+    CHECK_STATUS(as_pca_project(x, 1, d, 3, 1, one), AS_OK);
+    CHECK(one[0] == 0.0 && one[1] == 0.0 && one[2] == 0.0);
+    CHECK_STATUS(as_pca_project(x, n, 0, 3, 1, out), AS_EINVAL);
+    CHECK_STATUS(as_pca_project(x, n, d, 0, 1, out), AS_EINVAL);
+    free(x);
+
+    /* 12 points of 300 columns (rank 11): through the Gram matrix, the
+     * covariance's axes and signs; beyond the rank, 0 */
+    n = 12;
+    d = 300;
+    x = malloc(n * d * sizeof *x);
+    for (size_t i = 0; i < n * d; i++)
+        x[i] = (float)(uniform() * 4.0 - 2.0);
+    double *big_mean = malloc(d * sizeof *big_mean);
+    double *big_axes = malloc(d * d * sizeof *big_axes);
+    double got[12 * 13];
+    CHECK_STATUS(as_pca(x, n, d, 1, big_mean, big_axes, NULL), AS_OK);
+    CHECK_STATUS(as_pca_project(x, n, d, 13, 1, got), AS_OK);
+    for (size_t i = 0; i < n; i++)
+        for (size_t a = 0; a < 13; a++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d && a < 11; j++)
+                s += ((double)x[i * d + j] - big_mean[j]) *
+                     big_axes[a * d + j];
+            CHECK_NEAR(got[i * 13 + a], s, 2e-5); /* G in float32 */
+        }
+    free(big_mean);
+    free(big_axes);
+    free(x);
+}
+
+/* The policy: PCA for one point, a perplexity below n, the angle by
+ * size, at most 30 components; the placing follows it. */
+static void
+test_policy(void)
+{
+    check_ctx("map policy");
+    struct as_map_opts o;
+    struct as_map_plan p;
+    as_map_opts_init(&o);
+    CHECK_INT(o.method, AS_MAP_TSNE);
+    CHECK_INT(o.dims, 2);
+    CHECK(o.theta < 0.0);
+    as_map_plan(&o, 100, 45, &p);
+    CHECK_INT(p.method, AS_MAP_TSNE);
+    CHECK(p.perplexity == 30.0 && p.theta == 0.0);
+    CHECK_INT(p.pcs, 30);
+    as_map_plan(&o, 3001, 12, &p);
+    CHECK(p.theta == 0.5);
+    CHECK_INT(p.pcs, 12);
+    as_map_plan(&o, 30, 12, &p);
+    CHECK(p.perplexity == 29.0 / 3.0);
+    as_map_plan(&o, 31, 12, &p);
+    CHECK(p.perplexity == 30.0);
+    as_map_plan(&o, 1, 12, &p);
+    CHECK_INT(p.method, AS_MAP_PCA);
+    o.theta = 0.3;
+    as_map_plan(&o, 5000, 12, &p);
+    CHECK(p.theta == 0.3);
+    o.method = AS_MAP_PCA;
+    as_map_plan(&o, 5000, 12, &p);
+    CHECK_INT(p.method, AS_MAP_PCA);
+
+    /* t-SNE: as_tsne() on the float32 principal components */
+    size_t n = 40, d = 35;
+    int lab[40];
+    float *x = groups(n, d, 4, lab);
+    double got[40 * 2], want[40 * 2], pc[40 * 30];
+    float pcf[40 * 30];
+    as_map_opts_init(&o);
+    o.max_iter = 250;
+    o.perplexity = 50.0; /* above n: 13 used */
+    o.seed = 9;
+    CHECK_STATUS(as_map_place(x, n, d, &o, got), AS_OK);
+    CHECK_STATUS(as_pca_project(x, n, d, 30, 1, pc), AS_OK);
+    for (size_t i = 0; i < n * 30; i++)
+        pcf[i] = (float)pc[i];
+    struct as_tsne_opts to;
+    as_tsne_opts_init(&to);
+    to.max_iter = 250;
+    to.perplexity = 13.0;
+    to.theta = 0.0;
+    to.seed = 9;
+    CHECK_STATUS(as_tsne(pcf, n, 30, &to, want), AS_OK);
+    CHECK(memcmp(got, want, sizeof got) == 0);
+    /* PCA: as_pca_project() */
+    o.method = AS_MAP_PCA;
+    CHECK_STATUS(as_map_place(x, n, d, &o, got), AS_OK);
+    CHECK_STATUS(as_pca_project(x, n, d, 2, 1, want), AS_OK);
+    CHECK(memcmp(got, want, sizeof got) == 0);
+    CHECK_STATUS(as_map_place(x, 0, d, &o, got), AS_OK);
+    o.dims = 4;
+    CHECK_STATUS(as_map_place(x, n, d, &o, got), AS_EINVAL);
+    free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -187,5 +304,7 @@ main(int argc, char **argv)
     test_groups(3, 0.5);
     test_neighbours();
     test_bad();
+    test_pca_project();
+    test_policy();
     return check_done();
 }

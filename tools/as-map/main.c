@@ -25,19 +25,6 @@
     "[-r seed]\n"                                                              \
     "              [-s svg] [-w html] index"
 
-/* t-SNE runs on at most this many principal components of the rows. */
-#define TSNE_PCS 30
-/* Rows wider than this, when there are fewer rows than columns, are
- * analysed through the n x n Gram matrix of the centred rows instead of
- * the d x d covariance: as_pca() costs d^2 doubles and d^3 time, which
- * for 4096 columns was over 100 s for three entries, and for the 65536
- * columns a stream may have, four 32 GiB matrices. */
-#define PCA_GRAM_MIN_DIM 256
-/* Without -a, t-SNE's repulsion is exact up to this many entries and
- * Barnes-Hut (angle 0.5) above: exact costs n^2 per iteration, as much
- * as Barnes-Hut at this size (8.5 s and 7.3 s on one thread here; 4.4 s
- * and 6.1 s at 2000). */
-#define TSNE_EXACT_MAX 3000
 /* Queries per as_search() call when finding the neighbours. */
 #define NN_BLOCK 1024
 
@@ -87,220 +74,48 @@ struct opts {
 
 /* ---- projection ---- */
 
-/* The normalised rows, as as-search -m euclidean sees them; with a
- * learnt projection p, their blend with it (as_projection_blend_row(), d
- * its input plus output dimension). */
+/* The points (as_map_rows()); NULL after reporting the failure. */
 static float *
-load_rows(as_index *ix, const char *path, size_t n, size_t d,
-          const as_projection *p)
+load_rows(const struct map *m, size_t d)
 {
-    float *x = malloc((n ? n : 1) * d * sizeof *x);
-    float *y = malloc(as_index_dim(ix) * sizeof *y);
-    if (x == NULL || y == NULL) {
-        cli_warnx(path, "%s", strerror(ENOMEM));
+    float *x = malloc((m->n ? m->n : 1) * d * sizeof *x);
+    int st = x == NULL ? AS_ENOMEM : as_map_rows(m->ix, m->proj, x, m->n * d);
+    if (st != AS_OK) {
+        cli_warn_index(m->index_path, m->ix, st);
         free(x);
-        free(y);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        int st = as_index_normalized_row(ix, i, NULL, p ? y : x + i * d);
-        if (st != AS_OK) {
-            cli_warn_index(path, ix, st);
-            free(x);
-            free(y);
-            return NULL;
-        }
-        if (p != NULL)
-            as_projection_blend_row(p, y, x + i * d);
-    }
-    free(y);
     return x;
 }
 
-static void
-put_coord(double *out, float *outf, size_t i, size_t a, size_t m, double s)
-{
-    if (outf != NULL)
-        outf[i * m + a] = (float)s;
-    else
-        out[i * m + a] = s;
-}
-
-/*
- * pca_project() for n < d rows through the Gram matrix G of the centred
- * rows Xc (n x n), whose eigenvectors u give the principal axes as
- * Xc^T u, with the same nonzero eigenvalues. as_pca() finds them as the
- * principal axes of the 2n points +-g_j (the columns of G): mean 0,
- * covariance G^2 / n, the same eigenvectors in the same order. Each axis
- * takes the sign as_pca() gives it (largest-magnitude component
- * positive); an axis of eigenvalue 0 projects everything to 0, as the
- * covariance's null axes do.
- */
-static int
-pca_project_gram(const float *x, size_t n, size_t d, size_t m,
-                 size_t threads, double *out, float *outf)
-{
-    double *mean = calloc(d, sizeof *mean);
-    double *g = calloc(n * n, sizeof *g);
-    float *pts = malloc(2 * n * n * sizeof *pts);
-    double *gmean = malloc(n * sizeof *gmean);
-    double *u = malloc(n * n * sizeof *u);
-    double *w = malloc(d * sizeof *w);
-    int st = AS_ENOMEM;
-    if (mean == NULL || g == NULL || pts == NULL || gmean == NULL ||
-        u == NULL || w == NULL)
-        goto done;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++)
-            mean[j] += (double)x[i * d + j];
-    for (size_t j = 0; j < d; j++)
-        mean[j] /= (double)n;
-    double trace = 0.0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = i; k < n; k++) {
-            double s = 0.0;
-            for (size_t j = 0; j < d; j++)
-                s += ((double)x[i * d + j] - mean[j]) *
-                     ((double)x[k * d + j] - mean[j]);
-            g[i * n + k] = g[k * n + i] = s;
-            if (k == i)
-                trace += s;
-        }
-    for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < n; i++) {
-            pts[j * n + i] = (float)g[i * n + j];
-            pts[(n + j) * n + i] = (float)-g[i * n + j];
-        }
-    if ((st = as_pca(pts, 2 * n, n, threads, gmean, u, NULL)) != AS_OK)
-        goto done;
-    for (size_t a = 0; a < m; a++) {
-        double norm2 = 0.0;
-        if (a < n) {
-            const double *uk = u + a * n;
-            for (size_t j = 0; j < d; j++) {
-                double s = 0.0;
-                for (size_t i = 0; i < n; i++)
-                    s += ((double)x[i * d + j] - mean[j]) * uk[i];
-                w[j] = s;
-                norm2 += s * s;
-            }
-        }
-        /* |Xc^T u|^2 is the eigenvalue of G: 0 beyond the rank, up to
-         * rounding */
-        if (norm2 <= 1e-12 * trace || norm2 == 0.0) {
-            for (size_t i = 0; i < n; i++)
-                put_coord(out, outf, i, a, m, 0.0);
-            continue;
-        }
-        size_t big = 0;
-        for (size_t j = 1; j < d; j++)
-            if (fabs(w[j]) > fabs(w[big]))
-                big = j;
-        double scale = (w[big] < 0.0 ? -1.0 : 1.0) / sqrt(norm2);
-        for (size_t i = 0; i < n; i++) {
-            double s = 0.0;
-            for (size_t j = 0; j < d; j++)
-                s += ((double)x[i * d + j] - mean[j]) * w[j];
-            put_coord(out, outf, i, a, m, s * scale);
-        }
-    }
-    st = AS_OK;
-done:
-    free(mean);
-    free(g);
-    free(pts);
-    free(gmean);
-    free(u);
-    free(w);
-    return st;
-}
-
-/* The rows centred and projected on their first m principal axes: into
- * out (n * m doubles) or, when outf is not NULL, into outf as float32.
- * Axes beyond the d there are give 0. */
-static int
-pca_project(const float *x, size_t n, size_t d, size_t m, size_t threads,
-            double *out, float *outf)
-{
-    if (n == 1) {
-        /* one centred row is 0 on every axis: no need for the axes */
-        for (size_t a = 0; a < m; a++)
-            put_coord(out, outf, 0, a, m, 0.0);
-        return AS_OK;
-    }
-    if (n < d && d > PCA_GRAM_MIN_DIM)
-        return pca_project_gram(x, n, d, m, threads, out, outf);
-    double *mean = malloc(d * sizeof *mean);
-    double *axes = malloc(d * d * sizeof *axes);
-    int st = AS_ENOMEM;
-    if (mean != NULL && axes != NULL)
-        st = as_pca(x, n, d, threads, mean, axes, NULL);
-    if (st == AS_OK) {
-        for (size_t i = 0; i < n; i++) {
-            const float *r = x + i * d;
-            for (size_t a = 0; a < m; a++) {
-                double s = 0.0;
-                if (a < d) {
-                    const double *ax = axes + a * d;
-                    for (size_t j = 0; j < d; j++)
-                        s += ((double)r[j] - mean[j]) * ax[j];
-                }
-                if (outf != NULL)
-                    outf[i * m + a] = (float)s;
-                else
-                    out[i * m + a] = s;
-            }
-        }
-    }
-    free(mean);
-    free(axes);
-    return st;
-}
-
+/* The map as_map_place() makes; how says which (for the pictures). */
 static int
 project(const struct opts *o, struct map *m, const float *x, size_t d,
         char *how, size_t how_len)
 {
-    size_t n = m->n, dims = m->dims;
-    if (o->pca || n == 1) {
+    struct as_map_opts mo;
+    as_map_opts_init(&mo);
+    mo.method = o->pca ? AS_MAP_PCA : AS_MAP_TSNE;
+    mo.dims = m->dims;
+    mo.perplexity = o->perplexity;
+    mo.max_iter = (size_t)o->iterations;
+    mo.theta = o->angle;
+    mo.seed = (uint64_t)o->seed;
+    mo.threads = (size_t)o->jobs;
+    struct as_map_plan plan;
+    as_map_plan(&mo, m->n, d, &plan);
+    if (plan.method == AS_MAP_PCA) {
         snprintf(how, how_len, "PCA");
-        return pca_project(x, n, d, dims, (size_t)o->jobs, m->xy, NULL);
+    } else {
+        if (plan.perplexity != o->perplexity)
+            cli_warnx(m->index_path,
+                      "perplexity %g is not below the %zu entries; "
+                      "%.6f used",
+                      o->perplexity, m->n, plan.perplexity);
+        snprintf(how, how_len, "t-SNE, perplexity %g, %s", plan.perplexity,
+                 plan.theta > 0.0 ? "Barnes-Hut" : "exact");
     }
-    double perp = o->perplexity;
-    if (perp >= (double)n) {
-        /* below n, as t-SNE needs; a third of the other entries, so
-         * that the 3 * perplexity neighbours it looks at exist */
-        perp = (double)(n - 1) / 3.0;
-        cli_warnx(m->index_path,
-                  "perplexity %g is not below the %zu entries; "
-                  "%.6f used",
-                  o->perplexity, n, perp);
-    }
-    double theta = o->angle >= 0.0        ? o->angle
-                   : n <= TSNE_EXACT_MAX ? 0.0
-                                         : 0.5;
-    snprintf(how, how_len, "t-SNE, perplexity %g, %s", perp,
-             theta > 0.0 ? "Barnes-Hut" : "exact");
-    /* the first principal components, as is usual before t-SNE: less
-     * work per distance, the same neighbours */
-    size_t pcs = d < TSNE_PCS ? d : TSNE_PCS;
-    float *xp = malloc(n * pcs * sizeof *xp);
-    if (xp == NULL)
-        return AS_ENOMEM;
-    int st = pca_project(x, n, d, pcs, (size_t)o->jobs, NULL, xp);
-    if (st == AS_OK) {
-        struct as_tsne_opts to;
-        as_tsne_opts_init(&to);
-        to.dims = dims;
-        to.perplexity = perp;
-        to.max_iter = (size_t)o->iterations;
-        to.theta = theta;
-        to.seed = (uint64_t)o->seed;
-        to.threads = (size_t)o->jobs;
-        st = as_tsne(xp, n, pcs, &to, m->xy);
-    }
-    free(xp);
-    return st;
+    return as_map_place(x, m->n, d, &mo, m->xy);
 }
 
 /* ---- neighbours ---- */
@@ -622,11 +437,11 @@ main(int argc, char **argv)
             cli_warnx(m.index_path, "no learnt projection (see as-index -L)");
             failed = 1;
         } else {
-            d += as_projection_out_dim(proj);
+            d = as_map_rows_dim(m.ix, proj);
             m.proj = proj;
         }
     }
-    if (!failed && (x = load_rows(m.ix, m.index_path, m.n, d, proj)) == NULL)
+    if (!failed && (x = load_rows(&m, d)) == NULL)
         failed = 1;
     char how[64];
     snprintf(how, sizeof how, "%s", o.pca ? "PCA" : "t-SNE");

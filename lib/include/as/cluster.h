@@ -115,6 +115,16 @@ int as_kdistance_eps(const float *x, size_t n, size_t d, size_t k,
 int as_pca(const float *x, size_t n, size_t d, size_t threads, double *mean,
            double *axes, double *variance);
 
+/*
+ * The n points centred on mean and projected on the first m axes (rows
+ * of axes, d values each, as as_pca() gives them): out receives n * m
+ * values, point i at out + i * m, each the sum over the columns in
+ * column order, in double; axes beyond d give 0. Returns AS_OK, AS_EINVAL
+ * (d 0, a NULL pointer) or AS_ENOMEM.
+ */
+int as_pca_apply(const float *x, size_t n, size_t d, const double *mean,
+                 const double *axes, size_t m, double *out);
+
 /* ---- the clustering policy ---- */
 
 /*

@@ -24,6 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/index.h"
+#include "as/learn.h"
+
 struct as_tsne_opts {
     size_t dims;       /* 2 or 3. Init: 2 */
     double perplexity; /* > 0 and below n. Init: 30 */
@@ -41,5 +44,76 @@ void as_tsne_opts_init(struct as_tsne_opts *o);
  */
 int as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
             double *out);
+
+/* ---- the points of an index ---- */
+
+/*
+ * The points as-map and as-cluster work on: each entry's normalised row
+ * (as_index_normalized_row(): z-scored and weighted, the space of
+ * as-search -m euclidean), or with a learnt projection p (NULL: none)
+ * its blend with it (as_projection_blend_row(), the space of as-search
+ * -P). as_map_rows_dim() is the width of a point; as_map_rows() writes
+ * as_index_count(ix) points of that width, row-major, into out (len
+ * floats at least). Returns AS_OK, AS_EINVAL (out too short), AS_ENOMEM,
+ * or what as_index_normalized_row() returns for a damaged entry (the
+ * first one; out is then partly written).
+ */
+size_t as_map_rows_dim(const as_index *ix, const as_projection *p);
+int as_map_rows(const as_index *ix, const as_projection *p, float *out,
+                size_t len);
+
+/* ---- linear maps ---- */
+
+/*
+ * The n points centred and projected on their first m principal axes
+ * (as_pca() in as/cluster.h, each axis's largest component positive):
+ * out receives n * m values; axes beyond the rank (or beyond d) give 0.
+ * When there are fewer points than columns and more than 256 columns,
+ * the axes come from the n x n Gram matrix of the centred points (the
+ * same axes, without d x d memory). One point gives zeros. Returns
+ * AS_OK, AS_EINVAL (d or m 0, threads 0) or AS_ENOMEM.
+ */
+int as_pca_project(const float *x, size_t n, size_t d, size_t m,
+                   size_t threads, double *out);
+
+/* ---- the map policy ---- */
+
+enum as_map_method { AS_MAP_TSNE = 0, AS_MAP_PCA = 1 };
+
+struct as_map_opts {
+    int method;        /* enum as_map_method. Init: AS_MAP_TSNE */
+    size_t dims;       /* 2 or 3. Init: 2 */
+    double perplexity; /* t-SNE. Init: 30 */
+    size_t max_iter;   /* t-SNE. Init: 1000 */
+    double theta;      /* t-SNE's Barnes-Hut angle, 0 exact; below 0: by
+                          the number of points (exact up to 3000, 0.5
+                          above). Init: -1 */
+    uint64_t seed;     /* t-SNE. Init: 0 */
+    size_t threads;    /* Init: 1 */
+};
+void as_map_opts_init(struct as_map_opts *o);
+
+/* What as_map_place() will do with n points of d columns. */
+struct as_map_plan {
+    int method;        /* PCA for a t-SNE of one point */
+    double perplexity; /* t-SNE: the one asked for, or (n - 1) / 3 when
+                          that is not below n */
+    double theta;      /* t-SNE: the angle used */
+    size_t pcs;        /* t-SNE: principal components it runs on (at most
+                          30) */
+};
+void as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
+                 struct as_map_plan *plan);
+
+/*
+ * Places the n points x (d columns) as planned: out receives n * dims
+ * values. PCA is as_pca_project(); t-SNE runs as_tsne() on the first
+ * principal components (as_pca_project() to the plan's pcs, as float32).
+ * No points make an empty map. Returns AS_OK, AS_EINVAL (d 0, dims not 2
+ * or 3, an unknown method, threads 0, or what as_tsne() refuses) or
+ * AS_ENOMEM.
+ */
+int as_map_place(const float *x, size_t n, size_t d,
+                 const struct as_map_opts *o, double *out);
 
 #endif
