@@ -74,8 +74,9 @@ int map_write_html(const struct map *m,
                    const struct map_scheme schemes[MAP_N_COLOURS],
                    enum map_colour by, const char *path);
 
-/* The page's style sheet and script (page.c), NULL-terminated lines. */
-extern const char *const map_page_css[];
-extern const char *const map_page_js[];
+/* The page's style sheet and script: web/as-map.css and web/as-map.js,
+ * built in as strings (cmake/as_embed.cmake; see web/README). */
+extern const char map_page_css[];
+extern const char map_page_js[];
 
 #endif

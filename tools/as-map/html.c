@@ -299,8 +299,7 @@ map_write_html(const struct map *m,
           fp);
     map_xml_text(fp, map_basename(m->index_path));
     fputs(" \xe2\x80\x94 as-map</title>\n<style>\n", fp);
-    for (size_t i = 0; map_page_css[i] != NULL; i++)
-        fputs(map_page_css[i], fp);
+    fputs(map_page_css, fp);
     fputs("</style>\n</head>\n<body>\n"
           "<header id=\"bar\">\n"
           "<strong id=\"title\"></strong> <span id=\"sub\"></span>\n"
@@ -320,8 +319,7 @@ map_write_html(const struct map *m,
           fp);
     int bad = data_json(fp, m, schemes, by, path);
     fputs("</script>\n<script>\n", fp);
-    for (size_t i = 0; map_page_js[i] != NULL; i++)
-        fputs(map_page_js[i], fp);
+    fputs(map_page_js, fp);
     fputs("</script>\n</body>\n</html>\n", fp);
     int rc = cli_output_close(&out, !bad);
     return bad || rc;

@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: MIT */
+"use strict";
+(function () {
+  var D = JSON.parse(document.getElementById("as-map-data").textContent);
+  var n = D.n, K = D.k, has3 = D.dims === 3;
+  var canvas = document.getElementById("map");
+  var ctx = canvas.getContext("2d");
+  var stage = document.getElementById("stage");
+  var tip = document.getElementById("tip");
+  var player = document.getElementById("player");
+  var info = document.getElementById("info");
+  var legendBox = document.getElementById("legend");
+  var bySelect = document.getElementById("by");
+  var findBox = document.getElementById("find");
+  var found = document.getElementById("found");
+  var rotBox = document.getElementById("rot");
+
+  /* names (the last part of each path) and lower-case paths to search */
+  var names = new Array(n), lowerPaths = new Array(n);
+  for (var i = 0; i < n; i++) {
+    var p = D.path[i].replace(/\/+$/, "");
+    var cut = p.lastIndexOf("/");
+    names[i] = cut >= 0 ? p.slice(cut + 1) : p;
+    lowerPaths[i] = D.path[i].toLowerCase();
+  }
+  function labelOf(i) {
+    return D.label[i] >= 0 ? D.labels[D.label[i]] : null;
+  }
+
+  /* positions, centred; PX and PY are what the screen shows (rotated
+     when there is a z) */
+  var X = new Float64Array(n), Y = new Float64Array(n);
+  var Z = has3 ? new Float64Array(n) : null;
+  var PX = new Float64Array(n), PY = new Float64Array(n);
+  (function () {
+    var lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    var src = [D.x, D.y, has3 ? D.z : null];
+    for (var a = 0; a < (has3 ? 3 : 2); a++)
+      for (var j = 0; j < n; j++) {
+        lo[a] = Math.min(lo[a], src[a][j]);
+        hi[a] = Math.max(hi[a], src[a][j]);
+      }
+    for (var j2 = 0; j2 < n; j2++) {
+      X[j2] = D.x[j2] - (lo[0] + hi[0]) / 2;
+      Y[j2] = D.y[j2] - (lo[1] + hi[1]) / 2;
+      if (has3) Z[j2] = D.z[j2] - (lo[2] + hi[2]) / 2;
+    }
+  })();
+  var yaw = 0, pitch = 0;
+  function projectAll() {
+    if (!has3) {
+      PX.set(X);
+      PY.set(Y);
+    } else {
+      /* orthographic: turn about the vertical axis, then tilt */
+      var cy = Math.cos(yaw), sy = Math.sin(yaw);
+      var cp = Math.cos(pitch), sp = Math.sin(pitch);
+      for (var j = 0; j < n; j++) {
+        var x1 = cy * X[j] + sy * Z[j];
+        var z1 = -sy * X[j] + cy * Z[j];
+        PX[j] = x1;
+        PY[j] = cp * Y[j] - sp * z1;
+      }
+    }
+    grid = null;
+  }
+
+  /* colours, packed for the ImageData's 32-bit view */
+  var little = new Uint8Array(new Uint32Array([0x0a0b0c0d]).buffer)[0] === 0x0d;
+  function pack(hex) {
+    var r = parseInt(hex.slice(1, 3), 16), g = parseInt(hex.slice(3, 5), 16);
+    var b = parseInt(hex.slice(5, 7), 16);
+    return little ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
+                  : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+  }
+  var BG = pack("#ffffff"), DIM = pack("#e4e4e4");
+  var schemes = D.schemes.map(function (s) {
+    return {
+      name: s.name, legend: s.legend, ramp: s.ramp, scored: s.scored,
+      colors: s.colors, packed: Uint32Array.from(s.colors.map(pack)),
+      idx: Uint16Array.from(s.idx), order: s.order ? Int32Array.from(s.order) : null
+    };
+  });
+  var by = D.by;
+
+  /* the view: scale (CSS px per unit) and the offset of the centre */
+  var W = 1, H = 1, dpr = 1, scale = 1, offX = 0, offY = 0;
+  var radius = n <= 1000 ? 4 : n <= 10000 ? 3 : n <= 50000 ? 2 : 1.5;
+  function fit() {
+    var ex = 0, ey = 0;
+    for (var j = 0; j < n; j++) {
+      var r = has3 ? Math.sqrt(X[j] * X[j] + Y[j] * Y[j] + Z[j] * Z[j]) : 0;
+      ex = Math.max(ex, has3 ? r : Math.abs(X[j]));
+      ey = Math.max(ey, has3 ? r : Math.abs(Y[j]));
+    }
+    var m = radius + 8;
+    var sx = ex > 0 ? (W / 2 - m) / ex : Infinity;
+    var sy = ey > 0 ? (H / 2 - m) / ey : Infinity;
+    scale = Math.min(sx, sy);
+    if (!isFinite(scale) || scale <= 0) scale = 1;
+    offX = 0;
+    offY = 0;
+  }
+  function toScreenX(j) { return W / 2 + offX + PX[j] * scale; }
+  function toScreenY(j) { return H / 2 + offY - PY[j] * scale; }
+
+  /* a disc of pixels for each point */
+  var stamp = [], stampLin = null, stampFor = -1, stampW = -1;
+  function makeStamp(r, w) {
+    stamp = [];
+    var ri = Math.ceil(r);
+    for (var dy = -ri; dy <= ri; dy++)
+      for (var dx = -ri; dx <= ri; dx++)
+        if (dx * dx + dy * dy <= r * r + 0.5) stamp.push(dx, dy);
+    /* the same as offsets into the pixels, for points well inside */
+    stampLin = new Int32Array(stamp.length / 2);
+    for (var q = 0; q < stamp.length; q += 2) stampLin[q / 2] = stamp[q + 1] * w + stamp[q];
+    stampFor = r;
+    stampW = w;
+  }
+
+  var img = null, buf = null, match = null, nMatch = 0;
+  var hovered = -1, selected = -1, nbrs = [];
+  var api = {
+    points: n, drawn: 0, neighbours: [], frameMs: 0,
+    hover: function (x, y) { return hoverAt(x, y); },
+    clickAt: function (x, y) { return clickAt(x, y); },
+    search: function (text) { findBox.value = text; search(); return nMatch; },
+    screen: function (j) { return [toScreenX(j), toScreenY(j)]; }
+  };
+  window.asMap = api;
+
+  function draw() {
+    var t0 = performance.now();
+    pending = false;
+    var w = canvas.width, h = canvas.height;
+    if (img === null || img.width !== w || img.height !== h) {
+      img = ctx.createImageData(w, h);
+      buf = new Uint32Array(img.data.buffer);
+    }
+    buf.fill(BG);
+    var r = radius * dpr;
+    if (stampFor !== r || stampW !== w) makeStamp(r, w);
+    var s = schemes[by], idx = s.idx, col = s.packed, order = s.order;
+    var sc = scale * dpr, ox = (W / 2 + offX) * dpr, oy = (H / 2 + offY) * dpr;
+    var lim = Math.ceil(r), ns = stamp.length, nl = stampLin.length, drawn = 0;
+    /* with a search, the others first and greyed, the matches on top */
+    for (var pass = match ? 0 : 1; pass < 2; pass++) {
+      for (var t = 0; t < n; t++) {
+        var j = order ? order[t] : t;
+        if (match && (match[j] === 1) !== (pass === 1)) continue;
+        var px = Math.round(ox + PX[j] * sc), py = Math.round(oy - PY[j] * sc);
+        if (px < -lim || py < -lim || px >= w + lim || py >= h + lim) continue;
+        drawn++;
+        var c = pass === 0 ? DIM : col[idx[j]];
+        if (px >= lim && py >= lim && px < w - lim && py < h - lim) {
+          var base = py * w + px;
+          for (var q = 0; q < nl; q++) buf[base + stampLin[q]] = c;
+        } else {
+          for (var q2 = 0; q2 < ns; q2 += 2) {
+            var x = px + stamp[q2], y = py + stamp[q2 + 1];
+            if (x >= 0 && y >= 0 && x < w && y < h) buf[y * w + x] = c;
+          }
+        }
+      }
+    }
+    ctx.putImageData(img, 0, 0);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    if (match && nMatch <= 2000) {
+      ctx.strokeStyle = "#222";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      for (var m = 0; m < n; m++)
+        if (match[m]) {
+          ctx.moveTo(toScreenX(m) + radius + 2, toScreenY(m));
+          ctx.arc(toScreenX(m), toScreenY(m), radius + 2, 0, 2 * Math.PI);
+        }
+      ctx.stroke();
+    }
+    if (selected >= 0) {
+      var sx0 = toScreenX(selected), sy0 = toScreenY(selected);
+      ctx.strokeStyle = "rgba(0,0,0,0.35)";
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      nbrs.forEach(function (b) {
+        ctx.moveTo(sx0, sy0);
+        ctx.lineTo(toScreenX(b), toScreenY(b));
+      });
+      ctx.stroke();
+      ctx.strokeStyle = "#000";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      nbrs.forEach(function (b) {
+        ctx.moveTo(toScreenX(b) + radius + 3, toScreenY(b));
+        ctx.arc(toScreenX(b), toScreenY(b), radius + 3, 0, 2 * Math.PI);
+      });
+      ctx.stroke();
+      ring(selected, "#000", 3, radius + 6);
+    }
+    if (hovered >= 0) ring(hovered, "#1a1a1a", 2, radius + 4);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    api.drawn = drawn;
+    api.frameMs = performance.now() - t0;
+    document.body.dataset.drawn = String(drawn);
+    if (document.body.dataset.ready !== "1") document.body.dataset.ready = "1";
+  }
+  function ring(j, colour, width, r) {
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    ctx.arc(toScreenX(j), toScreenY(j), r, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  var pending = false;
+  function redraw() {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(draw);
+    }
+  }
+
+  /* nearest point to a screen position: a grid over the shown positions */
+  var grid = null;
+  function buildGrid() {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (var j = 0; j < n; j++) {
+      x0 = Math.min(x0, PX[j]); x1 = Math.max(x1, PX[j]);
+      y0 = Math.min(y0, PY[j]); y1 = Math.max(y1, PY[j]);
+    }
+    var side = Math.max(1, Math.ceil(Math.sqrt(n / 4)));
+    var cell = Math.max(x1 - x0, y1 - y0) / side || 1;
+    var gw = Math.floor((x1 - x0) / cell) + 1, gh = Math.floor((y1 - y0) / cell) + 1;
+    var start = new Int32Array(gw * gh + 1), items = new Int32Array(n);
+    var at = new Int32Array(n);
+    for (var k = 0; k < n; k++) {
+      at[k] = Math.min(gh - 1, Math.floor((PY[k] - y0) / cell)) * gw +
+              Math.min(gw - 1, Math.floor((PX[k] - x0) / cell));
+      start[at[k] + 1]++;
+    }
+    for (var c = 0; c < gw * gh; c++) start[c + 1] += start[c];
+    var fill = start.slice(0, gw * gh);
+    for (var k2 = 0; k2 < n; k2++) items[fill[at[k2]]++] = k2;
+    grid = { x0: x0, y0: y0, cell: cell, gw: gw, gh: gh, start: start, items: items };
+  }
+  function nearest(sx, sy) {
+    if (n === 0) return -1;
+    if (grid === null) buildGrid();
+    var g = grid, reach = (radius + 6) / scale;
+    var dx = (sx - W / 2 - offX) / scale, dy = -(sy - H / 2 - offY) / scale;
+    var cx0 = Math.max(0, Math.floor((dx - reach - g.x0) / g.cell));
+    var cx1 = Math.min(g.gw - 1, Math.floor((dx + reach - g.x0) / g.cell));
+    var cy0 = Math.max(0, Math.floor((dy - reach - g.y0) / g.cell));
+    var cy1 = Math.min(g.gh - 1, Math.floor((dy + reach - g.y0) / g.cell));
+    var best = -1, bd = reach * reach;
+    for (var cy = cy0; cy <= cy1; cy++)
+      for (var cx = cx0; cx <= cx1; cx++) {
+        var c = cy * g.gw + cx;
+        for (var t = g.start[c]; t < g.start[c + 1]; t++) {
+          var j = g.items[t], ex = PX[j] - dx, ey = PY[j] - dy, d2 = ex * ex + ey * ey;
+          if (d2 < bd || (d2 === bd && j < best)) {
+            bd = d2;
+            best = j;
+          }
+        }
+      }
+    return best;
+  }
+
+  function describe(j) {
+    var s = names[j], l = labelOf(j);
+    if (l !== null) s += " \u2014 " + l;
+    if (D.cluster[j] >= 0) s += " \u2014 cluster " + D.cluster[j];
+    if (D.anomaly[j] !== null) s += " \u2014 anomaly " + D.anomaly[j].toFixed(3);
+    return s;
+  }
+  function hoverAt(x, y) {
+    var j = nearest(x, y);
+    if (j !== hovered) {
+      hovered = j;
+      redraw();
+    }
+    if (j < 0) {
+      tip.hidden = true;
+      return null;
+    }
+    tip.textContent = describe(j);
+    tip.hidden = false;
+    tip.style.left = Math.min(x + 14, W - tip.offsetWidth - 4) + "px";
+    tip.style.top = (y + 14 + tip.offsetHeight > H ? y - 14 - tip.offsetHeight : y + 14) + "px";
+    return names[j];
+  }
+  function select(j) {
+    selected = j;
+    nbrs = [];
+    info.textContent = "";
+    if (j >= 0) {
+      for (var t = 0; t < K; t++) {
+        var b = D.nn[j * K + t];
+        if (b >= 0) nbrs.push(b);
+      }
+      player.src = D.src[j];
+      var played = player.play();
+      if (played && played.catch) played.catch(function () {});
+      var head = document.createElement("strong");
+      head.textContent = describe(j);
+      info.appendChild(head);
+      if (nbrs.length) info.appendChild(document.createTextNode("  nearest: "));
+      nbrs.forEach(function (b) {
+        var a = document.createElement("button");
+        a.textContent = names[b];
+        a.title = D.path[b];
+        a.onclick = function () { select(b); };
+        info.appendChild(a);
+      });
+    }
+    api.neighbours = nbrs.map(function (b) { return names[b]; });
+    redraw();
+  }
+  function clickAt(x, y) {
+    var j = nearest(x, y);
+    select(j);
+    return j >= 0 ? names[j] : null;
+  }
+
+  function search() {
+    var q = findBox.value.toLowerCase();
+    nMatch = 0;
+    if (q === "") {
+      match = null;
+      found.textContent = "";
+    } else {
+      match = new Uint8Array(n);
+      for (var j = 0; j < n; j++)
+        if (lowerPaths[j].indexOf(q) >= 0) {
+          match[j] = 1;
+          nMatch++;
+        }
+      found.textContent = nMatch + " found";
+    }
+    redraw();
+  }
+
+  function showLegend() {
+    var s = schemes[by];
+    legendBox.textContent = "";
+    s.legend.forEach(function (l, k) {
+      var row = document.createElement("div");
+      var sw = document.createElement("span");
+      sw.className = "sw";
+      if (s.ramp && k === 0 && s.scored > 0) {
+        sw.className = "bar";
+        sw.style.background = "linear-gradient(" + s.colors.slice(0, -1).reverse().join(",") + ")";
+        row.appendChild(sw);
+        var ends = document.createElement("span");
+        ends.className = "ends";
+        [l.name + " (most anomalous)", s.legend[1].name].forEach(function (text) {
+          var e = document.createElement("span");
+          e.textContent = text;
+          ends.appendChild(e);
+        });
+        row.appendChild(ends);
+        legendBox.appendChild(row);
+        return;
+      }
+      if (s.ramp && k === 1 && s.scored > 0) return;
+      sw.style.background = s.colors[l.color];
+      row.appendChild(sw);
+      row.appendChild(document.createTextNode(l.name + " (" + l.count + ")"));
+      legendBox.appendChild(row);
+    });
+  }
+
+  /* input: drag pans (or turns, with the rotate box or shift), the
+     wheel zooms about the pointer, a click selects and plays */
+  var drag = null;
+  function pos(e) {
+    var r = canvas.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+  canvas.addEventListener("mousedown", function (e) {
+    var p = pos(e);
+    drag = { x: p[0], y: p[1], x0: p[0], y0: p[1], moved: false,
+             turn: has3 && (rotBox.checked || e.shiftKey) };
+    e.preventDefault();
+  });
+  window.addEventListener("mousemove", function (e) {
+    var p = pos(e);
+    if (drag === null) {
+      if (e.target === canvas) hoverAt(p[0], p[1]);
+      return;
+    }
+    var dx = p[0] - drag.x, dy = p[1] - drag.y;
+    drag.x = p[0];
+    drag.y = p[1];
+    if (Math.abs(p[0] - drag.x0) + Math.abs(p[1] - drag.y0) > 3) drag.moved = true;
+    if (drag.turn) {
+      yaw += dx * 0.01;
+      pitch = Math.max(-1.55, Math.min(1.55, pitch + dy * 0.01));
+      projectAll();
+    } else {
+      offX += dx;
+      offY += dy;
+    }
+    tip.hidden = true;
+    redraw();
+  });
+  window.addEventListener("mouseup", function (e) {
+    if (drag !== null && !drag.moved) {
+      var p = pos(e);
+      clickAt(p[0], p[1]);
+    }
+    drag = null;
+  });
+  canvas.addEventListener("mouseleave", function () {
+    tip.hidden = true;
+    if (hovered >= 0) {
+      hovered = -1;
+      redraw();
+    }
+  });
+  canvas.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    var p = pos(e), f = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015));
+    f = Math.max(0.2, Math.min(5, f));
+    offX = (offX + W / 2 - p[0]) * f + p[0] - W / 2;
+    offY = (offY + H / 2 - p[1]) * f + p[1] - H / 2;
+    scale *= f;
+    redraw();
+  }, { passive: false });
+  bySelect.addEventListener("change", function () {
+    by = Number(bySelect.value);
+    showLegend();
+    redraw();
+  });
+  findBox.addEventListener("input", search);
+  document.getElementById("reset").addEventListener("click", function () {
+    yaw = 0;
+    pitch = 0;
+    projectAll();
+    fit();
+    redraw();
+  });
+  function resize() {
+    dpr = window.devicePixelRatio || 1;
+    W = Math.max(1, stage.clientWidth);
+    H = Math.max(1, stage.clientHeight);
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+    canvas.style.width = W + "px";
+    canvas.style.height = H + "px";
+  }
+  window.addEventListener("resize", function () {
+    var s0 = Math.min(W, H);
+    resize();
+    scale *= Math.min(W, H) / s0;
+    redraw();
+  });
+
+  /* start: the page's text, the colour menu, the first frame */
+  document.getElementById("title").textContent = D.title;
+  document.getElementById("sub").textContent = D.subtitle;
+  schemes.forEach(function (s, k) {
+    var o = document.createElement("option");
+    o.value = String(k);
+    o.textContent = s.name + (s.scored === 0 ? " (none stored)" : "");
+    bySelect.appendChild(o);
+  });
+  bySelect.value = String(by);
+  document.getElementById("rot-l").hidden = !has3;
+  showLegend();
+  resize();
+  projectAll();
+  fit();
+  draw();
+
+  /* #selftest or #selftest=N: hover over and click point N (0 by
+     default) and record what happened, for a headless browser test */
+  var m = /^#selftest(?:=(\d+))?$/.exec(location.hash);
+  if (m && n > 0) {
+    var t = Math.min(n - 1, Number(m[1] || 0));
+    var sx = toScreenX(t), sy = toScreenY(t);
+    var b = document.body.dataset;
+    b.hover = api.hover(sx, sy) || "";
+    b.click = api.clickAt(sx, sy) || "";
+    b.neighbours = String(api.neighbours.length);
+    b.firstNeighbour = api.neighbours.length ? api.neighbours[0] : "";
+    b.found = String(api.search(names[t]));
+    api.search("");
+    /* the time of a frame, zooming in a little at a time */
+    var t1 = performance.now();
+    for (var z = 0; z < 5; z++) {
+      scale *= 1.1;
+      draw();
+    }
+    b.frameMs = ((performance.now() - t1) / 5).toFixed(1);
+    fit();
+    draw();
+    b.selftest = "1";
+  }
+})();
