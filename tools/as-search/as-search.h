@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "as/features.h"
+#include "as/filter.h"
 #include "as/index.h"
 #include "as/learn.h"
 #include "as/search.h"
@@ -23,16 +24,13 @@ struct opts {
     double max_distance; /* < 0: none */
     double dup_distance;
     double reason_threshold;
-    double dur_min, dur_max; /* --duration; -1: open */
-    int have_duration;
     enum as_metric metric;
     double weights[AS_G_COUNT];
     int weight_set[AS_G_COUNT];
     int self, json, header, list, dups;
     int learned; /* -P */
-    struct strs labels, globs, paths, features;
-    long *clusters;
-    size_t n_clusters;
+    struct strs paths, features;
+    as_entry_filter *filter; /* -c, -g, -l, -t */
 };
 
 /* The shards searched as one library. */
@@ -45,7 +43,8 @@ struct lib {
     as_searcher *s;
     as_projection *proj; /* -P */
     size_t dim;
-    unsigned char **mask;    /* per shard, per entry; NULL: no filter */
+    as_entry_mask *mask;     /* the listed entries; NULL: every visible
+                                one (no filter, not built) */
     int present[AS_G_COUNT]; /* the index has columns of the group */
     long is_loop;            /* the is_loop column, or -1 */
 };

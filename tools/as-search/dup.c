@@ -193,7 +193,7 @@ join_near(const struct opts *o, struct lib *lib, struct dup *d,
     }
     struct as_search_filter f;
     as_search_filter_init(&f);
-    f.mask = (const unsigned char *const *)lib->mask;
+    f.mask = as_entry_mask_rows(lib->mask);
     f.max_distance = o->dup_distance;
     int failed = 0;
     for (size_t at = 0; at < n && !failed; at += BLOCK) {

@@ -92,11 +92,9 @@ help(void)
 static void
 opts_free(struct opts *o)
 {
-    free(o->labels.v);
-    free(o->globs.v);
     free(o->paths.v);
     free(o->features.v);
-    free(o->clusters);
+    as_entry_filter_free(o->filter);
 }
 
 static void
@@ -131,24 +129,25 @@ parse_weights(struct opts *o, const char *arg)
     free(copy);
 }
 
-static void
-parse_duration(struct opts *o, const char *arg)
+static _Noreturn void
+nomem(void)
 {
-    const char *colon = strchr(arg, ':');
-    if (colon == NULL)
-        cli_usage_error("-t: '%s' is not MIN:MAX", arg);
-    char lo[64], hi[64];
-    size_t nlo = (size_t)(colon - arg), nhi = strlen(colon + 1);
-    if (nlo >= sizeof lo || nhi >= sizeof hi)
-        cli_usage_error("-t: '%s' is not MIN:MAX", arg);
-    memcpy(lo, arg, nlo);
-    lo[nlo] = '\0';
-    memcpy(hi, colon + 1, nhi + 1);
-    o->dur_min = nlo ? cli_parse_double("-t", lo, 0.0, 1e9) : -1.0;
-    o->dur_max = nhi ? cli_parse_double("-t", hi, 0.0, 1e9) : -1.0;
-    if (o->dur_min >= 0.0 && o->dur_max >= 0.0 && o->dur_min > o->dur_max)
-        cli_usage_error("-t: %s: MIN is above MAX", arg);
-    o->have_duration = 1;
+    fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+    exit(AS_EXIT_FAIL);
+}
+
+/* Adds a -c, -g, -l or -t condition; a bad value is a usage error
+ * naming the option. */
+static void
+add_filter(struct opts *o, enum as_filter_kind kind, const char *opt,
+           const char *arg)
+{
+    char why[256];
+    int st = as_entry_filter_add(o->filter, kind, arg, why, sizeof why);
+    if (st == AS_EINVAL)
+        cli_usage_error("%s: %s", opt, why);
+    if (st != AS_OK)
+        nomem();
 }
 
 /* ---- the library ---- */
@@ -181,65 +180,15 @@ entry_get(const struct lib *lib, size_t h, size_t i, struct as_index_entry *e)
 int
 entry_listed(const struct lib *lib, size_t h, size_t i)
 {
-    if (lib->mask != NULL && !lib->mask[h][i])
-        return 0;
-    if (h + 1 == lib->n)
-        return 1;
-    struct as_index_entry e;
-    int st = as_index_entry(lib->ix[h], i, &e);
+    if (lib->mask != NULL)
+        return as_entry_mask_has(lib->mask, h, i);
+    int visible;
+    int st = as_entry_visible(lib->ix, lib->n, h, i, &visible);
     if (st != AS_OK) {
         lib_damage(lib, st);
         return 0;
     }
-    for (size_t l = h + 1; l < lib->n; l++) {
-        size_t at;
-        if ((st = as_index_find(lib->ix[l], e.path, &at)) == AS_OK)
-            return 0;
-        lib_damage(lib, st);
-    }
-    return 1;
-}
-
-static int
-filtered(const struct opts *o)
-{
-    return o->labels.n || o->globs.n || o->n_clusters || o->have_duration;
-}
-
-static int
-passes(const struct opts *o, const struct as_index_entry *e)
-{
-    if (o->labels.n) {
-        size_t j = 0;
-        while (j < o->labels.n &&
-               (e->label == NULL || strcmp(e->label, o->labels.v[j]) != 0))
-            j++;
-        if (j == o->labels.n)
-            return 0;
-    }
-    if (o->n_clusters) {
-        size_t j = 0;
-        while (j < o->n_clusters && o->clusters[j] != e->cluster)
-            j++;
-        if (j == o->n_clusters)
-            return 0;
-    }
-    if (o->have_duration) {
-        if (e->duration_s < 0.0)
-            return 0;
-        if (o->dur_min >= 0.0 && e->duration_s < o->dur_min)
-            return 0;
-        if (o->dur_max >= 0.0 && e->duration_s > o->dur_max)
-            return 0;
-    }
-    if (o->globs.n) {
-        size_t j = 0;
-        while (j < o->globs.n && fnmatch(o->globs.v[j], e->path, 0) != 0)
-            j++;
-        if (j == o->globs.n)
-            return 0;
-    }
-    return 1;
+    return visible;
 }
 
 /* Opens the leading operands that are indexes; returns how many. The
@@ -273,21 +222,16 @@ open_lib(struct lib *lib, char **ops, size_t n_ops, int *failed)
     return n;
 }
 
+/* The entries that are visible and pass the filters. */
 static int
-build_masks(const struct opts *o, struct lib *lib)
+build_mask(const struct opts *o, struct lib *lib)
 {
-    if (!filtered(o))
-        return 0;
-    lib->mask = cli_xrealloc(NULL, lib->n * sizeof *lib->mask);
-    for (size_t h = 0; h < lib->n; h++) {
-        size_t n = as_index_count(lib->ix[h]);
-        lib->mask[h] = cli_xrealloc(NULL, n ? n : 1);
-        for (size_t i = 0; i < n; i++) {
-            struct as_index_entry e;
-            if (entry_get(lib, h, i, &e))
-                return 1;
-            lib->mask[h][i] = (unsigned char)passes(o, &e);
-        }
+    size_t bad = 0;
+    int st = as_entry_mask_new(&lib->mask, lib->ix, lib->n, o->filter, &bad);
+    if (st != AS_OK) {
+        lib_damage(lib, st);
+        cli_warn_status(lib->path[bad], st);
+        return 1;
     }
     return 0;
 }
@@ -412,12 +356,9 @@ lib_close(struct lib *lib)
 {
     as_searcher_free(lib->s);
     as_projection_free(lib->proj);
-    for (size_t h = 0; h < lib->n; h++) {
-        if (lib->mask != NULL)
-            free(lib->mask[h]);
+    as_entry_mask_free(lib->mask);
+    for (size_t h = 0; h < lib->n; h++)
         as_index_close(lib->ix[h]);
-    }
-    free(lib->mask);
     free(lib->offset);
     free(lib->ix);
     free(lib->path);
@@ -617,7 +558,7 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     size_t kk = want + (size_t)any_self;
     struct as_search_filter f;
     as_search_filter_init(&f);
-    f.mask = (const unsigned char *const *)lib->mask;
+    f.mask = as_entry_mask_rows(lib->mask);
     f.max_distance = o->max_distance;
     int st = as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
     if (st != AS_OK) {
@@ -957,14 +898,13 @@ main(int argc, char **argv)
     o.metric = AS_METRIC_COSINE;
     int c, have_dup_distance = 0, have_limit = 0;
     cli_init("as-search", USAGE);
+    if (as_entry_filter_new(&o.filter) != AS_OK)
+        nomem();
     while ((c = getopt_long(argc, argv, "c:Dd:e:F:g:HhJk:Ll:m:n:Pp:qr:St:Vw:",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            o.clusters = cli_xrealloc(o.clusters,
-                                      (o.n_clusters + 1) * sizeof *o.clusters);
-            o.clusters[o.n_clusters++] =
-                cli_parse_long("-c", optarg, 0, INT32_MAX);
+            add_filter(&o, AS_FILTER_CLUSTER, "-c", optarg);
             break;
         case 'D':
             o.dups = 1;
@@ -980,7 +920,7 @@ main(int argc, char **argv)
             strs_add(&o.features, optarg);
             break;
         case 'g':
-            strs_add(&o.globs, optarg);
+            add_filter(&o, AS_FILTER_GLOB, "-g", optarg);
             break;
         case 'H':
             o.header = 0;
@@ -998,7 +938,7 @@ main(int argc, char **argv)
             o.list = 1;
             break;
         case 'l':
-            strs_add(&o.labels, optarg);
+            add_filter(&o, AS_FILTER_LABEL, "-l", optarg);
             break;
         case 'm':
             if (strcmp(optarg, "cosine") == 0)
@@ -1028,7 +968,7 @@ main(int argc, char **argv)
             o.self = 1;
             break;
         case 't':
-            parse_duration(&o, optarg);
+            add_filter(&o, AS_FILTER_DURATION, "-t", optarg);
             break;
         case 'V':
             cli_version();
@@ -1077,7 +1017,11 @@ main(int argc, char **argv)
         return AS_EXIT_FAIL;
     }
 
-    if (build_masks(&o, &lib) || open_searcher(&o, &lib))
+    /* with a filter, the entries are read before the matrix (as they
+     * were first) */
+    int filtered = as_entry_filter_active(o.filter);
+    if ((filtered && build_mask(&o, &lib)) || open_searcher(&o, &lib) ||
+        (!filtered && (o.list || o.dups) && build_mask(&o, &lib)))
         failed = 1;
     else if (o.list)
         failed = run_list(&o, &lib);

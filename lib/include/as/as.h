@@ -10,6 +10,7 @@
 #include "as/pathlist.h"
 #include "as/parallel.h"
 #include "as/featio.h"
+#include "as/filter.h"
 #include "as/features.h"
 #include "as/index.h"
 #include "as/learn.h"

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/* Entry filters and shard visibility (see as/filter.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "as/filter.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/error.h"
+
+#define DURATION_MAX_S 1e9
+
+struct strs {
+    char **v;
+    size_t n;
+};
+
+struct as_entry_filter {
+    struct strs labels, globs;
+    int32_t *clusters;
+    size_t n_clusters;
+    int have_duration;
+    double min_s, max_s; /* < 0: open */
+};
+
+int
+as_entry_filter_new(as_entry_filter **out)
+{
+    if (out == NULL)
+        return AS_EINVAL;
+    *out = calloc(1, sizeof **out);
+    return *out == NULL ? AS_ENOMEM : AS_OK;
+}
+
+static void
+strs_free(struct strs *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+}
+
+void
+as_entry_filter_free(as_entry_filter *f)
+{
+    if (f == NULL)
+        return;
+    strs_free(&f->labels);
+    strs_free(&f->globs);
+    free(f->clusters);
+    free(f);
+}
+
+static int
+strs_add(struct strs *s, const char *v)
+{
+    char **nv = realloc(s->v, (s->n + 1) * sizeof *nv);
+    if (nv == NULL)
+        return AS_ENOMEM;
+    s->v = nv;
+    size_t len = strlen(v);
+    if ((s->v[s->n] = malloc(len + 1)) == NULL)
+        return AS_ENOMEM;
+    memcpy(s->v[s->n++], v, len + 1);
+    return AS_OK;
+}
+
+/* Formats the reason a value is refused, if asked for. */
+__attribute__((format(printf, 3, 4))) static int
+refuse(char *why, size_t why_len, const char *fmt, ...)
+{
+    if (why != NULL && why_len > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why, why_len, fmt, ap);
+        va_end(ap);
+    }
+    return AS_EINVAL;
+}
+
+static int
+parse_cluster(const char *v, int32_t *out, char *why, size_t why_len)
+{
+    char *end;
+    errno = 0;
+    long c = strtol(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE)
+        return refuse(why, why_len, "'%s' is not an integer", v);
+    if (c < 0 || c > INT32_MAX)
+        return refuse(why, why_len, "%s is out of range (0 to %ld)", v,
+                      (long)INT32_MAX);
+    *out = (int32_t)c;
+    return AS_OK;
+}
+
+/* One side of MIN:MAX (side[0] != '\0'). */
+static int
+parse_seconds(const char *side, double *out, char *why, size_t why_len)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(side, &end);
+    if (end == side || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return refuse(why, why_len, "'%s' is not a number", side);
+    if (v < 0.0 || v > DURATION_MAX_S)
+        return refuse(why, why_len, "%s is out of range (0 to %g)", side,
+                      DURATION_MAX_S);
+    *out = v;
+    return AS_OK;
+}
+
+static int
+parse_duration(const char *v, double *lo_s, double *hi_s, char *why,
+               size_t why_len)
+{
+    const char *colon = strchr(v, ':');
+    char lo[64], hi[64];
+    if (colon == NULL)
+        return refuse(why, why_len, "'%s' is not MIN:MAX", v);
+    size_t nlo = (size_t)(colon - v), nhi = strlen(colon + 1);
+    if (nlo >= sizeof lo || nhi >= sizeof hi)
+        return refuse(why, why_len, "'%s' is not MIN:MAX", v);
+    memcpy(lo, v, nlo);
+    lo[nlo] = '\0';
+    memcpy(hi, colon + 1, nhi + 1);
+    *lo_s = *hi_s = -1.0;
+    int st;
+    if (nlo && (st = parse_seconds(lo, lo_s, why, why_len)) != AS_OK)
+        return st;
+    if (nhi && (st = parse_seconds(hi, hi_s, why, why_len)) != AS_OK)
+        return st;
+    if (*lo_s >= 0.0 && *hi_s >= 0.0 && *lo_s > *hi_s)
+        return refuse(why, why_len, "%s: MIN is above MAX", v);
+    return AS_OK;
+}
+
+int
+as_entry_filter_add(as_entry_filter *f, enum as_filter_kind kind,
+                    const char *value, char *why, size_t why_len)
+{
+    if (f == NULL || value == NULL)
+        return refuse(why, why_len, "no value");
+    switch (kind) {
+    case AS_FILTER_LABEL:
+        return strs_add(&f->labels, value);
+    case AS_FILTER_GLOB:
+        return strs_add(&f->globs, value);
+    case AS_FILTER_CLUSTER: {
+        int32_t c = 0;
+        int st = parse_cluster(value, &c, why, why_len);
+        if (st != AS_OK)
+            return st;
+        int32_t *nc = realloc(f->clusters, (f->n_clusters + 1) * sizeof *nc);
+        if (nc == NULL)
+            return AS_ENOMEM;
+        f->clusters = nc;
+        f->clusters[f->n_clusters++] = c;
+        return AS_OK;
+    }
+    case AS_FILTER_DURATION: {
+        double lo = -1.0, hi = -1.0;
+        int st = parse_duration(value, &lo, &hi, why, why_len);
+        if (st != AS_OK)
+            return st;
+        f->min_s = lo;
+        f->max_s = hi;
+        f->have_duration = 1;
+        return AS_OK;
+    }
+    }
+    return refuse(why, why_len, "not a filter");
+}
+
+int
+as_filter_kind_parse(const char *name, enum as_filter_kind *kind)
+{
+    static const struct {
+        const char *name;
+        enum as_filter_kind kind;
+    } names[] = {
+        {"label", AS_FILTER_LABEL},       {"genre", AS_FILTER_LABEL},
+        {"cluster", AS_FILTER_CLUSTER},   {"duration", AS_FILTER_DURATION},
+        {"glob", AS_FILTER_GLOB},         {"path-glob", AS_FILTER_GLOB},
+    };
+    if (name == NULL || kind == NULL)
+        return AS_EINVAL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(name, names[i].name) == 0) {
+            *kind = names[i].kind;
+            return AS_OK;
+        }
+    return AS_EINVAL;
+}
+
+int
+as_entry_filter_active(const as_entry_filter *f)
+{
+    return f != NULL && (f->labels.n || f->globs.n || f->n_clusters ||
+                         f->have_duration);
+}
+
+int
+as_entry_filter_match(const as_entry_filter *f, const struct as_index_entry *e)
+{
+    if (f == NULL)
+        return 1;
+    if (f->labels.n) {
+        size_t j = 0;
+        while (j < f->labels.n &&
+               (e->label == NULL || strcmp(e->label, f->labels.v[j]) != 0))
+            j++;
+        if (j == f->labels.n)
+            return 0;
+    }
+    if (f->n_clusters) {
+        size_t j = 0;
+        while (j < f->n_clusters && f->clusters[j] != e->cluster)
+            j++;
+        if (j == f->n_clusters)
+            return 0;
+    }
+    if (f->have_duration) {
+        if (!(e->duration_s >= 0.0))
+            return 0;
+        if (f->min_s >= 0.0 && e->duration_s < f->min_s)
+            return 0;
+        if (f->max_s >= 0.0 && e->duration_s > f->max_s)
+            return 0;
+    }
+    if (f->globs.n) {
+        size_t j = 0;
+        while (j < f->globs.n && fnmatch(f->globs.v[j], e->path, 0) != 0)
+            j++;
+        if (j == f->globs.n)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether a shard after shard holds path: AS_OK (*held), or a failure. */
+static int
+held_later(as_index *const *ix, size_t n_ix, size_t shard, const char *path,
+           int *held)
+{
+    *held = 0;
+    for (size_t l = shard + 1; l < n_ix; l++) {
+        size_t at;
+        int st = as_index_find(ix[l], path, &at);
+        if (st == AS_OK) {
+            *held = 1;
+            return AS_OK;
+        }
+        if (st != AS_ENOENT_PATH)
+            return st;
+    }
+    return AS_OK;
+}
+
+int
+as_entry_visible(as_index *const *ix, size_t n_ix, size_t shard, size_t entry,
+                 int *visible)
+{
+    if (ix == NULL || visible == NULL || shard >= n_ix || ix[shard] == NULL ||
+        entry >= as_index_count(ix[shard]))
+        return AS_EINVAL;
+    *visible = 1;
+    if (shard + 1 == n_ix)
+        return AS_OK;
+    struct as_index_entry e;
+    int st = as_index_entry(ix[shard], entry, &e), held;
+    if (st == AS_OK)
+        st = held_later(ix, n_ix, shard, e.path, &held);
+    if (st != AS_OK)
+        return st;
+    *visible = !held;
+    return AS_OK;
+}
+
+struct as_entry_mask {
+    size_t n_shards;
+    size_t *n; /* entries per shard */
+    unsigned char **rows;
+    size_t count;
+};
+
+void
+as_entry_mask_free(as_entry_mask *m)
+{
+    if (m == NULL)
+        return;
+    for (size_t h = 0; m->rows != NULL && h < m->n_shards; h++)
+        free(m->rows[h]);
+    free(m->rows);
+    free(m->n);
+    free(m);
+}
+
+int
+as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
+                  const as_entry_filter *f, size_t *bad_shard)
+{
+    if (out == NULL)
+        return AS_EINVAL;
+    *out = NULL;
+    if (ix == NULL || n_ix == 0)
+        return AS_EINVAL;
+    for (size_t h = 0; h < n_ix; h++)
+        if (ix[h] == NULL)
+            return AS_EINVAL;
+    as_entry_mask *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return AS_ENOMEM;
+    m->n_shards = n_ix;
+    m->rows = calloc(n_ix, sizeof *m->rows);
+    m->n = calloc(n_ix, sizeof *m->n);
+    int st = m->rows == NULL || m->n == NULL ? AS_ENOMEM : AS_OK;
+    for (size_t h = 0; h < n_ix && st == AS_OK; h++) {
+        size_t n = m->n[h] = as_index_count(ix[h]);
+        if ((m->rows[h] = malloc(n ? n : 1)) == NULL) {
+            st = AS_ENOMEM;
+            break;
+        }
+        for (size_t i = 0; i < n && st == AS_OK; i++) {
+            struct as_index_entry e;
+            int held = 0;
+            st = as_index_entry(ix[h], i, &e);
+            if (st == AS_OK && as_entry_filter_match(f, &e))
+                st = held_later(ix, n_ix, h, e.path, &held);
+            else
+                held = 1;
+            if (st != AS_OK && bad_shard != NULL)
+                *bad_shard = h;
+            m->rows[h][i] = (unsigned char)!held;
+            m->count += !held;
+        }
+    }
+    if (st != AS_OK) {
+        as_entry_mask_free(m);
+        return st;
+    }
+    *out = m;
+    return AS_OK;
+}
+
+int
+as_entry_mask_has(const as_entry_mask *m, size_t shard, size_t entry)
+{
+    return m != NULL && shard < m->n_shards && entry < m->n[shard] &&
+           m->rows[shard][entry] != 0;
+}
+
+size_t
+as_entry_mask_count(const as_entry_mask *m)
+{
+    return m == NULL ? 0 : m->count;
+}
+
+const unsigned char *const *
+as_entry_mask_rows(const as_entry_mask *m)
+{
+    return m == NULL ? NULL : (const unsigned char *const *)m->rows;
+}
