@@ -65,9 +65,9 @@ as_label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
         n > count - first || (n > 0 && votes == NULL) ||
         as_searcher_count(s) != count || as_searcher_dim(s) != dim)
         return AS_EINVAL;
-    /* k + 1 nearest, of which the entry itself; never more than there
-     * are (a huge k must not size the hits) */
-    size_t kk = k < count ? k + 1 : count, n_labels = as_index_label_count(ix);
+    /* the k nearest others; never more than there are (a huge k must
+     * not size the hits) */
+    size_t kk = k < count ? k : count, n_labels = as_index_label_count(ix);
     if (kk == 0)
         kk = 1; /* an empty index: nothing is searched */
     size_t cap = QUERIES;
@@ -76,11 +76,13 @@ as_label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
     int status = AS_ENOMEM;
     float *q = malloc(cap * dim * sizeof *q);
     size_t *who = malloc(cap * sizeof *who);
+    struct as_entry_ref *self = malloc(cap * sizeof *self);
     struct as_hit *hits = malloc(cap * kk * sizeof *hits);
     size_t *n_hits = malloc(cap * sizeof *n_hits);
     uint32_t *tally = calloc(n_labels ? n_labels : 1, sizeof *tally);
     uint32_t *seen = malloc((kk < n_labels ? kk : n_labels + 1) * sizeof *seen);
-    if (q == NULL || who == NULL || hits == NULL || n_hits == NULL ||
+    if (q == NULL || who == NULL || self == NULL || hits == NULL ||
+        n_hits == NULL ||
         tally == NULL || seen == NULL)
         goto done;
     /* the labels of any entry are read: a damaged entry must not read as
@@ -103,30 +105,24 @@ as_label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
                 break;
             }
             memcpy(q + nq * dim, row, dim * sizeof *q);
+            self[nq].shard = 0;
+            self[nq].entry = (uint32_t)i;
             who[nq++] = i;
         }
         if (status != AS_OK || nq == 0)
             break;
-        status = as_search(s, q, nq, kk, NULL, hits, n_hits);
-        for (size_t j = 0; j < nq && status == AS_OK; j++) {
-            struct as_hit *h = hits + j * kk;
-            size_t m = n_hits[j], at = 0;
-            /* the k nearest of the others: drop the entry itself if it
-             * is among the k + 1, else the last */
-            while (at < m && h[at].entry != who[j])
-                at++;
-            if (at < m) {
-                memmove(h + at, h + at + 1, (m - at - 1) * sizeof *h);
-                m--;
-            }
-            if (m > k)
-                m = k;
-            status = vote(ix, h, m, tally, seen, &votes[who[j] - first]);
-        }
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.exclude = self;
+        status = as_search(s, q, nq, kk, &f, hits, n_hits);
+        for (size_t j = 0; j < nq && status == AS_OK; j++)
+            status = vote(ix, hits + j * kk, n_hits[j], tally, seen,
+                          &votes[who[j] - first]);
     }
 done:
     free(q);
     free(who);
+    free(self);
     free(hits);
     free(n_hits);
     free(tally);

@@ -72,6 +72,7 @@ struct job {
     double *dist;
     as_searcher **s;      /* per worker, made on its first task */
     float **q;            /* per worker: cap queries */
+    struct as_entry_ref **self; /* per worker: cap, each query's entry */
     struct as_hit **hits; /* per worker: cap * kk */
     size_t **n_hits;      /* per worker: cap */
     struct range_buf *rb; /* per worker */
@@ -79,9 +80,8 @@ struct job {
 };
 
 /*
- * Entry i's k nearest others from its kk = min(k + 2, n) hits h[0, m):
- * the entry itself is dropped (or the last hit, when it is not among
- * them: more than k + 1 entries are at distance 0 from it). When the
+ * Entry i's k nearest others from its kk = min(k + 1, n - 1) nearest
+ * others h[0, m) (the searcher leaves the entry itself out). When the
  * (k+1)-th other is as far as the k-th, the searcher's choice among the
  * tied ones (by path) is not ours (by entry number): every entry within
  * that distance is fetched again and the k nearest taken by distance,
@@ -96,12 +96,7 @@ one_entry(struct job *j, size_t worker, size_t i, const struct as_hit *h,
     if (v == NULL)
         return AS_ENOMEM;
     size_t c = 0;
-    int self = 0;
     for (size_t a = 0; a < m; a++) {
-        if (!self && h[a].entry == i && h[a].shard == 0) {
-            self = 1;
-            continue;
-        }
         v[c].entry = h[a].entry;
         v[c].distance = h[a].distance;
         c++;
@@ -112,8 +107,8 @@ one_entry(struct job *j, size_t worker, size_t i, const struct as_hit *h,
         struct range_buf *rb = &j->rb[worker];
         struct as_search_filter f;
         as_search_filter_init(&f);
-        f.exclude_shard = 0;
-        f.exclude_entry = (uint32_t)i;
+        struct as_entry_ref self = {0, (uint32_t)i};
+        f.exclude = &self;
         f.max_distance = v[k - 1].distance;
         rb->n = 0;
         st = as_search_range(j->s[worker], as_index_row(j->ix, i), 1, &f,
@@ -149,8 +144,9 @@ task(void *ctx, size_t t, size_t worker)
             j->q[worker] = malloc(j->cap * j->dim * sizeof **j->q);
             j->hits[worker] = malloc(j->cap * j->kk * sizeof **j->hits);
             j->n_hits[worker] = malloc(j->cap * sizeof **j->n_hits);
+            j->self[worker] = malloc(j->cap * sizeof **j->self);
             if (j->q[worker] == NULL || j->hits[worker] == NULL ||
-                j->n_hits[worker] == NULL)
+                j->n_hits[worker] == NULL || j->self[worker] == NULL)
                 st = AS_ENOMEM;
         }
         if (st != AS_OK) {
@@ -160,6 +156,8 @@ task(void *ctx, size_t t, size_t worker)
             free(j->q[worker]);
             free(j->hits[worker]);
             free(j->n_hits[worker]);
+            free(j->self[worker]);
+            j->self[worker] = NULL;
             j->q[worker] = NULL;
             j->hits[worker] = NULL;
             j->n_hits[worker] = NULL;
@@ -172,9 +170,17 @@ task(void *ctx, size_t t, size_t worker)
         else
             memcpy(j->q[worker] + a * j->dim, row, j->dim * sizeof(float));
     }
-    if (st == AS_OK)
-        st = as_search(j->s[worker], j->q[worker], n, j->kk, NULL,
+    for (size_t a = 0; a < n && st == AS_OK; a++) {
+        j->self[worker][a].shard = 0;
+        j->self[worker][a].entry = (uint32_t)(first + a);
+    }
+    if (st == AS_OK) {
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.exclude = j->self[worker];
+        st = as_search(j->s[worker], j->q[worker], n, j->kk, &f,
                        j->hits[worker], j->n_hits[worker]);
+    }
     for (size_t a = 0; a < n && st == AS_OK; a++)
         st = one_entry(j, worker, first + a, j->hits[worker] + a * j->kk,
                        j->n_hits[worker][a]);
@@ -188,7 +194,7 @@ as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so, size_t k,
     size_t n = as_index_count(ix), dim = as_index_dim(ix);
     if (k == 0 || k >= n || n > UINT32_MAX || nbr == NULL || dist == NULL)
         return AS_EINVAL;
-    size_t kk = k + 2 < n ? k + 2 : n;
+    size_t kk = k + 1 < n ? k + 1 : n - 1;
     size_t cap = QUERIES;
     while (cap > 1 && cap * kk * sizeof(struct as_hit) > HITS_MAX)
         cap /= 2;
@@ -209,26 +215,31 @@ as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so, size_t k,
     j.q = calloc(workers, sizeof *j.q);
     j.hits = calloc(workers, sizeof *j.hits);
     j.n_hits = calloc(workers, sizeof *j.n_hits);
+    j.self = calloc(workers, sizeof *j.self);
     j.rb = calloc(workers, sizeof *j.rb);
     j.status = calloc(n_tasks, sizeof *j.status);
     int st = AS_ENOMEM;
-    if (j.s != NULL && j.q != NULL && j.hits != NULL && j.n_hits != NULL &&
-        j.rb != NULL && j.status != NULL)
+    int made = j.s != NULL && j.q != NULL && j.hits != NULL &&
+               j.n_hits != NULL && j.self != NULL && j.rb != NULL &&
+               j.status != NULL;
+    if (made)
         st = as_parallel(n_tasks, workers, task, &j);
     /* the first failure in entry order, whichever thread met it */
     for (size_t t = 0; t < n_tasks && st == AS_OK; t++)
         st = j.status[t];
-    for (size_t w = 0; j.s != NULL && w < workers; w++) {
+    for (size_t w = 0; made && w < workers; w++) {
         as_searcher_free(j.s[w]);
         free(j.q[w]);
         free(j.hits[w]);
         free(j.n_hits[w]);
+        free(j.self[w]);
         free(j.rb[w].v);
     }
     free(j.s);
     free(j.q);
     free(j.hits);
     free(j.n_hits);
+    free(j.self);
     free(j.rb);
     free(j.status);
     return st;

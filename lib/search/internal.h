@@ -27,6 +27,8 @@ struct as__cand {
 /* One query's collector. */
 struct as__coll {
     size_t k;     /* 0: no limit (a range search) */
+    uint64_t skip; /* a row never offered (the query's own entry);
+                      UINT64_MAX: none */
     double t;     /* keep rows with ub >= t */
     double *heap; /* min-heap of the k largest lower bounds */
     size_t n_heap;

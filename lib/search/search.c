@@ -38,6 +38,7 @@ as_search_filter_init(struct as_search_filter *f)
     f->mask = NULL;
     f->exclude_shard = -1;
     f->exclude_entry = 0;
+    f->exclude = NULL;
     f->max_distance = -1.0;
 }
 
@@ -465,6 +466,7 @@ as__coll_init(struct as__coll *c, size_t k, double t)
     memset(c, 0, sizeof *c);
     c->k = k;
     c->t = t;
+    c->skip = UINT64_MAX;
     c->cap = 64;
     c->compact_at = 4 * k + 256;
     c->c = malloc(c->cap * sizeof *c->c);
@@ -506,7 +508,7 @@ heap_down(double *h, size_t n, size_t i)
 int
 as__coll_offer(struct as__coll *c, uint64_t row, double lb, double ub)
 {
-    if (!(ub >= c->t))
+    if (!(ub >= c->t) || row == c->skip)
         return AS_OK;
     if (!(lb >= -HUGE_VAL))
         lb = -HUGE_VAL; /* NaN: only from a damaged index */
@@ -825,6 +827,16 @@ run_block(as_searcher *s, struct as__query *qs, size_t nq,
     return AS_OK;
 }
 
+/* The global row of an entry, or UINT64_MAX for none (or one out of
+ * range). */
+static uint64_t
+global_of(const as_searcher *s, const struct as_entry_ref *r)
+{
+    if (r->shard >= s->n_shards || r->entry >= s->sh[r->shard].n)
+        return UINT64_MAX;
+    return s->sh[r->shard].first + r->entry;
+}
+
 typedef int (*emit_fn)(void *ctx, size_t q, const struct as_hit *hits,
                        size_t n);
 
@@ -851,10 +863,13 @@ search_all(as_searcher *s, const float *queries, size_t n_q, size_t k,
     for (size_t b = 0; b < n_q && st == AS_OK; b += BLOCK_QUERIES) {
         size_t nq = n_q - b < BLOCK_QUERIES ? n_q - b : BLOCK_QUERIES;
         size_t made = 0;
-        for (; made < nq; made++)
+        for (; made < nq; made++) {
             if ((st = query_init(s, queries + (b + made) * s->dim, k,
                                  start_threshold(s, max_d), &qs[made])))
                 break;
+            if (f != NULL && f->exclude != NULL)
+                qs[made].coll.skip = global_of(s, &f->exclude[b + made]);
+        }
         if (st == AS_OK && s->proj == NULL)
             st = run_block(s, qs, nq, f);
         for (size_t i = 0; i < nq && st == AS_OK && s->proj != NULL; i++)

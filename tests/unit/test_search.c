@@ -146,13 +146,16 @@ cmp_ref(const void *pa, const void *pb)
 
 /* Every allowed entry ranked by the searcher's own exact distance. */
 static size_t
-brute(const as_searcher *s, as_index *const *ix, size_t n_ix, const float *q,
-      const struct as_search_filter *f, struct ref *out)
+brute_self(const as_searcher *s, as_index *const *ix, size_t n_ix,
+           const float *q, const struct as_search_filter *f,
+           const struct as_entry_ref *self, struct ref *out)
 {
     size_t m = 0;
     for (size_t h = 0; h < n_ix; h++)
         for (size_t e = 0; e < as_index_count(ix[h]); e++) {
             if (f && f->exclude_shard == (int64_t)h && f->exclude_entry == e)
+                continue;
+            if (self && self->shard == h && self->entry == e)
                 continue;
             if (f && f->mask && !f->mask[h][e])
                 continue;
@@ -172,6 +175,13 @@ brute(const as_searcher *s, as_index *const *ix, size_t n_ix, const float *q,
         }
     qsort(out, m, sizeof *out, cmp_ref);
     return m;
+}
+
+static size_t
+brute(const as_searcher *s, as_index *const *ix, size_t n_ix, const float *q,
+      const struct as_search_filter *f, struct ref *out)
+{
+    return brute_self(s, ix, n_ix, q, f, NULL, out);
 }
 
 /* A query set: rows of the index, rows nudged, far points, the mean. */
@@ -201,7 +211,8 @@ compare(const char *what, as_searcher *s, as_index *const *ix, size_t n_ix,
     struct ref *r = malloc(total * sizeof *r);
     for (size_t i = 0; i < nq; i++) {
         check_ctx("%s query %zu k %zu", what, i, k);
-        size_t m = brute(s, ix, n_ix, q + i * dim, f, r);
+        size_t m = brute_self(s, ix, n_ix, q + i * dim, f,
+                              f && f->exclude ? &f->exclude[i] : NULL, r);
         size_t want = m < k ? m : k;
         CHECK_INT(n_hits[i], want);
         for (size_t j = 0; j < want && j < n_hits[i]; j++) {
@@ -496,6 +507,56 @@ test_filters(const char *path, const float *x, size_t n)
     }
     unsetenv("AS_SEARCH_ISA");
     free(mask);
+    free(hits);
+    free(q);
+    as_index_close(ix);
+}
+
+/* Each query leaves out its own entry (or, for some, nothing): the k
+ * nearest others, in passes of 4 and in a batch, on every path. */
+static void
+test_exclude(const char *path, const float *x, size_t n)
+{
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    size_t nq = 40, k = 7;
+    float *q = malloc(nq * dim * sizeof *q);
+    struct as_entry_ref self[40];
+    for (size_t i = 0; i < nq; i++) {
+        /* rows 48, 49 are duplicates (make_rows): each other's nearest */
+        size_t r = i == 0 ? 49 : (size_t)(uniform() * (double)n);
+        memcpy(q + i * dim, x + r * dim, dim * sizeof *q);
+        self[i].shard = i % 5 == 4 ? AS_NO_SHARD : 0;
+        self[i].entry = (uint32_t)r;
+    }
+    struct as_hit *hits = malloc(nq * k * sizeof *hits);
+    size_t n_hits[40];
+    for (size_t a = 0; a < 4; a++) {
+        setenv("AS_SEARCH_ISA", isas[a], 1);
+        as_searcher *s;
+        CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.exclude = self;
+        for (size_t b = 0; b < 2; b++) {
+            size_t m = b == 0 ? 8 : nq; /* passes of 4, then a batch */
+            CHECK_STATUS(as_search(s, q, m, k, &f, hits, n_hits), AS_OK);
+            compare("exclude", s, &ix, 1, q, m, k, &f, hits, n_hits, n);
+            for (size_t i = 0; i < m; i++) {
+                check_ctx("exclude query %zu", i);
+                int own = 0;
+                for (size_t j = 0; j < n_hits[i]; j++)
+                    own |= hits[i * k + j].entry == self[i].entry;
+                CHECK_INT(own, self[i].shard == AS_NO_SHARD);
+            }
+        }
+        /* the duplicate of row 49 is its nearest other, at distance 0
+         * (to rounding) */
+        CHECK_INT(hits[0].entry, 48);
+        CHECK(hits[0].distance < 1e-12);
+        as_searcher_free(s);
+    }
+    unsetenv("AS_SEARCH_ISA");
     free(hits);
     free(q);
     as_index_close(ix);
@@ -905,6 +966,7 @@ main(int argc, char **argv)
     write_index(path, x, NULL, n);
     test_exact(path, x, n);
     test_filters(path, x, n);
+    test_exclude(path, x, n);
     test_range(path, x, n);
     test_shards(x, n);
     test_distance(path, x);

@@ -541,6 +541,7 @@ struct block {
     char *names[BLOCK];
     size_t n, cap; /* cap <= BLOCK: fewer when k is large */
     int header_done; /* printed with the first results, or at the end */
+    struct as_entry_ref exclude[BLOCK]; /* per query, its own entry */
     struct as_hit *hits;
     size_t *n_hits;
 };
@@ -550,16 +551,18 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
 {
     if (b->n == 0)
         return 0;
-    int any_self = 0;
-    for (size_t i = 0; i < b->n; i++)
-        any_self |= b->q[i].has_self;
     /* at least the neighbours the reasons are measured against */
-    size_t want = o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS;
-    size_t kk = want + (size_t)any_self;
+    size_t kk = o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS;
+    for (size_t i = 0; i < b->n; i++) {
+        b->exclude[i].shard = b->q[i].has_self ? b->q[i].self_shard
+                                               : AS_NO_SHARD;
+        b->exclude[i].entry = b->q[i].self_entry;
+    }
     struct as_search_filter f;
     as_search_filter_init(&f);
     f.mask = as_entry_mask_rows(lib->mask);
     f.max_distance = o->max_distance;
+    f.exclude = b->exclude;
     int st = as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
     if (st != AS_OK) {
         lib_damage(lib, st);
@@ -580,18 +583,6 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     for (size_t i = 0; i < b->n && !failed; i++) {
         struct as_hit *h = b->hits + i * kk;
         size_t n = b->n_hits[i];
-        if (b->q[i].has_self) {
-            /* the k nearest of the rest: drop the query's own entry if
-             * it is among the k + 1, else the last */
-            size_t j = 0;
-            while (j < n && !(h[j].shard == b->q[i].self_shard &&
-                              h[j].entry == b->q[i].self_entry))
-                j++;
-            if (j < n) {
-                memmove(h + j, h + j + 1, (n - j - 1) * sizeof *h);
-                n--;
-            }
-        }
         double cut[AS_G_COUNT];
         reason_cuts(h, n, cut);
         if (n > o->k)
@@ -784,8 +775,8 @@ run_search(const struct opts *o, struct lib *lib, char **ops, size_t n_ops)
 {
     struct block *b = cli_xrealloc(NULL, sizeof *b);
     memset(b, 0, sizeof *b);
-    /* k + 1 slots per query (see run_block), at most 256 MiB of them */
-    size_t kk = (o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS) + 1;
+    /* the slots run_block asks for, at most 256 MiB of them */
+    size_t kk = o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS;
     b->cap = BLOCK;
     while (b->cap > 1 && b->cap * kk * sizeof *b->hits > ((size_t)256 << 20))
         b->cap /= 2;

@@ -102,14 +102,27 @@ struct as_hit {
     double group_sim[AS_G_COUNT];
 };
 
+/* An entry of the library: which shard, which entry of it. */
+struct as_entry_ref {
+    uint32_t shard; /* AS_NO_SHARD: no entry */
+    uint32_t entry;
+};
+#define AS_NO_SHARD UINT32_MAX
+
 /* Which entries a search may return. */
 struct as_search_filter {
     const unsigned char *const *mask; /* per shard, per entry: 1 allowed;
-                                         NULL: everything */
+                                         NULL: everything (as/filter.h
+                                         builds one) */
     int64_t exclude_shard;            /* with exclude_entry: one entry to
-                                         leave out (the query itself); -1:
-                                         none */
+                                         leave out of every query's
+                                         results; -1: none */
     uint32_t exclude_entry;
+    /* NULL, or one per query: query q's results leave out exclude[q]
+     * (typically the query's own entry, so that "the k nearest others"
+     * is one search for k, not k + 1 with the query dropped after); a
+     * shard of AS_NO_SHARD (or out of range) leaves out nothing. */
+    const struct as_entry_ref *exclude;
     double max_distance; /* < 0: no limit */
 };
 void as_search_filter_init(struct as_search_filter *f);
