@@ -13,6 +13,8 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "common/cli.h"
+#include "common/record.h"
+#include "common/stream.h"
 
 #define USAGE                                                                \
     "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "      \
@@ -68,12 +70,6 @@ struct counts {
     size_t added, changed, unchanged, removed, failed;
 };
 
-static const char *
-stream_name(const char *path)
-{
-    return cli_input_name(path);
-}
-
 /* The name of a column set for messages: the set's name, or a count. */
 static void
 set_name(const struct as_featheader *h, char *buf, size_t cap)
@@ -97,13 +93,6 @@ same_names(const struct as_featheader *a, const struct as_featheader *b)
         if (strcmp(a->names[j], b->names[j]) != 0)
             return 0;
     return 1;
-}
-
-/* What a position in the stream counts: TSV lines, binary records. */
-static const char *
-row_word(const struct as_featheader *h)
-{
-    return h->format == AS_FEAT_BIN ? "record" : "line";
 }
 
 /* The label of a path: the name of the folder holding it. */
@@ -152,38 +141,21 @@ static int
 read_stream(const struct opts *o, const char *path, as_index_builder **b,
             struct as_featheader *first, struct counts *c, int *accepted)
 {
-    int is_stdin = strcmp(path, "-") == 0;
-    FILE *fp = is_stdin ? stdin : fopen(path, "r");
-    const char *name = stream_name(path);
-    if (fp == NULL) {
-        cli_warnx(name, "%s", strerror(errno));
+    struct cli_stream s;
+    if (cli_stream_open(&s, path) != 0) {
         c->failed++;
         return 1;
     }
-    as_featreader *r;
-    int st = as_featreader_open(&r, fp);
-    if (st != AS_OK) {
-        cli_warn_status(name, st);
-        if (!is_stdin)
-            fclose(fp);
-        c->failed++;
-        return 1;
-    }
-    const struct as_featheader *h = as_featreader_header(r);
+    const char *name = s.name;
+    const struct as_featheader *h = s.h;
     int failed = 0;
-    if (h->dim == 0) {
-        cli_warnx(name, "stream has no feature columns");
-        c->failed++;
-        failed = 1;
-        goto done;
-    }
     if (*b == NULL) {
         if (as_featheader_copy(first, h) != AS_OK) {
             fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
             exit(AS_EXIT_FAIL);
         }
         complete_header(first);
-        st = as_index_builder_new(b, first);
+        int st = as_index_builder_new(b, first);
         if (st != AS_OK) {
             cli_warn_status(name, st);
             failed = 1;
@@ -208,17 +180,14 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
     *accepted = 1;
     for (;;) {
         struct as_featrow row;
-        int eof;
-        st = as_featreader_next(r, &row, &eof);
-        if (st == AS_OK && eof)
+        enum cli_row got = cli_stream_next(&s, &row);
+        if (got == CLI_ROW_END)
             break;
-        if (st != AS_OK) {
-            cli_warnx(name, "%s %" PRIu64 ": %s", row_word(h),
-                      as_featreader_line(r), as_strerror(st));
+        if (got != CLI_ROW) {
             c->failed++;
             failed = 1;
-            if (h->format == AS_FEAT_BIN || st == AS_EIO)
-                break; /* binary errors are sticky */
+            if (got == CLI_ROW_STOP)
+                break;
             continue;
         }
         char dbuf[1024];
@@ -235,10 +204,9 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
             row.file_size,  row.file_mtime_ns, row.audio_hash,
             AS_INDEX_NO_CLUSTER, 0.0f,      0};
         enum as_put what;
-        st = as_index_builder_put(*b, &e, row.values, &what);
+        int st = as_index_builder_put(*b, &e, row.values, &what);
         if (st != AS_OK) {
-            cli_warnx(name, "%s %" PRIu64 ": %s", row_word(h),
-                      as_featreader_line(r), as_strerror(st));
+            cli_stream_warn_row(&s, st);
             c->failed++;
             failed = 1;
             continue;
@@ -251,9 +219,7 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
             c->unchanged++;
     }
 done:
-    as_featreader_close(r);
-    if (!is_stdin)
-        fclose(fp);
+    cli_stream_close(&s);
     return failed;
 }
 
@@ -310,11 +276,17 @@ summary(const struct opts *o, const char *index, const struct counts *c,
         int always)
 {
     if (o->json) {
-        printf("{\"index\":");
-        cli_json_string(stdout, index);
-        printf(",\"added\":%zu,\"changed\":%zu,\"unchanged\":%zu,"
-               "\"removed\":%zu,\"failed\":%zu}\n",
-               c->added, c->changed, c->unchanged, c->removed, c->failed);
+        struct rec r;
+        rec_init(&r, stdout, &(struct rec_opts){.json = 1});
+        rec_begin(&r);
+        rec_str(&r, "index", index);
+        rec_size(&r, "added", c->added);
+        rec_size(&r, "changed", c->changed);
+        rec_size(&r, "unchanged", c->unchanged);
+        rec_size(&r, "removed", c->removed);
+        rec_size(&r, "failed", c->failed);
+        rec_end(&r);
+        rec_free(&r);
     } else if (always && !cli_quiet) {
         char *name = cli_msg_name_dup(index);
         fprintf(stderr,

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
+#include "record.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Records nest a few levels deep at most. */
+#define MAX_DEPTH ((int)sizeof ((struct rec *)0)->empty)
+
+static _Noreturn void
+no_memory(void)
+{
+    fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+    exit(AS_EXIT_FAIL);
+}
+
+void
+rec_init(struct rec *r, FILE *out, const struct rec_opts *o)
+{
+    memset(r, 0, sizeof *r);
+    r->out = out;
+    r->o = *o;
+    /* A record is gathered whole, then written with one fwrite: a
+     * record that -z cannot carry leaves nothing behind. */
+    r->mem = open_memstream(&r->buf, &r->len);
+    if (r->mem == NULL)
+        no_memory();
+}
+
+void
+rec_free(struct rec *r)
+{
+    if (r->mem != NULL)
+        fclose(r->mem);
+    free(r->buf);
+    free(r->tab);
+    memset(r, 0, sizeof *r);
+}
+
+int
+rec_json(const struct rec *r)
+{
+    return r->o.json;
+}
+
+static int
+end_char(const struct rec *r)
+{
+    return r->o.nul ? '\0' : '\n';
+}
+
+void
+rec_header(struct rec *r, const char *names)
+{
+    if (r->o.json || !r->o.header)
+        return;
+    fputs(names, r->out);
+    putc(end_char(r), r->out);
+}
+
+void
+rec_begin(struct rec *r)
+{
+    fseeko(r->mem, 0, SEEK_SET);
+    r->fields = 0;
+    free(r->tab);
+    r->tab = NULL;
+    r->depth = 0;
+    if (r->o.json) {
+        putc('{', r->mem);
+        r->depth = 1;
+        r->empty[1] = 1;
+        r->closer[1] = '}';
+    }
+}
+
+void
+rec_end(struct rec *r)
+{
+    if (r->o.json) {
+        while (r->depth > 0)
+            rec_close(r);
+    }
+    putc(end_char(r), r->mem);
+    if (fflush(r->mem) != 0)
+        no_memory();
+    if (r->tab != NULL) {
+        cli_warnx(r->tab, "holds a TAB, which -z output cannot carry "
+                          "(use -J); left out");
+        r->failed = 1;
+        return;
+    }
+    fwrite(r->buf, 1, r->len, r->out);
+}
+
+/* Starts a field or an element: the separator, and in JSON the key. */
+static void
+field(struct rec *r, const char *key)
+{
+    if (!r->o.json) {
+        if (r->fields++ > 0)
+            putc('\t', r->mem);
+        return;
+    }
+    if (r->empty[r->depth])
+        r->empty[r->depth] = 0;
+    else
+        putc(',', r->mem);
+    if (key != NULL) {
+        cli_json_string(r->mem, key);
+        putc(':', r->mem);
+    }
+}
+
+void
+rec_str(struct rec *r, const char *key, const char *s)
+{
+    field(r, key);
+    if (r->o.json) {
+        cli_json_string(r->mem, s);
+    } else if (!r->o.nul) {
+        cli_tsv_field(r->mem, s);
+    } else if (s != NULL) {
+        if (strchr(s, '\t') != NULL && r->tab == NULL) {
+            size_t n = strlen(s) + 1;
+            r->tab = cli_xrealloc(NULL, n);
+            memcpy(r->tab, s, n);
+        }
+        fputs(s, r->mem);
+    }
+}
+
+void
+rec_path(struct rec *r, const char *path)
+{
+    rec_str(r, REC_KEY_PATH, path);
+}
+
+void
+rec_label(struct rec *r, const char *label)
+{
+    rec_str(r, "label", label);
+}
+
+void
+rec_null(struct rec *r, const char *key)
+{
+    field(r, key);
+    if (r->o.json)
+        fputs("null", r->mem);
+}
+
+void
+rec_real(struct rec *r, const char *key, const char *fmt, double v)
+{
+    if (!isfinite(v)) {
+        rec_null(r, key);
+        return;
+    }
+    field(r, key);
+    fprintf(r->mem, fmt, v);
+}
+
+void
+rec_int(struct rec *r, const char *key, long long v)
+{
+    field(r, key);
+    fprintf(r->mem, "%lld", v);
+}
+
+void
+rec_size(struct rec *r, const char *key, size_t v)
+{
+    field(r, key);
+    fprintf(r->mem, "%zu", v);
+}
+
+void
+rec_bool(struct rec *r, const char *key, int v)
+{
+    field(r, key);
+    if (r->o.json)
+        fputs(v ? "true" : "false", r->mem);
+    else
+        putc(v ? '1' : '0', r->mem);
+}
+
+void
+rec_raw(struct rec *r, const char *key, const char *text)
+{
+    field(r, key);
+    fputs(text, r->mem);
+}
+
+static void
+open_nested(struct rec *r, const char *key, int c)
+{
+    if (!r->o.json)
+        return;
+    if (r->depth + 1 >= MAX_DEPTH) {
+        /* a tool's own records never nest this deep */
+        fprintf(stderr, "%s: record nested too deeply\n", cli_name);
+        abort();
+    }
+    field(r, key);
+    putc(c, r->mem);
+    r->depth++;
+    r->empty[r->depth] = 1;
+    r->closer[r->depth] = c == '[' ? ']' : '}';
+}
+
+void
+rec_object(struct rec *r, const char *key)
+{
+    open_nested(r, key, '{');
+}
+
+void
+rec_array(struct rec *r, const char *key)
+{
+    open_nested(r, key, '[');
+}
+
+void
+rec_close(struct rec *r)
+{
+    if (!r->o.json || r->depth == 0)
+        return;
+    putc(r->closer[r->depth], r->mem);
+    r->depth--;
+}
+
+int
+rec_finish(const struct rec *r)
+{
+    return r->failed;
+}

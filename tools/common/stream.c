@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
+#include "stream.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "as/error.h"
+#include "cli.h"
+
+int
+cli_stream_open(struct cli_stream *s, const char *path)
+{
+    memset(s, 0, sizeof *s);
+    s->name = cli_input_name(path);
+    s->is_stdin = strcmp(path, "-") == 0;
+    s->fp = s->is_stdin ? stdin : fopen(path, "rb");
+    if (s->fp == NULL) {
+        cli_warnx(s->name, "%s", strerror(errno));
+        return 1;
+    }
+    int st = as_featreader_open(&s->r, s->fp);
+    if (st != AS_OK) {
+        cli_warn_status(s->name, st);
+        cli_stream_close(s);
+        return 1;
+    }
+    s->h = as_featreader_header(s->r);
+    if (s->h->dim == 0) {
+        cli_warnx(s->name, "stream has no feature columns");
+        cli_stream_close(s);
+        return 1;
+    }
+    return 0;
+}
+
+void
+cli_stream_warn_row(const struct cli_stream *s, int status)
+{
+    const char *what = s->h->format == AS_FEAT_BIN ? "record" : "line";
+    cli_warnx(s->name, "%s %" PRIu64 ": %s", what, as_featreader_line(s->r),
+              status == AS_EIO ? strerror(errno) : as_strerror(status));
+}
+
+enum cli_row
+cli_stream_next(struct cli_stream *s, struct as_featrow *row)
+{
+    int eof;
+    int st = as_featreader_next(s->r, row, &eof);
+    if (st == AS_OK)
+        return eof ? CLI_ROW_END : CLI_ROW;
+    cli_stream_warn_row(s, st);
+    /* a TSV reader goes on at the next line; a binary one cannot find
+     * the next record after a bad one, and nothing follows I/O errors */
+    if (st == AS_EIO || st == AS_ENOMEM || s->h->format == AS_FEAT_BIN)
+        return CLI_ROW_STOP;
+    return CLI_ROW_BAD;
+}
+
+void
+cli_stream_close(struct cli_stream *s)
+{
+    as_featreader_close(s->r);
+    if (s->fp != NULL && !s->is_stdin)
+        fclose(s->fp);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one reader of feature streams (as-format(5)) for the tools, so
+ * that every tool that reads them says the same thing about the same
+ * fault:
+ *
+ *   prog: NAME: REASON                  the stream cannot be read at all
+ *   prog: NAME: stream has no feature columns
+ *   prog: NAME: line N: REASON          a TSV row (line 1 is the header)
+ *   prog: NAME: record N: REASON        a binary record (0 is the header)
+ *
+ * NAME is the path, or "stdin" for "-"; REASON is as_strerror(), or
+ * strerror(errno) for an I/O error.
+ */
+#ifndef AS_TOOLS_STREAM_H
+#define AS_TOOLS_STREAM_H
+
+#include <stdio.h>
+
+#include "as/featio.h"
+
+struct cli_stream {
+    const char *name; /* for messages */
+    FILE *fp;
+    int is_stdin;
+    as_featreader *r;
+    const struct as_featheader *h; /* the stream's first header */
+};
+
+/* Opens the stream at path ("-": standard input) and reads its header.
+ * Returns 0, or 1 after reporting why it cannot be read (a stream with no
+ * feature columns too); *s is then closed. */
+int cli_stream_open(struct cli_stream *s, const char *path);
+
+/* The outcome of cli_stream_next(). */
+enum cli_row {
+    CLI_ROW = 0,  /* *row holds the next row */
+    CLI_ROW_END,  /* the stream ended */
+    CLI_ROW_BAD,  /* a row was refused and reported; ask for the next */
+    CLI_ROW_STOP, /* reported; nothing more can be read */
+};
+enum cli_row cli_stream_next(struct cli_stream *s, struct as_featrow *row);
+
+/* Reports status about the row last read ("NAME: line N: REASON"), for a
+ * row the tool itself cannot take. */
+void cli_stream_warn_row(const struct cli_stream *s, int status);
+
+/* Closes the stream (not standard input); an unopened one too. */
+void cli_stream_close(struct cli_stream *s);
+
+#endif
