@@ -9,9 +9,10 @@
 #include "as/features.h"
 #include "as/index.h"
 #include "common/cli.h"
+#include "common/record.h"
 
 struct opts {
-    int info, keep_going, verbose, header, columns;
+    int info, keep_going, verbose, header, columns, json, nul;
     int format;
     long jobs;
     const char *output, *skip_index;

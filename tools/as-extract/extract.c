@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,30 +141,81 @@ header_for(struct as_featheader *h, const as_featureset *set)
     h->dim = as_featureset_dim(set);
 }
 
+/* A row as a JSON object (-J): the stream's columns by name, the
+ * features in an object of their own; unknown metadata is null. The
+ * numbers are written as the TSV stream writes them. */
+static int
+json_row(struct rec *r, const as_featureset *set, const struct as_featrow *row)
+{
+    size_t dim = as_featureset_dim(set);
+    if (!isfinite(row->duration_s))
+        return AS_ENONFINITE;
+    for (size_t c = 0; c < dim; c++)
+        if (!isfinite(row->values[c]))
+            return AS_ENONFINITE;
+    rec_begin(r);
+    rec_path(r, row->path);
+    rec_real(r, REC_KEY_DURATION, "%.6f", row->duration_s);
+    if (row->file_size >= 0)
+        rec_int(r, "file_size", row->file_size);
+    else
+        rec_null(r, "file_size");
+    if (row->file_mtime_ns != -1) {
+        /* seconds with nanoseconds, as in the TSV stream */
+        int64_t t = row->file_mtime_ns;
+        uint64_t mag = t < 0 ? 0 - (uint64_t)t : (uint64_t)t;
+        char buf[48];
+        snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, t < 0 ? "-" : "",
+                 mag / 1000000000u, mag % 1000000000u);
+        rec_raw(r, "file_mtime", buf);
+    } else {
+        rec_null(r, "file_mtime");
+    }
+    if (row->audio_hash != 0) {
+        char buf[24];
+        snprintf(buf, sizeof buf, "%016" PRIx64, row->audio_hash);
+        rec_str(r, "audio_hash", buf);
+    } else {
+        rec_null(r, "audio_hash");
+    }
+    rec_object(r, "features");
+    for (size_t c = 0; c < dim; c++)
+        rec_real(r, as_featureset_column(set, c)->name, "%.9g",
+                 (double)row->values[c]);
+    rec_end(r);
+    return ferror(r->out) ? AS_EIO : AS_OK;
+}
+
 int
 run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
 {
     struct as_featheader h;
     struct as_featwriter_opts wo;
     as_featwriter *w = NULL;
+    struct rec rec;
     size_t dim = as_featureset_dim(o->set);
-    int failed = 0;
+    int failed = 0, st;
 
-    header_for(&h, o->set);
-    const char **names = malloc(dim * sizeof *names);
-    if (names == NULL)
-        return 1;
-    for (size_t c = 0; c < dim; c++)
-        names[c] = as_featureset_column(o->set, c)->name;
-    h.names = (char **)(uintptr_t)names;
-    as_featwriter_opts_init(&wo);
-    wo.format = o->format;
-    wo.header = o->header;
-    int st = as_featwriter_new(&w, out, &h, &wo);
-    free(names);
-    if (st != AS_OK) {
-        cli_warn_status("stdout", st);
-        return 1;
+    if (o->json) {
+        rec_init(&rec, out,
+                 &(struct rec_opts){.json = 1, .nul = o->nul});
+    } else {
+        header_for(&h, o->set);
+        const char **names = malloc(dim * sizeof *names);
+        if (names == NULL)
+            return 1;
+        for (size_t c = 0; c < dim; c++)
+            names[c] = as_featureset_column(o->set, c)->name;
+        h.names = (char **)(uintptr_t)names;
+        as_featwriter_opts_init(&wo);
+        wo.format = o->format;
+        wo.header = o->header;
+        st = as_featwriter_new(&w, out, &h, &wo);
+        free(names);
+        if (st != AS_OK) {
+            cli_warn_status("stdout", st);
+            return 1;
+        }
     }
 
     struct pool p = {0};
@@ -173,6 +225,8 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
     if (o->skip_index != NULL &&
         plan_inputs(o, in, &skip_ix, &plan, &moved) != 0) {
         as_featwriter_free(w);
+        if (o->json)
+            rec_free(&rec);
         return 1;
     }
     p.o = o;
@@ -232,7 +286,8 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
                 .file_mtime_ns = s->file_mtime_ns,
                 .audio_hash = s->res.audio_hash,
             };
-            st = as_featwriter_row(w, &row);
+            st = o->json ? json_row(&rec, o->set, &row)
+                         : as_featwriter_row(w, &row);
             if (st == AS_EIO) {
                 /* reported once, by cli_output_close() */
                 failed = 1;
@@ -284,6 +339,10 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
     pthread_cond_destroy(&p.slot_free);
     pthread_cond_destroy(&p.slot_done);
     as_featwriter_free(w);
+    if (o->json) {
+        failed |= rec_finish(&rec);
+        rec_free(&rec);
+    }
     free(plan);
     free(moved.v);
     as_index_close(skip_ix);

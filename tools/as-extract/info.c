@@ -47,11 +47,13 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
 {
     int failed = 0;
     struct cli_progress prog;
+    struct rec r;
+    rec_init(&r, out,
+             &(struct rec_opts){.json = o->json, .header = o->header,
+                                .nul = o->nul});
     cli_progress_start(&prog, in->n);
-    if (o->header)
-        fputs("path\tcontainer\tcodec\tsample_rate\tchannels\tbits\tframes\t"
-              "duration_s\tsamples_22050\n",
-              out);
+    rec_header(&r, REC_COL_PATH "\tcontainer\tcodec\tsample_rate\tchannels"
+                   "\tbits\tframes\t" REC_COL_DURATION "\tsamples_22050");
     for (size_t i = 0; i < in->n; i++) {
         const char *path = in->v[i].path;
         struct as_audio_info info;
@@ -75,12 +77,22 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
             continue;
         }
         int64_t frames = info.frames_read;
-        cli_tsv_field(out, path);
-        fprintf(out, "\t%s\t%s\t%d\t%d\t%d\t%" PRId64 "\t%.6f\t%" PRId64 "\n",
-                info.container, info.codec, info.rate_hz, info.channels,
-                info.bits, frames, (double)frames / (double)info.rate_hz,
+        rec_begin(&r);
+        rec_path(&r, path);
+        rec_str(&r, "container", info.container);
+        rec_str(&r, "codec", info.codec);
+        rec_int(&r, "sample_rate", info.rate_hz);
+        rec_int(&r, "channels", info.channels);
+        rec_int(&r, "bits", info.bits);
+        rec_int(&r, "frames", frames);
+        rec_real(&r, REC_KEY_DURATION, "%.6f",
+                 (double)frames / (double)info.rate_hz);
+        rec_int(&r, "samples_22050",
                 as_resample_len(frames, info.rate_hz, AS_SR_HZ));
+        rec_end(&r);
     }
     cli_progress_end(&prog);
+    failed |= rec_finish(&r);
+    rec_free(&r);
     return failed;
 }

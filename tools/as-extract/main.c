@@ -15,7 +15,7 @@
 #include "as-extract.h"
 
 #define USAGE                                                                \
-    "usage: as-extract [-0bCHikqrv] [-f tsv | bin] [-j n] [-o file] "       \
+    "usage: as-extract [-0bCHiJkqrvz] [-f tsv | bin] [-j n] [-o file] "     \
     "[-s set] [-T file] [-U index] [file | dir | -] ..."
 
 static void
@@ -23,7 +23,7 @@ help(void)
 {
     printf("%s\n\n", USAGE);
     puts("Write a feature vector per audio file (formats recognised by\n"
-         "content), as TSV or a binary feature stream.\n"
+         "content), as TSV, a binary feature stream or JSON.\n"
          "\n"
          "  -0, --null             -T lists are NUL-terminated (find -print0)\n"
          "  -b, --binary           the same as -f bin\n"
@@ -33,6 +33,7 @@ help(void)
          "  -h, --help             print this help and exit\n"
          "  -i, --info             describe the files instead: container,\n"
          "                         codec, rate, channels, bits, frames\n"
+         "  -J, --json             print one JSON object per file\n"
          "  -j, --jobs=N           worker threads (default: every core)\n"
          "  -k, --keep-going       with -o, keep the output even if some\n"
          "                         inputs failed (the exit status is still 1)\n"
@@ -45,18 +46,28 @@ help(void)
          "                         same size and time; reuse the features of\n"
          "                         files that moved (same audio hash)\n"
          "  -v, --verbose          report files skipped while walking\n"
-         "  -V, --version          print the version and exit");
+         "  -V, --version          print the version and exit\n"
+         "  -z, --zero-terminated  with -i, -C or -J: end records with NUL,\n"
+         "                         paths as they are");
 }
 
 static int
-print_columns(const as_featureset *set)
+print_columns(const struct opts *o)
 {
-    printf("column\tgroup\tunit\tdescription\n");
-    for (size_t c = 0; c < as_featureset_dim(set); c++) {
-        const struct as_column *col = as_featureset_column(set, c);
-        printf("%s\t%s\t%s\t%s\n", col->name, as_group_name(col->group),
-               col->unit, col->help);
+    struct rec r;
+    rec_init(&r, stdout,
+             &(struct rec_opts){.json = o->json, .header = 1, .nul = o->nul});
+    rec_header(&r, "column\tgroup\tunit\tdescription");
+    for (size_t c = 0; c < as_featureset_dim(o->set); c++) {
+        const struct as_column *col = as_featureset_column(o->set, c);
+        rec_begin(&r);
+        rec_str(&r, "column", col->name);
+        rec_str(&r, "group", as_group_name(col->group));
+        rec_str(&r, "unit", col->unit);
+        rec_str(&r, "description", col->help);
+        rec_end(&r);
     }
+    rec_free(&r);
     return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
 }
 
@@ -71,6 +82,7 @@ main(int argc, char **argv)
         {"no-header", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {"info", no_argument, NULL, 'i'},
+        {"json", no_argument, NULL, 'J'},
         {"jobs", required_argument, NULL, 'j'},
         {"keep-going", no_argument, NULL, 'k'},
         {"output", required_argument, NULL, 'o'},
@@ -81,6 +93,7 @@ main(int argc, char **argv)
         {"skip-unchanged", required_argument, NULL, 'U'},
         {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, 'V'},
+        {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
@@ -92,7 +105,7 @@ main(int argc, char **argv)
 
     cli_init("as-extract", USAGE);
     cli_dir_hint = 1;
-    while ((c = getopt_long(argc, argv, "0bCf:Hhij:ko:qrs:T:U:vV", longopts,
+    while ((c = getopt_long(argc, argv, "0bCf:HhiJj:ko:qrs:T:U:vVz", longopts,
                             NULL)) != -1) {
         switch (c) {
         case '0':
@@ -120,6 +133,9 @@ main(int argc, char **argv)
             return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
         case 'i':
             o.info = 1;
+            break;
+        case 'J':
+            o.json = 1;
             break;
         case 'j':
             o.jobs = cli_parse_long("-j", optarg, 1, 1024);
@@ -154,12 +170,20 @@ main(int argc, char **argv)
             break;
         case 'V':
             cli_version();
+        case 'z':
+            o.nul = 1;
+            break;
         default:
             cli_usage_hint();
         }
     }
+    if (o.json && o.format == AS_FEAT_BIN)
+        cli_usage_error("-J writes JSON, not a binary stream");
+    if (o.nul && !o.info && !o.columns && !o.json)
+        cli_usage_error("-z goes with -i, -C or -J (a TSV feature stream "
+                        "ends its lines with LF)");
     if (o.columns)
-        return print_columns(o.set);
+        return print_columns(&o);
     if (o.info && o.format == AS_FEAT_BIN)
         cli_usage_error("-i writes TSV only");
     if (o.info && o.skip_index != NULL)
