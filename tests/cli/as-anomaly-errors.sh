@@ -10,7 +10,7 @@ cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
 cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
-USAGE1="usage: as-anomaly [-CfHJMqW] [-a method] [-c share] [-j jobs] [-k count]"
+USAGE1="usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-j jobs] [-k count]"
 USAGE2="                  [-m share] [-n count] [-r seed] [-t trees] [-w seconds] index"
 HINT="Try 'as-anomaly --help'."
 

@@ -11,7 +11,7 @@ cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 cp lib.asx other.asx
-USAGE="usage: as-stats [-ceJmnq] [-j jobs] [-k count] index"
+USAGE="usage: as-stats [-ceJmnqz] [-j jobs] [-k count] index"
 HINT="Try 'as-stats --help'."
 
 # --help, --version, the man page.

@@ -7,16 +7,18 @@
 
 #include "as/as.h"
 #include "common/cli.h"
+#include "common/record.h"
 
 /* How the ranking scores the entries. */
 enum method { METHOD_IFOREST, METHOD_KNN, METHOD_LOF };
 
 struct opts {
-    int checks, mislabeled, json, header, write, fail;
+    int checks, mislabeled, json, header, write, fail, nul;
     enum method method;
     double contamination, majority, wait_s;
     size_t jobs, k, top, trees; /* top 0: every row; k 0: the default */
     unsigned long long seed;
+    struct rec *out; /* every record goes through it */
 };
 
 /* The index being audited. */
@@ -29,8 +31,8 @@ struct lib {
 
 /* Entry i's metadata, reporting a damaged entry (then 1). */
 int entry_get(const struct lib *l, size_t i, struct as_index_entry *e);
-/* The columns every output starts with: path and label (TSV), or the
- * object's opening and those two keys (JSON). */
+/* Begins the record of an entry with the fields every output starts
+ * with: its path and label; rec_end(o->out) ends it. */
 void print_entry_start(const struct opts *o, const struct as_index_entry *e);
 /* Flushes and checks stdout with cli_output_close() the first time it
  * is called; returns that result (0, or 1: reported) every time. */

@@ -64,13 +64,9 @@ finding(struct pool *p, const struct as_index_entry *e, const char *check,
                                        writes it again */
     p->findings++;
     print_entry_start(o, e);
-    if (o->json) {
-        printf(",\"check\":\"%s\",\"detail\":", check);
-        cli_json_string(stdout, detail);
-        fputs("}\n", stdout);
-    } else {
-        printf("\t%s\t%s\n", check, detail);
-    }
+    rec_str(o->out, "check", check);
+    rec_str(o->out, "detail", detail);
+    rec_end(o->out);
 }
 
 /* Prints entry i's findings; 1 after reporting a failure. */
@@ -161,8 +157,7 @@ task(void *ctx, size_t i, size_t worker)
 int
 run_checks(const struct opts *o, const struct lib *l)
 {
-    if (o->header && !o->json)
-        puts("path\tlabel\tcheck\tdetail");
+    rec_header(o->out, REC_COL_PATH "\tlabel\tcheck\tdetail");
     if (l->n == 0)
         return 0;
     struct pool p = {.o = o, .l = l};

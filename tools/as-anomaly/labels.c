@@ -67,8 +67,7 @@ by_share(const void *a, const void *b)
 int
 run_mislabeled(const struct opts *o, const struct lib *l)
 {
-    if (o->header && !o->json)
-        puts("path\tlabel\tlooks_like\tcount\tk");
+    rec_header(o->out, REC_COL_PATH "\tlabel\tlooks_like\tcount\tk");
     if (l->n == 0 || as_index_label_count(l->ix) == 0)
         return 0;
     size_t n_tasks = (l->n + CHUNK - 1) / CHUNK;
@@ -119,17 +118,10 @@ run_mislabeled(const struct opts *o, const struct lib *l)
             break;
         const char *looks = as_index_label(l->ix, p.votes[fl[j].i].top);
         print_entry_start(o, &e);
-        if (o->json) {
-            fputs(",\"looks_like\":", stdout);
-            cli_json_string(stdout, looks);
-            printf(",\"count\":%lu,\"k\":%lu}\n", (unsigned long)fl[j].count,
-                   (unsigned long)fl[j].k);
-        } else {
-            putchar('\t');
-            cli_tsv_field(stdout, looks);
-            printf("\t%lu\t%lu\n", (unsigned long)fl[j].count,
-                   (unsigned long)fl[j].k);
-        }
+        rec_str(o->out, "looks_like", looks);
+        rec_size(o->out, "count", fl[j].count);
+        rec_size(o->out, "k", fl[j].k);
+        rec_end(o->out);
     }
     free(p.votes);
     free(p.s);

@@ -12,7 +12,7 @@
 #include "as-anomaly.h"
 
 #define USAGE                                                                  \
-    "usage: as-anomaly [-CfHJMqW] [-a method] [-c share] [-j jobs] [-k count]" \
+    "usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-j jobs] [-k count]"\
     "\n"                                                                       \
     "                  [-m share] [-n count] [-r seed] [-t trees] "            \
     "[-w seconds] index"
@@ -63,7 +63,8 @@ help(void)
         "  -W, --write              store each entry's score in the index\n"
         "  -w, --wait=SECONDS       with -W: wait for another writer's "
         "lock\n"
-        "                           (default 0)");
+        "                           (default 0)\n"
+        "  -z, --zero-terminated    end records with NUL, paths as they are");
 }
 
 int
@@ -80,16 +81,9 @@ entry_get(const struct lib *l, size_t i, struct as_index_entry *e)
 void
 print_entry_start(const struct opts *o, const struct as_index_entry *e)
 {
-    if (o->json) {
-        fputs("{\"filename\":", stdout);
-        cli_json_string(stdout, e->path);
-        fputs(",\"label\":", stdout);
-        cli_json_string(stdout, e->label);
-    } else {
-        cli_tsv_field(stdout, e->path);
-        putchar('\t');
-        cli_tsv_field(stdout, e->label);
-    }
+    rec_begin(o->out);
+    rec_path(o->out, e->path);
+    rec_label(o->out, e->label);
 }
 
 int
@@ -132,6 +126,7 @@ main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {"write", no_argument, NULL, 'W'},
         {"wait", required_argument, NULL, 'w'},
+        {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
@@ -145,7 +140,7 @@ main(int argc, char **argv)
     int have_wait = 0, have_fail = 0, have_method = 0;
     const char *rank_opt = NULL, *forest_opt = NULL;
     cli_init("as-anomaly", USAGE);
-    while ((c = getopt_long(argc, argv, "a:Cc:fHhJj:k:Mm:n:qr:t:VWw:", longopts,
+    while ((c = getopt_long(argc, argv, "a:Cc:fHhJj:k:Mm:n:qr:t:VWw:z", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'a':
@@ -227,6 +222,9 @@ main(int argc, char **argv)
             o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
             have_wait = 1;
             break;
+        case 'z':
+            o.nul = 1;
+            break;
         default:
             cli_usage_hint();
         }
@@ -272,6 +270,11 @@ main(int argc, char **argv)
         return AS_EXIT_FAIL;
     l.n = as_index_count(l.ix);
     l.dim = as_index_dim(l.ix);
+    struct rec out;
+    rec_init(&out, stdout,
+             &(struct rec_opts){.json = o.json, .header = o.header,
+                                .nul = o.nul});
+    o.out = &out;
     int failed;
     if (o.checks)
         failed = run_checks(&o, &l);
@@ -280,6 +283,8 @@ main(int argc, char **argv)
     else
         failed = run_ranking(&o, &l);
     as_index_close(l.ix);
+    failed |= rec_finish(&out);
+    rec_free(&out);
     if (close_stdout())
         failed = 1;
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;

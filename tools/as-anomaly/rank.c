@@ -56,14 +56,10 @@ print_ranking(const struct opts *o, const struct lib *l, const double *score,
         double v = fabs(score[i]) < 5e-7 ? 0.0 : score[i];
         const char *g = group[i] < AS_G_COUNT ? as_group_name(group[i]) : NULL;
         print_entry_start(o, &e);
-        if (o->json) {
-            printf(",\"score\":%.6f,\"anomaly\":%s,\"group\":", v,
-                   flag ? "true" : "false");
-            cli_json_string(stdout, g);
-            fputs("}\n", stdout);
-        } else {
-            printf("\t%.6f\t%d\t%s\n", v, flag, g ? g : "");
-        }
+        rec_real(o->out, "score", "%.6f", v);
+        rec_bool(o->out, "anomaly", flag);
+        rec_str(o->out, "group", g);
+        rec_end(o->out);
     }
     free(r);
     return failed;
@@ -130,8 +126,7 @@ neighbour_scores(const struct opts *o, const struct lib *l, double *score)
 int
 run_ranking(const struct opts *o, const struct lib *l)
 {
-    if (o->header && !o->json)
-        puts("path\tlabel\tscore\tanomaly\tgroup");
+    rec_header(o->out, REC_COL_PATH "\tlabel\tscore\tanomaly\tgroup");
     if (l->n == 0)
         return 0;
     int failed = 1, st;

@@ -12,8 +12,9 @@
 
 #include "as-stats.h"
 #include "as/as.h"
+#include "common/record.h"
 
-#define USAGE "usage: as-stats [-ceJmnq] [-j jobs] [-k count] index"
+#define USAGE "usage: as-stats [-ceJmnqz] [-j jobs] [-k count] index"
 
 static void
 help(void)
@@ -34,11 +35,12 @@ help(void)
          "  -m, --missing      report each missing or unreadable source file\n"
          "  -n, --no-probe     do not open the source files\n"
          "  -q, --quiet        print no warnings\n"
-         "  -V, --version      print the version and exit");
+         "  -V, --version      print the version and exit\n"
+         "  -z, --zero-terminated  end records with NUL, labels as they are");
 }
 
 struct opts {
-    int columns, eval, json, missing, probe, jobs;
+    int columns, eval, json, missing, probe, jobs, nul;
     size_t k;
 };
 
@@ -180,311 +182,329 @@ gather_sources(struct stats *s, const struct opts *o, const struct probe *pr)
             qsort(t[i]->v, t[i]->n, sizeof *t[i]->v, cmp_item);
 }
 
-/* ---- TSV ---- */
+/* ---- TSV: rows of section, key, value ---- */
 
+/* Begins the row section, key; the value and rec_end() follow. */
 static void
-tsv_opt_string(const char *section, const char *key, const char *v)
+row(struct rec *r, const char *section, const char *key)
 {
-    printf("%s\t%s\t", section, key);
-    cli_tsv_field(stdout, v);
-    putchar('\n');
+    rec_begin(r);
+    rec_str(r, NULL, section);
+    rec_str(r, NULL, key);
 }
 
 static void
-tsv_opt_int(const char *section, const char *key, int v)
+row_size(struct rec *r, const char *section, const char *key, size_t v)
+{
+    row(r, section, key);
+    rec_size(r, NULL, v);
+    rec_end(r);
+}
+
+static void
+row_str(struct rec *r, const char *section, const char *key, const char *v)
+{
+    row(r, section, key);
+    rec_str(r, NULL, v);
+    rec_end(r);
+}
+
+static void
+row_real(struct rec *r, const char *section, const char *key, double v)
+{
+    row(r, section, key);
+    rec_real(r, NULL, "%.9g", v);
+    rec_end(r);
+}
+
+/* ---- fields that both forms share ---- */
+
+/* A parameter the stream may not record (0): empty or null. */
+static void
+opt_int(struct rec *r, const char *key, int v)
 {
     if (v > 0)
-        printf("%s\t%s\t%d\n", section, key, v);
+        rec_int(r, key, v);
     else
-        printf("%s\t%s\t\n", section, key);
+        rec_null(r, key);
 }
 
+/* A duration statistic: empty or null when no duration is known. */
 static void
-tsv_duration(const struct stats *s, const char *key, double v)
+duration(struct rec *r, const struct stats *s, const char *key, double v)
 {
     if (s->n_dur > 0)
-        printf("duration\t%s\t%.6f\n", key, v);
+        rec_real(r, key, "%.6f", v);
     else
-        printf("duration\t%s\t\n", key);
+        rec_null(r, key);
 }
 
+/* A precision: hits out of n tries, %.9g, empty or null when there were
+ * none. */
 static void
-tsv_tally(const char *section, const struct tally *t)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (t->v[i].str != NULL)
-            printf("%s\t%s\t%zu\n", section, t->v[i].str, t->v[i].n);
-        else
-            printf("%s\t%ld\t%zu\n", section, t->v[i].num, t->v[i].n);
-}
-
-/* A precision: hits out of n tries, %.9g, empty when there were none. */
-static void
-tsv_ratio(size_t hits, double n)
+ratio(struct rec *r, const char *key, size_t hits, double n)
 {
     if (n > 0.0)
-        printf("%.9g", (double)hits / n);
+        rec_real(r, key, "%.9g", (double)hits / n);
+    else
+        rec_null(r, key);
+}
+
+/* A tally item's name: its own, or its number. */
+static const char *
+item_name(const struct tally_item *it, char *buf, size_t cap)
+{
+    if (it->str != NULL)
+        return it->str;
+    snprintf(buf, cap, "%ld", it->num);
+    return buf;
 }
 
 static void
-print_tsv(const struct stats *s, const struct opts *o)
+tsv_tally(struct rec *r, const char *section, const struct tally *t)
+{
+    char buf[32];
+    for (size_t i = 0; i < t->n; i++)
+        row_size(r, section, item_name(&t->v[i], buf, sizeof buf),
+                 t->v[i].n);
+}
+
+static void
+print_tsv(struct rec *r, const struct stats *s, const struct opts *o)
 {
     const struct as_featheader *h = as_index_header(s->ix);
-    fputs("index\tpath\t", stdout);
-    cli_tsv_field(stdout, s->path);
-    putchar('\n');
-    printf("index\tsize_bytes\t%lld\n", s->size_bytes);
-    printf("index\tformat_version\t%u\n", as_index_version(s->ix));
-    printf("index\tmtime\t%s\n", s->mtime);
-    printf("index\tchecksum\tverified\n");
+    row_str(r, "index", "path", s->path);
+    row(r, "index", "size_bytes");
+    rec_int(r, NULL, s->size_bytes);
+    rec_end(r);
+    row_size(r, "index", "format_version", as_index_version(s->ix));
+    row_str(r, "index", "mtime", s->mtime);
+    row_str(r, "index", "checksum", "verified");
     if (s->proj != NULL) {
         /* only with a projection, so other indexes print as before */
         const as_projection *p = s->proj;
-        printf("learnt\tshrinkage\t%.9g\n", as_projection_shrinkage(p));
-        printf("learnt\tblend\t%.9g\n", as_projection_blend(p));
-        printf("learnt\tdirections\t%zu\n", as_projection_out_dim(p));
-        printf("learnt\tclasses\t%zu\n", as_projection_class_count(p));
-        for (size_t c = 0; c < as_projection_class_count(p); c++) {
-            fputs("learnt_class\t", stdout);
-            cli_tsv_field(stdout, as_projection_class(p, c));
-            printf("\t%zu\n", as_projection_class_entries(p, c));
-        }
+        row_real(r, "learnt", "shrinkage", as_projection_shrinkage(p));
+        row_real(r, "learnt", "blend", as_projection_blend(p));
+        row_size(r, "learnt", "directions", as_projection_out_dim(p));
+        row_size(r, "learnt", "classes", as_projection_class_count(p));
+        for (size_t c = 0; c < as_projection_class_count(p); c++)
+            row_size(r, "learnt_class", as_projection_class(p, c),
+                     as_projection_class_entries(p, c));
     }
 
-    printf("entries\ttotal\t%zu\n", s->n);
-    printf("entries\tlabelled\t%zu\n", s->labelled);
-    printf("entries\tunlabelled\t%zu\n", s->n - s->labelled);
-    printf("entries\tlabels\t%zu\n", s->n_labels);
-    for (size_t l = 0; l < s->n_labels; l++) {
-        fputs("label\t", stdout);
-        cli_tsv_field(stdout, as_index_label(s->ix, l));
-        printf("\t%zu\n", s->label_n[l]);
+    row_size(r, "entries", "total", s->n);
+    row_size(r, "entries", "labelled", s->labelled);
+    row_size(r, "entries", "unlabelled", s->n - s->labelled);
+    row_size(r, "entries", "labels", s->n_labels);
+    for (size_t l = 0; l < s->n_labels; l++)
+        row_size(r, "label", as_index_label(s->ix, l), s->label_n[l]);
+
+    row_size(r, "duration", "known", s->n_dur);
+    row_size(r, "duration", "unknown", s->n - s->n_dur);
+    static const char *const dur_keys[] = {"min_s", "median_s", "mean_s",
+                                           "max_s", "total_s"};
+    const double dur[] = {s->dur_min, s->dur_median, s->dur_mean, s->dur_max,
+                          s->dur_total};
+    for (size_t i = 0; i < 5; i++) {
+        row(r, "duration", dur_keys[i]);
+        duration(r, s, NULL, dur[i]);
+        rec_end(r);
     }
 
-    printf("duration\tknown\t%zu\n", s->n_dur);
-    printf("duration\tunknown\t%zu\n", s->n - s->n_dur);
-    tsv_duration(s, "min_s", s->dur_min);
-    tsv_duration(s, "median_s", s->dur_median);
-    tsv_duration(s, "mean_s", s->dur_mean);
-    tsv_duration(s, "max_s", s->dur_max);
-    tsv_duration(s, "total_s", s->dur_total);
-
-    printf("sources\tprobe\t%s\n", o->probe ? "yes" : "no");
+    row_str(r, "sources", "probe", o->probe ? "yes" : "no");
     if (o->probe) {
-        printf("sources\tprobed\t%zu\n", s->probed);
-        printf("sources\tmissing\t%zu\n", s->missing);
-        printf("sources\tunreadable\t%zu\n", s->unreadable);
-        tsv_tally("rate", &s->rates);
-        tsv_tally("channels", &s->channels);
-        tsv_tally("container", &s->containers);
-        tsv_tally("codec", &s->codecs);
+        row_size(r, "sources", "probed", s->probed);
+        row_size(r, "sources", "missing", s->missing);
+        row_size(r, "sources", "unreadable", s->unreadable);
+        tsv_tally(r, "rate", &s->rates);
+        tsv_tally(r, "channels", &s->channels);
+        tsv_tally(r, "container", &s->containers);
+        tsv_tally(r, "codec", &s->codecs);
     }
 
-    tsv_opt_string("features", "set", h->set);
-    printf("features\tdimension\t%zu\n", s->dim);
-    tsv_opt_string("features", "producer", h->producer);
-    tsv_opt_int("features", "rate_hz", h->rate_hz);
-    tsv_opt_int("features", "n_fft", h->n_fft);
-    tsv_opt_int("features", "hop", h->hop);
+    row_str(r, "features", "set", h->set);
+    row_size(r, "features", "dimension", s->dim);
+    row_str(r, "features", "producer", h->producer);
+    static const char *const par_keys[] = {"rate_hz", "n_fft", "hop"};
+    const int par[] = {h->rate_hz, h->n_fft, h->hop};
+    for (size_t i = 0; i < 3; i++) {
+        row(r, "features", par_keys[i]);
+        opt_int(r, NULL, par[i]);
+        rec_end(r);
+    }
     const double *w = as_index_group_weights(s->ix);
     for (int g = 0; g < AS_G_COUNT; g++)
-        if (s->group_cols[g] > 0)
-            printf("group\t%s\t%zu\t%.9g\n", as_group_name(g), s->group_cols[g],
-                   w[g]);
+        if (s->group_cols[g] > 0) {
+            row(r, "group", as_group_name(g));
+            rec_size(r, NULL, s->group_cols[g]);
+            rec_real(r, NULL, "%.9g", w[g]);
+            rec_end(r);
+        }
 
     if (o->columns) {
         const double *mean = as_index_mean(s->ix), *sd = as_index_std(s->ix);
         const double *mn = as_index_min(s->ix), *mx = as_index_max(s->ix);
-        for (size_t j = 0; j < s->dim; j++)
-            printf("column\t%s\t%s\t%.9g\t%.9g\t%.9g\t%.9g\n", h->names[j],
-                   as_group_name(as_index_group(s->ix, j)), mean[j], sd[j],
-                   mn[j], mx[j]);
+        for (size_t j = 0; j < s->dim; j++) {
+            row(r, "column", h->names[j]);
+            rec_str(r, NULL, as_group_name(as_index_group(s->ix, j)));
+            rec_real(r, NULL, "%.9g", mean[j]);
+            rec_real(r, NULL, "%.9g", sd[j]);
+            rec_real(r, NULL, "%.9g", mn[j]);
+            rec_real(r, NULL, "%.9g", mx[j]);
+            rec_end(r);
+        }
     }
 
     if (o->eval) {
         const struct eval *ev = &s->ev;
         double nk = (double)ev->k * (double)ev->queries;
-        printf("eval\tk\t%zu\n", ev->k);
-        printf("eval\tqueries\t%zu\n", ev->queries);
-        printf("eval\tunlabelled\t%zu\n", ev->unlabelled);
-        fputs("eval\tp_at_1\t", stdout);
-        tsv_ratio(ev->hits1, (double)ev->queries);
-        fputs("\neval\tp_at_k\t", stdout);
-        tsv_ratio(ev->hitsk, nk);
-        putchar('\n');
+        row_size(r, "eval", "k", ev->k);
+        row_size(r, "eval", "queries", ev->queries);
+        row_size(r, "eval", "unlabelled", ev->unlabelled);
+        row(r, "eval", "p_at_1");
+        ratio(r, NULL, ev->hits1, (double)ev->queries);
+        rec_end(r);
+        row(r, "eval", "p_at_k");
+        ratio(r, NULL, ev->hitsk, nk);
+        rec_end(r);
         for (size_t l = 0; l < s->n_labels; l++) {
             size_t q = ev->label_queries[l];
-            fputs("eval_label\t", stdout);
-            cli_tsv_field(stdout, as_index_label(s->ix, l));
-            printf("\t%zu\t", q);
-            tsv_ratio(ev->label_hits1[l], (double)q);
-            putchar('\t');
-            tsv_ratio(ev->label_hitsk[l], (double)ev->k * (double)q);
-            putchar('\n');
+            row(r, "eval_label", as_index_label(s->ix, l));
+            rec_size(r, NULL, q);
+            ratio(r, NULL, ev->label_hits1[l], (double)q);
+            ratio(r, NULL, ev->label_hitsk[l], (double)ev->k * (double)q);
+            rec_end(r);
         }
     }
 }
 
-/* ---- JSON ---- */
+/* ---- JSON: one object ---- */
 
 static void
-json_key(const char *sep, const char *key)
+json_tally(struct rec *r, const char *key, const struct tally *t)
 {
-    fputs(sep, stdout);
-    cli_json_string(stdout, key);
-    putchar(':');
+    char buf[32];
+    rec_object(r, key);
+    for (size_t i = 0; i < t->n; i++)
+        rec_size(r, item_name(&t->v[i], buf, sizeof buf), t->v[i].n);
+    rec_close(r);
 }
 
 static void
-json_opt_string(const char *sep, const char *key, const char *v)
-{
-    json_key(sep, key);
-    cli_json_string(stdout, v);
-}
-
-static void
-json_opt_int(const char *sep, const char *key, int v)
-{
-    json_key(sep, key);
-    if (v > 0)
-        printf("%d", v);
-    else
-        fputs("null", stdout);
-}
-
-static void
-json_duration(const struct stats *s, const char *key, double v)
-{
-    json_key(",", key);
-    if (s->n_dur > 0)
-        printf("%.6f", v);
-    else
-        fputs("null", stdout);
-}
-
-static void
-json_tally(const char *key, const struct tally *t)
-{
-    json_key(",", key);
-    putchar('{');
-    for (size_t i = 0; i < t->n; i++) {
-        if (t->v[i].str != NULL)
-            json_key(i ? "," : "", t->v[i].str);
-        else
-            printf("%s\"%ld\":", i ? "," : "", t->v[i].num);
-        printf("%zu", t->v[i].n);
-    }
-    putchar('}');
-}
-
-static void
-json_ratio(const char *key, size_t hits, double n)
-{
-    json_key(",", key);
-    if (n > 0.0)
-        printf("%.9g", (double)hits / n);
-    else
-        fputs("null", stdout);
-}
-
-static void
-print_json(const struct stats *s, const struct opts *o)
+print_json(struct rec *r, const struct stats *s, const struct opts *o)
 {
     const struct as_featheader *h = as_index_header(s->ix);
-    fputs("{\"index\":{\"path\":", stdout);
-    cli_json_string(stdout, s->path);
-    printf(",\"size_bytes\":%lld,\"format_version\":%d,\"mtime\":\"%s\","
-           "\"checksum\":\"verified\"}",
-           s->size_bytes, as_index_version(s->ix), s->mtime);
+    rec_begin(r);
+    rec_object(r, "index");
+    rec_str(r, "path", s->path);
+    rec_int(r, "size_bytes", s->size_bytes);
+    rec_size(r, "format_version", as_index_version(s->ix));
+    rec_str(r, "mtime", s->mtime);
+    rec_str(r, "checksum", "verified");
+    rec_close(r);
     if (s->proj != NULL) {
         const as_projection *p = s->proj;
-        printf(",\"learnt\":{\"shrinkage\":%.9g,\"blend\":%.9g,"
-               "\"directions\":%zu,\"classes\":{",
-               as_projection_shrinkage(p), as_projection_blend(p),
-               as_projection_out_dim(p));
-        for (size_t c = 0; c < as_projection_class_count(p); c++) {
-            json_key(c ? "," : "", as_projection_class(p, c));
-            printf("%zu", as_projection_class_entries(p, c));
-        }
-        fputs("}}", stdout);
+        rec_object(r, "learnt");
+        rec_real(r, "shrinkage", "%.9g", as_projection_shrinkage(p));
+        rec_real(r, "blend", "%.9g", as_projection_blend(p));
+        rec_size(r, "directions", as_projection_out_dim(p));
+        rec_object(r, "classes");
+        for (size_t c = 0; c < as_projection_class_count(p); c++)
+            rec_size(r, as_projection_class(p, c),
+                     as_projection_class_entries(p, c));
+        rec_close(r);
+        rec_close(r);
     }
 
-    printf(",\"total_samples\":%zu,\"labelled\":%zu,\"unlabelled\":%zu,"
-           "\"labels\":%zu,\"genres\":{",
-           s->n, s->labelled, s->n - s->labelled, s->n_labels);
-    for (size_t l = 0; l < s->n_labels; l++) {
-        json_key(l ? "," : "", as_index_label(s->ix, l));
-        printf("%zu", s->label_n[l]);
-    }
-    printf("},\"duration\":{\"known\":%zu,\"unknown\":%zu", s->n_dur,
-           s->n - s->n_dur);
-    json_duration(s, "min_s", s->dur_min);
-    json_duration(s, "median_s", s->dur_median);
-    json_duration(s, "mean_s", s->dur_mean);
-    json_duration(s, "max_s", s->dur_max);
-    json_duration(s, "total_s", s->dur_total);
+    rec_size(r, "total_samples", s->n);
+    rec_size(r, "labelled", s->labelled);
+    rec_size(r, "unlabelled", s->n - s->labelled);
+    rec_size(r, "labels", s->n_labels);
+    rec_object(r, "genres");
+    for (size_t l = 0; l < s->n_labels; l++)
+        rec_size(r, as_index_label(s->ix, l), s->label_n[l]);
+    rec_close(r);
+    rec_object(r, "duration");
+    rec_size(r, "known", s->n_dur);
+    rec_size(r, "unknown", s->n - s->n_dur);
+    duration(r, s, "min_s", s->dur_min);
+    duration(r, s, "median_s", s->dur_median);
+    duration(r, s, "mean_s", s->dur_mean);
+    duration(r, s, "max_s", s->dur_max);
+    duration(r, s, "total_s", s->dur_total);
+    rec_close(r);
 
-    printf("},\"sources\":{\"probe\":%s", o->probe ? "true" : "false");
+    rec_object(r, "sources");
+    rec_raw(r, "probe", o->probe ? "true" : "false");
     if (o->probe) {
-        printf(",\"probed\":%zu,\"missing\":%zu,\"unreadable\":%zu", s->probed,
-               s->missing, s->unreadable);
-        json_tally("sample_rates", &s->rates);
-        json_tally("channels", &s->channels);
-        json_tally("containers", &s->containers);
-        json_tally("codecs", &s->codecs);
+        rec_size(r, "probed", s->probed);
+        rec_size(r, "missing", s->missing);
+        rec_size(r, "unreadable", s->unreadable);
+        json_tally(r, "sample_rates", &s->rates);
+        json_tally(r, "channels", &s->channels);
+        json_tally(r, "containers", &s->containers);
+        json_tally(r, "codecs", &s->codecs);
     }
+    rec_close(r);
 
-    fputs("},\"features\":{", stdout);
-    json_opt_string("", "set", h->set);
-    printf(",\"dimension\":%zu", s->dim);
-    json_opt_string(",", "producer", h->producer);
-    json_opt_int(",", "rate_hz", h->rate_hz);
-    json_opt_int(",", "n_fft", h->n_fft);
-    json_opt_int(",", "hop", h->hop);
-    fputs(",\"groups\":{", stdout);
+    rec_object(r, "features");
+    rec_str(r, "set", h->set);
+    rec_size(r, "dimension", s->dim);
+    rec_str(r, "producer", h->producer);
+    opt_int(r, "rate_hz", h->rate_hz);
+    opt_int(r, "n_fft", h->n_fft);
+    opt_int(r, "hop", h->hop);
+    rec_object(r, "groups");
     const double *w = as_index_group_weights(s->ix);
-    const char *sep = "";
     for (int g = 0; g < AS_G_COUNT; g++)
         if (s->group_cols[g] > 0) {
-            json_key(sep, as_group_name(g));
-            printf("{\"columns\":%zu,\"weight\":%.9g}", s->group_cols[g], w[g]);
-            sep = ",";
+            rec_object(r, as_group_name(g));
+            rec_size(r, "columns", s->group_cols[g]);
+            rec_real(r, "weight", "%.9g", w[g]);
+            rec_close(r);
         }
-    printf("}},\"embedding_dimension\":%zu", s->dim);
+    rec_close(r);
+    rec_close(r);
+    rec_size(r, "embedding_dimension", s->dim);
 
     if (o->columns) {
         const double *mean = as_index_mean(s->ix), *sd = as_index_std(s->ix);
         const double *mn = as_index_min(s->ix), *mx = as_index_max(s->ix);
-        fputs(",\"columns\":[", stdout);
+        rec_array(r, "columns");
         for (size_t j = 0; j < s->dim; j++) {
-            fputs(j ? ",{\"name\":" : "{\"name\":", stdout);
-            cli_json_string(stdout, h->names[j]);
-            printf(",\"group\":\"%s\",\"mean\":%.9g,\"std\":%.9g,"
-                   "\"min\":%.9g,\"max\":%.9g}",
-                   as_group_name(as_index_group(s->ix, j)), mean[j], sd[j],
-                   mn[j], mx[j]);
+            rec_object(r, NULL);
+            rec_str(r, "name", h->names[j]);
+            rec_str(r, "group", as_group_name(as_index_group(s->ix, j)));
+            rec_real(r, "mean", "%.9g", mean[j]);
+            rec_real(r, "std", "%.9g", sd[j]);
+            rec_real(r, "min", "%.9g", mn[j]);
+            rec_real(r, "max", "%.9g", mx[j]);
+            rec_close(r);
         }
-        putchar(']');
+        rec_close(r);
     }
 
     if (o->eval) {
         const struct eval *ev = &s->ev;
-        printf(",\"eval\":{\"k\":%zu,\"queries\":%zu,\"unlabelled\":%zu", ev->k,
-               ev->queries, ev->unlabelled);
-        json_ratio("p_at_1", ev->hits1, (double)ev->queries);
-        json_ratio("p_at_k", ev->hitsk, (double)ev->k * (double)ev->queries);
-        fputs(",\"labels\":{", stdout);
+        rec_object(r, "eval");
+        rec_size(r, "k", ev->k);
+        rec_size(r, "queries", ev->queries);
+        rec_size(r, "unlabelled", ev->unlabelled);
+        ratio(r, "p_at_1", ev->hits1, (double)ev->queries);
+        ratio(r, "p_at_k", ev->hitsk, (double)ev->k * (double)ev->queries);
+        rec_object(r, "labels");
         for (size_t l = 0; l < s->n_labels; l++) {
             size_t q = ev->label_queries[l];
-            json_key(l ? "," : "", as_index_label(s->ix, l));
-            printf("{\"queries\":%zu", q);
-            json_ratio("p_at_1", ev->label_hits1[l], (double)q);
-            json_ratio("p_at_k", ev->label_hitsk[l], (double)ev->k * (double)q);
-            putchar('}');
+            rec_object(r, as_index_label(s->ix, l));
+            rec_size(r, "queries", q);
+            ratio(r, "p_at_1", ev->label_hits1[l], (double)q);
+            ratio(r, "p_at_k", ev->label_hitsk[l], (double)ev->k * (double)q);
+            rec_close(r);
         }
-        fputs("}}", stdout);
+        rec_close(r);
+        rec_close(r);
     }
-    fputs("}\n", stdout);
+    rec_end(r);
 }
 
 /* ---- main ---- */
@@ -526,11 +546,15 @@ run(const struct opts *o, const char *path)
     }
     if (o->eval && eval_run(s.ix, path, o->k, o->jobs, &s.ev))
         goto done;
+    struct rec r;
+    rec_init(&r, stdout,
+             &(struct rec_opts){.json = o->json, .nul = o->nul});
     if (o->json)
-        print_json(&s, o);
+        print_json(&r, &s, o);
     else
-        print_tsv(&s, o);
-    failed = 0;
+        print_tsv(&r, &s, o);
+    failed = rec_finish(&r);
+    rec_free(&r);
 done:
     free(pr);
     free(s.label_n);
@@ -558,6 +582,7 @@ main(int argc, char **argv)
         {"no-probe", no_argument, NULL, 'n'},
         {"quiet", no_argument, NULL, 'q'},
         {"version", no_argument, NULL, 'V'},
+        {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
@@ -567,7 +592,7 @@ main(int argc, char **argv)
     o.k = 10;
     o.probe = 1;
     cli_init("as-stats", USAGE);
-    while ((c = getopt_long(argc, argv, "cehJj:k:mnqV", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "cehJj:k:mnqVz", longopts, NULL)) !=
            -1) {
         switch (c) {
         case 'c':
@@ -600,6 +625,9 @@ main(int argc, char **argv)
             break;
         case 'V':
             cli_version();
+        case 'z':
+            o.nul = 1;
+            break;
         default:
             cli_usage_hint();
         }

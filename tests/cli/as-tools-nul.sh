@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# -z, every tool that prints paths: records end with NUL, and paths and
+# labels go out as the bytes they are; a TAB, which would split a field,
+# leaves its record out with a warning and exit status 1. Without odd
+# characters, -z changes nothing but the record ends.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p p/hats p/kicks
+cp "$FIX/hihat_48k.wav" "$FIX/noise_white_44k1.wav" p/hats/
+cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" p/kicks/
+as-extract -f bin -r p | as-index -o plain.asx
+
+# The same rows, one NUL after each instead of a newline.
+same() {
+    run "$@"
+    expect_status 0
+    tr '\n' '\001' <"$T/out" >want
+    name="$1"
+    shift
+    run "$name" -z "$@"
+    expect_status 0
+    expect_no_err
+    tr '\0\n' '\n\001' <"$T/out" | tr '\n' '\001' >got
+    cmp -s want got || fail "$name -z $*: $(tr '\001\0' '\n|' <got)"
+}
+for j in "" -J; do
+    same as-anomaly $j plain.asx
+    same as-anomaly -M $j plain.asx
+    same as-anomaly -C $j plain.asx
+    same as-stats $j plain.asx
+done
+same as-anomaly -H plain.asx
+same as-extract -i -r p
+same as-extract -C
+
+# A newline and a byte that is not UTF-8 go out raw; the TAB's record
+# is left out.
+mkdir -p "$(printf 'o/l\nb')"
+cp "$FIX/kick_44k1.flac" "$(printf 'o/l\nb/k\377.flac')"
+cp "$FIX/hihat_48k.wav" "$(printf 'o/l\nb/t\tb.wav')"
+as-extract -f bin -r o | as-index -o odd.asx
+nl=$(printf 'o/l\nb/k\377.flac\tl\nb')
+run as-anomaly -z -H odd.asx
+expect_status 1
+expect_err 'as-anomaly: o/l\nb/t\tb.wav: holds a TAB, which -z output cannot carry (use -J); left out'
+[ "$(tr '\0' '\n' <"$T/out" | cut -f 1-2 | head -c ${#nl})" = "$nl" ] ||
+    fail "as-anomaly -z: $(od -c "$T/out" | head)"
+[ "$(tr -cd '\0' <"$T/out" | wc -c)" -eq 1 ] || fail "as-anomaly -z: not one record"
+# JSON carries every path.
+run as-anomaly -zJ odd.asx
+expect_status 0
+[ "$(tr -cd '\0' <"$T/out" | wc -c)" -eq 2 ] || fail "as-anomaly -zJ: not two records"
+run as-stats -z -n odd.asx
+expect_status 0
+tr '\0\n' '\n|' <"$T/out" | grep -qxF "$(printf 'label\tl|b\t2')" ||
+    fail "as-stats -z: no raw label"
