@@ -11,8 +11,9 @@ libmpg123-dev libsoxr-dev"
 # Example audio for the quick start (CC0 one-shots and loops).
 AS_DEPS_SAMPLES="sonic-pi-samples"
 # What the test suite needs besides: clang for the sanitizer build,
-# mandoc for the man page checks, sox for the examples that use it.
-AS_DEPS_TEST="clang mandoc sox sonic-pi-samples parallel make"
+# mandoc for the man page checks, sox for the examples that use it, zsh
+# for the completion test.
+AS_DEPS_TEST="clang mandoc sox sonic-pi-samples parallel make zsh"
 # What bench/corpus/make.sh renders and cuts the drum corpus from.
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"

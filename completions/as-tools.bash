@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: MIT
+# bash completion for the audiosearch tools. The option names come from
+# each tool's --help, so they follow the tools; the words a few options
+# take are listed here. Installed once per tool name, as bash-completion
+# loads completions by command name; sourcing it also works.
+
+# _as_tools_options TOOL [takes]: every -x and --long option of TOOL,
+# one a line, a long option that takes a value ending with '='; with
+# "takes", only the options that take a value, both forms bare.
+_as_tools_options() {
+    "$1" --help 2>/dev/null | awk -v takes="${2-}" '
+        /^ +-[A-Za-z0-9], --[a-z0-9-]+/ {
+            sub(/^ +/, "")
+            short = substr($0, 1, 2)
+            long = $2
+            arg = long ~ /=/
+            if (takes != "") {
+                sub(/=.*/, "", long)
+                if (arg)
+                    print short "\n" long
+                next
+            }
+            if (arg)
+                sub(/=.*/, "=", long)
+            print short "\n" long
+        }'
+}
+
+# _as_tools_values TOOL OPTION: the words OPTION of TOOL takes, or
+# "@file" for a file name, or nothing (a number: no completion).
+_as_tools_values() {
+    case "$1:$2" in
+    *:--format | *:-f) [ "$1" = as-search ] || echo 'tsv bin' ;;
+    as-extract:--features | as-extract:-s) echo 'default librosa45' ;;
+    as-index:--label-from | as-index:-l) echo 'dir column none' ;;
+    as-search:--metric | as-search:-m) echo 'cosine euclidean' ;;
+    as-anomaly:--method | as-anomaly:-a) echo 'knn lof iforest' ;;
+    as-map:--method | as-map:-m) echo 'tsne pca' ;;
+    as-map:--color | as-map:-c) echo 'label cluster anomaly' ;;
+    as-map:--dims | as-map:-d) echo '2 3' ;;
+    esac
+    case "$1:$2" in
+    *:--output | *:-o | *:--files-from | *:-T | *:--skip-unchanged | \
+        *:-U | *:--check | *:--dump | *:--learn | *:--update | \
+        as-index:-[cdLu] | as-search:--features | as-search:-F | \
+        as-search:--path | as-search:-p | as-map:--svg | as-map:-s | \
+        as-map:--html | as-map:-w)
+        echo @file ;;
+    esac
+}
+
+_as_tools() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=
+    local tool=${COMP_WORDS[0]##*/} opt= values
+    [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
+    COMPREPLY=()
+    # "--format=t" arrives as "--format" "=" "t" (= breaks words)
+    if [ "$prev" = "=" ] && [ "$COMP_CWORD" -gt 1 ]; then
+        opt=${COMP_WORDS[COMP_CWORD - 2]}
+    elif [ "$cur" = "=" ]; then
+        opt=$prev
+        cur=
+    elif [[ $prev == -?* && $prev != *=* ]] &&
+        _as_tools_options "${COMP_WORDS[0]}" takes | grep -qxF -- "$prev"; then
+        # an option given its value as the next word
+        opt=$prev
+    fi
+    if [ -n "$opt" ]; then
+        values=$(_as_tools_values "$tool" "$opt")
+        case "$values" in
+        @file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        ?*) COMPREPLY=($(compgen -W "$values" -- "$cur")) ;;
+        esac
+        return 0
+    fi
+    local i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        [ "${COMP_WORDS[i]}" = "--" ] && cur=${cur:-} && opt=end
+    done
+    if [[ $cur == -* && $opt != end ]]; then
+        COMPREPLY=($(compgen -W "$(_as_tools_options "${COMP_WORDS[0]}")" \
+            -- "$cur"))
+        # no space after a long option that takes a value
+        if [ "${#COMPREPLY[@]}" -eq 1 ] && [[ ${COMPREPLY[0]} == *= ]]; then
+            compopt -o nospace 2>/dev/null
+        fi
+        return 0
+    fi
+    if [ "$tool" = as-index ] && [ "$COMP_CWORD" -eq 1 ]; then
+        COMPREPLY=($(compgen -W merge -- "$cur"))
+    fi
+    COMPREPLY+=($(compgen -f -- "$cur"))
+    return 0
+}
+
+complete -F _as_tools -o filenames as-extract as-index as-search \
+    as-cluster as-stats as-anomaly as-map

@@ -1,0 +1,91 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The bash and zsh completions are installed with the tools, load, and
+# complete option names (from each tool's --help) and the words a few
+# options take.
+. "$AS_SRC/tests/cli/lib.sh"
+
+# The build tree holds the tools' folder (CTest runs the tools from
+# there); install it into a private prefix.
+build=$(dirname "$AS_BIN")
+[ -f "$build/CMakeCache.txt" ] || fail "no build tree above $AS_BIN"
+cmake --install "$build" --prefix "$T/p" >/dev/null ||
+    fail "cmake --install failed"
+bashc=$T/p/share/bash-completion/completions
+for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map; do
+    [ -f "$bashc/$t" ] || fail "no bash completion installed for $t"
+done
+zshc=$T/p/share/zsh/site-functions/_as-tools
+[ -f "$zshc" ] || fail "no zsh completion installed"
+
+# bash: the words _as_tools offers for a command line, joined by '|'.
+cat >"$T/c.bash" <<'B'
+. "$1"
+shift
+COMP_WORDS=("$@")
+COMP_CWORD=$(($# - 1))
+COMPREPLY=()
+_as_tools
+printf '%s|' "${COMPREPLY[@]}"
+echo
+B
+# bcomp WANT WORD...: the words of a command line (the last one being
+# completed) complete to WANT.
+bcomp() {
+    _want=$1
+    shift
+    got=$(cd "$T" && bash "$T/c.bash" "$bashc/$1" "$@") ||
+        fail "bash: $*: the completion failed"
+    [ "$got" = "$_want" ] || fail "bash: '$*' completes to '$got', want '$_want'"
+}
+bcomp "--json|" as-extract --js
+bcomp "--duplicates|--dup-distance=|" as-search --dup
+bcomp "tsv|bin|" as-extract -f ""
+bcomp "iforest|" as-anomaly --method = i
+bcomp "pca|" as-map -m p
+bcomp "merge|" as-index mer
+bcomp "|" as-stats -k ""
+# every option of --help is offered
+for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map; do
+    want=$("$t" --help | sed -n 's/^ *\(-[A-Za-z0-9]\), \(--[a-z0-9-]*=\{0,1\}\).*/\1|\2|/p' |
+        tr -d '\n')
+    bcomp "$want" "$t" -
+done
+
+# zsh: type a line and TAB in an interactive zsh on a pseudo-terminal,
+# and read the line back.
+if ! command -v zsh >/dev/null 2>&1; then
+    echo "note: zsh not installed; zsh completion not checked" >&2
+    exit 0
+fi
+zsh -n "$zshc" || fail "zsh: _as-tools does not parse"
+cat >"$T/c.zsh" <<'Z'
+zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z "PS1=''; fpath=(${1:h} \$fpath); autoload -U compinit; compinit -u -D"
+zpty -w z 'show() { zle -I; print -r -- "<B""UF:$BUFFER:END>"; BUFFER=; }'
+zpty -w z 'zle -N show; bindkey "^X" show; print SY""NC'
+zpty -r -m z out '*SYNC*'
+shift
+for line in "$@"; do
+    zpty -w -n z "$line"$'\t\x18'
+    zpty -r -m z out '*<BUF:*:END>*' || exit 1
+    out=${out##*<BUF:}
+    print -r -- "${out%%:END>*}|"
+done
+zpty -d z
+Z
+cd "$T"
+got=$(timeout 30 zsh -f "$T/c.zsh" "$zshc" 'as-extract --js' \
+    'as-anomaly --method=if' 'as-map -m t' 'as-search -J --cou' \
+    'as-index mer' 'as-stats -' 'as-cluster --sum') ||
+    fail "zsh: the completion failed or hung"
+want='as-extract --json |
+as-anomaly --method=iforest |
+as-map -m tsne |
+as-search -J --count=|
+as-index merge |
+as-stats -|
+as-cluster --summary |'
+[ "$got" = "$want" ] || fail "zsh completes to:
+$got"
