@@ -17,6 +17,10 @@
  *   dbscan FILE N D EPS MS   as_dbscan, one thread: seconds  clusters
  *                            noise  peak_rss_kib; the labels to
  *                            FILE.dblabels
+ *   hdbscan FILE N D MCS MS J  as_hdbscan (min_cluster_size MCS,
+ *                            min_samples MS, 0: MCS; J threads): seconds
+ *                            clusters  noise; the labels to
+ *                            FILE.hdblabels (int32)
  *   iforest FILE N D         as_iforest_fit + as_iforest_score (100
  *                            trees of 256, seed 0), one thread: seconds
  *                            mean_score
@@ -26,7 +30,8 @@
  *                            that stay among its 10 nearest in the map
  *                            (over the first 1000 points)
  *
- * usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|iforest|tsne ...
+ * usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|hdbscan|iforest|tsne
+ *        ...
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -202,8 +207,8 @@ main(int argc, char **argv)
                    strtoul(argv[4], NULL, 10), strtoull(argv[5], NULL, 10),
                    argv[6]);
     if (argc < 5) {
-        fputs("usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|iforest "
-              "...\n",
+        fputs("usage: as-bench-ml "
+              "gen|kmeans|silhouette|eps|dbscan|hdbscan|iforest ...\n",
               stderr);
         return 2;
     }
@@ -259,6 +264,25 @@ main(int argc, char **argv)
         getrusage(RUSAGE_SELF, &ru);
         printf("%.4f\t%zu\t%zu\t%ld\n", t, nc, noise, ru.ru_maxrss);
         snprintf(lpath, sizeof lpath, "%s.dblabels", path);
+        FILE *fp = fopen(lpath, "wb");
+        if (fp == NULL || fwrite(lab, sizeof *lab, n, fp) != n ||
+            fclose(fp) != 0)
+            return 1;
+    } else if (strcmp(mode, "hdbscan") == 0 && argc == 8) {
+        struct as_hdbscan_opts o;
+        as_hdbscan_opts_init(&o);
+        o.min_cluster_size = strtoul(argv[5], NULL, 10);
+        o.min_samples = strtoul(argv[6], NULL, 10);
+        o.threads = strtoul(argv[7], NULL, 10);
+        size_t nc, noise = 0;
+        double t0 = now();
+        if (as_hdbscan(x, n, d, &o, lab, NULL, &nc) != AS_OK)
+            return 1;
+        double t = now() - t0;
+        for (size_t i = 0; i < n; i++)
+            noise += lab[i] < 0;
+        printf("%.4f\t%zu\t%zu\n", t, nc, noise);
+        snprintf(lpath, sizeof lpath, "%s.hdblabels", path);
         FILE *fp = fopen(lpath, "wb");
         if (fp == NULL || fwrite(lab, sizeof *lab, n, fp) != n ||
             fclose(fp) != 0)

@@ -17,6 +17,9 @@ AS_DEPS_TEST="clang mandoc sox sonic-pi-samples parallel make zsh"
 # What bench/corpus/make.sh renders and cuts the drum corpus from.
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"
+# The reference implementations that bench/cluster.sh compares with
+# (R's dbscan::hdbscan).
+AS_DEPS_REFERENCE="r-cran-dbscan"
 
 # as_deps_ensure PACKAGE...
 as_deps_ensure() {

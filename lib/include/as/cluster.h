@@ -103,6 +103,40 @@ int as_dbscan(const float *x, size_t n, size_t d,
 int as_kdistance_eps(const float *x, size_t n, size_t d, size_t k,
                      size_t sample, uint64_t seed, size_t threads, double *eps);
 
+/* ---- HDBSCAN ---- */
+
+struct as_hdbscan_opts {
+    size_t min_cluster_size; /* the fewest points a cluster may have,
+                                >= 2. Init: 5 */
+    size_t min_samples;      /* points, the point included, whose
+                                furthest makes its core distance; 0: the
+                                same as min_cluster_size. Init: 0 */
+    size_t threads;          /* Init: 1 */
+};
+void as_hdbscan_opts_init(struct as_hdbscan_opts *o);
+
+/*
+ * HDBSCAN (Campello, Moulavi and Sander 2013) as scikit-learn 1.3's
+ * HDBSCAN computes it with the Euclidean metric and its defaults: mutual
+ * reachability distances over the core distances, their minimum spanning
+ * tree (Prim's algorithm from point 0), the single-linkage tree condensed
+ * by min_cluster_size, clusters chosen by excess of mass (the root never
+ * one of them). Clusters are numbered from 0 in the order scikit-learn
+ * gives them; noise is -1. Equal edge weights are taken in the order
+ * Prim's algorithm found them (scikit-learn's unstable sort may order
+ * them otherwise past 16 points; the clusters then differ only in their
+ * numbers or where ties decide). Exact: O(n^2 d) time, O(n) memory.
+ *
+ * labels: n values; prob: n membership strengths in [0, 1] as
+ * scikit-learn's probabilities_ (0 for noise; may be NULL);
+ * *n_clusters: clusters found, noise not counted (may be NULL).
+ * Returns AS_OK, AS_EINVAL (n < 2, d 0, min_cluster_size < 2, the
+ * effective min_samples above n, a non-finite value) or AS_ENOMEM.
+ */
+int as_hdbscan(const float *x, size_t n, size_t d,
+               const struct as_hdbscan_opts *o, int32_t *labels, double *prob,
+               size_t *n_clusters);
+
 /* ---- principal components ---- */
 
 /*

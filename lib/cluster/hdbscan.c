@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HDBSCAN (Campello, Moulavi and Sander 2013), step for step as
+ * scikit-learn 1.3's HDBSCAN runs it on Euclidean data with its defaults
+ * (algorithm "auto", which is Prim's algorithm over the data matrix;
+ * alpha 1, EOM selection, no single cluster, cluster_selection_epsilon 0,
+ * no max_cluster_size):
+ *
+ * 1. the core distance of each point: the distance to its min_samples-th
+ *    nearest point, the point itself counted as the first (so 0 when
+ *    min_samples is 1);
+ * 2. a minimum spanning tree of the mutual reachability distances,
+ *    max(core(a), core(b), |a - b|), by Prim's algorithm from point 0:
+ *    each step joins the outside point with the lowest reachability (the
+ *    lowest index on a tie), by an edge from the tree point that gave
+ *    that value first;
+ * 3. the edges sorted by weight (ties in the order Prim found them;
+ *    scikit-learn's unstable sort agrees with that up to 16 edges) and
+ *    joined into a single-linkage tree, node n + i made by edge i, its
+ *    left child the cluster of the edge's tree end;
+ * 4. the condensed tree: from the root down, breadth first, a split whose
+ *    two sides both have min_cluster_size points makes two new clusters
+ *    (numbered on from n + 1, the left side first), otherwise the
+ *    smaller side's points fall out of the cluster at lambda = 1 / the
+ *    split's distance (infinity at distance 0);
+ * 5. stability of a cluster: the sum over what leaves it of (lambda -
+ *    lambda at its birth) times the size that leaves;
+ * 6. excess of mass: from the highest cluster number down, a cluster
+ *    whose two children's stabilities add up to more than its own is
+ *    replaced by them (and takes their sum), otherwise it is kept and
+ *    every cluster under it dropped; the root is never kept;
+ * 7. labels 0, 1 ... in the order of the kept clusters' numbers; a point
+ *    under none of them is noise (-1). Membership strength as
+ *    scikit-learn's probabilities_: lambda at which the point left its
+ *    cluster over the highest lambda at which anything left it.
+ *
+ * Distances are computed in double over the float32 values, summed in
+ * column order, as scikit-learn's DistanceMetric does on float64 input.
+ * Cost: O(n^2 d) time (every pair twice: core distances and Prim's
+ * algorithm), O(n) memory beyond the input.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/cluster.h"
+#include "as/error.h"
+#include "as/parallel.h"
+
+#define CORE_ROWS 32      /* rows per task of the core distances */
+#define PRIM_CHUNK 1024   /* points per task of one Prim step (threads
+                             start at every step: only past one chunk) */
+
+void
+as_hdbscan_opts_init(struct as_hdbscan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->min_cluster_size = 5;
+    o->min_samples = 0;
+    o->threads = 1;
+}
+
+static double
+dist(const float *a, const float *b, size_t d)
+{
+    double s = 0.0;
+    for (size_t j = 0; j < d; j++) {
+        double t = (double)a[j] - (double)b[j];
+        s += t * t;
+    }
+    return sqrt(s);
+}
+
+/* ---- 1. core distances ---- */
+
+struct core_ctx {
+    const float *x;
+    size_t n, d, k;
+    double *scratch; /* k per worker */
+    double *core;
+};
+
+static void
+core_task(void *ctx, size_t task, size_t worker)
+{
+    struct core_ctx *c = ctx;
+    double *best = c->scratch + worker * c->k;
+    size_t i0 = task * CORE_ROWS;
+    size_t i1 = i0 + CORE_ROWS < c->n ? i0 + CORE_ROWS : c->n;
+    for (size_t i = i0; i < i1; i++) {
+        /* the k smallest distances, ascending, by insertion */
+        size_t m = 0;
+        const float *xi = c->x + i * c->d;
+        for (size_t j = 0; j < c->n; j++) {
+            double v = j == i ? 0.0 : dist(xi, c->x + j * c->d, c->d);
+            if (m == c->k && !(v < best[m - 1]))
+                continue;
+            size_t p = m < c->k ? m++ : m - 1;
+            while (p > 0 && best[p - 1] > v) {
+                best[p] = best[p - 1];
+                p--;
+            }
+            best[p] = v;
+        }
+        c->core[i] = best[c->k - 1];
+    }
+}
+
+/* ---- 2. Prim's algorithm ---- */
+
+struct prim_ctx {
+    const float *x;
+    size_t n, d;
+    const double *core;
+    unsigned char *in_tree;
+    double *reach;  /* lowest reachability from the tree so far */
+    size_t *source; /* the tree point that gave it */
+    size_t current;
+    /* per task: the best outside point of the chunk */
+    double *best;
+    size_t *best_node, *best_src;
+};
+
+static void
+prim_task(void *ctx, size_t task, size_t worker)
+{
+    (void)worker;
+    struct prim_ctx *p = ctx;
+    size_t j0 = task * PRIM_CHUNK;
+    size_t j1 = j0 + PRIM_CHUNK < p->n ? j0 + PRIM_CHUNK : p->n;
+    const float *xc = p->x + p->current * p->d;
+    double cc = p->core[p->current];
+    double best = HUGE_VAL;
+    size_t node = SIZE_MAX, src = 0;
+    for (size_t j = j0; j < j1; j++) {
+        if (p->in_tree[j])
+            continue;
+        double r = dist(xc, p->x + j * p->d, p->d);
+        if (cc > r)
+            r = cc;
+        if (p->core[j] > r)
+            r = p->core[j];
+        if (r < p->reach[j]) {
+            p->reach[j] = r;
+            p->source[j] = p->current;
+        }
+        /* the first lowest, as scikit-learn's strict comparisons give */
+        if (p->reach[j] < best || node == SIZE_MAX) {
+            best = p->reach[j];
+            node = j;
+            src = p->source[j];
+        }
+    }
+    p->best[task] = best;
+    p->best_node[task] = node;
+    p->best_src[task] = src;
+}
+
+struct edge {
+    size_t a, b; /* a: the tree end */
+    double w;
+    size_t order; /* Prim's step */
+};
+
+static int
+cmp_edge(const void *pa, const void *pb)
+{
+    const struct edge *a = pa, *b = pb;
+    if (a->w != b->w)
+        return a->w < b->w ? -1 : 1;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static int
+prim(const float *x, size_t n, size_t d, const double *core, size_t threads,
+     struct edge *mst)
+{
+    size_t tasks = (n + PRIM_CHUNK - 1) / PRIM_CHUNK;
+    struct prim_ctx p = {.x = x, .n = n, .d = d, .core = core};
+    p.in_tree = calloc(n, 1);
+    p.reach = malloc(n * sizeof *p.reach);
+    p.source = malloc(n * sizeof *p.source);
+    p.best = malloc(tasks * sizeof *p.best);
+    p.best_node = malloc(tasks * sizeof *p.best_node);
+    p.best_src = malloc(tasks * sizeof *p.best_src);
+    int st = AS_ENOMEM;
+    if (p.in_tree == NULL || p.reach == NULL || p.source == NULL ||
+        p.best == NULL || p.best_node == NULL || p.best_src == NULL)
+        goto out;
+    for (size_t j = 0; j < n; j++) {
+        p.reach[j] = HUGE_VAL;
+        p.source[j] = 0;
+    }
+    p.current = 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        p.in_tree[p.current] = 1;
+        if (threads > 1 && tasks > 1) {
+            if ((st = as_parallel(tasks, threads, prim_task, &p)) != AS_OK)
+                goto out;
+        } else {
+            for (size_t t = 0; t < tasks; t++)
+                prim_task(&p, t, 0);
+        }
+        double best = HUGE_VAL;
+        size_t node = SIZE_MAX, src = 0;
+        for (size_t t = 0; t < tasks; t++) {
+            if (p.best_node[t] == SIZE_MAX)
+                continue;
+            if (node == SIZE_MAX || p.best[t] < best) {
+                best = p.best[t];
+                node = p.best_node[t];
+                src = p.best_src[t];
+            }
+        }
+        mst[i].a = src;
+        mst[i].b = node;
+        mst[i].w = best;
+        mst[i].order = i;
+        p.current = node;
+    }
+    st = AS_OK;
+out:
+    free(p.in_tree);
+    free(p.reach);
+    free(p.source);
+    free(p.best);
+    free(p.best_node);
+    free(p.best_src);
+    return st;
+}
+
+/* ---- 3. single linkage ---- */
+
+struct link {
+    size_t left, right; /* points < n, merges n + i */
+    double w;
+    size_t size;
+};
+
+static size_t
+uf_find(size_t *parent, size_t i)
+{
+    size_t r = i;
+    while (parent[r] != r)
+        r = parent[r];
+    while (parent[i] != r) {
+        size_t next = parent[i];
+        parent[i] = r;
+        i = next;
+    }
+    return r;
+}
+
+/* ---- 4. the condensed tree ---- */
+
+struct row {
+    size_t parent, child; /* clusters are n, n + 1 ...; points < n */
+    double lambda;
+    size_t size;
+};
+
+/* Breadth first under node (left before right), appended to out from
+ * *m on. */
+static void
+bfs(const struct link *h, size_t n, size_t node, size_t *out, size_t *m)
+{
+    size_t head = *m;
+    out[(*m)++] = node;
+    while (head < *m) {
+        size_t v = out[head++];
+        if (v >= n) {
+            out[(*m)++] = h[v - n].left;
+            out[(*m)++] = h[v - n].right;
+        }
+    }
+}
+
+static size_t
+count_of(const struct link *h, size_t n, size_t v)
+{
+    return v >= n ? h[v - n].size : 1;
+}
+
+/* The points under node fall out of relabel[parent] at lambda. */
+static void
+fall_out(const struct link *h, size_t n, size_t node, size_t cluster,
+         double lambda, unsigned char *ignore, size_t *queue,
+         struct row *rows, size_t *nrows)
+{
+    size_t m = 0;
+    bfs(h, n, node, queue, &m);
+    for (size_t i = 0; i < m; i++) {
+        if (queue[i] < n)
+            rows[(*nrows)++] =
+                (struct row){.parent = cluster, .child = queue[i],
+                             .lambda = lambda, .size = 1};
+        ignore[queue[i]] = 1;
+    }
+}
+
+static size_t
+condense(const struct link *h, size_t n, size_t min_size, size_t *order,
+         size_t *queue, size_t *relabel, unsigned char *ignore,
+         struct row *rows)
+{
+    size_t root = 2 * n - 2, next = n + 1, nrows = 0, m = 0;
+    bfs(h, n, root, order, &m);
+    relabel[root] = n;
+    for (size_t k = 0; k < m; k++) {
+        size_t node = order[k];
+        if (node < n || ignore[node])
+            continue;
+        const struct link *c = &h[node - n];
+        double lambda = c->w > 0.0 ? 1.0 / c->w : HUGE_VAL;
+        size_t lc = count_of(h, n, c->left), rc = count_of(h, n, c->right);
+        size_t me = relabel[node];
+        if (lc >= min_size && rc >= min_size) {
+            relabel[c->left] = next++;
+            rows[nrows++] = (struct row){me, relabel[c->left], lambda, lc};
+            relabel[c->right] = next++;
+            rows[nrows++] = (struct row){me, relabel[c->right], lambda, rc};
+        } else if (lc < min_size && rc < min_size) {
+            fall_out(h, n, c->left, me, lambda, ignore, queue, rows, &nrows);
+            fall_out(h, n, c->right, me, lambda, ignore, queue, rows, &nrows);
+        } else if (lc < min_size) {
+            relabel[c->right] = me;
+            fall_out(h, n, c->left, me, lambda, ignore, queue, rows, &nrows);
+        } else {
+            relabel[c->left] = me;
+            fall_out(h, n, c->right, me, lambda, ignore, queue, rows, &nrows);
+        }
+    }
+    return nrows;
+}
+
+/* ---- 5.-7. stability, excess of mass, labels ---- */
+
+static void
+select_clusters(const struct row *rows, size_t nrows, size_t n,
+                size_t nclus, double *stab, double *birth,
+                size_t *up, size_t *child0, size_t *child1,
+                unsigned char *keep)
+{
+    /* cluster c is n + c; up: its parent cluster; child0/1: its
+     * children clusters (SIZE_MAX: none) */
+    for (size_t c = 0; c < nclus; c++) {
+        stab[c] = 0.0;
+        birth[c] = 0.0;
+        up[c] = SIZE_MAX;
+        child0[c] = child1[c] = SIZE_MAX;
+        keep[c] = c > 0;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        if (rows[r].child < n)
+            continue;
+        size_t c = rows[r].child - n, p = rows[r].parent - n;
+        birth[c] = rows[r].lambda;
+        up[c] = p;
+        if (child0[p] == SIZE_MAX)
+            child0[p] = c;
+        else
+            child1[p] = c;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        size_t p = rows[r].parent - n;
+        stab[p] += (rows[r].lambda - birth[p]) * (double)rows[r].size;
+    }
+    for (size_t c = nclus; c-- > 1;) {
+        double sub = 0.0;
+        if (child0[c] != SIZE_MAX)
+            sub += stab[child0[c]];
+        if (child1[c] != SIZE_MAX)
+            sub += stab[child1[c]];
+        if (sub > stab[c]) {
+            keep[c] = 0;
+            stab[c] = sub;
+        } else {
+            /* every cluster under c: their numbers are above c's */
+            for (size_t e = c + 1; e < nclus; e++) {
+                size_t a = up[e];
+                while (a != SIZE_MAX && a > c)
+                    a = up[a];
+                if (a == c)
+                    keep[e] = 0;
+            }
+        }
+    }
+    keep[0] = 0;
+}
+
+int
+as_hdbscan(const float *x, size_t n, size_t d,
+           const struct as_hdbscan_opts *o, int32_t *labels, double *prob,
+           size_t *n_clusters)
+{
+    if (x == NULL || o == NULL || labels == NULL || n < 2 || d == 0 ||
+        n > (size_t)INT32_MAX || o->min_cluster_size < 2)
+        return AS_EINVAL;
+    size_t k = o->min_samples ? o->min_samples : o->min_cluster_size;
+    if (k > n)
+        return AS_EINVAL;
+    for (size_t i = 0; i < n * d; i++)
+        if (!isfinite(x[i]))
+            return AS_EINVAL;
+    size_t threads = o->threads ? o->threads : 1;
+
+    int st = AS_ENOMEM;
+    double *core = malloc(n * sizeof *core);
+    double *scratch = malloc(threads * k * sizeof *scratch);
+    struct edge *mst = malloc((n - 1) * sizeof *mst);
+    struct link *h = malloc((n - 1) * sizeof *h);
+    size_t *uf = malloc((2 * n - 1) * sizeof *uf);
+    size_t *ufsize = malloc((2 * n - 1) * sizeof *ufsize);
+    size_t *order = malloc((2 * n - 1) * sizeof *order);
+    size_t *queue = malloc((2 * n - 1) * sizeof *queue);
+    size_t *relabel = malloc((2 * n - 1) * sizeof *relabel);
+    unsigned char *ignore = calloc(2 * n - 1, 1);
+    struct row *rows = malloc(2 * n * sizeof *rows);
+    double *stab = NULL, *birth = NULL, *death = NULL;
+    size_t *up = NULL, *child0 = NULL, *child1 = NULL, *number = NULL;
+    unsigned char *keep = NULL;
+    if (core == NULL || scratch == NULL || mst == NULL || h == NULL ||
+        uf == NULL || ufsize == NULL || order == NULL || queue == NULL ||
+        relabel == NULL || ignore == NULL || rows == NULL)
+        goto out;
+
+    struct core_ctx cc = {.x = x, .n = n, .d = d, .k = k,
+                          .scratch = scratch, .core = core};
+    if ((st = as_parallel((n + CORE_ROWS - 1) / CORE_ROWS, threads,
+                          core_task, &cc)) != AS_OK)
+        goto out;
+    if ((st = prim(x, n, d, core, threads, mst)) != AS_OK)
+        goto out;
+    qsort(mst, n - 1, sizeof *mst, cmp_edge);
+
+    for (size_t i = 0; i < 2 * n - 1; i++) {
+        uf[i] = i;
+        ufsize[i] = 1;
+    }
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t a = uf_find(uf, mst[i].a), b = uf_find(uf, mst[i].b);
+        h[i].left = a;
+        h[i].right = b;
+        h[i].w = mst[i].w;
+        h[i].size = ufsize[a] + ufsize[b];
+        uf[a] = uf[b] = n + i;
+        ufsize[n + i] = h[i].size;
+    }
+
+    size_t nrows =
+        condense(h, n, o->min_cluster_size, order, queue, relabel, ignore, rows);
+    size_t nclus = 1;
+    for (size_t r = 0; r < nrows; r++)
+        if (rows[r].child >= n && rows[r].child - n + 1 > nclus)
+            nclus = rows[r].child - n + 1;
+    st = AS_ENOMEM;
+    stab = malloc(nclus * sizeof *stab);
+    birth = malloc(nclus * sizeof *birth);
+    death = malloc(nclus * sizeof *death);
+    up = malloc(nclus * sizeof *up);
+    child0 = malloc(nclus * sizeof *child0);
+    child1 = malloc(nclus * sizeof *child1);
+    number = malloc(nclus * sizeof *number);
+    keep = malloc(nclus);
+    if (stab == NULL || birth == NULL || death == NULL || up == NULL ||
+        child0 == NULL || child1 == NULL || number == NULL || keep == NULL)
+        goto out;
+    select_clusters(rows, nrows, n, nclus, stab, birth, up, child0, child1,
+                    keep);
+
+    /* number the kept clusters; each cluster's kept ancestor-or-self
+     * (numbers are topological: a parent's is below its children's) */
+    size_t kept = 0;
+    for (size_t c = 0; c < nclus; c++) {
+        if (keep[c])
+            number[c] = kept++;
+        else
+            number[c] = c > 0 && up[c] != SIZE_MAX ? number[up[c]] : SIZE_MAX;
+        death[c] = 0.0;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        size_t p = rows[r].parent - n;
+        if (rows[r].lambda > death[p])
+            death[p] = rows[r].lambda;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        if (rows[r].child >= n)
+            continue;
+        size_t p = rows[r].parent - n, i = rows[r].child;
+        labels[i] = number[p] == SIZE_MAX ? -1 : (int32_t)number[p];
+        if (prob == NULL)
+            continue;
+        if (labels[i] < 0) {
+            prob[i] = 0.0;
+            continue;
+        }
+        /* the kept cluster the point is under */
+        size_t c = p;
+        while (!keep[c])
+            c = up[c];
+        double lam = rows[r].lambda, top = death[c];
+        if (top == 0.0 || isinf(lam))
+            prob[i] = 1.0;
+        else
+            prob[i] = (lam < top ? lam : top) / top;
+    }
+    if (n_clusters != NULL)
+        *n_clusters = kept;
+    st = AS_OK;
+out:
+    free(core);
+    free(scratch);
+    free(mst);
+    free(h);
+    free(uf);
+    free(ufsize);
+    free(order);
+    free(queue);
+    free(relabel);
+    free(ignore);
+    free(rows);
+    free(stab);
+    free(birth);
+    free(death);
+    free(up);
+    free(child0);
+    free(child1);
+    free(number);
+    free(keep);
+    return st;
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HDBSCAN (lib/cluster/hdbscan.c) against a reference implementation and
+ * against a case worked out by hand.
+ *
+ * Reference: Debian 12's r-cran-dbscan 1.1-11 (R 4.2.2), whose hdbscan()
+ * implements the same method (Campello, Moulavi and Sander 2013, excess
+ * of mass, the root never a cluster) with minPts as both
+ * min_cluster_size and min_samples. It numbers clusters differently
+ * (from 1, noise 0), so the check is that the two partitions are the
+ * same, noise included. The 90 points below (three Gaussian blobs of
+ * different spreads and 15 uniform points, rounded to 2 decimals) are
+ * in x, y order; with them in t90.txt, one point per line:
+ *
+ *   library(dbscan); x <- as.matrix(read.table("t90.txt"))
+ *   for (m in c(4, 6, 10))
+ *       cat(m, paste(hdbscan(x, minPts = m)$cluster, collapse = ""), "\n")
+ *
+ * printed R_4, R_6 and R_10. Debian 12 has no scikit-learn 1.3 (nor
+ * the hdbscan package): the numbering of the clusters, scikit-learn's
+ * order of the condensed tree, is checked on the case by hand.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/as.h"
+#include "as/cluster.h"
+#include "check.h"
+
+static const float T90[] = {
+    1.98, 6.07, 5.42, 2.06, 5.89, 1.30, 2.07, 5.89,
+    5.52, -1.38, 0.00, -0.48, 5.11, 1.39, 2.06, 5.75,
+    0.81, 0.10, 4.41, 1.18, -0.58, -0.12, 2.16, 5.86,
+    2.19, 5.78, 0.05, 0.90, 3.09, 1.68, 3.82, 0.53,
+    0.22, 0.15, 5.33, 2.43, 2.25, 3.94, 4.50, 3.96,
+    -0.16, -0.57, 4.63, 1.55, 2.13, 5.73, -0.17, 0.48,
+    6.30, 0.57, -0.32, -0.83, 6.53, 0.35, -0.10, -0.68,
+    4.11, 0.94, 4.04, 0.88, 2.04, 5.94, 4.70, 1.02,
+    6.50, 0.14, 0.00, -0.26, 6.50, 1.49, 4.62, 0.33,
+    5.61, -0.12, 7.73, 7.55, 1.88, 5.90, 4.70, 0.66,
+    -0.58, -0.72, 0.42, -0.04, 4.72, 1.37, 0.16, 0.21,
+    -0.15, 0.04, 5.45, 7.46, 0.76, 3.02, 4.90, 0.99,
+    -0.25, 0.34, 1.92, 5.63, 1.83, 6.02, 4.56, -0.53,
+    -1.60, 7.89, 0.01, -0.66, 0.66, 0.76, 1.78, 5.69,
+    4.72, 5.12, 7.23, 1.83, -0.92, 0.20, 0.24, -0.13,
+    4.81, 2.72, 4.80, -0.23, 2.03, 5.61, 3.95, 1.87,
+    -0.19, 0.43, 3.22, 0.54, 0.20, 0.23, -0.02, -0.05,
+    -0.10, -0.30, 0.68, -0.30, 5.67, 2.75, 0.11, 0.11,
+    0.41, 0.71, 3.96, -1.08, 5.65, 0.71, 4.79, 0.43,
+    -0.61, -0.21, 1.08, 0.46, -0.70, 0.58, 4.08, 1.57,
+    1.93, 5.95, 6.44, -0.44, 1.90, 5.84, 3.81, 3.26,
+    6.19, 4.37, 5.74, 1.16, -0.07, -0.07, 2.10, 6.10,
+    0.06, 0.09, 6.70, 0.92, 
+};
+#define T90_N 90
+
+static const char R_4[] = "322321231213312212321231212122322122203211211002"
+                          "133201130211223212111121122211123232021312";
+static const char R_6[] = "322321231213312212321231212122322122203211211002"
+                          "133201130211223212111121122211123232021312";
+static const char R_10[] = "322301231213312212301231212122322122203211211002"
+                           "133201130211223212111121122211123233021312";
+
+/* The same partition: a one-to-one map between our clusters and R's,
+ * and the same points as noise. */
+static void
+check_partition(const int32_t *lab, const char *ref, size_t n)
+{
+    int ours_to_r[64], r_to_ours[64];
+    for (int i = 0; i < 64; i++)
+        ours_to_r[i] = r_to_ours[i] = -1;
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        int r = ref[i] - '0' - 1, o = lab[i];
+        if ((r < 0) != (o < 0)) {
+            bad++;
+            continue;
+        }
+        if (o < 0)
+            continue;
+        if (o >= 64 || r >= 64) {
+            bad++;
+            continue;
+        }
+        if (ours_to_r[o] < 0 && r_to_ours[r] < 0) {
+            ours_to_r[o] = r;
+            r_to_ours[r] = o;
+        }
+        if (ours_to_r[o] != r || r_to_ours[r] != o)
+            bad++;
+    }
+    CHECK_INT(bad, 0);
+}
+
+static void
+test_reference(void)
+{
+    static const struct {
+        size_t min_pts;
+        const char *ref;
+    } cases[] = {{4, R_4}, {6, R_6}, {10, R_10}};
+    int32_t lab[T90_N];
+    double prob[T90_N];
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        check_ctx("reference, minPts %zu", cases[c].min_pts);
+        CHECK_INT(strlen(cases[c].ref), T90_N);
+        struct as_hdbscan_opts o;
+        as_hdbscan_opts_init(&o);
+        o.min_cluster_size = cases[c].min_pts;
+        size_t k = 0, rk = 0;
+        CHECK_INT(as_hdbscan(T90, T90_N, 2, &o, lab, prob, &k), AS_OK);
+        check_partition(lab, cases[c].ref, T90_N);
+        for (size_t i = 0; i < T90_N; i++) {
+            if ((size_t)(cases[c].ref[i] - '0') > rk)
+                rk = (size_t)(cases[c].ref[i] - '0');
+            CHECK(lab[i] >= -1 && lab[i] < (int32_t)k);
+            CHECK(prob[i] >= 0.0 && prob[i] <= 1.0);
+            if (lab[i] < 0)
+                CHECK(prob[i] == 0.0);
+        }
+        CHECK_INT(k, rk);
+        /* min_samples 0 means min_cluster_size */
+        int32_t lab2[T90_N];
+        o.min_samples = cases[c].min_pts;
+        CHECK_INT(as_hdbscan(T90, T90_N, 2, &o, lab2, NULL, NULL), AS_OK);
+        CHECK(memcmp(lab, lab2, sizeof lab) == 0);
+    }
+}
+
+/*
+ * By hand, on a line: B = 0 0.5 1 1.5 2, A = 100 ... 104, a lone point
+ * at 50, C = 10 10.5 ... 12, in that order (points 0-4 B, 5-9 A, 10 the
+ * lone one, 11-15 C); min_cluster_size 3, min_samples 1, so reachability
+ * is plain distance. Prim's algorithm from point 0 takes B, then C
+ * (edge 2 -> 10, weight 8), the lone point (12 -> 50, 38), then A
+ * (50 -> 100, 50). The root splits at 50 into {B, C, lone} (the tree
+ * end's side, left: cluster 17) and A (18); at 38 the lone point falls
+ * out of 17 (noise), at 8 cluster 17 splits into B (19) and C (20). B
+ * and C are each worth 5 (2 - 1/8) = 9.375, more together than 17, so
+ * B, C and A are kept and numbered in the order of their condensed-tree
+ * numbers: A 0, B 1, C 2, although A's points come after B's. A
+ * numbering by first point would give B 0.
+ */
+static void
+test_by_hand(void)
+{
+    static const float x[] = {0,   0.5f, 1,   1.5f, 2,  100,  101,  102,
+                              103, 104,  50,  10,   10.5f, 11, 11.5f, 12};
+    static const int32_t want[] = {1, 1, 1, 1, 1, 0, 0, 0,
+                                   0, 0, -1, 2, 2, 2, 2, 2};
+    int32_t lab[16];
+    double prob[16];
+    struct as_hdbscan_opts o;
+    as_hdbscan_opts_init(&o);
+    o.min_cluster_size = 3;
+    o.min_samples = 1;
+    size_t k = 0;
+    check_ctx("by hand");
+    CHECK_INT(as_hdbscan(x, 16, 1, &o, lab, prob, &k), AS_OK);
+    CHECK_INT(k, 3);
+    for (size_t i = 0; i < 16; i++)
+        CHECK_INT(lab[i], want[i]);
+    /* all of A leaves at lambda 1, the highest of A's: strength 1; B's
+     * points leave at 2 */
+    CHECK(fabs(prob[5] - 1.0) < 1e-12);
+    CHECK(fabs(prob[0] - 1.0) < 1e-12);
+    CHECK(prob[10] == 0.0);
+    /* with min_samples 5, every core distance is its cluster's width or
+     * more: the lone point is still noise and the three groups stay */
+    o.min_samples = 5;
+    CHECK_INT(as_hdbscan(x, 16, 1, &o, lab, NULL, &k), AS_OK);
+    CHECK_INT(k, 3);
+    CHECK_INT(lab[10], -1);
+}
+
+/* Same labels on 1 and 3 threads, on enough points for Prim's step to
+ * be split. */
+static void
+test_threads(void)
+{
+    size_t n = 2100, d = 16;
+    float *x = malloc(n * d * sizeof *x);
+    int32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    uint64_t s = 99;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            s = s * UINT64_C(6364136223846793005) + 1442695040888963407u;
+            double u = (double)(s >> 11) * 0x1p-53;
+            x[i * d + j] = (float)((double)((i % 7) * ((j % 3) + 1)) + u);
+        }
+    struct as_hdbscan_opts o;
+    as_hdbscan_opts_init(&o);
+    o.min_cluster_size = 20;
+    size_t ka = 0, kb = 0;
+    check_ctx("threads");
+    CHECK_INT(as_hdbscan(x, n, d, &o, a, NULL, &ka), AS_OK);
+    o.threads = 3;
+    CHECK_INT(as_hdbscan(x, n, d, &o, b, NULL, &kb), AS_OK);
+    CHECK_INT(ka, kb);
+    CHECK(memcmp(a, b, n * sizeof *a) == 0);
+    CHECK_INT(ka, 7);
+    free(x);
+    free(a);
+    free(b);
+}
+
+static void
+test_errors(void)
+{
+    float x[6] = {0, 1, 2, 3, 4, 5};
+    int32_t lab[8];
+    struct as_hdbscan_opts o;
+    as_hdbscan_opts_init(&o);
+    check_ctx("errors");
+    o.min_cluster_size = 2;
+    CHECK_INT(as_hdbscan(x, 1, 1, &o, lab, NULL, NULL), AS_EINVAL);
+    CHECK_INT(as_hdbscan(x, 6, 0, &o, lab, NULL, NULL), AS_EINVAL);
+    o.min_cluster_size = 1;
+    CHECK_INT(as_hdbscan(x, 6, 1, &o, lab, NULL, NULL), AS_EINVAL);
+    o.min_cluster_size = 7; /* min_samples follows: above n */
+    CHECK_INT(as_hdbscan(x, 6, 1, &o, lab, NULL, NULL), AS_EINVAL);
+    o.min_cluster_size = 2;
+    o.min_samples = 7;
+    CHECK_INT(as_hdbscan(x, 6, 1, &o, lab, NULL, NULL), AS_EINVAL);
+    o.min_samples = 0;
+    x[3] = NAN;
+    CHECK_INT(as_hdbscan(x, 6, 1, &o, lab, NULL, NULL), AS_EINVAL);
+    /* every point the same: distance 0, lambda infinite, no split */
+    float same[8] = {0};
+    size_t k = 9;
+    CHECK_INT(as_hdbscan(same, 8, 1, &o, lab, NULL, &k), AS_OK);
+    CHECK_INT(k, 0);
+    for (size_t i = 0; i < 8; i++)
+        CHECK_INT(lab[i], -1);
+}
+
+int
+main(void)
+{
+    test_reference();
+    test_by_hand();
+    test_threads();
+    test_errors();
+    return check_done();
+}
