@@ -6,8 +6,10 @@
 # what is missing (when run as root; otherwise prints the apt-get line and
 # stops), then builds and tests two configurations with warnings as
 # errors: gcc with optimisation (build-test/) and clang with
-# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/). Then a
-# short run of every libFuzzer target (tests/fuzz/run.sh, build-fuzz/).
+# AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/); gcc
+# without libFLAC and without libmpg123 (build-noflac/, build-nompg123/,
+# the decoding tests only). Then a short run of every libFuzzer target
+# (tests/fuzz/run.sh, build-fuzz/).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
@@ -29,6 +31,21 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0" \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" </dev/null
+
+# The build options that leave a decoder library out: FLAC, then MPEG,
+# through libsndfile instead. Only the tools, the test tools and the
+# decoder's unit test are built, and the tests that decode files run.
+for v in FLAC MPG123; do
+    echo "== gcc, AS_WITH_$v=OFF" >&2
+    dir="$root/build-no$(echo "$v" | tr 'A-Z' 'a-z')"
+    CC=gcc cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DAS_WERROR=ON -DAS_BUILD_TESTS=ON -DAS_WITH_$v=OFF >/dev/null
+    cmake --build "$dir" -j "$jobs" --target as-extract as-index as-search \
+        as-cluster as-stats as-anomaly as-map mksignal tsvcmp ixcluster \
+        failio test_decode
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" \
+        -R '^(unit/decode|cli/as-extract|cli/as-search-dups|cli/as-stats|cli/as-anomaly-checks|golden/)' </dev/null
+done
 
 # a smoke run: 6 s per target, to catch a target that no longer builds
 # or starts, or a crash its seeds find at once

@@ -177,6 +177,9 @@ open_backend(as_decoder *dec)
     case AS__KIND_FLAC:
     case AS__KIND_OGGFLAC:
         return as__flac_open(&dec->be, &dec->src, probe, &dec->info);
+#else
+    case AS__KIND_OGGFLAC:
+        return AS_EENCODING; /* libsndfile reads FLAC only unwrapped */
 #endif
 #ifdef AS_HAVE_MPG123
     case AS__KIND_MPEG:

@@ -489,13 +489,16 @@ is_mpeg_at(struct as__src *src, int64_t off)
  * frame count (LAME, ffmpeg and most encoders write one; libmpg123 takes
  * the stream's length from it). The tag sits after the side information:
  * 17 or 32 bytes for MPEG-1 mono or stereo, 9 or 17 for MPEG-2 and 2.5,
- * after the 2-byte CRC when there is one.
+ * after the 2-byte CRC when there is one: "Xing" or "Info", 4 bytes of
+ * flags, then the frame count (flag 1) and the byte count (flag 2), each
+ * 4 bytes big-endian. *bytes is the byte count, or -1 without one.
  */
 static int
-mpeg_has_xing(struct as__src *src, int64_t off)
+mpeg_has_xing(struct as__src *src, int64_t off, int64_t *bytes)
 {
-    unsigned char b[4], x[12];
+    unsigned char b[4], x[16];
     int vlr;
+    *bytes = -1;
     if (as__src_pread(src, b, 4, off) != AS_OK || mpeg_frame_len(b, &vlr) == 0)
         return 0;
     int ver = (b[1] >> 3) & 3, layer = (b[1] >> 1) & 3;
@@ -503,10 +506,14 @@ mpeg_has_xing(struct as__src *src, int64_t off)
     if (layer != 1)
         return 0;
     int64_t side = ver == 3 ? (mono ? 17 : 32) : (mono ? 9 : 17);
-    if (as__src_pread(src, x, 12, off + 4 + (crc ? 2 : 0) + side) != AS_OK)
+    int64_t at = off + 4 + (crc ? 2 : 0) + side;
+    if (as__src_pread(src, x, 12, at) != AS_OK)
         return 0;
     if (memcmp(x, "Xing", 4) != 0 && memcmp(x, "Info", 4) != 0)
         return 0;
+    if ((x[7] & 2) &&
+        as__src_pread(src, x + 12, 4, at + (x[7] & 1 ? 12 : 8)) == AS_OK)
+        *bytes = be32(x + 12);
     return (x[7] & 1) && be32(x + 8) > 0;
 }
 
@@ -556,6 +563,8 @@ as__probe(struct as__src *src, struct as__probe *p)
     p->frames = -1;
     p->tag = 0;
     p->mpeg_tagged = 0;
+    p->mpeg_start = 0;
+    p->mpeg_bytes = -1;
 
     size_t n = src->size < (int64_t)sizeof h ? (size_t)src->size : sizeof h;
     int st = as__src_pread(src, h, n, 0);
@@ -614,6 +623,9 @@ as__probe(struct as__src *src, struct as__probe *p)
         p->kind = AS__KIND_FLAC;
         p->container = "flac";
         p->codec = "flac";
+        /* "fLaC", then STREAMINFO: a 4-byte block header and 34 bytes */
+        if (off + 42 > src->size)
+            return AS_ETRUNCATED;
         return AS_OK;
     }
     if (is_mpeg_at(src, off)) {
@@ -622,7 +634,8 @@ as__probe(struct as__src *src, struct as__probe *p)
         /* Without a Xing/Info tag nothing states the length (libmpg123's
          * estimate from the file size is not a claim): such a stream is
          * truncated only when it ends inside a frame. */
-        p->mpeg_tagged = mpeg_has_xing(src, off);
+        p->mpeg_start = off;
+        p->mpeg_tagged = mpeg_has_xing(src, off, &p->mpeg_bytes);
         if (!p->mpeg_tagged && mpeg_is_cut(src, off))
             return AS_ETRUNCATED;
         return AS_OK;

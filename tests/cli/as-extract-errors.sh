@@ -29,7 +29,7 @@ printf 'garbage-garbage-garbage-garbage-garbage-garbage-garbage-garbage' |
 
 run as-extract -i good.wav missing.wav empty.wav text.wav dir trunc.wav \
     trunc.flac trunc.mp3 rate0.wav rate1e9.wav ch0.wav ch65535.wav \
-    ch100000.au pastend.wav zero.wav corrupt.flac junkchunks.wav \
+    ch100000.au pastend.wav zero.wav junkchunks.wav \
     short17ms.wav silence.wav u8.wav
 expect_status 1
 expect_err \
@@ -46,11 +46,21 @@ expect_err \
     "as-extract: ch65535.wav: unsupported channel count" \
     "as-extract: ch100000.au: unsupported channel count" \
     "as-extract: pastend.wav: truncated file" \
-    "as-extract: zero.wav: no audio data" \
-    "as-extract: corrupt.flac: corrupt data"
+    "as-extract: zero.wav: no audio data"
 cut -f 1,7 "$T/out" | tr '\t\n' ': ' >"$T/rows"
 [ "$(cat "$T/rows")" = "path:frames good.wav:44100 junkchunks.wav:4410 short17ms.wav:750 silence.wav:44100 u8.wav:8000 " ] ||
     fail "rows: $(cat "$T/rows")"
+
+# A damaged FLAC frame fails libFLAC's checksum. A build without libFLAC
+# (AS_WITH_FLAC=OFF) decodes FLAC through libsndfile, which passes such a
+# frame on without a word (as-extract(1), CAVEATS).
+run as-extract -i corrupt.flac
+if [ "$AS_WITH_FLAC" = ON ]; then
+    expect_status 1
+    expect_err "as-extract: corrupt.flac: corrupt data"
+else
+    expect_status 0
+fi
 
 # -q silences the warnings, not the exit status.
 run as-extract -qi good.wav missing.wav
