@@ -3,6 +3,7 @@
 #ifndef AS_SEARCH_INTERNAL_H
 #define AS_SEARCH_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -84,7 +85,9 @@ struct as_searcher {
     size_t proj_m;   /* its output dimension */
     double blend;    /* its blend weight a */
     double *proj_z;  /* per row, the unit projected vector (n_rows x m) */
-    uint64_t reranked; /* rows whose distance finish() computed */
+    /* rows whose distance finish() computed: atomic, as several threads
+     * may search at once */
+    _Atomic uint64_t reranked;
 };
 
 /* ---- confidence (confidence.c) ---- */

@@ -449,7 +449,7 @@ as_searcher_std(const as_searcher *s)
 uint64_t
 as_searcher_reranked(const as_searcher *s)
 {
-    return s->reranked;
+    return atomic_load_explicit(&s->reranked, memory_order_relaxed);
 }
 
 size_t
@@ -750,16 +750,16 @@ finish(as_searcher *s, struct as__query *q, const float *xq, size_t k,
     struct ranked *r = malloc((c->n ? c->n : 1) * sizeof *r);
     if (r == NULL)
         return AS_ENOMEM;
-    size_t m = 0;
+    size_t m = 0, computed = 0;
     for (size_t i = 0; i < c->n; i++) {
         if (!(c->c[i].ub >= c->t))
             continue;
+        computed++;
         size_t sh, e;
         const float *x = global_row(s, c->c[i].row, &sh, &e);
         double d = exact_distance(
             s, q, xq, x,
             s->proj != NULL ? s->proj_z + c->c[i].row * s->proj_m : NULL);
-        s->reranked++;
         if (!isfinite(d) || (max_distance >= 0.0 && d > max_distance))
             continue;
         struct as_index_entry ent;
@@ -774,6 +774,7 @@ finish(as_searcher *s, struct as__query *q, const float *xq, size_t k,
         r[m].row = c->c[i].row;
         m++;
     }
+    atomic_fetch_add_explicit(&s->reranked, computed, memory_order_relaxed);
     qsort(r, m, sizeof *r, cmp_ranked);
     if (k && m > k)
         m = k;

@@ -253,7 +253,11 @@ search(as_index *ix, size_t n, size_t dim)
     int st2 = as_search_range(s, q, n_q, &f, emit, &calls);
     if (st == AS_OK && st2 != AS_OK && st2 != 1)
         st = st2;
-    st2 = as_label_votes(s, ix, 0, n_q, K, votes);
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = K;
+    ko.count = n_q;
+    st2 = as_label_votes(s, ix, &ko, votes);
     if (st == AS_OK)
         st = st2;
     sink += as_search_distance(s, q, q);

@@ -756,6 +756,22 @@ test_groups(void)
     free(x);
 }
 
+/* as_label_votes over entries first .. first + n - 1 with k
+ * neighbours, on two threads (one block of the library's order each
+ * when there are more than 1024 entries). */
+static int
+label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
+            size_t k, struct as_label_vote *v)
+{
+    struct as_knn_opts o;
+    as_knn_opts_init(&o);
+    o.k = k;
+    o.first = first;
+    o.count = n;
+    o.threads = 2;
+    return as_label_votes(s, ix, &o, v);
+}
+
 static void
 test_votes(void)
 {
@@ -781,7 +797,7 @@ test_votes(void)
     CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
     struct as_label_vote *v = malloc(n * sizeof *v);
-    CHECK_STATUS(as_label_votes(s, ix, 0, n, 10, v), AS_OK);
+    CHECK_STATUS(label_votes(s, ix, 0, n, 10, v), AS_OK);
     /* labels are numbered in byte order: hats 0, kicks 1 */
     CHECK_INT(v[5].label, 0);
     CHECK_INT(v[5].top, 1);
@@ -834,10 +850,10 @@ test_votes(void)
     check_ctx("label votes");
     /* in pieces: the same votes */
     struct as_label_vote w[7];
-    CHECK_STATUS(as_label_votes(s, ix, 3, 7, 10, w), AS_OK);
+    CHECK_STATUS(label_votes(s, ix, 3, 7, 10, w), AS_OK);
     CHECK(memcmp(w, v + 3, sizeof w) == 0);
-    CHECK_STATUS(as_label_votes(s, ix, 0, n + 1, 10, v), AS_EINVAL);
-    CHECK_STATUS(as_label_votes(s, ix, 0, n, 0, v), AS_EINVAL);
+    CHECK_STATUS(label_votes(s, ix, n + 1, 1, 10, v), AS_EINVAL);
+    CHECK_STATUS(label_votes(s, ix, 0, n, 0, v), AS_EINVAL);
     as_searcher_free(s);
     as_index_close(ix);
 
@@ -849,7 +865,7 @@ test_votes(void)
     write_index(path, x, 4, few);
     CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
-    CHECK_STATUS(as_label_votes(s, ix, 0, 4, 10, v), AS_OK);
+    CHECK_STATUS(label_votes(s, ix, 0, 4, 10, v), AS_OK);
     const uint32_t want_count[4] = {1, 1, 2, 2};
     const uint32_t want_own[4] = {1, 1, 0, 0};
     for (size_t i = 0; i < 4; i++) {
@@ -861,12 +877,12 @@ test_votes(void)
     /* a k far beyond the library is every other entry, without sizing
      * the search by k */
     struct as_label_vote huge[4];
-    CHECK_STATUS(as_label_votes(s, ix, 0, 4, 1000000, huge), AS_OK);
+    CHECK_STATUS(label_votes(s, ix, 0, 4, 1000000, huge), AS_OK);
     CHECK(memcmp(huge, v, sizeof huge) == 0);
-    CHECK_STATUS(as_label_votes(s, ix, 0, 4, (size_t)UINT32_MAX - 1, huge),
+    CHECK_STATUS(label_votes(s, ix, 0, 4, (size_t)UINT32_MAX - 1, huge),
                  AS_OK);
     CHECK(memcmp(huge, v, sizeof huge) == 0);
-    CHECK_STATUS(as_label_votes(s, ix, 0, 4, 3, huge), AS_OK);
+    CHECK_STATUS(label_votes(s, ix, 0, 4, 3, huge), AS_OK);
     CHECK(memcmp(huge, v, sizeof huge) == 0);
     as_searcher_free(s);
     as_index_close(ix);
@@ -875,7 +891,7 @@ test_votes(void)
     write_index(path, x, 3, three);
     CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
-    CHECK_STATUS(as_label_votes(s, ix, 0, 3, 2, v), AS_OK);
+    CHECK_STATUS(label_votes(s, ix, 0, 3, 2, v), AS_OK);
     const uint32_t want_top[3] = {1, 0, 0};
     for (size_t i = 0; i < 3; i++) {
         CHECK_INT(v[i].k, 2);

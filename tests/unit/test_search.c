@@ -562,6 +562,150 @@ test_exclude(const char *path, const float *x, size_t n)
     as_index_close(ix);
 }
 
+/* Collects as_search_knn's results, checking they come in order. */
+struct knn_out {
+    size_t k, n_rows, calls;
+    struct as_hit *hits; /* n_rows * k */
+    size_t *n;           /* n_rows */
+    uint64_t last;       /* the last entry seen + 1 */
+    int order_ok;
+    size_t progress_calls, progress_done;
+};
+
+static int
+knn_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
+{
+    struct knn_out *o = ctx;
+    if (e.shard != 0 || e.entry < o->last)
+        o->order_ok = 0;
+    o->last = e.entry + 1;
+    o->calls++;
+    if (n > o->k)
+        return 99; /* a range search with more than asked for */
+    memcpy(o->hits + e.entry * o->k, hits, n * sizeof *hits);
+    o->n[e.entry] = n;
+    return 0;
+}
+
+static void
+knn_progress(void *ctx, size_t done, size_t total)
+{
+    struct knn_out *o = ctx;
+    if (done < o->progress_done || done > total)
+        o->order_ok = 0;
+    o->progress_done = done;
+    o->progress_calls++;
+}
+
+/* as_search_knn: the k nearest others of every entry, whatever the
+ * number of threads, as one search each leaving itself out; ranges,
+ * masks and a stop from emit. */
+static void
+test_knn(const char *path, size_t n)
+{
+    check_ctx("knn");
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    size_t k = 6;
+    struct knn_out out[2];
+    for (size_t t = 0; t < 2; t++) {
+        struct knn_out *o = &out[t];
+        memset(o, 0, sizeof *o);
+        o->k = k;
+        o->n_rows = n;
+        o->order_ok = 1;
+        o->hits = calloc(n * k, sizeof *o->hits);
+        o->n = calloc(n, sizeof *o->n);
+        struct as_knn_opts ko;
+        as_knn_opts_init(&ko);
+        ko.k = k;
+        ko.threads = t == 0 ? 1 : 3;
+        ko.progress = knn_progress;
+        ko.progress_ctx = o;
+        CHECK_STATUS(as_search_knn(s, &ko, knn_emit, o), AS_OK);
+        CHECK_INT(o->calls, n);
+        CHECK(o->order_ok);
+        CHECK_INT(o->progress_done, n);
+        CHECK_INT(o->progress_calls, (n + 1023) / 1024);
+    }
+    CHECK(memcmp(out[0].hits, out[1].hits, n * k * sizeof *out[0].hits) == 0);
+    CHECK(memcmp(out[0].n, out[1].n, n * sizeof *out[0].n) == 0);
+    for (size_t i = 0; i < n; i += 37) {
+        check_ctx("knn entry %zu", i);
+        struct as_hit h[6];
+        size_t m;
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        struct as_entry_ref self = {0, (uint32_t)i};
+        f.exclude = &self;
+        CHECK_STATUS(as_search(s, as_index_row(ix, i), 1, k, &f, h, &m),
+                     AS_OK);
+        CHECK_INT(out[0].n[i], m);
+        CHECK(memcmp(h, out[0].hits + i * k, m * sizeof *h) == 0);
+    }
+    check_ctx("knn range and mask");
+    /* entries 100 .. 149 within 0.05, only even entries */
+    unsigned char *mask = malloc(n);
+    for (size_t i = 0; i < n; i++)
+        mask[i] = i % 2 == 0;
+    const unsigned char *masks[1] = {mask};
+    struct knn_out *o = &out[1];
+    memset(o->n, 0, n * sizeof *o->n);
+    o->calls = 0;
+    o->last = 0;
+    o->k = n;
+    free(o->hits);
+    o->hits = calloc(n * n, sizeof *o->hits);
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = 0;
+    ko.max_distance = 0.05;
+    ko.mask = masks;
+    ko.first = 100;
+    ko.count = 50;
+    ko.threads = 2;
+    CHECK_STATUS(as_search_knn(s, &ko, knn_emit, o), AS_OK);
+    CHECK_INT(o->calls, 25);
+    CHECK(o->order_ok);
+    for (size_t i = 100; i < 150; i += 2) {
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.mask = masks;
+        f.exclude_shard = 0;
+        f.exclude_entry = (uint32_t)i;
+        f.max_distance = 0.05;
+        struct ref *r = malloc(n * sizeof *r);
+        size_t m = brute(s, &ix, 1, as_index_row(ix, i), &f, r);
+        check_ctx("knn range entry %zu", i);
+        CHECK_INT(o->n[i], m);
+        for (size_t j = 0; j < m && j < o->n[i]; j++)
+            CHECK_INT(o->hits[i * n + j].entry, r[j].entry);
+        free(r);
+    }
+    check_ctx("knn stop");
+    o->k = 1; /* emit returns 99 at the first entry with 2 hits */
+    ko.k = 2;
+    ko.mask = NULL;
+    ko.first = 0;
+    ko.count = SIZE_MAX;
+    ko.max_distance = -1.0;
+    o->calls = 0;
+    o->last = 0;
+    CHECK_STATUS(as_search_knn(s, &ko, knn_emit, o), 99);
+    CHECK_INT(o->calls, 1);
+    ko.k = 0;
+    CHECK_STATUS(as_search_knn(s, &ko, knn_emit, o), AS_EINVAL);
+    free(mask);
+    for (size_t t = 0; t < 2; t++) {
+        free(out[t].hits);
+        free(out[t].n);
+    }
+    as_searcher_free(s);
+    as_index_close(ix);
+}
+
 struct range_ctx {
     as_searcher *s;
     as_index *ix;
@@ -967,6 +1111,7 @@ main(int argc, char **argv)
     test_exact(path, x, n);
     test_filters(path, x, n);
     test_exclude(path, x, n);
+    test_knn(path, n);
     test_range(path, x, n);
     test_shards(x, n);
     test_distance(path, x);

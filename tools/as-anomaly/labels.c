@@ -7,38 +7,6 @@
 
 #include "as-anomaly.h"
 
-/* Entries per task: the searcher's block of queries. */
-#define CHUNK 1024
-
-struct pool {
-    const struct lib *l;
-    size_t k;
-    struct as_label_vote *votes;
-    as_searcher **s; /* per worker, made on its first task */
-    int *status;     /* per task */
-};
-
-static void
-task(void *ctx, size_t t, size_t worker)
-{
-    struct pool *p = ctx;
-    const struct lib *l = p->l;
-    size_t first = t * CHUNK;
-    size_t n = l->n - first < CHUNK ? l->n - first : CHUNK;
-    int st = AS_OK;
-    if (p->s[worker] == NULL) {
-        /* one searcher per thread: a searcher is not shared */
-        as_index *ix = l->ix;
-        struct as_search_opts so;
-        as_search_opts_init(&so);
-        st = as_searcher_new(&p->s[worker], &ix, 1, &so);
-    }
-    if (st == AS_OK)
-        st = as_label_votes(p->s[worker], l->ix, first, n, p->k,
-                            p->votes + first);
-    p->status[t] = st;
-}
-
 struct flagged {
     size_t i;
     uint32_t count, k;
@@ -70,33 +38,32 @@ run_mislabeled(const struct opts *o, const struct lib *l)
     rec_header(o->out, REC_COL_PATH "\tlabel\tlooks_like\tcount\tk");
     if (l->n == 0 || as_index_label_count(l->ix) == 0)
         return 0;
-    size_t n_tasks = (l->n + CHUNK - 1) / CHUNK;
-    size_t jobs = o->jobs < n_tasks ? o->jobs : n_tasks;
-    struct pool p = {.l = l, .k = o->k};
-    p.votes = malloc(l->n * sizeof *p.votes);
-    p.s = calloc(jobs, sizeof *p.s);
-    p.status = malloc(n_tasks * sizeof *p.status);
+    struct as_label_vote *votes = malloc(l->n * sizeof *votes);
     struct flagged *fl = malloc(l->n * sizeof *fl);
-    if (p.votes == NULL || p.s == NULL || p.status == NULL || fl == NULL) {
-        free(p.votes);
-        free(p.s);
-        free(p.status);
+    if (votes == NULL || fl == NULL) {
+        free(votes);
         free(fl);
         return fail_nomem(l);
     }
-    cli_parallel(n_tasks, jobs, task, &p);
-    for (size_t w = 0; w < jobs; w++)
-        as_searcher_free(p.s[w]);
+    /* cosine and the stored weights, as as-search searches */
+    as_index *ix = l->ix;
+    as_searcher *s = NULL;
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = o->k;
+    ko.threads = o->jobs;
+    int st = as_searcher_new(&s, &ix, 1, NULL);
+    if (st == AS_OK)
+        st = as_label_votes(s, l->ix, &ko, votes);
+    as_searcher_free(s);
     int failed = 0;
-    /* the first failure in entry order, whichever thread met it */
-    for (size_t t = 0; t < n_tasks && !failed; t++)
-        if (p.status[t] != AS_OK) {
-            cli_warn_status(l->path, p.status[t]);
-            failed = 1;
-        }
+    if (st != AS_OK) {
+        cli_warn_status(l->path, st);
+        failed = 1;
+    }
     size_t n_fl = 0;
     for (size_t i = 0; i < l->n && !failed; i++) {
-        const struct as_label_vote *v = &p.votes[i];
+        const struct as_label_vote *v = &votes[i];
         /* a label the strict majority (with -m: more than that share)
          * of the neighbours does not carry, and another one does */
         if (v->label == AS_INDEX_NO_LABEL || v->top == AS_INDEX_NO_LABEL ||
@@ -116,16 +83,14 @@ run_mislabeled(const struct opts *o, const struct lib *l)
         struct as_index_entry e;
         if ((failed = entry_get(l, fl[j].i, &e)) != 0)
             break;
-        const char *looks = as_index_label(l->ix, p.votes[fl[j].i].top);
+        const char *looks = as_index_label(l->ix, votes[fl[j].i].top);
         print_entry_start(o, &e);
         rec_str(o->out, "looks_like", looks);
         rec_size(o->out, "count", fl[j].count);
         rec_size(o->out, "k", fl[j].k);
         rec_end(o->out);
     }
-    free(p.votes);
-    free(p.s);
-    free(p.status);
+    free(votes);
     free(fl);
     return failed;
 }

@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +23,6 @@
     "              [-k neighbours] [-m method] [-o file] [-p perplexity] "     \
     "[-r seed]\n"                                                              \
     "              [-s svg] [-w html] index"
-
-/* Queries per as_search() call when finding the neighbours. */
-#define NN_BLOCK 1024
 
 static void
 help(void)
@@ -120,61 +116,30 @@ project(const struct opts *o, struct map *m, const float *x, size_t d,
 
 /* ---- neighbours ---- */
 
-struct nn_job {
+struct nn_ctx {
     struct map *m;
-    as_searcher **searchers; /* per worker, made on first use */
-    struct as_hit **hits;    /* per worker: NN_BLOCK * (k + 1) */
-    size_t **counts;         /* per worker: NN_BLOCK */
-    int *status;             /* per task */
-    pthread_mutex_t mu;      /* guards done and prog */
-    size_t done;
     struct cli_progress prog;
 };
 
-static void
-nn_task(void *ctx, size_t task, size_t worker)
+static int
+nn_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits,
+        size_t n)
 {
-    struct nn_job *j = ctx;
-    struct map *m = j->m;
-    size_t k = m->k, first = task * NN_BLOCK;
-    size_t nq = m->n - first < NN_BLOCK ? m->n - first : NN_BLOCK;
-    int st = AS_OK;
-    if (j->searchers[worker] == NULL) {
-        struct as_search_opts so;
-        as_search_opts_init(&so);
-        so.projection = m->proj;
-        st = as_searcher_new(&j->searchers[worker], &m->ix, 1, &so);
-        if (st == AS_OK) {
-            j->hits[worker] = malloc(NN_BLOCK * (k + 1) * sizeof **j->hits);
-            j->counts[worker] = malloc(NN_BLOCK * sizeof **j->counts);
-            if (j->hits[worker] == NULL || j->counts[worker] == NULL)
-                st = AS_ENOMEM;
-        }
-    }
-    if (st == AS_OK) {
-        struct as_search_filter f;
-        as_search_filter_init(&f);
-        /* k + 1: the entry itself is normally its own nearest */
-        st = as_search(j->searchers[worker], as_index_row(m->ix, first), nq,
-                       k + 1, &f, j->hits[worker], j->counts[worker]);
-    }
-    if (st == AS_OK) {
-        for (size_t q = 0; q < nq; q++) {
-            size_t i = first + q, got = 0;
-            const struct as_hit *h = j->hits[worker] + q * (k + 1);
-            uint32_t *out = m->nn + i * k;
-            for (size_t t = 0; t < j->counts[worker][q] && got < k; t++)
-                if (h[t].entry != i)
-                    out[got++] = h[t].entry;
-            while (got < k)
-                out[got++] = UINT32_MAX;
-        }
-    }
-    j->status[task] = st;
-    pthread_mutex_lock(&j->mu);
-    j->done += nq;
-    cli_progress_update(&j->prog, j->done);
-    pthread_mutex_unlock(&j->mu);
+    struct nn_ctx *c = ctx;
+    size_t k = c->m->k, got = 0;
+    uint32_t *out = c->m->nn + (size_t)e.entry * k;
+    for (; got < n && got < k; got++)
+        out[got] = hits[got].entry;
+    while (got < k)
+        out[got++] = UINT32_MAX;
+    return 0;
+}
+
+static void
+nn_progress(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    cli_progress_update(&((struct nn_ctx *)ctx)->prog, done);
 }
 
 /* The k nearest other entries of every entry, as as-search finds them
@@ -185,41 +150,26 @@ neighbours(struct map *m, size_t threads)
     if (m->k == 0 || m->n == 0)
         return AS_OK;
     m->nn = malloc(m->n * m->k * sizeof *m->nn);
-    size_t tasks = (m->n + NN_BLOCK - 1) / NN_BLOCK;
-    size_t workers = threads < tasks ? threads : tasks;
-    if (workers == 0)
-        workers = 1;
-    struct nn_job j = {
-        .m = m,
-        .searchers = calloc(workers, sizeof *j.searchers),
-        .hits = calloc(workers, sizeof *j.hits),
-        .counts = calloc(workers, sizeof *j.counts),
-        .status = calloc(tasks ? tasks : 1, sizeof *j.status),
-    };
-    int st = AS_ENOMEM;
-    if (m->nn != NULL && j.searchers != NULL && j.hits != NULL &&
-        j.counts != NULL && j.status != NULL) {
-        pthread_mutex_init(&j.mu, NULL);
-        cli_progress_start(&j.prog, m->n);
-        cli_parallel(tasks, workers, nn_task, &j);
-        cli_progress_end(&j.prog);
-        pthread_mutex_destroy(&j.mu);
-        st = AS_OK;
-        for (size_t t = 0; t < tasks && st == AS_OK; t++)
-            st = j.status[t];
-    }
-    for (size_t w = 0; w < workers; w++) {
-        if (j.searchers != NULL)
-            as_searcher_free(j.searchers[w]);
-        if (j.hits != NULL)
-            free(j.hits[w]);
-        if (j.counts != NULL)
-            free(j.counts[w]);
-    }
-    free(j.searchers);
-    free(j.hits);
-    free(j.counts);
-    free(j.status);
+    if (m->nn == NULL)
+        return AS_ENOMEM;
+    struct as_search_opts so;
+    as_search_opts_init(&so);
+    so.projection = m->proj;
+    as_searcher *s;
+    int st = as_searcher_new(&s, &m->ix, 1, &so);
+    if (st != AS_OK)
+        return st;
+    struct nn_ctx c = {.m = m};
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = m->k;
+    ko.threads = threads;
+    ko.progress = nn_progress;
+    ko.progress_ctx = &c;
+    cli_progress_start(&c.prog, m->n);
+    st = as_search_knn(s, &ko, nn_emit, &c);
+    cli_progress_end(&c.prog);
+    as_searcher_free(s);
     return st;
 }
 

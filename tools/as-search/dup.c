@@ -17,8 +17,6 @@
 #include "as-search.h"
 #include "as/as.h"
 
-#define BLOCK 1024
-
 struct dup {
     const struct lib *lib;
     size_t *parent; /* union-find over global entry numbers */
@@ -47,18 +45,14 @@ unite(size_t *parent, size_t a, size_t b)
         parent[a] = b;
 }
 
-struct near_ctx {
-    struct dup *d;
-    const size_t *ids; /* the block's queries' global numbers */
-};
-
 static int
-near_emit(void *ctx, size_t q, const struct as_hit *hits, size_t n)
+near_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits,
+          size_t n)
 {
-    struct near_ctx *c = ctx;
+    struct dup *d = ctx;
+    size_t id = d->lib->offset[e.shard] + e.entry;
     for (size_t j = 0; j < n; j++)
-        unite(c->d->parent, c->ids[q],
-              c->d->lib->offset[hits[j].shard] + hits[j].entry);
+        unite(d->parent, id, d->lib->offset[hits[j].shard] + hits[j].entry);
     return 0;
 }
 
@@ -180,41 +174,20 @@ print_group(const struct opts *o, const struct lib *lib, size_t number,
 
 /* Joins the entries within o->dup_distance of each other. */
 static int
-join_near(const struct opts *o, struct lib *lib, struct dup *d,
-          const struct member *all, size_t n)
+join_near(const struct opts *o, struct lib *lib, struct dup *d)
 {
-    float *v = malloc(BLOCK * lib->dim * sizeof *v);
-    size_t *ids = malloc(BLOCK * sizeof *ids);
-    if (v == NULL || ids == NULL) {
-        free(v);
-        free(ids);
-        cli_warnx(NULL, "%s", strerror(ENOMEM));
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = 0;
+    ko.max_distance = o->dup_distance;
+    ko.mask = as_entry_mask_rows(lib->mask);
+    int st = as_search_knn(lib->s, &ko, near_emit, d);
+    if (st != AS_OK) {
+        lib_damage(lib, st);
+        cli_warn_status(NULL, st);
         return 1;
     }
-    struct as_search_filter f;
-    as_search_filter_init(&f);
-    f.mask = as_entry_mask_rows(lib->mask);
-    f.max_distance = o->dup_distance;
-    int failed = 0;
-    for (size_t at = 0; at < n && !failed; at += BLOCK) {
-        size_t nb = n - at < BLOCK ? n - at : BLOCK;
-        for (size_t i = 0; i < nb; i++) {
-            const struct member *m = &all[at + i];
-            memcpy(v + i * lib->dim, as_index_row(lib->ix[m->shard], m->entry),
-                   lib->dim * sizeof *v);
-            ids[i] = lib->offset[m->shard] + m->entry;
-        }
-        struct near_ctx ctx = {d, ids};
-        int st = as_search_range(lib->s, v, nb, &f, near_emit, &ctx);
-        if (st != AS_OK) {
-            lib_damage(lib, st);
-            cli_warn_status(NULL, st);
-            failed = 1;
-        }
-    }
-    free(v);
-    free(ids);
-    return failed;
+    return 0;
 }
 
 int
@@ -255,7 +228,7 @@ run_duplicates(const struct opts *o, struct lib *lib)
     for (size_t i = 1; i < n_hs; i++)
         if (hs[i].hash == hs[i - 1].hash)
             unite(d.parent, hs[i - 1].id, hs[i].id);
-    if (o->dup_distance > 0.0 && join_near(o, lib, &d, all, n)) {
+    if (o->dup_distance > 0.0 && join_near(o, lib, &d)) {
         failed = 1;
         goto done;
     }

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* as-stats --eval: leave-one-out nearest neighbours against the labels. */
 #define _POSIX_C_SOURCE 200809L
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,44 +9,11 @@
 #include "as/error.h"
 #include "as/search.h"
 
-/* Entries per task; their labelled ones are searched together by
- * as_label_votes, as as-search searches its queries (many queries per
- * scan cost far less per query than one at a time). */
-#define BLOCK 1024
-
-struct pool {
-    as_index *ix;
-    size_t n, k;
-    struct as_label_vote *votes; /* per entry */
-    as_searcher **s;             /* per worker, made on its first task */
-    int *status;                 /* per task */
-    pthread_mutex_t mu;          /* guards done and prog */
-    size_t done;
-    struct cli_progress prog;
-};
-
 static void
-task(void *ctx, size_t t, size_t worker)
+progress(void *ctx, size_t done, size_t total)
 {
-    struct pool *pl = ctx;
-    size_t first = t * BLOCK;
-    size_t n = pl->n - first < BLOCK ? pl->n - first : BLOCK;
-    int st = AS_OK;
-    if (pl->s[worker] == NULL) {
-        /* one searcher per thread: a searcher is not shared; cosine and
-         * the stored weights, as as-search searches */
-        struct as_search_opts so;
-        as_search_opts_init(&so);
-        st = as_searcher_new(&pl->s[worker], &pl->ix, 1, &so);
-    }
-    if (st == AS_OK)
-        st = as_label_votes(pl->s[worker], pl->ix, first, n, pl->k,
-                            pl->votes + first);
-    pl->status[t] = st;
-    pthread_mutex_lock(&pl->mu);
-    pl->done += n;
-    cli_progress_update(&pl->prog, pl->done);
-    pthread_mutex_unlock(&pl->mu);
+    (void)total;
+    cli_progress_update(ctx, done);
 }
 
 int
@@ -66,23 +32,26 @@ eval_run(as_index *ix, const char *path, size_t k, int jobs, struct eval *ev)
     memset(ev->label_hits1, 0, cells * sizeof(size_t));
     memset(ev->label_hitsk, 0, cells * sizeof(size_t));
 
-    struct pool pl = {.ix = ix, .n = n, .k = ev->k};
-    size_t n_tasks = ev->k > 0 ? (n + BLOCK - 1) / BLOCK : 0;
-    size_t threads = (size_t)jobs < n_tasks ? (size_t)jobs : n_tasks;
-    pl.votes = cli_xrealloc(NULL, (n ? n : 1) * sizeof *pl.votes);
-    pl.s = cli_xrealloc(NULL, (threads ? threads : 1) * sizeof *pl.s);
-    pl.status = cli_xrealloc(NULL, (n_tasks ? n_tasks : 1) * sizeof *pl.status);
-    memset(pl.s, 0, (threads ? threads : 1) * sizeof *pl.s);
-    pthread_mutex_init(&pl.mu, NULL);
-    cli_progress_start(&pl.prog, n);
-    cli_parallel(n_tasks, threads, task, &pl);
-    cli_progress_end(&pl.prog);
-    pthread_mutex_destroy(&pl.mu);
-    for (size_t w = 0; w < threads; w++)
-        as_searcher_free(pl.s[w]);
+    struct as_label_vote *votes =
+        cli_xrealloc(NULL, (n ? n : 1) * sizeof *votes);
     int st = AS_OK;
-    for (size_t t = 0; t < n_tasks && st == AS_OK; t++)
-        st = pl.status[t]; /* the first failure in entry order */
+    if (ev->k > 0) {
+        /* cosine and the stored weights, as as-search searches */
+        as_searcher *s = NULL;
+        struct cli_progress prog;
+        struct as_knn_opts ko;
+        as_knn_opts_init(&ko);
+        ko.k = ev->k;
+        ko.threads = (size_t)jobs;
+        ko.progress = progress;
+        ko.progress_ctx = &prog;
+        cli_progress_start(&prog, n);
+        st = as_searcher_new(&s, &ix, 1, NULL);
+        if (st == AS_OK)
+            st = as_label_votes(s, ix, &ko, votes);
+        cli_progress_end(&prog);
+        as_searcher_free(s);
+    }
 
     for (size_t i = 0; st == AS_OK && i < n; i++) {
         uint32_t l = as_index_entry_label(ix, i);
@@ -92,18 +61,16 @@ eval_run(as_index *ix, const char *path, size_t k, int jobs, struct eval *ev)
         }
         ev->queries++;
         ev->label_queries[l]++;
-        if (n_tasks == 0)
+        if (ev->k == 0)
             continue; /* no other entry: nothing agrees */
-        const struct as_label_vote *v = &pl.votes[i];
+        const struct as_label_vote *v = &votes[i];
         size_t hit1 = v->k > 0 && v->nearest == l;
         ev->hits1 += hit1;
         ev->hitsk += v->own;
         ev->label_hits1[l] += hit1;
         ev->label_hitsk[l] += v->own;
     }
-    free(pl.votes);
-    free(pl.s);
-    free(pl.status);
+    free(votes);
     if (st != AS_OK) {
         cli_warn_status(path, st);
         return 1;

@@ -241,20 +241,19 @@ struct as_label_vote {
 };
 
 /*
- * The k nearest other entries (as searched by s, which must search ix
- * alone) of entries first .. first + n - 1 of ix, and their labels' vote
- * into votes (n values). The entry itself is left out (k + 1 are
- * searched, and the entry dropped, or the last one when the entry is not
- * among them: it has more than k exact duplicates); a k of the library's
- * size or more is every other entry. Unlabelled entries are not searched.
- * Searches in blocks, as many queries at once as keep the hits under 256
- * MiB; allocates its working memory for the call. Returns AS_OK,
- * AS_EINVAL (k 0, range outside ix, s not over ix alone), AS_ECHECKSUM
- * (the whole index is checked first), AS_EINDEX (a damaged entry) or
- * AS_ENOMEM.
+ * The o->k nearest other entries (as_search_knn on s, which must search
+ * ix alone) of the entries o->first .. o->first + o->count - 1 of ix
+ * (clipped to the index), and their labels' vote into votes (one per
+ * entry of the range). The entry itself is left out; a k of the
+ * library's size or more is every other entry. o->mask, o->max_distance,
+ * o->threads and o->progress apply as to as_search_knn. An unlabelled
+ * entry, or one the mask leaves out, gets a vote of k 0. Returns AS_OK,
+ * AS_EINVAL (k 0 or above UINT32_MAX - 1, first outside ix, s not over
+ * ix alone), AS_ECHECKSUM (the whole index is checked first), AS_EINDEX
+ * (a damaged entry) or AS_ENOMEM.
  */
-int as_label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
-                   size_t k, struct as_label_vote *votes);
+int as_label_votes(as_searcher *s, const as_index *ix,
+                   const struct as_knn_opts *o, struct as_label_vote *votes);
 
 /* ---- defects found by decoding ---- */
 

@@ -34,8 +34,8 @@
  * A path held by several shards is the last such shard's, as when the
  * shards are merged; the statistics count only that entry too.
  *
- * A searcher is not safe to use from two threads at once (a search
- * updates its counters); use one per thread.
+ * Several threads may search with one searcher at once (its counter
+ * of re-ranked rows is atomic), as long as none frees it meanwhile.
  */
 
 #include <stddef.h>
@@ -152,6 +152,49 @@ int as_search_range(as_searcher *s, const float *queries, size_t n_q,
                     int (*emit)(void *ctx, size_t q, const struct as_hit *hits,
                                 size_t n),
                     void *ctx);
+
+/* ---- every entry's nearest neighbours ---- */
+
+struct as_knn_opts {
+    size_t k;            /* neighbours per entry (init 10); 0: every entry
+                            within max_distance, which must be >= 0 */
+    double max_distance; /* < 0 (init): no limit */
+    /* per shard, per entry: the entries that are queries and neighbours
+     * (as as_search_filter.mask; as/filter.h builds one); NULL (init):
+     * every entry */
+    const unsigned char *const *mask;
+    /* the queries: the library's entries numbered first .. first +
+     * count - 1, shard after shard (init 0 and SIZE_MAX: all) */
+    size_t first, count;
+    size_t threads; /* init 1; the calling thread is one of them */
+    /* Called after each block of entries with how many of the entries
+     * asked for are done and their number, from one thread at a time;
+     * NULL (init): none. */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
+};
+void as_knn_opts_init(struct as_knn_opts *o);
+
+/* Receives one entry's neighbours: hits[0, n), nearest first, valid
+ * during the call; a non-zero return stops as_search_knn, which returns
+ * it. */
+typedef int (*as_knn_emit)(void *ctx, struct as_entry_ref entry,
+                           const struct as_hit *hits, size_t n);
+
+/*
+ * The nearest neighbours of every entry of the library (in o's range and
+ * mask, not hidden by a later shard), the entry itself left out: for
+ * maps, neighbour-based scores, label votes and duplicates. Entries are
+ * searched in blocks (as many at once as the scan takes best, fewer
+ * when k is large, so that the hits of a block stay under 256 MiB) on
+ * o->threads threads sharing s. emit is called for each entry in the
+ * library's order, from one thread at a time, so the result never
+ * depends on the number of threads. Returns AS_OK, AS_EINVAL, AS_ENOMEM,
+ * AS_ECHECKSUM or AS_EINDEX (the first failure in entry order), or what
+ * emit returned.
+ */
+int as_search_knn(as_searcher *s, const struct as_knn_opts *o,
+                  as_knn_emit emit, void *ctx);
 
 /* The distance between two raw vectors as the searcher sees them (with
  * the projection, if any; NaN when out of memory). */
