@@ -706,6 +706,100 @@ test_knn(const char *path, size_t n)
     as_index_close(ix);
 }
 
+/* Duplicate groups: equal audio hashes join whatever the features,
+ * features within the distance join (transitively), members by path,
+ * groups by first path; a mask leaves entries out. */
+static void
+test_dups(void)
+{
+    check_ctx("dups");
+    struct as_featheader h = header();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    size_t n = 12;
+    float *x = malloc(n * dim * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++)
+            x[i * dim + j] = (float)(10.0 * gauss());
+    /* 1 ~ 2 ~ 3 a chain of near copies (1 and 3 further apart than the
+     * distance), 7 and 9 the same audio with unlike features, 10 a near
+     * copy of 9, 5 and 6 the same audio and near (only 6 masked in) */
+    for (size_t j = 0; j < dim; j++) {
+        x[2 * dim + j] = x[1 * dim + j] * 1.002f;
+        x[3 * dim + j] = x[2 * dim + j] * 1.002f;
+        x[10 * dim + j] = x[9 * dim + j] * 1.001f;
+        x[6 * dim + j] = x[5 * dim + j];
+    }
+    static const char *const paths[12] = {
+        "z0", "m1", "b2", "k3", "q4", "r5", "c6", "y7", "w8", "d9", "x10", "e11"};
+    const uint64_t hash[12] = {0, 0, 0, 0, 0, 55, 55, 77, 0, 77, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e = {paths[i], "x",  1.0, -1, -1, hash[i],
+                                   AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s/dups.asx", dir);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    double d12 = as_search_distance(s, x + dim, x + 2 * dim);
+    double d13 = as_search_distance(s, x + dim, x + 3 * dim);
+    CHECK(d12 < 1e-4 && d13 > d12);
+    struct as_dup_opts o;
+    as_dup_opts_init(&o);
+    o.max_distance = (d12 + d13) / 2.0;
+    o.threads = 2;
+    as_dup_groups *g;
+    CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
+    /* groups by first path: b2 k3 m1, c6 r5, d9 x10 y7 */
+    CHECK_INT(as_dup_groups_count(g), 3);
+    static const char *const want[3][3] = {
+        {"b2", "k3", "m1"}, {"c6", "r5", NULL}, {"d9", "x10", "y7"}};
+    static const int same[3][3] = {{0, 0, 0}, {1, 1, 0}, {1, 0, 1}};
+    for (size_t i = 0; i < 3; i++) {
+        size_t m;
+        const struct as_dup_member *mm = as_dup_groups_get(g, i, &m);
+        check_ctx("dups group %zu", i);
+        CHECK_INT(m, want[i][2] ? 3 : 2);
+        for (size_t j = 0; j < m && j < 3; j++) {
+            struct as_index_entry e;
+            CHECK_STATUS(as_index_entry(ix, mm[j].ref.entry, &e), AS_OK);
+            CHECK_STR(e.path, want[i][j]);
+            CHECK_INT(mm[j].identical, same[i][j]);
+            const float *x0 = as_index_row(ix, mm[0].ref.entry);
+            const float *xj = as_index_row(ix, mm[j].ref.entry);
+            CHECK(mm[j].distance == (j ? as_search_distance(s, x0, xj) : 0.0));
+        }
+    }
+    size_t m = 9;
+    CHECK(as_dup_groups_get(g, 3, &m) == NULL && m == 0);
+    as_dup_groups_free(g);
+    /* identical audio only; entry 5 masked out: 6 has no partner */
+    unsigned char mask[12];
+    memset(mask, 1, sizeof mask);
+    mask[5] = 0;
+    const unsigned char *masks[1] = {mask};
+    o.max_distance = 0.0;
+    o.mask = masks;
+    CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
+    CHECK_INT(as_dup_groups_count(g), 1);
+    const struct as_dup_member *mm = as_dup_groups_get(g, 0, &m);
+    CHECK_INT(m, 2);
+    CHECK_INT(mm[0].ref.entry, 9);
+    CHECK_INT(mm[1].ref.entry, 7);
+    as_dup_groups_free(g);
+    o.max_distance = -1.0;
+    CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_EINVAL);
+    CHECK(g == NULL);
+    as_searcher_free(s);
+    as_index_close(ix);
+    free(x);
+}
+
 struct range_ctx {
     as_searcher *s;
     as_index *ix;
@@ -1112,6 +1206,7 @@ main(int argc, char **argv)
     test_filters(path, x, n);
     test_exclude(path, x, n);
     test_knn(path, n);
+    test_dups();
     test_range(path, x, n);
     test_shards(x, n);
     test_distance(path, x);

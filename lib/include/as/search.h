@@ -196,6 +196,51 @@ typedef int (*as_knn_emit)(void *ctx, struct as_entry_ref entry,
 int as_search_knn(as_searcher *s, const struct as_knn_opts *o,
                   as_knn_emit emit, void *ctx);
 
+/* ---- duplicates ---- */
+
+struct as_dup_opts {
+    /* near-duplicates: entries whose features are this close are
+     * grouped too (init 0.01; 0: identical audio only) */
+    double max_distance;
+    const unsigned char *const *mask; /* the entries considered, as in
+                                         as_knn_opts; NULL (init): all */
+    size_t threads;                   /* init 1 */
+    void (*progress)(void *ctx, size_t done, size_t total); /* as in
+                                         as_knn_opts; init NULL */
+    void *progress_ctx;
+};
+void as_dup_opts_init(struct as_dup_opts *o);
+
+/* One member of a group. */
+struct as_dup_member {
+    struct as_entry_ref ref;
+    double distance; /* to the group's first member (0 for it), as
+                        as_search_distance */
+    int identical;   /* another member holds the same decoded audio (the
+                        same audio hash); 0: only near */
+};
+
+typedef struct as_dup_groups as_dup_groups;
+
+/*
+ * Groups of duplicates among the library's entries (visible, in the
+ * mask): entries holding the same decoded audio (equal non-zero audio
+ * hashes, whatever the name or container) or, with a max_distance above
+ * 0, features that close (as_search_knn's range search). Groups are the
+ * connected components of both relations (a chain A ~ B ~ C is one
+ * group even when A and C are further apart) with two members or more;
+ * members are ordered by path, groups by their first member's path.
+ * Returns AS_OK, AS_EINVAL, AS_ENOMEM, AS_ECHECKSUM or AS_EINDEX; *out
+ * is NULL on failure. The groups do not refer to the searcher.
+ */
+int as_dup_groups_find(as_dup_groups **out, as_searcher *s,
+                       const struct as_dup_opts *o);
+size_t as_dup_groups_count(const as_dup_groups *g);
+/* Group i's members (*n of them); NULL and 0 when i is out of range. */
+const struct as_dup_member *as_dup_groups_get(const as_dup_groups *g,
+                                              size_t i, size_t *n);
+void as_dup_groups_free(as_dup_groups *g);
+
 /* The distance between two raw vectors as the searcher sees them (with
  * the projection, if any; NaN when out of memory). */
 double as_search_distance(const as_searcher *s, const float *a, const float *b);
