@@ -53,6 +53,8 @@ as_strerror(int status)
         return "locked by another process";
     case AS_ECHECKSUM:
         return "index is damaged (checksum mismatch)";
+    case AS_ECHANGED:
+        return "index changed since it was read";
     default:
         return "unknown error";
     }

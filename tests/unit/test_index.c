@@ -593,6 +593,67 @@ test_lock(void)
     CHECK(stat(stale, &st) != 0 && errno == ENOENT);
 }
 
+/* as_index_annotate(): results stored under the lock, the rest kept;
+ * refused when another writer replaced the index since, or holds the
+ * lock. */
+static void
+test_annotate(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/n.asx", dir);
+    check_ctx("annotate");
+    as_index_builder *b = build_sample(9);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    struct as_index_ident id, id2;
+    CHECK_STATUS(as_index_ident(path, &id), AS_OK);
+    int32_t cl[9];
+    float an[9];
+    for (int i = 0; i < 9; i++) {
+        cl[i] = i % 4 == 3 ? AS_INDEX_NO_CLUSTER : i % 2;
+        an[i] = 0.1f * (float)i;
+    }
+    CHECK_STATUS(as_index_annotate(path, &id, 0, cl, NULL), AS_OK);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    for (size_t i = 0; ix != NULL && i < 9; i++) {
+        struct as_index_entry e;
+        CHECK_STATUS(as_index_entry(ix, i, &e), AS_OK);
+        CHECK_INT(e.cluster, cl[i]);
+        CHECK_INT(e.flags & AS_ENTRY_HAS_ANOMALY, 0);
+        CHECK(e.duration_s == 0.25 * (double)i);
+    }
+    as_index_close(ix);
+    /* the index written is a new file: the old identity is stale */
+    CHECK_STATUS(as_index_ident(path, &id2), AS_OK);
+    CHECK_STATUS(as_index_annotate(path, &id, 0, NULL, an), AS_ECHANGED);
+    CHECK_STATUS(as_index_annotate(path, &id2, 0, NULL, an), AS_OK);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    for (size_t i = 0; ix != NULL && i < 9; i++) {
+        struct as_index_entry e;
+        CHECK_STATUS(as_index_entry(ix, i, &e), AS_OK);
+        CHECK_INT(e.cluster, cl[i]); /* kept */
+        CHECK_INT(e.flags & AS_ENTRY_HAS_ANOMALY, AS_ENTRY_HAS_ANOMALY);
+        CHECK(e.anomaly == an[i]);
+    }
+    as_index_close(ix);
+    /* another writer holds the lock */
+    CHECK_STATUS(as_index_ident(path, &id), AS_OK);
+    int fd = -1;
+    CHECK_STATUS(as_index_lock(path, 0, &fd), AS_OK);
+    CHECK_STATUS(as_index_annotate(path, &id, 0, cl, NULL), AS_ELOCKED);
+    as_index_unlock(fd);
+    /* a file that is gone */
+    char gone[320];
+    snprintf(gone, sizeof gone, "%s/gone.asx", dir);
+    CHECK_STATUS(as_index_ident(gone, &id2), AS_EIO);
+    CHECK_INT(errno, ENOENT);
+    CHECK_STATUS(as_index_annotate(gone, &id, 0, cl, NULL), AS_EIO);
+    CHECK_INT(errno, ENOENT);
+    CHECK_STATUS(as_index_annotate(path, &id, -1.0, cl, NULL), AS_EINVAL);
+    CHECK_STR(as_strerror(AS_ECHANGED), "index changed since it was read");
+    as_index_builder_free(b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -611,6 +672,7 @@ main(int argc, char **argv)
     test_lazy();
     test_version1();
     test_lock();
+    test_annotate();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

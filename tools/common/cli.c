@@ -521,16 +521,10 @@ cli_warn_index(const char *path, const as_index *ix, int status)
 int
 cli_index_ident(const char *path, struct cli_index_ident *id)
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
+    if (as_index_ident(path, &id->id) != AS_OK) {
         cli_warnx(path, "%s", strerror(errno));
         return 1;
     }
-    id->dev = (unsigned long long)st.st_dev;
-    id->ino = (unsigned long long)st.st_ino;
-    id->size = (unsigned long long)st.st_size;
-    id->mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL +
-                   st.st_mtim.tv_nsec;
     return 0;
 }
 
@@ -539,61 +533,22 @@ cli_index_annotate(const char *path, const struct cli_index_ident *id,
                    double wait_s, const int32_t *cluster,
                    const float *anomaly)
 {
-    int lock = -1, failed = 1;
-    as_index *ix = NULL;
-    as_index_builder *b = NULL;
-    struct cli_index_ident now;
     /* through a symbolic link, the file it names is replaced */
     char *target = cli_follow_links(path);
     if (target == NULL) {
         cli_warnx(path, "%s", strerror(errno));
         return 1;
     }
-    int st = as_index_lock(target, wait_s, &lock);
-    if (st == AS_ELOCKED) {
+    int st = as_index_annotate(target, &id->id, wait_s, cluster, anomaly);
+    free(target);
+    if (st == AS_ELOCKED)
         cli_warnx(path, "locked by another process (see --wait)");
-        goto done;
-    }
-    if (st != AS_OK) {
-        cli_warn_status(path, st);
-        goto done;
-    }
-    as_index_remove_stale(target);
-    if (cli_index_ident(target, &now))
-        goto done;
-    if (now.dev != id->dev || now.ino != id->ino || now.size != id->size ||
-        now.mtime_ns != id->mtime_ns) {
+    else if (st == AS_ECHANGED)
         cli_warnx(path, "changed by another process since it was read; "
                         "nothing written (run again)");
-        goto done;
-    }
-    if ((ix = cli_index_open(target, AS_INDEX_VERIFY)) == NULL)
-        goto done;
-    st = as_index_builder_new(&b, as_index_header(ix));
-    if (st == AS_OK)
-        st = as_index_builder_load(b, ix);
-    for (size_t i = 0; st == AS_OK && i < as_index_count(ix); i++) {
-        struct as_index_entry e;
-        st = as_index_entry(ix, i, &e);
-        if (st != AS_OK)
-            break;
-        int has = anomaly != NULL || (e.flags & AS_ENTRY_HAS_ANOMALY);
-        st = as_index_builder_annotate(
-            b, i, cluster != NULL ? cluster[i] : e.cluster, has,
-            anomaly != NULL ? anomaly[i] : e.anomaly);
-    }
-    if (st == AS_OK)
-        st = as_index_builder_write(b, target);
-    if (st != AS_OK)
+    else if (st != AS_OK)
         cli_warn_status(path, st);
-    else
-        failed = 0;
-done:
-    as_index_builder_free(b);
-    as_index_close(ix);
-    as_index_unlock(lock);
-    free(target);
-    return failed;
+    return st != AS_OK;
 }
 
 long

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "as/index.h"
 #include "escape.h"
 
 /* Exit status of every tool. */
@@ -128,18 +129,14 @@ struct as_index *cli_index_open(const char *path, unsigned flags);
 void cli_warn_index(const char *path, const struct as_index *ix, int status);
 
 /*
- * Stores per-entry results (cluster ids, anomaly scores) into the index
- * at path, atomically and under the writer's lock (waiting up to wait_s
- * seconds), as as-index writes. The results were computed from the index
- * as it was when opened, identified by ident (cli_index_ident() then):
- * if another process has replaced it since, nothing is written and the
- * failure says so. cluster (NULL: keep each entry's) and anomaly (NULL:
- * keep) hold one value per entry in index order. Returns 0, or 1 after
- * reporting the failure.
+ * as_index_annotate() on the file path names (through symbolic links),
+ * reporting a failure: stores per-entry results (cluster ids, anomaly
+ * scores) into the index, unless another process has replaced it since
+ * cli_index_ident() identified it (before it was opened). Returns 0, or
+ * 1 after reporting the failure.
  */
 struct cli_index_ident {
-    unsigned long long dev, ino, size;
-    long long mtime_ns;
+    struct as_index_ident id;
 };
 int cli_index_ident(const char *path, struct cli_index_ident *id);
 int cli_index_annotate(const char *path, const struct cli_index_ident *id,

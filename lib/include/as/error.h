@@ -32,6 +32,7 @@ enum {
     AS_ENOENT_PATH = -21,/* no entry with that path */
     AS_ELOCKED = -22,    /* another process holds the index's lock */
     AS_ECHECKSUM = -23,  /* index bytes fail their checksum: damaged */
+    AS_ECHANGED = -24,   /* the index was replaced since it was read */
 };
 
 /*

@@ -217,4 +217,32 @@ void as_index_unlock(int fd);
  * behind. Call it only while holding the lock. */
 void as_index_remove_stale(const char *path);
 
+/* ---- annotating ---- */
+
+/* Which file an index is: enough to see that a writer replaced it (every
+ * writer renames a new file into place). */
+struct as_index_ident {
+    uint64_t dev, ino, size;
+    int64_t mtime_ns;
+};
+/* The identity of the file at path now. AS_OK, AS_EINVAL (NULL) or
+ * AS_EIO (errno set, as by stat(2)). */
+int as_index_ident(const char *path, struct as_index_ident *id);
+
+/*
+ * Stores per-entry results computed from the index at path into it, as a
+ * writer (under the lock, waiting up to wait_s seconds; atomically; stale
+ * temporary files removed). id is the index's identity taken before it
+ * was opened to compute the results: if another writer has replaced the
+ * file since, nothing is written and AS_ECHANGED says so (run again).
+ * cluster (NULL: keep each entry's) and anomaly (NULL: keep) hold one
+ * value per entry in index order. path is the file itself: resolve a
+ * symbolic link first to replace the file it names and keep the link.
+ * Returns AS_OK, AS_ECHANGED, AS_ELOCKED, AS_EINVAL, AS_EIO (errno set),
+ * AS_ENOMEM, or what as_index_open() returns for the file found.
+ */
+int as_index_annotate(const char *path, const struct as_index_ident *id,
+                      double wait_s, const int32_t *cluster,
+                      const float *anomaly);
+
 #endif

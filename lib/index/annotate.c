@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* Storing per-entry results (clusters, anomaly scores) into an index
+ * under its writer's lock, unless another writer replaced it since the
+ * results were computed. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "as/error.h"
+#include "as/index.h"
+
+int
+as_index_ident(const char *path, struct as_index_ident *id)
+{
+    struct stat st;
+    if (path == NULL || id == NULL)
+        return AS_EINVAL;
+    if (stat(path, &st) != 0)
+        return AS_EIO;
+    id->dev = (uint64_t)st.st_dev;
+    id->ino = (uint64_t)st.st_ino;
+    id->size = (uint64_t)st.st_size;
+    id->mtime_ns =
+        (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
+    return AS_OK;
+}
+
+static int
+same_ident(const struct as_index_ident *a, const struct as_index_ident *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns;
+}
+
+/* The annotated copy of ix written to path. */
+static int
+rewrite(const as_index *ix, const char *path, const int32_t *cluster,
+        const float *anomaly)
+{
+    as_index_builder *b = NULL;
+    int st = as_index_builder_new(&b, as_index_header(ix));
+    if (st == AS_OK)
+        st = as_index_builder_load(b, ix);
+    for (size_t i = 0; st == AS_OK && i < as_index_count(ix); i++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(ix, i, &e)) != AS_OK)
+            break;
+        int has = anomaly != NULL || (e.flags & AS_ENTRY_HAS_ANOMALY);
+        st = as_index_builder_annotate(
+            b, i, cluster != NULL ? cluster[i] : e.cluster, has,
+            anomaly != NULL ? anomaly[i] : e.anomaly);
+    }
+    if (st == AS_OK)
+        st = as_index_builder_write(b, path);
+    as_index_builder_free(b);
+    return st;
+}
+
+int
+as_index_annotate(const char *path, const struct as_index_ident *id,
+                  double wait_s, const int32_t *cluster, const float *anomaly)
+{
+    if (path == NULL || id == NULL || !(wait_s >= 0.0))
+        return AS_EINVAL;
+    int lock = -1;
+    int st = as_index_lock(path, wait_s, &lock);
+    if (st != AS_OK)
+        return st;
+    as_index_remove_stale(path);
+    struct as_index_ident now;
+    as_index *ix = NULL;
+    if ((st = as_index_ident(path, &now)) != AS_OK)
+        goto done;
+    if (!same_ident(&now, id)) {
+        st = AS_ECHANGED;
+        goto done;
+    }
+    if ((st = as_index_open(&ix, path, AS_INDEX_VERIFY, NULL)) != AS_OK)
+        goto done;
+    st = rewrite(ix, path, cluster, anomaly);
+done:;
+    int err = errno;
+    as_index_close(ix);
+    as_index_unlock(lock);
+    errno = err; /* for AS_EIO */
+    return st;
+}
