@@ -70,31 +70,6 @@ struct counts {
     size_t added, changed, unchanged, removed, failed;
 };
 
-/* The name of a column set for messages: the set's name, or a count. */
-static void
-set_name(const struct as_featheader *h, char *buf, size_t cap)
-{
-    const as_featureset *fs =
-        as_featureset_match((const char *const *)h->names, h->dim);
-    if (h->set != NULL)
-        snprintf(buf, cap, "%s", h->set);
-    else if (fs != NULL)
-        snprintf(buf, cap, "%s", as_featureset_name(fs));
-    else
-        snprintf(buf, cap, "%zu columns", h->dim);
-}
-
-static int
-same_names(const struct as_featheader *a, const struct as_featheader *b)
-{
-    if (a->dim != b->dim)
-        return 0;
-    for (size_t j = 0; j < a->dim; j++)
-        if (strcmp(a->names[j], b->names[j]) != 0)
-            return 0;
-    return 1;
-}
-
 /* The label of a path: the name of the folder holding it. */
 static const char *
 dir_label(const char *path, char *buf, size_t cap)
@@ -161,10 +136,10 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
             failed = 1;
             goto done;
         }
-    } else if (!same_names(h, first)) {
+    } else if (!as_featheader_same_names(h, first)) {
         char a[64], bname[64];
-        set_name(h, a, sizeof a);
-        set_name(first, bname, sizeof bname);
+        as_featheader_describe(h, a, sizeof a);
+        as_featheader_describe(first, bname, sizeof bname);
         cli_warnx(name, "feature set %s differs from the index's (%s)", a,
                   bname);
         c->failed++;
@@ -542,10 +517,10 @@ run_merge(const struct opts *o, char **inputs, int n)
                 exit(AS_EXIT_FAIL);
             }
             first_name = inputs[i];
-        } else if (!same_names(h, &first)) {
+        } else if (!as_featheader_same_names(h, &first)) {
             char a[64], bn[64];
-            set_name(h, a, sizeof a);
-            set_name(&first, bn, sizeof bn);
+            as_featheader_describe(h, a, sizeof a);
+            as_featheader_describe(&first, bn, sizeof bn);
             char *fn = cli_msg_name_dup(first_name);
             cli_warnx(inputs[i], "feature set %s differs from %s's (%s)", a,
                       fn, bn);

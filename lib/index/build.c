@@ -306,12 +306,8 @@ as_index_builder_annotate(as_index_builder *b, size_t i, int32_t cluster,
 int
 as_index_builder_load(as_index_builder *b, const as_index *ix)
 {
-    const struct as_featheader *h = as_index_header(ix);
-    if (h->dim != b->hdr.dim)
+    if (!as_featheader_same_names(as_index_header(ix), &b->hdr))
         return AS_EMISMATCH;
-    for (size_t j = 0; j < h->dim; j++)
-        if (strcmp(h->names[j], b->hdr.names[j]) != 0)
-            return AS_EMISMATCH;
     int fresh = b->n == b->deleted;
     for (size_t i = 0; i < as_index_count(ix); i++) {
         struct as_index_entry e;

@@ -150,6 +150,18 @@ same_param(int a, int b)
 }
 
 int
+as_featheader_same_names(const struct as_featheader *a,
+                         const struct as_featheader *b)
+{
+    if (a == NULL || b == NULL || a->dim != b->dim)
+        return 0;
+    for (size_t i = 0; i < a->dim; i++)
+        if (strcmp(a->names[i], b->names[i]) != 0)
+            return 0;
+    return 1;
+}
+
+int
 as_featheader_same_columns(const struct as_featheader *a,
                            const struct as_featheader *b)
 {
@@ -157,11 +169,8 @@ as_featheader_same_columns(const struct as_featheader *a,
         return 0;
     if (!a->has_label != !b->has_label ||
         !a->has_duration != !b->has_duration || !a->has_meta != !b->has_meta ||
-        a->dim != b->dim)
+        !as_featheader_same_names(a, b))
         return 0;
-    for (size_t i = 0; i < a->dim; i++)
-        if (strcmp(a->names[i], b->names[i]) != 0)
-            return 0;
     if (a->set != NULL && b->set != NULL && strcmp(a->set, b->set) != 0)
         return 0;
     return same_param(a->rate_hz, b->rate_hz) &&

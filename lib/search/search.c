@@ -72,14 +72,7 @@ as__search_isa(void)
 static int
 same_columns(const as_index *a, const as_index *b)
 {
-    const struct as_featheader *ha = as_index_header(a);
-    const struct as_featheader *hb = as_index_header(b);
-    if (ha->dim != hb->dim)
-        return 0;
-    for (size_t j = 0; j < ha->dim; j++)
-        if (strcmp(ha->names[j], hb->names[j]) != 0)
-            return 0;
-    return 1;
+    return as_featheader_same_names(as_index_header(a), as_index_header(b));
 }
 
 /* Marks the rows whose path a later shard holds too: that shard's entry

@@ -22,6 +22,7 @@
 
 #include "as/error.h"
 #include "as/featio.h"
+#include "as/features.h"
 #include "check.h"
 
 #define DIM_MAX 64
@@ -1892,6 +1893,68 @@ test_bin_mutations(void)
     }
 }
 
+/* The header helpers that relate columns to the built-in feature sets:
+ * same names, a name for messages, the set that extracts them. */
+static void
+test_set_helpers(void)
+{
+    check_ctx("same names");
+    struct as_featheader a = make_header(5, 1, 1), b = make_header(5, 0, 0);
+    b.set = NULL;
+    b.rate_hz = 44100;
+    CHECK(as_featheader_same_names(&a, &b)); /* only the names count */
+    CHECK(!as_featheader_same_columns(&a, &b));
+    struct as_featheader c = make_header(4, 1, 1);
+    CHECK(!as_featheader_same_names(&a, &c));
+    char *swapped[5];
+    for (size_t j = 0; j < 5; j++)
+        swapped[j] = a.names[j];
+    swapped[1] = a.names[2];
+    swapped[2] = a.names[1];
+    b.names = swapped;
+    CHECK(!as_featheader_same_names(&a, &b));
+    CHECK(!as_featheader_same_names(&a, NULL));
+
+    check_ctx("describe");
+    char buf[64];
+    CHECK_INT(as_featheader_describe(&a, buf, sizeof buf), strlen(set_a));
+    CHECK_STR(buf, set_a);
+    b.set = NULL;
+    CHECK_INT(as_featheader_describe(&b, buf, sizeof buf), 9);
+    CHECK_STR(buf, "5 columns");
+    CHECK_INT(as_featheader_describe(&b, buf, 4), 9);
+    CHECK_STR(buf, "5 c");
+    /* the librosa45 columns without a set name: the set they match */
+    const as_featureset *lr = as_featureset_get("librosa45");
+    size_t dim = as_featureset_dim(lr);
+    char **cols = malloc(dim * sizeof *cols);
+    for (size_t j = 0; j < dim; j++)
+        cols[j] = (char *)(uintptr_t)as_featureset_column(lr, j)->name;
+    struct as_featheader l = {0};
+    l.dim = dim;
+    l.names = cols;
+    as_featheader_describe(&l, buf, sizeof buf);
+    CHECK_STR(buf, "librosa45");
+
+    check_ctx("extracting");
+    CHECK(as_featureset_same_names(lr, &l));
+    CHECK(!as_featureset_same_names(as_featureset_get("default"), &l));
+    CHECK(!as_featureset_same_names(lr, &a));
+    CHECK(as_featureset_extracting(&l) == NULL); /* no set named */
+    l.set = (char *)(uintptr_t)"librosa45";
+    CHECK(as_featureset_extracting(&l) == NULL); /* no parameters */
+    l.rate_hz = AS_SR_HZ;
+    l.n_fft = AS_N_FFT;
+    l.hop = AS_HOP;
+    CHECK(as_featureset_extracting(&l) == lr);
+    l.hop = AS_HOP / 2;
+    CHECK(as_featureset_extracting(&l) == NULL);
+    l.hop = AS_HOP;
+    l.set = (char *)(uintptr_t)"default"; /* names another set */
+    CHECK(as_featureset_extracting(&l) == NULL);
+    free(cols);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1918,6 +1981,7 @@ main(int argc, char **argv)
     test_writer_refusals();
     test_no_header();
     test_header_helpers();
+    test_set_helpers();
     test_full_disk();
     test_bin_mutations();
     return check_done();

@@ -80,11 +80,7 @@ plan_inputs(const struct opts *o, const struct cli_inputs *in, as_index **ixp,
         return 1;
     }
     const struct as_featheader *h = as_index_header(ix);
-    size_t dim = as_featureset_dim(o->set);
-    int same = h->dim == dim;
-    for (size_t j = 0; same && j < dim; j++)
-        same = strcmp(h->names[j], as_featureset_column(o->set, j)->name) == 0;
-    if (!same) {
+    if (!as_featureset_same_names(o->set, h)) {
         cli_warnx(o->skip_index, "feature set differs from -s %s",
                   as_featureset_name(o->set));
         as_index_close(ix);

@@ -236,31 +236,6 @@ build_mask(const struct opts *o, struct lib *lib)
     return 0;
 }
 
-/* Names a column set for messages. */
-static void
-set_name(const char *set, char *const *names, size_t dim, char *buf, size_t cap)
-{
-    const as_featureset *fs =
-        as_featureset_match((const char *const *)names, dim);
-    if (set != NULL)
-        snprintf(buf, cap, "%s", set);
-    else if (fs != NULL)
-        snprintf(buf, cap, "%s", as_featureset_name(fs));
-    else
-        snprintf(buf, cap, "%zu columns", dim);
-}
-
-static int
-same_columns(const struct as_featheader *a, const struct as_featheader *b)
-{
-    if (a->dim != b->dim)
-        return 0;
-    for (size_t j = 0; j < a->dim; j++)
-        if (strcmp(a->names[j], b->names[j]) != 0)
-            return 0;
-    return 1;
-}
-
 /* Reports that x's columns differ from y's (those of the index named
  * whose): by feature set, or, when both carry the same set name, by the
  * number of columns or the first column that differs. */
@@ -269,8 +244,8 @@ columns_differ(const char *subject, const struct as_featheader *x,
                const struct as_featheader *y, const char *whose)
 {
     char a[64], b[64];
-    set_name(x->set, x->names, x->dim, a, sizeof a);
-    set_name(y->set, y->names, y->dim, b, sizeof b);
+    as_featheader_describe(x, a, sizeof a);
+    as_featheader_describe(y, b, sizeof b);
     if (strcmp(a, b) != 0) {
         cli_warnx(subject, "feature set %s, %s has %s", a, whose, b);
     } else if (x->dim != y->dim) {
@@ -321,7 +296,7 @@ open_searcher(const struct opts *o, struct lib *lib)
     if (st == AS_EMISMATCH) {
         for (size_t h = 1; h < lib->n; h++)
             if (as_index_dim(lib->ix[h]) != as_index_dim(lib->ix[0]) ||
-                !same_columns(as_index_header(lib->ix[h]),
+                !as_featheader_same_names(as_index_header(lib->ix[h]),
                               as_index_header(lib->ix[0]))) {
                 char *p0 = cli_msg_name_dup(lib->path[0]);
                 columns_differ(lib->path[h], as_index_header(lib->ix[h]),
@@ -683,7 +658,7 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
         failed = 1;
         goto done;
     }
-    if (!same_columns(ih, sh)) {
+    if (!as_featheader_same_names(ih, sh)) {
         columns_differ(name, sh, ih, "the index");
         failed = 1;
         goto done;
@@ -725,15 +700,10 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
     if (n_ops == 0)
         return 0;
     const struct as_featheader *h = as_index_header(lib->ix[0]);
-    const as_featureset *fs = h->set ? as_featureset_get(h->set) : NULL;
-    int usable = fs != NULL && as_featureset_dim(fs) == h->dim &&
-                 h->rate_hz == AS_SR_HZ && h->n_fft == AS_N_FFT &&
-                 h->hop == AS_HOP;
-    for (size_t j = 0; usable && j < h->dim; j++)
-        usable = strcmp(as_featureset_column(fs, j)->name, h->names[j]) == 0;
-    if (!usable) {
+    const as_featureset *fs = as_featureset_extracting(h);
+    if (fs == NULL) {
         char set[64];
-        set_name(h->set, h->names, h->dim, set, sizeof set);
+        as_featheader_describe(h, set, sizeof set);
         cli_warnx(NULL,
                   "the index holds features (%s) that this version cannot "
                   "extract; give the queries as a stream (-F)",

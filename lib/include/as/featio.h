@@ -77,6 +77,10 @@ void as_featheader_free(struct as_featheader *h);
  * the set and the parameters are not compared. */
 int as_featheader_same_columns(const struct as_featheader *a,
                                const struct as_featheader *b);
+/* Nonzero when a and b have the same feature columns: as many, with the
+ * same names in the same order (nothing else is compared). */
+int as_featheader_same_names(const struct as_featheader *a,
+                             const struct as_featheader *b);
 
 /* The metadata fields come last, so that initialisers written before
  * they existed still compile (and leave them 0). */

@@ -189,6 +189,25 @@ const as_featureset *as_featureset_match(const char *const *names,
 /* The group of a column name in any set, AS_G_OTHER if unknown. */
 enum as_group as_column_group(const char *name);
 
+/* ---- feature sets and stream headers (struct as_featheader) ---- */
+
+struct as_featheader;
+/* A name for h's columns in messages: the set it names, else the set
+ * whose columns it has, else "N columns". Written to buf as snprintf()
+ * does (truncated to cap - 1 bytes, NUL-terminated when cap > 0);
+ * returns the length of the whole name. */
+size_t as_featheader_describe(const struct as_featheader *h, char *buf,
+                              size_t cap);
+/* Nonzero when h's columns are fs's, name for name (nothing else is
+ * compared); 0 for NULL. */
+int as_featureset_same_names(const as_featureset *fs,
+                             const struct as_featheader *h);
+/* The set this library extracts h's columns with: the set h names, with
+ * the same columns, at this library's rate, FFT length and hop (so new
+ * audio can be compared with the rows h heads); NULL when there is none
+ * (a TSV header names no set). */
+const as_featureset *as_featureset_extracting(const struct as_featheader *h);
+
 /*
  * Measured distance weights (lib/features/weights.c, fitted by
  * bench/corpus/fit.sh on the labelled drum corpus). The default set ships
