@@ -7,13 +7,13 @@
 
 # What building needs.
 AS_DEPS_BUILD="cmake make gcc pkg-config libsndfile1-dev libflac-dev \
-libmpg123-dev libsoxr-dev"
+libmpg123-dev libsoxr-dev libmicrohttpd-dev"
 # Example audio for the quick start (CC0 one-shots and loops).
 AS_DEPS_SAMPLES="sonic-pi-samples"
 # What the test suite needs besides: clang for the sanitizer build,
 # mandoc for the man page checks, sox for the examples that use it, zsh
-# for the completion test.
-AS_DEPS_TEST="clang mandoc sox sonic-pi-samples parallel make zsh"
+# for the completion test, curl for the as-serve tests.
+AS_DEPS_TEST="clang mandoc sox sonic-pi-samples parallel make zsh curl"
 # What bench/corpus/make.sh renders and cuts the drum corpus from.
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"

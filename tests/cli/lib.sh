@@ -178,3 +178,47 @@ as_dev_nodes() {
     null=$T/null
     full=$T/full
 }
+
+# as_serve_start ARG...: starts as-serve ARG... on a free loopback port in
+# the background and waits until it listens: $URL is its address (with
+# the final slash), $serve_pid its process, $T/serve.err its stderr. It
+# is stopped when the test ends.
+as_serve_start() {
+    rm -f "$T/serve.url"
+    as-serve -l 127.0.0.1:0 "$@" >"$T/serve.url" 2>"$T/serve.err" &
+    serve_pid=$!
+    trap 'kill "$serve_pid" 2>/dev/null || true; rm -rf "$T"' EXIT
+    _n=0
+    while [ ! -s "$T/serve.url" ]; do
+        if ! kill -0 "$serve_pid" 2>/dev/null; then
+            sed 's/^/  stderr: /' "$T/serve.err" >&2
+            fail "as-serve $* did not start"
+        fi
+        _n=$((_n + 1))
+        [ "$_n" -lt 1000 ] || fail "as-serve $* printed no address"
+        sleep 0.01
+    done
+    URL=$(cat "$T/serve.url")
+}
+
+# as_serve_stop: SIGTERM, then its exit status in $status.
+as_serve_stop() {
+    kill -TERM "$serve_pid"
+    set +e
+    wait "$serve_pid"
+    status=$?
+    set -e
+}
+
+# http CURL-ARG...: one request with curl: the body in $T/out, the
+# status in $code ("000" when the connection failed).
+http() {
+    code=$(curl -sS -o "$T/out" -w '%{http_code}' "$@" 2>"$T/curl.err") ||
+        true
+}
+
+expect_code() {
+    [ "$code" = "$1" ] && return 0
+    head -c 2000 "$T/out" >&2
+    fail "HTTP status $code, want $1"
+}

@@ -21,6 +21,8 @@
 #   index           index files as they are (the checksums guard them)
 #   index_sums      index files with their checksums recomputed, so the
 #                   parsing behind the checksums is reached
+#   form            as-serve's query-string and multipart/form-data
+#                   parsers
 #
 # Work files go to build-fuzz/fuzz/ (AS_FUZZ_DIR overrides it):
 #   seeds/TARGET/   remade on every run from tests/tools/mksignal, the
@@ -50,7 +52,7 @@ case $secs in
     ;;
 esac
 all="decode_sndfile decode_ogg decode_flac decode_mp3 featread_tsv \
-featread_bin index index_sums"
+featread_bin index index_sums form"
 targets=${*:-$all}
 for t in $targets; do
     case " $all " in
@@ -156,6 +158,14 @@ cp "$tmp/three.asx" "$work/seeds/index_sums/"
 cp "$tmp/learnt.asx" "$work/seeds/index/"
 cp "$tmp/learnt.asx" "$work/seeds/index_sums/"
 rm -rf "$tmp"
+# requests for as-serve's parsers: a Content-Type line, then the body
+mkdir -p "$work/seeds/form"
+printf 'multipart/form-data; boundary=XX\n--XX\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\nRIFF\r\n--XX\r\nContent-Disposition: form-data; name="k"\r\n\r\n5\r\n--XX--\r\n' \
+    >"$work/seeds/form/multipart"
+printf 'multipart/form-data; boundary="a b"\n--a b\r\nContent-Disposition: form-data; name=file\r\n\r\n\r\n--a b--' \
+    >"$work/seeds/form/quoted"
+printf 'text/plain\npath=samples%%2Fkicks%%2Fa.wav&n_results=5&k&x=%%41+b' \
+    >"$work/seeds/form/query"
 
 # ---- runs ----
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
@@ -175,6 +185,7 @@ for t in $targets; do
     decode_*) maxlen=32768 dict=$root/tests/fuzz/decode.dict ;;
     featread_*) maxlen=16384 dict="" ;;
     index*) maxlen=32768 dict="" ;;
+    form) maxlen=4096 dict="" ;;
     esac
     mkdir -p "$work/corpus/$t"
     regress=""

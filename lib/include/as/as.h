@@ -15,6 +15,7 @@
 #include "as/index.h"
 #include "as/learn.h"
 #include "as/search.h"
+#include "as/reasons.h"
 #include "as/cluster.h"
 #include "as/map.h"
 #include "as/anomaly.h"

@@ -1,0 +1,195 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-serve's options, and every error status it answers: the right
+# status, a JSON body naming the problem, and the server still serving.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as_sample_folder -7
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+K=samples/kicks/kick_44k1.flac
+USAGE1="usage: as-serve [-hIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] [-k file]"
+USAGE2="                [-l addr:port] [-m count] [-s seconds] [-u bytes] index ..."
+HINT="Try 'as-serve --help'."
+
+# --help, --version, the man page.
+run as-serve --help
+expect_status 0
+[ "$(head -n 1 "$T/out")" = "$USAGE1" ] || fail "--help"
+run as-serve --version
+expect_status 0
+grep -q '^as-serve [0-9][0-9.]*$' "$T/out" || fail "--version"
+as_check_man_options as-serve
+
+# Usage errors.
+run as-serve
+expect_status 2
+expect_err "as-serve: no index given" "$USAGE1" "$USAGE2" "$HINT"
+run as-serve -l 127.0.0.1 lib.asx
+expect_status 2
+expect_err "as-serve: -l: '127.0.0.1' is not ADDR:PORT" "$USAGE1" "$USAGE2" "$HINT"
+run as-serve -l 127.0.0.1:70000 lib.asx
+expect_status 2
+expect_err "as-serve: -l: 70000 is out of range (0 to 65535)" "$USAGE1" "$USAGE2" "$HINT"
+run as-serve -u 0 lib.asx
+expect_status 2
+expect_err "as-serve: -u: '0' is not a size from 1 byte to 1 TiB" "$USAGE1" "$USAGE2" "$HINT"
+run as-serve -j 0 lib.asx
+expect_status 2
+run as-serve - 
+expect_status 2
+expect_err "as-serve: an index is a file, not standard input" "$USAGE1" "$USAGE2" "$HINT"
+# a non-loopback address needs a token or --insecure
+run as-serve -l 0.0.0.0:0 lib.asx
+expect_status 2
+expect_err "as-serve: -l: 0.0.0.0 is not a loopback address: give --token FILE, or --insecure" \
+    "$USAGE1" "$USAGE2" "$HINT"
+# runtime failures
+run as-serve -l 127.0.0.1:0 missing.asx
+expect_status 1
+expect_err "as-serve: missing.asx: No such file or directory"
+run as-serve -l 127.0.0.1:0 lib.tsv
+expect_status 1
+expect_err "as-serve: lib.tsv: not an index"
+printf 'short\n' >token
+run as-serve -k token lib.asx
+expect_status 1
+expect_err "as-serve: token: the token must be at least 16 characters"
+run as-serve -C nowhere lib.asx
+expect_status 1
+expect_err "as-serve: nowhere: No such file or directory"
+
+as_serve_start -u 64k lib.asx
+
+# 400: malformed query strings, unknown and repeated parameters, values
+http "${URL}search?path=%zz"
+expect_code 400
+expect_out '{"error":"malformed query string","status":400}'
+http "${URL}search?path=$K&n_result=3"
+expect_code 400
+expect_out '{"error":"unknown query parameter '\''n_result'\''","status":400}'
+http "${URL}search?path=$K&path=$K"
+expect_code 400
+expect_out '{"error":"query parameter '\''path'\'' given twice","status":400}'
+http "${URL}search?path=$K&n_results=0"
+expect_code 400
+expect_out '{"error":"n_results: '\''0'\'' is not a number from 1 to 1000","status":400}'
+http "${URL}search?path=$K&n_results=3&k=3"
+expect_code 400
+http "${URL}search?path=a%00b"
+expect_code 400
+expect_out '{"error":"query parameter '\''path'\'' holds a NUL byte","status":400}'
+http "${URL}search"
+expect_code 400
+http "${URL}anomalies?limit=x"
+expect_code 400
+http "${URL}stats?x=1"
+expect_code 400
+
+# 404: unknown endpoints and entries; request paths are never files
+http "${URL}nothing"
+expect_code 404
+expect_out '{"error":"no such endpoint","status":404}'
+http "${URL}entries/7"
+expect_code 404
+expect_out '{"error":"no entry 7","status":404}'
+http "${URL}entries/x/audio"
+expect_code 404
+http "${URL}entries/99999999999999999999999/audio"
+expect_code 404
+http "${URL}entries/0/audio/x"
+expect_code 404
+http --path-as-is "${URL}entries/../../../etc/passwd"
+expect_code 404
+http --path-as-is "${URL}entries/0/../../../../etc/passwd"
+expect_code 404
+http --path-as-is "${URL}../../etc/passwd"
+expect_code 404
+http "${URL}search?path=/etc/passwd"
+expect_code 404
+expect_out '{"error":"/etc/passwd: not in the index","status":404}'
+http "${URL}search?path=../../../../etc/passwd"
+expect_code 404
+expect_out '{"error":"../../../../etc/passwd: not in the index","status":404}'
+# an entry whose file went away
+mv samples/hats/hihat_48k.wav gone.wav
+http "${URL}search?path=samples/hats/hihat_48k.wav&k=1"
+expect_code 200
+http "${URL}search?path=$K&k=7"
+id=$(sed 's/.*{"id":\([0-9]*\),"filename":"samples\/hats\/hihat_48k.wav".*/\1/' "$T/out")
+http "${URL}entries/$id/audio"
+expect_code 404
+expect_out '{"error":"the entry'\''s audio file: No such file or directory","status":404}'
+mv gone.wav samples/hats/hihat_48k.wav
+
+# 405
+http -X PUT "${URL}stats"
+expect_code 405
+expect_out '{"error":"method PUT not allowed","status":405}'
+http -X POST "${URL}stats"
+expect_code 405
+
+# 413: over -u, told at once from Content-Length, or once read
+head -c 70000 /dev/zero >big.bin
+http --data-binary @big.bin "${URL}search"
+expect_code 413
+expect_out '{"error":"request body over the limit of 65536 bytes","status":413}'
+http -H 'Transfer-Encoding: chunked' --data-binary @big.bin "${URL}search"
+expect_code 413
+
+# 415: not audio, or not decodable
+printf 'not audio at all\n' >text.wav
+http -F file=@text.wav "${URL}search"
+expect_code 415
+expect_out '{"error":"unsupported format","status":415}'
+head -c 3000 "$FIX/real_bd_808_44k1.wav" >cut.wav
+http --data-binary @cut.wav "${URL}search"
+expect_code 415
+
+# 400: malformed multipart bodies
+printf -- '--XX\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc' >bad.txt
+http -H 'Content-Type: multipart/form-data; boundary=XX' --data-binary @bad.txt "${URL}search"
+expect_code 400
+expect_out '{"error":"malformed multipart body","status":400}'
+printf -- '--XX\r\nContent-Disposition: form-data; name="other"\r\n\r\nabc\r\n--XX--\r\n' >other.txt
+http -H 'Content-Type: multipart/form-data; boundary=XX' --data-binary @other.txt "${URL}search"
+expect_code 400
+expect_out '{"error":"no part named '\''file'\'' in the body","status":400}'
+http -H 'Content-Type: multipart/form-data' --data-binary @other.txt "${URL}search"
+expect_code 400
+expect_out '{"error":"Content-Type: not multipart/form-data with a boundary","status":400}'
+http -X POST "${URL}search"
+expect_code 400
+expect_out '{"error":"no audio in the request","status":400}'
+
+# after all that, it still serves
+http "${URL}healthz"
+expect_code 200
+as_serve_stop
+expect_status 0
+
+# 401: a token, required everywhere but /healthz
+printf 'abcdefghijklmnopqrstuvwxyz\n' >token
+as_serve_start -k token lib.asx
+http "${URL}stats"
+expect_code 401
+expect_out '{"error":"missing or wrong bearer token","status":401}'
+http -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyZ' "${URL}stats"
+expect_code 401
+http -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz' "${URL}stats"
+expect_code 200
+http "${URL}healthz"
+expect_code 200
+as_serve_stop
+expect_status 0
+
+# 409: an index of columns this version cannot extract
+cut -f 1-20 lib.tsv | as-index -q -o cols.asx
+as_serve_start cols.asx
+http -F "file=@$K" "${URL}search"
+expect_code 409
+http "${URL}search?path=$K&k=2"
+expect_code 200
+as_serve_stop
+expect_status 0

@@ -1,0 +1,115 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# A server people can leave running: it picks up a replaced index without
+# a restart, serves shards as one library, cuts off a client too slow,
+# answers 503 past its connections, and drains and exits 0 on SIGTERM.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as_sample_folder -7
+as-extract -r samples/kicks samples/hats >a.tsv
+as-extract -r samples/tones samples/loops >b.tsv
+as-index -o lib.asx a.tsv
+K=samples/kicks/kick_44k1.flac
+
+# wait_for WHAT CMD...: runs CMD until it succeeds (at most about 10 s)
+wait_for() {
+    _what=$1
+    shift
+    _n=0
+    until "$@"; do
+        _n=$((_n + 1))
+        [ "$_n" -lt 200 ] || fail "waited in vain for $_what"
+        sleep 0.05
+    done
+}
+entries_are() {
+    http "${URL}healthz"
+    grep -q "\"entries\":$1," "$T/out"
+}
+
+as_serve_start lib.asx
+http "${URL}healthz"
+expect_out '{"status":"ok","entries":3,"generation":1}'
+
+# as-index -u renames a new index in: the next requests see it
+as-index -q -u lib.asx b.tsv
+wait_for "the new index" entries_are 7
+expect_out '{"status":"ok","entries":7,"generation":2}'
+http "${URL}search?path=samples/tones/sine440_44k1.wav&k=1"
+expect_code 200
+
+# a replacement that is not an index: it says so and keeps the old one
+cp a.tsv broken.asx
+cp lib.asx good.asx
+mv broken.asx lib.asx
+wait_for "the warning" grep -q '^as-serve: keeping the indexes opened before$' "$T/serve.err"
+grep -q '^as-serve: lib.asx: not an index$' "$T/serve.err" || fail "warning: $(cat "$T/serve.err")"
+entries_are 7 || fail "the old index went away"
+# SIGHUP opens the files again at once
+mv good.asx lib.asx
+kill -HUP "$serve_pid"
+reopened() {
+    http "${URL}healthz"
+    grep -q '"entries":7,"generation":[3-9]' "$T/out"
+}
+wait_for "SIGHUP" reopened
+
+# SIGTERM: exit 0
+as_serve_stop
+expect_status 0
+
+# two shards are one library: the same answers as as-search over both
+as-index -o a.asx a.tsv
+as-index -o b.asx b.tsv
+as_serve_start a.asx b.asx
+http "${URL}stats"
+grep -q '"shards":\[{"path":"a.asx","entries":3,"format_version":[0-9]},{"path":"b.asx","entries":4,"format_version":[0-9]}\]' "$T/out" ||
+    fail "shards: $(cat "$T/out")"
+http "${URL}search?path=$K&k=6"
+sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
+    -e 's/,"duration":[0-9.]+,"cluster":(null|[0-9]+)//g' \
+    -e 's/,"audio":"[^"]*"//g' "$T/out" >got.json
+as-search -J -k 6 -p $K a.asx b.asx >want.json
+cmp -s want.json got.json || { diff want.json got.json >&2; fail "shards search"; }
+http "${URL}entries/6"
+grep -q '^{"id":6,"filename":"samples/' "$T/out" || fail "entry 6"
+as_serve_stop
+expect_status 0
+
+# a client that sends its body too slowly is cut off; others are served
+as_serve_start -s 1 lib.asx
+mksignal -d 2 -r 44100 noise slow.wav
+set +e
+curl -sS -o /dev/null --limit-rate 20k --data-binary @slow.wav \
+    "${URL}search" 2>curl.err
+slow=$?
+set -e
+[ "$slow" -ne 0 ] || fail "the slow upload was answered"
+http "${URL}healthz"
+expect_code 200
+as_serve_stop
+expect_status 0
+grep -q '^as-serve: 127\.0\.0\.1 POST /search 0 0 [0-9]* aborted$' \
+    "$T/serve.err" || fail "access log: $(cat "$T/serve.err")"
+
+# 503 past -m connections: one connection held open by a slow upload
+# (restarted if it was the one told 503, when both came at once)
+as_serve_start -m 1 -s 30 lib.asx
+hold() {
+    curl -sS -o /dev/null --limit-rate 10k --data-binary @slow.wav \
+        "${URL}search" 2>/dev/null &
+    held=$!
+}
+hold
+busy() {
+    kill -0 "$held" 2>/dev/null || hold
+    http "${URL}stats"
+    [ "$code" = 503 ]
+}
+wait_for "a 503" busy
+expect_out '{"error":"too many connections","status":503}'
+kill "$held" 2>/dev/null || true
+wait "$held" 2>/dev/null || true
+as_serve_stop
+expect_status 0

@@ -1,0 +1,906 @@
+/* SPDX-License-Identifier: MIT */
+/* as-serve: the endpoints. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as-serve.h"
+#include "form.h"
+#include "http.h"
+
+/* Results a search may ask for. */
+#define MAX_RESULTS 1000
+/* The least similarity of a group that is a reason, as as-search -r. */
+#define REASON_FLOOR 0.5
+
+const struct serve_opts *api_opts;
+
+static void
+json_number(FILE *fp, double v)
+{
+    if (isnan(v) || isinf(v))
+        fputs("null", fp);
+    else
+        fprintf(fp, "%.6f", v == 0.0 ? 0.0 : v);
+}
+
+/* A whole decimal number in [min, max]; 0, or -1 if v is not one. */
+static int
+parse_size(const char *v, size_t min, size_t max, size_t *out)
+{
+    if (v == NULL || *v < '0' || *v > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (*end != '\0' || errno != 0 || x < min || x > max)
+        return -1;
+    *out = (size_t)x;
+    return 0;
+}
+
+/* Reports an error from reading the indexes: 500, naming a damaged
+ * section. */
+static int
+index_error(const struct request *q, const struct gen *g, int st)
+{
+    if (st == AS_ECHECKSUM) {
+        for (size_t h = 0; h < g->n; h++) {
+            const char *s = as_index_damaged(g->ix[h]);
+            if (s != NULL)
+                return reply_error(q->c, q->r, 500,
+                                   "index %s is damaged (checksum mismatch "
+                                   "in %s)",
+                                   api_opts->index_paths[h], s);
+        }
+    }
+    if (st == AS_ENOMEM)
+        return reply_error(q->c, q->r, 500, "out of memory");
+    return reply_error(q->c, q->r, 500, "index: %s", as_strerror(st));
+}
+
+static void
+entry_fields(FILE *fp, size_t id, const struct as_index_entry *e)
+{
+    fprintf(fp, "\"id\":%zu,\"filename\":", id);
+    cli_json_string(fp, e->path);
+    fputs(",\"genre\":", fp);
+    cli_json_string(fp, e->label);
+    fputs(",\"label\":", fp);
+    cli_json_string(fp, e->label);
+    fputs(",\"duration\":", fp);
+    if (e->duration_s >= 0.0)
+        fprintf(fp, "%.6f", e->duration_s);
+    else
+        fputs("null", fp);
+    if (e->cluster != AS_INDEX_NO_CLUSTER)
+        fprintf(fp, ",\"cluster\":%ld", (long)e->cluster);
+    else
+        fputs(",\"cluster\":null", fp);
+}
+
+/* Query parameters an endpoint takes; anything else is a 400, so that a
+ * misspelt filter never silently widens a search. */
+static int
+check_params(const struct request *q, const char *const *names)
+{
+    long u = form_query_unknown(q->query, names);
+    if (u < 0)
+        return 0;
+    char *n = cli_msg_name_dup(q->query->v[u].name);
+    reply_error(q->c, q->r, 400, "unknown query parameter '%s'", n);
+    free(n);
+    return 1;
+}
+
+/* A parameter's value, 400 for one given twice or holding NUL: *out
+ * NULL when absent. Returns 1 after replying. */
+static int
+param(const struct request *q, const char *name, const char **out)
+{
+    int dup = 0, bad = 0;
+    *out = form_query_get(q->query, name, &dup, &bad);
+    if (dup) {
+        reply_error(q->c, q->r, 400, "query parameter '%s' given twice", name);
+        return 1;
+    }
+    if (bad) {
+        reply_error(q->c, q->r, 400, "query parameter '%s' holds a NUL byte",
+                    name);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- /healthz, /stats ---- */
+
+static int
+healthz(const struct request *q, const struct gen *g)
+{
+    static const char *const none[] = {NULL};
+    if (check_params(q, none))
+        return MHD_YES;
+    struct body b;
+    if (body_open(&b) != 0)
+        return MHD_NO;
+    fprintf(b.fp, "{\"status\":\"ok\",\"entries\":%zu,\"generation\":%lu}\n",
+            g->total, g->id);
+    return reply_body(q->c, q->r, 200, &b, "application/json");
+}
+
+struct count {
+    const char *label;
+    size_t n;
+};
+
+/* The stats body of a generation, built once. NULL on failure (*st). */
+static char *
+build_stats(struct gen *g, int *st)
+{
+    struct body b;
+    if (body_open(&b) != 0) {
+        *st = AS_ENOMEM;
+        return NULL;
+    }
+    size_t n_labels = as_index_label_count(g->ix[0]);
+    /* labels of every shard, merged by name */
+    struct count *counts = NULL;
+    size_t n_counts = 0, labelled = 0, known = 0;
+    double dmin = HUGE_VAL, dmax = -HUGE_VAL, dsum = 0.0;
+    long max_cluster = -1;
+    size_t anomalies = 0, visible = 0;
+    *st = AS_OK;
+    for (size_t h = 0; h < g->n && *st == AS_OK; h++) {
+        size_t n = as_index_count(g->ix[h]);
+        for (size_t i = 0; i < n; i++) {
+            struct as_index_entry e;
+            if ((*st = as_index_entry(g->ix[h], i, &e)) != AS_OK)
+                break;
+            if (!gen_visible(g, h, i))
+                continue;
+            visible++;
+            if (e.duration_s >= 0.0) {
+                known++;
+                dsum += e.duration_s;
+                if (e.duration_s < dmin)
+                    dmin = e.duration_s;
+                if (e.duration_s > dmax)
+                    dmax = e.duration_s;
+            }
+            if (e.cluster != AS_INDEX_NO_CLUSTER && e.cluster > max_cluster)
+                max_cluster = e.cluster;
+            anomalies += (e.flags & AS_ENTRY_HAS_ANOMALY) != 0;
+            if (e.label == NULL)
+                continue;
+            labelled++;
+            size_t lo = 0, hi = n_counts;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (strcmp(counts[mid].label, e.label) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < n_counts && strcmp(counts[lo].label, e.label) == 0) {
+                counts[lo].n++;
+                continue;
+            }
+            struct count *c = realloc(counts, (n_counts + 1) * sizeof *c);
+            if (c == NULL) {
+                *st = AS_ENOMEM;
+                break;
+            }
+            counts = c;
+            memmove(counts + lo + 1, counts + lo,
+                    (n_counts - lo) * sizeof *counts);
+            counts[lo].label = e.label;
+            counts[lo].n = 1;
+            n_counts++;
+        }
+    }
+    (void)n_labels;
+    if (*st != AS_OK) {
+        free(counts);
+        fclose(b.fp);
+        free(b.buf);
+        return NULL;
+    }
+    const struct as_featheader *hd = as_index_header(g->ix[0]);
+    fprintf(b.fp, "{\"total_samples\":%zu,\"genres\":{", visible);
+    for (size_t i = 0; i < n_counts; i++) {
+        if (i)
+            fputc(',', b.fp);
+        cli_json_string(b.fp, counts[i].label);
+        fprintf(b.fp, ":%zu", counts[i].n);
+    }
+    fprintf(b.fp, "},\"embedding_dimension\":%zu", g->dim);
+    fprintf(b.fp, ",\"labelled\":%zu,\"unlabelled\":%zu,\"labels\":%zu",
+            labelled, visible - labelled, n_counts);
+    fprintf(b.fp,
+            ",\"duration\":{\"known\":%zu,\"unknown\":%zu,\"min_s\":", known,
+            visible - known);
+    json_number(b.fp, known ? dmin : (double)NAN);
+    fputs(",\"max_s\":", b.fp);
+    json_number(b.fp, known ? dmax : (double)NAN);
+    fputs(",\"mean_s\":", b.fp);
+    json_number(b.fp, known ? dsum / (double)known : (double)NAN);
+    fputs(",\"total_s\":", b.fp);
+    json_number(b.fp, dsum);
+    fputs("},\"features\":{\"set\":", b.fp);
+    cli_json_string(b.fp, hd->set);
+    fprintf(b.fp, ",\"dimension\":%zu,\"extractable\":%s,\"groups\":{", g->dim,
+            g->extract ? "true" : "false");
+    const enum as_group *groups = as_index_groups(g->ix[0]);
+    const double *w = as_index_group_weights(g->ix[0]);
+    const char *sep = "";
+    for (int gr = 0; gr < AS_G_COUNT; gr++) {
+        size_t cols = 0;
+        for (size_t j = 0; j < g->dim; j++)
+            cols += groups[j] == (enum as_group)gr;
+        if (cols == 0)
+            continue;
+        fprintf(b.fp, "%s\"%s\":{\"columns\":%zu,\"weight\":%g}", sep,
+                as_group_name((enum as_group)gr), cols, w[gr]);
+        sep = ",";
+    }
+    fprintf(b.fp, "}},\"clusters\":%ld,\"anomaly_scores\":%zu,\"shards\":[",
+            max_cluster + 1, anomalies);
+    for (size_t h = 0; h < g->n; h++) {
+        fputs(h ? ",{\"path\":" : "{\"path\":", b.fp);
+        cli_json_string(b.fp, api_opts->index_paths[h]);
+        fprintf(b.fp, ",\"entries\":%zu,\"format_version\":%u}",
+                as_index_count(g->ix[h]), as_index_version(g->ix[h]));
+    }
+    fprintf(b.fp, "],\"generation\":%lu", g->id);
+    free(counts);
+    if (fclose(b.fp) != 0) {
+        free(b.buf);
+        *st = AS_ENOMEM;
+        return NULL;
+    }
+    return b.buf;
+}
+
+static int
+stats(const struct request *q, struct gen *g)
+{
+    static const char *const none[] = {NULL};
+    if (check_params(q, none))
+        return MHD_YES;
+    pthread_mutex_lock(&g->mu);
+    int st = AS_OK;
+    if (g->stats_json == NULL)
+        g->stats_json = build_stats(g, &st);
+    pthread_mutex_unlock(&g->mu);
+    if (g->stats_json == NULL)
+        return index_error(q, g, st);
+    struct body b;
+    if (body_open(&b) != 0)
+        return MHD_NO;
+    /* the per-generation part, then what changes per request */
+    fputs(g->stats_json, b.fp);
+    fprintf(b.fp, ",\"server\":{\"requests\":%lu,\"in_flight\":%u}}\n",
+            http_requests(), http_in_flight());
+    return reply_body(q->c, q->r, 200, &b, "application/json");
+}
+
+/* ---- /entries/{id} and its audio ---- */
+
+static const char *
+audio_type(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {".wav", "audio/wav"},   {".wave", "audio/wav"},
+        {".flac", "audio/flac"}, {".mp3", "audio/mpeg"},
+        {".ogg", "audio/ogg"},   {".oga", "audio/ogg"},
+        {".opus", "audio/ogg"},  {".aif", "audio/aiff"},
+        {".aiff", "audio/aiff"}, {".aifc", "audio/aiff"},
+        {".caf", "audio/x-caf"}, {".au", "audio/basic"},
+    };
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (dot != NULL && (slash == NULL || dot > slash)) {
+        for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+            if (strcasecmp(dot, types[i].ext) == 0)
+                return types[i].type;
+    }
+    return "application/octet-stream";
+}
+
+/* Parses a Range header against a file of size bytes: 0 with the first
+ * and last byte; 1 when it is to be ignored (not bytes=, several
+ * ranges); -1 when it cannot be satisfied. */
+static int
+parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
+{
+    if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+        return 1;
+    const char *p = h + 6;
+    char *end;
+    if (*p == '-') {
+        if (p[1] < '0' || p[1] > '9')
+            return 1;
+        errno = 0;
+        unsigned long long n = strtoull(p + 1, &end, 10);
+        if (*end != '\0' || errno != 0)
+            return 1;
+        if (n == 0 || size == 0)
+            return -1;
+        *first = n >= size ? 0 : size - n;
+        *last = size - 1;
+        return 0;
+    }
+    if (*p < '0' || *p > '9')
+        return 1;
+    errno = 0;
+    unsigned long long a = strtoull(p, &end, 10);
+    if (*end != '-' || errno != 0)
+        return 1;
+    p = end + 1;
+    unsigned long long b = size ? size - 1 : 0;
+    if (*p != '\0') {
+        if (*p < '0' || *p > '9')
+            return 1;
+        b = strtoull(p, &end, 10);
+        if (*end != '\0' || errno != 0 || b < a)
+            return 1;
+        if (b >= size)
+            b = size - 1;
+    }
+    if (a >= size)
+        return -1;
+    *first = a;
+    *last = b;
+    return 0;
+}
+
+static int
+entry_audio(const struct request *q, const struct gen *g, size_t h, size_t i,
+            const struct as_index_entry *e)
+{
+    (void)g;
+    (void)h;
+    (void)i;
+    /* the path comes from the index, never from the request */
+    int fd = openat(api_opts->dirfd, e->path,
+                    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return reply_error(q->c, q->r, errno == ENOENT ? 404 : 500,
+                           "the entry's audio file: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return reply_error(q->c, q->r, 404,
+                           "the entry's audio file is not a regular file");
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    uint64_t size = (uint64_t)st.st_size, first = 0, last = size ? size - 1 : 0;
+    unsigned status = 200;
+    if (q->range != NULL) {
+        int r = parse_range(q->range, size, &first, &last);
+        if (r < 0) {
+            close(fd);
+            struct body b;
+            if (body_open(&b) != 0)
+                return MHD_NO;
+            fputs("{\"error\":\"range not satisfiable\",\"status\":416}\n",
+                  b.fp);
+            fclose(b.fp);
+            struct MHD_Response *resp = MHD_create_response_from_buffer(
+                b.len, b.buf, MHD_RESPMEM_MUST_FREE);
+            if (resp == NULL) {
+                free(b.buf);
+                return MHD_NO;
+            }
+            char cr[64];
+            snprintf(cr, sizeof cr, "bytes */%" PRIu64, size);
+            MHD_add_response_header(resp, "Content-Range", cr);
+            MHD_add_response_header(resp, "Content-Type", "application/json");
+            return reply_response(q->c, q->r, 416, resp, b.len);
+        }
+        if (r == 0)
+            status = 206;
+        else
+            first = 0, last = size ? size - 1 : 0;
+    }
+    uint64_t len = size ? last - first + 1 : 0;
+    struct MHD_Response *resp =
+        MHD_create_response_from_fd_at_offset64(len, fd, first);
+    if (resp == NULL) {
+        close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", audio_type(e->path));
+    MHD_add_response_header(resp, "Accept-Ranges", "bytes");
+    if (status == 206) {
+        char cr[96];
+        snprintf(cr, sizeof cr, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first,
+                 last, size);
+        MHD_add_response_header(resp, "Content-Range", cr);
+    }
+    return reply_response(q->c, q->r, status, resp, len);
+}
+
+static int
+entries(const struct request *q, const struct gen *g)
+{
+    static const char *const none[] = {NULL};
+    const char *rest = q->path + strlen("/entries/");
+    size_t idlen = strcspn(rest, "/");
+    char idbuf[32];
+    size_t id;
+    if (idlen == 0 || idlen >= sizeof idbuf) {
+        return reply_error(q->c, q->r, 404, "no such entry");
+    }
+    memcpy(idbuf, rest, idlen);
+    idbuf[idlen] = '\0';
+    int audio = 0;
+    if (rest[idlen] == '/') {
+        if (strcmp(rest + idlen, "/audio") != 0)
+            return reply_error(q->c, q->r, 404, "no such endpoint");
+        audio = 1;
+    }
+    if (strcmp(q->method, "POST") == 0)
+        return reply_error(q->c, q->r, 405, "method POST not allowed");
+    if (check_params(q, none))
+        return MHD_YES;
+    size_t h, i;
+    if (parse_size(idbuf, 0, SIZE_MAX, &id) != 0 ||
+        gen_locate(g, id, &h, &i) != 0)
+        return reply_error(q->c, q->r, 404, "no entry %s", idbuf);
+    struct as_index_entry e;
+    int st = as_index_entry(g->ix[h], i, &e);
+    if (st != AS_OK)
+        return index_error(q, g, st);
+    if (audio)
+        return entry_audio(q, g, h, i, &e);
+    struct body b;
+    if (body_open(&b) != 0)
+        return MHD_NO;
+    fputc('{', b.fp);
+    entry_fields(b.fp, id, &e);
+    fputs(",\"anomaly\":", b.fp);
+    if (e.flags & AS_ENTRY_HAS_ANOMALY)
+        json_number(b.fp, (double)e.anomaly);
+    else
+        fputs("null", b.fp);
+    fputs(",\"file_size\":", b.fp);
+    if (e.file_size >= 0)
+        fprintf(b.fp, "%lld", (long long)e.file_size);
+    else
+        fputs("null", b.fp);
+    fprintf(b.fp, ",\"shadowed\":%s,\"audio\":\"/entries/%zu/audio\"}\n",
+            gen_visible(g, h, i) ? "false" : "true", id);
+    return reply_body(q->c, q->r, 200, &b, "application/json");
+}
+
+/* ---- /search ---- */
+
+struct query_vec {
+    const char *name;
+    double duration_s;
+    const float *v;
+    int has_self;
+    size_t self_shard, self_entry;
+};
+
+static int
+search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
+             size_t k)
+{
+    int st;
+    as_searcher *s = gen_searcher(g, &st);
+    if (s == NULL)
+        return index_error(q, g, st);
+    size_t kk = k > AS_REASON_NEIGHBOURS ? k : AS_REASON_NEIGHBOURS;
+    struct as_hit *hits = malloc(kk * sizeof *hits);
+    if (hits == NULL) {
+        gen_searcher_put(g, s);
+        return reply_error(q->c, q->r, 500, "out of memory");
+    }
+    struct as_search_filter f;
+    as_search_filter_init(&f);
+    if (qv->has_self) {
+        f.exclude_shard = (int64_t)qv->self_shard;
+        f.exclude_entry = (uint32_t)qv->self_entry;
+    }
+    size_t n = 0;
+    st = as_search(s, qv->v, 1, kk, &f, hits, &n);
+    if (st != AS_OK) {
+        gen_searcher_put(g, s);
+        free(hits);
+        return index_error(q, g, st);
+    }
+    struct as_reasons rs;
+    as_reasons_init(&rs, g->ix[0], REASON_FLOOR, hits, n);
+    if (n > k)
+        n = k;
+    struct body b;
+    if (body_open(&b) != 0) {
+        gen_searcher_put(g, s);
+        free(hits);
+        return MHD_NO;
+    }
+    fputs("{\"query\":{\"filename\":", b.fp);
+    cli_json_string(b.fp, qv->name);
+    fputs(",\"duration\":", b.fp);
+    if (qv->duration_s >= 0.0)
+        fprintf(b.fp, "%.6f", qv->duration_s);
+    else
+        fputs("null", b.fp);
+    fputs("},\"results\":[", b.fp);
+    for (size_t r = 0; r < n && st == AS_OK; r++) {
+        const struct as_hit *h = &hits[r];
+        struct as_index_entry e;
+        if ((st = as_index_entry(g->ix[h->shard], h->entry, &e)) != AS_OK)
+            break;
+        const float *row = as_index_row(g->ix[h->shard], h->entry);
+        enum as_group why[AS_G_COUNT];
+        size_t nw = as_reasons_of(&rs, qv->v, qv->duration_s, h, row,
+                                  e.duration_s, why);
+        double conf = as_search_confidence(s, h->distance);
+        fputs(r ? ",{" : "{", b.fp);
+        entry_fields(b.fp, g->offset[h->shard] + h->entry, &e);
+        fputs(",\"distance\":", b.fp);
+        json_number(b.fp, h->distance);
+        fputs(",\"groups\":{", b.fp);
+        const char *sep = "";
+        for (int gr = 0; gr < AS_G_COUNT; gr++) {
+            if (!g->present[gr])
+                continue;
+            fprintf(b.fp, "%s\"%s\":", sep, as_group_name((enum as_group)gr));
+            json_number(b.fp, h->group_sim[gr]);
+            sep = ",";
+        }
+        fputs("},\"reasons\":[", b.fp);
+        for (size_t j = 0; j < nw; j++)
+            fprintf(b.fp, "%s\"%s\"", j ? "," : "", as_group_reason(why[j]));
+        fputs("],\"confidence\":", b.fp);
+        if (isnan(conf))
+            fputs("null", b.fp);
+        else
+            fprintf(b.fp, "%.3f", conf);
+        fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
+                g->offset[h->shard] + h->entry);
+    }
+    gen_searcher_put(g, s);
+    free(hits);
+    if (st != AS_OK) {
+        fclose(b.fp);
+        free(b.buf);
+        return index_error(q, g, st);
+    }
+    fputs("]}\n", b.fp);
+    return reply_body(q->c, q->r, 200, &b, "application/json");
+}
+
+/* n_results (the reference design's name) or k; 1 after replying. */
+static int
+result_count(const struct request *q, size_t *k)
+{
+    const char *v, *w;
+    if (param(q, "n_results", &v) || param(q, "k", &w))
+        return 1;
+    if (v != NULL && w != NULL) {
+        reply_error(q->c, q->r, 400, "give n_results or k, not both");
+        return 1;
+    }
+    if (v == NULL)
+        v = w;
+    *k = 10;
+    if (v != NULL && parse_size(v, 1, MAX_RESULTS, k) != 0) {
+        char *s = cli_msg_name_dup(v);
+        reply_error(q->c, q->r, 400,
+                    "n_results: '%s' is not a number from 1 to %d", s,
+                    MAX_RESULTS);
+        free(s);
+        return 1;
+    }
+    return 0;
+}
+
+static int
+search_path(const struct request *q, struct gen *g, const char *path, size_t k)
+{
+    size_t h = g->n, at = 0;
+    int st = AS_ENOENT_PATH;
+    while (h > 0 &&
+           (st = as_index_find(g->ix[h - 1], path, &at)) == AS_ENOENT_PATH)
+        h--;
+    if (st != AS_OK && st != AS_ENOENT_PATH)
+        return index_error(q, g, st);
+    if (h == 0) {
+        char *s = cli_msg_name_dup(path);
+        int ret = reply_error(q->c, q->r, 404, "%s: not in the index", s);
+        free(s);
+        return ret;
+    }
+    h--;
+    struct as_index_entry e;
+    const float *row = as_index_row(g->ix[h], at);
+    if (row == NULL)
+        return index_error(q, g, AS_ECHECKSUM);
+    if ((st = as_index_entry(g->ix[h], at, &e)) != AS_OK)
+        return index_error(q, g, st);
+    struct query_vec qv = {
+        .name = e.path,
+        .duration_s = e.duration_s,
+        .v = row,
+        .has_self = 1,
+        .self_shard = h,
+        .self_entry = at,
+    };
+    return search_reply(q, g, &qv, k);
+}
+
+/* The audio of a POST /search: the "file" part of a multipart body (or
+ * its only part with a file name), or the whole body. */
+static int
+upload_audio(const struct request *q, const unsigned char **data, size_t *len,
+             char *name, size_t cap)
+{
+    snprintf(name, cap, "upload");
+    const char *ct = q->content_type;
+    if (ct != NULL && strncasecmp(ct, "multipart/", 10) == 0) {
+        char boundary[80];
+        if (form_boundary(ct, boundary, sizeof boundary) != 0) {
+            reply_error(q->c, q->r, 400,
+                        "Content-Type: not multipart/form-data with a "
+                        "boundary");
+            return 1;
+        }
+        struct form_part parts[FORM_MAX_FIELDS];
+        size_t n;
+        int st = form_multipart(q->body, q->body_len, boundary, parts,
+                                FORM_MAX_FIELDS, &n);
+        if (st != 0) {
+            reply_error(q->c, q->r, 400, "%s",
+                        st == FORM_ETOOMANY ? "too many parts in the body"
+                                            : "malformed multipart body");
+            return 1;
+        }
+        const struct form_part *file = NULL;
+        for (size_t i = 0; i < n && file == NULL; i++)
+            if (form_part_is(&parts[i], "file"))
+                file = &parts[i];
+        if (file == NULL) {
+            reply_error(q->c, q->r, 400, "no part named 'file' in the body");
+            return 1;
+        }
+        if (file->filename != NULL && file->filename_len > 0) {
+            size_t l =
+                file->filename_len < cap - 1 ? file->filename_len : cap - 1;
+            memcpy(name, file->filename, l);
+            name[l] = '\0';
+            if (strlen(name) == 0)
+                snprintf(name, cap, "upload");
+        }
+        *data = file->data;
+        *len = file->len;
+        return 0;
+    }
+    *data = q->body;
+    *len = q->body_len;
+    return 0;
+}
+
+static int
+search_upload(const struct request *q, struct gen *g, size_t k)
+{
+    if (g->extract == NULL)
+        return reply_error(q->c, q->r, 409,
+                           "the index holds features that this server "
+                           "cannot extract; search by path");
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    char name[256];
+    if (upload_audio(q, &data, &len, name, sizeof name))
+        return MHD_YES;
+    if (len == 0)
+        return reply_error(q->c, q->r, 400, "no audio in the request");
+    /* the audio goes to an unlinked file the decoder can seek in: the
+     * spooled body itself when it is the audio */
+    int fd = -1, own = 0;
+    if (q->body_fd >= 0 && data == q->body && len == q->body_len) {
+        fd = q->body_fd;
+        if (lseek(fd, 0, SEEK_SET) != 0)
+            return reply_error(q->c, q->r, 500, "upload: %s", strerror(errno));
+    } else {
+        fd = spool_file();
+        if (fd < 0 || write_all(fd, data, len) != 0 ||
+            lseek(fd, 0, SEEK_SET) != 0) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return reply_error(q->c, q->r, 500, "upload: %s", strerror(e));
+        }
+        own = 1;
+    }
+    int st;
+    as_extractor *x = gen_extractor(g, &st);
+    float *v = malloc(g->dim * sizeof *v);
+    if (x == NULL || v == NULL) {
+        gen_extractor_put(g, x);
+        free(v);
+        if (own)
+            close(fd);
+        return reply_error(q->c, q->r, 500, "out of memory");
+    }
+    struct as_extract_result res;
+    st = as_extract(x, NULL, fd, v, g->dim, &res);
+    int e = errno;
+    gen_extractor_put(g, x);
+    if (own)
+        close(fd);
+    int ret;
+    if (st == AS_ENOMEM)
+        ret = reply_error(q->c, q->r, 500, "out of memory");
+    else if (st == AS_EIO)
+        ret = reply_error(q->c, q->r, 500, "upload: %s", strerror(e));
+    else if (st != AS_OK)
+        ret = reply_error(q->c, q->r, 415, "%s", as_strerror(st));
+    else {
+        struct query_vec qv = {
+            .name = name,
+            .duration_s = res.duration_s,
+            .v = v,
+        };
+        ret = search_reply(q, g, &qv, k);
+    }
+    free(v);
+    return ret;
+}
+
+static int
+search(const struct request *q, struct gen *g)
+{
+    static const char *const get_params[] = {"path", "n_results", "k", NULL};
+    static const char *const post_params[] = {"n_results", "k", NULL};
+    int post = strcmp(q->method, "POST") == 0;
+    if (check_params(q, post ? post_params : get_params))
+        return MHD_YES;
+    size_t k;
+    if (result_count(q, &k))
+        return MHD_YES;
+    if (post)
+        return search_upload(q, g, k);
+    const char *path;
+    if (param(q, "path", &path))
+        return MHD_YES;
+    if (path == NULL)
+        return reply_error(q->c, q->r, 400,
+                           "GET /search needs path=; POST the audio to "
+                           "search by example");
+    return search_path(q, g, path, k);
+}
+
+/* ---- /anomalies ---- */
+
+struct scored {
+    size_t id;
+    float score;
+};
+
+static int
+cmp_scored(const void *a, const void *b)
+{
+    const struct scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static int
+anomalies(const struct request *q, const struct gen *g)
+{
+    static const char *const names[] = {"limit", NULL};
+    if (check_params(q, names))
+        return MHD_YES;
+    const char *v;
+    if (param(q, "limit", &v))
+        return MHD_YES;
+    size_t limit = 20;
+    if (v != NULL && parse_size(v, 1, SIZE_MAX, &limit) != 0)
+        return reply_error(q->c, q->r, 400, "limit: not a whole number from 1");
+    struct scored *s = malloc((g->total ? g->total : 1) * sizeof *s);
+    if (s == NULL)
+        return reply_error(q->c, q->r, 500, "out of memory");
+    size_t n = 0;
+    for (size_t h = 0; h < g->n; h++)
+        for (size_t i = 0; i < as_index_count(g->ix[h]); i++) {
+            struct as_index_entry e;
+            int st = as_index_entry(g->ix[h], i, &e);
+            if (st != AS_OK) {
+                free(s);
+                return index_error(q, g, st);
+            }
+            if ((e.flags & AS_ENTRY_HAS_ANOMALY) && gen_visible(g, h, i)) {
+                s[n].id = g->offset[h] + i;
+                s[n].score = e.anomaly;
+                n++;
+            }
+        }
+    qsort(s, n, sizeof *s, cmp_scored);
+    struct body b;
+    if (body_open(&b) != 0) {
+        free(s);
+        return MHD_NO;
+    }
+    fprintf(b.fp, "{\"scored\":%zu,\"anomalies\":[", n);
+    for (size_t r = 0; r < n && r < limit; r++) {
+        size_t h, i;
+        gen_locate(g, s[r].id, &h, &i);
+        struct as_index_entry e;
+        as_index_entry(g->ix[h], i, &e);
+        fputs(r ? ",{" : "{", b.fp);
+        entry_fields(b.fp, s[r].id, &e);
+        fputs(",\"anomaly\":", b.fp);
+        json_number(b.fp, (double)s[r].score);
+        fputc('}', b.fp);
+    }
+    fputs("]}\n", b.fp);
+    free(s);
+    return reply_body(q->c, q->r, 200, &b, "application/json");
+}
+
+/* ---- documents ---- */
+
+static int
+document(const struct request *q, const char *text, const char *type)
+{
+    static const char *const none[] = {NULL};
+    if (check_params(q, none))
+        return MHD_YES;
+    return reply_static(q->c, q->r, 200, text, type);
+}
+
+int
+api_handle(const struct request *q, struct gen *g)
+{
+    const char *p = q->path;
+    int post = strcmp(q->method, "POST") == 0;
+    if (strcmp(p, "/search") == 0)
+        return search(q, g);
+    if (strncmp(p, "/entries/", 9) == 0)
+        return entries(q, g);
+    static const struct {
+        const char *path;
+        int kind;
+    } routes[] = {
+        {"/healthz", 0},      {"/stats", 1}, {"/anomalies", 2},
+        {"/openapi.json", 3}, {"/docs", 4},  {"/", 5},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (strcmp(p, routes[i].path) != 0)
+            continue;
+        if (post)
+            return reply_error(q->c, q->r, 405, "method POST not allowed");
+        switch (routes[i].kind) {
+        case 0:
+            return healthz(q, g);
+        case 1:
+            return stats(q, g);
+        case 2:
+            return anomalies(q, g);
+        case 3:
+            return document(q, openapi_json, "application/json");
+        case 4:
+            return document(q, docs_html, "text/html; charset=utf-8");
+        default:
+            return document(q, docs_html, "text/html; charset=utf-8");
+        }
+    }
+    return reply_error(q->c, q->r, 404, "no such endpoint");
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* as-serve: what its files share. */
+#ifndef AS_SERVE_H
+#define AS_SERVE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "as/as.h"
+#include "common/cli.h"
+
+struct serve_opts {
+    const char *listen;     /* ADDR:PORT */
+    const char *token_file; /* NULL: none */
+    char *token;            /* its contents */
+    const char *origin;     /* -A: CORS origin, NULL: no CORS */
+    const char *dir;        /* -C: where relative entry paths start */
+    int dirfd;
+    int insecure;
+    int quiet_log;     /* -q: no access log */
+    size_t max_upload; /* bytes */
+    double request_timeout_s;
+    unsigned idle_timeout_s;
+    unsigned max_connections;
+    unsigned jobs;
+    char **index_paths;
+    size_t n_index;
+};
+
+/* ---- lib.c: the indexes, as one generation per version of the files ---- */
+
+/* Everything a request reads from the indexes. A generation stays
+ * mapped while any request holds it, so a request that began before the
+ * files were replaced finishes on the old mapping. */
+struct gen {
+    unsigned long id;
+    as_index **ix;
+    size_t n;
+    size_t *offset; /* global id of each shard's first entry */
+    size_t total;   /* entries in all shards */
+    size_t dim;
+    int present[AS_G_COUNT];
+    long is_loop;                 /* is_loop column, or -1 */
+    const as_featureset *extract; /* the set that extracts the columns,
+                                     NULL if none does */
+    struct file_id *files;        /* the files as opened */
+    pthread_mutex_t mu;
+    as_searcher **searchers; /* idle ones */
+    size_t n_searchers;
+    as_extractor **extractors; /* idle ones */
+    size_t n_extractors;
+    char *stats_json; /* built once */
+    unsigned refs;    /* under the state's lock */
+};
+
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    int64_t mtime_ns;
+};
+
+/* Opens the indexes (reporting failures as "as-serve: path: reason");
+ * NULL when one fails. */
+struct gen *gen_open(char *const *paths, size_t n, unsigned long id);
+/* Whether any index file differs from what g opened. */
+int gen_stale(const struct gen *g, char *const *paths);
+/* The identities of the files at paths now (zeros for one that cannot
+ * be read), and whether ids holds exactly those. */
+void gen_files_get(struct file_id *ids, char *const *paths, size_t n);
+int gen_files_are(const struct file_id *ids, char *const *paths, size_t n);
+/* The current generation, held for a request. */
+struct gen *gen_acquire(void);
+void gen_release(struct gen *g);
+/* Makes g current (taking the caller's reference). */
+void gen_install(struct gen *g);
+/* Drops the current generation (at exit). */
+void gen_shutdown(void);
+/* A searcher / extractor for this request (NULL: out of memory or a
+ * damaged index, *st says which); give it back when done. */
+as_searcher *gen_searcher(struct gen *g, int *st);
+void gen_searcher_put(struct gen *g, as_searcher *s);
+as_extractor *gen_extractor(struct gen *g, int *st);
+void gen_extractor_put(struct gen *g, as_extractor *x);
+/* Global id -> shard and entry; 0, or -1 when out of range. */
+int gen_locate(const struct gen *g, size_t id, size_t *shard, size_t *entry);
+/* Whether entry i of shard h is the one its path names (not shadowed by
+ * a later shard). */
+int gen_visible(const struct gen *g, size_t h, size_t i);
+
+/* ---- http.c: responses ---- */
+
+struct req;
+struct MHD_Connection;
+
+/* A JSON body under construction (open_memstream). */
+struct body {
+    FILE *fp;
+    char *buf;
+    size_t len;
+};
+int body_open(struct body *b);
+
+/* Queue responses; each returns the MHD result to return. */
+int reply_body(struct MHD_Connection *c, struct req *r, unsigned status,
+               struct body *b, const char *type);
+int reply_static(struct MHD_Connection *c, struct req *r, unsigned status,
+                 const char *text, const char *type);
+int reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* What a handler sees of its request. */
+struct request {
+    struct MHD_Connection *c;
+    struct req *r;
+    const char *method;
+    const char *path; /* decoded path, no query */
+    const struct form_query *query;
+    const unsigned char *body; /* POST body, whole */
+    size_t body_len;
+    int body_fd; /* the same in an unlinked temp file, or -1 */
+    const char *content_type;
+    const char *range;
+};
+
+/* ---- api.c: the endpoints ---- */
+
+int api_handle(const struct request *q, struct gen *g);
+extern const struct serve_opts *api_opts;
+
+/* ---- docs.c ---- */
+extern const char openapi_json[];
+extern const char docs_html[];
+
+#endif

@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: MIT */
+/* as-serve: the HTTP side: requests, bodies, replies and the access log. */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "as-serve.h"
+#include "form.h"
+#include "http.h"
+
+/* A body is kept in memory up to this size, then in an unlinked
+ * temporary file. */
+#define SPOOL_MEM ((size_t)1 << 20)
+
+struct req {
+    char *uri; /* as the client sent it */
+    double t0;
+    char addr[INET6_ADDRSTRLEN];
+    char method[16];
+    unsigned status; /* 0: no reply queued by us */
+    uint64_t bytes;
+    struct gen *g;
+    int started;
+    unsigned reject; /* status to answer once the body is read */
+    unsigned char *mem;
+    size_t len, cap;
+    int fd; /* spool file, or -1 */
+};
+
+static const struct serve_opts *opts;
+static atomic_uint active_connections;
+static atomic_uint in_flight;
+static atomic_ulong requests_served;
+
+unsigned
+http_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
+unsigned long
+http_requests(void)
+{
+    return atomic_load(&requests_served);
+}
+
+/* ---- replies ---- */
+
+int
+body_open(struct body *b)
+{
+    b->buf = NULL;
+    b->len = 0;
+    b->fp = open_memstream(&b->buf, &b->len);
+    return b->fp == NULL ? -1 : 0;
+}
+
+static void
+add_common_headers(struct MHD_Response *resp)
+{
+    if (opts->origin != NULL) {
+        MHD_add_response_header(resp, "Access-Control-Allow-Origin",
+                                opts->origin);
+        MHD_add_response_header(resp, "Vary", "Origin");
+    }
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+}
+
+int
+reply_response(struct MHD_Connection *c, struct req *r, unsigned status,
+               struct MHD_Response *resp, uint64_t bytes)
+{
+    if (resp == NULL)
+        return MHD_NO;
+    add_common_headers(resp);
+    r->status = status;
+    r->bytes = bytes;
+    enum MHD_Result ret = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+int
+reply_body(struct MHD_Connection *c, struct req *r, unsigned status,
+           struct body *b, const char *type)
+{
+    if (fclose(b->fp) != 0) {
+        free(b->buf);
+        return reply_static(c, r, 500, "{\"error\":\"out of memory\"}\n",
+                            "application/json");
+    }
+    size_t len = b->len;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, b->buf, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(b->buf);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", type);
+    return reply_response(c, r, status, resp, len);
+}
+
+int
+reply_static(struct MHD_Connection *c, struct req *r, unsigned status,
+             const char *text, const char *type)
+{
+    size_t len = strlen(text);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Content-Type", type);
+    return reply_response(c, r, status, resp, len);
+}
+
+int
+reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
+            const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    struct body b;
+    if (body_open(&b) != 0)
+        return MHD_NO;
+    fputs("{\"error\":", b.fp);
+    cli_json_string(b.fp, msg);
+    fprintf(b.fp, ",\"status\":%u}\n", status);
+    if (fclose(b.fp) != 0) {
+        free(b.buf);
+        return MHD_NO;
+    }
+    size_t len = b.len;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, b.buf, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(b.buf);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    if (status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
+    if (status == 503)
+        MHD_add_response_header(resp, "Retry-After", "1");
+    if (status == 405)
+        MHD_add_response_header(resp, "Allow", "GET, HEAD, POST");
+    if (status == 413 || status == 503 || status == 408)
+        MHD_add_response_header(resp, "Connection", "close");
+    return reply_response(c, r, status, resp, len);
+}
+
+/* ---- requests ---- */
+
+static void *
+uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    struct req *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->fd = -1;
+    r->t0 = cli_now();
+    r->uri = strdup(uri);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    strcpy(r->addr, "-");
+    if (ci != NULL && ci->client_addr != NULL) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+                      r->addr, sizeof r->addr);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                      r->addr, sizeof r->addr);
+    }
+    return r;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *c, void **req_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)c;
+    struct req *r = *req_cls;
+    if (r == NULL)
+        return;
+    *req_cls = NULL;
+    if (!opts->quiet_log) {
+        /* method, path, status, bytes, microseconds; the query string
+         * is left out (it may name files or carry a user's words) */
+        const char *u = r->uri ? r->uri : "-";
+        size_t plen = strcspn(u, "?");
+        char path[1024];
+        if (plen >= sizeof path)
+            plen = sizeof path - 1;
+        memcpy(path, u, plen);
+        path[plen] = '\0';
+        char *ep = cli_msg_name_dup(path);
+        unsigned status = r->status;
+        if (status == 0 && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+            status = 0;
+        long long us = (long long)((cli_now() - r->t0) * 1e6);
+        flockfile(stderr);
+        fprintf(stderr, "%s: %s %s %s %u %llu %lld%s\n", cli_name, r->addr,
+                r->method[0] ? r->method : "-", ep ? ep : "-", status,
+                (unsigned long long)r->bytes, us,
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
+                : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " timeout"
+                                                                : " aborted");
+        funlockfile(stderr);
+        free(ep);
+    }
+    if (r->started)
+        atomic_fetch_sub(&in_flight, 1);
+    atomic_fetch_add(&requests_served, 1);
+    gen_release(r->g);
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r->mem);
+    free(r->uri);
+    free(r);
+}
+
+static void
+notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                  enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    (void)c;
+    (void)socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(&active_connections, 1);
+    else
+        atomic_fetch_sub(&active_connections, 1);
+}
+
+/* An unlinked temporary file for a body or an upload; -1 with errno. */
+int
+spool_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    char tmpl[4096];
+    if (snprintf(tmpl, sizeof tmpl, "%s/as-serve.XXXXXX", dir) >=
+        (int)sizeof tmpl) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(tmpl);
+    if (fd < 0)
+        return -1;
+    unlink(tmpl);
+    return fd;
+}
+
+int
+write_all(int fd, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    while (n > 0) {
+        ssize_t w = write(fd, b, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        b += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Stores n more bytes of the body; -1 on a failure (errno set). */
+static int
+body_append(struct req *r, const char *data, size_t n)
+{
+    if (r->fd < 0 && r->len + n > SPOOL_MEM) {
+        r->fd = spool_file();
+        if (r->fd < 0 || write_all(r->fd, r->mem, r->len) != 0)
+            return -1;
+        free(r->mem);
+        r->mem = NULL;
+        r->cap = 0;
+    }
+    if (r->fd >= 0) {
+        if (write_all(r->fd, data, n) != 0)
+            return -1;
+        r->len += n;
+        return 0;
+    }
+    if (r->len + n > r->cap) {
+        size_t cap = r->cap ? r->cap : 16384;
+        while (cap < r->len + n)
+            cap *= 2;
+        unsigned char *m = realloc(r->mem, cap);
+        if (m == NULL)
+            return -1;
+        r->mem = m;
+        r->cap = cap;
+    }
+    memcpy(r->mem + r->len, data, n);
+    r->len += n;
+    return 0;
+}
+
+/* Constant-time comparison of the bearer token. */
+static int
+authorized(struct MHD_Connection *c)
+{
+    if (opts->token == NULL)
+        return 1;
+    const char *h =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
+        return 0;
+    h += 7;
+    size_t a = strlen(h), b = strlen(opts->token);
+    unsigned char diff = (unsigned char)(a != b);
+    for (size_t i = 0; i < a && i < b; i++)
+        diff |= (unsigned char)(h[i] ^ opts->token[i]);
+    return diff == 0;
+}
+
+static int
+dispatch(struct MHD_Connection *c, struct req *r, const char *url,
+         const char *method)
+{
+    const char *q = strchr(r->uri ? r->uri : "", '?');
+    struct form_query query;
+    int st = form_query_parse(&query, q ? q + 1 : "", q ? strlen(q + 1) : 0);
+    if (st != 0) {
+        form_query_free(&query);
+        if (st == FORM_ENOMEM)
+            return reply_error(c, r, 500, "out of memory");
+        return reply_error(c, r, 400, "%s",
+                           st == FORM_ETOOMANY ? "too many query parameters"
+                                               : "malformed query string");
+    }
+    const unsigned char *body = r->mem;
+    void *map = NULL;
+    if (r->fd >= 0 && r->len > 0) {
+        map = mmap(NULL, r->len, PROT_READ, MAP_PRIVATE, r->fd, 0);
+        if (map == MAP_FAILED) {
+            form_query_free(&query);
+            return reply_error(c, r, 500, "upload: %s", strerror(errno));
+        }
+        body = map;
+    }
+    struct request rq = {
+        .c = c,
+        .r = r,
+        .method = method,
+        .path = url,
+        .query = &query,
+        .body = body,
+        .body_len = r->len,
+        .body_fd = r->fd,
+        .content_type =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+        .range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range"),
+    };
+    int ret = api_handle(&rq, r->g);
+    if (map != NULL)
+        munmap(map, r->len);
+    form_query_free(&query);
+    return ret;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_data_size,
+       void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    struct req *r = *req_cls;
+    if (r == NULL)
+        return MHD_NO; /* out of memory in uri_log */
+    if (!r->started) {
+        r->started = 1;
+        atomic_fetch_add(&in_flight, 1);
+        snprintf(r->method, sizeof r->method, "%s", method);
+        if (atomic_load(&active_connections) > opts->max_connections)
+            return reply_error(c, r, 503, "too many connections");
+        if (strcmp(url, "/healthz") != 0 && !authorized(c))
+            return reply_error(c, r, 401, "missing or wrong bearer token");
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+            strcmp(method, "POST") != 0)
+            return reply_error(c, r, 405, "method %s not allowed", method);
+        const char *cl =
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl != NULL) {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(cl, &end, 10);
+            if (end == cl || *end != '\0' || errno != 0 || v > opts->max_upload)
+                return reply_error(c, r, 413,
+                                   "request body over the limit of %zu bytes",
+                                   opts->max_upload);
+        }
+        r->g = gen_acquire();
+        if (r->g == NULL)
+            return reply_error(c, r, 503, "no index loaded");
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (cli_now() - r->t0 > opts->request_timeout_s)
+            return MHD_NO; /* a client too slow: drop the connection */
+        if (r->reject)
+            return MHD_YES;
+        if (r->len + n > opts->max_upload) {
+            r->reject = 413;
+            return MHD_YES;
+        }
+        if (body_append(r, upload_data, n) != 0)
+            r->reject = 500;
+        return MHD_YES;
+    }
+    if (r->reject == 413)
+        return reply_error(c, r, 413,
+                           "request body over the limit of %zu bytes",
+                           opts->max_upload);
+    if (r->reject)
+        return reply_error(c, r, 500, "upload: could not store the body");
+    return dispatch(c, r, url, method);
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (opts->quiet_log)
+        return;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    cli_warnx(NULL, "%s", msg);
+}
+
+struct MHD_Daemon *
+http_start(const struct serve_opts *o, int listen_fd)
+{
+    opts = o;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+#ifdef __linux__
+    flags |= MHD_USE_EPOLL;
+#else
+    flags |= MHD_USE_POLL;
+#endif
+    /* MHD closes connections past its limit at once; the headroom lets
+     * a few more in to be told 503 */
+    unsigned limit = o->max_connections + 16;
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)o->jobs, MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+        completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* as-serve: the HTTP side, as the rest of the server sees it. */
+#ifndef AS_SERVE_HTTP_H
+#define AS_SERVE_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct MHD_Daemon;
+struct MHD_Response;
+struct MHD_Connection;
+struct req;
+struct serve_opts;
+
+/* Starts the daemon on the listening socket (which it then owns). */
+struct MHD_Daemon *http_start(const struct serve_opts *o, int listen_fd);
+/* Requests begun and not finished; requests finished. */
+unsigned http_in_flight(void);
+unsigned long http_requests(void);
+/* Queues resp (destroying the caller's reference), recording status and
+ * bytes for the access log. */
+int reply_response(struct MHD_Connection *c, struct req *r, unsigned status,
+                   struct MHD_Response *resp, uint64_t bytes);
+/* An unlinked temporary file in TMPDIR (else /tmp); -1 with errno. */
+int spool_file(void);
+int write_all(int fd, const void *p, size_t n);
+
+#endif

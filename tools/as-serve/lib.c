@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/* as-serve: the indexes, one generation per version of the files. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "as-serve.h"
+
+static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct gen *current;
+
+static void
+file_id_of(const struct stat *st, struct file_id *id)
+{
+    id->dev = st->st_dev;
+    id->ino = st->st_ino;
+    id->size = st->st_size;
+    id->mtime_ns =
+        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static void
+gen_free(struct gen *g)
+{
+    if (g == NULL)
+        return;
+    for (size_t i = 0; i < g->n_searchers; i++)
+        as_searcher_free(g->searchers[i]);
+    for (size_t i = 0; i < g->n_extractors; i++)
+        as_extractor_free(g->extractors[i]);
+    free(g->searchers);
+    free(g->extractors);
+    for (size_t h = 0; h < g->n; h++)
+        as_index_close(g->ix[h]);
+    free(g->ix);
+    free(g->offset);
+    free(g->files);
+    free(g->stats_json);
+    pthread_mutex_destroy(&g->mu);
+    free(g);
+}
+
+/* The feature set that extracts exactly the index's columns with the
+ * parameters it records, or NULL. */
+static const as_featureset *
+extractable(const struct as_featheader *h)
+{
+    const as_featureset *fs = h->set ? as_featureset_get(h->set) : NULL;
+    if (fs == NULL || as_featureset_dim(fs) != h->dim ||
+        h->rate_hz != AS_SR_HZ || h->n_fft != AS_N_FFT || h->hop != AS_HOP)
+        return NULL;
+    for (size_t j = 0; j < h->dim; j++)
+        if (strcmp(as_featureset_column(fs, j)->name, h->names[j]) != 0)
+            return NULL;
+    return fs;
+}
+
+struct gen *
+gen_open(char *const *paths, size_t n, unsigned long id)
+{
+    struct gen *g = calloc(1, sizeof *g);
+    if (g == NULL)
+        return NULL;
+    pthread_mutex_init(&g->mu, NULL);
+    g->id = id;
+    g->ix = calloc(n, sizeof *g->ix);
+    g->offset = calloc(n, sizeof *g->offset);
+    g->files = calloc(n, sizeof *g->files);
+    g->searchers = calloc(1, sizeof *g->searchers);
+    if (g->ix == NULL || g->offset == NULL || g->files == NULL ||
+        g->searchers == NULL) {
+        cli_warn_status(NULL, AS_ENOMEM);
+        gen_free(g);
+        return NULL;
+    }
+    for (size_t h = 0; h < n; h++) {
+        /* identify the file first: if it is replaced while we open it,
+         * the next check sees the change and opens it again */
+        struct stat st;
+        if (stat(paths[h], &st) != 0) {
+            cli_warnx(paths[h], "%s", strerror(errno));
+            gen_free(g);
+            return NULL;
+        }
+        file_id_of(&st, &g->files[h]);
+        g->ix[h] = cli_index_open(paths[h], 0);
+        if (g->ix[h] == NULL) {
+            gen_free(g);
+            return NULL;
+        }
+        g->n++;
+        g->offset[h] = g->total;
+        g->total += as_index_count(g->ix[h]);
+    }
+    struct as_search_opts so;
+    as_search_opts_init(&so);
+    int st = as_searcher_new(&g->searchers[0], g->ix, g->n, &so);
+    if (st == AS_EMISMATCH) {
+        size_t h = 1;
+        while (h + 1 < n && as_index_dim(g->ix[h]) == as_index_dim(g->ix[0]))
+            h++;
+        cli_warnx(paths[h], "columns differ from those of %s", paths[0]);
+    } else if (st != AS_OK) {
+        size_t h = 0;
+        while (h + 1 < n && as_index_damaged(g->ix[h]) == NULL)
+            h++;
+        cli_warn_index(paths[h], g->ix[h], st);
+    }
+    if (st != AS_OK) {
+        gen_free(g);
+        return NULL;
+    }
+    g->n_searchers = 1;
+    g->dim = as_searcher_dim(g->searchers[0]);
+    const enum as_group *groups = as_index_groups(g->ix[0]);
+    const struct as_featheader *hd = as_index_header(g->ix[0]);
+    g->is_loop = -1;
+    for (size_t j = 0; j < g->dim; j++) {
+        g->present[groups[j]] = 1;
+        if (strcmp(hd->names[j], "is_loop") == 0)
+            g->is_loop = (long)j;
+    }
+    g->extract = extractable(hd);
+    return g;
+}
+
+int
+gen_stale(const struct gen *g, char *const *paths)
+{
+    for (size_t h = 0; h < g->n; h++) {
+        struct stat st;
+        struct file_id id;
+        if (stat(paths[h], &st) != 0)
+            return 0; /* gone for now: keep serving what we have */
+        file_id_of(&st, &id);
+        if (id.dev != g->files[h].dev || id.ino != g->files[h].ino ||
+            id.size != g->files[h].size || id.mtime_ns != g->files[h].mtime_ns)
+            return 1;
+    }
+    return 0;
+}
+
+void
+gen_files_get(struct file_id *ids, char *const *paths, size_t n)
+{
+    for (size_t h = 0; h < n; h++) {
+        struct stat st;
+        memset(&ids[h], 0, sizeof ids[h]);
+        if (stat(paths[h], &st) == 0)
+            file_id_of(&st, &ids[h]);
+    }
+}
+
+int
+gen_files_are(const struct file_id *ids, char *const *paths, size_t n)
+{
+    for (size_t h = 0; h < n; h++) {
+        struct file_id now;
+        gen_files_get(&now, paths + h, 1);
+        if (memcmp(&now, &ids[h], sizeof now) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+struct gen *
+gen_acquire(void)
+{
+    pthread_mutex_lock(&state_mu);
+    struct gen *g = current;
+    if (g != NULL)
+        g->refs++;
+    pthread_mutex_unlock(&state_mu);
+    return g;
+}
+
+void
+gen_release(struct gen *g)
+{
+    if (g == NULL)
+        return;
+    pthread_mutex_lock(&state_mu);
+    unsigned left = --g->refs;
+    pthread_mutex_unlock(&state_mu);
+    if (left == 0)
+        gen_free(g);
+}
+
+void
+gen_install(struct gen *g)
+{
+    pthread_mutex_lock(&state_mu);
+    struct gen *old = current;
+    g->refs = 1;
+    current = g;
+    pthread_mutex_unlock(&state_mu);
+    gen_release(old);
+}
+
+void
+gen_shutdown(void)
+{
+    pthread_mutex_lock(&state_mu);
+    struct gen *old = current;
+    current = NULL;
+    pthread_mutex_unlock(&state_mu);
+    gen_release(old);
+}
+
+as_searcher *
+gen_searcher(struct gen *g, int *st)
+{
+    pthread_mutex_lock(&g->mu);
+    as_searcher *s = NULL;
+    if (g->n_searchers > 0)
+        s = g->searchers[--g->n_searchers];
+    pthread_mutex_unlock(&g->mu);
+    *st = AS_OK;
+    if (s == NULL) {
+        struct as_search_opts so;
+        as_search_opts_init(&so);
+        *st = as_searcher_new(&s, g->ix, g->n, &so);
+    }
+    return s;
+}
+
+void
+gen_searcher_put(struct gen *g, as_searcher *s)
+{
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&g->mu);
+    as_searcher **v = realloc(g->searchers, (g->n_searchers + 1) * sizeof *v);
+    if (v != NULL) {
+        g->searchers = v;
+        v[g->n_searchers++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&g->mu);
+    as_searcher_free(s);
+}
+
+as_extractor *
+gen_extractor(struct gen *g, int *st)
+{
+    pthread_mutex_lock(&g->mu);
+    as_extractor *x = NULL;
+    if (g->n_extractors > 0)
+        x = g->extractors[--g->n_extractors];
+    pthread_mutex_unlock(&g->mu);
+    *st = AS_OK;
+    if (x == NULL) {
+        struct as_extract_opts xo;
+        as_extract_opts_init(&xo);
+        xo.set = g->extract;
+        *st = as_extractor_new(&x, &xo);
+    }
+    return x;
+}
+
+void
+gen_extractor_put(struct gen *g, as_extractor *x)
+{
+    if (x == NULL)
+        return;
+    pthread_mutex_lock(&g->mu);
+    as_extractor **v =
+        realloc(g->extractors, (g->n_extractors + 1) * sizeof *v);
+    if (v != NULL) {
+        g->extractors = v;
+        v[g->n_extractors++] = x;
+        x = NULL;
+    }
+    pthread_mutex_unlock(&g->mu);
+    as_extractor_free(x);
+}
+
+int
+gen_locate(const struct gen *g, size_t id, size_t *shard, size_t *entry)
+{
+    if (id >= g->total)
+        return -1;
+    size_t h = g->n - 1;
+    while (g->offset[h] > id)
+        h--;
+    *shard = h;
+    *entry = id - g->offset[h];
+    return 0;
+}
+
+int
+gen_visible(const struct gen *g, size_t h, size_t i)
+{
+    if (h + 1 == g->n)
+        return 1;
+    struct as_index_entry e;
+    if (as_index_entry(g->ix[h], i, &e) != AS_OK)
+        return 0;
+    for (size_t l = h + 1; l < g->n; l++) {
+        size_t at;
+        if (as_index_find(g->ix[l], e.path, &at) == AS_OK)
+            return 0;
+    }
+    return 1;
+}

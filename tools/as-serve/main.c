@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/* as-serve: the REST API and browser dashboard over an index. */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "as-serve.h"
+#include "http.h"
+
+#define USAGE                                                                  \
+    "usage: as-serve [-hIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] "     \
+    "[-k file]\n"                                                              \
+    "                [-l addr:port] [-m count] [-s seconds] [-u bytes] "       \
+    "index ..."
+
+static void
+help(void)
+{
+    printf("%s\n\n", USAGE);
+    puts("Serve the indexes (several are searched as one library) over HTTP:\n"
+         "a JSON API, its OpenAPI description at /openapi.json, and pages at\n"
+         "/docs. Replaced index files are picked up without a restart.\n"
+         "\n"
+         "  -A, --allow-origin=ORIGIN  allow cross-origin requests from "
+         "ORIGIN\n"
+         "                             (CORS; default: none)\n"
+         "  -C, --directory=DIR        relative entry paths start in DIR\n"
+         "                             (default: the current directory)\n"
+         "  -h, --help                 print this help and exit\n"
+         "  -I, --insecure             allow a non-loopback address without "
+         "a token\n"
+         "  -i, --idle-timeout=S       close a connection idle for S seconds\n"
+         "                             (default 30)\n"
+         "  -j, --jobs=N               worker threads (default: one per "
+         "processor)\n"
+         "  -k, --token=FILE           require the bearer token held in FILE\n"
+         "  -l, --listen=ADDR:PORT     where to listen (default "
+         "127.0.0.1:8001;\n"
+         "                             port 0 picks a free one)\n"
+         "  -m, --max-connections=N    answer 503 beyond N connections "
+         "(default 64)\n"
+         "  -q, --quiet                print no access log\n"
+         "  -s, --request-timeout=S    drop a request not received in S "
+         "seconds\n"
+         "                             (default 60)\n"
+         "  -u, --max-upload=BYTES     refuse larger bodies with 413 (default\n"
+         "                             67108864; a k, M or G suffix "
+         "multiplies)\n"
+         "  -V, --version              print the version and exit");
+}
+
+static size_t
+parse_bytes(const char *arg)
+{
+    char *end;
+    errno = 0;
+    if (arg[0] < '0' || arg[0] > '9')
+        cli_usage_error("-u: '%s' is not a size in bytes", arg);
+    unsigned long long v = strtoull(arg, &end, 10);
+    unsigned long long mul = 1;
+    if (*end == 'k' || *end == 'K')
+        mul = 1024, end++;
+    else if (*end == 'M')
+        mul = 1024 * 1024, end++;
+    else if (*end == 'G')
+        mul = 1024ULL * 1024 * 1024, end++;
+    if (*end != '\0' || errno != 0 || v == 0 || v > (1ULL << 40) / mul)
+        cli_usage_error("-u: '%s' is not a size from 1 byte to 1 TiB", arg);
+    return (size_t)(v * mul);
+}
+
+/* Reads the token: the first line of the file, at least 16 bytes. */
+static char *
+read_token(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        cli_warnx(path, "%s", strerror(errno));
+        return NULL;
+    }
+    char buf[4096];
+    char *line = fgets(buf, sizeof buf, fp);
+    fclose(fp);
+    size_t n = line ? strcspn(buf, "\r\n") : 0;
+    buf[n] = '\0';
+    if (n < 16) {
+        cli_warnx(path, "the token must be at least 16 characters");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)buf[i] <= ' ' || buf[i] == 127) {
+            cli_warnx(path, "the token holds a space or control character");
+            return NULL;
+        }
+    char *t = strdup(buf);
+    if (t == NULL)
+        cli_warn_status(NULL, AS_ENOMEM);
+    return t;
+}
+
+/* Splits ADDR:PORT ([v6]:PORT for IPv6). Usage error if malformed. */
+static void
+split_listen(const char *arg, char *host, size_t hcap, char *port, size_t pcap)
+{
+    const char *colon;
+    const char *h = arg;
+    size_t hl;
+    if (arg[0] == '[') {
+        const char *close = strchr(arg, ']');
+        if (close == NULL || close[1] != ':')
+            cli_usage_error("-l: '%s' is not ADDR:PORT", arg);
+        h = arg + 1;
+        hl = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(arg, ':');
+        if (colon == NULL)
+            cli_usage_error("-l: '%s' is not ADDR:PORT", arg);
+        hl = (size_t)(colon - arg);
+    }
+    const char *p = colon + 1;
+    size_t pl = strlen(p);
+    if (hl == 0 || hl >= hcap || pl == 0 || pl >= pcap ||
+        strspn(p, "0123456789") != pl)
+        cli_usage_error("-l: '%s' is not ADDR:PORT", arg);
+    cli_parse_long("-l", p, 0, 65535);
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    memcpy(port, p, pl + 1);
+}
+
+static int
+is_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+        return (ntohl(s->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+        return IN6_IS_ADDR_LOOPBACK(&s->sin6_addr);
+    }
+    return 0;
+}
+
+/* Opens the listening socket; prints the URL on stdout. -1 on failure
+ * (reported); exits 2 for a non-loopback address without a token or
+ * --insecure. */
+static int
+listen_on(const struct serve_opts *o)
+{
+    char host[256], port[16];
+    split_listen(o->listen, host, sizeof host, port, sizeof port);
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int gai = getaddrinfo(host, port, &hints, &res);
+    if (gai != 0) {
+        cli_warnx(o->listen, "%s", gai_strerror(gai));
+        return -1;
+    }
+    if (!is_loopback(res->ai_addr) && o->token == NULL && !o->insecure) {
+        freeaddrinfo(res);
+        cli_usage_error("-l: %s is not a loopback address: give --token "
+                        "FILE, or --insecure",
+                        host);
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC,
+                    res->ai_protocol);
+    int one = 1;
+    if (fd < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+        cli_warnx(o->listen, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char name[INET6_ADDRSTRLEN] = "?";
+    unsigned bound = 0;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &s->sin_addr, name, sizeof name);
+            bound = ntohs(s->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &s->sin6_addr, name, sizeof name);
+            bound = ntohs(s->sin6_port);
+        }
+    }
+    printf(ss.ss_family == AF_INET6 ? "http://[%s]:%u/\n" : "http://%s:%u/\n",
+           name, bound);
+    if (fflush(stdout) != 0) {
+        cli_warnx("stdout", "%s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Opens the indexes again and makes them current; keeps the old ones
+ * when that fails (reported once per version of the files: *failed holds
+ * the identity of the files that failed, not tried again until they
+ * change or force is set). */
+static void
+reload(const struct serve_opts *o, unsigned long *gen_id,
+       struct file_id *failed, int force)
+{
+    if (!force && gen_files_are(failed, o->index_paths, o->n_index))
+        return;
+    struct gen *g = gen_open(o->index_paths, o->n_index, *gen_id + 1);
+    if (g == NULL) {
+        cli_warnx(NULL, "keeping the indexes opened before");
+        gen_files_get(failed, o->index_paths, o->n_index);
+        return;
+    }
+    ++*gen_id;
+    gen_install(g);
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"allow-origin", required_argument, NULL, 'A'},
+        {"directory", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},
+        {"insecure", no_argument, NULL, 'I'},
+        {"idle-timeout", required_argument, NULL, 'i'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"token", required_argument, NULL, 'k'},
+        {"listen", required_argument, NULL, 'l'},
+        {"max-connections", required_argument, NULL, 'm'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"request-timeout", required_argument, NULL, 's'},
+        {"max-upload", required_argument, NULL, 'u'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct serve_opts o = {0};
+    o.listen = "127.0.0.1:8001";
+    o.dir = ".";
+    o.max_upload = (size_t)64 << 20;
+    o.request_timeout_s = 60.0;
+    o.idle_timeout_s = 30;
+    o.max_connections = 64;
+    o.jobs = (unsigned)cli_default_jobs();
+    cli_init("as-serve", USAGE);
+    int c;
+    while ((c = getopt_long(argc, argv, "A:C:hIi:j:k:l:m:qs:u:V", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'A':
+            if (optarg[0] == '\0' || strpbrk(optarg, "\r\n") != NULL)
+                cli_usage_error("-A: '%s' is not an origin", optarg);
+            o.origin = optarg;
+            break;
+        case 'C':
+            o.dir = optarg;
+            break;
+        case 'h':
+            help();
+            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        case 'I':
+            o.insecure = 1;
+            break;
+        case 'i':
+            o.idle_timeout_s = (unsigned)cli_parse_long("-i", optarg, 1, 86400);
+            break;
+        case 'j':
+            o.jobs = (unsigned)cli_parse_long("-j", optarg, 1, 256);
+            break;
+        case 'k':
+            o.token_file = optarg;
+            break;
+        case 'l':
+            o.listen = optarg;
+            break;
+        case 'm':
+            o.max_connections =
+                (unsigned)cli_parse_long("-m", optarg, 1, 100000);
+            break;
+        case 'q':
+            o.quiet_log = 1;
+            break;
+        case 's':
+            o.request_timeout_s = cli_parse_double("-s", optarg, 0.001, 86400);
+            break;
+        case 'u':
+            o.max_upload = parse_bytes(optarg);
+            break;
+        case 'V':
+            cli_version();
+        default:
+            cli_usage_hint();
+        }
+    }
+    if (optind >= argc)
+        cli_usage_error("no index given");
+    o.index_paths = argv + optind;
+    o.n_index = (size_t)(argc - optind);
+    for (size_t i = 0; i < o.n_index; i++)
+        if (strcmp(o.index_paths[i], "-") == 0)
+            cli_usage_error("an index is a file, not standard input");
+    if (o.token_file != NULL && (o.token = read_token(o.token_file)) == NULL)
+        return AS_EXIT_FAIL;
+    o.dirfd = open(o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (o.dirfd < 0) {
+        cli_warnx(o.dir, "%s", strerror(errno));
+        free(o.token);
+        return AS_EXIT_FAIL;
+    }
+    api_opts = &o;
+
+    /* the signals are taken by sigtimedwait below, in this thread only:
+     * every thread started from here on inherits the blocked mask */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a client that goes away is not fatal */
+
+    unsigned long gen_id = 1;
+    struct gen *g = gen_open(o.index_paths, o.n_index, gen_id);
+    if (g == NULL) {
+        close(o.dirfd);
+        free(o.token);
+        return AS_EXIT_FAIL;
+    }
+    gen_install(g);
+    struct file_id *failed = calloc(o.n_index, sizeof *failed);
+    if (failed == NULL) {
+        cli_warn_status(NULL, AS_ENOMEM);
+        gen_shutdown();
+        return AS_EXIT_FAIL;
+    }
+    int fd = listen_on(&o);
+    struct MHD_Daemon *d = fd < 0 ? NULL : http_start(&o, fd);
+    if (fd >= 0 && d == NULL) {
+        cli_warnx(o.listen, "could not start the HTTP server");
+        close(fd);
+    }
+    if (d == NULL) {
+        free(failed);
+        gen_shutdown();
+        close(o.dirfd);
+        free(o.token);
+        return AS_EXIT_FAIL;
+    }
+
+    /* wait for signals; once a second, look for replaced index files */
+    for (;;) {
+        struct timespec ts = {1, 0};
+        int sig = sigtimedwait(&sigs, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT)
+            break;
+        if (sig == SIGHUP) {
+            reload(&o, &gen_id, failed, 1);
+            continue;
+        }
+        struct gen *cur = gen_acquire();
+        int stale = cur != NULL && gen_stale(cur, o.index_paths);
+        gen_release(cur);
+        if (stale)
+            reload(&o, &gen_id, failed, 0);
+    }
+    /* drain: no new connections; the requests begun finish (for at most
+     * the request timeout), then the daemon closes the rest */
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    double t0 = cli_now();
+    while (http_in_flight() > 0 && cli_now() - t0 < o.request_timeout_s) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    gen_shutdown();
+    free(failed);
+    close(o.dirfd);
+    free(o.token);
+    return AS_EXIT_OK;
+}
