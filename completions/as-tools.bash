@@ -94,4 +94,4 @@ _as_tools() {
 }
 
 complete -F _as_tools -o filenames as-extract as-index as-search \
-    as-cluster as-stats as-anomaly as-map
+    as-cluster as-stats as-anomaly as-map as-serve

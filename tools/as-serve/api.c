@@ -87,12 +87,30 @@ entry_fields(FILE *fp, size_t id, const struct as_index_entry *e)
         fputs(",\"cluster\":null", fp);
 }
 
+/* The query parameters that are filters (as/filter.h): label (or genre),
+ * cluster, duration, glob (or path-glob), each repeatable. */
+static int
+is_filter_param(const char *name)
+{
+    enum as_filter_kind kind;
+    return as_filter_kind_parse(name, &kind) == AS_OK;
+}
+
 /* Query parameters an endpoint takes; anything else is a 400, so that a
  * misspelt filter never silently widens a search. */
 static int
 check_params(const struct request *q, const char *const *names)
 {
-    long u = form_query_unknown(q->query, names);
+    long u = -1;
+    int filters = names[0] != NULL && strcmp(names[0], "+filters") == 0;
+    for (size_t i = 0; i < q->query->n && u < 0; i++) {
+        size_t j = filters;
+        while (names[j] != NULL && strcmp(names[j], q->query->v[i].name) != 0)
+            j++;
+        if (names[j] == NULL &&
+            !(filters && is_filter_param(q->query->v[i].name)))
+            u = (long)i;
+    }
     if (u < 0)
         return 0;
     char *n = cli_msg_name_dup(q->query->v[u].name);
@@ -486,6 +504,129 @@ entries(const struct request *q, const struct gen *g)
     return reply_body(q->c, q->r, 200, &b, "application/json");
 }
 
+/* ---- filters and weights ---- */
+
+/* The filter of the request, NULL when it has none; 1 after replying. */
+static int
+request_filter(const struct request *q, as_entry_filter **out)
+{
+    *out = NULL;
+    as_entry_filter *f = NULL;
+    for (size_t i = 0; i < q->query->n; i++) {
+        const struct form_field *fd = &q->query->v[i];
+        enum as_filter_kind kind;
+        if (as_filter_kind_parse(fd->name, &kind) != AS_OK)
+            continue;
+        if (strlen(fd->value) != fd->value_len) {
+            reply_error(q->c, q->r, 400,
+                        "query parameter '%s' holds a NUL byte", fd->name);
+            as_entry_filter_free(f);
+            return 1;
+        }
+        if (f == NULL && as_entry_filter_new(&f) != AS_OK) {
+            reply_error(q->c, q->r, 500, "out of memory");
+            return 1;
+        }
+        char why[256];
+        int st = as_entry_filter_add(f, kind, fd->value, why, sizeof why);
+        if (st != AS_OK) {
+            if (st == AS_ENOMEM)
+                reply_error(q->c, q->r, 500, "out of memory");
+            else {
+                char *n = cli_msg_name_dup(why);
+                reply_error(q->c, q->r, 400, "%s: %s", fd->name, n);
+                free(n);
+            }
+            as_entry_filter_free(f);
+            return 1;
+        }
+    }
+    *out = f;
+    return 0;
+}
+
+/* The mask of the entries the request's filters let through, NULL when
+ * it has no filter; 1 after replying. */
+static int
+request_mask(const struct request *q, const struct gen *g, as_entry_mask **mask)
+{
+    *mask = NULL;
+    as_entry_filter *f;
+    if (request_filter(q, &f))
+        return 1;
+    if (f == NULL)
+        return 0;
+    int st = as_entry_mask_new(mask, g->ix, g->n, f, NULL);
+    as_entry_filter_free(f);
+    if (st != AS_OK) {
+        index_error(q, g, st);
+        return 1;
+    }
+    return 0;
+}
+
+/* w=G=W,... as as-search -w: the group weights of the request; *set 0
+ * when not given. 1 after replying. */
+static int
+request_weights(const struct request *q, const struct gen *g, double *w,
+                int *set)
+{
+    const char *v;
+    *set = 0;
+    if (param(q, "w", &v))
+        return 1;
+    if (v == NULL)
+        return 0;
+    const double *stored = as_index_group_weights(g->ix[0]);
+    for (int gr = 0; gr < AS_G_COUNT; gr++)
+        w[gr] = stored[gr];
+    const char *p = v;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        int gr = 0;
+        if (eq != NULL)
+            while (
+                gr < AS_G_COUNT &&
+                (strlen(as_group_name((enum as_group)gr)) != (size_t)(eq - p) ||
+                 strncmp(as_group_name((enum as_group)gr), p,
+                         (size_t)(eq - p)) != 0))
+                gr++;
+        char num[64];
+        size_t nl = eq ? len - (size_t)(eq - p) - 1 : 0;
+        char *end = NULL;
+        double x = -1.0;
+        if (eq != NULL && gr < AS_G_COUNT && nl > 0 && nl < sizeof num) {
+            memcpy(num, eq + 1, nl);
+            num[nl] = '\0';
+            x = strtod(num, &end);
+        }
+        if (end == NULL || *end != '\0' || !(x >= 0.0 && x <= 1e6)) {
+            char *e = cli_msg_name_dup(v);
+            reply_error(q->c, q->r, 400,
+                        "w: '%s' is not group=weight,... (groups timbre, "
+                        "pitch, brightness, envelope, noisiness, rhythm, "
+                        "other; weights 0 to 1e6)",
+                        e);
+            free(e);
+            return 1;
+        }
+        w[gr] = x;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    int weighed = 0;
+    for (int gr = 0; gr < AS_G_COUNT; gr++)
+        weighed |= g->present[gr] && w[gr] > 0.0;
+    if (!weighed) {
+        reply_error(q->c, q->r, 400, "w: every group of the index weighs 0");
+        return 1;
+    }
+    *set = 1;
+    return 0;
+}
+
 /* ---- /search ---- */
 
 struct query_vec {
@@ -496,22 +637,53 @@ struct query_vec {
     size_t self_shard, self_entry;
 };
 
+static void
+searcher_done(struct gen *g, as_searcher *s, int own, as_entry_mask *mask)
+{
+    if (own)
+        as_searcher_free(s);
+    else
+        gen_searcher_put(g, s);
+    as_entry_mask_free(mask);
+}
+
 static int
 search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
              size_t k)
 {
-    int st;
-    as_searcher *s = gen_searcher(g, &st);
-    if (s == NULL)
+    as_entry_mask *mask;
+    if (request_mask(q, g, &mask))
+        return MHD_YES;
+    double w[AS_G_COUNT];
+    int weighed;
+    if (request_weights(q, g, w, &weighed)) {
+        as_entry_mask_free(mask);
+        return MHD_YES;
+    }
+    int st = AS_OK;
+    as_searcher *s = NULL;
+    if (weighed) {
+        /* a searcher of its own: other weights, other lengths */
+        struct as_search_opts so;
+        as_search_opts_init(&so);
+        so.group_weights = w;
+        st = as_searcher_new(&s, g->ix, g->n, &so);
+    } else {
+        s = gen_searcher(g, &st);
+    }
+    if (s == NULL) {
+        as_entry_mask_free(mask);
         return index_error(q, g, st);
+    }
     size_t kk = k > AS_REASON_NEIGHBOURS ? k : AS_REASON_NEIGHBOURS;
     struct as_hit *hits = malloc(kk * sizeof *hits);
     if (hits == NULL) {
-        gen_searcher_put(g, s);
+        searcher_done(g, s, weighed, mask);
         return reply_error(q->c, q->r, 500, "out of memory");
     }
     struct as_search_filter f;
     as_search_filter_init(&f);
+    f.mask = mask ? as_entry_mask_rows(mask) : NULL;
     if (qv->has_self) {
         f.exclude_shard = (int64_t)qv->self_shard;
         f.exclude_entry = (uint32_t)qv->self_entry;
@@ -519,7 +691,7 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
     size_t n = 0;
     st = as_search(s, qv->v, 1, kk, &f, hits, &n);
     if (st != AS_OK) {
-        gen_searcher_put(g, s);
+        searcher_done(g, s, weighed, mask);
         free(hits);
         return index_error(q, g, st);
     }
@@ -529,7 +701,7 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
         n = k;
     struct body b;
     if (body_open(&b) != 0) {
-        gen_searcher_put(g, s);
+        searcher_done(g, s, weighed, mask);
         free(hits);
         return MHD_NO;
     }
@@ -575,7 +747,7 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
         fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
                 g->offset[h->shard] + h->entry);
     }
-    gen_searcher_put(g, s);
+    searcher_done(g, s, weighed, mask);
     free(hits);
     if (st != AS_OK) {
         fclose(b.fp);
@@ -766,8 +938,10 @@ search_upload(const struct request *q, struct gen *g, size_t k)
 static int
 search(const struct request *q, struct gen *g)
 {
-    static const char *const get_params[] = {"path", "n_results", "k", NULL};
-    static const char *const post_params[] = {"n_results", "k", NULL};
+    static const char *const get_params[] = {"+filters", "path", "n_results",
+                                             "k",        "w",    NULL};
+    static const char *const post_params[] = {"+filters", "n_results", "k", "w",
+                                              NULL};
     int post = strcmp(q->method, "POST") == 0;
     if (check_params(q, post ? post_params : get_params))
         return MHD_YES;
@@ -784,6 +958,59 @@ search(const struct request *q, struct gen *g)
                            "GET /search needs path=; POST the audio to "
                            "search by example");
     return search_path(q, g, path, k);
+}
+
+/* ---- /search-by-filters ---- */
+
+static int
+search_by_filters(const struct request *q, const struct gen *g)
+{
+    static const char *const names[] = {"+filters", "limit", NULL};
+    if (check_params(q, names))
+        return MHD_YES;
+    const char *v;
+    if (param(q, "limit", &v))
+        return MHD_YES;
+    size_t limit = 50;
+    if (v != NULL && parse_size(v, 1, SIZE_MAX, &limit) != 0)
+        return reply_error(q->c, q->r, 400, "limit: not a whole number from 1");
+    as_entry_filter *f;
+    if (request_filter(q, &f))
+        return MHD_YES;
+    as_entry_mask *mask = NULL;
+    int st = as_entry_mask_new(&mask, g->ix, g->n, f, NULL);
+    as_entry_filter_free(f);
+    if (st != AS_OK)
+        return index_error(q, g, st);
+    struct body b;
+    if (body_open(&b) != 0) {
+        as_entry_mask_free(mask);
+        return MHD_NO;
+    }
+    fprintf(b.fp, "{\"total\":%zu,\"results\":[", as_entry_mask_count(mask));
+    size_t printed = 0;
+    for (size_t h = 0; h < g->n && printed < limit && st == AS_OK; h++)
+        for (size_t i = 0; i < as_index_count(g->ix[h]) && printed < limit;
+             i++) {
+            if (!as_entry_mask_has(mask, h, i))
+                continue;
+            struct as_index_entry e;
+            if ((st = as_index_entry(g->ix[h], i, &e)) != AS_OK)
+                break;
+            fputs(printed ? ",{" : "{", b.fp);
+            entry_fields(b.fp, g->offset[h] + i, &e);
+            fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
+                    g->offset[h] + i);
+            printed++;
+        }
+    as_entry_mask_free(mask);
+    if (st != AS_OK) {
+        fclose(b.fp);
+        free(b.buf);
+        return index_error(q, g, st);
+    }
+    fputs("]}\n", b.fp);
+    return reply_body(q->c, q->r, 200, &b, "application/json");
 }
 
 /* ---- /anomalies ---- */
@@ -879,8 +1106,9 @@ api_handle(const struct request *q, struct gen *g)
         const char *path;
         int kind;
     } routes[] = {
-        {"/healthz", 0},      {"/stats", 1}, {"/anomalies", 2},
-        {"/openapi.json", 3}, {"/docs", 4},  {"/", 5},
+        {"/healthz", 0},           {"/stats", 1}, {"/anomalies", 2},
+        {"/openapi.json", 3},      {"/docs", 4},  {"/", 5},
+        {"/search-by-filters", 6},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (strcmp(p, routes[i].path) != 0)
@@ -898,6 +1126,8 @@ api_handle(const struct request *q, struct gen *g)
             return document(q, openapi_json, "application/json");
         case 4:
             return document(q, docs_html, "text/html; charset=utf-8");
+        case 6:
+            return search_by_filters(q, g);
         default:
             return document(q, docs_html, "text/html; charset=utf-8");
         }

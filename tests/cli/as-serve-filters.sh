@@ -1,0 +1,80 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Filters and group weights as query parameters mean what as-search's
+# options mean: the same results, and /search-by-filters lists what
+# as-search -L lists.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as_sample_folder
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+as-cluster -q -k 3 -W lib.asx >/dev/null
+K=samples/kicks/kick_44k1.flac
+H=samples/hats/hihat_48k.wav
+as_serve_start lib.asx
+
+strip() {
+    sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
+        -e 's/,"duration":[0-9.]+,"cluster":(null|[0-9]+)//g' \
+        -e 's/,"audio":"[^"]*"//g' "$T/out"
+}
+# same QUERY AS-SEARCH-ARG...: GET /search?QUERY equals as-search -J
+same() {
+    _q=$1
+    shift
+    http "${URL}search?$_q"
+    expect_code 200
+    strip >got.json
+    as-search -J "$@" lib.asx >want.json
+    cmp -s want.json got.json || { diff want.json got.json >&2; fail "search?$_q"; }
+}
+same "path=$K&k=3&label=tones&label=hats" -k 3 -l tones -l hats -p $K
+same "path=$K&k=3&genre=loops" -k 3 -l loops -p $K
+same "path=$K&k=2&cluster=0&cluster=2" -k 2 -c 0 -c 2 -p $K
+same "path=$K&k=4&duration=0.4:" -k 4 -t 0.4: -p $K
+same "path=$K&k=4&duration=:1" -k 4 -t :1 -p $K
+same "path=$K&k=4&glob=samples/t*" -k 4 -g 'samples/t*' -p $K
+same "path=$K&k=4&path-glob=*.flac&label=loops" -k 4 -g '*.flac' -l loops -p $K
+same "path=$K&k=3&w=timbre=0,pitch=2" -k 3 -w timbre=0,pitch=2 -p $K
+same "path=$K&k=3&w=rhythm%3D0.5&label=tones" -k 3 -w rhythm=0.5 -l tones -p $K
+# a filter no entry passes: no results
+same "path=$K&label=none" -l none -p $K
+
+# an upload with a filter
+as-search -J -k 2 -l kicks lib.asx $H | sed 's|"filename":"samples/hats/hihat_48k.wav"|"filename":"hihat_48k.wav"|' >want.json
+http -F "file=@$H" "${URL}search?k=2&label=kicks"
+expect_code 200
+strip >got.json
+cmp -s want.json got.json || { diff want.json got.json >&2; fail "POST with a filter"; }
+
+# bad values name their parameter
+http "${URL}search?path=$K&duration=5:1"
+expect_code 400
+expect_out '{"error":"duration: 5:1: MIN is above MAX","status":400}'
+http "${URL}search?path=$K&cluster=x"
+expect_code 400
+expect_out '{"error":"cluster: '\''x'\'' is not an integer","status":400}'
+http "${URL}search?path=$K&w=tone=1"
+expect_code 400
+http "${URL}search?path=$K&w=timbre=0,pitch=0,brightness=0,envelope=0,noisiness=0,rhythm=0"
+expect_code 400
+expect_out '{"error":"w: every group of the index weighs 0","status":400}'
+
+# /search-by-filters: as-search -L, with ids and a total
+http "${URL}search-by-filters?genre=tones&genre=hats"
+expect_code 200
+sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
+    -e 's/,"audio":"[^"]*"//g' -e 's/^\{"total":[0-9]+,"results":\[//' \
+    -e 's/\]\}$//' -e 's/\},\{/}\n{/g' "$T/out" >got.json
+as-search -L -J -l tones -l hats lib.asx >want.json
+cmp -s want.json got.json || { diff want.json got.json >&2; fail "search-by-filters"; }
+grep -q '^{"total":5,' "$T/out" || fail "total: $(cat "$T/out")"
+http "${URL}search-by-filters?limit=2"
+grep -q '^{"total":9,"results":\[{"id":0,[^]]*},{"id":1,[^]]*}\]}$' "$T/out" ||
+    fail "limit: $(cat "$T/out")"
+http "${URL}search-by-filters?limit=0"
+expect_code 400
+http "${URL}search-by-filters?genres=x"
+expect_code 400
+expect_out '{"error":"unknown query parameter '\''genres'\''","status":400}'
