@@ -10,6 +10,7 @@ as_sample_folder
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 as-cluster -q -k 3 -W lib.asx >/dev/null
+as-anomaly -q -W lib.asx >/dev/null
 K=samples/kicks/kick_44k1.flac
 H=samples/hats/hihat_48k.wav
 as_serve_start lib.asx
@@ -78,3 +79,29 @@ expect_code 400
 http "${URL}search-by-filters?genres=x"
 expect_code 400
 expect_out '{"error":"unknown query parameter '\''genres'\''","status":400}'
+
+# /clusters: the clusters as-cluster -W stored, summarised as as-cluster
+# -s summarises the same clustering (size, purity, representative)
+http "${URL}clusters"
+expect_code 200
+sed -e 's/{"cluster_id"/\n&/g' "$T/out" | sed -n 's/^{"cluster_id":\([0-9]*\),"size":\([0-9]*\),.*"unlabelled":0,"purity":\([0-9.]*\),"representative":{"id":[0-9]*,"filename":"\([^"]*\)".*/\1 \2 \3 \4/p' >got.txt
+as-cluster -q -s -J -k 3 lib.asx |
+    sed -n 's/^{"cluster":\([0-9]*\),"size":\([0-9]*\),"purity":\([0-9.]*\),"silhouette":[^,]*,"representative":"\([^"]*\)".*/\1 \2 \3 \4/p' >want.txt
+[ "$(wc -l <want.txt)" -eq 3 ] || fail "as-cluster -s: $(cat want.txt)"
+cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "clusters"; }
+grep -q '^{"shard":"lib.asx","entries":9,"noise":0,"purity":[0-9.]*,"clusters":\[' "$T/out" ||
+    fail "clusters head: $(head -c 200 "$T/out")"
+grep -q '"genres":{"[a-z]*":[0-9]*' "$T/out" || fail "clusters genres"
+http "${URL}clusters?shard=1"
+expect_code 400
+expect_out '{"error":"shard: not a shard number from 0 to 0","status":400}'
+
+# /anomalies: the stored scores, ranked as as-anomaly ranks them
+http "${URL}anomalies?limit=4"
+expect_code 200
+sed -e 's/{"id"/\n&/g' "$T/out" | sed -n 's/^{"id":[0-9]*,"filename":"\([^"]*\)",.*"anomaly":\([-0-9.]*\)}.*/\1 \2/p' >got.txt
+as-anomaly -J -n 4 lib.asx |
+    sed -n 's/^{"filename":"\([^"]*\)","label":"[^"]*","score":\([-0-9.]*\),.*/\1 \2/p' >want.txt
+[ "$(wc -l <want.txt)" -eq 4 ] || fail "as-anomaly: $(cat want.txt)"
+cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "anomalies"; }
+grep -q '^{"scored":9,"anomalies":\[' "$T/out" || fail "anomalies head"

@@ -1013,6 +1013,171 @@ search_by_filters(const struct request *q, const struct gen *g)
     return reply_body(q->c, q->r, 200, &b, "application/json");
 }
 
+/* ---- /clusters ---- */
+
+/* The summary of the clusters stored in shard h (as-cluster -W), as
+ * JSON; NULL on failure (*st). Each cluster's representative is the
+ * entry nearest its centre in the space distances see (the index's
+ * z-scored, group-weighted columns, as as-cluster clusters). */
+static char *
+build_clusters(const struct gen *g, size_t h, int *st)
+{
+    as_index *ix = g->ix[h];
+    size_t n = as_index_count(ix), d = as_index_dim(ix);
+    struct as_cluster_result r;
+    memset(&r, 0, sizeof r);
+    r.n = n;
+    r.d = d;
+    r.mean_silhouette = NAN;
+    r.labels = malloc((n ? n : 1) * sizeof *r.labels);
+    r.distance = malloc((n ? n : 1) * sizeof *r.distance);
+    r.silhouette = malloc((n ? n : 1) * sizeof *r.silhouette);
+    const char **labels = malloc((n ? n : 1) * sizeof *labels);
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    float *rows = malloc((n ? n : 1) * d * sizeof *rows);
+    double *centres = NULL;
+    size_t *sizes = NULL;
+    char *out = NULL;
+    struct as_cluster_summary sum;
+    memset(&sum, 0, sizeof sum);
+    *st = AS_ENOMEM;
+    if (r.labels == NULL || r.distance == NULL || r.silhouette == NULL ||
+        labels == NULL || names == NULL || rows == NULL)
+        goto done;
+    int32_t top = -1;
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        if ((*st = as_index_entry(ix, i, &e)) != AS_OK ||
+            (*st = as_index_normalized_row(ix, i, NULL, rows + i * d)) != AS_OK)
+            goto done;
+        r.labels[i] = e.cluster >= 0 ? e.cluster : -1;
+        r.silhouette[i] = NAN;
+        labels[i] = e.label;
+        names[i] = e.path;
+        if (r.labels[i] > top)
+            top = r.labels[i];
+    }
+    r.k = (size_t)(top + 1);
+    *st = AS_ENOMEM;
+    centres = calloc((r.k ? r.k : 1) * d, sizeof *centres);
+    sizes = calloc(r.k ? r.k : 1, sizeof *sizes);
+    if (centres == NULL || sizes == NULL)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        if (r.labels[i] < 0)
+            continue;
+        double *c = centres + (size_t)r.labels[i] * d;
+        for (size_t j = 0; j < d; j++)
+            c[j] += (double)rows[i * d + j];
+        sizes[r.labels[i]]++;
+    }
+    for (size_t c = 0; c < r.k; c++)
+        for (size_t j = 0; j < d && sizes[c]; j++)
+            centres[c * d + j] /= (double)sizes[c];
+    for (size_t i = 0; i < n; i++) {
+        r.distance[i] = NAN;
+        if (r.labels[i] < 0)
+            continue;
+        const double *c = centres + (size_t)r.labels[i] * d;
+        double ss = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double t = (double)rows[i * d + j] - c[j];
+            ss += t * t;
+        }
+        r.distance[i] = sqrt(ss);
+    }
+    if ((*st = as_cluster_summarize(&r, labels, names, &sum)) != AS_OK)
+        goto done;
+    struct body b;
+    if (body_open(&b) != 0) {
+        *st = AS_ENOMEM;
+        goto done;
+    }
+    fputs("{\"shard\":", b.fp);
+    cli_json_string(b.fp, api_opts->index_paths[h]);
+    fprintf(b.fp, ",\"entries\":%zu,\"noise\":%zu,\"purity\":", sum.entries,
+            sum.noise);
+    json_number(b.fp, sum.purity);
+    fputs(",\"clusters\":[", b.fp);
+    const char *sep = "";
+    for (size_t i = 0; i < sum.n_groups; i++) {
+        const struct as_cluster_group *gr = &sum.groups[i];
+        if (gr->size == 0)
+            continue;
+        fprintf(b.fp, "%s{\"cluster_id\":%ld,\"size\":%zu,\"genres\":{", sep,
+                (long)gr->cluster, gr->size);
+        sep = ",";
+        size_t none = 0;
+        const char *lsep = "";
+        for (size_t l = 0; l < gr->n_labels; l++) {
+            if (gr->labels[l].label == NULL) {
+                none = gr->labels[l].count;
+                continue;
+            }
+            fputs(lsep, b.fp);
+            cli_json_string(b.fp, gr->labels[l].label);
+            fprintf(b.fp, ":%zu", gr->labels[l].count);
+            lsep = ",";
+        }
+        fprintf(b.fp, "},\"unlabelled\":%zu,\"purity\":", none);
+        json_number(b.fp, gr->purity);
+        fputs(",\"representative\":", b.fp);
+        if (gr->representative == SIZE_MAX) {
+            fputs("null", b.fp);
+        } else {
+            struct as_index_entry e;
+            as_index_entry(ix, gr->representative, &e);
+            fputc('{', b.fp);
+            entry_fields(b.fp, g->offset[h] + gr->representative, &e);
+            fputc('}', b.fp);
+        }
+        fputc('}', b.fp);
+    }
+    fputs("]}\n", b.fp);
+    if (fclose(b.fp) != 0) {
+        free(b.buf);
+        *st = AS_ENOMEM;
+        goto done;
+    }
+    out = b.buf;
+    *st = AS_OK;
+done:
+    as_cluster_summary_free(&sum);
+    free(r.labels);
+    free(r.distance);
+    free(r.silhouette);
+    free(labels);
+    free(names);
+    free(rows);
+    free(centres);
+    free(sizes);
+    return out;
+}
+
+static int
+clusters(const struct request *q, struct gen *g)
+{
+    static const char *const names[] = {"shard", NULL};
+    if (check_params(q, names))
+        return MHD_YES;
+    const char *v;
+    if (param(q, "shard", &v))
+        return MHD_YES;
+    size_t h = 0;
+    if (v != NULL && parse_size(v, 0, g->n - 1, &h) != 0)
+        return reply_error(q->c, q->r, 400,
+                           "shard: not a shard number from 0 to %zu", g->n - 1);
+    pthread_mutex_lock(&g->mu);
+    int st = AS_OK;
+    if (g->clusters_json[h] == NULL)
+        g->clusters_json[h] = build_clusters(g, h, &st);
+    const char *json = g->clusters_json[h];
+    pthread_mutex_unlock(&g->mu);
+    if (json == NULL)
+        return index_error(q, g, st);
+    return reply_static(q->c, q->r, 200, json, "application/json");
+}
+
 /* ---- /anomalies ---- */
 
 struct scored {
@@ -1024,8 +1189,9 @@ static int
 cmp_scored(const void *a, const void *b)
 {
     const struct scored *x = a, *y = b;
+    /* as as-anomaly stores them: the lower, the more anomalous */
     if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
+        return x->score < y->score ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
 }
 
@@ -1106,9 +1272,9 @@ api_handle(const struct request *q, struct gen *g)
         const char *path;
         int kind;
     } routes[] = {
-        {"/healthz", 0},           {"/stats", 1}, {"/anomalies", 2},
-        {"/openapi.json", 3},      {"/docs", 4},  {"/", 5},
-        {"/search-by-filters", 6},
+        {"/healthz", 0},           {"/stats", 1},    {"/anomalies", 2},
+        {"/openapi.json", 3},      {"/docs", 4},     {"/", 5},
+        {"/search-by-filters", 6}, {"/clusters", 7},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (strcmp(p, routes[i].path) != 0)
@@ -1128,6 +1294,8 @@ api_handle(const struct request *q, struct gen *g)
             return document(q, docs_html, "text/html; charset=utf-8");
         case 6:
             return search_by_filters(q, g);
+        case 7:
+            return clusters(q, g);
         default:
             return document(q, docs_html, "text/html; charset=utf-8");
         }

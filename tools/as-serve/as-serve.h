@@ -52,8 +52,9 @@ struct gen {
     size_t n_searchers;
     as_extractor **extractors; /* idle ones */
     size_t n_extractors;
-    char *stats_json; /* built once */
-    unsigned refs;    /* under the state's lock */
+    char *stats_json;     /* built once */
+    char **clusters_json; /* per shard, built once */
+    unsigned refs;        /* under the state's lock */
 };
 
 struct file_id {

@@ -38,6 +38,9 @@ gen_free(struct gen *g)
     free(g->offset);
     free(g->files);
     free(g->stats_json);
+    for (size_t h = 0; g->clusters_json != NULL && h < g->n; h++)
+        free(g->clusters_json[h]);
+    free(g->clusters_json);
     pthread_mutex_destroy(&g->mu);
     free(g);
 }
@@ -69,8 +72,9 @@ gen_open(char *const *paths, size_t n, unsigned long id)
     g->offset = calloc(n, sizeof *g->offset);
     g->files = calloc(n, sizeof *g->files);
     g->searchers = calloc(1, sizeof *g->searchers);
-    if (g->ix == NULL || g->offset == NULL || g->files == NULL ||
-        g->searchers == NULL) {
+    g->clusters_json = calloc(n, sizeof *g->clusters_json);
+    if (g->clusters_json == NULL || g->ix == NULL || g->offset == NULL ||
+        g->files == NULL || g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;
