@@ -55,6 +55,8 @@ as_strerror(int status)
         return "index is damaged (checksum mismatch)";
     case AS_ECHANGED:
         return "index changed since it was read";
+    case AS_EMODEL:
+        return "not a valid kind model";
     default:
         return "unknown error";
     }

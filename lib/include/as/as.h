@@ -19,5 +19,6 @@
 #include "as/cluster.h"
 #include "as/map.h"
 #include "as/anomaly.h"
+#include "as/kind.h"
 
 #endif

@@ -33,6 +33,7 @@ enum {
     AS_ELOCKED = -22,    /* another process holds the index's lock */
     AS_ECHECKSUM = -23,  /* index bytes fail their checksum: damaged */
     AS_ECHANGED = -24,   /* the index was replaced since it was read */
+    AS_EMODEL = -25,     /* not a kind model, or a malformed one */
 };
 
 /*

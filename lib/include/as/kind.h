@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_KIND_H
+#define AS_KIND_H
+
+/*
+ * What kind of sound a file is: a classifier of one-shots into a fixed
+ * vocabulary of drum classes (kick, snare, hihat_closed ...) plus tonal,
+ * fx and loop for what is not a drum hit, with a probability per class.
+ *
+ * The model is multinomial logistic regression on standardised feature
+ * columns: for a row x, z_j = (x_j - mean_j) / std_j over the model's
+ * columns (found by name, so the row may hold more columns in any order),
+ * logit_k = b_k + sum_j w_kj z_j, and p_k = softmax(logit / T)_k, T the
+ * temperature fitted on held-out predictions so that the probabilities
+ * are calibrated. Scores are accumulated in double.
+ *
+ * Models are small text files (man/as-format.5, "Kind models"): the
+ * library embeds the one bench/corpus/train.sh trained on the labelled
+ * drum corpus (lib/kind/default.model, turned into C at build time), and
+ * as_kind_model_parse() / as_kind_model_load() read others.
+ */
+
+#include <stddef.h>
+
+/* Version of the model file format this library reads. */
+#define AS_KIND_FORMAT 1
+/* Longest class or column name, in bytes. */
+#define AS_KIND_NAME_MAX 63
+
+typedef struct as_kind_model as_kind_model;
+
+/*
+ * The built-in model, parsed into a new handle the caller frees with
+ * as_kind_model_free(). Returns AS_OK or AS_ENOMEM; *out is NULL on
+ * failure.
+ */
+int as_kind_model_builtin(as_kind_model **out);
+/*
+ * Parses a model from len bytes of text (not NUL-terminated). Returns
+ * AS_OK, AS_ENOMEM, AS_EINVAL (NULL arguments) or AS_EMODEL (not a model
+ * of format AS_KIND_FORMAT, or malformed: *line, when line is not NULL,
+ * receives the 1-based line at fault, 0 otherwise). *out is NULL on
+ * failure.
+ */
+int as_kind_model_parse(as_kind_model **out, const char *text, size_t len,
+                        size_t *line);
+/* As as_kind_model_parse() on the contents of the file at path; also
+ * AS_EIO (errno set). */
+int as_kind_model_load(as_kind_model **out, const char *path, size_t *line);
+void as_kind_model_free(as_kind_model *m);
+
+/* The classes, in the model's order (the order of probabilities). */
+size_t as_kind_n_classes(const as_kind_model *m);
+const char *as_kind_class(const as_kind_model *m, size_t k);
+/* The index of the class named name in *k: AS_OK, or AS_EINVAL if the
+ * model has no such class. */
+int as_kind_class_find(const as_kind_model *m, const char *name, size_t *k);
+/* The feature columns the model reads, by name. */
+size_t as_kind_dim(const as_kind_model *m);
+const char *as_kind_column(const as_kind_model *m, size_t j);
+/* What the model file records: the feature set its columns come from,
+ * and the SHA-256 (hex) of the corpus manifest it was trained on. */
+const char *as_kind_set(const as_kind_model *m);
+const char *as_kind_manifest(const as_kind_model *m);
+
+/*
+ * Finds the model's columns among a stream's: map[j] (map_len at least
+ * as_kind_dim()) receives the index in names[0..n) of model column j.
+ * Returns AS_OK, or AS_EMISMATCH when a model column is missing (*missing,
+ * when not NULL, then receives the index of the first one missing, for
+ * as_kind_column()).
+ */
+int as_kind_bind(const as_kind_model *m, const char *const *names, size_t n,
+                 size_t *map, size_t map_len, size_t *missing);
+/*
+ * The probability of each class for one row of row_len values (read
+ * through map from as_kind_bind()) into prob[0..n_classes) (prob_len at
+ * least as_kind_n_classes()); they sum to 1. *best (may be NULL) receives
+ * the most probable class, the first on ties. Returns AS_OK, AS_EINVAL
+ * (short buffers, a map entry past row_len) or AS_ENONFINITE (a value the
+ * model reads is not finite). Does not allocate; one model may serve
+ * several threads.
+ */
+int as_kind_predict(const as_kind_model *m, const size_t *map,
+                    const float *row, size_t row_len, double *prob,
+                    size_t prob_len, size_t *best);
+
+#endif

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kind models (as/kind.h): a small model parsed from text, its
+ * probabilities against the softmax worked out by hand here, columns
+ * found by name in any order, malformed files refused with the line at
+ * fault, and the built-in model: its classes are the fixed vocabulary and
+ * every column it reads is a column of the feature set it names.
+ *
+ * usage: test_kind DATADIR (unused)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as/as.h"
+#include "check.h"
+
+#define ZEROS64 "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* two columns, three classes; temperature 2 */
+static const char small[] =
+    "audiosearch-kind\t1\n"
+    "set\tdefault\n"
+    "manifest\t" ZEROS64 "\n"
+    "temperature\t2\n"
+    "note\tfree text\n"
+    "classes\tkick\tsnare\ttonal\n"
+    "bias\t0.5\t0\t-0.5\n"
+    "column\tzcr_mean\t0.1\t0.05\t-1\t1\t0\n"
+    "column\tcentroid_mean\t1000\t500\t-2\t0.5\t1\n";
+
+static void
+test_small(void)
+{
+    check_ctx("small model");
+    as_kind_model *m = NULL;
+    size_t line = 99;
+    CHECK_STATUS(as_kind_model_parse(&m, small, strlen(small), &line),
+                 AS_OK);
+    CHECK_INT(line, 0);
+    if (!m)
+        return;
+    CHECK_INT(as_kind_n_classes(m), 3);
+    CHECK_INT(as_kind_dim(m), 2);
+    CHECK_STR(as_kind_class(m, 1), "snare");
+    CHECK(as_kind_class(m, 3) == NULL);
+    CHECK_STR(as_kind_column(m, 1), "centroid_mean");
+    CHECK_STR(as_kind_set(m), "default");
+    CHECK_STR(as_kind_manifest(m), ZEROS64);
+    size_t k = 9;
+    CHECK_STATUS(as_kind_class_find(m, "tonal", &k), AS_OK);
+    CHECK_INT(k, 2);
+    CHECK_STATUS(as_kind_class_find(m, "Kick", &k), AS_EINVAL);
+
+    /* a stream whose columns come in another order, with one more */
+    const char *names[] = { "centroid_mean", "rms_mean", "zcr_mean" };
+    size_t map[2], missing = 9;
+    CHECK_STATUS(as_kind_bind(m, names, 3, map, 2, &missing), AS_OK);
+    CHECK_INT(map[0], 2);
+    CHECK_INT(map[1], 0);
+    CHECK_STATUS(as_kind_bind(m, names, 2, map, 2, &missing),
+                 AS_EMISMATCH);
+    CHECK_INT(missing, 0);
+    CHECK_STATUS(as_kind_bind(m, names, 3, map, 1, NULL), AS_EINVAL);
+    as_kind_bind(m, names, 3, map, 2, NULL);
+
+    /* z = ((0.2 - 0.1) / 0.05, (1500 - 1000) / 500) = (2, 1): scores
+     * 0.5 - 2 - 2 = -3.5, 0 + 2 + 0.5 = 2.5, -0.5 + 0 + 1 = 0.5,
+     * halved by the temperature */
+    const float row[] = { 1500, 0.5f, 0.2f };
+    double p[3], want[3] = { -1.75, 1.25, 0.25 }, sum = 0;
+    for (int i = 0; i < 3; i++)
+        sum += exp(want[i]);
+    size_t best = 9;
+    CHECK_STATUS(as_kind_predict(m, map, row, 3, p, 3, &best), AS_OK);
+    CHECK_INT(best, 1);
+    for (int i = 0; i < 3; i++)
+        CHECK_NEAR(p[i], exp(want[i]) / sum, 1e-6);
+    CHECK_STATUS(as_kind_predict(m, map, row, 3, p, 2, &best), AS_EINVAL);
+    CHECK_STATUS(as_kind_predict(m, map, row, 2, p, 3, &best), AS_EINVAL);
+    const float bad[] = { 1500, 0.5f, NAN };
+    CHECK_STATUS(as_kind_predict(m, map, bad, 3, p, 3, &best),
+                 AS_ENONFINITE);
+    /* a huge score must not overflow */
+    const float far[] = { 1e30f, 0, 0.1f };
+    CHECK_STATUS(as_kind_predict(m, map, far, 3, p, 3, &best), AS_OK);
+    CHECK_INT(best, 2);
+    CHECK_NEAR(p[2], 1, 1e-12);
+    as_kind_model_free(m);
+}
+
+/* the small model with line no (1-based) replaced by text */
+static void
+broken(size_t no, const char *text, size_t want_line)
+{
+    char buf[2048] = "";
+    const char *s = small;
+    for (size_t i = 1; *s; i++) {
+        const char *nl = strchr(s, '\n');
+        if (i == no)
+            strcat(buf, text);
+        else
+            strncat(buf, s, (size_t)(nl - s + 1));
+        s = nl + 1;
+    }
+    check_ctx("broken line %zu: %s", no, text);
+    as_kind_model *m = (as_kind_model *)1;
+    size_t line = 0;
+    CHECK_STATUS(as_kind_model_parse(&m, buf, strlen(buf), &line),
+                 AS_EMODEL);
+    CHECK(m == NULL);
+    CHECK_INT(line, want_line);
+}
+
+static void
+test_malformed(void)
+{
+    broken(1, "audiosearch-kind\t2\n", 1);
+    broken(1, "not a model\n", 1);
+    broken(3, "manifest\tabc\n", 3);
+    broken(4, "temperature\t0\n", 4);
+    broken(4, "temperature\tnan\n", 4);
+    broken(6, "classes\tkick\tkick\ttonal\n", 6);
+    broken(6, "classes\tKick\tsnare\ttonal\n", 6);
+    broken(7, "bias\t0.5\t0\n", 7);
+    broken(8, "column\tzcr_mean\t0.1\t0\t-1\t1\t0\n", 8);
+    broken(9, "column\tzcr_mean\t1000\t500\t-2\t0.5\t1\n", 9);
+    broken(9, "column\tcentroid_mean\t1000\t500\t-2\t0.5x\t1\n", 9);
+    broken(7, "", 7);
+    check_ctx("truncated");
+    as_kind_model *m;
+    size_t line;
+    /* the last line without its LF */
+    CHECK_STATUS(as_kind_model_parse(&m, small, strlen(small) - 1, &line),
+                 AS_EMODEL);
+    CHECK_INT(line, 9);
+    CHECK_STATUS(as_kind_model_parse(&m, small, 0, &line), AS_EMODEL);
+    CHECK_INT(line, 1);
+    CHECK_STATUS(as_kind_model_parse(&m, NULL, 0, &line), AS_EINVAL);
+    CHECK_STATUS(as_kind_model_load(&m, "/nonexistent/model", &line),
+                 AS_EIO);
+}
+
+static void
+test_builtin(void)
+{
+    check_ctx("built-in model");
+    as_kind_model *m = NULL;
+    CHECK_STATUS(as_kind_model_builtin(&m), AS_OK);
+    if (!m)
+        return;
+    static const char *const vocab[] = {
+        "clap", "cowbell", "crash", "cymbal_other", "fx", "hihat_closed",
+        "hihat_open", "hihat_pedal", "kick", "loop", "other_perc",
+        "perc_shaken", "ride", "rimshot", "snare", "tom", "tonal" };
+    size_t nv = sizeof vocab / sizeof *vocab;
+    CHECK_INT(as_kind_n_classes(m), nv);
+    for (size_t k = 0; k < nv; k++)
+        CHECK_STR(as_kind_class(m, k), vocab[k]);
+    CHECK_INT(strlen(as_kind_manifest(m)), 64);
+    const as_featureset *fs = as_featureset_get(as_kind_set(m));
+    CHECK(fs != NULL);
+    if (!fs) {
+        as_kind_model_free(m);
+        return;
+    }
+    size_t dim = as_featureset_dim(fs);
+    const char **names = malloc(dim * sizeof *names);
+    size_t *map = malloc(as_kind_dim(m) * sizeof *map);
+    float *row = calloc(dim, sizeof *row);
+    double p[32];
+    for (size_t j = 0; j < dim; j++)
+        names[j] = as_featureset_column(fs, j)->name;
+    size_t missing = 0;
+    int rc = as_kind_bind(m, names, dim, map, as_kind_dim(m), &missing);
+    CHECK_STATUS(rc, AS_OK);
+    if (rc != AS_OK)
+        fprintf(stderr, "the model reads %s, which the set %s lacks: "
+                "retrain it (bench/corpus/train.sh)\n",
+                as_kind_column(m, missing), as_kind_set(m));
+    else {
+        double sum = 0;
+        CHECK_STATUS(as_kind_predict(m, map, row, dim, p, 32, NULL), AS_OK);
+        for (size_t k = 0; k < nv; k++)
+            sum += p[k];
+        CHECK_NEAR(sum, 1, 1e-12);
+    }
+    free(names);
+    free(map);
+    free(row);
+    as_kind_model_free(m);
+}
+
+int
+main(void)
+{
+    test_small();
+    test_malformed();
+    test_builtin();
+    return check_done();
+}
