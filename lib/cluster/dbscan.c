@@ -79,6 +79,7 @@ struct db {
                               (INT32_MAX: none) */
     int32_t *border;       /* pass 3: the cluster of each other point, by
                               point */
+    int isa;               /* as__kernel_isa() */
 };
 
 static int
@@ -180,7 +181,7 @@ partial_sums(const struct db *b, size_t b0, const float *ys,
     int alive = 1;
     for (size_t j0 = 0; j0 < b->d && alive; j0 += STEP) {
         size_t j1 = j0 + STEP < b->d ? j0 + STEP : b->d;
-        as__sqdist16_part(blk, j0, j1, ys, acc);
+        as__sqdist16_part(b->isa, blk, j0, j1, ys, acc);
         alive = 0;
         for (int l = 0; l < AS__LANES; l++)
             alive |= need[l] & (acc[l] <= b->thr_hi);
@@ -424,6 +425,7 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     if (yt == NULL)
         goto done;
     b.yt = yt;
+    b.isa = as__kernel_isa();
     b.y = ys;
     b.y0 = y0;
     b.perm = perm;
@@ -537,6 +539,7 @@ struct kd {
     const size_t *pick;
     double *kdist;
     float *heap; /* per sampled point: k values */
+    int isa;     /* as__kernel_isa() */
 };
 
 /* Keeps the k smallest values seen in the max-heap h (nh of them). */
@@ -590,7 +593,7 @@ kd_task(void *ctx, size_t task, size_t worker)
         for (size_t t = t0; t < t1; t++) {
             size_t p = c->pick[t];
             for (size_t b0 = c0; b0 < c1; b0 += AS__LANES) {
-                as__sqdist16(c->xt + (b0 / AS__LANES) * c->d * AS__LANES, c->d,
+                as__sqdist16(c->isa, c->xt + (b0 / AS__LANES) * c->d * AS__LANES, c->d,
                              c->x + p * c->d, sq);
                 for (size_t i = b0; i < b0 + AS__LANES && i < c1; i++)
                     if (i != p)
@@ -640,7 +643,7 @@ as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
             pick[t] = p;
         }
     }
-    struct kd c = {x, xt, n, d, k, m, pick, kdist, heap};
+    struct kd c = {x, xt, n, d, k, m, pick, kdist, heap, as__kernel_isa()};
     if ((status = as_parallel((m + KD_PICKS - 1) / KD_PICKS, threads, kd_task,
                                &c)) != AS_OK)
         goto done;

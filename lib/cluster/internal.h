@@ -16,22 +16,34 @@
  * memory; free() it. */
 float *as__transpose16(const float *x, size_t n, size_t d);
 
+/*
+ * The kernels' instruction set: AS__KERNEL_AVX512, AS__KERNEL_AVX2 (with
+ * FMA) or AS__KERNEL_GENERIC, from the CPU's flags. As in lib/search, a
+ * caller asks once, keeps the answer with its other state and passes it
+ * to every kernel call, so no inner loop checks the CPU. (The variants
+ * may differ in the last bits of a sum: see kernel.c.)
+ */
+enum { AS__KERNEL_GENERIC, AS__KERNEL_AVX2, AS__KERNEL_AVX512 };
+int as__kernel_isa(void);
+
 /* out[l] = sum_j (blk[j * 16 + l] - y[j])^2, in float, in column order. */
-void as__sqdist16(const float *blk, size_t d, const float *y, float *out);
+void as__sqdist16(int isa, const float *blk, size_t d, const float *y,
+                  float *out);
 
 /* The same over the columns [j0, j1) only, added to acc. */
-void as__sqdist16_part(const float *blk, size_t j0, size_t j1, const float *y,
-                       float *acc);
+void as__sqdist16_part(int isa, const float *blk, size_t j0, size_t j1,
+                       const float *y, float *acc);
 
 /* out[r * 16 + l] = squared distance of point l of the block to y[r],
  * for four points y[0..3] at once (each column loaded once). */
-void as__sqdist16x4(const float *blk, size_t d, const float *const *y,
-                    float *out);
+void as__sqdist16x4(int isa, const float *blk, size_t d,
+                    const float *const *y, float *out);
 
 /* For each of the 16 points, the centre (of k, c row-major, cc their
  * squared norms) with the lowest |c|^2 - 2 x.c (the lower number on a
  * tie), that value, and the second lowest (infinity when k is 1). */
-void as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
-                   size_t k, float *best, float *second, int32_t *which);
+void as__nearest16(int isa, const float *blk, size_t d, const float *c,
+                   const float *cc, size_t k, float *best, float *second,
+                   int32_t *which);
 
 #endif

@@ -312,70 +312,75 @@ nearest_avx2(const float *blk, size_t d, const float *c, const float *cc,
     nearest(blk, d, c, cc, k, best, second, which);
 }
 
-/* 2: AVX-512, 1: AVX2 with FMA, 0: neither (reading the CPU's flags is
- * cheap). */
-static int
-isa(void)
-{
-    if (__builtin_cpu_supports("avx512f"))
-        return 2;
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1
-                                                                           : 0;
-}
 #endif
 
-void
-as__sqdist16_part(const float *blk, size_t j0, size_t j1, const float *y,
-                  float *acc)
+int
+as__kernel_isa(void)
 {
 #if defined(__x86_64__)
-    switch (isa()) {
-    case 2:
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        return AS__KERNEL_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return AS__KERNEL_AVX2;
+#endif
+    return AS__KERNEL_GENERIC;
+}
+
+void
+as__sqdist16_part(int isa, const float *blk, size_t j0, size_t j1,
+                  const float *y, float *acc)
+{
+#if defined(__x86_64__)
+    if (isa == AS__KERNEL_AVX512) {
         sqdist_part_avx512(blk, j0, j1, y, acc);
         return;
-    case 1:
+    }
+    if (isa == AS__KERNEL_AVX2) {
         sqdist_part_avx2(blk, j0, j1, y, acc);
         return;
-    default:
-        break;
     }
+#else
+    (void)isa;
 #endif
     sqdist_part(blk, j0, j1, y, acc);
 }
 
 void
-as__sqdist16x4(const float *blk, size_t d, const float *const *y, float *out)
+as__sqdist16x4(int isa, const float *blk, size_t d, const float *const *y,
+               float *out)
 {
 #if defined(__x86_64__)
-    switch (isa()) {
-    case 2:
+    if (isa == AS__KERNEL_AVX512) {
         sqdist4_avx512(blk, d, y, out);
         return;
-    case 1:
+    }
+    if (isa == AS__KERNEL_AVX2) {
         sqdist4_avx2(blk, d, y, out);
         return;
-    default:
-        break;
     }
+#else
+    (void)isa;
 #endif
     sqdist4(blk, d, y, out);
 }
 
 void
-as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
-              size_t k, float *best, float *second, int32_t *which)
+as__nearest16(int isa, const float *blk, size_t d, const float *c,
+              const float *cc, size_t k, float *best, float *second,
+              int32_t *which)
 {
 #if defined(__x86_64__)
-    switch (isa()) {
-    case 2:
+    if (isa == AS__KERNEL_AVX512) {
         nearest_avx512(blk, d, c, cc, k, best, second, which);
         return;
-    case 1:
+    }
+    if (isa == AS__KERNEL_AVX2) {
         nearest_avx2(blk, d, c, cc, k, best, second, which);
         return;
-    default:
-        break;
     }
+#else
+    (void)isa;
 #endif
     nearest(blk, d, c, cc, k, best, second, which);
 }
@@ -383,10 +388,17 @@ as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
 #else /* neither GCC nor clang: plain C, summed in another order than the      \
        * vector code above (results differ in the last bits only) */
 
-void
-as__sqdist16_part(const float *blk, size_t j0, size_t j1, const float *y,
-                  float *acc)
+int
+as__kernel_isa(void)
 {
+    return AS__KERNEL_GENERIC;
+}
+
+void
+as__sqdist16_part(int isa, const float *blk, size_t j0, size_t j1,
+                  const float *y, float *acc)
+{
+    (void)isa;
     for (size_t j = j0; j < j1; j++)
         for (int l = 0; l < AS__LANES; l++) {
             float t = blk[j * AS__LANES + l] - y[j];
@@ -395,18 +407,21 @@ as__sqdist16_part(const float *blk, size_t j0, size_t j1, const float *y,
 }
 
 void
-as__sqdist16x4(const float *blk, size_t d, const float *const *y, float *out)
+as__sqdist16x4(int isa, const float *blk, size_t d, const float *const *y,
+               float *out)
 {
     for (int r = 0; r < 4; r++) {
         memset(out + r * AS__LANES, 0, AS__LANES * sizeof *out);
-        as__sqdist16_part(blk, 0, d, y[r], out + r * AS__LANES);
+        as__sqdist16_part(isa, blk, 0, d, y[r], out + r * AS__LANES);
     }
 }
 
 void
-as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
-              size_t k, float *best, float *second, int32_t *which)
+as__nearest16(int isa, const float *blk, size_t d, const float *c,
+              const float *cc, size_t k, float *best, float *second,
+              int32_t *which)
 {
+    (void)isa;
     for (size_t i = 0; i < k; i++)
         for (int l = 0; l < AS__LANES; l++) {
             float s = 0.0f;
@@ -425,8 +440,8 @@ as__nearest16(const float *blk, size_t d, const float *c, const float *cc,
 #endif
 
 void
-as__sqdist16(const float *blk, size_t d, const float *y, float *out)
+as__sqdist16(int isa, const float *blk, size_t d, const float *y, float *out)
 {
     memset(out, 0, AS__LANES * sizeof *out);
-    as__sqdist16_part(blk, 0, d, y, out);
+    as__sqdist16_part(isa, blk, 0, d, y, out);
 }

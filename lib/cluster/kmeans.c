@@ -53,6 +53,7 @@ struct km {
     double *lower; /* per point: <= the distance to any other centre */
     double *half;  /* per centre: half the distance to the nearest other */
     float ccmax;   /* the largest |c|^2 */
+    int isa;       /* as__kernel_isa() */
 };
 
 /*
@@ -97,7 +98,7 @@ assign_chunk(void *ctx, size_t c, size_t worker)
         /* |x - c|^2 = |x|^2 - 2 x.c + |c|^2, as scikit-learn computes it:
          * two operations per column instead of three; |x|^2 does not
          * change which centre is nearest */
-        as__nearest16(blk, m->d, m->cf, m->cc, m->k, bestd, second, bestc);
+        as__nearest16(m->isa, blk, m->d, m->cf, m->cc, m->k, bestd, second, bestc);
         for (size_t i = b0; i < top; i++) {
             int32_t lab = bestc[i - b0], old = m->labels[i];
             changed += old != lab;
@@ -168,7 +169,7 @@ dist_all(const struct km *m, const size_t *ids, size_t n_ids, double *out)
     for (size_t b0 = 0; b0 < m->n; b0 += AS__LANES) {
         const float *blk = m->xt + (b0 / AS__LANES) * m->d * AS__LANES;
         for (size_t t = 0; t < n_ids; t++) {
-            as__sqdist16(blk, m->d, m->x + ids[t] * m->d, dist);
+            as__sqdist16(m->isa, blk, m->d, m->x + ids[t] * m->d, dist);
             for (size_t i = b0; i < b0 + AS__LANES && i < m->n; i++)
                 out[t * m->n + i] = (double)dist[i - b0];
         }
@@ -392,6 +393,7 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
         order == NULL || scratch == NULL)
         goto done;
     m.xt = xt;
+    m.isa = as__kernel_isa();
     m.cf = cf;
     m.cc = cc;
     m.xx = xx;
@@ -401,7 +403,8 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
     {
         float sq[AS__LANES];
         for (size_t b0 = 0; b0 < n; b0 += AS__LANES) {
-            as__sqdist16(xt + (b0 / AS__LANES) * d * AS__LANES, d, zero, sq);
+            as__sqdist16(m.isa, xt + (b0 / AS__LANES) * d * AS__LANES, d, zero,
+                         sq);
             for (size_t i = b0; i < b0 + AS__LANES && i < n; i++)
                 xx[i] = sq[i - b0];
         }

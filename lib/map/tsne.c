@@ -65,6 +65,7 @@ struct knn {
     size_t n, d, k;
     uint32_t *nb; /* n * k neighbours, nearest first */
     double *dist; /* n * k squared distances */
+    int isa;      /* as__kernel_isa() */
 };
 
 /* The k nearest other points of points [16 t, 16 t + 16), by a max-heap
@@ -81,7 +82,7 @@ knn_task(void *ctx, size_t task, size_t worker)
         size_t nh = 0;
         float sq[AS__LANES];
         for (size_t b0 = 0; b0 < c->n; b0 += AS__LANES) {
-            as__sqdist16(c->xt + (b0 / AS__LANES) * d * AS__LANES, d,
+            as__sqdist16(c->isa, c->xt + (b0 / AS__LANES) * d * AS__LANES, d,
                          c->x + p * d, sq);
             for (size_t i = b0; i < b0 + AS__LANES && i < c->n; i++) {
                 if (i == p)
@@ -609,7 +610,7 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         goto done;
 
     /* affinities */
-    struct knn kc = {x, xt, n, d, k, nb, dist};
+    struct knn kc = {x, xt, n, d, k, nb, dist, as__kernel_isa()};
     if ((status = as_parallel((n + 15) / 16, o->threads, knn_task, &kc)) !=
         AS_OK)
         goto done;
