@@ -116,12 +116,15 @@ enum {
  * check that every path returns the same results. */
 int as__search_isa(void);
 
-/* ---- collectors (search.c) ---- */
+/* ---- collectors and row filters (collect.c) ---- */
 
 int as__coll_init(struct as__coll *c, size_t k, double t);
 void as__coll_free(struct as__coll *c);
 /* Offers a row that passed the threshold; AS_OK or AS_ENOMEM. */
 int as__coll_offer(struct as__coll *c, uint64_t row, double lb, double ub);
+/* The shard holding a global row (the last of the empty shards that
+ * share its first number). */
+size_t as__shard_of(const as_searcher *s, uint64_t row);
 /* Whether the filter lets this global row through. */
 int as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
                     uint64_t row);
