@@ -366,3 +366,125 @@ as_entry_mask_rows(const as_entry_mask *m)
 {
     return m == NULL ? NULL : (const unsigned char *const *)m->rows;
 }
+
+/* The lexical form of path into out (cap >= strlen(path) + 1): repeated
+ * slashes and "." components dropped, "dir/.." removed where dir is not
+ * itself ".."; "/.." is "/". An empty result is ".". */
+static void
+lexical(const char *path, char *out)
+{
+    int abs = path[0] == '/';
+    size_t n = 0;
+    if (abs)
+        out[n++] = '/';
+    size_t base = n; /* components start here */
+    const char *p = path;
+    while (*p != '\0') {
+        while (*p == '/')
+            p++;
+        const char *c = p;
+        while (*p != '\0' && *p != '/')
+            p++;
+        size_t len = (size_t)(p - c);
+        if (len == 0 || (len == 1 && c[0] == '.'))
+            continue;
+        if (len == 2 && c[0] == '.' && c[1] == '.') {
+            /* the last component, if any and not "..", goes */
+            size_t end = n > base && out[n - 1] == '/' ? n - 1 : n;
+            size_t start = end;
+            while (start > base && out[start - 1] != '/')
+                start--;
+            int dotdot = end - start == 2 && out[start] == '.' &&
+                         out[start + 1] == '.';
+            if (end > base && !dotdot) {
+                n = start;
+                continue;
+            }
+            if (abs)
+                continue; /* "/.." is "/" */
+        }
+        if (n > base && out[n - 1] != '/')
+            out[n++] = '/';
+        memmove(out + n, c, len); /* out may be path itself */
+        n += len;
+    }
+    if (n == 0)
+        out[n++] = '.';
+    out[n] = '\0';
+}
+
+/* Tries one spelling: AS_OK (found), AS_ENOENT_PATH or a failure. */
+static int
+try_path(as_index *const *ix, size_t n_ix, const char *path,
+         struct as_entry_ref *out)
+{
+    for (size_t h = n_ix; h > 0; h--) {
+        size_t at;
+        int st = as_index_find(ix[h - 1], path, &at);
+        if (st == AS_OK) {
+            out->shard = (uint32_t)(h - 1);
+            out->entry = (uint32_t)at;
+        }
+        if (st != AS_ENOENT_PATH)
+            return st;
+    }
+    return AS_ENOENT_PATH;
+}
+
+int
+as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
+              const char *cwd, struct as_entry_ref *out)
+{
+    if (ix == NULL || n_ix == 0 || n_ix > UINT32_MAX || path == NULL ||
+        out == NULL || (cwd != NULL && cwd[0] != '/'))
+        return AS_EINVAL;
+    int st = try_path(ix, n_ix, path, out);
+    if (st != AS_ENOENT_PATH || path[0] == '\0')
+        return st;
+    size_t lp = strlen(path), lc = cwd != NULL ? strlen(cwd) : 0;
+    /* alt: room for cwd + "/" + path, or "./" + path */
+    char *norm = malloc(lp + 1), *alt = malloc(lp + lc + 3);
+    if (norm == NULL || alt == NULL) {
+        free(norm);
+        free(alt);
+        return AS_ENOMEM;
+    }
+    lexical(path, norm);
+    st = try_path(ix, n_ix, norm, out);
+    if (st == AS_ENOENT_PATH && norm[0] != '/') {
+        /* relative: "./" + it, and cwd + "/" + it */
+        snprintf(alt, lp + lc + 3, "./%s", norm);
+        st = try_path(ix, n_ix, alt, out);
+        if (st == AS_ENOENT_PATH && cwd != NULL) {
+            snprintf(alt, lp + lc + 3, "%s/%s", cwd, norm);
+            lexical(alt, alt);
+            st = try_path(ix, n_ix, alt, out);
+        }
+    } else if (st == AS_ENOENT_PATH && cwd != NULL) {
+        /* absolute: relative to cwd when inside it */
+        char *c = malloc(lc + 2);
+        if (c == NULL) {
+            free(norm);
+            free(alt);
+            return AS_ENOMEM;
+        }
+        lexical(cwd, c);
+        size_t n = strlen(c);
+        const char *rest = NULL;
+        if (strcmp(c, "/") == 0)
+            rest = norm + 1;
+        else if (strncmp(norm, c, n) == 0 && norm[n] == '/')
+            rest = norm + n + 1;
+        free(c);
+        if (rest != NULL && rest[0] != '\0') {
+            st = try_path(ix, n_ix, rest, out);
+            if (st == AS_ENOENT_PATH) {
+                snprintf(alt, lp + lc + 3, "./%s", rest);
+                st = try_path(ix, n_ix, alt, out);
+            }
+        }
+    }
+    free(norm);
+    free(alt);
+    return st;
+}

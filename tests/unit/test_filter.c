@@ -250,6 +250,79 @@ test_mask(void)
     unlink(p1);
 }
 
+/* as_entry_find: every spelling of a stored path finds it. */
+static void
+test_find(void)
+{
+    check_ctx("find");
+    char p0[300];
+    snprintf(p0, sizeof p0, "%s/paths.asx", dir);
+    static char na[] = "a";
+    static char *names[] = {na};
+    struct as_featheader h = {0};
+    h.format = AS_FEAT_TSV;
+    h.dim = 1;
+    h.names = names;
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    static const char *const stored[] = {"lib/kicks/k.wav", "./walk/h.wav",
+                                         "/abs/lib/s.wav", "../up/u.wav"};
+    for (size_t i = 0; i < 4; i++) {
+        float v = (float)i;
+        struct as_index_entry e = {stored[i], NULL, -1.0, -1, -1, 0,
+                                   AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, &v, NULL), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(b, p0), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, p0, 0, NULL), AS_OK);
+    static const struct {
+        const char *path, *cwd;
+        int entry; /* -1: not found */
+    } cases[] = {
+        {"lib/kicks/k.wav", NULL, 0},
+        {"./lib/kicks/k.wav", NULL, 0},
+        {"lib//kicks/./k.wav", NULL, 0},
+        {"lib/snares/../kicks/k.wav", NULL, 0},
+        {"lib/kicks/k.wav/", NULL, 0},
+        {"/home/u/lib/kicks/k.wav", "/home/u", 0},
+        {"/home/u/lib/kicks/k.wav", "/home/u/", 0},
+        {"/home/u/./lib/kicks/k.wav", "/home//u", 0},
+        {"/home/u/lib/kicks/k.wav", "/home/v", -1},
+        {"/home/u/lib/kicks/k.wav", NULL, -1},
+        {"/lib/kicks/k.wav", "/", 0},
+        {"walk/h.wav", NULL, 1},
+        {"./walk/h.wav", NULL, 1},
+        {"/w/walk/h.wav", "/w", 1},
+        {"lib/s.wav", "/abs", 2},
+        {"./s.wav", "/abs/lib", 2},
+        {"../lib/s.wav", "/abs/x", 2},
+        {"s.wav", "/elsewhere", -1},
+        {"../up/u.wav", NULL, 3},
+        {"x/../../up/u.wav", NULL, 3},
+        {"kicks/k.wav", "/home/u/lib", -1},
+        {"", NULL, -1},
+        {".", "/", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        check_ctx("find %s from %s", cases[i].path,
+                  cases[i].cwd ? cases[i].cwd : "(none)");
+        struct as_entry_ref r = {AS_NO_SHARD, 0};
+        int st = as_entry_find(&ix, 1, cases[i].path, cases[i].cwd, &r);
+        CHECK_STATUS(st, cases[i].entry < 0 ? AS_ENOENT_PATH : AS_OK);
+        if (cases[i].entry >= 0 && st == AS_OK) {
+            CHECK_INT(r.shard, 0);
+            CHECK_INT(r.entry, cases[i].entry);
+        }
+    }
+    struct as_entry_ref r;
+    CHECK_STATUS(as_entry_find(&ix, 1, "x", "relative", &r), AS_EINVAL);
+    CHECK_STATUS(as_entry_find(&ix, 0, "x", NULL, &r), AS_EINVAL);
+    as_index_close(ix);
+    unlink(p0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,6 +337,7 @@ main(int argc, char **argv)
     test_parse();
     test_match();
     test_mask();
+    test_find();
     rmdir(dir);
     return check_done();
 }

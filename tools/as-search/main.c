@@ -592,24 +592,25 @@ static int
 path_queries(const struct opts *o, struct lib *lib, struct block *b)
 {
     int failed = 0;
+    /* a path is found as the user types it, relative or absolute */
+    char *cwd = getcwd(NULL, 0);
     for (size_t p = 0; p < o->paths.n; p++) {
-        size_t h = lib->n, at = 0;
-        int st = AS_ENOENT_PATH;
-        while (h > 0 && (st = as_index_find(lib->ix[h - 1], o->paths.v[p],
-                                            &at)) == AS_ENOENT_PATH)
-            h--;
+        struct as_entry_ref ref;
+        int st = as_entry_find(lib->ix, lib->n, o->paths.v[p],
+                               cwd != NULL && cwd[0] == '/' ? cwd : NULL,
+                               &ref);
         lib_damage(lib, st);
-        if (st != AS_OK && st != AS_ENOENT_PATH) {
-            cli_warn_status(lib->path[h - 1], st);
-            failed = 1;
-            continue;
-        }
-        if (h == 0) {
+        if (st == AS_ENOENT_PATH) {
             cli_warnx(o->paths.v[p], "not in the index");
             failed = 1;
             continue;
         }
-        h--;
+        if (st != AS_OK) {
+            cli_warn_status(o->paths.v[p], st);
+            failed = 1;
+            continue;
+        }
+        size_t h = ref.shard, at = ref.entry;
         struct as_index_entry e;
         const float *row = as_index_row(lib->ix[h], at);
         if (row == NULL)
@@ -626,6 +627,7 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
         q->self_entry = (uint32_t)at;
         b->n++;
     }
+    free(cwd);
     return failed;
 }
 

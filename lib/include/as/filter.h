@@ -39,6 +39,7 @@
 #include <stddef.h>
 
 #include "as/index.h"
+#include "as/search.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,6 +89,21 @@ int as_entry_filter_match(const as_entry_filter *f,
  */
 int as_entry_visible(as_index *const *ix, size_t n_ix, size_t shard,
                      size_t entry, int *visible);
+
+/*
+ * The visible entry a user's path names (the last shard holding it),
+ * whether the user typed it as the index stores it or not: the path as
+ * given first, then the same file spelt the other ways as-extract may
+ * have stored it: without "." components, repeated slashes or "dir/.."
+ * (lexically: symbolic links are not followed), with a leading "./",
+ * and, given the current directory cwd (absolute; NULL: none), relative
+ * to it when the path is absolute and inside it, or absolute when the
+ * path is relative. Returns AS_OK (*out set), AS_ENOENT_PATH (no
+ * spelling is in the library), AS_EINVAL, AS_ENOMEM, or AS_ECHECKSUM or
+ * AS_EINDEX from a damaged index.
+ */
+int as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
+                  const char *cwd, struct as_entry_ref *out);
 
 typedef struct as_entry_mask as_entry_mask;
 

@@ -1,0 +1,56 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# -p finds the entry however the user spells its path: as stored, with
+# "./", repeated slashes or "dir/..", absolute for a relative stored
+# path and relative for an absolute one.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+P=$(pwd -P) # as getcwd(3) gives it
+as_sample_folder -7
+as-extract -r samples >rel.tsv
+as-index -o rel.asx rel.tsv
+as-extract -r "$P/samples" >abs.tsv
+as-index -o abs.asx abs.tsv
+
+# The kick's nearest other entry, from the path as stored.
+run as-search -H -k 1 -p samples/kicks/kick_44k1.flac rel.asx
+expect_status 0
+expect_no_err
+want=$(cut -f 3- "$T/out")
+[ -n "$want" ] || fail "no result"
+
+for p in ./samples/kicks/kick_44k1.flac samples//kicks/./kick_44k1.flac \
+    samples/hats/../kicks/kick_44k1.flac "$P/samples/kicks/kick_44k1.flac" \
+    "$P/./samples/kicks//kick_44k1.flac"; do
+    run as-search -H -k 1 -p "$p" rel.asx
+    expect_status 0
+    expect_no_err
+    # the query is named as typed; the results are the same
+    [ "$(cut -f 1 "$T/out")" = "$p" ] || fail "$p: query name"
+    [ "$(cut -f 3- "$T/out")" = "$want" ] || fail "$p: $(cat "$T/out")"
+done
+
+# An index of absolute paths, queried by a relative one.
+run as-search -H -k 1 -p samples/kicks/kick_44k1.flac abs.asx
+expect_status 0
+expect_no_err
+[ "$(cut -f 3 "$T/out")" = "$P/$(printf '%s\n' "$want" | cut -f 1)" ] ||
+    fail "absolute index: $(cat "$T/out")"
+
+# From another directory: a relative path is taken from there (an exact
+# match with a stored path still comes first).
+mkdir elsewhere
+cd elsewhere
+run as-search -H -k 1 -p ../samples/kicks/kick_44k1.flac ../rel.asx
+expect_status 1
+expect_out_empty
+expect_err "as-search: ../samples/kicks/kick_44k1.flac: not in the index"
+run as-search -H -k 1 -p ../samples/kicks/kick_44k1.flac ../abs.asx
+expect_status 0
+expect_no_err
+[ "$(cut -f 3 "$T/out")" = "$P/$(printf '%s\n' "$want" | cut -f 1)" ] ||
+    fail "elsewhere: $(cat "$T/out")"
+run as-search -H -k 1 -p samples/kicks/kick_44k1.flac ../rel.asx
+expect_status 0
+expect_no_err
