@@ -31,6 +31,11 @@ for j in "" -J; do
     same as-anomaly -C $j plain.asx
     same as-stats $j plain.asx
 done
+for j in "" -J; do
+    same as-search -L $j plain.asx
+    same as-search -k 3 $j plain.asx "$FIX/kick_44k1.flac"
+    same as-search -D -e 1 $j plain.asx
+done
 same as-anomaly -H plain.asx
 same as-extract -i -r p
 same as-extract -C
@@ -52,6 +57,11 @@ expect_err 'as-anomaly: o/l\nb/t\tb.wav: holds a TAB, which -z output cannot car
 run as-anomaly -zJ odd.asx
 expect_status 0
 [ "$(tr -cd '\0' <"$T/out" | wc -c)" -eq 2 ] || fail "as-anomaly -zJ: not two records"
+run as-search -z -L -H odd.asx
+expect_status 1
+expect_err 'as-search: o/l\nb/t\tb.wav: holds a TAB, which -z output cannot carry (use -J); left out'
+[ "$(tr '\0' '\n' <"$T/out" | cut -f 1-2 | head -c ${#nl})" = "$nl" ] ||
+    fail "as-search -z: $(od -c "$T/out" | head)"
 run as-stats -z -n odd.asx
 expect_status 0
 tr '\0\n' '\n|' <"$T/out" | grep -qxF "$(printf 'label\tl|b\t2')" ||

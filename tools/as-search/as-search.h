@@ -12,6 +12,7 @@
 #include "as/learn.h"
 #include "as/search.h"
 #include "common/cli.h"
+#include "common/record.h"
 
 struct strs {
     const char **v;
@@ -31,6 +32,11 @@ struct opts {
     int learned; /* -P */
     struct strs paths, features;
     as_entry_filter *filter; /* -c, -g, -l, -t */
+    int nul;     /* -z */
+    const char *crate_dir; /* --copy-to or --link-to, or NULL */
+    int crate_link;        /* --link-to */
+    struct rec *out;       /* every record goes through it */
+    struct crate *crate;   /* the matches to gather, or NULL */
 };
 
 /* The shards searched as one library. */
@@ -69,6 +75,22 @@ void lib_damage(const struct lib *lib, int st);
 /* Reads an entry's metadata, reporting a damaged index. 0 or 1. */
 int entry_get(const struct lib *lib, size_t h, size_t i,
               struct as_index_entry *e);
+
+/* crate.c: --copy-to and --link-to. The paths of the matches are
+ * gathered as they are printed, then written into the folder at the end
+ * (the naming rule is at the top of crate.c and in as-search(1)). */
+struct crate {
+    const char *dir;
+    int link;   /* symbolic links to the files instead of copies */
+    char **paths;
+    size_t n, cap;
+};
+void crate_init(struct crate *c, const char *dir, int link);
+void crate_add(struct crate *c, const char *path);
+/* Creates the folder if need be and puts every file in; 0, or 1 after
+ * reporting a failure (the other files are still put in). */
+int crate_write(struct crate *c);
+void crate_free(struct crate *c);
 
 /* dup.c */
 /* --duplicates: returns 0, or 1 after reporting a failure. */

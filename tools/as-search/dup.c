@@ -14,38 +14,41 @@ static int
 print_group(const struct opts *o, const struct lib *lib, size_t number,
             const struct as_dup_member *m, size_t n)
 {
-    if (o->json)
-        printf("{\"group\":%zu,\"files\":[", number);
+    struct rec *r = o->out;
+    int json = rec_json(r);
+    if (json) {
+        rec_begin(r);
+        rec_size(r, "group", number);
+        rec_array(r, "files");
+    }
     for (size_t j = 0; j < n; j++) {
         struct as_index_entry e;
         if (entry_get(lib, m[j].ref.shard, m[j].ref.entry, &e))
             return 1;
-        if (o->json) {
-            fputs(j ? ",{\"filename\":" : "{\"filename\":", stdout);
-            cli_json_string(stdout, e.path);
-            fputs(",\"label\":", stdout);
-            cli_json_string(stdout, e.label);
-            fputs(",\"duration\":", stdout);
-            if (e.duration_s >= 0.0)
-                printf("%.6f", e.duration_s);
-            else
-                fputs("null", stdout);
-            printf(",\"distance\":%.6f,\"identical\":%s}", m[j].distance,
-                   m[j].identical ? "true" : "false");
+        if (json) {
+            rec_object(r, NULL);
         } else {
-            printf("%zu\t%zu\t", number, j + 1);
-            cli_tsv_field(stdout, e.path);
-            putchar('\t');
-            cli_tsv_field(stdout, e.label);
-            putchar('\t');
-            if (e.duration_s >= 0.0)
-                printf("%.6f", e.duration_s);
-            printf("\t%.6f\t%s\n", m[j].distance,
-                   m[j].identical ? "identical" : "near");
+            rec_begin(r);
+            rec_size(r, NULL, number);
+            rec_size(r, NULL, j + 1);
+        }
+        rec_path(r, e.path);
+        rec_label(r, e.label);
+        if (e.duration_s >= 0.0)
+            rec_real(r, REC_KEY_DURATION, "%.6f", e.duration_s);
+        else
+            rec_null(r, REC_KEY_DURATION);
+        rec_real(r, "distance", "%.6f", m[j].distance);
+        if (json) {
+            rec_bool(r, "identical", m[j].identical);
+            rec_close(r);
+        } else {
+            rec_str(r, NULL, m[j].identical ? "identical" : "near");
+            rec_end(r);
         }
     }
-    if (o->json)
-        fputs("]}\n", stdout);
+    if (json)
+        rec_end(r);
     return 0;
 }
 
@@ -63,8 +66,8 @@ run_duplicates(const struct opts *o, struct lib *lib)
         cli_warn_status(NULL, st);
         return 1;
     }
-    if (!o->json && o->header)
-        puts("group\tmember\tpath\tlabel\tduration_s\tdistance\taudio");
+    rec_header(o->out, "group\tmember\t" REC_COL_PATH "\tlabel\t"
+                       REC_COL_DURATION "\tdistance\taudio");
     int failed = 0;
     for (size_t i = 0; i < as_dup_groups_count(g) && !failed; i++) {
         size_t n;

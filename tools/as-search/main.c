@@ -13,14 +13,15 @@
 
 #include "as-search.h"
 #include "as/as.h"
+#include "common/stream.h"
 
 #define USAGE                                                                  \
-    "usage: as-search [-DHJLPqS] [-c cluster] [-d distance] [-e distance] "     \
-    "[-F stream] [-g glob]\n"                                                  \
-    "                 [-k count] [-l label] [-m metric] [-n limit] "           \
-    "[-p path] [-r threshold]\n"                                               \
-    "                 [-t min:max] [-w group=weight,...] index ... [--] "      \
-    "[query ...]"
+    "usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] "             \
+    "[-d distance] [-e distance]\n"                                            \
+    "                 [-F stream] [-g glob] [-k count] [-l label] "            \
+    "[-m metric] [-n limit] [-p path]\n"                                       \
+    "                 [-r threshold] [-t min:max] [-w group=weight,...] "      \
+    "index ... [--] [query ...]"
 
 /* Queries searched together: blocks keep memory bounded whatever the
  * number of queries, and are large enough for the blocked scan. */
@@ -50,6 +51,9 @@ help(void)
         "file (- for stdin), an entry of the index (-p) or the rows of a\n"
         "feature stream (-F). Several indexes are searched as one library.\n"
         "\n"
+        "  -A, --link-to=DIR        put a symbolic link to each match in DIR\n"
+        "  -C, --copy-to=DIR        put a copy of each match in DIR (names\n"
+        "                           made unique with the folders above)\n"
         "  -c, --cluster=C          only entries of cluster C (repeatable)\n"
         "  -D, --duplicates         print groups of identical and "
         "near-identical\n"
@@ -85,7 +89,8 @@ help(void)
         "  -V, --version            print the version and exit\n"
         "  -w, --weight=G=W,...     weigh group G by W (timbre, pitch,\n"
         "                           brightness, envelope, noisiness, rhythm,\n"
-        "                           other); 0 leaves it out");
+        "                           other); 0 leaves it out\n"
+        "  -z, --zero-terminated    end records with NUL, paths as they are");
 }
 
 /* Frees the lists that options gathered. */
@@ -344,13 +349,15 @@ lib_close(struct lib *lib)
 static void
 print_header(const struct opts *o, const struct lib *lib)
 {
-    if (o->json || !o->header)
-        return;
-    fputs("query\trank\tpath\tlabel\tdistance", stdout);
+    char names[256] = "query\trank\t" REC_COL_PATH "\tlabel\tdistance";
+    (void)o;
     for (int g = 0; g < AS_G_COUNT; g++)
-        if (lib->present[g])
-            printf("\t%s", as_group_name(g));
-    fputs("\treasons\tconfidence\n", stdout);
+        if (lib->present[g]) {
+            strcat(names, "\t");
+            strcat(names, as_group_name(g));
+        }
+    strcat(names, "\treasons\tconfidence");
+    rec_header(o->out, names);
 }
 
 static int
@@ -429,82 +436,86 @@ reasons(const struct opts *o, const struct lib *lib, const struct query *q,
     return n;
 }
 
+/* A number that is never written "-0.000000". */
 static void
-print_json_number(double v)
+print_number(struct rec *r, const char *key, const char *fmt, double v)
 {
-    printf("%.6f", v == 0.0 ? 0.0 : v); /* no "-0.000000" */
+    rec_real(r, key, fmt, v == 0.0 ? 0.0 : v);
 }
 
+/* A query's results: a TSV row each, or one JSON object for the query
+ * with its results in an array. */
 static int
 print_results(const struct opts *o, const struct lib *lib,
               const struct query *q, const struct as_hit *hits, size_t n,
               const double *cut)
 {
-    int why[AS_G_COUNT];
-    if (o->json) {
-        fputs("{\"query\":{\"filename\":", stdout);
-        cli_json_string(stdout, q->name);
-        fputs(",\"duration\":", stdout);
+    struct rec *r = o->out;
+    int json = rec_json(r), why[AS_G_COUNT];
+    if (json) {
+        rec_begin(r);
+        rec_object(r, "query");
+        rec_path(r, q->name);
         if (q->duration_s >= 0.0)
-            printf("%.6f", q->duration_s);
+            rec_real(r, REC_KEY_DURATION, "%.6f", q->duration_s);
         else
-            fputs("null", stdout);
-        fputs("},\"results\":[", stdout);
+            rec_null(r, REC_KEY_DURATION);
+        rec_close(r);
+        rec_array(r, "results");
     }
-    for (size_t r = 0; r < n; r++) {
-        const struct as_hit *h = &hits[r];
+    for (size_t i = 0; i < n; i++) {
+        const struct as_hit *h = &hits[i];
         struct as_index_entry e;
         if (entry_get(lib, h->shard, h->entry, &e))
             return 1;
         size_t nw = reasons(o, lib, q, h, &e, cut, why);
         double conf = as_search_confidence(lib->s, h->distance);
-        if (o->json) {
-            fputs(r ? ",{\"filename\":" : "{\"filename\":", stdout);
-            cli_json_string(stdout, e.path);
-            fputs(",\"label\":", stdout);
-            cli_json_string(stdout, e.label);
-            fputs(",\"distance\":", stdout);
-            print_json_number(h->distance);
-            fputs(",\"groups\":{", stdout);
-            const char *sep = "";
-            for (int g = 0; g < AS_G_COUNT; g++) {
-                if (!lib->present[g])
-                    continue;
-                printf("%s\"%s\":", sep, as_group_name(g));
-                print_json_number(h->group_sim[g]);
-                sep = ",";
-            }
-            fputs("},\"reasons\":[", stdout);
-            for (size_t j = 0; j < nw; j++)
-                printf("%s\"%s\"", j ? "," : "", as_group_reason(why[j]));
-            fputs("],\"confidence\":", stdout);
-            if (isnan(conf))
-                fputs("null", stdout);
-            else
-                printf("%.3f", conf);
-            fputs("}", stdout);
+        if (o->crate != NULL)
+            crate_add(o->crate, e.path);
+        if (json) {
+            rec_object(r, NULL);
         } else {
-            cli_tsv_field(stdout, q->name);
-            printf("\t%zu\t", r + 1);
-            cli_tsv_field(stdout, e.path);
-            putchar('\t');
-            cli_tsv_field(stdout, e.label);
-            printf("\t%.6f", h->distance);
-            for (int g = 0; g < AS_G_COUNT; g++)
-                if (lib->present[g])
-                    printf("\t%.4f",
-                           h->group_sim[g] == 0.0 ? 0.0 : h->group_sim[g]);
-            putchar('\t');
-            for (size_t j = 0; j < nw; j++)
-                printf("%s%s", j ? "," : "", as_group_reason(why[j]));
-            if (isnan(conf))
-                fputs("\t-\n", stdout);
-            else
-                printf("\t%.3f\n", conf);
+            rec_begin(r);
+            rec_str(r, NULL, q->name);
+            rec_size(r, NULL, i + 1);
         }
+        rec_path(r, e.path);
+        rec_label(r, e.label);
+        if (json)
+            print_number(r, "distance", "%.6f", h->distance);
+        else
+            rec_real(r, NULL, "%.6f", h->distance);
+        rec_object(r, "groups");
+        for (int g = 0; g < AS_G_COUNT; g++)
+            if (lib->present[g])
+                print_number(r, as_group_name(g), json ? "%.6f" : "%.4f",
+                             h->group_sim[g]);
+        rec_close(r);
+        if (json) {
+            rec_array(r, "reasons");
+            for (size_t j = 0; j < nw; j++)
+                rec_str(r, NULL, as_group_reason(why[j]));
+            rec_close(r);
+        } else {
+            char list[256] = "";
+            for (size_t j = 0; j < nw; j++) {
+                if (j)
+                    strcat(list, ",");
+                strcat(list, as_group_reason(why[j]));
+            }
+            rec_str(r, NULL, list);
+        }
+        if (isnan(conf) && !json)
+            rec_raw(r, NULL, "-");
+        else
+            rec_real(r, "confidence", "%.3f", conf);
+        if (json)
+            rec_close(r);
+        else
+            rec_end(r);
     }
-    if (o->json)
-        fputs("]}\n", stdout);
+    if (json)
+        rec_end(r);
     return 0;
 }
 
@@ -635,51 +646,25 @@ static int
 feature_queries(const struct opts *o, struct lib *lib, struct block *b,
                 const char *path)
 {
-    const char *name = cli_input_name(path);
-    int is_stdin = strcmp(path, "-") == 0;
-    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
-    if (fp == NULL) {
-        cli_warnx(name, "%s", strerror(errno));
+    struct cli_stream st;
+    if (cli_stream_open(&st, path) != 0)
         return 1;
-    }
-    as_featreader *r = NULL;
-    int failed = 0;
-    int st = as_featreader_open(&r, fp);
-    if (st != AS_OK) {
-        if (st == AS_ENOTSTREAM)
-            cli_warnx(name, "not a feature stream");
-        else
-            cli_warn_status(name, st);
-        failed = 1;
-        goto done;
-    }
+    const char *name = st.name;
     const struct as_featheader *ih = as_index_header(lib->ix[0]);
-    const struct as_featheader *sh = as_featreader_header(r);
-    if (sh->dim == 0) {
-        cli_warnx(name, "stream has no feature columns");
-        failed = 1;
-        goto done;
-    }
-    if (!as_featheader_same_names(ih, sh)) {
-        columns_differ(name, sh, ih, "the index");
-        failed = 1;
-        goto done;
+    int failed = 0;
+    if (!as_featheader_same_names(ih, st.h)) {
+        columns_differ(name, st.h, ih, "the index");
+        cli_stream_close(&st);
+        return 1;
     }
     for (;;) {
         struct as_featrow row;
-        int eof;
-        st = as_featreader_next(r, &row, &eof);
-        if (st == AS_OK && eof)
+        enum cli_row got = cli_stream_next(&st, &row);
+        if (got == CLI_ROW_END)
             break;
-        if (st != AS_OK) {
-            char where[64];
-            snprintf(where, sizeof where, "%s %llu",
-                     sh->format == AS_FEAT_BIN ? "record" : "line",
-                     (unsigned long long)as_featreader_line(r));
-            cli_warnx(name, "%s: %s", where,
-                      st == AS_EIO ? strerror(errno) : as_strerror(st));
+        if (got != CLI_ROW) {
             failed = 1;
-            if (st == AS_EIO || st == AS_ENOMEM || sh->format == AS_FEAT_BIN)
+            if (got == CLI_ROW_STOP)
                 break;
             continue;
         }
@@ -688,10 +673,7 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
         q->duration_s = row.duration_s;
         b->n++;
     }
-done:
-    as_featreader_close(r);
-    if (!is_stdin)
-        fclose(fp);
+    cli_stream_close(&st);
     return failed;
 }
 
@@ -780,8 +762,8 @@ run_list(const struct opts *o, const struct lib *lib)
             struct as_index_entry e;
             lib_damage(lib, as_index_entry(lib->ix[h], i, &e));
         }
-    if (!o->json && o->header)
-        puts("path\tlabel\tduration_s\tcluster");
+    struct rec *r = o->out;
+    rec_header(r, REC_COL_PATH "\tlabel\t" REC_COL_DURATION "\tcluster");
     for (size_t h = 0; h < lib->n; h++) {
         size_t n = as_index_count(lib->ix[h]);
         for (size_t i = 0; i < n; i++) {
@@ -792,32 +774,20 @@ run_list(const struct opts *o, const struct lib *lib)
                 continue;
             if (entry_get(lib, h, i, &e))
                 return 1;
-            if (o->json) {
-                fputs("{\"filename\":", stdout);
-                cli_json_string(stdout, e.path);
-                fputs(",\"label\":", stdout);
-                cli_json_string(stdout, e.label);
-                fputs(",\"duration\":", stdout);
-                if (e.duration_s >= 0.0)
-                    printf("%.6f", e.duration_s);
-                else
-                    fputs("null", stdout);
-                if (e.cluster != AS_INDEX_NO_CLUSTER)
-                    printf(",\"cluster\":%ld}\n", (long)e.cluster);
-                else
-                    fputs(",\"cluster\":null}\n", stdout);
-            } else {
-                cli_tsv_field(stdout, e.path);
-                putchar('\t');
-                cli_tsv_field(stdout, e.label);
-                putchar('\t');
-                if (e.duration_s >= 0.0)
-                    printf("%.6f", e.duration_s);
-                putchar('\t');
-                if (e.cluster != AS_INDEX_NO_CLUSTER)
-                    printf("%ld", (long)e.cluster);
-                putchar('\n');
-            }
+            if (o->crate != NULL)
+                crate_add(o->crate, e.path);
+            rec_begin(r);
+            rec_path(r, e.path);
+            rec_label(r, e.label);
+            if (e.duration_s >= 0.0)
+                rec_real(r, REC_KEY_DURATION, "%.6f", e.duration_s);
+            else
+                rec_null(r, REC_KEY_DURATION);
+            if (e.cluster != AS_INDEX_NO_CLUSTER)
+                rec_int(r, "cluster", e.cluster);
+            else
+                rec_null(r, "cluster");
+            rec_end(r);
             printed++;
         }
     }
@@ -828,6 +798,8 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"link-to", required_argument, NULL, 'A'},
+        {"copy-to", required_argument, NULL, 'C'},
         {"cluster", required_argument, NULL, 'c'},
         {"duplicates", no_argument, NULL, 'D'},
         {"max-distance", required_argument, NULL, 'd'},
@@ -850,6 +822,7 @@ main(int argc, char **argv)
         {"duration", required_argument, NULL, 't'},
         {"version", no_argument, NULL, 'V'},
         {"weight", required_argument, NULL, 'w'},
+        {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
@@ -863,9 +836,16 @@ main(int argc, char **argv)
     cli_init("as-search", USAGE);
     if (as_entry_filter_new(&o.filter) != AS_OK)
         nomem();
-    while ((c = getopt_long(argc, argv, "c:Dd:e:F:g:HhJk:Ll:m:n:Pp:qr:St:Vw:",
+    while ((c = getopt_long(argc, argv, "A:C:c:Dd:e:F:g:HhJk:Ll:m:n:Pp:qr:St:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
+        case 'A':
+        case 'C':
+            if (o.crate_dir != NULL)
+                cli_usage_error("one of -A and -C, once");
+            o.crate_dir = optarg;
+            o.crate_link = c == 'A';
+            break;
         case 'c':
             add_filter(&o, AS_FILTER_CLUSTER, "-c", optarg);
             break;
@@ -938,6 +918,9 @@ main(int argc, char **argv)
         case 'w':
             parse_weights(&o, optarg);
             break;
+        case 'z':
+            o.nul = 1;
+            break;
         default:
             cli_usage_hint();
         }
@@ -956,6 +939,9 @@ main(int argc, char **argv)
         cli_usage_error("-e goes with -D");
     if (o.learned && o.metric != AS_METRIC_COSINE)
         cli_usage_error("-P goes with the cosine metric");
+    if (o.crate_dir != NULL && o.dups)
+        cli_usage_error("%s goes with a search or -L, not -D",
+                        o.crate_link ? "-A" : "-C");
 
     struct lib lib = {0};
     int failed = 0;
@@ -980,6 +966,16 @@ main(int argc, char **argv)
         return AS_EXIT_FAIL;
     }
 
+    struct rec out;
+    struct crate crate;
+    rec_init(&out, stdout,
+             &(struct rec_opts){.json = o.json, .header = o.header,
+                                .nul = o.nul});
+    o.out = &out;
+    if (o.crate_dir != NULL) {
+        crate_init(&crate, o.crate_dir, o.crate_link);
+        o.crate = &crate;
+    }
     /* with a filter, the entries are read before the matrix (as they
      * were first) */
     int filtered = as_entry_filter_active(o.filter);
@@ -992,6 +988,14 @@ main(int argc, char **argv)
         failed = run_duplicates(&o, &lib);
     else
         failed = run_search(&o, &lib, ops, n_ops);
+    failed |= rec_finish(&out);
+    rec_free(&out);
+    if (o.crate != NULL) {
+        /* after the output, so that a pipe sees the matches at once */
+        if (fflush(stdout) == 0)
+            failed |= crate_write(o.crate);
+        crate_free(o.crate);
+    }
     lib_close(&lib);
     opts_free(&o);
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -1,0 +1,78 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-search -C/--copy-to and -A/--link-to gather the printed matches into
+# a folder: each file once, under its own name unless another match
+# shares it (then with the folders above), numbered only against a
+# different file already there; never replacing anything.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p lib/808/kicks lib/909/kicks lib/909/hats
+cp "$FIX/kick_44k1.flac" lib/808/kicks/kick.flac
+cp "$FIX/real_bd_808_44k1.wav" lib/909/kicks/kick.flac
+cp "$FIX/hihat_48k.wav" lib/909/hats/hat.wav
+cp "$FIX/sine440_44k1.wav" lib/909/kick.flac
+as-extract -r lib | as-index -o lib.asx
+
+# Copies: the three kick.flac take as many folders as tell them apart;
+# the printed output is that of a plain search.
+as-search -k 4 lib.asx "$FIX/hihat_48k.wav" >want
+run as-search -k 4 -C crate lib.asx "$FIX/hihat_48k.wav"
+expect_status 0
+expect_no_err
+expect_out_file want
+(cd crate && ls -A) >got
+printf '%s\n' 808_kicks_kick.flac 909_kick.flac 909_kicks_kick.flac hat.wav >want
+cmp -s want got || fail "crate: $(cat got)"
+cmp -s crate/808_kicks_kick.flac lib/808/kicks/kick.flac || fail "not a copy"
+cmp -s crate/909_kick.flac lib/909/kick.flac || fail "not a copy"
+[ ! -L crate/hat.wav ] || fail "a link, not a copy"
+[ "$(stat -c %Y crate/hat.wav)" = "$(stat -c %Y lib/909/hats/hat.wav)" ] ||
+    fail "the copy lost its modification time"
+
+# The same search again adds nothing; another file of a name taken gets
+# a number; -L gathers too.
+run as-search -k 4 -C crate lib.asx "$FIX/hihat_48k.wav"
+expect_status 0
+[ "$(ls -A crate | wc -l)" -eq 4 ] || fail "a repeated run added files: $(ls -A crate)"
+mkdir -p other/hats
+cp "$FIX/noise_white_44k1.wav" other/hats/hat.wav
+as-extract -r other | as-index -o other.asx
+run as-search -L -C crate other.asx
+expect_status 0
+expect_no_err
+cmp -s crate/hat-2.wav other/hats/hat.wav || fail "no hat-2.wav: $(ls -A crate)"
+cmp -s crate/hat.wav lib/909/hats/hat.wav || fail "hat.wav was replaced"
+
+# Links: absolute targets; the same file from two queries goes in once.
+run as-search -k 1 -A links lib.asx lib/909/hats/hat.wav lib/909/hats/hat.wav
+expect_status 0
+expect_no_err
+[ "$(ls -A links)" = hat.wav ] || fail "links: $(ls -A links)"
+[ "$(readlink links/hat.wav)" = "$T/lib/909/hats/hat.wav" ] ||
+    fail "link target: $(readlink links/hat.wav)"
+
+# A match whose file is gone: reported, the others still go in, exit 1.
+rm lib/909/kick.flac
+run as-search -L -C crate2 lib.asx
+expect_status 1
+expect_err 'as-search: lib/909/kick.flac: No such file or directory'
+[ "$(ls -A crate2 | wc -l)" -eq 3 ] || fail "crate2: $(ls -A crate2)"
+
+# The crate must be a folder; -D takes none; one crate at a time.
+: >afile
+run as-search -L -C afile lib.asx
+expect_status 1
+expect_err 'as-search: afile: Not a directory'
+usage1='usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-e distance]'
+usage2='                 [-F stream] [-g glob] [-k count] [-l label] [-m metric] [-n limit] [-p path]'
+usage3='                 [-r threshold] [-t min:max] [-w group=weight,...] index ... [--] [query ...]'
+run as-search -D -C x lib.asx
+expect_status 2
+expect_err 'as-search: -C goes with a search or -L, not -D' "$usage1" "$usage2" \
+    "$usage3" "Try 'as-search --help'."
+run as-search -L -C x -A y lib.asx
+expect_status 2
+expect_err 'as-search: one of -A and -C, once' "$usage1" "$usage2" "$usage3" \
+    "Try 'as-search --help'."
+[ ! -e x ] && [ ! -e y ] || fail "a usage error made a crate"

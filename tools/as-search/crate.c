@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * as-search --copy-to and --link-to: gather the matched files into one
+ * folder (a crate), under names that cannot collide.
+ *
+ * A file goes in under its own name when no other match has that name.
+ * Matches that share a name (kick.wav from two kits) each take the name
+ * of the folder above, joined with '_' (kitA_kick.wav, kitB_kick.wav),
+ * and more folders while they still collide. Only when the path has no
+ * folder left (or the name would pass NAME_MAX), or a different file of
+ * that name is in the crate already (from an earlier run), does a number
+ * come before the extension: kick-2.wav, kick-3.wav ... A file that is
+ * in the crate already (the same bytes; for links, the same target) is
+ * left as it is, so a run repeated into the same crate adds nothing.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as-search.h"
+
+#ifndef NAME_MAX
+#define NAME_MAX 255
+#endif
+
+void
+crate_init(struct crate *c, const char *dir, int link)
+{
+    memset(c, 0, sizeof *c);
+    c->dir = dir;
+    c->link = link;
+}
+
+void
+crate_add(struct crate *c, const char *path)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->paths = cli_xrealloc(c->paths, c->cap * sizeof *c->paths);
+    }
+    size_t len = strlen(path) + 1;
+    c->paths[c->n] = cli_xrealloc(NULL, len);
+    memcpy(c->paths[c->n], path, len);
+    c->n++;
+}
+
+void
+crate_free(struct crate *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->paths[i]);
+    free(c->paths);
+    memset(c, 0, sizeof *c);
+}
+
+/* One file to put in: its path, the components a name can be made of
+ * (no empty, "." or ".." ones), how many of the last ones the name uses,
+ * and the name. */
+struct item {
+    const char *path;
+    size_t order;    /* first position among the matches */
+    const char **comp;
+    size_t n_comp, depth;
+    char *name;
+};
+
+static int
+by_path(const void *a, const void *b)
+{
+    const struct item *x = a, *y = b;
+    int d = strcmp(x->path, y->path);
+    return d ? d : (x->order > y->order) - (x->order < y->order);
+}
+
+static int
+by_order(const void *a, const void *b)
+{
+    const struct item *x = a, *y = b;
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+    const struct item *x = *(struct item *const *)a;
+    const struct item *y = *(struct item *const *)b;
+    int d = strcmp(x->name, y->name);
+    return d ? d : (x->order > y->order) - (x->order < y->order);
+}
+
+/* The name of the last depth components, joined with '_'; NULL when it
+ * would be longer than NAME_MAX. */
+static char *
+join_name(const struct item *it, size_t depth)
+{
+    size_t len = 0;
+    for (size_t i = it->n_comp - depth; i < it->n_comp; i++)
+        len += strlen(it->comp[i]) + 1;
+    if (len - 1 > NAME_MAX)
+        return NULL;
+    char *s = cli_xrealloc(NULL, len), *p = s;
+    for (size_t i = it->n_comp - depth; i < it->n_comp; i++) {
+        size_t n = strlen(it->comp[i]);
+        if (p != s)
+            *p++ = '_';
+        memcpy(p, it->comp[i], n);
+        p += n;
+    }
+    *p = '\0';
+    return s;
+}
+
+/* Splits path into its components (in a copy that comp points into). */
+static char *
+split(struct item *it)
+{
+    char *copy = cli_xrealloc(NULL, strlen(it->path) + 1);
+    strcpy(copy, it->path);
+    size_t cap = 8;
+    it->comp = cli_xrealloc(NULL, cap * sizeof *it->comp);
+    it->n_comp = 0;
+    char *save = NULL;
+    for (char *t = strtok_r(copy, "/", &save); t != NULL;
+         t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
+            continue;
+        if (it->n_comp == cap) {
+            cap *= 2;
+            it->comp = cli_xrealloc(it->comp, cap * sizeof *it->comp);
+        }
+        it->comp[it->n_comp++] = t;
+    }
+    return copy;
+}
+
+/* Gives every item a name: one more folder for each that shares its name
+ * with another, until none does or none can grow. */
+static void
+name_items(struct item *v, size_t n)
+{
+    struct item **s = cli_xrealloc(NULL, (n ? n : 1) * sizeof *s);
+    for (size_t i = 0; i < n; i++)
+        s[i] = &v[i];
+    for (int grown = 1; grown;) {
+        grown = 0;
+        qsort(s, n, sizeof *s, by_name);
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && strcmp(s[j]->name, s[i]->name) == 0)
+                j++;
+            for (size_t m = i; j - i > 1 && m < j; m++) {
+                struct item *it = s[m];
+                char *longer = it->depth < it->n_comp
+                                   ? join_name(it, it->depth + 1)
+                                   : NULL;
+                if (longer != NULL) {
+                    free(it->name);
+                    it->name = longer;
+                    it->depth++;
+                    grown = 1;
+                }
+            }
+            i = j;
+        }
+    }
+    free(s);
+}
+
+/* Whether the file at dst holds the bytes of the file at src. */
+static int
+same_bytes(const char *src, const char *dst)
+{
+    struct stat a, b;
+    if (stat(src, &a) != 0 || stat(dst, &b) != 0 || !S_ISREG(b.st_mode) ||
+        a.st_size != b.st_size)
+        return 0;
+    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return 1;
+    FILE *x = fopen(src, "rb"), *y = fopen(dst, "rb");
+    int same = x != NULL && y != NULL;
+    char bx[8192], by[8192];
+    while (same) {
+        size_t n = fread(bx, 1, sizeof bx, x);
+        if (fread(by, 1, n, y) != n || memcmp(bx, by, n) != 0)
+            same = 0;
+        if (n < sizeof bx)
+            break;
+    }
+    if (x != NULL)
+        fclose(x);
+    if (y != NULL)
+        fclose(y);
+    return same;
+}
+
+/* Whether dst is already what would be put there: a link to target, or
+ * a copy of src. */
+static int
+already_there(const struct crate *c, const char *src, const char *target,
+              const char *dst)
+{
+    if (!c->link)
+        return same_bytes(src, dst);
+    char buf[PATH_MAX];
+    ssize_t n = readlink(dst, buf, sizeof buf - 1);
+    if (n < 0)
+        return 0;
+    buf[n] = '\0';
+    return strcmp(buf, target) == 0;
+}
+
+/* Copies src to dst, which must not exist: through a temporary file in
+ * the crate, linked into place, so that no half-copied file ever has the
+ * name and nothing is overwritten. The copy keeps src's modification
+ * time. 0, or an errno value. */
+static int
+copy_file(const char *src, const char *dir, const char *dst)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, e = 0;
+    size_t dlen = strlen(dir);
+    char *tmp = cli_xrealloc(NULL, dlen + sizeof "/.as-crate-XXXXXX");
+    memcpy(tmp, dir, dlen);
+    memcpy(tmp + dlen, "/.as-crate-XXXXXX", sizeof "/.as-crate-XXXXXX");
+    struct stat st;
+    if (in < 0 || fstat(in, &st) != 0) {
+        e = errno;
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        goto done;
+    }
+    if ((out = mkstemp(tmp)) < 0) {
+        e = errno;
+        goto done;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(out, 0666 & ~mask);
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            e = errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(out, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                e = errno;
+                break;
+            }
+            off += w;
+        }
+        if (e)
+            break;
+    }
+    if (!e) {
+        struct timespec t[2] = {st.st_atim, st.st_mtim};
+        futimens(out, t);
+    }
+    if (close(out) != 0 && !e)
+        e = errno;
+    out = -1;
+    if (!e && link(tmp, dst) != 0)
+        e = errno;
+    unlink(tmp);
+done:
+    if (in >= 0)
+        close(in);
+    if (out >= 0) {
+        close(out);
+        unlink(tmp);
+    }
+    free(tmp);
+    return e;
+}
+
+/* name with "-N" before its extension (a leading dot is no extension). */
+static char *
+numbered(const char *name, unsigned k)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot == NULL || dot == name)
+        dot = name + strlen(name);
+    size_t stem = (size_t)(dot - name), len = stem + 16 + strlen(dot);
+    char *s = cli_xrealloc(NULL, len);
+    snprintf(s, len, "%.*s-%u%s", (int)stem, name, k, dot);
+    return s;
+}
+
+/* Puts one item into the crate under its name, or a numbered one when
+ * a different file has it. 0, or 1 after reporting. */
+static int
+put(const struct crate *c, struct item *it)
+{
+    char *target = NULL;
+    if (c->link && (target = realpath(it->path, NULL)) == NULL) {
+        cli_warnx(it->path, "%s", strerror(errno));
+        return 1;
+    }
+    size_t dlen = strlen(c->dir);
+    int rc = 1;
+    for (unsigned k = 1; k < 100000; k++) {
+        char *name = k == 1 ? it->name : numbered(it->name, k);
+        size_t len = dlen + 1 + strlen(name) + 1;
+        char *dst = cli_xrealloc(NULL, len);
+        snprintf(dst, len, "%s/%s", c->dir, name);
+        if (name != it->name)
+            free(name);
+        int e;
+        struct stat st;
+        if (lstat(dst, &st) == 0) {
+            e = already_there(c, it->path, target, dst) ? 0 : EEXIST;
+        } else if (c->link) {
+            e = symlink(target, dst) == 0 ? 0 : errno;
+        } else {
+            e = copy_file(it->path, c->dir, dst);
+        }
+        free(dst);
+        if (e == EEXIST)
+            continue; /* another file has the name: number it */
+        if (e != 0)
+            cli_warnx(it->path, "%s", strerror(e));
+        rc = e != 0;
+        break;
+    }
+    free(target);
+    return rc;
+}
+
+int
+crate_write(struct crate *c)
+{
+    struct stat st;
+    if (mkdir(c->dir, 0777) != 0 &&
+        (errno != EEXIST || stat(c->dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        cli_warnx(c->dir, "%s", strerror(errno == EEXIST ? ENOTDIR : errno));
+        return 1;
+    }
+    struct item *v = cli_xrealloc(NULL, (c->n ? c->n : 1) * sizeof *v);
+    for (size_t i = 0; i < c->n; i++)
+        v[i] = (struct item){.path = c->paths[i], .order = i};
+    /* each file once, at its first place among the matches */
+    qsort(v, c->n, sizeof *v, by_path);
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (n == 0 || strcmp(v[n - 1].path, v[i].path) != 0)
+            v[n++] = v[i];
+    qsort(v, n, sizeof *v, by_order);
+    char **copies = cli_xrealloc(NULL, (n ? n : 1) * sizeof *copies);
+    int failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        copies[i] = split(&v[i]);
+        v[i].depth = 1;
+        v[i].name = v[i].n_comp > 0 ? join_name(&v[i], 1) : NULL;
+        if (v[i].name == NULL) {
+            /* no name to give (a path of only "." and ".."), or one
+             * longer than a file name can be */
+            cli_warnx(v[i].path, "%s", strerror(v[i].n_comp ? ENAMETOOLONG
+                                                             : EINVAL));
+            failed = 1;
+            v[i].name = cli_xrealloc(NULL, 1);
+            v[i].name[0] = '\0';
+            v[i].depth = v[i].n_comp; /* never grows */
+        }
+    }
+    name_items(v, n);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].name[0] != '\0')
+            failed |= put(c, &v[i]);
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].comp);
+        free(copies[i]);
+    }
+    free(copies);
+    free(v);
+    return failed;
+}
