@@ -14,9 +14,10 @@
 #include "as/cluster.h"
 #include "as/map.h"
 #include "common/cli.h"
+#include "common/record.h"
 
 #define USAGE                                                                  \
-    "usage: as-cluster [-DHJPqsW] [-e eps] [-j jobs] [-K min:max] [-k count] "  \
+    "usage: as-cluster [-DHJPqsWz] [-e eps] [-j jobs] [-K min:max] [-k count] " \
     "[-m min_samples]\n"                                                       \
     "                  [-n restarts] [-r seed] [-S sample] [-w seconds] "      \
     "index"
@@ -54,14 +55,16 @@ help(void)
          "  -V, --version            print the version and exit\n"
          "  -W, --write              store the cluster of each entry in the\n"
          "                           index (for as-search -c)\n"
-         "  -w, --wait=SECONDS       with -W: wait for another writer's lock");
+         "  -w, --wait=SECONDS       with -W: wait for another writer's lock\n"
+         "  -z, --zero-terminated    end records with NUL, paths as they are");
 }
 
 struct opts {
-    int dbscan, json, header, summary, write, learned;
+    int dbscan, json, header, summary, write, learned, nul;
     double eps, wait_s;
     long k, k_min, k_max, min_samples, n_init, jobs, sample;
     unsigned long long seed;
+    struct rec *out; /* every record goes through it */
 };
 
 /* ---- data ---- */
@@ -165,30 +168,18 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 
 /* ---- output ---- */
 
+/* A number with six decimals, never "-0.000000"; NaN: empty or null. */
 static void
-print_num(double v, int json)
+num(struct rec *r, const char *key, double v)
 {
-    if (isnan(v))
-        fputs(json ? "null" : "", stdout);
-    else
-        printf("%.6f", v == 0.0 ? 0.0 : v);
-}
-
-static void
-print_label(const char *label, int json)
-{
-    if (json)
-        cli_json_string(stdout, label);
-    else
-        cli_tsv_field(stdout, label);
+    rec_real(r, key, "%.6f", v == 0.0 ? 0.0 : v);
 }
 
 static int
 print_entries(const struct opts *o, const struct lib *l,
               const struct as_cluster_result *r)
 {
-    if (!o->json && o->header)
-        puts("path\tlabel\tcluster\tdistance");
+    rec_header(o->out, REC_COL_PATH "\tlabel\tcluster\tdistance");
     for (size_t i = 0; i < l->n; i++) {
         struct as_index_entry e;
         int st = as_index_entry(l->ix, i, &e);
@@ -196,99 +187,107 @@ print_entries(const struct opts *o, const struct lib *l,
             cli_warn_status(l->path, st);
             return 1;
         }
-        if (o->json) {
-            fputs("{\"filename\":", stdout);
-            cli_json_string(stdout, e.path);
-            fputs(",\"label\":", stdout);
-            print_label(e.label, 1);
-            printf(",\"cluster\":%ld,\"distance\":", (long)r->labels[i]);
-            print_num(r->distance[i], 1);
-            fputs("}\n", stdout);
-        } else {
-            cli_tsv_field(stdout, e.path);
-            putchar('\t');
-            print_label(e.label, 0);
-            printf("\t%ld\t", (long)r->labels[i]);
-            print_num(r->distance[i], 0);
-            putchar('\n');
-        }
+        rec_begin(o->out);
+        rec_path(o->out, e.path);
+        rec_label(o->out, e.label);
+        rec_int(o->out, "cluster", r->labels[i]);
+        num(o->out, "distance", r->distance[i]);
+        rec_end(o->out);
     }
     return 0;
 }
 
-/* One cluster or the noise: its line, with its three commonest labels. */
+/* One cluster or the noise: its line, with its three commonest labels
+ * (in TSV one field: "kicks:2 (29%), ..."). */
 static void
 print_group(const struct opts *o, const struct as_cluster_group *g,
             const char *rep_path)
 {
+    struct rec *r = o->out;
     size_t top = g->n_labels < 3 ? g->n_labels : 3;
-    if (o->json) {
-        printf("{\"cluster\":%ld,\"size\":%zu,\"purity\":", (long)g->cluster,
-               g->size);
-        print_num(g->purity, 1);
-        fputs(",\"silhouette\":", stdout);
-        print_num(g->silhouette, 1);
-        fputs(",\"representative\":", stdout);
-        cli_json_string(stdout, rep_path);
-        fputs(",\"labels\":[", stdout);
+    rec_begin(r);
+    rec_int(r, "cluster", g->cluster);
+    rec_size(r, "size", g->size);
+    num(r, "purity", g->purity);
+    num(r, "silhouette", g->silhouette);
+    rec_str(r, "representative", rep_path);
+    if (rec_json(r)) {
+        rec_array(r, "labels");
         for (size_t i = 0; i < top; i++) {
-            fputs(i ? ",{\"label\":" : "{\"label\":", stdout);
-            print_label(g->labels[i].label, 1);
-            printf(",\"count\":%zu,\"share\":%.6f}", g->labels[i].count,
-                   (double)g->labels[i].count / (double)g->size);
+            rec_object(r, NULL);
+            rec_label(r, g->labels[i].label);
+            rec_size(r, "count", g->labels[i].count);
+            rec_real(r, "share", "%.6f",
+                     (double)g->labels[i].count / (double)g->size);
+            rec_close(r);
         }
-        fputs("]}\n", stdout);
+        rec_close(r);
     } else {
-        printf("%ld\t%zu\t", (long)g->cluster, g->size);
-        print_num(g->purity, 0);
-        putchar('\t');
-        print_num(g->silhouette, 0);
-        putchar('\t');
-        cli_tsv_field(stdout, rep_path);
-        putchar('\t');
-        for (size_t i = 0; i < top; i++) {
-            fputs(i ? ", " : "", stdout);
-            cli_tsv_field(stdout,
-                          g->labels[i].label ? g->labels[i].label : "-");
-            printf(":%zu (%.0f%%)", g->labels[i].count,
-                   100.0 * (double)g->labels[i].count / (double)g->size);
+        char *list = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&list, &len);
+        if (fp == NULL) {
+            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+            exit(AS_EXIT_FAIL);
         }
-        putchar('\n');
+        for (size_t i = 0; i < top; i++)
+            fprintf(fp, "%s%s:%zu (%.0f%%)", i ? ", " : "",
+                    g->labels[i].label ? g->labels[i].label : "-",
+                    g->labels[i].count,
+                    100.0 * (double)g->labels[i].count / (double)g->size);
+        if (fclose(fp) != 0) {
+            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
+            exit(AS_EXIT_FAIL);
+        }
+        rec_str(r, NULL, list);
+        free(list);
     }
+    rec_end(r);
 }
 
 /* The whole: size, the share of entries whose label is their cluster's
  * most common one, the overall silhouette, the method's parameters. */
 static void
-print_whole(const struct opts *o, const struct as_cluster_result *r,
+print_whole(const struct opts *o, const struct as_cluster_result *res,
             const struct as_cluster_summary *s)
 {
-    if (o->json) {
-        printf("{\"entries\":%zu,\"clusters\":%zu,\"noise\":%zu,"
-               "\"purity\":",
-               s->entries, s->clusters, s->noise);
-        print_num(s->purity, 1);
-        fputs(",\"silhouette\":", stdout);
-        print_num(s->silhouette, 1);
+    struct rec *r = o->out;
+    rec_begin(r);
+    if (rec_json(r)) {
+        rec_size(r, "entries", s->entries);
+        rec_size(r, "clusters", s->clusters);
+        rec_size(r, "noise", s->noise);
+        num(r, "purity", s->purity);
+        num(r, "silhouette", s->silhouette);
         if (o->dbscan) {
-            printf(",\"method\":\"dbscan\",\"eps\":%.6f,\"min_samples\":%ld}\n",
-                   r->eps, o->min_samples);
+            rec_str(r, "method", "dbscan");
+            rec_real(r, "eps", "%.6f", res->eps);
+            rec_int(r, "min_samples", o->min_samples);
         } else {
-            printf(",\"method\":\"kmeans\",\"inertia\":%.6f}\n", r->inertia);
+            rec_str(r, "method", "kmeans");
+            rec_real(r, "inertia", "%.6f", res->inertia);
         }
     } else {
-        printf("all\t%zu\t", s->entries);
-        print_num(s->purity, 0);
-        putchar('\t');
-        print_num(s->silhouette, 0);
-        printf("\t\t%zu cluster%s", s->clusters, s->clusters == 1 ? "" : "s");
+        char what[160];
+        int n = snprintf(what, sizeof what, "%zu cluster%s", s->clusters,
+                         s->clusters == 1 ? "" : "s");
         if (s->noise)
-            printf(", %zu noise", s->noise);
+            n += snprintf(what + n, sizeof what - (size_t)n, ", %zu noise",
+                          s->noise);
         if (o->dbscan)
-            printf(", eps %.6f\n", r->eps);
+            snprintf(what + n, sizeof what - (size_t)n, ", eps %.6f",
+                     res->eps);
         else
-            printf(", inertia %.6f\n", r->inertia);
+            snprintf(what + n, sizeof what - (size_t)n, ", inertia %.6f",
+                     res->inertia);
+        rec_str(r, NULL, "all");
+        rec_size(r, NULL, s->entries);
+        num(r, NULL, s->purity);
+        num(r, NULL, s->silhouette);
+        rec_null(r, NULL);
+        rec_str(r, NULL, what);
     }
+    rec_end(r);
 }
 
 static int
@@ -314,8 +313,8 @@ print_summary(const struct opts *o, const struct lib *l,
         free(paths);
         return 1;
     }
-    if (!o->json && o->header)
-        puts("cluster\tsize\tpurity\tsilhouette\trepresentative\tlabels");
+    rec_header(o->out,
+               "cluster\tsize\tpurity\tsilhouette\trepresentative\tlabels");
     for (size_t g = 0; g < s.n_groups; g++) {
         size_t rep = s.groups[g].representative;
         print_group(o, &s.groups[g], rep == SIZE_MAX ? NULL : paths[rep]);
@@ -349,6 +348,7 @@ main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {"write", no_argument, NULL, 'W'},
         {"wait", required_argument, NULL, 'w'},
+        {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
@@ -360,7 +360,7 @@ main(int argc, char **argv)
     o.jobs = cli_default_jobs();
     int c, have_k = 0, have_kmeans_opt = 0, have_dbscan_opt = 0;
     cli_init("as-cluster", USAGE);
-    while ((c = getopt_long(argc, argv, "De:HhJj:K:k:m:n:Pqr:S:sVWw:", longopts,
+    while ((c = getopt_long(argc, argv, "De:HhJj:K:k:m:n:Pqr:S:sVWw:z", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'D':
@@ -431,6 +431,9 @@ main(int argc, char **argv)
         case 'w':
             o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
             break;
+        case 'z':
+            o.nul = 1;
+            break;
         default:
             cli_usage_hint();
         }
@@ -457,9 +460,16 @@ main(int argc, char **argv)
     struct as_cluster_result r = {0};
     if (!failed)
         failed = cluster(&o, &l, &r);
+    struct rec out;
+    rec_init(&out, stdout,
+             &(struct rec_opts){.json = o.json, .header = o.header,
+                                .nul = o.nul});
+    o.out = &out;
     if (!failed)
         failed =
             o.summary ? print_summary(&o, &l, &r) : print_entries(&o, &l, &r);
+    failed |= rec_finish(&out);
+    rec_free(&out);
     int out_checked = 0;
     if (!failed && o.write) {
         /* the output first: a cron job that lost it must not find the

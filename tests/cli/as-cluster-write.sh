@@ -60,7 +60,7 @@ for args in "" "lib.asx lib.asx" "-k 2 -K 2:3 lib.asx" "-D -k 2 lib.asx" \
 done
 run as-cluster -k 2 -K 2:3 lib.asx
 expect_err "as-cluster: -k and -K do not go together" \
-    "usage: as-cluster [-DHJPqsW] [-e eps] [-j jobs] [-K min:max] [-k count] [-m min_samples]" \
+    "usage: as-cluster [-DHJPqsWz] [-e eps] [-j jobs] [-K min:max] [-k count] [-m min_samples]" \
     "                  [-n restarts] [-r seed] [-S sample] [-w seconds] index" \
     "Try 'as-cluster --help'."
 

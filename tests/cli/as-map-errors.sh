@@ -6,7 +6,7 @@
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
-USAGE1="usage: as-map [-HJPq] [-a angle] [-c color] [-d dims] [-i iterations] [-j jobs]"
+USAGE1="usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-i iterations] [-j jobs]"
 USAGE2="              [-k neighbours] [-m method] [-o file] [-p perplexity] [-r seed]"
 USAGE3="              [-s svg] [-w html] index"
 HINT="Try 'as-map --help'."

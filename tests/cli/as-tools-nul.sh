@@ -36,6 +36,11 @@ for j in "" -J; do
     same as-search -k 3 $j plain.asx "$FIX/kick_44k1.flac"
     same as-search -D -e 1 $j plain.asx
 done
+for j in "" -J; do
+    same as-cluster -k 2 $j plain.asx
+    same as-cluster -s -k 2 $j plain.asx
+    same as-map -m pca $j plain.asx
+done
 same as-anomaly -H plain.asx
 same as-extract -i -r p
 same as-extract -C
@@ -62,6 +67,13 @@ expect_status 1
 expect_err 'as-search: o/l\nb/t\tb.wav: holds a TAB, which -z output cannot carry (use -J); left out'
 [ "$(tr '\0' '\n' <"$T/out" | cut -f 1-2 | head -c ${#nl})" = "$nl" ] ||
     fail "as-search -z: $(od -c "$T/out" | head)"
+for t in "as-cluster -k 1" "as-map -m pca"; do
+    run $t -z -H odd.asx
+    expect_status 1
+    expect_err "${t%% *}: o/l\\nb/t\\tb.wav: holds a TAB, which -z output cannot carry (use -J); left out"
+    [ "$(tr '\0' '\n' <"$T/out" | cut -f 1-2 | head -c ${#nl})" = "$nl" ] ||
+        fail "$t -z: $(od -c "$T/out" | head)"
+done
 run as-stats -z -n odd.asx
 expect_status 0
 tr '\0\n' '\n|' <"$T/out" | grep -qxF "$(printf 'label\tl|b\t2')" ||

@@ -16,9 +16,10 @@
 #include "as/map.h"
 #include "as/search.h"
 #include "common/cli.h"
+#include "common/record.h"
 
 #define USAGE                                                                  \
-    "usage: as-map [-HJPq] [-a angle] [-c color] [-d dims] [-i iterations] "    \
+    "usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-i iterations] "   \
     "[-j jobs]\n"                                                              \
     "              [-k neighbours] [-m method] [-o file] [-p perplexity] "     \
     "[-r seed]\n"                                                              \
@@ -56,11 +57,12 @@ help(void)
          "  -r, --seed=N             t-SNE: random seed (default 0)\n"
          "  -s, --svg=FILE           draw the map as an SVG picture\n"
          "  -V, --version            print the version and exit\n"
-         "  -w, --html=FILE          write the map as an HTML page");
+         "  -w, --html=FILE          write the map as an HTML page\n"
+         "  -z, --zero-terminated    end records with NUL, paths as they are");
 }
 
 struct opts {
-    int pca, json, header, learned;
+    int pca, json, header, learned, nul;
     long dims, iterations, jobs, k;
     double angle, perplexity;
     unsigned long long seed;
@@ -175,66 +177,51 @@ neighbours(struct map *m, size_t threads)
 
 /* ---- coordinates ---- */
 
+/* A number with six decimals, never "-0.000000". */
 static void
-print_num(FILE *fp, double v)
+print_num(struct rec *r, const char *key, double v)
 {
-    fprintf(fp, "%.6f", v == 0.0 ? 0.0 : v);
+    rec_real(r, key, "%.6f", v == 0.0 ? 0.0 : v);
 }
 
 static int
 print_coords(const struct opts *o, const struct map *m, FILE *fp)
 {
-    static const char axis[] = "xyz";
-    if (!o->json && o->header)
-        fprintf(fp, "path\tlabel\tcluster\tanomaly\tx\ty%s\n",
-                m->dims == 3 ? "\tz" : "");
+    static const char *const axis[] = {"x", "y", "z"};
+    struct rec r;
+    rec_init(&r, fp,
+             &(struct rec_opts){.json = o->json, .header = o->header,
+                                .nul = o->nul});
+    rec_header(&r, m->dims == 3
+                       ? REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty\tz"
+                       : REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty");
     for (size_t i = 0; i < m->n; i++) {
         struct as_index_entry e;
         int st = as_index_entry(m->ix, i, &e);
         if (st != AS_OK) {
             cli_warn_status(m->index_path, st);
+            rec_free(&r);
             return 1;
         }
-        int has_c = e.cluster != AS_INDEX_NO_CLUSTER;
-        int has_a = (e.flags & AS_ENTRY_HAS_ANOMALY) != 0;
         const double *p = m->xy + i * m->dims;
-        if (o->json) {
-            fputs("{\"filename\":", fp);
-            cli_json_string(fp, e.path);
-            fputs(",\"label\":", fp);
-            cli_json_string(fp, e.label);
-            if (has_c)
-                fprintf(fp, ",\"cluster\":%ld", (long)e.cluster);
-            else
-                fputs(",\"cluster\":null", fp);
-            fputs(",\"anomaly\":", fp);
-            if (has_a)
-                print_num(fp, (double)e.anomaly);
-            else
-                fputs("null", fp);
-            for (size_t a = 0; a < m->dims; a++) {
-                fprintf(fp, ",\"%c\":", axis[a]);
-                print_num(fp, p[a]);
-            }
-            fputs("}\n", fp);
-        } else {
-            cli_tsv_field(fp, e.path);
-            putc('\t', fp);
-            cli_tsv_field(fp, e.label);
-            putc('\t', fp);
-            if (has_c)
-                fprintf(fp, "%ld", (long)e.cluster);
-            putc('\t', fp);
-            if (has_a)
-                print_num(fp, (double)e.anomaly);
-            for (size_t a = 0; a < m->dims; a++) {
-                putc('\t', fp);
-                print_num(fp, p[a]);
-            }
-            putc('\n', fp);
-        }
+        rec_begin(&r);
+        rec_path(&r, e.path);
+        rec_label(&r, e.label);
+        if (e.cluster != AS_INDEX_NO_CLUSTER)
+            rec_int(&r, "cluster", e.cluster);
+        else
+            rec_null(&r, "cluster");
+        if (e.flags & AS_ENTRY_HAS_ANOMALY)
+            print_num(&r, "anomaly", (double)e.anomaly);
+        else
+            rec_null(&r, "anomaly");
+        for (size_t a = 0; a < m->dims; a++)
+            print_num(&r, axis[a], p[a]);
+        rec_end(&r);
     }
-    return 0;
+    int failed = rec_finish(&r);
+    rec_free(&r);
+    return failed;
 }
 
 static enum map_colour
@@ -268,6 +255,7 @@ main(int argc, char **argv)
         {"svg", required_argument, NULL, 's'},
         {"version", no_argument, NULL, 'V'},
         {"html", required_argument, NULL, 'w'},
+        {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
@@ -281,7 +269,7 @@ main(int argc, char **argv)
     o.jobs = cli_default_jobs();
     int c, have_tsne_opt = 0, have_colour = 0, have_k = 0;
     cli_init("as-map", USAGE);
-    while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:Pp:qr:s:Vw:",
+    while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:Pp:qr:s:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'a':
@@ -348,6 +336,9 @@ main(int argc, char **argv)
             cli_version();
         case 'w':
             o.html = optarg;
+            break;
+        case 'z':
+            o.nul = 1;
             break;
         default:
             cli_usage_hint();
