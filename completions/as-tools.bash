@@ -41,6 +41,7 @@ _as_tools_values() {
     esac
     case "$1:$2" in
     *:--output | *:-o | *:--files-from | *:-T | *:--skip-unchanged | \
+        *:--token | \
         *:-U | *:--check | *:--dump | *:--learn | *:--update | \
         as-index:-[cdLu] | as-search:--features | as-search:-F | \
         as-search:--path | as-search:-p | as-map:--svg | as-map:-s | \
