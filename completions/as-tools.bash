@@ -44,7 +44,8 @@ _as_tools_values() {
         *:--token | \
         *:-U | *:--check | *:--dump | *:--learn | *:--update | \
         as-index:-[cdLu] | as-search:--features | as-search:-F | \
-        as-search:--path | as-search:-p | as-map:--svg | as-map:-s | \
+        as-search:--path | as-search:-p | as-search:--copy-to | \
+        as-search:--link-to | as-search:-[AC] | as-map:--svg | as-map:-s | \
         as-map:--html | as-map:-w)
         echo @file ;;
     esac

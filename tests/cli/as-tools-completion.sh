@@ -45,6 +45,8 @@ bcomp "iforest|" as-anomaly --method = i
 bcomp "pca|" as-map -m p
 bcomp "merge|" as-index mer
 bcomp "|" as-stats -k ""
+mkdir -p "$T/crates"
+bcomp "crates|" as-search -C cra
 # every option of --help is offered
 for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map; do
     want=$("$t" --help | sed -n 's/^ *\(-[A-Za-z0-9]\), \(--[a-z0-9-]*=\{0,1\}\).*/\1|\2|/p' |
