@@ -1028,7 +1028,7 @@ build_clusters(const struct gen *g, size_t h, int *st)
     memset(&r, 0, sizeof r);
     r.n = n;
     r.d = d;
-    r.mean_silhouette = NAN;
+    r.mean_silhouette = (double)NAN;
     r.labels = malloc((n ? n : 1) * sizeof *r.labels);
     r.distance = malloc((n ? n : 1) * sizeof *r.distance);
     r.silhouette = malloc((n ? n : 1) * sizeof *r.silhouette);
@@ -1051,7 +1051,7 @@ build_clusters(const struct gen *g, size_t h, int *st)
             (*st = as_index_normalized_row(ix, i, NULL, rows + i * d)) != AS_OK)
             goto done;
         r.labels[i] = e.cluster >= 0 ? e.cluster : -1;
-        r.silhouette[i] = NAN;
+        r.silhouette[i] = (double)NAN;
         labels[i] = e.label;
         names[i] = e.path;
         if (r.labels[i] > top)
@@ -1075,7 +1075,7 @@ build_clusters(const struct gen *g, size_t h, int *st)
         for (size_t j = 0; j < d && sizes[c]; j++)
             centres[c * d + j] /= (double)sizes[c];
     for (size_t i = 0; i < n; i++) {
-        r.distance[i] = NAN;
+        r.distance[i] = (double)NAN;
         if (r.labels[i] < 0)
             continue;
         const double *c = centres + (size_t)r.labels[i] * d;
