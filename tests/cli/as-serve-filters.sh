@@ -105,3 +105,22 @@ as-anomaly -J -n 4 lib.asx |
 [ "$(wc -l <want.txt)" -eq 4 ] || fail "as-anomaly: $(cat want.txt)"
 cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "anomalies"; }
 grep -q '^{"scored":9,"anomalies":\[' "$T/out" || fail "anomalies head"
+
+# /map: as-map's coordinates (PCA by default, t-SNE on request)
+for m in "pca 2" "tsne 2" "pca 3"; do
+    set -- $m
+    http "${URL}map?method=$1&dims=$2"
+    expect_code 200
+    sed -e 's/},{"id"/}\n{"id"/g' -e 's/^{"shard":"lib.asx","method":"'"$1"'","dims":'"$2"',"points":\[//' \
+        -e 's/\]}$//' "$T/out" |
+        sed -E -e 's/"id":[0-9]+,//' -e 's/,"genre":("[^"]*"|null)//' \
+            -e 's/,"duration":[0-9.]+//' >got.json
+    as-map -q -m "$1" -d "$2" -J lib.asx >want.json
+    [ "$(wc -l <want.json)" -eq 9 ] || fail "as-map -m $1"
+    cmp -s want.json got.json || { diff want.json got.json >&2; fail "map $m"; }
+done
+http "${URL}map?method=umap"
+expect_code 400
+expect_out '{"error":"method: not pca or tsne","status":400}'
+http "${URL}map?dims=4"
+expect_code 400

@@ -1167,14 +1167,122 @@ clusters(const struct request *q, struct gen *g)
     if (v != NULL && parse_size(v, 0, g->n - 1, &h) != 0)
         return reply_error(q->c, q->r, 400,
                            "shard: not a shard number from 0 to %zu", g->n - 1);
-    pthread_mutex_lock(&g->mu);
+    pthread_mutex_lock(&g->map_mu);
     int st = AS_OK;
     if (g->clusters_json[h] == NULL)
         g->clusters_json[h] = build_clusters(g, h, &st);
     const char *json = g->clusters_json[h];
-    pthread_mutex_unlock(&g->mu);
+    pthread_mutex_unlock(&g->map_mu);
     if (json == NULL)
         return index_error(q, g, st);
+    return reply_static(q->c, q->r, 200, json, "application/json");
+}
+
+/* ---- /map ---- */
+
+/* The map of shard h as JSON (as as-map computes it, default options
+ * but the method and dimensions); NULL on failure (*st). */
+static char *
+build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
+{
+    as_index *ix = g->ix[h];
+    size_t n = as_index_count(ix);
+    size_t d = as_map_rows_dim(ix, NULL);
+    float *rows = malloc((n ? n : 1) * (d ? d : 1) * sizeof *rows);
+    double *xy = malloc((n ? n : 1) * dims * sizeof *xy);
+    char *out = NULL;
+    *st = AS_ENOMEM;
+    if (rows == NULL || xy == NULL)
+        goto done;
+    if ((*st = as_map_rows(ix, NULL, rows, n * d)) != AS_OK)
+        goto done;
+    struct as_map_opts mo;
+    as_map_opts_init(&mo);
+    mo.method = method;
+    mo.dims = dims;
+    mo.threads = api_opts->jobs;
+    if ((*st = as_map_place(rows, n, d, &mo, xy)) != AS_OK)
+        goto done;
+    struct body b;
+    if (body_open(&b) != 0) {
+        *st = AS_ENOMEM;
+        goto done;
+    }
+    fputs("{\"shard\":", b.fp);
+    cli_json_string(b.fp, api_opts->index_paths[h]);
+    fprintf(b.fp, ",\"method\":\"%s\",\"dims\":%zu,\"points\":[",
+            method == AS_MAP_PCA ? "pca" : "tsne", dims);
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        if ((*st = as_index_entry(ix, i, &e)) != AS_OK) {
+            fclose(b.fp);
+            free(b.buf);
+            goto done;
+        }
+        fputs(i ? ",{" : "{", b.fp);
+        entry_fields(b.fp, g->offset[h] + i, &e);
+        fputs(",\"anomaly\":", b.fp);
+        if (e.flags & AS_ENTRY_HAS_ANOMALY)
+            json_number(b.fp, (double)e.anomaly);
+        else
+            fputs("null", b.fp);
+        static const char *const axis[] = {"x", "y", "z"};
+        for (size_t j = 0; j < dims; j++) {
+            fprintf(b.fp, ",\"%s\":", axis[j]);
+            json_number(b.fp, xy[i * dims + j]);
+        }
+        fputc('}', b.fp);
+    }
+    fputs("]}\n", b.fp);
+    if (fclose(b.fp) != 0) {
+        free(b.buf);
+        *st = AS_ENOMEM;
+        goto done;
+    }
+    out = b.buf;
+    *st = AS_OK;
+done:
+    free(rows);
+    free(xy);
+    return out;
+}
+
+static int
+map(const struct request *q, struct gen *g)
+{
+    static const char *const names[] = {"shard", "method", "dims", NULL};
+    if (check_params(q, names))
+        return MHD_YES;
+    const char *sv, *mv, *dv;
+    if (param(q, "shard", &sv) || param(q, "method", &mv) ||
+        param(q, "dims", &dv))
+        return MHD_YES;
+    size_t h = 0, dims = 2;
+    int method = AS_MAP_PCA;
+    if (sv != NULL && parse_size(sv, 0, g->n - 1, &h) != 0)
+        return reply_error(q->c, q->r, 400,
+                           "shard: not a shard number from 0 to %zu", g->n - 1);
+    if (mv != NULL && strcmp(mv, "pca") != 0 && strcmp(mv, "tsne") != 0)
+        return reply_error(q->c, q->r, 400, "method: not pca or tsne");
+    if (mv != NULL && strcmp(mv, "tsne") == 0)
+        method = AS_MAP_TSNE;
+    if (dv != NULL && parse_size(dv, 2, 3, &dims) != 0)
+        return reply_error(q->c, q->r, 400, "dims: not 2 or 3");
+    /* computed once per version of the files; the lock keeps two
+     * requests from computing the same map at once */
+    char **slot = &g->maps_json[(h * 2 + (size_t)method) * 2 + (dims - 2)];
+    pthread_mutex_lock(&g->map_mu);
+    int st = AS_OK;
+    if (*slot == NULL)
+        *slot = build_map(g, h, method, dims, &st);
+    const char *json = *slot;
+    pthread_mutex_unlock(&g->map_mu);
+    if (json == NULL) {
+        if (st == AS_EINVAL)
+            return reply_error(q->c, q->r, 400,
+                               "the library is too small for this map");
+        return index_error(q, g, st);
+    }
     return reply_static(q->c, q->r, 200, json, "application/json");
 }
 
@@ -1274,7 +1382,7 @@ api_handle(const struct request *q, struct gen *g)
     } routes[] = {
         {"/healthz", 0},           {"/stats", 1},    {"/anomalies", 2},
         {"/openapi.json", 3},      {"/docs", 4},     {"/", 5},
-        {"/search-by-filters", 6}, {"/clusters", 7},
+        {"/search-by-filters", 6}, {"/clusters", 7}, {"/map", 8},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (strcmp(p, routes[i].path) != 0)
@@ -1296,6 +1404,8 @@ api_handle(const struct request *q, struct gen *g)
             return search_by_filters(q, g);
         case 7:
             return clusters(q, g);
+        case 8:
+            return map(q, g);
         default:
             return document(q, docs_html, "text/html; charset=utf-8");
         }

@@ -52,9 +52,11 @@ struct gen {
     size_t n_searchers;
     as_extractor **extractors; /* idle ones */
     size_t n_extractors;
-    char *stats_json;     /* built once */
-    char **clusters_json; /* per shard, built once */
-    unsigned refs;        /* under the state's lock */
+    char *stats_json;       /* built once */
+    char **clusters_json;   /* per shard, built once */
+    char **maps_json;       /* per shard, method and dims, built once */
+    pthread_mutex_t map_mu; /* while building clusters_json, maps_json */
+    unsigned refs;          /* under the state's lock */
 };
 
 struct file_id {

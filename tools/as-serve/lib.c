@@ -41,6 +41,10 @@ gen_free(struct gen *g)
     for (size_t h = 0; g->clusters_json != NULL && h < g->n; h++)
         free(g->clusters_json[h]);
     free(g->clusters_json);
+    for (size_t i = 0; g->maps_json != NULL && i < g->n * 4; i++)
+        free(g->maps_json[i]);
+    free(g->maps_json);
+    pthread_mutex_destroy(&g->map_mu);
     pthread_mutex_destroy(&g->mu);
     free(g);
 }
@@ -67,14 +71,16 @@ gen_open(char *const *paths, size_t n, unsigned long id)
     if (g == NULL)
         return NULL;
     pthread_mutex_init(&g->mu, NULL);
+    pthread_mutex_init(&g->map_mu, NULL);
     g->id = id;
     g->ix = calloc(n, sizeof *g->ix);
     g->offset = calloc(n, sizeof *g->offset);
     g->files = calloc(n, sizeof *g->files);
     g->searchers = calloc(1, sizeof *g->searchers);
     g->clusters_json = calloc(n, sizeof *g->clusters_json);
-    if (g->clusters_json == NULL || g->ix == NULL || g->offset == NULL ||
-        g->files == NULL || g->searchers == NULL) {
+    g->maps_json = calloc(n * 4, sizeof *g->maps_json);
+    if (g->clusters_json == NULL || g->maps_json == NULL || g->ix == NULL ||
+        g->offset == NULL || g->files == NULL || g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;
