@@ -116,7 +116,8 @@ expect_out '{"scored":0,"anomalies":[]}'
 http "${URL}openapi.json"
 expect_code 200
 grep -q '"openapi": "3.1.0"' "$T/out" || fail "openapi version"
-for p in /healthz /stats /search /search-by-filters /clusters /map /anomalies '/entries/{id}' \
+for p in /healthz /stats /search /search-by-filters /clusters /map /duplicates \
+    /anomalies '/entries/{id}' \
     '/entries/{id}/audio' /openapi.json /docs; do
     grep -qF "\"$p\": {" "$T/out" || fail "openapi.json lacks $p"
 done

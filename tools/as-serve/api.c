@@ -1286,6 +1286,114 @@ map(const struct request *q, struct gen *g)
     return reply_static(q->c, q->r, 200, json, "application/json");
 }
 
+/* ---- /duplicates ---- */
+
+/* The duplicate groups of the library (visible entries in mask, NULL:
+ * all) as as-search -D finds them, as JSON; NULL on failure (*st). */
+static char *
+build_duplicates(struct gen *g, double max_distance, const as_entry_mask *mask,
+                 int *st)
+{
+    as_searcher *s = gen_searcher(g, st);
+    if (s == NULL)
+        return NULL;
+    struct as_dup_opts o;
+    as_dup_opts_init(&o);
+    o.max_distance = max_distance;
+    o.mask = mask ? as_entry_mask_rows(mask) : NULL;
+    o.threads = api_opts->jobs;
+    as_dup_groups *dg = NULL;
+    *st = as_dup_groups_find(&dg, s, &o);
+    gen_searcher_put(g, s);
+    if (*st != AS_OK)
+        return NULL;
+    struct body b;
+    if (body_open(&b) != 0) {
+        as_dup_groups_free(dg);
+        *st = AS_ENOMEM;
+        return NULL;
+    }
+    size_t n = as_dup_groups_count(dg);
+    fprintf(b.fp, "{\"max_distance\":");
+    json_number(b.fp, max_distance);
+    fprintf(b.fp, ",\"count\":%zu,\"groups\":[", n);
+    for (size_t i = 0; i < n && *st == AS_OK; i++) {
+        size_t m;
+        const struct as_dup_member *v = as_dup_groups_get(dg, i, &m);
+        fprintf(b.fp, "%s{\"group\":%zu,\"files\":[", i ? "," : "", i + 1);
+        for (size_t j = 0; j < m; j++) {
+            struct as_index_entry e;
+            if ((*st = as_index_entry(g->ix[v[j].ref.shard], v[j].ref.entry,
+                                      &e)) != AS_OK)
+                break;
+            fputs(j ? ",{" : "{", b.fp);
+            entry_fields(b.fp, g->offset[v[j].ref.shard] + v[j].ref.entry, &e);
+            fputs(",\"distance\":", b.fp);
+            json_number(b.fp, v[j].distance);
+            fprintf(b.fp, ",\"identical\":%s}",
+                    v[j].identical ? "true" : "false");
+        }
+        fputs("]}", b.fp);
+    }
+    as_dup_groups_free(dg);
+    fputs("]}\n", b.fp);
+    if (fclose(b.fp) != 0 || *st != AS_OK) {
+        free(b.buf);
+        if (*st == AS_OK)
+            *st = AS_ENOMEM;
+        return NULL;
+    }
+    return b.buf;
+}
+
+/* The default report (no filter, as-search -D's distance), kept. */
+#define DUP_DISTANCE 0.01
+
+static int
+duplicates(const struct request *q, struct gen *g)
+{
+    static const char *const names[] = {"+filters", "distance", NULL};
+    if (check_params(q, names))
+        return MHD_YES;
+    const char *v;
+    if (param(q, "distance", &v))
+        return MHD_YES;
+    double dist = DUP_DISTANCE;
+    if (v != NULL) {
+        char *end;
+        dist = strtod(v, &end);
+        if (end == v || *end != '\0' || !(dist >= 0.0 && dist <= 2.0))
+            return reply_error(q->c, q->r, 400,
+                               "distance: not a number from 0 to 2");
+    }
+    as_entry_mask *mask;
+    if (request_mask(q, g, &mask))
+        return MHD_YES;
+    int st = AS_OK;
+    if (mask == NULL && dist == DUP_DISTANCE) {
+        pthread_mutex_lock(&g->map_mu);
+        if (g->dups_json == NULL)
+            g->dups_json = build_duplicates(g, dist, NULL, &st);
+        const char *json = g->dups_json;
+        pthread_mutex_unlock(&g->map_mu);
+        if (json == NULL)
+            return index_error(q, g, st);
+        return reply_static(q->c, q->r, 200, json, "application/json");
+    }
+    char *json = build_duplicates(g, dist, mask, &st);
+    as_entry_mask_free(mask);
+    if (json == NULL)
+        return index_error(q, g, st);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(json), json, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(json);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    return reply_response(q->c, q->r, 200, resp, strlen(json));
+}
+
 /* ---- /anomalies ---- */
 
 struct scored {
@@ -1383,6 +1491,7 @@ api_handle(const struct request *q, struct gen *g)
         {"/healthz", 0},           {"/stats", 1},    {"/anomalies", 2},
         {"/openapi.json", 3},      {"/docs", 4},     {"/", 5},
         {"/search-by-filters", 6}, {"/clusters", 7}, {"/map", 8},
+        {"/duplicates", 9},
     };
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (strcmp(p, routes[i].path) != 0)
@@ -1406,6 +1515,8 @@ api_handle(const struct request *q, struct gen *g)
             return clusters(q, g);
         case 8:
             return map(q, g);
+        case 9:
+            return duplicates(q, g);
         default:
             return document(q, docs_html, "text/html; charset=utf-8");
         }

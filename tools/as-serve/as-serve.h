@@ -55,6 +55,7 @@ struct gen {
     char *stats_json;       /* built once */
     char **clusters_json;   /* per shard, built once */
     char **maps_json;       /* per shard, method and dims, built once */
+    char *dups_json;        /* the default duplicate report, built once */
     pthread_mutex_t map_mu; /* while building clusters_json, maps_json */
     unsigned refs;          /* under the state's lock */
 };

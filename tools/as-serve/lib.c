@@ -38,6 +38,7 @@ gen_free(struct gen *g)
     free(g->offset);
     free(g->files);
     free(g->stats_json);
+    free(g->dups_json);
     for (size_t h = 0; g->clusters_json != NULL && h < g->n; h++)
         free(g->clusters_json[h]);
     free(g->clusters_json);
@@ -47,21 +48,6 @@ gen_free(struct gen *g)
     pthread_mutex_destroy(&g->map_mu);
     pthread_mutex_destroy(&g->mu);
     free(g);
-}
-
-/* The feature set that extracts exactly the index's columns with the
- * parameters it records, or NULL. */
-static const as_featureset *
-extractable(const struct as_featheader *h)
-{
-    const as_featureset *fs = h->set ? as_featureset_get(h->set) : NULL;
-    if (fs == NULL || as_featureset_dim(fs) != h->dim ||
-        h->rate_hz != AS_SR_HZ || h->n_fft != AS_N_FFT || h->hop != AS_HOP)
-        return NULL;
-    for (size_t j = 0; j < h->dim; j++)
-        if (strcmp(as_featureset_column(fs, j)->name, h->names[j]) != 0)
-            return NULL;
-    return fs;
 }
 
 struct gen *
@@ -132,7 +118,7 @@ gen_open(char *const *paths, size_t n, unsigned long id)
         if (strcmp(hd->names[j], "is_loop") == 0)
             g->is_loop = (long)j;
     }
-    g->extract = extractable(hd);
+    g->extract = as_featureset_extracting(hd);
     return g;
 }
 

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# GET /duplicates reports what as-search -D reports: identical audio and
+# near copies (distance=, 0.01 by default), with the filters of a search.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as_sample_folder -7
+cp samples/kicks/kick_44k1.flac samples/hats/kick_copy.flac
+sox samples/kicks/real_bd_808_44k1.wav samples/tones/bd_quieter.wav vol 0.9
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+as_serve_start lib.asx
+
+# same QUERY AS-SEARCH-ARG...: the groups of /duplicates?QUERY, one a
+# line without the server's fields, equal as-search -D -J's
+same() {
+    _q=$1
+    shift
+    http "${URL}duplicates?$_q"
+    expect_code 200
+    sed -e 's/^{"max_distance":[0-9.]*,"count":[0-9]*,"groups":\[//' \
+        -e 's/\]}$//' -e 's/},{"group"/}\n{"group"/g' "$T/out" |
+        sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
+            -e 's/,"cluster":(null|[0-9]+)//g' >got.json
+    as-search -D -J "$@" lib.asx >want.json
+    [ -s want.json ] || fail "as-search -D $* found nothing"
+    cmp -s want.json got.json || { diff want.json got.json >&2; fail "duplicates?$_q"; }
+}
+same ""
+grep -q '"count":2,' "$T/out" || fail "count: $(cat "$T/out")"
+same "distance=0" -e 0
+grep -q '"count":1,' "$T/out" || fail "identical only: $(cat "$T/out")"
+same "genre=kicks&genre=tones" -l kicks -l tones
+grep -q '"count":1,' "$T/out" || fail "filtered: $(cat "$T/out")"
+http "${URL}duplicates?distance=3"
+expect_code 400
+expect_out '{"error":"distance: not a number from 0 to 2","status":400}'
