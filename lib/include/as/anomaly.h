@@ -19,6 +19,10 @@
 #include "as/index.h"
 #include "as/search.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- isolation forest ---- */
 
 /*
@@ -341,5 +345,9 @@ struct as_check_result {
  */
 int as_audio_check(const char *path, const struct as_check_opts *opts,
                    struct as_check_result *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ---- k-means ---- */
 
 struct as_kmeans_opts {
@@ -287,5 +291,9 @@ int as_cluster_summarize(const struct as_cluster_result *r,
                          const char *const *labels, const char *const *names,
                          struct as_cluster_summary *s);
 void as_cluster_summary_free(struct as_cluster_summary *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

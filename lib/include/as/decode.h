@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Decoding: any supported sample file to float32, optionally down-mixed to
  * mono and resampled, read in chunks of any size.
@@ -119,5 +123,9 @@ void as_decoder_times(const as_decoder *dec, double *decode_s,
 
 /* Frees the decoder. NULL is accepted. */
 void as_decoder_close(as_decoder *dec);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,6 +2,10 @@
 #ifndef AS_ERROR_H
 #define AS_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Status codes. Every library function that can fail returns AS_OK (0) or
  * one of these negative codes. After AS_EIO, errno says what the system
@@ -42,5 +46,9 @@ enum {
  * For AS_EIO callers usually print strerror(errno) instead.
  */
 const char *as_strerror(int status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

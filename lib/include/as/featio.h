@@ -45,6 +45,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum {
     AS_FEAT_TSV = 1,
     AS_FEAT_BIN = 2,
@@ -152,5 +156,9 @@ int as_featwriter_new(as_featwriter **out, FILE *fp,
 int as_featwriter_row(as_featwriter *w, const struct as_featrow *row);
 /* Frees the writer (does not close or flush fp). NULL is accepted. */
 void as_featwriter_free(as_featwriter *w);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -55,6 +55,10 @@
 
 #include "as/decode.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define AS_SR_HZ 22050
 #define AS_N_FFT 2048
 #define AS_HOP 512
@@ -281,5 +285,9 @@ int as_audio_hash(const char *path, int fd, uint64_t *hash,
 /* Adds the per-stage timing of every as_extract() call so far. */
 void as_extractor_stats(const as_extractor *x, struct as_extract_stats *s);
 void as_extractor_free(as_extractor *x);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

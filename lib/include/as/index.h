@@ -40,6 +40,10 @@
 #include "as/featio.h"
 #include "as/features.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Newest format version this library writes (3: with a learnt
  * projection, as/learn.h; an index without one is written as version 2);
  * it reads 1, 2 and 3. */
@@ -244,5 +248,9 @@ int as_index_ident(const char *path, struct as_index_ident *id);
 int as_index_annotate(const char *path, const struct as_index_ident *id,
                       double wait_s, const int32_t *cluster,
                       const float *anomaly);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

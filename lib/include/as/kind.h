@@ -22,6 +22,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Version of the model file format this library reads. */
 #define AS_KIND_FORMAT 1
 /* Longest class or column name, in bytes. */
@@ -84,5 +88,9 @@ int as_kind_bind(const as_kind_model *m, const char *const *names, size_t n,
 int as_kind_predict(const as_kind_model *m, const size_t *map,
                     const float *row, size_t row_len, double *prob,
                     size_t prob_len, size_t *best);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -36,6 +36,10 @@
 
 #include "as/index.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Defaults chosen on the drum corpus by bench/learn.sh (man/as-index.1
  * has the figures). */
 #define AS_LEARN_SHRINKAGE 0.1
@@ -121,5 +125,9 @@ void as_projection_blend_row(const as_projection *p, const float *y,
 int as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
            size_t n_classes, double shrinkage, double *mean, double *w,
            double *ev, size_t *m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -27,6 +27,10 @@
 #include "as/index.h"
 #include "as/learn.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct as_tsne_opts {
     size_t dims;       /* 2 or 3. Init: 2 */
     double perplexity; /* > 0 and below n. Init: 30 */
@@ -115,5 +119,9 @@ void as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
  */
 int as_map_place(const float *x, size_t n, size_t d,
                  const struct as_map_opts *o, double *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Calls fn(ctx, task, worker) once for every task in [0, n_tasks), on up
  * to `threads` threads, the calling thread included (0 or 1: in the
@@ -19,5 +23,9 @@
  */
 int as_parallel(size_t n_tasks, size_t threads,
                 void (*fn)(void *ctx, size_t task, size_t worker), void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

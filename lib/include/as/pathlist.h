@@ -6,6 +6,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Called by as_walk() for each file (status AS_OK, err 0), for an entry
  * that is skipped because it is not a regular file, a directory or a link
@@ -34,5 +38,9 @@ int as_walk(const char *root, as_walk_fn fn, void *ctx);
  * the list or on a read error (ferror(fp) tells which; errno is set).
  */
 ssize_t as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

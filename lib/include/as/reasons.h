@@ -26,6 +26,10 @@
 #include "as/index.h"
 #include "as/search.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define AS_REASON_NEIGHBOURS 200
 #define AS_REASON_SHARE 0.2
 #define AS_REASON_MIN 10
@@ -56,5 +60,9 @@ void as_reasons_init(struct as_reasons *r, const as_index *ix, double floor,
 size_t as_reasons_of(const struct as_reasons *r, const float *query,
                      double query_s, const struct as_hit *h, const float *row,
                      double entry_s, enum as_group *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

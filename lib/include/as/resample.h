@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Streaming mono resampler: libsoxr, quality SOXR_HQ (20-bit precision,
  * linear phase, passband to 0.9137 of the lower Nyquist), float32 I/O, one
@@ -47,5 +51,9 @@ int as_resampler_process(as_resampler *rs, const float *in, size_t in_len,
 
 /* Frees the resampler. NULL is accepted. */
 void as_resampler_free(as_resampler *rs);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

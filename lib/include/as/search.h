@@ -44,6 +44,10 @@
 #include "as/features.h"
 #include "as/index.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum as_metric {
     AS_METRIC_COSINE,
     AS_METRIC_EUCLIDEAN,
@@ -262,5 +266,9 @@ double as_search_confidence(const as_searcher *s, double distance);
 /* The name of a group in a reason: "timbre", "pitch/melody",
  * "brightness", "envelope", "noisiness", "rhythm/tempo", "other". */
 const char *as_group_reason(enum as_group g);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
