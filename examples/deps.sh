@@ -14,9 +14,10 @@ AS_DEPS_SAMPLES="sonic-pi-samples"
 # mandoc for the man page checks, sox for the examples that use it, zsh
 # for the completion test, curl for the as-serve tests; libmp3lame-dev
 # for the static link of examples/in-library.c, since sndfile.pc names
-# -lmp3lame but libsndfile1-dev does not pull it in.
+# -lmp3lame but libsndfile1-dev does not pull it in; clang-format for
+# tests/format.sh.
 AS_DEPS_TEST="clang mandoc sox sonic-pi-samples parallel make zsh curl \
-libmp3lame-dev"
+libmp3lame-dev clang-format"
 # What bench/corpus/make.sh renders and cuts the drum corpus from.
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"
