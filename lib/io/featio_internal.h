@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Shared between featio.c (header helpers, format detection, dispatch)
- * and the two formats, featio_tsv.c and featio_bin.c. man/as-format.5
- * is the specification both formats follow.
+ * and the two formats, featio_tsv.c and featio_bin.c: the reader and
+ * writer state, the helpers of featio_common.c and the formats' entry
+ * points. man/as-format.5 is the specification both formats follow.
  */
 #ifndef AS_IO_FEATIO_INTERNAL_H
 #define AS_IO_FEATIO_INTERNAL_H
