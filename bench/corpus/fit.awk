@@ -63,7 +63,8 @@ END {
 function group(c) {
     if (c ~ /^mfcc/) return "timbre"
     if (c ~ /^chroma/) return "pitch"
-    if (c ~ /^(centroid|rolloff|bandwidth|contrast|flatness)/) return "brightness"
+    if (c ~ /^(flatness_attack|flatness_body|crest)/) return "noisiness"
+    if (c ~ /^(centroid|rolloff|bandwidth|contrast|flatness|attack_band)/) return "brightness"
     if (c ~ /^zcr/) return "noisiness"
     if (c ~ /^(tempo|onset_rate|is_loop)/) return "rhythm"
     return "envelope"

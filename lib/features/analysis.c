@@ -73,7 +73,8 @@ as_analysis_new(as_analysis **out, const struct as_analysis_opts *opts)
         [AS_S_ROLLOFF] = 1,          [AS_S_BANDWIDTH] = 1,
         [AS_S_ZCR] = 1,              [AS_S_RMS] = 1,
         [AS_S_CONTRAST] = AS_N_CONTRAST, [AS_S_FLATNESS] = 1,
-        [AS_S_ONSET_MEAN] = 1,       [AS_S_ONSET_MEDIAN] = 1};
+        [AS_S_ONSET_MEAN] = 1,       [AS_S_ONSET_MEDIAN] = 1,
+        [AS_S_CREST] = 1,            [AS_S_BANDS] = AS_N_BANDS};
     for (int i = 0; i < AS_S_COUNT; i++)
         a->s[i].rows = rows[i];
     a->spectra.rows = AS_N_BINS;
@@ -91,6 +92,7 @@ as_analysis_new(as_analysis **out, const struct as_analysis_opts *opts)
     if (as__mfcc_dct(&a->dct_t) != AS_OK)
         goto fail;
     as__contrast_bands_init(&a->bands, AS_SR_HZ, AS_N_FFT);
+    as__bands_init(a->band_bin, AS_SR_HZ, AS_N_FFT);
     as__tuning_init(&a->tuning, AS_SR_HZ, AS_N_FFT);
     if (as__tempo_init(&a->tempo, AS_SR_HZ, AS_HOP) != AS_OK)
         goto fail;
@@ -246,7 +248,9 @@ as_analysis_series(const as_analysis *a, enum as_series s, size_t *rows)
         [AS_S_CONTRAST] = AS_AN_CONTRAST,
         [AS_S_FLATNESS] = AS_AN_CONTRAST,
         [AS_S_ONSET_MEAN] = AS_AN_ONSET | AS_AN_TEMPO,
-        [AS_S_ONSET_MEDIAN] = AS_AN_ONSET | AS_AN_TEMPO};
+        [AS_S_ONSET_MEDIAN] = AS_AN_ONSET | AS_AN_TEMPO,
+        [AS_S_CREST] = AS_AN_CONTRAST,
+        [AS_S_BANDS] = AS_AN_CONTRAST};
     if ((unsigned)s >= AS_S_COUNT || !a->finished ||
         !(a->opts.what & need[s]))
         return NULL;

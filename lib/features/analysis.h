@@ -26,6 +26,7 @@ struct as_analysis {
     double freq[AS_N_BINS];
     struct as__melbank mel;
     struct as__contrast_bands bands;
+    size_t band_bin[AS_N_BANDS + 1]; /* first bin of each AS_S_BANDS band */
     struct as__tuning tuning;
     struct as__tempo tempo;
     double *dct_t;        /* the DCT, 128 x 16 (13 used) */

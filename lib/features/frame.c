@@ -104,11 +104,16 @@ compute_frame(as_analysis *a, const float *x)
     if (what & AS_AN_CONTRAST) {
         if (as__series_reserve(&a->peak, t + 1) != AS_OK ||
             as__series_reserve(&a->valley, t + 1) != AS_OK ||
-            as__series_reserve(&a->s[AS_S_FLATNESS], t + 1) != AS_OK)
+            as__series_reserve(&a->s[AS_S_FLATNESS], t + 1) != AS_OK ||
+            as__series_reserve(&a->s[AS_S_CREST], t + 1) != AS_OK ||
+            as__series_reserve(&a->s[AS_S_BANDS], t + 1) != AS_OK)
             return AS_ENOMEM;
         as__contrast_frame(&a->bands, a->mag, a->peak.v + t * AS_N_CONTRAST,
                            a->valley.v + t * AS_N_CONTRAST);
         a->s[AS_S_FLATNESS].v[t] = as__flatness_frame(power, AS_N_BINS);
+        a->s[AS_S_CREST].v[t] = as__crest_frame(power, AS_N_BINS);
+        as__bands_frame(a->band_bin, power,
+                        a->s[AS_S_BANDS].v + t * AS_N_BANDS);
     }
     if ((what & AS_AN_CHROMA) && as__tuning_add(&a->tuning, power) != AS_OK)
         return AS_ENOMEM;

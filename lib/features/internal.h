@@ -55,6 +55,14 @@ void as__spectral_frame(const float *mag, size_t n_bins, const double *freq,
 void as__contrast_frame(const struct as__contrast_bands *b, const float *mag,
                         float *peak, float *valley);
 float as__flatness_frame(const float *power, size_t n_bins);
+/* Tonalness: the strongest bin above DC over the mean power of all n_bins
+ * bins, in dB; 0 for a silent frame. */
+float as__crest_frame(const float *power, size_t n_bins);
+/* The power of the AS_N_BANDS bands: first_bin[b] is band b's first bin
+ * (first_bin[0] = 0, first_bin[AS_N_BANDS] = n_bins). */
+void as__bands_init(size_t *first_bin, double rate_hz, size_t n_fft);
+void as__bands_frame(const size_t *first_bin, const float *power,
+                     float *band);
 
 /* ---- temporal.c ---- */
 

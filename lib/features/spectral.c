@@ -184,3 +184,49 @@ as__flatness_frame(const float *power, size_t n_bins)
     double gmean = exp(mean_log), amean = s / (double)n_bins;
     return (float)(gmean / amean);
 }
+
+/* Spectral crest of the power spectrum (the peak-to-mean ratio of
+ * Peeters' CUIDADO descriptors, here over the whole band), in dB. DC is
+ * left out of the peak so that an offset does not read as a tone. */
+float
+as__crest_frame(const float *power, size_t n_bins)
+{
+    if (n_bins < 2)
+        return 0.0f;
+    float best = power[1];
+    double sum = (double)power[0];
+    for (size_t k = 1; k < n_bins; k++) {
+        sum += (double)power[k];
+        if (power[k] > best)
+            best = power[k];
+    }
+    double mean = sum / (double)n_bins;
+    if (!((double)best > 1e-20) || !(mean > 1e-20))
+        return 0.0f;
+    return (float)(10.0 * log10((double)best / mean));
+}
+
+void
+as__bands_init(size_t *first_bin, double rate_hz, size_t n_fft)
+{
+    static const double hi_hz[AS_N_BANDS] = AS_BAND_HI_HZ;
+    size_t n_bins = n_fft / 2 + 1, k = 0;
+    first_bin[0] = 0;
+    for (size_t b = 0; b < AS_N_BANDS; b++) {
+        while (k < n_bins && (double)k * rate_hz / (double)n_fft < hi_hz[b])
+            k++;
+        first_bin[b + 1] = k;
+    }
+    first_bin[AS_N_BANDS] = n_bins;
+}
+
+void
+as__bands_frame(const size_t *first_bin, const float *power, float *band)
+{
+    for (size_t b = 0; b < AS_N_BANDS; b++) {
+        double s = 0.0;
+        for (size_t k = first_bin[b]; k < first_bin[b + 1]; k++)
+            s += (double)power[k];
+        band[b] = (float)s;
+    }
+}

@@ -6,7 +6,9 @@
  * the query's own source left out) over the top 10 results, in 16 bins of
  * equal count made non-increasing by pool-adjacent-violators. The tables
  * are data: confidence_tables.h is generated, with the corpus it came
- * from in its header.
+ * from in its header. An index of the 87-column default set of before
+ * keeps its weights (lib/features/weights.c) and so the table measured
+ * for them (confidence_v1.h).
  */
 #include <math.h>
 #include <string.h>
@@ -16,6 +18,19 @@
 #include "internal.h"
 
 #include "confidence_tables.h"
+#include "confidence_v1.h"
+
+/* The columns of the default set of before: dim 87, all weighted by its
+ * frozen weights table. */
+static int
+is_default_v1(const struct as_featheader *h)
+{
+    if (h->dim != AS__DEFAULT_V1_DIM)
+        return 0;
+    double w[AS__DEFAULT_V1_DIM];
+    return as_column_weights(h->set, (const char *const *)h->names, h->dim,
+                             w) == AS__DEFAULT_V1_DIM;
+}
 
 void
 as__calib_choose(as_searcher *s, const struct as_featheader *h)
@@ -29,6 +44,11 @@ as__calib_choose(as_searcher *s, const struct as_featheader *h)
             return;
     const as_featureset *fs =
         as_featureset_match((const char *const *)h->names, h->dim);
+    if (fs == NULL && is_default_v1(h)) {
+        s->calib = calib_default_v1;
+        s->n_calib = sizeof calib_default_v1 / sizeof *calib_default_v1;
+        return;
+    }
     if (fs == NULL ||
         (h->set != NULL && strcmp(h->set, as_featureset_name(fs)) != 0))
         return;

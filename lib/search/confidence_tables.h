@@ -4,22 +4,22 @@
  * 7c2e5e0a4ab3c927a2760e4f2614455e282c75aa10499f67107790dc1c222275:
  * do not edit. Rows: largest cosine distance, probability. */
 static const struct as__calib calib_default[] = {
-    {0.1085, 0.931}, /* 1857 results, 0.931 same class */
-    {0.1367, 0.807}, /* 1858 results, 0.797 same class */
-    {0.1535, 0.807}, /* 1857 results, 0.784 same class */
-    {0.1685, 0.807}, /* 1858 results, 0.798 same class */
-    {0.1894, 0.807}, /* 1857 results, 0.814 same class */
-    {0.2073, 0.807}, /* 1858 results, 0.818 same class */
-    {0.2284, 0.807}, /* 1857 results, 0.801 same class */
-    {0.2547, 0.807}, /* 1858 results, 0.802 same class */
-    {0.2727, 0.807}, /* 1857 results, 0.838 same class */
-    {0.2896, 0.807}, /* 1858 results, 0.809 same class */
-    {0.3085, 0.742}, /* 1857 results, 0.742 same class */
-    {0.3354, 0.690}, /* 1858 results, 0.684 same class */
-    {0.3588, 0.690}, /* 1857 results, 0.697 same class */
-    {0.3977, 0.555}, /* 1858 results, 0.526 same class */
-    {0.4509, 0.555}, /* 1857 results, 0.561 same class */
-    {2.0000, 0.555}, /* 1858 results, 0.580 same class */
+    {0.0924, 0.905}, /* 1857 results, 0.905 same class */
+    {0.1125, 0.866}, /* 1858 results, 0.860 same class */
+    {0.1293, 0.866}, /* 1857 results, 0.836 same class */
+    {0.1414, 0.866}, /* 1858 results, 0.846 same class */
+    {0.1499, 0.866}, /* 1857 results, 0.871 same class */
+    {0.1670, 0.866}, /* 1858 results, 0.916 same class */
+    {0.1911, 0.823}, /* 1857 results, 0.823 same class */
+    {0.2079, 0.783}, /* 1858 results, 0.759 same class */
+    {0.2346, 0.783}, /* 1857 results, 0.761 same class */
+    {0.2493, 0.783}, /* 1858 results, 0.829 same class */
+    {0.2702, 0.770}, /* 1857 results, 0.718 same class */
+    {0.2892, 0.770}, /* 1858 results, 0.821 same class */
+    {0.3246, 0.666}, /* 1857 results, 0.666 same class */
+    {0.3614, 0.600}, /* 1858 results, 0.561 same class */
+    {0.4246, 0.600}, /* 1857 results, 0.480 same class */
+    {2.0000, 0.600}, /* 1858 results, 0.758 same class */
 };
 static const struct as__calib calib_librosa45[] = {
     {0.0807, 0.819}, /* 1857 results, 0.819 same class */

@@ -40,22 +40,24 @@ run as-extract -s librosa45 -H "$FIX/mix_44k1_pcm16.wav" "$FIX/mix_44k1_pcm16.ai
 [ "$(sed -n 1p "$T/out" | cut -f 5)" != "$(sed -n 3p "$T/out" | cut -f 5)" ] ||
     fail "other audio, other hash"
 
-# -C lists the columns with their groups; the default set has 87.
+# -C lists the columns with their groups; the default set has 103.
 run as-extract -C
 expect_status 0
-[ "$(wc -l <"$T/out")" -eq 88 ] || fail "-C lists 87 columns"
+[ "$(wc -l <"$T/out")" -eq 104 ] || fail "-C lists 103 columns"
 expect_out_line "tempo_confidence	rhythm		strength of the periodicity behind the tempo, 0..1"
+expect_out_line "log_decay_band_5	envelope	log10 s	decay of the 6-11 kHz band, its peak to -20 dB"
+expect_out_line "crest_body	noisiness	dB	mean spectral crest (peak over mean power) over the body"
 run as-extract -C -s librosa45
 [ "$(wc -l <"$T/out")" -eq 46 ] || fail "-C -s librosa45 lists 45 columns"
 
-# The default set: 5 + 87 columns, every value a finite number, input
+# The default set: 5 + 103 columns, every value a finite number, input
 # order, non-audio skipped while walking.
 run as-extract -r samples
 expect_status 0
 expect_no_err
-awk -F '\t' 'NR > 1 { if (NF != 92) bad = 1; for (i = 2; i <= NF; i++)
+awk -F '\t' 'NR > 1 { if (NF != 108) bad = 1; for (i = 2; i <= NF; i++)
     if (i != 5 && $i !~ /^-?[0-9.]+(e[-+][0-9]+)?$/) bad = 1 } END { exit bad }' \
-    "$T/out" || fail "rows of 92 numeric fields"
+    "$T/out" || fail "rows of 108 numeric fields"
 cut -f 1 "$T/out" | tr '\n' ' ' >"$T/paths"
 [ "$(cat "$T/paths")" = "path samples/hihat_48k.wav samples/kick_44k1.flac samples/mix_44k1_128k.mp3 samples/real_loop_amen_44k1.wav samples/stereo_u8_8k.wav " ] ||
     fail "order: $(cat "$T/paths")"

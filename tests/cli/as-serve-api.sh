@@ -69,7 +69,7 @@ cmp -s want.json got.json || { diff want.json got.json >&2; fail "POST multipart
 # /stats: the reference design's keys first, as as-stats -J has them
 http "${URL}stats"
 expect_code 200
-grep -q '^{"total_samples":7,"genres":{"hats":1,"kicks":2,"loops":2,"tones":2},"embedding_dimension":87,"labelled":7,"unlabelled":0,"labels":4,' "$T/out" ||
+grep -q '^{"total_samples":7,"genres":{"hats":1,"kicks":2,"loops":2,"tones":2},"embedding_dimension":103,"labelled":7,"unlabelled":0,"labels":4,' "$T/out" ||
     fail "stats: $(cat "$T/out")"
 grep -q '"shards":\[{"path":"lib.asx","entries":7,"format_version":[0-9]}\]' "$T/out" ||
     fail "stats shards: $(cat "$T/out")"

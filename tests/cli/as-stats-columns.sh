@@ -54,7 +54,7 @@ expect_status 0
 expect_no_err
 cp "$T/out" stats.out
 check_columns stats.out dump.tsv
-[ "$(grep -c '^column	' stats.out)" -eq 87 ] || fail "87 columns"
+[ "$(grep -c '^column	' stats.out)" -eq 103 ] || fail "103 columns"
 # names and groups, in order, as as-extract -C lists them
 awk -F '\t' '$1 == "column" { print $2 "\t" $3 }' stats.out >got
 as-extract -C | awk -F '\t' 'NR > 1 { print $1 "\t" $2 }' >want

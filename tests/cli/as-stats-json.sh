@@ -16,10 +16,10 @@ expect_status 0
 expect_no_err
 [ "$(wc -l <"$T/out")" -eq 1 ] || fail "not one line"
 for want in '"total_samples":7,' '"genres":{"hats":1,"kicks":2,"loops":2,"tones":2}' \
-    '"embedding_dimension":87' '"checksum":"verified"' \
+    '"embedding_dimension":103' '"checksum":"verified"' \
     '"probe":true,"probed":6,"missing":1,"unreadable":0' \
     '"sample_rates":{"44100":5,"48000":1}' '"channels":{"1":5,"2":1}' \
-    '"containers":{"flac":2,"wav":4}' '"set":"default","dimension":87'; do
+    '"containers":{"flac":2,"wav":4}' '"set":"default","dimension":103'; do
     grep -qF "$want" "$T/out" || fail "JSON lacks $want: $(cat "$T/out")"
 done
 run as-stats --json -n lib.asx

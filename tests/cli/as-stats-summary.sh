@@ -59,7 +59,7 @@ groups() {
     printf 'label\thats\t1\nlabel\tkicks\t2\nlabel\tloops\t2\nlabel\ttones\t2\n'
     durations dump.tsv
     printf 'sources\tprobe\tno\n'
-    printf 'features\tset\tdefault\nfeatures\tdimension\t87\n'
+    printf 'features\tset\tdefault\nfeatures\tdimension\t103\n'
     printf 'features\tproducer\taudiosearch %s\n' "$VERSION"
     printf 'features\trate_hz\t22050\nfeatures\tn_fft\t2048\nfeatures\thop\t512\n'
     groups
@@ -123,7 +123,7 @@ cut -f 1,7- dump.tsv |
         printf 'duration\t%s\t\n' $k
     done
     printf 'sources\tprobe\tno\n'
-    printf 'features\tset\t\nfeatures\tdimension\t87\n'
+    printf 'features\tset\t\nfeatures\tdimension\t103\n'
     printf 'features\tproducer\taudiosearch %s\n' "$VERSION"
     printf 'features\trate_hz\t\nfeatures\tn_fft\t\nfeatures\thop\t\n'
     groups | awk -F '\t' 'BEGIN { OFS = FS } $2 == "timbre" { $3-- } { print }'

@@ -317,6 +317,22 @@ test_weights(void)
     CHECK_INT(as_column_weights("mine", names, n, w2), 0);
     CHECK_INT(as_column_weights(NULL, names + 1, n - 1, w2), 0);
     CHECK_NEAR(w2[0], -1.0, 0);
+    /* the 87 columns of the default set of before keep their own
+     * weights, summing to the six groups too, named or not */
+    CHECK(n > 87);
+    CHECK_INT(as_column_weights(NULL, names, 87, w2), 87);
+    CHECK_INT(as_column_weights("default", names, 87, sc2), 87);
+    double ss1 = 0.0;
+    int differ = 0;
+    for (size_t j = 0; j < 87; j++) {
+        CHECK(w2[j] >= 0.0);
+        CHECK_NEAR(sc2[j], w2[j], 0);
+        ss1 += w2[j] * w2[j];
+        differ |= w2[j] != w[j];
+    }
+    CHECK_NEAR(ss1, 6.0, 1e-5);
+    CHECK(differ);
+    CHECK_INT(as_column_weights(NULL, names, 86, w2), 0);
     /* scales: w_g c_j / std_j, 0 for a constant column */
     double gw[AS_G_COUNT] = {1, 1, 1, 1, 1, 1, 1};
     gw[AS_G_TIMBRE] = 2.0;

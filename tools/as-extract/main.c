@@ -40,7 +40,7 @@ help(void)
          "  -o, --output=FILE      write to FILE atomically instead of stdout\n"
          "  -q, --quiet            print no warnings\n"
          "  -r, --recursive        walk directories (sorted; hidden skipped)\n"
-         "  -s, --features=SET     default (87 columns) or librosa45\n"
+         "  -s, --features=SET     default (103 columns) or librosa45\n"
          "  -T, --files-from=FILE  read input paths from FILE ('-': stdin)\n"
          "  -U, --skip-unchanged=INDEX  leave out files INDEX holds with the\n"
          "                         same size and time; reuse the features of\n"

@@ -67,6 +67,10 @@ extern "C" {
 #define AS_N_MFCC 13
 #define AS_N_CHROMA 12
 #define AS_N_CONTRAST 7
+/* Octave-ish bands for the per-band decay and attack levels: bins below
+ * 150, 400, 1000, 2500, 6000 Hz and the rest. */
+#define AS_N_BANDS 6
+#define AS_BAND_HI_HZ {150.0, 400.0, 1000.0, 2500.0, 6000.0, 1e9}
 
 /* ---- frame-level analysis ---- */
 
@@ -77,7 +81,7 @@ enum {
     AS_AN_SPECTRAL = 1 << 2, /* centroid, rolloff, bandwidth */
     AS_AN_TEMPORAL = 1 << 3, /* zcr, rms */
     AS_AN_ONSET = 1 << 4,    /* onset envelopes, beat_track's tempo */
-    AS_AN_CONTRAST = 1 << 5, /* spectral contrast, flatness */
+    AS_AN_CONTRAST = 1 << 5, /* contrast, flatness, crest, band powers */
     AS_AN_TEMPO = 1 << 6,    /* feature.tempo, tempo strength, coverage */
     AS_AN_ENVELOPE = 1 << 7, /* the fine amplitude envelope */
     AS_AN_ALL = (1 << 8) - 1,
@@ -97,6 +101,8 @@ enum as_series {
     AS_S_FLATNESS,    /* 1 row, 0..1 */
     AS_S_ONSET_MEAN,  /* 1 row, dB */
     AS_S_ONSET_MEDIAN,/* 1 row, dB */
+    AS_S_CREST,       /* 1 row, dB: strongest bin over the mean power */
+    AS_S_BANDS,       /* AS_N_BANDS rows: power per band (AS_BAND_HI_HZ) */
     AS_S_COUNT
 };
 
@@ -219,7 +225,9 @@ const as_featureset *as_featureset_extracting(const struct as_featheader *h);
  * over within-class variance) on the corpus, scaled so that the squares
  * sum to 6, as the equal weight per group gives. The table applies when
  * set is "default", or NULL (unknown, as in a TSV stream) and names holds
- * every column of the default set; then w[j] receives the weight of
+ * every column of the default set, or every column of the 87-column
+ * default set of audiosearch 0.3 (an index built before the set grew
+ * keeps the weights fitted for it); then w[j] receives the weight of
  * column j and -1 for a column the table does not list (a custom one).
  * Otherwise every w[j] is -1 (librosa45 and other sets: the equal weight
  * per group). Returns how many columns have a measured weight.
