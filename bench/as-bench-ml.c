@@ -24,14 +24,17 @@
  *   iforest FILE N D         as_iforest_fit + as_iforest_score (100
  *                            trees of 256, seed 0), one thread: seconds
  *                            mean_score
+ *   umap FILE N D J SEED     as_umap (2-D, defaults, J threads): seconds
+ *                            kept (as for tsne); the map to FILE.umap
+ *                            (float64 pairs)
  *   tsne FILE N D            as_tsne of the first N rows (2-D, defaults),
  *                            one thread: seconds  kept  where kept is the
  *                            share of each point's 10 nearest neighbours
  *                            that stay among its 10 nearest in the map
  *                            (over the first 1000 points)
  *
- * usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|hdbscan|iforest|tsne
- *        ...
+ * usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|hdbscan|iforest|umap|
+ *        tsne ...
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -208,7 +211,8 @@ main(int argc, char **argv)
                    argv[6]);
     if (argc < 5) {
         fputs("usage: as-bench-ml "
-              "gen|kmeans|silhouette|eps|dbscan|hdbscan|iforest ...\n",
+              "gen|kmeans|silhouette|eps|dbscan|hdbscan|iforest|umap|tsne "
+              "...\n",
               stderr);
         return 2;
     }
@@ -301,6 +305,22 @@ main(int argc, char **argv)
         printf("%.4f\t%.6f\n", t, mean / (double)n);
         as_iforest_free(f);
         free(score);
+    } else if (strcmp(mode, "umap") == 0 && argc == 7) {
+        struct as_umap_opts o;
+        as_umap_opts_init(&o);
+        o.threads = strtoul(argv[5], NULL, 10);
+        o.seed = strtoull(argv[6], NULL, 10);
+        double *y = malloc(n * 2 * sizeof *y), t0 = now();
+        if (y == NULL || as_umap(x, n, d, &o, y) != AS_OK)
+            return 1;
+        double t = now() - t0;
+        printf("%.4f\t%.4f\n", t, kept(x, y, n, d, 2));
+        snprintf(lpath, sizeof lpath, "%s.umap", path);
+        FILE *fp = fopen(lpath, "wb");
+        if (fp == NULL || fwrite(y, sizeof *y, n * 2, fp) != n * 2 ||
+            fclose(fp) != 0)
+            return 1;
+        free(y);
     } else if (strcmp(mode, "tsne") == 0 && argc == 5) {
         struct as_tsne_opts o;
         as_tsne_opts_init(&o);

@@ -22,8 +22,8 @@ libmp3lame-dev clang-format"
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"
 # The reference implementations that bench/cluster.sh compares with
-# (R's dbscan::hdbscan).
-AS_DEPS_REFERENCE="r-cran-dbscan"
+# (R's dbscan::hdbscan) and bench/umap.sh (umap-learn).
+AS_DEPS_REFERENCE="r-cran-dbscan umap-learn"
 
 # as_deps_ensure PACKAGE...
 as_deps_ensure() {

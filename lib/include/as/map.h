@@ -49,6 +49,50 @@ void as_tsne_opts_init(struct as_tsne_opts *o);
 int as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
             double *out);
 
+/*
+ * UMAP (McInnes, Healy and Melville 2018) as umap-learn 0.5.3 computes it
+ * with the Euclidean metric and its defaults: the fuzzy simplicial set of
+ * the exact n_neighbors nearest neighbours (the point itself counted),
+ * a spectral start, and stochastic gradient descent with negative
+ * sampling on the curve 1 / (1 + a d^2b) fitted to min_dist and spread.
+ * lib/map/umap.c says step by step how, and where it departs from
+ * umap-learn (the descent's threads, the random generator). The same
+ * input and seed give the same bits whatever the number of threads.
+ * Cost: O(n^2 d) for the neighbours, then O(n n_neighbors) per epoch.
+ */
+struct as_umap_opts {
+    size_t dims;                 /* 2 or 3. Init: 2 */
+    size_t n_neighbors;          /* >= 2 (at most n used). Init: 15 */
+    double min_dist;             /* >= 0, <= spread. Init: 0.1 */
+    double spread;               /* > 0. Init: 1 */
+    size_t n_epochs;             /* 0: 500 up to 10000 points, else 200.
+                                    Init: 0 */
+    size_t negative_sample_rate; /* > 0. Init: 5 */
+    uint64_t seed;               /* the start's jitter and the negative
+                                    samples. Init: 0 */
+    size_t threads;              /* Init: 1 */
+};
+void as_umap_opts_init(struct as_umap_opts *o);
+
+/*
+ * Places the n points: out receives n * dims values (point i at
+ * out + i * dims), in [0, 10]-ish map units. Returns AS_OK, AS_EINVAL
+ * (n < 2, d 0, an option out of range, a non-finite value) or
+ * AS_ENOMEM.
+ */
+int as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
+            double *out);
+
+/*
+ * The a and b of UMAP's curve 1 / (1 + a d^2b), fitted by least squares
+ * (Levenberg-Marquardt from a = b = 1, as umap-learn's find_ab_params
+ * through scipy's curve_fit) to 1 up to min_dist and
+ * exp(-(d - min_dist) / spread) beyond, at 300 points over
+ * [0, 3 spread]. Returns AS_OK or AS_EINVAL (spread not > 0, min_dist
+ * outside [0, spread]).
+ */
+int as_umap_curve(double spread, double min_dist, double *a, double *b);
+
 /* ---- the points of an index ---- */
 
 /*
