@@ -1,6 +1,18 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# usage: bench/cluster.sh --reference
+# usage: bench/cluster.sh [CORPUSDIR]
+#        bench/cluster.sh --reference
+#
+# as-cluster's methods measured against the classes of the labelled drum
+# corpus of bench/corpus/README (default bench/corpus/out; build it with
+# bench/corpus/make.sh): the files with a class, one of each set of
+# identical files (as bench/quality.sh picks them), extracted with the
+# default feature set and indexed with the class as the label. For each
+# method: clusters, noise entries, the adjusted Rand index of the
+# clusters against the classes (noise as one more cluster, as
+# scikit-learn's adjusted_rand_score sees DBSCAN's labels), the purity
+# (the share of clustered entries whose class is their cluster's most
+# common one), the largest cluster and the seconds taken (2 threads).
 #
 # --reference: lib/cluster/hdbscan.c against a reference implementation,
 # R's dbscan::hdbscan (Debian's r-cran-dbscan, installed through
@@ -34,7 +46,61 @@ reference() {
     echo "rerun: bench/cluster.sh --reference"
 }
 
+# ARI, purity and sizes of as-cluster's entries (path, label, cluster)
+score() {
+    awk -F '\t' '
+    function c2(m) { return m * (m - 1) / 2 }
+    NR > 1 { n++; t[$3 SUBSEP $2]++; a[$3]++; b[$2]++; if ($3 < 0) noise++ }
+    END {
+        for (k in t) s += c2(t[k])
+        for (k in a) { sa += c2(a[k]); if (k >= 0) { k_n++; if (a[k] > big) big = a[k] } }
+        for (k in b) sb += c2(b[k])
+        e = sa * sb / c2(n); ari = (s - e) / ((sa + sb) / 2 - e)
+        for (k in t) { split(k, w, SUBSEP); if (w[1] >= 0 && t[k] > top[w[1]]) top[w[1]] = t[k] }
+        for (k in top) agree += top[k]
+        printf "%4d %6d %7.3f %7.3f %8d", k_n, noise, ari, (n > noise ? agree / (n - noise) : 0), big
+    }'
+}
+
+corpus_figures() {
+    corpus=${1:-$root/bench/corpus/out}
+    man="$corpus/manifest.tsv"
+    if [ ! -f "$man" ] || [ ! -f "$corpus/SHA256SUMS" ]; then
+        echo "cluster.sh: $corpus: no corpus there; build it with" >&2
+        echo "  bench/corpus/make.sh $corpus" >&2
+        exit 1
+    fi
+    corpus=$(cd "$corpus" && pwd)
+    man="$corpus/manifest.tsv"
+    export LC_ALL=C
+    awk -F '\t' 'NR == FNR { split($0, w, "  "); h[w[2]] = w[1]; next }
+        FNR > 1 && $2 != "unknown" && !(h[$1] in seen) { seen[h[$1]]; print $1 }' \
+        "$corpus/SHA256SUMS" "$man" >"$tmp/pool.txt"
+    (cd "$corpus" && "$build/tools/as-extract" -q -k -T "$tmp/pool.txt" \
+        -o "$tmp/raw.tsv") ||
+        echo "cluster.sh: some files could not be extracted" >&2
+    awk -F '\t' -v OFS='\t' 'NR == FNR { c[$1] = $2; next }
+        FNR == 1 { $1 = "path" OFS "label"; print; next }
+        { $1 = $1 OFS c[$1]; print }' "$man" "$tmp/raw.tsv" >"$tmp/c.tsv"
+    "$build/tools/as-index" -q -l column -o "$tmp/c.asx" "$tmp/c.tsv"
+    echo "corpus $corpus: $(($(wc -l <"$tmp/c.tsv") - 1)) files," \
+        "$(tail -n +2 "$tmp/c.tsv" | cut -f 2 | sort -u | wc -l) classes" \
+        "(manifest sha256 $(sha256sum <"$man" | cut -c1-16))"
+    printf '%-30s %4s %6s %7s %7s %8s %6s\n' method k noise ARI purity largest s
+    for m in "-k 8" "-k 16" "-K 4:30" "-K 2:20" "-D" "-m hdbscan" \
+        "-m hdbscan -c 15 -M 3" "-m auto"; do
+        t0=$(now)
+        # shellcheck disable=SC2086
+        "$build/tools/as-cluster" -q -j 2 $m "$tmp/c.asx" >"$tmp/out"
+        t1=$(now)
+        printf '%-30s %s %6.1f\n' "as-cluster $m" "$(score <"$tmp/out")" \
+            "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+    done
+    echo "rerun: bench/cluster.sh $corpus"
+}
+
 case ${1-} in
 --reference) reference ;;
-*) echo "usage: bench/cluster.sh --reference" >&2; exit 2 ;;
+-*) echo "usage: bench/cluster.sh [CORPUSDIR] | --reference" >&2; exit 2 ;;
+*) corpus_figures "${1-}" ;;
 esac

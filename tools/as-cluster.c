@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* as-cluster: group the entries of an index (k-means or DBSCAN). */
+/* as-cluster: group the entries of an index (k-means, DBSCAN, HDBSCAN or
+ * the automatic choice of groups to browse). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
@@ -17,19 +18,23 @@
 #include "common/record.h"
 
 #define USAGE                                                                  \
-    "usage: as-cluster [-DHJPqsWz] [-e eps] [-j jobs] [-K min:max] [-k count] " \
-    "[-m min_samples]\n"                                                       \
-    "                  [-n restarts] [-r seed] [-S sample] [-w seconds] "      \
-    "index"
+    "usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-j jobs] [-K min:max] " \
+    "[-k count]\n"                                                             \
+    "                  [-M min_samples] [-m method] [-n restarts] [-r seed] "  \
+    "[-S sample]\n"                                                            \
+    "                  [-w seconds] index"
 
 static void
 help(void)
 {
     printf("%s\n\n", USAGE);
     puts("Group the entries of an index by how they sound: k-means (the\n"
-         "default) or DBSCAN, in the space of as-search -m euclidean.\n"
+         "default), DBSCAN, HDBSCAN or groups to browse chosen\n"
+         "automatically, in the space of as-search -m euclidean.\n"
          "\n"
-         "  -D, --dbscan             DBSCAN instead of k-means\n"
+         "  -c, --min-cluster-size=N  HDBSCAN: the fewest entries of a\n"
+         "                           cluster (default 5)\n"
+         "  -D, --dbscan             DBSCAN instead of k-means (-m dbscan)\n"
          "  -e, --eps=EPS            DBSCAN radius (default: from the\n"
          "                           k-distance curve, printed on stderr)\n"
          "  -H, --no-header          print no TSV header line\n"
@@ -39,8 +44,13 @@ help(void)
          "  -K, --k-range=MIN:MAX    k-means: try every k in the range, keep\n"
          "                           the best silhouette\n"
          "  -k, --clusters=N         k-means: N clusters (default 8)\n"
-         "  -m, --min-samples=N      DBSCAN: neighbours of a core entry,\n"
-         "                           itself included (default 5)\n"
+         "  -M, --min-samples=N      DBSCAN, HDBSCAN: neighbours of a core\n"
+         "                           entry, itself included (default 5;\n"
+         "                           HDBSCAN: the -c value)\n"
+         "  -m, --method=METHOD      kmeans (the default), dbscan, hdbscan,\n"
+         "                           or auto: groups to browse (HDBSCAN\n"
+         "                           sized by the library, every entry in a\n"
+         "                           group); a number N is -M N\n"
          "  -n, --n-init=N           k-means restarts (default 10)\n"
          "  -P, --learned            cluster the blend of each entry's unit\n"
          "                           vector and its projection learnt by\n"
@@ -60,9 +70,9 @@ help(void)
 }
 
 struct opts {
-    int dbscan, json, header, summary, write, learned, nul;
+    int method, json, header, summary, write, learned, nul, have_min_samples;
     double eps, wait_s;
-    long k, k_min, k_max, min_samples, n_init, jobs, sample;
+    long k, k_min, k_max, min_samples, min_cluster_size, n_init, jobs, sample;
     unsigned long long seed;
     struct rec *out; /* every record goes through it */
 };
@@ -127,13 +137,16 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 {
     struct as_cluster_opts co;
     as_cluster_opts_init(&co);
-    co.method = o->dbscan ? AS_CLUSTER_DBSCAN : AS_CLUSTER_KMEANS;
+    co.method = o->method;
     co.k = (size_t)o->k;
     co.k_min = (size_t)o->k_min;
     co.k_max = (size_t)o->k_max;
     co.n_init = (size_t)o->n_init;
     co.eps = o->eps;
     co.min_samples = (size_t)o->min_samples;
+    if (o->method == AS_CLUSTER_HDBSCAN && !o->have_min_samples)
+        co.min_samples = 0; /* min_cluster_size, as scikit-learn */
+    co.min_cluster_size = (size_t)o->min_cluster_size;
     co.silhouette_sample = (size_t)o->sample;
     co.seed = o->seed;
     co.threads = (size_t)o->jobs;
@@ -163,6 +176,12 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
     if (o->k_min > 0)
         cli_warnx(l->path, "k %zu, the best silhouette of %ld..%zu", r->k,
                   o->k_min, r->k_hi);
+    if (o->method == AS_CLUSTER_AUTO)
+        cli_warnx(l->path,
+                  "HDBSCAN, min_cluster_size %zu: %zu clusters, %zu noise "
+                  "entr%s joined to the nearest",
+                  r->min_cluster_size, r->k, r->joined,
+                  r->joined == 1 ? "y" : "ies");
     return 0;
 }
 
@@ -259,10 +278,16 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
         rec_size(r, "noise", s->noise);
         num(r, "purity", s->purity);
         num(r, "silhouette", s->silhouette);
-        if (o->dbscan) {
+        if (o->method == AS_CLUSTER_DBSCAN) {
             rec_str(r, "method", "dbscan");
             rec_real(r, "eps", "%.6f", res->eps);
             rec_int(r, "min_samples", o->min_samples);
+        } else if (o->method == AS_CLUSTER_HDBSCAN ||
+                   o->method == AS_CLUSTER_AUTO) {
+            rec_str(r, "method",
+                    o->method == AS_CLUSTER_AUTO ? "auto" : "hdbscan");
+            rec_size(r, "min_cluster_size", res->min_cluster_size);
+            rec_size(r, "joined", res->joined);
         } else {
             rec_str(r, "method", "kmeans");
             rec_real(r, "inertia", "%.6f", res->inertia);
@@ -274,9 +299,16 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
         if (s->noise)
             n += snprintf(what + n, sizeof what - (size_t)n, ", %zu noise",
                           s->noise);
-        if (o->dbscan)
+        if (o->method == AS_CLUSTER_DBSCAN)
             snprintf(what + n, sizeof what - (size_t)n, ", eps %.6f",
                      res->eps);
+        else if (o->method == AS_CLUSTER_HDBSCAN)
+            snprintf(what + n, sizeof what - (size_t)n,
+                     ", HDBSCAN min_cluster_size %zu", res->min_cluster_size);
+        else if (o->method == AS_CLUSTER_AUTO)
+            snprintf(what + n, sizeof what - (size_t)n,
+                     ", HDBSCAN min_cluster_size %zu, %zu joined",
+                     res->min_cluster_size, res->joined);
         else
             snprintf(what + n, sizeof what - (size_t)n, ", inertia %.6f",
                      res->inertia);
@@ -330,6 +362,7 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"min-cluster-size", required_argument, NULL, 'c'},
         {"dbscan", no_argument, NULL, 'D'},
         {"eps", required_argument, NULL, 'e'},
         {"no-header", no_argument, NULL, 'H'},
@@ -338,7 +371,8 @@ main(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"k-range", required_argument, NULL, 'K'},
         {"clusters", required_argument, NULL, 'k'},
-        {"min-samples", required_argument, NULL, 'm'},
+        {"min-samples", required_argument, NULL, 'M'},
+        {"method", required_argument, NULL, 'm'},
         {"n-init", required_argument, NULL, 'n'},
         {"learned", no_argument, NULL, 'P'},
         {"quiet", no_argument, NULL, 'q'},
@@ -355,20 +389,27 @@ main(int argc, char **argv)
     o.header = 1;
     o.k = 8;
     o.min_samples = 5;
+    o.min_cluster_size = 5;
     o.n_init = 10;
     o.sample = 10000;
     o.jobs = cli_default_jobs();
-    int c, have_k = 0, have_kmeans_opt = 0, have_dbscan_opt = 0;
+    int c, have_k = 0, have_kmeans_opt = 0, have_eps = 0, have_mcs = 0,
+           have_D = 0, have_m = 0;
     cli_init("as-cluster", USAGE);
-    while ((c = getopt_long(argc, argv, "De:HhJj:K:k:m:n:Pqr:S:sVWw:z", longopts,
+    while ((c = getopt_long(argc, argv, "Dc:e:HhJj:K:k:M:m:n:Pqr:S:sVWw:z", longopts,
                             NULL)) != -1) {
         switch (c) {
+        case 'c':
+            o.min_cluster_size = cli_parse_long("-c", optarg, 2, 100000);
+            have_mcs = 1;
+            break;
         case 'D':
-            o.dbscan = 1;
+            o.method = AS_CLUSTER_DBSCAN;
+            have_D = 1;
             break;
         case 'e':
             o.eps = cli_parse_double("-e", optarg, 1e-300, 1e300);
-            have_dbscan_opt = 1;
+            have_eps = 1;
             break;
         case 'H':
             o.header = 0;
@@ -399,9 +440,32 @@ main(int argc, char **argv)
             have_k = 1;
             have_kmeans_opt = 1;
             break;
+        case 'M':
+            o.min_samples = cli_parse_long("-M", optarg, 1, 100000);
+            o.have_min_samples = 1;
+            break;
         case 'm':
-            o.min_samples = cli_parse_long("-m", optarg, 1, 100000);
-            have_dbscan_opt = 1;
+            if (optarg[0] >= '0' && optarg[0] <= '9') {
+                /* -m N: the older spelling of -M N */
+                o.min_samples = cli_parse_long("-m", optarg, 1, 100000);
+                o.have_min_samples = 1;
+            } else if (strcmp(optarg, "kmeans") == 0) {
+                o.method = AS_CLUSTER_KMEANS;
+                have_m = 1;
+            } else if (strcmp(optarg, "dbscan") == 0) {
+                o.method = AS_CLUSTER_DBSCAN;
+                have_m = 1;
+            } else if (strcmp(optarg, "hdbscan") == 0) {
+                o.method = AS_CLUSTER_HDBSCAN;
+                have_m = 1;
+            } else if (strcmp(optarg, "auto") == 0) {
+                o.method = AS_CLUSTER_AUTO;
+                have_m = 1;
+            } else {
+                cli_usage_error("-m: '%s' is not kmeans, dbscan, hdbscan "
+                                "or auto",
+                                optarg);
+            }
             break;
         case 'n':
             o.n_init = cli_parse_long("-n", optarg, 1, 10000);
@@ -443,10 +507,17 @@ main(int argc, char **argv)
                                        : "one index at a time");
     if (have_k && o.k_min > 0)
         cli_usage_error("-k and -K do not go together");
-    if (o.dbscan && have_kmeans_opt)
-        cli_usage_error("-k, -K and -n are k-means options (not with -D)");
-    if (!o.dbscan && have_dbscan_opt)
-        cli_usage_error("-e and -m go with -D");
+    if (have_D && have_m && o.method != AS_CLUSTER_DBSCAN)
+        cli_usage_error("-D is -m dbscan");
+    if (o.method != AS_CLUSTER_KMEANS && have_kmeans_opt)
+        cli_usage_error("-k, -K and -n are k-means options");
+    if (o.method != AS_CLUSTER_DBSCAN && have_eps)
+        cli_usage_error("-e goes with -m dbscan");
+    if (o.method != AS_CLUSTER_DBSCAN && o.method != AS_CLUSTER_HDBSCAN &&
+        o.have_min_samples)
+        cli_usage_error("-M goes with -m dbscan or hdbscan");
+    if (o.method != AS_CLUSTER_HDBSCAN && have_mcs)
+        cli_usage_error("-c goes with -m hdbscan");
 
     struct lib l = {0};
     l.path = argv[optind];

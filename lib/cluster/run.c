@@ -2,7 +2,9 @@
 /*
  * The clustering policy of as-cluster and the server: k-means with a
  * fixed k or the best silhouette over a range of k, or DBSCAN with eps
- * given or taken from the k-distance curve; then the centres (means of
+ * given or taken from the k-distance curve, or HDBSCAN, or the automatic
+ * choice of groups to browse (HDBSCAN, noise joined to the nearest
+ * cluster; see as/cluster.h); then the centres (means of
  * the members), each point's distance to its centre, and the silhouette
  * over all the points or a sample drawn with the seed.
  */
@@ -13,6 +15,7 @@
 #include "../util/rng.h"
 #include "as/cluster.h"
 #include "as/error.h"
+#include "as/parallel.h"
 
 /* Points for the k-distance estimate of eps. */
 #define KDIST_SAMPLE 2000
@@ -29,6 +32,7 @@ as_cluster_opts_init(struct as_cluster_opts *o)
     o->k = 8;
     o->n_init = 10;
     o->min_samples = 5;
+    o->min_cluster_size = 5;
     o->silhouette_sample = 10000;
     o->threads = 1;
 }
@@ -196,6 +200,104 @@ dbscan(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
     return as_dbscan(x, n, d, &dopt, r->labels, NULL, &r->k);
 }
 
+static int
+hdbscan(const float *x, size_t n, size_t d, size_t mcs, size_t ms,
+        size_t threads, struct as_cluster_result *r)
+{
+    struct as_hdbscan_opts ho;
+    as_hdbscan_opts_init(&ho);
+    ho.min_cluster_size = mcs;
+    ho.min_samples = ms;
+    ho.threads = threads;
+    r->min_cluster_size = mcs;
+    if (n < 2 || (ms ? ms : mcs) > n) {
+        /* too few points for a cluster: all noise */
+        for (size_t i = 0; i < n; i++)
+            r->labels[i] = -1;
+        r->k = 0;
+        return AS_OK;
+    }
+    return as_hdbscan(x, n, d, &ho, r->labels, NULL, &r->k);
+}
+
+/* The automatic choice's HDBSCAN settings (see as/cluster.h). */
+#define AUTO_MIN_SIZE 5
+#define AUTO_SHARE 100 /* min_cluster_size n / AUTO_SHARE */
+#define AUTO_MIN_SAMPLES 3
+
+struct join {
+    const float *x;
+    size_t n, d;
+    const int32_t *lab; /* HDBSCAN's */
+    int32_t *out;
+};
+
+static void
+join_task(void *ctx, size_t i, size_t worker)
+{
+    (void)worker;
+    struct join *j = ctx;
+    if (j->lab[i] >= 0)
+        return;
+    double best = HUGE_VAL;
+    int32_t at = -1;
+    for (size_t q = 0; q < j->n; q++) {
+        if (j->lab[q] < 0)
+            continue;
+        double s = 0.0;
+        for (size_t t = 0; t < j->d; t++) {
+            double u = (double)j->x[i * j->d + t] - (double)j->x[q * j->d + t];
+            s += u * u;
+        }
+        if (s < best || (s == best && j->lab[q] < at)) {
+            best = s;
+            at = j->lab[q];
+        }
+    }
+    j->out[i] = at;
+}
+
+static int
+automatic(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
+          struct as_cluster_result *r)
+{
+    size_t mcs = n / AUTO_SHARE > AUTO_MIN_SIZE ? n / AUTO_SHARE
+                                                : AUTO_MIN_SIZE;
+    size_t *size = NULL;
+    int st;
+    for (;;) {
+        st = hdbscan(x, n, d, mcs, AUTO_MIN_SAMPLES, o->threads, r);
+        if (st != AS_OK)
+            return st;
+        free(size);
+        size = calloc(r->k ? r->k : 1, sizeof *size);
+        if (size == NULL)
+            return AS_ENOMEM;
+        size_t big = 0;
+        for (size_t i = 0; i < n; i++)
+            if (r->labels[i] >= 0 && ++size[r->labels[i]] > big)
+                big = size[r->labels[i]];
+        if ((r->k >= 2 && big <= n / 2) || mcs == AUTO_MIN_SIZE)
+            break;
+        mcs = mcs * 2 / 3 > AUTO_MIN_SIZE ? mcs * 2 / 3 : AUTO_MIN_SIZE;
+    }
+    free(size);
+    if (r->k == 0)
+        return AS_OK;
+    int32_t *out = malloc(n * sizeof *out);
+    if (out == NULL)
+        return AS_ENOMEM;
+    memcpy(out, r->labels, n * sizeof *out);
+    struct join j = {x, n, d, r->labels, out};
+    if ((st = as_parallel(n, o->threads, join_task, &j)) == AS_OK) {
+        for (size_t i = 0; i < n; i++)
+            r->joined += r->labels[i] < 0;
+        memcpy(r->labels, out, n * sizeof *out);
+    }
+    free(out);
+    return st;
+}
+
 /* Centres (means of the members), the distances to them, silhouette. */
 static int
 describe(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
@@ -241,8 +343,13 @@ static int
 check_opts(size_t n, size_t d, const struct as_cluster_opts *o)
 {
     if (d == 0 || o->threads == 0 ||
-        (o->method != AS_CLUSTER_KMEANS && o->method != AS_CLUSTER_DBSCAN))
+        (o->method != AS_CLUSTER_KMEANS && o->method != AS_CLUSTER_DBSCAN &&
+         o->method != AS_CLUSTER_HDBSCAN && o->method != AS_CLUSTER_AUTO))
         return 0;
+    if (o->method == AS_CLUSTER_HDBSCAN)
+        return o->min_cluster_size >= 2;
+    if (o->method == AS_CLUSTER_AUTO)
+        return 1;
     if (o->method == AS_CLUSTER_DBSCAN)
         return o->min_samples > 0 && !(o->eps < 0.0) && !isnan(o->eps);
     if (o->n_init == 0)
@@ -282,6 +389,11 @@ as_cluster_run(const float *x, size_t n, size_t d,
         goto fail;
     if (o->method == AS_CLUSTER_DBSCAN) {
         st = dbscan(x, n, d, o, r);
+    } else if (o->method == AS_CLUSTER_HDBSCAN) {
+        st = hdbscan(x, n, d, o->min_cluster_size, o->min_samples,
+                     o->threads, r);
+    } else if (o->method == AS_CLUSTER_AUTO) {
+        st = automatic(x, n, d, o, r);
     } else if (o->k_min > 0) {
         st = kmeans_range(x, n, d, o, r);
     } else {

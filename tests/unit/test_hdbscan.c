@@ -236,9 +236,72 @@ test_errors(void)
         CHECK_INT(lab[i], -1);
 }
 
+/* The policy (as_cluster_run()): HDBSCAN's labels as they are, and the
+ * automatic choice with the noise joined to the nearest cluster. */
+static void
+test_policy(void)
+{
+    struct as_cluster_opts o;
+    as_cluster_opts_init(&o);
+    o.method = AS_CLUSTER_HDBSCAN;
+    o.min_cluster_size = 6;
+    o.min_samples = 0;
+    struct as_cluster_result r;
+    int32_t lab[T90_N];
+    check_ctx("policy hdbscan");
+    CHECK_INT(as_cluster_run(T90, T90_N, 2, &o, &r), AS_OK);
+    struct as_hdbscan_opts ho;
+    as_hdbscan_opts_init(&ho);
+    ho.min_cluster_size = 6;
+    size_t k = 0;
+    CHECK_INT(as_hdbscan(T90, T90_N, 2, &ho, lab, NULL, &k), AS_OK);
+    CHECK_INT(r.k, k);
+    CHECK_INT(r.min_cluster_size, 6);
+    CHECK(memcmp(r.labels, lab, sizeof lab) == 0);
+    as_cluster_result_free(&r);
+
+    check_ctx("policy auto");
+    o.method = AS_CLUSTER_AUTO;
+    CHECK_INT(as_cluster_run(T90, T90_N, 2, &o, &r), AS_OK);
+    /* 90 points: min_cluster_size 5, min_samples 3 */
+    ho.min_cluster_size = 5;
+    ho.min_samples = 3;
+    CHECK_INT(as_hdbscan(T90, T90_N, 2, &ho, lab, NULL, &k), AS_OK);
+    CHECK_INT(r.k, k);
+    CHECK_INT(r.min_cluster_size, 5);
+    size_t noise = 0;
+    for (size_t i = 0; i < T90_N; i++) {
+        CHECK(r.labels[i] >= 0);
+        if (lab[i] >= 0) {
+            CHECK_INT(r.labels[i], lab[i]);
+            continue;
+        }
+        noise++;
+        /* the cluster of the nearest clustered point */
+        double best = HUGE_VAL;
+        int32_t want = -1;
+        for (size_t j = 0; j < T90_N; j++) {
+            if (lab[j] < 0)
+                continue;
+            double dx = (double)T90[2 * i] - (double)T90[2 * j];
+            double dy = (double)T90[2 * i + 1] - (double)T90[2 * j + 1];
+            double s = dx * dx + dy * dy;
+            if (s < best) {
+                best = s;
+                want = lab[j];
+            }
+        }
+        CHECK_INT(r.labels[i], want);
+    }
+    CHECK_INT(r.joined, noise);
+    CHECK(noise > 0);
+    as_cluster_result_free(&r);
+}
+
 int
 main(void)
 {
+    test_policy();
     test_reference();
     test_by_hand();
     test_threads();

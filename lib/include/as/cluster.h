@@ -170,10 +170,22 @@ int as_pca_apply(const float *x, size_t n, size_t d, const double *mean,
  * clusters, or with the k of [k_min, k_max] whose clustering has the
  * best mean silhouette; or DBSCAN with radius eps, or with the eps that
  * as_kdistance_eps() finds for k = min_samples - 1 (at least 1) over 2000
- * points drawn with the seed. Then the centres, the distances to them and
- * the silhouettes (see as_cluster_run()).
+ * points drawn with the seed; or HDBSCAN (as_hdbscan()) with
+ * min_cluster_size and min_samples; or the automatic choice, groups to
+ * browse: HDBSCAN with min_cluster_size max(5, n / 100) and min_samples
+ * 3, min_cluster_size taken down by a third (not below 5) while it finds
+ * fewer than two clusters or one with more than half the points, then
+ * each noise point joined to the cluster of its nearest clustered point
+ * (the lower number on a tie), so that every point is in a group. Then
+ * the centres, the distances to them and the silhouettes (see
+ * as_cluster_run()).
  */
-enum as_cluster_method { AS_CLUSTER_KMEANS = 0, AS_CLUSTER_DBSCAN = 1 };
+enum as_cluster_method {
+    AS_CLUSTER_KMEANS = 0,
+    AS_CLUSTER_DBSCAN = 1,
+    AS_CLUSTER_HDBSCAN = 2,
+    AS_CLUSTER_AUTO = 3
+};
 
 struct as_cluster_opts {
     int method;       /* enum as_cluster_method. Init: AS_CLUSTER_KMEANS */
@@ -185,7 +197,9 @@ struct as_cluster_opts {
     size_t n_init;    /* k-means restarts. Init: 10 */
     double eps;       /* DBSCAN radius; 0: from the k-distance curve.
                          Init: 0 */
-    size_t min_samples;       /* DBSCAN (see as_dbscan_opts). Init: 5 */
+    size_t min_samples;       /* DBSCAN (see as_dbscan_opts), HDBSCAN
+                                 (see as_hdbscan_opts; 0 there:
+                                 min_cluster_size). Init: 5 */
     size_t silhouette_sample; /* the silhouette over at most this many
                                  points, drawn with the seed; 0: all.
                                  Init: 10000 */
@@ -196,6 +210,7 @@ struct as_cluster_opts {
      * tried. May be NULL (the init). */
     void (*on_trial)(void *ctx, size_t k, double silhouette, double inertia);
     void *ctx; /* passed to on_trial */
+    size_t min_cluster_size; /* HDBSCAN, >= 2. Init: 5 */
 };
 void as_cluster_opts_init(struct as_cluster_opts *o);
 
@@ -229,6 +244,10 @@ struct as_cluster_result {
     size_t eps_k;        /* DBSCAN: the k whose k-distance curve gave eps,
                             0 when eps was given */
     size_t k_hi;         /* k-means range: the highest k tried */
+    size_t min_cluster_size; /* HDBSCAN and the automatic choice: the
+                                one used */
+    size_t joined;       /* the automatic choice: noise points joined to
+                            a cluster */
     int why;             /* enum as_cluster_why: set with AS_EINVAL */
 };
 
