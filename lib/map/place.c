@@ -2,7 +2,8 @@
 /*
  * The map policy of as-map and the server: PCA, or t-SNE on the first
  * principal components with a perplexity that fits the number of points
- * and an exact or Barnes-Hut repulsion chosen by that number.
+ * and an exact or Barnes-Hut repulsion chosen by that number, or UMAP
+ * with its defaults on the same principal components.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,13 +41,16 @@ as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
     plan->method = o->method;
     plan->perplexity = o->perplexity;
     plan->theta = o->theta;
-    if (o->method != AS_MAP_TSNE)
+    if (o->method != AS_MAP_TSNE && o->method != AS_MAP_UMAP)
         return;
     if (n == 1) {
-        /* one point: nothing for t-SNE to balance */
+        /* one point: nothing for t-SNE or UMAP to balance */
         plan->method = AS_MAP_PCA;
         return;
     }
+    plan->pcs = d < TSNE_PCS ? d : TSNE_PCS;
+    if (o->method == AS_MAP_UMAP)
+        return;
     if (n > 0 && o->perplexity >= (double)n)
         /* below n, as t-SNE needs; a third of the other points, so that
          * the 3 * perplexity neighbours it looks at exist */
@@ -61,7 +65,8 @@ as_map_place(const float *x, size_t n, size_t d, const struct as_map_opts *o,
              double *out)
 {
     if (d == 0 || (o->dims != 2 && o->dims != 3) || o->threads == 0 ||
-        (o->method != AS_MAP_TSNE && o->method != AS_MAP_PCA) ||
+        (o->method != AS_MAP_TSNE && o->method != AS_MAP_PCA &&
+         o->method != AS_MAP_UMAP) ||
         (n > 0 && (x == NULL || out == NULL)))
         return AS_EINVAL;
     if (n == 0)
@@ -77,6 +82,15 @@ as_map_place(const float *x, size_t n, size_t d, const struct as_map_opts *o,
         (st = as_pca_project(x, n, d, plan.pcs, o->threads, pc)) == AS_OK) {
         for (size_t i = 0; i < n * plan.pcs; i++)
             xp[i] = (float)pc[i];
+        if (plan.method == AS_MAP_UMAP) {
+            struct as_umap_opts uo;
+            as_umap_opts_init(&uo);
+            uo.dims = o->dims;
+            uo.seed = o->seed;
+            uo.threads = o->threads;
+            st = as_umap(xp, n, plan.pcs, &uo, out);
+            goto done;
+        }
         struct as_tsne_opts to;
         as_tsne_opts_init(&to);
         to.dims = o->dims;
@@ -87,6 +101,7 @@ as_map_place(const float *x, size_t n, size_t d, const struct as_map_opts *o,
         to.threads = o->threads;
         st = as_tsne(xp, n, plan.pcs, &to, out);
     }
+done:
     free(pc);
     free(xp);
     return st;

@@ -39,7 +39,7 @@ usage_error() {
 }
 usage_error "no index given"
 usage_error "one index at a time" lib.asx lib.asx
-usage_error "-m: 'umap' is not tsne or pca" -m umap lib.asx
+usage_error "-m: 'mds' is not tsne, umap or pca" -m mds lib.asx
 usage_error "-d: 4 is out of range (2 to 3)" -d 4 lib.asx
 usage_error "-d: '2x' is not an integer" -d 2x lib.asx
 usage_error "-p: 0 is out of range (1 to 1e+06)" -p 0 lib.asx
@@ -49,7 +49,9 @@ usage_error "-j: 0 is out of range (1 to 1024)" -j 0 lib.asx
 usage_error "-k: -1 is out of range (0 to 1000)" -k -1 -w m.html lib.asx
 usage_error "-r: -1 is out of range (0 to 9223372036854775807)" -r -1 lib.asx
 usage_error "-c: 'size' is not label, cluster or anomaly" -c size -s m.svg lib.asx
-usage_error "-a, -i, -p and -r go with -m tsne" -m pca -p 5 lib.asx
+usage_error "-a, -i and -p go with -m tsne" -m pca -p 5 lib.asx
+usage_error "-a, -i and -p go with -m tsne" -m umap -i 300 lib.asx
+usage_error "-r goes with -m tsne or umap" -m pca -r 1 lib.asx
 usage_error "-c goes with -s or -w" -c cluster lib.asx
 usage_error "-k goes with -w" -k 5 -s m.svg lib.asx
 usage_error "-o, -s and -w need different files" -s m.svg -w m.svg lib.asx

@@ -46,7 +46,7 @@ help(void)
          "  -j, --jobs=N             worker threads (default: every core)\n"
          "  -k, --neighbours=N       with -w: nearest neighbours shown per\n"
          "                           sample (default 10; 0: none)\n"
-         "  -m, --method=METHOD      tsne (the default) or pca\n"
+         "  -m, --method=METHOD      tsne (the default), umap or pca\n"
          "  -o, --output=FILE        write the coordinates to FILE (default:\n"
          "                           stdout, unless -s or -w is given)\n"
          "  -P, --learned            map the blend of each entry's unit vector\n"
@@ -54,7 +54,7 @@ help(void)
          "                           (the space of as-search -P)\n"
          "  -p, --perplexity=P       t-SNE: perplexity (default 30)\n"
          "  -q, --quiet              print no notes or warnings\n"
-         "  -r, --seed=N             t-SNE: random seed (default 0)\n"
+         "  -r, --seed=N             t-SNE, UMAP: random seed (default 0)\n"
          "  -s, --svg=FILE           draw the map as an SVG picture\n"
          "  -V, --version            print the version and exit\n"
          "  -w, --html=FILE          write the map as an HTML page\n"
@@ -62,7 +62,7 @@ help(void)
 }
 
 struct opts {
-    int pca, json, header, learned, nul;
+    int method, json, header, learned, nul;
     long dims, iterations, jobs, k;
     double angle, perplexity;
     unsigned long long seed;
@@ -93,7 +93,7 @@ project(const struct opts *o, struct map *m, const float *x, size_t d,
 {
     struct as_map_opts mo;
     as_map_opts_init(&mo);
-    mo.method = o->pca ? AS_MAP_PCA : AS_MAP_TSNE;
+    mo.method = o->method;
     mo.dims = m->dims;
     mo.perplexity = o->perplexity;
     mo.max_iter = (size_t)o->iterations;
@@ -104,6 +104,8 @@ project(const struct opts *o, struct map *m, const float *x, size_t d,
     as_map_plan(&mo, m->n, d, &plan);
     if (plan.method == AS_MAP_PCA) {
         snprintf(how, how_len, "PCA");
+    } else if (plan.method == AS_MAP_UMAP) {
+        snprintf(how, how_len, "UMAP, 15 neighbours");
     } else {
         if (plan.perplexity != o->perplexity)
             cli_warnx(m->index_path,
@@ -267,7 +269,7 @@ main(int argc, char **argv)
     o.perplexity = 30.0;
     o.colour = MAP_BY_LABEL;
     o.jobs = cli_default_jobs();
-    int c, have_tsne_opt = 0, have_colour = 0, have_k = 0;
+    int c, have_tsne_opt = 0, have_seed = 0, have_colour = 0, have_k = 0;
     cli_init("as-map", USAGE);
     while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:Pp:qr:s:Vw:z",
                             longopts, NULL)) != -1) {
@@ -305,11 +307,13 @@ main(int argc, char **argv)
             break;
         case 'm':
             if (strcmp(optarg, "pca") == 0)
-                o.pca = 1;
+                o.method = AS_MAP_PCA;
             else if (strcmp(optarg, "tsne") == 0)
-                o.pca = 0;
+                o.method = AS_MAP_TSNE;
+            else if (strcmp(optarg, "umap") == 0)
+                o.method = AS_MAP_UMAP;
             else
-                cli_usage_error("-m: '%s' is not tsne or pca", optarg);
+                cli_usage_error("-m: '%s' is not tsne, umap or pca", optarg);
             break;
         case 'o':
             o.output = optarg;
@@ -327,7 +331,7 @@ main(int argc, char **argv)
         case 'r':
             o.seed =
                 (unsigned long long)cli_parse_long("-r", optarg, 0, LONG_MAX);
-            have_tsne_opt = 1;
+            have_seed = 1;
             break;
         case 's':
             o.svg = optarg;
@@ -347,8 +351,10 @@ main(int argc, char **argv)
     if (argc - optind != 1)
         cli_usage_error(argc == optind ? "no index given"
                                        : "one index at a time");
-    if (o.pca && have_tsne_opt)
-        cli_usage_error("-a, -i, -p and -r go with -m tsne");
+    if (o.method != AS_MAP_TSNE && have_tsne_opt)
+        cli_usage_error("-a, -i and -p go with -m tsne");
+    if (o.method == AS_MAP_PCA && have_seed)
+        cli_usage_error("-r goes with -m tsne or umap");
     if (have_colour && o.svg == NULL && o.html == NULL)
         cli_usage_error("-c goes with -s or -w");
     if (have_k && o.html == NULL)
@@ -385,7 +391,10 @@ main(int argc, char **argv)
     if (!failed && (x = load_rows(&m, d)) == NULL)
         failed = 1;
     char how[64];
-    snprintf(how, sizeof how, "%s", o.pca ? "PCA" : "t-SNE");
+    snprintf(how, sizeof how, "%s",
+             o.method == AS_MAP_PCA    ? "PCA"
+             : o.method == AS_MAP_UMAP ? "UMAP"
+                                       : "t-SNE");
     m.how = how;
     if (!failed) {
         /* an empty index makes an empty map */

@@ -126,7 +126,7 @@ int as_pca_project(const float *x, size_t n, size_t d, size_t m,
 
 /* ---- the map policy ---- */
 
-enum as_map_method { AS_MAP_TSNE = 0, AS_MAP_PCA = 1 };
+enum as_map_method { AS_MAP_TSNE = 0, AS_MAP_PCA = 1, AS_MAP_UMAP = 2 };
 
 struct as_map_opts {
     int method;        /* enum as_map_method. Init: AS_MAP_TSNE */
@@ -136,29 +136,31 @@ struct as_map_opts {
     double theta;      /* t-SNE's Barnes-Hut angle, 0 exact; below 0: by
                           the number of points (exact up to 3000, 0.5
                           above). Init: -1 */
-    uint64_t seed;     /* t-SNE. Init: 0 */
+    uint64_t seed;     /* t-SNE, UMAP. Init: 0 */
     size_t threads;    /* Init: 1 */
 };
 void as_map_opts_init(struct as_map_opts *o);
 
 /* What as_map_place() will do with n points of d columns. */
 struct as_map_plan {
-    int method;        /* PCA for a t-SNE of one point */
+    int method;        /* PCA for a t-SNE or UMAP of one point */
     double perplexity; /* t-SNE: the one asked for, or (n - 1) / 3 when
                           that is not below n */
     double theta;      /* t-SNE: the angle used */
-    size_t pcs;        /* t-SNE: principal components it runs on (at most
-                          30) */
+    size_t pcs;        /* t-SNE, UMAP: principal components it runs on (at
+                          most 30) */
 };
 void as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
                  struct as_map_plan *plan);
 
 /*
  * Places the n points x (d columns) as planned: out receives n * dims
- * values. PCA is as_pca_project(); t-SNE runs as_tsne() on the first
- * principal components (as_pca_project() to the plan's pcs, as float32).
+ * values. PCA is as_pca_project(); t-SNE runs as_tsne(), UMAP as_umap()
+ * with its defaults (and the seed), on the first principal components
+ * (as_pca_project() to the plan's pcs, as float32).
  * No points make an empty map. Returns AS_OK, AS_EINVAL (d 0, dims not 2
- * or 3, an unknown method, threads 0, or what as_tsne() refuses) or
+ * or 3, an unknown method, threads 0, or what as_tsne() or as_umap()
+ * refuses) or
  * AS_ENOMEM.
  */
 int as_map_place(const float *x, size_t n, size_t d,
