@@ -10,8 +10,10 @@ cp "$FIX/kick_44k1.flac" "$FIX/real_bd_808_44k1.wav" samples/kicks/
 cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
-USAGE1="usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-j jobs] [-k count]"
-USAGE2="                  [-m share] [-n count] [-r seed] [-t trees] [-w seconds] index"
+USAGE1="usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-g glob] [-j jobs]"
+# the second and third lines
+USAGE2="                  [-k count] [-l label] [-m share] [-n count] [-r seed] [-t trees]
+                  [-w seconds] [--cluster=cluster] [--duration=min:max] index"
 HINT="Try 'as-anomaly --help'."
 
 # --help, --version, the man page.
@@ -19,7 +21,7 @@ run as-anomaly --help
 expect_status 0
 expect_no_err
 [ "$(head -n 1 "$T/out")" = "$USAGE1" ] || fail "--help: $(head -n 1 "$T/out")"
-[ "$(sed -n 2p "$T/out")" = "$USAGE2" ] || fail "--help: $(sed -n 2p "$T/out")"
+[ "$(sed -n 2,3p "$T/out")" = "$USAGE2" ] || fail "--help: $(sed -n 2,3p "$T/out")"
 run as-anomaly -h
 expect_status 0
 run as-anomaly --version

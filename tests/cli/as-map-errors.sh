@@ -6,9 +6,9 @@
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
-USAGE1="usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-i iterations] [-j jobs]"
-USAGE2="              [-k neighbours] [-m method] [-o file] [-p perplexity] [-r seed]"
-USAGE3="              [-s svg] [-w html] index"
+USAGE1="usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-g glob] [-i iterations]"
+USAGE2="              [-j jobs] [-k neighbours] [-l label] [-m method] [-o file] [-p perplexity]"
+USAGE3="              [-r seed] [-s svg] [-t min:max] [-w html] [--cluster=cluster] index"
 HINT="Try 'as-map --help'."
 
 awk 'BEGIN {

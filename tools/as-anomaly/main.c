@@ -10,12 +10,15 @@
 #include <unistd.h>
 
 #include "as-anomaly.h"
+#include "common/filter.h"
 
 #define USAGE                                                                  \
-    "usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-j jobs] [-k count]"\
+    "usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-g glob] [-j jobs]" \
     "\n"                                                                       \
-    "                  [-m share] [-n count] [-r seed] [-t trees] "            \
-    "[-w seconds] index"
+    "                  [-k count] [-l label] [-m share] [-n count] [-r seed] "  \
+    "[-t trees]\n"                                                             \
+    "                  [-w seconds] [--cluster=cluster] [--duration=min:max] "  \
+    "index"
 
 /* The default ranking (measured on the labelled corpus: bench/anomaly.sh)
  * and the default neighbours of each use of -k. */
@@ -23,6 +26,11 @@
 #define DEFAULT_K_KNN 5
 #define DEFAULT_K_LOF 20
 #define DEFAULT_K_VOTE 10
+
+/* --cluster and --duration: long only (-c is --contamination, -t
+ * --trees) */
+#define OPT_CLUSTER 256
+#define OPT_DURATION 257
 
 static void
 help(void)
@@ -43,13 +51,19 @@ help(void)
         "                           truncated, missing or undecodable files\n"
         "  -c, --contamination=S    share of entries flagged as anomalies\n"
         "                           (0 to 0.5, default 0.1)\n"
+        "      --cluster=C          only entries of cluster C (repeatable)\n"
+        "      --duration=MIN:MAX   only entries this long in seconds (either\n"
+        "                           side may be left empty)\n"
         "  -f, --fail               with -C: exit 1 when a defect is found\n"
+        "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
+        "                           (fnmatch, * matches /; repeatable)\n"
         "  -H, --no-header          print no TSV header line\n"
         "  -h, --help               print this help and exit\n"
         "  -J, --json               print one JSON object per line\n"
         "  -j, --jobs=N             worker threads (default: every core)\n"
         "  -k, --count=N            neighbours: that score (knn: default 5,\n"
         "                           lof: 20), or that vote (-M: 10)\n"
+        "  -l, --label=L            only entries labelled L (repeatable)\n"
         "  -M, --mislabeled         print the entries whose label differs\n"
         "                           from most of their neighbours'\n"
         "  -m, --majority=S         with -M: the share of the neighbours the\n"
@@ -111,12 +125,16 @@ main(int argc, char **argv)
         {"method", required_argument, NULL, 'a'},
         {"checks", no_argument, NULL, 'C'},
         {"contamination", required_argument, NULL, 'c'},
+        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"duration", required_argument, NULL, OPT_DURATION},
         {"fail", no_argument, NULL, 'f'},
+        {"path-glob", required_argument, NULL, 'g'},
         {"no-header", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {"json", no_argument, NULL, 'J'},
         {"jobs", required_argument, NULL, 'j'},
         {"count", required_argument, NULL, 'k'},
+        {"label", required_argument, NULL, 'l'},
         {"mislabeled", no_argument, NULL, 'M'},
         {"majority", required_argument, NULL, 'm'},
         {"top", required_argument, NULL, 'n'},
@@ -139,10 +157,23 @@ main(int argc, char **argv)
     int c, have_rank_opt = 0, have_majority = 0, have_top = 0;
     int have_wait = 0, have_fail = 0, have_method = 0;
     const char *rank_opt = NULL, *forest_opt = NULL;
+    as_entry_filter *filter = NULL; /* --cluster, --duration, -g, -l */
     cli_init("as-anomaly", USAGE);
-    while ((c = getopt_long(argc, argv, "a:Cc:fHhJj:k:Mm:n:qr:t:VWw:z", longopts,
+    while ((c = getopt_long(argc, argv, "a:Cc:fg:HhJj:k:l:Mm:n:qr:t:VWw:z", longopts,
                             NULL)) != -1) {
         switch (c) {
+        case OPT_CLUSTER:
+            cli_filter_add(&filter, AS_FILTER_CLUSTER, "--cluster", optarg);
+            break;
+        case OPT_DURATION:
+            cli_filter_add(&filter, AS_FILTER_DURATION, "--duration", optarg);
+            break;
+        case 'g':
+            cli_filter_add(&filter, AS_FILTER_GLOB, "-g", optarg);
+            break;
+        case 'l':
+            cli_filter_add(&filter, AS_FILTER_LABEL, "-l", optarg);
+            break;
         case 'a':
             if (strcmp(optarg, "knn") == 0)
                 o.method = METHOD_KNN;
@@ -260,6 +291,9 @@ main(int argc, char **argv)
         cli_usage_error("-n does not go with -C");
     if (have_wait && !o.write)
         cli_usage_error("-w goes with -W");
+    if (o.write && as_entry_filter_active(filter))
+        cli_usage_error("-W stores every entry's score: not with --cluster, "
+                        "--duration, -g or -l");
 
     struct lib l = {0};
     l.path = argv[optind];
@@ -267,6 +301,13 @@ main(int argc, char **argv)
         return AS_EXIT_FAIL;
     /* every row and entry is read: check them all before any work */
     if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL)
+        return AS_EXIT_FAIL;
+    /* with a filter, the entries that pass as an index of their own */
+    as_index *sub = cli_filter_index(l.ix, l.path, filter);
+    if (sub != l.ix)
+        as_index_close(l.ix);
+    as_entry_filter_free(filter);
+    if ((l.ix = sub) == NULL)
         return AS_EXIT_FAIL;
     l.n = as_index_count(l.ix);
     l.dim = as_index_dim(l.ix);

@@ -16,14 +16,16 @@
 #include "as/map.h"
 #include "as/search.h"
 #include "common/cli.h"
+#include "common/filter.h"
 #include "common/record.h"
 
 #define USAGE                                                                  \
-    "usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-i iterations] "   \
-    "[-j jobs]\n"                                                              \
-    "              [-k neighbours] [-m method] [-o file] [-p perplexity] "     \
-    "[-r seed]\n"                                                              \
-    "              [-s svg] [-w html] index"
+    "usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-g glob] "         \
+    "[-i iterations]\n"                                                        \
+    "              [-j jobs] [-k neighbours] [-l label] [-m method] [-o file] " \
+    "[-p perplexity]\n"                                                        \
+    "              [-r seed] [-s svg] [-t min:max] [-w html] "                 \
+    "[--cluster=cluster] index"
 
 static void
 help(void)
@@ -38,7 +40,10 @@ help(void)
          "                           0.5 above)\n"
          "  -c, --color=BY           colour the pictures by label (the\n"
          "                           default), cluster or anomaly\n"
+         "      --cluster=C          only entries of cluster C (repeatable)\n"
          "  -d, --dims=N             2 (the default) or 3 dimensions\n"
+         "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
+         "                           (fnmatch, * matches /; repeatable)\n"
          "  -H, --no-header          print no TSV header line\n"
          "  -h, --help               print this help and exit\n"
          "  -i, --iterations=N       t-SNE: iterations (default 1000)\n"
@@ -46,6 +51,7 @@ help(void)
          "  -j, --jobs=N             worker threads (default: every core)\n"
          "  -k, --neighbours=N       with -w: nearest neighbours shown per\n"
          "                           sample (default 10; 0: none)\n"
+         "  -l, --label=L            only entries labelled L (repeatable)\n"
          "  -m, --method=METHOD      tsne (the default), umap or pca\n"
          "  -o, --output=FILE        write the coordinates to FILE (default:\n"
          "                           stdout, unless -s or -w is given)\n"
@@ -56,6 +62,8 @@ help(void)
          "  -q, --quiet              print no notes or warnings\n"
          "  -r, --seed=N             t-SNE, UMAP: random seed (default 0)\n"
          "  -s, --svg=FILE           draw the map as an SVG picture\n"
+         "  -t, --duration=MIN:MAX   only entries this long in seconds (either\n"
+         "                           side may be left empty)\n"
          "  -V, --version            print the version and exit\n"
          "  -w, --html=FILE          write the map as an HTML page\n"
          "  -z, --zero-terminated    end records with NUL, paths as they are");
@@ -68,7 +76,11 @@ struct opts {
     unsigned long long seed;
     enum map_colour colour;
     const char *output, *svg, *html;
+    as_entry_filter *filter; /* --cluster, -g, -l, -t */
 };
+
+/* --cluster: long only (-c is --color) */
+#define OPT_CLUSTER 256
 
 /* ---- projection ---- */
 
@@ -240,14 +252,17 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"angle", required_argument, NULL, 'a'},
+        {"cluster", required_argument, NULL, OPT_CLUSTER},
         {"color", required_argument, NULL, 'c'},
         {"dims", required_argument, NULL, 'd'},
+        {"path-glob", required_argument, NULL, 'g'},
         {"no-header", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {"iterations", required_argument, NULL, 'i'},
         {"json", no_argument, NULL, 'J'},
         {"jobs", required_argument, NULL, 'j'},
         {"neighbours", required_argument, NULL, 'k'},
+        {"label", required_argument, NULL, 'l'},
         {"method", required_argument, NULL, 'm'},
         {"output", required_argument, NULL, 'o'},
         {"learned", no_argument, NULL, 'P'},
@@ -255,6 +270,7 @@ main(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"seed", required_argument, NULL, 'r'},
         {"svg", required_argument, NULL, 's'},
+        {"duration", required_argument, NULL, 't'},
         {"version", no_argument, NULL, 'V'},
         {"html", required_argument, NULL, 'w'},
         {"zero-terminated", no_argument, NULL, 'z'},
@@ -271,7 +287,7 @@ main(int argc, char **argv)
     o.jobs = cli_default_jobs();
     int c, have_tsne_opt = 0, have_seed = 0, have_colour = 0, have_k = 0;
     cli_init("as-map", USAGE);
-    while ((c = getopt_long(argc, argv, "a:c:d:Hhi:Jj:k:m:o:Pp:qr:s:Vw:z",
+    while ((c = getopt_long(argc, argv, "a:c:d:g:Hhi:Jj:k:l:m:o:Pp:qr:s:t:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'a':
@@ -282,8 +298,20 @@ main(int argc, char **argv)
             o.colour = parse_colour(optarg);
             have_colour = 1;
             break;
+        case OPT_CLUSTER:
+            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "--cluster", optarg);
+            break;
         case 'd':
             o.dims = cli_parse_long("-d", optarg, 2, 3);
+            break;
+        case 'g':
+            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
+            break;
+        case 'l':
+            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
+            break;
+        case 't':
+            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
             break;
         case 'H':
             o.header = 0;
@@ -351,6 +379,8 @@ main(int argc, char **argv)
     if (argc - optind != 1)
         cli_usage_error(argc == optind ? "no index given"
                                        : "one index at a time");
+    if (strcmp(argv[optind], "-") == 0)
+        cli_usage_error("an index is a file, not standard input");
     if (o.method != AS_MAP_TSNE && have_tsne_opt)
         cli_usage_error("-a, -i and -p go with -m tsne");
     if (o.method == AS_MAP_PCA && have_seed)
@@ -359,6 +389,9 @@ main(int argc, char **argv)
         cli_usage_error("-c goes with -s or -w");
     if (have_k && o.html == NULL)
         cli_usage_error("-k goes with -w");
+    if (o.learned && as_entry_filter_active(o.filter))
+        cli_usage_error("-P maps the whole index: not with --cluster, -g, -l "
+                        "or -t");
     if ((o.svg != NULL && o.output != NULL && strcmp(o.svg, o.output) == 0) ||
         (o.html != NULL && o.output != NULL && strcmp(o.html, o.output) == 0) ||
         (o.svg != NULL && o.html != NULL && strcmp(o.svg, o.html) == 0))
@@ -368,7 +401,16 @@ main(int argc, char **argv)
     m.index_path = argv[optind];
     m.dims = (size_t)o.dims;
     /* every row and entry is read: check them all before any work */
-    if ((m.ix = cli_index_open(m.index_path, AS_INDEX_VERIFY)) == NULL)
+    if ((m.ix = cli_index_open(m.index_path, AS_INDEX_VERIFY)) == NULL) {
+        as_entry_filter_free(o.filter);
+        return AS_EXIT_FAIL;
+    }
+    /* with a filter, the entries that pass as an index of their own */
+    as_index *sub = cli_filter_index(m.ix, m.index_path, o.filter);
+    if (sub != m.ix)
+        as_index_close(m.ix);
+    as_entry_filter_free(o.filter);
+    if ((m.ix = sub) == NULL)
         return AS_EXIT_FAIL;
     m.n = as_index_count(m.ix);
     size_t d = as_index_dim(m.ix);

@@ -12,9 +12,16 @@
 
 #include "as-stats.h"
 #include "as/as.h"
+#include "common/filter.h"
 #include "common/record.h"
 
-#define USAGE "usage: as-stats [-ceJmnqz] [-j jobs] [-k count] index"
+#define USAGE                                                                  \
+    "usage: as-stats [-ceJmnqz] [-g glob] [-j jobs] [-k count] [-l label] "    \
+    "[-t min:max]\n"                                                           \
+    "                [--cluster=cluster] index"
+
+/* --cluster: long only (-c is --columns) */
+#define OPT_CLUSTER 256
 
 static void
 help(void)
@@ -25,16 +32,22 @@ help(void)
          "measure how well nearest neighbours agree with the labels.\n"
          "\n"
          "  -c, --columns      add each feature column's mean, std, min, max\n"
+         "      --cluster=C    only entries of cluster C (repeatable)\n"
          "  -e, --eval         add leave-one-out precision@1 and @k of the\n"
          "                     labels, overall and per label\n"
+         "  -g, --path-glob=GLOB  only entries whose path matches GLOB\n"
+         "                     (fnmatch, * matches /; repeatable)\n"
          "  -h, --help         print this help and exit\n"
          "  -J, --json         print one JSON object instead of TSV\n"
          "  -j, --jobs=N       threads (default: every core)\n"
          "  -k, --count=K      with -e: neighbours per entry (default 10,\n"
          "                     at most the other entries)\n"
+         "  -l, --label=L      only entries labelled L (repeatable)\n"
          "  -m, --missing      report each missing or unreadable source file\n"
          "  -n, --no-probe     do not open the source files\n"
          "  -q, --quiet        print no warnings\n"
+         "  -t, --duration=MIN:MAX  only entries this long in seconds (either\n"
+         "                     side may be left empty)\n"
          "  -V, --version      print the version and exit\n"
          "  -z, --zero-terminated  end records with NUL, labels as they are");
 }
@@ -42,6 +55,7 @@ help(void)
 struct opts {
     int columns, eval, json, missing, probe, jobs, nul;
     size_t k;
+    as_entry_filter *filter; /* --cluster, -g, -l, -t */
 };
 
 /* Counts of distinct values. A tally holds numbers (str NULL) or static
@@ -105,6 +119,8 @@ struct stats {
     struct tally rates, channels, containers, codecs;
     struct eval ev;
     as_projection *proj; /* learnt by as-index -L, or NULL */
+    as_index *whole;     /* the index file, when ix holds the entries a
+                            filter passed; else NULL */
 };
 
 /* Reads every entry's metadata (a damaged one makes the index corrupt). */
@@ -277,7 +293,8 @@ print_tsv(struct rec *r, const struct stats *s, const struct opts *o)
     row(r, "index", "size_bytes");
     rec_int(r, NULL, s->size_bytes);
     rec_end(r);
-    row_size(r, "index", "format_version", as_index_version(s->ix));
+    row_size(r, "index", "format_version",
+             as_index_version(s->whole ? s->whole : s->ix));
     row_str(r, "index", "mtime", s->mtime);
     row_str(r, "index", "checksum", "verified");
     if (s->proj != NULL) {
@@ -398,7 +415,8 @@ print_json(struct rec *r, const struct stats *s, const struct opts *o)
     rec_object(r, "index");
     rec_str(r, "path", s->path);
     rec_int(r, "size_bytes", s->size_bytes);
-    rec_size(r, "format_version", as_index_version(s->ix));
+    rec_size(r, "format_version",
+             as_index_version(s->whole ? s->whole : s->ix));
     rec_str(r, "mtime", s->mtime);
     rec_str(r, "checksum", "verified");
     rec_close(r);
@@ -531,9 +549,16 @@ run(const struct opts *o, const char *path)
     if (gmtime_r(&st.st_mtim.tv_sec, &tm) == NULL ||
         strftime(s.mtime, sizeof s.mtime, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(s.mtime, sizeof s.mtime, "%lld", (long long)st.st_mtim.tv_sec);
-    if (gather(&s))
-        goto done;
+    /* the file's projection; with a filter, the entries that pass as an
+     * index of their own */
     int pst = as_index_projection(s.ix, &s.proj);
+    if (pst == AS_OK && as_entry_filter_active(o->filter)) {
+        s.whole = s.ix;
+        if ((s.ix = cli_filter_index(s.whole, path, o->filter)) == NULL)
+            goto done;
+    }
+    if (pst == AS_OK && gather(&s))
+        goto done;
     if (pst != AS_OK) {
         cli_warn_index(path, s.ix, pst);
         goto done;
@@ -565,6 +590,7 @@ done:
     eval_free(&s.ev);
     as_projection_free(s.proj);
     as_index_close(s.ix);
+    as_index_close(s.whole);
     return failed;
 }
 
@@ -573,6 +599,10 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"columns", no_argument, NULL, 'c'},
+        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"path-glob", required_argument, NULL, 'g'},
+        {"label", required_argument, NULL, 'l'},
+        {"duration", required_argument, NULL, 't'},
         {"eval", no_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {"json", no_argument, NULL, 'J'},
@@ -592,14 +622,26 @@ main(int argc, char **argv)
     o.k = 10;
     o.probe = 1;
     cli_init("as-stats", USAGE);
-    while ((c = getopt_long(argc, argv, "cehJj:k:mnqVz", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "ceg:hJj:k:l:mnqt:Vz", longopts, NULL)) !=
            -1) {
         switch (c) {
         case 'c':
             o.columns = 1;
             break;
+        case OPT_CLUSTER:
+            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "--cluster", optarg);
+            break;
         case 'e':
             o.eval = 1;
+            break;
+        case 'g':
+            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
+            break;
+        case 'l':
+            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
+            break;
+        case 't':
+            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
             break;
         case 'h':
             help();
@@ -641,6 +683,7 @@ main(int argc, char **argv)
     if (have_k && !o.eval)
         cli_usage_error("-k goes with -e");
     int failed = run(&o, argv[optind]);
+    as_entry_filter_free(o.filter);
     failed |= cli_output_close(&(struct cli_output){.fp = stdout}, 1);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }

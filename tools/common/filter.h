@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The entry filters every index-reading tool takes (as-tools(7)):
+ * label, cluster, duration range and path glob, parsed by the library
+ * (as/filter.h) so that the tools and the server read them alike.
+ */
+#ifndef AS_TOOLS_FILTER_H
+#define AS_TOOLS_FILTER_H
+
+#include "as/filter.h"
+#include "as/index.h"
+
+/* Adds a condition of kind from the argument of option opt (e.g.
+ * "-l"), creating *f on first use; a bad value is a usage error naming
+ * the option. */
+void cli_filter_add(as_entry_filter **f, enum as_filter_kind kind,
+                    const char *opt, const char *arg);
+
+/*
+ * The entries of ix (opened from path) that pass f, as an index of their
+ * own, for the tools that work on a whole index (clustering, anomaly
+ * scores, maps): NULL f or one without conditions gives ix itself;
+ * otherwise a new index holding just those entries with all their
+ * metadata (from a temporary file, removed at once), whose statistics
+ * are theirs. The caller closes it when it is not ix. A failure is
+ * reported about path; NULL then.
+ */
+as_index *cli_filter_index(as_index *ix, const char *path,
+                           const as_entry_filter *f);
+
+#endif
