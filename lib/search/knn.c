@@ -69,6 +69,9 @@ static int
 range_collect(void *ctx, size_t q, const struct as_hit *hits, size_t n)
 {
     struct slot *sl = ((struct range_ctx *)ctx)->sl;
+    sl->n_hits[q] = n;
+    if (n == 0)
+        return AS_OK;
     if (n > sl->cap_range - sl->n_range) {
         size_t cap = sl->cap_range ? sl->cap_range : 64;
         while (cap - sl->n_range < n)
@@ -81,7 +84,6 @@ range_collect(void *ctx, size_t q, const struct as_hit *hits, size_t n)
     }
     memcpy(sl->hits + sl->n_range, hits, n * sizeof *hits);
     sl->n_range += n;
-    sl->n_hits[q] = n;
     return AS_OK;
 }
 
@@ -164,12 +166,13 @@ task(void *ctx, size_t t, size_t worker)
         pthread_cond_wait(&kn->turn_cv, &kn->mu);
     if (kn->status == AS_OK && st != AS_OK)
         kn->status = st;
-    const struct as_hit *h = sl->hits;
+    size_t at = 0; /* the query's first hit in sl->hits */
     for (size_t i = 0; i < nq && kn->status == AS_OK; i++) {
+        const struct as_hit *h = sl->hits != NULL ? sl->hits + at : NULL;
         int r = kn->emit(kn->ctx, sl->self[i], h, sl->n_hits[i]);
         if (r != 0)
             kn->status = r;
-        h += kn->k > 0 ? kn->k : sl->n_hits[i];
+        at += kn->k > 0 ? kn->k : sl->n_hits[i];
     }
     if (kn->status == AS_OK && kn->o->progress != NULL) {
         uint64_t done = kn->lo + (uint64_t)(t + 1) * kn->block;
