@@ -297,11 +297,15 @@ main(int argc, char **argv)
 
     struct lib l = {0};
     l.path = argv[optind];
-    if (cli_index_ident(l.path, &l.ident))
+    if (cli_index_ident(l.path, &l.ident)) {
+        as_entry_filter_free(filter);
         return AS_EXIT_FAIL;
+    }
     /* every row and entry is read: check them all before any work */
-    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL)
+    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL) {
+        as_entry_filter_free(filter);
         return AS_EXIT_FAIL;
+    }
     /* with a filter, the entries that pass as an index of their own */
     as_index *sub = cli_filter_index(l.ix, l.path, filter);
     if (sub != l.ix)

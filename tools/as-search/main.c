@@ -13,6 +13,7 @@
 
 #include "as-search.h"
 #include "as/as.h"
+#include "common/filter.h"
 #include "common/stream.h"
 
 #define USAGE                                                                  \
@@ -132,27 +133,6 @@ parse_weights(struct opts *o, const char *arg)
         o->weight_set[g] = 1;
     }
     free(copy);
-}
-
-static _Noreturn void
-nomem(void)
-{
-    fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-    exit(AS_EXIT_FAIL);
-}
-
-/* Adds a -c, -g, -l or -t condition; a bad value is a usage error
- * naming the option. */
-static void
-add_filter(struct opts *o, enum as_filter_kind kind, const char *opt,
-           const char *arg)
-{
-    char why[256];
-    int st = as_entry_filter_add(o->filter, kind, arg, why, sizeof why);
-    if (st == AS_EINVAL)
-        cli_usage_error("%s: %s", opt, why);
-    if (st != AS_OK)
-        nomem();
 }
 
 /* ---- the library ---- */
@@ -834,8 +814,6 @@ main(int argc, char **argv)
     o.metric = AS_METRIC_COSINE;
     int c, have_dup_distance = 0, have_limit = 0;
     cli_init("as-search", USAGE);
-    if (as_entry_filter_new(&o.filter) != AS_OK)
-        nomem();
     while ((c = getopt_long(argc, argv, "A:C:c:Dd:e:F:g:HhJk:Ll:m:n:Pp:qr:St:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
@@ -847,7 +825,7 @@ main(int argc, char **argv)
             o.crate_link = c == 'A';
             break;
         case 'c':
-            add_filter(&o, AS_FILTER_CLUSTER, "-c", optarg);
+            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "-c", optarg);
             break;
         case 'D':
             o.dups = 1;
@@ -863,7 +841,7 @@ main(int argc, char **argv)
             strs_add(&o.features, optarg);
             break;
         case 'g':
-            add_filter(&o, AS_FILTER_GLOB, "-g", optarg);
+            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
             break;
         case 'H':
             o.header = 0;
@@ -881,7 +859,7 @@ main(int argc, char **argv)
             o.list = 1;
             break;
         case 'l':
-            add_filter(&o, AS_FILTER_LABEL, "-l", optarg);
+            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
             break;
         case 'm':
             if (strcmp(optarg, "cosine") == 0)
@@ -911,7 +889,7 @@ main(int argc, char **argv)
             o.self = 1;
             break;
         case 't':
-            add_filter(&o, AS_FILTER_DURATION, "-t", optarg);
+            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
             break;
         case 'V':
             cli_version();
