@@ -52,7 +52,6 @@ struct lib {
     as_entry_mask *mask;     /* the listed entries; NULL: every visible
                                 one (no filter, not built) */
     int present[AS_G_COUNT]; /* the index has columns of the group */
-    long is_loop;            /* the is_loop column, or -1 */
 };
 
 /* One query: a name, its duration and its raw feature vector. */

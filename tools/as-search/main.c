@@ -28,19 +28,9 @@
  * number of queries, and are large enough for the blocked scan. */
 #define BLOCK 1024
 
-/* Reasons are measured against the query's nearest REASON_NEIGHBOURS
- * results (searched for even when -k asks for fewer), when there are at
- * least REASON_MIN of them: a group is a reason in at most the
- * REASON_SHARE most alike of them. Chosen on the drum corpus (man page,
- * Group similarities and reasons; bench/quality.sh): of 50, 100, 200 and
- * 400 neighbours and shares of 0.1 to 0.5, 200 and 0.2 kept every group a
- * reason in at most about a third of the top 10 from other sources (0.3
- * let brightness reach a half). Files shorter than ONE_SHOT_S seconds are one-shots in
- * a set without an is_loop column. */
-#define REASON_NEIGHBOURS 200
-#define REASON_SHARE 0.2
-#define REASON_MIN 10
-#define ONE_SHOT_S 3.0
+/* Reasons (as/reasons.h) are measured against the query's nearest
+ * AS_REASON_NEIGHBOURS results, searched for even when -k asks for
+ * fewer. */
 
 static void
 help(void)
@@ -298,11 +288,6 @@ open_searcher(const struct opts *o, struct lib *lib)
         return 1;
     }
     lib->dim = as_searcher_dim(lib->s);
-    const struct as_featheader *hd = as_index_header(lib->ix[0]);
-    lib->is_loop = -1;
-    for (size_t j = 0; j < hd->dim; j++)
-        if (strcmp(hd->names[j], "is_loop") == 0)
-            lib->is_loop = (long)j;
     lib->offset = cli_xrealloc(NULL, lib->n * sizeof *lib->offset);
     for (size_t h = 0; h < lib->n; h++) {
         lib->offset[h] = lib->total;
@@ -340,82 +325,6 @@ print_header(const struct opts *o, const struct lib *lib)
     rec_header(o->out, names);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Per group, the similarity a result must exceed to be a reason: among
- * the group's similarities over the query's nearest n results (at most
- * REASON_NEIGHBOURS), the one with floor(REASON_SHARE n) above it, so
- * that at most that many exceed it; with fewer than REASON_MIN results
- * no cut, only the -r floor. */
-static void
-reason_cuts(const struct as_hit *h, size_t n, double *cut)
-{
-    double v[REASON_NEIGHBOURS];
-    if (n > REASON_NEIGHBOURS)
-        n = REASON_NEIGHBOURS;
-    for (int g = 0; g < AS_G_COUNT; g++) {
-        cut[g] = -HUGE_VAL;
-        if (n < REASON_MIN)
-            continue;
-        for (size_t i = 0; i < n; i++)
-            v[i] = h[i].group_sim[g];
-        qsort(v, n, sizeof *v, cmp_double);
-        cut[g] = v[n - 1 - (size_t)(REASON_SHARE * (double)n)];
-    }
-}
-
-/* Whether the query and the entry are both one-shots: by the is_loop
- * column where the set has one, else both shorter than ONE_SHOT_S
- * seconds (an unknown duration is not). */
-static int
-both_one_shots(const struct lib *lib, const struct query *q,
-               const struct as_hit *h, const struct as_index_entry *e)
-{
-    if (lib->is_loop >= 0) {
-        const float *row = as_index_row(lib->ix[h->shard], h->entry);
-        return row != NULL && q->v[lib->is_loop] < 0.5f &&
-               row[lib->is_loop] < 0.5f;
-    }
-    return q->duration_s >= 0.0 && q->duration_s < ONE_SHOT_S &&
-           e->duration_s >= 0.0 && e->duration_s < ONE_SHOT_S;
-}
-
-/* The groups that make this result unusually alike the query: at least
- * the -r floor and above the group's cut (reason_cuts), most similar
- * first; never "other", never rhythm/tempo between two one-shots. */
-static size_t
-reasons(const struct opts *o, const struct lib *lib, const struct query *q,
-        const struct as_hit *h, const struct as_index_entry *e,
-        const double *cut, int *out)
-{
-    size_t n = 0;
-    int shots = -1;
-    for (int g = 0; g < AS_G_COUNT; g++) {
-        if (!lib->present[g] || g == AS_G_OTHER ||
-            !(h->group_sim[g] >= o->reason_threshold) ||
-            !(h->group_sim[g] > cut[g]))
-            continue;
-        if (g == AS_G_RHYTHM) {
-            if (shots < 0)
-                shots = both_one_shots(lib, q, h, e);
-            if (shots)
-                continue;
-        }
-        size_t at = n++;
-        while (at > 0 && h->group_sim[out[at - 1]] < h->group_sim[g]) {
-            out[at] = out[at - 1];
-            at--;
-        }
-        out[at] = g;
-    }
-    return n;
-}
-
 /* A number that is never written "-0.000000". */
 static void
 print_number(struct rec *r, const char *key, const char *fmt, double v)
@@ -428,10 +337,11 @@ print_number(struct rec *r, const char *key, const char *fmt, double v)
 static int
 print_results(const struct opts *o, const struct lib *lib,
               const struct query *q, const struct as_hit *hits, size_t n,
-              const double *cut)
+              const struct as_reasons *rs)
 {
     struct rec *r = o->out;
-    int json = rec_json(r), why[AS_G_COUNT];
+    int json = rec_json(r);
+    enum as_group why[AS_G_COUNT];
     if (json) {
         rec_begin(r);
         rec_object(r, "query");
@@ -448,7 +358,10 @@ print_results(const struct opts *o, const struct lib *lib,
         struct as_index_entry e;
         if (entry_get(lib, h->shard, h->entry, &e))
             return 1;
-        size_t nw = reasons(o, lib, q, h, &e, cut, why);
+        size_t nw =
+            as_reasons_of(rs, q->v, q->duration_s, h,
+                          as_index_row(lib->ix[h->shard], h->entry),
+                          e.duration_s, why);
         double conf = as_search_confidence(lib->s, h->distance);
         if (o->crate != NULL)
             crate_add(o->crate, e.path);
@@ -518,7 +431,7 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     if (b->n == 0)
         return 0;
     /* at least the neighbours the reasons are measured against */
-    size_t kk = o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS;
+    size_t kk = o->k > AS_REASON_NEIGHBOURS ? o->k : AS_REASON_NEIGHBOURS;
     for (size_t i = 0; i < b->n; i++) {
         b->exclude[i].shard = b->q[i].has_self ? b->q[i].self_shard
                                                : AS_NO_SHARD;
@@ -549,11 +462,11 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     for (size_t i = 0; i < b->n && !failed; i++) {
         struct as_hit *h = b->hits + i * kk;
         size_t n = b->n_hits[i];
-        double cut[AS_G_COUNT];
-        reason_cuts(h, n, cut);
+        struct as_reasons rs;
+        as_reasons_init(&rs, lib->ix[0], o->reason_threshold, h, n);
         if (n > o->k)
             n = o->k;
-        failed = print_results(o, lib, &b->q[i], h, n, cut);
+        failed = print_results(o, lib, &b->q[i], h, n, &rs);
     }
     for (size_t i = 0; i < b->n; i++) {
         free(b->names[i]);
@@ -710,7 +623,7 @@ run_search(const struct opts *o, struct lib *lib, char **ops, size_t n_ops)
     struct block *b = cli_xrealloc(NULL, sizeof *b);
     memset(b, 0, sizeof *b);
     /* the slots run_block asks for, at most 256 MiB of them */
-    size_t kk = o->k > REASON_NEIGHBOURS ? o->k : REASON_NEIGHBOURS;
+    size_t kk = o->k > AS_REASON_NEIGHBOURS ? o->k : AS_REASON_NEIGHBOURS;
     b->cap = BLOCK;
     while (b->cap > 1 && b->cap * kk * sizeof *b->hits > ((size_t)256 << 20))
         b->cap /= 2;
