@@ -250,20 +250,20 @@ count_onsets(const float *onset, size_t n)
 }
 
 /* Seconds from the peak frame of a band's power p (frames T, stride
- * AS_N_BANDS) to the first frame 20 dB below it, the crossing
- * interpolated in dB between frames; to the last frame if it never
- * falls that far. */
+ * AS_N_BANDS) to the first frame 20 dB below it, or below floor, the
+ * crossing interpolated in dB between frames; to the last frame if it
+ * never falls that far; 0 for a band that never rises above floor. */
 static double
-band_decay(const float *p, size_t T)
+band_decay(const float *p, size_t T, double floor)
 {
     size_t pk = 0;
     for (size_t t = 1; t < T; t++)
         if (p[t * AS_N_BANDS] > p[pk * AS_N_BANDS])
             pk = t;
     double top = (double)p[pk * AS_N_BANDS];
-    if (!(top > 0.0))
+    if (!(top > floor) || !(top > 0.0))
         return 0.0;
-    double thr = 0.01 * top;
+    double thr = 0.01 * top > floor ? 0.01 * top : floor;
     for (size_t t = pk + 1; t < T; t++) {
         double v = (double)p[t * AS_N_BANDS];
         if (v < thr) {
@@ -374,9 +374,17 @@ summarise_default(const as_analysis *a, float *out)
     out[k++] = (float)res->tempo_strength;
 
     /* per band: decay, and share in the attack */
+    /* A band that holds next to nothing decays into the noise floor (a
+     * kick's upper bands: dither alone changed their decay from 0.05 to
+     * 0.56 s), so a band's decay also ends 60 dB below the strongest
+     * band's peak. */
     const float *bands = as_analysis_series(a, AS_S_BANDS, &rows);
+    double loudest = 0.0;
+    for (size_t i = 0; i < T * AS_N_BANDS; i++)
+        if ((double)bands[i] > loudest)
+            loudest = (double)bands[i];
     for (size_t b = 0; b < AS_N_BANDS; b++)
-        out[k++] = log_time(band_decay(bands + b, T));
+        out[k++] = log_time(band_decay(bands + b, T, 1e-6 * loudest));
     double level[AS_N_BANDS], total = 0.0;
     for (size_t b = 0; b < AS_N_BANDS; b++) {
         level[b] = row_mean(bands, AS_N_BANDS, 0, attack_end, b);
@@ -388,8 +396,13 @@ summarise_default(const as_analysis *a, float *out)
     /* noise against tone, attack and body */
     size_t body_from = body_end > attack_end ? attack_end : 0;
     const float *flat = as_analysis_series(a, AS_S_FLATNESS, &rows);
-    out[k++] = db_floor(row_mean(flat, 1, 0, attack_end, 0));
-    out[k++] = db_floor(row_mean(flat, 1, body_from, body_end, 0));
+    /* in dB, never below -60: under that a tone's flatness says more
+     * about the noise floor between its partials than about the sound
+     * (16-bit dither moved a kick's from -80 to -77 dB) */
+    double fa = row_mean(flat, 1, 0, attack_end, 0);
+    double fb = row_mean(flat, 1, body_from, body_end, 0);
+    out[k++] = db_floor(fa > 1e-6 ? fa : 1e-6);
+    out[k++] = db_floor(fb > 1e-6 ? fb : 1e-6);
     const float *crest = as_analysis_series(a, AS_S_CREST, &rows);
     out[k++] = (float)row_mean(crest, 1, 0, attack_end, 0);
     out[k++] = (float)row_mean(crest, 1, body_from, body_end, 0);

@@ -4,22 +4,22 @@
  * 7c2e5e0a4ab3c927a2760e4f2614455e282c75aa10499f67107790dc1c222275:
  * do not edit. Rows: largest cosine distance, probability. */
 static const struct as__calib calib_default[] = {
-    {0.0924, 0.905}, /* 1857 results, 0.905 same class */
-    {0.1125, 0.866}, /* 1858 results, 0.860 same class */
-    {0.1293, 0.866}, /* 1857 results, 0.836 same class */
-    {0.1414, 0.866}, /* 1858 results, 0.846 same class */
-    {0.1499, 0.866}, /* 1857 results, 0.871 same class */
-    {0.1670, 0.866}, /* 1858 results, 0.916 same class */
-    {0.1911, 0.823}, /* 1857 results, 0.823 same class */
-    {0.2079, 0.783}, /* 1858 results, 0.759 same class */
-    {0.2346, 0.783}, /* 1857 results, 0.761 same class */
-    {0.2493, 0.783}, /* 1858 results, 0.829 same class */
-    {0.2702, 0.770}, /* 1857 results, 0.718 same class */
-    {0.2892, 0.770}, /* 1858 results, 0.821 same class */
-    {0.3246, 0.666}, /* 1857 results, 0.666 same class */
-    {0.3614, 0.600}, /* 1858 results, 0.561 same class */
-    {0.4246, 0.600}, /* 1857 results, 0.480 same class */
-    {2.0000, 0.600}, /* 1858 results, 0.758 same class */
+    {0.0914, 0.871}, /* 1857 results, 0.869 same class */
+    {0.1132, 0.871}, /* 1858 results, 0.872 same class */
+    {0.1291, 0.869}, /* 1857 results, 0.793 same class */
+    {0.1397, 0.869}, /* 1858 results, 0.849 same class */
+    {0.1493, 0.869}, /* 1857 results, 0.897 same class */
+    {0.1650, 0.869}, /* 1858 results, 0.937 same class */
+    {0.1901, 0.856}, /* 1857 results, 0.856 same class */
+    {0.2100, 0.779}, /* 1858 results, 0.750 same class */
+    {0.2343, 0.779}, /* 1857 results, 0.740 same class */
+    {0.2511, 0.779}, /* 1858 results, 0.814 same class */
+    {0.2699, 0.779}, /* 1857 results, 0.735 same class */
+    {0.2874, 0.779}, /* 1858 results, 0.854 same class */
+    {0.3263, 0.614}, /* 1857 results, 0.614 same class */
+    {0.3611, 0.596}, /* 1858 results, 0.593 same class */
+    {0.4250, 0.596}, /* 1857 results, 0.454 same class */
+    {2.0000, 0.596}, /* 1858 results, 0.741 same class */
 };
 static const struct as__calib calib_librosa45[] = {
     {0.0807, 0.819}, /* 1857 results, 0.819 same class */

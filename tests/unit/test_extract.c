@@ -252,7 +252,7 @@ column(const float *v, const char *name)
  * 14, 23 and 56 bins, whose summed noise power still wanders by a dB or
  * two from frame to frame, so they get two hops), and is flat and without
  * crest; a steady 300 Hz tone is all in the 150-400 Hz band, with a
- * high crest and a low flatness. */
+ * high crest and the lowest flatness. */
 static void
 test_onset_columns(void)
 {
@@ -305,6 +305,26 @@ test_onset_columns(void)
     CHECK(column(v, "crest_body") > 25.0f);
     CHECK(column(v, "crest_attack") > 25.0f);
     CHECK(column(v, "flatness_body_db") < -40.0f);
+
+    /* a decaying 60 Hz tone over a noise floor 90 dB down: the bands
+     * the tone leaves empty end at once (the shortest time, one block),
+     * not when the file does */
+    check_ctx("tone over a noise floor");
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        double u = (double)(seed >> 8) / 16777216.0 - 0.5;
+        y[i] = (float)(0.5 * exp(-(double)i / AS_SR_HZ / tau) *
+                           sin(2.0 * 3.14159265358979323846 * 60.0 *
+                               (double)i / AS_SR_HZ) +
+                       3e-5 * u);
+    }
+    write_wav(path, y, n);
+    CHECK_STATUS(as_extract(x, path, -1, v, dim, &r), AS_OK);
+    double block = log10((double)AS_ENV_BLOCK / AS_SR_HZ);
+    CHECK_NEAR(column(v, "log_decay_band_4"), block, 1e-6);
+    CHECK_NEAR(column(v, "log_decay_band_5"), block, 1e-6);
+    CHECK_NEAR(pow(10.0, (double)column(v, "log_decay_band_0")),
+               tau * log(10.0), 0.02);
     unlink(path);
     rmdir(tmpl);
     free(v);
