@@ -35,7 +35,8 @@ _as_tools_values() {
     as-index:--label-from | as-index:-l) echo 'dir column none' ;;
     as-search:--metric | as-search:-m) echo 'cosine euclidean' ;;
     as-anomaly:--method | as-anomaly:-a) echo 'knn lof iforest' ;;
-    as-map:--method | as-map:-m) echo 'tsne pca' ;;
+    as-cluster:--method | as-cluster:-m) echo 'kmeans dbscan hdbscan auto' ;;
+    as-map:--method | as-map:-m) echo 'tsne umap pca' ;;
     as-map:--color | as-map:-c) echo 'label cluster anomaly' ;;
     as-map:--dims | as-map:-d) echo '2 3' ;;
     esac
