@@ -328,53 +328,25 @@ threshold_lo(double eps, double r, size_t d)
                    (1.0 - 0x1p-20));
 }
 
-int
-as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
-          int32_t *labels, unsigned char *core_out, size_t *n_clusters)
+/* The points on the principal axes of an even sample of at most
+ * PCA_SAMPLE of them, into y (n * d, float); *r gets the largest norm. */
+static int
+rotate(const float *x, size_t n, size_t d, size_t threads, float *y,
+       double *r)
 {
-    if (x == NULL || labels == NULL || o == NULL || n_clusters == NULL ||
-        d == 0 || !(o->eps > 0.0) || !isfinite(o->eps) || o->min_samples == 0)
-        return AS_EINVAL;
-    *n_clusters = 0;
-    if (n == 0)
-        return AS_OK;
-    int status = AS_ENOMEM;
-    struct db b = {.x = x, .n = n, .d = d, .eps = o->eps};
     size_t m = n < PCA_SAMPLE ? n : PCA_SAMPLE;
     float *sample = malloc(m * d * sizeof *sample);
     double *mean = malloc(d * sizeof *mean);
     double *axes = malloc(d * d * sizeof *axes);
-    float *y = malloc(n * d * sizeof *y);
-    float *ys = malloc(n * d * sizeof *ys);
-    float *y0 = malloc(n * sizeof *y0);
-    size_t *perm = malloc(n * sizeof *perm);
     double *yd = malloc(ROTATE_ROWS * d * sizeof *yd);
-    atomic_uint *count = malloc(n * sizeof *count);
-    size_t n_blk = (n + AS__LANES - 1) / AS__LANES;
-    atomic_uint *blocksat = malloc(n_blk * sizeof *blocksat);
-    size_t *pos = malloc(n * sizeof *pos);
-    size_t *comp = malloc(n * sizeof *comp);
-    size_t *blkcomp = malloc(n_blk * sizeof *blkcomp);
-    int32_t *blkmin = malloc(n_blk * sizeof *blkmin);
-    unsigned char *core = calloc(n, 1);
-    size_t *parent = malloc(n * sizeof *parent);
-    size_t *root_label = malloc(n * sizeof *root_label);
-    int32_t *clab = malloc(n * sizeof *clab);
-    float *yt = NULL;
-    if (sample == NULL || mean == NULL || axes == NULL || y == NULL ||
-        ys == NULL || y0 == NULL || perm == NULL || yd == NULL ||
-        count == NULL || blocksat == NULL || pos == NULL || comp == NULL ||
-        blkcomp == NULL ||
-        blkmin == NULL || core == NULL || parent == NULL ||
-        root_label == NULL || clab == NULL || n > UINT32_MAX)
+    int status = AS_ENOMEM;
+    if (sample == NULL || mean == NULL || axes == NULL || yd == NULL)
         goto done;
-
-    /* principal axes of an even sample, then every point rotated */
     for (size_t i = 0; i < m; i++)
         memcpy(sample + i * d, x + (i * n / m) * d, d * sizeof *sample);
-    if ((status = as_pca(sample, m, d, o->threads, mean, axes, NULL)) != AS_OK)
+    if ((status = as_pca(sample, m, d, threads, mean, axes, NULL)) != AS_OK)
         goto done;
-    double r = 0.0;
+    *r = 0.0;
     for (size_t i0 = 0; i0 < n; i0 += ROTATE_ROWS) {
         size_t rows = n - i0 < ROTATE_ROWS ? n - i0 : ROTATE_ROWS;
         if ((status = as_pca_apply(x + i0 * d, rows, d, mean, axes, d,
@@ -387,36 +359,153 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
                 y[i * d + k] = (float)yi[k];
                 nn += yi[k] * yi[k];
             }
-            if (sqrt(nn) > r)
-                r = sqrt(nn);
+            if (sqrt(nn) > *r)
+                *r = sqrt(nn);
         }
     }
-    status = AS_ENOMEM;
-    /* sorted along the first axis, ties by point number */
+done:
+    free(sample);
+    free(mean);
+    free(axes);
+    free(yd);
+    return status;
+}
+
+/* perm: the points by their first coordinate in y, ties by point number
+ * (a merge sort: stable and O(n log n)). */
+static int
+sort_first_axis(const float *y, size_t n, size_t d, size_t *perm)
+{
+    size_t *tmp = malloc(n * sizeof *tmp);
+    if (tmp == NULL)
+        return AS_ENOMEM;
     for (size_t i = 0; i < n; i++)
         perm[i] = i;
-    {
-        /* merge sort by (y[i][0], i): stable and O(n log n) */
-        size_t *tmp = malloc(n * sizeof *tmp);
-        if (tmp == NULL)
-            goto done;
-        for (size_t w = 1; w < n; w *= 2) {
-            for (size_t lo = 0; lo < n; lo += 2 * w) {
-                size_t mid = lo + w < n ? lo + w : n;
-                size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
-                size_t a = lo, c = mid, k = lo;
-                while (a < mid && c < hi)
-                    tmp[k++] =
-                        y[perm[c] * d] < y[perm[a] * d] ? perm[c++] : perm[a++];
-                while (a < mid)
-                    tmp[k++] = perm[a++];
-                while (c < hi)
-                    tmp[k++] = perm[c++];
-            }
-            memcpy(perm, tmp, n * sizeof *perm);
+    for (size_t w = 1; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n;
+            size_t hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t a = lo, c = mid, k = lo;
+            while (a < mid && c < hi)
+                tmp[k++] =
+                    y[perm[c] * d] < y[perm[a] * d] ? perm[c++] : perm[a++];
+            while (a < mid)
+                tmp[k++] = perm[a++];
+            while (c < hi)
+                tmp[k++] = perm[c++];
         }
-        free(tmp);
+        memcpy(perm, tmp, n * sizeof *perm);
     }
+    free(tmp);
+    return AS_OK;
+}
+
+/* The pair passes' state before the first: every point its own
+ * neighbour and component, the blocks' settled counts. */
+static void
+init_pairs(struct db *b, size_t min_samples, size_t n_blk)
+{
+    size_t n = b->n;
+    for (size_t i = 0; i < n; i++)
+        atomic_init(&b->count[i], 1u);
+    for (size_t bl = 0; bl < n_blk; bl++) {
+        /* positions past n, and every point when 1 is enough, are
+         * settled from the start */
+        size_t valid =
+            n - bl * AS__LANES < AS__LANES ? n - bl * AS__LANES : AS__LANES;
+        atomic_init(&b->blocksat[bl], min_samples <= 1
+                                          ? (unsigned)AS__LANES
+                                          : (unsigned)(AS__LANES - valid));
+    }
+    for (size_t t = 0; t < n; t++)
+        b->comp[t] = t;
+    for (size_t bl = 0; bl < n_blk; bl++)
+        b->blkcomp[bl] = NONE;
+}
+
+/* The labels of the core points (sorted position t of point i at
+ * pos[i]), clusters numbered in the order of their lowest core point:
+ * the first point of a component met in point order names it; the
+ * others -1 for now. Returns the number of clusters. */
+static size_t
+label_cores(size_t n, const size_t *pos, const unsigned char *core,
+            size_t *parent, size_t *root_label, int32_t *labels)
+{
+    size_t nc = 0;
+    for (size_t t = 0; t < n; t++)
+        root_label[t] = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        size_t t = pos[i];
+        if (!core[t]) {
+            labels[i] = -1;
+            continue;
+        }
+        size_t rt = find(parent, t);
+        if (root_label[rt] == SIZE_MAX)
+            root_label[rt] = nc++;
+        labels[i] = (int32_t)root_label[rt];
+    }
+    return nc;
+}
+
+/* clab: each sorted position's cluster (INT32_MAX when not core);
+ * blkmin: the lowest of each block of 16. */
+static void
+block_minima(size_t n, size_t n_blk, const size_t *perm,
+             const unsigned char *core, const int32_t *labels, int32_t *clab,
+             int32_t *blkmin)
+{
+    for (size_t t = 0; t < n; t++)
+        clab[t] = core[t] ? labels[perm[t]] : INT32_MAX;
+    for (size_t bl = 0; bl < n_blk; bl++) {
+        int32_t mn = INT32_MAX;
+        for (size_t t = bl * AS__LANES; t < (bl + 1) * AS__LANES && t < n; t++)
+            if (clab[t] < mn)
+                mn = clab[t];
+        blkmin[bl] = mn;
+    }
+}
+
+int
+as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
+          int32_t *labels, unsigned char *core_out, size_t *n_clusters)
+{
+    if (x == NULL || labels == NULL || o == NULL || n_clusters == NULL ||
+        d == 0 || !(o->eps > 0.0) || !isfinite(o->eps) || o->min_samples == 0)
+        return AS_EINVAL;
+    *n_clusters = 0;
+    if (n == 0)
+        return AS_OK;
+    int status = AS_ENOMEM;
+    struct db b = {.x = x, .n = n, .d = d, .eps = o->eps};
+    float *y = malloc(n * d * sizeof *y);
+    float *ys = malloc(n * d * sizeof *ys);
+    float *y0 = malloc(n * sizeof *y0);
+    size_t *perm = malloc(n * sizeof *perm);
+    atomic_uint *count = malloc(n * sizeof *count);
+    size_t n_blk = (n + AS__LANES - 1) / AS__LANES;
+    atomic_uint *blocksat = malloc(n_blk * sizeof *blocksat);
+    size_t *pos = malloc(n * sizeof *pos);
+    size_t *comp = malloc(n * sizeof *comp);
+    size_t *blkcomp = malloc(n_blk * sizeof *blkcomp);
+    int32_t *blkmin = malloc(n_blk * sizeof *blkmin);
+    unsigned char *core = calloc(n, 1);
+    size_t *parent = malloc(n * sizeof *parent);
+    size_t *root_label = malloc(n * sizeof *root_label);
+    int32_t *clab = malloc(n * sizeof *clab);
+    float *yt = NULL;
+    if (y == NULL || ys == NULL || y0 == NULL || perm == NULL ||
+        count == NULL || blocksat == NULL || pos == NULL || comp == NULL ||
+        blkcomp == NULL || blkmin == NULL || core == NULL || parent == NULL ||
+        root_label == NULL || clab == NULL || n > UINT32_MAX)
+        goto done;
+
+    /* every point rotated, then sorted along the first axis */
+    double r;
+    if ((status = rotate(x, n, d, o->threads, y, &r)) != AS_OK ||
+        (status = sort_first_axis(y, n, d, perm)) != AS_OK)
+        goto done;
+    status = AS_ENOMEM;
     for (size_t s = 0; s < n; s++) {
         memcpy(ys + s * d, y + perm[s] * d, d * sizeof *ys);
         y0[s] = ys[s * d];
@@ -435,26 +524,12 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
         o->min_samples > UINT_MAX ? UINT_MAX : (unsigned)o->min_samples;
     b.win = (o->eps + 0x1p-23 * r) * 1.0001;
     b.count = count;
-    for (size_t i = 0; i < n; i++)
-        atomic_init(&count[i], 1u);
+    b.blocksat = blocksat;
+    b.comp = comp;
+    b.blkcomp = blkcomp;
+    init_pairs(&b, o->min_samples, n_blk);
     for (size_t s2 = 0; s2 < n; s2++)
         pos[perm[s2]] = s2;
-    for (size_t bl = 0; bl < n_blk; bl++) {
-        /* positions past n, and every point when 1 is enough, are
-         * settled from the start */
-        size_t valid =
-            n - bl * AS__LANES < AS__LANES ? n - bl * AS__LANES : AS__LANES;
-        atomic_init(&blocksat[bl], o->min_samples <= 1
-                                       ? (unsigned)AS__LANES
-                                       : (unsigned)(AS__LANES - valid));
-    }
-    b.blocksat = blocksat;
-    for (size_t t = 0; t < n; t++)
-        comp[t] = t;
-    b.comp = comp;
-    for (size_t bl = 0; bl < n_blk; bl++)
-        blkcomp[bl] = NONE;
-    b.blkcomp = blkcomp;
     size_t tasks = (n + ROWS - 1) / ROWS;
 
     b.pass = 1;
@@ -472,31 +547,8 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     if ((status = as_parallel(tasks, 1, pairs_task, &b)) != AS_OK)
         goto done;
 
-    /* clusters numbered in the order of their lowest core point: the
-     * first point of a component met in point order names it */
-    size_t nc = 0;
-    for (size_t t = 0; t < n; t++)
-        root_label[t] = SIZE_MAX;
-    for (size_t i = 0; i < n; i++) {
-        size_t t = pos[i];
-        if (!core[t]) {
-            labels[i] = -1;
-            continue;
-        }
-        size_t rt = find(parent, t);
-        if (root_label[rt] == SIZE_MAX)
-            root_label[rt] = nc++;
-        labels[i] = (int32_t)root_label[rt];
-    }
-    for (size_t t = 0; t < n; t++)
-        clab[t] = core[t] ? labels[perm[t]] : INT32_MAX;
-    for (size_t bl = 0; bl < n_blk; bl++) {
-        int32_t mn = INT32_MAX;
-        for (size_t t = bl * AS__LANES; t < (bl + 1) * AS__LANES && t < n; t++)
-            if (clab[t] < mn)
-                mn = clab[t];
-        blkmin[bl] = mn;
-    }
+    size_t nc = label_cores(n, pos, core, parent, root_label, labels);
+    block_minima(n, n_blk, perm, core, labels, clab, blkmin);
     b.clab = clab;
     b.blkmin = blkmin;
     b.border = labels; /* each task writes only its own non-core points */
@@ -509,14 +561,10 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     *n_clusters = nc;
     status = AS_OK;
 done:
-    free(sample);
-    free(mean);
-    free(axes);
     free(y);
     free(ys);
     free(y0);
     free(perm);
-    free(yd);
     free(count);
     free(blocksat);
     free(pos);

@@ -568,63 +568,49 @@ grad_task(void *ctx, size_t i, size_t worker)
     g->sq[i] = sq;
 }
 
-int
-as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
-        double *out)
+/* P: the perplexity-calibrated affinities of each point to its k nearest
+ * neighbours (exact ones), symmetrised. */
+static int
+affinities(const float *x, size_t n, size_t d, size_t k, double perplexity,
+           size_t threads, struct sparse *p)
 {
-    if (x == NULL || out == NULL || o == NULL || n < 2 || d == 0 ||
-        (o->dims != 2 && o->dims != 3) || !(o->perplexity > 0.0) ||
-        !(o->perplexity < (double)n) || !(o->theta >= 0.0) || n > UINT32_MAX)
-        return AS_EINVAL;
-    for (size_t i = 0; i < n * d; i++)
-        if (!isfinite(x[i]))
-            return AS_EINVAL;
-    size_t dims = o->dims;
-    size_t k = (size_t)(3.0 * o->perplexity + 1.0);
-    if (k > n - 1)
-        k = n - 1;
-    int status = AS_ENOMEM;
     float *xt = as__transpose16(x, n, d);
     uint32_t *nb = malloc(n * k * sizeof *nb);
     double *dist = malloc(n * k * sizeof *dist);
     double *pc = malloc(n * k * sizeof *pc);
-    struct sparse p = {0};
-    double *mean = malloc(d * sizeof *mean),
-           *axes = malloc(d * d * sizeof *axes);
-    double *upd = calloc(n * dims, sizeof *upd);
-    double *gains = malloc(n * dims * sizeof *gains);
-    double *pos = malloc(n * dims * sizeof *pos);
-    double *neg = malloc(n * dims * sizeof *neg);
-    double *sqz = malloc(n * sizeof *sqz);
-    double *klp = malloc(n * sizeof *klp);
-    size_t *idx = malloc(n * sizeof *idx);
-    double *yt = o->theta > 0.0 ? NULL : malloc(n * dims * sizeof *yt);
-    size_t workers = o->threads > 1 ? o->threads : 1;
-    size_t stack_cap = (size_t)MAX_DEPTH * 8 + 16;
-    size_t *stack = malloc(workers * stack_cap * sizeof *stack);
-    struct tree t = {.dims = dims};
-    if (xt == NULL || nb == NULL || dist == NULL || pc == NULL ||
-        mean == NULL || axes == NULL || upd == NULL || gains == NULL ||
-        pos == NULL || neg == NULL || sqz == NULL || klp == NULL ||
-        idx == NULL || stack == NULL || (o->theta <= 0.0 && yt == NULL))
-        goto done;
+    int status = AS_ENOMEM;
+    if (xt != NULL && nb != NULL && dist != NULL && pc != NULL) {
+        struct knn kc = {x, xt, n, d, k, nb, dist, as__kernel_isa()};
+        struct prow_ctx pcx = {dist, k, perplexity, pc};
+        if ((status = as_parallel((n + 15) / 16, threads, knn_task, &kc)) ==
+                AS_OK &&
+            (status = as_parallel(n, threads, prow_task, &pcx)) == AS_OK)
+            status = symmetrize(n, k, nb, pc, p);
+    }
+    free(xt);
+    free(nb);
+    free(dist);
+    free(pc);
+    return status;
+}
 
-    /* affinities */
-    struct knn kc = {x, xt, n, d, k, nb, dist, as__kernel_isa()};
-    if ((status = as_parallel((n + 15) / 16, o->threads, knn_task, &kc)) !=
-        AS_OK)
-        goto done;
-    struct prow_ctx pcx = {dist, k, o->perplexity, pc};
-    if ((status = as_parallel(n, o->threads, prow_task, &pcx)) != AS_OK)
-        goto done;
-    if ((status = symmetrize(n, k, nb, pc, &p)) != AS_OK)
-        goto done;
-
-    /* the start: principal components, the first with sd 1e-4 */
-    if ((status = as_pca(x, n, d, o->threads, mean, axes, NULL)) != AS_OK ||
-        (status = as_pca_apply(x, n, d, mean, axes, dims, out)) != AS_OK)
-        goto done;
-    status = AS_ENOMEM;
+/* The start: the first principal components, scaled so that the first
+ * has a standard deviation of 1e-4. */
+static int
+start(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
+      double *out)
+{
+    size_t dims = o->dims;
+    double *mean = malloc(d * sizeof *mean);
+    double *axes = malloc(d * d * sizeof *axes);
+    int status = AS_ENOMEM;
+    if (mean != NULL && axes != NULL &&
+        (status = as_pca(x, n, d, o->threads, mean, axes, NULL)) == AS_OK)
+        status = as_pca_apply(x, n, d, mean, axes, dims, out);
+    free(mean);
+    free(axes);
+    if (status != AS_OK)
+        return status;
     double m0 = 0.0, v0 = 0.0;
     for (size_t i = 0; i < n; i++)
         m0 += out[i * dims];
@@ -641,6 +627,68 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         double u = as__rng_uniform(&rng) + as__rng_uniform(&rng) - 1.0;
         out[i] = out[i] * scale + 1e-6 * u;
     }
+    return AS_OK;
+}
+
+/* One step of gradient descent with momentum and per-value gains
+ * (Jacobs 1988, floor MIN_GAIN) over the len values of y; the gradient
+ * is 4 (pos - neg / z). Returns the gradient's norm. */
+static double
+descend(size_t len, const double *pos, const double *neg, double z,
+        double momentum, double rate, double *gains, double *upd, double *y)
+{
+    double gnorm = 0.0;
+    for (size_t i = 0; i < len; i++) {
+        double gr = 4.0 * (pos[i] - neg[i] / z);
+        gnorm += gr * gr;
+        int inc = upd[i] * gr < 0.0;
+        gains[i] = inc ? gains[i] + 0.2 : gains[i] * 0.8;
+        if (gains[i] < MIN_GAIN)
+            gains[i] = MIN_GAIN;
+        gr *= gains[i];
+        upd[i] = momentum * upd[i] - rate * gr;
+        y[i] += upd[i];
+    }
+    return sqrt(gnorm);
+}
+
+int
+as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
+        double *out)
+{
+    if (x == NULL || out == NULL || o == NULL || n < 2 || d == 0 ||
+        (o->dims != 2 && o->dims != 3) || !(o->perplexity > 0.0) ||
+        !(o->perplexity < (double)n) || !(o->theta >= 0.0) || n > UINT32_MAX)
+        return AS_EINVAL;
+    for (size_t i = 0; i < n * d; i++)
+        if (!isfinite(x[i]))
+            return AS_EINVAL;
+    size_t dims = o->dims;
+    size_t k = (size_t)(3.0 * o->perplexity + 1.0);
+    if (k > n - 1)
+        k = n - 1;
+    int status = AS_ENOMEM;
+    struct sparse p = {0};
+    double *upd = calloc(n * dims, sizeof *upd);
+    double *gains = malloc(n * dims * sizeof *gains);
+    double *pos = malloc(n * dims * sizeof *pos);
+    double *neg = malloc(n * dims * sizeof *neg);
+    double *sqz = malloc(n * sizeof *sqz);
+    double *klp = malloc(n * sizeof *klp);
+    size_t *idx = malloc(n * sizeof *idx);
+    double *yt = o->theta > 0.0 ? NULL : malloc(n * dims * sizeof *yt);
+    size_t workers = o->threads > 1 ? o->threads : 1;
+    size_t stack_cap = (size_t)MAX_DEPTH * 8 + 16;
+    size_t *stack = malloc(workers * stack_cap * sizeof *stack);
+    struct tree t = {.dims = dims};
+    if (upd == NULL || gains == NULL || pos == NULL || neg == NULL ||
+        sqz == NULL || klp == NULL || idx == NULL || stack == NULL ||
+        (o->theta <= 0.0 && yt == NULL))
+        goto done;
+    if ((status = affinities(x, n, d, k, o->perplexity, o->threads, &p)) !=
+            AS_OK ||
+        (status = start(x, n, d, o, out)) != AS_OK)
+        goto done;
 
     for (size_t i = 0; i < n * dims; i++)
         gains[i] = 1.0;
@@ -666,7 +714,6 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
     size_t best_iter = 0;
     for (size_t it = 0; it < o->max_iter; it++) {
         int explore = it < EXPLORATION_ITER;
-        double momentum = explore ? 0.5 : 0.8;
         g.exaggeration = explore ? EXAGGERATION : 1.0;
         int check = (it + 1) % CHECK_EVERY == 0 || it + 1 == o->max_iter;
         g.kl = check ? klp : NULL;
@@ -680,7 +727,6 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
                 for (size_t a = 0; a < dims; a++)
                     yt[a * n + i] = out[i * dims + a];
         }
-        status = AS_ENOMEM;
         if ((status = as_parallel(n, o->threads, grad_task, &g)) != AS_OK)
             goto done;
         double z = 0.0;
@@ -688,19 +734,8 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
             z += sqz[i];
         if (!(z > 0.0))
             z = 1e-12;
-        double gnorm = 0.0;
-        for (size_t i = 0; i < n * dims; i++) {
-            double gr = 4.0 * (pos[i] - neg[i] / z);
-            gnorm += gr * gr;
-            int inc = upd[i] * gr < 0.0;
-            gains[i] = inc ? gains[i] + 0.2 : gains[i] * 0.8;
-            if (gains[i] < MIN_GAIN)
-                gains[i] = MIN_GAIN;
-            gr *= gains[i];
-            upd[i] = momentum * upd[i] - rate * gr;
-            out[i] += upd[i];
-        }
-        gnorm = sqrt(gnorm);
+        double gnorm = descend(n * dims, pos, neg, z, explore ? 0.5 : 0.8,
+                               rate, gains, upd, out);
         if (check) {
             /* KL(P || Q) = sum p log p - sum p log w + log Z (sum p = 1),
              * at the positions the gradient was taken at */
@@ -719,15 +754,9 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
     }
     status = AS_OK;
 done:
-    free(xt);
-    free(nb);
-    free(dist);
-    free(pc);
     free(p.rs);
     free(p.col);
     free(p.val);
-    free(mean);
-    free(axes);
     free(upd);
     free(gains);
     free(pos);
