@@ -471,25 +471,26 @@ put_string16(struct out *o, const char *s)
 }
 
 /* Everything after the header, in order; sec gets offsets and sizes. */
-static int
-write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
-           char **labels, size_t n_labels)
+/* Section s starts at the next aligned offset; its length is set when
+ * it ends. */
+static void
+section_begin(struct out *o, uint64_t sec[IX_SECTIONS][2], int s)
 {
-    const struct as_featheader *h = &b->hdr;
-    size_t n = b->n, dim = h->dim;
-    int status = AS_ENOMEM;
-    double *stats = calloc(IX_STATS(dim), sizeof *stats);
-    double *scale = malloc(dim * sizeof *scale);
-    double *std = malloc(dim * sizeof *std);
-    enum as_group *groups = malloc(dim * sizeof *groups);
-    float *norms = malloc((n ? n : 1) * sizeof *norms);
-    struct by_path *order = malloc((n ? n : 1) * sizeof *order);
-    unsigned char *rec = malloc(IX_ENTRY_SIZE);
-    if (stats == NULL || scale == NULL || std == NULL || groups == NULL ||
-        norms == NULL || order == NULL || rec == NULL)
-        goto done;
+    pad_to(o, align_up(o->pos));
+    sec[s][0] = o->pos;
+}
 
-    /* META */
+static void
+section_end(struct out *o, uint64_t sec[IX_SECTIONS][2], int s)
+{
+    sec[s][1] = o->pos - sec[s][0];
+}
+
+/* META (right after the header) and COLUMNS. */
+static void
+write_meta_columns(struct out *o, const struct as_featheader *h,
+                   uint64_t sec[IX_SECTIONS][2])
+{
     sec[SEC_META][0] = o->pos;
     unsigned char params[16] = {0};
     wr32(params, (uint32_t)h->rate_hz);
@@ -498,21 +499,24 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
     put(o, params, sizeof params);
     put_string16(o, h->producer);
     put_string16(o, h->set);
-    sec[SEC_META][1] = o->pos - sec[SEC_META][0];
+    section_end(o, sec, SEC_META);
 
-    /* COLUMNS */
-    pad_to(o, align_up(o->pos));
-    sec[SEC_COLUMNS][0] = o->pos;
-    for (size_t j = 0; j < dim; j++) {
+    section_begin(o, sec, SEC_COLUMNS);
+    for (size_t j = 0; j < h->dim; j++) {
         unsigned char g[2] = {(unsigned char)as_column_group(h->names[j]), 0};
         put(o, g, 2);
         put_string16(o, h->names[j]);
     }
-    sec[SEC_COLUMNS][1] = o->pos - sec[SEC_COLUMNS][0];
+    section_end(o, sec, SEC_COLUMNS);
+}
 
-    /* STATS: mean, then the sum of squared deviations from it, in double;
-     * the smallest and largest values; the group weights (1 for each group, then a 0 that pads the
-     * array to 8) */
+/* STATS (zeroed by the caller): mean, then the sum of squared deviations
+ * from it, in double; the smallest and largest values; the group
+ * weights (1 for each group, then a 0 that pads the array to 8). */
+static void
+compute_stats(const as_index_builder *b, double *stats)
+{
+    size_t n = b->n, dim = b->hdr.dim;
     double *mean = stats, *m2 = stats + dim, *mn = stats + 2 * dim;
     double *mx = stats + 3 * dim, *weights = stats + 4 * dim;
     for (size_t i = 0; i < n; i++)
@@ -533,12 +537,25 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
         }
     for (size_t g = 0; g < AS_G_COUNT; g++)
         weights[g] = 1.0;
-    pad_to(o, align_up(o->pos));
-    sec[SEC_STATS][0] = o->pos;
-    put(o, stats, IX_STATS(dim) * sizeof *stats);
-    sec[SEC_STATS][1] = o->pos - sec[SEC_STATS][0];
+}
 
-    /* NORMS: each entry's length as distances see it */
+/* NORMS: each entry's length as distances see it (z-scored with stats,
+ * scaled by as_distance_scales()). */
+static int
+compute_norms(const as_index_builder *b, const double *stats, float *norms)
+{
+    const struct as_featheader *h = &b->hdr;
+    size_t n = b->n, dim = h->dim;
+    const double *mean = stats, *m2 = stats + dim, *weights = stats + 4 * dim;
+    double *scale = malloc(dim * sizeof *scale);
+    double *std = malloc(dim * sizeof *std);
+    enum as_group *groups = malloc(dim * sizeof *groups);
+    if (scale == NULL || std == NULL || groups == NULL) {
+        free(scale);
+        free(std);
+        free(groups);
+        return AS_ENOMEM;
+    }
     for (size_t j = 0; j < dim; j++) {
         std[j] = n ? sqrt(m2[j] / (double)n) : 0.0;
         groups[j] = as_column_group(h->names[j]);
@@ -553,16 +570,27 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
         }
         norms[i] = (float)sqrt(ss);
     }
+    free(scale);
+    free(std);
+    free(groups);
+    return AS_OK;
+}
 
-    /* STRINGS are laid out as: every path, then every label; their
-     * offsets are known before they are written */
+/* ENTRIES, LABELS and STRINGS, which are laid out as every path, then
+ * every label: their offsets are known before they are written. */
+static int
+write_entries(struct out *o, const as_index_builder *b, char **labels,
+              size_t n_labels, uint64_t sec[IX_SECTIONS][2])
+{
+    size_t n = b->n;
+    unsigned char *rec = malloc(IX_ENTRY_SIZE);
+    if (rec == NULL)
+        return AS_ENOMEM;
     uint64_t path_bytes = 0;
     for (size_t i = 0; i < n; i++)
         path_bytes += strlen(b->e[i].path) + 1;
 
-    /* ENTRIES */
-    pad_to(o, align_up(o->pos));
-    sec[SEC_ENTRIES][0] = o->pos;
+    section_begin(o, sec, SEC_ENTRIES);
     uint64_t soff = 0;
     for (size_t i = 0; i < n; i++) {
         const struct bentry *x = &b->e[i];
@@ -587,11 +615,10 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
         put(o, rec, IX_ENTRY_SIZE);
         soff += len + 1;
     }
-    sec[SEC_ENTRIES][1] = o->pos - sec[SEC_ENTRIES][0];
+    section_end(o, sec, SEC_ENTRIES);
+    free(rec);
 
-    /* LABELS */
-    pad_to(o, align_up(o->pos));
-    sec[SEC_LABELS][0] = o->pos;
+    section_begin(o, sec, SEC_LABELS);
     soff = path_bytes;
     for (size_t l = 0; l < n_labels; l++) {
         unsigned char lr[16] = {0};
@@ -601,61 +628,79 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
         put(o, lr, 16);
         soff += len + 1;
     }
-    sec[SEC_LABELS][1] = o->pos - sec[SEC_LABELS][0];
+    section_end(o, sec, SEC_LABELS);
 
-    /* STRINGS */
-    pad_to(o, align_up(o->pos));
-    sec[SEC_STRINGS][0] = o->pos;
+    section_begin(o, sec, SEC_STRINGS);
     for (size_t i = 0; i < n; i++)
         put(o, b->e[i].path, strlen(b->e[i].path) + 1);
     for (size_t l = 0; l < n_labels; l++)
         put(o, labels[l], strlen(labels[l]) + 1);
-    sec[SEC_STRINGS][1] = o->pos - sec[SEC_STRINGS][0];
+    section_end(o, sec, SEC_STRINGS);
+    return AS_OK;
+}
 
-    /* SORTED */
+/* SORTED: the entry numbers in path order. */
+static int
+write_sorted(struct out *o, const as_index_builder *b,
+             uint64_t sec[IX_SECTIONS][2])
+{
+    size_t n = b->n;
+    struct by_path *order = malloc((n ? n : 1) * sizeof *order);
+    if (order == NULL)
+        return AS_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         order[i].path = b->e[i].path;
         order[i].i = (uint32_t)i;
     }
     qsort(order, n, sizeof *order, cmp_by_path); /* paths are unique */
-    pad_to(o, align_up(o->pos));
-    sec[SEC_SORTED][0] = o->pos;
+    section_begin(o, sec, SEC_SORTED);
     for (size_t i = 0; i < n; i++) {
         unsigned char v[4];
         wr32(v, order[i].i);
         put(o, v, 4);
     }
-    sec[SEC_SORTED][1] = o->pos - sec[SEC_SORTED][0];
+    section_end(o, sec, SEC_SORTED);
+    free(order);
+    return AS_OK;
+}
 
-    /* MATRIX */
-    pad_to(o, align_up(o->pos));
-    sec[SEC_MATRIX][0] = o->pos;
+static int
+write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
+           char **labels, size_t n_labels)
+{
+    size_t n = b->n, dim = b->hdr.dim;
+    int status = AS_ENOMEM;
+    double *stats = calloc(IX_STATS(dim), sizeof *stats);
+    float *norms = malloc((n ? n : 1) * sizeof *norms);
+    if (stats == NULL || norms == NULL)
+        goto done;
+
+    write_meta_columns(o, &b->hdr, sec);
+    compute_stats(b, stats);
+    section_begin(o, sec, SEC_STATS);
+    put(o, stats, IX_STATS(dim) * sizeof *stats);
+    section_end(o, sec, SEC_STATS);
+    if ((status = compute_norms(b, stats, norms)) != AS_OK ||
+        (status = write_entries(o, b, labels, n_labels, sec)) != AS_OK ||
+        (status = write_sorted(o, b, sec)) != AS_OK)
+        goto done;
+
+    section_begin(o, sec, SEC_MATRIX);
     put(o, b->values, n * dim * sizeof *b->values);
-    sec[SEC_MATRIX][1] = o->pos - sec[SEC_MATRIX][0];
-
-    /* NORMS */
-    pad_to(o, align_up(o->pos));
-    sec[SEC_NORMS][0] = o->pos;
+    section_end(o, sec, SEC_MATRIX);
+    section_begin(o, sec, SEC_NORMS);
     put(o, norms, n * sizeof *norms);
-    sec[SEC_NORMS][1] = o->pos - sec[SEC_NORMS][0];
-    pad_to(o, align_up(o->pos));
-
+    section_end(o, sec, SEC_NORMS);
     /* PROJECTION (version 3 only) */
-    sec[SEC_PROJECTION][0] = o->pos;
+    section_begin(o, sec, SEC_PROJECTION);
     if (b->proj != NULL)
         put(o, b->proj, b->proj_len);
-    sec[SEC_PROJECTION][1] = o->pos - sec[SEC_PROJECTION][0];
+    section_end(o, sec, SEC_PROJECTION);
     pad_to(o, align_up(o->pos));
     status = o->nomem ? AS_ENOMEM : o->err ? AS_EIO : AS_OK;
-
 done:
     free(stats);
-    free(scale);
-    free(std);
-    free(groups);
     free(norms);
-    free(order);
-    free(rec);
     return status;
 }
 
