@@ -335,6 +335,12 @@ describe(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
         }
         r->distance[i] = sqrt(s);
     }
+    if (o->no_silhouette) {
+        for (size_t i = 0; i < n; i++)
+            r->silhouette[i] = (double)NAN;
+        r->mean_silhouette = (double)NAN;
+        return AS_OK;
+    }
     return silhouette(x, n, d, r->labels, o, r->silhouette,
                       &r->mean_silhouette);
 }
@@ -406,5 +412,38 @@ as_cluster_run(const float *x, size_t n, size_t d,
         return AS_OK;
 fail:
     as_cluster_result_free(r);
+    return st;
+}
+
+int
+as_cluster_from_labels(const float *x, size_t n, size_t d,
+                       const int32_t *labels, const struct as_cluster_opts *o,
+                       struct as_cluster_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->n = n;
+    r->d = d;
+    r->method = o->method;
+    r->mean_silhouette = (double)NAN;
+    if (d == 0 || o->threads == 0 || (n > 0 && (x == NULL || labels == NULL))) {
+        r->why = AS_CLUSTER_BAD_OPTS;
+        return AS_EINVAL;
+    }
+    int32_t top = -1;
+    for (size_t i = 0; i < n; i++)
+        if (labels[i] > top)
+            top = labels[i];
+    r->k = (size_t)((int64_t)top + 1);
+    r->labels = malloc((n ? n : 1) * sizeof *r->labels);
+    r->distance = malloc((n ? n : 1) * sizeof *r->distance);
+    r->silhouette = malloc((n ? n : 1) * sizeof *r->silhouette);
+    int st = AS_ENOMEM;
+    if (r->labels != NULL && r->distance != NULL && r->silhouette != NULL) {
+        for (size_t i = 0; i < n; i++)
+            r->labels[i] = labels[i] < 0 ? -1 : labels[i];
+        st = describe(x, n, d, o, r);
+    }
+    if (st != AS_OK)
+        as_cluster_result_free(r);
     return st;
 }

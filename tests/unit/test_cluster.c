@@ -544,6 +544,39 @@ test_policy(void)
     CHECK_NEAR(s.purity, (double)agree / 62.0, 0.0);
     as_cluster_summary_free(&s);
     as_cluster_summary_free(&s); /* twice is harmless */
+
+    /* the same labels given: the same centres, distances, silhouettes */
+    check_ctx("policy from labels");
+    struct as_cluster_result rl;
+    o.threads = 1;
+    CHECK_STATUS(as_cluster_from_labels(x, n, d, r.labels, &o, &rl), AS_OK);
+    CHECK_INT(rl.k, 4);
+    CHECK(memcmp(rl.labels, r.labels, n * sizeof *lab) == 0);
+    CHECK(memcmp(rl.centres, r.centres, 4 * d * sizeof *r.centres) == 0);
+    CHECK(memcmp(rl.distance, r.distance, n * sizeof *r.distance) == 0);
+    CHECK(memcmp(rl.silhouette, r.silhouette, n * sizeof *per) == 0);
+    CHECK(rl.mean_silhouette == r.mean_silhouette);
+    as_cluster_result_free(&rl);
+    /* noise below -1 too, a cluster number with no points, no
+     * silhouettes */
+    for (size_t i = 0; i < n; i++)
+        lab[i] = i < 3 ? -7 : i < 30 ? 0 : 2;
+    o.no_silhouette = 1;
+    CHECK_STATUS(as_cluster_from_labels(x, n, d, lab, &o, &rl), AS_OK);
+    CHECK_INT(rl.k, 3);
+    CHECK_INT(rl.labels[0], -1);
+    CHECK(isnan(rl.distance[0]) && !isnan(rl.distance[3]));
+    CHECK(isnan(rl.centres[1 * d]) && !isnan(rl.centres[2 * d]));
+    CHECK(isnan(rl.silhouette[5]) && isnan(rl.mean_silhouette));
+    CHECK_STATUS(as_cluster_summarize(&rl, labels, names, &s), AS_OK);
+    CHECK_INT(s.n_groups, 4);
+    CHECK_INT(s.groups[1].size, 0);
+    CHECK(isnan(s.groups[1].purity));
+    CHECK_INT(s.groups[3].cluster, -1);
+    CHECK_INT(s.groups[3].size, 3);
+    as_cluster_summary_free(&s);
+    as_cluster_result_free(&rl);
+    CHECK_STATUS(as_cluster_from_labels(x, n, 0, lab, &o, &rl), AS_EINVAL);
     as_cluster_result_free(&r);
 
     /* a range: every k tried in order, the best silhouette kept */

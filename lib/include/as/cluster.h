@@ -211,6 +211,8 @@ struct as_cluster_opts {
     void (*on_trial)(void *ctx, size_t k, double silhouette, double inertia);
     void *ctx; /* passed to on_trial */
     size_t min_cluster_size; /* HDBSCAN, >= 2. Init: 5 */
+    int no_silhouette; /* nonzero: no silhouettes (all NAN), which cost
+                          O(n^2 d) with no sample. Init: 0 */
 };
 void as_cluster_opts_init(struct as_cluster_opts *o);
 
@@ -262,6 +264,19 @@ struct as_cluster_result {
 int as_cluster_run(const float *x, size_t n, size_t d,
                    const struct as_cluster_opts *o,
                    struct as_cluster_result *r);
+/*
+ * The result for labels found elsewhere (stored by as-cluster -W, or by
+ * another method): k is the highest label plus 1, a label below 0 is
+ * noise (-1), and the centres, distances and silhouettes are what
+ * as_cluster_run() gives (o: silhouette_sample, no_silhouette, seed,
+ * threads; method is copied into r, the rest is not used). A cluster
+ * number without points gets a NAN centre. Returns AS_OK, AS_EINVAL (d
+ * or threads 0, a NULL pointer) or AS_ENOMEM; r as with as_cluster_run().
+ */
+int as_cluster_from_labels(const float *x, size_t n, size_t d,
+                           const int32_t *labels,
+                           const struct as_cluster_opts *o,
+                           struct as_cluster_result *r);
 /* Frees r's arrays (r itself belongs to the caller); accepts NULL. */
 void as_cluster_result_free(struct as_cluster_result *r);
 
@@ -280,7 +295,8 @@ struct as_cluster_group {
                               none was sampled (always for the noise) */
     size_t representative; /* the point nearest the centre (on a tie
                               the first by name, then by number);
-                              SIZE_MAX for the noise */
+                              SIZE_MAX for the noise and for a
+                              cluster number with no points */
     const struct as_cluster_label *labels; /* most common first, ties by
                                               label bytewise, none last */
     size_t n_labels;
