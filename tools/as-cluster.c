@@ -106,8 +106,8 @@ load(struct lib *l, int learned)
     l->n = as_index_count(l->ix);
     l->d = as_map_rows_dim(l->ix, p);
     l->x = malloc((l->n ? l->n : 1) * l->d * sizeof *l->x);
-    int st = l->x == NULL ? AS_ENOMEM
-                          : as_map_rows(l->ix, p, l->x, l->n * l->d);
+    int st =
+        l->x == NULL ? AS_ENOMEM : as_map_rows(l->ix, p, l->x, l->n * l->d);
     as_projection_free(p);
     if (st != AS_OK) {
         cli_warn_index(l->path, l->ix, st);

@@ -38,8 +38,8 @@
 #include "internal.h"
 
 #define PCA_SAMPLE 20000
-#define STEP 8   /* axes summed between two pruning checks */
-#define ROWS 256 /* sorted positions per task */
+#define STEP 8          /* axes summed between two pruning checks */
+#define ROWS 256        /* sorted positions per task */
 #define ROTATE_ROWS 256 /* points rotated per as_pca_apply() call */
 
 void
@@ -331,8 +331,7 @@ threshold_lo(double eps, double r, size_t d)
 /* The points on the principal axes of an even sample of at most
  * PCA_SAMPLE of them, into y (n * d, float); *r gets the largest norm. */
 static int
-rotate(const float *x, size_t n, size_t d, size_t threads, float *y,
-       double *r)
+rotate(const float *x, size_t n, size_t d, size_t threads, float *y, double *r)
 {
     size_t m = n < PCA_SAMPLE ? n : PCA_SAMPLE;
     float *sample = malloc(m * d * sizeof *sample);
@@ -349,8 +348,8 @@ rotate(const float *x, size_t n, size_t d, size_t threads, float *y,
     *r = 0.0;
     for (size_t i0 = 0; i0 < n; i0 += ROTATE_ROWS) {
         size_t rows = n - i0 < ROTATE_ROWS ? n - i0 : ROTATE_ROWS;
-        if ((status = as_pca_apply(x + i0 * d, rows, d, mean, axes, d,
-                                   yd)) != AS_OK)
+        if ((status = as_pca_apply(x + i0 * d, rows, d, mean, axes, d, yd)) !=
+            AS_OK)
             goto done;
         for (size_t i = i0; i < i0 + rows; i++) {
             const double *yi = yd + (i - i0) * d;

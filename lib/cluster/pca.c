@@ -163,8 +163,8 @@ int
 as_pca_apply(const float *x, size_t n, size_t d, const double *mean,
              const double *axes, size_t m, double *out)
 {
-    if ((n > 0 && (x == NULL || out == NULL)) || mean == NULL ||
-        axes == NULL || d == 0)
+    if ((n > 0 && (x == NULL || out == NULL)) || mean == NULL || axes == NULL ||
+        d == 0)
         return AS_EINVAL;
     /* the first m axes as the columns of a d x m matrix, so that the
      * inner loop runs along memory over the m outputs (each output still

@@ -47,10 +47,9 @@ summarize(const struct as_cluster_result *r, const char *const *labels,
         cnt[m].label = labels != NULL ? labels[i] : NULL;
         cnt[m].count = 1;
         m++;
-        if (c >= 0 &&
-            (rep == SIZE_MAX || r->distance[i] < r->distance[rep] ||
-             (r->distance[i] == r->distance[rep] && names != NULL &&
-              strcmp(names[i], names[rep]) < 0)))
+        if (c >= 0 && (rep == SIZE_MAX || r->distance[i] < r->distance[rep] ||
+                       (r->distance[i] == r->distance[rep] && names != NULL &&
+                        strcmp(names[i], names[rep]) < 0)))
             rep = i;
         if (!isnan(r->silhouette[i])) {
             sil += r->silhouette[i];
@@ -107,8 +106,8 @@ as_cluster_summarize(const struct as_cluster_result *r,
             agree += s->groups[g].labels[0].count;
     }
     /* of the points in clusters (the noise left out) */
-    s->purity = r->n > noise ? (double)agree / (double)(r->n - noise)
-                             : (double)NAN;
+    s->purity =
+        r->n > noise ? (double)agree / (double)(r->n - noise) : (double)NAN;
     s->silhouette = r->mean_silhouette;
     return AS_OK;
 }

@@ -25,8 +25,7 @@ as_featheader_describe(const struct as_featheader *h, char *buf, size_t cap)
 }
 
 int
-as_featureset_same_names(const as_featureset *fs,
-                         const struct as_featheader *h)
+as_featureset_same_names(const as_featureset *fs, const struct as_featheader *h)
 {
     if (fs == NULL || h == NULL || as_featureset_dim(fs) != h->dim)
         return 0;

@@ -560,8 +560,8 @@ compute_norms(const as_index_builder *b, const double *stats, float *norms)
         std[j] = n ? sqrt(m2[j] / (double)n) : 0.0;
         groups[j] = as_column_group(h->names[j]);
     }
-    as_distance_scales(h->set, (const char *const *)h->names, dim, groups,
-                       std, weights, scale);
+    as_distance_scales(h->set, (const char *const *)h->names, dim, groups, std,
+                       weights, scale);
     for (size_t i = 0; i < n; i++) {
         double ss = 0.0;
         for (size_t j = 0; j < dim; j++) {
@@ -597,8 +597,8 @@ write_entries(struct out *o, const as_index_builder *b, char **labels,
         size_t len = strlen(x->path);
         uint32_t label = AS_INDEX_NO_LABEL;
         if (x->label != NULL) {
-            char **hit = bsearch(&x->label, labels, n_labels, sizeof *labels,
-                                 cmp_str);
+            char **hit =
+                bsearch(&x->label, labels, n_labels, sizeof *labels, cmp_str);
             label = (uint32_t)(hit - labels);
         }
         memset(rec, 0, IX_ENTRY_SIZE);

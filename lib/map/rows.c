@@ -14,8 +14,7 @@ as_map_rows_dim(const as_index *ix, const as_projection *p)
 }
 
 int
-as_map_rows(const as_index *ix, const as_projection *p, float *out,
-            size_t len)
+as_map_rows(const as_index *ix, const as_projection *p, float *out, size_t len)
 {
     size_t n = as_index_count(ix), d = as_map_rows_dim(ix, p);
     if (len < n * d || (n > 0 && out == NULL))

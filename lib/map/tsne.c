@@ -734,8 +734,8 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
             z += sqz[i];
         if (!(z > 0.0))
             z = 1e-12;
-        double gnorm = descend(n * dims, pos, neg, z, explore ? 0.5 : 0.8,
-                               rate, gains, upd, out);
+        double gnorm = descend(n * dims, pos, neg, z, explore ? 0.5 : 0.8, rate,
+                               gains, upd, out);
         if (check) {
             /* KL(P || Q) = sum p log p - sum p log w + log Z (sum p = 1),
              * at the positions the gradient was taken at */
