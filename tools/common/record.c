@@ -25,11 +25,16 @@ rec_init(struct rec *r, FILE *out, const struct rec_opts *o)
     memset(r, 0, sizeof *r);
     r->out = out;
     r->o = *o;
-    /* A record is gathered whole, then written with one fwrite: a
-     * record that -z cannot carry leaves nothing behind. */
-    r->mem = open_memstream(&r->buf, &r->len);
-    if (r->mem == NULL)
-        no_memory();
+    /* With -z in TSV, a record is gathered whole, then written with one
+     * fwrite, so that a record -z cannot carry leaves nothing behind;
+     * otherwise it goes straight to the output. */
+    r->cur = out;
+    if (o->nul && !o->json) {
+        r->mem = open_memstream(&r->buf, &r->len);
+        if (r->mem == NULL)
+            no_memory();
+        r->cur = r->mem;
+    }
 }
 
 void
@@ -66,13 +71,14 @@ rec_header(struct rec *r, const char *names)
 void
 rec_begin(struct rec *r)
 {
-    fseeko(r->mem, 0, SEEK_SET);
+    if (r->mem != NULL)
+        fseeko(r->mem, 0, SEEK_SET);
     r->fields = 0;
     free(r->tab);
     r->tab = NULL;
     r->depth = 0;
     if (r->o.json) {
-        putc('{', r->mem);
+        putc('{', r->cur);
         r->depth = 1;
         r->empty[1] = 1;
         r->closer[1] = '}';
@@ -86,7 +92,9 @@ rec_end(struct rec *r)
         while (r->depth > 0)
             rec_close(r);
     }
-    putc(end_char(r), r->mem);
+    putc(end_char(r), r->cur);
+    if (r->mem == NULL)
+        return;
     if (fflush(r->mem) != 0)
         no_memory();
     if (r->tab != NULL) {
@@ -104,16 +112,16 @@ field(struct rec *r, const char *key)
 {
     if (!r->o.json) {
         if (r->fields++ > 0)
-            putc('\t', r->mem);
+            putc('\t', r->cur);
         return;
     }
     if (r->empty[r->depth])
         r->empty[r->depth] = 0;
     else
-        putc(',', r->mem);
+        putc(',', r->cur);
     if (key != NULL) {
-        cli_json_string(r->mem, key);
-        putc(':', r->mem);
+        cli_json_string(r->cur, key);
+        putc(':', r->cur);
     }
 }
 
@@ -122,16 +130,16 @@ rec_str(struct rec *r, const char *key, const char *s)
 {
     field(r, key);
     if (r->o.json) {
-        cli_json_string(r->mem, s);
+        cli_json_string(r->cur, s);
     } else if (!r->o.nul) {
-        cli_tsv_field(r->mem, s);
+        cli_tsv_field(r->cur, s);
     } else if (s != NULL) {
         if (strchr(s, '\t') != NULL && r->tab == NULL) {
             size_t n = strlen(s) + 1;
             r->tab = cli_xrealloc(NULL, n);
             memcpy(r->tab, s, n);
         }
-        fputs(s, r->mem);
+        fputs(s, r->cur);
     }
 }
 
@@ -152,7 +160,7 @@ rec_null(struct rec *r, const char *key)
 {
     field(r, key);
     if (r->o.json)
-        fputs("null", r->mem);
+        fputs("null", r->cur);
 }
 
 void
@@ -163,21 +171,21 @@ rec_real(struct rec *r, const char *key, const char *fmt, double v)
         return;
     }
     field(r, key);
-    fprintf(r->mem, fmt, v);
+    fprintf(r->cur, fmt, v);
 }
 
 void
 rec_int(struct rec *r, const char *key, long long v)
 {
     field(r, key);
-    fprintf(r->mem, "%lld", v);
+    fprintf(r->cur, "%lld", v);
 }
 
 void
 rec_size(struct rec *r, const char *key, size_t v)
 {
     field(r, key);
-    fprintf(r->mem, "%zu", v);
+    fprintf(r->cur, "%zu", v);
 }
 
 void
@@ -185,16 +193,16 @@ rec_bool(struct rec *r, const char *key, int v)
 {
     field(r, key);
     if (r->o.json)
-        fputs(v ? "true" : "false", r->mem);
+        fputs(v ? "true" : "false", r->cur);
     else
-        putc(v ? '1' : '0', r->mem);
+        putc(v ? '1' : '0', r->cur);
 }
 
 void
 rec_raw(struct rec *r, const char *key, const char *text)
 {
     field(r, key);
-    fputs(text, r->mem);
+    fputs(text, r->cur);
 }
 
 static void
@@ -208,7 +216,7 @@ open_nested(struct rec *r, const char *key, int c)
         abort();
     }
     field(r, key);
-    putc(c, r->mem);
+    putc(c, r->cur);
     r->depth++;
     r->empty[r->depth] = 1;
     r->closer[r->depth] = c == '[' ? ']' : '}';
@@ -231,7 +239,7 @@ rec_close(struct rec *r)
 {
     if (!r->o.json || r->depth == 0)
         return;
-    putc(r->closer[r->depth], r->mem);
+    putc(r->closer[r->depth], r->cur);
     r->depth--;
 }
 

@@ -45,7 +45,8 @@ struct rec_opts {
 struct rec {
     FILE *out;
     struct rec_opts o;
-    FILE *mem;      /* the record being written */
+    FILE *cur; /* where the record is written: out, or mem */
+    FILE *mem; /* -z TSV: the record being gathered */
     char *buf;
     size_t len;
     int depth;      /* JSON nesting: 0 outside a record */
