@@ -34,6 +34,10 @@ _as_tools_values() {
     as-extract:--features | as-extract:-s) echo 'default librosa45' ;;
     as-index:--label-from | as-index:-l) echo 'dir column none' ;;
     as-search:--metric | as-search:-m) echo 'cosine euclidean' ;;
+    as-search:--kind | as-search:-K | as-search:--like | as-search:-i)
+        echo 'clap cowbell crash cymbal_other fx hihat_closed hihat_open' \
+            'hihat_pedal kick loop other_perc perc_shaken ride rimshot' \
+            'snare tom tonal' ;;
     as-anomaly:--method | as-anomaly:-a) echo 'knn lof iforest' ;;
     as-cluster:--method | as-cluster:-m) echo 'kmeans dbscan hdbscan auto' ;;
     as-map:--method | as-map:-m) echo 'tsne umap pca' ;;
@@ -44,6 +48,7 @@ _as_tools_values() {
     *:--output | *:-o | *:--files-from | *:-T | *:--skip-unchanged | \
         *:--token | \
         *:-U | *:--check | *:--dump | *:--learn | *:--update | \
+        as-extract:--kind-model | as-extract:-M | \
         as-index:-[cdLu] | as-search:--features | as-search:-F | \
         as-search:--path | as-search:-p | as-search:--copy-to | \
         as-search:--link-to | as-search:-[AC] | as-map:--svg | as-map:-s | \

@@ -40,7 +40,12 @@ as_featureset_extracting(const struct as_featheader *h)
 {
     const as_featureset *fs = h->set ? as_featureset_get(h->set) : NULL;
     if (fs == NULL || h->rate_hz != AS_SR_HZ || h->n_fft != AS_N_FFT ||
-        h->hop != AS_HOP || !as_featureset_same_names(fs, h))
+        h->hop != AS_HOP || as_featureset_dim(fs) > h->dim)
         return NULL;
+    size_t dim = as_featureset_dim(fs);
+    for (size_t j = 0; j < h->dim; j++)
+        if (j < dim ? strcmp(as_featureset_column(fs, j)->name, h->names[j])
+                    : strncmp(h->names[j], "kind_p_", 7))
+            return NULL;
     return fs;
 }

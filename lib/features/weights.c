@@ -77,6 +77,15 @@ as_column_weights(const char *set, const char *const *names, size_t dim,
     return n;
 }
 
+/* A kind tag (as/kind.h): a description of the row, not a feature of
+ * its sound, so distances leave it out. */
+static int
+is_tag(const char *const *names, size_t j)
+{
+    return names != NULL && names[j] != NULL &&
+           strncmp(names[j], "kind_p_", 7) == 0;
+}
+
 void
 as_distance_scales(const char *set, const char *const *names, size_t dim,
                    const enum as_group *groups, const double *std,
@@ -86,12 +95,12 @@ as_distance_scales(const char *set, const char *const *names, size_t dim,
     as_column_weights(set, names, dim, scale);
     size_t per_group[AS_G_COUNT] = {0};
     for (size_t j = 0; j < dim; j++)
-        if (scale[j] < 0.0)
+        if (scale[j] < 0.0 && !is_tag(names, j))
             per_group[groups[j] < AS_G_COUNT ? groups[j] : AS_G_OTHER]++;
     for (size_t j = 0; j < dim; j++) {
         enum as_group g = groups[j] < AS_G_COUNT ? groups[j] : AS_G_OTHER;
         double wg = group_weights != NULL ? group_weights[g] : 1.0;
-        if (!(std[j] > 0.0))
+        if (!(std[j] > 0.0) || is_tag(names, j))
             scale[j] = 0.0;
         else if (scale[j] >= 0.0)
             scale[j] = wg * scale[j] / std[j];

@@ -11,10 +11,12 @@
  * for them (confidence_v1.h).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "as/featio.h"
 #include "as/features.h"
+#include "as/kind.h"
 #include "internal.h"
 
 #include "confidence_tables.h"
@@ -42,8 +44,17 @@ as__calib_choose(as_searcher *s, const struct as_featheader *h)
     for (int g = 0; g < AS_G_COUNT; g++)
         if (s->weights[g] != 1.0)
             return;
-    const as_featureset *fs =
-        as_featureset_match((const char *const *)h->names, h->dim);
+    /* the kind tags (as/kind.h) are no features: match the others */
+    const char **names = malloc((h->dim ? h->dim : 1) * sizeof *names);
+    if (names == NULL)
+        return; /* no calibration, as for an unknown set */
+    size_t n = 0;
+    for (size_t j = 0; j < h->dim; j++)
+        if (strncmp(h->names[j], AS_KIND_TAG_PREFIX,
+                    strlen(AS_KIND_TAG_PREFIX)) != 0)
+            names[n++] = h->names[j];
+    const as_featureset *fs = as_featureset_match(names, n);
+    free(names);
     if (fs == NULL && is_default_v1(h)) {
         s->calib = calib_default_v1;
         s->n_calib = sizeof calib_default_v1 / sizeof *calib_default_v1;

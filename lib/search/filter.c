@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/kind.h"
 
 #define DURATION_MAX_S 1e9
 
@@ -22,7 +23,7 @@ struct strs {
 };
 
 struct as_entry_filter {
-    struct strs labels, globs;
+    struct strs labels, globs, kinds;
     int32_t *clusters;
     size_t n_clusters;
     int have_duration;
@@ -53,6 +54,7 @@ as_entry_filter_free(as_entry_filter *f)
         return;
     strs_free(&f->labels);
     strs_free(&f->globs);
+    strs_free(&f->kinds);
     free(f->clusters);
     free(f);
 }
@@ -151,6 +153,11 @@ as_entry_filter_add(as_entry_filter *f, enum as_filter_kind kind,
         return strs_add(&f->labels, value);
     case AS_FILTER_GLOB:
         return strs_add(&f->globs, value);
+    case AS_FILTER_KIND:
+        if (value[0] == '\0' || strlen(value) > AS_KIND_NAME_MAX ||
+            value[strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_")])
+            return refuse(why, why_len, "'%s' is not a kind name", value);
+        return strs_add(&f->kinds, value);
     case AS_FILTER_CLUSTER: {
         int32_t c = 0;
         int st = parse_cluster(value, &c, why, why_len);
@@ -187,6 +194,7 @@ as_filter_kind_parse(const char *name, enum as_filter_kind *kind)
         {"label", AS_FILTER_LABEL},       {"genre", AS_FILTER_LABEL},
         {"cluster", AS_FILTER_CLUSTER},   {"duration", AS_FILTER_DURATION},
         {"glob", AS_FILTER_GLOB},         {"path-glob", AS_FILTER_GLOB},
+        {"kind", AS_FILTER_KIND},
     };
     if (name == NULL || kind == NULL)
         return AS_EINVAL;
@@ -202,7 +210,7 @@ int
 as_entry_filter_active(const as_entry_filter *f)
 {
     return f != NULL && (f->labels.n || f->globs.n || f->n_clusters ||
-                         f->have_duration);
+                         f->have_duration || f->kinds.n);
 }
 
 int
@@ -301,6 +309,25 @@ as_entry_mask_free(as_entry_mask *m)
     free(m);
 }
 
+/* Whether entry i's kind (its most probable class) is one of f's kinds. */
+static int
+kind_match(const as_entry_filter *f, const as_kinds *k, const as_index *ix,
+           size_t i)
+{
+    if (k == NULL)
+        return 1;
+    const float *row = as_index_row(ix, i);
+    size_t nc = as_kinds_n_classes(k), best = 0;
+    double p[256];
+    if (row == NULL || nc > sizeof p / sizeof *p ||
+        as_kinds_probs(k, row, as_index_dim(ix), p, nc, &best) != AS_OK)
+        return 0;
+    for (size_t j = 0; j < f->kinds.n; j++)
+        if (strcmp(as_kinds_class(k, best), f->kinds.v[j]) == 0)
+            return 1;
+    return 0;
+}
+
 int
 as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
                   const as_entry_filter *f, size_t *bad_shard)
@@ -326,11 +353,23 @@ as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
             st = AS_ENOMEM;
             break;
         }
+        as_kinds *kinds = NULL;
+        if (f != NULL && f->kinds.n) {
+            const struct as_featheader *hd = as_index_header(ix[h]);
+            st = as_kinds_new(&kinds, NULL, (const char *const *)hd->names,
+                              hd->dim);
+            if (st != AS_OK) {
+                if (bad_shard != NULL)
+                    *bad_shard = h;
+                break;
+            }
+        }
         for (size_t i = 0; i < n && st == AS_OK; i++) {
             struct as_index_entry e;
             int held = 0;
             st = as_index_entry(ix[h], i, &e);
-            if (st == AS_OK && as_entry_filter_match(f, &e))
+            if (st == AS_OK && as_entry_filter_match(f, &e) &&
+                kind_match(f, kinds, ix[h], i))
                 st = held_later(ix, n_ix, h, e.path, &held);
             else
                 held = 1;
@@ -339,6 +378,7 @@ as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
             m->rows[h][i] = (unsigned char)!held;
             m->count += !held;
         }
+        as_kinds_free(kinds);
     }
     if (st != AS_OK) {
         as_entry_mask_free(m);

@@ -72,6 +72,7 @@ struct as_searcher {
     enum as_metric metric;
     double weights[AS_G_COUNT];
     enum as_group *groups;
+    unsigned char *tag; /* per column: a kind tag (as/kind.h), no feature */
     double *mean, *std, *scale, *min, *max;
     float *mean_f;     /* mean as float (dim_pad, zero padded) */
     double *amax;      /* per column, a bound on |x - mean_f| */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/kind.h"
 #include "internal.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -337,11 +338,13 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
     memcpy(s->weights, w, sizeof s->weights);
     s->sh = calloc(n_ix, sizeof *s->sh);
     s->groups = malloc(s->dim * sizeof *s->groups);
+    s->tag = calloc(s->dim ? s->dim : 1, 1);
     double *m2 = malloc(s->dim * sizeof *m2);
     s->mean = malloc(5 * s->dim * sizeof *s->mean);
     s->mean_f = calloc(s->dim_pad, sizeof *s->mean_f);
     s->amax = malloc(s->dim * sizeof *s->amax);
-    if (s->sh == NULL || s->groups == NULL || m2 == NULL || s->mean == NULL ||
+    if (s->sh == NULL || s->groups == NULL || s->tag == NULL || m2 == NULL ||
+        s->mean == NULL ||
         s->mean_f == NULL || s->amax == NULL)
         goto fail;
     s->std = s->mean + s->dim;
@@ -370,6 +373,9 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
         status = AS_ENOMEM;
     }
     const struct as_featheader *hd = as_index_header(ix[0]);
+    for (size_t j = 0; j < s->dim; j++)
+        s->tag[j] = strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
+                            strlen(AS_KIND_TAG_PREFIX)) == 0;
     as_distance_scales(hd->set, (const char *const *)hd->names, s->dim,
                        s->groups, s->std, s->weights, s->scale);
     double dd = 0.0;
@@ -415,6 +421,7 @@ as_searcher_free(as_searcher *s)
     free(s->shadowed);
     free(s->sh);
     free(s->groups);
+    free(s->tag);
     free(s->mean);
     free(s->mean_f);
     free(s->amax);
@@ -571,7 +578,7 @@ group_sims(const as_searcher *s, const float *a, const float *b, double *sim)
     double dd[AS_G_COUNT] = {0};
     size_t n[AS_G_COUNT] = {0};
     for (size_t j = 0; j < s->dim; j++) {
-        if (!(s->std[j] > 0.0))
+        if (!(s->std[j] > 0.0) || s->tag[j])
             continue;
         double d = ((double)a[j] - (double)b[j]) / s->std[j];
         enum as_group g = s->groups[j];

@@ -3,7 +3,7 @@
 # --help, --version, bad options and operands.
 . "$AS_SRC/tests/cli/lib.sh"
 
-usage='usage: as-extract [-0bCHiJkqrvz] [-f tsv | bin] [-j n] [-o file] [-s set] [-T file] [-U index] [file | dir | -] ...'
+usage='usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] [-M model] [-o file] [-s set] [-T file] [-U index] [file | dir | -] ...'
 
 run as-extract --help
 expect_status 0

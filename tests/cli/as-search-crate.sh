@@ -65,8 +65,9 @@ run as-search -L -C afile lib.asx
 expect_status 1
 expect_err 'as-search: afile: Not a directory'
 usage1='usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-e distance]'
-usage2='                 [-F stream] [-g glob] [-k count] [-l label] [-m metric] [-n limit] [-p path]'
-usage3='                 [-r threshold] [-t min:max] [-w group=weight,...] index ... [--] [query ...]'
+usage2='                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] [-l label] [-m metric]'
+usage3='                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]
+                 index ... [--] [query ...]'
 run as-search -D -C x lib.asx
 expect_status 2
 expect_err 'as-search: -C goes with a search or -L, not -D' "$usage1" "$usage2" \

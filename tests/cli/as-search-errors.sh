@@ -12,8 +12,9 @@ as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 K=samples/kicks/kick_44k1.flac
 USAGE1="usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-e distance]"
-USAGE2="                 [-F stream] [-g glob] [-k count] [-l label] [-m metric] [-n limit] [-p path]"
-USAGE3="                 [-r threshold] [-t min:max] [-w group=weight,...] index ... [--] [query ...]"
+USAGE2="                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] [-l label] [-m metric]"
+USAGE3="                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]
+                 index ... [--] [query ...]"
 HINT="Try 'as-search --help'."
 
 # --help, --version.

@@ -131,8 +131,9 @@ run as-search -w pitch=x lib.asx samples/kicks/kick_44k1.flac
 expect_status 2
 expect_err "as-search: -w: 'x' is not a number" \
     "usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-e distance]" \
-    "                 [-F stream] [-g glob] [-k count] [-l label] [-m metric] [-n limit] [-p path]" \
-    "                 [-r threshold] [-t min:max] [-w group=weight,...] index ... [--] [query ...]" \
+    "                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] [-l label] [-m metric]" \
+    "                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]" \
+    "                 index ... [--] [query ...]" \
     "Try 'as-search --help'."
 run as-search -w colour=1 lib.asx samples/kicks/kick_44k1.flac
 expect_status 2
@@ -141,8 +142,9 @@ run as-search -w timbre=0,pitch=0,brightness=0,envelope=0,noisiness=0,rhythm=0 \
 expect_status 2
 expect_err "as-search: -w: every group of the index weighs 0" \
     "usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-e distance]" \
-    "                 [-F stream] [-g glob] [-k count] [-l label] [-m metric] [-n limit] [-p path]" \
-    "                 [-r threshold] [-t min:max] [-w group=weight,...] index ... [--] [query ...]" \
+    "                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] [-l label] [-m metric]" \
+    "                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]" \
+    "                 index ... [--] [query ...]" \
     "Try 'as-search --help'."
 
 # --max-distance cuts the list; euclidean is another ranking scale.

@@ -8,6 +8,7 @@
 
 #include "as/features.h"
 #include "as/index.h"
+#include "as/kind.h"
 #include "common/cli.h"
 #include "common/record.h"
 
@@ -18,6 +19,10 @@ struct opts {
     const char *output, *skip_index;
     const as_featureset *set;
     struct cli_input_opts in;
+    int kind;                 /* -K: append the kind tags */
+    const char *kind_model;   /* -M */
+    as_kind_model *km;        /* with -K */
+    size_t *kind_map;         /* the model's columns in the set */
 };
 
 /* What --skip-unchanged decided for an input. */

@@ -145,7 +145,8 @@ header_for(struct as_featheader *h, const as_featureset *set)
  * features in an object of their own; unknown metadata is null. The
  * numbers are written as the TSV stream writes them. */
 static int
-json_row(struct rec *r, const as_featureset *set, const struct as_featrow *row)
+json_row(struct rec *r, const as_featureset *set, const as_kind_model *km,
+         const struct as_featrow *row)
 {
     size_t dim = as_featureset_dim(set);
     if (!isfinite(row->duration_s))
@@ -182,6 +183,23 @@ json_row(struct rec *r, const as_featureset *set, const struct as_featrow *row)
     for (size_t c = 0; c < dim; c++)
         rec_real(r, as_featureset_column(set, c)->name, "%.9g",
                  (double)row->values[c]);
+    rec_close(r);
+    if (km != NULL) {
+        /* -K: the kind, its probability, and the probability of each
+         * class, the kind_p_ columns of the stream */
+        size_t nk = as_kind_n_classes(km), best = 0;
+        for (size_t k = 1; k < nk; k++)
+            if (row->values[dim + k] > row->values[dim + best])
+                best = k;
+        rec_str(r, "kind", as_kind_class(km, best));
+        rec_real(r, "kind_p", "%.9g", (double)row->values[dim + best]);
+        char key[AS_KIND_NAME_MAX + 8];
+        for (size_t k = 0; k < nk; k++) {
+            snprintf(key, sizeof key, AS_KIND_TAG_PREFIX "%s",
+                     as_kind_class(km, k));
+            rec_real(r, key, "%.9g", (double)row->values[dim + k]);
+        }
+    }
     rec_end(r);
     return ferror(r->out) ? AS_EIO : AS_OK;
 }
@@ -194,26 +212,45 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
     as_featwriter *w = NULL;
     struct rec rec;
     size_t dim = as_featureset_dim(o->set);
+    /* -K: the kind tags follow the features in each row */
+    size_t nk = o->km != NULL ? as_kind_n_classes(o->km) : 0;
+    double *prob = NULL;
     int failed = 0, st;
+    if (nk > 0 && (prob = malloc(nk * sizeof *prob)) == NULL)
+        return 1;
 
     if (o->json) {
         rec_init(&rec, out,
                  &(struct rec_opts){.json = 1, .nul = o->nul});
     } else {
         header_for(&h, o->set);
-        const char **names = malloc(dim * sizeof *names);
-        if (names == NULL)
+        h.dim = dim + nk;
+        const char **names = malloc((dim + nk) * sizeof *names);
+        char *tags = malloc(nk * (AS_KIND_NAME_MAX + 8) + 1);
+        if (names == NULL || tags == NULL) {
+            free(names);
+            free(tags);
+            free(prob);
             return 1;
+        }
         for (size_t c = 0; c < dim; c++)
             names[c] = as_featureset_column(o->set, c)->name;
+        for (size_t k = 0; k < nk; k++) {
+            char *t = tags + k * (AS_KIND_NAME_MAX + 8);
+            snprintf(t, AS_KIND_NAME_MAX + 8, AS_KIND_TAG_PREFIX "%s",
+                     as_kind_class(o->km, k));
+            names[dim + k] = t;
+        }
         h.names = (char **)(uintptr_t)names;
         as_featwriter_opts_init(&wo);
         wo.format = o->format;
         wo.header = o->header;
         st = as_featwriter_new(&w, out, &h, &wo);
         free(names);
+        free(tags);
         if (st != AS_OK) {
             cli_warn_status("stdout", st);
+            free(prob);
             return 1;
         }
     }
@@ -227,6 +264,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         as_featwriter_free(w);
         if (o->json)
             rec_free(&rec);
+        free(prob);
         return 1;
     }
     p.o = o;
@@ -245,7 +283,8 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         exit(AS_EXIT_FAIL);
     }
     for (size_t s = 0; s < p.window; s++)
-        if ((p.slots[s].v = malloc(dim * sizeof *p.slots[s].v)) == NULL) {
+        if ((p.slots[s].v = malloc((dim + nk) * sizeof *p.slots[s].v)) ==
+            NULL) {
             fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
             exit(AS_EXIT_FAIL);
         }
@@ -278,6 +317,13 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
             /* unchanged: nothing to write */
         } else if (s->status == AS_OK) {
             reused += (size_t)s->reused;
+            st = AS_OK;
+            if (nk > 0) {
+                st = as_kind_predict(o->km, o->kind_map, s->v, dim, prob, nk,
+                                     NULL);
+                for (size_t k = 0; k < nk; k++)
+                    s->v[dim + k] = (float)prob[k];
+            }
             struct as_featrow row = {
                 .path = inp->path,
                 .duration_s = s->res.duration_s,
@@ -286,8 +332,9 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
                 .file_mtime_ns = s->file_mtime_ns,
                 .audio_hash = s->res.audio_hash,
             };
-            st = o->json ? json_row(&rec, o->set, &row)
-                         : as_featwriter_row(w, &row);
+            if (st == AS_OK)
+                st = o->json ? json_row(&rec, o->set, o->km, &row)
+                             : as_featwriter_row(w, &row);
             if (st == AS_EIO) {
                 /* reported once, by cli_output_close() */
                 failed = 1;
@@ -344,6 +391,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         rec_free(&rec);
     }
     free(plan);
+    free(prob);
     free(moved.v);
     as_index_close(skip_ix);
     return failed;

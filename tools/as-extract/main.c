@@ -15,8 +15,9 @@
 #include "as-extract.h"
 
 #define USAGE                                                                \
-    "usage: as-extract [-0bCHiJkqrvz] [-f tsv | bin] [-j n] [-o file] "     \
-    "[-s set] [-T file] [-U index] [file | dir | -] ..."
+    "usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] "             \
+    "[-M model] [-o file] [-s set] [-T file] [-U index] "                   \
+    "[file | dir | -] ..."
 
 static void
 help(void)
@@ -35,8 +36,12 @@ help(void)
          "                         codec, rate, channels, bits, frames\n"
          "  -J, --json             print one JSON object per file\n"
          "  -j, --jobs=N           worker threads (default: every core)\n"
+         "  -K, --kind             add the kind tags: kind_p_CLASS, the\n"
+         "                         probability of each class (as-kind(7))\n"
          "  -k, --keep-going       with -o, keep the output even if some\n"
          "                         inputs failed (the exit status is still 1)\n"
+         "  -M, --kind-model=FILE  with -K, the kind model in FILE instead\n"
+         "                         of the built-in one\n"
          "  -o, --output=FILE      write to FILE atomically instead of stdout\n"
          "  -q, --quiet            print no warnings\n"
          "  -r, --recursive        walk directories (sorted; hidden skipped)\n"
@@ -71,6 +76,44 @@ print_columns(const struct opts *o)
     return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
 }
 
+/* -K: the model (built-in or -M) and where its columns are in the set.
+ * Returns 0, or 1 after reporting; a set without the model's columns is
+ * a usage error. */
+static int
+load_kind(struct opts *o)
+{
+    size_t line = 0;
+    int st = o->kind_model
+                 ? as_kind_model_load(&o->km, o->kind_model, &line)
+                 : as_kind_model_builtin(&o->km);
+    if (st == AS_EMODEL && line > 0) {
+        cli_warnx(o->kind_model, "line %zu: %s", line, as_strerror(st));
+        return 1;
+    }
+    if (st != AS_OK) {
+        cli_warn_status(o->kind_model ? o->kind_model : "kind model", st);
+        return 1;
+    }
+    size_t dim = as_featureset_dim(o->set), kd = as_kind_dim(o->km);
+    const char **names = malloc(dim * sizeof *names);
+    o->kind_map = malloc(kd * sizeof *o->kind_map);
+    if (names == NULL || o->kind_map == NULL) {
+        free(names);
+        cli_warn_status("kind model", AS_ENOMEM);
+        return 1;
+    }
+    for (size_t c = 0; c < dim; c++)
+        names[c] = as_featureset_column(o->set, c)->name;
+    size_t missing = 0;
+    st = as_kind_bind(o->km, names, dim, o->kind_map, kd, &missing);
+    free(names);
+    if (st != AS_OK)
+        cli_usage_error("-K: the kind model reads %s, which set %s lacks",
+                        as_kind_column(o->km, missing),
+                        as_featureset_name(o->set));
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -84,7 +127,9 @@ main(int argc, char **argv)
         {"info", no_argument, NULL, 'i'},
         {"json", no_argument, NULL, 'J'},
         {"jobs", required_argument, NULL, 'j'},
+        {"kind", no_argument, NULL, 'K'},
         {"keep-going", no_argument, NULL, 'k'},
+        {"kind-model", required_argument, NULL, 'M'},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"recursive", no_argument, NULL, 'r'},
@@ -105,7 +150,7 @@ main(int argc, char **argv)
 
     cli_init("as-extract", USAGE);
     cli_dir_hint = 1;
-    while ((c = getopt_long(argc, argv, "0bCf:HhiJj:ko:qrs:T:U:vVz", longopts,
+    while ((c = getopt_long(argc, argv, "0bCf:HhiJj:KkM:o:qrs:T:U:vVz", longopts,
                             NULL)) != -1) {
         switch (c) {
         case '0':
@@ -140,8 +185,14 @@ main(int argc, char **argv)
         case 'j':
             o.jobs = cli_parse_long("-j", optarg, 1, 1024);
             break;
+        case 'K':
+            o.kind = 1;
+            break;
         case 'k':
             o.keep_going = 1;
+            break;
+        case 'M':
+            o.kind_model = optarg;
             break;
         case 'o':
             o.output = optarg;
@@ -188,6 +239,12 @@ main(int argc, char **argv)
         cli_usage_error("-i writes TSV only");
     if (o.info && o.skip_index != NULL)
         cli_usage_error("-U goes with feature extraction, not -i");
+    if (o.kind_model != NULL && !o.kind)
+        cli_usage_error("-M goes with -K");
+    if (o.kind && o.info)
+        cli_usage_error("-K goes with feature extraction, not -i");
+    if (o.kind && load_kind(&o) != 0)
+        return AS_EXIT_FAIL;
 
     char **operands = argv + optind;
     int n_operands = argc - optind;
@@ -208,6 +265,8 @@ main(int argc, char **argv)
     }
     failed |= o.info ? run_info(&o, &in, out.fp)
                      : run_features(&o, &in, out.fp);
+    as_kind_model_free(o.km);
+    free(o.kind_map);
     int werr = cli_output_close(&out, !failed || o.keep_going);
     cli_inputs_free(&in);
     return failed || werr ? AS_EXIT_FAIL : AS_EXIT_OK;

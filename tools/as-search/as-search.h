@@ -11,6 +11,7 @@
 #include "as/index.h"
 #include "as/learn.h"
 #include "as/search.h"
+#include "as/kind.h"
 #include "common/cli.h"
 #include "common/record.h"
 
@@ -31,12 +32,15 @@ struct opts {
     int self, json, header, list, dups;
     int learned; /* -P */
     struct strs paths, features;
-    as_entry_filter *filter; /* -c, -g, -l, -t */
+    as_entry_filter *filter; /* -c, -g, -K, -l, -t */
     int nul;     /* -z */
     const char *crate_dir; /* --copy-to or --link-to, or NULL */
     int crate_link;        /* --link-to */
     struct rec *out;       /* every record goes through it */
     struct crate *crate;   /* the matches to gather, or NULL */
+    const char *like;        /* --like: rank by this kind's probability */
+    const char **kinds;      /* -K, as given */
+    size_t n_kinds;
 };
 
 /* The shards searched as one library. */
@@ -52,6 +56,8 @@ struct lib {
     as_entry_mask *mask;     /* the listed entries; NULL: every visible
                                 one (no filter, not built) */
     int present[AS_G_COUNT]; /* the index has columns of the group */
+    as_kinds **kinds;        /* per shard, NULL: no kind known */
+    int show_kind;           /* results have kind and kind_p columns */
 };
 
 /* One query: a name, its duration and its raw feature vector. */
@@ -90,6 +96,21 @@ void crate_add(struct crate *c, const char *path);
  * reporting a failure (the other files are still put in). */
 int crate_write(struct crate *c);
 void crate_free(struct crate *c);
+
+/* kind.c */
+/* The kind of each shard's entries (tags, or the built-in model when -K
+ * or --like asks for kinds); checks the classes asked for. 0, or 1 after
+ * reporting; an unknown class is a usage error. */
+int kinds_open(const struct opts *o, struct lib *lib);
+void kinds_close(struct lib *lib);
+/* Entry i of shard h: its kind and that kind's probability, and the
+ * probability of the class want (want_p may be NULL; -1 when the class
+ * is not known). 0, or 1 when the entry has no kind (*kind NULL). */
+int entry_kind(const struct lib *lib, size_t h, size_t i, const char *want,
+               const char **kind, double *kind_p, double *want_p);
+/* --like: the entries that pass the filters by that kind's probability,
+ * most probable first. 0, or 1 after reporting. */
+int run_like(const struct opts *o, struct lib *lib);
 
 /* dup.c */
 /* --duplicates: returns 0, or 1 after reporting a failure. */

@@ -19,10 +19,11 @@
 #define USAGE                                                                  \
     "usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] "             \
     "[-d distance] [-e distance]\n"                                            \
-    "                 [-F stream] [-g glob] [-k count] [-l label] "            \
-    "[-m metric] [-n limit] [-p path]\n"                                       \
-    "                 [-r threshold] [-t min:max] [-w group=weight,...] "      \
-    "index ... [--] [query ...]"
+    "                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] "   \
+    "[-l label] [-m metric]\n"                                                 \
+    "                 [-n limit] [-p path] [-r threshold] [-t min:max] "       \
+    "[-w group=weight,...]\n"                                                  \
+    "                 index ... [--] [query ...]"
 
 /* Queries searched together: blocks keep memory bounded whatever the
  * number of queries, and are large enough for the blocked scan. */
@@ -58,9 +59,12 @@ help(void)
         "                           (fnmatch, * matches /; repeatable)\n"
         "  -H, --no-header          print no TSV header line\n"
         "  -h, --help               print this help and exit\n"
+        "  -i, --like=KIND          rank the entries by the probability of\n"
+        "                           KIND (as-kind(7)) instead of searching\n"
         "  -J, --json               print one JSON object per query (per "
         "entry\n"
         "                           with -L, per group with -D)\n"
+        "  -K, --kind=KIND          only entries of that kind (repeatable)\n"
         "  -k, --count=N            results per query (default 10)\n"
         "  -L, --list               print the entries that pass the filters\n"
         "  -l, --label=L            only entries labelled L (repeatable)\n"
@@ -90,6 +94,7 @@ opts_free(struct opts *o)
 {
     free(o->paths.v);
     free(o->features.v);
+    free(o->kinds);
     as_entry_filter_free(o->filter);
 }
 
@@ -241,8 +246,11 @@ open_searcher(const struct opts *o, struct lib *lib)
     double w[AS_G_COUNT];
     const double *stored = as_index_group_weights(lib->ix[0]);
     const enum as_group *groups = as_index_groups(lib->ix[0]);
+    char **names = as_index_header(lib->ix[0])->names;
     for (size_t j = 0; j < as_index_dim(lib->ix[0]); j++)
-        lib->present[groups[j]] = 1;
+        if (strncmp(names[j], AS_KIND_TAG_PREFIX,
+                    strlen(AS_KIND_TAG_PREFIX)) != 0) /* not a feature */
+            lib->present[groups[j]] = 1;
     int weighed = 0;
     for (int g = 0; g < AS_G_COUNT; g++) {
         w[g] = o->weight_set[g] ? o->weights[g] : stored[g];
@@ -299,6 +307,7 @@ open_searcher(const struct opts *o, struct lib *lib)
 static void
 lib_close(struct lib *lib)
 {
+    kinds_close(lib);
     as_searcher_free(lib->s);
     as_projection_free(lib->proj);
     as_entry_mask_free(lib->mask);
@@ -322,6 +331,8 @@ print_header(const struct opts *o, const struct lib *lib)
             strcat(names, as_group_name(g));
         }
     strcat(names, "\treasons\tconfidence");
+    if (lib->show_kind)
+        strcat(names, "\tkind\tkind_p");
     rec_header(o->out, names);
 }
 
@@ -363,6 +374,10 @@ print_results(const struct opts *o, const struct lib *lib,
                           as_index_row(lib->ix[h->shard], h->entry),
                           e.duration_s, why);
         double conf = as_search_confidence(lib->s, h->distance);
+        const char *kind = NULL;
+        double kind_p = -1;
+        if (lib->show_kind)
+            entry_kind(lib, h->shard, h->entry, NULL, &kind, &kind_p, NULL);
         if (o->crate != NULL)
             crate_add(o->crate, e.path);
         if (json) {
@@ -402,6 +417,13 @@ print_results(const struct opts *o, const struct lib *lib,
             rec_raw(r, NULL, "-");
         else
             rec_real(r, "confidence", "%.3f", conf);
+        if (lib->show_kind && kind == NULL && !json) {
+            rec_raw(r, NULL, "-");
+            rec_raw(r, NULL, "-");
+        } else if (lib->show_kind) {
+            rec_str(r, "kind", kind);
+            rec_real(r, "kind_p", "%.4f", kind == NULL ? (double)NAN : kind_p);
+        }
         if (json)
             rec_close(r);
         else
@@ -577,7 +599,10 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
     if (n_ops == 0)
         return 0;
     const struct as_featheader *h = as_index_header(lib->ix[0]);
+    /* the set's columns, maybe followed by kind tags (as-extract -K),
+     * which distances leave out: a query's are 0 */
     const as_featureset *fs = as_featureset_extracting(h);
+    size_t dim = fs != NULL ? as_featureset_dim(fs) : 0;
     if (fs == NULL) {
         char set[64];
         as_featheader_describe(h, set, sizeof set);
@@ -601,8 +626,10 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
         int is_stdin = strcmp(ops[i], "-") == 0;
         struct query *q = next_slot(o, lib, b, &failed, ops[i]);
         struct as_extract_result res;
-        st = is_stdin ? as_extract(x, NULL, STDIN_FILENO, q->v, lib->dim, &res)
-                      : as_extract(x, ops[i], -1, q->v, lib->dim, &res);
+        for (size_t j = dim; j < lib->dim; j++)
+            q->v[j] = 0.0f;
+        st = is_stdin ? as_extract(x, NULL, STDIN_FILENO, q->v, dim, &res)
+                      : as_extract(x, ops[i], -1, q->v, dim, &res);
         if (st != AS_OK) {
             cli_warn_status(cli_input_name(ops[i]), st);
             failed = 1;
@@ -701,7 +728,9 @@ main(int argc, char **argv)
         {"path-glob", required_argument, NULL, 'g'},
         {"no-header", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
+        {"like", required_argument, NULL, 'i'},
         {"json", no_argument, NULL, 'J'},
+        {"kind", required_argument, NULL, 'K'},
         {"count", required_argument, NULL, 'k'},
         {"list", no_argument, NULL, 'L'},
         {"label", required_argument, NULL, 'l'},
@@ -727,7 +756,8 @@ main(int argc, char **argv)
     o.metric = AS_METRIC_COSINE;
     int c, have_dup_distance = 0, have_limit = 0;
     cli_init("as-search", USAGE);
-    while ((c = getopt_long(argc, argv, "A:C:c:Dd:e:F:g:HhJk:Ll:m:n:Pp:qr:St:Vw:z",
+    while ((c = getopt_long(argc, argv,
+                            "A:C:c:Dd:e:F:g:Hhi:JK:k:Ll:m:n:Pp:qr:St:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'A':
@@ -762,8 +792,16 @@ main(int argc, char **argv)
         case 'h':
             help();
             return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        case 'i':
+            o.like = optarg;
+            break;
         case 'J':
             o.json = 1;
+            break;
+        case 'K':
+            cli_filter_add(&o.filter, AS_FILTER_KIND, "-K", optarg);
+            o.kinds = cli_xrealloc(o.kinds, (o.n_kinds + 1) * sizeof *o.kinds);
+            o.kinds[o.n_kinds++] = optarg;
             break;
         case 'k':
             o.k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
@@ -833,6 +871,8 @@ main(int argc, char **argv)
     if (o.crate_dir != NULL && o.dups)
         cli_usage_error("%s goes with a search or -L, not -D",
                         o.crate_link ? "-A" : "-C");
+    if (o.like != NULL && (o.list || o.dups))
+        cli_usage_error("--like does not go with %s", o.list ? "-L" : "-D");
 
     struct lib lib = {0};
     int failed = 0;
@@ -840,9 +880,10 @@ main(int argc, char **argv)
     ops += n_ix;
     n_ops -= n_ix;
     size_t n_queries = n_ops + o.paths.n + o.features.n;
-    if ((o.list || o.dups) && n_queries > 0)
-        cli_usage_error("%s takes no query", o.list ? "-L" : "-D");
-    if (!o.list && !o.dups && n_queries == 0)
+    if ((o.list || o.dups || o.like) && n_queries > 0)
+        cli_usage_error("%s takes no query",
+                        o.list ? "-L" : o.dups ? "-D" : "--like");
+    if (!o.list && !o.dups && !o.like && n_queries == 0)
         cli_usage_error("no query: give audio files, -p, -F, or -L or -D");
     int stdin_uses = 0;
     for (size_t i = 0; i < n_ops; i++)
@@ -870,9 +911,12 @@ main(int argc, char **argv)
     /* with a filter, the entries are read before the matrix (as they
      * were first) */
     int filtered = as_entry_filter_active(o.filter);
-    if ((filtered && build_mask(&o, &lib)) || open_searcher(&o, &lib) ||
+    if (kinds_open(&o, &lib) || (filtered && build_mask(&o, &lib)) ||
+        (!o.like && open_searcher(&o, &lib)) ||
         (!filtered && (o.list || o.dups) && build_mask(&o, &lib)))
         failed = 1;
+    else if (o.like)
+        failed = run_like(&o, &lib);
     else if (o.list)
         failed = run_list(&o, &lib);
     else if (o.dups)

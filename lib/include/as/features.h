@@ -215,7 +215,9 @@ int as_featureset_same_names(const as_featureset *fs,
 /* The set this library extracts h's columns with: the set h names, with
  * the same columns, at this library's rate, FFT length and hop (so new
  * audio can be compared with the rows h heads); NULL when there is none
- * (a TSV header names no set). */
+ * (a TSV header names no set). The set's columns may be followed by kind
+ * tags (kind_p_..., as/kind.h), which distances leave out: a query
+ * extracted with the set has them 0. */
 const as_featureset *as_featureset_extracting(const struct as_featheader *h);
 
 /*
@@ -239,7 +241,8 @@ size_t as_column_weights(const char *set, const char *const *names,
  * a measured weight c_j (as_column_weights), s_j = w_g c_j / std_j; for
  * the others, the equal weight per group, s_j = w_g / (std_j sqrt(n_g))
  * over the n_g unmeasured columns of group g (as_column_scales). 0 for a
- * constant column. w_g: group_weights[g] (NULL: all 1). groups, std and
+ * constant column and for a kind tag, a column named kind_p_... (as/kind.h):
+ * it describes the row, it is not a feature of its sound. w_g: group_weights[g] (NULL: all 1). groups, std and
  * scale hold dim values.
  */
 void as_distance_scales(const char *set, const char *const *names,

@@ -21,6 +21,13 @@
  *                       earlier one
  *   AS_FILTER_GLOB      an fnmatch(3) pattern (no flags: * matches /)
  *                       against the path as stored in the index
+ *   AS_FILTER_KIND      a kind (as/kind.h), lowercase letters, digits
+ *                       and _: the entry's most probable class, from its
+ *                       kind tags or else the built-in model on its
+ *                       features. It needs the entry's row, so only an
+ *                       entry mask checks it (as_entry_filter_match()
+ *                       passes it); a class the library does not know
+ *                       matches none
  *
  * Conditions of one kind are alternatives (label kicks or label snares);
  * an entry passes when it meets one of each kind given. A filter with no
@@ -50,6 +57,7 @@ enum as_filter_kind {
     AS_FILTER_CLUSTER,
     AS_FILTER_DURATION,
     AS_FILTER_GLOB,
+    AS_FILTER_KIND,
 };
 
 typedef struct as_entry_filter as_entry_filter;
@@ -71,7 +79,7 @@ int as_entry_filter_add(as_entry_filter *f, enum as_filter_kind kind,
 
 /* The kind a query parameter or long option names: "label" (or "genre",
  * the reference design's word), "cluster", "duration", "glob" (or
- * "path-glob"). AS_OK, or AS_EINVAL for any other name. */
+ * "path-glob"), "kind". AS_OK, or AS_EINVAL for any other name. */
 int as_filter_kind_parse(const char *name, enum as_filter_kind *kind);
 
 /* Whether the filter holds any condition. */
@@ -110,7 +118,9 @@ typedef struct as_entry_mask as_entry_mask;
 /*
  * The entries of the library ix[0, n_ix) that are visible and pass f
  * (NULL: every visible entry). Reads every entry's metadata once.
- * Returns AS_OK, AS_EINVAL, AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX for
+ * Returns AS_OK, AS_EINVAL, AS_ENOMEM, AS_EMISMATCH (f has a kind and a
+ * shard has neither kind tags nor the columns of the built-in model),
+ * or AS_ECHECKSUM or AS_EINDEX for
  * an entry that cannot be read (then, if bad_shard is not NULL, it
  * receives that entry's shard). *out is NULL on failure.
  */

@@ -89,6 +89,39 @@ int as_kind_predict(const as_kind_model *m, const size_t *map,
                     const float *row, size_t row_len, double *prob,
                     size_t prob_len, size_t *best);
 
+/*
+ * Kind tags in streams and indexes: as-extract -K appends a column
+ * "kind_p_CLASS" per class of its model, the probability of that class.
+ * Distances ignore these columns (as_distance_scales() gives them scale
+ * 0): they describe a row, they are not features of its sound.
+ *
+ * An as_kinds tells the kind of the rows of one stream or index with the
+ * columns names[0..n): from its tag columns when it has any (the
+ * classes are then the tags', in column order), or else from model (NULL:
+ * the built-in one) applied to its feature columns.
+ */
+#define AS_KIND_TAG_PREFIX "kind_p_"
+
+typedef struct as_kinds as_kinds;
+
+/* Returns AS_OK, AS_ENOMEM, AS_EINVAL (NULL arguments), or AS_EMISMATCH:
+ * no tag columns, and a column the model reads is missing. *out is NULL
+ * on failure. model, when not NULL, must outlive the handle. */
+int as_kinds_new(as_kinds **out, const as_kind_model *model,
+                 const char *const *names, size_t n);
+/* Nonzero when the kinds come from tag columns, 0 from a model. */
+int as_kinds_tagged(const as_kinds *k);
+size_t as_kinds_n_classes(const as_kinds *k);
+const char *as_kinds_class(const as_kinds *k, size_t c);
+/* AS_OK with the class index in *c, or AS_EINVAL: no such class. */
+int as_kinds_find(const as_kinds *k, const char *name, size_t *c);
+/* The probabilities of a row of row_len values (the columns given to
+ * as_kinds_new()), as as_kind_predict(); tag values are taken as they
+ * are. AS_OK, AS_EINVAL, AS_ENONFINITE. */
+int as_kinds_probs(const as_kinds *k, const float *row, size_t row_len,
+                   double *prob, size_t prob_len, size_t *best);
+void as_kinds_free(as_kinds *k);
+
 #ifdef __cplusplus
 }
 #endif

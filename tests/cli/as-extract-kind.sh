@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-extract -K appends the kind tags, kind_p_CLASS per class of the
+# model, to each row (JSON adds kind and kind_p): with a small model
+# (-M) the probabilities are the softmax worked out here from the row's
+# own feature columns; the built-in model's are its 17 classes, summing
+# to 1; distances leave the tags out; bad models and option mixes fail.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+cp "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" "$FIX/sine440_44k1.wav" .
+files="kick_44k1.flac hihat_48k.wav sine440_44k1.wav"
+z64=0000000000000000000000000000000000000000000000000000000000000000
+# two classes on two columns, temperature 2
+printf 'audiosearch-kind\t1\nset\tdefault\nmanifest\t%s\ntemperature\t2\nclasses\tbright\tdark\nbias\t0.5\t-0.5\ncolumn\tzcr_mean\t0.1\t0.05\t1\t-1\ncolumn\tcentroid_mean\t2000\t1000\t0.5\t-2\n' \
+    "$z64" >small.model
+
+as-extract $files >plain.tsv
+run as-extract -K -M small.model $files
+expect_status 0
+[ ! -s "$T/err" ] || fail "stderr: $(cat "$T/err")"
+cp "$T/out" kind.tsv
+# the features are unchanged; two columns follow them
+cut -f 1-92 kind.tsv | cmp -s - plain.tsv || fail "-K changed the features"
+[ "$(head -n 1 kind.tsv | cut -f 93-)" = "$(printf 'kind_p_bright\tkind_p_dark')" ] ||
+    fail "header: $(head -n 1 kind.tsv | cut -f 93-)"
+awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+    { zz = ($(c["zcr_mean"]) - 0.1) / 0.05; zc = ($(c["centroid_mean"]) - 2000) / 1000
+      a = (0.5 + zz + 0.5 * zc) / 2; b = (-0.5 - zz - 2 * zc) / 2
+      m = a > b ? a : b; pa = exp(a - m) / (exp(a - m) + exp(b - m))
+      d1 = pa - $(c["kind_p_bright"]); d2 = 1 - pa - $(c["kind_p_dark"])
+      if (d1 < 0) d1 = -d1; if (d2 < 0) d2 = -d2
+      if (d1 > 1e-6 || d2 > 1e-6) { print "row " NR ": " pa " vs " $(c["kind_p_bright"]); bad = 1 } }
+    END { exit bad }' kind.tsv || fail "probabilities differ from the softmax"
+# the hi-hat is bright, the sine and the kick dark
+awk -F '\t' 'NR > 1 { print $1, ($93 > $94 ? "bright" : "dark") }' kind.tsv >kinds
+printf '%s\n' "kick_44k1.flac dark" "hihat_48k.wav bright" "sine440_44k1.wav dark" |
+    cmp -s - kinds || fail "kinds: $(cat kinds)"
+
+# JSON: kind and kind_p, then the same probabilities
+run as-extract -J -K -M small.model sine440_44k1.wav
+expect_status 0
+p=$(awk -F '\t' 'NR == 4 { print $94 }' kind.tsv)
+grep -q "\"kind\":\"dark\",\"kind_p\":$p,\"kind_p_bright\":" "$T/out" ||
+    fail "JSON: $(cat "$T/out")"
+
+# the built-in model: its vocabulary, probabilities summing to 1
+run as-extract -K kick_44k1.flac
+expect_status 0
+head -n 1 "$T/out" | cut -f 93- | tr '\t' ' ' >cols
+echo "kind_p_clap kind_p_cowbell kind_p_crash kind_p_cymbal_other kind_p_fx kind_p_hihat_closed kind_p_hihat_open kind_p_hihat_pedal kind_p_kick kind_p_loop kind_p_other_perc kind_p_perc_shaken kind_p_ride kind_p_rimshot kind_p_snare kind_p_tom kind_p_tonal" |
+    cmp -s - cols || fail "built-in classes: $(cat cols)"
+awk -F '\t' 'NR == 2 { for (i = 93; i <= NF; i++) s += $i
+    if (NF != 109 || s < 1 - 1e-6 || s > 1 + 1e-6) exit 1 }' "$T/out" ||
+    fail "built-in probabilities do not sum to 1"
+
+# distances, group similarities and confidence leave the tags out: the
+# same results with and without them, then the kind
+as-index -o plain.asx plain.tsv
+as-index -o kind.asx kind.tsv
+as-search -k 2 -p sine440_44k1.wav plain.asx >a
+as-search -k 2 -p sine440_44k1.wav kind.asx | cut -f 1-13 >b
+cmp -s a b || fail "the tags changed the distances: $(cat a b)"
+
+# bad models and option mixes
+usage=$(as-extract --help | head -n 1)
+usage_err() {
+    expect_err "$1" "$usage" "Try 'as-extract --help'."
+}
+run as-extract -K -M nonexistent.model kick_44k1.flac
+expect_status 1
+expect_err "as-extract: nonexistent.model: No such file or directory"
+sed 's/^temperature.*/temperature\t-1/' small.model >bad.model
+run as-extract -K -M bad.model kick_44k1.flac
+expect_status 1
+expect_err "as-extract: bad.model: line 4: not a valid kind model"
+run as-extract -M small.model kick_44k1.flac
+expect_status 2
+usage_err "as-extract: -M goes with -K"
+run as-extract -K -s librosa45 kick_44k1.flac
+expect_status 2
+usage_err "as-extract: -K: the kind model reads contrast_mean_0, which set librosa45 lacks"
+run as-extract -K -i kick_44k1.flac
+expect_status 2
+usage_err "as-extract: -K goes with feature extraction, not -i"

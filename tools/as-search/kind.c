@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* as-search: the kind tags (-K, --like, and the kind of results). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as/as.h"
+#include "as-search.h"
+#include "common/record.h"
+
+int
+kinds_open(const struct opts *o, struct lib *lib)
+{
+    int want = o->like != NULL || o->n_kinds > 0;
+    lib->kinds = cli_xrealloc(NULL, lib->n * sizeof *lib->kinds);
+    for (size_t h = 0; h < lib->n; h++) {
+        const struct as_featheader *hd = as_index_header(lib->ix[h]);
+        lib->kinds[h] = NULL;
+        int tagged = 0;
+        for (size_t j = 0; j < hd->dim; j++)
+            tagged |= strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
+                              strlen(AS_KIND_TAG_PREFIX)) == 0;
+        /* an index without tags shows no kind unless asked to */
+        if (!want && !tagged)
+            continue;
+        int st = as_kinds_new(&lib->kinds[h], NULL,
+                              (const char *const *)hd->names, hd->dim);
+        if (st == AS_EMISMATCH) {
+            if (!want)
+                continue;
+            cli_warnx(lib->path[h], "no kind tags (as-extract -K), and not "
+                                    "the columns of the kind model");
+            return 1;
+        }
+        if (st != AS_OK) {
+            cli_warn_status(lib->path[h], st);
+            return 1;
+        }
+        lib->show_kind = 1;
+    }
+    /* the classes asked for must be the library's */
+    const char *ask[2] = {o->like, NULL};
+    size_t n_ask = o->like != NULL;
+    for (size_t i = 0; i < o->n_kinds + n_ask; i++) {
+        const char *k = i < n_ask ? ask[i] : o->kinds[i - n_ask];
+        for (size_t h = 0; h < lib->n; h++) {
+            if (lib->kinds[h] == NULL ||
+                as_kinds_find(lib->kinds[h], k, NULL) == AS_OK)
+                continue;
+            /* the vocabulary, for the message */
+            size_t nc = as_kinds_n_classes(lib->kinds[h]), len = 1;
+            for (size_t c = 0; c < nc; c++)
+                len += strlen(as_kinds_class(lib->kinds[h], c)) + 2;
+            char *v = cli_xrealloc(NULL, len);
+            v[0] = '\0';
+            for (size_t c = 0; c < nc; c++) {
+                if (c)
+                    strcat(v, ", ");
+                strcat(v, as_kinds_class(lib->kinds[h], c));
+            }
+            cli_usage_error("%s: '%s' is not a kind of %s (%s)",
+                            i < n_ask ? "--like" : "-K", k, lib->path[h], v);
+        }
+    }
+    return 0;
+}
+
+void
+kinds_close(struct lib *lib)
+{
+    for (size_t h = 0; lib->kinds != NULL && h < lib->n; h++)
+        as_kinds_free(lib->kinds[h]);
+    free(lib->kinds);
+    lib->kinds = NULL;
+}
+
+int
+entry_kind(const struct lib *lib, size_t h, size_t i, const char *want,
+           const char **kind, double *kind_p, double *want_p)
+{
+    const as_kinds *k = lib->kinds != NULL ? lib->kinds[h] : NULL;
+    double p[256];
+    size_t best = 0, nc = k != NULL ? as_kinds_n_classes(k) : 0;
+    const float *row = as_index_row(lib->ix[h], i);
+    if (k == NULL || row == NULL || nc > sizeof p / sizeof *p ||
+        as_kinds_probs(k, row, as_index_dim(lib->ix[h]), p, nc, &best) !=
+            AS_OK) {
+        *kind = NULL;
+        *kind_p = -1;
+        if (want_p != NULL)
+            *want_p = -1;
+        return 1;
+    }
+    *kind = as_kinds_class(k, best);
+    *kind_p = p[best];
+    if (want_p != NULL) {
+        size_t c = 0;
+        *want_p = as_kinds_find(k, want, &c) == AS_OK ? p[c] : -1;
+    }
+    return 0;
+}
+
+struct liked {
+    double p;
+    size_t shard, entry;
+};
+
+static int
+cmp_liked(const void *pa, const void *pb)
+{
+    const struct liked *a = pa, *b = pb;
+    if (a->p != b->p)
+        return a->p > b->p ? -1 : 1;
+    if (a->shard != b->shard)
+        return a->shard < b->shard ? -1 : 1;
+    return (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+int
+run_like(const struct opts *o, struct lib *lib)
+{
+    size_t n = 0, cap = 0;
+    struct liked *v = NULL;
+    for (size_t h = 0; h < lib->n; h++)
+        for (size_t i = 0; i < as_index_count(lib->ix[h]); i++) {
+            if (!entry_listed(lib, h, i))
+                continue;
+            const char *kind;
+            double kp, p;
+            if (entry_kind(lib, h, i, o->like, &kind, &kp, &p) || p < 0)
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 1024;
+                v = cli_xrealloc(v, cap * sizeof *v);
+            }
+            v[n++] = (struct liked){p, h, i};
+        }
+    qsort(v, n, sizeof *v, cmp_liked);
+    if (n > o->k)
+        n = o->k;
+    struct rec *r = o->out;
+    int json = rec_json(r);
+    rec_header(r, "query\trank\t" REC_COL_PATH
+                  "\tlabel\tprobability\tkind\tkind_p");
+    if (json) {
+        rec_begin(r);
+        rec_object(r, "query");
+        rec_str(r, "kind", o->like);
+        rec_close(r);
+        rec_array(r, "results");
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        const char *kind;
+        double kp, p;
+        if (entry_get(lib, v[i].shard, v[i].entry, &e)) {
+            free(v);
+            return 1;
+        }
+        entry_kind(lib, v[i].shard, v[i].entry, o->like, &kind, &kp, &p);
+        if (o->crate != NULL)
+            crate_add(o->crate, e.path);
+        if (json) {
+            rec_object(r, NULL);
+        } else {
+            rec_begin(r);
+            rec_str(r, NULL, o->like);
+            rec_size(r, NULL, i + 1);
+        }
+        rec_path(r, e.path);
+        rec_label(r, e.label);
+        rec_real(r, "probability", "%.4f", p);
+        rec_str(r, "kind", kind);
+        rec_real(r, "kind_p", "%.4f", kp);
+        if (json)
+            rec_close(r);
+        else
+            rec_end(r);
+    }
+    if (json)
+        rec_end(r);
+    free(v);
+    return 0;
+}
