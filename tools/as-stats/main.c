@@ -111,6 +111,8 @@ struct stats {
     char mtime[32]; /* ISO 8601, UTC */
     size_t n, dim, n_labels, labelled;
     size_t *label_n; /* per label number */
+    as_kinds *kinds; /* the kind tags (as-extract -K), or NULL */
+    size_t *kind_n;  /* entries per kind */
     size_t n_dur;    /* known durations */
     double dur_min, dur_median, dur_mean, dur_max, dur_total;
     size_t group_cols[AS_G_COUNT];
@@ -123,10 +125,44 @@ struct stats {
                             filter passed; else NULL */
 };
 
+/* The kind tags of the index (as-extract -K), if it has any. */
+static void
+open_kinds(struct stats *s)
+{
+    const struct as_featheader *h = as_index_header(s->ix);
+    int tagged = 0;
+    for (size_t j = 0; j < h->dim; j++)
+        tagged |= strncmp(h->names[j], AS_KIND_TAG_PREFIX,
+                          strlen(AS_KIND_TAG_PREFIX)) == 0;
+    if (!tagged || as_kinds_new(&s->kinds, NULL,
+                                (const char *const *)h->names, h->dim) !=
+                       AS_OK)
+        return;
+    size_t nc = as_kinds_n_classes(s->kinds);
+    s->kind_n = cli_xrealloc(NULL, nc * sizeof *s->kind_n);
+    memset(s->kind_n, 0, nc * sizeof *s->kind_n);
+}
+
+/* Counts entry i under its kind (the most probable class of its tags). */
+static void
+count_kind(struct stats *s, size_t i)
+{
+    double p[256];
+    size_t best;
+    const float *row = as_index_row(s->ix, i);
+    if (s->kinds != NULL && row != NULL &&
+        as_kinds_n_classes(s->kinds) <= sizeof p / sizeof *p &&
+        as_kinds_probs(s->kinds, row, s->dim, p, sizeof p / sizeof *p,
+                       &best) == AS_OK)
+        s->kind_n[best]++;
+}
+
 /* Reads every entry's metadata (a damaged one makes the index corrupt). */
 static int
 gather(struct stats *s)
 {
+    s->dim = as_index_dim(s->ix);
+    open_kinds(s);
     s->n = as_index_count(s->ix);
     s->dim = as_index_dim(s->ix);
     s->n_labels = as_index_label_count(s->ix);
@@ -145,6 +181,7 @@ gather(struct stats *s)
             s->label_n[l]++;
             s->labelled++;
         }
+        count_kind(s, i);
         if (e.duration_s >= 0.0) {
             if (s->n_dur == 0 || e.duration_s < s->dur_min)
                 s->dur_min = e.duration_s;
@@ -161,9 +198,13 @@ gather(struct stats *s)
         s->dur_mean = s->dur_total / (double)s->n_dur;
     }
     free(dur);
+    char *const *names = as_index_header(s->ix)->names;
     for (size_t j = 0; j < s->dim; j++) {
         unsigned g = (unsigned)as_index_group(s->ix, j);
-        s->group_cols[g < AS_G_COUNT ? g : AS_G_OTHER]++;
+        /* kind tags are no feature of any group: the kind rows count them */
+        if (strncmp(names[j], AS_KIND_TAG_PREFIX,
+                    strlen(AS_KIND_TAG_PREFIX)) != 0)
+            s->group_cols[g < AS_G_COUNT ? g : AS_G_OTHER]++;
     }
     return 0;
 }
@@ -315,6 +356,9 @@ print_tsv(struct rec *r, const struct stats *s, const struct opts *o)
     row_size(r, "entries", "labels", s->n_labels);
     for (size_t l = 0; l < s->n_labels; l++)
         row_size(r, "label", as_index_label(s->ix, l), s->label_n[l]);
+    for (size_t k = 0; s->kinds != NULL && k < as_kinds_n_classes(s->kinds);
+         k++)
+        row_size(r, "kind", as_kinds_class(s->kinds, k), s->kind_n[k]);
 
     row_size(r, "duration", "known", s->n_dur);
     row_size(r, "duration", "unknown", s->n - s->n_dur);
@@ -442,6 +486,12 @@ print_json(struct rec *r, const struct stats *s, const struct opts *o)
     for (size_t l = 0; l < s->n_labels; l++)
         rec_size(r, as_index_label(s->ix, l), s->label_n[l]);
     rec_close(r);
+    if (s->kinds != NULL) {
+        rec_object(r, "kinds");
+        for (size_t k = 0; k < as_kinds_n_classes(s->kinds); k++)
+            rec_size(r, as_kinds_class(s->kinds, k), s->kind_n[k]);
+        rec_close(r);
+    }
     rec_object(r, "duration");
     rec_size(r, "known", s->n_dur);
     rec_size(r, "unknown", s->n - s->n_dur);
@@ -583,6 +633,8 @@ run(const struct opts *o, const char *path)
 done:
     free(pr);
     free(s.label_n);
+    free(s.kind_n);
+    as_kinds_free(s.kinds);
     free(s.rates.v);
     free(s.channels.v);
     free(s.containers.v);
