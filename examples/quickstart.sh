@@ -6,9 +6,11 @@
 # (default: Debian's sonic-pi-samples): installs what is missing (when run
 # as root; otherwise prints the apt-get line and stops), builds into
 # build/, describes every sample of the folder, extracts its feature
-# vectors, indexes them in build/quickstart/, searches the index with one
-# of its own files (the top 5), groups it, lists its most unusual samples
-# and sums it up, and writes a map of it (build/quickstart/map.html).
+# vectors with the kind tags (kick, snare, ... tonal, fx, loop), indexes
+# them in build/quickstart/, searches the index with one of its own files
+# (the top 5), groups it, lists its most unusual samples, sums it up,
+# counts the kinds and lists the likeliest kicks, and writes a map of it
+# (build/quickstart/map.html).
 # Labels are the samples' folders; sonic-pi-samples keeps every sample in
 # one folder with its category at the start of the name (bd_, sn_,
 # drum_cymbal_ ...), so there the category is the label, through the
@@ -40,11 +42,11 @@ mkdir -p "$out"
 echo "== What is in $dir (as-extract --info):" >&2
 "$bin/as-extract" -ri "$dir"
 
-echo "== Feature vectors (as-extract, default set, every core):" >&2
+echo "== Feature vectors and kind tags (as-extract -K, default set, every core):" >&2
 if [ $# -eq 1 ]; then
-    "$bin/as-extract" -r -o "$out/lib.tsv" "$dir"
+    "$bin/as-extract" -K -r -o "$out/lib.tsv" "$dir"
 else
-    "$bin/as-extract" -r "$dir" | awk -F '\t' 'BEGIN { OFS = "\t" }
+    "$bin/as-extract" -K -r "$dir" | awk -F '\t' 'BEGIN { OFS = "\t" }
         NR == 1 { $1 = $1 "\tlabel"; print; next }
         {
             n = split($1, part, "/"); split(part[n], word, /[_.]/)
@@ -82,6 +84,12 @@ echo "== Samples that sound like another label (as-anomaly --mislabeled, top 5):
 
 echo "== The library (as-stats):" >&2
 "$bin/as-stats" "$out/lib.asx" | grep -E '^(entries|duration|rate|channels|container)'
+
+echo "== What kind of sound each sample is (as-stats: entries per kind; as-kind(7)):" >&2
+"$bin/as-stats" "$out/lib.asx" | awk -F '\t' '$1 == "kind" && $3 > 0 { print $2 "\t" $3 }' |
+    sort -t "$(printf '\t')" -k 2,2nr -k 1,1
+echo "== The five most certain kicks (as-search --like kick):" >&2
+"$bin/as-search" -H --like kick -k 5 "$out/lib.asx" | cut -f 3,5
 
 echo "== A map to explore and listen to (as-map, t-SNE):" >&2
 "$bin/as-map" -q -c cluster -w "$out/map.html" -s "$out/map.svg" "$out/lib.asx"
