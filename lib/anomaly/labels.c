@@ -13,8 +13,8 @@
 
 /* Counts the labels of hits[0, m) and fills v (label already set). */
 static int
-vote(const as_index *ix, const struct as_hit *hits, size_t m, uint32_t *tally,
-     uint32_t *seen, struct as_label_vote *v)
+vote(const uint32_t *labels, size_t n_labels, const struct as_hit *hits,
+     size_t m, uint32_t *tally, uint32_t *seen, struct as_label_vote *v)
 {
     size_t n_seen = 0;
     v->top = AS_INDEX_NO_LABEL;
@@ -23,12 +23,12 @@ vote(const as_index *ix, const struct as_hit *hits, size_t m, uint32_t *tally,
     v->nearest = AS_INDEX_NO_LABEL;
     v->own = 0;
     for (size_t h = 0; h < m; h++) {
-        uint32_t l = as_index_entry_label(ix, hits[h].entry);
+        uint32_t l = labels[hits[h].entry];
         if (h == 0)
             v->nearest = l;
         if (l == AS_INDEX_NO_LABEL)
             continue;
-        if (l >= as_index_label_count(ix))
+        if (l >= n_labels)
             return AS_EINDEX;
         v->own += l == v->label;
         if (tally[l]++ == 0)
@@ -52,7 +52,8 @@ vote(const as_index *ix, const struct as_hit *hits, size_t m, uint32_t *tally,
 }
 
 struct votes_ctx {
-    const as_index *ix;
+    const uint32_t *labels;
+    size_t n_labels;
     size_t first;
     struct as_label_vote *votes;
     uint32_t *tally, *seen;
@@ -66,7 +67,39 @@ vote_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits,
     struct as_label_vote *v = &c->votes[e.entry - c->first];
     if (v->label == AS_INDEX_NO_LABEL)
         return AS_OK; /* searched, not counted */
-    return vote(c->ix, hits, n, c->tally, c->seen, v);
+    return vote(c->labels, c->n_labels, hits, n, c->tally, c->seen, v);
+}
+
+int
+as_label_votes_of(as_searcher *s, const as_index *ix,
+                  const struct as_knn_opts *o, const uint32_t *labels,
+                  size_t n_labels, struct as_label_vote *votes)
+{
+    size_t count = as_index_count(ix);
+    if (s == NULL || o == NULL || labels == NULL || o->k == 0 ||
+        o->k > UINT32_MAX - 1 || o->first > count ||
+        as_searcher_count(s) != count ||
+        as_searcher_dim(s) != as_index_dim(ix))
+        return AS_EINVAL;
+    size_t n = o->count < count - o->first ? o->count : count - o->first;
+    if (n > 0 && votes == NULL)
+        return AS_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        struct as_label_vote *v = &votes[i];
+        v->label = labels[o->first + i];
+        v->top = v->nearest = AS_INDEX_NO_LABEL;
+        v->count = v->k = v->own = 0;
+    }
+    size_t k = o->k < count ? o->k : count;
+    struct votes_ctx c = {labels, n_labels, o->first, votes, NULL, NULL};
+    c.tally = calloc(n_labels ? n_labels : 1, sizeof *c.tally);
+    c.seen = malloc((k < n_labels ? k : n_labels + 1) * sizeof *c.seen);
+    int status = AS_ENOMEM;
+    if (c.tally != NULL && c.seen != NULL)
+        status = as_search_knn(s, o, vote_emit, &c);
+    free(c.tally);
+    free(c.seen);
+    return status;
 }
 
 int
@@ -78,29 +111,18 @@ as_label_votes(as_searcher *s, const as_index *ix, const struct as_knn_opts *o,
         o->first > count || as_searcher_count(s) != count ||
         as_searcher_dim(s) != as_index_dim(ix))
         return AS_EINVAL;
-    size_t n = o->count < count - o->first ? o->count : count - o->first;
-    if (n > 0 && votes == NULL)
-        return AS_EINVAL;
     /* the labels of any entry are read: a damaged entry must not read as
      * one without a label */
     int status = as_index_check(ix);
     if (status != AS_OK)
         return status;
-    for (size_t i = 0; i < n; i++) {
-        struct as_label_vote *v = &votes[i];
-        v->label = as_index_entry_label(ix, o->first + i);
-        v->top = v->nearest = AS_INDEX_NO_LABEL;
-        v->count = v->k = v->own = 0;
-    }
-    size_t n_labels = as_index_label_count(ix);
-    size_t k = o->k < count ? o->k : count;
-    struct votes_ctx c = {ix, o->first, votes, NULL, NULL};
-    c.tally = calloc(n_labels ? n_labels : 1, sizeof *c.tally);
-    c.seen = malloc((k < n_labels ? k : n_labels + 1) * sizeof *c.seen);
-    status = AS_ENOMEM;
-    if (c.tally != NULL && c.seen != NULL)
-        status = as_search_knn(s, o, vote_emit, &c);
-    free(c.tally);
-    free(c.seen);
+    uint32_t *labels = malloc((count ? count : 1) * sizeof *labels);
+    if (labels == NULL)
+        return AS_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        labels[i] = as_index_entry_label(ix, i);
+    status = as_label_votes_of(s, ix, o, labels, as_index_label_count(ix),
+                               votes);
+    free(labels);
     return status;
 }

@@ -32,17 +32,64 @@ by_share(const void *a, const void *b)
     return strcmp(ex.path, ey.path);
 }
 
+/*
+ * Without usable labels (fewer than two: a library in one folder), the
+ * entries' kinds (as/kind.h: the tags, or the built-in model on the
+ * default columns) stand in for them: *kinds and kind_of[] (one kind
+ * number per entry) are set, and 0 returned; 1 when there are usable
+ * labels or no kinds either.
+ */
+static int
+kinds_as_labels(const struct lib *l, as_kinds **kinds, uint32_t **kind_of)
+{
+    *kinds = NULL;
+    *kind_of = NULL;
+    if (as_index_label_count(l->ix) >= 2)
+        return 1;
+    const struct as_featheader *h = as_index_header(l->ix);
+    if (as_kinds_new(kinds, NULL, (const char *const *)h->names, h->dim) !=
+        AS_OK)
+        return 1;
+    size_t nc = as_kinds_n_classes(*kinds);
+    double *p = malloc((nc ? nc : 1) * sizeof *p);
+    *kind_of = malloc(l->n * sizeof **kind_of);
+    if (p == NULL || *kind_of == NULL) {
+        free(p);
+        free(*kind_of);
+        as_kinds_free(*kinds);
+        *kinds = NULL;
+        *kind_of = NULL;
+        return 1;
+    }
+    for (size_t i = 0; i < l->n; i++) {
+        size_t best;
+        const float *row = as_index_row(l->ix, i);
+        (*kind_of)[i] = row != NULL && as_kinds_probs(*kinds, row, l->dim, p,
+                                                      nc, &best) == AS_OK
+                            ? (uint32_t)best
+                            : AS_INDEX_NO_LABEL;
+    }
+    free(p);
+    return 0;
+}
+
 int
 run_mislabeled(const struct opts *o, const struct lib *l)
 {
     rec_header(o->out, REC_COL_PATH "\tlabel\tlooks_like\tcount\tk");
-    if (l->n == 0 || as_index_label_count(l->ix) == 0)
+    as_kinds *kinds = NULL;
+    uint32_t *kind_of = NULL;
+    if (l->n == 0 ||
+        (kinds_as_labels(l, &kinds, &kind_of) &&
+         as_index_label_count(l->ix) == 0))
         return 0;
     struct as_label_vote *votes = malloc(l->n * sizeof *votes);
     struct flagged *fl = malloc(l->n * sizeof *fl);
     if (votes == NULL || fl == NULL) {
         free(votes);
         free(fl);
+        free(kind_of);
+        as_kinds_free(kinds);
         return fail_nomem(l);
     }
     /* cosine and the stored weights, as as-search searches */
@@ -53,7 +100,10 @@ run_mislabeled(const struct opts *o, const struct lib *l)
     ko.k = o->k;
     ko.threads = o->jobs;
     int st = as_searcher_new(&s, &ix, 1, NULL);
-    if (st == AS_OK)
+    if (st == AS_OK && kinds != NULL)
+        st = as_label_votes_of(s, l->ix, &ko, kind_of,
+                               as_kinds_n_classes(kinds), votes);
+    else if (st == AS_OK)
         st = as_label_votes(s, l->ix, &ko, votes);
     as_searcher_free(s);
     int failed = 0;
@@ -84,6 +134,11 @@ run_mislabeled(const struct opts *o, const struct lib *l)
         if ((failed = entry_get(l, fl[j].i, &e)) != 0)
             break;
         const char *looks = as_index_label(l->ix, votes[fl[j].i].top);
+        if (kinds != NULL) {
+            /* the kinds stood in for the labels: print them */
+            looks = as_kinds_class(kinds, votes[fl[j].i].top);
+            e.label = as_kinds_class(kinds, kind_of[fl[j].i]);
+        }
         print_entry_start(o, &e);
         rec_str(o->out, "looks_like", looks);
         rec_size(o->out, "count", fl[j].count);
@@ -92,5 +147,7 @@ run_mislabeled(const struct opts *o, const struct lib *l)
     }
     free(votes);
     free(fl);
+    free(kind_of);
+    as_kinds_free(kinds);
     return failed;
 }

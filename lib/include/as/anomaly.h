@@ -258,6 +258,16 @@ struct as_label_vote {
  */
 int as_label_votes(as_searcher *s, const as_index *ix,
                    const struct as_knn_opts *o, struct as_label_vote *votes);
+/*
+ * The same vote over other labels: labels[i] (as_index_count(ix) values)
+ * is entry i's label number, below n_labels, or AS_INDEX_NO_LABEL; for
+ * example each entry's kind (as/kind.h) where the index's own labels say
+ * nothing. Returns AS_OK, AS_EINVAL, AS_EINDEX (a label number of
+ * n_labels or more) or AS_ENOMEM.
+ */
+int as_label_votes_of(as_searcher *s, const as_index *ix,
+                      const struct as_knn_opts *o, const uint32_t *labels,
+                      size_t n_labels, struct as_label_vote *votes);
 
 /* ---- defects found by decoding ---- */
 
