@@ -48,7 +48,7 @@ usage_error "-i: 10 is out of range (250 to 1000000)" -i 10 lib.asx
 usage_error "-j: 0 is out of range (1 to 1024)" -j 0 lib.asx
 usage_error "-k: -1 is out of range (0 to 1000)" -k -1 -w m.html lib.asx
 usage_error "-r: -1 is out of range (0 to 9223372036854775807)" -r -1 lib.asx
-usage_error "-c: 'size' is not label, cluster or anomaly" -c size -s m.svg lib.asx
+usage_error "-c: 'size' is not label, cluster, anomaly or kind" -c size -s m.svg lib.asx
 usage_error "-a, -i and -p go with -m tsne" -m pca -p 5 lib.asx
 usage_error "-a, -i and -p go with -m tsne" -m umap -i 300 lib.asx
 usage_error "-r goes with -m tsne or umap" -m pca -r 1 lib.asx

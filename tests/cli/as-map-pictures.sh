@@ -113,7 +113,7 @@ assert d["labels"][d["label"][5]] == "x&y<z>"
 assert d["label"][6] == -1, "unlabelled"
 assert len(d["nn"]) == n * d["k"]
 assert all(0 <= j < n and j != i // d["k"] for i, j in enumerate(d["nn"]))
-assert [s["name"] for s in d["schemes"]] == ["label", "cluster", "anomaly"]
+assert [s["name"] for s in d["schemes"]] == ["label", "cluster", "anomaly", "kind"]
 assert all(len(s["idx"]) == n for s in d["schemes"])
 assert d["cluster"][:4] == [0, 1, 2, 0]
 assert all(a is not None for a in d["anomaly"])

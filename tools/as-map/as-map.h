@@ -10,7 +10,13 @@
 #include "as/as.h"
 
 /* How points are coloured. */
-enum map_colour { MAP_BY_LABEL, MAP_BY_CLUSTER, MAP_BY_ANOMALY, MAP_N_COLOURS };
+enum map_colour {
+    MAP_BY_LABEL,
+    MAP_BY_CLUSTER,
+    MAP_BY_ANOMALY,
+    MAP_BY_KIND, /* the kind tags, or the built-in kind model */
+    MAP_N_COLOURS
+};
 
 /* The library placed on the map. */
 struct map {

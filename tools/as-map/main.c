@@ -39,7 +39,7 @@ help(void)
          "                           (default: exact up to 3000 entries,\n"
          "                           0.5 above)\n"
          "  -c, --color=BY           colour the pictures by label (the\n"
-         "                           default), cluster or anomaly\n"
+         "                           default), cluster, anomaly or kind\n"
          "      --cluster=C          only entries of cluster C (repeatable)\n"
          "  -d, --dims=N             2 (the default) or 3 dimensions\n"
          "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
@@ -244,7 +244,7 @@ parse_colour(const char *s)
     for (int c = 0; c < MAP_N_COLOURS; c++)
         if (strcmp(s, map_colour_name((enum map_colour)c)) == 0)
             return (enum map_colour)c;
-    cli_usage_error("-c: '%s' is not label, cluster or anomaly", s);
+    cli_usage_error("-c: '%s' is not label, cluster, anomaly or kind", s);
 }
 
 int
@@ -485,6 +485,8 @@ main(int argc, char **argv)
                           ? "no entry has a cluster (see as-cluster -W)"
                       : o.colour == MAP_BY_ANOMALY
                           ? "no entry has an anomaly score (see as-anomaly -W)"
+                      : o.colour == MAP_BY_KIND
+                          ? "no entry has a kind (see as-extract -K)"
                           : "no entry has a label");
     }
     if (!failed && o.svg != NULL)

@@ -42,6 +42,8 @@ map_colour_name(enum map_colour by)
         return "cluster";
     case MAP_BY_ANOMALY:
         return "anomaly";
+    case MAP_BY_KIND:
+        return "kind";
     default:
         return "label";
     }
@@ -121,8 +123,34 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
     int64_t *key = cli_xrealloc(NULL, (n ? n : 1) * sizeof *key);
     struct cat *cat = cli_xrealloc(NULL, (n ? n : 1) * sizeof *cat);
     size_t n_none = 0, n_cat = 0;
+    /* kinds: from the kind tags (as-extract -K); an index without them
+     * has no kind ("none"), so that a map does not change with the
+     * built-in model */
+    as_kinds *kinds = NULL;
+    double *prob = NULL;
+    if (by == MAP_BY_KIND) {
+        const struct as_featheader *h = as_index_header(m->ix);
+        int tagged = 0;
+        for (size_t j = 0; j < h->dim; j++)
+            tagged |= strncmp(h->names[j], AS_KIND_TAG_PREFIX,
+                              strlen(AS_KIND_TAG_PREFIX)) == 0;
+        if (tagged && as_kinds_new(&kinds, NULL,
+                                   (const char *const *)h->names,
+                                   h->dim) == AS_OK)
+            prob = cli_xrealloc(NULL, as_kinds_n_classes(kinds) *
+                                          sizeof *prob);
+    }
     for (size_t i = 0; i < n; i++) {
-        if (by == MAP_BY_LABEL) {
+        if (by == MAP_BY_KIND) {
+            size_t best;
+            const float *row = as_index_row(m->ix, i);
+            key[i] = kinds != NULL && row != NULL &&
+                             as_kinds_probs(kinds, row, as_index_dim(m->ix),
+                                            prob, as_kinds_n_classes(kinds),
+                                            &best) == AS_OK
+                         ? (int64_t)best
+                         : -1;
+        } else if (by == MAP_BY_LABEL) {
             uint32_t l = as_index_entry_label(m->ix, i);
             key[i] = l == AS_INDEX_NO_LABEL ? -1 : (int64_t)l;
         } else {
@@ -132,6 +160,8 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
                 cli_warn_status(m->index_path, st);
                 free(key);
                 free(cat);
+                as_kinds_free(kinds);
+                free(prob);
                 return 1;
             }
             key[i] = e.cluster == AS_INDEX_NO_CLUSTER ? -1 : e.cluster;
@@ -169,6 +199,8 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
         const char *name = buf;
         if (by == MAP_BY_LABEL)
             name = as_index_label(m->ix, (size_t)ranked[r].key);
+        else if (by == MAP_BY_KIND)
+            name = as_kinds_class(kinds, (size_t)ranked[r].key);
         else
             snprintf(buf, sizeof buf, "cluster %lld", (long long)ranked[r].key);
         s->legend[s->n_legend++] =
@@ -191,6 +223,8 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
     free(ranked);
     free(key);
     free(cat);
+    as_kinds_free(kinds);
+    free(prob);
     return 0;
 }
 
