@@ -164,7 +164,8 @@ nearest10(const double *v, size_t n, size_t dim, size_t i, size_t *idx)
             continue;
         double s = 0.0;
         for (size_t a = 0; a < dim; a++)
-            s += (v[i * dim + a] - v[j * dim + a]) * (v[i * dim + a] - v[j * dim + a]);
+            s += (v[i * dim + a] - v[j * dim + a]) *
+                 (v[i * dim + a] - v[j * dim + a]);
         size_t at = m < 10 ? m++ : 10;
         while (at > 0 && best[at - 1] > s) {
             if (at < 10) {

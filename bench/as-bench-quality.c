@@ -96,7 +96,7 @@ main(int argc, char **argv)
     const struct as_featheader *h = as_featreader_header(r);
     size_t dim = h->dim, n = 0, cap = 0;
     float *x = NULL;
-    char (*cat)[32] = NULL;
+    char(*cat)[32] = NULL;
     struct as_featrow row;
     int eof;
     while (as_featreader_next(r, &row, &eof) == AS_OK && !eof) {
@@ -126,8 +126,7 @@ main(int argc, char **argv)
             ss += d * d;
         }
         double sd = sqrt(ss / (double)n);
-        scale[j] = sd > 0 ? gw[g[j]] / (sd * sqrt((double)per_group[g[j]]))
-                          : 0;
+        scale[j] = sd > 0 ? gw[g[j]] / (sd * sqrt((double)per_group[g[j]])) : 0;
         for (size_t i = 0; i < n; i++)
             x[i * dim + j] = (float)(((double)x[i * dim + j] - m) * scale[j]);
     }

@@ -43,8 +43,7 @@ main(int argc, char **argv)
     }
     status = as_index_open(&ix, argv[1], 0, NULL);
     if (status != AS_OK) {
-        fprintf(stderr, "in-library: %s: %s\n", argv[1],
-                reason(status));
+        fprintf(stderr, "in-library: %s: %s\n", argv[1], reason(status));
         return 1;
     }
     for (int a = 2; a < argc; a++) {
@@ -54,8 +53,7 @@ main(int argc, char **argv)
 
         status = as_audio_hash(argv[a], -1, &hash, &duration_s);
         if (status != AS_OK) {
-            fprintf(stderr, "in-library: %s: %s\n", argv[a],
-                    reason(status));
+            fprintf(stderr, "in-library: %s: %s\n", argv[a], reason(status));
             failed = 1;
             continue;
         }

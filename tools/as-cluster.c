@@ -300,8 +300,7 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
             n += snprintf(what + n, sizeof what - (size_t)n, ", %zu noise",
                           s->noise);
         if (o->method == AS_CLUSTER_DBSCAN)
-            snprintf(what + n, sizeof what - (size_t)n, ", eps %.6f",
-                     res->eps);
+            snprintf(what + n, sizeof what - (size_t)n, ", eps %.6f", res->eps);
         else if (o->method == AS_CLUSTER_HDBSCAN)
             snprintf(what + n, sizeof what - (size_t)n,
                      ", HDBSCAN min_cluster_size %zu", res->min_cluster_size);
@@ -396,8 +395,8 @@ main(int argc, char **argv)
     int c, have_k = 0, have_kmeans_opt = 0, have_eps = 0, have_mcs = 0,
            have_D = 0, have_m = 0;
     cli_init("as-cluster", USAGE);
-    while ((c = getopt_long(argc, argv, "Dc:e:HhJj:K:k:M:m:n:Pqr:S:sVWw:z", longopts,
-                            NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "Dc:e:HhJj:K:k:M:m:n:Pqr:S:sVWw:z",
+                            longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             o.min_cluster_size = cli_parse_long("-c", optarg, 2, 100000);
@@ -532,9 +531,9 @@ main(int argc, char **argv)
     if (!failed)
         failed = cluster(&o, &l, &r);
     struct rec out;
-    rec_init(&out, stdout,
-             &(struct rec_opts){.json = o.json, .header = o.header,
-                                .nul = o.nul});
+    rec_init(
+        &out, stdout,
+        &(struct rec_opts){.json = o.json, .header = o.header, .nul = o.nul});
     o.out = &out;
     if (!failed)
         failed =

@@ -16,9 +16,9 @@
 #include "common/record.h"
 #include "common/stream.h"
 
-#define USAGE                                                                \
-    "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "      \
-    "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n" \
+#define USAGE                                                                  \
+    "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "        \
+    "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n"  \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
     "       as-index merge [-Jq] [-w seconds] -o index index ..."
 
@@ -26,33 +26,34 @@ static void
 help(void)
 {
     printf("%s\n\n", USAGE);
-    puts("Build an index from feature streams (as-extract output), keep it\n"
-         "current, merge shards, write it back out, check it, or learn a\n"
-         "projection from its labels.\n"
-         "\n"
-         "  -b, --blend=A          with -L: the learnt part's weight in searches\n"
-         "                         with -P (0 to 1, default 0.5)\n"
-         "  -c, --check=INDEX      read the whole index and check its checksums\n"
-         "  -d, --dump=INDEX       write the entries as a feature stream\n"
-         "  -F, --force-prune      with -p: prune even more than half of the\n"
-         "                         entries\n"
-         "  -f, --format=FMT       with -d: tsv (default) or bin\n"
-         "  -H, --no-header        with -d: no TSV header line\n"
-         "  -h, --help             print this help and exit\n"
-         "  -J, --json             print the summary as one JSON object\n"
-         "  -L, --learn=INDEX      fit a projection (shrinkage LDA) on INDEX's\n"
-         "                         labels and store it in INDEX\n"
-         "  -l, --label-from=SRC   dir (the parent folder's name), column (the\n"
-         "                         stream's label column) or none; default:\n"
-         "                         the column when there is one, else dir\n"
-         "  -o, --output=INDEX     build INDEX from the streams (replacing it)\n"
-         "  -p, --prune            with -u: drop entries whose file is gone\n"
-         "  -q, --quiet            print no warnings and no summary\n"
-         "  -s, --shrinkage=S      with -L: the LDA's shrinkage (0 to 1,\n"
-         "                         default 0.1)\n"
-         "  -u, --update=INDEX     add and replace entries of INDEX\n"
-         "  -V, --version          print the version and exit\n"
-         "  -w, --wait=SECONDS     wait for another writer's lock (default 0)");
+    puts(
+        "Build an index from feature streams (as-extract output), keep it\n"
+        "current, merge shards, write it back out, check it, or learn a\n"
+        "projection from its labels.\n"
+        "\n"
+        "  -b, --blend=A          with -L: the learnt part's weight in searches\n"
+        "                         with -P (0 to 1, default 0.5)\n"
+        "  -c, --check=INDEX      read the whole index and check its checksums\n"
+        "  -d, --dump=INDEX       write the entries as a feature stream\n"
+        "  -F, --force-prune      with -p: prune even more than half of the\n"
+        "                         entries\n"
+        "  -f, --format=FMT       with -d: tsv (default) or bin\n"
+        "  -H, --no-header        with -d: no TSV header line\n"
+        "  -h, --help             print this help and exit\n"
+        "  -J, --json             print the summary as one JSON object\n"
+        "  -L, --learn=INDEX      fit a projection (shrinkage LDA) on INDEX's\n"
+        "                         labels and store it in INDEX\n"
+        "  -l, --label-from=SRC   dir (the parent folder's name), column (the\n"
+        "                         stream's label column) or none; default:\n"
+        "                         the column when there is one, else dir\n"
+        "  -o, --output=INDEX     build INDEX from the streams (replacing it)\n"
+        "  -p, --prune            with -u: drop entries whose file is gone\n"
+        "  -q, --quiet            print no warnings and no summary\n"
+        "  -s, --shrinkage=S      with -L: the LDA's shrinkage (0 to 1,\n"
+        "                         default 0.1)\n"
+        "  -u, --update=INDEX     add and replace entries of INDEX\n"
+        "  -V, --version          print the version and exit\n"
+        "  -w, --wait=SECONDS     wait for another writer's lock (default 0)");
 }
 
 enum label_from { LABEL_AUTO, LABEL_DIR, LABEL_COLUMN, LABEL_NONE };
@@ -175,14 +176,19 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
         int use_column = o->label_from == LABEL_COLUMN ||
                          (o->label_from == LABEL_AUTO && h->has_label);
         if (use_column)
-            label = row.label != NULL && row.label[0] != '\0' ? row.label
-                                                                : NULL;
+            label =
+                row.label != NULL && row.label[0] != '\0' ? row.label : NULL;
         else if (o->label_from != LABEL_NONE)
             label = dir_label(row.path, dbuf, sizeof dbuf);
-        struct as_index_entry e = {
-            row.path,       label,          row.duration_s,
-            row.file_size,  row.file_mtime_ns, row.audio_hash,
-            AS_INDEX_NO_CLUSTER, 0.0f,      0};
+        struct as_index_entry e = {row.path,
+                                   label,
+                                   row.duration_s,
+                                   row.file_size,
+                                   row.file_mtime_ns,
+                                   row.audio_hash,
+                                   AS_INDEX_NO_CLUSTER,
+                                   0.0f,
+                                   0};
         enum as_put what;
         int st = as_index_builder_put(*b, &e, row.values, &what);
         if (st != AS_OK) {
@@ -210,11 +216,12 @@ safe_target(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return errno == ENOENT ? 0 : (cli_warnx(path, "%s", strerror(errno)), 1);
+        return errno == ENOENT ? 0
+                               : (cli_warnx(path, "%s", strerror(errno)), 1);
     as_index *ix = NULL;
     unsigned v;
-    int status = S_ISREG(st.st_mode) ? as_index_open(&ix, path, 0, &v)
-                                     : AS_ENOTINDEX;
+    int status =
+        S_ISREG(st.st_mode) ? as_index_open(&ix, path, 0, &v) : AS_ENOTINDEX;
     as_index_close(ix);
     if (status == AS_ENOTINDEX) {
         cli_warnx(path, "exists and is not an index; not replaced");
@@ -272,8 +279,8 @@ summary(const struct opts *o, const char *index, const struct counts *c,
         fprintf(stderr,
                 "%s: %s: added %zu, changed %zu, unchanged %zu, removed %zu, "
                 "failed %zu\n",
-                cli_name, name, c->added, c->changed, c->unchanged,
-                c->removed, c->failed);
+                cli_name, name, c->added, c->changed, c->unchanged, c->removed,
+                c->failed);
         free(name);
     }
 }
@@ -449,8 +456,7 @@ run_write_to(const struct opts *o, const char *target, char **streams,
     /* a new index from nothing but refused streams is not written; -p
      * may forbid any write */
     if (b == NULL || (o->update == NULL && !accepted) ||
-        (ixold != NULL && o->prune &&
-         prune(o, target, ixold, b, failed, &c))) {
+        (ixold != NULL && o->prune && prune(o, target, ixold, b, failed, &c))) {
         as_index_builder_free(b);
         as_index_close(ixold);
         as_index_unlock(lock);
@@ -527,8 +533,8 @@ run_merge(const struct opts *o, char **inputs, int n)
             as_featheader_describe(h, a, sizeof a);
             as_featheader_describe(&first, bn, sizeof bn);
             char *fn = cli_msg_name_dup(first_name);
-            cli_warnx(inputs[i], "feature set %s differs from %s's (%s)", a,
-                      fn, bn);
+            cli_warnx(inputs[i], "feature set %s differs from %s's (%s)", a, fn,
+                      bn);
             free(fn);
             as_index_close(ix);
             c.failed++;
@@ -713,8 +719,7 @@ main(int argc, char **argv)
             else if (strcmp(optarg, "none") == 0)
                 o.label_from = LABEL_NONE;
             else
-                cli_usage_error("-l: '%s' is not dir, column or none",
-                                optarg);
+                cli_usage_error("-l: '%s' is not dir, column or none", optarg);
             break;
         case 'o':
             o.output = optarg;

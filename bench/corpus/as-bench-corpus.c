@@ -99,10 +99,10 @@ cmd_midi(int argc, char **argv)
                 return 2;
             }
             unsigned long t0 = 2000 + slot * gap_t;
-            ev[n++] = (struct event){t0, {0x99, (unsigned char)key,
-                                          (unsigned char)vel}, 3};
-            ev[n++] = (struct event){t0 + hold_t, {0x89, (unsigned char)key,
-                                                   0}, 3};
+            ev[n++] = (struct event){
+                t0, {0x99, (unsigned char)key, (unsigned char)vel}, 3};
+            ev[n++] =
+                (struct event){t0 + hold_t, {0x89, (unsigned char)key, 0}, 3};
         }
     qsort(ev, n, sizeof *ev, cmp_event);
     unsigned long end_t = 2000 + nslot * gap_t;
@@ -144,8 +144,8 @@ cmd_midi(int argc, char **argv)
         free(trk);
         return 1;
     }
-    static const unsigned char mthd[] = {'M', 'T', 'h', 'd', 0, 0, 0, 6,
-                                         0,   0,   0,   1,   0x03, 0xe8};
+    static const unsigned char mthd[] = {'M', 'T', 'h', 'd', 0, 0,    0,
+                                         6,   0,   0,   0,   1, 0x03, 0xe8};
     fwrite(mthd, 1, sizeof mthd, fp);
     fwrite("MTrk", 1, 4, fp);
     for (int s = 24; s >= 0; s -= 8)
@@ -160,8 +160,7 @@ cmd_midi(int argc, char **argv)
 }
 
 static int
-write_cut(const char *path, const float *x, size_t len, int rate,
-          long *clipped)
+write_cut(const char *path, const float *x, size_t len, int rate, long *clipped)
 {
     SF_INFO info = {0};
     info.samplerate = rate;
@@ -188,8 +187,7 @@ write_cut(const char *path, const float *x, size_t len, int rate,
             buf[i] = (short)lrint(v);
         }
         if (sf_write_short(sf, buf, (sf_count_t)m) != (sf_count_t)m) {
-            fprintf(stderr, "as-bench-corpus: %s: %s\n", path,
-                    sf_strerror(sf));
+            fprintf(stderr, "as-bench-corpus: %s: %s\n", path, sf_strerror(sf));
             sf_close(sf);
             return -1;
         }
@@ -260,7 +258,8 @@ cmd_cut(int argc, char **argv)
                 peak = fabs((double)mono[i]);
         if (peak < silent)
             continue;
-        double on = peak * pow(10, -40 / 20.0), off = peak * pow(10, -60 / 20.0);
+        double on = peak * pow(10, -40 / 20.0),
+               off = peak * pow(10, -60 / 20.0);
         size_t s = a, e = b;
         while (fabs((double)mono[s]) < on)
             s++;

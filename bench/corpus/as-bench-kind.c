@@ -42,11 +42,11 @@
 
 struct data {
     size_t n, d, nc, nu;
-    char **col;        /* d names */
-    char *cls[MAXC];   /* class names, sorted */
-    char *unit[MAXC];  /* unit names, in order of appearance */
-    int *y, *u;        /* n */
-    double *x;         /* n x d */
+    char **col;       /* d names */
+    char *cls[MAXC];  /* class names, sorted */
+    char *unit[MAXC]; /* unit names, in order of appearance */
+    int *y, *u;       /* n */
+    double *x;        /* n x d */
 };
 
 static void
@@ -184,8 +184,7 @@ struct model {
 /* z-scores of the rows in sel (ns of them) with the mean and population
  * standard deviation of those rows; a constant column gets sd 1. */
 static void
-standardise(const struct data *D, const size_t *sel, size_t ns,
-            struct model *M)
+standardise(const struct data *D, const size_t *sel, size_t ns, struct model *M)
 {
     for (size_t j = 0; j < D->d; j++) {
         double s = 0, q = 0;
@@ -297,7 +296,8 @@ lbfgs(const struct model *M, const double *Z, const int *y, size_t ns,
     double *w = xmalloc(np * sizeof *w), *g = xmalloc(np * sizeof *g);
     double *wn = xmalloc(np * sizeof *wn), *gn = xmalloc(np * sizeof *gn);
     double *dir = xmalloc(np * sizeof *dir), *sc = xmalloc(M->nc * sizeof *sc);
-    double *S = xmalloc(HIST * np * sizeof *S), *Y = xmalloc(HIST * np * sizeof *Y);
+    double *S = xmalloc(HIST * np * sizeof *S),
+           *Y = xmalloc(HIST * np * sizeof *Y);
     double rho[HIST], al[HIST];
     size_t nh = 0, head = 0;
     double f = objective(M, Z, y, ns, l2, w, g, sc);
@@ -445,8 +445,7 @@ xent(const double *S, const int *y, const int *mask, size_t n, size_t nc,
 /* the temperature minimising xent, golden section over log T in
  * [log 0.05, log 20] */
 static double
-fit_temp(const double *S, const int *y, const int *mask, size_t n,
-         size_t nc)
+fit_temp(const double *S, const int *y, const int *mask, size_t n, size_t nc)
 {
     double a = log(0.05), b = log(20), r = (sqrt(5) - 1) / 2;
     double c = b - r * (b - a), d = a + r * (b - a);
@@ -500,7 +499,7 @@ knn_probs(const struct data *D, size_t k, double *P)
     size_t *sel = xmalloc(n * sizeof *sel);
     size_t *nb = xmalloc(k * sizeof *nb);
     double *nd = xmalloc(k * sizeof *nd);
-    struct model M = { .d = d, .nc = D->nc };
+    struct model M = {.d = d, .nc = D->nc};
     M.mean = xmalloc(d * sizeof *M.mean);
     M.sd = xmalloc(d * sizeof *M.sd);
     for (size_t u = 0; u < D->nu; u++) {
@@ -584,7 +583,7 @@ measure(const struct data *D, const double *P, int print)
 {
     size_t nc = D->nc, n = D->n;
     size_t *cm = xmalloc(nc * nc * sizeof *cm);
-    double bn[10] = { 0 }, bc[10] = { 0 }, bp[10] = { 0 }, nll = 0;
+    double bn[10] = {0}, bc[10] = {0}, bp[10] = {0}, nll = 0;
     size_t right = 0;
     for (size_t i = 0; i < n; i++) {
         size_t b = argmax(P + i * nc, nc);
@@ -600,7 +599,7 @@ measure(const struct data *D, const double *P, int print)
         double py = P[i * nc + (size_t)D->y[i]];
         nll -= log(py > 1e-300 ? py : 1e-300);
     }
-    struct figures F = { (double)right / (double)n, 0, 0, nll / (double)n };
+    struct figures F = {(double)right / (double)n, 0, 0, nll / (double)n};
     size_t ncl = 0;
     for (size_t k = 0; k < nc; k++) {
         size_t tp = cm[k * nc + k], row = 0, colsum = 0;
@@ -619,7 +618,8 @@ measure(const struct data *D, const double *P, int print)
             F.ece += fabs(bc[b] - bp[b]) / (double)n;
     if (print) {
         printf("confusion (rows: true class, columns: predicted, in the "
-               "order of the rows)\n%-13s", "");
+               "order of the rows)\n%-13s",
+               "");
         for (size_t j = 0; j < nc; j++)
             printf(" %4.4s", D->cls[j]);
         printf("   recall  prec.   F1\n");
@@ -632,8 +632,7 @@ measure(const struct data *D, const double *P, int print)
                 colsum += cm[j * nc + k];
             }
             size_t tp = cm[k * nc + k];
-            printf("   %6.3f %6.3f %6.3f\n",
-                   row ? (double)tp / (double)row : 0,
+            printf("   %6.3f %6.3f %6.3f\n", row ? (double)tp / (double)row : 0,
                    colsum ? (double)tp / (double)colsum : 0,
                    row + colsum ? 2.0 * (double)tp / (double)(row + colsum)
                                 : 0);
@@ -689,14 +688,15 @@ cmd_eval(const struct data *D, const char *l2s, size_t k)
     size_t n = D->n, nc = D->nc;
     double *S = xmalloc(n * nc * sizeof *S), *P = xmalloc(n * nc * sizeof *P);
     double temps[MAXC];
-    printf("%zu rows, %zu columns, %zu classes, %zu hold-out units\n", n,
-           D->d, nc, D->nu);
+    printf("%zu rows, %zu columns, %zu classes, %zu hold-out units\n", n, D->d,
+           nc, D->nu);
     printf("\n== k-NN vote, k %zu, cosine on the standardised columns\n", k);
     knn_probs(D, k, P);
     struct figures F = measure(D, P, 1);
     per_unit(D, P);
     printf("knn k=%zu: accuracy %.3f  macro-F1 %.3f  ECE %.3f  log-loss "
-           "%.3f\n", k, F.acc, F.f1, F.ece, F.nll);
+           "%.3f\n",
+           k, F.acc, F.f1, F.ece, F.nll);
     char *list = xstrdup(l2s), *save = NULL;
     for (char *tok = strtok_r(list, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {

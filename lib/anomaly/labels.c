@@ -60,8 +60,7 @@ struct votes_ctx {
 };
 
 static int
-vote_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits,
-          size_t n)
+vote_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
 {
     struct votes_ctx *c = ctx;
     struct as_label_vote *v = &c->votes[e.entry - c->first];
@@ -78,8 +77,7 @@ as_label_votes_of(as_searcher *s, const as_index *ix,
     size_t count = as_index_count(ix);
     if (s == NULL || o == NULL || labels == NULL || o->k == 0 ||
         o->k > UINT32_MAX - 1 || o->first > count ||
-        as_searcher_count(s) != count ||
-        as_searcher_dim(s) != as_index_dim(ix))
+        as_searcher_count(s) != count || as_searcher_dim(s) != as_index_dim(ix))
         return AS_EINVAL;
     size_t n = o->count < count - o->first ? o->count : count - o->first;
     if (n > 0 && votes == NULL)
@@ -121,8 +119,8 @@ as_label_votes(as_searcher *s, const as_index *ix, const struct as_knn_opts *o,
         return AS_ENOMEM;
     for (size_t i = 0; i < count; i++)
         labels[i] = as_index_entry_label(ix, i);
-    status = as_label_votes_of(s, ix, o, labels, as_index_label_count(ix),
-                               votes);
+    status =
+        as_label_votes_of(s, ix, o, labels, as_index_label_count(ix), votes);
     free(labels);
     return status;
 }

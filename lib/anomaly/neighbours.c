@@ -70,13 +70,13 @@ struct job {
     size_t n, dim, k, kk, cap;
     uint32_t *nbr;
     double *dist;
-    as_searcher **s;      /* per worker, made on its first task */
-    float **q;            /* per worker: cap queries */
+    as_searcher **s;            /* per worker, made on its first task */
+    float **q;                  /* per worker: cap queries */
     struct as_entry_ref **self; /* per worker: cap, each query's entry */
-    struct as_hit **hits; /* per worker: cap * kk */
-    size_t **n_hits;      /* per worker: cap */
-    struct range_buf *rb; /* per worker */
-    int *status;          /* per task */
+    struct as_hit **hits;       /* per worker: cap * kk */
+    size_t **n_hits;            /* per worker: cap */
+    struct range_buf *rb;       /* per worker */
+    int *status;                /* per task */
 };
 
 /*

@@ -56,10 +56,10 @@ struct db {
     double eps, win;
     float thr_hi, thr_lo; /* see threshold_hi() and threshold_lo() */
     unsigned min_samples;
-    const float *yt;       /* rotated points, sorted, transposed by 16 */
-    const float *y;        /* the same, row-major */
-    const size_t *perm;    /* sorted position -> point */
-    const float *y0;       /* first coordinate by sorted position */
+    const float *yt;    /* rotated points, sorted, transposed by 16 */
+    const float *y;     /* the same, row-major */
+    const size_t *perm; /* sorted position -> point */
+    const float *y0;    /* first coordinate by sorted position */
     /* The passes' state is kept by sorted position, not by point, so
      * that a block of candidates reads it from consecutive memory. */
     atomic_uint *count;    /* pass 1: neighbours */
@@ -640,7 +640,8 @@ kd_task(void *ctx, size_t task, size_t worker)
         for (size_t t = t0; t < t1; t++) {
             size_t p = c->pick[t];
             for (size_t b0 = c0; b0 < c1; b0 += AS__LANES) {
-                as__sqdist16(c->isa, c->xt + (b0 / AS__LANES) * c->d * AS__LANES, c->d,
+                as__sqdist16(c->isa,
+                             c->xt + (b0 / AS__LANES) * c->d * AS__LANES, c->d,
                              c->x + p * c->d, sq);
                 for (size_t i = b0; i < b0 + AS__LANES && i < c1; i++)
                     if (i != p)
@@ -692,7 +693,7 @@ as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
     }
     struct kd c = {x, xt, n, d, k, m, pick, kdist, heap, as__kernel_isa()};
     if ((status = as_parallel((m + KD_PICKS - 1) / KD_PICKS, threads, kd_task,
-                               &c)) != AS_OK)
+                              &c)) != AS_OK)
         goto done;
     qsort(kdist, m, sizeof *kdist, cmp_double);
     /* the knee: furthest below the chord, both axes scaled to [0, 1] */

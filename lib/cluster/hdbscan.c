@@ -48,9 +48,10 @@
 #include "as/error.h"
 #include "as/parallel.h"
 
-#define CORE_ROWS 32      /* rows per task of the core distances */
-#define PRIM_CHUNK 1024   /* points per task of one Prim step (threads
-                             start at every step: only past one chunk) */
+#define CORE_ROWS 32 /* rows per task of the core distances */
+#define PRIM_CHUNK                                                             \
+    1024 /* points per task of one Prim step (threads                          \
+            start at every step: only past one chunk) */
 
 void
 as_hdbscan_opts_init(struct as_hdbscan_opts *o)
@@ -285,16 +286,17 @@ count_of(const struct link *h, size_t n, size_t v)
 /* The points under node fall out of relabel[parent] at lambda. */
 static void
 fall_out(const struct link *h, size_t n, size_t node, size_t cluster,
-         double lambda, unsigned char *ignore, size_t *queue,
-         struct row *rows, size_t *nrows)
+         double lambda, unsigned char *ignore, size_t *queue, struct row *rows,
+         size_t *nrows)
 {
     size_t m = 0;
     bfs(h, n, node, queue, &m);
     for (size_t i = 0; i < m; i++) {
         if (queue[i] < n)
-            rows[(*nrows)++] =
-                (struct row){.parent = cluster, .child = queue[i],
-                             .lambda = lambda, .size = 1};
+            rows[(*nrows)++] = (struct row){.parent = cluster,
+                                            .child = queue[i],
+                                            .lambda = lambda,
+                                            .size = 1};
         ignore[queue[i]] = 1;
     }
 }
@@ -337,10 +339,9 @@ condense(const struct link *h, size_t n, size_t min_size, size_t *order,
 /* ---- 5.-7. stability, excess of mass, labels ---- */
 
 static void
-select_clusters(const struct row *rows, size_t nrows, size_t n,
-                size_t nclus, double *stab, double *birth,
-                size_t *up, size_t *child0, size_t *child1,
-                unsigned char *keep)
+select_clusters(const struct row *rows, size_t nrows, size_t n, size_t nclus,
+                double *stab, double *birth, size_t *up, size_t *child0,
+                size_t *child1, unsigned char *keep)
 {
     /* cluster c is n + c; up: its parent cluster; child0/1: its
      * children clusters (SIZE_MAX: none) */
@@ -390,9 +391,8 @@ select_clusters(const struct row *rows, size_t nrows, size_t n,
 }
 
 int
-as_hdbscan(const float *x, size_t n, size_t d,
-           const struct as_hdbscan_opts *o, int32_t *labels, double *prob,
-           size_t *n_clusters)
+as_hdbscan(const float *x, size_t n, size_t d, const struct as_hdbscan_opts *o,
+           int32_t *labels, double *prob, size_t *n_clusters)
 {
     if (x == NULL || o == NULL || labels == NULL || n < 2 || d == 0 ||
         n > (size_t)INT32_MAX || o->min_cluster_size < 2)
@@ -425,10 +425,10 @@ as_hdbscan(const float *x, size_t n, size_t d,
         relabel == NULL || ignore == NULL || rows == NULL)
         goto out;
 
-    struct core_ctx cc = {.x = x, .n = n, .d = d, .k = k,
-                          .scratch = scratch, .core = core};
-    if ((st = as_parallel((n + CORE_ROWS - 1) / CORE_ROWS, threads,
-                          core_task, &cc)) != AS_OK)
+    struct core_ctx cc = {
+        .x = x, .n = n, .d = d, .k = k, .scratch = scratch, .core = core};
+    if ((st = as_parallel((n + CORE_ROWS - 1) / CORE_ROWS, threads, core_task,
+                          &cc)) != AS_OK)
         goto out;
     if ((st = prim(x, n, d, core, threads, mst)) != AS_OK)
         goto out;
@@ -448,8 +448,8 @@ as_hdbscan(const float *x, size_t n, size_t d,
         ufsize[n + i] = h[i].size;
     }
 
-    size_t nrows =
-        condense(h, n, o->min_cluster_size, order, queue, relabel, ignore, rows);
+    size_t nrows = condense(h, n, o->min_cluster_size, order, queue, relabel,
+                            ignore, rows);
     size_t nclus = 1;
     for (size_t r = 0; r < nrows; r++)
         if (rows[r].child >= n && rows[r].child - n + 1 > nclus)

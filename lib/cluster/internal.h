@@ -36,8 +36,8 @@ void as__sqdist16_part(int isa, const float *blk, size_t j0, size_t j1,
 
 /* out[r * 16 + l] = squared distance of point l of the block to y[r],
  * for four points y[0..3] at once (each column loaded once). */
-void as__sqdist16x4(int isa, const float *blk, size_t d,
-                    const float *const *y, float *out);
+void as__sqdist16x4(int isa, const float *blk, size_t d, const float *const *y,
+                    float *out);
 
 /* For each of the 16 points, the centre (of k, c row-major, cc their
  * squared norms) with the lowest |c|^2 - 2 x.c (the lower number on a

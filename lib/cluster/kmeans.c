@@ -98,7 +98,8 @@ assign_chunk(void *ctx, size_t c, size_t worker)
         /* |x - c|^2 = |x|^2 - 2 x.c + |c|^2, as scikit-learn computes it:
          * two operations per column instead of three; |x|^2 does not
          * change which centre is nearest */
-        as__nearest16(m->isa, blk, m->d, m->cf, m->cc, m->k, bestd, second, bestc);
+        as__nearest16(m->isa, blk, m->d, m->cf, m->cc, m->k, bestd, second,
+                      bestc);
         for (size_t i = b0; i < top; i++) {
             int32_t lab = bestc[i - b0], old = m->labels[i];
             changed += old != lab;

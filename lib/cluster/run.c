@@ -261,8 +261,8 @@ static int
 automatic(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
           struct as_cluster_result *r)
 {
-    size_t mcs = n / AUTO_SHARE > AUTO_MIN_SIZE ? n / AUTO_SHARE
-                                                : AUTO_MIN_SIZE;
+    size_t mcs =
+        n / AUTO_SHARE > AUTO_MIN_SIZE ? n / AUTO_SHARE : AUTO_MIN_SIZE;
     size_t *size = NULL;
     int st;
     for (;;) {
@@ -396,8 +396,8 @@ as_cluster_run(const float *x, size_t n, size_t d,
     if (o->method == AS_CLUSTER_DBSCAN) {
         st = dbscan(x, n, d, o, r);
     } else if (o->method == AS_CLUSTER_HDBSCAN) {
-        st = hdbscan(x, n, d, o->min_cluster_size, o->min_samples,
-                     o->threads, r);
+        st = hdbscan(x, n, d, o->min_cluster_size, o->min_samples, o->threads,
+                     r);
     } else if (o->method == AS_CLUSTER_AUTO) {
         st = automatic(x, n, d, o, r);
     } else if (o->k_min > 0) {

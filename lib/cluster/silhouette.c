@@ -163,14 +163,14 @@ as_silhouette(const float *x, size_t n, size_t d, const int32_t *labels,
                     size_t hi = b0 + AS__LANES < c1 ? b0 + AS__LANES : c1;
                     if (lo >= hi)
                         continue;
-                    as__sqdist16(isa, xt + (b0 / AS__LANES) * d * AS__LANES,
-                                 d, y[q], sq);
+                    as__sqdist16(isa, xt + (b0 / AS__LANES) * d * AS__LANES, d,
+                                 y[q], sq);
                     accumulate(&r[q], lab, b0, sq, lo, hi);
                 }
             for (; b0 < c1; b0 += AS__LANES) {
                 size_t hi = b0 + AS__LANES < c1 ? b0 + AS__LANES : c1;
-                as__sqdist16x4(isa, xt + (b0 / AS__LANES) * d * AS__LANES, d,
-                               y, sq);
+                as__sqdist16x4(isa, xt + (b0 / AS__LANES) * d * AS__LANES, d, y,
+                               sq);
                 for (size_t q = 0; q < 4; q++)
                     accumulate(&r[q], lab, b0, sq + q * AS__LANES, b0, hi);
             }

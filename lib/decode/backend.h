@@ -57,8 +57,7 @@ struct as__backend {
  * fills info's container, codec, rate_hz, channels, bits and frames, and
  * returns AS_OK with *out set, or an error with *out NULL. */
 int as__sndfile_open(struct as__backend **out, struct as__src *src,
-                     const struct as__probe *probe,
-                     struct as_audio_info *info);
+                     const struct as__probe *probe, struct as_audio_info *info);
 int as__flac_open(struct as__backend **out, struct as__src *src,
                   const struct as__probe *probe, struct as_audio_info *info);
 int as__mpeg_open(struct as__backend **out, struct as__src *src,

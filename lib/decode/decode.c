@@ -25,7 +25,7 @@
 
 struct as_decoder {
     struct as__src src;
-    int own_fd;             /* close src.fd on close */
+    int own_fd; /* close src.fd on close */
     struct as__backend *be;
     struct as_audio_info info;
     int downmix;
@@ -94,7 +94,7 @@ spool(int fd, int *out_fd)
     *out_fd = tmp;
     return AS_OK;
 
-fail: {
+fail : {
     int e = errno;
     close(tmp);
     errno = e;
@@ -217,10 +217,10 @@ open_common(as_decoder **out, int fd, int own_fd,
         if (status != AS_OK)
             goto fail;
     }
-    dec->nbuf = malloc((size_t)BLOCK_FRAMES * (size_t)in->channels *
-                       sizeof *dec->nbuf);
-    dec->mbuf = dec->downmix ? malloc(BLOCK_FRAMES * sizeof *dec->mbuf)
-                             : dec->nbuf;
+    dec->nbuf =
+        malloc((size_t)BLOCK_FRAMES * (size_t)in->channels * sizeof *dec->nbuf);
+    dec->mbuf =
+        dec->downmix ? malloc(BLOCK_FRAMES * sizeof *dec->mbuf) : dec->nbuf;
     if (dec->nbuf == NULL || dec->mbuf == NULL) {
         status = AS_ENOMEM;
         goto fail;
@@ -228,7 +228,7 @@ open_common(as_decoder **out, int fd, int own_fd,
     *out = dec;
     return AS_OK;
 
-fail: {
+fail : {
     int e = errno;
     as_decoder_close(dec);
     errno = e;
@@ -259,8 +259,7 @@ as_decoder_open(as_decoder **out, const char *path,
 }
 
 int
-as_decoder_open_fd(as_decoder **out, int fd,
-                   const struct as_decode_opts *opts)
+as_decoder_open_fd(as_decoder **out, int fd, const struct as_decode_opts *opts)
 {
     if (out == NULL)
         return AS_EINVAL;
@@ -278,8 +277,7 @@ as_decode_reason(const char *path, int status, char *buf, size_t cap)
     if (path == NULL || buf == NULL || cap == 0)
         return 0;
     if (status == AS_EFORMAT && stat(path, &st) == 0 &&
-        (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
-         S_ISSOCK(st.st_mode))) {
+        (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode))) {
         snprintf(buf, cap, "not a regular file");
         return 1;
     }
@@ -339,8 +337,8 @@ pairwise_sum(const float *x, size_t n, size_t stride)
         for (i = 8; i < n - (n % 8); i += 8)
             for (int j = 0; j < 8; j++)
                 r[j] += x[(i + (size_t)j) * stride];
-        float s = ((r[0] + r[1]) + (r[2] + r[3])) +
-                  ((r[4] + r[5]) + (r[6] + r[7]));
+        float s =
+            ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         for (; i < n; i++)
             s += x[i * stride];
         return s;
@@ -366,9 +364,8 @@ downmix(const float *in, size_t frames, int channels, float *out)
     }
     const float div = (float)channels;
     for (size_t i = 0; i < frames; i++)
-        out[i] = pairwise_sum(in + i * (size_t)channels, (size_t)channels,
-                              1) /
-                 div;
+        out[i] =
+            pairwise_sum(in + i * (size_t)channels, (size_t)channels, 1) / div;
 }
 
 /* Reads the next native block into mbuf; sets eof at the end. */
@@ -432,8 +429,7 @@ as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read)
             }
             double t0 = now_s();
             status = as_resampler_process(dec->rs, in, dec->mlen - dec->mpos,
-                                          &used, pcm + done, cap - done,
-                                          &got);
+                                          &used, pcm + done, cap - done, &got);
             dec->resample_s += now_s() - t0;
             if (status != AS_OK)
                 break;

@@ -23,17 +23,17 @@ struct flac_backend {
     struct as__src *src;
     unsigned channels;
     unsigned bits;
-    float scale;         /* 2^-(bits-1) */
-    float *frame;        /* the current FLAC frame, interleaved */
-    size_t frame_cap;    /* frames of room in frame */
-    size_t fpos, flen;   /* frames given out / present */
+    float scale;       /* 2^-(bits-1) */
+    float *frame;      /* the current FLAC frame, interleaved */
+    size_t frame_cap;  /* frames of room in frame */
+    size_t fpos, flen; /* frames given out / present */
     int have_info;
-    FLAC__uint64 total;  /* STREAMINFO total samples, 0 unknown */
+    FLAC__uint64 total;   /* STREAMINFO total samples, 0 unknown */
     FLAC__uint64 decoded; /* samples per channel decoded so far */
     unsigned rate_hz;
-    int error;           /* an error callback fired */
-    int eof_hit;         /* the read callback reached the end */
-    int done;            /* every declared sample is out; ignore the rest */
+    int error;   /* an error callback fired */
+    int eof_hit; /* the read callback reached the end */
+    int done;    /* every declared sample is out; ignore the rest */
 };
 
 static FLAC__StreamDecoderReadStatus
@@ -175,8 +175,7 @@ flac_error_status(const struct flac_backend *b)
 }
 
 static int
-flac_read(struct as__backend *be, float *buf, size_t max_frames,
-          size_t *frames)
+flac_read(struct as__backend *be, float *buf, size_t max_frames, size_t *frames)
 {
     struct flac_backend *b = (struct flac_backend *)be;
     size_t done = 0;
@@ -252,9 +251,9 @@ as__flac_open(struct as__backend **out, struct as__src *src,
     if (!FLAC__stream_decoder_process_until_end_of_metadata(b->dec) ||
         b->error || !b->have_info) {
         status = b->frame == NULL && b->channels ? AS_ENOMEM
-                 : b->src->err != 0               ? AS_EIO
-                 : b->eof_hit                     ? AS_ETRUNCATED
-                                                  : AS_ECORRUPT;
+                 : b->src->err != 0              ? AS_EIO
+                 : b->eof_hit                    ? AS_ETRUNCATED
+                                                 : AS_ECORRUPT;
         goto fail;
     }
     if (b->bits < 4 || b->bits > 32) {
@@ -271,7 +270,7 @@ as__flac_open(struct as__backend **out, struct as__src *src,
     *out = &b->base;
     return AS_OK;
 
-fail: {
+fail : {
     int e = errno;
     flac_close(&b->base);
     errno = e;

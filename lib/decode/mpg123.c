@@ -46,8 +46,7 @@ io_seek(void *user, off_t off, int whence)
 }
 
 static int
-mpeg_read(struct as__backend *be, float *buf, size_t max_frames,
-          size_t *frames)
+mpeg_read(struct as__backend *be, float *buf, size_t max_frames, size_t *frames)
 {
     struct mpeg_backend *b = (struct mpeg_backend *)be;
     size_t want = max_frames * (size_t)b->channels * sizeof *buf;
@@ -55,8 +54,7 @@ mpeg_read(struct as__backend *be, float *buf, size_t max_frames,
     *frames = 0;
     while (got < want) {
         size_t n = 0;
-        int r = mpg123_read(b->mh, (unsigned char *)buf + got, want - got,
-                            &n);
+        int r = mpg123_read(b->mh, (unsigned char *)buf + got, want - got, &n);
         got += n;
         if (r == MPG123_DONE)
             break;
@@ -134,10 +132,11 @@ as__mpeg_open(struct as__backend **out, struct as__src *src,
     off_t length = -1;
     if (probe->mpeg_tagged)
         length = mpg123_length(b->mh);
-    if (probe->mpeg_tagged && (length <= 0 ||
-        mpg123_getstate(b->mh, MPG123_ACCURATE, &accurate, &unused) !=
-            MPG123_OK ||
-        !accurate)) {
+    if (probe->mpeg_tagged &&
+        (length <= 0 ||
+         mpg123_getstate(b->mh, MPG123_ACCURATE, &accurate, &unused) !=
+             MPG123_OK ||
+         !accurate)) {
         if (mpg123_scan(b->mh) != MPG123_OK)
             goto fail;
         length = mpg123_length(b->mh);

@@ -141,8 +141,7 @@ wav_data(struct as__src *src, struct as__probe *p, unsigned tag,
             frame_bytes = block_align;
         if (size_known) {
             p->frames = data_size / frame_bytes;
-            int st = check_length(p->frames, src->size - data_off,
-                                  frame_bytes);
+            int st = check_length(p->frames, src->size - data_off, frame_bytes);
             if (st != AS_OK)
                 return st;
         }
@@ -293,8 +292,7 @@ probe_caf(struct as__src *src)
              * A-law, 34 bytes of IMA ADPCM per channel), every byte for
              * variable ones. */
             int64_t unit = packet_bytes > 0 ? packet_bytes : 1;
-            return check_length((size - 4) / unit, src->size - off - 16,
-                                unit);
+            return check_length((size - 4) / unit, src->size - off - 16, unit);
         }
         /* a chunk that runs past the end of the file ends the walk (and
          * keeps off + 12 + size far from overflowing) */
@@ -407,7 +405,8 @@ probe_au(struct as__src *src, const unsigned char *h, struct as__probe *p)
                                         "pcm_s16", "pcm_s24", "pcm_s32",
                                         "float32", "float64"};
     p->container = "au";
-    int st = check_rate_channels(rate, channels > 0x7FFFFFFF ? -1L : (long)channels);
+    int st =
+        check_rate_channels(rate, channels > 0x7FFFFFFF ? -1L : (long)channels);
     if (st != AS_OK)
         return st;
     if ((enc >= 1 && enc <= 7) || enc == 27) {
@@ -433,15 +432,12 @@ mpeg_frame_len(const unsigned char *b, int *version_layer_rate)
 {
     static const int kbps[2][3][16] = {
         {/* MPEG-1: layer I, II, III */
-         {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416,
-          448, 0},
-         {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+         {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
           0},
-         {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
-          0}},
+         {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 0},
+         {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 0}},
         {/* MPEG-2 and 2.5 */
-         {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
-          0},
+         {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256, 0},
          {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0},
          {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0}}};
     static const int rates[3] = {44100, 48000, 32000};
@@ -571,8 +567,9 @@ as__probe(struct as__src *src, struct as__probe *p)
     if (st != AS_OK)
         return st;
 
-    if (n >= 12 && (!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4) ||
-                    !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)) &&
+    if (n >= 12 &&
+        (!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4) ||
+         !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)) &&
         !memcmp(h + 8, "WAVE", 4))
         return probe_wav(src, h, p);
     if (n >= 12 && !memcmp(h, "FORM", 4) &&
@@ -587,7 +584,10 @@ as__probe(struct as__src *src, struct as__probe *p)
     if (n >= 4 && !memcmp(h, "OggS", 4)) {
         /* The first packet of the first page names the codec. */
         size_t body = 27 + (size_t)h[26];
-        if (body + 5 <= n && !memcmp(h + body, "\x7F" "FLAC", 5)) {
+        if (body + 5 <= n && !memcmp(h + body,
+                                     "\x7F"
+                                     "FLAC",
+                                     5)) {
             p->kind = AS__KIND_OGGFLAC;
             p->container = "ogg";
             p->codec = "flac";
@@ -651,17 +651,17 @@ as__probe(struct as__src *src, struct as__probe *p)
         size_t off, len;
         const char *magic;
     } other[] = {
-        {0, 4, "caff"},            /* Apple CAF */
-        {0, 4, "riff"},            /* Sony Wave64 (GUID "riff") */
-        {0, 7, "NIST_1A"},         /* NIST SPHERE */
+        {0, 4, "caff"},    /* Apple CAF */
+        {0, 4, "riff"},    /* Sony Wave64 (GUID "riff") */
+        {0, 7, "NIST_1A"}, /* NIST SPHERE */
         {0, 19, "Creative Voice File"},
         {0, 4, "\x64\xa3\x01\x00"}, /* IRCAM, four variants */
         {0, 4, "\x00\x01\xa3\x64"},
         {0, 4, "\x64\xa3\x02\x00"},
         {0, 4, "\x00\x02\xa3\x64"},
-        {0, 4, " paf"},            /* Ensoniq PARIS */
+        {0, 4, " paf"}, /* Ensoniq PARIS */
         {0, 4, "fap "},
-        {0, 4, "2BIT"},            /* Audio Visual Research */
+        {0, 4, "2BIT"}, /* Audio Visual Research */
         {0, 21, "Extended Instrument: "},
     };
     for (size_t i = 0; i < sizeof other / sizeof *other; i++)

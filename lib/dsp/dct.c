@@ -27,9 +27,9 @@ as__dct_matrix(double **out, size_t n_out, size_t n)
         double f = k == 0 ? sqrt(1.0 / (4.0 * (double)n))
                           : sqrt(1.0 / (2.0 * (double)n));
         for (size_t i = 0; i < n; i++)
-            m[k * n + i] = 2.0 * f *
-                           cos(M_PI * (double)k * (double)(2 * i + 1) /
-                               (2.0 * (double)n));
+            m[k * n + i] =
+                2.0 * f *
+                cos(M_PI * (double)k * (double)(2 * i + 1) / (2.0 * (double)n));
     }
     return AS_OK;
 }

@@ -11,7 +11,7 @@
  * -ffp-contract=off the AVX2 variant performs the same operations in the
  * same order, so every variant returns the same bits.
  */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&       \
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) &&         \
     !defined(__SANITIZE_ADDRESS__)
 #define AS_CLONES __attribute__((target_clones("avx2", "default")))
 #else

@@ -36,16 +36,15 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-
 struct as__rfft {
-    size_t n;       /* real points */
-    size_t m;       /* complex points, n / 2 */
-    uint32_t *rev;  /* bit reversal of 0..m-1 */
-    double *wr;     /* stage twiddles: w[h + j] = e^(-i pi j / h) */
+    size_t n;      /* real points */
+    size_t m;      /* complex points, n / 2 */
+    uint32_t *rev; /* bit reversal of 0..m-1 */
+    double *wr;    /* stage twiddles: w[h + j] = e^(-i pi j / h) */
     double *wi;
-    double *pr;     /* post-processing twiddles e^(-2 pi i k / n) */
+    double *pr; /* post-processing twiddles e^(-2 pi i k / n) */
     double *pi;
-    double *re;     /* work */
+    double *re; /* work */
     double *im;
 };
 
@@ -126,10 +125,10 @@ typedef double v4d __attribute__((vector_size(32)));
 /* Unaligned loads and stores (macros: a function returning a vector
  * type would have an ABI that depends on the instruction set). */
 #define LD4(v, p) memcpy(&(v), (p), sizeof(v))
-#define ST4(p, v)                                                            \
-    do {                                                                     \
-        v4d st4_ = (v);                                                      \
-        memcpy((p), &st4_, sizeof st4_);                                     \
+#define ST4(p, v)                                                              \
+    do {                                                                       \
+        v4d st4_ = (v);                                                        \
+        memcpy((p), &st4_, sizeof st4_);                                       \
     } while (0)
 
 AS_CLONES static void
@@ -185,8 +184,8 @@ stage2(double *re, double *im, const double *wr, const double *wi, size_t m,
 /* Values t..t+3 of the bit-reversed sequence through the first two
  * stages (twiddles 1 and -i only), into re/im at t. */
 static inline void
-first_stages4(double *re, double *im, size_t t, double ar, double ai,
-              double br, double bi, double cr, double ci, double dr, double di)
+first_stages4(double *re, double *im, size_t t, double ar, double ai, double br,
+              double bi, double cr, double ci, double dr, double di)
 {
     double r0 = ar + br, i0 = ai + bi;
     double r1 = ar - br, i1 = ai - bi;
@@ -263,8 +262,7 @@ transform(as__rfft *f, double *out_re, double *out_im)
 }
 
 void
-as__rfft_forward(as__rfft *f, const double *x, double *out_re,
-                 double *out_im)
+as__rfft_forward(as__rfft *f, const double *x, double *out_re, double *out_im)
 {
     const uint32_t *rev = f->rev;
     for (size_t t = 0; t < f->m; t += 4) {

@@ -72,7 +72,8 @@ as__melbank_init(struct as__melbank *mb, double rate_hz, size_t n_fft,
 
     size_t total = 0;
     for (size_t m = 0; m < n_mels; m++) {
-        double lo_d = edges[m + 1] - edges[m], hi_d = edges[m + 2] - edges[m + 1];
+        double lo_d = edges[m + 1] - edges[m],
+               hi_d = edges[m + 2] - edges[m + 1];
         double enorm = 2.0 / (edges[m + 2] - edges[m]);
         size_t first = n_bins, last = 0;
         for (size_t k = 0; k < n_bins; k++) {
@@ -111,8 +112,7 @@ nomem:
 }
 
 void
-as__melbank_apply(const struct as__melbank *mb, const float *power,
-                  float *mel)
+as__melbank_apply(const struct as__melbank *mb, const float *power, float *mel)
 {
     for (size_t m = 0; m < mb->n_mels; m++) {
         const float *w = mb->w + mb->off[m];

@@ -21,20 +21,20 @@
 #include "as/error.h"
 
 struct as_resampler {
-    soxr_t soxr;      /* NULL: equal rates, samples pass through */
+    soxr_t soxr; /* NULL: equal rates, samples pass through */
     int in_rate_hz;
     int out_rate_hz;
-    float *block;     /* input gathered for libsoxr */
-    size_t blen;      /* samples in block */
-    size_t bpos;      /* samples of block libsoxr has taken */
-    float *obuf;      /* libsoxr output not yet delivered */
+    float *block; /* input gathered for libsoxr */
+    size_t blen;  /* samples in block */
+    size_t bpos;  /* samples of block libsoxr has taken */
+    float *obuf;  /* libsoxr output not yet delivered */
     size_t ocap;
     size_t opos;
     size_t olen;
-    int64_t n_in;     /* samples fed by the caller */
-    int64_t n_out;    /* samples delivered to the caller */
-    int ended;        /* the caller marked the end of the input */
-    int drained;      /* libsoxr's flush returned nothing more */
+    int64_t n_in;  /* samples fed by the caller */
+    int64_t n_out; /* samples delivered to the caller */
+    int ended;     /* the caller marked the end of the input */
+    int drained;   /* libsoxr's flush returned nothing more */
     int failed;
 };
 
@@ -114,15 +114,14 @@ run_soxr(as_resampler *rs)
     size_t odone = 0, idone = 0;
     soxr_error_t serr;
     if (rs->bpos < rs->blen) {
-        serr = soxr_process(rs->soxr, rs->block + rs->bpos,
-                            rs->blen - rs->bpos, &idone,
-                            rs->obuf + rs->olen, room, &odone);
+        serr = soxr_process(rs->soxr, rs->block + rs->bpos, rs->blen - rs->bpos,
+                            &idone, rs->obuf + rs->olen, room, &odone);
         rs->bpos += idone;
         if (rs->bpos == rs->blen)
             rs->bpos = rs->blen = 0;
     } else {
-        serr = soxr_process(rs->soxr, NULL, 0, NULL, rs->obuf + rs->olen,
-                            room, &odone);
+        serr = soxr_process(rs->soxr, NULL, 0, NULL, rs->obuf + rs->olen, room,
+                            &odone);
         if (odone == 0)
             rs->drained = 1;
     }
@@ -166,8 +165,8 @@ as_resampler_process(as_resampler *rs, const float *in, size_t in_len,
     for (;;) {
         /* Deliver what may be delivered: never past the length librosa
          * would give the input fed so far. */
-        int64_t limit = as_resample_len(rs->n_in, rs->in_rate_hz,
-                                        rs->out_rate_hz);
+        int64_t limit =
+            as_resample_len(rs->n_in, rs->in_rate_hz, rs->out_rate_hz);
         size_t avail = rs->olen - rs->opos;
         size_t k = out_cap - done;
         if ((int64_t)k > limit - rs->n_out)

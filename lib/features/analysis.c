@@ -67,14 +67,20 @@ as_analysis_new(as_analysis **out, const struct as_analysis_opts *opts)
     if (a == NULL)
         return AS_ENOMEM;
     a->opts = *opts;
-    static const size_t rows[AS_S_COUNT] = {
-        [AS_S_MEL_DB] = AS_N_MELS,   [AS_S_MFCC] = AS_N_MFCC,
-        [AS_S_CHROMA] = AS_N_CHROMA, [AS_S_CENTROID] = 1,
-        [AS_S_ROLLOFF] = 1,          [AS_S_BANDWIDTH] = 1,
-        [AS_S_ZCR] = 1,              [AS_S_RMS] = 1,
-        [AS_S_CONTRAST] = AS_N_CONTRAST, [AS_S_FLATNESS] = 1,
-        [AS_S_ONSET_MEAN] = 1,       [AS_S_ONSET_MEDIAN] = 1,
-        [AS_S_CREST] = 1,            [AS_S_BANDS] = AS_N_BANDS};
+    static const size_t rows[AS_S_COUNT] = {[AS_S_MEL_DB] = AS_N_MELS,
+                                            [AS_S_MFCC] = AS_N_MFCC,
+                                            [AS_S_CHROMA] = AS_N_CHROMA,
+                                            [AS_S_CENTROID] = 1,
+                                            [AS_S_ROLLOFF] = 1,
+                                            [AS_S_BANDWIDTH] = 1,
+                                            [AS_S_ZCR] = 1,
+                                            [AS_S_RMS] = 1,
+                                            [AS_S_CONTRAST] = AS_N_CONTRAST,
+                                            [AS_S_FLATNESS] = 1,
+                                            [AS_S_ONSET_MEAN] = 1,
+                                            [AS_S_ONSET_MEDIAN] = 1,
+                                            [AS_S_CREST] = 1,
+                                            [AS_S_BANDS] = AS_N_BANDS};
     for (int i = 0; i < AS_S_COUNT; i++)
         a->s[i].rows = rows[i];
     a->spectra.rows = AS_N_BINS;
@@ -131,8 +137,7 @@ as_analysis_reset(as_analysis *a)
 }
 
 static void
-compute_chroma_all(as_analysis *a, size_t from, size_t to,
-                   const float *spectra)
+compute_chroma_all(as_analysis *a, size_t from, size_t to, const float *spectra)
 {
     for (size_t t = from; t < to; t++)
         as__chroma_frame(a->chroma_w, AS_N_BINS,
@@ -181,8 +186,8 @@ as_analysis_finish(as_analysis *a, int *rescan)
             return AS_ENOMEM;
         float *mean = a->s[AS_S_ONSET_MEAN].v;
         float *median = a->s[AS_S_ONSET_MEDIAN].v;
-        as__onset_strength(a->s[AS_S_MEL_DB].v, AS_N_MELS, frames, mean,
-                           median, a->scratch);
+        as__onset_strength(a->s[AS_S_MEL_DB].v, AS_N_MELS, frames, mean, median,
+                           a->scratch);
         double s, c;
         if (what & AS_AN_ONSET) {
             size_t nz = 0;
@@ -220,8 +225,8 @@ as_analysis_finish(as_analysis *a, int *rescan)
             a->chroma_bank[bin] = w;
         }
         a->chroma_w = a->chroma_bank[bin];
-        size_t kept = frames < a->opts.keep_frames ? frames
-                                                   : a->opts.keep_frames;
+        size_t kept =
+            frames < a->opts.keep_frames ? frames : a->opts.keep_frames;
         compute_chroma_all(a, 0, kept, a->spectra.v);
         if (kept < frames) {
             *rescan = 1;
@@ -251,8 +256,7 @@ as_analysis_series(const as_analysis *a, enum as_series s, size_t *rows)
         [AS_S_ONSET_MEDIAN] = AS_AN_ONSET | AS_AN_TEMPO,
         [AS_S_CREST] = AS_AN_CONTRAST,
         [AS_S_BANDS] = AS_AN_CONTRAST};
-    if ((unsigned)s >= AS_S_COUNT || !a->finished ||
-        !(a->opts.what & need[s]))
+    if ((unsigned)s >= AS_S_COUNT || !a->finished || !(a->opts.what & need[s]))
         return NULL;
     if (rows != NULL)
         *rows = a->s[s].rows;

@@ -15,8 +15,8 @@
 /* A growing array of floats, row per frame. */
 struct series {
     float *v;
-    size_t rows;  /* values per frame */
-    size_t cap;   /* frames of room */
+    size_t rows; /* values per frame */
+    size_t cap;  /* frames of room */
 };
 
 struct as_analysis {
@@ -29,17 +29,17 @@ struct as_analysis {
     size_t band_bin[AS_N_BANDS + 1]; /* first bin of each AS_S_BANDS band */
     struct as__tuning tuning;
     struct as__tempo tempo;
-    double *dct_t;        /* the DCT, 128 x 16 (13 used) */
-    float *chroma_w;      /* the bank for this file's tuning */
+    double *dct_t;           /* the DCT, 128 x 16 (13 used) */
+    float *chroma_w;         /* the bank for this file's tuning */
     float *chroma_bank[100]; /* banks built so far, by tuning bin */
 
     /* framing: buf holds padded samples from absolute index buf_at */
     float *buf;
     size_t buf_len, buf_cap;
     int64_t buf_at;
-    int64_t n;            /* samples pushed */
-    size_t t;             /* next frame to compute */
-    float first, last;    /* y[0] and y[n-1], for zcr's edge padding */
+    int64_t n;         /* samples pushed */
+    size_t t;          /* next frame to compute */
+    float first, last; /* y[0] and y[n-1], for zcr's edge padding */
 
     /* per-frame scratch */
     float frame[AS_N_FFT];
@@ -50,12 +50,12 @@ struct as_analysis {
     struct series s[AS_S_COUNT];
     struct series spectra; /* power spectra kept for chroma */
     struct series peak, valley;
-    struct series env;     /* block RMS */
-    size_t env_count;      /* blocks stored */
-    double env_acc;        /* sum of squares of the open block */
-    size_t env_fill;       /* samples in the open block */
-    float *scratch;        /* n_mels floats */
-    int rescan;            /* chroma comes from a second pass */
+    struct series env; /* block RMS */
+    size_t env_count;  /* blocks stored */
+    double env_acc;    /* sum of squares of the open block */
+    size_t env_fill;   /* samples in the open block */
+    float *scratch;    /* n_mels floats */
+    int rescan;        /* chroma comes from a second pass */
     size_t rescan_t;
     struct as_analysis_result res;
     int finished;

@@ -90,8 +90,8 @@ as__chroma_filters(float *w, double rate_hz, size_t n_fft, double tuning)
      * faint bins would be denormal numbers, which are slow. */
     for (size_t j = 0; j < n_bins; j++)
         for (size_t c = 0; c < AS__CHROMA_STRIDE; c++) {
-            double v = c < N_CHROMA ? wts[((c + 3) % N_CHROMA) * n_fft + j]
-                                    : 0.0;
+            double v =
+                c < N_CHROMA ? wts[((c + 3) % N_CHROMA) * n_fft + j] : 0.0;
             w[j * AS__CHROMA_STRIDE + c] = fabs(v) < 1e-20 ? 0.0f : (float)v;
         }
     free(frq);
@@ -99,7 +99,6 @@ as__chroma_filters(float *w, double rate_hz, size_t n_fft, double tuning)
     free(wts);
     return AS_OK;
 }
-
 
 /* The twelve sums (and four of padding) run side by side over the bins;
  * sixteen lanes fill two AVX2 registers. */

@@ -39,8 +39,7 @@ magnitudes(const double *restrict re, const double *restrict im,
 static void
 stft_frame(as_analysis *a, const float *x, float *power)
 {
-    as__rfft_forward_windowed(a->fft, x, a->window, a->spec_re,
-                              a->spec_im);
+    as__rfft_forward_windowed(a->fft, x, a->window, a->spec_re, a->spec_im);
     magnitudes(a->spec_re, a->spec_im, a->mag, power, AS_N_BINS);
 }
 
@@ -88,8 +87,7 @@ compute_frame(as_analysis *a, const float *x)
     if (what & (AS_AN_MFCC | AS_AN_ONSET | AS_AN_TEMPO)) {
         if (as__series_reserve(&a->s[AS_S_MEL_DB], t + 1) != AS_OK)
             return AS_ENOMEM;
-        as__melbank_apply(&a->mel, power,
-                          a->s[AS_S_MEL_DB].v + t * AS_N_MELS);
+        as__melbank_apply(&a->mel, power, a->s[AS_S_MEL_DB].v + t * AS_N_MELS);
     }
     if (what & AS_AN_SPECTRAL) {
         if (as__series_reserve(&a->s[AS_S_CENTROID], t + 1) != AS_OK ||
@@ -97,8 +95,7 @@ compute_frame(as_analysis *a, const float *x)
             as__series_reserve(&a->s[AS_S_BANDWIDTH], t + 1) != AS_OK)
             return AS_ENOMEM;
         as__spectral_frame(a->mag, AS_N_BINS, a->freq,
-                           &a->s[AS_S_CENTROID].v[t],
-                           &a->s[AS_S_ROLLOFF].v[t],
+                           &a->s[AS_S_CENTROID].v[t], &a->s[AS_S_ROLLOFF].v[t],
                            &a->s[AS_S_BANDWIDTH].v[t]);
     }
     if (what & AS_AN_CONTRAST) {
@@ -160,8 +157,7 @@ envelope_close_block(as_analysis *a)
 {
     if (as__series_reserve(&a->env, a->env_count + 1) != AS_OK)
         return AS_ENOMEM;
-    a->env.v[a->env_count++] =
-        (float)sqrt(a->env_acc / (double)a->env_fill);
+    a->env.v[a->env_count++] = (float)sqrt(a->env_acc / (double)a->env_fill);
     a->env_acc = 0.0;
     a->env_fill = 0;
     return AS_OK;
@@ -172,8 +168,7 @@ envelope_push(as_analysis *a, const float *y, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         a->env_acc += (double)y[i] * (double)y[i];
-        if (++a->env_fill == AS_ENV_BLOCK &&
-            envelope_close_block(a) != AS_OK)
+        if (++a->env_fill == AS_ENV_BLOCK && envelope_close_block(a) != AS_OK)
             return AS_ENOMEM;
     }
     return AS_OK;

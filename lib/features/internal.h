@@ -15,8 +15,7 @@
  * weights at w[k * 16 .. k * 16 + 12), then 4 zeros; w holds
  * AS__CHROMA_STRIDE * (n_fft/2 + 1) floats. Returns AS_OK or AS_ENOMEM. */
 #define AS__CHROMA_STRIDE 16
-int as__chroma_filters(float *w, double rate_hz, size_t n_fft,
-                       double tuning);
+int as__chroma_filters(float *w, double rate_hz, size_t n_fft, double tuning);
 /* One frame: the bank w times power, then divided by the maximum
  * unless that is below FLT_MIN (librosa.util.normalize(norm=inf)). */
 void as__chroma_frame(const float *w, size_t n_bins, const float *power,
@@ -30,7 +29,7 @@ struct as__tuning {
     size_t n_fft, k_lo, k_hi; /* bins with fmin <= f < fmax */
     unsigned char *bin;       /* histogram bin 0..99 of each candidate */
     float *mag;
-    float *scratch;           /* for the median */
+    float *scratch; /* for the median */
     size_t n, cap;
 };
 int as__tuning_init(struct as__tuning *t, double rate_hz, size_t n_fft);
@@ -45,7 +44,7 @@ void as__tuning_free(struct as__tuning *t);
 /* Band layout of spectral_contrast (fmin 200 Hz, 6 bands). */
 struct as__contrast_bands {
     size_t lo[AS_N_CONTRAST], hi[AS_N_CONTRAST]; /* bins [lo, hi) */
-    size_t nq[AS_N_CONTRAST];                     /* values averaged */
+    size_t nq[AS_N_CONTRAST];                    /* values averaged */
 };
 void as__contrast_bands_init(struct as__contrast_bands *b, double rate_hz,
                              size_t n_fft);
@@ -61,8 +60,7 @@ float as__crest_frame(const float *power, size_t n_bins);
 /* The power of the AS_N_BANDS bands: first_bin[b] is band b's first bin
  * (first_bin[0] = 0, first_bin[AS_N_BANDS] = n_bins). */
 void as__bands_init(size_t *first_bin, double rate_hz, size_t n_fft);
-void as__bands_frame(const size_t *first_bin, const float *power,
-                     float *band);
+void as__bands_frame(const size_t *first_bin, const float *power, float *band);
 
 /* ---- temporal.c ---- */
 
@@ -96,17 +94,17 @@ void as__onset_strength(const float *mel_db, size_t n_mels, size_t n_frames,
 
 struct as__rfft;
 struct as__tempo {
-    size_t win;       /* 344 frames */
-    size_t nfft;      /* FFT size for the autocorrelation, >= 2 win - 1 */
+    size_t win;  /* 344 frames */
+    size_t nfft; /* FFT size for the autocorrelation, >= 2 win - 1 */
     struct as__rfft *fft;
     double *fin, *fre, *fim; /* FFT input and output */
-    double *window;   /* Hann, win */
-    double *logprior; /* per lag; -inf for excluded lags */
-    double *bpm;      /* per lag */
-    double *frame;    /* windowed frame */
-    double *ac;       /* autocorrelation */
-    double *mean_tg;  /* the time-averaged tempogram */
-    float *padded;    /* the padded envelope (grows) */
+    double *window;          /* Hann, win */
+    double *logprior;        /* per lag; -inf for excluded lags */
+    double *bpm;             /* per lag */
+    double *frame;           /* windowed frame */
+    double *ac;              /* autocorrelation */
+    double *mean_tg;         /* the time-averaged tempogram */
+    float *padded;           /* the padded envelope (grows) */
     size_t padded_cap;
 };
 int as__tempo_init(struct as__tempo *t, double rate_hz, size_t hop);

@@ -45,47 +45,48 @@ struct as_featureset {
     void (*summarise)(const as_analysis *a, float *out);
 };
 
-#define MFCC_COLS(kind, help)                                               \
-    {"mfcc_" kind "_0", AS_G_TIMBRE, "dB", help " 0"},                      \
-        {"mfcc_" kind "_1", AS_G_TIMBRE, "dB", help " 1"},                  \
-        {"mfcc_" kind "_2", AS_G_TIMBRE, "dB", help " 2"},                  \
-        {"mfcc_" kind "_3", AS_G_TIMBRE, "dB", help " 3"},                  \
-        {"mfcc_" kind "_4", AS_G_TIMBRE, "dB", help " 4"},                  \
-        {"mfcc_" kind "_5", AS_G_TIMBRE, "dB", help " 5"},                  \
-        {"mfcc_" kind "_6", AS_G_TIMBRE, "dB", help " 6"},                  \
-        {"mfcc_" kind "_7", AS_G_TIMBRE, "dB", help " 7"},                  \
-        {"mfcc_" kind "_8", AS_G_TIMBRE, "dB", help " 8"},                  \
-        {"mfcc_" kind "_9", AS_G_TIMBRE, "dB", help " 9"},                  \
-        {"mfcc_" kind "_10", AS_G_TIMBRE, "dB", help " 10"},                \
-        {"mfcc_" kind "_11", AS_G_TIMBRE, "dB", help " 11"},                \
-        {"mfcc_" kind "_12", AS_G_TIMBRE, "dB", help " 12"}
+#define MFCC_COLS(kind, help)                                                  \
+    {"mfcc_" kind "_0", AS_G_TIMBRE, "dB", help " 0"},                         \
+        {"mfcc_" kind "_1", AS_G_TIMBRE, "dB", help " 1"},                     \
+        {"mfcc_" kind "_2", AS_G_TIMBRE, "dB", help " 2"},                     \
+        {"mfcc_" kind "_3", AS_G_TIMBRE, "dB", help " 3"},                     \
+        {"mfcc_" kind "_4", AS_G_TIMBRE, "dB", help " 4"},                     \
+        {"mfcc_" kind "_5", AS_G_TIMBRE, "dB", help " 5"},                     \
+        {"mfcc_" kind "_6", AS_G_TIMBRE, "dB", help " 6"},                     \
+        {"mfcc_" kind "_7", AS_G_TIMBRE, "dB", help " 7"},                     \
+        {"mfcc_" kind "_8", AS_G_TIMBRE, "dB", help " 8"},                     \
+        {"mfcc_" kind "_9", AS_G_TIMBRE, "dB", help " 9"},                     \
+        {"mfcc_" kind "_10", AS_G_TIMBRE, "dB", help " 10"},                   \
+        {"mfcc_" kind "_11", AS_G_TIMBRE, "dB", help " 11"},                   \
+    {                                                                          \
+        "mfcc_" kind "_12", AS_G_TIMBRE, "dB", help " 12"                      \
+    }
 
-#define LIBROSA45_COLS                                                       \
-    MFCC_COLS("mean", "mean over frames of MFCC"),                          \
-        MFCC_COLS("std", "standard deviation over frames of MFCC"),         \
-        {"chroma_C", AS_G_PITCH, "", "mean chroma, pitch class C"},         \
-        {"chroma_C#", AS_G_PITCH, "", "mean chroma, pitch class C#"},       \
-        {"chroma_D", AS_G_PITCH, "", "mean chroma, pitch class D"},         \
-        {"chroma_D#", AS_G_PITCH, "", "mean chroma, pitch class D#"},       \
-        {"chroma_E", AS_G_PITCH, "", "mean chroma, pitch class E"},         \
-        {"chroma_F", AS_G_PITCH, "", "mean chroma, pitch class F"},         \
-        {"chroma_F#", AS_G_PITCH, "", "mean chroma, pitch class F#"},       \
-        {"chroma_G", AS_G_PITCH, "", "mean chroma, pitch class G"},         \
-        {"chroma_G#", AS_G_PITCH, "", "mean chroma, pitch class G#"},       \
-        {"chroma_A", AS_G_PITCH, "", "mean chroma, pitch class A"},         \
-        {"chroma_A#", AS_G_PITCH, "", "mean chroma, pitch class A#"},       \
-        {"chroma_B", AS_G_PITCH, "", "mean chroma, pitch class B"},         \
-        {"centroid_mean", AS_G_BRIGHTNESS, "Hz", "mean spectral centroid"}, \
-        {"rolloff_mean", AS_G_BRIGHTNESS, "Hz",                             \
-         "mean 85% spectral rolloff"},                                      \
-        {"bandwidth_mean", AS_G_BRIGHTNESS, "Hz",                           \
-         "mean spectral bandwidth"},                                        \
-        {"zcr_mean", AS_G_NOISINESS, "1/sample",                            \
-         "mean zero-crossing rate"},                                        \
-        {"rms_mean", AS_G_ENVELOPE, "", "mean frame RMS"},                  \
-        {"rms_std", AS_G_ENVELOPE, "", "standard deviation of frame RMS"},  \
-        {"tempo_bpm", AS_G_RHYTHM, "BPM",                                   \
-         "beat_track's tempo; 0 when no onsets"}
+#define LIBROSA45_COLS                                                         \
+    MFCC_COLS("mean", "mean over frames of MFCC"),                             \
+        MFCC_COLS("std", "standard deviation over frames of MFCC"),            \
+        {"chroma_C", AS_G_PITCH, "", "mean chroma, pitch class C"},            \
+        {"chroma_C#", AS_G_PITCH, "", "mean chroma, pitch class C#"},          \
+        {"chroma_D", AS_G_PITCH, "", "mean chroma, pitch class D"},            \
+        {"chroma_D#", AS_G_PITCH, "", "mean chroma, pitch class D#"},          \
+        {"chroma_E", AS_G_PITCH, "", "mean chroma, pitch class E"},            \
+        {"chroma_F", AS_G_PITCH, "", "mean chroma, pitch class F"},            \
+        {"chroma_F#", AS_G_PITCH, "", "mean chroma, pitch class F#"},          \
+        {"chroma_G", AS_G_PITCH, "", "mean chroma, pitch class G"},            \
+        {"chroma_G#", AS_G_PITCH, "", "mean chroma, pitch class G#"},          \
+        {"chroma_A", AS_G_PITCH, "", "mean chroma, pitch class A"},            \
+        {"chroma_A#", AS_G_PITCH, "", "mean chroma, pitch class A#"},          \
+        {"chroma_B", AS_G_PITCH, "", "mean chroma, pitch class B"},            \
+        {"centroid_mean", AS_G_BRIGHTNESS, "Hz", "mean spectral centroid"},    \
+        {"rolloff_mean", AS_G_BRIGHTNESS, "Hz", "mean 85% spectral rolloff"},  \
+        {"bandwidth_mean", AS_G_BRIGHTNESS, "Hz", "mean spectral bandwidth"},  \
+        {"zcr_mean", AS_G_NOISINESS, "1/sample", "mean zero-crossing rate"},   \
+        {"rms_mean", AS_G_ENVELOPE, "", "mean frame RMS"},                     \
+        {"rms_std", AS_G_ENVELOPE, "", "standard deviation of frame RMS"},     \
+    {                                                                          \
+        "tempo_bpm", AS_G_RHYTHM, "BPM",                                       \
+            "beat_track's tempo; 0 when no onsets"                             \
+    }
 
 static const struct as_column librosa45_cols[] = {LIBROSA45_COLS};
 
@@ -110,8 +111,7 @@ static const struct as_column default_cols[] = {
     MFCC_COLS("body_mean", "mean over the body frames of MFCC"),
     {"log_attack_time", AS_G_ENVELOPE, "log10 s",
      "attack time, 10% to 90% of the peak envelope"},
-    {"log_decay_time", AS_G_ENVELOPE, "log10 s",
-     "decay time, peak to -20 dB"},
+    {"log_decay_time", AS_G_ENVELOPE, "log10 s", "decay time, peak to -20 dB"},
     {"temporal_centroid", AS_G_ENVELOPE, "",
      "centre of gravity of the envelope, fraction of the length"},
     {"log_effective_duration", AS_G_ENVELOPE, "log10 s",
@@ -350,10 +350,10 @@ summarise_default(const as_analysis *a, float *out)
         out[k + r] = (float)row_mean(mfcc, AS_N_MFCC, 0, attack_end, r);
     k += AS_N_MFCC;
     for (size_t r = 0; r < AS_N_MFCC; r++)
-        out[k + r] = body_end > attack_end
-                         ? (float)row_mean(mfcc, AS_N_MFCC, attack_end,
-                                           body_end, r)
-                         : out[k - AS_N_MFCC + r];
+        out[k + r] =
+            body_end > attack_end
+                ? (float)row_mean(mfcc, AS_N_MFCC, attack_end, body_end, r)
+                : out[k - AS_N_MFCC + r];
     k += AS_N_MFCC;
 
     out[k++] = log_time(attack);
@@ -410,12 +410,11 @@ summarise_default(const as_analysis *a, float *out)
 
 static const struct as_featureset sets[] = {
     {"default", default_cols, N_DEFAULT,
-     AS_AN_MFCC | AS_AN_CHROMA | AS_AN_SPECTRAL | AS_AN_TEMPORAL |
-         AS_AN_ONSET | AS_AN_CONTRAST | AS_AN_TEMPO | AS_AN_ENVELOPE,
+     AS_AN_MFCC | AS_AN_CHROMA | AS_AN_SPECTRAL | AS_AN_TEMPORAL | AS_AN_ONSET |
+         AS_AN_CONTRAST | AS_AN_TEMPO | AS_AN_ENVELOPE,
      summarise_default},
     {"librosa45", librosa45_cols, N_LIBROSA45,
-     AS_AN_MFCC | AS_AN_CHROMA | AS_AN_SPECTRAL | AS_AN_TEMPORAL |
-         AS_AN_ONSET,
+     AS_AN_MFCC | AS_AN_CHROMA | AS_AN_SPECTRAL | AS_AN_TEMPORAL | AS_AN_ONSET,
      summarise_librosa45},
 };
 
@@ -474,8 +473,8 @@ const char *
 as_group_name(enum as_group g)
 {
     static const char *const names[AS_G_COUNT] = {
-        "timbre", "pitch", "brightness", "envelope", "noisiness", "rhythm",
-        "other"};
+        "timbre",    "pitch",  "brightness", "envelope",
+        "noisiness", "rhythm", "other"};
     return (unsigned)g < AS_G_COUNT ? names[g] : "other";
 }
 

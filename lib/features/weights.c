@@ -71,8 +71,7 @@ as_column_weights(const char *set, const char *const *names, size_t dim,
                            names, dim, w);
     if (n == 0)
         n = apply_table(default_v1_weights,
-                        sizeof default_v1_weights /
-                            sizeof *default_v1_weights,
+                        sizeof default_v1_weights / sizeof *default_v1_weights,
                         names, dim, w);
     return n;
 }

@@ -39,10 +39,10 @@ struct bentry {
 struct as_index_builder {
     struct as_featheader hdr;
     struct bentry *e;
-    float *values;    /* cap rows of dim */
-    size_t n, cap;    /* entries (deleted included) and room */
+    float *values; /* cap rows of dim */
+    size_t n, cap; /* entries (deleted included) and room */
     size_t deleted;
-    uint32_t *slots;  /* open addressing: entry + 1, or empty, or gone */
+    uint32_t *slots; /* open addressing: entry + 1, or empty, or gone */
     size_t nslots, used;
     unsigned char *proj; /* the PROJECTION section, or NULL */
     size_t proj_len;
@@ -170,13 +170,13 @@ as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
         size_t i = b->slots[s] - 1;
         struct bentry *x = &b->e[i];
         float *row = b->values + i * dim;
-        int same = memcmp(row, values, dim * sizeof *row) == 0 &&
-                   same_string(x->label, e->label) &&
-                   memcmp(&x->duration_s, &e->duration_s, sizeof(double)) ==
-                       0 &&
-                   x->file_size == e->file_size &&
-                   x->file_mtime_ns == e->file_mtime_ns &&
-                   x->audio_hash == e->audio_hash;
+        int same =
+            memcmp(row, values, dim * sizeof *row) == 0 &&
+            same_string(x->label, e->label) &&
+            memcmp(&x->duration_s, &e->duration_s, sizeof(double)) == 0 &&
+            x->file_size == e->file_size &&
+            x->file_mtime_ns == e->file_mtime_ns &&
+            x->audio_hash == e->audio_hash;
         if (!same) {
             char *label = dup_or_null(e->label);
             if (e->label != NULL && label == NULL)
@@ -850,8 +850,7 @@ as_index_builder_write(as_index_builder *b, const char *path)
     wr64(h + H_HEADER_SUM, as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER));
 
     int err = o.err;
-    if (status == AS_OK && err == 0 &&
-        write_all_at(fd, h, sizeof h, 0) != 0)
+    if (status == AS_OK && err == 0 && write_all_at(fd, h, sizeof h, 0) != 0)
         err = errno;
     if (status == AS_OK && err == 0 && fsync(fd) != 0)
         err = errno;

@@ -76,8 +76,7 @@ rd16(const unsigned char *p)
 
 /* A u16-length string at *pos in a section of len bytes; copied. */
 static int
-read_string(const unsigned char *sec, uint64_t len, uint64_t *pos,
-            char **out)
+read_string(const unsigned char *sec, uint64_t len, uint64_t *pos, char **out)
 {
     if (*pos + 2 > len)
         return AS_EINDEX;
@@ -103,15 +102,15 @@ align_up(uint64_t x)
 
 /* The sections that checksum blocks cover, in file order. */
 static const int file_order[IX_SECTIONS - 1] = {
-    SEC_META,   SEC_COLUMNS, SEC_STATS,  SEC_ENTRIES,    SEC_LABELS,
-    SEC_STRINGS, SEC_SORTED, SEC_MATRIX, SEC_NORMS,      SEC_PROJECTION,
+    SEC_META,    SEC_COLUMNS, SEC_STATS,  SEC_ENTRIES, SEC_LABELS,
+    SEC_STRINGS, SEC_SORTED,  SEC_MATRIX, SEC_NORMS,   SEC_PROJECTION,
 };
 
 /* The section after s in the file. */
 static int
 next_section(int s)
 {
-    return s == SEC_NORMS ? SEC_PROJECTION
+    return s == SEC_NORMS        ? SEC_PROJECTION
            : s == SEC_PROJECTION ? SEC_SUMS
                                  : s + 1;
 }
@@ -129,9 +128,9 @@ check_layout(as_index *ix)
     /* flags must be 0 in versions 1 and 2: a later writer can mark a
      * file that this reader must not take */
     if (as__rd32(h + H_HEADER_SIZE) != IX_HEADER_SIZE ||
-        as__rd32(h + H_SECTIONS) != n_sec ||
-        as__rd32(h + H_FLAGS) != 0 || dim == 0 || dim > IX_MAX_DIM ||
-        n > ix->size / IX_ENTRY_SIZE || ix->n_labels > n)
+        as__rd32(h + H_SECTIONS) != n_sec || as__rd32(h + H_FLAGS) != 0 ||
+        dim == 0 || dim > IX_MAX_DIM || n > ix->size / IX_ENTRY_SIZE ||
+        ix->n_labels > n)
         return AS_EINDEX;
     for (unsigned s = 0; s < n_sec; s++) {
         ix->off[s] = as__rd64(h + H_SECTION_TABLE + 16 * s);
@@ -145,8 +144,7 @@ check_layout(as_index *ix)
         ix->len[SEC_PROJECTION] = 0;
     }
     if (ix->len[SEC_ENTRIES] != n * IX_ENTRY_SIZE ||
-        ix->len[SEC_SORTED] != n * 4 ||
-        ix->len[SEC_MATRIX] != n * dim * 4 ||
+        ix->len[SEC_SORTED] != n * 4 || ix->len[SEC_MATRIX] != n * dim * 4 ||
         ix->len[SEC_STATS] != IX_STATS(dim) * 8 ||
         ix->len[SEC_NORMS] != n * 4 ||
         ix->len[SEC_LABELS] != (uint64_t)ix->n_labels * 16)
@@ -302,9 +300,8 @@ check_open(as_index *ix)
 {
     const unsigned char *h = ix->map;
     if (ix->version == 1)
-        return as__hash64(ix->map + IX_HEADER_SIZE,
-                          ix->size - IX_HEADER_SIZE, IX_SEED_DATA) ==
-                       as__rd64(h + H_DATA_SUM)
+        return as__hash64(ix->map + IX_HEADER_SIZE, ix->size - IX_HEADER_SIZE,
+                          IX_SEED_DATA) == as__rd64(h + H_DATA_SUM)
                    ? AS_OK
                    : AS_ECHECKSUM;
     ix->sums = ix->map + ix->off[SEC_SUMS];
@@ -417,7 +414,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     *out = ix;
     return AS_OK;
 
-fail: {
+fail : {
     int e = errno;
     as_index_close(ix);
     errno = e;
@@ -573,9 +570,8 @@ as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
 uint32_t
 as_index_entry_label(const as_index *ix, size_t i)
 {
-    if (i >= ix->n ||
-        check_range(ix, SEC_ENTRIES, (uint64_t)i * IX_ENTRY_SIZE,
-                    IX_ENTRY_SIZE) != AS_OK)
+    if (i >= ix->n || check_range(ix, SEC_ENTRIES, (uint64_t)i * IX_ENTRY_SIZE,
+                                  IX_ENTRY_SIZE) != AS_OK)
         return AS_INDEX_NO_LABEL;
     uint32_t label = as__rd32(ix->map + ix->off[SEC_ENTRIES] +
                               (uint64_t)i * IX_ENTRY_SIZE + E_LABEL);
@@ -597,8 +593,8 @@ as_index_check_rows(const as_index *ix, size_t first, size_t count)
         return AS_EINVAL;
     uint64_t row = (uint64_t)ix->dim * 4;
     if (check_range(ix, SEC_MATRIX, first * row, count * row) != AS_OK ||
-        check_range(ix, SEC_NORMS, (uint64_t)first * 4,
-                    (uint64_t)count * 4) != AS_OK)
+        check_range(ix, SEC_NORMS, (uint64_t)first * 4, (uint64_t)count * 4) !=
+            AS_OK)
         return AS_ECHECKSUM;
     return AS_OK;
 }
@@ -669,8 +665,8 @@ as_index_normalized_row(const as_index *ix, size_t i,
     double *scale = malloc(ix->dim * sizeof *scale);
     if (scale == NULL)
         return AS_ENOMEM;
-    as_distance_scales(ix->hdr.set, (const char *const *)ix->hdr.names,
-                       ix->dim, ix->groups, ix->std,
+    as_distance_scales(ix->hdr.set, (const char *const *)ix->hdr.names, ix->dim,
+                       ix->groups, ix->std,
                        group_weights ? group_weights : ix->weights, scale);
     for (uint32_t j = 0; j < ix->dim; j++)
         out[j] = (float)(((double)row[j] - ix->mean[j]) * scale[j]);
@@ -693,8 +689,8 @@ as_index_projection(const as_index *ix, as_projection **out)
     if (check_section(ix, SEC_PROJECTION) != AS_OK)
         return AS_ECHECKSUM;
     return as__projection_decode(ix->map + ix->off[SEC_PROJECTION],
-                                 ix->len[SEC_PROJECTION], ix->dim,
-                                 ix->n_labels, out);
+                                 ix->len[SEC_PROJECTION], ix->dim, ix->n_labels,
+                                 out);
 }
 
 int

@@ -51,7 +51,9 @@
 
 #include <stdint.h>
 
-#define IX_MAGIC "\x89" "ASX\r\n\x1a\n"
+#define IX_MAGIC                                                               \
+    "\x89"                                                                     \
+    "ASX\r\n\x1a\n"
 #define IX_HEADER_SIZE 256
 #define IX_ALIGN 64
 #define IX_MAX_DIM 65536
@@ -77,7 +79,7 @@ enum {
 #define SEC_PROJECTION SEC_COUNT
 #define IX_SECTIONS 11    /* slots in the header */
 #define IX_V2_SECTIONS 10 /* sections of a version-2 file */
-#define IX_V1_SECTIONS 9 /* sections of a version-1 file (no SUMS) */
+#define IX_V1_SECTIONS 9  /* sections of a version-1 file (no SUMS) */
 /* Bytes per checksum block. */
 #define IX_BLOCK 16384
 
@@ -91,7 +93,7 @@ enum {
 #define H_LABELS 36
 #define H_FLAGS 40
 #define H_SECTIONS 44
-#define H_DATA_SUM 48 /* v2: hash of SUMS; v1: of bytes [256, size) */
+#define H_DATA_SUM 48      /* v2: hash of SUMS; v1: of bytes [256, size) */
 #define H_SECTION_TABLE 56 /* IX_SECTIONS x (u64 offset, u64 size) */
 #define H_HEADER_SUM 248   /* hash of bytes [0, 248) */
 

@@ -178,8 +178,8 @@ jacobi(double *a, size_t n, double *v)
  * and scaled back: (1 - s) C + s mu diag(scale^2). tmp: 2 d doubles.
  */
 static void
-add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n,
-               double s, double weight, double *out, double *tmp)
+add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n, double s,
+               double weight, double *out, double *tmp)
 {
     double *mu = tmp, *sc = tmp + d;
     memset(mu, 0, d * sizeof *mu);
@@ -230,8 +230,8 @@ cmp_desc(const void *pa, const void *pb)
 
 int
 as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
-       size_t n_classes, double shrinkage, double *mean, double *w,
-       double *ev, size_t *m)
+       size_t n_classes, double shrinkage, double *mean, double *w, double *ev,
+       size_t *m)
 {
     if (x == NULL || cls == NULL || d == 0 || n_classes < 2 ||
         !(shrinkage >= 0.0 && shrinkage <= 1.0))
@@ -247,8 +247,7 @@ as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
     double *tmp = malloc(2 * d * sizeof *tmp);
     struct by_value *order = malloc(d * sizeof *order);
     if (count == NULL || first == NULL || idx == NULL || all == NULL ||
-        sw == NULL || sb == NULL || vec == NULL || tmp == NULL ||
-        order == NULL)
+        sw == NULL || sb == NULL || vec == NULL || tmp == NULL || order == NULL)
         goto done;
     status = AS_EINVAL;
     for (size_t i = 0; i < n; i++) {
@@ -579,8 +578,7 @@ get_f64(const unsigned char *p)
 }
 
 int
-as__projection_encode(const as_projection *p, unsigned char **buf,
-                      size_t *len)
+as__projection_encode(const as_projection *p, unsigned char **buf, size_t *len)
 {
     size_t n = 32 + 8 * (p->d + p->m + p->d * p->m);
     for (size_t c = 0; c < p->n_classes; c++)
@@ -623,8 +621,8 @@ as__projection_decode(const unsigned char *b, uint64_t len, size_t dim,
         return AS_EINDEX;
     uint64_t d = as__rd32(b), m = as__rd32(b + 4), nc = as__rd32(b + 8);
     double s = get_f64(b + 16), a = get_f64(b + 24);
-    if (d != dim || m == 0 || m > d || nc < 2 || m > nc - 1 ||
-        nc > n_labels || as__rd32(b + 12) != 0 || !(s >= 0.0 && s <= 1.0) ||
+    if (d != dim || m == 0 || m > d || nc < 2 || m > nc - 1 || nc > n_labels ||
+        as__rd32(b + 12) != 0 || !(s >= 0.0 && s <= 1.0) ||
         !(a >= 0.0 && a <= 1.0))
         return AS_EINDEX;
     uint64_t pos = 32 + 8 * (d + m + d * m);

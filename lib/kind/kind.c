@@ -99,8 +99,15 @@ number(const char *s, double *v)
 }
 
 /* The lines that must come first, in this order, before the columns. */
-enum { L_MAGIC, L_SET, L_MANIFEST, L_TEMPERATURE, L_CLASSES, L_BIAS,
-       L_COLUMNS };
+enum {
+    L_MAGIC,
+    L_SET,
+    L_MANIFEST,
+    L_TEMPERATURE,
+    L_CLASSES,
+    L_BIAS,
+    L_COLUMNS
+};
 
 static int
 parse_line(as_kind_model *m, struct line *l, int *stage, size_t *cap)

@@ -10,9 +10,9 @@ struct as_kinds {
     as_kind_model *own;         /* the built-in model, when used */
     const as_kind_model *model; /* NULL: tags */
     size_t n_classes;
-    size_t *cols;               /* tags: the column of each class;
-                                   model: as_kind_bind()'s map */
-    const char **names;         /* tags: class names (in names[]) */
+    size_t *cols;       /* tags: the column of each class;
+                           model: as_kind_bind()'s map */
+    const char **names; /* tags: class names (in names[]) */
 };
 
 void
@@ -120,8 +120,8 @@ as_kinds_probs(const as_kinds *k, const float *row, size_t row_len,
     if (!k || !row || !prob)
         return AS_EINVAL;
     if (k->model)
-        return as_kind_predict(k->model, k->cols, row, row_len, prob,
-                               prob_len, best);
+        return as_kind_predict(k->model, k->cols, row, row_len, prob, prob_len,
+                               best);
     if (prob_len < k->n_classes)
         return AS_EINVAL;
     size_t top = 0;

@@ -454,8 +454,8 @@ struct grad {
 typedef double v4d __attribute__((vector_size(32)));
 
 AS_CLONES static void
-exact_repulsion(const double *yt, size_t n, size_t dims, size_t i,
-                double *nf, double *sq)
+exact_repulsion(const double *yt, size_t n, size_t dims, size_t i, double *nf,
+                double *sq)
 {
     const double *y0 = yt, *y1 = yt + n, *y2 = yt + 2 * n;
     int three = dims == 3;

@@ -65,7 +65,7 @@
 #define CHUNKS 4
 #define CHUNK_MIN 1024
 #define SPECTRAL_MAX_ITER 1000 /* then the Ritz vectors reached */
-#define SPECTRAL_TOL 1e-4       /* residual 2-norm of each vector */
+#define SPECTRAL_TOL 1e-4      /* residual 2-norm of each vector */
 #define TWO_PI 6.283185307179586
 
 void
@@ -342,8 +342,7 @@ spec_task(void *ctx, size_t task, size_t worker)
                 acc[c] += f * s->v[j * b + c];
         }
         for (size_t c = 0; c < b; c++)
-            s->out[i * b + c] =
-                0.5 * (s->v[i * b + c] + s->dinv[i] * acc[c]);
+            s->out[i * b + c] = 0.5 * (s->v[i * b + c] + s->dinv[i] * acc[c]);
     }
 }
 
@@ -463,8 +462,7 @@ spectral(const struct graph *g, size_t dims, uint64_t seed, size_t threads,
             }
             for (size_t a = 0; a < dims; a++)
                 worst = res[a] > worst ? res[a] : worst;
-            if (sqrt(worst) < SPECTRAL_TOL ||
-                it + 20 > SPECTRAL_MAX_ITER) {
+            if (sqrt(worst) < SPECTRAL_TOL || it + 20 > SPECTRAL_MAX_ITER) {
                 for (size_t i = 0; i < n; i++)
                     for (size_t a = 0; a < dims; a++)
                         out[i * dims + a] = v[i * b + a];
@@ -533,8 +531,7 @@ as_umap_curve(double spread, double min_dist, double *pa, double *pb)
             double sb = -(m00 * jtr[1] - jtj[1] * jtr[0]) / det;
             double na = a + sa, nb = b + sb, nc = 0.0;
             for (int i = 0; i < M; i++) {
-                double f =
-                    1.0 / (1.0 + na * pow(xs[i], 2.0 * nb)) - ys[i];
+                double f = 1.0 / (1.0 + na * pow(xs[i], 2.0 * nb)) - ys[i];
                 nc += f * f;
             }
             if (nc < cost) {
@@ -565,11 +562,11 @@ struct sgd {
     size_t n, dims, nneg;
     const size_t *head; /* per edge */
     const uint32_t *tail;
-    const double *eps;  /* epochs per sample */
+    const double *eps; /* epochs per sample */
     double *next, *next_neg;
-    float *y;           /* live */
-    const float *snap;  /* at the epoch's start */
-    float *delta;       /* CHUNKS * n * dims */
+    float *y;            /* live */
+    const float *snap;   /* at the epoch's start */
+    float *delta;        /* CHUNKS * n * dims */
     const uint32_t *run; /* each point's run */
     const size_t *order; /* edges run by run, in edge order within one */
     const size_t *ecut;  /* run c: order[ecut[c]] .. order[ecut[c + 1] - 1] */
@@ -592,8 +589,8 @@ sgd_task(void *ctx, size_t c, size_t worker)
     size_t dims = s->dims;
     double a = s->a, b = s->b, alpha = s->alpha, ep = (double)s->epoch;
     float *delta = s->delta != NULL ? s->delta + c * s->n * dims : NULL;
-    uint64_t rng = s->seed ^ (UINT64_C(0x9e3779b97f4a7c15) *
-                              (s->epoch * CHUNKS + c + 1));
+    uint64_t rng =
+        s->seed ^ (UINT64_C(0x9e3779b97f4a7c15) * (s->epoch * CHUNKS + c + 1));
     for (size_t at = s->ecut[c]; at < s->ecut[c + 1]; at++) {
         size_t i = s->order[at];
         if (!(s->next[i] <= ep))
@@ -639,9 +636,9 @@ sgd_task(void *ctx, size_t c, size_t worker)
             else
                 gc = 0.0;
             for (size_t t = 0; t < dims; t++) {
-                double g =
-                    gc > 0.0 ? clip4(gc * ((double)cur[t] - (double)o[t]))
-                             : 4.0;
+                double g = gc > 0.0
+                               ? clip4(gc * ((double)cur[t] - (double)o[t]))
+                               : 4.0;
                 cur[t] = (float)((double)cur[t] + g * alpha);
             }
         }
@@ -849,11 +846,22 @@ as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
     for (size_t e = 0; e < g.nnz; e++)
         order[perm[run[head[e]]]++] = e;
 
-    struct sgd s = {.n = n, .dims = dims, .nneg = o->negative_sample_rate,
-                    .head = head, .tail = tail, .eps = eps, .next = next,
-                    .next_neg = next_neg, .y = y, .snap = snap,
-                    .delta = delta, .run = run, .order = order,
-                    .ecut = ecut, .a = a, .b = b,
+    struct sgd s = {.n = n,
+                    .dims = dims,
+                    .nneg = o->negative_sample_rate,
+                    .head = head,
+                    .tail = tail,
+                    .eps = eps,
+                    .next = next,
+                    .next_neg = next_neg,
+                    .y = y,
+                    .snap = snap,
+                    .delta = delta,
+                    .run = run,
+                    .order = order,
+                    .ecut = ecut,
+                    .a = a,
+                    .b = b,
                     .seed = o->seed};
     double alpha = 1.0;
     for (size_t ep = 0; ep < epochs; ep++) {

@@ -105,15 +105,13 @@ struct near_ctx {
 };
 
 static int
-near_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits,
-          size_t n)
+near_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
 {
     struct near_ctx *c = ctx;
     const struct as__shard *sh = c->s->sh;
     size_t id = (size_t)(sh[e.shard].first + e.entry);
     for (size_t j = 0; j < n; j++)
-        unite(c->parent, id,
-              (size_t)(sh[hits[j].shard].first + hits[j].entry));
+        unite(c->parent, id, (size_t)(sh[hits[j].shard].first + hits[j].entry));
     return 0;
 }
 

@@ -191,9 +191,9 @@ as_filter_kind_parse(const char *name, enum as_filter_kind *kind)
         const char *name;
         enum as_filter_kind kind;
     } names[] = {
-        {"label", AS_FILTER_LABEL},       {"genre", AS_FILTER_LABEL},
-        {"cluster", AS_FILTER_CLUSTER},   {"duration", AS_FILTER_DURATION},
-        {"glob", AS_FILTER_GLOB},         {"path-glob", AS_FILTER_GLOB},
+        {"label", AS_FILTER_LABEL},     {"genre", AS_FILTER_LABEL},
+        {"cluster", AS_FILTER_CLUSTER}, {"duration", AS_FILTER_DURATION},
+        {"glob", AS_FILTER_GLOB},       {"path-glob", AS_FILTER_GLOB},
         {"kind", AS_FILTER_KIND},
     };
     if (name == NULL || kind == NULL)
@@ -434,8 +434,8 @@ lexical(const char *path, char *out)
             size_t start = end;
             while (start > base && out[start - 1] != '/')
                 start--;
-            int dotdot = end - start == 2 && out[start] == '.' &&
-                         out[start + 1] == '.';
+            int dotdot =
+                end - start == 2 && out[start] == '.' && out[start + 1] == '.';
             if (end > base && !dotdot) {
                 n = start;
                 continue;

@@ -27,11 +27,11 @@ struct as__cand {
 
 /* One query's collector. */
 struct as__coll {
-    size_t k;     /* 0: no limit (a range search) */
+    size_t k;      /* 0: no limit (a range search) */
     uint64_t skip; /* a row never offered (the query's own entry);
                       UINT64_MAX: none */
-    double t;     /* keep rows with ub >= t */
-    double *heap; /* min-heap of the k largest lower bounds */
+    double t;      /* keep rows with ub >= t */
+    double *heap;  /* min-heap of the k largest lower bounds */
     size_t n_heap;
     struct as__cand *c;
     size_t n, cap, compact_at;
@@ -83,9 +83,9 @@ struct as_searcher {
     size_t n_calib;
     /* a learnt projection (as/learn.h), or NULL */
     const struct as_projection *proj;
-    size_t proj_m;   /* its output dimension */
-    double blend;    /* its blend weight a */
-    double *proj_z;  /* per row, the unit projected vector (n_rows x m) */
+    size_t proj_m;  /* its output dimension */
+    double blend;   /* its blend weight a */
+    double *proj_z; /* per row, the unit projected vector (n_rows x m) */
     /* rows whose distance finish() computed: atomic, as several threads
      * may search at once */
     _Atomic uint64_t reranked;

@@ -2,9 +2,9 @@
 /*
  * The float32 scan: one pass over each matrix (at memory speed) for up to
  * four queries, or for a whole batch (the batch kernels below, bounded
- * by arithmetic rather than memory), estimating each row's dot product with each query's
- * z-scored, group-weighted vector, F = sum_j fl(x_j - mean_f_j) w_j, in
- * float32 with whatever order of additions the instruction set likes.
+ * by arithmetic rather than memory), estimating each row's dot product with
+ * each query's z-scored, group-weighted vector, F = sum_j fl(x_j - mean_f_j)
+ * w_j, in float32 with whatever order of additions the instruction set likes.
  * The error of that sum is bounded per row (row_error); a cheap test per
  * row and query, made conservative by margins far larger than its own
  * rounding, decides whether the row could reach the query's threshold,

@@ -213,8 +213,7 @@ row_norm(const as_searcher *s, const float *x)
  * same scales, so a norm accepted here keeps the search exact. The rows
  * and norms it reads are checked first: AS_OK or AS_ECHECKSUM. */
 static int
-stored_norms_match(const as_searcher *s, const struct as__shard *sh,
-                   int *match)
+stored_norms_match(const as_searcher *s, const struct as__shard *sh, int *match)
 {
     const float *stored = as_index_norms(sh->ix);
     size_t probes = sh->n < 16 ? sh->n : 16;
@@ -277,8 +276,8 @@ project_rows(as_searcher *s)
 {
     s->proj_m = as_projection_out_dim(s->proj);
     s->blend = as_projection_blend(s->proj);
-    s->proj_z = malloc((s->n_rows ? s->n_rows : 1) * s->proj_m *
-                       sizeof *s->proj_z);
+    s->proj_z =
+        malloc((s->n_rows ? s->n_rows : 1) * s->proj_m * sizeof *s->proj_z);
     float *f = malloc(s->dim * sizeof *f);
     if (s->proj_z == NULL || f == NULL) {
         free(f);
@@ -344,8 +343,7 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
     s->mean_f = calloc(s->dim_pad, sizeof *s->mean_f);
     s->amax = malloc(s->dim * sizeof *s->amax);
     if (s->sh == NULL || s->groups == NULL || s->tag == NULL || m2 == NULL ||
-        s->mean == NULL ||
-        s->mean_f == NULL || s->amax == NULL)
+        s->mean == NULL || s->mean_f == NULL || s->amax == NULL)
         goto fail;
     s->std = s->mean + s->dim;
     s->scale = s->std + s->dim;

@@ -35,7 +35,7 @@ run(void *arg)
 
 int
 as_parallel(size_t n_tasks, size_t threads,
-             void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
+            void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
 {
     struct pool p = {.n_tasks = n_tasks, .fn = fn, .ctx = ctx};
     atomic_init(&p.next, 0);

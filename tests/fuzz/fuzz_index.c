@@ -135,8 +135,8 @@ patch_blocks(unsigned char *buf, size_t size, int v3)
     uint64_t b = 0;
     for (int r = 0; r < nr; r++)
         for (uint64_t at = start[r]; at < start[r + 1]; at += IX_BLOCK, b++) {
-            uint64_t n = start[r + 1] - at < IX_BLOCK ? start[r + 1] - at
-                                                       : IX_BLOCK;
+            uint64_t n =
+                start[r + 1] - at < IX_BLOCK ? start[r + 1] - at : IX_BLOCK;
             put64(sums + 8 * b,
                   as__hash64(buf + at, (size_t)n, IX_SEED_BLOCK + b));
         }
@@ -239,8 +239,7 @@ search(as_index *ix, size_t n, size_t dim)
                 abort();
             for (size_t j = 0; j < n_hits[i]; j++) {
                 struct as_index_entry e;
-                if (hits[i * K + j].shard != 0 ||
-                    hits[i * K + j].entry >= n)
+                if (hits[i * K + j].shard != 0 || hits[i * K + j].entry >= n)
                     abort();
                 if (as_index_entry(ix, hits[i * K + j].entry, &e) == AS_OK)
                     touch(e.path);
@@ -329,9 +328,8 @@ exercise(as_index *ix)
         }
         touch(e.path);
         touch(e.label);
-        sink += e.duration_s + (double)e.file_size +
-                (double)e.file_mtime_ns + (double)e.audio_hash +
-                e.cluster + (double)e.anomaly + e.flags;
+        sink += e.duration_s + (double)e.file_size + (double)e.file_mtime_ns +
+                (double)e.audio_hash + e.cluster + (double)e.anomaly + e.flags;
         size_t at;
         st = as_index_find(ix, e.path, &at);
         if (st == AS_OK && at >= n)
@@ -372,8 +370,7 @@ exercise(as_index *ix)
 
 /* Puts buf in a memory file and opens it as an index. */
 static int
-open_bytes(as_index **ix, const unsigned char *buf, size_t size,
-           unsigned flags)
+open_bytes(as_index **ix, const unsigned char *buf, size_t size, unsigned flags)
 {
     static int fd = -1;
     char path[64];
@@ -398,8 +395,8 @@ open_bytes(as_index **ix, const unsigned char *buf, size_t size,
 static void
 check_patch(void)
 {
-    static const char *names[] = {"mfcc_mean_00", "chroma_mean_00",
-                                  "rms_mean", "tempo_bpm"};
+    static const char *names[] = {"mfcc_mean_00", "chroma_mean_00", "rms_mean",
+                                  "tempo_bpm"};
     static const char *paths[] = {"a.wav", "b/c.flac", "d.mp3"};
     static const float values[][4] = {
         {1, 2, 3, 4}, {2, 0.5f, 1, 8}, {-1, 4, 2, 2}};
@@ -415,8 +412,8 @@ check_patch(void)
     if (fd < 0 || close(fd) != 0 || as_index_builder_new(&b, &h) != AS_OK)
         abort();
     for (size_t i = 0; i < 3; i++) {
-        struct as_index_entry e = {paths[i], i ? "kick" : NULL, 1.5, 10, 20,
-                                   7, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        struct as_index_entry e = {paths[i], i ? "kick" : NULL,   1.5,  10, 20,
+                                   7,        AS_INDEX_NO_CLUSTER, 0.0f, 0};
         if (as_index_builder_put(b, &e, values[i], NULL) != AS_OK)
             abort();
     }

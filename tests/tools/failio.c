@@ -70,8 +70,7 @@ write(int fd, const void *buf, size_t n)
 {
     static ssize_t (*real)(int, const void *, size_t);
     if (real == NULL)
-        real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT,
-                                                            "write");
+        real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
     size_t k = room(fd, n);
     if (k == 0 && n > 0) {
         errno = ENOSPC;
@@ -88,8 +87,8 @@ pwrite(int fd, const void *buf, size_t n, off_t at)
 {
     static ssize_t (*real)(int, const void *, size_t, off_t);
     if (real == NULL)
-        real = (ssize_t(*)(int, const void *, size_t, off_t))dlsym(
-            RTLD_NEXT, "pwrite");
+        real = (ssize_t(*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT,
+                                                                   "pwrite");
     size_t k = room(fd, n);
     if (k == 0 && n > 0) {
         errno = ENOSPC;
@@ -133,8 +132,7 @@ rename(const char *from, const char *to)
 {
     static int (*real)(const char *, const char *);
     if (real == NULL)
-        real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT,
-                                                          "rename");
+        real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "rename");
     if (op_is("rename") && path_matches(from)) {
         errno = ENOSPC;
         return -1;

@@ -115,11 +115,11 @@ subformat(const char *f)
     static const struct {
         const char *name;
         int sub;
-    } t[] = {{"pcm16", SF_FORMAT_PCM_16}, {"pcm24", SF_FORMAT_PCM_24},
-             {"pcm32", SF_FORMAT_PCM_32}, {"u8", SF_FORMAT_PCM_U8},
-             {"s8", SF_FORMAT_PCM_S8},    {"float", SF_FORMAT_FLOAT},
-             {"double", SF_FORMAT_DOUBLE}, {"ulaw", SF_FORMAT_ULAW},
-             {"alaw", SF_FORMAT_ALAW},    {"ima", SF_FORMAT_IMA_ADPCM},
+    } t[] = {{"pcm16", SF_FORMAT_PCM_16},     {"pcm24", SF_FORMAT_PCM_24},
+             {"pcm32", SF_FORMAT_PCM_32},     {"u8", SF_FORMAT_PCM_U8},
+             {"s8", SF_FORMAT_PCM_S8},        {"float", SF_FORMAT_FLOAT},
+             {"double", SF_FORMAT_DOUBLE},    {"ulaw", SF_FORMAT_ULAW},
+             {"alaw", SF_FORMAT_ALAW},        {"ima", SF_FORMAT_IMA_ADPCM},
              {"msadpcm", SF_FORMAT_MS_ADPCM}, {"vorbis", SF_FORMAT_VORBIS},
              {"opus", SF_FORMAT_OPUS}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
@@ -184,8 +184,7 @@ put_data(FILE *fp, long frames, long channels, long bits, double rate)
             long v = lround(8000.0 * sin(2.0 * M_PI * 440.0 * (double)i /
                                          (rate > 0 ? rate : 44100.0)));
             for (long k = 0; k < bytes; k++)
-                fputc(k == bytes - 1 ? (int)((v >> 8) & 0xFF)
-                                     : (int)(v & 0xFF),
+                fputc(k == bytes - 1 ? (int)((v >> 8) & 0xFF) : (int)(v & 0xFF),
                       fp);
         }
 }
@@ -202,8 +201,7 @@ raw_wav(const char *out, const struct opts *o)
     long frames = lround(o->seconds * o->rate);
     long ch_written = channels < 8 ? channels : 8; /* keep files small */
     long data = frames * ch_written * (bits / 8);
-    long declared = o->declare >= 0 ? o->declare * channels * (bits / 8)
-                                    : data;
+    long declared = o->declare >= 0 ? o->declare * channels * (bits / 8) : data;
     static const char junk[] = "LIST\x16\0\0\0INFOISFT\x0a\0\0\0mksignal\0\0"
                                "bext\x04\0\0\0abcdJUNK\x02\0\0\0\0\0";
     size_t junk_len = o->junk ? sizeof junk - 1 : 0;
@@ -217,7 +215,10 @@ raw_wav(const char *out, const struct opts *o)
     put16(fp, (unsigned)channels);
     put32(fp, (uint32_t)o->rate, 0);
     /* byte rate; wraps as a 32-bit field would for absurd rates */
-    put32(fp, (uint32_t)((uint64_t)o->rate * (uint64_t)channels * (uint64_t)bits / 8), 0);
+    put32(
+        fp,
+        (uint32_t)((uint64_t)o->rate * (uint64_t)channels * (uint64_t)bits / 8),
+        0);
     put16(fp, (unsigned)(channels * bits / 8));
     put16(fp, (unsigned)bits);
     fwrite("data", 1, 4, fp);
@@ -279,10 +280,10 @@ ogg_flac(const char *out, const char *kind, const struct opts *o)
     FLAC__stream_encoder_set_channels(enc, (unsigned)o->channels);
     FLAC__stream_encoder_set_bits_per_sample(enc, (unsigned)bits);
     FLAC__stream_encoder_set_sample_rate(enc, (unsigned)o->rate);
-    int st = FLAC__stream_encoder_init_ogg_file(enc, out, NULL, NULL) !=
-                     FLAC__STREAM_ENCODER_INIT_STATUS_OK ||
-             !FLAC__stream_encoder_process_interleaved(enc, pcm,
-                                                       (unsigned)frames);
+    int st =
+        FLAC__stream_encoder_init_ogg_file(enc, out, NULL, NULL) !=
+            FLAC__STREAM_ENCODER_INIT_STATUS_OK ||
+        !FLAC__stream_encoder_process_interleaved(enc, pcm, (unsigned)frames);
     if (!FLAC__stream_encoder_finish(enc))
         st = 1;
     if (st != 0)
@@ -366,8 +367,8 @@ main(int argc, char **argv)
     SF_INFO info = {0};
     info.samplerate = (int)o.rate;
     info.channels = (int)o.channels;
-    info.format = major_format(out, o.extensible, &endian) |
-                  subformat(o.format) | endian;
+    info.format =
+        major_format(out, o.extensible, &endian) | subformat(o.format) | endian;
     SNDFILE *sf = sf_open(out, SFM_WRITE, &info);
     if (sf == NULL) {
         fprintf(stderr, "mksignal: %s: %s\n", out, sf_strerror(NULL));

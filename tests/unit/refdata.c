@@ -72,8 +72,7 @@ ref_load(struct ref_file *rf, const char *path)
             header = 0;
             continue;
         }
-        struct ref_array *grown =
-            realloc(rf->a, (rf->n + 1) * sizeof *rf->a);
+        struct ref_array *grown = realloc(rf->a, (rf->n + 1) * sizeof *rf->a);
         if (grown == NULL) {
             rc = -1;
             break;

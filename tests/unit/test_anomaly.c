@@ -879,8 +879,7 @@ test_votes(void)
     struct as_label_vote huge[4];
     CHECK_STATUS(label_votes(s, ix, 0, 4, 1000000, huge), AS_OK);
     CHECK(memcmp(huge, v, sizeof huge) == 0);
-    CHECK_STATUS(label_votes(s, ix, 0, 4, (size_t)UINT32_MAX - 1, huge),
-                 AS_OK);
+    CHECK_STATUS(label_votes(s, ix, 0, 4, (size_t)UINT32_MAX - 1, huge), AS_OK);
     CHECK(memcmp(huge, v, sizeof huge) == 0);
     CHECK_STATUS(label_votes(s, ix, 0, 4, 3, huge), AS_OK);
     CHECK(memcmp(huge, v, sizeof huge) == 0);

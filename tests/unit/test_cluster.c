@@ -531,8 +531,7 @@ test_policy(void)
                 CHECK(gr->labels[l - 1].count >= gr->labels[l].count);
         }
         CHECK_INT(total, size);
-        CHECK_NEAR(gr->purity, (double)gr->labels[0].count / (double)size,
-                   0.0);
+        CHECK_NEAR(gr->purity, (double)gr->labels[0].count / (double)size, 0.0);
         agree += gr->labels[0].count;
         if (r.labels[0] == (int32_t)g) { /* a's group: a 19, b 1 */
             CHECK_INT(gr->n_labels, 2);

@@ -87,8 +87,8 @@ sf_read_all(const char *path, int64_t *frames, int *channels)
             cap *= 2;
             buf = realloc(buf, cap * (size_t)info.channels * sizeof *buf);
         }
-        sf_count_t n = sf_readf_float(sf, buf + len * (size_t)info.channels,
-                                      4096);
+        sf_count_t n =
+            sf_readf_float(sf, buf + len * (size_t)info.channels, 4096);
         if (n <= 0)
             break;
         len += (size_t)n;
@@ -128,19 +128,23 @@ count_diff(const float *a, const float *b, size_t n, double *maxdiff)
 static void
 test_native_refs(void)
 {
-    static const char *names[] = {
-        "n22k_chirp_log_50-10k.wav", "n22k_chord_ceg.wav",
-        "n22k_clicks_120bpm_4s.flac", "n22k_digital_silence.wav",
-        "n22k_hihat.wav",            "n22k_kick.wav",
-        "n22k_mix_float32.wav",      "n22k_near_silence.wav",
-        "n22k_noise_white.wav",      "n22k_sine440.wav"};
+    static const char *names[] = {"n22k_chirp_log_50-10k.wav",
+                                  "n22k_chord_ceg.wav",
+                                  "n22k_clicks_120bpm_4s.flac",
+                                  "n22k_digital_silence.wav",
+                                  "n22k_hihat.wav",
+                                  "n22k_kick.wav",
+                                  "n22k_mix_float32.wav",
+                                  "n22k_near_silence.wav",
+                                  "n22k_noise_white.wav",
+                                  "n22k_sine440.wav"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char audio[512], ref[512];
         struct ref_file rf;
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
                  names[i]);
-        snprintf(ref, sizeof ref, "%s/fixtures/librosa/native/%s.tsv",
-                 datadir, names[i]);
+        snprintf(ref, sizeof ref, "%s/fixtures/librosa/native/%s.tsv", datadir,
+                 names[i]);
         check_ctx("native %s", names[i]);
         if (ref_load(&rf, ref) != 0) {
             CHECK(!"reference loads");
@@ -166,16 +170,24 @@ test_native_refs(void)
 static void
 test_fixtures_vs_sndfile(void)
 {
-    static const char *names[] = {
-        "chirp_log_50-16k_44k1.flac", "chord_ceg_48k_stereo.wav",
-        "clicks_120bpm_4s_44k1.flac", "hihat_48k.wav",
-        "kick_44k1.flac",             "mix_44k1_128k.mp3",
-        "mix_44k1_float32.wav",       "mix_44k1_pcm16.aiff",
-        "mix_44k1_pcm16.wav",         "mix_44k1_pcm24.flac",
-        "near_silence_44k1.wav",      "noise_white_44k1.wav",
-        "real_bd_808_44k1.wav",       "real_loop_amen_44k1.wav",
-        "sine440_44k1.wav",           "stereo_u8_8k.wav",
-        "n22k_clicks_120bpm_4s.flac", "n22k_mix_float32.wav"};
+    static const char *names[] = {"chirp_log_50-16k_44k1.flac",
+                                  "chord_ceg_48k_stereo.wav",
+                                  "clicks_120bpm_4s_44k1.flac",
+                                  "hihat_48k.wav",
+                                  "kick_44k1.flac",
+                                  "mix_44k1_128k.mp3",
+                                  "mix_44k1_float32.wav",
+                                  "mix_44k1_pcm16.aiff",
+                                  "mix_44k1_pcm16.wav",
+                                  "mix_44k1_pcm24.flac",
+                                  "near_silence_44k1.wav",
+                                  "noise_white_44k1.wav",
+                                  "real_bd_808_44k1.wav",
+                                  "real_loop_amen_44k1.wav",
+                                  "sine440_44k1.wav",
+                                  "stereo_u8_8k.wav",
+                                  "n22k_clicks_120bpm_4s.flac",
+                                  "n22k_mix_float32.wav"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char audio[512];
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
@@ -241,10 +253,10 @@ write_sf(const char *path, int format, int rate, int channels, long frames)
     double *fr = malloc((size_t)channels * sizeof *fr);
     for (long i = 0; i < frames; i++) {
         for (int c = 0; c < channels; c++)
-            fr[c] = (0.6 - 0.2 * c) *
-                        sin(2 * 3.141592653589793 * (220.0 + 110.0 * c) *
-                            (double)i / rate) +
-                    0.05 * sin(0.37 * (double)i * (c + 1));
+            fr[c] =
+                (0.6 - 0.2 * c) * sin(2 * 3.141592653589793 *
+                                      (220.0 + 110.0 * c) * (double)i / rate) +
+                0.05 * sin(0.37 * (double)i * (c + 1));
         sf_writef_double(sf, fr, 1);
     }
     free(fr);
@@ -289,31 +301,54 @@ test_generated_formats(void)
         const char *container, *codec;
         int bits;
     } t[] = {
-        {"u8.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_U8, 44100, 2, "wav", "pcm_u8", 8},
-        {"s16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, "wav", "pcm_s16", 16},
-        {"s24.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_24, 96000, 2, "wav", "pcm_s24", 24},
-        {"s32.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_32, 48000, 1, "wav", "pcm_s32", 32},
-        {"f32.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 2, "wav", "float32", 32},
-        {"f64.wav", SF_FORMAT_WAV | SF_FORMAT_DOUBLE, 44100, 1, "wav", "float64", 64},
-        {"ext.wav", SF_FORMAT_WAVEX | SF_FORMAT_PCM_24, 48000, 6, "wav", "pcm_s24", 24},
-        {"extf.wav", SF_FORMAT_WAVEX | SF_FORMAT_FLOAT, 48000, 4, "wav", "float32", 32},
+        {"u8.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_U8, 44100, 2, "wav", "pcm_u8",
+         8},
+        {"s16.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_16, 44100, 2, "wav",
+         "pcm_s16", 16},
+        {"s24.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_24, 96000, 2, "wav",
+         "pcm_s24", 24},
+        {"s32.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_32, 48000, 1, "wav",
+         "pcm_s32", 32},
+        {"f32.wav", SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 2, "wav", "float32",
+         32},
+        {"f64.wav", SF_FORMAT_WAV | SF_FORMAT_DOUBLE, 44100, 1, "wav",
+         "float64", 64},
+        {"ext.wav", SF_FORMAT_WAVEX | SF_FORMAT_PCM_24, 48000, 6, "wav",
+         "pcm_s24", 24},
+        {"extf.wav", SF_FORMAT_WAVEX | SF_FORMAT_FLOAT, 48000, 4, "wav",
+         "float32", 32},
         {"ulaw.wav", SF_FORMAT_WAV | SF_FORMAT_ULAW, 8000, 1, "wav", "ulaw", 8},
         {"alaw.wav", SF_FORMAT_WAV | SF_FORMAT_ALAW, 8000, 1, "wav", "alaw", 8},
-        {"ima.wav", SF_FORMAT_WAV | SF_FORMAT_IMA_ADPCM, 22050, 1, "wav", "ima_adpcm", 4},
-        {"ms.wav", SF_FORMAT_WAV | SF_FORMAT_MS_ADPCM, 22050, 2, "wav", "ms_adpcm", 4},
-        {"rf64.wav", SF_FORMAT_RF64 | SF_FORMAT_PCM_16, 44100, 2, "rf64", "pcm_s16", 16},
-        {"w64.w64", SF_FORMAT_W64 | SF_FORMAT_PCM_16, 44100, 2, "w64", "pcm_s16", 16},
-        {"be.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_16, 44100, 2, "aiff", "pcm_s16", 16},
-        {"s24.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 48000, 1, "aiff", "pcm_s24", 24},
-        {"sowt.aifc", SF_FORMAT_AIFF | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE, 44100, 2, "aifc", "pcm_s16", 16},
-        {"fl32.aifc", SF_FORMAT_AIFF | SF_FORMAT_FLOAT, 44100, 1, "aifc", "float32", 32},
-        {"s16.caf", SF_FORMAT_CAF | SF_FORMAT_PCM_16, 44100, 2, "caf", "pcm_s16", 16},
-        {"s16.au", SF_FORMAT_AU | SF_FORMAT_PCM_16, 44100, 1, "au", "pcm_s16", 16},
-        {"f32.au", SF_FORMAT_AU | SF_FORMAT_FLOAT, 44100, 2, "au", "float32", 32},
-        {"s16.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 2, "flac", "flac", 16},
-        {"s24.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 96000, 2, "flac", "flac", 24},
-        {"s8.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_S8, 8000, 1, "flac", "flac", 8},
-        {"v.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100, 2, "ogg", "vorbis", 0},
+        {"ima.wav", SF_FORMAT_WAV | SF_FORMAT_IMA_ADPCM, 22050, 1, "wav",
+         "ima_adpcm", 4},
+        {"ms.wav", SF_FORMAT_WAV | SF_FORMAT_MS_ADPCM, 22050, 2, "wav",
+         "ms_adpcm", 4},
+        {"rf64.wav", SF_FORMAT_RF64 | SF_FORMAT_PCM_16, 44100, 2, "rf64",
+         "pcm_s16", 16},
+        {"w64.w64", SF_FORMAT_W64 | SF_FORMAT_PCM_16, 44100, 2, "w64",
+         "pcm_s16", 16},
+        {"be.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_16, 44100, 2, "aiff",
+         "pcm_s16", 16},
+        {"s24.aiff", SF_FORMAT_AIFF | SF_FORMAT_PCM_24, 48000, 1, "aiff",
+         "pcm_s24", 24},
+        {"sowt.aifc", SF_FORMAT_AIFF | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE,
+         44100, 2, "aifc", "pcm_s16", 16},
+        {"fl32.aifc", SF_FORMAT_AIFF | SF_FORMAT_FLOAT, 44100, 1, "aifc",
+         "float32", 32},
+        {"s16.caf", SF_FORMAT_CAF | SF_FORMAT_PCM_16, 44100, 2, "caf",
+         "pcm_s16", 16},
+        {"s16.au", SF_FORMAT_AU | SF_FORMAT_PCM_16, 44100, 1, "au", "pcm_s16",
+         16},
+        {"f32.au", SF_FORMAT_AU | SF_FORMAT_FLOAT, 44100, 2, "au", "float32",
+         32},
+        {"s16.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 2, "flac",
+         "flac", 16},
+        {"s24.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_24, 96000, 2, "flac",
+         "flac", 24},
+        {"s8.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_S8, 8000, 1, "flac", "flac",
+         8},
+        {"v.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100, 2, "ogg", "vorbis",
+         0},
         {"o.opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 48000, 2, "ogg", "opus", 0},
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
@@ -407,8 +442,7 @@ test_misnamed(void)
              {"sine440_44k1.wav", "no_extension", "wav"}};
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         char from[512], to[512];
-        snprintf(from, sizeof from, "%s/fixtures/audio/%s", datadir,
-                 t[i].from);
+        snprintf(from, sizeof from, "%s/fixtures/audio/%s", datadir, t[i].from);
         path_in(to, sizeof to, tmpdir, t[i].to);
         check_ctx("misnamed %s", t[i].to);
         CHECK(copy_file(from, to, -1, 0) == 0);
@@ -429,11 +463,11 @@ test_misnamed(void)
 static void
 test_chunk_invariance(void)
 {
-    static const char *names[] = {"chord_ceg_48k_stereo.wav",
-                                  "stereo_u8_8k.wav", "mix_44k1_128k.mp3",
-                                  "real_loop_amen_44k1.wav",
-                                  "clicks_120bpm_4s_44k1.flac"};
-    static const size_t caps[] = {1, 2, 3, 7, 64, 511, 4096, 4097, 65535, 65536};
+    static const char *names[] = {
+        "chord_ceg_48k_stereo.wav", "stereo_u8_8k.wav", "mix_44k1_128k.mp3",
+        "real_loop_amen_44k1.wav", "clicks_120bpm_4s_44k1.flac"};
+    static const size_t caps[] = {1,   2,    3,    7,     64,
+                                  511, 4096, 4097, 65535, 65536};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char audio[512];
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
@@ -441,14 +475,12 @@ test_chunk_invariance(void)
         float *ref;
         size_t nref;
         check_ctx("chunks %s", names[i]);
-        CHECK_STATUS(decode_all(audio, NULL, 65536, &ref, &nref, NULL),
-                     AS_OK);
+        CHECK_STATUS(decode_all(audio, NULL, 65536, &ref, &nref, NULL), AS_OK);
         for (size_t c = 0; c < sizeof caps / sizeof *caps; c++) {
             float *y;
             size_t n;
             check_ctx("chunks %s cap %zu", names[i], caps[c]);
-            CHECK_STATUS(decode_all(audio, NULL, caps[c], &y, &n, NULL),
-                         AS_OK);
+            CHECK_STATUS(decode_all(audio, NULL, caps[c], &y, &n, NULL), AS_OK);
             CHECK_INT(n, nref);
             CHECK(n == nref && memcmp(y, ref, n * sizeof *y) == 0);
             free(y);
@@ -539,9 +571,9 @@ write_bytes(const char *path, const void *data, size_t n)
 
 /* A WAV header by hand: fields as given, data of data_frames frames. */
 static void
-write_raw_wav(const char *path, unsigned channels, uint32_t rate,
-              unsigned bits, uint32_t declared_bytes, long data_bytes,
-              int with_fmt, int with_data)
+write_raw_wav(const char *path, unsigned channels, uint32_t rate, unsigned bits,
+              uint32_t declared_bytes, long data_bytes, int with_fmt,
+              int with_data)
 {
     FILE *fp = fopen(path, "wb");
     unsigned char h[44];
@@ -700,8 +732,7 @@ test_bad_inputs(void)
     CHECK(at_open);
 
     check_ctx("truncated AIFF");
-    snprintf(src, sizeof src, "%s/fixtures/audio/mix_44k1_pcm16.aiff",
-             datadir);
+    snprintf(src, sizeof src, "%s/fixtures/audio/mix_44k1_pcm16.aiff", datadir);
     path_in(p, sizeof p, tmpdir, "trunc.aiff");
     copy_file(src, p, 20000, 0);
     CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);

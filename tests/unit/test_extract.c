@@ -129,8 +129,7 @@ test_sonic_pi(as_extractor *x)
     printf("sonic-pi-samples, %zu files: worst |deviation| per column\n",
            files);
     for (size_t i = 0; i < 45; i++)
-        printf("  %-16s %.3g\n", as_featureset_column(fs, i)->name,
-               worst[i]);
+        printf("  %-16s %.3g\n", as_featureset_column(fs, i)->name, worst[i]);
     return 1;
 }
 
@@ -149,9 +148,9 @@ test_awkward(void)
     CHECK_STATUS(as_extractor_new(&x_rescan, &o), AS_OK);
 
     static const char *const files[] = {
-        "n22k_digital_silence.wav", "n22k_near_silence.wav",
+        "n22k_digital_silence.wav",   "n22k_near_silence.wav",
         "clicks_120bpm_4s_44k1.flac", "real_loop_amen_44k1.wav",
-        "stereo_u8_8k.wav", "mix_44k1_128k.mp3"};
+        "stereo_u8_8k.wav",           "mix_44k1_128k.mp3"};
     float *v = malloc(dim * sizeof *v), *w = malloc(dim * sizeof *w);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char audio[512];
@@ -180,8 +179,10 @@ test_awkward(void)
         const char *name;
         float value;
         size_t n;
-    } sig[] = {{"dc.wav", 0.5f, 22050}, {"clip.wav", 2.0f, 30000},
-               {"one.wav", 0.3f, 1},    {"tiny.wav", -0.2f, 100}};
+    } sig[] = {{"dc.wav", 0.5f, 22050},
+               {"clip.wav", 2.0f, 30000},
+               {"one.wav", 0.3f, 1},
+               {"tiny.wav", -0.2f, 100}};
     for (size_t i = 0; i < sizeof sig / sizeof *sig; i++) {
         char path[600];
         snprintf(path, sizeof path, "%s/%s", tmpl, sig[i].name);
@@ -294,8 +295,9 @@ test_onset_columns(void)
     check_ctx("steady tone");
     for (size_t i = 0; i < n; i++) {
         double env = i < 110 ? (double)i / 110.0 : 1.0;
-        y[i] = (float)(0.5 * env * sin(2.0 * 3.14159265358979323846 * 300.0 * (double)i /
-                                       AS_SR_HZ));
+        y[i] = (float)(0.5 * env *
+                       sin(2.0 * 3.14159265358979323846 * 300.0 * (double)i /
+                           AS_SR_HZ));
     }
     write_wav(path, y, n);
     CHECK_STATUS(as_extract(x, path, -1, v, dim, &r), AS_OK);
@@ -314,8 +316,8 @@ test_onset_columns(void)
         seed = seed * 1664525u + 1013904223u;
         double u = (double)(seed >> 8) / 16777216.0 - 0.5;
         y[i] = (float)(0.5 * exp(-(double)i / AS_SR_HZ / tau) *
-                           sin(2.0 * 3.14159265358979323846 * 60.0 *
-                               (double)i / AS_SR_HZ) +
+                           sin(2.0 * 3.14159265358979323846 * 60.0 * (double)i /
+                               AS_SR_HZ) +
                        3e-5 * u);
     }
     write_wav(path, y, n);
@@ -335,21 +337,32 @@ test_onset_columns(void)
 int
 main(int argc, char **argv)
 {
-    static const char *const natives[] = {
-        "n22k_chirp_log_50-10k.wav", "n22k_chord_ceg.wav",
-        "n22k_clicks_120bpm_4s.flac", "n22k_digital_silence.wav",
-        "n22k_hihat.wav",            "n22k_kick.wav",
-        "n22k_mix_float32.wav",      "n22k_near_silence.wav",
-        "n22k_noise_white.wav",      "n22k_sine440.wav"};
-    static const char *const resampled[] = {
-        "chirp_log_50-16k_44k1.flac", "chord_ceg_48k_stereo.wav",
-        "clicks_120bpm_4s_44k1.flac", "hihat_48k.wav",
-        "kick_44k1.flac",             "mix_44k1_128k.mp3",
-        "mix_44k1_float32.wav",       "mix_44k1_pcm16.aiff",
-        "mix_44k1_pcm16.wav",         "mix_44k1_pcm24.flac",
-        "near_silence_44k1.wav",      "noise_white_44k1.wav",
-        "real_bd_808_44k1.wav",       "real_loop_amen_44k1.wav",
-        "sine440_44k1.wav",           "stereo_u8_8k.wav"};
+    static const char *const natives[] = {"n22k_chirp_log_50-10k.wav",
+                                          "n22k_chord_ceg.wav",
+                                          "n22k_clicks_120bpm_4s.flac",
+                                          "n22k_digital_silence.wav",
+                                          "n22k_hihat.wav",
+                                          "n22k_kick.wav",
+                                          "n22k_mix_float32.wav",
+                                          "n22k_near_silence.wav",
+                                          "n22k_noise_white.wav",
+                                          "n22k_sine440.wav"};
+    static const char *const resampled[] = {"chirp_log_50-16k_44k1.flac",
+                                            "chord_ceg_48k_stereo.wav",
+                                            "clicks_120bpm_4s_44k1.flac",
+                                            "hihat_48k.wav",
+                                            "kick_44k1.flac",
+                                            "mix_44k1_128k.mp3",
+                                            "mix_44k1_float32.wav",
+                                            "mix_44k1_pcm16.aiff",
+                                            "mix_44k1_pcm16.wav",
+                                            "mix_44k1_pcm24.flac",
+                                            "near_silence_44k1.wav",
+                                            "noise_white_44k1.wav",
+                                            "real_bd_808_44k1.wav",
+                                            "real_loop_amen_44k1.wav",
+                                            "sine440_44k1.wav",
+                                            "stereo_u8_8k.wav"};
     if (argc != 2) {
         fprintf(stderr, "usage: test_extract DATADIR\n");
         return 2;

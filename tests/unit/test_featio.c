@@ -1941,7 +1941,7 @@ test_set_helpers(void)
     CHECK(!as_featureset_same_names(as_featureset_get("default"), &l));
     CHECK(!as_featureset_same_names(lr, &a));
     CHECK(as_featureset_extracting(&l) == NULL); /* no set named */
-    l.set = (char *)(uintptr_t)"librosa45";
+    l.set = (char *)(uintptr_t) "librosa45";
     CHECK(as_featureset_extracting(&l) == NULL); /* no parameters */
     l.rate_hz = AS_SR_HZ;
     l.n_fft = AS_N_FFT;
@@ -1950,7 +1950,7 @@ test_set_helpers(void)
     l.hop = AS_HOP / 2;
     CHECK(as_featureset_extracting(&l) == NULL);
     l.hop = AS_HOP;
-    l.set = (char *)(uintptr_t)"default"; /* names another set */
+    l.set = (char *)(uintptr_t) "default"; /* names another set */
     CHECK(as_featureset_extracting(&l) == NULL);
     free(cols);
 }

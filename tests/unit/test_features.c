@@ -25,12 +25,16 @@
 
 static const char *datadir;
 
-static const char *const natives[] = {
-    "n22k_chirp_log_50-10k.wav", "n22k_chord_ceg.wav",
-    "n22k_clicks_120bpm_4s.flac", "n22k_digital_silence.wav",
-    "n22k_hihat.wav",            "n22k_kick.wav",
-    "n22k_mix_float32.wav",      "n22k_near_silence.wav",
-    "n22k_noise_white.wav",      "n22k_sine440.wav"};
+static const char *const natives[] = {"n22k_chirp_log_50-10k.wav",
+                                      "n22k_chord_ceg.wav",
+                                      "n22k_clicks_120bpm_4s.flac",
+                                      "n22k_digital_silence.wav",
+                                      "n22k_hihat.wav",
+                                      "n22k_kick.wav",
+                                      "n22k_mix_float32.wav",
+                                      "n22k_near_silence.wav",
+                                      "n22k_noise_white.wav",
+                                      "n22k_sine440.wav"};
 
 /* Decodes path at 22050 Hz mono and runs a full analysis. */
 static as_analysis *
@@ -116,18 +120,16 @@ test_native(const char *name)
     check_ctx("%s tuning", name);
     CHECK_NEAR(res->tuning, ref_get(&rf, "tuning")->v[0], 1e-9);
     check_ctx("%s tempo", name);
-    CHECK_NEAR(res->tempo_beat, ref_get(&rf, "tempo_beat_track")->v[0],
-               1e-3);
-    CHECK_NEAR(res->tempo_feature, ref_get(&rf, "tempo_feature")->v[0],
-               1e-3);
+    CHECK_NEAR(res->tempo_beat, ref_get(&rf, "tempo_beat_track")->v[0], 1e-3);
+    CHECK_NEAR(res->tempo_feature, ref_get(&rf, "tempo_feature")->v[0], 1e-3);
 
-#define CMP(series, refname, tol, rel)                                       \
-    do {                                                                     \
-        const float *s_ = as_analysis_series(a, series, &rows);              \
-        snprintf(what, sizeof what, "%s %s", name, refname);                 \
-        CHECK(s_ != NULL);                                                   \
-        if (s_ != NULL)                                                      \
-            compare(what, s_, rows, T, ref_get(&rf, refname), tol, rel);     \
+#define CMP(series, refname, tol, rel)                                         \
+    do {                                                                       \
+        const float *s_ = as_analysis_series(a, series, &rows);                \
+        snprintf(what, sizeof what, "%s %s", name, refname);                   \
+        CHECK(s_ != NULL);                                                     \
+        if (s_ != NULL)                                                        \
+            compare(what, s_, rows, T, ref_get(&rf, refname), tol, rel);       \
     } while (0)
 
     CMP(AS_S_MFCC, "mfcc", 2e-3, 0);
@@ -152,7 +154,6 @@ test_native(const char *name)
             s += (double)c[t * AS_N_CONTRAST + b];
         CHECK_NEAR(s / (double)T, cm->v[b], 1e-3);
     }
-
 
     /* mel dB of frame K, from the stored series */
     char key[64];
@@ -204,8 +205,8 @@ test_melbank(void)
             have = mb.w[mb.off[m] + k - mb.start[m]];
         if (have != w) {
             if (bad++ < 3)
-                CHECK_FAIL_("mel %u bin %u: %.9g vs %.9g", m, k,
-                            (double)have, (double)w);
+                CHECK_FAIL_("mel %u bin %u: %.9g vs %.9g", m, k, (double)have,
+                            (double)w);
         }
     }
     for (size_t m = 0; m < AS_N_MELS; m++)
@@ -223,8 +224,7 @@ test_chromabank(void)
 {
     char path[512];
     snprintf(path, sizeof path,
-             "%s/fixtures/librosa/filters/chroma_12x1025_tuning0.tsv",
-             datadir);
+             "%s/fixtures/librosa/filters/chroma_12x1025_tuning0.tsv", datadir);
     FILE *fp = fopen(path, "r");
     CHECK(fp != NULL);
     if (fp == NULL)
@@ -274,7 +274,8 @@ test_weights(void)
     const char **names = malloc((n + 1) * sizeof *names);
     double *w = malloc((n + 1) * sizeof *w), *w2 = malloc((n + 1) * sizeof *w);
     double *std = malloc((n + 1) * sizeof *std);
-    double *sc = malloc((n + 1) * sizeof *sc), *sc2 = malloc((n + 1) * sizeof *sc);
+    double *sc = malloc((n + 1) * sizeof *sc),
+           *sc2 = malloc((n + 1) * sizeof *sc);
     enum as_group *g = malloc((n + 1) * sizeof *g);
     for (size_t j = 0; j < n; j++) {
         names[j] = as_featureset_column(def, j)->name;

@@ -45,9 +45,9 @@ test_parse(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         check_ctx("refuse %s", bad[i].value);
         why[0] = '\0';
-        CHECK_STATUS(as_entry_filter_add(f, bad[i].kind, bad[i].value, why,
-                                         sizeof why),
-                     AS_EINVAL);
+        CHECK_STATUS(
+            as_entry_filter_add(f, bad[i].kind, bad[i].value, why, sizeof why),
+            AS_EINVAL);
         CHECK_STR(why, bad[i].why);
         /* a refused value leaves the filter as it was */
         CHECK(!as_entry_filter_active(f));
@@ -58,9 +58,10 @@ test_parse(void)
     static const struct {
         const char *name;
         enum as_filter_kind kind;
-    } names[] = {{"label", AS_FILTER_LABEL},       {"genre", AS_FILTER_LABEL},
-                 {"cluster", AS_FILTER_CLUSTER},   {"duration", AS_FILTER_DURATION},
-                 {"glob", AS_FILTER_GLOB},         {"path-glob", AS_FILTER_GLOB}};
+    } names[] = {
+        {"label", AS_FILTER_LABEL},     {"genre", AS_FILTER_LABEL},
+        {"cluster", AS_FILTER_CLUSTER}, {"duration", AS_FILTER_DURATION},
+        {"glob", AS_FILTER_GLOB},       {"path-glob", AS_FILTER_GLOB}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         enum as_filter_kind k = AS_FILTER_GLOB;
         CHECK_STATUS(as_filter_kind_parse(names[i].name, &k), AS_OK);
@@ -157,9 +158,15 @@ write_shard(const char *path, size_t first, size_t n)
         char p[32];
         snprintf(p, sizeof p, "p%zu", first + i);
         float v[2] = {(float)(first + i), (float)(i % 3)};
-        struct as_index_entry e = {p,  (first + i) % 2 ? "odd" : "even",
-                                   1.0 + (double)i, -1, -1, 0,
-                                   AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        struct as_index_entry e = {p,
+                                   (first + i) % 2 ? "odd" : "even",
+                                   1.0 + (double)i,
+                                   -1,
+                                   -1,
+                                   0,
+                                   AS_INDEX_NO_CLUSTER,
+                                   0.0f,
+                                   0};
         CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
     }
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
@@ -269,7 +276,7 @@ test_find(void)
                                          "/abs/lib/s.wav", "../up/u.wav"};
     for (size_t i = 0; i < 4; i++) {
         float v = (float)i;
-        struct as_index_entry e = {stored[i], NULL, -1.0, -1, -1, 0,
+        struct as_index_entry e = {stored[i],           NULL, -1.0, -1, -1, 0,
                                    AS_INDEX_NO_CLUSTER, 0.0f, 0};
         CHECK_STATUS(as_index_builder_put(b, &e, &v, NULL), AS_OK);
     }

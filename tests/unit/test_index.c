@@ -56,8 +56,8 @@ reseal(char *buf, size_t n)
         off[s] = get64(buf + H_SECTION_TABLE + 16 * s);
     for (int s = 0; s < SEC_SUMS; s++)
         for (uint64_t at = off[s]; at < off[s + 1]; at += IX_BLOCK, g++) {
-            uint64_t to = off[s + 1] - at > IX_BLOCK ? at + IX_BLOCK
-                                                     : off[s + 1];
+            uint64_t to =
+                off[s + 1] - at > IX_BLOCK ? at + IX_BLOCK : off[s + 1];
             put64(buf + off[SEC_SUMS] + 8 * g,
                   as__hash64(buf + at, to - at, IX_SEED_BLOCK + g));
         }
@@ -77,8 +77,8 @@ to_version1(char *buf)
     put32(buf + H_VERSION, 1);
     put32(buf + H_SECTIONS, IX_V1_SECTIONS);
     put64(buf + H_FILE_SIZE, n);
-    put64(buf + H_DATA_SUM, as__hash64(buf + IX_HEADER_SIZE,
-                                       n - IX_HEADER_SIZE, IX_SEED_DATA));
+    put64(buf + H_DATA_SUM,
+          as__hash64(buf + IX_HEADER_SIZE, n - IX_HEADER_SIZE, IX_SEED_DATA));
     put64(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
     return n;
 }
@@ -111,11 +111,13 @@ build_sample(size_t n)
     for (size_t i = 0; i < n; i++) {
         char path[64];
         snprintf(path, sizeof path, "lib/%s/s%03zu.wav",
-                 i % 3 == 0 ? "kicks" : i % 3 == 1 ? "snares" : "hats", i);
-        float v[4] = {(float)i, (float)(i % 7) * 0.5f, 1.0f,
-                      -(float)i / 3.0f};
+                 i % 3 == 0   ? "kicks"
+                 : i % 3 == 1 ? "snares"
+                              : "hats",
+                 i);
+        float v[4] = {(float)i, (float)(i % 7) * 0.5f, 1.0f, -(float)i / 3.0f};
         struct as_index_entry e = {path,
-                                   i % 5 == 4 ? NULL
+                                   i % 5 == 4   ? NULL
                                    : i % 3 == 0 ? "kicks"
                                                 : "other",
                                    0.25 * (double)i,
@@ -186,7 +188,10 @@ test_roundtrip(void)
         struct as_index_entry e;
         char path_i[64];
         snprintf(path_i, sizeof path_i, "lib/%s/s%03zu.wav",
-                 i % 3 == 0 ? "kicks" : i % 3 == 1 ? "snares" : "hats", i);
+                 i % 3 == 0   ? "kicks"
+                 : i % 3 == 1 ? "snares"
+                              : "hats",
+                 i);
         CHECK_STATUS(as_index_entry(ix, i, &e), AS_OK);
         CHECK_STR(e.path, path_i);
         if (i % 5 == 4)
@@ -250,9 +255,15 @@ test_put_remove(void)
     check_ctx("put/remove/annotate");
     as_index_builder *b = build_sample(10);
     float v[4] = {0, 0, 1, -0.0f};
-    struct as_index_entry e = {"lib/kicks/s000.wav", "kicks", 0.0, 1000,
-                               1700000000000000000LL, 0x1234567890ABCDEFULL,
-                               AS_INDEX_NO_CLUSTER, 0.0f, 0};
+    struct as_index_entry e = {"lib/kicks/s000.wav",
+                               "kicks",
+                               0.0,
+                               1000,
+                               1700000000000000000LL,
+                               0x1234567890ABCDEFULL,
+                               AS_INDEX_NO_CLUSTER,
+                               0.0f,
+                               0};
     enum as_put what;
     /* identical values (and -0.0 == 0.0 bitwise? no: a change) */
     float same[4] = {0, 0, 1, -0.0f};
@@ -329,8 +340,7 @@ test_damage(void)
         int st = as_index_open(&ix, bad, AS_INDEX_VERIFY, &version);
         if (st == AS_OK)
             CHECK_FAIL_("byte %zu flipped: accepted", i);
-        else if (st != AS_ECHECKSUM && st != AS_EINDEXVER &&
-                 st != AS_ENOTINDEX)
+        else if (st != AS_ECHECKSUM && st != AS_EINDEXVER && st != AS_ENOTINDEX)
             CHECK_FAIL_("byte %zu flipped: %s", i, as_strerror(st));
         as_index_close(ix);
         /* opened lazily: every accessor gives the original's values or
@@ -353,8 +363,7 @@ test_damage(void)
                 }
                 const float *r = as_index_row(ix, k);
                 if (r != NULL)
-                    CHECK(memcmp(r, as_index_row(good, k),
-                                 4 * sizeof *r) == 0);
+                    CHECK(memcmp(r, as_index_row(good, k), 4 * sizeof *r) == 0);
                 size_t at;
                 int fs = as_index_find(ix, o.path, &at);
                 if (fs == AS_OK)
@@ -472,8 +481,7 @@ test_lazy(void)
     tu_write_file(bad, buf, n);
     free(buf);
     as_index *ix;
-    CHECK_STATUS(as_index_open(&ix, bad, AS_INDEX_VERIFY, NULL),
-                 AS_ECHECKSUM);
+    CHECK_STATUS(as_index_open(&ix, bad, AS_INDEX_VERIFY, NULL), AS_ECHECKSUM);
     CHECK_STATUS(as_index_open(&ix, bad, 0, NULL), AS_OK);
     if (ix == NULL)
         return;
@@ -547,8 +555,7 @@ test_version1(void)
             CHECK_STATUS(as_index_entry(ix, k, &e), AS_OK);
             CHECK_STATUS(as_index_entry(ix2, k, &o), AS_OK);
             CHECK_STR(e.path, o.path);
-            CHECK(memcmp(as_index_row(ix, k), as_index_row(ix2, k), 16) ==
-                  0);
+            CHECK(memcmp(as_index_row(ix, k), as_index_row(ix2, k), 16) == 0);
         }
         CHECK_STATUS(as_index_check(ix), AS_OK);
         /* rewritten, it becomes the same version-2 file */

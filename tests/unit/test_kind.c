@@ -18,19 +18,19 @@
 #include "as/as.h"
 #include "check.h"
 
-#define ZEROS64 "0000000000000000000000000000000000000000000000000000000000000000"
+#define ZEROS64                                                                \
+    "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* two columns, three classes; temperature 2 */
-static const char small[] =
-    "audiosearch-kind\t1\n"
-    "set\tdefault\n"
-    "manifest\t" ZEROS64 "\n"
-    "temperature\t2\n"
-    "note\tfree text\n"
-    "classes\tkick\tsnare\ttonal\n"
-    "bias\t0.5\t0\t-0.5\n"
-    "column\tzcr_mean\t0.1\t0.05\t-1\t1\t0\n"
-    "column\tcentroid_mean\t1000\t500\t-2\t0.5\t1\n";
+static const char small[] = "audiosearch-kind\t1\n"
+                            "set\tdefault\n"
+                            "manifest\t" ZEROS64 "\n"
+                            "temperature\t2\n"
+                            "note\tfree text\n"
+                            "classes\tkick\tsnare\ttonal\n"
+                            "bias\t0.5\t0\t-0.5\n"
+                            "column\tzcr_mean\t0.1\t0.05\t-1\t1\t0\n"
+                            "column\tcentroid_mean\t1000\t500\t-2\t0.5\t1\n";
 
 static void
 test_small(void)
@@ -38,8 +38,7 @@ test_small(void)
     check_ctx("small model");
     as_kind_model *m = NULL;
     size_t line = 99;
-    CHECK_STATUS(as_kind_model_parse(&m, small, strlen(small), &line),
-                 AS_OK);
+    CHECK_STATUS(as_kind_model_parse(&m, small, strlen(small), &line), AS_OK);
     CHECK_INT(line, 0);
     if (!m)
         return;
@@ -56,13 +55,12 @@ test_small(void)
     CHECK_STATUS(as_kind_class_find(m, "Kick", &k), AS_EINVAL);
 
     /* a stream whose columns come in another order, with one more */
-    const char *names[] = { "centroid_mean", "rms_mean", "zcr_mean" };
+    const char *names[] = {"centroid_mean", "rms_mean", "zcr_mean"};
     size_t map[2], missing = 9;
     CHECK_STATUS(as_kind_bind(m, names, 3, map, 2, &missing), AS_OK);
     CHECK_INT(map[0], 2);
     CHECK_INT(map[1], 0);
-    CHECK_STATUS(as_kind_bind(m, names, 2, map, 2, &missing),
-                 AS_EMISMATCH);
+    CHECK_STATUS(as_kind_bind(m, names, 2, map, 2, &missing), AS_EMISMATCH);
     CHECK_INT(missing, 0);
     CHECK_STATUS(as_kind_bind(m, names, 3, map, 1, NULL), AS_EINVAL);
     as_kind_bind(m, names, 3, map, 2, NULL);
@@ -70,8 +68,8 @@ test_small(void)
     /* z = ((0.2 - 0.1) / 0.05, (1500 - 1000) / 500) = (2, 1): scores
      * 0.5 - 2 - 2 = -3.5, 0 + 2 + 0.5 = 2.5, -0.5 + 0 + 1 = 0.5,
      * halved by the temperature */
-    const float row[] = { 1500, 0.5f, 0.2f };
-    double p[3], want[3] = { -1.75, 1.25, 0.25 }, sum = 0;
+    const float row[] = {1500, 0.5f, 0.2f};
+    double p[3], want[3] = {-1.75, 1.25, 0.25}, sum = 0;
     for (int i = 0; i < 3; i++)
         sum += exp(want[i]);
     size_t best = 9;
@@ -81,11 +79,10 @@ test_small(void)
         CHECK_NEAR(p[i], exp(want[i]) / sum, 1e-6);
     CHECK_STATUS(as_kind_predict(m, map, row, 3, p, 2, &best), AS_EINVAL);
     CHECK_STATUS(as_kind_predict(m, map, row, 2, p, 3, &best), AS_EINVAL);
-    const float bad[] = { 1500, 0.5f, NAN };
-    CHECK_STATUS(as_kind_predict(m, map, bad, 3, p, 3, &best),
-                 AS_ENONFINITE);
+    const float bad[] = {1500, 0.5f, NAN};
+    CHECK_STATUS(as_kind_predict(m, map, bad, 3, p, 3, &best), AS_ENONFINITE);
     /* a huge score must not overflow */
-    const float far[] = { 1e30f, 0, 0.1f };
+    const float far[] = {1e30f, 0, 0.1f};
     CHECK_STATUS(as_kind_predict(m, map, far, 3, p, 3, &best), AS_OK);
     CHECK_INT(best, 2);
     CHECK_NEAR(p[2], 1, 1e-12);
@@ -109,8 +106,7 @@ broken(size_t no, const char *text, size_t want_line)
     check_ctx("broken line %zu: %s", no, text);
     as_kind_model *m = (as_kind_model *)1;
     size_t line = 0;
-    CHECK_STATUS(as_kind_model_parse(&m, buf, strlen(buf), &line),
-                 AS_EMODEL);
+    CHECK_STATUS(as_kind_model_parse(&m, buf, strlen(buf), &line), AS_EMODEL);
     CHECK(m == NULL);
     CHECK_INT(line, want_line);
 }
@@ -140,8 +136,7 @@ test_malformed(void)
     CHECK_STATUS(as_kind_model_parse(&m, small, 0, &line), AS_EMODEL);
     CHECK_INT(line, 1);
     CHECK_STATUS(as_kind_model_parse(&m, NULL, 0, &line), AS_EINVAL);
-    CHECK_STATUS(as_kind_model_load(&m, "/nonexistent/model", &line),
-                 AS_EIO);
+    CHECK_STATUS(as_kind_model_load(&m, "/nonexistent/model", &line), AS_EIO);
 }
 
 static void
@@ -153,9 +148,10 @@ test_builtin(void)
     if (!m)
         return;
     static const char *const vocab[] = {
-        "clap", "cowbell", "crash", "cymbal_other", "fx", "hihat_closed",
-        "hihat_open", "hihat_pedal", "kick", "loop", "other_perc",
-        "perc_shaken", "ride", "rimshot", "snare", "tom", "tonal" };
+        "clap",         "cowbell",     "crash",       "cymbal_other", "fx",
+        "hihat_closed", "hihat_open",  "hihat_pedal", "kick",         "loop",
+        "other_perc",   "perc_shaken", "ride",        "rimshot",      "snare",
+        "tom",          "tonal"};
     size_t nv = sizeof vocab / sizeof *vocab;
     CHECK_INT(as_kind_n_classes(m), nv);
     for (size_t k = 0; k < nv; k++)
@@ -178,7 +174,8 @@ test_builtin(void)
     int rc = as_kind_bind(m, names, dim, map, as_kind_dim(m), &missing);
     CHECK_STATUS(rc, AS_OK);
     if (rc != AS_OK)
-        fprintf(stderr, "the model reads %s, which the set %s lacks: "
+        fprintf(stderr,
+                "the model reads %s, which the set %s lacks: "
                 "retrain it (bench/corpus/train.sh)\n",
                 as_kind_column(m, missing), as_kind_set(m));
     else {

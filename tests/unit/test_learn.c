@@ -228,10 +228,10 @@ build(const char *path, size_t n, int labelled, const as_projection *p)
         for (int j = 0; j < 4; j++)
             v[j] = (float)(normal() + (j == (int)k ? 3.0 : 0.0));
         const char *label = !labelled || i % 7 == 6 ? NULL
-                            : i == 0               ? "solo"
-                                                   : labels[k];
-        struct as_index_entry e = {path_i, label, 1.0, -1, -1, 0,
-                                   AS_INDEX_NO_CLUSTER, 0.0f, 0};
+                            : i == 0                ? "solo"
+                                                    : labels[k];
+        struct as_index_entry e = {
+            path_i, label, 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
         CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
     }
     CHECK_STATUS(as_index_builder_set_projection(b, p), AS_OK);
@@ -289,7 +289,9 @@ test_index(void)
         CHECK_STATUS(as_index_normalized_row(ix, i, NULL, y), AS_OK);
         for (int j = 0; j < 4; j++)
             x[r * 4 + j] = (double)y[j];
-        cls[r++] = !strcmp(e.label, "hat") ? 0 : !strcmp(e.label, "kick") ? 1 : 2;
+        cls[r++] = !strcmp(e.label, "hat")    ? 0
+                   : !strcmp(e.label, "kick") ? 1
+                                              : 2;
     }
     CHECK_STATUS(as_lda(x, r, 4, cls, 3, 0.25, mean, w, ev, &m), AS_OK);
     for (size_t j = 0; j < 4; j++)
@@ -333,8 +335,8 @@ test_index(void)
             s2 += (double)out[4 + k] * (double)out[4 + k];
         CHECK_NEAR(s1, 0.6, 1e-6);
         CHECK_NEAR(s2, 0.4, 1e-6);
-        CHECK_NEAR((double)out[4] / sqrt(0.4), z[0] / sqrt(z[0] * z[0] + z[1] * z[1]),
-                   1e-6);
+        CHECK_NEAR((double)out[4] / sqrt(0.4),
+                   z[0] / sqrt(z[0] * z[0] + z[1] * z[1]), 1e-6);
         /* as_map_rows(): every row so blended, or plain without it */
         check_ctx("map rows");
         CHECK_INT(as_map_rows_dim(ix3, back), 6);
@@ -432,8 +434,7 @@ test_index(void)
         CHECK_STR(as_index_damaged(dam), "PROJECTION");
         as_index_close(dam);
     }
-    CHECK_STATUS(as_index_open(&dam, bad, AS_INDEX_VERIFY, NULL),
-                 AS_ECHECKSUM);
+    CHECK_STATUS(as_index_open(&dam, bad, AS_INDEX_VERIFY, NULL), AS_ECHECKSUM);
 
     /* too few labels: refused, and info says how many there were */
     rng_state = 12345;

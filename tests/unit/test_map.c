@@ -220,8 +220,7 @@ test_pca_project(void)
         for (size_t a = 0; a < 13; a++) {
             double s = 0.0;
             for (size_t j = 0; j < d && a < 11; j++)
-                s += ((double)x[i * d + j] - big_mean[j]) *
-                     big_axes[a * d + j];
+                s += ((double)x[i * d + j] - big_mean[j]) * big_axes[a * d + j];
             CHECK_NEAR(got[i * 13 + a], s, 2e-5); /* G in float32 */
         }
     free(big_mean);

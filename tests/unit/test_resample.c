@@ -34,9 +34,9 @@ resample_all(const float *in, size_t n, int rin, int rout, size_t in_chunk,
         const float *p = pos < n ? in + pos : NULL;
         size_t used, got;
         size_t room = cap - len < out_chunk ? cap - len : out_chunk;
-        CHECK_STATUS(as_resampler_process(rs, p, avail, &used, out + len,
-                                          room, &got),
-                     AS_OK);
+        CHECK_STATUS(
+            as_resampler_process(rs, p, avail, &used, out + len, room, &got),
+            AS_OK);
         pos += used;
         len += got;
         if (p == NULL && got == 0)
@@ -71,21 +71,28 @@ test_length_rule(void)
 static void
 test_soxr_refs(void)
 {
-    static const char *names[] = {
-        "chirp_log_50-16k_44k1.flac", "chord_ceg_48k_stereo.wav",
-        "clicks_120bpm_4s_44k1.flac", "hihat_48k.wav",
-        "kick_44k1.flac",             "mix_44k1_128k.mp3",
-        "mix_44k1_float32.wav",       "mix_44k1_pcm16.aiff",
-        "mix_44k1_pcm16.wav",         "mix_44k1_pcm24.flac",
-        "near_silence_44k1.wav",      "noise_white_44k1.wav",
-        "real_bd_808_44k1.wav",       "real_loop_amen_44k1.wav",
-        "sine440_44k1.wav",           "stereo_u8_8k.wav"};
+    static const char *names[] = {"chirp_log_50-16k_44k1.flac",
+                                  "chord_ceg_48k_stereo.wav",
+                                  "clicks_120bpm_4s_44k1.flac",
+                                  "hihat_48k.wav",
+                                  "kick_44k1.flac",
+                                  "mix_44k1_128k.mp3",
+                                  "mix_44k1_float32.wav",
+                                  "mix_44k1_pcm16.aiff",
+                                  "mix_44k1_pcm16.wav",
+                                  "mix_44k1_pcm24.flac",
+                                  "near_silence_44k1.wav",
+                                  "noise_white_44k1.wav",
+                                  "real_bd_808_44k1.wav",
+                                  "real_loop_amen_44k1.wav",
+                                  "sine440_44k1.wav",
+                                  "stereo_u8_8k.wav"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char audio[512], ref[512];
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
                  names[i]);
-        snprintf(ref, sizeof ref, "%s/fixtures/librosa/soxr_hq/%s.tsv",
-                 datadir, names[i]);
+        snprintf(ref, sizeof ref, "%s/fixtures/librosa/soxr_hq/%s.tsv", datadir,
+                 names[i]);
         check_ctx("soxr_hq %s", names[i]);
         struct ref_file rf;
         if (ref_load(&rf, ref) != 0) {
@@ -149,18 +156,18 @@ test_chunks(void)
     static const int rates[][2] = {{44100, 22050}, {48000, 22050},
                                    {8000, 22050},  {96000, 22050},
                                    {11025, 22050}, {22050, 44100}};
-    static const size_t chunks[][2] = {{1, 1},       {3, 5},     {4095, 17},
+    static const size_t chunks[][2] = {{1, 1},       {3, 5},      {4095, 17},
                                        {4096, 4096}, {4097, 999}, {N, N}};
     for (size_t r = 0; r < sizeof rates / sizeof *rates; r++) {
         size_t nref;
         check_ctx("chunks %d->%d", rates[r][0], rates[r][1]);
-        float *ref = resample_all(in, N, rates[r][0], rates[r][1], 65536,
-                                  65536, &nref);
+        float *ref =
+            resample_all(in, N, rates[r][0], rates[r][1], 65536, 65536, &nref);
         CHECK_INT(nref, as_resample_len(N, rates[r][0], rates[r][1]));
         for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
             size_t n;
-            check_ctx("chunks %d->%d in %zu out %zu", rates[r][0],
-                      rates[r][1], chunks[c][0], chunks[c][1]);
+            check_ctx("chunks %d->%d in %zu out %zu", rates[r][0], rates[r][1],
+                      chunks[c][0], chunks[c][1]);
             float *y = resample_all(in, N, rates[r][0], rates[r][1],
                                     chunks[c][0], chunks[c][1], &n);
             CHECK_INT(n, nref);

@@ -640,8 +640,7 @@ test_knn(const char *path, size_t n)
         as_search_filter_init(&f);
         struct as_entry_ref self = {0, (uint32_t)i};
         f.exclude = &self;
-        CHECK_STATUS(as_search(s, as_index_row(ix, i), 1, k, &f, h, &m),
-                     AS_OK);
+        CHECK_STATUS(as_search(s, as_index_row(ix, i), 1, k, &f, h, &m), AS_OK);
         CHECK_INT(out[0].n[i], m);
         CHECK(memcmp(h, out[0].hits + i * k, m * sizeof *h) == 0);
     }
@@ -730,12 +729,12 @@ test_dups(void)
         x[10 * dim + j] = x[9 * dim + j] * 1.001f;
         x[6 * dim + j] = x[5 * dim + j];
     }
-    static const char *const paths[12] = {
-        "z0", "m1", "b2", "k3", "q4", "r5", "c6", "y7", "w8", "d9", "x10", "e11"};
+    static const char *const paths[12] = {"z0", "m1", "b2", "k3", "q4",  "r5",
+                                          "c6", "y7", "w8", "d9", "x10", "e11"};
     const uint64_t hash[12] = {0, 0, 0, 0, 0, 55, 55, 77, 0, 77, 0, 0};
     for (size_t i = 0; i < n; i++) {
-        struct as_index_entry e = {paths[i], "x",  1.0, -1, -1, hash[i],
-                                   AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        struct as_index_entry e = {
+            paths[i], "x", 1.0, -1, -1, hash[i], AS_INDEX_NO_CLUSTER, 0.0f, 0};
         CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
     }
     char path[300];
@@ -980,10 +979,10 @@ test_distance(const char *path, const float *x)
                 continue;
             enum as_group g = as_index_group(ix, j);
             long double sc =
-                cw[j] >= 0.0
-                    ? (long double)w[g] * (long double)cw[j] / (long double)sd[j]
-                    : (long double)w[g] /
-                          ((long double)sd[j] * sqrtl((long double)per[g]));
+                cw[j] >= 0.0 ? (long double)w[g] * (long double)cw[j] /
+                                   (long double)sd[j]
+                             : (long double)w[g] / ((long double)sd[j] *
+                                                    sqrtl((long double)per[g]));
             long double ya = ((long double)a[j] - (long double)mean[j]) * sc;
             long double yb = ((long double)b[j] - (long double)mean[j]) * sc;
             ab += ya * yb;
@@ -1115,9 +1114,9 @@ reseal(const char *path)
     for (int sec = 0; sec < SEC_SUMS; sec++)
         for (uint64_t at = off[sec]; at < off[sec + 1]; at += IX_BLOCK, b++) {
             uint64_t n = off[sec + 1] - at;
-            wr64le(sums + 8 * b, as__hash64(buf + at,
-                                            n < IX_BLOCK ? n : IX_BLOCK,
-                                            IX_SEED_BLOCK + b));
+            wr64le(sums + 8 * b,
+                   as__hash64(buf + at, n < IX_BLOCK ? n : IX_BLOCK,
+                              IX_SEED_BLOCK + b));
         }
     wr64le(buf + H_DATA_SUM, as__hash64(sums, 8 * b, IX_SEED_DATA));
     wr64le(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));

@@ -35,8 +35,7 @@ test_curve(void)
         double a, b;
         check_ctx("curve spread %g min_dist %g", ref[i].spread,
                   ref[i].min_dist);
-        CHECK_INT(as_umap_curve(ref[i].spread, ref[i].min_dist, &a, &b),
-                  AS_OK);
+        CHECK_INT(as_umap_curve(ref[i].spread, ref[i].min_dist, &a, &b), AS_OK);
         /* the same least-squares optimum; the solvers stop at slightly
          * different points of its flat bottom */
         CHECK_NEAR(a, ref[i].a, 1e-6 * ref[i].a);
@@ -61,8 +60,7 @@ groups(size_t n, size_t d, size_t g, uint64_t seed)
             s = s * UINT64_C(6364136223846793005) +
                 UINT64_C(1442695040888963407);
             double u = (double)(s >> 11) * 0x1p-53 - 0.5;
-            x[i * d + j] =
-                (float)((j == i % g ? 20.0 : 0.0) + 2.0 * u);
+            x[i * d + j] = (float)((j == i % g ? 20.0 : 0.0) + 2.0 * u);
         }
     return x;
 }

@@ -79,9 +79,8 @@ run_mislabeled(const struct opts *o, const struct lib *l)
     rec_header(o->out, REC_COL_PATH "\tlabel\tlooks_like\tcount\tk");
     as_kinds *kinds = NULL;
     uint32_t *kind_of = NULL;
-    if (l->n == 0 ||
-        (kinds_as_labels(l, &kinds, &kind_of) &&
-         as_index_label_count(l->ix) == 0))
+    if (l->n == 0 || (kinds_as_labels(l, &kinds, &kind_of) &&
+                      as_index_label_count(l->ix) == 0))
         return 0;
     struct as_label_vote *votes = malloc(l->n * sizeof *votes);
     struct flagged *fl = malloc(l->n * sizeof *fl);

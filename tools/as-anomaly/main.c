@@ -15,9 +15,9 @@
 #define USAGE                                                                  \
     "usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-g glob] [-j jobs]" \
     "\n"                                                                       \
-    "                  [-k count] [-l label] [-m share] [-n count] [-r seed] "  \
+    "                  [-k count] [-l label] [-m share] [-n count] [-r seed] " \
     "[-t trees]\n"                                                             \
-    "                  [-w seconds] [--cluster=cluster] [--duration=min:max] "  \
+    "                  [-w seconds] [--cluster=cluster] [--duration=min:max] " \
     "index"
 
 /* The default ranking (measured on the labelled corpus: bench/anomaly.sh)
@@ -159,8 +159,8 @@ main(int argc, char **argv)
     const char *rank_opt = NULL, *forest_opt = NULL;
     as_entry_filter *filter = NULL; /* --cluster, --duration, -g, -l */
     cli_init("as-anomaly", USAGE);
-    while ((c = getopt_long(argc, argv, "a:Cc:fg:HhJj:k:l:Mm:n:qr:t:VWw:z", longopts,
-                            NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "a:Cc:fg:HhJj:k:l:Mm:n:qr:t:VWw:z",
+                            longopts, NULL)) != -1) {
         switch (c) {
         case OPT_CLUSTER:
             cli_filter_add(&filter, AS_FILTER_CLUSTER, "--cluster", optarg);
@@ -316,9 +316,9 @@ main(int argc, char **argv)
     l.n = as_index_count(l.ix);
     l.dim = as_index_dim(l.ix);
     struct rec out;
-    rec_init(&out, stdout,
-             &(struct rec_opts){.json = o.json, .header = o.header,
-                                .nul = o.nul});
+    rec_init(
+        &out, stdout,
+        &(struct rec_opts){.json = o.json, .header = o.header, .nul = o.nul});
     o.out = &out;
     int failed;
     if (o.checks)

@@ -19,17 +19,17 @@ struct opts {
     const char *output, *skip_index;
     const as_featureset *set;
     struct cli_input_opts in;
-    int kind;                 /* -K: append the kind tags */
-    const char *kind_model;   /* -M */
-    as_kind_model *km;        /* with -K */
-    size_t *kind_map;         /* the model's columns in the set */
+    int kind;               /* -K: append the kind tags */
+    const char *kind_model; /* -M */
+    as_kind_model *km;      /* with -K */
+    size_t *kind_map;       /* the model's columns in the set */
 };
 
 /* What --skip-unchanged decided for an input. */
 enum plan {
-    PLAN_EXTRACT,   /* new or changed: extract */
-    PLAN_SKIP,      /* in the index, same size and time: leave out */
-    PLAN_HASH,      /* maybe moved: hash first, reuse a gone file's row */
+    PLAN_EXTRACT, /* new or changed: extract */
+    PLAN_SKIP,    /* in the index, same size and time: leave out */
+    PLAN_HASH,    /* maybe moved: hash first, reuse a gone file's row */
 };
 
 /* The index entries whose file is gone, by audio hash, for spotting
@@ -39,7 +39,7 @@ struct moved {
     struct gone {
         uint64_t hash;
         size_t entry;
-    } *v;
+    } * v;
     size_t n;
 };
 
@@ -57,7 +57,6 @@ int plan_inputs(const struct opts *o, const struct cli_inputs *in,
 const struct gone *moved_find(const struct moved *m, uint64_t hash);
 
 /* extract.c */
-int run_features(const struct opts *o, const struct cli_inputs *in,
-                 FILE *out);
+int run_features(const struct opts *o, const struct cli_inputs *in, FILE *out);
 
 #endif

@@ -23,10 +23,10 @@
  */
 struct slot {
     int done;
-    int skip;       /* left out: unchanged */
-    int reused;     /* a moved file: the features of its old entry */
+    int skip;   /* left out: unchanged */
+    int reused; /* a moved file: the features of its old entry */
     int status;
-    int err;        /* errno for AS_EIO */
+    int err;         /* errno for AS_EIO */
     char reason[64]; /* as_decode_reason(), or empty */
     struct as_extract_result res;
     int64_t file_size, file_mtime_ns; /* -1: unknown (standard input) */
@@ -79,8 +79,8 @@ worker(void *arg)
          * as-extract --skip-unchanged and as-index -u to compare */
         if (!is_stdin && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
             size = (int64_t)sb.st_size;
-            mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 +
-                    sb.st_mtim.tv_nsec;
+            mtime =
+                (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
             if (mtime == -1)
                 mtime = -2; /* -1 means unknown */
         }
@@ -101,9 +101,9 @@ worker(void *arg)
             }
         }
         if (plan != PLAN_SKIP && !reused && status == AS_OK)
-            status = is_stdin ? as_extract(x, NULL, STDIN_FILENO, s->v,
-                                           p->dim, &res)
-                              : as_extract(x, path, -1, s->v, p->dim, &res);
+            status = is_stdin
+                         ? as_extract(x, NULL, STDIN_FILENO, s->v, p->dim, &res)
+                         : as_extract(x, path, -1, s->v, p->dim, &res);
         if (status == AS_EIO)
             err = errno;
         char reason[sizeof s->reason] = "";
@@ -131,7 +131,7 @@ static void
 header_for(struct as_featheader *h, const as_featureset *set)
 {
     memset(h, 0, sizeof *h);
-    h->producer = (char *)(uintptr_t)"audiosearch " AS_VERSION;
+    h->producer = (char *)(uintptr_t) "audiosearch " AS_VERSION;
     h->set = (char *)(uintptr_t)as_featureset_name(set);
     h->rate_hz = AS_SR_HZ;
     h->n_fft = AS_N_FFT;
@@ -220,8 +220,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         return 1;
 
     if (o->json) {
-        rec_init(&rec, out,
-                 &(struct rec_opts){.json = 1, .nul = o->nul});
+        rec_init(&rec, out, &(struct rec_opts){.json = 1, .nul = o->nul});
     } else {
         header_for(&h, o->set);
         h.dim = dim + nk;

@@ -14,9 +14,9 @@
 #include "as/featio.h"
 #include "as-extract.h"
 
-#define USAGE                                                                \
-    "usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] "             \
-    "[-M model] [-o file] [-s set] [-T file] [-U index] "                   \
+#define USAGE                                                                  \
+    "usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] "                 \
+    "[-M model] [-o file] [-s set] [-T file] [-U index] "                      \
     "[file | dir | -] ..."
 
 static void
@@ -83,9 +83,8 @@ static int
 load_kind(struct opts *o)
 {
     size_t line = 0;
-    int st = o->kind_model
-                 ? as_kind_model_load(&o->km, o->kind_model, &line)
-                 : as_kind_model_builtin(&o->km);
+    int st = o->kind_model ? as_kind_model_load(&o->km, o->kind_model, &line)
+                           : as_kind_model_builtin(&o->km);
     if (st == AS_EMODEL && line > 0) {
         cli_warnx(o->kind_model, "line %zu: %s", line, as_strerror(st));
         return 1;
@@ -150,8 +149,8 @@ main(int argc, char **argv)
 
     cli_init("as-extract", USAGE);
     cli_dir_hint = 1;
-    while ((c = getopt_long(argc, argv, "0bCf:HhiJj:KkM:o:qrs:T:U:vVz", longopts,
-                            NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "0bCf:HhiJj:KkM:o:qrs:T:U:vVz",
+                            longopts, NULL)) != -1) {
         switch (c) {
         case '0':
             o.in.nul = 1;
@@ -263,8 +262,8 @@ main(int argc, char **argv)
         cli_inputs_free(&in);
         return AS_EXIT_FAIL;
     }
-    failed |= o.info ? run_info(&o, &in, out.fp)
-                     : run_features(&o, &in, out.fp);
+    failed |=
+        o.info ? run_info(&o, &in, out.fp) : run_features(&o, &in, out.fp);
     as_kind_model_free(o.km);
     free(o.kind_map);
     int werr = cli_output_close(&out, !failed || o.keep_going);

@@ -23,11 +23,11 @@ struct map {
     as_index *ix;
     const char *index_path;
     size_t n;
-    size_t dims;     /* 2 or 3 */
-    double *xy;      /* n * dims */
-    const char *how; /* "PCA" or "t-SNE, perplexity 30, exact" */
-    size_t k;        /* neighbours per entry in nn (0: none) */
-    uint32_t *nn;    /* n * k, nearest first; UINT32_MAX: none */
+    size_t dims;               /* 2 or 3 */
+    double *xy;                /* n * dims */
+    const char *how;           /* "PCA" or "t-SNE, perplexity 30, exact" */
+    size_t k;                  /* neighbours per entry in nn (0: none) */
+    uint32_t *nn;              /* n * k, nearest first; UINT32_MAX: none */
     const as_projection *proj; /* -P: the learnt projection, or NULL */
 };
 

@@ -19,54 +19,55 @@
 #include "common/filter.h"
 #include "common/record.h"
 
-#define USAGE                                                                  \
+#define USAGE                                                                   \
     "usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-g glob] "         \
-    "[-i iterations]\n"                                                        \
+    "[-i iterations]\n"                                                         \
     "              [-j jobs] [-k neighbours] [-l label] [-m method] [-o file] " \
-    "[-p perplexity]\n"                                                        \
-    "              [-r seed] [-s svg] [-t min:max] [-w html] "                 \
+    "[-p perplexity]\n"                                                         \
+    "              [-r seed] [-s svg] [-t min:max] [-w html] "                  \
     "[--cluster=cluster] index"
 
 static void
 help(void)
 {
     printf("%s\n\n", USAGE);
-    puts("Place the entries of an index on a map where samples that sound\n"
-         "alike lie close: print the coordinates, draw an SVG picture, or\n"
-         "write a page to explore and listen to the library in a browser.\n"
-         "\n"
-         "  -a, --angle=THETA        t-SNE: Barnes-Hut angle, 0 for exact\n"
-         "                           (default: exact up to 3000 entries,\n"
-         "                           0.5 above)\n"
-         "  -c, --color=BY           colour the pictures by label (the\n"
-         "                           default), cluster, anomaly or kind\n"
-         "      --cluster=C          only entries of cluster C (repeatable)\n"
-         "  -d, --dims=N             2 (the default) or 3 dimensions\n"
-         "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
-         "                           (fnmatch, * matches /; repeatable)\n"
-         "  -H, --no-header          print no TSV header line\n"
-         "  -h, --help               print this help and exit\n"
-         "  -i, --iterations=N       t-SNE: iterations (default 1000)\n"
-         "  -J, --json               print JSON, one object per line\n"
-         "  -j, --jobs=N             worker threads (default: every core)\n"
-         "  -k, --neighbours=N       with -w: nearest neighbours shown per\n"
-         "                           sample (default 10; 0: none)\n"
-         "  -l, --label=L            only entries labelled L (repeatable)\n"
-         "  -m, --method=METHOD      tsne (the default), umap or pca\n"
-         "  -o, --output=FILE        write the coordinates to FILE (default:\n"
-         "                           stdout, unless -s or -w is given)\n"
-         "  -P, --learned            map the blend of each entry's unit vector\n"
-         "                           and its projection learnt by as-index -L\n"
-         "                           (the space of as-search -P)\n"
-         "  -p, --perplexity=P       t-SNE: perplexity (default 30)\n"
-         "  -q, --quiet              print no notes or warnings\n"
-         "  -r, --seed=N             t-SNE, UMAP: random seed (default 0)\n"
-         "  -s, --svg=FILE           draw the map as an SVG picture\n"
-         "  -t, --duration=MIN:MAX   only entries this long in seconds (either\n"
-         "                           side may be left empty)\n"
-         "  -V, --version            print the version and exit\n"
-         "  -w, --html=FILE          write the map as an HTML page\n"
-         "  -z, --zero-terminated    end records with NUL, paths as they are");
+    puts(
+        "Place the entries of an index on a map where samples that sound\n"
+        "alike lie close: print the coordinates, draw an SVG picture, or\n"
+        "write a page to explore and listen to the library in a browser.\n"
+        "\n"
+        "  -a, --angle=THETA        t-SNE: Barnes-Hut angle, 0 for exact\n"
+        "                           (default: exact up to 3000 entries,\n"
+        "                           0.5 above)\n"
+        "  -c, --color=BY           colour the pictures by label (the\n"
+        "                           default), cluster, anomaly or kind\n"
+        "      --cluster=C          only entries of cluster C (repeatable)\n"
+        "  -d, --dims=N             2 (the default) or 3 dimensions\n"
+        "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
+        "                           (fnmatch, * matches /; repeatable)\n"
+        "  -H, --no-header          print no TSV header line\n"
+        "  -h, --help               print this help and exit\n"
+        "  -i, --iterations=N       t-SNE: iterations (default 1000)\n"
+        "  -J, --json               print JSON, one object per line\n"
+        "  -j, --jobs=N             worker threads (default: every core)\n"
+        "  -k, --neighbours=N       with -w: nearest neighbours shown per\n"
+        "                           sample (default 10; 0: none)\n"
+        "  -l, --label=L            only entries labelled L (repeatable)\n"
+        "  -m, --method=METHOD      tsne (the default), umap or pca\n"
+        "  -o, --output=FILE        write the coordinates to FILE (default:\n"
+        "                           stdout, unless -s or -w is given)\n"
+        "  -P, --learned            map the blend of each entry's unit vector\n"
+        "                           and its projection learnt by as-index -L\n"
+        "                           (the space of as-search -P)\n"
+        "  -p, --perplexity=P       t-SNE: perplexity (default 30)\n"
+        "  -q, --quiet              print no notes or warnings\n"
+        "  -r, --seed=N             t-SNE, UMAP: random seed (default 0)\n"
+        "  -s, --svg=FILE           draw the map as an SVG picture\n"
+        "  -t, --duration=MIN:MAX   only entries this long in seconds (either\n"
+        "                           side may be left empty)\n"
+        "  -V, --version            print the version and exit\n"
+        "  -w, --html=FILE          write the map as an HTML page\n"
+        "  -z, --zero-terminated    end records with NUL, paths as they are");
 }
 
 struct opts {
@@ -138,8 +139,7 @@ struct nn_ctx {
 };
 
 static int
-nn_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits,
-        size_t n)
+nn_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
 {
     struct nn_ctx *c = ctx;
     size_t k = c->m->k, got = 0;
@@ -204,8 +204,8 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
     static const char *const axis[] = {"x", "y", "z"};
     struct rec r;
     rec_init(&r, fp,
-             &(struct rec_opts){.json = o->json, .header = o->header,
-                                .nul = o->nul});
+             &(struct rec_opts){
+                 .json = o->json, .header = o->header, .nul = o->nul});
     rec_header(&r, m->dims == 3
                        ? REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty\tz"
                        : REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty");

@@ -134,11 +134,9 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
         for (size_t j = 0; j < h->dim; j++)
             tagged |= strncmp(h->names[j], AS_KIND_TAG_PREFIX,
                               strlen(AS_KIND_TAG_PREFIX)) == 0;
-        if (tagged && as_kinds_new(&kinds, NULL,
-                                   (const char *const *)h->names,
+        if (tagged && as_kinds_new(&kinds, NULL, (const char *const *)h->names,
                                    h->dim) == AS_OK)
-            prob = cli_xrealloc(NULL, as_kinds_n_classes(kinds) *
-                                          sizeof *prob);
+            prob = cli_xrealloc(NULL, as_kinds_n_classes(kinds) * sizeof *prob);
     }
     for (size_t i = 0; i < n; i++) {
         if (by == MAP_BY_KIND) {

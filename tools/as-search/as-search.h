@@ -33,11 +33,11 @@ struct opts {
     int learned; /* -P */
     struct strs paths, features;
     as_entry_filter *filter; /* -c, -g, -K, -l, -t */
-    int nul;     /* -z */
-    const char *crate_dir; /* --copy-to or --link-to, or NULL */
-    int crate_link;        /* --link-to */
-    struct rec *out;       /* every record goes through it */
-    struct crate *crate;   /* the matches to gather, or NULL */
+    int nul;                 /* -z */
+    const char *crate_dir;   /* --copy-to or --link-to, or NULL */
+    int crate_link;          /* --link-to */
+    struct rec *out;         /* every record goes through it */
+    struct crate *crate;     /* the matches to gather, or NULL */
     const char *like;        /* --like: rank by this kind's probability */
     const char **kinds;      /* -K, as given */
     size_t n_kinds;
@@ -86,7 +86,7 @@ int entry_get(const struct lib *lib, size_t h, size_t i,
  * (the naming rule is at the top of crate.c and in as-search(1)). */
 struct crate {
     const char *dir;
-    int link;   /* symbolic links to the files instead of copies */
+    int link; /* symbolic links to the files instead of copies */
     char **paths;
     size_t n, cap;
 };

@@ -63,7 +63,7 @@ crate_free(struct crate *c)
  * and the name. */
 struct item {
     const char *path;
-    size_t order;    /* first position among the matches */
+    size_t order; /* first position among the matches */
     const char **comp;
     size_t n_comp, depth;
     char *name;
@@ -368,8 +368,8 @@ crate_write(struct crate *c)
         if (v[i].name == NULL) {
             /* no name to give (a path of only "." and ".."), or one
              * longer than a file name can be */
-            cli_warnx(v[i].path, "%s", strerror(v[i].n_comp ? ENAMETOOLONG
-                                                             : EINVAL));
+            cli_warnx(v[i].path, "%s",
+                      strerror(v[i].n_comp ? ENAMETOOLONG : EINVAL));
             failed = 1;
             v[i].name = cli_xrealloc(NULL, 1);
             v[i].name[0] = '\0';

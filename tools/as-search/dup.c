@@ -66,8 +66,8 @@ run_duplicates(const struct opts *o, struct lib *lib)
         cli_warn_status(NULL, st);
         return 1;
     }
-    rec_header(o->out, "group\tmember\t" REC_COL_PATH "\tlabel\t"
-                       REC_COL_DURATION "\tdistance\taudio");
+    rec_header(o->out, "group\tmember\t" REC_COL_PATH
+                       "\tlabel\t" REC_COL_DURATION "\tdistance\taudio");
     int failed = 0;
     for (size_t i = 0; i < as_dup_groups_count(g) && !failed; i++) {
         size_t n;

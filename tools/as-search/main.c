@@ -248,8 +248,8 @@ open_searcher(const struct opts *o, struct lib *lib)
     const enum as_group *groups = as_index_groups(lib->ix[0]);
     char **names = as_index_header(lib->ix[0])->names;
     for (size_t j = 0; j < as_index_dim(lib->ix[0]); j++)
-        if (strncmp(names[j], AS_KIND_TAG_PREFIX,
-                    strlen(AS_KIND_TAG_PREFIX)) != 0) /* not a feature */
+        if (strncmp(names[j], AS_KIND_TAG_PREFIX, strlen(AS_KIND_TAG_PREFIX)) !=
+            0) /* not a feature */
             lib->present[groups[j]] = 1;
     int weighed = 0;
     for (int g = 0; g < AS_G_COUNT; g++) {
@@ -280,7 +280,7 @@ open_searcher(const struct opts *o, struct lib *lib)
         for (size_t h = 1; h < lib->n; h++)
             if (as_index_dim(lib->ix[h]) != as_index_dim(lib->ix[0]) ||
                 !as_featheader_same_names(as_index_header(lib->ix[h]),
-                              as_index_header(lib->ix[0]))) {
+                                          as_index_header(lib->ix[0]))) {
                 char *p0 = cli_msg_name_dup(lib->path[0]);
                 columns_differ(lib->path[h], as_index_header(lib->ix[h]),
                                as_index_header(lib->ix[0]),
@@ -369,10 +369,9 @@ print_results(const struct opts *o, const struct lib *lib,
         struct as_index_entry e;
         if (entry_get(lib, h->shard, h->entry, &e))
             return 1;
-        size_t nw =
-            as_reasons_of(rs, q->v, q->duration_s, h,
-                          as_index_row(lib->ix[h->shard], h->entry),
-                          e.duration_s, why);
+        size_t nw = as_reasons_of(rs, q->v, q->duration_s, h,
+                                  as_index_row(lib->ix[h->shard], h->entry),
+                                  e.duration_s, why);
         double conf = as_search_confidence(lib->s, h->distance);
         const char *kind = NULL;
         double kind_p = -1;
@@ -440,7 +439,7 @@ struct block {
     struct query q[BLOCK];
     float *v; /* BLOCK * dim */
     char *names[BLOCK];
-    size_t n, cap; /* cap <= BLOCK: fewer when k is large */
+    size_t n, cap;   /* cap <= BLOCK: fewer when k is large */
     int header_done; /* printed with the first results, or at the end */
     struct as_entry_ref exclude[BLOCK]; /* per query, its own entry */
     struct as_hit *hits;
@@ -455,8 +454,8 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     /* at least the neighbours the reasons are measured against */
     size_t kk = o->k > AS_REASON_NEIGHBOURS ? o->k : AS_REASON_NEIGHBOURS;
     for (size_t i = 0; i < b->n; i++) {
-        b->exclude[i].shard = b->q[i].has_self ? b->q[i].self_shard
-                                               : AS_NO_SHARD;
+        b->exclude[i].shard =
+            b->q[i].has_self ? b->q[i].self_shard : AS_NO_SHARD;
         b->exclude[i].entry = b->q[i].self_entry;
     }
     struct as_search_filter f;
@@ -523,8 +522,7 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
     for (size_t p = 0; p < o->paths.n; p++) {
         struct as_entry_ref ref;
         int st = as_entry_find(lib->ix, lib->n, o->paths.v[p],
-                               cwd != NULL && cwd[0] == '/' ? cwd : NULL,
-                               &ref);
+                               cwd != NULL && cwd[0] == '/' ? cwd : NULL, &ref);
         lib_damage(lib, st);
         if (st == AS_ENOENT_PATH) {
             cli_warnx(o->paths.v[p], "not in the index");
@@ -881,8 +879,9 @@ main(int argc, char **argv)
     n_ops -= n_ix;
     size_t n_queries = n_ops + o.paths.n + o.features.n;
     if ((o.list || o.dups || o.like) && n_queries > 0)
-        cli_usage_error("%s takes no query",
-                        o.list ? "-L" : o.dups ? "-D" : "--like");
+        cli_usage_error("%s takes no query", o.list   ? "-L"
+                                             : o.dups ? "-D"
+                                                      : "--like");
     if (!o.list && !o.dups && !o.like && n_queries == 0)
         cli_usage_error("no query: give audio files, -p, -F, or -L or -D");
     int stdin_uses = 0;
@@ -900,9 +899,9 @@ main(int argc, char **argv)
 
     struct rec out;
     struct crate crate;
-    rec_init(&out, stdout,
-             &(struct rec_opts){.json = o.json, .header = o.header,
-                                .nul = o.nul});
+    rec_init(
+        &out, stdout,
+        &(struct rec_opts){.json = o.json, .header = o.header, .nul = o.nul});
     o.out = &out;
     if (o.crate_dir != NULL) {
         crate_init(&crate, o.crate_dir, o.crate_link);

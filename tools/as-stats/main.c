@@ -134,9 +134,8 @@ open_kinds(struct stats *s)
     for (size_t j = 0; j < h->dim; j++)
         tagged |= strncmp(h->names[j], AS_KIND_TAG_PREFIX,
                           strlen(AS_KIND_TAG_PREFIX)) == 0;
-    if (!tagged || as_kinds_new(&s->kinds, NULL,
-                                (const char *const *)h->names, h->dim) !=
-                       AS_OK)
+    if (!tagged || as_kinds_new(&s->kinds, NULL, (const char *const *)h->names,
+                                h->dim) != AS_OK)
         return;
     size_t nc = as_kinds_n_classes(s->kinds);
     s->kind_n = cli_xrealloc(NULL, nc * sizeof *s->kind_n);
@@ -152,8 +151,8 @@ count_kind(struct stats *s, size_t i)
     const float *row = as_index_row(s->ix, i);
     if (s->kinds != NULL && row != NULL &&
         as_kinds_n_classes(s->kinds) <= sizeof p / sizeof *p &&
-        as_kinds_probs(s->kinds, row, s->dim, p, sizeof p / sizeof *p,
-                       &best) == AS_OK)
+        as_kinds_probs(s->kinds, row, s->dim, p, sizeof p / sizeof *p, &best) ==
+            AS_OK)
         s->kind_n[best]++;
 }
 
@@ -202,8 +201,8 @@ gather(struct stats *s)
     for (size_t j = 0; j < s->dim; j++) {
         unsigned g = (unsigned)as_index_group(s->ix, j);
         /* kind tags are no feature of any group: the kind rows count them */
-        if (strncmp(names[j], AS_KIND_TAG_PREFIX,
-                    strlen(AS_KIND_TAG_PREFIX)) != 0)
+        if (strncmp(names[j], AS_KIND_TAG_PREFIX, strlen(AS_KIND_TAG_PREFIX)) !=
+            0)
             s->group_cols[g < AS_G_COUNT ? g : AS_G_OTHER]++;
     }
     return 0;
@@ -322,8 +321,7 @@ tsv_tally(struct rec *r, const char *section, const struct tally *t)
 {
     char buf[32];
     for (size_t i = 0; i < t->n; i++)
-        row_size(r, section, item_name(&t->v[i], buf, sizeof buf),
-                 t->v[i].n);
+        row_size(r, section, item_name(&t->v[i], buf, sizeof buf), t->v[i].n);
 }
 
 static void
@@ -622,8 +620,7 @@ run(const struct opts *o, const char *path)
     if (o->eval && eval_run(s.ix, path, o->k, o->jobs, &s.ev))
         goto done;
     struct rec r;
-    rec_init(&r, stdout,
-             &(struct rec_opts){.json = o->json, .nul = o->nul});
+    rec_init(&r, stdout, &(struct rec_opts){.json = o->json, .nul = o->nul});
     if (o->json)
         print_json(&r, &s, o);
     else
@@ -674,8 +671,8 @@ main(int argc, char **argv)
     o.k = 10;
     o.probe = 1;
     cli_init("as-stats", USAGE);
-    while ((c = getopt_long(argc, argv, "ceg:hJj:k:l:mnqt:Vz", longopts, NULL)) !=
-           -1) {
+    while ((c = getopt_long(argc, argv, "ceg:hJj:k:l:mnqt:Vz", longopts,
+                            NULL)) != -1) {
         switch (c) {
         case 'c':
             o.columns = 1;

@@ -181,8 +181,7 @@ gather_one(struct cli_inputs *in, const struct cli_input_opts *o,
            const char *path)
 {
     struct stat st;
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
-        S_ISDIR(st.st_mode)) {
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         if (!o->recursive) {
             push(in, path, 0); /* reported in order when processed */
             return 0;
@@ -218,12 +217,10 @@ cli_inputs_gather(struct cli_inputs *in, const struct cli_input_opts *o,
         } else {
             char *line = NULL;
             size_t cap = 0;
-            while (as_pathlist_next(fp, o->nul ? '\0' : '\n', &line, &cap) >=
-                   0)
+            while (as_pathlist_next(fp, o->nul ? '\0' : '\n', &line, &cap) >= 0)
                 failed |= gather_one(in, o, line);
             if (ferror(fp)) {
-                cli_warnx(cli_input_name(o->files_from), "%s",
-                          strerror(errno));
+                cli_warnx(cli_input_name(o->files_from), "%s", strerror(errno));
                 failed = 1;
             }
             free(line);
@@ -490,8 +487,8 @@ cli_index_open(const char *path, unsigned flags)
     as_index *ix;
     unsigned version = 0;
     /* checked here rather than in as_index_open, to name the section */
-    int st = as_index_open(&ix, path, flags & ~(unsigned)AS_INDEX_VERIFY,
-                           &version);
+    int st =
+        as_index_open(&ix, path, flags & ~(unsigned)AS_INDEX_VERIFY, &version);
     if (st == AS_EINDEXVER) {
         cli_warnx(path, "index version %u not supported", version);
         return NULL;
@@ -509,9 +506,8 @@ cli_index_open(const char *path, unsigned flags)
 void
 cli_warn_index(const char *path, const as_index *ix, int status)
 {
-    const char *sec = ix != NULL && status == AS_ECHECKSUM
-                          ? as_index_damaged(ix)
-                          : NULL;
+    const char *sec =
+        ix != NULL && status == AS_ECHECKSUM ? as_index_damaged(ix) : NULL;
     if (sec != NULL)
         cli_warnx(path, "index is damaged (checksum mismatch in %s)", sec);
     else
@@ -530,8 +526,7 @@ cli_index_ident(const char *path, struct cli_index_ident *id)
 
 int
 cli_index_annotate(const char *path, const struct cli_index_ident *id,
-                   double wait_s, const int32_t *cluster,
-                   const float *anomaly)
+                   double wait_s, const int32_t *cluster, const float *anomaly)
 {
     /* through a symbolic link, the file it names is replaced */
     char *target = cli_follow_links(path);

@@ -12,9 +12,9 @@
 
 /* Exit status of every tool. */
 enum {
-    AS_EXIT_OK = 0,      /* everything succeeded */
-    AS_EXIT_FAIL = 1,    /* a runtime failure, some inputs included */
-    AS_EXIT_USAGE = 2,   /* bad options or operands */
+    AS_EXIT_OK = 0,    /* everything succeeded */
+    AS_EXIT_FAIL = 1,  /* a runtime failure, some inputs included */
+    AS_EXIT_USAGE = 2, /* bad options or operands */
 };
 
 /* Program name (for messages) and usage line (for usage errors). */
@@ -50,8 +50,8 @@ double cli_parse_double(const char *opt, const char *arg, double min,
 
 /* A list of input paths, gathered from operands, -T lists and walks. */
 struct cli_input {
-    char *path;  /* "-" is standard input */
-    int walked;  /* found by -r: content that is not audio is skipped */
+    char *path; /* "-" is standard input */
+    int walked; /* found by -r: content that is not audio is skipped */
 };
 struct cli_inputs {
     struct cli_input *v;
@@ -68,9 +68,10 @@ struct cli_input_opts {
 /*
  * Gathers the inputs in order: the -T list first, then the operands (none
  * and no -T: standard input). A directory operand is walked with -r;
- * without it, it stays in the list for the decoder to refuse. Problems are reported as they are met; returns
- * 0 if all was well, 1 if something was reported (the list still holds
- * every input that could be gathered). Exits on out of memory.
+ * without it, it stays in the list for the decoder to refuse. Problems are
+ * reported as they are met; returns 0 if all was well, 1 if something was
+ * reported (the list still holds every input that could be gathered). Exits on
+ * out of memory.
  */
 int cli_inputs_gather(struct cli_inputs *in, const struct cli_input_opts *o,
                       char **operands, int n_operands);
@@ -111,7 +112,7 @@ int cli_output_close(struct cli_output *out, int commit);
 /* A progress line on stderr, only when stderr is a terminal and not -q. */
 struct cli_progress {
     int on;
-    size_t total;   /* 0 if unknown */
+    size_t total; /* 0 if unknown */
     double t0;
     double last;
 };

@@ -10,7 +10,7 @@
 #include "cli.h"
 
 /* Records nest a few levels deep at most. */
-#define MAX_DEPTH ((int)sizeof ((struct rec *)0)->empty)
+#define MAX_DEPTH ((int)sizeof((struct rec *)0)->empty)
 
 static _Noreturn void
 no_memory(void)

@@ -49,15 +49,15 @@ struct rec {
     FILE *mem; /* -z TSV: the record being gathered */
     char *buf;
     size_t len;
-    int depth;      /* JSON nesting: 0 outside a record */
-    int fields;     /* TSV: fields written in this record */
-    char *tab;      /* -z TSV: the first text field of this record that
-                       holds a TAB, for the warning; NULL: none */
+    int depth;  /* JSON nesting: 0 outside a record */
+    int fields; /* TSV: fields written in this record */
+    char *tab;  /* -z TSV: the first text field of this record that
+                   holds a TAB, for the warning; NULL: none */
     /* JSON, per nesting level: nothing written in it yet, and the
      * bracket that closes it */
     unsigned char empty[16];
     char closer[16];
-    int failed;     /* a record was left out */
+    int failed; /* a record was left out */
 };
 
 /* Sets r up to write to out. Exits 1 when out of memory. */

@@ -188,69 +188,69 @@ enum as_cluster_method {
 };
 
 struct as_cluster_opts {
-    int method;       /* enum as_cluster_method. Init: AS_CLUSTER_KMEANS */
-    size_t k;         /* k-means: clusters, 1 <= k <= n, when k_min is 0.
-                         Init: 8 */
-    size_t k_min;     /* k-means: if not 0, try every k of k_min (>= 2) to
-                         k_max (no more than n - 1). Init: 0 */
-    size_t k_max;     /* Init: 0 */
-    size_t n_init;    /* k-means restarts. Init: 10 */
-    double eps;       /* DBSCAN radius; 0: from the k-distance curve.
-                         Init: 0 */
-    size_t min_samples;       /* DBSCAN (see as_dbscan_opts), HDBSCAN
-                                 (see as_hdbscan_opts; 0 there:
-                                 min_cluster_size). Init: 5 */
+    int method;         /* enum as_cluster_method. Init: AS_CLUSTER_KMEANS */
+    size_t k;           /* k-means: clusters, 1 <= k <= n, when k_min is 0.
+                           Init: 8 */
+    size_t k_min;       /* k-means: if not 0, try every k of k_min (>= 2) to
+                           k_max (no more than n - 1). Init: 0 */
+    size_t k_max;       /* Init: 0 */
+    size_t n_init;      /* k-means restarts. Init: 10 */
+    double eps;         /* DBSCAN radius; 0: from the k-distance curve.
+                           Init: 0 */
+    size_t min_samples; /* DBSCAN (see as_dbscan_opts), HDBSCAN
+                           (see as_hdbscan_opts; 0 there:
+                           min_cluster_size). Init: 5 */
     size_t silhouette_sample; /* the silhouette over at most this many
                                  points, drawn with the seed; 0: all.
                                  Init: 10000 */
-    uint64_t seed;    /* k-means, eps and the silhouette sample. Init: 0 */
-    size_t threads;   /* Init: 1 */
+    uint64_t seed;  /* k-means, eps and the silhouette sample. Init: 0 */
+    size_t threads; /* Init: 1 */
     /* With k_min: called after each k of the range with its mean
      * silhouette (NAN when it has none) and its inertia, in the order
      * tried. May be NULL (the init). */
     void (*on_trial)(void *ctx, size_t k, double silhouette, double inertia);
-    void *ctx; /* passed to on_trial */
+    void *ctx;               /* passed to on_trial */
     size_t min_cluster_size; /* HDBSCAN, >= 2. Init: 5 */
-    int no_silhouette; /* nonzero: no silhouettes (all NAN), which cost
-                          O(n^2 d) with no sample. Init: 0 */
+    int no_silhouette;       /* nonzero: no silhouettes (all NAN), which cost
+                                O(n^2 d) with no sample. Init: 0 */
 };
 void as_cluster_opts_init(struct as_cluster_opts *o);
 
 /* Why as_cluster_run() returned AS_EINVAL. */
 enum as_cluster_why {
-    AS_CLUSTER_FINE = 0,         /* no policy failure */
-    AS_CLUSTER_BAD_OPTS = 1,     /* an option out of range, d 0 */
-    AS_CLUSTER_NO_POINTS = 2,    /* n is 0 */
-    AS_CLUSTER_K_ABOVE_N = 3,    /* k above n */
-    AS_CLUSTER_RANGE_ABOVE_N = 4,   /* k_min above n - 1 (see k_hi) */
-    AS_CLUSTER_NO_SILHOUETTE = 5,   /* no k of the range has one */
-    AS_CLUSTER_EPS_TOO_FEW = 6,     /* eps to derive from n points, n at
-                                       most min_samples - 1 */
+    AS_CLUSTER_FINE = 0,          /* no policy failure */
+    AS_CLUSTER_BAD_OPTS = 1,      /* an option out of range, d 0 */
+    AS_CLUSTER_NO_POINTS = 2,     /* n is 0 */
+    AS_CLUSTER_K_ABOVE_N = 3,     /* k above n */
+    AS_CLUSTER_RANGE_ABOVE_N = 4, /* k_min above n - 1 (see k_hi) */
+    AS_CLUSTER_NO_SILHOUETTE = 5, /* no k of the range has one */
+    AS_CLUSTER_EPS_TOO_FEW = 6,   /* eps to derive from n points, n at
+                                     most min_samples - 1 */
 };
 
 struct as_cluster_result {
-    size_t n, d;         /* the points clustered */
-    int method;          /* as in the options */
-    size_t k;            /* clusters, numbered 0 .. k - 1 */
-    int32_t *labels;     /* n: each point's cluster, -1 for DBSCAN noise */
-    double *centres;     /* k * d: the mean of each cluster's points */
-    double *distance;    /* n: Euclidean distance to the point's centre,
-                            NAN for noise */
-    double *silhouette;  /* n: each point's silhouette, NAN for the noise
-                            and the points outside the sample */
-    double mean_silhouette; /* over the sampled points in clusters; NAN
-                               when there are fewer than two clusters or
-                               as many as points */
-    double inertia;      /* k-means: of the clustering kept */
-    double eps;          /* DBSCAN: the radius used */
-    size_t eps_k;        /* DBSCAN: the k whose k-distance curve gave eps,
-                            0 when eps was given */
-    size_t k_hi;         /* k-means range: the highest k tried */
+    size_t n, d;             /* the points clustered */
+    int method;              /* as in the options */
+    size_t k;                /* clusters, numbered 0 .. k - 1 */
+    int32_t *labels;         /* n: each point's cluster, -1 for DBSCAN noise */
+    double *centres;         /* k * d: the mean of each cluster's points */
+    double *distance;        /* n: Euclidean distance to the point's centre,
+                                NAN for noise */
+    double *silhouette;      /* n: each point's silhouette, NAN for the noise
+                                and the points outside the sample */
+    double mean_silhouette;  /* over the sampled points in clusters; NAN
+                                when there are fewer than two clusters or
+                                as many as points */
+    double inertia;          /* k-means: of the clustering kept */
+    double eps;              /* DBSCAN: the radius used */
+    size_t eps_k;            /* DBSCAN: the k whose k-distance curve gave eps,
+                                0 when eps was given */
+    size_t k_hi;             /* k-means range: the highest k tried */
     size_t min_cluster_size; /* HDBSCAN and the automatic choice: the
                                 one used */
-    size_t joined;       /* the automatic choice: noise points joined to
-                            a cluster */
-    int why;             /* enum as_cluster_why: set with AS_EINVAL */
+    size_t joined;           /* the automatic choice: noise points joined to
+                                a cluster */
+    int why;                 /* enum as_cluster_why: set with AS_EINVAL */
 };
 
 /*
@@ -303,14 +303,14 @@ struct as_cluster_group {
 };
 
 struct as_cluster_summary {
-    size_t entries;  /* points */
-    size_t clusters; /* k */
-    size_t noise;    /* points labelled -1 */
-    double purity;   /* the share of the points in clusters whose label
-                        is their cluster's most common one; NAN if none */
-    double silhouette;                /* r->mean_silhouette */
-    size_t n_groups;                  /* k, plus 1 when there is noise */
-    struct as_cluster_group *groups;  /* clusters in order, the noise last */
+    size_t entries;    /* points */
+    size_t clusters;   /* k */
+    size_t noise;      /* points labelled -1 */
+    double purity;     /* the share of the points in clusters whose label
+                          is their cluster's most common one; NAN if none */
+    double silhouette; /* r->mean_silhouette */
+    size_t n_groups;   /* k, plus 1 when there is noise */
+    struct as_cluster_group *groups; /* clusters in order, the noise last */
     struct as_cluster_label *label_store; /* what groups[].labels point at */
 };
 

@@ -32,9 +32,9 @@ extern "C" {
  * see resample.h; the output length is exactly as_resample_len().
  */
 
-#define AS_RATE_MIN_HZ 1000    /* lowest native sample rate accepted */
-#define AS_RATE_MAX_HZ 768000  /* highest native sample rate accepted */
-#define AS_CHANNELS_MAX 1024   /* most channels accepted (libsndfile's) */
+#define AS_RATE_MIN_HZ 1000   /* lowest native sample rate accepted */
+#define AS_RATE_MAX_HZ 768000 /* highest native sample rate accepted */
+#define AS_CHANNELS_MAX 1024  /* most channels accepted (libsndfile's) */
 
 typedef struct as_decoder as_decoder;
 
@@ -107,8 +107,7 @@ void as_decoder_info(const as_decoder *dec, struct as_audio_info *info);
  * AS_EIO, AS_EINVAL. After an error the decoder only returns that error
  * again; close it.
  */
-int as_decoder_read(as_decoder *dec, float *pcm, size_t cap,
-                    size_t *n_read);
+int as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read);
 
 /*
  * Starts decoding again from the beginning (standard input included: it

@@ -13,31 +13,31 @@ extern "C" {
  */
 enum {
     AS_OK = 0,
-    AS_ENOMEM = -1,      /* out of memory */
-    AS_EIO = -2,         /* input/output error: see errno */
-    AS_EFORMAT = -3,     /* content is not a recognised audio format */
-    AS_ECORRUPT = -4,    /* recognised format, but the data is damaged */
-    AS_EINVAL = -5,      /* invalid argument */
-    AS_EEMPTY = -6,      /* the file is empty (0 bytes) */
-    AS_ENOAUDIO = -7,    /* valid container holding 0 audio frames */
-    AS_ETRUNCATED = -8,  /* the file ends before its header says it does */
-    AS_ERATE = -9,       /* sample rate outside AS_RATE_MIN_HZ..MAX_HZ */
-    AS_ECHANNELS = -10,  /* channel count outside 1..AS_CHANNELS_MAX */
-    AS_EENCODING = -11,  /* recognised container, unsupported encoding */
-    AS_ENOTSTREAM = -12, /* input is not a feature stream */
-    AS_ESTREAMVER = -13, /* feature stream format version not supported */
-    AS_EMISMATCH = -14,  /* a stream's columns differ from the first's */
-    AS_ESYNTAX = -15,    /* malformed row in a feature stream */
-    AS_ENONFINITE = -16, /* NaN or infinity where a number must be finite */
-    AS_EPATH = -17,      /* path holds a TAB or newline (not in TSV) */
-    AS_ENOTINDEX = -18,  /* not an index file */
-    AS_EINDEXVER = -19,  /* index format version not supported */
-    AS_EINDEX = -20,     /* corrupt index: checksum, size or layout */
-    AS_ENOENT_PATH = -21,/* no entry with that path */
-    AS_ELOCKED = -22,    /* another process holds the index's lock */
-    AS_ECHECKSUM = -23,  /* index bytes fail their checksum: damaged */
-    AS_ECHANGED = -24,   /* the index was replaced since it was read */
-    AS_EMODEL = -25,     /* not a kind model, or a malformed one */
+    AS_ENOMEM = -1,       /* out of memory */
+    AS_EIO = -2,          /* input/output error: see errno */
+    AS_EFORMAT = -3,      /* content is not a recognised audio format */
+    AS_ECORRUPT = -4,     /* recognised format, but the data is damaged */
+    AS_EINVAL = -5,       /* invalid argument */
+    AS_EEMPTY = -6,       /* the file is empty (0 bytes) */
+    AS_ENOAUDIO = -7,     /* valid container holding 0 audio frames */
+    AS_ETRUNCATED = -8,   /* the file ends before its header says it does */
+    AS_ERATE = -9,        /* sample rate outside AS_RATE_MIN_HZ..MAX_HZ */
+    AS_ECHANNELS = -10,   /* channel count outside 1..AS_CHANNELS_MAX */
+    AS_EENCODING = -11,   /* recognised container, unsupported encoding */
+    AS_ENOTSTREAM = -12,  /* input is not a feature stream */
+    AS_ESTREAMVER = -13,  /* feature stream format version not supported */
+    AS_EMISMATCH = -14,   /* a stream's columns differ from the first's */
+    AS_ESYNTAX = -15,     /* malformed row in a feature stream */
+    AS_ENONFINITE = -16,  /* NaN or infinity where a number must be finite */
+    AS_EPATH = -17,       /* path holds a TAB or newline (not in TSV) */
+    AS_ENOTINDEX = -18,   /* not an index file */
+    AS_EINDEXVER = -19,   /* index format version not supported */
+    AS_EINDEX = -20,      /* corrupt index: checksum, size or layout */
+    AS_ENOENT_PATH = -21, /* no entry with that path */
+    AS_ELOCKED = -22,     /* another process holds the index's lock */
+    AS_ECHECKSUM = -23,   /* index bytes fail their checksum: damaged */
+    AS_ECHANGED = -24,    /* the index was replaced since it was read */
+    AS_EMODEL = -25,      /* not a kind model, or a malformed one */
 };
 
 /*

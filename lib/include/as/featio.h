@@ -58,11 +58,11 @@ enum {
 #define AS_FEAT_TEXT_MAX 65535
 
 struct as_featheader {
-    int format;       /* AS_FEAT_TSV or AS_FEAT_BIN (set by the reader) */
-    char *producer;   /* "audiosearch 0.1.0"; NULL when unknown (TSV) */
-    char *set;        /* feature set name; NULL when unknown (TSV) */
-    int rate_hz;      /* analysis rate, n_fft and hop in samples; */
-    int n_fft;        /* 0 when unknown (TSV) */
+    int format;     /* AS_FEAT_TSV or AS_FEAT_BIN (set by the reader) */
+    char *producer; /* "audiosearch 0.1.0"; NULL when unknown (TSV) */
+    char *set;      /* feature set name; NULL when unknown (TSV) */
+    int rate_hz;    /* analysis rate, n_fft and hop in samples; */
+    int n_fft;      /* 0 when unknown (TSV) */
     int hop;
     int has_label;    /* the rows carry a label */
     int has_duration; /* the rows carry duration_s */
@@ -89,10 +89,10 @@ int as_featheader_same_names(const struct as_featheader *a,
 /* The metadata fields come last, so that initialisers written before
  * they existed still compile (and leave them 0). */
 struct as_featrow {
-    const char *path;   /* never NULL in a row */
-    const char *label;  /* NULL when the stream has no label */
-    double duration_s;  /* -1 when the stream has no duration */
-    const float *values;/* header dim values */
+    const char *path;    /* never NULL in a row */
+    const char *label;   /* NULL when the stream has no label */
+    double duration_s;   /* -1 when the stream has no duration */
+    const float *values; /* header dim values */
     /* Read: -1, -1 and 0 (unknown) when the stream has no metadata.
      * Written only when the header's has_meta is set. */
     int64_t file_size;     /* bytes, >= 0; -1: unknown */

@@ -70,7 +70,10 @@ extern "C" {
 /* Octave-ish bands for the per-band decay and attack levels: bins below
  * 150, 400, 1000, 2500, 6000 Hz and the rest. */
 #define AS_N_BANDS 6
-#define AS_BAND_HI_HZ {150.0, 400.0, 1000.0, 2500.0, 6000.0, 1e9}
+#define AS_BAND_HI_HZ                                                          \
+    {                                                                          \
+        150.0, 400.0, 1000.0, 2500.0, 6000.0, 1e9                              \
+    }
 
 /* ---- frame-level analysis ---- */
 
@@ -89,30 +92,30 @@ enum {
 
 /* Per-frame series, frame-major: value r of frame t at [t * rows + r]. */
 enum as_series {
-    AS_S_MEL_DB,      /* 128 rows */
-    AS_S_MFCC,        /* 13 rows */
-    AS_S_CHROMA,      /* 12 rows */
-    AS_S_CENTROID,    /* 1 row, Hz */
-    AS_S_ROLLOFF,     /* 1 row, Hz */
-    AS_S_BANDWIDTH,   /* 1 row, Hz */
-    AS_S_ZCR,         /* 1 row, crossings per sample */
-    AS_S_RMS,         /* 1 row */
-    AS_S_CONTRAST,    /* 7 rows, dB */
-    AS_S_FLATNESS,    /* 1 row, 0..1 */
-    AS_S_ONSET_MEAN,  /* 1 row, dB */
-    AS_S_ONSET_MEDIAN,/* 1 row, dB */
-    AS_S_CREST,       /* 1 row, dB: strongest bin over the mean power */
-    AS_S_BANDS,       /* AS_N_BANDS rows: power per band (AS_BAND_HI_HZ) */
+    AS_S_MEL_DB,       /* 128 rows */
+    AS_S_MFCC,         /* 13 rows */
+    AS_S_CHROMA,       /* 12 rows */
+    AS_S_CENTROID,     /* 1 row, Hz */
+    AS_S_ROLLOFF,      /* 1 row, Hz */
+    AS_S_BANDWIDTH,    /* 1 row, Hz */
+    AS_S_ZCR,          /* 1 row, crossings per sample */
+    AS_S_RMS,          /* 1 row */
+    AS_S_CONTRAST,     /* 7 rows, dB */
+    AS_S_FLATNESS,     /* 1 row, 0..1 */
+    AS_S_ONSET_MEAN,   /* 1 row, dB */
+    AS_S_ONSET_MEDIAN, /* 1 row, dB */
+    AS_S_CREST,        /* 1 row, dB: strongest bin over the mean power */
+    AS_S_BANDS,        /* AS_N_BANDS rows: power per band (AS_BAND_HI_HZ) */
     AS_S_COUNT
 };
 
 /* Whole-file values. */
 struct as_analysis_result {
-    size_t frames;       /* 1 + n / 512 */
-    int64_t samples;     /* n */
-    double tuning;       /* chroma tuning, fractions of a bin */
-    double tempo_beat;   /* BPM, 0 if the median envelope is all zero */
-    double tempo_feature;/* BPM */
+    size_t frames;        /* 1 + n / 512 */
+    int64_t samples;      /* n */
+    double tuning;        /* chroma tuning, fractions of a bin */
+    double tempo_beat;    /* BPM, 0 if the median envelope is all zero */
+    double tempo_feature; /* BPM */
     /* For telling loops from one-shots: how far the time-averaged,
      * frame-normalised autocorrelation of the mean onset envelope at the
      * chosen lag L rises above its lowest value over [L/2, L] (0..1: a
@@ -123,7 +126,7 @@ struct as_analysis_result {
 };
 
 struct as_analysis_opts {
-    unsigned what;         /* AS_AN_* bits. Init: AS_AN_ALL */
+    unsigned what; /* AS_AN_* bits. Init: AS_AN_ALL */
     /* Power spectra kept for chroma, in frames: a longer file's chroma
      * is computed on a second pass over the signal. Init: 4096 (95 s,
      * 16 MiB). */
@@ -179,10 +182,10 @@ enum as_group {
 const char *as_group_name(enum as_group g);
 
 struct as_column {
-    const char *name;  /* as in the stream header */
+    const char *name; /* as in the stream header */
     enum as_group group;
-    const char *unit;  /* "dB", "Hz", "BPM", "s", "" ... */
-    const char *help;  /* one line: what it is */
+    const char *unit; /* "dB", "Hz", "BPM", "s", "" ... */
+    const char *help; /* one line: what it is */
 };
 
 typedef struct as_featureset as_featureset;
@@ -191,11 +194,9 @@ typedef struct as_featureset as_featureset;
 const as_featureset *as_featureset_get(const char *name);
 const char *as_featureset_name(const as_featureset *fs);
 size_t as_featureset_dim(const as_featureset *fs);
-const struct as_column *as_featureset_column(const as_featureset *fs,
-                                             size_t i);
+const struct as_column *as_featureset_column(const as_featureset *fs, size_t i);
 /* The set whose columns are exactly names[0..dim), or NULL. */
-const as_featureset *as_featureset_match(const char *const *names,
-                                         size_t dim);
+const as_featureset *as_featureset_match(const char *const *names, size_t dim);
 /* The group of a column name in any set, AS_G_OTHER if unknown. */
 enum as_group as_column_group(const char *name);
 
@@ -234,21 +235,20 @@ const as_featureset *as_featureset_extracting(const struct as_featheader *h);
  * Otherwise every w[j] is -1 (librosa45 and other sets: the equal weight
  * per group). Returns how many columns have a measured weight.
  */
-size_t as_column_weights(const char *set, const char *const *names,
-                         size_t dim, double *w);
+size_t as_column_weights(const char *set, const char *const *names, size_t dim,
+                         double *w);
 /*
  * The per-column scales distances apply to (x - mean): for a column with
  * a measured weight c_j (as_column_weights), s_j = w_g c_j / std_j; for
  * the others, the equal weight per group, s_j = w_g / (std_j sqrt(n_g))
  * over the n_g unmeasured columns of group g (as_column_scales). 0 for a
  * constant column and for a kind tag, a column named kind_p_... (as/kind.h):
- * it describes the row, it is not a feature of its sound. w_g: group_weights[g] (NULL: all 1). groups, std and
- * scale hold dim values.
+ * it describes the row, it is not a feature of its sound. w_g: group_weights[g]
+ * (NULL: all 1). groups, std and scale hold dim values.
  */
-void as_distance_scales(const char *set, const char *const *names,
-                        size_t dim, const enum as_group *groups,
-                        const double *std, const double *group_weights,
-                        double *scale);
+void as_distance_scales(const char *set, const char *const *names, size_t dim,
+                        const enum as_group *groups, const double *std,
+                        const double *group_weights, double *scale);
 
 struct as_extract_opts {
     const as_featureset *set; /* Init: the default set */
@@ -291,8 +291,7 @@ int as_extract(as_extractor *x, const char *path, int fd, float *out,
  * say), and different audio almost surely a different one. Never 0.
  * Returns AS_OK or a decoding status; *duration_s gets the length.
  */
-int as_audio_hash(const char *path, int fd, uint64_t *hash,
-                  double *duration_s);
+int as_audio_hash(const char *path, int fd, uint64_t *hash, double *duration_s);
 /* Adds the per-stage timing of every as_extract() call so far. */
 void as_extractor_stats(const as_extractor *x, struct as_extract_stats *s);
 void as_extractor_free(as_extractor *x);

@@ -175,8 +175,7 @@ enum as_put {
  * stream refuses: empty, repeated, reserved, longer than 65535 bytes or
  * with control characters; a producer or set name longer than that; a
  * negative rate, FFT length or hop) or AS_ENOMEM. */
-int as_index_builder_new(as_index_builder **out,
-                         const struct as_featheader *h);
+int as_index_builder_new(as_index_builder **out, const struct as_featheader *h);
 /* Adds every entry of ix (whose columns must be the builder's:
  * AS_EMISMATCH otherwise), replacing entries with the same path. Into an
  * empty builder, ix's learnt projection (as/learn.h) comes too; the

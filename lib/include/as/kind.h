@@ -85,9 +85,9 @@ int as_kind_bind(const as_kind_model *m, const char *const *names, size_t n,
  * model reads is not finite). Does not allocate; one model may serve
  * several threads.
  */
-int as_kind_predict(const as_kind_model *m, const size_t *map,
-                    const float *row, size_t row_len, double *prob,
-                    size_t prob_len, size_t *best);
+int as_kind_predict(const as_kind_model *m, const size_t *map, const float *row,
+                    size_t row_len, double *prob, size_t prob_len,
+                    size_t *best);
 
 /*
  * Kind tags in streams and indexes: as-extract -K appends a column

@@ -18,8 +18,8 @@
  * double), are scaled to unit within-class variance (v' Sw v = 1, as
  * scipy's eigh(Sb, Sw) gives them), their signs fixed so that each one's
  * largest weight is positive, and come largest lambda first;
- * n_classes - 1 of them are kept (at most d). The projection of a normalised row y is
- * z = (y - mean) W, mean the mean of the rows used.
+ * n_classes - 1 of them are kept (at most d). The projection of a normalised
+ * row y is z = (y - mean) W, mean the mean of the rows used.
  *
  * Entries with a label take part; a label with fewer than 2 entries is
  * left out; at least 2 labels must remain.

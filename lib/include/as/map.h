@@ -13,12 +13,12 @@
  * 3 * perplexity nearest neighbours (exact ones), symmetrised; a start
  * from the first principal components scaled to a standard deviation of
  * 1e-4, plus a jitter of about 1e-6 drawn with the seed (so that points
- * with the same features part); 250 iterations with early exaggeration 12 and momentum 0.5, then
- * momentum 0.8, learning rate max(n / 12 / 4, 50), gains as in
- * Jacobs (1988) with a floor of 0.01; the repulsive forces by
- * Barnes-Hut (van der Maaten 2014) with angle theta, or exactly when
- * theta is 0. Deterministic: the same input and seed give the same bits
- * whatever the number of threads.
+ * with the same features part); 250 iterations with early exaggeration 12 and
+ * momentum 0.5, then momentum 0.8, learning rate max(n / 12 / 4, 50), gains as
+ * in Jacobs (1988) with a floor of 0.01; the repulsive forces by Barnes-Hut
+ * (van der Maaten 2014) with angle theta, or exactly when theta is 0.
+ * Deterministic: the same input and seed give the same bits whatever the number
+ * of threads.
  */
 
 #include <stddef.h>
@@ -121,8 +121,8 @@ int as_map_rows(const as_index *ix, const as_projection *p, float *out,
  * same axes, without d x d memory). One point gives zeros. Returns
  * AS_OK, AS_EINVAL (d or m 0, threads 0) or AS_ENOMEM.
  */
-int as_pca_project(const float *x, size_t n, size_t d, size_t m,
-                   size_t threads, double *out);
+int as_pca_project(const float *x, size_t n, size_t d, size_t m, size_t threads,
+                   double *out);
 
 /* ---- the map policy ---- */
 

@@ -197,8 +197,8 @@ typedef int (*as_knn_emit)(void *ctx, struct as_entry_ref entry,
  * AS_ECHECKSUM or AS_EINDEX (the first failure in entry order), or what
  * emit returned.
  */
-int as_search_knn(as_searcher *s, const struct as_knn_opts *o,
-                  as_knn_emit emit, void *ctx);
+int as_search_knn(as_searcher *s, const struct as_knn_opts *o, as_knn_emit emit,
+                  void *ctx);
 
 /* ---- duplicates ---- */
 
@@ -241,8 +241,8 @@ int as_dup_groups_find(as_dup_groups **out, as_searcher *s,
                        const struct as_dup_opts *o);
 size_t as_dup_groups_count(const as_dup_groups *g);
 /* Group i's members (*n of them); NULL and 0 when i is out of range. */
-const struct as_dup_member *as_dup_groups_get(const as_dup_groups *g,
-                                              size_t i, size_t *n);
+const struct as_dup_member *as_dup_groups_get(const as_dup_groups *g, size_t i,
+                                              size_t *n);
 void as_dup_groups_free(as_dup_groups *g);
 
 /* The distance between two raw vectors as the searcher sees them (with
