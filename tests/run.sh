@@ -17,6 +17,14 @@ as_deps_ensure $AS_DEPS_BUILD $AS_DEPS_TEST
 (as_deps_ensure chromium) || echo "note: no chromium; the browser test will be skipped" >&2
 jobs=$(as_jobs)
 
+# The house format, when clang-format is installed (tests/format.sh).
+if command -v clang-format >/dev/null 2>&1; then
+    echo "== clang-format" >&2
+    sh "$root/tests/format.sh"
+else
+    echo "note: no clang-format; the format check is skipped" >&2
+fi
+
 echo "== gcc, RelWithDebInfo" >&2
 CC=gcc cmake -S "$root" -B "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DAS_WERROR=ON -DAS_BUILD_TESTS=ON >/dev/null
