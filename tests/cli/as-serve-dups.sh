@@ -8,10 +8,9 @@
 cd "$T"
 as_sample_folder -7
 cp samples/kicks/kick_44k1.flac samples/hats/kick_copy.flac
-# written as float: requantised to 16 bits, the 808's quiet top band
-# becomes quantisation noise and its decay column moves the copy 0.1 away
-sox samples/kicks/real_bd_808_44k1.wav -b 32 -e floating-point \
-    samples/tones/bd_quieter.wav vol 0.9
+# 16 bits again: the 808's quiet top band turns to quantisation noise,
+# which default's band decays must not mistake for the sound's decay
+sox samples/kicks/real_bd_808_44k1.wav samples/tones/bd_quieter.wav vol 0.9
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 as_serve_start lib.asx
@@ -32,7 +31,7 @@ same() {
     cmp -s want.json got.json || { diff want.json got.json >&2; fail "duplicates?$_q"; }
 }
 same ""
-grep -q '"count":[1-9][0-9]*,' "$T/out" || fail "count: $(cat "$T/out")"
+grep -q '"count":2,' "$T/out" || fail "count: $(cat "$T/out")"
 same "distance=0" -e 0
 grep -q '"count":1,"groups":\[{"group":1,"files":\[{"id":[0-9]*,"filename":"samples/hats/kick_copy.flac",' "$T/out" ||
     fail "identical only: $(cat "$T/out")"
