@@ -87,6 +87,24 @@ entry_fields(FILE *fp, size_t id, const struct as_index_entry *e)
         fputs(",\"cluster\":null", fp);
 }
 
+/* The kind of entry i of shard h and its probability, as as-search -J
+ * prints them, when the library has kind tags (as-extract -K). */
+static void
+kind_fields(FILE *fp, const struct gen *g, size_t h, size_t i)
+{
+    const char *kind;
+    double p;
+    if (!g->tagged)
+        return;
+    gen_kind(g, h, i, &kind, &p);
+    fputs(",\"kind\":", fp);
+    cli_json_string(fp, kind);
+    if (kind != NULL)
+        fprintf(fp, ",\"kind_p\":%.4f", p);
+    else
+        fputs(",\"kind_p\":null", fp);
+}
+
 /* The query parameters that are filters (as/filter.h): label (or genre),
  * cluster, duration, glob (or path-glob), each repeatable. */
 static int
@@ -176,6 +194,27 @@ build_stats(struct gen *g, int *st)
     long max_cluster = -1;
     size_t anomalies = 0, visible = 0;
     *st = AS_OK;
+    /* the kinds of every tagged shard, merged by name in class order */
+    struct count *kinds = NULL;
+    size_t n_kinds = 0;
+    for (size_t h = 0; h < g->n && *st == AS_OK; h++)
+        for (size_t c = 0;
+             g->kinds[h] != NULL && c < as_kinds_n_classes(g->kinds[h]); c++) {
+            const char *name = as_kinds_class(g->kinds[h], c);
+            size_t k = 0;
+            while (k < n_kinds && strcmp(kinds[k].label, name) != 0)
+                k++;
+            if (k < n_kinds)
+                continue;
+            struct count *nk = realloc(kinds, (n_kinds + 1) * sizeof *nk);
+            if (nk == NULL) {
+                *st = AS_ENOMEM;
+                break;
+            }
+            kinds = nk;
+            kinds[n_kinds].label = name;
+            kinds[n_kinds++].n = 0;
+        }
     for (size_t h = 0; h < g->n && *st == AS_OK; h++) {
         size_t n = as_index_count(g->ix[h]);
         for (size_t i = 0; i < n; i++) {
@@ -196,6 +235,14 @@ build_stats(struct gen *g, int *st)
             if (e.cluster != AS_INDEX_NO_CLUSTER && e.cluster > max_cluster)
                 max_cluster = e.cluster;
             anomalies += (e.flags & AS_ENTRY_HAS_ANOMALY) != 0;
+            const char *kind;
+            double kind_p;
+            if (gen_kind(g, h, i, &kind, &kind_p) == 0)
+                for (size_t k = 0; k < n_kinds; k++)
+                    if (strcmp(kinds[k].label, kind) == 0) {
+                        kinds[k].n++;
+                        break;
+                    }
             if (e.label == NULL)
                 continue;
             labelled++;
@@ -227,6 +274,7 @@ build_stats(struct gen *g, int *st)
     (void)n_labels;
     if (*st != AS_OK) {
         free(counts);
+        free(kinds);
         fclose(b.fp);
         free(b.buf);
         return NULL;
@@ -239,7 +287,19 @@ build_stats(struct gen *g, int *st)
         cli_json_string(b.fp, counts[i].label);
         fprintf(b.fp, ":%zu", counts[i].n);
     }
-    fprintf(b.fp, "},\"embedding_dimension\":%zu", g->dim);
+    fputc('}', b.fp);
+    /* as as-stats -J: entries per kind, when the library has tags */
+    if (g->tagged) {
+        fputs(",\"kinds\":{", b.fp);
+        for (size_t k = 0; k < n_kinds; k++) {
+            if (k)
+                fputc(',', b.fp);
+            cli_json_string(b.fp, kinds[k].label);
+            fprintf(b.fp, ":%zu", kinds[k].n);
+        }
+        fputc('}', b.fp);
+    }
+    fprintf(b.fp, ",\"embedding_dimension\":%zu", g->dim);
     fprintf(b.fp, ",\"labelled\":%zu,\"unlabelled\":%zu,\"labels\":%zu",
             labelled, visible - labelled, n_counts);
     fprintf(b.fp,
@@ -262,7 +322,9 @@ build_stats(struct gen *g, int *st)
     for (int gr = 0; gr < AS_G_COUNT; gr++) {
         size_t cols = 0;
         for (size_t j = 0; j < g->dim; j++)
-            cols += groups[j] == (enum as_group)gr;
+            cols += groups[j] == (enum as_group)gr &&
+                    strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
+                            strlen(AS_KIND_TAG_PREFIX)) != 0;
         if (cols == 0)
             continue;
         fprintf(b.fp, "%s\"%s\":{\"columns\":%zu,\"weight\":%g}", sep,
@@ -279,6 +341,7 @@ build_stats(struct gen *g, int *st)
     }
     fprintf(b.fp, "],\"generation\":%lu", g->id);
     free(counts);
+    free(kinds);
     if (fclose(b.fp) != 0) {
         free(b.buf);
         *st = AS_ENOMEM;
@@ -489,6 +552,7 @@ entries(const struct request *q, const struct gen *g)
         return MHD_NO;
     fputc('{', b.fp);
     entry_fields(b.fp, id, &e);
+    kind_fields(b.fp, g, h, i);
     fputs(",\"anomaly\":", b.fp);
     if (e.flags & AS_ENTRY_HAS_ANOMALY)
         json_number(b.fp, (double)e.anomaly);
@@ -744,6 +808,7 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
             fputs("null", b.fp);
         else
             fprintf(b.fp, "%.3f", conf);
+        kind_fields(b.fp, g, h->shard, h->entry);
         fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
                 g->offset[h->shard] + h->entry);
     }
@@ -999,6 +1064,7 @@ search_by_filters(const struct request *q, const struct gen *g)
                 break;
             fputs(printed ? ",{" : "{", b.fp);
             entry_fields(b.fp, g->offset[h] + i, &e);
+            kind_fields(b.fp, g, h, i);
             fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
                     g->offset[h] + i);
             printed++;

@@ -43,7 +43,9 @@ struct gen {
     size_t total;   /* entries in all shards */
     size_t dim;
     int present[AS_G_COUNT];
-    long is_loop;                 /* is_loop column, or -1 */
+    long is_loop;     /* is_loop column, or -1 */
+    as_kinds **kinds; /* per shard, its kind tags (as-extract -K) or NULL */
+    int tagged;       /* some shard has tags: results carry kind, kind_p */
     const as_featureset *extract; /* the set that extracts the columns,
                                      NULL if none does */
     struct file_id *files;        /* the files as opened */
@@ -94,6 +96,11 @@ int gen_locate(const struct gen *g, size_t id, size_t *shard, size_t *entry);
 /* Whether entry i of shard h is the one its path names (not shadowed by
  * a later shard). */
 int gen_visible(const struct gen *g, size_t h, size_t i);
+/* The kind of entry i of shard h, as as-search tells it (the most
+ * probable class of its tags) and that class's probability; 0, or -1
+ * when the shard has no tags or the row cannot be read (*kind NULL). */
+int gen_kind(const struct gen *g, size_t h, size_t i, const char **kind,
+             double *kind_p);
 
 /* ---- http.c: responses ---- */
 

@@ -32,6 +32,9 @@ gen_free(struct gen *g)
         as_extractor_free(g->extractors[i]);
     free(g->searchers);
     free(g->extractors);
+    for (size_t h = 0; g->kinds != NULL && h < g->n; h++)
+        as_kinds_free(g->kinds[h]);
+    free(g->kinds);
     for (size_t h = 0; h < g->n; h++)
         as_index_close(g->ix[h]);
     free(g->ix);
@@ -65,8 +68,10 @@ gen_open(char *const *paths, size_t n, unsigned long id)
     g->searchers = calloc(1, sizeof *g->searchers);
     g->clusters_json = calloc(n, sizeof *g->clusters_json);
     g->maps_json = calloc(n * 4, sizeof *g->maps_json);
+    g->kinds = calloc(n, sizeof *g->kinds);
     if (g->clusters_json == NULL || g->maps_json == NULL || g->ix == NULL ||
-        g->offset == NULL || g->files == NULL || g->searchers == NULL) {
+        g->kinds == NULL || g->offset == NULL || g->files == NULL ||
+        g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;
@@ -114,11 +119,32 @@ gen_open(char *const *paths, size_t n, unsigned long id)
     const struct as_featheader *hd = as_index_header(g->ix[0]);
     g->is_loop = -1;
     for (size_t j = 0; j < g->dim; j++) {
-        g->present[groups[j]] = 1;
+        /* kind tags are no feature: no group of similarities, as as-search */
+        if (strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
+                    strlen(AS_KIND_TAG_PREFIX)) != 0)
+            g->present[groups[j]] = 1;
         if (strcmp(hd->names[j], "is_loop") == 0)
             g->is_loop = (long)j;
     }
     g->extract = as_featureset_extracting(hd);
+    /* the kind tags of each shard that has them, as as-search reads them */
+    for (size_t h = 0; h < g->n; h++) {
+        const struct as_featheader *sh = as_index_header(g->ix[h]);
+        int tagged = 0;
+        for (size_t j = 0; j < sh->dim; j++)
+            tagged |= strncmp(sh->names[j], AS_KIND_TAG_PREFIX,
+                              strlen(AS_KIND_TAG_PREFIX)) == 0;
+        if (!tagged)
+            continue;
+        st = as_kinds_new(&g->kinds[h], NULL, (const char *const *)sh->names,
+                          sh->dim);
+        if (st != AS_OK) {
+            cli_warn_status(paths[h], st);
+            gen_free(g);
+            return NULL;
+        }
+        g->tagged = 1;
+    }
     return g;
 }
 
@@ -300,4 +326,23 @@ gen_visible(const struct gen *g, size_t h, size_t i)
             return 0;
     }
     return 1;
+}
+
+int
+gen_kind(const struct gen *g, size_t h, size_t i, const char **kind,
+         double *kind_p)
+{
+    const as_kinds *k = g->kinds[h];
+    double p[256];
+    size_t best = 0, nc = k != NULL ? as_kinds_n_classes(k) : 0;
+    const float *row = as_index_row(g->ix[h], i);
+    if (k == NULL || row == NULL || nc > sizeof p / sizeof *p ||
+        as_kinds_probs(k, row, as_index_dim(g->ix[h]), p, nc, &best) != AS_OK) {
+        *kind = NULL;
+        *kind_p = -1;
+        return -1;
+    }
+    *kind = as_kinds_class(k, best);
+    *kind_p = p[best];
+    return 0;
 }
