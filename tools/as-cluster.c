@@ -15,14 +15,19 @@
 #include "as/cluster.h"
 #include "as/map.h"
 #include "common/cli.h"
+#include "common/filter.h"
 #include "common/record.h"
 
 #define USAGE                                                                  \
-    "usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-j jobs] [-K min:max] " \
-    "[-k count]\n"                                                             \
-    "                  [-M min_samples] [-m method] [-n restarts] [-r seed] "  \
-    "[-S sample]\n"                                                            \
-    "                  [-w seconds] index"
+    "usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-g glob] [-j jobs] "    \
+    "[-K min:max]\n"                                                           \
+    "                  [-k count] [-l label] [-M min_samples] [-m method] "    \
+    "[-n restarts]\n"                                                          \
+    "                  [-r seed] [-S sample] [-t min:max] [-w seconds] "       \
+    "[--cluster=cluster] index"
+
+/* long-only: -c is HDBSCAN's --min-cluster-size here */
+#define OPT_CLUSTER 256
 
 static void
 help(void)
@@ -37,6 +42,7 @@ help(void)
          "  -D, --dbscan             DBSCAN instead of k-means (-m dbscan)\n"
          "  -e, --eps=EPS            DBSCAN radius (default: from the\n"
          "                           k-distance curve, printed on stderr)\n"
+         "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
          "  -H, --no-header          print no TSV header line\n"
          "  -h, --help               print this help and exit\n"
          "  -J, --json               print JSON, one object per line\n"
@@ -44,6 +50,7 @@ help(void)
          "  -K, --k-range=MIN:MAX    k-means: try every k in the range, keep\n"
          "                           the best silhouette\n"
          "  -k, --clusters=N         k-means: N clusters (default 8)\n"
+         "  -l, --label=LABEL        only entries with this label\n"
          "  -M, --min-samples=N      DBSCAN, HDBSCAN: neighbours of a core\n"
          "                           entry, itself included (default 5;\n"
          "                           HDBSCAN: the -c value)\n"
@@ -62,16 +69,23 @@ help(void)
          "                           10000; 0: always every entry)\n"
          "  -s, --summary            print one line per cluster instead of\n"
          "                           one per entry\n"
+         "  -t, --duration=MIN:MAX   only entries this many seconds long\n"
          "  -V, --version            print the version and exit\n"
          "  -W, --write              store the cluster of each entry in the\n"
          "                           index (for as-search -c)\n"
          "  -w, --wait=SECONDS       with -W: wait for another writer's lock\n"
-         "  -z, --zero-terminated    end records with NUL, paths as they are");
+         "  -z, --zero-terminated    end records with NUL, paths as they are\n"
+         "      --cluster=N          only entries of cluster N (as stored\n"
+         "                           by an earlier -W)\n"
+         "\n"
+         "With a filter the entries that pass are clustered as if the index\n"
+         "held only them; -W and -P then are refused.");
 }
 
 struct opts {
     int method, json, header, summary, write, learned, nul, have_min_samples;
     double eps, wait_s;
+    as_entry_filter *filter; /* --cluster, -g, -l, -t */
     long k, k_min, k_max, min_samples, min_cluster_size, n_init, jobs, sample;
     unsigned long long seed;
     struct rec *out; /* every record goes through it */
@@ -362,6 +376,10 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"min-cluster-size", required_argument, NULL, 'c'},
+        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"path-glob", required_argument, NULL, 'g'},
+        {"label", required_argument, NULL, 'l'},
+        {"duration", required_argument, NULL, 't'},
         {"dbscan", no_argument, NULL, 'D'},
         {"eps", required_argument, NULL, 'e'},
         {"no-header", no_argument, NULL, 'H'},
@@ -395,8 +413,9 @@ main(int argc, char **argv)
     int c, have_k = 0, have_kmeans_opt = 0, have_eps = 0, have_mcs = 0,
            have_D = 0, have_m = 0;
     cli_init("as-cluster", USAGE);
-    while ((c = getopt_long(argc, argv, "Dc:e:HhJj:K:k:M:m:n:Pqr:S:sVWw:z",
-                            longopts, NULL)) != -1) {
+    while (
+        (c = getopt_long(argc, argv, "Dc:e:g:HhJj:K:k:l:M:m:n:Pqr:S:st:VWw:z",
+                         longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             o.min_cluster_size = cli_parse_long("-c", optarg, 2, 100000);
@@ -438,6 +457,18 @@ main(int argc, char **argv)
             o.k = cli_parse_long("-k", optarg, 1, 100000);
             have_k = 1;
             have_kmeans_opt = 1;
+            break;
+        case OPT_CLUSTER:
+            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "--cluster", optarg);
+            break;
+        case 'g':
+            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
+            break;
+        case 'l':
+            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
+            break;
+        case 't':
+            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
             break;
         case 'M':
             o.min_samples = cli_parse_long("-M", optarg, 1, 100000);
@@ -504,6 +535,14 @@ main(int argc, char **argv)
     if (argc - optind != 1)
         cli_usage_error(argc == optind ? "no index given"
                                        : "one index at a time");
+    if (strcmp(argv[optind], "-") == 0)
+        cli_usage_error("an index is a file, not standard input");
+    if (as_entry_filter_active(o.filter) && o.write)
+        cli_usage_error("-W stores clusters for the whole index: not with "
+                        "--cluster, -g, -l or -t");
+    if (as_entry_filter_active(o.filter) && o.learned)
+        cli_usage_error("-P clusters the whole index: not with --cluster, "
+                        "-g, -l or -t");
     if (have_k && o.k_min > 0)
         cli_usage_error("-k and -K do not go together");
     if (have_D && have_m && o.method != AS_CLUSTER_DBSCAN)
@@ -521,10 +560,21 @@ main(int argc, char **argv)
     struct lib l = {0};
     l.path = argv[optind];
     struct cli_index_ident ident;
-    if (cli_index_ident(l.path, &ident))
+    if (cli_index_ident(l.path, &ident)) {
+        as_entry_filter_free(o.filter);
         return AS_EXIT_FAIL;
+    }
     /* every row and entry is read: check them all before any work */
-    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL)
+    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL) {
+        as_entry_filter_free(o.filter);
+        return AS_EXIT_FAIL;
+    }
+    /* with a filter, the entries that pass as an index of their own */
+    as_index *sub = cli_filter_index(l.ix, l.path, o.filter);
+    if (sub != l.ix)
+        as_index_close(l.ix);
+    as_entry_filter_free(o.filter);
+    if ((l.ix = sub) == NULL)
         return AS_EXIT_FAIL;
     int failed = load(&l, o.learned);
     struct as_cluster_result r = {0};

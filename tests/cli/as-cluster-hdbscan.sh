@@ -81,7 +81,7 @@ as-cluster -m dbscan -e 0.5 -M 3 s.asx >new
 cmp -s old new || fail "-m 3 is not -M 3"
 
 # Options that do not go with the method.
-usage="usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-j jobs] [-K min:max] [-k count]"
+usage="usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-g glob] [-j jobs] [-K min:max]"
 for c in "-m foo|-m: 'foo' is not kmeans, dbscan, hdbscan or auto" \
     "-c 5|-c goes with -m hdbscan" \
     "-m dbscan -c 5|-c goes with -m hdbscan" \
