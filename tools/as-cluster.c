@@ -26,9 +26,6 @@
     "                  [-r seed] [-S sample] [-t min:max] [-w seconds] "       \
     "[--cluster=cluster] index"
 
-/* long-only: -c is HDBSCAN's --min-cluster-size here */
-#define OPT_CLUSTER 256
-
 static void
 help(void)
 {
@@ -376,7 +373,7 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"min-cluster-size", required_argument, NULL, 'c'},
-        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
         {"path-glob", required_argument, NULL, 'g'},
         {"label", required_argument, NULL, 'l'},
         {"duration", required_argument, NULL, 't'},
@@ -458,18 +455,6 @@ main(int argc, char **argv)
             have_k = 1;
             have_kmeans_opt = 1;
             break;
-        case OPT_CLUSTER:
-            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "--cluster", optarg);
-            break;
-        case 'g':
-            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
-            break;
-        case 'l':
-            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
-            break;
-        case 't':
-            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
-            break;
         case 'M':
             o.min_samples = cli_parse_long("-M", optarg, 1, 100000);
             o.have_min_samples = 1;
@@ -529,7 +514,8 @@ main(int argc, char **argv)
             o.nul = 1;
             break;
         default:
-            cli_usage_hint();
+            if (!cli_filter_option(&o.filter, c, optarg))
+                cli_usage_hint();
         }
     }
     if (argc - optind != 1)

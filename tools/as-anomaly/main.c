@@ -27,11 +27,6 @@
 #define DEFAULT_K_LOF 20
 #define DEFAULT_K_VOTE 10
 
-/* --cluster and --duration: long only (-c is --contamination, -t
- * --trees) */
-#define OPT_CLUSTER 256
-#define OPT_DURATION 257
-
 static void
 help(void)
 {
@@ -125,8 +120,8 @@ main(int argc, char **argv)
         {"method", required_argument, NULL, 'a'},
         {"checks", no_argument, NULL, 'C'},
         {"contamination", required_argument, NULL, 'c'},
-        {"cluster", required_argument, NULL, OPT_CLUSTER},
-        {"duration", required_argument, NULL, OPT_DURATION},
+        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
+        {"duration", required_argument, NULL, CLI_OPT_DURATION},
         {"fail", no_argument, NULL, 'f'},
         {"path-glob", required_argument, NULL, 'g'},
         {"no-header", no_argument, NULL, 'H'},
@@ -162,18 +157,6 @@ main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "a:Cc:fg:HhJj:k:l:Mm:n:qr:t:VWw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
-        case OPT_CLUSTER:
-            cli_filter_add(&filter, AS_FILTER_CLUSTER, "--cluster", optarg);
-            break;
-        case OPT_DURATION:
-            cli_filter_add(&filter, AS_FILTER_DURATION, "--duration", optarg);
-            break;
-        case 'g':
-            cli_filter_add(&filter, AS_FILTER_GLOB, "-g", optarg);
-            break;
-        case 'l':
-            cli_filter_add(&filter, AS_FILTER_LABEL, "-l", optarg);
-            break;
         case 'a':
             if (strcmp(optarg, "knn") == 0)
                 o.method = METHOD_KNN;
@@ -257,7 +240,8 @@ main(int argc, char **argv)
             o.nul = 1;
             break;
         default:
-            cli_usage_hint();
+            if (!cli_filter_option(&filter, c, optarg))
+                cli_usage_hint();
         }
     }
     if (argc - optind != 1)

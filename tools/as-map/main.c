@@ -80,9 +80,6 @@ struct opts {
     as_entry_filter *filter; /* --cluster, -g, -l, -t */
 };
 
-/* --cluster: long only (-c is --color) */
-#define OPT_CLUSTER 256
-
 /* ---- projection ---- */
 
 /* The points (as_map_rows()); NULL after reporting the failure. */
@@ -252,7 +249,7 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"angle", required_argument, NULL, 'a'},
-        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
         {"color", required_argument, NULL, 'c'},
         {"dims", required_argument, NULL, 'd'},
         {"path-glob", required_argument, NULL, 'g'},
@@ -298,20 +295,8 @@ main(int argc, char **argv)
             o.colour = parse_colour(optarg);
             have_colour = 1;
             break;
-        case OPT_CLUSTER:
-            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "--cluster", optarg);
-            break;
         case 'd':
             o.dims = cli_parse_long("-d", optarg, 2, 3);
-            break;
-        case 'g':
-            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
-            break;
-        case 'l':
-            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
-            break;
-        case 't':
-            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
             break;
         case 'H':
             o.header = 0;
@@ -373,7 +358,8 @@ main(int argc, char **argv)
             o.nul = 1;
             break;
         default:
-            cli_usage_hint();
+            if (!cli_filter_option(&o.filter, c, optarg))
+                cli_usage_hint();
         }
     }
     if (argc - optind != 1)

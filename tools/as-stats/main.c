@@ -20,9 +20,6 @@
     "[-t min:max]\n"                                                           \
     "                [--cluster=cluster] index"
 
-/* --cluster: long only (-c is --columns) */
-#define OPT_CLUSTER 256
-
 static void
 help(void)
 {
@@ -648,7 +645,7 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"columns", no_argument, NULL, 'c'},
-        {"cluster", required_argument, NULL, OPT_CLUSTER},
+        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
         {"path-glob", required_argument, NULL, 'g'},
         {"label", required_argument, NULL, 'l'},
         {"duration", required_argument, NULL, 't'},
@@ -677,20 +674,8 @@ main(int argc, char **argv)
         case 'c':
             o.columns = 1;
             break;
-        case OPT_CLUSTER:
-            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "--cluster", optarg);
-            break;
         case 'e':
             o.eval = 1;
-            break;
-        case 'g':
-            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
-            break;
-        case 'l':
-            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
-            break;
-        case 't':
-            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
             break;
         case 'h':
             help();
@@ -720,7 +705,8 @@ main(int argc, char **argv)
             o.nul = 1;
             break;
         default:
-            cli_usage_hint();
+            if (!cli_filter_option(&o.filter, c, optarg))
+                cli_usage_hint();
         }
     }
     if (optind == argc)
