@@ -661,6 +661,39 @@ cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The distance from point p to its k-th nearest other point, summed in
+ * double in column order and square-rooted exactly as within() decides a
+ * pair: an eps taken from it keeps that pair within eps on every machine,
+ * where the float kernels' roundings could put it a few ulps either side.
+ * best[0..k) is scratch. */
+static double
+kth_distance(const float *x, size_t n, size_t d, size_t p, size_t k,
+             double *best)
+{
+    size_t nb = 0;
+    const float *a = x + p * d;
+    for (size_t q = 0; q < n; q++) {
+        if (q == p)
+            continue;
+        const float *c = x + q * d;
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double t = (double)a[j] - (double)c[j];
+            s += t * t;
+        }
+        /* best[] kept sorted ascending: insertion, k is small */
+        if (nb == k && s >= best[k - 1])
+            continue;
+        size_t at = nb < k ? nb++ : k - 1;
+        while (at > 0 && best[at - 1] > s) {
+            best[at] = best[at - 1];
+            at--;
+        }
+        best[at] = s;
+    }
+    return sqrt(best[k - 1]);
+}
+
 int
 as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
                  uint64_t seed, size_t threads, double *eps)
@@ -710,7 +743,19 @@ as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
             }
         }
     }
-    *eps = kdist[knee];
+    /* kdist[] holds float sums: find which sampled point sits at the
+     * knee and take its k-distance again, exactly */
+    double *kbest = malloc(k * sizeof *kbest);
+    if (kbest == NULL)
+        goto done;
+    size_t at = 0;
+    for (size_t t = 0; t < m; t++)
+        if (sqrt((double)heap[t * k]) == kdist[knee]) {
+            at = pick[t];
+            break;
+        }
+    *eps = kth_distance(x, n, d, at, k, kbest);
+    free(kbest);
     status = AS_OK;
 done:
     free(pick);

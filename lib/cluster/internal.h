@@ -20,8 +20,9 @@ float *as__transpose16(const float *x, size_t n, size_t d);
  * The kernels' instruction set: AS__KERNEL_AVX512, AS__KERNEL_AVX2 (with
  * FMA) or AS__KERNEL_GENERIC, from the CPU's flags. As in lib/search, a
  * caller asks once, keeps the answer with its other state and passes it
- * to every kernel call, so no inner loop checks the CPU. (The variants
- * may differ in the last bits of a sum: see kernel.c.)
+ * to every kernel call, so no inner loop checks the CPU. The AVX2 and
+ * AVX-512 variants give bit-identical results; the generic one may differ
+ * in the last bits of a sum (see kernel.c).
  */
 enum { AS__KERNEL_GENERIC, AS__KERNEL_AVX2, AS__KERNEL_AVX512 };
 int as__kernel_isa(void);

@@ -3,9 +3,12 @@
  * The distance kernels of k-means, silhouette and DBSCAN: 16 points at
  * once with the GCC/clang vector extension (plain C elsewhere). On x86-64
  * each kernel is also built for AVX-512 and for AVX2, with fused
- * multiply-adds, and the best the CPU runs is called: the last bits of a
- * sum can differ from one kind of CPU to another (the roundings differ),
- * never from one run or one thread count to another on the same one.
+ * multiply-adds, and the best the CPU runs is called. The two sum every
+ * lane in the same order with the same roundings, so an AVX2 machine and
+ * an AVX-512 one give bit-identical results (a map or a DBSCAN boundary
+ * would otherwise come out different); only the plain C version, without
+ * fused multiply-adds, can differ in the last bits. Nothing depends on
+ * the run or the thread count.
  */
 #include <math.h>
 #include <stdint.h>
@@ -230,35 +233,40 @@ sqdist4_avx2(const float *blk, size_t d, const float *const *y, float *out)
     }
 }
 
+/* The same sums as sqdist_part_avx512, lane for lane (four sums in turn,
+ * fused multiply-adds, added the same way at the end), in two halves of 8
+ * lanes: AVX2 and AVX-512 machines give bit-identical distances. */
 ISA_AVX2 static void
 sqdist_part_avx2(const float *blk, size_t j0, size_t j1, const float *y,
                  float *acc)
 {
-    __m256 a0 = _mm256_loadu_ps(acc), a1 = _mm256_loadu_ps(acc + 8);
-    __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
-    size_t j = j0;
-    for (; j + 2 <= j1; j += 2) {
-        const float *p = blk + j * AS__LANES;
-        __m256 u = _mm256_set1_ps(y[j]), v = _mm256_set1_ps(y[j + 1]);
-        __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(p), u);
-        __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(p + 8), u);
-        __m256 t2 = _mm256_sub_ps(_mm256_loadu_ps(p + 16), v);
-        __m256 t3 = _mm256_sub_ps(_mm256_loadu_ps(p + 24), v);
-        a0 = _mm256_fmadd_ps(t0, t0, a0);
-        a1 = _mm256_fmadd_ps(t1, t1, a1);
-        b0 = _mm256_fmadd_ps(t2, t2, b0);
-        b1 = _mm256_fmadd_ps(t3, t3, b1);
+    for (int h = 0; h < 2; h++) {
+        __m256 a = _mm256_loadu_ps(acc + 8 * h), b = _mm256_setzero_ps();
+        __m256 c = _mm256_setzero_ps(), e = _mm256_setzero_ps();
+        size_t j = j0;
+        for (; j + 4 <= j1; j += 4) {
+            const float *p = blk + j * AS__LANES + 8 * h;
+            __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(p), _mm256_set1_ps(y[j]));
+            __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(p + AS__LANES),
+                                      _mm256_set1_ps(y[j + 1]));
+            __m256 t2 = _mm256_sub_ps(_mm256_loadu_ps(p + 2 * AS__LANES),
+                                      _mm256_set1_ps(y[j + 2]));
+            __m256 t3 = _mm256_sub_ps(_mm256_loadu_ps(p + 3 * AS__LANES),
+                                      _mm256_set1_ps(y[j + 3]));
+            a = _mm256_fmadd_ps(t0, t0, a);
+            b = _mm256_fmadd_ps(t1, t1, b);
+            c = _mm256_fmadd_ps(t2, t2, c);
+            e = _mm256_fmadd_ps(t3, t3, e);
+        }
+        for (; j < j1; j++) {
+            __m256 t =
+                _mm256_sub_ps(_mm256_loadu_ps(blk + j * AS__LANES + 8 * h),
+                              _mm256_set1_ps(y[j]));
+            a = _mm256_fmadd_ps(t, t, a);
+        }
+        a = _mm256_add_ps(_mm256_add_ps(a, b), _mm256_add_ps(c, e));
+        _mm256_storeu_ps(acc + 8 * h, a);
     }
-    for (; j < j1; j++) {
-        const float *p = blk + j * AS__LANES;
-        __m256 u = _mm256_set1_ps(y[j]);
-        __m256 t0 = _mm256_sub_ps(_mm256_loadu_ps(p), u);
-        __m256 t1 = _mm256_sub_ps(_mm256_loadu_ps(p + 8), u);
-        a0 = _mm256_fmadd_ps(t0, t0, a0);
-        a1 = _mm256_fmadd_ps(t1, t1, a1);
-    }
-    _mm256_storeu_ps(acc, _mm256_add_ps(a0, b0));
-    _mm256_storeu_ps(acc + 8, _mm256_add_ps(a1, b1));
 }
 
 ISA_AVX512 static void
@@ -305,11 +313,56 @@ nearest_avx512(const float *blk, size_t d, const float *c, const float *cc,
     _mm512_storeu_si512((void *)which, w);
 }
 
+/* nearest_avx512's sums and comparisons in two halves of 8 lanes, so that
+ * both kinds of machine assign every point alike. */
 ISA_AVX2 static void
 nearest_avx2(const float *blk, size_t d, const float *c, const float *cc,
              size_t k, float *best, float *second, int32_t *which)
 {
-    nearest(blk, d, c, cc, k, best, second, which);
+    for (int h = 0; h < 2; h++) {
+        __m256 b = _mm256_setzero_ps(), b2 = _mm256_set1_ps((float)INFINITY);
+        __m256i w = _mm256_setzero_si256();
+        for (size_t i = 0; i < k; i++) {
+            const float *y = c + i * d;
+            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+            __m256 a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+            size_t j = 0;
+            for (; j + 4 <= d; j += 4) {
+                const float *p = blk + j * AS__LANES + 8 * h;
+                a0 = _mm256_fmadd_ps(_mm256_loadu_ps(p), _mm256_set1_ps(y[j]),
+                                     a0);
+                a1 = _mm256_fmadd_ps(_mm256_loadu_ps(p + AS__LANES),
+                                     _mm256_set1_ps(y[j + 1]), a1);
+                a2 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 2 * AS__LANES),
+                                     _mm256_set1_ps(y[j + 2]), a2);
+                a3 = _mm256_fmadd_ps(_mm256_loadu_ps(p + 3 * AS__LANES),
+                                     _mm256_set1_ps(y[j + 3]), a3);
+            }
+            for (; j < d; j++)
+                a0 = _mm256_fmadd_ps(
+                    _mm256_loadu_ps(blk + j * AS__LANES + 8 * h),
+                    _mm256_set1_ps(y[j]), a0);
+            __m256 dot =
+                _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+            __m256 v = _mm256_fnmadd_ps(_mm256_set1_ps(2.0f), dot,
+                                        _mm256_set1_ps(cc[i]));
+            if (i == 0) {
+                b = v;
+                continue;
+            }
+            /* the earlier centre wins ties */
+            __m256 lt = _mm256_cmp_ps(v, b, _CMP_LT_OQ);
+            __m256 m2 = _mm256_min_ps(b2, v);
+            b2 = _mm256_blendv_ps(m2, b, lt);
+            b = _mm256_blendv_ps(b, v, lt);
+            w = _mm256_castps_si256(_mm256_blendv_ps(
+                _mm256_castsi256_ps(w),
+                _mm256_castsi256_ps(_mm256_set1_epi32((int)i)), lt));
+        }
+        _mm256_storeu_ps(best + 8 * h, b);
+        _mm256_storeu_ps(second + 8 * h, b2);
+        _mm256_storeu_si256((void *)(which + 8 * h), w);
+    }
 }
 
 #endif

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/cluster/internal.h"
 #include "as/as.h"
 #include "as/cluster.h"
 #include "check.h"
@@ -357,8 +358,64 @@ test_kdistance(void)
     CHECK_STATUS(as_kdistance_eps(x, n, d, 4, 100, 9, 2, &eps2), AS_OK);
     CHECK(eps == eps2);
     CHECK_STATUS(as_kdistance_eps(x, n, d, 600, 0, 1, 1, &eps), AS_EINVAL);
+    /* eps is the exact distance of a real pair, summed in double the way
+     * as_dbscan decides "within eps", so that pair is within eps on every
+     * machine (a float sum would put it a few ulps either side) */
+    CHECK_STATUS(as_kdistance_eps(x, n, d, 4, 0, 1, 1, &eps), AS_OK);
+    int exact = 0;
+    for (size_t p = 0; p < n && !exact; p++)
+        for (size_t q = 0; q < n && !exact; q++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d; j++) {
+                double t = (double)x[p * d + j] - (double)x[q * d + j];
+                s += t * t;
+            }
+            exact = p != q && sqrt(s) == eps;
+        }
+    CHECK(exact);
     free(lab);
     free(x);
+}
+
+/* The AVX2 and AVX-512 kernels agree to the bit, so a map or a DBSCAN
+ * boundary does not depend on which machine ran it (checked where the CPU
+ * runs both). */
+static void
+test_kernel_isas(void)
+{
+    check_ctx("kernels: AVX2 = AVX-512");
+    if (as__kernel_isa() != AS__KERNEL_AVX512)
+        return;
+    size_t n = 16, k = 7;
+    for (size_t d = 1; d <= 23; d++) {
+        float *x = make_data(n, d, 3, 99 + d, NULL);
+        float *c = make_data(k, d, 3, 7 + d, NULL);
+        float *xt = as__transpose16(x, n, d);
+        float cc[7], out[2][5 * AS__LANES], best[2][AS__LANES],
+            second[2][AS__LANES];
+        int32_t which[2][AS__LANES];
+        const float *y[4] = {c, c + d, c + 2 * d, c + 3 * d};
+        for (size_t i = 0; i < k; i++) {
+            cc[i] = 0.0f;
+            for (size_t j = 0; j < d; j++)
+                cc[i] += c[i * d + j] * c[i * d + j];
+        }
+        int isas[2] = {AS__KERNEL_AVX2, AS__KERNEL_AVX512};
+        for (int v = 0; v < 2; v++) {
+            as__sqdist16(isas[v], xt, d, c, out[v]);
+            as__sqdist16_part(isas[v], xt, d / 3, d, c + d, out[v]);
+            as__sqdist16x4(isas[v], xt, d, y, out[v] + AS__LANES);
+            as__nearest16(isas[v], xt, d, c, cc, k, best[v], second[v],
+                          which[v]);
+        }
+        CHECK(memcmp(out[0], out[1], sizeof out[0]) == 0);
+        CHECK(memcmp(best[0], best[1], sizeof best[0]) == 0);
+        CHECK(memcmp(second[0], second[1], sizeof second[0]) == 0);
+        CHECK(memcmp(which[0], which[1], sizeof which[0]) == 0);
+        free(x);
+        free(c);
+        free(xt);
+    }
 }
 
 static void
@@ -694,6 +751,7 @@ main(int argc, char **argv)
     test_kmeans();
     test_dbscan();
     test_kdistance();
+    test_kernel_isas();
     test_pca();
     test_policy();
     return check_done();
