@@ -134,39 +134,19 @@ link_to(FILE *fp, const struct comps *dir, const char *cwd, const char *path)
 
 /* ---- the data ---- */
 
-static void
-num(FILE *fp, double v)
-{
-    fprintf(fp, "%.6f", v == 0.0 ? 0.0 : v);
-}
+/* Where the links start: the page's folder, and the current one for
+ * file:// links. */
+struct link_ctx {
+    struct comps dir;
+    const char *cwd;
+};
 
 static void
-scheme_json(FILE *fp, const struct map *m, const struct map_scheme *s)
+link_url(FILE *fp, size_t i, const char *path, void *ctx)
 {
-    fputs("{\"name\":", fp);
-    map_json_html(fp, map_colour_name(s->by));
-    fprintf(fp, ",\"ramp\":%s,\"scored\":%zu,\"colors\":[",
-            s->ramp ? "true" : "false", s->n_scored);
-    for (size_t i = 0; i < s->n_colours; i++)
-        fprintf(fp, "%s\"%s\"", i ? "," : "", s->colours[i]);
-    fputs("],\"legend\":[", fp);
-    for (size_t i = 0; i < s->n_legend; i++) {
-        fputs(i ? ",{\"name\":" : "{\"name\":", fp);
-        map_json_html(fp, s->legend[i].name);
-        fprintf(fp, ",\"color\":%zu,\"count\":%zu}", s->legend[i].colour,
-                s->legend[i].count);
-    }
-    fputs("],\"idx\":[", fp);
-    for (size_t i = 0; i < m->n; i++)
-        fprintf(fp, "%s%u", i ? "," : "", (unsigned)s->idx[i]);
-    putc(']', fp);
-    if (s->ramp) {
-        fputs(",\"order\":[", fp);
-        for (size_t i = 0; i < m->n; i++)
-            fprintf(fp, "%s%zu", i ? "," : "", s->order[i]);
-        putc(']', fp);
-    }
-    putc('}', fp);
+    (void)i;
+    const struct link_ctx *l = ctx;
+    link_to(fp, &l->dir, l->cwd, path);
 }
 
 static int
@@ -174,12 +154,11 @@ data_json(FILE *fp, const struct map *m,
           const struct map_scheme schemes[MAP_N_COLOURS], enum map_colour by,
           const char *page)
 {
-    /* the page's folder, and the current one for file:// links */
     const char *slash = strrchr(page, '/');
-    struct comps dir;
-    split(page, slash != NULL ? (size_t)(slash - page) + 1 : 0, &dir);
+    struct link_ctx l;
+    split(page, slash != NULL ? (size_t)(slash - page) + 1 : 0, &l.dir);
     if (slash == page) /* "/map.html" */
-        dir.absolute = 1;
+        l.dir.absolute = 1;
     char *cwd = NULL;
     for (size_t cap = 256; cwd == NULL; cap *= 2) {
         char *b = cli_xrealloc(NULL, cap);
@@ -191,89 +170,9 @@ data_json(FILE *fp, const struct map *m,
         if (errno != ERANGE)
             break;
     }
-
-    fputs("{\"title\":", fp);
-    map_json_html(fp, map_basename(m->index_path));
-    char sub[160];
-    snprintf(sub, sizeof sub, "%zu sample%s, %s", m->n, m->n == 1 ? "" : "s",
-             m->how);
-    fputs(",\"subtitle\":", fp);
-    map_json_html(fp, sub);
-    fprintf(fp, ",\"n\":%zu,\"dims\":%zu,\"k\":%zu,\"by\":%d", m->n, m->dims,
-            m->k, (int)by);
-    int st = AS_OK;
-    fputs(",\"path\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        if (i)
-            putc(',', fp);
-        map_json_html(fp, e.path);
-    }
-    fputs("],\"src\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        fputs(i ? ",\"" : "\"", fp);
-        link_to(fp, &dir, cwd, e.path);
-        putc('"', fp);
-    }
-    fputs("],\"labels\":[", fp);
-    for (size_t i = 0; i < as_index_label_count(m->ix); i++) {
-        if (i)
-            putc(',', fp);
-        const char *l = as_index_label(m->ix, i);
-        map_json_html(fp, l != NULL ? l : "");
-    }
-    fputs("],\"label\":[", fp);
-    for (size_t i = 0; i < m->n; i++) {
-        uint32_t l = as_index_entry_label(m->ix, i);
-        fprintf(fp, "%s%ld", i ? "," : "",
-                l == AS_INDEX_NO_LABEL ? -1L : (long)l);
-    }
-    fputs("],\"cluster\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        fprintf(fp, "%s%ld", i ? "," : "",
-                e.cluster == AS_INDEX_NO_CLUSTER ? -1L : (long)e.cluster);
-    }
-    fputs("],\"anomaly\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        if (i)
-            putc(',', fp);
-        if (e.flags & AS_ENTRY_HAS_ANOMALY)
-            num(fp, (double)e.anomaly);
-        else
-            fputs("null", fp);
-    }
-    static const char *const axis[] = {"x", "y", "z"};
-    for (size_t a = 0; a < m->dims; a++) {
-        fprintf(fp, "],\"%s\":[", axis[a]);
-        for (size_t i = 0; i < m->n; i++) {
-            if (i)
-                putc(',', fp);
-            num(fp, m->xy[i * m->dims + a]);
-        }
-    }
-    fputs("],\"nn\":[", fp);
-    for (size_t i = 0; i < m->n * m->k; i++)
-        fprintf(fp, "%s%ld", i ? "," : "",
-                m->nn[i] == UINT32_MAX ? -1L : (long)m->nn[i]);
-    fputs("],\"schemes\":[", fp);
-    for (int b = 0; b < MAP_N_COLOURS; b++) {
-        if (b)
-            putc(',', fp);
-        scheme_json(fp, m, &schemes[b]);
-    }
-    fputs("]}", fp);
-    comps_free(&dir);
+    l.cwd = cwd;
+    int st = map_page_data(fp, m, schemes, by, link_url, &l);
+    comps_free(&l.dir);
     free(cwd);
     if (st != AS_OK) {
         cli_warn_status(m->index_path, st);

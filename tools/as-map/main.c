@@ -128,64 +128,6 @@ project(const struct opts *o, struct map *m, const float *x, size_t d,
     return as_map_place(x, m->n, d, &mo, m->xy);
 }
 
-/* ---- neighbours ---- */
-
-struct nn_ctx {
-    struct map *m;
-    struct cli_progress prog;
-};
-
-static int
-nn_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
-{
-    struct nn_ctx *c = ctx;
-    size_t k = c->m->k, got = 0;
-    uint32_t *out = c->m->nn + (size_t)e.entry * k;
-    for (; got < n && got < k; got++)
-        out[got] = hits[got].entry;
-    while (got < k)
-        out[got++] = UINT32_MAX;
-    return 0;
-}
-
-static void
-nn_progress(void *ctx, size_t done, size_t total)
-{
-    (void)total;
-    cli_progress_update(&((struct nn_ctx *)ctx)->prog, done);
-}
-
-/* The k nearest other entries of every entry, as as-search finds them
- * (its distance, its tie-breaks). */
-static int
-neighbours(struct map *m, size_t threads)
-{
-    if (m->k == 0 || m->n == 0)
-        return AS_OK;
-    m->nn = malloc(m->n * m->k * sizeof *m->nn);
-    if (m->nn == NULL)
-        return AS_ENOMEM;
-    struct as_search_opts so;
-    as_search_opts_init(&so);
-    so.projection = m->proj;
-    as_searcher *s;
-    int st = as_searcher_new(&s, &m->ix, 1, &so);
-    if (st != AS_OK)
-        return st;
-    struct nn_ctx c = {.m = m};
-    struct as_knn_opts ko;
-    as_knn_opts_init(&ko);
-    ko.k = m->k;
-    ko.threads = threads;
-    ko.progress = nn_progress;
-    ko.progress_ctx = &c;
-    cli_progress_start(&c.prog, m->n);
-    st = as_search_knn(s, &ko, nn_emit, &c);
-    cli_progress_end(&c.prog);
-    as_searcher_free(s);
-    return st;
-}
-
 /* ---- coordinates ---- */
 
 /* A number with six decimals, never "-0.000000". */
@@ -438,7 +380,7 @@ main(int argc, char **argv)
     free(x);
     if (!failed && o.html != NULL) {
         m.k = m.n == 0 ? 0 : (size_t)o.k < m.n - 1 ? (size_t)o.k : m.n - 1;
-        int st = neighbours(&m, (size_t)o.jobs);
+        int st = map_neighbours(&m, (size_t)o.jobs);
         if (st != AS_OK) {
             cli_warn_status(m.index_path, st);
             failed = 1;
@@ -463,8 +405,13 @@ main(int argc, char **argv)
     int made = 0;
     if (!failed && (o.svg != NULL || o.html != NULL)) {
         made = 1;
-        for (int by = 0; by < MAP_N_COLOURS && !failed; by++)
-            failed = map_scheme_make(&m, (enum map_colour)by, &schemes[by]);
+        for (int by = 0; by < MAP_N_COLOURS && !failed; by++) {
+            int st = map_scheme_make(&m, (enum map_colour)by, &schemes[by]);
+            if (st != AS_OK) {
+                cli_warn_status(m.index_path, st);
+                failed = 1;
+            }
+        }
         if (!failed && schemes[o.colour].n_scored == 0)
             cli_warnx(m.index_path, "%s",
                       o.colour == MAP_BY_CLUSTER

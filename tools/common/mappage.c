@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* as-map: colour schemes and the escaping of text for XML and HTML. */
+/* The data of the map page (as-map --html, as-serve's dashboard): colour
+ * schemes, neighbours and the JSON the page's script reads. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "as-map.h"
+#include "as/search.h"
 #include "common/cli.h"
+#include "common/mappage.h"
 
 /* Twelve category colours, told apart on white and from each other. */
 static const char *const palette[MAP_PALETTE + 2] =
@@ -33,6 +36,7 @@ static const unsigned char ramp_stops[][3] = {
 };
 static char ramp_hex[MAP_RAMP + 1][8];
 static const char *ramp[MAP_RAMP + 1];
+static pthread_once_t ramp_once = PTHREAD_ONCE_INIT;
 
 const char *
 map_colour_name(enum map_colour by)
@@ -155,12 +159,11 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
             struct as_index_entry e;
             int st = as_index_entry(m->ix, i, &e);
             if (st != AS_OK) {
-                cli_warn_status(m->index_path, st);
                 free(key);
                 free(cat);
                 as_kinds_free(kinds);
                 free(prob);
-                return 1;
+                return st;
             }
             key[i] = e.cluster == AS_INDEX_NO_CLUSTER ? -1 : e.cluster;
         }
@@ -223,23 +226,26 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
     free(cat);
     as_kinds_free(kinds);
     free(prob);
-    return 0;
+    return AS_OK;
 }
 
 /* draw order of the anomaly scheme: unscored first, then from the
  * highest score to the lowest, so the most anomalous come out on top */
-static const float *sort_score;
-static const unsigned char *sort_has;
+struct scored {
+    size_t i;
+    float score;
+    unsigned char has;
+};
 
 static int
 cmp_score(const void *pa, const void *pb)
 {
-    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-    if (sort_has[a] != sort_has[b])
-        return sort_has[a] < sort_has[b] ? -1 : 1;
-    if (sort_has[a] && sort_score[a] != sort_score[b])
-        return sort_score[a] > sort_score[b] ? -1 : 1;
-    return (a > b) - (a < b);
+    const struct scored *a = pa, *b = pb;
+    if (a->has != b->has)
+        return a->has < b->has ? -1 : 1;
+    if (a->has && a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
 }
 
 static int
@@ -254,10 +260,9 @@ make_ramp(const struct map *m, struct map_scheme *s)
         struct as_index_entry e;
         int st = as_index_entry(m->ix, i, &e);
         if (st != AS_OK) {
-            cli_warn_status(m->index_path, st);
             free(score);
             free(has);
-            return 1;
+            return st;
         }
         has[i] = (e.flags & AS_ENTRY_HAS_ANOMALY) && isfinite(e.anomaly);
         score[i] = e.anomaly;
@@ -281,11 +286,13 @@ make_ramp(const struct map *m, struct map_scheme *s)
         long r = lround(t * (MAP_RAMP - 1));
         s->idx[i] = (uint16_t)(r < 0 ? 0 : r > MAP_RAMP - 1 ? MAP_RAMP - 1 : r);
     }
+    struct scored *sorted = cli_xrealloc(NULL, (n ? n : 1) * sizeof *sorted);
     for (size_t i = 0; i < n; i++)
-        s->order[i] = i;
-    sort_score = score;
-    sort_has = has;
-    qsort(s->order, n, sizeof *s->order, cmp_score);
+        sorted[i] = (struct scored){i, score[i], has[i]};
+    qsort(sorted, n, sizeof *sorted, cmp_score);
+    for (size_t i = 0; i < n; i++)
+        s->order[i] = sorted[i].i;
+    free(sorted);
     s->legend = cli_xrealloc(NULL, 3 * sizeof *s->legend);
     char buf[64];
     if (s->n_scored > 0) {
@@ -303,7 +310,7 @@ make_ramp(const struct map *m, struct map_scheme *s)
     s->ramp = 1;
     free(score);
     free(has);
-    return 0;
+    return AS_OK;
 }
 
 int
@@ -311,12 +318,11 @@ map_scheme_make(const struct map *m, enum map_colour by, struct map_scheme *s)
 {
     memset(s, 0, sizeof *s);
     s->by = by;
-    if (ramp[0] == NULL)
-        ramp_init();
+    pthread_once(&ramp_once, ramp_init);
     s->idx = cli_xrealloc(NULL, (m->n ? m->n : 1) * sizeof *s->idx);
     s->order = cli_xrealloc(NULL, (m->n ? m->n : 1) * sizeof *s->order);
     int rc = by == MAP_BY_ANOMALY ? make_ramp(m, s) : make_categories(m, by, s);
-    if (rc != 0)
+    if (rc != AS_OK)
         map_scheme_free(s);
     return rc;
 }
@@ -332,28 +338,196 @@ map_scheme_free(struct map_scheme *s)
     memset(s, 0, sizeof *s);
 }
 
-/* ---- text ---- */
+/* ---- neighbours ---- */
 
-/* The rule of as-format(5), "Paths in output", for every tool. */
-void
-map_xml_text(FILE *fp, const char *str)
+struct nn_ctx {
+    struct map *m;
+    struct cli_progress prog;
+};
+
+static int
+nn_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
 {
-    cli_xml_text(fp, str);
+    struct nn_ctx *c = ctx;
+    size_t k = c->m->k, got = 0;
+    uint32_t *out = c->m->nn + (size_t)e.entry * k;
+    for (; got < n && got < k; got++)
+        out[got] = hits[got].entry;
+    while (got < k)
+        out[got++] = UINT32_MAX;
+    return 0;
 }
 
-void
-map_json_html(FILE *fp, const char *str)
+static void
+nn_progress(void *ctx, size_t done, size_t total)
 {
-    cli_json_string_html(fp, str);
+    (void)total;
+    cli_progress_update(&((struct nn_ctx *)ctx)->prog, done);
 }
 
-const char *
-map_basename(const char *path)
+int
+map_neighbours(struct map *m, size_t threads)
+{
+    if (m->k == 0 || m->n == 0)
+        return AS_OK;
+    m->nn = malloc(m->n * m->k * sizeof *m->nn);
+    if (m->nn == NULL)
+        return AS_ENOMEM;
+    struct as_search_opts so;
+    as_search_opts_init(&so);
+    so.projection = m->proj;
+    as_searcher *s;
+    int st = as_searcher_new(&s, &m->ix, 1, &so);
+    if (st != AS_OK)
+        return st;
+    struct nn_ctx c = {.m = m};
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = m->k;
+    ko.threads = threads;
+    ko.progress = nn_progress;
+    ko.progress_ctx = &c;
+    cli_progress_start(&c.prog, m->n);
+    st = as_search_knn(s, &ko, nn_emit, &c);
+    cli_progress_end(&c.prog);
+    as_searcher_free(s);
+    return st;
+}
+
+/* ---- the data ---- */
+
+/* The last component of a path ("dir/": kept whole). */
+static const char *
+base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL)
         return path;
     if (slash[1] != '\0')
         return slash + 1;
-    return path; /* "dir/": keep it whole */
+    return path;
+}
+
+static void
+num(FILE *fp, double v)
+{
+    fprintf(fp, "%.6f", v == 0.0 ? 0.0 : v);
+}
+
+static void
+scheme_json(FILE *fp, const struct map *m, const struct map_scheme *s)
+{
+    fputs("{\"name\":", fp);
+    cli_json_string_html(fp, map_colour_name(s->by));
+    fprintf(fp, ",\"ramp\":%s,\"scored\":%zu,\"colors\":[",
+            s->ramp ? "true" : "false", s->n_scored);
+    for (size_t i = 0; i < s->n_colours; i++)
+        fprintf(fp, "%s\"%s\"", i ? "," : "", s->colours[i]);
+    fputs("],\"legend\":[", fp);
+    for (size_t i = 0; i < s->n_legend; i++) {
+        fputs(i ? ",{\"name\":" : "{\"name\":", fp);
+        cli_json_string_html(fp, s->legend[i].name);
+        fprintf(fp, ",\"color\":%zu,\"count\":%zu}", s->legend[i].colour,
+                s->legend[i].count);
+    }
+    fputs("],\"idx\":[", fp);
+    for (size_t i = 0; i < m->n; i++)
+        fprintf(fp, "%s%u", i ? "," : "", (unsigned)s->idx[i]);
+    putc(']', fp);
+    if (s->ramp) {
+        fputs(",\"order\":[", fp);
+        for (size_t i = 0; i < m->n; i++)
+            fprintf(fp, "%s%zu", i ? "," : "", s->order[i]);
+        putc(']', fp);
+    }
+    putc('}', fp);
+}
+
+int
+map_page_data(FILE *fp, const struct map *m,
+              const struct map_scheme schemes[MAP_N_COLOURS],
+              enum map_colour by, map_url_fn url, void *url_ctx)
+{
+    fputs("{\"title\":", fp);
+    cli_json_string_html(fp, base_name(m->index_path));
+    char sub[160];
+    snprintf(sub, sizeof sub, "%zu sample%s, %s", m->n, m->n == 1 ? "" : "s",
+             m->how);
+    fputs(",\"subtitle\":", fp);
+    cli_json_string_html(fp, sub);
+    fprintf(fp, ",\"n\":%zu,\"dims\":%zu,\"k\":%zu,\"by\":%d", m->n, m->dims,
+            m->k, (int)by);
+    int st = AS_OK;
+    fputs(",\"path\":[", fp);
+    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
+            break;
+        if (i)
+            putc(',', fp);
+        cli_json_string_html(fp, e.path);
+    }
+    fputs("],\"src\":[", fp);
+    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
+            break;
+        fputs(i ? ",\"" : "\"", fp);
+        url(fp, i, e.path, url_ctx);
+        putc('"', fp);
+    }
+    fputs("],\"labels\":[", fp);
+    for (size_t i = 0; i < as_index_label_count(m->ix); i++) {
+        if (i)
+            putc(',', fp);
+        const char *l = as_index_label(m->ix, i);
+        cli_json_string_html(fp, l != NULL ? l : "");
+    }
+    fputs("],\"label\":[", fp);
+    for (size_t i = 0; i < m->n; i++) {
+        uint32_t l = as_index_entry_label(m->ix, i);
+        fprintf(fp, "%s%ld", i ? "," : "",
+                l == AS_INDEX_NO_LABEL ? -1L : (long)l);
+    }
+    fputs("],\"cluster\":[", fp);
+    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
+            break;
+        fprintf(fp, "%s%ld", i ? "," : "",
+                e.cluster == AS_INDEX_NO_CLUSTER ? -1L : (long)e.cluster);
+    }
+    fputs("],\"anomaly\":[", fp);
+    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
+            break;
+        if (i)
+            putc(',', fp);
+        if (e.flags & AS_ENTRY_HAS_ANOMALY)
+            num(fp, (double)e.anomaly);
+        else
+            fputs("null", fp);
+    }
+    static const char *const axis[] = {"x", "y", "z"};
+    for (size_t a = 0; a < m->dims; a++) {
+        fprintf(fp, "],\"%s\":[", axis[a]);
+        for (size_t i = 0; i < m->n; i++) {
+            if (i)
+                putc(',', fp);
+            num(fp, m->xy[i * m->dims + a]);
+        }
+    }
+    fputs("],\"nn\":[", fp);
+    for (size_t i = 0; i < m->n * m->k; i++)
+        fprintf(fp, "%s%ld", i ? "," : "",
+                m->nn[i] == UINT32_MAX ? -1L : (long)m->nn[i]);
+    fputs("],\"schemes\":[", fp);
+    for (int b = 0; b < MAP_N_COLOURS; b++) {
+        if (b)
+            putc(',', fp);
+        scheme_json(fp, m, &schemes[b]);
+    }
+    fputs("]}", fp);
+    return st;
 }
