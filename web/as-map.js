@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 "use strict";
-(function () {
-  var D = JSON.parse(document.getElementById("as-map-data").textContent);
+/* asMapStart(D, hooks): draws the map of the page data D (see
+   tools/common/mappage.h) into the page's elements and returns its API.
+   hooks (all optional): play(j) plays entry j instead of the <audio>
+   element's src = D.src[j]; select(j) is told of each entry clicked. */
+window.asMapStart = function (D, hooks) {
+  hooks = hooks || {};
   var n = D.n, K = D.k, has3 = D.dims === 3;
   var canvas = document.getElementById("map");
   var ctx = canvas.getContext("2d");
@@ -32,6 +36,9 @@
   var X = new Float64Array(n), Y = new Float64Array(n);
   var Z = has3 ? new Float64Array(n) : null;
   var PX = new Float64Array(n), PY = new Float64Array(n);
+  /* 3-D: the depth of each point towards the viewer, as one of NB steps
+     (0 the farthest): far points are drawn first, smaller and paler */
+  var NB = 6, DB = has3 ? new Uint8Array(n) : null;
   (function () {
     var lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
     var src = [D.x, D.y, has3 ? D.z : null];
@@ -55,12 +62,18 @@
       /* orthographic: turn about the vertical axis, then tilt */
       var cy = Math.cos(yaw), sy = Math.sin(yaw);
       var cp = Math.cos(pitch), sp = Math.sin(pitch);
+      var dz = new Float64Array(n), d0 = Infinity, d1 = -Infinity;
       for (var j = 0; j < n; j++) {
         var x1 = cy * X[j] + sy * Z[j];
         var z1 = -sy * X[j] + cy * Z[j];
         PX[j] = x1;
         PY[j] = cp * Y[j] - sp * z1;
+        dz[j] = sp * Y[j] + cp * z1;
+        d0 = Math.min(d0, dz[j]);
+        d1 = Math.max(d1, dz[j]);
       }
+      for (var k = 0; k < n; k++)
+        DB[k] = d1 > d0 ? Math.min(NB - 1, Math.floor((dz[k] - d0) / (d1 - d0) * NB)) : NB - 1;
     }
     grid = null;
   }
@@ -80,6 +93,22 @@
       colors: s.colors, packed: Uint32Array.from(s.colors.map(pack)),
       idx: Uint16Array.from(s.idx), order: s.order ? Int32Array.from(s.order) : null
     };
+  });
+  /* the colours of each depth step: mixed towards the background */
+  function paler(hex, f) {
+    var c = [1, 3, 5].map(function (o) {
+      var v = parseInt(hex.slice(o, o + 2), 16);
+      return Math.round(v + (255 - v) * f);
+    });
+    return "#" + c.map(function (v) { return (v < 16 ? "0" : "") + v.toString(16); }).join("");
+  }
+  schemes.forEach(function (s) {
+    if (!has3) return;
+    s.depth = [];
+    for (var b = 0; b < NB; b++)
+      s.depth.push(Uint32Array.from(s.colors.map(function (c) {
+        return pack(paler(c, 0.6 * (NB - 1 - b) / (NB - 1)));
+      })));
   });
   var by = D.by;
 
@@ -104,19 +133,22 @@
   function toScreenX(j) { return W / 2 + offX + PX[j] * scale; }
   function toScreenY(j) { return H / 2 + offY - PY[j] * scale; }
 
-  /* a disc of pixels for each point */
-  var stamp = [], stampLin = null, stampFor = -1, stampW = -1;
-  function makeStamp(r, w) {
-    stamp = [];
-    var ri = Math.ceil(r);
+  /* a disc of pixels for each point: x, y pairs, and the same as
+     offsets into the pixels, for points well inside */
+  var stamps = {}, stampW = -1;
+  function stampOf(r, w) {
+    if (stampW !== w) {
+      stamps = {};
+      stampW = w;
+    }
+    if (stamps[r]) return stamps[r];
+    var xy = [], ri = Math.ceil(r);
     for (var dy = -ri; dy <= ri; dy++)
       for (var dx = -ri; dx <= ri; dx++)
-        if (dx * dx + dy * dy <= r * r + 0.5) stamp.push(dx, dy);
-    /* the same as offsets into the pixels, for points well inside */
-    stampLin = new Int32Array(stamp.length / 2);
-    for (var q = 0; q < stamp.length; q += 2) stampLin[q / 2] = stamp[q + 1] * w + stamp[q];
-    stampFor = r;
-    stampW = w;
+        if (dx * dx + dy * dy <= r * r + 0.5) xy.push(dx, dy);
+    var lin = new Int32Array(xy.length / 2);
+    for (var q = 0; q < xy.length; q += 2) lin[q / 2] = xy[q + 1] * w + xy[q];
+    return (stamps[r] = { xy: xy, lin: lin, lim: ri });
   }
 
   var img = null, buf = null, match = null, nMatch = 0;
@@ -126,7 +158,13 @@
     hover: function (x, y) { return hoverAt(x, y); },
     clickAt: function (x, y) { return clickAt(x, y); },
     search: function (text) { findBox.value = text; search(); return nMatch; },
-    screen: function (j) { return [toScreenX(j), toScreenY(j)]; }
+    screen: function (j) { return [toScreenX(j), toScreenY(j)]; },
+    /* rings the entries of list (null: none), the others greyed */
+    mark: function (list) { mark(list); },
+    select: function (j) { select(j); },
+    playable: function (j) { return playable(j); },
+    by: function () { return by; },
+    legend: function () { return legendBox.textContent; }
   };
   window.asMap = api;
 
@@ -139,27 +177,34 @@
       buf = new Uint32Array(img.data.buffer);
     }
     buf.fill(BG);
-    var r = radius * dpr;
-    if (stampFor !== r || stampW !== w) makeStamp(r, w);
-    var s = schemes[by], idx = s.idx, col = s.packed, order = s.order;
+    var s = schemes[by], idx = s.idx, order = s.order;
     var sc = scale * dpr, ox = (W / 2 + offX) * dpr, oy = (H / 2 + offY) * dpr;
-    var lim = Math.ceil(r), ns = stamp.length, nl = stampLin.length, drawn = 0;
-    /* with a search, the others first and greyed, the matches on top */
+    var drawn = 0;
+    /* with a search, the others first and greyed, the matches on top;
+       in 3-D, each pass from the farthest depth step to the nearest */
     for (var pass = match ? 0 : 1; pass < 2; pass++) {
-      for (var t = 0; t < n; t++) {
-        var j = order ? order[t] : t;
-        if (match && (match[j] === 1) !== (pass === 1)) continue;
-        var px = Math.round(ox + PX[j] * sc), py = Math.round(oy - PY[j] * sc);
-        if (px < -lim || py < -lim || px >= w + lim || py >= h + lim) continue;
-        drawn++;
-        var c = pass === 0 ? DIM : col[idx[j]];
-        if (px >= lim && py >= lim && px < w - lim && py < h - lim) {
-          var base = py * w + px;
-          for (var q = 0; q < nl; q++) buf[base + stampLin[q]] = c;
-        } else {
-          for (var q2 = 0; q2 < ns; q2 += 2) {
-            var x = px + stamp[q2], y = py + stamp[q2 + 1];
-            if (x >= 0 && y >= 0 && x < w && y < h) buf[y * w + x] = c;
+      for (var step = has3 ? 0 : NB - 1; step < NB; step++) {
+        var r = radius * dpr * (has3 ? 0.6 + 0.6 * step / (NB - 1) : 1);
+        var st = stampOf(Math.max(0.5, Math.round(r * 2) / 2), w);
+        var stamp = st.xy, stampLin = st.lin, lim = st.lim;
+        var ns = stamp.length, nl = stampLin.length;
+        var col = has3 ? s.depth[step] : s.packed;
+        for (var t = 0; t < n; t++) {
+          var j = order ? order[t] : t;
+          if (has3 && DB[j] !== step) continue;
+          if (match && (match[j] === 1) !== (pass === 1)) continue;
+          var px = Math.round(ox + PX[j] * sc), py = Math.round(oy - PY[j] * sc);
+          if (px < -lim || py < -lim || px >= w + lim || py >= h + lim) continue;
+          drawn++;
+          var c = pass === 0 ? DIM : col[idx[j]];
+          if (px >= lim && py >= lim && px < w - lim && py < h - lim) {
+            var base = py * w + px;
+            for (var q = 0; q < nl; q++) buf[base + stampLin[q]] = c;
+          } else {
+            for (var q2 = 0; q2 < ns; q2 += 2) {
+              var x = px + stamp[q2], y = py + stamp[q2 + 1];
+              if (x >= 0 && y >= 0 && x < w && y < h) buf[y * w + x] = c;
+            }
           }
         }
       }
@@ -266,12 +311,46 @@
     return best;
   }
 
+  /* whether this browser plays entry j's format (no browser but Safari
+     plays AIFF, for one) */
+  var types = {
+    wav: "audio/wav", wave: "audio/wav", flac: "audio/flac", mp3: "audio/mpeg",
+    ogg: "audio/ogg", oga: "audio/ogg", opus: "audio/ogg; codecs=opus",
+    aif: "audio/aiff", aiff: "audio/aiff", aifc: "audio/aiff",
+    caf: "audio/x-caf", au: "audio/basic"
+  };
+  function extOf(j) {
+    var dot = names[j].lastIndexOf(".");
+    return dot > 0 ? names[j].slice(dot + 1).toLowerCase() : "";
+  }
+  function playable(j) {
+    var t = types[extOf(j)];
+    return !t || player.canPlayType(t) !== "";
+  }
+  function unplayable(j) {
+    var e = extOf(j);
+    return (e.slice(0, 3) === "aif" ? "AIFF" : e.toUpperCase()) +
+      ": this browser cannot play it";
+  }
   function describe(j) {
     var s = names[j], l = labelOf(j);
     if (l !== null) s += " \u2014 " + l;
     if (D.cluster[j] >= 0) s += " \u2014 cluster " + D.cluster[j];
     if (D.anomaly[j] !== null) s += " \u2014 anomaly " + D.anomaly[j].toFixed(3);
+    if (!playable(j)) s += " \u2014 " + unplayable(j);
     return s;
+  }
+  /* the tip: what entry j is, and its whole path, by the point */
+  function showTip(j) {
+    tip.textContent = describe(j);
+    var full = document.createElement("div");
+    full.className = "path";
+    full.textContent = D.path[j];
+    tip.appendChild(full);
+    tip.hidden = false;
+    var x = toScreenX(j), y = toScreenY(j);
+    tip.style.left = Math.max(4, Math.min(x + 14, W - tip.offsetWidth - 4)) + "px";
+    tip.style.top = (y + 14 + tip.offsetHeight > H ? y - 14 - tip.offsetHeight : y + 14) + "px";
   }
   function hoverAt(x, y) {
     var j = nearest(x, y);
@@ -283,10 +362,7 @@
       tip.hidden = true;
       return null;
     }
-    tip.textContent = describe(j);
-    tip.hidden = false;
-    tip.style.left = Math.min(x + 14, W - tip.offsetWidth - 4) + "px";
-    tip.style.top = (y + 14 + tip.offsetHeight > H ? y - 14 - tip.offsetHeight : y + 14) + "px";
+    showTip(j);
     return names[j];
   }
   function select(j) {
@@ -298,23 +374,43 @@
         var b = D.nn[j * K + t];
         if (b >= 0) nbrs.push(b);
       }
-      player.src = D.src[j];
-      var played = player.play();
-      if (played && played.catch) played.catch(function () {});
+      if (!playable(j)) {
+        player.removeAttribute("src");
+        player.load();
+      } else if (hooks.play) {
+        hooks.play(j);
+      } else {
+        player.src = D.src[j];
+        var played = player.play();
+        if (played && played.catch) played.catch(function () {});
+      }
       var head = document.createElement("strong");
       head.textContent = describe(j);
+      head.title = D.path[j];
       info.appendChild(head);
       if (nbrs.length) info.appendChild(document.createTextNode("  nearest: "));
       nbrs.forEach(function (b) {
         var a = document.createElement("button");
-        a.textContent = names[b];
-        a.title = D.path[b];
+        a.textContent = names[b] + (playable(b) ? "" : " \u26a0");
+        a.title = D.path[b] + (playable(b) ? "" : "\n" + unplayable(b));
         a.onclick = function () { select(b); };
+        /* on hover, the neighbour on the map with its whole path */
+        a.onmouseenter = function () {
+          hovered = b;
+          showTip(b);
+          redraw();
+        };
+        a.onmouseleave = function () {
+          hovered = -1;
+          tip.hidden = true;
+          redraw();
+        };
         info.appendChild(a);
       });
     }
     api.neighbours = nbrs.map(function (b) { return names[b]; });
     redraw();
+    if (hooks.select) hooks.select(j);
   }
   function clickAt(x, y) {
     var j = nearest(x, y);
@@ -322,6 +418,20 @@
     return j >= 0 ? names[j] : null;
   }
 
+  function mark(list) {
+    nMatch = 0;
+    match = null;
+    if (list) {
+      match = new Uint8Array(n);
+      list.forEach(function (j) {
+        if (j >= 0 && j < n && !match[j]) {
+          match[j] = 1;
+          nMatch++;
+        }
+      });
+    }
+    redraw();
+  }
   function search() {
     var q = findBox.value.toLowerCase();
     nMatch = 0;
@@ -481,7 +591,15 @@
     var sx = toScreenX(t), sy = toScreenY(t);
     var b = document.body.dataset;
     b.hover = api.hover(sx, sy) || "";
+    b.tipPath = String(tip.textContent.indexOf(D.path[t]) >= 0);
     b.click = api.clickAt(sx, sy) || "";
+    b.playable = String(playable(t));
+    b.note = String(/cannot play it/.test(info.textContent));
+    if (has3) {
+      var steps = {};
+      for (var q = 0; q < n; q++) steps[DB[q]] = 1;
+      b.depthSteps = String(Object.keys(steps).length);
+    }
     b.neighbours = String(api.neighbours.length);
     b.firstNeighbour = api.neighbours.length ? api.neighbours[0] : "";
     b.found = String(api.search(names[t]));
@@ -497,4 +615,9 @@
     draw();
     b.selftest = "1";
   }
+  return api;
+};
+(function () {
+  var el = document.getElementById("as-map-data");
+  if (el) window.asMapStart(JSON.parse(el.textContent));
 })();

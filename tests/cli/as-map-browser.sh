@@ -54,6 +54,9 @@ body dom.html >attrs
 [ "$(attr selftest attrs)" = 1 ] || fail "the self-test did not finish: $(cat attrs)"
 [ "$(attr hover attrs)" = kick_44k1.flac ] || fail "hover: $(attr hover attrs)"
 [ "$(attr click attrs)" = kick_44k1.flac ] || fail "click: $(attr click attrs)"
+# the tip shows the whole path; a FLAC file plays
+[ "$(attr tip-path attrs)" = true ] || fail "the tip lacks the path: $(cat attrs)"
+[ "$(attr playable attrs)" = true ] || fail "playable: $(attr playable attrs)"
 [ "$(attr neighbours attrs)" = 8 ] || fail "neighbours: $(attr neighbours attrs)"
 first=$(as-search -H -k 1 -p samples/kicks/kick_44k1.flac lib.asx | cut -f 3)
 [ "$(attr first-neighbour attrs)" = "${first##*/}" ] ||
@@ -61,6 +64,22 @@ first=$(as-search -H -k 1 -p samples/kicks/kick_44k1.flac lib.asx | cut -f 3)
 [ "$(attr found attrs)" = 1 ] || fail "search: $(attr found attrs)"
 browse "file://$T/map.html#selftest=2" --screenshot="$shots/as-map-browser-fixtures.png" ||
     fail "no screenshot: $(tail -n 5 chromium.log)"
+
+# An AIFF file: no browser but Safari plays it, and the page says so for
+# the entry rather than failing in silence.
+mkdir aiff
+cp "$FIX/mix_44k1_pcm16.aiff" "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" aiff/
+as-extract -r aiff | as-index -o aiff.asx
+as-map -q -m pca -w aiff.html aiff.asx
+n=$(as-map -H -m pca aiff.asx | grep -n 'mix_44k1_pcm16.aiff' | cut -d: -f1)
+browse "file://$T/aiff.html#selftest=$((n - 1))" --dump-dom >domaiff.html ||
+    fail "chromium failed: $(tail -n 5 chromium.log)"
+body domaiff.html >attrsa
+[ "$(attr click attrsa)" = mix_44k1_pcm16.aiff ] || fail "AIFF click: $(cat attrsa)"
+[ "$(attr playable attrsa)" = false ] || fail "AIFF playable: $(attr playable attrsa)"
+[ "$(attr note attrsa)" = true ] || fail "no AIFF note: $(cat attrsa)"
+grep -q 'AIFF: this browser cannot play it' domaiff.html ||
+    fail "no AIFF note on the page"
 
 # A larger synthetic library, in 3-D, coloured by cluster: every point
 # drawn; point 1234 hovered and clicked.
@@ -85,6 +104,8 @@ body dom3.html >attrs3
 [ "$(attr hover attrs3)" = s1234.wav ] || fail "3-D hover: $(attr hover attrs3)"
 [ "$(attr click attrs3)" = s1234.wav ] || fail "3-D click: $(attr click attrs3)"
 [ "$(attr neighbours attrs3)" = 10 ] || fail "3-D neighbours: $(attr neighbours attrs3)"
+# the depth cue: points drawn in up to six steps of size and paleness
+[ "$(attr depth-steps attrs3)" -ge 3 ] || fail "3-D depth steps: $(attr depth-steps attrs3)"
 echo "note: a frame of 3000 points took $(attr frame-ms attrs3) ms" >&2
 browse "file://$T/syn.html" --screenshot="$shots/as-map-browser-3d.png" ||
     fail "no screenshot: $(tail -n 5 chromium.log)"
