@@ -1253,21 +1253,9 @@ build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
 {
     as_index *ix = g->ix[h];
     size_t n = as_index_count(ix);
-    size_t d = as_map_rows_dim(ix, NULL);
-    float *rows = malloc((n ? n : 1) * (d ? d : 1) * sizeof *rows);
-    double *xy = malloc((n ? n : 1) * dims * sizeof *xy);
+    double *xy = page_place(g, h, method, dims, st);
     char *out = NULL;
-    *st = AS_ENOMEM;
-    if (rows == NULL || xy == NULL)
-        goto done;
-    if ((*st = as_map_rows(ix, NULL, rows, n * d)) != AS_OK)
-        goto done;
-    struct as_map_opts mo;
-    as_map_opts_init(&mo);
-    mo.method = method;
-    mo.dims = dims;
-    mo.threads = api_opts->jobs;
-    if ((*st = as_map_place(rows, n, d, &mo, xy)) != AS_OK)
+    if (xy == NULL)
         goto done;
     struct body b;
     if (body_open(&b) != 0) {
@@ -1308,7 +1296,6 @@ build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
     out = b.buf;
     *st = AS_OK;
 done:
-    free(rows);
     free(xy);
     return out;
 }
@@ -1316,13 +1303,16 @@ done:
 static int
 map(const struct request *q, struct gen *g)
 {
-    static const char *const names[] = {"shard", "method", "dims", NULL};
+    static const char *const names[] = {"shard", "method", "dims", "format",
+                                        NULL};
     if (check_params(q, names))
         return MHD_YES;
-    const char *sv, *mv, *dv;
+    const char *sv, *mv, *dv, *fv;
     if (param(q, "shard", &sv) || param(q, "method", &mv) ||
-        param(q, "dims", &dv))
+        param(q, "dims", &dv) || param(q, "format", &fv))
         return MHD_YES;
+    if (fv != NULL && strcmp(fv, "page") != 0 && strcmp(fv, "points") != 0)
+        return reply_error(q->c, q->r, 400, "format: not points or page");
     size_t h = 0, dims = 2;
     int method = AS_MAP_PCA;
     if (sv != NULL && parse_size(sv, 0, g->n - 1, &h) != 0)
@@ -1334,6 +1324,8 @@ map(const struct request *q, struct gen *g)
         method = AS_MAP_TSNE;
     if (dv != NULL && parse_size(dv, 2, 3, &dims) != 0)
         return reply_error(q->c, q->r, 400, "dims: not 2 or 3");
+    if (fv != NULL && strcmp(fv, "page") == 0)
+        return page_map(q, g, h, method, dims);
     /* computed once per version of the files; the lock keeps two
      * requests from computing the same map at once */
     char **slot = &g->maps_json[(h * 2 + (size_t)method) * 2 + (dims - 2)];
@@ -1584,7 +1576,7 @@ api_handle(const struct request *q, struct gen *g)
         case 9:
             return duplicates(q, g);
         default:
-            return document(q, docs_html, "text/html; charset=utf-8");
+            return page_dashboard(q);
         }
     }
     return reply_error(q->c, q->r, 404, "no such endpoint");

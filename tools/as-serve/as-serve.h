@@ -57,6 +57,7 @@ struct gen {
     char *stats_json;       /* built once */
     char **clusters_json;   /* per shard, built once */
     char **maps_json;       /* per shard, method and dims, built once */
+    char **pages_json;      /* the same as the dashboard's data (page.c) */
     char *dups_json;        /* the default duplicate report, built once */
     pthread_mutex_t map_mu; /* while building clusters_json, maps_json */
     unsigned refs;          /* under the state's lock */
@@ -141,6 +142,20 @@ struct request {
 
 int api_handle(const struct request *q, struct gen *g);
 extern const struct serve_opts *api_opts;
+
+/* ---- page.c: the dashboard ---- */
+
+/* GET /: the dashboard page (it holds no data: its script asks the API,
+ * so it is served without the token). */
+int page_dashboard(const struct request *q);
+/* GET /map?format=page: the map of shard h as the dashboard's script
+ * reads it (tools/common/mappage.h), built once per generation. */
+int page_map(const struct request *q, struct gen *g, size_t h, int method,
+             size_t dims);
+/* The coordinates of shard h's entries on a map (as_map_place(), default
+ * options but the method and dimensions); NULL on failure (*st). */
+double *page_place(const struct gen *g, size_t h, int method, size_t dims,
+                   int *st);
 
 /* ---- docs.c ---- */
 extern const char openapi_json[];

@@ -48,6 +48,9 @@ gen_free(struct gen *g)
     for (size_t i = 0; g->maps_json != NULL && i < g->n * 4; i++)
         free(g->maps_json[i]);
     free(g->maps_json);
+    for (size_t i = 0; g->pages_json != NULL && i < g->n * 4; i++)
+        free(g->pages_json[i]);
+    free(g->pages_json);
     pthread_mutex_destroy(&g->map_mu);
     pthread_mutex_destroy(&g->mu);
     free(g);
@@ -68,10 +71,11 @@ gen_open(char *const *paths, size_t n, unsigned long id)
     g->searchers = calloc(1, sizeof *g->searchers);
     g->clusters_json = calloc(n, sizeof *g->clusters_json);
     g->maps_json = calloc(n * 4, sizeof *g->maps_json);
+    g->pages_json = calloc(n * 4, sizeof *g->pages_json);
     g->kinds = calloc(n, sizeof *g->kinds);
-    if (g->clusters_json == NULL || g->maps_json == NULL || g->ix == NULL ||
-        g->kinds == NULL || g->offset == NULL || g->files == NULL ||
-        g->searchers == NULL) {
+    if (g->clusters_json == NULL || g->maps_json == NULL ||
+        g->pages_json == NULL || g->ix == NULL || g->kinds == NULL ||
+        g->offset == NULL || g->files == NULL || g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;

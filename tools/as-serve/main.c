@@ -29,8 +29,10 @@ help(void)
 {
     printf("%s\n\n", USAGE);
     puts("Serve the indexes (several are searched as one library) over HTTP:\n"
-         "a JSON API, its OpenAPI description at /openapi.json, and pages at\n"
-         "/docs. Replaced index files are picked up without a restart.\n"
+         "a JSON API, its OpenAPI description at /openapi.json, a page that\n"
+         "tries it at /docs, and a dashboard at / (a map of the library,\n"
+         "search by upload, clusters, anomalies; needs no network).\n"
+         "Replaced index files are picked up without a restart.\n"
          "\n"
          "  -A, --allow-origin=ORIGIN  allow cross-origin requests from "
          "ORIGIN\n"

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The dashboard without a browser: GET / is one self-contained page (the
+# map page's script and the dashboard's, nothing fetched from elsewhere),
+# served without the token when the API needs one; GET /map?format=page
+# is the data as-map --html embeds, but for the links to the audio.
+. "$AS_SRC/tests/cli/lib.sh"
+
+run as-serve --help
+[ "$status" = 0 ] || fail "--help exited $status"
+grep -q 'a dashboard at /' "$T/out" || fail "--help does not name the dashboard"
+
+cd "$T"
+as_sample_folder -7
+as-extract -r samples | as-index -o lib.asx
+as_serve_start -j 2 lib.asx
+
+http "$URL"
+expect_code 200
+grep -q '<body class="dash">' out || fail "GET /: not the dashboard"
+grep -q 'window.asMapStart = function' out || fail "GET /: no map script"
+grep -q 'id="file" type="file"' out || fail "GET /: no file input"
+if grep -Eq '(src|href)="(https?:)?//' out; then
+    fail "GET / loads something from elsewhere"
+fi
+http "${URL}?dims=3&method=tsne&shard=0"
+expect_code 200
+http "${URL}?colour=label"
+expect_code 400
+grep -q "unknown query parameter 'colour'" out || fail "GET /?colour: $(cat out)"
+http -X POST "$URL"
+expect_code 405
+
+# The page's data: as-map's, with /entries/{id}/audio for the audio.
+as-map -q -m pca -w map.html lib.asx
+sed -n 's/^<script type="application\/json" id="as-map-data">\(.*\)<\/script>$/\1/p' \
+    map.html | sed 's/"src":\[[^]]*\]/"src":[]/' >want.json
+[ -s want.json ] || fail "no data in as-map's page"
+http "${URL}map?format=page"
+expect_code 200
+case $(cat out) in '{"shard":"lib.asx","offset":0,"page":{'*) ;;
+*) fail "format=page: $(head -c 200 out)" ;; esac
+sed 's/^{"shard":"lib.asx","offset":0,"page":\(.*\)}$/\1/' out |
+    sed 's/"src":\[[^]]*\]/"src":[]/' >got.json
+cmp -s want.json got.json || { diff want.json got.json | head -c 2000 >&2; fail "format=page differs from as-map's data"; }
+grep -o '"src":\[[^]]*\]' out >src
+[ "$(cat src)" = '"src":["/entries/0/audio","/entries/1/audio","/entries/2/audio","/entries/3/audio","/entries/4/audio","/entries/5/audio","/entries/6/audio"]' ] ||
+    fail "links: $(cat src)"
+# 3-D, t-SNE; the plain points are as before
+http "${URL}map?format=page&dims=3&method=tsne"
+expect_code 200
+grep -q '"dims":3' out && grep -q '"z":\[' out || fail "3-D page: $(head -c 300 out)"
+http "${URL}map?format=points"
+expect_code 200
+grep -q '"points":\[' out || fail "format=points: $(head -c 200 out)"
+http "${URL}map?format=svg"
+expect_code 400
+grep -q 'format: not points or page' out || fail "format=svg: $(cat out)"
+as_serve_stop
+[ "$status" = 0 ] || fail "as-serve exited $status"
+
+# With --token: the page, which holds no data, is served without it; the
+# API is not.
+printf 'dashboard-token-0123456789\n' >token
+as_serve_start -j 2 -k token lib.asx
+http "$URL"
+expect_code 200
+http "${URL}map?format=page"
+expect_code 401
+http -H 'Authorization: Bearer dashboard-token-0123456789' "${URL}map?format=page"
+expect_code 200
+as_serve_stop
+[ "$status" = 0 ] || fail "as-serve with a token exited $status"

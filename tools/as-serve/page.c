@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/* as-serve: the dashboard at GET /, and the map data its script reads. */
+#define _POSIX_C_SOURCE 200809L
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "as-serve.h"
+#include "as/map.h"
+#include "common/mappage.h"
+#include "form.h"
+#include "http.h"
+
+/* The style sheets and scripts of web/, built in (cmake/as_embed.cmake):
+ * the map is as-map's page, the rest is the dashboard's own. */
+extern const char map_page_css[];
+extern const char map_page_js[];
+extern const char dashboard_css[];
+extern const char dashboard_js[];
+
+/* Neighbours listed for a clicked point, as as-map -k's default. */
+#define PAGE_NEIGHBOURS 10
+
+double *
+page_place(const struct gen *g, size_t h, int method, size_t dims, int *st)
+{
+    as_index *ix = g->ix[h];
+    size_t n = as_index_count(ix);
+    size_t d = as_map_rows_dim(ix, NULL);
+    float *rows = malloc((n ? n : 1) * (d ? d : 1) * sizeof *rows);
+    double *xy = malloc((n ? n : 1) * dims * sizeof *xy);
+    *st = AS_ENOMEM;
+    if (rows != NULL && xy != NULL &&
+        (*st = as_map_rows(ix, NULL, rows, n * d)) == AS_OK) {
+        struct as_map_opts mo;
+        as_map_opts_init(&mo);
+        mo.method = method;
+        mo.dims = dims;
+        mo.threads = api_opts->jobs;
+        *st = as_map_place(rows, n, d, &mo, xy);
+    }
+    free(rows);
+    if (*st != AS_OK) {
+        free(xy);
+        return NULL;
+    }
+    return xy;
+}
+
+/* The link to an entry's audio: the API's, by global id. */
+static void
+audio_url(FILE *fp, size_t i, const char *path, void *ctx)
+{
+    (void)path;
+    fprintf(fp, "/entries/%zu/audio", *(const size_t *)ctx + i);
+}
+
+/* {"shard": path, "offset": first id, "page": the page's data}; NULL on
+ * failure (*st). */
+static char *
+build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
+{
+    struct map m = {
+        .ix = g->ix[h],
+        .index_path = api_opts->index_paths[h],
+        .n = as_index_count(g->ix[h]),
+        .dims = dims,
+        .how = method == AS_MAP_PCA ? "PCA" : "t-SNE",
+    };
+    struct map_scheme schemes[MAP_N_COLOURS] = {0};
+    char *out = NULL;
+    if ((m.xy = page_place(g, h, method, dims, st)) == NULL)
+        return NULL;
+    m.k = m.n == 0 ? 0 : PAGE_NEIGHBOURS < m.n - 1 ? PAGE_NEIGHBOURS : m.n - 1;
+    *st = map_neighbours(&m, api_opts->jobs);
+    int made = 0;
+    while (*st == AS_OK && made < MAP_N_COLOURS) {
+        *st = map_scheme_make(&m, (enum map_colour)made, &schemes[made]);
+        if (*st == AS_OK)
+            made++;
+    }
+    struct body b;
+    if (*st == AS_OK && body_open(&b) != 0)
+        *st = AS_ENOMEM;
+    if (*st == AS_OK) {
+        size_t offset = g->offset[h];
+        fputs("{\"shard\":", b.fp);
+        cli_json_string(b.fp, api_opts->index_paths[h]);
+        fprintf(b.fp, ",\"offset\":%zu,\"page\":", offset);
+        *st =
+            map_page_data(b.fp, &m, schemes, MAP_BY_LABEL, audio_url, &offset);
+        fputs("}\n", b.fp);
+        if (fclose(b.fp) != 0 && *st == AS_OK)
+            *st = AS_ENOMEM;
+        if (*st == AS_OK)
+            out = b.buf;
+        else
+            free(b.buf);
+    }
+    for (int by = 0; by < made; by++)
+        map_scheme_free(&schemes[by]);
+    free(m.xy);
+    free(m.nn);
+    return out;
+}
+
+int
+page_map(const struct request *q, struct gen *g, size_t h, int method,
+         size_t dims)
+{
+    char **slot = &g->pages_json[(h * 2 + (size_t)method) * 2 + (dims - 2)];
+    pthread_mutex_lock(&g->map_mu);
+    int st = AS_OK;
+    if (*slot == NULL)
+        *slot = build_page(g, h, method, dims, &st);
+    const char *json = *slot;
+    pthread_mutex_unlock(&g->map_mu);
+    if (json != NULL)
+        return reply_static(q->c, q->r, 200, json, "application/json");
+    if (st == AS_EINVAL)
+        return reply_error(q->c, q->r, 400,
+                           "the library is too small for this map");
+    if (st == AS_ENOMEM)
+        return reply_error(q->c, q->r, 500, "out of memory");
+    return reply_error(q->c, q->r, 500, "index: %s", as_strerror(st));
+}
+
+/* The page: as-map's bar and map, the dashboard's panels beside it. The
+ * query parameters (shard, method, dims) are read by the script. */
+static const char page_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+    "<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, "
+    "initial-scale=1\">\n"
+    "<link rel=\"icon\" href=\"data:,\">\n"
+    "<title>as-serve</title>\n<style>\n";
+
+static const char page_body[] =
+    "</style>\n</head>\n<body class=\"dash\">\n"
+    "<header id=\"bar\">\n"
+    "<strong id=\"title\">as-serve</strong> <span id=\"sub\"></span>\n"
+    "<label>colour <select id=\"by\"></select></label>\n"
+    "<label>map <select id=\"method\"><option value=\"pca\">PCA</option>"
+    "<option value=\"tsne\">t-SNE</option></select></label>\n"
+    "<label><select id=\"dims\"><option value=\"2\">2-D</option>"
+    "<option value=\"3\">3-D</option></select></label>\n"
+    "<input id=\"find\" type=\"search\" placeholder=\"find a name\" "
+    "aria-label=\"find a name\"> <span id=\"found\"></span>\n"
+    "<label id=\"rot-l\" hidden title=\"or drag with shift\"><input "
+    "id=\"rot\" type=\"checkbox\"> rotate</label>\n"
+    "<button id=\"reset\" type=\"button\">reset view</button>\n"
+    "<audio id=\"player\" controls preload=\"none\"></audio>\n"
+    "</header>\n"
+    "<form id=\"filters\">\n"
+    "<label>label <input name=\"label\" size=\"10\"></label>\n"
+    "<label>cluster <input name=\"cluster\" size=\"4\"></label>\n"
+    "<label>duration <input name=\"duration\" size=\"8\" "
+    "placeholder=\"min:max\"></label>\n"
+    "<label>path <input name=\"glob\" size=\"14\" "
+    "placeholder=\"*/kicks/*\"></label>\n"
+    "<button type=\"submit\">filter</button>\n"
+    "<button type=\"reset\">clear</button> <span id=\"fstate\"></span>\n"
+    "</form>\n"
+    "<div id=\"cols\">\n"
+    "<main id=\"stage\"><canvas id=\"map\"></canvas>"
+    "<div id=\"legend\"></div><div id=\"tip\" hidden></div></main>\n"
+    "<aside id=\"side\">\n"
+    "<div id=\"drop\">Drop an audio file here, or choose one: "
+    "<input id=\"file\" type=\"file\" accept=\"audio/*,.wav,.flac,.mp3,"
+    ".ogg,.opus,.aif,.aiff\"></div>\n"
+    "<nav id=\"tabs\"><button type=\"button\" data-tab=\"results\">"
+    "results</button><button type=\"button\" data-tab=\"clusters\">"
+    "clusters</button><button type=\"button\" data-tab=\"anomalies\">"
+    "anomalies</button><button type=\"button\" data-tab=\"stats\">"
+    "stats</button></nav>\n"
+    "<section id=\"results\"><p class=\"note\">Search by dropping a "
+    "sample above, or click a point on the map.</p></section>\n"
+    "<section id=\"clusters\" hidden></section>\n"
+    "<section id=\"anomalies\" hidden></section>\n"
+    "<section id=\"stats\" hidden></section>\n"
+    "</aside>\n"
+    "</div>\n"
+    "<footer id=\"info\">Drag to move, turn the wheel to zoom, click a "
+    "point to play it and find what sounds like it.</footer>\n"
+    "<form id=\"auth\" hidden><label>This server needs its token: <input "
+    "id=\"token\" type=\"password\" autocomplete=\"off\"></label> "
+    "<button type=\"submit\">use</button> <span id=\"autherr\"></span>"
+    "</form>\n"
+    "<script>\n";
+
+static const char page_tail[] = "</script>\n</body>\n</html>\n";
+
+int
+page_dashboard(const struct request *q)
+{
+    static const char *const names[] = {"shard", "method", "dims", NULL};
+    long u = form_query_unknown(q->query, names);
+    if (u >= 0) {
+        char *n = cli_msg_name_dup(q->query->v[u].name);
+        reply_error(q->c, q->r, 400, "unknown query parameter '%s'", n);
+        free(n);
+        return MHD_YES;
+    }
+    struct body b;
+    if (body_open(&b) != 0)
+        return MHD_NO;
+    fputs(page_head, b.fp);
+    fputs(map_page_css, b.fp);
+    fputs(dashboard_css, b.fp);
+    fputs(page_body, b.fp);
+    fputs(map_page_js, b.fp);
+    fputs("</script>\n<script>\n", b.fp);
+    fputs(dashboard_js, b.fp);
+    fputs(page_tail, b.fp);
+    return reply_body(q->c, q->r, 200, &b, "text/html; charset=utf-8");
+}

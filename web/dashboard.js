@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+"use strict";
+/* as-serve's dashboard: the map of as-map.js (asMapStart) fed from GET
+   /map?format=page, and panels over the rest of the API. Everything it
+   shows comes from the API with fetch(); with as-serve --token, it asks
+   for the token once and keeps it in sessionStorage for the tab. */
+(function () {
+  var $ = function (id) { return document.getElementById(id); };
+  var TOKEN = "as-serve-token";
+  var token = sessionStorage.getItem(TOKEN) || "";
+  var params = new URLSearchParams(location.search);
+  var shard = params.get("shard") || "0";
+  var dims = params.get("dims") === "3" ? "3" : "2";
+  var method = params.get("method");
+  var player = $("player"), info = $("info");
+  var map = null, M = null, offset = 0, filters = "", blobUrl = null;
+  var B = document.body.dataset;
+
+  /* the API: JSON, with the token when there is one; a 401 asks for it */
+  var asking = null;
+  function askToken(wrong) {
+    if (asking) return asking;
+    $("auth").hidden = false;
+    $("autherr").textContent = wrong ? "that token was refused" : "";
+    $("token").focus();
+    asking = new Promise(function (done) {
+      $("auth").onsubmit = function (e) {
+        e.preventDefault();
+        token = $("token").value.trim();
+        sessionStorage.setItem(TOKEN, token);
+        $("auth").hidden = true;
+        asking = null;
+        done();
+      };
+    });
+    return asking;
+  }
+  function headers() {
+    return token ? { Authorization: "Bearer " + token } : {};
+  }
+  function call(path, init) {
+    init = init || {};
+    init.headers = headers();
+    return fetch(path, init).then(function (r) {
+      if (r.status === 401)
+        return askToken(token !== "").then(function () { return call(path, init); });
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error(j && j.error ? j.error : "HTTP " + r.status);
+        return j;
+      });
+    });
+  }
+
+  /* playing an entry: the <audio> element asks the server itself (with
+     Range requests); with a token, which it cannot send, the sample is
+     fetched whole and played from memory */
+  function play(id) {
+    var url = "/entries/" + id + "/audio";
+    var go = function (src) {
+      player.src = src;
+      var p = player.play();
+      if (p && p.catch) p.catch(function () {});
+      B.played = String(id);
+    };
+    if (!token) return go(url);
+    fetch(url, { headers: headers() }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.blob();
+    }).then(function (b) {
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+      go(blobUrl = URL.createObjectURL(b));
+    }).catch(function (e) { info.textContent = "audio: " + e.message; });
+  }
+  /* an id on this shard's map, or -1 */
+  function onMap(id) {
+    var j = id - offset;
+    return M && j >= 0 && j < M.n ? j : -1;
+  }
+  function base(p) {
+    var s = String(p).replace(/\/+$/, "");
+    return s.slice(s.lastIndexOf("/") + 1);
+  }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+  function num(v, d) {
+    return v === null || v === undefined ? "\u2014" : Number(v).toFixed(d);
+  }
+  /* a button that plays entry id, unless this browser cannot */
+  function playButton(id, filename) {
+    var b = el("button", "\u25b6", "play");
+    b.type = "button";
+    b.title = "play " + filename;
+    var j = onMap(id);
+    if (j >= 0 && !map.playable(j)) {
+      b.disabled = true;
+      b.title = "this browser cannot play " + base(filename);
+    }
+    b.onclick = function (e) {
+      e.stopPropagation();
+      play(id);
+    };
+    return b;
+  }
+
+  /* ---- panels ---- */
+  function tab(name) {
+    Array.prototype.forEach.call(document.querySelectorAll("#tabs button"), function (b) {
+      b.className = b.dataset.tab === name ? "on" : "";
+    });
+    ["results", "clusters", "anomalies", "stats"].forEach(function (t) {
+      $(t).hidden = t !== name;
+    });
+    if (name === "clusters" && !$("clusters").dataset.loaded) loadClusters();
+    if (name === "anomalies" && !$("anomalies").dataset.loaded) loadAnomalies();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("#tabs button"), function (b) {
+    b.onclick = function () { tab(b.dataset.tab); };
+  });
+  function failed(box, e) {
+    box.textContent = "";
+    box.appendChild(el("p", e.message, "err"));
+  }
+
+  /* results of a search: a table, and rings on the map */
+  function showResults(head, res) {
+    var box = $("results");
+    box.textContent = "";
+    box.appendChild(el("p", head, "note"));
+    var t = el("table");
+    var hr = el("tr");
+    ["", "sample", "distance", "conf.", ""].forEach(function (h) { hr.appendChild(el("th", h)); });
+    t.appendChild(hr);
+    var marks = [];
+    res.forEach(function (r, k) {
+      var tr = el("tr", null, "pick");
+      tr.appendChild(el("td", k + 1, "n"));
+      var name = el("td");
+      name.appendChild(el("div", base(r.filename)));
+      name.title = r.filename;
+      var why = [];
+      if (r.genre) why.push(r.genre);
+      if (r.reasons && r.reasons.length) why.push(r.reasons.join(", "));
+      if (why.length) name.appendChild(el("div", why.join(" \u2014 "), "why"));
+      tr.appendChild(name);
+      tr.appendChild(el("td", num(r.distance, 3), "n"));
+      tr.appendChild(el("td", num(r.confidence, 2), "n"));
+      var pc = el("td");
+      pc.appendChild(playButton(r.id, r.filename));
+      tr.appendChild(pc);
+      var j = onMap(r.id);
+      if (j >= 0) marks.push(j);
+      tr.onclick = function () { play(r.id); };
+      t.appendChild(tr);
+    });
+    box.appendChild(t);
+    if (map) map.mark(marks.length ? marks : null);
+    tab("results");
+    B.results = String(res.length);
+  }
+  function searchFailed(e) {
+    failed($("results"), e);
+    tab("results");
+    B.results = "error";
+  }
+  function query(extra) {
+    var q = [];
+    if (extra) q.push(extra);
+    if (filters) q.push(filters);
+    return q.length ? "?" + q.join("&") : "";
+  }
+  /* by example: an uploaded file */
+  function upload(file) {
+    if (!file) return;
+    var fd = new FormData();
+    fd.append("file", file, file.name);
+    $("results").textContent = "searching\u2026";
+    tab("results");
+    call("/search" + query("n_results=10"), { method: "POST", body: fd })
+      .then(function (j) {
+        B.query = j.query.filename || "";
+        showResults("Like " + (j.query.filename || file.name) +
+                    (j.query.duration !== null ? " (" + num(j.query.duration, 2) + " s)" : "") +
+                    ":", j.results);
+      }).catch(searchFailed);
+  }
+  $("file").onchange = function () { upload(this.files[0]); };
+  var drop = $("drop");
+  ["dragenter", "dragover"].forEach(function (ev) {
+    drop.addEventListener(ev, function (e) {
+      e.preventDefault();
+      drop.className = "over";
+    });
+  });
+  drop.addEventListener("dragleave", function () { drop.className = ""; });
+  drop.addEventListener("drop", function (e) {
+    e.preventDefault();
+    drop.className = "";
+    upload(e.dataTransfer.files[0]);
+  });
+  /* by an entry clicked on the map */
+  function searchEntry(j) {
+    if (j < 0) return;
+    call("/search" + query("n_results=10&path=" + encodeURIComponent(M.path[j])))
+      .then(function (r) { showResults("Like " + M.path[j] + ":", r.results); })
+      .catch(searchFailed);
+  }
+
+  /* filters: the entries that pass, ringed on the map; searches take
+     them too */
+  $("filters").onsubmit = function (e) {
+    e.preventDefault();
+    var q = [];
+    Array.prototype.forEach.call(this.elements, function (f) {
+      if (f.name && f.value.trim() !== "")
+        q.push(encodeURIComponent(f.name) + "=" + encodeURIComponent(f.value.trim()));
+    });
+    filters = q.join("&");
+    if (!filters) {
+      $("fstate").textContent = "";
+      if (map) map.mark(null);
+      return;
+    }
+    call("/search-by-filters?" + filters + "&limit=1000000").then(function (j) {
+      $("fstate").textContent = j.total + " pass";
+      var marks = [];
+      j.results.forEach(function (r) {
+        var k = onMap(r.id);
+        if (k >= 0) marks.push(k);
+      });
+      if (map) map.mark(marks);
+    }).catch(function (err) { $("fstate").textContent = err.message; });
+  };
+  $("filters").onreset = function () {
+    filters = "";
+    $("fstate").textContent = "";
+    if (map) map.mark(null);
+  };
+
+  function loadClusters() {
+    var box = $("clusters");
+    box.dataset.loaded = "1";
+    box.textContent = "loading\u2026";
+    call("/clusters?shard=" + encodeURIComponent(shard)).then(function (j) {
+      box.textContent = "";
+      if (!j.clusters.length) {
+        box.appendChild(el("p", "No clusters stored: see as-cluster -W.", "note"));
+        return;
+      }
+      box.appendChild(el("p", j.clusters.length + " clusters, purity " + num(j.purity, 3) +
+                               (j.noise ? ", " + j.noise + " noise" : ""), "note"));
+      var t = el("table");
+      var hr = el("tr");
+      ["cluster", "size", "purity", "labels", "representative"].forEach(function (h) {
+        hr.appendChild(el("th", h));
+      });
+      t.appendChild(hr);
+      j.clusters.forEach(function (c) {
+        var tr = el("tr", null, "pick");
+        tr.appendChild(el("td", c.cluster_id, "n"));
+        tr.appendChild(el("td", c.size, "n"));
+        tr.appendChild(el("td", num(c.purity, 2), "n"));
+        var g = Object.keys(c.genres).sort(function (a, b) { return c.genres[b] - c.genres[a]; });
+        tr.appendChild(el("td", g.slice(0, 3).map(function (k) { return k + " " + c.genres[k]; }).join(", ")));
+        var rep = el("td");
+        if (c.representative) {
+          rep.appendChild(playButton(c.representative.id, c.representative.filename));
+          rep.appendChild(document.createTextNode(" " + base(c.representative.filename)));
+          rep.title = c.representative.filename;
+        }
+        tr.appendChild(rep);
+        tr.onclick = function () {
+          var marks = [];
+          for (var k = 0; k < M.n; k++)
+            if (M.cluster[k] === c.cluster_id) marks.push(k);
+          map.mark(marks);
+        };
+        t.appendChild(tr);
+      });
+      box.appendChild(t);
+    }).catch(function (e) { failed(box, e); });
+  }
+  function loadAnomalies() {
+    var box = $("anomalies");
+    box.dataset.loaded = "1";
+    box.textContent = "loading\u2026";
+    call("/anomalies?limit=100").then(function (j) {
+      box.textContent = "";
+      if (!j.anomalies.length) {
+        box.appendChild(el("p", "No anomaly scores stored: see as-anomaly -W.", "note"));
+        return;
+      }
+      box.appendChild(el("p", "The most anomalous of " + j.scored +
+                               " scored (the lower, the odder):", "note"));
+      var t = el("table");
+      var hr = el("tr");
+      ["score", "sample", "label", ""].forEach(function (h) { hr.appendChild(el("th", h)); });
+      t.appendChild(hr);
+      j.anomalies.forEach(function (a) {
+        var tr = el("tr", null, "pick");
+        tr.appendChild(el("td", num(a.anomaly, 3), "n"));
+        var nm = el("td", base(a.filename));
+        nm.title = a.filename;
+        tr.appendChild(nm);
+        tr.appendChild(el("td", a.genre || ""));
+        var pc = el("td");
+        pc.appendChild(playButton(a.id, a.filename));
+        tr.appendChild(pc);
+        tr.onclick = function () {
+          var k = onMap(a.id);
+          if (k >= 0) map.select(k);
+        };
+        t.appendChild(tr);
+      });
+      box.appendChild(t);
+    }).catch(function (e) { failed(box, e); });
+  }
+  function showStats(s) {
+    var box = $("stats");
+    box.textContent = "";
+    var t = el("table");
+    function row(k, v) {
+      var tr = el("tr");
+      tr.appendChild(el("th", k));
+      tr.appendChild(el("td", v));
+      t.appendChild(tr);
+    }
+    Object.keys(s).forEach(function (k) {
+      var v = s[k];
+      if (v === null || typeof v !== "object") {
+        row(k, v === null ? "\u2014" : v);
+      } else if (Array.isArray(v)) {
+        row(k, v.map(function (x) {
+          return x !== null && typeof x === "object" ? (x.path || x.name || JSON.stringify(x)) : x;
+        }).join(", "));
+      } else {
+        Object.keys(v).forEach(function (k2) {
+          var x = v[k2];
+          row(k + " " + k2, x !== null && typeof x === "object" ? JSON.stringify(x) : x === null ? "\u2014" : x);
+        });
+      }
+    });
+    box.appendChild(t);
+  }
+
+  /* ---- the map ---- */
+  function reload() {
+    var q = new URLSearchParams();
+    if (shard !== "0") q.set("shard", shard);
+    q.set("method", $("method").value);
+    q.set("dims", $("dims").value);
+    location.search = "?" + q.toString();
+  }
+  $("method").onchange = reload;
+  $("dims").onchange = reload;
+  function start(stats) {
+    showStats(stats);
+    /* t-SNE shows groups better; PCA is immediate on a large library */
+    if (method !== "pca" && method !== "tsne")
+      method = stats.total_samples <= 5000 ? "tsne" : "pca";
+    $("method").value = method;
+    $("dims").value = dims;
+    info.textContent = "placing the library on the map\u2026";
+    return call("/map?format=page&shard=" + encodeURIComponent(shard) + "&method=" + method +
+                "&dims=" + dims).then(function (j) {
+      M = j.page;
+      offset = j.offset;
+      info.textContent = "Drag to move, turn the wheel to zoom, click a point to play it " +
+                         "and find what sounds like it.";
+      map = window.asMapStart(M, {
+        play: function (k) { play(offset + k); },
+        select: function (k) { searchEntry(k); }
+      });
+      document.title = M.title + " \u2014 as-serve";
+      $("by").addEventListener("change", function () { B.by = map.by(); });
+      B.dash = "1";
+    });
+  }
+  tab("results");
+  call("/stats").then(start).catch(function (e) {
+    info.textContent = "";
+    info.appendChild(el("span", e.message, "err"));
+    B.dash = "error";
+  });
+})();
