@@ -14,7 +14,8 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/examples/deps.sh"
 as_deps_ensure $AS_DEPS_BUILD $AS_DEPS_TEST
-(as_deps_ensure chromium) || echo "note: no chromium; the browser test will be skipped" >&2
+(as_deps_ensure chromium chromium-driver) ||
+    echo "note: no chromium or chromium-driver; the browser tests will be skipped" >&2
 jobs=$(as_jobs)
 
 # The house format, when clang-format is installed (tests/format.sh).

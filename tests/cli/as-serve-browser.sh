@@ -1,0 +1,171 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# as-serve's dashboard in a real browser (label "browser"): headless
+# Chromium driven through chromedriver's WebDriver HTTP API with curl
+# loads GET /, uploads a WAV file through the page's file input, sees the
+# results listed, clicks play (the server's access log shows the audio
+# served), and switches the colouring (the legend changes). Then the same
+# page against a server with --token: it asks for the token and keeps
+# working. Skipped (status 0, with a note) when chromium or chromedriver
+# (Debian's chromium-driver) is not installed; tests/run.sh installs both
+# when run as root.
+. "$AS_SRC/tests/cli/lib.sh"
+
+for p in chromium chromedriver; do
+    if ! command -v $p >/dev/null 2>&1; then
+        echo "note: $p not installed; the dashboard not tested in a browser" >&2
+        exit 0
+    fi
+done
+cd "$T"
+as_sample_folder -7
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+as-cluster -q -k 3 -W lib.asx >/dev/null
+H=samples/hats/hihat_48k.wav
+cp "$H" query.wav
+
+# chromedriver on a free loopback port (it has no port 0: try a few)
+drv_pid=""
+serve_pid=""
+S=""
+# at exit: the session (and its browser), the driver, the server
+stop_all() {
+    [ -z "$S" ] || curl -s -X DELETE "$D/session/$S" >/dev/null 2>&1 || true
+    if [ -n "$drv_pid" ]; then
+        kill "$drv_pid" 2>/dev/null || true
+        wait "$drv_pid" 2>/dev/null || true
+    fi
+    [ -z "$serve_pid" ] || kill "$serve_pid" 2>/dev/null || true
+    rm -rf "$T" 2>/dev/null || { sleep 1; rm -rf "$T"; }
+}
+trap stop_all EXIT
+for _try in 1 2 3 4 5 6 7 8; do
+    DP=$(awk -v s="$$$_try" 'BEGIN { srand(s); print 20000 + int(rand() * 30000) }')
+    chromedriver --port="$DP" --allowed-ips=127.0.0.1 >driver.log 2>&1 &
+    drv_pid=$!
+    _n=0
+    while [ $_n -lt 100 ] && kill -0 "$drv_pid" 2>/dev/null; do
+        curl -sf "http://127.0.0.1:$DP/status" 2>/dev/null | grep -q '"ready":true' && break
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    kill -0 "$drv_pid" 2>/dev/null && [ $_n -lt 100 ] && break
+    kill "$drv_pid" 2>/dev/null || true
+    drv_pid=""
+done
+[ -n "$drv_pid" ] || fail "chromedriver did not start: $(tail -n 5 driver.log)"
+D="http://127.0.0.1:$DP"
+
+# wd METHOD PATH [JSON]: a WebDriver command; the answer in $T/wd
+wd() {
+    curl -sS -X "$1" -H 'Content-Type: application/json' \
+        ${3:+--data-binary "$3"} "$D$2" >"$T/wd" 2>>"$T/curl.err" ||
+        fail "webdriver $1 $2: $(cat "$T/curl.err")"
+    if grep -q '"error":' "$T/wd"; then
+        fail "webdriver $1 $2: $(head -c 600 "$T/wd")"
+    fi
+}
+# js SCRIPT: the string the script returns, in $T/js
+js() {
+    _s=$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')
+    wd POST "/session/$S/execute/sync" "{\"script\":\"$_s\",\"args\":[]}"
+    sed -n 's/^{"value":"\(.*\)"}$/\1/p; s/^{"value":\([0-9a-z.-]*\)}$/\1/p' "$T/wd" >"$T/js"
+}
+# until SCRIPT WANT: waits (up to 30 s) for the script to return WANT
+until_is() {
+    _n=0
+    while :; do
+        js "$1"
+        [ "$(cat "$T/js")" = "$2" ] && return 0
+        [ $_n -lt 300 ] || fail "waited for $1 = $2; got $(cat "$T/js")"
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+}
+# element CSS: the WebDriver id of the first element CSS selects, in $E
+element() {
+    wd POST "/session/$S/element" "{\"using\":\"css selector\",\"value\":\"$1\"}"
+    E=$(sed -n 's/.*"element-6066-11e4-a52e-4f735466cecf":"\([^"]*\)".*/\1/p' "$T/wd")
+    [ -n "$E" ] || fail "no element $1: $(cat "$T/wd")"
+}
+
+wd POST /session '{"capabilities":{"alwaysMatch":{"goog:chromeOptions":{"binary":"'"$(command -v chromium)"'","args":["--headless=new","--no-sandbox","--disable-gpu","--disable-dev-shm-usage","--autoplay-policy=no-user-gesture-required","--window-size=1200,800","--user-data-dir='"$T"'/profile"]}}}}'
+S=$(sed -n 's/.*"sessionId":"\([^"]*\)".*/\1/p' "$T/wd")
+[ -n "$S" ] || fail "no WebDriver session: $(cat "$T/wd")"
+
+# (as_serve_start sets a trap of its own: stop_all replaces it)
+as_serve_start -j 2 lib.asx
+trap stop_all EXIT
+
+# The page loads the map from the API and draws every entry.
+wd POST "/session/$S/url" "{\"url\":\"$URL\"}"
+until_is 'return document.body.dataset.dash || ""' 1
+js 'return document.body.dataset.drawn'
+[ "$(cat js)" = 7 ] || fail "drawn: $(cat js), want 7"
+grep -q 'GET /map 200' serve.err || fail "the page did not ask GET /map"
+
+# Upload through the page's file input: the results are as-search's.
+element '#file'
+wd POST "/session/$S/element/$E/value" "{\"text\":\"$T/query.wav\"}"
+until_is 'return document.body.dataset.results || ""' 7
+js 'return document.body.dataset.query'
+[ "$(cat js)" = query.wav ] || fail "query: $(cat js)"
+grep -q 'POST /search 200' serve.err || fail "no POST /search in the log"
+first=$(as-search -H -k 1 lib.asx query.wav | cut -f 3)
+js 'return document.querySelector("#results tr.pick td[title]").title'
+[ "$(cat js)" = "$first" ] || fail "first result: $(cat js), as-search: $first"
+# the distance, confidence and reasons are listed, results ringed on the map
+js 'return document.querySelectorAll("#results tr.pick").length + " " + (document.querySelector("#results .why") ? 1 : 0)'
+[ "$(cat js)" = "7 1" ] || fail "result rows: $(cat js)"
+
+# Play the first result: the server sends its audio.
+element '#results tr.pick button.play'
+wd POST "/session/$S/element/$E/click" '{}'
+_n=0
+while :; do
+    js 'return document.body.dataset.played || ""'
+    id=$(cat js)
+    [ -z "$id" ] || break
+    [ $_n -lt 300 ] || fail "play was not clicked"
+    sleep 0.1
+    _n=$((_n + 1))
+done
+http "${URL}entries/$id"
+grep -q "\"filename\":\"$first\"" out || fail "played entry $id, not $first: $(cat out)"
+_n=0
+until grep -Eq "GET /entries/$id/audio (200|206) " serve.err; do
+    [ $_n -lt 100 ] || fail "no audio request in the log: $(tail -n 5 serve.err)"
+    sleep 0.1
+    _n=$((_n + 1))
+done
+# and the browser received it
+js "return String(performance.getEntriesByType('resource').some(function (e) { return /\\/entries\\/$id\\/audio\$/.test(e.name); }))"
+echo "note: resource timing of the audio: $(cat js)" >&2
+
+# Switch the colouring: the legend changes.
+js 'return asMap.legend()'
+before=$(cat js)
+element '#by option[value=\"1\"]'
+wd POST "/session/$S/element/$E/click" '{}'
+until_is 'return String(asMap.by())' 1
+js 'return asMap.legend()'
+[ "$(cat js)" != "$before" ] || fail "the legend did not change: $before"
+case $(cat js) in *cluster*) ;; *) fail "legend by cluster: $(cat js)" ;; esac
+
+as_serve_stop
+[ "$status" = 0 ] || fail "as-serve exited $status"
+
+# With --token: GET / is served, the page asks for the token, then works.
+printf 'dashboard-token-0123456789\n' >token
+as_serve_start -j 2 -k token lib.asx
+trap stop_all EXIT
+wd POST "/session/$S/url" "{\"url\":\"$URL\"}"
+until_is 'return String(!document.getElementById("auth").hidden)' true
+element '#token'
+wd POST "/session/$S/element/$E/value" '{"text":"dashboard-token-0123456789\n"}'
+until_is 'return document.body.dataset.dash || ""' 1
+grep -q 'GET /stats 401' serve.err || fail "no refused request before the token"
+grep -q 'GET /map 200' serve.err || fail "no map with the token"
+as_serve_stop
+[ "$status" = 0 ] || fail "as-serve with a token exited $status"
