@@ -98,3 +98,4 @@ echo "open $out/map.html in a browser (it needs no network); $out/map.svg is the
 echo "== The same over HTTP (as-serve; Ctrl-C stops it):" >&2
 echo "  $bin/as-serve $out/lib.asx" >&2
 echo "  curl -F file=@${query:-kick.wav} 'http://127.0.0.1:8001/search?n_results=5'" >&2
+echo "  then open http://127.0.0.1:8001/ in a browser for the dashboard" >&2
