@@ -275,8 +275,7 @@ build_stats(struct gen *g, int *st)
     if (*st != AS_OK) {
         free(counts);
         free(kinds);
-        fclose(b.fp);
-        free(b.buf);
+        body_discard(&b);
         return NULL;
     }
     const struct as_featheader *hd = as_index_header(g->ix[0]);
@@ -342,11 +341,8 @@ build_stats(struct gen *g, int *st)
     fprintf(b.fp, "],\"generation\":%lu", g->id);
     free(counts);
     free(kinds);
-    if (fclose(b.fp) != 0) {
-        free(b.buf);
+    if (body_close(&b) == NULL)
         *st = AS_ENOMEM;
-        return NULL;
-    }
     return b.buf;
 }
 
@@ -478,17 +474,15 @@ entry_audio(const struct request *q, const struct gen *g, size_t h, size_t i,
                 return MHD_NO;
             fputs("{\"error\":\"range not satisfiable\",\"status\":416}\n",
                   b.fp);
-            fclose(b.fp);
-            struct MHD_Response *resp = MHD_create_response_from_buffer(
-                b.len, b.buf, MHD_RESPMEM_MUST_FREE);
-            if (resp == NULL) {
-                free(b.buf);
+            if (body_close(&b) == NULL)
                 return MHD_NO;
-            }
+            struct MHD_Response *resp =
+                response_buffer(b.buf, b.len, "application/json");
+            if (resp == NULL)
+                return MHD_NO;
             char cr[64];
             snprintf(cr, sizeof cr, "bytes */%" PRIu64, size);
             MHD_add_response_header(resp, "Content-Range", cr);
-            MHD_add_response_header(resp, "Content-Type", "application/json");
             return reply_response(q->c, q->r, 416, resp, b.len);
         }
         if (r == 0)
@@ -815,8 +809,7 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
     searcher_done(g, s, weighed, mask);
     free(hits);
     if (st != AS_OK) {
-        fclose(b.fp);
-        free(b.buf);
+        body_discard(&b);
         return index_error(q, g, st);
     }
     fputs("]}\n", b.fp);
@@ -1071,8 +1064,7 @@ search_by_filters(const struct request *q, const struct gen *g)
         }
     as_entry_mask_free(mask);
     if (st != AS_OK) {
-        fclose(b.fp);
-        free(b.buf);
+        body_discard(&b);
         return index_error(q, g, st);
     }
     fputs("]}\n", b.fp);
@@ -1200,12 +1192,10 @@ build_clusters(const struct gen *g, size_t h, int *st)
         fputc('}', b.fp);
     }
     fputs("]}\n", b.fp);
-    if (fclose(b.fp) != 0) {
-        free(b.buf);
+    if ((out = body_close(&b)) == NULL) {
         *st = AS_ENOMEM;
         goto done;
     }
-    out = b.buf;
     *st = AS_OK;
 done:
     as_cluster_summary_free(&sum);
@@ -1269,8 +1259,7 @@ build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
     for (size_t i = 0; i < n; i++) {
         struct as_index_entry e;
         if ((*st = as_index_entry(ix, i, &e)) != AS_OK) {
-            fclose(b.fp);
-            free(b.buf);
+            body_discard(&b);
             goto done;
         }
         fputs(i ? ",{" : "{", b.fp);
@@ -1288,12 +1277,10 @@ build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
         fputc('}', b.fp);
     }
     fputs("]}\n", b.fp);
-    if (fclose(b.fp) != 0) {
-        free(b.buf);
+    if ((out = body_close(&b)) == NULL) {
         *st = AS_ENOMEM;
         goto done;
     }
-    out = b.buf;
     *st = AS_OK;
 done:
     free(xy);
@@ -1395,12 +1382,12 @@ build_duplicates(struct gen *g, double max_distance, const as_entry_mask *mask,
     }
     as_dup_groups_free(dg);
     fputs("]}\n", b.fp);
-    if (fclose(b.fp) != 0 || *st != AS_OK) {
-        free(b.buf);
-        if (*st == AS_OK)
-            *st = AS_ENOMEM;
+    if (*st != AS_OK) {
+        body_discard(&b);
         return NULL;
     }
+    if (body_close(&b) == NULL)
+        *st = AS_ENOMEM;
     return b.buf;
 }
 
@@ -1442,14 +1429,9 @@ duplicates(const struct request *q, struct gen *g)
     as_entry_mask_free(mask);
     if (json == NULL)
         return index_error(q, g, st);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(json), json, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(json);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    return reply_response(q->c, q->r, 200, resp, strlen(json));
+    size_t len = strlen(json);
+    return reply_response(q->c, q->r, 200,
+                          response_buffer(json, len, "application/json"), len);
 }
 
 /* ---- /anomalies ---- */

@@ -115,6 +115,11 @@ struct body {
     size_t len;
 };
 int body_open(struct body *b);
+/* Ends the body: its text (b->len bytes and a NUL, the caller's to free),
+ * or NULL when a write to it failed (out of memory; nothing to free). */
+char *body_close(struct body *b);
+/* Ends the body and frees it: for a body given up on an error. */
+void body_discard(struct body *b);
 
 /* Queue responses; each returns the MHD result to return. */
 int reply_body(struct MHD_Connection *c, struct req *r, unsigned status,

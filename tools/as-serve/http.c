@@ -64,6 +64,38 @@ body_open(struct body *b)
     return b->fp == NULL ? -1 : 0;
 }
 
+char *
+body_close(struct body *b)
+{
+    /* open_memstream reports a failed write (out of memory) at fclose */
+    if (fclose(b->fp) != 0) {
+        free(b->buf);
+        b->buf = NULL;
+    }
+    b->fp = NULL;
+    return b->buf;
+}
+
+void
+body_discard(struct body *b)
+{
+    free(body_close(b));
+    b->buf = NULL;
+}
+
+struct MHD_Response *
+response_buffer(char *buf, size_t len, const char *type)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(buf);
+        return NULL;
+    }
+    MHD_add_response_header(resp, "Content-Type", type);
+    return resp;
+}
+
 static void
 add_common_headers(struct MHD_Response *resp)
 {
@@ -93,20 +125,12 @@ int
 reply_body(struct MHD_Connection *c, struct req *r, unsigned status,
            struct body *b, const char *type)
 {
-    if (fclose(b->fp) != 0) {
-        free(b->buf);
+    if (body_close(b) == NULL)
         return reply_static(c, r, 500, "{\"error\":\"out of memory\"}\n",
                             "application/json");
-    }
     size_t len = b->len;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, b->buf, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(b->buf);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", type);
-    return reply_response(c, r, status, resp, len);
+    return reply_response(c, r, status, response_buffer(b->buf, len, type),
+                          len);
 }
 
 int
@@ -137,18 +161,12 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
     fputs("{\"error\":", b.fp);
     cli_json_string(b.fp, msg);
     fprintf(b.fp, ",\"status\":%u}\n", status);
-    if (fclose(b.fp) != 0) {
-        free(b.buf);
+    if (body_close(&b) == NULL)
         return MHD_NO;
-    }
     size_t len = b.len;
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, b.buf, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(b.buf);
+    struct MHD_Response *resp = response_buffer(b.buf, len, "application/json");
+    if (resp == NULL)
         return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", "application/json");
     if (status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
     if (status == 503)

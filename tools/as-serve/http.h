@@ -21,6 +21,9 @@ unsigned long http_requests(void);
  * bytes for the access log. */
 int reply_response(struct MHD_Connection *c, struct req *r, unsigned status,
                    struct MHD_Response *resp, uint64_t bytes);
+/* A response of the len bytes at buf (from malloc: the response owns
+ * it, and frees it on a failure too, returning NULL) of this type. */
+struct MHD_Response *response_buffer(char *buf, size_t len, const char *type);
 /* An unlinked temporary file in TMPDIR (else /tmp); -1 with errno. */
 int spool_file(void);
 int write_all(int fd, const void *p, size_t n);
