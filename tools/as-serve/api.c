@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -364,8 +365,12 @@ stats(const struct request *q, struct gen *g)
         return MHD_NO;
     /* the per-generation part, then what changes per request */
     fputs(g->stats_json, b.fp);
-    fprintf(b.fp, ",\"server\":{\"requests\":%lu,\"in_flight\":%u}}\n",
-            http_requests(), http_in_flight());
+    unsigned long searches, scans;
+    search_counts(&searches, &scans);
+    fprintf(b.fp,
+            ",\"server\":{\"requests\":%lu,\"in_flight\":%u,"
+            "\"searches\":%lu,\"scans\":%lu}}\n",
+            http_requests(), http_in_flight(), searches, scans);
     return reply_body(q->c, q->r, 200, &b, "application/json");
 }
 
@@ -695,82 +700,118 @@ struct query_vec {
     size_t self_shard, self_entry;
 };
 
-static void
-searcher_done(struct gen *g, as_searcher *s, int own, as_entry_mask *mask)
+/* Searches answered and the scans that answered them (several at once
+ * when batched), for /stats. */
+static atomic_ulong searches_done, scans_done;
+
+void
+search_job_free(struct search_job *j)
 {
-    if (own)
-        as_searcher_free(s);
-    else
-        gen_searcher_put(g, s);
-    as_entry_mask_free(mask);
+    if (j == NULL)
+        return;
+    free(j->name);
+    free(j->v);
+    free(j->filters);
+    as_entry_mask_free(j->mask);
+    free(j->body);
+    free(j);
 }
 
-static int
-search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
-             size_t k)
+/* The request's filter parameters as one string: requests with equal
+ * strings have equal masks (over the same generation). NULL when out of
+ * memory. */
+static char *
+filters_key(const struct request *q)
 {
-    as_entry_mask *mask;
-    if (request_mask(q, g, &mask))
-        return MHD_YES;
-    double w[AS_G_COUNT];
-    int weighed;
-    if (request_weights(q, g, w, &weighed)) {
-        as_entry_mask_free(mask);
-        return MHD_YES;
+    struct body b;
+    if (body_open(&b) != 0)
+        return NULL;
+    for (size_t i = 0; i < q->query->n; i++) {
+        const struct form_field *fd = &q->query->v[i];
+        if (is_filter_param(fd->name))
+            fprintf(b.fp, "%zu:%s=%zu:%s;", strlen(fd->name), fd->name,
+                    fd->value_len, fd->value);
     }
-    int st = AS_OK;
-    as_searcher *s = NULL;
-    if (weighed) {
-        /* a searcher of its own: other weights, other lengths */
-        struct as_search_opts so;
-        as_search_opts_init(&so);
-        so.group_weights = w;
-        st = as_searcher_new(&s, g->ix, g->n, &so);
-    } else {
-        s = gen_searcher(g, &st);
+    fputc('\0', b.fp);
+    return body_close(&b);
+}
+
+/* The search a request asks for (its filters, weights and query); 1
+ * after replying (a bad parameter, out of memory). */
+static int
+search_job_new(const struct request *q, struct gen *g,
+               const struct query_vec *qv, size_t k, struct search_job **out)
+{
+    *out = NULL;
+    struct search_job *j = calloc(1, sizeof *j);
+    if (j == NULL) {
+        reply_error(q->c, q->r, 500, "out of memory");
+        return 1;
     }
-    if (s == NULL) {
-        as_entry_mask_free(mask);
-        return index_error(q, g, st);
+    j->g = g;
+    j->k = k;
+    j->duration_s = qv->duration_s;
+    j->self.shard = qv->has_self ? (uint32_t)qv->self_shard : AS_NO_SHARD;
+    j->self.entry = qv->has_self ? (uint32_t)qv->self_entry : 0;
+    if (request_mask(q, g, &j->mask) ||
+        request_weights(q, g, j->w, &j->weighed)) {
+        search_job_free(j);
+        return 1;
     }
-    size_t kk = k > AS_REASON_NEIGHBOURS ? k : AS_REASON_NEIGHBOURS;
-    struct as_hit *hits = malloc(kk * sizeof *hits);
-    if (hits == NULL) {
-        searcher_done(g, s, weighed, mask);
-        return reply_error(q->c, q->r, 500, "out of memory");
+    j->name = strdup(qv->name);
+    j->v = malloc(g->dim * sizeof *j->v);
+    j->filters = filters_key(q);
+    if (j->name == NULL || j->v == NULL || j->filters == NULL) {
+        search_job_free(j);
+        reply_error(q->c, q->r, 500, "out of memory");
+        return 1;
     }
-    struct as_search_filter f;
-    as_search_filter_init(&f);
-    f.mask = mask ? as_entry_mask_rows(mask) : NULL;
-    if (qv->has_self) {
-        f.exclude_shard = (int64_t)qv->self_shard;
-        f.exclude_entry = (uint32_t)qv->self_entry;
-    }
-    size_t n = 0;
-    st = as_search(s, qv->v, 1, kk, &f, hits, &n);
-    if (st != AS_OK) {
-        searcher_done(g, s, weighed, mask);
-        free(hits);
-        return index_error(q, g, st);
-    }
+    memcpy(j->v, qv->v, g->dim * sizeof *j->v);
+    *out = j;
+    return 0;
+}
+
+int
+search_jobs_compatible(const struct search_job *a, const struct search_job *b)
+{
+    return a->g == b->g && a->weighed == b->weighed &&
+           (!a->weighed || memcmp(a->w, b->w, sizeof a->w) == 0) &&
+           strcmp(a->filters, b->filters) == 0;
+}
+
+/* The neighbours a search asks for: at least those its reasons are
+ * measured against. */
+static size_t
+search_depth(const struct search_job *j)
+{
+    return j->k > AS_REASON_NEIGHBOURS ? j->k : AS_REASON_NEIGHBOURS;
+}
+
+/* The answer to j from its nearest hits[0, n) (at most search_depth):
+ * j->body, or j->st set. */
+static void
+search_format(struct search_job *j, as_searcher *s, const struct as_hit *hits,
+              size_t n)
+{
+    const struct gen *g = j->g;
     struct as_reasons rs;
     as_reasons_init(&rs, g->ix[0], REASON_FLOOR, hits, n);
-    if (n > k)
-        n = k;
+    if (n > j->k)
+        n = j->k;
     struct body b;
     if (body_open(&b) != 0) {
-        searcher_done(g, s, weighed, mask);
-        free(hits);
-        return MHD_NO;
+        j->st = AS_ENOMEM;
+        return;
     }
     fputs("{\"query\":{\"filename\":", b.fp);
-    cli_json_string(b.fp, qv->name);
+    cli_json_string(b.fp, j->name);
     fputs(",\"duration\":", b.fp);
-    if (qv->duration_s >= 0.0)
-        fprintf(b.fp, "%.6f", qv->duration_s);
+    if (j->duration_s >= 0.0)
+        fprintf(b.fp, "%.6f", j->duration_s);
     else
         fputs("null", b.fp);
     fputs("},\"results\":[", b.fp);
+    int st = AS_OK;
     for (size_t r = 0; r < n && st == AS_OK; r++) {
         const struct as_hit *h = &hits[r];
         struct as_index_entry e;
@@ -778,8 +819,8 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
             break;
         const float *row = as_index_row(g->ix[h->shard], h->entry);
         enum as_group why[AS_G_COUNT];
-        size_t nw = as_reasons_of(&rs, qv->v, qv->duration_s, h, row,
-                                  e.duration_s, why);
+        size_t nw =
+            as_reasons_of(&rs, j->v, j->duration_s, h, row, e.duration_s, why);
         double conf = as_search_confidence(s, h->distance);
         fputs(r ? ",{" : "{", b.fp);
         entry_fields(b.fp, g->offset[h->shard] + h->entry, &e);
@@ -795,8 +836,8 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
             sep = ",";
         }
         fputs("},\"reasons\":[", b.fp);
-        for (size_t j = 0; j < nw; j++)
-            fprintf(b.fp, "%s\"%s\"", j ? "," : "", as_group_reason(why[j]));
+        for (size_t i = 0; i < nw; i++)
+            fprintf(b.fp, "%s\"%s\"", i ? "," : "", as_group_reason(why[i]));
         fputs("],\"confidence\":", b.fp);
         if (isnan(conf))
             fputs("null", b.fp);
@@ -806,14 +847,127 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
         fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
                 g->offset[h->shard] + h->entry);
     }
-    searcher_done(g, s, weighed, mask);
-    free(hits);
     if (st != AS_OK) {
         body_discard(&b);
-        return index_error(q, g, st);
+        j->st = st;
+        return;
     }
     fputs("]}\n", b.fp);
-    return reply_body(q->c, q->r, 200, &b, "application/json");
+    if (body_close(&b) == NULL) {
+        j->st = AS_ENOMEM;
+        return;
+    }
+    j->body = b.buf;
+    j->len = b.len;
+    j->st = AS_OK;
+}
+
+void
+search_jobs_run(struct search_job *const *jobs, size_t n)
+{
+    struct gen *g = jobs[0]->g;
+    int st = AS_OK;
+    as_searcher *s = NULL;
+    if (jobs[0]->weighed) {
+        /* a searcher of its own: other weights, other lengths */
+        struct as_search_opts so;
+        as_search_opts_init(&so);
+        so.group_weights = jobs[0]->w;
+        st = as_searcher_new(&s, g->ix, g->n, &so);
+    } else {
+        s = gen_searcher(g, &st);
+    }
+    /* one scan for every query, each to the depth the deepest asks for:
+     * the results are ordered exactly (ties by path), so the first
+     * depth(j) of them are what a search of j alone finds */
+    size_t depth = 0;
+    for (size_t i = 0; i < n; i++)
+        if (search_depth(jobs[i]) > depth)
+            depth = search_depth(jobs[i]);
+    float *queries = malloc(n * g->dim * sizeof *queries);
+    struct as_hit *hits = malloc(n * depth * sizeof *hits);
+    size_t *n_hits = malloc(n * sizeof *n_hits);
+    struct as_entry_ref *exclude = malloc(n * sizeof *exclude);
+    if (s != NULL &&
+        (queries == NULL || hits == NULL || n_hits == NULL || exclude == NULL))
+        st = AS_ENOMEM;
+    if (s != NULL && st == AS_OK) {
+        for (size_t i = 0; i < n; i++) {
+            memcpy(queries + i * g->dim, jobs[i]->v, g->dim * sizeof *queries);
+            exclude[i] = jobs[i]->self;
+        }
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        f.mask = jobs[0]->mask ? as_entry_mask_rows(jobs[0]->mask) : NULL;
+        f.exclude = exclude;
+        st = as_search(s, queries, n, depth, &f, hits, n_hits);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (st != AS_OK) {
+            jobs[i]->st = st;
+            continue;
+        }
+        size_t d = search_depth(jobs[i]);
+        search_format(jobs[i], s, hits + i * depth,
+                      n_hits[i] < d ? n_hits[i] : d);
+    }
+    atomic_fetch_add(&scans_done, 1);
+    atomic_fetch_add(&searches_done, n);
+    if (jobs[0]->weighed)
+        as_searcher_free(s);
+    else if (s != NULL)
+        gen_searcher_put(g, s);
+    free(queries);
+    free(hits);
+    free(n_hits);
+    free(exclude);
+}
+
+int
+search_job_reply(struct MHD_Connection *c, struct req *r, struct search_job *j)
+{
+    int ret;
+    if (j->st == AS_OK) {
+        char *body = j->body;
+        j->body = NULL;
+        ret = reply_response(c, r, 200,
+                             response_buffer(body, j->len, "application/json"),
+                             j->len);
+    } else {
+        struct request q = {.c = c, .r = r};
+        ret = index_error(&q, j->g, j->st);
+    }
+    search_job_free(j);
+    return ret;
+}
+
+static int
+search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
+             size_t k)
+{
+    struct search_job *j;
+    if (search_job_new(q, g, qv, k, &j))
+        return MHD_YES;
+    if (!api_opts->no_batch) {
+        /* answered by a batch worker with the searches waiting beside it;
+         * the connection sleeps meanwhile */
+        if (batch_reserve() != 0) {
+            search_job_free(j);
+            return reply_error(q->c, q->r, 503, "too many searches waiting");
+        }
+        http_suspend(q, j);
+        batch_submit(j);
+        return MHD_YES;
+    }
+    search_jobs_run(&j, 1);
+    return search_job_reply(q->c, q->r, j);
+}
+
+void
+search_counts(unsigned long *searches, unsigned long *scans)
+{
+    *searches = atomic_load(&searches_done);
+    *scans = atomic_load(&scans_done);
 }
 
 /* n_results (the reference design's name) or k; 1 after replying. */

@@ -26,6 +26,7 @@ struct serve_opts {
     unsigned idle_timeout_s;
     unsigned max_connections;
     unsigned jobs;
+    int no_batch; /* -B: every search scans alone, in its HTTP thread */
     char **index_paths;
     size_t n_index;
 };
@@ -161,6 +162,53 @@ int page_map(const struct request *q, struct gen *g, size_t h, int method,
  * options but the method and dimensions); NULL on failure (*st). */
 double *page_place(const struct gen *g, size_t h, int method, size_t dims,
                    int *st);
+
+/* One search of /search, from its request to its answer. */
+struct search_job {
+    struct search_job *next;  /* in the batch queue */
+    struct gen *g;            /* held by the request */
+    char *name;               /* the query, as the answer names it */
+    double duration_s;        /* < 0: unknown */
+    float *v;                 /* its g->dim raw values */
+    struct as_entry_ref self; /* left out of its results (AS_NO_SHARD:
+                                 nothing) */
+    size_t k;
+    char *filters;       /* the filter parameters as one string: equal strings,
+                            equal masks */
+    as_entry_mask *mask; /* NULL: every entry */
+    int weighed;         /* w holds the request's group weights */
+    double w[AS_G_COUNT];
+    struct MHD_Connection *conn; /* suspended while the job waits */
+    int st;                      /* AS_OK: the answer is body */
+    char *body;
+    size_t len;
+};
+/* Whether one scan may answer both: the same generation, filters and
+ * weights (k and the left-out entry may differ). */
+int search_jobs_compatible(const struct search_job *a,
+                           const struct search_job *b);
+/* Answers n compatible jobs with one scan (st and body of each). */
+void search_jobs_run(struct search_job *const *jobs, size_t n);
+/* Queues j's answer on its connection and frees j. */
+int search_job_reply(struct MHD_Connection *c, struct req *r,
+                     struct search_job *j);
+void search_job_free(struct search_job *j);
+/* Searches answered, and the scans that answered them. */
+void search_counts(unsigned long *searches, unsigned long *scans);
+
+/* ---- batch.c: searches that wait together are scanned together ---- */
+
+/* Starts the workers; the queue holds at most capacity jobs. 0, or -1
+ * (reported). */
+int batch_start(unsigned workers, size_t capacity);
+/* A place in the queue for one job: 0, or -1 when it is full. */
+int batch_reserve(void);
+/* Queues j (in the place reserved) for the next free worker, which
+ * answers it with every waiting job compatible with it, then resumes
+ * its connection. */
+void batch_submit(struct search_job *j);
+/* Answers what is queued, then stops the workers. */
+void batch_stop(void);
 
 /* ---- docs.c ---- */
 extern const char openapi_json[];

@@ -33,7 +33,8 @@ struct req {
     unsigned reject; /* status to answer once the body is read */
     unsigned char *mem;
     size_t len, cap;
-    int fd; /* spool file, or -1 */
+    int fd;                 /* spool file, or -1 */
+    struct search_job *job; /* a search waiting for its batch */
 };
 
 static const struct serve_opts *opts;
@@ -243,6 +244,7 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls,
     if (r->started)
         atomic_fetch_sub(&in_flight, 1);
     atomic_fetch_add(&requests_served, 1);
+    search_job_free(r->job);
     gen_release(r->g);
     if (r->fd >= 0)
         close(r->fd);
@@ -262,6 +264,20 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
         atomic_fetch_add(&active_connections, 1);
     else
         atomic_fetch_sub(&active_connections, 1);
+}
+
+void
+http_suspend(const struct request *q, struct search_job *j)
+{
+    j->conn = q->c;
+    q->r->job = j;
+    MHD_suspend_connection(q->c);
+}
+
+void
+http_resume(struct search_job *j)
+{
+    MHD_resume_connection(j->conn);
 }
 
 /* An unlinked temporary file for a body or an upload; -1 with errno. */
@@ -437,6 +453,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             return reply_error(c, r, 503, "no index loaded");
         return MHD_YES;
     }
+    if (r->job != NULL) {
+        /* resumed: the batch answered the search */
+        struct search_job *j = r->job;
+        r->job = NULL;
+        return search_job_reply(c, r, j);
+    }
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
@@ -479,8 +501,8 @@ struct MHD_Daemon *
 http_start(const struct serve_opts *o, int listen_fd)
 {
     opts = o;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 #ifdef __linux__
     flags |= MHD_USE_EPOLL;
 #else

@@ -24,6 +24,13 @@ int reply_response(struct MHD_Connection *c, struct req *r, unsigned status,
 /* A response of the len bytes at buf (from malloc: the response owns
  * it, and frees it on a failure too, returning NULL) of this type. */
 struct MHD_Response *response_buffer(char *buf, size_t len, const char *type);
+/* Suspends the request's connection until j is answered (the request
+ * then owns j). */
+struct request;
+struct search_job;
+void http_suspend(const struct request *q, struct search_job *j);
+/* Resumes j's connection: its request then replies with j's answer. */
+void http_resume(struct search_job *j);
 /* An unlinked temporary file in TMPDIR (else /tmp); -1 with errno. */
 int spool_file(void);
 int write_all(int fd, const void *p, size_t n);

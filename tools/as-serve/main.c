@@ -19,7 +19,7 @@
 #include "http.h"
 
 #define USAGE                                                                  \
-    "usage: as-serve [-hIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] "     \
+    "usage: as-serve [-BhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] "    \
     "[-k file]\n"                                                              \
     "                [-l addr:port] [-m count] [-s seconds] [-u bytes] "       \
     "index ..."
@@ -37,6 +37,10 @@ help(void)
          "  -A, --allow-origin=ORIGIN  allow cross-origin requests from "
          "ORIGIN\n"
          "                             (CORS; default: none)\n"
+         "  -B, --no-batch             scan for each search alone (default: "
+         "one\n"
+         "                             scan answers the searches waiting "
+         "together)\n"
          "  -C, --directory=DIR        relative entry paths start in DIR\n"
          "                             (default: the current directory)\n"
          "  -h, --help                 print this help and exit\n"
@@ -242,6 +246,7 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"allow-origin", required_argument, NULL, 'A'},
+        {"no-batch", no_argument, NULL, 'B'},
         {"directory", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {"insecure", no_argument, NULL, 'I'},
@@ -266,13 +271,16 @@ main(int argc, char **argv)
     o.jobs = (unsigned)cli_default_jobs();
     cli_init("as-serve", USAGE);
     int c;
-    while ((c = getopt_long(argc, argv, "A:C:hIi:j:k:l:m:qs:u:V", longopts,
+    while ((c = getopt_long(argc, argv, "A:BC:hIi:j:k:l:m:qs:u:V", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'A':
             if (optarg[0] == '\0' || strpbrk(optarg, "\r\n") != NULL)
                 cli_usage_error("-A: '%s' is not an origin", optarg);
             o.origin = optarg;
+            break;
+        case 'B':
+            o.no_batch = 1;
             break;
         case 'C':
             o.dir = optarg;
@@ -355,13 +363,18 @@ main(int argc, char **argv)
         gen_shutdown();
         return AS_EXIT_FAIL;
     }
-    int fd = listen_on(&o);
+    /* a search waits for a batch worker while its connection sleeps:
+     * at most one per connection */
+    int fd = -1;
+    if (o.no_batch || batch_start(o.jobs, o.max_connections) == 0)
+        fd = listen_on(&o);
     struct MHD_Daemon *d = fd < 0 ? NULL : http_start(&o, fd);
     if (fd >= 0 && d == NULL) {
         cli_warnx(o.listen, "could not start the HTTP server");
         close(fd);
     }
     if (d == NULL) {
+        batch_stop();
         free(failed);
         gen_shutdown();
         close(o.dirfd);
@@ -393,6 +406,9 @@ main(int argc, char **argv)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    /* the searches still queued are answered and their connections
+     * resumed: MHD stops no suspended connection */
+    batch_stop();
     MHD_stop_daemon(d);
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
