@@ -48,10 +48,13 @@ struct scan {
     const float *matrix;
     const float *norms;
     uint64_t first;
-    /* the batch kernels' tile (dim * TILE) and query weights (a
-     * multiple of QG, the padding all zero) */
+    /* the batch kernels' tile (dim * TILE, or dim * TILE512) and query
+     * weights (a multiple of QG512, the padding all zero), and for the
+     * AVX-512 kernel the weights of each group of QG512 queries packed
+     * column by column (dim * QG512 per group) */
     float *xt;
     const float **wp;
+    float *wq;
 };
 
 /* How much a float norm may differ from the double one it rounds: 2^-24
@@ -210,24 +213,28 @@ rows_generic(struct scan *sc, size_t from, size_t to)
  */
 #define TILE 16
 #define QG 6
+/* The AVX-512 kernel's: 12 queries by 32 rows in 24 of its 32 registers,
+ * so each column of the tile, loaded once, feeds 24 multiply-adds. */
+#define TILE512 32
+#define QG512 12
 
-/* Rows [r0, r0 + nr) into sc->xt, centred, the rest of the tile 0;
- * their norms into nrm. */
+/* Rows [r0, r0 + nr) into sc->xt as a tile of width rows (TILE or
+ * TILE512), centred, the rest of the tile 0; their norms into nrm. */
 static void
-load_tile(struct scan *sc, size_t r0, size_t nr, float *nrm)
+load_tile(struct scan *sc, size_t r0, size_t nr, size_t width, float *nrm)
 {
     const size_t dim = sc->s->dim;
     const float *mean = sc->s->mean_f;
     float *xt = sc->xt;
-    for (size_t l = 0; l < TILE; l++) {
+    for (size_t l = 0; l < width; l++) {
         if (l < nr) {
             const float *x = sc->matrix + (r0 + l) * dim;
             for (size_t j = 0; j < dim; j++)
-                xt[j * TILE + l] = x[j] - mean[j];
+                xt[j * width + l] = x[j] - mean[j];
             nrm[l] = sc->norms[r0 + l];
         } else {
             for (size_t j = 0; j < dim; j++)
-                xt[j * TILE + l] = 0.0f;
+                xt[j * width + l] = 0.0f;
             nrm[l] = 0.0f;
         }
     }
@@ -257,7 +264,7 @@ rows_batch_generic(struct scan *sc, size_t from, size_t to)
     float nrm[TILE];
     for (size_t r0 = from; r0 < to; r0 += TILE) {
         size_t nr = to - r0 < TILE ? to - r0 : TILE;
-        load_tile(sc, r0, nr, nrm);
+        load_tile(sc, r0, nr, TILE, nrm);
         for (size_t q0 = 0; q0 < sc->nq; q0 += QG) {
             float acc[QG][TILE] = {{0}};
             for (size_t j = 0; j < dim; j++)
@@ -408,7 +415,7 @@ rows_batch_avx2(struct scan *sc, size_t from, size_t to)
     float nrm[TILE];
     for (size_t r0 = from; r0 < to; r0 += TILE) {
         size_t nr = to - r0 < TILE ? to - r0 : TILE;
-        load_tile(sc, r0, nr, nrm);
+        load_tile(sc, r0, nr, TILE, nrm);
         const __m256 n0 = _mm256_loadu_ps(nrm), n1 = _mm256_loadu_ps(nrm + 8);
         const unsigned valid = (1u << nr) - 1u;
         for (size_t q0 = 0; q0 < sc->nq; q0 += QG) {
@@ -464,6 +471,75 @@ rows_batch_avx2(struct scan *sc, size_t from, size_t to)
     return AS_OK;
 }
 
+/*
+ * rows_batch_generic with AVX-512: QG512 queries by TILE512 rows in 24
+ * registers. The queries' weights come packed (sc->wq), so that one
+ * pointer reaches the whole group's and each broadcast is a load from
+ * one small block that stays in the first-level cache.
+ */
+AVX512 static int
+rows_batch_avx512(struct scan *sc, size_t from, size_t to)
+{
+    const size_t dim = sc->s->dim;
+    const float *xt = sc->xt;
+    float nrm[TILE512];
+    for (size_t r0 = from; r0 < to; r0 += TILE512) {
+        size_t nr = to - r0 < TILE512 ? to - r0 : TILE512;
+        load_tile(sc, r0, nr, TILE512, nrm);
+        const __m512 n0 = _mm512_loadu_ps(nrm), n1 = _mm512_loadu_ps(nrm + 16);
+        const uint32_t valid =
+            nr == TILE512 ? UINT32_MAX : (uint32_t)((1u << nr) - 1u);
+        for (size_t q0 = 0; q0 < sc->nq; q0 += QG512) {
+            const float *w = sc->wq + q0 * dim;
+            __m512 acc[QG512][2];
+            for (size_t i = 0; i < QG512; i++)
+                acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+            for (size_t j = 0; j < dim; j++) {
+                __m512 x0 = _mm512_load_ps(xt + j * TILE512);
+                __m512 x1 = _mm512_load_ps(xt + j * TILE512 + 16);
+                for (size_t i = 0; i < QG512; i++) {
+                    __m512 wv = _mm512_set1_ps(w[j * QG512 + i]);
+                    acc[i][0] = _mm512_fmadd_ps(x0, wv, acc[i][0]);
+                    acc[i][1] = _mm512_fmadd_ps(x1, wv, acc[i][1]);
+                }
+            }
+            /* out of the registers with constant indices only, as in
+             * rows_batch_avx2 */
+            float fd[QG512][TILE512] __attribute__((aligned(64)));
+            for (size_t i = 0; i < QG512; i++) {
+                _mm512_store_ps(fd[i], acc[i][0]);
+                _mm512_store_ps(fd[i] + 16, acc[i][1]);
+            }
+            for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++) {
+                const struct qtest *t = &sc->t[q0 + i];
+                __m512 c2 = _mm512_set1_ps(t->c2), c1 = _mm512_set1_ps(t->c1);
+                __m512 a = _mm512_set1_ps(t->a);
+                __m512 t0 = _mm512_add_ps(
+                    _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n0), c1), n0),
+                    a);
+                __m512 t1 = _mm512_add_ps(
+                    _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n1), c1), n1),
+                    a);
+                /* pass unless dot < threshold (NaN passes, as in row_test) */
+                uint32_t m = (uint32_t)_mm512_cmp_ps_mask(_mm512_load_ps(fd[i]),
+                                                          t0, _CMP_NLT_UQ) |
+                             (uint32_t)_mm512_cmp_ps_mask(
+                                 _mm512_load_ps(fd[i] + 16), t1, _CMP_NLT_UQ)
+                                 << 16;
+                m &= valid;
+                while (m != 0) {
+                    unsigned l = (unsigned)__builtin_ctz(m);
+                    m &= m - 1u;
+                    int st = slow_path(sc, q0 + i, r0 + l, fd[i][l]);
+                    if (st != AS_OK)
+                        return st;
+                }
+            }
+        }
+    }
+    return AS_OK;
+}
+
 #endif
 
 /* The per-query constants of the test, for sc->nq queries. */
@@ -488,13 +564,14 @@ setup_queries(struct scan *sc)
 }
 
 /* Every shard's rows through rows(), checking their blocks on the way;
- * step is a multiple of TILE, so that batches see whole tiles. */
+ * step is a multiple of TILE512 (and so of TILE), so that batches see
+ * whole tiles. */
 static int
 scan_shards(struct scan *sc, int (*rows)(struct scan *, size_t, size_t))
 {
     const as_searcher *s = sc->s;
-    size_t step = CHECK_BYTES / (s->dim * sizeof(float)) + TILE;
-    step -= step % TILE;
+    size_t step = CHECK_BYTES / (s->dim * sizeof(float)) + TILE512;
+    step -= step % TILE512;
     for (size_t h = 0; h < s->n_shards; h++) {
         const struct as__shard *sh = &s->sh[h];
         if (sh->n == 0)
@@ -546,31 +623,46 @@ as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
     if (nq == 0)
         return AS_EINVAL;
     struct scan sc = {.s = s, .f = f, .q = q, .nq = nq};
-    size_t nq_pad = (nq + QG - 1) / QG * QG;
+    int wide = 0;
+    int (*rows)(struct scan *, size_t, size_t) = rows_batch_generic;
+#ifdef AS_X86
+    if (s->isa >= AS__ISA_AVX512) {
+        rows = rows_batch_avx512;
+        wide = 1;
+    } else if (s->isa >= AS__ISA_AVX2) {
+        rows = rows_batch_avx2;
+    }
+#endif
+    /* QG512 is a multiple of QG: one padding for every kernel */
+    size_t nq_pad = (nq + QG512 - 1) / QG512 * QG512;
+    size_t width = wide ? TILE512 : TILE;
     sc.kconst = malloc(2 * nq * sizeof *sc.kconst);
     sc.t = malloc(nq * sizeof *sc.t);
     sc.wp = malloc(nq_pad * sizeof *sc.wp);
     float *zero = calloc(s->dim_pad, sizeof *zero);
-    /* 32-byte aligned for the vector loads */
-    sc.xt = aligned_alloc(32, (s->dim * TILE * sizeof *sc.xt + 31) / 32 * 32);
+    /* 64-byte aligned for the vector loads */
+    sc.xt = aligned_alloc(64, (s->dim * width * sizeof *sc.xt + 63) / 64 * 64);
+    if (wide)
+        sc.wq = malloc(s->dim * nq_pad * sizeof *sc.wq);
     int st = AS_ENOMEM;
     if (sc.kconst == NULL || sc.t == NULL || sc.wp == NULL || zero == NULL ||
-        sc.xt == NULL)
+        sc.xt == NULL || (wide && sc.wq == NULL))
         goto done;
     sc.margin = sc.kconst + nq;
     for (size_t i = 0; i < nq_pad; i++)
         sc.wp[i] = i < nq ? q[i]->w : zero;
+    if (wide)
+        for (size_t g = 0; g < nq_pad; g += QG512)
+            for (size_t j = 0; j < s->dim; j++)
+                for (size_t i = 0; i < QG512; i++)
+                    sc.wq[g * s->dim + j * QG512 + i] = sc.wp[g + i][j];
     setup_queries(&sc);
-    int (*rows)(struct scan *, size_t, size_t) = rows_batch_generic;
-#ifdef AS_X86
-    if (s->isa >= AS__ISA_AVX2)
-        rows = rows_batch_avx2;
-#endif
     st = scan_shards(&sc, rows);
 done:
     free(sc.kconst);
     free(sc.t);
     free(sc.wp);
+    free(sc.wq);
     free(zero);
     free(sc.xt);
     return st;
