@@ -2,7 +2,8 @@
 /*
  * The float32 scan: one pass over each matrix (at memory speed) for up to
  * four queries, or for a whole batch (the batch kernels below, bounded
- * by arithmetic rather than memory), estimating each row's dot product with
+ * by arithmetic rather than memory, with an int8 prefilter in front where
+ * AVX-512 VNNI is there), estimating each row's dot product with
  * each query's z-scored, group-weighted vector, F = sum_j fl(x_j - mean_f_j)
  * w_j, in float32 with whatever order of additions the instruction set likes.
  * The error of that sum is bounded per row (row_error); a cheap test per
@@ -55,6 +56,7 @@ struct scan {
     float *xt;
     const float **wp;
     float *wq;
+    struct vnni *v; /* the int8 prefilter's (AVX-512 VNNI), or NULL */
 };
 
 /* How much a float norm may differ from the double one it rounds: 2^-24
@@ -477,62 +479,401 @@ rows_batch_avx2(struct scan *sc, size_t from, size_t to)
  * pointer reaches the whole group's and each broadcast is a load from
  * one small block that stays in the first-level cache.
  */
+/* One group of QG512 queries (from q0) against the tile in sc->xt (nr
+ * rows from r0, their norms nrm). */
 AVX512 static int
-rows_batch_avx512(struct scan *sc, size_t from, size_t to)
+group_avx512(struct scan *sc, size_t r0, size_t nr, size_t q0, const float *nrm)
 {
     const size_t dim = sc->s->dim;
     const float *xt = sc->xt;
+    const __m512 n0 = _mm512_loadu_ps(nrm), n1 = _mm512_loadu_ps(nrm + 16);
+    const uint32_t valid =
+        nr == TILE512 ? UINT32_MAX : (uint32_t)((1u << nr) - 1u);
+    const float *w = sc->wq + q0 * dim;
+    __m512 acc[QG512][2];
+    for (size_t i = 0; i < QG512; i++)
+        acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (size_t j = 0; j < dim; j++) {
+        __m512 x0 = _mm512_load_ps(xt + j * TILE512);
+        __m512 x1 = _mm512_load_ps(xt + j * TILE512 + 16);
+        for (size_t i = 0; i < QG512; i++) {
+            __m512 wv = _mm512_set1_ps(w[j * QG512 + i]);
+            acc[i][0] = _mm512_fmadd_ps(x0, wv, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(x1, wv, acc[i][1]);
+        }
+    }
+    /* out of the registers with constant indices only, as in
+     * rows_batch_avx2 */
+    float fd[QG512][TILE512] __attribute__((aligned(64)));
+    for (size_t i = 0; i < QG512; i++) {
+        _mm512_store_ps(fd[i], acc[i][0]);
+        _mm512_store_ps(fd[i] + 16, acc[i][1]);
+    }
+    for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++) {
+        const struct qtest *t = &sc->t[q0 + i];
+        __m512 c2 = _mm512_set1_ps(t->c2), c1 = _mm512_set1_ps(t->c1);
+        __m512 a = _mm512_set1_ps(t->a);
+        __m512 t0 = _mm512_add_ps(
+            _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n0), c1), n0), a);
+        __m512 t1 = _mm512_add_ps(
+            _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n1), c1), n1), a);
+        /* pass unless dot < threshold (NaN passes, as in row_test) */
+        uint32_t m = (uint32_t)_mm512_cmp_ps_mask(_mm512_load_ps(fd[i]), t0,
+                                                  _CMP_NLT_UQ) |
+                     (uint32_t)_mm512_cmp_ps_mask(_mm512_load_ps(fd[i] + 16),
+                                                  t1, _CMP_NLT_UQ)
+                         << 16;
+        m &= valid;
+        while (m != 0) {
+            unsigned l = (unsigned)__builtin_ctz(m);
+            m &= m - 1u;
+            int st = slow_path(sc, q0 + i, r0 + l, fd[i][l]);
+            if (st != AS_OK)
+                return st;
+        }
+    }
+    return AS_OK;
+}
+
+/*
+ * rows_batch_generic with AVX-512: QG512 queries by TILE512 rows in 24
+ * registers. The queries' weights come packed (sc->wq), so that one
+ * pointer reaches the whole group's and each broadcast is a load from
+ * one small block that stays in the first-level cache.
+ */
+AVX512 static int
+rows_batch_avx512(struct scan *sc, size_t from, size_t to)
+{
     float nrm[TILE512];
     for (size_t r0 = from; r0 < to; r0 += TILE512) {
         size_t nr = to - r0 < TILE512 ? to - r0 : TILE512;
         load_tile(sc, r0, nr, TILE512, nrm);
-        const __m512 n0 = _mm512_loadu_ps(nrm), n1 = _mm512_loadu_ps(nrm + 16);
+        for (size_t q0 = 0; q0 < sc->nq; q0 += QG512) {
+            int st = group_avx512(sc, r0, nr, q0, nrm);
+            if (st != AS_OK)
+                return st;
+        }
+    }
+    return AS_OK;
+}
+
+/*
+ * An int8 prefilter in front of the AVX-512 kernel (AVX-512 VNNI, whose
+ * VPDPBUSD does 64 multiply-adds of bytes per instruction, 4 times the
+ * float ones): it only spares the float dot of the (row, query) pairs
+ * that cannot pass the float test, and never decides a result.
+ *
+ * Each tile's centred terms c_j = fl(x_j - mean_f_j) are rounded per row
+ * to c_j = s k_j + e_j, k_j an integer in [-127, 127], s = max |c_j| /
+ * 127; each query's float weights likewise to w_j = t h_j + f_j once per
+ * batch. With T = sum_j c_j w_j in exact arithmetic,
+ *   c w - s k t h = s k f + e w,  so
+ *   |T - s t K| <= (|c| + |e|) |f| + |e| |w|,   K = sum_j k_j h_j,
+ * by Cauchy-Schwarz, with |f| exact per query and |c|, |e| summed per
+ * row (bounds chosen over the L1 ones of the earlier int8 path, which
+ * were about 1.4 times looser). The float dot F of the other kernels is
+ * within cd |c| |w| of T (row_error), so
+ *   F <= E + b,  E = s t K,  b = (|c| + |e|) |f| + |e| |w| + m |c| |w| + a0
+ * where m = cd + 1e-5 also covers the float rounding of E, b and their
+ * sum (a few 2^-24 of |c| |w|), and a0 = dim 2^-60 (1 + |w| + |f|) the
+ * squares that underflow in the norms. A pair whose E + b is below the
+ * float test's threshold has F below it too: the float test would have
+ * dropped it. Every other pair (NaN and infinity included: they pass)
+ * gets its float dot, in the same terms, and the float test.
+ *
+ * Where more than a sixth of a block's pairs pass (rows whose scores lie
+ * closer together than the int8 bound, about 0.01 in cosine: a tight
+ * cluster about the queries), one float dot at a time would cost more
+ * than the blocked products of the AVX-512 kernel: the block takes
+ * those, and its group of queries skips the prefilter for the next
+ * PROBE tiles, then tries it again. So the batch is never much slower
+ * than without the prefilter, whatever the data.
+ */
+#define VSTEP 4  /* columns per 32-bit lane of VPDPBUSD */
+#define PROBE 16 /* tiles a group skips the prefilter after it failed */
+/* Columns for which the int32 sums cannot overflow: 255 * 127 per term */
+#define VNNI_MAX_DIM 16384
+#define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni,avx2,fma")))
+
+struct vnni {
+    size_t steps;      /* groups of VSTEP columns */
+    int32_t *qp;       /* per group of QG512 queries: steps x QG512 packed
+                          h_j (4 bytes each) */
+    int32_t *corr;     /* 128 sum_j h_j: the rows' bytes are k_j + 128 */
+    float *t;          /* t per query */
+    float *fn, *wn;    /* |f|, |w| per query, rounded up */
+    float *mg;         /* m |w| per query */
+    float *a0;         /* a0 per query */
+    unsigned char *xq; /* the tile's bytes: steps x TILE512 x VSTEP */
+    float *xr;         /* the tile's c_j row by row (TILE512 x dim_pad) */
+    size_t *skip;      /* per group: tiles left without the prefilter */
+};
+
+static void
+vnni_free(struct vnni *v)
+{
+    if (v == NULL)
+        return;
+    free(v->qp);
+    free(v->corr);
+    free(v->t);
+    free(v->xq);
+    free(v->xr);
+    free(v->skip);
+    free(v);
+}
+
+/* The per-query constants of the prefilter for sc->nq queries (padding
+ * to nq_pad: no weights, never offered). */
+static struct vnni *
+vnni_new(const struct scan *sc, size_t nq_pad)
+{
+    const size_t dim = sc->s->dim, dim_pad = sc->s->dim_pad;
+    struct vnni *v = calloc(1, sizeof *v);
+    if (v == NULL)
+        return NULL;
+    v->steps = (dim + VSTEP - 1) / VSTEP;
+    v->qp = calloc(nq_pad * v->steps, sizeof *v->qp);
+    v->corr = calloc(nq_pad, sizeof *v->corr);
+    v->t = calloc(5 * nq_pad, sizeof *v->t);
+    v->xq = aligned_alloc(64, v->steps * TILE512 * VSTEP);
+    v->xr = aligned_alloc(64, TILE512 * dim_pad * sizeof *v->xr);
+    v->skip = calloc(nq_pad / QG512, sizeof *v->skip);
+    if (v->qp == NULL || v->corr == NULL || v->t == NULL || v->xq == NULL ||
+        v->xr == NULL || v->skip == NULL) {
+        vnni_free(v);
+        return NULL;
+    }
+    memset(v->xr, 0, TILE512 * dim_pad * sizeof *v->xr);
+    v->fn = v->t + nq_pad;
+    v->wn = v->t + 2 * nq_pad;
+    v->mg = v->t + 3 * nq_pad;
+    v->a0 = v->t + 4 * nq_pad;
+    for (size_t i = 0; i < sc->nq; i++) {
+        const float *w = sc->q[i]->w;
+        double m = 0.0, ww = 0.0, ff = 0.0;
+        for (size_t j = 0; j < dim; j++) {
+            double a = fabs((double)w[j]);
+            m = a > m ? a : m;
+            ww += (double)w[j] * (double)w[j];
+        }
+        /* the step as the kernel has it, in float */
+        double t = (double)(float)(m / 127.0);
+        int32_t sum = 0;
+        int8_t *h = (int8_t *)(v->qp + (i / QG512) * v->steps * QG512);
+        for (size_t j = 0; j < dim && t > 0.0; j++) {
+            double r = nearbyint((double)w[j] / t);
+            r = r > 127.0 ? 127.0 : r < -127.0 ? -127.0 : r;
+            double f = (double)w[j] - t * r;
+            ff += f * f;
+            sum += (int32_t)r;
+            h[((j / VSTEP) * QG512 + i % QG512) * VSTEP + j % VSTEP] =
+                (int8_t)r;
+        }
+        /* the double sums are off by far less than these factors */
+        double fn = sqrt(ff) * (1.0 + 1e-6), wn = sqrt(ww) * (1.0 + 1e-6);
+        v->corr[i] = 128 * sum;
+        v->t[i] = (float)t;
+        v->fn[i] = (float)fn * (1.0f + 0x1p-20f);
+        v->wn[i] = (float)wn * (1.0f + 0x1p-20f);
+        v->mg[i] = (float)((sc->cd + 1e-5) * wn);
+        v->a0[i] = (float)((double)dim * 0x1p-60 * (1.0 + wn + fn));
+        if (!(wn < HUGE_VAL) || !(t < HUGE_VAL)) {
+            /* weights near float's limits: every pair passes */
+            v->fn[i] = INFINITY;
+        }
+    }
+    return v;
+}
+
+/* The tile's bytes (xq), its rows in float (xr), and per row s, |c| and
+ * |e| rounded up, from the centred tile in sc->xt (TILE512 wide). */
+VNNI static void
+vnni_tile(struct scan *sc, float *s_out, float *cn_out, float *en_out)
+{
+    const size_t dim = sc->s->dim, dim_pad = sc->s->dim_pad;
+    struct vnni *v = sc->v;
+    const float *xt = sc->xt;
+    for (size_t h = 0; h < 2; h++) {
+        __m512 mx = _mm512_setzero_ps();
+        for (size_t j = 0; j < dim; j++)
+            mx = _mm512_max_ps(
+                mx, _mm512_abs_ps(_mm512_load_ps(xt + j * TILE512 + 16 * h)));
+        __m512 sv = _mm512_div_ps(mx, _mm512_set1_ps(127.0f));
+        /* 1 / s, or 0 for a row of zeros (or of NaN: then every pair
+         * passes through its norms) */
+        __mmask16 pos = _mm512_cmp_ps_mask(sv, _mm512_setzero_ps(), _CMP_GT_OQ);
+        __m512 inv = _mm512_maskz_div_ps(pos, _mm512_set1_ps(1.0f), sv);
+        __m512 cc = _mm512_setzero_ps(), ee = _mm512_setzero_ps();
+        const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
+        for (size_t st = 0; st < v->steps; st++) {
+            __m512i packed = _mm512_setzero_si512();
+            for (size_t b = 0; b < VSTEP; b++) {
+                size_t j = st * VSTEP + b;
+                if (j >= dim)
+                    break;
+                __m512 c = _mm512_load_ps(xt + j * TILE512 + 16 * h);
+                __m512i k = _mm512_cvtps_epi32(_mm512_mul_ps(c, inv));
+                k = _mm512_min_epi32(_mm512_max_epi32(k, lo), hi);
+                __m512 e = _mm512_fnmadd_ps(sv, _mm512_cvtepi32_ps(k), c);
+                cc = _mm512_fmadd_ps(c, c, cc);
+                ee = _mm512_fmadd_ps(e, e, ee);
+                __m512i u = _mm512_and_si512(
+                    _mm512_add_epi32(k, _mm512_set1_epi32(128)),
+                    _mm512_set1_epi32(255));
+                packed = _mm512_or_si512(
+                    packed, _mm512_slli_epi32(u, (unsigned)(8 * b)));
+            }
+            /* columns past dim: byte 128, k 0, h 0 */
+            for (size_t b = dim - st * VSTEP;
+                 b < VSTEP && st * VSTEP + b >= dim; b++)
+                packed = _mm512_or_si512(
+                    packed, _mm512_set1_epi32((int)(128u << (8 * b))));
+            _mm512_store_si512(
+                (__m512i *)(v->xq + (st * TILE512 + 16 * h) * VSTEP), packed);
+        }
+        /* float sums of dim squares: off by at most dim 2^-24 relative,
+         * and by what underflowed (a0) */
+        __m512 up = _mm512_set1_ps(1.0f + (float)((double)dim * 0x1p-23));
+        _mm512_storeu_ps(s_out + 16 * h, sv);
+        _mm512_storeu_ps(cn_out + 16 * h,
+                         _mm512_mul_ps(_mm512_sqrt_ps(cc), up));
+        _mm512_storeu_ps(en_out + 16 * h,
+                         _mm512_mul_ps(_mm512_sqrt_ps(ee), up));
+    }
+    for (size_t l = 0; l < TILE512; l++)
+        for (size_t j = 0; j < dim; j++)
+            v->xr[l * dim_pad + j] = xt[j * TILE512 + l];
+}
+
+/* The float dot of the tile's row l with query i, in any order (the
+ * bound of row_error allows it). */
+VNNI static float
+vnni_dot(const struct scan *sc, size_t l, size_t i)
+{
+    const size_t dim_pad = sc->s->dim_pad;
+    const float *x = sc->v->xr + l * dim_pad, *w = sc->q[i]->w;
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    size_t j = 0;
+    for (; j + 32 <= dim_pad; j += 32) {
+        a0 = _mm512_fmadd_ps(_mm512_load_ps(x + j), _mm512_loadu_ps(w + j), a0);
+        a1 = _mm512_fmadd_ps(_mm512_load_ps(x + j + 16),
+                             _mm512_loadu_ps(w + j + 16), a1);
+    }
+    if (j < dim_pad)
+        a0 = _mm512_fmadd_ps(_mm512_load_ps(x + j), _mm512_loadu_ps(w + j), a0);
+    return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+}
+
+VNNI static int
+rows_batch_vnni(struct scan *sc, size_t from, size_t to)
+{
+    struct vnni *v = sc->v;
+    const size_t steps = v->steps;
+    float nrm[TILE512], sr[TILE512], cn[TILE512], en[TILE512];
+    for (size_t r0 = from; r0 < to; r0 += TILE512) {
+        size_t nr = to - r0 < TILE512 ? to - r0 : TILE512;
+        load_tile(sc, r0, nr, TILE512, nrm);
         const uint32_t valid =
             nr == TILE512 ? UINT32_MAX : (uint32_t)((1u << nr) - 1u);
+        int quantized = 0;
         for (size_t q0 = 0; q0 < sc->nq; q0 += QG512) {
-            const float *w = sc->wq + q0 * dim;
-            __m512 acc[QG512][2];
+            size_t g = q0 / QG512;
+            if (v->skip[g] > 0) {
+                v->skip[g]--;
+                int st = group_avx512(sc, r0, nr, q0, nrm);
+                if (st != AS_OK)
+                    return st;
+                continue;
+            }
+            if (!quantized) {
+                vnni_tile(sc, sr, cn, en);
+                quantized = 1;
+            }
+            const int32_t *qp = v->qp + g * steps * QG512;
+            __m512i acc[QG512][2];
             for (size_t i = 0; i < QG512; i++)
-                acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-            for (size_t j = 0; j < dim; j++) {
-                __m512 x0 = _mm512_load_ps(xt + j * TILE512);
-                __m512 x1 = _mm512_load_ps(xt + j * TILE512 + 16);
+                acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+            for (size_t st = 0; st < steps; st++) {
+                const unsigned char *x = v->xq + st * TILE512 * VSTEP;
+                __m512i x0 = _mm512_load_si512((const __m512i *)x);
+                __m512i x1 = _mm512_load_si512((const __m512i *)(x + 64));
                 for (size_t i = 0; i < QG512; i++) {
-                    __m512 wv = _mm512_set1_ps(w[j * QG512 + i]);
-                    acc[i][0] = _mm512_fmadd_ps(x0, wv, acc[i][0]);
-                    acc[i][1] = _mm512_fmadd_ps(x1, wv, acc[i][1]);
+                    __m512i hq = _mm512_set1_epi32(qp[st * QG512 + i]);
+                    acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], x0, hq);
+                    acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], x1, hq);
                 }
             }
-            /* out of the registers with constant indices only, as in
-             * rows_batch_avx2 */
-            float fd[QG512][TILE512] __attribute__((aligned(64)));
+            int32_t kd[QG512][TILE512] __attribute__((aligned(64)));
             for (size_t i = 0; i < QG512; i++) {
-                _mm512_store_ps(fd[i], acc[i][0]);
-                _mm512_store_ps(fd[i] + 16, acc[i][1]);
+                _mm512_store_si512((__m512i *)kd[i], acc[i][0]);
+                _mm512_store_si512((__m512i *)(kd[i] + 16), acc[i][1]);
+            }
+            uint32_t pass[QG512] = {0};
+            size_t n_pass = 0;
+            for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++) {
+                size_t qi = q0 + i;
+                uint32_t m = 0;
+                for (size_t h = 0; h < 2; h++) {
+                    const struct qtest *t = &sc->t[qi];
+                    __m512 n = _mm512_loadu_ps(nrm + 16 * h);
+                    __m512 thr = _mm512_add_ps(
+                        _mm512_mul_ps(
+                            _mm512_add_ps(
+                                _mm512_mul_ps(_mm512_set1_ps(t->c2), n),
+                                _mm512_set1_ps(t->c1)),
+                            n),
+                        _mm512_set1_ps(t->a));
+                    __m512 c = _mm512_loadu_ps(cn + 16 * h);
+                    __m512 e = _mm512_loadu_ps(en + 16 * h);
+                    __m512i k = _mm512_sub_epi32(
+                        _mm512_load_si512((const __m512i *)(kd[i] + 16 * h)),
+                        _mm512_set1_epi32(v->corr[qi]));
+                    __m512 est = _mm512_mul_ps(
+                        _mm512_cvtepi32_ps(k),
+                        _mm512_mul_ps(_mm512_loadu_ps(sr + 16 * h),
+                                      _mm512_set1_ps(v->t[qi])));
+                    /* b = (|c| + |e|) |f| + |e| |w| + m |c| |w| + a0 */
+                    __m512 b = _mm512_fmadd_ps(
+                        _mm512_add_ps(c, e), _mm512_set1_ps(v->fn[qi]),
+                        _mm512_fmadd_ps(
+                            e, _mm512_set1_ps(v->wn[qi]),
+                            _mm512_fmadd_ps(c, _mm512_set1_ps(v->mg[qi]),
+                                            _mm512_set1_ps(v->a0[qi]))));
+                    /* pass unless E + b < threshold (NaN passes) */
+                    m |= (uint32_t)_mm512_cmp_ps_mask(_mm512_add_ps(est, b),
+                                                      thr, _CMP_NLT_UQ)
+                         << (16 * h);
+                }
+                pass[i] = m & valid;
+                n_pass += (size_t)__builtin_popcount(pass[i]);
+            }
+            /* a float dot one by one costs about 6 pairs of the blocked
+             * products: past a sixth of the pairs passing, the block
+             * takes those, and the group the blocked kernel alone for
+             * the next tiles */
+            if (6 * n_pass > TILE512 * QG512) {
+                v->skip[g] = PROBE;
+                int st = group_avx512(sc, r0, nr, q0, nrm);
+                if (st != AS_OK)
+                    return st;
+                continue;
             }
             for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++) {
-                const struct qtest *t = &sc->t[q0 + i];
-                __m512 c2 = _mm512_set1_ps(t->c2), c1 = _mm512_set1_ps(t->c1);
-                __m512 a = _mm512_set1_ps(t->a);
-                __m512 t0 = _mm512_add_ps(
-                    _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n0), c1), n0),
-                    a);
-                __m512 t1 = _mm512_add_ps(
-                    _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n1), c1), n1),
-                    a);
-                /* pass unless dot < threshold (NaN passes, as in row_test) */
-                uint32_t m = (uint32_t)_mm512_cmp_ps_mask(_mm512_load_ps(fd[i]),
-                                                          t0, _CMP_NLT_UQ) |
-                             (uint32_t)_mm512_cmp_ps_mask(
-                                 _mm512_load_ps(fd[i] + 16), t1, _CMP_NLT_UQ)
-                                 << 16;
-                m &= valid;
+                size_t qi = q0 + i;
+                uint32_t m = pass[i];
                 while (m != 0) {
                     unsigned l = (unsigned)__builtin_ctz(m);
                     m &= m - 1u;
-                    int st = slow_path(sc, q0 + i, r0 + l, fd[i][l]);
-                    if (st != AS_OK)
-                        return st;
+                    float f = vnni_dot(sc, l, qi);
+                    /* the test of row_test (its threshold may have
+                     * risen since) */
+                    const struct qtest *t = &sc->t[qi];
+                    if (!(f < (t->c2 * nrm[l] + t->c1) * nrm[l] + t->a)) {
+                        int st = slow_path(sc, qi, r0 + l, f);
+                        if (st != AS_OK)
+                            return st;
+                    }
                 }
             }
         }
@@ -626,7 +967,10 @@ as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
     int wide = 0;
     int (*rows)(struct scan *, size_t, size_t) = rows_batch_generic;
 #ifdef AS_X86
-    if (s->isa >= AS__ISA_AVX512) {
+    if (s->isa >= AS__ISA_AVX512VNNI && s->dim <= VNNI_MAX_DIM) {
+        rows = rows_batch_vnni;
+        wide = 2;
+    } else if (s->isa >= AS__ISA_AVX512) {
         rows = rows_batch_avx512;
         wide = 1;
     } else if (s->isa >= AS__ISA_AVX2) {
@@ -657,8 +1001,17 @@ as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
                 for (size_t i = 0; i < QG512; i++)
                     sc.wq[g * s->dim + j * QG512 + i] = sc.wp[g + i][j];
     setup_queries(&sc);
+#ifdef AS_X86
+    if (wide == 2 && (sc.v = vnni_new(&sc, nq_pad)) == NULL) {
+        st = AS_ENOMEM;
+        goto done;
+    }
+#endif
     st = scan_shards(&sc, rows);
 done:
+#ifdef AS_X86
+    vnni_free(sc.v);
+#endif
     free(sc.kconst);
     free(sc.t);
     free(sc.wp);

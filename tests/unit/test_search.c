@@ -1178,6 +1178,96 @@ test_old_norms(const float *x, size_t n)
     free(scale);
 }
 
+/*
+ * The worst case of the int8 prefilter in the batch path (AVX-512 VNNI):
+ * each row's terms all lie 0.49 of a rounding step above a step (one
+ * column holds the row's largest value, which sets the step), and each
+ * query's weights are equal (or nearly), so that the rounding errors of
+ * a row all add up and reach the prefilter's bound; the rows' scores lie
+ * within a few times that bound of each other. A prefilter whose bound
+ * did not hold in the worst case (half of it, say) would drop a true
+ * neighbour here; other paths must agree as ever. Every row has its
+ * negation too, so the mean is 0 and the terms are the rows themselves.
+ */
+#define TRAP_N 1200
+#define TRAP_Q 40
+
+static void
+test_batch_int8_worst(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/int8-worst.asx", dir);
+    float *x = malloc(TRAP_N * dim * sizeof *x);
+    for (size_t i = 0; i < TRAP_N / 2; i++) {
+        float *r = x + i * dim, *neg = x + (i + TRAP_N / 2) * dim;
+        for (size_t j = 0; j < dim; j++) {
+            double m = 40.0 + floor(40.0 * uniform());
+            r[j] = j == i % dim ? 1.0f : (float)((m + 0.49) / 127.0);
+            neg[j] = -r[j];
+        }
+    }
+    write_index(path, x, NULL, TRAP_N);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    /* the scales the searcher applies, to make the weights equal */
+    double *scale = malloc(dim * sizeof *scale);
+    as_distance_scales(as_index_header(ix)->set,
+                       (const char *const *)as_index_header(ix)->names, dim,
+                       as_index_groups(ix), as_index_std(ix), NULL, scale);
+    const double *mean = as_index_mean(ix);
+    float *q = malloc(TRAP_Q * dim * sizeof *q);
+    for (size_t i = 0; i < TRAP_Q; i++)
+        for (size_t j = 0; j < dim; j++) {
+            /* weights (xq - mean) scale^2: equal for query 0, within
+             * 1% for the next 19, within 30% for the rest */
+            double w = i == 0 ? 1.0 : 1.0 + (i < 20 ? 0.01 : 0.3) * uniform();
+            q[i * dim + j] =
+                (float)(scale[j] > 0.0 ? mean[j] + w / (scale[j] * scale[j])
+                                       : mean[j]);
+        }
+    struct ref *all = malloc(TRAP_N * sizeof *all);
+    struct ref *ref = malloc(TRAP_Q * 100 * sizeof *ref);
+    size_t n_ref[TRAP_Q], n_hits[TRAP_Q];
+    struct as_hit *hits = malloc(TRAP_Q * 100 * sizeof *hits);
+    static const size_t ks[] = {1, 10, 100};
+    for (int metric = 0; metric < 2; metric++) {
+        struct as_search_opts o;
+        as_search_opts_init(&o);
+        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        const char *mname = metric ? "euclidean" : "cosine";
+        as_searcher *s;
+        unsetenv("AS_SEARCH_ISA");
+        CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+        for (size_t i = 0; i < TRAP_Q; i++) {
+            size_t m = brute(s, &ix, 1, q + i * dim, NULL, all);
+            n_ref[i] = m < 100 ? m : 100;
+            memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
+        }
+        as_searcher_free(s);
+        for (size_t a = 0; a < 4; a++) {
+            setenv("AS_SEARCH_ISA", isas[a], 1);
+            CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+            for (size_t ki = 0; ki < 3; ki++) {
+                char what[96];
+                snprintf(what, sizeof what, "int8 worst %s %s batch", isas[a],
+                         mname);
+                CHECK_STATUS(
+                    as_search(s, q, TRAP_Q, ks[ki], NULL, hits, n_hits), AS_OK);
+                compare_top(what, ref, n_ref, 0, TRAP_Q, ks[ki], hits, n_hits);
+            }
+            as_searcher_free(s);
+        }
+    }
+    unsetenv("AS_SEARCH_ISA");
+    as_index_close(ix);
+    free(hits);
+    free(ref);
+    free(all);
+    free(q);
+    free(scale);
+    free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1213,6 +1303,7 @@ main(int argc, char **argv)
     test_old_norms(x, n);
     free(x);
     test_batch_adversarial();
+    test_batch_int8_worst();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

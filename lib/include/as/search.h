@@ -18,16 +18,21 @@
  * every row that could still be among the k nearest again in double: the
  * result is exact, not approximate. Up to 15 queries take passes of 4
  * over the matrix. A batch of 16 or more (up to 1024 per pass) takes the
- * rows 16 at a time and multiplies each group, while it is in the cache,
- * by every query of the batch (a blocked matrix product in float32, with
- * the same per-row error bound); each query's threshold rises as its k
- * nearest fill, so only rows whose bounds still reach it are computed
- * again in double. The bound is relative to float32 rounding, so it
- * prunes as well on tightly clustered data (thousands of rows within
- * 0.001 in cosine) as on spread data: only rows that close to the k-th
- * distance are re-ranked (as_searcher_reranked counts them), where the
- * int8 prefilter of earlier versions (an error of about 0.02 in cosine)
- * let thousands through. Ties are broken by path, so the order does not
+ * rows 16 or 32 at a time and multiplies each group, while it is in the
+ * cache, by every query of the batch (a blocked matrix product in
+ * float32, with the same per-row error bound); each query's threshold
+ * rises as its k nearest fill, so only rows whose bounds still reach it
+ * are computed again in double. The bound is relative to float32
+ * rounding, so it prunes as well on tightly clustered data (thousands of
+ * rows within 0.001 in cosine) as on spread data: only rows that close to
+ * the k-th distance are re-ranked (as_searcher_reranked counts them).
+ * With AVX-512 VNNI the products are first taken in int8, with a bound
+ * of about 0.01 in cosine that only spares the float products of the
+ * pairs that bound rules out; the pairs it cannot rule out go through
+ * the float test as before (never straight to the re-rank, which is
+ * what made an earlier int8 path slow on clustered data), and where
+ * most pairs pass, the float products are taken alone. Ties are broken
+ * by path, so the order does not
  * depend on how the library is sharded, and neither the batch size nor
  * the instruction set changes a result.
  *
