@@ -3,7 +3,7 @@
 # usage: bench/search.sh [ENTRIES] [RUNS] [CORPUS]
 #
 # as-search speed on synthetic indexes of ENTRIES (default 1000000)
-# entries of the default feature set (87 columns), one thread, medians of
+# entries of the default feature set (103 columns), one thread, medians of
 # RUNS (default 3) runs made in turn:
 #   - one query's top 10 against the time to read the matrix once in the
 #     same process (the memory-bandwidth floor). Target: within 1.2x;
@@ -16,7 +16,9 @@
 #     pass, which is also what batches did before the batch kernel on
 #     CPUs without AVX-512 VNNI), and 1000 in one call (the batch
 #     kernel), with the rows each path computed again in double per
-#     query; beside them, when g++ and libfaiss-dev (with
+#     query; the 1000 again with AS_SEARCH_ISA=avx512, which on CPUs
+#     with AVX-512 VNNI leaves out the batch's int8 prefilter (the float
+#     kernel alone; elsewhere the same path twice); beside them, when g++ and libfaiss-dev (with
 #     libopenblas-dev: bench only, never a build or test dependency) are
 #     installed, FAISS IndexFlatIP over the same rows and queries
 #     scaled to unit length, one thread, run in turn with ours (A B A B).
@@ -107,6 +109,8 @@ while [ $i -lt "$runs" ]; do
     for set in $sets; do
         # A B A B: ours, then FAISS, on the same rows and queries
         "$bench" compare $nq 10 "$tmp/$set.asx" >>"$tmp/cmp.$set" 2>/dev/null
+        AS_SEARCH_ISA=avx512 "$bench" compare $nq 10 "$tmp/$set.asx" \
+            >>"$tmp/float.$set" 2>/dev/null
         if [ -n "$faiss" ]; then
             "$bench" dump $nq "$tmp/$set.asx" "$tmp/rows.f32" "$tmp/q.f32" >/dev/null 2>&1
             OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
@@ -143,9 +147,10 @@ for set in $sets; do
     [ -n "$faiss" ] && f=$(col "faiss.$set" 2)
     awk -v s="$(col "cmp.$set" 1)" -v four="$(col "cmp.$set" 2)" \
         -v b="$(col "cmp.$set" 3)" -v r1="$(col "cmp.$set" 4)" \
-        -v rb="$(col "cmp.$set" 5)" -v f="$f" -v what="$what" -v n=$nq 'BEGIN {
+        -v rb="$(col "cmp.$set" 5)" -v f="$f" -v what="$what" -v n=$nq \
+        -v bf="$(col "float.$set" 3)" 'BEGIN {
         printf "  %s:\n", what
-        printf "    ms per query (CPU): one at a time %.3f, in calls of 4 %.3f, %d at once %.3f", s, four, n, b
+        printf "    ms per query (CPU): one at a time %.3f, in calls of 4 %.3f, %d at once %.3f (without the int8 prefilter %.3f)", s, four, n, b, bf
         if (f != "")
             printf "; FAISS IndexFlatIP %.3f", f
         printf "\n    the batch: %.1fx faster than calls of 4, %.1fx than one at a time", four / b, s / b
