@@ -57,6 +57,12 @@ as_strerror(int status)
         return "index changed since it was read";
     case AS_EMODEL:
         return "not a valid kind model";
+    case AS_ENOTANN:
+        return "not an approximate index";
+    case AS_ESTALE:
+        return "approximate index made for another version of the index";
+    case AS_ENOTSUP:
+        return "not supported by this build";
     default:
         return "unknown error";
     }

@@ -693,6 +693,35 @@ as_index_projection(const as_index *ix, as_projection **out)
                                  out);
 }
 
+/* Seed of the fingerprint's hash ("asfp1"). */
+#define IX_SEED_FINGERPRINT 0x617366703031ULL
+
+int
+as_index_fingerprint(const as_index *ix, uint64_t *fp)
+{
+    if (ix == NULL || fp == NULL || ix->version == 1)
+        return AS_EINVAL;
+    struct as__hash h;
+    unsigned char head[16];
+    as__hash_init(&h, IX_SEED_FINGERPRINT);
+    for (int i = 0; i < 8; i++) {
+        head[i] = (unsigned char)(ix->n >> (8 * i));
+        head[8 + i] = (unsigned char)((uint64_t)ix->dim >> (8 * i));
+    }
+    as__hash_update(&h, head, sizeof head);
+    /* the SUMS entries of each region: its blocks' hashes (opening
+     * checked SUMS against the header) */
+    static const int secs[] = {SEC_STATS, SEC_MATRIX};
+    for (size_t k = 0; k < sizeof secs / sizeof secs[0]; k++) {
+        int sec = secs[k];
+        uint64_t first = ix->first_block[sec];
+        uint64_t end = ix->first_block[next_section(sec)];
+        as__hash_update(&h, ix->sums + 8 * first, (size_t)(8 * (end - first)));
+    }
+    *fp = as__hash_final(&h);
+    return AS_OK;
+}
+
 int
 as_index_find(const as_index *ix, const char *path, size_t *i)
 {

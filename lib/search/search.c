@@ -791,6 +791,56 @@ as_search_range(as_searcher *s, const float *queries, size_t n_q,
     return search_all(s, queries, n_q, 0, f, NULL, NULL, emit, ctx);
 }
 
+static int
+cmp_row(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+int
+as_search_among(as_searcher *s, const float *query, size_t q,
+                const struct as_entry_ref *cand, size_t n_cand, size_t k,
+                const struct as_search_filter *f, struct as_hit *hits,
+                size_t *n_hits)
+{
+    if (s == NULL || query == NULL || (n_cand > 0 && cand == NULL) || k == 0 ||
+        hits == NULL || n_hits == NULL)
+        return AS_EINVAL;
+    *n_hits = 0;
+    for (size_t j = 0; j < s->dim; j++)
+        if (!isfinite(query[j]))
+            return AS_EINVAL;
+    double max_d = f != NULL ? f->max_distance : -1.0;
+    struct as__query qq;
+    /* no limit and no threshold: finish() ranks every candidate offered */
+    int st = query_init(s, query, 0, -HUGE_VAL, &qq);
+    if (st != AS_OK)
+        return st;
+    if (f != NULL && f->exclude != NULL)
+        qq.coll.skip = global_of(s, &f->exclude[q]);
+    /* the rows in order, each once */
+    uint64_t *rows = malloc((n_cand ? n_cand : 1) * sizeof *rows);
+    size_t m = 0;
+    if (rows == NULL)
+        st = AS_ENOMEM;
+    for (size_t i = 0; i < n_cand && st == AS_OK; i++) {
+        uint64_t row = global_of(s, &cand[i]);
+        if (row != UINT64_MAX && as__row_allowed(s, f, row))
+            rows[m++] = row;
+    }
+    if (st == AS_OK)
+        qsort(rows, m, sizeof *rows, cmp_row);
+    for (size_t i = 0; i < m && st == AS_OK; i++)
+        if (i == 0 || rows[i] != rows[i - 1])
+            st = as__coll_offer(&qq.coll, rows[i], HUGE_VAL, HUGE_VAL);
+    free(rows);
+    if (st == AS_OK)
+        st = finish(s, &qq, query, k, max_d, hits, n_hits);
+    query_free(&qq);
+    return st;
+}
+
 double
 as_search_distance(const as_searcher *s, const float *a, const float *b)
 {

@@ -20,5 +20,6 @@
 #include "as/map.h"
 #include "as/anomaly.h"
 #include "as/kind.h"
+#include "as/ann.h"
 
 #endif

@@ -38,6 +38,9 @@ enum {
     AS_ECHECKSUM = -23,   /* index bytes fail their checksum: damaged */
     AS_ECHANGED = -24,    /* the index was replaced since it was read */
     AS_EMODEL = -25,      /* not a kind model, or a malformed one */
+    AS_ENOTANN = -26,     /* not an approximate index file */
+    AS_ESTALE = -27,      /* approximate index made for another index */
+    AS_ENOTSUP = -28,     /* not supported by this build */
 };
 
 /*

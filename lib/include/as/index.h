@@ -150,6 +150,18 @@ int as_index_normalized_row(const as_index *ix, size_t i,
  * AS_ECHECKSUM / AS_EINDEX (the lookup met a damaged entry). */
 int as_index_find(const as_index *ix, const char *path, size_t *i);
 
+/*
+ * A 64-bit fingerprint of what distances see of the index: its count and
+ * dimension and the stored checksums of its STATS (statistics and group
+ * weights) and MATRIX blocks, so computing it reads no row. Adding,
+ * removing, changing or moving an entry, or changing the statistics or
+ * weights, changes it; annotating (clusters, anomaly scores) does not.
+ * For binding a companion file such as the approximate index (as/ann.h)
+ * to the version of the index it was made from. Returns AS_OK, or
+ * AS_EINVAL for a version-1 file (it has no block checksums).
+ */
+int as_index_fingerprint(const as_index *ix, uint64_t *fp);
+
 /* Column scales for distances: s_j = w_g / (std_j sqrt(n_g)) for column
  * j of group g (n_g columns), 0 for a constant column, given per-group
  * weights (NULL: all 1). groups, std and scale hold dim values. */

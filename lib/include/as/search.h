@@ -162,6 +162,21 @@ int as_search_range(as_searcher *s, const float *queries, size_t n_q,
                                 size_t n),
                     void *ctx);
 
+/*
+ * The k nearest of the given candidate entries to one query (raw feature
+ * values, dim floats), as as_search would rank them: exact distances in
+ * double, the same group similarities and tie order, into hits[0,
+ * *n_hits). Candidates that f leaves out (its mask, its exclude entry,
+ * exclude[q] when f->exclude is set, max_distance), that a later shard
+ * hides or that are out of range are dropped; one given twice counts
+ * once. For re-ranking what an approximate search (as/ann.h) proposes.
+ * Returns AS_OK, AS_EINVAL, AS_ECHECKSUM, AS_EINDEX or AS_ENOMEM.
+ */
+int as_search_among(as_searcher *s, const float *query, size_t q,
+                    const struct as_entry_ref *cand, size_t n_cand, size_t k,
+                    const struct as_search_filter *f, struct as_hit *hits,
+                    size_t *n_hits);
+
 /* ---- every entry's nearest neighbours ---- */
 
 struct as_knn_opts {

@@ -1,0 +1,673 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The approximate index file (as/ann.h; man/as-format.5 is the
+ * reference). Little-endian:
+ *
+ *   0   8  magic "\x89ASA\r\n\x1a\n"
+ *   8   4  format version (1)
+ *   12  4  header size (128)
+ *   16  8  file size
+ *   24  8  entries
+ *   32  4  dimension
+ *   36  4  links (hnswlib's M)
+ *   40  4  ef_construction
+ *   44  4  space: 1, the inner product of unit vectors (cosine)
+ *   48  8  the index's fingerprint (as_index_fingerprint)
+ *   56  8  seed of the level generator
+ *   64  8  payload offset (128)
+ *   72  8  payload size
+ *   80  8  payload checksum (as__hash64, seed ANN_SEED_PAYLOAD)
+ *   88 32  zero
+ *   120 8  header checksum: hash of bytes [0, 120), seed ANN_SEED_HEADER
+ *
+ * The payload is the graph in hnswlib's own format, as its saveIndex
+ * writes it. hnswlib reads and writes only whole files by name, so the
+ * payload passes through a scratch file: an anonymous memory file on
+ * Linux, else an unlinked temporary file.
+ */
+#ifdef __linux__
+#define _GNU_SOURCE /* memfd_create */
+#else
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include "as/ann.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
+#include "as/error.h"
+
+#define ANN_DEFAULT_LINKS 16
+#define ANN_DEFAULT_EFC 200
+#define ANN_DEFAULT_SEED 100
+
+void
+as_ann_opts_init(struct as_ann_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->links = ANN_DEFAULT_LINKS;
+    o->ef_construction = ANN_DEFAULT_EFC;
+    o->seed = ANN_DEFAULT_SEED;
+}
+
+#ifndef AS_HAVE_APPROX
+
+int
+as_ann_available(void)
+{
+    return 0;
+}
+
+int
+as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
+{
+    (void)ix;
+    (void)path;
+    (void)o;
+    return AS_ENOTSUP;
+}
+
+int
+as_ann_open(as_ann **out, const char *path, const as_index *ix)
+{
+    (void)path;
+    (void)ix;
+    if (out != NULL)
+        *out = NULL;
+    return AS_ENOTSUP;
+}
+
+void
+as_ann_close(as_ann *a)
+{
+    (void)a;
+}
+
+void
+as_ann_info(const as_ann *a, struct as_ann_info *info)
+{
+    (void)a;
+    memset(info, 0, sizeof *info);
+}
+
+int
+as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
+              size_t k, size_t ef, const struct as_search_filter *f,
+              struct as_hit *hits, size_t *n_hits)
+{
+    (void)a;
+    (void)s;
+    (void)queries;
+    (void)n_q;
+    (void)k;
+    (void)ef;
+    (void)f;
+    (void)hits;
+    (void)n_hits;
+    return AS_ENOTSUP;
+}
+
+#else /* AS_HAVE_APPROX */
+
+#include "../search/internal.h"
+#include "../util/hash.h"
+#include "hnsw.h"
+
+#define ANN_MAGIC                                                              \
+    "\x89"                                                                     \
+    "ASA\r\n\x1a\n"
+#define ANN_VERSION 1
+#define ANN_HEADER_SIZE 128
+#define ANN_SPACE_COSINE 1
+#define ANN_MAX_LINKS 100
+#define ANN_SEED_HEADER 0x616e6e6864723031ULL  /* "annhdr01" */
+#define ANN_SEED_PAYLOAD 0x616e6e7061793031ULL /* "annpay01" */
+/* bytes per read or write of the payload */
+#define ANN_CHUNK ((size_t)1 << 20)
+
+struct as_ann {
+    const as_index *ix;
+    as__hnsw *g;
+    size_t n, dim;
+    struct as_ann_info info;
+    double *mean, *scale; /* the index's, dim each */
+};
+
+int
+as_ann_available(void)
+{
+    return 1;
+}
+
+static void
+wr32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+wr64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t
+rd32(const unsigned char *p)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+static uint64_t
+rd64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* ---- scratch files: where hnswlib reads and writes ---- */
+
+/* Opens a scratch file that hnswlib can reach by the name left in path;
+ * *tmp says whether path must be unlinked after. fd, or -1 (errno). */
+static int
+scratch_open(char *path, size_t cap, int *tmp)
+{
+    *tmp = 0;
+#ifdef __linux__
+    int mfd = memfd_create("as-ann", MFD_CLOEXEC);
+    if (mfd >= 0) {
+        snprintf(path, cap, "/proc/self/fd/%d", mfd);
+        if (access(path, R_OK | W_OK) == 0)
+            return mfd;
+        close(mfd); /* no /proc: a file, then */
+    }
+#endif
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || dir[0] == '\0')
+        dir = "/tmp";
+    int n = snprintf(path, cap, "%s/as-ann-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        *tmp = 1;
+    return fd;
+}
+
+static void
+scratch_close(int fd, const char *path, int tmp)
+{
+    if (tmp)
+        unlink(path);
+    close(fd);
+}
+
+static int
+write_all(int fd, const void *buf, size_t n)
+{
+    const unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Reads exactly n bytes; -1 with errno (0 at an early end). */
+static int
+read_all(int fd, void *buf, size_t n)
+{
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            errno = 0;
+            return -1;
+        }
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* ---- building ---- */
+
+static void
+dir_of(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        snprintf(buf, cap, ".");
+    else if (slash == path)
+        snprintf(buf, cap, "/");
+    else
+        snprintf(buf, cap, "%.*s", (int)(slash - path), path);
+}
+
+/* Creates dir/.base.tmp-<pid>-<n> for writing (mode 0666 less the umask,
+ * as any new file); fd, or -1 with errno. */
+static int
+make_temp(const char *path, char *tmp, size_t cap)
+{
+    char dir[4096];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    dir_of(path, dir, sizeof dir);
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int n = snprintf(tmp, cap, "%s/.%s.tmp-%ld-%d", dir, base,
+                         (long)getpid(), attempt);
+        if (n < 0 || (size_t)n >= cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/* The graph of every row of ix, unit length. */
+static int
+build_graph(const as_index *ix, const struct as_ann_opts *o, as__hnsw **out)
+{
+    size_t n = as_index_count(ix), dim = as_index_dim(ix);
+    float *v = malloc(dim * sizeof *v);
+    if (v == NULL)
+        return AS_ENOMEM;
+    int st = as__hnsw_new(out, dim, n, o->links, o->ef_construction, o->seed);
+    for (size_t i = 0; i < n && st == AS_OK; i++) {
+        st = as_index_normalized_row(ix, i, NULL, v);
+        if (st != AS_OK)
+            break;
+        double ss = 0.0;
+        for (size_t j = 0; j < dim; j++)
+            ss += (double)v[j] * (double)v[j];
+        double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+        for (size_t j = 0; j < dim; j++)
+            v[j] = (float)((double)v[j] * inv);
+        st = as__hnsw_add(*out, v, i);
+        if (o->progress != NULL && ((i + 1) % 4096 == 0 || i + 1 == n))
+            o->progress(o->progress_ctx, i + 1, n);
+    }
+    free(v);
+    if (st != AS_OK) {
+        as__hnsw_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+/* Copies size bytes from offset at of from to where to stands, hashing
+ * them into *sum. AS_OK, AS_ENOMEM or AS_EIO (errno; 0 for a file that
+ * ends early). */
+static int
+copy_payload(int from, off_t at, int to, uint64_t size, uint64_t *sum)
+{
+    unsigned char *buf = malloc(ANN_CHUNK);
+    if (buf == NULL)
+        return AS_ENOMEM;
+    struct as__hash h;
+    as__hash_init(&h, ANN_SEED_PAYLOAD);
+    int st = AS_OK;
+    if (lseek(from, at, SEEK_SET) != at)
+        st = AS_EIO;
+    for (uint64_t done = 0; done < size && st == AS_OK;) {
+        size_t n = size - done < ANN_CHUNK ? (size_t)(size - done) : ANN_CHUNK;
+        if (read_all(from, buf, n) != 0 || write_all(to, buf, n) != 0) {
+            st = AS_EIO;
+            break;
+        }
+        as__hash_update(&h, buf, n);
+        done += n;
+    }
+    free(buf);
+    *sum = as__hash_final(&h);
+    return st;
+}
+
+int
+as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
+{
+    struct as_ann_opts def;
+    if (o == NULL) {
+        as_ann_opts_init(&def);
+        o = &def;
+    }
+    uint64_t fp;
+    if (ix == NULL || path == NULL || o->links < 2 ||
+        o->links > ANN_MAX_LINKS || o->ef_construction < o->links ||
+        as_index_fingerprint(ix, &fp) != AS_OK)
+        return AS_EINVAL;
+    as__hnsw *g;
+    int st = build_graph(ix, o, &g);
+    if (st != AS_OK)
+        return st;
+    char spath[4200], tmp[4300];
+    int is_tmp, e = 0;
+    int sfd = scratch_open(spath, sizeof spath, &is_tmp);
+    if (sfd < 0) {
+        e = errno;
+        as__hnsw_free(g);
+        errno = e;
+        return AS_EIO;
+    }
+    st = as__hnsw_save(g, spath);
+    as__hnsw_free(g);
+    struct stat sb;
+    if (st == AS_OK && fstat(sfd, &sb) != 0)
+        st = AS_EIO;
+    int fd = -1;
+    if (st == AS_OK && (fd = make_temp(path, tmp, sizeof tmp)) < 0)
+        st = AS_EIO;
+    uint64_t size = st == AS_OK ? (uint64_t)sb.st_size : 0, sum = 0;
+    if (st == AS_OK && lseek(fd, ANN_HEADER_SIZE, SEEK_SET) != ANN_HEADER_SIZE)
+        st = AS_EIO;
+    if (st == AS_OK)
+        st = copy_payload(sfd, 0, fd, size, &sum);
+    e = errno != 0 ? errno : EIO;
+    scratch_close(sfd, spath, is_tmp);
+    if (st == AS_OK) {
+        unsigned char h[ANN_HEADER_SIZE] = {0};
+        memcpy(h, ANN_MAGIC, 8);
+        wr32(h + 8, ANN_VERSION);
+        wr32(h + 12, ANN_HEADER_SIZE);
+        wr64(h + 16, ANN_HEADER_SIZE + size);
+        wr64(h + 24, as_index_count(ix));
+        wr32(h + 32, (uint32_t)as_index_dim(ix));
+        wr32(h + 36, (uint32_t)o->links);
+        wr32(h + 40, (uint32_t)o->ef_construction);
+        wr32(h + 44, ANN_SPACE_COSINE);
+        wr64(h + 48, fp);
+        wr64(h + 56, o->seed);
+        wr64(h + 64, ANN_HEADER_SIZE);
+        wr64(h + 72, size);
+        wr64(h + 80, sum);
+        wr64(h + 120, as__hash64(h, 120, ANN_SEED_HEADER));
+        if (lseek(fd, 0, SEEK_SET) != 0 || write_all(fd, h, sizeof h) != 0 ||
+            fsync(fd) != 0) {
+            e = errno;
+            st = AS_EIO;
+        }
+    }
+    if (fd >= 0 && close(fd) != 0 && st == AS_OK) {
+        e = errno;
+        st = AS_EIO;
+    }
+    if (st == AS_OK && rename(tmp, path) != 0) {
+        e = errno;
+        st = AS_EIO;
+    }
+    if (st != AS_OK) {
+        if (fd >= 0)
+            unlink(tmp);
+        errno = e;
+        return st;
+    }
+    /* the rename reaches the disk with the directory */
+    char dir[4096];
+    dir_of(path, dir, sizeof dir);
+    int dfd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        e = errno;
+        if (dfd >= 0)
+            close(dfd);
+        errno = e;
+        return AS_EIO;
+    }
+    close(dfd);
+    return AS_OK;
+}
+
+/* ---- reading ---- */
+
+/* Checks the header h of a file of size bytes for ix; AS_OK or the
+ * code as_ann_open returns. */
+static int
+check_header(const unsigned char *h, uint64_t size, const as_index *ix)
+{
+    if (memcmp(h, ANN_MAGIC, 8) != 0)
+        return AS_ENOTANN;
+    if (rd32(h + 8) != ANN_VERSION)
+        return AS_EINDEXVER;
+    if (rd64(h + 120) != as__hash64(h, 120, ANN_SEED_HEADER))
+        return AS_ECHECKSUM;
+    if (rd32(h + 12) != ANN_HEADER_SIZE || rd64(h + 64) != ANN_HEADER_SIZE ||
+        rd32(h + 44) != ANN_SPACE_COSINE ||
+        rd64(h + 72) != rd64(h + 16) - ANN_HEADER_SIZE)
+        return AS_ECHECKSUM; /* a header we never write */
+    if (rd64(h + 16) != size)
+        return AS_ECHECKSUM; /* truncated, or grown */
+    uint64_t fp;
+    if (as_index_fingerprint(ix, &fp) != AS_OK || rd64(h + 48) != fp ||
+        rd64(h + 24) != as_index_count(ix) || rd32(h + 32) != as_index_dim(ix))
+        return AS_ESTALE;
+    return AS_OK;
+}
+
+int
+as_ann_open(as_ann **out, const char *path, const as_index *ix)
+{
+    if (out == NULL)
+        return AS_EINVAL;
+    *out = NULL;
+    if (path == NULL || ix == NULL)
+        return AS_EINVAL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return AS_EIO;
+    struct stat sb;
+    unsigned char h[ANN_HEADER_SIZE];
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return AS_EIO;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        errno = EISDIR;
+        return AS_EIO;
+    }
+    if (read_all(fd, h, sizeof h) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return e == 0 ? AS_ENOTANN : AS_EIO;
+    }
+    int st = check_header(h, (uint64_t)sb.st_size, ix);
+    if (st != AS_OK) {
+        close(fd);
+        return st;
+    }
+    /* the payload to a scratch file, checked on the way */
+    char spath[4200];
+    int is_tmp;
+    int sfd = scratch_open(spath, sizeof spath, &is_tmp);
+    if (sfd < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return AS_EIO;
+    }
+    uint64_t sum = 0;
+    st = copy_payload(fd, ANN_HEADER_SIZE, sfd, rd64(h + 72), &sum);
+    if (st == AS_EIO && errno == 0)
+        st = AS_ECHECKSUM; /* shorter than it was: being replaced */
+    close(fd);
+    as_ann *a = NULL;
+    if (st == AS_OK && sum != rd64(h + 80))
+        st = AS_ECHECKSUM;
+    if (st == AS_OK && (a = calloc(1, sizeof *a)) == NULL)
+        st = AS_ENOMEM;
+    if (st == AS_OK) {
+        size_t dim = as_index_dim(ix);
+        a->ix = ix;
+        a->n = as_index_count(ix);
+        a->dim = dim;
+        a->info.count = a->n;
+        a->info.dim = dim;
+        a->info.links = rd32(h + 36);
+        a->info.ef_construction = rd32(h + 40);
+        a->info.fingerprint = rd64(h + 48);
+        a->mean = malloc(2 * dim * sizeof *a->mean);
+        if (a->mean == NULL)
+            st = AS_ENOMEM;
+    }
+    if (st == AS_OK) {
+        const struct as_featheader *hd = as_index_header(ix);
+        a->scale = a->mean + a->dim;
+        memcpy(a->mean, as_index_mean(ix), a->dim * sizeof *a->mean);
+        as_distance_scales(hd->set, (const char *const *)hd->names, a->dim,
+                           as_index_groups(ix), as_index_std(ix),
+                           as_index_group_weights(ix), a->scale);
+        st = as__hnsw_load(&a->g, spath, a->dim);
+        if (st == AS_EINVAL)
+            st = AS_ECHECKSUM; /* checked bytes hnswlib does not take */
+    }
+    if (st == AS_OK && as__hnsw_count(a->g) != a->n)
+        st = AS_ECHECKSUM;
+    scratch_close(sfd, spath, is_tmp);
+    if (st != AS_OK) {
+        as_ann_close(a);
+        return st;
+    }
+    *out = a;
+    return AS_OK;
+}
+
+void
+as_ann_close(as_ann *a)
+{
+    if (a == NULL)
+        return;
+    as__hnsw_free(a->g);
+    free(a->mean);
+    free(a);
+}
+
+void
+as_ann_info(const as_ann *a, struct as_ann_info *info)
+{
+    *info = a->info;
+}
+
+/* ---- searching ---- */
+
+/* Whether s searches a's index alone, as the graph was built. */
+static int
+searcher_fits(const as_ann *a, const as_searcher *s)
+{
+    if (s->n_shards != 1 || s->sh[0].ix != a->ix ||
+        s->metric != AS_METRIC_COSINE || s->proj != NULL)
+        return 0;
+    const double *w = as_index_group_weights(a->ix);
+    for (int g = 0; g < AS_G_COUNT; g++)
+        if (s->weights[g] != w[g])
+            return 0;
+    return 1;
+}
+
+int
+as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
+              size_t k, size_t ef, const struct as_search_filter *f,
+              struct as_hit *hits, size_t *n_hits)
+{
+    if (a == NULL || s == NULL || k == 0 ||
+        (n_q > 0 && (queries == NULL || hits == NULL || n_hits == NULL)) ||
+        !searcher_fits(a, s))
+        return AS_EINVAL;
+    size_t dim = a->dim, cap = 0;
+    double max_d = f != NULL ? f->max_distance : -1.0;
+    float *y = malloc(dim * sizeof *y);
+    uint64_t *labels = NULL;
+    float *dist = NULL;
+    struct as_entry_ref *refs = NULL;
+    int st = y == NULL ? AS_ENOMEM : AS_OK;
+    for (size_t q = 0; q < n_q && st == AS_OK; q++) {
+        const float *x = queries + q * dim;
+        double ss = 0.0;
+        for (size_t j = 0; j < dim; j++) {
+            if (!isfinite(x[j])) {
+                st = AS_EINVAL;
+                break;
+            }
+            double v = ((double)x[j] - a->mean[j]) * a->scale[j];
+            y[j] = (float)v;
+            ss += v * v;
+        }
+        double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+        for (size_t j = 0; j < dim; j++)
+            y[j] = (float)((double)y[j] * inv);
+        size_t want = ef > k ? ef : k;
+        n_hits[q] = 0;
+        while (st == AS_OK) {
+            if (want > a->n)
+                want = a->n;
+            if (want > cap) {
+                free(labels);
+                free(dist);
+                free(refs);
+                cap = want;
+                labels = malloc(cap * sizeof *labels);
+                dist = malloc(cap * sizeof *dist);
+                refs = malloc(cap * sizeof *refs);
+                if (labels == NULL || dist == NULL || refs == NULL) {
+                    st = AS_ENOMEM;
+                    break;
+                }
+            }
+            size_t got = 0;
+            if (want > 0)
+                st = as__hnsw_search(a->g, y, want, labels, dist, &got);
+            for (size_t i = 0; i < got; i++) {
+                refs[i].shard = 0;
+                refs[i].entry = (uint32_t)labels[i];
+            }
+            if (st == AS_OK)
+                st = as_search_among(s, x, q, refs, got, k, f, hits + q * k,
+                                     &n_hits[q]);
+            /* enough, every entry seen, or the candidates already reach
+             * past max_distance (float distances: a little slack) */
+            if (st != AS_OK || n_hits[q] >= k || want >= a->n || got < want ||
+                (max_d >= 0.0 && got > 0 &&
+                 (double)dist[got - 1] > max_d + 1e-4))
+                break;
+            want = want > a->n / 4 ? a->n : 4 * want;
+        }
+    }
+    free(y);
+    free(labels);
+    free(dist);
+    free(refs);
+    return st;
+}
+
+#endif /* AS_HAVE_APPROX */

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_ANN_H
+#define AS_ANN_H
+
+/*
+ * The approximate index: an opt-in companion file (by convention the
+ * index's path with ".ann" added) holding an HNSW graph (Malkov and
+ * Yashunin, "Efficient and robust approximate nearest neighbor search
+ * using Hierarchical Navigable Small World graphs", 2018) built and
+ * searched by hnswlib, over the index's rows as cosine distances see
+ * them: z-scored with the index's statistics, scaled by its stored group
+ * weights (as as_index_normalized_row), then made unit length, so the
+ * graph's inner product is the searcher's cosine. man/as-format.5
+ * defines the file.
+ *
+ * A search walks the graph for ef candidates (ef >= k), then ranks them
+ * again exactly, in double, as as_search does (as_search_among): the
+ * distances, group similarities and tie order of what it returns are
+ * exact, but an entry the walk missed is missing. The file is bound to
+ * the index it was built from by as_index_fingerprint() and a checksum
+ * covers every byte, so opening refuses a graph built for another
+ * version of the index (AS_ESTALE) or a damaged one (AS_ECHECKSUM) rather
+ * than ever answering from it.
+ *
+ * Built without hnswlib (the CMake option AS_WITH_APPROX off), every
+ * function but the option initialisers returns AS_ENOTSUP, and
+ * as_ann_available() says 0.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/index.h"
+#include "as/search.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* 1 when this library was built with approximate search, 0 if not. */
+int as_ann_available(void);
+
+struct as_ann_opts {
+    size_t links;           /* links per node, hnswlib's M (init 16,
+                               2 .. 100): more is larger and slower to
+                               build, and finds more */
+    size_t ef_construction; /* candidates kept while inserting (init 200,
+                               at least links) */
+    uint64_t seed;          /* of hnswlib's level generator (init 100):
+                               the same index, options and seed give the
+                               same file */
+    /* Called every 4096 rows with how many are in and the total, from
+     * the calling thread; NULL (init): none. */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
+};
+void as_ann_opts_init(struct as_ann_opts *o);
+
+/*
+ * Builds the graph of every entry of ix (one thread, in entry order, so
+ * the result does not depend on the machine's load) and writes it to
+ * path atomically, as as_index_builder_write does (a temporary file in
+ * the same directory, fsync, rename, fsync of the directory). Returns
+ * AS_OK, AS_EINVAL (options out of range, or ix's format version 1,
+ * which has no fingerprint), AS_ECHECKSUM (a row of ix is damaged),
+ * AS_EIO (errno set), AS_ENOMEM or AS_ENOTSUP. The graph takes about
+ * (dim + 2 links + 3) * 4 bytes per entry, in memory while it is built
+ * and on disk.
+ */
+int as_ann_build(const as_index *ix, const char *path,
+                 const struct as_ann_opts *o);
+
+typedef struct as_ann as_ann;
+
+/*
+ * Reads the graph at path, which must have been built from ix as it is
+ * now. The whole file is read and checked (it is loaded into memory,
+ * not mapped). Returns AS_OK; AS_EIO (errno set: ENOENT when there is no
+ * such file); AS_ENOTANN (not an approximate index: no magic, or too
+ * short); AS_EINDEXVER (a later format version); AS_ECHECKSUM (its
+ * bytes fail their checksums: damaged or truncated); AS_ESTALE (built
+ * from another version of the index, or another index); AS_ENOMEM;
+ * AS_ENOTSUP. *out is NULL on failure. ix must stay open while the
+ * handle is used.
+ */
+int as_ann_open(as_ann **out, const char *path, const as_index *ix);
+void as_ann_close(as_ann *a);
+
+struct as_ann_info {
+    size_t count, dim;
+    size_t links, ef_construction;
+    uint64_t fingerprint; /* of the index it was built from */
+};
+void as_ann_info(const as_ann *a, struct as_ann_info *info);
+
+/*
+ * The k nearest entries to each of n_q queries (raw feature values, n_q
+ * rows of dim floats), approximately: as as_search, with the same slots
+ * in hits and n_hits, but from the ef candidates (at least k; the larger,
+ * the slower and the fewer misses) that the graph walk finds. s must
+ * search the graph's index alone, with its stored weights, the cosine
+ * metric and no projection (anything else is AS_EINVAL). A filter (mask,
+ * exclusions, max_distance) is applied to the candidates; while fewer
+ * than k pass, the walk is done again with four times the candidates
+ * (up to every entry), so a filter that lets through a fraction p of the
+ * entries costs about 1/p times as much. Returns AS_OK, AS_EINVAL,
+ * AS_ECHECKSUM or AS_EINDEX (a damaged candidate row or entry),
+ * AS_ENOMEM or AS_ENOTSUP. Several threads may search with one handle.
+ */
+int as_ann_search(const as_ann *a, as_searcher *s, const float *queries,
+                  size_t n_q, size_t k, size_t ef,
+                  const struct as_search_filter *f, struct as_hit *hits,
+                  size_t *n_hits);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The approximate index (as/ann.h): recall@10 against the exact search
+ * on clustered rows, exact distances and order for what it returns,
+ * filters and exclusions, the same file from the same index, and a
+ * stale, damaged, truncated, foreign or missing file refused with its
+ * own code. as_search_among given every entry equals as_search. Built
+ * without hnswlib, every call says AS_ENOTSUP.
+ *
+ * usage: test_ann DATADIR (unused)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "as/as.h"
+#include "check.h"
+#include "fileutil.h"
+
+#define N 3000
+#define NQ 100
+#define K 10
+
+static char dir[256];
+static const as_featureset *set;
+static size_t dim;
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+
+static double
+uniform(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) * 0x1p-53;
+}
+
+static double
+gauss(void)
+{
+    double u = uniform() + 1e-300, v = uniform();
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+/* 12 tight clusters in 8 latent dimensions, as bench's generator: many
+ * rows near each other, where a graph walk can go wrong. */
+static float *
+make_rows(size_t n)
+{
+    float *x = malloc(n * dim * sizeof *x);
+    double mix[8 * 512], centre[12][8];
+    for (size_t i = 0; i < 8 * dim; i++)
+        mix[i] = gauss();
+    for (int c = 0; c < 12; c++)
+        for (int l = 0; l < 8; l++)
+            centre[c][l] = 4.0 * gauss();
+    for (size_t i = 0; i < n; i++) {
+        int c = (int)(uniform() * 12.0);
+        double z[8];
+        for (int l = 0; l < 8; l++)
+            z[l] = centre[c][l] + 0.3 * gauss();
+        for (size_t j = 0; j < dim; j++) {
+            double v = 0.05 * gauss();
+            for (int l = 0; l < 8; l++)
+                v += mix[l * dim + j] * z[l];
+            x[i * dim + j] = (float)v;
+        }
+    }
+    return x;
+}
+
+static void
+write_index(const char *path, const float *x, size_t n)
+{
+    static char *names[512];
+    for (size_t j = 0; j < dim; j++)
+        names[j] = (char *)(uintptr_t)as_featureset_column(set, j)->name;
+    struct as_featheader h = {0};
+    h.format = AS_FEAT_TSV;
+    h.dim = dim;
+    h.names = names;
+    h.has_label = 1;
+    h.has_duration = 1;
+    h.has_meta = 1;
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < n; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "lib/%c/s%05zu.wav", 'a' + (int)(i * 7 % 11), i);
+        struct as_index_entry e = {p, i % 4 ? "drums" : "keys", 1.0,  -1, -1,
+                                   0, AS_INDEX_NO_CLUSTER,      0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+}
+
+static void
+test_unavailable(void)
+{
+    check_ctx("without hnswlib");
+    as_ann *a = (as_ann *)1;
+    CHECK_STATUS(as_ann_build(NULL, "x", NULL), AS_ENOTSUP);
+    CHECK_STATUS(as_ann_open(&a, "x", NULL), AS_ENOTSUP);
+    CHECK(a == NULL);
+    CHECK_STATUS(as_ann_search(NULL, NULL, NULL, 0, 1, 1, NULL, NULL, NULL),
+                 AS_ENOTSUP);
+}
+
+/* Fraction of the exact top K that the approximate top K holds. */
+static double
+recall(const struct as_hit *exact, const size_t *n_exact,
+       const struct as_hit *approx, const size_t *n_approx, size_t nq)
+{
+    size_t found = 0, total = 0;
+    for (size_t q = 0; q < nq; q++) {
+        total += n_exact[q];
+        for (size_t i = 0; i < n_exact[q]; i++)
+            for (size_t j = 0; j < n_approx[q]; j++)
+                if (approx[q * K + j].entry == exact[q * K + i].entry) {
+                    found++;
+                    break;
+                }
+    }
+    return total ? (double)found / (double)total : 1.0;
+}
+
+static void
+test_search(const char *ix_path, const char *ann_path, const float *x)
+{
+    as_index *ix;
+    as_searcher *s;
+    as_ann *a;
+    CHECK_STATUS(as_index_open(&ix, ix_path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    CHECK_STATUS(as_ann_open(&a, ann_path, ix), AS_OK);
+    struct as_ann_info info;
+    as_ann_info(a, &info);
+    CHECK_INT(info.count, N);
+    CHECK_INT(info.dim, dim);
+    CHECK_INT(info.links, 16);
+    CHECK_INT(info.ef_construction, 200);
+
+    /* queries: rows near the data, not in it */
+    float *q = malloc(NQ * dim * sizeof *q);
+    for (size_t i = 0; i < NQ; i++)
+        for (size_t j = 0; j < dim; j++)
+            q[i * dim + j] = x[(i * 29 % N) * dim + j] + (float)(0.1 * gauss());
+    struct as_hit *he = malloc(NQ * K * sizeof *he),
+                  *ha = malloc(NQ * K * sizeof *ha);
+    size_t ne[NQ], na[NQ];
+    CHECK_STATUS(as_search(s, q, NQ, K, NULL, he, ne), AS_OK);
+
+    check_ctx("ef 10");
+    CHECK_STATUS(as_ann_search(a, s, q, NQ, K, 10, NULL, ha, na), AS_OK);
+    double r10 = recall(he, ne, ha, na, NQ);
+    check_ctx("ef 64");
+    CHECK_STATUS(as_ann_search(a, s, q, NQ, K, 64, NULL, ha, na), AS_OK);
+    double r64 = recall(he, ne, ha, na, NQ);
+    printf("recall@10 on %d clustered rows: %.3f at ef 10, %.3f at ef 64\n", N,
+           r10, r64);
+    CHECK(r64 >= 0.95);
+    CHECK(r64 >= r10);
+    /* what it returns is ranked exactly: the distances of the exact
+     * search, nearest first, ties by path */
+    for (size_t i = 0; i < NQ; i++) {
+        CHECK_INT(na[i], K);
+        for (size_t r = 0; r < na[i]; r++) {
+            const struct as_hit *h = &ha[i * K + r];
+            double d =
+                as_search_distance(s, q + i * dim, as_index_row(ix, h->entry));
+            CHECK(h->distance == d);
+            if (r > 0)
+                CHECK(h->distance >= ha[i * K + r - 1].distance);
+        }
+    }
+
+    check_ctx("as_search_among every entry");
+    struct as_entry_ref *all = malloc(N * sizeof *all);
+    for (size_t e = 0; e < N; e++)
+        all[e] = (struct as_entry_ref){0, (uint32_t)(N - 1 - e)};
+    for (size_t i = 0; i < 10; i++) {
+        struct as_hit h[K];
+        size_t n;
+        CHECK_STATUS(as_search_among(s, q + i * dim, i, all, N, K, NULL, h, &n),
+                     AS_OK);
+        CHECK_INT(n, ne[i]);
+        for (size_t r = 0; r < n && r < ne[i]; r++) {
+            CHECK_INT(h[r].entry, he[i * K + r].entry);
+            CHECK(h[r].distance == he[i * K + r].distance);
+            for (int g = 0; g < AS_G_COUNT; g++)
+                CHECK(h[r].group_sim[g] == he[i * K + r].group_sim[g]);
+        }
+    }
+    free(all);
+
+    check_ctx("filter");
+    as_entry_filter *flt;
+    as_entry_mask *mask;
+    size_t bad;
+    CHECK_STATUS(as_entry_filter_new(&flt), AS_OK);
+    CHECK_STATUS(as_entry_filter_add(flt, AS_FILTER_LABEL, "keys", NULL, 0),
+                 AS_OK);
+    CHECK_STATUS(as_entry_mask_new(&mask, &ix, 1, flt, &bad), AS_OK);
+    struct as_search_filter f;
+    as_search_filter_init(&f);
+    f.mask = as_entry_mask_rows(mask);
+    CHECK_STATUS(as_search(s, q, NQ, K, &f, he, ne), AS_OK);
+    CHECK_STATUS(as_ann_search(a, s, q, NQ, K, 64, &f, ha, na), AS_OK);
+    for (size_t i = 0; i < NQ; i++) {
+        CHECK_INT(na[i], K);
+        for (size_t r = 0; r < na[i]; r++)
+            CHECK_INT(ha[i * K + r].entry % 4, 0);
+    }
+    CHECK(recall(he, ne, ha, na, NQ) >= 0.95);
+    as_entry_mask_free(mask);
+    as_entry_filter_free(flt);
+
+    check_ctx("max distance");
+    as_search_filter_init(&f);
+    f.max_distance = he[0 * K + 2].distance; /* some queries: fewer */
+    CHECK_STATUS(as_ann_search(a, s, q, NQ, K, 64, &f, ha, na), AS_OK);
+    for (size_t i = 0; i < NQ; i++)
+        for (size_t r = 0; r < na[i]; r++)
+            CHECK(ha[i * K + r].distance <= f.max_distance);
+
+    check_ctx("exclude");
+    as_search_filter_init(&f);
+    struct as_entry_ref ex[NQ];
+    for (size_t i = 0; i < NQ; i++) {
+        ex[i] = (struct as_entry_ref){0, (uint32_t)(i * 29 % N)};
+        memcpy(q + i * dim, x + (i * 29 % N) * dim, dim * sizeof *q);
+    }
+    f.exclude = ex;
+    CHECK_STATUS(as_ann_search(a, s, q, NQ, K, 64, &f, ha, na), AS_OK);
+    for (size_t i = 0; i < NQ; i++)
+        for (size_t r = 0; r < na[i]; r++)
+            CHECK(ha[i * K + r].entry != ex[i].entry);
+
+    check_ctx("a searcher of other weights");
+    double w[AS_G_COUNT];
+    for (int g = 0; g < AS_G_COUNT; g++)
+        w[g] = g == 0 ? 2.0 : 1.0;
+    struct as_search_opts so;
+    as_search_opts_init(&so);
+    so.group_weights = w;
+    as_searcher *s2;
+    CHECK_STATUS(as_searcher_new(&s2, &ix, 1, &so), AS_OK);
+    CHECK_STATUS(as_ann_search(a, s2, q, 1, K, 64, NULL, ha, na), AS_EINVAL);
+    as_searcher_free(s2);
+
+    free(q);
+    free(he);
+    free(ha);
+    as_ann_close(a);
+    as_searcher_free(s);
+    as_index_close(ix);
+}
+
+static void
+test_files(const char *ix_path, const char *ann_path, float *x)
+{
+    char p2[400], p3[400];
+    as_index *ix;
+    as_ann *a = NULL;
+    CHECK_STATUS(as_index_open(&ix, ix_path, 0, NULL), AS_OK);
+
+    check_ctx("same index, same file");
+    snprintf(p2, sizeof p2, "%s/again.ann", dir);
+    CHECK_STATUS(as_ann_build(ix, p2, NULL), AS_OK);
+    size_t n1, n2;
+    char *b1 = tu_read_file(ann_path, &n1), *b2 = tu_read_file(p2, &n2);
+    CHECK(n1 == n2 && memcmp(b1, b2, n1) == 0);
+    free(b2);
+
+    check_ctx("missing");
+    snprintf(p3, sizeof p3, "%s/none.ann", dir);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_EIO);
+    CHECK_INT(errno, ENOENT);
+    CHECK(a == NULL);
+
+    check_ctx("not an approximate index");
+    CHECK_STATUS(as_ann_open(&a, ix_path, ix), AS_ENOTANN);
+    tu_write_file(p3, "", 0);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ENOTANN);
+
+    check_ctx("damaged payload");
+    b1[n1 / 2] ^= 0x10;
+    tu_write_file(p3, b1, n1);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    b1[n1 / 2] ^= 0x10;
+    check_ctx("damaged header");
+    b1[36] ^= 1;
+    tu_write_file(p3, b1, n1);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    b1[36] ^= 1;
+    check_ctx("truncated");
+    tu_write_file(p3, b1, n1 - 100);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    check_ctx("whole again");
+    tu_write_file(p3, b1, n1);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_OK);
+    as_ann_close(a);
+    free(b1);
+
+    check_ctx("annotated: still fits");
+    uint64_t fp0, fp1;
+    CHECK_STATUS(as_index_fingerprint(ix, &fp0), AS_OK);
+    struct as_index_ident id;
+    CHECK_STATUS(as_index_ident(ix_path, &id), AS_OK);
+    int32_t *cl = malloc(N * sizeof *cl);
+    for (size_t i = 0; i < N; i++)
+        cl[i] = (int32_t)(i % 5);
+    as_index_close(ix);
+    CHECK_STATUS(as_index_annotate(ix_path, &id, 0, cl, NULL), AS_OK);
+    free(cl);
+    CHECK_STATUS(as_index_open(&ix, ix_path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_index_fingerprint(ix, &fp1), AS_OK);
+    CHECK(fp0 == fp1);
+    CHECK_STATUS(as_ann_open(&a, ann_path, ix), AS_OK);
+    as_ann_close(a);
+    as_index_close(ix);
+
+    check_ctx("one row changed: stale");
+    x[5 * dim + 1] += 1.0f;
+    write_index(ix_path, x, N);
+    CHECK_STATUS(as_index_open(&ix, ix_path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_index_fingerprint(ix, &fp1), AS_OK);
+    CHECK(fp0 != fp1);
+    CHECK_STATUS(as_ann_open(&a, ann_path, ix), AS_ESTALE);
+    CHECK(a == NULL);
+    as_index_close(ix);
+
+    check_ctx("options");
+    struct as_ann_opts o;
+    as_ann_opts_init(&o);
+    o.links = 1;
+    CHECK_STATUS(as_index_open(&ix, ix_path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_ann_build(ix, p2, &o), AS_EINVAL);
+    as_ann_opts_init(&o);
+    o.ef_construction = 4;
+    CHECK_STATUS(as_ann_build(ix, p2, &o), AS_EINVAL);
+    as_index_close(ix);
+}
+
+int
+main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    if (!as_ann_available()) {
+        test_unavailable();
+        return check_done();
+    }
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/as-test-ann-XXXXXX", t && *t ? t : "/tmp");
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    set = as_featureset_get("default");
+    dim = as_featureset_dim(set);
+    float *x = make_rows(N);
+    char ixp[300], annp[300];
+    snprintf(ixp, sizeof ixp, "%s/lib.asx", dir);
+    snprintf(annp, sizeof annp, "%s/lib.asx.ann", dir);
+    write_index(ixp, x, N);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, ixp, 0, NULL), AS_OK);
+    CHECK_STATUS(as_ann_build(ix, annp, NULL), AS_OK);
+    as_index_close(ix);
+    test_search(ixp, annp, x);
+    test_files(ixp, annp, x);
+    free(x);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return check_done();
+}
