@@ -5,9 +5,11 @@
 # line needed and exits 1. On a system without dpkg it assumes the
 # packages are there and lets CMake say otherwise.
 
-# What building needs.
+# What building needs; g++ and libhnswlib-dev (header-only) are for the
+# optional approximate search (as-index -A, as-search -a), which a build
+# without them leaves out.
 AS_DEPS_BUILD="cmake make gcc pkg-config libsndfile1-dev libflac-dev \
-libmpg123-dev libsoxr-dev libmicrohttpd-dev"
+libmpg123-dev libsoxr-dev libmicrohttpd-dev g++ libhnswlib-dev"
 # Example audio for the quick start (CC0 one-shots and loops).
 AS_DEPS_SAMPLES="sonic-pi-samples"
 # What the test suite needs besides: clang for the sanitizer build,
