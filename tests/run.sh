@@ -8,7 +8,7 @@
 # errors: gcc with optimisation (build-test/) and clang with
 # AddressSanitizer and UndefinedBehaviorSanitizer (build-asan/); gcc
 # without libFLAC and without libmpg123 (build-noflac/, build-nompg123/,
-# the decoding tests only). Then a short run of every libFuzzer target
+# the decoding tests only; the second also without hnswlib). Then a short run of every libFuzzer target
 # (tests/fuzz/run.sh, build-fuzz/).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,16 +44,26 @@ UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 # The build options that leave a decoder library out: FLAC, then MPEG,
 # through libsndfile instead. Only the tools, the test tools and the
 # decoder's unit test are built, and the tests that decode files run.
+# The second also leaves approximate search out (AS_WITH_APPROX=OFF:
+# the library in C alone), which costs no build of its own: its unit
+# test and the CLI case check that both ends say it is not there.
 for v in FLAC MPG123; do
     echo "== gcc, AS_WITH_$v=OFF" >&2
     dir="$root/build-no$(echo "$v" | tr 'A-Z' 'a-z')"
+    more=""
+    tests='unit/decode|cli/as-extract|cli/as-search-dups|cli/as-stats|cli/as-anomaly-checks|golden/'
+    if [ "$v" = MPG123 ]; then
+        echo "== gcc, AS_WITH_APPROX=OFF" >&2
+        more="-DAS_WITH_APPROX=OFF"
+        tests="$tests|unit/ann|cli/as-search-approx"
+    fi
     CC=gcc cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DAS_WERROR=ON -DAS_BUILD_TESTS=ON -DAS_WITH_$v=OFF >/dev/null
+        -DAS_WERROR=ON -DAS_BUILD_TESTS=ON -DAS_WITH_$v=OFF $more >/dev/null
     cmake --build "$dir" -j "$jobs" --target as-extract as-index as-search \
         as-cluster as-stats as-anomaly as-map mksignal tsvcmp ixcluster \
-        failio test_decode
+        failio test_decode test_ann
     ctest --test-dir "$dir" --output-on-failure -j "$jobs" \
-        -R '^(unit/decode|cli/as-extract|cli/as-search-dups|cli/as-stats|cli/as-anomaly-checks|golden/)' </dev/null
+        -R "^($tests)" </dev/null
 done
 
 # a smoke run: 6 s per target, to catch a target that no longer builds

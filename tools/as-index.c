@@ -20,7 +20,8 @@
     "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "        \
     "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n"  \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
-    "       as-index merge [-Jq] [-w seconds] -o index index ..."
+    "       as-index merge [-Jq] [-w seconds] -o index index ...\n"            \
+    "       as-index -A index [-q] [-E ef] [-M links]"
 
 static void
 help(void)
@@ -31,10 +32,14 @@ help(void)
         "current, merge shards, write it back out, check it, or learn a\n"
         "projection from its labels.\n"
         "\n"
+        "  -A, --approx=INDEX     build the approximate index INDEX.ann for\n"
+        "                         as-search -a (hnswlib's HNSW graph)\n"
         "  -b, --blend=A          with -L: the learnt part's weight in searches\n"
         "                         with -P (0 to 1, default 0.5)\n"
         "  -c, --check=INDEX      read the whole index and check its checksums\n"
         "  -d, --dump=INDEX       write the entries as a feature stream\n"
+        "  -E, --ef-construction=N  with -A: candidates kept while building\n"
+        "                         (default 200; more is slower, finds more)\n"
         "  -F, --force-prune      with -p: prune even more than half of the\n"
         "                         entries\n"
         "  -f, --format=FMT       with -d: tsv (default) or bin\n"
@@ -43,6 +48,8 @@ help(void)
         "  -J, --json             print the summary as one JSON object\n"
         "  -L, --learn=INDEX      fit a projection (shrinkage LDA) on INDEX's\n"
         "                         labels and store it in INDEX\n"
+        "  -M, --links=N          with -A: links per entry (2 to 100,\n"
+        "                         default 16; more is larger, finds more)\n"
         "  -l, --label-from=SRC   dir (the parent folder's name), column (the\n"
         "                         stream's label column) or none; default:\n"
         "                         the column when there is one, else dir\n"
@@ -65,6 +72,8 @@ struct opts {
     double wait_s;
     double shrinkage, blend; /* -s, -b; < 0: not given */
     const char *check, *dump, *learn, *output, *update;
+    const char *approx;          /* -A */
+    long links, ef_construction; /* -M, -E; 0: not given */
 };
 
 struct counts {
@@ -374,6 +383,41 @@ learn_into(const char *target, const struct as_learn_opts *lo)
     return st != AS_OK;
 }
 
+/* -A: the approximate index beside INDEX, as INDEX.ann. */
+static int
+run_approx(const struct opts *o)
+{
+    struct as_ann_opts ao;
+    as_ann_opts_init(&ao);
+    if (o->links)
+        ao.links = (size_t)o->links;
+    if (o->ef_construction)
+        ao.ef_construction = (size_t)o->ef_construction;
+    if (ao.ef_construction < ao.links)
+        cli_usage_error("-E must be at least -M (%zu)", ao.links);
+    size_t len = strlen(o->approx);
+    char *ann = cli_xrealloc(NULL, len + 5);
+    memcpy(ann, o->approx, len);
+    memcpy(ann + len, ".ann", 5);
+    if (!as_ann_available()) {
+        cli_warnx(ann, "%s (built without hnswlib)", as_strerror(AS_ENOTSUP));
+        free(ann);
+        return AS_EXIT_FAIL;
+    }
+    as_index *ix = cli_index_open(o->approx, 0);
+    int st = ix == NULL ? AS_EINVAL : as_ann_build(ix, ann, &ao);
+    if (ix != NULL && st == AS_ECHECKSUM)
+        cli_warn_index(o->approx, ix, st);
+    else if (ix != NULL && st == AS_EINVAL)
+        cli_warnx(o->approx, "a version-1 index: rewrite it first (as-index "
+                             "-u)");
+    else if (ix != NULL && st != AS_OK)
+        cli_warn_status(ann, st);
+    as_index_close(ix);
+    free(ann);
+    return st == AS_OK ? AS_EXIT_OK : AS_EXIT_FAIL;
+}
+
 /* -L: learn a projection for an existing index. */
 static int
 run_learn(const struct opts *o)
@@ -646,9 +690,11 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"approx", required_argument, NULL, 'A'},
         {"blend", required_argument, NULL, 'b'},
         {"check", required_argument, NULL, 'c'},
         {"dump", required_argument, NULL, 'd'},
+        {"ef-construction", required_argument, NULL, 'E'},
         {"force-prune", no_argument, NULL, 'F'},
         {"format", required_argument, NULL, 'f'},
         {"no-header", no_argument, NULL, 'H'},
@@ -656,6 +702,7 @@ main(int argc, char **argv)
         {"json", no_argument, NULL, 'J'},
         {"label-from", required_argument, NULL, 'l'},
         {"learn", required_argument, NULL, 'L'},
+        {"links", required_argument, NULL, 'M'},
         {"output", required_argument, NULL, 'o'},
         {"prune", no_argument, NULL, 'p'},
         {"quiet", no_argument, NULL, 'q'},
@@ -676,9 +723,12 @@ main(int argc, char **argv)
         argv++;
         argc--;
     }
-    while ((c = getopt_long(argc, argv, "b:c:d:Ff:HhJL:l:o:pqs:u:Vw:", longopts,
-                            NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "A:b:c:d:E:Ff:HhJL:l:M:o:pqs:u:Vw:",
+                            longopts, NULL)) != -1) {
         switch (c) {
+        case 'A':
+            o.approx = optarg;
+            break;
         case 'b':
             o.blend = cli_parse_double("-b", optarg, 0.0, 1.0);
             break;
@@ -687,6 +737,9 @@ main(int argc, char **argv)
             break;
         case 'd':
             o.dump = optarg;
+            break;
+        case 'E':
+            o.ef_construction = cli_parse_long("-E", optarg, 2, 100000);
             break;
         case 'F':
             o.force_prune = 1;
@@ -721,6 +774,9 @@ main(int argc, char **argv)
             else
                 cli_usage_error("-l: '%s' is not dir, column or none", optarg);
             break;
+        case 'M':
+            o.links = cli_parse_long("-M", optarg, 2, 100);
+            break;
         case 'o':
             o.output = optarg;
             break;
@@ -748,7 +804,7 @@ main(int argc, char **argv)
     char **rest = argv + optind;
     int n_rest = argc - optind;
     int modes = (o.check != NULL) + (o.dump != NULL) + (o.learn != NULL) +
-                (o.output != NULL) + (o.update != NULL);
+                (o.output != NULL) + (o.update != NULL) + (o.approx != NULL);
 
     if (merge) {
         if (o.output == NULL || modes != 1 || n_rest == 0)
@@ -756,7 +812,16 @@ main(int argc, char **argv)
         return run_merge(&o, rest, n_rest);
     }
     if (modes != 1)
-        cli_usage_error("one of -c, -d, -L, -o and -u is needed");
+        cli_usage_error("one of -A, -c, -d, -L, -o and -u is needed");
+    if ((o.links || o.ef_construction) && o.approx == NULL)
+        cli_usage_error("-E and -M go with -A");
+    if (o.approx != NULL) {
+        if (n_rest > 0)
+            cli_usage_error("-A takes no streams");
+        if (strcmp(o.approx, "-") == 0)
+            cli_usage_error("an index is a file, not standard input");
+        return run_approx(&o);
+    }
     if ((o.shrinkage >= 0.0 || o.blend >= 0.0) && o.learn == NULL)
         cli_usage_error("-b and -s go with -L");
     if (o.learn != NULL) {

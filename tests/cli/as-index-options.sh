@@ -5,7 +5,8 @@
 
 usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
 usage2='       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]'
-usage3='       as-index merge [-Jq] [-w seconds] -o index index ...'
+usage3='       as-index merge [-Jq] [-w seconds] -o index index ...
+       as-index -A index [-q] [-E ef] [-M links]'
 hint="Try 'as-index --help'."
 
 run as-index --help
@@ -17,7 +18,7 @@ grep -qx 'as-index [0-9.]*' "$T/out" || fail "--version"
 
 run as-index
 expect_status 2
-expect_err "as-index: one of -c, -d, -L, -o and -u is needed" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: one of -A, -c, -d, -L, -o and -u is needed" "$usage1" "$usage2" "$usage3" "$hint"
 run as-index -o a.asx -u b.asx
 expect_status 2
 run as-index -p -o a.asx

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/ann.h"
 #include "as/features.h"
 #include "as/filter.h"
 #include "as/index.h"
@@ -41,6 +42,8 @@ struct opts {
     const char *like;        /* --like: rank by this kind's probability */
     const char **kinds;      /* -K, as given */
     size_t n_kinds;
+    int approx; /* -a: through the approximate index */
+    size_t ef;  /* -E: its candidates per query */
 };
 
 /* The shards searched as one library. */
@@ -58,6 +61,7 @@ struct lib {
     int present[AS_G_COUNT]; /* the index has columns of the group */
     as_kinds **kinds;        /* per shard, NULL: no kind known */
     int show_kind;           /* results have kind and kind_p columns */
+    as_ann *ann;             /* -a: the approximate index, or NULL */
 };
 
 /* One query: a name, its duration and its raw feature vector. */

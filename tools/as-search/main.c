@@ -17,8 +17,8 @@
 #include "common/stream.h"
 
 #define USAGE                                                                  \
-    "usage: as-search [-DHJLPqSz] [-A dir] [-C dir] [-c cluster] "             \
-    "[-d distance] [-e distance]\n"                                            \
+    "usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] "            \
+    "[-d distance] [-E ef] [-e distance]\n"                                    \
     "                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] "   \
     "[-l label] [-m metric]\n"                                                 \
     "                 [-n limit] [-p path] [-r threshold] [-t min:max] "       \
@@ -44,6 +44,10 @@ help(void)
         "feature stream (-F). Several indexes are searched as one library.\n"
         "\n"
         "  -A, --link-to=DIR        put a symbolic link to each match in DIR\n"
+        "  -a, --approx             search the approximate index INDEX.ann\n"
+        "                           (as-index -A): faster on large libraries,\n"
+        "                           may miss some of the nearest; results say\n"
+        "                           exact: no\n"
         "  -C, --copy-to=DIR        put a copy of each match in DIR (names\n"
         "                           made unique with the folders above)\n"
         "  -c, --cluster=C          only entries of cluster C (repeatable)\n"
@@ -51,6 +55,8 @@ help(void)
         "near-identical\n"
         "                           audio instead of searching\n"
         "  -d, --max-distance=D     only results at distance D or closer\n"
+        "  -E, --ef=N               with -a: candidates per query, ranked\n"
+        "                           exactly (default 100; more finds more)\n"
         "  -e, --dup-distance=D     with -D: also group entries this close\n"
         "                           (default 0.01; 0: identical audio only)\n"
         "  -F, --features=STREAM    the rows of a feature stream are queries\n"
@@ -240,6 +246,30 @@ columns_differ(const char *subject, const struct as_featheader *x,
     }
 }
 
+/* -a: the approximate index beside the (one) index, INDEX.ann. */
+static int
+open_approx(struct lib *lib)
+{
+    size_t len = strlen(lib->path[0]);
+    char *ann = cli_xrealloc(NULL, len + 5);
+    memcpy(ann, lib->path[0], len);
+    memcpy(ann + len, ".ann", 5);
+    int st = as_ann_open(&lib->ann, ann, lib->ix[0]);
+    if (st == AS_ENOTSUP)
+        cli_warnx(ann, "%s (built without hnswlib)", as_strerror(st));
+    else if (st == AS_EIO && errno == ENOENT)
+        cli_warnx(ann, "%s: build it with as-index -A %s", strerror(errno),
+                  lib->path[0]);
+    else if (st == AS_ESTALE || st == AS_ECHECKSUM || st == AS_ENOTANN ||
+             st == AS_EINDEXVER)
+        cli_warnx(ann, "%s: rebuild it with as-index -A %s", as_strerror(st),
+                  lib->path[0]);
+    else if (st != AS_OK)
+        cli_warn_status(ann, st);
+    free(ann);
+    return st != AS_OK;
+}
+
 static int
 open_searcher(const struct opts *o, struct lib *lib)
 {
@@ -296,6 +326,8 @@ open_searcher(const struct opts *o, struct lib *lib)
         return 1;
     }
     lib->dim = as_searcher_dim(lib->s);
+    if (o->approx && open_approx(lib))
+        return 1;
     lib->offset = cli_xrealloc(NULL, lib->n * sizeof *lib->offset);
     for (size_t h = 0; h < lib->n; h++) {
         lib->offset[h] = lib->total;
@@ -308,6 +340,7 @@ static void
 lib_close(struct lib *lib)
 {
     kinds_close(lib);
+    as_ann_close(lib->ann);
     as_searcher_free(lib->s);
     as_projection_free(lib->proj);
     as_entry_mask_free(lib->mask);
@@ -333,6 +366,8 @@ print_header(const struct opts *o, const struct lib *lib)
     strcat(names, "\treasons\tconfidence");
     if (lib->show_kind)
         strcat(names, "\tkind\tkind_p");
+    if (lib->ann != NULL)
+        strcat(names, "\texact");
     rec_header(o->out, names);
 }
 
@@ -362,6 +397,8 @@ print_results(const struct opts *o, const struct lib *lib,
         else
             rec_null(r, REC_KEY_DURATION);
         rec_close(r);
+        if (lib->ann != NULL)
+            rec_bool(r, "exact", 0);
         rec_array(r, "results");
     }
     for (size_t i = 0; i < n; i++) {
@@ -423,6 +460,8 @@ print_results(const struct opts *o, const struct lib *lib,
             rec_str(r, "kind", kind);
             rec_real(r, "kind_p", "%.4f", kind == NULL ? (double)NAN : kind_p);
         }
+        if (lib->ann != NULL && !json)
+            rec_str(r, NULL, "no");
         if (json)
             rec_close(r);
         else
@@ -463,7 +502,10 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     f.mask = as_entry_mask_rows(lib->mask);
     f.max_distance = o->max_distance;
     f.exclude = b->exclude;
-    int st = as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
+    int st = lib->ann != NULL
+                 ? as_ann_search(lib->ann, lib->s, b->v, b->n, kk, o->ef, &f,
+                                 b->hits, b->n_hits)
+                 : as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
     if (st != AS_OK) {
         lib_damage(lib, st);
         cli_warn_status(NULL, st);
@@ -717,10 +759,12 @@ main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"link-to", required_argument, NULL, 'A'},
+        {"approx", no_argument, NULL, 'a'},
         {"copy-to", required_argument, NULL, 'C'},
         {"cluster", required_argument, NULL, 'c'},
         {"duplicates", no_argument, NULL, 'D'},
         {"max-distance", required_argument, NULL, 'd'},
+        {"ef", required_argument, NULL, 'E'},
         {"dup-distance", required_argument, NULL, 'e'},
         {"features", required_argument, NULL, 'F'},
         {"path-glob", required_argument, NULL, 'g'},
@@ -752,10 +796,11 @@ main(int argc, char **argv)
     o.reason_threshold = 0.5;
     o.header = 1;
     o.metric = AS_METRIC_COSINE;
-    int c, have_dup_distance = 0, have_limit = 0;
+    int c, have_dup_distance = 0, have_limit = 0, have_ef = 0;
+    o.ef = 100;
     cli_init("as-search", USAGE);
     while ((c = getopt_long(argc, argv,
-                            "A:C:c:Dd:e:F:g:Hhi:JK:k:Ll:m:n:Pp:qr:St:Vw:z",
+                            "A:aC:c:Dd:E:e:F:g:Hhi:JK:k:Ll:m:n:Pp:qr:St:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'A':
@@ -765,6 +810,9 @@ main(int argc, char **argv)
             o.crate_dir = optarg;
             o.crate_link = c == 'A';
             break;
+        case 'a':
+            o.approx = 1;
+            break;
         case 'c':
             cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "-c", optarg);
             break;
@@ -773,6 +821,10 @@ main(int argc, char **argv)
             break;
         case 'd':
             o.max_distance = cli_parse_double("-d", optarg, 0.0, 1e300);
+            break;
+        case 'E':
+            o.ef = (size_t)cli_parse_long("-E", optarg, 1, 100000);
+            have_ef = 1;
             break;
         case 'e':
             o.dup_distance = cli_parse_double("-e", optarg, 0.0, 1e300);
@@ -869,6 +921,21 @@ main(int argc, char **argv)
     if (o.crate_dir != NULL && o.dups)
         cli_usage_error("%s goes with a search or -L, not -D",
                         o.crate_link ? "-A" : "-C");
+    if (have_ef && !o.approx)
+        cli_usage_error("-E goes with -a");
+    if (o.approx && (o.list || o.dups || o.like != NULL))
+        cli_usage_error("-a goes with a search, not %s", o.list   ? "-L"
+                                                         : o.dups ? "-D"
+                                                                  : "--like");
+    /* the graph holds the index's rows as its stored weights and the
+     * cosine see them */
+    if (o.approx && o.metric != AS_METRIC_COSINE)
+        cli_usage_error("-a goes with the cosine metric");
+    if (o.approx && o.learned)
+        cli_usage_error("-a does not go with -P");
+    for (int g = 0; g < AS_G_COUNT && o.approx; g++)
+        if (o.weight_set[g])
+            cli_usage_error("-a does not go with -w");
     if (o.like != NULL && (o.list || o.dups))
         cli_usage_error("--like does not go with %s", o.list ? "-L" : "-D");
 
@@ -877,6 +944,8 @@ main(int argc, char **argv)
     size_t n_ix = open_lib(&lib, ops, n_ops, &failed);
     ops += n_ix;
     n_ops -= n_ix;
+    if (o.approx && n_ix > 1)
+        cli_usage_error("-a searches one index");
     size_t n_queries = n_ops + o.paths.n + o.features.n;
     if ((o.list || o.dups || o.like) && n_queries > 0)
         cli_usage_error("%s takes no query", o.list   ? "-L"

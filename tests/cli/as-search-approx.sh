@@ -1,0 +1,196 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The approximate index: as-index -A builds INDEX.ann, as-search -a uses
+# it. On a small clustered set (2000 rows in 12 tight clusters of a
+# 4-dimensional latent space, 16 columns) its recall@10 against the
+# exact search is at least 0.95 at the default -E (0.9 with a label
+# filter); every answer says exact: no; a missing, stale, damaged,
+# truncated or foreign INDEX.ann is refused with a message naming it.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+awk 'BEGIN {
+    srand(7); d = 16
+    printf "path\tlabel"
+    for (j = 0; j < d; j++) printf "\tx%02d", j
+    printf "\n"
+    for (c = 0; c < 12; c++) for (l = 0; l < 4; l++) cen[c, l] = 8 * (rand() - 0.5)
+    for (l = 0; l < 4; l++) for (j = 0; j < d; j++) mix[l, j] = rand() - 0.5
+    for (i = 0; i < 2000; i++) {
+        c = int(rand() * 12)
+        printf "s/%05d.wav\tc%02d", i, c
+        for (l = 0; l < 4; l++) z[l] = cen[c, l] + 0.3 * (rand() - 0.5)
+        for (j = 0; j < d; j++) {
+            v = 0.05 * (rand() - 0.5)
+            for (l = 0; l < 4; l++) v += mix[l, j] * z[l]
+            printf "\t%.6f", v
+        }
+        printf "\n"
+    } }' >lib.tsv
+as-index -o lib.asx lib.tsv
+head -n 201 lib.tsv >queries.tsv
+
+if [ "${AS_WITH_APPROX-}" != ON ]; then
+    # built without hnswlib: both ends say so
+    run as-index -A lib.asx
+    expect_status 1
+    expect_err "as-index: lib.asx.ann: not supported by this build (built without hnswlib)"
+    run as-search -a -F queries.tsv lib.asx
+    expect_status 1
+    expect_err "as-search: lib.asx.ann: not supported by this build (built without hnswlib)"
+    exit 0
+fi
+
+run as-index -A lib.asx
+expect_status 0
+expect_no_err
+expect_out_empty
+[ -s lib.asx.ann ] || fail "no lib.asx.ann"
+
+# recall@10: the share of each query's exact ten that -a finds
+recall() { # exact approx
+    awk -F '\t' 'FNR == 1 { next }
+        NR == FNR { want[$1 "\t" $3] = 1; n++; next }
+        ($1 "\t" $3) in want { got++ }
+        END { printf "%.3f\n", got / n }' "$1" "$2"
+}
+as-search -k 10 -F queries.tsv lib.asx >exact
+run as-search -a -k 10 -F queries.tsv lib.asx
+expect_status 0
+expect_no_err
+cp "$T/out" approx
+r=$(recall exact approx)
+echo "recall@10, default -E: $r"
+awk -v r="$r" 'BEGIN { exit !(r >= 0.95) }' || fail "recall $r < 0.95"
+[ "$(wc -l <approx)" -eq "$(wc -l <exact)" ] || fail "-a: not 10 results each"
+
+# the marker: a last column "exact", "no" on every row; the exact
+# search's output keeps its columns
+[ "$(head -n 1 approx)" = "$(head -n 1 exact)	exact" ] || fail "-a header"
+tail -n +2 approx | awk -F '\t' '$NF != "no" { exit 1 }' || fail "-a marker"
+head -n 1 exact | grep -q exact && fail "exact output has the marker"
+# the distances of what -a finds are the exact ones
+awk -F '\t' 'NR == FNR { d[$1 "\t" $3] = $5; next }
+    FNR > 1 && ($1 "\t" $3) in d && d[$1 "\t" $3] != $5 { exit 1 }' \
+    exact approx || fail "-a distances differ from the exact ones"
+run as-search -a -J -k 2 -F queries.tsv lib.asx
+expect_status 0
+[ "$(grep -c '"exact":false,"results":' "$T/out")" -eq 200 ] ||
+    fail "-J: no \"exact\":false"
+
+# a smaller -E still answers, with recall that may drop
+run as-search -a -E 10 -k 10 -F queries.tsv lib.asx
+expect_status 0
+cp "$T/out" approx10
+echo "recall@10, -E 10: $(recall exact approx10)"
+
+# a filter: candidates are filtered, more are searched while too few pass
+as-search -k 10 -l c03 -F queries.tsv lib.asx >exact_l
+run as-search -a -k 10 -l c03 -F queries.tsv lib.asx
+expect_status 0
+cp "$T/out" approx_l
+tail -n +2 approx_l | awk -F '\t' '$4 != "c03" { exit 1 }' || fail "-a -l"
+[ "$(wc -l <approx_l)" -eq "$(wc -l <exact_l)" ] || fail "-a -l: too few"
+r=$(recall exact_l approx_l)
+echo "recall@10 with -l c03: $r"
+awk -v r="$r" 'BEGIN { exit !(r >= 0.9) }' || fail "-l recall $r < 0.9"
+
+# a path query leaves itself out, as without -a
+run as-search -a -H -k 3 -p s/00001.wav lib.asx
+expect_status 0
+grep -q '	s/00001.wav	' "$T/out" && fail "-a -p: the query in its results"
+
+# annotating the index (clusters) keeps the graph valid
+ixcluster lib.asx 3
+run as-search -a -H -k 1 -p s/00001.wav lib.asx
+expect_status 0
+expect_no_err
+
+# same index, same options: the same file
+cp lib.asx.ann first.ann
+as-index -A lib.asx
+cmp -s first.ann lib.asx.ann || fail "-A twice: files differ"
+
+# damaged: a flipped byte in the graph, or in the header; truncated
+damaged="as-search: lib.asx.ann: index is damaged (checksum mismatch): rebuild it with as-index -A lib.asx"
+flip() { # offset
+    printf '\377' | dd of=lib.asx.ann bs=1 seek="$1" conv=notrunc 2>/dev/null
+}
+size=$(wc -c <lib.asx.ann)
+flip $((size / 2))
+run as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "$damaged"
+expect_out_empty
+cp first.ann lib.asx.ann
+flip 40
+run as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "$damaged"
+head -c $((size - 7)) first.ann >lib.asx.ann
+run as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "$damaged"
+# not one at all
+cp lib.tsv lib.asx.ann
+run as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "as-search: lib.asx.ann: not an approximate index: rebuild it with as-index -A lib.asx"
+
+# stale: the index changed (one more entry) after the graph was built
+cp first.ann lib.asx.ann
+tail -n 1 lib.tsv | sed 's|^s/01999|s/new|' >more.tsv
+{ head -n 1 lib.tsv; cat more.tsv; } | as-index -u lib.asx
+run as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "as-search: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -A lib.asx"
+# and the exact search is untouched by it
+run as-search -H -k 1 -p s/00001.wav lib.asx
+expect_status 0
+as-index -A lib.asx
+run as-search -a -H -k 1 -p s/new.wav lib.asx
+expect_status 0
+expect_no_err
+
+# missing
+rm lib.asx.ann
+run as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "as-search: lib.asx.ann: No such file or directory: build it with as-index -A lib.asx"
+
+# options
+run as-index -A lib.asx -M 8 -E 40
+expect_status 0
+expect_no_err
+run as-search -a -E 50 -H -k 1 -p s/00001.wav lib.asx
+expect_status 0
+run as-index -A missing.asx
+expect_status 1
+expect_err "as-index: missing.asx: No such file or directory"
+usage() { # message
+    expect_status 2
+    [ "$(head -n 1 "$T/err")" = "$1" ] || {
+        cat "$T/err" >&2
+        fail "want: $1"
+    }
+}
+run as-index -A lib.asx -M 1
+usage "as-index: -M: 1 is out of range (2 to 100)"
+run as-index -A lib.asx -M 32 -E 16
+usage "as-index: -E must be at least -M (32)"
+run as-index -o x.asx -M 8 lib.tsv
+usage "as-index: -E and -M go with -A"
+run as-index -A lib.asx lib.tsv
+usage "as-index: -A takes no streams"
+run as-search -E 10 -p s/00001.wav lib.asx
+usage "as-search: -E goes with -a"
+run as-search -a -L lib.asx
+usage "as-search: -a goes with a search, not -L"
+run as-search -a -m euclidean -p s/00001.wav lib.asx
+usage "as-search: -a goes with the cosine metric"
+run as-search -a -w other=2 -p s/00001.wav lib.asx
+usage "as-search: -a does not go with -w"
+cp lib.asx other.asx
+run as-search -a -p s/00001.wav lib.asx other.asx
+usage "as-search: -a searches one index"
+exit 0
