@@ -31,7 +31,16 @@
 
 /* Reasons (as/reasons.h) are measured against the query's nearest
  * AS_REASON_NEIGHBOURS results, searched for even when -k asks for
- * fewer. */
+ * fewer; with -a, against the -E candidates when there are fewer, so
+ * that -E alone sets what a query costs. */
+static size_t
+hits_wanted(const struct opts *o)
+{
+    size_t r = AS_REASON_NEIGHBOURS;
+    if (o->approx && o->ef < r)
+        r = o->ef;
+    return o->k > r ? o->k : r;
+}
 
 static void
 help(void)
@@ -491,7 +500,7 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     if (b->n == 0)
         return 0;
     /* at least the neighbours the reasons are measured against */
-    size_t kk = o->k > AS_REASON_NEIGHBOURS ? o->k : AS_REASON_NEIGHBOURS;
+    size_t kk = hits_wanted(o);
     for (size_t i = 0; i < b->n; i++) {
         b->exclude[i].shard =
             b->q[i].has_self ? b->q[i].self_shard : AS_NO_SHARD;
@@ -690,7 +699,7 @@ run_search(const struct opts *o, struct lib *lib, char **ops, size_t n_ops)
     struct block *b = cli_xrealloc(NULL, sizeof *b);
     memset(b, 0, sizeof *b);
     /* the slots run_block asks for, at most 256 MiB of them */
-    size_t kk = o->k > AS_REASON_NEIGHBOURS ? o->k : AS_REASON_NEIGHBOURS;
+    size_t kk = hits_wanted(o);
     b->cap = BLOCK;
     while (b->cap > 1 && b->cap * kk * sizeof *b->hits > ((size_t)256 << 20))
         b->cap /= 2;
