@@ -4,10 +4,12 @@
  * results were computed. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "as/error.h"
 #include "as/index.h"
+#include "internal.h"
 
 int
 as_index_ident(const char *path, struct as_index_ident *id)
@@ -22,6 +24,21 @@ as_index_ident(const char *path, struct as_index_ident *id)
     id->size = (uint64_t)st.st_size;
     id->mtime_ns =
         (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
+    id->seg_ino = id->seg_size = 0;
+    id->seg_mtime_ns = 0;
+    char *seg = as__seg_path(path);
+    if (seg == NULL)
+        return AS_ENOMEM;
+    int r = stat(seg, &st);
+    free(seg);
+    if (r == 0) {
+        id->seg_ino = (uint64_t)st.st_ino;
+        id->seg_size = (uint64_t)st.st_size;
+        id->seg_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
+                           (int64_t)st.st_mtim.tv_nsec;
+    } else if (errno != ENOENT) {
+        return AS_EIO;
+    }
     return AS_OK;
 }
 
@@ -29,7 +46,8 @@ static int
 same_ident(const struct as_index_ident *a, const struct as_index_ident *b)
 {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-           a->mtime_ns == b->mtime_ns;
+           a->mtime_ns == b->mtime_ns && a->seg_ino == b->seg_ino &&
+           a->seg_size == b->seg_size && a->seg_mtime_ns == b->seg_mtime_ns;
 }
 
 /* The annotated copy of ix written to path. */

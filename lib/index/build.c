@@ -722,8 +722,8 @@ write_all_at(int fd, const void *buf, size_t n, off_t at)
 }
 
 /* The directory part of path ("." if none), into buf. */
-static void
-dir_of(const char *path, char *buf, size_t cap)
+void
+as__dir_of(const char *path, char *buf, size_t cap)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL) {
@@ -741,8 +741,8 @@ dir_of(const char *path, char *buf, size_t cap)
  * 0600, and changing the umask back and forth is not thread-safe).
  * Returns the descriptor, or -1 with errno set.
  */
-static int
-make_temp(const char *dir, const char *base, char *tmp, size_t cap)
+int
+as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
 {
     static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -800,8 +800,8 @@ as_index_builder_write(as_index_builder *b, const char *path)
 
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    dir_of(path, dir, sizeof dir);
-    int fd = make_temp(dir, base, tmp, sizeof tmp);
+    as__dir_of(path, dir, sizeof dir);
+    int fd = as__make_temp(dir, base, tmp, sizeof tmp);
     if (fd < 0) {
         int e = errno;
         free(labels);
@@ -863,17 +863,30 @@ as_index_builder_write(as_index_builder *b, const char *path)
         errno = err;
         return status != AS_OK ? status : AS_EIO;
     }
+    /* the new base replaces the whole index: a delta segment beside it
+     * belonged to the old one. Readers ignore it from now on (it names
+     * its base), so a crash before the unlink changes nothing. */
+    char *seg = as__seg_path(path);
+    if (seg != NULL)
+        unlink(seg);
+    free(seg);
     /* the rename itself reaches the disk with the directory */
+    return as__sync_dir(dir) == 0 ? AS_OK : AS_EIO;
+}
+
+int
+as__sync_dir(const char *dir)
+{
     int dfd = open(dir, O_RDONLY | O_CLOEXEC);
     if (dfd < 0 || fsync(dfd) != 0) {
         int e = errno;
         if (dfd >= 0)
             close(dfd);
         errno = e;
-        return AS_EIO;
+        return -1;
     }
     close(dfd);
-    return AS_OK;
+    return 0;
 }
 
 void
@@ -882,15 +895,23 @@ as_index_remove_stale(const char *path)
     char dir[4096], prefix[4200];
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
-    dir_of(path, dir, sizeof dir);
+    as__dir_of(path, dir, sizeof dir);
+    /* the base's temporary files and the segment's */
     int n = snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
+    char sprefix[4200];
+    int sn = snprintf(sprefix, sizeof sprefix, ".%s.seg.tmp-", base);
     DIR *d = opendir(dir);
-    if (d == NULL || n < 0)
+    if (d == NULL || n < 0 || sn < 0) {
+        if (d != NULL)
+            closedir(d);
         return;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (strncmp(e->d_name, prefix, (size_t)n) == 0 &&
-            strlen(e->d_name) == (size_t)n + 6) {
+        if ((strncmp(e->d_name, prefix, (size_t)n) == 0 &&
+             strlen(e->d_name) == (size_t)n + 6) ||
+            (strncmp(e->d_name, sprefix, (size_t)sn) == 0 &&
+             strlen(e->d_name) == (size_t)sn + 6)) {
             char victim[8400];
             snprintf(victim, sizeof victim, "%s/%s", dir, e->d_name);
             unlink(victim);

@@ -27,29 +27,6 @@
 /* Checking state of a block. */
 enum { BLOCK_UNCHECKED, BLOCK_GOOD, BLOCK_BAD };
 
-struct as_index {
-    const unsigned char *map;
-    size_t size;
-    uint64_t n;
-    uint32_t dim;
-    uint32_t n_labels;
-    unsigned version;
-    uint64_t off[IX_SECTIONS], len[IX_SECTIONS];
-    /* versions 2 and 3: each section's first block (by section number;
-     * SUMS's is the number of blocks) */
-    uint64_t first_block[IX_SECTIONS];
-    const unsigned char *sums; /* SUMS */
-    /* per block, BLOCK_*; NULL when everything was checked at open
-     * (version 1). Threads that check the same block at once both hash
-     * it and store the same state. */
-    _Atomic unsigned char *state;
-    struct as_featheader hdr;
-    enum as_group *groups; /* dim */
-    double *std;           /* dim */
-    const double *mean, *m2, *min, *max, *weights;
-    const float *matrix, *norms;
-};
-
 uint64_t
 as__rd64(const unsigned char *p)
 {
@@ -121,7 +98,7 @@ static int
 check_layout(as_index *ix)
 {
     const unsigned char *h = ix->map;
-    uint64_t n = ix->n, dim = ix->dim;
+    uint64_t n = ix->n_base, dim = ix->dim;
     unsigned n_sec = ix->version == 1   ? IX_V1_SECTIONS
                      : ix->version == 2 ? IX_V2_SECTIONS
                                         : IX_SECTIONS;
@@ -203,8 +180,8 @@ check_range(const as_index *ix, int sec, uint64_t from, uint64_t len)
     return AS_OK;
 }
 
-static int
-check_section(const as_index *ix, int sec)
+int
+as__check_section(const as_index *ix, int sec)
 {
     return check_range(ix, sec, 0, ix->len[sec]);
 }
@@ -312,10 +289,10 @@ check_open(as_index *ix)
     ix->state = calloc(nb ? nb : 1, sizeof *ix->state);
     if (ix->state == NULL)
         return AS_ENOMEM;
-    if (check_section(ix, SEC_META) != AS_OK ||
-        check_section(ix, SEC_COLUMNS) != AS_OK ||
-        check_section(ix, SEC_STATS) != AS_OK ||
-        check_section(ix, SEC_LABELS) != AS_OK)
+    if (as__check_section(ix, SEC_META) != AS_OK ||
+        as__check_section(ix, SEC_COLUMNS) != AS_OK ||
+        as__check_section(ix, SEC_STATS) != AS_OK ||
+        as__check_section(ix, SEC_LABELS) != AS_OK)
         return AS_ECHECKSUM;
     return AS_OK;
 }
@@ -330,6 +307,21 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     as_index *ix = calloc(1, sizeof *ix);
     if (ix == NULL)
         return AS_ENOMEM;
+    /* the segment first: a writer that folds it into a new base renames
+     * the base before it removes the segment, so a segment opened here
+     * belongs to the base opened next or to an older one (then ignored) */
+    int seg_fd = -1;
+    char *seg_path = as__seg_path(path);
+    if (seg_path == NULL) {
+        free(ix);
+        return AS_ENOMEM;
+    }
+    seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
+    free(seg_path);
+    if (seg_fd < 0 && errno != ENOENT) {
+        free(ix);
+        return AS_EIO;
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         goto fail;
@@ -349,9 +341,10 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     }
     ix->size = (size_t)st.st_size;
     void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED)
+    if (m == MAP_FAILED) {
+        close(fd);
         goto fail;
+    }
     ix->map = m;
 
     const unsigned char *h = ix->map;
@@ -373,7 +366,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     status = AS_EINDEX;
     if (as__rd64(h + H_FILE_SIZE) != (uint64_t)st.st_size)
         goto fail;
-    ix->n = as__rd64(h + H_ENTRIES);
+    ix->n = ix->n_base = as__rd64(h + H_ENTRIES);
     ix->dim = as__rd32(h + H_DIM);
     ix->n_labels = as__rd32(h + H_LABELS);
     if ((status = check_layout(ix)) != AS_OK ||
@@ -411,11 +404,22 @@ as_index_open(as_index **out, const char *path, unsigned flags,
         }
         ix->std[j] = ix->n ? sqrt(m2 / (double)ix->n) : 0.0;
     }
+    if (seg_fd >= 0) {
+        status = as__seg_apply(ix, seg_fd, fd);
+        seg_fd = -1; /* closed by as__seg_apply */
+        if (status != AS_OK)
+            goto fail;
+    }
+    close(fd);
     *out = ix;
     return AS_OK;
 
 fail : {
     int e = errno;
+    if (fd >= 0 && ix->map != NULL)
+        close(fd);
+    if (seg_fd >= 0)
+        close(seg_fd);
     as_index_close(ix);
     errno = e;
     return status;
@@ -427,6 +431,7 @@ as_index_close(as_index *ix)
 {
     if (ix == NULL)
         return;
+    as__seg_free(ix);
     if (ix->map != NULL)
         munmap((void *)(uintptr_t)ix->map, ix->size);
     as_featheader_free(&ix->hdr);
@@ -511,11 +516,17 @@ as_index_group_weights(const as_index *ix)
 size_t
 as_index_label_count(const as_index *ix)
 {
-    return ix->n_labels;
+    return ix->seg != NULL ? as__seg_label_count(ix) : ix->n_labels;
 }
 
 const char *
 as_index_label(const as_index *ix, size_t i)
+{
+    return ix->seg != NULL ? as__seg_label(ix, i) : as__base_label(ix, i);
+}
+
+const char *
+as__base_label(const as_index *ix, size_t i)
 {
     if (i >= ix->n_labels)
         return NULL;
@@ -536,7 +547,13 @@ string_at(const as_index *ix, uint64_t off, uint32_t len)
 int
 as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
 {
-    if (i >= ix->n)
+    return ix->seg != NULL ? as__seg_entry(ix, i, e) : as__base_entry(ix, i, e);
+}
+
+int
+as__base_entry(const as_index *ix, uint64_t i, struct as_index_entry *e)
+{
+    if (i >= ix->n_base)
         return AS_EINVAL;
     if (check_range(ix, SEC_ENTRIES, (uint64_t)i * IX_ENTRY_SIZE,
                     IX_ENTRY_SIZE) != AS_OK)
@@ -556,7 +573,7 @@ as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
     if (e->path == NULL || e->path[0] == '\0' ||
         (label != AS_INDEX_NO_LABEL && label >= ix->n_labels))
         return AS_EINDEX;
-    e->label = label == AS_INDEX_NO_LABEL ? NULL : as_index_label(ix, label);
+    e->label = label == AS_INDEX_NO_LABEL ? NULL : as__base_label(ix, label);
     memcpy(&e->duration_s, r + E_DURATION, 8);
     memcpy(&e->file_size, r + E_SIZE, 8);
     memcpy(&e->file_mtime_ns, r + E_MTIME, 8);
@@ -570,8 +587,16 @@ as_index_entry(const as_index *ix, size_t i, struct as_index_entry *e)
 uint32_t
 as_index_entry_label(const as_index *ix, size_t i)
 {
-    if (i >= ix->n || check_range(ix, SEC_ENTRIES, (uint64_t)i * IX_ENTRY_SIZE,
-                                  IX_ENTRY_SIZE) != AS_OK)
+    return ix->seg != NULL ? as__seg_entry_label(ix, i)
+                           : as__base_entry_label(ix, i);
+}
+
+uint32_t
+as__base_entry_label(const as_index *ix, uint64_t i)
+{
+    if (i >= ix->n_base ||
+        check_range(ix, SEC_ENTRIES, (uint64_t)i * IX_ENTRY_SIZE,
+                    IX_ENTRY_SIZE) != AS_OK)
         return AS_INDEX_NO_LABEL;
     uint32_t label = as__rd32(ix->map + ix->off[SEC_ENTRIES] +
                               (uint64_t)i * IX_ENTRY_SIZE + E_LABEL);
@@ -589,7 +614,14 @@ as_index_row(const as_index *ix, size_t i)
 int
 as_index_check_rows(const as_index *ix, size_t first, size_t count)
 {
-    if (first > ix->n || count > ix->n - first)
+    return ix->seg != NULL ? as__seg_check_rows(ix, first, count)
+                           : as__base_check_rows(ix, first, count);
+}
+
+int
+as__base_check_rows(const as_index *ix, uint64_t first, uint64_t count)
+{
+    if (first > ix->n_base || count > ix->n_base - first)
         return AS_EINVAL;
     uint64_t row = (uint64_t)ix->dim * 4;
     if (check_range(ix, SEC_MATRIX, first * row, count * row) != AS_OK ||
@@ -674,19 +706,21 @@ as_index_normalized_row(const as_index *ix, size_t i,
     return AS_OK;
 }
 
+/* A projection was fitted to the base's entries: a segment makes it
+ * stale (as a builder drops it on any change). */
 int
 as_index_has_projection(const as_index *ix)
 {
-    return ix->len[SEC_PROJECTION] > 0;
+    return ix->len[SEC_PROJECTION] > 0 && ix->seg == NULL;
 }
 
 int
 as_index_projection(const as_index *ix, as_projection **out)
 {
     *out = NULL;
-    if (ix->len[SEC_PROJECTION] == 0)
+    if (ix->len[SEC_PROJECTION] == 0 || ix->seg != NULL)
         return AS_OK;
-    if (check_section(ix, SEC_PROJECTION) != AS_OK)
+    if (as__check_section(ix, SEC_PROJECTION) != AS_OK)
         return AS_ECHECKSUM;
     return as__projection_decode(ix->map + ix->off[SEC_PROJECTION],
                                  ix->len[SEC_PROJECTION], ix->dim, ix->n_labels,
@@ -725,15 +759,26 @@ as_index_fingerprint(const as_index *ix, uint64_t *fp)
 int
 as_index_find(const as_index *ix, const char *path, size_t *i)
 {
+    uint64_t k;
+    int st = ix->seg != NULL ? as__seg_find(ix, path, &k)
+                             : as__base_find(ix, path, &k);
+    if (st == AS_OK)
+        *i = (size_t)k;
+    return st;
+}
+
+int
+as__base_find(const as_index *ix, const char *path, uint64_t *i)
+{
     const unsigned char *sorted = ix->map + ix->off[SEC_SORTED];
-    uint64_t lo = 0, hi = ix->n;
+    uint64_t lo = 0, hi = ix->n_base;
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         if (check_range(ix, SEC_SORTED, 4 * mid, 4) != AS_OK)
             return AS_ECHECKSUM;
         uint32_t e = as__rd32(sorted + 4 * mid);
         struct as_index_entry ent;
-        int st = as_index_entry(ix, e, &ent);
+        int st = as__base_entry(ix, e, &ent);
         if (st != AS_OK)
             return st == AS_EINVAL ? AS_EINDEX : st;
         int c = strcmp(ent.path, path);

@@ -3,8 +3,43 @@
 #ifndef AS_INDEX_INTERNAL_H
 #define AS_INDEX_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "as/featio.h"
+#include "as/features.h"
+#include "as/index.h"
+#include "layout.h"
+
+struct as__seg;
+
+/* An open index: the mapped base file, and when a delta segment applies
+ * to it (segment.c), the logical view of base and segment. */
+struct as_index {
+    const unsigned char *map;
+    size_t size;
+    uint64_t n;      /* logical entries (n_base without a segment) */
+    uint64_t n_base; /* entries of the base file */
+    uint32_t dim;
+    uint32_t n_labels; /* the base's */
+    unsigned version;
+    uint64_t off[IX_SECTIONS], len[IX_SECTIONS];
+    /* versions 2 and 3: each section's first block (by section number;
+     * SUMS's is the number of blocks) */
+    uint64_t first_block[IX_SECTIONS];
+    const unsigned char *sums; /* SUMS */
+    /* per block, BLOCK_*; NULL when everything was checked at open
+     * (version 1). Threads that check the same block at once both hash
+     * it and store the same state. */
+    _Atomic unsigned char *state;
+    struct as_featheader hdr;
+    enum as_group *groups; /* dim */
+    double *std;           /* dim */
+    const double *mean, *m2, *min, *max, *weights;
+    const float *matrix, *norms; /* logical */
+    struct as__seg *seg;         /* NULL: no segment applies */
+};
 
 /* Little-endian loads from any alignment. */
 uint64_t as__rd64(const unsigned char *p);
@@ -19,5 +54,39 @@ int as__projection_encode(const struct as_projection *p, unsigned char **buf,
  * n_labels labels: AS_OK, AS_EINDEX (malformed) or AS_ENOMEM. */
 int as__projection_decode(const unsigned char *b, uint64_t len, size_t dim,
                           size_t n_labels, struct as_projection **out);
+
+/* The base file's own entries, rows and lookup (entry numbers of the
+ * base, below ix->n_base), as the public accessors without a segment. */
+int as__base_entry(const as_index *ix, uint64_t j, struct as_index_entry *e);
+uint32_t as__base_entry_label(const as_index *ix, uint64_t j);
+int as__base_check_rows(const as_index *ix, uint64_t first, uint64_t count);
+int as__base_find(const as_index *ix, const char *path, uint64_t *j);
+const char *as__base_label(const as_index *ix, size_t l);
+/* Checks every block of section sec (AS_OK or AS_ECHECKSUM). */
+int as__check_section(const as_index *ix, int sec);
+
+/* The segment of the base just opened (segment.c): seg_fd is the open
+ * segment file (closed here), base_fd the base's. Applies it, or leaves
+ * ix as it is when the segment belongs to another base (a stale one).
+ * AS_OK, AS_ECHECKSUM, AS_EINDEX, AS_EINDEXVER, AS_EIO or AS_ENOMEM. */
+int as__seg_apply(as_index *ix, int seg_fd, int base_fd);
+void as__seg_free(as_index *ix);
+/* Logical accessors with a segment (ix->seg not NULL). */
+int as__seg_entry(const as_index *ix, uint64_t i, struct as_index_entry *e);
+uint32_t as__seg_entry_label(const as_index *ix, uint64_t i);
+int as__seg_check_rows(const as_index *ix, uint64_t first, uint64_t count);
+int as__seg_find(const as_index *ix, const char *path, uint64_t *i);
+size_t as__seg_label_count(const as_index *ix);
+const char *as__seg_label(const as_index *ix, size_t l);
+
+/* The segment file of the index at path: path + ".seg", malloc'd. */
+char *as__seg_path(const char *path);
+
+/* Writing (build.c): the directory of path into buf; a new temporary
+ * file dir/.base.tmp-XXXXXX (descriptor, or -1 with errno); fsync of a
+ * directory (0 or -1 with errno). */
+void as__dir_of(const char *path, char *buf, size_t cap);
+int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
+int as__sync_dir(const char *dir);
 
 #endif

@@ -27,6 +27,18 @@
  * fsync the directory: a reader or a crash only ever sees the old index
  * or the new one, whole. as_index_lock() keeps two writers apart.
  *
+ * An update can instead cost what changed: an updater (below) writes the
+ * changes since the file was written to a delta segment beside it,
+ * INDEX.seg, the same way (temporary file, rename). as_index_open()
+ * reads both as one index, so no reader needs to know: entry i is the
+ * base file's entry i unless the segment replaced it (a changed entry
+ * keeps its number, an added one comes last, a removed one's number goes
+ * to the last entry). Until the segment is folded into a new base (a
+ * merge: any builder write, or an updater once the segment passes a
+ * fraction of the base), the normalisation statistics and the label
+ * list's base part are the base's, and a learnt projection is dropped.
+ * The segment is checked whole at open: a damaged one fails the open.
+ *
  * Distances (DESIGN.md section 5): column j is z-scored with the index's
  * mean and population standard deviation, and scaled by w_g / sqrt(n_g)
  * for its group g of n_g columns and group weight w_g (a constant column
@@ -218,6 +230,54 @@ size_t as_index_builder_count(const as_index_builder *b);
 int as_index_builder_write(as_index_builder *b, const char *path);
 void as_index_builder_free(as_index_builder *b);
 
+/* What a delta segment adds to the index (as_index_segment_info()). */
+struct as_index_segment_info {
+    int present;         /* a segment applies to the base */
+    size_t base_entries; /* entries in the base file */
+    size_t records;      /* entries the segment holds (changed or added) */
+    size_t moved;        /* base entries at another number */
+    size_t bytes;        /* the segment file's size */
+};
+/* Fills info; AS_OK. */
+int as_index_segment_info(const as_index *ix,
+                          struct as_index_segment_info *info);
+
+/* ---- updating through a delta segment ---- */
+
+typedef struct as_index_updater as_index_updater;
+
+struct as_index_update_opts {
+    /* fold the segment into a new base once the entries it holds or
+     * moves outnumber this fraction of the base's (0: always); 0.1 */
+    double merge_fraction;
+};
+void as_index_update_opts_init(struct as_index_update_opts *opts);
+/* Opens the index at path (base and segment) for an update; the caller
+ * holds its lock (as_index_lock()) until as_index_updater_free(). Memory
+ * and work grow with the segment and the changes, not the index. Returns
+ * AS_OK, AS_EINVAL, AS_ENOMEM or what as_index_open() returns. */
+int as_index_updater_open(as_index_updater **out, const char *path,
+                          const struct as_index_update_opts *opts);
+/* The index as it was when opened (valid until free). */
+const as_index *as_index_updater_index(const as_index_updater *u);
+/* As as_index_builder_put() and _remove(), on the index being updated;
+ * also AS_ECHECKSUM or AS_EINDEX from a damaged base entry. */
+int as_index_updater_put(as_index_updater *u, const struct as_index_entry *e,
+                         const float *values, enum as_put *what);
+int as_index_updater_remove(as_index_updater *u, const char *path);
+/* Entries now. */
+size_t as_index_updater_count(const as_index_updater *u);
+/*
+ * Makes the changes durable, atomically: nothing when nothing changed; a
+ * new segment (written beside the base and renamed over the old one); or,
+ * past the merge fraction, a new base (*merged set, if merged is not
+ * NULL). Returns AS_OK, AS_EIO (errno set) or AS_ENOMEM; the index is
+ * the old one or the new one, whole. The updater is spent afterwards:
+ * free it.
+ */
+int as_index_updater_write(as_index_updater *u, int *merged);
+void as_index_updater_free(as_index_updater *u);
+
 /* ---- locking ---- */
 
 /*
@@ -228,17 +288,20 @@ void as_index_builder_free(as_index_builder *b);
  */
 int as_index_lock(const char *path, double wait_s, int *fd);
 void as_index_unlock(int fd);
-/* Removes the temporary files a killed writer of the index at path left
- * behind. Call it only while holding the lock. */
+/* Removes the temporary files a killed writer of the index at path (or
+ * of its segment) left behind. Call it only while holding the lock. */
 void as_index_remove_stale(const char *path);
 
 /* ---- annotating ---- */
 
-/* Which file an index is: enough to see that a writer replaced it (every
- * writer renames a new file into place). */
+/* Which files an index is: enough to see that a writer replaced it
+ * (every writer renames a new file into place): the base's, and the
+ * segment's (all 0 without one). */
 struct as_index_ident {
     uint64_t dev, ino, size;
     int64_t mtime_ns;
+    uint64_t seg_ino, seg_size;
+    int64_t seg_mtime_ns;
 };
 /* The identity of the file at path now. AS_OK, AS_EINVAL (NULL) or
  * AS_EIO (errno set, as by stat(2)). */
