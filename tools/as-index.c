@@ -123,14 +123,37 @@ complete_header(struct as_featheader *h)
         h->producer = strdup("audiosearch " AS_VERSION);
 }
 
-/* Reads every row of one stream into the builder (created from the first
- * stream's header when *b is NULL). *accepted is set when the stream's
- * columns were taken (even if some rows were not). Returns 1 if anything
- * failed. */
+/* Where rows go: a builder (a whole new index) or an updater (a delta
+ * segment beside the index). */
+struct sink {
+    as_index_builder *b;
+    as_index_updater *u;
+};
+
 static int
-read_stream(const struct opts *o, const char *path, as_index_builder **b,
+sink_put(struct sink *k, const struct as_index_entry *e, const float *v,
+         enum as_put *what)
+{
+    return k->u != NULL ? as_index_updater_put(k->u, e, v, what)
+                        : as_index_builder_put(k->b, e, v, what);
+}
+
+static int
+sink_remove(struct sink *k, const char *path)
+{
+    return k->u != NULL ? as_index_updater_remove(k->u, path)
+                        : as_index_builder_remove(k->b, path);
+}
+
+/* Reads every row of one stream into the sink (a builder created from the
+ * first stream's header when there is none yet). *accepted is set when
+ * the stream's columns were taken (even if some rows were not). Returns 1
+ * if anything failed. */
+static int
+read_stream(const struct opts *o, const char *path, struct sink *k,
             struct as_featheader *first, struct counts *c, int *accepted)
 {
+    as_index_builder **b = &k->b;
     struct cli_stream s;
     if (cli_stream_open(&s, path) != 0) {
         c->failed++;
@@ -139,7 +162,7 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
     const char *name = s.name;
     const struct as_featheader *h = s.h;
     int failed = 0;
-    if (*b == NULL) {
+    if (*b == NULL && k->u == NULL) {
         if (as_featheader_copy(first, h) != AS_OK) {
             fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
             exit(AS_EXIT_FAIL);
@@ -199,7 +222,7 @@ read_stream(const struct opts *o, const char *path, as_index_builder **b,
                                    0.0f,
                                    0};
         enum as_put what;
-        int st = as_index_builder_put(*b, &e, row.values, &what);
+        int st = sink_put(k, &e, row.values, &what);
         if (st != AS_OK) {
             cli_stream_warn_row(&s, st);
             c->failed++;
@@ -305,7 +328,7 @@ summary(const struct opts *o, const char *index, const struct counts *c,
  */
 static int
 prune(const struct opts *o, const char *target, const as_index *ix,
-      as_index_builder *b, int input_failed, struct counts *c)
+      struct sink *b, int input_failed, struct counts *c)
 {
     size_t n = as_index_count(ix), gone = 0;
     if (input_failed) {
@@ -337,7 +360,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     for (size_t i = 0; i < n; i++) {
         struct as_index_entry e;
         if (is_gone[i] && as_index_entry(ix, i, &e) == AS_OK &&
-            as_index_builder_remove(b, e.path) == AS_OK)
+            sink_remove(b, e.path) == AS_OK)
             c->removed++;
     }
     free(is_gone);
@@ -443,6 +466,58 @@ run_learn(const struct opts *o)
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
+/*
+ * -u through a delta segment (the lock held): the changes are written
+ * beside the index, or folded into a new one once they pass a tenth of
+ * it. Returns -1, having done nothing, for an index with a learnt
+ * projection (refitted after a change: a whole new index) or one that
+ * cannot be opened.
+ */
+static int
+update_segment(const struct opts *o, const char *target, char **streams,
+               int n_streams)
+{
+    struct counts c = {0};
+    struct as_featheader first = {0};
+    struct as_index_update_opts uo;
+    struct sink k = {NULL, NULL};
+    int failed = 0, accepted = 0;
+    as_index_update_opts_init(&uo);
+    /* an index that cannot be opened is reported by the whole path,
+     * which names what is wrong with it */
+    int st = as_index_updater_open(&k.u, target, &uo);
+    if (st != AS_OK)
+        return -1;
+    const as_index *ix = as_index_updater_index(k.u);
+    if (as_index_has_projection(ix)) {
+        as_index_updater_free(k.u);
+        return -1;
+    }
+    if (as_featheader_copy(&first, as_index_header(ix)) != AS_OK) {
+        cli_warn_status(target, AS_ENOMEM);
+        as_index_updater_free(k.u);
+        return AS_EXIT_FAIL;
+    }
+    if (n_streams == 0)
+        failed |= read_stream(o, "-", &k, &first, &c, &accepted);
+    for (int i = 0; i < n_streams; i++)
+        failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
+    as_featheader_free(&first);
+    if (o->prune && prune(o, target, ix, &k, failed, &c)) {
+        as_index_updater_free(k.u);
+        return AS_EXIT_FAIL;
+    }
+    /* a write that failed left the index as it was: no summary then */
+    st = as_index_updater_write(k.u, NULL);
+    if (st != AS_OK)
+        cli_warn_status(target, st);
+    as_index_updater_free(k.u);
+    if (st != AS_OK)
+        return AS_EXIT_FAIL;
+    summary(o, o->update, &c, 1);
+    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
 /* Build (-o) or update (-u) of target (links followed). */
 static int
 run_write_to(const struct opts *o, const char *target, char **streams,
@@ -464,6 +539,13 @@ run_write_to(const struct opts *o, const char *target, char **streams,
     }
     if (safe_target(target) || lock_target(o, target, &lock))
         return AS_EXIT_FAIL;
+    if (o->update != NULL) {
+        int rc = update_segment(o, target, streams, n_streams);
+        if (rc >= 0) {
+            as_index_unlock(lock);
+            return rc;
+        }
+    }
     if (o->update != NULL) {
         as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
         if (ix == NULL) {
@@ -492,15 +574,18 @@ run_write_to(const struct opts *o, const char *target, char **streams,
         }
         as_projection_free(p);
     }
+    struct sink k = {b, NULL};
     if (n_streams == 0)
-        failed |= read_stream(o, "-", &b, &first, &c, &accepted);
+        failed |= read_stream(o, "-", &k, &first, &c, &accepted);
     for (int i = 0; i < n_streams; i++)
-        failed |= read_stream(o, streams[i], &b, &first, &c, &accepted);
+        failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
+    b = k.b;
 
     /* a new index from nothing but refused streams is not written; -p
      * may forbid any write */
     if (b == NULL || (o->update == NULL && !accepted) ||
-        (ixold != NULL && o->prune && prune(o, target, ixold, b, failed, &c))) {
+        (ixold != NULL && o->prune &&
+         prune(o, target, ixold, &k, failed, &c))) {
         as_index_builder_free(b);
         as_index_close(ixold);
         as_index_unlock(lock);

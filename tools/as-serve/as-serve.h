@@ -64,11 +64,16 @@ struct gen {
     unsigned refs;          /* under the state's lock */
 };
 
+/* An index file, and its delta segment (0s without one): a segment
+ * update changes the index without touching its file. */
 struct file_id {
     dev_t dev;
     ino_t ino;
     off_t size;
     int64_t mtime_ns;
+    ino_t seg_ino;
+    off_t seg_size;
+    int64_t seg_mtime_ns;
 };
 
 /* Opens the indexes (reporting failures as "as-serve: path: reason");

@@ -11,14 +11,22 @@
 static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct gen *current;
 
+/* The identity of the index at path, whose stat(2) is st. */
 static void
-file_id_of(const struct stat *st, struct file_id *id)
+file_id_of(const char *path, const struct stat *st, struct file_id *id)
 {
+    memset(id, 0, sizeof *id);
     id->dev = st->st_dev;
     id->ino = st->st_ino;
     id->size = st->st_size;
     id->mtime_ns =
         (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    struct as_index_ident ii;
+    if (as_index_ident(path, &ii) == AS_OK) {
+        id->seg_ino = (ino_t)ii.seg_ino;
+        id->seg_size = (off_t)ii.seg_size;
+        id->seg_mtime_ns = ii.seg_mtime_ns;
+    }
 }
 
 static void
@@ -89,7 +97,7 @@ gen_open(char *const *paths, size_t n, unsigned long id)
             gen_free(g);
             return NULL;
         }
-        file_id_of(&st, &g->files[h]);
+        file_id_of(paths[h], &st, &g->files[h]);
         g->ix[h] = cli_index_open(paths[h], 0);
         if (g->ix[h] == NULL) {
             gen_free(g);
@@ -160,9 +168,13 @@ gen_stale(const struct gen *g, char *const *paths)
         struct file_id id;
         if (stat(paths[h], &st) != 0)
             return 0; /* gone for now: keep serving what we have */
-        file_id_of(&st, &id);
+        file_id_of(paths[h], &st, &id);
         if (id.dev != g->files[h].dev || id.ino != g->files[h].ino ||
-            id.size != g->files[h].size || id.mtime_ns != g->files[h].mtime_ns)
+            id.size != g->files[h].size ||
+            id.mtime_ns != g->files[h].mtime_ns ||
+            id.seg_ino != g->files[h].seg_ino ||
+            id.seg_size != g->files[h].seg_size ||
+            id.seg_mtime_ns != g->files[h].seg_mtime_ns)
             return 1;
     }
     return 0;
@@ -175,7 +187,7 @@ gen_files_get(struct file_id *ids, char *const *paths, size_t n)
         struct stat st;
         memset(&ids[h], 0, sizeof ids[h]);
         if (stat(paths[h], &st) == 0)
-            file_id_of(&st, &ids[h]);
+            file_id_of(paths[h], &st, &ids[h]);
     }
 }
 

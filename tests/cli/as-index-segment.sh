@@ -1,0 +1,138 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# -u writes the changes to a delta segment beside the index, and every
+# tool reads both as one index: an added entry is found, a removed one is
+# gone, the entries are those a whole rebuild gives; merging the index
+# into itself folds the segment in, keeping the order; a large update
+# folds it in by itself; a damaged segment is a damaged index, and
+# nothing is printed from it.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as-extract "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" "$FIX/sine440_44k1.wav" >seed.tsv
+# 60 entries whose files exist (for -p), each with its own values
+mkdir -p lib/a lib/b lib/c
+awk -F '\t' 'BEGIN { OFS = FS } NR == 1 { print; next }
+    { p = $1; for (k = 0; k < 20; k++) {
+      $1 = sprintf("lib/%s/%02d_%d.wav", substr("abc", k % 3 + 1, 1), k, NR);
+      $7 = $7 + 0.01 * k; print; $7 = $7 - 0.01 * k } }' seed.tsv >a.tsv
+tail -n +2 a.tsv | cut -f 1 | xargs touch
+as-index -o lib.asx a.tsv
+cp lib.asx base.asx
+
+# One changed entry, one new one far from the rest.
+awk -F '\t' 'BEGIN { OFS = FS } NR == 1 { print; next }
+    NR == 2 { $7 = $7 + 1; print; next }
+    NR == 3 { $1 = "lib/new/odd.wav"; for (j = 6; j <= NF; j++) $j = -3 * $j;
+              print; exit }' a.tsv >u.tsv
+mkdir lib/new
+touch lib/new/odd.wav
+run as-index -u lib.asx u.tsv
+expect_status 0
+expect_err "as-index: lib.asx: added 1, changed 1, unchanged 0, removed 0, failed 0"
+[ -f lib.asx.seg ] || fail "no segment written"
+cmp -s lib.asx base.asx || fail "the index file was rewritten"
+[ "$(as-index -d lib.asx -H | wc -l)" -eq 61 ] || fail "61 entries"
+run as-index -c lib.asx
+expect_status 0
+
+# The same entries as a whole rebuild from the same rows.
+as-index -o full.asx a.tsv u.tsv
+as-index -d full.asx | sort >full.dump
+as-index -d lib.asx | sort >seg.dump
+cmp -s full.dump seg.dump || fail "entries differ from a rebuild"
+
+# as-search finds the new entry: nearest to its own row.
+{ head -n 1 u.tsv; tail -n 1 u.tsv; } >odd.tsv
+run as-search -H -k 1 lib.asx -F odd.tsv
+expect_status 0
+[ "$(cut -f 3 "$T/out")" = lib/new/odd.wav ] || fail "new entry not found"
+# ... and an updater run again with nothing new writes nothing.
+cp lib.asx.seg seg.before
+run as-index -u lib.asx u.tsv
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 2, removed 0, failed 0"
+cmp -s lib.asx.seg seg.before || fail "segment rewritten for no change"
+
+# Removal through the segment: a deleted file is pruned.
+gone=$(sed -n 10p a.tsv | cut -f 1)
+rm "$gone"
+head -n 1 a.tsv >header.tsv
+run as-index -u lib.asx -p header.tsv
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"
+[ -f lib.asx.seg ] || fail "no segment after the prune"
+run as-search -L lib.asx
+expect_status 0
+grep -q "^$gone	" "$T/out" && fail "removed entry still listed"
+[ "$(wc -l <"$T/out")" -eq 61 ] || fail "60 entries and a header"
+run as-search -p "$gone" lib.asx
+expect_status 1
+expect_err "as-search: $gone: not in the index"
+grep -v "^$gone	" full.dump >full2.dump
+as-index -d lib.asx | sort >seg2.dump
+cmp -s full2.dump seg2.dump || fail "entries differ after the prune"
+run as-stats -J lib.asx
+expect_status 0
+grep -q "\"total_samples\":60," "$T/out" || fail "as-stats counts 60 entries"
+
+# Folding the segment in keeps the entries and their order.
+as-index -d lib.asx >before.dump
+run as-index merge -o lib.asx lib.asx
+expect_status 0
+[ -f lib.asx.seg ] && fail "segment left after the merge"
+as-index -d lib.asx >after.dump
+cmp -s before.dump after.dump || fail "merge changed the entries or order"
+
+# An update of more than a tenth of the entries folds in by itself.
+awk -F '\t' 'BEGIN { OFS = FS } NR == 1 { print; next }
+    NR <= 12 { $8 = $8 + 1; print }' a.tsv | grep -v "^$gone	" >big.tsv
+run as-index -u lib.asx big.tsv
+expect_status 0
+[ -f lib.asx.seg ] && fail "a large update left a segment"
+[ "$(as-index -d lib.asx -H | wc -l)" -eq 60 ] || fail "60 entries"
+
+# A damaged segment: every reader reports it, and prints nothing.
+run as-index -u lib.asx u.tsv
+expect_status 0
+[ -f lib.asx.seg ] || fail "no segment"
+cp lib.asx.seg good.seg
+size=$(wc -c <lib.asx.seg)
+for at in 5 30 130 $((size / 2)) $((size - 3)); do
+    cp good.seg lib.asx.seg
+    b=$(od -An -tu1 -j "$at" -N1 good.seg | tr -d ' ')
+    printf "\\$(printf %o $(((b + 1) % 256)))" |
+        dd of=lib.asx.seg bs=1 seek="$at" conv=notrunc 2>/dev/null
+    cmp -s good.seg lib.asx.seg && fail "byte $at not flipped"
+    for tool in as-search as-stats; do
+        if [ $tool = as-search ]; then
+            run as-search -k 1 lib.asx -F odd.tsv
+        else
+            run as-stats lib.asx
+        fi
+        expect_status 1
+        [ -s "$T/out" ] && fail "$tool printed from a damaged segment ($at)"
+        grep -q "^$tool: lib.asx: index is damaged (checksum mismatch)\$\|^$tool: lib.asx: corrupt index\$" "$T/err" ||
+            fail "$tool: $(cat "$T/err") (byte $at)"
+    done
+    run as-index -c lib.asx
+    expect_status 1
+    run as-index -u lib.asx u.tsv
+    expect_status 1
+    cmp -s lib.asx.seg good.seg && fail "damaged segment replaced"
+done
+cp good.seg lib.asx.seg
+run as-index -c lib.asx
+expect_status 0
+
+# Through a symbolic link: the segment lies beside the file the link
+# names, and readers through the link see it.
+mkdir real
+as-index -o real/l.asx a.tsv
+ln -s real/l.asx link.asx
+run as-index -u link.asx u.tsv
+expect_status 0
+[ -f real/l.asx.seg ] || fail "no segment beside the file the link names"
+[ -e link.asx.seg ] && fail "a segment beside the link"
+run as-search -H -k 1 link.asx -F odd.tsv
+expect_status 0
+[ "$(cut -f 3 "$T/out")" = lib/new/odd.wav ] || fail "not found through the link"
