@@ -5,6 +5,10 @@
  *
  *   gen ENTRIES FILE    writes a synthetic binary feature stream of the
  *                       default set: entries  dim  bytes  seconds
+ *   gen -u COUNT -s STEP ENTRIES FILE
+ *                       an update of that stream: COUNT of its rows,
+ *                       spread evenly, each with its first value moved by
+ *                       STEP (an integer)
  *   time CMD [ARG ...]  runs CMD (its output to /dev/null) and waits for
  *                       it: wall_s  peak_rss_kib
  *                       (getrusage of the child); exits 1 if CMD failed
@@ -52,6 +56,8 @@ extern char **environ;
 #define FOLDERS 100
 
 static const char usage[] = "usage: as-bench-index gen ENTRIES FILE\n"
+                            "       as-bench-index gen -u COUNT -s STEP "
+                            "ENTRIES FILE\n"
                             "       as-bench-index time CMD [ARG ...]\n"
                             "       as-bench-index open REPS INDEX\n"
                             "       as-bench-index spawn [-c] REPS INDEX\n"
@@ -119,7 +125,7 @@ parse_count(const char *s, size_t *out)
 }
 
 static int
-gen(size_t n, const char *path)
+gen(size_t n, const char *path, size_t count, long step)
 {
     const as_featureset *fs = as_featureset_get("default");
     size_t dim = as_featureset_dim(fs);
@@ -170,6 +176,7 @@ gen(size_t n, const char *path)
     as_featwriter *w;
     int st = as_featwriter_new(&w, fp, &h, &o);
     size_t per_folder = (n + FOLDERS - 1) / FOLDERS;
+    size_t every = count > 0 && count < n ? n / count : 1, written = 0;
     for (size_t i = 0; st == AS_OK && i < n; i++) {
         char p[64];
         snprintf(p, sizeof p, "lib/folder%04zu/sample%06zu.wav", i / per_folder,
@@ -186,6 +193,13 @@ gen(size_t n, const char *path)
         for (size_t j = 0; j < dim; j++)
             values[j] = (float)(mean[j] + spread[j] * bell(&rng));
         row.values = values;
+        /* every row is drawn, so an update's rows are the stream's */
+        if (count > 0) {
+            if (i % every != 0 || written == count)
+                continue;
+            values[0] += (float)step;
+            written++;
+        }
         st = as_featwriter_row(w, &row);
     }
     as_featwriter_free(w);
@@ -358,7 +372,12 @@ main(int argc, char **argv)
     size_t n;
     const char *mode = argc > 1 ? argv[1] : "";
     if (strcmp(mode, "gen") == 0 && argc == 4 && parse_count(argv[2], &n) == 0)
-        return gen(n, argv[3]);
+        return gen(n, argv[3], 0, 0);
+    size_t count, step;
+    if (strcmp(mode, "gen") == 0 && argc == 8 && strcmp(argv[2], "-u") == 0 &&
+        parse_count(argv[3], &count) == 0 && strcmp(argv[4], "-s") == 0 &&
+        parse_count(argv[5], &step) == 0 && parse_count(argv[6], &n) == 0)
+        return gen(n, argv[7], count, (long)step);
     if (strcmp(mode, "time") == 0 && argc > 2)
         return time_cmd(argv + 2);
     if (strcmp(mode, "open") == 0 && argc == 4 && parse_count(argv[2], &n) == 0)

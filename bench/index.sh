@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# usage: bench/index.sh [ENTRIES] [RUNS]
+# usage: bench/index.sh [ENTRIES] [RUNS] [CHANGED]
 #
 # Index build and open speed with ENTRIES (default 1000000) entries of the
 # default feature set, medians of RUNS (default 3) runs made in turn:
@@ -15,14 +15,23 @@
 #     Target: under 10 ms at 1M entries;
 #   - the index's size against the raw float32 matrix (ENTRIES x columns x
 #     4 bytes). Target: within 1.3x;
-#   - as-index -c, the full verification, for information.
+#   - as-index -c, the full verification, for information;
+#   - an update of CHANGED (default 100) entries spread through the index
+#     (as-bench-index gen -u: the stream's rows with one value moved):
+#     as-index -u, which writes a delta segment, against the same update
+#     written whole (as-index merge -o INDEX INDEX, which folds the
+#     segment in: the work -u did before segments), in turn (A B A B),
+#     wall time and peak RSS; then opening the index with its segment in
+#     a fresh process. Target: well under a second, memory bounded by
+#     the change.
 # Needs about 1000 bytes per entry in $TMPDIR (default /tmp).
 set -eu
 entries=${1:-1000000}
 runs=${2:-3}
-for n in "$entries" "$runs"; do
+changed=${3:-100}
+for n in "$entries" "$runs" "$changed"; do
     case $n in
-    '' | *[!0-9]* | 0 | 0*) echo "usage: bench/index.sh [ENTRIES] [RUNS]" >&2; exit 2 ;;
+    '' | *[!0-9]* | 0 | 0*) echo "usage: bench/index.sh [ENTRIES] [RUNS] [CHANGED]" >&2; exit 2 ;;
     esac
 done
 . "$(dirname "$0")/common.sh"
@@ -54,6 +63,20 @@ while [ $i -lt "$runs" ]; do
 done
 size=$(wc -c <"$ix" | tr -d ' ')
 
+# Updates: two streams that move the same rows by 1 and by 2, so that
+# each update changes every row of it after the previous one was folded.
+"$bench" gen -u "$changed" -s 1 "$entries" "$tmp/upd1.bin" >/dev/null
+"$bench" gen -u "$changed" -s 2 "$entries" "$tmp/upd2.bin" >/dev/null
+i=0
+while [ $i -lt "$runs" ]; do
+    "$bench" time "$asindex" -q -u "$ix" "$tmp/upd$((i % 2 + 1)).bin" >>"$tmp/upd_seg"
+    [ -f "$ix.seg" ] || { echo "bench: no segment written" >&2; exit 1; }
+    wc -c <"$ix.seg" >>"$tmp/seg_size"
+    "$bench" spawn "$spawns" "$ix" >>"$tmp/fresh_seg"
+    "$bench" time "$asindex" merge -q -o "$ix" "$ix" >>"$tmp/upd_whole"
+    i=$((i + 1))
+done
+
 col() { cut -f "$2" "$tmp/$1" | median; }
 echo "index: $entries entries, $dim columns (default set), median of $runs runs"
 awk -F '\t' '{ printf "  synthetic stream: %.1f MB written in %.2f s\n", $3 / 1e6, $4 }' "$tmp/gen"
@@ -70,4 +93,10 @@ awk -v s="$size" -v n="$entries" -v d="$dim" 'BEGIN {
     printf "  size: %.1f MB, float32 matrix %.1f MB: %.3fx (target <= 1.3x), %.1f bytes per entry besides the matrix\n", s / 1e6, m / 1e6, s / m, (s - m) / n }'
 awk -v w="$(col check 1)" -v r="$(col check 2)" -v s="$size" 'BEGIN {
     printf "  verify (as-index -c):       %8.3f s, %.0f MB/s, peak RSS %.1f MiB\n", w, s / w / 1e6, r / 1024 }'
-echo "rerun: bench/index.sh $entries $runs"
+awk -v w="$(col upd_seg 1)" -v r="$(col upd_seg 2)" -v c="$changed" -v z="$(median <"$tmp/seg_size")" 'BEGIN {
+    printf "  update of %d entries (as-index -u, delta segment): %8.3f s, peak RSS %.1f MiB, segment %.1f KB\n", c, w, r / 1024, z / 1e3 }'
+awk -v w="$(col upd_whole 1)" -v r="$(col upd_whole 2)" -v a="$(col upd_seg 1)" -v ra="$(col upd_seg 2)" 'BEGIN {
+    printf "    the same written whole (merge -o INDEX INDEX): %8.3f s, peak RSS %.1f MiB: the segment is %.1fx faster, %.1fx less memory\n", w, r / 1024, w / a, r / ra }'
+awk -v w="$(col fresh_seg 1)" -v o="$(col fresh_seg 2)" 'BEGIN {
+    printf "  open + read with the segment, fresh process: %8.3f ms spawn to exit, %.3f ms to open and read\n", w, o }'
+echo "rerun: bench/index.sh $entries $runs $changed"
