@@ -311,16 +311,18 @@ as_index_open(as_index **out, const char *path, unsigned flags,
      * the base before it removes the segment, so a segment opened here
      * belongs to the base opened next or to an older one (then ignored) */
     int seg_fd = -1;
-    char *seg_path = as__seg_path(path);
-    if (seg_path == NULL) {
-        free(ix);
-        return AS_ENOMEM;
-    }
-    seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
-    free(seg_path);
-    if (seg_fd < 0 && errno != ENOENT) {
-        free(ix);
-        return AS_EIO;
+    if (!(flags & AS_INDEX_NO_SEGMENT)) {
+        char *seg_path = as__seg_path(path);
+        if (seg_path == NULL) {
+            free(ix);
+            return AS_ENOMEM;
+        }
+        seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
+        free(seg_path);
+        if (seg_fd < 0 && errno != ENOENT) {
+            free(ix);
+            return AS_EIO;
+        }
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -405,7 +407,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
         ix->std[j] = ix->n ? sqrt(m2 / (double)ix->n) : 0.0;
     }
     if (seg_fd >= 0) {
-        status = as__seg_apply(ix, seg_fd, fd);
+        status = as__seg_apply(ix, seg_fd, fd, version);
         seg_fd = -1; /* closed by as__seg_apply */
         if (status != AS_OK)
             goto fail;

@@ -68,8 +68,9 @@ int as__check_section(const as_index *ix, int sec);
 /* The segment of the base just opened (segment.c): seg_fd is the open
  * segment file (closed here), base_fd the base's. Applies it, or leaves
  * ix as it is when the segment belongs to another base (a stale one).
- * AS_OK, AS_ECHECKSUM, AS_EINDEX, AS_EINDEXVER, AS_EIO or AS_ENOMEM. */
-int as__seg_apply(as_index *ix, int seg_fd, int base_fd);
+ * AS_OK, AS_ECHECKSUM, AS_EINDEX, AS_EINDEXVER (the segment's version
+ * in *version if not NULL), AS_EIO or AS_ENOMEM. */
+int as__seg_apply(as_index *ix, int seg_fd, int base_fd, unsigned *version);
 void as__seg_free(as_index *ix);
 /* Logical accessors with a segment (ix->seg not NULL). */
 int as__seg_entry(const as_index *ix, uint64_t i, struct as_index_entry *e);

@@ -227,16 +227,22 @@ rec_strings(const struct as__seg *g, uint64_t r, const char **path,
 /* The header: AS_OK, 1 when the segment belongs to another base (or
  * another version of it), or an error. */
 static int
-seg_header(const as_index *ix, struct as__seg *g)
+seg_header(const as_index *ix, struct as__seg *g, unsigned *version)
 {
     const unsigned char *h = g->buf;
-    if (g->size < SG_HEADER_SIZE || memcmp(h + S_MAGIC, SG_MAGIC, 8) != 0)
+    /* the checksum first: a damaged magic or version is damage */
+    if (g->size < SG_HEADER_SIZE)
         return AS_EINDEX;
-    if (as__rd32(h + S_VERSION) != SG_VERSION)
-        return AS_EINDEXVER;
     if (as__hash64(h, S_HEADER_SUM, SG_SEED_HEADER) !=
         as__rd64(h + S_HEADER_SUM))
         return AS_ECHECKSUM;
+    if (memcmp(h + S_MAGIC, SG_MAGIC, 8) != 0)
+        return AS_EINDEX;
+    if (as__rd32(h + S_VERSION) != SG_VERSION) {
+        if (version != NULL)
+            *version = as__rd32(h + S_VERSION);
+        return AS_EINDEXVER;
+    }
     if (as__rd32(h + S_HEADER_SIZE) != SG_HEADER_SIZE ||
         as__rd64(h + S_FILE_SIZE) != g->size)
         return AS_EINDEX;
@@ -449,7 +455,7 @@ seg_build(as_index *ix, struct as__seg *g, uint64_t n, int base_fd)
 }
 
 int
-as__seg_apply(as_index *ix, int seg_fd, int base_fd)
+as__seg_apply(as_index *ix, int seg_fd, int base_fd, unsigned *version)
 {
     struct stat st;
     struct as__seg *g = calloc(1, sizeof *g);
@@ -479,7 +485,7 @@ as__seg_apply(as_index *ix, int seg_fd, int base_fd)
     }
     close(seg_fd);
     seg_fd = -1;
-    status = seg_header(ix, g);
+    status = seg_header(ix, g, version);
     if (status == 1) { /* another base's: not ours to read */
         free(g->buf);
         free(g);

@@ -111,15 +111,22 @@ for at in 5 30 130 $((size / 2)) $((size - 3)); do
         fi
         expect_status 1
         [ -s "$T/out" ] && fail "$tool printed from a damaged segment ($at)"
-        grep -q "^$tool: lib.asx: index is damaged (checksum mismatch)\$\|^$tool: lib.asx: corrupt index\$" "$T/err" ||
-            fail "$tool: $(cat "$T/err") (byte $at)"
+        expect_err "$tool: lib.asx: index is damaged (checksum mismatch in SEGMENT)"
     done
     run as-index -c lib.asx
     expect_status 1
+    expect_err "as-index: lib.asx: index is damaged (checksum mismatch in SEGMENT)"
     run as-index -u lib.asx u.tsv
     expect_status 1
+    expect_err "as-index: lib.asx: index is damaged (checksum mismatch in SEGMENT)"
     cmp -s lib.asx.seg good.seg && fail "damaged segment replaced"
 done
+# cut short
+head -c $((size - 10)) good.seg >lib.asx.seg
+run as-search -L lib.asx
+expect_status 1
+expect_err "as-search: lib.asx: corrupt index"
+[ -s "$T/out" ] && fail "output from a truncated segment"
 cp good.seg lib.asx.seg
 run as-index -c lib.asx
 expect_status 0

@@ -88,15 +88,20 @@ struct as_index_entry {
 typedef struct as_index as_index;
 
 enum {
-    AS_INDEX_VERIFY = 1 << 0, /* check every block at open */
+    AS_INDEX_VERIFY = 1 << 0,     /* check every block at open */
+    AS_INDEX_NO_SEGMENT = 1 << 1, /* the base file alone, without its
+                                     delta segment (to tell which one
+                                     failed to open) */
 };
 
 /*
- * Maps the index at path. Returns AS_OK; AS_EIO (errno set); AS_ENOTINDEX
- * (too short, or no index magic); AS_EINDEXVER (another format version,
- * then stored in *version if version is not NULL); AS_ECHECKSUM (bytes
- * checked at open fail their checksum); AS_EINDEX (size or layout wrong:
- * a truncated file); AS_ENOMEM. *out is NULL on failure.
+ * Maps the index at path, with its delta segment path.seg if there is
+ * one (beside the file a symbolic link names). Returns AS_OK; AS_EIO
+ * (errno set); AS_ENOTINDEX (too short, or no index magic); AS_EINDEXVER
+ * (another format version of the file or of its segment, then stored in
+ * *version if version is not NULL); AS_ECHECKSUM (bytes checked at open,
+ * or any of the segment's, fail their checksum); AS_EINDEX (size or
+ * layout wrong: a truncated file); AS_ENOMEM. *out is NULL on failure.
  */
 int as_index_open(as_index **out, const char *path, unsigned flags,
                   unsigned *version);
