@@ -754,6 +754,10 @@ as_index_fingerprint(const as_index *ix, uint64_t *fp)
         uint64_t end = ix->first_block[next_section(sec)];
         as__hash_update(&h, ix->sums + 8 * first, (size_t)(8 * (end - first)));
     }
+    /* a delta segment changes rows without changing the file: its bytes
+     * (checked at open) count too */
+    if (ix->seg != NULL)
+        as__seg_hash(ix, &h);
     *fp = as__hash_final(&h);
     return AS_OK;
 }

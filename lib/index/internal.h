@@ -82,6 +82,9 @@ const char *as__seg_label(const as_index *ix, size_t l);
 
 /* The segment file of the index at path: path + ".seg", malloc'd. */
 char *as__seg_path(const char *path);
+/* Adds the applied segment's bytes to h (as_index_fingerprint). */
+struct as__hash;
+void as__seg_hash(const as_index *ix, struct as__hash *h);
 
 /* Writing (build.c): the directory of path into buf; a new temporary
  * file dir/.base.tmp-XXXXXX (descriptor, or -1 with errno); fsync of a

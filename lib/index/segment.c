@@ -513,6 +513,12 @@ fail:
 }
 
 void
+as__seg_hash(const as_index *ix, struct as__hash *h)
+{
+    as__hash_update(h, ix->seg->buf, ix->seg->size);
+}
+
+void
 as__seg_free(as_index *ix)
 {
     struct as__seg *g = ix->seg;

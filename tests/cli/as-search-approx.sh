@@ -151,6 +151,14 @@ as-index -A lib.asx
 run as-search -a -H -k 1 -p s/new.wav lib.asx
 expect_status 0
 expect_no_err
+# stale too when an update changes a row in place (the same count of
+# entries; the change lives in the index's delta segment)
+awk -F '\t' 'NR == 1 { print; next } $1 == "s/01500.wav" {
+    $1 = "s/00002.wav"; print }' OFS='\t' lib.tsv | as-index -u lib.asx
+run as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "as-search: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -A lib.asx"
+as-index -A lib.asx
 
 # missing
 rm lib.asx.ann

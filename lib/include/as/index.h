@@ -172,7 +172,9 @@ int as_index_find(const as_index *ix, const char *path, size_t *i);
  * dimension and the stored checksums of its STATS (statistics and group
  * weights) and MATRIX blocks, so computing it reads no row. Adding,
  * removing, changing or moving an entry, or changing the statistics or
- * weights, changes it; annotating (clusters, anomaly scores) does not.
+ * weights, changes it, and so does any delta segment applied to the
+ * file (an update through as-index -u); annotating (clusters, anomaly
+ * scores) does not.
  * For binding a companion file such as the approximate index (as/ann.h)
  * to the version of the index it was made from. Returns AS_OK, or
  * AS_EINVAL for a version-1 file (it has no block checksums).
