@@ -201,12 +201,44 @@
     drop.className = "";
     upload(e.dataTransfer.files[0]);
   });
-  /* by an entry clicked on the map */
+  /* by an entry clicked on the map: the page data has no neighbour
+     lists (as-serve leaves them out, they would cost a scan of the
+     library per entry), so its nearest neighbours are asked for now,
+     listed, ringed on the map and named in the line under it */
+  var picked = 0;
   function searchEntry(j) {
+    var ask = ++picked;
+    B.neighbours = "";
     if (j < 0) return;
     call("/search" + query("n_results=10&path=" + encodeURIComponent(M.path[j])))
-      .then(function (r) { showResults("Like " + M.path[j] + ":", r.results); })
-      .catch(searchFailed);
+      .then(function (r) {
+        if (ask !== picked) return;
+        showResults("Like " + M.path[j] + ":", r.results);
+        nearest(r.results);
+      })
+      .catch(function (e) {
+        if (ask === picked) searchFailed(e);
+      });
+  }
+  function nearest(res) {
+    var on = res.filter(function (r) { return onMap(r.id) >= 0; });
+    if (on.length) info.appendChild(document.createTextNode("  nearest: "));
+    on.forEach(function (r) {
+      var k = onMap(r.id);
+      var a = el("button", base(r.filename) + (map.playable(k) ? "" : " \u26a0"));
+      a.type = "button";
+      a.title = r.filename;
+      a.onclick = function () { map.select(k); };
+      /* on hover, the neighbour on the map with its whole path */
+      a.onmouseenter = function () {
+        var p = map.screen(k);
+        map.hover(p[0], p[1]);
+      };
+      a.onmouseleave = function () { map.hover(-1e9, -1e9); };
+      info.appendChild(a);
+    });
+    B.neighbours = String(on.length);
+    B.firstNeighbour = on.length ? base(on[0].filename) : "";
   }
 
   /* filters: the entries that pass, ringed on the map; searches take

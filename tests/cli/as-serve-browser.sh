@@ -4,7 +4,8 @@
 # Chromium driven through chromedriver's WebDriver HTTP API with curl
 # loads GET /, uploads a WAV file through the page's file input, sees the
 # results listed, clicks play (the server's access log shows the audio
-# served), and switches the colouring (the legend changes). Then the same
+# served), clicks a point (its neighbours are asked for and shown), and
+# switches the colouring (the legend changes). Then the same
 # page against a server with --token: it asks for the token and keeps
 # working. Skipped (status 0, with a note) when chromium or chromedriver
 # (Debian's chromium-driver) is not installed; tests/run.sh installs both
@@ -142,6 +143,24 @@ done
 # and the browser received it
 js "return String(performance.getEntriesByType('resource').some(function (e) { return /\\/entries\\/$id\\/audio\$/.test(e.name); }))"
 echo "note: resource timing of the audio: $(cat js)" >&2
+
+# Click a point: the page data has no neighbour lists, so the page asks
+# GET /search?path= for the point's neighbours and names them under the
+# map; the nearest is as-search's.
+n_search=$(grep -c 'GET /search 200' serve.err || true)
+js 'var p = asMap.screen(0); return asMap.clickAt(p[0], p[1])'
+clicked=$(cat js)
+http "${URL}entries/0"
+p0=$(sed -n 's/.*"filename":"\([^"]*\)".*/\1/p' out)
+[ "$clicked" = "${p0##*/}" ] || fail "clicked $clicked, not entry 0 ($p0)"
+until_is 'return document.body.dataset.neighbours || ""' 6
+[ "$(grep -c 'GET /search 200' serve.err)" -gt "$n_search" ] ||
+    fail "no GET /search for the clicked point"
+want=$(as-search -H -k 1 -p "$p0" lib.asx | cut -f 3)
+js 'return document.body.dataset.firstNeighbour'
+[ "$(cat js)" = "${want##*/}" ] || fail "nearest: $(cat js), as-search: $want"
+js 'return String(/nearest: /.test(document.getElementById("info").textContent)) + " " + document.querySelectorAll("#info button").length + " " + document.querySelectorAll("#results tr.pick").length'
+[ "$(cat js)" = "true 6 6" ] || fail "neighbours shown: $(cat js)"
 
 # Switch the colouring: the legend changes.
 js 'return asMap.legend()'

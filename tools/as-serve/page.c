@@ -18,9 +18,6 @@ extern const char map_page_js[];
 extern const char dashboard_css[];
 extern const char dashboard_js[];
 
-/* Neighbours listed for a clicked point, as as-map -k's default. */
-#define PAGE_NEIGHBOURS 10
-
 double *
 page_place(const struct gen *g, size_t h, int method, size_t dims, int *st)
 {
@@ -47,16 +44,12 @@ page_place(const struct gen *g, size_t h, int method, size_t dims, int *st)
     return xy;
 }
 
-/* The link to an entry's audio: the API's, by global id. */
-static void
-audio_url(FILE *fp, size_t i, const char *path, void *ctx)
-{
-    (void)path;
-    fprintf(fp, "/entries/%zu/audio", *(const size_t *)ctx + i);
-}
-
 /* {"shard": path, "offset": first id, "page": the page's data}; NULL on
- * failure (*st). */
+ * failure (*st). The data has neither neighbour lists nor links to the
+ * audio: the exact 10 nearest neighbours of every entry cost a scan of
+ * the library per entry (minutes, and tens of megabytes of JSON, for
+ * 100000 entries), so the page asks GET /search?path= for those of the
+ * point clicked, and it plays entries through /entries/{id}/audio. */
 static char *
 build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
 {
@@ -71,8 +64,6 @@ build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
     char *out = NULL;
     if ((m.xy = page_place(g, h, method, dims, st)) == NULL)
         return NULL;
-    m.k = m.n == 0 ? 0 : PAGE_NEIGHBOURS < m.n - 1 ? PAGE_NEIGHBOURS : m.n - 1;
-    *st = map_neighbours(&m, api_opts->jobs);
     int made = 0;
     while (*st == AS_OK && made < MAP_N_COLOURS) {
         *st = map_scheme_make(&m, (enum map_colour)made, &schemes[made]);
@@ -87,8 +78,7 @@ build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
         fputs("{\"shard\":", b.fp);
         cli_json_string(b.fp, api_opts->index_paths[h]);
         fprintf(b.fp, ",\"offset\":%zu,\"page\":", offset);
-        *st =
-            map_page_data(b.fp, &m, schemes, MAP_BY_LABEL, audio_url, &offset);
+        *st = map_page_data(b.fp, &m, schemes, MAP_BY_LABEL, NULL, NULL);
         fputs("}\n", b.fp);
         if (fclose(b.fp) != 0 && *st == AS_OK)
             *st = AS_ENOMEM;
@@ -100,7 +90,6 @@ build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
     for (int by = 0; by < made; by++)
         map_scheme_free(&schemes[by]);
     free(m.xy);
-    free(m.nn);
     return out;
 }
 

@@ -468,7 +468,7 @@ map_page_data(FILE *fp, const struct map *m,
         cli_json_string_html(fp, e.path);
     }
     fputs("],\"src\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
+    for (size_t i = 0; url != NULL && i < m->n && st == AS_OK; i++) {
         struct as_index_entry e;
         if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
             break;

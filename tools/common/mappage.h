@@ -81,9 +81,11 @@ int map_neighbours(struct map *m, size_t threads);
 typedef void (*map_url_fn)(FILE *fp, size_t i, const char *path, void *ctx);
 
 /* Writes the page's data, one JSON object (safe inside <script>): title,
- * subtitle, n, dims, k, by, path, src (through url), labels, label,
- * cluster, anomaly, x, y (z), nn, schemes. AS_OK or the status of
- * reading the index (the JSON is then incomplete). */
+ * subtitle, n, dims, k, by, path, src (through url; empty when url is
+ * NULL, for a page that plays entries itself), labels, label, cluster,
+ * anomaly, x, y (z), nn (empty when m->k is 0, for a page that asks for
+ * an entry's neighbours when it needs them), schemes. AS_OK or the
+ * status of reading the index (the JSON is then incomplete). */
 int map_page_data(FILE *fp, const struct map *m,
                   const struct map_scheme schemes[MAP_N_COLOURS],
                   enum map_colour by, map_url_fn url, void *url_ctx);
