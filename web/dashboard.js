@@ -15,6 +15,8 @@
   var player = $("player"), info = $("info");
   var map = null, M = null, offset = 0, filters = "", blobUrl = null;
   var B = document.body.dataset;
+  /* most entries the filters ring on the map */
+  var RING = 100000;
 
   /* the API: JSON, with the token when there is one; a 401 asks for it */
   var asking = null;
@@ -256,11 +258,14 @@
       if (map) map.mark(null);
       return;
     }
-    call("/search-by-filters?" + filters + "&limit=1000000").then(function (j) {
-      $("fstate").textContent = j.total + " pass";
+    /* the ids alone (some 7 bytes each), and at most RING of them */
+    call("/search-by-filters?" + filters + "&format=ids&limit=" + RING).then(function (j) {
+      $("fstate").textContent = j.total + " pass" +
+        (j.total > j.ids.length ? " (the first " + j.ids.length + " ringed, " +
+                                  (j.total - j.ids.length) + " more)" : "");
       var marks = [];
-      j.results.forEach(function (r) {
-        var k = onMap(r.id);
+      j.ids.forEach(function (id) {
+        var k = onMap(id);
         if (k >= 0) marks.push(k);
       });
       if (map) map.mark(marks);

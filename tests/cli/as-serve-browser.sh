@@ -4,8 +4,8 @@
 # Chromium driven through chromedriver's WebDriver HTTP API with curl
 # loads GET /, uploads a WAV file through the page's file input, sees the
 # results listed, clicks play (the server's access log shows the audio
-# served), clicks a point (its neighbours are asked for and shown), and
-# switches the colouring (the legend changes). Then the same
+# served), clicks a point (its neighbours are asked for and shown),
+# filters, and switches the colouring (the legend changes). Then the same
 # page against a server with --token: it asks for the token and keeps
 # working. Skipped (status 0, with a note) when chromium or chromedriver
 # (Debian's chromium-driver) is not installed; tests/run.sh installs both
@@ -161,6 +161,14 @@ js 'return document.body.dataset.firstNeighbour'
 [ "$(cat js)" = "${want##*/}" ] || fail "nearest: $(cat js), as-search: $want"
 js 'return String(/nearest: /.test(document.getElementById("info").textContent)) + " " + document.querySelectorAll("#info button").length + " " + document.querySelectorAll("#results tr.pick").length'
 [ "$(cat js)" = "true 6 6" ] || fail "neighbours shown: $(cat js)"
+
+# Filter: the page asks for the ids alone of the entries that pass.
+nk=$(as-search -L -H -l kicks lib.asx | wc -l)
+[ "$nk" -gt 0 ] || fail "no kicks in the library"
+js 'document.querySelector("#filters [name=label]").value = "kicks"; document.getElementById("filters").requestSubmit(); return ""'
+until_is 'return document.getElementById("fstate").textContent' "$nk pass"
+grep -q 'GET /search-by-filters 200' serve.err || fail "no GET /search-by-filters"
+js 'document.getElementById("filters").reset(); return ""'
 
 # Switch the colouring: the legend changes.
 js 'return asMap.legend()'

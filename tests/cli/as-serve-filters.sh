@@ -74,6 +74,23 @@ grep -q '^{"total":5,' "$T/out" || fail "total: $(cat "$T/out")"
 http "${URL}search-by-filters?limit=2"
 grep -q '^{"total":9,"results":\[{"id":0,[^]]*},{"id":1,[^]]*}\]}$' "$T/out" ||
     fail "limit: $(cat "$T/out")"
+# format=ids: the ids alone, the same as the entries' ids, with limit
+http "${URL}search-by-filters?genre=tones&genre=hats&limit=100"
+expect_code 200
+grep -o '"id":[0-9]*' "$T/out" | cut -d: -f2 | paste -sd, - >want.ids
+http "${URL}search-by-filters?genre=tones&genre=hats&format=ids&limit=100"
+expect_code 200
+expect_out "{\"total\":5,\"ids\":[$(cat want.ids)]}"
+http "${URL}search-by-filters?format=ids&limit=2"
+expect_code 200
+expect_out '{"total":9,"ids":[0,1]}'
+http "${URL}search-by-filters?format=entries&limit=1"
+expect_code 200
+grep -q '^{"total":9,"results":\[{"id":0,[^]]*}\]}$' "$T/out" ||
+    fail "format=entries: $(cat "$T/out")"
+http "${URL}search-by-filters?format=csv"
+expect_code 400
+expect_out '{"error":"format: not entries or ids","status":400}'
 http "${URL}search-by-filters?limit=0"
 expect_code 400
 http "${URL}search-by-filters?genres=x"

@@ -1174,18 +1174,23 @@ search(const struct request *q, struct gen *g)
 
 /* ---- /search-by-filters ---- */
 
+/* format=ids lists the ids alone, about 7 bytes an entry instead of
+ * over 150: what a page needs to ring every match of 100000 entries. */
 static int
 search_by_filters(const struct request *q, const struct gen *g)
 {
-    static const char *const names[] = {"+filters", "limit", NULL};
+    static const char *const names[] = {"+filters", "format", "limit", NULL};
     if (check_params(q, names))
         return MHD_YES;
-    const char *v;
-    if (param(q, "limit", &v))
+    const char *v, *fv;
+    if (param(q, "limit", &v) || param(q, "format", &fv))
         return MHD_YES;
     size_t limit = 50;
     if (v != NULL && parse_size(v, 1, SIZE_MAX, &limit) != 0)
         return reply_error(q->c, q->r, 400, "limit: not a whole number from 1");
+    if (fv != NULL && strcmp(fv, "entries") != 0 && strcmp(fv, "ids") != 0)
+        return reply_error(q->c, q->r, 400, "format: not entries or ids");
+    int ids = fv != NULL && strcmp(fv, "ids") == 0;
     as_entry_filter *f;
     if (request_filter(q, &f))
         return MHD_YES;
@@ -1199,13 +1204,19 @@ search_by_filters(const struct request *q, const struct gen *g)
         as_entry_mask_free(mask);
         return MHD_NO;
     }
-    fprintf(b.fp, "{\"total\":%zu,\"results\":[", as_entry_mask_count(mask));
+    fprintf(b.fp, "{\"total\":%zu,\"%s\":[", as_entry_mask_count(mask),
+            ids ? "ids" : "results");
     size_t printed = 0;
     for (size_t h = 0; h < g->n && printed < limit && st == AS_OK; h++)
         for (size_t i = 0; i < as_index_count(g->ix[h]) && printed < limit;
              i++) {
             if (!as_entry_mask_has(mask, h, i))
                 continue;
+            if (ids) {
+                fprintf(b.fp, "%s%zu", printed ? "," : "", g->offset[h] + i);
+                printed++;
+                continue;
+            }
             struct as_index_entry e;
             if ((st = as_index_entry(g->ix[h], i, &e)) != AS_OK)
                 break;
