@@ -40,12 +40,22 @@
   function headers() {
     return token ? { Authorization: "Bearer " + token } : {};
   }
-  function call(path, init) {
+  /* a GET answered 503 (the server computes the answer in the
+     background, or is saturated) is asked again after Retry-After;
+     waiting(message) is told each time */
+  function call(path, init, waiting) {
     init = init || {};
     init.headers = headers();
     return fetch(path, init).then(function (r) {
       if (r.status === 401)
-        return askToken(token !== "").then(function () { return call(path, init); });
+        return askToken(token !== "").then(function () { return call(path, init, waiting); });
+      if (r.status === 503 && !init.method) {
+        var after = Math.max(1, Number(r.headers.get("Retry-After")) || 1);
+        return r.json().catch(function () { return null; }).then(function (j) {
+          if (waiting) waiting(j && j.error ? j.error : "the server is busy");
+          return new Promise(function (ok) { setTimeout(ok, after * 1000); });
+        }).then(function () { return call(path, init, waiting); });
+      }
       return r.json().then(function (j) {
         if (!r.ok) throw new Error(j && j.error ? j.error : "HTTP " + r.status);
         return j;
@@ -281,7 +291,9 @@
     var box = $("clusters");
     box.dataset.loaded = "1";
     box.textContent = "loading\u2026";
-    call("/clusters?shard=" + encodeURIComponent(shard)).then(function (j) {
+    call("/clusters?shard=" + encodeURIComponent(shard), null, function (msg) {
+      box.textContent = "loading\u2026 " + msg;
+    }).then(function (j) {
       box.textContent = "";
       if (!j.clusters.length) {
         box.appendChild(el("p", "No clusters stored: see as-cluster -W.", "note"));
@@ -401,8 +413,13 @@
     $("method").value = method;
     $("dims").value = dims;
     info.textContent = "placing the library on the map\u2026";
+    var t0 = Date.now();
     return call("/map?format=page&shard=" + encodeURIComponent(shard) + "&method=" + method +
-                "&dims=" + dims).then(function (j) {
+                "&dims=" + dims, null, function (msg) {
+      info.textContent = "placing the library on the map\u2026 (" + msg + "; " +
+                         Math.round((Date.now() - t0) / 1000) + " s)";
+      B.mapWaits = String(Number(B.mapWaits || 0) + 1);
+    }).then(function (j) {
       M = j.page;
       offset = j.offset;
       info.textContent = "Drag to move, turn the wheel to zoom, click a point to play it " +

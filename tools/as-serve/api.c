@@ -1236,6 +1236,65 @@ search_by_filters(const struct request *q, const struct gen *g)
     return reply_body(q->c, q->r, 200, &b, "application/json");
 }
 
+/* ---- answers computed in the background ---- */
+
+/* One builder for the whole server: one computation at a time, each
+ * with -j threads of its own, so a few of them never take every core
+ * or every worker. */
+static builder *bg;
+static pthread_once_t bg_once = PTHREAD_ONCE_INIT;
+
+static void
+bg_start(void)
+{
+    bg = builder_new();
+}
+
+static char *
+bg_run(void *arg, int *st)
+{
+    const struct bg_job *j = arg;
+    return j->build(j, st);
+}
+
+static void
+bg_release(void *arg)
+{
+    struct bg_job *j = arg;
+    gen_release(j->g);
+    free(j);
+}
+
+int
+api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
+           const struct bg_job *job, const char *what)
+{
+    pthread_once(&bg_once, bg_start);
+    struct bg_job *j = malloc(sizeof *j);
+    if (bg == NULL || j == NULL) {
+        free(j);
+        return reply_error(q->c, q->r, 500, "out of memory");
+    }
+    *j = *job;
+    gen_hold(g);
+    const char *json;
+    int st;
+    int state =
+        builder_get(bg, slot, bg_run, j, bg_release, BG_WAIT_S, &json, &st);
+    if (state == CACHE_READY)
+        return reply_static(q->c, q->r, 200, json, "application/json");
+    if (state == CACHE_FAILED) {
+        if (st == AS_EINVAL && job->einval != NULL)
+            return reply_error(q->c, q->r, 400, "%s", job->einval);
+        return index_error(q, g, st);
+    }
+    unsigned n = builder_pending(bg);
+    return reply_error(q->c, q->r, 503,
+                       "%s is being computed (%u computation%s under way): "
+                       "ask again shortly",
+                       what, n, n == 1 ? "" : "s");
+}
+
 /* ---- /clusters ---- */
 
 /* The summary of the clusters stored in shard h (as-cluster -W), as
@@ -1375,6 +1434,12 @@ done:
     return out;
 }
 
+static char *
+bg_clusters(const struct bg_job *j, int *st)
+{
+    return build_clusters(j->g, j->h, st);
+}
+
 static int
 clusters(const struct request *q, struct gen *g)
 {
@@ -1388,15 +1453,10 @@ clusters(const struct request *q, struct gen *g)
     if (v != NULL && parse_size(v, 0, g->n - 1, &h) != 0)
         return reply_error(q->c, q->r, 400,
                            "shard: not a shard number from 0 to %zu", g->n - 1);
-    pthread_mutex_lock(&g->map_mu);
-    int st = AS_OK;
-    if (g->clusters_json[h] == NULL)
-        g->clusters_json[h] = build_clusters(g, h, &st);
-    const char *json = g->clusters_json[h];
-    pthread_mutex_unlock(&g->map_mu);
-    if (json == NULL)
-        return index_error(q, g, st);
-    return reply_static(q->c, q->r, 200, json, "application/json");
+    struct bg_job job = {.g = g, .h = h, .build = bg_clusters};
+    char what[64];
+    snprintf(what, sizeof what, "the clusters of shard %zu", h);
+    return api_cached(q, g, &g->clusters[h], &job, what);
 }
 
 /* ---- /map ---- */
@@ -1452,6 +1512,12 @@ done:
     return out;
 }
 
+static char *
+bg_map(const struct bg_job *j, int *st)
+{
+    return build_map(j->g, j->h, j->method, j->dims, st);
+}
+
 static int
 map(const struct request *q, struct gen *g)
 {
@@ -1478,22 +1544,20 @@ map(const struct request *q, struct gen *g)
         return reply_error(q->c, q->r, 400, "dims: not 2 or 3");
     if (fv != NULL && strcmp(fv, "page") == 0)
         return page_map(q, g, h, method, dims);
-    /* computed once per version of the files; the lock keeps two
-     * requests from computing the same map at once */
-    char **slot = &g->maps_json[(h * 2 + (size_t)method) * 2 + (dims - 2)];
-    pthread_mutex_lock(&g->map_mu);
-    int st = AS_OK;
-    if (*slot == NULL)
-        *slot = build_map(g, h, method, dims, &st);
-    const char *json = *slot;
-    pthread_mutex_unlock(&g->map_mu);
-    if (json == NULL) {
-        if (st == AS_EINVAL)
-            return reply_error(q->c, q->r, 400,
-                               "the library is too small for this map");
-        return index_error(q, g, st);
-    }
-    return reply_static(q->c, q->r, 200, json, "application/json");
+    /* computed once per version of the files, in the background */
+    struct bg_job job = {
+        .g = g,
+        .h = h,
+        .method = method,
+        .dims = dims,
+        .build = bg_map,
+        .einval = "the library is too small for this map",
+    };
+    char what[64];
+    snprintf(what, sizeof what, "the %s map of shard %zu",
+             method == AS_MAP_PCA ? "PCA" : "t-SNE", h);
+    return api_cached(q, g, &g->maps[(h * 2 + (size_t)method) * 2 + (dims - 2)],
+                      &job, what);
 }
 
 /* ---- /duplicates ---- */
@@ -1559,6 +1623,12 @@ build_duplicates(struct gen *g, double max_distance, const as_entry_mask *mask,
 /* The default report (no filter, as-search -D's distance), kept. */
 #define DUP_DISTANCE 0.01
 
+static char *
+bg_duplicates(const struct bg_job *j, int *st)
+{
+    return build_duplicates(j->g, DUP_DISTANCE, NULL, st);
+}
+
 static int
 duplicates(const struct request *q, struct gen *g)
 {
@@ -1581,14 +1651,8 @@ duplicates(const struct request *q, struct gen *g)
         return MHD_YES;
     int st = AS_OK;
     if (mask == NULL && dist == DUP_DISTANCE) {
-        pthread_mutex_lock(&g->map_mu);
-        if (g->dups_json == NULL)
-            g->dups_json = build_duplicates(g, dist, NULL, &st);
-        const char *json = g->dups_json;
-        pthread_mutex_unlock(&g->map_mu);
-        if (json == NULL)
-            return index_error(q, g, st);
-        return reply_static(q->c, q->r, 200, json, "application/json");
+        struct bg_job job = {.g = g, .build = bg_duplicates};
+        return api_cached(q, g, &g->dups, &job, "the duplicate report");
     }
     char *json = build_duplicates(g, dist, mask, &st);
     as_entry_mask_free(mask);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "as/as.h"
+#include "cache.h"
 #include "common/cli.h"
 
 struct serve_opts {
@@ -55,13 +56,13 @@ struct gen {
     size_t n_searchers;
     as_extractor **extractors; /* idle ones */
     size_t n_extractors;
-    char *stats_json;       /* built once */
-    char **clusters_json;   /* per shard, built once */
-    char **maps_json;       /* per shard, method and dims, built once */
-    char **pages_json;      /* the same as the dashboard's data (page.c) */
-    char *dups_json;        /* the default duplicate report, built once */
-    pthread_mutex_t map_mu; /* while building clusters_json, maps_json */
-    unsigned refs;          /* under the state's lock */
+    char *stats_json; /* built once */
+    /* computed once, in the background (api_cached) */
+    struct cache_slot *clusters; /* per shard */
+    struct cache_slot *maps;     /* per shard, method and dims */
+    struct cache_slot *pages;    /* the same as the dashboard's data */
+    struct cache_slot dups;      /* the default duplicate report */
+    unsigned refs;               /* under the state's lock */
 };
 
 /* An index file, and its delta segment (0s without one): a segment
@@ -87,6 +88,8 @@ void gen_files_get(struct file_id *ids, char *const *paths, size_t n);
 int gen_files_are(const struct file_id *ids, char *const *paths, size_t n);
 /* The current generation, held for a request. */
 struct gen *gen_acquire(void);
+/* One more hold on g, which the caller already holds. */
+void gen_hold(struct gen *g);
 void gen_release(struct gen *g);
 /* Makes g current (taking the caller's reference). */
 void gen_install(struct gen *g);
@@ -154,13 +157,34 @@ struct request {
 int api_handle(const struct request *q, struct gen *g);
 extern const struct serve_opts *api_opts;
 
+/* An answer computed once per generation, in the background. */
+struct bg_job {
+    struct gen *g; /* held while the job lives */
+    size_t h;      /* shard */
+    int method;    /* maps: AS_MAP_PCA or AS_MAP_TSNE */
+    size_t dims;   /* maps: 2 or 3 */
+    /* computes the answer (a malloc'd string) or fails with *st */
+    char *(*build)(const struct bg_job *j, int *st);
+    /* answered 400 when the computation fails with AS_EINVAL, or NULL */
+    const char *einval;
+};
+/* Answers the request with the answer slot holds; when the slot is
+ * empty, job (copied) computes it in the background, one computation
+ * at a time in the whole server, and the request waits up to
+ * BG_WAIT_S seconds for it. An answer not there by then is 503, with
+ * Retry-After, naming `what` that is being computed. */
+#define BG_WAIT_S 2.0
+int api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
+               const struct bg_job *job, const char *what);
+
 /* ---- page.c: the dashboard ---- */
 
 /* GET /: the dashboard page (it holds no data: its script asks the API,
  * so it is served without the token). */
 int page_dashboard(const struct request *q);
 /* GET /map?format=page: the map of shard h as the dashboard's script
- * reads it (tools/common/mappage.h), built once per generation. */
+ * reads it (tools/common/mappage.h), built once per generation
+ * (api_cached). */
 int page_map(const struct request *q, struct gen *g, size_t h, int method,
              size_t dims);
 /* The coordinates of shard h's entries on a map (as_map_place(), default

@@ -49,17 +49,17 @@ gen_free(struct gen *g)
     free(g->offset);
     free(g->files);
     free(g->stats_json);
-    free(g->dups_json);
-    for (size_t h = 0; g->clusters_json != NULL && h < g->n; h++)
-        free(g->clusters_json[h]);
-    free(g->clusters_json);
-    for (size_t i = 0; g->maps_json != NULL && i < g->n * 4; i++)
-        free(g->maps_json[i]);
-    free(g->maps_json);
-    for (size_t i = 0; g->pages_json != NULL && i < g->n * 4; i++)
-        free(g->pages_json[i]);
-    free(g->pages_json);
-    pthread_mutex_destroy(&g->map_mu);
+    /* no computation is under way: each holds g */
+    cache_slot_free(&g->dups);
+    for (size_t h = 0; g->clusters != NULL && h < g->n; h++)
+        cache_slot_free(&g->clusters[h]);
+    free(g->clusters);
+    for (size_t i = 0; g->maps != NULL && i < g->n * 4; i++)
+        cache_slot_free(&g->maps[i]);
+    free(g->maps);
+    for (size_t i = 0; g->pages != NULL && i < g->n * 4; i++)
+        cache_slot_free(&g->pages[i]);
+    free(g->pages);
     pthread_mutex_destroy(&g->mu);
     free(g);
 }
@@ -71,19 +71,18 @@ gen_open(char *const *paths, size_t n, unsigned long id)
     if (g == NULL)
         return NULL;
     pthread_mutex_init(&g->mu, NULL);
-    pthread_mutex_init(&g->map_mu, NULL);
     g->id = id;
     g->ix = calloc(n, sizeof *g->ix);
     g->offset = calloc(n, sizeof *g->offset);
     g->files = calloc(n, sizeof *g->files);
     g->searchers = calloc(1, sizeof *g->searchers);
-    g->clusters_json = calloc(n, sizeof *g->clusters_json);
-    g->maps_json = calloc(n * 4, sizeof *g->maps_json);
-    g->pages_json = calloc(n * 4, sizeof *g->pages_json);
+    g->clusters = calloc(n, sizeof *g->clusters);
+    g->maps = calloc(n * 4, sizeof *g->maps);
+    g->pages = calloc(n * 4, sizeof *g->pages);
     g->kinds = calloc(n, sizeof *g->kinds);
-    if (g->clusters_json == NULL || g->maps_json == NULL ||
-        g->pages_json == NULL || g->ix == NULL || g->kinds == NULL ||
-        g->offset == NULL || g->files == NULL || g->searchers == NULL) {
+    if (g->clusters == NULL || g->maps == NULL || g->pages == NULL ||
+        g->ix == NULL || g->kinds == NULL || g->offset == NULL ||
+        g->files == NULL || g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;
@@ -212,6 +211,14 @@ gen_acquire(void)
         g->refs++;
     pthread_mutex_unlock(&state_mu);
     return g;
+}
+
+void
+gen_hold(struct gen *g)
+{
+    pthread_mutex_lock(&state_mu);
+    g->refs++;
+    pthread_mutex_unlock(&state_mu);
 }
 
 void

@@ -93,25 +93,29 @@ build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
     return out;
 }
 
+static char *
+bg_page(const struct bg_job *j, int *st)
+{
+    return build_page(j->g, j->h, j->method, j->dims, st);
+}
+
 int
 page_map(const struct request *q, struct gen *g, size_t h, int method,
          size_t dims)
 {
-    char **slot = &g->pages_json[(h * 2 + (size_t)method) * 2 + (dims - 2)];
-    pthread_mutex_lock(&g->map_mu);
-    int st = AS_OK;
-    if (*slot == NULL)
-        *slot = build_page(g, h, method, dims, &st);
-    const char *json = *slot;
-    pthread_mutex_unlock(&g->map_mu);
-    if (json != NULL)
-        return reply_static(q->c, q->r, 200, json, "application/json");
-    if (st == AS_EINVAL)
-        return reply_error(q->c, q->r, 400,
-                           "the library is too small for this map");
-    if (st == AS_ENOMEM)
-        return reply_error(q->c, q->r, 500, "out of memory");
-    return reply_error(q->c, q->r, 500, "index: %s", as_strerror(st));
+    struct bg_job job = {
+        .g = g,
+        .h = h,
+        .method = method,
+        .dims = dims,
+        .build = bg_page,
+        .einval = "the library is too small for this map",
+    };
+    char what[64];
+    snprintf(what, sizeof what, "the %s map of shard %zu",
+             method == AS_MAP_PCA ? "PCA" : "t-SNE", h);
+    return api_cached(
+        q, g, &g->pages[(h * 2 + (size_t)method) * 2 + (dims - 2)], &job, what);
 }
 
 /* The page: as-map's bar and map, the dashboard's panels beside it. The
