@@ -2,9 +2,7 @@
 /*
  * Principal axes: the population covariance matrix in double (per-chunk
  * sums added in chunk order, so threads change no bit), then its
- * eigenvectors by cyclic Jacobi rotations (Golub and Van Loan, "Matrix
- * Computations", 4th ed., section 8.5), exact to rounding and quick for
- * the hundred or so columns of a feature set.
+ * eigenvectors by the library's cyclic Jacobi solver (util/eigen.h).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +11,7 @@
 #include "as/cluster.h"
 #include "as/error.h"
 #include "as/parallel.h"
+#include "../util/eigen.h"
 
 #define CHUNK 2048
 
@@ -45,53 +44,6 @@ cov_chunk(void *ctx, size_t c, size_t worker)
     }
 }
 
-/* Eigen-decomposition of the symmetric d x d matrix a (destroyed): the
- * eigenvalues on a's diagonal, the eigenvectors in v's columns. */
-static void
-jacobi(double *a, double *v, size_t d)
-{
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < d; j++)
-            v[i * d + j] = i == j ? 1.0 : 0.0;
-    for (int sweep = 0; sweep < 100; sweep++) {
-        double off = 0.0, diag = 0.0;
-        for (size_t p = 0; p < d; p++) {
-            diag += a[p * d + p] * a[p * d + p];
-            for (size_t q = p + 1; q < d; q++)
-                off += a[p * d + q] * a[p * d + q];
-        }
-        if (off <= 1e-30 * diag || off == 0.0)
-            break;
-        for (size_t p = 0; p < d; p++) {
-            for (size_t q = p + 1; q < d; q++) {
-                double apq = a[p * d + q];
-                if (apq == 0.0)
-                    continue;
-                double app = a[p * d + p], aqq = a[q * d + q];
-                double theta = (aqq - app) / (2.0 * apq);
-                double t = (theta >= 0.0 ? 1.0 : -1.0) /
-                           (fabs(theta) + sqrt(theta * theta + 1.0));
-                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
-                for (size_t k = 0; k < d; k++) {
-                    double akp = a[k * d + p], akq = a[k * d + q];
-                    a[k * d + p] = c * akp - s * akq;
-                    a[k * d + q] = s * akp + c * akq;
-                }
-                for (size_t k = 0; k < d; k++) {
-                    double apk = a[p * d + k], aqk = a[q * d + k];
-                    a[p * d + k] = c * apk - s * aqk;
-                    a[q * d + k] = s * apk + c * aqk;
-                }
-                for (size_t k = 0; k < d; k++) {
-                    double vkp = v[k * d + p], vkq = v[k * d + q];
-                    v[k * d + p] = c * vkp - s * vkq;
-                    v[k * d + q] = s * vkp + c * vkq;
-                }
-            }
-        }
-    }
-}
-
 int
 as_pca(const float *x, size_t n, size_t d, size_t threads, double *mean,
        double *axes, double *variance)
@@ -102,9 +54,10 @@ as_pca(const float *x, size_t n, size_t d, size_t threads, double *mean,
     double *part = malloc(n_chunks * (d * d + d) * sizeof *part);
     double *a = calloc(d * d, sizeof *a);
     double *v = malloc(d * d * sizeof *v);
+    double *val = malloc(d * sizeof *val);
     size_t *order = malloc(d * sizeof *order);
     int status = AS_ENOMEM;
-    if (part == NULL || a == NULL || v == NULL || order == NULL)
+    if (part == NULL || a == NULL || v == NULL || val == NULL || order == NULL)
         goto done;
     for (size_t j = 0; j < d; j++) {
         double m = 0.0;
@@ -126,18 +79,8 @@ as_pca(const float *x, size_t n, size_t d, size_t threads, double *mean,
             a[i * d + j] /= (double)n;
             a[j * d + i] = a[i * d + j];
         }
-    jacobi(a, v, d);
     /* by decreasing eigenvalue, the lower index first on a tie */
-    for (size_t i = 0; i < d; i++)
-        order[i] = i;
-    for (size_t i = 1; i < d; i++) {
-        size_t t = order[i], j = i;
-        while (j > 0 && a[order[j - 1] * d + order[j - 1]] < a[t * d + t]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = t;
-    }
+    as__eigen_sym(a, d, val, v, order);
     for (size_t r = 0; r < d; r++) {
         size_t c = order[r];
         size_t big = 0;
@@ -148,13 +91,14 @@ as_pca(const float *x, size_t n, size_t d, size_t threads, double *mean,
         for (size_t k = 0; k < d; k++)
             axes[r * d + k] = sign * v[k * d + c];
         if (variance != NULL)
-            variance[r] = a[c * d + c] > 0.0 ? a[c * d + c] : 0.0;
+            variance[r] = val[c] > 0.0 ? val[c] : 0.0;
     }
     status = AS_OK;
 done:
     free(part);
     free(a);
     free(v);
+    free(val);
     free(order);
     return status;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/eigen.h"
 #include "as/error.h"
 #include "internal.h"
 
@@ -117,59 +118,6 @@ solve_upper_t(const double *l, size_t n, double *b)
 }
 
 /*
- * Eigenvalues (diagonal of a on return) and eigenvectors (columns of v)
- * of the symmetric a by cyclic Jacobi rotations (Golub and Van Loan,
- * "Matrix Computations", 4th ed., section 8.5: the symmetric Schur
- * decomposition with the stable choice of tan theta), sweeping until the
- * off-diagonal part is negligible against the whole.
- */
-static void
-jacobi(double *a, size_t n, double *v)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++)
-            v[i * n + j] = i == j;
-    for (int sweep = 0; sweep < 100; sweep++) {
-        double off = 0.0, all = 0.0;
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < n; j++) {
-                all += a[i * n + j] * a[i * n + j];
-                if (i != j)
-                    off += a[i * n + j] * a[i * n + j];
-            }
-        if (off <= 1e-30 * all || off == 0.0)
-            return;
-        for (size_t p = 0; p + 1 < n; p++)
-            for (size_t q = p + 1; q < n; q++) {
-                double apq = a[p * n + q];
-                if (apq == 0.0)
-                    continue;
-                double theta = (a[q * n + q] - a[p * n + p]) / (2.0 * apq);
-                double t = (theta >= 0.0 ? 1.0 : -1.0) /
-                           (fabs(theta) + sqrt(theta * theta + 1.0));
-                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
-                /* a = J' a J with J the rotation in the (p, q) plane */
-                for (size_t k = 0; k < n; k++) {
-                    double akp = a[k * n + p], akq = a[k * n + q];
-                    a[k * n + p] = c * akp - s * akq;
-                    a[k * n + q] = s * akp + c * akq;
-                }
-                for (size_t k = 0; k < n; k++) {
-                    double apk = a[p * n + k], aqk = a[q * n + k];
-                    a[p * n + k] = c * apk - s * aqk;
-                    a[q * n + k] = s * apk + c * aqk;
-                }
-                a[p * n + q] = a[q * n + p] = 0.0;
-                for (size_t k = 0; k < n; k++) {
-                    double vkp = v[k * n + p], vkq = v[k * n + q];
-                    v[k * n + p] = c * vkp - s * vkq;
-                    v[k * n + q] = s * vkp + c * vkq;
-                }
-            }
-    }
-}
-
-/*
  * Adds weight times the shrunk covariance of rows idx[0 .. n) of x to
  * out (d x d): scikit-learn's _cov(X, shrinkage) for a float shrinkage,
  * i.e. the population covariance C of the rows standardised column by
@@ -214,20 +162,6 @@ add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n, double s,
         }
 }
 
-struct by_value {
-    double v;
-    size_t i;
-};
-
-static int
-cmp_desc(const void *pa, const void *pb)
-{
-    const struct by_value *a = pa, *b = pb;
-    if (a->v != b->v)
-        return a->v > b->v ? -1 : 1;
-    return a->i < b->i ? -1 : a->i > b->i;
-}
-
 int
 as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
        size_t n_classes, double shrinkage, double *mean, double *w, double *ev,
@@ -245,9 +179,11 @@ as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
     double *sb = calloc(d * d, sizeof *sb);
     double *vec = malloc(d * d * sizeof *vec);
     double *tmp = malloc(2 * d * sizeof *tmp);
-    struct by_value *order = malloc(d * sizeof *order);
+    double *val = malloc(d * sizeof *val);
+    size_t *order = malloc(d * sizeof *order);
     if (count == NULL || first == NULL || idx == NULL || all == NULL ||
-        sw == NULL || sb == NULL || vec == NULL || tmp == NULL || order == NULL)
+        sw == NULL || sb == NULL || vec == NULL || tmp == NULL || val == NULL ||
+        order == NULL)
         goto done;
     status = AS_EINVAL;
     for (size_t i = 0; i < n; i++) {
@@ -307,15 +243,10 @@ as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
         for (size_t c = r + 1; c < d; c++)
             sb[r * d + c] = sb[c * d + r] =
                 0.5 * (sb[r * d + c] + sb[c * d + r]);
-    jacobi(sb, d, vec);
-    for (size_t k = 0; k < d; k++) {
-        order[k].v = sb[k * d + k];
-        order[k].i = k;
-    }
-    qsort(order, d, sizeof *order, cmp_desc);
+    as__eigen_sym(sb, d, val, vec, order);
     size_t keep = n_classes - 1 < d ? n_classes - 1 : d;
     for (size_t k = 0; k < keep; k++) {
-        size_t e = order[k].i;
+        size_t e = order[k];
         for (size_t r = 0; r < d; r++)
             tmp[r] = vec[r * d + e];
         solve_upper_t(sw, d, tmp); /* v = L^-T u: v' Sw v = 1 */
@@ -326,7 +257,7 @@ as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
         double sign = tmp[big] < 0.0 ? -1.0 : 1.0;
         for (size_t r = 0; r < d; r++)
             w[r * keep + k] = sign * tmp[r];
-        ev[k] = order[k].v;
+        ev[k] = val[e];
     }
     *m = keep;
     status = AS_OK;
@@ -339,6 +270,7 @@ done:
     free(sb);
     free(vec);
     free(tmp);
+    free(val);
     free(order);
     return status;
 }

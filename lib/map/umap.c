@@ -54,6 +54,7 @@
 #include <string.h>
 
 #include "../cluster/internal.h"
+#include "../util/eigen.h"
 #include "../util/rng.h"
 #include "as/error.h"
 #include "as/map.h"
@@ -273,51 +274,6 @@ fuzzy_union(size_t n, size_t k, const uint32_t *nb, const double *w,
 
 /* ---- the spectral start ---- */
 
-/* Eigen-decomposition of the symmetric b x b matrix a (destroyed) by
- * cyclic Jacobi rotations: values in val, vectors as the columns of v. */
-static void
-jacobi(double *a, size_t b, double *val, double *v)
-{
-    for (size_t i = 0; i < b; i++)
-        for (size_t j = 0; j < b; j++)
-            v[i * b + j] = i == j;
-    for (int sweep = 0; sweep < 100; sweep++) {
-        double off = 0.0;
-        for (size_t p = 0; p < b; p++)
-            for (size_t q = p + 1; q < b; q++)
-                off += a[p * b + q] * a[p * b + q];
-        if (off < 1e-30)
-            break;
-        for (size_t p = 0; p < b; p++)
-            for (size_t q = p + 1; q < b; q++) {
-                double apq = a[p * b + q];
-                if (fabs(apq) < 1e-300)
-                    continue;
-                double theta = (a[q * b + q] - a[p * b + p]) / (2.0 * apq);
-                double t = (theta >= 0.0 ? 1.0 : -1.0) /
-                           (fabs(theta) + sqrt(theta * theta + 1.0));
-                double c = 1.0 / sqrt(t * t + 1.0), s = t * c;
-                for (size_t r = 0; r < b; r++) {
-                    double arp = a[r * b + p], arq = a[r * b + q];
-                    a[r * b + p] = c * arp - s * arq;
-                    a[r * b + q] = s * arp + c * arq;
-                }
-                for (size_t r = 0; r < b; r++) {
-                    double apr = a[p * b + r], aqr = a[q * b + r];
-                    a[p * b + r] = c * apr - s * aqr;
-                    a[q * b + r] = s * apr + c * aqr;
-                }
-                for (size_t r = 0; r < b; r++) {
-                    double vrp = v[r * b + p], vrq = v[r * b + q];
-                    v[r * b + p] = c * vrp - s * vrq;
-                    v[r * b + q] = s * vrp + c * vrq;
-                }
-            }
-    }
-    for (size_t i = 0; i < b; i++)
-        val[i] = a[i * b + i];
-}
-
 struct spec {
     const struct graph *g;
     const double *dinv; /* D^-1/2 */
@@ -429,17 +385,8 @@ spectral(const struct graph *g, size_t dims, uint64_t seed, size_t threads,
                 for (size_t c = a + 1; c < b; c++)
                     h[a * b + c] = h[c * b + a] =
                         0.5 * (h[a * b + c] + h[c * b + a]);
-            jacobi(h, b, val, q);
-            size_t ord[16];
-            for (size_t a = 0; a < b; a++)
-                ord[a] = a;
-            for (size_t a = 1; a < b; a++) /* by value, descending */
-                for (size_t c = a; c > 0 && val[ord[c]] > val[ord[c - 1]];
-                     c--) {
-                    size_t t = ord[c];
-                    ord[c] = ord[c - 1];
-                    ord[c - 1] = t;
-                }
+            size_t ord[16]; /* by value, descending */
+            as__eigen_sym(h, b, val, q, ord);
             /* residual of the dims leading Ritz pairs */
             double res[16] = {0}, worst = 0.0;
             for (size_t i = 0; i < n; i++) {
