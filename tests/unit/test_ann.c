@@ -19,7 +19,7 @@
 
 #include "as/as.h"
 #include "check.h"
-#include "fileutil.h"
+#include "testutil.h"
 
 #define N 3000
 #define NQ 100

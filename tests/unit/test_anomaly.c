@@ -22,6 +22,7 @@
 
 #include "as/as.h"
 #include "check.h"
+#include "testutil.h"
 
 static char dir[256];
 
@@ -478,29 +479,13 @@ test_sklearn(void)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static double
-uniform(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * 0x1p-53;
-}
-
-static double
-gauss(void)
-{
-    double u = uniform() + 1e-300, v = uniform();
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
-
 static void
 test_forest(void)
 {
     size_t n = 3000, dim = 6;
     float *x = malloc(n * dim * sizeof *x);
     for (size_t i = 0; i < n * dim; i++)
-        x[i] = (float)gauss();
+        x[i] = (float)tu_gauss(&rng);
     for (size_t j = 0; j < dim; j++)
         x[1234 * dim + j] = 7.0f; /* the outlier */
     struct as_iforest_opts o;
@@ -630,8 +615,8 @@ test_threshold(void)
         size_t n = 1 + round % 150 + (round > 150 ? 150 : 0);
         int ties = round % 3 == 0;
         for (size_t i = 0; i < n; i++)
-            v[i] = ties ? -0.5 + 0.01 * (double)(int)(uniform() * 5.0)
-                        : -0.3 - 0.4 * uniform();
+            v[i] = ties ? -0.5 + 0.01 * (double)(int)(tu_uniform(&rng) * 5.0)
+                        : -0.3 - 0.4 * tu_uniform(&rng);
         for (size_t c = 0; c < sizeof share / sizeof share[0]; c++) {
             double t = 1.0;
             CHECK_STATUS(as_iforest_threshold(v, n, share[c], &t), AS_OK);
@@ -707,7 +692,7 @@ test_groups(void)
     size_t n = 400;
     float *x = malloc(n * dim * sizeof *x);
     for (size_t i = 0; i < n * dim; i++)
-        x[i] = (float)(gauss() * 2.0 + 5.0);
+        x[i] = (float)(tu_gauss(&rng) * 2.0 + 5.0);
     size_t zcr = dim;
     for (size_t j = 0; j < dim; j++) {
         enum as_group g = as_featureset_column(set, j)->group;
@@ -784,7 +769,7 @@ test_votes(void)
         int hat = i >= 100 && i < 200, none = i >= 200;
         double c = none ? 0.0 : hat ? 4.0 : -4.0;
         for (size_t j = 0; j < dim; j++)
-            x[i * dim + j] = (float)(c * (j % 2 ? 1.0 : -1.0) + gauss());
+            x[i * dim + j] = (float)(c * (j % 2 ? 1.0 : -1.0) + tu_gauss(&rng));
         labels[i] = none ? NULL : hat ? "hats" : "kicks";
     }
     labels[5] = "hats"; /* a kick filed with the hats */
@@ -1229,7 +1214,7 @@ test_neighbours(void)
     size_t n = 1100, k = 5;
     float *x = malloc(n * dim * sizeof *x);
     for (size_t i = 0; i < n * dim; i++)
-        x[i] = (float)gauss();
+        x[i] = (float)tu_gauss(&rng);
     for (size_t i = 50; i < 62; i++)
         memcpy(x + i * dim, x + 49 * dim, dim * sizeof *x);
     char path[300];
@@ -1306,13 +1291,8 @@ main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/as-test-anomaly-XXXXXX",
-             t && *t ? t : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (tu_tmpdir(dir, sizeof dir, "anomaly") != 0)
         return 1;
-    }
     set = as_featureset_get("default");
     dim = as_featureset_dim(set);
     test_c();
@@ -1324,9 +1304,7 @@ main(int argc, char **argv)
     test_lof();
     test_neighbours();
     test_checks();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();
 }

@@ -27,6 +27,7 @@
 
 #include "as/as.h"
 #include "check.h"
+#include "testutil.h"
 #include "refdata.h"
 
 static const char *datadir;
@@ -1002,14 +1003,6 @@ test_mpeg_quiet(void)
     free(b);
 }
 
-static int
-rm_tree(const char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -1018,13 +1011,8 @@ main(int argc, char **argv)
         return 2;
     }
     datadir = argv[1];
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/as-test-decode-XXXXXX",
-             t && *t ? t : "/tmp");
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("mkdtemp");
+    if (tu_tmpdir(tmpdir, sizeof tmpdir, "decode") != 0)
         return 1;
-    }
     test_native_refs();
     test_fixtures_vs_sndfile();
     test_generated_formats();
@@ -1038,6 +1026,6 @@ main(int argc, char **argv)
     test_mpeg_quiet();
     test_mp3_untagged();
     test_memory_flat();
-    rm_tree(tmpdir);
+    tu_rmtree(tmpdir);
     return check_done();
 }

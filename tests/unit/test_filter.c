@@ -15,6 +15,7 @@
 
 #include "as/as.h"
 #include "check.h"
+#include "testutil.h"
 
 static char dir[256];
 
@@ -335,12 +336,8 @@ main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/as-test-filter-XXXXXX", t && *t ? t : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (tu_tmpdir(dir, sizeof dir, "filter") != 0)
         return 1;
-    }
     test_parse();
     test_match();
     test_mask();

@@ -22,49 +22,9 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "check.h"
-#include "fileutil.h"
+#include "testutil.h"
 
 static char dir[256];
-
-static uint64_t
-get64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static void
-put64(char *p, uint64_t v)
-{
-    memcpy(p, &v, 8);
-}
-
-static void
-put32(char *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
-/* Recomputes every checksum of the version-2 index in buf (n bytes) as
- * its writer does (layout.h), for tests that must get past them. */
-static void
-reseal(char *buf, size_t n)
-{
-    uint64_t off[SEC_COUNT], g = 0;
-    for (int s = 0; s < SEC_COUNT; s++)
-        off[s] = get64(buf + H_SECTION_TABLE + 16 * s);
-    for (int s = 0; s < SEC_SUMS; s++)
-        for (uint64_t at = off[s]; at < off[s + 1]; at += IX_BLOCK, g++) {
-            uint64_t to =
-                off[s + 1] - at > IX_BLOCK ? at + IX_BLOCK : off[s + 1];
-            put64(buf + off[SEC_SUMS] + 8 * g,
-                  as__hash64(buf + at, to - at, IX_SEED_BLOCK + g));
-        }
-    put64(buf + H_DATA_SUM,
-          as__hash64(buf + off[SEC_SUMS], n - off[SEC_SUMS], IX_SEED_DATA));
-    put64(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
-}
 
 /* Turns the version-2 index in buf into the version-1 file its data
  * would have made: no SUMS, the data checksum over everything after the
@@ -72,14 +32,14 @@ reseal(char *buf, size_t n)
 static size_t
 to_version1(char *buf)
 {
-    size_t n = get64(buf + H_SECTION_TABLE + 16 * SEC_SUMS);
+    size_t n = tu_get64(buf + H_SECTION_TABLE + 16 * SEC_SUMS);
     memset(buf + H_SECTION_TABLE + 16 * SEC_SUMS, 0, 16);
-    put32(buf + H_VERSION, 1);
-    put32(buf + H_SECTIONS, IX_V1_SECTIONS);
-    put64(buf + H_FILE_SIZE, n);
-    put64(buf + H_DATA_SUM,
-          as__hash64(buf + IX_HEADER_SIZE, n - IX_HEADER_SIZE, IX_SEED_DATA));
-    put64(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
+    tu_put32(buf + H_VERSION, 1);
+    tu_put32(buf + H_SECTIONS, IX_V1_SECTIONS);
+    tu_put64(buf + H_FILE_SIZE, n);
+    tu_put64(buf + H_DATA_SUM, as__hash64(buf + IX_HEADER_SIZE,
+                                          n - IX_HEADER_SIZE, IX_SEED_DATA));
+    tu_put64(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
     return n;
 }
 
@@ -450,7 +410,7 @@ test_bad_columns(void)
         tu_write_file(path, buf, n);
         as_index *ix;
         CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_ECHECKSUM);
-        reseal(buf, n);
+        tu_index_reseal(buf, n);
         tu_write_file(path, buf, n);
         CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_EINDEX);
     }
@@ -472,8 +432,8 @@ test_lazy(void)
     as_index_builder_free(b);
     size_t n;
     char *buf = tu_read_file(path, &n);
-    uint64_t m_off = get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
-    uint64_t e_off = get64(buf + H_SECTION_TABLE + 16 * SEC_ENTRIES);
+    uint64_t m_off = tu_get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
+    uint64_t e_off = tu_get64(buf + H_SECTION_TABLE + 16 * SEC_ENTRIES);
     /* a value of row 1500 (second MATRIX block), the path offset of entry
      * 2000 (ENTRIES block 7) */
     buf[m_off + 1500 * 16 + 4] ^= 1;
@@ -666,12 +626,8 @@ main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/as-test-index-XXXXXX", t && *t ? t : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (tu_tmpdir(dir, sizeof dir, "index") != 0)
         return 1;
-    }
     test_roundtrip();
     test_put_remove();
     test_damage();
@@ -680,9 +636,7 @@ main(int argc, char **argv)
     test_version1();
     test_lock();
     test_annotate();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();
 }

@@ -24,28 +24,11 @@
 #include "as/as.h"
 #include "as/learn.h"
 #include "check.h"
-#include "fileutil.h"
+#include "testutil.h"
 
 static char dir[256];
 
-/* A seeded normal deviate (xorshift64 and Box-Muller): test data only. */
-static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
-
-static double
-uniform(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return ((double)(rng_state >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double
-normal(void)
-{
-    double u = uniform(), v = uniform();
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 
 /* Population covariance of the rows of x (n x d) with cls == k (k < 0:
  * all) into c (d x d), and its mean into mu. Returns the row count. */
@@ -121,8 +104,8 @@ test_two_classes(void)
     uint32_t cls[N];
     for (size_t i = 0; i < N; i++) {
         cls[i] = i % 2;
-        double a = normal(), b = normal();
-        x[i * D + 0] = (cls[i] ? 2.0 : -2.0) + 0.7 * normal();
+        double a = tu_gauss(&rng), b = tu_gauss(&rng);
+        x[i * D + 0] = (cls[i] ? 2.0 : -2.0) + 0.7 * tu_gauss(&rng);
         x[i * D + 1] = a + 0.5 * b;
         x[i * D + 2] = 0.8 * a - 0.3 * b + 0.2 * x[i * D + 0];
     }
@@ -174,9 +157,10 @@ test_three_classes(void)
         {0, 0, 0, 0}, {1.5, 0.5, 0, 0}, {0, 1.0, -1.0, 0.3}};
     for (size_t i = 0; i < N; i++) {
         cls[i] = (uint32_t)(i % 3);
-        double a = normal();
+        double a = tu_gauss(&rng);
         for (int j = 0; j < D; j++)
-            x[i * D + j] = centre[cls[i]][j] + normal() * (1.0 + 0.3 * j) +
+            x[i * D + j] = centre[cls[i]][j] +
+                           tu_gauss(&rng) * (1.0 + 0.3 * j) +
                            (j == 3 ? 0.6 * a : 0.0) + (j == 1 ? a : 0.0);
     }
     size_t m = 0;
@@ -226,7 +210,7 @@ build(const char *path, size_t n, int labelled, const as_projection *p)
         size_t k = i % 3;
         float v[4];
         for (int j = 0; j < 4; j++)
-            v[j] = (float)(normal() + (j == (int)k ? 3.0 : 0.0));
+            v[j] = (float)(tu_gauss(&rng) + (j == (int)k ? 3.0 : 0.0));
         const char *label = !labelled || i % 7 == 6 ? NULL
                             : i == 0                ? "solo"
                                                     : labels[k];
@@ -246,7 +230,7 @@ test_index(void)
     snprintf(path, sizeof path, "%s/l.asx", dir);
     snprintf(bad, sizeof bad, "%s/bad.asx", dir);
     check_ctx("index");
-    rng_state = 12345;
+    rng = 12345;
     build(path, 60, 1, NULL);
     as_index *ix;
     CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
@@ -299,7 +283,7 @@ test_index(void)
             CHECK(as_projection_scaling(p, j, k) == w[j * m + k]);
 
     /* written as version 3, read back bit for bit */
-    rng_state = 12345;
+    rng = 12345;
     build(path, 60, 1, p);
     as_index *ix3;
     CHECK_STATUS(as_index_open(&ix3, path, AS_INDEX_VERIFY, NULL), AS_OK);
@@ -437,7 +421,7 @@ test_index(void)
     CHECK_STATUS(as_index_open(&dam, bad, AS_INDEX_VERIFY, NULL), AS_ECHECKSUM);
 
     /* too few labels: refused, and info says how many there were */
-    rng_state = 12345;
+    rng = 12345;
     build(bad, 10, 0, NULL);
     as_index *un;
     CHECK_STATUS(as_index_open(&un, bad, 0, NULL), AS_OK);
@@ -459,18 +443,12 @@ main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/as-test-learn-XXXXXX", t && *t ? t : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (tu_tmpdir(dir, sizeof dir, "learn") != 0)
         return 1;
-    }
     test_two_classes();
     test_three_classes();
     test_index();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();
 }

@@ -13,17 +13,9 @@
 #include "as/cluster.h"
 #include "as/map.h"
 #include "check.h"
+#include "testutil.h"
 
 static uint64_t rng = 12345;
-
-static double
-uniform(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * 0x1p-53;
-}
 
 /* n points in d dimensions in g groups far apart (centres 20 apart in a
  * different column each), spread 1 */
@@ -34,8 +26,8 @@ groups(size_t n, size_t d, size_t g, int *lab)
     for (size_t i = 0; i < n; i++) {
         lab[i] = (int)(i % g);
         for (size_t j = 0; j < d; j++)
-            x[i * d + j] = (float)((j == i % g ? 20.0 : 0.0) + uniform() +
-                                   uniform() - 1.0);
+            x[i * d + j] = (float)((j == i % g ? 20.0 : 0.0) +
+                                   tu_uniform(&rng) + tu_uniform(&rng) - 1.0);
     }
     return x;
 }
@@ -121,8 +113,8 @@ test_neighbours(void)
     float *x = malloc(n * 3 * sizeof *x);
     for (size_t i = 0; i < n; i++) {
         x[i * 3] = (float)i;
-        x[i * 3 + 1] = (float)(0.01 * uniform());
-        x[i * 3 + 2] = (float)(0.01 * uniform());
+        x[i * 3 + 1] = (float)(0.01 * tu_uniform(&rng));
+        x[i * 3 + 2] = (float)(0.01 * tu_uniform(&rng));
     }
     double *y = malloc(n * 2 * sizeof *y);
     struct as_tsne_opts o;
@@ -210,7 +202,7 @@ test_pca_project(void)
     d = 300;
     x = malloc(n * d * sizeof *x);
     for (size_t i = 0; i < n * d; i++)
-        x[i] = (float)(uniform() * 4.0 - 2.0);
+        x[i] = (float)(tu_uniform(&rng) * 4.0 - 2.0);
     double *big_mean = malloc(d * sizeof *big_mean);
     double *big_axes = malloc(d * d * sizeof *big_axes);
     double got[12 * 13];

@@ -15,32 +15,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "as/as.h"
 #include "../../lib/index/layout.h"
-#include "../../lib/util/hash.h"
+#include "as/as.h"
 #include "check.h"
+#include "testutil.h"
 
 static char dir[256];
 static const as_featureset *set;
 static size_t dim;
 
 static uint64_t rng = 88172645463325252ULL;
-
-static double
-uniform(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (double)(rng >> 11) * 0x1p-53;
-}
-
-static double
-gauss(void)
-{
-    double u = uniform() + 1e-300, v = uniform();
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
 
 static struct as_featheader
 header(void)
@@ -69,13 +53,13 @@ make_rows(size_t n)
     float *x = malloc(n * dim * sizeof *x);
     float *centre = malloc(20 * dim * sizeof *centre);
     for (size_t i = 0; i < 20 * dim; i++)
-        centre[i] = (float)(gauss() * 3.0);
+        centre[i] = (float)(tu_gauss(&rng) * 3.0);
     for (size_t i = 0; i < n; i++) {
-        size_t c = (size_t)(uniform() * 20.0);
+        size_t c = (size_t)(tu_uniform(&rng) * 20.0);
         double spread = i % 3 == 0 ? 0.05 : 1.0;
         for (size_t j = 0; j < dim; j++)
             x[i * dim + j] =
-                (float)((double)centre[c * dim + j] + spread * gauss());
+                (float)((double)centre[c * dim + j] + spread * tu_gauss(&rng));
         x[i * dim + 3] = 2.5f;
         x[i * dim + 7] += 10000.0f;
         if (i % 50 == 49)
@@ -96,9 +80,9 @@ make_hard_rows(size_t n)
     float *x = malloc(n * dim * sizeof *x);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < dim; j++) {
-            double v = 1.0 + (double)j + 1e-3 * gauss();
+            double v = 1.0 + (double)j + 1e-3 * tu_gauss(&rng);
             if (i % 97 == 0 && j % 5 == 0)
-                v = 1e6 * (1.0 + uniform());
+                v = 1e6 * (1.0 + tu_uniform(&rng));
             x[i * dim + j] = (float)v;
         }
     return x;
@@ -190,13 +174,13 @@ make_queries(const float *x, size_t n, size_t nq)
 {
     float *q = malloc(nq * dim * sizeof *q);
     for (size_t i = 0; i < nq; i++) {
-        size_t r = (size_t)(uniform() * (double)n);
+        size_t r = (size_t)(tu_uniform(&rng) * (double)n);
         for (size_t j = 0; j < dim; j++) {
             double v = (double)x[r * dim + j];
             if (i % 4 == 1)
-                v += 0.3 * gauss();
+                v += 0.3 * tu_gauss(&rng);
             else if (i % 4 == 2)
-                v = 5.0 * gauss() + (j == 7 ? 10000.0 : 0.0);
+                v = 5.0 * tu_gauss(&rng) + (j == 7 ? 10000.0 : 0.0);
             q[i * dim + j] = (float)v;
         }
     }
@@ -295,28 +279,28 @@ make_adversarial_rows(float *base)
     double centre[12][8], map[8][512];
     for (size_t c = 0; c < 12; c++)
         for (size_t l = 0; l < 8; l++)
-            centre[c][l] = 3.0 * gauss();
+            centre[c][l] = 3.0 * tu_gauss(&rng);
     for (size_t l = 0; l < 8; l++)
         for (size_t j = 0; j < dim; j++)
-            map[l][j] = gauss();
+            map[l][j] = tu_gauss(&rng);
     for (size_t j = 0; j < dim; j++)
-        base[j] = (float)(2.0 * gauss());
+        base[j] = (float)(2.0 * tu_gauss(&rng));
     for (size_t i = 0; i < ADV_N; i++) {
         float *r = x + i * dim;
         if (i < 1200) {
             size_t c = i % 12;
             double z[8];
             for (size_t l = 0; l < 8; l++)
-                z[l] = centre[c][l] + 0.002 * gauss();
+                z[l] = centre[c][l] + 0.002 * tu_gauss(&rng);
             for (size_t j = 0; j < dim; j++) {
-                double v = 1e-4 * gauss();
+                double v = 1e-4 * tu_gauss(&rng);
                 for (size_t l = 0; l < 8; l++)
                     v += map[l][j] * z[l];
                 r[j] = (float)v;
             }
         } else if (i < 1600) {
             for (size_t j = 0; j < dim; j++)
-                r[j] = (float)((double)base[j] * (1.0 + 1e-6 * gauss()));
+                r[j] = (float)((double)base[j] * (1.0 + 1e-6 * tu_gauss(&rng)));
         } else if (i < 1800) {
             memcpy(r, base, dim * sizeof *r);
             size_t j = i % dim;
@@ -330,7 +314,7 @@ make_adversarial_rows(float *base)
             memset(r, 0, dim * sizeof *r);
         } else {
             for (size_t j = 0; j < dim; j++)
-                r[j] = (float)(3.0 * gauss());
+                r[j] = (float)(3.0 * tu_gauss(&rng));
         }
     }
     return x;
@@ -342,17 +326,17 @@ make_adversarial_queries(const float *x, const float *base, const double *mean)
     float *q = malloc(ADV_Q * dim * sizeof *q);
     for (size_t i = 0; i < ADV_Q; i++) {
         float *v = q + i * dim;
-        const float *r = x + (size_t)(uniform() * ADV_N) * dim;
+        const float *r = x + (size_t)(tu_uniform(&rng) * ADV_N) * dim;
         for (size_t j = 0; j < dim; j++) {
             switch (i % 8) {
             case 0: /* a row itself */
                 v[j] = r[j];
                 break;
             case 1: /* a row nudged by 1e-6 */
-                v[j] = (float)((double)r[j] * (1.0 + 1e-6 * gauss()));
+                v[j] = (float)((double)r[j] * (1.0 + 1e-6 * tu_gauss(&rng)));
                 break;
             case 2: /* a row nudged by 1e-3 */
-                v[j] = (float)((double)r[j] + 1e-3 * gauss());
+                v[j] = (float)((double)r[j] + 1e-3 * tu_gauss(&rng));
                 break;
             case 3:
                 v[j] = base[j];
@@ -364,7 +348,7 @@ make_adversarial_queries(const float *x, const float *base, const double *mean)
                 v[j] = 0.0f;
                 break;
             case 6:
-                v[j] = i == 6 ? (float)mean[j] : (float)(3.0 * gauss());
+                v[j] = i == 6 ? (float)mean[j] : (float)(3.0 * tu_gauss(&rng));
                 break;
             default: /* a row one bit away in one column */
                 v[j] = j == i % dim ? nextafterf(r[j], -INFINITY) : r[j];
@@ -482,7 +466,7 @@ test_filters(const char *path, const float *x, size_t n)
     float *q = make_queries(x, n, nq);
     unsigned char *mask = malloc(n);
     for (size_t i = 0; i < n; i++)
-        mask[i] = uniform() < 0.3;
+        mask[i] = tu_uniform(&rng) < 0.3;
     const unsigned char *masks[1] = {mask};
     struct as_hit *hits = malloc(nq * 10 * sizeof *hits);
     size_t n_hits[24];
@@ -524,7 +508,7 @@ test_exclude(const char *path, const float *x, size_t n)
     struct as_entry_ref self[40];
     for (size_t i = 0; i < nq; i++) {
         /* rows 48, 49 are duplicates (make_rows): each other's nearest */
-        size_t r = i == 0 ? 49 : (size_t)(uniform() * (double)n);
+        size_t r = i == 0 ? 49 : (size_t)(tu_uniform(&rng) * (double)n);
         memcpy(q + i * dim, x + r * dim, dim * sizeof *q);
         self[i].shard = i % 5 == 4 ? AS_NO_SHARD : 0;
         self[i].entry = (uint32_t)r;
@@ -719,7 +703,7 @@ test_dups(void)
     float *x = malloc(n * dim * sizeof *x);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < dim; j++)
-            x[i * dim + j] = (float)(10.0 * gauss());
+            x[i * dim + j] = (float)(10.0 * tu_gauss(&rng));
     /* 1 ~ 2 ~ 3 a chain of near copies (1 and 3 further apart than the
      * distance), 7 and 9 the same audio with unlike features, 10 a near
      * copy of 9, 5 and 6 the same audio and near (only 6 masked in) */
@@ -864,7 +848,7 @@ test_shards(const float *x, size_t n)
     for (int h = 0; h < 4; h++)
         rows[h] = malloc(n * sizeof *rows[h]);
     for (size_t i = 0; i < n; i++) {
-        int h = (int)(uniform() * 3.0);
+        int h = (int)(tu_uniform(&rng) * 3.0);
         rows[h][count[h]++] = i;
     }
     /* the fourth: a few rows of the first again */
@@ -1076,53 +1060,18 @@ test_confidence(const char *path)
     as_index_close(ix);
 }
 
-static uint64_t
-rd64le(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void
-wr64le(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
 /* Makes the checksums of the index file at path right for its bytes
- * again (format version 2, man/as-format.5: one sum per IX_BLOCK bytes
- * of each section's region, the data sum over SUMS, the header sum), as
- * a writer of an older library would have left them. */
+ * again, as a writer of an older library would have left them. */
 static void
 reseal(const char *path)
 {
-    FILE *fp = fopen(path, "r+b");
-    CHECK(fp != NULL);
-    CHECK(fseek(fp, 0, SEEK_END) == 0);
-    long size = ftell(fp);
-    unsigned char *buf = malloc((size_t)size);
-    rewind(fp);
-    CHECK(fread(buf, 1, (size_t)size, fp) == (size_t)size);
-    uint64_t off[SEC_COUNT];
-    for (int sec = 0; sec < SEC_COUNT; sec++)
-        off[sec] = rd64le(buf + H_SECTION_TABLE + 16 * sec);
-    unsigned char *sums = buf + off[SEC_SUMS];
-    uint64_t b = 0;
-    for (int sec = 0; sec < SEC_SUMS; sec++)
-        for (uint64_t at = off[sec]; at < off[sec + 1]; at += IX_BLOCK, b++) {
-            uint64_t n = off[sec + 1] - at;
-            wr64le(sums + 8 * b,
-                   as__hash64(buf + at, n < IX_BLOCK ? n : IX_BLOCK,
-                              IX_SEED_BLOCK + b));
-        }
-    wr64le(buf + H_DATA_SUM, as__hash64(sums, 8 * b, IX_SEED_DATA));
-    wr64le(buf + H_HEADER_SUM, as__hash64(buf, H_HEADER_SUM, IX_SEED_HEADER));
-    rewind(fp);
-    CHECK(fwrite(buf, 1, (size_t)size, fp) == (size_t)size);
-    CHECK(fclose(fp) == 0);
+    size_t n;
+    char *buf = tu_read_file(path, &n);
+    CHECK(buf != NULL);
+    if (buf == NULL)
+        return;
+    tu_index_reseal(buf, n);
+    tu_write_file(path, buf, n);
     free(buf);
 }
 
@@ -1201,7 +1150,7 @@ test_batch_int8_worst(void)
     for (size_t i = 0; i < TRAP_N / 2; i++) {
         float *r = x + i * dim, *neg = x + (i + TRAP_N / 2) * dim;
         for (size_t j = 0; j < dim; j++) {
-            double m = 40.0 + floor(40.0 * uniform());
+            double m = 40.0 + floor(40.0 * tu_uniform(&rng));
             r[j] = j == i % dim ? 1.0f : (float)((m + 0.49) / 127.0);
             neg[j] = -r[j];
         }
@@ -1220,7 +1169,8 @@ test_batch_int8_worst(void)
         for (size_t j = 0; j < dim; j++) {
             /* weights (xq - mean) scale^2: equal for query 0, within
              * 1% for the next 19, within 30% for the rest */
-            double w = i == 0 ? 1.0 : 1.0 + (i < 20 ? 0.01 : 0.3) * uniform();
+            double w =
+                i == 0 ? 1.0 : 1.0 + (i < 20 ? 0.01 : 0.3) * tu_uniform(&rng);
             q[i * dim + j] =
                 (float)(scale[j] > 0.0 ? mean[j] + w / (scale[j] * scale[j])
                                        : mean[j]);
@@ -1273,12 +1223,8 @@ main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/as-test-search-XXXXXX", t && *t ? t : "/tmp");
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
+    if (tu_tmpdir(dir, sizeof dir, "search") != 0)
         return 1;
-    }
     set = as_featureset_get("default");
     dim = as_featureset_dim(set);
     size_t n = 3000;
@@ -1304,9 +1250,7 @@ main(int argc, char **argv)
     free(x);
     test_batch_adversarial();
     test_batch_int8_worst();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();
 }

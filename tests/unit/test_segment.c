@@ -20,7 +20,7 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "check.h"
-#include "fileutil.h"
+#include "testutil.h"
 
 #define DIM 4
 #define CAP 4096
