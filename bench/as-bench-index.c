@@ -153,15 +153,15 @@ gen(size_t n, const char *path, size_t count, long step)
     }
     struct as_featheader h = {0};
     h.format = AS_FEAT_BIN;
-    h.producer = (char[]){"audiosearch " AS_VERSION};
-    h.set = (char[]){"default"};
+    h.producer = "audiosearch " AS_VERSION;
+    h.set = "default";
     h.rate_hz = AS_SR_HZ;
     h.n_fft = AS_N_FFT;
     h.hop = AS_HOP;
     h.has_duration = 1;
     h.has_meta = 1;
     h.dim = dim;
-    h.names = names;
+    h.names = (const char *const *)names;
 
     double t0 = now();
     FILE *fp = fopen(path, "wb");

@@ -301,7 +301,7 @@ build_index(const char *raw, size_t n, const char *out)
 {
     const as_featureset *fs = as_featureset_get("default");
     size_t dim = as_featureset_dim(fs);
-    char **names = malloc(dim * sizeof *names);
+    const char **names = malloc(dim * sizeof *names);
     float *row = malloc(dim * sizeof *row);
     FILE *fp = fopen(raw, "rb");
     if (names == NULL || row == NULL || fp == NULL) {
@@ -309,7 +309,7 @@ build_index(const char *raw, size_t n, const char *out)
         return 1;
     }
     for (size_t j = 0; j < dim; j++)
-        names[j] = (char *)(uintptr_t)as_featureset_column(fs, j)->name;
+        names[j] = as_featureset_column(fs, j)->name;
     struct as_featheader h = {0};
     h.format = AS_FEAT_BIN;
     h.dim = dim;

@@ -11,9 +11,7 @@ size_t
 as_featheader_describe(const struct as_featheader *h, char *buf, size_t cap)
 {
     const as_featureset *fs =
-        h->set != NULL
-            ? NULL
-            : as_featureset_match((const char *const *)h->names, h->dim);
+        h->set != NULL ? NULL : as_featureset_match(h->names, h->dim);
     int n;
     if (h->set != NULL)
         n = snprintf(buf, cap, "%s", h->set);

@@ -560,8 +560,7 @@ compute_norms(const as_index_builder *b, const double *stats, float *norms)
         std[j] = n ? sqrt(m2[j] / (double)n) : 0.0;
         groups[j] = as_column_group(h->names[j]);
     }
-    as_distance_scales(h->set, (const char *const *)h->names, dim, groups, std,
-                       weights, scale);
+    as_distance_scales(h->set, h->names, dim, groups, std, weights, scale);
     for (size_t i = 0; i < n; i++) {
         double ss = 0.0;
         for (size_t j = 0; j < dim; j++) {

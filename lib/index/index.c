@@ -201,26 +201,30 @@ read_meta(as_index *ix)
     h->rate_hz = (int)as__rd32(m);
     h->n_fft = (int)as__rd32(m + 4);
     h->hop = (int)as__rd32(m + 8);
-    int st = read_string(m, len, &pos, &h->producer);
+    char *producer = NULL, *set = NULL;
+    int st = read_string(m, len, &pos, &producer);
+    h->producer = producer;
     if (st == AS_OK)
-        st = read_string(m, len, &pos, &h->set);
+        st = read_string(m, len, &pos, &set);
+    h->set = set;
     if (st != AS_OK)
         return st;
-    if (h->producer[0] == '\0') {
-        free(h->producer);
+    if (producer[0] == '\0') {
+        free(producer);
         h->producer = NULL;
     }
-    if (h->set[0] == '\0') {
-        free(h->set);
+    if (set[0] == '\0') {
+        free(set);
         h->set = NULL;
     }
     h->has_label = 1;
     h->has_duration = 1;
     h->has_meta = 1;
     h->dim = ix->dim;
-    h->names = calloc(ix->dim, sizeof *h->names);
+    char **names = calloc(ix->dim, sizeof *names);
+    h->names = (const char *const *)names;
     ix->groups = malloc(ix->dim * sizeof *ix->groups);
-    if (h->names == NULL || ix->groups == NULL)
+    if (names == NULL || ix->groups == NULL)
         return AS_ENOMEM;
     const unsigned char *c = ix->map + ix->off[SEC_COLUMNS];
     uint64_t clen = ix->len[SEC_COLUMNS], cpos = 0;
@@ -231,7 +235,7 @@ read_meta(as_index *ix)
             return AS_EINDEX;
         ix->groups[j] = (enum as_group)c[cpos];
         cpos += 2;
-        if ((st = read_string(c, clen, &cpos, &h->names[j])) != AS_OK)
+        if ((st = read_string(c, clen, &cpos, &names[j])) != AS_OK)
             return st;
     }
     /* the rules of a feature stream, so an index always dumps to one */
@@ -699,8 +703,7 @@ as_index_normalized_row(const as_index *ix, size_t i,
     double *scale = malloc(ix->dim * sizeof *scale);
     if (scale == NULL)
         return AS_ENOMEM;
-    as_distance_scales(ix->hdr.set, (const char *const *)ix->hdr.names, ix->dim,
-                       ix->groups, ix->std,
+    as_distance_scales(ix->hdr.set, ix->hdr.names, ix->dim, ix->groups, ix->std,
                        group_weights ? group_weights : ix->weights, scale);
     for (uint32_t j = 0; j < ix->dim; j++)
         out[j] = (float)(((double)row[j] - ix->mean[j]) * scale[j]);

@@ -180,9 +180,14 @@ read_header(FILE *fp, struct as_featheader *h, size_t have)
         return AS_ENOTSTREAM;
     uint64_t left = hlen - 16;
 
-    if ((status = read_hdr_text(fp, &left, &h->producer, 1)) != AS_OK ||
-        (status = read_hdr_text(fp, &left, &h->set, 1)) != AS_OK ||
-        (status = read_hdr(fp, b, 20, &left)) != AS_OK)
+    char *producer = NULL, *set = NULL;
+    status = read_hdr_text(fp, &left, &producer, 1);
+    h->producer = producer;
+    if (status == AS_OK) {
+        status = read_hdr_text(fp, &left, &set, 1);
+        h->set = set;
+    }
+    if (status != AS_OK || (status = read_hdr(fp, b, 20, &left)) != AS_OK)
         return status;
     uint32_t rate = get_u32(b), n_fft = get_u32(b + 4), hop = get_u32(b + 8);
     uint32_t flags = get_u32(b + 12), dim = get_u32(b + 16);
@@ -197,11 +202,13 @@ read_header(FILE *fp, struct as_featheader *h, size_t have)
     h->has_label = (flags & FLAG_LABEL) != 0;
     h->has_duration = (flags & FLAG_DURATION) != 0;
     h->has_meta = (flags & FLAG_META) != 0;
-    if (dim > 0 && (h->names = calloc(dim, sizeof *h->names)) == NULL)
+    char **names = NULL;
+    if (dim > 0 && (names = calloc(dim, sizeof *names)) == NULL)
         return AS_ENOMEM;
+    h->names = (const char *const *)names;
     for (uint32_t i = 0; i < dim; i++) {
-        status = read_hdr_text(fp, &left, &h->names[i], 0);
-        if (h->names[i] != NULL)
+        status = read_hdr_text(fp, &left, &names[i], 0);
+        if (names[i] != NULL)
             h->dim = i + 1;
         if (status != AS_OK)
             return status;

@@ -37,11 +37,11 @@ as__feat_has_ctl(const char *s)
 static int
 cmp_str(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 int
-as__feat_check_names(char *const *names, size_t dim)
+as__feat_check_names(const char *const *names, size_t dim)
 {
     if (dim == 0)
         return AS_OK;
@@ -65,7 +65,7 @@ as__feat_check_names(char *const *names, size_t dim)
         return AS_OK;
     /* Duplicates: sort a copy of the pointers and compare neighbours
      * (the order of equal names does not matter here). */
-    char **sorted = malloc(dim * sizeof *sorted);
+    const char **sorted = malloc(dim * sizeof *sorted);
     if (sorted == NULL)
         return AS_ENOMEM;
     memcpy(sorted, names, dim * sizeof *sorted);
@@ -85,12 +85,14 @@ as_featheader_free(struct as_featheader *h)
 {
     if (h == NULL)
         return;
-    free(h->producer);
-    free(h->set);
+    /* the strings of a header the library filled are its own (the
+     * public fields are const for callers that build one) */
+    free((void *)(uintptr_t)h->producer);
+    free((void *)(uintptr_t)h->set);
     if (h->names != NULL)
         for (size_t i = 0; i < h->dim; i++)
-            free(h->names[i]);
-    free(h->names);
+            free((void *)(uintptr_t)h->names[i]);
+    free((void *)(uintptr_t)h->names);
     h->producer = NULL;
     h->set = NULL;
     h->names = NULL;
@@ -117,15 +119,17 @@ as_featheader_copy(struct as_featheader *dst, const struct as_featheader *src)
     if (src->set != NULL && (h.set = strdup(src->set)) == NULL)
         goto fail;
     if (src->dim > 0) {
-        if ((h.names = calloc(src->dim, sizeof *h.names)) == NULL)
+        char **names = calloc(src->dim, sizeof *names);
+        if (names == NULL)
             goto fail;
+        h.names = (const char *const *)names;
         h.dim = src->dim;
         for (size_t i = 0; i < src->dim; i++) {
             if (src->names[i] == NULL) {
                 status = AS_EINVAL;
                 goto fail;
             }
-            if ((h.names[i] = strdup(src->names[i])) == NULL)
+            if ((names[i] = strdup(src->names[i])) == NULL)
                 goto fail;
         }
     }

@@ -73,7 +73,7 @@ int as__feat_reserve(char **buf, size_t *cap, size_t need);
  * "file_size", "file_mtime", "audio_hash") and no two equal. Returns
  * AS_OK, AS_EPATH (a TAB, CR or LF), AS_EINVAL or AS_ENOMEM.
  */
-int as__feat_check_names(char *const *names, size_t dim);
+int as__feat_check_names(const char *const *names, size_t dim);
 
 /* Nonzero when s holds a TAB, CR or LF (TSV cannot carry them). */
 int as__feat_has_ctl(const char *s);

@@ -117,8 +117,9 @@ as__tsv_open(as_featreader *r)
     if (ncols == 0)
         return AS_OK;
     r->ncols = ncols;
-    if ((r->cols = malloc(ncols * sizeof *r->cols)) == NULL ||
-        (r->h.names = calloc(ncols, sizeof *r->h.names)) == NULL)
+    char **names = calloc(ncols, sizeof *names);
+    r->h.names = (const char *const *)names;
+    if ((r->cols = malloc(ncols * sizeof *r->cols)) == NULL || names == NULL)
         return AS_ENOMEM;
 
     /* the metadata columns seen: bit 0 file_size, 1 file_mtime, 2 hash */
@@ -152,7 +153,7 @@ as__tsv_open(as_featreader *r)
             if (r->h.dim == AS__FEAT_DIM_MAX)
                 return AS_ESYNTAX;
             r->cols[j] = (int)r->h.dim;
-            if ((r->h.names[r->h.dim] = strdup(p)) == NULL)
+            if ((names[r->h.dim] = strdup(p)) == NULL)
                 return AS_ENOMEM;
             r->h.dim++;
         }

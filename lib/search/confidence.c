@@ -30,8 +30,7 @@ is_default_v1(const struct as_featheader *h)
     if (h->dim != AS__DEFAULT_V1_DIM)
         return 0;
     double w[AS__DEFAULT_V1_DIM];
-    return as_column_weights(h->set, (const char *const *)h->names, h->dim,
-                             w) == AS__DEFAULT_V1_DIM;
+    return as_column_weights(h->set, h->names, h->dim, w) == AS__DEFAULT_V1_DIM;
 }
 
 void

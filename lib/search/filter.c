@@ -356,8 +356,7 @@ as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
         as_kinds *kinds = NULL;
         if (f != NULL && f->kinds.n) {
             const struct as_featheader *hd = as_index_header(ix[h]);
-            st = as_kinds_new(&kinds, NULL, (const char *const *)hd->names,
-                              hd->dim);
+            st = as_kinds_new(&kinds, NULL, hd->names, hd->dim);
             if (st != AS_OK) {
                 if (bad_shard != NULL)
                     *bad_shard = h;

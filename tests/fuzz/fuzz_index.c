@@ -406,7 +406,7 @@ check_patch(void)
     h.format = AS_FEAT_BIN;
     h.has_label = h.has_duration = h.has_meta = 1;
     h.dim = 4;
-    h.names = (char **)(uintptr_t)names;
+    h.names = names;
     as_index_builder *b = NULL;
     int fd = mkstemp(tmpl);
     if (fd < 0 || close(fd) != 0 || as_index_builder_new(&b, &h) != AS_OK)

@@ -76,16 +76,8 @@ make_rows(size_t n)
 static void
 write_index(const char *path, const float *x, size_t n)
 {
-    static char *names[512];
-    for (size_t j = 0; j < dim; j++)
-        names[j] = (char *)(uintptr_t)as_featureset_column(set, j)->name;
-    struct as_featheader h = {0};
-    h.format = AS_FEAT_TSV;
-    h.dim = dim;
-    h.names = names;
-    h.has_label = 1;
-    h.has_duration = 1;
-    h.has_meta = 1;
+    static const char *names[512];
+    struct as_featheader h = tu_set_header(set, names);
     as_index_builder *b;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
     for (size_t i = 0; i < n; i++) {

@@ -646,17 +646,8 @@ static size_t dim;
 static struct as_featheader
 header(void)
 {
-    static char *names[512];
-    for (size_t j = 0; j < dim; j++)
-        names[j] = (char *)(uintptr_t)as_featureset_column(set, j)->name;
-    struct as_featheader h = {0};
-    h.format = AS_FEAT_TSV;
-    h.dim = dim;
-    h.names = names;
-    h.has_label = 1;
-    h.has_duration = 1;
-    h.has_meta = 1;
-    return h;
+    static const char *names[512];
+    return tu_set_header(set, names);
 }
 
 /* reversed: entry i's path sorts before entry i - 1's */

@@ -28,7 +28,7 @@
 #define DIM_MAX 64
 
 static char name_buf[DIM_MAX][16];
-static char *names[DIM_MAX];
+static const char *names[DIM_MAX];
 static char producer[] = "audiosearch 0.1.0";
 static char producer2[] = "audiosearch 9.9.9";
 static char set_a[] = "librosa45";
@@ -466,7 +466,7 @@ test_bin_bytes(void)
 {
     check_ctx("binary bytes");
     static char p[] = "p", s[] = "st", n0[] = "a", n1[] = "bc";
-    char *nm[2] = {n0, n1};
+    const char *nm[2] = {n0, n1};
     struct as_featheader h = {0};
     h.producer = p;
     h.set = s;
@@ -537,7 +537,7 @@ test_bin_meta_bytes(void)
 {
     check_ctx("binary meta bytes");
     static char n0[] = "a";
-    char *nm[1] = {n0};
+    const char *nm[1] = {n0};
     struct as_featheader h = {0};
     h.has_duration = 1;
     h.has_meta = 1;
@@ -1048,7 +1048,7 @@ test_concatenated(void)
                       meta, change);
             hb = ha;
             static char other[] = "f_other";
-            char *nb[3] = {names[0], other, names[2]};
+            const char *nb[3] = {names[0], other, names[2]};
             if (change == 0)
                 hb.names = nb;
             else if (change == 1)
@@ -1824,7 +1824,7 @@ test_header_helpers(void)
     CHECK(!as_featheader_same_columns(&d, &e));
     e = h;
     static char renamed[] = "f_00x";
-    char *nm[5] = {names[0], names[1], names[2], names[3], renamed};
+    const char *nm[5] = {names[0], names[1], names[2], names[3], renamed};
     e.names = nm;
     CHECK(!as_featheader_same_columns(&d, &e));
     e = h;
@@ -1906,7 +1906,7 @@ test_set_helpers(void)
     CHECK(!as_featheader_same_columns(&a, &b));
     struct as_featheader c = make_header(4, 1, 1);
     CHECK(!as_featheader_same_names(&a, &c));
-    char *swapped[5];
+    const char *swapped[5];
     for (size_t j = 0; j < 5; j++)
         swapped[j] = a.names[j];
     swapped[1] = a.names[2];
@@ -1927,9 +1927,9 @@ test_set_helpers(void)
     /* the librosa45 columns without a set name: the set they match */
     const as_featureset *lr = as_featureset_get("librosa45");
     size_t dim = as_featureset_dim(lr);
-    char **cols = malloc(dim * sizeof *cols);
+    const char **cols = malloc(dim * sizeof *cols);
     for (size_t j = 0; j < dim; j++)
-        cols[j] = (char *)(uintptr_t)as_featureset_column(lr, j)->name;
+        cols[j] = as_featureset_column(lr, j)->name;
     struct as_featheader l = {0};
     l.dim = dim;
     l.names = cols;
@@ -1941,7 +1941,7 @@ test_set_helpers(void)
     CHECK(!as_featureset_same_names(as_featureset_get("default"), &l));
     CHECK(!as_featureset_same_names(lr, &a));
     CHECK(as_featureset_extracting(&l) == NULL); /* no set named */
-    l.set = (char *)(uintptr_t) "librosa45";
+    l.set = "librosa45";
     CHECK(as_featureset_extracting(&l) == NULL); /* no parameters */
     l.rate_hz = AS_SR_HZ;
     l.n_fft = AS_N_FFT;
@@ -1950,7 +1950,7 @@ test_set_helpers(void)
     l.hop = AS_HOP / 2;
     CHECK(as_featureset_extracting(&l) == NULL);
     l.hop = AS_HOP;
-    l.set = (char *)(uintptr_t) "default"; /* names another set */
+    l.set = "default"; /* names another set */
     CHECK(as_featureset_extracting(&l) == NULL);
     free(cols);
 }

@@ -146,7 +146,7 @@ static void
 write_shard(const char *path, size_t first, size_t n)
 {
     static char na[] = "a", nb[] = "b";
-    static char *names[] = {na, nb};
+    static const char *names[] = {na, nb};
     struct as_featheader h = {0};
     h.format = AS_FEAT_TSV;
     h.dim = 2;
@@ -266,7 +266,7 @@ test_find(void)
     char p0[300];
     snprintf(p0, sizeof p0, "%s/paths.asx", dir);
     static char na[] = "a";
-    static char *names[] = {na};
+    static const char *names[] = {na};
     struct as_featheader h = {0};
     h.format = AS_FEAT_TSV;
     h.dim = 1;

@@ -49,7 +49,7 @@ header4(void)
 {
     static char n0[] = "mfcc_mean_0", n1[] = "mfcc_mean_1", n2[] = "embed_0",
                 n3[] = "embed_1", producer[] = "test";
-    static char *names[] = {n0, n1, n2, n3};
+    static const char *names[] = {n0, n1, n2, n3};
     struct as_featheader h = {0};
     h.format = AS_FEAT_TSV;
     h.dim = 4;
@@ -364,7 +364,7 @@ static void
 test_bad_columns(void)
 {
     static char a[] = "a", empty[] = "", dup[] = "a";
-    char *names[2] = {a, empty};
+    const char *names[2] = {a, empty};
     struct as_featheader h = {0};
     as_index_builder *b = (as_index_builder *)&h;
     check_ctx("bad columns");
@@ -391,8 +391,7 @@ test_bad_columns(void)
      * without the data checksum */
     char path[300];
     snprintf(path, sizeof path, "%s/dupcol.asx", dir);
-    static char c1[] = "col_x1", c2[] = "col_x2";
-    char *two[2] = {c1, c2};
+    const char *two[2] = {"col_x1", "col_x2"};
     h.dim = 2;
     h.names = two;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);

@@ -195,7 +195,7 @@ build(const char *path, size_t n, int labelled, const as_projection *p)
 {
     static char n0[] = "mfcc_mean_0", n1[] = "mfcc_mean_1",
                 n2[] = "spectral_centroid_mean", n3[] = "embed_0";
-    static char *names[] = {n0, n1, n2, n3};
+    static const char *names[] = {n0, n1, n2, n3};
     struct as_featheader h = {0};
     h.format = AS_FEAT_TSV;
     h.dim = 4;

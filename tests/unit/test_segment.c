@@ -53,7 +53,7 @@ header4(void)
 {
     static char n0[] = "mfcc_mean_00", n1[] = "mfcc_mean_01",
                 n2[] = "spectral_centroid_mean", n3[] = "zcr_mean";
-    static char *names[DIM] = {n0, n1, n2, n3};
+    static const char *names[DIM] = {n0, n1, n2, n3};
     struct as_featheader h = {0};
     h.format = AS_FEAT_TSV;
     h.dim = DIM;

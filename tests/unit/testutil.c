@@ -129,3 +129,19 @@ tu_gauss(uint64_t *state)
     double u = tu_uniform(state) + 1e-300, v = tu_uniform(state);
     return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
 }
+
+struct as_featheader
+tu_set_header(const as_featureset *fs, const char **names)
+{
+    size_t dim = as_featureset_dim(fs);
+    for (size_t j = 0; j < dim; j++)
+        names[j] = as_featureset_column(fs, j)->name;
+    struct as_featheader h = {0};
+    h.format = AS_FEAT_TSV;
+    h.dim = dim;
+    h.names = names;
+    h.has_label = 1;
+    h.has_duration = 1;
+    h.has_meta = 1;
+    return h;
+}

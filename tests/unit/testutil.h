@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/featio.h"
+#include "as/features.h"
+
 /* Makes a fresh folder $TMPDIR/as-test-NAME-XXXXXX (TMPDIR or /tmp) and
  * writes its name into dir (cap bytes). 0, or -1 with a message on
  * stderr. */
@@ -33,6 +36,11 @@ void tu_put32(void *p, uint32_t v);
  * block of each section, the data sum over SUMS, the header sum), for
  * tests that patch an index and must get past the checks. */
 void tu_index_reseal(void *buf, size_t n);
+
+/* A TSV header for the columns of the feature set fs, with label,
+ * duration and metadata; its names point into names, the caller's array
+ * of as_featureset_dim(fs) pointers, which must outlive the header. */
+struct as_featheader tu_set_header(const as_featureset *fs, const char **names);
 
 /* Seeded test data: xorshift64 (Marsaglia 2003) uniform in [0, 1) with
  * 53 bits, and a standard normal deviate by Box-Muller from two of them.

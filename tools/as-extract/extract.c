@@ -131,8 +131,8 @@ static void
 header_for(struct as_featheader *h, const as_featureset *set)
 {
     memset(h, 0, sizeof *h);
-    h->producer = (char *)(uintptr_t) "audiosearch " AS_VERSION;
-    h->set = (char *)(uintptr_t)as_featureset_name(set);
+    h->producer = "audiosearch " AS_VERSION;
+    h->set = as_featureset_name(set);
     h->rate_hz = AS_SR_HZ;
     h->n_fft = AS_N_FFT;
     h->hop = AS_HOP;
@@ -240,7 +240,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
                      as_kind_class(o->km, k));
             names[dim + k] = t;
         }
-        h.names = (char **)(uintptr_t)names;
+        h.names = names;
         as_featwriter_opts_init(&wo);
         wo.format = o->format;
         wo.header = o->header;

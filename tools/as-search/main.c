@@ -285,7 +285,7 @@ open_searcher(const struct opts *o, struct lib *lib)
     double w[AS_G_COUNT];
     const double *stored = as_index_group_weights(lib->ix[0]);
     const enum as_group *groups = as_index_groups(lib->ix[0]);
-    char **names = as_index_header(lib->ix[0])->names;
+    const char *const *names = as_index_header(lib->ix[0])->names;
     for (size_t j = 0; j < as_index_dim(lib->ix[0]); j++)
         if (strncmp(names[j], AS_KIND_TAG_PREFIX, strlen(AS_KIND_TAG_PREFIX)) !=
             0) /* not a feature */

@@ -194,7 +194,7 @@ gather(struct stats *s)
         s->dur_mean = s->dur_total / (double)s->n_dur;
     }
     free(dur);
-    char *const *names = as_index_header(s->ix)->names;
+    const char *const *names = as_index_header(s->ix)->names;
     for (size_t j = 0; j < s->dim; j++) {
         unsigned g = (unsigned)as_index_group(s->ix, j);
         /* kind tags are no feature of any group: the kind rows count them */

@@ -57,18 +57,24 @@ enum {
 /* Longest path or label a stream may hold, in bytes. */
 #define AS_FEAT_TEXT_MAX 65535
 
+/* A stream's header. The library never writes through its pointers: a
+ * caller may point them at literals or at its own arrays. A header that
+ * a reader, an index or as_featheader_copy() filled owns its strings,
+ * which as_featheader_free() releases (readers and indexes free their
+ * own). */
 struct as_featheader {
-    int format;     /* AS_FEAT_TSV or AS_FEAT_BIN (set by the reader) */
-    char *producer; /* "audiosearch 0.1.0"; NULL when unknown (TSV) */
-    char *set;      /* feature set name; NULL when unknown (TSV) */
-    int rate_hz;    /* analysis rate, n_fft and hop in samples; */
-    int n_fft;      /* 0 when unknown (TSV) */
+    int format;           /* AS_FEAT_TSV or AS_FEAT_BIN (set by the reader) */
+    const char *producer; /* "audiosearch 0.1.0"; NULL when unknown (TSV) */
+    const char *set;      /* feature set name; NULL when unknown (TSV) */
+    int rate_hz;          /* analysis rate, n_fft and hop in samples; */
+    int n_fft;            /* 0 when unknown (TSV) */
     int hop;
     int has_label;    /* the rows carry a label */
     int has_duration; /* the rows carry duration_s */
     int has_meta;     /* the rows carry file_size, file_mtime, audio_hash */
     size_t dim;       /* number of feature columns */
-    char **names;     /* dim column names, lower_snake_case or as given */
+    const char *const *names; /* dim column names, lower_snake_case or as
+                                 given */
 };
 
 /* Deep copy; *dst must be freed with as_featheader_free(). AS_ENOMEM. */
