@@ -4,25 +4,31 @@
 # take are listed here. Installed once per tool name, as bash-completion
 # loads completions by command name; sourcing it also works.
 
-# _as_tools_options TOOL [takes]: every -x and --long option of TOOL,
-# one a line, a long option that takes a value ending with '='; with
-# "takes", only the options that take a value, both forms bare.
+# _as_tools_options TOOL [takes]: every -x and --long option of TOOL
+# (the "-x, --long" lines of --help, and the "--long" lines of options
+# without a short form), one a line, a long option that takes a value
+# ending with '='; with "takes", only the options that take a value,
+# every form bare.
 _as_tools_options() {
     "$1" --help 2>/dev/null | awk -v takes="${2-}" '
-        /^ +-[A-Za-z0-9], --[a-z0-9-]+/ {
+        /^ +(-[A-Za-z0-9], )?--[a-z0-9-]+/ {
             sub(/^ +/, "")
-            short = substr($0, 1, 2)
-            long = $2
+            short = ""
+            long = $1
+            if ($0 ~ /^-[A-Za-z0-9], /) {
+                short = substr($0, 1, 2) "\n"
+                long = $2
+            }
             arg = long ~ /=/
             if (takes != "") {
                 sub(/=.*/, "", long)
                 if (arg)
-                    print short "\n" long
+                    print short long
                 next
             }
             if (arg)
                 sub(/=.*/, "=", long)
-            print short "\n" long
+            print short long
         }'
 }
 
@@ -41,7 +47,7 @@ _as_tools_values() {
     as-anomaly:--method | as-anomaly:-a) echo 'knn lof iforest' ;;
     as-cluster:--method | as-cluster:-m) echo 'kmeans dbscan hdbscan auto' ;;
     as-map:--method | as-map:-m) echo 'tsne umap pca' ;;
-    as-map:--color | as-map:-c) echo 'label cluster anomaly' ;;
+    as-map:--color | as-map:-c) echo 'label cluster anomaly kind' ;;
     as-map:--dims | as-map:-d) echo '2 3' ;;
     esac
     case "$1:$2" in

@@ -48,12 +48,24 @@ bcomp "merge|" as-index mer
 bcomp "|" as-stats -k ""
 mkdir -p "$T/crates"
 bcomp "crates|" as-search -C cra
-# every option of --help is offered
-for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map; do
-    want=$("$t" --help | sed -n 's/^ *\(-[A-Za-z0-9]\), \(--[a-z0-9-]*=\{0,1\}\).*/\1|\2|/p' |
-        tr -d '\n')
+bcomp "--cluster=|" as-map --clu
+bcomp "kind|" as-map --color k
+# every option of --help is offered, those without a short form too,
+# for every tool
+for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map \
+    as-serve; do
+    want=$("$t" --help | sed -n \
+        -e 's/^ *\(-[A-Za-z0-9]\), \(--[a-z0-9-]*=\{0,1\}\).*/\1|\2|/p' \
+        -e 's/^ *\(--[a-z0-9-]*=\{0,1\}\)[^ ]* .*/\1|/p' | tr -d '\n')
+    case $want in
+    *"|--"[a-z]*"|"*) ;;
+    *) fail "$t: no long options found in --help" ;;
+    esac
     bcomp "$want" "$t" -
 done
+# an option without a short form takes its value as the next word
+bcomp "|" as-anomaly --duration ""
+bcomp "|" as-stats --cluster ""
 
 # zsh: type a line and TAB in an interactive zsh on a pseudo-terminal,
 # and read the line back.
@@ -81,7 +93,8 @@ Z
 cd "$T"
 got=$(timeout 30 zsh -f "$T/c.zsh" "$zshc" 'as-extract --js' \
     'as-anomaly --method=if' 'as-map -m t' 'as-search -J --cou' \
-    'as-index mer' 'as-stats -' 'as-cluster --sum') ||
+    'as-index mer' 'as-stats -' 'as-cluster --sum' 'as-anomaly --dur' \
+    'as-map --clu') ||
     fail "zsh: the completion failed or hung"
 want='as-extract --json |
 as-anomaly --method=iforest |
@@ -89,6 +102,8 @@ as-map -m tsne |
 as-search -J --count=|
 as-index merge |
 as-stats -|
-as-cluster --summary |'
+as-cluster --summary |
+as-anomaly --duration=|
+as-map --cluster=|'
 [ "$got" = "$want" ] || fail "zsh completes to:
 $got"
