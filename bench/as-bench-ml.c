@@ -27,11 +27,11 @@
  *   umap FILE N D J SEED     as_umap (2-D, defaults, J threads): seconds
  *                            kept (as for tsne); the map to FILE.umap
  *                            (float64 pairs)
- *   tsne FILE N D            as_tsne of the first N rows (2-D, defaults),
- *                            one thread: seconds  kept  where kept is the
- *                            share of each point's 10 nearest neighbours
- *                            that stay among its 10 nearest in the map
- *                            (over the first 1000 points)
+ *   tsne FILE N D [J]        as_tsne of the first N rows (2-D, defaults),
+ *                            J threads (default 1): seconds  kept  where
+ *                            kept is the share of each point's 10 nearest
+ *                            neighbours that stay among its 10 nearest in
+ *                            the map (over the first 1000 points)
  *
  * usage: as-bench-ml gen|kmeans|silhouette|eps|dbscan|hdbscan|iforest|umap|
  *        tsne ...
@@ -322,9 +322,11 @@ main(int argc, char **argv)
             fclose(fp) != 0)
             return 1;
         free(y);
-    } else if (strcmp(mode, "tsne") == 0 && argc == 5) {
+    } else if (strcmp(mode, "tsne") == 0 && (argc == 5 || argc == 6)) {
         struct as_tsne_opts o;
         as_tsne_opts_init(&o);
+        if (argc == 6)
+            o.threads = strtoul(argv[5], NULL, 10);
         double *y = malloc(n * 2 * sizeof *y), t0 = now();
         if (y == NULL || as_tsne(x, n, d, &o, y) != AS_OK)
             return 1;
