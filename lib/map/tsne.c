@@ -25,7 +25,8 @@
  *               theta; exactly over all pairs when theta is 0.
  *
  * Forces are computed point by point in parallel and each point's sum
- * in one fixed order, so threads change no bit.
+ * in one fixed order, and the tree's subtrees are built in parallel into
+ * the same tree, so threads change no bit.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -297,6 +298,17 @@ symmetrize(size_t n, size_t k, const uint32_t *nb, const double *pc,
 
 /* ---- the tree ---- */
 
+/*
+ * The quadtree (octree) is rebuilt at every iteration. With several
+ * threads, the levels above SPLIT_DEPTH are built first, then the
+ * subtrees below them, each into its own node array on whichever thread
+ * is free, then the arrays are appended to the tree. A node's centre sums
+ * its points in increasing index order (the counting sort is stable),
+ * and the gradient walks the tree by child links in child order, so the
+ * numbering of the nodes, which depends on how the work was cut, changes
+ * no bit of the map.
+ */
+
 struct node {
     double centre[3]; /* of mass */
     double lo[3], width;
@@ -304,43 +316,101 @@ struct node {
     int32_t child; /* first of 2^dims children, -1: leaf */
 };
 
-struct tree {
-    struct node *nodes;
-    size_t n_nodes, cap;
-    size_t dims;
+/* A growing array of nodes: the tree's, or one subtree's. */
+struct nodes {
+    struct node *v;
+    size_t n, cap;
 };
 
+/* A subtree left for the second phase: rooted at node at of the tree,
+ * over idx[first .. first + m), at depth depth. */
+struct subtree {
+    int32_t at;
+    int depth;
+    size_t first, m;
+    struct nodes local; /* its nodes; local.v[0] is the root */
+    size_t base;        /* where local.v[1 ..] go in the tree */
+    int failed;
+};
+
+struct tree {
+    struct nodes all;
+    size_t dims;
+    /* scratch for the counting sort, n each, and the subtrees */
+    unsigned char *which;
+    size_t *tmp;
+    struct subtree *sub;
+    size_t n_sub, sub_cap;
+    /* of the current build */
+    const double *y;
+    size_t *idx;
+};
+
+#define SPLIT_DEPTH(dims) ((dims) == 2 ? 3 : 2) /* up to 64 subtrees */
+
 static int
-new_node(struct tree *t, const double *lo, double width)
+new_node(struct nodes *t, size_t dims, const double *lo, double width)
 {
-    if (t->n_nodes == t->cap) {
+    if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 1024;
-        struct node *nn = realloc(t->nodes, cap * sizeof *nn);
+        struct node *nn = realloc(t->v, cap * sizeof *nn);
         if (nn == NULL)
             return -1;
-        t->nodes = nn;
+        t->v = nn;
         t->cap = cap;
     }
-    struct node *x = &t->nodes[t->n_nodes];
+    struct node *x = &t->v[t->n];
     memset(x, 0, sizeof *x);
-    memcpy(x->lo, lo, t->dims * sizeof *lo);
+    memcpy(x->lo, lo, dims * sizeof *lo);
     x->width = width;
     x->child = -1;
-    return (int)t->n_nodes++;
+    return (int)t->n++;
 }
 
-/* Builds the node over points idx[0 .. m) (reordered in place). */
+/* Leaves a subtree for later: rooted at node at, over idx[first ..
+ * first + m). 0, or -1 without memory. */
 static int
-build(struct tree *t, int at, const double *y, size_t *idx, size_t m, int depth)
+defer(struct tree *tr, int at, size_t first, size_t m, int depth)
 {
-    size_t dims = t->dims;
+    if (tr->n_sub == tr->sub_cap) {
+        size_t cap = tr->sub_cap ? 2 * tr->sub_cap : 64;
+        struct subtree *ns = realloc(tr->sub, cap * sizeof *ns);
+        if (ns == NULL)
+            return -1;
+        memset(ns + tr->sub_cap, 0, (cap - tr->sub_cap) * sizeof *ns);
+        tr->sub = ns;
+        tr->sub_cap = cap;
+    }
+    struct subtree *st = &tr->sub[tr->n_sub++];
+    st->at = at;
+    st->depth = depth;
+    st->first = first;
+    st->m = m;
+    st->local.n = 0;
+    st->failed = 0;
+    return 0;
+}
+
+/* Builds the node at of t over the points idx[first .. first + m) of
+ * the tree (reordered in place, with the scratch at the same offsets),
+ * and below it; a node at depth split (when split > 0) is left to
+ * defer() instead. 0, or -1 without memory. */
+static int
+build(struct tree *tr, struct nodes *t, int at, size_t first, size_t m,
+      int depth, int split)
+{
+    if (split > 0 && depth == split)
+        return defer(tr, at, first, m, depth);
+    size_t dims = tr->dims;
+    const double *y = tr->y;
+    size_t *idx = tr->idx + first;
     double c[3] = {0};
     for (size_t i = 0; i < m; i++)
         for (size_t a = 0; a < dims; a++)
             c[a] += y[idx[i] * dims + a];
     for (size_t a = 0; a < dims; a++)
-        t->nodes[at].centre[a] = c[a] / (double)m;
-    t->nodes[at].count = m;
+        t->v[at].centre[a] = c[a] / (double)m;
+    t->v[at].count = m;
     if (m <= 1 || depth >= MAX_DEPTH)
         return 0;
     /* all at one place: a leaf of several */
@@ -350,19 +420,14 @@ build(struct tree *t, int at, const double *y, size_t *idx, size_t m, int depth)
             same &= y[idx[i] * dims + a] == y[idx[0] * dims + a];
     if (same)
         return 0;
-    double half = t->nodes[at].width / 2.0, mid[3], lo[3];
+    double half = t->v[at].width / 2.0, mid[3], lo[3];
     for (size_t a = 0; a < dims; a++)
-        mid[a] = t->nodes[at].lo[a] + half;
+        mid[a] = t->v[at].lo[a] + half;
     size_t nch = (size_t)1 << dims, start[9] = {0};
     /* counting sort of the points by child */
     size_t *cnt = start + 1;
-    unsigned char *which = malloc(m);
-    size_t *tmp = malloc(m * sizeof *tmp);
-    if (which == NULL || tmp == NULL) {
-        free(which);
-        free(tmp);
-        return -1;
-    }
+    unsigned char *which = tr->which + first;
+    size_t *tmp = tr->tmp + first;
     for (size_t i = 0; i < m; i++) {
         unsigned w = 0;
         for (size_t a = 0; a < dims; a++)
@@ -377,33 +442,63 @@ build(struct tree *t, int at, const double *y, size_t *idx, size_t m, int depth)
     for (size_t i = 0; i < m; i++)
         tmp[pos[which[i]]++] = idx[i];
     memcpy(idx, tmp, m * sizeof *idx);
-    free(which);
-    free(tmp);
-    int first = -1;
+    int kids = -1;
     for (size_t ch = 0; ch < nch; ch++) {
         for (size_t a = 0; a < dims; a++)
-            lo[a] = t->nodes[at].lo[a] + (((ch >> a) & 1) ? half : 0.0);
-        int id = new_node(t, lo, half);
+            lo[a] = t->v[at].lo[a] + (((ch >> a) & 1) ? half : 0.0);
+        int id = new_node(t, dims, lo, half);
         if (id < 0)
             return -1;
         if (ch == 0)
-            first = id;
+            kids = id;
     }
-    t->nodes[at].child = first;
+    t->v[at].child = kids;
     for (size_t ch = 0; ch < nch; ch++) {
         size_t cm = start[ch + 1] - start[ch];
         if (cm == 0)
             continue;
-        if (build(t, first + (int)ch, y, idx + start[ch], cm, depth + 1) != 0)
+        if (build(tr, t, kids + (int)ch, first + start[ch], cm, depth + 1,
+                  split) != 0)
             return -1;
     }
     return 0;
 }
 
-static int
-build_tree(struct tree *t, const double *y, size_t n, size_t *idx)
+/* Builds subtree task into its own array, its root a copy of the
+ * tree's node. */
+static void
+subtree_task(void *ctx, size_t task, size_t worker)
 {
-    size_t dims = t->dims;
+    (void)worker;
+    struct tree *tr = ctx;
+    struct subtree *st = &tr->sub[task];
+    const struct node *root = &tr->all.v[st->at];
+    if (new_node(&st->local, tr->dims, root->lo, root->width) < 0 ||
+        build(tr, &st->local, 0, st->first, st->m, st->depth, 0) != 0)
+        st->failed = 1;
+}
+
+/* Puts subtree task's nodes into the tree: its root over the node it was
+ * deferred from, the rest from its base on, child links moved along. */
+static void
+append_task(void *ctx, size_t task, size_t worker)
+{
+    (void)worker;
+    struct tree *tr = ctx;
+    const struct subtree *st = &tr->sub[task];
+    int32_t shift = (int32_t)st->base - 1;
+    for (size_t l = 0; l < st->local.n; l++) {
+        struct node x = st->local.v[l];
+        if (x.child >= 0)
+            x.child += shift;
+        tr->all.v[l == 0 ? (size_t)st->at : st->base + l - 1] = x;
+    }
+}
+
+static int
+build_tree(struct tree *tr, const double *y, size_t n, size_t threads)
+{
+    size_t dims = tr->dims;
     double lo[3], hi[3];
     for (size_t a = 0; a < dims; a++)
         lo[a] = hi[a] = y[a];
@@ -417,12 +512,52 @@ build_tree(struct tree *t, const double *y, size_t n, size_t *idx)
     for (size_t a = 0; a < dims; a++)
         w = hi[a] - lo[a] > w ? hi[a] - lo[a] : w;
     w = w * (1.0 + 1e-9) + 1e-12;
-    t->n_nodes = 0;
+    tr->y = y;
+    tr->all.n = 0;
+    tr->n_sub = 0;
     for (size_t i = 0; i < n; i++)
-        idx[i] = i;
-    if (new_node(t, lo, w) < 0)
+        tr->idx[i] = i;
+    if (new_node(&tr->all, dims, lo, w) < 0)
         return AS_ENOMEM;
-    return build(t, 0, y, idx, n, 0) == 0 ? AS_OK : AS_ENOMEM;
+    int split = threads > 1 ? SPLIT_DEPTH(dims) : 0;
+    if (build(tr, &tr->all, 0, 0, n, 0, split) != 0)
+        return AS_ENOMEM;
+    if (tr->n_sub == 0)
+        return AS_OK;
+    int st = as_parallel(tr->n_sub, threads, subtree_task, tr);
+    if (st != AS_OK)
+        return st;
+    size_t total = tr->all.n;
+    for (size_t k = 0; k < tr->n_sub; k++) {
+        if (tr->sub[k].failed)
+            return AS_ENOMEM;
+        tr->sub[k].base = total;
+        total += tr->sub[k].local.n - 1;
+    }
+    if (total > INT32_MAX)
+        return AS_ENOMEM;
+    if (total > tr->all.cap) {
+        struct node *nn = realloc(tr->all.v, total * sizeof *nn);
+        if (nn == NULL)
+            return AS_ENOMEM;
+        tr->all.v = nn;
+        tr->all.cap = total;
+    }
+    if ((st = as_parallel(tr->n_sub, threads, append_task, tr)) != AS_OK)
+        return st;
+    tr->all.n = total;
+    return AS_OK;
+}
+
+static void
+tree_free(struct tree *tr)
+{
+    free(tr->all.v);
+    for (size_t k = 0; k < tr->sub_cap; k++)
+        free(tr->sub[k].local.v);
+    free(tr->sub);
+    free(tr->which);
+    free(tr->tmp);
 }
 
 /* ---- gradient ---- */
@@ -536,7 +671,7 @@ grad_task(void *ctx, size_t i, size_t worker)
         stack[top++] = 0;
         size_t nch = (size_t)1 << dims;
         while (top > 0) {
-            const struct node *x = &g->t->nodes[stack[--top]];
+            const struct node *x = &g->t->all.v[stack[--top]];
             if (x->count == 0)
                 continue;
             double diff[3], dist = 0.0;
@@ -559,7 +694,7 @@ grad_task(void *ctx, size_t i, size_t worker)
                 continue;
             }
             for (size_t ch = nch; ch > 0; ch--)
-                if (g->t->nodes[(size_t)x->child + ch - 1].count > 0)
+                if (g->t->all.v[(size_t)x->child + ch - 1].count > 0)
                     stack[top++] = (size_t)x->child + ch - 1;
         }
     }
@@ -676,14 +811,16 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
     double *sqz = malloc(n * sizeof *sqz);
     double *klp = malloc(n * sizeof *klp);
     size_t *idx = malloc(n * sizeof *idx);
+    unsigned char *which = malloc(n);
+    size_t *tmp = malloc(n * sizeof *tmp);
     double *yt = o->theta > 0.0 ? NULL : malloc(n * dims * sizeof *yt);
     size_t workers = o->threads > 1 ? o->threads : 1;
     size_t stack_cap = (size_t)MAX_DEPTH * 8 + 16;
     size_t *stack = malloc(workers * stack_cap * sizeof *stack);
-    struct tree t = {.dims = dims};
+    struct tree t = {.dims = dims, .idx = idx, .which = which, .tmp = tmp};
     if (upd == NULL || gains == NULL || pos == NULL || neg == NULL ||
-        sqz == NULL || klp == NULL || idx == NULL || stack == NULL ||
-        (o->theta <= 0.0 && yt == NULL))
+        sqz == NULL || klp == NULL || idx == NULL || which == NULL ||
+        tmp == NULL || stack == NULL || (o->theta <= 0.0 && yt == NULL))
         goto done;
     if ((status = affinities(x, n, d, k, o->perplexity, o->threads, &p)) !=
             AS_OK ||
@@ -718,7 +855,7 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         int check = (it + 1) % CHECK_EVERY == 0 || it + 1 == o->max_iter;
         g.kl = check ? klp : NULL;
         if (o->theta > 0.0) {
-            if ((status = build_tree(&t, out, n, idx)) != AS_OK)
+            if ((status = build_tree(&t, out, n, o->threads)) != AS_OK)
                 goto done;
             g.t = &t;
         } else {
@@ -766,6 +903,6 @@ done:
     free(idx);
     free(yt);
     free(stack);
-    free(t.nodes);
+    tree_free(&t);
     return status;
 }

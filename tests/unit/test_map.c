@@ -104,6 +104,41 @@ test_groups(size_t dims, double theta)
     free(y2);
 }
 
+/* Barnes-Hut on a few thousand points, some of them twins (a leaf of
+ * several): the tree's subtrees are built in parallel, and 1, 2 and 5
+ * threads give the same bits, as does a second run. */
+static void
+test_tree_threads(size_t dims)
+{
+    size_t n = 2000, d = 6, g = 4;
+    int *lab = malloc(n * sizeof *lab);
+    float *x = groups(n, d, g, lab);
+    for (size_t i = 10; i < n; i += 10)
+        memcpy(x + i * d, x + (i - 1) * d, d * sizeof *x);
+    double *y1 = malloc(n * dims * sizeof *y1),
+           *y2 = malloc(n * dims * sizeof *y2);
+    struct as_tsne_opts o;
+    as_tsne_opts_init(&o);
+    o.dims = dims;
+    o.theta = 0.5;
+    o.perplexity = 10;
+    o.max_iter = 30;
+    check_ctx("t-SNE tree %zu-D", dims);
+    CHECK_STATUS(as_tsne(x, n, d, &o, y1), AS_OK);
+    static const size_t threads[] = {2, 5, 5};
+    for (size_t r = 0; r < 3; r++) {
+        o.threads = threads[r];
+        check_ctx("t-SNE tree %zu-D, %zu threads, run %zu", dims, threads[r],
+                  r);
+        CHECK_STATUS(as_tsne(x, n, d, &o, y2), AS_OK);
+        CHECK(memcmp(y1, y2, n * dims * sizeof *y1) == 0);
+    }
+    free(lab);
+    free(x);
+    free(y1);
+    free(y2);
+}
+
 static void
 test_neighbours(void)
 {
@@ -293,6 +328,8 @@ main(int argc, char **argv)
     test_groups(2, 0.5);
     test_groups(2, 0.0);
     test_groups(3, 0.5);
+    test_tree_threads(2);
+    test_tree_threads(3);
     test_neighbours();
     test_bad();
     test_pca_project();
