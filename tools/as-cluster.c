@@ -368,8 +368,130 @@ print_summary(const struct opts *o, const struct lib *l,
     return 0;
 }
 
-int
-main(int argc, char **argv)
+/* Which options were given, for the checks of what goes together. */
+struct given {
+    int k, kmeans_opt, eps, mcs, D, m;
+};
+
+/* -m: a method, or a number (the older spelling of -M N) */
+static void
+parse_method(struct opts *o, struct given *g, const char *arg)
+{
+    if (arg[0] >= '0' && arg[0] <= '9') {
+        /* -m N: the older spelling of -M N */
+        o->min_samples = cli_parse_long("-m", arg, 1, 100000);
+        o->have_min_samples = 1;
+    } else if (strcmp(arg, "kmeans") == 0) {
+        o->method = AS_CLUSTER_KMEANS;
+        g->m = 1;
+    } else if (strcmp(arg, "dbscan") == 0) {
+        o->method = AS_CLUSTER_DBSCAN;
+        g->m = 1;
+    } else if (strcmp(arg, "hdbscan") == 0) {
+        o->method = AS_CLUSTER_HDBSCAN;
+        g->m = 1;
+    } else if (strcmp(arg, "auto") == 0) {
+        o->method = AS_CLUSTER_AUTO;
+        g->m = 1;
+    } else {
+        cli_usage_error("-m: '%s' is not kmeans, dbscan, hdbscan "
+                        "or auto",
+                        arg);
+    }
+}
+
+/* One option c with its argument into o and g; 0 when c is not one. */
+static int
+parse_option(struct opts *o, struct given *g, int c, char *arg)
+{
+    switch (c) {
+    case 'c':
+        o->min_cluster_size = cli_parse_long("-c", arg, 2, 100000);
+        g->mcs = 1;
+        break;
+    case 'D':
+        o->method = AS_CLUSTER_DBSCAN;
+        g->D = 1;
+        break;
+    case 'e':
+        o->eps = cli_parse_double("-e", arg, 1e-300, 1e300);
+        g->eps = 1;
+        break;
+    case 'H':
+        o->header = 0;
+        break;
+    case 'h':
+        help();
+        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
+    case 'J':
+        o->json = 1;
+        break;
+    case 'j':
+        o->jobs = cli_parse_long("-j", arg, 1, 1024);
+        break;
+    case 'K': {
+        char *colon = strchr(arg, ':');
+        if (colon == NULL)
+            cli_usage_error("-K: '%s' is not MIN:MAX", arg);
+        *colon = '\0';
+        o->k_min = cli_parse_long("-K", arg, 2, 100000);
+        o->k_max = cli_parse_long("-K", colon + 1, 2, 100000);
+        if (o->k_min > o->k_max)
+            cli_usage_error("-K: %ld is above %ld", o->k_min, o->k_max);
+        g->kmeans_opt = 1;
+        break;
+    }
+    case 'k':
+        o->k = cli_parse_long("-k", arg, 1, 100000);
+        g->k = 1;
+        g->kmeans_opt = 1;
+        break;
+    case 'M':
+        o->min_samples = cli_parse_long("-M", arg, 1, 100000);
+        o->have_min_samples = 1;
+        break;
+    case 'm':
+        parse_method(o, g, arg);
+        break;
+    case 'n':
+        o->n_init = cli_parse_long("-n", arg, 1, 10000);
+        g->kmeans_opt = 1;
+        break;
+    case 'P':
+        o->learned = 1;
+        break;
+    case 'q':
+        cli_quiet = 1;
+        break;
+    case 'r':
+        o->seed = (unsigned long long)cli_parse_long("-r", arg, 0, LONG_MAX);
+        break;
+    case 'S':
+        o->sample = cli_parse_long("-S", arg, 0, 100000000);
+        break;
+    case 's':
+        o->summary = 1;
+        break;
+    case 'V':
+        cli_version();
+    case 'W':
+        o->write = 1;
+        break;
+    case 'w':
+        o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
+        break;
+    case 'z':
+        o->nul = 1;
+        break;
+    default:
+        return cli_filter_option(&o->filter, c, arg);
+    }
+    return 1;
+}
+
+/* The options into o (the defaults first), checked; the index's path. */
+static const char *
+parse_options(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
         {"min-cluster-size", required_argument, NULL, 'c'},
@@ -399,185 +521,90 @@ main(int argc, char **argv)
         {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {0};
-    o.header = 1;
-    o.k = 8;
-    o.min_samples = 5;
-    o.min_cluster_size = 5;
-    o.n_init = 10;
-    o.sample = 10000;
-    o.jobs = cli_default_jobs();
-    int c, have_k = 0, have_kmeans_opt = 0, have_eps = 0, have_mcs = 0,
-           have_D = 0, have_m = 0;
+    memset(o, 0, sizeof *o);
+    o->header = 1;
+    o->k = 8;
+    o->min_samples = 5;
+    o->min_cluster_size = 5;
+    o->n_init = 10;
+    o->sample = 10000;
+    o->jobs = cli_default_jobs();
+    struct given g = {0};
+    int c;
     cli_init("as-cluster", USAGE);
     while (
         (c = getopt_long(argc, argv, "Dc:e:g:HhJj:K:k:l:M:m:n:Pqr:S:st:VWw:z",
-                         longopts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            o.min_cluster_size = cli_parse_long("-c", optarg, 2, 100000);
-            have_mcs = 1;
-            break;
-        case 'D':
-            o.method = AS_CLUSTER_DBSCAN;
-            have_D = 1;
-            break;
-        case 'e':
-            o.eps = cli_parse_double("-e", optarg, 1e-300, 1e300);
-            have_eps = 1;
-            break;
-        case 'H':
-            o.header = 0;
-            break;
-        case 'h':
-            help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
-        case 'J':
-            o.json = 1;
-            break;
-        case 'j':
-            o.jobs = cli_parse_long("-j", optarg, 1, 1024);
-            break;
-        case 'K': {
-            char *colon = strchr(optarg, ':');
-            if (colon == NULL)
-                cli_usage_error("-K: '%s' is not MIN:MAX", optarg);
-            *colon = '\0';
-            o.k_min = cli_parse_long("-K", optarg, 2, 100000);
-            o.k_max = cli_parse_long("-K", colon + 1, 2, 100000);
-            if (o.k_min > o.k_max)
-                cli_usage_error("-K: %ld is above %ld", o.k_min, o.k_max);
-            have_kmeans_opt = 1;
-            break;
-        }
-        case 'k':
-            o.k = cli_parse_long("-k", optarg, 1, 100000);
-            have_k = 1;
-            have_kmeans_opt = 1;
-            break;
-        case 'M':
-            o.min_samples = cli_parse_long("-M", optarg, 1, 100000);
-            o.have_min_samples = 1;
-            break;
-        case 'm':
-            if (optarg[0] >= '0' && optarg[0] <= '9') {
-                /* -m N: the older spelling of -M N */
-                o.min_samples = cli_parse_long("-m", optarg, 1, 100000);
-                o.have_min_samples = 1;
-            } else if (strcmp(optarg, "kmeans") == 0) {
-                o.method = AS_CLUSTER_KMEANS;
-                have_m = 1;
-            } else if (strcmp(optarg, "dbscan") == 0) {
-                o.method = AS_CLUSTER_DBSCAN;
-                have_m = 1;
-            } else if (strcmp(optarg, "hdbscan") == 0) {
-                o.method = AS_CLUSTER_HDBSCAN;
-                have_m = 1;
-            } else if (strcmp(optarg, "auto") == 0) {
-                o.method = AS_CLUSTER_AUTO;
-                have_m = 1;
-            } else {
-                cli_usage_error("-m: '%s' is not kmeans, dbscan, hdbscan "
-                                "or auto",
-                                optarg);
-            }
-            break;
-        case 'n':
-            o.n_init = cli_parse_long("-n", optarg, 1, 10000);
-            have_kmeans_opt = 1;
-            break;
-        case 'P':
-            o.learned = 1;
-            break;
-        case 'q':
-            cli_quiet = 1;
-            break;
-        case 'r':
-            o.seed =
-                (unsigned long long)cli_parse_long("-r", optarg, 0, LONG_MAX);
-            break;
-        case 'S':
-            o.sample = cli_parse_long("-S", optarg, 0, 100000000);
-            break;
-        case 's':
-            o.summary = 1;
-            break;
-        case 'V':
-            cli_version();
-        case 'W':
-            o.write = 1;
-            break;
-        case 'w':
-            o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
-            break;
-        case 'z':
-            o.nul = 1;
-            break;
-        default:
-            if (!cli_filter_option(&o.filter, c, optarg))
-                cli_usage_hint();
-        }
-    }
+                         longopts, NULL)) != -1)
+        if (!parse_option(o, &g, c, optarg))
+            cli_usage_hint();
     if (argc - optind != 1)
         cli_usage_error(argc == optind ? "no index given"
                                        : "one index at a time");
     if (strcmp(argv[optind], "-") == 0)
         cli_usage_error("an index is a file, not standard input");
-    if (as_entry_filter_active(o.filter) && o.write)
+    if (as_entry_filter_active(o->filter) && o->write)
         cli_usage_error("-W stores clusters for the whole index: not with "
                         "--cluster, -g, -l or -t");
-    if (as_entry_filter_active(o.filter) && o.learned)
+    if (as_entry_filter_active(o->filter) && o->learned)
         cli_usage_error("-P clusters the whole index: not with --cluster, "
                         "-g, -l or -t");
-    if (have_k && o.k_min > 0)
+    if (g.k && o->k_min > 0)
         cli_usage_error("-k and -K do not go together");
-    if (have_D && have_m && o.method != AS_CLUSTER_DBSCAN)
+    if (g.D && g.m && o->method != AS_CLUSTER_DBSCAN)
         cli_usage_error("-D is -m dbscan");
-    if (o.method != AS_CLUSTER_KMEANS && have_kmeans_opt)
+    if (o->method != AS_CLUSTER_KMEANS && g.kmeans_opt)
         cli_usage_error("-k, -K and -n are k-means options");
-    if (o.method != AS_CLUSTER_DBSCAN && have_eps)
+    if (o->method != AS_CLUSTER_DBSCAN && g.eps)
         cli_usage_error("-e goes with -m dbscan");
-    if (o.method != AS_CLUSTER_DBSCAN && o.method != AS_CLUSTER_HDBSCAN &&
-        o.have_min_samples)
+    if (o->method != AS_CLUSTER_DBSCAN && o->method != AS_CLUSTER_HDBSCAN &&
+        o->have_min_samples)
         cli_usage_error("-M goes with -m dbscan or hdbscan");
-    if (o.method != AS_CLUSTER_HDBSCAN && have_mcs)
+    if (o->method != AS_CLUSTER_HDBSCAN && g.mcs)
         cli_usage_error("-c goes with -m hdbscan");
 
+    return argv[optind];
+}
+
+/* Clusters the index at path and prints (and with -W stores) the
+ * result; the exit status. */
+static int
+run(struct opts *o, const char *path)
+{
     struct lib l = {0};
-    l.path = argv[optind];
+    l.path = path;
     struct cli_index_ident ident;
     if (cli_index_ident(l.path, &ident)) {
-        as_entry_filter_free(o.filter);
+        as_entry_filter_free(o->filter);
         return AS_EXIT_FAIL;
     }
     /* every row and entry is read: check them all before any work */
     if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL) {
-        as_entry_filter_free(o.filter);
+        as_entry_filter_free(o->filter);
         return AS_EXIT_FAIL;
     }
     /* with a filter, the entries that pass as an index of their own */
-    as_index *sub = cli_filter_index(l.ix, l.path, o.filter);
+    as_index *sub = cli_filter_index(l.ix, l.path, o->filter);
     if (sub != l.ix)
         as_index_close(l.ix);
-    as_entry_filter_free(o.filter);
+    as_entry_filter_free(o->filter);
     if ((l.ix = sub) == NULL)
         return AS_EXIT_FAIL;
-    int failed = load(&l, o.learned);
+    int failed = load(&l, o->learned);
     struct as_cluster_result r = {0};
     if (!failed)
-        failed = cluster(&o, &l, &r);
+        failed = cluster(o, &l, &r);
     struct rec out;
-    rec_init(
-        &out, stdout,
-        &(struct rec_opts){.json = o.json, .header = o.header, .nul = o.nul});
-    o.out = &out;
+    rec_init(&out, stdout,
+             &(struct rec_opts){
+                 .json = o->json, .header = o->header, .nul = o->nul});
+    o->out = &out;
     if (!failed)
         failed =
-            o.summary ? print_summary(&o, &l, &r) : print_entries(&o, &l, &r);
+            o->summary ? print_summary(o, &l, &r) : print_entries(o, &l, &r);
     failed |= rec_finish(&out);
     rec_free(&out);
     int out_checked = 0;
-    if (!failed && o.write) {
+    if (!failed && o->write) {
         /* the output first: a cron job that lost it must not find the
          * index changed */
         out_checked = 1;
@@ -586,7 +613,7 @@ main(int argc, char **argv)
             failed = 1;
         } else {
             failed =
-                cli_index_annotate(l.path, &ident, o.wait_s, r.labels, NULL);
+                cli_index_annotate(l.path, &ident, o->wait_s, r.labels, NULL);
         }
     }
     as_cluster_result_free(&r);
@@ -597,4 +624,12 @@ main(int argc, char **argv)
         failed = 1;
     }
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    const char *path = parse_options(argc, argv, &o);
+    return run(&o, path);
 }
