@@ -186,8 +186,94 @@ parse_colour(const char *s)
     cli_usage_error("-c: '%s' is not label, cluster, anomaly or kind", s);
 }
 
-int
-main(int argc, char **argv)
+/* Which options were given, for the checks of what goes together. */
+struct given {
+    int tsne_opt, seed, colour, k;
+};
+
+/* One option c with its argument into o and g; 0 when c is not one. */
+static int
+parse_option(struct opts *o, struct given *g, int c, char *arg)
+{
+    switch (c) {
+    case 'a':
+        o->angle = cli_parse_double("-a", arg, 0.0, 1.0);
+        g->tsne_opt = 1;
+        break;
+    case 'c':
+        o->colour = parse_colour(arg);
+        g->colour = 1;
+        break;
+    case 'd':
+        o->dims = cli_parse_long("-d", arg, 2, 3);
+        break;
+    case 'H':
+        o->header = 0;
+        break;
+    case 'h':
+        help();
+        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
+    case 'i':
+        o->iterations = cli_parse_long("-i", arg, 250, 1000000);
+        g->tsne_opt = 1;
+        break;
+    case 'J':
+        o->json = 1;
+        break;
+    case 'j':
+        o->jobs = cli_parse_long("-j", arg, 1, 1024);
+        break;
+    case 'k':
+        o->k = cli_parse_long("-k", arg, 0, 1000);
+        g->k = 1;
+        break;
+    case 'm':
+        if (strcmp(arg, "pca") == 0)
+            o->method = AS_MAP_PCA;
+        else if (strcmp(arg, "tsne") == 0)
+            o->method = AS_MAP_TSNE;
+        else if (strcmp(arg, "umap") == 0)
+            o->method = AS_MAP_UMAP;
+        else
+            cli_usage_error("-m: '%s' is not tsne, umap or pca", arg);
+        break;
+    case 'o':
+        o->output = arg;
+        break;
+    case 'P':
+        o->learned = 1;
+        break;
+    case 'p':
+        o->perplexity = cli_parse_double("-p", arg, 1.0, 1e6);
+        g->tsne_opt = 1;
+        break;
+    case 'q':
+        cli_quiet = 1;
+        break;
+    case 'r':
+        o->seed = (unsigned long long)cli_parse_long("-r", arg, 0, LONG_MAX);
+        g->seed = 1;
+        break;
+    case 's':
+        o->svg = arg;
+        break;
+    case 'V':
+        cli_version();
+    case 'w':
+        o->html = arg;
+        break;
+    case 'z':
+        o->nul = 1;
+        break;
+    default:
+        return cli_filter_option(&o->filter, c, arg);
+    }
+    return 1;
+}
+
+/* The options into o (the defaults first), checked; the index's path. */
+static const char *
+parse_options(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
         {"angle", required_argument, NULL, 'a'},
@@ -215,220 +301,176 @@ main(int argc, char **argv)
         {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {0};
-    o.header = 1;
-    o.dims = 2;
-    o.iterations = 1000;
-    o.k = 10;
-    o.angle = -1.0; /* by the number of entries */
-    o.perplexity = 30.0;
-    o.colour = MAP_BY_LABEL;
-    o.jobs = cli_default_jobs();
-    int c, have_tsne_opt = 0, have_seed = 0, have_colour = 0, have_k = 0;
+    memset(o, 0, sizeof *o);
+    o->header = 1;
+    o->dims = 2;
+    o->iterations = 1000;
+    o->k = 10;
+    o->angle = -1.0; /* by the number of entries */
+    o->perplexity = 30.0;
+    o->colour = MAP_BY_LABEL;
+    o->jobs = cli_default_jobs();
+    struct given g = {0};
+    int c;
     cli_init("as-map", USAGE);
     while ((c = getopt_long(argc, argv, "a:c:d:g:Hhi:Jj:k:l:m:o:Pp:qr:s:t:Vw:z",
-                            longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            o.angle = cli_parse_double("-a", optarg, 0.0, 1.0);
-            have_tsne_opt = 1;
-            break;
-        case 'c':
-            o.colour = parse_colour(optarg);
-            have_colour = 1;
-            break;
-        case 'd':
-            o.dims = cli_parse_long("-d", optarg, 2, 3);
-            break;
-        case 'H':
-            o.header = 0;
-            break;
-        case 'h':
-            help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
-        case 'i':
-            o.iterations = cli_parse_long("-i", optarg, 250, 1000000);
-            have_tsne_opt = 1;
-            break;
-        case 'J':
-            o.json = 1;
-            break;
-        case 'j':
-            o.jobs = cli_parse_long("-j", optarg, 1, 1024);
-            break;
-        case 'k':
-            o.k = cli_parse_long("-k", optarg, 0, 1000);
-            have_k = 1;
-            break;
-        case 'm':
-            if (strcmp(optarg, "pca") == 0)
-                o.method = AS_MAP_PCA;
-            else if (strcmp(optarg, "tsne") == 0)
-                o.method = AS_MAP_TSNE;
-            else if (strcmp(optarg, "umap") == 0)
-                o.method = AS_MAP_UMAP;
-            else
-                cli_usage_error("-m: '%s' is not tsne, umap or pca", optarg);
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case 'P':
-            o.learned = 1;
-            break;
-        case 'p':
-            o.perplexity = cli_parse_double("-p", optarg, 1.0, 1e6);
-            have_tsne_opt = 1;
-            break;
-        case 'q':
-            cli_quiet = 1;
-            break;
-        case 'r':
-            o.seed =
-                (unsigned long long)cli_parse_long("-r", optarg, 0, LONG_MAX);
-            have_seed = 1;
-            break;
-        case 's':
-            o.svg = optarg;
-            break;
-        case 'V':
-            cli_version();
-        case 'w':
-            o.html = optarg;
-            break;
-        case 'z':
-            o.nul = 1;
-            break;
-        default:
-            if (!cli_filter_option(&o.filter, c, optarg))
-                cli_usage_hint();
-        }
-    }
+                            longopts, NULL)) != -1)
+        if (!parse_option(o, &g, c, optarg))
+            cli_usage_hint();
     if (argc - optind != 1)
         cli_usage_error(argc == optind ? "no index given"
                                        : "one index at a time");
     if (strcmp(argv[optind], "-") == 0)
         cli_usage_error("an index is a file, not standard input");
-    if (o.method != AS_MAP_TSNE && have_tsne_opt)
+    if (o->method != AS_MAP_TSNE && g.tsne_opt)
         cli_usage_error("-a, -i and -p go with -m tsne");
-    if (o.method == AS_MAP_PCA && have_seed)
+    if (o->method == AS_MAP_PCA && g.seed)
         cli_usage_error("-r goes with -m tsne or umap");
-    if (have_colour && o.svg == NULL && o.html == NULL)
+    if (g.colour && o->svg == NULL && o->html == NULL)
         cli_usage_error("-c goes with -s or -w");
-    if (have_k && o.html == NULL)
+    if (g.k && o->html == NULL)
         cli_usage_error("-k goes with -w");
-    if (o.learned && as_entry_filter_active(o.filter))
+    if (o->learned && as_entry_filter_active(o->filter))
         cli_usage_error("-P maps the whole index: not with --cluster, -g, -l "
                         "or -t");
-    if ((o.svg != NULL && o.output != NULL && strcmp(o.svg, o.output) == 0) ||
-        (o.html != NULL && o.output != NULL && strcmp(o.html, o.output) == 0) ||
-        (o.svg != NULL && o.html != NULL && strcmp(o.svg, o.html) == 0))
+    if ((o->svg != NULL && o->output != NULL &&
+         strcmp(o->svg, o->output) == 0) ||
+        (o->html != NULL && o->output != NULL &&
+         strcmp(o->html, o->output) == 0) ||
+        (o->svg != NULL && o->html != NULL && strcmp(o->svg, o->html) == 0))
         cli_usage_error("-o, -s and -w need different files");
 
-    struct map m = {0};
-    m.index_path = argv[optind];
-    m.dims = (size_t)o.dims;
-    /* every row and entry is read: check them all before any work */
-    if ((m.ix = cli_index_open(m.index_path, AS_INDEX_VERIFY)) == NULL) {
-        as_entry_filter_free(o.filter);
-        return AS_EXIT_FAIL;
-    }
-    /* with a filter, the entries that pass as an index of their own */
-    as_index *sub = cli_filter_index(m.ix, m.index_path, o.filter);
-    if (sub != m.ix)
-        as_index_close(m.ix);
-    as_entry_filter_free(o.filter);
-    if ((m.ix = sub) == NULL)
-        return AS_EXIT_FAIL;
-    m.n = as_index_count(m.ix);
-    size_t d = as_index_dim(m.ix);
+    return argv[optind];
+}
+
+/* The rows (with -P their blend with the projection learnt, left in
+ * *proj), the map, and for the page each entry's neighbours; how names
+ * the method (how_cap bytes). 0, or 1 after a warning. */
+static int
+place(const struct opts *o, struct map *m, as_projection **proj, char *how,
+      size_t how_cap)
+{
+    size_t d = as_index_dim(m->ix);
     int failed = 0;
     float *x = NULL;
-    as_projection *proj = NULL;
-    if (o.learned) {
-        int st = as_index_projection(m.ix, &proj);
+    if (o->learned) {
+        int st = as_index_projection(m->ix, proj);
         if (st != AS_OK) {
-            cli_warn_index(m.index_path, m.ix, st);
+            cli_warn_index(m->index_path, m->ix, st);
             failed = 1;
-        } else if (proj == NULL) {
-            cli_warnx(m.index_path, "no learnt projection (see as-index -L)");
+        } else if (*proj == NULL) {
+            cli_warnx(m->index_path, "no learnt projection (see as-index -L)");
             failed = 1;
         } else {
-            d = as_map_rows_dim(m.ix, proj);
-            m.proj = proj;
+            d = as_map_rows_dim(m->ix, *proj);
+            m->proj = *proj;
         }
     }
-    if (!failed && (x = load_rows(&m, d)) == NULL)
+    if (!failed && (x = load_rows(m, d)) == NULL)
         failed = 1;
-    char how[64];
-    snprintf(how, sizeof how, "%s",
-             o.method == AS_MAP_PCA    ? "PCA"
-             : o.method == AS_MAP_UMAP ? "UMAP"
-                                       : "t-SNE");
-    m.how = how;
+    snprintf(how, how_cap, "%s",
+             o->method == AS_MAP_PCA    ? "PCA"
+             : o->method == AS_MAP_UMAP ? "UMAP"
+                                        : "t-SNE");
+    m->how = how;
     if (!failed) {
         /* an empty index makes an empty map */
-        m.xy = malloc((m.n ? m.n : 1) * m.dims * sizeof *m.xy);
-        int st = m.xy == NULL ? AS_ENOMEM
-                 : m.n > 0    ? project(&o, &m, x, d, how, sizeof how)
-                              : AS_OK;
+        m->xy = malloc((m->n ? m->n : 1) * m->dims * sizeof *m->xy);
+        int st = m->xy == NULL ? AS_ENOMEM
+                 : m->n > 0    ? project(o, m, x, d, how, how_cap)
+                               : AS_OK;
         if (st != AS_OK) {
-            cli_warn_status(m.index_path, st);
+            cli_warn_status(m->index_path, st);
             failed = 1;
         }
     }
     free(x);
-    if (!failed && o.html != NULL) {
-        m.k = m.n == 0 ? 0 : (size_t)o.k < m.n - 1 ? (size_t)o.k : m.n - 1;
-        int st = map_neighbours(&m, (size_t)o.jobs);
+    if (!failed && o->html != NULL) {
+        m->k = m->n == 0                 ? 0
+               : (size_t)o->k < m->n - 1 ? (size_t)o->k
+                                         : m->n - 1;
+        int st = map_neighbours(m, (size_t)o->jobs);
         if (st != AS_OK) {
-            cli_warn_status(m.index_path, st);
+            cli_warn_status(m->index_path, st);
             failed = 1;
         }
     }
+    return failed;
+}
 
+/* The pictures (-s, -w), with every colour scheme made (the page
+ * switches between them). 0, or 1 after a warning. */
+static int
+draw(const struct opts *o, struct map *m)
+{
+    struct map_scheme schemes[MAP_N_COLOURS] = {0};
+    int failed = 0;
+    for (int by = 0; by < MAP_N_COLOURS && !failed; by++) {
+        int st = map_scheme_make(m, (enum map_colour)by, &schemes[by]);
+        if (st != AS_OK) {
+            cli_warn_status(m->index_path, st);
+            failed = 1;
+        }
+    }
+    if (!failed && schemes[o->colour].n_scored == 0)
+        cli_warnx(m->index_path, "%s",
+                  o->colour == MAP_BY_CLUSTER
+                      ? "no entry has a cluster (see as-cluster -W)"
+                  : o->colour == MAP_BY_ANOMALY
+                      ? "no entry has an anomaly score (see as-anomaly -W)"
+                  : o->colour == MAP_BY_KIND
+                      ? "no entry has a kind (see as-extract -K)"
+                      : "no entry has a label");
+    if (!failed && o->svg != NULL)
+        failed = map_write_svg(m, &schemes[o->colour], o->svg);
+    if (!failed && o->html != NULL)
+        failed = map_write_html(m, schemes, o->colour, o->html);
+    for (int by = 0; by < MAP_N_COLOURS; by++)
+        map_scheme_free(&schemes[by]);
+    return failed;
+}
+
+/* Maps the index at path and writes the coordinates and pictures the
+ * options ask for; the exit status. */
+static int
+run(const struct opts *o, const char *path)
+{
+    struct map m = {0};
+    m.index_path = path;
+    m.dims = (size_t)o->dims;
+    /* every row and entry is read: check them all before any work */
+    if ((m.ix = cli_index_open(m.index_path, AS_INDEX_VERIFY)) == NULL) {
+        as_entry_filter_free(o->filter);
+        return AS_EXIT_FAIL;
+    }
+    /* with a filter, the entries that pass as an index of their own */
+    as_index *sub = cli_filter_index(m.ix, m.index_path, o->filter);
+    if (sub != m.ix)
+        as_index_close(m.ix);
+    as_entry_filter_free(o->filter);
+    if ((m.ix = sub) == NULL)
+        return AS_EXIT_FAIL;
+    m.n = as_index_count(m.ix);
+    as_projection *proj = NULL;
+    char how[64];
+    m.how = how;
+    int failed = place(o, &m, &proj, how, sizeof how);
     /* the coordinates */
     int to_stdout = 0;
-    if (!failed && (o.output != NULL || (o.svg == NULL && o.html == NULL))) {
+    if (!failed && (o->output != NULL || (o->svg == NULL && o->html == NULL))) {
         struct cli_output out;
         /* cli_output_close() checks stdout itself */
-        to_stdout = o.output == NULL || strcmp(o.output, "-") == 0;
-        if (cli_output_open(&out, o.output) != 0) {
+        to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
+        if (cli_output_open(&out, o->output) != 0) {
             failed = 1;
         } else {
-            int bad = print_coords(&o, &m, out.fp);
+            int bad = print_coords(o, &m, out.fp);
             failed |= cli_output_close(&out, !bad) || bad;
         }
     }
     /* the pictures */
-    struct map_scheme schemes[MAP_N_COLOURS] = {0};
-    int made = 0;
-    if (!failed && (o.svg != NULL || o.html != NULL)) {
-        made = 1;
-        for (int by = 0; by < MAP_N_COLOURS && !failed; by++) {
-            int st = map_scheme_make(&m, (enum map_colour)by, &schemes[by]);
-            if (st != AS_OK) {
-                cli_warn_status(m.index_path, st);
-                failed = 1;
-            }
-        }
-        if (!failed && schemes[o.colour].n_scored == 0)
-            cli_warnx(m.index_path, "%s",
-                      o.colour == MAP_BY_CLUSTER
-                          ? "no entry has a cluster (see as-cluster -W)"
-                      : o.colour == MAP_BY_ANOMALY
-                          ? "no entry has an anomaly score (see as-anomaly -W)"
-                      : o.colour == MAP_BY_KIND
-                          ? "no entry has a kind (see as-extract -K)"
-                          : "no entry has a label");
-    }
-    if (!failed && o.svg != NULL)
-        failed = map_write_svg(&m, &schemes[o.colour], o.svg);
-    if (!failed && o.html != NULL)
-        failed = map_write_html(&m, schemes, o.colour, o.html);
-    if (made)
-        for (int by = 0; by < MAP_N_COLOURS; by++)
-            map_scheme_free(&schemes[by]);
+    if (!failed && (o->svg != NULL || o->html != NULL))
+        failed = draw(o, &m);
     free(m.xy);
     free(m.nn);
     as_projection_free(proj);
@@ -438,4 +480,12 @@ main(int argc, char **argv)
         failed = 1;
     }
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    const char *path = parse_options(argc, argv, &o);
+    return run(&o, path);
 }
