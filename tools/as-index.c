@@ -106,11 +106,9 @@ complete_header(struct as_featheader *h)
 {
     /* the set's columns may be followed by kind tags (as-extract -K) */
     size_t dim = h->dim;
-    while (dim > 0 && strncmp(h->names[dim - 1], AS_KIND_TAG_PREFIX,
-                              strlen(AS_KIND_TAG_PREFIX)) == 0)
+    while (dim > 0 && as_kind_is_tag(h->names[dim - 1]))
         dim--;
-    const as_featureset *fs =
-        as_featureset_match((const char *const *)h->names, dim);
+    const as_featureset *fs = as_featureset_match(h->names, dim);
     if (h->set == NULL && fs != NULL) {
         h->set = strdup(as_featureset_name(fs));
     }

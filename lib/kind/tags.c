@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/index.h"
 #include "as/kind.h"
 
 struct as_kinds {
@@ -40,8 +41,7 @@ as_kinds_new(as_kinds **out, const as_kind_model *model,
         return AS_ENOMEM;
     size_t plen = strlen(AS_KIND_TAG_PREFIX), nt = 0;
     for (size_t i = 0; i < n; i++)
-        nt += strncmp(names[i], AS_KIND_TAG_PREFIX, plen) == 0 &&
-              names[i][plen] != '\0';
+        nt += as_kind_is_tag(names[i]) != 0;
     int rc = AS_ENOMEM;
     if (nt > 0) {
         k->cols = malloc(nt * sizeof *k->cols);
@@ -49,8 +49,7 @@ as_kinds_new(as_kinds **out, const as_kind_model *model,
         if (!k->cols || !k->names)
             goto fail;
         for (size_t i = 0; i < n; i++)
-            if (strncmp(names[i], AS_KIND_TAG_PREFIX, plen) == 0 &&
-                names[i][plen] != '\0') {
+            if (as_kind_is_tag(names[i])) {
                 k->cols[k->n_classes] = i;
                 k->names[k->n_classes++] = names[i] + plen;
             }
@@ -138,4 +137,43 @@ as_kinds_probs(const as_kinds *k, const float *row, size_t row_len,
     if (best)
         *best = top;
     return AS_OK;
+}
+
+int
+as_kind_is_tag(const char *name)
+{
+    size_t plen = strlen(AS_KIND_TAG_PREFIX);
+    return name != NULL && strncmp(name, AS_KIND_TAG_PREFIX, plen) == 0 &&
+           name[plen] != '\0';
+}
+
+int
+as_kinds_of_index(as_kinds **out, const as_kind_model *model,
+                  const as_index *ix, int tags_only)
+{
+    if (!out)
+        return AS_EINVAL;
+    *out = NULL;
+    if (!ix)
+        return AS_EINVAL;
+    const struct as_featheader *h = as_index_header(ix);
+    int tagged = 0;
+    for (size_t j = 0; j < h->dim && !tagged; j++)
+        tagged = as_kind_is_tag(h->names[j]);
+    if (tags_only && !tagged)
+        return AS_OK;
+    return as_kinds_new(out, model, h->names, h->dim);
+}
+
+int
+as_kinds_entry(const as_kinds *k, const as_index *ix, size_t i, double *prob,
+               size_t prob_len, size_t *best)
+{
+    if (!k || !ix || !prob || i >= as_index_count(ix) ||
+        prob_len < k->n_classes)
+        return AS_EINVAL;
+    const float *row = as_index_row(ix, i);
+    if (!row)
+        return AS_ECHECKSUM;
+    return as_kinds_probs(k, row, as_index_dim(ix), prob, prob_len, best);
 }

@@ -49,8 +49,7 @@ as__calib_choose(as_searcher *s, const struct as_featheader *h)
         return; /* no calibration, as for an unknown set */
     size_t n = 0;
     for (size_t j = 0; j < h->dim; j++)
-        if (strncmp(h->names[j], AS_KIND_TAG_PREFIX,
-                    strlen(AS_KIND_TAG_PREFIX)) != 0)
+        if (!as_kind_is_tag(h->names[j]))
             names[n++] = h->names[j];
     const as_featureset *fs = as_featureset_match(names, n);
     free(names);

@@ -316,11 +316,9 @@ kind_match(const as_entry_filter *f, const as_kinds *k, const as_index *ix,
 {
     if (k == NULL)
         return 1;
-    const float *row = as_index_row(ix, i);
-    size_t nc = as_kinds_n_classes(k), best = 0;
+    size_t best = 0;
     double p[256];
-    if (row == NULL || nc > sizeof p / sizeof *p ||
-        as_kinds_probs(k, row, as_index_dim(ix), p, nc, &best) != AS_OK)
+    if (as_kinds_entry(k, ix, i, p, sizeof p / sizeof *p, &best) != AS_OK)
         return 0;
     for (size_t j = 0; j < f->kinds.n; j++)
         if (strcmp(as_kinds_class(k, best), f->kinds.v[j]) == 0)
@@ -355,8 +353,7 @@ as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
         }
         as_kinds *kinds = NULL;
         if (f != NULL && f->kinds.n) {
-            const struct as_featheader *hd = as_index_header(ix[h]);
-            st = as_kinds_new(&kinds, NULL, hd->names, hd->dim);
+            st = as_kinds_of_index(&kinds, NULL, ix[h], 0);
             if (st != AS_OK) {
                 if (bad_shard != NULL)
                     *bad_shard = h;

@@ -372,8 +372,7 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
     }
     const struct as_featheader *hd = as_index_header(ix[0]);
     for (size_t j = 0; j < s->dim; j++)
-        s->tag[j] = strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
-                            strlen(AS_KIND_TAG_PREFIX)) == 0;
+        s->tag[j] = as_kind_is_tag(hd->names[j]) != 0;
     as_distance_scales(hd->set, hd->names, s->dim, s->groups, s->std,
                        s->weights, s->scale);
     double dd = 0.0;

@@ -4,7 +4,8 @@
  * probabilities against the softmax worked out by hand here, columns
  * found by name in any order, malformed files refused with the line at
  * fault, and the built-in model: its classes are the fixed vocabulary and
- * every column it reads is a column of the feature set it names.
+ * every column it reads is a column of the feature set it names; the
+ * kinds of an index's entries, from its tag columns or the model.
  *
  * usage: test_kind DATADIR (unused)
  */
@@ -17,6 +18,7 @@
 
 #include "as/as.h"
 #include "check.h"
+#include "testutil.h"
 
 #define ZEROS64                                                                \
     "0000000000000000000000000000000000000000000000000000000000000000"
@@ -191,11 +193,97 @@ test_builtin(void)
     as_kind_model_free(m);
 }
 
+/* An index of 3 entries with the columns names[0 .. dim), entry i's
+ * values i + 1, i + 2, ... in a fresh file under dir; NULL on failure. */
+static as_index *
+tagged_index(const char *dir, const char *name, const char *const *names,
+             size_t dim, const float *rows)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct as_featheader h = {0};
+    h.format = AS_FEAT_TSV;
+    h.dim = dim;
+    h.names = names;
+    as_index_builder *b = NULL;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; b != NULL && i < 3; i++) {
+        char p[32];
+        snprintf(p, sizeof p, "s%zu.wav", i);
+        struct as_index_entry e = {
+            p, NULL, 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, rows + i * dim, NULL), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    return ix;
+}
+
+/* The kinds of an index's entries: from its tag columns, none with
+ * tags_only and no tags, the model's verdict otherwise (or
+ * AS_EMISMATCH without its columns); entry by entry. */
+static void
+test_index_kinds(void)
+{
+    check_ctx("index kinds");
+    CHECK(as_kind_is_tag("kind_p_kick"));
+    CHECK(!as_kind_is_tag("kind_p_"));
+    CHECK(!as_kind_is_tag("kind_kick"));
+    CHECK(!as_kind_is_tag(NULL));
+    char dir[256];
+    if (tu_tmpdir(dir, sizeof dir, "kind") != 0) {
+        CHECK(0);
+        return;
+    }
+    const char *tagged[] = {"zcr_mean", "kind_p_kick", "kind_p_snare"};
+    const float trows[] = {0.1f, 0.9f, 0.1f, 0.2f, 0.3f,
+                           0.7f, 0.3f, 0.5f, 0.5f};
+    as_index *ix = tagged_index(dir, "t.asx", tagged, 3, trows);
+    as_kinds *k = NULL;
+    CHECK_STATUS(as_kinds_of_index(&k, NULL, ix, 1), AS_OK);
+    CHECK(k != NULL && as_kinds_tagged(k));
+    double p[4];
+    size_t best = 9;
+    if (k != NULL) {
+        CHECK_INT(as_kinds_n_classes(k), 2);
+        CHECK_STR(as_kinds_class(k, 1), "snare");
+        CHECK_STATUS(as_kinds_entry(k, ix, 0, p, 4, &best), AS_OK);
+        CHECK_INT(best, 0);
+        CHECK_NEAR(p[1], 0.1, 1e-7);
+        CHECK_STATUS(as_kinds_entry(k, ix, 1, p, 4, &best), AS_OK);
+        CHECK_INT(best, 1);
+        /* a tie: the first class */
+        CHECK_STATUS(as_kinds_entry(k, ix, 2, p, 4, &best), AS_OK);
+        CHECK_INT(best, 0);
+        CHECK_STATUS(as_kinds_entry(k, ix, 3, p, 4, &best), AS_EINVAL);
+        CHECK_STATUS(as_kinds_entry(k, ix, 0, p, 1, &best), AS_EINVAL);
+        CHECK_STATUS(as_kinds_entry(k, NULL, 0, p, 4, &best), AS_EINVAL);
+    }
+    as_kinds_free(k);
+    as_index_close(ix);
+
+    /* no tags, and not the model's columns */
+    const char *plain[] = {"zcr_mean", "embed_0"};
+    ix = tagged_index(dir, "p.asx", plain, 2, trows);
+    k = (as_kinds *)1;
+    CHECK_STATUS(as_kinds_of_index(&k, NULL, ix, 1), AS_OK);
+    CHECK(k == NULL);
+    CHECK_STATUS(as_kinds_of_index(&k, NULL, ix, 0), AS_EMISMATCH);
+    CHECK(k == NULL);
+    CHECK_STATUS(as_kinds_of_index(&k, NULL, NULL, 0), AS_EINVAL);
+    CHECK_STATUS(as_kinds_of_index(NULL, NULL, ix, 0), AS_EINVAL);
+    as_index_close(ix);
+    tu_rmtree(dir);
+}
+
 int
 main(void)
 {
     test_small();
     test_malformed();
     test_builtin();
+    test_index_kinds();
     return check_done();
 }

@@ -46,9 +46,7 @@ kinds_as_labels(const struct lib *l, as_kinds **kinds, uint32_t **kind_of)
     *kind_of = NULL;
     if (as_index_label_count(l->ix) >= 2)
         return 1;
-    const struct as_featheader *h = as_index_header(l->ix);
-    if (as_kinds_new(kinds, NULL, (const char *const *)h->names, h->dim) !=
-        AS_OK)
+    if (as_kinds_of_index(kinds, NULL, l->ix, 0) != AS_OK)
         return 1;
     size_t nc = as_kinds_n_classes(*kinds);
     double *p = malloc((nc ? nc : 1) * sizeof *p);
@@ -63,9 +61,7 @@ kinds_as_labels(const struct lib *l, as_kinds **kinds, uint32_t **kind_of)
     }
     for (size_t i = 0; i < l->n; i++) {
         size_t best;
-        const float *row = as_index_row(l->ix, i);
-        (*kind_of)[i] = row != NULL && as_kinds_probs(*kinds, row, l->dim, p,
-                                                      nc, &best) == AS_OK
+        (*kind_of)[i] = as_kinds_entry(*kinds, l->ix, i, p, nc, &best) == AS_OK
                             ? (uint32_t)best
                             : AS_INDEX_NO_LABEL;
     }

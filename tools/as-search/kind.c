@@ -15,20 +15,9 @@ kinds_open(const struct opts *o, struct lib *lib)
     int want = o->like != NULL || o->n_kinds > 0;
     lib->kinds = cli_xrealloc(NULL, lib->n * sizeof *lib->kinds);
     for (size_t h = 0; h < lib->n; h++) {
-        const struct as_featheader *hd = as_index_header(lib->ix[h]);
-        lib->kinds[h] = NULL;
-        int tagged = 0;
-        for (size_t j = 0; j < hd->dim; j++)
-            tagged |= strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
-                              strlen(AS_KIND_TAG_PREFIX)) == 0;
         /* an index without tags shows no kind unless asked to */
-        if (!want && !tagged)
-            continue;
-        int st = as_kinds_new(&lib->kinds[h], NULL,
-                              (const char *const *)hd->names, hd->dim);
+        int st = as_kinds_of_index(&lib->kinds[h], NULL, lib->ix[h], !want);
         if (st == AS_EMISMATCH) {
-            if (!want)
-                continue;
             cli_warnx(lib->path[h], "no kind tags (as-extract -K), and not "
                                     "the columns of the kind model");
             return 1;
@@ -37,7 +26,8 @@ kinds_open(const struct opts *o, struct lib *lib)
             cli_warn_status(lib->path[h], st);
             return 1;
         }
-        lib->show_kind = 1;
+        if (lib->kinds[h] != NULL)
+            lib->show_kind = 1;
     }
     /* the classes asked for must be the library's */
     const char *ask[2] = {o->like, NULL};
@@ -81,11 +71,9 @@ entry_kind(const struct lib *lib, size_t h, size_t i, const char *want,
 {
     const as_kinds *k = lib->kinds != NULL ? lib->kinds[h] : NULL;
     double p[256];
-    size_t best = 0, nc = k != NULL ? as_kinds_n_classes(k) : 0;
-    const float *row = as_index_row(lib->ix[h], i);
-    if (k == NULL || row == NULL || nc > sizeof p / sizeof *p ||
-        as_kinds_probs(k, row, as_index_dim(lib->ix[h]), p, nc, &best) !=
-            AS_OK) {
+    size_t best = 0;
+    if (k == NULL || as_kinds_entry(k, lib->ix[h], i, p, sizeof p / sizeof *p,
+                                    &best) != AS_OK) {
         *kind = NULL;
         *kind_p = -1;
         if (want_p != NULL)

@@ -287,8 +287,7 @@ open_searcher(const struct opts *o, struct lib *lib)
     const enum as_group *groups = as_index_groups(lib->ix[0]);
     const char *const *names = as_index_header(lib->ix[0])->names;
     for (size_t j = 0; j < as_index_dim(lib->ix[0]); j++)
-        if (strncmp(names[j], AS_KIND_TAG_PREFIX, strlen(AS_KIND_TAG_PREFIX)) !=
-            0) /* not a feature */
+        if (!as_kind_is_tag(names[j])) /* a feature */
             lib->present[groups[j]] = 1;
     int weighed = 0;
     for (int g = 0; g < AS_G_COUNT; g++) {

@@ -126,13 +126,8 @@ struct stats {
 static void
 open_kinds(struct stats *s)
 {
-    const struct as_featheader *h = as_index_header(s->ix);
-    int tagged = 0;
-    for (size_t j = 0; j < h->dim; j++)
-        tagged |= strncmp(h->names[j], AS_KIND_TAG_PREFIX,
-                          strlen(AS_KIND_TAG_PREFIX)) == 0;
-    if (!tagged || as_kinds_new(&s->kinds, NULL, (const char *const *)h->names,
-                                h->dim) != AS_OK)
+    if (as_kinds_of_index(&s->kinds, NULL, s->ix, 1) != AS_OK ||
+        s->kinds == NULL)
         return;
     size_t nc = as_kinds_n_classes(s->kinds);
     s->kind_n = cli_xrealloc(NULL, nc * sizeof *s->kind_n);
@@ -145,10 +140,8 @@ count_kind(struct stats *s, size_t i)
 {
     double p[256];
     size_t best;
-    const float *row = as_index_row(s->ix, i);
-    if (s->kinds != NULL && row != NULL &&
-        as_kinds_n_classes(s->kinds) <= sizeof p / sizeof *p &&
-        as_kinds_probs(s->kinds, row, s->dim, p, sizeof p / sizeof *p, &best) ==
+    if (s->kinds != NULL &&
+        as_kinds_entry(s->kinds, s->ix, i, p, sizeof p / sizeof *p, &best) ==
             AS_OK)
         s->kind_n[best]++;
 }
@@ -198,8 +191,7 @@ gather(struct stats *s)
     for (size_t j = 0; j < s->dim; j++) {
         unsigned g = (unsigned)as_index_group(s->ix, j);
         /* kind tags are no feature of any group: the kind rows count them */
-        if (strncmp(names[j], AS_KIND_TAG_PREFIX, strlen(AS_KIND_TAG_PREFIX)) !=
-            0)
+        if (!as_kind_is_tag(names[j]))
             s->group_cols[g < AS_G_COUNT ? g : AS_G_OTHER]++;
     }
     return 0;

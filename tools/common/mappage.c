@@ -132,24 +132,15 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
      * built-in model */
     as_kinds *kinds = NULL;
     double *prob = NULL;
-    if (by == MAP_BY_KIND) {
-        const struct as_featheader *h = as_index_header(m->ix);
-        int tagged = 0;
-        for (size_t j = 0; j < h->dim; j++)
-            tagged |= strncmp(h->names[j], AS_KIND_TAG_PREFIX,
-                              strlen(AS_KIND_TAG_PREFIX)) == 0;
-        if (tagged && as_kinds_new(&kinds, NULL, (const char *const *)h->names,
-                                   h->dim) == AS_OK)
-            prob = cli_xrealloc(NULL, as_kinds_n_classes(kinds) * sizeof *prob);
-    }
+    if (by == MAP_BY_KIND &&
+        as_kinds_of_index(&kinds, NULL, m->ix, 1) == AS_OK && kinds != NULL)
+        prob = cli_xrealloc(NULL, as_kinds_n_classes(kinds) * sizeof *prob);
     for (size_t i = 0; i < n; i++) {
         if (by == MAP_BY_KIND) {
             size_t best;
-            const float *row = as_index_row(m->ix, i);
-            key[i] = kinds != NULL && row != NULL &&
-                             as_kinds_probs(kinds, row, as_index_dim(m->ix),
-                                            prob, as_kinds_n_classes(kinds),
-                                            &best) == AS_OK
+            key[i] = kinds != NULL && as_kinds_entry(kinds, m->ix, i, prob,
+                                                     as_kinds_n_classes(kinds),
+                                                     &best) == AS_OK
                          ? (int64_t)best
                          : -1;
         } else if (by == MAP_BY_LABEL) {

@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include "as/index.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -121,6 +123,25 @@ int as_kinds_find(const as_kinds *k, const char *name, size_t *c);
 int as_kinds_probs(const as_kinds *k, const float *row, size_t row_len,
                    double *prob, size_t prob_len, size_t *best);
 void as_kinds_free(as_kinds *k);
+
+/* Nonzero when a column named name is a kind tag: AS_KIND_TAG_PREFIX
+ * followed by a class name. */
+int as_kind_is_tag(const char *name);
+
+/* as_kinds_new() on the columns of the index ix. With tags_only set, an
+ * index without tag columns gives AS_OK and *out NULL (no model is
+ * applied, so that what is shown does not change with the model).
+ * AS_OK, AS_EINVAL, AS_EMISMATCH, AS_ENOMEM; the handle does not keep
+ * ix. */
+int as_kinds_of_index(as_kinds **out, const as_kind_model *model,
+                      const as_index *ix, int tags_only);
+/* as_kinds_probs() on entry i of ix (an index with the columns the
+ * handle was made for): the probabilities in prob (prob_len at least
+ * as_kinds_n_classes()), the most probable class in *best. AS_OK,
+ * AS_EINVAL (i out of range, prob too short), AS_ECHECKSUM (the row is
+ * damaged), AS_ENONFINITE. */
+int as_kinds_entry(const as_kinds *k, const as_index *ix, size_t i,
+                   double *prob, size_t prob_len, size_t *best);
 
 #ifdef __cplusplus
 }
