@@ -4,7 +4,8 @@
  * double; lookups; the same bytes for the same entries; replace, remove
  * and annotate; every truncation and every flipped byte refused (never a
  * crash, never a wrong "ok", never a changed value from an accessor);
- * blocks checked lazily; version-1 files read; the writer's lock.
+ * blocks checked lazily; version-1 files read; the writer's lock; the
+ * summary of what an index holds.
  *
  * usage: test_index DATADIR (unused)
  */
@@ -620,6 +621,78 @@ test_annotate(void)
     as_index_builder_free(b);
 }
 
+/* What an index holds (as/summary.h): every entry, or those a mask
+ * lets through, counted against the sample's known metadata. */
+static void
+test_summary(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/sum.asx", dir);
+    check_ctx("summary");
+    /* labels: kicks 0, 3, 6; none 4; other 1, 2, 5, 7, 8; durations
+     * 0.25 i; cluster 5 on entry 2, 1 on entry 4; scores on 1 and 7 */
+    as_index_builder *b = build_sample(9);
+    CHECK_STATUS(as_index_builder_annotate(b, 2, 5, 0, 0.0f), AS_OK);
+    CHECK_STATUS(as_index_builder_annotate(b, 4, 1, 0, 0.0f), AS_OK);
+    CHECK_STATUS(as_index_builder_annotate(b, 1, AS_INDEX_NO_CLUSTER, 1, 0.5f),
+                 AS_OK);
+    CHECK_STATUS(as_index_builder_annotate(b, 7, AS_INDEX_NO_CLUSTER, 1, 0.7f),
+                 AS_OK);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    struct as_index_summary s;
+    CHECK_STATUS(as_index_summarize(ix, NULL, NULL, &s), AS_OK);
+    CHECK_INT(s.entries, 9);
+    CHECK_INT(s.labelled, 8);
+    CHECK_INT(s.n_labels, 2);
+    CHECK_STR(as_index_label(ix, 0), "kicks");
+    CHECK_INT(s.label_count[0], 3);
+    CHECK_INT(s.label_count[1], 5);
+    CHECK_INT(s.n_kinds, 0);
+    CHECK_INT(s.durations, 9);
+    CHECK_NEAR(s.duration_min_s, 0.0, 0.0);
+    CHECK_NEAR(s.duration_max_s, 2.0, 0.0);
+    CHECK_NEAR(s.duration_total_s, 9.0, 0.0);
+    CHECK_NEAR(s.duration_mean_s, 1.0, 0.0);
+    CHECK_NEAR(s.duration_median_s, 1.0, 0.0);
+    CHECK_INT(s.clusters, 6);
+    CHECK_INT(s.anomalies, 2);
+    CHECK_INT(s.group_columns[AS_G_TIMBRE], 2);
+    CHECK_INT(s.group_columns[AS_G_OTHER], 2);
+    CHECK_INT(s.group_columns[AS_G_PITCH], 0);
+    as_index_summary_free(&s);
+    CHECK(s.label_count == NULL && s.entries == 0);
+    /* the first four: an even count of durations */
+    unsigned char vis[9] = {1, 1, 1, 1};
+    CHECK_STATUS(as_index_summarize(ix, vis, NULL, &s), AS_OK);
+    CHECK_INT(s.entries, 4);
+    CHECK_INT(s.labelled, 4);
+    CHECK_INT(s.label_count[0], 2);
+    CHECK_INT(s.label_count[1], 2);
+    CHECK_INT(s.durations, 4);
+    CHECK_NEAR(s.duration_median_s, 0.375, 0.0);
+    CHECK_NEAR(s.duration_max_s, 0.75, 0.0);
+    CHECK_INT(s.clusters, 6);
+    CHECK_INT(s.anomalies, 1);
+    as_index_summary_free(&s);
+    /* none */
+    memset(vis, 0, sizeof vis);
+    CHECK_STATUS(as_index_summarize(ix, vis, NULL, &s), AS_OK);
+    CHECK_INT(s.entries, 0);
+    CHECK_INT(s.durations, 0);
+    CHECK_NEAR(s.duration_median_s, 0.0, 0.0);
+    CHECK_INT(s.clusters, 0);
+    as_index_summary_free(&s);
+    CHECK_STATUS(as_index_summarize(NULL, NULL, NULL, &s), AS_EINVAL);
+    CHECK_STATUS(as_index_summarize(ix, NULL, NULL, NULL), AS_EINVAL);
+    as_index_summary_free(NULL);
+    as_index_close(ix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -635,6 +708,7 @@ main(int argc, char **argv)
     test_version1();
     test_lock();
     test_annotate();
+    test_summary();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

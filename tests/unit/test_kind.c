@@ -260,6 +260,15 @@ test_index_kinds(void)
         CHECK_STATUS(as_kinds_entry(k, ix, 3, p, 4, &best), AS_EINVAL);
         CHECK_STATUS(as_kinds_entry(k, ix, 0, p, 1, &best), AS_EINVAL);
         CHECK_STATUS(as_kinds_entry(k, NULL, 0, p, 4, &best), AS_EINVAL);
+        /* the summary counts each entry under its kind */
+        struct as_index_summary sum;
+        CHECK_STATUS(as_index_summarize(ix, NULL, k, &sum), AS_OK);
+        CHECK_INT(sum.n_kinds, 2);
+        CHECK_INT(sum.kind_count[0], 2);
+        CHECK_INT(sum.kind_count[1], 1);
+        CHECK_INT(sum.group_columns[AS_G_NOISINESS], 1);
+        CHECK_INT(sum.group_columns[AS_G_OTHER], 0);
+        as_index_summary_free(&sum);
     }
     as_kinds_free(k);
     as_index_close(ix);

@@ -93,26 +93,15 @@ cmp_item(const void *a, const void *b)
     return (x->num > y->num) - (x->num < y->num);
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* Everything gathered from the index, before printing. */
 struct stats {
     const char *path;
     as_index *ix;
     long long size_bytes;
     char mtime[32]; /* ISO 8601, UTC */
-    size_t n, dim, n_labels, labelled;
-    size_t *label_n; /* per label number */
+    size_t n, dim;
     as_kinds *kinds; /* the kind tags (as-extract -K), or NULL */
-    size_t *kind_n;  /* entries per kind */
-    size_t n_dur;    /* known durations */
-    double dur_min, dur_median, dur_mean, dur_max, dur_total;
-    size_t group_cols[AS_G_COUNT];
+    struct as_index_summary sum;
     /* sources */
     size_t probed, missing, unreadable;
     struct tally rates, channels, containers, codecs;
@@ -122,77 +111,20 @@ struct stats {
                             filter passed; else NULL */
 };
 
-/* The kind tags of the index (as-extract -K), if it has any. */
-static void
-open_kinds(struct stats *s)
-{
-    if (as_kinds_of_index(&s->kinds, NULL, s->ix, 1) != AS_OK ||
-        s->kinds == NULL)
-        return;
-    size_t nc = as_kinds_n_classes(s->kinds);
-    s->kind_n = cli_xrealloc(NULL, nc * sizeof *s->kind_n);
-    memset(s->kind_n, 0, nc * sizeof *s->kind_n);
-}
-
-/* Counts entry i under its kind (the most probable class of its tags). */
-static void
-count_kind(struct stats *s, size_t i)
-{
-    double p[256];
-    size_t best;
-    if (s->kinds != NULL &&
-        as_kinds_entry(s->kinds, s->ix, i, p, sizeof p / sizeof *p, &best) ==
-            AS_OK)
-        s->kind_n[best]++;
-}
-
 /* Reads every entry's metadata (a damaged one makes the index corrupt). */
 static int
 gather(struct stats *s)
 {
-    s->dim = as_index_dim(s->ix);
-    open_kinds(s);
     s->n = as_index_count(s->ix);
     s->dim = as_index_dim(s->ix);
-    s->n_labels = as_index_label_count(s->ix);
-    s->label_n = cli_xrealloc(NULL, (s->n_labels + 1) * sizeof *s->label_n);
-    memset(s->label_n, 0, (s->n_labels + 1) * sizeof *s->label_n);
-    double *dur = cli_xrealloc(NULL, (s->n ? s->n : 1) * sizeof *dur);
-    for (size_t i = 0; i < s->n; i++) {
-        struct as_index_entry e;
-        if (as_index_entry(s->ix, i, &e) != AS_OK) {
-            free(dur);
-            cli_warn_status(s->path, AS_EINDEX);
-            return 1;
-        }
-        uint32_t l = as_index_entry_label(s->ix, i);
-        if (l != AS_INDEX_NO_LABEL && l < s->n_labels) {
-            s->label_n[l]++;
-            s->labelled++;
-        }
-        count_kind(s, i);
-        if (e.duration_s >= 0.0) {
-            if (s->n_dur == 0 || e.duration_s < s->dur_min)
-                s->dur_min = e.duration_s;
-            if (s->n_dur == 0 || e.duration_s > s->dur_max)
-                s->dur_max = e.duration_s;
-            s->dur_total += e.duration_s;
-            dur[s->n_dur++] = e.duration_s;
-        }
-    }
-    if (s->n_dur > 0) {
-        qsort(dur, s->n_dur, sizeof *dur, cmp_double);
-        size_t h = s->n_dur / 2;
-        s->dur_median = s->n_dur % 2 ? dur[h] : (dur[h - 1] + dur[h]) / 2.0;
-        s->dur_mean = s->dur_total / (double)s->n_dur;
-    }
-    free(dur);
-    const char *const *names = as_index_header(s->ix)->names;
-    for (size_t j = 0; j < s->dim; j++) {
-        unsigned g = (unsigned)as_index_group(s->ix, j);
-        /* kind tags are no feature of any group: the kind rows count them */
-        if (!as_kind_is_tag(names[j]))
-            s->group_cols[g < AS_G_COUNT ? g : AS_G_OTHER]++;
+    /* the kinds only from tags, so the summary does not change with the
+     * model */
+    if (as_kinds_of_index(&s->kinds, NULL, s->ix, 1) != AS_OK)
+        s->kinds = NULL;
+    int st = as_index_summarize(s->ix, NULL, s->kinds, &s->sum);
+    if (st != AS_OK) {
+        cli_warn_status(s->path, st == AS_ENOMEM ? st : AS_EINDEX);
+        return 1;
     }
     return 0;
 }
@@ -278,7 +210,7 @@ opt_int(struct rec *r, const char *key, int v)
 static void
 duration(struct rec *r, const struct stats *s, const char *key, double v)
 {
-    if (s->n_dur > 0)
+    if (s->sum.durations > 0)
         rec_real(r, key, "%.6f", v);
     else
         rec_null(r, key);
@@ -338,21 +270,22 @@ print_tsv(struct rec *r, const struct stats *s, const struct opts *o)
     }
 
     row_size(r, "entries", "total", s->n);
-    row_size(r, "entries", "labelled", s->labelled);
-    row_size(r, "entries", "unlabelled", s->n - s->labelled);
-    row_size(r, "entries", "labels", s->n_labels);
-    for (size_t l = 0; l < s->n_labels; l++)
-        row_size(r, "label", as_index_label(s->ix, l), s->label_n[l]);
+    row_size(r, "entries", "labelled", s->sum.labelled);
+    row_size(r, "entries", "unlabelled", s->n - s->sum.labelled);
+    row_size(r, "entries", "labels", s->sum.n_labels);
+    for (size_t l = 0; l < s->sum.n_labels; l++)
+        row_size(r, "label", as_index_label(s->ix, l), s->sum.label_count[l]);
     for (size_t k = 0; s->kinds != NULL && k < as_kinds_n_classes(s->kinds);
          k++)
-        row_size(r, "kind", as_kinds_class(s->kinds, k), s->kind_n[k]);
+        row_size(r, "kind", as_kinds_class(s->kinds, k), s->sum.kind_count[k]);
 
-    row_size(r, "duration", "known", s->n_dur);
-    row_size(r, "duration", "unknown", s->n - s->n_dur);
+    row_size(r, "duration", "known", s->sum.durations);
+    row_size(r, "duration", "unknown", s->n - s->sum.durations);
     static const char *const dur_keys[] = {"min_s", "median_s", "mean_s",
                                            "max_s", "total_s"};
-    const double dur[] = {s->dur_min, s->dur_median, s->dur_mean, s->dur_max,
-                          s->dur_total};
+    const double dur[] = {s->sum.duration_min_s, s->sum.duration_median_s,
+                          s->sum.duration_mean_s, s->sum.duration_max_s,
+                          s->sum.duration_total_s};
     for (size_t i = 0; i < 5; i++) {
         row(r, "duration", dur_keys[i]);
         duration(r, s, NULL, dur[i]);
@@ -382,9 +315,9 @@ print_tsv(struct rec *r, const struct stats *s, const struct opts *o)
     }
     const double *w = as_index_group_weights(s->ix);
     for (int g = 0; g < AS_G_COUNT; g++)
-        if (s->group_cols[g] > 0) {
+        if (s->sum.group_columns[g] > 0) {
             row(r, "group", as_group_name(g));
-            rec_size(r, NULL, s->group_cols[g]);
+            rec_size(r, NULL, s->sum.group_columns[g]);
             rec_real(r, NULL, "%.9g", w[g]);
             rec_end(r);
         }
@@ -415,7 +348,7 @@ print_tsv(struct rec *r, const struct stats *s, const struct opts *o)
         row(r, "eval", "p_at_k");
         ratio(r, NULL, ev->hitsk, nk);
         rec_end(r);
-        for (size_t l = 0; l < s->n_labels; l++) {
+        for (size_t l = 0; l < s->sum.n_labels; l++) {
             size_t q = ev->label_queries[l];
             row(r, "eval_label", as_index_label(s->ix, l));
             rec_size(r, NULL, q);
@@ -466,27 +399,27 @@ print_json(struct rec *r, const struct stats *s, const struct opts *o)
     }
 
     rec_size(r, "total_samples", s->n);
-    rec_size(r, "labelled", s->labelled);
-    rec_size(r, "unlabelled", s->n - s->labelled);
-    rec_size(r, "labels", s->n_labels);
+    rec_size(r, "labelled", s->sum.labelled);
+    rec_size(r, "unlabelled", s->n - s->sum.labelled);
+    rec_size(r, "labels", s->sum.n_labels);
     rec_object(r, "genres");
-    for (size_t l = 0; l < s->n_labels; l++)
-        rec_size(r, as_index_label(s->ix, l), s->label_n[l]);
+    for (size_t l = 0; l < s->sum.n_labels; l++)
+        rec_size(r, as_index_label(s->ix, l), s->sum.label_count[l]);
     rec_close(r);
     if (s->kinds != NULL) {
         rec_object(r, "kinds");
         for (size_t k = 0; k < as_kinds_n_classes(s->kinds); k++)
-            rec_size(r, as_kinds_class(s->kinds, k), s->kind_n[k]);
+            rec_size(r, as_kinds_class(s->kinds, k), s->sum.kind_count[k]);
         rec_close(r);
     }
     rec_object(r, "duration");
-    rec_size(r, "known", s->n_dur);
-    rec_size(r, "unknown", s->n - s->n_dur);
-    duration(r, s, "min_s", s->dur_min);
-    duration(r, s, "median_s", s->dur_median);
-    duration(r, s, "mean_s", s->dur_mean);
-    duration(r, s, "max_s", s->dur_max);
-    duration(r, s, "total_s", s->dur_total);
+    rec_size(r, "known", s->sum.durations);
+    rec_size(r, "unknown", s->n - s->sum.durations);
+    duration(r, s, "min_s", s->sum.duration_min_s);
+    duration(r, s, "median_s", s->sum.duration_median_s);
+    duration(r, s, "mean_s", s->sum.duration_mean_s);
+    duration(r, s, "max_s", s->sum.duration_max_s);
+    duration(r, s, "total_s", s->sum.duration_total_s);
     rec_close(r);
 
     rec_object(r, "sources");
@@ -512,9 +445,9 @@ print_json(struct rec *r, const struct stats *s, const struct opts *o)
     rec_object(r, "groups");
     const double *w = as_index_group_weights(s->ix);
     for (int g = 0; g < AS_G_COUNT; g++)
-        if (s->group_cols[g] > 0) {
+        if (s->sum.group_columns[g] > 0) {
             rec_object(r, as_group_name(g));
-            rec_size(r, "columns", s->group_cols[g]);
+            rec_size(r, "columns", s->sum.group_columns[g]);
             rec_real(r, "weight", "%.9g", w[g]);
             rec_close(r);
         }
@@ -548,7 +481,7 @@ print_json(struct rec *r, const struct stats *s, const struct opts *o)
         ratio(r, "p_at_1", ev->hits1, (double)ev->queries);
         ratio(r, "p_at_k", ev->hitsk, (double)ev->k * (double)ev->queries);
         rec_object(r, "labels");
-        for (size_t l = 0; l < s->n_labels; l++) {
+        for (size_t l = 0; l < s->sum.n_labels; l++) {
             size_t q = ev->label_queries[l];
             rec_object(r, as_index_label(s->ix, l));
             rec_size(r, "queries", q);
@@ -618,8 +551,7 @@ run(const struct opts *o, const char *path)
     rec_free(&r);
 done:
     free(pr);
-    free(s.label_n);
-    free(s.kind_n);
+    as_index_summary_free(&s.sum);
     as_kinds_free(s.kinds);
     free(s.rates.v);
     free(s.channels.v);

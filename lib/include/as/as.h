@@ -21,5 +21,6 @@
 #include "as/anomaly.h"
 #include "as/kind.h"
 #include "as/ann.h"
+#include "as/summary.h"
 
 #endif
