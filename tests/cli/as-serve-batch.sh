@@ -116,6 +116,48 @@ counts
 as_serve_stop
 expect_status 0
 
+# SIGTERM while clients keep searching over their open connections:
+# the searches queued are answered, those that come later are told 503,
+# and the server exits 0 without waiting for the clients to stop (it
+# used to wait for them, or abort on a connection left suspended when a
+# search came in as the workers stopped: a race, so three rounds)
+: >keep.cfg
+i=0
+while [ $i -lt 3000 ]; do
+    e=$((i * 7 % 20000))
+    printf 'url = "search?path=syn/c%d/e%05d.wav&k=5"\noutput = "/dev/null"\n' \
+        $((e % 4)) $e >>keep.cfg
+    i=$((i + 1))
+done
+searching() {
+    counts
+    [ "$searches" -gt 100 ]
+}
+for round in 1 2 3; do
+    as_serve_start -j 1 -s 0.3 syn.asx
+    sed "s|^url = \"|url = \"$URL|" keep.cfg >keep-url.cfg
+    keepers=
+    for c in 1 2 3 4 5 6 7 8; do
+        curl -s -K keep-url.cfg 2>/dev/null &
+        keepers="$keepers $!"
+    done
+    n=0
+    until searching; do
+        n=$((n + 1))
+        [ "$n" -lt 200 ] || fail "the clients did not start searching"
+        sleep 0.05
+    done
+    t0=$(date +%s)
+    as_serve_stop
+    t1=$(date +%s)
+    kill $keepers 2>/dev/null || true
+    wait $keepers 2>/dev/null || true
+    [ "$status" -eq 0 ] ||
+        fail "SIGTERM, round $round: exit status $status: $(tail -3 "$T/serve.err")"
+    [ $((t1 - t0)) -le 5 ] ||
+        fail "SIGTERM, round $round: exited after $((t1 - t0)) s while the clients searched"
+done
+
 # uploads join the batches once extracted: multipart and raw bodies
 # mixed with searches by path
 as_sample_folder -7

@@ -951,9 +951,12 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
     if (!api_opts->no_batch) {
         /* answered by a batch worker with the searches waiting beside it;
          * the connection sleeps meanwhile */
-        if (batch_reserve() != 0) {
+        int full = batch_reserve();
+        if (full != 0) {
             search_job_free(j);
-            return reply_error(q->c, q->r, 503, "too many searches waiting");
+            return reply_error(q->c, q->r, 503, "%s",
+                               full == -2 ? "the server is stopping"
+                                          : "too many searches waiting");
         }
         http_suspend(q, j);
         batch_submit(j);

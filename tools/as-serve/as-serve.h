@@ -230,13 +230,15 @@ void search_counts(unsigned long *searches, unsigned long *scans);
 /* Starts the workers; the queue holds at most capacity jobs. 0, or -1
  * (reported). */
 int batch_start(unsigned workers, size_t capacity);
-/* A place in the queue for one job: 0, or -1 when it is full. */
+/* A place in the queue for one job: 0, -1 when it is full, -2 once
+ * batch_stop() has begun (no worker may be left to answer it). */
 int batch_reserve(void);
 /* Queues j (in the place reserved) for the next free worker, which
  * answers it with every waiting job compatible with it, then resumes
  * its connection. */
 void batch_submit(struct search_job *j);
-/* Answers what is queued, then stops the workers. */
+/* Refuses new places, answers what is queued and every job given a
+ * place (waiting for its batch_submit), then stops the workers. */
 void batch_stop(void);
 
 /* ---- docs.c ---- */

@@ -36,7 +36,10 @@ worker(void *arg)
     struct search_job **batch = arg;
     pthread_mutex_lock(&mu);
     for (;;) {
-        while (head == NULL && !stopping)
+        /* stopping, a worker still waits for the searches given a
+         * place (batch_reserve) and not queued yet: each connection
+         * suspended must be resumed before the daemon stops */
+        while (head == NULL && !(stopping && reserved == 0))
             pthread_cond_wait(&work, &mu);
         if (head == NULL)
             break;
@@ -59,6 +62,8 @@ worker(void *arg)
         search_jobs_run(batch, n);
         pthread_mutex_lock(&mu);
         reserved -= n;
+        if (stopping && reserved == 0)
+            pthread_cond_broadcast(&work);
         pthread_mutex_unlock(&mu);
         /* the requests own their jobs again: not touched after this */
         for (size_t i = 0; i < n; i++)
@@ -99,11 +104,11 @@ int
 batch_reserve(void)
 {
     pthread_mutex_lock(&mu);
-    int full = reserved >= capacity;
-    if (!full)
+    int ret = stopping ? -2 : reserved >= capacity ? -1 : 0;
+    if (ret == 0)
         reserved++;
     pthread_mutex_unlock(&mu);
-    return full ? -1 : 0;
+    return ret;
 }
 
 void
