@@ -69,6 +69,15 @@ printf 'dashboard-token-0123456789\n' >token
 as_serve_start -j 2 -k token lib.asx
 http "$URL"
 expect_code 200
+# only its GET and HEAD without a body: a body sent to / without the
+# token is refused before it is read, as everywhere else
+head -c 3000000 /dev/zero >zeros.bin
+for m in POST GET; do
+    http -X $m --data-binary @zeros.bin "$URL"
+    expect_code 401
+    grep -q "^as-serve: 127\\.0\\.0\\.1 $m / 401 " "$T/serve.err" ||
+        fail "$m / with a body, without the token: $(tail -2 "$T/serve.err")"
+done
 http "${URL}map?format=page"
 expect_code 401
 http -H 'Authorization: Bearer dashboard-token-0123456789' "${URL}map?format=page"

@@ -368,6 +368,18 @@ authorized(struct MHD_Connection *c)
     return diff == 0;
 }
 
+/* Whether the request announces a body (a length other than 0, or a
+ * transfer coding). */
+static int
+has_body(struct MHD_Connection *c)
+{
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    return (cl != NULL && strspn(cl, "0") != strlen(cl)) ||
+           MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                       "Transfer-Encoding") != NULL;
+}
+
 static int
 dispatch(struct MHD_Connection *c, struct req *r, const char *url,
          const char *method)
@@ -430,9 +442,13 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         if (atomic_load(&active_connections) > opts->max_connections)
             return reply_error(c, r, 503, "too many connections");
         /* the dashboard's page holds no data; its script sends the
-         * token with every request it makes */
-        if (strcmp(url, "/healthz") != 0 && strcmp(url, "/") != 0 &&
-            !authorized(c))
+         * token with every request it makes. Only a GET or HEAD without
+         * a body: a body sent without the token is never read */
+        int page =
+            strcmp(url, "/") == 0 &&
+            (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+            !has_body(c);
+        if (strcmp(url, "/healthz") != 0 && !page && !authorized(c))
             return reply_error(c, r, 401, "missing or wrong bearer token");
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
             strcmp(method, "POST") != 0)
