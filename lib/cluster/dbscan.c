@@ -746,8 +746,10 @@ as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
     /* kdist[] holds float sums: find which sampled point sits at the
      * knee and take its k-distance again, exactly */
     double *kbest = malloc(k * sizeof *kbest);
-    if (kbest == NULL)
+    if (kbest == NULL) {
+        status = AS_ENOMEM;
         goto done;
+    }
     size_t at = 0;
     for (size_t t = 0; t < m; t++)
         if (sqrt((double)heap[t * k]) == kdist[knee]) {
