@@ -1,29 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Groups of duplicates (as_dup_groups_find in as/search.h): entries
- * holding the same decoded audio (equal audio hashes, whatever the
- * file's name or container) or, with a distance above 0, features this
- * close (near-duplicates: the same sample re-encoded, trimmed, or
- * normalised). Groups are the connected components of both relations
- * (union-find over the library's row numbers), so a chain A ~ B ~ C is
- * one group even when A and C are further apart.
+ * Groups of duplicates (as_dup_groups_find in as/search.h).
+ *
+ * Identical audio: entries with equal non-zero audio hashes (the same
+ * decoded samples, whatever the file's name or container) form one
+ * class; its first path stands for it below.
+ *
+ * Near-duplicates, two steps:
+ * 1. Candidates, from the features as extracted (raw values, not
+ *    z-scored, so the same in any library): the pairs within CAND_RADIUS
+ *    of each other in the columns of cand_cols that do not move with the
+ *    gain, with trimmed silence or with the codec, each divided by the
+ *    spread it has among copies of one sound (a sweep over the column
+ *    that spreads most, so only pairs that can qualify are compared);
+ *    plus each entry's KNN_K nearest by the searcher's distance, so that
+ *    other feature sets have candidates too.
+ * 2. Confirmation on the audio (dupaudio.c): both files decoded, aligned
+ *    and compared; a pair is a near-duplicate when their difference is at
+ *    most max_difference dB.
+ * Groups do not chain: in path order, an entry that is in no group yet
+ * starts one, and takes in every later entry, not yet in a group, that
+ * is a near-duplicate of it. So every member is within max_difference of
+ * the group's first member, whatever the other members are.
  */
 #include "as/search.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "as/error.h"
+#include "as/parallel.h"
 #include "internal.h"
 
 void
 as_dup_opts_init(struct as_dup_opts *o)
 {
-    o->max_distance = 0.01;
+    o->max_difference = AS_DUP_DIFFERENCE;
     o->mask = NULL;
     o->threads = 1;
     o->progress = NULL;
     o->progress_ctx = NULL;
+    o->unreadable = NULL;
+    o->unreadable_ctx = NULL;
 }
 
 struct as_dup_groups {
@@ -32,46 +52,52 @@ struct as_dup_groups {
     size_t n_groups;
 };
 
-static size_t
-find(size_t *parent, size_t i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
+/* Candidate columns (default feature set): the share of each band in
+ * the attack's power, the decay of the middle bands, the decay time and
+ * the effective duration; none moves with the gain or with silence
+ * around the sound. Each is divided by about the largest change (99th
+ * percentile) that the variants of bench/dups.sh other than 8 bits make
+ * in it, a few percent of its spread among different sounds. A band
+ * under BAND_FLOOR_DB of the attack's power holds little more than
+ * noise (8 bits fill an empty band): its share counts as BAND_FLOOR_DB
+ * and its decay is left out of the pair's distance. */
+#define BAND_FLOOR_DB (-30.0f)
+static const struct {
+    const char *name;
+    float scale;
+    int band;         /* an attack band's share: floored */
+    const char *gate; /* a decay: unknown when this band is floored */
+} cand_cols[] = {
+    {"attack_band_0", 2.0f, 1, NULL},
+    {"attack_band_1", 1.0f, 1, NULL},
+    {"attack_band_2", 0.6f, 1, NULL},
+    {"attack_band_3", 0.7f, 1, NULL},
+    {"attack_band_4", 0.9f, 1, NULL},
+    {"attack_band_5", 1.8f, 1, NULL},
+    {"log_decay_band_1", 0.17f, 0, "attack_band_1"},
+    {"log_decay_band_2", 0.15f, 0, "attack_band_2"},
+    {"log_decay_band_3", 0.09f, 0, "attack_band_3"},
+    {"log_decay_band_4", 0.09f, 0, "attack_band_4"},
+    {"log_decay_time", 0.13f, 0, NULL},
+    {"log_effective_duration", 0.1f, 0, NULL},
+};
+#define N_CAND_COLS (sizeof cand_cols / sizeof cand_cols[0])
+/* Euclidean radius over the scaled columns */
+#define CAND_RADIUS 4.0
+/* nearest neighbours by the searcher's distance that are candidates too */
+#define KNN_K 8
 
-static void
-unite(size_t *parent, size_t a, size_t b)
-{
-    a = find(parent, a);
-    b = find(parent, b);
-    /* the smaller number becomes the root: the result does not depend
-     * on the order pairs are met in */
-    if (a < b)
-        parent[b] = a;
-    else if (b < a)
-        parent[a] = b;
-}
-
-/* A listed entry: its row, path and audio hash. */
+/* A listed entry. */
 struct item {
     uint64_t row;
     const char *path;
     uint64_t hash;
     uint32_t shard, entry;
+    const float *x;
+    size_t rep;    /* the item (path order) standing for its audio */
+    size_t leader; /* the rep of its group's first member; SIZE_MAX: none */
+    double diff;   /* difference to the leader, dB */
 };
-
-static int
-cmp_hash(const void *pa, const void *pb)
-{
-    const struct item *a = *(const struct item *const *)pa;
-    const struct item *b = *(const struct item *const *)pb;
-    if (a->hash != b->hash)
-        return a->hash < b->hash ? -1 : 1;
-    return a->row < b->row ? -1 : a->row > b->row;
-}
 
 static int
 cmp_path(const void *pa, const void *pb)
@@ -80,40 +106,350 @@ cmp_path(const void *pa, const void *pb)
     return strcmp(a->path, b->path);
 }
 
-struct grp {
-    struct item *m;
-    size_t n;
+/* (hash, item) pairs by hash, then item */
+static int
+cmp_u64_pair(const void *pa, const void *pb)
+{
+    const uint64_t *a = pa, *b = pb;
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+/* A pair of reps u < v (path order) and its outcome. */
+struct pair {
+    size_t u, v;
+    double diff;    /* dB; HUGE_VAL: not comparable or unreadable */
+    int st_u, st_v; /* decoding status of each side */
+    int errno_u, errno_v;
 };
 
 static int
-cmp_group(const void *pa, const void *pb)
+cmp_pair(const void *pa, const void *pb)
 {
-    const struct grp *a = pa, *b = pb;
-    return strcmp(a->m[0].path, b->m[0].path);
+    const struct pair *a = pa, *b = pb;
+    if (a->u != b->u)
+        return a->u < b->u ? -1 : 1;
+    return a->v < b->v ? -1 : a->v > b->v;
 }
+
+struct pairs {
+    struct pair *p;
+    size_t n, cap;
+};
 
 static int
-cmp_u64(const void *pa, const void *pb)
+pair_add(struct pairs *ps, size_t a, size_t b)
 {
-    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-    return a < b ? -1 : a > b;
+    if (a == b)
+        return AS_OK;
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? 2 * ps->cap : 1024;
+        struct pair *p = realloc(ps->p, cap * sizeof *p);
+        if (p == NULL)
+            return AS_ENOMEM;
+        ps->p = p;
+        ps->cap = cap;
+    }
+    ps->p[ps->n++] = (struct pair){
+        a < b ? a : b, a < b ? b : a, HUGE_VAL, AS_OK, AS_OK, 0, 0};
+    return AS_OK;
 }
 
-struct near_ctx {
+/* ---- candidates from the features ---- */
+
+struct cand_vec {
+    size_t rep; /* item index */
+    float key;
+};
+
+static int
+cmp_key(const void *pa, const void *pb)
+{
+    const struct cand_vec *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->rep < b->rep ? -1 : a->rep > b->rep;
+}
+
+/* Pairs of reps within CAND_RADIUS in cand_cols (those the index has;
+ * none when it has fewer than half of them). */
+static int
+feature_candidates(const as_searcher *s, const struct item *items, size_t n,
+                   struct pairs *ps)
+{
+    const struct as_featheader *h = as_index_header(s->sh[0].ix);
+    size_t col[N_CAND_COLS], gate[N_CAND_COLS];
+    float inv[N_CAND_COLS];
+    int band[N_CAND_COLS];
+    size_t m = 0;
+    for (size_t c = 0; c < N_CAND_COLS; c++) {
+        size_t j = 0, g = SIZE_MAX;
+        while (j < h->dim && strcmp(h->names[j], cand_cols[c].name) != 0)
+            j++;
+        if (cand_cols[c].gate != NULL)
+            for (size_t k = 0; k < h->dim && g == SIZE_MAX; k++)
+                if (strcmp(h->names[k], cand_cols[c].gate) == 0)
+                    g = k;
+        if (j == h->dim || (cand_cols[c].gate != NULL && g == SIZE_MAX))
+            continue;
+        col[m] = j;
+        gate[m] = g;
+        band[m] = cand_cols[c].band;
+        inv[m++] = 1.0f / cand_cols[c].scale;
+    }
+    if (m < N_CAND_COLS / 2)
+        return AS_OK;
+    size_t n_rep = 0;
+    for (size_t i = 0; i < n; i++)
+        n_rep += items[i].rep == i;
+    float *v = malloc((n_rep ? n_rep : 1) * m * sizeof *v);
+    struct cand_vec *cv = malloc((n_rep ? n_rep : 1) * sizeof *cv);
+    size_t *row_of = malloc((n ? n : 1) * sizeof *row_of);
+    int st = AS_ENOMEM;
+    if (v == NULL || cv == NULL || row_of == NULL)
+        goto done;
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].rep == i) {
+            const float *x = items[i].x;
+            for (size_t c = 0; c < m; c++) {
+                float e = x[col[c]];
+                if (band[c] && e < BAND_FLOOR_DB)
+                    e = BAND_FLOOR_DB;
+                v[r * m + c] = gate[c] != SIZE_MAX && x[gate[c]] < BAND_FLOOR_DB
+                                   ? NAN
+                                   : e * inv[c];
+            }
+            cv[r].rep = i;
+            row_of[i] = r;
+            r++;
+        }
+    /* the key: the column never unknown that spreads most */
+    size_t key = 0;
+    double best = -1.0;
+    for (size_t c = 0; c < m; c++) {
+        if (gate[c] != SIZE_MAX)
+            continue;
+        double sum = 0.0, sq = 0.0;
+        for (size_t i = 0; i < n_rep; i++) {
+            sum += (double)v[i * m + c];
+            sq += (double)v[i * m + c] * (double)v[i * m + c];
+        }
+        double mean = n_rep ? sum / (double)n_rep : 0.0;
+        double var = n_rep ? sq / (double)n_rep - mean * mean : 0.0;
+        if (var > best) {
+            best = var;
+            key = c;
+        }
+    }
+    for (size_t i = 0; i < n_rep; i++)
+        cv[i].key = v[i * m + key];
+    qsort(cv, n_rep, sizeof *cv, cmp_key);
+    const double r2 = CAND_RADIUS * CAND_RADIUS;
+    st = AS_OK;
+    for (size_t i = 0; i < n_rep && st == AS_OK; i++) {
+        const float *a = v + row_of[cv[i].rep] * m;
+        for (size_t j = i + 1; j < n_rep; j++) {
+            if ((double)cv[j].key - (double)cv[i].key > CAND_RADIUS)
+                break;
+            const float *b = v + row_of[cv[j].rep] * m;
+            double d2 = 0.0;
+            for (size_t c = 0; c < m && d2 <= r2; c++)
+                if (!isnan(a[c]) && !isnan(b[c]))
+                    d2 += ((double)a[c] - (double)b[c]) *
+                          ((double)a[c] - (double)b[c]);
+            if (d2 <= r2 && (st = pair_add(ps, cv[i].rep, cv[j].rep)))
+                break;
+        }
+    }
+done:
+    free(row_of);
+    free(v);
+    free(cv);
+    return st;
+}
+
+struct knn_ctx {
     const as_searcher *s;
-    size_t *parent;
+    const size_t *item_of; /* per row: its item (path order), or SIZE_MAX */
+    const struct item *items;
+    struct pairs *ps;
 };
 
 static int
-near_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
+knn_emit(void *ctx, struct as_entry_ref e, const struct as_hit *hits, size_t n)
 {
-    struct near_ctx *c = ctx;
+    struct knn_ctx *c = ctx;
     const struct as__shard *sh = c->s->sh;
-    size_t id = (size_t)(sh[e.shard].first + e.entry);
-    for (size_t j = 0; j < n; j++)
-        unite(c->parent, id, (size_t)(sh[hits[j].shard].first + hits[j].entry));
+    size_t a = c->item_of[sh[e.shard].first + e.entry];
+    if (a == SIZE_MAX)
+        return 0;
+    for (size_t j = 0; j < n; j++) {
+        size_t b = c->item_of[sh[hits[j].shard].first + hits[j].entry];
+        if (b == SIZE_MAX)
+            continue;
+        int st = pair_add(c->ps, c->items[a].rep, c->items[b].rep);
+        if (st != AS_OK)
+            return st;
+    }
     return 0;
 }
+
+/* ---- confirmation ---- */
+
+struct confirm_ctx {
+    const struct item *items;
+    struct pair *p;
+    const size_t *todo; /* the pairs to score */
+    size_t u;           /* their first rep */
+    as__dupcmp **work;  /* per worker */
+    size_t *loaded;     /* per worker: the rep in its slot 0 */
+    int *loaded_st, *loaded_errno;
+};
+
+static void
+confirm_task(void *ctx, size_t task, size_t worker)
+{
+    struct confirm_ctx *c = ctx;
+    as__dupcmp *w = c->work[worker];
+    struct pair *p = &c->p[c->todo[task]];
+    if (c->loaded[worker] != c->u) {
+        errno = 0;
+        c->loaded_st[worker] = as__dupcmp_load(w, 0, c->items[c->u].path);
+        c->loaded_errno[worker] = errno;
+        c->loaded[worker] = c->u;
+    }
+    p->st_u = c->loaded_st[worker];
+    p->errno_u = c->loaded_errno[worker];
+    if (p->st_u != AS_OK)
+        return;
+    errno = 0;
+    p->st_v = as__dupcmp_load(w, 1, c->items[p->v].path);
+    p->errno_v = errno;
+    if (p->st_v == AS_OK)
+        p->diff = as__dupcmp_diff(w);
+}
+
+/*
+ * In path order, each rep that is in no group yet leads one: its pairs
+ * with reps in no group yet are confirmed (in parallel), and those within
+ * max_diff join it. Pairs whose first rep joined a group are never
+ * confirmed: they could not change the groups. Then every item follows
+ * its rep. ps sorted by u.
+ */
+static int
+confirm_assign(struct item *items, size_t n, struct pairs *ps, double max_diff,
+               size_t threads)
+{
+    if (threads < 1)
+        threads = 1;
+    size_t *todo = malloc((ps->n ? ps->n : 1) * sizeof *todo);
+    as__dupcmp **work = calloc(threads, sizeof *work);
+    size_t *loaded = malloc(threads * sizeof *loaded);
+    int *loaded_st = calloc(threads, sizeof *loaded_st);
+    int *loaded_errno = calloc(threads, sizeof *loaded_errno);
+    int st = AS_ENOMEM;
+    if (todo == NULL || work == NULL || loaded == NULL || loaded_st == NULL ||
+        loaded_errno == NULL)
+        goto done;
+    st = AS_OK;
+    for (size_t i = 0; i < threads && st == AS_OK; i++)
+        st = as__dupcmp_new(&work[i]);
+    size_t k = 0;
+    for (size_t u = 0; u < n && st == AS_OK; u++) {
+        size_t lo = k;
+        while (k < ps->n && ps->p[k].u == u)
+            k++;
+        if (items[u].rep != u || items[u].leader != SIZE_MAX)
+            continue;
+        items[u].leader = u;
+        items[u].diff = 0.0;
+        size_t n_todo = 0;
+        for (size_t i = lo; i < k; i++)
+            if (items[ps->p[i].v].leader == SIZE_MAX)
+                todo[n_todo++] = i;
+        if (n_todo == 0)
+            continue;
+        for (size_t w = 0; w < threads; w++)
+            loaded[w] = SIZE_MAX;
+        struct confirm_ctx c = {items, ps->p,  todo,      u,
+                                work,  loaded, loaded_st, loaded_errno};
+        st = as_parallel(n_todo, threads, confirm_task, &c);
+        for (size_t t = 0; t < n_todo && st == AS_OK; t++) {
+            const struct pair *p = &ps->p[todo[t]];
+            if (isnan(p->diff))
+                st = AS_ENOMEM;
+            else if (p->diff <= max_diff) {
+                items[p->v].leader = u;
+                items[p->v].diff = p->diff;
+            }
+        }
+    }
+done:
+    if (work != NULL)
+        for (size_t i = 0; i < threads; i++)
+            as__dupcmp_free(work[i]);
+    free(work);
+    free(todo);
+    free(loaded);
+    free(loaded_st);
+    free(loaded_errno);
+    return st;
+}
+
+/* Every item in no group yet leads its own (alone: dropped), then every
+ * item follows its rep. */
+static void
+assign_rest(struct item *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (items[i].rep == i && items[i].leader == SIZE_MAX) {
+            items[i].leader = i;
+            items[i].diff = 0.0;
+        }
+    for (size_t i = 0; i < n; i++)
+        if (items[i].rep != i) {
+            items[i].leader = items[items[i].rep].leader;
+            items[i].diff = items[items[i].rep].diff;
+        }
+}
+
+/* Reports each rep that could not be decoded, once, in path order. */
+static void
+report_unreadable(const struct as_dup_opts *o, const struct item *items,
+                  size_t n, const struct pairs *ps)
+{
+    if (o->unreadable == NULL)
+        return;
+    int *st = calloc(n ? n : 1, sizeof *st);
+    int *er = calloc(n ? n : 1, sizeof *er);
+    if (st == NULL || er == NULL) {
+        free(st);
+        free(er);
+        return;
+    }
+    for (size_t i = 0; i < ps->n; i++) {
+        const struct pair *p = &ps->p[i];
+        if (p->st_u != AS_OK && st[p->u] == AS_OK) {
+            st[p->u] = p->st_u;
+            er[p->u] = p->errno_u;
+        }
+        if (p->st_u == AS_OK && p->st_v != AS_OK && st[p->v] == AS_OK) {
+            st[p->v] = p->st_v;
+            er[p->v] = p->errno_v;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (st[i] != AS_OK)
+            o->unreadable(o->unreadable_ctx,
+                          (struct as_entry_ref){items[i].shard, items[i].entry},
+                          items[i].path, st[i], er[i]);
+    free(st);
+    free(er);
+}
+
+/* ---- grouping ---- */
 
 /* The listed entries (visible, in the mask) into items; AS_OK or a
  * failure to read one. */
@@ -133,114 +469,133 @@ gather(const as_searcher *s, const unsigned char *const *mask,
             int st = as_index_entry(sh->ix, e, &ent);
             if (st != AS_OK)
                 return st;
-            if (as_index_row(sh->ix, e) == NULL)
+            const float *x = as_index_row(sh->ix, e);
+            if (x == NULL)
                 return AS_ECHECKSUM; /* e is in range */
-            items[n++] = (struct item){row, ent.path, ent.audio_hash,
-                                       (uint32_t)h, (uint32_t)e};
+            items[n++] = (struct item){row,         ent.path,    ent.audio_hash,
+                                       (uint32_t)h, (uint32_t)e, x,
+                                       0,           SIZE_MAX,    0.0};
         }
     }
     *n_items = n;
     return AS_OK;
 }
 
-/* Fills group g's members from its items (sorted by path). */
+/* Each item's rep: the first item (path order) with its audio hash. */
 static int
-describe(const as_searcher *s, const struct grp *g, struct as_dup_member *out)
+identical_classes(struct item *items, size_t n)
 {
-    uint64_t *hash = malloc(g->n * sizeof *hash);
-    if (hash == NULL)
+    uint64_t *key = malloc((n ? n : 1) * 2 * sizeof *key);
+    if (key == NULL)
         return AS_ENOMEM;
-    /* the members' audio hashes, sorted: a member's audio is identical
-     * to another's when its hash is there twice */
-    for (size_t j = 0; j < g->n; j++)
-        hash[j] = g->m[j].hash;
-    qsort(hash, g->n, sizeof *hash, cmp_u64);
-    const float *x0 = as_index_row(s->sh[g->m[0].shard].ix, g->m[0].entry);
-    for (size_t j = 0; j < g->n; j++) {
-        const struct item *it = &g->m[j];
-        const float *x = as_index_row(s->sh[it->shard].ix, it->entry);
-        if (x0 == NULL || x == NULL) {
-            free(hash);
-            return AS_ECHECKSUM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        items[i].rep = i;
+        if (items[i].hash != 0) {
+            key[2 * k] = items[i].hash;
+            key[2 * k + 1] = i;
+            k++;
         }
-        size_t lo = 0, hi = g->n;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (hash[mid] < it->hash)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        out[j].ref.shard = it->shard;
-        out[j].ref.entry = it->entry;
-        out[j].distance = j == 0 ? 0.0 : as_search_distance(s, x0, x);
-        out[j].identical =
-            it->hash != 0 && lo + 1 < g->n && hash[lo + 1] == it->hash;
     }
-    free(hash);
+    /* sort (hash, index) pairs: each hash's first index is its rep */
+    qsort(key, k, 2 * sizeof *key, cmp_u64_pair);
+    for (size_t j = 1; j < k; j++)
+        if (key[2 * j] == key[2 * (j - 1)])
+            items[key[2 * j + 1]].rep = items[key[2 * (j - 1) + 1]].rep;
+    free(key);
     return AS_OK;
 }
 
-/* Groups of two or more by root, members by path, groups by their
- * first path, into d. */
+/* Groups of two or more, by leader (items are in path order, and a
+ * leader comes before its members), into d. */
 static int
-collect_groups(const as_searcher *s, size_t *parent, struct item *items,
-               size_t n, as_dup_groups *d)
+collect_groups(const as_searcher *s, const struct item *items, size_t n,
+               as_dup_groups *d)
 {
-    size_t rows = s->n_rows ? (size_t)s->n_rows : 1;
-    size_t *size = calloc(rows, sizeof *size);
-    size_t *slot = malloc(rows * sizeof *slot);
-    struct item *by = malloc((n ? n : 1) * sizeof *by);
-    struct grp *groups = NULL;
+    size_t *size = calloc(n ? n : 1, sizeof *size);
+    size_t *class_n = calloc(n ? n : 1, sizeof *class_n);
+    size_t *slot = malloc((n ? n : 1) * sizeof *slot);
     int st = AS_ENOMEM;
-    if (size == NULL || slot == NULL || by == NULL)
+    if (size == NULL || class_n == NULL || slot == NULL)
         goto done;
-    for (size_t i = 0; i < n; i++)
-        size[find(parent, items[i].row)]++;
+    for (size_t i = 0; i < n; i++) {
+        size[items[i].leader]++;
+        class_n[items[i].rep]++;
+    }
     size_t used = 0, n_groups = 0;
-    for (size_t r = 0; r < s->n_rows; r++) {
-        slot[r] = used;
-        if (size[r] >= 2) {
-            used += size[r];
+    for (size_t i = 0; i < n; i++)
+        if (size[i] >= 2) {
+            used += size[i];
             n_groups++;
         }
-    }
-    groups = malloc((n_groups ? n_groups : 1) * sizeof *groups);
     d->m = malloc((used ? used : 1) * sizeof *d->m);
     d->first = malloc((n_groups + 1) * sizeof *d->first);
-    if (groups == NULL || d->m == NULL || d->first == NULL)
+    if (d->m == NULL || d->first == NULL)
         goto done;
-    size_t gi = 0;
-    for (size_t r = 0; r < s->n_rows; r++)
-        if (size[r] >= 2) {
-            groups[gi] = (struct grp){by + slot[r], 0};
-            slot[r] = gi++; /* now the group's number */
+    size_t at = 0, g = 0;
+    for (size_t i = 0; i < n; i++)
+        if (size[i] >= 2) {
+            d->first[g++] = at;
+            slot[i] = at;
+            at += size[i];
         }
-    for (size_t i = 0; i < n; i++) {
-        size_t r = find(parent, items[i].row);
-        if (size[r] >= 2) {
-            struct grp *g = &groups[slot[r]];
-            g->m[g->n++] = items[i];
-        }
-    }
-    for (size_t i = 0; i < n_groups; i++)
-        qsort(groups[i].m, groups[i].n, sizeof *groups[i].m, cmp_path);
-    qsort(groups, n_groups, sizeof *groups, cmp_group);
-    size_t at = 0;
-    st = AS_OK;
-    for (size_t i = 0; i < n_groups && st == AS_OK; i++) {
-        d->first[i] = at;
-        st = describe(s, &groups[i], d->m + at);
-        at += groups[i].n;
-    }
     d->first[n_groups] = at;
     d->n_groups = n_groups;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = items[i].leader;
+        if (size[l] < 2)
+            continue;
+        struct as_dup_member *m = &d->m[slot[l]++];
+        m->ref.shard = items[i].shard;
+        m->ref.entry = items[i].entry;
+        m->distance =
+            i == l ? 0.0 : as_search_distance(s, items[l].x, items[i].x);
+        m->difference = items[i].diff;
+        m->identical = class_n[items[i].rep] >= 2;
+    }
+    st = AS_OK;
 done:
-    free(groups);
     free(size);
+    free(class_n);
     free(slot);
-    free(by);
     return st;
+}
+
+/* The candidate pairs of reps, sorted, each once. */
+static int
+candidates(as_searcher *s, const struct as_dup_opts *o,
+           const struct item *items, size_t n, struct pairs *ps)
+{
+    int st = feature_candidates(s, items, n, ps);
+    if (st != AS_OK || n < 2)
+        return st;
+    size_t rows = s->n_rows ? (size_t)s->n_rows : 1;
+    size_t *item_of = malloc(rows * sizeof *item_of);
+    if (item_of == NULL)
+        return AS_ENOMEM;
+    for (size_t r = 0; r < rows; r++)
+        item_of[r] = SIZE_MAX;
+    for (size_t i = 0; i < n; i++)
+        item_of[items[i].row] = i;
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = KNN_K;
+    ko.mask = o->mask;
+    ko.threads = o->threads;
+    ko.progress = o->progress;
+    ko.progress_ctx = o->progress_ctx;
+    struct knn_ctx c = {s, item_of, items, ps};
+    st = as_search_knn(s, &ko, knn_emit, &c);
+    free(item_of);
+    if (st != AS_OK)
+        return st;
+    qsort(ps->p, ps->n, sizeof *ps->p, cmp_pair);
+    size_t w = 0;
+    for (size_t i = 0; i < ps->n; i++)
+        if (w == 0 || cmp_pair(&ps->p[i], &ps->p[w - 1]) != 0)
+            ps->p[w++] = ps->p[i];
+    ps->n = w;
+    return AS_OK;
 }
 
 int
@@ -255,46 +610,33 @@ as_dup_groups_find(as_dup_groups **out, as_searcher *s,
         as_dup_opts_init(&def);
         o = &def;
     }
-    if (s == NULL || !(o->max_distance >= 0.0))
+    if (s == NULL || !(o->max_difference >= 0.0))
         return AS_EINVAL;
     size_t rows = s->n_rows ? (size_t)s->n_rows : 1;
     as_dup_groups *d = calloc(1, sizeof *d);
-    size_t *parent = malloc(rows * sizeof *parent);
     struct item *items = malloc(rows * sizeof *items);
-    struct item **byhash = malloc(rows * sizeof *byhash);
+    struct pairs ps = {NULL, 0, 0};
     int st = AS_ENOMEM;
-    if (d == NULL || parent == NULL || items == NULL || byhash == NULL)
+    if (d == NULL || items == NULL)
         goto done;
-    for (size_t i = 0; i < s->n_rows; i++)
-        parent[i] = i;
-    size_t n = 0, n_hashed = 0;
+    size_t n = 0;
     if ((st = gather(s, o->mask, items, &n)) != AS_OK)
         goto done;
-    for (size_t i = 0; i < n; i++)
-        if (items[i].hash != 0)
-            byhash[n_hashed++] = &items[i];
-    qsort(byhash, n_hashed, sizeof *byhash, cmp_hash);
-    for (size_t i = 1; i < n_hashed; i++)
-        if (byhash[i]->hash == byhash[i - 1]->hash)
-            unite(parent, byhash[i - 1]->row, byhash[i]->row);
-    if (o->max_distance > 0.0) {
-        struct as_knn_opts ko;
-        as_knn_opts_init(&ko);
-        ko.k = 0;
-        ko.max_distance = o->max_distance;
-        ko.mask = o->mask;
-        ko.threads = o->threads;
-        ko.progress = o->progress;
-        ko.progress_ctx = o->progress_ctx;
-        struct near_ctx ctx = {s, parent};
-        if ((st = as_search_knn(s, &ko, near_emit, &ctx)) != AS_OK)
+    qsort(items, n, sizeof *items, cmp_path);
+    if ((st = identical_classes(items, n)) != AS_OK)
+        goto done;
+    if (o->max_difference > 0.0) {
+        if ((st = candidates(s, o, items, n, &ps)) != AS_OK ||
+            (st = confirm_assign(items, n, &ps, o->max_difference,
+                                 o->threads)) != AS_OK)
             goto done;
+        report_unreadable(o, items, n, &ps);
     }
-    st = collect_groups(s, parent, items, n, d);
+    assign_rest(items, n);
+    st = collect_groups(s, items, n, d);
 done:
-    free(parent);
     free(items);
-    free(byhash);
+    free(ps.p);
     if (st != AS_OK) {
         as_dup_groups_free(d);
         return st;

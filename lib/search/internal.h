@@ -146,4 +146,21 @@ int as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
 int as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
                          size_t nq, const struct as_search_filter *f);
 
+/* ---- near-duplicate confirmation (dupaudio.c) ---- */
+
+/* Two decoded sounds and the work space to compare them; one per
+ * thread. */
+typedef struct as__dupcmp as__dupcmp;
+/* AS_OK or AS_ENOMEM. */
+int as__dupcmp_new(as__dupcmp **out);
+void as__dupcmp_free(as__dupcmp *c);
+/* Decodes the file at path into slot 0 or 1 (22050 Hz mono, the first
+ * 60 s). AS_OK or a status of as_decoder_open/as_decoder_read (errno
+ * set with AS_EIO); the slot is then empty. */
+int as__dupcmp_load(as__dupcmp *c, int slot, const char *path);
+/* The difference of the two loaded sounds in dB (as/search.h,
+ * as_dup_groups_find); HUGE_VAL when one is silent; NaN when out of
+ * memory. */
+double as__dupcmp_diff(as__dupcmp *c);
+
 #endif

@@ -64,8 +64,8 @@ expect_err 'as-search: lib/909/kick.flac: No such file or directory'
 run as-search -L -C afile lib.asx
 expect_status 1
 expect_err 'as-search: afile: Not a directory'
-usage1='usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e distance]'
-usage2='                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] [-l label] [-m metric]'
+usage1='usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e dB]'
+usage2='                 [-F stream] [-g glob] [-i kind] [-j jobs] [-K kind] [-k count] [-l label] [-m metric]'
 usage3='                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]
                  index ... [--] [query ...]'
 run as-search -D -C x lib.asx

@@ -11,8 +11,8 @@ cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 K=samples/kicks/kick_44k1.flac
-USAGE1="usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e distance]"
-USAGE2="                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] [-l label] [-m metric]"
+USAGE1="usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e dB]"
+USAGE2="                 [-F stream] [-g glob] [-i kind] [-j jobs] [-K kind] [-k count] [-l label] [-m metric]"
 USAGE3="                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]
                  index ... [--] [query ...]"
 HINT="Try 'as-search --help'."

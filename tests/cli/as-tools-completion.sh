@@ -40,7 +40,7 @@ bcomp() {
     [ "$got" = "$_want" ] || fail "bash: '$*' completes to '$got', want '$_want'"
 }
 bcomp "--json|" as-extract --js
-bcomp "--duplicates|--dup-distance=|" as-search --dup
+bcomp "--duplicates|--dup-difference=|" as-search --dup
 bcomp "tsv|bin|" as-extract -f ""
 bcomp "iforest|" as-anomaly --method = i
 bcomp "pca|" as-map -m p

@@ -102,7 +102,7 @@ for o in "" -J; do
     check $k 4
     run as-search -D $o i.asx
     expect_status 0
-    check $k 7
+    check $k 8
     run as-search $o -p "s/plain/$(printf 't\tb.wav')" -k 7 i.asx
     expect_status 0
     check $k 13

@@ -23,9 +23,10 @@ struct strs {
 
 struct opts {
     size_t k;
-    size_t limit;        /* --list: 0 for all */
-    double max_distance; /* < 0: none */
-    double dup_distance;
+    size_t limit;          /* --list: 0 for all */
+    double max_distance;   /* < 0: none */
+    double dup_difference; /* -e, dB */
+    size_t jobs;           /* -j */
     double reason_threshold;
     enum as_metric metric;
     double weights[AS_G_COUNT];

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * as-search --duplicates: the groups as_dup_groups_find makes (equal
- * audio, or with a distance above 0 features this close), each
- * member's distance to the group's first path, and whether another
- * member holds the very same audio ("identical") or none does ("near").
+ * audio, and with -e above 0 the same recording changed by gain, bit
+ * depth, rate, coding or silence, confirmed on the audio), each
+ * member's feature distance to the group's first path, whether another
+ * member holds the very same audio ("identical") or none does ("near"),
+ * and the difference of its audio to the first member's in dB.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "as-search.h"
@@ -41,9 +44,11 @@ print_group(const struct opts *o, const struct lib *lib, size_t number,
         rec_real(r, "distance", "%.6f", m[j].distance);
         if (json) {
             rec_bool(r, "identical", m[j].identical);
+            rec_real(r, "difference_db", "%.2f", m[j].difference);
             rec_close(r);
         } else {
             rec_str(r, NULL, m[j].identical ? "identical" : "near");
+            rec_real(r, NULL, "%.2f", m[j].difference);
             rec_end(r);
         }
     }
@@ -52,13 +57,35 @@ print_group(const struct opts *o, const struct lib *lib, size_t number,
     return 0;
 }
 
+/* A file that could not be decoded to confirm a candidate: warned
+ * about, and the exit status becomes 1. */
+static void
+unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
+           int err)
+{
+    (void)ref;
+    int *failed = ctx;
+    *failed = 1;
+    char reason[64];
+    if (as_decode_reason(path, status, reason, sizeof reason)) {
+        cli_warnx(path, "%s", reason);
+        return;
+    }
+    errno = err;
+    cli_warn_status(path, status);
+}
+
 int
 run_duplicates(const struct opts *o, struct lib *lib)
 {
+    int unread = 0;
     struct as_dup_opts d;
     as_dup_opts_init(&d);
-    d.max_distance = o->dup_distance;
+    d.max_difference = o->dup_difference;
     d.mask = as_entry_mask_rows(lib->mask);
+    d.threads = o->jobs;
+    d.unreadable = unreadable;
+    d.unreadable_ctx = &unread;
     as_dup_groups *g;
     int st = as_dup_groups_find(&g, lib->s, &d);
     if (st != AS_OK) {
@@ -66,8 +93,9 @@ run_duplicates(const struct opts *o, struct lib *lib)
         cli_warn_status(NULL, st);
         return 1;
     }
-    rec_header(o->out, "group\tmember\t" REC_COL_PATH
-                       "\tlabel\t" REC_COL_DURATION "\tdistance\taudio");
+    rec_header(o->out,
+               "group\tmember\t" REC_COL_PATH "\tlabel\t" REC_COL_DURATION
+               "\tdistance\taudio\tdifference_db");
     int failed = 0;
     for (size_t i = 0; i < as_dup_groups_count(g) && !failed; i++) {
         size_t n;
@@ -75,5 +103,5 @@ run_duplicates(const struct opts *o, struct lib *lib)
         failed = print_group(o, lib, i + 1, m, n);
     }
     as_dup_groups_free(g);
-    return failed;
+    return failed || unread;
 }

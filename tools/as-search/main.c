@@ -18,9 +18,9 @@
 
 #define USAGE                                                                  \
     "usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] "            \
-    "[-d distance] [-E ef] [-e distance]\n"                                    \
-    "                 [-F stream] [-g glob] [-i kind] [-K kind] [-k count] "   \
-    "[-l label] [-m metric]\n"                                                 \
+    "[-d distance] [-E ef] [-e dB]\n"                                          \
+    "                 [-F stream] [-g glob] [-i kind] [-j jobs] [-K kind] "    \
+    "[-k count] [-l label] [-m metric]\n"                                      \
     "                 [-n limit] [-p path] [-r threshold] [-t min:max] "       \
     "[-w group=weight,...]\n"                                                  \
     "                 index ... [--] [query ...]"
@@ -66,8 +66,10 @@ help(void)
         "  -d, --max-distance=D     only results at distance D or closer\n"
         "  -E, --ef=N               with -a: candidates per query, ranked\n"
         "                           exactly (default 100; more finds more)\n"
-        "  -e, --dup-distance=D     with -D: also group entries this close\n"
-        "                           (default 0.01; 0: identical audio only)\n"
+        "  -e, --dup-difference=DB  with -D: also group the same recording\n"
+        "                           changed by gain, coding or silence, its\n"
+        "                           audio at most DB apart (default 0.5; 0:\n"
+        "                           identical audio only)\n"
         "  -F, --features=STREAM    the rows of a feature stream are queries\n"
         "                           (- for stdin; repeatable)\n"
         "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
@@ -76,6 +78,8 @@ help(void)
         "  -h, --help               print this help and exit\n"
         "  -i, --like=KIND          rank the entries by the probability of\n"
         "                           KIND (as-kind(7)) instead of searching\n"
+        "  -j, --jobs=N             with -D: decode in N threads (default:\n"
+        "                           every core)\n"
         "  -J, --json               print one JSON object per query (per "
         "entry\n"
         "                           with -L, per group with -D)\n"
@@ -773,12 +777,14 @@ main(int argc, char **argv)
         {"duplicates", no_argument, NULL, 'D'},
         {"max-distance", required_argument, NULL, 'd'},
         {"ef", required_argument, NULL, 'E'},
-        {"dup-distance", required_argument, NULL, 'e'},
+        {"dup-difference", required_argument, NULL, 'e'},
+        {"dup-distance", required_argument, NULL, 'e'}, /* former name */
         {"features", required_argument, NULL, 'F'},
         {"path-glob", required_argument, NULL, 'g'},
         {"no-header", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {"like", required_argument, NULL, 'i'},
+        {"jobs", required_argument, NULL, 'j'},
         {"json", no_argument, NULL, 'J'},
         {"kind", required_argument, NULL, 'K'},
         {"count", required_argument, NULL, 'k'},
@@ -800,15 +806,17 @@ main(int argc, char **argv)
     struct opts o = {0};
     o.k = 10;
     o.max_distance = -1.0;
-    o.dup_distance = 0.01;
+    o.dup_difference = AS_DUP_DIFFERENCE;
+    o.jobs = (size_t)cli_default_jobs();
     o.reason_threshold = 0.5;
     o.header = 1;
     o.metric = AS_METRIC_COSINE;
-    int c, have_dup_distance = 0, have_limit = 0, have_ef = 0;
+    int c, have_dup_difference = 0, have_jobs = 0, have_limit = 0;
+    int have_ef = 0;
     o.ef = 100;
     cli_init("as-search", USAGE);
     while ((c = getopt_long(argc, argv,
-                            "A:aC:c:Dd:E:e:F:g:Hhi:JK:k:Ll:m:n:Pp:qr:St:Vw:z",
+                            "A:aC:c:Dd:E:e:F:g:Hhi:Jj:K:k:Ll:m:n:Pp:qr:St:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'A':
@@ -835,8 +843,8 @@ main(int argc, char **argv)
             have_ef = 1;
             break;
         case 'e':
-            o.dup_distance = cli_parse_double("-e", optarg, 0.0, 1e300);
-            have_dup_distance = 1;
+            o.dup_difference = cli_parse_double("-e", optarg, 0.0, 100.0);
+            have_dup_difference = 1;
             break;
         case 'F':
             strs_add(&o.features, optarg);
@@ -855,6 +863,10 @@ main(int argc, char **argv)
             break;
         case 'J':
             o.json = 1;
+            break;
+        case 'j':
+            o.jobs = (size_t)cli_parse_long("-j", optarg, 1, 1024);
+            have_jobs = 1;
             break;
         case 'K':
             cli_filter_add(&o.filter, AS_FILTER_KIND, "-K", optarg);
@@ -922,8 +934,10 @@ main(int argc, char **argv)
         cli_usage_error("-L and -D do not go together");
     if (have_limit && !o.list)
         cli_usage_error("-n goes with -L");
-    if (have_dup_distance && !o.dups)
+    if (have_dup_difference && !o.dups)
         cli_usage_error("-e goes with -D");
+    if (have_jobs && !o.dups)
+        cli_usage_error("-j goes with -D");
     if (o.learned && o.metric != AS_METRIC_COSINE)
         cli_usage_error("-P goes with the cosine metric");
     if (o.crate_dir != NULL && o.dups)

@@ -1568,15 +1568,15 @@ map(const struct request *q, struct gen *g)
 /* The duplicate groups of the library (visible entries in mask, NULL:
  * all) as as-search -D finds them, as JSON; NULL on failure (*st). */
 static char *
-build_duplicates(struct gen *g, double max_distance, const as_entry_mask *mask,
-                 int *st)
+build_duplicates(struct gen *g, double max_difference,
+                 const as_entry_mask *mask, int *st)
 {
     as_searcher *s = gen_searcher(g, st);
     if (s == NULL)
         return NULL;
     struct as_dup_opts o;
     as_dup_opts_init(&o);
-    o.max_distance = max_distance;
+    o.max_difference = max_difference;
     o.mask = mask ? as_entry_mask_rows(mask) : NULL;
     o.threads = api_opts->jobs;
     as_dup_groups *dg = NULL;
@@ -1591,8 +1591,8 @@ build_duplicates(struct gen *g, double max_distance, const as_entry_mask *mask,
         return NULL;
     }
     size_t n = as_dup_groups_count(dg);
-    fprintf(b.fp, "{\"max_distance\":");
-    json_number(b.fp, max_distance);
+    fprintf(b.fp, "{\"max_difference_db\":");
+    json_number(b.fp, max_difference);
     fprintf(b.fp, ",\"count\":%zu,\"groups\":[", n);
     for (size_t i = 0; i < n && *st == AS_OK; i++) {
         size_t m;
@@ -1607,8 +1607,8 @@ build_duplicates(struct gen *g, double max_distance, const as_entry_mask *mask,
             entry_fields(b.fp, g->offset[v[j].ref.shard] + v[j].ref.entry, &e);
             fputs(",\"distance\":", b.fp);
             json_number(b.fp, v[j].distance);
-            fprintf(b.fp, ",\"identical\":%s}",
-                    v[j].identical ? "true" : "false");
+            fprintf(b.fp, ",\"identical\":%s,\"difference_db\":%.2f}",
+                    v[j].identical ? "true" : "false", v[j].difference);
         }
         fputs("]}", b.fp);
     }
@@ -1623,37 +1623,41 @@ build_duplicates(struct gen *g, double max_distance, const as_entry_mask *mask,
     return b.buf;
 }
 
-/* The default report (no filter, as-search -D's distance), kept. */
-#define DUP_DISTANCE 0.01
+/* The default report (no filter, as-search -D's threshold) is kept. */
 
 static char *
 bg_duplicates(const struct bg_job *j, int *st)
 {
-    return build_duplicates(j->g, DUP_DISTANCE, NULL, st);
+    return build_duplicates(j->g, AS_DUP_DIFFERENCE, NULL, st);
 }
 
 static int
 duplicates(const struct request *q, struct gen *g)
 {
-    static const char *const names[] = {"+filters", "distance", NULL};
+    /* distance= is the parameter's former name */
+    static const char *const names[] = {"+filters", "difference", "distance",
+                                        NULL};
     if (check_params(q, names))
         return MHD_YES;
-    const char *v;
-    if (param(q, "distance", &v))
+    const char *v, *old;
+    if (param(q, "difference", &v) || param(q, "distance", &old))
         return MHD_YES;
-    double dist = DUP_DISTANCE;
+    const char *name = v != NULL ? "difference" : "distance";
+    if (v == NULL)
+        v = old;
+    double dist = AS_DUP_DIFFERENCE;
     if (v != NULL) {
         char *end;
         dist = strtod(v, &end);
-        if (end == v || *end != '\0' || !(dist >= 0.0 && dist <= 2.0))
+        if (end == v || *end != '\0' || !(dist >= 0.0 && dist <= 100.0))
             return reply_error(q->c, q->r, 400,
-                               "distance: not a number from 0 to 2");
+                               "%s: not a number from 0 to 100", name);
     }
     as_entry_mask *mask;
     if (request_mask(q, g, &mask))
         return MHD_YES;
     int st = AS_OK;
-    if (mask == NULL && dist == DUP_DISTANCE) {
+    if (mask == NULL && dist == AS_DUP_DIFFERENCE) {
         struct bg_job job = {.g = g, .build = bg_duplicates};
         return api_cached(q, g, &g->dups, &job, "the duplicate report");
     }

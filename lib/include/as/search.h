@@ -222,39 +222,78 @@ int as_search_knn(as_searcher *s, const struct as_knn_opts *o, as_knn_emit emit,
 
 /* ---- duplicates ---- */
 
+/* The default confirm threshold of as_dup_opts, in dB. */
+#define AS_DUP_DIFFERENCE 0.5
+
 struct as_dup_opts {
-    /* near-duplicates: entries whose features are this close are
-     * grouped too (init 0.01; 0: identical audio only) */
-    double max_distance;
+    /* Near-duplicates: the largest difference, in dB, between the audio
+     * of two entries that are the same recording (see
+     * as_dup_groups_find). Init AS_DUP_DIFFERENCE; 0: identical audio
+     * only (no file is decoded). */
+    double max_difference;
     const unsigned char *const *mask; /* the entries considered, as in
                                          as_knn_opts; NULL (init): all */
     size_t threads;                   /* init 1 */
-    void (*progress)(void *ctx, size_t done, size_t total); /* as in
+    void (*progress)(void *ctx, size_t done, size_t total); /* the
+                                         candidate search's, as in
                                          as_knn_opts; init NULL */
     void *progress_ctx;
+    /* Called, from the calling thread, once for each entry whose file
+     * could not be decoded to confirm a candidate (in path order):
+     * status as from as_decoder_open or as_decoder_read, and the errno
+     * that came with AS_EIO. The entry is then no near-duplicate of
+     * anything (it can still have identical audio). Init NULL. */
+    void (*unreadable)(void *ctx, struct as_entry_ref ref, const char *path,
+                       int status, int err);
+    void *unreadable_ctx;
 };
 void as_dup_opts_init(struct as_dup_opts *o);
 
 /* One member of a group. */
 struct as_dup_member {
     struct as_entry_ref ref;
-    double distance; /* to the group's first member (0 for it), as
-                        as_search_distance */
-    int identical;   /* another member holds the same decoded audio (the
-                        same audio hash); 0: only near */
+    double distance;   /* features: to the group's first member (0 for
+                          it), as as_search_distance */
+    double difference; /* audio: the confirmed difference to the group's
+                          first member in dB (0 for it and for the
+                          members holding its audio) */
+    int identical;     /* another member holds the same decoded audio (the
+                          same audio hash); 0: only near */
 };
 
 typedef struct as_dup_groups as_dup_groups;
 
 /*
  * Groups of duplicates among the library's entries (visible, in the
- * mask): entries holding the same decoded audio (equal non-zero audio
- * hashes, whatever the name or container) or, with a max_distance above
- * 0, features that close (as_search_knn's range search). Groups are the
- * connected components of both relations (a chain A ~ B ~ C is one
- * group even when A and C are further apart) with two members or more;
- * members are ordered by path, groups by their first member's path.
- * Returns AS_OK, AS_EINVAL, AS_ENOMEM, AS_ECHECKSUM or AS_EINDEX; *out
+ * mask).
+ *
+ * Identical: equal non-zero audio hashes (the same decoded samples,
+ * whatever the name or container).
+ *
+ * Near (max_difference above 0): the same recording after a change of
+ * gain, bit depth, sample rate, lossy coding, channel count or silence
+ * at either end. Candidates come from the features as extracted (raw
+ * values of the columns of the default set that such changes hardly
+ * move, so the same in any library; and each entry's nearest few by the
+ * searcher's distance); each candidate pair is confirmed on the audio:
+ * both files are decoded (at the paths the index holds, as
+ * as_decoder_open opens them) at 22050 Hz mono, aligned by their
+ * envelopes (lags up to 5 s, to the sample), and their log-mel
+ * spectrograms (40 bands, 1024-sample frames, hop 256), each relative to
+ * its loudest cell, are compared after the best gain: the difference is
+ * the root mean square, in dB, over the cells either holds above -40 dB.
+ * Sounds are compared on their first 60 s. A pair is near when its
+ * difference is at most max_difference; silence is near nothing.
+ *
+ * Groups do not chain: taking entries in path order, an entry in no
+ * group yet starts a group, and every later entry in no group yet that
+ * is near it (or holds its audio, or the audio of one that is) joins
+ * it. Every member is thus within max_difference of the first. Groups
+ * of two members or more are returned, members ordered by path, groups
+ * by their first member's path. The result does not depend on threads.
+ *
+ * Returns AS_OK, AS_EINVAL, AS_ENOMEM, AS_ECHECKSUM or AS_EINDEX; a file
+ * that cannot be decoded is no error (o->unreadable hears of it). *out
  * is NULL on failure. The groups do not refer to the searcher.
  */
 int as_dup_groups_find(as_dup_groups **out, as_searcher *s,

@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# --duplicates, near: the same recording after a change of gain, bit
+# depth, sample rate, coding, channels or silence around it is grouped;
+# another recording of the same kind, or the same one played 6% faster or
+# with its boom boosted, is not. Files that cannot be read are reported.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p k o
+b="$FIX/real_bd_808_44k1.wav"
+cp "$b" k/bd.wav
+sox -R "$b" k/bd_quiet.wav gain -20
+sox -R "$b" -b 8 k/bd_8.wav
+sox -R "$b" -b 24 k/bd_24.flac
+sox -R "$b" k/bd_22k.wav rate 22050
+sox -R "$b" k/bd_pad.wav pad 0.3 0.5
+sox -R "$b" -c 2 k/bd_stereo.wav remix 1v0.9 1v0.4
+sox -R "$b" -C 3 k/bd.ogg
+lame --quiet -b 128 "$b" k/bd.mp3
+cp "$FIX/kick_44k1.flac" o/kick.flac
+sox -R "$b" o/faster.wav speed 1.06
+sox -R "$b" o/boom.wav gain -6 equalizer 60 1q +6
+as-extract -r k o | as-index -o l.asx
+
+run as-search -D -H l.asx
+expect_status 0
+expect_no_err
+[ "$(cut -f 1 "$T/out" | sort -u)" = 1 ] || fail "one group: $(cat "$T/out")"
+cut -f 3 "$T/out" >got
+printf '%s\n' k/bd.mp3 k/bd.ogg k/bd.wav k/bd_22k.wav k/bd_24.flac k/bd_8.wav \
+    k/bd_pad.wav k/bd_quiet.wav k/bd_stereo.wav >want
+cmp -s want got || { diff want got; fail "the copies"; }
+# each within the default 0.5 dB of the first, which is at 0
+awk -F '\t' '$8 > 0.5 || ($2 == 1 && $8 != 0) { exit 1 }' "$T/out" ||
+    fail "differences: $(cut -f 3,8 "$T/out")"
+# the 24-bit FLAC holds the WAV's very samples
+[ "$(awk -F '\t' '$7 == "identical" { print $3 }' "$T/out" | tr '\n' ' ')" = \
+    "k/bd.wav k/bd_24.flac " ] || fail "audio column: $(cut -f 3,7 "$T/out")"
+
+# Byte-identical whatever the threads; -e 0 (and its old spelling):
+# identical audio only, and none of these is.
+as-search -D -j 1 l.asx >j1
+as-search -D -j 2 l.asx >j2
+cmp -s j1 j2 || fail "-j 1 and -j 2 differ"
+run as-search -D -H -e 0 l.asx
+expect_status 0
+printf '%s\n' "1	1	k/bd.wav	k	0.559773	0.000000	identical	0.00" \
+    "1	2	k/bd_24.flac	k	0.559773	0.000000	identical	0.00" >want
+cmp -s want "$T/out" || { diff want "$T/out"; fail "-e 0"; }
+as-search -D -H --dup-distance=0 l.asx >old
+cmp -s old "$T/out" || fail "--dup-distance"
+# A threshold that lets the faster copy in, and one that keeps the
+# 8-bit copy out.
+run as-search -D -H -e 5 l.asx
+grep -q '	o/faster.wav	' "$T/out" || fail "-e 5: $(cut -f 3,8 "$T/out")"
+run as-search -D -H -e 0.001 l.asx
+grep -q 'bd_8.wav' "$T/out" && fail "-e 0.001: $(cut -f 3,8 "$T/out")"
+
+# A file gone since indexing is reported; the others are still grouped.
+rm k/bd_pad.wav
+run as-search -D -H l.asx
+expect_status 1
+expect_err "as-search: k/bd_pad.wav: No such file or directory"
+[ "$(wc -l <"$T/out")" -eq 8 ] || fail "without bd_pad: $(cat "$T/out")"
+
+# Bad values.
+run as-search -D -e -1 l.asx
+expect_status 2
+run as-search -j 2 l.asx k/bd.wav
+expect_status 2
+head -n 1 "$T/err" | grep -q '^as-search: -j goes with -D$' || fail "-j alone"
