@@ -9,7 +9,7 @@ as_sample_folder -7
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 K=samples/kicks/kick_44k1.flac
-USAGE1="usage: as-serve [-BhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] [-k file]"
+USAGE1="usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] [-k file]"
 USAGE2="                [-l addr:port] [-m count] [-s seconds] [-u bytes] index ..."
 HINT="Try 'as-serve --help'."
 

@@ -18,7 +18,8 @@ as_serve_start lib.asx
 strip() {
     sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
         -e 's/,"duration":[0-9.]+,"cluster":(null|[0-9]+)//g' \
-        -e 's/,"audio":"[^"]*"//g' "$T/out"
+        -e 's/,"audio":"[^"]*"//g' -e 's/,"exact":true\}/}/' \
+        "$T/out"
 }
 # same QUERY AS-SEARCH-ARG...: GET /search?QUERY equals as-search -J
 same() {

@@ -18,7 +18,8 @@ as_serve_start tagged.asx
 strip() {
     sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
         -e 's/,"duration":[0-9.]+,"cluster":(null|[0-9]+)//g' \
-        -e 's/,"audio":"[^"]*"//g' "$T/out"
+        -e 's/,"audio":"[^"]*"//g' -e 's/,"exact":true\}/}/' \
+        "$T/out"
 }
 # filename, kind and kind_p of each object of a JSON answer, by filename
 kinds_of() {

@@ -692,6 +692,54 @@ request_weights(const struct request *q, const struct gen *g, double *w,
 
 /* ---- /search ---- */
 
+/* approx=1 (or 0) and ef=N, as as-search -a -E: whether j searches the
+ * approximate index, and with how many candidates. A server without
+ * --approx, and the options as-search -a refuses (w=), are a 400; a
+ * generation whose graph could not be used (reloaded beside a stale
+ * one) answers exactly, and says so. 1 after replying. */
+static int
+request_approx(const struct request *q, const struct gen *g,
+               struct search_job *j)
+{
+    const char *a, *e;
+    if (param(q, "approx", &a) || param(q, "ef", &e))
+        return 1;
+    int asked = 0;
+    if (a != NULL && strcmp(a, "1") == 0) {
+        asked = 1;
+    } else if (a != NULL && strcmp(a, "0") != 0) {
+        char *s = cli_msg_name_dup(a);
+        reply_error(q->c, q->r, 400, "approx: '%s' is not 0 or 1", s);
+        free(s);
+        return 1;
+    }
+    j->ef = 100;
+    if (e != NULL && !asked) {
+        reply_error(q->c, q->r, 400, "ef goes with approx=1");
+        return 1;
+    }
+    if (e != NULL && parse_size(e, 1, 100000, &j->ef) != 0) {
+        char *s = cli_msg_name_dup(e);
+        reply_error(q->c, q->r, 400,
+                    "ef: '%s' is not a number from 1 to 100000", s);
+        free(s);
+        return 1;
+    }
+    if (asked && !api_opts->approx) {
+        reply_error(q->c, q->r, 400,
+                    "approx=1: the server was started without --approx");
+        return 1;
+    }
+    if (asked && j->weighed) {
+        reply_error(q->c, q->r, 400,
+                    "approx=1 does not go with w: the approximate index "
+                    "holds the stored weights");
+        return 1;
+    }
+    j->approx = asked && g->ann != NULL;
+    return 0;
+}
+
 struct query_vec {
     const char *name;
     double duration_s;
@@ -754,7 +802,7 @@ search_job_new(const struct request *q, struct gen *g,
     j->self.shard = qv->has_self ? (uint32_t)qv->self_shard : AS_NO_SHARD;
     j->self.entry = qv->has_self ? (uint32_t)qv->self_entry : 0;
     if (request_mask(q, g, &j->mask) ||
-        request_weights(q, g, j->w, &j->weighed)) {
+        request_weights(q, g, j->w, &j->weighed) || request_approx(q, g, j)) {
         search_job_free(j);
         return 1;
     }
@@ -771,20 +819,28 @@ search_job_new(const struct request *q, struct gen *g,
     return 0;
 }
 
-int
-search_jobs_compatible(const struct search_job *a, const struct search_job *b)
-{
-    return a->g == b->g && a->weighed == b->weighed &&
-           (!a->weighed || memcmp(a->w, b->w, sizeof a->w) == 0) &&
-           strcmp(a->filters, b->filters) == 0;
-}
-
 /* The neighbours a search asks for: at least those its reasons are
  * measured against. */
 static size_t
 search_depth(const struct search_job *j)
 {
-    return j->k > AS_REASON_NEIGHBOURS ? j->k : AS_REASON_NEIGHBOURS;
+    /* approximate: against the ef candidates when there are fewer, as
+     * as-search -a, so that ef alone sets what a query costs */
+    size_t r = AS_REASON_NEIGHBOURS;
+    if (j->approx && j->ef < r)
+        r = j->ef;
+    return j->k > r ? j->k : r;
+}
+
+int
+search_jobs_compatible(const struct search_job *a, const struct search_job *b)
+{
+    /* an approximate walk depends on its depth when that exceeds ef */
+    return a->g == b->g && a->weighed == b->weighed &&
+           (!a->weighed || memcmp(a->w, b->w, sizeof a->w) == 0) &&
+           strcmp(a->filters, b->filters) == 0 && a->approx == b->approx &&
+           (!a->approx ||
+            (a->ef == b->ef && search_depth(a) == search_depth(b)));
 }
 
 /* The answer to j from its nearest hits[0, n) (at most search_depth):
@@ -810,6 +866,7 @@ search_format(struct search_job *j, as_searcher *s, const struct as_hit *hits,
         fprintf(b.fp, "%.6f", j->duration_s);
     else
         fputs("null", b.fp);
+    fprintf(b.fp, ",\"exact\":%s", j->approx ? "false" : "true");
     fputs("},\"results\":[", b.fp);
     int st = AS_OK;
     for (size_t r = 0; r < n && st == AS_OK; r++) {
@@ -900,7 +957,10 @@ search_jobs_run(struct search_job *const *jobs, size_t n)
         as_search_filter_init(&f);
         f.mask = jobs[0]->mask ? as_entry_mask_rows(jobs[0]->mask) : NULL;
         f.exclude = exclude;
-        st = as_search(s, queries, n, depth, &f, hits, n_hits);
+        st = jobs[0]->approx
+                 ? as_ann_search(g->ann, s, queries, n, depth, jobs[0]->ef, &f,
+                                 hits, n_hits)
+                 : as_search(s, queries, n, depth, &f, hits, n_hits);
     }
     for (size_t i = 0; i < n; i++) {
         if (st != AS_OK) {
@@ -1153,10 +1213,10 @@ search_upload(const struct request *q, struct gen *g, size_t k)
 static int
 search(const struct request *q, struct gen *g)
 {
-    static const char *const get_params[] = {"+filters", "path", "n_results",
-                                             "k",        "w",    NULL};
+    static const char *const get_params[] = {
+        "+filters", "path", "n_results", "k", "w", "approx", "ef", NULL};
     static const char *const post_params[] = {"+filters", "n_results", "k", "w",
-                                              NULL};
+                                              "approx",   "ef",        NULL};
     int post = strcmp(q->method, "POST") == 0;
     if (check_params(q, post ? post_params : get_params))
         return MHD_YES;

@@ -28,6 +28,7 @@ struct serve_opts {
     unsigned max_connections;
     unsigned jobs;
     int no_batch; /* -B: every search scans alone, in its HTTP thread */
+    int approx;   /* -a: load INDEX.ann; approx=1 searches it */
     char **index_paths;
     size_t n_index;
 };
@@ -62,6 +63,9 @@ struct gen {
     struct cache_slot *maps;     /* per shard, method and dims */
     struct cache_slot *pages;    /* the same as the dashboard's data */
     struct cache_slot dups;      /* the default duplicate report */
+    as_ann *ann;                 /* --approx: the graph of the one index,
+                                    NULL when unusable (approx=1 is then
+                                    answered exactly) */
     unsigned refs;               /* under the state's lock */
 };
 
@@ -75,11 +79,17 @@ struct file_id {
     ino_t seg_ino;
     off_t seg_size;
     int64_t seg_mtime_ns;
+    /* --approx: INDEX.ann (0s without one), rebuilt on its own */
+    ino_t ann_ino;
+    off_t ann_size;
+    int64_t ann_mtime_ns;
 };
 
 /* Opens the indexes (reporting failures as "as-serve: path: reason");
- * NULL when one fails. */
-struct gen *gen_open(char *const *paths, size_t n, unsigned long id);
+ * NULL when one fails. With --approx, also INDEX.ann: when it cannot be
+ * used (missing, stale, damaged), NULL if first is set (the server does
+ * not start), else a warning and a generation without it. */
+struct gen *gen_open(char *const *paths, size_t n, unsigned long id, int first);
 /* Whether any index file differs from what g opened. */
 int gen_stale(const struct gen *g, char *const *paths);
 /* The identities of the files at paths now (zeros for one that cannot
@@ -206,6 +216,8 @@ struct search_job {
                             equal masks */
     as_entry_mask *mask; /* NULL: every entry */
     int weighed;         /* w holds the request's group weights */
+    int approx;          /* searched through g->ann, ef candidates */
+    size_t ef;
     double w[AS_G_COUNT];
     struct MHD_Connection *conn; /* suspended while the job waits */
     int st;                      /* AS_OK: the answer is body */
@@ -213,7 +225,8 @@ struct search_job {
     size_t len;
 };
 /* Whether one scan may answer both: the same generation, filters and
- * weights (k and the left-out entry may differ). */
+ * weights, and for approximate searches the same candidates and depth
+ * (k and the left-out entry may differ). */
 int search_jobs_compatible(const struct search_job *a,
                            const struct search_job *b);
 /* Answers n compatible jobs with one scan (st and body of each). */

@@ -11,6 +11,20 @@
 static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct gen *current;
 
+/* INDEX.ann, where as-index -A writes the graph of INDEX: malloc'd, or
+ * NULL when out of memory. */
+static char *
+ann_path(const char *path)
+{
+    size_t len = strlen(path);
+    char *ann = malloc(len + 5);
+    if (ann != NULL) {
+        memcpy(ann, path, len);
+        memcpy(ann + len, ".ann", 5);
+    }
+    return ann;
+}
+
 /* The identity of the index at path, whose stat(2) is st. */
 static void
 file_id_of(const char *path, const struct stat *st, struct file_id *id)
@@ -27,6 +41,47 @@ file_id_of(const char *path, const struct stat *st, struct file_id *id)
         id->seg_size = (off_t)ii.seg_size;
         id->seg_mtime_ns = ii.seg_mtime_ns;
     }
+    /* with --approx, a graph rebuilt (as-index -A) is a new version too */
+    char *ann = api_opts->approx ? ann_path(path) : NULL;
+    struct stat as;
+    if (ann != NULL && stat(ann, &as) == 0) {
+        id->ann_ino = as.st_ino;
+        id->ann_size = as.st_size;
+        id->ann_mtime_ns =
+            (int64_t)as.st_mtim.tv_sec * 1000000000 + as.st_mtim.tv_nsec;
+    }
+    free(ann);
+}
+
+/* --approx: opens the graph of g's one index at path.ann. 0, or -1 after
+ * saying why it cannot be used. */
+static int
+gen_open_ann(struct gen *g, const char *path, int first)
+{
+    char *ann = ann_path(path);
+    if (ann == NULL) {
+        cli_warn_status(NULL, AS_ENOMEM);
+        return -1;
+    }
+    int st = as_ann_open(&g->ann, ann, g->ix[0]);
+    int e = errno;
+    const char *then =
+        first ? "" : "; answering approx=1 exactly until it is replaced";
+    if (st == AS_ENOTSUP)
+        cli_warnx(ann, "%s (built without hnswlib)%s", as_strerror(st), then);
+    else if (st == AS_EIO && e == ENOENT)
+        cli_warnx(ann, "%s: build it with as-index -A %s%s", strerror(e), path,
+                  then);
+    else if (st == AS_ESTALE || st == AS_ECHECKSUM || st == AS_ENOTANN ||
+             st == AS_EINDEXVER)
+        cli_warnx(ann, "%s: rebuild it with as-index -A %s%s", as_strerror(st),
+                  path, then);
+    else if (st == AS_EIO)
+        cli_warnx(ann, "%s%s", strerror(e), then);
+    else if (st != AS_OK)
+        cli_warnx(ann, "%s%s", as_strerror(st), then);
+    free(ann);
+    return st == AS_OK ? 0 : -1;
 }
 
 static void
@@ -40,6 +95,7 @@ gen_free(struct gen *g)
         as_extractor_free(g->extractors[i]);
     free(g->searchers);
     free(g->extractors);
+    as_ann_close(g->ann); /* before the index it searches */
     for (size_t h = 0; g->kinds != NULL && h < g->n; h++)
         as_kinds_free(g->kinds[h]);
     free(g->kinds);
@@ -65,7 +121,7 @@ gen_free(struct gen *g)
 }
 
 struct gen *
-gen_open(char *const *paths, size_t n, unsigned long id)
+gen_open(char *const *paths, size_t n, unsigned long id, int first)
 {
     struct gen *g = calloc(1, sizeof *g);
     if (g == NULL)
@@ -156,6 +212,12 @@ gen_open(char *const *paths, size_t n, unsigned long id)
         }
         g->tagged = 1;
     }
+    /* main refuses --approx with several indexes */
+    if (api_opts->approx && n == 1 && gen_open_ann(g, paths[0], first) &&
+        first) {
+        gen_free(g);
+        return NULL;
+    }
     return g;
 }
 
@@ -173,7 +235,10 @@ gen_stale(const struct gen *g, char *const *paths)
             id.mtime_ns != g->files[h].mtime_ns ||
             id.seg_ino != g->files[h].seg_ino ||
             id.seg_size != g->files[h].seg_size ||
-            id.seg_mtime_ns != g->files[h].seg_mtime_ns)
+            id.seg_mtime_ns != g->files[h].seg_mtime_ns ||
+            id.ann_ino != g->files[h].ann_ino ||
+            id.ann_size != g->files[h].ann_size ||
+            id.ann_mtime_ns != g->files[h].ann_mtime_ns)
             return 1;
     }
     return 0;

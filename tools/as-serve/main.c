@@ -19,7 +19,7 @@
 #include "http.h"
 
 #define USAGE                                                                  \
-    "usage: as-serve [-BhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] "    \
+    "usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] "   \
     "[-k file]\n"                                                              \
     "                [-l addr:port] [-m count] [-s seconds] [-u bytes] "       \
     "index ..."
@@ -34,6 +34,9 @@ help(void)
          "search by upload, clusters, anomalies; needs no network).\n"
          "Replaced index files are picked up without a restart.\n"
          "\n"
+         "  -a, --approx               load the approximate index INDEX.ann "
+         "(as-index\n"
+         "                             -A): searches with approx=1 use it\n"
          "  -A, --allow-origin=ORIGIN  allow cross-origin requests from "
          "ORIGIN\n"
          "                             (CORS; default: none)\n"
@@ -231,7 +234,7 @@ reload(const struct serve_opts *o, unsigned long *gen_id,
 {
     if (!force && gen_files_are(failed, o->index_paths, o->n_index))
         return;
-    struct gen *g = gen_open(o->index_paths, o->n_index, *gen_id + 1);
+    struct gen *g = gen_open(o->index_paths, o->n_index, *gen_id + 1, 0);
     if (g == NULL) {
         cli_warnx(NULL, "keeping the indexes opened before");
         gen_files_get(failed, o->index_paths, o->n_index);
@@ -245,6 +248,7 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"approx", no_argument, NULL, 'a'},
         {"allow-origin", required_argument, NULL, 'A'},
         {"no-batch", no_argument, NULL, 'B'},
         {"directory", required_argument, NULL, 'C'},
@@ -271,9 +275,12 @@ main(int argc, char **argv)
     o.jobs = (unsigned)cli_default_jobs();
     cli_init("as-serve", USAGE);
     int c;
-    while ((c = getopt_long(argc, argv, "A:BC:hIi:j:k:l:m:qs:u:V", longopts,
+    while ((c = getopt_long(argc, argv, "aA:BC:hIi:j:k:l:m:qs:u:V", longopts,
                             NULL)) != -1) {
         switch (c) {
+        case 'a':
+            o.approx = 1;
+            break;
         case 'A':
             if (optarg[0] == '\0' || strpbrk(optarg, "\r\n") != NULL)
                 cli_usage_error("-A: '%s' is not an origin", optarg);
@@ -329,6 +336,8 @@ main(int argc, char **argv)
     for (size_t i = 0; i < o.n_index; i++)
         if (strcmp(o.index_paths[i], "-") == 0)
             cli_usage_error("an index is a file, not standard input");
+    if (o.approx && o.n_index > 1)
+        cli_usage_error("-a serves one index");
     if (o.token_file != NULL && (o.token = read_token(o.token_file)) == NULL)
         return AS_EXIT_FAIL;
     o.dirfd = open(o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -350,7 +359,7 @@ main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN); /* a client that goes away is not fatal */
 
     unsigned long gen_id = 1;
-    struct gen *g = gen_open(o.index_paths, o.n_index, gen_id);
+    struct gen *g = gen_open(o.index_paths, o.n_index, gen_id, 1);
     if (g == NULL) {
         close(o.dirfd);
         free(o.token);
