@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# usage: bench/serve.sh [ENTRIES] [SECONDS] [ROUNDS]
+# usage: bench/serve.sh [ENTRIES] [SECONDS] [ROUNDS] [approx]
 #
 # as-serve under load, with wrk (Debian package wrk; bench only) on
 # loopback: an index of ENTRIES (default 100000) synthetic entries of the
@@ -17,6 +17,10 @@
 #   - beside it, the median time the library takes to extract the same
 #     file in one process (as-bench-extract, the extractor made once as
 #     the server's are): an upload costs its extraction plus the search.
+# With "approx" (a build with hnswlib): as-index -A builds the graph
+# (its time printed), the batching server runs with -a, and the search
+# runs alternate GET /search?path&approx=1 and the exact one on it
+# (A B A B) instead of the -B comparison.
 # Targets (issue 15): >= 1000 requests/s for /search?path at p99 <= 20
 # ms; an upload costs its extraction plus at most 3 ms.
 set -eu
@@ -24,6 +28,7 @@ set -eu
 n=${1:-100000}
 secs=${2:-5}
 rounds=${3:-3}
+approx=${4:-}
 if ! command -v wrk >/dev/null 2>&1; then
     echo "serve.sh: wrk not found (apt-get install wrk)" >&2
     exit 1
@@ -46,7 +51,15 @@ start() {
     pids="$pids $!"
     while [ ! -s "$tmp/$_name.url" ]; do sleep 0.05; done
 }
-start batch
+if [ "$approx" = approx ]; then
+    t0=$(now)
+    "$bin/as-index" -A "$tmp/lib.asx"
+    t1=$(now)
+    echo "as-index -A: $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
+    start batch -a
+else
+    start batch
+fi
 start single -B
 batch=$(cat "$tmp/batch.url")
 single=$(cat "$tmp/single.url")
@@ -61,6 +74,7 @@ single=$(cat "$tmp/single.url")
     echo "    return wrk.format('GET', '/search?k=10&path=' .. paths[i])"
     echo "end"
 } >"$tmp/paths.lua"
+sed 's|/search?k=10|/search?approx=1\&k=10|' "$tmp/paths.lua" >"$tmp/approx.lua"
 cat >"$tmp/post.lua" <<'LUA'
 local f = assert(io.open(os.getenv("AS_BODY"), "rb"))
 wrk.method = "POST"
@@ -111,15 +125,27 @@ echo "$(getconf _NPROCESSORS_ONLN) processors, load average: $(cut -d ' ' -f 1-3
 : >"$tmp/off.txt"
 r=0
 while [ "$r" -lt "$rounds" ]; do
-    AS_PATHS=$tmp/paths.txt run "$batch" 16 -s "$tmp/paths.lua" >>"$tmp/on.txt"
-    AS_PATHS=$tmp/paths.txt run "$single" 16 -s "$tmp/paths.lua" >>"$tmp/off.txt"
+    if [ "$approx" = approx ]; then
+        AS_PATHS=$tmp/paths.txt run "$batch" 16 -s "$tmp/approx.lua" >>"$tmp/ap.txt"
+        AS_PATHS=$tmp/paths.txt run "$batch" 16 -s "$tmp/paths.lua" >>"$tmp/on.txt"
+    else
+        AS_PATHS=$tmp/paths.txt run "$batch" 16 -s "$tmp/paths.lua" >>"$tmp/on.txt"
+        AS_PATHS=$tmp/paths.txt run "$single" 16 -s "$tmp/paths.lua" >>"$tmp/off.txt"
+    fi
     r=$((r + 1))
 done
 line "GET /search?path k=10, batched" "$tmp/on.txt"
-line "GET /search?path k=10, -B" "$tmp/off.txt"
-awk 'NR == FNR { a[FNR] = $1; next } { printf "%s%.2f", (FNR > 1 ? " " : ""), a[FNR] / $1 }
-     END { print "" }' "$tmp/on.txt" "$tmp/off.txt" >"$tmp/ratio.txt"
-echo "  batched / -B requests/s per round: $(cat "$tmp/ratio.txt")"
+if [ "$approx" = approx ]; then
+    line "GET /search?path k=10, approx=1" "$tmp/ap.txt"
+    awk 'NR == FNR { a[FNR] = $1; next } { printf "%s%.2f", (FNR > 1 ? " " : ""), a[FNR] / $1 }
+         END { print "" }' "$tmp/ap.txt" "$tmp/on.txt" >"$tmp/ratio.txt"
+    echo "  approx=1 / exact requests/s per round: $(cat "$tmp/ratio.txt")"
+else
+    line "GET /search?path k=10, -B" "$tmp/off.txt"
+    awk 'NR == FNR { a[FNR] = $1; next } { printf "%s%.2f", (FNR > 1 ? " " : ""), a[FNR] / $1 }
+         END { print "" }' "$tmp/on.txt" "$tmp/off.txt" >"$tmp/ratio.txt"
+    echo "  batched / -B requests/s per round: $(cat "$tmp/ratio.txt")"
+fi
 AS_PATHS=$tmp/paths.txt run "$batch" 1 -s "$tmp/paths.lua" >"$tmp/one.txt"
 line "GET /search?path k=10, 1 conn." "$tmp/one.txt"
 curl -sS "${batch}stats" | sed -n 's/.*"server":{[^}]*"searches":\([0-9]*\),"scans":\([0-9]*\).*/  batched server: \1 searches in \2 scans/p'
@@ -140,4 +166,4 @@ done
 for i in 1 2 3 4 5 6 7; do
     "$build/bench/as-bench-extract" "$@" | cut -f 3
 done | median | awk '{ printf "extraction alone of the same WAV: %.2f ms (median of 7 runs of 20)\n", $1 / 20 * 1000 }'
-echo "rerun: sh bench/serve.sh $n $secs $rounds"
+echo "rerun: sh bench/serve.sh $n $secs $rounds${approx:+ $approx}"
