@@ -626,7 +626,16 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
         double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
         for (size_t j = 0; j < dim; j++)
             y[j] = (float)((double)y[j] * inv);
-        size_t want = ef > k ? ef : k;
+        /* k hits need k candidates plus the entries this query leaves out
+         * (typically its own entry, which the walk finds first): asking
+         * for only max(ef, k) left a path query one short at the default
+         * ef = k and walked the graph again with four times as many */
+        size_t skip = 0;
+        if (f != NULL) {
+            skip += f->exclude_shard >= 0;
+            skip += f->exclude != NULL && f->exclude[q].shard != AS_NO_SHARD;
+        }
+        size_t want = (ef > k ? ef : k) + skip;
         n_hits[q] = 0;
         while (st == AS_OK) {
             if (want > a->n)
