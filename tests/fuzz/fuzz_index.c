@@ -368,6 +368,9 @@ exercise(as_index *ix)
     return first;
 }
 
+/* fuzz_segment.c includes this file for exercise(), with FUZZ_INDEX_LIB
+ * defined: without what follows. */
+#ifndef FUZZ_INDEX_LIB
 /* Puts buf in a memory file and opens it as an index. */
 static int
 open_bytes(as_index **ix, const unsigned char *buf, size_t size, unsigned flags)
@@ -487,3 +490,4 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(buf);
     return 0;
 }
+#endif /* FUZZ_INDEX_LIB */

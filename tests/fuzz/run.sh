@@ -21,6 +21,11 @@
 #   index           index files as they are (the checksums guard them)
 #   index_sums      index files with their checksums recomputed, so the
 #                   parsing behind the checksums is reached
+#   segment         delta segments (INDEX.seg) beside a fixed base, their
+#                   checksums recomputed
+#   ann, ann_sums   approximate index files (INDEX.ann) for a fixed
+#                   index, as they are and with their checksums
+#                   recomputed (built only with hnswlib)
 #   form            as-serve's query-string and multipart/form-data
 #                   parsers
 #
@@ -52,7 +57,7 @@ case $secs in
     ;;
 esac
 all="decode_sndfile decode_ogg decode_flac decode_mp3 featread_tsv \
-featread_bin index index_sums form"
+featread_bin index index_sums segment ann ann_sums form"
 targets=${*:-$all}
 for t in $targets; do
     case " $all " in
@@ -65,6 +70,7 @@ for t in $targets; do
 done
 
 build=${AS_FUZZ_BUILD:-$root/build-fuzz}
+
 work=${AS_FUZZ_DIR:-$build/fuzz}
 bin=$build/tests/fuzz
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -75,6 +81,12 @@ case $CC in *clang*) ;; *) CC=clang ;; esac
 CC=$CC cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DAS_FUZZ=ON -DAS_SANITIZE=ON -DAS_WERROR=ON -DAS_BUILD_TESTS=ON \
     >/dev/null
+# the ann targets exist when the build found hnswlib: unless named, they
+# are left out without it
+if [ $# -eq 0 ] && ! grep -q '^HNSWLIB_INCLUDE_DIR:PATH=/' \
+    "$build/CMakeCache.txt"; then
+    targets=$(echo "$targets" | sed 's/ ann / /; s/ ann_sums / /')
+fi
 # only what the runs need: the targets, and the tools that make seeds
 cmake --build "$build" -j "$jobs" --target mksignal as-extract as-index \
     as-cluster as-anomaly \
@@ -158,6 +170,21 @@ cp "$tmp/three.asx" "$work/seeds/index_sums/"
 cp "$tmp/learnt.asx" "$work/seeds/index/"
 cp "$tmp/learnt.asx" "$work/seeds/index_sums/"
 rm -rf "$tmp"
+# segments the library's updater (as-index -u) writes for the segment
+# target's own base, and the graph of the ann targets' own index: the
+# targets make them
+for t in $targets; do
+    case $t in
+    segment)
+        mkdir -p "$work/seeds/segment"
+        AS_FUZZ_SEED=$work/seeds/segment "$bin/fuzz_segment" >/dev/null 2>&1
+        ;;
+    ann*)
+        mkdir -p "$work/seeds/$t"
+        AS_FUZZ_SEED=$work/seeds/$t/built.ann "$bin/fuzz_$t" >/dev/null 2>&1
+        ;;
+    esac
+done
 # requests for as-serve's parsers: a Content-Type line, then the body
 mkdir -p "$work/seeds/form"
 printf 'multipart/form-data; boundary=XX\n--XX\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\nContent-Type: audio/wav\r\n\r\nRIFF\r\n--XX\r\nContent-Disposition: form-data; name="k"\r\n\r\n5\r\n--XX--\r\n' \
@@ -184,7 +211,7 @@ for t in $targets; do
     case $t in
     decode_*) maxlen=32768 dict=$root/tests/fuzz/decode.dict ;;
     featread_*) maxlen=16384 dict="" ;;
-    index*) maxlen=32768 dict="" ;;
+    index* | segment | ann*) maxlen=32768 dict="" ;;
     form) maxlen=4096 dict="" ;;
     esac
     mkdir -p "$work/corpus/$t"

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer targets for the approximate index reader (lib/ann/ann.c):
+ * the input is an INDEX.ann file, opened against a fixed small index
+ * that the target builds at start-up (48 entries of 4 values, made by
+ * the library's builder from a fixed generator, and its graph with 4
+ * links per node, so that it has upper levels). If it opens, every
+ * entry's row is searched through the graph (k nearest, with and
+ * without a filter). Any status is fine; crashes, hangs, leaks and
+ * sanitizer reports are not.
+ *
+ * One source, two targets (FUZZ_PATCH_SUMS, set by tests/CMakeLists.txt):
+ *   fuzz_ann       the bytes as they are: a file opens only if its
+ *                  header and payload checksums are right, which the
+ *                  target checks itself (it aborts if one that fails
+ *                  them opened).
+ *   fuzz_ann_sums  the file size, payload size, the index's count,
+ *                  dimension and fingerprint and both checksums of the
+ *                  mutated file are made right first, so that the
+ *                  payload reaches the structure checks in front of
+ *                  hnswlib's loader, and hnswlib: what a file that a
+ *                  bad or hostile writer made would do (the checksums
+ *                  are no MAC).
+ *
+ * The header (man/as-format.5): file size at 16, count at 24, dimension
+ * at 32, fingerprint at 48, payload size at 72, payload checksum at 80,
+ * header checksum at 120 (of bytes 0 to 120); the payload from 128.
+ *
+ * tests/fuzz/run.sh builds, seeds and runs them. With AS_FUZZ_SEED set
+ * to a path, a target writes the graph of its index there and exits
+ * (run.sh's seed). To replay an input:
+ *   build-fuzz/tests/fuzz/fuzz_ann_sums FILE
+ */
+#define _GNU_SOURCE /* memfd_create */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "as/ann.h"
+#include "as/error.h"
+#include "as/index.h"
+#include "as/search.h"
+#include "util/hash.h"
+
+#ifndef FUZZ_PATCH_SUMS
+#error "FUZZ_PATCH_SUMS must be 0 or 1"
+#endif
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define N 48
+#define DIM 4
+#define K 3
+#define AN_HEADER 128
+#define AN_SEED_HEADER 0x616e6e6864723031ULL
+#define AN_SEED_PAYLOAD 0x616e6e7061793031ULL
+
+static as_index *ix;
+static as_searcher *searcher;
+static uint64_t fingerprint;
+static float rows[N][DIM];
+static volatile double sink;
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Whether buf's header and payload checksums are right for its bytes. */
+static int
+sums_pass(const unsigned char *buf, size_t size)
+{
+    return size >= AN_HEADER &&
+           get64(buf + 120) == as__hash64(buf, 120, AN_SEED_HEADER) &&
+           get64(buf + 16) == size && get64(buf + 72) == size - AN_HEADER &&
+           get64(buf + 80) ==
+               as__hash64(buf + AN_HEADER, size - AN_HEADER, AN_SEED_PAYLOAD);
+}
+
+static void
+patch_sums(unsigned char *buf, size_t size)
+{
+    if (size < AN_HEADER)
+        return;
+    put64(buf + 16, size);
+    put64(buf + 24, N);
+    put32(buf + 32, DIM);
+    put64(buf + 48, fingerprint);
+    put64(buf + 72, size - AN_HEADER);
+    put64(buf + 80,
+          as__hash64(buf + AN_HEADER, size - AN_HEADER, AN_SEED_PAYLOAD));
+    put64(buf + 120, as__hash64(buf, 120, AN_SEED_HEADER));
+}
+
+/* Puts buf in a memory file; its path in path. */
+static void
+to_file(const unsigned char *buf, size_t size, char *path, size_t cap)
+{
+    static int fd = -1;
+    if (fd < 0 && (fd = memfd_create("fuzz-ann", MFD_CLOEXEC)) < 0)
+        abort();
+    if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+        abort();
+    for (size_t done = 0; done < size;) {
+        ssize_t w = write(fd, buf + done, size - done);
+        if (w <= 0)
+            abort();
+        done += (size_t)w;
+    }
+    snprintf(path, cap, "/proc/self/fd/%d", fd);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    static const char *names[DIM] = {"mfcc_mean_00", "chroma_mean_00",
+                                     "rms_mean", "tempo_bpm"};
+    char dir[] = "/tmp/fuzz-ann-XXXXXX";
+    char path[64], annpath[80];
+    if (mkdtemp(dir) == NULL)
+        abort();
+    snprintf(path, sizeof path, "%s/ix.asx", dir);
+    snprintf(annpath, sizeof annpath, "%s/ix.asx.ann", dir);
+    struct as_featheader h;
+    memset(&h, 0, sizeof h);
+    h.format = AS_FEAT_BIN;
+    h.has_label = h.has_duration = h.has_meta = 1;
+    h.dim = DIM;
+    h.names = names;
+    as_index_builder *b = NULL;
+    if (as_index_builder_new(&b, &h) != AS_OK)
+        abort();
+    uint32_t x = 12345;
+    for (size_t i = 0; i < N; i++) {
+        char p[32];
+        snprintf(p, sizeof p, "e%02zu.wav", i);
+        for (size_t j = 0; j < DIM; j++) {
+            x = x * 1664525u + 1013904223u;
+            rows[i][j] = (float)(x >> 8) / (float)(1 << 24) - 0.5f;
+        }
+        struct as_index_entry e = {p, i % 3 ? "kick" : "snare", 1.0,  10, 20,
+                                   i, AS_INDEX_NO_CLUSTER,      0.0f, 0};
+        if (as_index_builder_put(b, &e, rows[i], NULL) != AS_OK)
+            abort();
+    }
+    if (as_index_builder_write(b, path) != AS_OK)
+        abort();
+    as_index_builder_free(b);
+    struct as_ann_opts o;
+    as_ann_opts_init(&o);
+    o.links = 4;
+    o.ef_construction = 32;
+    if (as_index_open(&ix, path, 0, NULL) != AS_OK ||
+        as_index_fingerprint(ix, &fingerprint) != AS_OK ||
+        as_ann_build(ix, annpath, &o) != AS_OK ||
+        as_searcher_new(&searcher, &ix, 1, NULL) != AS_OK)
+        abort();
+    const char *seed = getenv("AS_FUZZ_SEED");
+    if (seed != NULL && seed[0] != '\0') {
+        char cmd[4200];
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", annpath, seed);
+        if (strchr(seed, '\'') != NULL || system(cmd) != 0)
+            abort();
+        exit(0);
+    }
+    /* the graph as built must open and search */
+    as_ann *a = NULL;
+    if (as_ann_open(&a, annpath, ix) != AS_OK) {
+        fprintf(stderr, "fuzz_ann: the graph as built does not open\n");
+        abort();
+    }
+    as_ann_close(a);
+    unlink(annpath);
+    unlink(path);
+    rmdir(dir);
+    return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    unsigned char *buf = malloc(size ? size : 1);
+    if (buf == NULL)
+        return 0;
+    memcpy(buf, data, size);
+    if (FUZZ_PATCH_SUMS)
+        patch_sums(buf, size);
+    char path[64];
+    to_file(buf, size, path, sizeof path);
+    as_ann *a = NULL;
+    int st = as_ann_open(&a, path, ix);
+    if (st == AS_OK) {
+        if (!sums_pass(buf, size))
+            abort(); /* opened with a checksum that fails */
+        struct as_ann_info info;
+        as_ann_info(a, &info);
+        if (info.count != N || info.dim != DIM)
+            abort();
+        struct as_hit hits[N * K];
+        size_t n_hits[N];
+        struct as_search_filter f;
+        as_search_filter_init(&f);
+        if (as_ann_search(a, searcher, &rows[0][0], N, K, 8, &f, hits,
+                          n_hits) == AS_OK)
+            for (size_t q = 0; q < N; q++) {
+                if (n_hits[q] > K)
+                    abort();
+                for (size_t j = 0; j < n_hits[q]; j++) {
+                    if (hits[q * K + j].entry >= N)
+                        abort();
+                    sink += hits[q * K + j].distance;
+                }
+            }
+        f.max_distance = 0.2;
+        if (as_ann_search(a, searcher, &rows[1][0], 2, K, K, &f, hits,
+                          n_hits) == AS_OK)
+            sink += (double)n_hits[0];
+        as_ann_close(a);
+    }
+    free(buf);
+    return 0;
+}
