@@ -448,6 +448,101 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
 
 /* ---- reading ---- */
 
+/* ---- the payload's structure ----
+ *
+ * The checksums catch damage, not a hostile or buggy writer: anyone can
+ * write a file whose sums pass. hnswlib's loader trusts every size and
+ * link it reads (an element size shorter than its fields, a link to a
+ * node past the last, an entry point above a node's level are read, or
+ * followed by a search, out of bounds), so the payload is checked
+ * against the layout its saveIndex writes before hnswlib sees it: a
+ * 96-byte header (u64 offsetLevel0, max_elements, cur_element_count,
+ * size_data_per_element, label_offset, offsetData; i32 maxlevel; u32
+ * enterpoint; u64 maxM, maxM0, M; double mult; u64 ef_construction),
+ * then per element its level-0 block (u32 count, maxM0 u32 links, the
+ * dim floats, a u64 label), then per element a u32 byte count and its
+ * upper levels (each a u32 count and maxM u32 links). */
+#define HN_HEADER 96
+
+/* AS_OK if the payload p (size bytes) is a graph of n nodes of dim
+ * floats with links links per node, as as_ann_build writes it; else
+ * AS_ECHECKSUM. */
+static int
+check_payload(const unsigned char *p, uint64_t size, uint64_t n, size_t dim,
+              uint64_t links)
+{
+    if (size < HN_HEADER || links < 2 || links > ANN_MAX_LINKS)
+        return AS_ECHECKSUM;
+    uint64_t l0 = 2 * links * 4 + 4, per = l0 + 4 * (uint64_t)dim + 8;
+    uint64_t up = links * 4 + 4;
+    int32_t maxlevel = (int32_t)rd32(p + 48);
+    uint32_t enter = rd32(p + 52);
+    double mult;
+    memcpy(&mult, p + 80, sizeof mult);
+    if (rd64(p) != 0 || rd64(p + 8) != (n ? n : 1) || rd64(p + 16) != n ||
+        rd64(p + 24) != per || rd64(p + 32) != l0 + 4 * (uint64_t)dim ||
+        rd64(p + 40) != l0 || rd64(p + 56) != links ||
+        rd64(p + 64) != 2 * links || rd64(p + 72) != links ||
+        !(mult > 0.0 && mult < 1e6))
+        return AS_ECHECKSUM;
+    if (n == 0 ? maxlevel != -1 || enter != UINT32_MAX
+               : maxlevel < 0 || maxlevel > 64 || enter >= n)
+        return AS_ECHECKSUM;
+    if (n > (size - HN_HEADER) / per)
+        return AS_ECHECKSUM;
+    /* the levels, from the upper lists' sizes, and the labels: each
+     * entry once */
+    unsigned char *lev = malloc(n ? n : 1);
+    unsigned char *seen = calloc(n ? n : 1, 1);
+    const unsigned char **upper = malloc((n ? n : 1) * sizeof *upper);
+    int st = AS_ECHECKSUM;
+    if (lev == NULL || seen == NULL || upper == NULL) {
+        st = AS_ENOMEM;
+        goto done;
+    }
+    uint64_t at = HN_HEADER + n * per;
+    for (uint64_t i = 0; i < n; i++) {
+        if (size - at < 4)
+            goto done;
+        uint32_t len = rd32(p + at);
+        at += 4;
+        if (len % up != 0 || len / up > (uint64_t)maxlevel || len > size - at)
+            goto done;
+        lev[i] = (unsigned char)(len / up);
+        upper[i] = p + at;
+        at += len;
+    }
+    if (at != size || lev[n ? enter : 0] != (n ? (unsigned)maxlevel : 0))
+        goto done;
+    for (uint64_t i = 0; i < n; i++) {
+        const unsigned char *e = p + HN_HEADER + i * per;
+        uint64_t label = rd64(e + l0 + 4 * (uint64_t)dim);
+        if (label >= n || seen[label])
+            goto done;
+        seen[label] = 1;
+        /* level 0, then each upper level: counts within the room, and
+         * links to nodes that have that level (the high bytes of the
+         * level-0 count hold hnswlib's deleted mark: none here) */
+        for (unsigned l = 0; l <= lev[i]; l++) {
+            const unsigned char *ll = l == 0 ? e : upper[i] + (l - 1) * up;
+            uint32_t c = rd32(ll);
+            if (c > (l == 0 ? 2 * links : links))
+                goto done;
+            for (uint32_t k = 0; k < c; k++) {
+                uint32_t to = rd32(ll + 4 + 4 * (uint64_t)k);
+                if (to >= n || lev[to] < l)
+                    goto done;
+            }
+        }
+    }
+    st = AS_OK;
+done:
+    free(lev);
+    free(seen);
+    free(upper);
+    return st;
+}
+
 /* Checks the header h of a file of size bytes for ix; AS_OK or the
  * code as_ann_open returns. */
 static int
@@ -470,6 +565,20 @@ check_header(const unsigned char *h, uint64_t size, const as_index *ix)
         rd64(h + 24) != as_index_count(ix) || rd32(h + 32) != as_index_dim(ix))
         return AS_ESTALE;
     return AS_OK;
+}
+
+/* check_payload on the scratch file fd of size bytes. */
+static int
+check_scratch(int fd, uint64_t size, uint64_t n, size_t dim, uint64_t links)
+{
+    if (size < HN_HEADER || size > SIZE_MAX)
+        return AS_ECHECKSUM;
+    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED)
+        return AS_ENOMEM;
+    int st = check_payload(m, size, n, dim, links);
+    munmap(m, (size_t)size);
+    return st;
 }
 
 int
@@ -548,7 +657,9 @@ as_ann_open(as_ann **out, const char *path, const as_index *ix)
         as_distance_scales(hd->set, (const char *const *)hd->names, a->dim,
                            as_index_groups(ix), as_index_std(ix),
                            as_index_group_weights(ix), a->scale);
-        st = as__hnsw_load(&a->g, spath, a->dim);
+        st = check_scratch(sfd, rd64(h + 72), a->n, a->dim, rd32(h + 36));
+        if (st == AS_OK)
+            st = as__hnsw_load(&a->g, spath, a->dim);
         if (st == AS_EINVAL)
             st = AS_ECHECKSUM; /* checked bytes hnswlib does not take */
     }

@@ -4,8 +4,10 @@
  * on clustered rows, exact distances and order for what it returns,
  * filters and exclusions, the same file from the same index, and a
  * stale, damaged, truncated, foreign or missing file refused with its
- * own code. as_search_among given every entry equals as_search. Built
- * without hnswlib, every call says AS_ENOTSUP.
+ * own code, and so is one whose checksums pass but whose graph does not
+ * hold together (a link past the last node, an element size that does
+ * not fit the dimension). as_search_among given every entry equals as_search.
+ * Built without hnswlib, every call says AS_ENOTSUP.
  *
  * usage: test_ann DATADIR (unused)
  */
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../lib/util/hash.h"
 #include "as/as.h"
 #include "check.h"
 #include "testutil.h"
@@ -254,6 +257,22 @@ test_search(const char *ix_path, const char *ann_path, const float *x)
 }
 
 static void
+put64le(char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (char)(unsigned char)(v >> (8 * i));
+}
+
+/* Makes the payload and header checksums of the file b (n bytes) right,
+ * as a writer that means harm (or has a bug) would. */
+static void
+resum(char *b, size_t n)
+{
+    put64le(b + 80, as__hash64(b + 128, n - 128, 0x616e6e7061793031ULL));
+    put64le(b + 120, as__hash64(b, 120, 0x616e6e6864723031ULL));
+}
+
+static void
 test_files(const char *ix_path, const char *ann_path, float *x)
 {
     char p2[400], p3[400];
@@ -293,6 +312,29 @@ test_files(const char *ix_path, const char *ann_path, float *x)
     check_ctx("truncated");
     tu_write_file(p3, b1, n1 - 100);
     CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    /* the payload (man/as-format.5) from 128: hnswlib's 96-byte
+     * header, then element 0's level-0 block: a u32 count, links */
+    check_ctx("sums pass, a link past the last node");
+    char *bad = malloc(n1);
+    memcpy(bad, b1, n1);
+    CHECK(bad[128 + 96] != 0); /* element 0 has level-0 links */
+    put64le(bad + 128 + 96 + 4, 0x7fffff00u);
+    resum(bad, n1);
+    tu_write_file(p3, bad, n1);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    check_ctx("sums pass, an element size that is not the layout's");
+    memcpy(bad, b1, n1);
+    put64le(bad + 128 + 24, 16); /* size_data_per_element */
+    resum(bad, n1);
+    tu_write_file(p3, bad, n1);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    check_ctx("sums recomputed on the file as built");
+    memcpy(bad, b1, n1);
+    resum(bad, n1);
+    tu_write_file(p3, bad, n1);
+    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_OK);
+    as_ann_close(a);
+    free(bad);
     check_ctx("whole again");
     tu_write_file(p3, b1, n1);
     CHECK_STATUS(as_ann_open(&a, p3, ix), AS_OK);

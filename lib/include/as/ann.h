@@ -78,7 +78,9 @@ typedef struct as_ann as_ann;
  * not mapped). Returns AS_OK; AS_EIO (errno set: ENOENT when there is no
  * such file); AS_ENOTANN (not an approximate index: no magic, or too
  * short); AS_EINDEXVER (a later format version); AS_ECHECKSUM (its
- * bytes fail their checksums: damaged or truncated); AS_ESTALE (built
+ * bytes fail their checksums: damaged or truncated; or they pass, but
+ * the graph does not hold together: checked before hnswlib, which
+ * trusts what it reads, sees it); AS_ESTALE (built
  * from another version of the index, or another index); AS_ENOMEM;
  * AS_ENOTSUP. *out is NULL on failure. ix must stay open while the
  * handle is used.
