@@ -222,7 +222,7 @@
     var ask = ++picked;
     B.neighbours = "";
     if (j < 0) return;
-    call("/search" + query("n_results=10&path=" + encodeURIComponent(M.path[j])))
+    call("/search" + query("n_results=10&id=" + (offset + j)))
       .then(function (r) {
         if (ask !== picked) return;
         showResults("Like " + M.path[j] + ":", r.results);

@@ -145,7 +145,7 @@ js "return String(performance.getEntriesByType('resource').some(function (e) { r
 echo "note: resource timing of the audio: $(cat js)" >&2
 
 # Click a point: the page data has no neighbour lists, so the page asks
-# GET /search?path= for the point's neighbours and names them under the
+# GET /search?id= for the point's neighbours and names them under the
 # map; the nearest is as-search's.
 n_search=$(grep -c 'GET /search 200' serve.err || true)
 js 'var p = asMap.screen(0); return asMap.clickAt(p[0], p[1])'

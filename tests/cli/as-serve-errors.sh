@@ -82,6 +82,26 @@ expect_code 400
 expect_out '{"error":"query parameter '\''path'\'' holds a NUL byte","status":400}'
 http "${URL}search"
 expect_code 400
+# id= instead of path= (what the dashboard sends): the same answer; not
+# both, a whole number, a known entry
+http "${URL}entries/1"
+expect_code 200
+p1=$(sed -n 's/.*"filename":"\([^"]*\)".*/\1/p' "$T/out")
+http -G --data-urlencode "path=$p1" "${URL}search"
+expect_code 200
+cp "$T/out" "$T/by-path"
+http "${URL}search?id=1"
+expect_code 200
+cmp -s "$T/out" "$T/by-path" || fail "search?id=1 differs from search?path=$p1"
+http "${URL}search?id=1&path=$K"
+expect_code 400
+expect_out '{"error":"give path= or id=, not both","status":400}'
+http "${URL}search?id=x"
+expect_code 400
+expect_out '{"error":"id: not a whole number","status":400}'
+http "${URL}search?id=7"
+expect_code 404
+expect_out '{"error":"no entry 7","status":404}'
 http "${URL}anomalies?limit=x"
 expect_code 400
 http "${URL}stats?x=1"

@@ -1058,6 +1058,29 @@ result_count(const struct request *q, size_t *k)
     return 0;
 }
 
+/* An indexed entry (entry at of shard h) as the query. */
+static int
+search_entry(const struct request *q, struct gen *g, size_t h, size_t at,
+             size_t k)
+{
+    struct as_index_entry e;
+    int st;
+    const float *row = as_index_row(g->ix[h], at);
+    if (row == NULL)
+        return index_error(q, g, AS_ECHECKSUM);
+    if ((st = as_index_entry(g->ix[h], at, &e)) != AS_OK)
+        return index_error(q, g, st);
+    struct query_vec qv = {
+        .name = e.path,
+        .duration_s = e.duration_s,
+        .v = row,
+        .has_self = 1,
+        .self_shard = h,
+        .self_entry = at,
+    };
+    return search_reply(q, g, &qv, k);
+}
+
 static int
 search_path(const struct request *q, struct gen *g, const char *path, size_t k)
 {
@@ -1074,22 +1097,7 @@ search_path(const struct request *q, struct gen *g, const char *path, size_t k)
         free(s);
         return ret;
     }
-    h--;
-    struct as_index_entry e;
-    const float *row = as_index_row(g->ix[h], at);
-    if (row == NULL)
-        return index_error(q, g, AS_ECHECKSUM);
-    if ((st = as_index_entry(g->ix[h], at, &e)) != AS_OK)
-        return index_error(q, g, st);
-    struct query_vec qv = {
-        .name = e.path,
-        .duration_s = e.duration_s,
-        .v = row,
-        .has_self = 1,
-        .self_shard = h,
-        .self_entry = at,
-    };
-    return search_reply(q, g, &qv, k);
+    return search_entry(q, g, h - 1, at, k);
 }
 
 /* The audio of a POST /search: the "file" part of a multipart body (or
@@ -1214,7 +1222,7 @@ static int
 search(const struct request *q, struct gen *g)
 {
     static const char *const get_params[] = {
-        "+filters", "path", "n_results", "k", "w", "approx", "ef", NULL};
+        "+filters", "path", "id", "n_results", "k", "w", "approx", "ef", NULL};
     static const char *const post_params[] = {"+filters", "n_results", "k", "w",
                                               "approx",   "ef",        NULL};
     int post = strcmp(q->method, "POST") == 0;
@@ -1225,13 +1233,26 @@ search(const struct request *q, struct gen *g)
         return MHD_YES;
     if (post)
         return search_upload(q, g, k);
-    const char *path;
-    if (param(q, "path", &path))
+    /* id= names an entry as /entries/{id} does: what a page uses, since
+     * a path that is not valid UTF-8 cannot be put in a URL from
+     * JavaScript */
+    const char *path, *idv;
+    if (param(q, "path", &path) || param(q, "id", &idv))
         return MHD_YES;
+    if (path != NULL && idv != NULL)
+        return reply_error(q->c, q->r, 400, "give path= or id=, not both");
+    if (idv != NULL) {
+        size_t id, h, i;
+        if (parse_size(idv, 0, SIZE_MAX, &id) != 0)
+            return reply_error(q->c, q->r, 400, "id: not a whole number");
+        if (gen_locate(g, id, &h, &i) != 0)
+            return reply_error(q->c, q->r, 404, "no entry %zu", id);
+        return search_entry(q, g, h, i, k);
+    }
     if (path == NULL)
         return reply_error(q->c, q->r, 400,
-                           "GET /search needs path=; POST the audio to "
-                           "search by example");
+                           "GET /search needs path= or id=; POST the audio "
+                           "to search by example");
     return search_path(q, g, path, k);
 }
 
