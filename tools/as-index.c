@@ -13,6 +13,7 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "common/cli.h"
+#include "common/options.h"
 #include "common/record.h"
 #include "common/stream.h"
 
@@ -66,8 +67,8 @@ help(void)
 enum label_from { LABEL_AUTO, LABEL_DIR, LABEL_COLUMN, LABEL_NONE };
 
 struct opts {
-    int json, prune, force_prune, header;
-    int format;
+    struct cli_common out; /* -f, -H, -J */
+    int prune, force_prune;
     enum label_from label_from;
     double wait_s;
     double shrinkage, blend; /* -s, -b; < 0: not given */
@@ -292,7 +293,7 @@ static void
 summary(const struct opts *o, const char *index, const struct counts *c,
         int always)
 {
-    if (o->json) {
+    if (o->out.json) {
         struct rec r;
         rec_init(&r, stdout, &(struct rec_opts){.json = 1});
         rec_begin(&r);
@@ -728,9 +729,9 @@ run_dump(const struct opts *o)
     h.has_meta = 1;
     struct as_featwriter_opts wo;
     as_featwriter_opts_init(&wo);
-    wo.format = o->format;
-    wo.header = o->header;
-    if (o->format == AS_FEAT_BIN && isatty(STDOUT_FILENO)) {
+    wo.format = o->out.format;
+    wo.header = o->out.header;
+    if (o->out.format == AS_FEAT_BIN && isatty(STDOUT_FILENO)) {
         as_featheader_free(&h);
         as_index_close(ix);
         cli_usage_error("binary output to a terminal; redirect it");
@@ -797,8 +798,7 @@ main(int argc, char **argv)
     };
     struct opts o = {0};
     int c, merge = 0;
-    o.header = 1;
-    o.format = AS_FEAT_TSV;
+    cli_common_init(&o.out, help);
     o.shrinkage = o.blend = -1.0;
     cli_init("as-index", USAGE);
     if (argc > 1 && strcmp(argv[1], "merge") == 0) {
@@ -827,23 +827,6 @@ main(int argc, char **argv)
         case 'F':
             o.force_prune = 1;
             break;
-        case 'f':
-            if (strcmp(optarg, "tsv") == 0)
-                o.format = AS_FEAT_TSV;
-            else if (strcmp(optarg, "bin") == 0)
-                o.format = AS_FEAT_BIN;
-            else
-                cli_usage_error("-f: '%s' is not tsv or bin", optarg);
-            break;
-        case 'H':
-            o.header = 0;
-            break;
-        case 'h':
-            help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
-        case 'J':
-            o.json = 1;
-            break;
         case 'L':
             o.learn = optarg;
             break;
@@ -866,22 +849,18 @@ main(int argc, char **argv)
         case 'p':
             o.prune = 1;
             break;
-        case 'q':
-            cli_quiet = 1;
-            break;
         case 's':
             o.shrinkage = cli_parse_double("-s", optarg, 0.0, 1.0);
             break;
         case 'u':
             o.update = optarg;
             break;
-        case 'V':
-            cli_version();
         case 'w':
             o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
             break;
         default:
-            cli_usage_hint();
+            if (!cli_common_option(&o.out, c, optarg))
+                cli_usage_hint();
         }
     }
     char **rest = argv + optind;

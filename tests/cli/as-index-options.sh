@@ -15,6 +15,19 @@ expect_status 0
 run as-index --version
 expect_status 0
 grep -qx 'as-index [0-9.]*' "$T/out" || fail "--version"
+# the common options (tools/common/options.c): help to a full disk,
+# a format that is not one
+if [ -w /dev/full ]; then
+    set +e
+    as-index --help >/dev/full 2>"$T/err"
+    status=$?
+    set -e
+    expect_status 1
+    expect_err "as-index: stdout: No space left on device"
+fi
+run as-index -f xml -d a.asx
+expect_status 2
+expect_err "as-index: -f: 'xml' is not tsv or bin" "$usage1" "$usage2" "$usage3" "$hint"
 
 run as-index
 expect_status 2
