@@ -22,6 +22,7 @@
 #include "as/features.h"
 #include "check.h"
 #include "refdata.h"
+#include "testutil.h"
 
 #define SONIC_PI "/usr/share/sonic-pi/samples"
 
@@ -217,24 +218,6 @@ test_awkward(void)
     as_extractor_free(x_rescan);
 }
 
-/* A float WAV at 22050 Hz (no resampling) of n samples of x. */
-static void
-write_wav(const char *path, const float *x, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    CHECK(fp != NULL);
-    if (fp == NULL)
-        return;
-    unsigned char h[44] = "RIFF....WAVEfmt \x10\0\0\0\x03\0\x01\0"
-                          "\x22\x56\0\0\x88\x58\x01\0\x04\0\x20\0data";
-    unsigned data = (unsigned)(n * 4), riff = 36 + data;
-    memcpy(h + 4, &riff, 4);
-    memcpy(h + 40, &data, 4);
-    fwrite(h, 1, 44, fp);
-    fwrite(x, 4, n, fp);
-    fclose(fp);
-}
-
 static float
 column(const float *v, const char *name)
 {
@@ -277,7 +260,7 @@ test_onset_columns(void)
         double u = (double)(seed >> 8) / 16777216.0 - 0.5;
         y[i] = (float)(u * exp(-(double)i / AS_SR_HZ / tau));
     }
-    write_wav(path, y, n);
+    CHECK(tu_write_wav(path, y, n) == 0);
     CHECK_STATUS(as_extract(x, path, -1, v, dim, &r), AS_OK);
     for (int b = 0; b < AS_N_BANDS; b++) {
         char name[32];
@@ -299,7 +282,7 @@ test_onset_columns(void)
                        sin(2.0 * 3.14159265358979323846 * 300.0 * (double)i /
                            AS_SR_HZ));
     }
-    write_wav(path, y, n);
+    CHECK(tu_write_wav(path, y, n) == 0);
     CHECK_STATUS(as_extract(x, path, -1, v, dim, &r), AS_OK);
     CHECK(column(v, "attack_band_1") > -0.1f);
     CHECK(column(v, "attack_band_0") < -20.0f);
@@ -320,7 +303,7 @@ test_onset_columns(void)
                                AS_SR_HZ) +
                        3e-5 * u);
     }
-    write_wav(path, y, n);
+    CHECK(tu_write_wav(path, y, n) == 0);
     CHECK_STATUS(as_extract(x, path, -1, v, dim, &r), AS_OK);
     double block = log10((double)AS_ENV_BLOCK / AS_SR_HZ);
     CHECK_NEAR(column(v, "log_decay_band_4"), block, 1e-6);

@@ -145,3 +145,18 @@ tu_set_header(const as_featureset *fs, const char **names)
     h.has_meta = 1;
     return h;
 }
+
+int
+tu_write_wav(const char *path, const float *x, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    if (fp == NULL)
+        return -1;
+    unsigned char h[44] = "RIFF....WAVEfmt \x10\0\0\0\x03\0\x01\0"
+                          "\x22\x56\0\0\x88\x58\x01\0\x04\0\x20\0data";
+    unsigned data = (unsigned)(n * 4), riff = 36 + data;
+    memcpy(h + 4, &riff, 4);
+    memcpy(h + 40, &data, 4);
+    int ok = fwrite(h, 1, 44, fp) == 44 && fwrite(x, 4, n, fp) == n;
+    return fclose(fp) == 0 && ok ? 0 : -1;
+}

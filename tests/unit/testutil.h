@@ -26,6 +26,10 @@ char *tu_read_file(const char *path, size_t *n);
 /* Replaces the file at path with n bytes of buf. */
 void tu_write_file(const char *path, const char *buf, size_t n);
 
+/* Writes n samples of x as a mono float32 WAV at 22050 Hz (no
+ * resampling on reading). 0, or -1 when the file cannot be written. */
+int tu_write_wav(const char *path, const float *x, size_t n);
+
 /* Little-endian words at p, whatever the host's order. */
 uint64_t tu_get64(const void *p);
 void tu_put64(void *p, uint64_t v);

@@ -13,6 +13,7 @@
 #include "as/learn.h"
 #include "as/search.h"
 #include "as/kind.h"
+#include "as/query.h"
 #include "common/cli.h"
 #include "common/record.h"
 

@@ -567,6 +567,14 @@ next_slot(const struct opts *o, struct lib *lib, struct block *b, int *failed,
     return q;
 }
 
+/* Gives back the slot next_slot() gave, for a query that failed. */
+static void
+slot_drop(struct block *b)
+{
+    free(b->names[b->n]);
+    b->names[b->n] = NULL;
+}
+
 static int
 path_queries(const struct opts *o, struct lib *lib, struct block *b)
 {
@@ -574,35 +582,25 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
     /* a path is found as the user types it, relative or absolute */
     char *cwd = getcwd(NULL, 0);
     for (size_t p = 0; p < o->paths.n; p++) {
-        struct as_entry_ref ref;
-        int st = as_entry_find(lib->ix, lib->n, o->paths.v[p],
-                               cwd != NULL && cwd[0] == '/' ? cwd : NULL, &ref);
-        lib_damage(lib, st);
-        if (st == AS_ENOENT_PATH) {
-            cli_warnx(o->paths.v[p], "not in the index");
-            failed = 1;
-            continue;
-        }
-        if (st != AS_OK) {
-            cli_warn_status(o->paths.v[p], st);
-            failed = 1;
-            continue;
-        }
-        size_t h = ref.shard, at = ref.entry;
-        struct as_index_entry e;
-        const float *row = as_index_row(lib->ix[h], at);
-        if (row == NULL)
-            lib_damage(lib, AS_ECHECKSUM); /* at is in range */
-        if (row == NULL || entry_get(lib, h, at, &e)) {
-            failed = 1;
-            continue;
-        }
         struct query *q = next_slot(o, lib, b, &failed, o->paths.v[p]);
-        memcpy(q->v, row, lib->dim * sizeof *row);
-        q->duration_s = e.duration_s;
+        struct as_query_info info;
+        int st = as_query_of_entry(lib->ix, lib->n, o->paths.v[p],
+                                   cwd != NULL && cwd[0] == '/' ? cwd : NULL,
+                                   q->v, lib->dim, &info);
+        lib_damage(lib, st);
+        if (st != AS_OK) {
+            if (st == AS_ENOENT_PATH)
+                cli_warnx(o->paths.v[p], "not in the index");
+            else
+                cli_warn_status(o->paths.v[p], st);
+            failed = 1;
+            slot_drop(b);
+            continue;
+        }
+        q->duration_s = info.duration_s;
         q->has_self = !o->self;
-        q->self_shard = (uint32_t)h;
-        q->self_entry = (uint32_t)at;
+        q->self_shard = info.self.shard;
+        q->self_entry = info.self.entry;
         b->n++;
     }
     free(cwd);
@@ -650,25 +648,17 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
 {
     if (n_ops == 0)
         return 0;
-    const struct as_featheader *h = as_index_header(lib->ix[0]);
-    /* the set's columns, maybe followed by kind tags (as-extract -K),
-     * which distances leave out: a query's are 0 */
-    const as_featureset *fs = as_featureset_extracting(h);
-    size_t dim = fs != NULL ? as_featureset_dim(fs) : 0;
-    if (fs == NULL) {
+    as_query_extractor *x;
+    int st = as_query_extractor_new(&x, lib->ix[0]);
+    if (st == AS_ENOTSUP) {
         char set[64];
-        as_featheader_describe(h, set, sizeof set);
+        as_featheader_describe(as_index_header(lib->ix[0]), set, sizeof set);
         cli_warnx(NULL,
                   "the index holds features (%s) that this version cannot "
                   "extract; give the queries as a stream (-F)",
                   set);
         return 1;
     }
-    struct as_extract_opts xo;
-    as_extract_opts_init(&xo);
-    xo.set = fs;
-    as_extractor *x;
-    int st = as_extractor_new(&x, &xo);
     if (st != AS_OK) {
         cli_warn_status(NULL, st);
         return 1;
@@ -677,22 +667,19 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
     for (size_t i = 0; i < n_ops; i++) {
         int is_stdin = strcmp(ops[i], "-") == 0;
         struct query *q = next_slot(o, lib, b, &failed, ops[i]);
-        struct as_extract_result res;
-        for (size_t j = dim; j < lib->dim; j++)
-            q->v[j] = 0.0f;
-        st = is_stdin ? as_extract(x, NULL, STDIN_FILENO, q->v, dim, &res)
-                      : as_extract(x, ops[i], -1, q->v, dim, &res);
+        struct as_query_info info;
+        st = as_query_extract(x, is_stdin ? NULL : ops[i], STDIN_FILENO, q->v,
+                              lib->dim, &info);
         if (st != AS_OK) {
             cli_warn_status(cli_input_name(ops[i]), st);
             failed = 1;
-            free(b->names[b->n]);
-            b->names[b->n] = NULL;
+            slot_drop(b);
             continue;
         }
-        q->duration_s = res.duration_s;
+        q->duration_s = info.duration_s;
         b->n++;
     }
-    as_extractor_free(x);
+    as_query_extractor_free(x);
     return failed;
 }
 

@@ -22,5 +22,6 @@
 #include "as/kind.h"
 #include "as/ann.h"
 #include "as/summary.h"
+#include "as/query.h"
 
 #endif
