@@ -193,11 +193,12 @@ test_builtin(void)
     as_kind_model_free(m);
 }
 
-/* An index of 3 entries with the columns names[0 .. dim), entry i's
- * values i + 1, i + 2, ... in a fresh file under dir; NULL on failure. */
+/* An index of n entries, paths[i] with the values rows[i * dim, (i + 1)
+ * * dim) of the columns names[0 .. dim), in a fresh file under dir; NULL
+ * on failure. */
 static as_index *
-tagged_index(const char *dir, const char *name, const char *const *names,
-             size_t dim, const float *rows)
+index_of(const char *dir, const char *name, const char *const *names,
+         size_t dim, const char *const *paths, const float *rows, size_t n)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -207,11 +208,9 @@ tagged_index(const char *dir, const char *name, const char *const *names,
     h.names = names;
     as_index_builder *b = NULL;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
-    for (size_t i = 0; b != NULL && i < 3; i++) {
-        char p[32];
-        snprintf(p, sizeof p, "s%zu.wav", i);
+    for (size_t i = 0; b != NULL && i < n; i++) {
         struct as_index_entry e = {
-            p, NULL, 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+            paths[i], NULL, 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
         CHECK_STATUS(as_index_builder_put(b, &e, rows + i * dim, NULL), AS_OK);
     }
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
@@ -219,6 +218,16 @@ tagged_index(const char *dir, const char *name, const char *const *names,
     as_index *ix = NULL;
     CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
     return ix;
+}
+
+/* An index of 3 entries (s0.wav, s1.wav, s2.wav) with the columns
+ * names[0 .. dim) and the values rows. */
+static as_index *
+tagged_index(const char *dir, const char *name, const char *const *names,
+             size_t dim, const float *rows)
+{
+    static const char *const paths[] = {"s0.wav", "s1.wav", "s2.wav"};
+    return index_of(dir, name, names, dim, paths, rows, 3);
 }
 
 /* The kinds of an index's entries: from its tag columns, none with
@@ -287,6 +296,97 @@ test_index_kinds(void)
     tu_rmtree(dir);
 }
 
+/* A shard of the library test_rank() ranks: the paths given (at most
+ * 4), each with a kick and a snare tag (kick[i], 1 - kick[i]). */
+static as_index *
+rank_shard(const char *dir, const char *name, const char *const *paths,
+           const float *kick, size_t n)
+{
+    static const char *const names[] = {"zcr_mean", "kind_p_kick",
+                                        "kind_p_snare"};
+    float rows[3 * 4];
+    for (size_t i = 0; i < n && i < 4; i++) {
+        rows[3 * i] = 0.5f;
+        rows[3 * i + 1] = kick[i];
+        rows[3 * i + 2] = 1.0f - kick[i];
+    }
+    return index_of(dir, name, names, 3, paths, rows, n < 4 ? n : 4);
+}
+
+/* Entries ranked by a class's probability across shards: shadowed
+ * entries and shards without kinds left out, ties by shard then entry,
+ * a mask honoured, the first k kept. */
+static void
+test_rank(void)
+{
+    check_ctx("rank");
+    char dir[256];
+    if (tu_tmpdir(dir, sizeof dir, "kindrank") != 0) {
+        CHECK(0);
+        return;
+    }
+    static const char *const p0[] = {"a0.wav", "a1.wav", "a2.wav"};
+    static const char *const p1[] = {"a2.wav", "b1.wav"};
+    static const float k0[] = {0.9f, 0.3f, 0.95f}, k1[] = {0.9f, 0.2f};
+    as_index *ix[2] = {rank_shard(dir, "0.asx", p0, k0, 3),
+                       rank_shard(dir, "1.asx", p1, k1, 2)};
+    as_kinds *kinds[2] = {NULL, NULL};
+    for (size_t h = 0; h < 2; h++)
+        CHECK_STATUS(as_kinds_of_index(&kinds[h], NULL, ix[h], 1), AS_OK);
+    struct as_kind_rank r[8];
+    size_t n = 99;
+    /* shard 0's a2.wav (0.95) is shadowed by shard 1's */
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, NULL, "kick", 8, r, &n), AS_OK);
+    static const struct {
+        uint32_t shard, entry;
+        double p;
+    } want[] = {{0, 0, 0.9}, {1, 0, 0.9}, {0, 1, 0.3}, {1, 1, 0.2}};
+    CHECK_INT(n, 4);
+    for (size_t i = 0; i < n && i < 4; i++) {
+        check_ctx("rank %zu", i);
+        CHECK_INT(r[i].ref.shard, want[i].shard);
+        CHECK_INT(r[i].ref.entry, want[i].entry);
+        CHECK_NEAR(r[i].p, want[i].p, 1e-7);
+    }
+    check_ctx("rank");
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, NULL, "snare", 1, r, &n), AS_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(r[0].ref.shard, 1);
+    CHECK_INT(r[0].ref.entry, 1);
+    CHECK_NEAR(r[0].p, 0.8, 1e-7);
+    /* a mask: only b*.wav */
+    as_entry_filter *f;
+    as_entry_mask *m;
+    CHECK_STATUS(as_entry_filter_new(&f), AS_OK);
+    CHECK_STATUS(as_entry_filter_add(f, AS_FILTER_GLOB, "b*", NULL, 0), AS_OK);
+    CHECK_STATUS(as_entry_mask_new(&m, ix, 2, f, NULL), AS_OK);
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, m, "kick", 8, r, &n), AS_OK);
+    CHECK_INT(n, 1);
+    CHECK_INT(r[0].ref.entry, 1);
+    as_entry_mask_free(m);
+    as_entry_filter_free(f);
+    /* a shard without kinds, a class no shard has, bad arguments */
+    as_kinds *none[2] = {NULL, kinds[1]};
+    CHECK_STATUS(as_kinds_rank(none, ix, 2, NULL, "kick", 8, r, &n), AS_OK);
+    CHECK_INT(n, 2);
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, NULL, "hat", 8, r, &n), AS_OK);
+    CHECK_INT(n, 0);
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, NULL, "kick", 0, NULL, &n), AS_OK);
+    CHECK_INT(n, 0);
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, NULL, NULL, 8, r, &n), AS_EINVAL);
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 0, NULL, "kick", 8, r, &n),
+                 AS_EINVAL);
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, NULL, "kick", 8, NULL, &n),
+                 AS_EINVAL);
+    CHECK_STATUS(as_kinds_rank(kinds, ix, 2, NULL, "kick", 8, r, NULL),
+                 AS_EINVAL);
+    for (size_t h = 0; h < 2; h++) {
+        as_kinds_free(kinds[h]);
+        as_index_close(ix[h]);
+    }
+    tu_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -294,5 +394,6 @@ main(void)
     test_malformed();
     test_builtin();
     test_index_kinds();
+    test_rank();
     return check_done();
 }

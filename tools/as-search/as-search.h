@@ -109,11 +109,10 @@ void crate_free(struct crate *c);
  * reporting; an unknown class is a usage error. */
 int kinds_open(const struct opts *o, struct lib *lib);
 void kinds_close(struct lib *lib);
-/* Entry i of shard h: its kind and that kind's probability, and the
- * probability of the class want (want_p may be NULL; -1 when the class
- * is not known). 0, or 1 when the entry has no kind (*kind NULL). */
-int entry_kind(const struct lib *lib, size_t h, size_t i, const char *want,
-               const char **kind, double *kind_p, double *want_p);
+/* Entry i of shard h: its kind and that kind's probability. 0, or 1
+ * when the entry has no kind (*kind NULL, *kind_p -1). */
+int entry_kind(const struct lib *lib, size_t h, size_t i, const char **kind,
+               double *kind_p);
 /* --like: the entries that pass the filters by that kind's probability,
  * most probable first. 0, or 1 after reporting. */
 int run_like(const struct opts *o, struct lib *lib);

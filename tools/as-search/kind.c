@@ -66,8 +66,8 @@ kinds_close(struct lib *lib)
 }
 
 int
-entry_kind(const struct lib *lib, size_t h, size_t i, const char *want,
-           const char **kind, double *kind_p, double *want_p)
+entry_kind(const struct lib *lib, size_t h, size_t i, const char **kind,
+           double *kind_p)
 {
     const as_kinds *k = lib->kinds != NULL ? lib->kinds[h] : NULL;
     double p[256];
@@ -76,57 +76,26 @@ entry_kind(const struct lib *lib, size_t h, size_t i, const char *want,
                                     &best) != AS_OK) {
         *kind = NULL;
         *kind_p = -1;
-        if (want_p != NULL)
-            *want_p = -1;
         return 1;
     }
     *kind = as_kinds_class(k, best);
     *kind_p = p[best];
-    if (want_p != NULL) {
-        size_t c = 0;
-        *want_p = as_kinds_find(k, want, &c) == AS_OK ? p[c] : -1;
-    }
     return 0;
-}
-
-struct liked {
-    double p;
-    size_t shard, entry;
-};
-
-static int
-cmp_liked(const void *pa, const void *pb)
-{
-    const struct liked *a = pa, *b = pb;
-    if (a->p != b->p)
-        return a->p > b->p ? -1 : 1;
-    if (a->shard != b->shard)
-        return a->shard < b->shard ? -1 : 1;
-    return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
 int
 run_like(const struct opts *o, struct lib *lib)
 {
-    size_t n = 0, cap = 0;
-    struct liked *v = NULL;
-    for (size_t h = 0; h < lib->n; h++)
-        for (size_t i = 0; i < as_index_count(lib->ix[h]); i++) {
-            if (!entry_listed(lib, h, i))
-                continue;
-            const char *kind;
-            double kp, p;
-            if (entry_kind(lib, h, i, o->like, &kind, &kp, &p) || p < 0)
-                continue;
-            if (n == cap) {
-                cap = cap ? 2 * cap : 1024;
-                v = cli_xrealloc(v, cap * sizeof *v);
-            }
-            v[n++] = (struct liked){p, h, i};
-        }
-    qsort(v, n, sizeof *v, cmp_liked);
-    if (n > o->k)
-        n = o->k;
+    struct as_kind_rank *v = cli_xrealloc(NULL, o->k * sizeof *v);
+    size_t n;
+    int st = as_kinds_rank(lib->kinds, lib->ix, lib->n, lib->mask, o->like,
+                           o->k, v, &n);
+    if (st != AS_OK) {
+        lib_damage(lib, st);
+        cli_warn_status(NULL, st);
+        free(v);
+        return 1;
+    }
     struct rec *r = o->out;
     int json = rec_json(r);
     rec_header(r, "query\trank\t" REC_COL_PATH
@@ -141,12 +110,12 @@ run_like(const struct opts *o, struct lib *lib)
     for (size_t i = 0; i < n; i++) {
         struct as_index_entry e;
         const char *kind;
-        double kp, p;
-        if (entry_get(lib, v[i].shard, v[i].entry, &e)) {
+        double kp;
+        if (entry_get(lib, v[i].ref.shard, v[i].ref.entry, &e)) {
             free(v);
             return 1;
         }
-        entry_kind(lib, v[i].shard, v[i].entry, o->like, &kind, &kp, &p);
+        entry_kind(lib, v[i].ref.shard, v[i].ref.entry, &kind, &kp);
         if (o->crate != NULL)
             crate_add(o->crate, e.path);
         if (json) {
@@ -158,7 +127,7 @@ run_like(const struct opts *o, struct lib *lib)
         }
         rec_path(r, e.path);
         rec_label(r, e.label);
-        rec_real(r, "probability", "%.4f", p);
+        rec_real(r, "probability", "%.4f", v[i].p);
         rec_str(r, "kind", kind);
         rec_real(r, "kind_p", "%.4f", kp);
         if (json)

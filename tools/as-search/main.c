@@ -425,7 +425,7 @@ print_results(const struct opts *o, const struct lib *lib,
         const char *kind = NULL;
         double kind_p = -1;
         if (lib->show_kind)
-            entry_kind(lib, h->shard, h->entry, NULL, &kind, &kind_p, NULL);
+            entry_kind(lib, h->shard, h->entry, &kind, &kind_p);
         if (o->crate != NULL)
             crate_add(o->crate, e.path);
         if (json) {

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "as/filter.h"
 #include "as/index.h"
 
 #ifdef __cplusplus
@@ -142,6 +143,27 @@ int as_kinds_of_index(as_kinds **out, const as_kind_model *model,
  * damaged), AS_ENONFINITE. */
 int as_kinds_entry(const as_kinds *k, const as_index *ix, size_t i,
                    double *prob, size_t prob_len, size_t *best);
+
+/* An entry ranked by the probability of a class. */
+struct as_kind_rank {
+    struct as_entry_ref ref;
+    double p; /* the class's probability, 0 to 1 */
+};
+
+/*
+ * The entries of the library ix[0, n_ix) that mask holds (NULL: every
+ * visible entry, as as_entry_visible() tells), ranked by the probability
+ * of the class named cls, most probable first, ties by shard and then
+ * entry: the first k of them into out (room for k), their number into
+ * *n. kinds[h] tells the kinds of shard h's entries; an entry is left
+ * out when its shard has none (NULL), has no class cls, or its kind
+ * cannot be told (as_kinds_entry() fails). Returns AS_OK, AS_EINVAL,
+ * AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX when the visibility of an
+ * entry of a damaged index cannot be told (*n is then 0).
+ */
+int as_kinds_rank(as_kinds *const *kinds, as_index *const *ix, size_t n_ix,
+                  const as_entry_mask *mask, const char *cls, size_t k,
+                  struct as_kind_rank *out, size_t *n);
 
 #ifdef __cplusplus
 }
