@@ -15,6 +15,7 @@
 #include "as/kind.h"
 #include "as/query.h"
 #include "common/cli.h"
+#include "common/options.h"
 #include "common/record.h"
 
 struct strs {
@@ -32,11 +33,11 @@ struct opts {
     enum as_metric metric;
     double weights[AS_G_COUNT];
     int weight_set[AS_G_COUNT];
-    int self, json, header, list, dups;
+    struct cli_common common; /* -H, -J, -z */
+    int self, list, dups;
     int learned; /* -P */
     struct strs paths, features;
     as_entry_filter *filter; /* -c, -g, -K, -l, -t */
-    int nul;                 /* -z */
     const char *crate_dir;   /* --copy-to or --link-to, or NULL */
     int crate_link;          /* --link-to */
     struct rec *out;         /* every record goes through it */

@@ -753,261 +753,276 @@ run_list(const struct opts *o, const struct lib *lib)
     return 0;
 }
 
-int
-main(int argc, char **argv)
+/* In the order of the option string. */
+static const struct option longopts[] = {
+    {"link-to", required_argument, NULL, 'A'},
+    {"approx", no_argument, NULL, 'a'},
+    {"copy-to", required_argument, NULL, 'C'},
+    {"cluster", required_argument, NULL, 'c'},
+    {"duplicates", no_argument, NULL, 'D'},
+    {"max-distance", required_argument, NULL, 'd'},
+    {"ef", required_argument, NULL, 'E'},
+    {"dup-difference", required_argument, NULL, 'e'},
+    {"dup-distance", required_argument, NULL, 'e'}, /* former name */
+    {"features", required_argument, NULL, 'F'},
+    {"path-glob", required_argument, NULL, 'g'},
+    {"no-header", no_argument, NULL, 'H'},
+    {"help", no_argument, NULL, 'h'},
+    {"like", required_argument, NULL, 'i'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"json", no_argument, NULL, 'J'},
+    {"kind", required_argument, NULL, 'K'},
+    {"count", required_argument, NULL, 'k'},
+    {"list", no_argument, NULL, 'L'},
+    {"label", required_argument, NULL, 'l'},
+    {"metric", required_argument, NULL, 'm'},
+    {"limit", required_argument, NULL, 'n'},
+    {"learned", no_argument, NULL, 'P'},
+    {"path", required_argument, NULL, 'p'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"reason-threshold", required_argument, NULL, 'r'},
+    {"self", no_argument, NULL, 'S'},
+    {"duration", required_argument, NULL, 't'},
+    {"version", no_argument, NULL, 'V'},
+    {"weight", required_argument, NULL, 'w'},
+    {"zero-terminated", no_argument, NULL, 'z'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Which options were given, for the checks of what goes together. */
+struct given {
+    int dup_difference, jobs, limit, ef;
+};
+
+static void
+parse_options(int argc, char **argv, struct opts *o, struct given *gv)
 {
-    static const struct option longopts[] = {
-        {"link-to", required_argument, NULL, 'A'},
-        {"approx", no_argument, NULL, 'a'},
-        {"copy-to", required_argument, NULL, 'C'},
-        {"cluster", required_argument, NULL, 'c'},
-        {"duplicates", no_argument, NULL, 'D'},
-        {"max-distance", required_argument, NULL, 'd'},
-        {"ef", required_argument, NULL, 'E'},
-        {"dup-difference", required_argument, NULL, 'e'},
-        {"dup-distance", required_argument, NULL, 'e'}, /* former name */
-        {"features", required_argument, NULL, 'F'},
-        {"path-glob", required_argument, NULL, 'g'},
-        {"no-header", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {"like", required_argument, NULL, 'i'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"json", no_argument, NULL, 'J'},
-        {"kind", required_argument, NULL, 'K'},
-        {"count", required_argument, NULL, 'k'},
-        {"list", no_argument, NULL, 'L'},
-        {"label", required_argument, NULL, 'l'},
-        {"metric", required_argument, NULL, 'm'},
-        {"limit", required_argument, NULL, 'n'},
-        {"learned", no_argument, NULL, 'P'},
-        {"path", required_argument, NULL, 'p'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"reason-threshold", required_argument, NULL, 'r'},
-        {"self", no_argument, NULL, 'S'},
-        {"duration", required_argument, NULL, 't'},
-        {"version", no_argument, NULL, 'V'},
-        {"weight", required_argument, NULL, 'w'},
-        {"zero-terminated", no_argument, NULL, 'z'},
-        {NULL, 0, NULL, 0},
-    };
-    struct opts o = {0};
-    o.k = 10;
-    o.max_distance = -1.0;
-    o.dup_difference = AS_DUP_DIFFERENCE;
-    o.jobs = (size_t)cli_default_jobs();
-    o.reason_threshold = 0.5;
-    o.header = 1;
-    o.metric = AS_METRIC_COSINE;
-    int c, have_dup_difference = 0, have_jobs = 0, have_limit = 0;
-    int have_ef = 0;
-    o.ef = 100;
-    cli_init("as-search", USAGE);
+    o->k = 10;
+    o->max_distance = -1.0;
+    o->dup_difference = AS_DUP_DIFFERENCE;
+    o->jobs = (size_t)cli_default_jobs();
+    o->reason_threshold = 0.5;
+    o->metric = AS_METRIC_COSINE;
+    o->ef = 100;
+    cli_common_init(&o->common, help);
+    int c;
     while ((c = getopt_long(argc, argv,
                             "A:aC:c:Dd:E:e:F:g:Hhi:Jj:K:k:Ll:m:n:Pp:qr:St:Vw:z",
                             longopts, NULL)) != -1) {
         switch (c) {
         case 'A':
         case 'C':
-            if (o.crate_dir != NULL)
+            if (o->crate_dir != NULL)
                 cli_usage_error("one of -A and -C, once");
-            o.crate_dir = optarg;
-            o.crate_link = c == 'A';
+            o->crate_dir = optarg;
+            o->crate_link = c == 'A';
             break;
         case 'a':
-            o.approx = 1;
+            o->approx = 1;
             break;
         case 'c':
-            cli_filter_add(&o.filter, AS_FILTER_CLUSTER, "-c", optarg);
+            cli_filter_add(&o->filter, AS_FILTER_CLUSTER, "-c", optarg);
             break;
         case 'D':
-            o.dups = 1;
+            o->dups = 1;
             break;
         case 'd':
-            o.max_distance = cli_parse_double("-d", optarg, 0.0, 1e300);
+            o->max_distance = cli_parse_double("-d", optarg, 0.0, 1e300);
             break;
         case 'E':
-            o.ef = (size_t)cli_parse_long("-E", optarg, 1, 100000);
-            have_ef = 1;
+            o->ef = (size_t)cli_parse_long("-E", optarg, 1, 100000);
+            gv->ef = 1;
             break;
         case 'e':
-            o.dup_difference = cli_parse_double("-e", optarg, 0.0, 100.0);
-            have_dup_difference = 1;
+            o->dup_difference = cli_parse_double("-e", optarg, 0.0, 100.0);
+            gv->dup_difference = 1;
             break;
         case 'F':
-            strs_add(&o.features, optarg);
+            strs_add(&o->features, optarg);
             break;
         case 'g':
-            cli_filter_add(&o.filter, AS_FILTER_GLOB, "-g", optarg);
+            cli_filter_add(&o->filter, AS_FILTER_GLOB, "-g", optarg);
             break;
-        case 'H':
-            o.header = 0;
-            break;
-        case 'h':
-            help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
         case 'i':
-            o.like = optarg;
-            break;
-        case 'J':
-            o.json = 1;
+            o->like = optarg;
             break;
         case 'j':
-            o.jobs = (size_t)cli_parse_long("-j", optarg, 1, 1024);
-            have_jobs = 1;
+            o->jobs = (size_t)cli_parse_long("-j", optarg, 1, 1024);
+            gv->jobs = 1;
             break;
         case 'K':
-            cli_filter_add(&o.filter, AS_FILTER_KIND, "-K", optarg);
-            o.kinds = cli_xrealloc(o.kinds, (o.n_kinds + 1) * sizeof *o.kinds);
-            o.kinds[o.n_kinds++] = optarg;
+            cli_filter_add(&o->filter, AS_FILTER_KIND, "-K", optarg);
+            o->kinds =
+                cli_xrealloc(o->kinds, (o->n_kinds + 1) * sizeof *o->kinds);
+            o->kinds[o->n_kinds++] = optarg;
             break;
         case 'k':
-            o.k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
+            o->k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
             break;
         case 'L':
-            o.list = 1;
+            o->list = 1;
             break;
         case 'l':
-            cli_filter_add(&o.filter, AS_FILTER_LABEL, "-l", optarg);
+            cli_filter_add(&o->filter, AS_FILTER_LABEL, "-l", optarg);
             break;
         case 'm':
             if (strcmp(optarg, "cosine") == 0)
-                o.metric = AS_METRIC_COSINE;
+                o->metric = AS_METRIC_COSINE;
             else if (strcmp(optarg, "euclidean") == 0)
-                o.metric = AS_METRIC_EUCLIDEAN;
+                o->metric = AS_METRIC_EUCLIDEAN;
             else
                 cli_usage_error("-m: '%s' is not cosine or euclidean", optarg);
             break;
         case 'n':
-            o.limit = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
-            have_limit = 1;
+            o->limit = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
+            gv->limit = 1;
             break;
         case 'P':
-            o.learned = 1;
+            o->learned = 1;
             break;
         case 'p':
-            strs_add(&o.paths, optarg);
-            break;
-        case 'q':
-            cli_quiet = 1;
+            strs_add(&o->paths, optarg);
             break;
         case 'r':
-            o.reason_threshold = cli_parse_double("-r", optarg, -1.0, 1.0);
+            o->reason_threshold = cli_parse_double("-r", optarg, -1.0, 1.0);
             break;
         case 'S':
-            o.self = 1;
+            o->self = 1;
             break;
         case 't':
-            cli_filter_add(&o.filter, AS_FILTER_DURATION, "-t", optarg);
+            cli_filter_add(&o->filter, AS_FILTER_DURATION, "-t", optarg);
             break;
-        case 'V':
-            cli_version();
         case 'w':
-            parse_weights(&o, optarg);
-            break;
-        case 'z':
-            o.nul = 1;
+            parse_weights(o, optarg);
             break;
         default:
-            cli_usage_hint();
+            if (!cli_common_option(&o->common, c, optarg))
+                cli_usage_hint();
         }
     }
+}
+
+/* Usage errors: options that do not go together. */
+static void
+check_options(const struct opts *o, const struct given *gv)
+{
+    if (o->list && o->dups)
+        cli_usage_error("-L and -D do not go together");
+    if (gv->limit && !o->list)
+        cli_usage_error("-n goes with -L");
+    if (gv->dup_difference && !o->dups)
+        cli_usage_error("-e goes with -D");
+    if (gv->jobs && !o->dups)
+        cli_usage_error("-j goes with -D");
+    if (o->learned && o->metric != AS_METRIC_COSINE)
+        cli_usage_error("-P goes with the cosine metric");
+    if (o->crate_dir != NULL && o->dups)
+        cli_usage_error("%s goes with a search or -L, not -D",
+                        o->crate_link ? "-A" : "-C");
+    if (gv->ef && !o->approx)
+        cli_usage_error("-E goes with -a");
+    if (o->approx && (o->list || o->dups || o->like != NULL))
+        cli_usage_error("-a goes with a search, not %s", o->list   ? "-L"
+                                                         : o->dups ? "-D"
+                                                                   : "--like");
+    /* the graph holds the index's rows as its stored weights and the
+     * cosine see them */
+    if (o->approx && o->metric != AS_METRIC_COSINE)
+        cli_usage_error("-a goes with the cosine metric");
+    if (o->approx && o->learned)
+        cli_usage_error("-a does not go with -P");
+    for (int g = 0; g < AS_G_COUNT && o->approx; g++)
+        if (o->weight_set[g])
+            cli_usage_error("-a does not go with -w");
+    if (o->like != NULL && (o->list || o->dups))
+        cli_usage_error("--like does not go with %s", o->list ? "-L" : "-D");
+}
+
+/* Usage errors: the queries left after the indexes (n_ix of them). */
+static void
+check_queries(const struct opts *o, char **ops, size_t n_ops, size_t n_ix)
+{
+    if (o->approx && n_ix > 1)
+        cli_usage_error("-a searches one index");
+    size_t n_queries = n_ops + o->paths.n + o->features.n;
+    if ((o->list || o->dups || o->like) && n_queries > 0)
+        cli_usage_error("%s takes no query", o->list   ? "-L"
+                                             : o->dups ? "-D"
+                                                       : "--like");
+    if (!o->list && !o->dups && !o->like && n_queries == 0)
+        cli_usage_error("no query: give audio files, -p, -F, or -L or -D");
+    int stdin_uses = 0;
+    for (size_t i = 0; i < n_ops; i++)
+        stdin_uses += strcmp(ops[i], "-") == 0;
+    for (size_t i = 0; i < o->features.n; i++)
+        stdin_uses += strcmp(o->features.v[i], "-") == 0;
+    if (stdin_uses > 1)
+        cli_usage_error("standard input can be used only once");
+}
+
+/* Runs what the options ask for over the open library; 0, or 1 after
+ * reporting a failure. */
+static int
+run(struct opts *o, struct lib *lib, char **ops, size_t n_ops)
+{
+    struct rec out;
+    struct crate crate;
+    struct rec_opts ro = cli_common_rec_opts(&o->common);
+    rec_init(&out, stdout, &ro);
+    o->out = &out;
+    if (o->crate_dir != NULL) {
+        crate_init(&crate, o->crate_dir, o->crate_link);
+        o->crate = &crate;
+    }
+    /* with a filter, the entries are read before the matrix (as they
+     * were first) */
+    int filtered = as_entry_filter_active(o->filter), failed;
+    if (kinds_open(o, lib) || (filtered && build_mask(o, lib)) ||
+        (!o->like && open_searcher(o, lib)) ||
+        (!filtered && (o->list || o->dups) && build_mask(o, lib)))
+        failed = 1;
+    else if (o->like)
+        failed = run_like(o, lib);
+    else if (o->list)
+        failed = run_list(o, lib);
+    else if (o->dups)
+        failed = run_duplicates(o, lib);
+    else
+        failed = run_search(o, lib, ops, n_ops);
+    failed |= rec_finish(&out);
+    rec_free(&out);
+    if (o->crate != NULL) {
+        /* after the output, so that a pipe sees the matches at once */
+        if (fflush(stdout) == 0)
+            failed |= crate_write(o->crate);
+        crate_free(o->crate);
+    }
+    return failed;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o = {0};
+    struct given given = {0};
+    cli_init("as-search", USAGE);
+    parse_options(argc, argv, &o, &given);
     char **ops = argv + optind;
     size_t n_ops = (size_t)(argc - optind);
     if (n_ops == 0)
         cli_usage_error("no index given");
     if (strcmp(ops[0], "-") == 0)
         cli_usage_error("an index is a file, not standard input");
-    if (o.list && o.dups)
-        cli_usage_error("-L and -D do not go together");
-    if (have_limit && !o.list)
-        cli_usage_error("-n goes with -L");
-    if (have_dup_difference && !o.dups)
-        cli_usage_error("-e goes with -D");
-    if (have_jobs && !o.dups)
-        cli_usage_error("-j goes with -D");
-    if (o.learned && o.metric != AS_METRIC_COSINE)
-        cli_usage_error("-P goes with the cosine metric");
-    if (o.crate_dir != NULL && o.dups)
-        cli_usage_error("%s goes with a search or -L, not -D",
-                        o.crate_link ? "-A" : "-C");
-    if (have_ef && !o.approx)
-        cli_usage_error("-E goes with -a");
-    if (o.approx && (o.list || o.dups || o.like != NULL))
-        cli_usage_error("-a goes with a search, not %s", o.list   ? "-L"
-                                                         : o.dups ? "-D"
-                                                                  : "--like");
-    /* the graph holds the index's rows as its stored weights and the
-     * cosine see them */
-    if (o.approx && o.metric != AS_METRIC_COSINE)
-        cli_usage_error("-a goes with the cosine metric");
-    if (o.approx && o.learned)
-        cli_usage_error("-a does not go with -P");
-    for (int g = 0; g < AS_G_COUNT && o.approx; g++)
-        if (o.weight_set[g])
-            cli_usage_error("-a does not go with -w");
-    if (o.like != NULL && (o.list || o.dups))
-        cli_usage_error("--like does not go with %s", o.list ? "-L" : "-D");
+    check_options(&o, &given);
 
     struct lib lib = {0};
     int failed = 0;
     size_t n_ix = open_lib(&lib, ops, n_ops, &failed);
-    ops += n_ix;
-    n_ops -= n_ix;
-    if (o.approx && n_ix > 1)
-        cli_usage_error("-a searches one index");
-    size_t n_queries = n_ops + o.paths.n + o.features.n;
-    if ((o.list || o.dups || o.like) && n_queries > 0)
-        cli_usage_error("%s takes no query", o.list   ? "-L"
-                                             : o.dups ? "-D"
-                                                      : "--like");
-    if (!o.list && !o.dups && !o.like && n_queries == 0)
-        cli_usage_error("no query: give audio files, -p, -F, or -L or -D");
-    int stdin_uses = 0;
-    for (size_t i = 0; i < n_ops; i++)
-        stdin_uses += strcmp(ops[i], "-") == 0;
-    for (size_t i = 0; i < o.features.n; i++)
-        stdin_uses += strcmp(o.features.v[i], "-") == 0;
-    if (stdin_uses > 1)
-        cli_usage_error("standard input can be used only once");
-    if (failed || lib.n == 0) {
-        lib_close(&lib);
-        opts_free(&o);
-        return AS_EXIT_FAIL;
-    }
-
-    struct rec out;
-    struct crate crate;
-    rec_init(
-        &out, stdout,
-        &(struct rec_opts){.json = o.json, .header = o.header, .nul = o.nul});
-    o.out = &out;
-    if (o.crate_dir != NULL) {
-        crate_init(&crate, o.crate_dir, o.crate_link);
-        o.crate = &crate;
-    }
-    /* with a filter, the entries are read before the matrix (as they
-     * were first) */
-    int filtered = as_entry_filter_active(o.filter);
-    if (kinds_open(&o, &lib) || (filtered && build_mask(&o, &lib)) ||
-        (!o.like && open_searcher(&o, &lib)) ||
-        (!filtered && (o.list || o.dups) && build_mask(&o, &lib)))
-        failed = 1;
-    else if (o.like)
-        failed = run_like(&o, &lib);
-    else if (o.list)
-        failed = run_list(&o, &lib);
-    else if (o.dups)
-        failed = run_duplicates(&o, &lib);
+    check_queries(&o, ops + n_ix, n_ops - n_ix, n_ix);
+    if (!failed && lib.n > 0)
+        failed = run(&o, &lib, ops + n_ix, n_ops - n_ix);
     else
-        failed = run_search(&o, &lib, ops, n_ops);
-    failed |= rec_finish(&out);
-    rec_free(&out);
-    if (o.crate != NULL) {
-        /* after the output, so that a pipe sees the matches at once */
-        if (fflush(stdout) == 0)
-            failed |= crate_write(o.crate);
-        crate_free(o.crate);
-    }
+        failed = 1;
     lib_close(&lib);
     opts_free(&o);
     if (fflush(stdout) != 0 || ferror(stdout)) {
