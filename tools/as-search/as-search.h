@@ -84,6 +84,11 @@ int entry_listed(const struct lib *lib, size_t h, size_t i);
  * section and exits 1 (what was printed before came from checked bytes;
  * nothing computed from damaged ones is). Returns for any other st. */
 void lib_damage(const struct lib *lib, int st);
+/* Starts the record of result rank (from 1) of a ranking: a TSV row
+ * that begins with first (the query, or the group) and the rank, or
+ * in JSON an object in the open array of results. */
+void result_begin(struct rec *r, const char *first, size_t rank);
+void result_end(struct rec *r);
 /* Reads an entry's metadata, reporting a damaged index. 0 or 1. */
 int entry_get(const struct lib *lib, size_t h, size_t i,
               struct as_index_entry *e);

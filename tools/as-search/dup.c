@@ -19,6 +19,8 @@ print_group(const struct opts *o, const struct lib *lib, size_t number,
 {
     struct rec *r = o->out;
     int json = rec_json(r);
+    char group[32]; /* the first column of its members' rows */
+    snprintf(group, sizeof group, "%zu", number);
     if (json) {
         rec_begin(r);
         rec_size(r, "group", number);
@@ -28,29 +30,17 @@ print_group(const struct opts *o, const struct lib *lib, size_t number,
         struct as_index_entry e;
         if (entry_get(lib, m[j].ref.shard, m[j].ref.entry, &e))
             return 1;
-        if (json) {
-            rec_object(r, NULL);
-        } else {
-            rec_begin(r);
-            rec_size(r, NULL, number);
-            rec_size(r, NULL, j + 1);
-        }
+        result_begin(r, group, j + 1);
         rec_path(r, e.path);
         rec_label(r, e.label);
-        if (e.duration_s >= 0.0)
-            rec_real(r, REC_KEY_DURATION, "%.6f", e.duration_s);
-        else
-            rec_null(r, REC_KEY_DURATION);
+        rec_duration(r, e.duration_s);
         rec_real(r, "distance", "%.6f", m[j].distance);
-        if (json) {
+        if (json)
             rec_bool(r, "identical", m[j].identical);
-            rec_real(r, "difference_db", "%.2f", m[j].difference);
-            rec_close(r);
-        } else {
+        else
             rec_str(r, NULL, m[j].identical ? "identical" : "near");
-            rec_real(r, NULL, "%.2f", m[j].difference);
-            rec_end(r);
-        }
+        rec_real(r, "difference_db", "%.2f", m[j].difference);
+        result_end(r);
     }
     if (json)
         rec_end(r);

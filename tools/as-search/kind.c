@@ -118,22 +118,13 @@ run_like(const struct opts *o, struct lib *lib)
         entry_kind(lib, v[i].ref.shard, v[i].ref.entry, &kind, &kp);
         if (o->crate != NULL)
             crate_add(o->crate, e.path);
-        if (json) {
-            rec_object(r, NULL);
-        } else {
-            rec_begin(r);
-            rec_str(r, NULL, o->like);
-            rec_size(r, NULL, i + 1);
-        }
+        result_begin(r, o->like, i + 1);
         rec_path(r, e.path);
         rec_label(r, e.label);
         rec_real(r, "probability", "%.4f", v[i].p);
         rec_str(r, "kind", kind);
         rec_real(r, "kind_p", "%.4f", kp);
-        if (json)
-            rec_close(r);
-        else
-            rec_end(r);
+        result_end(r);
     }
     if (json)
         rec_end(r);

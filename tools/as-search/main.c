@@ -383,6 +383,27 @@ print_header(const struct opts *o, const struct lib *lib)
     rec_header(o->out, names);
 }
 
+void
+result_begin(struct rec *r, const char *first, size_t rank)
+{
+    if (rec_json(r)) {
+        rec_object(r, NULL);
+    } else {
+        rec_begin(r);
+        rec_str(r, NULL, first);
+        rec_size(r, NULL, rank);
+    }
+}
+
+void
+result_end(struct rec *r)
+{
+    if (rec_json(r))
+        rec_close(r);
+    else
+        rec_end(r);
+}
+
 /* A number that is never written "-0.000000". */
 static void
 print_number(struct rec *r, const char *key, const char *fmt, double v)
@@ -404,10 +425,7 @@ print_results(const struct opts *o, const struct lib *lib,
         rec_begin(r);
         rec_object(r, "query");
         rec_path(r, q->name);
-        if (q->duration_s >= 0.0)
-            rec_real(r, REC_KEY_DURATION, "%.6f", q->duration_s);
-        else
-            rec_null(r, REC_KEY_DURATION);
+        rec_duration(r, q->duration_s);
         rec_close(r);
         if (lib->ann != NULL)
             rec_bool(r, "exact", 0);
@@ -428,13 +446,7 @@ print_results(const struct opts *o, const struct lib *lib,
             entry_kind(lib, h->shard, h->entry, &kind, &kind_p);
         if (o->crate != NULL)
             crate_add(o->crate, e.path);
-        if (json) {
-            rec_object(r, NULL);
-        } else {
-            rec_begin(r);
-            rec_str(r, NULL, q->name);
-            rec_size(r, NULL, i + 1);
-        }
+        result_begin(r, q->name, i + 1);
         rec_path(r, e.path);
         rec_label(r, e.label);
         if (json)
@@ -474,10 +486,7 @@ print_results(const struct opts *o, const struct lib *lib,
         }
         if (lib->ann != NULL && !json)
             rec_str(r, NULL, "no");
-        if (json)
-            rec_close(r);
-        else
-            rec_end(r);
+        result_end(r);
     }
     if (json)
         rec_end(r);
@@ -738,10 +747,7 @@ run_list(const struct opts *o, const struct lib *lib)
             rec_begin(r);
             rec_path(r, e.path);
             rec_label(r, e.label);
-            if (e.duration_s >= 0.0)
-                rec_real(r, REC_KEY_DURATION, "%.6f", e.duration_s);
-            else
-                rec_null(r, REC_KEY_DURATION);
+            rec_duration(r, e.duration_s);
             if (e.cluster != AS_INDEX_NO_CLUSTER)
                 rec_int(r, "cluster", e.cluster);
             else

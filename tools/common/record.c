@@ -156,6 +156,15 @@ rec_label(struct rec *r, const char *label)
 }
 
 void
+rec_duration(struct rec *r, double duration_s)
+{
+    if (duration_s >= 0.0)
+        rec_real(r, REC_KEY_DURATION, "%.6f", duration_s);
+    else
+        rec_null(r, REC_KEY_DURATION);
+}
+
+void
 rec_null(struct rec *r, const char *key)
 {
     field(r, key);

@@ -80,6 +80,9 @@ void rec_str(struct rec *r, const char *key, const char *s);
 /* An entry's path ("filename" in JSON) and label. */
 void rec_path(struct rec *r, const char *path);
 void rec_label(struct rec *r, const char *label);
+/* An entry's duration in seconds ("duration" in JSON), "%.6f"; unknown
+ * (negative): an empty field or null. */
+void rec_duration(struct rec *r, double duration_s);
 /* A number written with printf format fmt (one double conversion, such
  * as "%.6f"); not finite: an empty field or null. */
 void rec_real(struct rec *r, const char *key, const char *fmt, double v);
