@@ -147,6 +147,18 @@ as_kind_is_tag(const char *name)
            name[plen] != '\0';
 }
 
+void
+as_index_feature_groups(const as_index *ix, int *present)
+{
+    for (int g = 0; g < AS_G_COUNT; g++)
+        present[g] = 0;
+    const enum as_group *groups = as_index_groups(ix);
+    const char *const *names = as_index_header(ix)->names;
+    for (size_t j = 0; j < as_index_dim(ix); j++)
+        if (!as_kind_is_tag(names[j]))
+            present[groups[j]] = 1;
+}
+
 int
 as_kinds_of_index(as_kinds **out, const as_kind_model *model,
                   const as_index *ix, int tags_only)

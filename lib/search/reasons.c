@@ -13,6 +13,15 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+size_t
+as_reasons_depth(size_t k, size_t ef)
+{
+    size_t r = AS_REASON_NEIGHBOURS;
+    if (ef > 0 && ef < r)
+        r = ef;
+    return k > r ? k : r;
+}
+
 void
 as_reasons_init(struct as_reasons *r, const as_index *ix, double floor,
                 const struct as_hit *hits, size_t n)

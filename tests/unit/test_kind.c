@@ -250,6 +250,14 @@ test_index_kinds(void)
     const float trows[] = {0.1f, 0.9f, 0.1f, 0.2f, 0.3f,
                            0.7f, 0.3f, 0.5f, 0.5f};
     as_index *ix = tagged_index(dir, "t.asx", tagged, 3, trows);
+    /* the tags are no feature: only zcr_mean's group has features */
+    int present[AS_G_COUNT];
+    as_index_feature_groups(ix, present);
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        check_ctx("index kinds: group %s", as_group_name(g));
+        CHECK_INT(present[g], g == AS_G_NOISINESS);
+    }
+    check_ctx("index kinds");
     as_kinds *k = NULL;
     CHECK_STATUS(as_kinds_of_index(&k, NULL, ix, 1), AS_OK);
     CHECK(k != NULL && as_kinds_tagged(k));

@@ -1305,6 +1305,22 @@ test_batch_int8_worst(void)
     free(x);
 }
 
+/* How deep a search goes for its reasons: the reasons' neighbours, k
+ * when more, and no more than an approximate search's candidates. */
+static void
+test_reasons_depth(void)
+{
+    check_ctx("reasons depth");
+    CHECK_INT(as_reasons_depth(10, 0), AS_REASON_NEIGHBOURS);
+    CHECK_INT(as_reasons_depth(AS_REASON_NEIGHBOURS + 5, 0),
+              AS_REASON_NEIGHBOURS + 5);
+    CHECK_INT(as_reasons_depth(10, 100), 100);
+    CHECK_INT(as_reasons_depth(10, 5), 10);
+    CHECK_INT(as_reasons_depth(10, AS_REASON_NEIGHBOURS + 50),
+              AS_REASON_NEIGHBOURS);
+    CHECK_INT(as_reasons_depth(500, 100), 500);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1337,6 +1353,7 @@ main(int argc, char **argv)
     free(x);
     test_batch_adversarial();
     test_batch_int8_worst();
+    test_reasons_depth();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

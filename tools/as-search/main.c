@@ -29,17 +29,12 @@
  * number of queries, and are large enough for the blocked scan. */
 #define BLOCK 1024
 
-/* Reasons (as/reasons.h) are measured against the query's nearest
- * AS_REASON_NEIGHBOURS results, searched for even when -k asks for
- * fewer; with -a, against the -E candidates when there are fewer, so
- * that -E alone sets what a query costs. */
+/* At least the neighbours the reasons are measured against (with -a,
+ * the -E candidates when there are fewer). */
 static size_t
 hits_wanted(const struct opts *o)
 {
-    size_t r = AS_REASON_NEIGHBOURS;
-    if (o->approx && o->ef < r)
-        r = o->ef;
-    return o->k > r ? o->k : r;
+    return as_reasons_depth(o->k, o->approx ? o->ef : 0);
 }
 
 static void
@@ -288,11 +283,7 @@ open_searcher(const struct opts *o, struct lib *lib)
 {
     double w[AS_G_COUNT];
     const double *stored = as_index_group_weights(lib->ix[0]);
-    const enum as_group *groups = as_index_groups(lib->ix[0]);
-    const char *const *names = as_index_header(lib->ix[0])->names;
-    for (size_t j = 0; j < as_index_dim(lib->ix[0]); j++)
-        if (!as_kind_is_tag(names[j])) /* a feature */
-            lib->present[groups[j]] = 1;
+    as_index_feature_groups(lib->ix[0], lib->present);
     int weighed = 0;
     for (int g = 0; g < AS_G_COUNT; g++) {
         w[g] = o->weight_set[g] ? o->weights[g] : stored[g];

@@ -128,6 +128,10 @@ void as_kinds_free(as_kinds *k);
 /* Nonzero when a column named name is a kind tag: AS_KIND_TAG_PREFIX
  * followed by a class name. */
 int as_kind_is_tag(const char *name);
+/* The groups that ix has features in: present[g] (AS_G_COUNT values)
+ * becomes 1 when a column of group g is not a kind tag, else 0. Group
+ * similarities and weights are shown and checked for these. */
+void as_index_feature_groups(const as_index *ix, int *present);
 
 /* as_kinds_new() on the columns of the index ix. With tags_only set, an
  * index without tag columns gives AS_OK and *out NULL (no model is

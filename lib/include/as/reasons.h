@@ -43,6 +43,15 @@ struct as_reasons {
 };
 
 /*
+ * How many nearest results to search for so that the reasons of the
+ * first k shown can be told: k, or AS_REASON_NEIGHBOURS when that is
+ * more. An approximate search that ranks ef candidates (ef 0: an exact
+ * search) measures against no more than them, so that ef alone sets
+ * what a query costs.
+ */
+size_t as_reasons_depth(size_t k, size_t ef);
+
+/*
  * Prepares the reasons of one query's results: hits[0..n) are its
  * nearest results, nearest first (n may exceed AS_REASON_NEIGHBOURS:
  * only the first that many count); ix is any of the searched indexes
