@@ -6,12 +6,13 @@
  * A file goes in under its own name when no other match has that name.
  * Matches that share a name (kick.wav from two kits) each take the name
  * of the folder above, joined with '_' (kitA_kick.wav, kitB_kick.wav),
- * and more folders while they still collide. Only when the path has no
- * folder left (or the name would pass NAME_MAX), or a different file of
- * that name is in the crate already (from an earlier run), does a number
- * come before the extension: kick-2.wav, kick-3.wav ... A file that is
- * in the crate already (the same bytes; for links, the same target) is
- * left as it is, so a run repeated into the same crate adds nothing.
+ * and more folders while they still collide: as_path_names() in the
+ * library. Only when the path has no folder left (or the name would
+ * pass NAME_MAX), or a different file of that name is in the crate
+ * already (from an earlier run), does a number come before the
+ * extension: kick-2.wav, kick-3.wav ... A file that is in the crate
+ * already (the same bytes; for links, the same target) is left as it
+ * is, so a run repeated into the same crate adds nothing.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
@@ -23,6 +24,8 @@
 #include <unistd.h>
 
 #include "as-search.h"
+#include "as/error.h"
+#include "as/pathlist.h"
 
 #ifndef NAME_MAX
 #define NAME_MAX 255
@@ -58,14 +61,10 @@ crate_free(struct crate *c)
     memset(c, 0, sizeof *c);
 }
 
-/* One file to put in: its path, the components a name can be made of
- * (no empty, "." or ".." ones), how many of the last ones the name uses,
- * and the name. */
+/* One file to put in: its path and the name as_path_names() gave it. */
 struct item {
     const char *path;
     size_t order; /* first position among the matches */
-    const char **comp;
-    size_t n_comp, depth;
     char *name;
 };
 
@@ -82,93 +81,6 @@ by_order(const void *a, const void *b)
 {
     const struct item *x = a, *y = b;
     return (x->order > y->order) - (x->order < y->order);
-}
-
-static int
-by_name(const void *a, const void *b)
-{
-    const struct item *x = *(struct item *const *)a;
-    const struct item *y = *(struct item *const *)b;
-    int d = strcmp(x->name, y->name);
-    return d ? d : (x->order > y->order) - (x->order < y->order);
-}
-
-/* The name of the last depth components, joined with '_'; NULL when it
- * would be longer than NAME_MAX. */
-static char *
-join_name(const struct item *it, size_t depth)
-{
-    size_t len = 0;
-    for (size_t i = it->n_comp - depth; i < it->n_comp; i++)
-        len += strlen(it->comp[i]) + 1;
-    if (len - 1 > NAME_MAX)
-        return NULL;
-    char *s = cli_xrealloc(NULL, len), *p = s;
-    for (size_t i = it->n_comp - depth; i < it->n_comp; i++) {
-        size_t n = strlen(it->comp[i]);
-        if (p != s)
-            *p++ = '_';
-        memcpy(p, it->comp[i], n);
-        p += n;
-    }
-    *p = '\0';
-    return s;
-}
-
-/* Splits path into its components (in a copy that comp points into). */
-static char *
-split(struct item *it)
-{
-    char *copy = cli_xrealloc(NULL, strlen(it->path) + 1);
-    strcpy(copy, it->path);
-    size_t cap = 8;
-    it->comp = cli_xrealloc(NULL, cap * sizeof *it->comp);
-    it->n_comp = 0;
-    char *save = NULL;
-    for (char *t = strtok_r(copy, "/", &save); t != NULL;
-         t = strtok_r(NULL, "/", &save)) {
-        if (strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
-            continue;
-        if (it->n_comp == cap) {
-            cap *= 2;
-            it->comp = cli_xrealloc(it->comp, cap * sizeof *it->comp);
-        }
-        it->comp[it->n_comp++] = t;
-    }
-    return copy;
-}
-
-/* Gives every item a name: one more folder for each that shares its name
- * with another, until none does or none can grow. */
-static void
-name_items(struct item *v, size_t n)
-{
-    struct item **s = cli_xrealloc(NULL, (n ? n : 1) * sizeof *s);
-    for (size_t i = 0; i < n; i++)
-        s[i] = &v[i];
-    for (int grown = 1; grown;) {
-        grown = 0;
-        qsort(s, n, sizeof *s, by_name);
-        for (size_t i = 0; i < n;) {
-            size_t j = i + 1;
-            while (j < n && strcmp(s[j]->name, s[i]->name) == 0)
-                j++;
-            for (size_t m = i; j - i > 1 && m < j; m++) {
-                struct item *it = s[m];
-                char *longer = it->depth < it->n_comp
-                                   ? join_name(it, it->depth + 1)
-                                   : NULL;
-                if (longer != NULL) {
-                    free(it->name);
-                    it->name = longer;
-                    it->depth++;
-                    grown = 1;
-                }
-            }
-            i = j;
-        }
-    }
-    free(s);
 }
 
 /* Whether the file at dst holds the bytes of the file at src. */
@@ -359,33 +271,31 @@ crate_write(struct crate *c)
         if (n == 0 || strcmp(v[n - 1].path, v[i].path) != 0)
             v[n++] = v[i];
     qsort(v, n, sizeof *v, by_order);
-    char **copies = cli_xrealloc(NULL, (n ? n : 1) * sizeof *copies);
-    int failed = 0;
+    const char **paths = cli_xrealloc(NULL, (n ? n : 1) * sizeof *paths);
+    char **names = cli_xrealloc(NULL, (n ? n : 1) * sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        paths[i] = v[i].path;
+    int failed = 0, ns = as_path_names(paths, n, NAME_MAX, names);
+    if (ns != AS_OK) {
+        cli_warn_status(c->dir, ns);
+        n = 0;
+        failed = 1;
+    }
     for (size_t i = 0; i < n; i++) {
-        copies[i] = split(&v[i]);
-        v[i].depth = 1;
-        v[i].name = v[i].n_comp > 0 ? join_name(&v[i], 1) : NULL;
-        if (v[i].name == NULL) {
+        v[i].name = names[i];
+        if (v[i].name == NULL || strlen(v[i].name) > NAME_MAX) {
             /* no name to give (a path of only "." and ".."), or one
              * longer than a file name can be */
             cli_warnx(v[i].path, "%s",
-                      strerror(v[i].n_comp ? ENAMETOOLONG : EINVAL));
+                      strerror(v[i].name ? ENAMETOOLONG : EINVAL));
             failed = 1;
-            v[i].name = cli_xrealloc(NULL, 1);
-            v[i].name[0] = '\0';
-            v[i].depth = v[i].n_comp; /* never grows */
-        }
-    }
-    name_items(v, n);
-    for (size_t i = 0; i < n; i++)
-        if (v[i].name[0] != '\0')
+        } else {
             failed |= put(c, &v[i]);
-    for (size_t i = 0; i < n; i++) {
+        }
         free(v[i].name);
-        free(v[i].comp);
-        free(copies[i]);
     }
-    free(copies);
+    free(names);
+    free(paths);
     free(v);
     return failed;
 }

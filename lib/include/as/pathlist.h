@@ -39,6 +39,27 @@ int as_walk(const char *root, as_walk_fn fn, void *ctx);
  */
 ssize_t as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap);
 
+/*
+ * Names under which the files at paths[0, n) can be gathered into one
+ * folder (as-search --copy-to): each path's last component when no other
+ * path ends so; where several do, each takes the folders above it too,
+ * joined with '_' (kitA_kick.wav, kitB_kick.wav), one more folder while
+ * they still share a name. Empty, "." and ".." components are no
+ * folders. A name grows no longer than name_max bytes and no further
+ * than the path's first component, so names may still be shared then
+ * (the caller numbers them). The paths should be distinct: equal ones
+ * share a name whatever it grows to.
+ *
+ * names[i] receives path i's name, allocated (the caller frees each with
+ * free()); NULL when the path has no component to name it by (say "."
+ * or "/"). A last component longer than name_max is the name as it is,
+ * which the caller cannot use as a file name. Returns AS_OK, AS_EINVAL
+ * (NULL arguments) or AS_ENOMEM (then no name is set: every names[i] is
+ * NULL).
+ */
+int as_path_names(const char *const *paths, size_t n, size_t name_max,
+                  char **names);
+
 #ifdef __cplusplus
 }
 #endif
