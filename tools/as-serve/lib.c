@@ -187,8 +187,7 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     g->is_loop = -1;
     for (size_t j = 0; j < g->dim; j++) {
         /* kind tags are no feature: no group of similarities, as as-search */
-        if (strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
-                    strlen(AS_KIND_TAG_PREFIX)) != 0)
+        if (!as_kind_is_tag(hd->names[j]))
             g->present[groups[j]] = 1;
         if (strcmp(hd->names[j], "is_loop") == 0)
             g->is_loop = (long)j;
@@ -196,21 +195,14 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     g->extract = as_featureset_extracting(hd);
     /* the kind tags of each shard that has them, as as-search reads them */
     for (size_t h = 0; h < g->n; h++) {
-        const struct as_featheader *sh = as_index_header(g->ix[h]);
-        int tagged = 0;
-        for (size_t j = 0; j < sh->dim; j++)
-            tagged |= strncmp(sh->names[j], AS_KIND_TAG_PREFIX,
-                              strlen(AS_KIND_TAG_PREFIX)) == 0;
-        if (!tagged)
-            continue;
-        st = as_kinds_new(&g->kinds[h], NULL, (const char *const *)sh->names,
-                          sh->dim);
+        st = as_kinds_of_index(&g->kinds[h], NULL, g->ix[h], 1);
         if (st != AS_OK) {
             cli_warn_status(paths[h], st);
             gen_free(g);
             return NULL;
         }
-        g->tagged = 1;
+        if (g->kinds[h] != NULL)
+            g->tagged = 1;
     }
     /* main refuses --approx with several indexes */
     if (api_opts->approx && n == 1 && gen_open_ann(g, paths[0], first) &&
@@ -422,10 +414,9 @@ gen_kind(const struct gen *g, size_t h, size_t i, const char **kind,
 {
     const as_kinds *k = g->kinds[h];
     double p[256];
-    size_t best = 0, nc = k != NULL ? as_kinds_n_classes(k) : 0;
-    const float *row = as_index_row(g->ix[h], i);
-    if (k == NULL || row == NULL || nc > sizeof p / sizeof *p ||
-        as_kinds_probs(k, row, as_index_dim(g->ix[h]), p, nc, &best) != AS_OK) {
+    size_t best = 0;
+    if (k == NULL || as_kinds_entry(k, g->ix[h], i, p, sizeof p / sizeof *p,
+                                    &best) != AS_OK) {
         *kind = NULL;
         *kind_p = -1;
         return -1;
