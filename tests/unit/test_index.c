@@ -693,6 +693,104 @@ test_summary(void)
     as_index_close(ix);
 }
 
+/* A library of two shards (as/summary.h): the second holds one path of
+ * the first, which is then not counted; labels merge by name. */
+static void
+test_library_summary(void)
+{
+    char path0[300], path1[300];
+    snprintf(path0, sizeof path0, "%s/lib0.asx", dir);
+    snprintf(path1, sizeof path1, "%s/lib1.asx", dir);
+    check_ctx("library summary");
+    /* shard 0 as in test_summary: entry 0 is shadowed below */
+    as_index_builder *b = build_sample(9);
+    CHECK_STATUS(as_index_builder_annotate(b, 2, 5, 0, 0.0f), AS_OK);
+    CHECK_STATUS(as_index_builder_annotate(b, 1, AS_INDEX_NO_CLUSTER, 1, 0.5f),
+                 AS_OK);
+    CHECK_STATUS(as_index_builder_write(b, path0), AS_OK);
+    as_index_builder_free(b);
+    struct as_featheader h = header4();
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    static const struct {
+        const char *path, *label;
+        double duration_s;
+        int32_t cluster;
+    } more[] = {
+        {"lib/kicks/s000.wav", "bells", 5.0, AS_INDEX_NO_CLUSTER},
+        {"lib/new/n1.wav", "bells", 6.0, 7},
+        {"lib/new/n2.wav", "kicks", -1.0, AS_INDEX_NO_CLUSTER},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
+        struct as_index_entry e = {more[i].path,
+                                   more[i].label,
+                                   more[i].duration_s,
+                                   1000,
+                                   1700000000000000000LL,
+                                   0x42 + i,
+                                   more[i].cluster,
+                                   0.0f,
+                                   0};
+        enum as_put what;
+        CHECK_STATUS(as_index_builder_put(b, &e, v, &what), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(b, path1), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix[2] = {NULL, NULL};
+    CHECK_STATUS(as_index_open(&ix[0], path0, AS_INDEX_VERIFY, NULL), AS_OK);
+    CHECK_STATUS(as_index_open(&ix[1], path1, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix[0] == NULL || ix[1] == NULL)
+        return;
+    struct as_library_summary s;
+    CHECK_STATUS(as_library_summarize(ix, 2, NULL, NULL, &s), AS_OK);
+    CHECK_INT(s.all.entries, 11);
+    CHECK_INT(s.all.labelled, 10);
+    CHECK(s.all.label_count == NULL && s.all.n_labels == 0);
+    CHECK_INT(s.n_labels, 3);
+    if (s.n_labels == 3) {
+        CHECK_STR(s.labels[0].name, "bells");
+        CHECK_INT(s.labels[0].n, 2);
+        CHECK_STR(s.labels[1].name, "kicks");
+        CHECK_INT(s.labels[1].n, 3);
+        CHECK_STR(s.labels[2].name, "other");
+        CHECK_INT(s.labels[2].n, 5);
+    }
+    CHECK_INT(s.n_kinds, 0);
+    CHECK_INT(s.all.durations, 10);
+    CHECK_NEAR(s.all.duration_min_s, 0.25, 0.0);
+    CHECK_NEAR(s.all.duration_max_s, 6.0, 0.0);
+    CHECK_NEAR(s.all.duration_total_s, 20.0, 0.0);
+    CHECK_NEAR(s.all.duration_mean_s, 2.0, 0.0);
+    CHECK_NEAR(s.all.duration_median_s, 1.375, 0.0);
+    CHECK_INT(s.all.clusters, 8);
+    CHECK_INT(s.all.anomalies, 1);
+    CHECK_INT(s.all.group_columns[AS_G_TIMBRE], 2);
+    as_library_summary_free(&s);
+    CHECK(s.labels == NULL && s.all.entries == 0);
+    /* a mask: the kicks of both shards */
+    as_entry_filter *f = NULL;
+    as_entry_mask *m = NULL;
+    CHECK_STATUS(as_entry_filter_new(&f), AS_OK);
+    CHECK_STATUS(as_entry_filter_add(f, AS_FILTER_LABEL, "kicks", NULL, 0),
+                 AS_OK);
+    CHECK_STATUS(as_entry_mask_new(&m, ix, 2, f, NULL), AS_OK);
+    CHECK_STATUS(as_library_summarize(ix, 2, m, NULL, &s), AS_OK);
+    CHECK_INT(s.all.entries, 3);
+    CHECK_INT(s.n_labels, 1);
+    CHECK_INT(s.all.durations, 2);
+    CHECK_NEAR(s.all.duration_total_s, 0.75 + 1.5, 0.0);
+    CHECK_INT(s.all.clusters, 0);
+    as_library_summary_free(&s);
+    as_entry_mask_free(m);
+    as_entry_filter_free(f);
+    CHECK_STATUS(as_library_summarize(ix, 0, NULL, NULL, &s), AS_EINVAL);
+    CHECK_STATUS(as_library_summarize(NULL, 2, NULL, NULL, &s), AS_EINVAL);
+    CHECK_STATUS(as_library_summarize(ix, 2, NULL, NULL, NULL), AS_EINVAL);
+    as_library_summary_free(NULL);
+    as_index_close(ix[0]);
+    as_index_close(ix[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -709,6 +807,7 @@ main(int argc, char **argv)
     test_lock();
     test_annotate();
     test_summary();
+    test_library_summary();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -173,175 +173,91 @@ healthz(const struct request *q, const struct gen *g)
     return reply_body(q->c, q->r, 200, &b, "application/json");
 }
 
-struct count {
-    const char *label;
-    size_t n;
-};
+/* The feature columns of the library by group, with their weights. */
+static void
+stats_groups(FILE *fp, const struct gen *g,
+             const struct as_library_summary *sum)
+{
+    const double *w = as_index_group_weights(g->ix[0]);
+    const char *sep = "";
+    for (int gr = 0; gr < AS_G_COUNT; gr++) {
+        size_t cols = sum->all.group_columns[gr];
+        if (cols == 0)
+            continue;
+        fprintf(fp, "%s\"%s\":{\"columns\":%zu,\"weight\":%g}", sep,
+                as_group_name((enum as_group)gr), cols, w[gr]);
+        sep = ",";
+    }
+}
+
+/* The stats body of g from its summary, but the server's counts. */
+static void
+stats_write(FILE *fp, const struct gen *g, const struct as_library_summary *sum)
+{
+    const struct as_index_summary *a = &sum->all;
+    fprintf(fp, "{\"total_samples\":%zu,\"genres\":{", a->entries);
+    for (size_t i = 0; i < sum->n_labels; i++) {
+        if (i)
+            fputc(',', fp);
+        cli_json_string(fp, sum->labels[i].name);
+        fprintf(fp, ":%zu", sum->labels[i].n);
+    }
+    fputc('}', fp);
+    /* as as-stats -J: entries per kind, when the library has tags */
+    if (g->tagged) {
+        fputs(",\"kinds\":{", fp);
+        for (size_t k = 0; k < sum->n_kinds; k++) {
+            if (k)
+                fputc(',', fp);
+            cli_json_string(fp, sum->kinds[k].name);
+            fprintf(fp, ":%zu", sum->kinds[k].n);
+        }
+        fputc('}', fp);
+    }
+    fprintf(fp, ",\"embedding_dimension\":%zu", g->dim);
+    fprintf(fp, ",\"labelled\":%zu,\"unlabelled\":%zu,\"labels\":%zu",
+            a->labelled, a->entries - a->labelled, sum->n_labels);
+    fprintf(fp, ",\"duration\":{\"known\":%zu,\"unknown\":%zu,\"min_s\":",
+            a->durations, a->entries - a->durations);
+    json_number(fp, a->durations ? a->duration_min_s : (double)NAN);
+    fputs(",\"max_s\":", fp);
+    json_number(fp, a->durations ? a->duration_max_s : (double)NAN);
+    fputs(",\"mean_s\":", fp);
+    json_number(fp, a->durations ? a->duration_mean_s : (double)NAN);
+    fputs(",\"total_s\":", fp);
+    json_number(fp, a->duration_total_s);
+    fputs("},\"features\":{\"set\":", fp);
+    cli_json_string(fp, as_index_header(g->ix[0])->set);
+    fprintf(fp, ",\"dimension\":%zu,\"extractable\":%s,\"groups\":{", g->dim,
+            g->extract ? "true" : "false");
+    stats_groups(fp, g, sum);
+    fprintf(fp, "}},\"clusters\":%ld,\"anomaly_scores\":%zu,\"shards\":[",
+            (long)a->clusters, a->anomalies);
+    for (size_t h = 0; h < g->n; h++) {
+        fputs(h ? ",{\"path\":" : "{\"path\":", fp);
+        cli_json_string(fp, api_opts->index_paths[h]);
+        fprintf(fp, ",\"entries\":%zu,\"format_version\":%u}",
+                as_index_count(g->ix[h]), as_index_version(g->ix[h]));
+    }
+    fprintf(fp, "],\"generation\":%lu", g->id);
+}
 
 /* The stats body of a generation, built once. NULL on failure (*st). */
 static char *
 build_stats(struct gen *g, int *st)
 {
+    struct as_library_summary sum;
+    if ((*st = as_library_summarize(g->ix, g->n, NULL, g->kinds, &sum)) !=
+        AS_OK)
+        return NULL;
     struct body b;
     if (body_open(&b) != 0) {
+        as_library_summary_free(&sum);
         *st = AS_ENOMEM;
         return NULL;
     }
-    size_t n_labels = as_index_label_count(g->ix[0]);
-    /* labels of every shard, merged by name */
-    struct count *counts = NULL;
-    size_t n_counts = 0, labelled = 0, known = 0;
-    double dmin = HUGE_VAL, dmax = -HUGE_VAL, dsum = 0.0;
-    long max_cluster = -1;
-    size_t anomalies = 0, visible = 0;
-    *st = AS_OK;
-    /* the kinds of every tagged shard, merged by name in class order */
-    struct count *kinds = NULL;
-    size_t n_kinds = 0;
-    for (size_t h = 0; h < g->n && *st == AS_OK; h++)
-        for (size_t c = 0;
-             g->kinds[h] != NULL && c < as_kinds_n_classes(g->kinds[h]); c++) {
-            const char *name = as_kinds_class(g->kinds[h], c);
-            size_t k = 0;
-            while (k < n_kinds && strcmp(kinds[k].label, name) != 0)
-                k++;
-            if (k < n_kinds)
-                continue;
-            struct count *nk = realloc(kinds, (n_kinds + 1) * sizeof *nk);
-            if (nk == NULL) {
-                *st = AS_ENOMEM;
-                break;
-            }
-            kinds = nk;
-            kinds[n_kinds].label = name;
-            kinds[n_kinds++].n = 0;
-        }
-    for (size_t h = 0; h < g->n && *st == AS_OK; h++) {
-        size_t n = as_index_count(g->ix[h]);
-        for (size_t i = 0; i < n; i++) {
-            struct as_index_entry e;
-            if ((*st = as_index_entry(g->ix[h], i, &e)) != AS_OK)
-                break;
-            if (!gen_visible(g, h, i))
-                continue;
-            visible++;
-            if (e.duration_s >= 0.0) {
-                known++;
-                dsum += e.duration_s;
-                if (e.duration_s < dmin)
-                    dmin = e.duration_s;
-                if (e.duration_s > dmax)
-                    dmax = e.duration_s;
-            }
-            if (e.cluster != AS_INDEX_NO_CLUSTER && e.cluster > max_cluster)
-                max_cluster = e.cluster;
-            anomalies += (e.flags & AS_ENTRY_HAS_ANOMALY) != 0;
-            const char *kind;
-            double kind_p;
-            if (gen_kind(g, h, i, &kind, &kind_p) == 0)
-                for (size_t k = 0; k < n_kinds; k++)
-                    if (strcmp(kinds[k].label, kind) == 0) {
-                        kinds[k].n++;
-                        break;
-                    }
-            if (e.label == NULL)
-                continue;
-            labelled++;
-            size_t lo = 0, hi = n_counts;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (strcmp(counts[mid].label, e.label) < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo < n_counts && strcmp(counts[lo].label, e.label) == 0) {
-                counts[lo].n++;
-                continue;
-            }
-            struct count *c = realloc(counts, (n_counts + 1) * sizeof *c);
-            if (c == NULL) {
-                *st = AS_ENOMEM;
-                break;
-            }
-            counts = c;
-            memmove(counts + lo + 1, counts + lo,
-                    (n_counts - lo) * sizeof *counts);
-            counts[lo].label = e.label;
-            counts[lo].n = 1;
-            n_counts++;
-        }
-    }
-    (void)n_labels;
-    if (*st != AS_OK) {
-        free(counts);
-        free(kinds);
-        body_discard(&b);
-        return NULL;
-    }
-    const struct as_featheader *hd = as_index_header(g->ix[0]);
-    fprintf(b.fp, "{\"total_samples\":%zu,\"genres\":{", visible);
-    for (size_t i = 0; i < n_counts; i++) {
-        if (i)
-            fputc(',', b.fp);
-        cli_json_string(b.fp, counts[i].label);
-        fprintf(b.fp, ":%zu", counts[i].n);
-    }
-    fputc('}', b.fp);
-    /* as as-stats -J: entries per kind, when the library has tags */
-    if (g->tagged) {
-        fputs(",\"kinds\":{", b.fp);
-        for (size_t k = 0; k < n_kinds; k++) {
-            if (k)
-                fputc(',', b.fp);
-            cli_json_string(b.fp, kinds[k].label);
-            fprintf(b.fp, ":%zu", kinds[k].n);
-        }
-        fputc('}', b.fp);
-    }
-    fprintf(b.fp, ",\"embedding_dimension\":%zu", g->dim);
-    fprintf(b.fp, ",\"labelled\":%zu,\"unlabelled\":%zu,\"labels\":%zu",
-            labelled, visible - labelled, n_counts);
-    fprintf(b.fp,
-            ",\"duration\":{\"known\":%zu,\"unknown\":%zu,\"min_s\":", known,
-            visible - known);
-    json_number(b.fp, known ? dmin : (double)NAN);
-    fputs(",\"max_s\":", b.fp);
-    json_number(b.fp, known ? dmax : (double)NAN);
-    fputs(",\"mean_s\":", b.fp);
-    json_number(b.fp, known ? dsum / (double)known : (double)NAN);
-    fputs(",\"total_s\":", b.fp);
-    json_number(b.fp, dsum);
-    fputs("},\"features\":{\"set\":", b.fp);
-    cli_json_string(b.fp, hd->set);
-    fprintf(b.fp, ",\"dimension\":%zu,\"extractable\":%s,\"groups\":{", g->dim,
-            g->extract ? "true" : "false");
-    const enum as_group *groups = as_index_groups(g->ix[0]);
-    const double *w = as_index_group_weights(g->ix[0]);
-    const char *sep = "";
-    for (int gr = 0; gr < AS_G_COUNT; gr++) {
-        size_t cols = 0;
-        for (size_t j = 0; j < g->dim; j++)
-            cols += groups[j] == (enum as_group)gr &&
-                    strncmp(hd->names[j], AS_KIND_TAG_PREFIX,
-                            strlen(AS_KIND_TAG_PREFIX)) != 0;
-        if (cols == 0)
-            continue;
-        fprintf(b.fp, "%s\"%s\":{\"columns\":%zu,\"weight\":%g}", sep,
-                as_group_name((enum as_group)gr), cols, w[gr]);
-        sep = ",";
-    }
-    fprintf(b.fp, "}},\"clusters\":%ld,\"anomaly_scores\":%zu,\"shards\":[",
-            max_cluster + 1, anomalies);
-    for (size_t h = 0; h < g->n; h++) {
-        fputs(h ? ",{\"path\":" : "{\"path\":", b.fp);
-        cli_json_string(b.fp, api_opts->index_paths[h]);
-        fprintf(b.fp, ",\"entries\":%zu,\"format_version\":%u}",
-                as_index_count(g->ix[h]), as_index_version(g->ix[h]));
-    }
-    fprintf(b.fp, "],\"generation\":%lu", g->id);
-    free(counts);
-    free(kinds);
+    stats_write(b.fp, g, &sum);
+    as_library_summary_free(&sum);
     if (body_close(&b) == NULL)
         *st = AS_ENOMEM;
     return b.buf;
