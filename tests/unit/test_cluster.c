@@ -44,6 +44,7 @@
 #include "as/as.h"
 #include "as/cluster.h"
 #include "check.h"
+#include "testutil.h"
 
 #define SIL_TRUE 0.8478840638386398
 #define SIL_MIXED 0.49140750392743143
@@ -742,6 +743,110 @@ test_policy(void)
     free(x);
 }
 
+/* The clusters an index stores: as as_cluster_from_labels() over its
+ * normalised rows, summed up with its labels and paths. */
+static void
+test_stored(void)
+{
+    check_ctx("stored clusters");
+    char dir[256], path[300];
+    if (tu_tmpdir(dir, sizeof dir, "cluster") != 0)
+        return;
+    snprintf(path, sizeof path, "%s/c.asx", dir);
+    /* the default feature set's columns */
+    static const char *names[512];
+    const as_featureset *fs = as_featureset_get("default");
+    struct as_featheader h = tu_set_header(fs, names);
+    size_t d = h.dim;
+    as_index_builder *b = NULL;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    /* clusters 0 and 2 (none of number 1), two entries without one */
+    static const int32_t cl[12] = {0, 0, 0, 0, 2, 2, 2, 2, -1, -1, 0, 0};
+    uint64_t rng = 99;
+    for (size_t i = 0; b != NULL && i < 12; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "lib/s%02zu.wav", 11 - i);
+        float v[512];
+        for (size_t j = 0; j < d; j++)
+            v[j] = (float)(4.0 * (double)(cl[i] + 1) * (double)(j % 3 + 1) +
+                           tu_gauss(&rng));
+        struct as_index_entry e = {p, i % 3 ? "drums" : NULL, 1.0,  -1, -1,
+                                   0, AS_INDEX_NO_CLUSTER,    0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+        CHECK_STATUS(as_index_builder_annotate(b, i, cl[i], 0, 0.0f), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    /* what it must equal: the rows and stored labels by hand */
+    float *x = malloc(12 * d * sizeof *x);
+    int32_t lab[12];
+    for (size_t i = 0; x != NULL && i < 12; i++) {
+        struct as_index_entry e;
+        CHECK_STATUS(as_index_entry(ix, i, &e), AS_OK);
+        lab[i] = e.cluster;
+        CHECK_STATUS(as_index_normalized_row(ix, i, NULL, x + i * d), AS_OK);
+    }
+    if (x == NULL)
+        return;
+    struct as_cluster_opts o;
+    as_cluster_opts_init(&o);
+    o.no_silhouette = 1;
+    struct as_cluster_result want, r;
+    CHECK_STATUS(as_cluster_from_labels(x, 12, d, lab, &o, &want), AS_OK);
+    free(x);
+    CHECK_STATUS(as_cluster_stored(ix, NULL, &r), AS_OK);
+    CHECK_INT(r.k, 3);
+    CHECK_INT(r.n, 12);
+    CHECK(memcmp(r.labels, want.labels, sizeof lab) == 0);
+    CHECK_INT(r.labels[8], -1);
+    for (size_t i = 0; i < 12; i++)
+        CHECK(r.distance[i] == want.distance[i] ||
+              (isnan(r.distance[i]) && isnan(want.distance[i])));
+    CHECK(isnan(r.silhouette[0]) && isnan(r.mean_silhouette));
+    as_cluster_result_free(&want);
+    /* with silhouettes asked for */
+    struct as_cluster_result rs;
+    as_cluster_opts_init(&o);
+    CHECK_STATUS(as_cluster_stored(ix, &o, &rs), AS_OK);
+    CHECK(!isnan(rs.mean_silhouette) && rs.mean_silhouette > 0.5);
+    as_cluster_result_free(&rs);
+    /* the summary: labels and names from the index */
+    struct as_cluster_summary s;
+    CHECK_STATUS(as_cluster_summarize_index(&r, ix, &s), AS_OK);
+    CHECK_INT(s.entries, 12);
+    CHECK_INT(s.noise, 2);
+    CHECK_INT(s.n_groups, 4);
+    if (s.n_groups == 4) {
+        CHECK_INT(s.groups[0].size, 6);
+        CHECK_INT(s.groups[1].size, 0);
+        CHECK_INT(s.groups[2].size, 4);
+        CHECK_INT(s.groups[3].cluster, -1);
+        CHECK_STR(s.groups[0].labels[0].label, "drums");
+        CHECK_INT(s.groups[0].labels[0].count, 4);
+        /* the nearest the centre, by the distances of r */
+        size_t rep = s.groups[2].representative, best = 4;
+        for (size_t i = 5; i < 8; i++)
+            if (r.distance[i] < r.distance[best])
+                best = i;
+        CHECK_INT(rep, best);
+    }
+    as_cluster_summary_free(&s);
+    /* a result of another length */
+    r.n = 11;
+    CHECK_STATUS(as_cluster_summarize_index(&r, ix, &s), AS_EINVAL);
+    r.n = 12;
+    as_cluster_result_free(&r);
+    CHECK_STATUS(as_cluster_stored(NULL, NULL, &r), AS_EINVAL);
+    CHECK_STATUS(as_cluster_stored(ix, NULL, NULL), AS_EINVAL);
+    CHECK_STATUS(as_cluster_summarize_index(NULL, ix, &s), AS_EINVAL);
+    as_index_close(ix);
+    tu_rmtree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -754,5 +859,6 @@ main(int argc, char **argv)
     test_kernel_isas();
     test_pca();
     test_policy();
+    test_stored();
     return check_done();
 }

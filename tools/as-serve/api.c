@@ -1297,6 +1297,40 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
 
 /* ---- /clusters ---- */
 
+/* One cluster of shard h's summary, as an element of "clusters". */
+static void
+clusters_group(FILE *fp, const struct gen *g, size_t h,
+               const struct as_cluster_group *gr)
+{
+    fprintf(fp, "{\"cluster_id\":%ld,\"size\":%zu,\"genres\":{",
+            (long)gr->cluster, gr->size);
+    size_t none = 0;
+    const char *sep = "";
+    for (size_t l = 0; l < gr->n_labels; l++) {
+        if (gr->labels[l].label == NULL) {
+            none = gr->labels[l].count;
+            continue;
+        }
+        fputs(sep, fp);
+        cli_json_string(fp, gr->labels[l].label);
+        fprintf(fp, ":%zu", gr->labels[l].count);
+        sep = ",";
+    }
+    fprintf(fp, "},\"unlabelled\":%zu,\"purity\":", none);
+    json_number(fp, gr->purity);
+    fputs(",\"representative\":", fp);
+    struct as_index_entry e;
+    if (gr->representative == SIZE_MAX ||
+        as_index_entry(g->ix[h], gr->representative, &e) != AS_OK) {
+        fputs("null", fp);
+    } else {
+        fputc('{', fp);
+        entry_fields(fp, g->offset[h] + gr->representative, &e);
+        fputc('}', fp);
+    }
+    fputc('}', fp);
+}
+
 /* The summary of the clusters stored in shard h (as-cluster -W), as
  * JSON; NULL on failure (*st). Each cluster's representative is the
  * entry nearest its centre in the space distances see (the index's
@@ -1304,76 +1338,19 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
 static char *
 build_clusters(const struct gen *g, size_t h, int *st)
 {
-    as_index *ix = g->ix[h];
-    size_t n = as_index_count(ix), d = as_index_dim(ix);
     struct as_cluster_result r;
-    memset(&r, 0, sizeof r);
-    r.n = n;
-    r.d = d;
-    r.mean_silhouette = (double)NAN;
-    r.labels = malloc((n ? n : 1) * sizeof *r.labels);
-    r.distance = malloc((n ? n : 1) * sizeof *r.distance);
-    r.silhouette = malloc((n ? n : 1) * sizeof *r.silhouette);
-    const char **labels = malloc((n ? n : 1) * sizeof *labels);
-    const char **names = malloc((n ? n : 1) * sizeof *names);
-    float *rows = malloc((n ? n : 1) * d * sizeof *rows);
-    double *centres = NULL;
-    size_t *sizes = NULL;
-    char *out = NULL;
     struct as_cluster_summary sum;
     memset(&sum, 0, sizeof sum);
-    *st = AS_ENOMEM;
-    if (r.labels == NULL || r.distance == NULL || r.silhouette == NULL ||
-        labels == NULL || names == NULL || rows == NULL)
-        goto done;
-    int32_t top = -1;
-    for (size_t i = 0; i < n; i++) {
-        struct as_index_entry e;
-        if ((*st = as_index_entry(ix, i, &e)) != AS_OK ||
-            (*st = as_index_normalized_row(ix, i, NULL, rows + i * d)) != AS_OK)
-            goto done;
-        r.labels[i] = e.cluster >= 0 ? e.cluster : -1;
-        r.silhouette[i] = (double)NAN;
-        labels[i] = e.label;
-        names[i] = e.path;
-        if (r.labels[i] > top)
-            top = r.labels[i];
-    }
-    r.k = (size_t)(top + 1);
-    *st = AS_ENOMEM;
-    centres = calloc((r.k ? r.k : 1) * d, sizeof *centres);
-    sizes = calloc(r.k ? r.k : 1, sizeof *sizes);
-    if (centres == NULL || sizes == NULL)
-        goto done;
-    for (size_t i = 0; i < n; i++) {
-        if (r.labels[i] < 0)
-            continue;
-        double *c = centres + (size_t)r.labels[i] * d;
-        for (size_t j = 0; j < d; j++)
-            c[j] += (double)rows[i * d + j];
-        sizes[r.labels[i]]++;
-    }
-    for (size_t c = 0; c < r.k; c++)
-        for (size_t j = 0; j < d && sizes[c]; j++)
-            centres[c * d + j] /= (double)sizes[c];
-    for (size_t i = 0; i < n; i++) {
-        r.distance[i] = (double)NAN;
-        if (r.labels[i] < 0)
-            continue;
-        const double *c = centres + (size_t)r.labels[i] * d;
-        double ss = 0.0;
-        for (size_t j = 0; j < d; j++) {
-            double t = (double)rows[i * d + j] - c[j];
-            ss += t * t;
-        }
-        r.distance[i] = sqrt(ss);
-    }
-    if ((*st = as_cluster_summarize(&r, labels, names, &sum)) != AS_OK)
-        goto done;
+    if ((*st = as_cluster_stored(g->ix[h], NULL, &r)) != AS_OK)
+        return NULL;
+    *st = as_cluster_summarize_index(&r, g->ix[h], &sum);
+    as_cluster_result_free(&r);
     struct body b;
-    if (body_open(&b) != 0) {
-        *st = AS_ENOMEM;
-        goto done;
+    if (*st != AS_OK || body_open(&b) != 0) {
+        if (*st == AS_OK)
+            *st = AS_ENOMEM;
+        as_cluster_summary_free(&sum);
+        return NULL;
     }
     fputs("{\"shard\":", b.fp);
     cli_json_string(b.fp, api_opts->index_paths[h]);
@@ -1383,54 +1360,17 @@ build_clusters(const struct gen *g, size_t h, int *st)
     fputs(",\"clusters\":[", b.fp);
     const char *sep = "";
     for (size_t i = 0; i < sum.n_groups; i++) {
-        const struct as_cluster_group *gr = &sum.groups[i];
-        if (gr->size == 0)
+        if (sum.groups[i].size == 0)
             continue;
-        fprintf(b.fp, "%s{\"cluster_id\":%ld,\"size\":%zu,\"genres\":{", sep,
-                (long)gr->cluster, gr->size);
+        fputs(sep, b.fp);
+        clusters_group(b.fp, g, h, &sum.groups[i]);
         sep = ",";
-        size_t none = 0;
-        const char *lsep = "";
-        for (size_t l = 0; l < gr->n_labels; l++) {
-            if (gr->labels[l].label == NULL) {
-                none = gr->labels[l].count;
-                continue;
-            }
-            fputs(lsep, b.fp);
-            cli_json_string(b.fp, gr->labels[l].label);
-            fprintf(b.fp, ":%zu", gr->labels[l].count);
-            lsep = ",";
-        }
-        fprintf(b.fp, "},\"unlabelled\":%zu,\"purity\":", none);
-        json_number(b.fp, gr->purity);
-        fputs(",\"representative\":", b.fp);
-        if (gr->representative == SIZE_MAX) {
-            fputs("null", b.fp);
-        } else {
-            struct as_index_entry e;
-            as_index_entry(ix, gr->representative, &e);
-            fputc('{', b.fp);
-            entry_fields(b.fp, g->offset[h] + gr->representative, &e);
-            fputc('}', b.fp);
-        }
-        fputc('}', b.fp);
     }
     fputs("]}\n", b.fp);
-    if ((out = body_close(&b)) == NULL) {
-        *st = AS_ENOMEM;
-        goto done;
-    }
-    *st = AS_OK;
-done:
     as_cluster_summary_free(&sum);
-    free(r.labels);
-    free(r.distance);
-    free(r.silhouette);
-    free(labels);
-    free(names);
-    free(rows);
-    free(centres);
-    free(sizes);
+    char *out = body_close(&b);
+    if (out == NULL)
+        *st = AS_ENOMEM;
     return out;
 }
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "as/index.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -328,6 +330,31 @@ int as_cluster_summarize(const struct as_cluster_result *r,
                          const char *const *labels, const char *const *names,
                          struct as_cluster_summary *s);
 void as_cluster_summary_free(struct as_cluster_summary *s);
+
+/* ---- the clusters an index stores ---- */
+
+/*
+ * The clusters stored in ix (as-cluster -W; an entry without one is
+ * noise) as as_cluster_from_labels() describes them over ix's
+ * normalised rows (as_index_normalized_row() under the index's weights:
+ * the points as-cluster clusters), with o's silhouette options (o NULL:
+ * no silhouettes, one thread). Returns AS_OK, AS_EINVAL (NULL ix or r),
+ * AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX for a damaged entry; r as with
+ * as_cluster_from_labels().
+ */
+int as_cluster_stored(const as_index *ix, const struct as_cluster_opts *o,
+                      struct as_cluster_result *r);
+/*
+ * as_cluster_summarize() of r, a result over the entries of ix in order
+ * (r->n their count), labelled by the entries' labels and named by
+ * their paths: the summary points into ix and must not outlive it.
+ * Returns AS_OK, AS_EINVAL (a NULL argument, r->n not ix's count, r
+ * without labels), AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX for a damaged
+ * entry; s as with as_cluster_summarize().
+ */
+int as_cluster_summarize_index(const struct as_cluster_result *r,
+                               const as_index *ix,
+                               struct as_cluster_summary *s);
 
 #ifdef __cplusplus
 }
