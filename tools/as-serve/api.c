@@ -1404,18 +1404,17 @@ clusters(const struct request *q, struct gen *g)
 /* The map of shard h as JSON (as as-map computes it, default options
  * but the method and dimensions); NULL on failure (*st). */
 static char *
-build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
+build_map(struct gen *g, size_t h, int method, size_t dims, int *st)
 {
     as_index *ix = g->ix[h];
     size_t n = as_index_count(ix);
-    double *xy = page_place(g, h, method, dims, st);
-    char *out = NULL;
+    const double *xy = page_place(g, h, method, dims, st);
     if (xy == NULL)
-        goto done;
+        return NULL;
     struct body b;
     if (body_open(&b) != 0) {
         *st = AS_ENOMEM;
-        goto done;
+        return NULL;
     }
     fputs("{\"shard\":", b.fp);
     cli_json_string(b.fp, api_opts->index_paths[h]);
@@ -1425,7 +1424,7 @@ build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
         struct as_index_entry e;
         if ((*st = as_index_entry(ix, i, &e)) != AS_OK) {
             body_discard(&b);
-            goto done;
+            return NULL;
         }
         fputs(i ? ",{" : "{", b.fp);
         entry_fields(b.fp, g->offset[h] + i, &e);
@@ -1442,13 +1441,8 @@ build_map(const struct gen *g, size_t h, int method, size_t dims, int *st)
         fputc('}', b.fp);
     }
     fputs("]}\n", b.fp);
-    if ((out = body_close(&b)) == NULL) {
-        *st = AS_ENOMEM;
-        goto done;
-    }
-    *st = AS_OK;
-done:
-    free(xy);
+    char *out = body_close(&b);
+    *st = out != NULL ? AS_OK : AS_ENOMEM;
     return out;
 }
 
@@ -1496,8 +1490,7 @@ map(const struct request *q, struct gen *g)
     char what[64];
     snprintf(what, sizeof what, "the %s map of shard %zu",
              method == AS_MAP_PCA ? "PCA" : "t-SNE", h);
-    return api_cached(q, g, &g->maps[(h * 2 + (size_t)method) * 2 + (dims - 2)],
-                      &job, what);
+    return api_cached(q, g, &g->maps[page_slot(h, method, dims)], &job, what);
 }
 
 /* ---- /duplicates ---- */

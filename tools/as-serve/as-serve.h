@@ -62,6 +62,9 @@ struct gen {
     struct cache_slot *clusters; /* per shard */
     struct cache_slot *maps;     /* per shard, method and dims */
     struct cache_slot *pages;    /* the same as the dashboard's data */
+    double **places;             /* per shard, method and dims: where a
+                                    map puts the entries (page_place),
+                                    NULL until placed; under mu */
     struct cache_slot dups;      /* the default duplicate report */
     as_ann *ann;                 /* --approx: the graph of the one index,
                                     NULL when unusable (approx=1 is then
@@ -198,9 +201,13 @@ int page_dashboard(const struct request *q);
 int page_map(const struct request *q, struct gen *g, size_t h, int method,
              size_t dims);
 /* The coordinates of shard h's entries on a map (as_map_place(), default
- * options but the method and dimensions); NULL on failure (*st). */
-double *page_place(const struct gen *g, size_t h, int method, size_t dims,
-                   int *st);
+ * options but the method and dimensions), placed once per generation:
+ * the points and the page of a map share them. They belong to g (not to
+ * be changed or freed); NULL on failure (*st). */
+double *page_place(struct gen *g, size_t h, int method, size_t dims, int *st);
+/* Where the map of shard h by method and dims is kept (g->pages,
+ * g->maps and g->places). */
+size_t page_slot(size_t h, int method, size_t dims);
 
 /* One search of /search, from its request to its answer. */
 struct search_job {

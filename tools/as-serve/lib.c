@@ -116,6 +116,9 @@ gen_free(struct gen *g)
     for (size_t i = 0; g->pages != NULL && i < g->n * 4; i++)
         cache_slot_free(&g->pages[i]);
     free(g->pages);
+    for (size_t i = 0; g->places != NULL && i < g->n * 4; i++)
+        free(g->places[i]);
+    free(g->places);
     pthread_mutex_destroy(&g->mu);
     free(g);
 }
@@ -135,10 +138,11 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     g->clusters = calloc(n, sizeof *g->clusters);
     g->maps = calloc(n * 4, sizeof *g->maps);
     g->pages = calloc(n * 4, sizeof *g->pages);
+    g->places = calloc(n * 4, sizeof *g->places);
     g->kinds = calloc(n, sizeof *g->kinds);
     if (g->clusters == NULL || g->maps == NULL || g->pages == NULL ||
-        g->ix == NULL || g->kinds == NULL || g->offset == NULL ||
-        g->files == NULL || g->searchers == NULL) {
+        g->places == NULL || g->ix == NULL || g->kinds == NULL ||
+        g->offset == NULL || g->files == NULL || g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;

@@ -18,8 +18,16 @@ extern const char map_page_js[];
 extern const char dashboard_css[];
 extern const char dashboard_js[];
 
-double *
-page_place(const struct gen *g, size_t h, int method, size_t dims, int *st)
+size_t
+page_slot(size_t h, int method, size_t dims)
+{
+    return (h * 2 + (size_t)method) * 2 + (dims - 2);
+}
+
+/* The coordinates of shard h's entries on a map, computed; NULL on
+ * failure (*st). */
+static double *
+place(const struct gen *g, size_t h, int method, size_t dims, int *st)
 {
     as_index *ix = g->ix[h];
     size_t n = as_index_count(ix);
@@ -44,6 +52,30 @@ page_place(const struct gen *g, size_t h, int method, size_t dims, int *st)
     return xy;
 }
 
+double *
+page_place(struct gen *g, size_t h, int method, size_t dims, int *st)
+{
+    double **at = &g->places[page_slot(h, method, dims)];
+    pthread_mutex_lock(&g->mu);
+    double *xy = *at;
+    pthread_mutex_unlock(&g->mu);
+    *st = AS_OK;
+    if (xy != NULL)
+        return xy;
+    /* placed outside the lock, which the searches take; maps are
+     * computed one at a time (api_cached), so never twice at once */
+    if ((xy = place(g, h, method, dims, st)) == NULL)
+        return NULL;
+    pthread_mutex_lock(&g->mu);
+    if (*at == NULL)
+        *at = xy;
+    else
+        free(xy);
+    xy = *at;
+    pthread_mutex_unlock(&g->mu);
+    return xy;
+}
+
 /* {"shard": path, "offset": first id, "page": the page's data}; NULL on
  * failure (*st). The data has neither neighbour lists nor links to the
  * audio: the exact 10 nearest neighbours of every entry cost a scan of
@@ -51,7 +83,7 @@ page_place(const struct gen *g, size_t h, int method, size_t dims, int *st)
  * 100000 entries), so the page asks GET /search?path= for those of the
  * point clicked, and it plays entries through /entries/{id}/audio. */
 static char *
-build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
+build_page(struct gen *g, size_t h, int method, size_t dims, int *st)
 {
     struct map m = {
         .ix = g->ix[h],
@@ -89,7 +121,6 @@ build_page(const struct gen *g, size_t h, int method, size_t dims, int *st)
     }
     for (int by = 0; by < made; by++)
         map_scheme_free(&schemes[by]);
-    free(m.xy);
     return out;
 }
 
@@ -114,8 +145,7 @@ page_map(const struct request *q, struct gen *g, size_t h, int method,
     char what[64];
     snprintf(what, sizeof what, "the %s map of shard %zu",
              method == AS_MAP_PCA ? "PCA" : "t-SNE", h);
-    return api_cached(
-        q, g, &g->pages[(h * 2 + (size_t)method) * 2 + (dims - 2)], &job, what);
+    return api_cached(q, g, &g->pages[page_slot(h, method, dims)], &job, what);
 }
 
 /* The page: as-map's bar and map, the dashboard's panels beside it. The
