@@ -55,20 +55,7 @@ burst() {
 
 # 20000 entries of 32 columns in four labels: a scan long enough for
 # searches to queue behind it
-awk 'BEGIN {
-    srand(11)
-    printf "path\tlabel"
-    for (j = 0; j < 32; j++)
-        printf "\tf%02d", j
-    printf "\n"
-    for (i = 0; i < 20000; i++) {
-        c = i % 4
-        printf "syn/c%d/e%05d.wav\tc%d", c, i, c
-        for (j = 0; j < 32; j++)
-            printf "\t%.6f", (j % 4 == c) + rand() + rand()
-        printf "\n"
-    }
-}' >syn.tsv
+as_synthetic_tsv 20000 32 11 >syn.tsv
 as-index -q -o syn.asx syn.tsv
 
 # 24 searches by path: k from 1 to 300 (past the 200 neighbours a

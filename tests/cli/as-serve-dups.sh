@@ -20,13 +20,7 @@ same() {
     _q=$1
     shift
     # the default report is computed in the background: 503 meanwhile
-    _n=0
-    http "${URL}duplicates?$_q"
-    while [ "$code" = 503 ] && [ "$_n" -lt 600 ]; do
-        _n=$((_n + 1))
-        sleep 0.1
-        http "${URL}duplicates?$_q"
-    done
+    http_ready "${URL}duplicates?$_q"
     expect_code 200
     sed -e 's/^{"max_difference_db":[0-9.]*,"count":[0-9]*,"groups":\[//' \
         -e 's/\]}$//' -e 's/},{"group"/}\n{"group"/g' "$T/out" |

@@ -217,6 +217,40 @@ http() {
         true
 }
 
+# http_ready CURL-ARG...: http, asked again every 0.1 s (for up to five
+# minutes: a sanitizer build on a busy machine) while the answer is 503,
+# a computation under way.
+http_ready() {
+    _n=0
+    http "$@"
+    while [ "$code" = 503 ] && [ "$_n" -lt 3000 ]; do
+        _n=$((_n + 1))
+        sleep 0.1
+        http "$@"
+    done
+}
+
+# as_synthetic_tsv N COLUMNS SEED: a feature stream without audio of N
+# entries in four labels (entry i: syn/cL/eNNNNN.wav in label cL, L = i
+# mod 4) and COLUMNS columns fJJ, each the sum of two uniform numbers,
+# plus 1 where JJ mod 4 is L.
+as_synthetic_tsv() {
+    awk -v n="$1" -v d="$2" -v seed="$3" 'BEGIN {
+        srand(seed)
+        printf "path\tlabel"
+        for (j = 0; j < d; j++)
+            printf "\tf%02d", j
+        printf "\n"
+        for (i = 0; i < n; i++) {
+            c = i % 4
+            printf "syn/c%d/e%05d.wav\tc%d", c, i, c
+            for (j = 0; j < d; j++)
+                printf "\t%.6f", (j % 4 == c) + rand() + rand()
+            printf "\n"
+        }
+    }'
+}
+
 expect_code() {
     [ "$code" = "$1" ] && return 0
     head -c 2000 "$T/out" >&2

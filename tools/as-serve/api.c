@@ -1261,6 +1261,7 @@ static void
 bg_release(void *arg)
 {
     struct bg_job *j = arg;
+    as_entry_filter_free(j->filter);
     gen_release(j->g);
     free(j);
 }
@@ -1273,6 +1274,7 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
     struct bg_job *j = malloc(sizeof *j);
     if (bg == NULL || j == NULL) {
         free(j);
+        as_entry_filter_free(job->filter);
         return reply_error(q->c, q->r, 500, "out of memory");
     }
     *j = *job;
@@ -1553,12 +1555,52 @@ build_duplicates(struct gen *g, double max_difference,
     return b.buf;
 }
 
-/* The default report (no filter, as-search -D's threshold) is kept. */
-
+/* The report of a job: over the entries its filter lets through. */
 static char *
 bg_duplicates(const struct bg_job *j, int *st)
 {
-    return build_duplicates(j->g, AS_DUP_DIFFERENCE, NULL, st);
+    as_entry_mask *mask = NULL;
+    if (j->filter != NULL &&
+        (*st = as_entry_mask_new(&mask, j->g->ix, j->g->n, j->filter, NULL)) !=
+            AS_OK)
+        return NULL;
+    char *json = build_duplicates(j->g, j->difference, mask, st);
+    as_entry_mask_free(mask);
+    return json;
+}
+
+/* The slot of the report a request with filters or another difference
+ * asks for (the same filters in the same order and the same difference:
+ * the same slot); NULL when GEN_DUP_SLOTS others are kept, or out of
+ * memory. */
+static struct cache_slot *
+dup_slot(const struct request *q, struct gen *g, double difference)
+{
+    char *filters = filters_key(q);
+    char *key = NULL;
+    if (filters == NULL)
+        return NULL;
+    size_t len = strlen(filters) + 64;
+    if ((key = malloc(len)) != NULL)
+        snprintf(key, len, "%sdifference=%a", filters, difference);
+    free(filters);
+    if (key == NULL)
+        return NULL;
+    struct cache_slot *slot = NULL;
+    pthread_mutex_lock(&g->mu);
+    size_t i = 0;
+    while (i < g->n_dup_slots && strcmp(g->dup_slots[i].key, key) != 0)
+        i++;
+    if (i == g->n_dup_slots && i < GEN_DUP_SLOTS) {
+        g->dup_slots[i].key = key;
+        key = NULL;
+        g->n_dup_slots++;
+    }
+    if (i < g->n_dup_slots)
+        slot = &g->dup_slots[i].slot;
+    pthread_mutex_unlock(&g->mu);
+    free(key);
+    return slot;
 }
 
 static int
@@ -1583,16 +1625,21 @@ duplicates(const struct request *q, struct gen *g)
             return reply_error(q->c, q->r, 400,
                                "%s: not a number from 0 to 100", name);
     }
-    as_entry_mask *mask;
-    if (request_mask(q, g, &mask))
+    as_entry_filter *f;
+    if (request_filter(q, &f))
         return MHD_YES;
-    int st = AS_OK;
-    if (mask == NULL && dist == AS_DUP_DIFFERENCE) {
-        struct bg_job job = {.g = g, .build = bg_duplicates};
-        return api_cached(q, g, &g->dups, &job, "the duplicate report");
-    }
-    char *json = build_duplicates(g, dist, mask, &st);
-    as_entry_mask_free(mask);
+    struct bg_job job = {
+        .g = g, .difference = dist, .filter = f, .build = bg_duplicates};
+    /* computed in the background, as the default report, and kept */
+    struct cache_slot *slot = &g->dups;
+    if (f != NULL || dist != AS_DUP_DIFFERENCE)
+        slot = dup_slot(q, g, dist);
+    if (slot != NULL)
+        return api_cached(q, g, slot, &job, "the duplicate report");
+    /* as many others kept already: this one in the request's worker */
+    int st;
+    char *json = bg_duplicates(&job, &st);
+    as_entry_filter_free(f);
     if (json == NULL)
         return index_error(q, g, st);
     size_t len = strlen(json);

@@ -59,17 +59,32 @@ struct gen {
     size_t n_extractors;
     char *stats_json; /* built once */
     /* computed once, in the background (api_cached) */
-    struct cache_slot *clusters; /* per shard */
-    struct cache_slot *maps;     /* per shard, method and dims */
-    struct cache_slot *pages;    /* the same as the dashboard's data */
-    double **places;             /* per shard, method and dims: where a
-                                    map puts the entries (page_place),
-                                    NULL until placed; under mu */
-    struct cache_slot dups;      /* the default duplicate report */
-    as_ann *ann;                 /* --approx: the graph of the one index,
-                                    NULL when unusable (approx=1 is then
-                                    answered exactly) */
-    unsigned refs;               /* under the state's lock */
+    struct cache_slot *clusters;  /* per shard */
+    struct cache_slot *maps;      /* per shard, method and dims */
+    struct cache_slot *pages;     /* the same as the dashboard's data */
+    double **places;              /* per shard, method and dims: where a
+                                     map puts the entries (page_place),
+                                     NULL until placed; under mu */
+    struct cache_slot dups;       /* the default duplicate report */
+    struct keyed_slot *dup_slots; /* the others, by their parameters:
+                                     GEN_DUP_SLOTS of them, n_dup_slots
+                                     taken (under mu) */
+    size_t n_dup_slots;
+    as_ann *ann;   /* --approx: the graph of the one index,
+                      NULL when unusable (approx=1 is then
+                      answered exactly) */
+    unsigned refs; /* under the state's lock */
+};
+
+/* Duplicate reports with filters or another difference kept per
+ * generation; beyond as many different ones, a report is computed in
+ * its request's worker. */
+#define GEN_DUP_SLOTS 16
+
+/* An answer kept under the request parameters that give it. */
+struct keyed_slot {
+    char *key; /* NULL: the slot is free */
+    struct cache_slot slot;
 };
 
 /* An index file, and its delta segment (0s without one): a segment
@@ -176,6 +191,10 @@ struct bg_job {
     size_t h;      /* shard */
     int method;    /* maps: AS_MAP_PCA or AS_MAP_TSNE */
     size_t dims;   /* maps: 2 or 3 */
+    /* duplicates: the largest difference, and the filter (NULL: none),
+     * freed with the job */
+    double difference;
+    as_entry_filter *filter;
     /* computes the answer (a malloc'd string) or fails with *st */
     char *(*build)(const struct bg_job *j, int *st);
     /* answered 400 when the computation fails with AS_EINVAL, or NULL */

@@ -107,6 +107,11 @@ gen_free(struct gen *g)
     free(g->stats_json);
     /* no computation is under way: each holds g */
     cache_slot_free(&g->dups);
+    for (size_t i = 0; g->dup_slots != NULL && i < g->n_dup_slots; i++) {
+        free(g->dup_slots[i].key);
+        cache_slot_free(&g->dup_slots[i].slot);
+    }
+    free(g->dup_slots);
     for (size_t h = 0; g->clusters != NULL && h < g->n; h++)
         cache_slot_free(&g->clusters[h]);
     free(g->clusters);
@@ -139,10 +144,12 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     g->maps = calloc(n * 4, sizeof *g->maps);
     g->pages = calloc(n * 4, sizeof *g->pages);
     g->places = calloc(n * 4, sizeof *g->places);
+    g->dup_slots = calloc(GEN_DUP_SLOTS, sizeof *g->dup_slots);
     g->kinds = calloc(n, sizeof *g->kinds);
     if (g->clusters == NULL || g->maps == NULL || g->pages == NULL ||
-        g->places == NULL || g->ix == NULL || g->kinds == NULL ||
-        g->offset == NULL || g->files == NULL || g->searchers == NULL) {
+        g->places == NULL || g->dup_slots == NULL || g->ix == NULL ||
+        g->kinds == NULL || g->offset == NULL || g->files == NULL ||
+        g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;

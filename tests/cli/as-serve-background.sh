@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Long answers are computed in the background, one at a time: the points
+# and the page of one map share one placement, and a duplicate report
+# with filters or another difference is computed there too (503 with
+# Retry-After while it is), kept per version of the index, and each of
+# them answers what as-search -D reports.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+
+# poll QUERY: asks until the answer is not a 503
+poll() {
+    http_ready "$URL$1"
+    expect_code 200
+}
+
+# 700 entries of 16 columns: a t-SNE map of them takes a second or
+# more on one thread (the 503 below is checked when it takes over 2 s)
+as_synthetic_tsv 700 16 5 >syn.tsv
+as-index -o syn.asx syn.tsv
+as_serve_start -j 1 syn.asx
+
+http "${URL}map?method=tsne&format=points"
+first=$code
+if [ "$first" = 503 ]; then
+    # the map is being placed: a filtered duplicate report waits behind
+    # it, in the background, rather than in this request's worker
+    http -D headers "${URL}duplicates?label=c1&difference=3"
+    expect_code 503
+    grep -qi '^Retry-After: 1' headers || fail "no Retry-After: $(cat headers)"
+    grep -q '^{"error":"the duplicate report is being computed ([12] computations* under way): ask again shortly","status":503}$' "$T/out" ||
+        fail "duplicates while a map is placed: $(cat "$T/out")"
+else
+    echo "note: the map was placed within 2 s; the 503 is not checked" >&2
+fi
+poll "map?method=tsne&format=points"
+poll "duplicates?label=c1&difference=3"
+grep -q '^{"max_difference_db":3.000000,"count":[0-9]*,"groups":\[' "$T/out" ||
+    fail "duplicates: $(head -c 300 "$T/out")"
+cp "$T/out" dups1.json
+# kept: the same again, at once
+http "${URL}duplicates?label=c1&difference=3"
+expect_code 200
+cmp -s dups1.json "$T/out" || fail "the report kept differs"
+# nothing else under way: the page of the map is answered from the
+# points' placement, within the 2 s a request waits
+http "${URL}map?method=tsne&format=page"
+expect_code 200
+as_serve_stop
+
+# on the sample folder: 16 reports are kept, the seventeenth computed in
+# its request; the first and that one are as-search -D's
+as_sample_folder
+cp samples/kicks/kick_44k1.flac samples/tones/kick_copy.flac
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+as_serve_start lib.asx
+n=0
+for e in 0 0.25 0.5 0.75 1 1.5 2 3 4 5 6 7 8 9 10 11 12; do
+    n=$((n + 1))
+    poll "duplicates?label=kicks&label=tones&label=hats&difference=$e"
+    grep -q "^{\"max_difference_db\":$e[.0]*,\"count\":[1-9]" "$T/out" ||
+        fail "duplicates?difference=$e: $(head -c 300 "$T/out")"
+    [ "$n" -eq 1 ] || [ "$n" -eq 17 ] || continue
+    sed -e 's/^{"max_difference_db":[0-9.]*,"count":[0-9]*,"groups":\[//' \
+        -e 's/\]}$//' -e 's/},{"group"/}\n{"group"/g' "$T/out" |
+        sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
+            -e 's/,"cluster":(null|[0-9]+)//g' >got.json
+    as-search -D -J -e "$e" -l kicks -l tones -l hats lib.asx >want.json
+    cmp -s want.json got.json || {
+        diff want.json got.json >&2
+        fail "duplicates?difference=$e"
+    }
+done
+as_serve_stop
+[ "$status" -eq 0 ] || fail "as-serve exit status $status"
