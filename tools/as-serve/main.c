@@ -244,8 +244,10 @@ reload(const struct serve_opts *o, unsigned long *gen_id,
     gen_install(g);
 }
 
-int
-main(int argc, char **argv)
+/* The options into o; exits 0 after --help or --version, 2 on a usage
+ * error. */
+static void
+parse_options(int argc, char **argv, struct serve_opts *o)
 {
     static const struct option longopts[] = {
         {"approx", no_argument, NULL, 'a'},
@@ -265,63 +267,55 @@ main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct serve_opts o = {0};
-    o.listen = "127.0.0.1:8001";
-    o.dir = ".";
-    o.max_upload = (size_t)64 << 20;
-    o.request_timeout_s = 60.0;
-    o.idle_timeout_s = 30;
-    o.max_connections = 64;
-    o.jobs = (unsigned)cli_default_jobs();
-    cli_init("as-serve", USAGE);
     int c;
     while ((c = getopt_long(argc, argv, "aA:BC:hIi:j:k:l:m:qs:u:V", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'a':
-            o.approx = 1;
+            o->approx = 1;
             break;
         case 'A':
             if (optarg[0] == '\0' || strpbrk(optarg, "\r\n") != NULL)
                 cli_usage_error("-A: '%s' is not an origin", optarg);
-            o.origin = optarg;
+            o->origin = optarg;
             break;
         case 'B':
-            o.no_batch = 1;
+            o->no_batch = 1;
             break;
         case 'C':
-            o.dir = optarg;
+            o->dir = optarg;
             break;
         case 'h':
             help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+            exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
         case 'I':
-            o.insecure = 1;
+            o->insecure = 1;
             break;
         case 'i':
-            o.idle_timeout_s = (unsigned)cli_parse_long("-i", optarg, 1, 86400);
+            o->idle_timeout_s =
+                (unsigned)cli_parse_long("-i", optarg, 1, 86400);
             break;
         case 'j':
-            o.jobs = (unsigned)cli_parse_long("-j", optarg, 1, 256);
+            o->jobs = (unsigned)cli_parse_long("-j", optarg, 1, 256);
             break;
         case 'k':
-            o.token_file = optarg;
+            o->token_file = optarg;
             break;
         case 'l':
-            o.listen = optarg;
+            o->listen = optarg;
             break;
         case 'm':
-            o.max_connections =
+            o->max_connections =
                 (unsigned)cli_parse_long("-m", optarg, 1, 100000);
             break;
         case 'q':
-            o.quiet_log = 1;
+            o->quiet_log = 1;
             break;
         case 's':
-            o.request_timeout_s = cli_parse_double("-s", optarg, 0.001, 86400);
+            o->request_timeout_s = cli_parse_double("-s", optarg, 0.001, 86400);
             break;
         case 'u':
-            o.max_upload = parse_bytes(optarg);
+            o->max_upload = parse_bytes(optarg);
             break;
         case 'V':
             cli_version();
@@ -331,13 +325,71 @@ main(int argc, char **argv)
     }
     if (optind >= argc)
         cli_usage_error("no index given");
-    o.index_paths = argv + optind;
-    o.n_index = (size_t)(argc - optind);
-    for (size_t i = 0; i < o.n_index; i++)
-        if (strcmp(o.index_paths[i], "-") == 0)
+    o->index_paths = argv + optind;
+    o->n_index = (size_t)(argc - optind);
+    for (size_t i = 0; i < o->n_index; i++)
+        if (strcmp(o->index_paths[i], "-") == 0)
             cli_usage_error("an index is a file, not standard input");
-    if (o.approx && o.n_index > 1)
+    if (o->approx && o->n_index > 1)
         cli_usage_error("-a serves one index");
+}
+
+/* Serves until SIGTERM or SIGINT (taken from sigs, blocked in every
+ * thread), looking for replaced index files once a second and on
+ * SIGHUP. */
+static void
+serve(const struct serve_opts *o, const sigset_t *sigs, unsigned long *gen_id,
+      struct file_id *failed)
+{
+    for (;;) {
+        struct timespec ts = {1, 0};
+        int sig = sigtimedwait(sigs, NULL, &ts);
+        if (sig == SIGTERM || sig == SIGINT)
+            break;
+        if (sig == SIGHUP) {
+            reload(o, gen_id, failed, 1);
+            continue;
+        }
+        struct gen *cur = gen_acquire();
+        int stale = cur != NULL && gen_stale(cur, o->index_paths);
+        gen_release(cur);
+        if (stale)
+            reload(o, gen_id, failed, 0);
+    }
+}
+
+/* Stops d: no new connections; the requests begun finish (for at most
+ * the request timeout), then the daemon closes the rest. */
+static void
+drain(const struct serve_opts *o, struct MHD_Daemon *d)
+{
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    double t0 = cli_now();
+    while (http_in_flight() > 0 && cli_now() - t0 < o->request_timeout_s) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    /* the searches still queued are answered and their connections
+     * resumed: MHD stops no suspended connection */
+    batch_stop();
+    MHD_stop_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+}
+
+int
+main(int argc, char **argv)
+{
+    struct serve_opts o = {0};
+    o.listen = "127.0.0.1:8001";
+    o.dir = ".";
+    o.max_upload = (size_t)64 << 20;
+    o.request_timeout_s = 60.0;
+    o.idle_timeout_s = 30;
+    o.max_connections = 64;
+    o.jobs = (unsigned)cli_default_jobs();
+    cli_init("as-serve", USAGE);
+    parse_options(argc, argv, &o);
     if (o.token_file != NULL && (o.token = read_token(o.token_file)) == NULL)
         return AS_EXIT_FAIL;
     o.dirfd = open(o.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -348,8 +400,8 @@ main(int argc, char **argv)
     }
     api_opts = &o;
 
-    /* the signals are taken by sigtimedwait below, in this thread only:
-     * every thread started from here on inherits the blocked mask */
+    /* the signals are taken by sigtimedwait in serve(), in this thread
+     * only: every thread started from here on inherits the blocked mask */
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGTERM);
@@ -382,48 +434,17 @@ main(int argc, char **argv)
         cli_warnx(o.listen, "could not start the HTTP server");
         close(fd);
     }
-    if (d == NULL) {
+    int status = AS_EXIT_OK;
+    if (d != NULL) {
+        serve(&o, &sigs, &gen_id, failed);
+        drain(&o, d);
+    } else {
         batch_stop();
-        free(failed);
-        gen_shutdown();
-        close(o.dirfd);
-        free(o.token);
-        return AS_EXIT_FAIL;
+        status = AS_EXIT_FAIL;
     }
-
-    /* wait for signals; once a second, look for replaced index files */
-    for (;;) {
-        struct timespec ts = {1, 0};
-        int sig = sigtimedwait(&sigs, NULL, &ts);
-        if (sig == SIGTERM || sig == SIGINT)
-            break;
-        if (sig == SIGHUP) {
-            reload(&o, &gen_id, failed, 1);
-            continue;
-        }
-        struct gen *cur = gen_acquire();
-        int stale = cur != NULL && gen_stale(cur, o.index_paths);
-        gen_release(cur);
-        if (stale)
-            reload(&o, &gen_id, failed, 0);
-    }
-    /* drain: no new connections; the requests begun finish (for at most
-     * the request timeout), then the daemon closes the rest */
-    MHD_socket lfd = MHD_quiesce_daemon(d);
-    double t0 = cli_now();
-    while (http_in_flight() > 0 && cli_now() - t0 < o.request_timeout_s) {
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    /* the searches still queued are answered and their connections
-     * resumed: MHD stops no suspended connection */
-    batch_stop();
-    MHD_stop_daemon(d);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
     gen_shutdown();
     free(failed);
     close(o.dirfd);
     free(o.token);
-    return AS_EXIT_OK;
+    return status;
 }
