@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "as-serve.h"
+#include "common/record.h"
 #include "form.h"
 #include "http.h"
 
@@ -24,13 +25,56 @@
 
 const struct serve_opts *api_opts;
 
-static void
-json_number(FILE *fp, double v)
+/* A JSON answer: one record of the tools' record writer
+ * (common/record.h), so that escaping and key names are decided there
+ * as for as-search -J and the other tools. */
+struct answer {
+    struct body b;
+    struct rec r;
+};
+
+/* Opens the answer's body and its record. 0, or -1 (out of memory). */
+static int
+answer_open(struct answer *a)
 {
-    if (isnan(v) || isinf(v))
-        fputs("null", fp);
-    else
-        fprintf(fp, "%.6f", v == 0.0 ? 0.0 : v);
+    if (body_open(&a->b) != 0)
+        return -1;
+    struct rec_opts o = {.json = 1};
+    rec_init(&a->r, a->b.fp, &o);
+    rec_begin(&a->r);
+    return 0;
+}
+
+/* Ends the record: its text as body_close() gives it. */
+static char *
+answer_close(struct answer *a)
+{
+    rec_end(&a->r);
+    rec_free(&a->r);
+    return body_close(&a->b);
+}
+
+static void
+answer_discard(struct answer *a)
+{
+    rec_free(&a->r);
+    body_discard(&a->b);
+}
+
+/* Ends the record and answers 200 with it. */
+static int
+answer_reply(const struct request *q, struct answer *a)
+{
+    rec_end(&a->r);
+    rec_free(&a->r);
+    return reply_body(q->c, q->r, 200, &a->b, "application/json");
+}
+
+/* A real number with 6 decimals (never -0), null when not finite. */
+static void
+num(struct rec *r, const char *key, double v)
+{
+    rec_real(r, key, "%.6f", v == 0.0 ? 0.0 : v);
 }
 
 /* A whole decimal number in [min, max]; 0, or -1 if v is not one. */
@@ -68,42 +112,59 @@ index_error(const struct request *q, const struct gen *g, int st)
     return reply_error(q->c, q->r, 500, "index: %s", as_strerror(st));
 }
 
+/* The fields of an entry every answer shares (the reference design's
+ * genre beside the label). */
 static void
-entry_fields(FILE *fp, size_t id, const struct as_index_entry *e)
+entry_fields(struct rec *r, size_t id, const struct as_index_entry *e)
 {
-    fprintf(fp, "\"id\":%zu,\"filename\":", id);
-    cli_json_string(fp, e->path);
-    fputs(",\"genre\":", fp);
-    cli_json_string(fp, e->label);
-    fputs(",\"label\":", fp);
-    cli_json_string(fp, e->label);
-    fputs(",\"duration\":", fp);
+    rec_size(r, "id", id);
+    rec_path(r, e->path);
+    rec_str(r, "genre", e->label);
+    rec_label(r, e->label);
     if (e->duration_s >= 0.0)
-        fprintf(fp, "%.6f", e->duration_s);
+        rec_real(r, REC_KEY_DURATION, "%.6f", e->duration_s);
     else
-        fputs("null", fp);
+        rec_null(r, REC_KEY_DURATION);
     if (e->cluster != AS_INDEX_NO_CLUSTER)
-        fprintf(fp, ",\"cluster\":%ld", (long)e->cluster);
+        rec_int(r, "cluster", e->cluster);
     else
-        fputs(",\"cluster\":null", fp);
+        rec_null(r, "cluster");
 }
 
 /* The kind of entry i of shard h and its probability, as as-search -J
  * prints them, when the library has kind tags (as-extract -K). */
 static void
-kind_fields(FILE *fp, const struct gen *g, size_t h, size_t i)
+kind_fields(struct rec *r, const struct gen *g, size_t h, size_t i)
 {
     const char *kind;
     double p;
     if (!g->tagged)
         return;
     gen_kind(g, h, i, &kind, &p);
-    fputs(",\"kind\":", fp);
-    cli_json_string(fp, kind);
+    rec_str(r, "kind", kind);
     if (kind != NULL)
-        fprintf(fp, ",\"kind_p\":%.4f", p);
+        rec_real(r, "kind_p", "%.4f", p);
     else
-        fputs(",\"kind_p\":null", fp);
+        rec_null(r, "kind_p");
+}
+
+/* An entry's anomaly score, null without one. */
+static void
+anomaly_field(struct rec *r, const struct as_index_entry *e)
+{
+    if (e->flags & AS_ENTRY_HAS_ANOMALY)
+        num(r, "anomaly", (double)e->anomaly);
+    else
+        rec_null(r, "anomaly");
+}
+
+/* The link to an entry's audio. */
+static void
+audio_field(struct rec *r, size_t id)
+{
+    char url[64];
+    snprintf(url, sizeof url, "/entries/%zu/audio", id);
+    rec_str(r, "audio", url);
 }
 
 /* The query parameters that are filters (as/filter.h): label (or genre),
@@ -165,102 +226,73 @@ healthz(const struct request *q, const struct gen *g)
     static const char *const none[] = {NULL};
     if (check_params(q, none))
         return MHD_YES;
-    struct body b;
-    if (body_open(&b) != 0)
+    struct answer a;
+    if (answer_open(&a) != 0)
         return MHD_NO;
-    fprintf(b.fp, "{\"status\":\"ok\",\"entries\":%zu,\"generation\":%lu}\n",
-            g->total, g->id);
-    return reply_body(q->c, q->r, 200, &b, "application/json");
+    rec_str(&a.r, "status", "ok");
+    rec_size(&a.r, "entries", g->total);
+    rec_int(&a.r, "generation", (long long)g->id);
+    return answer_reply(q, &a);
 }
 
-/* The feature columns of the library by group, with their weights. */
+/* The names and counts of an object of counts (labels, kinds). */
 static void
-stats_groups(FILE *fp, const struct gen *g,
-             const struct as_library_summary *sum)
+stats_counts(struct rec *r, const char *key, const struct as_summary_count *c,
+             size_t n)
 {
+    rec_object(r, key);
+    for (size_t i = 0; i < n; i++)
+        rec_size(r, c[i].name, c[i].n);
+    rec_close(r);
+}
+
+/* What the library holds and how it is described. */
+static void
+stats_library(struct rec *r, const struct gen *g,
+              const struct as_library_summary *sum)
+{
+    const struct as_index_summary *a = &sum->all;
+    rec_size(r, "total_samples", a->entries);
+    stats_counts(r, "genres", sum->labels, sum->n_labels);
+    /* as as-stats -J: entries per kind, when the library has tags */
+    if (g->tagged)
+        stats_counts(r, "kinds", sum->kinds, sum->n_kinds);
+    rec_size(r, "embedding_dimension", g->dim);
+    rec_size(r, "labelled", a->labelled);
+    rec_size(r, "unlabelled", a->entries - a->labelled);
+    rec_size(r, "labels", sum->n_labels);
+    rec_object(r, "duration");
+    rec_size(r, "known", a->durations);
+    rec_size(r, "unknown", a->entries - a->durations);
+    num(r, "min_s", a->durations ? a->duration_min_s : (double)NAN);
+    num(r, "max_s", a->durations ? a->duration_max_s : (double)NAN);
+    num(r, "mean_s", a->durations ? a->duration_mean_s : (double)NAN);
+    num(r, "total_s", a->duration_total_s);
+    rec_close(r);
+}
+
+/* The feature columns of the library, by group with their weights. */
+static void
+stats_features(struct rec *r, const struct gen *g,
+               const struct as_library_summary *sum)
+{
+    rec_object(r, "features");
+    rec_str(r, "set", as_index_header(g->ix[0])->set);
+    rec_size(r, "dimension", g->dim);
+    rec_bool(r, "extractable", g->extract != NULL);
+    rec_object(r, "groups");
     const double *w = as_index_group_weights(g->ix[0]);
-    const char *sep = "";
     for (int gr = 0; gr < AS_G_COUNT; gr++) {
         size_t cols = sum->all.group_columns[gr];
         if (cols == 0)
             continue;
-        fprintf(fp, "%s\"%s\":{\"columns\":%zu,\"weight\":%g}", sep,
-                as_group_name((enum as_group)gr), cols, w[gr]);
-        sep = ",";
+        rec_object(r, as_group_name((enum as_group)gr));
+        rec_size(r, "columns", cols);
+        rec_real(r, "weight", "%g", w[gr]);
+        rec_close(r);
     }
-}
-
-/* The stats body of g from its summary, but the server's counts. */
-static void
-stats_write(FILE *fp, const struct gen *g, const struct as_library_summary *sum)
-{
-    const struct as_index_summary *a = &sum->all;
-    fprintf(fp, "{\"total_samples\":%zu,\"genres\":{", a->entries);
-    for (size_t i = 0; i < sum->n_labels; i++) {
-        if (i)
-            fputc(',', fp);
-        cli_json_string(fp, sum->labels[i].name);
-        fprintf(fp, ":%zu", sum->labels[i].n);
-    }
-    fputc('}', fp);
-    /* as as-stats -J: entries per kind, when the library has tags */
-    if (g->tagged) {
-        fputs(",\"kinds\":{", fp);
-        for (size_t k = 0; k < sum->n_kinds; k++) {
-            if (k)
-                fputc(',', fp);
-            cli_json_string(fp, sum->kinds[k].name);
-            fprintf(fp, ":%zu", sum->kinds[k].n);
-        }
-        fputc('}', fp);
-    }
-    fprintf(fp, ",\"embedding_dimension\":%zu", g->dim);
-    fprintf(fp, ",\"labelled\":%zu,\"unlabelled\":%zu,\"labels\":%zu",
-            a->labelled, a->entries - a->labelled, sum->n_labels);
-    fprintf(fp, ",\"duration\":{\"known\":%zu,\"unknown\":%zu,\"min_s\":",
-            a->durations, a->entries - a->durations);
-    json_number(fp, a->durations ? a->duration_min_s : (double)NAN);
-    fputs(",\"max_s\":", fp);
-    json_number(fp, a->durations ? a->duration_max_s : (double)NAN);
-    fputs(",\"mean_s\":", fp);
-    json_number(fp, a->durations ? a->duration_mean_s : (double)NAN);
-    fputs(",\"total_s\":", fp);
-    json_number(fp, a->duration_total_s);
-    fputs("},\"features\":{\"set\":", fp);
-    cli_json_string(fp, as_index_header(g->ix[0])->set);
-    fprintf(fp, ",\"dimension\":%zu,\"extractable\":%s,\"groups\":{", g->dim,
-            g->extract ? "true" : "false");
-    stats_groups(fp, g, sum);
-    fprintf(fp, "}},\"clusters\":%ld,\"anomaly_scores\":%zu,\"shards\":[",
-            (long)a->clusters, a->anomalies);
-    for (size_t h = 0; h < g->n; h++) {
-        fputs(h ? ",{\"path\":" : "{\"path\":", fp);
-        cli_json_string(fp, api_opts->index_paths[h]);
-        fprintf(fp, ",\"entries\":%zu,\"format_version\":%u}",
-                as_index_count(g->ix[h]), as_index_version(g->ix[h]));
-    }
-    fprintf(fp, "],\"generation\":%lu", g->id);
-}
-
-/* The stats body of a generation, built once. NULL on failure (*st). */
-static char *
-build_stats(struct gen *g, int *st)
-{
-    struct as_library_summary sum;
-    if ((*st = as_library_summarize(g->ix, g->n, NULL, g->kinds, &sum)) !=
-        AS_OK)
-        return NULL;
-    struct body b;
-    if (body_open(&b) != 0) {
-        as_library_summary_free(&sum);
-        *st = AS_ENOMEM;
-        return NULL;
-    }
-    stats_write(b.fp, g, &sum);
-    as_library_summary_free(&sum);
-    if (body_close(&b) == NULL)
-        *st = AS_ENOMEM;
-    return b.buf;
+    rec_close(r);
+    rec_close(r);
 }
 
 static int
@@ -269,25 +301,50 @@ stats(const struct request *q, struct gen *g)
     static const char *const none[] = {NULL};
     if (check_params(q, none))
         return MHD_YES;
+    /* the summary of a generation is counted once */
     pthread_mutex_lock(&g->mu);
     int st = AS_OK;
-    if (g->stats_json == NULL)
-        g->stats_json = build_stats(g, &st);
+    if (g->summary == NULL) {
+        struct as_library_summary *sum = malloc(sizeof *sum);
+        st = sum == NULL
+                 ? AS_ENOMEM
+                 : as_library_summarize(g->ix, g->n, NULL, g->kinds, sum);
+        if (st == AS_OK)
+            g->summary = sum;
+        else
+            free(sum);
+    }
+    const struct as_library_summary *sum = g->summary;
     pthread_mutex_unlock(&g->mu);
-    if (g->stats_json == NULL)
+    if (sum == NULL)
         return index_error(q, g, st);
-    struct body b;
-    if (body_open(&b) != 0)
+    struct answer a;
+    if (answer_open(&a) != 0)
         return MHD_NO;
-    /* the per-generation part, then what changes per request */
-    fputs(g->stats_json, b.fp);
+    struct rec *r = &a.r;
+    stats_library(r, g, sum);
+    stats_features(r, g, sum);
+    rec_int(r, "clusters", sum->all.clusters);
+    rec_size(r, "anomaly_scores", sum->all.anomalies);
+    rec_array(r, "shards");
+    for (size_t h = 0; h < g->n; h++) {
+        rec_object(r, NULL);
+        rec_str(r, "path", api_opts->index_paths[h]);
+        rec_size(r, "entries", as_index_count(g->ix[h]));
+        rec_int(r, "format_version", as_index_version(g->ix[h]));
+        rec_close(r);
+    }
+    rec_close(r);
+    rec_int(r, "generation", (long long)g->id);
+    /* what changes per request */
     unsigned long searches, scans;
     search_counts(&searches, &scans);
-    fprintf(b.fp,
-            ",\"server\":{\"requests\":%lu,\"in_flight\":%u,"
-            "\"searches\":%lu,\"scans\":%lu}}\n",
-            http_requests(), http_in_flight(), searches, scans);
-    return reply_body(q->c, q->r, 200, &b, "application/json");
+    rec_object(r, "server");
+    rec_int(r, "requests", (long long)http_requests());
+    rec_int(r, "in_flight", http_in_flight());
+    rec_int(r, "searches", (long long)searches);
+    rec_int(r, "scans", (long long)scans);
+    return answer_reply(q, &a);
 }
 
 /* ---- /entries/{id} and its audio ---- */
@@ -390,13 +447,14 @@ entry_audio(const struct request *q, const struct gen *g, size_t h, size_t i,
         int r = parse_range(q->range, size, &first, &last);
         if (r < 0) {
             close(fd);
-            struct body b;
-            if (body_open(&b) != 0)
+            struct answer a;
+            if (answer_open(&a) != 0)
                 return MHD_NO;
-            fputs("{\"error\":\"range not satisfiable\",\"status\":416}\n",
-                  b.fp);
-            if (body_close(&b) == NULL)
+            rec_str(&a.r, "error", "range not satisfiable");
+            rec_int(&a.r, "status", 416);
+            if (answer_close(&a) == NULL)
                 return MHD_NO;
+            struct body b = a.b;
             struct MHD_Response *resp =
                 response_buffer(b.buf, b.len, "application/json");
             if (resp == NULL)
@@ -462,25 +520,19 @@ entries(const struct request *q, const struct gen *g)
         return index_error(q, g, st);
     if (audio)
         return entry_audio(q, g, h, i, &e);
-    struct body b;
-    if (body_open(&b) != 0)
+    struct answer a;
+    if (answer_open(&a) != 0)
         return MHD_NO;
-    fputc('{', b.fp);
-    entry_fields(b.fp, id, &e);
-    kind_fields(b.fp, g, h, i);
-    fputs(",\"anomaly\":", b.fp);
-    if (e.flags & AS_ENTRY_HAS_ANOMALY)
-        json_number(b.fp, (double)e.anomaly);
-    else
-        fputs("null", b.fp);
-    fputs(",\"file_size\":", b.fp);
+    entry_fields(&a.r, id, &e);
+    kind_fields(&a.r, g, h, i);
+    anomaly_field(&a.r, &e);
     if (e.file_size >= 0)
-        fprintf(b.fp, "%lld", (long long)e.file_size);
+        rec_int(&a.r, "file_size", e.file_size);
     else
-        fputs("null", b.fp);
-    fprintf(b.fp, ",\"shadowed\":%s,\"audio\":\"/entries/%zu/audio\"}\n",
-            gen_visible(g, h, i) ? "false" : "true", id);
-    return reply_body(q->c, q->r, 200, &b, "application/json");
+        rec_null(&a.r, "file_size");
+    rec_bool(&a.r, "shadowed", !gen_visible(g, h, i));
+    audio_field(&a.r, id);
+    return answer_reply(q, &a);
 }
 
 /* ---- filters and weights ---- */
@@ -759,6 +811,37 @@ search_jobs_compatible(const struct search_job *a, const struct search_job *b)
             (a->ef == b->ef && search_depth(a) == search_depth(b)));
 }
 
+/* One result of a search: the entry hit h, how far and why. */
+static void
+search_result(struct rec *r, const struct search_job *j, as_searcher *s,
+              const struct as_reasons *rs, const struct as_hit *h,
+              const struct as_index_entry *e)
+{
+    const struct gen *g = j->g;
+    const float *row = as_index_row(g->ix[h->shard], h->entry);
+    enum as_group why[AS_G_COUNT];
+    size_t nw =
+        as_reasons_of(rs, j->v, j->duration_s, h, row, e->duration_s, why);
+    double conf = as_search_confidence(s, h->distance);
+    size_t id = g->offset[h->shard] + h->entry;
+    rec_object(r, NULL);
+    entry_fields(r, id, e);
+    num(r, "distance", h->distance);
+    rec_object(r, "groups");
+    for (int gr = 0; gr < AS_G_COUNT; gr++)
+        if (g->present[gr])
+            num(r, as_group_name((enum as_group)gr), h->group_sim[gr]);
+    rec_close(r);
+    rec_array(r, "reasons");
+    for (size_t i = 0; i < nw; i++)
+        rec_str(r, NULL, as_group_reason(why[i]));
+    rec_close(r);
+    rec_real(r, "confidence", "%.3f", conf);
+    kind_fields(r, g, h->shard, h->entry);
+    audio_field(r, id);
+    rec_close(r);
+}
+
 /* The answer to j from its nearest hits[0, n) (at most search_depth):
  * j->body, or j->st set. */
 static void
@@ -770,68 +853,38 @@ search_format(struct search_job *j, as_searcher *s, const struct as_hit *hits,
     as_reasons_init(&rs, g->ix[0], REASON_FLOOR, hits, n);
     if (n > j->k)
         n = j->k;
-    struct body b;
-    if (body_open(&b) != 0) {
+    struct answer a;
+    if (answer_open(&a) != 0) {
         j->st = AS_ENOMEM;
         return;
     }
-    fputs("{\"query\":{\"filename\":", b.fp);
-    cli_json_string(b.fp, j->name);
-    fputs(",\"duration\":", b.fp);
+    rec_object(&a.r, "query");
+    rec_path(&a.r, j->name);
     if (j->duration_s >= 0.0)
-        fprintf(b.fp, "%.6f", j->duration_s);
+        rec_real(&a.r, REC_KEY_DURATION, "%.6f", j->duration_s);
     else
-        fputs("null", b.fp);
-    fprintf(b.fp, ",\"exact\":%s", j->approx ? "false" : "true");
-    fputs("},\"results\":[", b.fp);
+        rec_null(&a.r, REC_KEY_DURATION);
+    rec_bool(&a.r, "exact", !j->approx);
+    rec_close(&a.r);
+    rec_array(&a.r, "results");
     int st = AS_OK;
     for (size_t r = 0; r < n && st == AS_OK; r++) {
-        const struct as_hit *h = &hits[r];
         struct as_index_entry e;
-        if ((st = as_index_entry(g->ix[h->shard], h->entry, &e)) != AS_OK)
-            break;
-        const float *row = as_index_row(g->ix[h->shard], h->entry);
-        enum as_group why[AS_G_COUNT];
-        size_t nw =
-            as_reasons_of(&rs, j->v, j->duration_s, h, row, e.duration_s, why);
-        double conf = as_search_confidence(s, h->distance);
-        fputs(r ? ",{" : "{", b.fp);
-        entry_fields(b.fp, g->offset[h->shard] + h->entry, &e);
-        fputs(",\"distance\":", b.fp);
-        json_number(b.fp, h->distance);
-        fputs(",\"groups\":{", b.fp);
-        const char *sep = "";
-        for (int gr = 0; gr < AS_G_COUNT; gr++) {
-            if (!g->present[gr])
-                continue;
-            fprintf(b.fp, "%s\"%s\":", sep, as_group_name((enum as_group)gr));
-            json_number(b.fp, h->group_sim[gr]);
-            sep = ",";
-        }
-        fputs("},\"reasons\":[", b.fp);
-        for (size_t i = 0; i < nw; i++)
-            fprintf(b.fp, "%s\"%s\"", i ? "," : "", as_group_reason(why[i]));
-        fputs("],\"confidence\":", b.fp);
-        if (isnan(conf))
-            fputs("null", b.fp);
-        else
-            fprintf(b.fp, "%.3f", conf);
-        kind_fields(b.fp, g, h->shard, h->entry);
-        fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
-                g->offset[h->shard] + h->entry);
+        st = as_index_entry(g->ix[hits[r].shard], hits[r].entry, &e);
+        if (st == AS_OK)
+            search_result(&a.r, j, s, &rs, &hits[r], &e);
     }
     if (st != AS_OK) {
-        body_discard(&b);
+        answer_discard(&a);
         j->st = st;
         return;
     }
-    fputs("]}\n", b.fp);
-    if (body_close(&b) == NULL) {
+    if (answer_close(&a) == NULL) {
         j->st = AS_ENOMEM;
         return;
     }
-    j->body = b.buf;
-    j->len = b.len;
+    j->body = a.b.buf;
+    j->len = a.b.len;
     j->st = AS_OK;
 }
 
@@ -1199,41 +1252,39 @@ search_by_filters(const struct request *q, const struct gen *g)
     as_entry_filter_free(f);
     if (st != AS_OK)
         return index_error(q, g, st);
-    struct body b;
-    if (body_open(&b) != 0) {
+    struct answer a;
+    if (answer_open(&a) != 0) {
         as_entry_mask_free(mask);
         return MHD_NO;
     }
-    fprintf(b.fp, "{\"total\":%zu,\"%s\":[", as_entry_mask_count(mask),
-            ids ? "ids" : "results");
+    rec_size(&a.r, "total", as_entry_mask_count(mask));
+    rec_array(&a.r, ids ? "ids" : "results");
     size_t printed = 0;
     for (size_t h = 0; h < g->n && printed < limit && st == AS_OK; h++)
         for (size_t i = 0; i < as_index_count(g->ix[h]) && printed < limit;
              i++) {
             if (!as_entry_mask_has(mask, h, i))
                 continue;
+            printed++;
             if (ids) {
-                fprintf(b.fp, "%s%zu", printed ? "," : "", g->offset[h] + i);
-                printed++;
+                rec_size(&a.r, NULL, g->offset[h] + i);
                 continue;
             }
             struct as_index_entry e;
             if ((st = as_index_entry(g->ix[h], i, &e)) != AS_OK)
                 break;
-            fputs(printed ? ",{" : "{", b.fp);
-            entry_fields(b.fp, g->offset[h] + i, &e);
-            kind_fields(b.fp, g, h, i);
-            fprintf(b.fp, ",\"audio\":\"/entries/%zu/audio\"}",
-                    g->offset[h] + i);
-            printed++;
+            rec_object(&a.r, NULL);
+            entry_fields(&a.r, g->offset[h] + i, &e);
+            kind_fields(&a.r, g, h, i);
+            audio_field(&a.r, g->offset[h] + i);
+            rec_close(&a.r);
         }
     as_entry_mask_free(mask);
     if (st != AS_OK) {
-        body_discard(&b);
+        answer_discard(&a);
         return index_error(q, g, st);
     }
-    fputs("]}\n", b.fp);
-    return reply_body(q->c, q->r, 200, &b, "application/json");
+    return answer_reply(q, &a);
 }
 
 /* ---- answers computed in the background ---- */
@@ -1301,36 +1352,33 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
 
 /* One cluster of shard h's summary, as an element of "clusters". */
 static void
-clusters_group(FILE *fp, const struct gen *g, size_t h,
+clusters_group(struct rec *r, const struct gen *g, size_t h,
                const struct as_cluster_group *gr)
 {
-    fprintf(fp, "{\"cluster_id\":%ld,\"size\":%zu,\"genres\":{",
-            (long)gr->cluster, gr->size);
+    rec_object(r, NULL);
+    rec_int(r, "cluster_id", gr->cluster);
+    rec_size(r, "size", gr->size);
+    rec_object(r, "genres");
     size_t none = 0;
-    const char *sep = "";
     for (size_t l = 0; l < gr->n_labels; l++) {
-        if (gr->labels[l].label == NULL) {
+        if (gr->labels[l].label == NULL)
             none = gr->labels[l].count;
-            continue;
-        }
-        fputs(sep, fp);
-        cli_json_string(fp, gr->labels[l].label);
-        fprintf(fp, ":%zu", gr->labels[l].count);
-        sep = ",";
+        else
+            rec_size(r, gr->labels[l].label, gr->labels[l].count);
     }
-    fprintf(fp, "},\"unlabelled\":%zu,\"purity\":", none);
-    json_number(fp, gr->purity);
-    fputs(",\"representative\":", fp);
+    rec_close(r);
+    rec_size(r, "unlabelled", none);
+    num(r, "purity", gr->purity);
     struct as_index_entry e;
     if (gr->representative == SIZE_MAX ||
         as_index_entry(g->ix[h], gr->representative, &e) != AS_OK) {
-        fputs("null", fp);
+        rec_null(r, "representative");
     } else {
-        fputc('{', fp);
-        entry_fields(fp, g->offset[h] + gr->representative, &e);
-        fputc('}', fp);
+        rec_object(r, "representative");
+        entry_fields(r, g->offset[h] + gr->representative, &e);
+        rec_close(r);
     }
-    fputc('}', fp);
+    rec_close(r);
 }
 
 /* The summary of the clusters stored in shard h (as-cluster -W), as
@@ -1340,39 +1388,31 @@ clusters_group(FILE *fp, const struct gen *g, size_t h,
 static char *
 build_clusters(const struct gen *g, size_t h, int *st)
 {
-    struct as_cluster_result r;
+    struct as_cluster_result res;
     struct as_cluster_summary sum;
     memset(&sum, 0, sizeof sum);
-    if ((*st = as_cluster_stored(g->ix[h], NULL, &r)) != AS_OK)
+    if ((*st = as_cluster_stored(g->ix[h], NULL, &res)) != AS_OK)
         return NULL;
-    *st = as_cluster_summarize_index(&r, g->ix[h], &sum);
-    as_cluster_result_free(&r);
-    struct body b;
-    if (*st != AS_OK || body_open(&b) != 0) {
+    *st = as_cluster_summarize_index(&res, g->ix[h], &sum);
+    as_cluster_result_free(&res);
+    struct answer a;
+    if (*st != AS_OK || answer_open(&a) != 0) {
         if (*st == AS_OK)
             *st = AS_ENOMEM;
         as_cluster_summary_free(&sum);
         return NULL;
     }
-    fputs("{\"shard\":", b.fp);
-    cli_json_string(b.fp, api_opts->index_paths[h]);
-    fprintf(b.fp, ",\"entries\":%zu,\"noise\":%zu,\"purity\":", sum.entries,
-            sum.noise);
-    json_number(b.fp, sum.purity);
-    fputs(",\"clusters\":[", b.fp);
-    const char *sep = "";
-    for (size_t i = 0; i < sum.n_groups; i++) {
-        if (sum.groups[i].size == 0)
-            continue;
-        fputs(sep, b.fp);
-        clusters_group(b.fp, g, h, &sum.groups[i]);
-        sep = ",";
-    }
-    fputs("]}\n", b.fp);
+    rec_str(&a.r, "shard", api_opts->index_paths[h]);
+    rec_size(&a.r, "entries", sum.entries);
+    rec_size(&a.r, "noise", sum.noise);
+    num(&a.r, "purity", sum.purity);
+    rec_array(&a.r, "clusters");
+    for (size_t i = 0; i < sum.n_groups; i++)
+        if (sum.groups[i].size > 0)
+            clusters_group(&a.r, g, h, &sum.groups[i]);
     as_cluster_summary_free(&sum);
-    char *out = body_close(&b);
-    if (out == NULL)
-        *st = AS_ENOMEM;
+    char *out = answer_close(&a);
+    *st = out != NULL ? AS_OK : AS_ENOMEM;
     return out;
 }
 
@@ -1413,37 +1453,30 @@ build_map(struct gen *g, size_t h, int method, size_t dims, int *st)
     const double *xy = page_place(g, h, method, dims, st);
     if (xy == NULL)
         return NULL;
-    struct body b;
-    if (body_open(&b) != 0) {
+    struct answer a;
+    if (answer_open(&a) != 0) {
         *st = AS_ENOMEM;
         return NULL;
     }
-    fputs("{\"shard\":", b.fp);
-    cli_json_string(b.fp, api_opts->index_paths[h]);
-    fprintf(b.fp, ",\"method\":\"%s\",\"dims\":%zu,\"points\":[",
-            method == AS_MAP_PCA ? "pca" : "tsne", dims);
+    rec_str(&a.r, "shard", api_opts->index_paths[h]);
+    rec_str(&a.r, "method", method == AS_MAP_PCA ? "pca" : "tsne");
+    rec_size(&a.r, "dims", dims);
+    rec_array(&a.r, "points");
+    static const char *const axis[] = {"x", "y", "z"};
     for (size_t i = 0; i < n; i++) {
         struct as_index_entry e;
         if ((*st = as_index_entry(ix, i, &e)) != AS_OK) {
-            body_discard(&b);
+            answer_discard(&a);
             return NULL;
         }
-        fputs(i ? ",{" : "{", b.fp);
-        entry_fields(b.fp, g->offset[h] + i, &e);
-        fputs(",\"anomaly\":", b.fp);
-        if (e.flags & AS_ENTRY_HAS_ANOMALY)
-            json_number(b.fp, (double)e.anomaly);
-        else
-            fputs("null", b.fp);
-        static const char *const axis[] = {"x", "y", "z"};
-        for (size_t j = 0; j < dims; j++) {
-            fprintf(b.fp, ",\"%s\":", axis[j]);
-            json_number(b.fp, xy[i * dims + j]);
-        }
-        fputc('}', b.fp);
+        rec_object(&a.r, NULL);
+        entry_fields(&a.r, g->offset[h] + i, &e);
+        anomaly_field(&a.r, &e);
+        for (size_t j = 0; j < dims; j++)
+            num(&a.r, axis[j], xy[i * dims + j]);
+        rec_close(&a.r);
     }
-    fputs("]}\n", b.fp);
-    char *out = body_close(&b);
+    char *out = answer_close(&a);
     *st = out != NULL ? AS_OK : AS_ENOMEM;
     return out;
 }
@@ -1497,6 +1530,24 @@ map(const struct request *q, struct gen *g)
 
 /* ---- /duplicates ---- */
 
+/* One file of a duplicate group: AS_OK, or what reading it failed
+ * with. */
+static int
+dup_member(struct rec *r, const struct gen *g, const struct as_dup_member *v)
+{
+    struct as_index_entry e;
+    int st = as_index_entry(g->ix[v->ref.shard], v->ref.entry, &e);
+    if (st != AS_OK)
+        return st;
+    rec_object(r, NULL);
+    entry_fields(r, g->offset[v->ref.shard] + v->ref.entry, &e);
+    num(r, "distance", v->distance);
+    rec_bool(r, "identical", v->identical);
+    rec_real(r, "difference_db", "%.2f", v->difference);
+    rec_close(r);
+    return AS_OK;
+}
+
 /* The duplicate groups of the library (visible entries in mask, NULL:
  * all) as as-search -D finds them, as JSON; NULL on failure (*st). */
 static char *
@@ -1516,43 +1567,36 @@ build_duplicates(struct gen *g, double max_difference,
     gen_searcher_put(g, s);
     if (*st != AS_OK)
         return NULL;
-    struct body b;
-    if (body_open(&b) != 0) {
+    struct answer a;
+    if (answer_open(&a) != 0) {
         as_dup_groups_free(dg);
         *st = AS_ENOMEM;
         return NULL;
     }
     size_t n = as_dup_groups_count(dg);
-    fprintf(b.fp, "{\"max_difference_db\":");
-    json_number(b.fp, max_difference);
-    fprintf(b.fp, ",\"count\":%zu,\"groups\":[", n);
+    num(&a.r, "max_difference_db", max_difference);
+    rec_size(&a.r, "count", n);
+    rec_array(&a.r, "groups");
     for (size_t i = 0; i < n && *st == AS_OK; i++) {
         size_t m;
         const struct as_dup_member *v = as_dup_groups_get(dg, i, &m);
-        fprintf(b.fp, "%s{\"group\":%zu,\"files\":[", i ? "," : "", i + 1);
-        for (size_t j = 0; j < m; j++) {
-            struct as_index_entry e;
-            if ((*st = as_index_entry(g->ix[v[j].ref.shard], v[j].ref.entry,
-                                      &e)) != AS_OK)
-                break;
-            fputs(j ? ",{" : "{", b.fp);
-            entry_fields(b.fp, g->offset[v[j].ref.shard] + v[j].ref.entry, &e);
-            fputs(",\"distance\":", b.fp);
-            json_number(b.fp, v[j].distance);
-            fprintf(b.fp, ",\"identical\":%s,\"difference_db\":%.2f}",
-                    v[j].identical ? "true" : "false", v[j].difference);
-        }
-        fputs("]}", b.fp);
+        rec_object(&a.r, NULL);
+        rec_size(&a.r, "group", i + 1);
+        rec_array(&a.r, "files");
+        for (size_t k = 0; k < m && *st == AS_OK; k++)
+            *st = dup_member(&a.r, g, &v[k]);
+        rec_close(&a.r);
+        rec_close(&a.r);
     }
     as_dup_groups_free(dg);
-    fputs("]}\n", b.fp);
     if (*st != AS_OK) {
-        body_discard(&b);
+        answer_discard(&a);
         return NULL;
     }
-    if (body_close(&b) == NULL)
+    char *out = answer_close(&a);
+    if (out == NULL)
         *st = AS_ENOMEM;
-    return b.buf;
+    return out;
 }
 
 /* The report of a job: over the entries its filter lets through. */
@@ -1695,26 +1739,25 @@ anomalies(const struct request *q, const struct gen *g)
             }
         }
     qsort(s, n, sizeof *s, cmp_scored);
-    struct body b;
-    if (body_open(&b) != 0) {
+    struct answer a;
+    if (answer_open(&a) != 0) {
         free(s);
         return MHD_NO;
     }
-    fprintf(b.fp, "{\"scored\":%zu,\"anomalies\":[", n);
+    rec_size(&a.r, "scored", n);
+    rec_array(&a.r, "anomalies");
     for (size_t r = 0; r < n && r < limit; r++) {
         size_t h, i;
         gen_locate(g, s[r].id, &h, &i);
         struct as_index_entry e;
         as_index_entry(g->ix[h], i, &e);
-        fputs(r ? ",{" : "{", b.fp);
-        entry_fields(b.fp, s[r].id, &e);
-        fputs(",\"anomaly\":", b.fp);
-        json_number(b.fp, (double)s[r].score);
-        fputc('}', b.fp);
+        rec_object(&a.r, NULL);
+        entry_fields(&a.r, s[r].id, &e);
+        num(&a.r, "anomaly", (double)s[r].score);
+        rec_close(&a.r);
     }
-    fputs("]}\n", b.fp);
     free(s);
-    return reply_body(q->c, q->r, 200, &b, "application/json");
+    return answer_reply(q, &a);
 }
 
 /* ---- documents ---- */

@@ -57,7 +57,7 @@ struct gen {
     size_t n_searchers;
     as_extractor **extractors; /* idle ones */
     size_t n_extractors;
-    char *stats_json; /* built once */
+    struct as_library_summary *summary; /* for /stats, counted once */
     /* computed once, in the background (api_cached) */
     struct cache_slot *clusters;  /* per shard */
     struct cache_slot *maps;      /* per shard, method and dims */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "as-serve.h"
+#include "common/record.h"
 #include "form.h"
 #include "http.h"
 
@@ -159,9 +160,13 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
     struct body b;
     if (body_open(&b) != 0)
         return MHD_NO;
-    fputs("{\"error\":", b.fp);
-    cli_json_string(b.fp, msg);
-    fprintf(b.fp, ",\"status\":%u}\n", status);
+    struct rec rec;
+    rec_init(&rec, b.fp, &(struct rec_opts){.json = 1});
+    rec_begin(&rec);
+    rec_str(&rec, "error", msg);
+    rec_int(&rec, "status", status);
+    rec_end(&rec);
+    rec_free(&rec);
     if (body_close(&b) == NULL)
         return MHD_NO;
     size_t len = b.len;

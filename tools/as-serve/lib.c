@@ -104,7 +104,8 @@ gen_free(struct gen *g)
     free(g->ix);
     free(g->offset);
     free(g->files);
-    free(g->stats_json);
+    as_library_summary_free(g->summary);
+    free(g->summary);
     /* no computation is under way: each holds g */
     cache_slot_free(&g->dups);
     for (size_t i = 0; g->dup_slots != NULL && i < g->n_dup_slots; i++) {

@@ -8,6 +8,7 @@
 #include "as-serve.h"
 #include "as/map.h"
 #include "common/mappage.h"
+#include "common/record.h"
 #include "form.h"
 #include "http.h"
 
@@ -106,12 +107,16 @@ build_page(struct gen *g, size_t h, int method, size_t dims, int *st)
     if (*st == AS_OK && body_open(&b) != 0)
         *st = AS_ENOMEM;
     if (*st == AS_OK) {
-        size_t offset = g->offset[h];
-        fputs("{\"shard\":", b.fp);
-        cli_json_string(b.fp, api_opts->index_paths[h]);
-        fprintf(b.fp, ",\"offset\":%zu,\"page\":", offset);
+        struct rec r;
+        rec_init(&r, b.fp, &(struct rec_opts){.json = 1});
+        rec_begin(&r);
+        rec_str(&r, "shard", api_opts->index_paths[h]);
+        rec_size(&r, "offset", g->offset[h]);
+        /* the page's data as as-map --html embeds it */
+        rec_raw(&r, "page", "");
         *st = map_page_data(b.fp, &m, schemes, MAP_BY_LABEL, NULL, NULL);
-        fputs("}\n", b.fp);
+        rec_end(&r);
+        rec_free(&r);
         if (fclose(b.fp) != 0 && *st == AS_OK)
             *st = AS_ENOMEM;
         if (*st == AS_OK)
