@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "as-serve.h"
+#include "common/options.h"
 #include "http.h"
 
 #define USAGE                                                                  \
@@ -267,6 +268,8 @@ parse_options(int argc, char **argv, struct serve_opts *o)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    struct cli_common common;
+    cli_common_init(&common, help);
     int c;
     while ((c = getopt_long(argc, argv, "aA:BC:hIi:j:k:l:m:qs:u:V", longopts,
                             NULL)) != -1) {
@@ -285,9 +288,6 @@ parse_options(int argc, char **argv, struct serve_opts *o)
         case 'C':
             o->dir = optarg;
             break;
-        case 'h':
-            help();
-            exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
         case 'I':
             o->insecure = 1;
             break;
@@ -317,10 +317,10 @@ parse_options(int argc, char **argv, struct serve_opts *o)
         case 'u':
             o->max_upload = parse_bytes(optarg);
             break;
-        case 'V':
-            cli_version();
         default:
-            cli_usage_hint();
+            /* -h, -V (as-serve's -q is its own: no access log) */
+            if (!cli_common_option(&common, c, optarg))
+                cli_usage_hint();
         }
     }
     if (optind >= argc)
