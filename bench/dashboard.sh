@@ -11,6 +11,10 @@
 #   - the size of that answer (the page data);
 #   - GET /clusters asked 0.2 s after the map: its status and time (the
 #     map's computation used to hold it);
+#   - the points of the same map (GET /map?format=points&method=pca,
+#     asked again while 503) once its page and the clusters are there:
+#     their time (the server placed the map again for them before it
+#     kept placements);
 #   - the size of the filter panel's answer when every entry passes:
 #     GET /search-by-filters?format=ids&limit=100000 (before format=ids:
 #     ?limit=1000000, every entry's metadata).
@@ -35,7 +39,7 @@ pid=""
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 # one SERVE INDEX: one run, one line "first_map_s page_bytes
-# clusters_status clusters_s filter_bytes"
+# clusters_status clusters_s filter_bytes points_s"
 one() {
     rm -f "$tmp/url"
     "$1" -q -j 2 -l 127.0.0.1:0 "$2" >"$tmp/url" &
@@ -62,6 +66,19 @@ one() {
         exit 1
     }
     t1=$(cat "$tmp/page.t1")
+    # the clusters asked for above first, so that nothing else is being
+    # computed when the points are asked for
+    while [ "$(curl -s -o /dev/null -w '%{http_code}' "${url}clusters")" = 503 ]; do
+        sleep 0.1
+    done
+    t2=$(now)
+    while :; do
+        c=$(curl -s -o /dev/null -w '%{http_code}' \
+            "${url}map?format=points&method=pca")
+        [ "$c" = 503 ] || break
+        sleep 0.1
+    done
+    t3=$(now)
     if curl -s -o "$tmp/f.json" -w '%{http_code}' \
         "${url}search-by-filters?format=ids&limit=100000" | grep -q 200; then
         :
@@ -72,8 +89,8 @@ one() {
     wait "$pid" 2>/dev/null || true
     pid=""
     awk -v a="$t0" -v b="$t1" -v p="$(wc -c <"$tmp/page.json")" \
-        -v c="$cl" -v f="$(wc -c <"$tmp/f.json")" \
-        'BEGIN { split(c, x, " "); printf "%.2f %d %s %.2f %d\n", b - a, p, x[1], x[2], f }'
+        -v c="$cl" -v f="$(wc -c <"$tmp/f.json")" -v d="$(awk -v x="$t2" -v y="$t3" 'BEGIN { print y - x }')" \
+        'BEGIN { split(c, x, " "); printf "%.2f %d %s %.2f %d %.2f\n", b - a, p, x[1], x[2], f, d }'
 }
 
 # column N of FILE, median
@@ -82,10 +99,10 @@ med() {
 }
 
 report() {
-    printf '%-8s %7s  first map %7.2f s  page %6.2f MB  /clusters %s in %6.2f s  filter %6.2f MB\n' \
+    printf '%-8s %7s  first map %7.2f s  page %6.2f MB  /clusters %s in %6.2f s  filter %6.2f MB  points after page %6.2f s\n' \
         "$1" "$2" "$(med 1 "$3")" "$(med 2 "$3" | awk '{ print $1 / 1e6 }')" \
         "$(awk '{ print $3 }' "$3" | sort | uniq -c | awk '{ printf "%s%s", s, $2 "x" $1; s = "," }')" \
-        "$(med 4 "$3")" "$(med 5 "$3" | awk '{ print $1 / 1e6 }')"
+        "$(med 4 "$3")" "$(med 5 "$3" | awk '{ print $1 / 1e6 }')" "$(med 6 "$3")"
 }
 
 echo "as-serve's dashboard: -j 2, loopback, median of $runs runs${before:+, alternating before/after}"
