@@ -159,42 +159,100 @@ gather_sources(struct stats *s, const struct opts *o, const struct probe *pr)
             qsort(t[i]->v, t[i]->n, sizeof *t[i]->v, cmp_item);
 }
 
-/* ---- TSV: rows of section, key, value ---- */
+/* ---- the report ---- */
 
-/* Begins the row section, key; the value and rec_end() follow. */
+/*
+ * The report is written once for both forms. In TSV it is rows of
+ * section, key and value(s); in JSON one object, in which a section is a
+ * nested object (or the enclosing one) and a key names a field. Values go
+ * out through rec_*() under their JSON key, which TSV leaves out.
+ */
+struct out {
+    struct rec *r;
+    int json;
+    const char *section; /* TSV: the first field of the rows */
+};
+
+/* Starts a section: TSV rows begin with tsv from here on; JSON opens the
+ * object key, which sec_close() closes (key NULL: none, the fields go to
+ * the enclosing object, and there is no sec_close()). */
 static void
-row(struct rec *r, const char *section, const char *key)
+sec_open(struct out *w, const char *tsv, const char *key)
 {
-    rec_begin(r);
-    rec_str(r, NULL, section);
-    rec_str(r, NULL, key);
+    w->section = tsv;
+    if (w->json && key != NULL)
+        rec_object(w->r, key);
 }
 
 static void
-row_size(struct rec *r, const char *section, const char *key, size_t v)
+sec_close(struct out *w)
 {
-    row(r, section, key);
-    rec_size(r, NULL, v);
-    rec_end(r);
+    if (w->json)
+        rec_close(w->r);
+}
+
+/* A value named key follows: in TSV a row of the section (kv_end() ends
+ * it); in JSON nothing, the value carries the key. */
+static void
+kv_begin(struct out *w, const char *key)
+{
+    if (w->json)
+        return;
+    rec_begin(w->r);
+    rec_str(w->r, NULL, w->section);
+    rec_str(w->r, NULL, key);
 }
 
 static void
-row_str(struct rec *r, const char *section, const char *key, const char *v)
+kv_end(struct out *w)
 {
-    row(r, section, key);
-    rec_str(r, NULL, v);
-    rec_end(r);
+    if (!w->json)
+        rec_end(w->r);
 }
 
 static void
-row_real(struct rec *r, const char *section, const char *key, double v)
+kv_size(struct out *w, const char *key, size_t v)
 {
-    row(r, section, key);
-    rec_real(r, NULL, "%.9g", v);
-    rec_end(r);
+    kv_begin(w, key);
+    rec_size(w->r, key, v);
+    kv_end(w);
 }
 
-/* ---- fields that both forms share ---- */
+static void
+kv_str(struct out *w, const char *key, const char *v)
+{
+    kv_begin(w, key);
+    rec_str(w->r, key, v);
+    kv_end(w);
+}
+
+static void
+kv_real(struct out *w, const char *key, double v)
+{
+    kv_begin(w, key);
+    rec_real(w->r, key, "%.9g", v);
+    kv_end(w);
+}
+
+/* Several values named key: a TSV row of the section, or a JSON object;
+ * item_end() ends it. */
+static void
+item_begin(struct out *w, const char *key)
+{
+    if (w->json)
+        rec_object(w->r, key);
+    else
+        kv_begin(w, key);
+}
+
+static void
+item_end(struct out *w)
+{
+    if (w->json)
+        rec_close(w->r);
+    else
+        rec_end(w->r);
+}
 
 /* A parameter the stream may not record (0): empty or null. */
 static void
@@ -227,272 +285,210 @@ ratio(struct rec *r, const char *key, size_t hits, double n)
         rec_null(r, key);
 }
 
-/* A tally item's name: its own, or its number. */
-static const char *
-item_name(const struct tally_item *it, char *buf, size_t cap)
-{
-    if (it->str != NULL)
-        return it->str;
-    snprintf(buf, cap, "%ld", it->num);
-    return buf;
-}
-
+/* Counts by name: TSV rows of section tsv, a JSON object key. */
 static void
-tsv_tally(struct rec *r, const char *section, const struct tally *t)
+tally(struct out *w, const char *tsv, const char *key, const struct tally *t)
 {
     char buf[32];
-    for (size_t i = 0; i < t->n; i++)
-        row_size(r, section, item_name(&t->v[i], buf, sizeof buf), t->v[i].n);
+    sec_open(w, tsv, key);
+    for (size_t i = 0; i < t->n; i++) {
+        const struct tally_item *it = &t->v[i];
+        if (it->str == NULL)
+            snprintf(buf, sizeof buf, "%ld", it->num);
+        kv_size(w, it->str != NULL ? it->str : buf, it->n);
+    }
+    sec_close(w);
 }
 
 static void
-print_tsv(struct rec *r, const struct stats *s, const struct opts *o)
+print_index(struct out *w, const struct stats *s)
 {
-    const struct as_featheader *h = as_index_header(s->ix);
-    row_str(r, "index", "path", s->path);
-    row(r, "index", "size_bytes");
-    rec_int(r, NULL, s->size_bytes);
-    rec_end(r);
-    row_size(r, "index", "format_version",
-             as_index_version(s->whole ? s->whole : s->ix));
-    row_str(r, "index", "mtime", s->mtime);
-    row_str(r, "index", "checksum", "verified");
-    if (s->proj != NULL) {
-        /* only with a projection, so other indexes print as before */
-        const as_projection *p = s->proj;
-        row_real(r, "learnt", "shrinkage", as_projection_shrinkage(p));
-        row_real(r, "learnt", "blend", as_projection_blend(p));
-        row_size(r, "learnt", "directions", as_projection_out_dim(p));
-        row_size(r, "learnt", "classes", as_projection_class_count(p));
-        for (size_t c = 0; c < as_projection_class_count(p); c++)
-            row_size(r, "learnt_class", as_projection_class(p, c),
-                     as_projection_class_entries(p, c));
-    }
+    sec_open(w, "index", "index");
+    kv_str(w, "path", s->path);
+    kv_begin(w, "size_bytes");
+    rec_int(w->r, "size_bytes", s->size_bytes);
+    kv_end(w);
+    kv_size(w, "format_version", as_index_version(s->whole ? s->whole : s->ix));
+    kv_str(w, "mtime", s->mtime);
+    kv_str(w, "checksum", "verified");
+    sec_close(w);
+    if (s->proj == NULL)
+        return; /* only with a projection, so other indexes print as
+                   before */
+    const as_projection *p = s->proj;
+    size_t n_classes = as_projection_class_count(p);
+    sec_open(w, "learnt", "learnt");
+    kv_real(w, "shrinkage", as_projection_shrinkage(p));
+    kv_real(w, "blend", as_projection_blend(p));
+    kv_size(w, "directions", as_projection_out_dim(p));
+    if (!w->json)
+        kv_size(w, "classes", n_classes); /* JSON: the object's size */
+    sec_open(w, "learnt_class", "classes");
+    for (size_t c = 0; c < n_classes; c++)
+        kv_size(w, as_projection_class(p, c),
+                as_projection_class_entries(p, c));
+    sec_close(w);
+    sec_close(w);
+}
 
-    row_size(r, "entries", "total", s->n);
-    row_size(r, "entries", "labelled", s->sum.labelled);
-    row_size(r, "entries", "unlabelled", s->n - s->sum.labelled);
-    row_size(r, "entries", "labels", s->sum.n_labels);
+static void
+print_entries(struct out *w, const struct stats *s)
+{
+    sec_open(w, "entries", NULL);
+    kv_size(w, w->json ? "total_samples" : "total", s->n);
+    kv_size(w, "labelled", s->sum.labelled);
+    kv_size(w, "unlabelled", s->n - s->sum.labelled);
+    kv_size(w, "labels", s->sum.n_labels);
+    sec_open(w, "label", "genres");
     for (size_t l = 0; l < s->sum.n_labels; l++)
-        row_size(r, "label", as_index_label(s->ix, l), s->sum.label_count[l]);
-    for (size_t k = 0; s->kinds != NULL && k < as_kinds_n_classes(s->kinds);
-         k++)
-        row_size(r, "kind", as_kinds_class(s->kinds, k), s->sum.kind_count[k]);
-
-    row_size(r, "duration", "known", s->sum.durations);
-    row_size(r, "duration", "unknown", s->n - s->sum.durations);
-    static const char *const dur_keys[] = {"min_s", "median_s", "mean_s",
-                                           "max_s", "total_s"};
-    const double dur[] = {s->sum.duration_min_s, s->sum.duration_median_s,
-                          s->sum.duration_mean_s, s->sum.duration_max_s,
-                          s->sum.duration_total_s};
-    for (size_t i = 0; i < 5; i++) {
-        row(r, "duration", dur_keys[i]);
-        duration(r, s, NULL, dur[i]);
-        rec_end(r);
-    }
-
-    row_str(r, "sources", "probe", o->probe ? "yes" : "no");
-    if (o->probe) {
-        row_size(r, "sources", "probed", s->probed);
-        row_size(r, "sources", "missing", s->missing);
-        row_size(r, "sources", "unreadable", s->unreadable);
-        tsv_tally(r, "rate", &s->rates);
-        tsv_tally(r, "channels", &s->channels);
-        tsv_tally(r, "container", &s->containers);
-        tsv_tally(r, "codec", &s->codecs);
-    }
-
-    row_str(r, "features", "set", h->set);
-    row_size(r, "features", "dimension", s->dim);
-    row_str(r, "features", "producer", h->producer);
-    static const char *const par_keys[] = {"rate_hz", "n_fft", "hop"};
-    const int par[] = {h->rate_hz, h->n_fft, h->hop};
-    for (size_t i = 0; i < 3; i++) {
-        row(r, "features", par_keys[i]);
-        opt_int(r, NULL, par[i]);
-        rec_end(r);
-    }
-    const double *w = as_index_group_weights(s->ix);
-    for (int g = 0; g < AS_G_COUNT; g++)
-        if (s->sum.group_columns[g] > 0) {
-            row(r, "group", as_group_name(g));
-            rec_size(r, NULL, s->sum.group_columns[g]);
-            rec_real(r, NULL, "%.9g", w[g]);
-            rec_end(r);
-        }
-
-    if (o->columns) {
-        const double *mean = as_index_mean(s->ix), *sd = as_index_std(s->ix);
-        const double *mn = as_index_min(s->ix), *mx = as_index_max(s->ix);
-        for (size_t j = 0; j < s->dim; j++) {
-            row(r, "column", h->names[j]);
-            rec_str(r, NULL, as_group_name(as_index_group(s->ix, j)));
-            rec_real(r, NULL, "%.9g", mean[j]);
-            rec_real(r, NULL, "%.9g", sd[j]);
-            rec_real(r, NULL, "%.9g", mn[j]);
-            rec_real(r, NULL, "%.9g", mx[j]);
-            rec_end(r);
-        }
-    }
-
-    if (o->eval) {
-        const struct eval *ev = &s->ev;
-        double nk = (double)ev->k * (double)ev->queries;
-        row_size(r, "eval", "k", ev->k);
-        row_size(r, "eval", "queries", ev->queries);
-        row_size(r, "eval", "unlabelled", ev->unlabelled);
-        row(r, "eval", "p_at_1");
-        ratio(r, NULL, ev->hits1, (double)ev->queries);
-        rec_end(r);
-        row(r, "eval", "p_at_k");
-        ratio(r, NULL, ev->hitsk, nk);
-        rec_end(r);
-        for (size_t l = 0; l < s->sum.n_labels; l++) {
-            size_t q = ev->label_queries[l];
-            row(r, "eval_label", as_index_label(s->ix, l));
-            rec_size(r, NULL, q);
-            ratio(r, NULL, ev->label_hits1[l], (double)q);
-            ratio(r, NULL, ev->label_hitsk[l], (double)ev->k * (double)q);
-            rec_end(r);
-        }
-    }
-}
-
-/* ---- JSON: one object ---- */
-
-static void
-json_tally(struct rec *r, const char *key, const struct tally *t)
-{
-    char buf[32];
-    rec_object(r, key);
-    for (size_t i = 0; i < t->n; i++)
-        rec_size(r, item_name(&t->v[i], buf, sizeof buf), t->v[i].n);
-    rec_close(r);
-}
-
-static void
-print_json(struct rec *r, const struct stats *s, const struct opts *o)
-{
-    const struct as_featheader *h = as_index_header(s->ix);
-    rec_begin(r);
-    rec_object(r, "index");
-    rec_str(r, "path", s->path);
-    rec_int(r, "size_bytes", s->size_bytes);
-    rec_size(r, "format_version",
-             as_index_version(s->whole ? s->whole : s->ix));
-    rec_str(r, "mtime", s->mtime);
-    rec_str(r, "checksum", "verified");
-    rec_close(r);
-    if (s->proj != NULL) {
-        const as_projection *p = s->proj;
-        rec_object(r, "learnt");
-        rec_real(r, "shrinkage", "%.9g", as_projection_shrinkage(p));
-        rec_real(r, "blend", "%.9g", as_projection_blend(p));
-        rec_size(r, "directions", as_projection_out_dim(p));
-        rec_object(r, "classes");
-        for (size_t c = 0; c < as_projection_class_count(p); c++)
-            rec_size(r, as_projection_class(p, c),
-                     as_projection_class_entries(p, c));
-        rec_close(r);
-        rec_close(r);
-    }
-
-    rec_size(r, "total_samples", s->n);
-    rec_size(r, "labelled", s->sum.labelled);
-    rec_size(r, "unlabelled", s->n - s->sum.labelled);
-    rec_size(r, "labels", s->sum.n_labels);
-    rec_object(r, "genres");
-    for (size_t l = 0; l < s->sum.n_labels; l++)
-        rec_size(r, as_index_label(s->ix, l), s->sum.label_count[l]);
-    rec_close(r);
+        kv_size(w, as_index_label(s->ix, l), s->sum.label_count[l]);
+    sec_close(w);
     if (s->kinds != NULL) {
-        rec_object(r, "kinds");
+        sec_open(w, "kind", "kinds");
         for (size_t k = 0; k < as_kinds_n_classes(s->kinds); k++)
-            rec_size(r, as_kinds_class(s->kinds, k), s->sum.kind_count[k]);
-        rec_close(r);
+            kv_size(w, as_kinds_class(s->kinds, k), s->sum.kind_count[k]);
+        sec_close(w);
     }
-    rec_object(r, "duration");
-    rec_size(r, "known", s->sum.durations);
-    rec_size(r, "unknown", s->n - s->sum.durations);
-    duration(r, s, "min_s", s->sum.duration_min_s);
-    duration(r, s, "median_s", s->sum.duration_median_s);
-    duration(r, s, "mean_s", s->sum.duration_mean_s);
-    duration(r, s, "max_s", s->sum.duration_max_s);
-    duration(r, s, "total_s", s->sum.duration_total_s);
-    rec_close(r);
 
-    rec_object(r, "sources");
-    rec_raw(r, "probe", o->probe ? "true" : "false");
+    static const char *const keys[] = {"min_s", "median_s", "mean_s", "max_s",
+                                       "total_s"};
+    const double v[] = {s->sum.duration_min_s, s->sum.duration_median_s,
+                        s->sum.duration_mean_s, s->sum.duration_max_s,
+                        s->sum.duration_total_s};
+    sec_open(w, "duration", "duration");
+    kv_size(w, "known", s->sum.durations);
+    kv_size(w, "unknown", s->n - s->sum.durations);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        kv_begin(w, keys[i]);
+        duration(w->r, s, keys[i], v[i]);
+        kv_end(w);
+    }
+    sec_close(w);
+}
+
+static void
+print_sources(struct out *w, const struct stats *s, const struct opts *o)
+{
+    sec_open(w, "sources", "sources");
+    kv_begin(w, "probe");
+    if (w->json)
+        rec_raw(w->r, "probe", o->probe ? "true" : "false");
+    else
+        rec_str(w->r, NULL, o->probe ? "yes" : "no");
+    kv_end(w);
     if (o->probe) {
-        rec_size(r, "probed", s->probed);
-        rec_size(r, "missing", s->missing);
-        rec_size(r, "unreadable", s->unreadable);
-        json_tally(r, "sample_rates", &s->rates);
-        json_tally(r, "channels", &s->channels);
-        json_tally(r, "containers", &s->containers);
-        json_tally(r, "codecs", &s->codecs);
+        kv_size(w, "probed", s->probed);
+        kv_size(w, "missing", s->missing);
+        kv_size(w, "unreadable", s->unreadable);
+        tally(w, "rate", "sample_rates", &s->rates);
+        tally(w, "channels", "channels", &s->channels);
+        tally(w, "container", "containers", &s->containers);
+        tally(w, "codec", "codecs", &s->codecs);
     }
-    rec_close(r);
+    sec_close(w);
+}
 
-    rec_object(r, "features");
-    rec_str(r, "set", h->set);
-    rec_size(r, "dimension", s->dim);
-    rec_str(r, "producer", h->producer);
-    opt_int(r, "rate_hz", h->rate_hz);
-    opt_int(r, "n_fft", h->n_fft);
-    opt_int(r, "hop", h->hop);
-    rec_object(r, "groups");
-    const double *w = as_index_group_weights(s->ix);
+static void
+print_features(struct out *w, const struct stats *s)
+{
+    const struct as_featheader *h = as_index_header(s->ix);
+    static const char *const keys[] = {"rate_hz", "n_fft", "hop"};
+    const int par[] = {h->rate_hz, h->n_fft, h->hop};
+    sec_open(w, "features", "features");
+    kv_str(w, "set", h->set);
+    kv_size(w, "dimension", s->dim);
+    kv_str(w, "producer", h->producer);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        kv_begin(w, keys[i]);
+        opt_int(w->r, keys[i], par[i]);
+        kv_end(w);
+    }
+    const double *weight = as_index_group_weights(s->ix);
+    sec_open(w, "group", "groups");
     for (int g = 0; g < AS_G_COUNT; g++)
         if (s->sum.group_columns[g] > 0) {
-            rec_object(r, as_group_name(g));
-            rec_size(r, "columns", s->sum.group_columns[g]);
-            rec_real(r, "weight", "%.9g", w[g]);
-            rec_close(r);
+            item_begin(w, as_group_name(g));
+            rec_size(w->r, "columns", s->sum.group_columns[g]);
+            rec_real(w->r, "weight", "%.9g", weight[g]);
+            item_end(w);
         }
-    rec_close(r);
-    rec_close(r);
-    rec_size(r, "embedding_dimension", s->dim);
+    sec_close(w);
+    sec_close(w);
+    if (w->json)
+        rec_size(w->r, "embedding_dimension", s->dim);
+}
 
-    if (o->columns) {
-        const double *mean = as_index_mean(s->ix), *sd = as_index_std(s->ix);
-        const double *mn = as_index_min(s->ix), *mx = as_index_max(s->ix);
-        rec_array(r, "columns");
-        for (size_t j = 0; j < s->dim; j++) {
-            rec_object(r, NULL);
-            rec_str(r, "name", h->names[j]);
-            rec_str(r, "group", as_group_name(as_index_group(s->ix, j)));
-            rec_real(r, "mean", "%.9g", mean[j]);
-            rec_real(r, "std", "%.9g", sd[j]);
-            rec_real(r, "min", "%.9g", mn[j]);
-            rec_real(r, "max", "%.9g", mx[j]);
-            rec_close(r);
+/* -c: a TSV row per column, or a JSON array of objects. */
+static void
+print_columns(struct out *w, const struct stats *s)
+{
+    const struct as_featheader *h = as_index_header(s->ix);
+    const double *mean = as_index_mean(s->ix), *sd = as_index_std(s->ix);
+    const double *mn = as_index_min(s->ix), *mx = as_index_max(s->ix);
+    sec_open(w, "column", NULL);
+    if (w->json)
+        rec_array(w->r, "columns");
+    for (size_t j = 0; j < s->dim; j++) {
+        if (w->json) {
+            rec_object(w->r, NULL);
+            rec_str(w->r, "name", h->names[j]);
+        } else {
+            kv_begin(w, h->names[j]);
         }
-        rec_close(r);
+        rec_str(w->r, "group", as_group_name(as_index_group(s->ix, j)));
+        rec_real(w->r, "mean", "%.9g", mean[j]);
+        rec_real(w->r, "std", "%.9g", sd[j]);
+        rec_real(w->r, "min", "%.9g", mn[j]);
+        rec_real(w->r, "max", "%.9g", mx[j]);
+        item_end(w);
     }
+    if (w->json)
+        rec_close(w->r);
+}
 
-    if (o->eval) {
-        const struct eval *ev = &s->ev;
-        rec_object(r, "eval");
-        rec_size(r, "k", ev->k);
-        rec_size(r, "queries", ev->queries);
-        rec_size(r, "unlabelled", ev->unlabelled);
-        ratio(r, "p_at_1", ev->hits1, (double)ev->queries);
-        ratio(r, "p_at_k", ev->hitsk, (double)ev->k * (double)ev->queries);
-        rec_object(r, "labels");
-        for (size_t l = 0; l < s->sum.n_labels; l++) {
-            size_t q = ev->label_queries[l];
-            rec_object(r, as_index_label(s->ix, l));
-            rec_size(r, "queries", q);
-            ratio(r, "p_at_1", ev->label_hits1[l], (double)q);
-            ratio(r, "p_at_k", ev->label_hitsk[l], (double)ev->k * (double)q);
-            rec_close(r);
-        }
-        rec_close(r);
-        rec_close(r);
+static void
+print_eval(struct out *w, const struct stats *s)
+{
+    const struct eval *ev = &s->ev;
+    sec_open(w, "eval", "eval");
+    kv_size(w, "k", ev->k);
+    kv_size(w, "queries", ev->queries);
+    kv_size(w, "unlabelled", ev->unlabelled);
+    kv_begin(w, "p_at_1");
+    ratio(w->r, "p_at_1", ev->hits1, (double)ev->queries);
+    kv_end(w);
+    kv_begin(w, "p_at_k");
+    ratio(w->r, "p_at_k", ev->hitsk, (double)ev->k * (double)ev->queries);
+    kv_end(w);
+    sec_open(w, "eval_label", "labels");
+    for (size_t l = 0; l < s->sum.n_labels; l++) {
+        size_t q = ev->label_queries[l];
+        item_begin(w, as_index_label(s->ix, l));
+        rec_size(w->r, "queries", q);
+        ratio(w->r, "p_at_1", ev->label_hits1[l], (double)q);
+        ratio(w->r, "p_at_k", ev->label_hitsk[l], (double)ev->k * (double)q);
+        item_end(w);
     }
-    rec_end(r);
+    sec_close(w);
+    sec_close(w);
+}
+
+static void
+print_report(struct rec *r, const struct stats *s, const struct opts *o)
+{
+    struct out w = {.r = r, .json = rec_json(r)};
+    if (w.json)
+        rec_begin(r);
+    print_index(&w, s);
+    print_entries(&w, s);
+    print_sources(&w, s, o);
+    print_features(&w, s);
+    if (o->columns)
+        print_columns(&w, s);
+    if (o->eval)
+        print_eval(&w, s);
+    if (w.json)
+        rec_end(r);
 }
 
 /* ---- main ---- */
@@ -543,10 +539,7 @@ run(const struct opts *o, const char *path)
         goto done;
     struct rec r;
     rec_init(&r, stdout, &(struct rec_opts){.json = o->json, .nul = o->nul});
-    if (o->json)
-        print_json(&r, &s, o);
-    else
-        print_tsv(&r, &s, o);
+    print_report(&r, &s, o);
     failed = rec_finish(&r);
     rec_free(&r);
 done:
