@@ -2,7 +2,8 @@
 /*
  * Labels against the nearest neighbours' (see as_label_votes in
  * anomaly.h): every entry's neighbours come from as_search_knn, and
- * their labels are counted.
+ * their labels are counted; as_label_agreement sums the votes into
+ * leave-one-out precisions.
  */
 #include "as/anomaly.h"
 
@@ -122,5 +123,90 @@ as_label_votes(as_searcher *s, const as_index *ix, const struct as_knn_opts *o,
     status =
         as_label_votes_of(s, ix, o, labels, as_index_label_count(ix), votes);
     free(labels);
+    return status;
+}
+
+void
+as_label_agreement_free(struct as_label_agreement *a)
+{
+    if (a == NULL)
+        return;
+    free(a->label_queries);
+    free(a->label_hits1);
+    free(a->label_hitsk);
+    memset(a, 0, sizeof *a);
+}
+
+/* Sums the votes of the n entries of ix into a (k and the arrays set). */
+static void
+agreement_sum(const as_index *ix, const struct as_label_vote *votes, size_t n,
+              struct as_label_agreement *a)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t l = as_index_entry_label(ix, i);
+        if (l == AS_INDEX_NO_LABEL || l >= a->n_labels) {
+            a->unlabelled++;
+            continue;
+        }
+        a->queries++;
+        a->label_queries[l]++;
+        if (a->k == 0)
+            continue; /* no other entry: nothing agrees */
+        const struct as_label_vote *v = &votes[i];
+        size_t hit1 = v->k > 0 && v->nearest == l;
+        a->hits1 += hit1;
+        a->hitsk += v->own;
+        a->label_hits1[l] += hit1;
+        a->label_hitsk[l] += v->own;
+    }
+}
+
+int
+as_label_agreement(as_index *ix, const struct as_search_opts *so,
+                   const struct as_knn_opts *o, struct as_label_agreement *a)
+{
+    if (a == NULL)
+        return AS_EINVAL;
+    memset(a, 0, sizeof *a);
+    if (ix == NULL || o == NULL || o->k == 0 || o->k > UINT32_MAX - 1)
+        return AS_EINVAL;
+    /* every entry's label is read: a damaged entry must not read as one
+     * without a label */
+    int status = as_index_check(ix);
+    if (status != AS_OK)
+        return status;
+    size_t n = as_index_count(ix);
+    a->n_labels = as_index_label_count(ix);
+    /* k other entries at most: a larger k would count neighbours that
+     * cannot exist */
+    a->k = n == 0 ? 0 : o->k < n - 1 ? o->k : n - 1;
+    size_t cells = a->n_labels ? a->n_labels : 1;
+    a->label_queries = calloc(cells, sizeof(size_t));
+    a->label_hits1 = calloc(cells, sizeof(size_t));
+    a->label_hitsk = calloc(cells, sizeof(size_t));
+    struct as_label_vote *votes = malloc((n ? n : 1) * sizeof *votes);
+    as_searcher *s = NULL;
+    status = AS_ENOMEM;
+    if (a->label_queries == NULL || a->label_hits1 == NULL ||
+        a->label_hitsk == NULL || votes == NULL)
+        goto done;
+    status = AS_OK;
+    if (a->k > 0) {
+        struct as_knn_opts ko = *o;
+        ko.k = a->k;
+        ko.mask = NULL;
+        ko.first = 0;
+        ko.count = SIZE_MAX;
+        status = as_searcher_new(&s, &ix, 1, so);
+        if (status == AS_OK)
+            status = as_label_votes(s, ix, &ko, votes);
+    }
+    if (status == AS_OK)
+        agreement_sum(ix, votes, n, a);
+done:
+    as_searcher_free(s);
+    free(votes);
+    if (status != AS_OK)
+        as_label_agreement_free(a);
     return status;
 }

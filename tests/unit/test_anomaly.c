@@ -4,9 +4,9 @@
  * 1.2.1 (statistically, see test_sklearn), its scores' range, the same
  * bits on any number of threads, an obvious outlier first, degenerate
  * inputs; the flag threshold against numpy's percentile; the group that
- * stands out; label votes; the k nearest neighbours of every entry, the
- * k-NN and LOF scores (LOF against hand-worked examples checked with
- * scikit-learn); the defects of generated audio files.
+ * stands out; label votes and their leave-one-out agreement; the k nearest
+ * neighbours of every entry, the k-NN and LOF scores (LOF against hand-worked
+ * examples checked with scikit-learn); the defects of generated audio files.
  *
  * usage: test_anomaly DATADIR (unused)
  */
@@ -880,6 +880,116 @@ test_votes(void)
     free(x);
 }
 
+/* ---- leave-one-out agreement with the labels ---- */
+
+/* as_label_agreement with k neighbours on the given threads. */
+static int
+agreement(as_index *ix, size_t k, size_t threads, struct as_label_agreement *a)
+{
+    struct as_knn_opts o;
+    as_knn_opts_init(&o);
+    o.k = k;
+    o.threads = threads;
+    return as_label_agreement(ix, NULL, &o, a);
+}
+
+static void
+test_agreement(void)
+{
+    check_ctx("label agreement");
+    /* three labels in two clouds: "a" and "b" share one, so they agree
+     * less than "c"; every ninth entry of the first cloud unlabelled */
+    size_t n = 90;
+    float *x = malloc(n * dim * sizeof *x);
+    const char **labels = malloc(n * sizeof *labels);
+    for (size_t i = 0; i < n; i++) {
+        double c = i < 60 ? -3.0 : 3.0;
+        for (size_t j = 0; j < dim; j++)
+            x[i * dim + j] = (float)(c * (j % 2 ? 1.0 : -1.0) + tu_gauss(&rng));
+        labels[i] = i % 9 == 8 && i < 60 ? NULL
+                    : i < 30             ? "a"
+                    : i < 60             ? "b"
+                                         : "c";
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s/agree.asx", dir);
+    write_index(path, x, n, labels);
+    as_index *ix = NULL;
+    as_searcher *s = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+
+    /* the counts against the votes summed here */
+    struct as_label_agreement a;
+    CHECK_STATUS(agreement(ix, 5, 1, &a), AS_OK);
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    struct as_label_vote *v = malloc(n * sizeof *v);
+    CHECK_STATUS(label_votes(s, ix, 0, n, 5, v), AS_OK);
+    size_t queries = 0, hits1 = 0, hitsk = 0, per_q[3] = {0}, per_k[3] = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].label == AS_INDEX_NO_LABEL)
+            continue;
+        queries++;
+        per_q[v[i].label]++;
+        hits1 += v[i].nearest == v[i].label;
+        hitsk += v[i].own;
+        per_k[v[i].label] += v[i].own;
+    }
+    CHECK_INT(a.k, 5);
+    CHECK_INT(a.n_labels, 3);
+    CHECK_INT(a.queries, queries);
+    CHECK_INT(a.queries, 84);
+    CHECK_INT(a.unlabelled, 6);
+    CHECK_INT(a.hits1, hits1);
+    CHECK_INT(a.hitsk, hitsk);
+    for (size_t l = 0; l < 3; l++) {
+        CHECK_INT(a.label_queries[l], per_q[l]);
+        CHECK_INT(a.label_hitsk[l], per_k[l]);
+    }
+    /* "c" is alone in its cloud: every neighbour agrees */
+    CHECK_INT(a.label_hits1[2], a.label_queries[2]);
+    CHECK_INT(a.label_hitsk[2], 5 * a.label_queries[2]);
+    CHECK(a.label_hitsk[0] < 5 * a.label_queries[0]);
+
+    /* the same counts on several threads */
+    struct as_label_agreement b;
+    CHECK_STATUS(agreement(ix, 5, 3, &b), AS_OK);
+    CHECK_INT(b.hits1, a.hits1);
+    CHECK_INT(b.hitsk, a.hitsk);
+    CHECK(memcmp(b.label_hitsk, a.label_hitsk, 3 * sizeof(size_t)) == 0);
+    as_label_agreement_free(&b);
+    CHECK(b.label_queries == NULL && b.k == 0);
+    as_label_agreement_free(&a);
+    as_label_agreement_free(NULL);
+
+    /* k beyond the library: every other entry */
+    CHECK_STATUS(agreement(ix, 1000, 2, &a), AS_OK);
+    CHECK_INT(a.k, n - 1);
+    /* 27 "a", 27 "b" and 30 "c": each agrees with the rest of its own */
+    CHECK_INT(a.hitsk, 2 * 27 * 26 + 30 * 29);
+    as_label_agreement_free(&a);
+    as_searcher_free(s);
+    as_index_close(ix);
+
+    /* one entry: a query, nothing to agree with */
+    snprintf(path, sizeof path, "%s/agree1.asx", dir);
+    write_index(path, x, 1, labels);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    CHECK_STATUS(agreement(ix, 10, 1, &a), AS_OK);
+    CHECK_INT(a.k, 0);
+    CHECK_INT(a.queries, 1);
+    CHECK_INT(a.label_queries[0], 1);
+    CHECK_INT(a.hits1, 0);
+    CHECK_INT(a.hitsk, 0);
+    as_label_agreement_free(&a);
+    CHECK_STATUS(agreement(ix, 0, 1, &a), AS_EINVAL);
+    CHECK(a.label_queries == NULL);
+    CHECK_STATUS(agreement(NULL, 10, 1, &a), AS_EINVAL);
+    as_index_close(ix);
+    free(v);
+    free(labels);
+    free(x);
+}
+
 /* ---- audio checks ---- */
 
 static void
@@ -1292,6 +1402,7 @@ main(int argc, char **argv)
     test_threshold();
     test_groups();
     test_votes();
+    test_agreement();
     test_lof();
     test_neighbours();
     test_checks();

@@ -29,27 +29,4 @@ int probe_run(const as_index *ix, const char *path, int jobs,
 /* Whether a failed probe means the file is not there. */
 int probe_missing(const struct probe *p);
 
-/* Leave-one-out retrieval agreement with the labels (eval.c). */
-struct eval {
-    size_t k;          /* neighbours counted: the k asked for, at most the
-                          number of other entries */
-    size_t queries;    /* labelled entries: each is a query */
-    size_t unlabelled; /* entries that are not queries */
-    size_t hits1;      /* queries whose nearest other entry shares the label */
-    size_t hitsk;      /* over the queries, the k nearest that share it */
-    /* per label number (as_index_label order) */
-    size_t *label_queries, *label_hits1, *label_hitsk;
-};
-
-/*
- * Searches the k nearest other entries of every labelled entry of ix
- * (index path for messages) with as_label_votes, on jobs threads each
- * holding a searcher; k is first lowered to the number of other entries.
- * Returns 0, or 1 after reporting a failure. The counts do not depend on
- * jobs. eval_free() releases the arrays.
- */
-int eval_run(as_index *ix, const char *path, size_t k, int jobs,
-             struct eval *ev);
-void eval_free(struct eval *ev);
-
 #endif

@@ -105,10 +105,10 @@ struct stats {
     /* sources */
     size_t probed, missing, unreadable;
     struct tally rates, channels, containers, codecs;
-    struct eval ev;
-    as_projection *proj; /* learnt by as-index -L, or NULL */
-    as_index *whole;     /* the index file, when ix holds the entries a
-                            filter passed; else NULL */
+    struct as_label_agreement ev; /* -e */
+    as_projection *proj;          /* learnt by as-index -L, or NULL */
+    as_index *whole;              /* the index file, when ix holds the entries a
+                                     filter passed; else NULL */
 };
 
 /* Reads every entry's metadata (a damaged one makes the index corrupt). */
@@ -449,7 +449,7 @@ print_columns(struct out *w, const struct stats *s)
 static void
 print_eval(struct out *w, const struct stats *s)
 {
-    const struct eval *ev = &s->ev;
+    const struct as_label_agreement *ev = &s->ev;
     sec_open(w, "eval", "eval");
     kv_size(w, "k", ev->k);
     kv_size(w, "queries", ev->queries);
@@ -493,6 +493,39 @@ print_report(struct rec *r, const struct stats *s, const struct opts *o)
 
 /* ---- main ---- */
 
+static void
+progress(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    cli_progress_update(ctx, done);
+}
+
+/* -e: leave-one-out precision of the labels, on jobs threads; 1 after
+ * reporting a failure. */
+static int
+eval_run(struct stats *s, const struct opts *o)
+{
+    struct as_knn_opts ko;
+    struct cli_progress prog;
+    as_knn_opts_init(&ko);
+    ko.k = o->k;
+    ko.threads = (size_t)o->jobs;
+    ko.progress = progress;
+    ko.progress_ctx = &prog;
+    /* a search only when there is another entry to find */
+    if (s->n > 1)
+        cli_progress_start(&prog, s->n);
+    /* cosine and the stored weights, as as-search searches */
+    int st = as_label_agreement(s->ix, NULL, &ko, &s->ev);
+    if (s->n > 1)
+        cli_progress_end(&prog);
+    if (st != AS_OK) {
+        cli_warn_status(s->path, st);
+        return 1;
+    }
+    return 0;
+}
+
 static int
 run(const struct opts *o, const char *path)
 {
@@ -535,7 +568,7 @@ run(const struct opts *o, const char *path)
             goto done;
         gather_sources(&s, o, pr);
     }
-    if (o->eval && eval_run(s.ix, path, o->k, o->jobs, &s.ev))
+    if (o->eval && eval_run(&s, o))
         goto done;
     struct rec r;
     rec_init(&r, stdout, &(struct rec_opts){.json = o->json, .nul = o->nul});
@@ -550,7 +583,7 @@ done:
     free(s.channels.v);
     free(s.containers.v);
     free(s.codecs.v);
-    eval_free(&s.ev);
+    as_label_agreement_free(&s.ev);
     as_projection_free(s.proj);
     as_index_close(s.ix);
     as_index_close(s.whole);

@@ -269,6 +269,45 @@ int as_label_votes_of(as_searcher *s, const as_index *ix,
                       const struct as_knn_opts *o, const uint32_t *labels,
                       size_t n_labels, struct as_label_vote *votes);
 
+/*
+ * How well the nearest neighbours agree with the labels, leaving each
+ * entry out: every labelled entry of ix is a query, and its k nearest
+ * other entries (as_label_votes) are counted. precision@1 is hits1 /
+ * queries, precision@k is hitsk / (k * queries); the same per label with
+ * the label_ arrays. The counts do not depend on the number of threads.
+ */
+struct as_label_agreement {
+    size_t k;          /* neighbours counted: the k asked for, at most the
+                          number of other entries (0 with one entry or
+                          none: nothing is searched, nothing agrees) */
+    size_t queries;    /* labelled entries: each is a query */
+    size_t unlabelled; /* entries that are not queries */
+    size_t hits1;      /* queries whose nearest other entry shares the
+                          label */
+    size_t hitsk;      /* over the queries, the k nearest that share it */
+    size_t n_labels;   /* as_index_label_count(ix): the arrays' length */
+    /* per label number (as_index_label order) */
+    size_t *label_queries, *label_hits1, *label_hitsk;
+};
+
+/*
+ * Fills *a for ix, searched as a searcher made with so makes it (NULL:
+ * as-search's default, the cosine distance with the stored group
+ * weights). o->k is the k asked for (lowered to the number of other
+ * entries), o->threads and o->progress apply as to as_search_knn; the
+ * whole index is searched whatever o->first, o->count and o->mask say.
+ * Returns AS_OK, AS_EINVAL (a NULL argument, o->k 0 or above
+ * UINT32_MAX - 1), AS_ECHECKSUM or AS_EINDEX (the whole index is checked
+ * first), AS_EMISMATCH (as as_searcher_new) or AS_ENOMEM; *a is zeroed
+ * on failure. The arrays are the caller's: free them with
+ * as_label_agreement_free().
+ */
+int as_label_agreement(as_index *ix, const struct as_search_opts *so,
+                       const struct as_knn_opts *o,
+                       struct as_label_agreement *a);
+/* Frees the arrays of a and zeroes it (not a itself); NULL is accepted. */
+void as_label_agreement_free(struct as_label_agreement *a);
+
 /* ---- defects found by decoding ---- */
 
 /*
