@@ -5,8 +5,9 @@
  * bits on any number of threads, an obvious outlier first, degenerate
  * inputs; the flag threshold against numpy's percentile; the group that
  * stands out; label votes and their leave-one-out agreement; the k nearest
- * neighbours of every entry, the k-NN and LOF scores (LOF against hand-worked
- * examples checked with scikit-learn); the defects of generated audio files.
+ * neighbours of every entry, the k-NN and LOF scores (LOF against
+ * hand-worked examples checked with scikit-learn); the ranking and its
+ * order; the defects of generated audio files.
  *
  * usage: test_anomaly DATADIR (unused)
  */
@@ -880,6 +881,127 @@ test_votes(void)
     free(x);
 }
 
+/* ---- the ranking ---- */
+
+/* as_anomaly_scores with method, k and threads, the rest as init. */
+static int
+rank_scores(as_index *ix, enum as_anomaly_method method, size_t k,
+            size_t threads, double *scores)
+{
+    struct as_anomaly_opts o;
+    as_anomaly_opts_init(&o);
+    o.method = method;
+    o.k = k;
+    o.threads = threads;
+    return as_anomaly_scores(ix, &o, scores);
+}
+
+static void
+test_ranking(void)
+{
+    check_ctx("ranking");
+    /* one far outlier (entry 7); entries 20 to 23 are copies of entry
+     * 19, so that their scores tie; paths sort in the reverse order of
+     * the entries */
+    size_t n = 60, k = 5;
+    float *x = malloc(n * dim * sizeof *x);
+    for (size_t i = 0; i < n * dim; i++)
+        x[i] = (float)tu_gauss(&rng);
+    for (size_t j = 0; j < dim; j++)
+        x[7 * dim + j] += j % 2 ? 8.0f : -8.0f;
+    for (size_t i = 20; i < 24; i++)
+        memcpy(x + i * dim, x + 19 * dim, dim * sizeof *x);
+    char path[300];
+    snprintf(path, sizeof path, "%s/ranking.asx", dir);
+    write_index_order(path, x, n, NULL, 1);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+
+    /* k-NN (default k) and LOF: the neighbours' scores */
+    double *sc = malloc(n * sizeof *sc), *want = malloc(n * sizeof *want);
+    uint32_t *nbr = malloc(n * n * sizeof *nbr);
+    double *dist = malloc(n * n * sizeof *dist);
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_KNN, 0, 2, sc), AS_OK);
+    CHECK_STATUS(
+        as_anomaly_neighbours(ix, NULL, AS_ANOMALY_K_KNN, 1, nbr, dist), AS_OK);
+    CHECK_STATUS(as_knn_scores(n, AS_ANOMALY_K_KNN, dist, want), AS_OK);
+    CHECK(memcmp(sc, want, n * sizeof *sc) == 0);
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_LOF, k, 1, sc), AS_OK);
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, k, 1, nbr, dist), AS_OK);
+    CHECK_STATUS(as_lof_scores(n, k, nbr, dist, want), AS_OK);
+    CHECK(memcmp(sc, want, n * sizeof *sc) == 0);
+    /* a k beyond the library: every other entry */
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_KNN, 1000, 1, sc), AS_OK);
+    CHECK_STATUS(as_anomaly_neighbours(ix, NULL, n - 1, 1, nbr, dist), AS_OK);
+    CHECK_STATUS(as_knn_scores(n, n - 1, dist, want), AS_OK);
+    CHECK(memcmp(sc, want, n * sizeof *sc) == 0);
+
+    /* the forest: the same bits on any number of threads, the outlier
+     * lowest */
+    double *sc3 = malloc(n * sizeof *sc3);
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_IFOREST, 0, 1, sc), AS_OK);
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_IFOREST, 0, 3, sc3), AS_OK);
+    CHECK(memcmp(sc, sc3, n * sizeof *sc) == 0);
+    size_t *order = malloc(n * sizeof *order);
+    CHECK_STATUS(as_anomaly_order(ix, sc, order), AS_OK);
+    CHECK_INT(order[0], 7);
+
+    /* the order: by score, ties by path (here the reverse of the
+     * entries), every entry once */
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_KNN, k, 1, sc), AS_OK);
+    CHECK_STATUS(as_anomaly_order(ix, sc, order), AS_OK);
+    CHECK_INT(order[0], 7);
+    unsigned char *seen = calloc(n, 1);
+    for (size_t r = 0; r < n; r++) {
+        CHECK(order[r] < n && !seen[order[r]]);
+        seen[order[r]] = 1;
+        if (r > 0)
+            CHECK(sc[order[r - 1]] <= sc[order[r]]);
+    }
+    for (size_t i = 0; i < n; i++)
+        sc[i] = i % 2 ? -1.0 : -2.0;
+    CHECK_STATUS(as_anomaly_order(ix, sc, order), AS_OK);
+    CHECK_INT(order[0], n - 2);
+    CHECK_INT(order[1], n - 4);
+    CHECK_INT(order[n / 2], n - 1);
+    CHECK_INT(order[n - 1], 1);
+    CHECK_STATUS(as_anomaly_order(ix, NULL, order), AS_EINVAL);
+
+    /* bad options */
+    struct as_anomaly_opts o;
+    as_anomaly_opts_init(&o);
+    CHECK_INT(o.method, AS_ANOMALY_KNN);
+    CHECK_INT(o.n_trees, 100);
+    o.threads = 0;
+    CHECK_STATUS(as_anomaly_scores(ix, &o, sc), AS_EINVAL);
+    o.threads = 1;
+    o.method = (enum as_anomaly_method)7;
+    CHECK_STATUS(as_anomaly_scores(ix, &o, sc), AS_EINVAL);
+    CHECK_STATUS(as_anomaly_scores(NULL, NULL, sc), AS_EINVAL);
+    as_index_close(ix);
+
+    /* one entry: no neighbour, an ordinary score */
+    snprintf(path, sizeof path, "%s/ranking1.asx", dir);
+    write_index(path, x, 1, NULL);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    sc[0] = 5.0;
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_KNN, 0, 1, sc), AS_OK);
+    CHECK_NEAR(sc[0], 0.0, 0.0);
+    CHECK_STATUS(rank_scores(ix, AS_ANOMALY_LOF, 0, 1, sc), AS_OK);
+    CHECK_NEAR(sc[0], -1.0, 0.0);
+    CHECK_STATUS(as_anomaly_order(ix, sc, order), AS_OK);
+    CHECK_INT(order[0], 0);
+    as_index_close(ix);
+    free(seen);
+    free(order);
+    free(sc3);
+    free(nbr);
+    free(dist);
+    free(want);
+    free(sc);
+    free(x);
+}
+
 /* ---- leave-one-out agreement with the labels ---- */
 
 /* as_label_agreement with k neighbours on the given threads. */
@@ -1403,6 +1525,7 @@ main(int argc, char **argv)
     test_groups();
     test_votes();
     test_agreement();
+    test_ranking();
     test_lof();
     test_neighbours();
     test_checks();

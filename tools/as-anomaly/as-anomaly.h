@@ -9,16 +9,12 @@
 #include "common/cli.h"
 #include "common/record.h"
 
-/* How the ranking scores the entries. */
-enum method { METHOD_IFOREST, METHOD_KNN, METHOD_LOF };
-
 struct opts {
     int checks, mislabeled, json, header, write, fail, nul;
-    enum method method;
+    struct as_anomaly_opts rank; /* -a, -r, -t (k and threads: below) */
     double contamination, majority, wait_s;
-    size_t jobs, k, top, trees; /* top 0: every row; k 0: the default */
-    unsigned long long seed;
-    struct rec *out; /* every record goes through it */
+    size_t jobs, k, top; /* top 0: every row; k 0: the default */
+    struct rec *out;     /* every record goes through it */
 };
 
 /* The index being audited. */

@@ -20,11 +20,8 @@
     "                  [-w seconds] [--cluster=cluster] [--duration=min:max] " \
     "index"
 
-/* The default ranking (measured on the labelled corpus: bench/anomaly.sh)
- * and the default neighbours of each use of -k. */
-#define DEFAULT_METHOD METHOD_KNN
-#define DEFAULT_K_KNN 5
-#define DEFAULT_K_LOF 20
+/* The default neighbours of -M (those of the ranking are the
+ * library's). */
 #define DEFAULT_K_VOTE 10
 
 static void
@@ -146,8 +143,7 @@ main(int argc, char **argv)
     o.header = 1;
     o.contamination = 0.1;
     o.majority = 0.5;
-    o.method = DEFAULT_METHOD;
-    o.trees = 100;
+    as_anomaly_opts_init(&o.rank);
     o.jobs = (size_t)cli_default_jobs();
     int c, have_rank_opt = 0, have_majority = 0, have_top = 0;
     int have_wait = 0, have_fail = 0, have_method = 0;
@@ -159,11 +155,11 @@ main(int argc, char **argv)
         switch (c) {
         case 'a':
             if (strcmp(optarg, "knn") == 0)
-                o.method = METHOD_KNN;
+                o.rank.method = AS_ANOMALY_KNN;
             else if (strcmp(optarg, "lof") == 0)
-                o.method = METHOD_LOF;
+                o.rank.method = AS_ANOMALY_LOF;
             else if (strcmp(optarg, "iforest") == 0)
-                o.method = METHOD_IFOREST;
+                o.rank.method = AS_ANOMALY_IFOREST;
             else
                 cli_usage_error("-a: '%s' is not knn, lof or iforest", optarg);
             have_method = 1;
@@ -215,13 +211,12 @@ main(int argc, char **argv)
             cli_quiet = 1;
             break;
         case 'r':
-            o.seed =
-                (unsigned long long)cli_parse_long("-r", optarg, 0, LONG_MAX);
+            o.rank.seed = (uint64_t)cli_parse_long("-r", optarg, 0, LONG_MAX);
             have_rank_opt = 1;
             rank_opt = forest_opt = "-r";
             break;
         case 't':
-            o.trees = (size_t)cli_parse_long("-t", optarg, 1, 100000);
+            o.rank.n_trees = (size_t)cli_parse_long("-t", optarg, 1, 100000);
             have_rank_opt = 1;
             rank_opt = forest_opt = "-t";
             break;
@@ -260,17 +255,16 @@ main(int argc, char **argv)
     /* -r and -t ranked with the forest before knn became the default:
      * alone they still choose it, so that scripts keep their meaning. */
     if (ranking && forest_opt != NULL && !have_method)
-        o.method = METHOD_IFOREST;
-    if (ranking && forest_opt != NULL && o.method != METHOD_IFOREST)
+        o.rank.method = AS_ANOMALY_IFOREST;
+    if (ranking && forest_opt != NULL && o.rank.method != AS_ANOMALY_IFOREST)
         cli_usage_error("%s goes with -a iforest", forest_opt);
-    if (o.k != 0 && (o.checks || (ranking && o.method == METHOD_IFOREST)))
+    if (o.k != 0 &&
+        (o.checks || (ranking && o.rank.method == AS_ANOMALY_IFOREST)))
         cli_usage_error("-k goes with -M, -a knn or -a lof");
     if (have_fail && !o.checks)
         cli_usage_error("-f goes with -C");
-    if (o.k == 0)
-        o.k = o.mislabeled             ? DEFAULT_K_VOTE
-              : o.method == METHOD_LOF ? DEFAULT_K_LOF
-                                       : DEFAULT_K_KNN;
+    if (o.k == 0 && o.mislabeled)
+        o.k = DEFAULT_K_VOTE; /* the ranking's: the library's default */
     if (o.checks && have_top)
         cli_usage_error("-n does not go with -C");
     if (have_wait && !o.write)

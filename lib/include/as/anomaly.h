@@ -200,6 +200,60 @@ int as_knn_scores(size_t n, size_t k, const double *dist, double *scores);
 int as_lof_scores(size_t n, size_t k, const uint32_t *nbr, const double *dist,
                   double *scores);
 
+/* ---- the ranking ---- */
+
+/* How as_anomaly_scores scores the entries. */
+enum as_anomaly_method {
+    AS_ANOMALY_KNN,    /* as_knn_scores: the mean distance to the k
+                          nearest (the default: the best of the three on
+                          the labelled corpus, bench/anomaly.sh) */
+    AS_ANOMALY_LOF,    /* as_lof_scores */
+    AS_ANOMALY_IFOREST /* as_iforest_score */
+};
+
+/* The default neighbours of the k-NN and LOF scores. */
+#define AS_ANOMALY_K_KNN 5
+#define AS_ANOMALY_K_LOF 20
+
+struct as_anomaly_opts {
+    enum as_anomaly_method method; /* Init: AS_ANOMALY_KNN */
+    size_t k;       /* k-NN, LOF: neighbours, lowered to the number of
+                       other entries; 0: AS_ANOMALY_K_KNN or
+                       AS_ANOMALY_K_LOF. Init: 0 */
+    size_t n_trees; /* isolation forest: trees. Init: 100 */
+    uint64_t seed;  /* isolation forest. Init: 0 */
+    size_t threads; /* >= 1. Init: 1 */
+};
+void as_anomaly_opts_init(struct as_anomaly_opts *o);
+
+/*
+ * How anomalous each entry of ix is, into scores (as_index_count(ix)
+ * values, lower is more anomalous, whatever the method):
+ * - k-NN and LOF from as_anomaly_neighbours() (as-search's distance) and
+ *   as_knn_scores() or as_lof_scores(); an index of one entry, having no
+ *   neighbour, scores as an ordinary entry (0, LOF -1);
+ * - the isolation forest grown on the index's rows (as_iforest_fit, the
+ *   forest's default max_samples) with the columns that distances weigh
+ *   0 left out, which splits as the z-scored, weighted rows would.
+ * The same bits on any number of threads. Nothing to do for an empty
+ * index. Returns AS_OK, AS_EINVAL (NULL ix or o, an unknown method,
+ * threads 0; from the forest, a non-finite value in the index),
+ * AS_ECHECKSUM, AS_EINDEX, AS_EMISMATCH or AS_ENOMEM (as the functions
+ * named); scores are then partly written.
+ */
+int as_anomaly_scores(as_index *ix, const struct as_anomaly_opts *o,
+                      double *scores);
+
+/*
+ * The order in which entries are listed by score: order receives the
+ * as_index_count(ix) entry numbers, the lowest score (the most
+ * anomalous) first, equal scores by path in byte order, then by entry
+ * number, so that the listing does not depend on the order entries were
+ * added. Returns AS_OK, AS_EINVAL (a NULL argument), AS_EINDEX (a
+ * damaged entry: its path is read) or AS_ENOMEM.
+ */
+int as_anomaly_order(const as_index *ix, const double *scores, size_t *order);
+
 /* ---- which group stands out ---- */
 
 /*
