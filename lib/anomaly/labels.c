@@ -2,8 +2,9 @@
 /*
  * Labels against the nearest neighbours' (see as_label_votes in
  * anomaly.h): every entry's neighbours come from as_search_knn, and
- * their labels are counted; as_label_agreement sums the votes into
- * leave-one-out precisions.
+ * their labels are counted; as_mislabeled picks the entries the vote
+ * contradicts, as_label_agreement sums the votes into leave-one-out
+ * precisions.
  */
 #include "as/anomaly.h"
 
@@ -209,4 +210,88 @@ done:
     if (status != AS_OK)
         as_label_agreement_free(a);
     return status;
+}
+
+int
+as_kind_labels(const as_kinds *k, const as_index *ix, uint32_t *labels)
+{
+    if (k == NULL || ix == NULL || labels == NULL)
+        return AS_EINVAL;
+    size_t n = as_index_count(ix), nc = as_kinds_n_classes(k);
+    double *p = malloc((nc ? nc : 1) * sizeof *p);
+    if (p == NULL)
+        return AS_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t best;
+        labels[i] = as_kinds_entry(k, ix, i, p, nc, &best) == AS_OK
+                        ? (uint32_t)best
+                        : AS_INDEX_NO_LABEL;
+    }
+    free(p);
+    return AS_OK;
+}
+
+struct flagged {
+    struct as_mislabel m;
+    const char *path;
+};
+
+/* The surest first: the larger share of neighbours, then the larger
+ * count, then the path, then the entry. */
+static int
+by_share(const void *a, const void *b)
+{
+    const struct as_mislabel *x = &((const struct flagged *)a)->m;
+    const struct as_mislabel *y = &((const struct flagged *)b)->m;
+    uint64_t sx = (uint64_t)x->count * y->k, sy = (uint64_t)y->count * x->k;
+    if (sx != sy)
+        return sx > sy ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    int c = strcmp(((const struct flagged *)a)->path,
+                   ((const struct flagged *)b)->path);
+    return c != 0 ? c : (x->entry < y->entry ? -1 : x->entry > y->entry);
+}
+
+int
+as_mislabeled(const as_index *ix, const struct as_label_vote *votes,
+              double majority, struct as_mislabel *out, size_t *n_out)
+{
+    if (n_out != NULL)
+        *n_out = 0;
+    if (ix == NULL || n_out == NULL || !(majority >= 0.0 && majority < 1.0))
+        return AS_EINVAL;
+    size_t n = as_index_count(ix);
+    if (n == 0)
+        return AS_OK;
+    if (votes == NULL || out == NULL)
+        return AS_EINVAL;
+    struct flagged *fl = malloc(n * sizeof *fl);
+    if (fl == NULL)
+        return AS_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct as_label_vote *v = &votes[i];
+        /* a label the strict majority (or more than that share) of the
+         * neighbours does not carry, and another one does */
+        if (v->label == AS_INDEX_NO_LABEL || v->top == AS_INDEX_NO_LABEL ||
+            v->top == v->label || v->k == 0 ||
+            !((double)v->count > majority * (double)v->k))
+            continue;
+        struct as_index_entry e;
+        int st = as_index_entry(ix, i, &e);
+        if (st != AS_OK) {
+            free(fl);
+            return st;
+        }
+        fl[m].m = (struct as_mislabel){i, v->label, v->top, v->count, v->k};
+        fl[m].path = e.path;
+        m++;
+    }
+    qsort(fl, m, sizeof *fl, by_share);
+    for (size_t j = 0; j < m; j++)
+        out[j] = fl[j].m;
+    *n_out = m;
+    free(fl);
+    return AS_OK;
 }

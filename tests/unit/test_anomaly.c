@@ -4,10 +4,11 @@
  * 1.2.1 (statistically, see test_sklearn), its scores' range, the same
  * bits on any number of threads, an obvious outlier first, degenerate
  * inputs; the flag threshold against numpy's percentile; the group that
- * stands out; label votes and their leave-one-out agreement; the k nearest
- * neighbours of every entry, the k-NN and LOF scores (LOF against
- * hand-worked examples checked with scikit-learn); the ranking and its
- * order; the defects of generated audio files.
+ * stands out; label votes, the entries they contradict and their
+ * leave-one-out agreement; the k nearest neighbours of every entry, the
+ * k-NN and LOF scores (LOF against hand-worked examples checked with
+ * scikit-learn); the ranking and its order; the defects of generated
+ * audio files.
  *
  * usage: test_anomaly DATADIR (unused)
  */
@@ -881,6 +882,74 @@ test_votes(void)
     free(x);
 }
 
+/* ---- entries the vote contradicts ---- */
+
+static void
+test_mislabeled(void)
+{
+    check_ctx("mislabeled");
+    /* the votes are made up: as_mislabeled reads only the paths, which
+     * sort in the reverse order of the entries */
+    size_t n = 7;
+    float *x = malloc(n * dim * sizeof *x);
+    for (size_t i = 0; i < n * dim; i++)
+        x[i] = (float)tu_gauss(&rng);
+    char path[300];
+    snprintf(path, sizeof path, "%s/mislabeled.asx", dir);
+    write_index_order(path, x, n, NULL, 1);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    const uint32_t none = AS_INDEX_NO_LABEL;
+    /* label, top, count, k, nearest, own */
+    const struct as_label_vote v[7] = {
+        {0, 1, 3, 4, 1, 1},    /* 3/4 */
+        {0, 0, 3, 4, 0, 3},    /* agrees */
+        {1, 0, 2, 4, 0, 2},    /* 1/2: not a strict majority */
+        {none, 0, 4, 4, 0, 0}, /* no label */
+        {1, 0, 3, 4, 0, 1},    /* 3/4, as entry 0: by path */
+        {0, 1, 6, 8, 1, 2},    /* 3/4 with more neighbours */
+        {0, none, 0, 0, none, 0},
+    };
+    struct as_mislabel m[7];
+    size_t k;
+    CHECK_STATUS(as_mislabeled(ix, v, 0.5, m, &k), AS_OK);
+    CHECK_INT(k, 3);
+    CHECK_INT(m[0].entry, 5);
+    CHECK_INT(m[0].count, 6);
+    CHECK_INT(m[0].k, 8);
+    CHECK_INT(m[0].label, 0);
+    CHECK_INT(m[0].top, 1);
+    CHECK_INT(m[1].entry, 4);
+    CHECK_INT(m[2].entry, 0);
+    CHECK_STATUS(as_mislabeled(ix, v, 0.3, m, &k), AS_OK);
+    CHECK_INT(k, 4);
+    CHECK_INT(m[3].entry, 2);
+    CHECK_STATUS(as_mislabeled(ix, v, 0.8, m, &k), AS_OK);
+    CHECK_INT(k, 0);
+    CHECK_STATUS(as_mislabeled(ix, v, 1.0, m, &k), AS_EINVAL);
+    CHECK_STATUS(as_mislabeled(ix, v, -0.1, m, &k), AS_EINVAL);
+    CHECK_STATUS(as_mislabeled(ix, v, (double)NAN, m, &k), AS_EINVAL);
+    CHECK_STATUS(as_mislabeled(ix, NULL, 0.5, m, &k), AS_EINVAL);
+
+    /* kinds as labels: each entry's most probable class */
+    as_kinds *kinds = NULL;
+    CHECK_STATUS(as_kinds_of_index(&kinds, NULL, ix, 0), AS_OK);
+    uint32_t labels[7];
+    CHECK_STATUS(as_kind_labels(kinds, ix, labels), AS_OK);
+    size_t nc = as_kinds_n_classes(kinds);
+    double *p = malloc(nc * sizeof *p);
+    for (size_t i = 0; i < n; i++) {
+        size_t best;
+        CHECK_STATUS(as_kinds_entry(kinds, ix, i, p, nc, &best), AS_OK);
+        CHECK_INT(labels[i], best);
+    }
+    CHECK_STATUS(as_kind_labels(NULL, ix, labels), AS_EINVAL);
+    free(p);
+    as_kinds_free(kinds);
+    as_index_close(ix);
+    free(x);
+}
+
 /* ---- the ranking ---- */
 
 /* as_anomaly_scores with method, k and threads, the rest as init. */
@@ -1525,6 +1594,7 @@ main(int argc, char **argv)
     test_groups();
     test_votes();
     test_agreement();
+    test_mislabeled();
     test_ranking();
     test_lof();
     test_neighbours();

@@ -7,31 +7,6 @@
 
 #include "as-anomaly.h"
 
-struct flagged {
-    size_t i;
-    uint32_t count, k;
-};
-
-static const as_index *sort_ix;
-
-/* The surest first: the larger share of neighbours, then the larger
- * count, then the path. */
-static int
-by_share(const void *a, const void *b)
-{
-    const struct flagged *x = a, *y = b;
-    uint64_t sx = (uint64_t)x->count * y->k, sy = (uint64_t)y->count * x->k;
-    if (sx != sy)
-        return sx > sy ? -1 : 1;
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    struct as_index_entry ex, ey;
-    if (as_index_entry(sort_ix, x->i, &ex) != AS_OK ||
-        as_index_entry(sort_ix, y->i, &ey) != AS_OK)
-        return x->i < y->i ? -1 : x->i > y->i;
-    return strcmp(ex.path, ey.path);
-}
-
 /*
  * Without usable labels (fewer than two: a library in one folder), the
  * entries' kinds (as/kind.h: the tags, or the built-in model on the
@@ -48,24 +23,39 @@ kinds_as_labels(const struct lib *l, as_kinds **kinds, uint32_t **kind_of)
         return 1;
     if (as_kinds_of_index(kinds, NULL, l->ix, 0) != AS_OK)
         return 1;
-    size_t nc = as_kinds_n_classes(*kinds);
-    double *p = malloc((nc ? nc : 1) * sizeof *p);
     *kind_of = malloc(l->n * sizeof **kind_of);
-    if (p == NULL || *kind_of == NULL) {
-        free(p);
+    if (*kind_of == NULL || as_kind_labels(*kinds, l->ix, *kind_of) != AS_OK) {
         free(*kind_of);
         as_kinds_free(*kinds);
         *kinds = NULL;
         *kind_of = NULL;
         return 1;
     }
-    for (size_t i = 0; i < l->n; i++) {
-        size_t best;
-        (*kind_of)[i] = as_kinds_entry(*kinds, l->ix, i, p, nc, &best) == AS_OK
-                            ? (uint32_t)best
-                            : AS_INDEX_NO_LABEL;
+    return 0;
+}
+
+static int
+print_flagged(const struct opts *o, const struct lib *l, const as_kinds *kinds,
+              const struct as_mislabel *fl, size_t n_fl)
+{
+    if (o->top && o->top < n_fl)
+        n_fl = o->top;
+    for (size_t j = 0; j < n_fl; j++) {
+        struct as_index_entry e;
+        if (entry_get(l, fl[j].entry, &e))
+            return 1;
+        const char *looks = as_index_label(l->ix, fl[j].top);
+        if (kinds != NULL) {
+            /* the kinds stood in for the labels: print them */
+            looks = as_kinds_class(kinds, fl[j].top);
+            e.label = as_kinds_class(kinds, fl[j].label);
+        }
+        print_entry_start(o, &e);
+        rec_str(o->out, "looks_like", looks);
+        rec_size(o->out, "count", fl[j].count);
+        rec_size(o->out, "k", fl[j].k);
+        rec_end(o->out);
     }
-    free(p);
     return 0;
 }
 
@@ -79,7 +69,7 @@ run_mislabeled(const struct opts *o, const struct lib *l)
                       as_index_label_count(l->ix) == 0))
         return 0;
     struct as_label_vote *votes = malloc(l->n * sizeof *votes);
-    struct flagged *fl = malloc(l->n * sizeof *fl);
+    struct as_mislabel *fl = malloc(l->n * sizeof *fl);
     if (votes == NULL || fl == NULL) {
         free(votes);
         free(fl);
@@ -94,6 +84,7 @@ run_mislabeled(const struct opts *o, const struct lib *l)
     as_knn_opts_init(&ko);
     ko.k = o->k;
     ko.threads = o->jobs;
+    size_t n_fl = 0;
     int st = as_searcher_new(&s, &ix, 1, NULL);
     if (st == AS_OK && kinds != NULL)
         st = as_label_votes_of(s, l->ix, &ko, kind_of,
@@ -101,44 +92,14 @@ run_mislabeled(const struct opts *o, const struct lib *l)
     else if (st == AS_OK)
         st = as_label_votes(s, l->ix, &ko, votes);
     as_searcher_free(s);
+    if (st == AS_OK)
+        st = as_mislabeled(l->ix, votes, o->majority, fl, &n_fl);
     int failed = 0;
     if (st != AS_OK) {
         cli_warn_status(l->path, st);
         failed = 1;
-    }
-    size_t n_fl = 0;
-    for (size_t i = 0; i < l->n && !failed; i++) {
-        const struct as_label_vote *v = &votes[i];
-        /* a label the strict majority (with -m: more than that share)
-         * of the neighbours does not carry, and another one does */
-        if (v->label == AS_INDEX_NO_LABEL || v->top == AS_INDEX_NO_LABEL ||
-            v->top == v->label || v->k == 0 ||
-            !((double)v->count > o->majority * (double)v->k))
-            continue;
-        fl[n_fl].i = i;
-        fl[n_fl].count = v->count;
-        fl[n_fl].k = v->k;
-        n_fl++;
-    }
-    sort_ix = l->ix;
-    qsort(fl, n_fl, sizeof *fl, by_share);
-    if (o->top && o->top < n_fl)
-        n_fl = o->top;
-    for (size_t j = 0; j < n_fl && !failed; j++) {
-        struct as_index_entry e;
-        if ((failed = entry_get(l, fl[j].i, &e)) != 0)
-            break;
-        const char *looks = as_index_label(l->ix, votes[fl[j].i].top);
-        if (kinds != NULL) {
-            /* the kinds stood in for the labels: print them */
-            looks = as_kinds_class(kinds, votes[fl[j].i].top);
-            e.label = as_kinds_class(kinds, kind_of[fl[j].i]);
-        }
-        print_entry_start(o, &e);
-        rec_str(o->out, "looks_like", looks);
-        rec_size(o->out, "count", fl[j].count);
-        rec_size(o->out, "k", fl[j].k);
-        rec_end(o->out);
+    } else {
+        failed = print_flagged(o, l, kinds, fl, n_fl);
     }
     free(votes);
     free(fl);

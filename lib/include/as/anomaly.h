@@ -17,6 +17,7 @@
 
 #include "as/features.h"
 #include "as/index.h"
+#include "as/kind.h"
 #include "as/search.h"
 
 #ifdef __cplusplus
@@ -322,6 +323,39 @@ int as_label_votes(as_searcher *s, const as_index *ix,
 int as_label_votes_of(as_searcher *s, const as_index *ix,
                       const struct as_knn_opts *o, const uint32_t *labels,
                       size_t n_labels, struct as_label_vote *votes);
+
+/*
+ * Each entry's kind (its most probable class by k, a handle for ix's
+ * columns: as/kind.h) as a label number for as_label_votes_of, into
+ * labels (as_index_count(ix) values); AS_INDEX_NO_LABEL for an entry
+ * whose kind cannot be told. For libraries whose own labels say
+ * nothing (all in one folder). Returns AS_OK, AS_EINVAL (a NULL
+ * argument) or AS_ENOMEM.
+ */
+int as_kind_labels(const as_kinds *k, const as_index *ix, uint32_t *labels);
+
+/* An entry whose label most of its nearest neighbours do not carry. */
+struct as_mislabel {
+    size_t entry;   /* its number in the index */
+    uint32_t label; /* its label number (of the labels voted with) */
+    uint32_t top;   /* the label its neighbours carry most */
+    uint32_t count; /* neighbours with label top */
+    uint32_t k;     /* neighbours that voted */
+};
+
+/*
+ * The entries of ix that votes (as_index_count(ix) of them, as
+ * as_label_votes or as_label_votes_of gives them for the whole index)
+ * flag: those with a label, whose neighbours' top label is another one,
+ * carried by more than majority * k of them (0.5: a strict majority).
+ * out (room for as_index_count(ix)) receives them surest first: the
+ * larger share count / k, then the larger count, then the path in byte
+ * order, then the entry number; *n_out how many. Returns AS_OK, AS_EINVAL
+ * (a NULL argument, majority outside [0, 1)), AS_EINDEX (a damaged entry:
+ * the paths of the flagged entries are read) or AS_ENOMEM.
+ */
+int as_mislabeled(const as_index *ix, const struct as_label_vote *votes,
+                  double majority, struct as_mislabel *out, size_t *n_out);
 
 /*
  * How well the nearest neighbours agree with the labels, leaving each
