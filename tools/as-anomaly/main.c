@@ -110,6 +110,170 @@ fail_nomem(const struct lib *l)
     return 1;
 }
 
+/* Which options were given, for the checks of how they combine. */
+struct given {
+    int rank_opt, majority, top, wait, fail, method;
+    const char *rank_name;   /* the last option of the ranking given */
+    const char *forest_name; /* the last of -r and -t given */
+};
+
+/* Reads option c, with its argument arg, into o, g and *filter; exits
+ * for --help, --version and a usage error. */
+static void
+option(int c, const char *arg, struct opts *o, struct given *g,
+       as_entry_filter **filter)
+{
+    switch (c) {
+    case 'a':
+        if (strcmp(arg, "knn") == 0)
+            o->rank.method = AS_ANOMALY_KNN;
+        else if (strcmp(arg, "lof") == 0)
+            o->rank.method = AS_ANOMALY_LOF;
+        else if (strcmp(arg, "iforest") == 0)
+            o->rank.method = AS_ANOMALY_IFOREST;
+        else
+            cli_usage_error("-a: '%s' is not knn, lof or iforest", arg);
+        g->method = 1;
+        g->rank_opt = 1;
+        g->rank_name = "-a";
+        break;
+    case 'C':
+        o->checks = 1;
+        break;
+    case 'c':
+        o->contamination = cli_parse_double("-c", arg, 0.0, 0.5);
+        g->rank_opt = 1;
+        g->rank_name = "-c";
+        break;
+    case 'f':
+        o->fail = 1;
+        g->fail = 1;
+        break;
+    case 'H':
+        o->header = 0;
+        break;
+    case 'h':
+        help();
+        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
+    case 'J':
+        o->json = 1;
+        break;
+    case 'j':
+        o->jobs = (size_t)cli_parse_long("-j", arg, 1, 1024);
+        break;
+    case 'k':
+        o->k = (size_t)cli_parse_long("-k", arg, 1, 1000000);
+        break;
+    case 'M':
+        o->mislabeled = 1;
+        break;
+    case 'm':
+        o->majority = cli_parse_double("-m", arg, 0.0, 1.0);
+        if (o->majority >= 1.0)
+            cli_usage_error("-m: %s is out of range (0 to below 1)", arg);
+        g->majority = 1;
+        break;
+    case 'n':
+        o->top = (size_t)cli_parse_long("-n", arg, 1, LONG_MAX);
+        g->top = 1;
+        break;
+    case 'q':
+        cli_quiet = 1;
+        break;
+    case 'r':
+        o->rank.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
+        g->rank_opt = 1;
+        g->rank_name = g->forest_name = "-r";
+        break;
+    case 't':
+        o->rank.n_trees = (size_t)cli_parse_long("-t", arg, 1, 100000);
+        g->rank_opt = 1;
+        g->rank_name = g->forest_name = "-t";
+        break;
+    case 'V':
+        cli_version();
+    case 'W':
+        o->write = 1;
+        g->rank_opt = 1;
+        g->rank_name = "-W";
+        break;
+    case 'w':
+        o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
+        g->wait = 1;
+        break;
+    case 'z':
+        o->nul = 1;
+        break;
+    default:
+        if (!cli_filter_option(filter, c, arg))
+            cli_usage_hint();
+    }
+}
+
+/* Checks how the options combine, and fills in what depends on them;
+ * exits with a usage error. */
+static void
+check_options(struct opts *o, const struct given *g,
+              const as_entry_filter *filter)
+{
+    if (o->checks && o->mislabeled)
+        cli_usage_error("-C and -M do not go together");
+    if ((o->checks || o->mislabeled) && g->rank_opt)
+        cli_usage_error("%s goes with the ranking (not with -C or -M)",
+                        g->rank_name);
+    if (!o->mislabeled && g->majority)
+        cli_usage_error("-m goes with -M");
+    int ranking = !o->checks && !o->mislabeled;
+    /* -r and -t ranked with the forest before knn became the default:
+     * alone they still choose it, so that scripts keep their meaning. */
+    if (ranking && g->forest_name != NULL && !g->method)
+        o->rank.method = AS_ANOMALY_IFOREST;
+    if (ranking && g->forest_name != NULL &&
+        o->rank.method != AS_ANOMALY_IFOREST)
+        cli_usage_error("%s goes with -a iforest", g->forest_name);
+    if (o->k != 0 &&
+        (o->checks || (ranking && o->rank.method == AS_ANOMALY_IFOREST)))
+        cli_usage_error("-k goes with -M, -a knn or -a lof");
+    if (g->fail && !o->checks)
+        cli_usage_error("-f goes with -C");
+    if (o->k == 0 && o->mislabeled)
+        o->k = DEFAULT_K_VOTE; /* the ranking's: the library's default */
+    if (o->checks && g->top)
+        cli_usage_error("-n does not go with -C");
+    if (g->wait && !o->write)
+        cli_usage_error("-w goes with -W");
+    if (o->write && as_entry_filter_active(filter))
+        cli_usage_error("-W stores every entry's score: not with --cluster, "
+                        "--duration, -g or -l");
+}
+
+/* Opens the index at path for l, checking every row and entry; with a
+ * filter, the entries that pass as an index of their own. 1 after
+ * reporting a failure. Frees filter. */
+static int
+open_lib(struct lib *l, const char *path, as_entry_filter *filter)
+{
+    l->path = path;
+    if (cli_index_ident(l->path, &l->ident)) {
+        as_entry_filter_free(filter);
+        return 1;
+    }
+    /* every row and entry is read: check them all before any work */
+    if ((l->ix = cli_index_open(l->path, AS_INDEX_VERIFY)) == NULL) {
+        as_entry_filter_free(filter);
+        return 1;
+    }
+    as_index *sub = cli_filter_index(l->ix, l->path, filter);
+    if (sub != l->ix)
+        as_index_close(l->ix);
+    as_entry_filter_free(filter);
+    if ((l->ix = sub) == NULL)
+        return 1;
+    l->n = as_index_count(l->ix);
+    l->dim = as_index_dim(l->ix);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,154 +309,23 @@ main(int argc, char **argv)
     o.majority = 0.5;
     as_anomaly_opts_init(&o.rank);
     o.jobs = (size_t)cli_default_jobs();
-    int c, have_rank_opt = 0, have_majority = 0, have_top = 0;
-    int have_wait = 0, have_fail = 0, have_method = 0;
-    const char *rank_opt = NULL, *forest_opt = NULL;
+    struct given g = {0};
     as_entry_filter *filter = NULL; /* --cluster, --duration, -g, -l */
+    int c;
     cli_init("as-anomaly", USAGE);
     while ((c = getopt_long(argc, argv, "a:Cc:fg:HhJj:k:l:Mm:n:qr:t:VWw:z",
-                            longopts, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            if (strcmp(optarg, "knn") == 0)
-                o.rank.method = AS_ANOMALY_KNN;
-            else if (strcmp(optarg, "lof") == 0)
-                o.rank.method = AS_ANOMALY_LOF;
-            else if (strcmp(optarg, "iforest") == 0)
-                o.rank.method = AS_ANOMALY_IFOREST;
-            else
-                cli_usage_error("-a: '%s' is not knn, lof or iforest", optarg);
-            have_method = 1;
-            have_rank_opt = 1;
-            rank_opt = "-a";
-            break;
-        case 'C':
-            o.checks = 1;
-            break;
-        case 'c':
-            o.contamination = cli_parse_double("-c", optarg, 0.0, 0.5);
-            have_rank_opt = 1;
-            rank_opt = "-c";
-            break;
-        case 'f':
-            o.fail = 1;
-            have_fail = 1;
-            break;
-        case 'H':
-            o.header = 0;
-            break;
-        case 'h':
-            help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
-        case 'J':
-            o.json = 1;
-            break;
-        case 'j':
-            o.jobs = (size_t)cli_parse_long("-j", optarg, 1, 1024);
-            break;
-        case 'k':
-            o.k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
-            break;
-        case 'M':
-            o.mislabeled = 1;
-            break;
-        case 'm':
-            o.majority = cli_parse_double("-m", optarg, 0.0, 1.0);
-            if (o.majority >= 1.0)
-                cli_usage_error("-m: %s is out of range (0 to below 1)",
-                                optarg);
-            have_majority = 1;
-            break;
-        case 'n':
-            o.top = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
-            have_top = 1;
-            break;
-        case 'q':
-            cli_quiet = 1;
-            break;
-        case 'r':
-            o.rank.seed = (uint64_t)cli_parse_long("-r", optarg, 0, LONG_MAX);
-            have_rank_opt = 1;
-            rank_opt = forest_opt = "-r";
-            break;
-        case 't':
-            o.rank.n_trees = (size_t)cli_parse_long("-t", optarg, 1, 100000);
-            have_rank_opt = 1;
-            rank_opt = forest_opt = "-t";
-            break;
-        case 'V':
-            cli_version();
-        case 'W':
-            o.write = 1;
-            have_rank_opt = 1;
-            rank_opt = "-W";
-            break;
-        case 'w':
-            o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
-            have_wait = 1;
-            break;
-        case 'z':
-            o.nul = 1;
-            break;
-        default:
-            if (!cli_filter_option(&filter, c, optarg))
-                cli_usage_hint();
-        }
-    }
+                            longopts, NULL)) != -1)
+        option(c, optarg, &o, &g, &filter);
     if (argc - optind != 1)
         cli_usage_error(argc == optind ? "no index given"
                                        : "one index at a time");
     if (strcmp(argv[optind], "-") == 0)
         cli_usage_error("an index is a file, not standard input");
-    if (o.checks && o.mislabeled)
-        cli_usage_error("-C and -M do not go together");
-    if ((o.checks || o.mislabeled) && have_rank_opt)
-        cli_usage_error("%s goes with the ranking (not with -C or -M)",
-                        rank_opt);
-    if (!o.mislabeled && have_majority)
-        cli_usage_error("-m goes with -M");
-    int ranking = !o.checks && !o.mislabeled;
-    /* -r and -t ranked with the forest before knn became the default:
-     * alone they still choose it, so that scripts keep their meaning. */
-    if (ranking && forest_opt != NULL && !have_method)
-        o.rank.method = AS_ANOMALY_IFOREST;
-    if (ranking && forest_opt != NULL && o.rank.method != AS_ANOMALY_IFOREST)
-        cli_usage_error("%s goes with -a iforest", forest_opt);
-    if (o.k != 0 &&
-        (o.checks || (ranking && o.rank.method == AS_ANOMALY_IFOREST)))
-        cli_usage_error("-k goes with -M, -a knn or -a lof");
-    if (have_fail && !o.checks)
-        cli_usage_error("-f goes with -C");
-    if (o.k == 0 && o.mislabeled)
-        o.k = DEFAULT_K_VOTE; /* the ranking's: the library's default */
-    if (o.checks && have_top)
-        cli_usage_error("-n does not go with -C");
-    if (have_wait && !o.write)
-        cli_usage_error("-w goes with -W");
-    if (o.write && as_entry_filter_active(filter))
-        cli_usage_error("-W stores every entry's score: not with --cluster, "
-                        "--duration, -g or -l");
+    check_options(&o, &g, filter);
 
     struct lib l = {0};
-    l.path = argv[optind];
-    if (cli_index_ident(l.path, &l.ident)) {
-        as_entry_filter_free(filter);
+    if (open_lib(&l, argv[optind], filter))
         return AS_EXIT_FAIL;
-    }
-    /* every row and entry is read: check them all before any work */
-    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL) {
-        as_entry_filter_free(filter);
-        return AS_EXIT_FAIL;
-    }
-    /* with a filter, the entries that pass as an index of their own */
-    as_index *sub = cli_filter_index(l.ix, l.path, filter);
-    if (sub != l.ix)
-        as_index_close(l.ix);
-    as_entry_filter_free(filter);
-    if ((l.ix = sub) == NULL)
-        return AS_EXIT_FAIL;
-    l.n = as_index_count(l.ix);
-    l.dim = as_index_dim(l.ix);
     struct rec out;
     rec_init(
         &out, stdout,
