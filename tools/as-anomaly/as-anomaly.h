@@ -7,10 +7,12 @@
 
 #include "as/as.h"
 #include "common/cli.h"
+#include "common/options.h"
 #include "common/record.h"
 
 struct opts {
-    int checks, mislabeled, json, header, write, fail, nul;
+    struct cli_common common; /* -H, -J, -z */
+    int checks, mislabeled, write, fail;
     struct as_anomaly_opts rank; /* -a, -r, -t (k and threads: below) */
     double contamination, majority, wait_s;
     size_t jobs, k, top; /* top 0: every row; k 0: the default */

@@ -149,15 +149,6 @@ option(int c, const char *arg, struct opts *o, struct given *g,
         o->fail = 1;
         g->fail = 1;
         break;
-    case 'H':
-        o->header = 0;
-        break;
-    case 'h':
-        help();
-        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
-    case 'J':
-        o->json = 1;
-        break;
     case 'j':
         o->jobs = (size_t)cli_parse_long("-j", arg, 1, 1024);
         break;
@@ -177,9 +168,6 @@ option(int c, const char *arg, struct opts *o, struct given *g,
         o->top = (size_t)cli_parse_long("-n", arg, 1, LONG_MAX);
         g->top = 1;
         break;
-    case 'q':
-        cli_quiet = 1;
-        break;
     case 'r':
         o->rank.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
         g->rank_opt = 1;
@@ -190,8 +178,6 @@ option(int c, const char *arg, struct opts *o, struct given *g,
         g->rank_opt = 1;
         g->rank_name = g->forest_name = "-t";
         break;
-    case 'V':
-        cli_version();
     case 'W':
         o->write = 1;
         g->rank_opt = 1;
@@ -201,11 +187,9 @@ option(int c, const char *arg, struct opts *o, struct given *g,
         o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
         g->wait = 1;
         break;
-    case 'z':
-        o->nul = 1;
-        break;
     default:
-        if (!cli_filter_option(filter, c, arg))
+        if (!cli_common_option(&o->common, c, arg) &&
+            !cli_filter_option(filter, c, arg))
             cli_usage_hint();
     }
 }
@@ -304,7 +288,7 @@ main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct opts o = {0};
-    o.header = 1;
+    cli_common_init(&o.common, help);
     o.contamination = 0.1;
     o.majority = 0.5;
     as_anomaly_opts_init(&o.rank);
@@ -327,9 +311,8 @@ main(int argc, char **argv)
     if (open_lib(&l, argv[optind], filter))
         return AS_EXIT_FAIL;
     struct rec out;
-    rec_init(
-        &out, stdout,
-        &(struct rec_opts){.json = o.json, .header = o.header, .nul = o.nul});
+    struct rec_opts ro = cli_common_rec_opts(&o.common);
+    rec_init(&out, stdout, &ro);
     o.out = &out;
     int failed;
     if (o.checks)

@@ -13,6 +13,7 @@
 #include "as-stats.h"
 #include "as/as.h"
 #include "common/filter.h"
+#include "common/options.h"
 #include "common/record.h"
 
 #define USAGE                                                                  \
@@ -50,7 +51,8 @@ help(void)
 }
 
 struct opts {
-    int columns, eval, json, missing, probe, jobs, nul;
+    struct cli_common out; /* -J, -z */
+    int columns, eval, missing, probe, jobs;
     size_t k;
     as_entry_filter *filter; /* --cluster, -g, -l, -t */
 };
@@ -571,7 +573,8 @@ run(const struct opts *o, const char *path)
     if (o->eval && eval_run(&s, o))
         goto done;
     struct rec r;
-    rec_init(&r, stdout, &(struct rec_opts){.json = o->json, .nul = o->nul});
+    struct rec_opts ro = cli_common_rec_opts(&o->out);
+    rec_init(&r, stdout, &ro);
     print_report(&r, &s, o);
     failed = rec_finish(&r);
     rec_free(&r);
@@ -613,6 +616,7 @@ main(int argc, char **argv)
     };
     struct opts o = {0};
     int c, have_k = 0;
+    cli_common_init(&o.out, help);
     long cores = cli_default_jobs();
     o.jobs = cores > 1024 ? 1024 : (int)cores;
     o.k = 10;
@@ -627,12 +631,6 @@ main(int argc, char **argv)
         case 'e':
             o.eval = 1;
             break;
-        case 'h':
-            help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
-        case 'J':
-            o.json = 1;
-            break;
         case 'j':
             o.jobs = (int)cli_parse_long("-j", optarg, 1, 1024);
             break;
@@ -646,16 +644,9 @@ main(int argc, char **argv)
         case 'n':
             o.probe = 0;
             break;
-        case 'q':
-            cli_quiet = 1;
-            break;
-        case 'V':
-            cli_version();
-        case 'z':
-            o.nul = 1;
-            break;
         default:
-            if (!cli_filter_option(&o.filter, c, optarg))
+            if (!cli_common_option(&o.out, c, optarg) &&
+                !cli_filter_option(&o.filter, c, optarg))
                 cli_usage_hint();
         }
     }
