@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sndfile.h>
 
@@ -1578,6 +1579,115 @@ test_neighbours(void)
     free(sc);
 }
 
+/* ---- the source files' headers (as/summary.h) ---- */
+
+static void
+count_progress(void *ctx, size_t done, size_t total)
+{
+    size_t *last = ctx;
+    CHECK(done <= total);
+    *last = done;
+}
+
+static void
+test_sources(void)
+{
+    check_ctx("sources");
+    size_t frames = 2205;
+    float *x = calloc(2 * frames, sizeof *x);
+    for (size_t i = 0; i < 2 * frames; i++)
+        x[i] = (float)(0.5 * sin(0.05 * (double)i));
+    /* three files, one missing, one empty, one a folder */
+    char paths[6][300];
+    write_wav("src-a.wav", 22050, 1, x, frames, SF_FORMAT_PCM_16, paths[0],
+              sizeof paths[0]);
+    write_wav("src-b.wav", 44100, 2, x, frames, SF_FORMAT_PCM_16, paths[1],
+              sizeof paths[1]);
+    write_wav("src-c.wav", 44100, 1, x, frames, SF_FORMAT_FLOAT, paths[2],
+              sizeof paths[2]);
+    snprintf(paths[3], sizeof paths[3], "%s/src-gone.wav", dir);
+    snprintf(paths[4], sizeof paths[4], "%s/src-empty.wav", dir);
+    FILE *f = fopen(paths[4], "w");
+    CHECK(f != NULL && fclose(f) == 0);
+    snprintf(paths[5], sizeof paths[5], "%s/src-dir.wav", dir);
+    CHECK(mkdir(paths[5], 0755) == 0);
+    struct as_featheader h = header();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < 6; i++) {
+        struct as_index_entry e = {
+            paths[i], NULL, 0.1, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, x, NULL), AS_OK);
+    }
+    char path[300];
+    snprintf(path, sizeof path, "%s/sources.asx", dir);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+
+    struct as_source_info info[6], info3[6];
+    size_t last = 0;
+    CHECK_STATUS(as_index_probe_sources(ix, 1, count_progress, &last, info),
+                 AS_OK);
+    CHECK_INT(last, 6);
+    CHECK_STATUS(as_index_probe_sources(ix, 3, NULL, NULL, info3), AS_OK);
+    /* entries keep their place whatever the paths sort as */
+    CHECK_INT(info[0].status, AS_OK);
+    CHECK_INT(info[0].rate_hz, 22050);
+    CHECK_INT(info[0].channels, 1);
+    CHECK_STR(info[0].container, "wav");
+    CHECK_STR(info[0].codec, "pcm_s16");
+    CHECK_INT(info[1].rate_hz, 44100);
+    CHECK_INT(info[1].channels, 2);
+    CHECK_STR(info[2].codec, "float32");
+    CHECK_INT(info[3].status, AS_EIO);
+    CHECK_INT(info[3].err, ENOENT);
+    CHECK(as_source_missing(&info[3]));
+    CHECK(info[4].status != AS_OK && !as_source_missing(&info[4]));
+    CHECK(info[5].status != AS_OK && !as_source_missing(&info[5]));
+    for (size_t i = 0; i < 6; i++) {
+        check_ctx("sources: entry %zu", i);
+        CHECK_INT(info3[i].status, info[i].status);
+        CHECK_INT(info3[i].err, info[i].err);
+        CHECK_INT(info3[i].rate_hz, info[i].rate_hz);
+        CHECK(info3[i].codec == info[i].codec);
+    }
+    check_ctx("sources");
+
+    struct as_sources_summary s;
+    CHECK_STATUS(as_sources_summarize(info, 6, &s), AS_OK);
+    CHECK_INT(s.probed, 3);
+    CHECK_INT(s.missing, 1);
+    CHECK_INT(s.unreadable, 2);
+    /* in increasing order of number, byte order of name */
+    CHECK_INT(s.n_rates, 2);
+    CHECK_INT(s.rates[0].value, 22050);
+    CHECK_INT(s.rates[0].n, 1);
+    CHECK_INT(s.rates[1].value, 44100);
+    CHECK_INT(s.rates[1].n, 2);
+    CHECK_INT(s.n_channels, 2);
+    CHECK_INT(s.channels[0].value, 1);
+    CHECK_INT(s.channels[0].n, 2);
+    CHECK_INT(s.n_containers, 1);
+    CHECK_STR(s.containers[0].name, "wav");
+    CHECK_INT(s.containers[0].n, 3);
+    CHECK_INT(s.n_codecs, 2);
+    CHECK_STR(s.codecs[0].name, "float32");
+    CHECK_STR(s.codecs[1].name, "pcm_s16");
+    CHECK_INT(s.codecs[1].n, 2);
+    as_sources_summary_free(&s);
+    CHECK(s.rates == NULL && s.probed == 0);
+    as_sources_summary_free(NULL);
+    CHECK_STATUS(as_sources_summarize(NULL, 0, &s), AS_OK);
+    CHECK_INT(s.probed, 0);
+    CHECK_STATUS(as_sources_summarize(NULL, 1, &s), AS_EINVAL);
+    CHECK_STATUS(as_index_probe_sources(NULL, 1, NULL, NULL, info), AS_EINVAL);
+    CHECK_STATUS(as_index_probe_sources(ix, 1, NULL, NULL, NULL), AS_EINVAL);
+    as_index_close(ix);
+    free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1599,6 +1709,7 @@ main(int argc, char **argv)
     test_lof();
     test_neighbours();
     test_checks();
+    test_sources();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "as-stats.h"
 #include "as/as.h"
+#include "common/cli.h"
 #include "common/filter.h"
 #include "common/options.h"
 #include "common/record.h"
@@ -57,44 +57,6 @@ struct opts {
     as_entry_filter *filter; /* --cluster, -g, -l, -t */
 };
 
-/* Counts of distinct values. A tally holds numbers (str NULL) or static
- * names, never both. */
-struct tally_item {
-    long num;
-    const char *str;
-    size_t n;
-};
-struct tally {
-    struct tally_item *v;
-    size_t n, cap;
-};
-
-static void
-tally_add(struct tally *t, long num, const char *str)
-{
-    for (size_t i = 0; i < t->n; i++)
-        if (str != NULL ? strcmp(t->v[i].str, str) == 0 : t->v[i].num == num) {
-            t->v[i].n++;
-            return;
-        }
-    if (t->n == t->cap) {
-        t->cap = t->cap ? 2 * t->cap : 16;
-        t->v = cli_xrealloc(t->v, t->cap * sizeof *t->v);
-    }
-    t->v[t->n++] = (struct tally_item){num, str, 1};
-}
-
-/* Numbers in increasing order, names in byte order; items are distinct,
- * so no two compare equal. */
-static int
-cmp_item(const void *a, const void *b)
-{
-    const struct tally_item *x = a, *y = b;
-    if (x->str != NULL && y->str != NULL)
-        return strcmp(x->str, y->str);
-    return (x->num > y->num) - (x->num < y->num);
-}
-
 /* Everything gathered from the index, before printing. */
 struct stats {
     const char *path;
@@ -104,13 +66,11 @@ struct stats {
     size_t n, dim;
     as_kinds *kinds; /* the kind tags (as-extract -K), or NULL */
     struct as_index_summary sum;
-    /* sources */
-    size_t probed, missing, unreadable;
-    struct tally rates, channels, containers, codecs;
-    struct as_label_agreement ev; /* -e */
-    as_projection *proj;          /* learnt by as-index -L, or NULL */
-    as_index *whole;              /* the index file, when ix holds the entries a
-                                     filter passed; else NULL */
+    struct as_sources_summary src; /* without -n */
+    struct as_label_agreement ev;  /* -e */
+    as_projection *proj;           /* learnt by as-index -L, or NULL */
+    as_index *whole; /* the index file, when ix holds the entries a
+                        filter passed; else NULL */
 };
 
 /* Reads every entry's metadata (a damaged one makes the index corrupt). */
@@ -132,33 +92,41 @@ gather(struct stats *s)
 }
 
 static void
-gather_sources(struct stats *s, const struct opts *o, const struct probe *pr)
+progress(void *ctx, size_t done, size_t total)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        const struct probe *p = &pr[i];
-        if (p->status == AS_OK) {
-            s->probed++;
-            tally_add(&s->rates, p->rate_hz, NULL);
-            tally_add(&s->channels, p->channels, NULL);
-            tally_add(&s->containers, 0, p->container);
-            tally_add(&s->codecs, 0, p->codec);
+    (void)total;
+    cli_progress_update(ctx, done);
+}
+
+/* Opens every entry's source file and counts the formats, with -m
+ * reporting each that could not be opened; 1 after reporting a
+ * failure. */
+static int
+gather_sources(struct stats *s, const struct opts *o)
+{
+    struct as_source_info *info =
+        cli_xrealloc(NULL, (s->n ? s->n : 1) * sizeof *info);
+    struct cli_progress prog;
+    cli_progress_start(&prog, s->n);
+    int st =
+        as_index_probe_sources(s->ix, (size_t)o->jobs, progress, &prog, info);
+    cli_progress_end(&prog);
+    if (st == AS_OK)
+        st = as_sources_summarize(info, s->n, &s->src);
+    for (size_t i = 0; st == AS_OK && o->missing && i < s->n; i++) {
+        if (info[i].status == AS_OK)
             continue;
-        }
-        if (probe_missing(p))
-            s->missing++;
-        else
-            s->unreadable++;
-        if (o->missing) {
-            struct as_index_entry e;
-            as_index_entry(s->ix, i, &e); /* read before: cannot fail */
-            errno = p->err;
-            cli_warn_status(e.path, p->status);
-        }
+        struct as_index_entry e;
+        as_index_entry(s->ix, i, &e); /* read before: cannot fail */
+        errno = info[i].err;
+        cli_warn_status(e.path, info[i].status);
     }
-    struct tally *t[] = {&s->rates, &s->channels, &s->containers, &s->codecs};
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-        if (t[i]->n > 1)
-            qsort(t[i]->v, t[i]->n, sizeof *t[i]->v, cmp_item);
+    free(info);
+    if (st != AS_OK) {
+        cli_warn_status(s->path, st);
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- the report ---- */
@@ -287,17 +255,17 @@ ratio(struct rec *r, const char *key, size_t hits, double n)
         rec_null(r, key);
 }
 
-/* Counts by name: TSV rows of section tsv, a JSON object key. */
+/* Counts by value: TSV rows of section tsv, a JSON object key. */
 static void
-tally(struct out *w, const char *tsv, const char *key, const struct tally *t)
+tally(struct out *w, const char *tsv, const char *key,
+      const struct as_source_count *v, size_t n)
 {
     char buf[32];
     sec_open(w, tsv, key);
-    for (size_t i = 0; i < t->n; i++) {
-        const struct tally_item *it = &t->v[i];
-        if (it->str == NULL)
-            snprintf(buf, sizeof buf, "%ld", it->num);
-        kv_size(w, it->str != NULL ? it->str : buf, it->n);
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].name == NULL)
+            snprintf(buf, sizeof buf, "%ld", v[i].value);
+        kv_size(w, v[i].name != NULL ? v[i].name : buf, v[i].n);
     }
     sec_close(w);
 }
@@ -379,13 +347,14 @@ print_sources(struct out *w, const struct stats *s, const struct opts *o)
         rec_str(w->r, NULL, o->probe ? "yes" : "no");
     kv_end(w);
     if (o->probe) {
-        kv_size(w, "probed", s->probed);
-        kv_size(w, "missing", s->missing);
-        kv_size(w, "unreadable", s->unreadable);
-        tally(w, "rate", "sample_rates", &s->rates);
-        tally(w, "channels", "channels", &s->channels);
-        tally(w, "container", "containers", &s->containers);
-        tally(w, "codec", "codecs", &s->codecs);
+        const struct as_sources_summary *c = &s->src;
+        kv_size(w, "probed", c->probed);
+        kv_size(w, "missing", c->missing);
+        kv_size(w, "unreadable", c->unreadable);
+        tally(w, "rate", "sample_rates", c->rates, c->n_rates);
+        tally(w, "channels", "channels", c->channels, c->n_channels);
+        tally(w, "container", "containers", c->containers, c->n_containers);
+        tally(w, "codec", "codecs", c->codecs, c->n_codecs);
     }
     sec_close(w);
 }
@@ -495,13 +464,6 @@ print_report(struct rec *r, const struct stats *s, const struct opts *o)
 
 /* ---- main ---- */
 
-static void
-progress(void *ctx, size_t done, size_t total)
-{
-    (void)total;
-    cli_progress_update(ctx, done);
-}
-
 /* -e: leave-one-out precision of the labels, on jobs threads; 1 after
  * reporting a failure. */
 static int
@@ -532,7 +494,6 @@ static int
 run(const struct opts *o, const char *path)
 {
     struct stats s;
-    struct probe *pr = NULL;
     struct stat st;
     int failed = 1;
     memset(&s, 0, sizeof s);
@@ -565,10 +526,8 @@ run(const struct opts *o, const char *path)
         goto done;
     }
     if (o->probe) {
-        pr = cli_xrealloc(NULL, (s.n ? s.n : 1) * sizeof *pr);
-        if (probe_run(s.ix, path, o->jobs, pr))
+        if (gather_sources(&s, o))
             goto done;
-        gather_sources(&s, o, pr);
     }
     if (o->eval && eval_run(&s, o))
         goto done;
@@ -579,13 +538,9 @@ run(const struct opts *o, const char *path)
     failed = rec_finish(&r);
     rec_free(&r);
 done:
-    free(pr);
     as_index_summary_free(&s.sum);
     as_kinds_free(s.kinds);
-    free(s.rates.v);
-    free(s.channels.v);
-    free(s.containers.v);
-    free(s.codecs.v);
+    as_sources_summary_free(&s.src);
     as_label_agreement_free(&s.ev);
     as_projection_free(s.proj);
     as_index_close(s.ix);

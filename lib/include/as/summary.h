@@ -93,6 +93,66 @@ int as_library_summarize(as_index *const *ix, size_t n_ix,
  * accepted. */
 void as_library_summary_free(struct as_library_summary *s);
 
+/* ---- the source files ---- */
+
+/* What the header of one entry's source file says. */
+struct as_source_info {
+    int status;  /* AS_OK, or why the file could not be opened (as
+                    as_decoder_open); AS_EINDEX: the entry is damaged */
+    int err;     /* errno after AS_EIO, else 0 */
+    int rate_hz; /* native */
+    int channels;
+    const char *container; /* static names from the decoder ("unknown"
+                              when it names none); NULL on failure */
+    const char *codec;
+};
+
+/* Nonzero when a failed probe means the file is not there (ENOENT or
+ * ENOTDIR), rather than unreadable. */
+int as_source_missing(const struct as_source_info *s);
+
+/*
+ * Opens the source file of every entry of ix and reads its header
+ * (as_decoder_open at the native rate, nothing decoded), into out
+ * (as_index_count(ix) values, entry i's at out[i]), on up to threads
+ * threads (0 or 1: the calling thread). progress (NULL: none) is called
+ * with the entries done and their number, from one thread at a time.
+ * The results do not depend on threads. Returns AS_OK; AS_EINDEX when
+ * some entry's metadata could not be read (its status is AS_EINDEX, the
+ * others are filled); AS_EINVAL (NULL ix, or out with entries) or
+ * AS_ENOMEM (nothing probed).
+ */
+int as_index_probe_sources(const as_index *ix, size_t threads,
+                           void (*progress)(void *ctx, size_t done,
+                                            size_t total),
+                           void *progress_ctx, struct as_source_info *out);
+
+/* How many sources have one value: a number (name NULL) or a name. */
+struct as_source_count {
+    long value;
+    const char *name; /* a static name from the decoder */
+    size_t n;
+};
+
+/* The sources counted: opened, missing and unreadable, and the opened
+ * ones by sample rate, channels, container and codec, each list in
+ * increasing order of number or byte order of name. */
+struct as_sources_summary {
+    size_t probed, missing, unreadable;
+    struct as_source_count *rates, *channels, *containers, *codecs;
+    size_t n_rates, n_channels, n_containers, n_codecs;
+};
+
+/*
+ * Counts n results of as_index_probe_sources() into *s. Returns AS_OK,
+ * AS_EINVAL (a NULL argument) or AS_ENOMEM; *s is zeroed on failure.
+ * Free the lists with as_sources_summary_free().
+ */
+int as_sources_summarize(const struct as_source_info *info, size_t n,
+                         struct as_sources_summary *s);
+/* Frees the lists of s and zeroes it (not s itself); NULL is accepted. */
+void as_sources_summary_free(struct as_sources_summary *s);
+
 #ifdef __cplusplus
 }
 #endif
