@@ -1688,6 +1688,72 @@ test_sources(void)
     free(x);
 }
 
+/* What as_audio_check_index hands on, in the order it does. */
+struct emitted {
+    size_t n, stop_at;
+    size_t entry[8];
+    int status[8], err[8];
+    struct as_check_result r[8];
+};
+
+static int
+collect(void *ctx, size_t entry, int status, int err,
+        const struct as_check_result *r)
+{
+    struct emitted *c = ctx;
+    if (c->n < 8) {
+        c->entry[c->n] = entry;
+        c->status[c->n] = status;
+        c->err[c->n] = err;
+        c->r[c->n] = *r;
+    }
+    c->n++;
+    return entry == c->stop_at ? 7 : 0;
+}
+
+/* The checks of every source file of test_sources' index. */
+static void
+test_check_index(void)
+{
+    check_ctx("check index");
+    char path[300];
+    snprintf(path, sizeof path, "%s/sources.asx", dir);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    struct emitted c = {.stop_at = SIZE_MAX};
+    CHECK_STATUS(as_audio_check_index(ix, NULL, 3, collect, &c), AS_OK);
+    CHECK_INT(c.n, 6);
+    for (size_t i = 0; i < 6; i++) {
+        check_ctx("check index: entry %zu", i);
+        CHECK_INT(c.entry[i], i);
+        struct as_index_entry e;
+        struct as_check_result r;
+        CHECK_STATUS(as_index_entry(ix, i, &e), AS_OK);
+        errno = 0;
+        int st = as_audio_check(e.path, NULL, &r);
+        CHECK_INT(c.status[i], st);
+        CHECK_INT(c.err[i], st == AS_EIO ? errno : 0);
+        CHECK_INT(c.r[i].found, r.found);
+        CHECK_INT(c.r[i].frames, r.frames);
+        CHECK_INT(c.r[i].channels, r.channels);
+        CHECK_NEAR(c.r[i].peak, r.peak, 0.0);
+        CHECK_NEAR(c.r[i].dc, r.dc, 0.0);
+        CHECK_NEAR(c.r[i].tail_db, r.tail_db, 0.0);
+    }
+    check_ctx("check index");
+    CHECK_INT(c.status[0], AS_OK);
+    CHECK_INT(c.r[0].rate_hz, 22050);
+    CHECK_INT(c.status[3], AS_EIO);
+    CHECK_INT(c.err[3], ENOENT);
+    /* a stop: nothing more is handed on, and its value comes back */
+    struct emitted s = {.stop_at = 1};
+    CHECK_STATUS(as_audio_check_index(ix, NULL, 2, collect, &s), 7);
+    CHECK_INT(s.n, 2);
+    CHECK_STATUS(as_audio_check_index(ix, NULL, 1, NULL, &s), AS_EINVAL);
+    CHECK_STATUS(as_audio_check_index(NULL, NULL, 1, collect, &s), AS_EINVAL);
+    as_index_close(ix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1710,6 +1776,7 @@ main(int argc, char **argv)
     test_neighbours();
     test_checks();
     test_sources();
+    test_check_index();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

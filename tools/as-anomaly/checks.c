@@ -4,39 +4,20 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "as-anomaly.h"
 
-struct outcome {
-    int damaged; /* the index entry itself could not be read */
-    int status;  /* as_audio_check's */
-    int err;     /* errno after AS_EIO */
-    struct as_check_result r;
-};
-
-/*
- * Files are checked on the worker threads in any order, and printed in
- * index order as soon as every file before them is done: whichever
- * worker completes the prefix prints it, under the lock. A long file
- * holds back the printing of those after it, never their checking.
- */
-struct pool {
+/* The findings of the checks as they are handed on in index order. */
+struct checks {
     const struct opts *o;
     const struct lib *l;
     struct as_check_opts copts;
-    struct outcome *out; /* per entry */
-    unsigned char *done; /* per entry, under mu */
-    pthread_mutex_t mu;  /* guards done, printed and the output */
-    size_t printed;      /* the entries before this one are printed */
-    size_t findings;     /* lines printed, under mu */
-    /* the progress line (-C on a terminal), under mu */
+    size_t findings; /* lines printed */
+    /* the progress line (-C on a terminal) */
     struct cli_progress prog;
-    atomic_int failed; /* a failure was reported: the rest is skipped */
 };
 
 /* A level in dB with one decimal, never "-0.0". */
@@ -55,7 +36,7 @@ db(double a)
 }
 
 static void
-finding(struct pool *p, const struct as_index_entry *e, const char *check,
+finding(struct checks *p, const struct as_index_entry *e, const char *check,
         const char *detail)
 {
     const struct opts *o = p->o;
@@ -69,28 +50,27 @@ finding(struct pool *p, const struct as_index_entry *e, const char *check,
     rec_end(o->out);
 }
 
-/* Prints entry i's findings; 1 after reporting a failure. */
+/* Prints entry i's findings (as_check_emit); 1 after reporting a
+ * failure. */
 static int
-report(struct pool *p, size_t i)
+report(void *ctx, size_t i, int status, int err,
+       const struct as_check_result *r)
 {
-    const struct outcome *out = &p->out[i];
-    const struct as_check_result *r = &out->r;
+    struct checks *p = ctx;
     struct as_index_entry e;
     char d[128];
-    if (out->damaged)
-        return entry_get(p->l, i, &e);
-    if (out->status == AS_ENOMEM)
+    cli_progress_update(&p->prog, i + 1);
+    if (status == AS_ENOMEM)
         return fail_nomem(p->l);
     if (entry_get(p->l, i, &e))
-        return 1;
-    if (out->status == AS_EIO && (out->err == ENOENT || out->err == ENOTDIR)) {
-        finding(p, &e, "missing", strerror(out->err));
+        return 1; /* AS_EINDEX: the entry is damaged */
+    if (status == AS_EIO && (err == ENOENT || err == ENOTDIR)) {
+        finding(p, &e, "missing", strerror(err));
         return 0;
     }
-    if (out->status != AS_OK) {
+    if (status != AS_OK) {
         finding(p, &e, "undecodable",
-                out->status == AS_EIO ? strerror(out->err)
-                                      : as_strerror(out->status));
+                status == AS_EIO ? strerror(err) : as_strerror(status));
         return 0;
     }
     if (r->found & AS_CHECK_NONFINITE) {
@@ -128,57 +108,25 @@ report(struct pool *p, size_t i)
     return 0;
 }
 
-static void
-task(void *ctx, size_t i, size_t worker)
-{
-    struct pool *p = ctx;
-    struct outcome *o = &p->out[i];
-    struct as_index_entry e;
-    (void)worker;
-    if (atomic_load(&p->failed)) {
-        /* not checked: nothing after a failure is printed */
-    } else if (as_index_entry(p->l->ix, i, &e) != AS_OK) {
-        o->damaged = 1;
-    } else {
-        o->status = as_audio_check(e.path, &p->copts, &o->r);
-        o->err = o->status == AS_EIO ? errno : 0;
-    }
-    pthread_mutex_lock(&p->mu);
-    p->done[i] = 1;
-    while (p->printed < p->l->n && p->done[p->printed]) {
-        if (!atomic_load(&p->failed) && report(p, p->printed))
-            atomic_store(&p->failed, 1);
-        p->printed++;
-    }
-    cli_progress_update(&p->prog, p->printed);
-    pthread_mutex_unlock(&p->mu);
-}
-
 int
 run_checks(const struct opts *o, const struct lib *l)
 {
     rec_header(o->out, REC_COL_PATH "\tlabel\tcheck\tdetail");
     if (l->n == 0)
         return 0;
-    struct pool p = {.o = o, .l = l};
+    struct checks p = {.o = o, .l = l};
     as_check_opts_init(&p.copts);
-    atomic_init(&p.failed, 0);
-    p.out = calloc(l->n, sizeof *p.out);
-    p.done = calloc(l->n, 1);
-    if (p.out == NULL || p.done == NULL) {
-        free(p.out);
-        free(p.done);
-        return fail_nomem(l);
-    }
-    pthread_mutex_init(&p.mu, NULL);
     /* a progress line on a terminal (not with -q): decoding a large
      * library takes minutes */
     cli_progress_start(&p.prog, l->n);
-    cli_parallel(l->n, o->jobs, task, &p);
+    int st = as_audio_check_index(l->ix, &p.copts, o->jobs, report, &p);
     cli_progress_end(&p.prog);
-    pthread_mutex_destroy(&p.mu);
-    free(p.out);
-    free(p.done);
+    if (st == AS_ENOMEM)
+        return fail_nomem(l);
+    if (st < 0) {
+        cli_warn_status(l->path, st);
+        return 1;
+    }
     /* -f: defects make the exit status 1, for cron */
-    return atomic_load(&p.failed) || (o->fail && p.findings > 0);
+    return st != 0 || (o->fail && p.findings > 0);
 }

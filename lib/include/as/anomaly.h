@@ -483,6 +483,28 @@ struct as_check_result {
 int as_audio_check(const char *path, const struct as_check_opts *opts,
                    struct as_check_result *r);
 
+/*
+ * Receives the checks of entry `entry` (as_audio_check_index): status is
+ * as_audio_check's, or AS_EINDEX when the entry's metadata could not be
+ * read; err is errno after AS_EIO, else 0; r is valid during the call. A
+ * non-zero return stops the run.
+ */
+typedef int (*as_check_emit)(void *ctx, size_t entry, int status, int err,
+                             const struct as_check_result *r);
+
+/*
+ * as_audio_check() (opts NULL: the defaults) on the source file of every
+ * entry of ix, on up to `threads` threads (0 or 1: the calling thread).
+ * Files are checked in any order, and handed to emit in entry order,
+ * from one thread at a time, as soon as every entry before them is
+ * done: a long file holds back the emits of those after it, never their
+ * checking. After emit returns non-zero, the entries not yet started are
+ * not checked and none is emitted any more. Returns AS_OK, AS_EINVAL
+ * (NULL ix or emit), AS_ENOMEM (nothing checked), or what emit returned.
+ */
+int as_audio_check_index(const as_index *ix, const struct as_check_opts *opts,
+                         size_t threads, as_check_emit emit, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif
