@@ -23,7 +23,7 @@ struct opts {
 struct lib {
     const char *path;
     as_index *ix;
-    size_t n, dim;
+    size_t n;
     struct cli_index_ident ident; /* as it was when opened (for -W) */
 };
 

@@ -254,7 +254,6 @@ open_lib(struct lib *l, const char *path, as_entry_filter *filter)
     if ((l->ix = sub) == NULL)
         return 1;
     l->n = as_index_count(l->ix);
-    l->dim = as_index_dim(l->ix);
     return 0;
 }
 
