@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* as-extract: features on worker threads. */
+/* as-extract: the features of the inputs, as a stream or JSON. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
@@ -13,119 +13,6 @@
 
 #include "as/as.h"
 #include "as-extract.h"
-
-/*
- * Workers take inputs in order from a shared counter and leave each
- * result in a slot of a ring; the main thread writes the slots in input
- * order. A worker never runs more than `window` inputs ahead of the
- * writer, so memory stays bounded whatever the number of files, and the
- * output is the same bytes for any number of threads.
- */
-struct slot {
-    int done;
-    int skip;   /* left out: unchanged */
-    int reused; /* a moved file: the features of its old entry */
-    int status;
-    int err;         /* errno for AS_EIO */
-    char reason[64]; /* as_decode_reason(), or empty */
-    struct as_extract_result res;
-    int64_t file_size, file_mtime_ns; /* -1: unknown (standard input) */
-    float *v;
-};
-
-struct pool {
-    const struct opts *o;
-    const struct cli_inputs *in;
-    const unsigned char *plan; /* enum plan per input, NULL: extract all */
-    const struct moved *moved;
-    size_t dim;
-    size_t window;
-    struct slot *slots; /* window slots, input i in slot i % window */
-    size_t next;        /* next input to hand out */
-    size_t written;     /* inputs written so far */
-    int stop;
-    pthread_mutex_t mu;
-    pthread_cond_t slot_free; /* the writer moved on */
-    pthread_cond_t slot_done; /* a worker finished one */
-};
-
-static void *
-worker(void *arg)
-{
-    struct pool *p = arg;
-    struct as_extract_opts xo;
-    as_extractor *x = NULL;
-    as_extract_opts_init(&xo);
-    xo.set = p->o->set;
-    int st = as_extractor_new(&x, &xo);
-
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (!p->stop && p->next < p->in->n &&
-               p->next >= p->written + p->window)
-            pthread_cond_wait(&p->slot_free, &p->mu);
-        if (p->stop || p->next >= p->in->n)
-            break;
-        size_t i = p->next++;
-        struct slot *s = &p->slots[i % p->window];
-        pthread_mutex_unlock(&p->mu);
-
-        const char *path = p->in->v[i].path;
-        int status = st, err = 0, is_stdin = strcmp(path, "-") == 0;
-        struct as_extract_result res = {0.0, 0};
-        struct stat sb;
-        int64_t size = -1, mtime = -1;
-        /* size and time as they were before reading, for
-         * as-extract --skip-unchanged and as-index -u to compare */
-        if (!is_stdin && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-            size = (int64_t)sb.st_size;
-            mtime =
-                (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-            if (mtime == -1)
-                mtime = -2; /* -1 means unknown */
-        }
-        int plan = p->plan != NULL ? p->plan[i] : PLAN_EXTRACT, reused = 0;
-        if (plan == PLAN_HASH && status == AS_OK) {
-            /* a moved file keeps the features of the entry it was */
-            uint64_t hash;
-            double dur;
-            if (as_audio_hash(path, -1, &hash, &dur) == AS_OK) {
-                const struct gone *g = moved_find(p->moved, hash);
-                if (g != NULL) {
-                    memcpy(s->v, as_index_row(p->moved->ix, g->entry),
-                           p->dim * sizeof *s->v);
-                    res.duration_s = dur;
-                    res.audio_hash = hash;
-                    reused = 1;
-                }
-            }
-        }
-        if (plan != PLAN_SKIP && !reused && status == AS_OK)
-            status = is_stdin
-                         ? as_extract(x, NULL, STDIN_FILENO, s->v, p->dim, &res)
-                         : as_extract(x, path, -1, s->v, p->dim, &res);
-        if (status == AS_EIO)
-            err = errno;
-        char reason[sizeof s->reason] = "";
-        if (!is_stdin)
-            as_decode_reason(path, status, reason, sizeof reason);
-
-        pthread_mutex_lock(&p->mu);
-        memcpy(s->reason, reason, sizeof reason);
-        s->skip = plan == PLAN_SKIP;
-        s->reused = reused;
-        s->status = status;
-        s->err = err;
-        s->res = res;
-        s->file_size = size;
-        s->file_mtime_ns = mtime;
-        s->done = 1;
-        pthread_cond_broadcast(&p->slot_done);
-    }
-    pthread_mutex_unlock(&p->mu);
-    as_extractor_free(x);
-    return NULL;
-}
 
 static void
 header_for(struct as_featheader *h, const as_featureset *set)
@@ -204,194 +91,223 @@ json_row(struct rec *r, const as_featureset *set, const as_kind_model *km,
     return ferror(r->out) ? AS_EIO : AS_OK;
 }
 
-int
-run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
+/* The TSV or binary stream writer, its header naming the set's columns
+ * and with -K the kind tags; 0, or 1 after reporting. */
+static int
+open_writer(const struct opts *o, FILE *out, as_featwriter **w)
 {
     struct as_featheader h;
     struct as_featwriter_opts wo;
-    as_featwriter *w = NULL;
-    struct rec rec;
     size_t dim = as_featureset_dim(o->set);
-    /* -K: the kind tags follow the features in each row */
     size_t nk = o->km != NULL ? as_kind_n_classes(o->km) : 0;
-    double *prob = NULL;
-    int failed = 0, st;
-    if (nk > 0 && (prob = malloc(nk * sizeof *prob)) == NULL)
-        return 1;
-
-    if (o->json) {
-        rec_init(&rec, out, &(struct rec_opts){.json = 1, .nul = o->nul});
-    } else {
-        header_for(&h, o->set);
-        h.dim = dim + nk;
-        const char **names = malloc((dim + nk) * sizeof *names);
-        char *tags = malloc(nk * (AS_KIND_NAME_MAX + 8) + 1);
-        if (names == NULL || tags == NULL) {
-            free(names);
-            free(tags);
-            free(prob);
-            return 1;
-        }
-        for (size_t c = 0; c < dim; c++)
-            names[c] = as_featureset_column(o->set, c)->name;
-        for (size_t k = 0; k < nk; k++) {
-            char *t = tags + k * (AS_KIND_NAME_MAX + 8);
-            snprintf(t, AS_KIND_NAME_MAX + 8, AS_KIND_TAG_PREFIX "%s",
-                     as_kind_class(o->km, k));
-            names[dim + k] = t;
-        }
-        h.names = names;
-        as_featwriter_opts_init(&wo);
-        wo.format = o->format;
-        wo.header = o->header;
-        st = as_featwriter_new(&w, out, &h, &wo);
+    header_for(&h, o->set);
+    h.dim = dim + nk;
+    const char **names = malloc((dim + nk) * sizeof *names);
+    char *tags = malloc(nk * (AS_KIND_NAME_MAX + 8) + 1);
+    if (names == NULL || tags == NULL) {
         free(names);
         free(tags);
-        if (st != AS_OK) {
-            cli_warn_status("stdout", st);
-            free(prob);
-            return 1;
-        }
-    }
-
-    struct pool p = {0};
-    as_index *skip_ix = NULL;
-    unsigned char *plan = NULL;
-    struct moved moved = {NULL, NULL, 0};
-    if (o->skip_index != NULL &&
-        plan_inputs(o, in, &skip_ix, &plan, &moved) != 0) {
-        as_featwriter_free(w);
-        if (o->json)
-            rec_free(&rec);
-        free(prob);
         return 1;
     }
-    p.o = o;
-    p.in = in;
-    p.plan = plan;
-    p.moved = &moved;
-    p.dim = dim;
-    size_t jobs = (size_t)o->jobs;
-    if (jobs > in->n && in->n > 0)
-        jobs = in->n;
-    p.window = 16 * (jobs ? jobs : 1);
-    p.slots = calloc(p.window, sizeof *p.slots);
-    pthread_t *tid = calloc(jobs ? jobs : 1, sizeof *tid);
-    if (p.slots == NULL || tid == NULL) {
-        fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-        exit(AS_EXIT_FAIL);
+    for (size_t c = 0; c < dim; c++)
+        names[c] = as_featureset_column(o->set, c)->name;
+    for (size_t k = 0; k < nk; k++) {
+        char *t = tags + k * (AS_KIND_NAME_MAX + 8);
+        snprintf(t, AS_KIND_NAME_MAX + 8, AS_KIND_TAG_PREFIX "%s",
+                 as_kind_class(o->km, k));
+        names[dim + k] = t;
     }
-    for (size_t s = 0; s < p.window; s++)
-        if ((p.slots[s].v = malloc((dim + nk) * sizeof *p.slots[s].v)) ==
-            NULL) {
-            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-            exit(AS_EXIT_FAIL);
-        }
-    pthread_mutex_init(&p.mu, NULL);
-    pthread_cond_init(&p.slot_free, NULL);
-    pthread_cond_init(&p.slot_done, NULL);
-    size_t started = 0;
-    for (; started < jobs; started++)
-        if (pthread_create(&tid[started], NULL, worker, &p) != 0)
-            break;
-    if (started == 0 && in->n > 0) {
-        fprintf(stderr, "%s: cannot start a thread: %s\n", cli_name,
-                strerror(errno));
-        exit(AS_EXIT_FAIL);
+    h.names = names;
+    as_featwriter_opts_init(&wo);
+    wo.format = o->format;
+    wo.header = o->header;
+    int st = as_featwriter_new(w, out, &h, &wo);
+    free(names);
+    free(tags);
+    if (st != AS_OK) {
+        cli_warn_status("stdout", st);
+        return 1;
     }
+    return 0;
+}
 
+/*
+ * --skip-unchanged: what the index holds of the inputs (*reuse NULL when
+ * there is no index yet, a first run). Returns 0, or 1 if the index could
+ * not be read (reported).
+ */
+static int
+open_reuse(const struct opts *o, const struct as_batch_input *bin, size_t n,
+           as_index **ixp, as_reuse **reuse)
+{
+    as_index *ix;
+    unsigned version = 0;
+    *ixp = NULL;
+    *reuse = NULL;
+    int st = as_index_open(&ix, o->skip_index, 0, &version);
+    if (st == AS_EIO && errno == ENOENT) {
+        if (o->verbose)
+            cli_warnx(o->skip_index, "no index yet; extracting everything");
+        return 0;
+    }
+    if (st == AS_EINDEXVER) {
+        cli_warnx(o->skip_index, "index version %u not supported", version);
+        return 1;
+    }
+    /* every entry is read: check the index whole first */
+    if (st == AS_OK && (st = as_index_check(ix)) != AS_OK) {
+        cli_warn_index(o->skip_index, ix, st);
+        as_index_close(ix);
+        return 1;
+    }
+    if (st != AS_OK) {
+        cli_warn_status(o->skip_index, st);
+        return 1;
+    }
+    st = as_reuse_new(reuse, ix, o->set, bin, n);
+    if (st == AS_EMISMATCH)
+        cli_warnx(o->skip_index, "feature set differs from -s %s",
+                  as_featureset_name(o->set));
+    else if (st != AS_OK)
+        cli_warn_status(o->skip_index, st);
+    if (st != AS_OK) {
+        as_index_close(ix);
+        return 1;
+    }
+    if (o->verbose) {
+        size_t skipped = as_reuse_unchanged(*reuse);
+        cli_warnx(o->skip_index, "left out %zu unchanged file%s", skipped,
+                  skipped == 1 ? "" : "s");
+    }
+    *ixp = ix;
+    return 0;
+}
+
+/* What the writer needs per row. */
+struct emit_ctx {
+    const struct opts *o;
+    const struct cli_inputs *in;
+    as_featwriter *w; /* TSV or binary */
+    struct rec rec;   /* -J */
+    double *prob;     /* -K: one per class */
+    size_t dim, nk;
+    size_t moved;
+    int failed;
     struct cli_progress prog;
-    size_t reused = 0;
-    cli_progress_start(&prog, in->n);
-    for (size_t i = 0; i < in->n; i++) {
-        struct slot *s = &p.slots[i % p.window];
-        pthread_mutex_lock(&p.mu);
-        while (!s->done)
-            pthread_cond_wait(&p.slot_done, &p.mu);
-        pthread_mutex_unlock(&p.mu);
+};
 
-        const struct cli_input *inp = &in->v[i];
-        const char *name = cli_input_name(inp->path);
-        if (s->skip) {
-            /* unchanged: nothing to write */
-        } else if (s->status == AS_OK) {
-            reused += (size_t)s->reused;
-            st = AS_OK;
-            if (nk > 0) {
-                st = as_kind_predict(o->km, o->kind_map, s->v, dim, prob, nk,
-                                     NULL);
-                for (size_t k = 0; k < nk; k++)
-                    s->v[dim + k] = (float)prob[k];
-            }
-            struct as_featrow row = {
-                .path = inp->path,
-                .duration_s = s->res.duration_s,
-                .values = s->v,
-                .file_size = s->file_size,
-                .file_mtime_ns = s->file_mtime_ns,
-                .audio_hash = s->res.audio_hash,
-            };
-            if (st == AS_OK)
-                st = o->json ? json_row(&rec, o->set, o->km, &row)
-                             : as_featwriter_row(w, &row);
-            if (st == AS_EIO) {
-                /* reported once, by cli_output_close() */
-                failed = 1;
-                pthread_mutex_lock(&p.mu);
-                p.stop = 1;
-                pthread_cond_broadcast(&p.slot_free);
-                pthread_mutex_unlock(&p.mu);
-                break;
-            }
-            if (st == AS_EPATH && strcmp(inp->path, "path") == 0) {
-                /* The TSV writer also refuses this one path, which would
-                 * read back as a header line (as-format(5)). */
-                cli_warnx(name, "a TSV row cannot hold the path 'path' "
-                                "(write ./path or use -f bin)");
-                failed = 1;
-            } else if (st != AS_OK) {
-                cli_warn_status(name, st);
-                failed = 1;
-            }
-        } else if (skip_quietly(inp, s->status)) {
-            if (o->verbose)
-                cli_warnx(name, "skipped: not audio");
-        } else if (s->reason[0] != '\0') {
-            cli_warnx(name, "%s", s->reason);
-            failed = 1;
-        } else {
-            errno = s->err;
-            cli_warn_status(name, s->status);
-            failed = 1;
+/* Writes one input's row, or reports why it has none; non-zero (after
+ * a write error) stops the batch. */
+static int
+emit(void *ctx, struct as_batch_item *it)
+{
+    struct emit_ctx *c = ctx;
+    const struct opts *o = c->o;
+    const struct cli_input *inp = &c->in->v[it->input];
+    const char *name = cli_input_name(inp->path);
+    int st = AS_OK;
+    if (it->unchanged) {
+        /* nothing to write */
+    } else if (it->status == AS_OK) {
+        c->moved += (size_t)it->moved;
+        if (c->nk > 0) {
+            st = as_kind_predict(o->km, o->kind_map, it->values, c->dim,
+                                 c->prob, c->nk, NULL);
+            for (size_t k = 0; k < c->nk; k++)
+                it->values[c->dim + k] = (float)c->prob[k];
         }
-        cli_progress_update(&prog, i + 1);
-        pthread_mutex_lock(&p.mu);
-        s->done = 0;
-        p.written = i + 1;
-        pthread_cond_broadcast(&p.slot_free);
-        pthread_mutex_unlock(&p.mu);
+        struct as_featrow row = {
+            .path = inp->path,
+            .duration_s = it->res.duration_s,
+            .values = it->values,
+            .file_size = it->file_size,
+            .file_mtime_ns = it->file_mtime_ns,
+            .audio_hash = it->res.audio_hash,
+        };
+        if (st == AS_OK)
+            st = o->json ? json_row(&c->rec, o->set, o->km, &row)
+                         : as_featwriter_row(c->w, &row);
+        if (st == AS_EIO) {
+            /* reported once, by cli_output_close() */
+            c->failed = 1;
+            return 1;
+        }
+        if (st == AS_EPATH && strcmp(inp->path, "path") == 0) {
+            /* The TSV writer also refuses this one path, which would
+             * read back as a header line (as-format(5)). */
+            cli_warnx(name, "a TSV row cannot hold the path 'path' "
+                            "(write ./path or use -f bin)");
+            c->failed = 1;
+        } else if (st != AS_OK) {
+            cli_warn_status(name, st);
+            c->failed = 1;
+        }
+    } else if (skip_quietly(inp, it->status)) {
+        if (o->verbose)
+            cli_warnx(name, "skipped: not audio");
+    } else if (it->reason[0] != '\0') {
+        cli_warnx(name, "%s", it->reason);
+        c->failed = 1;
+    } else {
+        errno = it->err;
+        cli_warn_status(name, it->status);
+        c->failed = 1;
     }
-    cli_progress_end(&prog);
-    if (o->verbose && o->skip_index != NULL && skip_ix != NULL)
-        cli_warnx(o->skip_index, "reused the features of %zu moved file%s",
-                  reused, reused == 1 ? "" : "s");
-    for (size_t t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    for (size_t s = 0; s < p.window; s++)
-        free(p.slots[s].v);
-    free(p.slots);
-    free(tid);
-    pthread_mutex_destroy(&p.mu);
-    pthread_cond_destroy(&p.slot_free);
-    pthread_cond_destroy(&p.slot_done);
-    as_featwriter_free(w);
+    cli_progress_update(&c->prog, it->input + 1);
+    return 0;
+}
+
+int
+run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
+{
+    struct emit_ctx c = {.o = o, .in = in};
+    c.dim = as_featureset_dim(o->set);
+    /* -K: the kind tags follow the features in each row */
+    c.nk = o->km != NULL ? as_kind_n_classes(o->km) : 0;
+    struct as_batch_input *bin = malloc((in->n ? in->n : 1) * sizeof *bin);
+    if (bin == NULL ||
+        (c.nk > 0 && (c.prob = malloc(c.nk * sizeof *c.prob)) == NULL)) {
+        free(bin);
+        return 1;
+    }
+    for (size_t i = 0; i < in->n; i++)
+        bin[i] = (struct as_batch_input){
+            in->v[i].path, strcmp(in->v[i].path, "-") == 0 ? STDIN_FILENO : -1};
+    if (o->json)
+        rec_init(&c.rec, out, &(struct rec_opts){.json = 1, .nul = o->nul});
+    else if (open_writer(o, out, &c.w) != 0)
+        c.failed = 1;
+    as_index *skip_ix = NULL;
+    as_reuse *reuse = NULL;
+    if (!c.failed && o->skip_index != NULL &&
+        open_reuse(o, bin, in->n, &skip_ix, &reuse) != 0)
+        c.failed = 1;
+    if (!c.failed) {
+        struct as_batch_opts bo;
+        as_batch_opts_init(&bo);
+        bo.set = o->set;
+        bo.threads = (size_t)o->jobs;
+        bo.extra = c.nk;
+        bo.reuse = reuse;
+        cli_progress_start(&c.prog, in->n);
+        int st = as_extract_batch(bin, in->n, &bo, emit, &c);
+        cli_progress_end(&c.prog);
+        if (st < 0) {
+            fprintf(stderr, "%s: %s\n", cli_name, as_strerror(st));
+            c.failed = 1;
+        }
+        if (o->verbose && reuse != NULL)
+            cli_warnx(o->skip_index, "reused the features of %zu moved file%s",
+                      c.moved, c.moved == 1 ? "" : "s");
+    }
+    as_featwriter_free(c.w);
     if (o->json) {
-        failed |= rec_finish(&rec);
-        rec_free(&rec);
+        c.failed |= rec_finish(&c.rec);
+        rec_free(&c.rec);
     }
-    free(plan);
-    free(prob);
-    free(moved.v);
+    as_reuse_free(reuse);
     as_index_close(skip_ix);
-    return failed;
+    free(c.prob);
+    free(bin);
+    return c.failed;
 }

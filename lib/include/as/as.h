@@ -12,6 +12,7 @@
 #include "as/featio.h"
 #include "as/filter.h"
 #include "as/features.h"
+#include "as/batch.h"
 #include "as/index.h"
 #include "as/learn.h"
 #include "as/search.h"

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/* Features of many files: worker threads, results in input order, and
+ * what an index already holds (as/batch.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "as/batch.h"
+#include "as/decode.h"
+#include "as/error.h"
+
+/* ---- what an index holds ---- */
+
+enum plan {
+    PLAN_EXTRACT, /* new or changed: extract */
+    PLAN_SKIP,    /* in the index, same size and time: leave out */
+    PLAN_HASH,    /* maybe moved: hash first, reuse a gone file's row */
+};
+
+/* An index entry whose file is gone, by audio hash. */
+struct gone {
+    uint64_t hash;
+    size_t entry;
+};
+
+struct as_reuse {
+    const as_index *ix;
+    size_t n;            /* inputs */
+    unsigned char *plan; /* enum plan per input */
+    size_t unchanged;
+    struct gone *gone; /* by hash, then entry */
+    size_t n_gone;
+};
+
+static int
+cmp_gone(const void *a, const void *b)
+{
+    const struct gone *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* Only the hash decides (bsearch key). */
+static int
+cmp_gone_hash(const void *a, const void *b)
+{
+    const struct gone *x = a, *y = b;
+    return (x->hash > y->hash) - (x->hash < y->hash);
+}
+
+/* The modification time as the index stores it: -1 means unknown, so a
+ * real -1 is written -2. */
+static int64_t
+mtime_ns(const struct stat *sb)
+{
+    int64_t t = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
+    return t == -1 ? -2 : t;
+}
+
+int
+as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
+             const struct as_batch_input *in, size_t n)
+{
+    if (out == NULL)
+        return AS_EINVAL;
+    *out = NULL;
+    if (ix == NULL || set == NULL || (in == NULL && n > 0))
+        return AS_EINVAL;
+    if (!as_featureset_same_names(set, as_index_header(ix)))
+        return AS_EMISMATCH;
+    as_reuse *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return AS_ENOMEM;
+    size_t count = as_index_count(ix);
+    r->ix = ix;
+    r->n = n;
+    r->plan = calloc(n ? n : 1, 1);
+    r->gone = malloc((count ? count : 1) * sizeof *r->gone);
+    if (r->plan == NULL || r->gone == NULL) {
+        as_reuse_free(r);
+        return AS_ENOMEM;
+    }
+    for (size_t i = 0; i < count; i++) {
+        struct as_index_entry e;
+        struct stat sb;
+        if (as_index_entry(ix, i, &e) == AS_OK && e.audio_hash != 0 &&
+            stat(e.path, &sb) != 0 && errno == ENOENT)
+            r->gone[r->n_gone++] = (struct gone){e.audio_hash, i};
+    }
+    qsort(r->gone, r->n_gone, sizeof *r->gone, cmp_gone);
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        struct as_index_entry e;
+        size_t at;
+        r->plan[i] = PLAN_EXTRACT;
+        if (in[i].fd >= 0 || stat(in[i].path, &sb) != 0)
+            continue;
+        if (as_index_find(ix, in[i].path, &at) == AS_OK &&
+            as_index_entry(ix, at, &e) == AS_OK &&
+            e.file_size == (int64_t)sb.st_size &&
+            e.file_mtime_ns == mtime_ns(&sb)) {
+            r->plan[i] = PLAN_SKIP;
+            r->unchanged++;
+        } else if (r->n_gone > 0) {
+            r->plan[i] = PLAN_HASH;
+        }
+    }
+    *out = r;
+    return AS_OK;
+}
+
+size_t
+as_reuse_unchanged(const as_reuse *r)
+{
+    return r->unchanged;
+}
+
+size_t
+as_reuse_gone(const as_reuse *r)
+{
+    return r->n_gone;
+}
+
+void
+as_reuse_free(as_reuse *r)
+{
+    if (r == NULL)
+        return;
+    free(r->plan);
+    free(r->gone);
+    free(r);
+}
+
+/* ---- one input ---- */
+
+/* Fills *it for input i: left out, the row of a moved file, or the
+ * features extracted with x (NULL: none could be made, x_status says
+ * why). */
+static void
+run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
+        as_extractor *x, int x_status, size_t dim, struct as_batch_item *it)
+{
+    const struct as_batch_input *inp = &in[i];
+    int plan = reuse != NULL ? reuse->plan[i] : PLAN_EXTRACT;
+    int status = x_status;
+    float *v = it->values;
+    memset(it, 0, sizeof *it);
+    it->values = v;
+    it->input = i;
+    it->file_size = -1;
+    it->file_mtime_ns = -1;
+    /* size and time as they were before reading, for as-extract
+     * --skip-unchanged and as-index -u to compare */
+    struct stat sb;
+    if (inp->fd < 0 && stat(inp->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        it->file_size = (int64_t)sb.st_size;
+        it->file_mtime_ns = mtime_ns(&sb);
+    }
+    if (plan == PLAN_SKIP) {
+        it->unchanged = 1;
+        it->status = status;
+        return;
+    }
+    if (plan == PLAN_HASH && status == AS_OK) {
+        /* a moved file keeps the features of the entry it was */
+        uint64_t hash;
+        double dur;
+        if (as_audio_hash(inp->path, -1, &hash, &dur) == AS_OK) {
+            struct gone key = {hash, 0};
+            const struct gone *g = bsearch(&key, reuse->gone, reuse->n_gone,
+                                           sizeof key, cmp_gone_hash);
+            if (g != NULL) {
+                memcpy(v, as_index_row(reuse->ix, g->entry), dim * sizeof *v);
+                it->res.duration_s = dur;
+                it->res.audio_hash = hash;
+                it->moved = 1;
+            }
+        }
+    }
+    if (!it->moved && status == AS_OK)
+        status = inp->fd >= 0 ? as_extract(x, NULL, inp->fd, v, dim, &it->res)
+                              : as_extract(x, inp->path, -1, v, dim, &it->res);
+    if (status == AS_EIO)
+        it->err = errno;
+    if (inp->fd < 0 && status != AS_OK)
+        as_decode_reason(inp->path, status, it->reason, sizeof it->reason);
+    it->status = status;
+}
+
+static int
+new_extractor(as_extractor **x, const as_featureset *set)
+{
+    struct as_extract_opts xo;
+    as_extract_opts_init(&xo);
+    xo.set = set;
+    return as_extractor_new(x, &xo);
+}
+
+/* ---- the pool ---- */
+
+/*
+ * Workers take inputs in order from a shared counter and leave each
+ * result in a slot of a ring; the calling thread hands the slots to the
+ * caller in input order. A worker never runs more than `window` inputs
+ * ahead of the caller.
+ */
+struct slot {
+    int done;
+    struct as_batch_item item;
+};
+
+struct pool {
+    const struct as_batch_input *in;
+    size_t n;
+    const struct as_batch_opts *o;
+    size_t dim;
+    size_t window;
+    struct slot *slots; /* window slots, input i in slot i % window */
+    size_t next;        /* next input to hand out */
+    size_t written;     /* inputs handed to the caller so far */
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t slot_free; /* the caller moved on */
+    pthread_cond_t slot_done; /* a worker finished one */
+};
+
+static void *
+worker(void *arg)
+{
+    struct pool *p = arg;
+    as_extractor *x = NULL;
+    int xs = new_extractor(&x, p->o->set);
+    /* each result goes to a private item first, then into its slot under
+     * the lock: the caller may still be reading the slot's neighbours */
+    struct as_batch_item it;
+
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->next < p->n && p->next >= p->written + p->window)
+            pthread_cond_wait(&p->slot_free, &p->mu);
+        if (p->stop || p->next >= p->n)
+            break;
+        size_t i = p->next++;
+        struct slot *s = &p->slots[i % p->window];
+        pthread_mutex_unlock(&p->mu);
+
+        /* the slot is this worker's until done is set: the caller waits
+         * for done, and no other worker gets input i */
+        it.values = s->item.values;
+        run_one(p->in, i, p->o->reuse, x, xs, p->dim, &it);
+
+        pthread_mutex_lock(&p->mu);
+        s->item = it;
+        s->done = 1;
+        pthread_cond_broadcast(&p->slot_done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    as_extractor_free(x);
+    return NULL;
+}
+
+/* Every input on the calling thread. */
+static int
+run_inline(struct pool *p, as_batch_fn fn, void *ctx)
+{
+    as_extractor *x = NULL;
+    int xs = new_extractor(&x, p->o->set);
+    struct as_batch_item *it = &p->slots[0].item;
+    int rc = AS_OK;
+    for (size_t i = 0; i < p->n && rc == 0; i++) {
+        run_one(p->in, i, p->o->reuse, x, xs, p->dim, it);
+        rc = fn(ctx, it);
+    }
+    as_extractor_free(x);
+    return rc;
+}
+
+/* Hands the results to fn in order as the workers finish them. */
+static int
+collect(struct pool *p, as_batch_fn fn, void *ctx)
+{
+    int rc = AS_OK;
+    for (size_t i = 0; i < p->n; i++) {
+        struct slot *s = &p->slots[i % p->window];
+        pthread_mutex_lock(&p->mu);
+        while (!s->done)
+            pthread_cond_wait(&p->slot_done, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+
+        rc = fn(ctx, &s->item);
+
+        pthread_mutex_lock(&p->mu);
+        s->done = 0;
+        p->written = i + 1;
+        if (rc != 0)
+            p->stop = 1;
+        pthread_cond_broadcast(&p->slot_free);
+        pthread_mutex_unlock(&p->mu);
+        if (rc != 0)
+            break;
+    }
+    return rc;
+}
+
+void
+as_batch_opts_init(struct as_batch_opts *opts)
+{
+    opts->set = as_featureset_get("default");
+    opts->threads = 1;
+    opts->extra = 0;
+    opts->reuse = NULL;
+}
+
+int
+as_extract_batch(const struct as_batch_input *in, size_t n,
+                 const struct as_batch_opts *opts, as_batch_fn fn, void *ctx)
+{
+    if (opts == NULL || opts->set == NULL ||
+        ((in == NULL || fn == NULL) && n > 0) ||
+        (opts->reuse != NULL && opts->reuse->n != n))
+        return AS_EINVAL;
+    if (n == 0)
+        return AS_OK;
+    struct pool p = {.in = in, .n = n, .o = opts};
+    p.dim = as_featureset_dim(opts->set);
+    size_t threads = opts->threads < n ? opts->threads : n;
+    p.window = threads > 1 ? 16 * threads : 1;
+    p.slots = calloc(p.window, sizeof *p.slots);
+    int rc = p.slots == NULL ? AS_ENOMEM : AS_OK;
+    for (size_t s = 0; rc == AS_OK && s < p.window; s++) {
+        p.slots[s].item.values = malloc((p.dim + opts->extra) * sizeof(float));
+        if (p.slots[s].item.values == NULL)
+            rc = AS_ENOMEM;
+    }
+    pthread_t *tid = NULL;
+    if (rc == AS_OK && threads > 1 &&
+        (tid = calloc(threads, sizeof *tid)) == NULL)
+        rc = AS_ENOMEM;
+    size_t started = 0;
+    if (rc == AS_OK && threads > 1) {
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.slot_free, NULL);
+        pthread_cond_init(&p.slot_done, NULL);
+        for (; started < threads; started++)
+            if (pthread_create(&tid[started], NULL, worker, &p) != 0)
+                break;
+        if (started > 0)
+            rc = collect(&p, fn, ctx);
+        for (size_t t = 0; t < started; t++)
+            pthread_join(tid[t], NULL);
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.slot_free);
+        pthread_cond_destroy(&p.slot_done);
+    }
+    if (rc == AS_OK && started == 0)
+        rc = run_inline(&p, fn, ctx);
+    for (size_t s = 0; p.slots != NULL && s < p.window; s++)
+        free(p.slots[s].item.values);
+    free(p.slots);
+    free(tid);
+    return rc;
+}

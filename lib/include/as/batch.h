@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AS_BATCH_H
+#define AS_BATCH_H
+
+/*
+ * Features of many files (as-extract): as_extract() on worker threads,
+ * each result handed to the caller in input order and on the calling
+ * thread, so that what the caller writes is the same bytes for any number
+ * of threads. Workers run at most 16 inputs per thread ahead of the
+ * caller, so memory stays bounded whatever the number of inputs.
+ *
+ * With what an index already holds (as_reuse), inputs it has with the
+ * same size and modification time are left out; and when some of its
+ * files are gone, the other inputs are hashed first (as_audio_hash()),
+ * and one whose decoded audio is a gone file's takes that entry's
+ * features instead of being analysed again (a moved or renamed file).
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "as/features.h"
+#include "as/index.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One input: a file, or a descriptor the caller opened (standard
+ * input). */
+struct as_batch_input {
+    const char *path; /* the file; with fd >= 0 only a name for it */
+    int fd;           /* read this descriptor instead of path, or -1 */
+};
+
+/* What an index already holds of a list of inputs. */
+typedef struct as_reuse as_reuse;
+
+/*
+ * Compares the n inputs with the index ix: an input ix holds under the
+ * same path with the same size and modification time (file_size,
+ * file_mtime_ns) is unchanged; the entries whose file no longer exists
+ * (stat() says ENOENT) and whose audio hash is known are gone, and while
+ * there are any, every other input read from a path is hashed before it
+ * is analysed. Inputs with fd >= 0 are always analysed. ix must outlive
+ * *out, and in must be the list later given to as_extract_batch() (its
+ * strings are not copied: they must outlive *out). Returns AS_OK;
+ * AS_EMISMATCH when the index's columns are not those of set; AS_EINVAL
+ * (ix or set NULL, in NULL with n > 0); AS_ENOMEM. *out is NULL on
+ * failure.
+ */
+int as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
+                 const struct as_batch_input *in, size_t n);
+/* How many inputs are unchanged (left out). */
+size_t as_reuse_unchanged(const as_reuse *r);
+/* How many entries of the index are gone. */
+size_t as_reuse_gone(const as_reuse *r);
+/* Frees r; NULL is fine. */
+void as_reuse_free(as_reuse *r);
+
+struct as_batch_opts {
+    const as_featureset *set; /* Init: the default set */
+    size_t threads;           /* worker threads; 0 or 1: the calling
+                                 thread alone. Init: 1 */
+    size_t extra;             /* floats after the features in each item's
+                                 values, for the caller to fill (the kind
+                                 tags, say). Init: 0 */
+    const as_reuse *reuse;    /* made from these inputs, or NULL: analyse
+                                 every input. Init: NULL */
+};
+void as_batch_opts_init(struct as_batch_opts *opts);
+
+/* One input's outcome, as handed to the caller. */
+struct as_batch_item {
+    size_t input;                 /* its place in the list */
+    int status;                   /* AS_OK, or what as_extract() returned
+                                     (for a file that failed, or
+                                     AS_ENOMEM when no extractor could be
+                                     made) */
+    int err;                      /* errno with AS_EIO, else 0 */
+    char reason[64];              /* as_decode_reason() for a path that
+                                     failed, or "" */
+    int unchanged;                /* left out (as_reuse): no values */
+    int moved;                    /* the features of the gone entry with
+                                     the same audio (as_reuse) */
+    struct as_extract_result res; /* with AS_OK */
+    int64_t file_size;            /* bytes, before reading; -1: unknown
+                                     (a descriptor, not a regular file) */
+    int64_t file_mtime_ns;        /* modification time, ns since the
+                                     epoch (-1 becomes -2); -1: unknown */
+    float *values;                /* as_featureset_dim() + extra floats,
+                                     the features first; the caller may
+                                     change them; valid during the call */
+};
+
+/* Called once per input, in input order; non-zero stops the batch. */
+typedef int (*as_batch_fn)(void *ctx, struct as_batch_item *item);
+
+/*
+ * Extracts the features of the n inputs and calls fn(ctx, item) for each
+ * in order, whatever its status: a file that fails is reported through
+ * its item and the batch goes on. Returns AS_OK after the last call; the
+ * first non-zero value fn returned (no call follows it; workers finish
+ * the file they are on and stop); AS_EINVAL (in or fn NULL with n > 0,
+ * no set, a reuse made for another number of inputs) or AS_ENOMEM, both
+ * before any call. Threads that cannot be started leave their share to
+ * the others, or to the calling thread.
+ */
+int as_extract_batch(const struct as_batch_input *in, size_t n,
+                     const struct as_batch_opts *opts, as_batch_fn fn,
+                     void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
