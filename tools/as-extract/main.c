@@ -113,8 +113,93 @@ load_kind(struct opts *o)
     return 0;
 }
 
-int
-main(int argc, char **argv)
+/* One option c with its argument into o; 0 when c is not one. */
+static int
+parse_option(struct opts *o, int c, char *arg)
+{
+    switch (c) {
+    case '0':
+        o->in.nul = 1;
+        break;
+    case 'b':
+        o->format = AS_FEAT_BIN;
+        break;
+    case 'C':
+        o->columns = 1;
+        break;
+    case 'f':
+        if (strcmp(arg, "tsv") == 0)
+            o->format = AS_FEAT_TSV;
+        else if (strcmp(arg, "bin") == 0)
+            o->format = AS_FEAT_BIN;
+        else
+            cli_usage_error("-f: '%s' is not tsv or bin", arg);
+        break;
+    case 'H':
+        o->header = 0;
+        break;
+    case 'h':
+        help();
+        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
+    case 'i':
+        o->info = 1;
+        break;
+    case 'J':
+        o->json = 1;
+        break;
+    case 'j':
+        o->jobs = cli_parse_long("-j", arg, 1, 1024);
+        break;
+    case 'K':
+        o->kind = 1;
+        break;
+    case 'k':
+        o->keep_going = 1;
+        break;
+    case 'M':
+        o->kind_model = arg;
+        break;
+    case 'o':
+        o->output = arg;
+        break;
+    case 'q':
+        cli_quiet = 1;
+        break;
+    case 'r':
+        o->in.recursive = 1;
+        break;
+    case 's':
+        if ((o->set = as_featureset_get(arg)) == NULL)
+            cli_usage_error("-s: unknown feature set '%s' (default, "
+                            "librosa45)",
+                            arg);
+        break;
+    case 'T':
+        o->in.files_from = arg;
+        break;
+    case 'U':
+        o->skip_index = arg;
+        break;
+    case 'v':
+        o->verbose = 1;
+        o->in.verbose = 1;
+        break;
+    case 'V':
+        cli_version();
+    case 'z':
+        o->nul = 1;
+        break;
+    default:
+        return 0;
+    }
+    return 1;
+}
+
+/* The options into o (the defaults first); optind is left at the first
+ * operand. The checks of what goes together come after -C, which lists
+ * the columns whatever else is given. */
+static void
+parse_options(int argc, char **argv, struct opts *o)
 {
     static const struct option longopts[] = {
         {"null", no_argument, NULL, '0'},
@@ -140,108 +225,48 @@ main(int argc, char **argv)
         {"zero-terminated", no_argument, NULL, 'z'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {0};
     int c;
-    o.header = 1;
-    o.format = AS_FEAT_TSV;
-    o.set = as_featureset_get("default");
-    o.jobs = cli_default_jobs();
+    memset(o, 0, sizeof *o);
+    o->header = 1;
+    o->format = AS_FEAT_TSV;
+    o->set = as_featureset_get("default");
+    o->jobs = cli_default_jobs();
 
     cli_init("as-extract", USAGE);
     cli_dir_hint = 1;
     while ((c = getopt_long(argc, argv, "0bCf:HhiJj:KkM:o:qrs:T:U:vVz",
-                            longopts, NULL)) != -1) {
-        switch (c) {
-        case '0':
-            o.in.nul = 1;
-            break;
-        case 'b':
-            o.format = AS_FEAT_BIN;
-            break;
-        case 'C':
-            o.columns = 1;
-            break;
-        case 'f':
-            if (strcmp(optarg, "tsv") == 0)
-                o.format = AS_FEAT_TSV;
-            else if (strcmp(optarg, "bin") == 0)
-                o.format = AS_FEAT_BIN;
-            else
-                cli_usage_error("-f: '%s' is not tsv or bin", optarg);
-            break;
-        case 'H':
-            o.header = 0;
-            break;
-        case 'h':
-            help();
-            return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
-        case 'i':
-            o.info = 1;
-            break;
-        case 'J':
-            o.json = 1;
-            break;
-        case 'j':
-            o.jobs = cli_parse_long("-j", optarg, 1, 1024);
-            break;
-        case 'K':
-            o.kind = 1;
-            break;
-        case 'k':
-            o.keep_going = 1;
-            break;
-        case 'M':
-            o.kind_model = optarg;
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case 'q':
-            cli_quiet = 1;
-            break;
-        case 'r':
-            o.in.recursive = 1;
-            break;
-        case 's':
-            if ((o.set = as_featureset_get(optarg)) == NULL)
-                cli_usage_error("-s: unknown feature set '%s' (default, "
-                                "librosa45)",
-                                optarg);
-            break;
-        case 'T':
-            o.in.files_from = optarg;
-            break;
-        case 'U':
-            o.skip_index = optarg;
-            break;
-        case 'v':
-            o.verbose = 1;
-            o.in.verbose = 1;
-            break;
-        case 'V':
-            cli_version();
-        case 'z':
-            o.nul = 1;
-            break;
-        default:
+                            longopts, NULL)) != -1)
+        if (!parse_option(o, c, optarg))
             cli_usage_hint();
-        }
-    }
-    if (o.json && o.format == AS_FEAT_BIN)
+    if (o->json && o->format == AS_FEAT_BIN)
         cli_usage_error("-J writes JSON, not a binary stream");
-    if (o.nul && !o.info && !o.columns && !o.json)
+    if (o->nul && !o->info && !o->columns && !o->json)
         cli_usage_error("-z goes with -i, -C or -J (a TSV feature stream "
                         "ends its lines with LF)");
+}
+
+/* The checks of what goes with describing (-i) or extracting. */
+static void
+check_options(const struct opts *o)
+{
+    if (o->info && o->format == AS_FEAT_BIN)
+        cli_usage_error("-i writes TSV only");
+    if (o->info && o->skip_index != NULL)
+        cli_usage_error("-U goes with feature extraction, not -i");
+    if (o->kind_model != NULL && !o->kind)
+        cli_usage_error("-M goes with -K");
+    if (o->kind && o->info)
+        cli_usage_error("-K goes with feature extraction, not -i");
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o;
+    parse_options(argc, argv, &o);
     if (o.columns)
         return print_columns(&o);
-    if (o.info && o.format == AS_FEAT_BIN)
-        cli_usage_error("-i writes TSV only");
-    if (o.info && o.skip_index != NULL)
-        cli_usage_error("-U goes with feature extraction, not -i");
-    if (o.kind_model != NULL && !o.kind)
-        cli_usage_error("-M goes with -K");
-    if (o.kind && o.info)
-        cli_usage_error("-K goes with feature extraction, not -i");
+    check_options(&o);
     if (o.kind && load_kind(&o) != 0)
         return AS_EXIT_FAIL;
 
