@@ -80,12 +80,11 @@ help(void)
 }
 
 struct opts {
-    int method, json, header, summary, write, learned, nul, have_min_samples;
-    double eps, wait_s;
-    as_entry_filter *filter; /* --cluster, -g, -l, -t */
-    long k, k_min, k_max, min_samples, min_cluster_size, n_init, jobs, sample;
-    unsigned long long seed;
-    struct rec *out; /* every record goes through it */
+    int json, header, summary, write, learned, nul, have_min_samples;
+    double wait_s;
+    as_entry_filter *filter;  /* --cluster, -g, -l, -t */
+    struct as_cluster_opts c; /* the method and its parameters */
+    struct rec *out;          /* every record goes through it */
 };
 
 /* ---- data ---- */
@@ -146,21 +145,9 @@ on_trial(void *ctx, size_t k, double sil, double inertia)
 static int
 cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 {
-    struct as_cluster_opts co;
-    as_cluster_opts_init(&co);
-    co.method = o->method;
-    co.k = (size_t)o->k;
-    co.k_min = (size_t)o->k_min;
-    co.k_max = (size_t)o->k_max;
-    co.n_init = (size_t)o->n_init;
-    co.eps = o->eps;
-    co.min_samples = (size_t)o->min_samples;
-    if (o->method == AS_CLUSTER_HDBSCAN && !o->have_min_samples)
+    struct as_cluster_opts co = o->c;
+    if (co.method == AS_CLUSTER_HDBSCAN && !o->have_min_samples)
         co.min_samples = 0; /* min_cluster_size, as scikit-learn */
-    co.min_cluster_size = (size_t)o->min_cluster_size;
-    co.silhouette_sample = (size_t)o->sample;
-    co.seed = o->seed;
-    co.threads = (size_t)o->jobs;
     co.on_trial = on_trial;
     co.ctx = (void *)(uintptr_t)l->path;
     int st = as_cluster_run(l->x, l->n, l->d, &co, r);
@@ -170,7 +157,7 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
         cli_warnx(l->path, "too few entries (%zu) to derive eps; give -e",
                   l->n);
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_K_ABOVE_N)
-        cli_warnx(l->path, "-k %ld: the index has only %zu entries", o->k,
+        cli_warnx(l->path, "-k %zu: the index has only %zu entries", co.k,
                   l->n);
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_RANGE_ABOVE_N)
         cli_warnx(l->path, "-K: no k of the range fits %zu entries", l->n);
@@ -184,10 +171,10 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
     if (r->eps_k > 0)
         cli_warnx(l->path, "eps %.6f, from the %zu-distance curve", r->eps,
                   r->eps_k);
-    if (o->k_min > 0)
-        cli_warnx(l->path, "k %zu, the best silhouette of %ld..%zu", r->k,
-                  o->k_min, r->k_hi);
-    if (o->method == AS_CLUSTER_AUTO)
+    if (co.k_min > 0)
+        cli_warnx(l->path, "k %zu, the best silhouette of %zu..%zu", r->k,
+                  co.k_min, r->k_hi);
+    if (co.method == AS_CLUSTER_AUTO)
         cli_warnx(l->path,
                   "HDBSCAN, min_cluster_size %zu: %zu clusters, %zu noise "
                   "entr%s joined to the nearest",
@@ -289,14 +276,14 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
         rec_size(r, "noise", s->noise);
         num(r, "purity", s->purity);
         num(r, "silhouette", s->silhouette);
-        if (o->method == AS_CLUSTER_DBSCAN) {
+        if (o->c.method == AS_CLUSTER_DBSCAN) {
             rec_str(r, "method", "dbscan");
             rec_real(r, "eps", "%.6f", res->eps);
-            rec_int(r, "min_samples", o->min_samples);
-        } else if (o->method == AS_CLUSTER_HDBSCAN ||
-                   o->method == AS_CLUSTER_AUTO) {
+            rec_size(r, "min_samples", o->c.min_samples);
+        } else if (o->c.method == AS_CLUSTER_HDBSCAN ||
+                   o->c.method == AS_CLUSTER_AUTO) {
             rec_str(r, "method",
-                    o->method == AS_CLUSTER_AUTO ? "auto" : "hdbscan");
+                    o->c.method == AS_CLUSTER_AUTO ? "auto" : "hdbscan");
             rec_size(r, "min_cluster_size", res->min_cluster_size);
             rec_size(r, "joined", res->joined);
         } else {
@@ -310,12 +297,12 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
         if (s->noise)
             n += snprintf(what + n, sizeof what - (size_t)n, ", %zu noise",
                           s->noise);
-        if (o->method == AS_CLUSTER_DBSCAN)
+        if (o->c.method == AS_CLUSTER_DBSCAN)
             snprintf(what + n, sizeof what - (size_t)n, ", eps %.6f", res->eps);
-        else if (o->method == AS_CLUSTER_HDBSCAN)
+        else if (o->c.method == AS_CLUSTER_HDBSCAN)
             snprintf(what + n, sizeof what - (size_t)n,
                      ", HDBSCAN min_cluster_size %zu", res->min_cluster_size);
-        else if (o->method == AS_CLUSTER_AUTO)
+        else if (o->c.method == AS_CLUSTER_AUTO)
             snprintf(what + n, sizeof what - (size_t)n,
                      ", HDBSCAN min_cluster_size %zu, %zu joined",
                      res->min_cluster_size, res->joined);
@@ -379,19 +366,19 @@ parse_method(struct opts *o, struct given *g, const char *arg)
 {
     if (arg[0] >= '0' && arg[0] <= '9') {
         /* -m N: the older spelling of -M N */
-        o->min_samples = cli_parse_long("-m", arg, 1, 100000);
+        o->c.min_samples = (size_t)cli_parse_long("-m", arg, 1, 100000);
         o->have_min_samples = 1;
     } else if (strcmp(arg, "kmeans") == 0) {
-        o->method = AS_CLUSTER_KMEANS;
+        o->c.method = AS_CLUSTER_KMEANS;
         g->m = 1;
     } else if (strcmp(arg, "dbscan") == 0) {
-        o->method = AS_CLUSTER_DBSCAN;
+        o->c.method = AS_CLUSTER_DBSCAN;
         g->m = 1;
     } else if (strcmp(arg, "hdbscan") == 0) {
-        o->method = AS_CLUSTER_HDBSCAN;
+        o->c.method = AS_CLUSTER_HDBSCAN;
         g->m = 1;
     } else if (strcmp(arg, "auto") == 0) {
-        o->method = AS_CLUSTER_AUTO;
+        o->c.method = AS_CLUSTER_AUTO;
         g->m = 1;
     } else {
         cli_usage_error("-m: '%s' is not kmeans, dbscan, hdbscan "
@@ -406,15 +393,15 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
 {
     switch (c) {
     case 'c':
-        o->min_cluster_size = cli_parse_long("-c", arg, 2, 100000);
+        o->c.min_cluster_size = (size_t)cli_parse_long("-c", arg, 2, 100000);
         g->mcs = 1;
         break;
     case 'D':
-        o->method = AS_CLUSTER_DBSCAN;
+        o->c.method = AS_CLUSTER_DBSCAN;
         g->D = 1;
         break;
     case 'e':
-        o->eps = cli_parse_double("-e", arg, 1e-300, 1e300);
+        o->c.eps = cli_parse_double("-e", arg, 1e-300, 1e300);
         g->eps = 1;
         break;
     case 'H':
@@ -427,34 +414,34 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         o->json = 1;
         break;
     case 'j':
-        o->jobs = cli_parse_long("-j", arg, 1, 1024);
+        o->c.threads = (size_t)cli_parse_long("-j", arg, 1, 1024);
         break;
     case 'K': {
         char *colon = strchr(arg, ':');
         if (colon == NULL)
             cli_usage_error("-K: '%s' is not MIN:MAX", arg);
         *colon = '\0';
-        o->k_min = cli_parse_long("-K", arg, 2, 100000);
-        o->k_max = cli_parse_long("-K", colon + 1, 2, 100000);
-        if (o->k_min > o->k_max)
-            cli_usage_error("-K: %ld is above %ld", o->k_min, o->k_max);
+        o->c.k_min = (size_t)cli_parse_long("-K", arg, 2, 100000);
+        o->c.k_max = (size_t)cli_parse_long("-K", colon + 1, 2, 100000);
+        if (o->c.k_min > o->c.k_max)
+            cli_usage_error("-K: %zu is above %zu", o->c.k_min, o->c.k_max);
         g->kmeans_opt = 1;
         break;
     }
     case 'k':
-        o->k = cli_parse_long("-k", arg, 1, 100000);
+        o->c.k = (size_t)cli_parse_long("-k", arg, 1, 100000);
         g->k = 1;
         g->kmeans_opt = 1;
         break;
     case 'M':
-        o->min_samples = cli_parse_long("-M", arg, 1, 100000);
+        o->c.min_samples = (size_t)cli_parse_long("-M", arg, 1, 100000);
         o->have_min_samples = 1;
         break;
     case 'm':
         parse_method(o, g, arg);
         break;
     case 'n':
-        o->n_init = cli_parse_long("-n", arg, 1, 10000);
+        o->c.n_init = (size_t)cli_parse_long("-n", arg, 1, 10000);
         g->kmeans_opt = 1;
         break;
     case 'P':
@@ -464,10 +451,11 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         cli_quiet = 1;
         break;
     case 'r':
-        o->seed = (unsigned long long)cli_parse_long("-r", arg, 0, LONG_MAX);
+        o->c.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
         break;
     case 'S':
-        o->sample = cli_parse_long("-S", arg, 0, 100000000);
+        o->c.silhouette_sample =
+            (size_t)cli_parse_long("-S", arg, 0, 100000000);
         break;
     case 's':
         o->summary = 1;
@@ -523,12 +511,8 @@ parse_options(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->header = 1;
-    o->k = 8;
-    o->min_samples = 5;
-    o->min_cluster_size = 5;
-    o->n_init = 10;
-    o->sample = 10000;
-    o->jobs = cli_default_jobs();
+    as_cluster_opts_init(&o->c); /* k-means, k 8, and so on */
+    o->c.threads = (size_t)cli_default_jobs();
     struct given g = {0};
     int c;
     cli_init("as-cluster", USAGE);
@@ -548,18 +532,18 @@ parse_options(int argc, char **argv, struct opts *o)
     if (as_entry_filter_active(o->filter) && o->learned)
         cli_usage_error("-P clusters the whole index: not with --cluster, "
                         "-g, -l or -t");
-    if (g.k && o->k_min > 0)
+    if (g.k && o->c.k_min > 0)
         cli_usage_error("-k and -K do not go together");
-    if (g.D && g.m && o->method != AS_CLUSTER_DBSCAN)
+    if (g.D && g.m && o->c.method != AS_CLUSTER_DBSCAN)
         cli_usage_error("-D is -m dbscan");
-    if (o->method != AS_CLUSTER_KMEANS && g.kmeans_opt)
+    if (o->c.method != AS_CLUSTER_KMEANS && g.kmeans_opt)
         cli_usage_error("-k, -K and -n are k-means options");
-    if (o->method != AS_CLUSTER_DBSCAN && g.eps)
+    if (o->c.method != AS_CLUSTER_DBSCAN && g.eps)
         cli_usage_error("-e goes with -m dbscan");
-    if (o->method != AS_CLUSTER_DBSCAN && o->method != AS_CLUSTER_HDBSCAN &&
+    if (o->c.method != AS_CLUSTER_DBSCAN && o->c.method != AS_CLUSTER_HDBSCAN &&
         o->have_min_samples)
         cli_usage_error("-M goes with -m dbscan or hdbscan");
-    if (o->method != AS_CLUSTER_HDBSCAN && g.mcs)
+    if (o->c.method != AS_CLUSTER_HDBSCAN && g.mcs)
         cli_usage_error("-c goes with -m hdbscan");
 
     return argv[optind];

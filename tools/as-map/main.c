@@ -71,10 +71,9 @@ help(void)
 }
 
 struct opts {
-    int method, json, header, learned, nul;
-    long dims, iterations, jobs, k;
-    double angle, perplexity;
-    unsigned long long seed;
+    int json, header, learned, nul;
+    long k;
+    struct as_map_opts map; /* the method and its parameters */
     enum map_colour colour;
     const char *output, *svg, *html;
     as_entry_filter *filter; /* --cluster, -g, -l, -t */
@@ -101,31 +100,23 @@ static int
 project(const struct opts *o, struct map *m, const float *x, size_t d,
         char *how, size_t how_len)
 {
-    struct as_map_opts mo;
-    as_map_opts_init(&mo);
-    mo.method = o->method;
-    mo.dims = m->dims;
-    mo.perplexity = o->perplexity;
-    mo.max_iter = (size_t)o->iterations;
-    mo.theta = o->angle;
-    mo.seed = (uint64_t)o->seed;
-    mo.threads = (size_t)o->jobs;
+    const struct as_map_opts *mo = &o->map;
     struct as_map_plan plan;
-    as_map_plan(&mo, m->n, d, &plan);
+    as_map_plan(mo, m->n, d, &plan);
     if (plan.method == AS_MAP_PCA) {
         snprintf(how, how_len, "PCA");
     } else if (plan.method == AS_MAP_UMAP) {
         snprintf(how, how_len, "UMAP, 15 neighbours");
     } else {
-        if (plan.perplexity != o->perplexity)
+        if (plan.perplexity != o->map.perplexity)
             cli_warnx(m->index_path,
                       "perplexity %g is not below the %zu entries; "
                       "%.6f used",
-                      o->perplexity, m->n, plan.perplexity);
+                      o->map.perplexity, m->n, plan.perplexity);
         snprintf(how, how_len, "t-SNE, perplexity %g, %s", plan.perplexity,
                  plan.theta > 0.0 ? "Barnes-Hut" : "exact");
     }
-    return as_map_place(x, m->n, d, &mo, m->xy);
+    return as_map_place(x, m->n, d, mo, m->xy);
 }
 
 /* ---- coordinates ---- */
@@ -197,7 +188,7 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
 {
     switch (c) {
     case 'a':
-        o->angle = cli_parse_double("-a", arg, 0.0, 1.0);
+        o->map.theta = cli_parse_double("-a", arg, 0.0, 1.0);
         g->tsne_opt = 1;
         break;
     case 'c':
@@ -205,7 +196,7 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         g->colour = 1;
         break;
     case 'd':
-        o->dims = cli_parse_long("-d", arg, 2, 3);
+        o->map.dims = (size_t)cli_parse_long("-d", arg, 2, 3);
         break;
     case 'H':
         o->header = 0;
@@ -214,14 +205,14 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         help();
         exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
     case 'i':
-        o->iterations = cli_parse_long("-i", arg, 250, 1000000);
+        o->map.max_iter = (size_t)cli_parse_long("-i", arg, 250, 1000000);
         g->tsne_opt = 1;
         break;
     case 'J':
         o->json = 1;
         break;
     case 'j':
-        o->jobs = cli_parse_long("-j", arg, 1, 1024);
+        o->map.threads = (size_t)cli_parse_long("-j", arg, 1, 1024);
         break;
     case 'k':
         o->k = cli_parse_long("-k", arg, 0, 1000);
@@ -229,11 +220,11 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         break;
     case 'm':
         if (strcmp(arg, "pca") == 0)
-            o->method = AS_MAP_PCA;
+            o->map.method = AS_MAP_PCA;
         else if (strcmp(arg, "tsne") == 0)
-            o->method = AS_MAP_TSNE;
+            o->map.method = AS_MAP_TSNE;
         else if (strcmp(arg, "umap") == 0)
-            o->method = AS_MAP_UMAP;
+            o->map.method = AS_MAP_UMAP;
         else
             cli_usage_error("-m: '%s' is not tsne, umap or pca", arg);
         break;
@@ -244,14 +235,14 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         o->learned = 1;
         break;
     case 'p':
-        o->perplexity = cli_parse_double("-p", arg, 1.0, 1e6);
+        o->map.perplexity = cli_parse_double("-p", arg, 1.0, 1e6);
         g->tsne_opt = 1;
         break;
     case 'q':
         cli_quiet = 1;
         break;
     case 'r':
-        o->seed = (unsigned long long)cli_parse_long("-r", arg, 0, LONG_MAX);
+        o->map.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
         g->seed = 1;
         break;
     case 's':
@@ -303,13 +294,12 @@ parse_options(int argc, char **argv, struct opts *o)
     };
     memset(o, 0, sizeof *o);
     o->header = 1;
-    o->dims = 2;
-    o->iterations = 1000;
     o->k = 10;
-    o->angle = -1.0; /* by the number of entries */
-    o->perplexity = 30.0;
     o->colour = MAP_BY_LABEL;
-    o->jobs = cli_default_jobs();
+    /* t-SNE, 2 dimensions, perplexity 30, 1000 iterations, the angle by
+     * the number of entries */
+    as_map_opts_init(&o->map);
+    o->map.threads = (size_t)cli_default_jobs();
     struct given g = {0};
     int c;
     cli_init("as-map", USAGE);
@@ -322,9 +312,9 @@ parse_options(int argc, char **argv, struct opts *o)
                                        : "one index at a time");
     if (strcmp(argv[optind], "-") == 0)
         cli_usage_error("an index is a file, not standard input");
-    if (o->method != AS_MAP_TSNE && g.tsne_opt)
+    if (o->map.method != AS_MAP_TSNE && g.tsne_opt)
         cli_usage_error("-a, -i and -p go with -m tsne");
-    if (o->method == AS_MAP_PCA && g.seed)
+    if (o->map.method == AS_MAP_PCA && g.seed)
         cli_usage_error("-r goes with -m tsne or umap");
     if (g.colour && o->svg == NULL && o->html == NULL)
         cli_usage_error("-c goes with -s or -w");
@@ -369,9 +359,9 @@ place(const struct opts *o, struct map *m, as_projection **proj, char *how,
     if (!failed && (x = load_rows(m, d)) == NULL)
         failed = 1;
     snprintf(how, how_cap, "%s",
-             o->method == AS_MAP_PCA    ? "PCA"
-             : o->method == AS_MAP_UMAP ? "UMAP"
-                                        : "t-SNE");
+             o->map.method == AS_MAP_PCA    ? "PCA"
+             : o->map.method == AS_MAP_UMAP ? "UMAP"
+                                            : "t-SNE");
     m->how = how;
     if (!failed) {
         /* an empty index makes an empty map */
@@ -389,7 +379,7 @@ place(const struct opts *o, struct map *m, as_projection **proj, char *how,
         m->k = m->n == 0                 ? 0
                : (size_t)o->k < m->n - 1 ? (size_t)o->k
                                          : m->n - 1;
-        int st = map_neighbours(m, (size_t)o->jobs);
+        int st = map_neighbours(m, o->map.threads);
         if (st != AS_OK) {
             cli_warn_status(m->index_path, st);
             failed = 1;
@@ -437,7 +427,7 @@ run(const struct opts *o, const char *path)
 {
     struct map m = {0};
     m.index_path = path;
-    m.dims = (size_t)o->dims;
+    m.dims = o->map.dims;
     /* every row and entry is read: check them all before any work */
     if ((m.ix = cli_index_open(m.index_path, AS_INDEX_VERIFY)) == NULL) {
         as_entry_filter_free(o->filter);
