@@ -102,17 +102,8 @@ static int
 load(struct lib *l, int learned)
 {
     as_projection *p = NULL;
-    if (learned) {
-        int st = as_index_projection(l->ix, &p);
-        if (st != AS_OK) {
-            cli_warn_index(l->path, l->ix, st);
-            return 1;
-        }
-        if (p == NULL) {
-            cli_warnx(l->path, "no learnt projection (see as-index -L)");
-            return 1;
-        }
-    }
+    if (learned && cli_index_projection(l->ix, l->path, &p) != 0)
+        return 1;
     l->n = as_index_count(l->ix);
     l->d = as_map_rows_dim(l->ix, p);
     l->x = malloc((l->n ? l->n : 1) * l->d * sizeof *l->x);

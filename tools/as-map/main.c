@@ -344,12 +344,7 @@ place(const struct opts *o, struct map *m, as_projection **proj, char *how,
     int failed = 0;
     float *x = NULL;
     if (o->learned) {
-        int st = as_index_projection(m->ix, proj);
-        if (st != AS_OK) {
-            cli_warn_index(m->index_path, m->ix, st);
-            failed = 1;
-        } else if (*proj == NULL) {
-            cli_warnx(m->index_path, "no learnt projection (see as-index -L)");
+        if (cli_index_projection(m->ix, m->index_path, proj) != 0) {
             failed = 1;
         } else {
             d = as_map_rows_dim(m->ix, *proj);

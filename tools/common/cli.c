@@ -15,6 +15,7 @@
 
 #include "as/error.h"
 #include "as/index.h"
+#include "as/learn.h"
 #include "as/parallel.h"
 #include "as/pathlist.h"
 #include "as/version.h"
@@ -521,6 +522,21 @@ cli_warn_index(const char *path, const as_index *ix, int status)
         cli_warnx(path, "index is damaged (checksum mismatch in %s)", sec);
     else
         cli_warn_status(path, status);
+}
+
+int
+cli_index_projection(const as_index *ix, const char *path, as_projection **out)
+{
+    int st = as_index_projection(ix, out);
+    if (st != AS_OK) {
+        cli_warn_index(path, ix, st);
+        return 1;
+    }
+    if (*out == NULL) {
+        cli_warnx(path, "no learnt projection (see as-index -L)");
+        return 1;
+    }
+    return 0;
 }
 
 int

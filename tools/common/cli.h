@@ -128,6 +128,13 @@ struct as_index *cli_index_open(const char *path, unsigned flags);
 /* Reports status from reading the index ix at path: for AS_ECHECKSUM,
  * "index is damaged (checksum mismatch in SECTION)". */
 void cli_warn_index(const char *path, const struct as_index *ix, int status);
+/* The projection as-index -L learnt into the index ix at path (-P of
+ * as-cluster, as-map), in *out for the caller to free with
+ * as_projection_free(); 0, or 1 after reporting that it cannot be read
+ * or that there is none. */
+struct as_projection;
+int cli_index_projection(const struct as_index *ix, const char *path,
+                         struct as_projection **out);
 
 /*
  * as_index_annotate() on the file path names (through symbolic links),
