@@ -512,11 +512,7 @@ parse_options(int argc, char **argv, struct opts *o)
                          longopts, NULL)) != -1)
         if (!parse_option(o, &g, c, optarg))
             cli_usage_hint();
-    if (argc - optind != 1)
-        cli_usage_error(argc == optind ? "no index given"
-                                       : "one index at a time");
-    if (strcmp(argv[optind], "-") == 0)
-        cli_usage_error("an index is a file, not standard input");
+    const char *path = cli_one_index(argc, argv);
     if (as_entry_filter_active(o->filter) && o->write)
         cli_usage_error("-W stores clusters for the whole index: not with "
                         "--cluster, -g, -l or -t");
@@ -537,7 +533,7 @@ parse_options(int argc, char **argv, struct opts *o)
     if (o->c.method != AS_CLUSTER_HDBSCAN && g.mcs)
         cli_usage_error("-c goes with -m hdbscan");
 
-    return argv[optind];
+    return path;
 }
 
 /* Clusters the index at path and prints (and with -W stores) the

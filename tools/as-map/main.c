@@ -307,11 +307,7 @@ parse_options(int argc, char **argv, struct opts *o)
                             longopts, NULL)) != -1)
         if (!parse_option(o, &g, c, optarg))
             cli_usage_hint();
-    if (argc - optind != 1)
-        cli_usage_error(argc == optind ? "no index given"
-                                       : "one index at a time");
-    if (strcmp(argv[optind], "-") == 0)
-        cli_usage_error("an index is a file, not standard input");
+    const char *path = cli_one_index(argc, argv);
     if (o->map.method != AS_MAP_TSNE && g.tsne_opt)
         cli_usage_error("-a, -i and -p go with -m tsne");
     if (o->map.method == AS_MAP_PCA && g.seed)
@@ -330,7 +326,7 @@ parse_options(int argc, char **argv, struct opts *o)
         (o->svg != NULL && o->html != NULL && strcmp(o->svg, o->html) == 0))
         cli_usage_error("-o, -s and -w need different files");
 
-    return argv[optind];
+    return path;
 }
 
 /* The rows (with -P their blend with the projection learnt, left in

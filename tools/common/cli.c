@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -67,6 +68,17 @@ cli_usage_hint(void)
 {
     fprintf(stderr, "%s\nTry '%s --help'.\n", cli_usage_line, cli_name);
     exit(AS_EXIT_USAGE);
+}
+
+const char *
+cli_one_index(int argc, char **argv)
+{
+    if (argc - optind != 1)
+        cli_usage_error(argc == optind ? "no index given"
+                                       : "one index at a time");
+    if (strcmp(argv[optind], "-") == 0)
+        cli_usage_error("an index is a file, not standard input");
+    return argv[optind];
 }
 
 _Noreturn void

@@ -38,6 +38,9 @@ _Noreturn void cli_usage_error(const char *fmt, ...)
 /* Prints the usage line and the hint only, and exits 2 (getopt already
  * said what was wrong). */
 _Noreturn void cli_usage_hint(void);
+/* The one index operand after the options (argv[optind]) of a tool that
+ * reads one index file; none, more than one, or "-" is a usage error. */
+const char *cli_one_index(int argc, char **argv);
 /* Prints "prog VERSION" to stdout and exits 0. */
 _Noreturn void cli_version(void);
 
