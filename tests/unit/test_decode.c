@@ -562,6 +562,52 @@ test_fd(void)
     }
 }
 
+/* as_decode_describe(): the stream as decoded to its end, by path or
+ * descriptor, against libsndfile's own count of the frames. */
+static void
+test_describe(void)
+{
+    static const struct {
+        const char *name, *container, *codec;
+        int rate_hz, channels, bits;
+    } want[] = {
+        {"chord_ceg_48k_stereo.wav", "wav", "pcm_s16", 48000, 2, 16},
+        {"mix_44k1_pcm16.aiff", "aiff", "pcm_s16", 44100, 1, 16},
+        {"mix_44k1_float32.wav", "wav", "float32", 44100, 1, 32},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char audio[512];
+        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
+                 want[i].name);
+        check_ctx("describe %s", want[i].name);
+        int64_t frames;
+        int channels;
+        free(sf_read_all(audio, &frames, &channels));
+        struct as_audio_info info;
+        CHECK_STATUS(as_decode_describe(audio, -1, &info), AS_OK);
+        CHECK_STR(info.container, want[i].container);
+        CHECK_STR(info.codec, want[i].codec);
+        CHECK_INT(info.rate_hz, want[i].rate_hz);
+        CHECK_INT(info.channels, channels);
+        CHECK_INT(info.channels, want[i].channels);
+        CHECK_INT(info.bits, want[i].bits);
+        CHECK_INT(info.frames_read, frames);
+        int fd = open(audio, O_RDONLY);
+        struct as_audio_info by_fd;
+        CHECK_STATUS(as_decode_describe(NULL, fd, &by_fd), AS_OK);
+        close(fd);
+        CHECK_INT(by_fd.frames_read, frames);
+        CHECK_INT(by_fd.rate_hz, want[i].rate_hz);
+    }
+    check_ctx("describe: failures");
+    struct as_audio_info info;
+    char missing[512];
+    path_in(missing, sizeof missing, tmpdir, "no-such-file.wav");
+    CHECK_STATUS(as_decode_describe(missing, -1, &info), AS_EIO);
+    CHECK_STATUS(as_decode_describe(NULL, -1, &info), AS_EINVAL);
+    CHECK_STATUS(as_decode_describe(missing, -1, NULL), AS_EINVAL);
+}
+
 static void
 write_bytes(const char *path, const void *data, size_t n)
 {
@@ -1022,6 +1068,7 @@ main(int argc, char **argv)
     test_misnamed();
     test_chunk_invariance();
     test_fd();
+    test_describe();
     test_bad_inputs();
     test_mpeg_quiet();
     test_mp3_untagged();

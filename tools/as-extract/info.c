@@ -20,28 +20,6 @@ skip_quietly(const struct cli_input *in, int status)
     return in->walked && (status == AS_EFORMAT || status == AS_EEMPTY);
 }
 
-static int
-info_one(const char *path, struct as_audio_info *info)
-{
-    static float buf[16384];
-    struct as_decode_opts dopts;
-    as_decoder *dec = NULL;
-    as_decode_opts_init(&dopts);
-    dopts.out_rate_hz = 0;
-    int status = strcmp(path, "-") == 0
-                     ? as_decoder_open_fd(&dec, STDIN_FILENO, &dopts)
-                     : as_decoder_open(&dec, path, &dopts);
-    if (status != AS_OK)
-        return status;
-    size_t n;
-    do
-        status = as_decoder_read(dec, buf, sizeof buf / sizeof *buf, &n);
-    while (status == AS_OK && n > 0);
-    as_decoder_info(dec, info);
-    as_decoder_close(dec);
-    return status;
-}
-
 int
 run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
 {
@@ -59,7 +37,9 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
         const char *path = in->v[i].path;
         struct as_audio_info info;
         cli_progress_update(&prog, i);
-        int status = info_one(path, &info);
+        int status = strcmp(path, "-") == 0
+                         ? as_decode_describe(NULL, STDIN_FILENO, &info)
+                         : as_decode_describe(path, -1, &info);
         if (status != AS_OK && skip_quietly(&in->v[i], status)) {
             if (o->verbose)
                 cli_warnx(path, "skipped: not audio");

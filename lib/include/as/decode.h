@@ -98,6 +98,18 @@ int as_decode_reason(const char *path, int status, char *buf, size_t cap);
 void as_decoder_info(const as_decoder *dec, struct as_audio_info *info);
 
 /*
+ * Decodes the whole file (path, or fd when path is NULL; the descriptor
+ * stays the caller's) at its native rate and fills *info as
+ * as_decoder_info() gives it at the end, so that info->frames_read holds
+ * the frames the file really has, whatever its header declares. Returns
+ * AS_OK; what as_decoder_open() or as_decoder_read() returned (*info is
+ * then filled with what was read until a read error, and left alone when
+ * the file could not be opened); AS_EINVAL (info NULL, no path and fd
+ * below 0) or AS_ENOMEM.
+ */
+int as_decode_describe(const char *path, int fd, struct as_audio_info *info);
+
+/*
  * Reads up to cap samples (frames times out_channels; cap below
  * out_channels is AS_EINVAL) into pcm. *n_read is the number of samples
  * stored, always whole frames; 0 with AS_OK means the end of the stream.
