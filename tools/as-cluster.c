@@ -16,6 +16,7 @@
 #include "as/map.h"
 #include "common/cli.h"
 #include "common/filter.h"
+#include "common/options.h"
 #include "common/record.h"
 
 #define USAGE                                                                  \
@@ -80,7 +81,8 @@ help(void)
 }
 
 struct opts {
-    int json, header, summary, write, learned, nul, have_min_samples;
+    struct cli_common com; /* -H, -J, -z (-h, -q, -V) */
+    int summary, write, learned, have_min_samples;
     double wait_s;
     as_entry_filter *filter;  /* --cluster, -g, -l, -t */
     struct as_cluster_opts c; /* the method and its parameters */
@@ -395,15 +397,6 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         o->c.eps = cli_parse_double("-e", arg, 1e-300, 1e300);
         g->eps = 1;
         break;
-    case 'H':
-        o->header = 0;
-        break;
-    case 'h':
-        help();
-        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
-    case 'J':
-        o->json = 1;
-        break;
     case 'j':
         o->c.threads = (size_t)cli_parse_long("-j", arg, 1, 1024);
         break;
@@ -438,9 +431,6 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
     case 'P':
         o->learned = 1;
         break;
-    case 'q':
-        cli_quiet = 1;
-        break;
     case 'r':
         o->c.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
         break;
@@ -451,19 +441,15 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
     case 's':
         o->summary = 1;
         break;
-    case 'V':
-        cli_version();
     case 'W':
         o->write = 1;
         break;
     case 'w':
         o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
         break;
-    case 'z':
-        o->nul = 1;
-        break;
     default:
-        return cli_filter_option(&o->filter, c, arg);
+        return cli_common_option(&o->com, c, arg) ||
+               cli_filter_option(&o->filter, c, arg);
     }
     return 1;
 }
@@ -501,7 +487,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
-    o->header = 1;
+    cli_common_init(&o->com, help);
     as_cluster_opts_init(&o->c); /* k-means, k 8, and so on */
     o->c.threads = (size_t)cli_default_jobs();
     struct given g = {0};
@@ -565,9 +551,8 @@ run(struct opts *o, const char *path)
     if (!failed)
         failed = cluster(o, &l, &r);
     struct rec out;
-    rec_init(&out, stdout,
-             &(struct rec_opts){
-                 .json = o->json, .header = o->header, .nul = o->nul});
+    struct rec_opts ro = cli_common_rec_opts(&o->com);
+    rec_init(&out, stdout, &ro);
     o->out = &out;
     if (!failed)
         failed =

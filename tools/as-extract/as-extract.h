@@ -10,11 +10,12 @@
 #include "as/index.h"
 #include "as/kind.h"
 #include "common/cli.h"
+#include "common/options.h"
 #include "common/record.h"
 
 struct opts {
-    int info, keep_going, verbose, header, columns, json, nul;
-    int format;
+    struct cli_common com; /* -f, -H, -J, -z (-h, -q, -V) */
+    int info, keep_going, verbose, columns;
     long jobs;
     const char *output, *skip_index;
     const as_featureset *set;

@@ -119,8 +119,8 @@ open_writer(const struct opts *o, FILE *out, as_featwriter **w)
     }
     h.names = names;
     as_featwriter_opts_init(&wo);
-    wo.format = o->format;
-    wo.header = o->header;
+    wo.format = o->com.format;
+    wo.header = o->com.header;
     int st = as_featwriter_new(w, out, &h, &wo);
     free(names);
     free(tags);
@@ -225,8 +225,8 @@ emit(void *ctx, struct as_batch_item *it)
             .audio_hash = it->res.audio_hash,
         };
         if (st == AS_OK)
-            st = o->json ? json_row(&c->rec, o->set, o->km, &row)
-                         : as_featwriter_row(c->w, &row);
+            st = o->com.json ? json_row(&c->rec, o->set, o->km, &row)
+                             : as_featwriter_row(c->w, &row);
         if (st == AS_EIO) {
             /* reported once, by cli_output_close() */
             c->failed = 1;
@@ -273,8 +273,8 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
     for (size_t i = 0; i < in->n; i++)
         bin[i] = (struct as_batch_input){
             in->v[i].path, strcmp(in->v[i].path, "-") == 0 ? STDIN_FILENO : -1};
-    if (o->json)
-        rec_init(&c.rec, out, &(struct rec_opts){.json = 1, .nul = o->nul});
+    if (o->com.json)
+        rec_init(&c.rec, out, &(struct rec_opts){.json = 1, .nul = o->com.nul});
     else if (open_writer(o, out, &c.w) != 0)
         c.failed = 1;
     as_index *skip_ix = NULL;
@@ -301,7 +301,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
                       c.moved, c.moved == 1 ? "" : "s");
     }
     as_featwriter_free(c.w);
-    if (o->json) {
+    if (o->com.json) {
         c.failed |= rec_finish(&c.rec);
         rec_free(&c.rec);
     }

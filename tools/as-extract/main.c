@@ -61,7 +61,8 @@ print_columns(const struct opts *o)
 {
     struct rec r;
     rec_init(&r, stdout,
-             &(struct rec_opts){.json = o->json, .header = 1, .nul = o->nul});
+             &(struct rec_opts){
+                 .json = o->com.json, .header = 1, .nul = o->com.nul});
     rec_header(&r, "column\tgroup\tunit\tdescription");
     for (size_t c = 0; c < as_featureset_dim(o->set); c++) {
         const struct as_column *col = as_featureset_column(o->set, c);
@@ -122,30 +123,13 @@ parse_option(struct opts *o, int c, char *arg)
         o->in.nul = 1;
         break;
     case 'b':
-        o->format = AS_FEAT_BIN;
+        o->com.format = AS_FEAT_BIN;
         break;
     case 'C':
         o->columns = 1;
         break;
-    case 'f':
-        if (strcmp(arg, "tsv") == 0)
-            o->format = AS_FEAT_TSV;
-        else if (strcmp(arg, "bin") == 0)
-            o->format = AS_FEAT_BIN;
-        else
-            cli_usage_error("-f: '%s' is not tsv or bin", arg);
-        break;
-    case 'H':
-        o->header = 0;
-        break;
-    case 'h':
-        help();
-        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
     case 'i':
         o->info = 1;
-        break;
-    case 'J':
-        o->json = 1;
         break;
     case 'j':
         o->jobs = cli_parse_long("-j", arg, 1, 1024);
@@ -161,9 +145,6 @@ parse_option(struct opts *o, int c, char *arg)
         break;
     case 'o':
         o->output = arg;
-        break;
-    case 'q':
-        cli_quiet = 1;
         break;
     case 'r':
         o->in.recursive = 1;
@@ -184,13 +165,8 @@ parse_option(struct opts *o, int c, char *arg)
         o->verbose = 1;
         o->in.verbose = 1;
         break;
-    case 'V':
-        cli_version();
-    case 'z':
-        o->nul = 1;
-        break;
     default:
-        return 0;
+        return cli_common_option(&o->com, c, arg);
     }
     return 1;
 }
@@ -227,8 +203,7 @@ parse_options(int argc, char **argv, struct opts *o)
     };
     int c;
     memset(o, 0, sizeof *o);
-    o->header = 1;
-    o->format = AS_FEAT_TSV;
+    cli_common_init(&o->com, help);
     o->set = as_featureset_get("default");
     o->jobs = cli_default_jobs();
 
@@ -238,9 +213,9 @@ parse_options(int argc, char **argv, struct opts *o)
                             longopts, NULL)) != -1)
         if (!parse_option(o, c, optarg))
             cli_usage_hint();
-    if (o->json && o->format == AS_FEAT_BIN)
+    if (o->com.json && o->com.format == AS_FEAT_BIN)
         cli_usage_error("-J writes JSON, not a binary stream");
-    if (o->nul && !o->info && !o->columns && !o->json)
+    if (o->com.nul && !o->info && !o->columns && !o->com.json)
         cli_usage_error("-z goes with -i, -C or -J (a TSV feature stream "
                         "ends its lines with LF)");
 }
@@ -249,7 +224,7 @@ parse_options(int argc, char **argv, struct opts *o)
 static void
 check_options(const struct opts *o)
 {
-    if (o->info && o->format == AS_FEAT_BIN)
+    if (o->info && o->com.format == AS_FEAT_BIN)
         cli_usage_error("-i writes TSV only");
     if (o->info && o->skip_index != NULL)
         cli_usage_error("-U goes with feature extraction, not -i");
@@ -277,7 +252,8 @@ main(int argc, char **argv)
         stdin_uses += strcmp(operands[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
-    if (o.format == AS_FEAT_BIN && o.output == NULL && isatty(STDOUT_FILENO))
+    if (o.com.format == AS_FEAT_BIN && o.output == NULL &&
+        isatty(STDOUT_FILENO))
         cli_usage_error("binary output to a terminal; redirect it or use -o");
 
     struct cli_inputs in;

@@ -17,6 +17,7 @@
 #include "as/search.h"
 #include "common/cli.h"
 #include "common/filter.h"
+#include "common/options.h"
 #include "common/record.h"
 
 #define USAGE                                                                   \
@@ -71,7 +72,8 @@ help(void)
 }
 
 struct opts {
-    int json, header, learned, nul;
+    struct cli_common com; /* -H, -J, -z (-h, -q, -V) */
+    int learned;
     long k;
     struct as_map_opts map; /* the method and its parameters */
     enum map_colour colour;
@@ -133,9 +135,8 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
 {
     static const char *const axis[] = {"x", "y", "z"};
     struct rec r;
-    rec_init(&r, fp,
-             &(struct rec_opts){
-                 .json = o->json, .header = o->header, .nul = o->nul});
+    struct rec_opts ro = cli_common_rec_opts(&o->com);
+    rec_init(&r, fp, &ro);
     rec_header(&r, m->dims == 3
                        ? REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty\tz"
                        : REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty");
@@ -198,18 +199,9 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
     case 'd':
         o->map.dims = (size_t)cli_parse_long("-d", arg, 2, 3);
         break;
-    case 'H':
-        o->header = 0;
-        break;
-    case 'h':
-        help();
-        exit(cli_output_close(&(struct cli_output){.fp = stdout}, 1));
     case 'i':
         o->map.max_iter = (size_t)cli_parse_long("-i", arg, 250, 1000000);
         g->tsne_opt = 1;
-        break;
-    case 'J':
-        o->json = 1;
         break;
     case 'j':
         o->map.threads = (size_t)cli_parse_long("-j", arg, 1, 1024);
@@ -238,9 +230,6 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
         o->map.perplexity = cli_parse_double("-p", arg, 1.0, 1e6);
         g->tsne_opt = 1;
         break;
-    case 'q':
-        cli_quiet = 1;
-        break;
     case 'r':
         o->map.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
         g->seed = 1;
@@ -248,16 +237,12 @@ parse_option(struct opts *o, struct given *g, int c, char *arg)
     case 's':
         o->svg = arg;
         break;
-    case 'V':
-        cli_version();
     case 'w':
         o->html = arg;
         break;
-    case 'z':
-        o->nul = 1;
-        break;
     default:
-        return cli_filter_option(&o->filter, c, arg);
+        return cli_common_option(&o->com, c, arg) ||
+               cli_filter_option(&o->filter, c, arg);
     }
     return 1;
 }
@@ -293,7 +278,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
-    o->header = 1;
+    cli_common_init(&o->com, help);
     o->k = 10;
     o->colour = MAP_BY_LABEL;
     /* t-SNE, 2 dimensions, perplexity 30, 1000 iterations, the angle by
