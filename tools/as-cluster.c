@@ -534,17 +534,11 @@ run(struct opts *o, const char *path)
         as_entry_filter_free(o->filter);
         return AS_EXIT_FAIL;
     }
-    /* every row and entry is read: check them all before any work */
-    if ((l.ix = cli_index_open(l.path, AS_INDEX_VERIFY)) == NULL) {
-        as_entry_filter_free(o->filter);
-        return AS_EXIT_FAIL;
-    }
-    /* with a filter, the entries that pass as an index of their own */
-    as_index *sub = cli_filter_index(l.ix, l.path, o->filter);
-    if (sub != l.ix)
-        as_index_close(l.ix);
+    /* every row and entry is read: check them all before any work; with
+     * a filter, the entries that pass as an index of their own */
+    l.ix = cli_filter_open(l.path, AS_INDEX_VERIFY, o->filter);
     as_entry_filter_free(o->filter);
-    if ((l.ix = sub) == NULL)
+    if (l.ix == NULL)
         return AS_EXIT_FAIL;
     int failed = load(&l, o->learned);
     struct as_cluster_result r = {0};

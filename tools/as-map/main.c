@@ -404,17 +404,11 @@ run(const struct opts *o, const char *path)
     struct map m = {0};
     m.index_path = path;
     m.dims = o->map.dims;
-    /* every row and entry is read: check them all before any work */
-    if ((m.ix = cli_index_open(m.index_path, AS_INDEX_VERIFY)) == NULL) {
-        as_entry_filter_free(o->filter);
-        return AS_EXIT_FAIL;
-    }
-    /* with a filter, the entries that pass as an index of their own */
-    as_index *sub = cli_filter_index(m.ix, m.index_path, o->filter);
-    if (sub != m.ix)
-        as_index_close(m.ix);
+    /* every row and entry is read: check them all before any work; with
+     * a filter, the entries that pass as an index of their own */
+    m.ix = cli_filter_open(m.index_path, AS_INDEX_VERIFY, o->filter);
     as_entry_filter_free(o->filter);
-    if ((m.ix = sub) == NULL)
+    if (m.ix == NULL)
         return AS_EXIT_FAIL;
     m.n = as_index_count(m.ix);
     as_projection *proj = NULL;

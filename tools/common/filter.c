@@ -107,3 +107,15 @@ cli_filter_index(as_index *ix, const char *path, const as_entry_filter *f)
     free(tmp);
     return sub;
 }
+
+as_index *
+cli_filter_open(const char *path, unsigned flags, const as_entry_filter *f)
+{
+    as_index *ix = cli_index_open(path, flags);
+    if (ix == NULL)
+        return NULL;
+    as_index *sub = cli_filter_index(ix, path, f);
+    if (sub != ix)
+        as_index_close(ix);
+    return sub;
+}

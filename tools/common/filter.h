@@ -40,4 +40,13 @@ int cli_filter_option(as_entry_filter **f, int c, const char *arg);
 as_index *cli_filter_index(as_index *ix, const char *path,
                            const as_entry_filter *f);
 
+/*
+ * The index at path opened whole (cli_index_open() with flags) and then
+ * cut down to the entries that pass f (cli_filter_index(); the whole
+ * index is closed when a subset was made), for the tools that work on
+ * one index. f stays the caller's. NULL after reporting a failure.
+ */
+as_index *cli_filter_open(const char *path, unsigned flags,
+                          const as_entry_filter *f);
+
 #endif
