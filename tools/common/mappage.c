@@ -434,6 +434,46 @@ scheme_json(FILE *fp, const struct map *m, const struct map_scheme *s)
     putc('}', fp);
 }
 
+/* The page's per-entry arrays that come from the index's entries. */
+enum column { COL_PATH, COL_SRC, COL_CLUSTER, COL_ANOMALY };
+
+/* Writes the elements of one such array; AS_OK or the status of reading
+ * an entry (the array then stops short). */
+static int
+entry_column(FILE *fp, const struct map *m, enum column col, map_url_fn url,
+             void *url_ctx)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        struct as_index_entry e;
+        int st = as_index_entry(m->ix, i, &e);
+        if (st != AS_OK)
+            return st;
+        if (i)
+            putc(',', fp);
+        switch (col) {
+        case COL_PATH:
+            cli_json_string_html(fp, e.path);
+            break;
+        case COL_SRC:
+            putc('"', fp);
+            url(fp, i, e.path, url_ctx);
+            putc('"', fp);
+            break;
+        case COL_CLUSTER:
+            fprintf(fp, "%ld",
+                    e.cluster == AS_INDEX_NO_CLUSTER ? -1L : (long)e.cluster);
+            break;
+        case COL_ANOMALY:
+            if (e.flags & AS_ENTRY_HAS_ANOMALY)
+                num(fp, (double)e.anomaly);
+            else
+                fputs("null", fp);
+            break;
+        }
+    }
+    return AS_OK;
+}
+
 int
 map_page_data(FILE *fp, const struct map *m,
               const struct map_scheme schemes[MAP_N_COLOURS],
@@ -448,25 +488,11 @@ map_page_data(FILE *fp, const struct map *m,
     cli_json_string_html(fp, sub);
     fprintf(fp, ",\"n\":%zu,\"dims\":%zu,\"k\":%zu,\"by\":%d", m->n, m->dims,
             m->k, (int)by);
-    int st = AS_OK;
     fputs(",\"path\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        if (i)
-            putc(',', fp);
-        cli_json_string_html(fp, e.path);
-    }
+    int st = entry_column(fp, m, COL_PATH, NULL, NULL);
     fputs("],\"src\":[", fp);
-    for (size_t i = 0; url != NULL && i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        fputs(i ? ",\"" : "\"", fp);
-        url(fp, i, e.path, url_ctx);
-        putc('"', fp);
-    }
+    if (st == AS_OK && url != NULL)
+        st = entry_column(fp, m, COL_SRC, url, url_ctx);
     fputs("],\"labels\":[", fp);
     for (size_t i = 0; i < as_index_label_count(m->ix); i++) {
         if (i)
@@ -481,25 +507,11 @@ map_page_data(FILE *fp, const struct map *m,
                 l == AS_INDEX_NO_LABEL ? -1L : (long)l);
     }
     fputs("],\"cluster\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        fprintf(fp, "%s%ld", i ? "," : "",
-                e.cluster == AS_INDEX_NO_CLUSTER ? -1L : (long)e.cluster);
-    }
+    if (st == AS_OK)
+        st = entry_column(fp, m, COL_CLUSTER, NULL, NULL);
     fputs("],\"anomaly\":[", fp);
-    for (size_t i = 0; i < m->n && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(m->ix, i, &e)) != AS_OK)
-            break;
-        if (i)
-            putc(',', fp);
-        if (e.flags & AS_ENTRY_HAS_ANOMALY)
-            num(fp, (double)e.anomaly);
-        else
-            fputs("null", fp);
-    }
+    if (st == AS_OK)
+        st = entry_column(fp, m, COL_ANOMALY, NULL, NULL);
     static const char *const axis[] = {"x", "y", "z"};
     for (size_t a = 0; a < m->dims; a++) {
         fprintf(fp, "],\"%s\":[", axis[a]);
