@@ -118,31 +118,28 @@ xstrdup(const char *s)
     return memcpy(cli_xrealloc(NULL, n), s, n);
 }
 
-/* Label or cluster: the most common categories get the palette, the rest
- * share "other"; entries without one are "none". */
+/* The category of every entry by `by` into key (-1: none); with kinds,
+ * *kinds gets the kind tags read (NULL when the index has none: no entry
+ * has a kind then, so that a map does not change with the built-in
+ * model). AS_OK or the status of reading an entry. */
 static int
-make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
+category_keys(const struct map *m, enum map_colour by, int64_t *key,
+              as_kinds **kinds)
 {
-    size_t n = m->n;
-    int64_t *key = cli_xrealloc(NULL, (n ? n : 1) * sizeof *key);
-    struct cat *cat = cli_xrealloc(NULL, (n ? n : 1) * sizeof *cat);
-    size_t n_none = 0, n_cat = 0;
-    /* kinds: from the kind tags (as-extract -K); an index without them
-     * has no kind ("none"), so that a map does not change with the
-     * built-in model */
-    as_kinds *kinds = NULL;
     double *prob = NULL;
+    *kinds = NULL;
     if (by == MAP_BY_KIND &&
-        as_kinds_of_index(&kinds, NULL, m->ix, 1) == AS_OK && kinds != NULL)
-        prob = cli_xrealloc(NULL, as_kinds_n_classes(kinds) * sizeof *prob);
-    for (size_t i = 0; i < n; i++) {
+        as_kinds_of_index(kinds, NULL, m->ix, 1) == AS_OK && *kinds != NULL)
+        prob = cli_xrealloc(NULL, as_kinds_n_classes(*kinds) * sizeof *prob);
+    for (size_t i = 0; i < m->n; i++) {
         if (by == MAP_BY_KIND) {
             size_t best;
-            key[i] = kinds != NULL && as_kinds_entry(kinds, m->ix, i, prob,
-                                                     as_kinds_n_classes(kinds),
-                                                     &best) == AS_OK
-                         ? (int64_t)best
-                         : -1;
+            key[i] =
+                *kinds != NULL && as_kinds_entry(*kinds, m->ix, i, prob,
+                                                 as_kinds_n_classes(*kinds),
+                                                 &best) == AS_OK
+                    ? (int64_t)best
+                    : -1;
         } else if (by == MAP_BY_LABEL) {
             uint32_t l = as_index_entry_label(m->ix, i);
             key[i] = l == AS_INDEX_NO_LABEL ? -1 : (int64_t)l;
@@ -150,14 +147,33 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
             struct as_index_entry e;
             int st = as_index_entry(m->ix, i, &e);
             if (st != AS_OK) {
-                free(key);
-                free(cat);
-                as_kinds_free(kinds);
                 free(prob);
                 return st;
             }
             key[i] = e.cluster == AS_INDEX_NO_CLUSTER ? -1 : e.cluster;
         }
+    }
+    free(prob);
+    return AS_OK;
+}
+
+/* Label, cluster or kind: the most common categories get the palette,
+ * the rest share "other"; entries without one are "none". */
+static int
+make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
+{
+    size_t n = m->n;
+    int64_t *key = cli_xrealloc(NULL, (n ? n : 1) * sizeof *key);
+    as_kinds *kinds;
+    int st = category_keys(m, by, key, &kinds);
+    if (st != AS_OK) {
+        free(key);
+        as_kinds_free(kinds);
+        return st;
+    }
+    struct cat *cat = cli_xrealloc(NULL, (n ? n : 1) * sizeof *cat);
+    size_t n_none = 0, n_cat = 0;
+    for (size_t i = 0; i < n; i++) {
         if (key[i] < 0)
             n_none++;
         else
@@ -216,7 +232,6 @@ make_categories(const struct map *m, enum map_colour by, struct map_scheme *s)
     free(key);
     free(cat);
     as_kinds_free(kinds);
-    free(prob);
     return AS_OK;
 }
 
