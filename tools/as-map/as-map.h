@@ -10,16 +10,6 @@
 #include "as/as.h"
 #include "common/mappage.h"
 
-/* Writes s as XML character data or an attribute value: control
- * characters and bytes that are not valid UTF-8 escaped as in TSV
- * output (cli_xml_text), then &<>"' as entities. */
-void map_xml_text(FILE *fp, const char *s);
-/* Writes s as a JSON string that is safe inside an HTML <script>: also
- * '<' as \u003c, so that no "</script" or "<!--" can appear. */
-void map_json_html(FILE *fp, const char *s);
-/* The last component of a path. */
-const char *map_basename(const char *path);
-
 /* Writes the pictures; 0, or 1 after reporting the failure (the target is
  * then left as it was). */
 int map_write_svg(const struct map *m, const struct map_scheme *s,

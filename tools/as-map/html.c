@@ -196,7 +196,7 @@ map_write_html(const struct map *m,
           "initial-scale=1\">\n"
           "<title>",
           fp);
-    map_xml_text(fp, map_basename(m->index_path));
+    cli_xml_text(fp, map_basename(m->index_path));
     fputs(" \xe2\x80\x94 as-map</title>\n<style>\n", fp);
     fputs(map_page_css, fp);
     fputs("</style>\n</head>\n<body>\n"

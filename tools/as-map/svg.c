@@ -27,7 +27,7 @@ legend_name(FILE *fp, const char *name)
 {
     size_t len = strlen(name);
     if (len <= LEGEND_NAME) {
-        map_xml_text(fp, name);
+        cli_xml_text(fp, name);
         return;
     }
     char buf[LEGEND_NAME + 4];
@@ -36,7 +36,7 @@ legend_name(FILE *fp, const char *name)
         cut--;
     memcpy(buf, name, cut);
     memcpy(buf + cut, "\xe2\x80\xa6", 4); /* an ellipsis */
-    map_xml_text(fp, buf);
+    cli_xml_text(fp, buf);
 }
 
 static void
@@ -66,11 +66,11 @@ legend(FILE *fp, const struct map_scheme *s)
                 LEGEND_X, y - 8);
         fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"14\">", LEGEND_X + 24,
                 y + 2);
-        map_xml_text(fp, s->legend[0].name);
+        cli_xml_text(fp, s->legend[0].name);
         fputs(" (most anomalous)</text>\n", fp);
         fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"14\">", LEGEND_X + 24,
                 y + 196);
-        map_xml_text(fp, s->legend[1].name);
+        cli_xml_text(fp, s->legend[1].name);
         fputs("</text>\n", fp);
         y += 226;
         first = 2;
@@ -128,10 +128,10 @@ draw(FILE *fp, const struct map *m, const struct map_scheme *s)
                 "<title>",
                 cx == 0.0 ? 0.0 : cx, cy == 0.0 ? 0.0 : cy, r,
                 s->colours[s->idx[i]]);
-        map_xml_text(fp, e.path);
+        cli_xml_text(fp, e.path);
         if (e.label != NULL) {
             fputs(" (", fp);
-            map_xml_text(fp, e.label);
+            cli_xml_text(fp, e.label);
             putc(')', fp);
         }
         if (s->by == MAP_BY_CLUSTER && e.cluster != AS_INDEX_NO_CLUSTER)
@@ -156,7 +156,7 @@ map_write_svg(const struct map *m, const struct map_scheme *s, const char *path)
             "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\">\n",
             WIDTH, HEIGHT, WIDTH, HEIGHT);
     fputs("<title>", fp);
-    map_xml_text(fp, map_basename(m->index_path));
+    cli_xml_text(fp, map_basename(m->index_path));
     fputs("</title>\n", fp);
     fprintf(fp, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", WIDTH,
             HEIGHT);
@@ -164,7 +164,7 @@ map_write_svg(const struct map *m, const struct map_scheme *s, const char *path)
             "<text x=\"%d\" y=\"34\" font-size=\"22\" "
             "font-weight=\"bold\">",
             PLOT_X);
-    map_xml_text(fp, map_basename(m->index_path));
+    cli_xml_text(fp, map_basename(m->index_path));
     fputs("</text>\n", fp);
     fprintf(fp,
             "<text x=\"%d\" y=\"58\" font-size=\"14\" fill=\"#555\">%zu "

@@ -402,9 +402,8 @@ map_neighbours(struct map *m, size_t threads)
 
 /* ---- the data ---- */
 
-/* The last component of a path ("dir/": kept whole). */
-static const char *
-base_name(const char *path)
+const char *
+map_basename(const char *path)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL)
@@ -495,7 +494,7 @@ map_page_data(FILE *fp, const struct map *m,
               enum map_colour by, map_url_fn url, void *url_ctx)
 {
     fputs("{\"title\":", fp);
-    cli_json_string_html(fp, base_name(m->index_path));
+    cli_json_string_html(fp, map_basename(m->index_path));
     char sub[160];
     snprintf(sub, sizeof sub, "%zu sample%s, %s", m->n, m->n == 1 ? "" : "s",
              m->how);

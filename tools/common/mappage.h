@@ -68,6 +68,8 @@ int map_scheme_make(const struct map *m, enum map_colour by,
                     struct map_scheme *s);
 void map_scheme_free(struct map_scheme *s);
 const char *map_colour_name(enum map_colour by);
+/* The last component of a path ("dir/": kept whole), for titles. */
+const char *map_basename(const char *path);
 
 /* Fills m->nn (allocated here, m->k per entry, freed by the caller) with
  * the m->k nearest other entries of every entry, as as-search finds them
