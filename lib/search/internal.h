@@ -3,6 +3,7 @@
 #ifndef AS_SEARCH_INTERNAL_H
 #define AS_SEARCH_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,6 +90,13 @@ struct as_searcher {
     /* rows whose distance finish() computed: atomic, as several threads
      * may search at once */
     _Atomic uint64_t reranked;
+    /* the batch path's bound (bound.c), built at most once under
+     * bound_lock; bound_mode from AS_SEARCH_BOUND: -1 off, 0 when it
+     * pays, 1 always (for tests) */
+    pthread_mutex_t bound_lock;
+    int bound_lock_made, bound_mode, bound_done;
+    double bound_work; /* the batches' float products so far */
+    struct as__bound *bound;
 };
 
 /* ---- confidence (confidence.c) ---- */
@@ -130,6 +138,32 @@ size_t as__shard_of(const as_searcher *s, uint64_t row);
 int as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
                     uint64_t row);
 
+/* ---- the batch path's low-dimensional bound (bound.c) ---- */
+
+/* Rows per tile of the bound's layout (the AVX-512 batch kernel's). */
+#define AS__BOUND_TILE 32
+
+struct as__bound {
+    size_t dim, m; /* m: the basis's width */
+    double *p;     /* the orthonormal basis, dim x m (row j: column j's
+                      coefficients) */
+    size_t n_shards;
+    float **px;   /* per shard, per tile of AS__BOUND_TILE rows: m x
+                     TILE coordinates (column by column), then TILE
+                     residual norms rounded up (infinity: unbounded) */
+    size_t bytes; /* memory of px */
+};
+
+/*
+ * The searcher's bound, built on the first call whose batch of nq
+ * queries pays for it (bound.c's cost model), then shared: *out stays
+ * NULL when it is not built yet, cannot help (features without
+ * low-dimensional structure) or is turned off. AS_OK or AS_ENOMEM.
+ * Safe from several threads at once.
+ */
+int as__bound_get(as_searcher *s, size_t nq, const struct as__bound **out);
+void as__bound_free(struct as__bound *b);
+
 /* ---- float scan (scan.c) ---- */
 
 /*
@@ -142,9 +176,12 @@ int as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
 /* The same for nq queries of any number, in one pass over the rows that
  * multiplies each row by every query while it is in the cache (with
  * AVX-512 VNNI, first in int8 with a bound that only spares the float
- * products of pairs the float test would drop). */
+ * products of pairs the float test would drop); with b (or NULL), first
+ * through the bound of bound.c, which only spares the pairs whose exact
+ * score is below the query's threshold. */
 int as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
-                         size_t nq, const struct as_search_filter *f);
+                         size_t nq, const struct as_search_filter *f,
+                         const struct as__bound *b);
 
 /* ---- near-duplicate confirmation (dupaudio.c) ---- */
 

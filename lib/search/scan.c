@@ -25,6 +25,15 @@
 #endif
 
 #define MAX_Q 4
+/* The batch kernels' tiles of rows and groups of queries (see below) */
+#define TILE 16
+#define QG 6
+/* The AVX-512 kernel's: 12 queries by 32 rows in 24 of its 32 registers,
+ * so each column of the tile, loaded once, feeds 24 multiply-adds; the
+ * bound's layout has the same tiles. */
+#define TILE512 32
+#define QG512 12
+_Static_assert(TILE512 == AS__BOUND_TILE, "one tile for the bound");
 /* Bytes of matrix per check of its blocks during the scan. */
 #define CHECK_BYTES 65536
 
@@ -57,6 +66,22 @@ struct scan {
     const float **wp;
     float *wq;
     struct vnni *v; /* the int8 prefilter's (AVX-512 VNNI), or NULL */
+    /* the low-dimensional bound's (bound.c), or b NULL: per group of
+     * QG512 queries their coordinates packed column by column (m x
+     * QG512), per query |r_q| rounded up and the bound's test */
+    const struct as__bound *b;
+    float *bw, *brq;
+    struct qtest *bt;
+    size_t shard; /* the shard being scanned */
+    /* the kernel scan_shards calls, and the one it falls back to when
+     * the bound does not pay on the first tiles */
+    int (*rows)(struct scan *, size_t, size_t);
+    int (*fallback)(struct scan *, size_t, size_t);
+    int keep; /* never fall back (AS_SEARCH_BOUND=always) */
+    /* the first `window` tiles decide; the costs of the second half of
+     * them, in multiply-adds, with the prefilter and without */
+    size_t tiles, window;
+    double cost_pre, cost_float;
 };
 
 /* How much a float norm may differ from the double one it rounds: 2^-24
@@ -81,6 +106,95 @@ row_error(const struct scan *sc, size_t i, double nf)
     const struct as__query *q = sc->q[i];
     return sc->cd * q->norm * (nf * (1.0 + NORM_REL) + sc->s->delta_norm) +
            q->err + sc->margin[i];
+}
+
+/*
+ * The bound's test for query i (bound.c): a row passes unless
+ *   L = fl(E + rho_y rq) < (c2 nf + c1) nf + a,
+ * E the float sum of the m products of the float coordinates. Exactly,
+ * D = y.q <= p_y.p_q + |r_y| |r_q| + 1e-10 |y| |q|, the last term for
+ * the basis's distance from orthonormal (at most 1e-13 per entry of
+ * P'P - I, checked, about 1e-11 |y| |q| in all). The coordinates round
+ * to float with relative error 2^-24, and their m products and sums to
+ * E with (m + 1) 2^-24 more (Higham, 2nd ed., section 3.1), of
+ * sum |p_y_k| |p_q_k| <= |y| |q|; underflow adds at most 2^-130 (m + 2)
+ * (1 + |q| + |y|). So D <= L + g n + h with g = ((m + 3) 2^-24 (1 +
+ * 2^-20) + 1e-10) |q|, h that absolute term; and 2e-6 |q| n (plus
+ * 1e-6 of the Euclidean terms) covers the float rounding of L and of
+ * the threshold, about ten times over. A pair is dropped only when the
+ * exact score is below the collector's threshold t less 1e-7 (relative
+ * for the Euclidean metric): it could not be among the k nearest, nor
+ * within the range, and no rounding of the double distances later can
+ * tie it with one that is.
+ */
+static void
+set_bound_test(struct scan *sc, size_t i)
+{
+    const struct as__query *q = sc->q[i];
+    double t = q->coll.t, qn = q->norm, m = (double)sc->b->m;
+    double g = ((m + 3.0) * 0x1p-24 * (1.0 + 0x1p-20) + 1e-10 + 2e-6 +
+                0x1p-130 * (m + 2.0)) *
+               qn * (1.0 + 2.0 * NORM_REL);
+    double h = 0x1p-130 * (m + 2.0) * (1.0 + qn);
+    struct qtest *bt = &sc->bt[i];
+    if (!(q->err < HUGE_VAL) || t == -HUGE_VAL || !(qn < HUGE_VAL)) {
+        *bt = (struct qtest){0.0f, 0.0f, -INFINITY};
+    } else if (sc->s->metric == AS_METRIC_COSINE) {
+        /* D >= tt |q| n for the exact n, within NORM_REL of nf */
+        double tt = t - 1e-7;
+        bt->c2 = 0.0f;
+        bt->c1 = tt <= -1.0
+                     ? -INFINITY
+                     : (float)((tt - fabs(tt) * 2.0 * NORM_REL) * qn - g);
+        bt->a = (float)-h;
+    } else {
+        /* -(n^2 + |q|^2 - 2 D) >= tt: D >= n^2 / 2 + (|q|^2 + tt) / 2 */
+        double qq = qn * qn, tt = t - 1e-7 * (qq + fabs(t));
+        bt->c2 = (float)(0.5 * (1.0 - 4.0 * NORM_REL) - 1e-6);
+        bt->c1 = (float)-g;
+        bt->a = (float)(0.5 * (qq + tt) - 1e-6 * (qq + fabs(t)) - h);
+    }
+}
+
+/* The bound's per-query numbers: coordinates packed per group of QG512
+ * (the padding 0) and |r_q| rounded up, a query whose numbers leave
+ * float's range given infinity (every pair passes). */
+static void
+setup_bound(struct scan *sc, size_t nq_pad)
+{
+    const struct as__bound *b = sc->b;
+    const size_t m = b->m, dim = sc->s->dim;
+    memset(sc->bw, 0, m * nq_pad * sizeof *sc->bw);
+    for (size_t i = 0; i < sc->nq; i++) {
+        const double *y = sc->q[i]->y;
+        double p[64] = {0}, pp = 0.0, yy = 0.0;
+        for (size_t j = 0; j < dim; j++) {
+            yy += y[j] * y[j];
+            for (size_t k = 0; k < m; k++)
+                p[k] += y[j] * b->p[j * m + k];
+        }
+        int ok = isfinite(yy);
+        float *w = sc->bw + (i / QG512) * m * QG512 + i % QG512;
+        for (size_t k = 0; k < m; k++) {
+            pp += p[k] * p[k];
+            w[k * QG512] = (float)p[k];
+            ok &= isfinite(w[k * QG512]);
+        }
+        /* as for the rows (bound.c): 1e-10 |q|^2 covers P's distance
+         * from orthonormal; 2^-20 the float product rho_y rq */
+        double rr = yy - pp;
+        rr = (rr > 0.0 ? rr : 0.0) + 1e-10 * yy;
+        double r = sqrt(rr) * (1.0 + 0x1p-20);
+        float rf = (float)r;
+        if ((double)rf < r)
+            rf = nextafterf(rf, INFINITY);
+        if (!ok || !isfinite(rf)) {
+            for (size_t k = 0; k < m; k++)
+                w[k * QG512] = 0.0f;
+            rf = INFINITY;
+        }
+        sc->brq[i] = rf;
+    }
 }
 
 static void
@@ -112,6 +226,8 @@ set_test(struct scan *sc, size_t i)
         sc->t[i].c1 = (float)(-e1 * 1.001);
         sc->t[i].a = t == -HUGE_VAL ? -INFINITY : (float)a;
     }
+    if (sc->bt != NULL)
+        set_bound_test(sc, i);
 }
 
 /* A row passed query i's test: its score bounds in double, offered. */
@@ -213,12 +329,6 @@ rows_generic(struct scan *sc, size_t from, size_t to)
  * sums its row's terms in column order, one of the orders the bound of
  * row_error allows.
  */
-#define TILE 16
-#define QG 6
-/* The AVX-512 kernel's: 12 queries by 32 rows in 24 of its 32 registers,
- * so each column of the tile, loaded once, feeds 24 multiply-adds. */
-#define TILE512 32
-#define QG512 12
 
 /* Rows [r0, r0 + nr) into sc->xt as a tile of width rows (TILE or
  * TILE512), centred, the rest of the tile 0; their norms into nrm. */
@@ -285,9 +395,164 @@ rows_batch_generic(struct scan *sc, size_t from, size_t to)
     return AS_OK;
 }
 
+/* ---- the bound's kernels (bound.c, set_bound_test) ---- */
+
+/*
+ * Each tile of TILE512 rows is first multiplied by every query in the m
+ * coordinates of the bound, already laid out column by column (bound.c),
+ * then per group of QG512 queries: the pairs whose bound reaches the
+ * query's threshold get their float dot one by one and the float test,
+ * or, past a sixth of the group's pairs (a float dot alone costs about
+ * 6 pairs of the blocked products), the whole group takes the blocked
+ * float products. The first tiles measure whether that pays: if not
+ * (features the bound cannot separate), the rest of the scan goes to
+ * the batch kernel without the bound.
+ */
+
+/* One tile's cost, in multiply-adds, with the bound and without: the
+ * window's second half (its thresholds settled) decides at its end. */
+static void
+count_cost(struct scan *sc, double pre, double plain)
+{
+    if (sc->tiles >= sc->window / 2) {
+        sc->cost_pre += pre;
+        sc->cost_float += plain;
+    }
+}
+
+/* After a tile: 1 when the scan should leave the bound for the rest. */
+static int
+leave_bound(struct scan *sc)
+{
+    sc->tiles++;
+    return sc->tiles == sc->window && !sc->keep &&
+           sc->cost_pre >= 0.85 * sc->cost_float;
+}
+
+/* The float dot of one raw row with query weights w, in the terms of
+ * the other kernels (fl(x_j - mean_f_j) w_j, any order). */
+static inline __attribute__((always_inline)) float
+dot_c(const float *x, const float *mean, const float *w, size_t dim)
+{
+    float acc[8] = {0};
+    size_t j = 0;
+    for (; j + 8 <= dim; j += 8)
+        for (size_t l = 0; l < 8; l++)
+            acc[l] += (x[j + l] - mean[j + l]) * w[j + l];
+    for (; j < dim; j++)
+        acc[j % 8] += (x[j] - mean[j]) * w[j];
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) +
+           ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+/* The blocked float products of QG512 queries (from q0) with the tile
+ * in sc->xt (TILE512 wide), and their float test. */
+static inline __attribute__((always_inline)) int
+group_c(struct scan *sc, size_t r0, size_t nr, size_t q0, const float *nrm)
+{
+    const size_t dim = sc->s->dim;
+    const float *xt = sc->xt;
+    float acc[QG512][TILE512] = {{0}};
+    for (size_t j = 0; j < dim; j++)
+        for (size_t i = 0; i < QG512; i++) {
+            float w = sc->wp[q0 + i][j];
+            for (size_t l = 0; l < TILE512; l++)
+                acc[i][l] += xt[j * TILE512 + l] * w;
+        }
+    for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++) {
+        int st = test_tile(sc, q0 + i, r0, nr, acc[i], nrm);
+        if (st != AS_OK)
+            return st;
+    }
+    return AS_OK;
+}
+
+static inline __attribute__((always_inline)) int
+rows_bound_body(struct scan *sc, size_t from, size_t to)
+{
+    const struct as__bound *b = sc->b;
+    const size_t m = b->m, dim = sc->s->dim;
+    const size_t per = (m + 1) * TILE512;
+    const float *mean = sc->s->mean_f;
+    float nrm[TILE512];
+    for (size_t r0 = from; r0 < to; r0 += TILE512) {
+        size_t nr = to - r0 < TILE512 ? to - r0 : TILE512;
+        const float *px = b->px[sc->shard] + r0 / TILE512 * per;
+        const float *rho = px + m * TILE512;
+        for (size_t l = 0; l < TILE512; l++)
+            nrm[l] = l < nr ? sc->norms[r0 + l] : 0.0f;
+        int loaded = 0;
+        double pre = 0.0, plain = 0.0;
+        for (size_t q0 = 0; q0 < sc->nq; q0 += QG512) {
+            const float *w = sc->bw + q0 * m;
+            float acc[QG512][TILE512] = {{0}};
+            for (size_t j = 0; j < m; j++)
+                for (size_t i = 0; i < QG512; i++) {
+                    float wv = w[j * QG512 + i];
+                    for (size_t l = 0; l < TILE512; l++)
+                        acc[i][l] += px[j * TILE512 + l] * wv;
+                }
+            uint32_t pass[QG512] = {0};
+            size_t n_pass = 0;
+            for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++) {
+                const struct qtest *t = &sc->bt[q0 + i];
+                float rq = sc->brq[q0 + i];
+                for (size_t l = 0; l < nr; l++) {
+                    float lhs = acc[i][l] + rho[l] * rq;
+                    float thr = (t->c2 * nrm[l] + t->c1) * nrm[l] + t->a;
+                    if (!(lhs < thr))
+                        pass[i] |= 1u << l;
+                }
+                n_pass += (size_t)__builtin_popcount(pass[i]);
+            }
+            plain += (double)(TILE512 * QG512 * dim);
+            pre += (double)(TILE512 * QG512 * (m + 2));
+            if (6 * n_pass > TILE512 * QG512) {
+                if (!loaded) {
+                    load_tile(sc, r0, nr, TILE512, nrm);
+                    loaded = 1;
+                }
+                pre += (double)(TILE512 * QG512 * dim);
+                int st = group_c(sc, r0, nr, q0, nrm);
+                if (st != AS_OK)
+                    return st;
+                continue;
+            }
+            pre += 6.0 * (double)(n_pass * dim);
+            for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++)
+                for (uint32_t pm = pass[i]; pm != 0; pm &= pm - 1u) {
+                    size_t l = (size_t)__builtin_ctz(pm);
+                    float f = dot_c(sc->matrix + (r0 + l) * dim, mean,
+                                    sc->q[q0 + i]->w, dim);
+                    int st = row_test(sc, q0 + i, r0 + l, f);
+                    if (st != AS_OK)
+                        return st;
+                }
+        }
+        count_cost(sc, pre, plain);
+        if (leave_bound(sc)) {
+            sc->rows = sc->fallback;
+            return r0 + nr < to ? sc->fallback(sc, r0 + nr, to) : AS_OK;
+        }
+    }
+    return AS_OK;
+}
+
+static int
+rows_bound_generic(struct scan *sc, size_t from, size_t to)
+{
+    return rows_bound_body(sc, from, to);
+}
+
 #ifdef AS_X86
 
 #define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static int
+rows_bound_avx2(struct scan *sc, size_t from, size_t to)
+{
+    return rows_bound_body(sc, from, to);
+}
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx2,fma")))
 
 AVX2 static inline float
@@ -557,6 +822,137 @@ rows_batch_avx512(struct scan *sc, size_t from, size_t to)
     return AS_OK;
 }
 
+/* dot_c with AVX-512 (w and mean padded with zeros to dim_pad). */
+AVX512 static inline float
+dot_avx512(const float *x, const float *mean, const float *w, size_t dim)
+{
+    const size_t full = dim / 16, rest = dim % 16;
+    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
+    size_t c = 0;
+    for (; c + 2 <= full; c += 2) {
+        a0 = _mm512_fmadd_ps(_mm512_sub_ps(_mm512_loadu_ps(x + 16 * c),
+                                           _mm512_loadu_ps(mean + 16 * c)),
+                             _mm512_loadu_ps(w + 16 * c), a0);
+        a1 = _mm512_fmadd_ps(_mm512_sub_ps(_mm512_loadu_ps(x + 16 * c + 16),
+                                           _mm512_loadu_ps(mean + 16 * c + 16)),
+                             _mm512_loadu_ps(w + 16 * c + 16), a1);
+    }
+    if (c < full)
+        a0 = _mm512_fmadd_ps(_mm512_sub_ps(_mm512_loadu_ps(x + 16 * c),
+                                           _mm512_loadu_ps(mean + 16 * c)),
+                             _mm512_loadu_ps(w + 16 * c), a0);
+    if (rest) {
+        const __mmask16 tail = (__mmask16)((1u << rest) - 1u);
+        a1 = _mm512_fmadd_ps(
+            _mm512_sub_ps(_mm512_maskz_loadu_ps(tail, x + 16 * full),
+                          _mm512_loadu_ps(mean + 16 * full)),
+            _mm512_loadu_ps(w + 16 * full), a1);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+}
+
+/* rows_bound_body with AVX-512: the bound's products of QG512 queries
+ * by TILE512 rows in 24 registers, as group_avx512's. */
+AVX512 static int
+rows_bound_avx512(struct scan *sc, size_t from, size_t to)
+{
+    const struct as__bound *b = sc->b;
+    const size_t m = b->m, dim = sc->s->dim;
+    const size_t per = (m + 1) * TILE512;
+    const float *mean = sc->s->mean_f;
+    float nrm[TILE512] __attribute__((aligned(64)));
+    for (size_t r0 = from; r0 < to; r0 += TILE512) {
+        size_t nr = to - r0 < TILE512 ? to - r0 : TILE512;
+        const float *px = b->px[sc->shard] + r0 / TILE512 * per;
+        const float *rho = px + m * TILE512;
+        const uint32_t valid =
+            nr == TILE512 ? UINT32_MAX : (uint32_t)((1u << nr) - 1u);
+        for (size_t l = 0; l < TILE512; l++)
+            nrm[l] = l < nr ? sc->norms[r0 + l] : 0.0f;
+        const __m512 n0 = _mm512_load_ps(nrm), n1 = _mm512_load_ps(nrm + 16);
+        const __m512 rh0 = _mm512_load_ps(rho), rh1 = _mm512_load_ps(rho + 16);
+        /* the next tile's coordinates on their way */
+        if (r0 + TILE512 < to)
+            for (size_t c = 0; c < per; c += 16)
+                _mm_prefetch((const char *)(px + per + c), _MM_HINT_T0);
+        int loaded = 0;
+        double pre = 0.0, plain = 0.0;
+        for (size_t q0 = 0; q0 < sc->nq; q0 += QG512) {
+            const float *w = sc->bw + q0 * m;
+            __m512 acc[QG512][2];
+            for (size_t i = 0; i < QG512; i++)
+                acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+            for (size_t j = 0; j < m; j++) {
+                __m512 x0 = _mm512_load_ps(px + j * TILE512);
+                __m512 x1 = _mm512_load_ps(px + j * TILE512 + 16);
+                for (size_t i = 0; i < QG512; i++) {
+                    __m512 wv = _mm512_set1_ps(w[j * QG512 + i]);
+                    acc[i][0] = _mm512_fmadd_ps(x0, wv, acc[i][0]);
+                    acc[i][1] = _mm512_fmadd_ps(x1, wv, acc[i][1]);
+                }
+            }
+            float ed[QG512][TILE512] __attribute__((aligned(64)));
+            for (size_t i = 0; i < QG512; i++) {
+                _mm512_store_ps(ed[i], acc[i][0]);
+                _mm512_store_ps(ed[i] + 16, acc[i][1]);
+            }
+            uint32_t pass[QG512] = {0};
+            size_t n_pass = 0;
+            for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++) {
+                const struct qtest *t = &sc->bt[q0 + i];
+                __m512 c2 = _mm512_set1_ps(t->c2), c1 = _mm512_set1_ps(t->c1);
+                __m512 a = _mm512_set1_ps(t->a);
+                __m512 rq = _mm512_set1_ps(sc->brq[q0 + i]);
+                __m512 t0 = _mm512_add_ps(
+                    _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n0), c1), n0),
+                    a);
+                __m512 t1 = _mm512_add_ps(
+                    _mm512_mul_ps(_mm512_add_ps(_mm512_mul_ps(c2, n1), c1), n1),
+                    a);
+                __m512 l0 = _mm512_add_ps(_mm512_load_ps(ed[i]),
+                                          _mm512_mul_ps(rh0, rq));
+                __m512 l1 = _mm512_add_ps(_mm512_load_ps(ed[i] + 16),
+                                          _mm512_mul_ps(rh1, rq));
+                /* pass unless L < threshold (NaN passes) */
+                uint32_t pm =
+                    (uint32_t)_mm512_cmp_ps_mask(l0, t0, _CMP_NLT_UQ) |
+                    (uint32_t)_mm512_cmp_ps_mask(l1, t1, _CMP_NLT_UQ) << 16;
+                pass[i] = pm & valid;
+                n_pass += (size_t)__builtin_popcount(pass[i]);
+            }
+            plain += (double)(TILE512 * QG512 * dim);
+            pre += (double)(TILE512 * QG512 * (m + 2));
+            if (6 * n_pass > TILE512 * QG512) {
+                if (!loaded) {
+                    load_tile(sc, r0, nr, TILE512, nrm);
+                    loaded = 1;
+                }
+                pre += (double)(TILE512 * QG512 * dim);
+                int st = group_avx512(sc, r0, nr, q0, nrm);
+                if (st != AS_OK)
+                    return st;
+                continue;
+            }
+            pre += 6.0 * (double)(n_pass * dim);
+            for (size_t i = 0; i < QG512 && q0 + i < sc->nq; i++)
+                for (uint32_t pm = pass[i]; pm != 0; pm &= pm - 1u) {
+                    size_t l = (size_t)__builtin_ctz(pm);
+                    float f = dot_avx512(sc->matrix + (r0 + l) * dim, mean,
+                                         sc->q[q0 + i]->w, dim);
+                    int st = row_test(sc, q0 + i, r0 + l, f);
+                    if (st != AS_OK)
+                        return st;
+                }
+        }
+        count_cost(sc, pre, plain);
+        if (leave_bound(sc)) {
+            sc->rows = sc->fallback;
+            return r0 + nr < to ? sc->fallback(sc, r0 + nr, to) : AS_OK;
+        }
+    }
+    return AS_OK;
+}
+
 /*
  * An int8 prefilter in front of the AVX-512 kernel (AVX-512 VNNI, whose
  * VPDPBUSD does 64 multiply-adds of bytes per instruction, 4 times the
@@ -585,12 +981,16 @@ rows_batch_avx512(struct scan *sc, size_t from, size_t to)
  * closer together than the int8 bound, about 0.01 in cosine: a tight
  * cluster about the queries), one float dot at a time would cost more
  * than the blocked products of the AVX-512 kernel: the block takes
- * those, and its group of queries skips the prefilter for the next
- * PROBE tiles, then tries it again. So the batch is never much slower
- * than without the prefilter, whatever the data.
+ * those, and its group of queries leaves the prefilter for the next
+ * tiles: 1 after a first failure, then twice as many after each failure
+ * in a row, at most MAX_WAIT. Trying it again every 16 tiles, as before,
+ * cost the real features 4% against the float kernel alone; leaving it
+ * for good after the first tiles lost it on independent columns, where
+ * it fails until the thresholds settle and then pays. So the batch is
+ * never much slower than without the prefilter, whatever the data.
  */
-#define VSTEP 4  /* columns per 32-bit lane of VPDPBUSD */
-#define PROBE 16 /* tiles a group skips the prefilter after it failed */
+#define VSTEP 4 /* columns per 32-bit lane of VPDPBUSD */
+#define MAX_WAIT 1024
 /* Columns for which the int32 sums cannot overflow: 255 * 127 per term */
 #define VNNI_MAX_DIM 16384
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vnni,avx2,fma")))
@@ -606,7 +1006,8 @@ struct vnni {
     float *a0;         /* a0 per query */
     unsigned char *xq; /* the tile's bytes: steps x TILE512 x VSTEP */
     float *xr;         /* the tile's c_j row by row (TILE512 x dim_pad) */
-    size_t *skip;      /* per group: tiles left without the prefilter */
+    size_t *gap;       /* per group: tiles it last left the prefilter for */
+    size_t *wait;      /* per group: tiles left without the prefilter */
 };
 
 static void
@@ -619,7 +1020,8 @@ vnni_free(struct vnni *v)
     free(v->t);
     free(v->xq);
     free(v->xr);
-    free(v->skip);
+    free(v->gap);
+    free(v->wait);
     free(v);
 }
 
@@ -638,9 +1040,10 @@ vnni_new(const struct scan *sc, size_t nq_pad)
     v->t = calloc(5 * nq_pad, sizeof *v->t);
     v->xq = aligned_alloc(64, v->steps * TILE512 * VSTEP);
     v->xr = aligned_alloc(64, TILE512 * dim_pad * sizeof *v->xr);
-    v->skip = calloc(nq_pad / QG512, sizeof *v->skip);
+    v->gap = calloc(nq_pad / QG512, sizeof *v->gap);
+    v->wait = calloc(nq_pad / QG512, sizeof *v->wait);
     if (v->qp == NULL || v->corr == NULL || v->t == NULL || v->xq == NULL ||
-        v->xr == NULL || v->skip == NULL) {
+        v->xr == NULL || v->gap == NULL || v->wait == NULL) {
         vnni_free(v);
         return NULL;
     }
@@ -765,6 +1168,21 @@ vnni_dot(const struct scan *sc, size_t l, size_t i)
     return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
 }
 
+/* After a tile of group g through the prefilter: when it failed, the
+ * group leaves it for twice as many tiles as the last time (at most
+ * MAX_WAIT), else it keeps it. */
+static void
+vnni_after(struct vnni *v, size_t g, int fail)
+{
+    if (!fail) {
+        v->gap[g] = 0;
+        return;
+    }
+    v->gap[g] = v->gap[g] == 0 ? 1 : 2 * v->gap[g];
+    v->gap[g] = v->gap[g] > MAX_WAIT ? MAX_WAIT : v->gap[g];
+    v->wait[g] = v->gap[g];
+}
+
 VNNI static int
 rows_batch_vnni(struct scan *sc, size_t from, size_t to)
 {
@@ -779,8 +1197,8 @@ rows_batch_vnni(struct scan *sc, size_t from, size_t to)
         int quantized = 0;
         for (size_t q0 = 0; q0 < sc->nq; q0 += QG512) {
             size_t g = q0 / QG512;
-            if (v->skip[g] > 0) {
-                v->skip[g]--;
+            if (v->wait[g] > 0) {
+                v->wait[g]--;
                 int st = group_avx512(sc, r0, nr, q0, nrm);
                 if (st != AS_OK)
                     return st;
@@ -850,10 +1268,10 @@ rows_batch_vnni(struct scan *sc, size_t from, size_t to)
             }
             /* a float dot one by one costs about 6 pairs of the blocked
              * products: past a sixth of the pairs passing, the block
-             * takes those, and the group the blocked kernel alone for
-             * the next tiles */
-            if (6 * n_pass > TILE512 * QG512) {
-                v->skip[g] = PROBE;
+             * takes those */
+            int fail = 6 * n_pass > TILE512 * QG512;
+            vnni_after(v, g, fail);
+            if (fail) {
                 int st = group_avx512(sc, r0, nr, q0, nrm);
                 if (st != AS_OK)
                     return st;
@@ -908,7 +1326,7 @@ setup_queries(struct scan *sc)
  * step is a multiple of TILE512 (and so of TILE), so that batches see
  * whole tiles. */
 static int
-scan_shards(struct scan *sc, int (*rows)(struct scan *, size_t, size_t))
+scan_shards(struct scan *sc)
 {
     const as_searcher *s = sc->s;
     size_t step = CHECK_BYTES / (s->dim * sizeof(float)) + TILE512;
@@ -920,13 +1338,14 @@ scan_shards(struct scan *sc, int (*rows)(struct scan *, size_t, size_t))
         sc->matrix = sh->matrix;
         sc->norms = sh->norms;
         sc->first = sh->first;
+        sc->shard = h;
         /* the scan checks the rows' blocks as it reaches them, the first
          * time (later scans find them checked) */
         for (size_t from = 0; from < sh->n; from += step) {
             size_t to = sh->n - from < step ? sh->n : from + step;
             int st = as_index_check_rows(sh->ix, from, to - from);
             if (st == AS_OK)
-                st = rows(sc, from, to);
+                st = sc->rows(sc, from, to);
             if (st != AS_OK)
                 return st;
         }
@@ -954,18 +1373,21 @@ as__scan_float(const as_searcher *s, struct as__query *const *q, size_t nq,
     else if (s->isa >= AS__ISA_AVX2)
         rows = rows_avx2;
 #endif
-    return scan_shards(&sc, rows);
+    sc.rows = rows;
+    return scan_shards(&sc);
 }
 
 int
 as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
-                     size_t nq, const struct as_search_filter *f)
+                     size_t nq, const struct as_search_filter *f,
+                     const struct as__bound *b)
 {
     if (nq == 0)
         return AS_EINVAL;
     struct scan sc = {.s = s, .f = f, .q = q, .nq = nq};
     int wide = 0;
     int (*rows)(struct scan *, size_t, size_t) = rows_batch_generic;
+    int (*bound_rows)(struct scan *, size_t, size_t) = rows_bound_generic;
 #ifdef AS_X86
     if (s->isa >= AS__ISA_AVX512VNNI && s->dim <= VNNI_MAX_DIM) {
         rows = rows_batch_vnni;
@@ -976,10 +1398,22 @@ as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
     } else if (s->isa >= AS__ISA_AVX2) {
         rows = rows_batch_avx2;
     }
+    if (s->isa >= AS__ISA_AVX512)
+        bound_rows = rows_bound_avx512;
+    else if (s->isa >= AS__ISA_AVX2)
+        bound_rows = rows_bound_avx2;
 #endif
+    if (b != NULL && b->m == 0)
+        b = NULL;
+    sc.b = b;
+    sc.keep = s->bound_mode > 0;
+    /* the first 1/64 of the tiles, at least 64, decide */
+    sc.window = (size_t)(s->n_rows / TILE512 / 64);
+    sc.window = sc.window < 64 ? 64 : sc.window;
     /* QG512 is a multiple of QG: one padding for every kernel */
     size_t nq_pad = (nq + QG512 - 1) / QG512 * QG512;
-    size_t width = wide ? TILE512 : TILE;
+    /* the bound's kernels take TILE512 rows whatever the others do */
+    size_t width = wide || b != NULL ? TILE512 : TILE;
     sc.kconst = malloc(2 * nq * sizeof *sc.kconst);
     sc.t = malloc(nq * sizeof *sc.t);
     sc.wp = malloc(nq_pad * sizeof *sc.wp);
@@ -988,10 +1422,19 @@ as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
     sc.xt = aligned_alloc(64, (s->dim * width * sizeof *sc.xt + 63) / 64 * 64);
     if (wide)
         sc.wq = malloc(s->dim * nq_pad * sizeof *sc.wq);
+    if (b != NULL) {
+        sc.bw =
+            aligned_alloc(64, (b->m * nq_pad * sizeof *sc.bw + 63) / 64 * 64);
+        sc.brq = malloc(nq * sizeof *sc.brq);
+        sc.bt = malloc(nq * sizeof *sc.bt);
+    }
     int st = AS_ENOMEM;
     if (sc.kconst == NULL || sc.t == NULL || sc.wp == NULL || zero == NULL ||
-        sc.xt == NULL || (wide && sc.wq == NULL))
+        sc.xt == NULL || (wide && sc.wq == NULL) ||
+        (b != NULL && (sc.bw == NULL || sc.brq == NULL || sc.bt == NULL)))
         goto done;
+    if (b != NULL)
+        setup_bound(&sc, nq_pad);
     sc.margin = sc.kconst + nq;
     for (size_t i = 0; i < nq_pad; i++)
         sc.wp[i] = i < nq ? q[i]->w : zero;
@@ -1007,7 +1450,12 @@ as__scan_float_batch(const as_searcher *s, struct as__query *const *q,
         goto done;
     }
 #endif
-    st = scan_shards(&sc, rows);
+    sc.rows = rows;
+    if (b != NULL) {
+        sc.rows = bound_rows;
+        sc.fallback = rows;
+    }
+    st = scan_shards(&sc);
 done:
 #ifdef AS_X86
     vnni_free(sc.v);
@@ -1018,5 +1466,8 @@ done:
     free(sc.wq);
     free(zero);
     free(sc.xt);
+    free(sc.bw);
+    free(sc.brq);
+    free(sc.bt);
     return st;
 }

@@ -330,6 +330,16 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
     if (s == NULL)
         return AS_ENOMEM;
     int status = AS_ENOMEM;
+    if (pthread_mutex_init(&s->bound_lock, NULL) != 0) {
+        free(s);
+        return AS_ENOMEM;
+    }
+    s->bound_lock_made = 1;
+    const char *bmode = getenv("AS_SEARCH_BOUND");
+    s->bound_mode = bmode == NULL                  ? 0
+                    : strcmp(bmode, "off") == 0    ? -1
+                    : strcmp(bmode, "always") == 0 ? 1
+                                                   : 0;
     s->dim = as_index_dim(ix[0]);
     s->dim_pad = (s->dim + 15) / 16 * 16;
     s->n_shards = n_ix;
@@ -415,6 +425,9 @@ as_searcher_free(as_searcher *s)
         for (size_t i = 0; i < s->n_shards; i++)
             free(s->sh[i].own_norms);
     free(s->proj_z);
+    as__bound_free(s->bound);
+    if (s->bound_lock_made)
+        pthread_mutex_destroy(&s->bound_lock);
     free(s->shadowed);
     free(s->sh);
     free(s->groups);
@@ -684,8 +697,13 @@ run_block(as_searcher *s, struct as__query *qs, size_t nq,
     struct as__query *ptr[BLOCK_QUERIES];
     for (size_t i = 0; i < nq; i++)
         ptr[i] = &qs[i];
-    if (nq >= BATCH_MIN_QUERIES)
-        return as__scan_float_batch(s, ptr, nq, f);
+    if (nq >= BATCH_MIN_QUERIES) {
+        const struct as__bound *b;
+        int st = as__bound_get(s, nq, &b);
+        if (st != AS_OK)
+            return st;
+        return as__scan_float_batch(s, ptr, nq, f, b);
+    }
     for (size_t i = 0; i < nq; i += 4) {
         int st = as__scan_float(s, ptr + i, nq - i < 4 ? nq - i : 4, f);
         if (st != AS_OK)

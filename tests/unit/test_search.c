@@ -2,7 +2,8 @@
 /*
  * The searcher: its k nearest equal a brute-force ranking of every entry
  * (same entries, same order, same distances) for both metrics, one query
- * at a time and in batches, on every instruction-set path this CPU has;
+ * at a time and in batches, on every instruction-set path this CPU has
+ * (with and without the batch path's low-dimensional bound);
  * filters, ranges, group weights and similarities; shards equal their
  * merge; the distance itself against an independent formula.
  *
@@ -207,6 +208,19 @@ compare(const char *what, as_searcher *s, as_index *const *ix, size_t n_ix,
 
 static const char *const isas[] = {"generic", "avx2", "avx512", "avx512vnni"};
 
+/* The batch path's bound (AS_SEARCH_BOUND): off, only when it pays (the
+ * default), or always (built for any batch, never left). */
+static const char *const bounds[] = {"off", "auto", "always"};
+
+static void
+set_bound(size_t b)
+{
+    if (b == 1)
+        unsetenv("AS_SEARCH_BOUND");
+    else
+        setenv("AS_SEARCH_BOUND", bounds[b], 1);
+}
+
 /* Every path, both metrics, several k, single and batched. */
 static void
 test_exact(const char *path, const float *x, size_t n)
@@ -221,8 +235,10 @@ test_exact(const char *path, const float *x, size_t n)
     static const size_t ks[] = {1, 7, 60};
     struct as_hit *hits = malloc(nq * 60 * sizeof *hits);
     size_t n_hits[40];
-    for (size_t a = 0; a < 4; a++) {
+    for (size_t ab = 0; ab < 8; ab++) {
+        size_t a = ab / 2, bm = ab % 2 ? 2 : 0;
         setenv("AS_SEARCH_ISA", isas[a], 1);
+        set_bound(bm);
         for (int metric = 0; metric < 2; metric++) {
             struct as_search_opts o;
             as_search_opts_init(&o);
@@ -232,8 +248,8 @@ test_exact(const char *path, const float *x, size_t n)
             for (size_t ki = 0; ki < 3; ki++) {
                 size_t k = ks[ki];
                 char what[64];
-                snprintf(what, sizeof what, "%s %s batch", isas[a],
-                         metric ? "euclidean" : "cosine");
+                snprintf(what, sizeof what, "%s %s batch bound %s", isas[a],
+                         metric ? "euclidean" : "cosine", bounds[bm]);
                 CHECK_STATUS(as_search(s, q, nq, k, NULL, hits, n_hits), AS_OK);
                 compare(what, s, &ix, 1, q, nq, k, NULL, hits, n_hits, n);
                 snprintf(what, sizeof what, "%s %s single", isas[a],
@@ -250,6 +266,7 @@ test_exact(const char *path, const float *x, size_t n)
         }
     }
     unsetenv("AS_SEARCH_ISA");
+    set_bound(2);
     free(hits);
     free(q);
     as_index_close(ix);
@@ -407,8 +424,10 @@ test_batch_adversarial(void)
             memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
         }
         as_searcher_free(s);
-        for (size_t a = 0; a < 4; a++) {
+        for (size_t ab = 0; ab < 12; ab++) {
+            size_t a = ab / 3, bm = ab % 3;
             setenv("AS_SEARCH_ISA", isas[a], 1);
+            set_bound(bm);
             CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
             for (size_t ki = 0; ki < 3; ki++) {
                 size_t k = ks[ki];
@@ -417,8 +436,9 @@ test_batch_adversarial(void)
                     size_t nb = sizes[b];
                     /* the small batches start at different queries */
                     size_t q0 = nb == ADV_Q ? 0 : 100 * b;
-                    snprintf(what, sizeof what, "adversarial %s %s batch %zu",
-                             isas[a], mname, nb);
+                    snprintf(what, sizeof what,
+                             "adversarial %s %s batch %zu bound %s", isas[a],
+                             mname, nb, bounds[bm]);
                     CHECK_STATUS(
                         as_search(s, q + q0 * dim, nb, k, NULL, hits, n_hits),
                         AS_OK);
@@ -437,6 +457,7 @@ test_batch_adversarial(void)
         }
     }
     unsetenv("AS_SEARCH_ISA");
+    set_bound(2);
     free(hits);
     free(n_hits);
     free(ref);
@@ -1321,6 +1342,133 @@ test_reasons_depth(void)
     CHECK_INT(as_reasons_depth(500, 100), 500);
 }
 
+/*
+ * The worst case of the batch path's low-dimensional bound (AS_SEARCH_BOUND,
+ * lib/search/bound.c): a query that is a row itself has its residual
+ * parallel to the row's, so Cauchy-Schwarz holds with equality and the
+ * bound is exactly the score, whatever basis the searcher chose. Each
+ * query's group holds, before that row, BW_P rows that differ from it
+ * only outside the group's low-dimensional centre (the residual turned
+ * by up to 60 degrees), whose scores lie between the row's own and the
+ * row's less half its residual term: a bound with half the residual
+ * term (or a rounding margin that did not hold) fills the top k with
+ * them and drops the row itself. Every row has its negation too, so the
+ * mean is 0 and the structure is the rows' own.
+ */
+#define BW_G 20  /* groups, one query each (and one nudged) */
+#define BW_P 120 /* rows of a group before its own */
+#define BW_N (2 * BW_G * (BW_P + 1))
+
+static void
+unit_gauss(double *v)
+{
+    double n = 0.0;
+    for (size_t j = 0; j < dim; j++) {
+        v[j] = tu_gauss(&rng);
+        n += v[j] * v[j];
+    }
+    for (size_t j = 0; j < dim; j++)
+        v[j] /= sqrt(n);
+}
+
+static void
+test_batch_bound_worst(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/bound-worst.asx", dir);
+    float *x = malloc(BW_N * dim * sizeof *x);
+    double *map = malloc(8 * dim * sizeof *map), *u = malloc(dim * sizeof *u);
+    double *v = malloc(dim * sizeof *v), *c = malloc(dim * sizeof *c);
+    for (size_t j = 0; j < 8 * dim; j++)
+        map[j] = tu_gauss(&rng);
+    const size_t half = BW_N / 2;
+    for (size_t g = 0; g < BW_G; g++) {
+        double cc = 0.0;
+        for (size_t j = 0; j < dim; j++)
+            c[j] = 0.0;
+        for (size_t l = 0; l < 8; l++) {
+            double z = 3.0 * tu_gauss(&rng);
+            for (size_t j = 0; j < dim; j++)
+                c[j] += z * map[l * dim + j];
+        }
+        for (size_t j = 0; j < dim; j++)
+            cc += c[j] * c[j];
+        /* the residual: 2% of the centre's length */
+        double eps = 0.02 * sqrt(cc);
+        unit_gauss(u);
+        for (size_t i = 0; i <= BW_P; i++) {
+            /* the partial rows first, group by group; the rows
+             * themselves after all of them */
+            size_t r = i < BW_P ? g * BW_P + i : BW_G * BW_P + g;
+            double a = i < BW_P ? 0.5 + 0.5 * tu_uniform(&rng) : 1.0;
+            unit_gauss(v);
+            for (size_t j = 0; j < dim; j++) {
+                double e = a * u[j] + sqrt(1.0 - a * a) * v[j];
+                x[r * dim + j] = (float)(c[j] + eps * e);
+                x[(r + half) * dim + j] = -x[r * dim + j];
+            }
+        }
+    }
+    write_index(path, x, NULL, BW_N);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    float *q = malloc(2 * BW_G * dim * sizeof *q);
+    for (size_t g = 0; g < BW_G; g++) {
+        const float *own = x + (BW_G * BW_P + g) * dim;
+        memcpy(q + g * dim, own, dim * sizeof *q);
+        memcpy(q + (BW_G + g) * dim, own, dim * sizeof *q);
+        float *w = q + (BW_G + g) * dim + g % dim;
+        *w = nextafterf(*w, INFINITY);
+    }
+    const size_t nq = 2 * BW_G;
+    struct ref *all = malloc(BW_N * sizeof *all);
+    struct ref *ref = malloc(nq * 100 * sizeof *ref);
+    size_t n_ref[2 * BW_G], n_hits[2 * BW_G];
+    struct as_hit *hits = malloc(nq * 100 * sizeof *hits);
+    static const size_t ks[] = {1, 10, 100};
+    for (int metric = 0; metric < 2; metric++) {
+        struct as_search_opts o;
+        as_search_opts_init(&o);
+        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        const char *mname = metric ? "euclidean" : "cosine";
+        as_searcher *s;
+        unsetenv("AS_SEARCH_ISA");
+        /* the bound however small the batch */
+        setenv("AS_SEARCH_BOUND", "always", 1);
+        CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+        for (size_t i = 0; i < nq; i++) {
+            size_t m = brute(s, &ix, 1, q + i * dim, NULL, all);
+            n_ref[i] = m < 100 ? m : 100;
+            memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
+        }
+        as_searcher_free(s);
+        for (size_t a = 0; a < 4; a++) {
+            setenv("AS_SEARCH_ISA", isas[a], 1);
+            CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+            for (size_t ki = 0; ki < 3; ki++) {
+                char what[96];
+                snprintf(what, sizeof what, "bound worst %s %s batch", isas[a],
+                         mname);
+                CHECK_STATUS(as_search(s, q, nq, ks[ki], NULL, hits, n_hits),
+                             AS_OK);
+                compare_top(what, ref, n_ref, 0, nq, ks[ki], hits, n_hits);
+            }
+            as_searcher_free(s);
+        }
+    }
+    unsetenv("AS_SEARCH_ISA");
+    as_index_close(ix);
+    free(hits);
+    free(ref);
+    free(all);
+    free(q);
+    free(x);
+    free(map);
+    free(u);
+    free(v);
+    free(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1330,6 +1478,9 @@ main(int argc, char **argv)
         return 1;
     set = as_featureset_get("default");
     dim = as_featureset_dim(set);
+    /* every batch through the bound where it can be built, but where a
+     * test says otherwise */
+    set_bound(2);
     size_t n = 3000;
     float *x = make_rows(n);
     char path[300];
@@ -1354,6 +1505,7 @@ main(int argc, char **argv)
     test_batch_adversarial();
     test_batch_int8_worst();
     test_reasons_depth();
+    test_batch_bound_worst();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();
