@@ -16,9 +16,15 @@
 #     pass, which is also what batches did before the batch kernel on
 #     CPUs without AVX-512 VNNI), and 1000 in one call (the batch
 #     kernel), with the rows each path computed again in double per
-#     query; the 1000 again with AS_SEARCH_ISA=avx512, which on CPUs
-#     with AVX-512 VNNI leaves out the batch's int8 prefilter (the float
-#     kernel alone; elsewhere the same path twice); beside them, when g++ and libfaiss-dev (with
+#     query; the 1000 again with AS_SEARCH_BOUND=off (without the
+#     bound by principal directions, as-search(1) "Exact search") and
+#     with AS_SEARCH_ISA=avx512 AS_SEARCH_BOUND=off as well, which on
+#     CPUs with AVX-512 VNNI also leaves out the int8 prefilter (the
+#     float kernel alone); the batch figure is after one warm-up batch
+#     on the same searcher, which checks the blocks and builds the
+#     bound: its time is printed too, beside the warm-up without the
+#     bound (their difference is the bound's setup);
+#     beside them, when g++ and libfaiss-dev (with
 #     libopenblas-dev: bench only, never a build or test dependency) are
 #     installed, FAISS IndexFlatIP over the same rows and queries
 #     scaled to unit length, one thread, run in turn with ours (A B A B).
@@ -35,6 +41,22 @@
 #     as-search's whole process, spawn to exit. Target: under 50 ms.
 # CPU times, not wall-clock ones, so that a shared machine's other work
 # does not count; compare the ratios within one run.
+#
+# Figures (issue #18), on a 2-core AVX-512 VNNI machine (Zen 4) shared
+# with other work (one run each, so only the ratios within a run count),
+# ms per query for 1000 queries at once, with: without the principal
+# directions' bound / float kernel alone / FAISS 1.7.3 IndexFlatIP:
+#   bench/search.sh 1000000 1 (CORPUS /work/corpus-out):
+#     independent columns  1.712 / 1.698 / 2.235 / 3.097: 1.81x FAISS,
+#       1.31x the float kernel (the bound is not built: no structure)
+#     12 clusters          0.366 / 1.458 / 2.279 / 2.895: 7.91x FAISS,
+#       6.23x the float kernel (was 1.360 / 2.130 / 2.799 before)
+#     tiled real features  2.705 / 2.740 / 2.731 / 2.947: 1.01x the
+#       float kernel (was 4% slower); rows re-ranked 10.0 / 10.2 / 308.4
+#   bench/search.sh 200000 1: clustered 0.138 / 0.347 / 0.503 / 0.659
+#     (4.77x FAISS); the first batch on a new searcher, which builds the
+#     bound, 0.206 ms per query against 0.387 without it; real features
+#     0.582 / 0.543 / 0.580, independent 0.459 / 0.436 / 0.489.
 # Needs about 2500 bytes per entry in $TMPDIR (default /tmp).
 set -eu
 entries=${1:-1000000}
@@ -109,8 +131,10 @@ while [ $i -lt "$runs" ]; do
     for set in $sets; do
         # A B A B: ours, then FAISS, on the same rows and queries
         "$bench" compare $nq 10 "$tmp/$set.asx" >>"$tmp/cmp.$set" 2>/dev/null
-        AS_SEARCH_ISA=avx512 "$bench" compare $nq 10 "$tmp/$set.asx" \
-            >>"$tmp/float.$set" 2>/dev/null
+        AS_SEARCH_BOUND=off "$bench" compare $nq 10 "$tmp/$set.asx" \
+            >>"$tmp/nobound.$set" 2>/dev/null
+        AS_SEARCH_ISA=avx512 AS_SEARCH_BOUND=off "$bench" compare $nq 10 \
+            "$tmp/$set.asx" >>"$tmp/float.$set" 2>/dev/null
         if [ -n "$faiss" ]; then
             "$bench" dump $nq "$tmp/$set.asx" "$tmp/rows.f32" "$tmp/q.f32" >/dev/null 2>&1
             OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
@@ -148,15 +172,19 @@ for set in $sets; do
     awk -v s="$(col "cmp.$set" 1)" -v four="$(col "cmp.$set" 2)" \
         -v b="$(col "cmp.$set" 3)" -v r1="$(col "cmp.$set" 4)" \
         -v rb="$(col "cmp.$set" 5)" -v f="$f" -v what="$what" -v n=$nq \
-        -v bf="$(col "float.$set" 3)" 'BEGIN {
+        -v bf="$(col "float.$set" 3)" -v bn="$(col "nobound.$set" 3)" \
+        -v rn="$(col "nobound.$set" 5)" -v rf="$(col "float.$set" 5)" \
+        -v w="$(col "cmp.$set" 6)" -v wn="$(col "nobound.$set" 6)" 'BEGIN {
         printf "  %s:\n", what
-        printf "    ms per query (CPU): one at a time %.3f, in calls of 4 %.3f, %d at once %.3f (without the int8 prefilter %.3f)", s, four, n, b, bf
+        printf "    ms per query (CPU): one at a time %.3f, in calls of 4 %.3f, %d at once %.3f (without the bound %.3f, float kernel alone %.3f)", s, four, n, b, bn, bf
         if (f != "")
             printf "; FAISS IndexFlatIP %.3f", f
         printf "\n    the batch: %.1fx faster than calls of 4, %.1fx than one at a time", four / b, s / b
         if (f != "")
             printf ", %.2fx than FAISS (target >= 4x)", f / b
-        printf "\n    rows re-ranked in double per query: %.1f one at a time, %.1f in the batch\n", r1, rb }'
+        printf ", %.2fx the float kernel alone (target >= 1)", bf / b
+        printf "\n    the first batch on a new searcher (checks the blocks, builds the bound): %.3f ms per query, %.3f without the bound", w, wn
+        printf "\n    rows re-ranked in double per query: %.1f one at a time, %.1f in the batch (%.1f without the bound, %.1f float alone)\n", r1, rb, rn, rf }'
 done
 [ -n "$faiss" ] || echo "  FAISS IndexFlatIP: not measured (needs g++, libfaiss-dev and libopenblas-dev)"
 awk -v w="$(col audio 1)" -v n="$small" 'BEGIN {
