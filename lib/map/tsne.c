@@ -32,13 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cluster/internal.h"
 #include "../dsp/dsp.h"
 #include "../util/rng.h"
 #include "as/cluster.h"
 #include "as/error.h"
 #include "as/map.h"
 #include "as/parallel.h"
+#include "internal.h"
 
 #define EXPLORATION_ITER 250
 #define EXAGGERATION 12.0
@@ -60,104 +60,6 @@ as_tsne_opts_init(struct as_tsne_opts *o)
 }
 
 /* ---- affinities ---- */
-
-struct knn {
-    const float *x, *xt;
-    size_t n, d, k;
-    uint32_t *nb; /* n * k neighbours, nearest first */
-    double *dist; /* n * k squared distances */
-    int isa;      /* as__kernel_isa() */
-};
-
-/* The k nearest other points of points [16 t, 16 t + 16), by a max-heap
- * each, then sorted (ties by number). */
-static void
-knn_task(void *ctx, size_t task, size_t worker)
-{
-    (void)worker;
-    struct knn *c = ctx;
-    size_t k = c->k, d = c->d;
-    for (size_t p = task * 16; p < (task + 1) * 16 && p < c->n; p++) {
-        uint32_t *nb = c->nb + p * k;
-        double *dd = c->dist + p * k;
-        size_t nh = 0;
-        float sq[AS__LANES];
-        for (size_t b0 = 0; b0 < c->n; b0 += AS__LANES) {
-            as__sqdist16(c->isa, c->xt + (b0 / AS__LANES) * d * AS__LANES, d,
-                         c->x + p * d, sq);
-            for (size_t i = b0; i < b0 + AS__LANES && i < c->n; i++) {
-                if (i == p)
-                    continue;
-                double v = (double)sq[i - b0];
-                /* max-heap on (distance, number) */
-                if (nh < k) {
-                    size_t at = nh++;
-                    while (at > 0 &&
-                           (dd[(at - 1) / 2] < v ||
-                            (dd[(at - 1) / 2] == v && nb[(at - 1) / 2] < i))) {
-                        dd[at] = dd[(at - 1) / 2];
-                        nb[at] = nb[(at - 1) / 2];
-                        at = (at - 1) / 2;
-                    }
-                    dd[at] = v;
-                    nb[at] = (uint32_t)i;
-                } else if (v < dd[0]) {
-                    size_t at = 0;
-                    for (;;) {
-                        size_t l = 2 * at + 1, big = at;
-                        double bv = v;
-                        uint32_t bi = (uint32_t)i;
-                        if (l < k &&
-                            (dd[l] > bv || (dd[l] == bv && nb[l] > bi))) {
-                            big = l;
-                            bv = dd[l];
-                            bi = nb[l];
-                        }
-                        if (l + 1 < k && (dd[l + 1] > bv ||
-                                          (dd[l + 1] == bv && nb[l + 1] > bi)))
-                            big = l + 1;
-                        if (big == at)
-                            break;
-                        dd[at] = dd[big];
-                        nb[at] = nb[big];
-                        at = big;
-                    }
-                    dd[at] = v;
-                    nb[at] = (uint32_t)i;
-                }
-            }
-        }
-        /* heap to ascending order */
-        for (size_t m = k; m > 1; m--) {
-            double tv = dd[0];
-            uint32_t ti = nb[0];
-            dd[0] = dd[m - 1];
-            nb[0] = nb[m - 1];
-            dd[m - 1] = tv;
-            nb[m - 1] = ti;
-            size_t at = 0;
-            for (;;) {
-                size_t l = 2 * at + 1, big = at;
-                if (l < m - 1 &&
-                    (dd[l] > dd[big] || (dd[l] == dd[big] && nb[l] > nb[big])))
-                    big = l;
-                if (l + 1 < m - 1 &&
-                    (dd[l + 1] > dd[big] ||
-                     (dd[l + 1] == dd[big] && nb[l + 1] > nb[big])))
-                    big = l + 1;
-                if (big == at)
-                    break;
-                double t2 = dd[at];
-                uint32_t i2 = nb[at];
-                dd[at] = dd[big];
-                nb[at] = nb[big];
-                dd[big] = t2;
-                nb[big] = i2;
-                at = big;
-            }
-        }
-    }
-}
 
 /* Conditional probabilities of point p's neighbours (row of k). */
 static void
@@ -709,20 +611,16 @@ static int
 affinities(const float *x, size_t n, size_t d, size_t k, double perplexity,
            size_t threads, struct sparse *p)
 {
-    float *xt = as__transpose16(x, n, d);
     uint32_t *nb = malloc(n * k * sizeof *nb);
     double *dist = malloc(n * k * sizeof *dist);
     double *pc = malloc(n * k * sizeof *pc);
     int status = AS_ENOMEM;
-    if (xt != NULL && nb != NULL && dist != NULL && pc != NULL) {
-        struct knn kc = {x, xt, n, d, k, nb, dist, as__kernel_isa()};
+    if (nb != NULL && dist != NULL && pc != NULL) {
         struct prow_ctx pcx = {dist, k, perplexity, pc};
-        if ((status = as_parallel((n + 15) / 16, threads, knn_task, &kc)) ==
-                AS_OK &&
+        if ((status = as__map_knn(x, n, d, k, k, threads, nb, dist)) == AS_OK &&
             (status = as_parallel(n, threads, prow_task, &pcx)) == AS_OK)
             status = symmetrize(n, k, nb, pc, p);
     }
-    free(xt);
     free(nb);
     free(dist);
     free(pc);

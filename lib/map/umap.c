@@ -53,12 +53,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cluster/internal.h"
 #include "../util/eigen.h"
 #include "../util/rng.h"
 #include "as/error.h"
 #include "as/map.h"
 #include "as/parallel.h"
+#include "internal.h"
 
 #define SMOOTH_ITER 64
 #define SMOOTH_TOL 1e-5
@@ -80,55 +80,6 @@ as_umap_opts_init(struct as_umap_opts *o)
     o->n_epochs = 0;
     o->negative_sample_rate = 5;
     o->threads = 1;
-}
-
-/* ---- neighbours ---- */
-
-struct knn {
-    int isa; /* as__kernel_isa() */
-    const float *x, *xt;
-    size_t n, d, k; /* k: with the point itself */
-    uint32_t *nb;
-    double *dist;
-};
-
-static void
-knn_task(void *ctx, size_t task, size_t worker)
-{
-    (void)worker;
-    struct knn *c = ctx;
-    size_t k = c->k, d = c->d;
-    float sq[AS__LANES];
-    for (size_t p = task * 16; p < (task + 1) * 16 && p < c->n; p++) {
-        uint32_t *nb = c->nb + p * k;
-        double *dd = c->dist + p * k;
-        nb[0] = (uint32_t)p;
-        dd[0] = 0.0;
-        /* the k - 1 nearest others, ascending, by insertion (a later
-         * point on a tie goes after) */
-        size_t m = 0, cap = k - 1;
-        uint32_t *onb = nb + 1;
-        double *odd = dd + 1;
-        for (size_t b0 = 0; b0 < c->n; b0 += AS__LANES) {
-            as__sqdist16(c->isa, c->xt + (b0 / AS__LANES) * d * AS__LANES, d,
-                         c->x + p * d, sq);
-            for (size_t i = b0; i < b0 + AS__LANES && i < c->n; i++) {
-                double v = (double)sq[i - b0];
-                if (i == p || (m == cap && !(v < odd[m - 1])))
-                    continue;
-                size_t at = m < cap ? m++ : m - 1;
-                while (at > 0 && odd[at - 1] > v) {
-                    odd[at] = odd[at - 1];
-                    onb[at] = onb[at - 1];
-                    at--;
-                }
-                odd[at] = v;
-                onb[at] = (uint32_t)i;
-            }
-        }
-        for (size_t j = 1; j < k; j++)
-            dd[j] = sqrt(dd[j]);
-    }
 }
 
 /* ---- the fuzzy simplicial set ---- */
@@ -655,7 +606,6 @@ as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
     size_t epochs = o->n_epochs ? o->n_epochs : n <= 10000 ? 500 : 200;
 
     int st = AS_ENOMEM;
-    float *xt = as__transpose16(x, n, d);
     uint32_t *nb = malloc(n * k * sizeof *nb);
     double *dist = malloc(n * k * sizeof *dist);
     double *w = malloc(n * k * sizeof *w);
@@ -665,12 +615,19 @@ as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
     uint32_t *tail = NULL, *run = NULL;
     double *eps = NULL, *next = NULL, *next_neg = NULL;
     float *y = NULL, *snap = NULL, *delta = NULL;
-    if (xt == NULL || nb == NULL || dist == NULL || w == NULL)
+    if (nb == NULL || dist == NULL || w == NULL)
         goto out;
 
-    struct knn kc = {as__kernel_isa(), x, xt, n, d, k, nb, dist};
-    if ((st = as_parallel((n + 15) / 16, threads, knn_task, &kc)) != AS_OK)
+    /* the point itself first, then the k - 1 nearest others */
+    if ((st = as__map_knn(x, n, d, k - 1, k, threads, nb + 1, dist + 1)) !=
+        AS_OK)
         goto out;
+    for (size_t p = 0; p < n; p++) {
+        nb[p * k] = (uint32_t)p;
+        dist[p * k] = 0.0;
+        for (size_t j = 1; j < k; j++)
+            dist[p * k + j] = sqrt(dist[p * k + j]);
+    }
     double mean_all = 0.0;
     for (size_t i = 0; i < n * k; i++)
         mean_all += dist[i];
@@ -837,7 +794,6 @@ as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
         out[i] = (double)y[i];
     st = AS_OK;
 out:
-    free(xt);
     free(nb);
     free(dist);
     free(w);
