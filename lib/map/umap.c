@@ -588,36 +588,18 @@ sort_by_axis(size_t *p, size_t *tmp, size_t n, const struct by_axis *b)
     }
 }
 
-int
-as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
-        double *out)
+/* The fuzzy simplicial set of the k nearest neighbours (the point itself
+ * counted) as a symmetric graph. */
+static int
+fuzzy_graph(const float *x, size_t n, size_t d, size_t k, size_t threads,
+            struct graph *g)
 {
-    if (x == NULL || out == NULL || o == NULL || n < 2 || d == 0 ||
-        (o->dims != 2 && o->dims != 3) || o->n_neighbors < 2 ||
-        !(o->min_dist >= 0.0) || !(o->spread > 0.0) ||
-        !(o->min_dist <= o->spread) || o->negative_sample_rate == 0 ||
-        n > UINT32_MAX)
-        return AS_EINVAL;
-    for (size_t i = 0; i < n * d; i++)
-        if (!isfinite(x[i]))
-            return AS_EINVAL;
-    size_t dims = o->dims, threads = o->threads ? o->threads : 1;
-    size_t k = o->n_neighbors < n ? o->n_neighbors : n;
-    size_t epochs = o->n_epochs ? o->n_epochs : n <= 10000 ? 500 : 200;
-
     int st = AS_ENOMEM;
     uint32_t *nb = malloc(n * k * sizeof *nb);
     double *dist = malloc(n * k * sizeof *dist);
     double *w = malloc(n * k * sizeof *w);
-    struct graph g = {0};
-    size_t *head = NULL, *order = NULL, *ecut = NULL, *perm = NULL,
-           *ptmp = NULL;
-    uint32_t *tail = NULL, *run = NULL;
-    double *eps = NULL, *next = NULL, *next_neg = NULL;
-    float *y = NULL, *snap = NULL, *delta = NULL;
     if (nb == NULL || dist == NULL || w == NULL)
         goto out;
-
     /* the point itself first, then the k - 1 nearest others */
     if ((st = as__map_knn(x, n, d, k - 1, k, threads, nb + 1, dist + 1)) !=
         AS_OK)
@@ -635,67 +617,60 @@ as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
     struct smooth sm = {dist, k, mean_all, w};
     if ((st = as_parallel(n, threads, smooth_task, &sm)) != AS_OK)
         goto out;
-    if ((st = fuzzy_union(n, k, nb, w, &g)) != AS_OK)
-        goto out;
+    st = fuzzy_union(n, k, nb, w, g);
+out:
+    free(nb);
+    free(dist);
+    free(w);
+    return st;
+}
 
-    /* drop the edges too light to be sampled over the epochs */
+/* Drops the edges too light to be sampled over the epochs. */
+static void
+drop_light_edges(struct graph *g, size_t epochs)
+{
     double wmax = 0.0;
-    for (size_t e = 0; e < g.nnz; e++)
-        if (g.w[e] > wmax)
-            wmax = g.w[e];
+    for (size_t e = 0; e < g->nnz; e++)
+        if (g->w[e] > wmax)
+            wmax = g->w[e];
     size_t kept = 0;
-    for (size_t r = 0; r < n; r++) {
-        size_t a = g.start[r], b = g.start[r + 1];
-        g.start[r] = kept;
+    for (size_t r = 0; r < g->n; r++) {
+        size_t a = g->start[r], b = g->start[r + 1];
+        g->start[r] = kept;
         for (size_t e = a; e < b; e++)
-            if (!(g.w[e] < wmax / (double)epochs)) {
-                g.col[kept] = g.col[e];
-                g.w[kept] = g.w[e];
+            if (!(g->w[e] < wmax / (double)epochs)) {
+                g->col[kept] = g->col[e];
+                g->w[kept] = g->w[e];
                 kept++;
             }
     }
-    g.start[n] = kept;
-    g.nnz = kept;
+    g->start[g->n] = kept;
+    g->nnz = kept;
+}
 
-    /* the start */
-    st = spectral(&g, dims, o->seed, threads, out);
+/* The start in y (float): the spectral one in out (uniform in [-10, 10]
+ * from *rng when it fails), scaled to a largest magnitude of 10, plus
+ * the jitter, then each axis scaled to [0, 10]. */
+static int
+start(const struct graph *g, size_t dims, uint64_t seed, size_t threads,
+      uint64_t *rng, double *out, float *y)
+{
+    size_t n = g->n;
+    int st = spectral(g, dims, seed, threads, out);
     if (st == AS_ENOMEM)
-        goto out;
-    uint64_t rng = o->seed;
+        return st;
     if (st != AS_OK) {
         for (size_t i = 0; i < n * dims; i++)
-            out[i] = 20.0 * as__rng_uniform(&rng) - 10.0;
+            out[i] = 20.0 * as__rng_uniform(rng) - 10.0;
     }
     double big = 0.0;
     for (size_t i = 0; i < n * dims; i++)
         if (fabs(out[i]) > big)
             big = fabs(out[i]);
     double expand = big > 0.0 ? 10.0 / big : 1.0;
-    st = AS_ENOMEM;
-    y = malloc(n * dims * sizeof *y);
-    snap = malloc(n * dims * sizeof *snap);
-    head = malloc((g.nnz ? g.nnz : 1) * sizeof *head);
-    tail = malloc((g.nnz ? g.nnz : 1) * sizeof *tail);
-    eps = malloc((g.nnz ? g.nnz : 1) * sizeof *eps);
-    next = malloc((g.nnz ? g.nnz : 1) * sizeof *next);
-    next_neg = malloc((g.nnz ? g.nnz : 1) * sizeof *next_neg);
-    size_t chunks = n / CHUNK_MIN < CHUNKS ? n / CHUNK_MIN : CHUNKS;
-    if (chunks < 1)
-        chunks = 1;
-    order = malloc((g.nnz ? g.nnz : 1) * sizeof *order);
-    ecut = malloc((chunks + 1) * sizeof *ecut);
-    perm = malloc(n * sizeof *perm);
-    ptmp = malloc(n * sizeof *ptmp);
-    run = malloc(n * sizeof *run);
-    delta = chunks > 1 ? calloc(chunks * n * dims, sizeof *delta) : NULL;
-    if (y == NULL || snap == NULL || head == NULL || tail == NULL ||
-        eps == NULL || next == NULL || next_neg == NULL || order == NULL ||
-        ecut == NULL || perm == NULL || ptmp == NULL || run == NULL ||
-        (chunks > 1 && delta == NULL))
-        goto out;
     for (size_t i = 0; i < n * dims; i++) {
         /* a normal jitter of sd 1e-4 (Box-Muller) */
-        double u1 = as__rng_uniform(&rng), u2 = as__rng_uniform(&rng);
+        double u1 = as__rng_uniform(rng), u2 = as__rng_uniform(rng);
         double z = sqrt(-2.0 * log(1.0 - u1)) * cos(TWO_PI * u2);
         y[i] = (float)(out[i] * expand) + (float)(1e-4 * z);
     }
@@ -710,108 +685,206 @@ as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
             y[i * dims + t] =
                 span > 0.0f ? 10.0f * (y[i * dims + t] - lo) / span : 0.0f;
     }
+    return AS_OK;
+}
 
-    double a, b;
-    as_umap_curve(o->spread, o->min_dist, &a, &b);
-    wmax = 0.0;
-    for (size_t e = 0; e < g.nnz; e++)
-        wmax = g.w[e] > wmax ? g.w[e] : wmax;
-    for (size_t r = 0; r < n; r++)
-        for (size_t e = g.start[r]; e < g.start[r + 1]; e++) {
-            head[e] = r;
-            tail[e] = g.col[e];
-            double ns = (double)epochs * (g.w[e] / wmax);
-            eps[e] = ns > 0.0 ? (double)epochs / ns : -1.0;
-            next[e] = eps[e];
-            next_neg[e] = eps[e] / (double)o->negative_sample_rate;
+/* The descent's buffers and schedule, owned (struct sgd borrows them). */
+struct plan {
+    size_t chunks;
+    size_t *head, *order, *ecut, *perm, *ptmp;
+    uint32_t *tail, *run;
+    double *eps, *next, *next_neg;
+    float *y, *snap, *delta;
+};
+
+static void
+plan_free(struct plan *p)
+{
+    free(p->head);
+    free(p->order);
+    free(p->ecut);
+    free(p->perm);
+    free(p->ptmp);
+    free(p->tail);
+    free(p->run);
+    free(p->eps);
+    free(p->next);
+    free(p->next_neg);
+    free(p->y);
+    free(p->snap);
+    free(p->delta);
+}
+
+/* Buffers for n points of dims and nnz edges; AS_OK or AS_ENOMEM. */
+static int
+plan_alloc(struct plan *p, size_t n, size_t dims, size_t nnz)
+{
+    size_t ne = nnz ? nnz : 1, chunks = p->chunks;
+    p->y = malloc(n * dims * sizeof *p->y);
+    p->snap = malloc(n * dims * sizeof *p->snap);
+    p->head = malloc(ne * sizeof *p->head);
+    p->tail = malloc(ne * sizeof *p->tail);
+    p->eps = malloc(ne * sizeof *p->eps);
+    p->next = malloc(ne * sizeof *p->next);
+    p->next_neg = malloc(ne * sizeof *p->next_neg);
+    p->order = malloc(ne * sizeof *p->order);
+    p->ecut = malloc((chunks + 1) * sizeof *p->ecut);
+    p->perm = malloc(n * sizeof *p->perm);
+    p->ptmp = malloc(n * sizeof *p->ptmp);
+    p->run = malloc(n * sizeof *p->run);
+    p->delta = chunks > 1 ? calloc(chunks * n * dims, sizeof *p->delta) : NULL;
+    if (p->y == NULL || p->snap == NULL || p->head == NULL || p->tail == NULL ||
+        p->eps == NULL || p->next == NULL || p->next_neg == NULL ||
+        p->order == NULL || p->ecut == NULL || p->perm == NULL ||
+        p->ptmp == NULL || p->run == NULL || (chunks > 1 && p->delta == NULL))
+        return AS_ENOMEM;
+    return AS_OK;
+}
+
+/* Each edge's ends and how often it is sampled: every eps epochs, its
+ * negative samples nneg times as often. */
+static void
+plan_samples(struct plan *p, const struct graph *g, size_t epochs, size_t nneg)
+{
+    double wmax = 0.0;
+    for (size_t e = 0; e < g->nnz; e++)
+        wmax = g->w[e] > wmax ? g->w[e] : wmax;
+    for (size_t r = 0; r < g->n; r++)
+        for (size_t e = g->start[r]; e < g->start[r + 1]; e++) {
+            p->head[e] = r;
+            p->tail[e] = g->col[e];
+            double ns = (double)epochs * (g->w[e] / wmax);
+            p->eps[e] = ns > 0.0 ? (double)epochs / ns : -1.0;
+            p->next[e] = p->eps[e];
+            p->next_neg[e] = p->eps[e] / (double)nneg;
         }
-    /* runs of points next to each other along the start's first axis,
-     * with about the same number of edges each, so that most edges join
-     * points of one run */
+}
+
+/* Runs of points next to each other along the start's first axis, with
+ * about the same number of edges each, so that most edges join points of
+ * one run; the edges in order run by run. */
+static void
+plan_runs(struct plan *p, const struct graph *g, size_t dims)
+{
+    size_t n = g->n, chunks = p->chunks;
     for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    struct by_axis ba = {y, dims};
-    sort_by_axis(perm, ptmp, n, &ba);
+        p->perm[i] = i;
+    struct by_axis ba = {p->y, dims};
+    sort_by_axis(p->perm, p->ptmp, n, &ba);
     size_t rc = 0, acc = 0;
-    for (size_t p = 0; p < n; p++) {
-        size_t i = perm[p];
-        if (rc + 1 < chunks && acc >= g.nnz * (rc + 1) / chunks)
+    for (size_t q = 0; q < n; q++) {
+        size_t i = p->perm[q];
+        if (rc + 1 < chunks && acc >= g->nnz * (rc + 1) / chunks)
             rc++;
-        run[i] = (uint32_t)rc;
-        acc += g.start[i + 1] - g.start[i];
+        p->run[i] = (uint32_t)rc;
+        acc += g->start[i + 1] - g->start[i];
     }
     for (rc = 0; rc <= chunks; rc++)
-        ecut[rc] = 0;
-    for (size_t e = 0; e < g.nnz; e++)
-        ecut[run[head[e]] + 1]++;
+        p->ecut[rc] = 0;
+    for (size_t e = 0; e < g->nnz; e++)
+        p->ecut[p->run[p->head[e]] + 1]++;
     for (rc = 0; rc < chunks; rc++)
-        ecut[rc + 1] += ecut[rc];
-    memcpy(perm, ecut, chunks * sizeof *perm); /* cursors */
-    for (size_t e = 0; e < g.nnz; e++)
-        order[perm[run[head[e]]]++] = e;
+        p->ecut[rc + 1] += p->ecut[rc];
+    memcpy(p->perm, p->ecut, chunks * sizeof *p->perm); /* cursors */
+    for (size_t e = 0; e < g->nnz; e++)
+        p->order[p->perm[p->run[p->head[e]]]++] = e;
+}
 
-    struct sgd s = {.n = n,
-                    .dims = dims,
-                    .nneg = o->negative_sample_rate,
-                    .head = head,
-                    .tail = tail,
-                    .eps = eps,
-                    .next = next,
-                    .next_neg = next_neg,
-                    .y = y,
-                    .snap = snap,
-                    .delta = delta,
-                    .run = run,
-                    .order = order,
-                    .ecut = ecut,
-                    .a = a,
-                    .b = b,
-                    .seed = o->seed};
+/* The epochs of the descent on p->y, the learning rate falling linearly
+ * from 1; with more than one run, each epoch's runs in parallel against
+ * a snapshot, their moves of other runs' points added after. */
+static int
+descend(struct sgd *s, struct plan *p, size_t epochs, size_t threads)
+{
+    size_t n = s->n, dims = s->dims, chunks = p->chunks;
     double alpha = 1.0;
     for (size_t ep = 0; ep < epochs; ep++) {
-        s.alpha = alpha;
-        s.epoch = ep;
+        s->alpha = alpha;
+        s->epoch = ep;
         if (chunks > 1) {
-            memcpy(snap, y, n * dims * sizeof *y);
-            if ((st = as_parallel(chunks, threads, sgd_task, &s)) != AS_OK)
-                goto out;
+            memcpy(p->snap, p->y, n * dims * sizeof *p->y);
+            int st = as_parallel(chunks, threads, sgd_task, s);
+            if (st != AS_OK)
+                return st;
             for (size_t c = 0; c < chunks; c++) {
-                float *dl = delta + c * n * dims;
+                float *dl = p->delta + c * n * dims;
                 for (size_t i = 0; i < n * dims; i++) {
                     if (dl[i] != 0.0f) {
-                        y[i] += dl[i];
+                        p->y[i] += dl[i];
                         dl[i] = 0.0f;
                     }
                 }
             }
         } else {
-            s.snap = y;
-            sgd_task(&s, 0, 0);
+            s->snap = p->y;
+            sgd_task(s, 0, 0);
         }
         alpha = 1.0 * (1.0 - (double)ep / (double)epochs);
     }
+    return AS_OK;
+}
+
+int
+as_umap(const float *x, size_t n, size_t d, const struct as_umap_opts *o,
+        double *out)
+{
+    if (x == NULL || out == NULL || o == NULL || n < 2 || d == 0 ||
+        (o->dims != 2 && o->dims != 3) || o->n_neighbors < 2 ||
+        !(o->min_dist >= 0.0) || !(o->spread > 0.0) ||
+        !(o->min_dist <= o->spread) || o->negative_sample_rate == 0 ||
+        n > UINT32_MAX)
+        return AS_EINVAL;
+    for (size_t i = 0; i < n * d; i++)
+        if (!isfinite(x[i]))
+            return AS_EINVAL;
+    size_t dims = o->dims, threads = o->threads ? o->threads : 1;
+    size_t k = o->n_neighbors < n ? o->n_neighbors : n;
+    size_t epochs = o->n_epochs ? o->n_epochs : n <= 10000 ? 500 : 200;
+
+    struct graph g = {0};
+    struct plan p = {0};
+    p.chunks = n / CHUNK_MIN < CHUNKS ? n / CHUNK_MIN : CHUNKS;
+    if (p.chunks < 1)
+        p.chunks = 1;
+    int st = fuzzy_graph(x, n, d, k, threads, &g);
+    if (st != AS_OK)
+        goto out;
+    drop_light_edges(&g, epochs);
+    if ((st = plan_alloc(&p, n, dims, g.nnz)) != AS_OK)
+        goto out;
+    uint64_t rng = o->seed;
+    if ((st = start(&g, dims, o->seed, threads, &rng, out, p.y)) != AS_OK)
+        goto out;
+    plan_samples(&p, &g, epochs, o->negative_sample_rate);
+    plan_runs(&p, &g, dims);
+
+    double a, b;
+    as_umap_curve(o->spread, o->min_dist, &a, &b);
+    struct sgd s = {.n = n,
+                    .dims = dims,
+                    .nneg = o->negative_sample_rate,
+                    .head = p.head,
+                    .tail = p.tail,
+                    .eps = p.eps,
+                    .next = p.next,
+                    .next_neg = p.next_neg,
+                    .y = p.y,
+                    .snap = p.snap,
+                    .delta = p.delta,
+                    .run = p.run,
+                    .order = p.order,
+                    .ecut = p.ecut,
+                    .a = a,
+                    .b = b,
+                    .seed = o->seed};
+    if ((st = descend(&s, &p, epochs, threads)) != AS_OK)
+        goto out;
     for (size_t i = 0; i < n * dims; i++)
-        out[i] = (double)y[i];
-    st = AS_OK;
+        out[i] = (double)p.y[i];
 out:
-    free(nb);
-    free(dist);
-    free(w);
     free(g.start);
     free(g.col);
     free(g.w);
-    free(head);
-    free(tail);
-    free(eps);
-    free(next);
-    free(next_neg);
-    free(y);
-    free(snap);
-    free(delta);
-    free(order);
-    free(ecut);
-    free(perm);
-    free(ptmp);
-    free(run);
+    plan_free(&p);
     return st;
 }
