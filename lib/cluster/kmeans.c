@@ -352,6 +352,193 @@ centers_to_float(struct km *m, const double *c, float *cf)
     }
 }
 
+/* sklearn's _tolerance: tol times the mean column variance (two passes,
+ * row by row so that the columns run along memory). AS_OK, AS_EINVAL (a
+ * NaN or an infinity in x) or AS_ENOMEM. */
+static int
+tolerance(const float *x, size_t n, size_t d, double tol, double *out)
+{
+    double *mean = calloc(2 * d, sizeof *mean), *m2 = mean + d;
+    if (mean == NULL)
+        return AS_ENOMEM;
+    int finite = 1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            mean[j] += (double)x[i * d + j];
+    for (size_t j = 0; j < d; j++) {
+        mean[j] /= (double)n;
+        finite &= isfinite(mean[j]) != 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            double t = (double)x[i * d + j] - mean[j];
+            m2[j] += t * t;
+        }
+    double var_mean = 0.0;
+    for (size_t j = 0; j < d; j++)
+        var_mean += m2[j] / (double)n;
+    free(mean);
+    if (!finite || !isfinite(var_mean))
+        return AS_EINVAL;
+    *out = tol * var_mean / (double)d;
+    return AS_OK;
+}
+
+/* The buffers of one call: those struct km points at, and the restarts'
+ * own (centres, their next values and counts, the seeding's distances). */
+struct km_buf {
+    float *xt, *cf, *cc, *xx, *best;
+    double *upper, *lower, *half, *sums, *counts, *inertia;
+    int32_t *labels;
+    size_t *changed;
+    double *centers, *next, *count, *closest, *cum, *cand;
+    size_t *order, *scratch;
+};
+
+static void
+km_buf_free(struct km_buf *b)
+{
+    free(b->xt);
+    free(b->cf);
+    free(b->cc);
+    free(b->xx);
+    free(b->best);
+    free(b->upper);
+    free(b->lower);
+    free(b->half);
+    free(b->sums);
+    free(b->counts);
+    free(b->inertia);
+    free(b->labels);
+    free(b->changed);
+    free(b->centers);
+    free(b->next);
+    free(b->count);
+    free(b->closest);
+    free(b->cum);
+    free(b->cand);
+    free(b->order);
+    free(b->scratch);
+}
+
+/* Allocates b for m (x, n, d, k and n_chunks set) and points m at it,
+ * with each point's |x|^2 measured. AS_OK or AS_ENOMEM. */
+static int
+km_setup(struct km *m, struct km_buf *b)
+{
+    size_t n = m->n, d = m->d, k = m->k, nc = m->n_chunks;
+    size_t trials = 2 + (size_t)log((double)k);
+    b->xt = as__transpose16(m->x, n, d);
+    b->cf = malloc(k * d * sizeof *b->cf);
+    b->cc = malloc(k * sizeof *b->cc);
+    b->xx = malloc(n * sizeof *b->xx);
+    b->best = malloc(n * sizeof *b->best);
+    b->upper = malloc(n * sizeof *b->upper);
+    b->lower = malloc(n * sizeof *b->lower);
+    b->half = malloc(k * sizeof *b->half);
+    b->sums = malloc(nc * k * d * sizeof *b->sums);
+    b->counts = malloc(nc * k * sizeof *b->counts);
+    b->inertia = malloc(nc * sizeof *b->inertia);
+    b->labels = malloc(n * sizeof *b->labels);
+    b->changed = malloc(nc * sizeof *b->changed);
+    b->centers = malloc(k * d * sizeof *b->centers);
+    b->next = malloc(k * d * sizeof *b->next);
+    b->count = malloc(k * sizeof *b->count);
+    b->closest = malloc(n * sizeof *b->closest);
+    b->cum = malloc(n * sizeof *b->cum);
+    b->cand = malloc(trials * n * sizeof *b->cand);
+    b->order = malloc(n * sizeof *b->order);
+    b->scratch = malloc(k * sizeof *b->scratch);
+    float *zero = calloc(d, sizeof *zero);
+    if (b->xt == NULL || b->cf == NULL || b->cc == NULL || b->xx == NULL ||
+        b->best == NULL || b->upper == NULL || b->lower == NULL ||
+        b->half == NULL || b->sums == NULL || b->counts == NULL ||
+        b->inertia == NULL || b->labels == NULL || b->changed == NULL ||
+        b->centers == NULL || b->next == NULL || b->count == NULL ||
+        b->closest == NULL || b->cum == NULL || b->cand == NULL ||
+        b->order == NULL || b->scratch == NULL || zero == NULL) {
+        free(zero);
+        return AS_ENOMEM;
+    }
+    m->xt = b->xt;
+    m->isa = as__kernel_isa();
+    m->cf = b->cf;
+    m->cc = b->cc;
+    m->xx = b->xx;
+    m->upper = b->upper;
+    m->lower = b->lower;
+    m->half = b->half;
+    m->labels = b->labels;
+    m->best = b->best;
+    m->sums = b->sums;
+    m->counts = b->counts;
+    m->inertia = b->inertia;
+    m->changed = b->changed;
+    float sq[AS__LANES];
+    for (size_t b0 = 0; b0 < n; b0 += AS__LANES) {
+        as__sqdist16(m->isa, b->xt + (b0 / AS__LANES) * d * AS__LANES, d, zero,
+                     sq);
+        for (size_t i = b0; i < b0 + AS__LANES && i < n; i++)
+            b->xx[i] = sq[i - b0];
+    }
+    free(zero);
+    return AS_OK;
+}
+
+/* One restart, seeded seed + run: seeding, Lloyd iterations until the
+ * labels stay or the squared shift is at most tol, and the final
+ * assignment. Labels in m->labels, centres in b->centers, the inertia in
+ * double against the double centres in *inertia_d, iterations in *n_iter.
+ */
+static int
+lloyd(struct km *m, struct km_buf *b, const struct as_kmeans_opts *o,
+      size_t run, double tol, double *inertia_d, size_t *n_iter)
+{
+    size_t n = m->n, d = m->d, k = m->k;
+    double *centers = b->centers;
+    uint64_t rng = o->seed + run;
+    seed_plusplus(m, &rng, centers, b->closest, b->cand, b->cum);
+    for (size_t i = 0; i < n; i++) {
+        b->labels[i] = -1;
+        b->upper[i] = (double)INFINITY;
+        b->lower[i] = 0.0;
+    }
+    for (size_t c = 0; c < k; c++)
+        b->half[c] = 0.0;
+    memset(b->sums, 0, m->n_chunks * k * d * sizeof *b->sums);
+    memset(b->counts, 0, m->n_chunks * k * sizeof *b->counts);
+    size_t iter = 0, moved = 0;
+    double inertia = 0.0;
+    int status;
+    for (iter = 0; iter < o->max_iter; iter++) {
+        centers_to_float(m, centers, b->cf);
+        if ((status = assign(m, o->threads, 1, &inertia, &moved)) != AS_OK)
+            return status;
+        double shift =
+            update_centers(m, centers, b->next, b->count, b->order, b->scratch);
+        move_bounds(m, centers, b->next);
+        memcpy(centers, b->next, k * d * sizeof *centers);
+        if (moved == 0) { /* strict convergence */
+            iter++;
+            break;
+        }
+        if (shift <= tol) {
+            iter++;
+            break;
+        }
+    }
+    /* labels and inertia for the final centres */
+    centers_to_float(m, centers, b->cf);
+    if ((status = assign(m, o->threads, 0, &inertia, &moved)) != AS_OK)
+        return status;
+    double in2 = 0.0;
+    for (size_t i = 0; i < n; i++)
+        in2 += sqdist_d(m->x + i * d, centers + (size_t)b->labels[i] * d, d);
+    *inertia_d = in2;
+    *n_iter = iter;
+    return AS_OK;
+}
+
 int
 as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
           int32_t *labels, double *centers_out, struct as_kmeans_result *res)
@@ -362,136 +549,22 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
     size_t k = o->k;
     struct km m = {.x = x, .n = n, .d = d, .k = k};
     m.n_chunks = (n + CHUNK - 1) / CHUNK;
-    int status = AS_ENOMEM;
+    struct km_buf b = {0};
     double tol = 0.0;
-    float *xt = as__transpose16(x, n, d);
-    float *cf = malloc(k * d * sizeof *cf);
-    float *cc = malloc(k * sizeof *cc);
-    float *xx = malloc(n * sizeof *xx);
-    float *zero = calloc(d, sizeof *zero);
-    double *upper = malloc(n * sizeof *upper);
-    double *lower = malloc(n * sizeof *lower);
-    double *half = malloc(k * sizeof *half);
-    int32_t *lab = malloc(n * sizeof *lab);
-    float *best = malloc(n * sizeof *best);
-    double *sums = malloc(m.n_chunks * k * d * sizeof *sums);
-    double *counts = malloc(m.n_chunks * k * sizeof *counts);
-    double *inert = malloc(m.n_chunks * sizeof *inert);
-    size_t *changed = malloc(m.n_chunks * sizeof *changed);
-    double *centers = malloc(k * d * sizeof *centers);
-    double *next = malloc(k * d * sizeof *next);
-    double *count = malloc(k * sizeof *count);
-    double *closest = malloc(n * sizeof *closest);
-    double *cum = malloc(n * sizeof *cum);
-    size_t trials = 2 + (size_t)log((double)k);
-    double *cand = malloc(trials * n * sizeof *cand);
-    size_t *order = malloc(n * sizeof *order);
-    size_t *scratch = malloc(k * sizeof *scratch);
-    if (xt == NULL || cf == NULL || cc == NULL || xx == NULL || zero == NULL ||
-        lab == NULL || best == NULL || sums == NULL || counts == NULL ||
-        inert == NULL || changed == NULL || centers == NULL || next == NULL ||
-        count == NULL || closest == NULL || cum == NULL || cand == NULL ||
-        order == NULL || scratch == NULL)
+    int status = km_setup(&m, &b);
+    if (status != AS_OK || (status = tolerance(x, n, d, o->tol, &tol)) != AS_OK)
         goto done;
-    m.xt = xt;
-    m.isa = as__kernel_isa();
-    m.cf = cf;
-    m.cc = cc;
-    m.xx = xx;
-    m.upper = upper;
-    m.lower = lower;
-    m.half = half;
-    {
-        float sq[AS__LANES];
-        for (size_t b0 = 0; b0 < n; b0 += AS__LANES) {
-            as__sqdist16(m.isa, xt + (b0 / AS__LANES) * d * AS__LANES, d, zero,
-                         sq);
-            for (size_t i = b0; i < b0 + AS__LANES && i < n; i++)
-                xx[i] = sq[i - b0];
-        }
-    }
-    m.labels = lab;
-    m.best = best;
-    m.sums = sums;
-    m.counts = counts;
-    m.inertia = inert;
-    m.changed = changed;
-
-    /* sklearn's _tolerance: tol times the mean column variance (two
-     * passes, row by row so that the columns run along memory) */
-    {
-        double *mean = calloc(2 * d, sizeof *mean), *m2 = mean + d;
-        if (mean == NULL)
-            goto done;
-        int finite = 1;
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < d; j++)
-                mean[j] += (double)x[i * d + j];
-        for (size_t j = 0; j < d; j++) {
-            mean[j] /= (double)n;
-            finite &= isfinite(mean[j]) != 0;
-        }
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < d; j++) {
-                double t = (double)x[i * d + j] - mean[j];
-                m2[j] += t * t;
-            }
-        double var_mean = 0.0;
-        for (size_t j = 0; j < d; j++)
-            var_mean += m2[j] / (double)n;
-        free(mean);
-        if (!finite || !isfinite(var_mean)) { /* a NaN or an infinity */
-            status = AS_EINVAL;
-            goto done;
-        }
-        tol = o->tol * var_mean / (double)d;
-    }
-
     double best_inertia = (double)INFINITY;
     for (size_t run = 0; run < o->n_init; run++) {
-        uint64_t rng = o->seed + run;
-        seed_plusplus(&m, &rng, centers, closest, cand, cum);
-        for (size_t i = 0; i < n; i++) {
-            lab[i] = -1;
-            upper[i] = (double)INFINITY;
-            lower[i] = 0.0;
-        }
-        for (size_t c = 0; c < k; c++)
-            half[c] = 0.0;
-        memset(sums, 0, m.n_chunks * k * d * sizeof *sums);
-        memset(counts, 0, m.n_chunks * k * sizeof *counts);
-        size_t iter = 0, moved = 0;
-        double inertia = 0.0;
-        for (iter = 0; iter < o->max_iter; iter++) {
-            centers_to_float(&m, centers, cf);
-            if ((status = assign(&m, o->threads, 1, &inertia, &moved)) != AS_OK)
-                goto done;
-            double shift =
-                update_centers(&m, centers, next, count, order, scratch);
-            move_bounds(&m, centers, next);
-            memcpy(centers, next, k * d * sizeof *centers);
-            if (moved == 0) { /* strict convergence */
-                iter++;
-                break;
-            }
-            if (shift <= tol) {
-                iter++;
-                break;
-            }
-        }
-        /* labels and inertia for the final centres */
-        centers_to_float(&m, centers, cf);
-        if ((status = assign(&m, o->threads, 0, &inertia, &moved)) != AS_OK)
+        double in2;
+        size_t iter;
+        if ((status = lloyd(&m, &b, o, run, tol, &in2, &iter)) != AS_OK)
             goto done;
-        /* inertia in double against the double centres */
-        double in2 = 0.0;
-        for (size_t i = 0; i < n; i++)
-            in2 += sqdist_d(x + i * d, centers + (size_t)lab[i] * d, d);
         if (in2 < best_inertia) {
             best_inertia = in2;
-            memcpy(labels, lab, n * sizeof *labels);
+            memcpy(labels, b.labels, n * sizeof *labels);
             if (centers_out != NULL)
-                memcpy(centers_out, centers, k * d * sizeof *centers_out);
+                memcpy(centers_out, b.centers, k * d * sizeof *centers_out);
             if (res != NULL) {
                 res->inertia = in2;
                 res->n_iter = iter;
@@ -499,29 +572,7 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
             }
         }
     }
-    status = AS_OK;
 done:
-    free(xt);
-    free(cf);
-    free(cc);
-    free(xx);
-    free(zero);
-    free(upper);
-    free(lower);
-    free(half);
-    free(lab);
-    free(best);
-    free(sums);
-    free(counts);
-    free(inert);
-    free(changed);
-    free(centers);
-    free(next);
-    free(count);
-    free(closest);
-    free(cum);
-    free(cand);
-    free(order);
-    free(scratch);
+    km_buf_free(&b);
     return status;
 }
