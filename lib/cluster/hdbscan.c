@@ -390,41 +390,22 @@ select_clusters(const struct row *rows, size_t nrows, size_t n, size_t nclus,
     keep[0] = 0;
 }
 
-int
-as_hdbscan(const float *x, size_t n, size_t d, const struct as_hdbscan_opts *o,
-           int32_t *labels, double *prob, size_t *n_clusters)
+/* The single-linkage tree (n - 1 merges into h) of the minimum spanning
+ * tree of the mutual reachability distances over the core distances (of
+ * the k-th nearest point, the point included). */
+static int
+single_linkage(const float *x, size_t n, size_t d, size_t k, size_t threads,
+               struct link *h)
 {
-    if (x == NULL || o == NULL || labels == NULL || n < 2 || d == 0 ||
-        n > (size_t)INT32_MAX || o->min_cluster_size < 2)
-        return AS_EINVAL;
-    size_t k = o->min_samples ? o->min_samples : o->min_cluster_size;
-    if (k > n)
-        return AS_EINVAL;
-    for (size_t i = 0; i < n * d; i++)
-        if (!isfinite(x[i]))
-            return AS_EINVAL;
-    size_t threads = o->threads ? o->threads : 1;
-
     int st = AS_ENOMEM;
     double *core = malloc(n * sizeof *core);
     double *scratch = malloc(threads * k * sizeof *scratch);
     struct edge *mst = malloc((n - 1) * sizeof *mst);
-    struct link *h = malloc((n - 1) * sizeof *h);
     size_t *uf = malloc((2 * n - 1) * sizeof *uf);
     size_t *ufsize = malloc((2 * n - 1) * sizeof *ufsize);
-    size_t *order = malloc((2 * n - 1) * sizeof *order);
-    size_t *queue = malloc((2 * n - 1) * sizeof *queue);
-    size_t *relabel = malloc((2 * n - 1) * sizeof *relabel);
-    unsigned char *ignore = calloc(2 * n - 1, 1);
-    struct row *rows = malloc(2 * n * sizeof *rows);
-    double *stab = NULL, *birth = NULL, *death = NULL;
-    size_t *up = NULL, *child0 = NULL, *child1 = NULL, *number = NULL;
-    unsigned char *keep = NULL;
-    if (core == NULL || scratch == NULL || mst == NULL || h == NULL ||
-        uf == NULL || ufsize == NULL || order == NULL || queue == NULL ||
-        relabel == NULL || ignore == NULL || rows == NULL)
+    if (core == NULL || scratch == NULL || mst == NULL || uf == NULL ||
+        ufsize == NULL)
         goto out;
-
     struct core_ctx cc = {
         .x = x, .n = n, .d = d, .k = k, .scratch = scratch, .core = core};
     if ((st = as_parallel((n + CORE_ROWS - 1) / CORE_ROWS, threads, core_task,
@@ -433,7 +414,6 @@ as_hdbscan(const float *x, size_t n, size_t d, const struct as_hdbscan_opts *o,
     if ((st = prim(x, n, d, core, threads, mst)) != AS_OK)
         goto out;
     qsort(mst, n - 1, sizeof *mst, cmp_edge);
-
     for (size_t i = 0; i < 2 * n - 1; i++) {
         uf[i] = i;
         ufsize[i] = 1;
@@ -447,22 +427,35 @@ as_hdbscan(const float *x, size_t n, size_t d, const struct as_hdbscan_opts *o,
         uf[a] = uf[b] = n + i;
         ufsize[n + i] = h[i].size;
     }
+out:
+    free(core);
+    free(scratch);
+    free(mst);
+    free(uf);
+    free(ufsize);
+    return st;
+}
 
-    size_t nrows = condense(h, n, o->min_cluster_size, order, queue, relabel,
-                            ignore, rows);
+/* The clusters of the condensed tree (nrows rows over n points), chosen
+ * by excess of mass: each point's label (-1 noise) and, when prob is not
+ * NULL, its membership strength; *kept, the clusters kept. */
+static int
+label_points(const struct row *rows, size_t nrows, size_t n, int32_t *labels,
+             double *prob, size_t *kept_out)
+{
     size_t nclus = 1;
     for (size_t r = 0; r < nrows; r++)
         if (rows[r].child >= n && rows[r].child - n + 1 > nclus)
             nclus = rows[r].child - n + 1;
-    st = AS_ENOMEM;
-    stab = malloc(nclus * sizeof *stab);
-    birth = malloc(nclus * sizeof *birth);
-    death = malloc(nclus * sizeof *death);
-    up = malloc(nclus * sizeof *up);
-    child0 = malloc(nclus * sizeof *child0);
-    child1 = malloc(nclus * sizeof *child1);
-    number = malloc(nclus * sizeof *number);
-    keep = malloc(nclus);
+    int st = AS_ENOMEM;
+    double *stab = malloc(nclus * sizeof *stab);
+    double *birth = malloc(nclus * sizeof *birth);
+    double *death = malloc(nclus * sizeof *death);
+    size_t *up = malloc(nclus * sizeof *up);
+    size_t *child0 = malloc(nclus * sizeof *child0);
+    size_t *child1 = malloc(nclus * sizeof *child1);
+    size_t *number = malloc(nclus * sizeof *number);
+    unsigned char *keep = malloc(nclus);
     if (stab == NULL || birth == NULL || death == NULL || up == NULL ||
         child0 == NULL || child1 == NULL || number == NULL || keep == NULL)
         goto out;
@@ -505,21 +498,9 @@ as_hdbscan(const float *x, size_t n, size_t d, const struct as_hdbscan_opts *o,
         else
             prob[i] = (lam < top ? lam : top) / top;
     }
-    if (n_clusters != NULL)
-        *n_clusters = kept;
+    *kept_out = kept;
     st = AS_OK;
 out:
-    free(core);
-    free(scratch);
-    free(mst);
-    free(h);
-    free(uf);
-    free(ufsize);
-    free(order);
-    free(queue);
-    free(relabel);
-    free(ignore);
-    free(rows);
     free(stab);
     free(birth);
     free(death);
@@ -528,5 +509,49 @@ out:
     free(child1);
     free(number);
     free(keep);
+    return st;
+}
+
+int
+as_hdbscan(const float *x, size_t n, size_t d, const struct as_hdbscan_opts *o,
+           int32_t *labels, double *prob, size_t *n_clusters)
+{
+    if (x == NULL || o == NULL || labels == NULL || n < 2 || d == 0 ||
+        n > (size_t)INT32_MAX || o->min_cluster_size < 2)
+        return AS_EINVAL;
+    size_t k = o->min_samples ? o->min_samples : o->min_cluster_size;
+    if (k > n)
+        return AS_EINVAL;
+    for (size_t i = 0; i < n * d; i++)
+        if (!isfinite(x[i]))
+            return AS_EINVAL;
+    size_t threads = o->threads ? o->threads : 1;
+
+    int st = AS_ENOMEM;
+    struct link *h = malloc((n - 1) * sizeof *h);
+    size_t *order = malloc((2 * n - 1) * sizeof *order);
+    size_t *queue = malloc((2 * n - 1) * sizeof *queue);
+    size_t *relabel = malloc((2 * n - 1) * sizeof *relabel);
+    unsigned char *ignore = calloc(2 * n - 1, 1);
+    struct row *rows = malloc(2 * n * sizeof *rows);
+    if (h == NULL || order == NULL || queue == NULL || relabel == NULL ||
+        ignore == NULL || rows == NULL)
+        goto out;
+    if ((st = single_linkage(x, n, d, k, threads, h)) != AS_OK)
+        goto out;
+    size_t nrows = condense(h, n, o->min_cluster_size, order, queue, relabel,
+                            ignore, rows);
+    size_t kept;
+    if ((st = label_points(rows, nrows, n, labels, prob, &kept)) != AS_OK)
+        goto out;
+    if (n_clusters != NULL)
+        *n_clusters = kept;
+out:
+    free(h);
+    free(order);
+    free(queue);
+    free(relabel);
+    free(ignore);
+    free(rows);
     return st;
 }
