@@ -189,114 +189,120 @@ partial_sums(const struct db *b, size_t b0, const float *ys,
     return alive;
 }
 
-/* Pairs (s, t) of sorted positions with s in this task's rows and t > s
- * within the window along the first axis. */
+/* Pairs (s, t) of sorted positions with t > s within the window along
+ * the first axis. */
 static void
-pairs_task(void *ctx, size_t task, size_t worker)
+pairs_row(struct db *b, size_t s, float *acc, unsigned char *need)
 {
-    (void)worker;
-    struct db *b = ctx;
-    size_t d = b->d, lo = task * ROWS;
-    size_t hi = lo + ROWS < b->n ? lo + ROWS : b->n;
-    float acc[AS__LANES];
-    unsigned char need[AS__LANES];
-    for (size_t s = lo; s < hi; s++) {
-        if (b->pass == 2 && !b->core[s])
+    if (b->pass == 2 && !b->core[s])
+        return;
+    const float *ys = b->y + s * b->d;
+    /* pass 2 (one thread): s's root, found again after a join */
+    size_t rp = b->pass == 2 ? find(b->parent, s) : 0;
+    size_t joins = b->unions;
+    for (size_t b0 = (s + 1) / AS__LANES * AS__LANES; b0 < b->n;
+         b0 += AS__LANES) {
+        /* float differences are exact in double */
+        if (b0 > s + 1 && (double)b->y0[b0] - (double)b->y0[s] > b->win)
+            break;
+        size_t first = b0 > s + 1 ? b0 : s + 1;
+        size_t last = b0 + AS__LANES < b->n ? b0 + AS__LANES : b->n;
+        int sat_p = b->pass == 1 &&
+                    atomic_load_explicit(&b->count[s], memory_order_relaxed) >=
+                        b->min_samples;
+        size_t blk_no = b0 / AS__LANES;
+        if (sat_p && atomic_load_explicit(&b->blocksat[blk_no],
+                                          memory_order_relaxed) == AS__LANES)
+            continue; /* nothing left to count here */
+        if (b->pass == 2 && joins != b->unions) {
+            rp = find(b->parent, s);
+            joins = b->unions;
+        }
+        if (!block_need(b, b0, first, last, rp, sat_p, need))
             continue;
-        const float *ys = b->y + s * d;
-        /* pass 2 (one thread): s's root, found again after a join */
-        size_t rp = b->pass == 2 ? find(b->parent, s) : 0;
-        size_t joins = b->unions;
-        for (size_t b0 = (s + 1) / AS__LANES * AS__LANES; b0 < b->n;
-             b0 += AS__LANES) {
-            /* float differences are exact in double */
-            if (b0 > s + 1 && (double)b->y0[b0] - (double)b->y0[s] > b->win)
-                break;
-            size_t first = b0 > s + 1 ? b0 : s + 1;
-            size_t last = b0 + AS__LANES < b->n ? b0 + AS__LANES : b->n;
-            int sat_p =
-                b->pass == 1 &&
-                atomic_load_explicit(&b->count[s], memory_order_relaxed) >=
-                    b->min_samples;
-            size_t blk_no = b0 / AS__LANES;
-            if (sat_p &&
-                atomic_load_explicit(&b->blocksat[blk_no],
-                                     memory_order_relaxed) == AS__LANES)
-                continue; /* nothing left to count here */
-            if (b->pass == 2 && joins != b->unions) {
-                rp = find(b->parent, s);
-                joins = b->unions;
-            }
-            if (!block_need(b, b0, first, last, rp, sat_p, need))
+        if (!partial_sums(b, b0, ys, need, acc))
+            continue;
+        for (size_t t = first; t < last; t++) {
+            float v = acc[t - b0];
+            if (!need[t - b0] || !(v <= b->thr_hi))
                 continue;
-            if (!partial_sums(b, b0, ys, need, acc))
-                continue;
-            for (size_t t = first; t < last; t++) {
-                float v = acc[t - b0];
-                if (!need[t - b0] || !(v <= b->thr_hi))
-                    continue;
-                /* well inside needs no second look; the thin band around
-                 * eps is decided in double */
-                if (v <= b->thr_lo || within(b, b->perm[s], b->perm[t]))
-                    neighbours(b, s, t);
-            }
+            /* well inside needs no second look; the thin band around
+             * eps is decided in double */
+            if (v <= b->thr_lo || within(b, b->perm[s], b->perm[t]))
+                neighbours(b, s, t);
         }
     }
 }
 
-/* Pass 3: for each non-core point of the task's rows, the lowest
- * cluster among its core neighbours, on both sides along the first axis
- * (-1: none, noise). */
+/* Pass 3: for a non-core point, the lowest cluster among its core
+ * neighbours, on both sides along the first axis (-1: none, noise). */
+static void
+border_row(struct db *b, size_t s, float *acc, unsigned char *need)
+{
+    if (b->core[s])
+        return;
+    size_t p = b->perm[s];
+    const float *ys = b->y + s * b->d;
+    /* the first position within the window */
+    size_t a = 0, z = s;
+    while (a < z) {
+        size_t mid = a + (z - a) / 2;
+        if ((double)b->y0[s] - (double)b->y0[mid] > b->win)
+            a = mid + 1;
+        else
+            z = mid;
+    }
+    int32_t best = INT32_MAX;
+    for (size_t b0 = a / AS__LANES * AS__LANES; b0 < b->n; b0 += AS__LANES) {
+        if (b0 > s && (double)b->y0[b0] - (double)b->y0[s] > b->win)
+            break;
+        if (b->blkmin[b0 / AS__LANES] >= best)
+            continue;
+        int any = 0;
+        for (size_t t = b0; t < b0 + AS__LANES; t++) {
+            /* clab is INT32_MAX for a point that is not core */
+            need[t - b0] = t < b->n && t != s && b->clab[t] < best;
+            any |= need[t - b0];
+        }
+        if (!any)
+            continue;
+        int alive = partial_sums(b, b0, ys, need, acc);
+        for (int l = 0; l < AS__LANES && alive; l++) {
+            if (!need[l] || !(acc[l] <= b->thr_hi))
+                continue;
+            size_t t = b0 + (size_t)l;
+            if (b->clab[t] < best &&
+                (acc[l] <= b->thr_lo || within(b, p, b->perm[t])))
+                best = b->clab[t];
+        }
+    }
+    b->border[p] = best == INT32_MAX ? -1 : best;
+}
+
+/* Runs row on each sorted position of the task's ROWS. */
+static void
+each_row(struct db *b, size_t task,
+         void (*row)(struct db *, size_t, float *, unsigned char *))
+{
+    size_t lo = task * ROWS, hi = lo + ROWS < b->n ? lo + ROWS : b->n;
+    float acc[AS__LANES];
+    unsigned char need[AS__LANES];
+    for (size_t s = lo; s < hi; s++)
+        row(b, s, acc, need);
+}
+
+static void
+pairs_task(void *ctx, size_t task, size_t worker)
+{
+    (void)worker;
+    each_row(ctx, task, pairs_row);
+}
+
 static void
 border_task(void *ctx, size_t task, size_t worker)
 {
     (void)worker;
-    struct db *b = ctx;
-    size_t d = b->d, lo = task * ROWS;
-    size_t hi = lo + ROWS < b->n ? lo + ROWS : b->n;
-    float acc[AS__LANES];
-    unsigned char need[AS__LANES];
-    for (size_t s = lo; s < hi; s++) {
-        if (b->core[s])
-            continue;
-        size_t p = b->perm[s];
-        const float *ys = b->y + s * d;
-        /* the first position within the window */
-        size_t a = 0, z = s;
-        while (a < z) {
-            size_t mid = a + (z - a) / 2;
-            if ((double)b->y0[s] - (double)b->y0[mid] > b->win)
-                a = mid + 1;
-            else
-                z = mid;
-        }
-        int32_t best = INT32_MAX;
-        for (size_t b0 = a / AS__LANES * AS__LANES; b0 < b->n;
-             b0 += AS__LANES) {
-            if (b0 > s && (double)b->y0[b0] - (double)b->y0[s] > b->win)
-                break;
-            if (b->blkmin[b0 / AS__LANES] >= best)
-                continue;
-            int any = 0;
-            for (size_t t = b0; t < b0 + AS__LANES; t++) {
-                /* clab is INT32_MAX for a point that is not core */
-                need[t - b0] = t < b->n && t != s && b->clab[t] < best;
-                any |= need[t - b0];
-            }
-            if (!any)
-                continue;
-            int alive = partial_sums(b, b0, ys, need, acc);
-            for (int l = 0; l < AS__LANES && alive; l++) {
-                if (!need[l] || !(acc[l] <= b->thr_hi))
-                    continue;
-                size_t t = b0 + (size_t)l;
-                if (b->clab[t] < best &&
-                    (acc[l] <= b->thr_lo || within(b, p, b->perm[t])))
-                    best = b->clab[t];
-            }
-        }
-        b->border[p] = best == INT32_MAX ? -1 : best;
-    }
+    each_row(ctx, task, border_row);
 }
 
 /*
@@ -465,6 +471,101 @@ block_minima(size_t n, size_t n_blk, const size_t *perm,
     }
 }
 
+/* The buffers of one call (struct db points into them). */
+struct db_buf {
+    float *y, *ys, *y0, *yt;
+    size_t *perm, *pos, *comp, *blkcomp, *parent, *root_label;
+    atomic_uint *count, *blocksat;
+    int32_t *blkmin, *clab;
+    unsigned char *core;
+};
+
+static void
+db_buf_free(struct db_buf *f)
+{
+    free(f->y);
+    free(f->ys);
+    free(f->y0);
+    free(f->yt);
+    free(f->perm);
+    free(f->pos);
+    free(f->comp);
+    free(f->blkcomp);
+    free(f->parent);
+    free(f->root_label);
+    free(f->count);
+    free(f->blocksat);
+    free(f->blkmin);
+    free(f->clab);
+    free(f->core);
+}
+
+/* All but yt, for n points of d and n_blk blocks. AS_OK or AS_ENOMEM. */
+static int
+db_buf_alloc(struct db_buf *f, size_t n, size_t d, size_t n_blk)
+{
+    f->y = malloc(n * d * sizeof *f->y);
+    f->ys = malloc(n * d * sizeof *f->ys);
+    f->y0 = malloc(n * sizeof *f->y0);
+    f->perm = malloc(n * sizeof *f->perm);
+    f->count = malloc(n * sizeof *f->count);
+    f->blocksat = malloc(n_blk * sizeof *f->blocksat);
+    f->pos = malloc(n * sizeof *f->pos);
+    f->comp = malloc(n * sizeof *f->comp);
+    f->blkcomp = malloc(n_blk * sizeof *f->blkcomp);
+    f->blkmin = malloc(n_blk * sizeof *f->blkmin);
+    f->core = calloc(n, 1);
+    f->parent = malloc(n * sizeof *f->parent);
+    f->root_label = malloc(n * sizeof *f->root_label);
+    f->clab = malloc(n * sizeof *f->clab);
+    if (f->y == NULL || f->ys == NULL || f->y0 == NULL || f->perm == NULL ||
+        f->count == NULL || f->blocksat == NULL || f->pos == NULL ||
+        f->comp == NULL || f->blkcomp == NULL || f->blkmin == NULL ||
+        f->core == NULL || f->parent == NULL || f->root_label == NULL ||
+        f->clab == NULL)
+        return AS_ENOMEM;
+    return AS_OK;
+}
+
+/* Every point rotated, then sorted along the first axis; b set up for
+ * pass 1 (thresholds, window, counts). */
+static int
+db_prepare(struct db *b, struct db_buf *f, const struct as_dbscan_opts *o,
+           size_t n_blk)
+{
+    size_t n = b->n, d = b->d;
+    double r;
+    int status;
+    if ((status = rotate(b->x, n, d, o->threads, f->y, &r)) != AS_OK ||
+        (status = sort_first_axis(f->y, n, d, f->perm)) != AS_OK)
+        return status;
+    for (size_t s = 0; s < n; s++) {
+        memcpy(f->ys + s * d, f->y + f->perm[s] * d, d * sizeof *f->ys);
+        f->y0[s] = f->ys[s * d];
+    }
+    f->yt = as__transpose16(f->ys, n, d);
+    if (f->yt == NULL)
+        return AS_ENOMEM;
+    b->yt = f->yt;
+    b->isa = as__kernel_isa();
+    b->y = f->ys;
+    b->y0 = f->y0;
+    b->perm = f->perm;
+    b->thr_hi = threshold_hi(o->eps, r, d);
+    b->thr_lo = threshold_lo(o->eps, r, d);
+    b->min_samples =
+        o->min_samples > UINT_MAX ? UINT_MAX : (unsigned)o->min_samples;
+    b->win = (o->eps + 0x1p-23 * r) * 1.0001;
+    b->count = f->count;
+    b->blocksat = f->blocksat;
+    b->comp = f->comp;
+    b->blkcomp = f->blkcomp;
+    init_pairs(b, o->min_samples, n_blk);
+    for (size_t s = 0; s < n; s++)
+        f->pos[f->perm[s]] = s;
+    return AS_OK;
+}
+
 int
 as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
           int32_t *labels, unsigned char *core_out, size_t *n_clusters)
@@ -475,106 +576,45 @@ as_dbscan(const float *x, size_t n, size_t d, const struct as_dbscan_opts *o,
     *n_clusters = 0;
     if (n == 0)
         return AS_OK;
-    int status = AS_ENOMEM;
     struct db b = {.x = x, .n = n, .d = d, .eps = o->eps};
-    float *y = malloc(n * d * sizeof *y);
-    float *ys = malloc(n * d * sizeof *ys);
-    float *y0 = malloc(n * sizeof *y0);
-    size_t *perm = malloc(n * sizeof *perm);
-    atomic_uint *count = malloc(n * sizeof *count);
+    struct db_buf f = {0};
     size_t n_blk = (n + AS__LANES - 1) / AS__LANES;
-    atomic_uint *blocksat = malloc(n_blk * sizeof *blocksat);
-    size_t *pos = malloc(n * sizeof *pos);
-    size_t *comp = malloc(n * sizeof *comp);
-    size_t *blkcomp = malloc(n_blk * sizeof *blkcomp);
-    int32_t *blkmin = malloc(n_blk * sizeof *blkmin);
-    unsigned char *core = calloc(n, 1);
-    size_t *parent = malloc(n * sizeof *parent);
-    size_t *root_label = malloc(n * sizeof *root_label);
-    int32_t *clab = malloc(n * sizeof *clab);
-    float *yt = NULL;
-    if (y == NULL || ys == NULL || y0 == NULL || perm == NULL ||
-        count == NULL || blocksat == NULL || pos == NULL || comp == NULL ||
-        blkcomp == NULL || blkmin == NULL || core == NULL || parent == NULL ||
-        root_label == NULL || clab == NULL || n > UINT32_MAX)
+    int status = AS_ENOMEM;
+    if (n > UINT32_MAX || (status = db_buf_alloc(&f, n, d, n_blk)) != AS_OK ||
+        (status = db_prepare(&b, &f, o, n_blk)) != AS_OK)
         goto done;
-
-    /* every point rotated, then sorted along the first axis */
-    double r;
-    if ((status = rotate(x, n, d, o->threads, y, &r)) != AS_OK ||
-        (status = sort_first_axis(y, n, d, perm)) != AS_OK)
-        goto done;
-    status = AS_ENOMEM;
-    for (size_t s = 0; s < n; s++) {
-        memcpy(ys + s * d, y + perm[s] * d, d * sizeof *ys);
-        y0[s] = ys[s * d];
-    }
-    yt = as__transpose16(ys, n, d);
-    if (yt == NULL)
-        goto done;
-    b.yt = yt;
-    b.isa = as__kernel_isa();
-    b.y = ys;
-    b.y0 = y0;
-    b.perm = perm;
-    b.thr_hi = threshold_hi(o->eps, r, d);
-    b.thr_lo = threshold_lo(o->eps, r, d);
-    b.min_samples =
-        o->min_samples > UINT_MAX ? UINT_MAX : (unsigned)o->min_samples;
-    b.win = (o->eps + 0x1p-23 * r) * 1.0001;
-    b.count = count;
-    b.blocksat = blocksat;
-    b.comp = comp;
-    b.blkcomp = blkcomp;
-    init_pairs(&b, o->min_samples, n_blk);
-    for (size_t s2 = 0; s2 < n; s2++)
-        pos[perm[s2]] = s2;
     size_t tasks = (n + ROWS - 1) / ROWS;
 
+    /* pass 1: count the neighbours, in parallel */
     b.pass = 1;
     if ((status = as_parallel(tasks, o->threads, pairs_task, &b)) != AS_OK)
         goto done;
     for (size_t t = 0; t < n; t++)
-        core[t] = atomic_load(&count[t]) >= o->min_samples;
-    b.core = core;
-    b.parent = parent;
+        f.core[t] = atomic_load(&f.count[t]) >= o->min_samples;
+    b.core = f.core;
+    b.parent = f.parent;
     for (size_t t = 0; t < n; t++)
-        parent[t] = t;
-    /* one thread: the joins read the union-find to skip pairs already
-     * joined */
+        f.parent[t] = t;
+    /* pass 2, one thread: the joins read the union-find to skip pairs
+     * already joined */
     b.pass = 2;
     if ((status = as_parallel(tasks, 1, pairs_task, &b)) != AS_OK)
         goto done;
 
-    size_t nc = label_cores(n, pos, core, parent, root_label, labels);
-    block_minima(n, n_blk, perm, core, labels, clab, blkmin);
-    b.clab = clab;
-    b.blkmin = blkmin;
+    size_t nc = label_cores(n, f.pos, f.core, f.parent, f.root_label, labels);
+    block_minima(n, n_blk, f.perm, f.core, labels, f.clab, f.blkmin);
+    b.clab = f.clab;
+    b.blkmin = f.blkmin;
     b.border = labels; /* each task writes only its own non-core points */
     b.pass = 3;
     if ((status = as_parallel(tasks, o->threads, border_task, &b)) != AS_OK)
         goto done;
     if (core_out != NULL)
         for (size_t t = 0; t < n; t++)
-            core_out[perm[t]] = core[t];
+            core_out[f.perm[t]] = f.core[t];
     *n_clusters = nc;
-    status = AS_OK;
 done:
-    free(y);
-    free(ys);
-    free(y0);
-    free(perm);
-    free(count);
-    free(blocksat);
-    free(pos);
-    free(comp);
-    free(blkcomp);
-    free(core);
-    free(parent);
-    free(blkmin);
-    free(root_label);
-    free(clab);
-    free(yt);
+    db_buf_free(&f);
     return status;
 }
 
