@@ -685,6 +685,84 @@ descend(size_t len, const double *pos, const double *neg, double z,
     return sqrt(gnorm);
 }
 
+/* The descent's buffers: the update and gains of each value, the
+ * gradient's parts, per-point sums and the tree's scratch. */
+struct tsne_buf {
+    double *upd, *gains, *pos, *neg, *sqz, *klp, *yt;
+    size_t *idx, *stack;
+    size_t stack_cap;
+};
+
+static void
+tsne_buf_free(struct tsne_buf *b)
+{
+    free(b->upd);
+    free(b->gains);
+    free(b->pos);
+    free(b->neg);
+    free(b->sqz);
+    free(b->klp);
+    free(b->yt);
+    free(b->idx);
+    free(b->stack);
+}
+
+/* For n points of dims, yt only when exact (theta 0), and the tree's
+ * scratch (which tree_free() frees, idx here). AS_OK or AS_ENOMEM. */
+static int
+tsne_buf_alloc(struct tsne_buf *b, struct tree *t, size_t n, size_t dims,
+               int exact, size_t threads)
+{
+    size_t workers = threads > 1 ? threads : 1;
+    b->stack_cap = (size_t)MAX_DEPTH * 8 + 16;
+    b->upd = calloc(n * dims, sizeof *b->upd);
+    b->gains = malloc(n * dims * sizeof *b->gains);
+    b->pos = malloc(n * dims * sizeof *b->pos);
+    b->neg = malloc(n * dims * sizeof *b->neg);
+    b->sqz = malloc(n * sizeof *b->sqz);
+    b->klp = malloc(n * sizeof *b->klp);
+    b->idx = malloc(n * sizeof *b->idx);
+    t->idx = b->idx;
+    t->which = malloc(n);
+    t->tmp = malloc(n * sizeof *t->tmp);
+    b->yt = exact ? malloc(n * dims * sizeof *b->yt) : NULL;
+    b->stack = malloc(workers * b->stack_cap * sizeof *b->stack);
+    if (b->upd == NULL || b->gains == NULL || b->pos == NULL ||
+        b->neg == NULL || b->sqz == NULL || b->klp == NULL || b->idx == NULL ||
+        t->which == NULL || t->tmp == NULL || b->stack == NULL ||
+        (exact && b->yt == NULL))
+        return AS_ENOMEM;
+    for (size_t i = 0; i < n * dims; i++)
+        b->gains[i] = 1.0;
+    return AS_OK;
+}
+
+/* The gradient's parts at g->y (g->pos, g->neg, g->sq and, when g->kl is
+ * set, the KL terms): through the tree t, or exactly from the
+ * coordinates by axis when t is NULL. Z, the sum of the q, in *z. */
+static int
+gradient(struct grad *g, struct tree *t, size_t threads, double *yt, double *z)
+{
+    size_t n = g->n, dims = g->dims;
+    int status;
+    if (t != NULL) {
+        if ((status = build_tree(t, g->y, n, threads)) != AS_OK)
+            return status;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            for (size_t a = 0; a < dims; a++)
+                yt[a * n + i] = g->y[i * dims + a];
+    }
+    g->t = t;
+    if ((status = as_parallel(n, threads, grad_task, g)) != AS_OK)
+        return status;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++)
+        sum += g->sq[i];
+    *z = sum > 0.0 ? sum : 1e-12;
+    return AS_OK;
+}
+
 int
 as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         double *out)
@@ -700,47 +778,31 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
     size_t k = (size_t)(3.0 * o->perplexity + 1.0);
     if (k > n - 1)
         k = n - 1;
-    int status = AS_ENOMEM;
     struct sparse p = {0};
-    double *upd = calloc(n * dims, sizeof *upd);
-    double *gains = malloc(n * dims * sizeof *gains);
-    double *pos = malloc(n * dims * sizeof *pos);
-    double *neg = malloc(n * dims * sizeof *neg);
-    double *sqz = malloc(n * sizeof *sqz);
-    double *klp = malloc(n * sizeof *klp);
-    size_t *idx = malloc(n * sizeof *idx);
-    unsigned char *which = malloc(n);
-    size_t *tmp = malloc(n * sizeof *tmp);
-    double *yt = o->theta > 0.0 ? NULL : malloc(n * dims * sizeof *yt);
-    size_t workers = o->threads > 1 ? o->threads : 1;
-    size_t stack_cap = (size_t)MAX_DEPTH * 8 + 16;
-    size_t *stack = malloc(workers * stack_cap * sizeof *stack);
-    struct tree t = {.dims = dims, .idx = idx, .which = which, .tmp = tmp};
-    if (upd == NULL || gains == NULL || pos == NULL || neg == NULL ||
-        sqz == NULL || klp == NULL || idx == NULL || which == NULL ||
-        tmp == NULL || stack == NULL || (o->theta <= 0.0 && yt == NULL))
-        goto done;
-    if ((status = affinities(x, n, d, k, o->perplexity, o->threads, &p)) !=
+    struct tsne_buf b = {0};
+    int exact = !(o->theta > 0.0);
+    struct tree t = {.dims = dims};
+    int status = tsne_buf_alloc(&b, &t, n, dims, exact, o->threads);
+    if (status != AS_OK ||
+        (status = affinities(x, n, d, k, o->perplexity, o->threads, &p)) !=
             AS_OK ||
         (status = start(x, n, d, o, out)) != AS_OK)
         goto done;
 
-    for (size_t i = 0; i < n * dims; i++)
-        gains[i] = 1.0;
     double rate = (double)n / EXAGGERATION / 4.0;
     if (rate < 50.0)
         rate = 50.0;
     struct grad g = {.n = n,
                      .dims = dims,
                      .y = out,
-                     .yt = yt,
+                     .yt = b.yt,
                      .p = &p,
-                     .pos = pos,
-                     .neg = neg,
-                     .sq = sqz,
+                     .pos = b.pos,
+                     .neg = b.neg,
+                     .sq = b.sqz,
                      .theta2 = o->theta * o->theta,
-                     .stack = stack,
-                     .stack_cap = stack_cap};
+                     .stack = b.stack,
+                     .stack_cap = b.stack_cap};
     double plogp = 0.0;
     for (size_t e = 0; e < p.rs[n]; e++)
         if (p.val[e] > 0.0)
@@ -751,32 +813,19 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         int explore = it < EXPLORATION_ITER;
         g.exaggeration = explore ? EXAGGERATION : 1.0;
         int check = (it + 1) % CHECK_EVERY == 0 || it + 1 == o->max_iter;
-        g.kl = check ? klp : NULL;
-        if (o->theta > 0.0) {
-            if ((status = build_tree(&t, out, n, o->threads)) != AS_OK)
-                goto done;
-            g.t = &t;
-        } else {
-            g.t = NULL;
-            for (size_t i = 0; i < n; i++)
-                for (size_t a = 0; a < dims; a++)
-                    yt[a * n + i] = out[i * dims + a];
-        }
-        if ((status = as_parallel(n, o->threads, grad_task, &g)) != AS_OK)
+        g.kl = check ? b.klp : NULL;
+        double z;
+        if ((status = gradient(&g, exact ? NULL : &t, o->threads, b.yt, &z)) !=
+            AS_OK)
             goto done;
-        double z = 0.0;
-        for (size_t i = 0; i < n; i++)
-            z += sqz[i];
-        if (!(z > 0.0))
-            z = 1e-12;
-        double gnorm = descend(n * dims, pos, neg, z, explore ? 0.5 : 0.8, rate,
-                               gains, upd, out);
+        double gnorm = descend(n * dims, b.pos, b.neg, z, explore ? 0.5 : 0.8,
+                               rate, b.gains, b.upd, out);
         if (check) {
             /* KL(P || Q) = sum p log p - sum p log w + log Z (sum p = 1),
              * at the positions the gradient was taken at */
             double kl = plogp + log(z);
             for (size_t i = 0; i < n; i++)
-                kl -= klp[i];
+                kl -= b.klp[i];
             if (kl < best_kl) {
                 best_kl = kl;
                 best_iter = it;
@@ -787,20 +836,11 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         if (gnorm < MIN_GRAD_NORM && !explore)
             break;
     }
-    status = AS_OK;
 done:
     free(p.rs);
     free(p.col);
     free(p.val);
-    free(upd);
-    free(gains);
-    free(pos);
-    free(neg);
-    free(sqz);
-    free(klp);
-    free(idx);
-    free(yt);
-    free(stack);
+    tsne_buf_free(&b);
     tree_free(&t);
     return status;
 }
