@@ -96,22 +96,13 @@ accumulate(struct row *r, const uint32_t *lab, size_t b0, const float *sq,
     }
 }
 
-int
-as_silhouette(const float *x, size_t n, size_t d, const int32_t *labels,
-              size_t threads, double *per_point, double *mean)
+/* The points in label order (then by number): it[s] the point at
+ * position s, lab[s] its cluster numbered from 0 (UINT32_MAX for the 16
+ * places past n), xs their rows. Returns the number of clusters. */
+static size_t
+by_label(const float *x, size_t n, size_t d, const int32_t *labels,
+         struct item *it, uint32_t *lab, float *xs)
 {
-    (void)threads;
-    if (x == NULL || labels == NULL || mean == NULL || n < 3 || d == 0)
-        return AS_EINVAL;
-    int status = AS_ENOMEM;
-    struct item *it = malloc(n * sizeof *it);
-    uint32_t *lab = malloc((n + AS__LANES) * sizeof *lab);
-    float *xs = malloc(n * d * sizeof *xs);
-    float *xt = NULL;
-    double *own = NULL, *cols = NULL, *size = NULL;
-    double *vals = per_point != NULL ? per_point : malloc(n * sizeof *vals);
-    if (it == NULL || lab == NULL || xs == NULL || vals == NULL)
-        goto done;
     for (size_t i = 0; i < n; i++)
         it[i] = (struct item){labels[i], i};
     qsort(it, n, sizeof *it, cmp_item);
@@ -124,20 +115,17 @@ as_silhouette(const float *x, size_t n, size_t d, const int32_t *labels,
     }
     for (size_t s = n; s < n + AS__LANES; s++)
         lab[s] = UINT32_MAX;
-    if (L < 2 || L > n - 1) {
-        status = AS_EINVAL;
-        goto done;
-    }
-    xt = as__transpose16(xs, n, d);
-    own = calloc(n * L, sizeof *own);   /* point s: sums per cluster */
-    cols = calloc(L * n, sizeof *cols); /* cluster c: sums per point */
-    size = calloc(L, sizeof *size);
-    if (xt == NULL || own == NULL || cols == NULL || size == NULL)
-        goto done;
-    for (size_t s = 0; s < n; s++)
-        size[lab[s]] += 1.0;
-    int isa = as__kernel_isa();
+    return L;
+}
 
+/* Every pair's distance added to both points' sums: own[s * L + c] the
+ * row sums of position s to cluster c, cols[c * n + s] the column sums
+ * (both start at 0; their sum is the whole). */
+static void
+pair_sums(const float *xs, const float *xt, const uint32_t *lab, size_t n,
+          size_t d, size_t L, double *own, double *cols)
+{
+    int isa = as__kernel_isa();
     /* rows four at a time against each block of the chunk, once every
      * lane of the block is past all four; one at a time before that */
     struct row r[4];
@@ -178,25 +166,61 @@ as_silhouette(const float *x, size_t n, size_t d, const int32_t *labels,
                 row_end(&r[q]);
         }
     }
-    for (size_t s = 0; s < n; s++) {
-        uint32_t mine = lab[s];
-        double v = 0.0;
-        if (size[mine] > 1.0) {
-            double a =
-                (own[s * L + mine] + cols[mine * n + s]) / (size[mine] - 1.0);
-            double b = (double)INFINITY;
-            for (size_t c = 0; c < L; c++) {
-                if (c == mine)
-                    continue;
-                double m = (own[s * L + c] + cols[c * n + s]) / size[c];
-                if (m < b)
-                    b = m;
-            }
-            double top = a > b ? a : b;
-            v = top > 0.0 ? (b - a) / top : 0.0;
-        }
-        vals[it[s].i] = v;
+}
+
+/* The silhouette of position s from the sums (size: points per cluster). */
+static double
+score(size_t s, size_t n, size_t L, const uint32_t *lab, const double *own,
+      const double *cols, const double *size)
+{
+    uint32_t mine = lab[s];
+    if (!(size[mine] > 1.0))
+        return 0.0;
+    double a = (own[s * L + mine] + cols[mine * n + s]) / (size[mine] - 1.0);
+    double b = (double)INFINITY;
+    for (size_t c = 0; c < L; c++) {
+        if (c == mine)
+            continue;
+        double m = (own[s * L + c] + cols[c * n + s]) / size[c];
+        if (m < b)
+            b = m;
     }
+    double top = a > b ? a : b;
+    return top > 0.0 ? (b - a) / top : 0.0;
+}
+
+int
+as_silhouette(const float *x, size_t n, size_t d, const int32_t *labels,
+              size_t threads, double *per_point, double *mean)
+{
+    (void)threads;
+    if (x == NULL || labels == NULL || mean == NULL || n < 3 || d == 0)
+        return AS_EINVAL;
+    int status = AS_ENOMEM;
+    struct item *it = malloc(n * sizeof *it);
+    uint32_t *lab = malloc((n + AS__LANES) * sizeof *lab);
+    float *xs = malloc(n * d * sizeof *xs);
+    float *xt = NULL;
+    double *own = NULL, *cols = NULL, *size = NULL;
+    double *vals = per_point != NULL ? per_point : malloc(n * sizeof *vals);
+    if (it == NULL || lab == NULL || xs == NULL || vals == NULL)
+        goto done;
+    size_t L = by_label(x, n, d, labels, it, lab, xs);
+    if (L < 2 || L > n - 1) {
+        status = AS_EINVAL;
+        goto done;
+    }
+    xt = as__transpose16(xs, n, d);
+    own = calloc(n * L, sizeof *own);   /* point s: sums per cluster */
+    cols = calloc(L * n, sizeof *cols); /* cluster c: sums per point */
+    size = calloc(L, sizeof *size);
+    if (xt == NULL || own == NULL || cols == NULL || size == NULL)
+        goto done;
+    for (size_t s = 0; s < n; s++)
+        size[lab[s]] += 1.0;
+    pair_sums(xs, xt, lab, n, d, L, own, cols);
+    for (size_t s = 0; s < n; s++)
+        vals[it[s].i] = score(s, n, L, lab, own, cols, size);
     /* the mean in the caller's order of the points */
     double total = 0.0;
     for (size_t i = 0; i < n; i++)
