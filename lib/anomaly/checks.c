@@ -98,6 +98,75 @@ scan_frames(struct scan *s, const float *pcm, size_t frames)
     }
 }
 
+/* Every frame of dec through the scan, cap samples at a time. AS_OK, or
+ * the decoder's code with errno in *err. */
+static int
+scan_all(struct scan *s, as_decoder *dec, float *pcm, size_t cap, int *err)
+{
+    for (;;) {
+        size_t got;
+        int status = as_decoder_read(dec, pcm, cap, &got);
+        if (status != AS_OK) {
+            *err = errno;
+            return status;
+        }
+        if (got == 0)
+            return AS_OK;
+        scan_frames(s, pcm, got / (size_t)s->ch);
+        s->r->frames += (int64_t)(got / (size_t)s->ch);
+    }
+}
+
+/* The findings from the scan's totals, into s->r. */
+static void
+judge(struct scan *s, const struct as_audio_info *info)
+{
+    const struct as_check_opts *opts = s->o;
+    struct as_check_result *r = s->r;
+    for (int c = 0; c < s->ch; c++)
+        end_run(s, c);
+    r->rate_hz = info->rate_hz;
+    r->channels = info->channels;
+    r->duration_s = (double)r->frames / (double)info->rate_hz;
+    uint64_t n_fin = 0;
+    for (int c = 0; c < s->ch; c++)
+        n_fin += s->n_fin[c];
+    if (r->nonfinite > 0)
+        r->found |= AS_CHECK_NONFINITE;
+    /* judged on the finite samples; none at all (a file of NaN) is
+     * neither silent nor quiet. any_nonzero means peak > 0, so the log
+     * is finite. */
+    if (n_fin > 0 && !s->any_nonzero)
+        r->found |= AS_CHECK_SILENT;
+    else if (s->any_nonzero && 20.0 * log10(r->peak) < opts->quiet_db)
+        r->found |= AS_CHECK_QUIET;
+    if (r->clip_runs > 0)
+        r->found |= AS_CHECK_CLIPPED;
+    for (int c = 0; c < s->ch; c++) {
+        if (s->n_fin[c] == 0)
+            continue;
+        double mean = s->sum[c] / (double)s->n_fin[c];
+        if (fabs(mean) > fabs(r->dc))
+            r->dc = mean;
+    }
+    if (fabs(r->dc) > opts->dc_level)
+        r->found |= AS_CHECK_DC;
+    if (r->duration_s < opts->short_s)
+        r->found |= AS_CHECK_SHORT;
+    if (!(r->found & (AS_CHECK_SILENT | AS_CHECK_QUIET)) &&
+        (uint64_t)r->frames >= 2 * (uint64_t)s->win && s->loudest > 0.0) {
+        /* the last win frames: the ring holds exactly them */
+        double tail = 0.0;
+        for (size_t i = 0; i < s->win; i++)
+            tail += s->ring[i];
+        /* floored, so that log(0) never reaches anyone's output */
+        double ratio = tail / s->loudest;
+        r->tail_db = ratio > 1e-20 ? 10.0 * log10(ratio) : -200.0;
+        if (r->tail_db > opts->tail_db)
+            r->found |= AS_CHECK_TRUNCATED;
+    }
+}
+
 int
 as_audio_check(const char *path, const struct as_check_opts *opts,
                struct as_check_result *r)
@@ -143,62 +212,8 @@ as_audio_check(const char *path, const struct as_check_opts *opts,
     if (pcm == NULL || s.sum == NULL || s.n_fin == NULL || s.run == NULL ||
         s.ring == NULL)
         goto done;
-    for (;;) {
-        size_t got;
-        status = as_decoder_read(dec, pcm, cap, &got);
-        if (status != AS_OK) {
-            err = errno;
-            break;
-        }
-        if (got == 0)
-            break;
-        scan_frames(&s, pcm, got / (size_t)s.ch);
-        r->frames += (int64_t)(got / (size_t)s.ch);
-    }
-    if (status != AS_OK)
-        goto done;
-    for (int c = 0; c < s.ch; c++)
-        end_run(&s, c);
-    r->rate_hz = info.rate_hz;
-    r->channels = info.channels;
-    r->duration_s = (double)r->frames / (double)info.rate_hz;
-    uint64_t n_fin = 0;
-    for (int c = 0; c < s.ch; c++)
-        n_fin += s.n_fin[c];
-    if (r->nonfinite > 0)
-        r->found |= AS_CHECK_NONFINITE;
-    /* judged on the finite samples; none at all (a file of NaN) is
-     * neither silent nor quiet. any_nonzero means peak > 0, so the log
-     * is finite. */
-    if (n_fin > 0 && !s.any_nonzero)
-        r->found |= AS_CHECK_SILENT;
-    else if (s.any_nonzero && 20.0 * log10(r->peak) < opts->quiet_db)
-        r->found |= AS_CHECK_QUIET;
-    if (r->clip_runs > 0)
-        r->found |= AS_CHECK_CLIPPED;
-    for (int c = 0; c < s.ch; c++) {
-        if (s.n_fin[c] == 0)
-            continue;
-        double mean = s.sum[c] / (double)s.n_fin[c];
-        if (fabs(mean) > fabs(r->dc))
-            r->dc = mean;
-    }
-    if (fabs(r->dc) > opts->dc_level)
-        r->found |= AS_CHECK_DC;
-    if (r->duration_s < opts->short_s)
-        r->found |= AS_CHECK_SHORT;
-    if (!(r->found & (AS_CHECK_SILENT | AS_CHECK_QUIET)) &&
-        (uint64_t)r->frames >= 2 * (uint64_t)s.win && s.loudest > 0.0) {
-        /* the last win frames: the ring holds exactly them */
-        double tail = 0.0;
-        for (size_t i = 0; i < s.win; i++)
-            tail += s.ring[i];
-        /* floored, so that log(0) never reaches anyone's output */
-        double ratio = tail / s.loudest;
-        r->tail_db = ratio > 1e-20 ? 10.0 * log10(ratio) : -200.0;
-        if (r->tail_db > opts->tail_db)
-            r->found |= AS_CHECK_TRUNCATED;
-    }
+    if ((status = scan_all(&s, dec, pcm, cap, &err)) == AS_OK)
+        judge(&s, &info);
 done:
     free(pcm);
     free(s.sum);
