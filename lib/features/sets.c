@@ -284,6 +284,76 @@ db_floor(double x)
     return (float)(10.0 * log10(x > 1e-10 ? x : 1e-10));
 }
 
+/* The envelope's descriptors: its peak (frame), the last frame at 10 % of
+ * it or more, and the attack (10 % to 90 %), decay (peak to below 10 %),
+ * effective duration (frames at 10 % or more) in seconds and the
+ * centroid as a share of its length; all 0 for an envelope of zeros. */
+struct envelope {
+    size_t peak_at, last;
+    double attack_s, decay_s, effective_s, centroid;
+};
+
+static void
+describe_envelope(const float *e, size_t n, struct envelope *env)
+{
+    size_t p = 0;
+    double peak = 0.0, sum = 0.0, wsum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if ((double)e[i] > peak) {
+            peak = (double)e[i];
+            p = i;
+        }
+        sum += (double)e[i];
+        wsum += (double)i * (double)e[i];
+    }
+    *env = (struct envelope){.peak_at = p};
+    if (!(peak > 0.0))
+        return;
+    size_t i10 = 0, i90 = 0;
+    while (i10 < n && (double)e[i10] < 0.1 * peak)
+        i10++;
+    while (i90 < n && (double)e[i90] < 0.9 * peak)
+        i90++;
+    env->attack_s = (double)(i90 - i10) * DT_S;
+    size_t d = p + 1;
+    while (d < n && (double)e[d] >= 0.1 * peak)
+        d++;
+    env->decay_s = (double)(d - p) * DT_S;
+    size_t above = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((double)e[i] >= 0.1 * peak) {
+            above++;
+            env->last = i;
+        }
+    env->effective_s = (double)above * DT_S;
+    env->centroid = (wsum / sum + 0.5) / (double)n;
+}
+
+/* Per band: its decay, then its share of the attack (frames up to
+ * attack_end) in dB; writes 2 AS_N_BANDS values. */
+static void
+band_features(const float *bands, size_t T, size_t attack_end, float *out)
+{
+    /* A band that holds next to nothing decays into the noise floor (a
+     * kick's upper bands: dither alone changed their decay from 0.05 to
+     * 0.56 s), so a band's decay also ends 60 dB below the strongest
+     * band's peak. */
+    double loudest = 0.0;
+    for (size_t i = 0; i < T * AS_N_BANDS; i++)
+        if ((double)bands[i] > loudest)
+            loudest = (double)bands[i];
+    for (size_t b = 0; b < AS_N_BANDS; b++)
+        out[b] = log_time(band_decay(bands + b, T, 1e-6 * loudest));
+    double level[AS_N_BANDS], total = 0.0;
+    for (size_t b = 0; b < AS_N_BANDS; b++) {
+        level[b] = row_mean(bands, AS_N_BANDS, 0, attack_end, b);
+        total += level[b];
+    }
+    for (size_t b = 0; b < AS_N_BANDS; b++)
+        out[AS_N_BANDS + b] =
+            total > 0.0 ? db_floor(level[b] / total) : -100.0f;
+}
+
 static void
 summarise_default(const as_analysis *a, float *out)
 {
@@ -301,44 +371,15 @@ summarise_default(const as_analysis *a, float *out)
     row_stats(as_analysis_series(a, AS_S_FLATNESS, &rows), 1, T, 0, &m, &sd);
     out[k++] = (float)m;
 
-    /* the envelope descriptors */
-    size_t n = 0, p = 0;
+    size_t n = 0;
     const float *e = as_analysis_envelope(a, &n);
-    double peak = 0.0, sum = 0.0, wsum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        if ((double)e[i] > peak) {
-            peak = (double)e[i];
-            p = i;
-        }
-        sum += (double)e[i];
-        wsum += (double)i * (double)e[i];
-    }
-    double attack = 0.0, decay = 0.0, effective = 0.0, centroid = 0.0;
-    size_t last = 0;
-    if (peak > 0.0) {
-        size_t i10 = 0, i90 = 0;
-        while (i10 < n && (double)e[i10] < 0.1 * peak)
-            i10++;
-        while (i90 < n && (double)e[i90] < 0.9 * peak)
-            i90++;
-        attack = (double)(i90 - i10) * DT_S;
-        size_t d = p + 1;
-        while (d < n && (double)e[d] >= 0.1 * peak)
-            d++;
-        decay = (double)(d - p) * DT_S;
-        size_t above = 0;
-        for (size_t i = 0; i < n; i++)
-            if ((double)e[i] >= 0.1 * peak) {
-                above++;
-                last = i;
-            }
-        effective = (double)above * DT_S;
-        centroid = (wsum / sum + 0.5) / (double)n;
-    }
+    struct envelope env;
+    describe_envelope(e, n, &env);
 
     /* MFCC over the attack and over the body */
     const float *mfcc = as_analysis_series(a, AS_S_MFCC, &rows);
-    double peak_s = ((double)p + 0.5) * DT_S, end_s = ((double)last + 1) * DT_S;
+    double peak_s = ((double)env.peak_at + 0.5) * DT_S,
+           end_s = ((double)env.last + 1) * DT_S;
     size_t attack_end = 0, body_end;
     while (attack_end < T &&
            (double)(attack_end * AS_HOP) / AS_SR_HZ <= peak_s + 0.050)
@@ -356,10 +397,10 @@ summarise_default(const as_analysis *a, float *out)
                 : out[k - AS_N_MFCC + r];
     k += AS_N_MFCC;
 
-    out[k++] = log_time(attack);
-    out[k++] = log_time(decay);
-    out[k++] = (float)centroid;
-    out[k++] = log_time(effective);
+    out[k++] = log_time(env.attack_s);
+    out[k++] = log_time(env.decay_s);
+    out[k++] = (float)env.centroid;
+    out[k++] = log_time(env.effective_s);
     out[k++] = log_time(duration);
 
     const float *onset = as_analysis_series(a, AS_S_ONSET_MEAN, &rows);
@@ -373,25 +414,9 @@ summarise_default(const as_analysis *a, float *out)
     out[k++] = loop ? 1.0f : 0.0f;
     out[k++] = (float)res->tempo_strength;
 
-    /* per band: decay, and share in the attack */
-    /* A band that holds next to nothing decays into the noise floor (a
-     * kick's upper bands: dither alone changed their decay from 0.05 to
-     * 0.56 s), so a band's decay also ends 60 dB below the strongest
-     * band's peak. */
-    const float *bands = as_analysis_series(a, AS_S_BANDS, &rows);
-    double loudest = 0.0;
-    for (size_t i = 0; i < T * AS_N_BANDS; i++)
-        if ((double)bands[i] > loudest)
-            loudest = (double)bands[i];
-    for (size_t b = 0; b < AS_N_BANDS; b++)
-        out[k++] = log_time(band_decay(bands + b, T, 1e-6 * loudest));
-    double level[AS_N_BANDS], total = 0.0;
-    for (size_t b = 0; b < AS_N_BANDS; b++) {
-        level[b] = row_mean(bands, AS_N_BANDS, 0, attack_end, b);
-        total += level[b];
-    }
-    for (size_t b = 0; b < AS_N_BANDS; b++)
-        out[k++] = total > 0.0 ? db_floor(level[b] / total) : -100.0f;
+    band_features(as_analysis_series(a, AS_S_BANDS, &rows), T, attack_end,
+                  out + k);
+    k += 2 * AS_N_BANDS;
 
     /* noise against tone, attack and body */
     size_t body_from = body_end > attack_end ? attack_end : 0;
