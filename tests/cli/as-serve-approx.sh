@@ -10,25 +10,7 @@
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
-# 2000 rows in 12 tight clusters of a 4-dimensional latent space
-awk 'BEGIN {
-    srand(7); d = 16
-    printf "path\tlabel"
-    for (j = 0; j < d; j++) printf "\tx%02d", j
-    printf "\n"
-    for (c = 0; c < 12; c++) for (l = 0; l < 4; l++) cen[c, l] = 8 * (rand() - 0.5)
-    for (l = 0; l < 4; l++) for (j = 0; j < d; j++) mix[l, j] = rand() - 0.5
-    for (i = 0; i < 2000; i++) {
-        c = int(rand() * 12)
-        printf "s/%05d.wav\tc%02d", i, c
-        for (l = 0; l < 4; l++) z[l] = cen[c, l] + 0.3 * (rand() - 0.5)
-        for (j = 0; j < d; j++) {
-            v = 0.05 * (rand() - 0.5)
-            for (l = 0; l < 4; l++) v += mix[l, j] * z[l]
-            printf "\t%.6f", v
-        }
-        printf "\n"
-    } }' >lib.tsv
+as_clustered_tsv >lib.tsv
 as-index -q -o lib.asx lib.tsv
 
 if [ "${AS_WITH_APPROX-}" != ON ]; then

@@ -32,6 +32,31 @@ as_sample_folder() {
     fi
 }
 
+# as_clustered_tsv: a feature stream on stdout for the approximate
+# search: 2000 rows (s/00000.wav ...) in 12 tight clusters (labels c00 to
+# c11) of a 4-dimensional latent space, mixed into 16 columns x00 to x15,
+# the same on every run (awk's generator, seed 7).
+as_clustered_tsv() {
+    awk 'BEGIN {
+        srand(7); d = 16
+        printf "path\tlabel"
+        for (j = 0; j < d; j++) printf "\tx%02d", j
+        printf "\n"
+        for (c = 0; c < 12; c++) for (l = 0; l < 4; l++) cen[c, l] = 8 * (rand() - 0.5)
+        for (l = 0; l < 4; l++) for (j = 0; j < d; j++) mix[l, j] = rand() - 0.5
+        for (i = 0; i < 2000; i++) {
+            c = int(rand() * 12)
+            printf "s/%05d.wav\tc%02d", i, c
+            for (l = 0; l < 4; l++) z[l] = cen[c, l] + 0.3 * (rand() - 0.5)
+            for (j = 0; j < d; j++) {
+                v = 0.05 * (rand() - 0.5)
+                for (l = 0; l < 4; l++) v += mix[l, j] * z[l]
+                printf "\t%.6f", v
+            }
+            printf "\n"
+        } }'
+}
+
 fail() {
     printf 'FAIL: %s\n' "$*" >&2
     exit 1
