@@ -129,17 +129,8 @@ count_diff(const float *a, const float *b, size_t n, double *maxdiff)
 static void
 test_native_refs(void)
 {
-    static const char *names[] = {"n22k_chirp_log_50-10k.wav",
-                                  "n22k_chord_ceg.wav",
-                                  "n22k_clicks_120bpm_4s.flac",
-                                  "n22k_digital_silence.wav",
-                                  "n22k_hihat.wav",
-                                  "n22k_kick.wav",
-                                  "n22k_mix_float32.wav",
-                                  "n22k_near_silence.wav",
-                                  "n22k_noise_white.wav",
-                                  "n22k_sine440.wav"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    const char *const *names = tu_fixtures_native;
+    for (size_t i = 0; names[i] != NULL; i++) {
         char audio[512], ref[512];
         struct ref_file rf;
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
@@ -169,73 +160,62 @@ test_native_refs(void)
 /* Every fixture decodes at its native rate exactly as libsndfile reads
  * it: bit for bit for PCM, float, AIFF and FLAC; MP3 within 1e-4. */
 static void
+vs_sndfile(const char *name)
+{
+    char audio[512];
+    snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir, name);
+    check_ctx("vs libsndfile %s", name);
+    int64_t frames;
+    int ch;
+    float *ref = sf_read_all(audio, &frames, &ch);
+    struct as_decode_opts o = native_opts(0);
+    struct as_audio_info info;
+    float *y;
+    size_t n;
+    CHECK(ref != NULL);
+    if (ref == NULL)
+        return;
+    CHECK_STATUS(decode_all(audio, &o, 1000, &y, &n, &info), AS_OK);
+    CHECK_INT(info.channels, ch);
+    CHECK_INT(n, frames * ch);
+    CHECK_INT(info.frames_read, frames);
+    CHECK_INT(info.frames, frames);
+    double maxdiff;
+    size_t m = n < (size_t)(frames * ch) ? n : (size_t)(frames * ch);
+    size_t diff = count_diff(y, ref, m, &maxdiff);
+    if (strstr(name, ".mp3") != NULL)
+        CHECK_NEAR(maxdiff, 0, 1e-4);
+    else
+        CHECK_INT(diff, 0);
+
+    /* The down-mix is the float32 mean of the channels. */
+    struct as_decode_opts mono = native_opts(1);
+    float *ym;
+    size_t nm;
+    CHECK_STATUS(decode_all(audio, &mono, 777, &ym, &nm, NULL), AS_OK);
+    CHECK_INT(nm, frames);
+    size_t bad = 0;
+    for (int64_t k = 0; k < frames && k < (int64_t)nm; k++) {
+        float s = 0.0f;
+        for (int c = 0; c < ch; c++)
+            s += y[k * ch + c];
+        float want = s / (float)ch;
+        bad += memcmp(&want, &ym[k], sizeof want) != 0;
+    }
+    CHECK_INT(bad, 0);
+    free(ym);
+    free(y);
+    free(ref);
+}
+
+static void
 test_fixtures_vs_sndfile(void)
 {
-    static const char *names[] = {"chirp_log_50-16k_44k1.flac",
-                                  "chord_ceg_48k_stereo.wav",
-                                  "clicks_120bpm_4s_44k1.flac",
-                                  "hihat_48k.wav",
-                                  "kick_44k1.flac",
-                                  "mix_44k1_128k.mp3",
-                                  "mix_44k1_float32.wav",
-                                  "mix_44k1_pcm16.aiff",
-                                  "mix_44k1_pcm16.wav",
-                                  "mix_44k1_pcm24.flac",
-                                  "near_silence_44k1.wav",
-                                  "noise_white_44k1.wav",
-                                  "real_bd_808_44k1.wav",
-                                  "real_loop_amen_44k1.wav",
-                                  "sine440_44k1.wav",
-                                  "stereo_u8_8k.wav",
-                                  "n22k_clicks_120bpm_4s.flac",
-                                  "n22k_mix_float32.wav"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char audio[512];
-        snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
-                 names[i]);
-        check_ctx("vs libsndfile %s", names[i]);
-        int64_t frames;
-        int ch;
-        float *ref = sf_read_all(audio, &frames, &ch);
-        struct as_decode_opts o = native_opts(0);
-        struct as_audio_info info;
-        float *y;
-        size_t n;
-        CHECK(ref != NULL);
-        if (ref == NULL)
-            continue;
-        CHECK_STATUS(decode_all(audio, &o, 1000, &y, &n, &info), AS_OK);
-        CHECK_INT(info.channels, ch);
-        CHECK_INT(n, frames * ch);
-        CHECK_INT(info.frames_read, frames);
-        CHECK_INT(info.frames, frames);
-        double maxdiff;
-        size_t m = n < (size_t)(frames * ch) ? n : (size_t)(frames * ch);
-        size_t diff = count_diff(y, ref, m, &maxdiff);
-        if (strstr(names[i], ".mp3") != NULL)
-            CHECK_NEAR(maxdiff, 0, 1e-4);
-        else
-            CHECK_INT(diff, 0);
-
-        /* The down-mix is the float32 mean of the channels. */
-        struct as_decode_opts mono = native_opts(1);
-        float *ym;
-        size_t nm;
-        CHECK_STATUS(decode_all(audio, &mono, 777, &ym, &nm, NULL), AS_OK);
-        CHECK_INT(nm, frames);
-        size_t bad = 0;
-        for (int64_t k = 0; k < frames && k < (int64_t)nm; k++) {
-            float s = 0.0f;
-            for (int c = 0; c < ch; c++)
-                s += y[k * ch + c];
-            float want = s / (float)ch;
-            bad += memcmp(&want, &ym[k], sizeof want) != 0;
-        }
-        CHECK_INT(bad, 0);
-        free(ym);
-        free(y);
-        free(ref);
-    }
+    /* the resampled fixtures, and two made at 22050 Hz */
+    for (size_t i = 0; tu_fixtures_resampled[i] != NULL; i++)
+        vs_sndfile(tu_fixtures_resampled[i]);
+    vs_sndfile("n22k_clicks_120bpm_4s.flac");
+    vs_sndfile("n22k_mix_float32.wav");
 }
 
 /* Writes frames of a test signal with libsndfile in the given format. */
@@ -721,40 +701,36 @@ test_bad_inputs(void)
     write_bytes(p, junk, sizeof junk);
     CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EFORMAT);
 
-    check_ctx("zero-length audio");
-    path_in(p, sizeof p, tmpdir, "zero.wav");
-    write_raw_wav(p, 1, 44100, 16, 0, 0, 1, 1);
-    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ENOAUDIO);
-
-    check_ctx("no data chunk");
-    path_in(p, sizeof p, tmpdir, "nodata.wav");
-    write_raw_wav(p, 1, 44100, 16, 0, 0, 1, 0);
-    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ENOAUDIO);
-
-    check_ctx("no fmt chunk");
-    path_in(p, sizeof p, tmpdir, "nofmt.wav");
-    write_raw_wav(p, 1, 44100, 16, 200, 200, 0, 1);
-    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ECORRUPT);
-
-    check_ctx("0 Hz");
-    path_in(p, sizeof p, tmpdir, "rate0.wav");
-    write_raw_wav(p, 1, 0, 16, 200, 200, 1, 1);
-    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ERATE);
-
-    check_ctx("1e9 Hz");
-    path_in(p, sizeof p, tmpdir, "rate1e9.wav");
-    write_raw_wav(p, 1, 1000000000u, 16, 200, 200, 1, 1);
-    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ERATE);
-
-    check_ctx("0 channels");
-    path_in(p, sizeof p, tmpdir, "ch0.wav");
-    write_raw_wav(p, 0, 44100, 16, 200, 200, 1, 1);
-    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ECHANNELS);
-
-    check_ctx("65535 channels (WAV)");
-    path_in(p, sizeof p, tmpdir, "ch65535.wav");
-    write_raw_wav(p, 65535, 44100, 16, 0, 0, 1, 1);
-    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_ECHANNELS);
+    /* WAV headers that lie: channels, rate, bits, declared and real data
+     * bytes, whether the fmt and data chunks are there */
+    static const struct {
+        const char *what, *name;
+        unsigned channels;
+        uint32_t rate;
+        unsigned bits;
+        uint32_t declared;
+        long data;
+        int with_fmt, with_data, want;
+    } bad_wav[] = {
+        {"zero-length audio", "zero.wav", 1, 44100, 16, 0, 0, 1, 1,
+         AS_ENOAUDIO},
+        {"no data chunk", "nodata.wav", 1, 44100, 16, 0, 0, 1, 0, AS_ENOAUDIO},
+        {"no fmt chunk", "nofmt.wav", 1, 44100, 16, 200, 200, 0, 1,
+         AS_ECORRUPT},
+        {"0 Hz", "rate0.wav", 1, 0, 16, 200, 200, 1, 1, AS_ERATE},
+        {"1e9 Hz", "rate1e9.wav", 1, 1000000000u, 16, 200, 200, 1, 1, AS_ERATE},
+        {"0 channels", "ch0.wav", 0, 44100, 16, 200, 200, 1, 1, AS_ECHANNELS},
+        {"65535 channels (WAV)", "ch65535.wav", 65535, 44100, 16, 0, 0, 1, 1,
+         AS_ECHANNELS},
+    };
+    for (size_t i = 0; i < sizeof bad_wav / sizeof *bad_wav; i++) {
+        check_ctx("%s", bad_wav[i].what);
+        path_in(p, sizeof p, tmpdir, bad_wav[i].name);
+        write_raw_wav(p, bad_wav[i].channels, bad_wav[i].rate, bad_wav[i].bits,
+                      bad_wav[i].declared, bad_wav[i].data, bad_wav[i].with_fmt,
+                      bad_wav[i].with_data);
+        CHECK_STATUS(as_decoder_open(&dec, p, NULL), bad_wav[i].want);
+    }
 
     check_ctx("100000 channels (AU)");
     path_in(p, sizeof p, tmpdir, "ch100000.au");

@@ -56,10 +56,9 @@ check_vector(const char *name, const float *v, const double *ref, size_t n,
 }
 
 static void
-test_fixtures(as_extractor *x, const char *dir, const char *const *names,
-              size_t n)
+test_fixtures(as_extractor *x, const char *dir, const char *const *names)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; names[i] != NULL; i++) {
         char audio[512], refp[512];
         struct ref_file rf;
         float v[45];
@@ -320,32 +319,6 @@ test_onset_columns(void)
 int
 main(int argc, char **argv)
 {
-    static const char *const natives[] = {"n22k_chirp_log_50-10k.wav",
-                                          "n22k_chord_ceg.wav",
-                                          "n22k_clicks_120bpm_4s.flac",
-                                          "n22k_digital_silence.wav",
-                                          "n22k_hihat.wav",
-                                          "n22k_kick.wav",
-                                          "n22k_mix_float32.wav",
-                                          "n22k_near_silence.wav",
-                                          "n22k_noise_white.wav",
-                                          "n22k_sine440.wav"};
-    static const char *const resampled[] = {"chirp_log_50-16k_44k1.flac",
-                                            "chord_ceg_48k_stereo.wav",
-                                            "clicks_120bpm_4s_44k1.flac",
-                                            "hihat_48k.wav",
-                                            "kick_44k1.flac",
-                                            "mix_44k1_128k.mp3",
-                                            "mix_44k1_float32.wav",
-                                            "mix_44k1_pcm16.aiff",
-                                            "mix_44k1_pcm16.wav",
-                                            "mix_44k1_pcm24.flac",
-                                            "near_silence_44k1.wav",
-                                            "noise_white_44k1.wav",
-                                            "real_bd_808_44k1.wav",
-                                            "real_loop_amen_44k1.wav",
-                                            "sine440_44k1.wav",
-                                            "stereo_u8_8k.wav"};
     if (argc != 2) {
         fprintf(stderr, "usage: test_extract DATADIR\n");
         return 2;
@@ -356,9 +329,8 @@ main(int argc, char **argv)
     o.set = as_featureset_get("librosa45");
     as_extractor *x;
     CHECK_STATUS(as_extractor_new(&x, &o), AS_OK);
-    test_fixtures(x, "native", natives, sizeof natives / sizeof *natives);
-    test_fixtures(x, "soxr_hq", resampled,
-                  sizeof resampled / sizeof *resampled);
+    test_fixtures(x, "native", tu_fixtures_native);
+    test_fixtures(x, "soxr_hq", tu_fixtures_resampled);
     test_sonic_pi(x);
     as_extractor_free(x);
     test_awkward();

@@ -22,19 +22,9 @@
 #include "as/features.h"
 #include "check.h"
 #include "refdata.h"
+#include "testutil.h"
 
 static const char *datadir;
-
-static const char *const natives[] = {"n22k_chirp_log_50-10k.wav",
-                                      "n22k_chord_ceg.wav",
-                                      "n22k_clicks_120bpm_4s.flac",
-                                      "n22k_digital_silence.wav",
-                                      "n22k_hihat.wav",
-                                      "n22k_kick.wav",
-                                      "n22k_mix_float32.wav",
-                                      "n22k_near_silence.wav",
-                                      "n22k_noise_white.wav",
-                                      "n22k_sine440.wav"};
 
 /* Decodes path at 22050 Hz mono and runs a full analysis. */
 static as_analysis *
@@ -373,7 +363,7 @@ main(int argc, char **argv)
     test_melbank();
     test_chromabank();
     test_weights();
-    for (size_t i = 0; i < sizeof natives / sizeof *natives; i++)
-        test_native(natives[i]);
+    for (size_t i = 0; tu_fixtures_native[i] != NULL; i++)
+        test_native(tu_fixtures_native[i]);
     return check_done();
 }

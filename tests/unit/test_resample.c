@@ -16,6 +16,7 @@
 #include "as/as.h"
 #include "check.h"
 #include "refdata.h"
+#include "testutil.h"
 
 static const char *datadir;
 
@@ -71,23 +72,8 @@ test_length_rule(void)
 static void
 test_soxr_refs(void)
 {
-    static const char *names[] = {"chirp_log_50-16k_44k1.flac",
-                                  "chord_ceg_48k_stereo.wav",
-                                  "clicks_120bpm_4s_44k1.flac",
-                                  "hihat_48k.wav",
-                                  "kick_44k1.flac",
-                                  "mix_44k1_128k.mp3",
-                                  "mix_44k1_float32.wav",
-                                  "mix_44k1_pcm16.aiff",
-                                  "mix_44k1_pcm16.wav",
-                                  "mix_44k1_pcm24.flac",
-                                  "near_silence_44k1.wav",
-                                  "noise_white_44k1.wav",
-                                  "real_bd_808_44k1.wav",
-                                  "real_loop_amen_44k1.wav",
-                                  "sine440_44k1.wav",
-                                  "stereo_u8_8k.wav"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    const char *const *names = tu_fixtures_resampled;
+    for (size_t i = 0; names[i] != NULL; i++) {
         char audio[512], ref[512];
         snprintf(audio, sizeof audio, "%s/fixtures/audio/%s", datadir,
                  names[i]);

@@ -160,3 +160,33 @@ tu_write_wav(const char *path, const float *x, size_t n)
     int ok = fwrite(h, 1, 44, fp) == 44 && fwrite(x, 4, n, fp) == n;
     return fclose(fp) == 0 && ok ? 0 : -1;
 }
+
+const char *const tu_fixtures_resampled[] = {"chirp_log_50-16k_44k1.flac",
+                                             "chord_ceg_48k_stereo.wav",
+                                             "clicks_120bpm_4s_44k1.flac",
+                                             "hihat_48k.wav",
+                                             "kick_44k1.flac",
+                                             "mix_44k1_128k.mp3",
+                                             "mix_44k1_float32.wav",
+                                             "mix_44k1_pcm16.aiff",
+                                             "mix_44k1_pcm16.wav",
+                                             "mix_44k1_pcm24.flac",
+                                             "near_silence_44k1.wav",
+                                             "noise_white_44k1.wav",
+                                             "real_bd_808_44k1.wav",
+                                             "real_loop_amen_44k1.wav",
+                                             "sine440_44k1.wav",
+                                             "stereo_u8_8k.wav",
+                                             NULL};
+
+const char *const tu_fixtures_native[] = {"n22k_chirp_log_50-10k.wav",
+                                          "n22k_chord_ceg.wav",
+                                          "n22k_clicks_120bpm_4s.flac",
+                                          "n22k_digital_silence.wav",
+                                          "n22k_hihat.wav",
+                                          "n22k_kick.wav",
+                                          "n22k_mix_float32.wav",
+                                          "n22k_near_silence.wav",
+                                          "n22k_noise_white.wav",
+                                          "n22k_sine440.wav",
+                                          NULL};

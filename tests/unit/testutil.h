@@ -52,4 +52,10 @@ struct as_featheader tu_set_header(const as_featureset *fs, const char **names);
 double tu_uniform(uint64_t *state);
 double tu_gauss(uint64_t *state);
 
+/* The audio fixtures (tests/data/fixtures/audio) at their own rates, in
+ * name order, that have librosa references resampled to 22050 Hz, and
+ * those made at 22050 Hz; each list ends with NULL. */
+extern const char *const tu_fixtures_resampled[];
+extern const char *const tu_fixtures_native[];
+
 #endif
