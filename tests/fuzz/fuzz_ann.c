@@ -44,6 +44,7 @@
 #include "as/error.h"
 #include "as/index.h"
 #include "as/search.h"
+#include "fuzzutil.h"
 #include "util/hash.h"
 
 #ifndef FUZZ_PATCH_SUMS
@@ -54,7 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define N 48
-#define DIM 4
+#define DIM FUZZ_DIM
 #define K 3
 #define AN_HEADER 128
 #define AN_SEED_HEADER 0x616e6e6864723031ULL
@@ -65,29 +66,6 @@ static as_searcher *searcher;
 static uint64_t fingerprint;
 static float rows[N][DIM];
 static volatile double sink;
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* Whether buf's header and payload checksums are right for its bytes. */
 static int
@@ -138,39 +116,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static const char *names[DIM] = {"mfcc_mean_00", "chroma_mean_00",
-                                     "rms_mean", "tempo_bpm"};
     char dir[] = "/tmp/fuzz-ann-XXXXXX";
     char path[64], annpath[80];
     if (mkdtemp(dir) == NULL)
         abort();
     snprintf(path, sizeof path, "%s/ix.asx", dir);
     snprintf(annpath, sizeof annpath, "%s/ix.asx.ann", dir);
-    struct as_featheader h;
-    memset(&h, 0, sizeof h);
-    h.format = AS_FEAT_BIN;
-    h.has_label = h.has_duration = h.has_meta = 1;
-    h.dim = DIM;
-    h.names = names;
-    as_index_builder *b = NULL;
-    if (as_index_builder_new(&b, &h) != AS_OK)
-        abort();
-    uint32_t x = 12345;
-    for (size_t i = 0; i < N; i++) {
-        char p[32];
-        snprintf(p, sizeof p, "e%02zu.wav", i);
-        for (size_t j = 0; j < DIM; j++) {
-            x = x * 1664525u + 1013904223u;
-            rows[i][j] = (float)(x >> 8) / (float)(1 << 24) - 0.5f;
-        }
-        struct as_index_entry e = {p, i % 3 ? "kick" : "snare", 1.0,  10, 20,
-                                   i, AS_INDEX_NO_CLUSTER,      0.0f, 0};
-        if (as_index_builder_put(b, &e, rows[i], NULL) != AS_OK)
-            abort();
-    }
-    if (as_index_builder_write(b, path) != AS_OK)
-        abort();
-    as_index_builder_free(b);
+    fuzz_small_index(path, N, 12345, 3, &rows[0][0]);
     struct as_ann_opts o;
     as_ann_opts_init(&o);
     o.links = 4;
@@ -204,10 +156,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *buf = malloc(size ? size : 1);
+    unsigned char *buf = fuzz_copy(data, size);
     if (buf == NULL)
         return 0;
-    memcpy(buf, data, size);
     if (FUZZ_PATCH_SUMS)
         patch_sums(buf, size);
     char path[64];

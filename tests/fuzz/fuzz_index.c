@@ -49,6 +49,7 @@
 #include "as/error.h"
 #include "as/index.h"
 #include "as/search.h"
+#include "fuzzutil.h"
 #include "util/hash.h"
 
 #ifndef FUZZ_PATCH_SUMS
@@ -84,22 +85,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Keeps the sums the target computes from being optimised away, so every
  * value the reader hands out is really read. */
 static volatile double sink;
-
-static void
-put64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* Versions 2 and 3: when the section table is laid out as the format
  * says (regions end to end from byte 256 in file order: the nine first
@@ -473,10 +458,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *buf = malloc(size ? size : 1);
+    unsigned char *buf = fuzz_copy(data, size);
     if (buf == NULL)
         return 0;
-    memcpy(buf, data, size);
     unsigned flags = 0;
     if (FUZZ_PATCH_SUMS) {
         patch_sums(buf, size);

@@ -33,7 +33,7 @@
 #pragma clang diagnostic warning "-Wunused-function"
 
 #define SEG_N 24
-#define SEG_DIM 4
+#define SEG_DIM FUZZ_DIM
 #define SG_HEADER 128
 #define SG_SEED_HEADER 0x617373656768ULL
 #define SG_SEED_DATA 0x617373656764ULL
@@ -123,38 +123,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static const char *names[SEG_DIM] = {"mfcc_mean_00", "chroma_mean_00",
-                                         "rms_mean", "tempo_bpm"};
     if (mkdtemp(dir) == NULL)
         abort();
     snprintf(base_path, sizeof base_path, "%s/ix.asx", dir);
     snprintf(seg_path, sizeof seg_path, "%s/ix.asx.seg", dir);
-    struct as_featheader h;
-    memset(&h, 0, sizeof h);
-    h.format = AS_FEAT_BIN;
-    h.has_label = h.has_duration = h.has_meta = 1;
-    h.dim = SEG_DIM;
-    h.names = names;
-    as_index_builder *b = NULL;
-    if (as_index_builder_new(&b, &h) != AS_OK)
-        abort();
-    uint32_t x = 4321;
-    for (size_t i = 0; i < SEG_N; i++) {
-        char p[32];
-        float v[SEG_DIM];
-        snprintf(p, sizeof p, "e%02zu.wav", i);
-        for (size_t j = 0; j < SEG_DIM; j++) {
-            x = x * 1664525u + 1013904223u;
-            v[j] = (float)(x >> 8) / (float)(1 << 24) - 0.5f;
-        }
-        struct as_index_entry e = {p, i % 2 ? "kick" : "snare", 1.0,  10, 20,
-                                   i, AS_INDEX_NO_CLUSTER,      0.0f, 0};
-        if (as_index_builder_put(b, &e, v, NULL) != AS_OK)
-            abort();
-    }
-    if (as_index_builder_write(b, base_path) != AS_OK)
-        abort();
-    as_index_builder_free(b);
+    fuzz_small_index(base_path, SEG_N, 4321, 2, NULL);
     FILE *fp = fopen(base_path, "rb");
     unsigned char hd[256];
     if (fp == NULL || fread(hd, 1, sizeof hd, fp) != sizeof hd ||
@@ -177,10 +150,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    unsigned char *buf = malloc(size ? size : 1);
+    unsigned char *buf = fuzz_copy(data, size);
     if (buf == NULL)
         return 0;
-    memcpy(buf, data, size);
     seg_patch(buf, size);
     FILE *fp = fopen(seg_path, "wb");
     if (fp == NULL || fwrite(buf, 1, size, fp) != size || fclose(fp) != 0)
