@@ -28,20 +28,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "as/as.h"
 
+#include "benchutil.h"
+
 #define K 10
 #define MAX_EF 32
-
-static double
-cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 
@@ -56,20 +49,6 @@ gauss(void)
         u[i] = (double)(rng >> 11) * 0x1p-53;
     }
     return sqrt(-2.0 * log(u[0] + 1e-300)) * cos(6.283185307179586 * u[1]);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 static int
@@ -104,9 +83,9 @@ main(int argc, char **argv)
     if (as_index_check(ix) != AS_OK) /* pages in, blocks checked */
         return fail(argv[1], AS_ECHECKSUM);
 
-    double t0 = cpu_now();
+    double t0 = bench_cpu_now();
     st = as_ann_build(ix, argv[2], NULL);
-    double build_s = cpu_now() - t0;
+    double build_s = bench_cpu_now() - t0;
     if (st != AS_OK)
         return fail(argv[2], st);
     struct stat sb;
@@ -114,9 +93,9 @@ main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     as_ann *a;
-    t0 = cpu_now();
+    t0 = bench_cpu_now();
     st = as_ann_open(&a, argv[2], ix);
-    double load_s = cpu_now() - t0;
+    double load_s = bench_cpu_now() - t0;
     if (st != AS_OK)
         return fail(argv[2], st);
     printf("build\t%.3f\t%lld\t%ld\t%.4f\n", build_s, (long long)sb.st_size,
@@ -139,19 +118,19 @@ main(int argc, char **argv)
     double *t_ef = malloc(runs * n_ef * sizeof *t_ef);
     double *rec = malloc(n_ef * sizeof *rec);
     for (size_t r = 0; r < runs; r++) {
-        t0 = cpu_now();
+        t0 = bench_cpu_now();
         for (size_t i = 0; i < nq; i++)
             if ((st = as_search(s, q + i * dim, 1, K, NULL, he + i * K,
                                 ne + i)) != AS_OK)
                 return fail("as_search", st);
-        t_exact[r] = (cpu_now() - t0) * 1e3 / (double)nq;
+        t_exact[r] = (bench_cpu_now() - t0) * 1e3 / (double)nq;
         for (size_t e = 0; e < n_ef; e++) {
-            t0 = cpu_now();
+            t0 = bench_cpu_now();
             for (size_t i = 0; i < nq; i++)
                 if ((st = as_ann_search(a, s, q + i * dim, 1, K, ef[e], NULL,
                                         ha + i * K, na + i)) != AS_OK)
                     return fail("as_ann_search", st);
-            t_ef[e * runs + r] = (cpu_now() - t0) * 1e3 / (double)nq;
+            t_ef[e * runs + r] = (bench_cpu_now() - t0) * 1e3 / (double)nq;
             size_t found = 0, total = 0;
             for (size_t i = 0; i < nq; i++) {
                 total += ne[i];
@@ -165,10 +144,10 @@ main(int argc, char **argv)
             rec[e] = total ? (double)found / (double)total : 1.0;
         }
     }
-    printf("exact\t%.4f\n", median(t_exact, runs));
+    printf("exact\t%.4f\n", bench_median(t_exact, runs));
     for (size_t e = 0; e < n_ef; e++)
         printf("ef\t%zu\t%.4f\t%.4f\n", ef[e], rec[e],
-               median(t_ef + e * runs, runs));
+               bench_median(t_ef + e * runs, runs));
     free(q);
     free(he);
     free(ha);

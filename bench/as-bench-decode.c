@@ -9,18 +9,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "as/as.h"
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "benchutil.h"
 
 int
 main(int argc, char **argv)
@@ -36,7 +29,7 @@ main(int argc, char **argv)
         }
         o.out_rate_hz = 0;
     }
-    double audio_s = 0, t0 = now();
+    double audio_s = 0, t0 = bench_now();
     for (int i = optind; i < argc; i++) {
         as_decoder *dec;
         int st = as_decoder_open(&dec, argv[i], &o);
@@ -56,7 +49,7 @@ main(int argc, char **argv)
     }
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("%d\t%.3f\t%.6f\t%ld\n", argc - optind, audio_s, now() - t0,
+    printf("%d\t%.3f\t%.6f\t%ld\n", argc - optind, audio_s, bench_now() - t0,
            ru.ru_maxrss);
     return status;
 }

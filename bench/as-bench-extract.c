@@ -10,19 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "as/as.h"
 #include "as/features.h"
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "benchutil.h"
 
 int
 main(int argc, char **argv)
@@ -41,7 +34,7 @@ main(int argc, char **argv)
         return 1;
     size_t dim = as_featureset_dim(o.set);
     float *v = malloc(dim * sizeof *v);
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = optind; i < argc; i++) {
         struct as_extract_result r;
         int st = as_extract(x, argv[i], -1, v, dim, &r);
@@ -51,7 +44,7 @@ main(int argc, char **argv)
             status = 1;
         }
     }
-    double wall = now() - t0;
+    double wall = bench_now() - t0;
     struct as_extract_stats s;
     as_extractor_stats(x, &s);
     struct rusage ru;

@@ -44,11 +44,12 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "as/as.h"
 #include "as/index.h"
+
+#include "benchutil.h"
 
 extern char **environ;
 
@@ -62,14 +63,6 @@ static const char usage[] = "usage: as-bench-index gen ENTRIES FILE\n"
                             "       as-bench-index open REPS INDEX\n"
                             "       as-bench-index spawn [-c] REPS INDEX\n"
                             "       as-bench-index once INDEX\n";
-
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t
 splitmix64(uint64_t *state)
@@ -96,20 +89,6 @@ bell(uint64_t *state)
     double s = (double)(a >> 32) + (double)(a & 0xFFFFFFFFu) +
                (double)(b >> 32) + (double)(b & 0xFFFFFFFFu);
     return (s * 0x1.0p-32 - 2.0) * sqrt(3.0);
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double
-median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
 static int
@@ -163,7 +142,7 @@ gen(size_t n, const char *path, size_t count, long step)
     h.dim = dim;
     h.names = (const char *const *)names;
 
-    double t0 = now();
+    double t0 = bench_now();
     FILE *fp = fopen(path, "wb");
     if (fp == NULL) {
         fprintf(stderr, "as-bench-index: %s: %s\n", path, strerror(errno));
@@ -213,7 +192,7 @@ gen(size_t n, const char *path, size_t count, long step)
                 st == AS_EIO ? strerror(errno) : as_strerror(st));
         return 1;
     }
-    printf("%zu\t%zu\t%lld\t%.3f\n", n, dim, bytes, now() - t0);
+    printf("%zu\t%zu\t%lld\t%.3f\n", n, dim, bytes, bench_now() - t0);
     for (size_t j = 0; j < dim; j++)
         free(names[j]);
     free(names);
@@ -231,7 +210,7 @@ static volatile float sink;
 static double
 open_read(const char *path, as_index **out)
 {
-    double t0 = now();
+    double t0 = bench_now();
     int st = as_index_open(out, path, 0, NULL);
     if (st != AS_OK) {
         fprintf(stderr, "as-bench-index: %s: %s\n", path, as_strerror(st));
@@ -248,7 +227,7 @@ open_read(const char *path, as_index **out)
     float s = (float)e.path[0];
     for (size_t j = 0; j < dim; j++)
         s += row[j];
-    double t = now() - t0;
+    double t = bench_now() - t0;
     sink = s;
     return t;
 }
@@ -266,7 +245,7 @@ open_reps(size_t reps, const char *path)
         if (t[r] < 0.0)
             return 1;
     }
-    double med = median(t, reps);
+    double med = bench_median(t, reps);
     printf("%.4f\t%.4f\t%.4f\n", 1e3 * med, 1e3 * t[0], 1e3 * t[reps - 1]);
     free(t);
     return 0;
@@ -310,13 +289,13 @@ spawn_reps(const char *self, int cold, size_t reps, const char *path)
         char *p = strdup(path);
         argv[2] = p;
         pid_t pid;
-        double t0 = now();
+        double t0 = bench_now();
         int e = posix_spawnp(&pid, self, &fa, NULL, argv, environ);
         int status = 0;
         if (e == 0)
             while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
-        wall[r] = now() - t0;
+        wall[r] = bench_now() - t0;
         posix_spawn_file_actions_destroy(&fa);
         free(p);
         close(fds[1]);
@@ -330,7 +309,8 @@ spawn_reps(const char *self, int cold, size_t reps, const char *path)
         }
         inner[r] = strtod(buf, NULL) * 1e-3;
     }
-    printf("%.4f\t%.4f\n", 1e3 * median(wall, reps), 1e3 * median(inner, reps));
+    printf("%.4f\t%.4f\n", 1e3 * bench_median(wall, reps),
+           1e3 * bench_median(inner, reps));
     free(wall);
     free(inner);
     return 0;
@@ -346,7 +326,7 @@ time_cmd(char **argv)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY,
                                      0);
-    double t0 = now();
+    double t0 = bench_now();
     int e = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {
@@ -355,7 +335,7 @@ time_cmd(char **argv)
     }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    double wall = now() - t0;
+    double wall = bench_now() - t0;
     struct rusage ru;
     getrusage(RUSAGE_CHILDREN, &ru);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

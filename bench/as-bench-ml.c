@@ -44,20 +44,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include "as/anomaly.h"
 #include "as/as.h"
 #include "as/cluster.h"
 #include "as/map.h"
 
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "benchutil.h"
 
 static uint64_t
 next(uint64_t *s)
@@ -229,10 +222,10 @@ main(int argc, char **argv)
         o.k = strtoul(argv[5], NULL, 10);
         o.n_init = 1;
         struct as_kmeans_result r;
-        double t0 = now();
+        double t0 = bench_now();
         if (as_kmeans(x, n, d, &o, lab, NULL, &r) != AS_OK)
             return 1;
-        printf("%.4f\t%.6f\t%zu\n", now() - t0, r.inertia, r.n_iter);
+        printf("%.4f\t%.6f\t%zu\n", bench_now() - t0, r.inertia, r.n_iter);
         FILE *fp = fopen(lpath, "wb");
         if (fp == NULL || fwrite(lab, sizeof *lab, n, fp) != n ||
             fclose(fp) != 0)
@@ -243,26 +236,26 @@ main(int argc, char **argv)
         if (fp == NULL || fread(lab, sizeof *lab, n, fp) != n)
             return 1;
         fclose(fp);
-        double mean, t0 = now();
+        double mean, t0 = bench_now();
         if (as_silhouette(x, m, d, lab, 1, NULL, &mean) != AS_OK)
             return 1;
-        printf("%.4f\t%.9f\n", now() - t0, mean);
+        printf("%.4f\t%.9f\n", bench_now() - t0, mean);
     } else if (strcmp(mode, "eps") == 0 && argc == 6) {
-        double eps, t0 = now();
+        double eps, t0 = bench_now();
         if (as_kdistance_eps(x, n, d, strtoul(argv[5], NULL, 10), 2000, 0, 1,
                              &eps) != AS_OK)
             return 1;
-        printf("%.4f\t%.9g\n", now() - t0, eps);
+        printf("%.4f\t%.9g\n", bench_now() - t0, eps);
     } else if (strcmp(mode, "dbscan") == 0 && argc == 7) {
         struct as_dbscan_opts o;
         as_dbscan_opts_init(&o);
         o.eps = strtod(argv[5], NULL);
         o.min_samples = strtoul(argv[6], NULL, 10);
         size_t nc, noise = 0;
-        double t0 = now();
+        double t0 = bench_now();
         if (as_dbscan(x, n, d, &o, lab, NULL, &nc) != AS_OK)
             return 1;
-        double t = now() - t0;
+        double t = bench_now() - t0;
         for (size_t i = 0; i < n; i++)
             noise += lab[i] < 0;
         struct rusage ru;
@@ -280,10 +273,10 @@ main(int argc, char **argv)
         o.min_samples = strtoul(argv[6], NULL, 10);
         o.threads = strtoul(argv[7], NULL, 10);
         size_t nc, noise = 0;
-        double t0 = now();
+        double t0 = bench_now();
         if (as_hdbscan(x, n, d, &o, lab, NULL, &nc) != AS_OK)
             return 1;
-        double t = now() - t0;
+        double t = bench_now() - t0;
         for (size_t i = 0; i < n; i++)
             noise += lab[i] < 0;
         printf("%.4f\t%zu\t%zu\n", t, nc, noise);
@@ -295,12 +288,12 @@ main(int argc, char **argv)
     } else if (strcmp(mode, "iforest") == 0 && argc == 5) {
         struct as_iforest_opts o;
         as_iforest_opts_init(&o);
-        double *score = malloc(n * sizeof *score), t0 = now();
+        double *score = malloc(n * sizeof *score), t0 = bench_now();
         as_iforest *f;
         if (score == NULL || as_iforest_fit(&f, x, n, d, &o) != AS_OK ||
             as_iforest_score(f, x, n, d, 1, score) != AS_OK)
             return 1;
-        double t = now() - t0, mean = 0.0;
+        double t = bench_now() - t0, mean = 0.0;
         for (size_t i = 0; i < n; i++)
             mean += score[i];
         printf("%.4f\t%.6f\n", t, mean / (double)n);
@@ -311,10 +304,10 @@ main(int argc, char **argv)
         as_umap_opts_init(&o);
         o.threads = strtoul(argv[5], NULL, 10);
         o.seed = strtoull(argv[6], NULL, 10);
-        double *y = malloc(n * 2 * sizeof *y), t0 = now();
+        double *y = malloc(n * 2 * sizeof *y), t0 = bench_now();
         if (y == NULL || as_umap(x, n, d, &o, y) != AS_OK)
             return 1;
-        double t = now() - t0;
+        double t = bench_now() - t0;
         printf("%.4f\t%.4f\n", t, kept(x, y, n, d, 2));
         snprintf(lpath, sizeof lpath, "%s.umap", path);
         FILE *fp = fopen(lpath, "wb");
@@ -327,10 +320,10 @@ main(int argc, char **argv)
         as_tsne_opts_init(&o);
         if (argc == 6)
             o.threads = strtoul(argv[5], NULL, 10);
-        double *y = malloc(n * 2 * sizeof *y), t0 = now();
+        double *y = malloc(n * 2 * sizeof *y), t0 = bench_now();
         if (y == NULL || as_tsne(x, n, d, &o, y) != AS_OK)
             return 1;
-        double t = now() - t0;
+        double t = bench_now() - t0;
         printf("%.4f\t%.4f\n", t, kept(x, y, n, d, 2));
         free(y);
     } else {

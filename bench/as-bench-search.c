@@ -48,41 +48,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "as/as.h"
 
-static double
-now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* CPU time of this process (one thread): on a shared machine it counts
- * only the work done, not the time waited for a core. */
-static double
-cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, size_t n)
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+#include "benchutil.h"
 
 static int
 parse_count(const char *s, size_t *n)
@@ -101,7 +70,7 @@ parse_count(const char *s, size_t *n)
 static double
 read_floor(const float *m, size_t count, float *sink)
 {
-    double t0 = now();
+    double t0 = bench_now();
     float acc[16] = {0};
     size_t i = 0;
     for (; i + 16 <= count; i += 16) {
@@ -113,7 +82,7 @@ read_floor(const float *m, size_t count, float *sink)
     }
     for (; i < count; i++)
         acc[0] += m[i];
-    double t = now() - t0;
+    double t = bench_now() - t0;
     for (size_t l = 0; l < 16; l++)
         *sink += acc[l];
     return t;
@@ -171,12 +140,12 @@ single(size_t reps, size_t k, const char *path)
         tf[r] =
             read_floor(as_index_row(ix, 0), as_index_count(ix) * dim, &sink);
         size_t nh;
-        double t0 = now();
+        double t0 = bench_now();
         if (as_search(s, q + r * dim, 1, k, NULL, hits, &nh) != AS_OK)
             return 1;
-        tq[r] = now() - t0;
+        tq[r] = bench_now() - t0;
     }
-    double f = median(tf, reps), t = median(tq, reps);
+    double f = bench_median(tf, reps), t = bench_median(tq, reps);
     printf("%.3f\t%.3f\t%.3f\n", 1e3 * f, 1e3 * t, t / f);
     fprintf(stderr, "(checksum %g)\n", (double)sink);
     free(q);
@@ -205,13 +174,13 @@ batch(size_t nq, size_t k, const char *path, int check)
     make_queries(ix, nq, q);
     int status = 0;
     if (!check) {
-        double t0 = now();
+        double t0 = bench_now();
         if (as_search(s, q, nq, k, NULL, hits, nh) != AS_OK)
             return 1;
-        double t1 = now();
+        double t1 = bench_now();
         if (as_search(s, q, nq, k, NULL, hits, nh) != AS_OK)
             return 1;
-        double t2 = now();
+        double t2 = bench_now();
         printf("%.3f\t%.4f\t%.3f\t%.4f\n", t1 - t0,
                1e3 * (t1 - t0) / (double)nq, t2 - t1,
                1e3 * (t2 - t1) / (double)nq);
@@ -253,13 +222,13 @@ timed(as_searcher *s, const float *q, size_t n, size_t per, size_t k,
       struct as_hit *hits, size_t *nh)
 {
     size_t dim = as_searcher_dim(s);
-    double t0 = cpu_now();
+    double t0 = bench_cpu_now();
     for (size_t i = 0; i < n; i += per) {
         size_t m = n - i < per ? n - i : per;
         if (as_search(s, q + i * dim, m, k, NULL, hits, nh) != AS_OK)
             exit(1);
     }
-    return 1e3 * (cpu_now() - t0) / (double)n;
+    return 1e3 * (bench_cpu_now() - t0) / (double)n;
 }
 
 static int
