@@ -161,6 +161,25 @@ brute(const as_searcher *s, as_index *const *ix, size_t n_ix, const float *q,
     return brute_self(s, ix, n_ix, q, f, NULL, out);
 }
 
+/* The exact answers of nq queries (q, dim columns each) by brute force,
+ * with the instruction set the CPU picks: the first 100 (or fewer) of
+ * query i at ref + i * 100, their number in n_ref[i]; all holds one
+ * whole answer (the index's count of entries). */
+static void
+brute_top100(as_index *ix, const struct as_search_opts *o, const float *q,
+             size_t nq, struct ref *all, struct ref *ref, size_t *n_ref)
+{
+    as_searcher *s;
+    unsetenv("AS_SEARCH_ISA");
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, o), AS_OK);
+    for (size_t i = 0; i < nq; i++) {
+        size_t m = brute(s, &ix, 1, q + i * dim, NULL, all);
+        n_ref[i] = m < 100 ? m : 100;
+        memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
+    }
+    as_searcher_free(s);
+}
+
 /* A query set: rows of the index, rows nudged, far points, the mean. */
 static float *
 make_queries(const float *x, size_t n, size_t nq)
@@ -415,15 +434,8 @@ test_batch_adversarial(void)
         as_search_opts_init(&o);
         o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
         const char *mname = metric ? "euclidean" : "cosine";
+        brute_top100(ix, &o, q, ADV_Q, all, ref, n_ref);
         as_searcher *s;
-        unsetenv("AS_SEARCH_ISA");
-        CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
-        for (size_t i = 0; i < ADV_Q; i++) {
-            size_t m = brute(s, &ix, 1, q + i * dim, NULL, all);
-            n_ref[i] = m < 100 ? m : 100;
-            memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
-        }
-        as_searcher_free(s);
         for (size_t ab = 0; ab < 12; ab++) {
             size_t a = ab / 3, bm = ab % 3;
             setenv("AS_SEARCH_ISA", isas[a], 1);
@@ -1293,15 +1305,8 @@ test_batch_int8_worst(void)
         as_search_opts_init(&o);
         o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
         const char *mname = metric ? "euclidean" : "cosine";
+        brute_top100(ix, &o, q, TRAP_Q, all, ref, n_ref);
         as_searcher *s;
-        unsetenv("AS_SEARCH_ISA");
-        CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
-        for (size_t i = 0; i < TRAP_Q; i++) {
-            size_t m = brute(s, &ix, 1, q + i * dim, NULL, all);
-            n_ref[i] = m < 100 ? m : 100;
-            memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
-        }
-        as_searcher_free(s);
         for (size_t a = 0; a < 4; a++) {
             setenv("AS_SEARCH_ISA", isas[a], 1);
             CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
