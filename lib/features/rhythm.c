@@ -94,6 +94,109 @@ as__tempo_init(struct as__tempo *t, double rate_hz, size_t hop)
     return AS_OK;
 }
 
+/* The onset envelope padded by half a window on each side into
+ * t->padded (grown as needed): np.pad(mode='linear_ramp', end_values 0)
+ * ramps from 0 towards the edge value, np.linspace(..., endpoint=False)
+ * in double, stored as float32; the right ramp is reversed. */
+static int
+pad_onsets(struct as__tempo *t, const float *onset, size_t n, size_t half)
+{
+    size_t len = n + 2 * half;
+    if (len > t->padded_cap) {
+        float *p = realloc(t->padded, len * sizeof *p);
+        if (p == NULL)
+            return AS_ENOMEM;
+        t->padded = p;
+        t->padded_cap = len;
+    }
+    float *p = t->padded;
+    double lstep = (double)onset[0] / (double)half;
+    double rstep = (double)onset[n - 1] / (double)half;
+    for (size_t i = 0; i < half; i++) {
+        p[i] = (float)((double)i * lstep + 0.0);
+        p[half + n + i] = (float)((double)(half - 1 - i) * rstep + 0.0);
+    }
+    memcpy(p + half, onset, n * sizeof *onset);
+    return AS_OK;
+}
+
+/* The autocorrelation of the windowed frame t->frame (energy e, nonzero
+ * values in it) at lags first .. win - 1 into t->ac. Returns ac[0], the
+ * value it is normalised by. */
+static double
+autocorrelate(struct as__tempo *t, size_t nonzero, size_t first, double e)
+{
+    size_t w = t->win;
+    double *x = t->frame, *ac = t->ac;
+    if (nonzero > 48) {
+        /* the autocorrelation is the transform of the power spectrum,
+         * which is real and even: the real part of its forward
+         * transform, times nfft */
+        size_t n2 = t->nfft / 2;
+        memcpy(t->fin, x, w * sizeof *x);
+        memset(t->fin + w, 0, (t->nfft - w) * sizeof *t->fin);
+        as__rfft_forward(t->fft, t->fin, t->fre, t->fim);
+        for (size_t k = 0; k <= n2; k++)
+            t->fin[k] = t->fre[k] * t->fre[k] + t->fim[k] * t->fim[k];
+        for (size_t k = n2 + 1; k < t->nfft; k++)
+            t->fin[k] = t->fin[t->nfft - k];
+        as__rfft_forward(t->fft, t->fin, t->fre, t->fim);
+        for (size_t l = first; l < w; l++)
+            ac[l] = t->fre[l];
+        return t->fre[0];
+    }
+    memset(ac + first, 0, (w - first) * sizeof *ac);
+    for (size_t i = 0; i + first < w; i++) {
+        double xi = x[i];
+        if (xi == 0.0)
+            continue;
+        const double *xs = x + i;
+        for (size_t l = first; l < w - i; l++)
+            ac[l] += xi * xs[l];
+    }
+    return e;
+}
+
+/* The mean over the n frames of the normalised autocorrelation of the
+ * windowed, padded onsets (t->padded) into t->mean_tg. Returns the share
+ * of frames with any onset in their window. */
+static double
+mean_tempogram(struct as__tempo *t, size_t n, size_t first)
+{
+    size_t w = t->win, len = n + 2 * (w / 2);
+    const float *p = t->padded;
+    /* Nonzero values in the current window, to skip empty windows
+     * exactly (their autocorrelation is 0, and stays 0). */
+    size_t nonzero = 0, covered = 0;
+    for (size_t i = 0; i < w && i < len; i++)
+        nonzero += p[i] != 0.0f;
+    for (size_t f = 0; f < n; f++) {
+        if (f > 0) {
+            nonzero -= p[f - 1] != 0.0f;
+            nonzero += p[f + w - 1] != 0.0f;
+        }
+        if (nonzero == 0)
+            continue;
+        covered++;
+        const float *fr = p + f;
+        double *x = t->frame, e = 0.0;
+        for (size_t i = 0; i < w; i++) {
+            x[i] = (double)fr[i] * t->window[i];
+            e += x[i] * x[i];
+        }
+        /* util.normalize(norm=inf): divide by the largest |ac|, which is
+         * ac[0]; below DBL_MIN the frame is left as it is */
+        if (e < DBL_MIN)
+            continue;
+        e = autocorrelate(t, nonzero, first, e);
+        for (size_t l = first; l < w; l++)
+            t->mean_tg[l] += t->ac[l] / e;
+    }
+    for (size_t l = first; l < w; l++)
+        t->mean_tg[l] /= (double)n;
+    return (double)covered / (double)n;
+}
+
 int
 as__tempo_estimate(struct as__tempo *t, const float *onset, size_t n,
                    double *bpm, double *strength, double *coverage)
@@ -106,83 +209,9 @@ as__tempo_estimate(struct as__tempo *t, const float *onset, size_t n,
     memset(t->mean_tg, 0, w * sizeof *t->mean_tg);
 
     if (n > 0) {
-        size_t len = n + 2 * half;
-        if (len > t->padded_cap) {
-            float *p = realloc(t->padded, len * sizeof *p);
-            if (p == NULL)
-                return AS_ENOMEM;
-            t->padded = p;
-            t->padded_cap = len;
-        }
-        /* np.pad(mode='linear_ramp', end_values 0): ramps from 0 towards
-         * the edge value, np.linspace(..., endpoint=False) in double,
-         * stored as float32; the right ramp is reversed */
-        float *p = t->padded;
-        double lstep = (double)onset[0] / (double)half;
-        double rstep = (double)onset[n - 1] / (double)half;
-        for (size_t i = 0; i < half; i++) {
-            p[i] = (float)((double)i * lstep + 0.0);
-            p[half + n + i] = (float)((double)(half - 1 - i) * rstep + 0.0);
-        }
-        memcpy(p + half, onset, n * sizeof *onset);
-
-        /* Nonzero values in the current window, to skip empty windows
-         * exactly (their autocorrelation is 0, and stays 0). */
-        size_t nonzero = 0, covered = 0;
-        for (size_t i = 0; i < w && i < len; i++)
-            nonzero += p[i] != 0.0f;
-        for (size_t f = 0; f < n; f++) {
-            if (f > 0) {
-                nonzero -= p[f - 1] != 0.0f;
-                nonzero += p[f + w - 1] != 0.0f;
-            }
-            if (nonzero == 0)
-                continue;
-            covered++;
-            const float *fr = p + f;
-            double *x = t->frame, *ac = t->ac;
-            double e = 0.0;
-            for (size_t i = 0; i < w; i++) {
-                x[i] = (double)fr[i] * t->window[i];
-                e += x[i] * x[i];
-            }
-            /* util.normalize(norm=inf): divide by the largest |ac|, which
-             * is ac[0]; below DBL_MIN the frame is left as it is */
-            if (e < DBL_MIN)
-                continue;
-            if (nonzero > 48) {
-                /* the autocorrelation is the transform of the power
-                 * spectrum, which is real and even: the real part of
-                 * its forward transform, times nfft */
-                size_t n2 = t->nfft / 2;
-                memcpy(t->fin, x, w * sizeof *x);
-                memset(t->fin + w, 0, (t->nfft - w) * sizeof *t->fin);
-                as__rfft_forward(t->fft, t->fin, t->fre, t->fim);
-                for (size_t k = 0; k <= n2; k++)
-                    t->fin[k] = t->fre[k] * t->fre[k] + t->fim[k] * t->fim[k];
-                for (size_t k = n2 + 1; k < t->nfft; k++)
-                    t->fin[k] = t->fin[t->nfft - k];
-                as__rfft_forward(t->fft, t->fin, t->fre, t->fim);
-                e = t->fre[0];
-                for (size_t l = first; l < w; l++)
-                    ac[l] = t->fre[l];
-            } else {
-                memset(ac + first, 0, (w - first) * sizeof *ac);
-                for (size_t i = 0; i + first < w; i++) {
-                    double xi = x[i];
-                    if (xi == 0.0)
-                        continue;
-                    const double *xs = x + i;
-                    for (size_t l = first; l < w - i; l++)
-                        ac[l] += xi * xs[l];
-                }
-            }
-            for (size_t l = first; l < w; l++)
-                t->mean_tg[l] += ac[l] / e;
-        }
-        for (size_t l = first; l < w; l++)
-            t->mean_tg[l] /= (double)n;
-        *coverage = (double)covered / (double)n;
+        if (pad_onsets(t, onset, n, half) != AS_OK)
+            return AS_ENOMEM;
+        *coverage = mean_tempogram(t, n, first);
     }
 
     /* argmax of log1p(1e6 tg) + prior, the first of equal values */
