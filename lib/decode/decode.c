@@ -128,13 +128,79 @@ open_backend(as_decoder *dec)
     }
 }
 
+/* Where the audio lies in dec->src.fd: from the current offset of a
+ * regular file to its end; anything else (a pipe, a terminal) is first
+ * spooled to a temporary file, which dec then owns. AS_EIO (errno set,
+ * EISDIR for a directory), AS_EEMPTY or the spool's code. */
+static int
+locate_source(as_decoder *dec)
+{
+    struct stat st;
+    int fd = dec->src.fd;
+    if (fstat(fd, &st) != 0)
+        return AS_EIO;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return AS_EIO;
+    }
+    off_t here = lseek(fd, 0, SEEK_CUR);
+    if (here < 0 || !S_ISREG(st.st_mode)) {
+        int tmp, status;
+        if ((status = spool(fd, &tmp)) != AS_OK)
+            return status;
+        if (dec->own_fd)
+            close(fd);
+        dec->src.fd = tmp;
+        dec->own_fd = 1;
+        if (fstat(tmp, &st) != 0)
+            return AS_EIO;
+        here = 0;
+    }
+    dec->src.base = here;
+    dec->src.size = st.st_size > here ? (int64_t)(st.st_size - here) : 0;
+    return dec->src.size == 0 ? AS_EEMPTY : AS_OK;
+}
+
+/* Checks what the backend found against the limits and opts, and sets
+ * up the output: its rate and channels, the resampler when the rate
+ * changes, the block buffers. */
+static int
+prepare_output(as_decoder *dec, const struct as_decode_opts *opts)
+{
+    struct as_audio_info *in = &dec->info;
+    if (in->channels < 1 || in->channels > AS_CHANNELS_MAX)
+        return AS_ECHANNELS;
+    if (in->rate_hz < AS_RATE_MIN_HZ || in->rate_hz > AS_RATE_MAX_HZ)
+        return AS_ERATE;
+    if (in->frames == 0)
+        return AS_ENOAUDIO;
+    if (opts->out_rate_hz < 0 || opts->out_rate_hz > AS_RATE_MAX_HZ ||
+        (opts->out_rate_hz > 0 && opts->out_rate_hz < AS_RATE_MIN_HZ))
+        return AS_EINVAL;
+    in->out_rate_hz = opts->out_rate_hz ? opts->out_rate_hz : in->rate_hz;
+    in->out_channels = dec->downmix ? 1 : in->channels;
+    if (in->out_rate_hz != in->rate_hz) {
+        if (in->out_channels != 1)
+            return AS_EINVAL; /* the resampler is mono */
+        int status = as_resampler_new(&dec->rs, in->rate_hz, in->out_rate_hz);
+        if (status != AS_OK)
+            return status;
+    }
+    dec->nbuf =
+        malloc((size_t)BLOCK_FRAMES * (size_t)in->channels * sizeof *dec->nbuf);
+    dec->mbuf =
+        dec->downmix ? malloc(BLOCK_FRAMES * sizeof *dec->mbuf) : dec->nbuf;
+    if (dec->nbuf == NULL || dec->mbuf == NULL)
+        return AS_ENOMEM;
+    return AS_OK;
+}
+
 static int
 open_common(as_decoder **out, int fd, int own_fd,
             const struct as_decode_opts *opts)
 {
     struct as_decode_opts defaults;
     struct as__probe probe;
-    struct stat st;
     int status;
 
     if (opts == NULL) {
@@ -151,80 +217,13 @@ open_common(as_decoder **out, int fd, int own_fd,
     dec->own_fd = own_fd;
     dec->downmix = opts->downmix != 0;
 
-    if (fstat(fd, &st) != 0) {
-        status = AS_EIO;
-        goto fail;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        status = AS_EIO;
-        goto fail;
-    }
-    off_t here = lseek(fd, 0, SEEK_CUR);
-    if (here < 0 || !S_ISREG(st.st_mode)) {
-        int tmp;
-        if ((status = spool(fd, &tmp)) != AS_OK)
-            goto fail;
-        if (dec->own_fd)
-            close(fd);
-        dec->src.fd = tmp;
-        dec->own_fd = 1;
-        if (fstat(tmp, &st) != 0) {
-            status = AS_EIO;
-            goto fail;
-        }
-        here = 0;
-    }
-    dec->src.base = here;
-    dec->src.size = st.st_size > here ? (int64_t)(st.st_size - here) : 0;
-    if (dec->src.size == 0) {
-        status = AS_EEMPTY;
-        goto fail;
-    }
-
-    if ((status = as__probe(&dec->src, &probe)) != AS_OK)
+    if ((status = locate_source(dec)) != AS_OK ||
+        (status = as__probe(&dec->src, &probe)) != AS_OK)
         goto fail;
     dec->probe = probe;
-    if ((status = open_backend(dec)) != AS_OK)
+    if ((status = open_backend(dec)) != AS_OK ||
+        (status = prepare_output(dec, opts)) != AS_OK)
         goto fail;
-
-    struct as_audio_info *in = &dec->info;
-    if (in->channels < 1 || in->channels > AS_CHANNELS_MAX) {
-        status = AS_ECHANNELS;
-        goto fail;
-    }
-    if (in->rate_hz < AS_RATE_MIN_HZ || in->rate_hz > AS_RATE_MAX_HZ) {
-        status = AS_ERATE;
-        goto fail;
-    }
-    if (in->frames == 0) {
-        status = AS_ENOAUDIO;
-        goto fail;
-    }
-    if (opts->out_rate_hz < 0 || opts->out_rate_hz > AS_RATE_MAX_HZ ||
-        (opts->out_rate_hz > 0 && opts->out_rate_hz < AS_RATE_MIN_HZ)) {
-        status = AS_EINVAL;
-        goto fail;
-    }
-    in->out_rate_hz = opts->out_rate_hz ? opts->out_rate_hz : in->rate_hz;
-    in->out_channels = dec->downmix ? 1 : in->channels;
-    if (in->out_rate_hz != in->rate_hz) {
-        if (in->out_channels != 1) {
-            status = AS_EINVAL; /* the resampler is mono */
-            goto fail;
-        }
-        status = as_resampler_new(&dec->rs, in->rate_hz, in->out_rate_hz);
-        if (status != AS_OK)
-            goto fail;
-    }
-    dec->nbuf =
-        malloc((size_t)BLOCK_FRAMES * (size_t)in->channels * sizeof *dec->nbuf);
-    dec->mbuf =
-        dec->downmix ? malloc(BLOCK_FRAMES * sizeof *dec->mbuf) : dec->nbuf;
-    if (dec->nbuf == NULL || dec->mbuf == NULL) {
-        status = AS_ENOMEM;
-        goto fail;
-    }
     *out = dec;
     return AS_OK;
 
