@@ -547,6 +547,98 @@ mpeg_is_cut(struct as__src *src, int64_t off)
     return 0;
 }
 
+/* Where the data after an ID3v2 tag at the start (h, n bytes of it)
+ * begins, past its footer and any zero padding some taggers leave; 0
+ * when there is no tag. */
+static int64_t
+after_id3(struct as__src *src, const unsigned char *h, size_t n)
+{
+    int64_t off = 0;
+    if (n >= 10 && !memcmp(h, "ID3", 3) && h[3] != 0xFF && h[4] != 0xFF &&
+        !((h[6] | h[7] | h[8] | h[9]) & 0x80)) {
+        off = 10 + ((int64_t)h[6] << 21 | (int64_t)h[7] << 14 |
+                    (int64_t)h[8] << 7 | h[9]);
+        if (h[5] & 0x10)
+            off += 10; /* footer */
+        unsigned char z[256];
+        for (int i = 0; i < 256 && off < src->size; i++) {
+            size_t k = src->size - off < 256 ? (size_t)(src->size - off) : 256;
+            if (as__src_pread(src, z, k, off) != AS_OK)
+                break;
+            size_t j = 0;
+            while (j < k && z[j] == 0)
+                j++;
+            off += (int64_t)j;
+            if (j < k)
+                break;
+        }
+    }
+    return off;
+}
+
+/* FLAC or MPEG data at off (after an ID3 tag, or at 0): the kind in p,
+ * AS_OK or AS_ETRUNCATED; AS_EFORMAT when it is neither. */
+static int
+probe_flac_mpeg(struct as__src *src, int64_t off, struct as__probe *p)
+{
+    unsigned char m[4] = {0};
+    if (off + 4 <= src->size && as__src_pread(src, m, 4, off) == AS_OK &&
+        !memcmp(m, "fLaC", 4)) {
+        p->kind = AS__KIND_FLAC;
+        p->container = "flac";
+        p->codec = "flac";
+        /* "fLaC", then STREAMINFO: a 4-byte block header and 34 bytes */
+        if (off + 42 > src->size)
+            return AS_ETRUNCATED;
+        return AS_OK;
+    }
+    if (is_mpeg_at(src, off)) {
+        p->kind = AS__KIND_MPEG;
+        p->container = "mp3";
+        /* Without a Xing/Info tag nothing states the length (libmpg123's
+         * estimate from the file size is not a claim): such a stream is
+         * truncated only when it ends inside a frame. */
+        p->mpeg_start = off;
+        p->mpeg_tagged = mpeg_has_xing(src, off, &p->mpeg_bytes);
+        if (!p->mpeg_tagged && mpeg_is_cut(src, off))
+            return AS_ETRUNCATED;
+        return AS_OK;
+    }
+    return AS_EFORMAT;
+}
+
+/* Whether the first n bytes h name one of the rarer formats libsndfile
+ * reads. */
+static int
+other_format(const unsigned char *h, size_t n)
+{
+    static const struct {
+        size_t off, len;
+        const char *magic;
+    } other[] = {
+        {0, 4, "caff"},    /* Apple CAF */
+        {0, 4, "riff"},    /* Sony Wave64 (GUID "riff") */
+        {0, 7, "NIST_1A"}, /* NIST SPHERE */
+        {0, 19, "Creative Voice File"},
+        {0, 4, "\x64\xa3\x01\x00"}, /* IRCAM, four variants */
+        {0, 4, "\x00\x01\xa3\x64"},
+        {0, 4, "\x64\xa3\x02\x00"},
+        {0, 4, "\x00\x02\xa3\x64"},
+        {0, 4, " paf"}, /* Ensoniq PARIS */
+        {0, 4, "fap "},
+        {0, 4, "2BIT"}, /* Audio Visual Research */
+        {0, 21, "Extended Instrument: "},
+    };
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
+        if (n >= other[i].off + other[i].len &&
+            !memcmp(h + other[i].off, other[i].magic, other[i].len))
+            return 1;
+    if (n >= 12 && !memcmp(h, "FORM", 4) &&
+        (!memcmp(h + 8, "8SVX", 4) || !memcmp(h + 8, "16SV", 4)))
+        return 1;
+    return 0;
+}
+
 int
 as__probe(struct as__src *src, struct as__probe *p)
 {
@@ -596,80 +688,14 @@ as__probe(struct as__src *src, struct as__probe *p)
     }
 
     /* An ID3v2 tag may precede FLAC or MPEG data. */
-    int64_t off = 0;
-    if (n >= 10 && !memcmp(h, "ID3", 3) && h[3] != 0xFF && h[4] != 0xFF &&
-        !((h[6] | h[7] | h[8] | h[9]) & 0x80)) {
-        off = 10 + ((int64_t)h[6] << 21 | (int64_t)h[7] << 14 |
-                    (int64_t)h[8] << 7 | h[9]);
-        if (h[5] & 0x10)
-            off += 10; /* footer */
-        /* Skip zero padding after the tag, which some taggers leave. */
-        unsigned char z[256];
-        for (int i = 0; i < 256 && off < src->size; i++) {
-            size_t k = src->size - off < 256 ? (size_t)(src->size - off) : 256;
-            if (as__src_pread(src, z, k, off) != AS_OK)
-                break;
-            size_t j = 0;
-            while (j < k && z[j] == 0)
-                j++;
-            off += (int64_t)j;
-            if (j < k)
-                break;
-        }
-    }
-    unsigned char m[4] = {0};
-    if (off + 4 <= src->size && as__src_pread(src, m, 4, off) == AS_OK &&
-        !memcmp(m, "fLaC", 4)) {
-        p->kind = AS__KIND_FLAC;
-        p->container = "flac";
-        p->codec = "flac";
-        /* "fLaC", then STREAMINFO: a 4-byte block header and 34 bytes */
-        if (off + 42 > src->size)
-            return AS_ETRUNCATED;
-        return AS_OK;
-    }
-    if (is_mpeg_at(src, off)) {
-        p->kind = AS__KIND_MPEG;
-        p->container = "mp3";
-        /* Without a Xing/Info tag nothing states the length (libmpg123's
-         * estimate from the file size is not a claim): such a stream is
-         * truncated only when it ends inside a frame. */
-        p->mpeg_start = off;
-        p->mpeg_tagged = mpeg_has_xing(src, off, &p->mpeg_bytes);
-        if (!p->mpeg_tagged && mpeg_is_cut(src, off))
-            return AS_ETRUNCATED;
-        return AS_OK;
-    }
-    if (off > 0)
-        return AS_EFORMAT; /* an ID3 tag in front of something unknown */
+    int64_t off = after_id3(src, h, n);
+    st = probe_flac_mpeg(src, off, p);
+    if (st != AS_EFORMAT || off > 0)
+        return st; /* EFORMAT: an ID3 tag in front of something unknown */
 
     /* The rarer formats libsndfile reads, by their magic. Anything else
      * is refused here rather than offered to libsndfile, whose own
      * guessing would hand MPEG-like noise to a libmpg123 handle that
      * prints to stderr. */
-    static const struct {
-        size_t off, len;
-        const char *magic;
-    } other[] = {
-        {0, 4, "caff"},    /* Apple CAF */
-        {0, 4, "riff"},    /* Sony Wave64 (GUID "riff") */
-        {0, 7, "NIST_1A"}, /* NIST SPHERE */
-        {0, 19, "Creative Voice File"},
-        {0, 4, "\x64\xa3\x01\x00"}, /* IRCAM, four variants */
-        {0, 4, "\x00\x01\xa3\x64"},
-        {0, 4, "\x64\xa3\x02\x00"},
-        {0, 4, "\x00\x02\xa3\x64"},
-        {0, 4, " paf"}, /* Ensoniq PARIS */
-        {0, 4, "fap "},
-        {0, 4, "2BIT"}, /* Audio Visual Research */
-        {0, 21, "Extended Instrument: "},
-    };
-    for (size_t i = 0; i < sizeof other / sizeof *other; i++)
-        if (n >= other[i].off + other[i].len &&
-            !memcmp(h + other[i].off, other[i].magic, other[i].len))
-            return AS_OK;
-    if (n >= 12 && !memcmp(h, "FORM", 4) &&
-        (!memcmp(h + 8, "8SVX", 4) || !memcmp(h + 8, "16SV", 4)))
-        return AS_OK;
-    return AS_EFORMAT;
+    return other_format(h, n) ? AS_OK : AS_EFORMAT;
 }
