@@ -55,7 +55,7 @@ _as_tools_values() {
         *:--token | \
         *:-U | *:--check | *:--dump | *:--learn | *:--update | \
         as-extract:--kind-model | as-extract:-M | \
-        as-index:-[AcdLu] | as-index:--approx | as-search:--features | as-search:-F | \
+        as-index:-[AacdLu] | as-index:--approx | as-search:--features | as-search:-F | \
         as-search:--path | as-search:-p | as-search:--copy-to | \
         as-search:--link-to | as-search:-[AC] | as-map:--svg | as-map:-s | \
         as-map:--html | as-map:-w)

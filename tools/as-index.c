@@ -22,7 +22,7 @@
     "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n"  \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
     "       as-index merge [-Jq] [-w seconds] -o index index ...\n"            \
-    "       as-index -A index [-q] [-E ef] [-M links]"
+    "       as-index -a index [-q] [-E ef] [-M links]"
 
 static void
 help(void)
@@ -33,13 +33,14 @@ help(void)
         "current, merge shards, write it back out, check it, or learn a\n"
         "projection from its labels.\n"
         "\n"
-        "  -A, --approx=INDEX     build the approximate index INDEX.ann for\n"
-        "                         as-search -a (hnswlib's HNSW graph)\n"
+        "  -a, --approx=INDEX     build the approximate index INDEX.ann for\n"
+        "                         as-search -a (hnswlib's HNSW graph); -A is\n"
+        "                         its old spelling\n"
         "  -b, --blend=A          with -L: the learnt part's weight in searches\n"
         "                         with -P (0 to 1, default 0.5)\n"
         "  -c, --check=INDEX      read the whole index and check its checksums\n"
         "  -d, --dump=INDEX       write the entries as a feature stream\n"
-        "  -E, --ef-construction=N  with -A: candidates kept while building\n"
+        "  -E, --ef-construction=N  with -a: candidates kept while building\n"
         "                         (default 200; more is slower, finds more)\n"
         "  -F, --force-prune      with -p: prune even more than half of the\n"
         "                         entries\n"
@@ -49,7 +50,7 @@ help(void)
         "  -J, --json             print the summary as one JSON object\n"
         "  -L, --learn=INDEX      fit a projection (shrinkage LDA) on INDEX's\n"
         "                         labels and store it in INDEX\n"
-        "  -M, --links=N          with -A: links per entry (2 to 100,\n"
+        "  -M, --links=N          with -a: links per entry (2 to 100,\n"
         "                         default 16; more is larger, finds more)\n"
         "  -l, --label-from=SRC   dir (the parent folder's name), column (the\n"
         "                         stream's label column) or none; default:\n"
@@ -73,7 +74,7 @@ struct opts {
     double wait_s;
     double shrinkage, blend; /* -s, -b; < 0: not given */
     const char *check, *dump, *learn, *output, *update;
-    const char *approx;          /* -A */
+    const char *approx;          /* -a */
     long links, ef_construction; /* -M, -E; 0: not given */
 };
 
@@ -405,7 +406,7 @@ learn_into(const char *target, const struct as_learn_opts *lo)
     return st != AS_OK;
 }
 
-/* -A: the approximate index beside INDEX, as INDEX.ann. */
+/* -a: the approximate index beside INDEX, as INDEX.ann. */
 static int
 run_approx(const struct opts *o)
 {
@@ -774,7 +775,7 @@ int
 main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"approx", required_argument, NULL, 'A'},
+        {"approx", required_argument, NULL, 'a'},
         {"blend", required_argument, NULL, 'b'},
         {"check", required_argument, NULL, 'c'},
         {"dump", required_argument, NULL, 'd'},
@@ -806,10 +807,11 @@ main(int argc, char **argv)
         argv++;
         argc--;
     }
-    while ((c = getopt_long(argc, argv, "A:b:c:d:E:Ff:HhJL:l:M:o:pqs:u:Vw:",
+    while ((c = getopt_long(argc, argv, "A:a:b:c:d:E:Ff:HhJL:l:M:o:pqs:u:Vw:",
                             longopts, NULL)) != -1) {
         switch (c) {
-        case 'A':
+        case 'A': /* the old spelling of -a */
+        case 'a':
             o.approx = optarg;
             break;
         case 'b':
@@ -874,12 +876,12 @@ main(int argc, char **argv)
         return run_merge(&o, rest, n_rest);
     }
     if (modes != 1)
-        cli_usage_error("one of -A, -c, -d, -L, -o and -u is needed");
+        cli_usage_error("one of -a, -c, -d, -L, -o and -u is needed");
     if ((o.links || o.ef_construction) && o.approx == NULL)
-        cli_usage_error("-E and -M go with -A");
+        cli_usage_error("-E and -M go with -a");
     if (o.approx != NULL) {
         if (n_rest > 0)
-            cli_usage_error("-A takes no streams");
+            cli_usage_error("-a takes no streams");
         if (strcmp(o.approx, "-") == 0)
             cli_usage_error("an index is a file, not standard input");
         return run_approx(&o);

@@ -14,7 +14,7 @@ q=samples/kicks/kick_44k1.flac
 usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
 usage2='       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]'
 usage3='       as-index merge [-Jq] [-w seconds] -o index index ...
-       as-index -A index [-q] [-E ef] [-M links]'
+       as-index -a index [-q] [-E ef] [-M links]'
 hint="Try 'as-index --help'."
 
 # before learning: plain results; -P has nothing to use

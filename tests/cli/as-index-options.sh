@@ -6,7 +6,7 @@
 usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
 usage2='       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]'
 usage3='       as-index merge [-Jq] [-w seconds] -o index index ...
-       as-index -A index [-q] [-E ef] [-M links]'
+       as-index -a index [-q] [-E ef] [-M links]'
 hint="Try 'as-index --help'."
 
 run as-index --help
@@ -31,7 +31,7 @@ expect_err "as-index: -f: 'xml' is not tsv or bin" "$usage1" "$usage2" "$usage3"
 
 run as-index
 expect_status 2
-expect_err "as-index: one of -A, -c, -d, -L, -o and -u is needed" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: one of -a, -c, -d, -L, -o and -u is needed" "$usage1" "$usage2" "$usage3" "$hint"
 run as-index -o a.asx -u b.asx
 expect_status 2
 run as-index -p -o a.asx
@@ -54,3 +54,38 @@ run as-index -o a.asx - -
 expect_status 2
 
 as_check_man_options as-index
+
+# -a/--approx builds the approximate index (the letter as-search -a
+# searches it with); -A, its old spelling, does the same
+cd "$T"
+printf 'path\tx0\tx1\tx2\n' >s.tsv
+i=0
+while [ $i -lt 40 ]; do
+    printf 'd/%02d.wav\t%d\t%d\t%d\n' $i $((i % 7)) $((i % 5)) $((i % 3))
+    i=$((i + 1))
+done >>s.tsv
+as-index -o lib.asx s.tsv
+for spelling in "-a lib.asx" "-A lib.asx" "--approx=lib.asx"; do
+    rm -f lib.asx.ann
+    # shellcheck disable=SC2086
+    run as-index $spelling
+    if [ "${AS_WITH_APPROX-}" != ON ]; then
+        expect_status 1
+        expect_err "as-index: lib.asx.ann: not supported by this build (built without hnswlib)"
+        continue
+    fi
+    expect_status 0
+    expect_no_err
+    [ -s lib.asx.ann ] || fail "$spelling: no lib.asx.ann"
+    if [ -f first.ann ]; then
+        cmp -s first.ann lib.asx.ann || fail "$spelling: another graph"
+    else
+        cp lib.asx.ann first.ann
+    fi
+done
+run as-index -a lib.asx s.tsv
+expect_status 2
+expect_err "as-index: -a takes no streams" "$usage1" "$usage2" "$usage3" "$hint"
+run as-index -o x.asx -M 8 s.tsv
+expect_status 2
+expect_err "as-index: -E and -M go with -a" "$usage1" "$usage2" "$usage3" "$hint"

@@ -102,6 +102,6 @@ expect_err "as-index: -F goes with -p" \
     "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]" \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]" \
     "       as-index merge [-Jq] [-w seconds] -o index index ..." \
-    "       as-index -A index [-q] [-E ef] [-M links]" \
+    "       as-index -a index [-q] [-E ef] [-M links]" \
     "Try 'as-index --help'."
 as_check_man_options as-index

@@ -170,9 +170,9 @@ usage "as-index: -M: 1 is out of range (2 to 100)"
 run as-index -A lib.asx -M 32 -E 16
 usage "as-index: -E must be at least -M (32)"
 run as-index -o x.asx -M 8 lib.tsv
-usage "as-index: -E and -M go with -A"
+usage "as-index: -E and -M go with -a"
 run as-index -A lib.asx lib.tsv
-usage "as-index: -A takes no streams"
+usage "as-index: -a takes no streams"
 run as-search -E 10 -p s/00001.wav lib.asx
 usage "as-search: -E goes with -a"
 run as-search -a -L lib.asx

@@ -50,6 +50,11 @@ mkdir -p "$T/crates"
 bcomp "crates|" as-search -C cra
 bcomp "--cluster=|" as-map --clu
 bcomp "kind|" as-map --color k
+# as-index -a (--approx, old spelling -A) takes an index file
+touch "$T/lib.asx"
+bcomp "lib.asx|" as-index -a li
+bcomp "lib.asx|" as-index -A li
+bcomp "lib.asx|" as-index --approx = li
 # every option of --help is offered, those without a short form too,
 # for every tool
 for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map \
