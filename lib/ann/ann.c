@@ -45,6 +45,7 @@
 #endif
 
 #include "as/error.h"
+#include "index/internal.h"
 
 #define ANN_DEFAULT_LINKS 16
 #define ANN_DEFAULT_EFC 200
@@ -258,42 +259,6 @@ read_all(int fd, void *buf, size_t n)
 
 /* ---- building ---- */
 
-static void
-dir_of(const char *path, char *buf, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL)
-        snprintf(buf, cap, ".");
-    else if (slash == path)
-        snprintf(buf, cap, "/");
-    else
-        snprintf(buf, cap, "%.*s", (int)(slash - path), path);
-}
-
-/* Creates dir/.base.tmp-<pid>-<n> for writing (mode 0666 less the umask,
- * as any new file); fd, or -1 with errno. */
-static int
-make_temp(const char *path, char *tmp, size_t cap)
-{
-    char dir[4096];
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    dir_of(path, dir, sizeof dir);
-    for (int attempt = 0; attempt < 100; attempt++) {
-        int n = snprintf(tmp, cap, "%s/.%s.tmp-%ld-%d", dir, base,
-                         (long)getpid(), attempt);
-        if (n < 0 || (size_t)n >= cap) {
-            errno = ENAMETOOLONG;
-            return -1;
-        }
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    errno = EEXIST;
-    return -1;
-}
-
 /* The graph of every row of ix, unit length. */
 static int
 build_graph(const as_index *ix, const struct as_ann_opts *o, as__hnsw **out)
@@ -385,8 +350,14 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
     if (st == AS_OK && fstat(sfd, &sb) != 0)
         st = AS_EIO;
     int fd = -1;
-    if (st == AS_OK && (fd = make_temp(path, tmp, sizeof tmp)) < 0)
-        st = AS_EIO;
+    if (st == AS_OK) {
+        char dir[4096];
+        const char *base = strrchr(path, '/');
+        as__dir_of(path, dir, sizeof dir);
+        if ((fd = as__make_temp(dir, base ? base + 1 : path, tmp, sizeof tmp)) <
+            0)
+            st = AS_EIO;
+    }
     uint64_t size = st == AS_OK ? (uint64_t)sb.st_size : 0, sum = 0;
     if (st == AS_OK && lseek(fd, ANN_HEADER_SIZE, SEEK_SET) != ANN_HEADER_SIZE)
         st = AS_EIO;
@@ -433,17 +404,8 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
     }
     /* the rename reaches the disk with the directory */
     char dir[4096];
-    dir_of(path, dir, sizeof dir);
-    int dfd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0) {
-        e = errno;
-        if (dfd >= 0)
-            close(dfd);
-        errno = e;
-        return AS_EIO;
-    }
-    close(dfd);
-    return AS_OK;
+    as__dir_of(path, dir, sizeof dir);
+    return as__sync_dir(dir) == 0 ? AS_OK : AS_EIO;
 }
 
 /* ---- reading ---- */
