@@ -21,15 +21,7 @@
 #include "layout.h"
 
 struct bentry {
-    char *path;
-    char *label;
-    double duration_s;
-    int64_t file_size;
-    int64_t file_mtime_ns;
-    uint64_t audio_hash;
-    int32_t cluster;
-    float anomaly;
-    uint32_t flags;
+    struct as__erec m;
     int deleted;
 };
 
@@ -68,7 +60,7 @@ find_slot(const as_index_builder *b, const char *path, int *found)
         if (s == SLOT_GONE) {
             if (free_slot == SIZE_MAX)
                 free_slot = i;
-        } else if (strcmp(b->e[s - 1].path, path) == 0) {
+        } else if (strcmp(b->e[s - 1].m.path, path) == 0) {
             *found = 1;
             return i;
         }
@@ -90,7 +82,7 @@ rehash(as_index_builder *b, size_t nslots)
         if (b->e[i].deleted)
             continue;
         int found;
-        size_t s = find_slot(b, b->e[i].path, &found);
+        size_t s = find_slot(b, b->e[i].m.path, &found);
         b->slots[s] = (uint32_t)(i + 1);
         b->used++;
     }
@@ -172,28 +164,28 @@ as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
         float *row = b->values + i * dim;
         int same =
             memcmp(row, values, dim * sizeof *row) == 0 &&
-            same_string(x->label, e->label) &&
-            memcmp(&x->duration_s, &e->duration_s, sizeof(double)) == 0 &&
-            x->file_size == e->file_size &&
-            x->file_mtime_ns == e->file_mtime_ns &&
-            x->audio_hash == e->audio_hash;
+            same_string(x->m.label, e->label) &&
+            memcmp(&x->m.duration_s, &e->duration_s, sizeof(double)) == 0 &&
+            x->m.file_size == e->file_size &&
+            x->m.file_mtime_ns == e->file_mtime_ns &&
+            x->m.audio_hash == e->audio_hash;
         if (!same) {
             char *label = dup_or_null(e->label);
             if (e->label != NULL && label == NULL)
                 return AS_ENOMEM;
-            free(x->label);
-            x->label = label;
-            x->duration_s = e->duration_s;
-            x->file_size = e->file_size;
-            x->file_mtime_ns = e->file_mtime_ns;
-            x->audio_hash = e->audio_hash;
+            free(x->m.label);
+            x->m.label = label;
+            x->m.duration_s = e->duration_s;
+            x->m.file_size = e->file_size;
+            x->m.file_mtime_ns = e->file_mtime_ns;
+            x->m.audio_hash = e->audio_hash;
             memcpy(row, values, dim * sizeof *row);
         }
         if (e->cluster != AS_INDEX_NO_CLUSTER)
-            x->cluster = e->cluster;
+            x->m.cluster = e->cluster;
         if (e->flags & AS_ENTRY_HAS_ANOMALY) {
-            x->anomaly = e->anomaly;
-            x->flags |= AS_ENTRY_HAS_ANOMALY;
+            x->m.anomaly = e->anomaly;
+            x->m.flags |= AS_ENTRY_HAS_ANOMALY;
         }
         if (!same)
             drop_projection(b);
@@ -215,21 +207,9 @@ as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
         b->cap = cap;
     }
     struct bentry *x = &b->e[b->n];
-    memset(x, 0, sizeof *x);
-    x->path = dup_or_null(e->path);
-    x->label = dup_or_null(e->label);
-    if (x->path == NULL || (e->label != NULL && x->label == NULL)) {
-        free(x->path);
-        free(x->label);
+    x->deleted = 0;
+    if (as__erec_set(&x->m, e) != AS_OK)
         return AS_ENOMEM;
-    }
-    x->duration_s = e->duration_s;
-    x->file_size = e->file_size;
-    x->file_mtime_ns = e->file_mtime_ns;
-    x->audio_hash = e->audio_hash;
-    x->cluster = e->cluster;
-    x->flags = e->flags & AS_ENTRY_HAS_ANOMALY;
-    x->anomaly = x->flags & AS_ENTRY_HAS_ANOMALY ? e->anomaly : 0.0f;
     memcpy(b->values + b->n * dim, values, dim * sizeof *values);
     if (b->slots[s] == SLOT_EMPTY)
         b->used++;
@@ -249,9 +229,7 @@ as_index_builder_remove(as_index_builder *b, const char *path)
     if (!found)
         return AS_ENOENT_PATH;
     struct bentry *x = &b->e[b->slots[s] - 1];
-    free(x->path);
-    free(x->label);
-    x->path = x->label = NULL;
+    as__erec_clear(&x->m);
     x->deleted = 1;
     b->deleted++;
     b->slots[s] = SLOT_GONE;
@@ -295,10 +273,10 @@ as_index_builder_annotate(as_index_builder *b, size_t i, int32_t cluster,
         return AS_ENOMEM;
     if (i >= b->n)
         return AS_EINVAL;
-    b->e[i].cluster = cluster;
+    b->e[i].m.cluster = cluster;
     if (has_anomaly) {
-        b->e[i].anomaly = anomaly;
-        b->e[i].flags |= AS_ENTRY_HAS_ANOMALY;
+        b->e[i].m.anomaly = anomaly;
+        b->e[i].m.flags |= AS_ENTRY_HAS_ANOMALY;
     }
     return AS_OK;
 }
@@ -587,30 +565,20 @@ write_entries(struct out *o, const as_index_builder *b, char **labels,
         return AS_ENOMEM;
     uint64_t path_bytes = 0;
     for (size_t i = 0; i < n; i++)
-        path_bytes += strlen(b->e[i].path) + 1;
+        path_bytes += strlen(b->e[i].m.path) + 1;
 
     section_begin(o, sec, SEC_ENTRIES);
     uint64_t soff = 0;
     for (size_t i = 0; i < n; i++) {
         const struct bentry *x = &b->e[i];
-        size_t len = strlen(x->path);
+        size_t len = strlen(x->m.path);
         uint32_t label = AS_INDEX_NO_LABEL;
-        if (x->label != NULL) {
+        if (x->m.label != NULL) {
             char **hit =
-                bsearch(&x->label, labels, n_labels, sizeof *labels, cmp_str);
+                bsearch(&x->m.label, labels, n_labels, sizeof *labels, cmp_str);
             label = (uint32_t)(hit - labels);
         }
-        memset(rec, 0, IX_ENTRY_SIZE);
-        wr64(rec + E_PATH_OFF, soff);
-        wr32(rec + E_PATH_LEN, (uint32_t)len);
-        wr32(rec + E_LABEL, label);
-        memcpy(rec + E_DURATION, &x->duration_s, 8);
-        memcpy(rec + E_SIZE, &x->file_size, 8);
-        memcpy(rec + E_MTIME, &x->file_mtime_ns, 8);
-        wr64(rec + E_HASH, x->audio_hash);
-        memcpy(rec + E_CLUSTER, &x->cluster, 4);
-        memcpy(rec + E_ANOMALY, &x->anomaly, 4);
-        wr32(rec + E_FLAGS, x->flags);
+        as__erec_encode(&x->m, soff, label, rec);
         put(o, rec, IX_ENTRY_SIZE);
         soff += len + 1;
     }
@@ -631,7 +599,7 @@ write_entries(struct out *o, const as_index_builder *b, char **labels,
 
     section_begin(o, sec, SEC_STRINGS);
     for (size_t i = 0; i < n; i++)
-        put(o, b->e[i].path, strlen(b->e[i].path) + 1);
+        put(o, b->e[i].m.path, strlen(b->e[i].m.path) + 1);
     for (size_t l = 0; l < n_labels; l++)
         put(o, labels[l], strlen(labels[l]) + 1);
     section_end(o, sec, SEC_STRINGS);
@@ -648,7 +616,7 @@ write_sorted(struct out *o, const as_index_builder *b,
     if (order == NULL)
         return AS_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        order[i].path = b->e[i].path;
+        order[i].path = b->e[i].m.path;
         order[i].i = (uint32_t)i;
     }
     qsort(order, n, sizeof *order, cmp_by_path); /* paths are unique */
@@ -788,8 +756,8 @@ as_index_builder_write(as_index_builder *b, const char *path)
     if (labels == NULL)
         return AS_ENOMEM;
     for (size_t i = 0; i < b->n; i++)
-        if (b->e[i].label != NULL)
-            labels[n_labels++] = b->e[i].label;
+        if (b->e[i].m.label != NULL)
+            labels[n_labels++] = b->e[i].m.label;
     qsort(labels, n_labels, sizeof *labels, cmp_str);
     size_t u = 0;
     for (size_t l = 0; l < n_labels; l++)
@@ -924,10 +892,8 @@ as_index_builder_free(as_index_builder *b)
 {
     if (b == NULL)
         return;
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->e[i].path);
-        free(b->e[i].label);
-    }
+    for (size_t i = 0; i < b->n; i++)
+        as__erec_clear(&b->e[i].m);
     free(b->e);
     free(b->values);
     free(b->slots);

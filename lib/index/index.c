@@ -580,13 +580,7 @@ as__base_entry(const as_index *ix, uint64_t i, struct as_index_entry *e)
         (label != AS_INDEX_NO_LABEL && label >= ix->n_labels))
         return AS_EINDEX;
     e->label = label == AS_INDEX_NO_LABEL ? NULL : as__base_label(ix, label);
-    memcpy(&e->duration_s, r + E_DURATION, 8);
-    memcpy(&e->file_size, r + E_SIZE, 8);
-    memcpy(&e->file_mtime_ns, r + E_MTIME, 8);
-    e->audio_hash = as__rd64(r + E_HASH);
-    memcpy(&e->cluster, r + E_CLUSTER, 4);
-    memcpy(&e->anomaly, r + E_ANOMALY, 4);
-    e->flags = as__rd32(r + E_FLAGS);
+    as__erec_decode(r, e);
     return AS_OK;
 }
 

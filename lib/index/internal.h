@@ -93,4 +93,31 @@ void as__dir_of(const char *path, char *buf, size_t cap);
 int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
 int as__sync_dir(const char *dir);
 
+/*
+ * An entry's metadata as the builder and the updater hold it until they
+ * write it (entry.c): the strings are the record's own.
+ */
+struct as__erec {
+    char *path, *label; /* label NULL: none */
+    double duration_s;
+    int64_t file_size, file_mtime_ns;
+    uint64_t audio_hash;
+    int32_t cluster;
+    float anomaly; /* 0 unless flags has AS_ENTRY_HAS_ANOMALY */
+    uint32_t flags;
+};
+/* Copies e into *x, its strings duplicated and of its flags only
+ * AS_ENTRY_HAS_ANOMALY kept: AS_OK, or AS_ENOMEM with nothing held. */
+int as__erec_set(struct as__erec *x, const struct as_index_entry *e);
+/* Frees x's strings (NULL after). */
+void as__erec_clear(struct as__erec *x);
+/* x as a public entry, whose strings stay x's. */
+void as__erec_view(const struct as__erec *x, struct as_index_entry *e);
+/* x's ENTRIES record (IX_ENTRY_SIZE bytes, layout.h) into rec: its path
+ * at path_off in the STRINGS section, its label number label. */
+void as__erec_encode(const struct as__erec *x, uint64_t path_off,
+                     uint32_t label, unsigned char *rec);
+/* The numbers of an ENTRIES record (all but path and label) into *e. */
+void as__erec_decode(const unsigned char *rec, struct as_index_entry *e);
+
 #endif

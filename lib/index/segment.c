@@ -552,13 +552,7 @@ as__seg_entry(const as_index *ix, uint64_t i, struct as_index_entry *e)
     int st = rec_strings(g, r, &e->path, &e->label);
     if (st != AS_OK)
         return st;
-    memcpy(&e->duration_s, x + E_DURATION, 8);
-    memcpy(&e->file_size, x + E_SIZE, 8);
-    memcpy(&e->file_mtime_ns, x + E_MTIME, 8);
-    e->audio_hash = as__rd64(x + E_HASH);
-    memcpy(&e->cluster, x + E_CLUSTER, 4);
-    memcpy(&e->anomaly, x + E_ANOMALY, 4);
-    e->flags = as__rd32(x + E_FLAGS);
+    as__erec_decode(x, e);
     return AS_OK;
 }
 
@@ -744,13 +738,7 @@ static int put(struct as_index_updater *u, const struct as_index_entry *e,
 static int remove_path(struct as_index_updater *u, const char *path);
 
 struct urec {
-    char *path, *label;
-    double duration_s;
-    int64_t file_size, file_mtime_ns;
-    uint64_t audio_hash;
-    int32_t cluster;
-    float anomaly;
-    uint32_t flags;
+    struct as__erec m;
     float norm;
     uint64_t at; /* its entry number */
 };
@@ -789,7 +777,8 @@ static size_t
 p_slot(const as_index_updater *u, const char *path)
 {
     size_t mask = u->pcap - 1, i = (size_t)phash(path) & mask;
-    while (u->pslot[i] != 0 && strcmp(u->rec[u->pslot[i] - 1].path, path) != 0)
+    while (u->pslot[i] != 0 &&
+           strcmp(u->rec[u->pslot[i] - 1].m.path, path) != 0)
         i = (i + 1) & mask;
     return i;
 }
@@ -807,10 +796,10 @@ p_put(as_index_updater *u, uint32_t r)
         u->pcap = cap;
         for (size_t i = 0; i < ocap; i++)
             if (old[i] != 0)
-                u->pslot[p_slot(u, u->rec[old[i] - 1].path)] = old[i];
+                u->pslot[p_slot(u, u->rec[old[i] - 1].m.path)] = old[i];
         free(old);
     }
-    size_t i = p_slot(u, u->rec[r].path);
+    size_t i = p_slot(u, u->rec[r].m.path);
     if (u->pslot[i] == 0)
         u->pn++;
     u->pslot[i] = r + 1;
@@ -824,7 +813,7 @@ p_del(as_index_updater *u, const char *path)
     if (u->pslot[i] == 0)
         return;
     for (size_t j = (i + 1) & mask; u->pslot[j] != 0; j = (j + 1) & mask) {
-        size_t h = (size_t)phash(u->rec[u->pslot[j] - 1].path) & mask;
+        size_t h = (size_t)phash(u->rec[u->pslot[j] - 1].m.path) & mask;
         int stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
         if (!stays) {
             u->pslot[i] = u->pslot[j];
@@ -871,20 +860,8 @@ new_rec(as_index_updater *u, const struct as_index_entry *e,
         return AS_ENOMEM;
     struct urec *x = &u->rec[u->n_rec];
     memset(x, 0, sizeof *x);
-    x->path = strdup(e->path);
-    x->label = e->label != NULL ? strdup(e->label) : NULL;
-    if (x->path == NULL || (e->label != NULL && x->label == NULL)) {
-        free(x->path);
-        free(x->label);
+    if (as__erec_set(&x->m, e) != AS_OK)
         return AS_ENOMEM;
-    }
-    x->duration_s = e->duration_s;
-    x->file_size = e->file_size;
-    x->file_mtime_ns = e->file_mtime_ns;
-    x->audio_hash = e->audio_hash;
-    x->cluster = e->cluster;
-    x->flags = e->flags & AS_ENTRY_HAS_ANOMALY;
-    x->anomaly = x->flags ? e->anomaly : 0.0f;
     memcpy(u->values + u->n_rec * u->dim, values, u->dim * sizeof *values);
     if (norm != NULL) {
         x->norm = *norm;
@@ -909,15 +886,7 @@ u_current(const as_index_updater *u, uint64_t i, struct as_index_entry *e,
     uint64_t s = u_source(u, i);
     if (s & SRC_REC) {
         const struct urec *x = &u->rec[s & ~SRC_REC];
-        e->path = x->path;
-        e->label = x->label;
-        e->duration_s = x->duration_s;
-        e->file_size = x->file_size;
-        e->file_mtime_ns = x->file_mtime_ns;
-        e->audio_hash = x->audio_hash;
-        e->cluster = x->cluster;
-        e->anomaly = x->anomaly;
-        e->flags = x->flags;
+        as__erec_view(&x->m, e);
         *values = u->values + (s & ~SRC_REC) * u->dim;
         return AS_OK;
     }
@@ -1051,7 +1020,7 @@ static void
 drop(as_index_updater *u, uint64_t i, uint64_t s)
 {
     if (s & SRC_REC)
-        p_del(u, u->rec[s & ~SRC_REC].path);
+        p_del(u, u->rec[s & ~SRC_REC].m.path);
     else if (s != i)
         m_del(&u->where, s);
 }
@@ -1277,9 +1246,9 @@ u_segment(as_index_updater *u, const char *seg_path)
     for (k = 0; k < m; k++)
         if (ent[k].s & SRC_REC) {
             const struct urec *x = &u->rec[ent[k].s & ~SRC_REC];
-            str_len += strlen(x->path) + 1;
-            if (x->label != NULL)
-                labels[nl++] = x->label;
+            str_len += strlen(x->m.path) + 1;
+            if (x->m.label != NULL)
+                labels[nl++] = x->m.label;
             nr++;
         }
     qsort(labels, nl, sizeof *labels, cmp_cstr);
@@ -1321,24 +1290,15 @@ u_segment(as_index_updater *u, const char *seg_path)
         wr64(me + 8, r | SRC_REC);
         const struct urec *x = &u->rec[ent[k].s & ~SRC_REC];
         unsigned char *rec = buf + off[1] + IX_ENTRY_SIZE * r;
-        size_t len = strlen(x->path);
+        size_t len = strlen(x->m.path);
         uint32_t label = AS_INDEX_NO_LABEL;
-        if (x->label != NULL) {
+        if (x->m.label != NULL) {
             const char **hit =
-                bsearch(&x->label, labels, nl, sizeof *labels, cmp_cstr);
+                bsearch(&x->m.label, labels, nl, sizeof *labels, cmp_cstr);
             label = (uint32_t)(hit - labels);
         }
-        wr64(rec + E_PATH_OFF, soff);
-        wr32(rec + E_PATH_LEN, (uint32_t)len);
-        wr32(rec + E_LABEL, label);
-        memcpy(rec + E_DURATION, &x->duration_s, 8);
-        memcpy(rec + E_SIZE, &x->file_size, 8);
-        memcpy(rec + E_MTIME, &x->file_mtime_ns, 8);
-        wr64(rec + E_HASH, x->audio_hash);
-        memcpy(rec + E_CLUSTER, &x->cluster, 4);
-        memcpy(rec + E_ANOMALY, &x->anomaly, 4);
-        wr32(rec + E_FLAGS, x->flags);
-        memcpy(buf + off[3] + soff, x->path, len + 1);
+        as__erec_encode(&x->m, soff, label, rec);
+        memcpy(buf + off[3] + soff, x->m.path, len + 1);
         soff += len + 1;
         memcpy(buf + off[4] + 4 * u->dim * r,
                u->values + (ent[k].s & ~SRC_REC) * u->dim, 4 * u->dim);
@@ -1406,10 +1366,8 @@ as_index_updater_free(as_index_updater *u)
 {
     if (u == NULL)
         return;
-    for (size_t r = 0; r < u->n_rec; r++) {
-        free(u->rec[r].path);
-        free(u->rec[r].label);
-    }
+    for (size_t r = 0; r < u->n_rec; r++)
+        as__erec_clear(&u->rec[r].m);
     free(u->rec);
     free(u->values);
     free(u->src.k);
