@@ -312,18 +312,6 @@ as_index_builder_load(as_index_builder *b, const as_index *ix)
 
 /* ---- writing ---- */
 
-static void
-wr64(unsigned char *p, uint64_t v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
-static void
-wr32(unsigned char *p, uint32_t v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
 static uint64_t
 align_up(uint64_t x)
 {
@@ -471,9 +459,9 @@ write_meta_columns(struct out *o, const struct as_featheader *h,
 {
     sec[SEC_META][0] = o->pos;
     unsigned char params[16] = {0};
-    wr32(params, (uint32_t)h->rate_hz);
-    wr32(params + 4, (uint32_t)h->n_fft);
-    wr32(params + 8, (uint32_t)h->hop);
+    as__wr32(params, (uint32_t)h->rate_hz);
+    as__wr32(params + 4, (uint32_t)h->n_fft);
+    as__wr32(params + 8, (uint32_t)h->hop);
     put(o, params, sizeof params);
     put_string16(o, h->producer);
     put_string16(o, h->set);
@@ -590,8 +578,8 @@ write_entries(struct out *o, const as_index_builder *b, char **labels,
     for (size_t l = 0; l < n_labels; l++) {
         unsigned char lr[16] = {0};
         size_t len = strlen(labels[l]);
-        wr64(lr, soff);
-        wr32(lr + 8, (uint32_t)len);
+        as__wr64(lr, soff);
+        as__wr32(lr + 8, (uint32_t)len);
         put(o, lr, 16);
         soff += len + 1;
     }
@@ -623,7 +611,7 @@ write_sorted(struct out *o, const as_index_builder *b,
     section_begin(o, sec, SEC_SORTED);
     for (size_t i = 0; i < n; i++) {
         unsigned char v[4];
-        wr32(v, order[i].i);
+        as__wr32(v, order[i].i);
         put(o, v, 4);
     }
     section_end(o, sec, SEC_SORTED);
@@ -787,7 +775,7 @@ as_index_builder_write(as_index_builder *b, const char *path)
     free(labels);
     /* SUMS: the block checksums, little-endian like everything else */
     for (size_t i = 0; i < o.n_sums; i++)
-        wr64((unsigned char *)&o.sums[i], o.sums[i]);
+        as__wr64((unsigned char *)&o.sums[i], o.sums[i]);
     sec[SEC_SUMS][0] = o.pos;
     o.unsummed = 1;
     put(&o, o.sums, o.n_sums * sizeof *o.sums);
@@ -801,20 +789,20 @@ as_index_builder_write(as_index_builder *b, const char *path)
     memcpy(h + H_MAGIC, IX_MAGIC, 8);
     /* version 2 unless there is a projection (layout.h) */
     int n_sec = b->proj != NULL ? IX_SECTIONS : IX_V2_SECTIONS;
-    wr32(h + H_VERSION, b->proj != NULL ? 3 : 2);
-    wr32(h + H_HEADER_SIZE, IX_HEADER_SIZE);
-    wr64(h + H_FILE_SIZE, o.pos);
-    wr64(h + H_ENTRIES, b->n);
-    wr32(h + H_DIM, (uint32_t)b->hdr.dim);
-    wr32(h + H_LABELS, (uint32_t)n_labels);
-    wr32(h + H_SECTIONS, (uint32_t)n_sec);
-    wr64(h + H_DATA_SUM, data_sum);
+    as__wr32(h + H_VERSION, b->proj != NULL ? 3 : 2);
+    as__wr32(h + H_HEADER_SIZE, IX_HEADER_SIZE);
+    as__wr64(h + H_FILE_SIZE, o.pos);
+    as__wr64(h + H_ENTRIES, b->n);
+    as__wr32(h + H_DIM, (uint32_t)b->hdr.dim);
+    as__wr32(h + H_LABELS, (uint32_t)n_labels);
+    as__wr32(h + H_SECTIONS, (uint32_t)n_sec);
+    as__wr64(h + H_DATA_SUM, data_sum);
     for (int s = 0; s < n_sec; s++) {
         /* an empty section sits where it would start: the order holds */
-        wr64(h + H_SECTION_TABLE + 16 * s, sec[s][0]);
-        wr64(h + H_SECTION_TABLE + 16 * s + 8, sec[s][1]);
+        as__wr64(h + H_SECTION_TABLE + 16 * s, sec[s][0]);
+        as__wr64(h + H_SECTION_TABLE + 16 * s + 8, sec[s][1]);
     }
-    wr64(h + H_HEADER_SUM, as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER));
+    as__wr64(h + H_HEADER_SUM, as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER));
 
     int err = o.err;
     if (status == AS_OK && err == 0 && write_all_at(fd, h, sizeof h, 0) != 0)

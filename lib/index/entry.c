@@ -57,33 +57,21 @@ as__erec_view(const struct as__erec *x, struct as_index_entry *e)
     e->flags = x->flags;
 }
 
-static void
-wr64(unsigned char *p, uint64_t v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
-static void
-wr32(unsigned char *p, uint32_t v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
 void
 as__erec_encode(const struct as__erec *x, uint64_t path_off, uint32_t label,
                 unsigned char *rec)
 {
     memset(rec, 0, IX_ENTRY_SIZE);
-    wr64(rec + E_PATH_OFF, path_off);
-    wr32(rec + E_PATH_LEN, (uint32_t)strlen(x->path));
-    wr32(rec + E_LABEL, label);
+    as__wr64(rec + E_PATH_OFF, path_off);
+    as__wr32(rec + E_PATH_LEN, (uint32_t)strlen(x->path));
+    as__wr32(rec + E_LABEL, label);
     memcpy(rec + E_DURATION, &x->duration_s, 8);
     memcpy(rec + E_SIZE, &x->file_size, 8);
     memcpy(rec + E_MTIME, &x->file_mtime_ns, 8);
-    wr64(rec + E_HASH, x->audio_hash);
+    as__wr64(rec + E_HASH, x->audio_hash);
     memcpy(rec + E_CLUSTER, &x->cluster, 4);
     memcpy(rec + E_ANOMALY, &x->anomaly, 4);
-    wr32(rec + E_FLAGS, x->flags);
+    as__wr32(rec + E_FLAGS, x->flags);
 }
 
 void

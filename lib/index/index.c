@@ -43,6 +43,18 @@ as__rd32(const unsigned char *p)
     return v;
 }
 
+void
+as__wr64(unsigned char *p, uint64_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+void
+as__wr32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
 static unsigned
 rd16(const unsigned char *p)
 {

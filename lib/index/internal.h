@@ -44,6 +44,9 @@ struct as_index {
 /* Little-endian loads from any alignment. */
 uint64_t as__rd64(const unsigned char *p);
 uint32_t as__rd32(const unsigned char *p);
+/* Little-endian stores to any alignment. */
+void as__wr64(unsigned char *p, uint64_t v);
+void as__wr32(unsigned char *p, uint32_t v);
 
 struct as_projection;
 /* The PROJECTION section's bytes of p (layout.h), malloc'd into *buf;

@@ -130,18 +130,6 @@ seg_layout(uint64_t n_map, uint64_t n_rec, uint64_t n_lab, uint64_t str_len,
     return off[5] + 4 * n_rec;
 }
 
-static void
-wr64(unsigned char *p, uint64_t v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
-static void
-wr32(unsigned char *p, uint32_t v)
-{
-    memcpy(p, &v, sizeof v);
-}
-
 /* A NUL-terminated string of len bytes at off in the segment's STRINGS,
  * or NULL. */
 static const char *
@@ -1267,27 +1255,27 @@ u_segment(as_index_updater *u, const char *seg_path)
 
     unsigned char *h = buf;
     memcpy(h + S_MAGIC, SG_MAGIC, 8);
-    wr32(h + S_VERSION, SG_VERSION);
-    wr32(h + S_HEADER_SIZE, SG_HEADER_SIZE);
-    wr64(h + S_FILE_SIZE, size);
-    wr64(h + S_BASE_SUM, as__rd64(u->ix->map + H_HEADER_SUM));
-    wr64(h + S_BASE_SIZE, u->ix->size);
-    wr64(h + S_BASE_ENTRIES, u->n_base);
-    wr64(h + S_ENTRIES, u->n);
-    wr32(h + S_DIM, (uint32_t)u->dim);
-    wr32(h + S_RECORDS, (uint32_t)nr);
-    wr32(h + S_MAP, (uint32_t)m);
-    wr32(h + S_LABELS, (uint32_t)nl);
-    wr64(h + S_STRINGS, str_len);
+    as__wr32(h + S_VERSION, SG_VERSION);
+    as__wr32(h + S_HEADER_SIZE, SG_HEADER_SIZE);
+    as__wr64(h + S_FILE_SIZE, size);
+    as__wr64(h + S_BASE_SUM, as__rd64(u->ix->map + H_HEADER_SUM));
+    as__wr64(h + S_BASE_SIZE, u->ix->size);
+    as__wr64(h + S_BASE_ENTRIES, u->n_base);
+    as__wr64(h + S_ENTRIES, u->n);
+    as__wr32(h + S_DIM, (uint32_t)u->dim);
+    as__wr32(h + S_RECORDS, (uint32_t)nr);
+    as__wr32(h + S_MAP, (uint32_t)m);
+    as__wr32(h + S_LABELS, (uint32_t)nl);
+    as__wr64(h + S_STRINGS, str_len);
     uint64_t r = 0, soff = 0;
     for (k = 0; k < m; k++) {
         unsigned char *me = buf + off[0] + 16 * k;
-        wr64(me, ent[k].i);
+        as__wr64(me, ent[k].i);
         if (!(ent[k].s & SRC_REC)) {
-            wr64(me + 8, ent[k].s);
+            as__wr64(me + 8, ent[k].s);
             continue;
         }
-        wr64(me + 8, r | SRC_REC);
+        as__wr64(me + 8, r | SRC_REC);
         const struct urec *x = &u->rec[ent[k].s & ~SRC_REC];
         unsigned char *rec = buf + off[1] + IX_ENTRY_SIZE * r;
         size_t len = strlen(x->m.path);
@@ -1309,15 +1297,15 @@ u_segment(as_index_updater *u, const char *seg_path)
     for (size_t l = 0; l < nl; l++) {
         unsigned char *lr = buf + off[2] + 16 * l;
         size_t len = strlen(labels[l]);
-        wr64(lr, soff);
-        wr32(lr + 8, (uint32_t)len);
+        as__wr64(lr, soff);
+        as__wr32(lr + 8, (uint32_t)len);
         memcpy(buf + off[3] + soff, labels[l], len + 1);
         soff += len + 1;
     }
-    wr64(h + S_DATA_SUM,
-         as__hash64(buf + SG_HEADER_SIZE, (size_t)size - SG_HEADER_SIZE,
-                    SG_SEED_DATA));
-    wr64(h + S_HEADER_SUM, as__hash64(h, S_HEADER_SUM, SG_SEED_HEADER));
+    as__wr64(h + S_DATA_SUM,
+             as__hash64(buf + SG_HEADER_SIZE, (size_t)size - SG_HEADER_SIZE,
+                        SG_SEED_DATA));
+    as__wr64(h + S_HEADER_SUM, as__hash64(h, S_HEADER_SUM, SG_SEED_HEADER));
     st = write_atomic(seg_path, buf, (size_t)size);
 done:;
     int err = errno;
