@@ -79,7 +79,8 @@ struct opts {
 };
 
 struct counts {
-    size_t added, changed, unchanged, removed, failed;
+    struct as_put_counts put;
+    size_t removed, failed;
 };
 
 /* The label of a path: the name of the folder holding it. */
@@ -229,12 +230,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
             failed = 1;
             continue;
         }
-        if (what == AS_PUT_ADDED)
-            c->added++;
-        else if (what == AS_PUT_CHANGED)
-            c->changed++;
-        else
-            c->unchanged++;
+        as_put_count(&c->put, what);
     }
 done:
     cli_stream_close(&s);
@@ -299,9 +295,9 @@ summary(const struct opts *o, const char *index, const struct counts *c,
         rec_init(&r, stdout, &(struct rec_opts){.json = 1});
         rec_begin(&r);
         rec_str(&r, "index", index);
-        rec_size(&r, "added", c->added);
-        rec_size(&r, "changed", c->changed);
-        rec_size(&r, "unchanged", c->unchanged);
+        rec_size(&r, "added", c->put.added);
+        rec_size(&r, "changed", c->put.changed);
+        rec_size(&r, "unchanged", c->put.unchanged);
         rec_size(&r, "removed", c->removed);
         rec_size(&r, "failed", c->failed);
         rec_end(&r);
@@ -311,8 +307,8 @@ summary(const struct opts *o, const char *index, const struct counts *c,
         fprintf(stderr,
                 "%s: %s: added %zu, changed %zu, unchanged %zu, removed %zu, "
                 "failed %zu\n",
-                cli_name, name, c->added, c->changed, c->unchanged, c->removed,
-                c->failed);
+                cli_name, name, c->put.added, c->put.changed, c->put.unchanged,
+                c->removed, c->failed);
         free(name);
     }
 }
@@ -321,49 +317,40 @@ summary(const struct opts *o, const char *index, const struct counts *c,
  * -p: drops from b the entries of the index as it was (ix) whose file is
  * gone. Pruning is for files that were deleted, so it never follows an
  * input that failed (a file not read is not a deleted file): the rows
- * that were read are indexed, nothing is pruned. A prune of more than
- * half of the entries looks like a folder not mounted or a pipeline run
- * from the wrong directory: it needs -F, and without it nothing is
+ * that were read are indexed, nothing is pruned. A prune that looks like
+ * a folder not mounted rather than a clean-up (as_index_prune_suspect():
+ * more than half of the entries) needs -F, and without it nothing is
  * written. Returns 1 when the index must not be written.
  */
 static int
 prune(const struct opts *o, const char *target, const as_index *ix,
       struct sink *b, int input_failed, struct counts *c)
 {
-    size_t n = as_index_count(ix), gone = 0;
     if (input_failed) {
         cli_warnx(target, "nothing pruned after the input errors above");
         return 0;
     }
-    unsigned char *is_gone = calloc(n ? n : 1, 1);
-    if (is_gone == NULL) {
-        cli_warnx(target, "%s", strerror(ENOMEM));
+    size_t n = as_index_count(ix), n_gone, *gone;
+    int st = as_index_find_gone(ix, &gone, &n_gone);
+    if (st != AS_OK) {
+        cli_warn_status(target, st);
         return 1;
     }
-    for (size_t i = 0; i < n; i++) {
-        struct as_index_entry e;
-        struct stat es;
-        if (as_index_entry(ix, i, &e) == AS_OK && stat(e.path, &es) != 0 &&
-            errno == ENOENT) {
-            is_gone[i] = 1;
-            gone++;
-        }
-    }
-    if (2 * gone > n && !o->force_prune) {
+    if (as_index_prune_suspect(n_gone, n) && !o->force_prune) {
         cli_warnx(target,
                   "-p would remove %zu of the %zu entries; nothing written "
                   "(see --force-prune)",
-                  gone, n);
-        free(is_gone);
+                  n_gone, n);
+        free(gone);
         return 1;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < n_gone; k++) {
         struct as_index_entry e;
-        if (is_gone[i] && as_index_entry(ix, i, &e) == AS_OK &&
+        if (as_index_entry(ix, gone[k], &e) == AS_OK &&
             sink_remove(b, e.path) == AS_OK)
             c->removed++;
     }
-    free(is_gone);
+    free(gone);
     return 0;
 }
 
@@ -600,7 +587,7 @@ run_write_to(const struct opts *o, const char *target, char **streams,
     as_index_builder_free(b);
     /* unchanged entries keep their projection (the builder drops it on
      * any change): refit only after a change */
-    refit = refit && (c.added || c.changed || c.removed);
+    refit = refit && (c.put.added || c.put.changed || c.removed);
     if (st == AS_OK && refit && learn_into(target, &lo)) {
         cli_warnx(target, "written without its learnt projection");
         failed = 1;
@@ -670,24 +657,11 @@ run_merge(const struct opts *o, char **inputs, int n)
             failed = 1;
             continue;
         }
-        for (size_t k = 0; k < as_index_count(ix); k++) {
-            struct as_index_entry e;
-            enum as_put what;
-            int st = as_index_entry(ix, k, &e);
-            if (st == AS_OK)
-                st = as_index_builder_put(b, &e, as_index_row(ix, k), &what);
-            if (st != AS_OK) {
-                cli_warn_status(inputs[i], st);
-                c.failed++;
-                failed = 1;
-                break;
-            }
-            if (what == AS_PUT_ADDED)
-                c.added++;
-            else if (what == AS_PUT_CHANGED)
-                c.changed++;
-            else
-                c.unchanged++;
+        int st = as_index_builder_put_all(b, ix, &c.put);
+        if (st != AS_OK) {
+            cli_warn_status(inputs[i], st);
+            c.failed++;
+            failed = 1;
         }
         as_index_close(ix);
     }

@@ -281,27 +281,51 @@ as_index_builder_annotate(as_index_builder *b, size_t i, int32_t cluster,
     return AS_OK;
 }
 
+void
+as_put_count(struct as_put_counts *c, enum as_put what)
+{
+    if (what == AS_PUT_ADDED)
+        c->added++;
+    else if (what == AS_PUT_CHANGED)
+        c->changed++;
+    else
+        c->unchanged++;
+}
+
 int
-as_index_builder_load(as_index_builder *b, const as_index *ix)
+as_index_builder_put_all(as_index_builder *b, const as_index *ix,
+                         struct as_put_counts *counts)
 {
     if (!as_featheader_same_names(as_index_header(ix), &b->hdr))
         return AS_EMISMATCH;
-    int fresh = b->n == b->deleted;
     for (size_t i = 0; i < as_index_count(ix); i++) {
         struct as_index_entry e;
+        enum as_put what;
         int st = as_index_entry(ix, i, &e);
         const float *row = st == AS_OK ? as_index_row(ix, i) : NULL;
         if (st == AS_OK && row == NULL)
             st = AS_ECHECKSUM;
         if (st == AS_OK)
-            st = as_index_builder_put(b, &e, row, NULL);
+            st = as_index_builder_put(b, &e, row, &what);
         if (st != AS_OK)
             return st;
+        if (counts != NULL)
+            as_put_count(counts, what);
     }
+    return AS_OK;
+}
+
+int
+as_index_builder_load(as_index_builder *b, const as_index *ix)
+{
+    int fresh = b->n == b->deleted;
+    int st = as_index_builder_put_all(b, ix, NULL);
+    if (st != AS_OK)
+        return st;
     /* loaded into an empty builder, the index's projection still fits */
     if (fresh) {
         as_projection *p = NULL;
-        int st = as_index_projection(ix, &p);
+        st = as_index_projection(ix, &p);
         if (st == AS_OK)
             st = as_index_builder_set_projection(b, p);
         as_projection_free(p);

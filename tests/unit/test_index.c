@@ -5,7 +5,8 @@
  * and annotate; every truncation and every flipped byte refused (never a
  * crash, never a wrong "ok", never a changed value from an accessor);
  * blocks checked lazily; version-1 files read; the writer's lock; the
- * summary of what an index holds.
+ * summary of what an index holds; which entries a prune removes; a
+ * whole index put into a builder.
  *
  * usage: test_index DATADIR (unused)
  */
@@ -791,6 +792,83 @@ test_library_summary(void)
     as_index_close(ix[1]);
 }
 
+/* -p's choice (as_index_find_gone, as_index_prune_suspect) and putting a
+ * whole index into a builder with counts (as-index merge). */
+static void
+test_prune_merge(void)
+{
+    check_ctx("prune");
+    char path[512], files[6][400];
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    snprintf(files[0], sizeof files[0], "%s/here0.wav", dir);
+    snprintf(files[1], sizeof files[1], "%s/gone1.wav", dir);
+    snprintf(files[2], sizeof files[2], "%s/here2.wav", dir);
+    snprintf(files[3], sizeof files[3], "%s/gone3.wav", dir);
+    /* not a directory: stat fails, but not with ENOENT */
+    snprintf(files[4], sizeof files[4], "%s/here0.wav/x.wav", dir);
+    snprintf(files[5], sizeof files[5], "%s/gone5.wav", dir);
+    tu_write_file(files[0], "a", 1);
+    tu_write_file(files[2], "b", 1);
+    for (size_t i = 0; i < 6; i++) {
+        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
+        struct as_index_entry e = {
+            files[i], "x", 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+    }
+    snprintf(path, sizeof path, "%s/prune.asx", dir);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    size_t *gone = NULL, n_gone = 99;
+    CHECK_STATUS(as_index_find_gone(ix, &gone, &n_gone), AS_OK);
+    CHECK_INT(n_gone, 3);
+    if (gone != NULL && n_gone == 3) {
+        CHECK_INT(gone[0], 1);
+        CHECK_INT(gone[1], 3);
+        CHECK_INT(gone[2], 5);
+    }
+    free(gone);
+    CHECK_INT(as_index_prune_suspect(3, 6), 0);
+    CHECK_INT(as_index_prune_suspect(4, 6), 1);
+    CHECK_INT(as_index_prune_suspect(0, 0), 0);
+    CHECK_INT(as_index_prune_suspect(1, 1), 1);
+    CHECK_INT(as_index_prune_suspect(1, 2), 0);
+    tu_write_file(files[1], "c", 1);
+    tu_write_file(files[3], "c", 1);
+    tu_write_file(files[5], "c", 1);
+    gone = NULL;
+    CHECK_STATUS(as_index_find_gone(ix, &gone, &n_gone), AS_OK);
+    CHECK_INT(n_gone, 0);
+    CHECK(gone == NULL);
+
+    check_ctx("put all");
+    struct as_put_counts c = {0};
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    CHECK_STATUS(as_index_builder_put_all(b, ix, &c), AS_OK);
+    CHECK_INT(c.added, 6);
+    CHECK_INT(c.changed, 0);
+    CHECK_INT(c.unchanged, 0);
+    CHECK_STATUS(as_index_builder_put_all(b, ix, &c), AS_OK);
+    CHECK_INT(c.added, 6);
+    CHECK_INT(c.unchanged, 6);
+    CHECK_INT(as_index_builder_count(b), 6);
+    as_put_count(&c, AS_PUT_CHANGED);
+    CHECK_INT(c.changed, 1);
+    as_index_builder_free(b);
+    /* other columns */
+    struct as_featheader h3 = h;
+    h3.dim = 3;
+    CHECK_STATUS(as_index_builder_new(&b, &h3), AS_OK);
+    CHECK_STATUS(as_index_builder_put_all(b, ix, NULL), AS_EMISMATCH);
+    as_index_builder_free(b);
+    as_index_close(ix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -808,6 +886,7 @@ main(int argc, char **argv)
     test_annotate();
     test_summary();
     test_library_summary();
+    test_prune_merge();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -201,6 +201,13 @@ enum as_put {
     AS_PUT_UNCHANGED,
 };
 
+/* A tally of what puts did, one count per enum as_put value. */
+struct as_put_counts {
+    size_t added, changed, unchanged;
+};
+/* Counts what in *c. */
+void as_put_count(struct as_put_counts *c, enum as_put what);
+
 /* An empty index with the columns (and set, producer, parameters) of h.
  * Returns AS_OK, AS_EINVAL (no columns, more than 65536, a name a feature
  * stream refuses: empty, repeated, reserved, longer than 65535 bytes or
@@ -213,6 +220,15 @@ int as_index_builder_new(as_index_builder **out, const struct as_featheader *h);
  * builder drops it as soon as an entry is added, changed or removed
  * (annotating keeps it), as it was fitted to the entries as they were. */
 int as_index_builder_load(as_index_builder *b, const as_index *ix);
+/* Puts every entry of ix, in order, as as_index_builder_put() does
+ * (ix's learnt projection does not come: see as_index_builder_load()),
+ * counting what each put did into *counts if not NULL (added to what it
+ * holds, the entries put before a failure too). Returns AS_OK,
+ * AS_EMISMATCH (ix's columns are not the builder's), AS_ECHECKSUM or
+ * AS_EINDEX (a damaged entry of ix: the ones before it are in), or what
+ * as_index_builder_put() returns. */
+int as_index_builder_put_all(as_index_builder *b, const as_index *ix,
+                             struct as_put_counts *counts);
 /* Adds or replaces (same path) one entry; the strings and values are
  * copied. *what, if not NULL, says which. An entry is unchanged when its
  * values, label, duration and file metadata are all equal; replacing
@@ -284,6 +300,26 @@ size_t as_index_updater_count(const as_index_updater *u);
  */
 int as_index_updater_write(as_index_updater *u, int *merged);
 void as_index_updater_free(as_index_updater *u);
+
+/* ---- pruning ---- */
+
+/*
+ * The entries of ix whose file is gone: stat() of the stored path (taken
+ * from the current directory when relative) fails with ENOENT. Any other
+ * outcome, such as a permission error, keeps the entry: pruning is for
+ * files that were deleted. *gone receives the entry numbers in
+ * increasing order (malloc'd, for free(); NULL when there are none) and
+ * *n_gone their count. Returns AS_OK, AS_ECHECKSUM or AS_EINDEX (a
+ * damaged entry) or AS_ENOMEM; on failure *gone is NULL and *n_gone 0.
+ */
+int as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone);
+/*
+ * Whether removing n_gone of n entries is too much to be a clean-up:
+ * more than half of them looks like a folder that is not mounted or a
+ * pipeline run from the wrong directory, so a tool removes that many
+ * only when the user insists (as-index --force-prune). 1 or 0.
+ */
+int as_index_prune_suspect(size_t n_gone, size_t n);
 
 /* ---- locking ---- */
 
