@@ -65,12 +65,10 @@ help(void)
         "  -w, --wait=SECONDS     wait for another writer's lock (default 0)");
 }
 
-enum label_from { LABEL_AUTO, LABEL_DIR, LABEL_COLUMN, LABEL_NONE };
-
 struct opts {
     struct cli_common out; /* -f, -H, -J */
     int prune, force_prune;
-    enum label_from label_from;
+    enum as_label_from label_from;
     double wait_s;
     double shrinkage, blend; /* -s, -b; < 0: not given */
     const char *check, *dump, *learn, *output, *update;
@@ -82,47 +80,6 @@ struct counts {
     struct as_put_counts put;
     size_t removed, failed;
 };
-
-/* The label of a path: the name of the folder holding it. */
-static const char *
-dir_label(const char *path, char *buf, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL || slash == path)
-        return NULL;
-    const char *start = slash;
-    while (start > path && start[-1] != '/')
-        start--;
-    size_t n = (size_t)(slash - start);
-    if (n == 0 || n >= cap || (n == 1 && start[0] == '.') ||
-        (n == 2 && start[0] == '.' && start[1] == '.'))
-        return NULL;
-    memcpy(buf, start, n);
-    buf[n] = '\0';
-    return buf;
-}
-
-/* Fills in what a stream header leaves unknown: the set (from the column
- * names), its analysis parameters, and this program as the producer. */
-static void
-complete_header(struct as_featheader *h)
-{
-    /* the set's columns may be followed by kind tags (as-extract -K) */
-    size_t dim = h->dim;
-    while (dim > 0 && as_kind_is_tag(h->names[dim - 1]))
-        dim--;
-    const as_featureset *fs = as_featureset_match(h->names, dim);
-    if (h->set == NULL && fs != NULL) {
-        h->set = strdup(as_featureset_name(fs));
-    }
-    if (fs != NULL && h->rate_hz == 0) {
-        h->rate_hz = AS_SR_HZ;
-        h->n_fft = AS_N_FFT;
-        h->hop = AS_HOP;
-    }
-    if (h->producer == NULL)
-        h->producer = strdup("audiosearch " AS_VERSION);
-}
 
 /* Where rows go: a builder (a whole new index) or an updater (a delta
  * segment beside the index). */
@@ -164,11 +121,10 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
     const struct as_featheader *h = s.h;
     int failed = 0;
     if (*b == NULL && k->u == NULL) {
-        if (as_featheader_copy(first, h) != AS_OK) {
+        if (as_index_header_from_stream(first, h) != AS_OK) {
             fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
             exit(AS_EXIT_FAIL);
         }
-        complete_header(first);
         int st = as_index_builder_new(b, first);
         if (st != AS_OK) {
             cli_warn_status(name, st);
@@ -185,7 +141,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         failed = 1;
         goto done;
     }
-    if (o->label_from == LABEL_COLUMN && !h->has_label) {
+    if (o->label_from == AS_LABEL_COLUMN && !h->has_label) {
         cli_warnx(name, "no label column (-l column)");
         c->failed++;
         failed = 1;
@@ -205,23 +161,8 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
             continue;
         }
         char dbuf[1024];
-        const char *label = NULL;
-        int use_column = o->label_from == LABEL_COLUMN ||
-                         (o->label_from == LABEL_AUTO && h->has_label);
-        if (use_column)
-            label =
-                row.label != NULL && row.label[0] != '\0' ? row.label : NULL;
-        else if (o->label_from != LABEL_NONE)
-            label = dir_label(row.path, dbuf, sizeof dbuf);
-        struct as_index_entry e = {row.path,
-                                   label,
-                                   row.duration_s,
-                                   row.file_size,
-                                   row.file_mtime_ns,
-                                   row.audio_hash,
-                                   AS_INDEX_NO_CLUSTER,
-                                   0.0f,
-                                   0};
+        struct as_index_entry e;
+        as_index_entry_from_row(&e, h, &row, o->label_from, dbuf, sizeof dbuf);
         enum as_put what;
         int st = sink_put(k, &e, row.values, &what);
         if (st != AS_OK) {
@@ -693,15 +634,10 @@ run_dump(const struct opts *o)
     if (ix == NULL)
         return AS_EXIT_FAIL;
     struct as_featheader h;
-    if (as_featheader_copy(&h, as_index_header(ix)) != AS_OK) {
+    if (as_index_stream_header(ix, &h) != AS_OK) {
         as_index_close(ix);
         return AS_EXIT_FAIL;
     }
-    /* every entry carries a label field, empty for none, so that reading
-     * the dump back gives the same labels */
-    h.has_label = 1;
-    h.has_duration = 1;
-    h.has_meta = 1;
     struct as_featwriter_opts wo;
     as_featwriter_opts_init(&wo);
     wo.format = o->out.format;
@@ -715,25 +651,17 @@ run_dump(const struct opts *o)
     int st = as_featwriter_new(&w, stdout, &h, &wo);
     int failed = 0;
     for (size_t i = 0; st == AS_OK && i < as_index_count(ix); i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(ix, i, &e)) != AS_OK)
+        struct as_featrow row;
+        if ((st = as_index_entry_row(ix, i, &row)) != AS_OK)
             break;
-        struct as_featrow row = {0};
-        row.path = e.path;
-        row.label = e.label ? e.label : "";
-        row.duration_s = e.duration_s;
-        row.file_size = e.file_size;
-        row.file_mtime_ns = e.file_mtime_ns;
-        row.audio_hash = e.audio_hash;
-        row.values = as_index_row(ix, i);
         st = as_featwriter_row(w, &row);
         if (st == AS_EPATH || st == AS_ENONFINITE) {
-            cli_warnx(e.path, "%s", as_strerror(st));
+            cli_warnx(row.path, "%s", as_strerror(st));
             failed = 1;
             st = AS_OK;
         }
     }
-    if (st == AS_EINDEX) {
+    if (st == AS_EINDEX || st == AS_ECHECKSUM) {
         cli_warn_status(o->dump, st);
         failed = 1;
     }
@@ -808,11 +736,11 @@ main(int argc, char **argv)
             break;
         case 'l':
             if (strcmp(optarg, "dir") == 0)
-                o.label_from = LABEL_DIR;
+                o.label_from = AS_LABEL_DIR;
             else if (strcmp(optarg, "column") == 0)
-                o.label_from = LABEL_COLUMN;
+                o.label_from = AS_LABEL_COLUMN;
             else if (strcmp(optarg, "none") == 0)
-                o.label_from = LABEL_NONE;
+                o.label_from = AS_LABEL_NONE;
             else
                 cli_usage_error("-l: '%s' is not dir, column or none", optarg);
             break;

@@ -6,7 +6,7 @@
  * crash, never a wrong "ok", never a changed value from an accessor);
  * blocks checked lazily; version-1 files read; the writer's lock; the
  * summary of what an index holds; which entries a prune removes; a
- * whole index put into a builder.
+ * whole index put into a builder; entries from stream rows and back.
  *
  * usage: test_index DATADIR (unused)
  */
@@ -869,6 +869,105 @@ test_prune_merge(void)
     as_index_close(ix);
 }
 
+/* An index from a stream and back: the completed header, the entry of a
+ * row with each label source, and a dump's rows. */
+static void
+test_stream(void)
+{
+    check_ctx("header from stream");
+    const as_featureset *fs = as_featureset_get("default");
+    size_t dim = as_featureset_dim(fs);
+    const char **names = malloc((dim + 1) * sizeof *names);
+    if (names == NULL)
+        return;
+    struct as_featheader sh = tu_set_header(fs, names);
+    names[dim] = AS_KIND_TAG_PREFIX "kick"; /* as-extract -K */
+    sh.dim = dim + 1;
+    struct as_featheader out;
+    CHECK_STATUS(as_index_header_from_stream(&out, &sh), AS_OK);
+    CHECK_STR(out.set, "default");
+    CHECK_INT(out.rate_hz, AS_SR_HZ);
+    CHECK_INT(out.n_fft, AS_N_FFT);
+    CHECK_INT(out.hop, AS_HOP);
+    CHECK_STR(out.producer, "audiosearch " AS_VERSION);
+    CHECK_INT(out.dim, dim + 1);
+    as_featheader_free(&out);
+    free(names);
+    /* unknown columns: nothing to complete but the producer, which a
+     * stream that names one keeps */
+    struct as_featheader h4 = header4();
+    CHECK_STATUS(as_index_header_from_stream(&out, &h4), AS_OK);
+    CHECK(out.set == NULL);
+    CHECK_INT(out.rate_hz, 0);
+    CHECK_STR(out.producer, "test");
+    as_featheader_free(&out);
+
+    check_ctx("entry from row");
+    float v[4] = {1, 2, 3, 4};
+    struct as_featrow row = {"lib/kicks/k1.wav", "bd", 0.5, v, 10, 20, 30};
+    struct as_index_entry e;
+    char buf[16];
+    as_index_entry_from_row(&e, &h4, &row, AS_LABEL_AUTO, buf, sizeof buf);
+    CHECK_STR(e.path, "lib/kicks/k1.wav");
+    CHECK_STR(e.label, "bd"); /* header4 has a label column */
+    CHECK_NEAR(e.duration_s, 0.5, 0.0);
+    CHECK_INT(e.file_size, 10);
+    CHECK_INT(e.file_mtime_ns, 20);
+    CHECK_INT(e.audio_hash, 30);
+    CHECK_INT(e.cluster, AS_INDEX_NO_CLUSTER);
+    CHECK_INT(e.flags, 0);
+    as_index_entry_from_row(&e, &h4, &row, AS_LABEL_DIR, buf, sizeof buf);
+    CHECK_STR(e.label, "kicks");
+    as_index_entry_from_row(&e, &h4, &row, AS_LABEL_NONE, buf, sizeof buf);
+    CHECK(e.label == NULL);
+    h4.has_label = 0;
+    as_index_entry_from_row(&e, &h4, &row, AS_LABEL_AUTO, buf, sizeof buf);
+    CHECK_STR(e.label, "kicks");
+    row.label = "";
+    as_index_entry_from_row(&e, &h4, &row, AS_LABEL_COLUMN, buf, sizeof buf);
+    CHECK(e.label == NULL);
+    static const char *no_folder[] = {
+        "k.wav",      "/k.wav",   "./k.wav",
+        "a/../k.wav", "a//k.wav", "x/a_folder_name_too_long/k.wav"};
+    for (size_t i = 0; i < sizeof no_folder / sizeof *no_folder; i++) {
+        check_ctx("no folder label: %s", no_folder[i]);
+        row.path = no_folder[i];
+        as_index_entry_from_row(&e, &h4, &row, AS_LABEL_DIR, buf, sizeof buf);
+        CHECK(e.label == NULL);
+    }
+
+    check_ctx("dump rows");
+    char path[512];
+    snprintf(path, sizeof path, "%s/stream.asx", dir);
+    as_index_builder *b = build_sample(6);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    CHECK_STATUS(as_index_stream_header(ix, &out), AS_OK);
+    CHECK_INT(out.has_label, 1);
+    CHECK_INT(out.has_duration, 1);
+    CHECK_INT(out.has_meta, 1);
+    CHECK_INT(out.dim, 4);
+    as_featheader_free(&out);
+    for (size_t i = 0; i < 6; i++) {
+        struct as_index_entry ie;
+        CHECK_STATUS(as_index_entry(ix, i, &ie), AS_OK);
+        CHECK_STATUS(as_index_entry_row(ix, i, &row), AS_OK);
+        CHECK_STR(row.path, ie.path);
+        CHECK_STR(row.label, ie.label != NULL ? ie.label : "");
+        CHECK_NEAR(row.duration_s, ie.duration_s, 0.0);
+        CHECK_INT(row.file_size, ie.file_size);
+        CHECK_INT(row.file_mtime_ns, ie.file_mtime_ns);
+        CHECK_INT(row.audio_hash, ie.audio_hash);
+        CHECK(row.values == as_index_row(ix, i));
+    }
+    CHECK_STATUS(as_index_entry_row(ix, 6, &row), AS_EINVAL);
+    as_index_close(ix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -887,6 +986,7 @@ main(int argc, char **argv)
     test_summary();
     test_library_summary();
     test_prune_merge();
+    test_stream();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -301,6 +301,51 @@ size_t as_index_updater_count(const as_index_updater *u);
 int as_index_updater_write(as_index_updater *u, int *merged);
 void as_index_updater_free(as_index_updater *u);
 
+/* ---- from and to feature streams ---- */
+
+/*
+ * The header of an index built from a stream whose header is h: a copy
+ * (free it with as_featheader_free()) completed with what a TSV stream
+ * leaves unknown: the feature set's name, matched from the column names
+ * (kind tags after them, from as-extract -K, allowed), that set's
+ * analysis rate, FFT length and hop, and this library as the producer.
+ * Returns AS_OK or AS_ENOMEM (*out then holds nothing).
+ */
+int as_index_header_from_stream(struct as_featheader *out,
+                                const struct as_featheader *h);
+
+/* Where an entry's label comes from when an index is built from a
+ * stream (as-index -l). */
+enum as_label_from {
+    AS_LABEL_AUTO,   /* the label column when the stream has one, else
+                        AS_LABEL_DIR */
+    AS_LABEL_DIR,    /* the name of the folder holding the file */
+    AS_LABEL_COLUMN, /* the stream's label column */
+    AS_LABEL_NONE,   /* no labels */
+};
+
+/*
+ * The entry for row, read from a stream whose header is h: its path and
+ * file metadata, no cluster, and the label from says. A folder name
+ * that is "." or "..", missing, or longer than cap - 1 bytes gives no
+ * label, and so does an empty label field. The strings point into row,
+ * or for a folder name into buf (cap bytes): both must outlive e.
+ */
+void as_index_entry_from_row(struct as_index_entry *e,
+                             const struct as_featheader *h,
+                             const struct as_featrow *row,
+                             enum as_label_from from, char *buf, size_t cap);
+
+/* The header of a dump of ix as a stream (free it with
+ * as_featheader_free()): ix's columns, with labels, durations and file
+ * metadata, so that building from the dump gives the same entries.
+ * AS_OK or AS_ENOMEM. */
+int as_index_stream_header(const as_index *ix, struct as_featheader *out);
+/* Entry i of ix as a row of that stream: an entry without a label has
+ * the empty label. The strings and values are ix's. Returns AS_OK,
+ * AS_EINVAL (no entry i), AS_ECHECKSUM or AS_EINDEX (damaged). */
+int as_index_entry_row(const as_index *ix, size_t i, struct as_featrow *row);
+
 /* ---- pruning ---- */
 
 /*
