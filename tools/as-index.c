@@ -307,30 +307,15 @@ learn_into(const char *target, const struct as_learn_opts *lo)
     as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
     if (ix == NULL)
         return 1;
-    as_projection *p = NULL;
-    as_index_builder *b = NULL;
     struct as_learn_info info;
-    int st = as_projection_fit(&p, ix, lo, &info);
-    if (st == AS_EINVAL && info.n_classes < 2) {
+    int st = as_index_learn_write(ix, target, lo, &info);
+    as_index_close(ix);
+    if (st == AS_EINVAL && info.n_classes < 2)
         cli_warnx(target,
                   "%zu label%s with 2 or more entries; learning needs 2",
                   info.n_classes, info.n_classes == 1 ? "" : "s");
-        as_index_close(ix);
-        return 1;
-    }
-    if (st == AS_OK)
-        st = as_index_builder_new(&b, as_index_header(ix));
-    if (st == AS_OK)
-        st = as_index_builder_load(b, ix);
-    if (st == AS_OK)
-        st = as_index_builder_set_projection(b, p);
-    as_index_close(ix);
-    if (st == AS_OK)
-        st = as_index_builder_write(b, target);
-    if (st != AS_OK)
+    else if (st != AS_OK)
         cli_warn_status(target, st);
-    as_index_builder_free(b);
-    as_projection_free(p);
     return st != AS_OK;
 }
 
@@ -494,13 +479,7 @@ run_write_to(const struct opts *o, const char *target, char **streams,
         ixold = ix; /* kept for -p, which comes after the streams */
         /* a learnt projection is fitted again after an update that
          * changes entries, with the same settings */
-        as_projection *p = NULL;
-        if (as_index_projection(ix, &p) == AS_OK && p != NULL) {
-            refit = 1;
-            lo.shrinkage = as_projection_shrinkage(p);
-            lo.blend = as_projection_blend(p);
-        }
-        as_projection_free(p);
+        refit = as_index_learnt_opts(ix, &lo);
     }
     struct sink k = {b, NULL};
     if (n_streams == 0)

@@ -610,3 +610,35 @@ fail:
     as_projection_free(p);
     return status;
 }
+
+int
+as_index_learn_write(const as_index *ix, const char *path,
+                     const struct as_learn_opts *o, struct as_learn_info *info)
+{
+    as_projection *p = NULL;
+    as_index_builder *b = NULL;
+    int st = as_projection_fit(&p, ix, o, info);
+    if (st == AS_OK)
+        st = as_index_builder_new(&b, as_index_header(ix));
+    if (st == AS_OK)
+        st = as_index_builder_load(b, ix);
+    if (st == AS_OK)
+        st = as_index_builder_set_projection(b, p);
+    if (st == AS_OK)
+        st = as_index_builder_write(b, path);
+    as_index_builder_free(b);
+    as_projection_free(p);
+    return st;
+}
+
+int
+as_index_learnt_opts(const as_index *ix, struct as_learn_opts *o)
+{
+    as_projection *p = NULL;
+    if (as_index_projection(ix, &p) != AS_OK || p == NULL)
+        return 0;
+    o->shrinkage = as_projection_shrinkage(p);
+    o->blend = as_projection_blend(p);
+    as_projection_free(p);
+    return 1;
+}

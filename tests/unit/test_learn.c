@@ -8,7 +8,7 @@
  * PROJECTION section written (version 3), read back bit for bit,
  * version 2 without it, and its damage caught by its checksum; searching
  * with it scores the blend of the two cosines, and blend 0 is the plain
- * search.
+ * search; an index written again with its projection fitted.
  *
  * usage: test_learn DATADIR (unused)
  */
@@ -438,6 +438,70 @@ test_index(void)
     as_index_close(ix);
 }
 
+/* as_index_learn_write(): the index written again with a fitted
+ * projection, its entries as they were, and as_index_learnt_opts() on
+ * it; too few labels refused with nothing written. */
+static void
+test_learn_write(void)
+{
+    char path[300], plain[300];
+    snprintf(path, sizeof path, "%s/lw.asx", dir);
+    snprintf(plain, sizeof plain, "%s/lw-plain.asx", dir);
+    check_ctx("learn write");
+    rng = 777;
+    build(path, 45, 1, NULL);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    struct as_learn_opts lo, got;
+    as_learn_opts_init(&lo);
+    lo.shrinkage = 0.3;
+    lo.blend = 0.7;
+    as_learn_opts_init(&got);
+    CHECK_INT(as_index_learnt_opts(ix, &got), 0);
+    CHECK(got.shrinkage == AS_LEARN_SHRINKAGE);
+    struct as_learn_info info;
+    CHECK_STATUS(as_index_learn_write(ix, path, &lo, &info), AS_OK);
+    CHECK_INT(info.n_classes, 3);
+    as_index *ix2 = NULL;
+    CHECK_STATUS(as_index_open(&ix2, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix2 != NULL) {
+        CHECK_INT(as_index_has_projection(ix2), 1);
+        CHECK_INT(as_index_count(ix2), as_index_count(ix));
+        for (size_t i = 0; i < as_index_count(ix); i++) {
+            struct as_index_entry a, b;
+            CHECK_STATUS(as_index_entry(ix, i, &a), AS_OK);
+            CHECK_STATUS(as_index_entry(ix2, i, &b), AS_OK);
+            CHECK_STR(a.path, b.path);
+            CHECK(memcmp(as_index_row(ix, i), as_index_row(ix2, i),
+                         4 * sizeof(float)) == 0);
+        }
+        CHECK_INT(as_index_learnt_opts(ix2, &got), 1);
+        CHECK(got.shrinkage == 0.3);
+        CHECK(got.blend == 0.7);
+        as_index_close(ix2);
+    }
+    as_index_close(ix);
+
+    /* no labels: refused, the file left as it was */
+    rng = 777;
+    build(plain, 12, 0, NULL);
+    size_t n0 = 0, n1 = 0;
+    char *before = tu_read_file(plain, &n0);
+    CHECK_STATUS(as_index_open(&ix, plain, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix != NULL) {
+        CHECK_STATUS(as_index_learn_write(ix, plain, &lo, &info), AS_EINVAL);
+        CHECK_INT(info.n_classes, 0);
+        as_index_close(ix);
+    }
+    char *after = tu_read_file(plain, &n1);
+    CHECK(before != NULL && after != NULL && n0 == n1 &&
+          memcmp(before, after, n0) == 0);
+    free(before);
+    free(after);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -448,6 +512,7 @@ main(int argc, char **argv)
     test_two_classes();
     test_three_classes();
     test_index();
+    test_learn_write();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

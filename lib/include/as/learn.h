@@ -89,6 +89,24 @@ int as_index_has_projection(const as_index *ix);
 int as_index_builder_set_projection(as_index_builder *b,
                                     const as_projection *p);
 
+/*
+ * Fits a projection on the labels of ix, opened from path (whose
+ * writer's lock the caller holds: as_index_lock()), and writes the index
+ * to path again with it, atomically: the entries, and so the bytes of
+ * every other section, stay as they are. info (may be NULL) as
+ * as_projection_fit() fills it. Returns AS_OK, what as_projection_fit()
+ * returns (AS_EINVAL with info->n_classes < 2: too few labels), or
+ * what as_index_builder_load() and as_index_builder_write() return
+ * (AS_EIO with errno set). ix stays open, the index as it was.
+ */
+int as_index_learn_write(const as_index *ix, const char *path,
+                         const struct as_learn_opts *o,
+                         struct as_learn_info *info);
+/* The settings ix's learnt projection was fitted with into *o, for a
+ * refit after the entries change: 1 when ix has a projection that can
+ * be read, 0 (o untouched) otherwise. */
+int as_index_learnt_opts(const as_index *ix, struct as_learn_opts *o);
+
 size_t as_projection_in_dim(const as_projection *p);  /* d */
 size_t as_projection_out_dim(const as_projection *p); /* directions */
 double as_projection_shrinkage(const as_projection *p);
