@@ -431,40 +431,27 @@ update_segment(const struct opts *o, const char *target, char **streams,
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
-/* Build (-o) or update (-u) of target (links followed). */
+/*
+ * Build (-o), or update (-u) by writing the whole index again, of target,
+ * whose lock the caller holds.
+ */
 static int
-run_write_to(const struct opts *o, const char *target, char **streams,
-             int n_streams)
+write_whole(const struct opts *o, const char *target, char **streams,
+            int n_streams)
 {
     struct counts c = {0};
     struct as_featheader first = {0};
     as_index_builder *b = NULL;
-    int failed = 0, lock = -1, accepted = 0;
+    int failed = 0, accepted = 0;
     as_index *ixold = NULL;
-    struct stat sb;
     struct as_learn_opts lo;
     int refit = 0;
 
     as_learn_opts_init(&lo);
-    if (o->update != NULL && stat(target, &sb) != 0) {
-        cli_warnx(target, "%s", strerror(errno)); /* no lock file either */
-        return AS_EXIT_FAIL;
-    }
-    if (safe_target(target) || lock_target(o, target, &lock))
-        return AS_EXIT_FAIL;
-    if (o->update != NULL) {
-        int rc = update_segment(o, target, streams, n_streams);
-        if (rc >= 0) {
-            as_index_unlock(lock);
-            return rc;
-        }
-    }
     if (o->update != NULL) {
         as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
-        if (ix == NULL) {
-            as_index_unlock(lock);
+        if (ix == NULL)
             return AS_EXIT_FAIL;
-        }
         int st = as_featheader_copy(&first, as_index_header(ix));
         if (st == AS_OK)
             st = as_index_builder_new(&b, &first);
@@ -473,7 +460,6 @@ run_write_to(const struct opts *o, const char *target, char **streams,
         if (st != AS_OK) {
             cli_warnx(target, "%s", as_strerror(st));
             as_index_close(ix);
-            as_index_unlock(lock);
             return AS_EXIT_FAIL;
         }
         ixold = ix; /* kept for -p, which comes after the streams */
@@ -495,7 +481,6 @@ run_write_to(const struct opts *o, const char *target, char **streams,
          prune(o, target, ixold, &k, failed, &c))) {
         as_index_builder_free(b);
         as_index_close(ixold);
-        as_index_unlock(lock);
         as_featheader_free(&first);
         return AS_EXIT_FAIL;
     }
@@ -512,12 +497,34 @@ run_write_to(const struct opts *o, const char *target, char **streams,
         cli_warnx(target, "written without its learnt projection");
         failed = 1;
     }
-    as_index_unlock(lock);
     as_featheader_free(&first);
     if (st != AS_OK)
         return AS_EXIT_FAIL;
     summary(o, o->update ? o->update : o->output, &c, o->update != NULL);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+}
+
+/* Build (-o) or update (-u) of target (links followed): under the lock,
+ * an update through a delta segment when it can be one, else the whole
+ * index written. */
+static int
+run_write_to(const struct opts *o, const char *target, char **streams,
+             int n_streams)
+{
+    struct stat sb;
+    int lock = -1;
+    if (o->update != NULL && stat(target, &sb) != 0) {
+        cli_warnx(target, "%s", strerror(errno)); /* no lock file either */
+        return AS_EXIT_FAIL;
+    }
+    if (safe_target(target) || lock_target(o, target, &lock))
+        return AS_EXIT_FAIL;
+    int rc =
+        o->update != NULL ? update_segment(o, target, streams, n_streams) : -1;
+    if (rc < 0)
+        rc = write_whole(o, target, streams, n_streams);
+    as_index_unlock(lock);
+    return rc;
 }
 
 /* Build (-o) or update (-u). */
@@ -652,6 +659,139 @@ run_dump(const struct opts *o)
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
+/* Takes option c (from getopt) with its argument arg into o. */
+static void
+take_option(struct opts *o, int c, const char *arg)
+{
+    switch (c) {
+    case 'A': /* the old spelling of -a */
+    case 'a':
+        o->approx = arg;
+        break;
+    case 'b':
+        o->blend = cli_parse_double("-b", arg, 0.0, 1.0);
+        break;
+    case 'c':
+        o->check = arg;
+        break;
+    case 'd':
+        o->dump = arg;
+        break;
+    case 'E':
+        o->ef_construction = cli_parse_long("-E", arg, 2, 100000);
+        break;
+    case 'F':
+        o->force_prune = 1;
+        break;
+    case 'L':
+        o->learn = arg;
+        break;
+    case 'l':
+        if (strcmp(arg, "dir") == 0)
+            o->label_from = AS_LABEL_DIR;
+        else if (strcmp(arg, "column") == 0)
+            o->label_from = AS_LABEL_COLUMN;
+        else if (strcmp(arg, "none") == 0)
+            o->label_from = AS_LABEL_NONE;
+        else
+            cli_usage_error("-l: '%s' is not dir, column or none", arg);
+        break;
+    case 'M':
+        o->links = cli_parse_long("-M", arg, 2, 100);
+        break;
+    case 'o':
+        o->output = arg;
+        break;
+    case 'p':
+        o->prune = 1;
+        break;
+    case 's':
+        o->shrinkage = cli_parse_double("-s", arg, 0.0, 1.0);
+        break;
+    case 'u':
+        o->update = arg;
+        break;
+    case 'w':
+        o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
+        break;
+    default:
+        if (!cli_common_option(&o->out, c, arg))
+            cli_usage_hint();
+    }
+}
+
+/* -c: reads the whole index and checks its checksums, and that every
+ * entry's strings are in bounds. */
+static int
+run_check(const char *path)
+{
+    as_index *ix = cli_index_open(path, AS_INDEX_VERIFY);
+    int ok = ix != NULL;
+    for (size_t i = 0; ok && i < as_index_count(ix); i++) {
+        struct as_index_entry e;
+        if (as_index_entry(ix, i, &e) != AS_OK) {
+            cli_warn_status(path, AS_EINDEX);
+            ok = 0;
+        }
+    }
+    as_index_close(ix);
+    return ok ? AS_EXIT_OK : AS_EXIT_FAIL;
+}
+
+/* Checks the options against each other and the operands (a usage error
+ * otherwise) and runs the mode they choose. */
+static int
+run(const struct opts *o, int merge, char **rest, int n_rest)
+{
+    int modes = (o->check != NULL) + (o->dump != NULL) + (o->learn != NULL) +
+                (o->output != NULL) + (o->update != NULL) + (o->approx != NULL);
+
+    if (merge) {
+        if (o->output == NULL || modes != 1 || n_rest == 0)
+            cli_usage_error("merge needs -o index and one or more indexes");
+        return run_merge(o, rest, n_rest);
+    }
+    if (modes != 1)
+        cli_usage_error("one of -a, -c, -d, -L, -o and -u is needed");
+    if ((o->links || o->ef_construction) && o->approx == NULL)
+        cli_usage_error("-E and -M go with -a");
+    if (o->approx != NULL) {
+        if (n_rest > 0)
+            cli_usage_error("-a takes no streams");
+        if (strcmp(o->approx, "-") == 0)
+            cli_usage_error("an index is a file, not standard input");
+        return run_approx(o);
+    }
+    if ((o->shrinkage >= 0.0 || o->blend >= 0.0) && o->learn == NULL)
+        cli_usage_error("-b and -s go with -L");
+    if (o->learn != NULL) {
+        if (n_rest > 0)
+            cli_usage_error("-L takes no streams");
+        return run_learn(o);
+    }
+    if (o->prune && o->update == NULL)
+        cli_usage_error("-p goes with -u");
+    if (o->force_prune && !o->prune)
+        cli_usage_error("-F goes with -p");
+    if ((o->check || o->dump) && n_rest > 0)
+        cli_usage_error("-c and -d take no streams");
+    if (o->check != NULL)
+        return run_check(o->check);
+    if (o->dump != NULL)
+        return run_dump(o);
+    int stdin_uses = n_rest == 0;
+    for (int i = 0; i < n_rest; i++)
+        stdin_uses += strcmp(rest[i], "-") == 0;
+    if (stdin_uses > 1)
+        cli_usage_error("standard input can be used only once");
+    int rc = run_write(o, rest, n_rest);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
+        rc = AS_EXIT_FAIL;
+    }
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -689,124 +829,7 @@ main(int argc, char **argv)
         argc--;
     }
     while ((c = getopt_long(argc, argv, "A:a:b:c:d:E:Ff:HhJL:l:M:o:pqs:u:Vw:",
-                            longopts, NULL)) != -1) {
-        switch (c) {
-        case 'A': /* the old spelling of -a */
-        case 'a':
-            o.approx = optarg;
-            break;
-        case 'b':
-            o.blend = cli_parse_double("-b", optarg, 0.0, 1.0);
-            break;
-        case 'c':
-            o.check = optarg;
-            break;
-        case 'd':
-            o.dump = optarg;
-            break;
-        case 'E':
-            o.ef_construction = cli_parse_long("-E", optarg, 2, 100000);
-            break;
-        case 'F':
-            o.force_prune = 1;
-            break;
-        case 'L':
-            o.learn = optarg;
-            break;
-        case 'l':
-            if (strcmp(optarg, "dir") == 0)
-                o.label_from = AS_LABEL_DIR;
-            else if (strcmp(optarg, "column") == 0)
-                o.label_from = AS_LABEL_COLUMN;
-            else if (strcmp(optarg, "none") == 0)
-                o.label_from = AS_LABEL_NONE;
-            else
-                cli_usage_error("-l: '%s' is not dir, column or none", optarg);
-            break;
-        case 'M':
-            o.links = cli_parse_long("-M", optarg, 2, 100);
-            break;
-        case 'o':
-            o.output = optarg;
-            break;
-        case 'p':
-            o.prune = 1;
-            break;
-        case 's':
-            o.shrinkage = cli_parse_double("-s", optarg, 0.0, 1.0);
-            break;
-        case 'u':
-            o.update = optarg;
-            break;
-        case 'w':
-            o.wait_s = cli_parse_double("-w", optarg, 0.0, 1e6);
-            break;
-        default:
-            if (!cli_common_option(&o.out, c, optarg))
-                cli_usage_hint();
-        }
-    }
-    char **rest = argv + optind;
-    int n_rest = argc - optind;
-    int modes = (o.check != NULL) + (o.dump != NULL) + (o.learn != NULL) +
-                (o.output != NULL) + (o.update != NULL) + (o.approx != NULL);
-
-    if (merge) {
-        if (o.output == NULL || modes != 1 || n_rest == 0)
-            cli_usage_error("merge needs -o index and one or more indexes");
-        return run_merge(&o, rest, n_rest);
-    }
-    if (modes != 1)
-        cli_usage_error("one of -a, -c, -d, -L, -o and -u is needed");
-    if ((o.links || o.ef_construction) && o.approx == NULL)
-        cli_usage_error("-E and -M go with -a");
-    if (o.approx != NULL) {
-        if (n_rest > 0)
-            cli_usage_error("-a takes no streams");
-        if (strcmp(o.approx, "-") == 0)
-            cli_usage_error("an index is a file, not standard input");
-        return run_approx(&o);
-    }
-    if ((o.shrinkage >= 0.0 || o.blend >= 0.0) && o.learn == NULL)
-        cli_usage_error("-b and -s go with -L");
-    if (o.learn != NULL) {
-        if (n_rest > 0)
-            cli_usage_error("-L takes no streams");
-        return run_learn(&o);
-    }
-    if (o.prune && o.update == NULL)
-        cli_usage_error("-p goes with -u");
-    if (o.force_prune && !o.prune)
-        cli_usage_error("-F goes with -p");
-    if ((o.check || o.dump) && n_rest > 0)
-        cli_usage_error("-c and -d take no streams");
-    if (o.check != NULL) {
-        as_index *ix = cli_index_open(o.check, AS_INDEX_VERIFY);
-        int ok = ix != NULL;
-        if (ix != NULL) {
-            /* every entry's strings in bounds too */
-            for (size_t i = 0; i < as_index_count(ix) && ok; i++) {
-                struct as_index_entry e;
-                if (as_index_entry(ix, i, &e) != AS_OK) {
-                    cli_warn_status(o.check, AS_EINDEX);
-                    ok = 0;
-                }
-            }
-        }
-        as_index_close(ix);
-        return ok ? AS_EXIT_OK : AS_EXIT_FAIL;
-    }
-    if (o.dump != NULL)
-        return run_dump(&o);
-    int stdin_uses = n_rest == 0;
-    for (int i = 0; i < n_rest; i++)
-        stdin_uses += strcmp(rest[i], "-") == 0;
-    if (stdin_uses > 1)
-        cli_usage_error("standard input can be used only once");
-    int rc = run_write(&o, rest, n_rest);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
-        rc = AS_EXIT_FAIL;
-    }
-    return rc;
+                            longopts, NULL)) != -1)
+        take_option(&o, c, optarg);
+    return run(&o, merge, argv + optind, argc - optind);
 }
