@@ -331,10 +331,11 @@ run_approx(const struct opts *o)
         ao.ef_construction = (size_t)o->ef_construction;
     if (ao.ef_construction < ao.links)
         cli_usage_error("-E must be at least -M (%zu)", ao.links);
-    size_t len = strlen(o->approx);
-    char *ann = cli_xrealloc(NULL, len + 5);
-    memcpy(ann, o->approx, len);
-    memcpy(ann + len, ".ann", 5);
+    char *ann = as_ann_path(o->approx);
+    if (ann == NULL) {
+        cli_warn_status(o->approx, AS_ENOMEM);
+        return AS_EXIT_FAIL;
+    }
     if (!as_ann_available()) {
         cli_warnx(ann, "%s (built without hnswlib)", as_strerror(AS_ENOTSUP));
         free(ann);

@@ -51,6 +51,18 @@
 #define ANN_DEFAULT_EFC 200
 #define ANN_DEFAULT_SEED 100
 
+char *
+as_ann_path(const char *index_path)
+{
+    size_t len = strlen(index_path);
+    char *ann = malloc(len + sizeof ".ann");
+    if (ann != NULL) {
+        memcpy(ann, index_path, len);
+        memcpy(ann + len, ".ann", sizeof ".ann");
+    }
+    return ann;
+}
+
 void
 as_ann_opts_init(struct as_ann_opts *o)
 {

@@ -106,6 +106,19 @@ test_unavailable(void)
                  AS_ENOTSUP);
 }
 
+/* The graph's file beside its index, with or without hnswlib. */
+static void
+test_path(void)
+{
+    check_ctx("path");
+    char *p = as_ann_path("lib/drums.asx");
+    CHECK_STR(p, "lib/drums.asx.ann");
+    free(p);
+    p = as_ann_path("");
+    CHECK_STR(p, ".ann");
+    free(p);
+}
+
 /* Fraction of the exact top K that the approximate top K holds. */
 static double
 recall(const struct as_hit *exact, const size_t *n_exact,
@@ -386,6 +399,7 @@ main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
+    test_path();
     if (!as_ann_available()) {
         test_unavailable();
         return check_done();

@@ -70,6 +70,11 @@ void as_ann_opts_init(struct as_ann_opts *o);
 int as_ann_build(const as_index *ix, const char *path,
                  const struct as_ann_opts *o);
 
+/* Where the approximate index of the index at index_path lives: beside
+ * it, as index_path with ".ann" appended. A new string (free() it), or
+ * NULL when out of memory. */
+char *as_ann_path(const char *index_path);
+
 typedef struct as_ann as_ann;
 
 /*
