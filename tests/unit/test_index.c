@@ -792,6 +792,18 @@ test_library_summary(void)
     as_index_close(ix[1]);
 }
 
+/* Writes b (freed) to path and opens the index it wrote; NULL after a
+ * failed check. */
+static as_index *
+write_open(as_index_builder *b, const char *path)
+{
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    return ix;
+}
+
 /* -p's choice (as_index_find_gone, as_index_prune_suspect) and putting a
  * whole index into a builder with counts (as-index merge). */
 static void
@@ -818,10 +830,7 @@ test_prune_merge(void)
         CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
     }
     snprintf(path, sizeof path, "%s/prune.asx", dir);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
-    as_index *ix = NULL;
-    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    as_index *ix = write_open(b, path);
     if (ix == NULL)
         return;
     size_t *gone = NULL, n_gone = 99;
@@ -939,11 +948,7 @@ test_stream(void)
     check_ctx("dump rows");
     char path[512];
     snprintf(path, sizeof path, "%s/stream.asx", dir);
-    as_index_builder *b = build_sample(6);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
-    as_index *ix = NULL;
-    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    as_index *ix = write_open(build_sample(6), path);
     if (ix == NULL)
         return;
     CHECK_STATUS(as_index_stream_header(ix, &out), AS_OK);
