@@ -178,25 +178,17 @@ done:
     return failed;
 }
 
-/* Refuses to replace a file that is not an index: anything but a
- * regular file (a device, a FIFO, which opening would wait on) too. */
+/* Refuses to replace anything but an index (as_index_replaceable()),
+ * saying why. */
 static int
 safe_target(const char *path)
 {
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return errno == ENOENT ? 0
-                               : (cli_warnx(path, "%s", strerror(errno)), 1);
-    as_index *ix = NULL;
-    unsigned v;
-    int status =
-        S_ISREG(st.st_mode) ? as_index_open(&ix, path, 0, &v) : AS_ENOTINDEX;
-    as_index_close(ix);
-    if (status == AS_ENOTINDEX) {
+    int st = as_index_replaceable(path);
+    if (st == AS_ENOTINDEX)
         cli_warnx(path, "exists and is not an index; not replaced");
-        return 1;
-    }
-    return 0;
+    else if (st != AS_OK)
+        cli_warn_status(path, st);
+    return st != AS_OK;
 }
 
 /* The index file that path names: a symbolic link is followed, so that

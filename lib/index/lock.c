@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The writer's lock: flock(2) on INDEX.lock, which outlives renames of the
- * index itself. The kernel drops it when its holder exits, however. */
+ * index itself. The kernel drops it when its holder exits, however. And
+ * what a writer checks before it takes the lock: that it replaces an
+ * index, or nothing. */
 #define _DEFAULT_SOURCE
 #include "as/index.h"
 
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,4 +66,18 @@ as_index_unlock(int fd)
         flock(fd, LOCK_UN);
         close(fd);
     }
+}
+
+int
+as_index_replaceable(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT ? AS_OK : AS_EIO;
+    if (!S_ISREG(sb.st_mode))
+        return AS_ENOTINDEX;
+    as_index *ix = NULL;
+    int st = as_index_open(&ix, path, 0, NULL);
+    as_index_close(ix);
+    return st == AS_ENOTINDEX ? AS_ENOTINDEX : AS_OK;
 }

@@ -6,7 +6,8 @@
  * crash, never a wrong "ok", never a changed value from an accessor);
  * blocks checked lazily; version-1 files read; the writer's lock; the
  * summary of what an index holds; which entries a prune removes; a
- * whole index put into a builder; entries from stream rows and back.
+ * whole index put into a builder; entries from stream rows and back;
+ * what a writer may replace.
  *
  * usage: test_index DATADIR (unused)
  */
@@ -973,6 +974,30 @@ test_stream(void)
     as_index_close(ix);
 }
 
+/* What a writer may replace (as_index_replaceable). */
+static void
+test_replaceable(void)
+{
+    check_ctx("replaceable");
+    char path[512];
+    snprintf(path, sizeof path, "%s/none.asx", dir);
+    CHECK_STATUS(as_index_replaceable(path), AS_OK);
+    as_index *ix = write_open(build_sample(3), path);
+    as_index_close(ix);
+    CHECK_STATUS(as_index_replaceable(path), AS_OK);
+    snprintf(path, sizeof path, "%s/text.asx", dir);
+    tu_write_file(path, "path\tx\n", 8);
+    CHECK_STATUS(as_index_replaceable(path), AS_ENOTINDEX);
+    /* a path below a file cannot be looked at: ENOTDIR */
+    snprintf(path, sizeof path, "%s/text.asx/x.asx", dir);
+    CHECK_STATUS(as_index_replaceable(path), AS_EIO);
+    CHECK_INT(errno, ENOTDIR);
+    CHECK_STATUS(as_index_replaceable(dir), AS_ENOTINDEX);
+    snprintf(path, sizeof path, "%s/fifo.asx", dir);
+    CHECK_INT(mkfifo(path, 0600), 0);
+    CHECK_STATUS(as_index_replaceable(path), AS_ENOTINDEX);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -992,6 +1017,7 @@ main(int argc, char **argv)
     test_library_summary();
     test_prune_merge();
     test_stream();
+    test_replaceable();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -376,6 +376,14 @@ int as_index_prune_suspect(size_t n_gone, size_t n);
  */
 int as_index_lock(const char *path, double wait_s, int *fd);
 void as_index_unlock(int fd);
+/*
+ * Whether a writer may replace what is at path with an index: AS_OK when
+ * there is nothing there or an index (of any version, damaged too: it is
+ * rewritten), AS_ENOTINDEX when something else is (a file that is not an
+ * index, a directory, a device, a FIFO, which opening would wait on),
+ * AS_EIO (errno set) when path cannot be looked at.
+ */
+int as_index_replaceable(const char *path);
 /* Removes the temporary files a killed writer of the index at path (or
  * of its segment) left behind. Call it only while holding the lock. */
 void as_index_remove_stale(const char *path);
