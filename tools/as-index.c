@@ -778,10 +778,8 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
     int rc = run_write(o, rest, n_rest);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
+    if (cli_output_close(&(struct cli_output){.fp = stdout}, 1))
         rc = AS_EXIT_FAIL;
-    }
     return rc;
 }
 
