@@ -122,34 +122,41 @@ t1=$(now)
 "$bin/as-index" -q -o lib.asx lib.tsv
 echo "extract: $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 
-# rms FILE [EFFECT...]: the RMS amplitude of FILE (after the effects)
-rms() {
-    _f=$1
-    shift
-    sox "$_f" -n "$@" stat 2>&1 | awk '/RMS +amplitude/ { print $3 }'
-}
-
-# level_only A B: whether B is A times a gain, to within a few samples of
-# timing: the residual of A - g B (g equalising their RMS), at the best
-# of the lags -3 .. 3 samples, is 30 dB under A
+# level_only A B: whether B is A times a gain, give or take silence
+# trimmed at either end: with B shifted so that the onsets (the first
+# sample at a quarter of each file's peak) meet, give or take 3 samples,
+# the residual of A - g B over both (g the least-squares gain) is 30 dB
+# under A. (A soundfont renderer trims a quiet velocity's lead-in later,
+# and its tail earlier, so neither the lag nor the RMS gives the gain.)
 level_only() {
-    _ra=$(rms "$1")
-    _g=$(awk -v a="$_ra" -v b="$(rms "$2")" 'BEGIN { printf "%.9f", a / b }')
-    for _lag in 0 1 2 3; do
-        for _side in a b; do
-            if [ "$_side" = a ]; then
-                _r=$(sox -m -v 1 "|sox $1 -p pad ${_lag}s 0" -v "-$_g" "$2" -n stat 2>&1 |
-                    awk '/RMS +amplitude/ { print $3 }')
-            else
-                _r=$(sox -m -v 1 "$1" -v "-$_g" "|sox $2 -p pad ${_lag}s 0" -n stat 2>&1 |
-                    awk '/RMS +amplitude/ { print $3 }')
-            fi
-            if awk -v r="$_r" -v a="$_ra" 'BEGIN { exit !(r != "" && r < a * 0.0316) }'; then
-                return 0
-            fi
-        done
-    done
-    return 1
+    { sox "$1" -t dat - remix -; echo "; B"; sox "$2" -t dat - remix -; } |
+        awk '
+        function onset(x, n,    i, m, v) {
+            m = 0
+            for (i = 0; i < n; i++) { v = x[i] < 0 ? -x[i] : x[i]; if (v > m) m = v }
+            for (i = 0; i < n; i++) if ((x[i] < 0 ? -x[i] : x[i]) >= m / 4) return i
+            return 0
+        }
+        /^; B/ { f = 1; next }
+        /^;/ { next }
+        { if (f) b[nb++] = $2 + 0; else a[na++] = $2 + 0 }
+        END {
+            ea = 0; bb = 0
+            for (i = 0; i < na; i++) ea += a[i] * a[i]
+            for (j = 0; j < nb; j++) bb += b[j] * b[j]
+            if (ea == 0 || bb == 0) exit 1
+            d = onset(b, nb) - onset(a, na)
+            for (lag = d - 3; lag <= d + 3; lag++) {
+                ab = 0
+                for (i = 0; i < na; i++) {
+                    j = i + lag
+                    if (j >= 0 && j < nb) ab += a[i] * b[j]
+                }
+                g = ab / bb
+                if (ea - 2 * g * ab + g * g * bb < ea * 0.001) exit 0
+            }
+            exit 1
+        }'
 }
 
 # score GROUPS.TSV (as-search -D -H output: group, member, path, ...)
