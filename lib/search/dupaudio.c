@@ -19,17 +19,39 @@
  *    relative to each spectrogram's loudest cell, floored at -30 dB.
  * 3. Gain: the mean of a - b over the cells both hold above -20 dB is
  *    added to b (the loudest cell alone would set it with an error).
- * 4. Difference: the root mean square of a - b (b floored again) over
- *    the cells either holds above -25 dB, each weighed by the power of
- *    the louder of the two (10^(dB/10)), so that the loud cells, which
- *    coding and noise hardly touch, count most.
+ * 4. Noise floor: noise added to a copy (the dither of 8 bits fills the
+ *    bands a quiet sound leaves empty, and its tail) is not the
+ *    recording. The floor is the higher of the two sounds' 20th
+ *    percentiles of the cells of the frames inside both (the quietest
+ *    cells: empty bands, the tail), plus 6 dB (noise 6 dB under a cell
+ *    raises it by 1 dB), at most -20 dB (a sound whose quietest cells
+ *    are that loud is steady, like a noise or a chord, not over noise);
+ *    both spectrograms are raised to it, and cells that both hold at it
+ *    do not count. One level for every band: dither
+ *    is white, which the area-normalised mel bands make flat, while a
+ *    per-band floor would take a steady tone for noise.
+ * 5. Cells: the root mean square of a - b over the cells either holds
+ *    above -25 dB, each weighed by the power of the louder of the two
+ *    (10^(dB/10)), so that the loud cells, which coding and noise hardly
+ *    touch, count most.
+ * 6. Envelope: the same recording after a gain has the same envelope,
+ *    so the level difference of each frame (the weighed mean of a - b
+ *    over its cells) is the same in every frame. Coding noise is spread
+ *    over the cells and mostly averages out over a frame's 80 bands,
+ *    while another velocity layer of a drum (its decay faster or slower)
+ *    moves every band of a frame together: the weighed root mean square
+ *    of the frames' differences around their mean counts twice.
+ *    The difference is the larger of the cells' and the envelope's.
  *
  * Measured on bench/dups.sh's copies of the drum corpus: gain, 24 bits,
  * sample rate, stereo and padding give 0 to 0.1 dB, MP3 at 96 and 128
- * kbit/s, Vorbis (q3) and Opus (64 kbit/s) up to about 0.5 dB, 8 bits
- * several dB on quiet sounds (the noise is then a large part of the
- * sound); different keys of one kit 0.64 dB and more (two kick samples
- * a semitone apart) and another velocity layer 0.4 dB and more.
+ * kbit/s, Vorbis (q3) and Opus (64 kbit/s) up to about 0.5 dB (their
+ * envelopes 0.2 dB at most, counted twice 0.45), 8 bits of a quiet
+ * sound often several dB (the noise is then most of the sound); another
+ * velocity layer of one drum 0.4 dB over the cells but its envelope
+ * 0.29 dB and more (0.58 counted twice), different keys of one kit
+ * 0.64 dB and more. The same sample on two keys tuned 5 cents apart
+ * (FluidR3's Orchestra kit, keys 38 and 40) differs by 0.11 dB only.
  * Sounds longer than 60 s are compared on their first 60 s.
  */
 #include <math.h>
@@ -58,6 +80,14 @@ enum {
 #define FLOOR_DB (-30.0)
 #define SIG_DB (-25.0)
 #define GAIN_DB (-20.0)
+/* the noise floor: this share of the cells of the frames inside both
+ * sounds is at or under it, and cells up to NOISE_MARGIN_DB over it count
+ * as noise (noise 6 dB under a cell raises it by 1 dB) */
+#define NOISE_SHARE 0.2
+#define NOISE_MARGIN_DB 6.0
+#define NOISE_MAX_DB (-20.0)
+/* the envelope's deviation counts this many times (see the top) */
+#define ENVELOPE_WEIGHT 2.0
 
 struct sound {
     float *x; /* samples */
@@ -78,6 +108,9 @@ struct as__dupcmp {
     float power[N_BINS];
     float *spec[2]; /* frames x N_MELS, dB */
     size_t cap_frames;
+    float *col[2];       /* the cells of the frames inside both */
+    double *lvl, *lvl_w; /* per frame: mean difference, its weight */
+    size_t cap_col, cap_lvl;
 };
 
 int
@@ -109,7 +142,10 @@ as__dupcmp_free(as__dupcmp *c)
         free(c->s[i].x);
         free(c->s[i].env);
         free(c->spec[i]);
+        free(c->col[i]);
     }
+    free(c->lvl);
+    free(c->lvl_w);
     as__rfft_free(c->fft);
     as__melbank_free(&c->mb);
     free(c);
@@ -279,6 +315,114 @@ spectrogram(as__dupcmp *c, const struct sound *s, long from, size_t n_frames,
     }
 }
 
+/* The k-th smallest of x[0, n) (x reordered; Hoare's selection). */
+static float
+select_kth(float *x, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = x[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i <= j) {
+                float t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return x[k];
+}
+
+/* The noise floor (see the top), the same in every band: the higher
+ * of the two sounds' NOISE_SHARE quantiles of the cells of the frames
+ * whose middle is in [in0, in1) (a's samples), plus NOISE_MARGIN_DB;
+ * FLOOR_DB with fewer than 4 such frames. b's cells are taken after the
+ * gain. */
+static double
+noise_floor(as__dupcmp *c, size_t n_frames, long start, long in0, long in1,
+            double gain)
+{
+    const float *sa = c->spec[0], *sb = c->spec[1];
+    size_t m = 0;
+    for (size_t f = 0; f < n_frames; f++) {
+        long mid = start + (long)(f * HOP);
+        if (mid < in0 || mid >= in1)
+            continue;
+        for (size_t k = 0; k < N_MELS; k++) {
+            c->col[0][m] = sa[f * N_MELS + k];
+            c->col[1][m] = (float)((double)sb[f * N_MELS + k] + gain);
+            m++;
+        }
+    }
+    if (m < 4 * N_MELS)
+        return FLOOR_DB;
+    size_t at = (size_t)(NOISE_SHARE * (double)(m - 1));
+    float fa = select_kth(c->col[0], m, at), fb = select_kth(c->col[1], m, at);
+    double v = (double)(fa > fb ? fa : fb) + NOISE_MARGIN_DB;
+    /* a fifth of the cells within 26 dB of the loudest: a steady sound
+     * (noise, a chord), not a sound over noise */
+    if (v > NOISE_MAX_DB)
+        v = NOISE_MAX_DB;
+    return v > FLOOR_DB ? v : FLOOR_DB;
+}
+
+/* The difference (see the top) of the spectrograms, b after the gain,
+ * both raised to the noise floor fl. */
+static double
+compare(as__dupcmp *c, size_t n_frames, double gain, double fl)
+{
+    const float *sa = c->spec[0], *sb = c->spec[1];
+    double sum = 0.0, wsum = 0.0;
+    for (size_t f = 0; f < n_frames; f++) {
+        double lv = 0.0, lw = 0.0;
+        for (size_t k = 0; k < N_MELS; k++) {
+            double va = (double)sa[f * N_MELS + k];
+            double vb = (double)sb[f * N_MELS + k] + gain;
+            va = va > fl ? va : fl;
+            vb = vb > fl ? vb : fl;
+            if ((va > SIG_DB || vb > SIG_DB) && (va > fl || vb > fl)) {
+                /* weighed by the louder cell's power */
+                double w = pow(10.0, (va > vb ? va : vb) / 10.0);
+                sum += w * (va - vb) * (va - vb);
+                wsum += w;
+                lv += w * (va - vb);
+                lw += w;
+            }
+        }
+        c->lvl[f] = lw > 0.0 ? lv / lw : 0.0;
+        c->lvl_w[f] = lw;
+    }
+    if (wsum <= 0.0)
+        return HUGE_VAL;
+    /* the envelope: how the frames' mean differences spread around
+     * theirs */
+    double mean = 0.0;
+    for (size_t f = 0; f < n_frames; f++)
+        mean += c->lvl_w[f] * c->lvl[f];
+    mean /= wsum;
+    double env = 0.0;
+    for (size_t f = 0; f < n_frames; f++)
+        env += c->lvl_w[f] * (c->lvl[f] - mean) * (c->lvl[f] - mean);
+    double cells = sqrt(sum / wsum);
+    env = ENVELOPE_WEIGHT * sqrt(env / wsum);
+    return cells > env ? cells : env;
+}
+
 double
 as__dupcmp_diff(as__dupcmp *c)
 {
@@ -301,7 +445,7 @@ as__dupcmp_diff(as__dupcmp *c)
     spectrogram(c, a, start, n_frames, c->spec[0]);
     spectrogram(c, b, start + lag, n_frames, c->spec[1]);
     const float *sa = c->spec[0], *sb = c->spec[1];
-    size_t n = n_frames * N_MELS, n_gain = 0, n_sig = 0;
+    size_t n = n_frames * N_MELS, n_gain = 0;
     double gain = 0.0;
     for (size_t i = 0; i < n; i++)
         if ((double)sa[i] > GAIN_DB && (double)sb[i] > GAIN_DB) {
@@ -309,18 +453,22 @@ as__dupcmp_diff(as__dupcmp *c)
             n_gain++;
         }
     gain = n_gain ? gain / (double)n_gain : 0.0;
-    double sum = 0.0, wsum = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double va = (double)sa[i], vb = (double)sb[i] + gain;
-        if (vb < FLOOR_DB)
-            vb = FLOOR_DB;
-        if (va > SIG_DB || vb > SIG_DB) {
-            /* weighed by the louder cell's power */
-            double w = pow(10.0, (va > vb ? va : vb) / 10.0);
-            sum += w * (va - vb) * (va - vb);
-            wsum += w;
-            n_sig++;
-        }
-    }
-    return n_sig ? sqrt(sum / wsum) : HUGE_VAL;
+    /* the frames whose middle is inside both sounds */
+    long in0 = lag > 0 ? 0 : -lag;
+    long in1 = (long)a->n < (long)b->n - lag ? (long)a->n : (long)b->n - lag;
+    if (grow((void **)&c->col[0], &c->cap_col, n_frames * N_MELS,
+             sizeof(float)))
+        return (double)NAN;
+    p = realloc(c->col[1], c->cap_col * sizeof(float));
+    if (p == NULL)
+        return (double)NAN;
+    c->col[1] = p;
+    if (grow((void **)&c->lvl, &c->cap_lvl, n_frames, sizeof(double)))
+        return (double)NAN;
+    double *q = realloc(c->lvl_w, c->cap_lvl * sizeof(double));
+    if (q == NULL)
+        return (double)NAN;
+    c->lvl_w = q;
+    return compare(c, n_frames, gain,
+                   noise_floor(c, n_frames, start, in0, in1, gain));
 }

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # --duplicates, near: the same recording after a change of gain, bit
 # depth, sample rate, coding, channels or silence around it is grouped;
-# another recording of the same kind, or the same one played 6% faster or
-# with its boom boosted, is not. Files that cannot be read are reported.
+# another recording of the same kind, or the same one played 6% faster,
+# with its boom boosted or with its decay changed by an expander (as
+# another velocity layer changes it), is not. Files that cannot be read
+# are reported.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -21,6 +23,7 @@ lame --quiet -b 128 "$b" k/bd.mp3
 cp "$FIX/kick_44k1.flac" o/kick.flac
 sox -R "$b" o/faster.wav speed 1.06
 sox -R "$b" o/boom.wav gain -6 equalizer 60 1q +6
+sox -R "$b" o/expanded.wav compand 0.001,0.02 -80,-80,-30,-34.5,0,0
 as-extract -r k o | as-index -o l.asx
 
 run as-search -D -H l.asx
