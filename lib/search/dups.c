@@ -19,9 +19,11 @@
  *    and compared; a pair is a near-duplicate when their difference is at
  *    most max_difference dB.
  * Groups do not chain: in path order, an entry that is in no group yet
- * starts one, and takes in every later entry, not yet in a group, that
- * is a near-duplicate of it. So every member is within max_difference of
- * the group's first member, whatever the other members are.
+ * starts one, and takes in every entry, not yet in a group, that is a
+ * near-duplicate of it among its candidates and those of the members it
+ * took in (each compared with the first member). So every member is
+ * within max_difference of the group's first member, whatever the other
+ * members are.
  */
 #include "as/search.h"
 
@@ -119,6 +121,8 @@ cmp_u64_pair(const void *pa, const void *pb)
 /* A pair of reps u < v (path order) and its outcome. */
 struct pair {
     size_t u, v;
+    size_t lead;    /* the leader confirmed against; SIZE_MAX: none */
+    size_t other;   /* u or v: the one confirmed against lead */
     double diff;    /* dB; HUGE_VAL: not comparable or unreadable */
     int st_u, st_v; /* decoding status of each side */
     int errno_u, errno_v;
@@ -152,7 +156,8 @@ pair_add(struct pairs *ps, size_t a, size_t b)
         ps->cap = cap;
     }
     ps->p[ps->n++] = (struct pair){
-        a < b ? a : b, a < b ? b : a, HUGE_VAL, AS_OK, AS_OK, 0, 0};
+        a < b ? a : b, a < b ? b : a, SIZE_MAX, SIZE_MAX, HUGE_VAL,
+        AS_OK,         AS_OK,         0,        0};
     return AS_OK;
 }
 
@@ -302,7 +307,7 @@ struct confirm_ctx {
     const struct item *items;
     struct pair *p;
     const size_t *todo; /* the pairs to score */
-    size_t u;           /* their first rep */
+    size_t u;           /* the leader */
     as__dupcmp **work;  /* per worker */
     size_t *loaded;     /* per worker: the rep in its slot 0 */
     int *loaded_st, *loaded_errno;
@@ -325,7 +330,7 @@ confirm_task(void *ctx, size_t task, size_t worker)
     if (p->st_u != AS_OK)
         return;
     errno = 0;
-    p->st_v = as__dupcmp_load(w, 1, c->items[p->v].path);
+    p->st_v = as__dupcmp_load(w, 1, c->items[p->other].path);
     p->errno_v = errno;
     if (p->st_v == AS_OK)
         p->diff = as__dupcmp_diff(w);
@@ -334,9 +339,10 @@ confirm_task(void *ctx, size_t task, size_t worker)
 /*
  * In path order, each rep that is in no group yet leads one: its pairs
  * with reps in no group yet are confirmed (in parallel), and those within
- * max_diff join it. Pairs whose first rep joined a group are never
- * confirmed: they could not change the groups. Then every item follows
- * its rep. ps sorted by u.
+ * max_diff join it; then the candidates of those that joined, still in
+ * no group, are confirmed against the leader too (never against the
+ * member: groups do not chain), and so on until none joins. Each rep is
+ * confirmed against a leader once. Then every item follows its rep.
  */
 static int
 confirm_assign(struct item *items, size_t n, struct pairs *ps, double max_diff,
@@ -345,44 +351,75 @@ confirm_assign(struct item *items, size_t n, struct pairs *ps, double max_diff,
     if (threads < 1)
         threads = 1;
     size_t *todo = malloc((ps->n ? ps->n : 1) * sizeof *todo);
+    size_t *lo_of = calloc(n + 2, sizeof *lo_of);
+    size_t *adj = malloc((ps->n ? 2 * ps->n : 1) * sizeof *adj);
+    size_t *tried = malloc((n ? n : 1) * sizeof *tried);
+    size_t *joined = malloc((n ? n : 1) * sizeof *joined);
     as__dupcmp **work = calloc(threads, sizeof *work);
     size_t *loaded = malloc(threads * sizeof *loaded);
     int *loaded_st = calloc(threads, sizeof *loaded_st);
     int *loaded_errno = calloc(threads, sizeof *loaded_errno);
     int st = AS_ENOMEM;
-    if (todo == NULL || work == NULL || loaded == NULL || loaded_st == NULL ||
+    if (todo == NULL || lo_of == NULL || adj == NULL || tried == NULL ||
+        joined == NULL || work == NULL || loaded == NULL || loaded_st == NULL ||
         loaded_errno == NULL)
         goto done;
     st = AS_OK;
     for (size_t i = 0; i < threads && st == AS_OK; i++)
         st = as__dupcmp_new(&work[i]);
-    size_t k = 0;
+    /* adj[lo_of[r], lo_of[r + 1]): the pairs that hold rep r */
+    for (size_t i = 0; i < ps->n; i++) {
+        lo_of[ps->p[i].u + 2]++;
+        lo_of[ps->p[i].v + 2]++;
+    }
+    for (size_t r = 2; r < n + 2; r++)
+        lo_of[r] += lo_of[r - 1];
+    for (size_t i = 0; i < ps->n; i++) {
+        adj[lo_of[ps->p[i].u + 1]++] = i;
+        adj[lo_of[ps->p[i].v + 1]++] = i;
+    }
+    for (size_t i = 0; i < n; i++)
+        tried[i] = SIZE_MAX;
     for (size_t u = 0; u < n && st == AS_OK; u++) {
-        size_t lo = k;
-        while (k < ps->n && ps->p[k].u == u)
-            k++;
         if (items[u].rep != u || items[u].leader != SIZE_MAX)
             continue;
         items[u].leader = u;
         items[u].diff = 0.0;
-        size_t n_todo = 0;
-        for (size_t i = lo; i < k; i++)
-            if (items[ps->p[i].v].leader == SIZE_MAX)
-                todo[n_todo++] = i;
-        if (n_todo == 0)
-            continue;
+        /* joined[from, to): the members whose candidates are next */
+        size_t from = 0, to = 1;
+        joined[0] = u;
+        tried[u] = u;
         for (size_t w = 0; w < threads; w++)
             loaded[w] = SIZE_MAX;
-        struct confirm_ctx c = {items, ps->p,  todo,      u,
-                                work,  loaded, loaded_st, loaded_errno};
-        st = as_parallel(n_todo, threads, confirm_task, &c);
-        for (size_t t = 0; t < n_todo && st == AS_OK; t++) {
-            const struct pair *p = &ps->p[todo[t]];
-            if (isnan(p->diff))
-                st = AS_ENOMEM;
-            else if (p->diff <= max_diff) {
-                items[p->v].leader = u;
-                items[p->v].diff = p->diff;
+        while (from < to && st == AS_OK) {
+            size_t n_todo = 0;
+            for (size_t j = from; j < to; j++)
+                for (size_t a = lo_of[joined[j]]; a < lo_of[joined[j] + 1];
+                     a++) {
+                    struct pair *p = &ps->p[adj[a]];
+                    size_t v = p->u == joined[j] ? p->v : p->u;
+                    if (items[v].leader == SIZE_MAX && tried[v] != u) {
+                        tried[v] = u;
+                        p->lead = u;
+                        p->other = v;
+                        todo[n_todo++] = adj[a];
+                    }
+                }
+            from = to;
+            if (n_todo == 0)
+                break;
+            struct confirm_ctx c = {items, ps->p,  todo,      u,
+                                    work,  loaded, loaded_st, loaded_errno};
+            st = as_parallel(n_todo, threads, confirm_task, &c);
+            for (size_t t = 0; t < n_todo && st == AS_OK; t++) {
+                const struct pair *p = &ps->p[todo[t]];
+                if (isnan(p->diff))
+                    st = AS_ENOMEM;
+                else if (p->diff <= max_diff) {
+                    items[p->other].leader = u;
+                    items[p->other].diff = p->diff;
+                    joined[to++] = p->other;
+                }
             }
         }
     }
@@ -392,6 +429,10 @@ done:
             as__dupcmp_free(work[i]);
     free(work);
     free(todo);
+    free(lo_of);
+    free(adj);
+    free(tried);
+    free(joined);
     free(loaded);
     free(loaded_st);
     free(loaded_errno);
@@ -431,13 +472,15 @@ report_unreadable(const struct as_dup_opts *o, const struct item *items,
     }
     for (size_t i = 0; i < ps->n; i++) {
         const struct pair *p = &ps->p[i];
-        if (p->st_u != AS_OK && st[p->u] == AS_OK) {
-            st[p->u] = p->st_u;
-            er[p->u] = p->errno_u;
+        if (p->lead == SIZE_MAX)
+            continue; /* never confirmed */
+        if (p->st_u != AS_OK && st[p->lead] == AS_OK) {
+            st[p->lead] = p->st_u;
+            er[p->lead] = p->errno_u;
         }
-        if (p->st_u == AS_OK && p->st_v != AS_OK && st[p->v] == AS_OK) {
-            st[p->v] = p->st_v;
-            er[p->v] = p->errno_v;
+        if (p->st_u == AS_OK && p->st_v != AS_OK && st[p->other] == AS_OK) {
+            st[p->other] = p->st_v;
+            er[p->other] = p->errno_v;
         }
     }
     for (size_t i = 0; i < n; i++)
