@@ -25,8 +25,8 @@
 # - recall: the share of variants that are in their original's group
 #   (per variant, then all). pairs: pairs of members of one group that
 #   come from different corpus files of one source, kit and class:
-#   "level" when the one is the other times a gain (sox: the residual
-#   after the gain that equals their RMS is 30 dB under the signal: a
+#   "level" when the one is the other times a gain (the residual after
+#   the least-squares gain, onsets aligned, is 30 dB under the signal: a
 #   soundfont often plays one sample at every velocity, or on two keys,
 #   so these are the same recording by the definition), "false (class
 #   and kit)" otherwise (different recordings: they are printed on
@@ -37,17 +37,22 @@
 #
 # Measured on December 3, 2026 (bench/dups.sh /work/corpus-out 120 OLD,
 # OLD a build of the feature-distance -D with -e 0.01; 2790 files; the
-# 2-core machine was busy, so the time is rough):
+# 2-core machine was very busy, so the time is rough):
 #                         recall  (no 8-bit)  false, class+kit  level
-#   this build (0.5 dB)    0.941    0.986           45           809
-#   feature distance       0.557    0.596           28           596
-# Per variant this build finds 0.97 to 1.00 of each, except Vorbis 0.92
-# and 8 bits 0.36 (an 8-bit copy of a quiet one-shot is mostly noise).
-# The false pairs are another velocity layer of one key (a soundfont's
-# filter opening with the velocity: 0.1 to 0.45 dB, less than coding
-# changes) and keys 38/40 of FluidR3's Orchestra kit (0.11 dB, one
-# sample); the feature distance reports different kick samples a
-# semitone apart instead. as-search -D took 46 s (-j 2).
+#   this build (0.5 dB)    0.952    0.988            8           832
+#   feature distance       0.558    0.598           25           596
+# Per variant this build finds 0.97 to 1.00 of each, except Vorbis 0.93
+# and 8 bits 0.48 (an 8-bit copy of a quiet one-shot is mostly noise).
+# The false pairs: keys 38/40 of FluidR3's Orchestra kit (one sample
+# tuned a few cents apart: 0.11 dB), TimGM6mb's Brush kick at velocity
+# 40 and 80 (one sample, the residual just over -30 dB: the soundfont's
+# velocity filter) and two tablas tuned apart. Another velocity layer
+# whose decay differs is told apart by its envelope. The same build on
+# a second draw (N = 100, 2436 files): recall 0.947 (0.983 without 8
+# bits), 17 false pairs (the feature distance 0.583 and 18), most of
+# them TimGM6mb samples at velocity 40 against 80 and 120. as-search -D
+# took 123 s (-j 2; the build before this one 61 s on an idle machine,
+# 110 to 280 s while the machine was this busy).
 set -eu
 . "$(dirname "$0")/common.sh"
 
