@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # usage: bench/approx.sh [SIZES] [RUNS] [CORPUS]
 #
-# The approximate index (as-index -A, as-search -a) against the exact
+# The approximate index (as-index -a, as-search -a) against the exact
 # search, one thread, CPU time, on indexes of each of SIZES entries
 # (a comma-separated list, default 10000,100000) of the default feature
 # set, two data sets: 12 clusters in 8 latent dimensions
@@ -47,7 +47,7 @@ else
     echo "note: no corpus at $corpus (bench/corpus/make.sh builds it): real features skipped" >&2
 fi
 
-echo "approximate search: as-index -A (hnswlib HNSW, M 16, ef_construction 200) against the exact as-search,"
+echo "approximate search: as-index -a (hnswlib HNSW, M 16, ef_construction 200) against the exact as-search,"
 echo "$dim columns (default set), one thread, CPU time, $nq queries one at a time, top 10, median of $runs runs"
 for set in $sets; do
     for n in $(echo "$sizes" | tr ',' ' '); do

@@ -5,7 +5,7 @@
  *
  *   as-bench-approx INDEX ANN NQ RUNS EF...
  *
- * Builds the approximate index ANN from INDEX (as as-index -A, default
+ * Builds the approximate index ANN from INDEX (as as-index -a, default
  * options), then, RUNS times in turn (A B A B), searches NQ queries (rows
  * of the index spread over it, each value moved by 5% of its column's
  * spread, so that a query is near the data but not in it) one at a time:

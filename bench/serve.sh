@@ -17,7 +17,7 @@
 #   - beside it, the median time the library takes to extract the same
 #     file in one process (as-bench-extract, the extractor made once as
 #     the server's are): an upload costs its extraction plus the search.
-# With "approx" (a build with hnswlib): as-index -A builds the graph
+# With "approx" (a build with hnswlib): as-index -a builds the graph
 # (its time printed), the batching server runs with -a, and the search
 # runs alternate GET /search?path&approx=1 and the exact one on it
 # (A B A B) instead of the -B comparison.
@@ -55,7 +55,7 @@ if [ "$approx" = approx ]; then
     t0=$(now)
     "$bin/as-index" -A "$tmp/lib.asx"
     t1=$(now)
-    echo "as-index -A: $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
+    echo "as-index -a: $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
     start batch -a
 else
     start batch

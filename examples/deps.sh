@@ -6,7 +6,7 @@
 # packages are there and lets CMake say otherwise.
 
 # What building needs; g++ and libhnswlib-dev (header-only) are for the
-# optional approximate search (as-index -A, as-search -a), which a build
+# optional approximate search (as-index -a, as-search -a), which a build
 # without them leaves out.
 AS_DEPS_BUILD="cmake make gcc pkg-config libsndfile1-dev libflac-dev \
 libmpg123-dev libsoxr-dev libmicrohttpd-dev g++ libhnswlib-dev"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The approximate index: as-index -A builds INDEX.ann, as-search -a uses
+# The approximate index: as-index -a builds INDEX.ann, as-search -a uses
 # it. On a small clustered set (2000 rows in 12 tight clusters of a
 # 4-dimensional latent space, 16 columns) its recall@10 against the
 # exact search is at least 0.95 at the default -E (0.9 with a label
@@ -15,7 +15,7 @@ head -n 201 lib.tsv >queries.tsv
 
 if [ "${AS_WITH_APPROX-}" != ON ]; then
     # built without hnswlib: both ends say so
-    run as-index -A lib.asx
+    run as-index -a lib.asx
     expect_status 1
     expect_err "as-index: lib.asx.ann: not supported by this build (built without hnswlib)"
     run as-search -a -F queries.tsv lib.asx
@@ -24,7 +24,7 @@ if [ "${AS_WITH_APPROX-}" != ON ]; then
     exit 0
 fi
 
-run as-index -A lib.asx
+run as-index -a lib.asx
 expect_status 0
 expect_no_err
 expect_out_empty
@@ -91,11 +91,11 @@ expect_no_err
 
 # same index, same options: the same file
 cp lib.asx.ann first.ann
-as-index -A lib.asx
+as-index -a lib.asx
 cmp -s first.ann lib.asx.ann || fail "-A twice: files differ"
 
 # damaged: a flipped byte in the graph, or in the header; truncated
-damaged="as-search: lib.asx.ann: index is damaged (checksum mismatch): rebuild it with as-index -A lib.asx"
+damaged="as-search: lib.asx.ann: index is damaged (checksum mismatch): rebuild it with as-index -a lib.asx"
 flip() { # offset
     printf '\377' | dd of=lib.asx.ann bs=1 seek="$1" conv=notrunc 2>/dev/null
 }
@@ -118,7 +118,7 @@ expect_err "$damaged"
 cp lib.tsv lib.asx.ann
 run as-search -a -p s/00001.wav lib.asx
 expect_status 1
-expect_err "as-search: lib.asx.ann: not an approximate index: rebuild it with as-index -A lib.asx"
+expect_err "as-search: lib.asx.ann: not an approximate index: rebuild it with as-index -a lib.asx"
 
 # stale: the index changed (one more entry) after the graph was built
 cp first.ann lib.asx.ann
@@ -126,11 +126,11 @@ tail -n 1 lib.tsv | sed 's|^s/01999|s/new|' >more.tsv
 { head -n 1 lib.tsv; cat more.tsv; } | as-index -u lib.asx
 run as-search -a -p s/00001.wav lib.asx
 expect_status 1
-expect_err "as-search: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -A lib.asx"
+expect_err "as-search: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -a lib.asx"
 # and the exact search is untouched by it
 run as-search -H -k 1 -p s/00001.wav lib.asx
 expect_status 0
-as-index -A lib.asx
+as-index -a lib.asx
 run as-search -a -H -k 1 -p s/new.wav lib.asx
 expect_status 0
 expect_no_err
@@ -140,22 +140,22 @@ awk -F '\t' 'NR == 1 { print; next } $1 == "s/01500.wav" {
     $1 = "s/00002.wav"; print }' OFS='\t' lib.tsv | as-index -u lib.asx
 run as-search -a -p s/00001.wav lib.asx
 expect_status 1
-expect_err "as-search: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -A lib.asx"
-as-index -A lib.asx
+expect_err "as-search: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -a lib.asx"
+as-index -a lib.asx
 
 # missing
 rm lib.asx.ann
 run as-search -a -p s/00001.wav lib.asx
 expect_status 1
-expect_err "as-search: lib.asx.ann: No such file or directory: build it with as-index -A lib.asx"
+expect_err "as-search: lib.asx.ann: No such file or directory: build it with as-index -a lib.asx"
 
 # options
-run as-index -A lib.asx -M 8 -E 40
+run as-index -a lib.asx -M 8 -E 40
 expect_status 0
 expect_no_err
 run as-search -a -E 50 -H -k 1 -p s/00001.wav lib.asx
 expect_status 0
-run as-index -A missing.asx
+run as-index -a missing.asx
 expect_status 1
 expect_err "as-index: missing.asx: No such file or directory"
 usage() { # message
@@ -165,13 +165,13 @@ usage() { # message
         fail "want: $1"
     }
 }
-run as-index -A lib.asx -M 1
+run as-index -a lib.asx -M 1
 usage "as-index: -M: 1 is out of range (2 to 100)"
-run as-index -A lib.asx -M 32 -E 16
+run as-index -a lib.asx -M 32 -E 16
 usage "as-index: -E must be at least -M (32)"
 run as-index -o x.asx -M 8 lib.tsv
 usage "as-index: -E and -M go with -a"
-run as-index -A lib.asx lib.tsv
+run as-index -a lib.asx lib.tsv
 usage "as-index: -a takes no streams"
 run as-search -E 10 -p s/00001.wav lib.asx
 usage "as-search: -E goes with -a"

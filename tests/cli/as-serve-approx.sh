@@ -6,7 +6,7 @@
 # also when they arrive together with exact searches; what as-search -a
 # refuses is a 400; the server does not start without a usable graph,
 # and after as-index -u makes it stale answers approx=1 exactly (saying
-# so) until as-index -A rebuilds it.
+# so) until as-index -a rebuilds it.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -42,7 +42,7 @@ same() { # want-file what
 # no graph, a stale one, several indexes: the server does not start
 run as-serve -a -l 127.0.0.1:0 lib.asx
 expect_status 1
-expect_err "as-serve: lib.asx.ann: No such file or directory: build it with as-index -A lib.asx"
+expect_err "as-serve: lib.asx.ann: No such file or directory: build it with as-index -a lib.asx"
 expect_out_empty
 cp lib.asx other.asx
 run as-serve -a -l 127.0.0.1:0 lib.asx other.asx
@@ -50,7 +50,7 @@ expect_status 2
 [ "$(head -n 1 "$T/err")" = "as-serve: -a serves one index" ] ||
     fail "-a with two indexes: $(cat "$T/err")"
 
-as-index -A lib.asx
+as-index -a lib.asx
 as_serve_start -a -q -j 1 lib.asx
 
 # approx=1 answers what as-search -a does, for a few depths, ef and a
@@ -141,7 +141,7 @@ generation_is() {
 tail -n 1 lib.tsv | sed 's|^s/01999|s/new|' >more.tsv
 { head -n 1 lib.tsv; cat more.tsv; } | as-index -q -u lib.asx
 wait_for "the updated index" generation_is 2
-grep -qF "as-serve: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -A lib.asx; answering approx=1 exactly until it is replaced" \
+grep -qF "as-serve: lib.asx.ann: approximate index made for another version of the index: rebuild it with as-index -a lib.asx; answering approx=1 exactly until it is replaced" \
     "$T/serve.err" || fail "no warning: $(cat "$T/serve.err")"
 as-search -J -k 10 -p s/new.wav lib.asx >want.json
 http "${URL}search?path=s/new.wav&approx=1&k=10"
@@ -153,8 +153,8 @@ http "${URL}search?path=s/new.wav&approx=1&ef=5"
 expect_code 200
 bad "approx=1&w=other=2" "approx=1 does not go with w: the approximate index holds the stored weights"
 
-# as-index -A rebuilds the graph: picked up without a restart
-as-index -A lib.asx
+# as-index -a rebuilds the graph: picked up without a restart
+as-index -a lib.asx
 wait_for "the rebuilt graph" generation_is 3
 as-search -a -J -k 10 -p s/new.wav lib.asx >want.json
 http "${URL}search?path=s/new.wav&approx=1&k=10"

@@ -49,7 +49,7 @@ help(void)
         "\n"
         "  -A, --link-to=DIR        put a symbolic link to each match in DIR\n"
         "  -a, --approx             search the approximate index INDEX.ann\n"
-        "                           (as-index -A): faster on large libraries,\n"
+        "                           (as-index -a): faster on large libraries,\n"
         "                           may miss some of the nearest; results say\n"
         "                           exact: no\n"
         "  -C, --copy-to=DIR        put a copy of each match in DIR (names\n"
@@ -266,11 +266,11 @@ open_approx(struct lib *lib)
     if (st == AS_ENOTSUP)
         cli_warnx(ann, "%s (built without hnswlib)", as_strerror(st));
     else if (st == AS_EIO && errno == ENOENT)
-        cli_warnx(ann, "%s: build it with as-index -A %s", strerror(errno),
+        cli_warnx(ann, "%s: build it with as-index -a %s", strerror(errno),
                   lib->path[0]);
     else if (st == AS_ESTALE || st == AS_ECHECKSUM || st == AS_ENOTANN ||
              st == AS_EINDEXVER)
-        cli_warnx(ann, "%s: rebuild it with as-index -A %s", as_strerror(st),
+        cli_warnx(ann, "%s: rebuild it with as-index -a %s", as_strerror(st),
                   lib->path[0]);
     else if (st != AS_OK)
         cli_warn_status(ann, st);

@@ -11,7 +11,7 @@
 static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct gen *current;
 
-/* INDEX.ann, where as-index -A writes the graph of INDEX: malloc'd, or
+/* INDEX.ann, where as-index -a writes the graph of INDEX: malloc'd, or
  * NULL when out of memory. */
 static char *
 ann_path(const char *path)
@@ -41,7 +41,7 @@ file_id_of(const char *path, const struct stat *st, struct file_id *id)
         id->seg_size = (off_t)ii.seg_size;
         id->seg_mtime_ns = ii.seg_mtime_ns;
     }
-    /* with --approx, a graph rebuilt (as-index -A) is a new version too */
+    /* with --approx, a graph rebuilt (as-index -a) is a new version too */
     char *ann = api_opts->approx ? ann_path(path) : NULL;
     struct stat as;
     if (ann != NULL && stat(ann, &as) == 0) {
@@ -70,11 +70,11 @@ gen_open_ann(struct gen *g, const char *path, int first)
     if (st == AS_ENOTSUP)
         cli_warnx(ann, "%s (built without hnswlib)%s", as_strerror(st), then);
     else if (st == AS_EIO && e == ENOENT)
-        cli_warnx(ann, "%s: build it with as-index -A %s%s", strerror(e), path,
+        cli_warnx(ann, "%s: build it with as-index -a %s%s", strerror(e), path,
                   then);
     else if (st == AS_ESTALE || st == AS_ECHECKSUM || st == AS_ENOTANN ||
              st == AS_EINDEXVER)
-        cli_warnx(ann, "%s: rebuild it with as-index -A %s%s", as_strerror(st),
+        cli_warnx(ann, "%s: rebuild it with as-index -a %s%s", as_strerror(st),
                   path, then);
     else if (st == AS_EIO)
         cli_warnx(ann, "%s%s", strerror(e), then);
