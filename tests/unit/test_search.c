@@ -1484,11 +1484,25 @@ test_batch_bound_worst(void)
     free(c);
 }
 
+/* argv[2] picks a part, so that ctest can run the slow ones side by side
+ * (under the sanitizers each takes minutes): "exact" (the searches on
+ * ordinary and hard rows, filters, shards, distances), "batch" (the
+ * adversarial batches and the int8 prefilter's worst case), "bound"
+ * (the bound's worst case and the reasons' depth); none: all. */
+static int
+part(int argc, char **argv, const char *name)
+{
+    return argc < 3 || strcmp(argv[2], name) == 0;
+}
+
 int
 main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    if (argc > 2 && strcmp(argv[2], "exact") != 0 &&
+        strcmp(argv[2], "batch") != 0 && strcmp(argv[2], "bound") != 0) {
+        fprintf(stderr, "test_search: %s: no such part\n", argv[2]);
+        return 2;
+    }
     if (tu_tmpdir(dir, sizeof dir, "search") != 0)
         return 1;
     set = as_featureset_get("default");
@@ -1496,31 +1510,37 @@ main(int argc, char **argv)
     /* every batch through the bound where it can be built, but where a
      * test says otherwise */
     set_bound(2);
-    size_t n = 3000;
-    float *x = make_rows(n);
-    char path[300];
-    snprintf(path, sizeof path, "%s/hard.asx", dir);
-    float *hard = make_hard_rows(2000);
-    write_index(path, hard, NULL, 2000);
-    test_exact(path, hard, 2000);
-    free(hard);
-    snprintf(path, sizeof path, "%s/all.asx", dir);
-    write_index(path, x, NULL, n);
-    test_exact(path, x, n);
-    test_filters(path, x, n);
-    test_exclude(path, x, n);
-    test_knn(path, n);
-    test_dups();
-    test_range(path, x, n);
-    test_shards(x, n);
-    test_distance(path, x);
-    test_confidence(path);
-    test_old_norms(x, n);
-    free(x);
-    test_batch_adversarial();
-    test_batch_int8_worst();
-    test_reasons_depth();
-    test_batch_bound_worst();
+    if (part(argc, argv, "exact")) {
+        size_t n = 3000;
+        float *x = make_rows(n);
+        char path[300];
+        snprintf(path, sizeof path, "%s/hard.asx", dir);
+        float *hard = make_hard_rows(2000);
+        write_index(path, hard, NULL, 2000);
+        test_exact(path, hard, 2000);
+        free(hard);
+        snprintf(path, sizeof path, "%s/all.asx", dir);
+        write_index(path, x, NULL, n);
+        test_exact(path, x, n);
+        test_filters(path, x, n);
+        test_exclude(path, x, n);
+        test_knn(path, n);
+        test_dups();
+        test_range(path, x, n);
+        test_shards(x, n);
+        test_distance(path, x);
+        test_confidence(path);
+        test_old_norms(x, n);
+        free(x);
+    }
+    if (part(argc, argv, "batch")) {
+        test_batch_adversarial();
+        test_batch_int8_worst();
+    }
+    if (part(argc, argv, "bound")) {
+        test_reasons_depth();
+        test_batch_bound_worst();
+    }
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();
