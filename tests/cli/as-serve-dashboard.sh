@@ -42,7 +42,7 @@ sed -n 's/^<script type="application\/json" id="as-map-data">\(.*\)<\/script>$/\
 grep -q '"k":6,' want.json && grep -q '"nn":\[[0-9]' want.json ||
     fail "as-map's page has no neighbours: $(head -c 300 want.json)"
 sed 's/"k":6,/"k":0,/; s/"nn":\[[^]]*\]/"nn":[]/' want.json >want-nonn.json
-http "${URL}map?format=page"
+http_ready "${URL}map?format=page"
 expect_code 200
 case $(cat out) in '{"shard":"lib.asx","offset":0,"page":{'*) ;;
 *) fail "format=page: $(head -c 200 out)" ;; esac
@@ -51,10 +51,10 @@ cmp -s want-nonn.json got.json || { diff want-nonn.json got.json | head -c 2000 
 grep -q '"k":0,' got.json && grep -q '"nn":\[\]' got.json && grep -q '"src":\[\]' got.json ||
     fail "format=page has neighbours or links: $(head -c 300 got.json)"
 # 3-D, t-SNE; the plain points are as before
-http "${URL}map?format=page&dims=3&method=tsne"
+http_ready "${URL}map?format=page&dims=3&method=tsne"
 expect_code 200
 grep -q '"dims":3' out && grep -q '"z":\[' out || fail "3-D page: $(head -c 300 out)"
-http "${URL}map?format=points"
+http_ready "${URL}map?format=points"
 expect_code 200
 grep -q '"points":\[' out || fail "format=points: $(head -c 200 out)"
 http "${URL}map?format=svg"
@@ -80,7 +80,7 @@ for m in POST GET; do
 done
 http "${URL}map?format=page"
 expect_code 401
-http -H 'Authorization: Bearer dashboard-token-0123456789' "${URL}map?format=page"
+http_ready -H 'Authorization: Bearer dashboard-token-0123456789' "${URL}map?format=page"
 expect_code 200
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve with a token exited $status"

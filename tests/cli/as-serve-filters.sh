@@ -127,7 +127,7 @@ grep -q '^{"scored":9,"anomalies":\[' "$T/out" || fail "anomalies head"
 # /map: as-map's coordinates (PCA by default, t-SNE on request)
 for m in "pca 2" "tsne 2" "pca 3"; do
     set -- $m
-    http "${URL}map?method=$1&dims=$2"
+    http_ready "${URL}map?method=$1&dims=$2"
     expect_code 200
     sed -e 's/},{"id"/}\n{"id"/g' -e 's/^{"shard":"lib.asx","method":"'"$1"'","dims":'"$2"',"points":\[//' \
         -e 's/\]}$//' "$T/out" |
