@@ -313,87 +313,96 @@ check_open(as_index *ix)
     return AS_OK;
 }
 
-int
-as_index_open(as_index **out, const char *path, unsigned flags,
-              unsigned *version)
+/* The segment file beside path, opened first: a writer that folds it
+ * into a new base renames the base before it removes the segment, so a
+ * segment opened here belongs to the base opened next or to an older one
+ * (then ignored). *seg_fd is -1 when there is none or flags say not to
+ * look. AS_OK, AS_ENOMEM, or AS_EIO with errno set. */
+static int
+open_segment(const char *path, unsigned flags, int *seg_fd)
+{
+    *seg_fd = -1;
+    if (flags & AS_INDEX_NO_SEGMENT)
+        return AS_OK;
+    char *seg_path = as__seg_path(path);
+    if (seg_path == NULL)
+        return AS_ENOMEM;
+    *seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
+    free(seg_path);
+    if (*seg_fd < 0 && errno != ENOENT)
+        return AS_EIO;
+    return AS_OK;
+}
+
+/* Opens path and maps it read-only into ix->map (ix->size bytes). On
+ * success *fd stays open; on failure it is -1 and nothing is mapped:
+ * AS_EIO with errno set (EISDIR for a directory), or AS_ENOTINDEX for a
+ * file shorter than the header. */
+static int
+map_file(as_index *ix, const char *path, int *fd)
 {
     struct stat st;
     int status = AS_EIO;
-    *out = NULL;
-    as_index *ix = calloc(1, sizeof *ix);
-    if (ix == NULL)
-        return AS_ENOMEM;
-    /* the segment first: a writer that folds it into a new base renames
-     * the base before it removes the segment, so a segment opened here
-     * belongs to the base opened next or to an older one (then ignored) */
-    int seg_fd = -1;
-    if (!(flags & AS_INDEX_NO_SEGMENT)) {
-        char *seg_path = as__seg_path(path);
-        if (seg_path == NULL) {
-            free(ix);
-            return AS_ENOMEM;
-        }
-        seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
-        free(seg_path);
-        if (seg_fd < 0 && errno != ENOENT) {
-            free(ix);
-            return AS_EIO;
-        }
-    }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return AS_EIO;
+    if (fstat(*fd, &st) != 0)
         goto fail;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        goto fail;
-    }
     if (S_ISDIR(st.st_mode)) {
-        close(fd);
         errno = EISDIR;
         goto fail;
     }
     if (st.st_size < IX_HEADER_SIZE) {
-        close(fd);
         status = AS_ENOTINDEX;
         goto fail;
     }
     ix->size = (size_t)st.st_size;
-    void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, fd, 0);
-    if (m == MAP_FAILED) {
-        close(fd);
+    void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, *fd, 0);
+    if (m == MAP_FAILED)
         goto fail;
-    }
     ix->map = m;
+    return AS_OK;
+fail : {
+    int e = errno;
+    close(*fd);
+    *fd = -1;
+    errno = e;
+    return status;
+}
+}
 
+/* The fixed header: magic, version (the unknown one into *version when
+ * not NULL), its checksum, the file size it records, and the counts. */
+static int
+read_header(as_index *ix, unsigned *version)
+{
     const unsigned char *h = ix->map;
-    status = AS_ENOTINDEX;
     if (memcmp(h + H_MAGIC, IX_MAGIC, 8) != 0)
-        goto fail;
+        return AS_ENOTINDEX;
     uint32_t v = as__rd32(h + H_VERSION);
     if (v != AS_INDEX_VERSION && v != 2 && v != 1) {
         if (version != NULL)
             *version = v;
-        status = AS_EINDEXVER;
-        goto fail;
+        return AS_EINDEXVER;
     }
     ix->version = v;
-    status = AS_ECHECKSUM;
     if (as__hash64(h, H_HEADER_SUM, IX_SEED_HEADER) !=
         as__rd64(h + H_HEADER_SUM))
-        goto fail;
-    status = AS_EINDEX;
-    if (as__rd64(h + H_FILE_SIZE) != (uint64_t)st.st_size)
-        goto fail;
+        return AS_ECHECKSUM;
+    if (as__rd64(h + H_FILE_SIZE) != (uint64_t)ix->size)
+        return AS_EINDEX;
     ix->n = ix->n_base = as__rd64(h + H_ENTRIES);
     ix->dim = as__rd32(h + H_DIM);
     ix->n_labels = as__rd32(h + H_LABELS);
-    if ((status = check_layout(ix)) != AS_OK ||
-        (status = check_open(ix)) != AS_OK ||
-        (status = read_meta(ix)) != AS_OK ||
-        (status = read_labels(ix)) != AS_OK)
-        goto fail;
-    if ((flags & AS_INDEX_VERIFY) && (status = as_index_check(ix)) != AS_OK)
-        goto fail;
+    return AS_OK;
+}
+
+/* Points into the STATS, MATRIX and NORMS sections, checks the group
+ * weights and the column statistics, and derives the standard
+ * deviations (population, over the base's entries). */
+static int
+read_stats(as_index *ix)
+{
     const unsigned char *stats = ix->map + ix->off[SEC_STATS];
     ix->mean = (const double *)(const void *)stats;
     ix->m2 = ix->mean + ix->dim;
@@ -403,25 +412,47 @@ as_index_open(as_index **out, const char *path, unsigned flags,
     ix->matrix = (const float *)(const void *)(ix->map + ix->off[SEC_MATRIX]);
     ix->norms = (const float *)(const void *)(ix->map + ix->off[SEC_NORMS]);
     for (int g = 0; g < AS_G_COUNT; g++)
-        if (!(ix->weights[g] >= 0.0) || !isfinite(ix->weights[g])) {
-            status = AS_EINDEX;
-            goto fail;
-        }
+        if (!(ix->weights[g] >= 0.0) || !isfinite(ix->weights[g]))
+            return AS_EINDEX;
     ix->std = malloc(ix->dim * sizeof *ix->std);
-    if (ix->std == NULL) {
-        status = AS_ENOMEM;
-        goto fail;
-    }
+    if (ix->std == NULL)
+        return AS_ENOMEM;
     for (uint32_t j = 0; j < ix->dim; j++) {
         double m2 = ix->m2[j];
         if (!(m2 >= 0.0) || !isfinite(m2) || !isfinite(ix->mean[j]) ||
             !isfinite(ix->min[j]) || !isfinite(ix->max[j]) ||
-            (ix->n > 0 && !(ix->min[j] <= ix->max[j]))) {
-            status = AS_EINDEX;
-            goto fail;
-        }
+            (ix->n > 0 && !(ix->min[j] <= ix->max[j])))
+            return AS_EINDEX;
         ix->std[j] = ix->n ? sqrt(m2 / (double)ix->n) : 0.0;
     }
+    return AS_OK;
+}
+
+int
+as_index_open(as_index **out, const char *path, unsigned flags,
+              unsigned *version)
+{
+    *out = NULL;
+    as_index *ix = calloc(1, sizeof *ix);
+    if (ix == NULL)
+        return AS_ENOMEM;
+    int seg_fd, fd = -1;
+    int status = open_segment(path, flags, &seg_fd);
+    if (status != AS_OK) {
+        free(ix);
+        return status;
+    }
+    if ((status = map_file(ix, path, &fd)) != AS_OK ||
+        (status = read_header(ix, version)) != AS_OK ||
+        (status = check_layout(ix)) != AS_OK ||
+        (status = check_open(ix)) != AS_OK ||
+        (status = read_meta(ix)) != AS_OK ||
+        (status = read_labels(ix)) != AS_OK)
+        goto fail;
+    if ((flags & AS_INDEX_VERIFY) && (status = as_index_check(ix)) != AS_OK)
+        goto fail;
+    if ((status = read_stats(ix)) != AS_OK)
+        goto fail;
     if (seg_fd >= 0) {
         status = as__seg_apply(ix, seg_fd, fd, version);
         seg_fd = -1; /* closed by as__seg_apply */
@@ -434,7 +465,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
 
 fail : {
     int e = errno;
-    if (fd >= 0 && ix->map != NULL)
+    if (fd >= 0)
         close(fd);
     if (seg_fd >= 0)
         close(seg_fd);
