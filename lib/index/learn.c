@@ -162,6 +162,84 @@ add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n, double s,
         }
 }
 
+/* Counts each class's rows, checks every class has two, and orders the
+ * row numbers by class into idx (class k at first[k] .. first[k + 1]).
+ * AS_OK, AS_EINVAL (a class number out of range, or a class under two
+ * rows) or AS_ENOMEM. */
+static int
+group_by_class(const uint32_t *cls, size_t n, size_t n_classes, size_t *count,
+               size_t *first, size_t *idx)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (cls[i] >= n_classes)
+            return AS_EINVAL;
+        count[cls[i]]++;
+    }
+    for (size_t k = 0; k < n_classes; k++) {
+        if (count[k] < 2)
+            return AS_EINVAL;
+        first[k + 1] = first[k] + count[k];
+    }
+    size_t *at = calloc(n_classes, sizeof *at);
+    if (at == NULL)
+        return AS_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        idx[first[cls[i]] + at[cls[i]]++] = i;
+    free(at);
+    return AS_OK;
+}
+
+/* With l holding L (Sw = L L'), replaces sb by the symmetric
+ * L^-1 Sb L^-T, which has the eigenvalues of Sb v = lambda Sw v, with
+ * vectors u = L' v. vec: d x d scratch; tmp: d. */
+static void
+whiten_between(const double *l, size_t d, double *sb, double *vec, double *tmp)
+{
+    for (size_t c = 0; c < d; c++) { /* columns of L^-1 Sb, into vec */
+        for (size_t r = 0; r < d; r++)
+            tmp[r] = sb[r * d + c];
+        solve_lower(l, d, tmp);
+        for (size_t r = 0; r < d; r++)
+            vec[r * d + c] = tmp[r];
+    }
+    for (size_t r = 0; r < d; r++) { /* (L^-1 (L^-1 Sb)')' into sb */
+        for (size_t c = 0; c < d; c++)
+            tmp[c] = vec[r * d + c];
+        solve_lower(l, d, tmp);
+        for (size_t c = 0; c < d; c++)
+            sb[c * d + r] = tmp[c];
+    }
+    for (size_t r = 0; r < d; r++)
+        for (size_t c = r + 1; c < d; c++)
+            sb[r * d + c] = sb[c * d + r] =
+                0.5 * (sb[r * d + c] + sb[c * d + r]);
+}
+
+/* The first keep eigenvectors (by order) of the whitened problem back
+ * in feature space, v = L^-T u so that v' Sw v = 1, each signed so its
+ * largest component is positive, into the columns of w (d x keep), and
+ * their eigenvalues into ev. tmp: d doubles. */
+static void
+store_directions(const double *l, size_t d, const double *val,
+                 const double *vec, const size_t *order, size_t keep, double *w,
+                 double *ev, double *tmp)
+{
+    for (size_t k = 0; k < keep; k++) {
+        size_t e = order[k];
+        for (size_t r = 0; r < d; r++)
+            tmp[r] = vec[r * d + e];
+        solve_upper_t(l, d, tmp);
+        size_t big = 0;
+        for (size_t r = 1; r < d; r++)
+            if (fabs(tmp[r]) > fabs(tmp[big]))
+                big = r;
+        double sign = tmp[big] < 0.0 ? -1.0 : 1.0;
+        for (size_t r = 0; r < d; r++)
+            w[r * keep + k] = sign * tmp[r];
+        ev[k] = val[e];
+    }
+}
+
 int
 as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
        size_t n_classes, double shrinkage, double *mean, double *w, double *ev,
@@ -185,28 +263,11 @@ as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
         sw == NULL || sb == NULL || vec == NULL || tmp == NULL || val == NULL ||
         order == NULL)
         goto done;
-    status = AS_EINVAL;
-    for (size_t i = 0; i < n; i++) {
-        if (cls[i] >= n_classes)
-            goto done;
-        count[cls[i]]++;
+    if ((status = group_by_class(cls, n, n_classes, count, first, idx)) !=
+        AS_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
         all[i] = i;
-    }
-    for (size_t k = 0; k < n_classes; k++) {
-        if (count[k] < 2)
-            goto done;
-        first[k + 1] = first[k] + count[k];
-    }
-    {
-        size_t *at = calloc(n_classes, sizeof *at);
-        if (at == NULL) {
-            status = AS_ENOMEM;
-            goto done;
-        }
-        for (size_t i = 0; i < n; i++)
-            idx[first[cls[i]] + at[cls[i]]++] = i;
-        free(at);
-    }
     /* Sw: the class covariances, each shrunk, weighted by class share;
      * St: the shrunk covariance of all rows; Sb = St - Sw */
     for (size_t k = 0; k < n_classes; k++)
@@ -221,44 +282,13 @@ as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
             s += x[i * d + j];
         mean[j] = s / (double)n;
     }
-    /* Sb v = lambda Sw v with Sw = L L': the symmetric L^-1 Sb L^-T has
-     * the same eigenvalues, with vectors u = L' v */
-    if (cholesky(sw, d) != 0)
+    status = AS_EINVAL;
+    if (cholesky(sw, d) != 0) /* Sw = L L', L now in sw */
         goto done;
-    for (size_t c = 0; c < d; c++) { /* columns of L^-1 Sb, into vec */
-        for (size_t r = 0; r < d; r++)
-            tmp[r] = sb[r * d + c];
-        solve_lower(sw, d, tmp);
-        for (size_t r = 0; r < d; r++)
-            vec[r * d + c] = tmp[r];
-    }
-    for (size_t r = 0; r < d; r++) { /* (L^-1 (L^-1 Sb)')' into sb */
-        for (size_t c = 0; c < d; c++)
-            tmp[c] = vec[r * d + c];
-        solve_lower(sw, d, tmp);
-        for (size_t c = 0; c < d; c++)
-            sb[c * d + r] = tmp[c];
-    }
-    for (size_t r = 0; r < d; r++)
-        for (size_t c = r + 1; c < d; c++)
-            sb[r * d + c] = sb[c * d + r] =
-                0.5 * (sb[r * d + c] + sb[c * d + r]);
+    whiten_between(sw, d, sb, vec, tmp);
     as__eigen_sym(sb, d, val, vec, order);
     size_t keep = n_classes - 1 < d ? n_classes - 1 : d;
-    for (size_t k = 0; k < keep; k++) {
-        size_t e = order[k];
-        for (size_t r = 0; r < d; r++)
-            tmp[r] = vec[r * d + e];
-        solve_upper_t(sw, d, tmp); /* v = L^-T u: v' Sw v = 1 */
-        size_t big = 0;
-        for (size_t r = 1; r < d; r++)
-            if (fabs(tmp[r]) > fabs(tmp[big]))
-                big = r;
-        double sign = tmp[big] < 0.0 ? -1.0 : 1.0;
-        for (size_t r = 0; r < d; r++)
-            w[r * keep + k] = sign * tmp[r];
-        ev[k] = val[e];
-    }
+    store_directions(sw, d, val, vec, order, keep, w, ev, tmp);
     *m = keep;
     status = AS_OK;
 done:
@@ -276,6 +306,65 @@ done:
 }
 
 /* ---- fitting on an index ---- */
+
+/* Each entry's label into lab (AS_INDEX_NO_LABEL for none) and the
+ * entries per label into per_label, checking every entry record. */
+static int
+count_labels(const as_index *ix, uint32_t *lab, size_t *per_label)
+{
+    size_t n = as_index_count(ix);
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e;
+        int status = as_index_entry(ix, i, &e);
+        if (status != AS_OK)
+            return status;
+        lab[i] = as_index_entry_label(ix, i);
+        if (lab[i] != AS_INDEX_NO_LABEL)
+            per_label[lab[i]]++;
+    }
+    return AS_OK;
+}
+
+/* The normalised rows of the entries whose label is a class
+ * (class_of[label] != UINT32_MAX), in entry order, into x (d doubles
+ * each) and their class numbers into cls. row: d floats of scratch. */
+static int
+gather_rows(const as_index *ix, const uint32_t *lab, const uint32_t *class_of,
+            double *x, uint32_t *cls, float *row)
+{
+    size_t n = as_index_count(ix), d = as_index_dim(ix), r = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (lab[i] == AS_INDEX_NO_LABEL || class_of[lab[i]] == UINT32_MAX)
+            continue;
+        int status = as_index_normalized_row(ix, i, NULL, row);
+        if (status != AS_OK)
+            return status;
+        for (size_t j = 0; j < d; j++)
+            x[r * d + j] = (double)row[j];
+        cls[r++] = class_of[lab[i]];
+    }
+    return AS_OK;
+}
+
+/* Copies the class names (the labels that are classes, in label order)
+ * and their entry counts into p. */
+static int
+name_classes(as_projection *p, const as_index *ix, const uint32_t *class_of,
+             const size_t *per_label)
+{
+    size_t nl = as_index_label_count(ix);
+    for (size_t l = 0, k = 0; l < nl; l++) {
+        if (class_of[l] == UINT32_MAX)
+            continue;
+        const char *name = as_index_label(ix, l);
+        size_t len = strlen(name) + 1;
+        if ((p->classes[k] = malloc(len)) == NULL)
+            return AS_ENOMEM;
+        memcpy(p->classes[k], name, len);
+        p->counts[k++] = per_label[l];
+    }
+    return AS_OK;
+}
 
 int
 as_projection_fit(as_projection **out, const as_index *ix,
@@ -301,19 +390,14 @@ as_projection_fit(as_projection **out, const as_index *ix,
     uint32_t *class_of = malloc((nl ? nl : 1) * sizeof *class_of);
     uint32_t *lab = malloc((n ? n : 1) * sizeof *lab);
     float *row = malloc(d * sizeof *row);
-    double *x = NULL, *w = NULL, *ev = NULL;
+    double *x = NULL, *w = NULL, *ev = NULL, *mean = NULL;
     uint32_t *cls = NULL;
     as_projection *p = NULL;
     if (per_label == NULL || class_of == NULL || lab == NULL || row == NULL)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        struct as_index_entry e;
-        if ((status = as_index_entry(ix, i, &e)) != AS_OK)
-            goto done;
-        lab[i] = as_index_entry_label(ix, i);
-        if (lab[i] != AS_INDEX_NO_LABEL)
-            per_label[lab[i]]++;
-    }
+    if ((status = count_labels(ix, lab, per_label)) != AS_OK)
+        goto done;
+    /* a class: a label with two entries or more */
     size_t nc = 0, used = 0;
     for (size_t l = 0; l < nl; l++) {
         class_of[l] = per_label[l] >= 2 ? (uint32_t)nc++ : UINT32_MAX;
@@ -330,52 +414,28 @@ as_projection_fit(as_projection **out, const as_index *ix,
     cls = malloc(used * sizeof *cls);
     w = malloc(d * d * sizeof *w);
     ev = malloc(d * sizeof *ev);
-    if (x == NULL || cls == NULL || w == NULL || ev == NULL)
+    mean = malloc(d * sizeof *mean);
+    if (x == NULL || cls == NULL || w == NULL || ev == NULL || mean == NULL)
         goto done;
-    size_t r = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (lab[i] == AS_INDEX_NO_LABEL || class_of[lab[i]] == UINT32_MAX)
-            continue;
-        if ((status = as_index_normalized_row(ix, i, NULL, row)) != AS_OK)
-            goto done;
-        for (size_t j = 0; j < d; j++)
-            x[r * d + j] = (double)row[j];
-        cls[r++] = class_of[lab[i]];
-    }
+    if ((status = gather_rows(ix, lab, class_of, x, cls, row)) != AS_OK)
+        goto done;
     size_t m;
-    double *mean = malloc(d * sizeof *mean);
-    if (mean == NULL) {
-        status = AS_ENOMEM;
-        goto done;
-    }
     status = as_lda(x, used, d, cls, nc, o->shrinkage, mean, w, ev, &m);
     if (status == AS_OK && (p = proj_new(d, m, nc)) == NULL)
         status = AS_ENOMEM;
-    if (status != AS_OK) {
-        free(mean);
+    if (status != AS_OK)
         goto done;
-    }
     free(p->mean);
     p->mean = mean;
+    mean = NULL;
     memcpy(p->w, w, d * m * sizeof *w);
     memcpy(p->ev, ev, m * sizeof *ev);
     p->shrinkage = o->shrinkage;
     p->blend = o->blend;
-    for (size_t l = 0, k = 0; l < nl; l++) {
-        if (class_of[l] == UINT32_MAX)
-            continue;
-        const char *name = as_index_label(ix, l);
-        size_t len = strlen(name) + 1;
-        if ((p->classes[k] = malloc(len)) == NULL) {
-            status = AS_ENOMEM;
-            goto done;
-        }
-        memcpy(p->classes[k], name, len);
-        p->counts[k++] = per_label[l];
-    }
+    if ((status = name_classes(p, ix, class_of, per_label)) != AS_OK)
+        goto done;
     *out = p;
     p = NULL;
-    status = AS_OK;
 done:
     as_projection_free(p);
     free(per_label);
@@ -386,6 +446,7 @@ done:
     free(cls);
     free(w);
     free(ev);
+    free(mean);
     return status;
 }
 
