@@ -298,16 +298,13 @@ project_rows(as_searcher *s)
     return AS_OK;
 }
 
-int
-as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
-                const struct as_search_opts *o)
+/* The arguments of as_searcher_new: AS_OK, AS_EINVAL or AS_EMISMATCH.
+ * *w: the group weights the searcher uses (the options' or the first
+ * index's). */
+static int
+check_searcher_args(as_index *const *ix, size_t n_ix,
+                    const struct as_search_opts *o, const double **w)
 {
-    *out = NULL;
-    struct as_search_opts def;
-    if (o == NULL) {
-        as_search_opts_init(&def);
-        o = &def;
-    }
     if (ix == NULL || n_ix == 0 || n_ix > UINT32_MAX ||
         (o->metric != AS_METRIC_COSINE && o->metric != AS_METRIC_EUCLIDEAN) ||
         (o->projection != NULL &&
@@ -320,67 +317,83 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
     for (size_t i = 1; i < n_ix; i++)
         if (!same_columns(ix[0], ix[i]))
             return AS_EMISMATCH;
-    const double *stored_w = as_index_group_weights(ix[0]);
-    const double *w = o->group_weights ? o->group_weights : stored_w;
+    *w = o->group_weights ? o->group_weights : as_index_group_weights(ix[0]);
     for (int g = 0; g < AS_G_COUNT; g++)
-        if (!(w[g] >= 0.0) || !isfinite(w[g]))
+        if (!((*w)[g] >= 0.0) || !isfinite((*w)[g]))
             return AS_EINVAL;
+    return AS_OK;
+}
 
-    as_searcher *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return AS_ENOMEM;
-    int status = AS_ENOMEM;
-    if (pthread_mutex_init(&s->bound_lock, NULL) != 0) {
-        free(s);
-        return AS_ENOMEM;
-    }
-    s->bound_lock_made = 1;
+/* AS_SEARCH_BOUND: off -1, always 1, anything else (or unset) 0. */
+static int
+bound_mode_from_env(void)
+{
     const char *bmode = getenv("AS_SEARCH_BOUND");
-    s->bound_mode = bmode == NULL                  ? 0
-                    : strcmp(bmode, "off") == 0    ? -1
-                    : strcmp(bmode, "always") == 0 ? 1
-                                                   : 0;
-    s->dim = as_index_dim(ix[0]);
-    s->dim_pad = (s->dim + 15) / 16 * 16;
-    s->n_shards = n_ix;
-    s->metric = o->metric;
-    memcpy(s->weights, w, sizeof s->weights);
-    s->sh = calloc(n_ix, sizeof *s->sh);
+    return bmode == NULL                  ? 0
+           : strcmp(bmode, "off") == 0    ? -1
+           : strcmp(bmode, "always") == 0 ? 1
+                                          : 0;
+}
+
+/* The searcher's per-column arrays and shard table, the shards' rows
+ * laid end to end. */
+static int
+alloc_columns(as_searcher *s, as_index *const *ix)
+{
+    s->sh = calloc(s->n_shards, sizeof *s->sh);
     s->groups = malloc(s->dim * sizeof *s->groups);
     s->tag = calloc(s->dim ? s->dim : 1, 1);
-    double *m2 = malloc(s->dim * sizeof *m2);
     s->mean = malloc(5 * s->dim * sizeof *s->mean);
     s->mean_f = calloc(s->dim_pad, sizeof *s->mean_f);
     s->amax = malloc(s->dim * sizeof *s->amax);
-    if (s->sh == NULL || s->groups == NULL || s->tag == NULL || m2 == NULL ||
+    if (s->sh == NULL || s->groups == NULL || s->tag == NULL ||
         s->mean == NULL || s->mean_f == NULL || s->amax == NULL)
-        goto fail;
+        return AS_ENOMEM;
     s->std = s->mean + s->dim;
     s->scale = s->std + s->dim;
     s->min = s->scale + s->dim;
     s->max = s->min + s->dim;
     memcpy(s->groups, as_index_groups(ix[0]), s->dim * sizeof *s->groups);
-    for (size_t i = 0; i < n_ix; i++) {
+    for (size_t i = 0; i < s->n_shards; i++) {
         s->sh[i].ix = ix[i];
         s->sh[i].n = as_index_count(ix[i]);
         s->sh[i].first = s->n_rows;
         s->sh[i].matrix = as_index_row(ix[i], 0);
         s->n_rows += s->sh[i].n;
     }
-    if (n_ix == 1) {
-        /* the index's own statistics, bit for bit */
+    return AS_OK;
+}
+
+/* The column statistics: one index's own, bit for bit, or those of the
+ * shards combined with the shadowed rows left out. */
+static int
+searcher_stats(as_searcher *s, as_index *const *ix)
+{
+    if (s->n_shards == 1) {
         memcpy(s->mean, as_index_mean(ix[0]), s->dim * sizeof *s->mean);
         memcpy(s->std, as_index_std(ix[0]), s->dim * sizeof *s->std);
         memcpy(s->min, as_index_min(ix[0]), s->dim * sizeof *s->min);
         memcpy(s->max, as_index_max(ix[0]), s->dim * sizeof *s->max);
-    } else {
-        size_t n_shadowed;
-        if ((status = find_shadowed(s, &n_shadowed)) != AS_OK ||
-            (status = combine_stats(s, m2, n_shadowed)) != AS_OK)
-            goto fail;
-        status = AS_ENOMEM;
+        return AS_OK;
     }
-    const struct as_featheader *hd = as_index_header(ix[0]);
+    double *m2 = malloc(s->dim * sizeof *m2);
+    if (m2 == NULL)
+        return AS_ENOMEM;
+    size_t n_shadowed;
+    int status = find_shadowed(s, &n_shadowed);
+    if (status == AS_OK)
+        status = combine_stats(s, m2, n_shadowed);
+    free(m2);
+    return status;
+}
+
+/* From the statistics: which columns are tags, the distance scales, the
+ * float means, each column's largest distance from its float mean (with
+ * a margin) and the norm of the float means' rounding, as the scan's
+ * bounds use them. */
+static void
+derive_scales(as_searcher *s, const struct as_featheader *hd)
+{
     for (size_t j = 0; j < s->dim; j++)
         s->tag[j] = as_kind_is_tag(hd->names[j]) != 0;
     as_distance_scales(hd->set, hd->names, s->dim, s->groups, s->std,
@@ -395,8 +408,45 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
         dd += d * d;
     }
     s->delta_norm = sqrt(dd) * (1.0 + 1e-9);
-    int stored_apply =
-        n_ix == 1 && memcmp(w, stored_w, AS_G_COUNT * sizeof *w) == 0;
+}
+
+int
+as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
+                const struct as_search_opts *o)
+{
+    *out = NULL;
+    struct as_search_opts def;
+    if (o == NULL) {
+        as_search_opts_init(&def);
+        o = &def;
+    }
+    const double *w;
+    int status = check_searcher_args(ix, n_ix, o, &w);
+    if (status != AS_OK)
+        return status;
+
+    as_searcher *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return AS_ENOMEM;
+    if (pthread_mutex_init(&s->bound_lock, NULL) != 0) {
+        free(s);
+        return AS_ENOMEM;
+    }
+    s->bound_lock_made = 1;
+    s->bound_mode = bound_mode_from_env();
+    s->dim = as_index_dim(ix[0]);
+    s->dim_pad = (s->dim + 15) / 16 * 16;
+    s->n_shards = n_ix;
+    s->metric = o->metric;
+    memcpy(s->weights, w, sizeof s->weights);
+    if ((status = alloc_columns(s, ix)) != AS_OK ||
+        (status = searcher_stats(s, ix)) != AS_OK)
+        goto fail;
+    const struct as_featheader *hd = as_index_header(ix[0]);
+    derive_scales(s, hd);
+    /* the stored norms serve when computed with these very scales */
+    int stored_apply = n_ix == 1 && memcmp(w, as_index_group_weights(ix[0]),
+                                           AS_G_COUNT * sizeof *w) == 0;
     for (size_t i = 0; i < n_ix; i++)
         if ((status = shard_norms(s, &s->sh[i], stored_apply)) != AS_OK)
             goto fail;
@@ -407,11 +457,9 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
     /* the tables were measured on the plain distance, not a blend */
     if (s->proj == NULL || s->blend == 0.0)
         as__calib_choose(s, hd);
-    free(m2);
     *out = s;
     return AS_OK;
 fail:
-    free(m2);
     as_searcher_free(s);
     return status;
 }
