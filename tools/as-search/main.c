@@ -258,10 +258,11 @@ columns_differ(const char *subject, const struct as_featheader *x,
 static int
 open_approx(struct lib *lib)
 {
-    size_t len = strlen(lib->path[0]);
-    char *ann = cli_xrealloc(NULL, len + 5);
-    memcpy(ann, lib->path[0], len);
-    memcpy(ann + len, ".ann", 5);
+    char *ann = as_ann_path(lib->path[0]);
+    if (ann == NULL) {
+        cli_warn_status(lib->path[0], AS_ENOMEM);
+        return 1;
+    }
     int st = as_ann_open(&lib->ann, ann, lib->ix[0]);
     if (st == AS_ENOTSUP)
         cli_warnx(ann, "%s (built without hnswlib)", as_strerror(st));

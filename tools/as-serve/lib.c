@@ -11,20 +11,6 @@
 static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct gen *current;
 
-/* INDEX.ann, where as-index -a writes the graph of INDEX: malloc'd, or
- * NULL when out of memory. */
-static char *
-ann_path(const char *path)
-{
-    size_t len = strlen(path);
-    char *ann = malloc(len + 5);
-    if (ann != NULL) {
-        memcpy(ann, path, len);
-        memcpy(ann + len, ".ann", 5);
-    }
-    return ann;
-}
-
 /* The identity of the index at path, whose stat(2) is st. */
 static void
 file_id_of(const char *path, const struct stat *st, struct file_id *id)
@@ -42,7 +28,7 @@ file_id_of(const char *path, const struct stat *st, struct file_id *id)
         id->seg_mtime_ns = ii.seg_mtime_ns;
     }
     /* with --approx, a graph rebuilt (as-index -a) is a new version too */
-    char *ann = api_opts->approx ? ann_path(path) : NULL;
+    char *ann = api_opts->approx ? as_ann_path(path) : NULL;
     struct stat as;
     if (ann != NULL && stat(ann, &as) == 0) {
         id->ann_ino = as.st_ino;
@@ -58,7 +44,7 @@ file_id_of(const char *path, const struct stat *st, struct file_id *id)
 static int
 gen_open_ann(struct gen *g, const char *path, int first)
 {
-    char *ann = ann_path(path);
+    char *ann = as_ann_path(path);
     if (ann == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         return -1;
