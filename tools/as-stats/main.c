@@ -61,8 +61,10 @@ struct opts {
 struct stats {
     const char *path;
     as_index *ix;
-    long long size_bytes;
-    char mtime[32]; /* ISO 8601, UTC */
+    long long size_bytes;    /* the file and its delta segment */
+    long long segment_bytes; /* the segment's part, or -1: none */
+    long long approx_bytes;  /* INDEX.ann beside it, or -1: none */
+    char mtime[32];          /* ISO 8601, UTC */
     size_t n, dim;
     as_kinds *kinds; /* the kind tags (as-extract -K), or NULL */
     struct as_index_summary sum;
@@ -278,6 +280,16 @@ print_index(struct out *w, const struct stats *s)
     kv_begin(w, "size_bytes");
     rec_int(w->r, "size_bytes", s->size_bytes);
     kv_end(w);
+    if (s->segment_bytes >= 0) {
+        kv_begin(w, "segment_bytes");
+        rec_int(w->r, "segment_bytes", s->segment_bytes);
+        kv_end(w);
+    }
+    if (s->approx_bytes >= 0) {
+        kv_begin(w, "approx_bytes");
+        rec_int(w->r, "approx_bytes", s->approx_bytes);
+        kv_end(w);
+    }
     kv_size(w, "format_version", as_index_version(s->whole ? s->whole : s->ix));
     kv_str(w, "mtime", s->mtime);
     kv_str(w, "checksum", "verified");
@@ -490,27 +502,64 @@ eval_run(struct stats *s, const struct opts *o)
     return 0;
 }
 
+/* The index on disk (s->ix just opened): its size, the file's and the
+ * delta segment's that the open applied (as-index -u); when it was last
+ * written, the later of the two (an index records no creation time;
+ * writers replace the file or the segment whole); and the size of the
+ * approximate index INDEX.ann (as-index -a) when there is one, apart,
+ * since searches read it only with -a. 0, or 1 after a warning. */
+static int
+file_facts(struct stats *s, const char *path)
+{
+    struct as_index_ident id;
+    struct as_index_segment_info si;
+    struct stat st;
+    int status = as_index_ident(path, &id);
+    if (status == AS_OK)
+        status = as_index_segment_info(s->ix, &si);
+    if (status != AS_OK) {
+        cli_warn_status(path, status);
+        return 1;
+    }
+    s->size_bytes = (long long)id.size;
+    s->segment_bytes = -1;
+    int64_t mtime_ns = id.mtime_ns;
+    if (si.present) {
+        s->segment_bytes = (long long)si.bytes;
+        s->size_bytes += s->segment_bytes;
+        if (id.seg_ino != 0 && id.seg_mtime_ns > mtime_ns)
+            mtime_ns = id.seg_mtime_ns;
+    }
+    time_t sec = (time_t)(mtime_ns / 1000000000);
+    if (mtime_ns % 1000000000 < 0)
+        sec--;
+    struct tm tm;
+    if (gmtime_r(&sec, &tm) == NULL ||
+        strftime(s->mtime, sizeof s->mtime, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(s->mtime, sizeof s->mtime, "%lld", (long long)sec);
+    char *ann = as_ann_path(path);
+    if (ann == NULL) {
+        cli_warn_status(path, AS_ENOMEM);
+        return 1;
+    }
+    s->approx_bytes = -1;
+    if (stat(ann, &st) == 0 && S_ISREG(st.st_mode))
+        s->approx_bytes = (long long)st.st_size;
+    free(ann);
+    return 0;
+}
+
 static int
 run(const struct opts *o, const char *path)
 {
     struct stats s;
-    struct stat st;
     int failed = 1;
     memset(&s, 0, sizeof s);
     s.path = path;
     if ((s.ix = cli_index_open(path, AS_INDEX_VERIFY)) == NULL)
         return 1;
-    /* the index records no creation time; writers replace the whole
-     * file, so its modification time is when it was last written */
-    if (stat(path, &st) != 0) {
-        cli_warnx(path, "%s", strerror(errno));
+    if (file_facts(&s, path))
         goto done;
-    }
-    s.size_bytes = (long long)st.st_size;
-    struct tm tm;
-    if (gmtime_r(&st.st_mtim.tv_sec, &tm) == NULL ||
-        strftime(s.mtime, sizeof s.mtime, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(s.mtime, sizeof s.mtime, "%lld", (long long)st.st_mtim.tv_sec);
     /* the file's projection; with a filter, the entries that pass as an
      * index of their own */
     int pst = as_index_projection(s.ix, &s.proj);
