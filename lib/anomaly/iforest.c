@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../util/rng.h"
+#include "../util/select.h"
 #include "as/error.h"
 #include "as/parallel.h"
 
@@ -464,43 +465,6 @@ as_iforest_score(const as_iforest *f, const float *x, size_t n, size_t dim,
 
 /* ---- the flag threshold ---- */
 
-/* The k-th smallest of v[0, n) (0-based), partly reordering v: Hoare's
- * selection with a median-of-three pivot. */
-static double
-select_kth(double *v, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        double a = v[lo], b = v[mid], c = v[hi];
-        double pivot = a < b ? (b < c ? b : (a < c ? c : a))
-                             : (a < c ? a : (b < c ? c : b));
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
 int
 as_iforest_threshold(const double *scores, size_t n, double contamination,
                      double *threshold)
@@ -520,7 +484,7 @@ as_iforest_threshold(const double *scores, size_t n, double contamination,
     if (lo > n - 1)
         lo = n - 1;
     double t = pos - (double)lo;
-    double a = select_kth(v, n, lo);
+    double a = as__select_kth_d(v, n, lo);
     double b = a;
     if (lo + 1 < n) {
         /* the next order statistic: the smallest of what lies above */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/select.h" /* as__median_f */
 #include "as/features.h"
 
 /* ---- chroma.c ---- */
@@ -115,11 +116,6 @@ int as__tempo_init(struct as__tempo *t, double rate_hz, size_t hop);
 int as__tempo_estimate(struct as__tempo *t, const float *onset, size_t n,
                        double *bpm, double *strength, double *coverage);
 void as__tempo_free(struct as__tempo *t);
-
-/* ---- select.c ---- */
-
-/* np.median of n float32 values (n > 0), in float32; reorders v. */
-float as__median_f(float *v, size_t n);
 
 /* ---- sets.c ---- */
 

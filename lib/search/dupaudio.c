@@ -58,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/select.h"
 #include "as/decode.h"
 #include "as/error.h"
 #include "dsp/dsp.h"
@@ -315,39 +316,6 @@ spectrogram(as__dupcmp *c, const struct sound *s, long from, size_t n_frames,
     }
 }
 
-/* The k-th smallest of x[0, n) (x reordered; Hoare's selection). */
-static float
-select_kth(float *x, size_t n, size_t k)
-{
-    size_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        float pivot = x[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
-        while (i <= j) {
-            while (x[i] < pivot)
-                i++;
-            while (x[j] > pivot)
-                j--;
-            if (i <= j) {
-                float t = x[i];
-                x[i] = x[j];
-                x[j] = t;
-                i++;
-                if (j == 0)
-                    break;
-                j--;
-            }
-        }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
-        else
-            break;
-    }
-    return x[k];
-}
-
 /* The noise floor (see the top), the same in every band: the higher
  * of the two sounds' NOISE_SHARE quantiles of the cells of the frames
  * whose middle is in [in0, in1) (a's samples), plus NOISE_MARGIN_DB;
@@ -372,7 +340,8 @@ noise_floor(as__dupcmp *c, size_t n_frames, long start, long in0, long in1,
     if (m < 4 * N_MELS)
         return FLOOR_DB;
     size_t at = (size_t)(NOISE_SHARE * (double)(m - 1));
-    float fa = select_kth(c->col[0], m, at), fb = select_kth(c->col[1], m, at);
+    float fa = as__select_kth_f(c->col[0], m, at);
+    float fb = as__select_kth_f(c->col[1], m, at);
     double v = (double)(fa > fb ? fa : fb) + NOISE_MARGIN_DB;
     /* a fifth of the cells within 26 dB of the loudest: a steady sound
      * (noise, a chord), not a sound over noise */
