@@ -336,12 +336,6 @@ as_index_builder_load(as_index_builder *b, const as_index *ix)
 
 /* ---- writing ---- */
 
-static uint64_t
-align_up(uint64_t x)
-{
-    return (x + IX_ALIGN - 1) / IX_ALIGN * IX_ALIGN;
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -466,7 +460,7 @@ put_string16(struct out *o, const char *s)
 static void
 section_begin(struct out *o, uint64_t sec[IX_SECTIONS][2], int s)
 {
-    pad_to(o, align_up(o->pos));
+    pad_to(o, IX_ALIGN_UP(o->pos));
     sec[s][0] = o->pos;
 }
 
@@ -675,7 +669,7 @@ write_body(as_index_builder *b, struct out *o, uint64_t sec[IX_SECTIONS][2],
     if (b->proj != NULL)
         put(o, b->proj, b->proj_len);
     section_end(o, sec, SEC_PROJECTION);
-    pad_to(o, align_up(o->pos));
+    pad_to(o, IX_ALIGN_UP(o->pos));
     status = o->nomem ? AS_ENOMEM : o->err ? AS_EIO : AS_OK;
 done:
     free(stats);

@@ -83,12 +83,6 @@ read_string(const unsigned char *sec, uint64_t len, uint64_t *pos, char **out)
     return AS_OK;
 }
 
-static uint64_t
-align_up(uint64_t x)
-{
-    return (x + IX_ALIGN - 1) / IX_ALIGN * IX_ALIGN;
-}
-
 /* The sections that checksum blocks cover, in file order. */
 static const int file_order[IX_SECTIONS - 1] = {
     SEC_META,    SEC_COLUMNS, SEC_STATS,  SEC_ENTRIES, SEC_LABELS,
@@ -145,7 +139,7 @@ check_layout(as_index *ix)
     uint64_t nb = 0;
     for (int i = 0; i < IX_SECTIONS - 1; i++) {
         int s = file_order[i], t = next_section(s);
-        if (ix->off[t] != align_up(ix->off[s] + ix->len[s]))
+        if (ix->off[t] != IX_ALIGN_UP(ix->off[s] + ix->len[s]))
             return AS_EINDEX;
         ix->first_block[s] = nb;
         nb += (ix->off[t] - ix->off[s] + IX_BLOCK - 1) / IX_BLOCK;

@@ -59,6 +59,9 @@
 #define IX_MAX_DIM 65536
 #define IX_ENTRY_SIZE 64
 #define IX_WEIGHTS 8
+/* The first section boundary at or after byte offset x: where the next
+ * section starts, in the index and in its delta segment alike. */
+#define IX_ALIGN_UP(x) (((uint64_t)(x) + IX_ALIGN - 1) / IX_ALIGN * IX_ALIGN)
 /* f64 values in STATS */
 #define IX_STATS(dim) (4 * (uint64_t)(dim) + IX_WEIGHTS)
 

@@ -87,12 +87,6 @@ struct as__seg {
     size_t region_len, nregion_len;
 };
 
-static uint64_t
-align64(uint64_t x)
-{
-    return (x + IX_ALIGN - 1) / IX_ALIGN * IX_ALIGN;
-}
-
 /* The segment lies beside the file itself: through a symbolic link, beside
  * the file the link names (writers follow links to replace that file). */
 char *
@@ -122,11 +116,11 @@ seg_layout(uint64_t n_map, uint64_t n_rec, uint64_t n_lab, uint64_t str_len,
     if (n_rec > (UINT64_MAX >> 24) / (dim + 1) || str_len > (UINT64_MAX >> 8))
         return 0;
     off[0] = SG_HEADER_SIZE;
-    off[1] = align64(off[0] + 16 * n_map);
-    off[2] = align64(off[1] + IX_ENTRY_SIZE * n_rec);
-    off[3] = align64(off[2] + 16 * n_lab);
-    off[4] = align64(off[3] + str_len);
-    off[5] = align64(off[4] + 4 * dim * n_rec);
+    off[1] = IX_ALIGN_UP(off[0] + 16 * n_map);
+    off[2] = IX_ALIGN_UP(off[1] + IX_ENTRY_SIZE * n_rec);
+    off[3] = IX_ALIGN_UP(off[2] + 16 * n_lab);
+    off[4] = IX_ALIGN_UP(off[3] + str_len);
+    off[5] = IX_ALIGN_UP(off[4] + 4 * dim * n_rec);
     return off[5] + 4 * n_rec;
 }
 
