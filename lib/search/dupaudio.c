@@ -42,6 +42,26 @@
  *    moves every band of a frame together: the weighed root mean square
  *    of the frames' differences around their mean counts twice.
  *    The difference is the larger of the cells' and the envelope's.
+ * 7. Rate: none of the changes of a copy alters the rate at which the
+ *    recording plays (a new sample rate resamples it exactly), while a
+ *    sample retuned r cents (a sampler playing one sample on two keys)
+ *    plays 2^(r/1200) times as fast: its lag on the other drifts by
+ *    256 (2^(r/1200) - 1) samples every 256, and its spectrum differs
+ *    by hundredths of a dB only. So when the difference is within the
+ *    limit, the lag is followed through windows of 512 samples (Hann),
+ *    256 apart, from the loudest of a's on either way while both sounds
+ *    are within 30 dB of their loudest: each window's lag is the largest
+ *    cross-correlation within 16 samples of the last window's, in eighths
+ *    of a sample (the cross-spectrum turned by the lag's phase, so
+ *    interpolated on the band), then the parabola through the best three.
+ *    The rates differ (the difference is then HUGE_VAL), over 8 steps
+ *    from window to window at least, when the slope of the line through
+ *    the lags (least squares: a sample played faster throughout) is at
+ *    least 0.25 cent and 20 standard errors (from the lags' scatter
+ *    around the line), or when the median step (pieces played faster,
+ *    each put back in place, as a pitch shift of the same length does)
+ *    is at least 0.25 cent and 5 standard errors (1.4826 x 1.2533 x the
+ *    steps' median absolute deviation / sqrt(steps)).
  *
  * Measured on bench/dups.sh's copies of the drum corpus: gain, 24 bits,
  * sample rate, stereo and padding give 0 to 0.1 dB, MP3 at 96 and 128
@@ -51,7 +71,14 @@
  * velocity layer of one drum 0.4 dB over the cells but its envelope
  * 0.29 dB and more (0.58 counted twice), different keys of one kit
  * 0.64 dB and more. The same sample on two keys tuned 5 cents apart
- * (FluidR3's Orchestra kit, keys 38 and 40) differs by 0.11 dB only.
+ * (FluidR3's Orchestra kit, keys 38 and 40) differs by 0.11 dB only,
+ * but its rate by 5.0 cents: its line by 300 standard errors, its median
+ * step by 30; two tabla strokes tuned apart (Sonic Pi's tun2 and tun3)
+ * by 0.3 cent, 17 and 7 standard errors. Of the copies of 8 steps or
+ * more, none is 0.25 cent off by more than 12 standard errors on the
+ * line (a noisy 8-bit or Opus copy) or 1.9 on the median step. A kick's
+ * wave is long (20 ms): a few cents move it too little in a short sound
+ * to be measured, so the rule leaves it alone.
  * Sounds longer than 60 s are compared on their first 60 s.
  */
 #include <math.h>
@@ -64,6 +91,10 @@
 #include "dsp/dsp.h"
 #include "internal.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 enum {
     RATE_HZ = 22050,
     MAX_SAMPLES = 60 * RATE_HZ,
@@ -75,6 +106,13 @@ enum {
     HOP = 512,
     N_MELS = 80,
     N_BINS = N_FFT / 2 + 1,
+    /* the rate check (7. at the top) */
+    RATE_W = 512,
+    RATE_HOP = RATE_W / 2,
+    RATE_BINS = RATE_W / 2 + 1,
+    RATE_REACH = 16, /* samples either side of the last window's lag */
+    RATE_SUB = 8,    /* steps per sample */
+    RATE_TURN = RATE_SUB * RATE_W,
 };
 
 #define ENV_RANGE_DB 40.0
@@ -89,6 +127,15 @@ enum {
 #define NOISE_MAX_DB (-20.0)
 /* the envelope's deviation counts this many times (see the top) */
 #define ENVELOPE_WEIGHT 2.0
+/* the rate check: windows within 30 dB of the loudest of each sound; a
+ * rate that differs by this many cents, this many standard errors */
+#define RATE_GATE 1e-3
+#define RATE_MIN_CENTS 0.25
+#define RATE_MIN_Z 5.0
+/* and with this many steps from window to window (0.1 s); or a line
+ * through the lags whose slope is this many standard errors */
+#define RATE_MIN_STEPS 8
+#define RATE_LINE_Z 20.0
 
 struct sound {
     float *x; /* samples */
@@ -112,6 +159,15 @@ struct as__dupcmp {
     float *col[2];       /* the cells of the frames inside both */
     double *lvl, *lvl_w; /* per frame: mean difference, its weight */
     size_t cap_col, cap_lvl;
+    /* the rate check */
+    as__rfft *rfft;
+    double rwin[RATE_W];
+    double turn_re[RATE_TURN], turn_im[RATE_TURN];
+    double are[RATE_BINS], aim[RATE_BINS], bre[RATE_BINS], bim[RATE_BINS];
+    float rframe[2][RATE_W];
+    double *wlag, *ea, *eb; /* per window: lag, energies */
+    unsigned char *wok;
+    size_t cap_win;
 };
 
 int
@@ -123,13 +179,22 @@ as__dupcmp_new(as__dupcmp **out)
         return AS_ENOMEM;
     int st = as__rfft_new(&c->fft, N_FFT);
     if (st == AS_OK)
+        st = as__rfft_new(&c->rfft, RATE_W);
+    if (st == AS_OK)
         st = as__melbank_init(&c->mb, RATE_HZ, N_FFT, N_MELS);
     if (st != AS_OK) {
         as__rfft_free(c->fft);
+        as__rfft_free(c->rfft);
         free(c);
         return st;
     }
     as__hann_periodic_d(c->window, N_FFT);
+    as__hann_periodic_d(c->rwin, RATE_W);
+    for (size_t k = 0; k < RATE_TURN; k++) {
+        double ph = 2.0 * M_PI * (double)k / (double)RATE_TURN;
+        c->turn_re[k] = cos(ph);
+        c->turn_im[k] = sin(ph);
+    }
     *out = c;
     return AS_OK;
 }
@@ -147,7 +212,12 @@ as__dupcmp_free(as__dupcmp *c)
     }
     free(c->lvl);
     free(c->lvl_w);
+    free(c->wlag);
+    free(c->ea);
+    free(c->eb);
+    free(c->wok);
     as__rfft_free(c->fft);
+    as__rfft_free(c->rfft);
     as__melbank_free(&c->mb);
     free(c);
 }
@@ -392,8 +462,203 @@ compare(as__dupcmp *c, size_t n_frames, double gain, double fl)
     return cells > env ? cells : env;
 }
 
+/* b's samples [i + lag, i + lag + RATE_W) (zeros outside b) */
+static void
+rate_frame(const struct sound *b, long i, float *out)
+{
+    for (long k = 0; k < RATE_W; k++) {
+        long j = i + k;
+        out[k] = j >= 0 && j < (long)b->n ? b->x[j] : 0.0f;
+    }
+}
+
+/* The cross-correlation of the current windows (their spectra in are/aim,
+ * bre/bim) at a lag of `step` RATE_SUB-ths of a sample (b later),
+ * interpolated on the band (the sum of the cross-spectrum turned by the
+ * lag's phase). */
+static double
+rate_xcorr(const as__dupcmp *c, long step)
+{
+    long at = 0, by = ((step % RATE_TURN) + RATE_TURN) % RATE_TURN;
+    double s = 0.0;
+    for (size_t k = 0; k < RATE_BINS; k++) {
+        double xr = c->are[k] * c->bre[k] + c->aim[k] * c->bim[k];
+        double xi = c->are[k] * c->bim[k] - c->aim[k] * c->bre[k];
+        double v = xr * c->turn_re[at] - xi * c->turn_im[at];
+        s += k == 0 || k == RATE_BINS - 1 ? v : 2.0 * v;
+        at += by;
+        if (at >= RATE_TURN)
+            at -= RATE_TURN;
+    }
+    return s;
+}
+
+/* The lag (in RATE_SUB-ths of a sample) of window w's best correlation
+ * within RATE_REACH samples of `from`: each sample first, then each step
+ * within a sample of the best, then the parabola through the best three;
+ * into *lag (samples). Returns the step found. */
+static long
+rate_window(as__dupcmp *c, long from, double *lag)
+{
+    long best = from;
+    double best_v = -HUGE_VAL;
+    for (long l = -RATE_REACH; l <= RATE_REACH; l++) {
+        double v = rate_xcorr(c, from + l * RATE_SUB);
+        if (v > best_v) {
+            best_v = v;
+            best = from + l * RATE_SUB;
+        }
+    }
+    long mid = best;
+    for (long t = mid - RATE_SUB + 1; t < mid + RATE_SUB; t++) {
+        if (t == mid)
+            continue;
+        double v = rate_xcorr(c, t);
+        if (v > best_v) {
+            best_v = v;
+            best = t;
+        }
+    }
+    double y0 = rate_xcorr(c, best - 1), y2 = rate_xcorr(c, best + 1);
+    double den = y0 - 2.0 * best_v + y2, d = 0.0;
+    if (den < 0.0) {
+        d = 0.5 * (y0 - y2) / den;
+        d = d < -1.0 ? -1.0 : d > 1.0 ? 1.0 : d;
+    }
+    *lag = ((double)best + d) / RATE_SUB;
+    return best;
+}
+
+static int
+cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static double
+median(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
+/* Whether b, lined up on a at lag, plays at another rate (7. at the
+ * top): 1 if so, 0 if not or not measurable, AS_ENOMEM. */
+static int
+rate_differs(as__dupcmp *c, long lag)
+{
+    const struct sound *a = &c->s[0], *b = &c->s[1];
+    if (a->n < RATE_W)
+        return 0;
+    size_t nw = (a->n - RATE_W) / RATE_HOP + 1;
+    if (nw > c->cap_win) {
+        /* each kept as soon as it moves, so that a failure leaks none */
+        double **p[3] = {&c->wlag, &c->ea, &c->eb};
+        for (int i = 0; i < 3; i++) {
+            double *q = realloc(*p[i], nw * sizeof *q);
+            if (q == NULL)
+                return AS_ENOMEM;
+            *p[i] = q;
+        }
+        unsigned char *o = realloc(c->wok, nw);
+        if (o == NULL)
+            return AS_ENOMEM;
+        c->wok = o;
+        c->cap_win = nw;
+    }
+    double top_a = 0.0, top_b = 0.0;
+    size_t loudest = 0;
+    for (size_t w = 0; w < nw; w++) {
+        long i = (long)(w * RATE_HOP);
+        double ea = 0.0, eb = 0.0;
+        for (long k = 0; k < RATE_W; k++) {
+            double x = (double)a->x[i + k] * c->rwin[k];
+            long j = i + k + lag;
+            double y =
+                j >= 0 && j < (long)b->n ? (double)b->x[j] * c->rwin[k] : 0.0;
+            ea += x * x;
+            eb += y * y;
+        }
+        c->ea[w] = ea;
+        c->eb[w] = eb;
+        c->wok[w] = 0;
+        if (ea > top_a) {
+            top_a = ea;
+            loudest = w;
+        }
+        if (eb > top_b)
+            top_b = eb;
+    }
+    if (top_a <= 0.0 || top_b <= 0.0)
+        return 0;
+    /* from the loudest window forth, then back, each window's lag near
+     * its neighbour's, while both sounds are loud */
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        long from = 0;
+        for (long w = dir > 0 ? (long)loudest : (long)loudest - 1;
+             w >= 0 && w < (long)nw; w += dir) {
+            if (c->ea[w] < top_a * RATE_GATE || c->eb[w] < top_b * RATE_GATE)
+                break;
+            long i = w * RATE_HOP;
+            rate_frame(a, i, c->rframe[0]);
+            rate_frame(b, i + lag, c->rframe[1]);
+            as__rfft_forward_windowed(c->rfft, c->rframe[0], c->rwin, c->are,
+                                      c->aim);
+            as__rfft_forward_windowed(c->rfft, c->rframe[1], c->rwin, c->bre,
+                                      c->bim);
+            from = rate_window(c, from, &c->wlag[w]);
+            c->wok[w] = 1;
+        }
+    }
+    /* the line through the lags (least squares, each window once): a
+     * sample played faster throughout */
+    double sw = 0.0, st = 0.0, sl = 0.0;
+    for (size_t w = 0; w < nw; w++)
+        if (c->wok[w]) {
+            sw += 1.0;
+            st += (double)w;
+            sl += c->wlag[w];
+        }
+    if (sw > 2.0) {
+        double mt = st / sw, ml = sl / sw, stt = 0.0, stl = 0.0, r2 = 0.0;
+        for (size_t w = 0; w < nw; w++)
+            if (c->wok[w]) {
+                stt += ((double)w - mt) * ((double)w - mt);
+                stl += ((double)w - mt) * (c->wlag[w] - ml);
+            }
+        double slope = stl / stt;
+        for (size_t w = 0; w < nw; w++)
+            if (c->wok[w]) {
+                double e = c->wlag[w] - ml - slope * ((double)w - mt);
+                r2 += e * e;
+            }
+        double se = sqrt(r2 / (sw - 2.0) / stt);
+        double cents = 1200.0 * log2(1.0 + slope / RATE_HOP);
+        if (sw > RATE_MIN_STEPS && fabs(cents) >= RATE_MIN_CENTS &&
+            fabs(slope) >= RATE_LINE_Z * se)
+            return 1;
+    }
+    /* the median of the lag's steps from window to window: pieces played
+     * faster, with the same length in all (in ea, no longer needed) */
+    size_t n = 0;
+    for (size_t w = 0; w + 1 < nw; w++)
+        if (c->wok[w] && c->wok[w + 1])
+            c->ea[n++] = c->wlag[w + 1] - c->wlag[w];
+    if (n < RATE_MIN_STEPS)
+        return 0;
+    double step = median(c->ea, n);
+    for (size_t k = 0; k < n; k++)
+        c->ea[k] = fabs(c->ea[k] - step);
+    /* the standard error of a median, from the median absolute deviation
+     * (1.4826 MAD estimates a normal spread, 1.2533 the median's share) */
+    double se = 1.4826 * 1.2533 * median(c->ea, n) / sqrt((double)n);
+    double cents = 1200.0 * log2(1.0 + step / RATE_HOP);
+    return fabs(cents) >= RATE_MIN_CENTS && fabs(step) >= RATE_MIN_Z * se;
+}
+
 double
-as__dupcmp_diff(as__dupcmp *c)
+as__dupcmp_diff(as__dupcmp *c, double limit)
 {
     const struct sound *a = &c->s[0], *b = &c->s[1];
     if (a->env_norm <= 0.0 || b->env_norm <= 0.0)
@@ -438,6 +703,12 @@ as__dupcmp_diff(as__dupcmp *c)
     if (q == NULL)
         return (double)NAN;
     c->lvl_w = q;
-    return compare(c, n_frames, gain,
-                   noise_floor(c, n_frames, start, in0, in1, gain));
+    double d = compare(c, n_frames, gain,
+                       noise_floor(c, n_frames, start, in0, in1, gain));
+    if (!(d <= limit))
+        return d;
+    int st = rate_differs(c, lag);
+    if (st < 0)
+        return (double)NAN;
+    return st ? HUGE_VAL : d;
 }

@@ -311,6 +311,7 @@ struct confirm_ctx {
     as__dupcmp **work;  /* per worker */
     size_t *loaded;     /* per worker: the rep in its slot 0 */
     int *loaded_st, *loaded_errno;
+    double max_diff;
 };
 
 static void
@@ -333,7 +334,7 @@ confirm_task(void *ctx, size_t task, size_t worker)
     p->st_v = as__dupcmp_load(w, 1, c->items[p->other].path);
     p->errno_v = errno;
     if (p->st_v == AS_OK)
-        p->diff = as__dupcmp_diff(w);
+        p->diff = as__dupcmp_diff(w, c->max_diff);
 }
 
 /*
@@ -408,8 +409,9 @@ confirm_assign(struct item *items, size_t n, struct pairs *ps, double max_diff,
             from = to;
             if (n_todo == 0)
                 break;
-            struct confirm_ctx c = {items, ps->p,  todo,      u,
-                                    work,  loaded, loaded_st, loaded_errno};
+            struct confirm_ctx c = {items,     ps->p,        todo,
+                                    u,         work,         loaded,
+                                    loaded_st, loaded_errno, max_diff};
             st = as_parallel(n_todo, threads, confirm_task, &c);
             for (size_t t = 0; t < n_todo && st == AS_OK; t++) {
                 const struct pair *p = &ps->p[todo[t]];

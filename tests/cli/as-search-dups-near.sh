@@ -5,8 +5,9 @@
 # an 8-bit copy of it 38 dB down (much of it dither noise) too; another
 # recording of the same kind, or the same one played 6% faster, with its
 # boom boosted or with its decay changed by an expander (as another
-# velocity layer changes it), is not. Files that cannot be read are
-# reported.
+# velocity layer changes it), is not, nor a loop retuned 5 cents (at any
+# -e).
+# Files that cannot be read are reported.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -55,10 +56,11 @@ printf '%s\n' "1	1	k/bd.wav	k	0.559773	0.000000	identical	0.00" \
 cmp -s want "$T/out" || { diff want "$T/out"; fail "-e 0"; }
 as-search -D -H --dup-distance=0 l.asx >old
 cmp -s old "$T/out" || fail "--dup-distance"
-# A threshold that lets the faster copy in, and one that keeps the
-# 8-bit copy out.
+# A threshold that lets the boosted and the expanded ones in, and one
+# that keeps the 8-bit copy out.
 run as-search -D -H -e 5 l.asx
-grep -q '	o/faster.wav	' "$T/out" || fail "-e 5: $(cut -f 3,8 "$T/out")"
+grep -q '	o/boom.wav	' "$T/out" || fail "-e 5: $(cut -f 3,8 "$T/out")"
+grep -q '	o/expanded.wav	' "$T/out" || fail "-e 5: $(cut -f 3,8 "$T/out")"
 run as-search -D -H -e 0.001 l.asx
 grep -q 'bd_8.wav' "$T/out" && fail "-e 0.001: $(cut -f 3,8 "$T/out")"
 
@@ -68,6 +70,24 @@ run as-search -D -H l.asx
 expect_status 1
 expect_err "as-search: k/bd_pad.wav: No such file or directory"
 [ "$(wc -l <"$T/out")" -eq 9 ] || fail "without bd_pad: $(cat "$T/out")"
+
+# A loop retuned 5 cents up (sox pitch: the same length, each piece
+# played 0.3% faster) is not a copy, though its spectrum differs by
+# hundredths of a dB; its Vorbis and MP3 copies are.
+mkdir -p t
+l="$FIX/real_loop_amen_44k1.wav"
+cp "$l" t/loop.wav
+sox -R "$l" -C 3 t/loop.ogg
+lame --quiet -b 128 "$l" t/loop.mp3
+sox -R "$l" t/loop_up5.wav pitch 5
+as-extract -r t | as-index -o t.asx
+run as-search -D -H t.asx
+expect_status 0
+printf '%s\n' t/loop.mp3 t/loop.ogg t/loop.wav >want
+cut -f 3 "$T/out" >got
+cmp -s want got || { diff want got; fail "the retuned loop: $(cut -f 3,8 "$T/out")"; }
+run as-search -D -H -e 5 t.asx
+grep -q 'loop_up5' "$T/out" && fail "-e 5, retuned: $(cut -f 3,8 "$T/out")"
 
 # Bad values.
 run as-search -D -e -1 l.asx

@@ -768,6 +768,29 @@ make_hit(float *x, size_t n, size_t lead, double gain, double tone_hz,
     }
 }
 
+/* x played r times as fast (a sampler's retuning), into y[0, n):
+ * band-limited interpolation, a Hann-windowed sinc 32 samples either
+ * side. */
+static void
+retune(const float *x, size_t n, double r, float *y)
+{
+    for (size_t i = 0; i < n; i++) {
+        double at = (double)i * r, v = 0.0;
+        long c = (long)floor(at);
+        for (long j = c - 31; j <= c + 32; j++) {
+            if (j < 0 || j >= (long)n)
+                continue;
+            double d = at - (double)j;
+            double s =
+                d == 0.0 ? 1.0
+                         : sin(3.141592653589793 * d) / (3.141592653589793 * d);
+            double w = 0.5 + 0.5 * cos(3.141592653589793 * d / 33.0);
+            v += (double)x[j] * s * w;
+        }
+        y[i] = (float)v;
+    }
+}
+
 struct unread {
     size_t n, other; /* reports; those not ENOENT */
     const char *want;
@@ -791,8 +814,10 @@ on_unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
  * difference small), another sound with the same features does not, nor
  * does the sound with a decay 10 dB/s faster (as another velocity layer
  * may have it: 0.42 dB over the cells, but the level difference changes
- * with the time), a file that cannot be read is reported and left
- * alone. */
+ * with the time), nor the sound retuned 5 cents up (played 0.3% faster,
+ * as a sampler plays one sample on two keys: a few hundredths of a dB
+ * over the cells, but its lag drifts by 0.74 samples every 256), a file
+ * that cannot be read is reported and left alone. */
 static void
 test_dups(void)
 {
@@ -800,7 +825,7 @@ test_dups(void)
     struct as_featheader h = header();
     as_index_builder *b;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
-    size_t n = 12;
+    size_t n = 13;
     float *x = malloc(n * dim * sizeof *x);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < dim; j++)
@@ -808,23 +833,28 @@ test_dups(void)
     /* 7 and 9 the same audio with unlike features, 5 and 6 the same
      * audio (only 6 masked in below); 1, 2, 3 and 4 have equal features
      * (candidates for one another): 1 a sound, 2 the same 20 dB quieter
-     * after 0.2 s of silence, 3 another sound, 4 no file; 11 too: the
-     * sound of 1 decaying faster */
+     * after 0.2 s of silence, 3 another sound, 4 no file; 11 and 12 too:
+     * the sound of 1 decaying faster, and retuned 5 cents up */
     for (size_t j = 0; j < dim; j++) {
         x[6 * dim + j] = x[5 * dim + j];
         x[2 * dim + j] = x[3 * dim + j] = x[4 * dim + j] = x[1 * dim + j];
-        x[11 * dim + j] = x[1 * dim + j];
+        x[11 * dim + j] = x[12 * dim + j] = x[1 * dim + j];
     }
-    char p1[300], p2[300], p3[300], p4[300], p11[300];
+    char p1[300], p2[300], p3[300], p4[300], p11[300], p12[300];
     snprintf(p1, sizeof p1, "%s/m1.wav", dir);
     snprintf(p2, sizeof p2, "%s/n2.wav", dir);
     snprintf(p3, sizeof p3, "%s/o3.wav", dir);
     snprintf(p4, sizeof p4, "%s/p4.wav", dir);
     snprintf(p11, sizeof p11, "%s/m1b.wav", dir);
+    snprintf(p12, sizeof p12, "%s/m1c.wav", dir);
     size_t len = 22050, lead = 4410;
     float *pcm = malloc((len + lead) * sizeof *pcm);
+    float *tuned = malloc(len * sizeof *tuned);
     make_hit(pcm, len, 0, 0.9, 180.0, 1);
     CHECK(write_wav(p1, pcm, len) == 0);
+    retune(pcm, len, pow(2.0, 5.0 / 1200.0), tuned);
+    CHECK(write_wav(p12, tuned, len) == 0);
+    free(tuned);
     for (size_t i = 0; i < len; i++)
         pcm[i] *= (float)pow(10.0, -10.0 * (double)i / 22050.0 / 20.0);
     CHECK(write_wav(p11, pcm, len) == 0);
@@ -833,9 +863,9 @@ test_dups(void)
     make_hit(pcm, len, 0, 0.9, 200.0, 2);
     CHECK(write_wav(p3, pcm, len) == 0);
     free(pcm);
-    const char *paths[12] = {"z0", p1,   p2,   p3,   p4,    "r5",
-                             "c6", "y7", "w8", "d9", "x10", p11};
-    const uint64_t hash[12] = {0, 11, 12, 13, 0, 55, 55, 77, 0, 77, 0, 0};
+    const char *paths[13] = {"z0", p1,   p2,   p3,    p4,  "r5", "c6",
+                             "y7", "w8", "d9", "x10", p11, p12};
+    const uint64_t hash[13] = {0, 11, 12, 13, 0, 55, 55, 77, 0, 77, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         struct as_index_entry e = {
             paths[i], "x", 1.0, -1, -1, hash[i], AS_INDEX_NO_CLUSTER, 0.0f, 0};
@@ -886,7 +916,7 @@ test_dups(void)
     as_dup_groups_free(g);
     /* identical audio only, nothing decoded; entry 5 masked out: 6 has
      * no partner */
-    unsigned char mask[12];
+    unsigned char mask[13];
     memset(mask, 1, sizeof mask);
     mask[5] = 0;
     const unsigned char *masks[1] = {mask};
@@ -910,6 +940,7 @@ test_dups(void)
     unlink(p2);
     unlink(p3);
     unlink(p11);
+    unlink(p12);
     free(x);
 }
 

@@ -279,11 +279,15 @@ typedef struct as_dup_groups as_dup_groups;
  * both files are decoded (at the paths the index holds, as
  * as_decoder_open opens them) at 22050 Hz mono, aligned by their
  * envelopes (lags up to 5 s, to the sample), and their log-mel
- * spectrograms (40 bands, 1024-sample frames, hop 256), each relative to
- * its loudest cell, are compared after the best gain: the difference is
- * the root mean square, in dB, over the cells either holds above -40 dB.
- * Sounds are compared on their first 60 s. A pair is near when its
- * difference is at most max_difference; silence is near nothing.
+ * spectrograms (80 bands, 4096-sample frames, hop 512), each relative to
+ * its loudest cell, are compared after the best gain, above a noise
+ * floor: the difference, in dB, is the larger of the cells' weighed root
+ * mean square and twice that of the frames' level differences around
+ * their mean (the envelope; as-search(1) has the details). Sounds are
+ * compared on their first 60 s. A pair is near when its difference is
+ * at most max_difference and both play at the same rate (the lag of the
+ * one on the other does not drift, as it does for a sample retuned a few
+ * cents); silence is near nothing.
  *
  * Groups do not chain: taking entries in path order, an entry in no
  * group yet starts a group, and every later entry in no group yet that
