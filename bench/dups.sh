@@ -35,24 +35,34 @@
 # - With OLDBINDIR (the tools of another build, e.g. of the last release),
 #   its as-search -D (default options) is scored on the same index too.
 #
-# Measured on December 3, 2026 (bench/dups.sh /work/corpus-out 120 OLD,
-# OLD a build of the feature-distance -D with -e 0.01; 2790 files; the
-# 2-core machine was very busy, so the time is rough):
-#                         recall  (no 8-bit)  false, class+kit  level
-#   this build (0.5 dB)    0.952    0.988            8           832
-#   feature distance       0.558    0.598           25           596
-# Per variant this build finds 0.97 to 1.00 of each, except Vorbis 0.93
-# and 8 bits 0.48 (an 8-bit copy of a quiet one-shot is mostly noise).
-# The false pairs: keys 38/40 of FluidR3's Orchestra kit (one sample
-# tuned a few cents apart: 0.11 dB), TimGM6mb's Brush kick at velocity
-# 40 and 80 (one sample, the residual just over -30 dB: the soundfont's
-# velocity filter) and two tablas tuned apart. Another velocity layer
-# whose decay differs is told apart by its envelope. The same build on
-# a second draw (N = 100, 2436 files): recall 0.947 (0.983 without 8
-# bits), 17 false pairs (the feature distance 0.583 and 18), most of
-# them TimGM6mb samples at velocity 40 against 80 and 120. as-search -D
-# took 123 s (-j 2; the build before this one 61 s on an idle machine,
-# 110 to 280 s while the machine was this busy).
+# Measured on December 3, 2026 (bench/dups.sh /work/corpus-out N; the
+# 2-core machine was busy; "before" is the build without the rate check,
+# scored the same way):
+#                   files  recall  (no 8-bit)  false, class+kit  level
+#   N = 120  this    2790   0.952    0.989            0           834
+#            before         0.952    0.988            6           834
+#   N = 100  this    2436   0.947    0.983            9           799
+#            before         0.947 (the same variants found)
+#   N = 150  this    3338   0.948    0.984            9           944
+# (The level check before this one, onsets within 3 samples only, called
+# TimGM6mb's Brush kick at velocity 40 and 80 false too: 8 false pairs at
+# N = 120, 17 at N = 100, 13 at N = 150. Pairs of different sources, kits
+# or classes in one group, N = 120: 1574, before 1697.) Per variant it finds
+# 0.97 to 1.00 of each, except Vorbis 0.90 to 0.93 and 8 bits 0.47 to
+# 0.48 (an 8-bit copy of a quiet one-shot is mostly noise).
+# The same sample on two keys tuned 5 cents apart (FluidR3's Orchestra
+# kit, keys 38 and 40) and two tablas tuned apart (Sonic Pi's tun2 and
+# tun3) are told apart by their rates. The false pairs left (N = 100 and
+# 150, the same 9) are soundfont velocity layers of one sample, TimGM6mb's
+# at velocity 40 against 80 and 120 (three cymbals of the Jazz kit and
+# the Electronic kick) and MuseScore's key 42: their residual over the
+# whole band is 25 to 28 dB down (the velocity filter), but at 22.05 kHz,
+# where -D compares (and where a copy at that rate keeps nothing more),
+# 27 to 47 dB down, closer than any Vorbis or Opus copy of a cymbal (9 to
+# 30 dB down), with spectra 0.01 to 0.46 dB apart.
+# as-search -D on the N = 120 library, this build against the one before,
+# A B A B A B: 20.5 21.4 22.9 27.9 22.9 25.3 s (medians 22.9 and 25.3 s,
+# 1.10 times; the load average was 4 to 5).
 set -eu
 . "$(dirname "$0")/common.sh"
 
