@@ -32,6 +32,12 @@ cli_init(const char *name, const char *usage)
     cli_usage_line = usage;
 }
 
+const char *
+cli_usage(void)
+{
+    return cli_usage_line;
+}
+
 void
 cli_warnx(const char *subject, const char *fmt, ...)
 {

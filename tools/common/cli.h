@@ -21,6 +21,8 @@ enum {
 void cli_init(const char *name, const char *usage);
 extern const char *cli_name;
 extern int cli_quiet; /* -q: no warnings */
+/* The usage line given to cli_init(). */
+const char *cli_usage(void);
 
 /* "prog: subject: message" on stderr, unless -q. */
 void cli_warnx(const char *subject, const char *fmt, ...)

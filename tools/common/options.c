@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
 #include "options.h"
 
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "as/featio.h"
 #include "cli.h"
+#include "filter.h"
 
 void
 cli_common_init(struct cli_common *o, void (*help)(void))
@@ -56,4 +60,271 @@ cli_common_rec_opts(const struct cli_common *o)
 {
     return (struct rec_opts){
         .json = o->json, .header = o->header, .nul = o->nul};
+}
+
+/* ---- the table-driven layer ---- */
+
+const struct cli_word cli_format_words[] = {
+    {"tsv", AS_FEAT_TSV},
+    {"bin", AS_FEAT_BIN},
+    {NULL, 0},
+};
+
+/* Where getopt_long() reports the long option of row i. */
+#define LONG_VAL(i) (1000 + (int)(i))
+
+static int
+takes_arg(const struct cli_opt *r)
+{
+    if (r->kind == CLI_CALL)
+        return r->arg != NULL;
+    return r->kind != CLI_FLAG && r->kind != CLI_UNSET && r->kind != CLI_HELP &&
+           r->kind != CLI_VERSION;
+}
+
+static struct cli_opt *
+find_key(const struct cli_opts *t, int key)
+{
+    for (struct cli_opt *r = t->v; r->kind != CLI_END; r++)
+        if (key != 0 && r->key == key)
+            return r;
+    return NULL;
+}
+
+/* The row an alias stands for (the row itself otherwise). */
+static struct cli_opt *
+target(const struct cli_opts *t, struct cli_opt *r)
+{
+    struct cli_opt *to = r->kind == CLI_ALIAS ? find_key(t, r->value) : r;
+    if (to == NULL || to->kind == CLI_ALIAS) {
+        fprintf(stderr, "%s: option table: bad alias\n", cli_name);
+        abort();
+    }
+    return to;
+}
+
+/* The option's name in messages: "-k", or "--cluster" without a letter. */
+static const char *
+opt_name(const struct cli_opt *r, char *buf, size_t cap)
+{
+    if (r->key != 0)
+        snprintf(buf, cap, "-%c", r->key);
+    else
+        snprintf(buf, cap, "--%s", r->name);
+    return buf;
+}
+
+/* A row whose object does not have the size its kind stores is a
+ * mistake in the tool: stop at once rather than write past it. */
+static void
+check_size(const struct cli_opt *r, size_t want)
+{
+    if (r->to == NULL || r->size != want) {
+        fprintf(stderr, "%s: option table: -%c/--%s: wrong object\n", cli_name,
+                r->key ? r->key : '-', r->name ? r->name : "");
+        abort();
+    }
+}
+
+int
+cli_opt_word(const struct cli_word *words, const char *name, const char *arg)
+{
+    size_t i = 0;
+    while (words[i].word != NULL && strcmp(words[i].word, arg) != 0)
+        i++;
+    if (words[i].word != NULL)
+        return words[i].value;
+    /* "-m: 'x' is not a, b or c" */
+    char list[512];
+    size_t len = 0;
+    for (i = 0; words[i].word != NULL && len < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i == 0                      ? ""
+                                : words[i + 1].word != NULL ? ", "
+                                                            : " or ",
+                                words[i].word);
+    cli_usage_error("%s: '%s' is not %s", name, arg, list);
+}
+
+static void
+take(const struct cli_opts *t, struct cli_opt *r, const char *name,
+     const char *arg)
+{
+    long v = 0;
+    if (r->kind >= CLI_INT && r->kind <= CLI_U64)
+        v = cli_parse_long(name, arg, r->lo, r->hi);
+    switch (r->kind) {
+    case CLI_FLAG:
+    case CLI_UNSET:
+        check_size(r, sizeof(int));
+        *(int *)r->to = r->kind == CLI_FLAG;
+        break;
+    case CLI_STR:
+        check_size(r, sizeof(const char *));
+        *(const char **)r->to = arg;
+        break;
+    case CLI_LIST: {
+        check_size(r, sizeof(struct cli_list));
+        struct cli_list *l = r->to;
+        l->v = cli_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+        l->v[l->n++] = arg;
+        break;
+    }
+    case CLI_INT:
+        check_size(r, sizeof(int));
+        *(int *)r->to = (int)v;
+        break;
+    case CLI_UINT:
+        check_size(r, sizeof(unsigned));
+        *(unsigned *)r->to = (unsigned)v;
+        break;
+    case CLI_LONG:
+        check_size(r, sizeof(long));
+        *(long *)r->to = v;
+        break;
+    case CLI_SIZE:
+        check_size(r, sizeof(size_t));
+        *(size_t *)r->to = (size_t)v;
+        break;
+    case CLI_U64:
+        check_size(r, sizeof(uint64_t));
+        *(uint64_t *)r->to = (uint64_t)v;
+        break;
+    case CLI_REAL: {
+        check_size(r, sizeof(double));
+        double d = cli_parse_double(name, arg, r->min, r->max);
+        if (r->below && d >= r->max)
+            cli_usage_error("%s: %s is out of range (%g to below %g)", name,
+                            arg, r->min, r->max);
+        *(double *)r->to = d;
+        break;
+    }
+    case CLI_WORD: {
+        check_size(r, sizeof(int));
+        *(int *)r->to = cli_opt_word(r->words, name, arg);
+        break;
+    }
+    case CLI_FILTER:
+        check_size(r, sizeof(as_entry_filter *));
+        cli_filter_add(r->to, (enum as_filter_kind)r->value, name, arg);
+        break;
+    case CLI_CALL:
+        r->fn(r, name, arg);
+        break;
+    case CLI_HELP: {
+        struct cli_output out = {.fp = stdout};
+        cli_opts_help(t, stdout);
+        exit(cli_output_close(&out, 1));
+    }
+    case CLI_VERSION:
+        cli_version();
+    case CLI_END:
+    case CLI_ALIAS:
+        break;
+    }
+}
+
+void
+cli_opts_parse(struct cli_opts *t, int argc, char **argv)
+{
+    size_t n = 0;
+    while (t->v[n].kind != CLI_END)
+        n++;
+    char *shorts = cli_xrealloc(NULL, 3 * n + 1), *s = shorts;
+    struct option *longs = cli_xrealloc(NULL, (n + 1) * sizeof *longs);
+    size_t n_long = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct cli_opt *r = &t->v[i];
+        int arg = takes_arg(target(t, r));
+        if (r->key != 0) {
+            *s++ = (char)r->key;
+            if (arg)
+                *s++ = ':';
+        }
+        if (r->name != NULL)
+            longs[n_long++] =
+                (struct option){r->name, arg ? required_argument : no_argument,
+                                NULL, LONG_VAL(i)};
+    }
+    *s = '\0';
+    longs[n_long] = (struct option){NULL, 0, NULL, 0};
+    int c;
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        struct cli_opt *r = c >= LONG_VAL(0) && c < LONG_VAL(n)
+                                ? &t->v[c - LONG_VAL(0)]
+                                : find_key(t, c);
+        if (r == NULL) {
+            free(shorts);
+            free(longs);
+            cli_usage_hint(); /* getopt said what was wrong */
+        }
+        r = target(t, r);
+        char name[64];
+        r->given++;
+        take(t, r, opt_name(r, name, sizeof name), optarg);
+    }
+    free(shorts);
+    free(longs);
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_opt *r = &t->v[i], *w;
+        char a[64], b[64];
+        if (r->given && r->with != 0 && (w = find_key(t, r->with)) != NULL &&
+            !w->given)
+            cli_usage_error("%s goes with %s", opt_name(r, a, sizeof a),
+                            opt_name(w, b, sizeof b));
+    }
+}
+
+int
+cli_opts_given(const struct cli_opts *t, int key)
+{
+    const struct cli_opt *r = find_key(t, key);
+    return r != NULL ? r->given : 0;
+}
+
+/* --help: the text starts in this column, lines end by this one */
+#define HELP_COL 27
+#define HELP_WIDTH 79
+
+/* Writes text from column col (the cursor is there), word-wrapped, each
+ * further line indented to HELP_COL. */
+static void
+wrap(FILE *fp, const char *text, int col)
+{
+    int first = 1;
+    for (const char *p = text + strspn(text, " "); *p != '\0';
+         p += strspn(p, " ")) {
+        int len = (int)strcspn(p, " ");
+        if (!first && col + 1 + len > HELP_WIDTH)
+            col = fprintf(fp, "\n%*s", HELP_COL, "") - 1;
+        else if (!first)
+            col += fprintf(fp, " ");
+        col += fprintf(fp, "%.*s", len, p);
+        p += len;
+        first = 0;
+    }
+    fputc('\n', fp);
+}
+
+void
+cli_opts_help(const struct cli_opts *t, FILE *fp)
+{
+    fprintf(fp, "%s\n\n%s\n\n", cli_usage(), t->about);
+    for (const struct cli_opt *r = t->v; r->kind != CLI_END; r++) {
+        if (r->kind == CLI_ALIAS || r->help == NULL)
+            continue;
+        int col = fprintf(fp, "  ");
+        if (r->key != 0)
+            col += fprintf(fp, "-%c%s", r->key, r->name ? ", " : "");
+        else
+            col += fprintf(fp, "    ");
+        if (r->name != NULL)
+            col += fprintf(fp, "--%s", r->name);
+        if (r->arg != NULL)
+            col += fprintf(fp, "%s%s", r->name ? "=" : " ", r->arg);
+        col += fprintf(fp, "%*s", col + 2 > HELP_COL ? 2 : HELP_COL - col, "");
+        wrap(fp, r->help, col);
+    }
+    if (t->notes != NULL)
+        fprintf(fp, "\n%s\n", t->notes);
 }
