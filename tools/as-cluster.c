@@ -3,7 +3,6 @@
  * the automatic choice of groups to browse). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,62 +26,10 @@
     "                  [-r seed] [-S sample] [-t min:max] [-w seconds] "       \
     "[--cluster=cluster] index"
 
-static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts("Group the entries of an index by how they sound: k-means (the\n"
-         "default), DBSCAN, HDBSCAN or groups to browse chosen\n"
-         "automatically, in the space of as-search -m euclidean.\n"
-         "\n"
-         "  -c, --min-cluster-size=N  HDBSCAN: the fewest entries of a\n"
-         "                           cluster (default 5)\n"
-         "  -D, --dbscan             DBSCAN instead of k-means (-m dbscan)\n"
-         "  -e, --eps=EPS            DBSCAN radius (default: from the\n"
-         "                           k-distance curve, printed on stderr)\n"
-         "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
-         "  -H, --no-header          print no TSV header line\n"
-         "  -h, --help               print this help and exit\n"
-         "  -J, --json               print JSON, one object per line\n"
-         "  -j, --jobs=N             worker threads (default: every core)\n"
-         "  -K, --k-range=MIN:MAX    k-means: try every k in the range, keep\n"
-         "                           the best silhouette\n"
-         "  -k, --clusters=N         k-means: N clusters (default 8)\n"
-         "  -l, --label=LABEL        only entries with this label\n"
-         "  -M, --min-samples=N      DBSCAN, HDBSCAN: neighbours of a core\n"
-         "                           entry, itself included (default 5;\n"
-         "                           HDBSCAN: the -c value)\n"
-         "  -m, --method=METHOD      kmeans (the default), dbscan, hdbscan,\n"
-         "                           or auto: groups to browse (HDBSCAN\n"
-         "                           sized by the library, every entry in a\n"
-         "                           group); a number N is -M N\n"
-         "  -n, --n-init=N           k-means restarts (default 10)\n"
-         "  -P, --learned            cluster the blend of each entry's unit\n"
-         "                           vector and its projection learnt by\n"
-         "                           as-index -L (the space of as-search -P)\n"
-         "  -q, --quiet              print no warnings or notes\n"
-         "  -r, --seed=N             random seed (default 0)\n"
-         "  -S, --silhouette-sample=N  silhouette over N entries drawn with\n"
-         "                           the seed when there are more (default\n"
-         "                           10000; 0: always every entry)\n"
-         "  -s, --summary            print one line per cluster instead of\n"
-         "                           one per entry\n"
-         "  -t, --duration=MIN:MAX   only entries this many seconds long\n"
-         "  -V, --version            print the version and exit\n"
-         "  -W, --write              store the cluster of each entry in the\n"
-         "                           index (for as-search -c)\n"
-         "  -w, --wait=SECONDS       with -W: wait for another writer's lock\n"
-         "  -z, --zero-terminated    end records with NUL, paths as they are\n"
-         "      --cluster=N          only entries of cluster N (as stored\n"
-         "                           by an earlier -W)\n"
-         "\n"
-         "With a filter the entries that pass are clustered as if the index\n"
-         "held only them; -W and -P then are refused.");
-}
-
 struct opts {
-    struct cli_common com; /* -H, -J, -z (-h, -q, -V) */
+    struct cli_common com; /* -H, -J, -z */
     int summary, write, learned, have_min_samples;
+    int method_named; /* -m with a method, not a number */
     double wait_s;
     as_entry_filter *filter;  /* --cluster, -g, -l, -t */
     struct as_cluster_opts c; /* the method and its parameters */
@@ -348,177 +295,166 @@ print_summary(const struct opts *o, const struct lib *l,
     return 0;
 }
 
-/* Which options were given, for the checks of what goes together. */
-struct given {
-    int k, kmeans_opt, eps, mcs, D, m;
-};
-
 /* -m: a method, or a number (the older spelling of -M N) */
 static void
-parse_method(struct opts *o, struct given *g, const char *arg)
+take_method(struct cli_opt *row, const char *name, const char *arg)
 {
-    if (arg[0] >= '0' && arg[0] <= '9') {
-        /* -m N: the older spelling of -M N */
-        o->c.min_samples = (size_t)cli_parse_long("-m", arg, 1, 100000);
-        o->have_min_samples = 1;
-    } else if (strcmp(arg, "kmeans") == 0) {
-        o->c.method = AS_CLUSTER_KMEANS;
-        g->m = 1;
-    } else if (strcmp(arg, "dbscan") == 0) {
-        o->c.method = AS_CLUSTER_DBSCAN;
-        g->m = 1;
-    } else if (strcmp(arg, "hdbscan") == 0) {
-        o->c.method = AS_CLUSTER_HDBSCAN;
-        g->m = 1;
-    } else if (strcmp(arg, "auto") == 0) {
-        o->c.method = AS_CLUSTER_AUTO;
-        g->m = 1;
-    } else {
-        cli_usage_error("-m: '%s' is not kmeans, dbscan, hdbscan "
-                        "or auto",
-                        arg);
-    }
-}
-
-/* One option c with its argument into o and g; 0 when c is not one. */
-static int
-parse_option(struct opts *o, struct given *g, int c, char *arg)
-{
-    switch (c) {
-    case 'c':
-        o->c.min_cluster_size = (size_t)cli_parse_long("-c", arg, 2, 100000);
-        g->mcs = 1;
-        break;
-    case 'D':
-        o->c.method = AS_CLUSTER_DBSCAN;
-        g->D = 1;
-        break;
-    case 'e':
-        o->c.eps = cli_parse_double("-e", arg, 1e-300, 1e300);
-        g->eps = 1;
-        break;
-    case 'j':
-        o->c.threads = (size_t)cli_parse_long("-j", arg, 1, 1024);
-        break;
-    case 'K': {
-        char *colon = strchr(arg, ':');
-        if (colon == NULL)
-            cli_usage_error("-K: '%s' is not MIN:MAX", arg);
-        *colon = '\0';
-        o->c.k_min = (size_t)cli_parse_long("-K", arg, 2, 100000);
-        o->c.k_max = (size_t)cli_parse_long("-K", colon + 1, 2, 100000);
-        if (o->c.k_min > o->c.k_max)
-            cli_usage_error("-K: %zu is above %zu", o->c.k_min, o->c.k_max);
-        g->kmeans_opt = 1;
-        break;
-    }
-    case 'k':
-        o->c.k = (size_t)cli_parse_long("-k", arg, 1, 100000);
-        g->k = 1;
-        g->kmeans_opt = 1;
-        break;
-    case 'M':
-        o->c.min_samples = (size_t)cli_parse_long("-M", arg, 1, 100000);
-        o->have_min_samples = 1;
-        break;
-    case 'm':
-        parse_method(o, g, arg);
-        break;
-    case 'n':
-        o->c.n_init = (size_t)cli_parse_long("-n", arg, 1, 10000);
-        g->kmeans_opt = 1;
-        break;
-    case 'P':
-        o->learned = 1;
-        break;
-    case 'r':
-        o->c.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
-        break;
-    case 'S':
-        o->c.silhouette_sample =
-            (size_t)cli_parse_long("-S", arg, 0, 100000000);
-        break;
-    case 's':
-        o->summary = 1;
-        break;
-    case 'W':
-        o->write = 1;
-        break;
-    case 'w':
-        o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
-        break;
-    default:
-        return cli_common_option(&o->com, c, arg) ||
-               cli_filter_option(&o->filter, c, arg);
-    }
-    return 1;
-}
-
-/* The options into o (the defaults first), checked; the index's path. */
-static const char *
-parse_options(int argc, char **argv, struct opts *o)
-{
-    static const struct option longopts[] = {
-        {"min-cluster-size", required_argument, NULL, 'c'},
-        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
-        {"path-glob", required_argument, NULL, 'g'},
-        {"label", required_argument, NULL, 'l'},
-        {"duration", required_argument, NULL, 't'},
-        {"dbscan", no_argument, NULL, 'D'},
-        {"eps", required_argument, NULL, 'e'},
-        {"no-header", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"k-range", required_argument, NULL, 'K'},
-        {"clusters", required_argument, NULL, 'k'},
-        {"min-samples", required_argument, NULL, 'M'},
-        {"method", required_argument, NULL, 'm'},
-        {"n-init", required_argument, NULL, 'n'},
-        {"learned", no_argument, NULL, 'P'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"seed", required_argument, NULL, 'r'},
-        {"silhouette-sample", required_argument, NULL, 'S'},
-        {"summary", no_argument, NULL, 's'},
-        {"version", no_argument, NULL, 'V'},
-        {"write", no_argument, NULL, 'W'},
-        {"wait", required_argument, NULL, 'w'},
-        {"zero-terminated", no_argument, NULL, 'z'},
-        {NULL, 0, NULL, 0},
+    static const struct cli_word methods[] = {
+        {"kmeans", AS_CLUSTER_KMEANS},
+        {"dbscan", AS_CLUSTER_DBSCAN},
+        {"hdbscan", AS_CLUSTER_HDBSCAN},
+        {"auto", AS_CLUSTER_AUTO},
+        {NULL, 0},
     };
-    memset(o, 0, sizeof *o);
-    cli_common_init(&o->com, help);
-    as_cluster_opts_init(&o->c); /* k-means, k 8, and so on */
-    o->c.threads = (size_t)cli_default_jobs();
-    struct given g = {0};
-    int c;
-    cli_init("as-cluster", USAGE);
-    while (
-        (c = getopt_long(argc, argv, "Dc:e:g:HhJj:K:k:l:M:m:n:Pqr:S:st:VWw:z",
-                         longopts, NULL)) != -1)
-        if (!parse_option(o, &g, c, optarg))
-            cli_usage_hint();
-    const char *path = cli_one_index(argc, argv);
+    struct opts *o = row->to;
+    if (arg[0] >= '0' && arg[0] <= '9') {
+        o->c.min_samples = (size_t)cli_parse_long(name, arg, 1, 100000);
+        o->have_min_samples = 1;
+        return;
+    }
+    o->c.method = (enum as_cluster_method)cli_opt_word(methods, name, arg);
+    o->method_named = 1;
+}
+
+/* -D: the same as -m dbscan */
+static void
+take_dbscan(struct cli_opt *row, const char *name, const char *arg)
+{
+    (void)name;
+    (void)arg;
+    ((struct opts *)row->to)->c.method = AS_CLUSTER_DBSCAN;
+}
+
+/* -K MIN:MAX */
+static void
+take_k_range(struct cli_opt *row, const char *name, const char *arg)
+{
+    struct as_cluster_opts *c = row->to;
+    const char *colon = strchr(arg, ':');
+    if (colon == NULL)
+        cli_usage_error("%s: '%s' is not MIN:MAX", name, arg);
+    char *min = cli_xrealloc(NULL, (size_t)(colon - arg) + 1);
+    memcpy(min, arg, (size_t)(colon - arg));
+    min[colon - arg] = '\0';
+    c->k_min = (size_t)cli_parse_long(name, min, 2, 100000);
+    free(min);
+    c->k_max = (size_t)cli_parse_long(name, colon + 1, 2, 100000);
+    if (c->k_min > c->k_max)
+        cli_usage_error("%s: %zu is above %zu", name, c->k_min, c->k_max);
+}
+
+/* Usage errors: the options that do not go together. */
+static void
+check_options(const struct opts *o, const struct cli_opts *t)
+{
     if (as_entry_filter_active(o->filter) && o->write)
         cli_usage_error("-W stores clusters for the whole index: not with "
                         "--cluster, -g, -l or -t");
     if (as_entry_filter_active(o->filter) && o->learned)
         cli_usage_error("-P clusters the whole index: not with --cluster, "
                         "-g, -l or -t");
-    if (g.k && o->c.k_min > 0)
+    if (cli_opts_given(t, 'k') && o->c.k_min > 0)
         cli_usage_error("-k and -K do not go together");
-    if (g.D && g.m && o->c.method != AS_CLUSTER_DBSCAN)
+    if (cli_opts_given(t, 'D') && o->method_named &&
+        o->c.method != AS_CLUSTER_DBSCAN)
         cli_usage_error("-D is -m dbscan");
-    if (o->c.method != AS_CLUSTER_KMEANS && g.kmeans_opt)
+    if (o->c.method != AS_CLUSTER_KMEANS &&
+        (cli_opts_given(t, 'k') || cli_opts_given(t, 'K') ||
+         cli_opts_given(t, 'n')))
         cli_usage_error("-k, -K and -n are k-means options");
-    if (o->c.method != AS_CLUSTER_DBSCAN && g.eps)
+    if (o->c.method != AS_CLUSTER_DBSCAN && cli_opts_given(t, 'e'))
         cli_usage_error("-e goes with -m dbscan");
     if (o->c.method != AS_CLUSTER_DBSCAN && o->c.method != AS_CLUSTER_HDBSCAN &&
         o->have_min_samples)
         cli_usage_error("-M goes with -m dbscan or hdbscan");
-    if (o->c.method != AS_CLUSTER_HDBSCAN && g.mcs)
+    if (o->c.method != AS_CLUSTER_HDBSCAN && cli_opts_given(t, 'c'))
         cli_usage_error("-c goes with -m hdbscan");
+}
 
+/* The options into o (the defaults first), checked; the index's path. */
+static const char *
+parse_options(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof *o);
+    cli_common_init(&o->com, NULL);
+    as_cluster_opts_init(&o->c); /* k-means, k 8, and so on */
+    o->c.threads = (size_t)cli_default_jobs();
+    struct cli_opt rows[] = {
+        {'c', "min-cluster-size", CLI_SIZE, "N", CLI_TO(o->c.min_cluster_size),
+         .lo = 2, .hi = 100000,
+         .help = "HDBSCAN: the fewest entries of a cluster (default 5)"},
+        {'D', "dbscan", CLI_CALL, NULL, .to = o, .fn = take_dbscan,
+         .help = "DBSCAN instead of k-means (-m dbscan)"},
+        {'e', "eps", CLI_REAL, "EPS", CLI_TO(o->c.eps), .min = 1e-300,
+         .max = 1e300,
+         .help = "DBSCAN radius (default: from the k-distance curve, "
+                 "printed on stderr)"},
+        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(o->filter),
+         .value = AS_FILTER_GLOB,
+         .help = "only entries whose path matches GLOB"},
+        CLI_OPT_NO_HEADER(o->com, "print no TSV header line"),
+        CLI_OPT_HELP,
+        CLI_OPT_JSON(o->com, "print JSON, one object per line"),
+        {'j', "jobs", CLI_SIZE, "N", CLI_TO(o->c.threads), .lo = 1, .hi = 1024,
+         .help = "worker threads (default: every core)"},
+        {'K', "k-range", CLI_CALL, "MIN:MAX", .to = &o->c, .fn = take_k_range,
+         .help = "k-means: try every k in the range, keep the best "
+                 "silhouette"},
+        {'k', "clusters", CLI_SIZE, "N", CLI_TO(o->c.k), .lo = 1, .hi = 100000,
+         .help = "k-means: N clusters (default 8)"},
+        {'l', "label", CLI_FILTER, "LABEL", CLI_TO(o->filter),
+         .value = AS_FILTER_LABEL, .help = "only entries with this label"},
+        {'M', "min-samples", CLI_SIZE, "N", CLI_TO(o->c.min_samples), .lo = 1,
+         .hi = 100000,
+         .help = "DBSCAN, HDBSCAN: neighbours of a core entry, itself "
+                 "included (default 5; HDBSCAN: the -c value)"},
+        {'m', "method", CLI_CALL, "METHOD", .to = o, .fn = take_method,
+         .help = "kmeans (the default), dbscan, hdbscan, or auto: groups to "
+                 "browse (HDBSCAN sized by the library, every entry in a "
+                 "group); a number N is -M N"},
+        {'n', "n-init", CLI_SIZE, "N", CLI_TO(o->c.n_init), .lo = 1,
+         .hi = 10000, .help = "k-means restarts (default 10)"},
+        {'P', "learned", CLI_FLAG, NULL, CLI_TO(o->learned),
+         .help = "cluster the blend of each entry's unit vector and its "
+                 "projection learnt by as-index -L (the space of as-search "
+                 "-P)"},
+        CLI_OPT_QUIET("print no warnings or notes"),
+        {'r', "seed", CLI_U64, "N", CLI_TO(o->c.seed), .lo = 0, .hi = LONG_MAX,
+         .help = "random seed (default 0)"},
+        {'S', "silhouette-sample", CLI_SIZE, "N",
+         CLI_TO(o->c.silhouette_sample), .lo = 0, .hi = 100000000,
+         .help = "silhouette over N entries drawn with the seed when there "
+                 "are more (default 10000; 0: always every entry)"},
+        {'s', "summary", CLI_FLAG, NULL, CLI_TO(o->summary),
+         .help = "print one line per cluster instead of one per entry"},
+        {'t', "duration", CLI_FILTER, "MIN:MAX", CLI_TO(o->filter),
+         .value = AS_FILTER_DURATION,
+         .help = "only entries this many seconds long"},
+        CLI_OPT_VERSION,
+        {'W', "write", CLI_FLAG, NULL, CLI_TO(o->write),
+         .help = "store the cluster of each entry in the index (for "
+                 "as-search -c)"},
+        {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o->wait_s), .min = 0.0,
+         .max = 1e6, .help = "with -W: wait for another writer's lock"},
+        CLI_OPT_NUL(o->com),
+        {0, "cluster", CLI_FILTER, "N", CLI_TO(o->filter),
+         .value = AS_FILTER_CLUSTER,
+         .help = "only entries of cluster N (as stored by an earlier -W)"},
+        {0},
+    };
+    struct cli_opts t = {
+        rows,
+        "Group the entries of an index by how they sound: k-means (the\n"
+        "default), DBSCAN, HDBSCAN or groups to browse chosen\n"
+        "automatically, in the space of as-search -m euclidean.",
+        "With a filter the entries that pass are clustered as if the index\n"
+        "held only them; -W and -P then are refused.",
+    };
+    cli_init("as-cluster", USAGE);
+    cli_opts_parse(&t, argc, argv);
+    o->have_min_samples |= cli_opts_given(&t, 'M') > 0;
+    const char *path = cli_one_index(argc, argv);
+    check_options(o, &t);
     return path;
 }
 
