@@ -2,7 +2,6 @@
 /* as-index: build, update, merge, dump and check index files. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,47 +22,6 @@
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
     "       as-index merge [-Jq] [-w seconds] -o index index ...\n"            \
     "       as-index -a index [-q] [-E ef] [-M links]"
-
-static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts(
-        "Build an index from feature streams (as-extract output), keep it\n"
-        "current, merge shards, write it back out, check it, or learn a\n"
-        "projection from its labels.\n"
-        "\n"
-        "  -a, --approx=INDEX     build the approximate index INDEX.ann for\n"
-        "                         as-search -a (hnswlib's HNSW graph); -A is\n"
-        "                         its old spelling\n"
-        "  -b, --blend=A          with -L: the learnt part's weight in searches\n"
-        "                         with -P (0 to 1, default 0.5)\n"
-        "  -c, --check=INDEX      read the whole index and check its checksums\n"
-        "  -d, --dump=INDEX       write the entries as a feature stream\n"
-        "  -E, --ef-construction=N  with -a: candidates kept while building\n"
-        "                         (default 200; more is slower, finds more)\n"
-        "  -F, --force-prune      with -p: prune even more than half of the\n"
-        "                         entries\n"
-        "  -f, --format=FMT       with -d: tsv (default) or bin\n"
-        "  -H, --no-header        with -d: no TSV header line\n"
-        "  -h, --help             print this help and exit\n"
-        "  -J, --json             print the summary as one JSON object\n"
-        "  -L, --learn=INDEX      fit a projection (shrinkage LDA) on INDEX's\n"
-        "                         labels and store it in INDEX\n"
-        "  -M, --links=N          with -a: links per entry (2 to 100,\n"
-        "                         default 16; more is larger, finds more)\n"
-        "  -l, --label-from=SRC   dir (the parent folder's name), column (the\n"
-        "                         stream's label column) or none; default:\n"
-        "                         the column when there is one, else dir\n"
-        "  -o, --output=INDEX     build INDEX from the streams (replacing it)\n"
-        "  -p, --prune            with -u: drop entries whose file is gone\n"
-        "  -q, --quiet            print no warnings and no summary\n"
-        "  -s, --shrinkage=S      with -L: the LDA's shrinkage (0 to 1,\n"
-        "                         default 0.1)\n"
-        "  -u, --update=INDEX     add and replace entries of INDEX\n"
-        "  -V, --version          print the version and exit\n"
-        "  -w, --wait=SECONDS     wait for another writer's lock (default 0)");
-}
 
 struct opts {
     struct cli_common out; /* -f, -H, -J */
@@ -652,67 +610,6 @@ run_dump(const struct opts *o)
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
-/* Takes option c (from getopt) with its argument arg into o. */
-static void
-take_option(struct opts *o, int c, const char *arg)
-{
-    switch (c) {
-    case 'A': /* the old spelling of -a */
-    case 'a':
-        o->approx = arg;
-        break;
-    case 'b':
-        o->blend = cli_parse_double("-b", arg, 0.0, 1.0);
-        break;
-    case 'c':
-        o->check = arg;
-        break;
-    case 'd':
-        o->dump = arg;
-        break;
-    case 'E':
-        o->ef_construction = cli_parse_long("-E", arg, 2, 100000);
-        break;
-    case 'F':
-        o->force_prune = 1;
-        break;
-    case 'L':
-        o->learn = arg;
-        break;
-    case 'l':
-        if (strcmp(arg, "dir") == 0)
-            o->label_from = AS_LABEL_DIR;
-        else if (strcmp(arg, "column") == 0)
-            o->label_from = AS_LABEL_COLUMN;
-        else if (strcmp(arg, "none") == 0)
-            o->label_from = AS_LABEL_NONE;
-        else
-            cli_usage_error("-l: '%s' is not dir, column or none", arg);
-        break;
-    case 'M':
-        o->links = cli_parse_long("-M", arg, 2, 100);
-        break;
-    case 'o':
-        o->output = arg;
-        break;
-    case 'p':
-        o->prune = 1;
-        break;
-    case 's':
-        o->shrinkage = cli_parse_double("-s", arg, 0.0, 1.0);
-        break;
-    case 'u':
-        o->update = arg;
-        break;
-    case 'w':
-        o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
-        break;
-    default:
-        if (!cli_common_option(&o->out, c, arg))
-            cli_usage_hint();
-    }
-}
-
 /* -c: reads the whole index and checks its checksums, and that every
  * entry's strings are in bounds. */
 static int
@@ -786,41 +683,77 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
 int
 main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"approx", required_argument, NULL, 'a'},
-        {"blend", required_argument, NULL, 'b'},
-        {"check", required_argument, NULL, 'c'},
-        {"dump", required_argument, NULL, 'd'},
-        {"ef-construction", required_argument, NULL, 'E'},
-        {"force-prune", no_argument, NULL, 'F'},
-        {"format", required_argument, NULL, 'f'},
-        {"no-header", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {"label-from", required_argument, NULL, 'l'},
-        {"learn", required_argument, NULL, 'L'},
-        {"links", required_argument, NULL, 'M'},
-        {"output", required_argument, NULL, 'o'},
-        {"prune", no_argument, NULL, 'p'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"shrinkage", required_argument, NULL, 's'},
-        {"update", required_argument, NULL, 'u'},
-        {"version", no_argument, NULL, 'V'},
-        {"wait", required_argument, NULL, 'w'},
-        {NULL, 0, NULL, 0},
+    static const struct cli_word label_from[] = {
+        {"dir", AS_LABEL_DIR},
+        {"column", AS_LABEL_COLUMN},
+        {"none", AS_LABEL_NONE},
+        {NULL, 0},
     };
     struct opts o = {0};
-    int c, merge = 0;
-    cli_common_init(&o.out, help);
+    int merge = 0;
+    cli_common_init(&o.out, NULL);
     o.shrinkage = o.blend = -1.0;
+    struct cli_opt rows[] = {
+        {'a', "approx", CLI_STR, "INDEX", CLI_TO(o.approx),
+         .help = "build the approximate index INDEX.ann for as-search -a "
+                 "(hnswlib's HNSW graph); -A is its old spelling"},
+        {'A', NULL, CLI_ALIAS, .value = 'a'},
+        {'b', "blend", CLI_REAL, "A", CLI_TO(o.blend), .min = 0.0, .max = 1.0,
+         .help = "with -L: the learnt part's weight in searches with -P (0 "
+                 "to 1, default 0.5)"},
+        {'c', "check", CLI_STR, "INDEX", CLI_TO(o.check),
+         .help = "read the whole index and check its checksums"},
+        {'d', "dump", CLI_STR, "INDEX", CLI_TO(o.dump),
+         .help = "write the entries as a feature stream"},
+        {'E', "ef-construction", CLI_LONG, "N", CLI_TO(o.ef_construction),
+         .lo = 2, .hi = 100000,
+         .help = "with -a: candidates kept while building (default 200; more "
+                 "is slower, finds more)"},
+        {'F', "force-prune", CLI_FLAG, NULL, CLI_TO(o.force_prune),
+         .help = "with -p: prune even more than half of the entries"},
+        CLI_OPT_FORMAT(o.out, "with -d: tsv (default) or bin"),
+        CLI_OPT_NO_HEADER(o.out, "with -d: no TSV header line"),
+        CLI_OPT_HELP,
+        CLI_OPT_JSON(o.out, "print the summary as one JSON object"),
+        {'L', "learn", CLI_STR, "INDEX", CLI_TO(o.learn),
+         .help = "fit a projection (shrinkage LDA) on INDEX's labels and "
+                 "store it in INDEX"},
+        {'M', "links", CLI_LONG, "N", CLI_TO(o.links), .lo = 2, .hi = 100,
+         .help = "with -a: links per entry (2 to 100, default 16; more is "
+                 "larger, finds more)"},
+        {'l', "label-from", CLI_WORD, "SRC", CLI_TO(o.label_from),
+         .words = label_from,
+         .help = "dir (the parent folder's name), column (the stream's label "
+                 "column) or none; default: the column when there is one, "
+                 "else dir"},
+        {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output),
+         .help = "build INDEX from the streams (replacing it)"},
+        {'p', "prune", CLI_FLAG, NULL, CLI_TO(o.prune),
+         .help = "with -u: drop entries whose file is gone"},
+        CLI_OPT_QUIET("print no warnings and no summary"),
+        {'s', "shrinkage", CLI_REAL, "S", CLI_TO(o.shrinkage), .min = 0.0,
+         .max = 1.0,
+         .help = "with -L: the LDA's shrinkage (0 to 1, default 0.1)"},
+        {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update),
+         .help = "add and replace entries of INDEX"},
+        CLI_OPT_VERSION,
+        {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o.wait_s), .min = 0.0,
+         .max = 1e6, .help = "wait for another writer's lock (default 0)"},
+        {0},
+    };
+    struct cli_opts t = {
+        rows,
+        "Build an index from feature streams (as-extract output), keep it\n"
+        "current, merge shards, write it back out, check it, or learn a\n"
+        "projection from its labels.",
+        NULL,
+    };
     cli_init("as-index", USAGE);
     if (argc > 1 && strcmp(argv[1], "merge") == 0) {
         merge = 1;
         argv++;
         argc--;
     }
-    while ((c = getopt_long(argc, argv, "A:a:b:c:d:E:Ff:HhJL:l:M:o:pqs:u:Vw:",
-                            longopts, NULL)) != -1)
-        take_option(&o, c, optarg);
+    cli_opts_parse(&t, argc, argv);
     return run(&o, merge, argv + optind, argc - optind);
 }
