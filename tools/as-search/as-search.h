@@ -18,11 +18,6 @@
 #include "common/options.h"
 #include "common/record.h"
 
-struct strs {
-    const char **v;
-    size_t n;
-};
-
 struct opts {
     size_t k;
     size_t limit;          /* --list: 0 for all */
@@ -35,15 +30,15 @@ struct opts {
     int weight_set[AS_G_COUNT];
     struct cli_common common; /* -H, -J, -z */
     int self, list, dups;
-    int learned; /* -P */
-    struct strs paths, features;
-    as_entry_filter *filter; /* -c, -g, -K, -l, -t */
-    const char *crate_dir;   /* --copy-to or --link-to, or NULL */
-    int crate_link;          /* --link-to */
-    struct rec *out;         /* every record goes through it */
-    struct crate *crate;     /* the matches to gather, or NULL */
-    const char *like;        /* --like: rank by this kind's probability */
-    const char **kinds;      /* -K, as given */
+    int learned;                     /* -P */
+    struct cli_list paths, features; /* -p, -F */
+    as_entry_filter *filter;         /* -c, -g, -K, -l, -t */
+    const char *crate_dir;           /* --copy-to or --link-to, or NULL */
+    int crate_link;                  /* --link-to */
+    struct rec *out;                 /* every record goes through it */
+    struct crate *crate;             /* the matches to gather, or NULL */
+    const char *like;   /* --like: rank by this kind's probability */
+    const char **kinds; /* -K, as given */
     size_t n_kinds;
     int approx; /* -a: through the approximate index */
     size_t ef;  /* -E: its candidates per query */

@@ -3,7 +3,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fnmatch.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,71 +36,6 @@ hits_wanted(const struct opts *o)
     return as_reasons_depth(o->k, o->approx ? o->ef : 0);
 }
 
-static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts(
-        "Find the entries of an index that sound most like each query: an "
-        "audio\n"
-        "file (- for stdin), an entry of the index (-p) or the rows of a\n"
-        "feature stream (-F). Several indexes are searched as one library.\n"
-        "\n"
-        "  -A, --link-to=DIR        put a symbolic link to each match in DIR\n"
-        "  -a, --approx             search the approximate index INDEX.ann\n"
-        "                           (as-index -a): faster on large libraries,\n"
-        "                           may miss some of the nearest; results say\n"
-        "                           exact: no\n"
-        "  -C, --copy-to=DIR        put a copy of each match in DIR (names\n"
-        "                           made unique with the folders above)\n"
-        "  -c, --cluster=C          only entries of cluster C (repeatable)\n"
-        "  -D, --duplicates         print groups of identical and "
-        "near-identical\n"
-        "                           audio instead of searching\n"
-        "  -d, --max-distance=D     only results at distance D or closer\n"
-        "  -E, --ef=N               with -a: candidates per query, ranked\n"
-        "                           exactly (default 100; more finds more)\n"
-        "  -e, --dup-difference=DB  with -D: also group the same recording\n"
-        "                           changed by gain, coding or silence, its\n"
-        "                           audio at most DB apart (default 0.5; 0:\n"
-        "                           identical audio only)\n"
-        "  -F, --features=STREAM    the rows of a feature stream are queries\n"
-        "                           (- for stdin; repeatable)\n"
-        "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
-        "                           (fnmatch, * matches /; repeatable)\n"
-        "  -H, --no-header          print no TSV header line\n"
-        "  -h, --help               print this help and exit\n"
-        "  -i, --like=KIND          rank the entries by the probability of\n"
-        "                           KIND (as-kind(7)) instead of searching\n"
-        "  -j, --jobs=N             with -D: decode in N threads (default:\n"
-        "                           every core)\n"
-        "  -J, --json               print one JSON object per query (per "
-        "entry\n"
-        "                           with -L, per group with -D)\n"
-        "  -K, --kind=KIND          only entries of that kind (repeatable)\n"
-        "  -k, --count=N            results per query (default 10)\n"
-        "  -L, --list               print the entries that pass the filters\n"
-        "  -l, --label=L            only entries labelled L (repeatable)\n"
-        "  -m, --metric=M           cosine (default) or euclidean\n"
-        "  -n, --limit=N            with -L: print at most N entries\n"
-        "  -P, --learned            blend in the projection that as-index -L\n"
-        "                           learnt from the first index's labels\n"
-        "  -p, --path=P             the index's entry P is a query "
-        "(repeatable);\n"
-        "                           it is left out of its own results\n"
-        "  -q, --quiet              print no warnings\n"
-        "  -r, --reason-threshold=S the least similarity of a group that is a\n"
-        "                           reason (-1 to 1, default 0.5)\n"
-        "  -S, --self               keep -p queries in their own results\n"
-        "  -t, --duration=MIN:MAX   only entries this long in seconds (either\n"
-        "                           side may be left empty)\n"
-        "  -V, --version            print the version and exit\n"
-        "  -w, --weight=G=W,...     weigh group G by W (timbre, pitch,\n"
-        "                           brightness, envelope, noisiness, rhythm,\n"
-        "                           other); 0 leaves it out\n"
-        "  -z, --zero-terminated    end records with NUL, paths as they are");
-}
-
 /* Frees the lists that options gathered. */
 static void
 opts_free(struct opts *o)
@@ -112,16 +46,11 @@ opts_free(struct opts *o)
     as_entry_filter_free(o->filter);
 }
 
+/* -w G=W,... */
 static void
-strs_add(struct strs *s, const char *v)
+take_weights(struct cli_opt *row, const char *name, const char *arg)
 {
-    s->v = cli_xrealloc(s->v, (s->n + 1) * sizeof *s->v);
-    s->v[s->n++] = v;
-}
-
-static void
-parse_weights(struct opts *o, const char *arg)
-{
+    struct opts *o = row->to;
     char *copy = cli_xrealloc(NULL, strlen(arg) + 1);
     strcpy(copy, arg);
     char *save = NULL;
@@ -129,16 +58,16 @@ parse_weights(struct opts *o, const char *arg)
          tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         if (eq == NULL)
-            cli_usage_error("-w: '%s' is not group=weight", tok);
+            cli_usage_error("%s: '%s' is not group=weight", name, tok);
         *eq = '\0';
         int g = 0;
         while (g < AS_G_COUNT && strcmp(as_group_name(g), tok) != 0)
             g++;
         if (g == AS_G_COUNT)
-            cli_usage_error("-w: '%s' is not a group (timbre, pitch, "
+            cli_usage_error("%s: '%s' is not a group (timbre, pitch, "
                             "brightness, envelope, noisiness, rhythm, other)",
-                            tok);
-        o->weights[g] = cli_parse_double("-w", eq + 1, 0.0, 1e6);
+                            name, tok);
+        o->weights[g] = cli_parse_double(name, eq + 1, 0.0, 1e6);
         o->weight_set[g] = 1;
     }
     free(copy);
@@ -751,173 +680,29 @@ run_list(const struct opts *o, const struct lib *lib)
     return 0;
 }
 
-/* In the order of the option string. */
-static const struct option longopts[] = {
-    {"link-to", required_argument, NULL, 'A'},
-    {"approx", no_argument, NULL, 'a'},
-    {"copy-to", required_argument, NULL, 'C'},
-    {"cluster", required_argument, NULL, 'c'},
-    {"duplicates", no_argument, NULL, 'D'},
-    {"max-distance", required_argument, NULL, 'd'},
-    {"ef", required_argument, NULL, 'E'},
-    {"dup-difference", required_argument, NULL, 'e'},
-    {"dup-distance", required_argument, NULL, 'e'}, /* former name */
-    {"features", required_argument, NULL, 'F'},
-    {"path-glob", required_argument, NULL, 'g'},
-    {"no-header", no_argument, NULL, 'H'},
-    {"help", no_argument, NULL, 'h'},
-    {"like", required_argument, NULL, 'i'},
-    {"jobs", required_argument, NULL, 'j'},
-    {"json", no_argument, NULL, 'J'},
-    {"kind", required_argument, NULL, 'K'},
-    {"count", required_argument, NULL, 'k'},
-    {"list", no_argument, NULL, 'L'},
-    {"label", required_argument, NULL, 'l'},
-    {"metric", required_argument, NULL, 'm'},
-    {"limit", required_argument, NULL, 'n'},
-    {"learned", no_argument, NULL, 'P'},
-    {"path", required_argument, NULL, 'p'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"reason-threshold", required_argument, NULL, 'r'},
-    {"self", no_argument, NULL, 'S'},
-    {"duration", required_argument, NULL, 't'},
-    {"version", no_argument, NULL, 'V'},
-    {"weight", required_argument, NULL, 'w'},
-    {"zero-terminated", no_argument, NULL, 'z'},
-    {NULL, 0, NULL, 0},
-};
-
-/* Which options were given, for the checks of what goes together. */
-struct given {
-    int dup_difference, jobs, limit, ef;
-};
-
+/* Usage errors: no index, or options that do not go together. */
 static void
-parse_options(int argc, char **argv, struct opts *o, struct given *gv)
+check_options(const struct opts *o, const struct cli_opts *t, int argc,
+              char **argv)
 {
-    o->k = 10;
-    o->max_distance = -1.0;
-    o->dup_difference = AS_DUP_DIFFERENCE;
-    o->jobs = (size_t)cli_default_jobs();
-    o->reason_threshold = 0.5;
-    o->metric = AS_METRIC_COSINE;
-    o->ef = 100;
-    cli_common_init(&o->common, help);
-    int c;
-    while ((c = getopt_long(argc, argv,
-                            "A:aC:c:Dd:E:e:F:g:Hhi:Jj:K:k:Ll:m:n:Pp:qr:St:Vw:z",
-                            longopts, NULL)) != -1) {
-        switch (c) {
-        case 'A':
-        case 'C':
-            if (o->crate_dir != NULL)
-                cli_usage_error("one of -A and -C, once");
-            o->crate_dir = optarg;
-            o->crate_link = c == 'A';
-            break;
-        case 'a':
-            o->approx = 1;
-            break;
-        case 'c':
-            cli_filter_add(&o->filter, AS_FILTER_CLUSTER, "-c", optarg);
-            break;
-        case 'D':
-            o->dups = 1;
-            break;
-        case 'd':
-            o->max_distance = cli_parse_double("-d", optarg, 0.0, 1e300);
-            break;
-        case 'E':
-            o->ef = (size_t)cli_parse_long("-E", optarg, 1, 100000);
-            gv->ef = 1;
-            break;
-        case 'e':
-            o->dup_difference = cli_parse_double("-e", optarg, 0.0, 100.0);
-            gv->dup_difference = 1;
-            break;
-        case 'F':
-            strs_add(&o->features, optarg);
-            break;
-        case 'g':
-            cli_filter_add(&o->filter, AS_FILTER_GLOB, "-g", optarg);
-            break;
-        case 'i':
-            o->like = optarg;
-            break;
-        case 'j':
-            o->jobs = (size_t)cli_parse_long("-j", optarg, 1, 1024);
-            gv->jobs = 1;
-            break;
-        case 'K':
-            cli_filter_add(&o->filter, AS_FILTER_KIND, "-K", optarg);
-            o->kinds =
-                cli_xrealloc(o->kinds, (o->n_kinds + 1) * sizeof *o->kinds);
-            o->kinds[o->n_kinds++] = optarg;
-            break;
-        case 'k':
-            o->k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
-            break;
-        case 'L':
-            o->list = 1;
-            break;
-        case 'l':
-            cli_filter_add(&o->filter, AS_FILTER_LABEL, "-l", optarg);
-            break;
-        case 'm':
-            if (strcmp(optarg, "cosine") == 0)
-                o->metric = AS_METRIC_COSINE;
-            else if (strcmp(optarg, "euclidean") == 0)
-                o->metric = AS_METRIC_EUCLIDEAN;
-            else
-                cli_usage_error("-m: '%s' is not cosine or euclidean", optarg);
-            break;
-        case 'n':
-            o->limit = (size_t)cli_parse_long("-n", optarg, 1, LONG_MAX);
-            gv->limit = 1;
-            break;
-        case 'P':
-            o->learned = 1;
-            break;
-        case 'p':
-            strs_add(&o->paths, optarg);
-            break;
-        case 'r':
-            o->reason_threshold = cli_parse_double("-r", optarg, -1.0, 1.0);
-            break;
-        case 'S':
-            o->self = 1;
-            break;
-        case 't':
-            cli_filter_add(&o->filter, AS_FILTER_DURATION, "-t", optarg);
-            break;
-        case 'w':
-            parse_weights(o, optarg);
-            break;
-        default:
-            if (!cli_common_option(&o->common, c, optarg))
-                cli_usage_hint();
-        }
-    }
-}
-
-/* Usage errors: options that do not go together. */
-static void
-check_options(const struct opts *o, const struct given *gv)
-{
+    if (argc == optind)
+        cli_usage_error("no index given");
+    if (strcmp(argv[optind], "-") == 0)
+        cli_usage_error("an index is a file, not standard input");
     if (o->list && o->dups)
         cli_usage_error("-L and -D do not go together");
-    if (gv->limit && !o->list)
+    if (cli_opts_given(t, 'n') && !o->list)
         cli_usage_error("-n goes with -L");
-    if (gv->dup_difference && !o->dups)
+    if (cli_opts_given(t, 'e') && !o->dups)
         cli_usage_error("-e goes with -D");
-    if (gv->jobs && !o->dups)
+    if (cli_opts_given(t, 'j') && !o->dups)
         cli_usage_error("-j goes with -D");
     if (o->learned && o->metric != AS_METRIC_COSINE)
         cli_usage_error("-P goes with the cosine metric");
     if (o->crate_dir != NULL && o->dups)
         cli_usage_error("%s goes with a search or -L, not -D",
                         o->crate_link ? "-A" : "-C");
-    if (gv->ef && !o->approx)
+    if (cli_opts_given(t, 'E') && !o->approx)
         cli_usage_error("-E goes with -a");
     if (o->approx && (o->list || o->dups || o->like != NULL))
         cli_usage_error("-a goes with a search, not %s", o->list   ? "-L"
@@ -934,6 +719,146 @@ check_options(const struct opts *o, const struct given *gv)
             cli_usage_error("-a does not go with -w");
     if (o->like != NULL && (o->list || o->dups))
         cli_usage_error("--like does not go with %s", o->list ? "-L" : "-D");
+}
+
+/* -A and -C: where the matches go */
+static void
+take_crate(struct cli_opt *row, const char *name, const char *arg)
+{
+    struct opts *o = row->to;
+    if (o->crate_dir != NULL)
+        cli_usage_error("one of -A and -C, once");
+    o->crate_dir = arg;
+    o->crate_link = strcmp(name, "-A") == 0;
+}
+
+/* -K: a filter, and a kind to read */
+static void
+take_kind(struct cli_opt *row, const char *name, const char *arg)
+{
+    struct opts *o = row->to;
+    cli_filter_add(&o->filter, AS_FILTER_KIND, name, arg);
+    o->kinds = cli_xrealloc(o->kinds, (o->n_kinds + 1) * sizeof *o->kinds);
+    o->kinds[o->n_kinds++] = arg;
+}
+
+static const struct cli_word metrics[] = {
+    {"cosine", AS_METRIC_COSINE},
+    {"euclidean", AS_METRIC_EUCLIDEAN},
+    {NULL, 0},
+};
+
+/* The defaults of the options. */
+static void
+opts_init(struct opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->k = 10;
+    o->max_distance = -1.0;
+    o->dup_difference = AS_DUP_DIFFERENCE;
+    o->jobs = (size_t)cli_default_jobs();
+    o->reason_threshold = 0.5;
+    o->metric = AS_METRIC_COSINE;
+    o->ef = 100;
+    cli_common_init(&o->common, NULL);
+}
+
+/* The options into o (the defaults first), checked; optind is left at
+ * the first index. */
+static void
+parse_options(int argc, char **argv, struct opts *o)
+{
+    opts_init(o);
+    struct cli_opt rows[] = {
+        {'A', "link-to", CLI_CALL, "DIR", .to = o, .fn = take_crate,
+         .help = "put a symbolic link to each match in DIR"},
+        {'a', "approx", CLI_FLAG, NULL, CLI_TO(o->approx),
+         .help = "search the approximate index INDEX.ann (as-index -a): "
+                 "faster on large libraries, may miss some of the nearest; "
+                 "results say exact: no"},
+        {'C', "copy-to", CLI_CALL, "DIR", .to = o, .fn = take_crate,
+         .help = "put a copy of each match in DIR (names made unique with "
+                 "the folders above)"},
+        {'c', "cluster", CLI_FILTER, "C", CLI_TO(o->filter),
+         .value = AS_FILTER_CLUSTER,
+         .help = "only entries of cluster C (repeatable)"},
+        {'D', "duplicates", CLI_FLAG, NULL, CLI_TO(o->dups),
+         .help = "print groups of identical and near-identical audio instead "
+                 "of searching"},
+        {'d', "max-distance", CLI_REAL, "D", CLI_TO(o->max_distance),
+         .min = 0.0, .max = 1e300,
+         .help = "only results at distance D or closer"},
+        {'E', "ef", CLI_SIZE, "N", CLI_TO(o->ef), .lo = 1, .hi = 100000,
+         .help = "with -a: candidates per query, ranked exactly (default "
+                 "100; more finds more)"},
+        {'e', "dup-difference", CLI_REAL, "DB", CLI_TO(o->dup_difference),
+         .min = 0.0, .max = 100.0,
+         .help = "with -D: also group the same recording changed by gain, "
+                 "coding or silence, its audio at most DB apart (default 0.5; "
+                 "0: identical audio only)"},
+        {0, "dup-distance", CLI_ALIAS, .value = 'e'}, /* former name */
+        {'F', "features", CLI_LIST, "STREAM", CLI_TO(o->features),
+         .help = "the rows of a feature stream are queries (- for stdin; "
+                 "repeatable)"},
+        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(o->filter),
+         .value = AS_FILTER_GLOB,
+         .help = "only entries whose path matches GLOB (fnmatch, * matches /; "
+                 "repeatable)"},
+        CLI_OPT_NO_HEADER(o->common, "print no TSV header line"),
+        CLI_OPT_HELP,
+        {'i', "like", CLI_STR, "KIND", CLI_TO(o->like),
+         .help = "rank the entries by the probability of KIND (as-kind(7)) "
+                 "instead of searching"},
+        {'j', "jobs", CLI_SIZE, "N", CLI_TO(o->jobs), .lo = 1, .hi = 1024,
+         .help = "with -D: decode in N threads (default: every core)"},
+        CLI_OPT_JSON(o->common, "print one JSON object per query (per entry "
+                                "with -L, per group with -D)"),
+        {'K', "kind", CLI_CALL, "KIND", .to = o, .fn = take_kind,
+         .help = "only entries of that kind (repeatable)"},
+        {'k', "count", CLI_SIZE, "N", CLI_TO(o->k), .lo = 1, .hi = 1000000,
+         .help = "results per query (default 10)"},
+        {'L', "list", CLI_FLAG, NULL, CLI_TO(o->list),
+         .help = "print the entries that pass the filters"},
+        {'l', "label", CLI_FILTER, "L", CLI_TO(o->filter),
+         .value = AS_FILTER_LABEL,
+         .help = "only entries labelled L (repeatable)"},
+        {'m', "metric", CLI_WORD, "M", CLI_TO(o->metric), .words = metrics,
+         .help = "cosine (default) or euclidean"},
+        {'n', "limit", CLI_SIZE, "N", CLI_TO(o->limit), .lo = 1, .hi = LONG_MAX,
+         .help = "with -L: print at most N entries"},
+        {'P', "learned", CLI_FLAG, NULL, CLI_TO(o->learned),
+         .help = "blend in the projection that as-index -L learnt from the "
+                 "first index's labels"},
+        {'p', "path", CLI_LIST, "P", CLI_TO(o->paths),
+         .help = "the index's entry P is a query (repeatable); it is left "
+                 "out of its own results"},
+        CLI_OPT_QUIET("print no warnings"),
+        {'r', "reason-threshold", CLI_REAL, "S", CLI_TO(o->reason_threshold),
+         .min = -1.0, .max = 1.0,
+         .help = "the least similarity of a group that is a reason (-1 to 1, "
+                 "default 0.5)"},
+        {'S', "self", CLI_FLAG, NULL, CLI_TO(o->self),
+         .help = "keep -p queries in their own results"},
+        {'t', "duration", CLI_FILTER, "MIN:MAX", CLI_TO(o->filter),
+         .value = AS_FILTER_DURATION,
+         .help = "only entries this long in seconds (either side may be "
+                 "left empty)"},
+        CLI_OPT_VERSION,
+        {'w', "weight", CLI_CALL, "G=W,...", .to = o, .fn = take_weights,
+         .help = "weigh group G by W (timbre, pitch, brightness, envelope, "
+                 "noisiness, rhythm, other); 0 leaves it out"},
+        CLI_OPT_NUL(o->common),
+        {0},
+    };
+    struct cli_opts t = {rows, NULL, NULL};
+    t.about = "Find the entries of an index that sound most like each "
+              "query: an audio\n"
+              "file (- for stdin), an entry of the index (-p) or the rows "
+              "of a\n"
+              "feature stream (-F). Several indexes are searched as one "
+              "library.";
+    cli_opts_parse(&t, argc, argv);
+    check_options(o, &t, argc, argv);
 }
 
 /* Usage errors: the queries left after the indexes (n_ix of them). */
@@ -1002,16 +927,10 @@ int
 main(int argc, char **argv)
 {
     struct opts o = {0};
-    struct given given = {0};
     cli_init("as-search", USAGE);
-    parse_options(argc, argv, &o, &given);
+    parse_options(argc, argv, &o);
     char **ops = argv + optind;
     size_t n_ops = (size_t)(argc - optind);
-    if (n_ops == 0)
-        cli_usage_error("no index given");
-    if (strcmp(ops[0], "-") == 0)
-        cli_usage_error("an index is a file, not standard input");
-    check_options(&o, &given);
 
     struct lib lib = {0};
     int failed = 0;
