@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* as-extract: feature vectors (or descriptions) of audio files. */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -18,43 +17,6 @@
     "usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] "                 \
     "[-M model] [-o file] [-s set] [-T file] [-U index] "                      \
     "[file | dir | -] ..."
-
-static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts("Write a feature vector per audio file (formats recognised by\n"
-         "content), as TSV, a binary feature stream or JSON.\n"
-         "\n"
-         "  -0, --null             -T lists are NUL-terminated (find -print0)\n"
-         "  -b, --binary           the same as -f bin\n"
-         "  -C, --columns          list the columns of the set and exit\n"
-         "  -f, --format=FMT       tsv (default) or bin\n"
-         "  -H, --no-header        no TSV header line\n"
-         "  -h, --help             print this help and exit\n"
-         "  -i, --info             describe the files instead: container,\n"
-         "                         codec, rate, channels, bits, frames\n"
-         "  -J, --json             print one JSON object per file\n"
-         "  -j, --jobs=N           worker threads (default: every core)\n"
-         "  -K, --kind             add the kind tags: kind_p_CLASS, the\n"
-         "                         probability of each class (as-kind(7))\n"
-         "  -k, --keep-going       with -o, keep the output even if some\n"
-         "                         inputs failed (the exit status is still 1)\n"
-         "  -M, --kind-model=FILE  with -K, the kind model in FILE instead\n"
-         "                         of the built-in one\n"
-         "  -o, --output=FILE      write to FILE atomically instead of stdout\n"
-         "  -q, --quiet            print no warnings\n"
-         "  -r, --recursive        walk directories (sorted; hidden skipped)\n"
-         "  -s, --features=SET     default (103 columns) or librosa45\n"
-         "  -T, --files-from=FILE  read input paths from FILE ('-': stdin)\n"
-         "  -U, --skip-unchanged=INDEX  leave out files INDEX holds with the\n"
-         "                         same size and time; reuse the features of\n"
-         "                         files that moved (same audio hash)\n"
-         "  -v, --verbose          report files skipped while walking\n"
-         "  -V, --version          print the version and exit\n"
-         "  -z, --zero-terminated  with -i, -C or -J: end records with NUL,\n"
-         "                         paths as they are");
-}
 
 static int
 print_columns(const struct opts *o)
@@ -114,61 +76,23 @@ load_kind(struct opts *o)
     return 0;
 }
 
-/* One option c with its argument into o; 0 when c is not one. */
-static int
-parse_option(struct opts *o, int c, char *arg)
+/* -b: the same as -f bin */
+static void
+take_binary(struct cli_opt *row, const char *name, const char *arg)
 {
-    switch (c) {
-    case '0':
-        o->in.nul = 1;
-        break;
-    case 'b':
-        o->com.format = AS_FEAT_BIN;
-        break;
-    case 'C':
-        o->columns = 1;
-        break;
-    case 'i':
-        o->info = 1;
-        break;
-    case 'j':
-        o->jobs = cli_parse_long("-j", arg, 1, 1024);
-        break;
-    case 'K':
-        o->kind = 1;
-        break;
-    case 'k':
-        o->keep_going = 1;
-        break;
-    case 'M':
-        o->kind_model = arg;
-        break;
-    case 'o':
-        o->output = arg;
-        break;
-    case 'r':
-        o->in.recursive = 1;
-        break;
-    case 's':
-        if ((o->set = as_featureset_get(arg)) == NULL)
-            cli_usage_error("-s: unknown feature set '%s' (default, "
-                            "librosa45)",
-                            arg);
-        break;
-    case 'T':
-        o->in.files_from = arg;
-        break;
-    case 'U':
-        o->skip_index = arg;
-        break;
-    case 'v':
-        o->verbose = 1;
-        o->in.verbose = 1;
-        break;
-    default:
-        return cli_common_option(&o->com, c, arg);
-    }
-    return 1;
+    (void)name;
+    (void)arg;
+    ((struct cli_common *)row->to)->format = AS_FEAT_BIN;
+}
+
+/* -s: a feature set by name */
+static void
+take_set(struct cli_opt *row, const char *name, const char *arg)
+{
+    const as_featureset **set = row->to;
+    if ((*set = as_featureset_get(arg)) == NULL)
+        cli_usage_error("%s: unknown feature set '%s' (default, librosa45)",
+                        name, arg);
 }
 
 /* The options into o (the defaults first); optind is left at the first
@@ -177,42 +101,65 @@ parse_option(struct opts *o, int c, char *arg)
 static void
 parse_options(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {
-        {"null", no_argument, NULL, '0'},
-        {"binary", no_argument, NULL, 'b'},
-        {"columns", no_argument, NULL, 'C'},
-        {"format", required_argument, NULL, 'f'},
-        {"no-header", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {"info", no_argument, NULL, 'i'},
-        {"json", no_argument, NULL, 'J'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"kind", no_argument, NULL, 'K'},
-        {"keep-going", no_argument, NULL, 'k'},
-        {"kind-model", required_argument, NULL, 'M'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"recursive", no_argument, NULL, 'r'},
-        {"features", required_argument, NULL, 's'},
-        {"files-from", required_argument, NULL, 'T'},
-        {"skip-unchanged", required_argument, NULL, 'U'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"version", no_argument, NULL, 'V'},
-        {"zero-terminated", no_argument, NULL, 'z'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
     memset(o, 0, sizeof *o);
-    cli_common_init(&o->com, help);
+    cli_common_init(&o->com, NULL);
     o->set = as_featureset_get("default");
     o->jobs = cli_default_jobs();
-
+    struct cli_opt rows[] = {
+        {'0', "null", CLI_FLAG, NULL, CLI_TO(o->in.nul),
+         .help = "-T lists are NUL-terminated (find -print0)"},
+        {'b', "binary", CLI_CALL, NULL, .to = &o->com, .fn = take_binary,
+         .help = "the same as -f bin"},
+        {'C', "columns", CLI_FLAG, NULL, CLI_TO(o->columns),
+         .help = "list the columns of the set and exit"},
+        CLI_OPT_FORMAT(o->com, "tsv (default) or bin"),
+        CLI_OPT_NO_HEADER(o->com, "no TSV header line"),
+        CLI_OPT_HELP,
+        {'i', "info", CLI_FLAG, NULL, CLI_TO(o->info),
+         .help = "describe the files instead: container, codec, rate, "
+                 "channels, bits, frames"},
+        CLI_OPT_JSON(o->com, "print one JSON object per file"),
+        {'j', "jobs", CLI_LONG, "N", CLI_TO(o->jobs), .lo = 1, .hi = 1024,
+         .help = "worker threads (default: every core)"},
+        {'K', "kind", CLI_FLAG, NULL, CLI_TO(o->kind),
+         .help = "add the kind tags: kind_p_CLASS, the probability of each "
+                 "class (as-kind(7))"},
+        {'k', "keep-going", CLI_FLAG, NULL, CLI_TO(o->keep_going),
+         .help = "with -o, keep the output even if some inputs failed (the "
+                 "exit status is still 1)"},
+        {'M', "kind-model", CLI_STR, "FILE", CLI_TO(o->kind_model),
+         .help = "with -K, the kind model in FILE instead of the built-in "
+                 "one"},
+        {'o', "output", CLI_STR, "FILE", CLI_TO(o->output),
+         .help = "write to FILE atomically instead of stdout"},
+        CLI_OPT_QUIET("print no warnings"),
+        {'r', "recursive", CLI_FLAG, NULL, CLI_TO(o->in.recursive),
+         .help = "walk directories (sorted; hidden skipped)"},
+        {'s', "features", CLI_CALL, "SET", .to = &o->set, .fn = take_set,
+         .help = "default (103 columns) or librosa45"},
+        {'T', "files-from", CLI_STR, "FILE", CLI_TO(o->in.files_from),
+         .help = "read input paths from FILE ('-': stdin)"},
+        {'U', "skip-unchanged", CLI_STR, "INDEX", CLI_TO(o->skip_index),
+         .help = "leave out files INDEX holds with the same size and time; "
+                 "reuse the features of files that moved (same audio hash)"},
+        {'v', "verbose", CLI_FLAG, NULL, CLI_TO(o->verbose),
+         .help = "report files skipped while walking"},
+        CLI_OPT_VERSION,
+        {'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO(o->com.nul),
+         .help = "with -i, -C or -J: end records with NUL, paths as they "
+                 "are"},
+        {0},
+    };
+    struct cli_opts t = {
+        rows,
+        "Write a feature vector per audio file (formats recognised by\n"
+        "content), as TSV, a binary feature stream or JSON.",
+        NULL,
+    };
     cli_init("as-extract", USAGE);
     cli_dir_hint = 1;
-    while ((c = getopt_long(argc, argv, "0bCf:HhiJj:KkM:o:qrs:T:U:vVz",
-                            longopts, NULL)) != -1)
-        if (!parse_option(o, c, optarg))
-            cli_usage_hint();
+    cli_opts_parse(&t, argc, argv);
+    o->in.verbose = o->verbose;
     if (o->com.json && o->com.format == AS_FEAT_BIN)
         cli_usage_error("-J writes JSON, not a binary stream");
     if (o->com.nul && !o->info && !o->columns && !o->com.json)
