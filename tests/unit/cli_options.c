@@ -131,6 +131,11 @@ check_table(void)
     CHECK_INT(cli_opts_given(&t, 'x'), 2);
     CHECK_INT(cli_opts_given(&t, 'q'), 0);
     CHECK_INT(cli_opt_word(words, "-n", "one"), 1);
+    /* -c (through its aliases) came before -k, -x after */
+    CHECK_INT(cli_opts_last(&t, "ck"), 'k');
+    CHECK_INT(cli_opts_last(&t, "cx"), 'x');
+    CHECK_INT(cli_opts_last(&t, "cq"), 'c');
+    CHECK_INT(cli_opts_last(&t, "qV"), 0);
 
     check_ctx("help");
     char *text = NULL;

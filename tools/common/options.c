@@ -248,7 +248,7 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
     }
     *s = '\0';
     longs[n_long] = (struct option){NULL, 0, NULL, 0};
-    int c;
+    int c, seq = 0;
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         struct cli_opt *r = c >= LONG_VAL(0) && c < LONG_VAL(n)
                                 ? &t->v[c - LONG_VAL(0)]
@@ -261,6 +261,7 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
         r = target(t, r);
         char name[64];
         r->given++;
+        r->last = ++seq;
         take(t, r, opt_name(r, name, sizeof name), optarg);
     }
     free(shorts);
@@ -280,6 +281,18 @@ cli_opts_given(const struct cli_opts *t, int key)
 {
     const struct cli_opt *r = find_key(t, key);
     return r != NULL ? r->given : 0;
+}
+
+int
+cli_opts_last(const struct cli_opts *t, const char *keys)
+{
+    int key = 0, last = 0;
+    for (const struct cli_opt *r = t->v; r->kind != CLI_END; r++)
+        if (r->key != 0 && strchr(keys, r->key) != NULL && r->last > last) {
+            key = r->key;
+            last = r->last;
+        }
+    return key;
 }
 
 /* --help: the text starts in this column, lines end by this one */

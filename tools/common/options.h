@@ -108,6 +108,8 @@ struct cli_opt {
     const char *help; /* its --help text, wrapped by the layer; NULL
                        * for CLI_ALIAS */
     int given;        /* times given, set by cli_opts_parse() */
+    int last;         /* when it was last given: 1 for the first option
+                       * of the command line, 2 for the next... */
 };
 
 /* .to and .size of a row from the object to store into. */
@@ -136,6 +138,10 @@ int cli_opts_given(const struct cli_opts *t, int key);
  * or c"). */
 int cli_opt_word(const struct cli_word *words, const char *name,
                  const char *arg);
+
+/* Of the options whose letters are in keys, the letter of the one
+ * given last; 0 when none was given. */
+int cli_opts_last(const struct cli_opts *t, const char *keys);
 
 /* Writes the --help text (usage, about, options, notes) to fp. */
 void cli_opts_help(const struct cli_opts *t, FILE *fp);
