@@ -2,7 +2,6 @@
 /* as-anomaly: odd, broken and mislabelled entries of an index. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,55 +22,6 @@
 /* The default neighbours of -M (those of the ranking are the
  * library's). */
 #define DEFAULT_K_VOTE 10
-
-static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts(
-        "Audit a library: rank the entries of an index from the most\n"
-        "anomalous (by the distance to their nearest neighbours, their\n"
-        "local outlier factor or an isolation forest), or report files\n"
-        "with plain defects (-C), or entries whose label their neighbours\n"
-        "do not share (-M).\n"
-        "\n"
-        "  -a, --method=METHOD      how to score the ranking: knn (mean\n"
-        "                           distance to the -k nearest, the\n"
-        "                           default), lof or iforest\n"
-        "  -C, --checks             decode each entry's file and report\n"
-        "                           silence, clipping, DC offset, very short,\n"
-        "                           truncated, missing or undecodable files\n"
-        "  -c, --contamination=S    share of entries flagged as anomalies\n"
-        "                           (0 to 0.5, default 0.1)\n"
-        "      --cluster=C          only entries of cluster C (repeatable)\n"
-        "      --duration=MIN:MAX   only entries this long in seconds (either\n"
-        "                           side may be left empty)\n"
-        "  -f, --fail               with -C: exit 1 when a defect is found\n"
-        "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
-        "                           (fnmatch, * matches /; repeatable)\n"
-        "  -H, --no-header          print no TSV header line\n"
-        "  -h, --help               print this help and exit\n"
-        "  -J, --json               print one JSON object per line\n"
-        "  -j, --jobs=N             worker threads (default: every core)\n"
-        "  -k, --count=N            neighbours: that score (knn: default 5,\n"
-        "                           lof: 20), or that vote (-M: 10)\n"
-        "  -l, --label=L            only entries labelled L (repeatable)\n"
-        "  -M, --mislabeled         print the entries whose label differs\n"
-        "                           from most of their neighbours'\n"
-        "  -m, --majority=S         with -M: the share of the neighbours the\n"
-        "                           other label must exceed (0 to below 1,\n"
-        "                           default 0.5)\n"
-        "  -n, --top=N              print only the first N entries\n"
-        "  -q, --quiet              print no warnings\n"
-        "  -r, --seed=N             iforest: random seed (default 0)\n"
-        "  -t, --trees=N            iforest: trees (default 100)\n"
-        "  -V, --version            print the version and exit\n"
-        "  -W, --write              store each entry's score in the index\n"
-        "  -w, --wait=SECONDS       with -W: wait for another writer's "
-        "lock\n"
-        "                           (default 0)\n"
-        "  -z, --zero-terminated    end records with NUL, paths as they are");
-}
 
 int
 entry_get(const struct lib *l, size_t i, struct as_index_entry *e)
@@ -111,120 +61,37 @@ fail_nomem(const struct lib *l)
 }
 
 /* Which options were given, for the checks of how they combine. */
-struct given {
-    int rank_opt, majority, top, wait, fail, method;
-    const char *rank_name;   /* the last option of the ranking given */
-    const char *forest_name; /* the last of -r and -t given */
-};
-
-/* Reads option c, with its argument arg, into o, g and *filter; exits
- * for --help, --version and a usage error. */
-static void
-option(int c, const char *arg, struct opts *o, struct given *g,
-       as_entry_filter **filter)
-{
-    switch (c) {
-    case 'a':
-        if (strcmp(arg, "knn") == 0)
-            o->rank.method = AS_ANOMALY_KNN;
-        else if (strcmp(arg, "lof") == 0)
-            o->rank.method = AS_ANOMALY_LOF;
-        else if (strcmp(arg, "iforest") == 0)
-            o->rank.method = AS_ANOMALY_IFOREST;
-        else
-            cli_usage_error("-a: '%s' is not knn, lof or iforest", arg);
-        g->method = 1;
-        g->rank_opt = 1;
-        g->rank_name = "-a";
-        break;
-    case 'C':
-        o->checks = 1;
-        break;
-    case 'c':
-        o->contamination = cli_parse_double("-c", arg, 0.0, 0.5);
-        g->rank_opt = 1;
-        g->rank_name = "-c";
-        break;
-    case 'f':
-        o->fail = 1;
-        g->fail = 1;
-        break;
-    case 'j':
-        o->jobs = (size_t)cli_parse_long("-j", arg, 1, 1024);
-        break;
-    case 'k':
-        o->k = (size_t)cli_parse_long("-k", arg, 1, 1000000);
-        break;
-    case 'M':
-        o->mislabeled = 1;
-        break;
-    case 'm':
-        o->majority = cli_parse_double("-m", arg, 0.0, 1.0);
-        if (o->majority >= 1.0)
-            cli_usage_error("-m: %s is out of range (0 to below 1)", arg);
-        g->majority = 1;
-        break;
-    case 'n':
-        o->top = (size_t)cli_parse_long("-n", arg, 1, LONG_MAX);
-        g->top = 1;
-        break;
-    case 'r':
-        o->rank.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
-        g->rank_opt = 1;
-        g->rank_name = g->forest_name = "-r";
-        break;
-    case 't':
-        o->rank.n_trees = (size_t)cli_parse_long("-t", arg, 1, 100000);
-        g->rank_opt = 1;
-        g->rank_name = g->forest_name = "-t";
-        break;
-    case 'W':
-        o->write = 1;
-        g->rank_opt = 1;
-        g->rank_name = "-W";
-        break;
-    case 'w':
-        o->wait_s = cli_parse_double("-w", arg, 0.0, 1e6);
-        g->wait = 1;
-        break;
-    default:
-        if (!cli_common_option(&o->common, c, arg) &&
-            !cli_filter_option(filter, c, arg))
-            cli_usage_hint();
-    }
-}
-
 /* Checks how the options combine, and fills in what depends on them;
  * exits with a usage error. */
 static void
-check_options(struct opts *o, const struct given *g,
+check_options(struct opts *o, const struct cli_opts *t,
               const as_entry_filter *filter)
 {
+    int rank_opt = cli_opts_last(t, "acrtW"), forest = cli_opts_last(t, "rt");
     if (o->checks && o->mislabeled)
         cli_usage_error("-C and -M do not go together");
-    if ((o->checks || o->mislabeled) && g->rank_opt)
-        cli_usage_error("%s goes with the ranking (not with -C or -M)",
-                        g->rank_name);
-    if (!o->mislabeled && g->majority)
+    if ((o->checks || o->mislabeled) && rank_opt)
+        cli_usage_error("-%c goes with the ranking (not with -C or -M)",
+                        rank_opt);
+    if (!o->mislabeled && cli_opts_given(t, 'm'))
         cli_usage_error("-m goes with -M");
     int ranking = !o->checks && !o->mislabeled;
     /* -r and -t ranked with the forest before knn became the default:
      * alone they still choose it, so that scripts keep their meaning. */
-    if (ranking && g->forest_name != NULL && !g->method)
+    if (ranking && forest && !cli_opts_given(t, 'a'))
         o->rank.method = AS_ANOMALY_IFOREST;
-    if (ranking && g->forest_name != NULL &&
-        o->rank.method != AS_ANOMALY_IFOREST)
-        cli_usage_error("%s goes with -a iforest", g->forest_name);
+    if (ranking && forest && o->rank.method != AS_ANOMALY_IFOREST)
+        cli_usage_error("-%c goes with -a iforest", forest);
     if (o->k != 0 &&
         (o->checks || (ranking && o->rank.method == AS_ANOMALY_IFOREST)))
         cli_usage_error("-k goes with -M, -a knn or -a lof");
-    if (g->fail && !o->checks)
+    if (cli_opts_given(t, 'f') && !o->checks)
         cli_usage_error("-f goes with -C");
     if (o->k == 0 && o->mislabeled)
         o->k = DEFAULT_K_VOTE; /* the ranking's: the library's default */
-    if (o->checks && g->top)
+    if (o->checks && cli_opts_given(t, 'n'))
         cli_usage_error("-n does not go with -C");
-    if (g->wait && !o->write)
+    if (cli_opts_given(t, 'w') && !o->write)
         cli_usage_error("-w goes with -W");
     if (o->write && as_entry_filter_active(filter))
         cli_usage_error("-W stores every entry's score: not with --cluster, "
@@ -257,57 +124,108 @@ open_lib(struct lib *l, const char *path, as_entry_filter *filter)
     return 0;
 }
 
+static const struct cli_word methods[] = {
+    {"knn", AS_ANOMALY_KNN},
+    {"lof", AS_ANOMALY_LOF},
+    {"iforest", AS_ANOMALY_IFOREST},
+    {NULL, 0},
+};
+
+/* The options into o and *filter (the defaults first), checked; the
+ * index's path. */
+static const char *
+parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
+{
+    cli_common_init(&o->common, NULL);
+    o->contamination = 0.1;
+    o->majority = 0.5;
+    as_anomaly_opts_init(&o->rank);
+    o->jobs = (size_t)cli_default_jobs();
+    struct cli_opt rows[] = {
+        {'a', "method", CLI_WORD, "METHOD", CLI_TO(o->rank.method),
+         .words = methods,
+         .help = "how to score the ranking: knn (mean distance to the -k "
+                 "nearest, the default), lof or iforest"},
+        {'C', "checks", CLI_FLAG, NULL, CLI_TO(o->checks),
+         .help = "decode each entry's file and report silence, clipping, DC "
+                 "offset, very short, truncated, missing or undecodable "
+                 "files"},
+        {'c', "contamination", CLI_REAL, "S", CLI_TO(o->contamination),
+         .min = 0.0, .max = 0.5,
+         .help = "share of entries flagged as anomalies (0 to 0.5, default "
+                 "0.1)"},
+        {0, "cluster", CLI_FILTER, "C", CLI_TO(*filter),
+         .value = AS_FILTER_CLUSTER,
+         .help = "only entries of cluster C (repeatable)"},
+        {0, "duration", CLI_FILTER, "MIN:MAX", CLI_TO(*filter),
+         .value = AS_FILTER_DURATION,
+         .help = "only entries this long in seconds (either side may be "
+                 "left empty)"},
+        {'f', "fail", CLI_FLAG, NULL, CLI_TO(o->fail),
+         .help = "with -C: exit 1 when a defect is found"},
+        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(*filter),
+         .value = AS_FILTER_GLOB,
+         .help = "only entries whose path matches GLOB (fnmatch, * matches /; "
+                 "repeatable)"},
+        CLI_OPT_NO_HEADER(o->common, "print no TSV header line"),
+        CLI_OPT_HELP,
+        CLI_OPT_JSON(o->common, "print one JSON object per line"),
+        {'j', "jobs", CLI_SIZE, "N", CLI_TO(o->jobs), .lo = 1, .hi = 1024,
+         .help = "worker threads (default: every core)"},
+        {'k', "count", CLI_SIZE, "N", CLI_TO(o->k), .lo = 1, .hi = 1000000,
+         .help = "neighbours: that score (knn: default 5, lof: 20), or that "
+                 "vote (-M: 10)"},
+        {'l', "label", CLI_FILTER, "L", CLI_TO(*filter),
+         .value = AS_FILTER_LABEL,
+         .help = "only entries labelled L (repeatable)"},
+        {'M', "mislabeled", CLI_FLAG, NULL, CLI_TO(o->mislabeled),
+         .help = "print the entries whose label differs from most of their "
+                 "neighbours'"},
+        {'m', "majority", CLI_REAL, "S", CLI_TO(o->majority), .min = 0.0,
+         .max = 1.0, .below = 1,
+         .help = "with -M: the share of the neighbours the other label must "
+                 "exceed (0 to below 1, default 0.5)"},
+        {'n', "top", CLI_SIZE, "N", CLI_TO(o->top), .lo = 1, .hi = LONG_MAX,
+         .help = "print only the first N entries"},
+        CLI_OPT_QUIET("print no warnings"),
+        {'r', "seed", CLI_U64, "N", CLI_TO(o->rank.seed), .lo = 0,
+         .hi = LONG_MAX, .help = "iforest: random seed (default 0)"},
+        {'t', "trees", CLI_SIZE, "N", CLI_TO(o->rank.n_trees), .lo = 1,
+         .hi = 100000, .help = "iforest: trees (default 100)"},
+        CLI_OPT_VERSION,
+        {'W', "write", CLI_FLAG, NULL, CLI_TO(o->write),
+         .help = "store each entry's score in the index"},
+        {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o->wait_s), .min = 0.0,
+         .max = 1e6,
+         .help = "with -W: wait for another writer's lock (default 0)"},
+        CLI_OPT_NUL(o->common),
+        {0},
+    };
+    struct cli_opts t = {
+        rows,
+        "Audit a library: rank the entries of an index from the most\n"
+        "anomalous (by the distance to their nearest neighbours, their\n"
+        "local outlier factor or an isolation forest), or report files\n"
+        "with plain defects (-C), or entries whose label their neighbours\n"
+        "do not share (-M).",
+        NULL,
+    };
+    cli_init("as-anomaly", USAGE);
+    cli_opts_parse(&t, argc, argv);
+    const char *path = cli_one_index(argc, argv);
+    check_options(o, &t, *filter);
+    return path;
+}
+
 int
 main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"method", required_argument, NULL, 'a'},
-        {"checks", no_argument, NULL, 'C'},
-        {"contamination", required_argument, NULL, 'c'},
-        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
-        {"duration", required_argument, NULL, CLI_OPT_DURATION},
-        {"fail", no_argument, NULL, 'f'},
-        {"path-glob", required_argument, NULL, 'g'},
-        {"no-header", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"count", required_argument, NULL, 'k'},
-        {"label", required_argument, NULL, 'l'},
-        {"mislabeled", no_argument, NULL, 'M'},
-        {"majority", required_argument, NULL, 'm'},
-        {"top", required_argument, NULL, 'n'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"seed", required_argument, NULL, 'r'},
-        {"trees", required_argument, NULL, 't'},
-        {"version", no_argument, NULL, 'V'},
-        {"write", no_argument, NULL, 'W'},
-        {"wait", required_argument, NULL, 'w'},
-        {"zero-terminated", no_argument, NULL, 'z'},
-        {NULL, 0, NULL, 0},
-    };
     struct opts o = {0};
-    cli_common_init(&o.common, help);
-    o.contamination = 0.1;
-    o.majority = 0.5;
-    as_anomaly_opts_init(&o.rank);
-    o.jobs = (size_t)cli_default_jobs();
-    struct given g = {0};
     as_entry_filter *filter = NULL; /* --cluster, --duration, -g, -l */
-    int c;
-    cli_init("as-anomaly", USAGE);
-    while ((c = getopt_long(argc, argv, "a:Cc:fg:HhJj:k:l:Mm:n:qr:t:VWw:z",
-                            longopts, NULL)) != -1)
-        option(c, optarg, &o, &g, &filter);
-    if (argc - optind != 1)
-        cli_usage_error(argc == optind ? "no index given"
-                                       : "one index at a time");
-    if (strcmp(argv[optind], "-") == 0)
-        cli_usage_error("an index is a file, not standard input");
-    check_options(&o, &g, filter);
+    const char *path = parse_options(argc, argv, &o, &filter);
 
     struct lib l = {0};
-    if (open_lib(&l, argv[optind], filter))
+    if (open_lib(&l, path, filter))
         return AS_EXIT_FAIL;
     struct rec out;
     struct rec_opts ro = cli_common_rec_opts(&o.common);
