@@ -2,7 +2,6 @@
 /* as-stats: what an index holds, and how well it retrieves its labels. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,35 +19,6 @@
     "usage: as-stats [-ceJmnqz] [-g glob] [-j jobs] [-k count] [-l label] "    \
     "[-t min:max]\n"                                                           \
     "                [--cluster=cluster] index"
-
-static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts("Describe the library an index holds: entries, labels, durations,\n"
-         "the formats of the source files, the features and the index file;\n"
-         "measure how well nearest neighbours agree with the labels.\n"
-         "\n"
-         "  -c, --columns      add each feature column's mean, std, min, max\n"
-         "      --cluster=C    only entries of cluster C (repeatable)\n"
-         "  -e, --eval         add leave-one-out precision@1 and @k of the\n"
-         "                     labels, overall and per label\n"
-         "  -g, --path-glob=GLOB  only entries whose path matches GLOB\n"
-         "                     (fnmatch, * matches /; repeatable)\n"
-         "  -h, --help         print this help and exit\n"
-         "  -J, --json         print one JSON object instead of TSV\n"
-         "  -j, --jobs=N       threads (default: every core)\n"
-         "  -k, --count=K      with -e: neighbours per entry (default 10,\n"
-         "                     at most the other entries)\n"
-         "  -l, --label=L      only entries labelled L (repeatable)\n"
-         "  -m, --missing      report each missing or unreadable source file\n"
-         "  -n, --no-probe     do not open the source files\n"
-         "  -q, --quiet        print no warnings\n"
-         "  -t, --duration=MIN:MAX  only entries this long in seconds (either\n"
-         "                     side may be left empty)\n"
-         "  -V, --version      print the version and exit\n"
-         "  -z, --zero-terminated  end records with NUL, labels as they are");
-}
 
 struct opts {
     struct cli_common out; /* -J, -z */
@@ -597,72 +567,77 @@ done:
     return failed;
 }
 
-int
-main(int argc, char **argv)
+/* The options into o (the defaults first), checked; the index's path. */
+static const char *
+parse_options(int argc, char **argv, struct opts *o)
 {
-    static const struct option longopts[] = {
-        {"columns", no_argument, NULL, 'c'},
-        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
-        {"path-glob", required_argument, NULL, 'g'},
-        {"label", required_argument, NULL, 'l'},
-        {"duration", required_argument, NULL, 't'},
-        {"eval", no_argument, NULL, 'e'},
-        {"help", no_argument, NULL, 'h'},
-        {"json", no_argument, NULL, 'J'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"count", required_argument, NULL, 'k'},
-        {"missing", no_argument, NULL, 'm'},
-        {"no-probe", no_argument, NULL, 'n'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"version", no_argument, NULL, 'V'},
-        {"zero-terminated", no_argument, NULL, 'z'},
-        {NULL, 0, NULL, 0},
-    };
-    struct opts o = {0};
-    int c, have_k = 0;
-    cli_common_init(&o.out, help);
+    cli_common_init(&o->out, NULL);
     long cores = cli_default_jobs();
-    o.jobs = cores > 1024 ? 1024 : (int)cores;
-    o.k = 10;
-    o.probe = 1;
+    o->jobs = cores > 1024 ? 1024 : (int)cores;
+    o->k = 10;
+    o->probe = 1;
+    struct cli_opt rows[] = {
+        {'c', "columns", CLI_FLAG, NULL, CLI_TO(o->columns),
+         .help = "add each feature column's mean, std, min, max"},
+        {0, "cluster", CLI_FILTER, "C", CLI_TO(o->filter),
+         .value = AS_FILTER_CLUSTER,
+         .help = "only entries of cluster C (repeatable)"},
+        {'e', "eval", CLI_FLAG, NULL, CLI_TO(o->eval),
+         .help = "add leave-one-out precision@1 and @k of the labels, overall "
+                 "and per label"},
+        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(o->filter),
+         .value = AS_FILTER_GLOB,
+         .help = "only entries whose path matches GLOB (fnmatch, * matches /; "
+                 "repeatable)"},
+        CLI_OPT_HELP,
+        CLI_OPT_JSON(o->out, "print one JSON object instead of TSV"),
+        {'j', "jobs", CLI_INT, "N", CLI_TO(o->jobs), .lo = 1, .hi = 1024,
+         .help = "threads (default: every core)"},
+        {'k', "count", CLI_SIZE, "K", CLI_TO(o->k), .lo = 1, .hi = 1000000,
+         .with = 'e',
+         .help = "with -e: neighbours per entry (default 10, at most the "
+                 "other entries)"},
+        {'l', "label", CLI_FILTER, "L", CLI_TO(o->filter),
+         .value = AS_FILTER_LABEL,
+         .help = "only entries labelled L (repeatable)"},
+        {'m', "missing", CLI_FLAG, NULL, CLI_TO(o->missing),
+         .help = "report each missing or unreadable source file"},
+        {'n', "no-probe", CLI_UNSET, NULL, CLI_TO(o->probe),
+         .help = "do not open the source files"},
+        CLI_OPT_QUIET("print no warnings"),
+        {'t', "duration", CLI_FILTER, "MIN:MAX", CLI_TO(o->filter),
+         .value = AS_FILTER_DURATION,
+         .help = "only entries this long in seconds (either side may be "
+                 "left empty)"},
+        CLI_OPT_VERSION,
+        {'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO(o->out.nul),
+         .help = "end records with NUL, labels as they are"},
+        {0},
+    };
+    struct cli_opts t = {
+        rows,
+        "Describe the library an index holds: entries, labels, durations,\n"
+        "the formats of the source files, the features and the index file;\n"
+        "measure how well nearest neighbours agree with the labels.",
+        NULL,
+    };
     cli_init("as-stats", USAGE);
-    while ((c = getopt_long(argc, argv, "ceg:hJj:k:l:mnqt:Vz", longopts,
-                            NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            o.columns = 1;
-            break;
-        case 'e':
-            o.eval = 1;
-            break;
-        case 'j':
-            o.jobs = (int)cli_parse_long("-j", optarg, 1, 1024);
-            break;
-        case 'k':
-            o.k = (size_t)cli_parse_long("-k", optarg, 1, 1000000);
-            have_k = 1;
-            break;
-        case 'm':
-            o.missing = 1;
-            break;
-        case 'n':
-            o.probe = 0;
-            break;
-        default:
-            if (!cli_common_option(&o.out, c, optarg) &&
-                !cli_filter_option(&o.filter, c, optarg))
-                cli_usage_hint();
-        }
-    }
+    cli_opts_parse(&t, argc, argv);
     if (optind == argc)
         cli_usage_error("no index given");
     if (argc - optind > 1)
         cli_usage_error("one index only (merge shards with as-index merge)");
     if (strcmp(argv[optind], "-") == 0)
         cli_usage_error("an index is a file, not standard input");
-    if (have_k && !o.eval)
-        cli_usage_error("-k goes with -e");
-    int failed = run(&o, argv[optind]);
+    return argv[optind];
+}
+
+int
+main(int argc, char **argv)
+{
+    struct opts o = {0};
+    const char *path = parse_options(argc, argv, &o);
+    int failed = run(&o, path);
     as_entry_filter_free(o.filter);
     failed |= cli_output_close(&(struct cli_output){.fp = stdout}, 1);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
