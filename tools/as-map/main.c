@@ -3,7 +3,6 @@
  * t-SNE) and write it as TSV, an SVG picture or a self-contained page. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -27,49 +26,6 @@
     "[-p perplexity]\n"                                                         \
     "              [-r seed] [-s svg] [-t min:max] [-w html] "                  \
     "[--cluster=cluster] index"
-
-static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts(
-        "Place the entries of an index on a map where samples that sound\n"
-        "alike lie close: print the coordinates, draw an SVG picture, or\n"
-        "write a page to explore and listen to the library in a browser.\n"
-        "\n"
-        "  -a, --angle=THETA        t-SNE: Barnes-Hut angle, 0 for exact\n"
-        "                           (default: exact up to 3000 entries,\n"
-        "                           0.5 above)\n"
-        "  -c, --color=BY           colour the pictures by label (the\n"
-        "                           default), cluster, anomaly or kind\n"
-        "      --cluster=C          only entries of cluster C (repeatable)\n"
-        "  -d, --dims=N             2 (the default) or 3 dimensions\n"
-        "  -g, --path-glob=GLOB     only entries whose path matches GLOB\n"
-        "                           (fnmatch, * matches /; repeatable)\n"
-        "  -H, --no-header          print no TSV header line\n"
-        "  -h, --help               print this help and exit\n"
-        "  -i, --iterations=N       t-SNE: iterations (default 1000)\n"
-        "  -J, --json               print JSON, one object per line\n"
-        "  -j, --jobs=N             worker threads (default: every core)\n"
-        "  -k, --neighbours=N       with -w: nearest neighbours shown per\n"
-        "                           sample (default 10; 0: none)\n"
-        "  -l, --label=L            only entries labelled L (repeatable)\n"
-        "  -m, --method=METHOD      tsne (the default), umap or pca\n"
-        "  -o, --output=FILE        write the coordinates to FILE (default:\n"
-        "                           stdout, unless -s or -w is given)\n"
-        "  -P, --learned            map the blend of each entry's unit vector\n"
-        "                           and its projection learnt by as-index -L\n"
-        "                           (the space of as-search -P)\n"
-        "  -p, --perplexity=P       t-SNE: perplexity (default 30)\n"
-        "  -q, --quiet              print no notes or warnings\n"
-        "  -r, --seed=N             t-SNE, UMAP: random seed (default 0)\n"
-        "  -s, --svg=FILE           draw the map as an SVG picture\n"
-        "  -t, --duration=MIN:MAX   only entries this long in seconds (either\n"
-        "                           side may be left empty)\n"
-        "  -V, --version            print the version and exit\n"
-        "  -w, --html=FILE          write the map as an HTML page\n"
-        "  -z, --zero-terminated    end records with NUL, paths as they are");
-}
 
 struct opts {
     struct cli_common com; /* -H, -J, -z (-h, -q, -V) */
@@ -169,137 +125,26 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
     return failed;
 }
 
-static enum map_colour
-parse_colour(const char *s)
-{
-    for (int c = 0; c < MAP_N_COLOURS; c++)
-        if (strcmp(s, map_colour_name((enum map_colour)c)) == 0)
-            return (enum map_colour)c;
-    cli_usage_error("-c: '%s' is not label, cluster, anomaly or kind", s);
-}
-
-/* Which options were given, for the checks of what goes together. */
-struct given {
-    int tsne_opt, seed, colour, k;
+static const struct cli_word methods[] = {
+    {"tsne", AS_MAP_TSNE},
+    {"umap", AS_MAP_UMAP},
+    {"pca", AS_MAP_PCA},
+    {NULL, 0},
 };
 
-/* One option c with its argument into o and g; 0 when c is not one. */
-static int
-parse_option(struct opts *o, struct given *g, int c, char *arg)
+/* Usage errors: the options that do not go together. */
+static void
+check_options(const struct opts *o, const struct cli_opts *t)
 {
-    switch (c) {
-    case 'a':
-        o->map.theta = cli_parse_double("-a", arg, 0.0, 1.0);
-        g->tsne_opt = 1;
-        break;
-    case 'c':
-        o->colour = parse_colour(arg);
-        g->colour = 1;
-        break;
-    case 'd':
-        o->map.dims = (size_t)cli_parse_long("-d", arg, 2, 3);
-        break;
-    case 'i':
-        o->map.max_iter = (size_t)cli_parse_long("-i", arg, 250, 1000000);
-        g->tsne_opt = 1;
-        break;
-    case 'j':
-        o->map.threads = (size_t)cli_parse_long("-j", arg, 1, 1024);
-        break;
-    case 'k':
-        o->k = cli_parse_long("-k", arg, 0, 1000);
-        g->k = 1;
-        break;
-    case 'm':
-        if (strcmp(arg, "pca") == 0)
-            o->map.method = AS_MAP_PCA;
-        else if (strcmp(arg, "tsne") == 0)
-            o->map.method = AS_MAP_TSNE;
-        else if (strcmp(arg, "umap") == 0)
-            o->map.method = AS_MAP_UMAP;
-        else
-            cli_usage_error("-m: '%s' is not tsne, umap or pca", arg);
-        break;
-    case 'o':
-        o->output = arg;
-        break;
-    case 'P':
-        o->learned = 1;
-        break;
-    case 'p':
-        o->map.perplexity = cli_parse_double("-p", arg, 1.0, 1e6);
-        g->tsne_opt = 1;
-        break;
-    case 'r':
-        o->map.seed = (uint64_t)cli_parse_long("-r", arg, 0, LONG_MAX);
-        g->seed = 1;
-        break;
-    case 's':
-        o->svg = arg;
-        break;
-    case 'w':
-        o->html = arg;
-        break;
-    default:
-        return cli_common_option(&o->com, c, arg) ||
-               cli_filter_option(&o->filter, c, arg);
-    }
-    return 1;
-}
-
-/* The options into o (the defaults first), checked; the index's path. */
-static const char *
-parse_options(int argc, char **argv, struct opts *o)
-{
-    static const struct option longopts[] = {
-        {"angle", required_argument, NULL, 'a'},
-        {"cluster", required_argument, NULL, CLI_OPT_CLUSTER},
-        {"color", required_argument, NULL, 'c'},
-        {"dims", required_argument, NULL, 'd'},
-        {"path-glob", required_argument, NULL, 'g'},
-        {"no-header", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {"iterations", required_argument, NULL, 'i'},
-        {"json", no_argument, NULL, 'J'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"neighbours", required_argument, NULL, 'k'},
-        {"label", required_argument, NULL, 'l'},
-        {"method", required_argument, NULL, 'm'},
-        {"output", required_argument, NULL, 'o'},
-        {"learned", no_argument, NULL, 'P'},
-        {"perplexity", required_argument, NULL, 'p'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"seed", required_argument, NULL, 'r'},
-        {"svg", required_argument, NULL, 's'},
-        {"duration", required_argument, NULL, 't'},
-        {"version", no_argument, NULL, 'V'},
-        {"html", required_argument, NULL, 'w'},
-        {"zero-terminated", no_argument, NULL, 'z'},
-        {NULL, 0, NULL, 0},
-    };
-    memset(o, 0, sizeof *o);
-    cli_common_init(&o->com, help);
-    o->k = 10;
-    o->colour = MAP_BY_LABEL;
-    /* t-SNE, 2 dimensions, perplexity 30, 1000 iterations, the angle by
-     * the number of entries */
-    as_map_opts_init(&o->map);
-    o->map.threads = (size_t)cli_default_jobs();
-    struct given g = {0};
-    int c;
-    cli_init("as-map", USAGE);
-    while ((c = getopt_long(argc, argv, "a:c:d:g:Hhi:Jj:k:l:m:o:Pp:qr:s:t:Vw:z",
-                            longopts, NULL)) != -1)
-        if (!parse_option(o, &g, c, optarg))
-            cli_usage_hint();
-    const char *path = cli_one_index(argc, argv);
-    if (o->map.method != AS_MAP_TSNE && g.tsne_opt)
+    if (o->map.method != AS_MAP_TSNE &&
+        (cli_opts_given(t, 'a') || cli_opts_given(t, 'i') ||
+         cli_opts_given(t, 'p')))
         cli_usage_error("-a, -i and -p go with -m tsne");
-    if (o->map.method == AS_MAP_PCA && g.seed)
+    if (o->map.method == AS_MAP_PCA && cli_opts_given(t, 'r'))
         cli_usage_error("-r goes with -m tsne or umap");
-    if (g.colour && o->svg == NULL && o->html == NULL)
+    if (cli_opts_given(t, 'c') && o->svg == NULL && o->html == NULL)
         cli_usage_error("-c goes with -s or -w");
-    if (g.k && o->html == NULL)
+    if (cli_opts_given(t, 'k') && o->html == NULL)
         cli_usage_error("-k goes with -w");
     if (o->learned && as_entry_filter_active(o->filter))
         cli_usage_error("-P maps the whole index: not with --cluster, -g, -l "
@@ -310,7 +155,90 @@ parse_options(int argc, char **argv, struct opts *o)
          strcmp(o->html, o->output) == 0) ||
         (o->svg != NULL && o->html != NULL && strcmp(o->svg, o->html) == 0))
         cli_usage_error("-o, -s and -w need different files");
+}
 
+/* The options into o (the defaults first), checked; the index's path. */
+static const char *
+parse_options(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof *o);
+    cli_common_init(&o->com, NULL);
+    o->k = 10;
+    o->colour = MAP_BY_LABEL;
+    /* t-SNE, 2 dimensions, perplexity 30, 1000 iterations, the angle by
+     * the number of entries */
+    as_map_opts_init(&o->map);
+    o->map.threads = (size_t)cli_default_jobs();
+    struct cli_word colours[MAP_N_COLOURS + 1] = {{NULL, 0}};
+    for (int c = 0; c < MAP_N_COLOURS; c++)
+        colours[c] = (struct cli_word){map_colour_name((enum map_colour)c), c};
+    struct cli_opt rows[] = {
+        {'a', "angle", CLI_REAL, "THETA", CLI_TO(o->map.theta), .min = 0.0,
+         .max = 1.0,
+         .help = "t-SNE: Barnes-Hut angle, 0 for exact (default: exact up to "
+                 "3000 entries, 0.5 above)"},
+        {'c', "color", CLI_WORD, "BY", CLI_TO(o->colour), .words = colours,
+         .help = "colour the pictures by label (the default), cluster, "
+                 "anomaly or kind"},
+        {0, "cluster", CLI_FILTER, "C", CLI_TO(o->filter),
+         .value = AS_FILTER_CLUSTER,
+         .help = "only entries of cluster C (repeatable)"},
+        {'d', "dims", CLI_SIZE, "N", CLI_TO(o->map.dims), .lo = 2, .hi = 3,
+         .help = "2 (the default) or 3 dimensions"},
+        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(o->filter),
+         .value = AS_FILTER_GLOB,
+         .help = "only entries whose path matches GLOB (fnmatch, * matches /; "
+                 "repeatable)"},
+        CLI_OPT_NO_HEADER(o->com, "print no TSV header line"),
+        CLI_OPT_HELP,
+        {'i', "iterations", CLI_SIZE, "N", CLI_TO(o->map.max_iter), .lo = 250,
+         .hi = 1000000, .help = "t-SNE: iterations (default 1000)"},
+        CLI_OPT_JSON(o->com, "print JSON, one object per line"),
+        {'j', "jobs", CLI_SIZE, "N", CLI_TO(o->map.threads), .lo = 1,
+         .hi = 1024, .help = "worker threads (default: every core)"},
+        {'k', "neighbours", CLI_LONG, "N", CLI_TO(o->k), .lo = 0, .hi = 1000,
+         .help = "with -w: nearest neighbours shown per sample (default 10; "
+                 "0: none)"},
+        {'l', "label", CLI_FILTER, "L", CLI_TO(o->filter),
+         .value = AS_FILTER_LABEL,
+         .help = "only entries labelled L (repeatable)"},
+        {'m', "method", CLI_WORD, "METHOD", CLI_TO(o->map.method),
+         .words = methods, .help = "tsne (the default), umap or pca"},
+        {'o', "output", CLI_STR, "FILE", CLI_TO(o->output),
+         .help = "write the coordinates to FILE (default: stdout, unless -s "
+                 "or -w is given)"},
+        {'P', "learned", CLI_FLAG, NULL, CLI_TO(o->learned),
+         .help = "map the blend of each entry's unit vector and its "
+                 "projection learnt by as-index -L (the space of as-search "
+                 "-P)"},
+        {'p', "perplexity", CLI_REAL, "P", CLI_TO(o->map.perplexity),
+         .min = 1.0, .max = 1e6, .help = "t-SNE: perplexity (default 30)"},
+        CLI_OPT_QUIET("print no notes or warnings"),
+        {'r', "seed", CLI_U64, "N", CLI_TO(o->map.seed), .lo = 0,
+         .hi = LONG_MAX, .help = "t-SNE, UMAP: random seed (default 0)"},
+        {'s', "svg", CLI_STR, "FILE", CLI_TO(o->svg),
+         .help = "draw the map as an SVG picture"},
+        {'t', "duration", CLI_FILTER, "MIN:MAX", CLI_TO(o->filter),
+         .value = AS_FILTER_DURATION,
+         .help = "only entries this long in seconds (either side may be "
+                 "left empty)"},
+        CLI_OPT_VERSION,
+        {'w', "html", CLI_STR, "FILE", CLI_TO(o->html),
+         .help = "write the map as an HTML page"},
+        CLI_OPT_NUL(o->com),
+        {0},
+    };
+    struct cli_opts t = {
+        rows,
+        "Place the entries of an index on a map where samples that sound\n"
+        "alike lie close: print the coordinates, draw an SVG picture, or\n"
+        "write a page to explore and listen to the library in a browser.",
+        NULL,
+    };
+    cli_init("as-map", USAGE);
+    cli_opts_parse(&t, argc, argv);
+    const char *path = cli_one_index(argc, argv);
+    check_options(o, &t);
     return path;
 }
 
