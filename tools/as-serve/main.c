@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -25,58 +24,14 @@
     "                [-l addr:port] [-m count] [-s seconds] [-u bytes] "       \
     "index ..."
 
+/* -u: a size in bytes, with a k, M or G suffix */
 static void
-help(void)
-{
-    printf("%s\n\n", USAGE);
-    puts("Serve the indexes (several are searched as one library) over HTTP:\n"
-         "a JSON API, its OpenAPI description at /openapi.json, a page that\n"
-         "tries it at /docs, and a dashboard at / (a map of the library,\n"
-         "search by upload, clusters, anomalies; needs no network).\n"
-         "Replaced index files are picked up without a restart.\n"
-         "\n"
-         "  -a, --approx               load the approximate index INDEX.ann "
-         "(as-index\n"
-         "                             -A): searches with approx=1 use it\n"
-         "  -A, --allow-origin=ORIGIN  allow cross-origin requests from "
-         "ORIGIN\n"
-         "                             (CORS; default: none)\n"
-         "  -B, --no-batch             scan for each search alone (default: "
-         "one\n"
-         "                             scan answers the searches waiting "
-         "together)\n"
-         "  -C, --directory=DIR        relative entry paths start in DIR\n"
-         "                             (default: the current directory)\n"
-         "  -h, --help                 print this help and exit\n"
-         "  -I, --insecure             allow a non-loopback address without "
-         "a token\n"
-         "  -i, --idle-timeout=S       close a connection idle for S seconds\n"
-         "                             (default 30)\n"
-         "  -j, --jobs=N               worker threads (default: one per "
-         "processor)\n"
-         "  -k, --token=FILE           require the bearer token held in FILE\n"
-         "  -l, --listen=ADDR:PORT     where to listen (default "
-         "127.0.0.1:8001;\n"
-         "                             port 0 picks a free one)\n"
-         "  -m, --max-connections=N    answer 503 beyond N connections "
-         "(default 64)\n"
-         "  -q, --quiet                print no access log\n"
-         "  -s, --request-timeout=S    drop a request not received in S "
-         "seconds\n"
-         "                             (default 60)\n"
-         "  -u, --max-upload=BYTES     refuse larger bodies with 413 (default\n"
-         "                             67108864; a k, M or G suffix "
-         "multiplies)\n"
-         "  -V, --version              print the version and exit");
-}
-
-static size_t
-parse_bytes(const char *arg)
+take_bytes(struct cli_opt *row, const char *name, const char *arg)
 {
     char *end;
     errno = 0;
     if (arg[0] < '0' || arg[0] > '9')
-        cli_usage_error("-u: '%s' is not a size in bytes", arg);
+        cli_usage_error("%s: '%s' is not a size in bytes", name, arg);
     unsigned long long v = strtoull(arg, &end, 10);
     unsigned long long mul = 1;
     if (*end == 'k' || *end == 'K')
@@ -86,8 +41,18 @@ parse_bytes(const char *arg)
     else if (*end == 'G')
         mul = 1024ULL * 1024 * 1024, end++;
     if (*end != '\0' || errno != 0 || v == 0 || v > (1ULL << 40) / mul)
-        cli_usage_error("-u: '%s' is not a size from 1 byte to 1 TiB", arg);
-    return (size_t)(v * mul);
+        cli_usage_error("%s: '%s' is not a size from 1 byte to 1 TiB", name,
+                        arg);
+    *(size_t *)row->to = (size_t)(v * mul);
+}
+
+/* -A: an origin for CORS */
+static void
+take_origin(struct cli_opt *row, const char *name, const char *arg)
+{
+    if (arg[0] == '\0' || strpbrk(arg, "\r\n") != NULL)
+        cli_usage_error("%s: '%s' is not an origin", name, arg);
+    *(const char **)row->to = arg;
 }
 
 /* Reads the token: the first line of the file, at least 16 bytes. */
@@ -250,79 +215,59 @@ reload(const struct serve_opts *o, unsigned long *gen_id,
 static void
 parse_options(int argc, char **argv, struct serve_opts *o)
 {
-    static const struct option longopts[] = {
-        {"approx", no_argument, NULL, 'a'},
-        {"allow-origin", required_argument, NULL, 'A'},
-        {"no-batch", no_argument, NULL, 'B'},
-        {"directory", required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},
-        {"insecure", no_argument, NULL, 'I'},
-        {"idle-timeout", required_argument, NULL, 'i'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"token", required_argument, NULL, 'k'},
-        {"listen", required_argument, NULL, 'l'},
-        {"max-connections", required_argument, NULL, 'm'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"request-timeout", required_argument, NULL, 's'},
-        {"max-upload", required_argument, NULL, 'u'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+    struct cli_opt rows[] = {
+        {'a', "approx", CLI_FLAG, NULL, CLI_TO(o->approx),
+         .help = "load the approximate index INDEX.ann (as-index -A): "
+                 "searches with approx=1 use it"},
+        {'A', "allow-origin", CLI_CALL, "ORIGIN", .to = &o->origin,
+         .fn = take_origin,
+         .help = "allow cross-origin requests from ORIGIN (CORS; default: "
+                 "none)"},
+        {'B', "no-batch", CLI_FLAG, NULL, CLI_TO(o->no_batch),
+         .help = "scan for each search alone (default: one scan answers the "
+                 "searches waiting together)"},
+        {'C', "directory", CLI_STR, "DIR", CLI_TO(o->dir),
+         .help = "relative entry paths start in DIR (default: the current "
+                 "directory)"},
+        CLI_OPT_HELP,
+        {'I', "insecure", CLI_FLAG, NULL, CLI_TO(o->insecure),
+         .help = "allow a non-loopback address without a token"},
+        {'i', "idle-timeout", CLI_UINT, "S", CLI_TO(o->idle_timeout_s), .lo = 1,
+         .hi = 86400,
+         .help = "close a connection idle for S seconds (default 30)"},
+        {'j', "jobs", CLI_UINT, "N", CLI_TO(o->jobs), .lo = 1, .hi = 256,
+         .help = "worker threads (default: one per processor)"},
+        {'k', "token", CLI_STR, "FILE", CLI_TO(o->token_file),
+         .help = "require the bearer token held in FILE"},
+        {'l', "listen", CLI_STR, "ADDR:PORT", CLI_TO(o->listen),
+         .help = "where to listen (default 127.0.0.1:8001; port 0 picks a "
+                 "free one)"},
+        {'m', "max-connections", CLI_UINT, "N", CLI_TO(o->max_connections),
+         .lo = 1, .hi = 100000,
+         .help = "answer 503 beyond N connections (default 64)"},
+        /* as-serve's -q is its own: no access log */
+        {'q', "quiet", CLI_FLAG, NULL, CLI_TO(o->quiet_log),
+         .help = "print no access log"},
+        {'s', "request-timeout", CLI_REAL, "S", CLI_TO(o->request_timeout_s),
+         .min = 0.001, .max = 86400,
+         .help = "drop a request not received in S seconds (default 60)"},
+        {'u', "max-upload", CLI_CALL, "BYTES", CLI_TO(o->max_upload),
+         .fn = take_bytes,
+         .help = "refuse larger bodies with 413 (default 67108864; a k, M or "
+                 "G suffix multiplies)"},
+        CLI_OPT_VERSION,
+        {0},
     };
-    struct cli_common common;
-    cli_common_init(&common, help);
-    int c;
-    while ((c = getopt_long(argc, argv, "aA:BC:hIi:j:k:l:m:qs:u:V", longopts,
-                            NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            o->approx = 1;
-            break;
-        case 'A':
-            if (optarg[0] == '\0' || strpbrk(optarg, "\r\n") != NULL)
-                cli_usage_error("-A: '%s' is not an origin", optarg);
-            o->origin = optarg;
-            break;
-        case 'B':
-            o->no_batch = 1;
-            break;
-        case 'C':
-            o->dir = optarg;
-            break;
-        case 'I':
-            o->insecure = 1;
-            break;
-        case 'i':
-            o->idle_timeout_s =
-                (unsigned)cli_parse_long("-i", optarg, 1, 86400);
-            break;
-        case 'j':
-            o->jobs = (unsigned)cli_parse_long("-j", optarg, 1, 256);
-            break;
-        case 'k':
-            o->token_file = optarg;
-            break;
-        case 'l':
-            o->listen = optarg;
-            break;
-        case 'm':
-            o->max_connections =
-                (unsigned)cli_parse_long("-m", optarg, 1, 100000);
-            break;
-        case 'q':
-            o->quiet_log = 1;
-            break;
-        case 's':
-            o->request_timeout_s = cli_parse_double("-s", optarg, 0.001, 86400);
-            break;
-        case 'u':
-            o->max_upload = parse_bytes(optarg);
-            break;
-        default:
-            /* -h, -V (as-serve's -q is its own: no access log) */
-            if (!cli_common_option(&common, c, optarg))
-                cli_usage_hint();
-        }
-    }
+    struct cli_opts t = {
+        rows,
+        "Serve the indexes (several are searched as one library) over HTTP:\n"
+        "a JSON API, its OpenAPI description at /openapi.json, a page that\n"
+        "tries it at /docs, and a dashboard at / (a map of the library,\n"
+        "search by upload, clusters, anomalies; needs no network).\n"
+        "Replaced index files are picked up without a restart.",
+        NULL,
+    };
+    cli_opts_parse(&t, argc, argv);
     if (optind >= argc)
         cli_usage_error("no index given");
     o->index_paths = argv + optind;
