@@ -376,7 +376,7 @@ static const char *
 parse_options(int argc, char **argv, struct opts *o)
 {
     memset(o, 0, sizeof *o);
-    cli_common_init(&o->com, NULL);
+    cli_common_init(&o->com);
     as_cluster_opts_init(&o->c); /* k-means, k 8, and so on */
     o->c.threads = (size_t)cli_default_jobs();
     struct cli_opt rows[] = {

@@ -691,7 +691,7 @@ main(int argc, char **argv)
     };
     struct opts o = {0};
     int merge = 0;
-    cli_common_init(&o.out, NULL);
+    cli_common_init(&o.out);
     o.shrinkage = o.blend = -1.0;
     struct cli_opt rows[] = {
         {'a', "approx", CLI_STR, "INDEX", CLI_TO(o.approx),

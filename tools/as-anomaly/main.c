@@ -136,7 +136,7 @@ static const struct cli_word methods[] = {
 static const char *
 parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
 {
-    cli_common_init(&o->common, NULL);
+    cli_common_init(&o->common);
     o->contamination = 0.1;
     o->majority = 0.5;
     as_anomaly_opts_init(&o->rank);

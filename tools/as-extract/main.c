@@ -102,7 +102,7 @@ static void
 parse_options(int argc, char **argv, struct opts *o)
 {
     memset(o, 0, sizeof *o);
-    cli_common_init(&o->com, NULL);
+    cli_common_init(&o->com);
     o->set = as_featureset_get("default");
     o->jobs = cli_default_jobs();
     struct cli_opt rows[] = {

@@ -162,7 +162,7 @@ static const char *
 parse_options(int argc, char **argv, struct opts *o)
 {
     memset(o, 0, sizeof *o);
-    cli_common_init(&o->com, NULL);
+    cli_common_init(&o->com);
     o->k = 10;
     o->colour = MAP_BY_LABEL;
     /* t-SNE, 2 dimensions, perplexity 30, 1000 iterations, the angle by

@@ -760,7 +760,7 @@ opts_init(struct opts *o)
     o->reason_threshold = 0.5;
     o->metric = AS_METRIC_COSINE;
     o->ef = 100;
-    cli_common_init(&o->common, NULL);
+    cli_common_init(&o->common);
 }
 
 /* The options into o (the defaults first), checked; optind is left at

@@ -571,7 +571,7 @@ done:
 static const char *
 parse_options(int argc, char **argv, struct opts *o)
 {
-    cli_common_init(&o->out, NULL);
+    cli_common_init(&o->out);
     long cores = cli_default_jobs();
     o->jobs = cores > 1024 ? 1024 : (int)cores;
     o->k = 10;

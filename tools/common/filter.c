@@ -27,30 +27,6 @@ cli_filter_add(as_entry_filter **f, enum as_filter_kind kind, const char *opt,
     }
 }
 
-int
-cli_filter_option(as_entry_filter **f, int c, const char *arg)
-{
-    switch (c) {
-    case CLI_OPT_CLUSTER:
-        cli_filter_add(f, AS_FILTER_CLUSTER, "--cluster", arg);
-        return 1;
-    case CLI_OPT_DURATION:
-        cli_filter_add(f, AS_FILTER_DURATION, "--duration", arg);
-        return 1;
-    case 'g':
-        cli_filter_add(f, AS_FILTER_GLOB, "-g", arg);
-        return 1;
-    case 'l':
-        cli_filter_add(f, AS_FILTER_LABEL, "-l", arg);
-        return 1;
-    case 't':
-        cli_filter_add(f, AS_FILTER_DURATION, "-t", arg);
-        return 1;
-    default:
-        return 0;
-    }
-}
-
 /* A builder holding ix's entries but those f leaves out. */
 static int
 subset(as_index *ix, const as_entry_filter *f, as_index_builder **out)

@@ -16,18 +16,6 @@
 void cli_filter_add(as_entry_filter **f, enum as_filter_kind kind,
                     const char *opt, const char *arg);
 
-/* getopt codes of the filters that have no letter in some tool */
-#define CLI_OPT_CLUSTER 256  /* --cluster */
-#define CLI_OPT_DURATION 257 /* --duration where -t means something else */
-
-/*
- * Takes getopt's option c with its argument if it is one of the filters
- * of an index-reading tool: CLI_OPT_CLUSTER, CLI_OPT_DURATION, -g, -l
- * or -t (a tool that gives a letter another meaning handles that letter
- * before asking). Returns 1 when taken, 0 when c is not a filter.
- */
-int cli_filter_option(as_entry_filter **f, int c, const char *arg);
-
 /*
  * The entries of ix (opened from path) that pass f, as an index of their
  * own, for the tools that work on a whole index (clustering, anomaly
