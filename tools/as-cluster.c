@@ -389,9 +389,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .max = 1e300,
          .help = "DBSCAN radius (default: from the k-distance curve, "
                  "printed on stderr)"},
-        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(o->filter),
-         .value = AS_FILTER_GLOB,
-         .help = "only entries whose path matches GLOB"},
+        CLI_OPT_GLOB(o->filter),
         CLI_OPT_NO_HEADER(o->com, "print no TSV header line"),
         CLI_OPT_HELP,
         CLI_OPT_JSON(o->com, "print JSON, one object per line"),
@@ -402,8 +400,7 @@ parse_options(int argc, char **argv, struct opts *o)
                  "silhouette"},
         {'k', "clusters", CLI_SIZE, "N", CLI_TO(o->c.k), .lo = 1, .hi = 100000,
          .help = "k-means: N clusters (default 8)"},
-        {'l', "label", CLI_FILTER, "LABEL", CLI_TO(o->filter),
-         .value = AS_FILTER_LABEL, .help = "only entries with this label"},
+        CLI_OPT_LABEL(o->filter),
         {'M', "min-samples", CLI_SIZE, "N", CLI_TO(o->c.min_samples), .lo = 1,
          .hi = 100000,
          .help = "DBSCAN, HDBSCAN: neighbours of a core entry, itself "
@@ -427,9 +424,7 @@ parse_options(int argc, char **argv, struct opts *o)
                  "are more (default 10000; 0: always every entry)"},
         {'s', "summary", CLI_FLAG, NULL, CLI_TO(o->summary),
          .help = "print one line per cluster instead of one per entry"},
-        {'t', "duration", CLI_FILTER, "MIN:MAX", CLI_TO(o->filter),
-         .value = AS_FILTER_DURATION,
-         .help = "only entries this many seconds long"},
+        CLI_OPT_DURATION('t', o->filter),
         CLI_OPT_VERSION,
         {'W', "write", CLI_FLAG, NULL, CLI_TO(o->write),
          .help = "store the cluster of each entry in the index (for "
@@ -437,9 +432,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o->wait_s), .min = 0.0,
          .max = 1e6, .help = "with -W: wait for another writer's lock"},
         CLI_OPT_NUL(o->com),
-        {0, "cluster", CLI_FILTER, "N", CLI_TO(o->filter),
-         .value = AS_FILTER_CLUSTER,
-         .help = "only entries of cluster N (as stored by an earlier -W)"},
+        CLI_OPT_CLUSTER(0, o->filter),
         {0},
     };
     struct cli_opts t = {

@@ -154,19 +154,11 @@ parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
          .min = 0.0, .max = 0.5,
          .help = "share of entries flagged as anomalies (0 to 0.5, default "
                  "0.1)"},
-        {0, "cluster", CLI_FILTER, "C", CLI_TO(*filter),
-         .value = AS_FILTER_CLUSTER,
-         .help = "only entries of cluster C (repeatable)"},
-        {0, "duration", CLI_FILTER, "MIN:MAX", CLI_TO(*filter),
-         .value = AS_FILTER_DURATION,
-         .help = "only entries this long in seconds (either side may be "
-                 "left empty)"},
+        CLI_OPT_CLUSTER(0, *filter),
+        CLI_OPT_DURATION(0, *filter),
         {'f', "fail", CLI_FLAG, NULL, CLI_TO(o->fail),
          .help = "with -C: exit 1 when a defect is found"},
-        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(*filter),
-         .value = AS_FILTER_GLOB,
-         .help = "only entries whose path matches GLOB (fnmatch, * matches /; "
-                 "repeatable)"},
+        CLI_OPT_GLOB(*filter),
         CLI_OPT_NO_HEADER(o->common, "print no TSV header line"),
         CLI_OPT_HELP,
         CLI_OPT_JSON(o->common, "print one JSON object per line"),
@@ -175,9 +167,7 @@ parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
         {'k', "count", CLI_SIZE, "N", CLI_TO(o->k), .lo = 1, .hi = 1000000,
          .help = "neighbours: that score (knn: default 5, lof: 20), or that "
                  "vote (-M: 10)"},
-        {'l', "label", CLI_FILTER, "L", CLI_TO(*filter),
-         .value = AS_FILTER_LABEL,
-         .help = "only entries labelled L (repeatable)"},
+        CLI_OPT_LABEL(*filter),
         {'M', "mislabeled", CLI_FLAG, NULL, CLI_TO(o->mislabeled),
          .help = "print the entries whose label differs from most of their "
                  "neighbours'"},

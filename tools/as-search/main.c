@@ -779,9 +779,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'C', "copy-to", CLI_CALL, "DIR", .to = o, .fn = take_crate,
          .help = "put a copy of each match in DIR (names made unique with "
                  "the folders above)"},
-        {'c', "cluster", CLI_FILTER, "C", CLI_TO(o->filter),
-         .value = AS_FILTER_CLUSTER,
-         .help = "only entries of cluster C (repeatable)"},
+        CLI_OPT_CLUSTER('c', o->filter),
         {'D', "duplicates", CLI_FLAG, NULL, CLI_TO(o->dups),
          .help = "print groups of identical and near-identical audio instead "
                  "of searching"},
@@ -800,10 +798,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'F', "features", CLI_LIST, "STREAM", CLI_TO(o->features),
          .help = "the rows of a feature stream are queries (- for stdin; "
                  "repeatable)"},
-        {'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(o->filter),
-         .value = AS_FILTER_GLOB,
-         .help = "only entries whose path matches GLOB (fnmatch, * matches /; "
-                 "repeatable)"},
+        CLI_OPT_GLOB(o->filter),
         CLI_OPT_NO_HEADER(o->common, "print no TSV header line"),
         CLI_OPT_HELP,
         {'i', "like", CLI_STR, "KIND", CLI_TO(o->like),
@@ -819,9 +814,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "results per query (default 10)"},
         {'L', "list", CLI_FLAG, NULL, CLI_TO(o->list),
          .help = "print the entries that pass the filters"},
-        {'l', "label", CLI_FILTER, "L", CLI_TO(o->filter),
-         .value = AS_FILTER_LABEL,
-         .help = "only entries labelled L (repeatable)"},
+        CLI_OPT_LABEL(o->filter),
         {'m', "metric", CLI_WORD, "M", CLI_TO(o->metric), .words = metrics,
          .help = "cosine (default) or euclidean"},
         {'n', "limit", CLI_SIZE, "N", CLI_TO(o->limit), .lo = 1, .hi = LONG_MAX,
@@ -839,10 +832,7 @@ parse_options(int argc, char **argv, struct opts *o)
                  "default 0.5)"},
         {'S', "self", CLI_FLAG, NULL, CLI_TO(o->self),
          .help = "keep -p queries in their own results"},
-        {'t', "duration", CLI_FILTER, "MIN:MAX", CLI_TO(o->filter),
-         .value = AS_FILTER_DURATION,
-         .help = "only entries this long in seconds (either side may be "
-                 "left empty)"},
+        CLI_OPT_DURATION('t', o->filter),
         CLI_OPT_VERSION,
         {'w', "weight", CLI_CALL, "G=W,...", .to = o, .fn = take_weights,
          .help = "weigh group G by W (timbre, pitch, brightness, envelope, "

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "filter.h"
 #include "record.h"
 
 struct cli_common {
@@ -168,5 +169,36 @@ void cli_opts_help(const struct cli_opts *t, FILE *fp);
             .help = "end records with NUL, paths as they are"                  \
     }
 extern const struct cli_word cli_format_words[]; /* tsv, bin */
+
+/* The rows of the entry filters (filter.h) into the as_entry_filter *
+ * f; key is 0 where the letter has another meaning. */
+#define CLI_OPT_CLUSTER(key, f)                                                \
+    {                                                                          \
+        (key), "cluster", CLI_FILTER, "C", CLI_TO(f),                          \
+            .value = AS_FILTER_CLUSTER,                                        \
+            .help = "only entries of cluster C (repeatable)"                   \
+    }
+#define CLI_OPT_DURATION(key, f)                                               \
+    {                                                                          \
+        (key), "duration", CLI_FILTER, "MIN:MAX", CLI_TO(f),                   \
+            .value = AS_FILTER_DURATION,                                       \
+            .help =                                                            \
+                "only entries this long in seconds (either side may be left "  \
+                "empty)"                                                       \
+    }
+#define CLI_OPT_GLOB(f)                                                        \
+    {                                                                          \
+        'g', "path-glob", CLI_FILTER, "GLOB", CLI_TO(f),                       \
+            .value = AS_FILTER_GLOB,                                           \
+            .help =                                                            \
+                "only entries whose path matches GLOB (fnmatch, * matches /; " \
+                "repeatable)"                                                  \
+    }
+#define CLI_OPT_LABEL(f)                                                       \
+    {                                                                          \
+        'l', "label", CLI_FILTER, "L", CLI_TO(f),                              \
+            .value = AS_FILTER_LABEL,                                          \
+            .help = "only entries labelled L (repeatable)"                     \
+    }
 
 #endif
