@@ -217,7 +217,7 @@ parse_options(int argc, char **argv, struct serve_opts *o)
 {
     struct cli_opt rows[] = {
         {'a', "approx", CLI_FLAG, NULL, CLI_TO(o->approx),
-         .help = "load the approximate index INDEX.ann (as-index -A): "
+         .help = "load the approximate index INDEX.ann (as-index -a): "
                  "searches with approx=1 use it"},
         {'A', "allow-origin", CLI_CALL, "ORIGIN", .to = &o->origin,
          .fn = take_origin,
