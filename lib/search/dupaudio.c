@@ -529,18 +529,18 @@ rate_window(as__dupcmp *c, long from, double *lag)
     return best;
 }
 
-static int
-cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
+/* The median of x[0 .. n), n > 0 (reorders x). */
 static double
 median(double *x, size_t n)
 {
-    qsort(x, n, sizeof *x, cmp_double);
-    return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+    double hi = as__select_kth_d(x, n, n / 2);
+    if (n % 2)
+        return hi;
+    /* the lower middle: the largest of those before the upper one */
+    double lo = x[0];
+    for (size_t i = 1; i < n / 2; i++)
+        lo = x[i] > lo ? x[i] : lo;
+    return 0.5 * (lo + hi);
 }
 
 /* Whether b, lined up on a at lag, plays at another rate (7. at the
