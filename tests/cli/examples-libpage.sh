@@ -6,11 +6,8 @@
 # finds.
 . "$AS_SRC/tests/cli/lib.sh"
 
-command -v pkg-config >/dev/null 2>&1 || fail "pkg-config not installed"
-command -v cmake >/dev/null 2>&1 || fail "cmake not installed"
 cd "$T"
-run cmake --install "$AS_BUILD" --prefix "$T/prefix" --component dev
-expect_status 0
+as_dev_install
 page=$(find "$T/prefix" -path '*/man3/libaudiosearch.3')
 [ -n "$page" ] || fail "libaudiosearch.3 not installed with the dev component"
 cmp -s "$page" "$AS_SRC/man/libaudiosearch.3" || fail "installed page differs"
@@ -31,15 +28,7 @@ main(void)
     return st != AS_OK;
 }
 EOC
-PKG_CONFIG_PATH=$(dirname "$(find "$T/prefix" -name audiosearch.pc)")
-export PKG_CONFIG_PATH
-flags=$(pkg-config --cflags --libs --static audiosearch)
-san=
-[ "$AS_SANITIZE" = ON ] && san="-fsanitize=address,undefined"
-# shellcheck disable=SC2086
-run "$AS_CC" $san -std=c11 -Wall -Wextra -Werror -o nearest nearest.c $flags
-expect_status 0
-expect_no_err
+as_cc_installed nearest nearest.c
 
 as_sample_folder -7
 as-extract -r samples | as-index -o lib.asx

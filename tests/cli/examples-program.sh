@@ -7,28 +7,9 @@
 # FLAC file's audio under another name in an index.
 . "$AS_SRC/tests/cli/lib.sh"
 
-command -v pkg-config >/dev/null 2>&1 || fail "pkg-config not installed"
-command -v cmake >/dev/null 2>&1 || fail "cmake not installed"
 cd "$T"
-run cmake --install "$AS_BUILD" --prefix "$T/prefix" --component dev
-expect_status 0
-pc=$(find "$T/prefix" -name audiosearch.pc)
-[ -n "$pc" ] || fail "no audiosearch.pc installed"
-[ "$(sed -n 's/^prefix=//p' "$pc")" = "$T/prefix" ] ||
-    fail "audiosearch.pc: $(grep '^prefix=' "$pc"), want prefix=$T/prefix"
-PKG_CONFIG_PATH=$(dirname "$pc")
-export PKG_CONFIG_PATH
-run pkg-config --cflags --libs --static audiosearch
-expect_status 0
-flags=$(cat "$T/out")
-# The sanitizer build's library needs the sanitizers' runtime too.
-san=
-[ "$AS_SANITIZE" = ON ] && san="-fsanitize=address,undefined"
-# shellcheck disable=SC2086
-run "$AS_CC" $san -std=c11 -Wall -Wextra -Werror -o in-library \
-    "$AS_SRC/examples/in-library.c" $flags
-expect_status 0
-expect_no_err
+as_dev_install
+as_cc_installed in-library "$AS_SRC/examples/in-library.c"
 
 mkdir lib
 cp "$FIX/kick_44k1.flac" "$FIX/sine440_44k1.wav" lib/

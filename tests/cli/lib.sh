@@ -204,6 +204,38 @@ as_dev_nodes() {
     full=$T/full
 }
 
+# as_dev_install: the library's "dev" component installed into
+# $T/prefix (cmake --install), its audiosearch.pc checked to name that
+# prefix, and PKG_CONFIG_PATH exported to find it.
+as_dev_install() {
+    command -v pkg-config >/dev/null 2>&1 || fail "pkg-config not installed"
+    command -v cmake >/dev/null 2>&1 || fail "cmake not installed"
+    run cmake --install "$AS_BUILD" --prefix "$T/prefix" --component dev
+    expect_status 0
+    _pc=$(find "$T/prefix" -name audiosearch.pc)
+    [ -n "$_pc" ] || fail "no audiosearch.pc installed"
+    [ "$(sed -n 's/^prefix=//p' "$_pc")" = "$T/prefix" ] ||
+        fail "audiosearch.pc: $(grep '^prefix=' "$_pc"), want prefix=$T/prefix"
+    PKG_CONFIG_PATH=$(dirname "$_pc")
+    export PKG_CONFIG_PATH
+}
+
+# as_cc_installed OUT SRC: the C program SRC built into OUT against the
+# library as_dev_install installed, with pkg-config --static's flags
+# (and the sanitizers' runtime in the sanitizer build), warnings as
+# errors.
+as_cc_installed() {
+    run pkg-config --cflags --libs --static audiosearch
+    expect_status 0
+    _flags=$(cat "$T/out")
+    _san=
+    [ "$AS_SANITIZE" = ON ] && _san="-fsanitize=address,undefined"
+    # shellcheck disable=SC2086
+    run "$AS_CC" $_san -std=c11 -Wall -Wextra -Werror -o "$1" "$2" $_flags
+    expect_status 0
+    expect_no_err
+}
+
 # as_serve_start ARG...: starts as-serve ARG... on a free loopback port in
 # the background and waits until it listens: $URL is its address (with
 # the final slash), $serve_pid its process, $T/serve.err its stderr. It
