@@ -81,7 +81,7 @@ usage_error "-t: 0 is out of range (1 to 100000)" -t 0 lib.asx
 usage_error "-w: -1 is out of range (0 to 1e+06)" -W -w -1 lib.asx
 run as-anomaly -x lib.asx
 expect_status 2
-expect_err "as-anomaly: invalid option -- 'x'" "$USAGE1" "$USAGE2" "$HINT"
+expect_err "as-anomaly: unknown option -x" "$USAGE1" "$USAGE2" "$HINT"
 run as-anomaly --top lib.asx
 expect_status 2
 

@@ -23,13 +23,32 @@ expect_status 0
 run as-extract --bogus
 expect_status 2
 expect_out_empty
-expect_err "as-extract: unrecognized option '--bogus'" "$usage" \
+expect_err "as-extract: unknown option --bogus" "$usage" \
     "Try 'as-extract --help'."
 
 run as-extract -i -T
 expect_status 2
-expect_err "as-extract: option requires an argument -- 'T'" "$usage" \
+expect_err "as-extract: -T needs an argument" "$usage" \
     "Try 'as-extract --help'."
+
+# The messages name the tool, not the path it was run by, and say what
+# was wrong with a long option in the tool's words.
+run "$(command -v as-extract)" --quiet=1
+expect_status 2
+expect_err "as-extract: --quiet takes no argument" "$usage" \
+    "Try 'as-extract --help'."
+run "$(command -v as-extract)" -qZ
+expect_status 2
+expect_err "as-extract: unknown option -Z" "$usage" \
+    "Try 'as-extract --help'."
+run as-extract --output
+expect_status 2
+expect_err "as-extract: --output needs an argument" "$usage" \
+    "Try 'as-extract --help'."
+run as-extract --k x
+expect_status 2
+expect_err "as-extract: ambiguous option --k (--kind, --keep-going, --kind-model)" \
+    "$usage" "Try 'as-extract --help'."
 
 # Standard input can only be read once.
 run as-extract -i -T - -

@@ -57,7 +57,7 @@ usage_error "-k goes with -w" -k 5 -s m.svg lib.asx
 usage_error "-o, -s and -w need different files" -s m.svg -w m.svg lib.asx
 run as-map -x lib.asx
 expect_status 2
-expect_err "as-map: invalid option -- 'x'" "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+expect_err "as-map: unknown option -x" "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
 [ ! -e m.svg ] && [ ! -e m.html ] || fail "a picture after a usage error"
 
 # Bad indexes: status 1, one line naming the file, nothing written.

@@ -189,13 +189,58 @@ take(const struct cli_opts *t, struct cli_opt *r, const char *name,
     }
 }
 
+/*
+ * Says why getopt_long() stopped at an option (c is '?' or ':'), in the
+ * tools' words rather than getopt's, which name the program as typed:
+ * "unknown option -x", "unknown option --bogus", "ambiguous option --c
+ * (--cluster, --copy-to)", "-T needs an argument", "--quiet takes no
+ * argument". With opterr 0, getopt_long() leaves optopt the letter of a
+ * bad short option and 0 for a bad long one (the value of the long
+ * option when it was given an argument it does not take), and optind
+ * past the argument that held it.
+ */
+static _Noreturn void
+bad_option(struct option *longs, char **argv, int c)
+{
+    const char *arg = argv[optind - 1];
+    int is_long = strncmp(arg, "--", 2) == 0;
+    if (!is_long || (optopt != 0 && optopt < LONG_VAL(0))) {
+        free(longs);
+        cli_usage_error(
+            c == ':' ? "-%c needs an argument" : "unknown option -%c", optopt);
+    }
+    size_t len = strcspn(arg + 2, "=");
+    if (optopt >= LONG_VAL(0) || c == ':') {
+        free(longs);
+        cli_usage_error(c == ':' ? "--%.*s needs an argument"
+                                 : "--%.*s takes no argument",
+                        (int)len, arg + 2);
+    }
+    /* unknown, or the start of more than one long name */
+    char list[256] = "";
+    size_t used = 0, n_match = 0;
+    for (const struct option *o = longs; o->name != NULL; o++)
+        if (strncmp(o->name, arg + 2, len) == 0 && used < sizeof list) {
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s--%s",
+                                     n_match ? ", " : "", o->name);
+            n_match++;
+        }
+    free(longs);
+    if (n_match > 1)
+        cli_usage_error("ambiguous option --%.*s (%s)", (int)len, arg + 2,
+                        list);
+    cli_usage_error("unknown option --%.*s", (int)len, arg + 2);
+}
+
 void
 cli_opts_parse(struct cli_opts *t, int argc, char **argv)
 {
     size_t n = 0;
     while (t->v[n].kind != CLI_END)
         n++;
-    char *shorts = cli_xrealloc(NULL, 3 * n + 1), *s = shorts;
+    /* ':' first: a missing argument is told from an unknown option */
+    char *shorts = cli_xrealloc(NULL, 3 * n + 2), *s = shorts;
+    *s++ = ':';
     struct option *longs = cli_xrealloc(NULL, (n + 1) * sizeof *longs);
     size_t n_long = 0;
     for (size_t i = 0; i < n; i++) {
@@ -214,14 +259,14 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
     *s = '\0';
     longs[n_long] = (struct option){NULL, 0, NULL, 0};
     int c, seq = 0;
+    opterr = 0; /* bad_option() says what was wrong, under the tool's name */
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         struct cli_opt *r = c >= LONG_VAL(0) && c < LONG_VAL(n)
                                 ? &t->v[c - LONG_VAL(0)]
                                 : find_key(t, c);
-        if (r == NULL) {
+        if (c == '?' || c == ':' || r == NULL) {
             free(shorts);
-            free(longs);
-            cli_usage_hint(); /* getopt said what was wrong */
+            bad_option(longs, argv, c);
         }
         r = target(t, r);
         char name[64];
