@@ -36,9 +36,7 @@ expect_status 0
 cut -f 1 "$T/out" | sort | cmp -s zero - || fail "--cluster 0"
 
 # Bad values; -W wants the whole index.
-USAGE="usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-g glob] [-j jobs]
-                  [-k count] [-l label] [-m share] [-n count] [-r seed] [-t trees]
-                  [-w seconds] [--cluster=cluster] [--duration=min:max] index
+USAGE="$(as_usage as-anomaly)
 Try 'as-anomaly --help'."
 run as-anomaly --duration 3 lib.asx
 expect_status 2

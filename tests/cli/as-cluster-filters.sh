@@ -41,9 +41,7 @@ expect_status 0
 cmp -s before.asx lib.asx || fail "a filtered run changed the index"
 
 # Bad values; -W and -P want the whole index; an index is a file.
-USAGE="usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-g glob] [-j jobs] [-K min:max]
-                  [-k count] [-l label] [-M min_samples] [-m method] [-n restarts]
-                  [-r seed] [-S sample] [-t min:max] [-w seconds] [--cluster=cluster] index
+USAGE="$(as_usage as-cluster)
 Try 'as-cluster --help'."
 run as-cluster - <lib.asx
 expect_status 2

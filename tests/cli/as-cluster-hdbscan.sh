@@ -81,7 +81,7 @@ as-cluster -m dbscan -e 0.5 -M 3 s.asx >new
 cmp -s old new || fail "-m 3 is not -M 3"
 
 # Options that do not go with the method.
-usage="usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-g glob] [-j jobs] [-K min:max]"
+usage="$(as_usage as-cluster)"
 for c in "-m foo|-m: 'foo' is not kmeans, dbscan, hdbscan or auto" \
     "-c 5|-c goes with -m hdbscan" \
     "-m dbscan -c 5|-c goes with -m hdbscan" \
@@ -94,6 +94,6 @@ for c in "-m foo|-m: 'foo' is not kmeans, dbscan, hdbscan or auto" \
     # shellcheck disable=SC2086
     run as-cluster $args s.asx
     expect_status 2
-    [ "$(head -n 2 "$T/err")" = "as-cluster: ${c#*|}
+    [ "$(sed '$d' "$T/err")" = "as-cluster: ${c#*|}
 $usage" ] || fail "as-cluster $args: $(cat "$T/err")"
 done

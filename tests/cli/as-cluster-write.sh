@@ -60,9 +60,7 @@ for args in "" "lib.asx lib.asx" "-k 2 -K 2:3 lib.asx" "-D -k 2 lib.asx" \
 done
 run as-cluster -k 2 -K 2:3 lib.asx
 expect_err "as-cluster: -k and -K do not go together" \
-    "usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-g glob] [-j jobs] [-K min:max]" \
-    "                  [-k count] [-l label] [-M min_samples] [-m method] [-n restarts]" \
-    "                  [-r seed] [-S sample] [-t min:max] [-w seconds] [--cluster=cluster] index" \
+    "$(as_usage as-cluster)" \
     "Try 'as-cluster --help'."
 
 # Bad indexes, too many clusters, an empty index, a full disk.

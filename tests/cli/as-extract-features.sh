@@ -104,7 +104,7 @@ expect_err "as-extract: bad.wav: unsupported format"
 run as-extract -j 0 samples
 expect_status 2
 expect_err "as-extract: -j: 0 is out of range (1 to 1024)" \
-    "usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] [-M model] [-o file] [-s set] [-T file] [-U index] [file | dir | -] ..." \
+    "$(as_usage as-extract)" \
     "Try 'as-extract --help'."
 run as-extract -j two samples
 expect_status 2

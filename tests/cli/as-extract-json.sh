@@ -91,7 +91,7 @@ expect_status 0
 grep -q '^{"filename":"t\\u0009b.flac",' "$T/out" || fail "as-extract -iJz: $(cat "$T/out")"
 
 # Usage errors.
-usage='usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] [-M model] [-o file] [-s set] [-T file] [-U index] [file | dir | -] ...'
+usage="$(as_usage as-extract)"
 run as-extract -z s/kick_44k1.flac
 expect_status 2
 expect_out_empty

@@ -68,7 +68,7 @@ as-search -k 2 -p sine440_44k1.wav kind.asx |
 cmp -s a b || fail "the tags changed the distances: $(cat a b)"
 
 # bad models and option mixes
-usage=$(as-extract --help | head -n 1)
+usage=$(as_usage as-extract)
 usage_err() {
     expect_err "$1" "$usage" "Try 'as-extract --help'."
 }

@@ -3,12 +3,13 @@
 # --help, --version, bad options and operands.
 . "$AS_SRC/tests/cli/lib.sh"
 
-usage='usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] [-M model] [-o file] [-s set] [-T file] [-U index] [file | dir | -] ...'
+usage="$(as_usage as-extract)"
 
 run as-extract --help
 expect_status 0
 expect_no_err
-[ "$(head -n 1 "$T/out")" = "$usage" ] || fail "--help starts with the usage"
+[ "$(sed '/^$/q' "$T/out" | sed '$d')" = "$usage" ] ||
+    fail "--help starts with the usage"
 run as-extract -h
 expect_status 0
 

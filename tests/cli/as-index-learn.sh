@@ -11,10 +11,7 @@ as_sample_folder
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 q=samples/kicks/kick_44k1.flac
-usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
-usage2='       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]'
-usage3='       as-index merge [-Jq] [-w seconds] -o index index ...
-       as-index -a index [-q] [-E ef] [-M links]'
+usage="$(as_usage as-index)"
 hint="Try 'as-index --help'."
 
 # before learning: plain results; -P has nothing to use
@@ -123,9 +120,9 @@ expect_err "as-index: missing.asx: No such file or directory"
 # usage
 run as-index -s 0.5 -o x.asx lib.tsv
 expect_status 2
-expect_err "as-index: -b and -s go with -L" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -b and -s go with -L" "$usage" "$hint"
 run as-index -L lib.asx lib.tsv
 expect_status 2
-expect_err "as-index: -L takes no streams" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -L takes no streams" "$usage" "$hint"
 run as-index -L lib.asx -s 1.5
 expect_status 2

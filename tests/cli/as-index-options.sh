@@ -3,15 +3,13 @@
 # --help, --version, usage errors, and the man page's options.
 . "$AS_SRC/tests/cli/lib.sh"
 
-usage1='usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]'
-usage2='       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]'
-usage3='       as-index merge [-Jq] [-w seconds] -o index index ...
-       as-index -a index [-q] [-E ef] [-M links]'
+usage="$(as_usage as-index)"
 hint="Try 'as-index --help'."
 
 run as-index --help
 expect_status 0
-[ "$(head -n 1 "$T/out")" = "$usage1" ] || fail "--help starts with the usage"
+[ "$(sed '/^$/q' "$T/out" | sed '$d')" = "$usage" ] ||
+    fail "--help: $(head -n 3 "$T/out")"
 run as-index --version
 expect_status 0
 grep -qx 'as-index [0-9.]*' "$T/out" || fail "--version"
@@ -27,27 +25,27 @@ if [ -w /dev/full ]; then
 fi
 run as-index -f xml -d a.asx
 expect_status 2
-expect_err "as-index: -f: 'xml' is not tsv or bin" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -f: 'xml' is not tsv or bin" "$usage" "$hint"
 
 run as-index
 expect_status 2
-expect_err "as-index: one of -a, -c, -d, -L, -o and -u is needed" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: one of -a, -c, -d, -L, -o and -u is needed" "$usage" "$hint"
 run as-index -o a.asx -u b.asx
 expect_status 2
 run as-index -p -o a.asx
 expect_status 2
-expect_err "as-index: -p goes with -u" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -p goes with -u" "$usage" "$hint"
 run as-index -c a.asx stream.tsv
 expect_status 2
 run as-index merge a.asx b.asx
 expect_status 2
-expect_err "as-index: merge needs -o index and one or more indexes" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: merge needs -o index and one or more indexes" "$usage" "$hint"
 run as-index -l folder -o a.asx
 expect_status 2
-expect_err "as-index: -l: 'folder' is not dir, column or none" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -l: 'folder' is not dir, column or none" "$usage" "$hint"
 run as-index -w soon -o a.asx
 expect_status 2
-expect_err "as-index: -w: 'soon' is not a number" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -w: 'soon' is not a number" "$usage" "$hint"
 run as-index -w -1 -o a.asx
 expect_status 2
 run as-index -o a.asx - -
@@ -85,7 +83,7 @@ for spelling in "-a lib.asx" "-A lib.asx" "--approx=lib.asx"; do
 done
 run as-index -a lib.asx s.tsv
 expect_status 2
-expect_err "as-index: -a takes no streams" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -a takes no streams" "$usage" "$hint"
 run as-index -o x.asx -M 8 s.tsv
 expect_status 2
-expect_err "as-index: -E and -M go with -a" "$usage1" "$usage2" "$usage3" "$hint"
+expect_err "as-index: -E and -M go with -a" "$usage" "$hint"

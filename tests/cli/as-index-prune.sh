@@ -99,9 +99,6 @@ expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 2, faile
 run as-index -F -u lib.asx ../header.tsv
 expect_status 2
 expect_err "as-index: -F goes with -p" \
-    "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds] [-c index | -d index | -o index | -u index] [stream ...]" \
-    "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]" \
-    "       as-index merge [-Jq] [-w seconds] -o index index ..." \
-    "       as-index -a index [-q] [-E ef] [-M links]" \
+    "$(as_usage as-index)" \
     "Try 'as-index --help'."
 as_check_man_options as-index

@@ -43,9 +43,7 @@ expect_status 0
 cut -f 1 "$T/out" | cmp -s one - || fail "--cluster 1"
 
 # Bad values; -P wants the whole index.
-USAGE="usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-g glob] [-i iterations]
-              [-j jobs] [-k neighbours] [-l label] [-m method] [-o file] [-p perplexity]
-              [-r seed] [-s svg] [-t min:max] [-w html] [--cluster=cluster] index
+USAGE="$(as_usage as-map)
 Try 'as-map --help'."
 # An index is a file, as for every index-reading tool.
 run as-map - <lib.asx

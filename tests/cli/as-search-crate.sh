@@ -64,16 +64,12 @@ expect_err 'as-search: lib/909/kick.flac: No such file or directory'
 run as-search -L -C afile lib.asx
 expect_status 1
 expect_err 'as-search: afile: Not a directory'
-usage1='usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e dB]'
-usage2='                 [-F stream] [-g glob] [-i kind] [-j jobs] [-K kind] [-k count] [-l label] [-m metric]'
-usage3='                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]
-                 index ... [--] [query ...]'
+usage="$(as_usage as-search)"
 run as-search -D -C x lib.asx
 expect_status 2
-expect_err 'as-search: -C goes with a search or -L, not -D' "$usage1" "$usage2" \
-    "$usage3" "Try 'as-search --help'."
+expect_err 'as-search: -C goes with a search or -L, not -D' "$usage" "Try 'as-search --help'."
 run as-search -L -C x -A y lib.asx
 expect_status 2
-expect_err 'as-search: one of -A and -C, once' "$usage1" "$usage2" "$usage3" \
+expect_err 'as-search: one of -A and -C, once' "$usage" \
     "Try 'as-search --help'."
 [ ! -e x ] && [ ! -e y ] || fail "a usage error made a crate"

@@ -11,16 +11,14 @@ cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 K=samples/kicks/kick_44k1.flac
-USAGE1="usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e dB]"
-USAGE2="                 [-F stream] [-g glob] [-i kind] [-j jobs] [-K kind] [-k count] [-l label] [-m metric]"
-USAGE3="                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]
-                 index ... [--] [query ...]"
+usage="$(as_usage as-search)"
 HINT="Try 'as-search --help'."
 
 # --help, --version.
 run as-search --help
 expect_status 0
-[ "$(head -n 1 "$T/out")" = "$USAGE1" ] || fail "--help"
+[ "$(sed '/^$/q' "$T/out" | sed '$d')" = "$usage" ] ||
+    fail "--help: $(head -n 3 "$T/out")"
 run as-search --version
 expect_status 0
 grep -q '^as-search [0-9][0-9.]*$' "$T/out" || fail "--version: $(cat "$T/out")"
@@ -29,15 +27,15 @@ as_check_man_options as-search
 # Usage errors.
 run as-search
 expect_status 2
-expect_err "as-search: no index given" "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+expect_err "as-search: no index given" "$usage" "$HINT"
 run as-search lib.asx
 expect_status 2
 expect_err "as-search: no query: give audio files, -p, -F, or -L or -D" \
-    "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+    "$usage" "$HINT"
 run as-search -k 0 lib.asx $K
 expect_status 2
 expect_err "as-search: -k: 0 is out of range (1 to 1000000)" \
-    "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+    "$usage" "$HINT"
 run as-search -m manhattan lib.asx $K
 expect_status 2
 run as-search -x lib.asx $K
@@ -49,7 +47,7 @@ expect_status 2
 run_in $K as-search -F - lib.asx -
 expect_status 2
 expect_err "as-search: standard input can be used only once" \
-    "$USAGE1" "$USAGE2" "$USAGE3" "$HINT"
+    "$usage" "$HINT"
 
 # The first operand must be an index.
 run as-search - $K

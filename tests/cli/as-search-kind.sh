@@ -70,7 +70,7 @@ expect_status 0
 [ "$(awk -F '\t' '{ print NF }' "$T/out")" -eq 13 ] || fail "plain: $(cat "$T/out")"
 
 # errors
-usage=$(as-search --help | sed -n '1,/^$/p' | sed '$d')
+usage=$(as_usage as-search)
 run as-search --like hat tags.asx
 expect_status 2
 printf '%s\n' "as-search: --like: 'hat' is not a kind of tags.asx (kick, snare)" \

@@ -130,10 +130,7 @@ cut -f 3,5 amen.out | tail -n +2 | cmp -s - timbre_only && fail "-w changes noth
 run as-search -w pitch=x lib.asx samples/kicks/kick_44k1.flac
 expect_status 2
 expect_err "as-search: -w: 'x' is not a number" \
-    "usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e dB]" \
-    "                 [-F stream] [-g glob] [-i kind] [-j jobs] [-K kind] [-k count] [-l label] [-m metric]" \
-    "                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]" \
-    "                 index ... [--] [query ...]" \
+    "$(as_usage as-search)" \
     "Try 'as-search --help'."
 run as-search -w colour=1 lib.asx samples/kicks/kick_44k1.flac
 expect_status 2
@@ -141,10 +138,7 @@ run as-search -w timbre=0,pitch=0,brightness=0,envelope=0,noisiness=0,rhythm=0 \
     lib.asx samples/kicks/kick_44k1.flac
 expect_status 2
 expect_err "as-search: -w: every group of the index weighs 0" \
-    "usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance] [-E ef] [-e dB]" \
-    "                 [-F stream] [-g glob] [-i kind] [-j jobs] [-K kind] [-k count] [-l label] [-m metric]" \
-    "                 [-n limit] [-p path] [-r threshold] [-t min:max] [-w group=weight,...]" \
-    "                 index ... [--] [query ...]" \
+    "$(as_usage as-search)" \
     "Try 'as-search --help'."
 
 # --max-distance cuts the list; euclidean is another ranking scale.

@@ -9,14 +9,14 @@ as_sample_folder -7
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 K=samples/kicks/kick_44k1.flac
-USAGE1="usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] [-k file]"
-USAGE2="                [-l addr:port] [-m count] [-s seconds] [-u bytes] index ..."
+usage="$(as_usage as-serve)"
 HINT="Try 'as-serve --help'."
 
 # --help, --version, the man page.
 run as-serve --help
 expect_status 0
-[ "$(head -n 1 "$T/out")" = "$USAGE1" ] || fail "--help"
+[ "$(sed '/^$/q' "$T/out" | sed '$d')" = "$usage" ] ||
+    fail "--help: $(head -n 3 "$T/out")"
 run as-serve --version
 expect_status 0
 grep -q '^as-serve [0-9][0-9.]*$' "$T/out" || fail "--version"
@@ -25,26 +25,26 @@ as_check_man_options as-serve
 # Usage errors.
 run as-serve
 expect_status 2
-expect_err "as-serve: no index given" "$USAGE1" "$USAGE2" "$HINT"
+expect_err "as-serve: no index given" "$usage" "$HINT"
 run as-serve -l 127.0.0.1 lib.asx
 expect_status 2
-expect_err "as-serve: -l: '127.0.0.1' is not ADDR:PORT" "$USAGE1" "$USAGE2" "$HINT"
+expect_err "as-serve: -l: '127.0.0.1' is not ADDR:PORT" "$usage" "$HINT"
 run as-serve -l 127.0.0.1:70000 lib.asx
 expect_status 2
-expect_err "as-serve: -l: 70000 is out of range (0 to 65535)" "$USAGE1" "$USAGE2" "$HINT"
+expect_err "as-serve: -l: 70000 is out of range (0 to 65535)" "$usage" "$HINT"
 run as-serve -u 0 lib.asx
 expect_status 2
-expect_err "as-serve: -u: '0' is not a size from 1 byte to 1 TiB" "$USAGE1" "$USAGE2" "$HINT"
+expect_err "as-serve: -u: '0' is not a size from 1 byte to 1 TiB" "$usage" "$HINT"
 run as-serve -j 0 lib.asx
 expect_status 2
 run as-serve - 
 expect_status 2
-expect_err "as-serve: an index is a file, not standard input" "$USAGE1" "$USAGE2" "$HINT"
+expect_err "as-serve: an index is a file, not standard input" "$usage" "$HINT"
 # a non-loopback address needs a token or --insecure
 run as-serve -l 0.0.0.0:0 lib.asx
 expect_status 2
 expect_err "as-serve: -l: 0.0.0.0 is not a loopback address: give --token FILE, or --insecure" \
-    "$USAGE1" "$USAGE2" "$HINT"
+    "$usage" "$HINT"
 # runtime failures
 run as-serve -l 127.0.0.1:0 missing.asx
 expect_status 1

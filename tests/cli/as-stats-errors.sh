@@ -11,15 +11,15 @@ cp "$FIX/hihat_48k.wav" samples/hats/
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 cp lib.asx other.asx
-USAGE="usage: as-stats [-ceJmnqz] [-g glob] [-j jobs] [-k count] [-l label] [-t min:max]
-                [--cluster=cluster] index"
+USAGE="$(as_usage as-stats)"
 HINT="Try 'as-stats --help'."
 
 # --help, --version, the man page.
 run as-stats --help
 expect_status 0
 expect_no_err
-[ "$(head -n 2 "$T/out")" = "$USAGE" ] || fail "--help: $(head -n 2 "$T/out")"
+[ "$(sed '/^$/q' "$T/out" | sed '$d')" = "$USAGE" ] ||
+    fail "--help: $(head -n 3 "$T/out")"
 run as-stats -h
 expect_status 0
 run as-stats --version
@@ -63,7 +63,7 @@ expect_err "as-stats: -j: '2x' is not an integer" "$USAGE" "$HINT"
 run as-stats -x lib.asx
 expect_status 2
 expect_out_empty
-[ "$(tail -n 3 "$T/err")" = "$USAGE
+[ "$(sed 1d "$T/err")" = "$USAGE
 $HINT" ] || fail "unknown option: $(cat "$T/err")"
 run as-stats --no-such-option lib.asx
 expect_status 2

@@ -42,8 +42,7 @@ run as-stats -n --cluster=0 lib.asx
 expect_out_line "entries	total	$n"
 
 # Bad values.
-USAGE="usage: as-stats [-ceJmnqz] [-g glob] [-j jobs] [-k count] [-l label] [-t min:max]
-                [--cluster=cluster] index
+USAGE="$(as_usage as-stats)
 Try 'as-stats --help'."
 run as-stats --cluster=one lib.asx
 expect_status 2

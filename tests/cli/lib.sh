@@ -126,17 +126,25 @@ expect_out_line() {
     fail "stdout lacks the line: $1"
 }
 
-# as_check_man_options TOOL: every "-x, --long" pair that TOOL --help lists
-# appears in the rendered man page, and the SYNOPSIS flags match the
-# usage line. Needs mandoc; without it the check is skipped (with a note).
+# as_check_man_options TOOL: TOOL --help fits in 79 columns and starts with
+# as_usage TOOL; every "-x, --long" pair it lists appears in the rendered
+# man page, and the SYNOPSIS holds the usage. Needs mandoc for the page;
+# without it that part is skipped (with a note).
 as_check_man_options() {
     _tool=$1
+    # --help: no line over 79 columns, the usage as_usage spells out
+    "$_tool" --help >"$T/help.txt"
+    awk 'length($0) > 79 { print FILENAME ": " FNR ": " $0; bad = 1 }
+        END { exit bad }' "$T/help.txt" >&2 ||
+        fail "$_tool --help has lines over 79 columns"
+    sed '/^$/q' "$T/help.txt" | sed '$d' >"$T/help-usage.txt"
+    as_usage "$_tool" | cmp -s - "$T/help-usage.txt" ||
+        fail "$_tool --help: the usage differs from as_usage"
     if ! command -v mandoc >/dev/null 2>&1; then
         echo "note: mandoc not installed; man page options not checked" >&2
         return 0
     fi
     mandoc -Tascii "$AS_SRC/man/$_tool.1" | col -b >"$T/man.txt"
-    "$_tool" --help >"$T/help.txt"
     sed -n 's/^ *\(-[A-Za-z0-9]\), \(--[a-z0-9-]*\).*/\1 \2/p' \
         "$T/help.txt" >"$T/opts"
     [ -s "$T/opts" ] || fail "no options found in $_tool --help"
@@ -144,8 +152,9 @@ as_check_man_options() {
         grep -q -- "$_short, $_long" "$T/man.txt" ||
             fail "$_tool.1 does not document $_short, $_long"
     done <"$T/opts"
-    # The usage line of --help equals the SYNOPSIS, words for words.
-    _usage=$(head -n 1 "$T/help.txt" | sed 's/^usage: //')
+    # The usage of --help equals the SYNOPSIS, words for words.
+    _usage=$(tr -s ' \n' '  ' <"$T/help-usage.txt" |
+        sed 's/^usage: //;s/ *$//')
     _syn=$(sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' "$T/man.txt" |
         sed '1d;$d' | tr -s ' \n\t' '   ' | sed 's/^ *//;s/ *$//')
     case "$_syn" in
@@ -312,4 +321,72 @@ expect_code() {
     [ "$code" = "$1" ] && return 0
     head -c 2000 "$T/out" >&2
     fail "HTTP status $code, want $1"
+}
+
+# as_usage TOOL: the usage TOOL prints at the top of --help and after a
+# usage error, wrapped at 79 columns (spelt out here once for all tests).
+as_usage() {
+    case $1 in
+    as-extract)
+        cat <<'EOF'
+usage: as-extract [-0bCHiJKkqrvz] [-f tsv | bin] [-j n] [-M model] [-o file]
+                  [-s set] [-T file] [-U index] [file | dir | -] ...
+EOF
+        ;;
+    as-index)
+        cat <<'EOF'
+usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds]
+                [-c index | -d index | -o index | -u index] [stream ...]
+       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]
+       as-index merge [-Jq] [-w seconds] -o index index ...
+       as-index -a index [-q] [-E ef] [-M links]
+EOF
+        ;;
+    as-search)
+        cat <<'EOF'
+usage: as-search [-aDHJLPqSz] [-A dir] [-C dir] [-c cluster] [-d distance]
+                 [-E ef] [-e dB] [-F stream] [-g glob] [-i kind] [-j jobs]
+                 [-K kind] [-k count] [-l label] [-m metric] [-n limit]
+                 [-p path] [-r threshold] [-t min:max] [-w group=weight,...]
+                 index ... [--] [query ...]
+EOF
+        ;;
+    as-cluster)
+        cat <<'EOF'
+usage: as-cluster [-DHJPqsWz] [-c size] [-e eps] [-g glob] [-j jobs]
+                  [-K min:max] [-k count] [-l label] [-M min_samples]
+                  [-m method] [-n restarts] [-r seed] [-S sample] [-t min:max]
+                  [-w seconds] [--cluster=cluster] index
+EOF
+        ;;
+    as-anomaly)
+        cat <<'EOF'
+usage: as-anomaly [-CfHJMqWz] [-a method] [-c share] [-g glob] [-j jobs]
+                  [-k count] [-l label] [-m share] [-n count] [-r seed]
+                  [-t trees] [-w seconds] [--cluster=cluster]
+                  [--duration=min:max] index
+EOF
+        ;;
+    as-stats)
+        cat <<'EOF'
+usage: as-stats [-ceJmnqz] [-g glob] [-j jobs] [-k count] [-l label]
+                [-t min:max] [--cluster=cluster] index
+EOF
+        ;;
+    as-map)
+        cat <<'EOF'
+usage: as-map [-HJPqz] [-a angle] [-c color] [-d dims] [-g glob]
+              [-i iterations] [-j jobs] [-k neighbours] [-l label] [-m method]
+              [-o file] [-p perplexity] [-r seed] [-s svg] [-t min:max]
+              [-w html] [--cluster=cluster] index
+EOF
+        ;;
+    as-serve)
+        cat <<'EOF'
+usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] [-k file]
+                [-l addr:port] [-m count] [-s seconds] [-u bytes] index ...
+EOF
+        ;;
+    *) fail "as_usage: $1?" ;;
+    esac
 }

@@ -32,10 +32,60 @@ cli_init(const char *name, const char *usage)
     cli_usage_line = usage;
 }
 
-const char *
-cli_usage(void)
+#define USAGE_WIDTH 79
+
+/* The length of the word at p: up to a blank outside brackets. */
+static size_t
+usage_word(const char *p)
 {
-    return cli_usage_line;
+    size_t n = 0;
+    int depth = 0;
+    for (; p[n] != '\0'; n++) {
+        if (p[n] == '[')
+            depth++;
+        else if (p[n] == ']' && depth > 0)
+            depth--;
+        else if (depth == 0 && (p[n] == ' ' || p[n] == '\n'))
+            break;
+    }
+    return n;
+}
+
+void
+cli_usage_print(FILE *fp)
+{
+    const char *p = cli_usage_line, *name = NULL;
+    size_t name_len = 0;
+    int col = 0, indent = 0, words = 0, lead = 0;
+    for (;;) {
+        int newline = memchr(p, '\n', strspn(p, " \n")) != NULL;
+        p += strspn(p, " \n");
+        if (*p == '\0')
+            break;
+        int len = (int)usage_word(p);
+        if (words == 1) {
+            name = p;
+            name_len = (size_t)len;
+        }
+        if (words == 0) {
+            lead = len + 1; /* "usage: " */
+        } else if (newline && name != NULL && (size_t)len == name_len &&
+                   strncmp(p, name, name_len) == 0) {
+            /* another form of the command: a line of its own */
+            col = fprintf(fp, "\n%*s", lead, "") - 1;
+            words = 1;
+        } else if (words >= 2 && col + 1 + len > USAGE_WIDTH) {
+            col = fprintf(fp, "\n%*s", indent, "") - 1;
+        } else {
+            col += fprintf(fp, " ");
+        }
+        if (words == 2)
+            indent = col; /* under the first word after the name */
+        col += fprintf(fp, "%.*s", len, p);
+        p += len;
+        words++;
+    }
+    fputc('\n', fp);
 }
 
 void
@@ -72,7 +122,8 @@ cli_warn_status(const char *subject, int status)
 _Noreturn void
 cli_usage_hint(void)
 {
-    fprintf(stderr, "%s\nTry '%s --help'.\n", cli_usage_line, cli_name);
+    cli_usage_print(stderr);
+    fprintf(stderr, "Try '%s --help'.\n", cli_name);
     exit(AS_EXIT_USAGE);
 }
 

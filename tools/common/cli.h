@@ -21,8 +21,10 @@ enum {
 void cli_init(const char *name, const char *usage);
 extern const char *cli_name;
 extern int cli_quiet; /* -q: no warnings */
-/* The usage line given to cli_init(). */
-const char *cli_usage(void);
+/* Writes the usage given to cli_init() to fp, wrapped at 79 columns:
+ * its words (a bracketed group is one) in the order given, each further
+ * line indented under the first word after the program's name. */
+void cli_usage_print(FILE *fp);
 
 /* "prog: subject: message" on stderr, unless -q. */
 void cli_warnx(const char *subject, const char *fmt, ...)
@@ -37,8 +39,8 @@ void cli_warn_status(const char *subject, int status);
  * and exits 2. */
 _Noreturn void cli_usage_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
-/* Prints the usage line and the hint only, and exits 2 (getopt already
- * said what was wrong). */
+/* Prints the usage and the hint only, and exits 2 (the caller has said
+ * what was wrong). */
 _Noreturn void cli_usage_hint(void);
 /* The one index operand after the options (argv[optind]) of a tool that
  * reads one index file; none, more than one, or "-" is a usage error. */

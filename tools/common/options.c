@@ -332,7 +332,8 @@ wrap(FILE *fp, const char *text, int col)
 void
 cli_opts_help(const struct cli_opts *t, FILE *fp)
 {
-    fprintf(fp, "%s\n\n%s\n\n", cli_usage(), t->about);
+    cli_usage_print(fp);
+    fprintf(fp, "\n%s\n\n", t->about);
     for (const struct cli_opt *r = t->v; r->kind != CLI_END; r++) {
         if (r->kind == CLI_ALIAS || r->help == NULL)
             continue;
