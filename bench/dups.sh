@@ -37,10 +37,17 @@
 # - With OLDBINDIR (the tools of another build, e.g. of the last release),
 #   its as-search -D (default options) is scored on the same index too.
 #
-# Measured on December 4, 2026 (bench/dups.sh /work/corpus-out 100, this
-# build):
-#                   files  recall  same (class+kit / other)  false (c+k / other)
-#   N = 100          2436   0.949        799 / 1162               9 / 158
+# Measured on December 4, 2026 (bench/dups.sh /work/corpus-out N):
+#                     files  recall  same (class+kit / other)  false (c+k / other)
+#   N = 100  this      2436   0.951        798 / 1162               8 / 152
+#            before           0.949        799 / 1162               9 / 158
+#   N = 120  this      2790   0.952        834 / 1365               0 / 227
+#            before           0.952 (December 3)                    0
+#   N = 150  this      3338   0.949        943 / 1431               8 / 307
+#            before           0.948 (December 3)                    9
+# ("before" is the build without the level check of lib/search/dupaudio.c,
+# its step 8; December 3: measured with the truth before this one, which
+# judged the pairs of one class and kit as this one does.)
 # (Until this build the truth lined the files up to the whole sample and
 # judged pairs of one source, kit and class only: a sample played between
 # its points is 18 dB off at the best whole shift, and the 1320 pairs of
@@ -55,21 +62,30 @@
 # mostly noise).
 # The same sample on two keys tuned 5 cents apart (FluidR3's Orchestra
 # kit, keys 38 and 40) and two tablas tuned apart (Sonic Pi's tun2 and
-# tun3) are told apart by their rates. The 9 false pairs of one class
-# and kit are soundfont velocity layers of one sample, TimGM6mb's at
-# velocity 40 against 80 and 120 (three cymbals of the Jazz kit and the
-# Electronic kick) and MuseScore's key 42: their residual over the whole
-# band is 25 to 28 dB down (the velocity filter), but at 22.05 kHz, where
-# -D compares (and where a copy at that rate keeps nothing more), 27 to
-# 47 dB down, closer than any Vorbis or Opus copy of a cymbal (9 to 30 dB
-# down), with spectra 0.01 to 0.46 dB apart.
+# tun3) are told apart by their rates, and MuseScore's closed hi-hat at
+# velocity 40 and 80 by its level, which falls 2.2 dB more over its 0.14
+# s (157 standard errors; no copy's moves by more than 0.72 dB or 8.9
+# standard errors). The level check also parts one pair the truth calls
+# the same recording (MuseScore's key 42 at velocity 80 and 120, 30 dB
+# down, whose level moves by 1.3 dB: another envelope, within the 30 dB).
+# The 8 false pairs of one class and kit left are soundfont velocity
+# layers of one sample, TimGM6mb's at velocity 40 against 80 and 120
+# (three cymbals of the Jazz kit and the Electronic kick): their level
+# stays put, their residual over the whole band is 25 to 28 dB down (the
+# velocity filter), but at 22.05 kHz, where -D compares (and where a copy
+# at that rate keeps nothing more), 27 to 47 dB down, closer than any
+# Vorbis or Opus copy of a cymbal (9 to 30 dB down), with spectra 0.01 to
+# 0.46 dB apart.
 # A larger -e trades the other way: with -e 0.7 (OLDBINDIR a wrapper that
 # runs this build's as-search -e 0.7), N = 100: recall 0.963 (Vorbis 0.99,
-# 8 bits 0.51), the same 9 false pairs of one class and kit (measured
-# before the truth judged the other pairs); so the default stays 0.5.
-# as-search -D on the N = 120 library (December 3), A B A B A B against
-# the build before the rate check: medians 22.9 and 25.3 s (1.10 times;
-# the load average was 4 to 5).
+# 8 bits 0.51), the same 9 false pairs of one class and kit (December 3,
+# before the level check and the truth of the other pairs); so the
+# default stays 0.5.
+# as-search -D on the N = 120 library, A B A B A B against the build
+# before the level check: 13.4 13.6 13.2 11.6 10.7 11.3 s, medians 13.2
+# and 11.6 s (the check costs nothing measurable; load average 1.7).
+# December 3, against the build before the rate check: medians 22.9 and
+# 25.3 s (1.10 times; the load average was 4 to 5).
 set -eu
 . "$(dirname "$0")/common.sh"
 
