@@ -487,21 +487,14 @@ run(struct opts *o, const char *path)
         /* the output first: a cron job that lost it must not find the
          * index changed */
         out_checked = 1;
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
-            failed = 1;
-        } else {
-            failed =
-                cli_index_annotate(l.path, &ident, o->wait_s, r.labels, NULL);
-        }
+        failed = cli_stdout_flush() ||
+                 cli_index_annotate(l.path, &ident, o->wait_s, r.labels, NULL);
     }
     as_cluster_result_free(&r);
     free(l.x);
     as_index_close(l.ix);
-    if (!out_checked && (fflush(stdout) != 0 || ferror(stdout))) {
-        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
-        failed = 1;
-    }
+    if (!out_checked)
+        failed |= cli_stdout_flush();
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 

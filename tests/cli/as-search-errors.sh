@@ -154,4 +154,11 @@ if [ -w /dev/full ]; then
     set -e
     expect_status 1
     expect_err "as-search: stdout: No space left on device"
+    # --version too: what it printed is lost, and it says so
+    set +e
+    as-search --version >/dev/full 2>"$T/err"
+    status=$?
+    set -e
+    expect_status 1
+    expect_err "as-search: stdout: No space left on device"
 fi

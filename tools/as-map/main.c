@@ -353,10 +353,8 @@ run(const struct opts *o, const char *path)
     free(m.nn);
     as_projection_free(proj);
     as_index_close(m.ix);
-    if (!to_stdout && (fflush(stdout) != 0 || ferror(stdout))) {
-        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
-        failed = 1;
-    }
+    if (!to_stdout)
+        failed |= cli_stdout_flush();
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 

@@ -932,9 +932,6 @@ main(int argc, char **argv)
         failed = 1;
     lib_close(&lib);
     opts_free(&o);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
-        failed = 1;
-    }
+    failed |= cli_stdout_flush();
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }

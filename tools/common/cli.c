@@ -154,11 +154,7 @@ _Noreturn void
 cli_version(void)
 {
     printf("%s %s\n", cli_name, AS_VERSION);
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
-        exit(AS_EXIT_FAIL);
-    }
-    exit(AS_EXIT_OK);
+    exit(cli_stdout_flush() ? AS_EXIT_FAIL : AS_EXIT_OK);
 }
 
 long
@@ -445,24 +441,29 @@ lost_reason(int fd)
 }
 
 int
+cli_stdout_flush(void)
+{
+    int e = 0;
+    errno = 0;
+    if (fflush(stdout) != 0)
+        e = errno ? errno : EIO;
+    else if (ferror(stdout))
+        e = lost_reason(STDOUT_FILENO);
+    if (e == 0)
+        return 0;
+    fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(e));
+    return 1;
+}
+
+int
 cli_output_close(struct cli_output *out, int commit)
 {
     int rc = 0;
     if (out->fp == NULL)
         return 1;
     if (out->target == NULL) {
-        int e = 0;
-        errno = 0;
-        if (fflush(stdout) != 0)
-            e = errno ? errno : EIO;
-        else if (ferror(stdout))
-            e = lost_reason(STDOUT_FILENO);
-        if (e != 0) {
-            fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(e));
-            rc = 1;
-        }
         out->fp = NULL;
-        return rc;
+        return cli_stdout_flush();
     }
     /* A failed write is always reported, committed or not: the data
      * did not reach the disk. A device or FIFO has nothing to fsync. */

@@ -115,6 +115,10 @@ struct cli_output {
 int cli_output_open(struct cli_output *out, const char *path);
 /* Returns 0 on success; reports the failure and returns 1 otherwise. */
 int cli_output_close(struct cli_output *out, int commit);
+/* Flushes stdout; a failure, now or in an earlier write, is reported as
+ * "prog: stdout: reason" (the reason found again when stdio has lost it).
+ * Returns 1 after reporting, else 0. */
+int cli_stdout_flush(void);
 
 /* A progress line on stderr, only when stderr is a terminal and not -q. */
 struct cli_progress {
