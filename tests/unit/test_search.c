@@ -808,6 +808,20 @@ on_unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
     u->seen |= strcmp(path, u->want) == 0;
 }
 
+/* Writes b (and frees it) as dir/name (into path, 300 bytes), opens it
+ * into *ix and returns a searcher over it. */
+static as_searcher *
+dups_searcher(as_index_builder *b, const char *name, char *path, as_index **ix)
+{
+    snprintf(path, 300, "%s/%s", dir, name);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    CHECK_STATUS(as_index_open(ix, path, 0, NULL), AS_OK);
+    as_searcher *s = NULL;
+    CHECK_STATUS(as_searcher_new(&s, ix, 1, NULL), AS_OK);
+    return s;
+}
+
 /* Duplicate groups. Identical: equal audio hashes join whatever the
  * features, members by path, groups by first path; a mask leaves entries
  * out. Near: a quieter copy of a sound with silence before it joins (its
@@ -872,13 +886,8 @@ test_dups(void)
         CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
     }
     char path[300];
-    snprintf(path, sizeof path, "%s/dups.asx", dir);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
     as_index *ix;
-    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
-    as_searcher *s;
-    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    as_searcher *s = dups_searcher(b, "dups.asx", path, &ix);
     struct as_dup_opts o;
     as_dup_opts_init(&o);
     CHECK(o.max_difference == AS_DUP_DIFFERENCE);
@@ -978,13 +987,8 @@ test_dups_envelope(void)
     free(pcm);
     free(y);
     char path[300];
-    snprintf(path, sizeof path, "%s/dups-env.asx", dir);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
     as_index *ix;
-    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
-    as_searcher *s;
-    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    as_searcher *s = dups_searcher(b, "dups-env.asx", path, &ix);
     struct as_dup_opts o;
     as_dup_opts_init(&o);
     o.max_difference = 2.0; /* the level check holds at any limit */
