@@ -155,10 +155,7 @@ if [ -w /dev/full ]; then
     expect_status 1
     expect_err "as-search: stdout: No space left on device"
     # --version too: what it printed is lost, and it says so
-    set +e
-    as-search --version >/dev/full 2>"$T/err"
-    status=$?
-    set -e
+    run sh -c 'exec as-search --version >/dev/full'
     expect_status 1
     expect_err "as-search: stdout: No space left on device"
 fi
