@@ -1513,19 +1513,27 @@ map(const struct request *q, struct gen *g)
         return reply_error(q->c, q->r, 400, "dims: not 2 or 3");
     if (fv != NULL && strcmp(fv, "page") == 0)
         return page_map(q, g, h, method, dims);
+    return api_map_cached(q, g, h, method, dims, bg_map, g->maps);
+}
+
+int
+api_map_cached(const struct request *q, struct gen *g, size_t h, int method,
+               size_t dims, char *(*build)(const struct bg_job *j, int *st),
+               struct cache_slot *slots)
+{
     /* computed once per version of the files, in the background */
     struct bg_job job = {
         .g = g,
         .h = h,
         .method = method,
         .dims = dims,
-        .build = bg_map,
+        .build = build,
         .einval = "the library is too small for this map",
     };
     char what[64];
     snprintf(what, sizeof what, "the %s map of shard %zu",
              method == AS_MAP_PCA ? "PCA" : "t-SNE", h);
-    return api_cached(q, g, &g->maps[page_slot(h, method, dims)], &job, what);
+    return api_cached(q, g, &slots[page_slot(h, method, dims)], &job, what);
 }
 
 /* ---- /duplicates ---- */

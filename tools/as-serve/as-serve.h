@@ -208,6 +208,11 @@ struct bg_job {
 #define BG_WAIT_S 2.0
 int api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
                const struct bg_job *job, const char *what);
+/* api_cached() for a map of shard h: slots are g->maps or g->pages (by
+ * page_slot()), build computes the answer. */
+int api_map_cached(const struct request *q, struct gen *g, size_t h, int method,
+                   size_t dims, char *(*build)(const struct bg_job *j, int *st),
+                   struct cache_slot *slots);
 
 /* ---- page.c: the dashboard ---- */
 

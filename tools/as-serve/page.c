@@ -139,18 +139,7 @@ int
 page_map(const struct request *q, struct gen *g, size_t h, int method,
          size_t dims)
 {
-    struct bg_job job = {
-        .g = g,
-        .h = h,
-        .method = method,
-        .dims = dims,
-        .build = bg_page,
-        .einval = "the library is too small for this map",
-    };
-    char what[64];
-    snprintf(what, sizeof what, "the %s map of shard %zu",
-             method == AS_MAP_PCA ? "PCA" : "t-SNE", h);
-    return api_cached(q, g, &g->pages[page_slot(h, method, dims)], &job, what);
+    return api_map_cached(q, g, h, method, dims, bg_page, g->pages);
 }
 
 /* The page: as-map's bar and map, the dashboard's panels beside it. The
