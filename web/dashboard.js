@@ -408,7 +408,7 @@
   function start(stats) {
     showStats(stats);
     /* t-SNE shows groups better; PCA is immediate on a large library */
-    if (method !== "pca" && method !== "tsne")
+    if (method !== "pca" && method !== "tsne" && method !== "umap")
       method = stats.total_samples <= 5000 ? "tsne" : "pca";
     $("method").value = method;
     $("dims").value = dims;

@@ -124,8 +124,8 @@ as-anomaly -J -n 4 lib.asx |
 cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "anomalies"; }
 grep -q '^{"scored":9,"anomalies":\[' "$T/out" || fail "anomalies head"
 
-# /map: as-map's coordinates (PCA by default, t-SNE on request)
-for m in "pca 2" "tsne 2" "pca 3"; do
+# /map: as-map's coordinates (PCA by default, t-SNE or UMAP on request)
+for m in "pca 2" "tsne 2" "pca 3" "umap 2"; do
     set -- $m
     http_ready "${URL}map?method=$1&dims=$2"
     expect_code 200
@@ -137,8 +137,8 @@ for m in "pca 2" "tsne 2" "pca 3"; do
     [ "$(wc -l <want.json)" -eq 9 ] || fail "as-map -m $1"
     cmp -s want.json got.json || { diff want.json got.json >&2; fail "map $m"; }
 done
-http "${URL}map?method=umap"
+http "${URL}map?method=mds"
 expect_code 400
-expect_out '{"error":"method: not pca or tsne","status":400}'
+expect_out '{"error":"method: not pca, tsne or umap","status":400}'
 http "${URL}map?dims=4"
 expect_code 400

@@ -1459,7 +1459,7 @@ build_map(struct gen *g, size_t h, int method, size_t dims, int *st)
         return NULL;
     }
     rec_str(&a.r, "shard", api_opts->index_paths[h]);
-    rec_str(&a.r, "method", method == AS_MAP_PCA ? "pca" : "tsne");
+    rec_str(&a.r, "method", page_method_name(method));
     rec_size(&a.r, "dims", dims);
     rec_array(&a.r, "points");
     static const char *const axis[] = {"x", "y", "z"};
@@ -1505,10 +1505,8 @@ map(const struct request *q, struct gen *g)
     if (sv != NULL && parse_size(sv, 0, g->n - 1, &h) != 0)
         return reply_error(q->c, q->r, 400,
                            "shard: not a shard number from 0 to %zu", g->n - 1);
-    if (mv != NULL && strcmp(mv, "pca") != 0 && strcmp(mv, "tsne") != 0)
-        return reply_error(q->c, q->r, 400, "method: not pca or tsne");
-    if (mv != NULL && strcmp(mv, "tsne") == 0)
-        method = AS_MAP_TSNE;
+    if (mv != NULL && (method = page_method(mv)) < 0)
+        return reply_error(q->c, q->r, 400, "method: not pca, tsne or umap");
     if (dv != NULL && parse_size(dv, 2, 3, &dims) != 0)
         return reply_error(q->c, q->r, 400, "dims: not 2 or 3");
     if (fv != NULL && strcmp(fv, "page") == 0)
@@ -1532,7 +1530,7 @@ api_map_cached(const struct request *q, struct gen *g, size_t h, int method,
     };
     char what[64];
     snprintf(what, sizeof what, "the %s map of shard %zu",
-             method == AS_MAP_PCA ? "PCA" : "t-SNE", h);
+             page_method_title(method), h);
     return api_cached(q, g, &slots[page_slot(h, method, dims)], &job, what);
 }
 

@@ -232,6 +232,14 @@ double *page_place(struct gen *g, size_t h, int method, size_t dims, int *st);
 /* Where the map of shard h by method and dims is kept (g->pages,
  * g->maps and g->places). */
 size_t page_slot(size_t h, int method, size_t dims);
+/* The maps' methods: AS_MAP_TSNE, AS_MAP_PCA and AS_MAP_UMAP (0 to
+ * PAGE_METHODS - 1), by the name the API takes and gives ("tsne", "pca",
+ * "umap") and the one a page shows ("t-SNE", "PCA", "UMAP"). */
+#define PAGE_METHODS 3
+const char *page_method_name(int method);
+const char *page_method_title(int method);
+/* The method called name; -1 for none. */
+int page_method(const char *name);
 
 /* One search of /search, from its request to its answer. */
 struct search_job {

@@ -102,13 +102,13 @@ gen_free(struct gen *g)
     for (size_t h = 0; g->clusters != NULL && h < g->n; h++)
         cache_slot_free(&g->clusters[h]);
     free(g->clusters);
-    for (size_t i = 0; g->maps != NULL && i < g->n * 4; i++)
+    for (size_t i = 0; g->maps != NULL && i < g->n * 2 * PAGE_METHODS; i++)
         cache_slot_free(&g->maps[i]);
     free(g->maps);
-    for (size_t i = 0; g->pages != NULL && i < g->n * 4; i++)
+    for (size_t i = 0; g->pages != NULL && i < g->n * 2 * PAGE_METHODS; i++)
         cache_slot_free(&g->pages[i]);
     free(g->pages);
-    for (size_t i = 0; g->places != NULL && i < g->n * 4; i++)
+    for (size_t i = 0; g->places != NULL && i < g->n * 2 * PAGE_METHODS; i++)
         free(g->places[i]);
     free(g->places);
     pthread_mutex_destroy(&g->mu);
@@ -128,9 +128,9 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     g->files = calloc(n, sizeof *g->files);
     g->searchers = calloc(1, sizeof *g->searchers);
     g->clusters = calloc(n, sizeof *g->clusters);
-    g->maps = calloc(n * 4, sizeof *g->maps);
-    g->pages = calloc(n * 4, sizeof *g->pages);
-    g->places = calloc(n * 4, sizeof *g->places);
+    g->maps = calloc(n * 2 * PAGE_METHODS, sizeof *g->maps);
+    g->pages = calloc(n * 2 * PAGE_METHODS, sizeof *g->pages);
+    g->places = calloc(n * 2 * PAGE_METHODS, sizeof *g->places);
     g->dup_slots = calloc(GEN_DUP_SLOTS, sizeof *g->dup_slots);
     g->kinds = calloc(n, sizeof *g->kinds);
     if (g->clusters == NULL || g->maps == NULL || g->pages == NULL ||

@@ -22,7 +22,34 @@ extern const char dashboard_js[];
 size_t
 page_slot(size_t h, int method, size_t dims)
 {
-    return (h * 2 + (size_t)method) * 2 + (dims - 2);
+    return (h * PAGE_METHODS + (size_t)method) * 2 + (dims - 2);
+}
+
+static const char *const method_names[PAGE_METHODS][2] = {
+    [AS_MAP_TSNE] = {"tsne", "t-SNE"},
+    [AS_MAP_PCA] = {"pca", "PCA"},
+    [AS_MAP_UMAP] = {"umap", "UMAP"},
+};
+
+const char *
+page_method_name(int method)
+{
+    return method_names[method][0];
+}
+
+const char *
+page_method_title(int method)
+{
+    return method_names[method][1];
+}
+
+int
+page_method(const char *name)
+{
+    for (int m = 0; m < PAGE_METHODS; m++)
+        if (strcmp(name, method_names[m][0]) == 0)
+            return m;
+    return -1;
 }
 
 /* The coordinates of shard h's entries on a map, computed; NULL on
@@ -91,7 +118,7 @@ build_page(struct gen *g, size_t h, int method, size_t dims, int *st)
         .index_path = api_opts->index_paths[h],
         .n = as_index_count(g->ix[h]),
         .dims = dims,
-        .how = method == AS_MAP_PCA ? "PCA" : "t-SNE",
+        .how = page_method_title(method),
     };
     struct map_scheme schemes[MAP_N_COLOURS] = {0};
     char *out = NULL;
@@ -158,7 +185,8 @@ static const char page_body[] =
     "<strong id=\"title\">as-serve</strong> <span id=\"sub\"></span>\n"
     "<label>colour <select id=\"by\"></select></label>\n"
     "<label>map <select id=\"method\"><option value=\"pca\">PCA</option>"
-    "<option value=\"tsne\">t-SNE</option></select></label>\n"
+    "<option value=\"tsne\">t-SNE</option>"
+    "<option value=\"umap\">UMAP</option></select></label>\n"
     "<label><select id=\"dims\"><option value=\"2\">2-D</option>"
     "<option value=\"3\">3-D</option></select></label>\n"
     "<input id=\"find\" type=\"search\" placeholder=\"find a name\" "
