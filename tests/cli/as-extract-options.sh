@@ -42,6 +42,19 @@ run "$(command -v as-extract)" -qZ
 expect_status 2
 expect_err "as-extract: unknown option -Z" "$usage" \
     "Try 'as-extract --help'."
+# inside a cluster, after a long option: the letter, not the option before
+run as-extract --json -Zq
+expect_status 2
+expect_err "as-extract: unknown option -Z" "$usage" \
+    "Try 'as-extract --help'."
+run as-extract --bogus=3 --=x
+expect_status 2
+expect_err "as-extract: unknown option --bogus" "$usage" \
+    "Try 'as-extract --help'."
+run as-extract --=x
+expect_status 2
+expect_err "as-extract: unknown option --=x" "$usage" \
+    "Try 'as-extract --help'."
 run as-extract --output
 expect_status 2
 expect_err "as-extract: --output needs an argument" "$usage" \

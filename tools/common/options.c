@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "options.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -195,20 +196,24 @@ take(const struct cli_opts *t, struct cli_opt *r, const char *name,
  * "unknown option -x", "unknown option --bogus", "ambiguous option --c
  * (--cluster, --copy-to)", "-T needs an argument", "--quiet takes no
  * argument". With opterr 0, getopt_long() leaves optopt the letter of a
- * bad short option and 0 for a bad long one (the value of the long
- * option when it was given an argument it does not take), and optind
- * past the argument that held it.
+ * bad short option, and 0 for a bad long one (the value of the long
+ * option when it was given an argument it does not take). A long option
+ * is always a whole argument, and optind is then past it; a short one
+ * may sit inside a cluster (-Zq), where optind has not moved yet, so its
+ * letter is all that is told.
  */
 static _Noreturn void
 bad_option(struct option *longs, char **argv, int c)
 {
-    const char *arg = argv[optind - 1];
-    int is_long = strncmp(arg, "--", 2) == 0;
-    if (!is_long || (optopt != 0 && optopt < LONG_VAL(0))) {
+    if (optopt != 0 && optopt < LONG_VAL(0)) {
         free(longs);
+        if (!isprint(optopt)) /* a byte of a character, not a letter */
+            cli_usage_error("unknown option (byte 0x%02x)",
+                            (unsigned)optopt & 0xffu);
         cli_usage_error(
             c == ':' ? "-%c needs an argument" : "unknown option -%c", optopt);
     }
+    const char *arg = argv[optind - 1];
     size_t len = strcspn(arg + 2, "=");
     if (optopt >= LONG_VAL(0) || c == ':') {
         free(longs);
@@ -219,16 +224,24 @@ bad_option(struct option *longs, char **argv, int c)
     /* unknown, or the start of more than one long name */
     char list[256] = "";
     size_t used = 0, n_match = 0;
-    for (const struct option *o = longs; o->name != NULL; o++)
-        if (strncmp(o->name, arg + 2, len) == 0 && used < sizeof list) {
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s--%s",
-                                     n_match ? ", " : "", o->name);
+    for (const struct option *o = longs; len > 0 && o->name != NULL; o++) {
+        if (strncmp(o->name, arg + 2, len) != 0)
+            continue;
+        if (used + strlen(o->name) + 8 >= sizeof list) {
+            used += (size_t)snprintf(list + used, sizeof list - used, ", ...");
             n_match++;
+            break;
         }
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s--%s",
+                                 n_match ? ", " : "", o->name);
+        n_match++;
+    }
     free(longs);
     if (n_match > 1)
         cli_usage_error("ambiguous option --%.*s (%s)", (int)len, arg + 2,
                         list);
+    if (len == 0) /* "--=x" */
+        cli_usage_error("unknown option %s", arg);
     cli_usage_error("unknown option --%.*s", (int)len, arg + 2);
 }
 
