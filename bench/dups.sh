@@ -77,7 +77,9 @@
 # Vorbis or Opus copy of a cymbal (9 to 30 dB down), with spectra 0.01 to
 # 0.46 dB apart.
 # A larger -e trades the other way: with -e 0.7 (OLDBINDIR a wrapper that
-# runs this build's as-search -e 0.7), in the same runs as the default:
+# runs this build's as-search -e 0.7), each against the default in one
+# run of its own (whose 8-bit copies sox dithered afresh, hence default
+# figures a little off the table above):
 #            recall 0.5 -> 0.7     false (c+k)     false (other)
 #   N = 100  0.951 -> 0.959        8 -> 9          152 -> 239
 #   N = 120  0.951 -> 0.957        0 -> 0          208 -> 320

@@ -67,12 +67,18 @@
  *    that only over frames of 4096 samples, which a short sound (a closed
  *    hi-hat of 0.15 s) fills with one or two. So in each window where the
  *    sounds agree (their correlation squared at the window's lag at least
- *    0.97: the residual after the gain 15 dB down, where noise or coding
- *    moves the level by 0.13 dB at most) the level of a over b is taken
- *    (dB), and the envelopes differ (the difference is then HUGE_VAL)
- *    when the line through those levels moves by at least 0.5 dB from the
- *    first such window to the last, at 20 standard errors, over at least
- *    8 steps.
+ *    0.97: the residual after the window's own gain 15 dB down, so that
+ *    noise or coding puts the level within 0.13 dB of that gain's) the
+ *    level of a over b is taken (dB), and the envelopes differ (the
+ *    difference is then HUGE_VAL) when the line through those levels
+ *    moves by at least 0.5 dB from the first such window to the last, at
+ *    20 standard errors, over at least 8 steps. The windows' own gains
+ *    scatter too (a copy lined up a period off, noise), so a copy's line
+ *    can move by more than 0.13 dB; the standard error is what tells it
+ *    from an envelope's. It is taken as if the windows, which overlap by
+ *    half, were independent, so it is somewhat too small; the measured
+ *    margin below allows for that. Measured on one-shots: long loops and
+ *    pads, with thousands of windows, are not.
  *
  * Measured on bench/dups.sh's copies of the drum corpus: gain, 24 bits,
  * sample rate, stereo and padding give 0 to 0.1 dB, MP3 at 96 and 128
@@ -152,8 +158,8 @@ enum {
 #define RATE_MIN_STEPS 8
 #define RATE_LINE_Z 20.0
 /* the level check: windows where the sounds' correlation squared is at
- * least this (the residual after the gain 15 dB down: noise moves the
- * level by 10 log10(1 / 0.97) = 0.13 dB at most), whose level
+ * least this (the residual after the window's gain 15 dB down: the level
+ * is within 10 log10(1 / 0.97) = 0.13 dB of that gain's), whose level
  * differences drift by this many dB along the line, at RATE_LINE_Z */
 #define LEVEL_MIN_R2 0.97
 #define LEVEL_MIN_DRIFT_DB 0.5
