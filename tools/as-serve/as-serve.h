@@ -189,7 +189,7 @@ extern const struct serve_opts *api_opts;
 struct bg_job {
     struct gen *g; /* held while the job lives */
     size_t h;      /* shard */
-    int method;    /* maps: AS_MAP_PCA or AS_MAP_TSNE */
+    int method;    /* maps: AS_MAP_PCA, AS_MAP_TSNE or AS_MAP_UMAP */
     size_t dims;   /* maps: 2 or 3 */
     /* duplicates: the largest difference, and the filter (NULL: none),
      * freed with the job */
