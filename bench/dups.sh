@@ -39,15 +39,25 @@
 #
 # Measured on December 4, 2026 (bench/dups.sh /work/corpus-out N):
 #                     files  recall  same (class+kit / other)  false (c+k / other)
-#   N = 100  this      2436   0.951        798 / 1162               8 / 152
+#   N = 100  this      2436   0.950        798 / 1162               8 / 152
+#            level     2436   0.951        798 / 1162               8 / 152
 #            before           0.949        799 / 1162               9 / 158
-#   N = 120  this      2790   0.952        834 / 1365               0 / 227
+#   N = 120  this      2790   0.952        834 / 1365               0 / 209
+#            level            0.952        834 / 1365               0 / 227
 #            before           0.952 (December 3)                    0
-#   N = 150  this      3338   0.949        943 / 1431               8 / 307
+#   N = 150  this      3338   0.950        943 / 1431               8 / 307
+#            level            0.949        943 / 1431               8 / 307
 #            before           0.948 (December 3)                    9
-# ("before" is the build without the level check of lib/search/dupaudio.c,
-# its step 8; December 3: measured with the truth before this one, which
-# judged the pairs of one class and kit as this one does.)
+# ("level" is the build with the level check of lib/search/dupaudio.c,
+# its step 8, but its alignment refined within 1024 samples of the peak,
+# not 4096; "before" the build without either; December 3: measured with
+# the truth before this one, which judged the pairs of one class and kit
+# as this one does.) The wider alignment matters for pitched sounds more
+# than for drums: of 206 corpus files longer than 4 s (lmms and Sonic Pi
+# instruments, pads and loops) with 8 copies each (gain -20 dB, 8 bits,
+# 22.05 kHz, MP3 96 and 128, Vorbis, Opus, padded), -D groups 1531 of the
+# 1648 copies with their original before and 1538 after (every copy of
+# Sonic Pi's guit_e_slide but one was missed: lined up a period off).
 # (Until this build the truth lined the files up to the whole sample and
 # judged pairs of one source, kit and class only: a sample played between
 # its points is 18 dB off at the best whole shift, and the 1320 pairs of

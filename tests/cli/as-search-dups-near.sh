@@ -65,6 +65,22 @@ grep -q '	o/expanded.wav	' "$T/out" && fail "-e 5: $(cut -f 3,8 "$T/out")"
 run as-search -D -H -e 0.001 l.asx
 grep -q 'bd_8.wav' "$T/out" && fail "-e 0.001: $(cut -f 3,8 "$T/out")"
 
+# A pitched sound and its copies 24 dB down, at 8 bits and in Vorbis are
+# one group: lined up to the sample near its peak over 4096 samples (over
+# 1024 a noisy copy lined up a period off, and its lag, followed from
+# there, wandered as if it played at another rate).
+mkdir p
+cp "$AS_DATA/real/guit_e_slide_22k.flac" p/slide.flac
+sox -R p/slide.flac p/slide_q.wav gain -24
+sox -R p/slide.flac -b 8 p/slide_8.wav
+sox -R p/slide.flac -C 3 p/slide.ogg
+as-extract -r p | as-index -o p.asx
+run as-search -D -H p.asx
+expect_status 0
+[ "$(cut -f 1,3 "$T/out" | tr '\t\n' ' ')" = \
+    "1 p/slide.flac 1 p/slide.ogg 1 p/slide_8.wav 1 p/slide_q.wav " ] ||
+    fail "pitched copies: $(cut -f 1,3,8 "$T/out")"
+
 # A file gone since indexing is reported; the others are still grouped.
 rm k/bd_pad.wav
 run as-search -D -H l.asx
