@@ -606,7 +606,7 @@ run_dump(const struct opts *o)
         as_featwriter_free(w);
     as_featheader_free(&h);
     as_index_close(ix);
-    failed |= cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+    failed |= cli_stdout_flush();
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
@@ -675,7 +675,7 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
     int rc = run_write(o, rest, n_rest);
-    if (cli_output_close(&(struct cli_output){.fp = stdout}, 1))
+    if (cli_stdout_flush())
         rc = AS_EXIT_FAIL;
     return rc;
 }

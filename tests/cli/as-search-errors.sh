@@ -154,8 +154,10 @@ if [ -w /dev/full ]; then
     set -e
     expect_status 1
     expect_err "as-search: stdout: No space left on device"
-    # --version too: what it printed is lost, and it says so
-    run sh -c 'exec as-search --version >/dev/full'
-    expect_status 1
-    expect_err "as-search: stdout: No space left on device"
+    # --version and --help too: what they printed is lost, and they say so
+    for o in --version --help; do
+        run sh -c "exec as-search $o >/dev/full"
+        expect_status 1
+        expect_err "as-search: stdout: No space left on device"
+    done
 fi

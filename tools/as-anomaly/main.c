@@ -47,7 +47,7 @@ close_stdout(void)
 {
     static int closed, rc;
     if (!closed) {
-        rc = cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+        rc = cli_stdout_flush();
         closed = 1;
     }
     return rc;

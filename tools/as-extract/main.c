@@ -36,7 +36,7 @@ print_columns(const struct opts *o)
         rec_end(&r);
     }
     rec_free(&r);
-    return cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+    return cli_stdout_flush();
 }
 
 /* -K: the model (built-in or -M) and where its columns are in the set.

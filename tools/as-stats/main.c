@@ -629,6 +629,6 @@ main(int argc, char **argv)
     const char *path = parse_options(argc, argv, &o);
     int failed = run(&o, path);
     as_entry_filter_free(o.filter);
-    failed |= cli_output_close(&(struct cli_output){.fp = stdout}, 1);
+    failed |= cli_stdout_flush();
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }

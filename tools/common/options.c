@@ -177,11 +177,9 @@ take(const struct cli_opts *t, struct cli_opt *r, const char *name,
     case CLI_CALL:
         r->fn(r, name, arg);
         break;
-    case CLI_HELP: {
-        struct cli_output out = {.fp = stdout};
+    case CLI_HELP:
         cli_opts_help(t, stdout);
-        exit(cli_output_close(&out, 1));
-    }
+        exit(cli_stdout_flush() ? AS_EXIT_FAIL : AS_EXIT_OK);
     case CLI_VERSION:
         cli_version();
     case CLI_END:
