@@ -197,8 +197,8 @@ void as__dupcmp_free(as__dupcmp *c);
 int as__dupcmp_load(as__dupcmp *c, int slot, const char *path);
 /* The difference of the two loaded sounds in dB (as/search.h,
  * as_dup_groups_find); HUGE_VAL when one is silent, or when the
- * difference is at most limit but they play at different rates; NaN
- * when out of memory. */
+ * difference is at most limit but they play at different rates or with
+ * different envelopes; NaN when out of memory. */
 double as__dupcmp_diff(as__dupcmp *c, double limit);
 
 #endif

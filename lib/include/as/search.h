@@ -285,9 +285,11 @@ typedef struct as_dup_groups as_dup_groups;
  * mean square and twice that of the frames' level differences around
  * their mean (the envelope; as-search(1) has the details). Sounds are
  * compared on their first 60 s. A pair is near when its difference is
- * at most max_difference and both play at the same rate (the lag of the
+ * at most max_difference, both play at the same rate (the lag of the
  * one on the other does not drift, as it does for a sample retuned a few
- * cents); silence is near nothing.
+ * cents) and with the same envelope (their level difference does not
+ * drift, as it does for another velocity of a sampler's drum); silence
+ * is near nothing.
  *
  * Groups do not chain: taking entries in path order, an entry in no
  * group yet starts a group, and every later entry in no group yet that
