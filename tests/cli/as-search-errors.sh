@@ -36,6 +36,14 @@ run as-search -k 0 lib.asx $K
 expect_status 2
 expect_err "as-search: -k: 0 is out of range (1 to 1000000)" \
     "$usage" "$HINT"
+# options that go with a mode
+for c in "-n 3|-n goes with -L" "-e 1|-e goes with -D" \
+    "--dup-distance=1|-e goes with -D" "-j 2|-j goes with -D"; do
+    # shellcheck disable=SC2086
+    run as-search ${c%%|*} lib.asx $K
+    expect_status 2
+    expect_err "as-search: ${c#*|}" "$usage" "$HINT"
+done
 run as-search -m manhattan lib.asx $K
 expect_status 2
 run as-search -x lib.asx $K

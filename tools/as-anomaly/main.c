@@ -73,8 +73,6 @@ check_options(struct opts *o, const struct cli_opts *t,
     if ((o->checks || o->mislabeled) && rank_opt)
         cli_usage_error("-%c goes with the ranking (not with -C or -M)",
                         rank_opt);
-    if (!o->mislabeled && cli_opts_given(t, 'm'))
-        cli_usage_error("-m goes with -M");
     int ranking = !o->checks && !o->mislabeled;
     /* -r and -t ranked with the forest before knn became the default:
      * alone they still choose it, so that scripts keep their meaning. */
@@ -85,14 +83,10 @@ check_options(struct opts *o, const struct cli_opts *t,
     if (o->k != 0 &&
         (o->checks || (ranking && o->rank.method == AS_ANOMALY_IFOREST)))
         cli_usage_error("-k goes with -M, -a knn or -a lof");
-    if (cli_opts_given(t, 'f') && !o->checks)
-        cli_usage_error("-f goes with -C");
     if (o->k == 0 && o->mislabeled)
         o->k = DEFAULT_K_VOTE; /* the ranking's: the library's default */
     if (o->checks && cli_opts_given(t, 'n'))
         cli_usage_error("-n does not go with -C");
-    if (cli_opts_given(t, 'w') && !o->write)
-        cli_usage_error("-w goes with -W");
     if (o->write && as_entry_filter_active(filter))
         cli_usage_error("-W stores every entry's score: not with --cluster, "
                         "--duration, -g or -l");
@@ -156,7 +150,7 @@ parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
                  "0.1)"},
         CLI_OPT_CLUSTER(0, *filter),
         CLI_OPT_DURATION(0, *filter),
-        {'f', "fail", CLI_FLAG, NULL, CLI_TO(o->fail),
+        {'f', "fail", CLI_FLAG, NULL, CLI_TO(o->fail), .with = 'C',
          .help = "with -C: exit 1 when a defect is found"},
         CLI_OPT_GLOB(*filter),
         CLI_OPT_NO_HEADER(o->common, "print no TSV header line"),
@@ -172,7 +166,7 @@ parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
          .help = "print the entries whose label differs from most of their "
                  "neighbours'"},
         {'m', "majority", CLI_REAL, "S", CLI_TO(o->majority), .min = 0.0,
-         .max = 1.0, .below = 1,
+         .max = 1.0, .below = 1, .with = 'M',
          .help = "with -M: the share of the neighbours the other label must "
                  "exceed (0 to below 1, default 0.5)"},
         {'n', "top", CLI_SIZE, "N", CLI_TO(o->top), .lo = 1, .hi = LONG_MAX,
@@ -186,7 +180,7 @@ parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
         {'W', "write", CLI_FLAG, NULL, CLI_TO(o->write),
          .help = "store each entry's score in the index"},
         {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o->wait_s), .min = 0.0,
-         .max = 1e6,
+         .max = 1e6, .with = 'W',
          .help = "with -W: wait for another writer's lock (default 0)"},
         CLI_OPT_NUL(o->common),
         {0},

@@ -144,8 +144,6 @@ check_options(const struct opts *o, const struct cli_opts *t)
         cli_usage_error("-r goes with -m tsne or umap");
     if (cli_opts_given(t, 'c') && o->svg == NULL && o->html == NULL)
         cli_usage_error("-c goes with -s or -w");
-    if (cli_opts_given(t, 'k') && o->html == NULL)
-        cli_usage_error("-k goes with -w");
     if (o->learned && as_entry_filter_active(o->filter))
         cli_usage_error("-P maps the whole index: not with --cluster, -g, -l "
                         "or -t");
@@ -192,6 +190,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'j', "jobs", CLI_SIZE, "N", CLI_TO(o->map.threads), .lo = 1,
          .hi = 1024, .help = "worker threads (default: every core)"},
         {'k', "neighbours", CLI_LONG, "N", CLI_TO(o->k), .lo = 0, .hi = 1000,
+         .with = 'w',
          .help = "with -w: nearest neighbours shown per sample (default 10; "
                  "0: none)"},
         CLI_OPT_LABEL(o->filter),

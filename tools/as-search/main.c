@@ -682,8 +682,7 @@ run_list(const struct opts *o, const struct lib *lib)
 
 /* Usage errors: no index, or options that do not go together. */
 static void
-check_options(const struct opts *o, const struct cli_opts *t, int argc,
-              char **argv)
+check_options(const struct opts *o, int argc, char **argv)
 {
     if (argc == optind)
         cli_usage_error("no index given");
@@ -691,19 +690,11 @@ check_options(const struct opts *o, const struct cli_opts *t, int argc,
         cli_usage_error("an index is a file, not standard input");
     if (o->list && o->dups)
         cli_usage_error("-L and -D do not go together");
-    if (cli_opts_given(t, 'n') && !o->list)
-        cli_usage_error("-n goes with -L");
-    if (cli_opts_given(t, 'e') && !o->dups)
-        cli_usage_error("-e goes with -D");
-    if (cli_opts_given(t, 'j') && !o->dups)
-        cli_usage_error("-j goes with -D");
     if (o->learned && o->metric != AS_METRIC_COSINE)
         cli_usage_error("-P goes with the cosine metric");
     if (o->crate_dir != NULL && o->dups)
         cli_usage_error("%s goes with a search or -L, not -D",
                         o->crate_link ? "-A" : "-C");
-    if (cli_opts_given(t, 'E') && !o->approx)
-        cli_usage_error("-E goes with -a");
     if (o->approx && (o->list || o->dups || o->like != NULL))
         cli_usage_error("-a goes with a search, not %s", o->list   ? "-L"
                                                          : o->dups ? "-D"
@@ -787,10 +778,11 @@ parse_options(int argc, char **argv, struct opts *o)
          .min = 0.0, .max = 1e300,
          .help = "only results at distance D or closer"},
         {'E', "ef", CLI_SIZE, "N", CLI_TO(o->ef), .lo = 1, .hi = 100000,
+         .with = 'a',
          .help = "with -a: candidates per query, ranked exactly (default "
                  "100; more finds more)"},
         {'e', "dup-difference", CLI_REAL, "DB", CLI_TO(o->dup_difference),
-         .min = 0.0, .max = 100.0,
+         .min = 0.0, .max = 100.0, .with = 'D',
          .help = "with -D: also group the same recording changed by gain, "
                  "coding or silence, its audio at most DB apart (default 0.5; "
                  "0: identical audio only)"},
@@ -805,6 +797,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "rank the entries by the probability of KIND (as-kind(7)) "
                  "instead of searching"},
         {'j', "jobs", CLI_SIZE, "N", CLI_TO(o->jobs), .lo = 1, .hi = 1024,
+         .with = 'D',
          .help = "with -D: decode in N threads (default: every core)"},
         CLI_OPT_JSON(o->common, "print one JSON object per query (per entry "
                                 "with -L, per group with -D)"),
@@ -818,7 +811,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'m', "metric", CLI_WORD, "M", CLI_TO(o->metric), .words = metrics,
          .help = "cosine (default) or euclidean"},
         {'n', "limit", CLI_SIZE, "N", CLI_TO(o->limit), .lo = 1, .hi = LONG_MAX,
-         .help = "with -L: print at most N entries"},
+         .with = 'L', .help = "with -L: print at most N entries"},
         {'P', "learned", CLI_FLAG, NULL, CLI_TO(o->learned),
          .help = "blend in the projection that as-index -L learnt from the "
                  "first index's labels"},
@@ -848,7 +841,7 @@ parse_options(int argc, char **argv, struct opts *o)
               "feature stream (-F). Several indexes are searched as one "
               "library.";
     cli_opts_parse(&t, argc, argv);
-    check_options(o, &t, argc, argv);
+    check_options(o, argc, argv);
 }
 
 /* Usage errors: the queries left after the indexes (n_ix of them). */
