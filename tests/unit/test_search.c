@@ -953,6 +953,95 @@ test_dups(void)
     free(x);
 }
 
+/* Index of column `name` in the default set. */
+static size_t
+col_of(const char *name)
+{
+    struct as_featheader h = header();
+    for (size_t j = 0; j < h.dim; j++)
+        if (strcmp(h.names[j], name) == 0)
+            return j;
+    CHECK(!"column in the default set");
+    return 0;
+}
+
+/* A candidate by its attack alone: a copy 10 dB down whose decays moved
+ * (as an 8-bit copy's do: its dither stops the decay of a quiet band)
+ * and whose other columns are far, so that it is neither within the
+ * radius over every candidate column nor among the 8 nearest (18 others,
+ * no files, are nearer to each), is still found: its attack's band
+ * shares are the sound's. */
+static void
+test_dups_attack(void)
+{
+    check_ctx("dups attack");
+    struct as_featheader h = header();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    size_t n = 20, band0 = col_of("attack_band_0");
+    size_t decay3 = col_of("log_decay_band_3");
+    int cand[512] = {0};
+    static const char *names[] = {
+        "attack_band_0",    "attack_band_1",    "attack_band_2",
+        "attack_band_3",    "attack_band_4",    "attack_band_5",
+        "log_decay_band_1", "log_decay_band_2", "log_decay_band_3",
+        "log_decay_band_4", "log_decay_time",   "log_effective_duration"};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        cand[col_of(names[k])] = 1 + (k < 6);
+    /* 0 the sound, 1 its copy, 2-10 near 0 and 11-19 near 1 in all but
+     * attack_band_0, 10 dB off (5 times its scale) */
+    float *x = malloc(n * dim * sizeof *x);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++) {
+            int side = i == 1 || i >= 11;
+            float v = cand[j] == 2 ? -10.0f : cand[j] ? 0.0f : 100.0f * side;
+            if (j == decay3)
+                v += (float)side;
+            if (j == band0 && i >= 2)
+                v = 0.0f;
+            x[i * dim + j] = v;
+        }
+    char p[2][300], f[20][32];
+    size_t len = 22050;
+    float *pcm = malloc(len * sizeof *pcm);
+    make_hit(pcm, len, 0, 0.9, 180.0, 7);
+    for (int k = 0; k < 2; k++) {
+        snprintf(p[k], sizeof p[k], "%s/att%d.wav", dir, k);
+        CHECK(write_wav(p[k], pcm, len) == 0);
+        for (size_t i = 0; i < len; i++)
+            pcm[i] *= 0.316f;
+    }
+    free(pcm);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(f[i], sizeof f[i], "none%02zu.wav", i);
+        struct as_index_entry e = {i < 2 ? p[i] : f[i], "x",  1.0, -1, -1, 0,
+                                   AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
+    }
+    char path[300];
+    as_index *ix;
+    as_searcher *s = dups_searcher(b, "dups-att.asx", path, &ix);
+    struct as_dup_opts o;
+    as_dup_opts_init(&o);
+    as_dup_groups *g;
+    CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
+    CHECK_INT(as_dup_groups_count(g), 1);
+    size_t m = 0;
+    const struct as_dup_member *mm = as_dup_groups_get(g, 0, &m);
+    CHECK_INT(m, 2);
+    if (m == 2) {
+        CHECK_INT(mm[0].ref.entry, 0);
+        CHECK_INT(mm[1].ref.entry, 1);
+        CHECK(mm[1].difference < 0.1);
+    }
+    as_dup_groups_free(g);
+    as_searcher_free(s);
+    as_index_close(ix);
+    unlink(p[0]);
+    unlink(p[1]);
+    free(x);
+}
+
 /* A short hit (0.2 s, as a closed hi-hat) and the same with its level
  * falling 2 dB more by its end (a sampler's velocity layer with another
  * decay: over 4096-sample frames the spectra differ by a few tenths of a
@@ -1626,6 +1715,7 @@ main(int argc, char **argv)
         test_knn(path, n);
         test_dups();
         test_dups_envelope();
+        test_dups_attack();
         test_range(path, x, n);
         test_shards(x, n);
         test_distance(path, x);

@@ -274,8 +274,10 @@ typedef struct as_dup_groups as_dup_groups;
  * gain, bit depth, sample rate, lossy coding, channel count or silence
  * at either end. Candidates come from the features as extracted (raw
  * values of the columns of the default set that such changes hardly
- * move, so the same in any library; and each entry's nearest few by the
- * searcher's distance); each candidate pair is confirmed on the audio:
+ * move, so the same in any library, or of the attack's band shares
+ * alone, which the noise of an 8-bit copy hardly moves; and each entry's
+ * nearest few by the searcher's distance); each candidate pair is
+ * confirmed on the audio:
  * both files are decoded (at the paths the index holds, as
  * as_decoder_open opens them) at 22050 Hz mono, aligned by their
  * envelopes (lags up to 5 s, to the sample), and their log-mel
