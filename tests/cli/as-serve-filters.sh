@@ -123,6 +123,33 @@ as-anomaly -J -n 4 lib.asx |
 [ "$(wc -l <want.txt)" -eq 4 ] || fail "as-anomaly: $(cat want.txt)"
 cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "anomalies"; }
 grep -q '^{"scored":9,"anomalies":\[' "$T/out" || fail "anomalies head"
+# computed on request: as-anomaly -a METHOD's scores, ranking and groups
+# (not the stored ones, which are k-NN's: lof and iforest rank otherwise)
+for m in "knn" "lof" "iforest" "knn 3" "lof 4"; do
+    set -- $m
+    http_ready "${URL}anomalies?method=$1${2:+&k=$2}&limit=5"
+    expect_code 200
+    k=${2:-$([ "$1" = knn ] && echo 5 || echo 20)}
+    head='{"method":"'$1'",'$([ "$1" = iforest ] || echo '"k":'$k,)'"scored":9,'
+    case $(cat "$T/out") in "$head"*) ;; *) fail "$m head: $(head -c 80 "$T/out")" ;; esac
+    sed -e 's/{"id"/\n&/g' "$T/out" |
+        sed -n 's/^{"id":[0-9]*,"filename":"\([^"]*\)",.*"anomaly":\([-0-9.]*\),"group":"\([a-z]*\)"}.*/\1 \2 \3/p' >got.txt
+    as-anomaly -J -n 5 -a "$1" ${2:+-k "$2"} lib.asx |
+        sed -n 's/^{"filename":"\([^"]*\)","label":"[^"]*","score":\([-0-9.]*\),.*"group":"\([a-z]*\)"}$/\1 \2 \3/p' >want.txt
+    [ "$(wc -l <want.txt)" -eq 5 ] || fail "as-anomaly -a $m: $(cat want.txt)"
+    cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "anomalies $m"; }
+done
+http "${URL}anomalies?method=mahalanobis"
+expect_code 400
+expect_out '{"error":"method: not one of knn, lof, iforest","status":400}'
+for q in "k=3" "method=iforest&k=3"; do
+    http "${URL}anomalies?$q"
+    expect_code 400
+    expect_out '{"error":"k goes with method=knn or method=lof","status":400}'
+done
+http "${URL}anomalies?method=knn&k=0"
+expect_code 400
+expect_out '{"error":"k: not a whole number from 1 to 100000","status":400}'
 
 # /map: as-map's coordinates (PCA by default, t-SNE or UMAP on request)
 for m in "pca 2" "tsne 2" "pca 3" "umap 2"; do

@@ -1317,35 +1317,54 @@ bg_release(void *arg)
     free(j);
 }
 
-int
-api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
-           const struct bg_job *job, const char *what)
+/* The answer slot holds, computed by job in the background when the
+ * slot is empty (see api_cached): 0 with *value set when it is there;
+ * otherwise the request is answered (an error, or 503 naming `what`),
+ * and 1 with *ret the status to return. */
+static int
+cached_value(const struct request *q, struct gen *g, struct cache_slot *slot,
+             const struct bg_job *job, const char *what, const char **value,
+             int *ret)
 {
     pthread_once(&bg_once, bg_start);
     struct bg_job *j = malloc(sizeof *j);
     if (bg == NULL || j == NULL) {
         free(j);
         as_entry_filter_free(job->filter);
-        return reply_error(q->c, q->r, 500, "out of memory");
+        *ret = reply_error(q->c, q->r, 500, "out of memory");
+        return 1;
     }
     *j = *job;
     gen_hold(g);
-    const char *json;
     int st;
     int state =
-        builder_get(bg, slot, bg_run, j, bg_release, BG_WAIT_S, &json, &st);
+        builder_get(bg, slot, bg_run, j, bg_release, BG_WAIT_S, value, &st);
     if (state == CACHE_READY)
-        return reply_static(q->c, q->r, 200, json, "application/json");
+        return 0;
     if (state == CACHE_FAILED) {
         if (st == AS_EINVAL && job->einval != NULL)
-            return reply_error(q->c, q->r, 400, "%s", job->einval);
-        return index_error(q, g, st);
+            *ret = reply_error(q->c, q->r, 400, "%s", job->einval);
+        else
+            *ret = index_error(q, g, st);
+        return 1;
     }
     unsigned n = builder_pending(bg);
-    return reply_error(q->c, q->r, 503,
+    *ret = reply_error(q->c, q->r, 503,
                        "%s is being computed (%u computation%s under way): "
                        "ask again shortly",
                        what, n, n == 1 ? "" : "s");
+    return 1;
+}
+
+int
+api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
+           const struct bg_job *job, const char *what)
+{
+    const char *json;
+    int ret;
+    if (cached_value(q, g, slot, job, what, &json, &ret))
+        return ret;
+    return reply_static(q->c, q->r, 200, json, "application/json");
 }
 
 /* ---- /clusters ---- */
@@ -1619,21 +1638,12 @@ bg_duplicates(const struct bg_job *j, int *st)
     return json;
 }
 
-/* The slot of the report a request with filters or another difference
- * asks for (the same filters in the same order and the same difference:
- * the same slot); NULL when GEN_DUP_SLOTS others are kept, or out of
- * memory. */
+/* The slot kept under key (malloc'd, taken over; NULL: none), a new one
+ * when no slot has that key; NULL when GEN_DUP_SLOTS others are kept, or
+ * out of memory. */
 static struct cache_slot *
-dup_slot(const struct request *q, struct gen *g, double difference)
+keyed_slot(struct gen *g, char *key)
 {
-    char *filters = filters_key(q);
-    char *key = NULL;
-    if (filters == NULL)
-        return NULL;
-    size_t len = strlen(filters) + 64;
-    if ((key = malloc(len)) != NULL)
-        snprintf(key, len, "%sdifference=%a", filters, difference);
-    free(filters);
     if (key == NULL)
         return NULL;
     struct cache_slot *slot = NULL;
@@ -1651,6 +1661,23 @@ dup_slot(const struct request *q, struct gen *g, double difference)
     pthread_mutex_unlock(&g->mu);
     free(key);
     return slot;
+}
+
+/* The slot of the report a request with filters or another difference
+ * asks for (the same filters in the same order and the same difference:
+ * the same slot); NULL as keyed_slot(). */
+static struct cache_slot *
+dup_slot(const struct request *q, struct gen *g, double difference)
+{
+    char *filters = filters_key(q);
+    char *key = NULL;
+    if (filters == NULL)
+        return NULL;
+    size_t len = strlen(filters) + 64;
+    if ((key = malloc(len)) != NULL)
+        snprintf(key, len, "%sdifference=%a", filters, difference);
+    free(filters);
+    return keyed_slot(g, key);
 }
 
 static int
@@ -1701,31 +1728,228 @@ duplicates(const struct request *q, struct gen *g)
 
 struct scored {
     size_t id;
-    float score;
+    double score;
+    size_t shard, rank; /* computed: its place in its shard's order */
+    int group;          /* computed: enum as_group, AS_G_COUNT: none */
 };
 
+/* as as-anomaly stores them: the lower, the more anomalous; then by id */
 static int
 cmp_scored(const void *a, const void *b)
 {
     const struct scored *x = a, *y = b;
-    /* as as-anomaly stores them: the lower, the more anomalous */
     if (x->score != y->score)
         return x->score < y->score ? -1 : 1;
     return (x->id > y->id) - (x->id < y->id);
 }
 
+/* computed: by score, then each shard's order (as_anomaly_order: equal
+ * scores by path), then shard */
 static int
-anomalies(const struct request *q, const struct gen *g)
+cmp_computed(const void *a, const void *b)
 {
-    static const char *const names[] = {"limit", NULL};
+    const struct scored *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    if (x->shard != y->shard)
+        return x->shard < y->shard ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* Scores shard h by job j's method into s (its visible entries, from
+ * s[*n] on), as as-anomaly -a scores that index. */
+static int
+score_shard(const struct bg_job *j, size_t h, struct scored *s, size_t *n)
+{
+    as_index *ix = j->g->ix[h];
+    size_t m = as_index_count(ix);
+    if (m == 0)
+        return AS_OK;
+    double *score = malloc(m * sizeof *score);
+    size_t *order = malloc(m * sizeof *order);
+    enum as_group *group = malloc(m * sizeof *group);
+    int st = AS_ENOMEM;
+    if (score != NULL && order != NULL && group != NULL) {
+        struct as_anomaly_opts o;
+        as_anomaly_opts_init(&o);
+        o.method = (enum as_anomaly_method)j->method;
+        o.k = j->k;
+        o.threads = api_opts->jobs;
+        st = as_anomaly_scores(ix, &o, score);
+        if (st == AS_OK)
+            st = as_anomaly_order(ix, score, order);
+        if (st == AS_OK)
+            st = as_anomaly_groups(ix, NULL, api_opts->jobs, group);
+    }
+    for (size_t r = 0; r < m && st == AS_OK; r++) {
+        size_t i = order[r];
+        if (!gen_visible(j->g, h, i))
+            continue;
+        /* never -0 (a k-NN score of exact duplicates) */
+        s[*n] = (struct scored){j->g->offset[h] + i,
+                                fabs(score[i]) < 5e-7 ? 0.0 : score[i], h, r,
+                                (int)group[i]};
+        (*n)++;
+    }
+    free(score);
+    free(order);
+    free(group);
+    /* the index holds only finite values: anything else is damage */
+    return st == AS_EINVAL ? AS_EINDEX : st;
+}
+
+/* The whole ranking of job j's method over the visible entries, as text
+ * for anomalies_answer(): "n\n", then per entry "id score group\n",
+ * the most anomalous first. */
+static char *
+bg_anomalies(const struct bg_job *j, int *st)
+{
+    struct gen *g = j->g;
+    struct scored *s = malloc((g->total ? g->total : 1) * sizeof *s);
+    if (s == NULL) {
+        *st = AS_ENOMEM;
+        return NULL;
+    }
+    size_t n = 0;
+    *st = AS_OK;
+    for (size_t h = 0; h < g->n && *st == AS_OK; h++)
+        *st = score_shard(j, h, s, &n);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *fp = *st == AS_OK ? open_memstream(&out, &len) : NULL;
+    if (*st == AS_OK && fp == NULL)
+        *st = AS_ENOMEM;
+    if (fp != NULL) {
+        qsort(s, n, sizeof *s, cmp_computed);
+        fprintf(fp, "%zu\n", n);
+        for (size_t r = 0; r < n; r++)
+            fprintf(fp, "%zu %.17g %d\n", s[r].id, s[r].score, s[r].group);
+        if (fclose(fp) != 0 || out == NULL) {
+            free(out);
+            out = NULL;
+            *st = AS_ENOMEM;
+        }
+    }
+    free(s);
+    return out;
+}
+
+static const char *const anomaly_methods[] = {"knn", "lof", "iforest"};
+
+/* The answer: the first `limit` of n scored entries (with the method's
+ * name, or NULL for the stored scores, and its neighbours). */
+static int
+anomalies_answer(const struct request *q, const struct gen *g,
+                 const struct scored *s, size_t n, size_t limit,
+                 const char *method, size_t k)
+{
+    struct answer a;
+    if (answer_open(&a) != 0)
+        return MHD_NO;
+    if (method != NULL) {
+        rec_str(&a.r, "method", method);
+        if (k)
+            rec_size(&a.r, "k", k);
+    }
+    rec_size(&a.r, "scored", n);
+    rec_array(&a.r, "anomalies");
+    for (size_t r = 0; r < n && r < limit; r++) {
+        size_t h, i;
+        gen_locate(g, s[r].id, &h, &i);
+        struct as_index_entry e;
+        as_index_entry(g->ix[h], i, &e);
+        rec_object(&a.r, NULL);
+        entry_fields(&a.r, s[r].id, &e);
+        num(&a.r, "anomaly", s[r].score);
+        if (method != NULL)
+            rec_str(&a.r, "group",
+                    s[r].group >= 0 && s[r].group < AS_G_COUNT
+                        ? as_group_name((enum as_group)s[r].group)
+                        : NULL);
+        rec_close(&a.r);
+    }
+    return answer_reply(q, &a);
+}
+
+/* GET /anomalies?method=: the ranking computed (text), answered. */
+static int
+computed_anomalies(const struct request *q, const struct gen *g,
+                   const char *text, size_t limit, const char *method, size_t k)
+{
+    char *end;
+    size_t n = (size_t)strtoull(text, &end, 10), got = 0;
+    size_t want = n < limit ? n : limit;
+    struct scored *s = malloc((want ? want : 1) * sizeof *s);
+    if (s == NULL)
+        return reply_error(q->c, q->r, 500, "out of memory");
+    for (; got < want; got++) {
+        s[got].id = (size_t)strtoull(end, &end, 10);
+        s[got].score = strtod(end, &end);
+        s[got].group = (int)strtol(end, &end, 10);
+    }
+    int ret = anomalies_answer(q, g, s, n, limit, method, k);
+    free(s);
+    return ret;
+}
+
+static int
+anomalies(const struct request *q, struct gen *g)
+{
+    static const char *const names[] = {"limit", "method", "k", NULL};
     if (check_params(q, names))
         return MHD_YES;
-    const char *v;
-    if (param(q, "limit", &v))
+    const char *v, *mv, *kv;
+    if (param(q, "limit", &v) || param(q, "method", &mv) || param(q, "k", &kv))
         return MHD_YES;
-    size_t limit = 20;
+    size_t limit = 20, k = 0;
     if (v != NULL && parse_size(v, 1, SIZE_MAX, &limit) != 0)
         return reply_error(q->c, q->r, 400, "limit: not a whole number from 1");
+    int method = -1;
+    for (int i = 0; mv != NULL && i < 3; i++)
+        if (strcmp(mv, anomaly_methods[i]) == 0)
+            method = i;
+    if (mv != NULL && method < 0)
+        return reply_error(q->c, q->r, 400,
+                           "method: not one of knn, lof, iforest");
+    if (kv != NULL && (method < 0 || method == AS_ANOMALY_IFOREST))
+        return reply_error(q->c, q->r, 400,
+                           "k goes with method=knn or method=lof");
+    if (kv != NULL && parse_size(kv, 1, 100000, &k) != 0)
+        return reply_error(q->c, q->r, 400,
+                           "k: not a whole number from 1 to 100000");
+    if (method >= 0) {
+        /* the neighbours asked for, or the method's default (lowered to
+         * the number of other entries when there are fewer) */
+        size_t shown_k = method == AS_ANOMALY_IFOREST ? 0
+                         : k                          ? k
+                         : method == AS_ANOMALY_KNN   ? AS_ANOMALY_K_KNN
+                                                      : AS_ANOMALY_K_LOF;
+        /* computed in the background and kept, per method and k */
+        struct bg_job job = {
+            .g = g, .method = method, .k = k, .build = bg_anomalies};
+        struct cache_slot *slot = &g->anomalies[method];
+        if (k != 0) {
+            char *key = malloc(64);
+            if (key != NULL)
+                snprintf(key, 64, "anomalies method=%d k=%zu", method, k);
+            slot = keyed_slot(g, key);
+        }
+        const char *text;
+        int ret, st;
+        if (slot != NULL) {
+            if (cached_value(q, g, slot, &job, "the anomaly scores", &text,
+                             &ret))
+                return ret;
+            return computed_anomalies(q, g, text, limit, mv, shown_k);
+        }
+        /* as many others kept already: this one in the request's worker */
+        char *own = bg_anomalies(&job, &st);
+        if (own == NULL)
+            return index_error(q, g, st);
+        ret = computed_anomalies(q, g, own, limit, mv, shown_k);
+        free(own);
+        return ret;
+    }
     struct scored *s = malloc((g->total ? g->total : 1) * sizeof *s);
     if (s == NULL)
         return reply_error(q->c, q->r, 500, "out of memory");
@@ -1740,30 +1964,14 @@ anomalies(const struct request *q, const struct gen *g)
             }
             if ((e.flags & AS_ENTRY_HAS_ANOMALY) && gen_visible(g, h, i)) {
                 s[n].id = g->offset[h] + i;
-                s[n].score = e.anomaly;
+                s[n].score = (double)e.anomaly;
                 n++;
             }
         }
     qsort(s, n, sizeof *s, cmp_scored);
-    struct answer a;
-    if (answer_open(&a) != 0) {
-        free(s);
-        return MHD_NO;
-    }
-    rec_size(&a.r, "scored", n);
-    rec_array(&a.r, "anomalies");
-    for (size_t r = 0; r < n && r < limit; r++) {
-        size_t h, i;
-        gen_locate(g, s[r].id, &h, &i);
-        struct as_index_entry e;
-        as_index_entry(g->ix[h], i, &e);
-        rec_object(&a.r, NULL);
-        entry_fields(&a.r, s[r].id, &e);
-        num(&a.r, "anomaly", (double)s[r].score);
-        rec_close(&a.r);
-    }
+    int ret = anomalies_answer(q, g, s, n, limit, NULL, 0);
     free(s);
-    return answer_reply(q, &a);
+    return ret;
 }
 
 /* ---- documents ---- */

@@ -59,16 +59,18 @@ struct gen {
     size_t n_extractors;
     struct as_library_summary *summary; /* for /stats, counted once */
     /* computed once, in the background (api_cached) */
-    struct cache_slot *clusters;  /* per shard */
-    struct cache_slot *maps;      /* per shard, method and dims */
-    struct cache_slot *pages;     /* the same as the dashboard's data */
-    double **places;              /* per shard, method and dims: where a
-                                     map puts the entries (page_place),
-                                     NULL until placed; under mu */
-    struct cache_slot dups;       /* the default duplicate report */
-    struct keyed_slot *dup_slots; /* the others, by their parameters:
-                                     GEN_DUP_SLOTS of them, n_dup_slots
-                                     taken (under mu) */
+    struct cache_slot *clusters;    /* per shard */
+    struct cache_slot *maps;        /* per shard, method and dims */
+    struct cache_slot *pages;       /* the same as the dashboard's data */
+    double **places;                /* per shard, method and dims: where a
+                                       map puts the entries (page_place),
+                                       NULL until placed; under mu */
+    struct cache_slot dups;         /* the default duplicate report */
+    struct cache_slot anomalies[3]; /* scores by enum as_anomaly_method,
+                                       its default neighbours */
+    struct keyed_slot *dup_slots;   /* the others, by their parameters:
+                                       GEN_DUP_SLOTS of them, n_dup_slots
+                                       taken (under mu) */
     size_t n_dup_slots;
     as_ann *ann;   /* --approx: the graph of the one index,
                       NULL when unusable (approx=1 is then
@@ -189,8 +191,10 @@ extern const struct serve_opts *api_opts;
 struct bg_job {
     struct gen *g; /* held while the job lives */
     size_t h;      /* shard */
-    int method;    /* maps: AS_MAP_PCA, AS_MAP_TSNE or AS_MAP_UMAP */
+    int method;    /* maps: AS_MAP_PCA, AS_MAP_TSNE or AS_MAP_UMAP;
+                      anomalies: enum as_anomaly_method */
     size_t dims;   /* maps: 2 or 3 */
+    size_t k;      /* anomalies: neighbours, 0: the method's default */
     /* duplicates: the largest difference, and the filter (NULL: none),
      * freed with the job */
     double difference;

@@ -94,6 +94,8 @@ gen_free(struct gen *g)
     free(g->summary);
     /* no computation is under way: each holds g */
     cache_slot_free(&g->dups);
+    for (size_t i = 0; i < 3; i++)
+        cache_slot_free(&g->anomalies[i]);
     for (size_t i = 0; g->dup_slots != NULL && i < g->n_dup_slots; i++) {
         free(g->dup_slots[i].key);
         cache_slot_free(&g->dup_slots[i].slot);
