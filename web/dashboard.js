@@ -336,14 +336,24 @@
     var box = $("anomalies");
     box.dataset.loaded = "1";
     box.textContent = "loading\u2026";
+    /* the scores as-anomaly -W stored; without any, the server computes
+       k-NN's, as-anomaly's default */
     call("/anomalies?limit=100").then(function (j) {
+      if (j.anomalies.length) return j;
+      return call("/anomalies?method=knn&limit=100", null, function (msg) {
+        box.textContent = msg;
+      });
+    }).then(function (j) {
       box.textContent = "";
       if (!j.anomalies.length) {
-        box.appendChild(el("p", "No anomaly scores stored: see as-anomaly -W.", "note"));
+        box.appendChild(el("p", "No entries to score.", "note"));
         return;
       }
-      box.appendChild(el("p", "The most anomalous of " + j.scored +
-                               " scored (the lower, the odder):", "note"));
+      box.appendChild(el("p", "The most anomalous of " + j.scored + " scored" +
+                               (j.method ? " (computed here: mean distance to the " +
+                                           j.k + " nearest; as-anomaly -W stores others)"
+                                         : " (as stored by as-anomaly -W)") +
+                               ", the lower, the odder:", "note"));
       var t = el("table");
       var hr = el("tr");
       ["score", "sample", "label", ""].forEach(function (h) { hr.appendChild(el("th", h)); });

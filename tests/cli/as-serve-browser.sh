@@ -5,7 +5,8 @@
 # loads GET /, uploads a WAV file through the page's file input, sees the
 # results listed, clicks play (the server's access log shows the audio
 # served), clicks a point (its neighbours are asked for and shown),
-# filters, and switches the colouring (the legend changes). Then the same
+# filters, switches the colouring (the legend changes), and lists the
+# anomalies (computed by the server, none being stored). Then the same
 # page against a server with --token: it asks for the token and keeps
 # working. Skipped (status 0, with a note) when chromium or chromedriver
 # (Debian's chromium-driver) is not installed; tests/run.sh installs both
@@ -179,6 +180,18 @@ until_is 'return String(asMap.by())' 1
 js 'return asMap.legend()'
 [ "$(cat js)" != "$before" ] || fail "the legend did not change: $before"
 case $(cat js) in *cluster*) ;; *) fail "legend by cluster: $(cat js)" ;; esac
+
+# The anomalies tab: none stored (as-anomaly -W has not run), so the
+# page asks the server to compute k-NN's, and lists as-anomaly's ranking.
+element '#tabs button[data-tab=\"anomalies\"]'
+wd POST "/session/$S/element/$E/click" '{}'
+until_is 'return String(document.querySelectorAll("#anomalies tr.pick").length)' 7
+grep -q 'GET /anomalies 200' serve.err || fail "no GET /anomalies in the log"
+want=$(as-anomaly -H -n 1 lib.asx | cut -f 1)
+js 'return document.querySelector("#anomalies tr.pick td[title]").title'
+[ "$(cat js)" = "$want" ] || fail "most anomalous: $(cat js), as-anomaly: $want"
+js 'return document.querySelector("#anomalies p.note").textContent'
+case $(cat js) in *computed*) ;; *) fail "anomalies note: $(cat js)" ;; esac
 
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve exited $status"
