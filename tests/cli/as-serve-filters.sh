@@ -113,6 +113,39 @@ grep -q '"genres":{"[a-z]*":[0-9]*' "$T/out" || fail "clusters genres"
 http "${URL}clusters?shard=1"
 expect_code 400
 expect_out '{"error":"shard: not a shard number from 0 to 0","status":400}'
+# computed on request: as-cluster -m METHOD's clusters (each entry's, by
+# the ids each cluster lists; entry i is the index's row i), summarised
+# as as-cluster -s summarises them
+for m in "kmeans 3" "kmeans 4" "kmeans" "dbscan"; do
+    set -- $m
+    http_ready "${URL}clusters?method=$1${2:+&k=$2}"
+    expect_code 200
+    case $1 in
+    kmeans) head='"method":"kmeans","k":'${2:-8} ;;
+    *) head='"method":"dbscan","eps":' ;;
+    esac
+    grep -q "^{\"shard\":\"lib.asx\",$head" "$T/out" || fail "$m head: $(head -c 80 "$T/out")"
+    sed -e 's/{"cluster_id"/\n&/g' "$T/out" |
+        sed -n 's/^{"cluster_id":\(-*[0-9]*\),.*"ids":\[\([0-9,]*\)\]}.*/\1 \2/p' |
+        awk '{ n = split($2, id, ","); for (i = 1; i <= n; i++) print id[i], $1 }' |
+        sort -n >got.txt
+    as-cluster -q -H -m "$1" ${2:+-k "$2"} lib.asx | awk -F '\t' '{ print NR - 1, $3 }' >want.txt
+    [ "$(wc -l <want.txt)" -eq 9 ] || fail "as-cluster -m $m: $(cat want.txt)"
+    cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "clusters $m"; }
+    sed -e 's/{"cluster_id"/\n&/g' "$T/out" | sed -n 's/^{"cluster_id":\([0-9]*\),"size":\([0-9]*\),.*"unlabelled":0,"purity":\([0-9.]*\),"representative":{"id":[0-9]*,"filename":"\([^"]*\)".*/\1 \2 \3 \4/p' >got.txt
+    as-cluster -q -s -J -m "$1" ${2:+-k "$2"} lib.asx |
+        sed -n 's/^{"cluster":\([0-9]*\),"size":\([0-9]*\),"purity":\([0-9.]*\),"silhouette":[^,]*,"representative":"\([^"]*\)".*/\1 \2 \3 \4/p' >want.txt
+    cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "clusters $m summary"; }
+done
+http "${URL}clusters?method=ward"
+expect_code 400
+expect_out '{"error":"method: not one of kmeans, dbscan, hdbscan, auto","status":400}'
+http "${URL}clusters?method=dbscan&k=2"
+expect_code 400
+expect_out '{"error":"k goes with method=kmeans","status":400}'
+http "${URL}clusters?method=kmeans&k=10"
+expect_code 400
+expect_out '{"error":"k: not a whole number from 1 to 9 (the entries)","status":400}'
 
 # /anomalies: the stored scores, ranked as as-anomaly ranks them
 http "${URL}anomalies?limit=4"

@@ -1367,9 +1367,35 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
     return reply_static(q->c, q->r, 200, json, "application/json");
 }
 
+/* The slot kept under key (malloc'd, taken over; NULL: none), a new one
+ * when no slot has that key; NULL when GEN_DUP_SLOTS others are kept, or
+ * out of memory. */
+static struct cache_slot *
+keyed_slot(struct gen *g, char *key)
+{
+    if (key == NULL)
+        return NULL;
+    struct cache_slot *slot = NULL;
+    pthread_mutex_lock(&g->mu);
+    size_t i = 0;
+    while (i < g->n_dup_slots && strcmp(g->dup_slots[i].key, key) != 0)
+        i++;
+    if (i == g->n_dup_slots && i < GEN_DUP_SLOTS) {
+        g->dup_slots[i].key = key;
+        key = NULL;
+        g->n_dup_slots++;
+    }
+    if (i < g->n_dup_slots)
+        slot = &g->dup_slots[i].slot;
+    pthread_mutex_unlock(&g->mu);
+    free(key);
+    return slot;
+}
+
 /* ---- /clusters ---- */
 
-/* One cluster of shard h's summary, as an element of "clusters". */
+/* One cluster of shard h's summary, as an element of "clusters": its
+ * object, left open for the caller to close. */
 static void
 clusters_group(struct rec *r, const struct gen *g, size_t h,
                const struct as_cluster_group *gr)
@@ -1397,39 +1423,93 @@ clusters_group(struct rec *r, const struct gen *g, size_t h,
         entry_fields(r, g->offset[h] + gr->representative, &e);
         rec_close(r);
     }
+}
+
+/* The ids of the entries of shard h in cluster c of r, as "ids". */
+static void
+clusters_ids(struct rec *r, const struct gen *g, size_t h,
+             const struct as_cluster_result *res, int32_t c)
+{
+    rec_array(r, "ids");
+    for (size_t i = 0; i < res->n; i++)
+        if (res->labels[i] == c)
+            rec_size(r, NULL, g->offset[h] + i);
     rec_close(r);
 }
 
-/* The summary of the clusters stored in shard h (as-cluster -W), as
- * JSON; NULL on failure (*st). Each cluster's representative is the
- * entry nearest its centre in the space distances see (the index's
- * z-scored, group-weighted columns, as as-cluster clusters). */
+static const char *const cluster_methods[] = {"kmeans", "dbscan", "hdbscan",
+                                              "auto"};
+
+/* The summary of the clusters of shard h as JSON, NULL on failure (*st):
+ * those stored (as-cluster -W) when method is negative, else those that
+ * as_cluster_run() finds by method (enum as_cluster_method; k for
+ * k-means, 0: its default), as as-cluster -m finds them. Each cluster's
+ * representative is the entry nearest its centre in the space distances
+ * see (the index's z-scored, group-weighted columns, as as-cluster
+ * clusters); computed clusters list their entries' ids too, since the
+ * entries do not hold them. */
 static char *
-build_clusters(const struct gen *g, size_t h, int *st)
+build_clusters(const struct gen *g, size_t h, int method, size_t k, int *st)
 {
+    as_index *ix = g->ix[h];
     struct as_cluster_result res;
     struct as_cluster_summary sum;
+    memset(&res, 0, sizeof res);
     memset(&sum, 0, sizeof sum);
-    if ((*st = as_cluster_stored(g->ix[h], NULL, &res)) != AS_OK)
+    if (method < 0) {
+        *st = as_cluster_stored(ix, NULL, &res);
+    } else {
+        size_t n = as_index_count(ix), d = as_map_rows_dim(ix, NULL);
+        float *x = malloc((n ? n : 1) * d * sizeof *x);
+        *st = x == NULL ? AS_ENOMEM : as_map_rows(ix, NULL, x, n * d);
+        struct as_cluster_opts o;
+        as_cluster_opts_init(&o);
+        o.method = method;
+        if (k)
+            o.k = k;
+        if (method == AS_CLUSTER_HDBSCAN)
+            o.min_samples = 0; /* min_cluster_size, as as-cluster */
+        o.no_silhouette = 1;   /* not shown, and O(n^2) */
+        o.threads = api_opts->jobs;
+        if (*st == AS_OK)
+            *st = as_cluster_run(x, n, d, &o, &res);
+        free(x);
+    }
+    if (*st != AS_OK)
         return NULL;
-    *st = as_cluster_summarize_index(&res, g->ix[h], &sum);
-    as_cluster_result_free(&res);
+    *st = as_cluster_summarize_index(&res, ix, &sum);
     struct answer a;
     if (*st != AS_OK || answer_open(&a) != 0) {
         if (*st == AS_OK)
             *st = AS_ENOMEM;
         as_cluster_summary_free(&sum);
+        as_cluster_result_free(&res);
         return NULL;
     }
     rec_str(&a.r, "shard", api_opts->index_paths[h]);
+    if (method >= 0) {
+        rec_str(&a.r, "method", cluster_methods[method]);
+        if (method == AS_CLUSTER_KMEANS)
+            rec_size(&a.r, "k", res.k);
+        else if (method == AS_CLUSTER_DBSCAN)
+            num(&a.r, "eps", res.eps);
+        else
+            rec_size(&a.r, "min_cluster_size", res.min_cluster_size);
+    }
     rec_size(&a.r, "entries", sum.entries);
     rec_size(&a.r, "noise", sum.noise);
     num(&a.r, "purity", sum.purity);
     rec_array(&a.r, "clusters");
-    for (size_t i = 0; i < sum.n_groups; i++)
-        if (sum.groups[i].size > 0)
-            clusters_group(&a.r, g, h, &sum.groups[i]);
+    for (size_t i = 0; i < sum.n_groups; i++) {
+        if (sum.groups[i].size == 0)
+            continue;
+        clusters_group(&a.r, g, h, &sum.groups[i]);
+        if (method >= 0)
+            clusters_ids(&a.r, g, h, &res, sum.groups[i].cluster);
+        rec_close(&a.r);
+    }
     as_cluster_summary_free(&sum);
+    as_cluster_result_free(&res);
     char *out = answer_close(&a);
     *st = out != NULL ? AS_OK : AS_ENOMEM;
     return out;
@@ -1438,26 +1518,61 @@ build_clusters(const struct gen *g, size_t h, int *st)
 static char *
 bg_clusters(const struct bg_job *j, int *st)
 {
-    return build_clusters(j->g, j->h, st);
+    return build_clusters(j->g, j->h, j->method, j->k, st);
 }
 
 static int
 clusters(const struct request *q, struct gen *g)
 {
-    static const char *const names[] = {"shard", NULL};
+    static const char *const names[] = {"shard", "method", "k", NULL};
     if (check_params(q, names))
         return MHD_YES;
-    const char *v;
-    if (param(q, "shard", &v))
+    const char *v, *mv, *kv;
+    if (param(q, "shard", &v) || param(q, "method", &mv) || param(q, "k", &kv))
         return MHD_YES;
-    size_t h = 0;
+    size_t h = 0, k = 0;
     if (v != NULL && parse_size(v, 0, g->n - 1, &h) != 0)
         return reply_error(q->c, q->r, 400,
                            "shard: not a shard number from 0 to %zu", g->n - 1);
-    struct bg_job job = {.g = g, .h = h, .build = bg_clusters};
+    int method = -1;
+    for (int i = 0; mv != NULL && i < 4; i++)
+        if (strcmp(mv, cluster_methods[i]) == 0)
+            method = i;
+    if (mv != NULL && method < 0)
+        return reply_error(q->c, q->r, 400,
+                           "method: not one of kmeans, dbscan, hdbscan, auto");
+    if (kv != NULL && method != AS_CLUSTER_KMEANS)
+        return reply_error(q->c, q->r, 400, "k goes with method=kmeans");
+    size_t n = as_index_count(g->ix[h]);
+    if (kv != NULL && parse_size(kv, 1, n, &k) != 0)
+        return reply_error(q->c, q->r, 400,
+                           "k: not a whole number from 1 to %zu (the entries)",
+                           n);
+    struct bg_job job = {.g = g,
+                         .h = h,
+                         .method = method,
+                         .k = k,
+                         .build = bg_clusters,
+                         .einval = "too few entries to cluster that way"};
     char what[64];
     snprintf(what, sizeof what, "the clusters of shard %zu", h);
-    return api_cached(q, g, &g->clusters[h], &job, what);
+    if (method < 0)
+        return api_cached(q, g, &g->clusters[h], &job, what);
+    char *key = malloc(64);
+    if (key != NULL)
+        snprintf(key, 64, "clusters shard=%zu method=%d k=%zu", h, method, k);
+    struct cache_slot *slot = keyed_slot(g, key);
+    if (slot != NULL)
+        return api_cached(q, g, slot, &job, what);
+    /* as many others kept already: this one in the request's worker */
+    int st;
+    char *json = bg_clusters(&job, &st);
+    if (json == NULL)
+        return st == AS_EINVAL ? reply_error(q->c, q->r, 400, "%s", job.einval)
+                               : index_error(q, g, st);
+    size_t len = strlen(json);
+    return reply_response(q->c, q->r, 200,
+                          response_buffer(json, len, "application/json"), len);
 }
 
 /* ---- /map ---- */
@@ -1636,31 +1751,6 @@ bg_duplicates(const struct bg_job *j, int *st)
     char *json = build_duplicates(j->g, j->difference, mask, st);
     as_entry_mask_free(mask);
     return json;
-}
-
-/* The slot kept under key (malloc'd, taken over; NULL: none), a new one
- * when no slot has that key; NULL when GEN_DUP_SLOTS others are kept, or
- * out of memory. */
-static struct cache_slot *
-keyed_slot(struct gen *g, char *key)
-{
-    if (key == NULL)
-        return NULL;
-    struct cache_slot *slot = NULL;
-    pthread_mutex_lock(&g->mu);
-    size_t i = 0;
-    while (i < g->n_dup_slots && strcmp(g->dup_slots[i].key, key) != 0)
-        i++;
-    if (i == g->n_dup_slots && i < GEN_DUP_SLOTS) {
-        g->dup_slots[i].key = key;
-        key = NULL;
-        g->n_dup_slots++;
-    }
-    if (i < g->n_dup_slots)
-        slot = &g->dup_slots[i].slot;
-    pthread_mutex_unlock(&g->mu);
-    free(key);
-    return slot;
 }
 
 /* The slot of the report a request with filters or another difference
