@@ -161,6 +161,7 @@ window.asMapStart = function (D, hooks) {
     screen: function (j) { return [toScreenX(j), toScreenY(j)]; },
     /* rings the entries of list (null: none), the others greyed */
     mark: function (list) { mark(list); },
+    marked: function () { return nMatch; },
     select: function (j) { select(j); },
     playable: function (j) { return playable(j); },
     by: function () { return by; },

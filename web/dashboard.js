@@ -291,16 +291,25 @@
     var box = $("clusters");
     box.dataset.loaded = "1";
     box.textContent = "loading\u2026";
-    call("/clusters?shard=" + encodeURIComponent(shard), null, function (msg) {
-      box.textContent = "loading\u2026 " + msg;
+    var wait = function (msg) { box.textContent = "loading\u2026 " + msg; };
+    var url = "/clusters?shard=" + encodeURIComponent(shard);
+    /* the clusters as-cluster -W stored; without any (every entry noise),
+       the server computes groups to browse (as-cluster -m auto), or on a
+       large shard, where HDBSCAN takes minutes, the 8 of k-means */
+    call(url, null, wait).then(function (j) {
+      if (!j.entries || j.noise < j.entries) return j;
+      return call(url + (j.entries <= 10000 ? "&method=auto" : "&method=kmeans"), null, wait);
     }).then(function (j) {
       box.textContent = "";
       if (!j.clusters.length) {
-        box.appendChild(el("p", "No clusters stored: see as-cluster -W.", "note"));
+        box.appendChild(el("p", "No entries to cluster.", "note"));
         return;
       }
+      var how = !j.method ? " (as stored by as-cluster -W)"
+              : j.method === "auto" ? " (computed here: HDBSCAN, every entry joined to the nearest; as-cluster -W stores others)"
+              : " (computed here: k-means; as-cluster -W stores others)";
       box.appendChild(el("p", j.clusters.length + " clusters, purity " + num(j.purity, 3) +
-                               (j.noise ? ", " + j.noise + " noise" : ""), "note"));
+                               (j.noise ? ", " + j.noise + " noise" : "") + how, "note"));
       var t = el("table");
       var hr = el("tr");
       ["cluster", "size", "purity", "labels", "representative"].forEach(function (h) {
@@ -323,8 +332,15 @@
         tr.appendChild(rep);
         tr.onclick = function () {
           var marks = [];
-          for (var k = 0; k < M.n; k++)
-            if (M.cluster[k] === c.cluster_id) marks.push(k);
+          if (c.ids) {
+            c.ids.forEach(function (id) {
+              var k = onMap(id);
+              if (k >= 0) marks.push(k);
+            });
+          } else {
+            for (var k = 0; k < M.n; k++)
+              if (M.cluster[k] === c.cluster_id) marks.push(k);
+          }
           map.mark(marks);
         };
         t.appendChild(tr);

@@ -196,9 +196,13 @@ case $(cat js) in *computed*) ;; *) fail "anomalies note: $(cat js)" ;; esac
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve exited $status"
 
-# With --token: GET / is served, the page asks for the token, then works.
+# With --token: GET / is served, the page asks for the token, then works,
+# here on an index without stored clusters: the clusters tab shows those
+# the server computes (as-cluster -m auto), and a click on one rings its
+# entries, found by the ids the answer lists.
 printf 'dashboard-token-0123456789\n' >token
-as_serve_start -j 2 -k token lib.asx
+as-index -o plain.asx lib.tsv
+as_serve_start -j 2 -k token plain.asx
 trap stop_all EXIT
 wd POST "/session/$S/url" "{\"url\":\"$URL\"}"
 until_is 'return String(!document.getElementById("auth").hidden)' true
@@ -207,5 +211,15 @@ wd POST "/session/$S/element/$E/value" '{"text":"dashboard-token-0123456789\n"}'
 until_is 'return document.body.dataset.dash || ""' 1
 grep -q 'GET /stats 401' serve.err || fail "no refused request before the token"
 grep -q 'GET /map 200' serve.err || fail "no map with the token"
+element '#tabs button[data-tab=\"clusters\"]'
+wd POST "/session/$S/element/$E/click" '{}'
+until_is 'return String(document.querySelectorAll("#clusters tr.pick").length > 0)' true
+js 'return document.querySelector("#clusters p.note").textContent'
+case $(cat js) in *"computed here: HDBSCAN"*) ;; *) fail "clusters note: $(cat js)" ;; esac
+js 'return document.querySelector("#clusters tr.pick td:nth-child(2)").textContent'
+size=$(cat js)
+element '#clusters tr.pick'
+wd POST "/session/$S/element/$E/click" '{}'
+until_is 'return String(asMap.marked())' "$size"
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve with a token exited $status"
