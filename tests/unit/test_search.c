@@ -953,6 +953,21 @@ test_dups(void)
     free(x);
 }
 
+/* g is one group: entries 0 and 1, within 0.1 dB of each other. */
+static void
+check_pair_0_1(const as_dup_groups *g)
+{
+    CHECK_INT(as_dup_groups_count(g), 1);
+    size_t m = 0;
+    const struct as_dup_member *mm = as_dup_groups_get(g, 0, &m);
+    CHECK_INT(m, 2);
+    if (m == 2) {
+        CHECK_INT(mm[0].ref.entry, 0);
+        CHECK_INT(mm[1].ref.entry, 1);
+        CHECK(mm[1].difference < 0.1);
+    }
+}
+
 /* Index of column `name` in the default set. */
 static size_t
 col_of(const char *name)
@@ -1025,15 +1040,7 @@ test_dups_attack(void)
     as_dup_opts_init(&o);
     as_dup_groups *g;
     CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
-    CHECK_INT(as_dup_groups_count(g), 1);
-    size_t m = 0;
-    const struct as_dup_member *mm = as_dup_groups_get(g, 0, &m);
-    CHECK_INT(m, 2);
-    if (m == 2) {
-        CHECK_INT(mm[0].ref.entry, 0);
-        CHECK_INT(mm[1].ref.entry, 1);
-        CHECK(mm[1].difference < 0.1);
-    }
+    check_pair_0_1(g);
     as_dup_groups_free(g);
     as_searcher_free(s);
     as_index_close(ix);
@@ -1083,15 +1090,7 @@ test_dups_envelope(void)
     o.max_difference = 2.0; /* the level check holds at any limit */
     as_dup_groups *g;
     CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
-    CHECK_INT(as_dup_groups_count(g), 1);
-    size_t m = 0;
-    const struct as_dup_member *mm = as_dup_groups_get(g, 0, &m);
-    CHECK_INT(m, 2);
-    if (m == 2) {
-        CHECK_INT(mm[0].ref.entry, 0);
-        CHECK_INT(mm[1].ref.entry, 1);
-        CHECK(mm[1].difference < 0.1);
-    }
+    check_pair_0_1(g);
     as_dup_groups_free(g);
     as_searcher_free(s);
     as_index_close(ix);
