@@ -139,7 +139,7 @@ for m in "kmeans 3" "kmeans 4" "kmeans" "dbscan"; do
 done
 http "${URL}clusters?method=ward"
 expect_code 400
-expect_out '{"error":"method: not one of kmeans, dbscan, hdbscan, auto","status":400}'
+expect_out '{"error":"method: not kmeans, dbscan, hdbscan or auto","status":400}'
 http "${URL}clusters?method=dbscan&k=2"
 expect_code 400
 expect_out '{"error":"k goes with method=kmeans","status":400}'
@@ -174,7 +174,7 @@ for m in "knn" "lof" "iforest" "knn 3" "lof 4"; do
 done
 http "${URL}anomalies?method=mahalanobis"
 expect_code 400
-expect_out '{"error":"method: not one of knn, lof, iforest","status":400}'
+expect_out '{"error":"method: not knn, lof or iforest","status":400}'
 for q in "k=3" "method=iforest&k=3"; do
     http "${URL}anomalies?$q"
     expect_code 400

@@ -1392,6 +1392,43 @@ keyed_slot(struct gen *g, char *key)
     return slot;
 }
 
+/* The method= parameter: *method its index in names (n of them, listed
+ * in `list` for the message), -1 when absent; 0, or -1 with the request
+ * answered 400. */
+static int
+method_param(const struct request *q, const char *v, const char *const *names,
+             int n, const char *list, int *method, int *ret)
+{
+    *method = -1;
+    for (int i = 0; v != NULL && i < n; i++)
+        if (strcmp(v, names[i]) == 0)
+            *method = i;
+    if (v == NULL || *method >= 0)
+        return 0;
+    *ret = reply_error(q->c, q->r, 400, "method: not %s", list);
+    return -1;
+}
+
+/* api_cached() when slot is not NULL; without one (as many others kept
+ * already), the job's answer computed in the request's worker. */
+static int
+api_kept(const struct request *q, struct gen *g, struct cache_slot *slot,
+         const struct bg_job *job, const char *what)
+{
+    if (slot != NULL)
+        return api_cached(q, g, slot, job, what);
+    int st;
+    char *json = job->build(job, &st);
+    as_entry_filter_free(job->filter);
+    if (json == NULL)
+        return st == AS_EINVAL && job->einval != NULL
+                   ? reply_error(q->c, q->r, 400, "%s", job->einval)
+                   : index_error(q, g, st);
+    size_t len = strlen(json);
+    return reply_response(q->c, q->r, 200,
+                          response_buffer(json, len, "application/json"), len);
+}
+
 /* ---- /clusters ---- */
 
 /* One cluster of shard h's summary, as an element of "clusters": its
@@ -1534,13 +1571,10 @@ clusters(const struct request *q, struct gen *g)
     if (v != NULL && parse_size(v, 0, g->n - 1, &h) != 0)
         return reply_error(q->c, q->r, 400,
                            "shard: not a shard number from 0 to %zu", g->n - 1);
-    int method = -1;
-    for (int i = 0; mv != NULL && i < 4; i++)
-        if (strcmp(mv, cluster_methods[i]) == 0)
-            method = i;
-    if (mv != NULL && method < 0)
-        return reply_error(q->c, q->r, 400,
-                           "method: not one of kmeans, dbscan, hdbscan, auto");
+    int method, ret;
+    if (method_param(q, mv, cluster_methods, 4,
+                     "kmeans, dbscan, hdbscan or auto", &method, &ret))
+        return ret;
     if (kv != NULL && method != AS_CLUSTER_KMEANS)
         return reply_error(q->c, q->r, 400, "k goes with method=kmeans");
     size_t n = as_index_count(g->ix[h]);
@@ -1561,18 +1595,7 @@ clusters(const struct request *q, struct gen *g)
     char *key = malloc(64);
     if (key != NULL)
         snprintf(key, 64, "clusters shard=%zu method=%d k=%zu", h, method, k);
-    struct cache_slot *slot = keyed_slot(g, key);
-    if (slot != NULL)
-        return api_cached(q, g, slot, &job, what);
-    /* as many others kept already: this one in the request's worker */
-    int st;
-    char *json = bg_clusters(&job, &st);
-    if (json == NULL)
-        return st == AS_EINVAL ? reply_error(q->c, q->r, 400, "%s", job.einval)
-                               : index_error(q, g, st);
-    size_t len = strlen(json);
-    return reply_response(q->c, q->r, 200,
-                          response_buffer(json, len, "application/json"), len);
+    return api_kept(q, g, keyed_slot(g, key), &job, what);
 }
 
 /* ---- /map ---- */
@@ -1801,17 +1824,7 @@ duplicates(const struct request *q, struct gen *g)
     struct cache_slot *slot = &g->dups;
     if (f != NULL || dist != AS_DUP_DIFFERENCE)
         slot = dup_slot(q, g, dist);
-    if (slot != NULL)
-        return api_cached(q, g, slot, &job, "the duplicate report");
-    /* as many others kept already: this one in the request's worker */
-    int st;
-    char *json = bg_duplicates(&job, &st);
-    as_entry_filter_free(f);
-    if (json == NULL)
-        return index_error(q, g, st);
-    size_t len = strlen(json);
-    return reply_response(q->c, q->r, 200,
-                          response_buffer(json, len, "application/json"), len);
+    return api_kept(q, g, slot, &job, "the duplicate report");
 }
 
 /* ---- /anomalies ---- */
@@ -1994,13 +2007,10 @@ anomalies(const struct request *q, struct gen *g)
     size_t limit = 20, k = 0;
     if (v != NULL && parse_size(v, 1, SIZE_MAX, &limit) != 0)
         return reply_error(q->c, q->r, 400, "limit: not a whole number from 1");
-    int method = -1;
-    for (int i = 0; mv != NULL && i < 3; i++)
-        if (strcmp(mv, anomaly_methods[i]) == 0)
-            method = i;
-    if (mv != NULL && method < 0)
-        return reply_error(q->c, q->r, 400,
-                           "method: not one of knn, lof, iforest");
+    int method, ret;
+    if (method_param(q, mv, anomaly_methods, 3, "knn, lof or iforest", &method,
+                     &ret))
+        return ret;
     if (kv != NULL && (method < 0 || method == AS_ANOMALY_IFOREST))
         return reply_error(q->c, q->r, 400,
                            "k goes with method=knn or method=lof");
@@ -2025,7 +2035,7 @@ anomalies(const struct request *q, struct gen *g)
             slot = keyed_slot(g, key);
         }
         const char *text;
-        int ret, st;
+        int st;
         if (slot != NULL) {
             if (cached_value(q, g, slot, &job, "the anomaly scores", &text,
                              &ret))
@@ -2059,7 +2069,7 @@ anomalies(const struct request *q, struct gen *g)
             }
         }
     qsort(s, n, sizeof *s, cmp_scored);
-    int ret = anomalies_answer(q, g, s, n, limit, NULL, 0);
+    ret = anomalies_answer(q, g, s, n, limit, NULL, 0);
     free(s);
     return ret;
 }
