@@ -1367,29 +1367,40 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
     return reply_static(q->c, q->r, 200, json, "application/json");
 }
 
-/* The slot kept under key (malloc'd, taken over; NULL: none), a new one
- * when no slot has that key; NULL when GEN_DUP_SLOTS others are kept, or
- * out of memory. */
+/* The slot of pool (GEN_KEPT_SLOTS of them, *n taken; under g->mu) kept
+ * under key (malloc'd, taken over; NULL: none), a new one when no slot
+ * has that key; NULL when the pool is full, or out of memory. */
 static struct cache_slot *
-keyed_slot(struct gen *g, char *key)
+keyed_slot(struct gen *g, struct keyed_slot *pool, size_t *n, char *key)
 {
     if (key == NULL)
         return NULL;
     struct cache_slot *slot = NULL;
     pthread_mutex_lock(&g->mu);
     size_t i = 0;
-    while (i < g->n_dup_slots && strcmp(g->dup_slots[i].key, key) != 0)
+    while (i < *n && strcmp(pool[i].key, key) != 0)
         i++;
-    if (i == g->n_dup_slots && i < GEN_DUP_SLOTS) {
-        g->dup_slots[i].key = key;
+    if (i == *n && i < GEN_KEPT_SLOTS) {
+        pool[i].key = key;
         key = NULL;
-        g->n_dup_slots++;
+        (*n)++;
     }
-    if (i < g->n_dup_slots)
-        slot = &g->dup_slots[i].slot;
+    if (i < *n)
+        slot = &pool[i].slot;
     pthread_mutex_unlock(&g->mu);
     free(key);
     return slot;
+}
+
+/* The slot of an anomaly ranking or of clusters asked for with k= (key
+ * from fmt), as keyed_slot(). */
+static struct cache_slot *
+run_slot(struct gen *g, const char *what, size_t h, int method, size_t k)
+{
+    char *key = malloc(80);
+    if (key != NULL)
+        snprintf(key, 80, "%s shard=%zu method=%d k=%zu", what, h, method, k);
+    return keyed_slot(g, g->run_slots, &g->n_run_slots, key);
 }
 
 /* The method= parameter: *method its index in names (n of them, listed
@@ -1578,10 +1589,23 @@ clusters(const struct request *q, struct gen *g)
     if (kv != NULL && method != AS_CLUSTER_KMEANS)
         return reply_error(q->c, q->r, 400, "k goes with method=kmeans");
     size_t n = as_index_count(g->ix[h]);
-    if (kv != NULL && parse_size(kv, 1, n, &k) != 0)
+    if (method >= 0 && n == 0)
+        return reply_error(q->c, q->r, 400, "shard %zu: no entries to cluster",
+                           h);
+    size_t top = n < API_MAX_K ? n : API_MAX_K;
+    if (kv != NULL && parse_size(kv, 1, top, &k) != 0)
         return reply_error(q->c, q->r, 400,
-                           "k: not a whole number from 1 to %zu (the entries)",
-                           n);
+                           "k: not a whole number from 1 to %zu%s", top,
+                           top < API_MAX_K ? " (the entries)" : "");
+    struct as_cluster_opts def;
+    as_cluster_opts_init(&def);
+    if (method == AS_CLUSTER_KMEANS && k == 0 && def.k > n)
+        return reply_error(q->c, q->r, 400,
+                           "shard %zu has %zu entries, fewer than k-means' "
+                           "default %zu clusters: give k=",
+                           h, n, def.k);
+    if (k == def.k)
+        k = 0; /* the default's answer */
     struct bg_job job = {.g = g,
                          .h = h,
                          .method = method,
@@ -1592,10 +1616,10 @@ clusters(const struct request *q, struct gen *g)
     snprintf(what, sizeof what, "the clusters of shard %zu", h);
     if (method < 0)
         return api_cached(q, g, &g->clusters[h], &job, what);
-    char *key = malloc(64);
-    if (key != NULL)
-        snprintf(key, 64, "clusters shard=%zu method=%d k=%zu", h, method, k);
-    return api_kept(q, g, keyed_slot(g, key), &job, what);
+    if (k == 0)
+        return api_cached(q, g, &g->cluster_runs[h * 4 + (size_t)method], &job,
+                          what);
+    return api_kept(q, g, run_slot(g, "clusters", h, method, k), &job, what);
 }
 
 /* ---- /map ---- */
@@ -1790,7 +1814,7 @@ dup_slot(const struct request *q, struct gen *g, double difference)
     if ((key = malloc(len)) != NULL)
         snprintf(key, len, "%sdifference=%a", filters, difference);
     free(filters);
-    return keyed_slot(g, key);
+    return keyed_slot(g, g->dup_slots, &g->n_dup_slots, key);
 }
 
 static int
@@ -1846,8 +1870,8 @@ cmp_scored(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-/* computed: by score, then each shard's order (as_anomaly_order: equal
- * scores by path), then shard */
+/* computed: by score, then by shard, then in the shard's own order
+ * (as_anomaly_order: equal scores by path) */
 static int
 cmp_computed(const void *a, const void *b)
 {
@@ -2014,30 +2038,33 @@ anomalies(const struct request *q, struct gen *g)
     if (kv != NULL && (method < 0 || method == AS_ANOMALY_IFOREST))
         return reply_error(q->c, q->r, 400,
                            "k goes with method=knn or method=lof");
-    if (kv != NULL && parse_size(kv, 1, 100000, &k) != 0)
+    if (kv != NULL && parse_size(kv, 1, API_MAX_K, &k) != 0)
         return reply_error(q->c, q->r, 400,
-                           "k: not a whole number from 1 to 100000");
+                           "k: not a whole number from 1 to %d", API_MAX_K);
     if (method >= 0) {
-        /* the neighbours asked for, or the method's default (lowered to
-         * the number of other entries when there are fewer) */
-        size_t shown_k = method == AS_ANOMALY_IFOREST ? 0
-                         : k                          ? k
-                         : method == AS_ANOMALY_KNN   ? AS_ANOMALY_K_KNN
-                                                      : AS_ANOMALY_K_LOF;
+        size_t def = method == AS_ANOMALY_IFOREST ? 0
+                     : method == AS_ANOMALY_KNN   ? AS_ANOMALY_K_KNN
+                                                  : AS_ANOMALY_K_LOF;
+        if (k == def)
+            k = 0; /* the default's answer */
+        /* the neighbours used: those asked for, or the method's default,
+         * lowered (as as_anomaly_scores() lowers them) to the other
+         * entries of the largest index */
+        size_t shown_k = k ? k : def, most = 0;
+        for (size_t h = 0; h < g->n; h++)
+            if (as_index_count(g->ix[h]) > most)
+                most = as_index_count(g->ix[h]);
+        if (shown_k > 0 && most > 0 && shown_k > most - 1)
+            shown_k = most > 1 ? most - 1 : 1;
         /* computed in the background and kept, per method and k */
         struct bg_job job = {
             .g = g, .method = method, .k = k, .build = bg_anomalies};
-        struct cache_slot *slot = &g->anomalies[method];
-        if (k != 0) {
-            char *key = malloc(64);
-            if (key != NULL)
-                snprintf(key, 64, "anomalies method=%d k=%zu", method, k);
-            slot = keyed_slot(g, key);
-        }
+        struct cache_slot *slot =
+            k ? run_slot(g, "anomalies", 0, method, k) : &g->anomalies[method];
         const char *text;
         int st;
         if (slot != NULL) {
-            if (cached_value(q, g, slot, &job, "the anomaly scores", &text,
+            if (cached_value(q, g, slot, &job, "the anomaly ranking", &text,
                              &ret))
                 return ret;
             return computed_anomalies(q, g, text, limit, mv, shown_k);

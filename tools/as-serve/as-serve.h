@@ -59,19 +59,24 @@ struct gen {
     size_t n_extractors;
     struct as_library_summary *summary; /* for /stats, counted once */
     /* computed once, in the background (api_cached) */
-    struct cache_slot *clusters;    /* per shard */
-    struct cache_slot *maps;        /* per shard, method and dims */
-    struct cache_slot *pages;       /* the same as the dashboard's data */
-    double **places;                /* per shard, method and dims: where a
-                                       map puts the entries (page_place),
-                                       NULL until placed; under mu */
-    struct cache_slot dups;         /* the default duplicate report */
-    struct cache_slot anomalies[3]; /* scores by enum as_anomaly_method,
-                                       its default neighbours */
-    struct keyed_slot *dup_slots;   /* the others, by their parameters:
-                                       GEN_DUP_SLOTS of them, n_dup_slots
-                                       taken (under mu) */
+    struct cache_slot *clusters;     /* per shard */
+    struct cache_slot *maps;         /* per shard, method and dims */
+    struct cache_slot *pages;        /* the same as the dashboard's data */
+    double **places;                 /* per shard, method and dims: where a
+                                        map puts the entries (page_place),
+                                        NULL until placed; under mu */
+    struct cache_slot dups;          /* the default duplicate report */
+    struct cache_slot anomalies[3];  /* scores by enum as_anomaly_method,
+                                        its default neighbours */
+    struct cache_slot *cluster_runs; /* per shard and enum
+                                        as_cluster_method, its defaults */
+    struct keyed_slot *dup_slots;    /* the other duplicate reports, by
+                                        their parameters: GEN_KEPT_SLOTS of
+                                        them, n_dup_slots taken (under mu) */
     size_t n_dup_slots;
+    struct keyed_slot *run_slots; /* anomaly scores and clusters with k=,
+                                     the same way */
+    size_t n_run_slots;
     as_ann *ann;   /* --approx: the graph of the one index,
                       NULL when unusable (approx=1 is then
                       answered exactly) */
@@ -79,9 +84,14 @@ struct gen {
 };
 
 /* Duplicate reports with filters or another difference kept per
- * generation; beyond as many different ones, a report is computed in
- * its request's worker. */
-#define GEN_DUP_SLOTS 16
+ * generation, and as many anomaly scores and clusters with k=; beyond
+ * as many different ones of a kind, an answer is computed in its
+ * request's worker. */
+#define GEN_KEPT_SLOTS 16
+/* The largest k= of /anomalies (neighbours: each index holds entries x k
+ * of them while it is scored) and of /clusters (k-means' time grows with
+ * it): what one request may ask of the server. */
+#define API_MAX_K 100
 
 /* An answer kept under the request parameters that give it. */
 struct keyed_slot {

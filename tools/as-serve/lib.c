@@ -101,6 +101,14 @@ gen_free(struct gen *g)
         cache_slot_free(&g->dup_slots[i].slot);
     }
     free(g->dup_slots);
+    for (size_t i = 0; g->run_slots != NULL && i < g->n_run_slots; i++) {
+        free(g->run_slots[i].key);
+        cache_slot_free(&g->run_slots[i].slot);
+    }
+    free(g->run_slots);
+    for (size_t i = 0; g->cluster_runs != NULL && i < g->n * 4; i++)
+        cache_slot_free(&g->cluster_runs[i]);
+    free(g->cluster_runs);
     for (size_t h = 0; g->clusters != NULL && h < g->n; h++)
         cache_slot_free(&g->clusters[h]);
     free(g->clusters);
@@ -133,12 +141,14 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     g->maps = calloc(n * 2 * PAGE_METHODS, sizeof *g->maps);
     g->pages = calloc(n * 2 * PAGE_METHODS, sizeof *g->pages);
     g->places = calloc(n * 2 * PAGE_METHODS, sizeof *g->places);
-    g->dup_slots = calloc(GEN_DUP_SLOTS, sizeof *g->dup_slots);
+    g->dup_slots = calloc(GEN_KEPT_SLOTS, sizeof *g->dup_slots);
+    g->run_slots = calloc(GEN_KEPT_SLOTS, sizeof *g->run_slots);
+    g->cluster_runs = calloc(n * 4, sizeof *g->cluster_runs);
     g->kinds = calloc(n, sizeof *g->kinds);
     if (g->clusters == NULL || g->maps == NULL || g->pages == NULL ||
-        g->places == NULL || g->dup_slots == NULL || g->ix == NULL ||
-        g->kinds == NULL || g->offset == NULL || g->files == NULL ||
-        g->searchers == NULL) {
+        g->places == NULL || g->dup_slots == NULL || g->run_slots == NULL ||
+        g->cluster_runs == NULL || g->ix == NULL || g->kinds == NULL ||
+        g->offset == NULL || g->files == NULL || g->searchers == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_free(g);
         return NULL;
