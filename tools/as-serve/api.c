@@ -1392,8 +1392,8 @@ keyed_slot(struct gen *g, struct keyed_slot *pool, size_t *n, char *key)
     return slot;
 }
 
-/* The slot of an anomaly ranking or of clusters asked for with k= (key
- * from fmt), as keyed_slot(). */
+/* The slot of an anomaly ranking or of clusters (what) asked for with
+ * k=, kept under the shard, the method and k; NULL as keyed_slot(). */
 static struct cache_slot *
 run_slot(struct gen *g, const char *what, size_t h, int method, size_t k)
 {
