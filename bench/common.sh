@@ -30,3 +30,14 @@ sklearn_setup() {
     fi
     export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 }
+
+# serve_start AS-SERVE INDEX: as-serve -j 2 on a loopback port of its
+# choosing, for the bench scripts that time it; its pid in $pid (the
+# caller kills it) and its address in $url
+serve_start() {
+    rm -f "$tmp/url"
+    "$1" -q -j 2 -l 127.0.0.1:0 "$2" >"$tmp/url" &
+    pid=$!
+    while [ ! -s "$tmp/url" ]; do sleep 0.05; done
+    url=$(cat "$tmp/url")
+}

@@ -41,11 +41,7 @@ trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # one SERVE INDEX: one run, one line "first_map_s page_bytes
 # clusters_status clusters_s filter_bytes points_s"
 one() {
-    rm -f "$tmp/url"
-    "$1" -q -j 2 -l 127.0.0.1:0 "$2" >"$tmp/url" &
-    pid=$!
-    while [ ! -s "$tmp/url" ]; do sleep 0.05; done
-    url=$(cat "$tmp/url")
+    serve_start "$1" "$2"
     t0=$(now)
     (
         while :; do

@@ -36,11 +36,7 @@ trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 # serve QUERY: a fresh server's first answer to QUERY, then again; one
 # line "first_s again_s"
 serve() {
-    rm -f "$tmp/url"
-    "$bin/as-serve" -q -j 2 -l 127.0.0.1:0 "$tmp/lib.asx" >"$tmp/url" &
-    pid=$!
-    while [ ! -s "$tmp/url" ]; do sleep 0.05; done
-    url=$(cat "$tmp/url")
+    serve_start "$bin/as-serve" "$tmp/lib.asx"
     t0=$(now)
     while :; do
         c=$(curl -s -o "$tmp/out.json" -w '%{http_code}' "$url$1")
