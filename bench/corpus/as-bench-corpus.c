@@ -28,9 +28,23 @@
  * Prints "out.wav<TAB>duration_s<TAB>peak_dbfs" for each file written.
  * Samples beyond full scale are clipped and counted on standard error.
  * The output depends only on the input: no dither, no time stamps.
+ *
+ *   as-bench-corpus zones soundfont program key_lo key_hi vel ...
+ *
+ * prints "key<TAB>vel<TAB>ids" for every key and velocity given: the
+ * samples (their indices in the soundfont's sample headers, ascending,
+ * comma-separated; empty when nothing plays) that a note of drum kit
+ * `program` (bank 128) plays, found as a synthesizer finds them: each
+ * preset zone whose key and velocity ranges hold the note, then each
+ * zone of its instrument whose ranges hold it (a zone without an
+ * instrument or a sample is a global zone and plays nothing). Reads SF2
+ * and SF3 (whose compressed sample chunk may miss its pad byte). This is
+ * bench/dups.sh's provenance: two notes of one key playing the same
+ * samples differ only by what the velocity does to them.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +307,203 @@ cmd_cut(int argc, char **argv)
     return status;
 }
 
+/* the parts of a soundfont's "pdta" list the zones need */
+struct sf_table {
+    const unsigned char *p;
+    size_t n; /* records */
+};
+struct soundfont {
+    unsigned char *pdta;
+    struct sf_table phdr, pbag, pgen, inst, ibag, igen;
+};
+
+static unsigned
+le16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long
+le32(const unsigned char *p)
+{
+    return (unsigned long)le16(p) | (unsigned long)le16(p + 2) << 16;
+}
+
+/* The "pdta" list of RIFF file fp, read into memory, or NULL. */
+static unsigned char *
+read_pdta(FILE *fp, unsigned long *len)
+{
+    unsigned char h[12];
+    if (fread(h, 1, 12, fp) != 12 || memcmp(h, "RIFF", 4) != 0 ||
+        memcmp(h + 8, "sfbk", 4) != 0)
+        return NULL;
+    long at = 12;
+    for (;;) {
+        if (fseek(fp, at, SEEK_SET) != 0 || fread(h, 1, 12, fp) != 12)
+            return NULL;
+        unsigned long n = le32(h + 4);
+        if (n < 4 || n > 0x7fffffffUL - (unsigned long)at - 9)
+            return NULL;
+        if (memcmp(h, "LIST", 4) == 0 && memcmp(h + 8, "pdta", 4) == 0) {
+            unsigned char *b = malloc(n - 4);
+            if (b == NULL || fread(b, 1, n - 4, fp) != n - 4) {
+                free(b);
+                return NULL;
+            }
+            *len = n - 4;
+            return b;
+        }
+        at += 8 + (long)n;
+        /* RIFF pads an odd chunk; an SF3's sample chunk may not be */
+        unsigned char id[4];
+        if ((n & 1) != 0 && fseek(fp, at + 1, SEEK_SET) == 0 &&
+            fread(id, 1, 4, fp) == 4 && memcmp(id, "LIST", 4) == 0)
+            at++;
+    }
+}
+
+static int
+load_soundfont(const char *path, struct soundfont *sf)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        perror(path);
+        return -1;
+    }
+    unsigned long len = 0;
+    sf->pdta = read_pdta(fp, &len);
+    fclose(fp);
+    if (sf->pdta == NULL) {
+        fprintf(stderr, "as-bench-corpus: %s: no soundfont tables\n", path);
+        return -1;
+    }
+    static const struct {
+        const char *id;
+        size_t size, off;
+    } want[] = {
+        {"phdr", 38, offsetof(struct soundfont, phdr)},
+        {"pbag", 4, offsetof(struct soundfont, pbag)},
+        {"pgen", 4, offsetof(struct soundfont, pgen)},
+        {"inst", 22, offsetof(struct soundfont, inst)},
+        {"ibag", 4, offsetof(struct soundfont, ibag)},
+        {"igen", 4, offsetof(struct soundfont, igen)},
+    };
+    int found = 0;
+    for (unsigned long at = 0; at + 8 <= len;) {
+        unsigned long n = le32(sf->pdta + at + 4);
+        if (n > len - at - 8)
+            break;
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+            if (memcmp(sf->pdta + at, want[i].id, 4) == 0) {
+                struct sf_table *t =
+                    (struct sf_table *)((char *)sf + want[i].off);
+                t->p = sf->pdta + at + 8;
+                t->n = n / want[i].size;
+                found |= 1 << i;
+            }
+        at += 8 + n + (n & 1);
+    }
+    if (found != 0x3f) {
+        fprintf(stderr, "as-bench-corpus: %s: soundfont tables missing\n",
+                path);
+        free(sf->pdta);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether zone `z` of bags `bag` (generators `gen`) holds the note; its
+ * terminal generator (`last`: instrument or sample) in *value, or -1. */
+static int
+zone_holds(const struct sf_table *bag, const struct sf_table *gen, size_t z,
+           unsigned last, int key, int vel, long *value)
+{
+    *value = -1;
+    if (z + 1 >= bag->n)
+        return 0;
+    size_t g0 = le16(bag->p + 4 * z), g1 = le16(bag->p + 4 * (z + 1));
+    int in = 1;
+    for (size_t g = g0; g < g1 && g < gen->n; g++) {
+        const unsigned char *r = gen->p + 4 * g;
+        unsigned op = le16(r);
+        if (op == 43 && (key < r[2] || key > r[3])) /* keyRange */
+            in = 0;
+        if (op == 44 && (vel < r[2] || vel > r[3])) /* velRange */
+            in = 0;
+        if (op == last)
+            *value = (long)le16(r + 2);
+    }
+    return in && *value >= 0;
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* The samples a note plays, into ids (at most cap), sorted; their count. */
+static size_t
+note_samples(const struct soundfont *sf, int program, int key, int vel,
+             long *ids, size_t cap)
+{
+    size_t n = 0;
+    for (size_t p = 0; p + 1 < sf->phdr.n; p++) {
+        const unsigned char *h = sf->phdr.p + 38 * p;
+        if ((int)le16(h + 20) != program || le16(h + 22) != 128)
+            continue;
+        size_t z1 = le16(h + 38 + 24);
+        for (size_t z = le16(h + 24); z < z1; z++) {
+            long inst;
+            if (!zone_holds(&sf->pbag, &sf->pgen, z, 41, key, vel, &inst) ||
+                (size_t)inst + 1 >= sf->inst.n)
+                continue;
+            const unsigned char *ih = sf->inst.p + 22 * (size_t)inst;
+            size_t iz1 = le16(ih + 22 + 20);
+            for (size_t iz = le16(ih + 20); iz < iz1; iz++) {
+                long s;
+                if (zone_holds(&sf->ibag, &sf->igen, iz, 53, key, vel, &s) &&
+                    n < cap)
+                    ids[n++] = s;
+            }
+        }
+        break; /* the first preset of that number, as a synthesizer */
+    }
+    qsort(ids, n, sizeof *ids, cmp_long);
+    return n;
+}
+
+static int
+cmd_zones(int argc, char **argv)
+{
+    if (argc < 6) {
+        fprintf(stderr, "usage: as-bench-corpus zones soundfont program "
+                        "key_lo key_hi vel ...\n");
+        return 2;
+    }
+    int program = atoi(argv[2]), lo = atoi(argv[3]), hi = atoi(argv[4]);
+    if (program < 0 || program > 127 || lo < 0 || hi > 127 || lo > hi) {
+        fprintf(stderr, "as-bench-corpus: zones: bad arguments\n");
+        return 2;
+    }
+    struct soundfont sf = {0};
+    if (load_soundfont(argv[1], &sf) != 0)
+        return 1;
+    for (int key = lo; key <= hi; key++)
+        for (int v = 5; v < argc; v++) {
+            long ids[64];
+            int vel = atoi(argv[v]);
+            size_t n = note_samples(&sf, program, key, vel, ids, 64);
+            printf("%d\t%d\t", key, vel);
+            for (size_t i = 0; i < n; i++)
+                printf(i ? ",%ld" : "%ld", ids[i]);
+            putchar('\n');
+        }
+    free(sf.pdta);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -300,6 +511,8 @@ main(int argc, char **argv)
         return cmd_midi(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "cut") == 0)
         return cmd_cut(argc - 1, argv + 1);
-    fprintf(stderr, "usage: as-bench-corpus midi|cut ...\n");
+    if (argc >= 2 && strcmp(argv[1], "zones") == 0)
+        return cmd_zones(argc - 1, argv + 1);
+    fprintf(stderr, "usage: as-bench-corpus midi|cut|zones ...\n");
     return 2;
 }

@@ -8,8 +8,10 @@
 # one-shots, plus the drum samples of lmms-common and sonic-pi-samples
 # labelled by file name, plus their non-drum sounds as distractors. Writes
 # OUTDIR/manifest.tsv (path class source kit key velocity; paths relative
-# to OUTDIR), OUTDIR/SHA256SUMS (every audio file, in manifest order), and
-# prints files per class per source and the checksums of both.
+# to OUTDIR), OUTDIR/SHA256SUMS (every audio file, in manifest order),
+# OUTDIR/zones.tsv (path, source:samples for each soundfont note: the
+# samples it plays), and prints files per class per source and the
+# checksums of the first two.
 #
 # As root it installs the Debian packages it needs (examples/deps.sh).
 # Idempotent: a kit or folder whose files were all written by this recipe
@@ -97,10 +99,10 @@ export LC_ALL=C
 # and MuseScore_General_Lite have the same eight. freepats has one kit.
 kits="0:Standard 8:Room 16:Power 24:Electronic 25:TR-808 32:Jazz 40:Brush 48:Orchestra"
 sf2=/usr/share/sounds/sf2 sf3=/usr/share/sounds/sf3
+fonts="FluidR3_GM:$sf2/FluidR3_GM.sf2 TimGM6mb:$sf2/TimGM6mb.sf2
+    MuseScore_General:$sf3/MuseScore_General_Lite.sf3"
 todo=""
-for s in FluidR3_GM:$sf2/FluidR3_GM.sf2 TimGM6mb:$sf2/TimGM6mb.sf2 \
-    MuseScore_General:$sf3/MuseScore_General_Lite.sf3 \
-    freepats:/etc/timidity/freepats.cfg; do
+for s in $fonts freepats:/etc/timidity/freepats.cfg; do
     src=${s%%:*} sf=${s#*:}
     list=$kits
     [ "$src" = freepats ] && list=0:Standard
@@ -208,6 +210,17 @@ done
 } >"$OUT/manifest.tsv"
 (cd "$OUT" && tail -n +2 manifest.tsv | cut -f1 | tr '\n' '\0' |
     xargs -0 sha256sum) >"$OUT/SHA256SUMS"
+# provenance of the soundfont notes: the samples each plays (path, then
+# source:ids); bench/dups.sh tells velocity layers of one sample by it
+for s in $fonts; do
+    for pk in $kits; do
+        # shellcheck disable=SC2086
+        "$CORPUS_TOOL" zones "${s#*:}" "${pk%%:*}" "$KEY_LO" "$KEY_HI" $VELS |
+            awk -F '\t' -v d="${s%%:*}/${pk#*:}" -v src="${s%%:*}" \
+                '{ printf "%s/k%03d-v%03d.wav\t%s:%s\n", d, $1, $2, src, $3 }'
+    done
+done | awk -F '\t' 'NR == FNR { m[$1]; next } $1 in m' "$OUT/manifest.tsv" - |
+    sort >"$OUT/zones.tsv"
 awk -F '\t' 'NR > 1 { n[$2 "\t" $3]++; cl[$2]; sr[$3]; tot[$3]++ }
     END {
         ns = 0; for (s in sr) src[++ns] = s
