@@ -51,8 +51,19 @@
 #   N = 100  8633       0.956   798 / 1162        8       0 / 152
 #   N = 120  8960       0.957   834 / 1365        0       0 / 233
 #   N = 150  9334       0.956   943 / 1431        8       0 / 325
+#   N = 120, the finder before the audio check (OLDBINDIR the as-search
+#   of c92280e^, features within -e 0.01, scored in the same run as a
+#   recall of 0.959 for this one):
+#            8960       0.558   600 / 1174        0      23 / 151
 # ("different": pairs of different recordings of one class and kit in
-# the library, the first line printed.)
+# the library, the first line printed. The old finder's 23 are mostly
+# kicks of keys 35 and 36 in one kit, 6 to 8 dB apart. Of this one's
+# 152 false pairs of other kits at N = 100, 39 are one sample that
+# another kit of the soundfont plays through its own envelope or filter,
+# 32 are of FluidR3 and MuseScore (whose sample ids say nothing of each
+# other), and 81 are different samples of one soundfont: TimGM6mb's Power
+# kit layers its toms' sample 105 with sample 56, 16 dB down, where its
+# Brush kit plays 105 alone.)
 # Earlier the same day (bench/dups.sh /work/corpus-out N OLD,
 # OLD the tools of the build before the candidates by the attack alone,
 # scored on the same index in the same run):
