@@ -400,7 +400,7 @@ parse_options(int argc, char **argv, struct opts *o)
                  "silhouette"},
         {'k', "clusters", CLI_SIZE, "N", CLI_TO(o->c.k), .lo = 1, .hi = 100000,
          .help = "k-means: N clusters (default 8)"},
-        CLI_OPT_LABEL(o->filter),
+        CLI_OPT_LABEL('l', o->filter),
         {'M', "min-samples", CLI_SIZE, "N", CLI_TO(o->c.min_samples), .lo = 1,
          .hi = 100000,
          .help = "DBSCAN, HDBSCAN: neighbours of a core entry, itself "

@@ -161,7 +161,7 @@ parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
         {'k', "count", CLI_SIZE, "N", CLI_TO(o->k), .lo = 1, .hi = 1000000,
          .help = "neighbours: that score (knn: default 5, lof: 20), or that "
                  "vote (-M: 10)"},
-        CLI_OPT_LABEL(*filter),
+        CLI_OPT_LABEL('l', *filter),
         {'M', "mislabeled", CLI_FLAG, NULL, CLI_TO(o->mislabeled),
          .help = "print the entries whose label differs from most of their "
                  "neighbours'"},

@@ -193,7 +193,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .with = 'w',
          .help = "with -w: nearest neighbours shown per sample (default 10; "
                  "0: none)"},
-        CLI_OPT_LABEL(o->filter),
+        CLI_OPT_LABEL('l', o->filter),
         {'m', "method", CLI_WORD, "METHOD", CLI_TO(o->map.method),
          .words = methods, .help = "tsne (the default), umap or pca"},
         {'o', "output", CLI_STR, "FILE", CLI_TO(o->output),

@@ -807,7 +807,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "results per query (default 10)"},
         {'L', "list", CLI_FLAG, NULL, CLI_TO(o->list),
          .help = "print the entries that pass the filters"},
-        CLI_OPT_LABEL(o->filter),
+        CLI_OPT_LABEL('l', o->filter),
         {'m', "metric", CLI_WORD, "M", CLI_TO(o->metric), .words = metrics,
          .help = "cosine (default) or euclidean"},
         {'n', "limit", CLI_SIZE, "N", CLI_TO(o->limit), .lo = 1, .hi = LONG_MAX,

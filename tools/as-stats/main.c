@@ -592,7 +592,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .with = 'e',
          .help = "with -e: neighbours per entry (default 10, at most the "
                  "other entries)"},
-        CLI_OPT_LABEL(o->filter),
+        CLI_OPT_LABEL('l', o->filter),
         {'m', "missing", CLI_FLAG, NULL, CLI_TO(o->missing),
          .help = "report each missing or unreadable source file"},
         {'n', "no-probe", CLI_UNSET, NULL, CLI_TO(o->probe),

@@ -194,9 +194,9 @@ extern const struct cli_word cli_format_words[]; /* tsv, bin */
                 "only entries whose path matches GLOB (fnmatch, * matches /; " \
                 "repeatable)"                                                  \
     }
-#define CLI_OPT_LABEL(f)                                                       \
+#define CLI_OPT_LABEL(key, f)                                                  \
     {                                                                          \
-        'l', "label", CLI_FILTER, "L", CLI_TO(f),                              \
+        (key), "label", CLI_FILTER, "L", CLI_TO(f),                            \
             .value = AS_FILTER_LABEL,                                          \
             .help = "only entries labelled L (repeatable)"                     \
     }
