@@ -12,15 +12,19 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "common/cli.h"
+#include "common/filter.h"
 #include "common/options.h"
 #include "common/record.h"
 #include "common/stream.h"
 
 #define USAGE                                                                  \
     "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "        \
-    "[-w seconds] [-c index | -d index | -o index | -u index] [stream ...]\n"  \
+    "[-w seconds] [-c index | -o index | -u index] [stream ...]\n"             \
+    "       as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]\n"    \
+    "                [--cluster=cluster] [--label=label]\n"                    \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
-    "       as-index merge [-Jq] [-w seconds] -o index index ...\n"            \
+    "       as-index merge [-Jq] [-g glob] [-t min:max] [-w seconds]\n"        \
+    "                [--cluster=cluster] [--label=label] -o index index ...\n" \
     "       as-index -a index [-q] [-E ef] [-M links]"
 
 struct opts {
@@ -32,6 +36,7 @@ struct opts {
     const char *check, *dump, *learn, *output, *update;
     const char *approx;          /* -a */
     long links, ef_construction; /* -M, -E; 0: not given */
+    as_entry_filter *filter;     /* --cluster, -g, --label, -t */
 };
 
 struct counts {
@@ -505,6 +510,7 @@ run_merge(const struct opts *o, char **inputs, int n)
     }
     const char *first_name = NULL;
     struct as_featheader first = {0};
+    size_t passed = 0;
     for (int i = 0; i < n; i++) {
         as_index *ix = cli_index_open(inputs[i], AS_INDEX_VERIFY);
         if (ix == NULL) {
@@ -535,15 +541,30 @@ run_merge(const struct opts *o, char **inputs, int n)
             failed = 1;
             continue;
         }
-        int st = as_index_builder_put_all(b, ix, &c.put);
+        /* with filters, the entries of ix that pass */
+        as_index *sub = cli_filter_index(ix, inputs[i], o->filter);
+        int st =
+            sub != NULL ? as_index_builder_put_all(b, sub, &c.put) : AS_EINDEX;
+        if (sub != NULL)
+            passed += as_index_count(sub);
         if (st != AS_OK) {
-            cli_warn_status(inputs[i], st);
+            if (sub != NULL)
+                cli_warn_status(inputs[i], st);
             c.failed++;
             failed = 1;
         }
+        if (sub != NULL && sub != ix)
+            as_index_close(sub);
         as_index_close(ix);
     }
     int written = 0;
+    if (b != NULL && !passed && as_entry_filter_active(o->filter)) {
+        /* a filter that passes nothing is a mistake more often than not:
+         * an index it emptied would replace the output */
+        cli_warnx(out, "no entry passes the filters; not written");
+        as_index_builder_free(b);
+        b = NULL;
+    }
     if (b != NULL) {
         int st = as_index_builder_write(b, out);
         if (st != AS_OK) {
@@ -589,7 +610,12 @@ run_dump(const struct opts *o)
     int failed = 0;
     for (size_t i = 0; st == AS_OK && i < as_index_count(ix); i++) {
         struct as_featrow row;
-        if ((st = as_index_entry_row(ix, i, &row)) != AS_OK)
+        struct as_index_entry e;
+        if (as_entry_filter_active(o->filter) &&
+            (st = as_index_entry(ix, i, &e)) == AS_OK &&
+            !as_entry_filter_match(o->filter, &e))
+            continue;
+        if (st != AS_OK || (st = as_index_entry_row(ix, i, &row)) != AS_OK)
             break;
         st = as_featwriter_row(w, &row);
         if (st == AS_EPATH || st == AS_ENONFINITE) {
@@ -636,6 +662,9 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
     int modes = (o->check != NULL) + (o->dump != NULL) + (o->learn != NULL) +
                 (o->output != NULL) + (o->update != NULL) + (o->approx != NULL);
 
+    if (as_entry_filter_active(o->filter) && o->dump == NULL && !merge)
+        cli_usage_error("the filters (--cluster, -g, --label, -t) go with -d "
+                        "and merge");
     if (merge) {
         if (o->output == NULL || modes != 1 || n_rest == 0)
             cli_usage_error("merge needs -o index and one or more indexes");
@@ -703,6 +732,7 @@ main(int argc, char **argv)
                  "to 1, default 0.5)"},
         {'c', "check", CLI_STR, "INDEX", CLI_TO(o.check),
          .help = "read the whole index and check its checksums"},
+        CLI_OPT_CLUSTER(0, o.filter),
         {'d', "dump", CLI_STR, "INDEX", CLI_TO(o.dump),
          .help = "write the entries as a feature stream"},
         {'E', "ef-construction", CLI_LONG, "N", CLI_TO(o.ef_construction),
@@ -712,6 +742,7 @@ main(int argc, char **argv)
         {'F', "force-prune", CLI_FLAG, NULL, CLI_TO(o.force_prune),
          .help = "with -p: prune even more than half of the entries"},
         CLI_OPT_FORMAT(o.out, "with -d: tsv (default) or bin"),
+        CLI_OPT_GLOB(o.filter),
         CLI_OPT_NO_HEADER(o.out, "with -d: no TSV header line"),
         CLI_OPT_HELP,
         CLI_OPT_JSON(o.out, "print the summary as one JSON object"),
@@ -726,6 +757,7 @@ main(int argc, char **argv)
          .help = "dir (the parent folder's name), column (the stream's label "
                  "column) or none; default: the column when there is one, "
                  "else dir"},
+        CLI_OPT_LABEL(0, o.filter),
         {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output),
          .help = "build INDEX from the streams (replacing it)"},
         {'p', "prune", CLI_FLAG, NULL, CLI_TO(o.prune),
@@ -734,6 +766,7 @@ main(int argc, char **argv)
         {'s', "shrinkage", CLI_REAL, "S", CLI_TO(o.shrinkage), .min = 0.0,
          .max = 1.0,
          .help = "with -L: the LDA's shrinkage (0 to 1, default 0.1)"},
+        CLI_OPT_DURATION('t', o.filter),
         {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update),
          .help = "add and replace entries of INDEX"},
         CLI_OPT_VERSION,
@@ -755,5 +788,7 @@ main(int argc, char **argv)
         argc--;
     }
     cli_opts_parse(&t, argc, argv);
-    return run(&o, merge, argv + optind, argc - optind);
+    int rc = run(&o, merge, argv + optind, argc - optind);
+    as_entry_filter_free(o.filter);
+    return rc;
 }

@@ -336,9 +336,12 @@ EOF
     as-index)
         cat <<'EOF'
 usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds]
-                [-c index | -d index | -o index | -u index] [stream ...]
+                [-c index | -o index | -u index] [stream ...]
+       as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]
+                [--cluster=cluster] [--label=label]
        as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]
-       as-index merge [-Jq] [-w seconds] -o index index ...
+       as-index merge [-Jq] [-g glob] [-t min:max] [-w seconds]
+                [--cluster=cluster] [--label=label] -o index index ...
        as-index -a index [-q] [-E ef] [-M links]
 EOF
         ;;

@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The entry filters (--cluster, -g, --label, -t) of as-index: -d writes
+# only the entries that pass, merge builds its index from them; a merge
+# that nothing passes leaves the output as it was; the other modes
+# refuse them.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+as_sample_folder
+as-extract -r samples >lib.tsv
+as-index -o lib.asx lib.tsv
+as-extract -r samples/tones | as-index -q -o tones.asx
+
+# -d: the rows of the whole dump of the entries that pass
+as-index -d lib.asx >all.tsv
+set -f # the globs are as-index's
+{ head -n 1 all.tsv; grep -E '^samples/(kicks|loops)/' all.tsv; } >want
+[ "$(wc -l <want)" -eq 5 ] || fail "the sample folder has changed"
+for f in "--label=kicks --label=loops" "-g *kicks* -g samples/loops/*" \
+    "--path-glob=*s/kicks/* --path-glob=*/loops/*"; do
+    # shellcheck disable=SC2086 # the options split on purpose
+    run as-index -d lib.asx $f
+    expect_status 0
+    expect_no_err
+    expect_out_file want
+done
+set +f
+# labels and globs together: both must hold
+run as-index -d lib.asx -H --label=kicks -g '*808*'
+expect_status 0
+[ "$(cut -f 1 "$T/out")" = samples/kicks/real_bd_808_44k1.wav ] ||
+    fail "--label with -g: $(cut -f 1 "$T/out")"
+# durations: as many as as-search -L lists
+n=$(as-search -L -H -t 0.5:3 lib.asx | wc -l)
+[ "$n" -gt 0 ] && [ "$n" -lt "$(($(wc -l <all.tsv) - 1))" ] ||
+    fail "the duration range should keep some entries, not all: $n"
+run as-index -d lib.asx -H -t 0.5:3
+[ "$(wc -l <"$T/out")" -eq "$n" ] || fail "-t: $(wc -l <"$T/out") rows, want $n"
+# clusters, as as-cluster -W stored them
+as-cluster -W -k 2 lib.asx >/dev/null
+as-search -L -H --cluster=1 lib.asx | cut -f 1 >want
+[ -s want ] || fail "cluster 1 is empty"
+run as-index -d lib.asx -H --cluster=1
+cut -f 1 "$T/out" | cmp -s want - || fail "--cluster"
+# nothing passes: the header alone
+run as-index -d lib.asx --label=nothing
+expect_status 0
+expect_out "$(head -n 1 all.tsv)"
+
+# merge: an index of the entries of each that pass, with their metadata
+run as-index merge -q --label=kicks --label=tones -o sub.asx lib.asx tones.asx
+expect_status 0
+expect_no_err
+as-search -L -H lib.asx tones.asx | cut -f 1,2 |
+    awk -F '\t' '$2 == "kicks" || $2 == "tones"' | sort >want
+as-search -L -H sub.asx | cut -f 1,2 | sort >got
+cmp -s want got || { diff want got >&2 || true; fail "merge --label"; }
+# the cluster each entry had in its index comes along
+as-search -L -H --cluster=0 lib.asx | cut -f 1 | sort >want
+as-index merge -q --cluster=0 -o c0.asx lib.asx
+as-search -L -H c0.asx | cut -f 1,4 | sort >got
+awk -F '\t' '{ print $1 "\t0" }' want | cmp -s - got ||
+    { diff want got >&2 || true; fail "merge --cluster"; }
+
+# a merge nothing passes writes nothing: the output is as it was
+cp sub.asx before.asx
+run as-index merge --label=kcisk -o sub.asx lib.asx
+expect_status 1
+expect_err "as-index: sub.asx: no entry passes the filters; not written"
+cmp -s before.asx sub.asx || fail "a merge that nothing passed changed sub.asx"
+
+# the other modes refuse them
+USAGE="$(as_usage as-index)
+Try 'as-index --help'."
+for m in "-o x.asx lib.tsv" "-u lib.asx lib.tsv" "-c lib.asx" "-L lib.asx" \
+    "-a lib.asx"; do
+    # shellcheck disable=SC2086
+    run as-index $m --label=kicks
+    expect_status 2
+    expect_err "as-index: the filters (--cluster, -g, --label, -t) go with -d and merge" "$USAGE"
+done
+[ ! -e x.asx ] || fail "-o with a filter wrote x.asx"
+run as-index -d lib.asx -t 3:1
+expect_status 2
+run as-index -d lib.asx --cluster=one
+expect_status 2
+expect_err "as-index: --cluster: 'one' is not an integer" "$USAGE"
+# -l stays --label-from
+run as-index -o y.asx -l none lib.tsv
+expect_status 0
+echo ok
