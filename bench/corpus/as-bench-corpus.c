@@ -31,20 +31,26 @@
  *
  *   as-bench-corpus zones soundfont program key_lo key_hi vel ...
  *
- * prints "key<TAB>vel<TAB>ids" for every key and velocity given: the
- * samples (their indices in the soundfont's sample headers, ascending,
- * comma-separated; empty when nothing plays) that a note of drum kit
- * `program` (bank 128) plays, found as a synthesizer finds them: each
- * preset zone whose key and velocity ranges hold the note, then each
- * zone of its instrument whose ranges hold it (a zone without an
- * instrument or a sample is a global zone and plays nothing). Reads SF2
- * and SF3 (whose compressed sample chunk may miss its pad byte). This is
- * bench/dups.sh's provenance: two notes of one key playing the same
- * samples differ only by what the velocity does to them.
+ * prints "key<TAB>vel<TAB>ids<TAB>mods" for every key and velocity
+ * given: the samples (their indices in the soundfont's sample headers,
+ * ascending, comma-separated; empty when nothing plays) that a note of
+ * drum kit `program` (bank 128) plays, found as fluidsynth 2.3.1 finds
+ * them: each preset zone whose key and velocity ranges hold the note,
+ * then each zone of its instrument whose ranges hold it (a zone without
+ * an instrument or a sample is a global zone and plays nothing; a global
+ * zone's ranges do not narrow the others'); and the generators other
+ * than level and filter (8, 9, 48) that a modulator of those zones or
+ * their global zones drives by velocity (ascending, comma-separated; 63
+ * for a link to another modulator). Reads SF2 and SF3 (whose compressed
+ * sample chunk may miss its pad byte). This is bench/dups.sh's
+ * provenance: two notes of one key playing the same samples, with no
+ * such modulator, differ only in their level and filter, which the
+ * synthesizer sets from the velocity (its default modulators).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,7 +320,7 @@ struct sf_table {
 };
 struct soundfont {
     unsigned char *pdta;
-    struct sf_table phdr, pbag, pgen, inst, ibag, igen;
+    struct sf_table phdr, pbag, pmod, pgen, inst, ibag, imod, igen;
 };
 
 static unsigned
@@ -329,20 +335,21 @@ le32(const unsigned char *p)
     return (unsigned long)le16(p) | (unsigned long)le16(p + 2) << 16;
 }
 
-/* The "pdta" list of RIFF file fp, read into memory, or NULL. */
+/* The "pdta" list of RIFF file fp (size bytes long), read into memory,
+ * or NULL. */
 static unsigned char *
-read_pdta(FILE *fp, unsigned long *len)
+read_pdta(FILE *fp, long size, unsigned long *len)
 {
     unsigned char h[12];
     if (fread(h, 1, 12, fp) != 12 || memcmp(h, "RIFF", 4) != 0 ||
         memcmp(h + 8, "sfbk", 4) != 0)
         return NULL;
     long at = 12;
-    for (;;) {
+    while (at <= size - 12) {
         if (fseek(fp, at, SEEK_SET) != 0 || fread(h, 1, 12, fp) != 12)
             return NULL;
         unsigned long n = le32(h + 4);
-        if (n < 4 || n > 0x7fffffffUL - (unsigned long)at - 9)
+        if (n < 4 || n > (unsigned long)(size - at - 8))
             return NULL;
         if (memcmp(h, "LIST", 4) == 0 && memcmp(h + 8, "pdta", 4) == 0) {
             unsigned char *b = malloc(n - 4);
@@ -360,6 +367,7 @@ read_pdta(FILE *fp, unsigned long *len)
             fread(id, 1, 4, fp) == 4 && memcmp(id, "LIST", 4) == 0)
             at++;
     }
+    return NULL;
 }
 
 static int
@@ -371,7 +379,9 @@ load_soundfont(const char *path, struct soundfont *sf)
         return -1;
     }
     unsigned long len = 0;
-    sf->pdta = read_pdta(fp, &len);
+    long size = fseek(fp, 0, SEEK_END) == 0 ? ftell(fp) : -1;
+    rewind(fp);
+    sf->pdta = size > 0 ? read_pdta(fp, size, &len) : NULL;
     fclose(fp);
     if (sf->pdta == NULL) {
         fprintf(stderr, "as-bench-corpus: %s: no soundfont tables\n", path);
@@ -383,12 +393,14 @@ load_soundfont(const char *path, struct soundfont *sf)
     } want[] = {
         {"phdr", 38, offsetof(struct soundfont, phdr)},
         {"pbag", 4, offsetof(struct soundfont, pbag)},
+        {"pmod", 10, offsetof(struct soundfont, pmod)},
         {"pgen", 4, offsetof(struct soundfont, pgen)},
         {"inst", 22, offsetof(struct soundfont, inst)},
         {"ibag", 4, offsetof(struct soundfont, ibag)},
+        {"imod", 10, offsetof(struct soundfont, imod)},
         {"igen", 4, offsetof(struct soundfont, igen)},
     };
-    int found = 0;
+    unsigned found = 0;
     for (unsigned long at = 0; at + 8 <= len;) {
         unsigned long n = le32(sf->pdta + at + 4);
         if (n > len - at - 8)
@@ -399,11 +411,11 @@ load_soundfont(const char *path, struct soundfont *sf)
                     (struct sf_table *)((char *)sf + want[i].off);
                 t->p = sf->pdta + at + 8;
                 t->n = n / want[i].size;
-                found |= 1 << i;
+                found |= 1u << i;
             }
         at += 8 + n + (n & 1);
     }
-    if (found != 0x3f) {
+    if (found != 0xffu) {
         fprintf(stderr, "as-bench-corpus: %s: soundfont tables missing\n",
                 path);
         free(sf->pdta);
@@ -412,28 +424,69 @@ load_soundfont(const char *path, struct soundfont *sf)
     return 0;
 }
 
-/* Whether zone `z` of bags `bag` (generators `gen`) holds the note; its
- * terminal generator (`last`: instrument or sample) in *value, or -1. */
+/* A zone as a synthesizer reads it (the SoundFont 2.04 rules, which
+ * fluidsynth 2.3.1 follows): a key range counts only as the first
+ * generator, a velocity range only first or after the key range, and
+ * the terminal generator (`last`: instrument or sample) ends the zone;
+ * without one it is a global zone (target -1). */
+struct zone {
+    int klo, khi, vlo, vhi;
+    long target;
+    size_t mod0, mod1; /* its modulators */
+};
+
 static int
-zone_holds(const struct sf_table *bag, const struct sf_table *gen, size_t z,
-           unsigned last, int key, int vel, long *value)
+read_zone(const struct sf_table *bag, const struct sf_table *gen, size_t z,
+          unsigned last, struct zone *out)
 {
-    *value = -1;
+    *out = (struct zone){0, 127, 0, 127, -1, 0, 0};
     if (z + 1 >= bag->n)
-        return 0;
+        return -1;
     size_t g0 = le16(bag->p + 4 * z), g1 = le16(bag->p + 4 * (z + 1));
-    int in = 1;
+    out->mod0 = le16(bag->p + 4 * z + 2);
+    out->mod1 = le16(bag->p + 4 * (z + 1) + 2);
     for (size_t g = g0; g < g1 && g < gen->n; g++) {
         const unsigned char *r = gen->p + 4 * g;
         unsigned op = le16(r);
-        if (op == 43 && (key < r[2] || key > r[3])) /* keyRange */
-            in = 0;
-        if (op == 44 && (vel < r[2] || vel > r[3])) /* velRange */
-            in = 0;
-        if (op == last)
-            *value = (long)le16(r + 2);
+        if (op == 43 && g == g0) { /* keyRange */
+            out->klo = r[2];
+            out->khi = r[3];
+        } else if (op == 44 &&
+                   (g == g0 || (g == g0 + 1 && le16(r - 4) == 43))) {
+            out->vlo = r[2];
+            out->vhi = r[3];
+        } else if (op == last) {
+            out->target = (long)le16(r + 2);
+            break;
+        }
     }
-    return in && *value >= 0;
+    return 0;
+}
+
+static int
+zone_holds(const struct zone *z, int key, int vel)
+{
+    return key >= z->klo && key <= z->khi && vel >= z->vlo && vel <= z->vhi;
+}
+
+/* Adds to *set (a bit per generator, 64 of them) what the velocity
+ * modulates in zone z besides the level and the low-pass filter (the
+ * generators 8 initialFilterFc, 9 initialFilterQ and 48
+ * initialAttenuation); a modulator of amount 0 does nothing. A link to
+ * another modulator counts as bit 63. */
+static void
+velocity_mods(const struct sf_table *mod, const struct zone *z,
+              unsigned long long *set)
+{
+    for (size_t m = z->mod0; m < z->mod1 && m < mod->n; m++) {
+        const unsigned char *r = mod->p + 10 * m;
+        unsigned src = le16(r), dest = le16(r + 2), amt_src = le16(r + 6);
+        int amount = (int16_t)le16(r + 4);
+        int by_vel = (src & 0xff) == 2 || (amt_src & 0xff) == 2;
+        if (!by_vel || amount == 0 || dest == 8 || dest == 9 || dest == 48)
+            continue;
+        *set |= 1ull << (dest < 63 ? dest : 63);
+    }
 }
 
 static int
@@ -443,29 +496,56 @@ cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The samples a note plays, into ids (at most cap), sorted; their count. */
+/* The samples a note plays, into ids (at most cap; *more set when there
+ * were more), sorted, and what its velocity modulates besides level and
+ * filter, into *mods; their count. */
 static size_t
 note_samples(const struct soundfont *sf, int program, int key, int vel,
-             long *ids, size_t cap)
+             long *ids, size_t cap, int *more, unsigned long long *mods)
 {
     size_t n = 0;
+    *more = 0;
+    *mods = 0;
     for (size_t p = 0; p + 1 < sf->phdr.n; p++) {
         const unsigned char *h = sf->phdr.p + 38 * p;
         if ((int)le16(h + 20) != program || le16(h + 22) != 128)
             continue;
-        size_t z1 = le16(h + 38 + 24);
-        for (size_t z = le16(h + 24); z < z1; z++) {
-            long inst;
-            if (!zone_holds(&sf->pbag, &sf->pgen, z, 41, key, vel, &inst) ||
-                (size_t)inst + 1 >= sf->inst.n)
+        size_t pz0 = le16(h + 24), pz1 = le16(h + 38 + 24);
+        struct zone pglobal = {0};
+        for (size_t z = pz0; z < pz1; z++) {
+            struct zone pz;
+            if (read_zone(&sf->pbag, &sf->pgen, z, 41, &pz) != 0)
+                break;
+            if (pz.target < 0) {
+                if (z == pz0)
+                    pglobal = pz;
                 continue;
-            const unsigned char *ih = sf->inst.p + 22 * (size_t)inst;
-            size_t iz1 = le16(ih + 22 + 20);
-            for (size_t iz = le16(ih + 20); iz < iz1; iz++) {
-                long s;
-                if (zone_holds(&sf->ibag, &sf->igen, iz, 53, key, vel, &s) &&
-                    n < cap)
-                    ids[n++] = s;
+            }
+            if (!zone_holds(&pz, key, vel) ||
+                (size_t)pz.target + 1 >= sf->inst.n)
+                continue;
+            velocity_mods(&sf->pmod, &pglobal, mods);
+            velocity_mods(&sf->pmod, &pz, mods);
+            const unsigned char *ih = sf->inst.p + 22 * (size_t)pz.target;
+            size_t iz0 = le16(ih + 20), iz1 = le16(ih + 22 + 20);
+            struct zone iglobal = {0};
+            for (size_t iz = iz0; iz < iz1; iz++) {
+                struct zone z2;
+                if (read_zone(&sf->ibag, &sf->igen, iz, 53, &z2) != 0)
+                    break;
+                if (z2.target < 0) {
+                    if (iz == iz0)
+                        iglobal = z2;
+                    continue;
+                }
+                if (!zone_holds(&z2, key, vel))
+                    continue;
+                velocity_mods(&sf->imod, &iglobal, mods);
+                velocity_mods(&sf->imod, &z2, mods);
+                if (n < cap)
+                    ids[n++] = z2.target;
+                else
+                    *more = 1;
             }
         }
         break; /* the first preset of that number, as a synthesizer */
@@ -483,25 +563,44 @@ cmd_zones(int argc, char **argv)
         return 2;
     }
     int program = atoi(argv[2]), lo = atoi(argv[3]), hi = atoi(argv[4]);
-    if (program < 0 || program > 127 || lo < 0 || hi > 127 || lo > hi) {
+    int bad = program < 0 || program > 127 || lo < 0 || hi > 127 || lo > hi;
+    for (int v = 5; v < argc; v++)
+        bad |= atoi(argv[v]) < 1 || atoi(argv[v]) > 127;
+    if (bad) {
         fprintf(stderr, "as-bench-corpus: zones: bad arguments\n");
         return 2;
     }
     struct soundfont sf = {0};
     if (load_soundfont(argv[1], &sf) != 0)
         return 1;
+    int status = 0;
     for (int key = lo; key <= hi; key++)
         for (int v = 5; v < argc; v++) {
             long ids[64];
-            int vel = atoi(argv[v]);
-            size_t n = note_samples(&sf, program, key, vel, ids, 64);
+            int more, vel = atoi(argv[v]);
+            unsigned long long mods;
+            size_t n =
+                note_samples(&sf, program, key, vel, ids, 64, &more, &mods);
+            if (more) {
+                fprintf(stderr,
+                        "as-bench-corpus: %s: key %d plays more "
+                        "than 64 samples\n",
+                        argv[1], key);
+                status = 1;
+            }
             printf("%d\t%d\t", key, vel);
             for (size_t i = 0; i < n; i++)
                 printf(i ? ",%ld" : "%ld", ids[i]);
+            putchar('\t');
+            for (int g = 0, first = 1; g < 64; g++)
+                if (mods & 1ull << g) {
+                    printf(first ? "%d" : ",%d", g);
+                    first = 0;
+                }
             putchar('\n');
         }
     free(sf.pdta);
-    return fflush(stdout) == 0 ? 0 : 1;
+    return fflush(stdout) == 0 ? status : 1;
 }
 
 int

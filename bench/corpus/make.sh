@@ -9,9 +9,9 @@
 # labelled by file name, plus their non-drum sounds as distractors. Writes
 # OUTDIR/manifest.tsv (path class source kit key velocity; paths relative
 # to OUTDIR), OUTDIR/SHA256SUMS (every audio file, in manifest order),
-# OUTDIR/zones.tsv (path, source:samples for each soundfont note: the
-# samples it plays), and prints files per class per source and the
-# checksums of the first two.
+# OUTDIR/zones.tsv (path, then what each rendered note plays: see below),
+# and prints files per class per source and the checksums of the first
+# two.
 #
 # As root it installs the Debian packages it needs (examples/deps.sh).
 # Idempotent: a kit or folder whose files were all written by this recipe
@@ -210,17 +210,34 @@ done
 } >"$OUT/manifest.tsv"
 (cd "$OUT" && tail -n +2 manifest.tsv | cut -f1 | tr '\n' '\0' |
     xargs -0 sha256sum) >"$OUT/SHA256SUMS"
-# provenance of the soundfont notes: the samples each plays (path, then
-# source:ids); bench/dups.sh tells velocity layers of one sample by it
+# provenance: what each rendered note plays (path, then source:what),
+# for bench/dups.sh to tell velocity layers of one recording. A
+# soundfont note: the sample ids, and ";vel:" and the generators its
+# velocity drives besides level and filter, if any (as-bench-corpus
+# zones); a freepats note: its patch file (timidity plays one a key).
+: >"$OUT/.tmp/zones"
 for s in $fonts; do
     for pk in $kits; do
         # shellcheck disable=SC2086
-        "$CORPUS_TOOL" zones "${s#*:}" "${pk%%:*}" "$KEY_LO" "$KEY_HI" $VELS |
-            awk -F '\t' -v d="${s%%:*}/${pk#*:}" -v src="${s%%:*}" \
-                '{ printf "%s/k%03d-v%03d.wav\t%s:%s\n", d, $1, $2, src, $3 }'
+        "$CORPUS_TOOL" zones "${s#*:}" "${pk%%:*}" "$KEY_LO" "$KEY_HI" $VELS \
+            >"$OUT/.tmp/zones.kit"
+        awk -F '\t' -v d="${s%%:*}/${pk#*:}" -v src="${s%%:*}" '{
+            printf "%s/k%03d-v%03d.wav\t%s:%s%s\n", d, $1, $2, src, $3,
+                $4 == "" ? "" : ";vel:" $4 }' "$OUT/.tmp/zones.kit" \
+            >>"$OUT/.tmp/zones"
     done
-done | awk -F '\t' 'NR == FNR { m[$1]; next } $1 in m' "$OUT/manifest.tsv" - |
-    sort >"$OUT/zones.tsv"
+done
+awk -v lo="$KEY_LO" -v hi="$KEY_HI" -v vels="$VELS" '
+    /^drumset 0/ { d = 1; next }
+    /^(bank|drumset)/ { d = 0 }
+    d && $1 ~ /^[0-9]+$/ && $1 >= lo && $1 <= hi {
+        nv = split(vels, v, " ")
+        for (j = 1; j <= nv; j++)
+            printf "freepats/Standard/k%03d-v%03d.wav\tfreepats:%s\n", $1,
+                v[j], $2 }' /etc/timidity/freepats.cfg >>"$OUT/.tmp/zones"
+awk -F '\t' 'NR == FNR { m[$1]; next } $1 in m' "$OUT/manifest.tsv" \
+    "$OUT/.tmp/zones" | sort >"$OUT/zones.tsv"
+rm -f "$OUT/.tmp/zones" "$OUT/.tmp/zones.kit"
 awk -F '\t' 'NR > 1 { n[$2 "\t" $3]++; cl[$2]; sr[$3]; tot[$3]++ }
     END {
         ns = 0; for (s in sr) src[++ns] = s
