@@ -12,7 +12,6 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "common/cli.h"
-#include "common/filter.h"
 #include "common/options.h"
 #include "common/record.h"
 #include "common/stream.h"
@@ -495,6 +494,56 @@ run_write(const struct opts *o, char **streams, int n_streams)
     return rc;
 }
 
+/*
+ * merge's put: the entries of ix as as_index_builder_put_all() puts them,
+ * but with filters only those that pass, and one that does not pass takes
+ * its path out of the merge, as a later index's entry hides an earlier
+ * one's: the merge is the unfiltered merge, filtered. What was put is
+ * counted in c->put, the earlier entries taken out in c->removed.
+ */
+static int
+put_passing(as_index_builder *b, const as_index *ix, const as_entry_filter *f,
+            struct counts *c)
+{
+    if (!as_entry_filter_active(f))
+        return as_index_builder_put_all(b, ix, &c->put);
+    for (size_t i = 0; i < as_index_count(ix); i++) {
+        struct as_index_entry e;
+        enum as_put what;
+        int st = as_index_entry(ix, i, &e);
+        if (st != AS_OK)
+            return st;
+        if (!as_entry_filter_match(f, &e)) {
+            if (as_index_builder_remove(b, e.path) == AS_OK)
+                c->removed++;
+            continue;
+        }
+        const float *row = as_index_row(ix, i);
+        if (row == NULL)
+            return AS_ECHECKSUM;
+        if ((st = as_index_builder_put(b, &e, row, &what)) != AS_OK)
+            return st;
+        as_put_count(&c->put, what);
+    }
+    return AS_OK;
+}
+
+/* Whether a filtered merge would write over one of its inputs (a slip
+ * from folding a segment in, "merge -o lib.asx lib.asx", that would drop
+ * the rest of it). */
+static int
+writes_over_input(const char *out, char **inputs, int n)
+{
+    struct stat so, si;
+    if (stat(out, &so) != 0)
+        return 0;
+    for (int i = 0; i < n; i++)
+        if (stat(inputs[i], &si) == 0 && si.st_dev == so.st_dev &&
+            si.st_ino == so.st_ino)
+            return 1;
+    return 0;
+}
+
 static int
 run_merge(const struct opts *o, char **inputs, int n)
 {
@@ -504,13 +553,16 @@ run_merge(const struct opts *o, char **inputs, int n)
     char *out = index_target(o->output);
     if (out == NULL)
         return AS_EXIT_FAIL;
+    if (as_entry_filter_active(o->filter) && writes_over_input(out, inputs, n))
+        cli_usage_error("%s: a filtered merge would replace this input with "
+                        "part of it; write to another file",
+                        o->output);
     if (safe_target(out) || lock_target(o, out, &lock)) {
         free(out);
         return AS_EXIT_FAIL;
     }
     const char *first_name = NULL;
     struct as_featheader first = {0};
-    size_t passed = 0;
     for (int i = 0; i < n; i++) {
         as_index *ix = cli_index_open(inputs[i], AS_INDEX_VERIFY);
         if (ix == NULL) {
@@ -541,27 +593,21 @@ run_merge(const struct opts *o, char **inputs, int n)
             failed = 1;
             continue;
         }
-        /* with filters, the entries of ix that pass */
-        as_index *sub = cli_filter_index(ix, inputs[i], o->filter);
-        int st =
-            sub != NULL ? as_index_builder_put_all(b, sub, &c.put) : AS_EINDEX;
-        if (sub != NULL)
-            passed += as_index_count(sub);
+        int st = put_passing(b, ix, o->filter, &c);
         if (st != AS_OK) {
-            if (sub != NULL)
-                cli_warn_status(inputs[i], st);
+            cli_warn_status(inputs[i], st);
             c.failed++;
             failed = 1;
         }
-        if (sub != NULL && sub != ix)
-            as_index_close(sub);
         as_index_close(ix);
     }
     int written = 0;
-    if (b != NULL && !passed && as_entry_filter_active(o->filter)) {
+    if (b != NULL && as_index_builder_count(b) == 0 &&
+        as_entry_filter_active(o->filter)) {
         /* a filter that passes nothing is a mistake more often than not:
          * an index it emptied would replace the output */
-        cli_warnx(out, "no entry passes the filters; not written");
+        cli_warnx(out, "no entry of the indexes read passes the filters; "
+                       "not written");
         as_index_builder_free(b);
         b = NULL;
     }
