@@ -17,8 +17,8 @@
 #include "common/stream.h"
 
 #define USAGE                                                                  \
-    "usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] "        \
-    "[-w seconds] [-c index | -o index | -u index] [stream ...]\n"             \
+    "usage: as-index [-FJpq] [-l dir | column | none] [-w seconds] "           \
+    "[-c index | -o index | -u index] [stream ...]\n"                          \
     "       as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]\n"    \
     "                [--cluster=cluster] [--label=label]\n"                    \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \

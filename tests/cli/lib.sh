@@ -335,7 +335,7 @@ EOF
         ;;
     as-index)
         cat <<'EOF'
-usage: as-index [-FHJpq] [-f tsv | bin] [-l dir | column | none] [-w seconds]
+usage: as-index [-FJpq] [-l dir | column | none] [-w seconds]
                 [-c index | -o index | -u index] [stream ...]
        as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]
                 [--cluster=cluster] [--label=label]
