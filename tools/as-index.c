@@ -494,38 +494,11 @@ run_write(const struct opts *o, char **streams, int n_streams)
     return rc;
 }
 
-/*
- * merge's put: the entries of ix as as_index_builder_put_all() puts them,
- * but with filters only those that pass, and one that does not pass takes
- * its path out of the merge, as a later index's entry hides an earlier
- * one's: the merge is the unfiltered merge, filtered. What was put is
- * counted in c->put, the earlier entries taken out in c->removed.
- */
+/* merge's keep: whether the entry passes the filters (ctx) */
 static int
-put_passing(as_index_builder *b, const as_index *ix, const as_entry_filter *f,
-            struct counts *c)
+passes(const void *ctx, const struct as_index_entry *e)
 {
-    if (!as_entry_filter_active(f))
-        return as_index_builder_put_all(b, ix, &c->put);
-    for (size_t i = 0; i < as_index_count(ix); i++) {
-        struct as_index_entry e;
-        enum as_put what;
-        int st = as_index_entry(ix, i, &e);
-        if (st != AS_OK)
-            return st;
-        if (!as_entry_filter_match(f, &e)) {
-            if (as_index_builder_remove(b, e.path) == AS_OK)
-                c->removed++;
-            continue;
-        }
-        const float *row = as_index_row(ix, i);
-        if (row == NULL)
-            return AS_ECHECKSUM;
-        if ((st = as_index_builder_put(b, &e, row, &what)) != AS_OK)
-            return st;
-        as_put_count(&c->put, what);
-    }
-    return AS_OK;
+    return as_entry_filter_match(ctx, e);
 }
 
 /* Whether a filtered merge would write over one of its inputs (a slip
@@ -593,7 +566,9 @@ run_merge(const struct opts *o, char **inputs, int n)
             failed = 1;
             continue;
         }
-        int st = put_passing(b, ix, o->filter, &c);
+        /* a filtered merge is the unfiltered merge, filtered */
+        int st = as_index_builder_put_some(b, ix, passes, o->filter, &c.put,
+                                           &c.removed);
         if (st != AS_OK) {
             cli_warn_status(inputs[i], st);
             c.failed++;

@@ -293,8 +293,9 @@ as_put_count(struct as_put_counts *c, enum as_put what)
 }
 
 int
-as_index_builder_put_all(as_index_builder *b, const as_index *ix,
-                         struct as_put_counts *counts)
+as_index_builder_put_some(as_index_builder *b, const as_index *ix,
+                          as_index_keep_fn keep, const void *ctx,
+                          struct as_put_counts *counts, size_t *removed)
 {
     if (!as_featheader_same_names(as_index_header(ix), &b->hdr))
         return AS_EMISMATCH;
@@ -302,6 +303,12 @@ as_index_builder_put_all(as_index_builder *b, const as_index *ix,
         struct as_index_entry e;
         enum as_put what;
         int st = as_index_entry(ix, i, &e);
+        if (st == AS_OK && keep != NULL && !keep(ctx, &e)) {
+            /* a later index's entry hides an earlier one's */
+            if (as_index_builder_remove(b, e.path) == AS_OK && removed)
+                ++*removed;
+            continue;
+        }
         const float *row = st == AS_OK ? as_index_row(ix, i) : NULL;
         if (st == AS_OK && row == NULL)
             st = AS_ECHECKSUM;
@@ -313,6 +320,13 @@ as_index_builder_put_all(as_index_builder *b, const as_index *ix,
             as_put_count(counts, what);
     }
     return AS_OK;
+}
+
+int
+as_index_builder_put_all(as_index_builder *b, const as_index *ix,
+                         struct as_put_counts *counts)
+{
+    return as_index_builder_put_some(b, ix, NULL, NULL, counts, NULL);
 }
 
 int

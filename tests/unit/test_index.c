@@ -805,8 +805,19 @@ write_open(as_index_builder *b, const char *path)
     return ix;
 }
 
+/* put_some's keep: entries whose file name (after the last '/') starts
+ * with ctx */
+static int
+keep_here(const void *ctx, const struct as_index_entry *e)
+{
+    const char *base = strrchr(e->path, '/');
+    base = base != NULL ? base + 1 : e->path;
+    return strncmp(base, ctx, strlen(ctx)) == 0;
+}
+
 /* -p's choice (as_index_find_gone, as_index_prune_suspect) and putting a
- * whole index into a builder with counts (as-index merge). */
+ * whole index into a builder with counts (as-index merge), or the
+ * entries that pass (a filtered merge). */
 static void
 test_prune_merge(void)
 {
@@ -869,6 +880,36 @@ test_prune_merge(void)
     CHECK_INT(as_index_builder_count(b), 6);
     as_put_count(&c, AS_PUT_CHANGED);
     CHECK_INT(c.changed, 1);
+    /* put some: the entries keep refuses are not put, and take their
+     * paths out of what was put before (a merge, filtered) */
+    check_ctx("put some");
+    struct as_put_counts c2 = {0};
+    size_t removed = 0;
+    CHECK_STATUS(
+        as_index_builder_put_some(b, ix, keep_here, "here", &c2, &removed),
+        AS_OK);
+    CHECK_INT(c2.unchanged, 2); /* here0, here2; here0.wav/x.wav: no */
+    CHECK_INT(c2.added + c2.changed, 0);
+    CHECK_INT(removed, 4);
+    CHECK_INT(as_index_builder_count(b), 2);
+    removed = 0;
+    CHECK_STATUS(
+        as_index_builder_put_some(b, ix, keep_here, "here", NULL, &removed),
+        AS_OK);
+    CHECK_INT(removed, 0); /* nothing left to take out */
+    CHECK_STATUS(as_index_builder_put_some(b, ix, NULL, NULL, &c2, NULL),
+                 AS_OK);
+    CHECK_INT(c2.added, 4);
+    CHECK_INT(as_index_builder_count(b), 6);
+    as_index_builder_free(b);
+    /* into an empty builder, nothing to take out */
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    removed = 0;
+    CHECK_STATUS(
+        as_index_builder_put_some(b, ix, keep_here, "gone", NULL, &removed),
+        AS_OK);
+    CHECK_INT(removed, 0);
+    CHECK_INT(as_index_builder_count(b), 3);
     as_index_builder_free(b);
     /* other columns */
     struct as_featheader h3 = h;

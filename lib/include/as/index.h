@@ -229,6 +229,18 @@ int as_index_builder_load(as_index_builder *b, const as_index *ix);
  * as_index_builder_put() returns. */
 int as_index_builder_put_all(as_index_builder *b, const as_index *ix,
                              struct as_put_counts *counts);
+/* Whether as_index_builder_put_some() puts entry e (ctx: the caller's). */
+typedef int (*as_index_keep_fn)(const void *ctx,
+                                const struct as_index_entry *e);
+/* As as_index_builder_put_all(), but an entry that keep refuses is not
+ * put, and takes its path out of the builder when an entry put before
+ * holds it, as a later index's entry hides an earlier one's: putting
+ * several indexes so builds their merge, filtered. keep NULL keeps
+ * every entry. The entries taken out are added to *removed if not NULL.
+ * Returns as as_index_builder_put_all() does. */
+int as_index_builder_put_some(as_index_builder *b, const as_index *ix,
+                              as_index_keep_fn keep, const void *ctx,
+                              struct as_put_counts *counts, size_t *removed);
 /* Adds or replaces (same path) one entry; the strings and values are
  * copied. *what, if not NULL, says which. An entry is unchanged when its
  * values, label, duration and file metadata are all equal; replacing
