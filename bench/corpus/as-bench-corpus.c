@@ -496,8 +496,41 @@ cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The zones z0..z1 of bag (generators gen, modulators mod, terminal
+ * generator `last`) that hold the note: their targets into out (at most
+ * cap; *more set when there were more), and what the velocity drives in
+ * them and in the global zone into *mods; their count. */
+static size_t
+zones_holding(const struct sf_table *bag, const struct sf_table *gen,
+              const struct sf_table *mod, size_t z0, size_t z1, unsigned last,
+              int key, int vel, long *out, size_t cap, int *more,
+              unsigned long long *mods)
+{
+    size_t n = 0;
+    struct zone global = {0};
+    for (size_t z = z0; z < z1; z++) {
+        struct zone zn;
+        if (read_zone(bag, gen, z, last, &zn) != 0)
+            break;
+        if (zn.target < 0) {
+            if (z == z0)
+                global = zn;
+            continue;
+        }
+        if (!zone_holds(&zn, key, vel))
+            continue;
+        velocity_mods(mod, &global, mods);
+        velocity_mods(mod, &zn, mods);
+        if (n < cap)
+            out[n++] = zn.target;
+        else
+            *more = 1;
+    }
+    return n;
+}
+
 /* The samples a note plays, into ids (at most cap; *more set when there
- * were more), sorted, and what its velocity modulates besides level and
+ * were more), sorted, and what its velocity drives besides level and
  * filter, into *mods; their count. */
 static size_t
 note_samples(const struct soundfont *sf, int program, int key, int vel,
@@ -510,43 +543,17 @@ note_samples(const struct soundfont *sf, int program, int key, int vel,
         const unsigned char *h = sf->phdr.p + 38 * p;
         if ((int)le16(h + 20) != program || le16(h + 22) != 128)
             continue;
-        size_t pz0 = le16(h + 24), pz1 = le16(h + 38 + 24);
-        struct zone pglobal = {0};
-        for (size_t z = pz0; z < pz1; z++) {
-            struct zone pz;
-            if (read_zone(&sf->pbag, &sf->pgen, z, 41, &pz) != 0)
-                break;
-            if (pz.target < 0) {
-                if (z == pz0)
-                    pglobal = pz;
+        long inst[64];
+        size_t ni = zones_holding(&sf->pbag, &sf->pgen, &sf->pmod, le16(h + 24),
+                                  le16(h + 38 + 24), 41, key, vel, inst, 64,
+                                  more, mods);
+        for (size_t i = 0; i < ni; i++) {
+            if ((size_t)inst[i] + 1 >= sf->inst.n)
                 continue;
-            }
-            if (!zone_holds(&pz, key, vel) ||
-                (size_t)pz.target + 1 >= sf->inst.n)
-                continue;
-            velocity_mods(&sf->pmod, &pglobal, mods);
-            velocity_mods(&sf->pmod, &pz, mods);
-            const unsigned char *ih = sf->inst.p + 22 * (size_t)pz.target;
-            size_t iz0 = le16(ih + 20), iz1 = le16(ih + 22 + 20);
-            struct zone iglobal = {0};
-            for (size_t iz = iz0; iz < iz1; iz++) {
-                struct zone z2;
-                if (read_zone(&sf->ibag, &sf->igen, iz, 53, &z2) != 0)
-                    break;
-                if (z2.target < 0) {
-                    if (iz == iz0)
-                        iglobal = z2;
-                    continue;
-                }
-                if (!zone_holds(&z2, key, vel))
-                    continue;
-                velocity_mods(&sf->imod, &iglobal, mods);
-                velocity_mods(&sf->imod, &z2, mods);
-                if (n < cap)
-                    ids[n++] = z2.target;
-                else
-                    *more = 1;
-            }
+            const unsigned char *ih = sf->inst.p + 22 * (size_t)inst[i];
+            n += zones_holding(&sf->ibag, &sf->igen, &sf->imod, le16(ih + 20),
+                               le16(ih + 22 + 20), 53, key, vel, ids + n,
+                               cap - n, more, mods);
         }
         break; /* the first preset of that number, as a synthesizer */
     }
