@@ -199,25 +199,29 @@ awk -F '\t' 'NR == FNR { o[$1]; next } { k = $3 "\t" $4 "\t" $2 }
     END { for (i = 1; i <= FNR; i++) if (key[i] in want) print p[i] }' \
     "$tmp/orig.txt" "$tmp/pool.tsv" >"$tmp/keep.txt"
 
+# each pool file's recording: two files are one recording when they are
+# one key playing the same samples (or freepats patch) and the velocity
+# drives nothing but level and filter (zones.tsv); one sample on two
+# keys (retuned), a note whose velocity drives more, and a file of no
+# known provenance (lmms, Sonic Pi) are each their own
+awk -F '\t' -v OFS='\t' 'NR == FNR { z[$1] = $2; next }
+    { print $1, ($1 in z) && z[$1] !~ /(:|;vel:.*)$/ ? z[$1] "/" $5 : $1 }' \
+    "$corpus/zones.tsv" "$tmp/pool.tsv" >"$tmp/recording.tsv"
 # how many pairs of different recordings of one class and kit the library
-# holds: what "false (class and kit)" below is out of. Two files are one
-# recording when they are one key playing the same samples (or patch)
-# with no velocity-driven envelope (zones.tsv); one sample on two keys
-# (retuned), a note whose velocity drives more than level and filter,
-# and a file of no known provenance (lmms, Sonic Pi) are each their own.
+# holds: what "false (class and kit)" below is out of
 awk -F '\t' '
-    FILENAME == ARGV[1] { z[$1] = $2; next }
+    FILENAME == ARGV[1] { rec[$1] = $2; next }
     FILENAME == ARGV[2] { k[$1]; next }
     $1 in k {
         g = $2 "\t" $3 "\t" $4
-        p = ($1 in z) && z[$1] !~ /(:|;vel:.*)$/ ? z[$1] "\t" $5 : $1
+        p = rec[$1]
         n[g]++; m[g, p]++
         if (m[g, p] > 1) same += m[g, p] - 1
     }
     END {
         for (g in n) all += n[g] * (n[g] - 1) / 2
         printf "pairs of different recordings of one class and kit: %d\n", all - same
-    }' "$corpus/zones.tsv" "$tmp/keep.txt" "$tmp/pool.tsv"
+    }' "$tmp/recording.tsv" "$tmp/keep.txt" "$tmp/pool.tsv"
 
 lib="$tmp/lib"
 mkdir -p "$lib"
@@ -327,17 +331,12 @@ score() {
         { print $1, $2, $3, ($2 "\t" $3) in t ? t[$2 "\t" $3] : "-\t-" }' \
         "$tmp/truth.tsv" - >"$tmp/judged.tsv"
     # a pair of one class and kit the truth parts is still one recording
-    # when both are one key playing the same samples (or patch) and the
-    # velocity drives nothing but level and filter (zones.tsv): velocity
-    # layers, scaled and filtered by the synthesizer
-    awk -F '\t' -v OFS='\t' '
-        FILENAME == ARGV[1] { z[$1] = $2; next }
-        FILENAME == ARGV[2] { key[$1] = $5; next }
-        $1 == "classkit" && $4 != "same" && ($2 in z) &&
-            z[$2] !~ /(:|;vel:.*)$/ && z[$2] == z[$3] &&
-            key[$2] == key[$3] { $1 = "layer" }
-        { print }' "$corpus/zones.tsv" "$tmp/pool.tsv" "$tmp/judged.tsv" \
-        >"$tmp/judged2.tsv"
+    # when recording.tsv says so: velocity layers of one sample, scaled
+    # and filtered by the synthesizer
+    awk -F '\t' -v OFS='\t' 'NR == FNR { rec[$1] = $2; next }
+        $1 == "classkit" && $4 != "same" && rec[$2] == rec[$3] {
+            $1 = "layer" }
+        { print }' "$tmp/recording.tsv" "$tmp/judged.tsv" >"$tmp/judged2.tsv"
     mv "$tmp/judged2.tsv" "$tmp/judged.tsv"
     awk -F '\t' '
         $1 == "classkit" && $4 == "same" { level++ }
