@@ -12,6 +12,7 @@
 #include "as/as.h"
 #include "as/index.h"
 #include "common/cli.h"
+#include "common/filter.h"
 #include "common/options.h"
 #include "common/record.h"
 #include "common/stream.h"
@@ -494,13 +495,6 @@ run_write(const struct opts *o, char **streams, int n_streams)
     return rc;
 }
 
-/* merge's keep: whether the entry passes the filters (ctx) */
-static int
-passes(const void *ctx, const struct as_index_entry *e)
-{
-    return as_entry_filter_match(ctx, e);
-}
-
 /* Whether a filtered merge would write over one of its inputs (a slip
  * from folding a segment in, "merge -o lib.asx lib.asx", that would drop
  * the rest of it). */
@@ -567,8 +561,8 @@ run_merge(const struct opts *o, char **inputs, int n)
             continue;
         }
         /* a filtered merge is the unfiltered merge, filtered */
-        int st = as_index_builder_put_some(b, ix, passes, o->filter, &c.put,
-                                           &c.removed);
+        int st = as_index_builder_put_some(b, ix, cli_filter_keep, o->filter,
+                                           &c.put, &c.removed);
         if (st != AS_OK) {
             cli_warn_status(inputs[i], st);
             c.failed++;

@@ -27,6 +27,12 @@ cli_filter_add(as_entry_filter **f, enum as_filter_kind kind, const char *opt,
     }
 }
 
+int
+cli_filter_keep(const void *f, const struct as_index_entry *e)
+{
+    return as_entry_filter_match(f, e);
+}
+
 /* A builder holding ix's entries but those f leaves out. */
 static int
 subset(as_index *ix, const as_entry_filter *f, as_index_builder **out)
@@ -34,13 +40,7 @@ subset(as_index *ix, const as_entry_filter *f, as_index_builder **out)
     as_index_builder *b = NULL;
     int st = as_index_builder_new(&b, as_index_header(ix));
     if (st == AS_OK)
-        st = as_index_builder_load(b, ix);
-    for (size_t i = 0; i < as_index_count(ix) && st == AS_OK; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(ix, i, &e)) == AS_OK &&
-            !as_entry_filter_match(f, &e))
-            st = as_index_builder_remove(b, e.path);
-    }
+        st = as_index_builder_put_some(b, ix, cli_filter_keep, f, NULL, NULL);
     if (st != AS_OK) {
         as_index_builder_free(b);
         b = NULL;

@@ -16,6 +16,10 @@
 void cli_filter_add(as_entry_filter **f, enum as_filter_kind kind,
                     const char *opt, const char *arg);
 
+/* Whether entry e passes filter f (an as_entry_filter, NULL: every
+ * entry does): the keep of as_index_builder_put_some(). */
+int cli_filter_keep(const void *f, const struct as_index_entry *e);
+
 /*
  * The entries of ix (opened from path) that pass f, as an index of their
  * own, for the tools that work on a whole index (clustering, anomaly
