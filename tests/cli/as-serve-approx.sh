@@ -124,16 +124,6 @@ bad "approx=1&approx=1" "query parameter 'approx' given twice"
 
 # stale: as-index -u changes the index; the server reloads it, warns,
 # and answers approx=1 exactly, saying so
-wait_for() { # what cmd...
-    _what=$1
-    shift
-    _n=0
-    until "$@"; do
-        _n=$((_n + 1))
-        [ "$_n" -lt 200 ] || fail "waited in vain for $_what"
-        sleep 0.05
-    done
-}
 generation_is() {
     http "${URL}healthz"
     grep -q "\"generation\":$1}" "$T/out"

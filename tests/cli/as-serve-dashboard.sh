@@ -75,8 +75,8 @@ head -c 3000000 /dev/zero >zeros.bin
 for m in POST GET; do
     http -X $m --data-binary @zeros.bin "$URL"
     expect_code 401
-    grep -q "^as-serve: 127\\.0\\.0\\.1 $m / 401 " "$T/serve.err" ||
-        fail "$m / with a body, without the token: $(tail -2 "$T/serve.err")"
+    wait_for "the log line of $m / with a body, without the token" \
+        grep -q "^as-serve: 127\\.0\\.0\\.1 $m / 401 " "$T/serve.err"
 done
 http "${URL}map?format=page"
 expect_code 401

@@ -12,17 +12,6 @@ as-extract -r samples/tones samples/loops >b.tsv
 as-index -o lib.asx a.tsv
 K=samples/kicks/kick_44k1.flac
 
-# wait_for WHAT CMD...: runs CMD until it succeeds (at most about 10 s)
-wait_for() {
-    _what=$1
-    shift
-    _n=0
-    until "$@"; do
-        _n=$((_n + 1))
-        [ "$_n" -lt 200 ] || fail "waited in vain for $_what"
-        sleep 0.05
-    done
-}
 entries_are() {
     http "${URL}healthz"
     grep -q "\"entries\":$1," "$T/out"

@@ -276,6 +276,19 @@ as_serve_stop() {
     set -e
 }
 
+# wait_for WHAT CMD...: runs CMD until it succeeds (at most about 10 s;
+# the server logs a request after it has answered it)
+wait_for() {
+    _what=$1
+    shift
+    _n=0
+    until "$@"; do
+        _n=$((_n + 1))
+        [ "$_n" -lt 200 ] || fail "waited in vain for $_what"
+        sleep 0.05
+    done
+}
+
 # http CURL-ARG...: one request with curl: the body in $T/out, the
 # status in $code ("000" when the connection failed).
 http() {
