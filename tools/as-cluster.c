@@ -86,8 +86,6 @@ static int
 cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 {
     struct as_cluster_opts co = o->c;
-    if (co.method == AS_CLUSTER_HDBSCAN && !o->have_min_samples)
-        co.min_samples = 0; /* min_cluster_size, as scikit-learn */
     co.on_trial = on_trial;
     co.ctx = (void *)(uintptr_t)l->path;
     int st = as_cluster_run(l->x, l->n, l->d, &co, r);
@@ -219,7 +217,7 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
         if (o->c.method == AS_CLUSTER_DBSCAN) {
             rec_str(r, "method", "dbscan");
             rec_real(r, "eps", "%.6f", res->eps);
-            rec_size(r, "min_samples", o->c.min_samples);
+            rec_size(r, "min_samples", res->min_samples);
         } else if (o->c.method == AS_CLUSTER_HDBSCAN ||
                    o->c.method == AS_CLUSTER_AUTO) {
             rec_str(r, "method",

@@ -21,6 +21,8 @@
 #define KDIST_SAMPLE 2000
 /* eps when every sampled point repeats another (k-distance 0). */
 #define EPS_FLOOR 1e-12
+/* DBSCAN's min_samples when none is given (scikit-learn's default). */
+#define DBSCAN_MIN_SAMPLES 5
 /* The silhouette sample's stream, apart from the other uses of the seed. */
 #define SAMPLE_STREAM UINT64_C(0x5117)
 
@@ -31,7 +33,6 @@ as_cluster_opts_init(struct as_cluster_opts *o)
     o->method = AS_CLUSTER_KMEANS;
     o->k = 8;
     o->n_init = 10;
-    o->min_samples = 5;
     o->min_cluster_size = 5;
     o->silhouette_sample = 10000;
     o->threads = 1;
@@ -177,9 +178,11 @@ dbscan(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
        struct as_cluster_result *r)
 {
     int st;
+    size_t ms = o->min_samples ? o->min_samples : DBSCAN_MIN_SAMPLES;
+    r->min_samples = ms;
     r->eps = o->eps;
     if (!(r->eps > 0.0)) {
-        size_t k = o->min_samples > 1 ? o->min_samples - 1 : 1;
+        size_t k = ms > 1 ? ms - 1 : 1;
         if (k >= n) {
             r->why = AS_CLUSTER_EPS_TOO_FEW;
             return AS_EINVAL;
@@ -195,7 +198,7 @@ dbscan(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
     struct as_dbscan_opts dopt;
     as_dbscan_opts_init(&dopt);
     dopt.eps = r->eps;
-    dopt.min_samples = o->min_samples;
+    dopt.min_samples = ms;
     dopt.threads = o->threads;
     return as_dbscan(x, n, d, &dopt, r->labels, NULL, &r->k);
 }
@@ -210,6 +213,7 @@ hdbscan(const float *x, size_t n, size_t d, size_t mcs, size_t ms,
     ho.min_samples = ms;
     ho.threads = threads;
     r->min_cluster_size = mcs;
+    r->min_samples = ms ? ms : mcs;
     if (n < 2 || (ms ? ms : mcs) > n) {
         /* too few points for a cluster: all noise */
         for (size_t i = 0; i < n; i++)
@@ -357,7 +361,7 @@ check_opts(size_t n, size_t d, const struct as_cluster_opts *o)
     if (o->method == AS_CLUSTER_AUTO)
         return 1;
     if (o->method == AS_CLUSTER_DBSCAN)
-        return o->min_samples > 0 && !(o->eps < 0.0) && !isnan(o->eps);
+        return !(o->eps < 0.0) && !isnan(o->eps);
     if (o->n_init == 0)
         return 0;
     if (o->k_min > 0)

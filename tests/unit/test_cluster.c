@@ -684,6 +684,7 @@ test_policy(void)
     CHECK(memcmp(lab, r.labels, n * sizeof *lab) == 0);
     CHECK_INT(r.k, 3);
     CHECK_INT(r.eps_k, 0);
+    CHECK_INT(r.min_samples, 5); /* the init's 0: DBSCAN's default */
     CHECK_INT(r.labels[60], -1);
     CHECK(isnan(r.distance[60]) && isnan(r.silhouette[61]));
     CHECK_STATUS(as_cluster_summarize(&r, labels, NULL, &s), AS_OK);
@@ -735,7 +736,7 @@ test_policy(void)
     o.method = AS_CLUSTER_DBSCAN;
     CHECK_STATUS(as_cluster_run(x, 4, d, &o, &r), AS_EINVAL);
     CHECK_INT(r.why, AS_CLUSTER_EPS_TOO_FEW);
-    o.min_samples = 0;
+    o.eps = -1.0;
     CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_EINVAL);
     CHECK_INT(r.why, AS_CLUSTER_BAD_OPTS);
     as_cluster_result_free(NULL);

@@ -238,8 +238,7 @@ test_policy(void)
     struct as_cluster_opts o;
     as_cluster_opts_init(&o);
     o.method = AS_CLUSTER_HDBSCAN;
-    o.min_cluster_size = 6;
-    o.min_samples = 0;
+    o.min_cluster_size = 6; /* min_samples left at its init: the same */
     struct as_cluster_result r;
     int32_t lab[T90_N];
     check_ctx("policy hdbscan");
@@ -251,6 +250,7 @@ test_policy(void)
     CHECK_INT(as_hdbscan(T90, T90_N, 2, &ho, lab, NULL, &k), AS_OK);
     CHECK_INT(r.k, k);
     CHECK_INT(r.min_cluster_size, 6);
+    CHECK_INT(r.min_samples, 6);
     CHECK(memcmp(r.labels, lab, sizeof lab) == 0);
     as_cluster_result_free(&r);
 
@@ -263,6 +263,7 @@ test_policy(void)
     CHECK_INT(as_hdbscan(T90, T90_N, 2, &ho, lab, NULL, &k), AS_OK);
     CHECK_INT(r.k, k);
     CHECK_INT(r.min_cluster_size, 5);
+    CHECK_INT(r.min_samples, 3);
     size_t noise = 0;
     for (size_t i = 0; i < T90_N; i++) {
         CHECK(r.labels[i] >= 0);

@@ -1515,9 +1515,7 @@ build_clusters(const struct gen *g, size_t h, int method, size_t k, int *st)
         o.method = method;
         if (k)
             o.k = k;
-        if (method == AS_CLUSTER_HDBSCAN)
-            o.min_samples = 0; /* min_cluster_size, as as-cluster */
-        o.no_silhouette = 1;   /* not shown, and O(n^2) */
+        o.no_silhouette = 1; /* not shown, and O(n^2) */
         o.threads = api_opts->jobs;
         if (*st == AS_OK)
             *st = as_cluster_run(x, n, d, &o, &res);

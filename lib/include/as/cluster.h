@@ -201,9 +201,10 @@ struct as_cluster_opts {
     size_t n_init;      /* k-means restarts. Init: 10 */
     double eps;         /* DBSCAN radius; 0: from the k-distance curve.
                            Init: 0 */
-    size_t min_samples; /* DBSCAN (see as_dbscan_opts), HDBSCAN
-                           (see as_hdbscan_opts; 0 there:
-                           min_cluster_size). Init: 5 */
+    size_t min_samples; /* DBSCAN (see as_dbscan_opts) and HDBSCAN
+                           (see as_hdbscan_opts); 0: the method's
+                           default, scikit-learn's: 5 for DBSCAN,
+                           min_cluster_size for HDBSCAN. Init: 0 */
     size_t silhouette_sample; /* the silhouette over at most this many
                                  points, drawn with the seed; 0: all.
                                  Init: 10000 */
@@ -252,6 +253,8 @@ struct as_cluster_result {
     size_t k_hi;             /* k-means range: the highest k tried */
     size_t min_cluster_size; /* HDBSCAN and the automatic choice: the
                                 one used */
+    size_t min_samples;      /* DBSCAN, HDBSCAN and the automatic choice:
+                                the one used */
     size_t joined;           /* the automatic choice: noise points joined to
                                 a cluster */
     int why;                 /* enum as_cluster_why: set with AS_EINVAL */
