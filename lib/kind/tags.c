@@ -189,3 +189,25 @@ as_kinds_entry(const as_kinds *k, const as_index *ix, size_t i, double *prob,
         return AS_ECHECKSUM;
     return as_kinds_probs(k, row, as_index_dim(ix), prob, prob_len, best);
 }
+
+int
+as_kinds_entry_kind(const as_kinds *k, const as_index *ix, size_t i,
+                    const char **cls, double *prob)
+{
+    if (!k || !cls)
+        return AS_EINVAL;
+    double few[64], *p = few;
+    if (k->n_classes > sizeof few / sizeof *few &&
+        !(p = malloc(k->n_classes * sizeof *p)))
+        return AS_ENOMEM;
+    size_t best = 0;
+    int st = as_kinds_entry(k, ix, i, p, k->n_classes, &best);
+    if (st == AS_OK) {
+        *cls = as_kinds_class(k, best);
+        if (prob)
+            *prob = p[best];
+    }
+    if (p != few)
+        free(p);
+    return st;
+}

@@ -316,12 +316,11 @@ kind_match(const as_entry_filter *f, const as_kinds *k, const as_index *ix,
 {
     if (k == NULL)
         return 1;
-    size_t best = 0;
-    double p[256];
-    if (as_kinds_entry(k, ix, i, p, sizeof p / sizeof *p, &best) != AS_OK)
+    const char *cls;
+    if (as_kinds_entry_kind(k, ix, i, &cls, NULL) != AS_OK)
         return 0;
     for (size_t j = 0; j < f->kinds.n; j++)
-        if (strcmp(as_kinds_class(k, best), f->kinds.v[j]) == 0)
+        if (strcmp(cls, f->kinds.v[j]) == 0)
             return 1;
     return 0;
 }

@@ -304,6 +304,58 @@ test_index_kinds(void)
     tu_rmtree(dir);
 }
 
+/* An entry's kind, whatever the number of classes: 300 tags, the most
+ * probable past the 256th, told by as_kinds_entry_kind() and by a kind
+ * filter. */
+static void
+test_entry_kind(void)
+{
+    check_ctx("entry kind");
+    char dir[256];
+    if (tu_tmpdir(dir, sizeof dir, "kindw") != 0) {
+        CHECK(0);
+        return;
+    }
+    enum { NC = 300, DIM = NC + 1 };
+    static char names_buf[NC][16];
+    const char *names[DIM];
+    static float rows[3 * DIM];
+    names[0] = "zcr_mean";
+    for (size_t c = 0; c < NC; c++) {
+        snprintf(names_buf[c], sizeof names_buf[c], "kind_p_c%03zu", c);
+        names[c + 1] = names_buf[c];
+    }
+    for (size_t i = 0; i < 3; i++)
+        for (size_t c = 0; c < NC; c++) /* entry i: class 280 + i */
+            rows[i * DIM + 1 + c] = c == 280 + i ? 0.5f : 0.001f;
+    as_index *ix = tagged_index(dir, "w.asx", names, DIM, rows);
+    as_kinds *k = NULL;
+    CHECK_STATUS(as_kinds_of_index(&k, NULL, ix, 1), AS_OK);
+    const char *cls = NULL;
+    double p = -1;
+    CHECK_STATUS(as_kinds_entry_kind(k, ix, 1, &cls, &p), AS_OK);
+    CHECK_STR(cls ? cls : "(null)", "c281");
+    CHECK_NEAR(p, 0.5, 1e-7);
+    CHECK_STATUS(as_kinds_entry_kind(k, ix, 2, &cls, NULL), AS_OK);
+    CHECK_STR(cls ? cls : "(null)", "c282");
+    CHECK_STATUS(as_kinds_entry_kind(k, ix, 3, &cls, &p), AS_EINVAL);
+    CHECK_STATUS(as_kinds_entry_kind(NULL, ix, 0, &cls, &p), AS_EINVAL);
+    /* the kind filter keeps the one entry of class c280 */
+    as_entry_filter *f = NULL;
+    as_entry_mask *m = NULL;
+    CHECK_STATUS(as_entry_filter_new(&f), AS_OK);
+    CHECK_STATUS(as_entry_filter_add(f, AS_FILTER_KIND, "c280", NULL, 0),
+                 AS_OK);
+    CHECK_STATUS(as_entry_mask_new(&m, &ix, 1, f, NULL), AS_OK);
+    CHECK(as_entry_mask_has(m, 0, 0));
+    CHECK(!as_entry_mask_has(m, 0, 1));
+    as_entry_mask_free(m);
+    as_entry_filter_free(f);
+    as_kinds_free(k);
+    as_index_close(ix);
+    tu_rmtree(dir);
+}
+
 /* A shard of the library test_rank() ranks: the paths given (at most
  * 4), each with a kick and a snare tag (kick[i], 1 - kick[i]). */
 static as_index *
@@ -402,6 +454,7 @@ main(void)
     test_malformed();
     test_builtin();
     test_index_kinds();
+    test_entry_kind();
     test_rank();
     return check_done();
 }

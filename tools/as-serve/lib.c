@@ -423,15 +423,11 @@ gen_kind(const struct gen *g, size_t h, size_t i, const char **kind,
          double *kind_p)
 {
     const as_kinds *k = g->kinds[h];
-    double p[256];
-    size_t best = 0;
-    if (k == NULL || as_kinds_entry(k, g->ix[h], i, p, sizeof p / sizeof *p,
-                                    &best) != AS_OK) {
+    if (k == NULL ||
+        as_kinds_entry_kind(k, g->ix[h], i, kind, kind_p) != AS_OK) {
         *kind = NULL;
         *kind_p = -1;
         return -1;
     }
-    *kind = as_kinds_class(k, best);
-    *kind_p = p[best];
     return 0;
 }

@@ -147,6 +147,12 @@ int as_kinds_of_index(as_kinds **out, const as_kind_model *model,
  * damaged), AS_ENONFINITE. */
 int as_kinds_entry(const as_kinds *k, const as_index *ix, size_t i,
                    double *prob, size_t prob_len, size_t *best);
+/* The kind of entry i of ix, its most probable class (the first on a
+ * tie), into *cls (the handle's string), and that class's probability
+ * into *prob (may be NULL), whatever the number of classes. AS_OK, or
+ * as as_kinds_entry(), or AS_ENOMEM. */
+int as_kinds_entry_kind(const as_kinds *k, const as_index *ix, size_t i,
+                        const char **cls, double *prob);
 
 /* An entry ranked by the probability of a class. */
 struct as_kind_rank {
