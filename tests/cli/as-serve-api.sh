@@ -37,6 +37,17 @@ as-search -J -k 3 -p $K lib.asx >want.json
 cmp -s want.json got.json || { diff want.json got.json >&2; fail "GET /search"; }
 grep -q '"id":[0-9]*,"filename":"samples/kicks/real_bd_808_44k1.wav","genre":"kicks","label":"kicks","duration":0.559773,"cluster":null,' "$T/out" ||
     fail "GET /search: result fields: $(cat "$T/out")"
+# path= is found as as-search -p finds it, typed another way than the
+# index stores it: with ./ or an extra slash, or absolute (relative
+# paths start in the server's directory, -C); the query is the entry
+for p in "./$K" "samples//kicks/kick_44k1.flac" "$T/$K"; do
+    http "${URL}search?path=$p&n_results=3"
+    expect_code 200
+    strip >got.json
+    cmp -s want.json got.json || { diff want.json got.json >&2; fail "GET /search?path=$p"; }
+done
+http "${URL}search?path=$T/samples/$K"
+expect_code 404
 # k is n_results; 10 by default
 http "${URL}search?path=$K&k=3"
 strip >got.json

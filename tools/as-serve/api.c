@@ -792,12 +792,7 @@ search_job_new(const struct request *q, struct gen *g,
 static size_t
 search_depth(const struct search_job *j)
 {
-    /* approximate: against the ef candidates when there are fewer, as
-     * as-search -a, so that ef alone sets what a query costs */
-    size_t r = AS_REASON_NEIGHBOURS;
-    if (j->approx && j->ef < r)
-        r = j->ef;
-    return j->k > r ? j->k : r;
+    return as_reasons_depth(j->k, j->approx ? j->ef : 0);
 }
 
 int
@@ -1050,23 +1045,22 @@ search_entry(const struct request *q, struct gen *g, size_t h, size_t at,
     return search_reply(q, g, &qv, k);
 }
 
+/* The entry path names, found as as-search -p finds it: as the index
+ * stores it or spelt another way, relative paths against -C. */
 static int
 search_path(const struct request *q, struct gen *g, const char *path, size_t k)
 {
-    size_t h = g->n, at = 0;
-    int st = AS_ENOENT_PATH;
-    while (h > 0 &&
-           (st = as_index_find(g->ix[h - 1], path, &at)) == AS_ENOENT_PATH)
-        h--;
-    if (st != AS_OK && st != AS_ENOENT_PATH)
-        return index_error(q, g, st);
-    if (h == 0) {
+    struct as_entry_ref at;
+    int st = as_entry_find(g->ix, g->n, path, api_opts->dir_abs, &at);
+    if (st == AS_ENOENT_PATH) {
         char *s = cli_msg_name_dup(path);
         int ret = reply_error(q->c, q->r, 404, "%s: not in the index", s);
         free(s);
         return ret;
     }
-    return search_entry(q, g, h - 1, at, k);
+    if (st != AS_OK)
+        return index_error(q, g, st);
+    return search_entry(q, g, at.shard, at.entry, k);
 }
 
 /* The audio of a POST /search: the "file" part of a multipart body (or

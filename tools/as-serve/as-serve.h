@@ -20,6 +20,8 @@ struct serve_opts {
     const char *origin;     /* -A: CORS origin, NULL: no CORS */
     const char *dir;        /* -C: where relative entry paths start */
     int dirfd;
+    char *dir_abs; /* dir made absolute, NULL if it could not be: how a
+                      path= typed another way is found (as_entry_find) */
     int insecure;
     int quiet_log;     /* -q: no access log */
     size_t max_upload; /* bytes */
@@ -45,8 +47,7 @@ struct gen {
     size_t *offset; /* global id of each shard's first entry */
     size_t total;   /* entries in all shards */
     size_t dim;
-    int present[AS_G_COUNT];
-    long is_loop;     /* is_loop column, or -1 */
+    int present[AS_G_COUNT]; /* as_index_feature_groups() */
     as_kinds **kinds; /* per shard, its kind tags (as-extract -K) or NULL */
     int tagged;       /* some shard has tags: results carry kind, kind_p */
     const as_featureset *extract; /* the set that extracts the columns,
@@ -144,7 +145,7 @@ void gen_extractor_put(struct gen *g, as_extractor *x);
 /* Global id -> shard and entry; 0, or -1 when out of range. */
 int gen_locate(const struct gen *g, size_t id, size_t *shard, size_t *entry);
 /* Whether entry i of shard h is the one its path names (not shadowed by
- * a later shard). */
+ * a later shard); 0 too when that cannot be read. */
 int gen_visible(const struct gen *g, size_t h, size_t i);
 /* The kind of entry i of shard h, as as-search tells it (the most
  * probable class of its tags) and that class's probability; 0, or -1

@@ -192,17 +192,8 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     }
     g->n_searchers = 1;
     g->dim = as_searcher_dim(g->searchers[0]);
-    const enum as_group *groups = as_index_groups(g->ix[0]);
-    const struct as_featheader *hd = as_index_header(g->ix[0]);
-    g->is_loop = -1;
-    for (size_t j = 0; j < g->dim; j++) {
-        /* kind tags are no feature: no group of similarities, as as-search */
-        if (!as_kind_is_tag(hd->names[j]))
-            g->present[groups[j]] = 1;
-        if (strcmp(hd->names[j], "is_loop") == 0)
-            g->is_loop = (long)j;
-    }
-    g->extract = as_featureset_extracting(hd);
+    as_index_feature_groups(g->ix[0], g->present);
+    g->extract = as_featureset_extracting(as_index_header(g->ix[0]));
     /* the kind tags of each shard that has them, as as-search reads them */
     for (size_t h = 0; h < g->n; h++) {
         st = as_kinds_of_index(&g->kinds[h], NULL, g->ix[h], 1);
@@ -405,17 +396,8 @@ gen_locate(const struct gen *g, size_t id, size_t *shard, size_t *entry)
 int
 gen_visible(const struct gen *g, size_t h, size_t i)
 {
-    if (h + 1 == g->n)
-        return 1;
-    struct as_index_entry e;
-    if (as_index_entry(g->ix[h], i, &e) != AS_OK)
-        return 0;
-    for (size_t l = h + 1; l < g->n; l++) {
-        size_t at;
-        if (as_index_find(g->ix[l], e.path, &at) == AS_OK)
-            return 0;
-    }
-    return 1;
+    int visible;
+    return as_entry_visible(g->ix, g->n, h, i, &visible) == AS_OK && visible;
 }
 
 int

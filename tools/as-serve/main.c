@@ -322,6 +322,26 @@ drain(const struct serve_opts *o, struct MHD_Daemon *d)
         close(lfd);
 }
 
+/* dir as an absolute path (the current directory's, then dir when it
+ * is relative), or NULL when the current directory cannot be told. */
+static char *
+absolute_dir(const char *dir)
+{
+    if (dir[0] == '/')
+        return strdup(dir);
+    char *cwd = getcwd(NULL, 0);
+    if (cwd == NULL || cwd[0] != '/') {
+        free(cwd);
+        return NULL;
+    }
+    size_t n = strlen(cwd) + strlen(dir) + 2;
+    char *abs = malloc(n);
+    if (abs != NULL)
+        snprintf(abs, n, "%s/%s", cwd, dir);
+    free(cwd);
+    return abs;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -343,6 +363,7 @@ main(int argc, char **argv)
         free(o.token);
         return AS_EXIT_FAIL;
     }
+    o.dir_abs = absolute_dir(o.dir);
     api_opts = &o;
 
     /* the signals are taken by sigtimedwait in serve(), in this thread
@@ -359,6 +380,7 @@ main(int argc, char **argv)
     struct gen *g = gen_open(o.index_paths, o.n_index, gen_id, 1);
     if (g == NULL) {
         close(o.dirfd);
+        free(o.dir_abs);
         free(o.token);
         return AS_EXIT_FAIL;
     }
@@ -390,6 +412,7 @@ main(int argc, char **argv)
     gen_shutdown();
     free(failed);
     close(o.dirfd);
+    free(o.dir_abs);
     free(o.token);
     return status;
 }
