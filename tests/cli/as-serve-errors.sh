@@ -59,6 +59,14 @@ expect_err "as-serve: token: the token must be at least 16 characters"
 run as-serve -C nowhere lib.asx
 expect_status 1
 expect_err "as-serve: nowhere: No such file or directory"
+# shards of other columns: the one that differs is named, in as-search's
+# words, though its columns are as many as the first's
+awk -F '\t' 'BEGIN { OFS = FS } NR == 1 { $6 = "my_col" } { print }' lib.tsv >mine.tsv
+as-index -o mine.asx mine.tsv
+cp lib.asx lib2.asx
+run as-serve -l 127.0.0.1:0 lib.asx mine.asx lib2.asx
+expect_status 1
+expect_err "as-serve: mine.asx: feature set 103 columns, lib.asx has default"
 
 as_serve_start -u 64k lib.asx
 

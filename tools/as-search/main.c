@@ -159,30 +159,6 @@ build_mask(const struct opts *o, struct lib *lib)
     return 0;
 }
 
-/* Reports that x's columns differ from y's (those of the index named
- * whose): by feature set, or, when both carry the same set name, by the
- * number of columns or the first column that differs. */
-static void
-columns_differ(const char *subject, const struct as_featheader *x,
-               const struct as_featheader *y, const char *whose)
-{
-    char a[64], b[64];
-    as_featheader_describe(x, a, sizeof a);
-    as_featheader_describe(y, b, sizeof b);
-    if (strcmp(a, b) != 0) {
-        cli_warnx(subject, "feature set %s, %s has %s", a, whose, b);
-    } else if (x->dim != y->dim) {
-        cli_warnx(subject, "feature set %s with %zu columns, %s has %zu", a,
-                  x->dim, whose, y->dim);
-    } else {
-        size_t j = 0;
-        while (j + 1 < x->dim && strcmp(x->names[j], y->names[j]) == 0)
-            j++;
-        cli_warnx(subject, "feature set %s with column %zu named %s, %s has %s",
-                  a, j + 1, x->names[j], whose, y->names[j]);
-    }
-}
-
 /* -a: the approximate index beside the (one) index, INDEX.ann. */
 static int
 open_approx(struct lib *lib)
@@ -240,17 +216,7 @@ open_searcher(const struct opts *o, struct lib *lib)
     }
     int st = as_searcher_new(&lib->s, lib->ix, lib->n, &so);
     if (st == AS_EMISMATCH) {
-        for (size_t h = 1; h < lib->n; h++)
-            if (as_index_dim(lib->ix[h]) != as_index_dim(lib->ix[0]) ||
-                !as_featheader_same_names(as_index_header(lib->ix[h]),
-                                          as_index_header(lib->ix[0]))) {
-                char *p0 = cli_msg_name_dup(lib->path[0]);
-                columns_differ(lib->path[h], as_index_header(lib->ix[h]),
-                               as_index_header(lib->ix[0]),
-                               p0 ? p0 : "the first index");
-                free(p0);
-                break;
-            }
+        cli_shards_differ(lib->path, lib->ix, lib->n);
         return 1;
     }
     if (st != AS_OK) {
@@ -548,7 +514,7 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
     const struct as_featheader *ih = as_index_header(lib->ix[0]);
     int failed = 0;
     if (!as_featheader_same_names(ih, st.h)) {
-        columns_differ(name, st.h, ih, "the index");
+        cli_columns_differ(name, st.h, ih, "the index");
         cli_stream_close(&st);
         return 1;
     }

@@ -176,10 +176,7 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     as_search_opts_init(&so);
     int st = as_searcher_new(&g->searchers[0], g->ix, g->n, &so);
     if (st == AS_EMISMATCH) {
-        size_t h = 1;
-        while (h + 1 < n && as_index_dim(g->ix[h]) == as_index_dim(g->ix[0]))
-            h++;
-        cli_warnx(paths[h], "columns differ from those of %s", paths[0]);
+        cli_shards_differ((const char *const *)paths, g->ix, g->n);
     } else if (st != AS_OK) {
         size_t h = 0;
         while (h + 1 < n && as_index_damaged(g->ix[h]) == NULL)

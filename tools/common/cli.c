@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "as/error.h"
+#include "as/featio.h"
 #include "as/index.h"
 #include "as/learn.h"
 #include "as/parallel.h"
@@ -592,6 +593,40 @@ cli_warn_index(const char *path, const as_index *ix, int status)
         cli_warnx(path, "index is damaged (checksum mismatch in %s)", sec);
     else
         cli_warn_status(path, status);
+}
+
+void
+cli_columns_differ(const char *subject, const struct as_featheader *x,
+                   const struct as_featheader *y, const char *whose)
+{
+    char a[64], b[64];
+    as_featheader_describe(x, a, sizeof a);
+    as_featheader_describe(y, b, sizeof b);
+    if (strcmp(a, b) != 0) {
+        cli_warnx(subject, "feature set %s, %s has %s", a, whose, b);
+    } else if (x->dim != y->dim) {
+        cli_warnx(subject, "feature set %s with %zu columns, %s has %zu", a,
+                  x->dim, whose, y->dim);
+    } else {
+        size_t j = 0;
+        while (j + 1 < x->dim && strcmp(x->names[j], y->names[j]) == 0)
+            j++;
+        cli_warnx(subject, "feature set %s with column %zu named %s, %s has %s",
+                  a, j + 1, x->names[j], whose, y->names[j]);
+    }
+}
+
+void
+cli_shards_differ(const char *const *paths, as_index *const *ix, size_t n)
+{
+    const struct as_featheader *first = as_index_header(ix[0]);
+    size_t h = 1;
+    while (h + 1 < n && as_featheader_same_names(as_index_header(ix[h]), first))
+        h++;
+    char *p0 = cli_msg_name_dup(paths[0]);
+    cli_columns_differ(paths[h], as_index_header(ix[h]), first,
+                       p0 ? p0 : "the first index");
+    free(p0);
 }
 
 int

@@ -139,6 +139,17 @@ struct as_index *cli_index_open(const char *path, unsigned flags);
 /* Reports status from reading the index ix at path: for AS_ECHECKSUM,
  * "index is damaged (checksum mismatch in SECTION)". */
 void cli_warn_index(const char *path, const struct as_index *ix, int status);
+/* Reports that x's columns differ from y's (those of the index or
+ * stream named whose): by feature set, or, when both carry the same set
+ * name, by the number of columns or the first column that differs. */
+struct as_featheader;
+void cli_columns_differ(const char *subject, const struct as_featheader *x,
+                        const struct as_featheader *y, const char *whose);
+/* After AS_EMISMATCH from searching the shards ix[0, n) (paths as
+ * given) as one library: reports the first whose columns differ from
+ * the first shard's, as cli_columns_differ(). */
+void cli_shards_differ(const char *const *paths, struct as_index *const *ix,
+                       size_t n);
 /* The projection as-index -L learnt into the index ix at path (-P of
  * as-cluster, as-map), in *out for the caller to free with
  * as_projection_free(); 0, or 1 after reporting that it cannot be read
