@@ -6,10 +6,12 @@
  */
 #include "as/anomaly.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "as/error.h"
+#include "as/filter.h"
 
 void
 as_anomaly_opts_init(struct as_anomaly_opts *o)
@@ -61,11 +63,7 @@ static int
 neighbour_scores(as_index *ix, const struct as_anomaly_opts *o, double *score)
 {
     size_t n = as_index_count(ix);
-    size_t k = o->k != 0                     ? o->k
-               : o->method == AS_ANOMALY_LOF ? AS_ANOMALY_K_LOF
-                                             : AS_ANOMALY_K_KNN;
-    if (k > n - 1)
-        k = n - 1;
+    size_t k = as_anomaly_k(o, n);
     if (k == 0) {
         score[0] = o->method == AS_ANOMALY_LOF ? -1.0 : 0.0;
         return AS_OK;
@@ -144,4 +142,137 @@ as_anomaly_order(const as_index *ix, const double *scores, size_t *order)
         order[i] = r[i].i;
     free(r);
     return AS_OK;
+}
+
+size_t
+as_anomaly_k(const struct as_anomaly_opts *o, size_t n)
+{
+    if (o == NULL || o->method == AS_ANOMALY_IFOREST || n == 0)
+        return 0;
+    size_t k = o->k != 0                     ? o->k
+               : o->method == AS_ANOMALY_LOF ? AS_ANOMALY_K_LOF
+                                             : AS_ANOMALY_K_KNN;
+    return k > n - 1 ? n - 1 : k;
+}
+
+/* A ranked entry and its place in its shard's order. */
+struct placed {
+    struct as_anomaly_ranked r;
+    size_t rank;
+};
+
+/* Lower scores first, then by shard, then in the shard's order. */
+static int
+by_score_shard_rank(const void *a, const void *b)
+{
+    const struct placed *x = a, *y = b;
+    if (x->r.score != y->r.score)
+        return x->r.score < y->r.score ? -1 : 1;
+    if (x->r.ref.shard != y->r.ref.shard)
+        return x->r.ref.shard < y->r.ref.shard ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* Shard h's scores (o NULL: the stored ones, HUGE_VAL where there is
+ * none, *kept 0 for those) and groups. */
+static int
+shard_scores(as_index *ix, const struct as_anomaly_opts *o, double *score,
+             enum as_group *group, unsigned char *kept)
+{
+    size_t m = as_index_count(ix);
+    if (o != NULL) {
+        int st = as_anomaly_scores(ix, o, score);
+        /* the options were checked: a value the forest refuses is one
+         * that is not finite, which an index never holds undamaged */
+        if (st == AS_EINVAL)
+            st = AS_EINDEX;
+        if (st == AS_OK)
+            st = as_anomaly_groups(ix, NULL, o->threads, group);
+        memset(kept, 1, m);
+        return st;
+    }
+    for (size_t i = 0; i < m; i++) {
+        struct as_index_entry e;
+        int st = as_index_entry(ix, i, &e);
+        if (st != AS_OK)
+            return st;
+        kept[i] = (e.flags & AS_ENTRY_HAS_ANOMALY) != 0;
+        score[i] = kept[i] ? (double)e.anomaly : HUGE_VAL;
+        group[i] = AS_G_COUNT;
+    }
+    return AS_OK;
+}
+
+/* Shard h's visible, scored entries into p[*n ...) with their places in
+ * the shard's order. */
+static int
+rank_shard(as_index *const *ix, size_t n_ix, size_t h,
+           const struct as_anomaly_opts *o, struct placed *p, size_t *n)
+{
+    size_t m = as_index_count(ix[h]);
+    double *score = malloc(m * sizeof *score);
+    size_t *order = malloc(m * sizeof *order);
+    enum as_group *group = malloc(m * sizeof *group);
+    unsigned char *kept = malloc(m);
+    int st = AS_ENOMEM;
+    if (score != NULL && order != NULL && group != NULL && kept != NULL)
+        st = shard_scores(ix[h], o, score, group, kept);
+    if (st == AS_OK)
+        st = as_anomaly_order(ix[h], score, order);
+    for (size_t r = 0; r < m && st == AS_OK; r++) {
+        size_t i = order[r];
+        int visible = 0;
+        if (kept[i])
+            st = as_entry_visible(ix, n_ix, h, i, &visible);
+        if (!visible)
+            continue;
+        p[*n].r.ref.shard = (uint32_t)h;
+        p[*n].r.ref.entry = (uint32_t)i;
+        p[*n].r.score = score[i];
+        p[*n].r.group = group[i];
+        p[*n].rank = r;
+        (*n)++;
+    }
+    free(score);
+    free(order);
+    free(group);
+    free(kept);
+    return st;
+}
+
+int
+as_anomaly_rank(as_index *const *ix, size_t n_ix,
+                const struct as_anomaly_opts *o, struct as_anomaly_ranked *out,
+                size_t *n)
+{
+    if (ix == NULL || n == NULL || out == NULL ||
+        (o != NULL && (o->threads == 0 || (o->method != AS_ANOMALY_KNN &&
+                                           o->method != AS_ANOMALY_LOF &&
+                                           o->method != AS_ANOMALY_IFOREST))))
+        return AS_EINVAL;
+    *n = 0;
+    size_t total = 0;
+    for (size_t h = 0; h < n_ix; h++) {
+        if (ix[h] == NULL)
+            return AS_EINVAL;
+        total += as_index_count(ix[h]);
+    }
+    if (total == 0)
+        return AS_OK;
+    struct placed *p = malloc(total * sizeof *p);
+    if (p == NULL)
+        return AS_ENOMEM;
+    size_t got = 0;
+    int st = AS_OK;
+    for (size_t h = 0; h < n_ix && st == AS_OK; h++)
+        if (as_index_count(ix[h]) > 0)
+            st = rank_shard(ix, n_ix, h, o, p, &got);
+    if (st == AS_OK) {
+        qsort(p, got, sizeof *p, by_score_shard_rank);
+        for (size_t i = 0; i < got; i++)
+            out[i] = p[i].r;
+        *n = got;
+    }
+    free(p);
+    return st;
 }

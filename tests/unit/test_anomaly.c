@@ -1072,6 +1072,114 @@ test_ranking(void)
     free(x);
 }
 
+/* A shard for test_library_rank(): the paths given, rows from x, and
+ * stored scores where score[i] is not NaN. */
+static as_index *
+rank_shard(const char *name, const char *const *paths, const float *x,
+           const double *score, size_t n)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct as_featheader h = header();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < n; i++) {
+        struct as_index_entry e = {
+            paths[i], NULL, 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        if (!isnan(score[i])) {
+            e.flags = AS_ENTRY_HAS_ANOMALY;
+            e.anomaly = (float)score[i];
+        }
+        CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    return ix;
+}
+
+/* A library's ranking: each shard scored alone, hidden entries left
+ * out, equal scores by shard and then by path; the stored scores the
+ * same way; the neighbours a method uses. */
+static void
+test_library_rank(void)
+{
+    check_ctx("library rank");
+    CHECK_INT(
+        as_anomaly_k(&(struct as_anomaly_opts){.method = AS_ANOMALY_KNN}, 100),
+        AS_ANOMALY_K_KNN);
+    CHECK_INT(
+        as_anomaly_k(&(struct as_anomaly_opts){.method = AS_ANOMALY_LOF}, 10),
+        9);
+    CHECK_INT(
+        as_anomaly_k(
+            &(struct as_anomaly_opts){.method = AS_ANOMALY_KNN, .k = 3}, 2),
+        1);
+    CHECK_INT(
+        as_anomaly_k(&(struct as_anomaly_opts){.method = AS_ANOMALY_LOF}, 1),
+        0);
+    CHECK_INT(as_anomaly_k(
+                  &(struct as_anomaly_opts){.method = AS_ANOMALY_IFOREST}, 50),
+              0);
+
+    /* shard 0: z, a, b (hidden by shard 1's b), n (no stored score);
+     * shard 1: b, d */
+    static const char *const p0[] = {"z.wav", "a.wav", "b.wav", "n.wav"};
+    static const char *const p1[] = {"b.wav", "d.wav"};
+    const double s0[] = {0.5, 0.5, 0.1, (double)NAN}, s1[] = {0.5, -1.0};
+    float *x = malloc(6 * dim * sizeof *x);
+    for (size_t i = 0; i < 6 * dim; i++)
+        x[i] = (float)tu_gauss(&rng);
+    as_index *ix[2];
+    ix[0] = rank_shard("r0.asx", p0, x, s0, 4);
+    ix[1] = rank_shard("r1.asx", p1, x + 4 * dim, s1, 2);
+    struct as_anomaly_ranked r[6];
+    size_t n = 99;
+    CHECK_STATUS(as_anomaly_rank(ix, 2, NULL, r, &n), AS_OK);
+    /* d -1; then 0.5 in shard 0 by path (a before z), then shard 1 */
+    const uint32_t want_shard[] = {1, 0, 0, 1}, want_entry[] = {1, 1, 0, 0};
+    CHECK_INT(n, 4);
+    for (size_t i = 0; i < n && i < 4; i++) {
+        check_ctx("library rank: stored %zu", i);
+        CHECK_INT(r[i].ref.shard, want_shard[i]);
+        CHECK_INT(r[i].ref.entry, want_entry[i]);
+        CHECK_INT(r[i].group, AS_G_COUNT);
+    }
+    CHECK_NEAR(r[0].score, -1.0, 0.0);
+
+    /* computed: each shard's own scores and groups, the visible entries
+     * merged by score */
+    check_ctx("library rank: computed");
+    struct as_anomaly_opts o;
+    as_anomaly_opts_init(&o);
+    o.k = 2;
+    CHECK_STATUS(as_anomaly_rank(ix, 2, &o, r, &n), AS_OK);
+    CHECK_INT(n, 5);
+    double sc0[4], sc1[2];
+    enum as_group g0[4];
+    CHECK_STATUS(as_anomaly_scores(ix[0], &o, sc0), AS_OK);
+    CHECK_STATUS(as_anomaly_scores(ix[1], &o, sc1), AS_OK);
+    CHECK_STATUS(as_anomaly_groups(ix[0], NULL, 1, g0), AS_OK);
+    int seen_b0 = 0;
+    for (size_t i = 0; i < n && i < 5; i++) {
+        const double *sc = r[i].ref.shard ? sc1 : sc0;
+        CHECK(r[i].score == sc[r[i].ref.entry]);
+        seen_b0 |= r[i].ref.shard == 0 && r[i].ref.entry == 2;
+        if (r[i].ref.shard == 0)
+            CHECK_INT(r[i].group, g0[r[i].ref.entry]);
+        if (i > 0)
+            CHECK(r[i - 1].score <= r[i].score);
+    }
+    CHECK(!seen_b0);
+    o.threads = 0;
+    CHECK_STATUS(as_anomaly_rank(ix, 2, &o, r, &n), AS_EINVAL);
+    CHECK_STATUS(as_anomaly_rank(ix, 2, NULL, NULL, &n), AS_EINVAL);
+    as_index_close(ix[0]);
+    as_index_close(ix[1]);
+    free(x);
+}
+
 /* ---- leave-one-out agreement with the labels ---- */
 
 /* as_label_agreement with k neighbours on the given threads. */
@@ -1772,6 +1880,7 @@ main(int argc, char **argv)
     test_agreement();
     test_mislabeled();
     test_ranking();
+    test_library_rank();
     test_lof();
     test_neighbours();
     test_checks();

@@ -1848,73 +1848,32 @@ duplicates(const struct request *q, struct gen *g)
 struct scored {
     size_t id;
     double score;
-    size_t shard, rank; /* computed: its place in its shard's order */
-    int group;          /* computed: enum as_group, AS_G_COUNT: none */
+    int group; /* enum as_group, AS_G_COUNT: none */
 };
 
-/* as as-anomaly stores them: the lower, the more anomalous; then by id */
+/* The ranking of the visible entries (as_anomaly_rank(): o NULL for the
+ * stored scores) into *out (malloc'd), *n of them. */
 static int
-cmp_scored(const void *a, const void *b)
+rank_library(const struct gen *g, const struct as_anomaly_opts *o,
+             struct scored **out, size_t *n)
 {
-    const struct scored *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score < y->score ? -1 : 1;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
-/* computed: by score, then by shard, then in the shard's own order
- * (as_anomaly_order: equal scores by path) */
-static int
-cmp_computed(const void *a, const void *b)
-{
-    const struct scored *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score < y->score ? -1 : 1;
-    if (x->shard != y->shard)
-        return x->shard < y->shard ? -1 : 1;
-    return (x->rank > y->rank) - (x->rank < y->rank);
-}
-
-/* Scores shard h by job j's method into s (its visible entries, from
- * s[*n] on), as as-anomaly -a scores that index. */
-static int
-score_shard(const struct bg_job *j, size_t h, struct scored *s, size_t *n)
-{
-    as_index *ix = j->g->ix[h];
-    size_t m = as_index_count(ix);
-    if (m == 0)
-        return AS_OK;
-    double *score = malloc(m * sizeof *score);
-    size_t *order = malloc(m * sizeof *order);
-    enum as_group *group = malloc(m * sizeof *group);
-    int st = AS_ENOMEM;
-    if (score != NULL && order != NULL && group != NULL) {
-        struct as_anomaly_opts o;
-        as_anomaly_opts_init(&o);
-        o.method = (enum as_anomaly_method)j->method;
-        o.k = j->k;
-        o.threads = api_opts->jobs;
-        st = as_anomaly_scores(ix, &o, score);
-        if (st == AS_OK)
-            st = as_anomaly_order(ix, score, order);
-        if (st == AS_OK)
-            st = as_anomaly_groups(ix, NULL, api_opts->jobs, group);
-    }
-    for (size_t r = 0; r < m && st == AS_OK; r++) {
-        size_t i = order[r];
-        if (!gen_visible(j->g, h, i))
-            continue;
+    struct as_anomaly_ranked *r = malloc((g->total ? g->total : 1) * sizeof *r);
+    struct scored *s = malloc((g->total ? g->total : 1) * sizeof *s);
+    int st = r == NULL || s == NULL ? AS_ENOMEM
+                                    : as_anomaly_rank(g->ix, g->n, o, r, n);
+    for (size_t i = 0; st == AS_OK && i < *n; i++) {
         /* never -0 (a k-NN score of exact duplicates) */
-        s[*n] = (struct scored){j->g->offset[h] + i,
-                                fabs(score[i]) < 5e-7 ? 0.0 : score[i], h, r,
-                                (int)group[i]};
-        (*n)++;
+        double v = fabs(r[i].score) < 5e-7 ? 0.0 : r[i].score;
+        s[i] = (struct scored){g->offset[r[i].ref.shard] + r[i].ref.entry, v,
+                               (int)r[i].group};
     }
-    free(score);
-    free(order);
-    free(group);
-    /* the index holds only finite values: anything else is damage */
-    return st == AS_EINVAL ? AS_EINDEX : st;
+    free(r);
+    if (st != AS_OK) {
+        free(s);
+        s = NULL;
+    }
+    *out = s;
+    return st;
 }
 
 /* The whole ranking of job j's method over the visible entries, as text
@@ -1923,23 +1882,20 @@ score_shard(const struct bg_job *j, size_t h, struct scored *s, size_t *n)
 static char *
 bg_anomalies(const struct bg_job *j, int *st)
 {
-    struct gen *g = j->g;
-    struct scored *s = malloc((g->total ? g->total : 1) * sizeof *s);
-    if (s == NULL) {
-        *st = AS_ENOMEM;
-        return NULL;
-    }
+    struct as_anomaly_opts o;
+    as_anomaly_opts_init(&o);
+    o.method = (enum as_anomaly_method)j->method;
+    o.k = j->k;
+    o.threads = api_opts->jobs;
+    struct scored *s;
     size_t n = 0;
-    *st = AS_OK;
-    for (size_t h = 0; h < g->n && *st == AS_OK; h++)
-        *st = score_shard(j, h, s, &n);
+    *st = rank_library(j->g, &o, &s, &n);
     char *out = NULL;
     size_t len = 0;
     FILE *fp = *st == AS_OK ? open_memstream(&out, &len) : NULL;
     if (*st == AS_OK && fp == NULL)
         *st = AS_ENOMEM;
     if (fp != NULL) {
-        qsort(s, n, sizeof *s, cmp_computed);
         fprintf(fp, "%zu\n", n);
         for (size_t r = 0; r < n; r++)
             fprintf(fp, "%zu %.17g %d\n", s[r].id, s[r].score, s[r].group);
@@ -2034,20 +1990,18 @@ anomalies(const struct request *q, struct gen *g)
         return reply_error(q->c, q->r, 400,
                            "k: not a whole number from 1 to %d", API_MAX_K);
     if (method >= 0) {
-        size_t def = method == AS_ANOMALY_IFOREST ? 0
-                     : method == AS_ANOMALY_KNN   ? AS_ANOMALY_K_KNN
-                                                  : AS_ANOMALY_K_LOF;
-        if (k == def)
+        struct as_anomaly_opts ao;
+        as_anomaly_opts_init(&ao);
+        ao.method = (enum as_anomaly_method)method;
+        if (k == as_anomaly_k(&ao, SIZE_MAX))
             k = 0; /* the default's answer */
-        /* the neighbours used: those asked for, or the method's default,
-         * lowered (as as_anomaly_scores() lowers them) to the other
-         * entries of the largest index */
-        size_t shown_k = k ? k : def, most = 0;
+        /* the neighbours used in the largest index */
+        ao.k = k;
+        size_t most = 0;
         for (size_t h = 0; h < g->n; h++)
             if (as_index_count(g->ix[h]) > most)
                 most = as_index_count(g->ix[h]);
-        if (shown_k > 0 && most > 0 && shown_k > most - 1)
-            shown_k = most > 1 ? most - 1 : 1;
+        size_t shown_k = as_anomaly_k(&ao, most);
         /* computed in the background and kept, per method and k */
         struct bg_job job = {
             .g = g, .method = method, .k = k, .build = bg_anomalies};
@@ -2069,25 +2023,12 @@ anomalies(const struct request *q, struct gen *g)
         free(own);
         return ret;
     }
-    struct scored *s = malloc((g->total ? g->total : 1) * sizeof *s);
-    if (s == NULL)
-        return reply_error(q->c, q->r, 500, "out of memory");
+    /* the scores as-anomaly -W stored */
+    struct scored *s;
     size_t n = 0;
-    for (size_t h = 0; h < g->n; h++)
-        for (size_t i = 0; i < as_index_count(g->ix[h]); i++) {
-            struct as_index_entry e;
-            int st = as_index_entry(g->ix[h], i, &e);
-            if (st != AS_OK) {
-                free(s);
-                return index_error(q, g, st);
-            }
-            if ((e.flags & AS_ENTRY_HAS_ANOMALY) && gen_visible(g, h, i)) {
-                s[n].id = g->offset[h] + i;
-                s[n].score = (double)e.anomaly;
-                n++;
-            }
-        }
-    qsort(s, n, sizeof *s, cmp_scored);
+    int st = rank_library(g, NULL, &s, &n);
+    if (st != AS_OK)
+        return index_error(q, g, st);
     ret = anomalies_answer(q, g, s, n, limit, NULL, 0);
     free(s);
     return ret;

@@ -255,6 +255,35 @@ int as_anomaly_scores(as_index *ix, const struct as_anomaly_opts *o,
  */
 int as_anomaly_order(const as_index *ix, const double *scores, size_t *order);
 
+/* The neighbours as_anomaly_scores() uses for an index of n entries:
+ * o->k or the method's default, lowered to the n - 1 other entries; 0
+ * for the isolation forest, or when there is no other entry. */
+size_t as_anomaly_k(const struct as_anomaly_opts *o, size_t n);
+
+/* An entry of a library's anomaly ranking. */
+struct as_anomaly_ranked {
+    struct as_entry_ref ref;
+    double score;        /* as as_anomaly_scores() gives it, or stored */
+    enum as_group group; /* as_anomaly_groups(); AS_G_COUNT: none, and
+                            always for stored scores */
+};
+
+/*
+ * The anomaly ranking of the library ix[0, n_ix): each shard scored by
+ * o as as_anomaly_scores() scores it alone (with its groups, from
+ * as_anomaly_groups() on o->threads), or with o NULL the scores that
+ * as-anomaly -W stored (as_index_entry()'s anomaly; entries without one
+ * are left out). Only visible entries (as_entry_visible()) are ranked:
+ * lowest score first, equal scores by shard, then as as_anomaly_order()
+ * orders the shard (by path). out: room for the entries of all shards;
+ * *n receives how many were ranked. Returns AS_OK, AS_EINVAL (a NULL
+ * argument, options as_anomaly_scores() refuses), AS_EINDEX (a damaged
+ * entry, or a value that is not finite), AS_ECHECKSUM or AS_ENOMEM.
+ */
+int as_anomaly_rank(as_index *const *ix, size_t n_ix,
+                    const struct as_anomaly_opts *o,
+                    struct as_anomaly_ranked *out, size_t *n);
+
 /* ---- which group stands out ---- */
 
 /*
