@@ -59,6 +59,10 @@ expect_code 400
 expect_out '{"error":"cluster: '\''x'\'' is not an integer","status":400}'
 http "${URL}search?path=$K&w=tone=1"
 expect_code 400
+expect_out '{"error":"w: '\''tone'\'' is not a group (timbre, pitch, brightness, envelope, noisiness, rhythm, other)","status":400}'
+http "${URL}search?path=$K&w=pitch=2e6"
+expect_code 400
+expect_out '{"error":"w: 2e6 is out of range (0 to 1e+06)","status":400}'
 http "${URL}search?path=$K&w=timbre=0,pitch=0,brightness=0,envelope=0,noisiness=0,rhythm=0"
 expect_code 400
 expect_out '{"error":"w: every group of the index weighs 0","status":400}'

@@ -1671,6 +1671,68 @@ test_batch_bound_worst(void)
     free(c);
 }
 
+/* Group weights as a user gives them: the groups named take their
+ * weights, the others keep theirs; each bad spec is refused whole, with
+ * the reason; weights that leave no group of the index are unusable. */
+static void
+test_weights(const char *path)
+{
+    check_ctx("weights");
+    double w[AS_G_COUNT];
+    int given[AS_G_COUNT] = {0};
+    for (int g = 0; g < AS_G_COUNT; g++)
+        w[g] = 0.25;
+    CHECK_STATUS(
+        as_group_weights_parse("pitch=0,,rhythm=2.5", w, given, NULL, 0),
+        AS_OK);
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        check_ctx("weights: %s", as_group_name((enum as_group)g));
+        CHECK_NEAR(w[g],
+                   g == AS_G_PITCH    ? 0.0
+                   : g == AS_G_RHYTHM ? 2.5
+                                      : 0.25,
+                   0.0);
+        CHECK_INT(given[g], g == AS_G_PITCH || g == AS_G_RHYTHM);
+    }
+    check_ctx("weights: refused");
+    static const struct {
+        const char *spec, *why;
+    } bad[] = {
+        {"timbre", "'timbre' is not group=weight"},
+        {"timbre=1,colour=2",
+         "'colour' is not a group (timbre, pitch, brightness, envelope, "
+         "noisiness, rhythm, other)"},
+        {"pitch=x", "'x' is not a number"},
+        {"pitch=", "'' is not a number"},
+        {"pitch=2e6", "2e6 is out of range (0 to 1e+06)"},
+        {"pitch=-1", "-1 is out of range (0 to 1e+06)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char why[200] = "";
+        double before = w[AS_G_TIMBRE];
+        CHECK_STATUS(
+            as_group_weights_parse(bad[i].spec, w, given, why, sizeof why),
+            AS_EINVAL);
+        CHECK_STR(why, bad[i].why);
+        CHECK_NEAR(w[AS_G_TIMBRE], before, 0.0); /* unchanged */
+    }
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    for (int g = 0; g < AS_G_COUNT; g++)
+        w[g] = 0.0;
+    CHECK(!as_group_weights_usable(ix, w));
+    int present[AS_G_COUNT];
+    as_index_feature_groups(ix, present);
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        w[g] = 1.0; /* one group alone: usable when the index has it */
+        check_ctx("weights: usable %s", as_group_name((enum as_group)g));
+        CHECK_INT(as_group_weights_usable(ix, w), present[g]);
+        w[g] = 0.0;
+    }
+    CHECK(present[AS_G_TIMBRE]);
+    as_index_close(ix);
+}
+
 /* argv[2] picks a part, so that ctest can run the slow ones side by side
  * (under the sanitizers each takes minutes): "exact" (the searches on
  * ordinary and hard rows, filters, shards, distances), "batch" (the
@@ -1710,6 +1772,7 @@ main(int argc, char **argv)
         write_index(path, x, NULL, n);
         test_exact(path, x, n);
         test_filters(path, x, n);
+        test_weights(path);
         test_exclude(path, x, n);
         test_knn(path, n);
         test_dups();

@@ -51,26 +51,10 @@ static void
 take_weights(struct cli_opt *row, const char *name, const char *arg)
 {
     struct opts *o = row->to;
-    char *copy = cli_xrealloc(NULL, strlen(arg) + 1);
-    strcpy(copy, arg);
-    char *save = NULL;
-    for (char *tok = strtok_r(copy, ",", &save); tok != NULL;
-         tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
-        if (eq == NULL)
-            cli_usage_error("%s: '%s' is not group=weight", name, tok);
-        *eq = '\0';
-        int g = 0;
-        while (g < AS_G_COUNT && strcmp(as_group_name(g), tok) != 0)
-            g++;
-        if (g == AS_G_COUNT)
-            cli_usage_error("%s: '%s' is not a group (timbre, pitch, "
-                            "brightness, envelope, noisiness, rhythm, other)",
-                            name, tok);
-        o->weights[g] = cli_parse_double(name, eq + 1, 0.0, 1e6);
-        o->weight_set[g] = 1;
-    }
-    free(copy);
+    char why[160];
+    if (as_group_weights_parse(arg, o->weights, o->weight_set, why,
+                               sizeof why) != AS_OK)
+        cli_usage_error("%s: %s", name, why);
 }
 
 /* ---- the library ---- */
@@ -190,12 +174,9 @@ open_searcher(const struct opts *o, struct lib *lib)
     double w[AS_G_COUNT];
     const double *stored = as_index_group_weights(lib->ix[0]);
     as_index_feature_groups(lib->ix[0], lib->present);
-    int weighed = 0;
-    for (int g = 0; g < AS_G_COUNT; g++) {
+    for (int g = 0; g < AS_G_COUNT; g++)
         w[g] = o->weight_set[g] ? o->weights[g] : stored[g];
-        weighed |= lib->present[g] && w[g] > 0.0;
-    }
-    if (!weighed)
+    if (!as_group_weights_usable(lib->ix[0], w))
         cli_usage_error("-w: every group of the index weighs 0");
     struct as_search_opts so;
     as_search_opts_init(&so);

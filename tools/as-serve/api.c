@@ -611,46 +611,14 @@ request_weights(const struct request *q, const struct gen *g, double *w,
     const double *stored = as_index_group_weights(g->ix[0]);
     for (int gr = 0; gr < AS_G_COUNT; gr++)
         w[gr] = stored[gr];
-    const char *p = v;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        const char *eq = memchr(p, '=', len);
-        int gr = 0;
-        if (eq != NULL)
-            while (
-                gr < AS_G_COUNT &&
-                (strlen(as_group_name((enum as_group)gr)) != (size_t)(eq - p) ||
-                 strncmp(as_group_name((enum as_group)gr), p,
-                         (size_t)(eq - p)) != 0))
-                gr++;
-        char num[64];
-        size_t nl = eq ? len - (size_t)(eq - p) - 1 : 0;
-        char *end = NULL;
-        double x = -1.0;
-        if (eq != NULL && gr < AS_G_COUNT && nl > 0 && nl < sizeof num) {
-            memcpy(num, eq + 1, nl);
-            num[nl] = '\0';
-            x = strtod(num, &end);
-        }
-        if (end == NULL || *end != '\0' || !(x >= 0.0 && x <= 1e6)) {
-            char *e = cli_msg_name_dup(v);
-            reply_error(q->c, q->r, 400,
-                        "w: '%s' is not group=weight,... (groups timbre, "
-                        "pitch, brightness, envelope, noisiness, rhythm, "
-                        "other; weights 0 to 1e6)",
-                        e);
-            free(e);
-            return 1;
-        }
-        w[gr] = x;
-        p += len;
-        if (*p == ',')
-            p++;
+    char why[160];
+    if (as_group_weights_parse(v, w, NULL, why, sizeof why) != AS_OK) {
+        char *e = cli_msg_name_dup(why);
+        reply_error(q->c, q->r, 400, "w: %s", e ? e : "not group=weight,...");
+        free(e);
+        return 1;
     }
-    int weighed = 0;
-    for (int gr = 0; gr < AS_G_COUNT; gr++)
-        weighed |= g->present[gr] && w[gr] > 0.0;
-    if (!weighed) {
+    if (!as_group_weights_usable(g->ix[0], w)) {
         reply_error(q->c, q->r, 400, "w: every group of the index weighs 0");
         return 1;
     }

@@ -72,6 +72,24 @@ struct as_search_opts {
 };
 void as_search_opts_init(struct as_search_opts *o);
 
+/*
+ * Group weights from their string form, "group=weight,..." (as-search
+ * -w, as-serve's w=): the weight, a number from 0 to 1e6, of each group
+ * named (as_group_name()) into w[group], and given[group] (may be NULL)
+ * set to 1; the groups not named keep what w and given hold. Returns
+ * AS_OK, or AS_EINVAL with w and given unchanged and, if why is not
+ * NULL, up to why_len bytes of why (NUL-terminated) saying what is
+ * wrong, for a message after the option or parameter name: "'x' is not
+ * group=weight", "'x' is not a group (timbre, ...)", "'x' is not a
+ * number", "2e6 is out of range (0 to 1e+06)".
+ */
+int as_group_weights_parse(const char *spec, double *w, int *given, char *why,
+                           size_t why_len);
+/* Nonzero when a group that ix has features in (as_index_feature_groups)
+ * weighs more than 0 in w (AS_G_COUNT values): a search can then tell
+ * entries apart. */
+int as_group_weights_usable(const as_index *ix, const double *w);
+
 typedef struct as_searcher as_searcher;
 
 /*
