@@ -760,10 +760,11 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
     return -1;
 }
 
+/* The file b makes, written into fd (open for writing, at its start).
+ * Returns AS_OK, AS_EINVAL, AS_ENOMEM, or AS_EIO with errno set. */
 int
-as_index_builder_write(as_index_builder *b, const char *path)
+as__builder_write_fd(as_index_builder *b, int fd)
 {
-    char dir[4096], tmp[4200];
     int status = compact(b);
     if (status != AS_OK)
         return status;
@@ -784,17 +785,6 @@ as_index_builder_write(as_index_builder *b, const char *path)
         if (u == 0 || strcmp(labels[u - 1], labels[l]) != 0)
             labels[u++] = labels[l];
     n_labels = u;
-
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    as__dir_of(path, dir, sizeof dir);
-    int fd = as__make_temp(dir, base, tmp, sizeof tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(labels);
-        errno = e;
-        return AS_EIO;
-    }
 
     struct out o = {0};
     o.fd = fd;
@@ -839,7 +829,26 @@ as_index_builder_write(as_index_builder *b, const char *path)
     int err = o.err;
     if (status == AS_OK && err == 0 && write_all_at(fd, h, sizeof h, 0) != 0)
         err = errno;
-    if (status == AS_OK && err == 0 && fsync(fd) != 0)
+    if (status == AS_OK && err != 0) {
+        errno = err;
+        return AS_EIO;
+    }
+    return status;
+}
+
+int
+as_index_builder_write(as_index_builder *b, const char *path)
+{
+    char dir[4096], tmp[4200];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    as__dir_of(path, dir, sizeof dir);
+    int fd = as__make_temp(dir, base, tmp, sizeof tmp);
+    if (fd < 0)
+        return AS_EIO;
+    int status = as__builder_write_fd(b, fd);
+    int err = status == AS_EIO ? errno : 0;
+    if (status == AS_OK && fsync(fd) != 0)
         err = errno;
     if (close(fd) != 0 && err == 0)
         err = errno;

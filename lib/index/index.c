@@ -328,41 +328,45 @@ open_segment(const char *path, unsigned flags, int *seg_fd)
     return AS_OK;
 }
 
-/* Opens path and maps it read-only into ix->map (ix->size bytes). On
- * success *fd stays open; on failure it is -1 and nothing is mapped:
- * AS_EIO with errno set (EISDIR for a directory), or AS_ENOTINDEX for a
- * file shorter than the header. */
+/* Maps the file open at fd read-only into ix->map (ix->size bytes):
+ * AS_OK, AS_EIO with errno set (EISDIR for a directory), or
+ * AS_ENOTINDEX for a file shorter than the header. */
+static int
+map_fd(as_index *ix, int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return AS_EIO;
+    if (S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return AS_EIO;
+    }
+    if (st.st_size < IX_HEADER_SIZE)
+        return AS_ENOTINDEX;
+    ix->size = (size_t)st.st_size;
+    void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED)
+        return AS_EIO;
+    ix->map = m;
+    return AS_OK;
+}
+
+/* Opens path and maps it (map_fd). On success *fd stays open; on
+ * failure it is -1 and nothing is mapped. */
 static int
 map_file(as_index *ix, const char *path, int *fd)
 {
-    struct stat st;
-    int status = AS_EIO;
     *fd = open(path, O_RDONLY | O_CLOEXEC);
     if (*fd < 0)
         return AS_EIO;
-    if (fstat(*fd, &st) != 0)
-        goto fail;
-    if (S_ISDIR(st.st_mode)) {
-        errno = EISDIR;
-        goto fail;
+    int status = map_fd(ix, *fd);
+    if (status != AS_OK) {
+        int e = errno;
+        close(*fd);
+        *fd = -1;
+        errno = e;
     }
-    if (st.st_size < IX_HEADER_SIZE) {
-        status = AS_ENOTINDEX;
-        goto fail;
-    }
-    ix->size = (size_t)st.st_size;
-    void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, *fd, 0);
-    if (m == MAP_FAILED)
-        goto fail;
-    ix->map = m;
-    return AS_OK;
-fail : {
-    int e = errno;
-    close(*fd);
-    *fd = -1;
-    errno = e;
     return status;
-}
 }
 
 /* The fixed header: magic, version (the unknown one into *version when
@@ -422,6 +426,43 @@ read_stats(as_index *ix)
     return AS_OK;
 }
 
+/* Reads the mapped base file: its header, layout, metadata, labels and
+ * statistics, every block checked first with AS_INDEX_VERIFY. */
+static int
+read_base(as_index *ix, unsigned flags, unsigned *version)
+{
+    int status;
+    if ((status = read_header(ix, version)) != AS_OK ||
+        (status = check_layout(ix)) != AS_OK ||
+        (status = check_open(ix)) != AS_OK ||
+        (status = read_meta(ix)) != AS_OK ||
+        (status = read_labels(ix)) != AS_OK)
+        return status;
+    if ((flags & AS_INDEX_VERIFY) && (status = as_index_check(ix)) != AS_OK)
+        return status;
+    return read_stats(ix);
+}
+
+int
+as__index_open_fd(as_index **out, int fd, unsigned flags)
+{
+    *out = NULL;
+    as_index *ix = calloc(1, sizeof *ix);
+    if (ix == NULL)
+        return AS_ENOMEM;
+    int status = map_fd(ix, fd);
+    if (status == AS_OK)
+        status = read_base(ix, flags, NULL);
+    if (status != AS_OK) {
+        int e = errno;
+        as_index_close(ix);
+        errno = e;
+        return status;
+    }
+    *out = ix;
+    return AS_OK;
+}
+
 int
 as_index_open(as_index **out, const char *path, unsigned flags,
               unsigned *version)
@@ -437,15 +478,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
         return status;
     }
     if ((status = map_file(ix, path, &fd)) != AS_OK ||
-        (status = read_header(ix, version)) != AS_OK ||
-        (status = check_layout(ix)) != AS_OK ||
-        (status = check_open(ix)) != AS_OK ||
-        (status = read_meta(ix)) != AS_OK ||
-        (status = read_labels(ix)) != AS_OK)
-        goto fail;
-    if ((flags & AS_INDEX_VERIFY) && (status = as_index_check(ix)) != AS_OK)
-        goto fail;
-    if ((status = read_stats(ix)) != AS_OK)
+        (status = read_base(ix, flags, version)) != AS_OK)
         goto fail;
     if (seg_fd >= 0) {
         status = as__seg_apply(ix, seg_fd, fd, version);

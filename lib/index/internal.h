@@ -41,6 +41,14 @@ struct as_index {
     struct as__seg *seg;         /* NULL: no segment applies */
 };
 
+/* The index file open at fd (for reading; it may be closed after),
+ * without a delta segment: as as_index_open() opens a file. */
+int as__index_open_fd(as_index **out, int fd, unsigned flags);
+struct as_index_builder;
+/* The file b makes, written into fd (open for writing, at its start):
+ * AS_OK, AS_EINVAL, AS_ENOMEM, or AS_EIO with errno set. */
+int as__builder_write_fd(struct as_index_builder *b, int fd);
+
 /* Little-endian loads from any alignment. */
 uint64_t as__rd64(const unsigned char *p);
 uint32_t as__rd32(const unsigned char *p);

@@ -54,8 +54,7 @@ as_group_weights_parse(const char *spec, double *w, int *given, char *why,
         /* the part, a number's text at most: short enough to copy */
         char part[128];
         if (len >= sizeof part)
-            return refuse(why, why_len, "'%.*s...' is not group=weight", 32,
-                          p);
+            return refuse(why, why_len, "'%.*s...' is not group=weight", 32, p);
         memcpy(part, p, len);
         part[len] = '\0';
         p += len + (p[len] == ',');

@@ -39,6 +39,16 @@ cp lib.asx before.asx
 run as-cluster -q -k 2 -l hats lib.asx
 expect_status 0
 cmp -s before.asx lib.asx || fail "a filtered run changed the index"
+# the entries that pass are an index of their own, in a temporary file
+# that nothing else sees: none is left in $TMPDIR, and one that cannot
+# be made is a failure that names the index
+mkdir tmp
+run env TMPDIR=$T/tmp as-cluster -q -H -k 2 -l hats lib.asx
+expect_status 0
+[ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -A tmp)"
+run env TMPDIR=$T/no-such-dir as-cluster -H -k 2 -l hats lib.asx
+expect_status 1
+expect_err "as-cluster: lib.asx: the entries that pass, in a temporary file: No such file or directory"
 
 # Bad values; -W and -P want the whole index; an index is a file.
 USAGE="$(as_usage as-cluster)

@@ -12,6 +12,7 @@
  * usage: test_index DATADIR (unused)
  */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -920,6 +921,93 @@ test_prune_merge(void)
     as_index_close(ix);
 }
 
+/* Part of an index as an index of its own: what a file of just those
+ * entries gives (entries, rows, normalised rows), made in $TMPDIR and
+ * left nowhere; a $TMPDIR that cannot hold it is AS_EIO. */
+static void
+test_subset(void)
+{
+    check_ctx("subset");
+    char path[512], tmpdir[512], names[8][32];
+    struct as_featheader h = header4();
+    as_index_builder *b, *want_b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    CHECK_STATUS(as_index_builder_new(&want_b, &h), AS_OK);
+    for (size_t i = 0; i < 8; i++) {
+        snprintf(names[i], sizeof names[i], "%s%zu.wav",
+                 i % 3 ? "here" : "gone", i);
+        float v[4] = {(float)(i * i), (float)i, 2.0f - (float)i, 3.0f};
+        struct as_index_entry e = {names[i],
+                                   i % 2 ? "odd" : "even",
+                                   1.0 + (double)i,
+                                   -1,
+                                   -1,
+                                   0,
+                                   AS_INDEX_NO_CLUSTER,
+                                   0.0f,
+                                   0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+        if (i % 3)
+            CHECK_STATUS(as_index_builder_put(want_b, &e, v, NULL), AS_OK);
+    }
+    snprintf(path, sizeof path, "%s/subset-all.asx", dir);
+    as_index *ix = write_open(b, path);
+    snprintf(path, sizeof path, "%s/subset-want.asx", dir);
+    as_index *want = write_open(want_b, path);
+    snprintf(tmpdir, sizeof tmpdir, "%s/subset-tmp", dir);
+    CHECK(mkdir(tmpdir, 0700) == 0);
+    const char *old = getenv("TMPDIR");
+    char *saved = old != NULL ? strdup(old) : NULL;
+    setenv("TMPDIR", tmpdir, 1);
+    as_index *sub = NULL;
+    if (ix != NULL && want != NULL)
+        CHECK_STATUS(as_index_subset(&sub, ix, keep_here, "here"), AS_OK);
+    if (sub != NULL) {
+        CHECK_INT(as_index_count(sub), as_index_count(want));
+        for (size_t i = 0; i < as_index_count(want); i++) {
+            struct as_index_entry a, w;
+            CHECK_STATUS(as_index_entry(sub, i, &a), AS_OK);
+            CHECK_STATUS(as_index_entry(want, i, &w), AS_OK);
+            CHECK_STR(a.path, w.path);
+            CHECK_STR(a.label, w.label);
+            CHECK(a.duration_s == w.duration_s);
+            CHECK(memcmp(as_index_row(sub, i), as_index_row(want, i),
+                         4 * sizeof(float)) == 0);
+            float na[4], nw[4];
+            CHECK_STATUS(as_index_normalized_row(sub, i, NULL, na), AS_OK);
+            CHECK_STATUS(as_index_normalized_row(want, i, NULL, nw), AS_OK);
+            CHECK(memcmp(na, nw, sizeof na) == 0);
+        }
+    }
+    /* nothing left behind in $TMPDIR */
+    DIR *d = opendir(tmpdir);
+    size_t left = 0;
+    for (struct dirent *de; d != NULL && (de = readdir(d)) != NULL;)
+        left += de->d_name[0] != '.';
+    if (d != NULL)
+        closedir(d);
+    CHECK_INT(left, 0);
+    as_index_close(sub);
+    /* keep NULL: all of them */
+    CHECK_STATUS(as_index_subset(&sub, ix, NULL, NULL), AS_OK);
+    CHECK_INT(sub ? as_index_count(sub) : 0, 8);
+    as_index_close(sub);
+    snprintf(path, sizeof path, "%s/no-such-dir", dir);
+    setenv("TMPDIR", path, 1);
+    CHECK_STATUS(as_index_subset(&sub, ix, keep_here, "here"), AS_EIO);
+    CHECK(sub == NULL);
+    CHECK_INT(errno, ENOENT);
+    if (saved != NULL)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    CHECK_STATUS(as_index_subset(&sub, NULL, NULL, NULL), AS_EINVAL);
+    rmdir(tmpdir);
+    as_index_close(ix);
+    as_index_close(want);
+}
+
 /* An index from a stream and back: the completed header, the entry of a
  * row with each label source, and a dump's rows. */
 static void
@@ -1057,6 +1145,7 @@ main(int argc, char **argv)
     test_summary();
     test_library_summary();
     test_prune_merge();
+    test_subset();
     test_stream();
     test_replaceable();
     if (tu_rmtree(dir) != 0)

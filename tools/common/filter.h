@@ -24,10 +24,9 @@ int cli_filter_keep(const void *f, const struct as_index_entry *e);
  * The entries of ix (opened from path) that pass f, as an index of their
  * own, for the tools that work on a whole index (clustering, anomaly
  * scores, maps): NULL f or one without conditions gives ix itself;
- * otherwise a new index holding just those entries with all their
- * metadata (from a temporary file, removed at once), whose statistics
- * are theirs. The caller closes it when it is not ix. A failure is
- * reported about path; NULL then.
+ * otherwise as_index_subset() of those entries, whose statistics are
+ * theirs. The caller closes it when it is not ix. A failure is reported
+ * about path; NULL then.
  */
 as_index *cli_filter_index(as_index *ix, const char *path,
                            const as_entry_filter *f);

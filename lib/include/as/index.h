@@ -241,6 +241,20 @@ typedef int (*as_index_keep_fn)(const void *ctx,
 int as_index_builder_put_some(as_index_builder *b, const as_index *ix,
                               as_index_keep_fn keep, const void *ctx,
                               struct as_put_counts *counts, size_t *removed);
+/*
+ * The entries of ix that keep keeps (as as_index_builder_put_some();
+ * NULL keeps every entry) as an index of their own, as a file holding
+ * only them would be: its column statistics, and so its normalised rows,
+ * distances and clusters, are those of the entries kept, and it has no
+ * learnt projection (ix's was fitted to all its entries). Its bytes are
+ * in a temporary file that no one else can open (made in $TMPDIR, else
+ * /tmp, and removed at once); as_index_close() frees them. Returns
+ * AS_OK, AS_EINVAL, AS_ENOMEM, AS_EIO (errno set: the temporary file
+ * could not be made or written), or AS_ECHECKSUM or AS_EINDEX from a
+ * damaged entry of ix.
+ */
+int as_index_subset(as_index **out, const as_index *ix, as_index_keep_fn keep,
+                    const void *ctx);
 /* Adds or replaces (same path) one entry; the strings and values are
  * copied. *what, if not NULL, says which. An entry is unchanged when its
  * values, label, duration and file metadata are all equal; replacing

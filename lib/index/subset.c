@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* Part of an index as an index of its own (as_index_subset, index.h). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "as/error.h"
+#include "as/index.h"
+#include "internal.h"
+
+/* A temporary file no one else can open: made in $TMPDIR (else /tmp)
+ * and removed at once. The descriptor, or -1 with errno set. */
+static int
+unnamed_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    char path[4200];
+    int n = snprintf(path, sizeof path, "%s/as-subset.XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+int
+as_index_subset(as_index **out, const as_index *ix, as_index_keep_fn keep,
+                const void *ctx)
+{
+    if (out == NULL || ix == NULL)
+        return AS_EINVAL;
+    *out = NULL;
+    as_index_builder *b = NULL;
+    int st = as_index_builder_new(&b, as_index_header(ix));
+    if (st == AS_OK)
+        st = as_index_builder_put_some(b, ix, keep, ctx, NULL, NULL);
+    int fd = -1;
+    if (st == AS_OK && (fd = unnamed_file()) < 0)
+        st = AS_EIO;
+    if (st == AS_OK)
+        st = as__builder_write_fd(b, fd);
+    if (st == AS_OK)
+        st = as__index_open_fd(out, fd, 0);
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    as_index_builder_free(b);
+    errno = e;
+    return st;
+}
