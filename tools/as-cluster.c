@@ -41,30 +41,9 @@ struct opts {
 struct lib {
     as_index *ix;
     const char *path;
-    size_t n, d;
-    float *x; /* normalised rows */
+    size_t n;
+    as_projection *proj; /* -P: the learnt projection, else NULL */
 };
-
-/* The points (as_map_rows()): the normalised rows, or with -P (learned)
- * their blend with the learnt projection. */
-static int
-load(struct lib *l, int learned)
-{
-    as_projection *p = NULL;
-    if (learned && cli_index_projection(l->ix, l->path, &p) != 0)
-        return 1;
-    l->n = as_index_count(l->ix);
-    l->d = as_map_rows_dim(l->ix, p);
-    l->x = malloc((l->n ? l->n : 1) * l->d * sizeof *l->x);
-    int st =
-        l->x == NULL ? AS_ENOMEM : as_map_rows(l->ix, p, l->x, l->n * l->d);
-    as_projection_free(p);
-    if (st != AS_OK) {
-        cli_warn_index(l->path, l->ix, st);
-        return 1;
-    }
-    return 0;
-}
 
 /* ---- clustering ---- */
 
@@ -80,15 +59,16 @@ on_trial(void *ctx, size_t k, double sil, double inertia)
                   inertia);
 }
 
-/* as_cluster_run() with the options, its notes and failures reported;
- * 0, or 1 after reporting the failure. */
+/* as_cluster_index() with the options (the normalised rows, or with -P
+ * their blend with the learnt projection), its notes and failures
+ * reported; 0, or 1 after reporting the failure. */
 static int
 cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 {
     struct as_cluster_opts co = o->c;
     co.on_trial = on_trial;
     co.ctx = (void *)(uintptr_t)l->path;
-    int st = as_cluster_run(l->x, l->n, l->d, &co, r);
+    int st = as_cluster_index(l->ix, l->proj, &co, r);
     if (st == AS_EINVAL && r->why == AS_CLUSTER_NO_POINTS)
         cli_warnx(l->path, "no entries to cluster");
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_EPS_TOO_FEW)
@@ -103,7 +83,7 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
         cli_warnx(l->path, "-K: no k of the range has a silhouette "
                            "(too few entries: see -S)");
     else if (st != AS_OK)
-        cli_warn_status(l->path, st);
+        cli_warn_index(l->path, l->ix, st);
     if (st != AS_OK)
         return 1;
     if (r->eps_k > 0)
@@ -467,7 +447,8 @@ run(struct opts *o, const char *path)
     as_entry_filter_free(o->filter);
     if (l.ix == NULL)
         return AS_EXIT_FAIL;
-    int failed = load(&l, o->learned);
+    l.n = as_index_count(l.ix);
+    int failed = o->learned && cli_index_projection(l.ix, l.path, &l.proj) != 0;
     struct as_cluster_result r = {0};
     if (!failed)
         failed = cluster(o, &l, &r);
@@ -489,7 +470,7 @@ run(struct opts *o, const char *path)
                  cli_index_annotate(l.path, &ident, o->wait_s, r.labels, NULL);
     }
     as_cluster_result_free(&r);
-    free(l.x);
+    as_projection_free(l.proj);
     as_index_close(l.ix);
     if (!out_checked)
         failed |= cli_stdout_flush();

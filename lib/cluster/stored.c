@@ -10,6 +10,7 @@
 
 #include "as/cluster.h"
 #include "as/error.h"
+#include "as/map.h"
 
 int
 as_cluster_stored(const as_index *ix, const struct as_cluster_opts *o,
@@ -71,5 +72,25 @@ as_cluster_summarize_index(const struct as_cluster_result *r,
         st = as_cluster_summarize(r, labels, names, s);
     free(labels);
     free(names);
+    return st;
+}
+
+int
+as_cluster_index(const as_index *ix, const struct as_projection *p,
+                 const struct as_cluster_opts *o, struct as_cluster_result *r)
+{
+    if (r == NULL)
+        return AS_EINVAL;
+    memset(r, 0, sizeof *r);
+    if (ix == NULL || o == NULL) {
+        r->why = AS_CLUSTER_BAD_OPTS;
+        return AS_EINVAL;
+    }
+    size_t n = as_index_count(ix), d = as_map_rows_dim(ix, p);
+    float *x = malloc((n ? n : 1) * (d ? d : 1) * sizeof *x);
+    int st = x == NULL ? AS_ENOMEM : as_map_rows(ix, p, x, n * d);
+    if (st == AS_OK)
+        st = as_cluster_run(x, n, d, o, r);
+    free(x);
     return st;
 }

@@ -49,8 +49,12 @@ as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
         return;
     }
     plan->pcs = d < TSNE_PCS ? d : TSNE_PCS;
-    if (o->method == AS_MAP_UMAP)
+    if (o->method == AS_MAP_UMAP) {
+        struct as_umap_opts uo;
+        as_umap_opts_init(&uo);
+        plan->neighbours = uo.n_neighbors;
         return;
+    }
     if (n > 0 && o->perplexity >= (double)n)
         /* below n, as t-SNE needs; a third of the other points, so that
          * the 3 * perplexity neighbours it looks at exist */
@@ -104,5 +108,20 @@ as_map_place(const float *x, size_t n, size_t d, const struct as_map_opts *o,
 done:
     free(pc);
     free(xp);
+    return st;
+}
+
+int
+as_map_index(const as_index *ix, const as_projection *p,
+             const struct as_map_opts *o, double *out)
+{
+    if (ix == NULL || o == NULL)
+        return AS_EINVAL;
+    size_t n = as_index_count(ix), d = as_map_rows_dim(ix, p);
+    float *x = malloc((n ? n : 1) * (d ? d : 1) * sizeof *x);
+    int st = x == NULL ? AS_ENOMEM : as_map_rows(ix, p, x, n * d);
+    if (st == AS_OK)
+        st = as_map_place(x, n, d, o, out);
+    free(x);
     return st;
 }

@@ -798,6 +798,28 @@ test_stored(void)
     o.no_silhouette = 1;
     struct as_cluster_result want, r;
     CHECK_STATUS(as_cluster_from_labels(x, 12, d, lab, &o, &want), AS_OK);
+    /* clustered and mapped afresh: as_cluster_run() and as_map_place()
+     * on those rows */
+    check_ctx("index clustered, mapped");
+    struct as_cluster_opts ko;
+    as_cluster_opts_init(&ko);
+    ko.k = 2;
+    struct as_cluster_result rk, wk;
+    CHECK_STATUS(as_cluster_run(x, 12, d, &ko, &wk), AS_OK);
+    CHECK_STATUS(as_cluster_index(ix, NULL, &ko, &rk), AS_OK);
+    CHECK(memcmp(rk.labels, wk.labels, sizeof lab) == 0);
+    CHECK(rk.inertia == wk.inertia);
+    as_cluster_result_free(&rk);
+    as_cluster_result_free(&wk);
+    CHECK_STATUS(as_cluster_index(NULL, NULL, &ko, &rk), AS_EINVAL);
+    struct as_map_opts mo;
+    as_map_opts_init(&mo);
+    mo.method = AS_MAP_PCA;
+    double xy[24], xy_want[24];
+    CHECK_STATUS(as_map_place(x, 12, d, &mo, xy_want), AS_OK);
+    CHECK_STATUS(as_map_index(ix, NULL, &mo, xy), AS_OK);
+    CHECK(memcmp(xy, xy_want, sizeof xy) == 0);
+    check_ctx("stored");
     free(x);
     CHECK_STATUS(as_cluster_stored(ix, NULL, &r), AS_OK);
     CHECK_INT(r.k, 3);

@@ -283,6 +283,10 @@ test_policy(void)
     o.theta = 0.3;
     as_map_plan(&o, 5000, 12, &p);
     CHECK(p.theta == 0.3);
+    CHECK_INT(p.neighbours, 0);
+    o.method = AS_MAP_UMAP;
+    as_map_plan(&o, 5000, 12, &p);
+    CHECK_INT(p.neighbours, 15); /* as_umap()'s default */
     o.method = AS_MAP_PCA;
     as_map_plan(&o, 5000, 12, &p);
     CHECK_INT(p.method, AS_MAP_PCA);

@@ -39,32 +39,17 @@ struct opts {
 
 /* ---- projection ---- */
 
-/* The points (as_map_rows()); NULL after reporting the failure. */
-static float *
-load_rows(const struct map *m, size_t d)
-{
-    float *x = malloc((m->n ? m->n : 1) * d * sizeof *x);
-    int st = x == NULL ? AS_ENOMEM : as_map_rows(m->ix, m->proj, x, m->n * d);
-    if (st != AS_OK) {
-        cli_warn_index(m->index_path, m->ix, st);
-        free(x);
-        return NULL;
-    }
-    return x;
-}
-
-/* The map as_map_place() makes; how says which (for the pictures). */
+/* The map as_map_index() makes; how says which (for the pictures). */
 static int
-project(const struct opts *o, struct map *m, const float *x, size_t d,
-        char *how, size_t how_len)
+project(const struct opts *o, struct map *m, char *how, size_t how_len)
 {
     const struct as_map_opts *mo = &o->map;
     struct as_map_plan plan;
-    as_map_plan(mo, m->n, d, &plan);
+    as_map_plan(mo, m->n, as_map_rows_dim(m->ix, m->proj), &plan);
     if (plan.method == AS_MAP_PCA) {
         snprintf(how, how_len, "PCA");
     } else if (plan.method == AS_MAP_UMAP) {
-        snprintf(how, how_len, "UMAP, 15 neighbours");
+        snprintf(how, how_len, "UMAP, %zu neighbours", plan.neighbours);
     } else {
         if (plan.perplexity != o->map.perplexity)
             cli_warnx(m->index_path,
@@ -74,7 +59,7 @@ project(const struct opts *o, struct map *m, const float *x, size_t d,
         snprintf(how, how_len, "t-SNE, perplexity %g, %s", plan.perplexity,
                  plan.theta > 0.0 ? "Barnes-Hut" : "exact");
     }
-    return as_map_place(x, m->n, d, mo, m->xy);
+    return as_map_index(m->ix, m->proj, mo, m->xy);
 }
 
 /* ---- coordinates ---- */
@@ -238,19 +223,13 @@ static int
 place(const struct opts *o, struct map *m, as_projection **proj, char *how,
       size_t how_cap)
 {
-    size_t d = as_index_dim(m->ix);
     int failed = 0;
-    float *x = NULL;
     if (o->learned) {
-        if (cli_index_projection(m->ix, m->index_path, proj) != 0) {
+        if (cli_index_projection(m->ix, m->index_path, proj) != 0)
             failed = 1;
-        } else {
-            d = as_map_rows_dim(m->ix, *proj);
+        else
             m->proj = *proj;
-        }
     }
-    if (!failed && (x = load_rows(m, d)) == NULL)
-        failed = 1;
     snprintf(how, how_cap, "%s",
              o->map.method == AS_MAP_PCA    ? "PCA"
              : o->map.method == AS_MAP_UMAP ? "UMAP"
@@ -260,14 +239,13 @@ place(const struct opts *o, struct map *m, as_projection **proj, char *how,
         /* an empty index makes an empty map */
         m->xy = malloc((m->n ? m->n : 1) * m->dims * sizeof *m->xy);
         int st = m->xy == NULL ? AS_ENOMEM
-                 : m->n > 0    ? project(o, m, x, d, how, how_cap)
+                 : m->n > 0    ? project(o, m, how, how_cap)
                                : AS_OK;
         if (st != AS_OK) {
-            cli_warn_status(m->index_path, st);
+            cli_warn_index(m->index_path, m->ix, st);
             failed = 1;
         }
     }
-    free(x);
     if (!failed && o->html != NULL) {
         m->k = m->n == 0                 ? 0
                : (size_t)o->k < m->n - 1 ? (size_t)o->k

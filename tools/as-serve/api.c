@@ -1469,9 +1469,6 @@ build_clusters(const struct gen *g, size_t h, int method, size_t k, int *st)
     if (method < 0) {
         *st = as_cluster_stored(ix, NULL, &res);
     } else {
-        size_t n = as_index_count(ix), d = as_map_rows_dim(ix, NULL);
-        float *x = malloc((n ? n : 1) * d * sizeof *x);
-        *st = x == NULL ? AS_ENOMEM : as_map_rows(ix, NULL, x, n * d);
         struct as_cluster_opts o;
         as_cluster_opts_init(&o);
         o.method = method;
@@ -1479,9 +1476,7 @@ build_clusters(const struct gen *g, size_t h, int method, size_t k, int *st)
             o.k = k;
         o.no_silhouette = 1; /* not shown, and O(n^2) */
         o.threads = api_opts->jobs;
-        if (*st == AS_OK)
-            *st = as_cluster_run(x, n, d, &o, &res);
-        free(x);
+        *st = as_cluster_index(ix, NULL, &o, &res);
     }
     if (*st != AS_OK)
         return NULL;

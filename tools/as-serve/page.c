@@ -59,20 +59,16 @@ place(const struct gen *g, size_t h, int method, size_t dims, int *st)
 {
     as_index *ix = g->ix[h];
     size_t n = as_index_count(ix);
-    size_t d = as_map_rows_dim(ix, NULL);
-    float *rows = malloc((n ? n : 1) * (d ? d : 1) * sizeof *rows);
     double *xy = malloc((n ? n : 1) * dims * sizeof *xy);
     *st = AS_ENOMEM;
-    if (rows != NULL && xy != NULL &&
-        (*st = as_map_rows(ix, NULL, rows, n * d)) == AS_OK) {
+    if (xy != NULL) {
         struct as_map_opts mo;
         as_map_opts_init(&mo);
         mo.method = method;
         mo.dims = dims;
         mo.threads = api_opts->jobs;
-        *st = as_map_place(rows, n, d, &mo, xy);
+        *st = as_map_index(ix, NULL, &mo, xy);
     }
-    free(rows);
     if (*st != AS_OK) {
         free(xy);
         return NULL;

@@ -347,6 +347,18 @@ void as_cluster_summary_free(struct as_cluster_summary *s);
  */
 int as_cluster_stored(const as_index *ix, const struct as_cluster_opts *o,
                       struct as_cluster_result *r);
+
+/*
+ * The entries of ix clustered by the policy in o (as_cluster_run()) as
+ * as-cluster clusters them: the points as_map_rows() gives, ix's
+ * normalised rows or with a learnt projection p (NULL: none) their blend
+ * with it. Returns what as_map_rows() and as_cluster_run() return; r as
+ * with as_cluster_run().
+ */
+struct as_projection;
+int as_cluster_index(const as_index *ix, const struct as_projection *p,
+                     const struct as_cluster_opts *o,
+                     struct as_cluster_result *r);
 /*
  * as_cluster_summarize() of r, a result over the entries of ix in order
  * (r->n their count), labelled by the entries' labels and named by

@@ -149,6 +149,8 @@ struct as_map_plan {
     double theta;      /* t-SNE: the angle used */
     size_t pcs;        /* t-SNE, UMAP: principal components it runs on (at
                           most 30) */
+    size_t neighbours; /* UMAP: the neighbours of its graph (as_umap()'s
+                          default n_neighbors) */
 };
 void as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
                  struct as_map_plan *plan);
@@ -164,6 +166,13 @@ void as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
  * AS_ENOMEM.
  */
 int as_map_place(const float *x, size_t n, size_t d,
+                 const struct as_map_opts *o, double *out);
+
+/* The map of ix's entries: as_map_place() of the points as_map_rows()
+ * gives (with the learnt projection p, or NULL), as as-map draws it;
+ * out receives as_index_count(ix) * o->dims values. Returns what the
+ * two return. */
+int as_map_index(const as_index *ix, const as_projection *p,
                  const struct as_map_opts *o, double *out);
 
 #ifdef __cplusplus
