@@ -27,7 +27,7 @@
 void
 as_knn_opts_init(struct as_knn_opts *o)
 {
-    o->k = 10;
+    o->k = AS_KNN_K;
     o->max_distance = -1.0;
     o->mask = NULL;
     o->first = 0;

@@ -21,7 +21,6 @@
 
 /* The default neighbours of -M (those of the ranking are the
  * library's). */
-#define DEFAULT_K_VOTE 10
 
 int
 entry_get(const struct lib *l, size_t i, struct as_index_entry *e)
@@ -84,7 +83,7 @@ check_options(struct opts *o, const struct cli_opts *t,
         (o->checks || (ranking && o->rank.method == AS_ANOMALY_IFOREST)))
         cli_usage_error("-k goes with -M, -a knn or -a lof");
     if (o->k == 0 && o->mislabeled)
-        o->k = DEFAULT_K_VOTE; /* the ranking's: the library's default */
+        o->k = AS_KNN_K; /* the ranking's: the library's default */
     if (o->checks && cli_opts_given(t, 'n'))
         cli_usage_error("-n does not go with -C");
     if (o->write && as_entry_filter_active(filter))

@@ -695,9 +695,9 @@ opts_init(struct opts *o)
     o->max_distance = -1.0;
     o->dup_difference = AS_DUP_DIFFERENCE;
     o->jobs = (size_t)cli_default_jobs();
-    o->reason_threshold = 0.5;
+    o->reason_threshold = AS_REASON_FLOOR;
     o->metric = AS_METRIC_COSINE;
-    o->ef = 100;
+    o->ef = AS_ANN_EF;
     cli_common_init(&o->common);
 }
 
@@ -724,7 +724,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'d', "max-distance", CLI_REAL, "D", CLI_TO(o->max_distance),
          .min = 0.0, .max = 1e300,
          .help = "only results at distance D or closer"},
-        {'E', "ef", CLI_SIZE, "N", CLI_TO(o->ef), .lo = 1, .hi = 100000,
+        {'E', "ef", CLI_SIZE, "N", CLI_TO(o->ef), .lo = 1, .hi = AS_ANN_EF_MAX,
          .with = 'a',
          .help = "with -a: candidates per query, ranked exactly (default "
                  "100; more finds more)"},

@@ -20,8 +20,6 @@
 
 /* Results a search may ask for. */
 #define MAX_RESULTS 1000
-/* The least similarity of a group that is a reason, as as-search -r. */
-#define REASON_FLOOR 0.5
 
 const struct serve_opts *api_opts;
 
@@ -649,15 +647,15 @@ request_approx(const struct request *q, const struct gen *g,
         free(s);
         return 1;
     }
-    j->ef = 100;
+    j->ef = AS_ANN_EF;
     if (e != NULL && !asked) {
         reply_error(q->c, q->r, 400, "ef goes with approx=1");
         return 1;
     }
-    if (e != NULL && parse_size(e, 1, 100000, &j->ef) != 0) {
+    if (e != NULL && parse_size(e, 1, AS_ANN_EF_MAX, &j->ef) != 0) {
         char *s = cli_msg_name_dup(e);
-        reply_error(q->c, q->r, 400,
-                    "ef: '%s' is not a number from 1 to 100000", s);
+        reply_error(q->c, q->r, 400, "ef: '%s' is not a number from 1 to %d", s,
+                    AS_ANN_EF_MAX);
         free(s);
         return 1;
     }
@@ -813,7 +811,7 @@ search_format(struct search_job *j, as_searcher *s, const struct as_hit *hits,
 {
     const struct gen *g = j->g;
     struct as_reasons rs;
-    as_reasons_init(&rs, g->ix[0], REASON_FLOOR, hits, n);
+    as_reasons_init(&rs, g->ix[0], AS_REASON_FLOOR, hits, n);
     if (n > j->k)
         n = j->k;
     struct answer a;

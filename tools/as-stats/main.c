@@ -574,7 +574,7 @@ parse_options(int argc, char **argv, struct opts *o)
     cli_common_init(&o->out);
     long cores = cli_default_jobs();
     o->jobs = cores > 1024 ? 1024 : (int)cores;
-    o->k = 10;
+    o->k = AS_KNN_K;
     o->probe = 1;
     struct cli_opt rows[] = {
         {'c', "columns", CLI_FLAG, NULL, CLI_TO(o->columns),

@@ -51,6 +51,10 @@ struct as_reasons {
  */
 size_t as_reasons_depth(size_t k, size_t ef);
 
+/* The floor of a reason's similarity that as-search (-r) and as-serve
+ * use unless told otherwise. */
+#define AS_REASON_FLOOR 0.5
+
 /*
  * Prepares the reasons of one query's results: hits[0..n) are its
  * nearest results, nearest first (n may exceed AS_REASON_NEIGHBOURS:

@@ -197,8 +197,12 @@ int as_search_among(as_searcher *s, const float *query, size_t q,
 
 /* ---- every entry's nearest neighbours ---- */
 
+/* The neighbours as_knn() finds by default: those as-anomaly
+ * --mislabeled and as-stats -e vote with. */
+#define AS_KNN_K 10
+
 struct as_knn_opts {
-    size_t k;            /* neighbours per entry (init 10); 0: every entry
+    size_t k;            /* neighbours per entry (init AS_KNN_K); 0: every entry
                             within max_distance, which must be >= 0 */
     double max_distance; /* < 0 (init): no limit */
     /* per shard, per entry: the entries that are queries and neighbours
