@@ -64,7 +64,9 @@ report(void *ctx, size_t i, int status, int err,
         return fail_nomem(p->l);
     if (entry_get(p->l, i, &e))
         return 1; /* AS_EINDEX: the entry is damaged */
-    if (status == AS_EIO && (err == ENOENT || err == ENOTDIR)) {
+    /* missing as as-stats -m tells it */
+    if (as_source_missing(
+            &(struct as_source_info){.status = status, .err = err})) {
         finding(p, &e, "missing", strerror(err));
         return 0;
     }
