@@ -364,10 +364,7 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
     int fd = -1;
     if (st == AS_OK) {
         char dir[4096];
-        const char *base = strrchr(path, '/');
-        as__dir_of(path, dir, sizeof dir);
-        if ((fd = as__make_temp(dir, base ? base + 1 : path, tmp, sizeof tmp)) <
-            0)
+        if ((fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp)) < 0)
             st = AS_EIO;
     }
     uint64_t size = st == AS_OK ? (uint64_t)sb.st_size : 0, sum = 0;

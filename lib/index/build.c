@@ -837,27 +837,48 @@ as__builder_write_fd(as_index_builder *b, int fd)
 }
 
 int
-as_index_builder_write(as_index_builder *b, const char *path)
+as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
+                size_t tmp_cap)
 {
-    char dir[4096], tmp[4200];
     const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    as__dir_of(path, dir, sizeof dir);
-    int fd = as__make_temp(dir, base, tmp, sizeof tmp);
-    if (fd < 0)
-        return AS_EIO;
-    int status = as__builder_write_fd(b, fd);
-    int err = status == AS_EIO ? errno : 0;
-    if (status == AS_OK && fsync(fd) != 0)
+    as__dir_of(path, dir, dir_cap);
+    return as__make_temp(dir, base ? base + 1 : path, tmp, tmp_cap);
+}
+
+int
+as__temp_commit(int fd, const char *tmp, const char *path)
+{
+    int err = 0;
+    if (fsync(fd) != 0)
         err = errno;
     if (close(fd) != 0 && err == 0)
         err = errno;
-    if (status == AS_OK && err == 0 && rename(tmp, path) != 0)
+    if (err == 0 && rename(tmp, path) != 0)
         err = errno;
-    if (status != AS_OK || err != 0) {
+    if (err != 0)
         unlink(tmp);
+    return err;
+}
+
+int
+as_index_builder_write(as_index_builder *b, const char *path)
+{
+    char dir[4096], tmp[4200];
+    int fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp);
+    if (fd < 0)
+        return AS_EIO;
+    int status = as__builder_write_fd(b, fd);
+    if (status != AS_OK) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return status;
+    }
+    int err = as__temp_commit(fd, tmp, path);
+    if (err != 0) {
         errno = err;
-        return status != AS_OK ? status : AS_EIO;
+        return AS_EIO;
     }
     /* the new base replaces the whole index: a delta segment beside it
      * belonged to the old one. Readers ignore it from now on (it names

@@ -103,6 +103,14 @@ void as__seg_hash(const as_index *ix, struct as__hash *h);
 void as__dir_of(const char *path, char *buf, size_t cap);
 int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
 int as__sync_dir(const char *dir);
+/* as__make_temp() beside path: in its directory (into dir), named after
+ * its base name. The descriptor, or -1 with errno set. */
+int as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
+                    size_t tmp_cap);
+/* Puts the temporary file tmp (open at fd, written whole) in place of
+ * path: fsync, close, rename; on a failure tmp is removed. 0, or the
+ * errno of the failure. */
+int as__temp_commit(int fd, const char *tmp, const char *path);
 
 /*
  * An entry's metadata as the builder and the updater hold it until they

@@ -1175,10 +1175,7 @@ static int
 write_atomic(const char *path, const unsigned char *buf, size_t len)
 {
     char dir[4096], tmp[4200];
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    as__dir_of(path, dir, sizeof dir);
-    int fd = as__make_temp(dir, base, tmp, sizeof tmp);
+    int fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp);
     if (fd < 0)
         return AS_EIO;
     int err = 0;
@@ -1192,14 +1189,13 @@ write_atomic(const char *path, const unsigned char *buf, size_t len)
         else
             done += (size_t)w;
     }
-    if (err == 0 && fsync(fd) != 0)
-        err = errno;
-    if (close(fd) != 0 && err == 0)
-        err = errno;
-    if (err == 0 && rename(tmp, path) != 0)
-        err = errno;
     if (err != 0) {
+        close(fd);
         unlink(tmp);
+    } else {
+        err = as__temp_commit(fd, tmp, path);
+    }
+    if (err != 0) {
         errno = err;
         return AS_EIO;
     }
