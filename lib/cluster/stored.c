@@ -86,11 +86,11 @@ as_cluster_index(const as_index *ix, const struct as_projection *p,
         r->why = AS_CLUSTER_BAD_OPTS;
         return AS_EINVAL;
     }
-    size_t n = as_index_count(ix), d = as_map_rows_dim(ix, p);
-    float *x = malloc((n ? n : 1) * (d ? d : 1) * sizeof *x);
-    int st = x == NULL ? AS_ENOMEM : as_map_rows(ix, p, x, n * d);
+    float *x;
+    int st = as_map_rows_new(ix, p, &x);
     if (st == AS_OK)
-        st = as_cluster_run(x, n, d, o, r);
+        st =
+            as_cluster_run(x, as_index_count(ix), as_map_rows_dim(ix, p), o, r);
     free(x);
     return st;
 }

@@ -117,11 +117,11 @@ as_map_index(const as_index *ix, const as_projection *p,
 {
     if (ix == NULL || o == NULL)
         return AS_EINVAL;
-    size_t n = as_index_count(ix), d = as_map_rows_dim(ix, p);
-    float *x = malloc((n ? n : 1) * (d ? d : 1) * sizeof *x);
-    int st = x == NULL ? AS_ENOMEM : as_map_rows(ix, p, x, n * d);
+    float *x;
+    int st = as_map_rows_new(ix, p, &x);
     if (st == AS_OK)
-        st = as_map_place(x, n, d, o, out);
+        st =
+            as_map_place(x, as_index_count(ix), as_map_rows_dim(ix, p), o, out);
     free(x);
     return st;
 }

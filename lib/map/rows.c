@@ -32,3 +32,19 @@ as_map_rows(const as_index *ix, const as_projection *p, float *out, size_t len)
     free(y);
     return st;
 }
+
+int
+as_map_rows_new(const as_index *ix, const as_projection *p, float **out)
+{
+    *out = NULL;
+    if (ix == NULL)
+        return AS_EINVAL;
+    size_t n = as_index_count(ix), d = as_map_rows_dim(ix, p);
+    float *x = malloc((n ? n : 1) * (d ? d : 1) * sizeof *x);
+    int st = x == NULL ? AS_ENOMEM : as_map_rows(ix, p, x, n * d);
+    if (st != AS_OK)
+        free(x);
+    else
+        *out = x;
+    return st;
+}

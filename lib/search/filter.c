@@ -14,6 +14,7 @@
 
 #include "as/error.h"
 #include "as/kind.h"
+#include "internal.h"
 
 #define DURATION_MAX_S 1e9
 
@@ -73,9 +74,8 @@ strs_add(struct strs *s, const char *v)
     return AS_OK;
 }
 
-/* Formats the reason a value is refused, if asked for. */
-__attribute__((format(printf, 3, 4))) static int
-refuse(char *why, size_t why_len, const char *fmt, ...)
+int
+as__refuse(char *why, size_t why_len, const char *fmt, ...)
 {
     if (why != NULL && why_len > 0) {
         va_list ap;
@@ -93,10 +93,10 @@ parse_cluster(const char *v, int32_t *out, char *why, size_t why_len)
     errno = 0;
     long c = strtol(v, &end, 10);
     if (end == v || *end != '\0' || errno == ERANGE)
-        return refuse(why, why_len, "'%s' is not an integer", v);
+        return as__refuse(why, why_len, "'%s' is not an integer", v);
     if (c < 0 || c > INT32_MAX)
-        return refuse(why, why_len, "%s is out of range (0 to %ld)", v,
-                      (long)INT32_MAX);
+        return as__refuse(why, why_len, "%s is out of range (0 to %ld)", v,
+                          (long)INT32_MAX);
     *out = (int32_t)c;
     return AS_OK;
 }
@@ -109,10 +109,10 @@ parse_seconds(const char *side, double *out, char *why, size_t why_len)
     errno = 0;
     double v = strtod(side, &end);
     if (end == side || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return refuse(why, why_len, "'%s' is not a number", side);
+        return as__refuse(why, why_len, "'%s' is not a number", side);
     if (v < 0.0 || v > DURATION_MAX_S)
-        return refuse(why, why_len, "%s is out of range (0 to %g)", side,
-                      DURATION_MAX_S);
+        return as__refuse(why, why_len, "%s is out of range (0 to %g)", side,
+                          DURATION_MAX_S);
     *out = v;
     return AS_OK;
 }
@@ -124,10 +124,10 @@ parse_duration(const char *v, double *lo_s, double *hi_s, char *why,
     const char *colon = strchr(v, ':');
     char lo[64], hi[64];
     if (colon == NULL)
-        return refuse(why, why_len, "'%s' is not MIN:MAX", v);
+        return as__refuse(why, why_len, "'%s' is not MIN:MAX", v);
     size_t nlo = (size_t)(colon - v), nhi = strlen(colon + 1);
     if (nlo >= sizeof lo || nhi >= sizeof hi)
-        return refuse(why, why_len, "'%s' is not MIN:MAX", v);
+        return as__refuse(why, why_len, "'%s' is not MIN:MAX", v);
     memcpy(lo, v, nlo);
     lo[nlo] = '\0';
     memcpy(hi, colon + 1, nhi + 1);
@@ -138,7 +138,7 @@ parse_duration(const char *v, double *lo_s, double *hi_s, char *why,
     if (nhi && (st = parse_seconds(hi, hi_s, why, why_len)) != AS_OK)
         return st;
     if (*lo_s >= 0.0 && *hi_s >= 0.0 && *lo_s > *hi_s)
-        return refuse(why, why_len, "%s: MIN is above MAX", v);
+        return as__refuse(why, why_len, "%s: MIN is above MAX", v);
     return AS_OK;
 }
 
@@ -147,7 +147,7 @@ as_entry_filter_add(as_entry_filter *f, enum as_filter_kind kind,
                     const char *value, char *why, size_t why_len)
 {
     if (f == NULL || value == NULL)
-        return refuse(why, why_len, "no value");
+        return as__refuse(why, why_len, "no value");
     switch (kind) {
     case AS_FILTER_LABEL:
         return strs_add(&f->labels, value);
@@ -156,7 +156,7 @@ as_entry_filter_add(as_entry_filter *f, enum as_filter_kind kind,
     case AS_FILTER_KIND:
         if (value[0] == '\0' || strlen(value) > AS_KIND_NAME_MAX ||
             value[strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789_")])
-            return refuse(why, why_len, "'%s' is not a kind name", value);
+            return as__refuse(why, why_len, "'%s' is not a kind name", value);
         return strs_add(&f->kinds, value);
     case AS_FILTER_CLUSTER: {
         int32_t c = 0;
@@ -181,7 +181,7 @@ as_entry_filter_add(as_entry_filter *f, enum as_filter_kind kind,
         return AS_OK;
     }
     }
-    return refuse(why, why_len, "not a filter");
+    return as__refuse(why, why_len, "not a filter");
 }
 
 int

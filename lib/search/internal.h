@@ -201,4 +201,10 @@ int as__dupcmp_load(as__dupcmp *c, int slot, const char *path);
  * different envelopes; NaN when out of memory. */
 double as__dupcmp_diff(as__dupcmp *c, double limit);
 
+/* Formats why a user's value is refused into why (why_len bytes, when
+ * why is not NULL), for a message after the option or parameter name;
+ * returns AS_EINVAL. */
+__attribute__((format(printf, 3, 4))) int as__refuse(char *why, size_t why_len,
+                                                     const char *fmt, ...);
+
 #endif

@@ -2,7 +2,6 @@
 /* Group weights as a user gives them (as/search.h). */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +9,9 @@
 #include "as/error.h"
 #include "as/kind.h"
 #include "as/search.h"
+#include "internal.h"
 
 #define MAX_WEIGHT 1e6
-
-static int
-refuse(char *why, size_t why_len, const char *fmt, ...)
-{
-    if (why != NULL && why_len > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, why_len, fmt, ap);
-        va_end(ap);
-    }
-    return AS_EINVAL;
-}
 
 /* The group named by the len bytes at s, or AS_G_COUNT. */
 static int
@@ -42,7 +30,7 @@ as_group_weights_parse(const char *spec, double *w, int *given, char *why,
                        size_t why_len)
 {
     if (spec == NULL || w == NULL)
-        return refuse(why, why_len, "no weights");
+        return as__refuse(why, why_len, "no weights");
     double nw[AS_G_COUNT];
     int set[AS_G_COUNT] = {0};
     for (const char *p = spec; *p != '\0';) {
@@ -54,13 +42,14 @@ as_group_weights_parse(const char *spec, double *w, int *given, char *why,
         /* the part, a number's text at most: short enough to copy */
         char part[128];
         if (len >= sizeof part)
-            return refuse(why, why_len, "'%.*s...' is not group=weight", 32, p);
+            return as__refuse(why, why_len, "'%.*s...' is not group=weight", 32,
+                              p);
         memcpy(part, p, len);
         part[len] = '\0';
         p += len + (p[len] == ',');
         char *eq = strchr(part, '=');
         if (eq == NULL)
-            return refuse(why, why_len, "'%s' is not group=weight", part);
+            return as__refuse(why, why_len, "'%s' is not group=weight", part);
         *eq = '\0';
         int g = group_of(part, strlen(part));
         if (g == AS_G_COUNT) {
@@ -69,18 +58,18 @@ as_group_weights_parse(const char *spec, double *w, int *given, char *why,
                 strcat(names, k ? ", " : "");
                 strcat(names, as_group_name((enum as_group)k));
             }
-            return refuse(why, why_len, "'%s' is not a group (%s)", part,
-                          names);
+            return as__refuse(why, why_len, "'%s' is not a group (%s)", part,
+                              names);
         }
         const char *num = eq + 1;
         char *end;
         errno = 0;
         double v = strtod(num, &end);
         if (end == num || *end != '\0' || errno == ERANGE || !isfinite(v))
-            return refuse(why, why_len, "'%s' is not a number", num);
+            return as__refuse(why, why_len, "'%s' is not a number", num);
         if (v < 0.0 || v > MAX_WEIGHT)
-            return refuse(why, why_len, "%s is out of range (0 to %g)", num,
-                          MAX_WEIGHT);
+            return as__refuse(why, why_len, "%s is out of range (0 to %g)", num,
+                              MAX_WEIGHT);
         nw[g] = v;
         set[g] = 1;
     }

@@ -109,6 +109,9 @@ int as_umap_curve(double spread, double min_dist, double *a, double *b);
 size_t as_map_rows_dim(const as_index *ix, const as_projection *p);
 int as_map_rows(const as_index *ix, const as_projection *p, float *out,
                 size_t len);
+/* as_map_rows() into a new array, which the caller frees: AS_OK with
+ * *out set, or what as_map_rows() returns, with *out NULL. */
+int as_map_rows_new(const as_index *ix, const as_projection *p, float **out);
 
 /* ---- linear maps ---- */
 
