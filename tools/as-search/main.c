@@ -143,31 +143,6 @@ build_mask(const struct opts *o, struct lib *lib)
     return 0;
 }
 
-/* -a: the approximate index beside the (one) index, INDEX.ann. */
-static int
-open_approx(struct lib *lib)
-{
-    char *ann = as_ann_path(lib->path[0]);
-    if (ann == NULL) {
-        cli_warn_status(lib->path[0], AS_ENOMEM);
-        return 1;
-    }
-    int st = as_ann_open(&lib->ann, ann, lib->ix[0]);
-    if (st == AS_ENOTSUP)
-        cli_warnx(ann, "%s (built without hnswlib)", as_strerror(st));
-    else if (st == AS_EIO && errno == ENOENT)
-        cli_warnx(ann, "%s: build it with as-index -a %s", strerror(errno),
-                  lib->path[0]);
-    else if (st == AS_ESTALE || st == AS_ECHECKSUM || st == AS_ENOTANN ||
-             st == AS_EINDEXVER)
-        cli_warnx(ann, "%s: rebuild it with as-index -a %s", as_strerror(st),
-                  lib->path[0]);
-    else if (st != AS_OK)
-        cli_warn_status(ann, st);
-    free(ann);
-    return st != AS_OK;
-}
-
 static int
 open_searcher(const struct opts *o, struct lib *lib)
 {
@@ -206,7 +181,7 @@ open_searcher(const struct opts *o, struct lib *lib)
         return 1;
     }
     lib->dim = as_searcher_dim(lib->s);
-    if (o->approx && open_approx(lib))
+    if (o->approx && cli_ann_open(&lib->ann, lib->path[0], lib->ix[0], ""))
         return 1;
     lib->offset = cli_xrealloc(NULL, lib->n * sizeof *lib->offset);
     for (size_t h = 0; h < lib->n; h++) {

@@ -39,37 +39,6 @@ file_id_of(const char *path, const struct stat *st, struct file_id *id)
     free(ann);
 }
 
-/* --approx: opens the graph of g's one index at path.ann. 0, or -1 after
- * saying why it cannot be used. */
-static int
-gen_open_ann(struct gen *g, const char *path, int first)
-{
-    char *ann = as_ann_path(path);
-    if (ann == NULL) {
-        cli_warn_status(NULL, AS_ENOMEM);
-        return -1;
-    }
-    int st = as_ann_open(&g->ann, ann, g->ix[0]);
-    int e = errno;
-    const char *then =
-        first ? "" : "; answering approx=1 exactly until it is replaced";
-    if (st == AS_ENOTSUP)
-        cli_warnx(ann, "%s (built without hnswlib)%s", as_strerror(st), then);
-    else if (st == AS_EIO && e == ENOENT)
-        cli_warnx(ann, "%s: build it with as-index -a %s%s", strerror(e), path,
-                  then);
-    else if (st == AS_ESTALE || st == AS_ECHECKSUM || st == AS_ENOTANN ||
-             st == AS_EINDEXVER)
-        cli_warnx(ann, "%s: rebuild it with as-index -a %s%s", as_strerror(st),
-                  path, then);
-    else if (st == AS_EIO)
-        cli_warnx(ann, "%s%s", strerror(e), then);
-    else if (st != AS_OK)
-        cli_warnx(ann, "%s%s", as_strerror(st), then);
-    free(ann);
-    return st == AS_OK ? 0 : -1;
-}
-
 static void
 gen_free(struct gen *g)
 {
@@ -203,7 +172,11 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
             g->tagged = 1;
     }
     /* main refuses --approx with several indexes */
-    if (api_opts->approx && n == 1 && gen_open_ann(g, paths[0], first) &&
+    if (api_opts->approx && n == 1 &&
+        cli_ann_open(&g->ann, paths[0], g->ix[0],
+                     first ? ""
+                           : "; answering approx=1 exactly until it is "
+                             "replaced") != AS_OK &&
         first) {
         gen_free(g);
         return NULL;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "as/ann.h"
 #include "as/error.h"
 #include "as/featio.h"
 #include "as/index.h"
@@ -593,6 +594,33 @@ cli_warn_index(const char *path, const as_index *ix, int status)
         cli_warnx(path, "index is damaged (checksum mismatch in %s)", sec);
     else
         cli_warn_status(path, status);
+}
+
+int
+cli_ann_open(as_ann **out, const char *path, as_index *ix, const char *then)
+{
+    *out = NULL;
+    char *ann = as_ann_path(path);
+    if (ann == NULL) {
+        cli_warnx(path, "%s%s", as_strerror(AS_ENOMEM), then);
+        return AS_ENOMEM;
+    }
+    int st = as_ann_open(out, ann, ix);
+    int e = errno;
+    if (st == AS_ENOTSUP)
+        cli_warnx(ann, "%s (built without hnswlib)%s", as_strerror(st), then);
+    else if (st == AS_EIO && e == ENOENT)
+        cli_warnx(ann, "%s: build it with as-index -a %s%s", strerror(e), path,
+                  then);
+    else if (st == AS_ESTALE || st == AS_ECHECKSUM || st == AS_ENOTANN ||
+             st == AS_EINDEXVER)
+        cli_warnx(ann, "%s: rebuild it with as-index -a %s%s", as_strerror(st),
+                  path, then);
+    else if (st != AS_OK)
+        cli_warnx(ann, "%s%s", st == AS_EIO ? strerror(e) : as_strerror(st),
+                  then);
+    free(ann);
+    return st;
 }
 
 void

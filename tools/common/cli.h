@@ -139,6 +139,13 @@ struct as_index *cli_index_open(const char *path, unsigned flags);
 /* Reports status from reading the index ix at path: for AS_ECHECKSUM,
  * "index is damaged (checksum mismatch in SECTION)". */
 void cli_warn_index(const char *path, const struct as_index *ix, int status);
+/* Opens the approximate index beside the index ix at path (path.ann,
+ * as_ann_open), saying on failure what is wrong and, where it helps,
+ * the as-index -a line that builds it; then ends each message ("" for
+ * nothing more). Returns the status. */
+struct as_ann;
+int cli_ann_open(struct as_ann **out, const char *path, struct as_index *ix,
+                 const char *then);
 /* Reports that x's columns differ from y's (those of the index or
  * stream named whose): by feature set, or, when both carry the same set
  * name, by the number of columns or the first column that differs. */
