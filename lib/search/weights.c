@@ -25,6 +25,9 @@ group_of(const char *s, size_t len)
     return g;
 }
 
+/* At most this many bytes of a part are quoted back. */
+#define QUOTED 40
+
 int
 as_group_weights_parse(const char *spec, double *w, int *given, char *why,
                        size_t why_len)
@@ -35,43 +38,47 @@ as_group_weights_parse(const char *spec, double *w, int *given, char *why,
     int set[AS_G_COUNT] = {0};
     for (const char *p = spec; *p != '\0';) {
         size_t len = strcspn(p, ",");
+        const char *next = p + len + (p[len] == ',');
         if (len == 0) { /* an empty part, as in "a=1,,b=2" */
-            p++;
+            p = next;
             continue;
         }
-        /* the part, a number's text at most: short enough to copy */
-        char part[128];
-        if (len >= sizeof part)
-            return as__refuse(why, why_len, "'%.*s...' is not group=weight", 32,
-                              p);
-        memcpy(part, p, len);
-        part[len] = '\0';
-        p += len + (p[len] == ',');
-        char *eq = strchr(part, '=');
+        /* parts are read where they are, quoted back cut to QUOTED */
+        int q = len > QUOTED ? QUOTED : (int)len;
+        const char *more = len > QUOTED ? "..." : "";
+        const char *eq = memchr(p, '=', len);
         if (eq == NULL)
-            return as__refuse(why, why_len, "'%s' is not group=weight", part);
-        *eq = '\0';
-        int g = group_of(part, strlen(part));
+            return as__refuse(why, why_len, "'%.*s%s' is not group=weight", q,
+                              p, more);
+        size_t nlen = (size_t)(eq - p);
+        int g = group_of(p, nlen);
         if (g == AS_G_COUNT) {
             char names[128] = "";
             for (int k = 0; k < AS_G_COUNT; k++) {
                 strcat(names, k ? ", " : "");
                 strcat(names, as_group_name((enum as_group)k));
             }
-            return as__refuse(why, why_len, "'%s' is not a group (%s)", part,
-                              names);
+            int qn = nlen > QUOTED ? QUOTED : (int)nlen;
+            return as__refuse(why, why_len, "'%.*s%s' is not a group (%s)", qn,
+                              p, nlen > QUOTED ? "..." : "", names);
         }
         const char *num = eq + 1;
+        size_t vlen = (size_t)(p + len - num);
+        int qv = vlen > QUOTED ? QUOTED : (int)vlen;
+        const char *vmore = vlen > QUOTED ? "..." : "";
         char *end;
         errno = 0;
+        /* the number ends at the part's end; a ',' is no part of one */
         double v = strtod(num, &end);
-        if (end == num || *end != '\0' || errno == ERANGE || !isfinite(v))
-            return as__refuse(why, why_len, "'%s' is not a number", num);
+        if (vlen == 0 || end != p + len || errno == ERANGE || !isfinite(v))
+            return as__refuse(why, why_len, "'%.*s%s' is not a number", qv, num,
+                              vmore);
         if (v < 0.0 || v > MAX_WEIGHT)
-            return as__refuse(why, why_len, "%s is out of range (0 to %g)", num,
-                              MAX_WEIGHT);
+            return as__refuse(why, why_len, "%.*s%s is out of range (0 to %g)",
+                              qv, num, vmore, MAX_WEIGHT);
         nw[g] = v;
         set[g] = 1;
+        p = next;
     }
     for (int g = 0; g < AS_G_COUNT; g++)
         if (set[g]) {

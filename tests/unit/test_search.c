@@ -1685,6 +1685,15 @@ test_weights(const char *path)
     CHECK_STATUS(
         as_group_weights_parse("pitch=0,,rhythm=2.5", w, given, NULL, 0),
         AS_OK);
+    /* a part of any length; a trailing comma */
+    char longer[300] = "timbre=0.";
+    for (size_t i = strlen(longer); i < 250; i++)
+        longer[i] = '5';
+    strcat(longer, ",");
+    CHECK_STATUS(as_group_weights_parse(longer, w, given, NULL, 0), AS_OK);
+    CHECK_NEAR(w[AS_G_TIMBRE], 0.5 + 5.0 / 90.0, 1e-12);
+    w[AS_G_TIMBRE] = 0.25;
+    given[AS_G_TIMBRE] = 0;
     for (int g = 0; g < AS_G_COUNT; g++) {
         check_ctx("weights: %s", as_group_name((enum as_group)g));
         CHECK_NEAR(w[g],
@@ -1706,6 +1715,14 @@ test_weights(const char *path)
         {"pitch=", "'' is not a number"},
         {"pitch=2e6", "2e6 is out of range (0 to 1e+06)"},
         {"pitch=-1", "-1 is out of range (0 to 1e+06)"},
+        {"=1", "'' is not a group (timbre, pitch, brightness, envelope, "
+               "noisiness, rhythm, other)"},
+        {"timbre=1=2", "'1=2' is not a number"},
+        {"timbre=1e", "'1e' is not a number"},
+        /* a part is quoted back up to 40 bytes */
+        {"timbre=1,pitch_and_a_very_long_name_for_a_group_that_is_none=1",
+         "'pitch_and_a_very_long_name_for_a_group_t...' is not a group "
+         "(timbre, pitch, brightness, envelope, noisiness, rhythm, other)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char why[200] = "";

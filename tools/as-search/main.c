@@ -51,7 +51,7 @@ static void
 take_weights(struct cli_opt *row, const char *name, const char *arg)
 {
     struct opts *o = row->to;
-    char why[160];
+    char why[256];
     if (as_group_weights_parse(arg, o->weights, o->weight_set, why,
                                sizeof why) != AS_OK)
         cli_usage_error("%s: %s", name, why);

@@ -609,7 +609,7 @@ request_weights(const struct request *q, const struct gen *g, double *w,
     const double *stored = as_index_group_weights(g->ix[0]);
     for (int gr = 0; gr < AS_G_COUNT; gr++)
         w[gr] = stored[gr];
-    char why[160];
+    char why[256];
     if (as_group_weights_parse(v, w, NULL, why, sizeof why) != AS_OK) {
         char *e = cli_msg_name_dup(why);
         reply_error(q->c, q->r, 400, "w: %s", e ? e : "not group=weight,...");

@@ -81,7 +81,8 @@ void as_search_opts_init(struct as_search_opts *o);
  * NULL, up to why_len bytes of why (NUL-terminated) saying what is
  * wrong, for a message after the option or parameter name: "'x' is not
  * group=weight", "'x' is not a group (timbre, ...)", "'x' is not a
- * number", "2e6 is out of range (0 to 1e+06)".
+ * number", "2e6 is out of range (0 to 1e+06)", the part quoted up to
+ * 40 bytes (then "..."): 200 bytes hold any reason.
  */
 int as_group_weights_parse(const char *spec, double *w, int *given, char *why,
                            size_t why_len);
