@@ -197,6 +197,9 @@ shard_scores(as_index *ix, const struct as_anomaly_opts *o, double *score,
         if (st != AS_OK)
             return st;
         kept[i] = (e.flags & AS_ENTRY_HAS_ANOMALY) != 0;
+        /* as-anomaly stores finite scores: anything else is damage */
+        if (kept[i] && !isfinite(e.anomaly))
+            return AS_EINDEX;
         score[i] = kept[i] ? (double)e.anomaly : HUGE_VAL;
         group[i] = AS_G_COUNT;
     }
@@ -246,9 +249,11 @@ as_anomaly_rank(as_index *const *ix, size_t n_ix,
                 size_t *n)
 {
     if (ix == NULL || n == NULL || out == NULL ||
-        (o != NULL && (o->threads == 0 || (o->method != AS_ANOMALY_KNN &&
-                                           o->method != AS_ANOMALY_LOF &&
-                                           o->method != AS_ANOMALY_IFOREST))))
+        (o != NULL &&
+         (o->threads == 0 ||
+          (o->method != AS_ANOMALY_KNN && o->method != AS_ANOMALY_LOF &&
+           o->method != AS_ANOMALY_IFOREST) ||
+          (o->method == AS_ANOMALY_IFOREST && o->n_trees == 0))))
         return AS_EINVAL;
     *n = 0;
     size_t total = 0;

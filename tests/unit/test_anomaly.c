@@ -1174,6 +1174,11 @@ test_library_rank(void)
     CHECK(!seen_b0);
     o.threads = 0;
     CHECK_STATUS(as_anomaly_rank(ix, 2, &o, r, &n), AS_EINVAL);
+    /* a forest of no trees is refused as such, not as damage */
+    o.threads = 1;
+    o.method = AS_ANOMALY_IFOREST;
+    o.n_trees = 0;
+    CHECK_STATUS(as_anomaly_rank(ix, 2, &o, r, &n), AS_EINVAL);
     CHECK_STATUS(as_anomaly_rank(ix, 2, NULL, NULL, &n), AS_EINVAL);
     as_index_close(ix[0]);
     as_index_close(ix[1]);
