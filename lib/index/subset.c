@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Part of an index as an index of its own (as_index_subset, index.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -10,33 +11,43 @@
 #include "as/index.h"
 #include "internal.h"
 
-/* A temporary file no one else can open: made in $TMPDIR (else /tmp)
- * and removed at once. The descriptor, or -1 with errno set. */
+/* A temporary file with no name in $TMPDIR (else /tmp): made unnamed
+ * where the system can (O_TMPFILE), else named and removed at once;
+ * not inherited by programs run later. The descriptor, or -1 with errno
+ * set. */
 static int
 unnamed_file(void)
 {
     const char *dir = getenv("TMPDIR");
     if (dir == NULL || *dir == '\0')
         dir = "/tmp";
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || errno == ENOENT || errno == ENOTDIR || errno == EACCES)
+        return fd;
+#endif
     char path[4200];
     int n = snprintf(path, sizeof path, "%s/as-subset.XXXXXX", dir);
     if (n < 0 || (size_t)n >= sizeof path) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = mkstemp(path);
-    if (fd >= 0)
+    int tfd = mkstemp(path);
+    if (tfd >= 0) {
         unlink(path);
-    return fd;
+        fcntl(tfd, F_SETFD, FD_CLOEXEC);
+    }
+    return tfd;
 }
 
 int
 as_index_subset(as_index **out, const as_index *ix, as_index_keep_fn keep,
                 const void *ctx)
 {
+    if (out != NULL)
+        *out = NULL;
     if (out == NULL || ix == NULL)
         return AS_EINVAL;
-    *out = NULL;
     as_index_builder *b = NULL;
     int st = as_index_builder_new(&b, as_index_header(ix));
     if (st == AS_OK)

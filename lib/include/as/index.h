@@ -247,8 +247,9 @@ int as_index_builder_put_some(as_index_builder *b, const as_index *ix,
  * only them would be: its column statistics, and so its normalised rows,
  * distances and clusters, are those of the entries kept, and it has no
  * learnt projection (ix's was fitted to all its entries). Its bytes are
- * in a temporary file that no one else can open (made in $TMPDIR, else
- * /tmp, and removed at once); as_index_close() frees them. Returns
+ * in a temporary file without a name (in $TMPDIR, else /tmp: unnamed
+ * from the start where the system can, else removed as soon as made);
+ * as_index_close() frees them. Returns
  * AS_OK, AS_EINVAL, AS_ENOMEM, AS_EIO (errno set: the temporary file
  * could not be made or written), or AS_ECHECKSUM or AS_EINDEX from a
  * damaged entry of ix.
