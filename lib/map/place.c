@@ -52,7 +52,8 @@ as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
     if (o->method == AS_MAP_UMAP) {
         struct as_umap_opts uo;
         as_umap_opts_init(&uo);
-        plan->neighbours = uo.n_neighbors;
+        /* as_umap() takes no more than the points */
+        plan->neighbours = uo.n_neighbors < n ? uo.n_neighbors : n;
         return;
     }
     if (n > 0 && o->perplexity >= (double)n)

@@ -287,6 +287,8 @@ test_policy(void)
     o.method = AS_MAP_UMAP;
     as_map_plan(&o, 5000, 12, &p);
     CHECK_INT(p.neighbours, 15); /* as_umap()'s default */
+    as_map_plan(&o, 9, 12, &p);
+    CHECK_INT(p.neighbours, 9); /* no more than the points */
     o.method = AS_MAP_PCA;
     as_map_plan(&o, 5000, 12, &p);
     CHECK_INT(p.method, AS_MAP_PCA);

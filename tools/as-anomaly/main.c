@@ -19,9 +19,6 @@
     "                  [-w seconds] [--cluster=cluster] [--duration=min:max] " \
     "index"
 
-/* The default neighbours of -M (those of the ranking are the
- * library's). */
-
 int
 entry_get(const struct lib *l, size_t i, struct as_index_entry *e)
 {

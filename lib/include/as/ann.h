@@ -100,6 +100,11 @@ struct as_ann_info {
 };
 void as_ann_info(const as_ann *a, struct as_ann_info *info);
 
+/* The candidates a search walks for unless told otherwise (as-search -E,
+ * as-serve's ef=), and the most the tools accept. */
+#define AS_ANN_EF 100
+#define AS_ANN_EF_MAX 100000
+
 /*
  * The k nearest entries to each of n_q queries (raw feature values, n_q
  * rows of dim floats), approximately: as as_search, with the same slots
@@ -114,11 +119,6 @@ void as_ann_info(const as_ann *a, struct as_ann_info *info);
  * AS_ECHECKSUM or AS_EINDEX (a damaged candidate row or entry),
  * AS_ENOMEM or AS_ENOTSUP. Several threads may search with one handle.
  */
-/* The candidates a search walks for unless told otherwise (as-search -E,
- * as-serve's ef=), and the most the tools accept. */
-#define AS_ANN_EF 100
-#define AS_ANN_EF_MAX 100000
-
 int as_ann_search(const as_ann *a, as_searcher *s, const float *queries,
                   size_t n_q, size_t k, size_t ef,
                   const struct as_search_filter *f, struct as_hit *hits,

@@ -153,7 +153,7 @@ struct as_map_plan {
     size_t pcs;        /* t-SNE, UMAP: principal components it runs on (at
                           most 30) */
     size_t neighbours; /* UMAP: the neighbours of its graph (as_umap()'s
-                          default n_neighbors) */
+                          default n_neighbors, at most n) */
 };
 void as_map_plan(const struct as_map_opts *o, size_t n, size_t d,
                  struct as_map_plan *plan);
