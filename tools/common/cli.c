@@ -19,7 +19,6 @@
 #include "as/featio.h"
 #include "as/index.h"
 #include "as/learn.h"
-#include "as/parallel.h"
 #include "as/pathlist.h"
 #include "as/version.h"
 
@@ -495,16 +494,6 @@ cli_output_close(struct cli_output *out, int commit)
     }
     output_free(out);
     return rc;
-}
-
-/* ---- threads ---- */
-
-void
-cli_parallel(size_t n_tasks, size_t threads,
-             void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
-{
-    if (as_parallel(n_tasks, threads, fn, ctx) != AS_OK)
-        out_of_memory();
 }
 
 /* ---- progress ---- */

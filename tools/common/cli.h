@@ -180,10 +180,6 @@ int cli_index_annotate(const char *path, const struct cli_index_ident *id,
                        double wait_s, const int32_t *cluster,
                        const float *anomaly);
 
-/* as_parallel() that reports running out of memory and exits 1. */
-void cli_parallel(size_t n_tasks, size_t threads,
-                  void (*fn)(void *ctx, size_t task, size_t worker), void *ctx);
-
 /* realloc() that reports running out of memory and exits 1. */
 void *cli_xrealloc(void *p, size_t n);
 
