@@ -1092,10 +1092,8 @@ rank_shard(const char *name, const char *const *paths, const float *x,
         }
         CHECK_STATUS(as_index_builder_put(b, &e, x + i * dim, NULL), AS_OK);
     }
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
-    as_index *ix = NULL;
-    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    as_index *ix = tu_write_open(b, path);
+    CHECK(ix != NULL);
     return ix;
 }
 

@@ -799,10 +799,8 @@ test_library_summary(void)
 static as_index *
 write_open(as_index_builder *b, const char *path)
 {
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
-    as_index *ix = NULL;
-    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    as_index *ix = tu_write_open(b, path);
+    CHECK(ix != NULL);
     return ix;
 }
 

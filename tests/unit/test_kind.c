@@ -213,10 +213,8 @@ index_of(const char *dir, const char *name, const char *const *names,
             paths[i], NULL, 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
         CHECK_STATUS(as_index_builder_put(b, &e, rows + i * dim, NULL), AS_OK);
     }
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
-    as_index *ix = NULL;
-    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    as_index *ix = tu_write_open(b, path);
+    CHECK(ix != NULL);
     return ix;
 }
 

@@ -9,6 +9,7 @@
 
 #include "../../lib/index/layout.h"
 #include "../../lib/util/hash.h"
+#include "as/error.h"
 
 int
 tu_tmpdir(char *dir, size_t cap, const char *name)
@@ -190,3 +191,16 @@ const char *const tu_fixtures_native[] = {"n22k_chirp_log_50-10k.wav",
                                           "n22k_noise_white.wav",
                                           "n22k_sine440.wav",
                                           NULL};
+
+as_index *
+tu_write_open(as_index_builder *b, const char *path)
+{
+    int st = b != NULL ? as_index_builder_write(b, path) : AS_EINVAL;
+    as_index_builder_free(b);
+    as_index *ix = NULL;
+    if (st == AS_OK)
+        st = as_index_open(&ix, path, AS_INDEX_VERIFY, NULL);
+    if (st != AS_OK)
+        fprintf(stderr, "%s: %s\n", path, as_strerror(st));
+    return ix;
+}

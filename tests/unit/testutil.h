@@ -12,6 +12,7 @@
 
 #include "as/featio.h"
 #include "as/features.h"
+#include "as/index.h"
 
 /* Makes a fresh folder $TMPDIR/as-test-NAME-XXXXXX (TMPDIR or /tmp) and
  * writes its name into dir (cap bytes). 0, or -1 with a message on
@@ -45,6 +46,11 @@ void tu_index_reseal(void *buf, size_t n);
  * duration and metadata; its names point into names, the caller's array
  * of as_featureset_dim(fs) pointers, which must outlive the header. */
 struct as_featheader tu_set_header(const as_featureset *fs, const char **names);
+
+/* Writes the builder b to path, frees it, and opens the index written
+ * (checked whole): the index, or NULL after saying why on stderr (the
+ * caller CHECKs it). */
+as_index *tu_write_open(as_index_builder *b, const char *path);
 
 /* Seeded test data: xorshift64 (Marsaglia 2003) uniform in [0, 1) with
  * 53 bits, and a standard normal deviate by Box-Muller from two of them.
