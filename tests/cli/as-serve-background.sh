@@ -27,10 +27,22 @@ if [ "$first" = 503 ]; then
     # the map is being placed: a filtered duplicate report waits behind
     # it, in the background, rather than in this request's worker
     http -D headers "${URL}duplicates?label=c1&difference=3"
-    expect_code 503
-    grep -qi '^Retry-After: 1' headers || fail "no Retry-After: $(cat headers)"
-    grep -q '^{"error":"the duplicate report is being computed ([12] computations* under way): ask again shortly","status":503}$' "$T/out" ||
-        fail "duplicates while a map is placed: $(cat "$T/out")"
+    if [ "$code" = 200 ]; then
+        # the map was placed within the 2 s this request waited, and the
+        # report computed behind it: then the map is ready at once (had
+        # the report been computed beside it, the map would still be
+        # under way)
+        t=$(curl -sS -o /dev/null -w '%{time_total}' \
+            "${URL}map?method=tsne&format=points")
+        awk -v t="$t" 'BEGIN { exit !(t < 1) }' ||
+            fail "duplicates answered while the map was placed (${t} s)"
+        echo "note: the map was placed meanwhile; the 503 is not checked" >&2
+    else
+        expect_code 503
+        grep -qi '^Retry-After: 1' headers || fail "no Retry-After: $(cat headers)"
+        grep -q '^{"error":"the duplicate report is being computed ([12] computations* under way): ask again shortly","status":503}$' "$T/out" ||
+            fail "duplicates while a map is placed: $(cat "$T/out")"
+    fi
 else
     echo "note: the map was placed within 2 s; the 503 is not checked" >&2
 fi
