@@ -250,6 +250,18 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     return 0;
 }
 
+/* Says why a projection could not be fitted on the labels of target. */
+static void
+learn_failed(const char *target, int st, const struct as_learn_info *info)
+{
+    if (st == AS_EINVAL && info->n_classes < 2)
+        cli_warnx(target,
+                  "%zu label%s with 2 or more entries; learning needs 2",
+                  info->n_classes, info->n_classes == 1 ? "" : "s");
+    else
+        cli_warn_status(target, st);
+}
+
 /*
  * Fits a projection on the labels of the index at target (whose lock the
  * caller holds) and writes the index again with it: the entries, and so
@@ -265,12 +277,8 @@ learn_into(const char *target, const struct as_learn_opts *lo)
     struct as_learn_info info;
     int st = as_index_learn_write(ix, target, lo, &info);
     as_index_close(ix);
-    if (st == AS_EINVAL && info.n_classes < 2)
-        cli_warnx(target,
-                  "%zu label%s with 2 or more entries; learning needs 2",
-                  info.n_classes, info.n_classes == 1 ? "" : "s");
-    else if (st != AS_OK)
-        cli_warn_status(target, st);
+    if (st != AS_OK)
+        learn_failed(target, st, &info);
     return st != AS_OK;
 }
 
@@ -441,18 +449,25 @@ write_whole(const struct opts *o, const char *target, char **streams,
         return AS_EXIT_FAIL;
     }
     as_index_close(ixold);
+    /* unchanged entries keep their projection (the builder drops it on
+     * any change): fitted again only after a change, before the one
+     * write, so that no crash leaves the index without it */
+    int unfitted = 0;
+    if (refit && (c.put.added || c.put.changed || c.removed)) {
+        struct as_learn_info info;
+        int st = as_index_builder_fit_projection(b, &lo, &info);
+        if (st != AS_OK) {
+            learn_failed(target, st, &info);
+            unfitted = failed = 1;
+        }
+    }
     /* a write that failed left the index as it was: no summary then */
     int st = as_index_builder_write(b, target);
     if (st != AS_OK)
         cli_warn_status(target, st);
-    as_index_builder_free(b);
-    /* unchanged entries keep their projection (the builder drops it on
-     * any change): refit only after a change */
-    refit = refit && (c.put.added || c.put.changed || c.removed);
-    if (st == AS_OK && refit && learn_into(target, &lo)) {
+    else if (unfitted)
         cli_warnx(target, "written without its learnt projection");
-        failed = 1;
-    }
+    as_index_builder_free(b);
     as_featheader_free(&first);
     if (st != AS_OK)
         return AS_EXIT_FAIL;

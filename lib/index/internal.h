@@ -48,6 +48,10 @@ struct as_index_builder;
 /* The file b makes, written into fd (open for writing, at its start):
  * AS_OK, AS_EINVAL, AS_ENOMEM, or AS_EIO with errno set. */
 int as__builder_write_fd(struct as_index_builder *b, int fd);
+/* The index b would write, open from a temporary file without a name
+ * (as as_index_subset() makes its file): AS_OK, AS_EINVAL, AS_ENOMEM, or
+ * AS_EIO with errno set. */
+int as__builder_open_copy(struct as_index_builder *b, as_index **out);
 
 /* Little-endian loads from any alignment. */
 uint64_t as__rd64(const unsigned char *p);

@@ -693,6 +693,27 @@ as_index_learn_write(const as_index *ix, const char *path,
 }
 
 int
+as_index_builder_fit_projection(as_index_builder *b,
+                                const struct as_learn_opts *o,
+                                struct as_learn_info *info)
+{
+    if (info != NULL)
+        *info = (struct as_learn_info){0};
+    if (b == NULL || o == NULL)
+        return AS_EINVAL;
+    as_index *copy = NULL;
+    as_projection *p = NULL;
+    int st = as__builder_open_copy(b, &copy);
+    if (st == AS_OK)
+        st = as_projection_fit(&p, copy, o, info);
+    if (st == AS_OK)
+        st = as_index_builder_set_projection(b, p);
+    as_projection_free(p);
+    as_index_close(copy);
+    return st;
+}
+
+int
 as_index_learnt_opts(const as_index *ix, struct as_learn_opts *o)
 {
     as_projection *p = NULL;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Part of an index as an index of its own (as_index_subset, index.h). */
+/* Part of an index as an index of its own (as_index_subset, index.h),
+ * and the index a builder would write, read back without a name. */
 #define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,21 @@ unnamed_file(void)
 }
 
 int
+as__builder_open_copy(as_index_builder *b, as_index **out)
+{
+    int fd = unnamed_file();
+    if (fd < 0)
+        return AS_EIO;
+    int st = as__builder_write_fd(b, fd);
+    if (st == AS_OK)
+        st = as__index_open_fd(out, fd, 0);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return st;
+}
+
+int
 as_index_subset(as_index **out, const as_index *ix, as_index_keep_fn keep,
                 const void *ctx)
 {
@@ -52,16 +68,9 @@ as_index_subset(as_index **out, const as_index *ix, as_index_keep_fn keep,
     int st = as_index_builder_new(&b, as_index_header(ix));
     if (st == AS_OK)
         st = as_index_builder_put_some(b, ix, keep, ctx, NULL, NULL);
-    int fd = -1;
-    if (st == AS_OK && (fd = unnamed_file()) < 0)
-        st = AS_EIO;
     if (st == AS_OK)
-        st = as__builder_write_fd(b, fd);
-    if (st == AS_OK)
-        st = as__index_open_fd(out, fd, 0);
+        st = as__builder_open_copy(b, out);
     int e = errno;
-    if (fd >= 0)
-        close(fd);
     as_index_builder_free(b);
     errno = e;
     return st;

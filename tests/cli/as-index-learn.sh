@@ -96,6 +96,23 @@ grep -qx 'learnt_class	kicks	3' "$T/out" || fail "-u: projection not fitted agai
 grep -qx 'learnt	shrinkage	0.7' "$T/out" || fail "-u: shrinkage not kept"
 grep -qx 'learnt	blend	0.4' "$T/out" || fail "-u: blend not kept"
 
+# the refit goes into the one write of the update: a disk that fills
+# before that write ends leaves the index as it was, projection and all,
+# where writing the entries and then the projection would leave the new
+# entries without one (the shim of as-index-diskfull.sh fails the writes
+# to temporary files past a budget: the whole index but its last byte)
+cp samples/kicks/real_bd_808_44k1.wav samples/kicks/bd3.wav
+as-extract samples/kicks/bd3.wav >new3.tsv
+cp lib.asx before.asx
+as-index -q -u lib.asx new3.tsv
+size=$(wc -c <lib.asx)
+cp before.asx lib.asx
+run env AS_FAILIO_BYTES=$((size - 1)) AS_FAILIO_MATCH=.tmp- \
+    LD_PRELOAD="$AS_TESTBIN/failio.so" as-index -u lib.asx new3.tsv
+expect_status 1
+expect_err "as-index: lib.asx: No space left on device"
+cmp -s before.asx lib.asx || fail "-u: a failed write changed the index"
+
 # merge and -o build anew: no projection
 as-index merge -q -o merged.asx lib.asx
 run as-stats -n merged.asx

@@ -502,6 +502,64 @@ test_learn_write(void)
     free(after);
 }
 
+/* as_index_builder_fit_projection(): the projection fitted on what the
+ * builder holds is the one fitted on the index it writes, so writing
+ * once gives the bytes as_index_learn_write() gives after a plain write;
+ * too few labels refused, the builder without a projection. */
+static void
+test_builder_fit(void)
+{
+    char path[300], fitted[300];
+    snprintf(path, sizeof path, "%s/bf.asx", dir);
+    snprintf(fitted, sizeof fitted, "%s/bf-fitted.asx", dir);
+    check_ctx("builder fit");
+    rng = 4242;
+    build(path, 50, 1, NULL);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    struct as_learn_opts lo;
+    as_learn_opts_init(&lo);
+    lo.shrinkage = 0.2;
+    lo.blend = 0.6;
+    struct as_learn_info info, want;
+    as_index_builder *b = NULL;
+    CHECK_STATUS(as_index_builder_new(&b, as_index_header(ix)), AS_OK);
+    CHECK_STATUS(as_index_builder_load(b, ix), AS_OK);
+    CHECK_STATUS(as_index_builder_fit_projection(b, &lo, &info), AS_OK);
+    CHECK_STATUS(as_index_builder_write(b, fitted), AS_OK);
+    as_index_builder_free(b);
+    CHECK_STATUS(as_index_learn_write(ix, path, &lo, &want), AS_OK);
+    as_index_close(ix);
+    CHECK_INT(info.n_classes, want.n_classes);
+    CHECK_INT(info.n_entries, want.n_entries);
+    size_t na = 0, nb = 0;
+    char *a = tu_read_file(path, &na), *bb = tu_read_file(fitted, &nb);
+    CHECK(a != NULL && bb != NULL && na == nb && memcmp(a, bb, na) == 0);
+    free(a);
+    free(bb);
+
+    /* no labels: AS_EINVAL, and the index written has no projection */
+    rng = 4242;
+    build(path, 12, 0, NULL);
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    CHECK_STATUS(as_index_builder_new(&b, as_index_header(ix)), AS_OK);
+    CHECK_STATUS(as_index_builder_load(b, ix), AS_OK);
+    as_index_close(ix);
+    CHECK_STATUS(as_index_builder_fit_projection(b, &lo, &info), AS_EINVAL);
+    CHECK_INT(info.n_classes, 0);
+    CHECK_STATUS(as_index_builder_write(b, fitted), AS_OK);
+    as_index_builder_free(b);
+    CHECK_STATUS(as_index_open(&ix, fitted, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix != NULL)
+        CHECK_INT(as_index_has_projection(ix), 0);
+    as_index_close(ix);
+    CHECK_STATUS(as_index_builder_fit_projection(NULL, &lo, NULL), AS_EINVAL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -513,6 +571,7 @@ main(int argc, char **argv)
     test_three_classes();
     test_index();
     test_learn_write();
+    test_builder_fit();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

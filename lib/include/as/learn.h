@@ -88,6 +88,21 @@ int as_index_has_projection(const as_index *ix);
  * AS_EINVAL otherwise; AS_ENOMEM. */
 int as_index_builder_set_projection(as_index_builder *b,
                                     const as_projection *p);
+/*
+ * Fits a projection with o on the labels of the entries b holds now, as
+ * as_projection_fit() fits it on the index b would write, and stores it
+ * in b (as_index_builder_set_projection()): an index whose entries
+ * changed gets its projection fitted again in the one write that puts
+ * the change in place, so no crash can leave it without one. The index
+ * is first written to a temporary file without a name (in $TMPDIR, else
+ * /tmp; gone when this returns), so the cost is a write and a read of
+ * the index besides the fit. info (may be NULL) as as_projection_fit()
+ * fills it. Returns AS_OK, what as_projection_fit() returns (b then
+ * keeps what it held), AS_EIO (errno set) or AS_ENOMEM.
+ */
+int as_index_builder_fit_projection(as_index_builder *b,
+                                    const struct as_learn_opts *o,
+                                    struct as_learn_info *info);
 
 /*
  * Fits a projection on the labels of ix, opened from path (whose
