@@ -5,11 +5,33 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "as/error.h"
 #include "as/index.h"
 #include "internal.h"
+
+/* The identity of the file at path into *ino, *size, *mtime_ns (0s when
+ * there is none, or it is not a regular file and regular says so); 0, or
+ * -1 with errno set. */
+static int
+file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
+           int64_t *mtime_ns)
+{
+    struct stat st;
+    *ino = *size = 0;
+    *mtime_ns = 0;
+    if (stat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (regular && !S_ISREG(st.st_mode))
+        return 0;
+    *ino = (uint64_t)st.st_ino;
+    *size = (uint64_t)st.st_size;
+    *mtime_ns =
+        (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
+    return 0;
+}
 
 int
 as_index_ident(const char *path, struct as_index_ident *id)
@@ -17,6 +39,7 @@ as_index_ident(const char *path, struct as_index_ident *id)
     struct stat st;
     if (path == NULL || id == NULL)
         return AS_EINVAL;
+    memset(id, 0, sizeof *id);
     if (stat(path, &st) != 0)
         return AS_EIO;
     id->dev = (uint64_t)st.st_dev;
@@ -24,30 +47,36 @@ as_index_ident(const char *path, struct as_index_ident *id)
     id->size = (uint64_t)st.st_size;
     id->mtime_ns =
         (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
-    id->seg_ino = id->seg_size = 0;
-    id->seg_mtime_ns = 0;
     char *seg = as__seg_path(path);
-    if (seg == NULL)
+    /* INDEX.ann: the name as_ann_path() gives */
+    size_t n = strlen(path);
+    char *ann = malloc(n + sizeof ".ann");
+    if (seg == NULL || ann == NULL) {
+        free(seg);
+        free(ann);
         return AS_ENOMEM;
-    int r = stat(seg, &st);
-    free(seg);
-    if (r == 0) {
-        id->seg_ino = (uint64_t)st.st_ino;
-        id->seg_size = (uint64_t)st.st_size;
-        id->seg_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 +
-                           (int64_t)st.st_mtim.tv_nsec;
-    } else if (errno != ENOENT) {
-        return AS_EIO;
     }
-    return AS_OK;
+    memcpy(ann, path, n);
+    memcpy(ann + n, ".ann", sizeof ".ann");
+    int r = file_ident(seg, 0, &id->seg_ino, &id->seg_size, &id->seg_mtime_ns);
+    if (r == 0)
+        r = file_ident(ann, 1, &id->ann_ino, &id->ann_size, &id->ann_mtime_ns);
+    int e = errno;
+    free(seg);
+    free(ann);
+    errno = e;
+    return r == 0 ? AS_OK : AS_EIO;
 }
 
-static int
-same_ident(const struct as_index_ident *a, const struct as_index_ident *b)
+int
+as_index_ident_same(const struct as_index_ident *a,
+                    const struct as_index_ident *b, int ann)
 {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
            a->mtime_ns == b->mtime_ns && a->seg_ino == b->seg_ino &&
-           a->seg_size == b->seg_size && a->seg_mtime_ns == b->seg_mtime_ns;
+           a->seg_size == b->seg_size && a->seg_mtime_ns == b->seg_mtime_ns &&
+           (!ann || (a->ann_ino == b->ann_ino && a->ann_size == b->ann_size &&
+                     a->ann_mtime_ns == b->ann_mtime_ns));
 }
 
 /* The annotated copy of ix written to path. */
@@ -89,7 +118,7 @@ as_index_annotate(const char *path, const struct as_index_ident *id,
     as_index *ix = NULL;
     if ((st = as_index_ident(path, &now)) != AS_OK)
         goto done;
-    if (!same_ident(&now, id)) {
+    if (!as_index_ident_same(&now, id, 0)) {
         st = AS_ECHANGED;
         goto done;
     }

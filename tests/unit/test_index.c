@@ -624,6 +624,47 @@ test_annotate(void)
     as_index_builder_free(b);
 }
 
+/* as_index_ident(): INDEX.ann is part of the identity, and
+ * as_index_ident_same() compares it only when asked (a graph rebuilt
+ * beside an index does not stop annotating it). */
+static void
+test_ident(void)
+{
+    char path[300], ann[320];
+    snprintf(path, sizeof path, "%s/id.asx", dir);
+    snprintf(ann, sizeof ann, "%s.ann", path);
+    check_ctx("ident");
+    as_index_builder *b = build_sample(4);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    struct as_index_ident id, id2;
+    CHECK_STATUS(as_index_ident(path, &id), AS_OK);
+    CHECK(id.ann_ino == 0 && id.ann_size == 0 && id.ann_mtime_ns == 0);
+    CHECK(as_index_ident_same(&id, &id, 1));
+    /* a graph beside it */
+    tu_write_file(ann, "graph", 5);
+    CHECK_STATUS(as_index_ident(path, &id2), AS_OK);
+    CHECK(id2.ann_ino != 0);
+    CHECK(id2.ann_size == 5);
+    CHECK(as_index_ident_same(&id, &id2, 0));
+    CHECK(!as_index_ident_same(&id, &id2, 1));
+    int32_t cl[4] = {0, 1, 0, 1};
+    CHECK_STATUS(as_index_annotate(path, &id, 0, cl, NULL), AS_OK);
+    /* what is not a regular file is no graph */
+    CHECK(unlink(ann) == 0);
+    CHECK(mkdir(ann, 0700) == 0);
+    CHECK_STATUS(as_index_ident(path, &id), AS_OK);
+    CHECK(id.ann_ino == 0 && id.ann_size == 0);
+    CHECK(rmdir(ann) == 0);
+    /* the base and the segment compare whatever ann says */
+    id2 = id;
+    id2.seg_size++;
+    CHECK(!as_index_ident_same(&id, &id2, 0));
+    id2 = id;
+    id2.mtime_ns++;
+    CHECK(!as_index_ident_same(&id, &id2, 0));
+}
+
 /* What an index holds (as/summary.h): every entry, or those a mask
  * lets through, counted against the sample's known metadata. */
 static void
@@ -1140,6 +1181,7 @@ main(int argc, char **argv)
     test_version1();
     test_lock();
     test_annotate();
+    test_ident();
     test_summary();
     test_library_summary();
     test_prune_merge();

@@ -52,7 +52,7 @@ struct gen {
     int tagged;       /* some shard has tags: results carry kind, kind_p */
     const as_featureset *extract; /* the set that extracts the columns,
                                      NULL if none does */
-    struct file_id *files;        /* the files as opened */
+    struct as_index_ident *files; /* the files as opened */
     pthread_mutex_t mu;
     as_searcher **searchers; /* idle ones */
     size_t n_searchers;
@@ -100,22 +100,6 @@ struct keyed_slot {
     struct cache_slot slot;
 };
 
-/* An index file, and its delta segment (0s without one): a segment
- * update changes the index without touching its file. */
-struct file_id {
-    dev_t dev;
-    ino_t ino;
-    off_t size;
-    int64_t mtime_ns;
-    ino_t seg_ino;
-    off_t seg_size;
-    int64_t seg_mtime_ns;
-    /* --approx: INDEX.ann (0s without one), rebuilt on its own */
-    ino_t ann_ino;
-    off_t ann_size;
-    int64_t ann_mtime_ns;
-};
-
 /* Opens the indexes (reporting failures as "as-serve: path: reason");
  * NULL when one fails. With --approx, also INDEX.ann: when it cannot be
  * used (missing, stale, damaged), NULL if first is set (the server does
@@ -125,8 +109,9 @@ struct gen *gen_open(char *const *paths, size_t n, unsigned long id, int first);
 int gen_stale(const struct gen *g, char *const *paths);
 /* The identities of the files at paths now (zeros for one that cannot
  * be read), and whether ids holds exactly those. */
-void gen_files_get(struct file_id *ids, char *const *paths, size_t n);
-int gen_files_are(const struct file_id *ids, char *const *paths, size_t n);
+void gen_files_get(struct as_index_ident *ids, char *const *paths, size_t n);
+int gen_files_are(const struct as_index_ident *ids, char *const *paths,
+                  size_t n);
 /* The current generation, held for a request. */
 struct gen *gen_acquire(void);
 /* One more hold on g, which the caller already holds. */

@@ -1,43 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* as-serve: the indexes, one generation per version of the files. */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "as-serve.h"
 
 static pthread_mutex_t state_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct gen *current;
-
-/* The identity of the index at path, whose stat(2) is st. */
-static void
-file_id_of(const char *path, const struct stat *st, struct file_id *id)
-{
-    memset(id, 0, sizeof *id);
-    id->dev = st->st_dev;
-    id->ino = st->st_ino;
-    id->size = st->st_size;
-    id->mtime_ns =
-        (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-    struct as_index_ident ii;
-    if (as_index_ident(path, &ii) == AS_OK) {
-        id->seg_ino = (ino_t)ii.seg_ino;
-        id->seg_size = (off_t)ii.seg_size;
-        id->seg_mtime_ns = ii.seg_mtime_ns;
-    }
-    /* with --approx, a graph rebuilt (as-index -a) is a new version too */
-    char *ann = api_opts->approx ? as_ann_path(path) : NULL;
-    struct stat as;
-    if (ann != NULL && stat(ann, &as) == 0) {
-        id->ann_ino = as.st_ino;
-        id->ann_size = as.st_size;
-        id->ann_mtime_ns =
-            (int64_t)as.st_mtim.tv_sec * 1000000000 + as.st_mtim.tv_nsec;
-    }
-    free(ann);
-}
 
 static void
 gen_free(struct gen *g)
@@ -125,13 +95,12 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     for (size_t h = 0; h < n; h++) {
         /* identify the file first: if it is replaced while we open it,
          * the next check sees the change and opens it again */
-        struct stat st;
-        if (stat(paths[h], &st) != 0) {
-            cli_warnx(paths[h], "%s", strerror(errno));
+        int st = as_index_ident(paths[h], &g->files[h]);
+        if (st != AS_OK) {
+            cli_warn_status(paths[h], st);
             gen_free(g);
             return NULL;
         }
-        file_id_of(paths[h], &st, &g->files[h]);
         g->ix[h] = cli_index_open(paths[h], 0);
         if (g->ix[h] == NULL) {
             gen_free(g);
@@ -184,47 +153,36 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
     return g;
 }
 
+/* --approx: INDEX.ann, rebuilt on its own (as-index -a), is a new
+ * version of the index too */
 int
 gen_stale(const struct gen *g, char *const *paths)
 {
     for (size_t h = 0; h < g->n; h++) {
-        struct stat st;
-        struct file_id id;
-        if (stat(paths[h], &st) != 0)
+        struct as_index_ident id;
+        if (as_index_ident(paths[h], &id) != AS_OK)
             return 0; /* gone for now: keep serving what we have */
-        file_id_of(paths[h], &st, &id);
-        if (id.dev != g->files[h].dev || id.ino != g->files[h].ino ||
-            id.size != g->files[h].size ||
-            id.mtime_ns != g->files[h].mtime_ns ||
-            id.seg_ino != g->files[h].seg_ino ||
-            id.seg_size != g->files[h].seg_size ||
-            id.seg_mtime_ns != g->files[h].seg_mtime_ns ||
-            id.ann_ino != g->files[h].ann_ino ||
-            id.ann_size != g->files[h].ann_size ||
-            id.ann_mtime_ns != g->files[h].ann_mtime_ns)
+        if (!as_index_ident_same(&id, &g->files[h], api_opts->approx))
             return 1;
     }
     return 0;
 }
 
 void
-gen_files_get(struct file_id *ids, char *const *paths, size_t n)
+gen_files_get(struct as_index_ident *ids, char *const *paths, size_t n)
 {
-    for (size_t h = 0; h < n; h++) {
-        struct stat st;
-        memset(&ids[h], 0, sizeof ids[h]);
-        if (stat(paths[h], &st) == 0)
-            file_id_of(paths[h], &st, &ids[h]);
-    }
+    for (size_t h = 0; h < n; h++)
+        if (as_index_ident(paths[h], &ids[h]) != AS_OK)
+            memset(&ids[h], 0, sizeof ids[h]);
 }
 
 int
-gen_files_are(const struct file_id *ids, char *const *paths, size_t n)
+gen_files_are(const struct as_index_ident *ids, char *const *paths, size_t n)
 {
     for (size_t h = 0; h < n; h++) {
-        struct file_id now;
+        struct as_index_ident now;
         gen_files_get(&now, paths + h, 1);
-        if (memcmp(&now, &ids[h], sizeof now) != 0)
+        if (!as_index_ident_same(&now, &ids[h], api_opts->approx))
             return 0;
     }
     return 1;

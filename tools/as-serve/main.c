@@ -196,7 +196,7 @@ listen_on(const struct serve_opts *o)
  * change or force is set). */
 static void
 reload(const struct serve_opts *o, unsigned long *gen_id,
-       struct file_id *failed, int force)
+       struct as_index_ident *failed, int force)
 {
     if (!force && gen_files_are(failed, o->index_paths, o->n_index))
         return;
@@ -284,7 +284,7 @@ parse_options(int argc, char **argv, struct serve_opts *o)
  * SIGHUP. */
 static void
 serve(const struct serve_opts *o, const sigset_t *sigs, unsigned long *gen_id,
-      struct file_id *failed)
+      struct as_index_ident *failed)
 {
     for (;;) {
         struct timespec ts = {1, 0};
@@ -385,7 +385,7 @@ main(int argc, char **argv)
         return AS_EXIT_FAIL;
     }
     gen_install(g);
-    struct file_id *failed = calloc(o.n_index, sizeof *failed);
+    struct as_index_ident *failed = calloc(o.n_index, sizeof *failed);
     if (failed == NULL) {
         cli_warn_status(NULL, AS_ENOMEM);
         gen_shutdown();

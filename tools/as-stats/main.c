@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -483,7 +482,6 @@ file_facts(struct stats *s, const char *path)
 {
     struct as_index_ident id;
     struct as_index_segment_info si;
-    struct stat st;
     int status = as_index_ident(path, &id);
     if (status == AS_OK)
         status = as_index_segment_info(s->ix, &si);
@@ -507,15 +505,7 @@ file_facts(struct stats *s, const char *path)
     if (gmtime_r(&sec, &tm) == NULL ||
         strftime(s->mtime, sizeof s->mtime, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(s->mtime, sizeof s->mtime, "%lld", (long long)sec);
-    char *ann = as_ann_path(path);
-    if (ann == NULL) {
-        cli_warn_status(path, AS_ENOMEM);
-        return 1;
-    }
-    s->approx_bytes = -1;
-    if (stat(ann, &st) == 0 && S_ISREG(st.st_mode))
-        s->approx_bytes = (long long)st.st_size;
-    free(ann);
+    s->approx_bytes = id.ann_ino != 0 ? (long long)id.ann_size : -1;
     return 0;
 }
 

@@ -418,17 +418,25 @@ void as_index_remove_stale(const char *path);
 /* ---- annotating ---- */
 
 /* Which files an index is: enough to see that a writer replaced it
- * (every writer renames a new file into place): the base's, and the
- * segment's (all 0 without one). */
+ * (every writer renames a new file into place): the base's, the
+ * segment's (all 0 without one), and those of the approximate index
+ * beside it, INDEX.ann (as/ann.h; all 0 without one, or when it is not
+ * a regular file). */
 struct as_index_ident {
     uint64_t dev, ino, size;
     int64_t mtime_ns;
     uint64_t seg_ino, seg_size;
     int64_t seg_mtime_ns;
+    uint64_t ann_ino, ann_size;
+    int64_t ann_mtime_ns;
 };
-/* The identity of the file at path now. AS_OK, AS_EINVAL (NULL) or
- * AS_EIO (errno set, as by stat(2)). */
+/* The identity of the files at path now. AS_OK, AS_EINVAL (NULL),
+ * AS_ENOMEM, or AS_EIO (errno set, as by stat(2)). */
 int as_index_ident(const char *path, struct as_index_ident *id);
+/* Whether a and b are the same index files: the base and the segment,
+ * and with ann non-zero INDEX.ann too. */
+int as_index_ident_same(const struct as_index_ident *a,
+                        const struct as_index_ident *b, int ann);
 
 /*
  * Stores per-entry results computed from the index at path into it, as a
