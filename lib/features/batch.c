@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "as/batch.h"
 #include "as/decode.h"
 #include "as/error.h"
+#include "as/version.h"
 
 /* ---- what an index holds ---- */
 
@@ -140,9 +142,30 @@ as_reuse_free(as_reuse *r)
 /* Fills *it for input i: left out, the row of a moved file, or the
  * features extracted with x (NULL: none could be made, x_status says
  * why). */
+/* The kind tags of a batch: the model, where its columns are among the
+ * features, and its classes. */
+struct kinds {
+    const as_kind_model *m;
+    size_t *map;
+    size_t n;
+};
+
+/* The probability of each class after the features (dim of them) in
+ * it->values, and the most probable; prob: scratch, k->n doubles. */
+static int
+tag(const struct kinds *k, size_t dim, double *prob, struct as_batch_item *it)
+{
+    int st =
+        as_kind_predict(k->m, k->map, it->values, dim, prob, k->n, &it->kind);
+    for (size_t c = 0; st == AS_OK && c < k->n; c++)
+        it->values[dim + c] = (float)prob[c];
+    return st;
+}
+
 static void
 run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
-        as_extractor *x, int x_status, size_t dim, struct as_batch_item *it)
+        as_extractor *x, int x_status, size_t dim, const struct kinds *k,
+        double *prob, struct as_batch_item *it)
 {
     const struct as_batch_input *inp = &in[i];
     int plan = reuse != NULL ? reuse->plan[i] : PLAN_EXTRACT;
@@ -186,6 +209,8 @@ run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
                               : as_extract(x, inp->path, -1, v, dim, &it->res);
     if (status == AS_EIO)
         it->err = errno;
+    if (status == AS_OK && k->m != NULL)
+        status = tag(k, dim, prob, it);
     if (inp->fd < 0 && status != AS_OK)
         as_decode_reason(inp->path, status, it->reason, sizeof it->reason);
     it->status = status;
@@ -218,6 +243,7 @@ struct pool {
     size_t n;
     const struct as_batch_opts *o;
     size_t dim;
+    struct kinds kinds;
     size_t window;
     struct slot *slots; /* window slots, input i in slot i % window */
     size_t next;        /* next input to hand out */
@@ -237,6 +263,9 @@ worker(void *arg)
     /* each result goes to a private item first, then into its slot under
      * the lock: the caller may still be reading the slot's neighbours */
     struct as_batch_item it;
+    double *prob = malloc((p->kinds.n ? p->kinds.n : 1) * sizeof *prob);
+    if (prob == NULL)
+        xs = AS_ENOMEM;
 
     pthread_mutex_lock(&p->mu);
     for (;;) {
@@ -251,7 +280,7 @@ worker(void *arg)
         /* the slot is this worker's until done is set: the caller waits
          * for done, and no other worker gets input i */
         it.values = s->item.values;
-        run_one(p->in, i, p->o->reuse, x, xs, p->dim, &it);
+        run_one(p->in, i, p->o->reuse, x, xs, p->dim, &p->kinds, prob, &it);
 
         pthread_mutex_lock(&p->mu);
         s->item = it;
@@ -260,6 +289,7 @@ worker(void *arg)
     }
     pthread_mutex_unlock(&p->mu);
     as_extractor_free(x);
+    free(prob);
     return NULL;
 }
 
@@ -270,12 +300,16 @@ run_inline(struct pool *p, as_batch_fn fn, void *ctx)
     as_extractor *x = NULL;
     int xs = new_extractor(&x, p->o->set);
     struct as_batch_item *it = &p->slots[0].item;
+    double *prob = malloc((p->kinds.n ? p->kinds.n : 1) * sizeof *prob);
+    if (prob == NULL)
+        xs = AS_ENOMEM;
     int rc = AS_OK;
     for (size_t i = 0; i < p->n && rc == 0; i++) {
-        run_one(p->in, i, p->o->reuse, x, xs, p->dim, it);
+        run_one(p->in, i, p->o->reuse, x, xs, p->dim, &p->kinds, prob, it);
         rc = fn(ctx, it);
     }
     as_extractor_free(x);
+    free(prob);
     return rc;
 }
 
@@ -313,6 +347,44 @@ as_batch_opts_init(struct as_batch_opts *opts)
     opts->threads = 1;
     opts->extra = 0;
     opts->reuse = NULL;
+    opts->kinds = NULL;
+}
+
+int
+as_batch_header(struct as_featheader *h, const struct as_batch_opts *opts)
+{
+    if (h == NULL || opts == NULL || opts->set == NULL)
+        return AS_EINVAL;
+    const as_featureset *set = opts->set;
+    size_t dim = as_featureset_dim(set);
+    size_t nk = opts->kinds != NULL ? as_kind_n_classes(opts->kinds) : 0;
+    const size_t tag_len = sizeof AS_KIND_TAG_PREFIX + AS_KIND_NAME_MAX;
+    const char **names = malloc((dim + nk) * sizeof *names);
+    char *tags = malloc(nk * tag_len + 1);
+    int st = AS_ENOMEM;
+    if (names != NULL && tags != NULL) {
+        for (size_t c = 0; c < dim; c++)
+            names[c] = as_featureset_column(set, c)->name;
+        for (size_t k = 0; k < nk; k++) {
+            snprintf(tags + k * tag_len, tag_len, AS_KIND_TAG_PREFIX "%s",
+                     as_kind_class(opts->kinds, k));
+            names[dim + k] = tags + k * tag_len;
+        }
+        struct as_featheader t = {0};
+        t.producer = "audiosearch " AS_VERSION;
+        t.set = as_featureset_name(set);
+        t.rate_hz = AS_SR_HZ;
+        t.n_fft = AS_N_FFT;
+        t.hop = AS_HOP;
+        t.has_duration = 1;
+        t.has_meta = 1;
+        t.dim = dim + nk;
+        t.names = names;
+        st = as_featheader_copy(h, &t);
+    }
+    free(names);
+    free(tags);
+    return st;
 }
 
 int
@@ -327,12 +399,26 @@ as_extract_batch(const struct as_batch_input *in, size_t n,
         return AS_OK;
     struct pool p = {.in = in, .n = n, .o = opts};
     p.dim = as_featureset_dim(opts->set);
+    size_t extra = opts->extra;
+    if (opts->kinds != NULL) {
+        p.kinds.m = opts->kinds;
+        p.kinds.n = as_kind_n_classes(opts->kinds);
+        p.kinds.map = malloc(as_kind_dim(opts->kinds) * sizeof *p.kinds.map);
+        if (p.kinds.map == NULL)
+            return AS_ENOMEM;
+        int st = as_kind_bind_set(opts->kinds, opts->set, p.kinds.map, NULL);
+        if (st != AS_OK) {
+            free(p.kinds.map);
+            return st;
+        }
+        extra += p.kinds.n;
+    }
     size_t threads = opts->threads < n ? opts->threads : n;
     p.window = threads > 1 ? 16 * threads : 1;
     p.slots = calloc(p.window, sizeof *p.slots);
     int rc = p.slots == NULL ? AS_ENOMEM : AS_OK;
     for (size_t s = 0; rc == AS_OK && s < p.window; s++) {
-        p.slots[s].item.values = malloc((p.dim + opts->extra) * sizeof(float));
+        p.slots[s].item.values = malloc((p.dim + extra) * sizeof(float));
         if (p.slots[s].item.values == NULL)
             rc = AS_ENOMEM;
     }
@@ -362,5 +448,6 @@ as_extract_batch(const struct as_batch_input *in, size_t n,
         free(p.slots[s].item.values);
     free(p.slots);
     free(tid);
+    free(p.kinds.map);
     return rc;
 }

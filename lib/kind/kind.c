@@ -419,6 +419,26 @@ as_kind_bind(const as_kind_model *m, const char *const *names, size_t n,
 }
 
 int
+as_kind_bind_set(const as_kind_model *m, const as_featureset *set, size_t *map,
+                 size_t *missing)
+{
+    if (!m || !set)
+        return AS_EINVAL;
+    size_t dim = as_featureset_dim(set);
+    const char **names = malloc((dim ? dim : 1) * sizeof *names);
+    size_t *own = map ? NULL : malloc((m->dim ? m->dim : 1) * sizeof *own);
+    int rc = AS_ENOMEM;
+    if (names && (map || own)) {
+        for (size_t c = 0; c < dim; c++)
+            names[c] = as_featureset_column(set, c)->name;
+        rc = as_kind_bind(m, names, dim, map ? map : own, m->dim, missing);
+    }
+    free(names);
+    free(own);
+    return rc;
+}
+
+int
 as_kind_predict(const as_kind_model *m, const size_t *map, const float *row,
                 size_t row_len, double *prob, size_t prob_len, size_t *best)
 {

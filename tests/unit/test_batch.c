@@ -186,6 +186,117 @@ test_order(void)
         free(ref[j]);
 }
 
+/* What a kinds batch gave: per input, the values after the features
+ * and the best class. */
+struct tagged {
+    size_t calls, dim, nk;
+    float probs[3][64];
+    size_t kind[3];
+    int status[3];
+};
+
+static int
+record_tags(void *ctx, struct as_batch_item *it)
+{
+    struct tagged *t = ctx;
+    size_t c = t->calls++;
+    if (c >= 3 || t->nk > 64)
+        return 1;
+    t->status[c] = it->status;
+    t->kind[c] = it->kind;
+    memcpy(t->probs[c], it->values + t->dim, t->nk * sizeof(float));
+    /* the caller's floats come after the tags */
+    for (size_t k = 0; k < EXTRA; k++)
+        it->values[t->dim + t->nk + k] = (float)k;
+    return 0;
+}
+
+/* opts.kinds: each item's class probabilities after its features, as
+ * as_kind_predict() gives them from as_extract()'s features, with the
+ * best class; as_batch_header() names the columns; a set without the
+ * model's columns is refused before any call. Run after test_order (its
+ * files). */
+static void
+test_kinds(void)
+{
+    as_kind_model *m = NULL;
+    CHECK_STATUS(as_kind_model_builtin(&m), AS_OK);
+    if (m == NULL)
+        return;
+    const as_featureset *set = as_featureset_get("default");
+    size_t dim = as_featureset_dim(set), nk = as_kind_n_classes(m);
+    size_t *map = malloc(as_kind_dim(m) * sizeof *map);
+    CHECK_STATUS(as_kind_bind_set(m, set, map, NULL), AS_OK);
+    const size_t ok[3] = {0, 2, 4};
+    struct as_batch_input in[3];
+    float want[3][64];
+    size_t best[3];
+    as_extractor *x;
+    struct as_extract_opts xo;
+    as_extract_opts_init(&xo);
+    CHECK_STATUS(as_extractor_new(&x, &xo), AS_OK);
+    float *v = malloc(dim * sizeof *v);
+    double prob[64];
+    for (size_t j = 0; j < 3; j++) {
+        struct as_extract_result r;
+        in[j] = (struct as_batch_input){paths[ok[j]], -1};
+        CHECK_STATUS(as_extract(x, paths[ok[j]], -1, v, dim, &r), AS_OK);
+        CHECK_STATUS(as_kind_predict(m, map, v, dim, prob, 64, &best[j]),
+                     AS_OK);
+        for (size_t k = 0; k < nk && k < 64; k++)
+            want[j][k] = (float)prob[k];
+    }
+    as_extractor_free(x);
+    free(v);
+    free(map);
+
+    struct as_batch_opts o;
+    as_batch_opts_init(&o);
+    o.kinds = m;
+    o.extra = EXTRA;
+    for (size_t threads = 1; threads <= 3; threads += 2) {
+        check_ctx("kinds, %zu threads", threads);
+        o.threads = threads;
+        struct tagged t = {.dim = dim, .nk = nk};
+        CHECK_STATUS(as_extract_batch(in, 3, &o, record_tags, &t), AS_OK);
+        CHECK_INT(t.calls, 3);
+        for (size_t j = 0; j < 3; j++) {
+            CHECK_STATUS(t.status[j], AS_OK);
+            CHECK_INT(t.kind[j], best[j]);
+            CHECK(memcmp(t.probs[j], want[j], nk * sizeof(float)) == 0);
+        }
+    }
+
+    check_ctx("kinds header");
+    struct as_featheader h;
+    CHECK_STATUS(as_batch_header(&h, &o), AS_OK);
+    CHECK_INT(h.dim, dim + nk);
+    CHECK_STR(h.set, "default");
+    CHECK(strncmp(h.producer, "audiosearch ", 12) == 0);
+    CHECK(h.has_duration && h.has_meta);
+    CHECK_STR(h.names[0], as_featureset_column(set, 0)->name);
+    char tag[80];
+    snprintf(tag, sizeof tag, "kind_p_%s", as_kind_class(m, nk - 1));
+    CHECK_STR(h.names[dim + nk - 1], tag);
+    as_featheader_free(&h);
+    o.kinds = NULL;
+    CHECK_STATUS(as_batch_header(&h, &o), AS_OK);
+    CHECK_INT(h.dim, dim);
+    as_featheader_free(&h);
+
+    /* librosa45 has no spectral contrast, which the model reads */
+    check_ctx("kinds, a set without the model's columns");
+    o.kinds = m;
+    o.set = as_featureset_get("librosa45");
+    size_t missing = SIZE_MAX;
+    CHECK_STATUS(as_kind_bind_set(m, o.set, NULL, &missing), AS_EMISMATCH);
+    CHECK(missing < as_kind_dim(m));
+    struct tagged t = {.dim = dim, .nk = nk};
+    CHECK_STATUS(as_extract_batch(in, 3, &o, record_tags, &t), AS_EMISMATCH);
+    CHECK_INT(t.calls, 0);
+    as_kind_model_free(m);
+}
+
 static void
 test_stop(void)
 {
@@ -303,6 +414,7 @@ main(int argc, char **argv)
     if (tu_tmpdir(dir, sizeof dir, "batch") != 0)
         return 1;
     test_order();
+    test_kinds();
     test_stop();
     test_reuse();
     tu_rmtree(dir);

@@ -23,7 +23,6 @@ struct opts {
     int kind;               /* -K: append the kind tags */
     const char *kind_model; /* -M */
     as_kind_model *km;      /* with -K */
-    size_t *kind_map;       /* the model's columns in the set */
 };
 
 /* info.c */

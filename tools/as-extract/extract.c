@@ -14,26 +14,12 @@
 #include "as/as.h"
 #include "as-extract.h"
 
-static void
-header_for(struct as_featheader *h, const as_featureset *set)
-{
-    memset(h, 0, sizeof *h);
-    h->producer = "audiosearch " AS_VERSION;
-    h->set = as_featureset_name(set);
-    h->rate_hz = AS_SR_HZ;
-    h->n_fft = AS_N_FFT;
-    h->hop = AS_HOP;
-    h->has_duration = 1;
-    h->has_meta = 1;
-    h->dim = as_featureset_dim(set);
-}
-
-/* A row as a JSON object (-J): the stream's columns by name, the
+/* A row as a JSON object (-J): the stream's columns by name (h's), the
  * features in an object of their own; unknown metadata is null. The
  * numbers are written as the TSV stream writes them. */
 static int
-json_row(struct rec *r, const as_featureset *set, const as_kind_model *km,
-         const struct as_featrow *row)
+json_row(struct rec *r, const struct as_featheader *h, const as_featureset *set,
+         const as_kind_model *km, const struct as_featrow *row, size_t kind)
 {
     size_t dim = as_featureset_dim(set);
     if (!isfinite(row->duration_s))
@@ -68,62 +54,31 @@ json_row(struct rec *r, const as_featureset *set, const as_kind_model *km,
     }
     rec_object(r, "features");
     for (size_t c = 0; c < dim; c++)
-        rec_real(r, as_featureset_column(set, c)->name, "%.9g",
-                 (double)row->values[c]);
+        rec_real(r, h->names[c], "%.9g", (double)row->values[c]);
     rec_close(r);
     if (km != NULL) {
-        /* -K: the kind, its probability, and the probability of each
-         * class, the kind_p_ columns of the stream */
-        size_t nk = as_kind_n_classes(km), best = 0;
-        for (size_t k = 1; k < nk; k++)
-            if (row->values[dim + k] > row->values[dim + best])
-                best = k;
-        rec_str(r, "kind", as_kind_class(km, best));
-        rec_real(r, "kind_p", "%.9g", (double)row->values[dim + best]);
-        char key[AS_KIND_NAME_MAX + 8];
-        for (size_t k = 0; k < nk; k++) {
-            snprintf(key, sizeof key, AS_KIND_TAG_PREFIX "%s",
-                     as_kind_class(km, k));
-            rec_real(r, key, "%.9g", (double)row->values[dim + k]);
-        }
+        /* -K: the kind, its probability, and the tag columns of the
+         * stream, the probability of each class */
+        rec_str(r, "kind", as_kind_class(km, kind));
+        rec_real(r, "kind_p", "%.9g", (double)row->values[dim + kind]);
+        for (size_t c = dim; c < h->dim; c++)
+            rec_real(r, h->names[c], "%.9g", (double)row->values[c]);
     }
     rec_end(r);
     return ferror(r->out) ? AS_EIO : AS_OK;
 }
 
-/* The TSV or binary stream writer, its header naming the set's columns
- * and with -K the kind tags; 0, or 1 after reporting. */
+/* The TSV or binary stream writer of header h; 0, or 1 after
+ * reporting. */
 static int
-open_writer(const struct opts *o, FILE *out, as_featwriter **w)
+open_writer(const struct opts *o, FILE *out, const struct as_featheader *h,
+            as_featwriter **w)
 {
-    struct as_featheader h;
     struct as_featwriter_opts wo;
-    size_t dim = as_featureset_dim(o->set);
-    size_t nk = o->km != NULL ? as_kind_n_classes(o->km) : 0;
-    header_for(&h, o->set);
-    h.dim = dim + nk;
-    const char **names = malloc((dim + nk) * sizeof *names);
-    char *tags = malloc(nk * (AS_KIND_NAME_MAX + 8) + 1);
-    if (names == NULL || tags == NULL) {
-        free(names);
-        free(tags);
-        return 1;
-    }
-    for (size_t c = 0; c < dim; c++)
-        names[c] = as_featureset_column(o->set, c)->name;
-    for (size_t k = 0; k < nk; k++) {
-        char *t = tags + k * (AS_KIND_NAME_MAX + 8);
-        snprintf(t, AS_KIND_NAME_MAX + 8, AS_KIND_TAG_PREFIX "%s",
-                 as_kind_class(o->km, k));
-        names[dim + k] = t;
-    }
-    h.names = names;
     as_featwriter_opts_init(&wo);
     wo.format = o->com.format;
     wo.header = o->com.header;
-    int st = as_featwriter_new(w, out, &h, &wo);
-    free(names);
-    free(tags);
+    int st = as_featwriter_new(w, out, h, &wo);
     if (st != AS_OK) {
         cli_warn_status("stdout", st);
         return 1;
@@ -187,10 +142,9 @@ open_reuse(const struct opts *o, const struct as_batch_input *bin, size_t n,
 struct emit_ctx {
     const struct opts *o;
     const struct cli_inputs *in;
-    as_featwriter *w; /* TSV or binary */
-    struct rec rec;   /* -J */
-    double *prob;     /* -K: one per class */
-    size_t dim, nk;
+    struct as_featheader h; /* the columns: features, kind tags */
+    as_featwriter *w;       /* TSV or binary */
+    struct rec rec;         /* -J */
     size_t moved;
     int failed;
     struct cli_progress prog;
@@ -205,17 +159,10 @@ emit(void *ctx, struct as_batch_item *it)
     const struct opts *o = c->o;
     const struct cli_input *inp = &c->in->v[it->input];
     const char *name = cli_input_name(inp->path);
-    int st = AS_OK;
     if (it->unchanged) {
         /* nothing to write */
     } else if (it->status == AS_OK) {
         c->moved += (size_t)it->moved;
-        if (c->nk > 0) {
-            st = as_kind_predict(o->km, o->kind_map, it->values, c->dim,
-                                 c->prob, c->nk, NULL);
-            for (size_t k = 0; k < c->nk; k++)
-                it->values[c->dim + k] = (float)c->prob[k];
-        }
         struct as_featrow row = {
             .path = inp->path,
             .duration_s = it->res.duration_s,
@@ -224,9 +171,9 @@ emit(void *ctx, struct as_batch_item *it)
             .file_mtime_ns = it->file_mtime_ns,
             .audio_hash = it->res.audio_hash,
         };
-        if (st == AS_OK)
-            st = o->com.json ? json_row(&c->rec, o->set, o->km, &row)
-                             : as_featwriter_row(c->w, &row);
+        int st = o->com.json
+                     ? json_row(&c->rec, &c->h, o->set, o->km, &row, it->kind)
+                     : as_featwriter_row(c->w, &row);
         if (st == AS_EIO) {
             /* reported once, by cli_output_close() */
             c->failed = 1;
@@ -261,12 +208,13 @@ int
 run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
 {
     struct emit_ctx c = {.o = o, .in = in};
-    c.dim = as_featureset_dim(o->set);
-    /* -K: the kind tags follow the features in each row */
-    c.nk = o->km != NULL ? as_kind_n_classes(o->km) : 0;
+    struct as_batch_opts bo;
+    as_batch_opts_init(&bo);
+    bo.set = o->set;
+    bo.threads = (size_t)o->jobs;
+    bo.kinds = o->km; /* -K: the kind tags follow the features */
     struct as_batch_input *bin = malloc((in->n ? in->n : 1) * sizeof *bin);
-    if (bin == NULL ||
-        (c.nk > 0 && (c.prob = malloc(c.nk * sizeof *c.prob)) == NULL)) {
+    if (bin == NULL || as_batch_header(&c.h, &bo) != AS_OK) {
         free(bin);
         return 1;
     }
@@ -275,7 +223,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
             in->v[i].path, strcmp(in->v[i].path, "-") == 0 ? STDIN_FILENO : -1};
     if (o->com.json)
         rec_init(&c.rec, out, &(struct rec_opts){.json = 1, .nul = o->com.nul});
-    else if (open_writer(o, out, &c.w) != 0)
+    else if (open_writer(o, out, &c.h, &c.w) != 0)
         c.failed = 1;
     as_index *skip_ix = NULL;
     as_reuse *reuse = NULL;
@@ -283,11 +231,6 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         open_reuse(o, bin, in->n, &skip_ix, &reuse) != 0)
         c.failed = 1;
     if (!c.failed) {
-        struct as_batch_opts bo;
-        as_batch_opts_init(&bo);
-        bo.set = o->set;
-        bo.threads = (size_t)o->jobs;
-        bo.extra = c.nk;
         bo.reuse = reuse;
         cli_progress_start(&c.prog, in->n);
         int st = as_extract_batch(bin, in->n, &bo, emit, &c);
@@ -305,9 +248,9 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
         c.failed |= rec_finish(&c.rec);
         rec_free(&c.rec);
     }
+    as_featheader_free(&c.h);
     as_reuse_free(reuse);
     as_index_close(skip_ix);
-    free(c.prob);
     free(bin);
     return c.failed;
 }

@@ -56,23 +56,16 @@ load_kind(struct opts *o)
         cli_warn_status(o->kind_model ? o->kind_model : "kind model", st);
         return 1;
     }
-    size_t dim = as_featureset_dim(o->set), kd = as_kind_dim(o->km);
-    const char **names = malloc(dim * sizeof *names);
-    o->kind_map = malloc(kd * sizeof *o->kind_map);
-    if (names == NULL || o->kind_map == NULL) {
-        free(names);
-        cli_warn_status("kind model", AS_ENOMEM);
-        return 1;
-    }
-    for (size_t c = 0; c < dim; c++)
-        names[c] = as_featureset_column(o->set, c)->name;
     size_t missing = 0;
-    st = as_kind_bind(o->km, names, dim, o->kind_map, kd, &missing);
-    free(names);
-    if (st != AS_OK)
+    st = as_kind_bind_set(o->km, o->set, NULL, &missing);
+    if (st == AS_EMISMATCH)
         cli_usage_error("-K: the kind model reads %s, which set %s lacks",
                         as_kind_column(o->km, missing),
                         as_featureset_name(o->set));
+    if (st != AS_OK) {
+        cli_warn_status("kind model", st);
+        return 1;
+    }
     return 0;
 }
 
@@ -213,7 +206,6 @@ main(int argc, char **argv)
     failed |=
         o.info ? run_info(&o, &in, out.fp) : run_features(&o, &in, out.fp);
     as_kind_model_free(o.km);
-    free(o.kind_map);
     int werr = cli_output_close(&out, !failed || o.keep_going);
     cli_inputs_free(&in);
     return failed || werr ? AS_EXIT_FAIL : AS_EXIT_OK;

@@ -21,6 +21,7 @@
 
 #include "as/features.h"
 #include "as/index.h"
+#include "as/kind.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,16 +60,31 @@ size_t as_reuse_gone(const as_reuse *r);
 void as_reuse_free(as_reuse *r);
 
 struct as_batch_opts {
-    const as_featureset *set; /* Init: the default set */
-    size_t threads;           /* worker threads; 0 or 1: the calling
-                                 thread alone. Init: 1 */
-    size_t extra;             /* floats after the features in each item's
-                                 values, for the caller to fill (the kind
-                                 tags, say). Init: 0 */
-    const as_reuse *reuse;    /* made from these inputs, or NULL: analyse
-                                 every input. Init: NULL */
+    const as_featureset *set;   /* Init: the default set */
+    size_t threads;             /* worker threads; 0 or 1: the calling
+                                   thread alone. Init: 1 */
+    size_t extra;               /* floats after the features in each item's
+                                   values, for the caller to fill (the kind
+                                   tags, say). Init: 0 */
+    const as_reuse *reuse;      /* made from these inputs, or NULL: analyse
+                                   every input. Init: NULL */
+    const as_kind_model *kinds; /* the kind tags (as/kind.h): the
+                                   probability of each of its classes
+                                   follows the features in each item's
+                                   values, before the extra floats; NULL:
+                                   none. Init: NULL */
 };
 void as_batch_opts_init(struct as_batch_opts *opts);
+
+/*
+ * The header of the stream of the values a batch with opts gives: this
+ * library as the producer, the set's name, analysis rate, FFT length,
+ * hop and columns, the duration and file metadata, and with opts->kinds
+ * a tag column per class (AS_KIND_TAG_PREFIX and the class's name, in
+ * class order); the extra floats have no columns. *h owns its strings
+ * (as_featheader_free()). AS_OK, AS_EINVAL or AS_ENOMEM.
+ */
+int as_batch_header(struct as_featheader *h, const struct as_batch_opts *opts);
 
 /* One input's outcome, as handed to the caller. */
 struct as_batch_item {
@@ -88,9 +104,12 @@ struct as_batch_item {
                                      (a descriptor, not a regular file) */
     int64_t file_mtime_ns;        /* modification time, ns since the
                                      epoch (-1 becomes -2); -1: unknown */
-    float *values;                /* as_featureset_dim() + extra floats,
-                                     the features first; the caller may
+    float *values;                /* as_featureset_dim(), the kinds'
+                                     classes and extra floats, the
+                                     features first; the caller may
                                      change them; valid during the call */
+    size_t kind;                  /* with kinds and AS_OK: the most
+                                     probable class (the first on ties) */
 };
 
 /* Called once per input, in input order; non-zero stops the batch. */
@@ -103,7 +122,10 @@ typedef int (*as_batch_fn)(void *ctx, struct as_batch_item *item);
  * first non-zero value fn returned (no call follows it; workers finish
  * the file they are on and stop); AS_EINVAL (in or fn NULL with n > 0,
  * no set, a reuse made for another number of inputs) or AS_ENOMEM, both
- * before any call. Threads that cannot be started leave their share to
+ * before any call; AS_EMISMATCH, before any call too, when the set lacks
+ * a column the kinds' model reads (as_kind_bind_set() says which). A
+ * file whose features the model cannot read (not finite) fails with
+ * AS_ENONFINITE. Threads that cannot be started leave their share to
  * the others, or to the calling thread.
  */
 int as_extract_batch(const struct as_batch_input *in, size_t n,

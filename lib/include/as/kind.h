@@ -79,6 +79,11 @@ const char *as_kind_manifest(const as_kind_model *m);
  */
 int as_kind_bind(const as_kind_model *m, const char *const *names, size_t n,
                  size_t *map, size_t map_len, size_t *missing);
+/* As as_kind_bind() with the columns of set (map NULL: only whether
+ * they are all there). AS_OK, AS_EMISMATCH (with *missing as above),
+ * AS_EINVAL or AS_ENOMEM. */
+int as_kind_bind_set(const as_kind_model *m, const as_featureset *set,
+                     size_t *map, size_t *missing);
 /*
  * The probability of each class for one row of row_len values (read
  * through map from as_kind_bind()) into prob[0..n_classes) (prob_len at
