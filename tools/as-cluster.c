@@ -52,10 +52,10 @@ on_trial(void *ctx, size_t k, double sil, double inertia)
 {
     const char *path = ctx;
     if (isnan(sil))
-        cli_warnx(path, "k %zu: no silhouette (see -S), inertia %.6f", k,
+        cli_notex(path, "k %zu: no silhouette (see -S), inertia %.6f", k,
                   inertia);
     else
-        cli_warnx(path, "k %zu: silhouette %.6f, inertia %.6f", k, sil,
+        cli_notex(path, "k %zu: silhouette %.6f, inertia %.6f", k, sil,
                   inertia);
 }
 
@@ -87,13 +87,13 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
     if (st != AS_OK)
         return 1;
     if (r->eps_k > 0)
-        cli_warnx(l->path, "eps %.6f, from the %zu-distance curve", r->eps,
+        cli_notex(l->path, "eps %.6f, from the %zu-distance curve", r->eps,
                   r->eps_k);
     if (co.k_min > 0)
-        cli_warnx(l->path, "k %zu, the best silhouette of %zu..%zu", r->k,
+        cli_notex(l->path, "k %zu, the best silhouette of %zu..%zu", r->k,
                   co.k_min, r->k_hi);
     if (co.method == AS_CLUSTER_AUTO)
-        cli_warnx(l->path,
+        cli_notex(l->path,
                   "HDBSCAN, min_cluster_size %zu: %zu clusters, %zu noise "
                   "entr%s joined to the nearest",
                   r->min_cluster_size, r->k, r->joined,
@@ -393,7 +393,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "cluster the blend of each entry's unit vector and its "
                  "projection learnt by as-index -L (the space of as-search "
                  "-P)"},
-        CLI_OPT_QUIET("print no warnings or notes"),
+        CLI_OPT_QUIET("print no notes"),
         {'r', "seed", CLI_U64, "N", CLI_TO(o->c.seed), .lo = 0, .hi = LONG_MAX,
          .help = "random seed (default 0)"},
         {'S', "silhouette-sample", CLI_SIZE, "N",

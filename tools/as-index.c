@@ -90,7 +90,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         }
         int st = as_index_builder_new(b, first);
         if (st != AS_OK) {
-            cli_warn_status(name, st);
+            cli_input_warn_status(name, st);
             failed = 1;
             goto done;
         }
@@ -98,14 +98,14 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         char a[64], bname[64];
         as_featheader_describe(h, a, sizeof a);
         as_featheader_describe(first, bname, sizeof bname);
-        cli_warnx(name, "feature set %s differs from the index's (%s)", a,
-                  bname);
+        cli_input_warnx(name, "feature set %s differs from the index's (%s)", a,
+                        bname);
         c->failed++;
         failed = 1;
         goto done;
     }
     if (o->label_from == AS_LABEL_COLUMN && !h->has_label) {
-        cli_warnx(name, "no label column (-l column)");
+        cli_input_warnx(name, "no label column (-l column)");
         c->failed++;
         failed = 1;
         goto done;
@@ -223,7 +223,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
       struct sink *b, int input_failed, struct counts *c)
 {
     if (input_failed) {
-        cli_warnx(target, "nothing pruned after the input errors above");
+        cli_notex(target, "nothing pruned after the input errors above");
         return 0;
     }
     size_t n = as_index_count(ix), n_gone, *gone;
@@ -649,7 +649,7 @@ run_dump(const struct opts *o)
             break;
         st = as_featwriter_row(w, &row);
         if (st == AS_EPATH || st == AS_ENONFINITE) {
-            cli_warnx(row.path, "%s", as_strerror(st));
+            cli_input_warnx(row.path, "%s", as_strerror(st));
             failed = 1;
             st = AS_OK;
         }
@@ -792,7 +792,7 @@ main(int argc, char **argv)
          .help = "build INDEX from the streams (replacing it)"},
         {'p', "prune", CLI_FLAG, NULL, CLI_TO(o.prune),
          .help = "with -u: drop entries whose file is gone"},
-        CLI_OPT_QUIET("print no warnings and no summary"),
+        CLI_OPT_QUIET("say nothing of failed streams; no summary"),
         {'s', "shrinkage", CLI_REAL, "S", CLI_TO(o.shrinkage), .min = 0.0,
          .max = 1.0,
          .help = "with -L: the LDA's shrinkage (0 to 1, default 0.1)"},

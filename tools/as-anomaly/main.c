@@ -167,7 +167,7 @@ parse_options(int argc, char **argv, struct opts *o, as_entry_filter **filter)
                  "exceed (0 to below 1, default 0.5)"},
         {'n', "top", CLI_SIZE, "N", CLI_TO(o->top), .lo = 1, .hi = LONG_MAX,
          .help = "print only the first N entries"},
-        CLI_OPT_QUIET("print no warnings"),
+        CLI_OPT_QUIET("print no progress line"),
         {'r', "seed", CLI_U64, "N", CLI_TO(o->rank.seed), .lo = 0,
          .hi = LONG_MAX, .help = "iforest: random seed (default 0)"},
         {'t', "trees", CLI_SIZE, "N", CLI_TO(o->rank.n_trees), .lo = 1,

@@ -102,7 +102,7 @@ open_reuse(const struct opts *o, const struct as_batch_input *bin, size_t n,
     int st = as_index_open(&ix, o->skip_index, 0, &version);
     if (st == AS_EIO && errno == ENOENT) {
         if (o->verbose)
-            cli_warnx(o->skip_index, "no index yet; extracting everything");
+            cli_notex(o->skip_index, "no index yet; extracting everything");
         return 0;
     }
     if (st == AS_EINDEXVER) {
@@ -131,7 +131,7 @@ open_reuse(const struct opts *o, const struct as_batch_input *bin, size_t n,
     }
     if (o->verbose) {
         size_t skipped = as_reuse_unchanged(*reuse);
-        cli_warnx(o->skip_index, "left out %zu unchanged file%s", skipped,
+        cli_notex(o->skip_index, "left out %zu unchanged file%s", skipped,
                   skipped == 1 ? "" : "s");
     }
     *ixp = ix;
@@ -182,22 +182,22 @@ emit(void *ctx, struct as_batch_item *it)
         if (st == AS_EPATH && strcmp(inp->path, "path") == 0) {
             /* The TSV writer also refuses this one path, which would
              * read back as a header line (as-format(5)). */
-            cli_warnx(name, "a TSV row cannot hold the path 'path' "
-                            "(write ./path or use -f bin)");
+            cli_input_warnx(name, "a TSV row cannot hold the path 'path' "
+                                  "(write ./path or use -f bin)");
             c->failed = 1;
         } else if (st != AS_OK) {
-            cli_warn_status(name, st);
+            cli_input_warn_status(name, st);
             c->failed = 1;
         }
     } else if (skip_quietly(inp, it->status)) {
         if (o->verbose)
-            cli_warnx(name, "skipped: not audio");
+            cli_notex(name, "skipped: not audio");
     } else if (it->reason[0] != '\0') {
-        cli_warnx(name, "%s", it->reason);
+        cli_input_warnx(name, "%s", it->reason);
         c->failed = 1;
     } else {
         errno = it->err;
-        cli_warn_status(name, it->status);
+        cli_input_warn_status(name, it->status);
         c->failed = 1;
     }
     cli_progress_update(&c->prog, it->input + 1);
@@ -240,7 +240,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
             c.failed = 1;
         }
         if (o->verbose && reuse != NULL)
-            cli_warnx(o->skip_index, "reused the features of %zu moved file%s",
+            cli_notex(o->skip_index, "reused the features of %zu moved file%s",
                       c.moved, c.moved == 1 ? "" : "s");
     }
     as_featwriter_free(c.w);

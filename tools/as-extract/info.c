@@ -43,18 +43,18 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
                          : as_decode_describe(path, -1, &info);
         if (status != AS_OK && skip_quietly(&in->v[i], status)) {
             if (o->verbose)
-                cli_warnx(path, "skipped: not audio");
+                cli_notex(path, "skipped: not audio");
             continue;
         }
         char reason[64];
         if (status != AS_OK && strcmp(path, "-") != 0 &&
             as_decode_reason(path, status, reason, sizeof reason)) {
-            cli_warnx(path, "%s", reason);
+            cli_input_warnx(path, "%s", reason);
             failed = 1;
             continue;
         }
         if (status != AS_OK) {
-            cli_warn_status(cli_input_name(path), status);
+            cli_input_warn_status(cli_input_name(path), status);
             failed = 1;
             continue;
         }

@@ -125,7 +125,7 @@ parse_options(int argc, char **argv, struct opts *o)
                  "one"},
         {'o', "output", CLI_STR, "FILE", CLI_TO(o->output),
          .help = "write to FILE atomically instead of stdout"},
-        CLI_OPT_QUIET("print no warnings"),
+        CLI_OPT_QUIET("say nothing of failed or skipped inputs"),
         {'r', "recursive", CLI_FLAG, NULL, CLI_TO(o->in.recursive),
          .help = "walk directories (sorted; hidden skipped)"},
         {'s', "features", CLI_CALL, "SET", .to = &o->set, .fn = take_set,

@@ -52,7 +52,7 @@ project(const struct opts *o, struct map *m, char *how, size_t how_len)
         snprintf(how, how_len, "UMAP, %zu neighbours", plan.neighbours);
     } else {
         if (plan.perplexity != o->map.perplexity)
-            cli_warnx(m->index_path,
+            cli_notex(m->index_path,
                       "perplexity %g is not below the %zu entries; "
                       "%.6f used",
                       o->map.perplexity, m->n, plan.perplexity);
@@ -190,7 +190,7 @@ parse_options(int argc, char **argv, struct opts *o)
                  "-P)"},
         {'p', "perplexity", CLI_REAL, "P", CLI_TO(o->map.perplexity),
          .min = 1.0, .max = 1e6, .help = "t-SNE: perplexity (default 30)"},
-        CLI_OPT_QUIET("print no notes or warnings"),
+        CLI_OPT_QUIET("print no notes"),
         {'r', "seed", CLI_U64, "N", CLI_TO(o->map.seed), .lo = 0,
          .hi = LONG_MAX, .help = "t-SNE, UMAP: random seed (default 0)"},
         {'s', "svg", CLI_STR, "FILE", CLI_TO(o->svg),
@@ -274,7 +274,7 @@ draw(const struct opts *o, struct map *m)
         }
     }
     if (!failed && schemes[o->colour].n_scored == 0)
-        cli_warnx(m->index_path, "%s",
+        cli_notex(m->index_path, "%s",
                   o->colour == MAP_BY_CLUSTER
                       ? "no entry has a cluster (see as-cluster -W)"
                   : o->colour == MAP_BY_ANOMALY

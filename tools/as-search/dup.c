@@ -58,11 +58,11 @@ unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
     *failed = 1;
     char reason[64];
     if (as_decode_reason(path, status, reason, sizeof reason)) {
-        cli_warnx(path, "%s", reason);
+        cli_input_warnx(path, "%s", reason);
         return;
     }
     errno = err;
-    cli_warn_status(path, status);
+    cli_input_warn_status(path, status);
 }
 
 int

@@ -442,9 +442,9 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
         lib_damage(lib, st);
         if (st != AS_OK) {
             if (st == AS_ENOENT_PATH)
-                cli_warnx(o->paths.v[p], "not in the index");
+                cli_input_warnx(o->paths.v[p], "not in the index");
             else
-                cli_warn_status(o->paths.v[p], st);
+                cli_input_warn_status(o->paths.v[p], st);
             failed = 1;
             slot_drop(b);
             continue;
@@ -523,7 +523,7 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
         st = as_query_extract(x, is_stdin ? NULL : ops[i], STDIN_FILENO, q->v,
                               lib->dim, &info);
         if (st != AS_OK) {
-            cli_warn_status(cli_input_name(ops[i]), st);
+            cli_input_warn_status(cli_input_name(ops[i]), st);
             failed = 1;
             slot_drop(b);
             continue;
@@ -740,7 +740,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'p', "path", CLI_LIST, "P", CLI_TO(o->paths),
          .help = "the index's entry P is a query (repeatable); it is left "
                  "out of its own results"},
-        CLI_OPT_QUIET("print no warnings"),
+        CLI_OPT_QUIET("say nothing of failed queries"),
         {'r', "reason-threshold", CLI_REAL, "S", CLI_TO(o->reason_threshold),
          .min = -1.0, .max = 1.0,
          .help = "the least similarity of a group that is a reason (-1 to 1, "

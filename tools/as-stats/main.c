@@ -90,7 +90,7 @@ gather_sources(struct stats *s, const struct opts *o)
         struct as_index_entry e;
         as_index_entry(s->ix, i, &e); /* read before: cannot fail */
         errno = info[i].err;
-        cli_warn_status(e.path, info[i].status);
+        cli_input_warn_status(e.path, info[i].status);
     }
     free(info);
     if (st != AS_OK) {
@@ -587,7 +587,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "report each missing or unreadable source file"},
         {'n', "no-probe", CLI_UNSET, NULL, CLI_TO(o->probe),
          .help = "do not open the source files"},
-        CLI_OPT_QUIET("print no warnings"),
+        CLI_OPT_QUIET("no messages about sources, no progress"),
         CLI_OPT_DURATION('t', o->filter),
         CLI_OPT_VERSION,
         {'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO(o->out.nul),

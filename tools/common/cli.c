@@ -89,11 +89,10 @@ cli_usage_print(FILE *fp)
     fputc('\n', fp);
 }
 
-void
-cli_warnx(const char *subject, const char *fmt, ...)
+static void
+vwarn(int quiet, const char *subject, const char *fmt, va_list ap)
 {
-    va_list ap;
-    if (cli_quiet)
+    if (quiet && cli_quiet)
         return;
     fflush(stdout);
     fprintf(stderr, "%s: ", cli_name);
@@ -101,23 +100,61 @@ cli_warnx(const char *subject, const char *fmt, ...)
         cli_msg_name(stderr, subject);
         fputs(": ", stderr);
     }
-    va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
-    va_end(ap);
     fputc('\n', stderr);
+}
+
+void
+cli_warnx(const char *subject, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(0, subject, fmt, ap);
+    va_end(ap);
+}
+
+void
+cli_input_warnx(const char *subject, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(1, subject, fmt, ap);
+    va_end(ap);
+}
+
+void
+cli_notex(const char *subject, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(1, subject, fmt, ap);
+    va_end(ap);
 }
 
 int cli_dir_hint;
 
+static void
+warn_status(int quiet, const char *subject, int status)
+{
+    if (status == AS_EIO && errno == EISDIR && cli_dir_hint)
+        (quiet ? cli_input_warnx : cli_warnx)(subject, "%s (use -r to walk it)",
+                                              strerror(errno));
+    else
+        (quiet ? cli_input_warnx : cli_warnx)(
+            subject, "%s",
+            status == AS_EIO ? strerror(errno) : as_strerror(status));
+}
+
 void
 cli_warn_status(const char *subject, int status)
 {
-    if (status == AS_EIO && errno == EISDIR && cli_dir_hint)
-        cli_warnx(subject, "%s (use -r to walk it)", strerror(errno));
-    else if (status == AS_EIO)
-        cli_warnx(subject, "%s", strerror(errno));
-    else
-        cli_warnx(subject, "%s", as_strerror(status));
+    warn_status(0, subject, status);
+}
+
+void
+cli_input_warn_status(const char *subject, int status)
+{
+    warn_status(1, subject, status);
 }
 
 _Noreturn void
@@ -230,11 +267,11 @@ on_walk(void *ctx, const char *path, int status, int err)
     struct walk_ctx *w = ctx;
     if (status == AS_EFORMAT) {
         if (w->verbose)
-            cli_warnx(path, "skipped: not a regular file");
+            cli_input_warnx(path, "skipped: not a regular file");
         return 0;
     }
     if (status != AS_OK) {
-        cli_warnx(path, "%s", strerror(err));
+        cli_input_warnx(path, "%s", strerror(err));
         w->failed = 1;
         return 0;
     }
@@ -260,7 +297,7 @@ gather_one(struct cli_inputs *in, const struct cli_input_opts *o,
             exit(AS_EXIT_FAIL);
         }
         if (rc != AS_OK) {
-            cli_warn_status(path, rc);
+            cli_input_warn_status(path, rc);
             return 1;
         }
         return w.failed;

@@ -20,20 +20,34 @@ enum {
 /* Program name (for messages) and usage line (for usage errors). */
 void cli_init(const char *name, const char *usage);
 extern const char *cli_name;
-extern int cli_quiet; /* -q: no warnings */
+extern int cli_quiet; /* -q: see cli_input_warnx() */
 /* Writes the usage given to cli_init() to fp, wrapped at 79 columns:
  * its words (a bracketed group is one) in the order given, each further
  * line indented under the first word after the program's name. */
 void cli_usage_print(FILE *fp);
 
-/* "prog: subject: message" on stderr, unless -q. */
+/*
+ * Messages, "prog: subject: message" on stderr (subject NULL: none).
+ * -q silences what is said of one input that the run goes past (a file,
+ * a row, a query: the exit status still counts it) and notes; never why
+ * the run failed as a whole (an index that cannot be read or written,
+ * the output, a lock), which cli_warnx() says. as-tools(7) states the
+ * rule.
+ */
 void cli_warnx(const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* One input's problem: nothing with -q. */
+void cli_input_warnx(const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A note (what a default chose, -v's counts): nothing with -q. */
+void cli_notex(const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A library status about subject; AS_EIO prints strerror(errno), and,
  * when cli_dir_hint is set (tools with -r), a directory gets the hint
  * that -r walks it. */
 extern int cli_dir_hint;
 void cli_warn_status(const char *subject, int status);
+void cli_input_warn_status(const char *subject, int status);
 
 /* Prints "prog: message", the usage line and the --help hint to stderr,
  * and exits 2. */

@@ -98,8 +98,8 @@ rec_end(struct rec *r)
     if (fflush(r->mem) != 0)
         no_memory();
     if (r->tab != NULL) {
-        cli_warnx(r->tab, "holds a TAB, which -z output cannot carry "
-                          "(use -J); left out");
+        cli_input_warnx(r->tab, "holds a TAB, which -z output cannot carry "
+                                "(use -J); left out");
         r->failed = 1;
         return;
     }

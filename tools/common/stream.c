@@ -17,18 +17,18 @@ cli_stream_open(struct cli_stream *s, const char *path)
     s->is_stdin = strcmp(path, "-") == 0;
     s->fp = s->is_stdin ? stdin : fopen(path, "rb");
     if (s->fp == NULL) {
-        cli_warnx(s->name, "%s", strerror(errno));
+        cli_input_warnx(s->name, "%s", strerror(errno));
         return 1;
     }
     int st = as_featreader_open(&s->r, s->fp);
     if (st != AS_OK) {
-        cli_warn_status(s->name, st);
+        cli_input_warn_status(s->name, st);
         cli_stream_close(s);
         return 1;
     }
     s->h = as_featreader_header(s->r);
     if (s->h->dim == 0) {
-        cli_warnx(s->name, "stream has no feature columns");
+        cli_input_warnx(s->name, "stream has no feature columns");
         cli_stream_close(s);
         return 1;
     }
@@ -39,8 +39,9 @@ void
 cli_stream_warn_row(const struct cli_stream *s, int status)
 {
     const char *what = s->h->format == AS_FEAT_BIN ? "record" : "line";
-    cli_warnx(s->name, "%s %" PRIu64 ": %s", what, as_featreader_line(s->r),
-              status == AS_EIO ? strerror(errno) : as_strerror(status));
+    cli_input_warnx(s->name, "%s %" PRIu64 ": %s", what,
+                    as_featreader_line(s->r),
+                    status == AS_EIO ? strerror(errno) : as_strerror(status));
 }
 
 enum cli_row
