@@ -139,9 +139,6 @@ as_reuse_free(as_reuse *r)
 
 /* ---- one input ---- */
 
-/* Fills *it for input i: left out, the row of a moved file, or the
- * features extracted with x (NULL: none could be made, x_status says
- * why). */
 /* The kind tags of a batch: the model, where its columns are among the
  * features, and its classes. */
 struct kinds {
@@ -162,6 +159,9 @@ tag(const struct kinds *k, size_t dim, double *prob, struct as_batch_item *it)
     return st;
 }
 
+/* Fills *it for input i: left out, the row of a moved file, or the
+ * features extracted with x (NULL: none could be made, x_status says
+ * why), and with k the kind tags after the features. */
 static void
 run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
         as_extractor *x, int x_status, size_t dim, const struct kinds *k,

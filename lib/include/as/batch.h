@@ -63,9 +63,9 @@ struct as_batch_opts {
     const as_featureset *set;   /* Init: the default set */
     size_t threads;             /* worker threads; 0 or 1: the calling
                                    thread alone. Init: 1 */
-    size_t extra;               /* floats after the features in each item's
-                                   values, for the caller to fill (the kind
-                                   tags, say). Init: 0 */
+    size_t extra;               /* floats after the features (and kind
+                                   tags) in each item's values, for the
+                                   caller to fill. Init: 0 */
     const as_reuse *reuse;      /* made from these inputs, or NULL: analyse
                                    every input. Init: NULL */
     const as_kind_model *kinds; /* the kind tags (as/kind.h): the
