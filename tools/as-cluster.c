@@ -103,13 +103,6 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 
 /* ---- output ---- */
 
-/* A number with six decimals, never "-0.000000"; NaN: empty or null. */
-static void
-num(struct rec *r, const char *key, double v)
-{
-    rec_real(r, key, "%.6f", v == 0.0 ? 0.0 : v);
-}
-
 static int
 print_entries(const struct opts *o, const struct lib *l,
               const struct as_cluster_result *r)
@@ -126,7 +119,7 @@ print_entries(const struct opts *o, const struct lib *l,
         rec_path(o->out, e.path);
         rec_label(o->out, e.label);
         rec_int(o->out, "cluster", r->labels[i]);
-        num(o->out, "distance", r->distance[i]);
+        rec_real(o->out, "distance", "%.6f", r->distance[i]);
         rec_end(o->out);
     }
     return 0;
@@ -143,8 +136,8 @@ print_group(const struct opts *o, const struct as_cluster_group *g,
     rec_begin(r);
     rec_int(r, "cluster", g->cluster);
     rec_size(r, "size", g->size);
-    num(r, "purity", g->purity);
-    num(r, "silhouette", g->silhouette);
+    rec_real(r, "purity", "%.6f", g->purity);
+    rec_real(r, "silhouette", "%.6f", g->silhouette);
     rec_str(r, "representative", rep_path);
     if (rec_json(r)) {
         rec_array(r, "labels");
@@ -192,8 +185,8 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
         rec_size(r, "entries", s->entries);
         rec_size(r, "clusters", s->clusters);
         rec_size(r, "noise", s->noise);
-        num(r, "purity", s->purity);
-        num(r, "silhouette", s->silhouette);
+        rec_real(r, "purity", "%.6f", s->purity);
+        rec_real(r, "silhouette", "%.6f", s->silhouette);
         if (o->c.method == AS_CLUSTER_DBSCAN) {
             rec_str(r, "method", "dbscan");
             rec_real(r, "eps", "%.6f", res->eps);
@@ -229,8 +222,8 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
                      res->inertia);
         rec_str(r, NULL, "all");
         rec_size(r, NULL, s->entries);
-        num(r, NULL, s->purity);
-        num(r, NULL, s->silhouette);
+        rec_real(r, NULL, "%.6f", s->purity);
+        rec_real(r, NULL, "%.6f", s->silhouette);
         rec_null(r, NULL);
         rec_str(r, NULL, what);
     }

@@ -64,13 +64,6 @@ project(const struct opts *o, struct map *m, char *how, size_t how_len)
 
 /* ---- coordinates ---- */
 
-/* A number with six decimals, never "-0.000000". */
-static void
-print_num(struct rec *r, const char *key, double v)
-{
-    rec_real(r, key, "%.6f", v == 0.0 ? 0.0 : v);
-}
-
 static int
 print_coords(const struct opts *o, const struct map *m, FILE *fp)
 {
@@ -98,11 +91,11 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
         else
             rec_null(&r, "cluster");
         if (e.flags & AS_ENTRY_HAS_ANOMALY)
-            print_num(&r, "anomaly", (double)e.anomaly);
+            rec_real(&r, "anomaly", "%.6f", (double)e.anomaly);
         else
             rec_null(&r, "anomaly");
         for (size_t a = 0; a < m->dims; a++)
-            print_num(&r, axis[a], p[a]);
+            rec_real(&r, axis[a], "%.6f", p[a]);
         rec_end(&r);
     }
     int failed = rec_finish(&r);

@@ -247,13 +247,6 @@ result_end(struct rec *r)
         rec_end(r);
 }
 
-/* A number that is never written "-0.000000". */
-static void
-print_number(struct rec *r, const char *key, const char *fmt, double v)
-{
-    rec_real(r, key, fmt, v == 0.0 ? 0.0 : v);
-}
-
 /* A query's results: a TSV row each, or one JSON object for the query
  * with its results in an array. */
 static int
@@ -293,14 +286,14 @@ print_results(const struct opts *o, const struct lib *lib,
         rec_path(r, e.path);
         rec_label(r, e.label);
         if (json)
-            print_number(r, "distance", "%.6f", h->distance);
+            rec_real(r, "distance", "%.6f", h->distance);
         else
             rec_real(r, NULL, "%.6f", h->distance);
         rec_object(r, "groups");
         for (int g = 0; g < AS_G_COUNT; g++)
             if (lib->present[g])
-                print_number(r, as_group_name(g), json ? "%.6f" : "%.4f",
-                             h->group_sim[g]);
+                rec_real(r, as_group_name(g), json ? "%.6f" : "%.4f",
+                         h->group_sim[g]);
         rec_close(r);
         if (json) {
             rec_array(r, "reasons");

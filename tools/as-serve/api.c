@@ -68,13 +68,6 @@ answer_reply(const struct request *q, struct answer *a)
     return reply_body(q->c, q->r, 200, &a->b, "application/json");
 }
 
-/* A real number with 6 decimals (never -0), null when not finite. */
-static void
-num(struct rec *r, const char *key, double v)
-{
-    rec_real(r, key, "%.6f", v == 0.0 ? 0.0 : v);
-}
-
 /* A whole decimal number in [min, max]; 0, or -1 if v is not one. */
 static int
 parse_size(const char *v, size_t min, size_t max, size_t *out)
@@ -151,7 +144,7 @@ static void
 anomaly_field(struct rec *r, const struct as_index_entry *e)
 {
     if (e->flags & AS_ENTRY_HAS_ANOMALY)
-        num(r, "anomaly", (double)e->anomaly);
+        rec_real(r, "anomaly", "%.6f", (double)e->anomaly);
     else
         rec_null(r, "anomaly");
 }
@@ -262,10 +255,13 @@ stats_library(struct rec *r, const struct gen *g,
     rec_object(r, "duration");
     rec_size(r, "known", a->durations);
     rec_size(r, "unknown", a->entries - a->durations);
-    num(r, "min_s", a->durations ? a->duration_min_s : (double)NAN);
-    num(r, "max_s", a->durations ? a->duration_max_s : (double)NAN);
-    num(r, "mean_s", a->durations ? a->duration_mean_s : (double)NAN);
-    num(r, "total_s", a->duration_total_s);
+    rec_real(r, "min_s", "%.6f",
+             a->durations ? a->duration_min_s : (double)NAN);
+    rec_real(r, "max_s", "%.6f",
+             a->durations ? a->duration_max_s : (double)NAN);
+    rec_real(r, "mean_s", "%.6f",
+             a->durations ? a->duration_mean_s : (double)NAN);
+    rec_real(r, "total_s", "%.6f", a->duration_total_s);
     rec_close(r);
 }
 
@@ -787,11 +783,12 @@ search_result(struct rec *r, const struct search_job *j, as_searcher *s,
     size_t id = g->offset[h->shard] + h->entry;
     rec_object(r, NULL);
     entry_fields(r, id, e);
-    num(r, "distance", h->distance);
+    rec_real(r, "distance", "%.6f", h->distance);
     rec_object(r, "groups");
     for (int gr = 0; gr < AS_G_COUNT; gr++)
         if (g->present[gr])
-            num(r, as_group_name((enum as_group)gr), h->group_sim[gr]);
+            rec_real(r, as_group_name((enum as_group)gr), "%.6f",
+                     h->group_sim[gr]);
     rec_close(r);
     rec_array(r, "reasons");
     for (size_t i = 0; i < nw; i++)
@@ -1421,7 +1418,7 @@ clusters_group(struct rec *r, const struct gen *g, size_t h,
     }
     rec_close(r);
     rec_size(r, "unlabelled", none);
-    num(r, "purity", gr->purity);
+    rec_real(r, "purity", "%.6f", gr->purity);
     struct as_index_entry e;
     if (gr->representative == SIZE_MAX ||
         as_index_entry(g->ix[h], gr->representative, &e) != AS_OK) {
@@ -1493,13 +1490,13 @@ build_clusters(const struct gen *g, size_t h, int method, size_t k, int *st)
         if (method == AS_CLUSTER_KMEANS)
             rec_size(&a.r, "k", res.k);
         else if (method == AS_CLUSTER_DBSCAN)
-            num(&a.r, "eps", res.eps);
+            rec_real(&a.r, "eps", "%.6f", res.eps);
         else
             rec_size(&a.r, "min_cluster_size", res.min_cluster_size);
     }
     rec_size(&a.r, "entries", sum.entries);
     rec_size(&a.r, "noise", sum.noise);
-    num(&a.r, "purity", sum.purity);
+    rec_real(&a.r, "purity", "%.6f", sum.purity);
     rec_array(&a.r, "clusters");
     for (size_t i = 0; i < sum.n_groups; i++) {
         if (sum.groups[i].size == 0)
@@ -1607,7 +1604,7 @@ build_map(struct gen *g, size_t h, int method, size_t dims, int *st)
         entry_fields(&a.r, g->offset[h] + i, &e);
         anomaly_field(&a.r, &e);
         for (size_t j = 0; j < dims; j++)
-            num(&a.r, axis[j], xy[i * dims + j]);
+            rec_real(&a.r, axis[j], "%.6f", xy[i * dims + j]);
         rec_close(&a.r);
     }
     char *out = answer_close(&a);
@@ -1681,7 +1678,7 @@ dup_member(struct rec *r, const struct gen *g, const struct as_dup_member *v)
         return st;
     rec_object(r, NULL);
     entry_fields(r, g->offset[v->ref.shard] + v->ref.entry, &e);
-    num(r, "distance", v->distance);
+    rec_real(r, "distance", "%.6f", v->distance);
     rec_bool(r, "identical", v->identical);
     rec_real(r, "difference_db", "%.2f", v->difference);
     rec_close(r);
@@ -1714,7 +1711,7 @@ build_duplicates(struct gen *g, double max_difference,
         return NULL;
     }
     size_t n = as_dup_groups_count(dg);
-    num(&a.r, "max_difference_db", max_difference);
+    rec_real(&a.r, "max_difference_db", "%.6f", max_difference);
     rec_size(&a.r, "count", n);
     rec_array(&a.r, "groups");
     for (size_t i = 0; i < n && *st == AS_OK; i++) {
@@ -1896,7 +1893,7 @@ anomalies_answer(const struct request *q, const struct gen *g,
         as_index_entry(g->ix[h], i, &e);
         rec_object(&a.r, NULL);
         entry_fields(&a.r, s[r].id, &e);
-        num(&a.r, "anomaly", s[r].score);
+        rec_real(&a.r, "anomaly", "%.6f", s[r].score);
         if (method != NULL)
             rec_str(&a.r, "group",
                     s[r].group >= 0 && s[r].group < AS_G_COUNT

@@ -179,8 +179,15 @@ rec_real(struct rec *r, const char *key, const char *fmt, double v)
         rec_null(r, key);
         return;
     }
+    char buf[64];
+    snprintf(buf, sizeof buf, fmt, v);
+    /* never a negative zero ("-0.000000", "-0"): a value that rounds to
+     * zero is written as zero, whatever its sign */
+    const char *p = buf;
+    if (*p == '-' && strspn(p + 1, "0.") == strlen(p + 1))
+        p++;
     field(r, key);
-    fprintf(r->cur, fmt, v);
+    fputs(p, r->cur);
 }
 
 void

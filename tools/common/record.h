@@ -84,7 +84,8 @@ void rec_label(struct rec *r, const char *label);
  * (negative): an empty field or null. */
 void rec_duration(struct rec *r, double duration_s);
 /* A number written with printf format fmt (one double conversion, such
- * as "%.6f"); not finite: an empty field or null. */
+ * as "%.6f"), never as a negative zero ("-0.000000" is "0.000000"); not
+ * finite: an empty field or null. */
 void rec_real(struct rec *r, const char *key, const char *fmt, double v);
 void rec_int(struct rec *r, const char *key, long long v);
 void rec_size(struct rec *r, const char *key, size_t v);
