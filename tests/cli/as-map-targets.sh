@@ -50,3 +50,21 @@ for opt in -o -s -w; do
 done
 as-map -m pca -o link lib.asx
 cmp -s want.tsv real/file || fail "-o through a link: other coordinates"
+
+# Several files: all are put in place, or none. A picture that cannot be
+# written (a directory, a full device) leaves the coordinates, and the
+# other picture, as they were, and no temporary file beside them.
+echo old >coords.tsv
+echo old >pic.svg
+mkdir -p dir
+for bad in dir ${full-}; do
+    run as-map -m pca -o coords.tsv -s pic.svg -w "$bad" lib.asx
+    expect_status 1
+    [ "$(cat coords.tsv)" = old ] || fail "-w $bad failed: -o replaced"
+    [ "$(cat pic.svg)" = old ] || fail "-w $bad failed: -s replaced"
+    ls -a | grep -q '\.tmp-' && fail "-w $bad failed: temporary file left"
+done
+run as-map -m pca -o coords.tsv -s pic.svg lib.asx
+expect_status 0
+cmp -s want.tsv coords.tsv || fail "-o with -s: other coordinates"
+grep -q '^<svg' pic.svg || fail "-s with -o: no SVG"

@@ -10,11 +10,11 @@
 #include "as/as.h"
 #include "common/mappage.h"
 
-/* Writes the pictures; 0, or 1 after reporting the failure (the target is
- * then left as it was). */
-int map_write_svg(const struct map *m, const struct map_scheme *s,
-                  const char *path);
-int map_write_html(const struct map *m,
+/* Writes the pictures to fp (errors show at the close): the SVG; the
+ * HTML page, whose links to the audio are relative to path, where it
+ * goes: 0, or 1 after reporting an index that could not be read. */
+void map_write_svg(FILE *fp, const struct map *m, const struct map_scheme *s);
+int map_write_html(FILE *fp, const struct map *m,
                    const struct map_scheme schemes[MAP_N_COLOURS],
                    enum map_colour by, const char *path);
 

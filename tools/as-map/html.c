@@ -182,14 +182,10 @@ data_json(FILE *fp, const struct map *m,
 }
 
 int
-map_write_html(const struct map *m,
+map_write_html(FILE *fp, const struct map *m,
                const struct map_scheme schemes[MAP_N_COLOURS],
                enum map_colour by, const char *path)
 {
-    struct cli_output out;
-    if (cli_output_open(&out, path) != 0)
-        return 1;
-    FILE *fp = out.fp;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
           "<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, "
@@ -220,6 +216,5 @@ map_write_html(const struct map *m,
     fputs("</script>\n<script>\n", fp);
     fputs(map_page_js, fp);
     fputs("</script>\n</body>\n</html>\n", fp);
-    int rc = cli_output_close(&out, !bad);
-    return bad || rc;
+    return bad;
 }

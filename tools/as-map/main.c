@@ -252,10 +252,11 @@ place(const struct opts *o, struct map *m, as_projection **proj, char *how,
     return failed;
 }
 
-/* The pictures (-s, -w), with every colour scheme made (the page
- * switches between them). 0, or 1 after a warning. */
+/* The pictures (-s, -w) into svg and html (NULL: not asked for), with
+ * every colour scheme made (the page switches between them). 0, or 1
+ * after a warning. */
 static int
-draw(const struct opts *o, struct map *m)
+draw(const struct opts *o, struct map *m, FILE *svg, FILE *html)
 {
     struct map_scheme schemes[MAP_N_COLOURS] = {0};
     int failed = 0;
@@ -275,17 +276,19 @@ draw(const struct opts *o, struct map *m)
                   : o->colour == MAP_BY_KIND
                       ? "no entry has a kind (see as-extract -K)"
                       : "no entry has a label");
-    if (!failed && o->svg != NULL)
-        failed = map_write_svg(m, &schemes[o->colour], o->svg);
-    if (!failed && o->html != NULL)
-        failed = map_write_html(m, schemes, o->colour, o->html);
+    if (!failed && svg != NULL)
+        map_write_svg(svg, m, &schemes[o->colour]);
+    if (!failed && html != NULL)
+        failed = map_write_html(html, m, schemes, o->colour, o->html);
     for (int by = 0; by < MAP_N_COLOURS; by++)
         map_scheme_free(&schemes[by]);
     return failed;
 }
 
 /* Maps the index at path and writes the coordinates and pictures the
- * options ask for; the exit status. */
+ * options ask for; the exit status. Each file named is written to a
+ * temporary file, and all are put in place only when every one was
+ * written whole. */
 static int
 run(const struct opts *o, const char *path)
 {
@@ -303,22 +306,26 @@ run(const struct opts *o, const char *path)
     char how[64];
     m.how = how;
     int failed = place(o, &m, &proj, how, sizeof how);
-    /* the coordinates */
-    int to_stdout = 0;
-    if (!failed && (o->output != NULL || (o->svg == NULL && o->html == NULL))) {
-        struct cli_output out;
-        /* cli_output_close() checks stdout itself */
-        to_stdout = o->output == NULL || strcmp(o->output, "-") == 0;
-        if (cli_output_open(&out, o->output) != 0) {
-            failed = 1;
-        } else {
-            int bad = print_coords(o, &m, out.fp);
-            failed |= cli_output_close(&out, !bad) || bad;
-        }
-    }
-    /* the pictures */
-    if (!failed && (o->svg != NULL || o->html != NULL))
-        failed = draw(o, &m);
+    /* the coordinates, the SVG, the page */
+    enum { COORDS, SVG, HTML, N_OUT };
+    const char *name[N_OUT] = {o->output, o->svg, o->html};
+    int want[N_OUT] = {o->output != NULL || (o->svg == NULL && o->html == NULL),
+                       o->svg != NULL, o->html != NULL};
+    struct cli_output out[N_OUT] = {{0}};
+    for (int f = 0; f < N_OUT && !failed; f++)
+        failed = want[f] && cli_output_open(&out[f], name[f]);
+    if (!failed && want[COORDS])
+        failed = print_coords(o, &m, out[COORDS].fp);
+    if (!failed && (want[SVG] || want[HTML]))
+        failed = draw(o, &m, out[SVG].fp, out[HTML].fp);
+    for (int f = 0; f < N_OUT && !failed; f++)
+        failed = cli_output_sync(&out[f]);
+    /* cli_output_close() flushes stdout itself */
+    int to_stdout =
+        want[COORDS] && (o->output == NULL || strcmp(o->output, "-") == 0);
+    for (int f = 0; f < N_OUT; f++)
+        if (out[f].fp != NULL)
+            failed |= cli_output_close(&out[f], !failed);
     free(m.xy);
     free(m.nn);
     as_projection_free(proj);

@@ -143,13 +143,9 @@ draw(FILE *fp, const struct map *m, const struct map_scheme *s)
     fputs("</g>\n", fp);
 }
 
-int
-map_write_svg(const struct map *m, const struct map_scheme *s, const char *path)
+void
+map_write_svg(FILE *fp, const struct map *m, const struct map_scheme *s)
 {
-    struct cli_output out;
-    if (cli_output_open(&out, path) != 0)
-        return 1;
-    FILE *fp = out.fp;
     fprintf(fp,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
@@ -174,5 +170,4 @@ map_write_svg(const struct map *m, const struct map_scheme *s, const char *path)
     draw(fp, m, s);
     legend(fp, s);
     fputs("</svg>\n", fp);
-    return cli_output_close(&out, 1);
 }

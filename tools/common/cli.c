@@ -494,15 +494,10 @@ cli_stdout_flush(void)
 }
 
 int
-cli_output_close(struct cli_output *out, int commit)
+cli_output_sync(struct cli_output *out)
 {
-    int rc = 0;
-    if (out->fp == NULL)
-        return 1;
-    if (out->target == NULL) {
-        out->fp = NULL;
-        return cli_stdout_flush();
-    }
+    if (out->fp == NULL || out->target == NULL)
+        return 0;
     /* A failed write is always reported, committed or not: the data
      * did not reach the disk. A device or FIFO has nothing to fsync. */
     int e = 0;
@@ -515,8 +510,24 @@ cli_output_close(struct cli_output *out, int commit)
         e = errno;
     if (e != 0) {
         cli_warnx(out->name, "%s", strerror(e));
-        rc = 1;
+        /* reported once: the close that follows does not commit */
+        out->synced = -1;
+        return 1;
     }
+    out->synced = 1;
+    return 0;
+}
+
+int
+cli_output_close(struct cli_output *out, int commit)
+{
+    if (out->fp == NULL)
+        return 1;
+    if (out->target == NULL) {
+        out->fp = NULL;
+        return cli_stdout_flush();
+    }
+    int rc = out->synced < 0 || (out->synced == 0 && cli_output_sync(out));
     if (fclose(out->fp) != 0 && rc == 0) {
         cli_warnx(out->name, "%s", strerror(errno));
         rc = 1;

@@ -125,8 +125,14 @@ struct cli_output {
     char *name;   /* the path as given, for messages; NULL for stdout */
     char *target; /* the file written; NULL for stdout */
     char *tmp;    /* the temporary file; NULL when written directly */
+    int synced;   /* cli_output_sync(): 1 done, -1 failed (reported) */
 };
 int cli_output_open(struct cli_output *out, const char *path);
+/* Makes what was written durable (flush and fsync) without putting it in
+ * place, so that a tool writing several files can commit them all or
+ * none; 0, or 1 after reporting (the close then does not commit). Not
+ * for stdout, which cli_output_close() flushes. */
+int cli_output_sync(struct cli_output *out);
 /* Returns 0 on success; reports the failure and returns 1 otherwise. */
 int cli_output_close(struct cli_output *out, int commit);
 /* Flushes stdout; a failure, now or in an earlier write, is reported as
