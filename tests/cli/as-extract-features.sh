@@ -49,6 +49,10 @@ expect_out_line "log_decay_band_5	envelope	log10 s	decay of the 6-11 kHz band, i
 expect_out_line "crest_body	noisiness	dB	mean spectral crest (peak over mean power) over the body"
 run as-extract -C -s librosa45
 [ "$(wc -l <"$T/out")" -eq 46 ] || fail "-C -s librosa45 lists 45 columns"
+# -H leaves the header line out, as everywhere
+run as-extract -C -H -s librosa45
+[ "$(wc -l <"$T/out")" -eq 45 ] || fail "-C -H: a header line"
+grep -q '^column' "$T/out" && fail "-C -H: the header line"
 
 # The default set: 5 + 103 columns, every value a finite number, input
 # order, non-audio skipped while walking.

@@ -22,9 +22,8 @@ static int
 print_columns(const struct opts *o)
 {
     struct rec r;
-    rec_init(&r, stdout,
-             &(struct rec_opts){
-                 .json = o->com.json, .header = 1, .nul = o->com.nul});
+    struct rec_opts ro = cli_common_rec_opts(&o->com);
+    rec_init(&r, stdout, &ro);
     rec_header(&r, "column\tgroup\tunit\tdescription");
     for (size_t c = 0; c < as_featureset_dim(o->set); c++) {
         const struct as_column *col = as_featureset_column(o->set, c);
