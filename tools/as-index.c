@@ -691,6 +691,14 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
 {
     int modes = (o->check != NULL) + (o->dump != NULL) + (o->learn != NULL) +
                 (o->output != NULL) + (o->update != NULL) + (o->approx != NULL);
+    /* every mode reads or writes an index, never a stream in its place */
+    const char *const named[] = {o->check,  o->dump,   o->learn,
+                                 o->output, o->update, o->approx};
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (named[i] != NULL)
+            cli_index_operand(named[i]);
+    for (int i = 0; merge && i < n_rest; i++)
+        cli_index_operand(rest[i]);
 
     if (as_entry_filter_active(o->filter) && o->dump == NULL && !merge)
         cli_usage_error("the filters (--cluster, -g, --label, -t) go with -d "
@@ -707,8 +715,6 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
     if (o->approx != NULL) {
         if (n_rest > 0)
             cli_usage_error("-a takes no streams");
-        if (strcmp(o->approx, "-") == 0)
-            cli_usage_error("an index is a file, not standard input");
         return run_approx(o);
     }
     if ((o->shrinkage >= 0.0 || o->blend >= 0.0) && o->learn == NULL)

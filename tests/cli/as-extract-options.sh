@@ -32,6 +32,13 @@ expect_status 2
 expect_err "as-extract: -T needs an argument" "$usage" \
     "Try 'as-extract --help'."
 
+# -U names an index, which is a file
+run as-extract -U - "$FIX/kick_44k1.flac"
+expect_status 2
+expect_out_empty
+expect_err "as-extract: an index is a file, not standard input" "$usage" \
+    "Try 'as-extract --help'."
+
 # The messages name the tool, not the path it was run by, and say what
 # was wrong with a long option in the tool's words.
 run "$(command -v as-extract)" --quiet=1

@@ -30,6 +30,15 @@ expect_err "as-index: -f: 'xml' is not tsv or bin" "$usage" "$hint"
 run as-index
 expect_status 2
 expect_err "as-index: one of -a, -c, -d, -L, -o and -u is needed" "$usage" "$hint"
+# an index is a file in every mode, never standard input or output
+for args in "-a -" "-c -" "-d -" "-L -" "-o -" "-u -" "merge -o - a.asx" \
+    "merge -o a.asx b.asx -"; do
+    # shellcheck disable=SC2086
+    run as-index $args </dev/null
+    expect_status 2
+    expect_err "as-index: an index is a file, not standard input" "$usage" "$hint"
+done
+[ -e - ] && fail "as-index -o -: a file named -"
 run as-index -o a.asx -u b.asx
 expect_status 2
 run as-index -p -o a.asx

@@ -167,6 +167,8 @@ check_options(const struct opts *o)
         cli_usage_error("-i writes TSV only");
     if (o->info && o->skip_index != NULL)
         cli_usage_error("-U goes with feature extraction, not -i");
+    if (o->skip_index != NULL)
+        cli_index_operand(o->skip_index);
     if (o->kind_model != NULL && !o->kind)
         cli_usage_error("-M goes with -K");
     if (o->kind && o->info)

@@ -601,8 +601,7 @@ check_options(const struct opts *o, int argc, char **argv)
 {
     if (argc == optind)
         cli_usage_error("no index given");
-    if (strcmp(argv[optind], "-") == 0)
-        cli_usage_error("an index is a file, not standard input");
+    cli_index_operand(argv[optind]);
     if (o->list && o->dups)
         cli_usage_error("-L and -D do not go together");
     if (o->learned && o->metric != AS_METRIC_COSINE)

@@ -273,8 +273,7 @@ parse_options(int argc, char **argv, struct serve_opts *o)
     o->index_paths = argv + optind;
     o->n_index = (size_t)(argc - optind);
     for (size_t i = 0; i < o->n_index; i++)
-        if (strcmp(o->index_paths[i], "-") == 0)
-            cli_usage_error("an index is a file, not standard input");
+        cli_index_operand(o->index_paths[i]);
     if (o->approx && o->n_index > 1)
         cli_usage_error("-a serves one index");
 }

@@ -607,8 +607,7 @@ parse_options(int argc, char **argv, struct opts *o)
         cli_usage_error("no index given");
     if (argc - optind > 1)
         cli_usage_error("one index only (merge shards with as-index merge)");
-    if (strcmp(argv[optind], "-") == 0)
-        cli_usage_error("an index is a file, not standard input");
+    cli_index_operand(argv[optind]);
     return argv[optind];
 }
 

@@ -171,9 +171,15 @@ cli_one_index(int argc, char **argv)
     if (argc - optind != 1)
         cli_usage_error(argc == optind ? "no index given"
                                        : "one index at a time");
-    if (strcmp(argv[optind], "-") == 0)
-        cli_usage_error("an index is a file, not standard input");
+    cli_index_operand(argv[optind]);
     return argv[optind];
+}
+
+void
+cli_index_operand(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        cli_usage_error("an index is a file, not standard input");
 }
 
 _Noreturn void

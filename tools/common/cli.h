@@ -59,6 +59,10 @@ _Noreturn void cli_usage_hint(void);
 /* The one index operand after the options (argv[optind]) of a tool that
  * reads one index file; none, more than one, or "-" is a usage error. */
 const char *cli_one_index(int argc, char **argv);
+/* Refuses "-" as an index, with the usage error "an index is a file,
+ * not standard input" (an index is mapped into memory, and written by
+ * renaming a file into place). */
+void cli_index_operand(const char *path);
 /* Prints "prog VERSION" to stdout and exits 0. */
 _Noreturn void cli_version(void);
 
