@@ -51,5 +51,12 @@ main(void)
     s = numbers(0, "%.9g", v, 4);
     CHECK_STR(s, "0\t-1e-09\t-4e-07\t-1.5\n");
     free(s);
+    /* a number of any length is written whole */
+    const double big[] = {-1e300, 1e300};
+    s = numbers(0, "%.6f", big, 2);
+    char want[700];
+    snprintf(want, sizeof want, "%.6f\t%.6f\n", big[0], big[1]);
+    CHECK_STR(s, want);
+    free(s);
     return check_done();
 }

@@ -179,15 +179,14 @@ rec_real(struct rec *r, const char *key, const char *fmt, double v)
         rec_null(r, key);
         return;
     }
-    char buf[64];
-    snprintf(buf, sizeof buf, fmt, v);
     /* never a negative zero ("-0.000000", "-0"): a value that rounds to
      * zero is written as zero, whatever its sign */
-    const char *p = buf;
-    if (*p == '-' && strspn(p + 1, "0.") == strlen(p + 1))
-        p++;
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, fmt, v);
+    int zero = n > 1 && buf[0] == '-' && (size_t)n < sizeof buf &&
+               strspn(buf + 1, "0.") == (size_t)n - 1;
     field(r, key);
-    fputs(p, r->cur);
+    fprintf(r->cur, fmt, zero ? 0.0 : v);
 }
 
 void
