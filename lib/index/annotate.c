@@ -14,7 +14,7 @@
 
 /* The identity of the file at path into *ino, *size, *mtime_ns (0s when
  * there is none, or it is not a regular file and regular says so); 0, or
- * -1 with errno set. */
+ * -1 with errno set (0s then too). */
 static int
 file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
            int64_t *mtime_ns)
@@ -59,9 +59,13 @@ as_index_ident(const char *path, struct as_index_ident *id)
     memcpy(ann, path, n);
     memcpy(ann + n, ".ann", sizeof ".ann");
     int r = file_ident(seg, 0, &id->seg_ino, &id->seg_size, &id->seg_mtime_ns);
-    if (r == 0)
-        r = file_ident(ann, 1, &id->ann_ino, &id->ann_size, &id->ann_mtime_ns);
     int e = errno;
+    /* INDEX.ann is not part of the index: one that cannot be looked at
+     * (a link loop, say) is none (file_ident() leaves 0s), for the tools
+     * that never read it */
+    if (r == 0)
+        (void)file_ident(ann, 1, &id->ann_ino, &id->ann_size,
+                         &id->ann_mtime_ns);
     free(seg);
     free(ann);
     errno = e;

@@ -656,6 +656,11 @@ test_ident(void)
     CHECK_STATUS(as_index_ident(path, &id), AS_OK);
     CHECK(id.ann_ino == 0 && id.ann_size == 0);
     CHECK(rmdir(ann) == 0);
+    /* nor what cannot be looked at: the index is still identified */
+    CHECK(symlink(ann, ann) == 0);
+    CHECK_STATUS(as_index_ident(path, &id), AS_OK);
+    CHECK(id.ann_ino == 0 && id.ann_size == 0 && id.ann_mtime_ns == 0);
+    CHECK(unlink(ann) == 0);
     /* the base and the segment compare whatever ann says */
     id2 = id;
     id2.seg_size++;

@@ -421,7 +421,7 @@ void as_index_remove_stale(const char *path);
  * (every writer renames a new file into place): the base's, the
  * segment's (all 0 without one), and those of the approximate index
  * beside it, INDEX.ann (as/ann.h; all 0 without one, or when it is not
- * a regular file). */
+ * a regular file or cannot be looked at). */
 struct as_index_ident {
     uint64_t dev, ino, size;
     int64_t mtime_ns;
