@@ -456,9 +456,20 @@ write_whole(const struct opts *o, const char *target, char **streams,
     if (refit && (c.put.added || c.put.changed || c.removed)) {
         struct as_learn_info info;
         int st = as_index_builder_fit_projection(b, &lo, &info);
-        if (st != AS_OK) {
+        if (st == AS_EINVAL) {
+            /* the labels no longer allow one: the update without it */
             learn_failed(target, st, &info);
             unfitted = failed = 1;
+        } else if (st != AS_OK) {
+            /* anything else would lose the projection for good (the next
+             * update refits only an index that has one): nothing written */
+            cli_warnx(target,
+                      "not updated: its learnt projection is fitted again "
+                      "on a copy in TMPDIR, which failed: %s",
+                      st == AS_EIO ? strerror(errno) : as_strerror(st));
+            as_index_builder_free(b);
+            as_featheader_free(&first);
+            return AS_EXIT_FAIL;
         }
     }
     /* a write that failed left the index as it was: no summary then */

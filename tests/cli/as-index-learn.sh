@@ -112,6 +112,12 @@ run env AS_FAILIO_BYTES=$((size - 1)) AS_FAILIO_MATCH=.tmp- \
 expect_status 1
 expect_err "as-index: lib.asx: No space left on device"
 cmp -s before.asx lib.asx || fail "-u: a failed write changed the index"
+# the copy the refit reads cannot be made: nothing is written, the
+# projection is not lost
+run env TMPDIR="$T/nowhere" as-index -u lib.asx new3.tsv
+expect_status 1
+expect_err "as-index: lib.asx: not updated: its learnt projection is fitted again on a copy in TMPDIR, which failed: No such file or directory"
+cmp -s before.asx lib.asx || fail "-u: a failed refit changed the index"
 
 # merge and -o build anew: no projection
 as-index merge -q -o merged.asx lib.asx
