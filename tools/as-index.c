@@ -438,11 +438,17 @@ write_whole(const struct opts *o, const char *target, char **streams,
         failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
     b = k.b;
 
-    /* a new index from nothing but refused streams is not written; -p
-     * may forbid any write */
-    if (b == NULL || (o->update == NULL && !accepted) ||
-        (ixold != NULL && o->prune &&
-         prune(o, target, ixold, &k, failed, &c))) {
+    /* a new index from nothing but refused streams is not written (the
+     * run fails as a whole: said with -q too, which hides the streams'
+     * reasons); -p may forbid any write */
+    if (b == NULL || (o->update == NULL && !accepted)) {
+        cli_warnx(o->output, "not written: no stream could be read");
+        as_index_builder_free(b);
+        as_index_close(ixold);
+        as_featheader_free(&first);
+        return AS_EXIT_FAIL;
+    }
+    if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c)) {
         as_index_builder_free(b);
         as_index_close(ixold);
         as_featheader_free(&first);

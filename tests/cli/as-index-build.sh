@@ -50,7 +50,8 @@ awk -F '\t' 'BEGIN { OFS = FS } { print $0, NR == 1 ? "label" : "mine" }' lib.ts
     fail "label column"
 run as-index -l column -o col.asx lib.tsv
 expect_status 1
-expect_err "as-index: lib.tsv: no label column (-l column)"
+expect_err "as-index: lib.tsv: no label column (-l column)" \
+    "as-index: col.asx: not written: no stream could be read"
 [ ! -e col.asx ] || fail "nothing written when every stream is refused"
 
 # JSON summary, and the update counts.
@@ -109,9 +110,11 @@ expect_err "as-index: notes.txt: exists and is not an index; not replaced"
 [ "$(cat notes.txt)" = "my notes" ] || fail "notes kept"
 run as-index -o lib.asx missing.tsv
 expect_status 1
-expect_err "as-index: missing.tsv: No such file or directory"
+expect_err "as-index: missing.tsv: No such file or directory" \
+    "as-index: lib.asx: not written: no stream could be read"
 printf 'no stream here\n' | as-index -o x.asx 2>"$T/err" && fail "not a stream"
-expect_err "as-index: stdin: not a feature stream"
+expect_err "as-index: stdin: not a feature stream" \
+    "as-index: x.asx: not written: no stream could be read"
 
 # -U before the first index: everything is extracted; -v says what -U did.
 run as-extract -v -r -U first.asx samples

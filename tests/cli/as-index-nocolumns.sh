@@ -16,11 +16,13 @@ printf '\001\000\000\000a\000\000\000\000\000\000\360\277' >>zero.bin
 
 run_in zero.tsv as-index -o z.asx
 expect_status 1
-expect_err "as-index: stdin: stream has no feature columns"
+expect_err "as-index: stdin: stream has no feature columns" \
+    "as-index: z.asx: not written: no stream could be read"
 [ ! -e z.asx ] || fail "an index was written"
 run as-index -o z.asx zero.bin
 expect_status 1
-expect_err "as-index: zero.bin: stream has no feature columns"
+expect_err "as-index: zero.bin: stream has no feature columns" \
+    "as-index: z.asx: not written: no stream could be read"
 [ ! -e z.asx ] || fail "an index was written"
 
 cp "$FIX/sine440_44k1.wav" "$FIX/kick_44k1.flac" .

@@ -58,6 +58,11 @@ run as-search -L -C crate2 lib.asx
 expect_status 1
 expect_err 'as-search: lib/909/kick.flac: No such file or directory'
 [ "$(ls -A crate2 | wc -l)" -eq 3 ] || fail "crate2: $(ls -A crate2)"
+# -q says nothing of it (one input gone past), and the status is 1
+run as-search -q -L -C crate3 lib.asx
+expect_status 1
+expect_no_err
+[ "$(ls -A crate3 | wc -l)" -eq 3 ] || fail "crate3: $(ls -A crate3)"
 
 # The crate must be a folder; -D takes none; one crate at a time.
 : >afile

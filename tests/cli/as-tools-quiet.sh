@@ -67,6 +67,17 @@ expect_no_err
 run as-index -q -u lib.asx lib.tsv missing.tsv
 expect_status 1
 expect_no_err
+# a query stream of other columns is one input too
+as-extract -q -s librosa45 "$q" >l45.tsv
+run as-search -q -k 1 -F l45.tsv -p "$q" lib.asx
+expect_status 1
+expect_no_err
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "as-search -q -F: not the -p query's result"
+# but an index not written at all is the run failing: said
+run as-index -q -o new.asx missing.tsv
+expect_status 1
+expect_err "as-index: new.asx: not written: no stream could be read"
+[ ! -e new.asx ] || fail "as-index -q -o: an index from no stream"
 # without -q the same runs say why
 run as-search -k 1 -p nowhere.wav lib.asx
 expect_status 1

@@ -219,7 +219,7 @@ put(const struct crate *c, struct item *it)
 {
     char *target = NULL;
     if (c->link && (target = realpath(it->path, NULL)) == NULL) {
-        cli_warnx(it->path, "%s", strerror(errno));
+        cli_input_warnx(it->path, "%s", strerror(errno));
         return 1;
     }
     size_t dlen = strlen(c->dir);
@@ -243,7 +243,12 @@ put(const struct crate *c, struct item *it)
         free(dst);
         if (e == EEXIST)
             continue; /* another file has the name: number it */
-        if (e != 0)
+        /* a match whose file cannot be read is one input gone past (-q
+         * hides it); a crate that cannot take a file is the output
+         * failing */
+        if (e != 0 && !c->link && access(it->path, R_OK) != 0)
+            cli_input_warnx(it->path, "%s", strerror(e));
+        else if (e != 0)
             cli_warnx(it->path, "%s", strerror(e));
         rc = e != 0;
         break;
@@ -286,8 +291,8 @@ crate_write(struct crate *c)
         if (v[i].name == NULL || strlen(v[i].name) > NAME_MAX) {
             /* no name to give (a path of only "." and ".."), or one
              * longer than a file name can be */
-            cli_warnx(v[i].path, "%s",
-                      strerror(v[i].name ? ENAMETOOLONG : EINVAL));
+            cli_input_warnx(v[i].path, "%s",
+                            strerror(v[i].name ? ENAMETOOLONG : EINVAL));
             failed = 1;
         } else {
             failed |= put(c, &v[i]);

@@ -463,7 +463,7 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
     const struct as_featheader *ih = as_index_header(lib->ix[0]);
     int failed = 0;
     if (!as_featheader_same_names(ih, st.h)) {
-        cli_columns_differ(name, st.h, ih, "the index");
+        cli_columns_differ(name, st.h, ih, "the index", 1);
         cli_stream_close(&st);
         return 1;
     }

@@ -668,22 +668,24 @@ cli_ann_open(as_ann **out, const char *path, as_index *ix, const char *then)
 
 void
 cli_columns_differ(const char *subject, const struct as_featheader *x,
-                   const struct as_featheader *y, const char *whose)
+                   const struct as_featheader *y, const char *whose, int input)
 {
+    void (*say)(const char *, const char *, ...) =
+        input ? cli_input_warnx : cli_warnx;
     char a[64], b[64];
     as_featheader_describe(x, a, sizeof a);
     as_featheader_describe(y, b, sizeof b);
     if (strcmp(a, b) != 0) {
-        cli_warnx(subject, "feature set %s, %s has %s", a, whose, b);
+        say(subject, "feature set %s, %s has %s", a, whose, b);
     } else if (x->dim != y->dim) {
-        cli_warnx(subject, "feature set %s with %zu columns, %s has %zu", a,
-                  x->dim, whose, y->dim);
+        say(subject, "feature set %s with %zu columns, %s has %zu", a, x->dim,
+            whose, y->dim);
     } else {
         size_t j = 0;
         while (j + 1 < x->dim && strcmp(x->names[j], y->names[j]) == 0)
             j++;
-        cli_warnx(subject, "feature set %s with column %zu named %s, %s has %s",
-                  a, j + 1, x->names[j], whose, y->names[j]);
+        say(subject, "feature set %s with column %zu named %s, %s has %s", a,
+            j + 1, x->names[j], whose, y->names[j]);
     }
 }
 
@@ -696,7 +698,7 @@ cli_shards_differ(const char *const *paths, as_index *const *ix, size_t n)
         h++;
     char *p0 = cli_msg_name_dup(paths[0]);
     cli_columns_differ(paths[h], as_index_header(ix[h]), first,
-                       p0 ? p0 : "the first index");
+                       p0 ? p0 : "the first index", 0);
     free(p0);
 }
 

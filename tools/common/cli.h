@@ -172,10 +172,12 @@ int cli_ann_open(struct as_ann **out, const char *path, struct as_index *ix,
                  const char *then);
 /* Reports that x's columns differ from y's (those of the index or
  * stream named whose): by feature set, or, when both carry the same set
- * name, by the number of columns or the first column that differs. */
+ * name, by the number of columns or the first column that differs. With
+ * input set, subject is one input the run goes past (cli_input_warnx()). */
 struct as_featheader;
 void cli_columns_differ(const char *subject, const struct as_featheader *x,
-                        const struct as_featheader *y, const char *whose);
+                        const struct as_featheader *y, const char *whose,
+                        int input);
 /* After AS_EMISMATCH from searching the shards ix[0, n) (paths as
  * given) as one library: reports the first whose columns differ from
  * the first shard's, as cli_columns_differ(). */
