@@ -183,10 +183,13 @@ rec_real(struct rec *r, const char *key, const char *fmt, double v)
      * zero is written as zero, whatever its sign */
     char buf[32];
     int n = snprintf(buf, sizeof buf, fmt, v);
-    int zero = n > 1 && buf[0] == '-' && (size_t)n < sizeof buf &&
-               strspn(buf + 1, "0.") == (size_t)n - 1;
     field(r, key);
-    fprintf(r->cur, fmt, zero ? 0.0 : v);
+    if (n < 0 || (size_t)n >= sizeof buf) /* too long to be a zero */
+        fprintf(r->cur, fmt, v);
+    else if (n > 1 && buf[0] == '-' && strspn(buf + 1, "0.") == (size_t)n - 1)
+        fputs(buf + 1, r->cur);
+    else
+        fputs(buf, r->cur);
 }
 
 void
