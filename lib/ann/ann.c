@@ -330,8 +330,9 @@ copy_payload(int from, off_t at, int to, uint64_t size, uint64_t *sum)
     return st;
 }
 
-int
-as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
+/* as_ann_build() to the file itself (links followed). */
+static int
+build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
 {
     struct as_ann_opts def;
     if (o == NULL) {
@@ -391,30 +392,43 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
         wr64(h + 72, size);
         wr64(h + 80, sum);
         wr64(h + 120, as__hash64(h, 120, ANN_SEED_HEADER));
-        if (lseek(fd, 0, SEEK_SET) != 0 || write_all(fd, h, sizeof h) != 0 ||
-            fsync(fd) != 0) {
+        if (lseek(fd, 0, SEEK_SET) != 0 || write_all(fd, h, sizeof h) != 0) {
             e = errno;
             st = AS_EIO;
         }
     }
-    if (fd >= 0 && close(fd) != 0 && st == AS_OK) {
-        e = errno;
-        st = AS_EIO;
-    }
-    if (st == AS_OK && rename(tmp, path) != 0) {
-        e = errno;
-        st = AS_EIO;
-    }
     if (st != AS_OK) {
-        if (fd >= 0)
+        if (fd >= 0) {
+            close(fd);
             unlink(tmp);
+        }
         errno = e;
         return st;
+    }
+    if ((e = as__temp_commit(fd, tmp, path)) != 0) {
+        errno = e;
+        return AS_EIO;
     }
     /* the rename reaches the disk with the directory */
     char dir[4096];
     as__dir_of(path, dir, sizeof dir);
     return as__sync_dir(dir) == 0 ? AS_OK : AS_EIO;
+}
+
+int
+as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
+{
+    if (path == NULL)
+        return AS_EINVAL;
+    /* through a symbolic link, the file it names is replaced */
+    char *target = as__follow_links(path);
+    if (target == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
+    int st = build_to(ix, target, o);
+    int e = errno;
+    free(target);
+    errno = e;
+    return st;
 }
 
 /* ---- reading ---- */

@@ -108,15 +108,21 @@ rewrite(const as_index *ix, const char *path, const int32_t *cluster,
 }
 
 int
-as_index_annotate(const char *path, const struct as_index_ident *id,
+as_index_annotate(const char *link, const struct as_index_ident *id,
                   double wait_s, const int32_t *cluster, const float *anomaly)
 {
-    if (path == NULL || id == NULL || !(wait_s >= 0.0))
+    if (link == NULL || id == NULL || !(wait_s >= 0.0))
         return AS_EINVAL;
+    /* the file a link names is replaced, the link stays */
+    char *path = as__follow_links(link);
+    if (path == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     int lock = -1;
     int st = as_index_lock(path, wait_s, &lock);
-    if (st != AS_OK)
+    if (st != AS_OK) {
+        free(path);
         return st;
+    }
     as_index_remove_stale(path);
     struct as_index_ident now;
     as_index *ix = NULL;
@@ -133,6 +139,7 @@ done:;
     int err = errno;
     as_index_close(ix);
     as_index_unlock(lock);
+    free(path);
     errno = err; /* for AS_EIO */
     return st;
 }

@@ -708,58 +708,6 @@ write_all_at(int fd, const void *buf, size_t n, off_t at)
     return 0;
 }
 
-/* The directory part of path ("." if none), into buf. */
-void
-as__dir_of(const char *path, char *buf, size_t cap)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL) {
-        snprintf(buf, cap, ".");
-    } else if (slash == path) {
-        snprintf(buf, cap, "/");
-    } else {
-        snprintf(buf, cap, "%.*s", (int)(slash - path), path);
-    }
-}
-
-/*
- * Creates dir/.base.tmp-XXXXXX (six random characters) with mode 0666, so
- * the process's umask applies as for any new file (mkstemp would make it
- * 0600, and changing the umask back and forth is not thread-safe).
- * Returns the descriptor, or -1 with errno set.
- */
-int
-as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
-{
-    static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
-                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t seed = (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL ^
-                    (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
-                    (uint64_t)(uintptr_t)tmp;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        char suffix[7];
-        for (int i = 0; i < 6; i++) {
-            seed ^= seed >> 12;
-            seed ^= seed << 25;
-            seed ^= seed >> 27;
-            suffix[i] = chars[(seed * 2685821657736338717ULL >> 58) % 62];
-        }
-        suffix[6] = '\0';
-        int n = snprintf(tmp, cap, "%s/.%s.tmp-%s", dir, base, suffix);
-        if (n < 0 || (size_t)n >= cap) {
-            errno = ENAMETOOLONG;
-            return -1;
-        }
-        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
-            return fd;
-    }
-    errno = EEXIST;
-    return -1;
-}
-
 /* The file b makes, written into fd (open for writing, at its start).
  * Returns AS_OK, AS_EINVAL, AS_ENOMEM, or AS_EIO with errno set. */
 int
@@ -836,32 +784,9 @@ as__builder_write_fd(as_index_builder *b, int fd)
     return status;
 }
 
-int
-as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
-                size_t tmp_cap)
-{
-    const char *base = strrchr(path, '/');
-    as__dir_of(path, dir, dir_cap);
-    return as__make_temp(dir, base ? base + 1 : path, tmp, tmp_cap);
-}
-
-int
-as__temp_commit(int fd, const char *tmp, const char *path)
-{
-    int err = 0;
-    if (fsync(fd) != 0)
-        err = errno;
-    if (close(fd) != 0 && err == 0)
-        err = errno;
-    if (err == 0 && rename(tmp, path) != 0)
-        err = errno;
-    if (err != 0)
-        unlink(tmp);
-    return err;
-}
-
-int
-as_index_builder_write(as_index_builder *b, const char *path)
+/* as_index_builder_write() to the file itself, links followed. */
+static int
+write_to(as_index_builder *b, const char *path)
 {
     char dir[4096], tmp[4200];
     int fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp);
@@ -892,24 +817,25 @@ as_index_builder_write(as_index_builder *b, const char *path)
 }
 
 int
-as__sync_dir(const char *dir)
+as_index_builder_write(as_index_builder *b, const char *path)
 {
-    int dfd = open(dir, O_RDONLY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0) {
-        int e = errno;
-        if (dfd >= 0)
-            close(dfd);
-        errno = e;
-        return -1;
-    }
-    close(dfd);
-    return 0;
+    char *target = as__follow_links(path);
+    if (target == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
+    int st = write_to(b, target);
+    int e = errno;
+    free(target);
+    errno = e;
+    return st;
 }
 
 void
-as_index_remove_stale(const char *path)
+as_index_remove_stale(const char *link)
 {
     char dir[4096], prefix[4200];
+    char *path = as__follow_links(link);
+    if (path == NULL)
+        return;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     as__dir_of(path, dir, sizeof dir);
@@ -917,6 +843,7 @@ as_index_remove_stale(const char *path)
     int n = snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
     char sprefix[4200];
     int sn = snprintf(sprefix, sizeof sprefix, ".%s.seg.tmp-", base);
+    free(path);
     DIR *d = opendir(dir);
     if (d == NULL || n < 0 || sn < 0) {
         if (d != NULL)

@@ -10,6 +10,7 @@
 #include "as/featio.h"
 #include "as/features.h"
 #include "as/index.h"
+#include "../util/file.h"
 #include "layout.h"
 
 struct as__seg;
@@ -100,21 +101,6 @@ char *as__seg_path(const char *path);
 /* Adds the applied segment's bytes to h (as_index_fingerprint). */
 struct as__hash;
 void as__seg_hash(const as_index *ix, struct as__hash *h);
-
-/* Writing (build.c): the directory of path into buf; a new temporary
- * file dir/.base.tmp-XXXXXX (descriptor, or -1 with errno); fsync of a
- * directory (0 or -1 with errno). */
-void as__dir_of(const char *path, char *buf, size_t cap);
-int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
-int as__sync_dir(const char *dir);
-/* as__make_temp() beside path: in its directory (into dir), named after
- * its base name. The descriptor, or -1 with errno set. */
-int as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
-                    size_t tmp_cap);
-/* Puts the temporary file tmp (open at fd, written whole) in place of
- * path: fsync, close, rename; on a failure tmp is removed. 0, or the
- * errno of the failure. */
-int as__temp_commit(int fd, const char *tmp, const char *path);
 
 /*
  * An entry's metadata as the builder and the updater hold it until they

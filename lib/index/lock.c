@@ -16,16 +16,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/file.h"
 #include "as/error.h"
 
 int
-as_index_lock(const char *path, double wait_s, int *fd)
+as_index_lock(const char *link, double wait_s, int *fd)
 {
+    /* beside the file a link names, which writers replace */
+    char *path = as__follow_links(link);
+    if (path == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     size_t n = strlen(path);
-    char *lockpath = malloc(n + sizeof ".lock");
-    if (lockpath == NULL)
+    char *lockpath = realloc(path, n + sizeof ".lock");
+    if (lockpath == NULL) {
+        free(path);
         return AS_ENOMEM;
-    memcpy(lockpath, path, n);
+    }
     memcpy(lockpath + n, ".lock", sizeof ".lock");
     int f = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     int err = errno;

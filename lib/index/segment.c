@@ -920,9 +920,11 @@ as_index_updater_open(as_index_updater **out, const char *path,
         return AS_ENOMEM;
     u->fraction = opts->merge_fraction;
     int st = AS_ENOMEM;
-    u->path = strdup(path);
-    if (u->path == NULL)
+    /* the file a link names is the one updated, the link stays */
+    if ((u->path = as__follow_links(path)) == NULL) {
+        st = errno == ENOMEM ? AS_ENOMEM : AS_EIO;
         goto fail;
+    }
     if ((st = as_index_open(&u->ix, path, 0, NULL)) != AS_OK)
         goto fail;
     as_index *ix = u->ix;

@@ -4,7 +4,8 @@
  * double; lookups; the same bytes for the same entries; replace, remove
  * and annotate; every truncation and every flipped byte refused (never a
  * crash, never a wrong "ok", never a changed value from an accessor);
- * blocks checked lazily; version-1 files read; the writer's lock; the
+ * blocks checked lazily; version-1 files read; the writer's lock;
+ * writers and the lock through symbolic links; the
  * summary of what an index holds; which entries a prune removes; a
  * whole index put into a builder; entries from stream rows and back;
  * what a writer may replace.
@@ -561,6 +562,100 @@ test_lock(void)
     as_index_remove_stale(path);
     struct stat st;
     CHECK(stat(stale, &st) != 0 && errno == ENOENT);
+}
+
+/* Whether path is a symbolic link. */
+static int
+is_link(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+/* Every writer, and the lock, given a symbolic link: the file it names
+ * is replaced (and locked), the link stays. */
+static void
+test_links(void)
+{
+    check_ctx("links");
+    char real[300], target[340], link[300], path[400];
+    snprintf(real, sizeof real, "%s/real", dir);
+    CHECK_INT(mkdir(real, 0777), 0);
+    snprintf(target, sizeof target, "%s/t.asx", real);
+    snprintf(link, sizeof link, "%s/ln.asx", dir);
+    /* relative: taken from the link's folder; dangling until written */
+    CHECK_INT(symlink("real/t.asx", link), 0);
+    as_index_builder *bw = build_sample(6);
+    CHECK_STATUS(as_index_builder_write(bw, link), AS_OK);
+    as_index_builder_free(bw);
+    CHECK(is_link(link));
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, target, AS_INDEX_VERIFY, NULL), AS_OK);
+    CHECK_INT(ix != NULL ? as_index_count(ix) : 0, 6);
+    as_index_close(ix);
+    /* one lock, beside the file, whichever name a writer was given */
+    int a = -1, b = -1;
+    CHECK_STATUS(as_index_lock(link, 0, &a), AS_OK);
+    CHECK_STATUS(as_index_lock(target, 0, &b), AS_ELOCKED);
+    as_index_unlock(a);
+    struct stat st;
+    snprintf(path, sizeof path, "%s.lock", link);
+    CHECK(lstat(path, &st) != 0 && errno == ENOENT);
+    snprintf(path, sizeof path, "%s.lock", target);
+    CHECK(stat(path, &st) == 0);
+    snprintf(path, sizeof path, "%s/.t.asx.tmp-ABC123", real);
+    tu_write_file(path, "x", 1);
+    as_index_remove_stale(link);
+    CHECK(stat(path, &st) != 0 && errno == ENOENT);
+    /* annotate */
+    struct as_index_ident id;
+    int32_t cl[6] = {0, 1, 0, 1, 0, 1};
+    CHECK_STATUS(as_index_ident(link, &id), AS_OK);
+    CHECK_STATUS(as_index_annotate(link, &id, 0, cl, NULL), AS_OK);
+    CHECK(is_link(link));
+    CHECK_STATUS(as_index_open(&ix, target, 0, NULL), AS_OK);
+    struct as_index_entry e;
+    CHECK_STATUS(ix ? as_index_entry(ix, 5, &e) : AS_EINVAL, AS_OK);
+    CHECK_INT(ix ? e.cluster : -1, 1);
+    as_index_close(ix);
+    /* an update through a segment, and one folded into a new base */
+    for (int fold = 0; fold < 2; fold++) {
+        struct as_index_update_opts uo;
+        as_index_update_opts_init(&uo);
+        uo.merge_fraction = fold ? 0.0 : 0.9;
+        as_index_updater *u = NULL;
+        char gone[64];
+        snprintf(gone, sizeof gone, "lib/%s/s%03d.wav", fold ? "hats" : "kicks",
+                 fold ? 2 : 0);
+        CHECK_STATUS(as_index_updater_open(&u, link, &uo), AS_OK);
+        if (u == NULL)
+            continue;
+        CHECK_STATUS(as_index_updater_remove(u, gone), AS_OK);
+        int merged = -1;
+        CHECK_STATUS(as_index_updater_write(u, &merged), AS_OK);
+        CHECK_INT(merged, fold);
+        as_index_updater_free(u);
+        CHECK(is_link(link));
+        snprintf(path, sizeof path, "%s.seg", link);
+        CHECK(lstat(path, &st) != 0 && errno == ENOENT);
+        snprintf(path, sizeof path, "%s.seg", target);
+        CHECK((stat(path, &st) == 0) == !fold);
+        CHECK_STATUS(as_index_open(&ix, link, AS_INDEX_VERIFY, NULL), AS_OK);
+        CHECK_INT(ix ? as_index_count(ix) : 0, (size_t)(5 - fold));
+        as_index_close(ix);
+    }
+    /* a loop of links cannot be written through */
+    char l1[300], l2[300];
+    snprintf(l1, sizeof l1, "%s/loop1.asx", dir);
+    snprintf(l2, sizeof l2, "%s/loop2.asx", dir);
+    CHECK_INT(symlink("loop2.asx", l1), 0);
+    CHECK_INT(symlink("loop1.asx", l2), 0);
+    as_index_builder *bl = build_sample(2);
+    CHECK_STATUS(as_index_builder_write(bl, l1), AS_EIO);
+    CHECK_INT(errno, ELOOP);
+    as_index_builder_free(bl);
+    CHECK_STATUS(as_index_lock(l1, 0, &a), AS_EIO);
+    CHECK(is_link(l1) && is_link(l2));
 }
 
 /* as_index_annotate(): results stored under the lock, the rest kept;
@@ -1185,6 +1280,7 @@ main(int argc, char **argv)
     test_lazy();
     test_version1();
     test_lock();
+    test_links();
     test_annotate();
     test_ident();
     test_summary();

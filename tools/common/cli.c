@@ -731,14 +731,7 @@ int
 cli_index_annotate(const char *path, const struct cli_index_ident *id,
                    double wait_s, const int32_t *cluster, const float *anomaly)
 {
-    /* through a symbolic link, the file it names is replaced */
-    char *target = cli_follow_links(path);
-    if (target == NULL) {
-        cli_warnx(path, "%s", strerror(errno));
-        return 1;
-    }
-    int st = as_index_annotate(target, &id->id, wait_s, cluster, anomaly);
-    free(target);
+    int st = as_index_annotate(path, &id->id, wait_s, cluster, anomaly);
     if (st == AS_ELOCKED)
         cli_warnx(path, "locked by another process (see --wait)");
     else if (st == AS_ECHANGED)

@@ -60,7 +60,8 @@ void as_ann_opts_init(struct as_ann_opts *o);
  * Builds the graph of every entry of ix (one thread, in entry order, so
  * the result does not depend on the machine's load) and writes it to
  * path atomically, as as_index_builder_write does (a temporary file in
- * the same directory, fsync, rename, fsync of the directory). Returns
+ * the same directory, fsync, rename, fsync of the directory; through a
+ * symbolic link, the file it names). Returns
  * AS_OK, AS_EINVAL (options out of range, or ix's format version 1,
  * which has no fingerprint), AS_ECHECKSUM (a row of ix is damaged),
  * AS_EIO (errno set), AS_ENOMEM or AS_ENOTSUP. The graph takes about

@@ -25,7 +25,9 @@
  * Writers build the whole new index in memory, write it to a temporary
  * file in the target's directory, fsync it, rename it over the target and
  * fsync the directory: a reader or a crash only ever sees the old index
- * or the new one, whole. as_index_lock() keeps two writers apart.
+ * or the new one, whole. as_index_lock() keeps two writers apart. A
+ * path that is a symbolic link names the file it leads to: every writer
+ * (and the lock) follows it, replaces that file and leaves the link.
  *
  * An update can instead cost what changed: an updater (below) writes the
  * changes since the file was written to a delta segment beside it,
@@ -396,10 +398,11 @@ int as_index_prune_suspect(size_t n_gone, size_t n);
 /* ---- locking ---- */
 
 /*
- * Takes the writer's lock of the index at path (an flock on path.lock,
- * which is created and never removed), waiting up to wait_s seconds (0:
- * not at all). Returns AS_OK with *fd to pass to as_index_unlock(),
- * AS_ELOCKED when another process holds it, or AS_EIO (errno set).
+ * Takes the writer's lock of the index at path (an flock on path.lock
+ * beside the file a link names, which is created and never removed),
+ * waiting up to wait_s seconds (0: not at all). Returns AS_OK with *fd to pass
+ * to as_index_unlock(), AS_ELOCKED when another process holds it, or AS_EIO
+ * (errno set).
  */
 int as_index_lock(const char *path, double wait_s, int *fd);
 void as_index_unlock(int fd);
@@ -445,10 +448,10 @@ int as_index_ident_same(const struct as_index_ident *a,
  * was opened to compute the results: if another writer has replaced the
  * file since, nothing is written and AS_ECHANGED says so (run again).
  * cluster (NULL: keep each entry's) and anomaly (NULL: keep) hold one
- * value per entry in index order. path is the file itself: resolve a
- * symbolic link first to replace the file it names and keep the link.
- * Returns AS_OK, AS_ECHANGED, AS_ELOCKED, AS_EINVAL, AS_EIO (errno set),
- * AS_ENOMEM, or what as_index_open() returns for the file found.
+ * value per entry in index order. Through a symbolic link, the file it
+ * names is replaced and the link stays. Returns AS_OK, AS_ECHANGED,
+ * AS_ELOCKED, AS_EINVAL, AS_EIO (errno set), AS_ENOMEM, or what
+ * as_index_open() returns for the file found.
  */
 int as_index_annotate(const char *path, const struct as_index_ident *id,
                       double wait_s, const int32_t *cluster,

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing files whole (file.h): temporary files beside the target,
+ * synced and renamed into place. */
+#define _POSIX_C_SOURCE 200809L
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The directory part of path ("." if none), into buf. */
+void
+as__dir_of(const char *path, char *buf, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL) {
+        snprintf(buf, cap, ".");
+    } else if (slash == path) {
+        snprintf(buf, cap, "/");
+    } else {
+        snprintf(buf, cap, "%.*s", (int)(slash - path), path);
+    }
+}
+
+/*
+ * Creates dir/.base.tmp-XXXXXX (six random characters) with mode 0666, so
+ * the process's umask applies as for any new file (mkstemp would make it
+ * 0600, and changing the umask back and forth is not thread-safe).
+ * Returns the descriptor, or -1 with errno set.
+ */
+int
+as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
+                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t seed = (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL ^
+                    (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
+                    (uint64_t)(uintptr_t)tmp;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char suffix[7];
+        for (int i = 0; i < 6; i++) {
+            seed ^= seed >> 12;
+            seed ^= seed << 25;
+            seed ^= seed >> 27;
+            suffix[i] = chars[(seed * 2685821657736338717ULL >> 58) % 62];
+        }
+        suffix[6] = '\0';
+        int n = snprintf(tmp, cap, "%s/.%s.tmp-%s", dir, base, suffix);
+        if (n < 0 || (size_t)n >= cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+int
+as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
+                size_t tmp_cap)
+{
+    const char *base = strrchr(path, '/');
+    as__dir_of(path, dir, dir_cap);
+    return as__make_temp(dir, base ? base + 1 : path, tmp, tmp_cap);
+}
+
+int
+as__temp_commit(int fd, const char *tmp, const char *path)
+{
+    int err = 0;
+    if (fsync(fd) != 0)
+        err = errno;
+    if (close(fd) != 0 && err == 0)
+        err = errno;
+    if (err == 0 && rename(tmp, path) != 0)
+        err = errno;
+    if (err != 0)
+        unlink(tmp);
+    return err;
+}
+
+int
+as__sync_dir(const char *dir)
+{
+    int dfd = open(dir, O_RDONLY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0) {
+        int e = errno;
+        if (dfd >= 0)
+            close(dfd);
+        errno = e;
+        return -1;
+    }
+    close(dfd);
+    return 0;
+}
+
+char *
+as__follow_links(const char *path)
+{
+    char *p = strdup(path);
+    for (int hops = 0; p != NULL; hops++) {
+        struct stat st;
+        char link[PATH_MAX];
+        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+            return p; /* a missing file is created, other errors met later */
+        ssize_t n = hops < 40 ? readlink(p, link, sizeof link) : -1;
+        if (n < 0 || (size_t)n >= sizeof link) {
+            int e = hops >= 40 ? ELOOP : n < 0 ? errno : ENAMETOOLONG;
+            free(p);
+            errno = e;
+            return NULL;
+        }
+        link[n] = '\0';
+        const char *slash = strrchr(p, '/');
+        /* a relative link from the link's directory */
+        size_t dlen =
+            link[0] == '/' || slash == NULL ? 0 : (size_t)(slash - p) + 1;
+        char *next = malloc(dlen + (size_t)n + 1);
+        if (next != NULL) {
+            memcpy(next, p, dlen);
+            memcpy(next + dlen, link, (size_t)n + 1);
+        }
+        free(p);
+        p = next;
+    }
+    errno = ENOMEM;
+    return NULL;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Writing files whole: temporary files beside the target, renamed into
+ * place (the index, its segment, INDEX.ann). */
+#ifndef AS_UTIL_FILE_H
+#define AS_UTIL_FILE_H
+
+#include <stddef.h>
+
+/* The directory part of path ("." if none), into buf. */
+void as__dir_of(const char *path, char *buf, size_t cap);
+/* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask:
+ * its descriptor, or -1 with errno set. */
+int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
+/* fsync of a directory: 0, or -1 with errno set. */
+int as__sync_dir(const char *dir);
+/* as__make_temp() beside path: in its directory (into dir), named after
+ * its base name. The descriptor, or -1 with errno set. */
+int as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
+                    size_t tmp_cap);
+/* Puts the temporary file tmp (open at fd, written whole) in place of
+ * path: fsync, close, rename; on a failure tmp is removed. 0, or the
+ * errno of the failure. */
+int as__temp_commit(int fd, const char *tmp, const char *path);
+/*
+ * The file that path names once symbolic links in its last component
+ * are followed, as often as needed (a relative link from the link's
+ * directory); it need not exist. Every writer of the library takes its
+ * target from here, so that it replaces (and locks) the file a link
+ * names and the link stays. A new string, or NULL with errno set
+ * (ELOOP, ENAMETOOLONG, ENOMEM, or readlink's).
+ */
+char *as__follow_links(const char *path);
+
+#endif
