@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Writing files whole (file.h): temporary files beside the target,
- * synced and renamed into place. */
+ * synced and renamed into place; the public as_outfile (as/file.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "file.h"
 
@@ -14,6 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "as/error.h"
+#include "as/file.h"
 
 /* The directory part of path ("." if none), into buf. */
 void
@@ -137,4 +140,141 @@ as__follow_links(const char *path)
     }
     errno = ENOMEM;
     return NULL;
+}
+
+/* ---- as_outfile ---- */
+
+struct as_outfile {
+    FILE *fp;
+    char *target; /* the file written */
+    char *tmp;    /* the temporary file; NULL when written directly */
+    char dir[4096];
+    int synced; /* as_outfile_sync(): 1 done, -1 failed */
+};
+
+static void
+outfile_free(as_outfile *f)
+{
+    free(f->target);
+    free(f->tmp);
+    free(f);
+}
+
+int
+as_outfile_open(as_outfile **out, const char *path)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (out == NULL || path == NULL)
+        return AS_EINVAL;
+    as_outfile *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return AS_ENOMEM;
+    int err = 0, fd = -1;
+    struct stat st;
+    if ((f->target = as__follow_links(path)) == NULL) {
+        err = errno;
+    } else if (stat(f->target, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a device, FIFO or socket is written as it is: replacing it
+         * with a file would be wrong (as-extract -o /dev/null) */
+        if (S_ISDIR(st.st_mode))
+            err = EISDIR;
+        else if ((fd = open(f->target, O_WRONLY | O_CLOEXEC)) < 0)
+            err = errno;
+    } else if ((f->tmp = malloc(sizeof f->dir + 256)) == NULL) {
+        err = ENOMEM;
+    } else if ((fd = as__temp_beside(f->target, f->dir, sizeof f->dir, f->tmp,
+                                     sizeof f->dir + 256)) < 0) {
+        err = errno;
+        free(f->tmp);
+        f->tmp = NULL;
+    }
+    if (err == 0 && (f->fp = fdopen(fd, "w")) == NULL)
+        err = errno;
+    if (err != 0) {
+        if (fd >= 0) {
+            close(fd);
+            if (f->tmp != NULL)
+                unlink(f->tmp);
+        }
+        outfile_free(f);
+        errno = err;
+        return err == ENOMEM ? AS_ENOMEM : AS_EIO;
+    }
+    *out = f;
+    return AS_OK;
+}
+
+FILE *
+as_outfile_stream(const as_outfile *f)
+{
+    return f->fp;
+}
+
+/*
+ * The reason an earlier write to fd failed. stdio drops its buffer after
+ * a failed write, and later calls reset errno, so by the end only the
+ * error flag is left; one more byte (to output that is broken already,
+ * and for a temporary file, removed) meets the same condition again:
+ * "No space left on device", not a vague "Input/output error".
+ */
+static int
+lost_reason(int fd)
+{
+    for (;;) {
+        if (write(fd, "\n", 1) >= 0)
+            return EIO;
+        if (errno != EINTR)
+            return errno;
+    }
+}
+
+int
+as_outfile_sync(as_outfile *f)
+{
+    int e = 0;
+    errno = 0;
+    if (f->synced < 0)
+        e = EIO; /* reported by the call that failed */
+    else if (fflush(f->fp) != 0)
+        e = errno ? errno : EIO;
+    else if (ferror(f->fp))
+        e = lost_reason(fileno(f->fp));
+    else if (f->tmp != NULL && fsync(fileno(f->fp)) != 0)
+        e = errno; /* a device or FIFO has nothing to sync */
+    f->synced = e != 0 ? -1 : 1;
+    errno = e;
+    return e != 0 ? AS_EIO : AS_OK;
+}
+
+int
+as_outfile_commit(as_outfile *f)
+{
+    int e = 0;
+    if (f->synced <= 0 && as_outfile_sync(f) != AS_OK)
+        e = errno;
+    if (fclose(f->fp) != 0 && e == 0)
+        e = errno;
+    if (f->tmp != NULL && e == 0 && rename(f->tmp, f->target) != 0)
+        e = errno;
+    if (f->tmp != NULL && e != 0)
+        unlink(f->tmp);
+    else if (f->tmp != NULL && as__sync_dir(f->dir) != 0)
+        e = errno; /* the rename reaches the disk with the directory */
+    outfile_free(f);
+    errno = e;
+    return e != 0 ? AS_EIO : AS_OK;
+}
+
+void
+as_outfile_abort(as_outfile *f)
+{
+    if (f == NULL)
+        return;
+    int e = errno;
+    fclose(f->fp);
+    if (f->tmp != NULL)
+        unlink(f->tmp);
+    outfile_free(f);
+    errno = e;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Writing files whole: temporary files beside the target, renamed into
- * place (the index, its segment, INDEX.ann). */
+ * place (the index, its segment, INDEX.ann, as_outfile). */
 #ifndef AS_UTIL_FILE_H
 #define AS_UTIL_FILE_H
 

@@ -31,7 +31,7 @@ run as-extract -i -o info.tsv kick.flac missing.wav
 expect_status 1
 expect_err "as-extract: missing.wav: No such file or directory"
 [ "$(cat info.tsv)" = previous ] || fail "a failed run left the target alone"
-[ "$(ls | grep -c tmp)" -eq 0 ] || fail "no temporary file is left behind"
+[ "$(ls -A | grep -c tmp)" -eq 0 ] || fail "no temporary file is left behind"
 # -k keeps what succeeded, and still says 1.
 run as-extract -ik -o info.tsv kick.flac missing.wav
 expect_status 1

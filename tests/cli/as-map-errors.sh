@@ -114,7 +114,7 @@ chmod 755 ro
 echo old >map.svg
 as-map -m pca -s map.svg lib.asx
 [ "$(grep -c '<circle' map.svg)" -eq 12 ] || fail "replaced"
-[ "$(ls | grep -c '\.tmp-')" -eq 0 ] || fail "temporary files left"
+[ "$(ls -A | grep -c '\.tmp-')" -eq 0 ] || fail "temporary files left"
 
 # A full disk.
 if [ -w /dev/full ]; then

@@ -3,9 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -362,116 +360,13 @@ cli_input_name(const char *path)
 
 /* ---- output ---- */
 
-static char *
-xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = cli_xrealloc(NULL, n);
-    memcpy(d, s, n);
-    return d;
-}
-
-char *
-cli_follow_links(const char *path)
-{
-    char *p = xstrdup(path);
-    for (int hops = 0;; hops++) {
-        struct stat st;
-        char link[PATH_MAX];
-        if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
-            return p; /* a missing file is created, other errors met later */
-        ssize_t n = hops < 40 ? readlink(p, link, sizeof link) : -1;
-        if (n < 0 || (size_t)n >= sizeof link) {
-            int e = hops >= 40 ? ELOOP : n < 0 ? errno : ENAMETOOLONG;
-            free(p);
-            errno = e;
-            return NULL;
-        }
-        link[n] = '\0';
-        const char *slash = strrchr(p, '/');
-        char *next;
-        if (link[0] == '/' || slash == NULL) {
-            next = xstrdup(link);
-        } else {
-            size_t dlen = (size_t)(slash - p) + 1;
-            next = cli_xrealloc(NULL, dlen + (size_t)n + 1);
-            memcpy(next, p, dlen);
-            memcpy(next + dlen, link, (size_t)n + 1);
-        }
-        free(p);
-        p = next;
-    }
-}
-
-static void
-output_free(struct cli_output *out)
-{
-    free(out->name);
-    free(out->target);
-    free(out->tmp);
-    memset(out, 0, sizeof *out);
-}
-
-int
-cli_output_open(struct cli_output *out, const char *path)
-{
-    struct stat st;
-    memset(out, 0, sizeof *out);
-    if (path == NULL || strcmp(path, "-") == 0) {
-        out->fp = stdout;
-        return 0;
-    }
-    out->name = xstrdup(path);
-    if ((out->target = cli_follow_links(path)) == NULL) {
-        cli_warnx(path, "%s", strerror(errno));
-        goto fail;
-    }
-    if (stat(out->target, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a device, FIFO or socket is written as it is: replacing it
-         * with a file would be wrong (as-extract -o /dev/null) */
-        int fd = S_ISDIR(st.st_mode) ? (errno = EISDIR, -1)
-                                     : open(out->target, O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || (out->fp = fdopen(fd, "w")) == NULL) {
-            cli_warnx(path, "%s", strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            goto fail;
-        }
-        return 0;
-    }
-    size_t len = strlen(out->target);
-    out->tmp = cli_xrealloc(NULL, len + sizeof ".tmp-XXXXXX");
-    memcpy(out->tmp, out->target, len);
-    memcpy(out->tmp + len, ".tmp-XXXXXX", sizeof ".tmp-XXXXXX");
-    int fd = mkstemp(out->tmp);
-    if (fd < 0) {
-        cli_warnx(path, "%s", strerror(errno));
-        goto fail;
-    }
-    /* mkstemp makes 0600; give the file the usual mode for new files. */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    out->fp = fdopen(fd, "w");
-    if (out->fp == NULL) {
-        cli_warnx(path, "%s", strerror(errno));
-        close(fd);
-        unlink(out->tmp);
-        goto fail;
-    }
-    return 0;
-
-fail:
-    output_free(out);
-    return 1;
-}
-
 /*
- * The reason an earlier write to fd failed. stdio drops its buffer after
- * a failed write, and later calls reset errno, so by the end only the
- * error flag is left; one more byte (to output that is broken already,
- * and for a temporary file, removed) meets the same condition again:
- * "No space left on device", not a vague "Input/output error".
+ * The reason an earlier write to stdout failed. stdio drops its buffer
+ * after a failed write, and later calls reset errno, so by the end only
+ * the error flag is left; one more byte (to output that is broken
+ * already) meets the same condition again: "No space left on device",
+ * not a vague "Input/output error". as_outfile_sync() does the same for
+ * files.
  */
 static int
 lost_reason(int fd)
@@ -500,22 +395,33 @@ cli_stdout_flush(void)
 }
 
 int
+cli_output_open(struct cli_output *out, const char *path)
+{
+    memset(out, 0, sizeof *out);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        out->fp = stdout;
+        return 0;
+    }
+    int st = as_outfile_open(&out->file, path);
+    if (st != AS_OK) {
+        /* not cli_warn_status(): no hint that -r walks a directory */
+        cli_warnx(path, "%s", st == AS_EIO ? strerror(errno) : as_strerror(st));
+        return 1;
+    }
+    out->name = path;
+    out->fp = as_outfile_stream(out->file);
+    return 0;
+}
+
+int
 cli_output_sync(struct cli_output *out)
 {
-    if (out->fp == NULL || out->target == NULL)
+    if (out->file == NULL)
         return 0;
     /* A failed write is always reported, committed or not: the data
-     * did not reach the disk. A device or FIFO has nothing to fsync. */
-    int e = 0;
-    errno = 0;
-    if (fflush(out->fp) != 0)
-        e = errno ? errno : EIO;
-    else if (ferror(out->fp))
-        e = lost_reason(fileno(out->fp));
-    else if (out->tmp != NULL && fsync(fileno(out->fp)) != 0)
-        e = errno;
-    if (e != 0) {
-        cli_warnx(out->name, "%s", strerror(e));
+     * did not reach the disk. */
+    if (as_outfile_sync(out->file) != AS_OK) {
+        cli_warnx(out->name, "%s", strerror(errno));
         /* reported once: the close that follows does not commit */
         out->synced = -1;
         return 1;
@@ -529,24 +435,20 @@ cli_output_close(struct cli_output *out, int commit)
 {
     if (out->fp == NULL)
         return 1;
-    if (out->target == NULL) {
+    if (out->file == NULL) {
         out->fp = NULL;
         return cli_stdout_flush();
     }
     int rc = out->synced < 0 || (out->synced == 0 && cli_output_sync(out));
-    if (fclose(out->fp) != 0 && rc == 0) {
-        cli_warnx(out->name, "%s", strerror(errno));
-        rc = 1;
-    }
-    if (out->tmp != NULL) {
-        if (commit && rc == 0 && rename(out->tmp, out->target) != 0) {
+    if (commit && rc == 0) {
+        if (as_outfile_commit(out->file) != AS_OK) {
             cli_warnx(out->name, "%s", strerror(errno));
             rc = 1;
         }
-        if (!commit || rc != 0)
-            unlink(out->tmp);
+    } else {
+        as_outfile_abort(out->file);
     }
-    output_free(out);
+    memset(out, 0, sizeof *out);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "as/file.h"
 #include "as/index.h"
 #include "escape.h"
 
@@ -106,30 +107,17 @@ void cli_inputs_free(struct cli_inputs *in);
 const char *cli_input_name(const char *path);
 
 /*
- * The file that path names once symbolic links (the last component, as
- * often as needed) are followed; it need not exist. A relative link is
- * taken from the link's directory. Returns a new string to free, or NULL
- * with errno set (ELOOP, ENAMETOOLONG, ...). Exits on out of memory.
- */
-char *cli_follow_links(const char *path);
-
-/*
- * Output to stdout (path NULL or "-") or to a file. A regular file (or
- * a new one) is written atomically: to a temporary file in the same
- * directory, then fsync'd and renamed over the target by
- * cli_output_close(..., 1); cli_output_close(..., 0) removes the
- * temporary file and leaves the target untouched. A symbolic link is
- * followed, and the file it names replaced in the same way (the link
- * stays). Anything else that exists (a character device such as
- * /dev/null, a FIFO, a socket) is opened and written directly; a
- * directory is refused.
+ * Output to stdout (path NULL or "-") or to a file, which is written as
+ * as_outfile_open() says (as/file.h): a regular file atomically, through
+ * a temporary file renamed over it by cli_output_close(..., 1) (with 0
+ * the target stays untouched); a symbolic link followed; a device or
+ * FIFO written directly; a directory refused. Failures are reported.
  */
 struct cli_output {
     FILE *fp;
-    char *name;   /* the path as given, for messages; NULL for stdout */
-    char *target; /* the file written; NULL for stdout */
-    char *tmp;    /* the temporary file; NULL when written directly */
-    int synced;   /* cli_output_sync(): 1 done, -1 failed (reported) */
+    const char *name; /* the caller's path, for messages; NULL: stdout */
+    as_outfile *file; /* NULL for stdout */
+    int synced;       /* cli_output_sync(): 1 done, -1 failed (reported) */
 };
 int cli_output_open(struct cli_output *out, const char *path);
 /* Makes what was written durable (flush and fsync) without putting it in

@@ -8,6 +8,7 @@
 #include "as/decode.h"
 #include "as/resample.h"
 #include "as/pathlist.h"
+#include "as/file.h"
 #include "as/parallel.h"
 #include "as/featio.h"
 #include "as/filter.h"

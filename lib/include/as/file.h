@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Output files written the way the library writes an index: a reader
+ * sees the file as it was or the new one whole, never half of it, and
+ * a symbolic link stays a link. as-extract -o and as-map's files use it.
+ */
+#ifndef AS_FILE_H
+#define AS_FILE_H
+
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct as_outfile as_outfile;
+
+/*
+ * Opens path for writing. A symbolic link is followed (as often as it
+ * takes; a relative one from the link's folder), and the file it names
+ * is the one written: the link stays. A regular file, or one that does
+ * not exist yet, is written to a temporary file .NAME.tmp-XXXXXX in the
+ * same folder (mode 0666 less the umask), which as_outfile_commit()
+ * renames over it; until then the file at path is untouched. Anything
+ * else that exists (a device such as /dev/null, a FIFO, a socket) is
+ * opened and written directly, as a shell redirection would, and stays
+ * what it is; a directory is refused (AS_EIO, errno EISDIR). Returns
+ * AS_OK, AS_EINVAL (NULL arguments), AS_ENOMEM, or AS_EIO with errno
+ * set (ELOOP for a loop of links).
+ */
+int as_outfile_open(as_outfile **out, const char *path);
+/* The stream to write to; f owns it. */
+FILE *as_outfile_stream(const as_outfile *f);
+/*
+ * Makes what was written durable without putting it in place (for a
+ * caller that writes several files and commits all or none): flushes the
+ * stream and, for a temporary file, syncs it to the disk. Returns AS_OK,
+ * or AS_EIO with errno the reason a write failed, found again when stdio
+ * has lost it ("No space left on device"); f then commits nothing.
+ */
+int as_outfile_sync(as_outfile *f);
+/*
+ * Puts the file in place and frees f: as_outfile_sync() unless it was
+ * called, then the stream is closed, the temporary file renamed over the
+ * target and the folder synced, so that the rename survives a crash too.
+ * Returns AS_OK, or AS_EIO with errno set: the temporary file is then
+ * removed and the target is as it was.
+ */
+int as_outfile_commit(as_outfile *f);
+/* Closes the stream, removes the temporary file (the target stays as it
+ * was; a device or FIFO has had what was written) and frees f. */
+void as_outfile_abort(as_outfile *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Output files written whole (as/file.h): nothing at the target until
+ * the commit, then all of it; an abort leaves the target as it was; no
+ * temporary file left either way; the usual mode of a new file; a
+ * symbolic link followed and kept; a device written directly and a
+ * failed write's reason found again; a directory and a loop of links
+ * refused.
+ *
+ * usage: test_file DATADIR (unused)
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "as/error.h"
+#include "as/file.h"
+#include "check.h"
+#include "testutil.h"
+
+static char dir[256];
+
+/* Files in folder d whose names hold ".tmp-". */
+static int
+temp_files(const char *d)
+{
+    DIR *dp = opendir(d);
+    int n = 0;
+    struct dirent *e;
+    while (dp != NULL && (e = readdir(dp)) != NULL)
+        n += strstr(e->d_name, ".tmp-") != NULL;
+    if (dp != NULL)
+        closedir(dp);
+    return n;
+}
+
+/* Whether the file at path holds exactly the bytes of want. */
+static int
+holds(const char *path, const char *want)
+{
+    size_t n;
+    char *got = tu_read_file(path, &n);
+    int same = got != NULL && n == strlen(want) && memcmp(got, want, n) == 0;
+    free(got);
+    return same;
+}
+
+/* Opens path, writes text and commits (or aborts); the status of the
+ * commit (AS_OK for an abort). */
+static int
+write_text(const char *path, const char *text, int commit)
+{
+    as_outfile *f = NULL;
+    int st = as_outfile_open(&f, path);
+    CHECK_STATUS(st, AS_OK);
+    if (st != AS_OK)
+        return st;
+    fputs(text, as_outfile_stream(f));
+    if (!commit) {
+        as_outfile_abort(f);
+        return AS_OK;
+    }
+    return as_outfile_commit(f);
+}
+
+static void
+test_replace(void)
+{
+    check_ctx("replace");
+    char path[300];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/out.tsv", dir);
+    mode_t old = umask(027);
+    as_outfile *f = NULL;
+    CHECK_STATUS(as_outfile_open(&f, path), AS_OK);
+    if (f != NULL) {
+        fputs("new\n", as_outfile_stream(f));
+        CHECK_STATUS(as_outfile_sync(f), AS_OK);
+        /* written and synced, not in place */
+        CHECK(stat(path, &st) != 0 && errno == ENOENT);
+        CHECK_INT(temp_files(dir), 1);
+        CHECK_STATUS(as_outfile_commit(f), AS_OK);
+    }
+    umask(old);
+    CHECK(holds(path, "new\n"));
+    CHECK_INT(temp_files(dir), 0);
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
+    /* an abort leaves the file as it was */
+    CHECK_STATUS(write_text(path, "half", 0), AS_OK);
+    CHECK(holds(path, "new\n"));
+    CHECK_INT(temp_files(dir), 0);
+    CHECK_STATUS(write_text(path, "again\n", 1), AS_OK);
+    CHECK(holds(path, "again\n"));
+    as_outfile *none = NULL;
+    CHECK_STATUS(as_outfile_open(&none, NULL), AS_EINVAL);
+    CHECK_STATUS(as_outfile_open(NULL, path), AS_EINVAL);
+    as_outfile_abort(NULL);
+}
+
+static void
+test_links(void)
+{
+    check_ctx("links");
+    char real[300], link[300], path[400];
+    struct stat st;
+    snprintf(real, sizeof real, "%s/real", dir);
+    CHECK_INT(mkdir(real, 0777), 0);
+    snprintf(path, sizeof path, "%s/out.tsv", real);
+    tu_write_file(path, "old\n", 4);
+    snprintf(link, sizeof link, "%s/link.tsv", dir);
+    CHECK_INT(symlink("real/out.tsv", link), 0);
+    CHECK_STATUS(write_text(link, "new\n", 1), AS_OK);
+    CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+    CHECK(holds(path, "new\n"));
+    CHECK_INT(temp_files(real) + temp_files(dir), 0);
+    /* a link to a file not there yet: the file is made */
+    snprintf(link, sizeof link, "%s/dangling.tsv", dir);
+    CHECK_INT(symlink("real/new.tsv", link), 0);
+    CHECK_STATUS(write_text(link, "made\n", 1), AS_OK);
+    CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+    snprintf(path, sizeof path, "%s/new.tsv", real);
+    CHECK(holds(path, "made\n"));
+    /* a loop, and a directory, are refused */
+    char l1[300], l2[300];
+    snprintf(l1, sizeof l1, "%s/loop1", dir);
+    snprintf(l2, sizeof l2, "%s/loop2", dir);
+    CHECK_INT(symlink("loop2", l1), 0);
+    CHECK_INT(symlink("loop1", l2), 0);
+    as_outfile *f = NULL;
+    CHECK_STATUS(as_outfile_open(&f, l1), AS_EIO);
+    CHECK_INT(errno, ELOOP);
+    CHECK(f == NULL);
+    CHECK_STATUS(as_outfile_open(&f, real), AS_EIO);
+    CHECK_INT(errno, EISDIR);
+    CHECK(f == NULL);
+}
+
+/* A device is written directly, and stays a device; a full one's
+ * reason is found again after stdio has lost it. */
+static void
+test_devices(void)
+{
+    check_ctx("devices");
+    struct stat st;
+    CHECK_STATUS(write_text("/dev/null", "gone\n", 1), AS_OK);
+    CHECK(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+    as_outfile *f = NULL;
+    if (access("/dev/full", W_OK) != 0 ||
+        as_outfile_open(&f, "/dev/full") != AS_OK) {
+        fprintf(stderr, "note: no /dev/full to write; case skipped\n");
+        return;
+    }
+    /* more than stdio buffers: the failed flushes come first */
+    char line[100];
+    memset(line, 'x', sizeof line - 1);
+    line[sizeof line - 1] = '\0';
+    for (int i = 0; i < 2000; i++)
+        fprintf(as_outfile_stream(f), "%s\n", line);
+    CHECK_STATUS(as_outfile_sync(f), AS_EIO);
+    CHECK_INT(errno, ENOSPC);
+    /* a failed sync commits nothing */
+    CHECK_STATUS(as_outfile_commit(f), AS_EIO);
+}
+
+int
+main(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    if (tu_tmpdir(dir, sizeof dir, "file") != 0)
+        return 1;
+    test_replace();
+    test_links();
+    test_devices();
+    if (tu_rmtree(dir) != 0)
+        return 1;
+    return check_done();
+}
