@@ -211,35 +211,32 @@ as_outfile_stream(const as_outfile *f)
     return f->fp;
 }
 
-/*
- * The reason an earlier write to fd failed. stdio drops its buffer after
- * a failed write, and later calls reset errno, so by the end only the
- * error flag is left; one more byte (to output that is broken already,
- * and for a temporary file, removed) meets the same condition again:
- * "No space left on device", not a vague "Input/output error".
- */
-static int
-lost_reason(int fd)
+int
+as_stream_flush(FILE *fp)
 {
-    for (;;) {
-        if (write(fd, "\n", 1) >= 0)
-            return EIO;
-        if (errno != EINTR)
-            return errno;
+    int e = 0;
+    errno = 0;
+    if (fflush(fp) != 0) {
+        e = errno ? errno : EIO;
+    } else if (ferror(fp)) {
+        /* the reason is lost: one more byte finds it again */
+        ssize_t w;
+        while ((w = write(fileno(fp), "\n", 1)) < 0 && errno == EINTR)
+            continue;
+        e = w < 0 ? errno : EIO;
     }
+    errno = e;
+    return e != 0 ? AS_EIO : AS_OK;
 }
 
 int
 as_outfile_sync(as_outfile *f)
 {
     int e = 0;
-    errno = 0;
     if (f->synced < 0)
         e = EIO; /* reported by the call that failed */
-    else if (fflush(f->fp) != 0)
-        e = errno ? errno : EIO;
-    else if (ferror(f->fp))
-        e = lost_reason(fileno(f->fp));
+    else if (as_stream_flush(f->fp) != AS_OK)
+        e = errno;
     else if (f->tmp != NULL && fsync(fileno(f->fp)) != 0)
         e = errno; /* a device or FIFO has nothing to sync */
     f->synced = e != 0 ? -1 : 1;

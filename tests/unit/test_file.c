@@ -4,8 +4,8 @@
  * the commit, then all of it; an abort leaves the target as it was; no
  * temporary file left either way; the usual mode of a new file; a
  * symbolic link followed and kept; a device written directly and a
- * failed write's reason found again; a directory and a loop of links
- * refused.
+ * failed write's reason found again (as_stream_flush() too, for any
+ * stream); a directory and a loop of links refused.
  *
  * usage: test_file DATADIR (unused)
  */
@@ -165,6 +165,29 @@ test_devices(void)
     CHECK_INT(errno, ENOSPC);
     /* a failed sync commits nothing */
     CHECK_STATUS(as_outfile_commit(f), AS_EIO);
+    /* any stream: one that took everything, and a full one */
+    FILE *fp = fopen("/dev/null", "w");
+    CHECK(fp != NULL && fputs(line, fp) >= 0);
+    CHECK_STATUS(fp ? as_stream_flush(fp) : AS_EINVAL, AS_OK);
+    if (fp != NULL)
+        fclose(fp);
+    fp = fopen("/dev/full", "w");
+    for (int i = 0; fp != NULL && i < 2000; i++)
+        fprintf(fp, "%s\n", line);
+    CHECK_STATUS(fp ? as_stream_flush(fp) : AS_EINVAL, AS_EIO);
+    CHECK_INT(errno, ENOSPC);
+    /* a failure the writer let pass: the buffer is gone, and with it
+     * stdio's errno; the reason is found again */
+    if (fp != NULL) {
+        clearerr(fp);
+        fputs(line, fp);
+        CHECK(fflush(fp) != 0);
+        errno = 0;
+        CHECK_STATUS(as_stream_flush(fp), AS_EIO);
+        CHECK_INT(errno, ENOSPC);
+    }
+    if (fp != NULL)
+        fclose(fp);
 }
 
 int

@@ -360,37 +360,12 @@ cli_input_name(const char *path)
 
 /* ---- output ---- */
 
-/*
- * The reason an earlier write to stdout failed. stdio drops its buffer
- * after a failed write, and later calls reset errno, so by the end only
- * the error flag is left; one more byte (to output that is broken
- * already) meets the same condition again: "No space left on device",
- * not a vague "Input/output error". as_outfile_sync() does the same for
- * files.
- */
-static int
-lost_reason(int fd)
-{
-    for (;;) {
-        if (write(fd, "\n", 1) >= 0)
-            return EIO;
-        if (errno != EINTR)
-            return errno;
-    }
-}
-
 int
 cli_stdout_flush(void)
 {
-    int e = 0;
-    errno = 0;
-    if (fflush(stdout) != 0)
-        e = errno ? errno : EIO;
-    else if (ferror(stdout))
-        e = lost_reason(STDOUT_FILENO);
-    if (e == 0)
+    if (as_stream_flush(stdout) == AS_OK)
         return 0;
-    fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(e));
+    fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
     return 1;
 }
 

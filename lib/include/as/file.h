@@ -51,6 +51,16 @@ int as_outfile_commit(as_outfile *f);
  * was; a device or FIFO has had what was written) and frees f. */
 void as_outfile_abort(as_outfile *f);
 
+/*
+ * Flushes fp (standard output, say) and tells whether everything written
+ * to it so far got out: AS_OK, or AS_EIO with errno the reason a write
+ * failed. stdio drops its buffer after a failed write and later calls
+ * reset errno, so that only the error flag is left by the end; one more
+ * byte, to output that is broken already, meets the condition again: "No
+ * space left on device", not a vague "Input/output error".
+ */
+int as_stream_flush(FILE *fp);
+
 #ifdef __cplusplus
 }
 #endif
