@@ -18,6 +18,7 @@
 
 #include "as/error.h"
 #include "as/resample.h"
+#include "../util/file.h"
 #include "backend.h"
 
 /* Native frames read from the backend per step. */
@@ -54,25 +55,13 @@ as_decode_opts_init(struct as_decode_opts *opts)
     opts->downmix = 1;
 }
 
-/* Copies a descriptor that cannot seek into an unlinked temporary file. */
+/* Copies a descriptor that cannot seek into an unnamed temporary file. */
 static int
 spool(int fd, int *out_fd)
 {
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    if (dir == NULL || *dir == '\0')
-        dir = "/tmp";
-    size_t len = strlen(dir);
-    if (len + sizeof "/as-stdin-XXXXXX" > sizeof path) {
-        errno = ENAMETOOLONG;
-        return AS_EIO;
-    }
-    memcpy(path, dir, len);
-    memcpy(path + len, "/as-stdin-XXXXXX", sizeof "/as-stdin-XXXXXX");
-    int tmp = mkstemp(path);
+    int tmp = as__unnamed_file();
     if (tmp < 0)
         return AS_EIO;
-    unlink(path);
     char buf[65536];
     for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Part of an index as an index of its own (as_index_subset, index.h),
  * and the index a builder would write, read back without a name. */
-#define _GNU_SOURCE /* O_TMPFILE */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,39 +12,10 @@
 #include "as/index.h"
 #include "internal.h"
 
-/* A temporary file with no name in $TMPDIR (else /tmp): made unnamed
- * where the system can (O_TMPFILE), else named and removed at once;
- * not inherited by programs run later. The descriptor, or -1 with errno
- * set. */
-static int
-unnamed_file(void)
-{
-    const char *dir = getenv("TMPDIR");
-    if (dir == NULL || *dir == '\0')
-        dir = "/tmp";
-#ifdef O_TMPFILE
-    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-    if (fd >= 0 || errno == ENOENT || errno == ENOTDIR || errno == EACCES)
-        return fd;
-#endif
-    char path[4200];
-    int n = snprintf(path, sizeof path, "%s/as-subset.XXXXXX", dir);
-    if (n < 0 || (size_t)n >= sizeof path) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    int tfd = mkstemp(path);
-    if (tfd >= 0) {
-        unlink(path);
-        fcntl(tfd, F_SETFD, FD_CLOEXEC);
-    }
-    return tfd;
-}
-
 int
 as__builder_open_copy(as_index_builder *b, as_index **out)
 {
-    int fd = unnamed_file();
+    int fd = as__unnamed_file();
     if (fd < 0)
         return AS_EIO;
     int st = as__builder_write_fd(b, fd);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Writing files whole (file.h): temporary files beside the target,
  * synced and renamed into place; the public as_outfile (as/file.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "file.h"
 
 #include <errno.h>
@@ -140,6 +140,31 @@ as__follow_links(const char *path)
     }
     errno = ENOMEM;
     return NULL;
+}
+
+int
+as__unnamed_file(void)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || errno == ENOENT || errno == ENOTDIR || errno == EACCES)
+        return fd;
+#endif
+    char path[4200];
+    int n = snprintf(path, sizeof path, "%s/as-tmp.XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int tfd = mkstemp(path);
+    if (tfd >= 0) {
+        unlink(path);
+        fcntl(tfd, F_SETFD, FD_CLOEXEC);
+    }
+    return tfd;
 }
 
 /* ---- as_outfile ---- */

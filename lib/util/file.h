@@ -30,5 +30,10 @@ int as__temp_commit(int fd, const char *tmp, const char *path);
  * (ELOOP, ENAMETOOLONG, ENOMEM, or readlink's).
  */
 char *as__follow_links(const char *path);
+/* A temporary file with no name in $TMPDIR (else /tmp): made unnamed
+ * where the system can (O_TMPFILE), else named and removed at once;
+ * not inherited by programs run later. The descriptor, or -1 with errno
+ * set (the copy of a builder's index, a pipe decoded). */
+int as__unnamed_file(void);
 
 #endif
