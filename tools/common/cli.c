@@ -547,8 +547,10 @@ void
 cli_columns_differ(const char *subject, const struct as_featheader *x,
                    const struct as_featheader *y, const char *whose, int input)
 {
-    void (*say)(const char *, const char *, ...) =
-        input ? cli_input_warnx : cli_warnx;
+    /* the attribute keeps the format checks of the calls through it */
+    void (*say)(const char *, const char *, ...)
+        __attribute__((format(printf, 2, 3))) =
+            input ? cli_input_warnx : cli_warnx;
     char a[64], b[64];
     as_featheader_describe(x, a, sizeof a);
     as_featheader_describe(y, b, sizeof b);
