@@ -272,9 +272,9 @@ as_outfile_sync(as_outfile *f)
 int
 as_outfile_commit(as_outfile *f)
 {
-    int e = 0;
-    if (f->synced <= 0 && as_outfile_sync(f) != AS_OK)
-        e = errno;
+    /* again after an earlier sync: what was written since counts too
+     * (a second fsync of nothing new costs little) */
+    int e = as_outfile_sync(f) != AS_OK ? errno : 0;
     if (fclose(f->fp) != 0 && e == 0)
         e = errno;
     if (f->tmp != NULL && e == 0 && rename(f->tmp, f->target) != 0)

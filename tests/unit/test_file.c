@@ -96,6 +96,16 @@ test_replace(void)
     CHECK_INT(temp_files(dir), 0);
     CHECK_STATUS(write_text(path, "again\n", 1), AS_OK);
     CHECK(holds(path, "again\n"));
+    /* what is written after a sync is committed too */
+    as_outfile *g = NULL;
+    CHECK_STATUS(as_outfile_open(&g, path), AS_OK);
+    if (g != NULL) {
+        fputs("synced ", as_outfile_stream(g));
+        CHECK_STATUS(as_outfile_sync(g), AS_OK);
+        fputs("and after\n", as_outfile_stream(g));
+        CHECK_STATUS(as_outfile_commit(g), AS_OK);
+    }
+    CHECK(holds(path, "synced and after\n"));
     as_outfile *none = NULL;
     CHECK_STATUS(as_outfile_open(&none, NULL), AS_EINVAL);
     CHECK_STATUS(as_outfile_open(NULL, path), AS_EINVAL);

@@ -414,13 +414,19 @@ cli_output_close(struct cli_output *out, int commit)
         out->fp = NULL;
         return cli_stdout_flush();
     }
-    int rc = out->synced < 0 || (out->synced == 0 && cli_output_sync(out));
+    int rc = out->synced < 0; /* reported */
     if (commit && rc == 0) {
         if (as_outfile_commit(out->file) != AS_OK) {
             cli_warnx(out->name, "%s", strerror(errno));
             rc = 1;
         }
     } else {
+        /* a failed write is reported all the same: the data did not get
+         * out (a device's), or would not have */
+        if (rc == 0 && as_stream_flush(out->fp) != AS_OK) {
+            cli_warnx(out->name, "%s", strerror(errno));
+            rc = 1;
+        }
         as_outfile_abort(out->file);
     }
     memset(out, 0, sizeof *out);

@@ -40,9 +40,10 @@ FILE *as_outfile_stream(const as_outfile *f);
  */
 int as_outfile_sync(as_outfile *f);
 /*
- * Puts the file in place and frees f: as_outfile_sync() unless it was
- * called, then the stream is closed, the temporary file renamed over the
- * target and the folder synced, so that the rename survives a crash too.
+ * Puts the file in place and frees f: as_outfile_sync() (again after an
+ * earlier one, for what was written since), then the stream is closed,
+ * the temporary file renamed over the target and the folder synced, so
+ * that the rename survives a crash too.
  * Returns AS_OK, or AS_EIO with errno set: the temporary file is then
  * removed and the target is as it was.
  */
