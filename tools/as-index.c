@@ -154,6 +154,18 @@ safe_target(const char *path)
     return st != AS_OK;
 }
 
+/* The index file that path names (as_path_target()), found once per run
+ * so that the lock, the reads and the write all go to one file even if
+ * the link is pointed elsewhere meanwhile. NULL after reporting. */
+static char *
+index_target(const char *path)
+{
+    char *t = as_path_target(path);
+    if (t == NULL)
+        cli_warnx(path, "%s", strerror(errno));
+    return t;
+}
+
 static int
 lock_target(const struct opts *o, const char *path, int *fd)
 {
@@ -316,7 +328,9 @@ run_learn(const struct opts *o)
         lo.shrinkage = o->shrinkage;
     if (o->blend >= 0.0)
         lo.blend = o->blend;
-    const char *target = o->learn;
+    char *target = index_target(o->learn);
+    if (target == NULL)
+        return AS_EXIT_FAIL;
     struct stat sb;
     int lock = -1, failed = 1;
     if (stat(target, &sb) != 0)
@@ -325,6 +339,7 @@ run_learn(const struct opts *o)
         failed = learn_into(target, &lo);
         as_index_unlock(lock);
     }
+    free(target);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
@@ -477,12 +492,13 @@ write_whole(const struct opts *o, const char *target, char **streams,
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
-/* Build (-o) or update (-u): under the lock, an update through a delta
- * segment when it can be one, else the whole index written. */
+/* Build (-o) or update (-u) of target (links followed): under the lock,
+ * an update through a delta segment when it can be one, else the whole
+ * index written. */
 static int
-run_write(const struct opts *o, char **streams, int n_streams)
+run_write_to(const struct opts *o, const char *target, char **streams,
+             int n_streams)
 {
-    const char *target = o->update ? o->update : o->output;
     struct stat sb;
     int lock = -1;
     if (o->update != NULL && stat(target, &sb) != 0) {
@@ -496,6 +512,18 @@ run_write(const struct opts *o, char **streams, int n_streams)
     if (rc < 0)
         rc = write_whole(o, target, streams, n_streams);
     as_index_unlock(lock);
+    return rc;
+}
+
+/* Build (-o) or update (-u). */
+static int
+run_write(const struct opts *o, char **streams, int n_streams)
+{
+    char *target = index_target(o->update ? o->update : o->output);
+    if (target == NULL)
+        return AS_EXIT_FAIL;
+    int rc = run_write_to(o, target, streams, n_streams);
+    free(target);
     return rc;
 }
 
@@ -521,13 +549,17 @@ run_merge(const struct opts *o, char **inputs, int n)
     struct counts c = {0};
     as_index_builder *b = NULL;
     int failed = 0, lock = -1;
-    const char *out = o->output;
+    char *out = index_target(o->output);
+    if (out == NULL)
+        return AS_EXIT_FAIL;
     if (as_entry_filter_active(o->filter) && writes_over_input(out, inputs, n))
         cli_usage_error("%s: a filtered merge would replace this input with "
                         "part of it; write to another file",
                         o->output);
-    if (safe_target(out) || lock_target(o, out, &lock))
+    if (safe_target(out) || lock_target(o, out, &lock)) {
+        free(out);
         return AS_EXIT_FAIL;
+    }
     const char *first_name = NULL;
     struct as_featheader first = {0};
     for (int i = 0; i < n; i++) {
@@ -594,6 +626,7 @@ run_merge(const struct opts *o, char **inputs, int n)
     }
     as_featheader_free(&first);
     as_index_unlock(lock);
+    free(out);
     if (written)
         summary(o, o->output, &c, 0);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;

@@ -421,7 +421,7 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
     if (path == NULL)
         return AS_EINVAL;
     /* through a symbolic link, the file it names is replaced */
-    char *target = as__follow_links(path);
+    char *target = as_path_target(path);
     if (target == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     int st = build_to(ix, target, o);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "as/error.h"
+#include "as/file.h"
 #include "as/index.h"
 #include "internal.h"
 
@@ -48,12 +49,13 @@ as_index_ident(const char *path, struct as_index_ident *id)
     id->mtime_ns =
         (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
     char *seg = as__seg_path(path);
+    if (seg == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     /* INDEX.ann: the name as_ann_path() gives */
     size_t n = strlen(path);
     char *ann = malloc(n + sizeof ".ann");
-    if (seg == NULL || ann == NULL) {
+    if (ann == NULL) {
         free(seg);
-        free(ann);
         return AS_ENOMEM;
     }
     memcpy(ann, path, n);
@@ -114,7 +116,7 @@ as_index_annotate(const char *link, const struct as_index_ident *id,
     if (link == NULL || id == NULL || !(wait_s >= 0.0))
         return AS_EINVAL;
     /* the file a link names is replaced, the link stays */
-    char *path = as__follow_links(link);
+    char *path = as_path_target(link);
     if (path == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     int lock = -1;

@@ -819,7 +819,7 @@ write_to(as_index_builder *b, const char *path)
 int
 as_index_builder_write(as_index_builder *b, const char *path)
 {
-    char *target = as__follow_links(path);
+    char *target = as_path_target(path);
     if (target == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     int st = write_to(b, target);
@@ -833,7 +833,7 @@ void
 as_index_remove_stale(const char *link)
 {
     char dir[4096], prefix[4200];
-    char *path = as__follow_links(link);
+    char *path = as_path_target(link);
     if (path == NULL)
         return;
     const char *base = strrchr(path, '/');

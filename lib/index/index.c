@@ -320,7 +320,7 @@ open_segment(const char *path, unsigned flags, int *seg_fd)
         return AS_OK;
     char *seg_path = as__seg_path(path);
     if (seg_path == NULL)
-        return AS_ENOMEM;
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     *seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
     free(seg_path);
     if (*seg_fd < 0 && errno != ENOENT)

@@ -96,7 +96,8 @@ int as__seg_find(const as_index *ix, const char *path, uint64_t *i);
 size_t as__seg_label_count(const as_index *ix);
 const char *as__seg_label(const as_index *ix, size_t l);
 
-/* The segment file of the index at path: path + ".seg", malloc'd. */
+/* The segment file of the index at path: path + ".seg" beside the file
+ * a link names, malloc'd; NULL with errno set. */
 char *as__seg_path(const char *path);
 /* Adds the applied segment's bytes to h (as_index_fingerprint). */
 struct as__hash;

@@ -18,12 +18,13 @@
 
 #include "../util/file.h"
 #include "as/error.h"
+#include "as/file.h"
 
 int
 as_index_lock(const char *link, double wait_s, int *fd)
 {
     /* beside the file a link names, which writers replace */
-    char *path = as__follow_links(link);
+    char *path = as_path_target(link);
     if (path == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     size_t n = strlen(path);

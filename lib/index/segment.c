@@ -88,22 +88,24 @@ struct as__seg {
 };
 
 /* The segment lies beside the file itself: through a symbolic link, beside
- * the file the link names (writers follow links to replace that file). */
+ * the file the link names, found as writers find it (as_path_target()).
+ * NULL when that fails (errno set): a reader must not take the segment
+ * for missing. */
 char *
 as__seg_path(const char *path)
 {
-    struct stat st;
-    char *real = NULL;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-        real = realpath(path, NULL);
-    const char *f = real != NULL ? real : path;
-    size_t n = strlen(f);
-    char *p = malloc(n + sizeof ".seg");
+    char *p = as_path_target(path);
     if (p != NULL) {
-        memcpy(p, f, n);
-        memcpy(p + n, ".seg", sizeof ".seg");
+        size_t n = strlen(p);
+        char *q = realloc(p, n + sizeof ".seg");
+        if (q == NULL) {
+            free(p);
+            errno = ENOMEM;
+            return NULL;
+        }
+        memcpy(q + n, ".seg", sizeof ".seg");
+        p = q;
     }
-    free(real);
     return p;
 }
 
@@ -921,11 +923,12 @@ as_index_updater_open(as_index_updater **out, const char *path,
     u->fraction = opts->merge_fraction;
     int st = AS_ENOMEM;
     /* the file a link names is the one updated, the link stays */
-    if ((u->path = as__follow_links(path)) == NULL) {
+    if ((u->path = as_path_target(path)) == NULL) {
         st = errno == ENOMEM ? AS_ENOMEM : AS_EIO;
         goto fail;
     }
-    if ((st = as_index_open(&u->ix, path, 0, NULL)) != AS_OK)
+    /* the file found once: opened and written by the same name */
+    if ((st = as_index_open(&u->ix, u->path, 0, NULL)) != AS_OK)
         goto fail;
     as_index *ix = u->ix;
     /* an update reads a few entries here and there: no read-ahead */
@@ -1323,7 +1326,7 @@ as_index_updater_write(as_index_updater *u, int *merged)
     }
     char *seg = as__seg_path(u->path);
     if (seg == NULL)
-        return AS_ENOMEM;
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     int st;
     if (u->src.n == 0 && u->n == u->n_base) {
         /* back to the base as it is: no segment */

@@ -110,7 +110,7 @@ as__sync_dir(const char *dir)
 }
 
 char *
-as__follow_links(const char *path)
+as_path_target(const char *path)
 {
     char *p = strdup(path);
     for (int hops = 0; p != NULL; hops++) {
@@ -197,7 +197,7 @@ as_outfile_open(as_outfile **out, const char *path)
         return AS_ENOMEM;
     int err = 0, fd = -1;
     struct stat st;
-    if ((f->target = as__follow_links(path)) == NULL) {
+    if ((f->target = as_path_target(path)) == NULL) {
         err = errno;
     } else if (stat(f->target, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* a device, FIFO or socket is written as it is: replacing it

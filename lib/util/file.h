@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "as/file.h" /* as_path_target() */
+
 /* The directory part of path ("." if none), into buf. */
 void as__dir_of(const char *path, char *buf, size_t cap);
 /* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask:
@@ -21,15 +23,6 @@ int as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
  * path: fsync, close, rename; on a failure tmp is removed. 0, or the
  * errno of the failure. */
 int as__temp_commit(int fd, const char *tmp, const char *path);
-/*
- * The file that path names once symbolic links in its last component
- * are followed, as often as needed (a relative link from the link's
- * directory); it need not exist. Every writer of the library takes its
- * target from here, so that it replaces (and locks) the file a link
- * names and the link stays. A new string, or NULL with errno set
- * (ELOOP, ENAMETOOLONG, ENOMEM, or readlink's).
- */
-char *as__follow_links(const char *path);
 /* A temporary file with no name in $TMPDIR (else /tmp): made unnamed
  * where the system can (O_TMPFILE), else named and removed at once;
  * not inherited by programs run later. The descriptor, or -1 with errno

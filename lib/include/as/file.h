@@ -13,6 +13,19 @@
 extern "C" {
 #endif
 
+/*
+ * The file that path names once symbolic links in its last component
+ * are followed, as often as needed (a relative link from the link's
+ * folder); it need not exist. Every writer of the library, and the
+ * index's lock, take their target from here: they replace (and lock)
+ * the file a link names, and the link stays. A caller that makes several
+ * such calls on one path (lock, read, write) should call this once and
+ * pass the result to each, so that a link pointed elsewhere meanwhile
+ * cannot split the work between two files. A new string to free, or
+ * NULL with errno set (ELOOP, ENAMETOOLONG, ENOMEM, or readlink's).
+ */
+char *as_path_target(const char *path);
+
 typedef struct as_outfile as_outfile;
 
 /*
