@@ -96,7 +96,8 @@ test_replace(void)
     CHECK_INT(temp_files(dir), 0);
     CHECK_STATUS(write_text(path, "again\n", 1), AS_OK);
     CHECK(holds(path, "again\n"));
-    /* what is written after a sync is committed too */
+    /* what is written after a sync is in the committed file (that the
+     * commit syncs it again is not seen from here: fclose() flushes) */
     as_outfile *g = NULL;
     CHECK_STATUS(as_outfile_open(&g, path), AS_OK);
     if (g != NULL) {

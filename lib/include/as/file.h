@@ -35,9 +35,10 @@ typedef struct as_outfile as_outfile;
  * not exist yet, is written to a temporary file .NAME.tmp-XXXXXX in the
  * same folder (mode 0666 less the umask), which as_outfile_commit()
  * renames over it; until then the file at path is untouched. Anything
- * else that exists (a device such as /dev/null, a FIFO, a socket) is
- * opened and written directly, as a shell redirection would, and stays
- * what it is; a directory is refused (AS_EIO, errno EISDIR). Returns
+ * else that exists (a device such as /dev/null, a FIFO) is opened and
+ * written directly, as a shell redirection would, and stays what it is;
+ * a directory is refused (AS_EIO, errno EISDIR), and so is a socket,
+ * which cannot be opened (AS_EIO, errno ENXIO). Returns
  * AS_OK, AS_EINVAL (NULL arguments), AS_ENOMEM, or AS_EIO with errno
  * set (ELOOP for a loop of links).
  */
@@ -56,9 +57,11 @@ int as_outfile_sync(as_outfile *f);
  * Puts the file in place and frees f: as_outfile_sync() (again after an
  * earlier one, for what was written since), then the stream is closed,
  * the temporary file renamed over the target and the folder synced, so
- * that the rename survives a crash too.
- * Returns AS_OK, or AS_EIO with errno set: the temporary file is then
- * removed and the target is as it was.
+ * that the rename survives a crash too. Returns AS_OK, or AS_EIO with
+ * errno set: the temporary file is then removed and the target is as it
+ * was, unless what failed was the folder's sync after the rename (the
+ * new file is then in place but may not survive a power failure, as
+ * with as_index_builder_write()).
  */
 int as_outfile_commit(as_outfile *f);
 /* Closes the stream, removes the temporary file (the target stays as it
@@ -69,9 +72,13 @@ void as_outfile_abort(as_outfile *f);
  * Flushes fp (standard output, say) and tells whether everything written
  * to it so far got out: AS_OK, or AS_EIO with errno the reason a write
  * failed. stdio drops its buffer after a failed write and later calls
- * reset errno, so that only the error flag is left by the end; one more
- * byte, to output that is broken already, meets the condition again: "No
- * space left on device", not a vague "Input/output error".
+ * reset errno, so that only the error flag is left by the end; when fp's
+ * error flag is set, one more byte ("\n") is written to its descriptor,
+ * to output that is broken already, to meet the condition again: "No
+ * space left on device", not a vague "Input/output error". If the
+ * condition has passed, that byte gets out and the reason is EIO. For
+ * streams with a descriptor (fileno()); any other stream with its error
+ * flag set gives EBADF.
  */
 int as_stream_flush(FILE *fp);
 
