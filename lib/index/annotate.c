@@ -41,16 +41,23 @@ as_index_ident(const char *path, struct as_index_ident *id)
     if (path == NULL || id == NULL)
         return AS_EINVAL;
     memset(id, 0, sizeof *id);
-    if (stat(path, &st) != 0)
-        return AS_EIO;
+    /* a link followed once: the base and the segment of one file */
+    char *file = as_path_target(path);
+    if (file == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
+    char *seg = NULL;
+    if (stat(file, &st) != 0 || (seg = as__seg_path(file)) == NULL) {
+        int e = errno;
+        free(file);
+        errno = e;
+        return e == ENOMEM ? AS_ENOMEM : AS_EIO;
+    }
+    free(file);
     id->dev = (uint64_t)st.st_dev;
     id->ino = (uint64_t)st.st_ino;
     id->size = (uint64_t)st.st_size;
     id->mtime_ns =
         (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
-    char *seg = as__seg_path(path);
-    if (seg == NULL)
-        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     /* INDEX.ann: the name as_ann_path() gives */
     size_t n = strlen(path);
     char *ann = malloc(n + sizeof ".ann");

@@ -468,16 +468,21 @@ as_index_open(as_index **out, const char *path, unsigned flags,
               unsigned *version)
 {
     *out = NULL;
+    /* a link followed once: the segment and the base are found beside
+     * and at the same file, even if the link is pointed elsewhere while
+     * they are opened */
+    char *file = as_path_target(path);
+    if (file == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     as_index *ix = calloc(1, sizeof *ix);
-    if (ix == NULL)
-        return AS_ENOMEM;
-    int seg_fd, fd = -1;
-    int status = open_segment(path, flags, &seg_fd);
+    int seg_fd = -1, fd = -1;
+    int status = ix != NULL ? open_segment(file, flags, &seg_fd) : AS_ENOMEM;
     if (status != AS_OK) {
         free(ix);
+        free(file);
         return status;
     }
-    if ((status = map_file(ix, path, &fd)) != AS_OK ||
+    if ((status = map_file(ix, file, &fd)) != AS_OK ||
         (status = read_base(ix, flags, version)) != AS_OK)
         goto fail;
     if (seg_fd >= 0) {
@@ -487,6 +492,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
             goto fail;
     }
     close(fd);
+    free(file);
     *out = ix;
     return AS_OK;
 
@@ -497,6 +503,7 @@ fail : {
     if (seg_fd >= 0)
         close(seg_fd);
     as_index_close(ix);
+    free(file);
     errno = e;
     return status;
 }

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/vfs.h> /* statfs */
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -109,6 +112,23 @@ as__sync_dir(const char *dir)
     return 0;
 }
 
+/* Whether the link at p is one of the kernel's in /proc (/proc/self/fd/N,
+ * which /dev/stdout and /dev/fd/N lead to): what it reads as ("pipe:[7]",
+ * "/memfd:x (deleted)") is no path, and only open(2) gets through it. */
+static int
+kernel_link(const char *p)
+{
+#ifdef __linux__
+    char dir[4096];
+    struct statfs fs;
+    as__dir_of(p, dir, sizeof dir);
+    return statfs(dir, &fs) == 0 && fs.f_type == 0x9fa0; /* PROC_SUPER_MAGIC */
+#else
+    (void)p;
+    return 0;
+#endif
+}
+
 char *
 as_path_target(const char *path)
 {
@@ -118,6 +138,8 @@ as_path_target(const char *path)
         char link[PATH_MAX];
         if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
             return p; /* a missing file is created, other errors met later */
+        if (kernel_link(p))
+            return p; /* opened as it is */
         ssize_t n = hops < 40 ? readlink(p, link, sizeof link) : -1;
         if (n < 0 || (size_t)n >= sizeof link) {
             int e = hops >= 40 ? ELOOP : n < 0 ? errno : ENAMETOOLONG;
@@ -199,6 +221,11 @@ as_outfile_open(as_outfile **out, const char *path)
     struct stat st;
     if ((f->target = as_path_target(path)) == NULL) {
         err = errno;
+    } else if (lstat(f->target, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* the kernel's link to an open file (/dev/stdout): written as
+         * the shell opened it, appended to what is there */
+        if ((fd = open(f->target, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
+            err = errno;
     } else if (stat(f->target, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* a device, FIFO or socket is written as it is: replacing it
          * with a file would be wrong (as-extract -o /dev/null) */

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # -o to something that is not a regular file: /dev/null (as root, a
 # private node of it) and a FIFO are written directly and stay what they
-# are, /dev/full reports the full disk, a symbolic link is followed (the
-# file it names is replaced, the link stays), a directory is refused.
+# are, /dev/full reports the full disk, /dev/stdout writes to the pipe or
+# file the shell opened, a symbolic link is followed (the file it names
+# is replaced, the link stays), a directory is refused.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -66,6 +67,21 @@ run as-extract -o link.tsv kick.flac missing.wav
 expect_status 1
 cmp -s before.tsv real/out.tsv || fail "a failed run changed the link's target"
 ls -A real | grep -q tmp && fail "temporary file left in real/"
+# /dev/stdout leads to the kernel's link to an open file, which names
+# no path: a pipe or the shell's file (appended to) is written as it is
+{
+    st=0
+    as-extract -o /dev/stdout kick.flac || st=$?
+    echo "$st" >rc
+} | cat >piped.tsv
+[ "$(cat rc)" = 0 ] || fail "-o /dev/stdout into a pipe: exit $(cat rc)"
+cmp -s want.tsv piped.tsv || fail "-o /dev/stdout: the pipe got other rows"
+as-extract -o /dev/stdout kick.flac >redirected.tsv ||
+    fail "-o /dev/stdout to a file failed"
+as-extract -H -o /dev/fd/1 kick.flac >>redirected.tsv ||
+    fail "-o /dev/fd/1 appending to a file failed"
+{ cat want.tsv; tail -n 1 want.tsv; } >twice.tsv
+cmp -s twice.tsv redirected.tsv || fail "-o /dev/stdout: the file got other rows"
 ln -s loop1 loop2
 ln -s loop2 loop1
 run as-extract -o loop1 kick.flac

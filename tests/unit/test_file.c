@@ -3,7 +3,8 @@
  * Output files written whole (as/file.h): nothing at the target until
  * the commit, then all of it; an abort leaves the target as it was; no
  * temporary file left either way; the usual mode of a new file; a
- * symbolic link followed and kept; a device written directly and a
+ * symbolic link followed and kept, the kernel's links to open files
+ * (/dev/stdout) opened as they are; a device written directly and a
  * failed write's reason found again (as_stream_flush() too, for any
  * stream); a directory and a loop of links refused.
  *
@@ -151,6 +152,43 @@ test_links(void)
     CHECK(f == NULL);
 }
 
+/* The kernel's links to open files (/dev/stdout leads to one): what
+ * readlink(2) gives for them is no path ("pipe:[7]"), so they are
+ * opened as they are and written as the shell opened the file, at its
+ * end. */
+static void
+test_fd_links(void)
+{
+    check_ctx("fd links");
+    int p[2];
+    char path[64], got[16] = {0};
+    CHECK_INT(pipe(p), 0);
+    snprintf(path, sizeof path, "/dev/fd/%d", p[1]);
+    CHECK_STATUS(write_text(path, "piped\n", 1), AS_OK);
+    close(p[1]);
+    CHECK_INT(read(p[0], got, sizeof got - 1), 6);
+    CHECK(strcmp(got, "piped\n") == 0);
+    close(p[0]);
+    char file[300];
+    snprintf(file, sizeof file, "%s/redirected.tsv", dir);
+    tu_write_file(file, "old\n", 4);
+    FILE *fp = fopen(file, "a"); /* as a shell's >> */
+    CHECK(fp != NULL);
+    if (fp == NULL)
+        return;
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fileno(fp));
+    CHECK_STATUS(write_text(path, "new\n", 1), AS_OK);
+    fclose(fp);
+    CHECK(holds(file, "old\nnew\n"));
+    CHECK_INT(temp_files(dir), 0);
+    struct stat st;
+    if (lstat("/dev/stdout", &st) == 0 && S_ISLNK(st.st_mode)) {
+        char *t = as_path_target("/dev/stdout");
+        CHECK(t != NULL && strncmp(t, "/proc/", 6) == 0);
+        free(t);
+    }
+}
+
 /* A device is written directly, and stays a device; a full one's
  * reason is found again after stdio has lost it. */
 static void
@@ -210,6 +248,7 @@ main(int argc, char **argv)
         return 1;
     test_replace();
     test_links();
+    test_fd_links();
     test_devices();
     if (tu_rmtree(dir) != 0)
         return 1;

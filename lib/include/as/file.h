@@ -16,13 +16,19 @@ extern "C" {
 /*
  * The file that path names once symbolic links in its last component
  * are followed, as often as needed (a relative link from the link's
- * folder); it need not exist. Every writer of the library, and the
- * index's lock, take their target from here: they replace (and lock)
- * the file a link names, and the link stays. A caller that makes several
- * such calls on one path (lock, read, write) should call this once and
+ * folder); it need not exist. The kernel's links to open files in /proc
+ * (/proc/self/fd/N, where /dev/stdout and /dev/fd/N lead) are not
+ * followed: they name no path, only open(2) gets through them. Every writer of
+ * the library, and the index's lock, take their target from here: they replace
+ * (and lock) the file a link names, and the link stays. A caller that makes
+ * several such calls on one path (lock, read, write) should call this once and
  * pass the result to each, so that a link pointed elsewhere meanwhile
- * cannot split the work between two files. A new string to free, or
- * NULL with errno set (ELOOP, ENAMETOOLONG, ENOMEM, or readlink's).
+ * cannot split the work between two files. The readers of an index
+ * (as_index_open(), as_index_ident()) follow it once too. A new string
+ * to free, or NULL with errno set: ELOOP for a loop of links, ENOMEM, or
+ * what readlink(2) says of a link. Anything else that keeps path from
+ * being looked at (a folder on the way missing or not searchable, a loop
+ * there) gives path as it is, for the caller's own call to fail on.
  */
 char *as_path_target(const char *path);
 
@@ -37,6 +43,8 @@ typedef struct as_outfile as_outfile;
  * renames over it; until then the file at path is untouched. Anything
  * else that exists (a device such as /dev/null, a FIFO) is opened and
  * written directly, as a shell redirection would, and stays what it is;
+ * so is a file opened already, through the kernel's link to it
+ * (/dev/stdout), at its end (O_APPEND: the shell's >> and > both hold);
  * a directory is refused (AS_EIO, errno EISDIR), and so is a socket,
  * which cannot be opened (AS_EIO, errno ENXIO). Returns
  * AS_OK, AS_EINVAL (NULL arguments), AS_ENOMEM, or AS_EIO with errno
@@ -61,7 +69,8 @@ int as_outfile_sync(as_outfile *f);
  * errno set: the temporary file is then removed and the target is as it
  * was, unless what failed was the folder's sync after the rename (the
  * new file is then in place but may not survive a power failure, as
- * with as_index_builder_write()).
+ * with as_index_builder_write()); a device or FIFO, written directly,
+ * has had what got out.
  */
 int as_outfile_commit(as_outfile *f);
 /* Closes the stream, removes the temporary file (the target stays as it
