@@ -227,8 +227,9 @@ as_outfile_open(as_outfile **out, const char *path)
         if ((fd = open(f->target, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
             err = errno;
     } else if (stat(f->target, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a device, FIFO or socket is written as it is: replacing it
-         * with a file would be wrong (as-extract -o /dev/null) */
+        /* a device or FIFO is written as it is: replacing it with a
+         * file would be wrong (as-extract -o /dev/null); a socket fails
+         * to open (ENXIO) */
         if (S_ISDIR(st.st_mode))
             err = EISDIR;
         else if ((fd = open(f->target, O_WRONLY | O_CLOEXEC)) < 0)
