@@ -102,6 +102,18 @@ build_sample(size_t n)
     return b;
 }
 
+/* Writes build_sample(n) to path: the status of the write (errno kept). */
+static int
+write_sample(size_t n, const char *path)
+{
+    as_index_builder *b = build_sample(n);
+    int st = as_index_builder_write(b, path);
+    int e = errno;
+    as_index_builder_free(b);
+    errno = e;
+    return st;
+}
+
 static void
 test_roundtrip(void)
 {
@@ -278,9 +290,7 @@ test_damage(void)
     char path[300], bad[300];
     snprintf(path, sizeof path, "%s/d.asx", dir);
     snprintf(bad, sizeof bad, "%s/bad.asx", dir);
-    as_index_builder *b = build_sample(12);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
+    CHECK_STATUS(write_sample(12, path), AS_OK);
     size_t n;
     char *orig = tu_read_file(path, &n);
     char *buf = malloc(n);
@@ -434,9 +444,7 @@ test_lazy(void)
     snprintf(bad, sizeof bad, "%s/zbad.asx", dir);
     check_ctx("lazy");
     /* 3000 rows of 16 bytes: 3 MATRIX blocks; ENTRIES has 12 */
-    as_index_builder *b = build_sample(3000);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
+    CHECK_STATUS(write_sample(3000, path), AS_OK);
     size_t n;
     char *buf = tu_read_file(path, &n);
     uint64_t m_off = tu_get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
@@ -503,9 +511,7 @@ test_version1(void)
     snprintf(path, sizeof path, "%s/v.asx", dir);
     snprintf(old, sizeof old, "%s/v1.asx", dir);
     check_ctx("version 1");
-    as_index_builder *b = build_sample(40);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
+    CHECK_STATUS(write_sample(40, path), AS_OK);
     size_t n;
     char *buf = tu_read_file(path, &n);
     size_t n1 = to_version1(buf);
@@ -526,6 +532,7 @@ test_version1(void)
         }
         CHECK_STATUS(as_index_check(ix), AS_OK);
         /* rewritten, it becomes the same version-2 file */
+        as_index_builder *b = NULL;
         CHECK_STATUS(as_index_builder_new(&b, as_index_header(ix)), AS_OK);
         CHECK_STATUS(as_index_builder_load(b, ix), AS_OK);
         CHECK_STATUS(as_index_builder_write(b, old), AS_OK);
@@ -588,9 +595,7 @@ test_links(void)
     snprintf(link, sizeof link, "%s/ln.asx", dir);
     /* relative: taken from the link's folder; dangling until written */
     CHECK_INT(symlink("real/t.asx", link), 0);
-    as_index_builder *bw = build_sample(6);
-    CHECK_STATUS(as_index_builder_write(bw, link), AS_OK);
-    as_index_builder_free(bw);
+    CHECK_STATUS(write_sample(6, link), AS_OK);
     CHECK(is_link(link));
     as_index *ix = NULL;
     CHECK_STATUS(as_index_open(&ix, target, AS_INDEX_VERIFY, NULL), AS_OK);
@@ -663,10 +668,8 @@ test_links(void)
     snprintf(l2, sizeof l2, "%s/loop2.asx", dir);
     CHECK_INT(symlink("loop2.asx", l1), 0);
     CHECK_INT(symlink("loop1.asx", l2), 0);
-    as_index_builder *bl = build_sample(2);
-    CHECK_STATUS(as_index_builder_write(bl, l1), AS_EIO);
+    CHECK_STATUS(write_sample(2, l1), AS_EIO);
     CHECK_INT(errno, ELOOP);
-    as_index_builder_free(bl);
     CHECK_STATUS(as_index_lock(l1, 0, &a), AS_EIO);
     CHECK(is_link(l1) && is_link(l2));
 }
@@ -687,9 +690,7 @@ test_deep_link(void)
         ok = mkdir(name, 0777) == 0 && chdir(name) == 0;
     CHECK(ok && mkdir("real", 0777) == 0);
     CHECK_INT(symlink("real/d.asx", "d.asx"), 0);
-    as_index_builder *b = build_sample(6);
-    CHECK_STATUS(as_index_builder_write(b, "d.asx"), AS_OK);
-    as_index_builder_free(b);
+    CHECK_STATUS(write_sample(6, "d.asx"), AS_OK);
     for (int round = 0; round < 2; round++) {
         struct as_index_update_opts uo;
         as_index_update_opts_init(&uo);
@@ -753,9 +754,7 @@ test_swapped_link(void)
     CHECK_INT(mkdir(sub, 0777), 0);
     for (int v = 1; v <= 2; v++) {
         snprintf(path, sizeof path, "%s/v%d.asx", sub, v);
-        as_index_builder *b = build_sample(v == 1 ? 6 : 8);
-        CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-        as_index_builder_free(b);
+        CHECK_STATUS(write_sample(v == 1 ? 6 : 8, path), AS_OK);
         struct as_index_update_opts uo;
         as_index_update_opts_init(&uo);
         uo.merge_fraction = 0.9;
@@ -870,9 +869,7 @@ test_ident(void)
     snprintf(path, sizeof path, "%s/id.asx", dir);
     snprintf(ann, sizeof ann, "%s.ann", path);
     check_ctx("ident");
-    as_index_builder *b = build_sample(4);
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
+    CHECK_STATUS(write_sample(4, path), AS_OK);
     struct as_index_ident id, id2;
     CHECK_STATUS(as_index_ident(path, &id), AS_OK);
     CHECK(id.ann_ino == 0 && id.ann_size == 0 && id.ann_mtime_ns == 0);
