@@ -95,3 +95,8 @@ as-index -o nokind.asx nokind.tsv
 run as-search --like kick nokind.asx
 expect_status 1
 expect_err "as-search: nokind.asx: no kind tags (as-extract -K), and not the columns of the kind model"
+# a failing shard before others: the ones not reached are not freed
+as-index -o nokind2.asx nokind.tsv
+run as-search -K kick nokind.asx nokind2.asx -p a.wav
+expect_status 1
+expect_err "as-search: nokind.asx: no kind tags (as-extract -K), and not the columns of the kind model"

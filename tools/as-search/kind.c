@@ -14,6 +14,8 @@ kinds_open(const struct opts *o, struct lib *lib)
 {
     int want = o->like != NULL || o->n_kinds > 0;
     lib->kinds = cli_xrealloc(NULL, lib->n * sizeof *lib->kinds);
+    /* kinds_close() frees them all, also after a shard below failed */
+    memset(lib->kinds, 0, lib->n * sizeof *lib->kinds);
     for (size_t h = 0; h < lib->n; h++) {
         /* an index without tags shows no kind unless asked to */
         int st = as_kinds_of_index(&lib->kinds[h], NULL, lib->ix[h], !want);
