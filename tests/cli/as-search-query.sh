@@ -43,6 +43,20 @@ run as-search -S -k 3 -p samples/kicks/kick_44k1.flac lib.asx
 expect_status 0
 expect_out_file kick.out
 
+# A named pipe after the index is a query: looking for a second index in
+# it took the writer's bytes, and as-search waited for more (it hung).
+mkfifo kick.pipe
+cat samples/kicks/kick_44k1.flac >kick.pipe &
+set +e
+timeout 60 as-search -k 3 lib.asx kick.pipe >"$T/out" 2>"$T/err"
+status=$?
+set -e
+wait
+expect_status 0
+expect_no_err
+sed 's|^samples/kicks/kick_44k1.flac	|kick.pipe	|' kick.out >want
+expect_out_file want
+
 # -p leaves the entry out: k rows, none of them itself, same order as the
 # rest of the --self list.
 run as-search -H -k 3 -p samples/kicks/kick_44k1.flac lib.asx

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "as-search.h"
@@ -109,7 +110,11 @@ open_lib(struct lib *lib, char **ops, size_t n_ops, int *failed)
     lib->path = cli_xrealloc(NULL, (n_ops ? n_ops : 1) * sizeof *lib->path);
     for (size_t i = 0; i < n_ops; i++) {
         if (i > 0) {
-            if (strcmp(ops[i], "-") == 0)
+            /* only a regular file can hold an index: opening a named
+             * pipe to look would take the query's bytes from it */
+            struct stat sb;
+            if (strcmp(ops[i], "-") == 0 ||
+                (stat(ops[i], &sb) == 0 && !S_ISREG(sb.st_mode)))
                 break;
             as_index *probe;
             int st = as_index_open(&probe, ops[i], 0, NULL);
