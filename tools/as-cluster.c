@@ -29,7 +29,8 @@
 struct opts {
     struct cli_common com; /* -H, -J, -z */
     int summary, write, learned, have_min_samples;
-    int method_named; /* -m with a method, not a number */
+    int method_named;             /* -m with a method, not a number */
+    enum as_cluster_method named; /* that method, whatever -D set */
     double wait_s;
     as_entry_filter *filter;  /* --cluster, -g, -l, -t */
     struct as_cluster_opts c; /* the method and its parameters */
@@ -283,7 +284,8 @@ take_method(struct cli_opt *row, const char *name, const char *arg)
         o->have_min_samples = 1;
         return;
     }
-    o->c.method = (enum as_cluster_method)cli_opt_word(methods, name, arg);
+    o->named = (enum as_cluster_method)cli_opt_word(methods, name, arg);
+    o->c.method = o->named;
     o->method_named = 1;
 }
 
@@ -327,7 +329,7 @@ check_options(const struct opts *o, const struct cli_opts *t)
     if (cli_opts_given(t, 'k') && o->c.k_min > 0)
         cli_usage_error("-k and -K do not go together");
     if (cli_opts_given(t, 'D') && o->method_named &&
-        o->c.method != AS_CLUSTER_DBSCAN)
+        o->named != AS_CLUSTER_DBSCAN)
         cli_usage_error("-D is -m dbscan");
     if (o->c.method != AS_CLUSTER_KMEANS &&
         (cli_opts_given(t, 'k') || cli_opts_given(t, 'K') ||

@@ -89,6 +89,8 @@ for c in "-m foo|-m: 'foo' is not kmeans, dbscan, hdbscan or auto" \
     "-m hdbscan -k 3|-k, -K and -n are k-means options" \
     "-m auto -M 3|-M goes with -m dbscan or hdbscan" \
     "-D -m hdbscan|-D is -m dbscan" \
+    "-m hdbscan -D|-D is -m dbscan" \
+    "-m kmeans -D|-D is -m dbscan" \
     "-m hdbscan -c 1|-c: 1 is out of range (2 to 100000)"; do
     args=${c%%|*}
     # shellcheck disable=SC2086
