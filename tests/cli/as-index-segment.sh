@@ -113,6 +113,9 @@ for at in 5 30 130 $((size / 2)) $((size - 3)); do
         [ -s "$T/out" ] && fail "$tool printed from a damaged segment ($at)"
         expect_err "$tool: lib.asx: index is damaged (checksum mismatch in SEGMENT)"
     done
+    run as-extract -U lib.asx "$FIX/kick_44k1.flac"
+    expect_status 1
+    expect_err "as-extract: lib.asx: index is damaged (checksum mismatch in SEGMENT)"
     run as-index -c lib.asx
     expect_status 1
     expect_err "as-index: lib.asx: index is damaged (checksum mismatch in SEGMENT)"

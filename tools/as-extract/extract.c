@@ -95,31 +95,19 @@ static int
 open_reuse(const struct opts *o, const struct as_batch_input *bin, size_t n,
            as_index **ixp, as_reuse **reuse)
 {
-    as_index *ix;
-    unsigned version = 0;
     *ixp = NULL;
     *reuse = NULL;
-    int st = as_index_open(&ix, o->skip_index, 0, &version);
-    if (st == AS_EIO && errno == ENOENT) {
+    struct stat sb;
+    if (stat(o->skip_index, &sb) != 0 && errno == ENOENT) {
         if (o->verbose)
             cli_notex(o->skip_index, "no index yet; extracting everything");
         return 0;
     }
-    if (st == AS_EINDEXVER) {
-        cli_warnx(o->skip_index, "index version %u not supported", version);
-        return 1;
-    }
     /* every entry is read: check the index whole first */
-    if (st == AS_OK && (st = as_index_check(ix)) != AS_OK) {
-        cli_warn_index(o->skip_index, ix, st);
-        as_index_close(ix);
+    as_index *ix = cli_index_open(o->skip_index, AS_INDEX_VERIFY);
+    if (ix == NULL)
         return 1;
-    }
-    if (st != AS_OK) {
-        cli_warn_status(o->skip_index, st);
-        return 1;
-    }
-    st = as_reuse_new(reuse, ix, o->set, bin, n);
+    int st = as_reuse_new(reuse, ix, o->set, bin, n);
     if (st == AS_EMISMATCH)
         cli_warnx(o->skip_index, "feature set differs from -s %s",
                   as_featureset_name(o->set));
