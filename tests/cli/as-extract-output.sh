@@ -21,6 +21,15 @@ if command -v sox >/dev/null 2>&1; then
     expect_out_line "-	wav	pcm_s16	44100	1	16	44100	1.000000	22050"
 fi
 
+# Binary features are not written to a terminal, whether standard output
+# is the default or named by -o - (script(1) gives the terminal).
+for o in "" "-o -"; do
+    run script -qec "as-extract -b $o kick.flac" /dev/null
+    expect_status 2
+    grep -q 'as-extract: binary output to a terminal; redirect it or use -o' \
+        "$T/out" || fail "-b $o to a terminal: $(od -c "$T/out" | head -n 3)"
+done
+
 # -o: the target appears only when everything succeeded.
 run as-extract -i -o info.tsv kick.flac
 expect_status 0

@@ -193,7 +193,8 @@ main(int argc, char **argv)
         stdin_uses += strcmp(operands[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
-    if (o.com.format == AS_FEAT_BIN && o.output == NULL &&
+    if (o.com.format == AS_FEAT_BIN &&
+        (o.output == NULL || strcmp(o.output, "-") == 0) &&
         isatty(STDOUT_FILENO))
         cli_usage_error("binary output to a terminal; redirect it or use -o");
 
