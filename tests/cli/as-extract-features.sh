@@ -53,6 +53,11 @@ run as-extract -C -s librosa45
 run as-extract -C -H -s librosa45
 [ "$(wc -l <"$T/out")" -eq 45 ] || fail "-C -H: a header line"
 grep -q '^column' "$T/out" && fail "-C -H: the header line"
+# -o takes the table as it takes the features
+run as-extract -C -s librosa45 -o cols.tsv
+expect_status 0
+expect_out_empty
+as-extract -C -s librosa45 | cmp -s - cols.tsv || fail "-C -o: not the table"
 
 # The default set: 5 + 103 columns, every value a finite number, input
 # order, non-audio skipped while walking.

@@ -21,9 +21,12 @@
 static int
 print_columns(const struct opts *o)
 {
+    struct cli_output out;
+    if (cli_output_open(&out, o->output) != 0)
+        return AS_EXIT_FAIL;
     struct rec r;
     struct rec_opts ro = cli_common_rec_opts(&o->com);
-    rec_init(&r, stdout, &ro);
+    rec_init(&r, out.fp, &ro);
     rec_header(&r, "column\tgroup\tunit\tdescription");
     for (size_t c = 0; c < as_featureset_dim(o->set); c++) {
         const struct as_column *col = as_featureset_column(o->set, c);
@@ -35,7 +38,7 @@ print_columns(const struct opts *o)
         rec_end(&r);
     }
     rec_free(&r);
-    return cli_stdout_flush();
+    return cli_output_close(&out, 1) ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
 /* -K: the model (built-in or -M) and where its columns are in the set.
