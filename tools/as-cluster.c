@@ -155,19 +155,15 @@ print_group(const struct opts *o, const struct as_cluster_group *g,
         char *list = NULL;
         size_t len = 0;
         FILE *fp = open_memstream(&list, &len);
-        if (fp == NULL) {
-            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-            exit(AS_EXIT_FAIL);
-        }
+        if (fp == NULL)
+            cli_nomem();
         for (size_t i = 0; i < top; i++)
             fprintf(fp, "%s%s:%zu (%.0f%%)", i ? ", " : "",
                     g->labels[i].label ? g->labels[i].label : "-",
                     g->labels[i].count,
                     100.0 * (double)g->labels[i].count / (double)g->size);
-        if (fclose(fp) != 0) {
-            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-            exit(AS_EXIT_FAIL);
-        }
+        if (fclose(fp) != 0)
+            cli_nomem();
         rec_str(r, NULL, list);
         free(list);
     }

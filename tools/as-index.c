@@ -84,10 +84,8 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
     const struct as_featheader *h = s.h;
     int failed = 0;
     if (*b == NULL && k->u == NULL) {
-        if (as_index_header_from_stream(first, h) != AS_OK) {
-            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-            exit(AS_EXIT_FAIL);
-        }
+        if (as_index_header_from_stream(first, h) != AS_OK)
+            cli_nomem();
         int st = as_index_builder_new(b, first);
         if (st != AS_OK) {
             cli_input_warn_status(name, st);

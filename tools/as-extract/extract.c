@@ -201,11 +201,10 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
     bo.set = o->set;
     bo.threads = (size_t)o->jobs;
     bo.kinds = o->km; /* -K: the kind tags follow the features */
-    struct as_batch_input *bin = malloc((in->n ? in->n : 1) * sizeof *bin);
-    if (bin == NULL || as_batch_header(&c.h, &bo) != AS_OK) {
-        free(bin);
-        return 1;
-    }
+    struct as_batch_input *bin =
+        cli_xrealloc(NULL, (in->n ? in->n : 1) * sizeof *bin);
+    if (as_batch_header(&c.h, &bo) != AS_OK) /* can only run out of memory */
+        cli_nomem();
     for (size_t i = 0; i < in->n; i++)
         bin[i] = (struct as_batch_input){
             in->v[i].path, strcmp(in->v[i].path, "-") == 0 ? STDIN_FILENO : -1};

@@ -227,21 +227,21 @@ cli_parse_double(const char *opt, const char *arg, double min, double max)
     return v;
 }
 
-/* ---- inputs ---- */
-
-static _Noreturn void
-out_of_memory(void)
+_Noreturn void
+cli_nomem(void)
 {
     fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
     exit(AS_EXIT_FAIL);
 }
+
+/* ---- inputs ---- */
 
 void *
 cli_xrealloc(void *p, size_t n)
 {
     void *q = realloc(p, n);
     if (q == NULL)
-        out_of_memory();
+        cli_nomem();
     return q;
 }
 
@@ -296,10 +296,8 @@ gather_one(struct cli_inputs *in, const struct cli_input_opts *o,
         }
         struct walk_ctx w = {in, 0, o->verbose};
         int rc = as_walk(path, on_walk, &w);
-        if (rc == AS_ENOMEM) {
-            fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-            exit(AS_EXIT_FAIL);
-        }
+        if (rc == AS_ENOMEM)
+            cli_nomem();
         if (rc != AS_OK) {
             cli_input_warn_status(path, rc);
             return 1;

@@ -194,7 +194,9 @@ int cli_index_annotate(const char *path, const struct cli_index_ident *id,
                        double wait_s, const int32_t *cluster,
                        const float *anomaly);
 
-/* realloc() that reports running out of memory and exits 1. */
+/* Reports running out of memory and exits 1. */
+_Noreturn void cli_nomem(void);
+/* realloc() that calls cli_nomem() when it fails. */
 void *cli_xrealloc(void *p, size_t n);
 
 /* The default of -j: the number of online processors (at least 1). */

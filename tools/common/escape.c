@@ -184,6 +184,5 @@ cli_msg_name_dup(const char *s)
             return buf;
     }
     free(buf);
-    fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-    exit(AS_EXIT_FAIL);
+    cli_nomem();
 }

@@ -21,10 +21,8 @@ cli_filter_add(as_entry_filter **f, enum as_filter_kind kind, const char *opt,
         st = as_entry_filter_add(*f, kind, arg, why, sizeof why);
     if (st == AS_EINVAL)
         cli_usage_error("%s: %s", opt, why);
-    if (st != AS_OK) {
-        fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-        exit(AS_EXIT_FAIL);
-    }
+    if (st != AS_OK)
+        cli_nomem();
 }
 
 int

@@ -12,13 +12,6 @@
 /* Records nest a few levels deep at most. */
 #define MAX_DEPTH ((int)sizeof((struct rec *)0)->empty)
 
-static _Noreturn void
-no_memory(void)
-{
-    fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
-    exit(AS_EXIT_FAIL);
-}
-
 void
 rec_init(struct rec *r, FILE *out, const struct rec_opts *o)
 {
@@ -32,7 +25,7 @@ rec_init(struct rec *r, FILE *out, const struct rec_opts *o)
     if (o->nul && !o->json) {
         r->mem = open_memstream(&r->buf, &r->len);
         if (r->mem == NULL)
-            no_memory();
+            cli_nomem();
         r->cur = r->mem;
     }
 }
@@ -96,7 +89,7 @@ rec_end(struct rec *r)
     if (r->mem == NULL)
         return;
     if (fflush(r->mem) != 0)
-        no_memory();
+        cli_nomem();
     if (r->tab != NULL) {
         cli_input_warnx(r->tab, "holds a TAB, which -z output cannot carry "
                                 "(use -J); left out");
