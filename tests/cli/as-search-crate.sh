@@ -30,6 +30,21 @@ cmp -s crate/909_kick.flac lib/909/kick.flac || fail "not a copy"
 [ "$(stat -c %Y crate/hat.wav)" = "$(stat -c %Y lib/909/hats/hat.wav)" ] ||
     fail "the copy lost its modification time"
 
+# A copy goes in place by a rename that replaces nothing, or by a hard
+# link where the file system lacks such a rename: FAT has no hard links
+# (failing link() here failed every copy before), NFS no such rename.
+for op in link renameat2; do
+    rm -rf fs
+    run env AS_FAILIO_OP=$op AS_FAILIO_MATCH=.as-crate- \
+        LD_PRELOAD="$AS_TESTBIN/failio.so" \
+        as-search -k 4 -C fs lib.asx "$FIX/hihat_48k.wav"
+    expect_status 0
+    expect_no_err
+    (cd fs && ls -A) >got
+    cmp -s want got || fail "crate without $op: $(cat got)"
+    cmp -s fs/hat.wav lib/909/hats/hat.wav || fail "without $op: not a copy"
+done
+
 # The same search again adds nothing; another file of a name taken gets
 # a number; -L gathers too.
 run as-search -k 4 -C crate lib.asx "$FIX/hihat_48k.wav"

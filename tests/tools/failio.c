@@ -9,7 +9,11 @@
  *     short write as a real disk does, then fail with ENOSPC;
  *   AS_FAILIO_OP=fsync, close: that call fails with ENOSPC (close still
  *     closes the descriptor, as Linux does);
- *   AS_FAILIO_OP=rename: rename(2) from such a path fails with ENOSPC.
+ *   AS_FAILIO_OP=rename: rename(2) from such a path fails with ENOSPC;
+ *   AS_FAILIO_OP=link: link(2) from such a path fails with EPERM, as on
+ *     FAT, which has no hard links;
+ *   AS_FAILIO_OP=renameat2: renameat2(2) from such a path fails with
+ *     EINVAL, as on a file system without RENAME_NOREPLACE (NFS).
  *
  * Writes made inside the C library (stdio's buffers) do not go through
  * these symbols; /dev/full tests that path. Linux only.
@@ -138,4 +142,32 @@ rename(const char *from, const char *to)
         return -1;
     }
     return real(from, to);
+}
+
+int
+link(const char *from, const char *to)
+{
+    static int (*real)(const char *, const char *);
+    if (real == NULL)
+        real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT, "link");
+    if (op_is("link") && path_matches(from)) {
+        errno = EPERM;
+        return -1;
+    }
+    return real(from, to);
+}
+
+int
+renameat2(int fromfd, const char *from, int tofd, const char *to,
+          unsigned flags)
+{
+    static int (*real)(int, const char *, int, const char *, unsigned);
+    if (real == NULL)
+        real = (int (*)(int, const char *, int, const char *, unsigned))dlsym(
+            RTLD_NEXT, "renameat2");
+    if (op_is("renameat2") && path_matches(from)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return real(fromfd, from, tofd, to, flags);
 }

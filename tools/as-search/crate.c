@@ -14,10 +14,11 @@
  * already (the same bytes; for links, the same target) is left as it
  * is, so a run repeated into the same crate adds nothing.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _GNU_SOURCE /* renameat2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -126,10 +127,26 @@ already_there(const struct crate *c, const char *src, const char *target,
     return strcmp(buf, target) == 0;
 }
 
+/* Gives the finished temporary file tmp the name dst unless dst exists,
+ * in one step: a rename that does not replace, or, on a file system
+ * without that kind of rename (NFS), a hard link (which FAT lacks). tmp
+ * is gone afterwards. 0, or an errno value. */
+static int
+place(const char *tmp, const char *dst)
+{
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+        return 0;
+    int e = errno;
+    if (e == EINVAL || e == ENOSYS || e == ENOTSUP)
+        e = link(tmp, dst) == 0 ? 0 : errno;
+    unlink(tmp);
+    return e;
+}
+
 /* Copies src to dst, which must not exist: through a temporary file in
- * the crate, linked into place, so that no half-copied file ever has the
- * name and nothing is overwritten. The copy keeps src's modification
- * time. 0, or an errno value. */
+ * the crate, put in place by place(), so that no half-copied file ever
+ * has the name and nothing is overwritten. The copy keeps src's
+ * modification time. 0, or an errno value. */
 static int
 copy_file(const char *src, const char *dir, const char *dst)
 {
@@ -185,9 +202,10 @@ copy_file(const char *src, const char *dir, const char *dst)
     if (close(out) != 0 && !e)
         e = errno;
     out = -1;
-    if (!e && link(tmp, dst) != 0)
-        e = errno;
-    unlink(tmp);
+    if (e)
+        unlink(tmp);
+    else
+        e = place(tmp, dst);
 done:
     if (in >= 0)
         close(in);
