@@ -49,8 +49,6 @@ struct lib {
     as_index **ix;
     const char **path; /* as given */
     size_t n;
-    size_t *offset; /* global number of each shard's first entry */
-    size_t total;   /* entries in all shards */
     as_searcher *s;
     as_projection *proj; /* -P */
     size_t dim;
@@ -72,9 +70,6 @@ struct query {
 };
 
 /* main.c */
-/* Whether entry i of shard h is the one its path names in the library
- * (not shadowed by a later shard) and passes the filters. */
-int entry_listed(const struct lib *lib, size_t h, size_t i);
 /* For AS_ECHECKSUM from reading the indexes: names the damaged index and
  * section and exits 1 (what was printed before came from checked bytes;
  * nothing computed from damaged ones is). Returns for any other st. */

@@ -85,20 +85,6 @@ entry_get(const struct lib *lib, size_t h, size_t i, struct as_index_entry *e)
     return 0;
 }
 
-int
-entry_listed(const struct lib *lib, size_t h, size_t i)
-{
-    if (lib->mask != NULL)
-        return as_entry_mask_has(lib->mask, h, i);
-    int visible;
-    int st = as_entry_visible(lib->ix, lib->n, h, i, &visible);
-    if (st != AS_OK) {
-        lib_damage(lib, st);
-        return 0;
-    }
-    return visible;
-}
-
 /* Opens the leading operands that are indexes; returns how many. The
  * first operand is always an index; the next ones are while they hold an
  * index's magic (a damaged index is still reported as one). */
@@ -188,11 +174,6 @@ open_searcher(const struct opts *o, struct lib *lib)
     lib->dim = as_searcher_dim(lib->s);
     if (o->approx && cli_ann_open(&lib->ann, lib->path[0], lib->ix[0], ""))
         return 1;
-    lib->offset = cli_xrealloc(NULL, lib->n * sizeof *lib->offset);
-    for (size_t h = 0; h < lib->n; h++) {
-        lib->offset[h] = lib->total;
-        lib->total += as_index_count(lib->ix[h]);
-    }
     return 0;
 }
 
@@ -206,7 +187,6 @@ lib_close(struct lib *lib)
     as_entry_mask_free(lib->mask);
     for (size_t h = 0; h < lib->n; h++)
         as_index_close(lib->ix[h]);
-    free(lib->offset);
     free(lib->ix);
     free(lib->path);
 }
@@ -560,17 +540,12 @@ run_search(const struct opts *o, struct lib *lib, char **ops, size_t n_ops)
     return failed;
 }
 
-/* --list: the entries that pass the filters, in index order. */
+/* --list: the entries that pass the filters, in index order (every
+ * entry was read, and so checked, when the mask was built). */
 static int
 run_list(const struct opts *o, const struct lib *lib)
 {
     size_t printed = 0;
-    /* every entry is read before any is printed */
-    for (size_t h = 0; h < lib->n; h++)
-        for (size_t i = 0; i < as_index_count(lib->ix[h]); i++) {
-            struct as_index_entry e;
-            lib_damage(lib, as_index_entry(lib->ix[h], i, &e));
-        }
     struct rec *r = o->out;
     rec_header(r, REC_COL_PATH "\tlabel\t" REC_COL_DURATION "\tcluster");
     for (size_t h = 0; h < lib->n; h++) {
@@ -579,7 +554,7 @@ run_list(const struct opts *o, const struct lib *lib)
             if (o->limit && printed == o->limit)
                 return 0;
             struct as_index_entry e;
-            if (!entry_listed(lib, h, i))
+            if (!as_entry_mask_has(lib->mask, h, i))
                 continue;
             if (entry_get(lib, h, i, &e))
                 return 1;
