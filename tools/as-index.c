@@ -109,18 +109,8 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         goto done;
     }
     *accepted = 1;
-    for (;;) {
-        struct as_featrow row;
-        enum cli_row got = cli_stream_next(&s, &row);
-        if (got == CLI_ROW_END)
-            break;
-        if (got != CLI_ROW) {
-            c->failed++;
-            failed = 1;
-            if (got == CLI_ROW_STOP)
-                break;
-            continue;
-        }
+    struct as_featrow row;
+    while (cli_stream_next(&s, &row)) {
         char dbuf[1024];
         struct as_index_entry e;
         as_index_entry_from_row(&e, h, &row, o->label_from, dbuf, sizeof dbuf);
@@ -135,6 +125,8 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         as_put_count(&c->put, what);
     }
 done:
+    c->failed += s.bad;
+    failed |= s.bad > 0;
     cli_stream_close(&s);
     return failed;
 }

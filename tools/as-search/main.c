@@ -452,22 +452,14 @@ feature_queries(const struct opts *o, struct lib *lib, struct block *b,
         cli_stream_close(&st);
         return 1;
     }
-    for (;;) {
-        struct as_featrow row;
-        enum cli_row got = cli_stream_next(&st, &row);
-        if (got == CLI_ROW_END)
-            break;
-        if (got != CLI_ROW) {
-            failed = 1;
-            if (got == CLI_ROW_STOP)
-                break;
-            continue;
-        }
+    struct as_featrow row;
+    while (cli_stream_next(&st, &row)) {
         struct query *q = next_slot(o, lib, b, &failed, row.path);
         memcpy(q->v, row.values, lib->dim * sizeof *row.values);
         q->duration_s = row.duration_s;
         b->n++;
     }
+    failed |= st.bad > 0;
     cli_stream_close(&st);
     return failed;
 }

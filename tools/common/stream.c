@@ -44,19 +44,22 @@ cli_stream_warn_row(const struct cli_stream *s, int status)
                     status == AS_EIO ? strerror(errno) : as_strerror(status));
 }
 
-enum cli_row
+int
 cli_stream_next(struct cli_stream *s, struct as_featrow *row)
 {
-    int eof;
-    int st = as_featreader_next(s->r, row, &eof);
-    if (st == AS_OK)
-        return eof ? CLI_ROW_END : CLI_ROW;
-    cli_stream_warn_row(s, st);
-    /* a TSV reader goes on at the next line; a binary one cannot find
-     * the next record after a bad one, and nothing follows I/O errors */
-    if (st == AS_EIO || st == AS_ENOMEM || s->h->format == AS_FEAT_BIN)
-        return CLI_ROW_STOP;
-    return CLI_ROW_BAD;
+    for (;;) {
+        int eof;
+        int st = as_featreader_next(s->r, row, &eof);
+        if (st == AS_OK)
+            return !eof;
+        cli_stream_warn_row(s, st);
+        s->bad++;
+        /* a TSV reader goes on at the next line; a binary one cannot
+         * find the next record after a bad one, and nothing follows I/O
+         * errors */
+        if (st == AS_EIO || st == AS_ENOMEM || s->h->format == AS_FEAT_BIN)
+            return 0;
+    }
 }
 
 void

@@ -25,6 +25,7 @@ struct cli_stream {
     int is_stdin;
     as_featreader *r;
     const struct as_featheader *h; /* the stream's first header */
+    size_t bad; /* rows refused (and reported) by cli_stream_next() */
 };
 
 /* Opens the stream at path ("-": standard input) and reads its header.
@@ -32,14 +33,11 @@ struct cli_stream {
  * feature columns too); *s is then closed. */
 int cli_stream_open(struct cli_stream *s, const char *path);
 
-/* The outcome of cli_stream_next(). */
-enum cli_row {
-    CLI_ROW = 0,  /* *row holds the next row */
-    CLI_ROW_END,  /* the stream ended */
-    CLI_ROW_BAD,  /* a row was refused and reported; ask for the next */
-    CLI_ROW_STOP, /* reported; nothing more can be read */
-};
-enum cli_row cli_stream_next(struct cli_stream *s, struct as_featrow *row);
+/* Reads the next row into *row: 1, or 0 when the stream ended or
+ * nothing more can be read of it. A refused row is reported, counted in
+ * s->bad and passed over; an I/O error, or a bad binary record (after
+ * which the next cannot be found), is counted and ends the stream. */
+int cli_stream_next(struct cli_stream *s, struct as_featrow *row);
 
 /* Reports status about the row last read ("NAME: line N: REASON"), for a
  * row the tool itself cannot take. */
