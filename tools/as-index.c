@@ -144,18 +144,6 @@ safe_target(const char *path)
     return st != AS_OK;
 }
 
-/* The index file that path names (as_path_target()), found once per run
- * so that the lock, the reads and the write all go to one file even if
- * the link is pointed elsewhere meanwhile. NULL after reporting. */
-static char *
-index_target(const char *path)
-{
-    char *t = as_path_target(path);
-    if (t == NULL)
-        cli_warnx(path, "%s", strerror(errno));
-    return t;
-}
-
 static int
 lock_target(const struct opts *o, const char *path, int *fd)
 {
@@ -170,6 +158,26 @@ lock_target(const struct opts *o, const char *path, int *fd)
     }
     as_index_remove_stale(path);
     return 0;
+}
+
+/* The index file that path names (as_path_target()), found once per run
+ * so that the lock, the reads and the write all go to one file even if
+ * the link is pointed elsewhere meanwhile; returned locked (*lock), once
+ * it is known to be an index or nothing (exist: an index). NULL after
+ * reporting. */
+static char *
+take_target(const struct opts *o, const char *path, int exist, int *lock)
+{
+    struct stat sb;
+    char *t = as_path_target(path);
+    if (t == NULL)
+        cli_warnx(path, "%s", strerror(errno));
+    else if (exist && stat(t, &sb) != 0)
+        cli_warnx(t, "%s", strerror(errno)); /* no lock file either */
+    else if (!safe_target(t) && !lock_target(o, t, lock))
+        return t;
+    free(t);
+    return NULL;
 }
 
 static void
@@ -318,17 +326,12 @@ run_learn(const struct opts *o)
         lo.shrinkage = o->shrinkage;
     if (o->blend >= 0.0)
         lo.blend = o->blend;
-    char *target = index_target(o->learn);
+    int lock;
+    char *target = take_target(o, o->learn, 1, &lock);
     if (target == NULL)
         return AS_EXIT_FAIL;
-    struct stat sb;
-    int lock = -1, failed = 1;
-    if (stat(target, &sb) != 0)
-        cli_warnx(target, "%s", strerror(errno));
-    else if (!safe_target(target) && !lock_target(o, target, &lock)) {
-        failed = learn_into(target, &lo);
-        as_index_unlock(lock);
-    }
+    int failed = learn_into(target, &lo);
+    as_index_unlock(lock);
     free(target);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
@@ -348,41 +351,39 @@ update_segment(const struct opts *o, const char *target, char **streams,
     struct as_featheader first = {0};
     struct as_index_update_opts uo;
     struct sink k = {NULL, NULL};
-    int failed = 0, accepted = 0;
+    int failed = 0, accepted = 0, rc = AS_EXIT_FAIL;
     as_index_update_opts_init(&uo);
     /* an index that cannot be opened is reported by the whole path,
      * which names what is wrong with it */
-    int st = as_index_updater_open(&k.u, target, &uo);
-    if (st != AS_OK)
+    if (as_index_updater_open(&k.u, target, &uo) != AS_OK)
         return -1;
     const as_index *ix = as_index_updater_index(k.u);
     if (as_index_has_projection(ix)) {
-        as_index_updater_free(k.u);
-        return -1;
+        rc = -1;
+        goto out;
     }
     if (as_featheader_copy(&first, as_index_header(ix)) != AS_OK) {
         cli_warn_status(target, AS_ENOMEM);
-        as_index_updater_free(k.u);
-        return AS_EXIT_FAIL;
+        goto out;
     }
     if (n_streams == 0)
         failed |= read_stream(o, "-", &k, &first, &c, &accepted);
     for (int i = 0; i < n_streams; i++)
         failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
-    as_featheader_free(&first);
-    if (o->prune && prune(o, target, ix, &k, failed, &c)) {
-        as_index_updater_free(k.u);
-        return AS_EXIT_FAIL;
-    }
+    if (o->prune && prune(o, target, ix, &k, failed, &c))
+        goto out;
     /* a write that failed left the index as it was: no summary then */
-    st = as_index_updater_write(k.u, NULL);
-    if (st != AS_OK)
+    int st = as_index_updater_write(k.u, NULL);
+    if (st != AS_OK) {
         cli_warn_status(target, st);
-    as_index_updater_free(k.u);
-    if (st != AS_OK)
-        return AS_EXIT_FAIL;
+        goto out;
+    }
     summary(o, o->update, &c, 1);
-    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+    rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+out:
+    as_featheader_free(&first);
+    as_index_updater_free(k.u);
+    return rc;
 }
 
 /*
@@ -396,30 +397,28 @@ write_whole(const struct opts *o, const char *target, char **streams,
     struct counts c = {0};
     struct as_featheader first = {0};
     as_index_builder *b = NULL;
-    int failed = 0, accepted = 0;
+    int failed = 0, accepted = 0, rc = AS_EXIT_FAIL;
     as_index *ixold = NULL;
     struct as_learn_opts lo;
     int refit = 0;
 
     as_learn_opts_init(&lo);
     if (o->update != NULL) {
-        as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
-        if (ix == NULL)
+        if ((ixold = cli_index_open(target, AS_INDEX_VERIFY)) == NULL)
             return AS_EXIT_FAIL;
-        int st = as_featheader_copy(&first, as_index_header(ix));
+        int st = as_featheader_copy(&first, as_index_header(ixold));
         if (st == AS_OK)
             st = as_index_builder_new(&b, &first);
         if (st == AS_OK)
-            st = as_index_builder_load(b, ix);
+            st = as_index_builder_load(b, ixold);
         if (st != AS_OK) {
             cli_warnx(target, "%s", as_strerror(st));
-            as_index_close(ix);
-            return AS_EXIT_FAIL;
+            goto out;
         }
-        ixold = ix; /* kept for -p, which comes after the streams */
-        /* a learnt projection is fitted again after an update that
-         * changes entries, with the same settings */
-        refit = as_index_learnt_opts(ix, &lo);
+        /* ixold is kept for -p, which comes after the streams; a learnt
+         * projection is fitted again after an update that changes
+         * entries, with the same settings */
+        refit = as_index_learnt_opts(ixold, &lo);
     }
     struct sink k = {b, NULL};
     if (n_streams == 0)
@@ -433,18 +432,12 @@ write_whole(const struct opts *o, const char *target, char **streams,
      * reasons); -p may forbid any write */
     if (b == NULL || (o->update == NULL && !accepted)) {
         cli_warnx(o->output, "not written: no stream could be read");
-        as_index_builder_free(b);
-        as_index_close(ixold);
-        as_featheader_free(&first);
-        return AS_EXIT_FAIL;
+        goto out;
     }
-    if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c)) {
-        as_index_builder_free(b);
-        as_index_close(ixold);
-        as_featheader_free(&first);
-        return AS_EXIT_FAIL;
-    }
-    as_index_close(ixold);
+    if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c))
+        goto out;
+    as_index_close(ixold); /* not held through the refit and the write */
+    ixold = NULL;
     /* unchanged entries keep their projection (the builder drops it on
      * any change): fitted again only after a change, before the one
      * write, so that no crash leaves the index without it */
@@ -463,56 +456,41 @@ write_whole(const struct opts *o, const char *target, char **streams,
                       "not updated: its learnt projection is fitted again "
                       "on a copy in TMPDIR, which failed: %s",
                       st == AS_EIO ? strerror(errno) : as_strerror(st));
-            as_index_builder_free(b);
-            as_featheader_free(&first);
-            return AS_EXIT_FAIL;
+            goto out;
         }
     }
     /* a write that failed left the index as it was: no summary then */
     int st = as_index_builder_write(b, target);
-    if (st != AS_OK)
+    if (st != AS_OK) {
         cli_warn_status(target, st);
-    else if (unfitted)
+        goto out;
+    }
+    if (unfitted)
         cli_warnx(target, "written without its learnt projection");
+    summary(o, o->update ? o->update : o->output, &c, o->update != NULL);
+    rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+out:
+    as_index_close(ixold);
     as_index_builder_free(b);
     as_featheader_free(&first);
-    if (st != AS_OK)
-        return AS_EXIT_FAIL;
-    summary(o, o->update ? o->update : o->output, &c, o->update != NULL);
-    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+    return rc;
 }
 
-/* Build (-o) or update (-u) of target (links followed): under the lock,
- * an update through a delta segment when it can be one, else the whole
- * index written. */
+/* Build (-o) or update (-u), under the lock: an update through a delta
+ * segment when it can be one, else the whole index written. */
 static int
-run_write_to(const struct opts *o, const char *target, char **streams,
-             int n_streams)
+run_write(const struct opts *o, char **streams, int n_streams)
 {
-    struct stat sb;
-    int lock = -1;
-    if (o->update != NULL && stat(target, &sb) != 0) {
-        cli_warnx(target, "%s", strerror(errno)); /* no lock file either */
-        return AS_EXIT_FAIL;
-    }
-    if (safe_target(target) || lock_target(o, target, &lock))
+    int lock;
+    const char *path = o->update ? o->update : o->output;
+    char *target = take_target(o, path, o->update != NULL, &lock);
+    if (target == NULL)
         return AS_EXIT_FAIL;
     int rc =
         o->update != NULL ? update_segment(o, target, streams, n_streams) : -1;
     if (rc < 0)
         rc = write_whole(o, target, streams, n_streams);
     as_index_unlock(lock);
-    return rc;
-}
-
-/* Build (-o) or update (-u). */
-static int
-run_write(const struct opts *o, char **streams, int n_streams)
-{
-    char *target = index_target(o->update ? o->update : o->output);
-    if (target == NULL)
-        return AS_EXIT_FAIL;
-    int rc = run_write_to(o, target, streams, n_streams);
     free(target);
     return rc;
 }
@@ -538,18 +516,16 @@ run_merge(const struct opts *o, char **inputs, int n)
 {
     struct counts c = {0};
     as_index_builder *b = NULL;
-    int failed = 0, lock = -1;
-    char *out = index_target(o->output);
-    if (out == NULL)
-        return AS_EXIT_FAIL;
-    if (as_entry_filter_active(o->filter) && writes_over_input(out, inputs, n))
+    int failed = 0, lock;
+    /* stat() follows a link to the file the target is */
+    if (as_entry_filter_active(o->filter) &&
+        writes_over_input(o->output, inputs, n))
         cli_usage_error("%s: a filtered merge would replace this input with "
                         "part of it; write to another file",
                         o->output);
-    if (safe_target(out) || lock_target(o, out, &lock)) {
-        free(out);
+    char *out = take_target(o, o->output, 0, &lock);
+    if (out == NULL)
         return AS_EXIT_FAIL;
-    }
     const char *first_name = NULL;
     struct as_featheader first = {0};
     for (int i = 0; i < n; i++) {
