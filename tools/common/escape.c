@@ -50,6 +50,16 @@ is_c1(const unsigned char *s, size_t n)
     return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
 }
 
+/* What stands for an ASCII character in TSV, and in XML, which also
+ * has five entities; NULL: the character itself, or a \x escape. */
+#define C_ESCAPES                                                              \
+    ['\\'] = "\\\\", ['\t'] = "\\t", ['\n'] = "\\n", ['\r'] = "\\r"
+static const char *const tsv_rep[0x80] = {C_ESCAPES};
+static const char *const xml_rep[0x80] = {
+    C_ESCAPES,      ['&'] = "&amp;",  ['<'] = "&lt;",
+    ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&apos;",
+};
+
 /* The TSV rule; xml: also the five XML entities. */
 static void
 escape_c(FILE *fp, const char *str, int xml)
@@ -59,38 +69,7 @@ escape_c(FILE *fp, const char *str, int xml)
         return;
     while (*s) {
         size_t n = utf8_len(s);
-        const char *rep = NULL;
-        switch (*s) {
-        case '\\':
-            rep = "\\\\";
-            break;
-        case '\t':
-            rep = "\\t";
-            break;
-        case '\n':
-            rep = "\\n";
-            break;
-        case '\r':
-            rep = "\\r";
-            break;
-        case '&':
-            rep = xml ? "&amp;" : NULL;
-            break;
-        case '<':
-            rep = xml ? "&lt;" : NULL;
-            break;
-        case '>':
-            rep = xml ? "&gt;" : NULL;
-            break;
-        case '"':
-            rep = xml ? "&quot;" : NULL;
-            break;
-        case '\'':
-            rep = xml ? "&apos;" : NULL;
-            break;
-        default:
-            break;
-        }
+        const char *rep = *s < 0x80 ? (xml ? xml_rep : tsv_rep)[*s] : NULL;
         if (rep != NULL) {
             fputs(rep, fp);
             s++;
