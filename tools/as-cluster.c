@@ -444,8 +444,7 @@ run(struct opts *o, const char *path)
     if (!failed)
         failed = cluster(o, &l, &r);
     struct rec out;
-    struct rec_opts ro = cli_common_rec_opts(&o->com);
-    rec_init(&out, stdout, &ro);
+    rec_init(&out, stdout, &o->com.rec);
     o->out = &out;
     if (!failed)
         failed =

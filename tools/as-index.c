@@ -184,7 +184,7 @@ static void
 summary(const struct opts *o, const char *index, const struct counts *c,
         int always)
 {
-    if (o->out.json) {
+    if (o->out.rec.json) {
         struct rec r;
         rec_init(&r, stdout, &(struct rec_opts){.json = 1});
         rec_begin(&r);
@@ -612,7 +612,7 @@ run_dump(const struct opts *o)
     struct as_featwriter_opts wo;
     as_featwriter_opts_init(&wo);
     wo.format = o->out.format;
-    wo.header = o->out.header;
+    wo.header = o->out.rec.header;
     if (o->out.format == AS_FEAT_BIN && isatty(STDOUT_FILENO)) {
         as_featheader_free(&h);
         as_index_close(ix);

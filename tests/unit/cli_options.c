@@ -116,9 +116,9 @@ check_table(void)
     CHECK(filter != NULL && as_entry_filter_active(filter));
     CHECK_INT(calls, 2);
     CHECK(call_arg == NULL);
-    CHECK_INT(com.header, 0);
-    CHECK_INT(com.json, 1);
-    CHECK_INT(com.nul, 1);
+    CHECK_INT(com.rec.header, 0);
+    CHECK_INT(com.rec.json, 1);
+    CHECK_INT(com.rec.nul, 1);
     CHECK_INT(com.format, AS_FEAT_BIN);
     CHECK_INT(cli_quiet, 1);
     /* an alias counts for the option it spells */
@@ -178,18 +178,9 @@ main(void)
     check_ctx("defaults");
     cli_common_init(&o);
     CHECK_INT(o.format, AS_FEAT_TSV);
-    CHECK_INT(o.header, 1);
-    CHECK_INT(o.json, 0);
-    CHECK_INT(o.nul, 0);
-
-    check_ctx("record options");
-    o.json = 1;
-    o.header = 0;
-    o.nul = 1;
-    struct rec_opts r = cli_common_rec_opts(&o);
-    CHECK_INT(r.json, 1);
-    CHECK_INT(r.header, 0);
-    CHECK_INT(r.nul, 1);
+    CHECK_INT(o.rec.header, 1);
+    CHECK_INT(o.rec.json, 0);
+    CHECK_INT(o.rec.nul, 0);
 
     check_table();
     return check_done();

@@ -208,8 +208,7 @@ main(int argc, char **argv)
     if (open_lib(&l, path, filter))
         return AS_EXIT_FAIL;
     struct rec out;
-    struct rec_opts ro = cli_common_rec_opts(&o.common);
-    rec_init(&out, stdout, &ro);
+    rec_init(&out, stdout, &o.common.rec);
     o.out = &out;
     int failed;
     if (o.checks)

@@ -77,7 +77,7 @@ open_writer(const struct opts *o, FILE *out, const struct as_featheader *h,
     struct as_featwriter_opts wo;
     as_featwriter_opts_init(&wo);
     wo.format = o->com.format;
-    wo.header = o->com.header;
+    wo.header = o->com.rec.header;
     int st = as_featwriter_new(w, out, h, &wo);
     if (st != AS_OK) {
         cli_warn_status("stdout", st);
@@ -159,7 +159,7 @@ emit(void *ctx, struct as_batch_item *it)
             .file_mtime_ns = it->file_mtime_ns,
             .audio_hash = it->res.audio_hash,
         };
-        int st = o->com.json
+        int st = o->com.rec.json
                      ? json_row(&c->rec, &c->h, o->set, o->km, &row, it->kind)
                      : as_featwriter_row(c->w, &row);
         if (st == AS_EIO) {
@@ -208,8 +208,8 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
     for (size_t i = 0; i < in->n; i++)
         bin[i] = (struct as_batch_input){
             in->v[i].path, strcmp(in->v[i].path, "-") == 0 ? STDIN_FILENO : -1};
-    if (o->com.json)
-        rec_init(&c.rec, out, &(struct rec_opts){.json = 1, .nul = o->com.nul});
+    if (o->com.rec.json)
+        rec_init(&c.rec, out, &o->com.rec);
     else if (open_writer(o, out, &c.h, &c.w) != 0)
         c.failed = 1;
     as_index *skip_ix = NULL;
@@ -231,7 +231,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
                       c.moved, c.moved == 1 ? "" : "s");
     }
     as_featwriter_free(c.w);
-    if (o->com.json) {
+    if (o->com.rec.json) {
         c.failed |= rec_finish(&c.rec);
         rec_free(&c.rec);
     }

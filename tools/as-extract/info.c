@@ -26,10 +26,7 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
     int failed = 0;
     struct cli_progress prog;
     struct rec r;
-    rec_init(&r, out,
-             &(struct rec_opts){.json = o->com.json,
-                                .header = o->com.header,
-                                .nul = o->com.nul});
+    rec_init(&r, out, &o->com.rec);
     cli_progress_start(&prog, in->n);
     rec_header(&r, REC_COL_PATH "\tcontainer\tcodec\tsample_rate\tchannels"
                                 "\tbits\tframes\t" REC_COL_DURATION

@@ -25,8 +25,7 @@ print_columns(const struct opts *o)
     if (cli_output_open(&out, o->output) != 0)
         return AS_EXIT_FAIL;
     struct rec r;
-    struct rec_opts ro = cli_common_rec_opts(&o->com);
-    rec_init(&r, out.fp, &ro);
+    rec_init(&r, out.fp, &o->com.rec);
     rec_header(&r, "column\tgroup\tunit\tdescription");
     for (size_t c = 0; c < as_featureset_dim(o->set); c++) {
         const struct as_column *col = as_featureset_column(o->set, c);
@@ -140,7 +139,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'v', "verbose", CLI_FLAG, NULL, CLI_TO(o->verbose),
          .help = "report files skipped while walking"},
         CLI_OPT_VERSION,
-        {'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO(o->com.nul),
+        {'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO(o->com.rec.nul),
          .help = "with -i, -C or -J: end records with NUL, paths as they "
                  "are"},
         {0},
@@ -155,9 +154,9 @@ parse_options(int argc, char **argv, struct opts *o)
     cli_dir_hint = 1;
     cli_opts_parse(&t, argc, argv);
     o->in.verbose = o->verbose;
-    if (o->com.json && o->com.format == AS_FEAT_BIN)
+    if (o->com.rec.json && o->com.format == AS_FEAT_BIN)
         cli_usage_error("-J writes JSON, not a binary stream");
-    if (o->com.nul && !o->info && !o->columns && !o->com.json)
+    if (o->com.rec.nul && !o->info && !o->columns && !o->com.rec.json)
         cli_usage_error("-z goes with -i, -C or -J (a TSV feature stream "
                         "ends its lines with LF)");
 }

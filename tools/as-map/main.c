@@ -69,8 +69,7 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
 {
     static const char *const axis[] = {"x", "y", "z"};
     struct rec r;
-    struct rec_opts ro = cli_common_rec_opts(&o->com);
-    rec_init(&r, fp, &ro);
+    rec_init(&r, fp, &o->com.rec);
     rec_header(&r, m->dims == 3
                        ? REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty\tz"
                        : REC_COL_PATH "\tlabel\tcluster\tanomaly\tx\ty");

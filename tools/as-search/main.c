@@ -759,8 +759,7 @@ run(struct opts *o, struct lib *lib, char **ops, size_t n_ops)
 {
     struct rec out;
     struct crate crate;
-    struct rec_opts ro = cli_common_rec_opts(&o->common);
-    rec_init(&out, stdout, &ro);
+    rec_init(&out, stdout, &o->common.rec);
     o->out = &out;
     if (o->crate_dir != NULL) {
         crate_init(&crate, o->crate_dir, o->crate_link);

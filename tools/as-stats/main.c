@@ -541,8 +541,7 @@ run(const struct opts *o, const char *path)
     if (o->eval && eval_run(&s, o))
         goto done;
     struct rec r;
-    struct rec_opts ro = cli_common_rec_opts(&o->out);
-    rec_init(&r, stdout, &ro);
+    rec_init(&r, stdout, &o->out.rec);
     print_report(&r, &s, o);
     failed = rec_finish(&r);
     rec_free(&r);
@@ -590,7 +589,7 @@ parse_options(int argc, char **argv, struct opts *o)
         CLI_OPT_QUIET("no messages about sources, no progress"),
         CLI_OPT_DURATION('t', o->filter),
         CLI_OPT_VERSION,
-        {'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO(o->out.nul),
+        {'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO(o->out.rec.nul),
          .help = "end records with NUL, labels as they are"},
         {0},
     };

@@ -18,14 +18,7 @@ cli_common_init(struct cli_common *o)
 {
     memset(o, 0, sizeof *o);
     o->format = AS_FEAT_TSV;
-    o->header = 1;
-}
-
-struct rec_opts
-cli_common_rec_opts(const struct cli_common *o)
-{
-    return (struct rec_opts){
-        .json = o->json, .header = o->header, .nul = o->nul};
+    o->rec.header = 1;
 }
 
 /* ---- the table-driven layer ---- */

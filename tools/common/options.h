@@ -19,17 +19,12 @@
 #include "record.h"
 
 struct cli_common {
-    int format; /* -f: AS_FEAT_TSV (the default) or AS_FEAT_BIN */
-    int header; /* 1, 0 after -H */
-    int json;   /* -J */
-    int nul;    /* -z */
+    int format;          /* -f: AS_FEAT_TSV (the default) or AS_FEAT_BIN */
+    struct rec_opts rec; /* -H, -J, -z: the record writer's (record.h) */
 };
 
 /* Sets the defaults (TSV with a header line). */
 void cli_common_init(struct cli_common *o);
-
-/* The record writer's options (record.h) that o selects. */
-struct rec_opts cli_common_rec_opts(const struct cli_common *o);
 
 /*
  * The table-driven option layer: a tool describes each option in one
@@ -157,15 +152,16 @@ void cli_opts_help(const struct cli_opts *t, FILE *fp);
     }
 #define CLI_OPT_NO_HEADER(o, text)                                             \
     {                                                                          \
-        'H', "no-header", CLI_UNSET, NULL, CLI_TO((o).header), .help = (text)  \
+        'H', "no-header", CLI_UNSET, NULL, CLI_TO((o).rec.header),             \
+            .help = (text)                                                     \
     }
 #define CLI_OPT_JSON(o, text)                                                  \
     {                                                                          \
-        'J', "json", CLI_FLAG, NULL, CLI_TO((o).json), .help = (text)          \
+        'J', "json", CLI_FLAG, NULL, CLI_TO((o).rec.json), .help = (text)      \
     }
 #define CLI_OPT_NUL(o)                                                         \
     {                                                                          \
-        'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO((o).nul),               \
+        'z', "zero-terminated", CLI_FLAG, NULL, CLI_TO((o).rec.nul),           \
             .help = "end records with NUL, paths as they are"                  \
     }
 extern const struct cli_word cli_format_words[]; /* tsv, bin */
