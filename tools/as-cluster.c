@@ -231,35 +231,24 @@ static int
 print_summary(const struct opts *o, const struct lib *l,
               const struct as_cluster_result *r)
 {
-    const char **labels = malloc((l->n ? l->n : 1) * sizeof *labels);
-    const char **paths = malloc((l->n ? l->n : 1) * sizeof *paths);
     struct as_cluster_summary s;
-    int st = labels != NULL && paths != NULL ? AS_OK : AS_ENOMEM;
-    for (size_t i = 0; st == AS_OK && i < l->n; i++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(l->ix, i, &e)) == AS_OK) {
-            labels[i] = e.label;
-            paths[i] = e.path;
-        }
-    }
-    if (st == AS_OK)
-        st = as_cluster_summarize(r, labels, paths, &s);
+    int st = as_cluster_summarize_index(r, l->ix, &s);
     if (st != AS_OK) {
         cli_warn_status(l->path, st);
-        free(labels);
-        free(paths);
         return 1;
     }
     rec_header(o->out,
                "cluster\tsize\tpurity\tsilhouette\trepresentative\tlabels");
     for (size_t g = 0; g < s.n_groups; g++) {
         size_t rep = s.groups[g].representative;
-        print_group(o, &s.groups[g], rep == SIZE_MAX ? NULL : paths[rep]);
+        struct as_index_entry e;
+        /* read while summarising: cannot fail */
+        if (rep != SIZE_MAX)
+            as_index_entry(l->ix, rep, &e);
+        print_group(o, &s.groups[g], rep == SIZE_MAX ? NULL : e.path);
     }
     print_whole(o, r, &s);
     as_cluster_summary_free(&s);
-    free(labels);
-    free(paths);
     return 0;
 }
 
