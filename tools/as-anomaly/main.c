@@ -95,20 +95,11 @@ static int
 open_lib(struct lib *l, const char *path, as_entry_filter *filter)
 {
     l->path = path;
-    if (cli_index_ident(l->path, &l->ident)) {
-        as_entry_filter_free(filter);
-        return 1;
-    }
     /* every row and entry is read: check them all before any work */
-    if ((l->ix = cli_index_open(l->path, AS_INDEX_VERIFY)) == NULL) {
-        as_entry_filter_free(filter);
-        return 1;
-    }
-    as_index *sub = cli_filter_index(l->ix, l->path, filter);
-    if (sub != l->ix)
-        as_index_close(l->ix);
+    if (cli_index_ident(l->path, &l->ident) == 0)
+        l->ix = cli_filter_open(l->path, AS_INDEX_VERIFY, filter);
     as_entry_filter_free(filter);
-    if ((l->ix = sub) == NULL)
+    if (l->ix == NULL)
         return 1;
     l->n = as_index_count(l->ix);
     return 0;
