@@ -157,19 +157,7 @@ data_json(FILE *fp, const struct map *m,
     const char *slash = strrchr(page, '/');
     struct link_ctx l;
     split(page, slash != NULL ? (size_t)(slash - page) + 1 : 0, &l.dir);
-    if (slash == page) /* "/map.html" */
-        l.dir.absolute = 1;
-    char *cwd = NULL;
-    for (size_t cap = 256; cwd == NULL; cap *= 2) {
-        char *b = cli_xrealloc(NULL, cap);
-        if (getcwd(b, cap) != NULL) {
-            cwd = b;
-            break;
-        }
-        free(b);
-        if (errno != ERANGE)
-            break;
-    }
+    char *cwd = getcwd(NULL, 0);
     l.cwd = cwd;
     int st = map_page_data(fp, m, schemes, by, link_url, &l);
     comps_free(&l.dir);
