@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "as/error.h"
+#include "as/kind.h"
 
 /* Counts the labels of hits[0, m) and fills v (label already set). */
 static int
@@ -294,4 +295,66 @@ as_mislabeled(const as_index *ix, const struct as_label_vote *votes,
     *n_out = m;
     free(fl);
     return AS_OK;
+}
+
+/* For as_mislabeled_index: when ix's own labels say nothing (fewer than
+ * two: one label cannot contradict itself), each entry's kind into
+ * *kind_of, *kinds set. AS_OK with *kind_of NULL: vote with ix's labels;
+ * AS_EMISMATCH: no kinds either, nothing to vote with. */
+static int
+kinds_as_labels(const as_index *ix, as_kinds **kinds, uint32_t **kind_of)
+{
+    if (as_index_label_count(ix) >= 2)
+        return AS_OK;
+    int st = as_kinds_of_index(kinds, NULL, ix, 0);
+    if (st != AS_OK)
+        return st;
+    size_t n = as_index_count(ix);
+    *kind_of = malloc((n ? n : 1) * sizeof **kind_of);
+    return *kind_of == NULL ? AS_ENOMEM : as_kind_labels(*kinds, ix, *kind_of);
+}
+
+int
+as_mislabeled_index(as_index *ix, const struct as_search_opts *so,
+                    const struct as_knn_opts *o, double majority,
+                    struct as_mislabel *out, size_t *n_out, as_kinds **kinds)
+{
+    if (n_out != NULL)
+        *n_out = 0;
+    if (kinds != NULL)
+        *kinds = NULL;
+    if (ix == NULL || o == NULL || out == NULL || n_out == NULL ||
+        kinds == NULL || o->k == 0 || !(majority >= 0.0 && majority < 1.0))
+        return AS_EINVAL;
+    size_t n = as_index_count(ix);
+    if (n == 0)
+        return AS_OK;
+    uint32_t *kind_of = NULL;
+    struct as_label_vote *votes = NULL;
+    as_searcher *s = NULL;
+    int st = kinds_as_labels(ix, kinds, &kind_of);
+    if (st == AS_EMISMATCH) {
+        st = AS_OK; /* nothing to vote with */
+        goto done;
+    }
+    if (st == AS_OK && (votes = malloc(n * sizeof *votes)) == NULL)
+        st = AS_ENOMEM;
+    if (st == AS_OK)
+        st = as_searcher_new(&s, &ix, 1, so);
+    if (st == AS_OK && kind_of != NULL)
+        st = as_label_votes_of(s, ix, o, kind_of, as_kinds_n_classes(*kinds),
+                               votes);
+    else if (st == AS_OK)
+        st = as_label_votes(s, ix, o, votes);
+    if (st == AS_OK)
+        st = as_mislabeled(ix, votes, majority, out, n_out);
+done:
+    as_searcher_free(s);
+    free(votes);
+    free(kind_of);
+    if (st != AS_OK) {
+        as_kinds_free(*kinds);
+        *kinds = NULL;
+    }
+    return st;
 }

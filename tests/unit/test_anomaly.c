@@ -951,6 +951,105 @@ test_mislabeled(void)
     free(x);
 }
 
+/* as_mislabeled_index(): the pipeline of searcher, votes and
+ * as_mislabeled, done by hand here, on ix's labels or its kinds. */
+static void
+check_mislabeled_index(as_index *ix, int by_kind)
+{
+    size_t n = as_index_count(ix);
+    struct as_knn_opts ko;
+    as_knn_opts_init(&ko);
+    ko.k = 10;
+    ko.threads = 2;
+    as_searcher *s = NULL;
+    as_kinds *want_kinds = NULL;
+    uint32_t *kind_of = malloc(n * sizeof *kind_of);
+    struct as_label_vote *v = malloc(n * sizeof *v);
+    struct as_mislabel *want = malloc(n * sizeof *want);
+    struct as_mislabel *got = malloc(n * sizeof *got);
+    size_t n_want = 0, n_got = 0;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    if (by_kind) {
+        CHECK_STATUS(as_kinds_of_index(&want_kinds, NULL, ix, 0), AS_OK);
+        CHECK_STATUS(as_kind_labels(want_kinds, ix, kind_of), AS_OK);
+        CHECK_STATUS(as_label_votes_of(s, ix, &ko, kind_of,
+                                       as_kinds_n_classes(want_kinds), v),
+                     AS_OK);
+    } else {
+        CHECK_STATUS(as_label_votes(s, ix, &ko, v), AS_OK);
+    }
+    CHECK_STATUS(as_mislabeled(ix, v, 0.5, want, &n_want), AS_OK);
+    as_kinds *kinds = (as_kinds *)&n; /* must be set */
+    CHECK_STATUS(as_mislabeled_index(ix, NULL, &ko, 0.5, got, &n_got, &kinds),
+                 AS_OK);
+    CHECK(n_want > 0);
+    CHECK_INT(n_got, n_want);
+    CHECK(n_got == n_want && memcmp(got, want, n_got * sizeof *got) == 0);
+    CHECK((kinds != NULL) == by_kind);
+    if (kinds != NULL && want_kinds != NULL) {
+        CHECK_INT(as_kinds_n_classes(kinds), as_kinds_n_classes(want_kinds));
+        CHECK_STR(as_kinds_class(kinds, got[0].top),
+                  as_kinds_class(want_kinds, want[0].top));
+    }
+    as_kinds_free(kinds);
+    /* the arguments */
+    CHECK_STATUS(as_mislabeled_index(ix, NULL, &ko, 1.0, got, &n_got, &kinds),
+                 AS_EINVAL);
+    CHECK(kinds == NULL);
+    CHECK_STATUS(as_mislabeled_index(ix, NULL, &ko, 0.5, got, &n_got, NULL),
+                 AS_EINVAL);
+    CHECK_STATUS(as_mislabeled_index(NULL, NULL, &ko, 0.5, got, &n_got, &kinds),
+                 AS_EINVAL);
+    ko.k = 0;
+    CHECK_STATUS(as_mislabeled_index(ix, NULL, &ko, 0.5, got, &n_got, &kinds),
+                 AS_EINVAL);
+    as_searcher_free(s);
+    as_kinds_free(want_kinds);
+    free(kind_of);
+    free(v);
+    free(want);
+    free(got);
+}
+
+static void
+test_mislabeled_index(void)
+{
+    check_ctx("mislabeled index");
+    /* two labels, one entry filed with the other */
+    size_t n = 120;
+    float *x = malloc(n * dim * sizeof *x);
+    const char **labels = malloc(n * sizeof *labels);
+    for (size_t i = 0; i < n; i++) {
+        double c = i < 60 ? -4.0 : 4.0;
+        for (size_t j = 0; j < dim; j++)
+            x[i * dim + j] = (float)(c * (j % 2 ? 1.0 : -1.0) + tu_gauss(&rng));
+        labels[i] = i < 60 ? "kicks" : "hats";
+    }
+    labels[7] = "hats";
+    char path[300];
+    snprintf(path, sizeof path, "%s/misidx.asx", dir);
+    write_index(path, x, n, labels);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    check_mislabeled_index(ix, 0);
+    as_index_close(ix);
+
+    /* one label says nothing: the kinds vote (entry 7 moved among the
+     * other cluster, so that some kind is contradicted) */
+    check_ctx("mislabeled index: kinds");
+    for (size_t i = 0; i < n; i++)
+        labels[i] = "all";
+    memcpy(x + 7 * dim, x + 100 * dim, dim * sizeof *x);
+    for (size_t j = 0; j < dim; j++)
+        x[7 * dim + j] += 0.01f;
+    write_index(path, x, n, labels);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    check_mislabeled_index(ix, 1);
+    as_index_close(ix);
+    free(labels);
+    free(x);
+}
+
 /* ---- the ranking ---- */
 
 /* as_anomaly_scores with method, k and threads, the rest as init. */
@@ -1882,6 +1981,7 @@ main(int argc, char **argv)
     test_votes();
     test_agreement();
     test_mislabeled();
+    test_mislabeled_index();
     test_ranking();
     test_library_rank();
     test_lof();

@@ -387,6 +387,26 @@ int as_mislabeled(const as_index *ix, const struct as_label_vote *votes,
                   double majority, struct as_mislabel *out, size_t *n_out);
 
 /*
+ * The whole of as-anomaly --mislabeled on ix: a searcher with so (NULL:
+ * cosine and the stored weights, as as-search searches), each entry's
+ * o->k nearest voting (as_label_votes, on o->threads), and
+ * as_mislabeled() with majority into out (room for as_index_count(ix)).
+ * An index with fewer than two labels (a library in one folder, whose
+ * labels say nothing) votes with its entries' kinds instead
+ * (as_kind_labels on as_kinds_of_index: the tags, or the built-in model
+ * on the default columns): *kinds then receives them, and the label
+ * numbers of out are their classes (as_kinds_class); else *kinds is NULL
+ * and they are ix's labels (as_index_label). Without labels or kinds,
+ * nothing is flagged. Returns AS_OK, AS_EINVAL (a NULL argument,
+ * majority outside [0, 1), o->k 0), AS_ECHECKSUM, AS_EINDEX or
+ * AS_ENOMEM; free *kinds with as_kinds_free().
+ */
+int as_mislabeled_index(as_index *ix, const struct as_search_opts *so,
+                        const struct as_knn_opts *o, double majority,
+                        struct as_mislabel *out, size_t *n_out,
+                        as_kinds **kinds);
+
+/*
  * How well the nearest neighbours agree with the labels, leaving each
  * entry out: every labelled entry of ix is a query, and its k nearest
  * other entries (as_label_votes) are counted. precision@1 is hits1 /
