@@ -440,19 +440,16 @@ run(struct opts *o, const char *path)
             o->summary ? print_summary(o, &l, &r) : print_entries(o, &l, &r);
     failed |= rec_finish(&out);
     rec_free(&out);
-    int out_checked = 0;
     if (!failed && o->write) {
         /* the output first: a cron job that lost it must not find the
          * index changed */
-        out_checked = 1;
         failed = cli_stdout_flush() ||
                  cli_index_annotate(l.path, &ident, o->wait_s, r.labels, NULL);
     }
     as_cluster_result_free(&r);
     as_projection_free(l.proj);
     as_index_close(l.ix);
-    if (!out_checked)
-        failed |= cli_stdout_flush();
+    failed |= cli_stdout_flush();
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 

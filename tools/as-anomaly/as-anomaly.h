@@ -32,9 +32,6 @@ int entry_get(const struct lib *l, size_t i, struct as_index_entry *e);
 /* Begins the record of an entry with the fields every output starts
  * with: its path and label; rec_end(o->out) ends it. */
 void print_entry_start(const struct opts *o, const struct as_index_entry *e);
-/* Flushes and checks stdout with cli_output_close() the first time it
- * is called; returns that result (0, or 1: reported) every time. */
-int close_stdout(void);
 /* The "out of memory" failure: reported, 1. */
 int fail_nomem(const struct lib *l);
 

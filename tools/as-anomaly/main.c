@@ -39,17 +39,6 @@ print_entry_start(const struct opts *o, const struct as_index_entry *e)
 }
 
 int
-close_stdout(void)
-{
-    static int closed, rc;
-    if (!closed) {
-        rc = cli_stdout_flush();
-        closed = 1;
-    }
-    return rc;
-}
-
-int
 fail_nomem(const struct lib *l)
 {
     cli_warnx(l->path, "%s", strerror(ENOMEM));
@@ -211,7 +200,7 @@ main(int argc, char **argv)
     as_index_close(l.ix);
     failed |= rec_finish(&out);
     rec_free(&out);
-    if (close_stdout())
+    if (cli_stdout_flush())
         failed = 1;
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }

@@ -62,7 +62,7 @@ run_ranking(const struct opts *o, const struct lib *l)
         goto done;
     /* nothing stored after a failed output */
     if (o->write &&
-        (close_stdout() ||
+        (cli_stdout_flush() ||
          cli_index_annotate(l->path, &l->ident, o->wait_s, NULL, stored)))
         goto done;
     failed = 0;

@@ -319,9 +319,6 @@ run(const struct opts *o, const char *path)
         failed = draw(o, &m, out[SVG].fp, out[HTML].fp);
     for (int f = 0; f < N_OUT && !failed; f++)
         failed = cli_output_sync(&out[f]);
-    /* cli_output_close() flushes stdout itself */
-    int to_stdout =
-        want[COORDS] && (o->output == NULL || strcmp(o->output, "-") == 0);
     for (int f = 0; f < N_OUT; f++)
         if (out[f].fp != NULL)
             failed |= cli_output_close(&out[f], !failed);
@@ -329,8 +326,7 @@ run(const struct opts *o, const char *path)
     free(m.nn);
     as_projection_free(proj);
     as_index_close(m.ix);
-    if (!to_stdout)
-        failed |= cli_stdout_flush();
+    failed |= cli_stdout_flush();
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 

@@ -361,10 +361,11 @@ cli_input_name(const char *path)
 int
 cli_stdout_flush(void)
 {
-    if (as_stream_flush(stdout) == AS_OK)
-        return 0;
+    static int failed;
+    if (failed || as_stream_flush(stdout) == AS_OK)
+        return failed;
     fprintf(stderr, "%s: stdout: %s\n", cli_name, strerror(errno));
-    return 1;
+    return failed = 1;
 }
 
 int

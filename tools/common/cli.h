@@ -128,8 +128,8 @@ int cli_output_sync(struct cli_output *out);
 /* Returns 0 on success; reports the failure and returns 1 otherwise. */
 int cli_output_close(struct cli_output *out, int commit);
 /* Flushes stdout; a failure, now or in an earlier write, is reported as
- * "prog: stdout: reason" (the reason found again when stdio has lost it).
- * Returns 1 after reporting, else 0. */
+ * "prog: stdout: reason" (the reason found again when stdio has lost it),
+ * once: later calls return 1 at once. Returns 1 after reporting, else 0. */
 int cli_stdout_flush(void);
 
 /* A progress line on stderr, only when stderr is a terminal and not -q. */
