@@ -189,6 +189,26 @@ as__unnamed_file(void)
     return tfd;
 }
 
+/* N when the kernel's link p is this process's descriptor N
+ * (/proc/self/fd/N, where /dev/stdout and /dev/fd/N lead), else -1. */
+static int
+own_fd(const char *p)
+{
+    const char *base = strrchr(p, '/');
+    if (base == NULL || base[1] < '0' || base[1] > '9')
+        return -1;
+    char *end, dir[4096], mine[64];
+    long n = strtol(base + 1, &end, 10);
+    if (*end != '\0' || n > INT_MAX)
+        return -1;
+    as__dir_of(p, dir, sizeof dir);
+    snprintf(mine, sizeof mine, "/proc/%ld/fd", (long)getpid());
+    char *real = realpath(dir, NULL);
+    int own = real != NULL && strcmp(real, mine) == 0;
+    free(real);
+    return own ? (int)n : -1;
+}
+
 /* ---- as_outfile ---- */
 
 struct as_outfile {
@@ -222,9 +242,14 @@ as_outfile_open(as_outfile **out, const char *path)
     if ((f->target = as_path_target(path)) == NULL) {
         err = errno;
     } else if (lstat(f->target, &st) == 0 && S_ISLNK(st.st_mode)) {
-        /* the kernel's link to an open file (/dev/stdout): written as
-         * the shell opened it, appended to what is there */
-        if ((fd = open(f->target, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
+        /* the kernel's link to an open file (/dev/stdout): one of ours
+         * is written through a copy of the descriptor, sharing its
+         * offset, so that what the shell writes next comes after; one
+         * of another process's is opened, appended to what is there */
+        int own = own_fd(f->target);
+        fd = own >= 0 ? fcntl(own, F_DUPFD_CLOEXEC, 0)
+                      : open(f->target, O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (fd < 0)
             err = errno;
     } else if (stat(f->target, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* a device or FIFO is written as it is: replacing it with a

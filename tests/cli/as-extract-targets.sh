@@ -82,6 +82,13 @@ as-extract -H -o /dev/fd/1 kick.flac >>redirected.tsv ||
     fail "-o /dev/fd/1 appending to a file failed"
 { cat want.tsv; tail -n 1 want.tsv; } >twice.tsv
 cmp -s twice.tsv redirected.tsv || fail "-o /dev/stdout: the file got other rows"
+# what the shell writes to the file next comes after, not over, the rows
+{
+    as-extract -o /dev/stdout kick.flac
+    echo last
+} >then.tsv
+{ cat want.tsv; echo last; } >want_then.tsv
+cmp -s want_then.tsv then.tsv || fail "-o /dev/stdout: the shell wrote over it"
 ln -s loop1 loop2
 ln -s loop2 loop1
 run as-extract -o loop1 kick.flac

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,15 @@ test_fd_links(void)
     fclose(fp);
     CHECK(holds(file, "old\nnew\n"));
     CHECK_INT(temp_files(dir), 0);
+    /* as a shell's >: our descriptor's offset moves past what was
+     * written, so what the shell writes next follows it */
+    int fd = open(file, O_WRONLY | O_TRUNC);
+    CHECK(fd >= 0);
+    snprintf(path, sizeof path, "/dev/fd/%d", fd);
+    CHECK_STATUS(write_text(path, "first\n", 1), AS_OK);
+    CHECK_INT(write(fd, "next\n", 5), 5);
+    close(fd);
+    CHECK(holds(file, "first\nnext\n"));
     struct stat st;
     if (lstat("/dev/stdout", &st) == 0 && S_ISLNK(st.st_mode)) {
         char *t = as_path_target("/dev/stdout");

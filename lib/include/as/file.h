@@ -43,10 +43,12 @@ typedef struct as_outfile as_outfile;
  * renames over it; until then the file at path is untouched. Anything
  * else that exists (a device such as /dev/null, a FIFO) is opened and
  * written directly, as a shell redirection would, and stays what it is;
- * so is a file opened already, through the kernel's link to it
- * (/dev/stdout), at its end (O_APPEND: the shell's >> and > both hold);
- * a directory is refused (AS_EIO, errno EISDIR), and so is a socket,
- * which cannot be opened (AS_EIO, errno ENXIO). Returns
+ * so is a file opened already, through the kernel's link to it: one of
+ * this process's (/dev/stdout, /dev/fd/N) through a copy of its
+ * descriptor, where it stands, so that what the shell writes to it next
+ * comes after; another process's at its end (O_APPEND). A directory is
+ * refused (AS_EIO, errno EISDIR), and so is a socket that is not one of
+ * this process's descriptors, which cannot be opened (ENXIO). Returns
  * AS_OK, AS_EINVAL (NULL arguments), AS_ENOMEM, or AS_EIO with errno
  * set (ELOOP for a loop of links).
  */
