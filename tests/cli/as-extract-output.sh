@@ -22,8 +22,9 @@ if command -v sox >/dev/null 2>&1; then
 fi
 
 # Binary features are not written to a terminal, whether standard output
-# is the default or named by -o - (script(1) gives the terminal).
-for o in "" "-o -"; do
+# is the default or named by -o, or -o names the terminal (script(1)
+# gives the terminal).
+for o in "" "-o -" "-o /dev/stdout" "-o /dev/tty"; do
     run script -qec "as-extract -b $o kick.flac" /dev/null
     expect_status 2
     grep -q 'as-extract: binary output to a terminal; redirect it or use -o' \

@@ -195,18 +195,17 @@ main(int argc, char **argv)
         stdin_uses += strcmp(operands[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
-    if (o.com.format == AS_FEAT_BIN &&
-        (o.output == NULL || strcmp(o.output, "-") == 0) &&
-        isatty(STDOUT_FILENO))
+    struct cli_output out;
+    if (cli_output_open(&out, o.output) != 0)
+        return AS_EXIT_FAIL;
+    /* whatever the path to it (-o /dev/stdout, /dev/tty) */
+    if (o.com.format == AS_FEAT_BIN && isatty(fileno(out.fp))) {
+        cli_output_close(&out, 0);
         cli_usage_error("binary output to a terminal; redirect it or use -o");
+    }
 
     struct cli_inputs in;
     int failed = cli_inputs_gather(&in, &o.in, operands, n_operands);
-    struct cli_output out;
-    if (cli_output_open(&out, o.output) != 0) {
-        cli_inputs_free(&in);
-        return AS_EXIT_FAIL;
-    }
     failed |=
         o.info ? run_info(&o, &in, out.fp) : run_features(&o, &in, out.fp);
     as_kind_model_free(o.km);
