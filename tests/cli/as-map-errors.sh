@@ -132,6 +132,16 @@ if [ -w /dev/full ]; then
     set -e
     expect_status 1
     expect_err "as-map: stdout: No space left on device"
+    # a file beside a lost stdout stays as it was: all or none
+    echo old >coords.tsv
+    set +e
+    as-map -m pca -q -o coords.tsv -s - lib.asx >/dev/full 2>"$T/err"
+    status=$?
+    set -e
+    expect_status 1
+    expect_err "as-map: stdout: No space left on device"
+    [ "$(cat coords.tsv)" = old ] || fail "-o replaced beside a lost stdout"
+    [ "$(ls -A | grep -c '\.tmp-')" -eq 0 ] || fail "temporary files left"
 fi
 
 # | head: ends quietly

@@ -391,7 +391,7 @@ int
 cli_output_sync(struct cli_output *out)
 {
     if (out->file == NULL)
-        return 0;
+        return cli_stdout_flush();
     /* A failed write is always reported, committed or not: the data
      * did not reach the disk. */
     if (as_outfile_sync(out->file) != AS_OK) {

@@ -122,8 +122,9 @@ struct cli_output {
 int cli_output_open(struct cli_output *out, const char *path);
 /* Makes what was written durable (flush and fsync) without putting it in
  * place, so that a tool writing several files can commit them all or
- * none; 0, or 1 after reporting (the close then does not commit). Not
- * for stdout, which cli_output_close() flushes. */
+ * none; 0, or 1 after reporting (the close then does not commit). For
+ * stdout, a flush that tells whether it was written (cli_stdout_flush),
+ * so that no file is put in place beside a lost stdout. */
 int cli_output_sync(struct cli_output *out);
 /* Returns 0 on success; reports the failure and returns 1 otherwise. */
 int cli_output_close(struct cli_output *out, int commit);
