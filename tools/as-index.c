@@ -686,43 +686,37 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
     if (as_entry_filter_active(o->filter) && o->dump == NULL && !merge)
         cli_usage_error("the filters (--cluster, -g, --label, -t) go with -d "
                         "and merge");
-    if (merge) {
-        if (o->output == NULL || modes != 1 || n_rest == 0)
-            cli_usage_error("merge needs -o index and one or more indexes");
-        return run_merge(o, rest, n_rest);
-    }
+    /* every option is checked in every mode, merge included */
+    if (merge && (o->output == NULL || modes != 1 || n_rest == 0))
+        cli_usage_error("merge needs -o index and one or more indexes");
     if (modes != 1)
         cli_usage_error("one of -a, -c, -d, -L, -o and -u is needed");
     if ((o->links || o->ef_construction) && o->approx == NULL)
         cli_usage_error("-E and -M go with -a");
-    if (o->approx != NULL) {
-        if (n_rest > 0)
-            cli_usage_error("-a takes no streams");
-        return run_approx(o);
-    }
+    if (o->approx != NULL && n_rest > 0)
+        cli_usage_error("-a takes no streams");
     if ((o->shrinkage >= 0.0 || o->blend >= 0.0) && o->learn == NULL)
         cli_usage_error("-b and -s go with -L");
-    if (o->learn != NULL) {
-        if (n_rest > 0)
-            cli_usage_error("-L takes no streams");
-        return run_learn(o);
-    }
+    if (o->learn != NULL && n_rest > 0)
+        cli_usage_error("-L takes no streams");
     if (o->prune && o->update == NULL)
         cli_usage_error("-p goes with -u");
     if (o->force_prune && !o->prune)
         cli_usage_error("-F goes with -p");
     if ((o->check || o->dump) && n_rest > 0)
         cli_usage_error("-c and -d take no streams");
-    if (o->check != NULL)
-        return run_check(o->check);
-    if (o->dump != NULL)
-        return run_dump(o);
     int stdin_uses = n_rest == 0;
-    for (int i = 0; i < n_rest; i++)
+    for (int i = 0; !merge && i < n_rest; i++)
         stdin_uses += strcmp(rest[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
-    int rc = run_write(o, rest, n_rest);
+    int rc = merge               ? run_merge(o, rest, n_rest)
+             : o->approx != NULL ? run_approx(o)
+             : o->learn != NULL  ? run_learn(o)
+             : o->check != NULL  ? run_check(o->check)
+             : o->dump != NULL   ? run_dump(o)
+                                 : run_write(o, rest, n_rest);
+    /* the summary (-J, -v) or the dump: a lost stdout fails the run */
     if (cli_stdout_flush())
         rc = AS_EXIT_FAIL;
     return rc;

@@ -83,6 +83,19 @@ as-index -o direct.asx kicks.tsv rest.tsv
 cmp -s merged.asx direct.asx || fail "merged = built at once"
 run as-index merge -J -o merged.asx kicks.asx rest.asx
 expect_out '{"index":"merged.asx","added":5,"changed":0,"unchanged":0,"removed":0,"failed":0}'
+# a summary that cannot be written fails the run, in every mode
+if [ -w /dev/full ]; then
+    for args in "merge -J -o merged.asx kicks.asx rest.asx" \
+        "-J -o direct.asx kicks.tsv rest.tsv" "-d merged.asx"; do
+        set +e
+        # shellcheck disable=SC2086
+        as-index $args >/dev/full 2>"$T/err"
+        status=$?
+        set -e
+        expect_status 1
+        expect_err "as-index: stdout: No space left on device"
+    done
+fi
 
 # Another feature set is refused, naming both; the rest is indexed.
 as-extract -s librosa45 samples/hats/hihat_48k.wav >l45.tsv

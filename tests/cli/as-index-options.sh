@@ -44,6 +44,19 @@ expect_status 2
 run as-index -p -o a.asx
 expect_status 2
 expect_err "as-index: -p goes with -u" "$usage" "$hint"
+# the options of one mode are refused in every other, merge, -a and -L
+# included (they went unread there)
+for c in "merge -p -o m.asx a.asx|-p goes with -u" \
+    "merge -E 5 -o m.asx a.asx|-E and -M go with -a" \
+    "merge -s 0.5 -o m.asx a.asx|-b and -s go with -L" \
+    "-a a.asx -p|-p goes with -u" "-a a.asx -b 0.1|-b and -s go with -L" \
+    "-L a.asx -p|-p goes with -u" "-L a.asx -M 3|-E and -M go with -a"; do
+    # shellcheck disable=SC2086
+    run as-index ${c%%|*}
+    expect_status 2
+    expect_err "as-index: ${c#*|}" "$usage" "$hint"
+done
+[ -e m.asx ] && fail "a refused merge wrote m.asx"
 run as-index -c a.asx stream.tsv
 expect_status 2
 run as-index merge a.asx b.asx
