@@ -388,7 +388,8 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "store the cluster of each entry in the index (for "
                  "as-search -c)"},
         {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o->wait_s), .min = 0.0,
-         .max = 1e6, .help = "with -W: wait for another writer's lock"},
+         .max = 1e6, .with = 'W',
+         .help = "with -W: wait for another writer's lock"},
         CLI_OPT_NUL(o->com),
         CLI_OPT_CLUSTER(0, o->filter),
         {0},

@@ -62,6 +62,12 @@ run as-cluster -k 2 -K 2:3 lib.asx
 expect_err "as-cluster: -k and -K do not go together" \
     "$(as_usage as-cluster)" \
     "Try 'as-cluster --help'."
+# -w waits for the lock -W takes: without it, a usage error, as in
+# as-anomaly
+run as-cluster -w 5 lib.asx
+expect_status 2
+expect_err "as-cluster: -w goes with -W" "$(as_usage as-cluster)" \
+    "Try 'as-cluster --help'."
 
 # Bad indexes, too many clusters, an empty index, a full disk.
 run as-cluster missing.asx
