@@ -74,6 +74,13 @@ for t in "as-cluster -k 1" "as-map -m pca"; do
     [ "$(tr '\0' '\n' <"$T/out" | cut -f 1-2 | head -c ${#nl})" = "$nl" ] ||
         fail "$t -z: $(od -c "$T/out" | head)"
 done
+# -W stores nothing when a record was left out (the output failed)
+cp odd.asx before.asx
+for t in "as-anomaly" "as-cluster -k 1"; do
+    run $t -W -z -H odd.asx
+    expect_status 1
+    cmp -s before.asx odd.asx || fail "$t -W -z stored after a record left out"
+done
 run as-stats -z -n odd.asx
 expect_status 0
 tr '\0\n' '\n|' <"$T/out" | grep -qxF "$(printf 'label\tl|b\t2')" ||

@@ -60,9 +60,9 @@ run_ranking(const struct opts *o, const struct lib *l)
     }
     if (print_ranking(o, l, rk, n, threshold))
         goto done;
-    /* nothing stored after a failed output */
+    /* nothing stored after a failed output (a record left out too) */
     if (o->write &&
-        (cli_stdout_flush() ||
+        (rec_finish(o->out) || cli_stdout_flush() ||
          cli_index_annotate(l->path, &l->ident, o->wait_s, NULL, stored)))
         goto done;
     failed = 0;
