@@ -93,11 +93,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
             goto done;
         }
     } else if (!as_featheader_same_names(h, first)) {
-        char a[64], bname[64];
-        as_featheader_describe(h, a, sizeof a);
-        as_featheader_describe(first, bname, sizeof bname);
-        cli_input_warnx(name, "feature set %s differs from the index's (%s)", a,
-                        bname);
+        cli_columns_differ(name, h, first, "the index", 1);
         c->failed++;
         failed = 1;
         goto done;
@@ -546,12 +542,8 @@ run_merge(const struct opts *o, char **inputs, int n)
             }
             first_name = inputs[i];
         } else if (!as_featheader_same_names(h, &first)) {
-            char a[64], bn[64];
-            as_featheader_describe(h, a, sizeof a);
-            as_featheader_describe(&first, bn, sizeof bn);
             char *fn = cli_msg_name_dup(first_name);
-            cli_warnx(inputs[i], "feature set %s differs from %s's (%s)", a, fn,
-                      bn);
+            cli_columns_differ(inputs[i], h, &first, fn, 0);
             free(fn);
             as_index_close(ix);
             c.failed++;

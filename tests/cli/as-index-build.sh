@@ -101,12 +101,12 @@ fi
 as-extract -s librosa45 samples/hats/hihat_48k.wav >l45.tsv
 run as-index -o mixed.asx lib.tsv l45.tsv
 expect_status 1
-expect_err "as-index: l45.tsv: feature set librosa45 differs from the index's (default)"
+expect_err "as-index: l45.tsv: feature set librosa45, the index has default"
 [ "$(as-index -d mixed.asx -H | wc -l)" -eq 5 ] || fail "the first stream indexed"
 as-index -o l45.asx l45.tsv
 run as-index merge -o bad.asx lib.asx l45.asx
 expect_status 1
-expect_err "as-index: l45.asx: feature set librosa45 differs from lib.asx's (default)"
+expect_err "as-index: l45.asx: feature set librosa45, lib.asx has default"
 
 # A malformed row: named with its line, the others indexed, status 1.
 awk -F '\t' 'BEGIN { OFS = FS } NR == 3 { $7 = "loud" } { print }' lib.tsv >bad.tsv
