@@ -63,6 +63,21 @@ mtime_ns(const struct stat *sb)
     return t == -1 ? -2 : t;
 }
 
+/* Whether h's columns are set's, maybe followed by kind tags (an index
+ * of as-extract -K rows): the rows begin with set's features. */
+static int
+set_columns(const as_featureset *set, const struct as_featheader *h)
+{
+    size_t dim = as_featureset_dim(set);
+    if (h->dim < dim)
+        return 0;
+    for (size_t j = 0; j < h->dim; j++)
+        if (j < dim ? strcmp(as_featureset_column(set, j)->name, h->names[j])
+                    : !as_kind_is_tag(h->names[j]))
+            return 0;
+    return 1;
+}
+
 int
 as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
              const struct as_batch_input *in, size_t n)
@@ -72,7 +87,7 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
     *out = NULL;
     if (ix == NULL || set == NULL || (in == NULL && n > 0))
         return AS_EINVAL;
-    if (!as_featureset_same_names(set, as_index_header(ix)))
+    if (!set_columns(set, as_index_header(ix)))
         return AS_EMISMATCH;
     as_reuse *r = calloc(1, sizeof *r);
     if (r == NULL)

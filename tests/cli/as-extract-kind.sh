@@ -67,6 +67,34 @@ as-search -k 2 -p sine440_44k1.wav kind.asx |
     awk -F '\t' -v OFS='\t' '{ NF -= 2; print }' >b
 cmp -s a b || fail "the tags changed the distances: $(cat a b)"
 
+# -U with -K: an index of tagged rows leaves its unchanged files out, a
+# moved file keeps its features and gets its tags again; an index whose
+# columns are not this run's (tags or none) is refused, naming both
+as-extract -K -M small.model $files | as-index -o tagged.asx
+run as-extract -K -M small.model -U tagged.asx -v $files
+expect_status 0
+expect_out_line "$(head -n 1 kind.tsv)"
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "-K -U: unchanged rows: $(cat "$T/out")"
+expect_err "as-extract: tagged.asx: left out 3 unchanged files" \
+    "as-extract: tagged.asx: reused the features of 0 moved files"
+mkdir moved
+mv kick_44k1.flac moved/
+run as-extract -K -M small.model -U tagged.asx -v moved/kick_44k1.flac
+expect_status 0
+expect_err "as-extract: tagged.asx: left out 0 unchanged files" \
+    "as-extract: tagged.asx: reused the features of 1 moved file"
+grep "^kick_44k1.flac	" kind.tsv | cut -f 2- >want_row
+grep "^moved/kick_44k1.flac	" "$T/out" | cut -f 2- | cmp -s - want_row ||
+    fail "-K -U: the moved file's row: $(cat "$T/out")"
+mv moved/kick_44k1.flac .
+nf=$(as-extract -C -H | wc -l)
+run as-extract -U tagged.asx kick_44k1.flac
+expect_status 1
+expect_err "as-extract: tagged.asx: feature set default with $((nf + 2)) columns, this extraction has $nf"
+run as-extract -K -M small.model -U plain.asx kick_44k1.flac
+expect_status 1
+expect_err "as-extract: plain.asx: feature set default with $nf columns, this extraction has $((nf + 2))"
+
 # bad models and option mixes
 usage=$(as_usage as-extract)
 usage_err() {

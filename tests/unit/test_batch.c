@@ -406,6 +406,58 @@ test_reuse(void)
     as_index_close(ix);
 }
 
+/* An index of one entry whose columns are the default set's followed by
+ * extra[0, n_extra). */
+static void
+write_extra_index(const char *path, const char *const *extra, size_t n_extra)
+{
+    const as_featureset *set = as_featureset_get("default");
+    size_t dim = as_featureset_dim(set);
+    const char **names = malloc((dim + n_extra) * sizeof *names);
+    struct as_featheader h = tu_set_header(set, names);
+    for (size_t j = 0; j < n_extra; j++)
+        names[dim + j] = extra[j];
+    h.dim = dim + n_extra;
+    h.set = as_featureset_name(set);
+    float *v = malloc(h.dim * sizeof *v);
+    for (size_t j = 0; j < h.dim; j++)
+        v[j] = 1.0f;
+    struct as_index_entry e = {
+        paths[0], NULL, 1.0, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
+    as_index_builder_free(b);
+    free(v);
+    free(names);
+}
+
+/* An index of as-extract -K rows (the set's columns, then kind tags) can
+ * be reused: its rows begin with the set's features; any other column
+ * after them cannot. */
+static void
+test_reuse_tags(void)
+{
+    check_ctx("reuse: kind tags");
+    char path[320];
+    snprintf(path, sizeof path, "%s/tags.asx", dir);
+    const char *tags[] = {"kind_p_kick", "kind_p_snare"};
+    const char *other[] = {"kind_p_kick", "loudness"};
+    const as_featureset *set = as_featureset_get("default");
+    struct as_batch_input in[1] = {{paths[0], -1}};
+    for (int t = 0; t < 2; t++) {
+        write_extra_index(path, t == 0 ? tags : other, 2);
+        as_index *ix;
+        as_reuse *r = NULL;
+        CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+        CHECK_STATUS(as_reuse_new(&r, ix, set, in, 1),
+                     t == 0 ? AS_OK : AS_EMISMATCH);
+        as_reuse_free(r);
+        as_index_close(ix);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -417,6 +469,7 @@ main(int argc, char **argv)
     test_kinds();
     test_stop();
     test_reuse();
+    test_reuse_tags();
     tu_rmtree(dir);
     return check_done();
 }

@@ -88,12 +88,15 @@ open_writer(const struct opts *o, FILE *out, const struct as_featheader *h,
 
 /*
  * --skip-unchanged: what the index holds of the inputs (*reuse NULL when
- * there is no index yet, a first run). Returns 0, or 1 if the index could
- * not be read (reported).
+ * there is no index yet, a first run). The index must have the columns h
+ * of this run's rows (with -K the kind tags too), which go into it next.
+ * Returns 0, or 1 if the index could not be read or has other columns
+ * (reported).
  */
 static int
-open_reuse(const struct opts *o, const struct as_batch_input *bin, size_t n,
-           as_index **ixp, as_reuse **reuse)
+open_reuse(const struct opts *o, const struct as_featheader *h,
+           const struct as_batch_input *bin, size_t n, as_index **ixp,
+           as_reuse **reuse)
 {
     *ixp = NULL;
     *reuse = NULL;
@@ -107,11 +110,11 @@ open_reuse(const struct opts *o, const struct as_batch_input *bin, size_t n,
     as_index *ix = cli_index_open(o->skip_index, AS_INDEX_VERIFY);
     if (ix == NULL)
         return 1;
-    int st = as_reuse_new(reuse, ix, o->set, bin, n);
-    if (st == AS_EMISMATCH)
-        cli_warnx(o->skip_index, "feature set differs from -s %s",
-                  as_featureset_name(o->set));
-    else if (st != AS_OK)
+    int st = AS_EMISMATCH;
+    if (!as_featheader_same_names(as_index_header(ix), h))
+        cli_columns_differ(o->skip_index, as_index_header(ix), h,
+                           "this extraction", 0);
+    else if ((st = as_reuse_new(reuse, ix, o->set, bin, n)) != AS_OK)
         cli_warn_status(o->skip_index, st);
     if (st != AS_OK) {
         as_index_close(ix);
@@ -215,7 +218,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
     as_index *skip_ix = NULL;
     as_reuse *reuse = NULL;
     if (!c.failed && o->skip_index != NULL &&
-        open_reuse(o, bin, in->n, &skip_ix, &reuse) != 0)
+        open_reuse(o, &c.h, bin, in->n, &skip_ix, &reuse) != 0)
         c.failed = 1;
     if (!c.failed) {
         bo.reuse = reuse;

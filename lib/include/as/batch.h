@@ -46,7 +46,8 @@ typedef struct as_reuse as_reuse;
  * is analysed. Inputs with fd >= 0 are always analysed. ix must outlive
  * *out, and in must be the list later given to as_extract_batch() (its
  * strings are not copied: they must outlive *out). Returns AS_OK;
- * AS_EMISMATCH when the index's columns are not those of set; AS_EINVAL
+ * AS_EMISMATCH when the index's columns are not those of set, or those
+ * followed by kind tags (as_kind_is_tag: rows of as-extract -K); AS_EINVAL
  * (ix or set NULL, in NULL with n > 0); AS_ENOMEM. *out is NULL on
  * failure.
  */
