@@ -72,6 +72,14 @@ printf 'dir\n' >list
 run as-extract -i -T list
 expect_status 1
 expect_err "as-extract: dir: Is a directory (use -r to walk it)"
+# ... but a directory where an index or a model file goes is no input to
+# walk: no hint
+run as-extract -U dir good.wav
+expect_status 1
+expect_err "as-extract: dir: Is a directory"
+run as-extract -K -M dir good.wav
+expect_status 1
+expect_err "as-extract: dir: Is a directory"
 
 # --info escapes a path with a tab, as as-format(5) says.
 cp good.wav "$(printf 'tab\there.wav')"

@@ -43,7 +43,7 @@ cmp -s want got && fail "the new set gives the same distances"
 
 run as-search -k 1 old.asx samples/kicks/kick_44k1.flac
 expect_status 1
-expect_err "as-search: the index holds features (87 columns) that this version cannot extract; give the queries as a stream (-F)"
+expect_err "as-search: old.asx: the index holds features (87 columns) that this version cannot extract; give the queries as a stream (-F)"
 run as-search -H -k 1 -F new.tsv old.asx
 expect_status 1
 expect_err "as-search: new.tsv: feature set default, the index has 87 columns"

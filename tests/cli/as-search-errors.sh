@@ -148,7 +148,7 @@ awk -F '\t' 'BEGIN { OFS = FS } NR == 1 { $6 = "my_col" } { print }' lib.tsv >mi
 as-index -o mine.asx mine.tsv
 run as-search mine.asx $K
 expect_status 1
-expect_err "as-search: the index holds features (103 columns) that this version cannot extract; give the queries as a stream (-F)"
+expect_err "as-search: mine.asx: the index holds features (103 columns) that this version cannot extract; give the queries as a stream (-F)"
 run as-search -H -k 1 -F mine.tsv mine.asx
 expect_status 0
 [ "$(wc -l <"$T/out")" -eq 3 ] || fail "custom columns, stream queries"

@@ -475,14 +475,14 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
     if (st == AS_ENOTSUP) {
         char set[64];
         as_featheader_describe(as_index_header(lib->ix[0]), set, sizeof set);
-        cli_warnx(NULL,
+        cli_warnx(lib->path[0],
                   "the index holds features (%s) that this version cannot "
                   "extract; give the queries as a stream (-F)",
                   set);
         return 1;
     }
     if (st != AS_OK) {
-        cli_warn_status(NULL, st);
+        cli_warn_status(lib->path[0], st);
         return 1;
     }
     int failed = 0;

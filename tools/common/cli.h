@@ -44,8 +44,8 @@ void cli_input_warnx(const char *subject, const char *fmt, ...)
 void cli_notex(const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A library status about subject; AS_EIO prints strerror(errno), and,
- * when cli_dir_hint is set (tools with -r), a directory gets the hint
- * that -r walks it. */
+ * when cli_dir_hint is set (tools with -r), a directory among the inputs
+ * (cli_input_warn_status) gets the hint that -r walks it. */
 extern int cli_dir_hint;
 void cli_warn_status(const char *subject, int status);
 void cli_input_warn_status(const char *subject, int status);
