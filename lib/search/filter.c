@@ -466,6 +466,39 @@ try_path(as_index *const *ix, size_t n_ix, const char *path,
     return AS_ENOENT_PATH;
 }
 
+/* The absolute, lexical path abs relative to cwd when inside it: that,
+ * then "./" + that. AS_ENOENT_PATH when not inside or not found. */
+static int
+try_inside(as_index *const *ix, size_t n_ix, const char *abs, const char *cwd,
+           struct as_entry_ref *out)
+{
+    size_t la = strlen(abs);
+    char *c = malloc(strlen(cwd) + 2), *alt = malloc(la + 3);
+    if (c == NULL || alt == NULL) {
+        free(c);
+        free(alt);
+        return AS_ENOMEM;
+    }
+    lexical(cwd, c);
+    size_t n = strlen(c);
+    const char *rest = NULL;
+    if (strcmp(c, "/") == 0)
+        rest = abs + 1;
+    else if (strncmp(abs, c, n) == 0 && abs[n] == '/')
+        rest = abs + n + 1;
+    int st = AS_ENOENT_PATH;
+    if (rest != NULL && rest[0] != '\0') {
+        st = try_path(ix, n_ix, rest, out);
+        if (st == AS_ENOENT_PATH) {
+            snprintf(alt, la + 3, "./%s", rest);
+            st = try_path(ix, n_ix, alt, out);
+        }
+    }
+    free(c);
+    free(alt);
+    return st;
+}
+
 int
 as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
               const char *cwd, struct as_entry_ref *out)
@@ -487,37 +520,21 @@ as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
     lexical(path, norm);
     st = try_path(ix, n_ix, norm, out);
     if (st == AS_ENOENT_PATH && norm[0] != '/') {
-        /* relative: "./" + it, and cwd + "/" + it */
         snprintf(alt, lp + lc + 3, "./%s", norm);
         st = try_path(ix, n_ix, alt, out);
-        if (st == AS_ENOENT_PATH && cwd != NULL) {
+    }
+    if (st == AS_ENOENT_PATH && cwd != NULL) {
+        /* the absolute path, and that relative to cwd when inside it
+         * (from inside w, ../w/x is x) */
+        const char *abs = norm;
+        if (norm[0] != '/') {
             snprintf(alt, lp + lc + 3, "%s/%s", cwd, norm);
             lexical(alt, alt);
             st = try_path(ix, n_ix, alt, out);
+            abs = alt;
         }
-    } else if (st == AS_ENOENT_PATH && cwd != NULL) {
-        /* absolute: relative to cwd when inside it */
-        char *c = malloc(lc + 2);
-        if (c == NULL) {
-            free(norm);
-            free(alt);
-            return AS_ENOMEM;
-        }
-        lexical(cwd, c);
-        size_t n = strlen(c);
-        const char *rest = NULL;
-        if (strcmp(c, "/") == 0)
-            rest = norm + 1;
-        else if (strncmp(norm, c, n) == 0 && norm[n] == '/')
-            rest = norm + n + 1;
-        free(c);
-        if (rest != NULL && rest[0] != '\0') {
-            st = try_path(ix, n_ix, rest, out);
-            if (st == AS_ENOENT_PATH) {
-                snprintf(alt, lp + lc + 3, "./%s", rest);
-                st = try_path(ix, n_ix, alt, out);
-            }
-        }
+        if (st == AS_ENOENT_PATH)
+            st = try_inside(ix, n_ix, abs, cwd, out);
     }
     free(norm);
     free(alt);

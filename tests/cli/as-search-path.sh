@@ -22,7 +22,8 @@ want=$(cut -f 3- "$T/out")
 
 for p in ./samples/kicks/kick_44k1.flac samples//kicks/./kick_44k1.flac \
     samples/hats/../kicks/kick_44k1.flac "$P/samples/kicks/kick_44k1.flac" \
-    "$P/./samples/kicks//kick_44k1.flac"; do
+    "$P/./samples/kicks//kick_44k1.flac" \
+    "../$(basename "$P")/samples/kicks/kick_44k1.flac"; do
     run as-search -H -k 1 -p "$p" rel.asx
     expect_status 0
     expect_no_err

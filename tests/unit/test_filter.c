@@ -310,6 +310,10 @@ test_find(void)
         {"../up/u.wav", NULL, 3},
         {"x/../../up/u.wav", NULL, 3},
         {"kicks/k.wav", "/home/u/lib", -1},
+        /* a relative path that leaves the folder and comes back in */
+        {"../u/lib/kicks/k.wav", "/home/u", 0},
+        {"../../home/u/walk/h.wav", "/home/u", 1},
+        {"../v/lib/kicks/k.wav", "/home/u", -1},
         {"", NULL, -1},
         {".", "/", -1},
     };
