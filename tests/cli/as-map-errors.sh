@@ -53,6 +53,12 @@ usage_error "-r goes with -m tsne or umap" -m pca -r 1 lib.asx
 usage_error "-c goes with -s or -w" -c cluster lib.asx
 usage_error "-k goes with -w" -k 5 -s m.svg lib.asx
 usage_error "-o, -s and -w need different files" -s m.svg -w m.svg lib.asx
+# ... however they are spelt, there or not yet, through a link too
+usage_error "-o, -s and -w need different files" -o x.out -s ./x.out lib.asx
+echo keep >x.out
+ln -s x.out x.link
+usage_error "-o, -s and -w need different files" -o x.out -w x.link lib.asx
+[ "$(cat x.out)" = keep ] || fail "a refused run wrote x.out"
 run as-map -x lib.asx
 expect_status 2
 expect_err "as-map: unknown option -x" "$usage" "$HINT"
