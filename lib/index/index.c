@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Reading the index: map, check, and bounds-checked accessors. */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "as/index.h"
 
 #include <errno.h>
@@ -328,11 +328,39 @@ open_segment(const char *path, unsigned flags, int *seg_fd)
     return AS_OK;
 }
 
-/* Maps the file open at fd read-only into ix->map (ix->size bytes):
- * AS_OK, AS_EIO with errno set (EISDIR for a directory), or
- * AS_ENOTINDEX for a file shorter than the header. */
+/* Reads the n bytes of the file open at fd into memory of our own, at
+ * *out (read-only once filled): AS_OK, AS_ENOMEM, or AS_EIO with errno
+ * set (EIO itself for a file that got shorter meanwhile). */
 static int
-map_fd(as_index *ix, int fd)
+copy_fd(int fd, size_t n, const unsigned char **out)
+{
+    unsigned char *m = mmap(NULL, n, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return AS_ENOMEM;
+    for (size_t at = 0; at < n;) {
+        ssize_t r = pread(fd, m + at, n - at, (off_t)at);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            int e = r < 0 ? errno : EIO;
+            munmap(m, n);
+            errno = e;
+            return AS_EIO;
+        }
+        at += (size_t)r;
+    }
+    mprotect(m, n, PROT_READ);
+    *out = m;
+    return AS_OK;
+}
+
+/* Maps the file open at fd read-only into ix->map (ix->size bytes), or
+ * with AS_INDEX_PRIVATE reads it there: AS_OK, AS_ENOMEM, AS_EIO with
+ * errno set (EISDIR for a directory), or AS_ENOTINDEX for a file shorter
+ * than the header. */
+static int
+map_fd(as_index *ix, int fd, unsigned flags)
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
@@ -344,6 +372,10 @@ map_fd(as_index *ix, int fd)
     if (st.st_size < IX_HEADER_SIZE)
         return AS_ENOTINDEX;
     ix->size = (size_t)st.st_size;
+    if (flags & AS_INDEX_PRIVATE) {
+        ix->copied = 1;
+        return copy_fd(fd, ix->size, &ix->map);
+    }
     void *m = mmap(NULL, ix->size, PROT_READ, MAP_SHARED, fd, 0);
     if (m == MAP_FAILED)
         return AS_EIO;
@@ -354,12 +386,12 @@ map_fd(as_index *ix, int fd)
 /* Opens path and maps it (map_fd). On success *fd stays open; on
  * failure it is -1 and nothing is mapped. */
 static int
-map_file(as_index *ix, const char *path, int *fd)
+map_file(as_index *ix, const char *path, unsigned flags, int *fd)
 {
     *fd = open(path, O_RDONLY | O_CLOEXEC);
     if (*fd < 0)
         return AS_EIO;
-    int status = map_fd(ix, *fd);
+    int status = map_fd(ix, *fd, flags);
     if (status != AS_OK) {
         int e = errno;
         close(*fd);
@@ -450,7 +482,7 @@ as__index_open_fd(as_index **out, int fd, unsigned flags)
     as_index *ix = calloc(1, sizeof *ix);
     if (ix == NULL)
         return AS_ENOMEM;
-    int status = map_fd(ix, fd);
+    int status = map_fd(ix, fd, flags);
     if (status == AS_OK)
         status = read_base(ix, flags, NULL);
     if (status != AS_OK) {
@@ -482,7 +514,7 @@ as_index_open(as_index **out, const char *path, unsigned flags,
         free(file);
         return status;
     }
-    if ((status = map_file(ix, file, &fd)) != AS_OK ||
+    if ((status = map_file(ix, file, flags, &fd)) != AS_OK ||
         (status = read_base(ix, flags, version)) != AS_OK)
         goto fail;
     if (seg_fd >= 0) {

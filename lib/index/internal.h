@@ -20,6 +20,7 @@ struct as__seg;
 struct as_index {
     const unsigned char *map;
     size_t size;
+    int copied;      /* AS_INDEX_PRIVATE: map is a copy, not the file */
     uint64_t n;      /* logical entries (n_base without a segment) */
     uint64_t n_base; /* entries of the base file */
     uint32_t dim;

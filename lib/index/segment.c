@@ -372,8 +372,15 @@ view_map(struct view *v, const as_index *ix, int base_fd, int sec,
         return AS_ENOMEM;
     }
     v->region = r;
-    if (flen > 0 && mmap(r, flen, PROT_READ, MAP_PRIVATE | MAP_FIXED, base_fd,
-                         (off_t)start) == MAP_FAILED)
+    if (ix->copied && flen > 0) {
+        /* AS_INDEX_PRIVATE: from the copy, never the file */
+        size_t have = (size_t)(ix->size - start);
+        if (mprotect(r, flen, PROT_READ | PROT_WRITE) != 0)
+            return AS_ENOMEM;
+        memcpy(r, ix->map + start, have < flen ? have : flen);
+        mprotect(r, flen, PROT_READ);
+    } else if (flen > 0 && mmap(r, flen, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+                                base_fd, (off_t)start) == MAP_FAILED)
         return AS_EIO;
     if (flen < v->len &&
         mprotect((char *)r + flen, v->len - flen, PROT_READ | PROT_WRITE) != 0)

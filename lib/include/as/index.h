@@ -94,6 +94,16 @@ enum {
     AS_INDEX_NO_SEGMENT = 1 << 1, /* the base file alone, without its
                                      delta segment (to tell which one
                                      failed to open) */
+    AS_INDEX_PRIVATE = 1 << 2,    /* read the file into memory of the
+                                     process's own instead of mapping it:
+                                     a file written over in place (cp,
+                                     not the rename of the library's
+                                     writers) then cannot kill the
+                                     process (SIGBUS on a shorter file)
+                                     or change what the index returns;
+                                     for long-running readers (as-serve),
+                                     at the cost of the file's size in
+                                     memory */
 };
 
 /*
