@@ -44,6 +44,24 @@ reopened() {
 }
 wait_for "SIGHUP" reopened
 
+# written over in place (cp or truncate, not a rename), even shorter:
+# the server keeps what it read into its own memory, answers as before
+# (a mapped file would kill it with SIGBUS), and says it keeps it
+http "${URL}search?path=$K&k=3"
+cp "$T/out" before.json
+cp lib.asx saved.asx
+truncate -s 300 lib.asx
+kept_twice() {
+    [ "$(grep -c '^as-serve: keeping the indexes opened before$' "$T/serve.err")" -ge 2 ]
+}
+wait_for "the second warning" kept_twice
+http "${URL}search?path=$K&k=3"
+expect_code 200
+cmp -s before.json "$T/out" || fail "in place: $(cat "$T/out")"
+http "${URL}entries/6"
+expect_code 200
+cp saved.asx lib.asx
+
 # SIGTERM: exit 0
 as_serve_stop
 expect_status 0

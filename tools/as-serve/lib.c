@@ -101,7 +101,7 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
             gen_free(g);
             return NULL;
         }
-        g->ix[h] = cli_index_open(paths[h], 0);
+        g->ix[h] = cli_index_open(paths[h], AS_INDEX_PRIVATE);
         if (g->ix[h] == NULL) {
             gen_free(g);
             return NULL;
