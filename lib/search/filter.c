@@ -353,7 +353,12 @@ as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
         as_kinds *kinds = NULL;
         if (f != NULL && f->kinds.n) {
             st = as_kinds_of_index(&kinds, NULL, ix[h], 0);
+            /* a kind the shard's classes lack is a mistake, not none */
+            for (size_t j = 0; st == AS_OK && j < f->kinds.n; j++)
+                if (as_kinds_find(kinds, f->kinds.v[j], NULL) != AS_OK)
+                    st = AS_EINVAL;
             if (st != AS_OK) {
+                as_kinds_free(kinds);
                 if (bad_shard != NULL)
                     *bad_shard = h;
                 break;

@@ -95,3 +95,27 @@ done
 http -F "file=@$H" "${URL}search"
 expect_code 200
 ! grep -q '"kind' "$T/out" || fail "plain POST: $(cat "$T/out")"
+
+# a kind the index cannot tell is the request's mistake (400), as with
+# as-search -K: a class the model lacks, or an index with neither tags
+# nor the model's columns; the duplicate report says so at once
+for u in "search?path=$K&kind=nonsense" "search-by-filters?kind=nonsense" \
+    "duplicates?kind=nonsense"; do
+    http "$URL$u"
+    expect_code 400
+    expect_out '{"error":"kind: not a kind of plain.asx","status":400}'
+done
+http "${URL}duplicates?difference=1&distance=2"
+expect_code 400
+expect_out '{"error":"difference and distance (its former name) are one parameter: give one","status":400}'
+as_serve_stop
+printf 'path\tf1\tf2\na.wav\t1\t2\nb.wav\t2\t1\n' >nokind.tsv
+as-index -o nokind.asx nokind.tsv
+as_serve_start nokind.asx
+for u in "search?path=a.wav&kind=kick" "search-by-filters?kind=kick" \
+    "duplicates?kind=kick"; do
+    http "$URL$u"
+    expect_code 400
+    expect_out '{"error":"kind: nokind.asx has no kind tags (as-extract -K), and not the columns of the kind model","status":400}'
+done
+as_serve_stop

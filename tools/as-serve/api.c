@@ -570,6 +570,23 @@ request_filter(const struct request *q, as_entry_filter **out)
     return 0;
 }
 
+/* Replies to the failure st of as_entry_mask_new() over g's shards, bad
+ * the one it names: a kind the index cannot tell is the request's
+ * mistake (400), as with as-search -K. */
+static int
+mask_error(const struct request *q, const struct gen *g, int st, size_t bad)
+{
+    if (st == AS_EMISMATCH)
+        return reply_error(q->c, q->r, 400,
+                           "kind: %s has no kind tags (as-extract -K), and "
+                           "not the columns of the kind model",
+                           api_opts->index_paths[bad]);
+    if (st == AS_EINVAL)
+        return reply_error(q->c, q->r, 400, "kind: not a kind of %s",
+                           api_opts->index_paths[bad]);
+    return index_error(q, g, st);
+}
+
 /* The mask of the entries the request's filters let through, NULL when
  * it has no filter; 1 after replying. */
 static int
@@ -581,13 +598,12 @@ request_mask(const struct request *q, const struct gen *g, as_entry_mask **mask)
         return 1;
     if (f == NULL)
         return 0;
-    int st = as_entry_mask_new(mask, g->ix, g->n, f, NULL);
+    size_t bad = 0;
+    int st = as_entry_mask_new(mask, g->ix, g->n, f, &bad);
     as_entry_filter_free(f);
-    if (st != AS_OK) {
-        index_error(q, g, st);
-        return 1;
-    }
-    return 0;
+    if (st != AS_OK)
+        mask_error(q, g, st, bad);
+    return st != AS_OK;
 }
 
 /* w=G=W,... as as-search -w: the group weights of the request; *set 0
@@ -1205,10 +1221,11 @@ search_by_filters(const struct request *q, const struct gen *g)
     if (request_filter(q, &f))
         return MHD_YES;
     as_entry_mask *mask = NULL;
-    int st = as_entry_mask_new(&mask, g->ix, g->n, f, NULL);
+    size_t bad = 0;
+    int st = as_entry_mask_new(&mask, g->ix, g->n, f, &bad);
     as_entry_filter_free(f);
     if (st != AS_OK)
-        return index_error(q, g, st);
+        return mask_error(q, g, st, bad);
     struct answer a;
     if (answer_open(&a) != 0) {
         as_entry_mask_free(mask);
@@ -1778,6 +1795,10 @@ duplicates(const struct request *q, struct gen *g)
     const char *v, *old;
     if (param(q, "difference", &v) || param(q, "distance", &old))
         return MHD_YES;
+    if (v != NULL && old != NULL)
+        return reply_error(q->c, q->r, 400,
+                           "difference and distance (its former name) are "
+                           "one parameter: give one");
     const char *name = v != NULL ? "difference" : "distance";
     if (v == NULL)
         v = old;
@@ -1792,6 +1813,18 @@ duplicates(const struct request *q, struct gen *g)
     as_entry_filter *f;
     if (request_filter(q, &f))
         return MHD_YES;
+    if (f != NULL) {
+        /* a filter the index cannot apply is answered now, not by the
+         * background report */
+        as_entry_mask *m = NULL;
+        size_t bad = 0;
+        int st = as_entry_mask_new(&m, g->ix, g->n, f, &bad);
+        as_entry_mask_free(m);
+        if (st != AS_OK) {
+            as_entry_filter_free(f);
+            return mask_error(q, g, st, bad);
+        }
+    }
     struct bg_job job = {
         .g = g, .difference = dist, .filter = f, .build = bg_duplicates};
     /* computed in the background, as the default report, and kept */

@@ -118,11 +118,12 @@ typedef struct as_entry_mask as_entry_mask;
 /*
  * The entries of the library ix[0, n_ix) that are visible and pass f
  * (NULL: every visible entry). Reads every entry's metadata once.
- * Returns AS_OK, AS_EINVAL, AS_ENOMEM, AS_EMISMATCH (f has a kind and a
+ * Returns AS_OK, AS_EINVAL (a NULL argument, or f names a kind that a
+ * shard's classes lack), AS_ENOMEM, AS_EMISMATCH (f has a kind and a
  * shard has neither kind tags nor the columns of the built-in model),
- * or AS_ECHECKSUM or AS_EINDEX for
- * an entry that cannot be read (then, if bad_shard is not NULL, it
- * receives that entry's shard). *out is NULL on failure.
+ * or AS_ECHECKSUM or AS_EINDEX for an entry that cannot be read; for a
+ * kind or an entry, bad_shard (when not NULL) receives the shard. *out
+ * is NULL on failure.
  */
 int as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
                       const as_entry_filter *f, size_t *bad_shard);
