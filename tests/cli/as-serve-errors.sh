@@ -88,6 +88,13 @@ expect_code 400
 http "${URL}search?path=a%00b"
 expect_code 400
 expect_out '{"error":"query parameter '\''path'\'' holds a NUL byte","status":400}'
+# ... in a name, it is no name we take (it was read as path)
+for u in "search?path%00x=$K" "search?path=$K&n_results%00junk=3" \
+    "search-by-filters?label%00x=kicks"; do
+    http "$URL$u"
+    expect_code 400
+    expect_out '{"error":"a query parameter'\''s name holds a NUL byte","status":400}'
+done
 http "${URL}search"
 expect_code 400
 # id= instead of path= (what the dashboard sends): the same answer; not

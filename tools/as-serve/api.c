@@ -175,6 +175,12 @@ check_params(const struct request *q, const char *const *names)
     long u = -1;
     int filters = names[0] != NULL && strcmp(names[0], "+filters") == 0;
     for (size_t i = 0; i < q->query->n && u < 0; i++) {
+        /* "path%00x" is no path: a name with a NUL is no name we take */
+        if (strlen(q->query->v[i].name) != q->query->v[i].name_len) {
+            reply_error(q->c, q->r, 400,
+                        "a query parameter's name holds a NUL byte");
+            return 1;
+        }
         size_t j = filters;
         while (names[j] != NULL && strcmp(names[j], q->query->v[i].name) != 0)
             j++;

@@ -99,6 +99,7 @@ form_query_parse(struct form_query *q, const char *qs, size_t len)
         size_t d = decode(f, nlen, out);
         if (d == (size_t)-1)
             goto bad;
+        fd->name_len = d;
         out += d + 1;
         fd->value = out;
         if (eq != NULL) {
@@ -124,7 +125,8 @@ form_query_get(const struct form_query *q, const char *name, int *dup, int *bad)
 {
     const struct form_field *hit = NULL;
     for (size_t i = 0; i < q->n; i++)
-        if (strcmp(q->v[i].name, name) == 0) {
+        if (q->v[i].name_len == strlen(name) &&
+            strcmp(q->v[i].name, name) == 0) {
             if (hit != NULL) {
                 if (dup != NULL)
                     *dup = 1;

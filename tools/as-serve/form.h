@@ -26,7 +26,7 @@ enum {
 struct form_field {
     char *name;
     char *value;
-    size_t value_len;
+    size_t name_len, value_len; /* decoded: a NUL byte (%00) may be in */
 };
 
 struct form_query {
