@@ -97,8 +97,31 @@ http "${URL}healthz"
 expect_code 200
 as_serve_stop
 expect_status 0
-grep -q '^as-serve: 127\.0\.0\.1 POST /search 0 0 [0-9]* aborted$' \
+# cut off as it trickles (aborted) or between two pieces (timeout)
+grep -Eq '^as-serve: 127\.0\.0\.1 POST /search 0 0 [0-9]* (aborted|timeout)$' \
     "$T/serve.err" || fail "access log: $(cat "$T/serve.err")"
+
+# a body that stops arriving is cut off after -s, not after -i (curl
+# itself waits for the rest of its input, so the server's log tells)
+as_serve_start -s 2 -i 60 lib.asx
+mkfifo stall
+curl -sS -o /dev/null -X POST -T - "${URL}search" <stall 2>/dev/null &
+stalled=$!
+exec 9>stall
+head -c 1000 slow.wav >&9
+cut_off() {
+    grep -Eq '^as-serve: 127\.0\.0\.1 POST /search 0 0 [0-9]{1,7} timeout$' \
+        "$T/serve.err"
+}
+t=0
+until cut_off || [ "$t" -ge 15 ]; do
+    sleep 1
+    t=$((t + 1))
+done
+cut_off || fail "a stalled body was kept past -s: $(cat "$T/serve.err")"
+exec 9>&-
+kill "$stalled" 2>/dev/null || true
+as_serve_stop
 
 # 503 past -m connections: one connection held open by a slow upload
 # (restarted if it was the one told 503, when both came at once)

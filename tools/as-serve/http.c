@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -385,6 +386,17 @@ has_body(struct MHD_Connection *c)
                                        "Transfer-Encoding") != NULL;
 }
 
+/* The connection's inactivity limit: s seconds (whole ones, rounded up),
+ * never more than -i. */
+static void
+body_timeout(struct MHD_Connection *c, double s)
+{
+    unsigned t = (unsigned)ceil(s);
+    if (t > opts->idle_timeout_s)
+        t = opts->idle_timeout_s;
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, t);
+}
+
 static int
 dispatch(struct MHD_Connection *c, struct req *r, const char *url,
          const char *method)
@@ -472,6 +484,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         r->g = gen_acquire();
         if (r->g == NULL)
             return reply_error(c, r, 503, "no index loaded");
+        /* a body that stops arriving is cut off after -s, not -i: each
+         * piece that comes is checked below, and a stall is the
+         * connection's inactivity */
+        if (has_body(c))
+            body_timeout(c, opts->request_timeout_s);
         return MHD_YES;
     }
     if (r->job != NULL) {
@@ -495,6 +512,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             r->reject = 500;
         return MHD_YES;
     }
+    /* the body is in: the answer may take -i to be read */
+    if (has_body(c))
+        body_timeout(c, (double)opts->idle_timeout_s);
     if (r->reject == 413)
         return reply_error(c, r, 413,
                            "request body over the limit of %zu bytes",
