@@ -164,6 +164,15 @@ expect_code 405
 expect_out '{"error":"method PUT not allowed","status":405}'
 http -X POST "${URL}stats"
 expect_code 405
+# Allow names what the endpoint takes: POST only for /search
+allow() {
+    curl -sS -o /dev/null -D - -X "$1" "$2" | tr -d '\r' |
+        sed -n 's/^[Aa]llow: //p'
+}
+[ "$(allow POST "${URL}stats")" = "GET, HEAD" ] ||
+    fail "Allow of /stats: $(allow POST "${URL}stats")"
+[ "$(allow PUT "${URL}search?id=1")" = "GET, HEAD, POST" ] ||
+    fail "Allow of /search: $(allow PUT "${URL}search?id=1")"
 
 # 413: over -u, told at once from Content-Length, or once read
 head -c 70000 /dev/zero >big.bin

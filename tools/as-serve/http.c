@@ -178,8 +178,14 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
     if (status == 503)
         MHD_add_response_header(resp, "Retry-After", "1");
-    if (status == 405)
-        MHD_add_response_header(resp, "Allow", "GET, HEAD, POST");
+    if (status == 405) {
+        /* /search alone takes POST (an uploaded sound) */
+        const char *u = r->uri != NULL ? r->uri : "";
+        int search =
+            strncmp(u, "/search", 7) == 0 && (u[7] == '\0' || u[7] == '?');
+        MHD_add_response_header(resp, "Allow",
+                                search ? "GET, HEAD, POST" : "GET, HEAD");
+    }
     if (status == 413 || status == 503 || status == 408)
         MHD_add_response_header(resp, "Connection", "close");
     return reply_response(c, r, status, resp, len);
