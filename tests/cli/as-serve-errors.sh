@@ -223,8 +223,30 @@ http -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyZ' "${URL}stats"
 expect_code 401
 http -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz' "${URL}stats"
 expect_code 200
+# the scheme's name in any case (RFC 7235)
+http -H 'Authorization: bearer abcdefghijklmnopqrstuvwxyz' "${URL}stats"
+expect_code 200
 http "${URL}healthz"
 expect_code 200
+# without -A there is no preflight to answer
+http -X OPTIONS "${URL}stats"
+expect_code 401
+as_serve_stop
+expect_status 0
+
+# with -A and a token, a page of that origin asks first (a preflight,
+# without the token) and may then send it
+as_serve_start -k token -A https://example.org lib.asx
+curl -sS -o /dev/null -D headers -w '%{http_code}' -X OPTIONS \
+    -H 'Origin: https://example.org' \
+    -H 'Access-Control-Request-Method: GET' \
+    -H 'Access-Control-Request-Headers: authorization' "${URL}stats" >code
+[ "$(cat code)" = 204 ] || fail "preflight: $(cat code)"
+tr -d '\r' <headers >h
+grep -qx 'Access-Control-Allow-Origin: https://example.org' h || fail "origin: $(cat h)"
+grep -qix 'Access-Control-Allow-Headers: Authorization, Content-Type' h ||
+    fail "headers: $(cat h)"
+grep -qix 'Access-Control-Allow-Methods: GET, HEAD, POST' h || fail "methods: $(cat h)"
 as_serve_stop
 expect_status 0
 

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -362,7 +363,25 @@ body_append(struct req *r, const char *data, size_t n)
     return 0;
 }
 
-/* Constant-time comparison of the bearer token. */
+/* The answer to a CORS preflight (OPTIONS, with -A): which methods and
+ * headers a page of the allowed origin may use. */
+static int
+reply_preflight(struct MHD_Connection *c, struct req *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (resp == NULL)
+        return MHD_NO;
+    MHD_add_response_header(resp, "Access-Control-Allow-Methods",
+                            "GET, HEAD, POST");
+    MHD_add_response_header(resp, "Access-Control-Allow-Headers",
+                            "Authorization, Content-Type");
+    MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+    return reply_response(c, r, 204, resp, 0);
+}
+
+/* Constant-time comparison of the bearer token (the scheme's name in any
+ * case, as RFC 7235 has it). */
 static int
 authorized(struct MHD_Connection *c)
 {
@@ -370,7 +389,7 @@ authorized(struct MHD_Connection *c)
         return 1;
     const char *h =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
         return 0;
     h += 7;
     size_t a = strlen(h), b = strlen(opts->token);
@@ -471,6 +490,10 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             strcmp(url, "/") == 0 &&
             (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
             !has_body(c);
+        /* with -A, a browser asks first (a preflight, never with the
+         * token) whether its page may send the token */
+        if (opts->origin != NULL && strcmp(method, "OPTIONS") == 0)
+            return reply_preflight(c, r);
         if (strcmp(url, "/healthz") != 0 && !page && !authorized(c))
             return reply_error(c, r, 401, "missing or wrong bearer token");
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
