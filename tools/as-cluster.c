@@ -95,9 +95,9 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
                   co.k_min, r->k_hi);
     if (co.method == AS_CLUSTER_AUTO)
         cli_notex(l->path,
-                  "HDBSCAN, min_cluster_size %zu: %zu clusters, %zu noise "
+                  "HDBSCAN, min_cluster_size %zu: %zu cluster%s, %zu noise "
                   "entr%s joined to the nearest",
-                  r->min_cluster_size, r->k, r->joined,
+                  r->min_cluster_size, r->k, r->k == 1 ? "" : "s", r->joined,
                   r->joined == 1 ? "y" : "ies");
     return 0;
 }

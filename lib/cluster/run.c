@@ -286,8 +286,15 @@ automatic(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
         mcs = mcs * 2 / 3 > AUTO_MIN_SIZE ? mcs * 2 / 3 : AUTO_MIN_SIZE;
     }
     free(size);
-    if (r->k == 0)
+    if (r->k == 0) {
+        /* too few or too alike for any cluster: every entry in one, as
+         * auto promises (each joins it) */
+        for (size_t i = 0; i < n; i++)
+            r->labels[i] = 0;
+        r->k = n > 0;
+        r->joined = n;
         return AS_OK;
+    }
     int32_t *out = malloc(n * sizeof *out);
     if (out == NULL)
         return AS_ENOMEM;

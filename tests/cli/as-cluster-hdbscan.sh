@@ -67,6 +67,15 @@ expect_no_err
 tail -n 1 "$T/out" | grep -q '"noise":0,.*"method":"auto","min_cluster_size":5,"joined":1}$' ||
     fail "auto json"
 
+# too few entries for any cluster: every entry in one, as the man page's
+# example says, none left as noise
+head -n 5 s.tsv | as-index -q -o few.asx
+run as-cluster -s -m auto few.asx
+expect_status 0
+expect_err "as-cluster: few.asx: HDBSCAN, min_cluster_size 5: 1 cluster, 4 noise entries joined to the nearest"
+tail -n 1 "$T/out" | grep -q '^all	4	.*	1 cluster, HDBSCAN min_cluster_size 5, 4 joined$' ||
+    fail "auto, few: $(cat "$T/out")"
+
 # The same bytes for any -j.
 as-cluster -m hdbscan -j 1 s.asx >j1
 as-cluster -m hdbscan -j 3 s.asx >j3

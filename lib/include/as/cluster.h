@@ -180,7 +180,9 @@ int as_pca_apply(const float *x, size_t n, size_t d, const double *mean,
  * 3, min_cluster_size taken down by a third (not below 5) while it finds
  * fewer than two clusters or one with more than half the points, then
  * each noise point joined to the cluster of its nearest clustered point
- * (the lower number on a tie), so that every point is in a group. Then
+ * (the lower number on a tie), so that every point is in a group; when
+ * no cluster comes out at all (too few points, or too alike), every
+ * point is in one, joined. Then
  * the centres, the distances to them and the silhouettes (see
  * as_cluster_run()).
  */
