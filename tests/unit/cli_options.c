@@ -169,6 +169,47 @@ check_table(void)
     as_entry_filter_free(filter);
 }
 
+/* Operands may come before options and after "--", in order, whatever
+ * POSIXLY_CORRECT says; an abbreviation of an option and its alias
+ * (--gam, of --gamma and --gamma-old) is that option, not ambiguous. */
+static void
+check_order(void)
+{
+    check_ctx("operands and options in any order");
+    const char *str = NULL;
+    int k = 0;
+    struct cli_opt rows[] = {
+        {'c', "gamma", CLI_STR, "S", CLI_TO(str), .help = "a string"},
+        {0, "gamma-old", CLI_ALIAS, .value = 'c'},
+        {'k', "kay", CLI_INT, "N", CLI_TO(k), .lo = 0, .hi = 9, .help = "k"},
+        {0},
+    };
+    struct cli_opts t = {rows, "About.", NULL};
+    static const char *const args[] = {"prog",    "one", "-k", "3",  "-",
+                                       "--gam=x", "two", "--", "-k", NULL};
+    enum { ARGC = sizeof args / sizeof *args - 1 };
+    static const char *const want[] = {"one", "-", "two", "-k"};
+    for (int posix = 0; posix < 2; posix++) {
+        char *argv[ARGC + 1];
+        for (size_t j = 0; j <= ARGC; j++)
+            argv[j] = args[j] != NULL ? strdup(args[j]) : NULL;
+        if (posix)
+            setenv("POSIXLY_CORRECT", "1", 1);
+        optind = 0;
+        str = NULL;
+        k = 0;
+        cli_opts_parse(&t, ARGC, argv);
+        unsetenv("POSIXLY_CORRECT");
+        CHECK_INT(k, 3);
+        CHECK_STR(str, "x");
+        CHECK_INT(ARGC - optind, 4);
+        for (int j = 0; j < 4 && optind + j < ARGC; j++)
+            CHECK_STR(argv[optind + j], want[j]);
+        for (size_t j = 0; j < ARGC; j++)
+            free(argv[j]);
+    }
+}
+
 int
 main(void)
 {
@@ -183,5 +224,6 @@ main(void)
     CHECK_INT(o.rec.nul, 0);
 
     check_table();
+    check_order();
     return check_done();
 }

@@ -242,8 +242,11 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
     size_t n = 0;
     while (t->v[n].kind != CLI_END)
         n++;
-    /* ':' first: a missing argument is told from an unknown option */
-    char *shorts = cli_xrealloc(NULL, 3 * n + 2), *s = shorts;
+    /* '-' first: each operand is handed back where it stands, so that
+     * options may follow operands whatever POSIXLY_CORRECT says; ':'
+     * next: a missing argument is told from an unknown option */
+    char *shorts = cli_xrealloc(NULL, 3 * n + 3), *s = shorts;
+    *s++ = '-';
     *s++ = ':';
     struct option *longs = cli_xrealloc(NULL, (n + 1) * sizeof *longs);
     size_t n_long = 0;
@@ -255,16 +258,24 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
             if (arg)
                 *s++ = ':';
         }
+        /* an alias answers as its option, so that an abbreviation of
+         * both (--dup-d) is not ambiguous */
         if (r->name != NULL)
             longs[n_long++] =
                 (struct option){r->name, arg ? required_argument : no_argument,
-                                NULL, LONG_VAL(i)};
+                                NULL, LONG_VAL((size_t)(target(t, r) - t->v))};
     }
     *s = '\0';
     longs[n_long] = (struct option){NULL, 0, NULL, 0};
     int c, seq = 0;
+    char *is_op = cli_xrealloc(NULL, (size_t)argc + 1);
+    memset(is_op, 0, (size_t)argc + 1);
     opterr = 0; /* bad_option() says what was wrong, under the tool's name */
     while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+        if (c == 1) { /* an operand: getopt has just stepped past it */
+            is_op[optind - 1] = 1;
+            continue;
+        }
         struct cli_opt *r = c >= LONG_VAL(0) && c < LONG_VAL(n)
                                 ? &t->v[c - LONG_VAL(0)]
                                 : find_key(t, c);
@@ -280,6 +291,20 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
     }
     free(shorts);
     free(longs);
+    /* argv as getopt permutes it: the options, then the operands in
+     * order (those after "--" last), from optind on */
+    char **v = cli_xrealloc(NULL, ((size_t)argc + 1) * sizeof *v);
+    int m = 0, end = optind;
+    for (int i = 0; i < end; i++)
+        if (!is_op[i])
+            v[m++] = argv[i];
+    optind = m;
+    for (int i = 0; i < argc; i++)
+        if (i >= end || is_op[i])
+            v[m++] = argv[i];
+    memcpy(argv, v, (size_t)argc * sizeof *v);
+    free(v);
+    free(is_op);
     for (size_t i = 0; i < n; i++) {
         const struct cli_opt *r = &t->v[i], *w;
         char a[64], b[64];
