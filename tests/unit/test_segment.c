@@ -205,24 +205,31 @@ seg_exists(const char *path)
     return access(seg, F_OK) == 0;
 }
 
+/* A new index at path of n random entries, the model. */
 static void
-test_random(void)
+write_model(const char *path, size_t n, unsigned *serial)
 {
-    char path[300], merged[300];
-    snprintf(path, sizeof path, "%s/r.asx", dir);
-    snprintf(merged, sizeof merged, "%s/m.asx", dir);
     struct as_featheader h = header4();
     as_index_builder *b;
-    unsigned serial = 0;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
-    for (n_model = 0; n_model < 500; n_model++) {
-        random_entry(&model[n_model], serial++);
+    for (n_model = 0; n_model < n; n_model++) {
+        random_entry(&model[n_model], (*serial)++);
         struct as_index_entry e = entry_of(&model[n_model]);
         CHECK_STATUS(as_index_builder_put(b, &e, model[n_model].v, NULL),
                      AS_OK);
     }
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
     as_index_builder_free(b);
+}
+
+static void
+test_random(void)
+{
+    char path[300], merged[300];
+    snprintf(path, sizeof path, "%s/r.asx", dir);
+    snprintf(merged, sizeof merged, "%s/m.asx", dir);
+    unsigned serial = 0;
+    write_model(path, 500, &serial);
 
     int merges = 0, segs = 0;
     for (int round = 0; round < 40; round++) {
@@ -272,18 +279,8 @@ test_private(void)
     char path[300], seg[320];
     snprintf(path, sizeof path, "%s/p.asx", dir);
     snprintf(seg, sizeof seg, "%s.seg", path);
-    struct as_featheader h = header4();
-    as_index_builder *b;
     unsigned serial = 1000000;
-    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
-    for (n_model = 0; n_model < 300; n_model++) {
-        random_entry(&model[n_model], serial++);
-        struct as_index_entry e = entry_of(&model[n_model]);
-        CHECK_STATUS(as_index_builder_put(b, &e, model[n_model].v, NULL),
-                     AS_OK);
-    }
-    CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
-    as_index_builder_free(b);
+    write_model(path, 300, &serial);
     session(path, 8, 1e9, &serial);
     CHECK(seg_exists(path));
     as_index *ix = NULL;
