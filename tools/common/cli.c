@@ -136,8 +136,7 @@ warn_status(int quiet, const char *subject, int status)
 {
     /* the hint is for inputs, which -r walks: not -U's index or a model */
     if (status == AS_EIO && errno == EISDIR && cli_dir_hint && quiet)
-        (quiet ? cli_input_warnx : cli_warnx)(subject, "%s (use -r to walk it)",
-                                              strerror(errno));
+        cli_input_warnx(subject, "%s (use -r to walk it)", strerror(errno));
     else
         (quiet ? cli_input_warnx : cli_warnx)(
             subject, "%s",
