@@ -144,9 +144,9 @@ place(const char *tmp, const char *dst)
 }
 
 /* Copies src to dst, which must not exist: through a temporary file in
- * the crate, put in place by place(), so that no half-copied file ever
- * has the name and nothing is overwritten. The copy keeps src's
- * modification time. 0, or an errno value. */
+ * the crate, synced, then put in place by place(), so that no
+ * half-copied file ever has the name and nothing is overwritten. The copy keeps
+ * src's modification time. 0, or an errno value. */
 static int
 copy_file(const char *src, const char *dir, const char *dst)
 {
@@ -198,6 +198,10 @@ copy_file(const char *src, const char *dir, const char *dst)
     if (!e) {
         struct timespec t[2] = {st.st_atim, st.st_mtim};
         futimens(out, t);
+        /* on the disk before it has the name: a crash leaves no empty
+         * file under it */
+        if (fsync(out) != 0)
+            e = errno;
     }
     if (close(out) != 0 && !e)
         e = errno;
