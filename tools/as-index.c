@@ -491,34 +491,19 @@ run_write(const struct opts *o, char **streams, int n_streams)
     return rc;
 }
 
-/* Whether a filtered merge would write over one of its inputs (a slip
- * from folding a segment in, "merge -o lib.asx lib.asx", that would drop
- * the rest of it). */
-static int
-writes_over_input(const char *out, char **inputs, int n)
-{
-    struct stat so, si;
-    if (stat(out, &so) != 0)
-        return 0;
-    for (int i = 0; i < n; i++)
-        if (stat(inputs[i], &si) == 0 && si.st_dev == so.st_dev &&
-            si.st_ino == so.st_ino)
-            return 1;
-    return 0;
-}
-
 static int
 run_merge(const struct opts *o, char **inputs, int n)
 {
     struct counts c = {0};
     as_index_builder *b = NULL;
     int failed = 0, lock;
-    /* stat() follows a link to the file the target is */
-    if (as_entry_filter_active(o->filter) &&
-        writes_over_input(o->output, inputs, n))
-        cli_usage_error("%s: a filtered merge would replace this input with "
-                        "part of it; write to another file",
-                        o->output);
+    /* a slip from folding a segment in ("merge -o lib.asx lib.asx")
+     * that would drop the rest of the input */
+    for (int i = 0; as_entry_filter_active(o->filter) && i < n; i++)
+        if (cli_same_file(o->output, inputs[i]))
+            cli_usage_error("%s: a filtered merge would replace this input "
+                            "with part of it; write to another file",
+                            o->output);
     char *out = take_target(o, o->output, 0, &lock);
     if (out == NULL)
         return AS_EXIT_FAIL;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "as-map.h"
@@ -110,40 +109,6 @@ static const struct cli_word methods[] = {
     {NULL, 0},
 };
 
-/* Splits path into its folder (dir; "." for a bare name) and its name. */
-static void
-split_path(const char *path, char *dir, size_t cap, const char **name)
-{
-    const char *slash = strrchr(path, '/');
-    *name = slash != NULL ? slash + 1 : path;
-    size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
-    if (n == 0)
-        snprintf(dir, cap, ".");
-    else
-        snprintf(dir, cap, "%.*s", (int)n, path);
-}
-
-/* Whether the outputs a and b are one file however spelt: the same
- * string, one existing file (x and ./x, a link and its target), or one
- * name in one folder when they do not exist yet. */
-static int
-same_output(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return 0;
-    if (strcmp(a, b) == 0)
-        return 1;
-    struct stat sa, sb;
-    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    char da[PATH_MAX], db[PATH_MAX];
-    const char *na, *nb;
-    split_path(a, da, sizeof da, &na);
-    split_path(b, db, sizeof db, &nb);
-    return strcmp(na, nb) == 0 && stat(da, &sa) == 0 && stat(db, &sb) == 0 &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 /* Usage errors: the options that do not go together. */
 static void
 check_options(const struct opts *o, const struct cli_opts *t)
@@ -159,8 +124,8 @@ check_options(const struct opts *o, const struct cli_opts *t)
     if (o->learned && as_entry_filter_active(o->filter))
         cli_usage_error("-P maps the whole index: not with --cluster, -g, -l "
                         "or -t");
-    if (same_output(o->svg, o->output) || same_output(o->html, o->output) ||
-        same_output(o->svg, o->html))
+    if (cli_same_file(o->svg, o->output) || cli_same_file(o->html, o->output) ||
+        cli_same_file(o->svg, o->html))
         cli_usage_error("-o, -s and -w need different files");
 }
 

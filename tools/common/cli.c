@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
@@ -232,6 +233,37 @@ cli_nomem(void)
 {
     fprintf(stderr, "%s: %s\n", cli_name, strerror(ENOMEM));
     exit(AS_EXIT_FAIL);
+}
+
+/* Splits path into its folder (dir; "." for a bare name) and its name. */
+static void
+split_path(const char *path, char *dir, size_t cap, const char **name)
+{
+    const char *slash = strrchr(path, '/');
+    *name = slash != NULL ? slash + 1 : path;
+    size_t n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    if (n == 0)
+        snprintf(dir, cap, ".");
+    else
+        snprintf(dir, cap, "%.*s", (int)n, path);
+}
+
+int
+cli_same_file(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return 0;
+    if (strcmp(a, b) == 0)
+        return 1;
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char da[PATH_MAX], db[PATH_MAX];
+    const char *na, *nb;
+    split_path(a, da, sizeof da, &na);
+    split_path(b, db, sizeof db, &nb);
+    return strcmp(na, nb) == 0 && stat(da, &sa) == 0 && stat(db, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* ---- inputs ---- */

@@ -197,6 +197,11 @@ int cli_index_annotate(const char *path, const struct cli_index_ident *id,
 
 /* Reports running out of memory and exits 1. */
 _Noreturn void cli_nomem(void);
+/* Whether the paths a and b (NULL: none) are one file however spelt: the
+ * same string, one existing file (x and ./x, a link and its target), or
+ * one name in one folder when they do not exist yet. */
+int cli_same_file(const char *a, const char *b);
+
 /* realloc() that calls cli_nomem() when it fails. */
 void *cli_xrealloc(void *p, size_t n);
 
