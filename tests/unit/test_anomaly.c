@@ -751,6 +751,14 @@ label_votes(as_searcher *s, const as_index *ix, size_t first, size_t n,
     return as_label_votes(s, ix, &o, v);
 }
 
+/* A row of the cloud around (-c, c, -c, c, ...), unit spread. */
+static void
+cloud_row(float *row, double c)
+{
+    for (size_t j = 0; j < dim; j++)
+        row[j] = (float)(c * (j % 2 ? 1.0 : -1.0) + tu_gauss(&rng));
+}
+
 static void
 test_votes(void)
 {
@@ -761,9 +769,7 @@ test_votes(void)
     for (size_t i = 0; i < n; i++) {
         /* 100 kicks, 100 hats, 40 unlabelled entries between them */
         int hat = i >= 100 && i < 200, none = i >= 200;
-        double c = none ? 0.0 : hat ? 4.0 : -4.0;
-        for (size_t j = 0; j < dim; j++)
-            x[i * dim + j] = (float)(c * (j % 2 ? 1.0 : -1.0) + tu_gauss(&rng));
+        cloud_row(x + i * dim, none ? 0.0 : hat ? 4.0 : -4.0);
         labels[i] = none ? NULL : hat ? "hats" : "kicks";
     }
     labels[5] = "hats"; /* a kick filed with the hats */
@@ -1020,9 +1026,7 @@ test_mislabeled_index(void)
     float *x = malloc(n * dim * sizeof *x);
     const char **labels = malloc(n * sizeof *labels);
     for (size_t i = 0; i < n; i++) {
-        double c = i < 60 ? -4.0 : 4.0;
-        for (size_t j = 0; j < dim; j++)
-            x[i * dim + j] = (float)(c * (j % 2 ? 1.0 : -1.0) + tu_gauss(&rng));
+        cloud_row(x + i * dim, i < 60 ? -4.0 : 4.0);
         labels[i] = i < 60 ? "kicks" : "hats";
     }
     labels[7] = "hats";
@@ -1305,9 +1309,7 @@ test_agreement(void)
     float *x = malloc(n * dim * sizeof *x);
     const char **labels = malloc(n * sizeof *labels);
     for (size_t i = 0; i < n; i++) {
-        double c = i < 60 ? -3.0 : 3.0;
-        for (size_t j = 0; j < dim; j++)
-            x[i * dim + j] = (float)(c * (j % 2 ? 1.0 : -1.0) + tu_gauss(&rng));
+        cloud_row(x + i * dim, i < 60 ? -3.0 : 3.0);
         labels[i] = i % 9 == 8 && i < 60 ? NULL
                     : i < 30             ? "a"
                     : i < 60             ? "b"
