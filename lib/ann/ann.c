@@ -363,11 +363,10 @@ build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
     if (st == AS_OK && fstat(sfd, &sb) != 0)
         st = AS_EIO;
     int fd = -1;
-    if (st == AS_OK) {
-        char dir[4096];
-        if ((fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp)) < 0)
-            st = AS_EIO;
-    }
+    char dir[4096];
+    if (st == AS_OK &&
+        (fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp)) < 0)
+        st = AS_EIO;
     uint64_t size = st == AS_OK ? (uint64_t)sb.st_size : 0, sum = 0;
     if (st == AS_OK && lseek(fd, ANN_HEADER_SIZE, SEEK_SET) != ANN_HEADER_SIZE)
         st = AS_EIO;
@@ -405,14 +404,9 @@ build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
         errno = e;
         return st;
     }
-    if ((e = as__temp_commit(fd, tmp, path)) != 0) {
-        errno = e;
-        return AS_EIO;
-    }
-    /* the rename reaches the disk with the directory */
-    char dir[4096];
-    as__dir_of(path, dir, sizeof dir);
-    return as__sync_dir(dir) == 0 ? AS_OK : AS_EIO;
+    e = as__temp_commit(fd, tmp, path, dir);
+    errno = e;
+    return e == 0 ? AS_OK : AS_EIO;
 }
 
 int

@@ -800,20 +800,18 @@ write_to(as_index_builder *b, const char *path)
         errno = e;
         return status;
     }
-    int err = as__temp_commit(fd, tmp, path);
-    if (err != 0) {
-        errno = err;
-        return AS_EIO;
-    }
+    int err = as__temp_commit(fd, tmp, path, dir);
     /* the new base replaces the whole index: a delta segment beside it
      * belonged to the old one. Readers ignore it from now on (it names
-     * its base), so a crash before the unlink changes nothing. */
-    char *seg = as__seg_path(path);
+     * its base), so a crash before the unlink changes nothing, the
+     * unlink needs no sync of its own, and one left when only the
+     * directory's sync failed is ignored as well. */
+    char *seg = err == 0 ? as__seg_path(path) : NULL;
     if (seg != NULL)
         unlink(seg);
     free(seg);
-    /* the rename itself reaches the disk with the directory */
-    return as__sync_dir(dir) == 0 ? AS_OK : AS_EIO;
+    errno = err;
+    return err == 0 ? AS_OK : AS_EIO;
 }
 
 int

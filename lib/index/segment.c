@@ -1205,13 +1205,10 @@ write_atomic(const char *path, const unsigned char *buf, size_t len)
         close(fd);
         unlink(tmp);
     } else {
-        err = as__temp_commit(fd, tmp, path);
+        err = as__temp_commit(fd, tmp, path, dir);
     }
-    if (err != 0) {
-        errno = err;
-        return AS_EIO;
-    }
-    return as__sync_dir(dir) == 0 ? AS_OK : AS_EIO;
+    errno = err;
+    return err == 0 ? AS_OK : AS_EIO;
 }
 
 /* The segment of the changes, written beside the base. */

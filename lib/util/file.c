@@ -83,7 +83,7 @@ as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
 }
 
 int
-as__temp_commit(int fd, const char *tmp, const char *path)
+as__temp_commit(int fd, const char *tmp, const char *path, const char *dir)
 {
     int err = 0;
     if (fsync(fd) != 0)
@@ -94,6 +94,8 @@ as__temp_commit(int fd, const char *tmp, const char *path)
         err = errno;
     if (err != 0)
         unlink(tmp);
+    else if (as__sync_dir(dir) != 0)
+        err = errno;
     return err;
 }
 

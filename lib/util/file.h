@@ -20,9 +20,11 @@ int as__sync_dir(const char *dir);
 int as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
                     size_t tmp_cap);
 /* Puts the temporary file tmp (open at fd, written whole) in place of
- * path: fsync, close, rename; on a failure tmp is removed. 0, or the
- * errno of the failure. */
-int as__temp_commit(int fd, const char *tmp, const char *path);
+ * path, in directory dir: fsync, close, rename, and the fsync of dir that
+ * takes the rename to the disk; a failure before the rename removes tmp.
+ * 0, or the errno of the failure (the file is in place when only the
+ * directory's sync failed). */
+int as__temp_commit(int fd, const char *tmp, const char *path, const char *dir);
 /* A temporary file with no name in $TMPDIR (else /tmp): made unnamed
  * where the system can (O_TMPFILE), else named and removed at once;
  * not inherited by programs run later. The descriptor, or -1 with errno
