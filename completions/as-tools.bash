@@ -33,7 +33,8 @@ _as_tools_options() {
 }
 
 # _as_tools_values TOOL OPTION: the words OPTION of TOOL takes, or
-# "@file" for a file name, or nothing (a number: no completion).
+# "@file" for a file name, "@dir" for a folder, or nothing (a number:
+# no completion).
 _as_tools_values() {
     case "$1:$2" in
     *:--format | *:-f) [ "$1" = as-search ] || echo 'tsv bin' ;;
@@ -58,8 +59,9 @@ _as_tools_values() {
         as-index:-[AacdLu] | as-index:--approx | as-search:--features | as-search:-F | \
         as-search:--path | as-search:-p | as-search:--copy-to | \
         as-search:--link-to | as-search:-[AC] | as-map:--svg | as-map:-s | \
-        as-map:--html | as-map:-w)
+        as-map:--html | as-map:-w | as-serve:-k)
         echo @file ;;
+    as-serve:--directory | as-serve:-C) echo @dir ;;
     esac
 }
 
@@ -83,6 +85,7 @@ _as_tools() {
         values=$(_as_tools_values "$tool" "$opt")
         case "$values" in
         @file) COMPREPLY=($(compgen -f -- "$cur")) ;;
+        @dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
         ?*) COMPREPLY=($(compgen -W "$values" -- "$cur")) ;;
         esac
         return 0

@@ -68,6 +68,11 @@ for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map \
     esac
     bcomp "$want" "$t" -
 done
+# as-serve's token is a file, its -C a folder
+touch "$T/crates.tok"
+bcomp "crates.tok|" as-serve -k crates.t
+bcomp "crates|" as-serve -C cra
+bcomp "crates|" as-serve --directory = cra
 # an option without a short form takes its value as the next word
 bcomp "|" as-anomaly --duration ""
 bcomp "|" as-stats --cluster ""
@@ -99,7 +104,8 @@ cd "$T"
 got=$(timeout 30 zsh -f "$T/c.zsh" "$zshc" 'as-extract --js' \
     'as-anomaly --method=if' 'as-map -m t' 'as-search -J --cou' \
     'as-index mer' 'as-stats -' 'as-cluster --sum' 'as-anomaly --dur' \
-    'as-map --clu') ||
+    'as-map --clu' 'as-search -K kick -K sn' 'as-search -l a --lab' \
+    'as-stats -g x --path-g' 'as-map -m tsne --met' 'as-serve -C cra') ||
     fail "zsh: the completion failed or hung"
 want='as-extract --json |
 as-anomaly --method=iforest |
@@ -109,6 +115,11 @@ as-index merge |
 as-stats -|
 as-cluster --summary |
 as-anomaly --duration=|
-as-map --cluster=|'
+as-map --cluster=|
+as-search -K kick -K snare |
+as-search -l a --label=|
+as-stats -g x --path-glob=|
+as-map -m tsne --met|
+as-serve -C crates/|'
 [ "$got" = "$want" ] || fail "zsh completes to:
 $got"
