@@ -772,12 +772,13 @@ main(int argc, char **argv)
         NULL,
     };
     cli_init("as-index", USAGE);
-    if (argc > 1 && strcmp(argv[1], "merge") == 0) {
-        merge = 1;
-        argv++;
-        argc--;
-    }
     cli_opts_parse(&t, argc, argv);
+    /* the word merge is the first operand, wherever the options are (a
+     * stream of that name is given as ./merge) */
+    if (optind < argc && strcmp(argv[optind], "merge") == 0) {
+        merge = 1;
+        optind++;
+    }
     int rc = run(&o, merge, argv + optind, argc - optind);
     as_entry_filter_free(o.filter);
     return rc;

@@ -83,6 +83,18 @@ as-index -o direct.asx kicks.tsv rest.tsv
 cmp -s merged.asx direct.asx || fail "merged = built at once"
 run as-index merge -J -o merged.asx kicks.asx rest.asx
 expect_out '{"index":"merged.asx","added":5,"changed":0,"unchanged":0,"removed":0,"failed":0}'
+# options may come before the word merge too (as-tools(7)); a stream
+# named merge is ./merge
+rm merged.asx
+run as-index -J -o merged.asx merge kicks.asx rest.asx
+expect_out '{"index":"merged.asx","added":5,"changed":0,"unchanged":0,"removed":0,"failed":0}'
+cmp -s merged.asx direct.asx || fail "-J -o merged.asx merge: merged"
+as-index -q -t 0:1 merge -o merged.asx kicks.asx rest.asx ||
+    fail "-t before merge: refused"
+cp kicks.tsv merge
+run as-index -J -o bymerge.asx ./merge
+expect_out '{"index":"bymerge.asx","added":2,"changed":0,"unchanged":0,"removed":0,"failed":0}'
+rm merge
 # a summary that cannot be written fails the run, in every mode
 if [ -w /dev/full ]; then
     for args in "merge -J -o merged.asx kicks.asx rest.asx" \
