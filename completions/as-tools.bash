@@ -65,6 +65,31 @@ _as_tools_values() {
     esac
 }
 
+# _as_tools_first_operand: succeeds when no operand comes before the
+# word being completed (the words before it are options and their
+# values).
+_as_tools_first_operand() {
+    local i w takes skip=
+    takes=$(_as_tools_options "${COMP_WORDS[0]}" takes)
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        w=${COMP_WORDS[i]}
+        if [ -n "$skip" ] || [ "$w" = "=" ]; then
+            # an option's value ("-o x"), or the "=" before it
+            [ "$w" = "=" ] && skip=1 || skip=
+            continue
+        fi
+        case $w in
+        --) return 1 ;;
+        -?*)
+            [ "${COMP_WORDS[i + 1]}" != "=" ] &&
+                printf '%s\n' "$takes" | grep -qxF -- "$w" && skip=1
+            ;;
+        *) return 1 ;;
+        esac
+    done
+    return 0
+}
+
 _as_tools() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=
     local tool=${COMP_WORDS[0]##*/} opt= values
@@ -103,7 +128,7 @@ _as_tools() {
         fi
         return 0
     fi
-    if [ "$tool" = as-index ] && [ "$COMP_CWORD" -eq 1 ]; then
+    if [ "$tool" = as-index ] && _as_tools_first_operand; then
         COMPREPLY=($(compgen -W merge -- "$cur"))
     fi
     COMPREPLY+=($(compgen -f -- "$cur"))

@@ -45,6 +45,9 @@ bcomp "tsv|bin|" as-extract -f ""
 bcomp "iforest|" as-anomaly --method = i
 bcomp "pca|" as-map -m p
 bcomp "merge|" as-index mer
+bcomp "merge|" as-index -J -o x.asx mer
+bcomp "merge|" as-index --label = kicks -t 0:1 mer
+bcomp "|" as-index a.tsv mer
 bcomp "|" as-stats -k ""
 mkdir -p "$T/crates"
 bcomp "crates|" as-search -C cra
