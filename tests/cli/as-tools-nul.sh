@@ -74,6 +74,14 @@ for t in "as-cluster -k 1" "as-map -m pca"; do
     [ "$(tr '\0' '\n' <"$T/out" | cut -f 1-2 | head -c ${#nl})" = "$nl" ] ||
         fail "$t -z: $(od -c "$T/out" | head)"
 done
+# as-map writes its files all the same: the coordinates without the
+# record, and the picture
+run as-map -m pca -z -H -o odd.tsv -s odd.svg odd.asx
+expect_status 1
+expect_err "as-map: o/l\\nb/t\\tb.wav: holds a TAB, which -z output cannot carry (use -J); left out"
+[ "$(tr '\0' '\n' <odd.tsv | cut -f 1-2 | head -c ${#nl})" = "$nl" ] ||
+    fail "as-map -z -o: $(od -c odd.tsv | head)"
+grep -q '</svg>' odd.svg || fail "as-map -z -s: no picture"
 # -W stores nothing when a record was left out (the output failed)
 cp odd.asx before.asx
 for t in "as-anomaly" "as-cluster -k 1"; do

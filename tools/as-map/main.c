@@ -64,8 +64,10 @@ project(const struct opts *o, struct map *m, char *how, size_t how_len)
 
 /* ---- coordinates ---- */
 
+/* The coordinates into fp; *dropped is set when a record was left out
+ * (-z). 0, or 1 after a warning. */
 static int
-print_coords(const struct opts *o, const struct map *m, FILE *fp)
+print_coords(const struct opts *o, const struct map *m, FILE *fp, int *dropped)
 {
     static const char *const axis[] = {"x", "y", "z"};
     struct rec r;
@@ -97,9 +99,9 @@ print_coords(const struct opts *o, const struct map *m, FILE *fp)
             rec_real(&r, axis[a], "%.6f", p[a]);
         rec_end(&r);
     }
-    int failed = rec_finish(&r);
+    *dropped = rec_finish(&r);
     rec_free(&r);
-    return failed;
+    return 0;
 }
 
 static const struct cli_word methods[] = {
@@ -284,7 +286,8 @@ draw(const struct opts *o, struct map *m, FILE *svg, FILE *html)
 /* Maps the index at path and writes the coordinates and pictures the
  * options ask for; the exit status. Each file named is written to a
  * temporary file, and all are put in place only when every one was
- * written whole. */
+ * written whole (a record that -z leaves out is not a failed write: the
+ * exit status says it, the files hold the rest). */
 static int
 run(const struct opts *o, const char *path)
 {
@@ -308,10 +311,11 @@ run(const struct opts *o, const char *path)
     int want[N_OUT] = {o->output != NULL || (o->svg == NULL && o->html == NULL),
                        o->svg != NULL, o->html != NULL};
     struct cli_output out[N_OUT] = {{0}};
+    int dropped = 0; /* a record left out (-z): the rest is written */
     for (int f = 0; f < N_OUT && !failed; f++)
         failed = want[f] && cli_output_open(&out[f], name[f]);
     if (!failed && want[COORDS])
-        failed = print_coords(o, &m, out[COORDS].fp);
+        failed = print_coords(o, &m, out[COORDS].fp, &dropped);
     if (!failed && (want[SVG] || want[HTML]))
         failed = draw(o, &m, out[SVG].fp, out[HTML].fp);
     for (int f = 0; f < N_OUT && !failed; f++)
@@ -324,7 +328,7 @@ run(const struct opts *o, const char *path)
     as_projection_free(proj);
     as_index_close(m.ix);
     failed |= cli_stdout_flush();
-    return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+    return failed || dropped ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
 int
