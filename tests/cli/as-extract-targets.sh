@@ -99,3 +99,26 @@ run as-extract -o real kick.flac
 expect_status 1
 expect_err "as-extract: real: Is a directory"
 [ -d real ] || fail "the directory was replaced"
+
+# -o naming an input, however spelt, would lose it: a usage error, and
+# nothing is touched
+usage="$(as_usage as-extract)"
+cp kick.flac saved.flac
+as-extract kick.flac | as-index -o lib.asx
+cp lib.asx saved.asx
+echo kick.flac >list
+for args in "-o kick.flac kick.flac" "-o ./kick.flac want.tsv kick.flac" \
+    "-o list -T list" "-U lib.asx -o ./lib.asx kick.flac"; do
+    # shellcheck disable=SC2086
+    run as-extract $args
+    expect_status 2
+    o=${args#*-o }
+    expect_err "as-extract: -o ${o%% *} would write over an input; write to another file" \
+        "$usage" "Try 'as-extract --help'."
+done
+cmp -s saved.flac kick.flac || fail "-o over the input: the audio changed"
+cmp -s saved.asx lib.asx || fail "-o over the -U index: the index changed"
+[ "$(cat list)" = kick.flac ] || fail "-o over the -T list: the list changed"
+# - is standard input there, standard output here: not one file
+run as-extract -o - - <kick.flac
+expect_status 0

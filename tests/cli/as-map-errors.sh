@@ -59,6 +59,22 @@ echo keep >x.out
 ln -s x.out x.link
 usage_error "-o, -s and -w need different files" -o x.out -w x.link lib.asx
 [ "$(cat x.out)" = keep ] || fail "a refused run wrote x.out"
+# a link to a file not there yet is that file; - is standard output
+ln -s later.out dangling
+usage_error "-o, -s and -w need different files" -o dangling -s later.out lib.asx
+[ ! -e later.out ] || fail "a refused run wrote later.out"
+usage_error "-o, -s and -w need different files" -o /dev/stdout -s - lib.asx
+usage_error "-o, -s and -w need different files" -s - -w /dev/fd/1 lib.asx
+# nor is any of them the index
+cp lib.asx saved.asx
+usage_error "-o lib.asx would write over an input; write to another file" \
+    -o lib.asx lib.asx
+usage_error "-w ./lib.asx would write over an input; write to another file" \
+    -w ./lib.asx lib.asx
+ln -s lib.asx lib.link
+usage_error "-s lib.link would write over an input; write to another file" \
+    -s lib.link lib.asx
+cmp -s saved.asx lib.asx || fail "a refused run wrote over the index"
 run as-map -x lib.asx
 expect_status 2
 expect_err "as-map: unknown option -x" "$usage" "$HINT"

@@ -195,6 +195,11 @@ main(int argc, char **argv)
         stdin_uses += strcmp(operands[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
+    /* the files named (not those a folder holds, which need reading) */
+    for (int i = 0; i < n_operands; i++)
+        cli_output_not_input("-o", o.output, operands[i]);
+    cli_output_not_input("-o", o.output, o.in.files_from);
+    cli_output_not_input("-o", o.output, o.skip_index);
     struct cli_output out;
     if (cli_output_open(&out, o.output) != 0)
         return AS_EXIT_FAIL;

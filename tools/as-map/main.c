@@ -113,7 +113,7 @@ static const struct cli_word methods[] = {
 
 /* Usage errors: the options that do not go together. */
 static void
-check_options(const struct opts *o, const struct cli_opts *t)
+check_options(const struct opts *o, const struct cli_opts *t, const char *index)
 {
     if (o->map.method != AS_MAP_TSNE &&
         (cli_opts_given(t, 'a') || cli_opts_given(t, 'i') ||
@@ -126,9 +126,17 @@ check_options(const struct opts *o, const struct cli_opts *t)
     if (o->learned && as_entry_filter_active(o->filter))
         cli_usage_error("-P maps the whole index: not with --cluster, -g, -l "
                         "or -t");
-    if (cli_same_file(o->svg, o->output) || cli_same_file(o->html, o->output) ||
-        cli_same_file(o->svg, o->html))
+    /* "-" is standard output for each of them */
+    const char *out[] = {o->output, o->svg, o->html};
+    for (int f = 0; f < 3; f++)
+        if (out[f] != NULL && strcmp(out[f], "-") == 0)
+            out[f] = "/dev/stdout";
+    if (cli_same_file(out[1], out[0]) || cli_same_file(out[2], out[0]) ||
+        cli_same_file(out[1], out[2]))
         cli_usage_error("-o, -s and -w need different files");
+    cli_output_not_input("-o", o->output, index);
+    cli_output_not_input("-s", o->svg, index);
+    cli_output_not_input("-w", o->html, index);
 }
 
 /* The options into o (the defaults first), checked; the index's path. */
@@ -203,7 +211,7 @@ parse_options(int argc, char **argv, struct opts *o)
     cli_init("as-map", USAGE);
     cli_opts_parse(&t, argc, argv);
     const char *path = cli_one_index(argc, argv);
-    check_options(o, &t);
+    check_options(o, &t, path);
     return path;
 }
 

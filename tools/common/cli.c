@@ -258,12 +258,35 @@ cli_same_file(const char *a, const char *b)
     struct stat sa, sb;
     if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    /* one is not there yet: the files they would be written as (a link
+     * to nothing yet is written through) */
+    char *ta = as_path_target(a), *tb = as_path_target(b);
+    if (ta != NULL && tb != NULL && strcmp(ta, tb) == 0) {
+        free(ta);
+        free(tb);
+        return 1;
+    }
     char da[PATH_MAX], db[PATH_MAX];
     const char *na, *nb;
-    split_path(a, da, sizeof da, &na);
-    split_path(b, db, sizeof db, &nb);
-    return strcmp(na, nb) == 0 && stat(da, &sa) == 0 && stat(db, &sb) == 0 &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    split_path(ta != NULL ? ta : a, da, sizeof da, &na);
+    split_path(tb != NULL ? tb : b, db, sizeof db, &nb);
+    int same = strcmp(na, nb) == 0 && stat(da, &sa) == 0 &&
+               stat(db, &sb) == 0 && sa.st_dev == sb.st_dev &&
+               sa.st_ino == sb.st_ino;
+    free(ta);
+    free(tb);
+    return same;
+}
+
+void
+cli_output_not_input(const char *opt, const char *out, const char *in)
+{
+    if (out == NULL || in == NULL || strcmp(out, "-") == 0 ||
+        strcmp(in, "-") == 0 || !cli_same_file(out, in))
+        return;
+    char *name = cli_msg_name_dup(out);
+    cli_usage_error("%s %s would write over an input; write to another file",
+                    opt, name);
 }
 
 /* ---- inputs ---- */

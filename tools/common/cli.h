@@ -199,8 +199,13 @@ int cli_index_annotate(const char *path, const struct cli_index_ident *id,
 _Noreturn void cli_nomem(void);
 /* Whether the paths a and b (NULL: none) are one file however spelt: the
  * same string, one existing file (x and ./x, a link and its target), or
- * one name in one folder when they do not exist yet. */
+ * one name in one folder when they do not exist yet (a link to nothing
+ * counts as the file it names). */
 int cli_same_file(const char *a, const char *b);
+/* A usage error when the output file out of option opt ("-o") is the
+ * input in, however spelt (cli_same_file()), which writing it would
+ * lose; NULL or "-" (a standard stream) for either is never one. */
+void cli_output_not_input(const char *opt, const char *out, const char *in);
 
 /* realloc() that calls cli_nomem() when it fails. */
 void *cli_xrealloc(void *p, size_t n);
