@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <getopt.h>
 #include <math.h>
@@ -30,6 +31,14 @@ cli_init(const char *name, const char *usage)
 {
     cli_name = name;
     cli_usage_line = usage;
+    /* A standard stream the caller closed (2>&-) would be the next file
+     * opened, which would then get the messages or the rows meant for
+     * it: each is held by /dev/null, opened the wrong way round so that
+     * using it fails as a closed one would (EBADF). */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+            exit(AS_EXIT_FAIL); /* nowhere to say it */
 }
 
 #define USAGE_WIDTH 79

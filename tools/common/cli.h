@@ -18,7 +18,8 @@ enum {
     AS_EXIT_USAGE = 2, /* bad options or operands */
 };
 
-/* Program name (for messages) and usage line (for usage errors). */
+/* Program name (for messages) and usage line (for usage errors); called
+ * first, before any file is opened (it guards the standard streams). */
 void cli_init(const char *name, const char *usage);
 extern const char *cli_name;
 extern int cli_quiet; /* -q: see cli_input_warnx() */
