@@ -47,3 +47,39 @@ Try 'as-stats --help'."
 run as-stats --cluster=one lib.asx
 expect_status 2
 expect_err "as-stats: --cluster: 'one' is not an integer" "$USAGE"
+
+# The labels are those entries have: a label whose entries were all
+# pruned is counted and listed as in an index built without them.
+mkdir p
+cp -r samples p/
+(
+    cd p
+    as-extract -q -r samples | as-index -q -o lib.asx
+    rm -r samples/tones
+    as-extract -q -r samples | as-index -q -u lib.asx -p
+    as-extract -q -r samples | as-index -q -o fresh.asx
+)
+# (the counts: the figures of the search move with the statistics,
+# which the update keeps)
+counts() {
+    as-stats -n -e -k 2 "$@" | grep -E '^(entries|label|eval_label)	' |
+        cut -f 1-3
+    as-stats -n -e -k 2 -J "$@" |
+        sed 's/.*\("labels":[0-9]*\).*\("genres":{[^}]*}\).*/\1 \2/'
+}
+counts p/fresh.asx >want
+counts p/lib.asx >got
+grep -q tones got && fail "as-stats: the pruned label: $(cat got)"
+cmp -s want got || { diff want got >&2 || true; fail "as-stats: a pruned label"; }
+
+# Of no entries, the columns' statistics are not known: empty, or null.
+run as-stats -n -c -l none lib.asx
+expect_status 0
+grep '^column	' "$T/out" >cols
+[ -s cols ] || fail "as-stats -c: no column lines"
+cut -f 4- cols | sort -u | grep -qvx "$(printf '\t\t\t')" &&
+    fail "as-stats -c of no entries: $(head -n 2 cols)"
+run as-stats -n -c -J -l none lib.asx
+expect_status 0
+grep -q '"min":null,"max":null' "$T/out" ||
+    fail "as-stats -c -J of no entries: $(head -c 300 "$T/out")"

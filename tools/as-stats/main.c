@@ -289,10 +289,16 @@ print_entries(struct out *w, const struct stats *s)
     kv_size(w, w->json ? "total_samples" : "total", s->n);
     kv_size(w, "labelled", s->sum.labelled);
     kv_size(w, "unlabelled", s->n - s->sum.labelled);
-    kv_size(w, "labels", s->sum.n_labels);
+    /* the labels that entries have: the index's table may keep one whose
+     * entries were all removed (as-index -u -p) */
+    size_t n_labels = 0;
+    for (size_t l = 0; l < s->sum.n_labels; l++)
+        n_labels += s->sum.label_count[l] > 0;
+    kv_size(w, "labels", n_labels);
     sec_open(w, "label", "genres");
     for (size_t l = 0; l < s->sum.n_labels; l++)
-        kv_size(w, as_index_label(s->ix, l), s->sum.label_count[l]);
+        if (s->sum.label_count[l] > 0)
+            kv_size(w, as_index_label(s->ix, l), s->sum.label_count[l]);
     sec_close(w);
     if (s->kinds != NULL) {
         sec_open(w, "kind", "kinds");
@@ -388,10 +394,14 @@ print_columns(struct out *w, const struct stats *s)
             kv_begin(w, h->names[j]);
         }
         rec_str(w->r, "group", as_group_name(as_index_group(s->ix, j)));
-        rec_real(w->r, "mean", "%.9g", mean[j]);
-        rec_real(w->r, "std", "%.9g", sd[j]);
-        rec_real(w->r, "min", "%.9g", mn[j]);
-        rec_real(w->r, "max", "%.9g", mx[j]);
+        /* of no entries, nothing is known */
+        static const char *const keys[] = {"mean", "std", "min", "max"};
+        const double v[] = {mean[j], sd[j], mn[j], mx[j]};
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            if (s->n > 0)
+                rec_real(w->r, keys[k], "%.9g", v[k]);
+            else
+                rec_null(w->r, keys[k]);
         item_end(w);
     }
     if (w->json)
@@ -415,6 +425,8 @@ print_eval(struct out *w, const struct stats *s)
     sec_open(w, "eval_label", "labels");
     for (size_t l = 0; l < s->sum.n_labels; l++) {
         size_t q = ev->label_queries[l];
+        if (s->sum.label_count[l] == 0)
+            continue; /* as in print_entries() */
         item_begin(w, as_index_label(s->ix, l));
         rec_size(w->r, "queries", q);
         ratio(w->r, "p_at_1", ev->label_hits1[l], (double)q);
