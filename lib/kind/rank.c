@@ -46,9 +46,16 @@ rank_shard(const as_kinds *kinds, as_index *const *ix, size_t n_ix,
     int st = AS_OK;
     for (size_t i = 0; i < as_index_count(ix[h]) && st == AS_OK; i++) {
         size_t best;
-        if (!listed(ix, n_ix, mask, h, i, &st) ||
-            as_kinds_entry(kinds, ix[h], i, p, n_classes, &best) != AS_OK)
+        if (!listed(ix, n_ix, mask, h, i, &st))
             continue;
+        int kst = as_kinds_entry(kinds, ix[h], i, p, n_classes, &best);
+        if (kst == AS_ECHECKSUM) {
+            /* a damaged row: no ranking from what is left */
+            st = kst;
+            break;
+        }
+        if (kst != AS_OK)
+            continue; /* its kind cannot be told */
         if (*n == *cap) {
             size_t want = *cap ? 2 * *cap : 1024;
             struct as_kind_rank *more = realloc(*v, want * sizeof *more);

@@ -100,3 +100,14 @@ as-index -o nokind2.asx nokind.tsv
 run as-search -K kick nokind.asx nokind2.asx -p a.wav
 expect_status 1
 expect_err "as-search: nokind.asx: no kind tags (as-extract -K), and not the columns of the kind model"
+
+# a damaged row is no ranking: the whole index is refused, as a search
+# of it would be (the kind tags are read from the rows themselves)
+cp tags.asx damaged.asx
+matrix=$(od -An -tu8 -j 168 -N 8 tags.asx | tr -d ' ')
+printf 'X' | dd of=damaged.asx bs=1 seek=$((matrix + 19)) conv=notrunc \
+    2>/dev/null
+run as-search --like kick damaged.asx
+expect_status 1
+expect_err "as-search: damaged.asx: index is damaged (checksum mismatch in MATRIX)"
+expect_out_empty

@@ -172,9 +172,10 @@ struct as_kind_rank {
  * entry: the first k of them into out (room for k), their number into
  * *n. kinds[h] tells the kinds of shard h's entries; an entry is left
  * out when its shard has none (NULL), has no class cls, or its kind
- * cannot be told (as_kinds_entry() fails). Returns AS_OK, AS_EINVAL,
- * AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX when the visibility of an
- * entry of a damaged index cannot be told (*n is then 0).
+ * cannot be told (as_kinds_entry() fails other than with AS_ECHECKSUM).
+ * Returns AS_OK, AS_EINVAL, AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX
+ * when an entry's row is damaged or the visibility of an entry of a
+ * damaged index cannot be told (*n is then 0).
  */
 int as_kinds_rank(as_kinds *const *kinds, as_index *const *ix, size_t n_ix,
                   const as_entry_mask *mask, const char *cls, size_t k,
