@@ -491,6 +491,48 @@ run_write(const struct opts *o, char **streams, int n_streams)
     return rc;
 }
 
+/* Puts the entries of the index at path that pass the filters into *b
+ * (made from the first index's header, into first, when NULL); 0, or 1
+ * after reporting why the index was not read whole. */
+static int
+merge_one(const struct opts *o, const char *path, as_index_builder **b,
+          struct as_featheader *first, const char **first_name,
+          struct counts *c)
+{
+    as_index *ix = cli_index_open(path, AS_INDEX_VERIFY);
+    if (ix == NULL) {
+        c->failed++;
+        return 1;
+    }
+    const struct as_featheader *h = as_index_header(ix);
+    if (*b == NULL) {
+        int st = as_featheader_copy(first, h);
+        if (st == AS_OK)
+            st = as_index_builder_new(b, first);
+        if (st != AS_OK) {
+            cli_warnx(path, "%s", as_strerror(st));
+            exit(AS_EXIT_FAIL);
+        }
+        *first_name = path;
+    } else if (!as_featheader_same_names(h, first)) {
+        char *fn = cli_msg_name_dup(*first_name);
+        cli_columns_differ(path, h, first, fn, 0);
+        free(fn);
+        as_index_close(ix);
+        c->failed++;
+        return 1;
+    }
+    /* a filtered merge is the unfiltered merge, filtered */
+    int st = as_index_builder_put_some(*b, ix, cli_filter_keep, o->filter,
+                                       &c->put, &c->removed);
+    if (st != AS_OK) {
+        cli_warn_status(path, st);
+        c->failed++;
+    }
+    as_index_close(ix);
+    return st != AS_OK;
+}
+
 static int
 run_merge(const struct opts *o, char **inputs, int n)
 {
@@ -509,45 +551,23 @@ run_merge(const struct opts *o, char **inputs, int n)
         return AS_EXIT_FAIL;
     const char *first_name = NULL;
     struct as_featheader first = {0};
-    for (int i = 0; i < n; i++) {
-        as_index *ix = cli_index_open(inputs[i], AS_INDEX_VERIFY);
-        if (ix == NULL) {
-            c.failed++;
+    /* an input that is the output itself and was not read whole: the
+     * rest written over it would lose its entries ("merge -o lib.asx
+     * lib.asx new.asx" with lib.asx damaged) */
+    int lost = 0;
+    for (int i = 0; i < n; i++)
+        if (merge_one(o, inputs[i], &b, &first, &first_name, &c) != 0) {
             failed = 1;
-            continue;
+            lost |= cli_same_file(o->output, inputs[i]);
         }
-        const struct as_featheader *h = as_index_header(ix);
-        if (b == NULL) {
-            int st = as_featheader_copy(&first, h);
-            if (st == AS_OK)
-                st = as_index_builder_new(&b, &first);
-            if (st != AS_OK) {
-                cli_warnx(inputs[i], "%s", as_strerror(st));
-                exit(AS_EXIT_FAIL);
-            }
-            first_name = inputs[i];
-        } else if (!as_featheader_same_names(h, &first)) {
-            char *fn = cli_msg_name_dup(first_name);
-            cli_columns_differ(inputs[i], h, &first, fn, 0);
-            free(fn);
-            as_index_close(ix);
-            c.failed++;
-            failed = 1;
-            continue;
-        }
-        /* a filtered merge is the unfiltered merge, filtered */
-        int st = as_index_builder_put_some(b, ix, cli_filter_keep, o->filter,
-                                           &c.put, &c.removed);
-        if (st != AS_OK) {
-            cli_warn_status(inputs[i], st);
-            c.failed++;
-            failed = 1;
-        }
-        as_index_close(ix);
-    }
     int written = 0;
-    if (b != NULL && as_index_builder_count(b) == 0 &&
-        as_entry_filter_active(o->filter)) {
+    if (b != NULL && lost) {
+        cli_warnx(out, "not written: it is an input that could not be read "
+                       "whole");
+        as_index_builder_free(b);
+        b = NULL;
+    } else if (b != NULL && as_index_builder_count(b) == 0 &&
+               as_entry_filter_active(o->filter)) {
         /* a filter that passes nothing is a mistake more often than not:
          * an index it emptied would replace the output */
         cli_warnx(out, "no entry of the indexes read passes the filters; "

@@ -207,3 +207,25 @@ run as-extract -U bad.asx "$FIX/kick_44k1.flac"
 expect_status 1
 [ "$(wc -l <"$T/out")" -eq 1 ] || fail "as-extract -U: rows with a damaged index"
 expect_damaged as-extract $((size / 2))
+# merge into a damaged input (folding a segment in, adding a shard):
+# nothing is written over it, and none of its entries is lost; nor over
+# one with other columns. Another damaged input is left out, as before.
+as-extract "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" >two.tsv
+as-index -o two.asx two.tsv
+for spell in bad.asx ./bad.asx; do
+    flip $((size / 2))
+    cp bad.asx saved.asx
+    run as-index merge -o bad.asx "$spell" two.asx
+    expect_status 1
+    expect_err "as-index: $spell: index is damaged (checksum mismatch in MATRIX)" \
+        "as-index: bad.asx: not written: it is an input that could not be read whole"
+    cmp -s saved.asx bad.asx || fail "merge over the damaged input $spell"
+done
+as-extract -s librosa45 "$FIX/kick_44k1.flac" | as-index -o l45.asx
+cp l45.asx saved.asx
+run as-index merge -q -o l45.asx two.asx l45.asx
+expect_status 1
+cmp -s saved.asx l45.asx || fail "merge over an input of other columns"
+run as-index merge -q -o new.asx two.asx bad.asx
+expect_status 1
+[ "$(as-index -d new.asx | wc -l)" -eq 3 ] || fail "merge without the damaged"
