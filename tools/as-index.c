@@ -25,7 +25,7 @@
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
     "       as-index merge [-Jq] [-g glob] [-t min:max] [-w seconds]\n"        \
     "                [--cluster=cluster] [--label=label] -o index index ...\n" \
-    "       as-index -a index [-q] [-E ef] [-M links]"
+    "       as-index -a index [-q] [-E ef] [-M links] [-w seconds]"
 
 struct opts {
     struct cli_common out; /* -f, -H, -J */
@@ -290,11 +290,19 @@ run_approx(const struct opts *o)
         cli_usage_error("-E must be at least -M (%zu)", ao.links);
     char *ann = as_ann_path(o->approx);
     if (ann == NULL) {
-        cli_warn_status(o->approx, AS_ENOMEM);
+        cli_warnx(o->approx, "%s", strerror(errno));
         return AS_EXIT_FAIL;
     }
     if (!as_ann_available()) {
         cli_warnx(ann, "%s (built without hnswlib)", as_strerror(AS_ENOTSUP));
+        free(ann);
+        return AS_EXIT_FAIL;
+    }
+    /* a lock of its own (NAME.ann.lock), not the index's, which a long
+     * build would keep from the updates: two builds never meet, and the
+     * temporary file of one that was killed is removed */
+    int lock;
+    if (lock_target(o, ann, &lock) != 0) {
         free(ann);
         return AS_EXIT_FAIL;
     }
@@ -308,6 +316,7 @@ run_approx(const struct opts *o)
     else if (ix != NULL && st != AS_OK)
         cli_warn_status(ann, st);
     as_index_close(ix);
+    as_index_unlock(lock);
     free(ann);
     return st == AS_OK ? AS_EXIT_OK : AS_EXIT_FAIL;
 }

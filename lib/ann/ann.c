@@ -54,12 +54,19 @@
 char *
 as_ann_path(const char *index_path)
 {
-    size_t len = strlen(index_path);
-    char *ann = malloc(len + sizeof ".ann");
-    if (ann != NULL) {
-        memcpy(ann, index_path, len);
-        memcpy(ann + len, ".ann", sizeof ".ann");
+    /* beside the index file, as its segment and its lock: through a
+     * link, the writer and every reader meet at one file */
+    char *file = as_path_target(index_path);
+    if (file == NULL)
+        return NULL;
+    size_t len = strlen(file);
+    char *ann = realloc(file, len + sizeof ".ann");
+    if (ann == NULL) {
+        free(file);
+        errno = ENOMEM;
+        return NULL;
     }
+    memcpy(ann + len, ".ann", sizeof ".ann");
     return ann;
 }
 

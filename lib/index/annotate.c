@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "as/ann.h"
 #include "as/error.h"
 #include "as/file.h"
 #include "as/index.h"
@@ -45,10 +46,13 @@ as_index_ident(const char *path, struct as_index_ident *id)
     char *file = as_path_target(path);
     if (file == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
-    char *seg = NULL;
-    if (stat(file, &st) != 0 || (seg = as__seg_path(file)) == NULL) {
+    /* the segment and INDEX.ann beside that file */
+    char *seg = NULL, *ann = NULL;
+    if (stat(file, &st) != 0 || (seg = as__seg_path(file)) == NULL ||
+        (ann = as_ann_path(file)) == NULL) {
         int e = errno;
         free(file);
+        free(seg);
         errno = e;
         return e == ENOMEM ? AS_ENOMEM : AS_EIO;
     }
@@ -58,15 +62,6 @@ as_index_ident(const char *path, struct as_index_ident *id)
     id->size = (uint64_t)st.st_size;
     id->mtime_ns =
         (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
-    /* INDEX.ann: the name as_ann_path() gives */
-    size_t n = strlen(path);
-    char *ann = malloc(n + sizeof ".ann");
-    if (ann == NULL) {
-        free(seg);
-        return AS_ENOMEM;
-    }
-    memcpy(ann, path, n);
-    memcpy(ann + n, ".ann", sizeof ".ann");
     int r = file_ident(seg, 0, &id->seg_ino, &id->seg_size, &id->seg_mtime_ns);
     int e = errno;
     /* INDEX.ann is not part of the index: one that cannot be looked at

@@ -184,4 +184,31 @@ usage "as-search: -a does not go with -w"
 cp lib.asx other.asx
 run as-search -a -p s/00001.wav lib.asx other.asx
 usage "as-search: -a searches one index"
+
+# -a has a lock of its own, INDEX.ann.lock: a build that was killed
+# leaves its temporary file, which the next removes; two never meet
+touch .lib.asx.ann.tmp-Xq3zPa
+as-index -a lib.asx || fail "as-index -a after a killed one"
+[ ! -e .lib.asx.ann.tmp-Xq3zPa ] || fail "the killed build's file is left"
+[ -f lib.asx.ann.lock ] || fail "no lock beside INDEX.ann"
+if command -v flock >/dev/null 2>&1; then
+    flock lib.asx.ann.lock sleep 2 &
+    holder=$!
+    sleep 0.5
+    run as-index -a lib.asx
+    expect_status 1
+    expect_err "as-index: lib.asx.ann: locked by another process (see --wait)"
+    wait "$holder"
+fi
+# Through a link, INDEX.ann is beside the index file, as its segment and
+# lock are: found through the link and the file alike
+mkdir real
+cp lib.asx real/
+ln -s real/lib.asx link.asx
+as-index -a link.asx || fail "as-index -a through a link"
+[ -f real/lib.asx.ann ] && [ ! -e link.asx.ann ] ||
+    fail "INDEX.ann not beside the index file"
+for ix in link.asx real/lib.asx; do
+    as-search -a -p s/00001.wav $ix >/dev/null || fail "as-search -a $ix"
+done
 exit 0

@@ -355,7 +355,7 @@ usage: as-index [-FJpq] [-l dir | column | none] [-w seconds]
        as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]
        as-index merge [-Jq] [-g glob] [-t min:max] [-w seconds]
                 [--cluster=cluster] [--label=label] -o index index ...
-       as-index -a index [-q] [-E ef] [-M links]
+       as-index -a index [-q] [-E ef] [-M links] [-w seconds]
 EOF
         ;;
     as-search)

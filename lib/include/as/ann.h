@@ -72,8 +72,10 @@ int as_ann_build(const as_index *ix, const char *path,
                  const struct as_ann_opts *o);
 
 /* Where the approximate index of the index at index_path lives: beside
- * it, as index_path with ".ann" appended. A new string (free() it), or
- * NULL when out of memory. */
+ * the index file, as its name with ".ann" appended, a symbolic link
+ * followed first (as_path_target(), as/file.h), so that a link and the
+ * file it names have one. A new string (free() it), or NULL with errno
+ * set as as_path_target() sets it. */
 char *as_ann_path(const char *index_path);
 
 typedef struct as_ann as_ann;
