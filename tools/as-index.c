@@ -406,11 +406,13 @@ write_whole(const struct opts *o, const char *target, char **streams,
     as_index *ixold = NULL;
     struct as_learn_opts lo;
     int refit = 0;
+    unsigned version = 0; /* ixold's format */
 
     as_learn_opts_init(&lo);
     if (o->update != NULL) {
         if ((ixold = cli_index_open(target, AS_INDEX_VERIFY)) == NULL)
             return AS_EXIT_FAIL;
+        version = as_index_version(ixold);
         int st = as_featheader_copy(&first, as_index_header(ixold));
         if (st == AS_OK)
             st = as_index_builder_new(&b, &first);
@@ -443,6 +445,15 @@ write_whole(const struct opts *o, const char *target, char **streams,
         goto out;
     as_index_close(ixold); /* not held through the refit and the write */
     ixold = NULL;
+    /* an update that changes nothing writes nothing, as through a
+     * segment (an index with a learnt projection comes here), but for a
+     * version-1 file, which -u writes again in the current format */
+    if (o->update != NULL && version >= 2 && c.put.added == 0 &&
+        c.put.changed == 0 && c.removed == 0) {
+        summary(o, o->update, &c, 1);
+        rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
+        goto out;
+    }
     /* unchanged entries keep their projection (the builder drops it on
      * any change): fitted again only after a change, before the one
      * write, so that no crash leaves the index without it */

@@ -85,6 +85,19 @@ cp lib.asx before.asx
 run as-index -q -u lib.asx lib.tsv
 expect_status 0
 cmp -s before.asx lib.asx || fail "-u without changes changed the index"
+# ... and writes nothing (a reader or an as-cluster -W between sees one
+# file): the same file, after a night with nothing new or a failed one
+ino=$(ls -i lib.asx | cut -d ' ' -f 1)
+head -n 1 lib.tsv >none.tsv
+run as-index -u lib.asx none.tsv
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
+[ "$(ls -i lib.asx | cut -d ' ' -f 1)" = "$ino" ] ||
+    fail "-u of a header alone wrote the index again"
+run as-index -q -u lib.asx </dev/null
+expect_status 1
+[ "$(ls -i lib.asx | cut -d ' ' -f 1)" = "$ino" ] ||
+    fail "-u of an empty input wrote the index again"
 cp samples/kicks/real_bd_808_44k1.wav samples/kicks/bd2.wav
 as-extract samples/kicks/bd2.wav >new.tsv
 as-index -L lib.asx -s 0.7 -b 0.4
