@@ -105,3 +105,27 @@ cp "$AS_SRC/tests/fuzz/regress/decode_sndfile/caf-chunk-overflow" big.caf
 run as-extract big.caf
 expect_status 1
 expect_err "as-extract: big.caf: unsupported format"
+
+# The header line comes with the first row: when every input failed,
+# nothing is written (a pipe into as-index -o then leaves the index as
+# it was); when every input was read and none gave a row, the header
+# line alone.
+for f in "" "-f bin"; do
+    # shellcheck disable=SC2086
+    run as-extract $f -r missing-folder big.caf
+    expect_status 1
+    expect_out_empty
+done
+mkdir -p empty-folder
+run as-extract -r empty-folder
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq 1 ] && cut -f 1 "$T/out" | grep -qx path ||
+    fail "an empty folder: not the header alone: $(head -c 80 "$T/out")"
+as-extract good.wav | as-index -o lib.asx
+cp lib.asx saved.asx
+run sh -c 'as-extract -r missing-folder | as-index -o lib.asx'
+expect_status 1
+expect_err "as-extract: missing-folder: No such file or directory" \
+    "as-index: stdin: empty: no stream header" \
+    "as-index: lib.asx: not written: no stream could be read"
+cmp -s saved.asx lib.asx || fail "a failed pipeline replaced the index"

@@ -205,7 +205,7 @@ expect_err "as-extract: cut.asx: corrupt index"
 flip $((size / 2))
 run as-extract -U bad.asx "$FIX/kick_44k1.flac"
 expect_status 1
-[ "$(wc -l <"$T/out")" -eq 1 ] || fail "as-extract -U: rows with a damaged index"
+expect_out_empty
 expect_damaged as-extract $((size / 2))
 # merge into a damaged input (folding a segment in, adding a shard):
 # nothing is written over it, and none of its entries is lost; nor over

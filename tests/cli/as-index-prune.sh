@@ -20,34 +20,46 @@ n_entries() {
     as-index -H -d "$1" | wc -l | tr -d ' '
 }
 
-# The pipeline run from the wrong folder: as-extract fails, as-index sees
-# a stream without rows and every path gone. Nothing is written.
+# The pipeline run from the wrong folder: as-extract reads nothing and
+# writes nothing, not even a header; as-index sees no stream, and prunes
+# nothing. Nothing is written.
 cd "$T"
 run sh -c 'as-extract -r -U work/lib.asx lib | as-index -u work/lib.asx -p'
 expect_status 1
 expect_err "as-extract: lib: No such file or directory" \
-    "as-index: work/lib.asx: -p would remove 4 of the 4 entries; nothing written (see --force-prune)"
+    "as-index: stdin: empty: no stream header" \
+    "as-index: work/lib.asx: nothing pruned after the input errors above" \
+    "as-index: work/lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 1"
 expect_out_empty
 cmp -s saved.asx work/lib.asx || fail "index changed from the wrong folder"
+# A stream without rows and every path gone (a folder that is empty, or
+# the paths relative to another one): -p would remove them all
+run as-index -u work/lib.asx -p header.tsv
+expect_status 1
+expect_err "as-index: work/lib.asx: -p would remove 4 of the 4 entries; nothing written (see --force-prune)"
+expect_out_empty
+cmp -s saved.asx work/lib.asx || fail "index changed by a suspect prune"
 # the same with -J: no summary
-run sh -c 'as-extract -r -U work/lib.asx lib | as-index -J -u work/lib.asx -p'
+run as-index -J -u work/lib.asx -p header.tsv
 expect_status 1
 expect_out_empty
-cmp -s saved.asx work/lib.asx || fail "index changed from the wrong folder (-J)"
+cmp -s saved.asx work/lib.asx || fail "index changed by a suspect prune (-J)"
 cd work
 
 # A file deleted, then streams that fail: nothing pruned, rows indexed.
 rm lib/t550.wav
 cp lib.asx before.asx
-for bad in refused empty; do
+for bad in empty refused; do
     if [ "$bad" = refused ]; then
         echo "not a stream" >bad.tsv
+        why="not a feature stream"
     else
         : >bad.tsv
+        why="empty: no stream header"
     fi
     run_in bad.tsv as-index -u lib.asx -p
     expect_status 1
-    expect_err "as-index: stdin: not a feature stream" \
+    expect_err "as-index: stdin: $why" \
         "as-index: lib.asx: nothing pruned after the input errors above" \
         "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 1"
     [ "$(n_entries lib.asx)" -eq 4 ] || fail "$bad: pruned after a failed input"

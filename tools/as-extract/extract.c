@@ -134,8 +134,9 @@ struct emit_ctx {
     const struct opts *o;
     const struct cli_inputs *in;
     struct as_featheader h; /* the columns: features, kind tags */
-    as_featwriter *w;       /* TSV or binary */
-    struct rec rec;         /* -J */
+    FILE *out;
+    as_featwriter *w; /* TSV or binary; NULL until the first row */
+    struct rec rec;   /* -J */
     size_t moved;
     int failed;
     struct cli_progress prog;
@@ -162,6 +163,13 @@ emit(void *ctx, struct as_batch_item *it)
             .file_mtime_ns = it->file_mtime_ns,
             .audio_hash = it->res.audio_hash,
         };
+        /* the stream's header comes with its first row (see
+         * run_features()) */
+        if (!o->com.rec.json && c->w == NULL &&
+            open_writer(o, c->out, &c->h, &c->w) != 0) {
+            c->failed = 1;
+            return 1;
+        }
         int st = o->com.rec.json
                      ? json_row(&c->rec, &c->h, o->set, o->km, &row, it->kind)
                      : as_featwriter_row(c->w, &row);
@@ -198,7 +206,7 @@ emit(void *ctx, struct as_batch_item *it)
 int
 run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
 {
-    struct emit_ctx c = {.o = o, .in = in};
+    struct emit_ctx c = {.o = o, .in = in, .out = out};
     struct as_batch_opts bo;
     as_batch_opts_init(&bo);
     bo.set = o->set;
@@ -213,8 +221,6 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
             in->v[i].path, strcmp(in->v[i].path, "-") == 0 ? STDIN_FILENO : -1};
     if (o->com.rec.json)
         rec_init(&c.rec, out, &o->com.rec);
-    else if (open_writer(o, out, &c.h, &c.w) != 0)
-        c.failed = 1;
     as_index *skip_ix = NULL;
     as_reuse *reuse = NULL;
     if (!c.failed && o->skip_index != NULL &&
@@ -233,6 +239,13 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
             cli_notex(o->skip_index, "reused the features of %zu moved file%s",
                       c.moved, c.moved == 1 ? "" : "s");
     }
+    /* A stream without rows (nothing new, an empty folder) is a header
+     * alone, but only when every input was read: when none could be
+     * (a folder not mounted), nothing is written, so that a pipe into
+     * as-index -o refuses the empty input rather than empty the index. */
+    if (!o->com.rec.json && c.w == NULL && !c.failed &&
+        open_writer(o, out, &c.h, &c.w) != 0)
+        c.failed = 1;
     as_featwriter_free(c.w);
     if (o->com.rec.json) {
         c.failed |= rec_finish(&c.rec);

@@ -20,6 +20,15 @@ cli_stream_open(struct cli_stream *s, const char *path)
         cli_input_warnx(s->name, "%s", strerror(errno));
         return 1;
     }
+    /* nothing at all, what a command that failed before the pipe
+     * leaves: said as such */
+    int c = getc(s->fp);
+    if (c == EOF && !ferror(s->fp)) {
+        cli_input_warnx(s->name, "empty: no stream header");
+        cli_stream_close(s);
+        return 1;
+    }
+    ungetc(c, s->fp);
     int st = as_featreader_open(&s->r, s->fp);
     if (st != AS_OK) {
         cli_input_warn_status(s->name, st);
