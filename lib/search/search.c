@@ -532,6 +532,10 @@ query_init(const as_searcher *s, const float *x, size_t k, double t,
            struct as__query *q)
 {
     memset(q, 0, sizeof *q);
+    /* the collector never keeps more than the rows: a larger k (up to
+     * SIZE_MAX) keeps them all, without room for k */
+    if (k > s->n_rows)
+        k = s->n_rows > 0 ? (size_t)s->n_rows : 1;
     q->y = malloc(s->dim * sizeof *q->y);
     q->w = calloc(s->dim_pad, sizeof *q->w);
     if (q->y == NULL || q->w == NULL || as__coll_init(&q->coll, k, t)) {

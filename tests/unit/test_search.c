@@ -1155,6 +1155,34 @@ test_range(const char *path, const float *x, size_t n)
     as_index_close(ix);
 }
 
+/* A k far above the entries (one whose room, k hits, would overflow a
+ * size_t) gives every entry, nearest first, as k = n does: the search
+ * makes no room for k itself. */
+static void
+test_huge_k(const char *path, const float *x, size_t n)
+{
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    struct as_hit *all = malloc(n * sizeof *all);
+    struct as_hit *huge = malloc(n * sizeof *huge);
+    size_t n_all = 0, n_huge = 0;
+    CHECK_STATUS(as_search(s, x, 1, n, NULL, all, &n_all), AS_OK);
+    size_t ks[] = {n + 1, SIZE_MAX / sizeof(double) + 2, SIZE_MAX};
+    for (size_t i = 0; i < sizeof ks / sizeof *ks; i++) {
+        CHECK_STATUS(as_search(s, x, 1, ks[i], NULL, huge, &n_huge), AS_OK);
+        CHECK_INT(n_huge, n);
+        for (size_t j = 0; j < n && j < n_huge; j++)
+            CHECK(huge[j].entry == all[j].entry &&
+                  huge[j].distance == all[j].distance);
+    }
+    free(all);
+    free(huge);
+    as_searcher_free(s);
+    as_index_close(ix);
+}
+
 /* Three shards equal their merge; a fourth holding a path of the first
  * takes that path over. */
 static void
@@ -1796,6 +1824,7 @@ main(int argc, char **argv)
         test_dups_envelope();
         test_dups_attack();
         test_range(path, x, n);
+        test_huge_k(path, x, n);
         test_shards(x, n);
         test_distance(path, x);
         test_confidence(path);

@@ -158,7 +158,9 @@ void as_search_filter_init(struct as_search_filter *f);
 /*
  * The k nearest entries to each of n_q queries (raw feature values, n_q
  * rows of dim floats). hits receives n_q * k slots, query q's at
- * [q * k, q * k + n_hits[q]), nearest first. Queries are scanned in
+ * [q * k, q * k + n_hits[q]), nearest first; n_hits[q] is at most the
+ * number of rows, however large k (no room is made for k itself: with
+ * one query, hits need only hold the rows). Queries are scanned in
  * blocks, so many at once cost far less per query than one at a time.
  * Returns AS_OK, AS_EINVAL (k 0, or a non-finite query value),
  * AS_ECHECKSUM or AS_EINDEX (the scan checks each matrix block the first
