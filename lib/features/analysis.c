@@ -58,6 +58,8 @@ as_analysis_new(as_analysis **out, const struct as_analysis_opts *opts)
 {
     struct as_analysis_opts defaults;
     int status = AS_ENOMEM;
+    if (out == NULL)
+        return AS_EINVAL;
     *out = NULL;
     if (opts == NULL) {
         as_analysis_opts_init(&defaults);

@@ -29,6 +29,8 @@ int
 as_extractor_new(as_extractor **out, const struct as_extract_opts *opts)
 {
     struct as_extract_opts defaults;
+    if (out == NULL)
+        return AS_EINVAL;
     *out = NULL;
     if (opts == NULL) {
         as_extract_opts_init(&defaults);

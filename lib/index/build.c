@@ -92,6 +92,8 @@ rehash(as_index_builder *b, size_t nslots)
 int
 as_index_builder_new(as_index_builder **out, const struct as_featheader *h)
 {
+    if (out == NULL)
+        return AS_EINVAL;
     *out = NULL;
     if (h == NULL || h->dim == 0 || h->dim > IX_MAX_DIM ||
         (h->producer != NULL && strlen(h->producer) > 65535) ||

@@ -499,7 +499,11 @@ int
 as_index_open(as_index **out, const char *path, unsigned flags,
               unsigned *version)
 {
+    if (out == NULL)
+        return AS_EINVAL;
     *out = NULL;
+    if (path == NULL)
+        return AS_EINVAL;
     /* a link followed once: the segment and the base are found beside
      * and at the same file, even if the link is pointed elsewhere while
      * they are opened */

@@ -23,6 +23,8 @@
 int
 as_index_lock(const char *link, double wait_s, int *fd)
 {
+    if (link == NULL || fd == NULL)
+        return AS_EINVAL;
     /* beside the file a link names, which writers replace */
     char *path = as_path_target(link);
     if (path == NULL)

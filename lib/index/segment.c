@@ -921,6 +921,8 @@ int
 as_index_updater_open(as_index_updater **out, const char *path,
                       const struct as_index_update_opts *opts)
 {
+    if (out == NULL)
+        return AS_EINVAL;
     *out = NULL;
     if (path == NULL || opts == NULL || !(opts->merge_fraction >= 0.0))
         return AS_EINVAL;

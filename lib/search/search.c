@@ -414,6 +414,8 @@ int
 as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
                 const struct as_search_opts *o)
 {
+    if (out == NULL)
+        return AS_EINVAL;
     *out = NULL;
     struct as_search_opts def;
     if (o == NULL) {

@@ -134,6 +134,10 @@ kernel_link(const char *p)
 char *
 as_path_target(const char *path)
 {
+    if (path == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
     char *p = strdup(path);
     for (int hops = 0; p != NULL; hops++) {
         struct stat st;

@@ -328,6 +328,9 @@ main(int argc, char **argv)
     as_extract_opts_init(&o);
     o.set = as_featureset_get("librosa45");
     as_extractor *x;
+    /* no handle to fill: refused, not a crash */
+    CHECK_STATUS(as_extractor_new(NULL, &o), AS_EINVAL);
+    CHECK_STATUS(as_analysis_new(NULL, NULL), AS_EINVAL);
     CHECK_STATUS(as_extractor_new(&x, &o), AS_OK);
     test_fixtures(x, "native", tu_fixtures_native);
     test_fixtures(x, "soxr_hq", tu_fixtures_resampled);

@@ -1404,6 +1404,27 @@ test_replaceable(void)
     CHECK_STATUS(as_index_replaceable(path), AS_ENOTINDEX);
 }
 
+/* Constructors and the lock check their pointers: AS_EINVAL, never a
+ * crash, and *out NULL. */
+static void
+test_null_args(void)
+{
+    as_index *ix = (as_index *)&ix;
+    CHECK_STATUS(as_index_open(NULL, "x.asx", 0, NULL), AS_EINVAL);
+    CHECK_STATUS(as_index_open(&ix, NULL, 0, NULL), AS_EINVAL);
+    CHECK(ix == NULL);
+    struct as_featheader h = {0};
+    CHECK_STATUS(as_index_builder_new(NULL, &h), AS_EINVAL);
+    struct as_index_update_opts uo;
+    as_index_update_opts_init(&uo);
+    CHECK_STATUS(as_index_updater_open(NULL, "x.asx", &uo), AS_EINVAL);
+    int fd;
+    CHECK_STATUS(as_index_lock(NULL, 0.0, &fd), AS_EINVAL);
+    CHECK_STATUS(as_index_lock("x.asx", 0.0, NULL), AS_EINVAL);
+    errno = 0;
+    CHECK(as_path_target(NULL) == NULL && errno == EINVAL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1411,6 +1432,7 @@ main(int argc, char **argv)
     (void)argv;
     if (tu_tmpdir(dir, sizeof dir, "index") != 0)
         return 1;
+    test_null_args();
     test_roundtrip();
     test_put_remove();
     test_damage();

@@ -1825,6 +1825,7 @@ main(int argc, char **argv)
         test_dups_attack();
         test_range(path, x, n);
         test_huge_k(path, x, n);
+        CHECK_STATUS(as_searcher_new(NULL, NULL, 0, NULL), AS_EINVAL);
         test_shards(x, n);
         test_distance(path, x);
         test_confidence(path);

@@ -136,6 +136,8 @@ void as_analysis_opts_init(struct as_analysis_opts *opts);
 
 typedef struct as_analysis as_analysis;
 
+/* A new analysis (opts NULL: the defaults). AS_OK, AS_EINVAL (out NULL)
+ * or AS_ENOMEM; *out is NULL on failure. */
 int as_analysis_new(as_analysis **out, const struct as_analysis_opts *opts);
 /* Starts a new signal (keeps the allocations). */
 void as_analysis_reset(as_analysis *a);
@@ -267,6 +269,8 @@ struct as_extract_stats {
 
 typedef struct as_extractor as_extractor;
 
+/* A new extractor (opts NULL: the defaults). AS_OK, AS_EINVAL (out NULL,
+ * no feature set) or AS_ENOMEM; *out is NULL on failure. */
 int as_extractor_new(as_extractor **out, const struct as_extract_opts *opts);
 /* What as_extract() says about the file besides its features. */
 struct as_extract_result {

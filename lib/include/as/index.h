@@ -108,11 +108,11 @@ enum {
 
 /*
  * Maps the index at path, with its delta segment path.seg if there is
- * one (beside the file a symbolic link names). Returns AS_OK; AS_EIO
- * (errno set); AS_ENOTINDEX (too short, or no index magic); AS_EINDEXVER
- * (another format version of the file or of its segment, then stored in
- * *version if version is not NULL); AS_ECHECKSUM (bytes checked at open,
- * or any of the segment's, fail their checksum); AS_EINDEX (size or
+ * one (beside the file a symbolic link names). Returns AS_OK; AS_EINVAL
+ * (out or path NULL); AS_EIO (errno set); AS_ENOTINDEX (too short, or no index
+ * magic); AS_EINDEXVER (another format version of the file or of its segment,
+ * then stored in *version if version is not NULL); AS_ECHECKSUM (bytes checked
+ * at open, or any of the segment's, fail their checksum); AS_EINDEX (size or
  * layout wrong: a truncated file); AS_ENOMEM. *out is NULL on failure.
  */
 int as_index_open(as_index **out, const char *path, unsigned flags,
@@ -411,8 +411,8 @@ int as_index_prune_suspect(size_t n_gone, size_t n);
  * Takes the writer's lock of the index at path (an flock on path.lock
  * beside the file a link names, which is created and never removed),
  * waiting up to wait_s seconds (0: not at all). Returns AS_OK with *fd to pass
- * to as_index_unlock(), AS_ELOCKED when another process holds it, or AS_EIO
- * (errno set).
+ * to as_index_unlock(), AS_ELOCKED when another process holds it, AS_EINVAL
+ * (NULL path or fd), or AS_EIO (errno set).
  */
 int as_index_lock(const char *path, double wait_s, int *fd);
 void as_index_unlock(int fd);
