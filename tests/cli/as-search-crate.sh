@@ -103,3 +103,31 @@ expect_status 2
 expect_err 'as-search: one of -A and -C, once' "$usage" \
     "Try 'as-search --help'."
 [ ! -e x ] && [ ! -e y ] || fail "a usage error made a crate"
+
+# A link that -A put in the crate is no copy: -C puts the copy beside it,
+# numbered, and leaves the link.
+mkdir -p mixed/a
+cp "$FIX/hihat_48k.wav" mixed/a/hat.wav
+as-extract -r mixed | as-index -o mixed.asx
+as-search -L -A both mixed.asx >/dev/null
+run as-search -L -C both mixed.asx
+expect_status 0
+[ -L both/hat.wav ] && [ -f both/hat-2.wav ] && [ ! -L both/hat-2.wav ] ||
+    fail "-C after -A: $(ls -lA both)"
+cmp -s both/hat-2.wav mixed/a/hat.wav || fail "-C after -A: not a copy"
+
+# Two matches whose names are as long as a name can be: the number takes
+# the place of the stem's last characters (here a 2-byte one, kept
+# whole), not a name too long for the file system.
+long=$(printf '%0249d' 0 | tr 0 x)é
+mkdir -p longn/a longn/b
+cp "$FIX/hihat_48k.wav" "longn/a/$long.wav"
+cp "$FIX/kick_44k1.flac" "longn/b/$long.wav"
+as-extract -r longn | as-index -o longn.asx
+run as-search -L -C lcrate longn.asx
+expect_status 0
+expect_no_err
+[ "$(ls -A lcrate | wc -l)" -eq 2 ] || fail "long names: $(ls -A lcrate)"
+[ -f "lcrate/$long.wav" ] || fail "long names: the first not under its name"
+[ -f "lcrate/$(printf '%0249d' 0 | tr 0 x)-2.wav" ] ||
+    fail "long names: $(ls -A lcrate | cut -c 240-)"

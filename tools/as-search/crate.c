@@ -84,12 +84,13 @@ by_order(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
-/* Whether the file at dst holds the bytes of the file at src. */
+/* Whether the file at dst holds the bytes of the file at src (a link
+ * at dst, as -A leaves, is no copy, whatever it leads to). */
 static int
 same_bytes(const char *src, const char *dst)
 {
     struct stat a, b;
-    if (stat(src, &a) != 0 || stat(dst, &b) != 0 || !S_ISREG(b.st_mode) ||
+    if (stat(src, &a) != 0 || lstat(dst, &b) != 0 || !S_ISREG(b.st_mode) ||
         a.st_size != b.st_size)
         return 0;
     if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
@@ -221,16 +222,26 @@ done:
     return e;
 }
 
-/* name with "-N" before its extension (a leading dot is no extension). */
+/* name with "-N" before its extension (a leading dot is no extension),
+ * within the length of a name: the stem shortened, at the start of a
+ * UTF-8 character, to leave room for the number. */
 static char *
 numbered(const char *name, unsigned k)
 {
     const char *dot = strrchr(name, '.');
-    if (dot == NULL || dot == name)
+    if (dot == NULL || dot == name || strlen(dot) > NAME_MAX / 2)
         dot = name + strlen(name);
-    size_t stem = (size_t)(dot - name), len = stem + 16 + strlen(dot);
+    char num[16];
+    size_t n_num = (size_t)snprintf(num, sizeof num, "-%u", k);
+    size_t stem = (size_t)(dot - name), ext = strlen(dot);
+    while (stem > 0 && stem + n_num + ext > NAME_MAX) {
+        stem--;
+        while (stem > 0 && ((unsigned char)name[stem] & 0xc0) == 0x80)
+            stem--;
+    }
+    size_t len = stem + n_num + ext + 1;
     char *s = cli_xrealloc(NULL, len);
-    snprintf(s, len, "%.*s-%u%s", (int)stem, name, k, dot);
+    snprintf(s, len, "%.*s%s%s", (int)stem, name, num, dot);
     return s;
 }
 
