@@ -61,3 +61,13 @@ run as-search a.asx l45.asx samples/kicks/kick_44k1.flac
 expect_status 1
 expect_err "as-search: l45.asx: feature set librosa45, a.asx has default"
 expect_out_empty
+# in every mode: --like too, which ranks without searching (a shard with
+# the kind tags, whose kinds it could rank, has columns a.asx lacks)
+as-extract -K -r samples/kicks | as-index -o tags.asx
+for mode in -L "--like kick" -D; do
+    # shellcheck disable=SC2086
+    run as-search $mode a.asx tags.asx
+    expect_status 1
+    expect_err "as-search: tags.asx: feature set default with 120 columns, a.asx has 103"
+    expect_out_empty
+done

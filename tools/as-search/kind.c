@@ -84,6 +84,14 @@ entry_kind(const struct lib *lib, size_t h, size_t i, const char **kind,
 int
 run_like(const struct opts *o, struct lib *lib)
 {
+    /* one library, as a search makes of its shards (which --like does
+     * not open a searcher for): the same columns */
+    for (size_t h = 1; h < lib->n; h++)
+        if (!as_featheader_same_names(as_index_header(lib->ix[h]),
+                                      as_index_header(lib->ix[0]))) {
+            cli_shards_differ(lib->path, lib->ix, lib->n);
+            return 1;
+        }
     struct as_kind_rank *v = cli_xrealloc(NULL, o->k * sizeof *v);
     size_t n;
     int st = as_kinds_rank(lib->kinds, lib->ix, lib->n, lib->mask, o->like,
