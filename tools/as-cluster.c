@@ -199,7 +199,7 @@ print_whole(const struct opts *o, const struct as_cluster_result *res,
             rec_real(r, "inertia", "%.6f", res->inertia);
         }
     } else {
-        char what[160];
+        char what[640]; /* room for a %.6f of 1e300 (-e), or of any inertia */
         int n = snprintf(what, sizeof what, "%zu cluster%s", s->clusters,
                          s->clusters == 1 ? "" : "s");
         if (s->noise)

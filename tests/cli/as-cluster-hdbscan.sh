@@ -108,3 +108,13 @@ for c in "-m foo|-m: 'foo' is not kmeans, dbscan, hdbscan or auto" \
     [ "$(sed '$d' "$T/err")" = "as-cluster: ${c#*|}
 $usage" ] || fail "as-cluster $args: $(cat "$T/err")"
 done
+
+# The summary's last field holds the largest eps -e takes, whole, as the
+# JSON summary does.
+run as-cluster -s -m dbscan -e 1e300 s.asx
+expect_status 0
+eps=$(as-cluster -s -J -m dbscan -e 1e300 s.asx | tail -n 1 |
+    sed 's/.*"eps":\([0-9.]*\).*/\1/')
+[ "${#eps}" -gt 300 ] || fail "-s -J: eps $eps"
+tail -n 1 "$T/out" | grep -q ", eps $eps\$" ||
+    fail "-s: eps cut short: $(tail -n 1 "$T/out" | cut -c 1-80)"
