@@ -126,6 +126,15 @@ run as-index -o bad.asx bad.tsv
 expect_status 1
 expect_err "as-index: bad.tsv: line 3: malformed row"
 [ "$(as-index -d bad.asx -H | wc -l)" -eq 4 ] || fail "the good rows indexed"
+# a malformed header line (a CR from another system, a trailing TAB) is
+# line 1
+for end in "$(printf '\r')" "$(printf '\t')"; do
+    sed "1s/\$/$end/" lib.tsv >badhead.tsv
+    run as-index -o badhead.asx badhead.tsv
+    expect_status 1
+    expect_err "as-index: badhead.tsv: line 1: malformed header" \
+        "as-index: badhead.asx: not written: no stream could be read"
+done
 
 # A file that is not an index is never replaced.
 echo "my notes" >notes.txt

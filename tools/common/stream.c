@@ -30,6 +30,15 @@ cli_stream_open(struct cli_stream *s, const char *path)
     }
     ungetc(c, s->fp);
     int st = as_featreader_open(&s->r, s->fp);
+    if (st == AS_ESYNTAX) {
+        /* the header, named as a bad row is (a TSV one starts with the
+         * 'p' of "path") */
+        cli_input_warnx(s->name, "%s",
+                        c == 'p' ? "line 1: malformed header"
+                                 : "malformed header");
+        cli_stream_close(s);
+        return 1;
+    }
     if (st != AS_OK) {
         cli_input_warn_status(s->name, st);
         cli_stream_close(s);
