@@ -126,3 +126,20 @@ run as-cluster -s -S 2 -K 2:3 s.asx
 expect_status 1
 grep -q '^as-cluster: s.asx: -K: no k of the range has a silhouette (too few entries: see -S)$' "$T/err" ||
     fail "-K without silhouettes: $(cat "$T/err")"
+
+# Equal entries share a cluster: more clusters than distinct entries
+# leave some empty, and a note says how many hold entries.
+{
+    printf 'path\tlabel\tf1\tf2\n'
+    printf 'a.wav\tx\t0\t1\n'
+    printf 'b.wav\tx\t0\t1\n'
+    printf 'c.wav\ty\t5\t2\n'
+    printf 'd.wav\ty\t5\t2\n'
+} >twins.tsv
+as-index -o twins.asx twins.tsv
+run as-cluster -k 4 twins.asx
+expect_status 0
+expect_err "as-cluster: twins.asx: 2 of the 4 clusters hold entries (equal entries share one)"
+run as-cluster -k 2 twins.asx
+expect_status 0
+expect_no_err
