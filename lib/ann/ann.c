@@ -498,7 +498,8 @@ check_payload(const unsigned char *p, uint64_t size, uint64_t n, size_t dim,
         upper[i] = p + at;
         at += len;
     }
-    if (at != size || lev[n ? enter : 0] != (n ? (unsigned)maxlevel : 0))
+    /* (no entry point in an empty graph, and no level read for it) */
+    if (at != size || (n > 0 && lev[enter] != (unsigned)maxlevel))
         goto done;
     for (uint64_t i = 0; i < n; i++) {
         const unsigned char *e = p + HN_HEADER + i * per;

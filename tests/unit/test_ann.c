@@ -106,6 +106,33 @@ test_unavailable(void)
                  AS_ENOTSUP);
 }
 
+/* The graph of an empty index: built, opened, searched (no hits). */
+static void
+test_empty(const float *x)
+{
+    check_ctx("empty");
+    char ixp[300], annp[300];
+    snprintf(ixp, sizeof ixp, "%s/empty.asx", dir);
+    snprintf(annp, sizeof annp, "%s/empty.asx.ann", dir);
+    write_index(ixp, x, 0);
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, ixp, 0, NULL), AS_OK);
+    CHECK_STATUS(as_ann_build(ix, annp, NULL), AS_OK);
+    as_ann *a = NULL;
+    CHECK_STATUS(as_ann_open(&a, annp, ix), AS_OK);
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    struct as_hit hits[K];
+    size_t n_hits = 1;
+    if (a != NULL)
+        CHECK_STATUS(as_ann_search(a, s, x, 1, K, 100, NULL, hits, &n_hits),
+                     AS_OK);
+    CHECK_INT(n_hits, 0);
+    as_searcher_free(s);
+    as_ann_close(a);
+    as_index_close(ix);
+}
+
 /* The graph's file beside its index, with or without hnswlib. */
 static void
 test_path(void)
@@ -423,6 +450,7 @@ main(int argc, char **argv)
     as_index_close(ix);
     test_search(ixp, annp, x);
     test_files(ixp, annp, x);
+    test_empty(x);
     free(x);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
