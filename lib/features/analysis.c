@@ -131,6 +131,7 @@ as_analysis_reset(as_analysis *a)
     a->rescan = 0;
     a->rescan_t = 0;
     a->finished = 0;
+    a->ended = 0;
     a->env_count = 0;
     a->env_acc = 0.0;
     a->env_fill = 0;
@@ -151,9 +152,12 @@ int
 as_analysis_finish(as_analysis *a, int *rescan)
 {
     *rescan = 0;
+    if (a->ended)
+        return AS_EINVAL; /* the signal has ended: reset for the next */
     int st = as__analysis_end(a);
     if (st != AS_OK)
         return st;
+    a->ended = 1;
     size_t frames = a->t;
     unsigned what = a->opts.what;
     a->res.frames = frames;

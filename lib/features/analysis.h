@@ -59,6 +59,7 @@ struct as_analysis {
     size_t rescan_t;
     struct as_analysis_result res;
     int finished;
+    int ended; /* as_analysis_finish() called: no more pushes until a reset */
     double stft_s, features_s, tempo_s;
 };
 

@@ -177,6 +177,8 @@ envelope_push(as_analysis *a, const float *y, size_t n)
 int
 as_analysis_push(as_analysis *a, const float *y, size_t n)
 {
+    if (a->ended)
+        return AS_EINVAL; /* after as_analysis_finish(): reset first */
     if (n == 0)
         return AS_OK;
     if (a->opts.what & AS_AN_ENVELOPE) {

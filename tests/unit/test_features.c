@@ -352,6 +352,31 @@ test_weights(void)
     free(g);
 }
 
+/* A signal ends once: pushing or finishing again needs a reset, which
+ * gives the same values as a new analysis. */
+static void
+test_ended(void)
+{
+    check_ctx("ended");
+    as_analysis *a;
+    CHECK_STATUS(as_analysis_new(&a, NULL), AS_OK);
+    float y[4096];
+    for (size_t i = 0; i < 4096; i++)
+        y[i] = (float)sin(0.05 * (double)i);
+    int rescan;
+    CHECK_STATUS(as_analysis_push(a, y, 4096), AS_OK);
+    CHECK_STATUS(as_analysis_finish(a, &rescan), AS_OK);
+    double tuning = as_analysis_result(a)->tuning;
+    CHECK_STATUS(as_analysis_finish(a, &rescan), AS_EINVAL);
+    CHECK_STATUS(as_analysis_push(a, y, 4096), AS_EINVAL);
+    as_analysis_reset(a);
+    CHECK_STATUS(as_analysis_push(a, y, 4096), AS_OK);
+    CHECK_STATUS(as_analysis_finish(a, &rescan), AS_OK);
+    CHECK(as_analysis_result(a)->tuning == tuning &&
+          as_analysis_result(a)->frames == 1 + 4096 / 512);
+    as_analysis_free(a);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -359,6 +384,7 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: test_features DATADIR\n");
         return 2;
     }
+    test_ended();
     datadir = argv[1];
     test_melbank();
     test_chromabank();

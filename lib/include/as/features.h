@@ -142,10 +142,12 @@ int as_analysis_new(as_analysis **out, const struct as_analysis_opts *opts);
 /* Starts a new signal (keeps the allocations). */
 void as_analysis_reset(as_analysis *a);
 /* Feeds n samples of the 22050 Hz mono signal, in chunks of any size.
- * Returns AS_OK or AS_ENOMEM. */
+ * Returns AS_OK, AS_EINVAL (after as_analysis_finish(): the next signal
+ * starts with as_analysis_reset()) or AS_ENOMEM. */
 int as_analysis_push(as_analysis *a, const float *y, size_t n);
 /*
- * Ends the signal and computes the whole-file values. Returns AS_OK, or
+ * Ends the signal and computes the whole-file values. Returns AS_OK,
+ * AS_EINVAL (the signal has ended already: as_analysis_reset() first) or
  * AS_ENOMEM. If *rescan is set on return, the chroma needs the signal
  * once more: push it again from the start with as_analysis_rescan_push()
  * and call as_analysis_rescan_finish().
