@@ -368,10 +368,12 @@ refill(as_decoder *dec)
         return status;
     if (frames == 0) {
         dec->eof = 1;
-        if (dec->info.frames_read == 0)
-            return AS_ENOAUDIO;
+        /* fewer frames than the header declares, none included, is a
+         * cut file; no frame where none was declared, an empty one */
         if (dec->info.frames >= 0 && dec->info.frames_read < dec->info.frames)
             return AS_ETRUNCATED;
+        if (dec->info.frames_read == 0)
+            return AS_ENOAUDIO;
         return AS_OK;
     }
     dec->info.frames_read += (int64_t)frames;

@@ -768,6 +768,15 @@ test_bad_inputs(void)
     CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
     CHECK(!at_open);
 
+    check_ctx("FLAC cut after its header, before a whole frame");
+    snprintf(src, sizeof src, "%s/fixtures/audio/kick_44k1.flac", datadir);
+    path_in(p, sizeof p, tmpdir, "trunc-frames.flac");
+    copy_file(src, p, 1000, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+    CHECK(!at_open);
+    snprintf(src, sizeof src, "%s/fixtures/audio/chirp_log_50-16k_44k1.flac",
+             datadir);
+
     check_ctx("FLAC cut inside its header");
     path_in(p, sizeof p, tmpdir, "trunc-head.flac");
     copy_file(src, p, 20, 0);
