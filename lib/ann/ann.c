@@ -56,18 +56,7 @@ as_ann_path(const char *index_path)
 {
     /* beside the index file, as its segment and its lock: through a
      * link, the writer and every reader meet at one file */
-    char *file = as_path_target(index_path);
-    if (file == NULL)
-        return NULL;
-    size_t len = strlen(file);
-    char *ann = realloc(file, len + sizeof ".ann");
-    if (ann == NULL) {
-        free(file);
-        errno = ENOMEM;
-        return NULL;
-    }
-    memcpy(ann + len, ".ann", sizeof ".ann");
-    return ann;
+    return as__target_with(index_path, ".ann");
 }
 
 void

@@ -26,16 +26,9 @@ as_index_lock(const char *link, double wait_s, int *fd)
     if (link == NULL || fd == NULL)
         return AS_EINVAL;
     /* beside the file a link names, which writers replace */
-    char *path = as_path_target(link);
-    if (path == NULL)
+    char *lockpath = as__target_with(link, ".lock");
+    if (lockpath == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
-    size_t n = strlen(path);
-    char *lockpath = realloc(path, n + sizeof ".lock");
-    if (lockpath == NULL) {
-        free(path);
-        return AS_ENOMEM;
-    }
-    memcpy(lockpath + n, ".lock", sizeof ".lock");
     int f = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
     int err = errno;
     free(lockpath);

@@ -94,19 +94,7 @@ struct as__seg {
 char *
 as__seg_path(const char *path)
 {
-    char *p = as_path_target(path);
-    if (p != NULL) {
-        size_t n = strlen(p);
-        char *q = realloc(p, n + sizeof ".seg");
-        if (q == NULL) {
-            free(p);
-            errno = ENOMEM;
-            return NULL;
-        }
-        memcpy(q + n, ".seg", sizeof ".seg");
-        p = q;
-    }
-    return p;
+    return as__target_with(path, ".seg");
 }
 
 /* Section offsets from the counts: each section at the next 64-byte

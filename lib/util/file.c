@@ -21,6 +21,23 @@
 #include "as/error.h"
 #include "as/file.h"
 
+char *
+as__target_with(const char *path, const char *suffix)
+{
+    char *p = as_path_target(path);
+    if (p == NULL)
+        return NULL;
+    size_t n = strlen(p), k = strlen(suffix) + 1;
+    char *q = realloc(p, n + k);
+    if (q == NULL) {
+        free(p);
+        errno = ENOMEM;
+        return NULL;
+    }
+    memcpy(q + n, suffix, k);
+    return q;
+}
+
 /* The directory part of path ("." if none), into buf. */
 void
 as__dir_of(const char *path, char *buf, size_t cap)

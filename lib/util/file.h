@@ -8,6 +8,11 @@
 
 #include "as/file.h" /* as_path_target() */
 
+/* The file beside the one path names (as_path_target(): links
+ * followed), named after it with suffix appended (".seg", ".ann",
+ * ".lock"): a new string, or NULL with errno set as as_path_target()
+ * sets it. */
+char *as__target_with(const char *path, const char *suffix);
 /* The directory part of path ("." if none), into buf. */
 void as__dir_of(const char *path, char *buf, size_t cap);
 /* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask:
