@@ -110,11 +110,16 @@ expect_err "as-extract: big.caf: unsupported format"
 # nothing is written (a pipe into as-index -o then leaves the index as
 # it was); when every input was read and none gave a row, the header
 # line alone.
+mkdir -p dangling
+ln -s nowhere dangling/x.wav
 for f in "" "-f bin"; do
-    # shellcheck disable=SC2086
-    run as-extract $f -r missing-folder big.caf
-    expect_status 1
-    expect_out_empty
+    for inputs in "-r missing-folder big.caf" "-T missing.list" \
+        "-r dangling"; do
+        # shellcheck disable=SC2086
+        run as-extract $f $inputs
+        expect_status 1
+        expect_out_empty
+    done
 done
 mkdir -p empty-folder
 run as-extract -r empty-folder

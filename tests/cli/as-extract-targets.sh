@@ -107,8 +107,11 @@ cp kick.flac saved.flac
 as-extract kick.flac | as-index -o lib.asx
 cp lib.asx saved.asx
 echo kick.flac >list
+mkdir -p walk
+cp kick.flac walk/
 for args in "-o kick.flac kick.flac" "-o ./kick.flac want.tsv kick.flac" \
-    "-o list -T list" "-U lib.asx -o ./lib.asx kick.flac"; do
+    "-o list -T list" "-U lib.asx -o ./lib.asx kick.flac" \
+    "-o kick.flac -T list" "-o walk/kick.flac -r walk"; do
     # shellcheck disable=SC2086
     run as-extract $args
     expect_status 2
@@ -117,8 +120,16 @@ for args in "-o kick.flac kick.flac" "-o ./kick.flac want.tsv kick.flac" \
         "$usage" "Try 'as-extract --help'."
 done
 cmp -s saved.flac kick.flac || fail "-o over the input: the audio changed"
+cmp -s saved.flac walk/kick.flac || fail "-o over a walked file: the audio changed"
 cmp -s saved.asx lib.asx || fail "-o over the -U index: the index changed"
 [ "$(cat list)" = kick.flac ] || fail "-o over the -T list: the list changed"
+# A folder's stream written into the folder itself is no input the next
+# time (-r finds what an earlier run wrote there): it is replaced.
+mkdir -p own
+cp kick.flac own/
+as-extract -r own -o own/lib.tsv
+as-extract -r own -o own/lib.tsv || fail "-r into the folder, again"
+[ "$(wc -l <own/lib.tsv)" -eq 2 ] || fail "-r into the folder: $(cut -f 1 own/lib.tsv)"
 # - is standard input there, standard output here: not one file
 run as-extract -o - - <kick.flac
 expect_status 0

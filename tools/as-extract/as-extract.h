@@ -31,6 +31,10 @@ int skip_quietly(const struct cli_input *in, int status);
 int run_info(const struct opts *o, const struct cli_inputs *in, FILE *out);
 
 /* extract.c */
-int run_features(const struct opts *o, const struct cli_inputs *in, FILE *out);
+/* Extracts the inputs into out; gathered is nonzero when some input
+ * failed before (a folder or a -T list not read), so that a run that
+ * wrote no row writes no header either. 0, or 1 after reporting. */
+int run_features(const struct opts *o, const struct cli_inputs *in, FILE *out,
+                 int gathered);
 
 #endif

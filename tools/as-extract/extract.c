@@ -204,7 +204,8 @@ emit(void *ctx, struct as_batch_item *it)
 }
 
 int
-run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
+run_features(const struct opts *o, const struct cli_inputs *in, FILE *out,
+             int gathered)
 {
     struct emit_ctx c = {.o = o, .in = in, .out = out};
     struct as_batch_opts bo;
@@ -243,7 +244,7 @@ run_features(const struct opts *o, const struct cli_inputs *in, FILE *out)
      * alone, but only when every input was read: when none could be
      * (a folder not mounted), nothing is written, so that a pipe into
      * as-index -o refuses the empty input rather than empty the index. */
-    if (!o->com.rec.json && c.w == NULL && !c.failed &&
+    if (!o->com.rec.json && c.w == NULL && !c.failed && !gathered &&
         open_writer(o, out, &c.h, &c.w) != 0)
         c.failed = 1;
     as_featwriter_free(c.w);

@@ -177,6 +177,47 @@ check_options(const struct opts *o)
         cli_usage_error("-K goes with feature extraction, not -i");
 }
 
+/* Whether the file at path is empty or starts as this tool's output
+ * does: a TSV header or JSON row, or a binary stream. */
+static int
+is_output(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL)
+        return 0;
+    char b[5] = {0};
+    size_t n = fread(b, 1, sizeof b, fp);
+    fclose(fp);
+    return n == 0 || (unsigned char)b[0] == 0x89 || b[0] == '{' ||
+           (n == 5 && memcmp(b, "path\t", 5) == 0);
+}
+
+/* -o naming a file to be read would lose it: a usage error, before
+ * anything is written. A file found in a folder (-r) that holds what
+ * an earlier run wrote there is no input, but the output being replaced:
+ * it leaves the list. One stat of each input, when the output exists. */
+static void
+check_output(const struct opts *o, struct cli_inputs *in)
+{
+    struct stat os, is;
+    if (o->output == NULL || strcmp(o->output, "-") == 0 ||
+        stat(o->output, &os) != 0)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        struct cli_input *v = &in->v[i];
+        if (strcmp(v->path, "-") != 0 && stat(v->path, &is) == 0 &&
+            is.st_dev == os.st_dev && is.st_ino == os.st_ino) {
+            if (!v->walked || !is_output(v->path))
+                cli_output_not_input("-o", o->output, v->path);
+            free(v->path);
+            continue;
+        }
+        in->v[kept++] = *v;
+    }
+    in->n = kept;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -195,24 +236,24 @@ main(int argc, char **argv)
         stdin_uses += strcmp(operands[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
-    /* the files named (not those a folder holds, which need reading) */
-    for (int i = 0; i < n_operands; i++)
-        cli_output_not_input("-o", o.output, operands[i]);
     cli_output_not_input("-o", o.output, o.in.files_from);
     cli_output_not_input("-o", o.output, o.skip_index);
+    cli_output_not_input("-o", o.output, o.kind_model);
+    struct cli_inputs in;
+    int failed = cli_inputs_gather(&in, &o.in, operands, n_operands);
+    check_output(&o, &in);
     struct cli_output out;
-    if (cli_output_open(&out, o.output) != 0)
+    if (cli_output_open(&out, o.output) != 0) {
+        cli_inputs_free(&in);
         return AS_EXIT_FAIL;
+    }
     /* whatever the path to it (-o /dev/stdout, /dev/tty) */
     if (o.com.format == AS_FEAT_BIN && isatty(fileno(out.fp))) {
         cli_output_close(&out, 0);
         cli_usage_error("binary output to a terminal; redirect it or use -o");
     }
-
-    struct cli_inputs in;
-    int failed = cli_inputs_gather(&in, &o.in, operands, n_operands);
-    failed |=
-        o.info ? run_info(&o, &in, out.fp) : run_features(&o, &in, out.fp);
+    failed |= o.info ? run_info(&o, &in, out.fp)
+                     : run_features(&o, &in, out.fp, failed);
     as_kind_model_free(o.km);
     int werr = cli_output_close(&out, !failed || o.keep_going);
     cli_inputs_free(&in);
