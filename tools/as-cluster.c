@@ -101,8 +101,10 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
         size_t n_used = 0;
         for (size_t i = 0; i < r->n; i++)
             if (r->labels[i] >= 0 && (size_t)r->labels[i] < r->k &&
-                !used[r->labels[i]]++)
+                !used[r->labels[i]]) {
+                used[r->labels[i]] = 1;
                 n_used++;
+            }
         if (n_used < r->k)
             cli_notex(l->path,
                       "%zu of the %zu clusters hold entries (equal entries "

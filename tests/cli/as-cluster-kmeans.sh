@@ -143,3 +143,13 @@ expect_err "as-cluster: twins.asx: 2 of the 4 clusters hold entries (equal entri
 run as-cluster -k 2 twins.asx
 expect_status 0
 expect_no_err
+# a cluster of many equal entries counts once
+awk 'BEGIN { printf "path\tlabel\tf1\tf2\n"
+    for (i = 0; i < 300; i++) printf "s%03d.wav\tx\t0\t1\n", i
+    printf "t.wav\ty\t5\t2\n" }' >many.tsv
+as-index -o many.asx many.tsv
+for k in 3 4; do
+    run as-cluster -k $k many.asx
+    expect_status 0
+    expect_err "as-cluster: many.asx: 2 of the $k clusters hold entries (equal entries share one)"
+done
