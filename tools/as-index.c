@@ -298,22 +298,25 @@ run_approx(const struct opts *o)
         free(ann);
         return AS_EXIT_FAIL;
     }
-    /* a lock of its own (NAME.ann.lock), not the index's, which a long
-     * build would keep from the updates: two builds never meet, and the
-     * temporary file of one that was killed is removed */
-    int lock;
-    if (lock_target(o, ann, &lock) != 0) {
+    /* the index first (reported by its own name; no lock file beside an
+     * index that is not there), then a lock of its own (NAME.ann.lock),
+     * not the index's, which a long build would keep from the updates:
+     * two builds never meet, and the temporary file of one that was
+     * killed is removed */
+    int lock = -1;
+    as_index *ix = cli_index_open(o->approx, 0);
+    if (ix == NULL || lock_target(o, ann, &lock) != 0) {
+        as_index_close(ix);
         free(ann);
         return AS_EXIT_FAIL;
     }
-    as_index *ix = cli_index_open(o->approx, 0);
-    int st = ix == NULL ? AS_EINVAL : as_ann_build(ix, ann, &ao);
-    if (ix != NULL && st == AS_ECHECKSUM)
+    int st = as_ann_build(ix, ann, &ao);
+    if (st == AS_ECHECKSUM)
         cli_warn_index(o->approx, ix, st);
-    else if (ix != NULL && st == AS_EINVAL)
+    else if (st == AS_EINVAL)
         cli_warnx(o->approx, "a version-1 index: rewrite it first (as-index "
                              "-u)");
-    else if (ix != NULL && st != AS_OK)
+    else if (st != AS_OK)
         cli_warn_status(ann, st);
     as_index_close(ix);
     as_index_unlock(lock);

@@ -200,6 +200,13 @@ if command -v flock >/dev/null 2>&1; then
     expect_err "as-index: lib.asx.ann: locked by another process (see --wait)"
     wait "$holder"
 fi
+# an index that is not there is named, and gets no lock file
+for ix in typo.asx nodir/typo.asx; do
+    run as-index -a $ix
+    expect_status 1
+    expect_err "as-index: $ix: No such file or directory"
+    [ ! -e $ix.ann.lock ] || fail "a lock beside $ix, which is not there"
+done
 # Through a link, INDEX.ann is beside the index file, as its segment and
 # lock are: found through the link and the file alike
 mkdir real

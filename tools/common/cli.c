@@ -591,8 +591,9 @@ cli_ann_open(as_ann **out, const char *path, as_index *ix, const char *then)
     *out = NULL;
     char *ann = as_ann_path(path);
     if (ann == NULL) {
-        cli_warnx(path, "%s%s", strerror(errno), then);
-        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
+        int e = errno; /* before the message, which may change it */
+        cli_warnx(path, "%s%s", strerror(e), then);
+        return e == ENOMEM ? AS_ENOMEM : AS_EIO;
     }
     int st = as_ann_open(out, ann, ix);
     int e = errno;
