@@ -164,7 +164,8 @@ as_extract(as_extractor *x, const char *path, int fd, float *out,
     as__featureset_summarise(x->opts.set, x->an, out);
     for (size_t i = 0; i < dim; i++)
         if (!isfinite(out[i]))
-            return AS_ENONFINITE; /* a bug: every column is documented finite */
+            return AS_ENONFINITE; /* NaN or infinite samples, or huge ones
+                                     (features.h) */
     res->duration_s = (double)ar->samples / AS_SR_HZ;
     res->audio_hash = hash_final(&hash);
     x->stats.audio_s += res->duration_s;
