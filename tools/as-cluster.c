@@ -93,25 +93,11 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
     if (co.k_min > 0)
         cli_notex(l->path, "k %zu, the best silhouette of %zu..%zu", r->k,
                   co.k_min, r->k_hi);
-    if (co.method == AS_CLUSTER_KMEANS) {
-        /* equal entries share a cluster: more clusters than distinct
-         * entries leave some empty */
-        unsigned char *used = cli_xrealloc(NULL, r->k ? r->k : 1);
-        memset(used, 0, r->k);
-        size_t n_used = 0;
-        for (size_t i = 0; i < r->n; i++)
-            if (r->labels[i] >= 0 && (size_t)r->labels[i] < r->k &&
-                !used[r->labels[i]]) {
-                used[r->labels[i]] = 1;
-                n_used++;
-            }
-        if (n_used < r->k)
-            cli_notex(l->path,
-                      "%zu of the %zu clusters hold entries (equal entries "
-                      "share one)",
-                      n_used, r->k);
-        free(used);
-    }
+    if (co.method == AS_CLUSTER_KMEANS && r->nonempty < r->k)
+        cli_notex(l->path,
+                  "%zu of the %zu clusters hold entries (equal entries share "
+                  "one)",
+                  r->nonempty, r->k);
     if (co.method == AS_CLUSTER_AUTO)
         cli_notex(l->path,
                   "HDBSCAN, min_cluster_size %zu: %zu cluster%s, %zu noise "

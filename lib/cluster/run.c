@@ -329,9 +329,12 @@ describe(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
             c[j] += (double)x[i * d + j];
         count[r->labels[i]] += 1.0;
     }
-    for (size_t c = 0; c < r->k; c++)
+    r->nonempty = 0;
+    for (size_t c = 0; c < r->k; c++) {
+        r->nonempty += count[c] > 0.0;
         for (size_t j = 0; j < d; j++)
             r->centres[c * d + j] /= count[c];
+    }
     free(count);
     for (size_t i = 0; i < n; i++) {
         if (r->labels[i] < 0) {

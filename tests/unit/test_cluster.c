@@ -523,6 +523,7 @@ test_policy(void)
     o.k = 4;
     CHECK_STATUS(as_cluster_run(x, n, d, &o, &r), AS_OK);
     CHECK_INT(r.k, 4);
+    CHECK_INT(r.nonempty, 4);
     int32_t lab[62];
     struct as_kmeans_opts ko;
     as_kmeans_opts_init(&ko);
@@ -870,11 +871,37 @@ test_stored(void)
     tu_rmtree(dir);
 }
 
+/* Equal points share a k-means cluster: more clusters than distinct
+ * points leave the rest empty, and nonempty says how many hold points
+ * (300 copies of one point and one other: 2, whatever k). */
+static void
+test_nonempty(void)
+{
+    check_ctx("nonempty");
+    enum { N = 301, D = 2 };
+    static float x[N * D];
+    for (size_t i = 0; i < N; i++) {
+        x[i * D] = i + 1 < N ? 0.0f : 5.0f;
+        x[i * D + 1] = i + 1 < N ? 1.0f : 2.0f;
+    }
+    struct as_cluster_opts o;
+    as_cluster_opts_init(&o);
+    for (size_t k = 2; k <= 4; k++) {
+        struct as_cluster_result r;
+        o.k = k;
+        CHECK_STATUS(as_cluster_run(x, N, D, &o, &r), AS_OK);
+        CHECK_INT(r.k, k);
+        CHECK_INT(r.nonempty, 2);
+        as_cluster_result_free(&r);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
+    test_nonempty();
     test_silhouette();
     test_kmeans();
     test_dbscan();

@@ -239,6 +239,10 @@ struct as_cluster_result {
     size_t n, d;             /* the points clustered */
     int method;              /* as in the options */
     size_t k;                /* clusters, numbered 0 .. k - 1 */
+    size_t nonempty;         /* of them, those that hold points: fewer
+                                than k when k-means is asked for more
+                                clusters than there are distinct points
+                                (equal points share one) */
     int32_t *labels;         /* n: each point's cluster, -1 for DBSCAN noise */
     double *centres;         /* k * d: the mean of each cluster's points */
     double *distance;        /* n: Euclidean distance to the point's centre,
