@@ -13,6 +13,7 @@
 #include "as/decode.h"
 #include "as/error.h"
 #include "as/version.h"
+#include "../util/file.h"
 
 /* ---- what an index holds ---- */
 
@@ -52,15 +53,6 @@ cmp_gone_hash(const void *a, const void *b)
 {
     const struct gone *x = a, *y = b;
     return (x->hash > y->hash) - (x->hash < y->hash);
-}
-
-/* The modification time as the index stores it: -1 means unknown, so a
- * real -1 is written -2. */
-static int64_t
-mtime_ns(const struct stat *sb)
-{
-    int64_t t = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
-    return t == -1 ? -2 : t;
 }
 
 /* Whether h's columns are set's, maybe followed by kind tags (an index
@@ -118,8 +110,8 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
             continue;
         if (as_index_find(ix, in[i].path, &at) == AS_OK &&
             as_index_entry(ix, at, &e) == AS_OK &&
-            e.file_size == (int64_t)sb.st_size &&
-            e.file_mtime_ns == mtime_ns(&sb)) {
+            e.file_size == (int64_t)sb.st_size && e.file_mtime_ns != -1 &&
+            e.file_mtime_ns == as__mtime_ns(&sb)) {
             r->plan[i] = PLAN_SKIP;
             r->unchanged++;
         } else if (r->n_gone > 0) {
@@ -196,7 +188,7 @@ run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
     struct stat sb;
     if (inp->fd < 0 && stat(inp->path, &sb) == 0 && S_ISREG(sb.st_mode)) {
         it->file_size = (int64_t)sb.st_size;
-        it->file_mtime_ns = mtime_ns(&sb);
+        it->file_mtime_ns = as__mtime_ns(&sb);
     }
     if (plan == PLAN_SKIP) {
         it->unchanged = 1;

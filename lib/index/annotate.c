@@ -12,6 +12,7 @@
 #include "as/error.h"
 #include "as/file.h"
 #include "as/index.h"
+#include "../util/file.h"
 #include "internal.h"
 
 /* The identity of the file at path into *ino, *size, *mtime_ns (0s when
@@ -30,8 +31,7 @@ file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
         return 0;
     *ino = (uint64_t)st.st_ino;
     *size = (uint64_t)st.st_size;
-    *mtime_ns =
-        (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
+    *mtime_ns = as__mtime_ns(&st);
     return 0;
 }
 
@@ -60,8 +60,7 @@ as_index_ident(const char *path, struct as_index_ident *id)
     id->dev = (uint64_t)st.st_dev;
     id->ino = (uint64_t)st.st_ino;
     id->size = (uint64_t)st.st_size;
-    id->mtime_ns =
-        (int64_t)st.st_mtim.tv_sec * 1000000000 + (int64_t)st.st_mtim.tv_nsec;
+    id->mtime_ns = as__mtime_ns(&st);
     int r = file_ident(seg, 0, &id->seg_ino, &id->seg_size, &id->seg_mtime_ns);
     int e = errno;
     /* INDEX.ann is not part of the index: one that cannot be looked at

@@ -21,6 +21,19 @@
 #include "as/error.h"
 #include "as/file.h"
 
+int64_t
+as__mtime_ns(const struct stat *sb)
+{
+    int64_t s = (int64_t)sb->st_mtim.tv_sec;
+    int64_t ns = (int64_t)sb->st_mtim.tv_nsec;
+    const int64_t ns_per_s = 1000000000;
+    /* s * ns_per_s + ns, where ns is in [0, ns_per_s) */
+    if (s > (INT64_MAX - ns) / ns_per_s || s < INT64_MIN / ns_per_s)
+        return -1;
+    int64_t t = s * ns_per_s + ns;
+    return t == -1 ? -2 : t;
+}
+
 char *
 as__target_with(const char *path, const char *suffix)
 {

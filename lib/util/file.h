@@ -5,6 +5,8 @@
 #define AS_UTIL_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
 
 #include "as/file.h" /* as_path_target() */
 
@@ -13,6 +15,10 @@
  * ".lock"): a new string, or NULL with errno set as as_path_target()
  * sets it. */
 char *as__target_with(const char *path, const char *suffix);
+/* sb's modification time in ns since the epoch, as the index stores
+ * it: -1 when it does not fit 64 bits (before 1677-09-21 or after
+ * 2262-04-11), and a real -1 ns is -2, so -1 always means unknown. */
+int64_t as__mtime_ns(const struct stat *sb);
 /* The directory part of path ("." if none), into buf. */
 void as__dir_of(const char *path, char *buf, size_t cap);
 /* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask:

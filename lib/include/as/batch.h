@@ -39,7 +39,7 @@ typedef struct as_reuse as_reuse;
 
 /*
  * Compares the n inputs with the index ix: an input ix holds under the
- * same path with the same size and modification time (file_size,
+ * same path with the same size and known modification time (file_size,
  * file_mtime_ns) is unchanged; the entries whose file no longer exists
  * (stat() says ENOENT) and whose audio hash is known are gone, and while
  * there are any, every other input read from a path is hashed before it
@@ -104,7 +104,8 @@ struct as_batch_item {
     int64_t file_size;            /* bytes, before reading; -1: unknown
                                      (a descriptor, not a regular file) */
     int64_t file_mtime_ns;        /* modification time, ns since the
-                                     epoch (-1 becomes -2); -1: unknown */
+                                     epoch (-1 becomes -2); -1: unknown
+                                     (or outside 64 bits of ns) */
     float *values;                /* as_featureset_dim(), the kinds'
                                      classes and extra floats, the
                                      features first; the caller may
