@@ -33,7 +33,7 @@ struct flac_backend {
     unsigned rate_hz;
     int error;   /* an error callback fired */
     int eof_hit; /* the read callback reached the end */
-    int done;    /* every declared sample is out; ignore the rest */
+    int done;    /* every declared sample is decoded; ignore the rest */
 };
 
 static FLAC__StreamDecoderReadStatus
@@ -123,8 +123,14 @@ cb_write(const FLAC__StreamDecoder *d, const FLAC__Frame *frame,
             for (unsigned c = 0; c < ch; c++)
                 out[(size_t)i * ch + c] = (float)buffer[c][i] * sc;
     }
+    /* STREAMINFO's total is the length, as in libsndfile (so librosa):
+     * samples past it are not given out */
     b->fpos = 0;
     b->flen = n;
+    if (b->total > 0 && b->decoded + n >= b->total) {
+        b->flen = b->decoded < b->total ? (size_t)(b->total - b->decoded) : 0;
+        b->done = 1;
+    }
     b->decoded += n;
     return FLAC__STREAM_DECODER_WRITE_STATUS_CONTINUE;
 }
