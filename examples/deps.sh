@@ -7,20 +7,21 @@
 
 # What building needs; g++ and libhnswlib-dev (header-only) are for the
 # optional approximate search (as-index -a, as-search -a), which a build
-# without them leaves out.
+# without them leaves out; libmp3lame-dev for a static link against the
+# installed library (examples/in-library.c), since sndfile.pc names
+# -lmp3lame but libsndfile1-dev does not pull it in.
 AS_DEPS_BUILD="cmake make gcc pkg-config libsndfile1-dev libflac-dev \
-libmpg123-dev libsoxr-dev libmicrohttpd-dev g++ libhnswlib-dev"
+libmpg123-dev libsoxr-dev libmicrohttpd-dev g++ libhnswlib-dev libmp3lame-dev"
 # Example audio for the quick start (CC0 one-shots and loops).
 AS_DEPS_SAMPLES="sonic-pi-samples"
 # What the test suite needs besides: clang for the sanitizer build,
 # mandoc for the man page checks, sox for the examples that use it and
 # lame (with sox) for the copies of as-search-dups-near.sh, zsh
-# for the completion test, curl for the as-serve tests; libmp3lame-dev
-# for the static link of examples/in-library.c, since sndfile.pc names
-# -lmp3lame but libsndfile1-dev does not pull it in; clang-format for
+# for the completion test, curl for the as-serve tests, python3 for the
+# tests that check JSON and odd bytes in paths; clang-format for
 # tests/format.sh.
 AS_DEPS_TEST="clang mandoc sox lame sonic-pi-samples parallel make zsh curl \
-libmp3lame-dev clang-format"
+python3 clang-format"
 # What bench/corpus/make.sh renders and cuts the drum corpus from.
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"
