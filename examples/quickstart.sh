@@ -95,7 +95,9 @@ echo "== A map to explore and listen to (as-map, t-SNE):" >&2
 "$bin/as-map" -q -c cluster -w "$out/map.html" -s "$out/map.svg" "$out/lib.asx"
 echo "open $out/map.html in a browser (it needs no network); $out/map.svg is the same map as a picture" >&2
 
+# single-quoted for the shell, for a folder with spaces or quotes
+shq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 echo "== The same over HTTP (as-serve; Ctrl-C stops it):" >&2
-echo "  $bin/as-serve $out/lib.asx" >&2
-echo "  curl -F file=@${query:-kick.wav} 'http://127.0.0.1:8001/search?n_results=5'" >&2
+echo "  $(shq "$bin/as-serve") $(shq "$out/lib.asx")" >&2
+echo "  curl -F $(shq "file=@${query:-kick.wav}") 'http://127.0.0.1:8001/search?n_results=5'" >&2
 echo "  then open http://127.0.0.1:8001/ in a browser for the dashboard" >&2
