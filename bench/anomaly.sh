@@ -136,4 +136,4 @@ for k in 5 10 20 50 100; do
     ranking lof $k
 done
 echo
-echo "rerun: bench/anomaly.sh $corpus"
+echo "rerun: bench/anomaly.sh $(shq "$corpus")"

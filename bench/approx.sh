@@ -91,4 +91,4 @@ if [ -s "$tmp/results" ]; then
         printf "  %s %d: at -E %d (recall %.3f) -a %s per query (%.4f vs %.4f ms exact), %s for one query per process (%.1f vs %.1f ms)\n",
             $2, $3, $4, $5, pays, $6, $7, one, $8 * 1000, $9 * 1000 }' "$tmp/results"
 fi
-echo "rerun: bench/approx.sh $sizes $runs $corpus"
+echo "rerun: bench/approx.sh $sizes $runs $(shq "$corpus")"

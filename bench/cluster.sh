@@ -96,7 +96,7 @@ corpus_figures() {
         printf '%-30s %s %6.1f\n' "as-cluster $m" "$(score <"$tmp/out")" \
             "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
     done
-    echo "rerun: bench/cluster.sh $corpus"
+    echo "rerun: bench/cluster.sh $(shq "$corpus")"
 }
 
 case ${1-} in

@@ -17,6 +17,16 @@ now() {
     date +%s.%N
 }
 
+# shq WORD: WORD single-quoted for the shell (the rerun lines)
+shq() {
+    printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
+
+# The file lists hold a path a line: split the unquoted $(cat list) at
+# newlines only, with no globbing, so that paths may hold spaces.
+nl='
+'
+
 # sklearn_setup: py, Debian's python3 (the one with python3-sklearn), and
 # sk, the script that runs scikit-learn's side (empty when it is missing:
 # then only our figures are printed); BLAS and OpenMP on one thread.

@@ -16,6 +16,8 @@ runs=${2:-5}
 command -v sox >/dev/null || { echo "bench: sox is needed (apt-get install sox)" >&2; exit 1; }
 bench="$build/bench/as-bench-decode"
 
+IFS=$nl
+set -f
 find "$dir" -type f \( -name '*.flac' -o -name '*.wav' -o -name '*.mp3' -o -name '*.aif*' -o -name '*.ogg' \) | sort >"$tmp/files"
 nfiles=$(wc -l <"$tmp/files")
 audio=$("$bench" $(cat "$tmp/files") | cut -f 2)
@@ -23,9 +25,9 @@ audio=$("$bench" $(cat "$tmp/files") | cut -f 2)
 i=0
 while [ $i -lt "$runs" ]; do
     t0=$(now)
-    while read -r f; do sox -V1 "$f" -t f32 -r 22050 -c 1 /dev/null; done <"$tmp/files"
+    while IFS= read -r f; do sox -V1 "$f" -t f32 -r 22050 -c 1 /dev/null; done <"$tmp/files"
     t1=$(now)
-    while read -r f; do "$bench" "$f" >/dev/null; done <"$tmp/files"
+    while IFS= read -r f; do "$bench" "$f" >/dev/null; done <"$tmp/files"
     t2=$(now)
     "$bench" $(cat "$tmp/files") | cut -f 3 >>"$tmp/batch"
     awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }' >>"$tmp/sox"
@@ -50,4 +52,4 @@ awk -v n="$nfiles" -v a="$audio" -v s="$sox_s" -v o="$ours_s" -v b="$batch_s" 'B
 "$bench" -n "$tmp/hour.wav" >"$tmp/hour-native"
 awk -F '\t' '{ printf "one hour, 44.1 kHz stereo WAV: decode + resample %.2f s (%.0fx realtime), peak RSS %d KiB\n", $3, $2 / $3, $4 }' "$tmp/hour"
 awk -F '\t' '{ printf "one hour, 44.1 kHz stereo WAV: decode only       %.2f s, peak RSS %d KiB\n", $3, $4 }' "$tmp/hour-native"
-echo "rerun: bench/decode.sh $dir $runs"
+echo "rerun: bench/decode.sh $(shq "$dir") $runs"

@@ -365,4 +365,4 @@ if [ -n "$old" ]; then
     score old.tsv
 fi
 echo
-echo "rerun: bench/dups.sh $corpus $n_orig${old:+ $old}"
+echo "rerun: bench/dups.sh $(shq "$corpus") $n_orig${old:+ $(shq "$old")}"

@@ -10,7 +10,11 @@
 # time on a busy machine) of each, and their ratios. Both outputs must be
 # the same bytes; the script stops if they differ.
 set -eu
-other=${1:?usage: bench/extract-ab.sh OTHER [DIR] [RUNS] [JOBS]}
+if [ $# -lt 1 ] || [ $# -gt 4 ]; then
+    echo "usage: bench/extract-ab.sh OTHER [DIR] [RUNS] [JOBS]" >&2
+    exit 2
+fi
+other=$1
 dir=${2:-/usr/share/sonic-pi/samples}
 runs=${3:-5}
 jobs=${4:-2}
@@ -40,3 +44,4 @@ for what in wall cpu; do
     awk -v w="$what" -v a="$a" -v b="$b" -v o="$other" 'BEGIN {
         printf "  %-4s this tree %.3f s, %s %.3f s, this / other %.3f\n", w, a, o, b, a / b }'
 done
+echo "rerun: bench/extract-ab.sh $(shq "$other") $(shq "$dir") $runs $jobs"

@@ -15,6 +15,8 @@ dir=${1:-/usr/share/sonic-pi/samples}
 runs=${2:-5}
 librosa_ms=56
 
+IFS=$nl
+set -f
 find "$dir" -type f \( -name '*.flac' -o -name '*.wav' -o -name '*.mp3' -o -name '*.aif*' -o -name '*.ogg' \) | sort >"$tmp/files"
 set -- $(cat "$tmp/files")
 nfiles=$#
@@ -61,4 +63,4 @@ for set in librosa45 default; do
     "$build/bench/as-bench-extract" -s "$set" "$tmp/hour.wav" |
         awk -v s="$set" -F '\t' '{ printf "one hour, 44.1 kHz stereo, %s: %.1f s (%.0fx realtime), peak RSS %.1f MiB (%.1f KiB per second of audio)\n", s, $3, $2 / $3, $9 / 1024, $9 / $2 }'
 done
-echo "rerun: bench/extract.sh $dir $runs"
+echo "rerun: bench/extract.sh $(shq "$dir") $runs"

@@ -134,4 +134,4 @@ END {
         printf "%-16s %5d   %-17s   %-17s\n", o[i], n[o[i]], v["base", o[i]], v[best, o[i]]
 }' "$tmp/scores"
 echo
-echo "rerun: bench/learn.sh -s \"$shrinks\" -b \"$blends\" $corpus"
+echo "rerun: bench/learn.sh -s $(shq "$shrinks") -b $(shq "$blends") $(shq "$corpus")"

@@ -82,7 +82,7 @@ if [ "${1-}" = "--names" ]; then
         "$build/tools/as-search" -H -k 11 -F "$tmp/$set.tsv" "$tmp/$set.asx" |
             score | awk -v s="$set" -F '\t' '{ printf "%-10s %6d %8.3f %9.3f\n", s, $1, $2, $3 }'
     done
-    echo "rerun: bench/quality.sh --names $dir"
+    echo "rerun: bench/quality.sh --names $(shq "$dir")"
     exit 0
 fi
 
@@ -183,4 +183,4 @@ END {
         printf "%-14s %9.3f %8.3f\n", G[i], rs["librosa45", G[i]], rs["default", G[i]]
 }' "$tmp/scores"
 echo
-echo "rerun: bench/quality.sh $corpus"
+echo "rerun: bench/quality.sh $(shq "$corpus")"

@@ -196,4 +196,4 @@ done
 [ -n "$faiss" ] || echo "  FAISS IndexFlatIP: not measured (needs g++, libfaiss-dev and libopenblas-dev)"
 awk -v w="$(col audio 1)" -v n="$small" 'BEGIN {
     printf "  2 s audio query, %d entries: %.1f ms whole process (target < 50 ms)\n", n, w * 1000 }'
-echo "rerun: bench/search.sh $entries $runs $corpus"
+echo "rerun: bench/search.sh $entries $runs $(shq "$corpus")"
