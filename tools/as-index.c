@@ -516,11 +516,13 @@ run_write(const struct opts *o, char **streams, int n_streams)
 
 /* Puts the entries of the index at path that pass the filters into *b
  * (made from the first index's header, into first, when NULL); 0, or 1
- * after reporting why the index was not read whole. */
+ * after reporting why the index was not read whole. The sole input of an
+ * unfiltered merge (a segment folded in) keeps its learnt projection:
+ * its entries are the ones it was fitted to. */
 static int
-merge_one(const struct opts *o, const char *path, as_index_builder **b,
-          struct as_featheader *first, const char **first_name,
-          struct counts *c)
+merge_one(const struct opts *o, const char *path, int sole,
+          as_index_builder **b, struct as_featheader *first,
+          const char **first_name, struct counts *c)
 {
     as_index *ix = cli_index_open(path, AS_INDEX_VERIFY);
     if (ix == NULL) {
@@ -548,6 +550,13 @@ merge_one(const struct opts *o, const char *path, as_index_builder **b,
     /* a filtered merge is the unfiltered merge, filtered */
     int st = as_index_builder_put_some(*b, ix, cli_filter_keep, o->filter,
                                        &c->put, &c->removed);
+    if (st == AS_OK && sole && !as_entry_filter_active(o->filter)) {
+        as_projection *p = NULL;
+        st = as_index_projection(ix, &p);
+        if (st == AS_OK && p != NULL)
+            st = as_index_builder_set_projection(*b, p);
+        as_projection_free(p);
+    }
     if (st != AS_OK) {
         cli_warn_status(path, st);
         c->failed++;
@@ -579,7 +588,7 @@ run_merge(const struct opts *o, char **inputs, int n)
      * lib.asx new.asx" with lib.asx damaged) */
     int lost = 0;
     for (int i = 0; i < n; i++)
-        if (merge_one(o, inputs[i], &b, &first, &first_name, &c) != 0) {
+        if (merge_one(o, inputs[i], n == 1, &b, &first, &first_name, &c) != 0) {
             failed = 1;
             lost |= cli_same_file(o->output, inputs[i]);
         }

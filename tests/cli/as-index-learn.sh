@@ -132,10 +132,22 @@ expect_status 1
 expect_err "as-index: lib.asx: not updated: its learnt projection is fitted again on a copy in TMPDIR, which failed: No such file or directory"
 cmp -s before.asx lib.asx || fail "-u: a failed refit changed the index"
 
-# merge and -o build anew: no projection
+# merge and -o build anew: no projection, but for the merge of one index
+# without filters (its segment folded in, as as-index(1) shows), whose
+# entries are the ones the projection was fitted to: the same searches
 as-index merge -q -o merged.asx lib.asx
 run as-stats -n merged.asx
-grep -q '^learnt' "$T/out" && fail "merge kept the projection"
+grep -qx 'learnt	blend	0.4' "$T/out" || fail "merge of one index lost the projection"
+as-search -P lib.asx samples/kicks/kick_44k1.flac >"$T/a"
+as-search -P merged.asx samples/kicks/kick_44k1.flac >"$T/b"
+cmp -s "$T/a" "$T/b" || fail "merge of one index: other searches"
+as-index -q -o one.asx new.tsv
+as-index merge -q -o merged2.asx lib.asx one.asx
+run as-stats -n merged2.asx
+grep -q '^learnt' "$T/out" && fail "merge of two indexes kept the projection"
+as-index merge -q -t 0: -o merged3.asx lib.asx
+run as-stats -n merged3.asx
+grep -q '^learnt' "$T/out" && fail "a filtered merge kept the projection"
 
 # no labels to learn from
 as-index -l none -o nolab.asx lib.tsv
