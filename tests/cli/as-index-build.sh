@@ -166,25 +166,3 @@ run as-index -u nothere.asx lib.tsv
 expect_status 1
 expect_err "as-index: nothere.asx: No such file or directory"
 [ ! -e nothere.asx.lock ] || fail "no lock file for a missing index"
-
-# The EXAMPLES of as-index(1).
-as-extract -r samples | as-index -o ex.asx
-as-extract -r -U ex.asx samples | as-index -u ex.asx -p -w 60 2>"$T/err"
-expect_err "as-index: ex.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
-as-extract -r samples/kicks | as-index -o drums.asx
-as-extract -r samples/tones | as-index -o synths.asx
-as-index merge -o ex2.asx drums.asx synths.asx
-as-extract -r samples | awk -F '\t' 'BEGIN { OFS = FS } { print $0, NR == 1 ? "label" : "mine" }' | as-index -o mine.asx
-as-index -d lib.asx | cut -f 2 | sort | uniq -c >"$T/out"
-expect_out_line "      2 kicks"
-as-index merge --label kicks -o kicks.asx lib.asx
-[ "$(as-index -d kicks.asx -H | cut -f 2 | sort | uniq -c)" = "      2 kicks" ] ||
-    fail "merge --label kicks"
-as-index -d lib.asx -t 2: >long.tsv
-[ "$(awk -F '\t' 'NR > 1 && $3 < 2' long.tsv | wc -l)" -eq 0 ] &&
-    [ "$(($(wc -l <long.tsv) - 1))" -eq "$(as-search -L -H -t 2: lib.asx | wc -l)" ] ||
-    fail "-d -t 2:"
-as-index -L lib.asx
-as-search -P lib.asx samples/kicks/kick_44k1.flac >"$T/out"
-[ "$(wc -l <"$T/out")" -gt 1 ] || fail "as-search -P: no results"
-as-index -c lib.asx || echo "lib.asx is damaged"
