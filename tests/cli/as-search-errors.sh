@@ -68,6 +68,14 @@ expect_err "as-search: missing.asx: No such file or directory"
 run as-search lib.tsv $K
 expect_status 1
 expect_err "as-search: lib.tsv: not an index"
+# the index and the query swapped, or no query after a missing index:
+# the one reason, not a usage error about the query as well
+run as-search $K lib.asx
+expect_status 1
+expect_err "as-search: $K: not an index"
+run as-search missing.asx
+expect_status 1
+expect_err "as-search: missing.asx: No such file or directory"
 # with lists from options, which are freed then too (the sanitizer build
 # fails this on a leak)
 run as-search -L -l kicks -g '*' -c 1 lib.tsv

@@ -803,7 +803,11 @@ main(int argc, char **argv)
     struct lib lib = {0};
     int failed = 0;
     size_t n_ix = open_lib(&lib, ops, n_ops, &failed);
-    check_queries(&o, ops + n_ix, n_ops - n_ix, n_ix);
+    /* an index that could not be opened is the whole story: the query
+     * check would count an audio file given first ("as-search kick.wav
+     * lib.asx") as no query */
+    if (!failed)
+        check_queries(&o, ops + n_ix, n_ops - n_ix, n_ix);
     if (!failed && lib.n > 0)
         failed = run(&o, &lib, ops + n_ix, n_ops - n_ix);
     else
