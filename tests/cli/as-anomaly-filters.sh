@@ -47,3 +47,12 @@ expect_err "as-anomaly: --cluster: -2 is out of range (0 to 2147483647)" "$USAGE
 run as-anomaly -W -g '*' lib.asx
 expect_status 2
 expect_err "as-anomaly: -W stores every entry's score: not with --cluster, --duration, -g or -l" "$USAGE"
+
+# A filter no entry passes (a mistyped label): an empty answer, with a
+# note that says why; -q hides it.
+run as-anomaly -l kick lib.asx
+expect_status 0
+expect_err "as-anomaly: lib.asx: no entry passes the filters"
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "-l kick: rows"
+run as-anomaly -q -l kick lib.asx
+expect_no_err

@@ -78,3 +78,14 @@ run as-search -L lib.asx samples/kicks/kick_44k1.flac
 expect_status 2
 run as-search -c -1 -L lib.asx
 expect_status 2
+
+# A filter no entry passes (a mistyped label): an empty answer, with a
+# note that says why; -q hides it; over shards, no name.
+run as-search -l kick lib.asx samples/kicks/kick_44k1.flac
+expect_status 0
+expect_err "as-search: lib.asx: no entry passes the filters"
+run as-search -q -l kick -L lib.asx
+expect_status 0
+expect_no_err
+run as-search -l kick -L lib.asx lib.asx
+expect_err "as-search: no entry passes the filters"

@@ -131,6 +131,11 @@ build_mask(const struct opts *o, struct lib *lib)
         cli_warn_status(lib->path[bad], st);
         return 1;
     }
+    /* a mistyped label looks like an empty answer otherwise */
+    if (as_entry_filter_active(o->filter) &&
+        as_entry_mask_count(lib->mask) == 0)
+        cli_notex(lib->n == 1 ? lib->path[0] : NULL,
+                  "no entry passes the filters");
     return 0;
 }
 

@@ -43,6 +43,9 @@ cli_filter_index(as_index *ix, const char *path, const as_entry_filter *f)
                   strerror(errno));
     else if (st != AS_OK)
         cli_warn_index(path, ix, st);
+    else if (as_index_count(sub) == 0)
+        /* a mistyped label looks like an empty answer otherwise */
+        cli_notex(path, "no entry passes the filters");
     return sub;
 }
 

@@ -26,7 +26,8 @@ int cli_filter_keep(const void *f, const struct as_index_entry *e);
  * scores, maps): NULL f or one without conditions gives ix itself;
  * otherwise as_index_subset() of those entries, whose statistics are
  * theirs. The caller closes it when it is not ix. A failure is reported
- * about path; NULL then.
+ * about path; NULL then. When no entry passes, a note says so (the
+ * subset is still returned: an empty answer is the tool's to give).
  */
 as_index *cli_filter_index(as_index *ix, const char *path,
                            const as_entry_filter *f);
