@@ -444,6 +444,14 @@ write_whole(const struct opts *o, const char *target, char **streams,
         cli_warnx(o->output, "not written: no stream could be read");
         goto out;
     }
+    /* -o is all or nothing: a stream cut short (its producer killed, a
+     * full disk) would otherwise replace a whole library with its first
+     * rows; -u adds what was read, and the next run the rest */
+    if (o->update == NULL && failed) {
+        cli_warnx(o->output, "not written: %zu input error%s", c.failed,
+                  c.failed == 1 ? "" : "s");
+        goto out;
+    }
     if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c))
         goto out;
     as_index_close(ixold); /* not held through the refit and the write */

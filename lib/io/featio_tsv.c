@@ -35,11 +35,13 @@ static const char meta_names[] = "\tfile_size\tfile_mtime\taudio_hash";
  * to its end, so that the next read starts on the next line whatever is
  * wrong with this one. *bad is set when the line cannot be a valid line
  * (a NUL or CR byte, or longer than AS__TSV_LINE_MAX, in which case only
- * the start is kept). Returns 1, 0 at the end of the input, AS_EIO or
- * AS_ENOMEM.
+ * the start is kept), and *cut when the input ends before its LF: a
+ * stream cut short (a producer killed mid-row, a full disk), whose last
+ * number may have lost digits. Returns 1, 0 at the end of the input,
+ * AS_EIO or AS_ENOMEM.
  */
 static int
-read_line(as_featreader *r, size_t *len, int *bad)
+read_line(as_featreader *r, size_t *len, int *bad, int *cut)
 {
     FILE *fp = r->fp;
     size_t n = 0;
@@ -66,6 +68,7 @@ read_line(as_featreader *r, size_t *len, int *bad)
         r->buf[n++] = (char)c;
     }
     int ioerr = c == EOF && ferror(fp);
+    *cut = c == EOF;
     funlockfile(fp);
     if (ioerr)
         return AS_EIO;
@@ -91,8 +94,8 @@ int
 as__tsv_open(as_featreader *r)
 {
     size_t n;
-    int bad;
-    int status = read_line(r, &n, &bad);
+    int bad, cut;
+    int status = read_line(r, &n, &bad, &cut);
     if (status == 0)
         return AS_ENOTSTREAM;
     if (status < 0)
@@ -104,6 +107,8 @@ as__tsv_open(as_featreader *r)
         return AS_ENOTSTREAM;
     if (bad)
         return AS_ESYNTAX;
+    if (cut)
+        return AS_ETRUNCATED;
 
     size_t ncols = 0;
     for (size_t i = 0; i < n; i++)
@@ -374,12 +379,12 @@ as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof)
 {
     for (;;) {
         size_t n;
-        int bad;
+        int bad, cut;
         if (r->eof) {
             *eof = 1;
             return AS_OK;
         }
-        int status = read_line(r, &n, &bad);
+        int status = read_line(r, &n, &bad, &cut);
         if (status == 0) {
             r->eof = 1;
             continue;
@@ -389,6 +394,8 @@ as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof)
             return status;
         if (bad || n == 0)
             return AS_ESYNTAX;
+        if (cut)
+            return AS_ETRUNCATED;
         if (is_header(r->buf, n)) {
             /* from `cat a.tsv b.tsv`: skip it if it is the same */
             if (n == r->first_len && memcmp(r->buf, r->first, n) == 0)

@@ -109,23 +109,57 @@ if [ -w /dev/full ]; then
     done
 fi
 
-# Another feature set is refused, naming both; the rest is indexed.
+# Another feature set is refused, naming both; -o is all or nothing, so
+# nothing is written.
 as-extract -s librosa45 samples/hats/hihat_48k.wav >l45.tsv
 run as-index -o mixed.asx lib.tsv l45.tsv
 expect_status 1
-expect_err "as-index: l45.tsv: feature set librosa45, the index has default"
-[ "$(as-index -d mixed.asx -H | wc -l)" -eq 5 ] || fail "the first stream indexed"
+expect_err "as-index: l45.tsv: feature set librosa45, the index has default" \
+    "as-index: mixed.asx: not written: 1 input error"
+[ ! -e mixed.asx ] || fail "-o wrote after an input error"
 as-index -o l45.asx l45.tsv
 run as-index merge -o bad.asx lib.asx l45.asx
 expect_status 1
 expect_err "as-index: l45.asx: feature set librosa45, lib.asx has default"
 
-# A malformed row: named with its line, the others indexed, status 1.
+# A malformed row: named with its line, status 1; -o writes nothing (an
+# index it would replace stays as it was), -u indexes the other rows.
 awk -F '\t' 'BEGIN { OFS = FS } NR == 3 { $7 = "loud" } { print }' lib.tsv >bad.tsv
+as-index -o bad.asx l45.tsv
+cp bad.asx bad.before
 run as-index -o bad.asx bad.tsv
 expect_status 1
-expect_err "as-index: bad.tsv: line 3: malformed row"
-[ "$(as-index -d bad.asx -H | wc -l)" -eq 4 ] || fail "the good rows indexed"
+expect_err "as-index: bad.tsv: line 3: malformed row" \
+    "as-index: bad.asx: not written: 1 input error"
+cmp -s bad.asx bad.before || fail "-o replaced the index after an input error"
+sed -n 1p lib.tsv >head.tsv
+as-index -q -o bad.asx head.tsv
+run as-index -u bad.asx bad.tsv
+expect_status 1
+expect_err "as-index: bad.tsv: line 3: malformed row" \
+    "as-index: bad.asx: added 4, changed 0, unchanged 0, removed 0, failed 1"
+[ "$(as-index -d bad.asx -H | wc -l)" -eq 4 ] || fail "-u: the good rows indexed"
+
+# A stream cut short, as when its producer is killed mid-row or its disk
+# fills: the row the input ends inside (no LF) is refused, since its last
+# value may have lost digits, and -o leaves the index it would replace.
+# (A stream cut between two rows cannot be told from a shorter one.)
+size=$(wc -c <lib.tsv)
+head -c $((size - 3)) lib.tsv >cut.tsv
+cp lib.asx lib.before
+run as-index -o lib.asx cut.tsv
+expect_status 1
+expect_err "as-index: cut.tsv: line 6: cut short: the stream ends inside it (no LF)" \
+    "as-index: lib.asx: not written: 1 input error"
+cmp -s lib.asx lib.before || fail "-o replaced the index with a cut stream"
+head -c 30 lib.tsv | as-index -o lib.asx 2>"$T/err" && fail "a cut header"
+expect_err "as-index: stdin: line 1: cut short: the stream ends inside it (no LF)" \
+    "as-index: lib.asx: not written: no stream could be read"
+cmp -s lib.asx lib.before || fail "-o replaced the index with a cut header"
+as-index -q -o cutu.asx head.tsv
+run as-index -u cutu.asx cut.tsv
+expect_status 1
+[ "$(as-index -d cutu.asx -H | wc -l)" -eq 4 ] || fail "-u: the whole rows of a cut stream"
 # a malformed header line (a CR from another system, a trailing TAB) is
 # line 1
 for end in "$(printf '\r')" "$(printf '\t')"; do

@@ -14,10 +14,13 @@ cat one.bin one.bin | head -c $((2 * size - 10)) >cut2.bin
 
 run_in cut.bin as-index -o a.asx
 expect_status 1
-expect_err "as-index: stdin: record 1: malformed row"
+expect_err "as-index: stdin: record 1: malformed row" \
+    "as-index: a.asx: not written: 1 input error"
 run as-index -o a.asx cut2.bin
 expect_status 1
-expect_err "as-index: cut2.bin: record 3: malformed row"
+expect_err "as-index: cut2.bin: record 3: malformed row" \
+    "as-index: a.asx: not written: 1 input error"
+[ ! -e a.asx ] || fail "-o wrote a cut stream"
 
 as-index -o l.asx one.bin
 run as-search -H -F cut.bin l.asx
@@ -29,4 +32,5 @@ as-extract kick_44k1.flac >one.tsv
 printf 'x.wav\t1\n' >>one.tsv
 run as-index -o t.asx one.tsv
 expect_status 1
-expect_err "as-index: one.tsv: line 3: malformed row"
+expect_err "as-index: one.tsv: line 3: malformed row" \
+    "as-index: t.asx: not written: 1 input error"

@@ -614,9 +614,17 @@ test_empty_streams(void)
     struct as_featrow row;
     int eof;
     as_featreader *r;
-    static const char *const tsv[] = {"path\tduration_s\tf_000\n",
-                                      "path\tduration_s\tf_000", "path\n",
-                                      "path"};
+    static const char *const tsv[] = {"path\tduration_s\tf_000\n", "path\n"};
+    /* a header the input ends inside is a stream cut short */
+    static const char *const cut[] = {"path\tduration_s\tf_000", "path"};
+    for (size_t i = 0; i < sizeof cut / sizeof *cut; i++) {
+        check_ctx("cut tsv header %zu", i);
+        FILE *fp = input_str(cut[i]);
+        as_featreader *rc = (as_featreader *)&rc;
+        CHECK_STATUS(as_featreader_open(&rc, fp), AS_ETRUNCATED);
+        CHECK(rc == NULL);
+        fclose(fp);
+    }
     for (size_t i = 0; i < sizeof tsv / sizeof *tsv; i++) {
         check_ctx("empty tsv %zu", i);
         FILE *fp = input_str(tsv[i]);
@@ -1221,8 +1229,21 @@ test_tsv_read(void)
               "b\t1\t2\t3\n"
               "c\t1\t2\n"
               "d\n"
-              "e\t1\t2",
+              "e\t1\t2\n",
               counts, sizeof counts / sizeof *counts);
+
+    /* a last line without its LF is a stream cut short (its producer
+     * killed mid-row): "27.27" may be what is left of "27.2792187" */
+    check_ctx("cut short");
+    const struct step cut[] = {
+        {AS_OK, 2, "a"},
+        {AS_ETRUNCATED, 3, NULL},
+        {AS_OK, 3, "(eof)"},
+    };
+    tsv_steps("path\tduration_s\tx\n"
+              "a\t1\t2\n"
+              "b\t1\t27.27",
+              cut, sizeof cut / sizeof *cut);
 
     check_ctx("empty lines and fields");
     const struct step empty[] = {
@@ -1478,7 +1499,7 @@ test_tsv_bad_headers(void)
         "path\t\tx\n",
         "path\tx\t\n",
         "path\tpath\n",
-        "path\t",
+        "path\t\n",
         "path\tfile_size\n",
         "path\tfile_mtime\n",
         "path\taudio_hash\n",

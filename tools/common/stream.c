@@ -9,6 +9,9 @@
 #include "as/error.h"
 #include "cli.h"
 
+/* A TSV line the input ends inside (as/featio.h's AS_ETRUNCATED) */
+#define CLI_STREAM_CUT "cut short: the stream ends inside it (no LF)"
+
 int
 cli_stream_open(struct cli_stream *s, const char *path)
 {
@@ -30,12 +33,13 @@ cli_stream_open(struct cli_stream *s, const char *path)
     }
     ungetc(c, s->fp);
     int st = as_featreader_open(&s->r, s->fp);
-    if (st == AS_ESYNTAX) {
+    if (st == AS_ESYNTAX || st == AS_ETRUNCATED) {
         /* the header, named as a bad row is (a TSV one starts with the
          * 'p' of "path") */
         cli_input_warnx(s->name, "%s",
-                        c == 'p' ? "line 1: malformed header"
-                                 : "malformed header");
+                        st == AS_ETRUNCATED ? "line 1: " CLI_STREAM_CUT
+                        : c == 'p'          ? "line 1: malformed header"
+                                            : "malformed header");
         cli_stream_close(s);
         return 1;
     }
@@ -59,7 +63,9 @@ cli_stream_warn_row(const struct cli_stream *s, int status)
     const char *what = s->h->format == AS_FEAT_BIN ? "record" : "line";
     cli_input_warnx(s->name, "%s %" PRIu64 ": %s", what,
                     as_featreader_line(s->r),
-                    status == AS_EIO ? strerror(errno) : as_strerror(status));
+                    status == AS_EIO          ? strerror(errno)
+                    : status == AS_ETRUNCATED ? CLI_STREAM_CUT
+                                              : as_strerror(status));
 }
 
 int

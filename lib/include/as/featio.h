@@ -112,8 +112,9 @@ typedef struct as_featreader as_featreader;
 /*
  * Reads the header from fp. Returns AS_OK, AS_ENOTSTREAM (neither TSV
  * with a "path" first column nor the binary magic; an empty input too),
- * AS_ESTREAMVER, AS_ESYNTAX, AS_EIO (errno set) or AS_ENOMEM; *out is NULL
- * on failure.
+ * AS_ESTREAMVER, AS_ESYNTAX, AS_ETRUNCATED (a TSV header that the input
+ * ends inside, before its LF), AS_EIO (errno set) or AS_ENOMEM; *out is
+ * NULL on failure.
  */
 int as_featreader_open(as_featreader **out, FILE *fp);
 /* The first header of the stream; valid until the reader is closed. */
@@ -125,6 +126,9 @@ const struct as_featheader *as_featreader_header(const as_featreader *r);
  * does not fit float32, a metadata field not in its exact form or out of
  * range (a file size below -1), a path too long, a damaged repeated
  * header),
+ * AS_ETRUNCATED (a stream cut short: a TSV line the input ends inside,
+ * before its LF, whose last value may have lost digits; a binary record
+ * cut short is AS_ESYNTAX),
  * AS_ENONFINITE, AS_EMISMATCH, AS_ESTREAMVER (a repeated header of
  * another version), AS_EIO, AS_ENOMEM, AS_EINVAL (NULL arguments).
  * After an error the reader may be asked for the next row again: TSV
