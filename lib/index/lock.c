@@ -30,6 +30,11 @@ as_index_lock(const char *link, double wait_s, int *fd)
     if (lockpath == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     int f = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    /* flock() needs no write access: a lock file someone else made (a
+     * run under sudo, another user's umask) must not shut out the
+     * index's owner */
+    if (f < 0 && (errno == EACCES || errno == EROFS))
+        f = open(lockpath, O_RDONLY | O_CLOEXEC);
     int err = errno;
     free(lockpath);
     if (f < 0) {
