@@ -321,11 +321,22 @@ open_segment(const char *path, unsigned flags, int *seg_fd)
     char *seg_path = as__seg_path(path);
     if (seg_path == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
-    *seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC);
+    /* not blocking: a FIFO of the segment's name must not hang readers */
+    *seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     free(seg_path);
-    if (*seg_fd < 0 && errno != ENOENT)
-        return AS_EIO;
-    return AS_OK;
+    if (*seg_fd < 0)
+        return errno == ENOENT ? AS_OK : AS_EIO;
+    struct stat st;
+    int status = fstat(*seg_fd, &st) != 0 ? AS_EIO
+                 : !S_ISREG(st.st_mode)   ? AS_EINDEX
+                                          : AS_OK;
+    if (status != AS_OK) {
+        int e = errno;
+        close(*seg_fd);
+        *seg_fd = -1;
+        errno = e;
+    }
+    return status;
 }
 
 /* Reads the n bytes of the file open at fd into memory of our own, at

@@ -124,12 +124,20 @@ for at in 5 30 130 $((size / 2)) $((size - 3)); do
     expect_err "as-index: lib.asx: index is damaged (checksum mismatch in SEGMENT)"
     cmp -s lib.asx.seg good.seg && fail "damaged segment replaced"
 done
-# cut short
+# cut short: named as the segment's damage, the index file being whole
+# (a user told only "corrupt index" may rebuild or delete a good file)
 head -c $((size - 10)) good.seg >lib.asx.seg
 run as-search -L lib.asx
 expect_status 1
-expect_err "as-search: lib.asx: corrupt index"
+expect_err "as-search: lib.asx: corrupt index (in SEGMENT)"
 [ -s "$T/out" ] && fail "output from a truncated segment"
+# a FIFO in the segment's place: refused at once, not waited on
+rm lib.asx.seg
+mkfifo lib.asx.seg
+run timeout 10 as-search -L lib.asx
+expect_status 1
+expect_err "as-search: lib.asx: corrupt index (in SEGMENT)"
+rm lib.asx.seg
 cp good.seg lib.asx.seg
 run as-index -c lib.asx
 expect_status 0

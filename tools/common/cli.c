@@ -557,12 +557,16 @@ cli_index_open(const char *path, unsigned flags)
     }
     if (st == AS_OK && (flags & AS_INDEX_VERIFY))
         st = as_index_check(ix);
-    if (st == AS_ECHECKSUM && ix == NULL) {
-        /* the index file opens alone: the damage is in its segment */
+    if ((st == AS_ECHECKSUM || st == AS_EINDEX) && ix == NULL) {
+        /* the index file opens alone: the damage is in its segment (cut
+         * short, say), and the file itself is whole */
         as_index *base = NULL;
         if (as_index_open(&base, path, AS_INDEX_NO_SEGMENT, NULL) == AS_OK) {
             as_index_close(base);
-            cli_warnx(path, "index is damaged (checksum mismatch in SEGMENT)");
+            cli_warnx(path, st == AS_ECHECKSUM
+                                ? "index is damaged (checksum mismatch in "
+                                  "SEGMENT)"
+                                : "corrupt index (in SEGMENT)");
             return NULL;
         }
     }
