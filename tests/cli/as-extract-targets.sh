@@ -122,6 +122,16 @@ done
 cmp -s saved.flac kick.flac || fail "-o over the input: the audio changed"
 cmp -s saved.flac walk/kick.flac || fail "-o over a walked file: the audio changed"
 cmp -s saved.asx lib.asx || fail "-o over the -U index: the index changed"
+# -o naming an index, a slip for "| as-index -o lib.asx": only as-index
+# replaces an index (a damaged one too), whatever the run (-C as well)
+for args in "-o lib.asx kick.flac" "-C -o lib.asx"; do
+    # shellcheck disable=SC2086
+    run as-extract $args
+    expect_status 2
+    expect_err "as-extract: -o lib.asx is an index, which only as-index replaces; write to another file" \
+        "$usage" "Try 'as-extract --help'."
+done
+cmp -s saved.asx lib.asx || fail "-o over an index: the index changed"
 [ "$(cat list)" = kick.flac ] || fail "-o over the -T list: the list changed"
 # A folder's stream written into the folder itself is no input the next
 # time (-r finds what an earlier run wrote there): it is replaced.

@@ -74,6 +74,13 @@ usage_error "-w ./lib.asx would write over an input; write to another file" \
 ln -s lib.asx lib.link
 usage_error "-s lib.link would write over an input; write to another file" \
     -s lib.link lib.asx
+# nor another index: only as-index replaces one
+cp lib.asx other.asx
+usage_error "-s other.asx is an index, which only as-index replaces; write to another file" \
+    -s other.asx lib.asx
+usage_error "-o other.asx is an index, which only as-index replaces; write to another file" \
+    -o other.asx lib.asx
+cmp -s saved.asx other.asx || fail "a refused run wrote over another index"
 cmp -s saved.asx lib.asx || fail "a refused run wrote over the index"
 run as-map -x lib.asx
 expect_status 2

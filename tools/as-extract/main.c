@@ -223,8 +223,10 @@ main(int argc, char **argv)
 {
     struct opts o;
     parse_options(argc, argv, &o);
-    if (o.columns)
+    if (o.columns) {
+        cli_output_not_index("-o", o.output);
         return print_columns(&o);
+    }
     check_options(&o);
     if (o.kind && load_kind(&o) != 0)
         return AS_EXIT_FAIL;
@@ -239,6 +241,7 @@ main(int argc, char **argv)
     cli_output_not_input("-o", o.output, o.in.files_from);
     cli_output_not_input("-o", o.output, o.skip_index);
     cli_output_not_input("-o", o.output, o.kind_model);
+    cli_output_not_index("-o", o.output);
     struct cli_inputs in;
     int failed = cli_inputs_gather(&in, &o.in, operands, n_operands);
     check_output(&o, &in);

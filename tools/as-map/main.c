@@ -137,6 +137,9 @@ check_options(const struct opts *o, const struct cli_opts *t, const char *index)
     cli_output_not_input("-o", o->output, index);
     cli_output_not_input("-s", o->svg, index);
     cli_output_not_input("-w", o->html, index);
+    cli_output_not_index("-o", o->output);
+    cli_output_not_index("-s", o->svg);
+    cli_output_not_index("-w", o->html);
 }
 
 /* The options into o (the defaults first), checked; the index's path. */

@@ -298,6 +298,24 @@ cli_output_not_input(const char *opt, const char *out, const char *in)
                     opt, name);
 }
 
+void
+cli_output_not_index(const char *opt, const char *out)
+{
+    struct stat sb;
+    if (out == NULL || strcmp(out, "-") == 0 || stat(out, &sb) != 0 ||
+        !S_ISREG(sb.st_mode))
+        return;
+    as_index *ix = NULL;
+    int st = as_index_open(&ix, out, AS_INDEX_NO_SEGMENT, NULL);
+    as_index_close(ix);
+    if (st == AS_ENOTINDEX || st == AS_EIO)
+        return;
+    char *name = cli_msg_name_dup(out);
+    cli_usage_error("%s %s is an index, which only as-index replaces; "
+                    "write to another file",
+                    opt, name);
+}
+
 /* ---- inputs ---- */
 
 void *

@@ -207,6 +207,11 @@ int cli_same_file(const char *a, const char *b);
  * input in, however spelt (cli_same_file()), which writing it would
  * lose; NULL or "-" (a standard stream) for either is never one. */
 void cli_output_not_input(const char *opt, const char *out, const char *in);
+/* A usage error when the output file out of option opt is an index
+ * (a regular file with an index's magic, damaged or not): only as-index
+ * replaces one, and "as-extract -o lib.asx" for "| as-index -o lib.asx"
+ * would lose a library. NULL or "-" is never one. */
+void cli_output_not_index(const char *opt, const char *out);
 
 /* realloc() that calls cli_nomem() when it fails. */
 void *cli_xrealloc(void *p, size_t n);
