@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h> /* flock */
 #include <sys/stat.h>
 #ifdef __linux__
 #include <sys/vfs.h> /* statfs */
@@ -263,6 +265,46 @@ outfile_free(as_outfile *f)
     free(f);
 }
 
+/* How old an unheld temporary file must be before it is taken for a
+ * killed run's: far more than the moment between a writer's creating
+ * its file and locking it. */
+#define STALE_AFTER_S 60
+
+/*
+ * Removes what killed runs left beside the target base in dir: the
+ * temporary files .BASE.tmp-XXXXXX that no writer holds (a writer keeps
+ * an flock on its own until it is renamed or removed) and that were
+ * last written over a minute ago. Each would otherwise stay, as large
+ * as the output, for good (a cron job's as-extract -o killed nightly).
+ */
+static void
+remove_stale_temps(const char *dir, const char *base)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    size_t bl = strlen(base);
+    time_t now = time(NULL);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (n[0] != '.' || strncmp(n + 1, base, bl) != 0 ||
+            strncmp(n + 1 + bl, ".tmp-", 5) != 0 || strlen(n + bl + 6) != 6)
+            continue;
+        int fd =
+            openat(dirfd(d), n, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+            now - st.st_mtime > STALE_AFTER_S &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlinkat(dirfd(d), n, 0);
+        close(fd);
+    }
+    closedir(d);
+}
+
 int
 as_outfile_open(as_outfile **out, const char *path)
 {
@@ -302,6 +344,12 @@ as_outfile_open(as_outfile **out, const char *path)
         err = errno;
         free(f->tmp);
         f->tmp = NULL;
+    } else {
+        /* held until renamed or removed: a live run's file is never
+         * taken for a stale one, however slow the run */
+        flock(fd, LOCK_EX);
+        const char *base = strrchr(f->target, '/');
+        remove_stale_temps(f->dir, base != NULL ? base + 1 : f->target);
     }
     if (err == 0 && (f->fp = fdopen(fd, "w")) == NULL)
         err = errno;

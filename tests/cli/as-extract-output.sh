@@ -75,3 +75,32 @@ done >many
 expect_no_err
 st=$(cat "$T/status")
 [ "$st" -eq 141 ] || [ "$st" -eq 0 ] || fail "status after a closed pipe: $st"
+
+# What killed runs of -o left (.NAME.tmp-XXXXXX, as large as the stream)
+# is removed by the next run writing NAME, once a minute old and held by
+# no writer; a fresh one, one a live run holds (its flock) and another
+# output's stay.
+mkdir left && cd left
+for s in AAAAAA BBBBBB CCCCCC; do echo partial >".feat.tsv.tmp-$s"; done
+echo partial >.other.tsv.tmp-DDDDDD
+touch -d '-2 minutes' .feat.tsv.tmp-AAAAAA .feat.tsv.tmp-CCCCCC \
+    .other.tsv.tmp-DDDDDD
+held=
+want=2
+if command -v flock >/dev/null 2>&1; then
+    flock .feat.tsv.tmp-CCCCCC sleep 2 &
+    held=$!
+    want=3
+    sleep 0.3
+fi
+run as-extract -o feat.tsv ../kick.flac
+expect_status 0
+[ ! -e .feat.tsv.tmp-AAAAAA ] || fail "-o left a killed run's temporary file"
+[ -e .feat.tsv.tmp-BBBBBB ] || fail "-o removed a fresh temporary file"
+[ -e .other.tsv.tmp-DDDDDD ] || fail "-o removed another output's file"
+if [ -n "$held" ]; then
+    [ -e .feat.tsv.tmp-CCCCCC ] || fail "-o removed a live run's file"
+    wait "$held"
+fi
+[ "$(ls -a | grep -c 'tmp-')" -eq "$want" ] || fail "temporary files: $(ls -a)"
+cd ..

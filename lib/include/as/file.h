@@ -41,7 +41,10 @@ typedef struct as_outfile as_outfile;
  * is the one written: the link stays. A regular file, or one that does
  * not exist yet, is written to a temporary file .NAME.tmp-XXXXXX in the
  * same folder (mode 0666 less the umask), which as_outfile_commit()
- * renames over it; until then the file at path is untouched. Anything
+ * renames over it; until then the file at path is untouched. The writer
+ * holds an flock(2) on it meanwhile, and removes the temporary files of
+ * that name that none holds and that are over a minute old: a killed
+ * run's. Anything
  * else that exists (a device such as /dev/null, a FIFO) is opened and
  * written directly, as a shell redirection would, and stays what it is;
  * so is a file opened already, through the kernel's link to it: one of
