@@ -24,9 +24,10 @@
 # Paths go into INDEX as they are found under DIR, and deleted files are
 # looked up the same way, so give DIR the same way every night: absolute,
 # from cron. as-index refuses a prune that would drop more than half of
-# INDEX (DIR on a file system that is not mounted looks like that) and
-# then writes nothing; after a real mass deletion, prune once by hand
-# with as-index -u INDEX -p -F.
+# INDEX (DIR on a file system that is not mounted looks like that), or
+# the files of a folder that is there but empty (a disk not mounted
+# under DIR), and then writes nothing; after a real mass deletion, prune
+# once by hand with as-index -u INDEX -p -F.
 # The stream of new rows is kept in a temporary file in $TMPDIR (or
 # /tmp), removed at the end.
 #

@@ -234,6 +234,26 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         free(gone);
         return 1;
     }
+    /* a disk not mounted under a library that holds more than it */
+    char *folder = NULL;
+    size_t under = 0;
+    if (!o->force_prune && (st = as_index_prune_empty_folder(
+                                ix, gone, n_gone, &folder, &under)) != AS_OK) {
+        cli_warn_status(target, st);
+        free(gone);
+        return 1;
+    }
+    if (folder != NULL) {
+        char *name = cli_msg_name_dup(folder);
+        cli_warnx(target,
+                  "-p would remove %zu entr%s under %s, an empty folder (not "
+                  "mounted?); nothing written (see --force-prune)",
+                  under, under == 1 ? "y" : "ies", name);
+        free(name);
+        free(folder);
+        free(gone);
+        return 1;
+    }
     for (size_t k = 0; k < n_gone; k++) {
         struct as_index_entry e;
         if (as_index_entry(ix, gone[k], &e) == AS_OK &&

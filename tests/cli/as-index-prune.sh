@@ -114,3 +114,29 @@ expect_err "as-index: -F goes with -p" \
     "$(as_usage as-index)" \
     "Try 'as-index --help'."
 as_check_man_options as-index
+
+# A disk not mounted under a library that holds more than it: fewer than
+# half of the entries go, but the folder they were in is there and empty,
+# as a mount point is; a folder deleted on purpose is gone with them.
+cd "$T"
+mkdir -p m/samples/local m/samples/usb
+for f in 220 330 440; do mksignal -d 0.3 sine:$f m/samples/local/t$f.wav; done
+mksignal -d 0.3 sine:550 m/samples/usb/u550.wav
+cd m
+as-extract -r samples | as-index -o lib.asx
+mv samples/usb usb.away
+mkdir samples/usb
+cp lib.asx before.asx
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 1
+expect_err "as-index: lib.asx: -p would remove 1 entry under samples/usb, an empty folder (not mounted?); nothing written (see --force-prune)"
+cmp -s before.asx lib.asx || fail "written after a prune under an empty folder"
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p -F'
+expect_status 0
+[ "$(n_entries lib.asx)" -eq 3 ] || fail "-F: the entries under the empty folder"
+cp before.asx lib.asx
+rm -f lib.asx.seg # the -F run's update
+rmdir samples/usb
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"

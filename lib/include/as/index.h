@@ -404,6 +404,18 @@ int as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone);
  * only when the user insists (as-index --force-prune). 1 or 0.
  */
 int as_index_prune_suspect(size_t n_gone, size_t n);
+/*
+ * The other look of a folder that is not mounted, whatever the share of
+ * the index under it: the folder nearest a gone entry (of the n_gone
+ * numbers gone, as as_index_find_gone() gives them) that still exists
+ * is empty, as a mount point is while its disk is away, where a folder
+ * deleted on purpose is gone with its files. *folder receives the first
+ * such folder (malloc'd; NULL when there is none) and *n_under the
+ * number of gone entries below it. Returns AS_OK, AS_ECHECKSUM or
+ * AS_EINDEX (a damaged entry) or AS_ENOMEM.
+ */
+int as_index_prune_empty_folder(const as_index *ix, const size_t *gone,
+                                size_t n_gone, char **folder, size_t *n_under);
 
 /* ---- locking ---- */
 
