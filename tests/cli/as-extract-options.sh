@@ -77,6 +77,21 @@ expect_status 2
 expect_err "as-extract: standard input can be used only once" "$usage" \
     "Try 'as-extract --help'."
 
+# A list entry "-" is a file of that name, not standard input (the list
+# may be standard input itself, or the operand "-" may read it).
+cd "$T"
+cp "$FIX/sine440_44k1.wav" ./-
+printf -- '-\n' >dash.list
+run_in "$FIX/kick_44k1.flac" as-extract -i -H -T dash.list -
+expect_status 0
+expect_no_err
+[ "$(cut -f 1,2 "$T/out")" = "./-	wav
+-	flac" ] || fail "-T entry -: $(cut -f 1,2 "$T/out")"
+printf -- '-\n' | as-extract -i -H -T - >"$T/out" 2>"$T/err" || fail "-T - listing -"
+[ "$(cut -f 1,2 "$T/out")" = "./-	wav" ] || fail "-T - entry -: $(cat "$T/out")"
+rm ./-
+cd - >/dev/null
+
 # A missing -T list is a runtime failure that names the list.
 run as-extract -i -T "$T/no-such-list"
 expect_status 1

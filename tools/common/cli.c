@@ -405,8 +405,10 @@ cli_inputs_gather(struct cli_inputs *in, const struct cli_input_opts *o,
         } else {
             char *line = NULL;
             size_t cap = 0;
+            /* an entry is a path: "-" is a file of that name, never
+             * standard input, which the list itself may be */
             while (as_pathlist_next(fp, o->nul ? '\0' : '\n', &line, &cap) >= 0)
-                failed |= gather_one(in, o, line);
+                failed |= gather_one(in, o, strcmp(line, "-") ? line : "./-");
             if (ferror(fp)) {
                 cli_warnx(cli_input_name(o->files_from), "%s", strerror(errno));
                 failed = 1;
