@@ -238,6 +238,14 @@ main(int argc, char **argv)
         stdin_uses += strcmp(operands[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
+    /* audio typed at a terminal: a newcomer's as-extract without files
+     * would wait in silence */
+    int stdin_audio = n_operands == 0 && o.in.files_from == NULL;
+    for (int i = 0; i < n_operands; i++)
+        stdin_audio |= strcmp(operands[i], "-") == 0;
+    if (stdin_audio && isatty(STDIN_FILENO))
+        cli_usage_error("audio from a terminal; give files, or a folder with "
+                        "-r, or redirect standard input");
     cli_output_not_input("-o", o.output, o.in.files_from);
     cli_output_not_input("-o", o.output, o.skip_index);
     cli_output_not_input("-o", o.output, o.kind_model);

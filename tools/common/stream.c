@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "as/error.h"
 #include "cli.h"
@@ -18,6 +19,11 @@ cli_stream_open(struct cli_stream *s, const char *path)
     memset(s, 0, sizeof *s);
     s->name = cli_input_name(path);
     s->is_stdin = strcmp(path, "-") == 0;
+    /* a stream typed at a terminal: as-index without streams would wait
+     * in silence */
+    if (s->is_stdin && isatty(STDIN_FILENO))
+        cli_usage_error("a feature stream from a terminal; give stream files, "
+                        "or redirect standard input");
     s->fp = s->is_stdin ? stdin : fopen(path, "rb");
     if (s->fp == NULL) {
         cli_input_warnx(s->name, "%s", strerror(errno));
