@@ -40,6 +40,15 @@ struct req {
     struct search_job *job; /* a search waiting for its batch */
 };
 
+/* A connection's own state (MHD's socket context): the request it is
+ * reading, from uri_log() until completed(). libmicrohttpd drops a
+ * request it cannot parse (a query of a thousand fields fills its
+ * memory pool) without the completion callback: the connection's close,
+ * or its next request, then logs and frees it. */
+struct conn {
+    struct req *pending;
+};
+
 static const struct serve_opts *opts;
 static atomic_uint active_connections;
 static atomic_uint in_flight;
@@ -194,10 +203,25 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
 
 /* ---- requests ---- */
 
+static void finish(struct req *r, enum MHD_RequestTerminationCode toe);
+
+static struct conn *
+conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
 static void *
 uri_log(void *cls, const char *uri, struct MHD_Connection *c)
 {
     (void)cls;
+    struct conn *k = conn_of(c);
+    if (k != NULL && k->pending != NULL) {
+        finish(k->pending, MHD_REQUEST_TERMINATED_WITH_ERROR);
+        k->pending = NULL;
+    }
     struct req *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
@@ -216,6 +240,8 @@ uri_log(void *cls, const char *uri, struct MHD_Connection *c)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
                       r->addr, sizeof r->addr);
     }
+    if (k != NULL)
+        k->pending = r;
     return r;
 }
 
@@ -224,11 +250,20 @@ completed(void *cls, struct MHD_Connection *c, void **req_cls,
           enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)c;
     struct req *r = *req_cls;
     if (r == NULL)
         return;
     *req_cls = NULL;
+    struct conn *k = conn_of(c);
+    if (k != NULL && k->pending == r)
+        k->pending = NULL;
+    finish(r, toe);
+}
+
+/* Logs the request (unless -q) and frees it. */
+static void
+finish(struct req *r, enum MHD_RequestTerminationCode toe)
+{
     if (!opts->quiet_log) {
         /* method, path, status, bytes, microseconds; the query string
          * is left out (it may name files or carry a user's words) */
@@ -272,11 +307,17 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 {
     (void)cls;
     (void)c;
-    (void)socket_context;
-    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
         atomic_fetch_add(&active_connections, 1);
-    else
-        atomic_fetch_sub(&active_connections, 1);
+        *socket_context = calloc(1, sizeof(struct conn));
+        return;
+    }
+    atomic_fetch_sub(&active_connections, 1);
+    struct conn *k = *socket_context;
+    if (k != NULL && k->pending != NULL)
+        finish(k->pending, MHD_REQUEST_TERMINATED_WITH_ERROR);
+    free(k);
+    *socket_context = NULL;
 }
 
 void
