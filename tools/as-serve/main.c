@@ -290,15 +290,14 @@ serve(const struct serve_opts *o, const sigset_t *sigs, unsigned long *gen_id,
         int sig = sigtimedwait(sigs, NULL, &ts);
         if (sig == SIGTERM || sig == SIGINT)
             break;
-        if (sig == SIGHUP) {
-            reload(o, gen_id, failed, 1);
-            continue;
-        }
+        /* SIGHUP looks at once, and tries again files that failed: it
+         * reopens only files that changed, so that a routine reload
+         * keeps the maps and reports computed so far */
         struct gen *cur = gen_acquire();
         int stale = cur != NULL && gen_stale(cur, o->index_paths);
         gen_release(cur);
         if (stale)
-            reload(o, gen_id, failed, 0);
+            reload(o, gen_id, failed, sig == SIGHUP);
     }
 }
 
