@@ -190,6 +190,14 @@ expect_out '{"error":"unsupported format","status":415}'
 head -c 3000 "$FIX/real_bd_808_44k1.wav" >cut.wav
 http --data-binary @cut.wav "${URL}search"
 expect_code 415
+# ... but a bad parameter is a 400 before the upload is decoded
+http -F file=@text.wav "${URL}search?w=bogus=1"
+expect_code 400
+http -F file=@text.wav "${URL}search?approx=1"
+expect_code 400
+expect_out '{"error":"approx=1: the server was started without --approx","status":400}'
+http -F file=@text.wav "${URL}search?kind=nonsense"
+expect_code 400
 
 # 400: malformed multipart bodies
 printf -- '--XX\r\nContent-Disposition: form-data; name="file"\r\n\r\nabc' >bad.txt

@@ -736,11 +736,12 @@ filters_key(const struct request *q)
     return body_close(&b);
 }
 
-/* The search a request asks for (its filters, weights and query); 1
- * after replying (a bad parameter, out of memory). */
+/* The search a request asks for, but its query: its filters, weights
+ * and approximate walk, checked before an upload is decoded; 1 after
+ * replying (a bad parameter, out of memory). */
 static int
-search_job_new(const struct request *q, struct gen *g,
-               const struct query_vec *qv, size_t k, struct search_job **out)
+search_job_begin(const struct request *q, struct gen *g, size_t k,
+                 struct search_job **out)
 {
     *out = NULL;
     struct search_job *j = calloc(1, sizeof *j);
@@ -750,24 +751,35 @@ search_job_new(const struct request *q, struct gen *g,
     }
     j->g = g;
     j->k = k;
-    j->duration_s = qv->duration_s;
-    j->self.shard = qv->has_self ? (uint32_t)qv->self_shard : AS_NO_SHARD;
-    j->self.entry = qv->has_self ? (uint32_t)qv->self_entry : 0;
+    j->self.shard = AS_NO_SHARD;
     if (request_mask(q, g, &j->mask) ||
         request_weights(q, g, j->w, &j->weighed) || request_approx(q, g, j)) {
         search_job_free(j);
         return 1;
     }
+    *out = j;
+    return 0;
+}
+
+/* The query of j; 1 after replying (out of memory), j then freed. */
+static int
+search_job_query(const struct request *q, struct search_job *j,
+                 const struct query_vec *qv)
+{
+    j->duration_s = qv->duration_s;
+    if (qv->has_self) {
+        j->self.shard = (uint32_t)qv->self_shard;
+        j->self.entry = (uint32_t)qv->self_entry;
+    }
     j->name = strdup(qv->name);
-    j->v = malloc(g->dim * sizeof *j->v);
+    j->v = malloc(j->g->dim * sizeof *j->v);
     j->filters = filters_key(q);
     if (j->name == NULL || j->v == NULL || j->filters == NULL) {
         search_job_free(j);
         reply_error(q->c, q->r, 500, "out of memory");
         return 1;
     }
-    memcpy(j->v, qv->v, g->dim * sizeof *j->v);
-    *out = j;
+    memcpy(j->v, qv->v, j->g->dim * sizeof *j->v);
     return 0;
 }
 
@@ -950,13 +962,11 @@ search_job_reply(struct MHD_Connection *c, struct req *r, struct search_job *j)
     return ret;
 }
 
+/* Answers with j, whole (search_job_query()): now, or by a batch
+ * worker; j is not the caller's any more. */
 static int
-search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
-             size_t k)
+search_submit(const struct request *q, struct search_job *j)
 {
-    struct search_job *j;
-    if (search_job_new(q, g, qv, k, &j))
-        return MHD_YES;
     if (!api_opts->no_batch) {
         /* answered by a batch worker with the searches waiting beside it;
          * the connection sleeps meanwhile */
@@ -973,6 +983,17 @@ search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
     }
     search_jobs_run(&j, 1);
     return search_job_reply(q->c, q->r, j);
+}
+
+/* Answers the search of the query qv. */
+static int
+search_reply(const struct request *q, struct gen *g, const struct query_vec *qv,
+             size_t k)
+{
+    struct search_job *j;
+    if (search_job_begin(q, g, k, &j) || search_job_query(q, j, qv))
+        return MHD_YES;
+    return search_submit(q, j);
 }
 
 void
@@ -1113,13 +1134,20 @@ search_upload(const struct request *q, struct gen *g, size_t k)
         return MHD_YES;
     if (len == 0)
         return reply_error(q->c, q->r, 400, "no audio in the request");
+    /* the parameters before the audio: a bad one is a 400 at once, not
+     * after decoding an hour of it */
+    struct search_job *j;
+    if (search_job_begin(q, g, k, &j))
+        return MHD_YES;
     /* the audio goes to an unlinked file the decoder can seek in: the
      * spooled body itself when it is the audio */
     int fd = -1, own = 0;
     if (q->body_fd >= 0 && data == q->body && len == q->body_len) {
         fd = q->body_fd;
-        if (lseek(fd, 0, SEEK_SET) != 0)
+        if (lseek(fd, 0, SEEK_SET) != 0) {
+            search_job_free(j);
             return reply_error(q->c, q->r, 500, "upload: %s", strerror(errno));
+        }
     } else {
         fd = spool_file();
         if (fd < 0 || write_all(fd, data, len) != 0 ||
@@ -1127,6 +1155,7 @@ search_upload(const struct request *q, struct gen *g, size_t k)
             int e = errno;
             if (fd >= 0)
                 close(fd);
+            search_job_free(j);
             return reply_error(q->c, q->r, 500, "upload: %s", strerror(e));
         }
         own = 1;
@@ -1139,6 +1168,7 @@ search_upload(const struct request *q, struct gen *g, size_t k)
         free(v);
         if (own)
             close(fd);
+        search_job_free(j);
         return reply_error(q->c, q->r, 500, "out of memory");
     }
     struct as_extract_result res;
@@ -1147,7 +1177,9 @@ search_upload(const struct request *q, struct gen *g, size_t k)
     gen_extractor_put(g, x);
     if (own)
         close(fd);
-    int ret;
+    int ret = MHD_YES;
+    if (st != AS_OK)
+        search_job_free(j);
     if (st == AS_ENOMEM)
         ret = reply_error(q->c, q->r, 500, "out of memory");
     else if (st == AS_EIO)
@@ -1160,7 +1192,8 @@ search_upload(const struct request *q, struct gen *g, size_t k)
             .duration_s = res.duration_s,
             .v = v,
         };
-        ret = search_reply(q, g, &qv, k);
+        if (!search_job_query(q, j, &qv))
+            ret = search_submit(q, j);
     }
     free(v);
     return ret;
