@@ -91,6 +91,21 @@ grep -q '^{"id":6,"filename":"samples/' "$T/out" || fail "entry 6"
 as_serve_stop
 expect_status 0
 
+# a later shard holding K too hides shard a's copy (shadowed): searched by
+# the id of that copy, as by K's path, the sample itself is left out
+{ cat b.tsv; grep "^$K	" a.tsv; } >b2.tsv
+as-index -o b2.asx b2.tsv
+as_serve_start a.asx b2.asx
+id=$(($(grep -n "^$K	" a.tsv | cut -d: -f1) - 2))
+http "${URL}entries/$id"
+grep -q "\"filename\":\"$K\".*\"shadowed\":true" "$T/out" || fail "shadowed: $(cat "$T/out")"
+http "${URL}search?id=$id&k=6"
+expect_code 200
+sed -n 's/.*"results":\(.*\)/\1/p' "$T/out" | grep -q "\"filename\":\"$K\"" &&
+    fail "id= of a shadowed copy found the sample itself: $(cat "$T/out")"
+as_serve_stop
+expect_status 0
+
 # a client that sends its body too slowly is cut off; others are served
 as_serve_start -s 1 lib.asx
 mksignal -d 2 -r 44100 noise slow.wav

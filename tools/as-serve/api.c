@@ -1048,6 +1048,18 @@ search_entry(const struct request *q, struct gen *g, size_t h, size_t at,
         .self_shard = h,
         .self_entry = at,
     };
+    /* a shadowed entry (id= of an earlier shard's copy) is the sample
+     * its path names: its visible twin in a later shard is left out */
+    struct as_entry_ref twin;
+    if (!gen_visible(g, h, at)) {
+        st = as_entry_find(g->ix, g->n, e.path, NULL, &twin);
+        if (st == AS_OK) {
+            qv.self_shard = twin.shard;
+            qv.self_entry = twin.entry;
+        } else if (st != AS_ENOENT_PATH) {
+            return index_error(q, g, st);
+        }
+    }
     return search_reply(q, g, &qv, k);
 }
 
