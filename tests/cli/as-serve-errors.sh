@@ -236,7 +236,9 @@ expect_code 200
 as_serve_stop
 expect_status 0
 
-# 401: a token, required everywhere but /healthz
+# 401: a token, required everywhere but /healthz and the pages and API
+# description that hold no data (a browser follows a link to /docs
+# without a header; its script fetches openapi.json)
 printf 'abcdefghijklmnopqrstuvwxyz\n' >token
 as_serve_start -k token lib.asx
 http "${URL}stats"
@@ -251,6 +253,12 @@ http -H 'Authorization: bearer abcdefghijklmnopqrstuvwxyz' "${URL}stats"
 expect_code 200
 http "${URL}healthz"
 expect_code 200
+for page in docs openapi.json ""; do
+    http "${URL}$page"
+    expect_code 200
+done
+http --data-binary x "${URL}docs"
+expect_code 401
 # without -A there is no preflight to answer
 http -X OPTIONS "${URL}stats"
 expect_code 401

@@ -524,11 +524,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         snprintf(r->method, sizeof r->method, "%s", method);
         if (atomic_load(&active_connections) > opts->max_connections)
             return reply_error(c, r, 503, "too many connections");
-        /* the dashboard's page holds no data; its script sends the
-         * token with every request it makes. Only a GET or HEAD without
-         * a body: a body sent without the token is never read */
+        /* the dashboard's page, the API's description and the page that
+         * shows it hold no data (a browser cannot send a header with a
+         * link followed); their scripts send the token with every
+         * request for data. Only a GET or HEAD without a body: a body
+         * sent without the token is never read */
         int page =
-            strcmp(url, "/") == 0 &&
+            (strcmp(url, "/") == 0 || strcmp(url, "/docs") == 0 ||
+             strcmp(url, "/openapi.json") == 0) &&
             (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
             !has_body(c);
         /* with -A, a browser asks first (a preflight, never with the
