@@ -73,6 +73,43 @@ cp saved.asx lib.asx
 as_serve_stop
 expect_status 0
 
+# While it drains (here for a body still coming on another connection,
+# for at most -s), a request on a connection already open is told 503
+as_serve_start -s 3 lib.asx
+port=${URL#http://127.0.0.1:}
+port=${port%/}
+python3 - "$port" "$serve_pid" >drain.out <<'PY'
+import os, signal, socket, sys, time
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+def request(s, text):
+    s.sendall(text.encode())
+    s.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    head, _, body = data.partition(b"\r\n\r\n")
+    n = int([l.split(b":")[1] for l in head.split(b"\r\n")
+             if l.lower().startswith(b"content-length:")][0])
+    while len(body) < n:
+        body += s.recv(4096)
+    return head.split(b" ")[1].decode() + " " + body.decode().strip()
+a = socket.create_connection(("127.0.0.1", port))
+print(request(a, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+b = socket.create_connection(("127.0.0.1", port))
+b.sendall(b"POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+time.sleep(0.3)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.5)
+print(request(a, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+PY
+sed -n 2p drain.out | grep -qx '503 {"error":"the server is stopping","status":503}' ||
+    fail "a request while draining: $(cat drain.out)"
+set +e
+wait "$serve_pid"
+status=$?
+set -e
+expect_status 0
+
 # two shards are one library: the same answers as as-search over both
 as-index -o a.asx a.tsv
 as-index -o b.asx b.tsv

@@ -53,11 +53,18 @@ static const struct serve_opts *opts;
 static atomic_uint active_connections;
 static atomic_uint in_flight;
 static atomic_ulong requests_served;
+static atomic_int stopping;
 
 unsigned
 http_in_flight(void)
 {
     return atomic_load(&in_flight);
+}
+
+void
+http_stopping(void)
+{
+    atomic_store(&stopping, 1);
 }
 
 unsigned long
@@ -522,6 +529,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         r->started = 1;
         atomic_fetch_add(&in_flight, 1);
         snprintf(r->method, sizeof r->method, "%s", method);
+        if (atomic_load(&stopping))
+            return reply_error(c, r, 503, "the server is stopping");
         if (atomic_load(&active_connections) > opts->max_connections)
             return reply_error(c, r, 503, "too many connections");
         /* the dashboard's page, the API's description and the page that

@@ -16,6 +16,9 @@ struct serve_opts;
 struct MHD_Daemon *http_start(const struct serve_opts *o, int listen_fd);
 /* Requests begun and not finished; requests finished. */
 unsigned http_in_flight(void);
+/* From now on, a request that begins (on a connection already open) is
+ * told 503, "the server is stopping": the drain at SIGTERM. */
+void http_stopping(void);
 unsigned long http_requests(void);
 /* Queues resp (destroying the caller's reference), recording status and
  * bytes for the access log. */

@@ -307,6 +307,7 @@ static void
 drain(const struct serve_opts *o, struct MHD_Daemon *d)
 {
     MHD_socket lfd = MHD_quiesce_daemon(d);
+    http_stopping();
     double t0 = cli_now();
     while (http_in_flight() > 0 && cli_now() - t0 < o->request_timeout_s) {
         struct timespec ts = {0, 10 * 1000 * 1000};
