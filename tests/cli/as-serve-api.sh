@@ -77,6 +77,15 @@ as-search -J -k 2 lib.asx long.wav >want.json
 http -F file=@long.wav "${URL}search?k=2"
 strip >got.json
 cmp -s want.json got.json || { diff want.json got.json >&2; fail "POST multipart 1.4 MB"; }
+# a file name longer than 255 bytes is cut at a character's start: 200
+# two-byte letters keep 127 (254 bytes), no lone half of one
+e2=$(printf '\303\251')
+long=$(awk -v c="$e2" 'BEGIN { while (i++ < 200) printf "%s", c }')
+http -F "file=@$H;filename=$long" "${URL}search?k=1"
+expect_code 200
+want=$(awk -v c="$e2" 'BEGIN { while (i++ < 127) printf "%s", c }')
+grep -q "^{\"query\":{\"filename\":\"$want\"," "$T/out" ||
+    fail "long file name: $(head -c 300 "$T/out")"
 
 # /stats: the reference design's keys first, as as-stats -J has them
 http "${URL}stats"

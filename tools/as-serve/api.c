@@ -1118,6 +1118,12 @@ upload_audio(const struct request *q, const unsigned char **data, size_t *len,
         if (file->filename != NULL && file->filename_len > 0) {
             size_t l =
                 file->filename_len < cap - 1 ? file->filename_len : cap - 1;
+            /* a long name is cut at a character's start, not inside
+             * one: its JSON would hold a lone escape otherwise */
+            if (l < file->filename_len)
+                while (l > 0 &&
+                       ((unsigned char)file->filename[l] & 0xC0) == 0x80)
+                    l--;
             memcpy(name, file->filename, l);
             name[l] = '\0';
             if (strlen(name) == 0)
