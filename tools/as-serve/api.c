@@ -1980,7 +1980,12 @@ anomalies_answer(const struct request *q, const struct gen *g,
         size_t h, i;
         gen_locate(g, s[r].id, &h, &i);
         struct as_index_entry e;
-        as_index_entry(g->ix[h], i, &e);
+        int st = as_index_entry(g->ix[h], i, &e);
+        if (st != AS_OK) {
+            /* nothing from bytes that fail their checksum */
+            answer_discard(&a);
+            return index_error(q, g, st);
+        }
         rec_object(&a.r, NULL);
         entry_fields(&a.r, s[r].id, &e);
         rec_real(&a.r, "anomaly", "%.6f", s[r].score);
