@@ -45,6 +45,15 @@ run as-serve -l 0.0.0.0:0 lib.asx
 expect_status 2
 expect_err "as-serve: -l: 0.0.0.0 is not a loopback address: give --token FILE, or --insecure" \
     "$usage" "$HINT"
+# listening on every address, it prints the loopback one, which opens
+as-serve -I -q -l 0.0.0.0:0 lib.asx >any.url 2>any.err &
+any_pid=$!
+wait_for "the address" test -s any.url
+grep -qx 'http://127\.0\.0\.1:[0-9]*/' any.url || fail "0.0.0.0: printed $(cat any.url)"
+http "$(cat any.url)healthz"
+expect_code 200
+kill -TERM "$any_pid"
+wait "$any_pid" || fail "0.0.0.0: exit status $?"
 # runtime failures
 run as-serve -l 127.0.0.1:0 missing.asx
 expect_status 1

@@ -180,6 +180,11 @@ listen_on(const struct serve_opts *o)
             bound = ntohs(s->sin6_port);
         }
     }
+    /* every address: the one to open from this machine, the loopback */
+    if (strcmp(name, "0.0.0.0") == 0)
+        strcpy(name, "127.0.0.1");
+    else if (strcmp(name, "::") == 0)
+        strcpy(name, "::1");
     printf(ss.ss_family == AF_INET6 ? "http://[%s]:%u/\n" : "http://%s:%u/\n",
            name, bound);
     if (fflush(stdout) != 0) {
