@@ -210,6 +210,13 @@ probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
         return st;
     if (data_off < 0)
         return AS_ENOAUDIO;
+    /* A writer that never came back to fill in the sizes (it crashed,
+     * or streamed) leaves RIFF size 8 and data size 0 in front of its
+     * samples. libsndfile 1.2 (wav.c) then reads the data to the end of
+     * the file, when the file is longer than a 44-byte header; so do
+     * we, for RIFF and RIFX only, as it does (RF64 is another reader). */
+    if (!rf64 && rd32(h + 4) == 8 && data_size == 0 && src->size > 44)
+        data_size = src->size - data_off;
 
     return wav_data(src, p, f.tag, f.channels, f.block_align, f.bits, data_off,
                     data_size, data_size != 0xFFFFFFFF || rf64);
@@ -365,10 +372,17 @@ probe_aiff(struct as__src *src, const unsigned char *h, struct as__probe *p)
     int st = check_rate_channels(rate, channels);
     if (st != AS_OK)
         return st;
-    if (frames == 0 || ssnd_off < 0)
+    if (ssnd_off < 0)
         return AS_ENOAUDIO;
+    /* libsndfile 1.2 (aiff.c) takes the length from SSND and only notes
+     * a COMM count that differs. A nonzero count is still the claim a
+     * cut file is judged by here; a count of 0 in front of samples is a
+     * writer that never came back to fill it in, so the length is what
+     * libsndfile finds (0 there too for GSM and DWVW, which it clamps to
+     * COMM: no audio data then). */
+    int64_t declared = frames == 0 ? -1 : frames;
 
-    p->frames = frames;
+    p->frames = declared;
     p->bits = (int)bits;
     int64_t frame_bytes = 0;
     if (!memcmp(comp, "NONE", 4) || !memcmp(comp, "twos", 4) ||
@@ -390,7 +404,7 @@ probe_aiff(struct as__src *src, const unsigned char *h, struct as__probe *p)
     } else {
         p->bits = 0; /* compressed: libsndfile names it */
     }
-    return check_length(frames, src->size - ssnd_off, frame_bytes);
+    return check_length(declared, src->size - ssnd_off, frame_bytes);
 }
 
 /* Sun/NeXT AU (".snd" big-endian, "dns." little-endian). */

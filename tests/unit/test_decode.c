@@ -1071,6 +1071,140 @@ test_mpeg_quiet(void)
     free(b);
 }
 
+static void
+put_le(unsigned char *p, uint32_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_be(unsigned char *p, uint32_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
+}
+
+/* n bytes of a 16-bit mono test signal, little- or big-endian. */
+static void
+fill_pcm16(unsigned char *p, size_t n, int big)
+{
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        int v = (int)(12000 * sin(0.0627 * (double)(i / 2)));
+        if (big)
+            put_be(p + i, (uint32_t)v & 0xFFFF, 2);
+        else
+            put_le(p + i, (uint32_t)v & 0xFFFF, 2);
+    }
+}
+
+/* A 16-bit mono WAV of 44100 Hz with the given RIFF and data sizes,
+ * followed by pcm_bytes of samples. */
+static void
+write_wav_sizes(const char *path, uint32_t riff_size, uint32_t data_size,
+                size_t pcm_bytes)
+{
+    unsigned char *b = calloc(1, 44 + pcm_bytes);
+    memcpy(b, "RIFF", 4);
+    put_le(b + 4, riff_size, 4);
+    memcpy(b + 8, "WAVEfmt ", 8);
+    put_le(b + 16, 16, 4);
+    put_le(b + 20, 1, 2);
+    put_le(b + 22, 1, 2);
+    put_le(b + 24, 44100, 4);
+    put_le(b + 28, 88200, 4);
+    put_le(b + 32, 2, 2);
+    put_le(b + 34, 16, 2);
+    memcpy(b + 36, "data", 4);
+    put_le(b + 40, data_size, 4);
+    fill_pcm16(b + 44, pcm_bytes, 0);
+    write_bytes(path, b, 44 + pcm_bytes);
+    free(b);
+}
+
+/* A 16-bit mono AIFF (or AIFC of compression type comp) of 44100 Hz
+ * whose COMM declares comm_frames, with an SSND of ssnd_bytes. */
+static void
+write_aiff(const char *path, const char *comp, uint32_t comm_frames,
+           size_t ssnd_bytes)
+{
+    size_t comm = comp != NULL ? 24 : 18;
+    size_t body = 4 + 8 + comm + 16 + ssnd_bytes;
+    unsigned char *b = calloc(1, 8 + body);
+    unsigned char *c = b + 12;
+    memcpy(b, "FORM", 4);
+    put_be(b + 4, (uint32_t)body, 4);
+    memcpy(b + 8, comp != NULL ? "AIFC" : "AIFF", 4);
+    memcpy(c, "COMM", 4);
+    put_be(c + 4, (uint32_t)comm, 4);
+    put_be(c + 8, 1, 2);
+    put_be(c + 10, comm_frames, 4);
+    put_be(c + 14, 16, 2);
+    /* 44100 as an 80-bit extended */
+    memcpy(c + 16, "\x40\x0e\xac\x44\0\0\0\0\0\0", 10);
+    if (comp != NULL)
+        memcpy(c + 26, comp, 4); /* then an empty name: 0, pad 0 */
+    c += 8 + comm;
+    memcpy(c, "SSND", 4);
+    put_be(c + 4, (uint32_t)(8 + ssnd_bytes), 4);
+    fill_pcm16(c + 16, ssnd_bytes, 1);
+    write_bytes(path, b, 8 + body);
+    free(b);
+}
+
+/*
+ * Headers a writer never came back to fill in, which libsndfile 1.2
+ * repairs: a WAV with RIFF size 8 and data size 0 in front of its
+ * samples (wav.c reads them to the end of the file), an AIFF whose COMM
+ * declares 0 frames (aiff.c takes the length from SSND). Decoded as
+ * libsndfile decodes them; and no wider than its conditions.
+ */
+static void
+test_unclosed(void)
+{
+    char p[512];
+    int at_open;
+
+    check_ctx("unclosed WAV");
+    path_in(p, sizeof p, tmpdir, "unclosed.wav");
+    write_wav_sizes(p, 8, 0, 2 * 3000);
+    check_against_sf(p, "wav", "pcm_s16", 16);
+
+    check_ctx("unclosed WAV, header only");
+    write_wav_sizes(p, 8, 0, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ENOAUDIO);
+
+    /* a RIFF size that was written: data size 0 is what it says */
+    check_ctx("closed WAV with data size 0 and bytes after");
+    write_wav_sizes(p, 36, 0, 2 * 3000);
+    int64_t frames;
+    int ch;
+    free(sf_read_all(p, &frames, &ch));
+    CHECK_INT(frames, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ENOAUDIO);
+
+    check_ctx("AIFF with 0 frames in COMM");
+    path_in(p, sizeof p, tmpdir, "frames0.aiff");
+    write_aiff(p, NULL, 0, 2 * 3000);
+    check_against_sf(p, "aiff", "pcm_s16", 16);
+
+    check_ctx("AIFC (twos) with 0 frames in COMM");
+    path_in(p, sizeof p, tmpdir, "frames0.aifc");
+    write_aiff(p, "twos", 0, 2 * 3001);
+    check_against_sf(p, "aifc", "pcm_s16", 16);
+
+    check_ctx("AIFF with 0 frames in COMM and an empty SSND");
+    path_in(p, sizeof p, tmpdir, "frames0-empty.aiff");
+    write_aiff(p, NULL, 0, 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ENOAUDIO);
+
+    /* a nonzero count is still the claim a cut file is judged by */
+    check_ctx("AIFF with more frames in COMM than in SSND");
+    path_in(p, sizeof p, tmpdir, "frames-more.aiff");
+    write_aiff(p, NULL, 4000, 2 * 3000);
+    CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1095,6 +1229,7 @@ main(int argc, char **argv)
     test_bad_inputs();
     test_mpeg_quiet();
     test_mp3_untagged();
+    test_unclosed();
     test_memory_flat();
     tu_rmtree(tmpdir);
     return check_done();
