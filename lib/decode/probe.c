@@ -324,6 +324,24 @@ ext80(const unsigned char *b)
     return (b[0] & 0x80) ? -v : v;
 }
 
+/* Whether libsndfile 1.2 decodes this AIFC compression type (aiff.c,
+ * which calls any other unimplemented). It spells the little-endian 24-
+ * and 32-bit types "42n1" and "23ni", so the "ni24" and "ni32" others
+ * write are not read there, nor here. */
+static int
+aifc_comp_known(const char *comp)
+{
+    static const char known[][5] = {
+        "NONE", "twos", "in24", "in32", "sowt", "42n1", "23ni",
+        "fl32", "FL32", "fl64", "FL64", "ulaw", "ULAW", "alaw",
+        "ALAW", "raw ", "DWVW", "GSM ", "ima4",
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        if (memcmp(comp, known[i], 4) == 0)
+            return 1;
+    return 0;
+}
+
 /* FORM AIFF / AIFC. */
 static int
 probe_aiff(struct as__src *src, const unsigned char *h, struct as__probe *p)
@@ -372,6 +390,10 @@ probe_aiff(struct as__src *src, const unsigned char *h, struct as__probe *p)
     int st = check_rate_channels(rate, channels);
     if (st != AS_OK)
         return st;
+    /* MACE, QDesign, G.722...: libsndfile's SFE_UNIMPLEMENTED would
+     * read as corrupt data */
+    if (!aifc_comp_known(comp))
+        return AS_EENCODING;
     if (ssnd_off < 0)
         return AS_ENOAUDIO;
     /* libsndfile 1.2 (aiff.c) takes the length from SSND and only notes
@@ -423,6 +445,12 @@ probe_au(struct as__src *src, const unsigned char *h, struct as__probe *p)
         check_rate_channels(rate, channels > 0x7FFFFFFF ? -1L : (long)channels);
     if (st != AS_OK)
         return st;
+    /* The encodings libsndfile 1.2 decodes (au.c): 1-7 as below, the
+     * G.721 and G.723 ADPCMs (23, 25, 26) and A-law (27). It leaves any
+     * other (G.722, NeXT's compressed 16-bit...) without a codec and
+     * calls the file unrecognised. */
+    if (!((enc >= 1 && enc <= 7) || (enc >= 25 && enc <= 27) || enc == 23))
+        return AS_EENCODING;
     if ((enc >= 1 && enc <= 7) || enc == 27) {
         /* 27: A-law, one byte per sample as mu-law */
         int sample_bytes = enc == 27 ? 1 : bytes[enc];

@@ -1122,11 +1122,11 @@ write_wav_sizes(const char *path, uint32_t riff_size, uint32_t data_size,
     free(b);
 }
 
-/* A 16-bit mono AIFF (or AIFC of compression type comp) of 44100 Hz
- * whose COMM declares comm_frames, with an SSND of ssnd_bytes. */
+/* A mono AIFF (or AIFC of compression type comp) of 44100 Hz whose COMM
+ * declares bits and comm_frames, with an SSND of ssnd_bytes. */
 static void
-write_aiff(const char *path, const char *comp, uint32_t comm_frames,
-           size_t ssnd_bytes)
+write_aiff_bits(const char *path, const char *comp, unsigned bits,
+                uint32_t comm_frames, size_t ssnd_bytes)
 {
     size_t comm = comp != NULL ? 24 : 18;
     size_t body = 4 + 8 + comm + 16 + ssnd_bytes;
@@ -1139,7 +1139,7 @@ write_aiff(const char *path, const char *comp, uint32_t comm_frames,
     put_be(c + 4, (uint32_t)comm, 4);
     put_be(c + 8, 1, 2);
     put_be(c + 10, comm_frames, 4);
-    put_be(c + 14, 16, 2);
+    put_be(c + 14, bits, 2);
     /* 44100 as an 80-bit extended */
     memcpy(c + 16, "\x40\x0e\xac\x44\0\0\0\0\0\0", 10);
     if (comp != NULL)
@@ -1150,6 +1150,13 @@ write_aiff(const char *path, const char *comp, uint32_t comm_frames,
     fill_pcm16(c + 16, ssnd_bytes, 1);
     write_bytes(path, b, 8 + body);
     free(b);
+}
+
+static void
+write_aiff(const char *path, const char *comp, uint32_t comm_frames,
+           size_t ssnd_bytes)
+{
+    write_aiff_bits(path, comp, 16, comm_frames, ssnd_bytes);
 }
 
 /*
@@ -1205,6 +1212,78 @@ test_unclosed(void)
     CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
 }
 
+/* Whether libsndfile opens the file. */
+static int
+sf_opens(const char *path)
+{
+    SF_INFO info = {0};
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (sf != NULL)
+        sf_close(sf);
+    return sf != NULL;
+}
+
+/*
+ * A container we read holding an encoding libsndfile cannot decode is an
+ * unsupported encoding, not corrupt data (AIFC) or an unknown format
+ * (AU): whatever libsndfile opens is not refused for its encoding, and
+ * whatever it refuses is, over its own lists (aiff.c, au.c) and some
+ * types it lacks.
+ */
+static void
+test_unknown_encodings(void)
+{
+    /* the first 19 are libsndfile's list */
+    static const char *const comps[] = {
+        "NONE", "twos", "in24", "in32", "sowt", "42n1", "23ni",    "fl32",
+        "FL32", "fl64", "FL64", "ulaw", "ULAW", "alaw", "ALAW",    "raw ",
+        "DWVW", "GSM ", "ima4", "MAC3", "MAC6", "QDMC", "QDM2",    "ACE2",
+        "ACE8", "G722", "ni24", "ni32", "alac", "none", "\0\0\0\0"};
+    const size_t n_known = 19;
+    char p[512];
+    as_decoder *dec = NULL;
+    path_in(p, sizeof p, tmpdir, "comp.aifc");
+    for (size_t i = 0; i < sizeof comps / sizeof *comps; i++) {
+        check_ctx("AIFC compression type '%.4s'", comps[i]);
+        /* 'raw ' is unsigned 8-bit; libsndfile has no other width */
+        unsigned bits = memcmp(comps[i], "raw ", 4) == 0 ? 8 : 16;
+        write_aiff_bits(p, comps[i], bits, 1000, 2000);
+        int known = sf_opens(p);
+        int st = as_decoder_open(&dec, p, NULL);
+        as_decoder_close(dec);
+        dec = NULL;
+        if (known)
+            CHECK(st != AS_EENCODING);
+        else
+            CHECK_STATUS(st, AS_EENCODING);
+        CHECK_INT(known, i < n_known);
+    }
+
+    path_in(p, sizeof p, tmpdir, "enc.au");
+    for (uint32_t enc = 0; enc <= 40; enc++) {
+        uint32_t e = enc == 40 ? 100 : enc;
+        unsigned char au[24 + 2000] = {0};
+        memcpy(au, ".snd", 4);
+        put_be(au + 4, 24, 4);
+        put_be(au + 8, 2000, 4);
+        put_be(au + 12, e, 4);
+        put_be(au + 16, 44100, 4);
+        put_be(au + 20, 1, 4);
+        write_bytes(p, au, sizeof au);
+        check_ctx("AU encoding %u", (unsigned)e);
+        int known = sf_opens(p);
+        int st = as_decoder_open(&dec, p, NULL);
+        as_decoder_close(dec);
+        dec = NULL;
+        if (known)
+            CHECK(st != AS_EENCODING);
+        else
+            CHECK_STATUS(st, AS_EENCODING);
+        CHECK_INT(known, (e >= 1 && e <= 7) || e == 23 || e == 25 || e == 26 ||
+                             e == 27);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1230,6 +1309,7 @@ main(int argc, char **argv)
     test_mpeg_quiet();
     test_mp3_untagged();
     test_unclosed();
+    test_unknown_encodings();
     test_memory_flat();
     tu_rmtree(tmpdir);
     return check_done();
