@@ -21,24 +21,35 @@ struct sf_backend {
     struct as__backend base;
     SNDFILE *sf;
     struct as__src *src;
+    int64_t skip; /* libsndfile sees the source from this byte on */
 };
 
+/* The virtual I/O: the source less its first skip bytes. */
 static sf_count_t
 vio_len(void *user)
 {
-    return ((struct as__src *)user)->size;
+    struct sf_backend *b = user;
+    return b->src->size - b->skip;
 }
 
 static sf_count_t
 vio_seek(sf_count_t off, int whence, void *user)
 {
-    return as__src_seek(user, off, whence);
+    struct sf_backend *b = user;
+    int64_t from = whence == SEEK_SET   ? b->skip
+                   : whence == SEEK_CUR ? b->src->pos
+                   : whence == SEEK_END ? b->src->size
+                                        : -1;
+    if (from < 0 || off < b->skip - from)
+        return -1;
+    return as__src_seek(b->src, from + off, SEEK_SET) - b->skip;
 }
 
 static sf_count_t
 vio_read(void *ptr, sf_count_t count, void *user)
 {
-    ssize_t r = as__src_read(user, ptr, (size_t)count);
+    struct sf_backend *b = user;
+    ssize_t r = as__src_read(b->src, ptr, (size_t)count);
     return r < 0 ? 0 : r;
 }
 
@@ -54,7 +65,8 @@ vio_write(const void *ptr, sf_count_t count, void *user)
 static sf_count_t
 vio_tell(void *user)
 {
-    return ((struct as__src *)user)->pos;
+    struct sf_backend *b = user;
+    return b->src->pos - b->skip;
 }
 
 static const char *
@@ -279,8 +291,14 @@ as__sndfile_open(struct as__backend **out, struct as__src *src,
     b->base.read = sf_backend_read;
     b->base.close = sf_backend_close;
     b->src = src;
-    src->pos = 0;
-    b->sf = sf_open_virtual(&vio, SFM_READ, &sfi, src);
+    /* MPEG from its first frame: libsndfile looks for one only right
+     * after the ID3v2 tags, and would not find it past junk or padding
+     * the probe has skipped (libmpg123, handed the whole file, skips
+     * them itself) */
+    if (probe->kind == AS__KIND_MPEG)
+        b->skip = probe->mpeg_start;
+    src->pos = b->skip;
+    b->sf = sf_open_virtual(&vio, SFM_READ, &sfi, b);
     if (b->sf == NULL) {
         int status = src->err != 0 ? AS_EIO : map_error(sf_error(NULL));
         /* libsndfile calls an unknown codec a malformed 'fmt ' chunk */

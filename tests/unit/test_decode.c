@@ -1284,6 +1284,160 @@ test_unknown_encodings(void)
     }
 }
 
+/* Writes prefix (n bytes), then the whole of the file from, to to. */
+static int
+write_prefixed(const char *from, const char *to, const unsigned char *prefix,
+               size_t n)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    if (in == NULL || out == NULL) {
+        if (in != NULL)
+            fclose(in);
+        if (out != NULL)
+            fclose(out);
+        return -1;
+    }
+    fwrite(prefix, 1, n, out);
+    int c;
+    while ((c = fgetc(in)) != EOF)
+        fputc(c, out);
+    fclose(in);
+    return fclose(out);
+}
+
+/* An ID3v2.3 tag of body_len zero bytes at p; returns its length. */
+static size_t
+put_id3(unsigned char *p, size_t body_len)
+{
+    memcpy(p, "ID3\3\0\0", 6);
+    for (int i = 0; i < 4; i++)
+        p[6 + i] = (unsigned char)((body_len >> (7 * (3 - i))) & 0x7F);
+    memset(p + 10, 0, body_len);
+    return 10 + body_len;
+}
+
+/*
+ * Bytes before the first MPEG frame: ID3v2 tags one after another (a
+ * re-tagger prepending its own), junk or zeros after a tag or at the
+ * start, up to libmpg123's 65535 bytes. The samples are those of the
+ * plain stream, and libsndfile's for the file named .mp3 (it finds the
+ * frame itself after the tags, and hands the rest to libmpg123 by the
+ * name). One byte more of junk is not audio; nor are files that only
+ * look like frames here and there.
+ */
+static void
+test_mpeg_leading_bytes(void)
+{
+    char src[512], p[512];
+    enum { CAP = 2 * 65536 };
+    unsigned char *pre = calloc(1, CAP);
+    snprintf(src, sizeof src, "%s/fixtures/audio/mix_44k1_128k.mp3", datadir);
+    path_in(p, sizeof p, tmpdir, "leading.mp3");
+    float *ref, *y;
+    size_t nref, n;
+    struct as_audio_info info;
+    CHECK_STATUS(decode_all(src, NULL, 4096, &ref, &nref, NULL), AS_OK);
+
+    static const char *const what[] = {
+        "two ID3 tags",         "three ID3 tags",       "ID3 tag, then junk",
+        "1000 zeros",           "ID3 tag, 65535 zeros", "65535 bytes of junk",
+        "ID3 tag, 65536 zeros", "65536 bytes of junk",  "ID3 tag, 65536 junk"};
+    for (size_t t = 0; t < sizeof what / sizeof *what; t++) {
+        size_t len = 0;
+        int ok = t < 6;
+        check_ctx("MPEG after %s", what[t]);
+        switch (t) {
+        case 0:
+            len = put_id3(pre, 100);
+            len += put_id3(pre + len, 200);
+            break;
+        case 1:
+            len = put_id3(pre, 100);
+            len += put_id3(pre + len, 20);
+            len += put_id3(pre + len, 3000);
+            break;
+        case 2:
+        case 8:
+            len = put_id3(pre, 100);
+            for (size_t i = 0; i < (t == 2 ? 120 : 65536); i++)
+                pre[len++] = "junk\n"[i % 5];
+            break;
+        case 3:
+            len = 1000;
+            memset(pre, 0, len);
+            break;
+        case 4:
+        case 6:
+            len = put_id3(pre, 100);
+            memset(pre + len, 0, t == 4 ? 65535 : 65536);
+            len += t == 4 ? 65535 : 65536;
+            break;
+        case 5:
+        case 7:
+            len = t == 5 ? 65535 : 65536;
+            for (size_t i = 0; i < len; i++)
+                pre[i] = (unsigned char)(i * 7 % 251);
+            break;
+        }
+        CHECK(write_prefixed(src, p, pre, len) == 0);
+        int st = decode_all(p, NULL, 4096, &y, &n, &info);
+        if (!ok) {
+            CHECK_STATUS(st, AS_EFORMAT);
+            free(y);
+            continue;
+        }
+        CHECK_STATUS(st, AS_OK);
+        CHECK_STR(info.container, "mp3");
+        CHECK_INT(n, nref);
+        CHECK(n == nref && memcmp(y, ref, n * sizeof *y) == 0);
+        free(y);
+        vs_sndfile_at(p, what[t]);
+    }
+    free(ref);
+
+    /* Not MPEG: text, an image, noise, zeros, and x86 PLT entries
+     * (ff 25 ... every 16 bytes), which make runs of 64-byte layer I
+     * frames. */
+    static const char *const not_audio[] = {"text", "PNG", "noise", "zeros",
+                                            "PLT"};
+    uint32_t seed = 12345;
+    for (size_t t = 0; t < sizeof not_audio / sizeof *not_audio; t++) {
+        size_t len = 70000;
+        check_ctx("%s is not MPEG", not_audio[t]);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            pre[i] = (unsigned char)(seed >> 24);
+        }
+        switch (t) {
+        case 0:
+            for (size_t i = 0; i < len; i++)
+                pre[i] = "The quick brown fox jumps.\n"[i % 27];
+            break;
+        case 1:
+            memcpy(pre, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
+            break;
+        case 3:
+            memset(pre, 0, len);
+            break;
+        case 4:
+            memcpy(pre,
+                   "\x7f"
+                   "ELF",
+                   4);
+            for (size_t i = 4096; i < len; i += 16)
+                memcpy(pre + i,
+                       "\xff\xff\x25\xba\x8b\0\0\x68\x01\0\0\0\xe9\xd0\xff",
+                       15);
+            break;
+        }
+        write_bytes(p, pre, len);
+        as_decoder *dec = NULL;
+        CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EFORMAT);
+        as_decoder_close(dec);
+    }
+    free(pre);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1308,6 +1462,7 @@ main(int argc, char **argv)
     test_bad_inputs();
     test_mpeg_quiet();
     test_mp3_untagged();
+    test_mpeg_leading_bytes();
     test_unclosed();
     test_unknown_encodings();
     test_memory_flat();
