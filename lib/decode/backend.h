@@ -29,6 +29,8 @@ struct as__probe {
     int64_t frames;        /* declared by the header; -1 unknown */
     unsigned tag;          /* WAV and W64: the format tag; 0 otherwise */
     int mpeg_tagged;       /* MPEG: a Xing/Info tag states the length */
+    int mpeg_cut;          /* MPEG: the file ends short of what the tag
+                              states */
     int64_t mpeg_start;    /* MPEG: byte offset of the first frame */
     int64_t mpeg_bytes;    /* MPEG: the stream's bytes the tag states from
                               mpeg_start; -1 when it states none */

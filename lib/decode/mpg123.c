@@ -31,6 +31,7 @@ struct mpeg_backend {
     mpg123_handle *mh;
     struct as__src *src;
     int channels;
+    int cut; /* the probe found the stream cut short of its tag */
 };
 
 static ssize_t
@@ -65,7 +66,7 @@ mpeg_read(struct as__backend *be, float *buf, size_t max_frames, size_t *frames)
                 errno = b->src->err;
                 return AS_EIO;
             }
-            return AS_ECORRUPT;
+            return b->cut ? AS_ETRUNCATED : AS_ECORRUPT;
         }
         if (n == 0)
             break;
@@ -104,6 +105,7 @@ as__mpeg_open(struct as__backend **out, struct as__src *src,
     b->base.read = mpeg_read;
     b->base.close = mpeg_close;
     b->src = src;
+    b->cut = probe->mpeg_cut;
     src->pos = 0;
     b->mh = mpg123_new(NULL, &err);
     if (b->mh == NULL) {
@@ -158,6 +160,10 @@ fail:
     if (src->err != 0) {
         status = AS_EIO;
         errno = src->err;
+    } else if (status == AS_ECORRUPT && b->cut) {
+        /* no whole frame, or none libmpg123 could scan, behind the
+         * tag of a stream cut short */
+        status = AS_ETRUNCATED;
     }
     mpeg_close(&b->base);
     return status;

@@ -522,14 +522,27 @@ is_mpeg_at(struct as__src *src, int64_t off)
     return mpeg_frame_len(n, &vlr2) > 0 && vlr1 == vlr2;
 }
 
+/* Where a Xing or Info tag sits in the frame whose header b is at off:
+ * after the side information, 17 or 32 bytes for MPEG-1 mono or stereo,
+ * 9 or 17 for MPEG-2 and 2.5, after the 2-byte CRC when there is one;
+ * -1 for layers other than III. */
+static int64_t
+xing_offset(const unsigned char *b, int64_t off)
+{
+    int ver = (b[1] >> 3) & 3, layer = (b[1] >> 1) & 3;
+    int mono = (b[3] >> 6) == 3, crc = (b[1] & 1) == 0;
+    if (layer != 1)
+        return -1;
+    int64_t side = ver == 3 ? (mono ? 17 : 32) : (mono ? 9 : 17);
+    return off + 4 + (crc ? 2 : 0) + side;
+}
+
 /*
  * Whether the layer III frame at off carries a Xing or Info tag with a
  * frame count (LAME, ffmpeg and most encoders write one; libmpg123 takes
- * the stream's length from it). The tag sits after the side information:
- * 17 or 32 bytes for MPEG-1 mono or stereo, 9 or 17 for MPEG-2 and 2.5,
- * after the 2-byte CRC when there is one: "Xing" or "Info", 4 bytes of
- * flags, then the frame count (flag 1) and the byte count (flag 2), each
- * 4 bytes big-endian. *bytes is the byte count, or -1 without one.
+ * the stream's length from it): "Xing" or "Info", 4 bytes of flags, then
+ * the frame count (flag 1) and the byte count (flag 2), each 4 bytes
+ * big-endian. *bytes is the byte count, or -1 without one.
  */
 static int
 mpeg_has_xing(struct as__src *src, int64_t off, int64_t *bytes)
@@ -539,13 +552,8 @@ mpeg_has_xing(struct as__src *src, int64_t off, int64_t *bytes)
     *bytes = -1;
     if (as__src_pread(src, b, 4, off) != AS_OK || mpeg_frame_len(b, &vlr) == 0)
         return 0;
-    int ver = (b[1] >> 3) & 3, layer = (b[1] >> 1) & 3;
-    int mono = (b[3] >> 6) == 3, crc = (b[1] & 1) == 0;
-    if (layer != 1)
-        return 0;
-    int64_t side = ver == 3 ? (mono ? 17 : 32) : (mono ? 9 : 17);
-    int64_t at = off + 4 + (crc ? 2 : 0) + side;
-    if (as__src_pread(src, x, 12, at) != AS_OK)
+    int64_t at = xing_offset(b, off);
+    if (at < 0 || as__src_pread(src, x, 12, at) != AS_OK)
         return 0;
     if (memcmp(x, "Xing", 4) != 0 && memcmp(x, "Info", 4) != 0)
         return 0;
@@ -553,6 +561,31 @@ mpeg_has_xing(struct as__src *src, int64_t off, int64_t *bytes)
         as__src_pread(src, x + 12, 4, at + (x[7] & 1 ? 12 : 8)) == AS_OK)
         *bytes = be32(x + 12);
     return (x[7] & 1) && be32(x + 8) > 0;
+}
+
+/*
+ * Whether the layer III frame header at off is followed by the magic of
+ * a Xing or Info tag (where mpeg_has_xing() looks) or of a VBRI tag
+ * (Fraunhofer's, 32 bytes after the header, whatever the mode); *len is
+ * the frame's length. Four bytes that look like a frame header are
+ * common in any file; with a tag behind them, it is an MPEG stream.
+ */
+static int
+mpeg_tag_magic(struct as__src *src, int64_t off, long *len)
+{
+    unsigned char b[4], x[4];
+    int vlr;
+    if (as__src_pread(src, b, 4, off) != AS_OK ||
+        (*len = mpeg_frame_len(b, &vlr)) <= 4)
+        return 0;
+    int64_t at = xing_offset(b, off);
+    if (at < 0)
+        return 0;
+    if (as__src_pread(src, x, 4, at) == AS_OK &&
+        (!memcmp(x, "Xing", 4) || !memcmp(x, "Info", 4)))
+        return 1;
+    return as__src_pread(src, x, 4, off + 4 + 32) == AS_OK &&
+           !memcmp(x, "VBRI", 4);
 }
 
 /*
@@ -710,6 +743,13 @@ probe_mpeg(struct as__src *src, int64_t off, struct as__probe *p)
     p->mpeg_tagged = mpeg_has_xing(src, off, &p->mpeg_bytes);
     if (!p->mpeg_tagged && mpeg_is_cut(src, off))
         return AS_ETRUNCATED;
+    /* With a tag, libmpg123 may fail to open a stream cut short (it
+     * finds no whole frame behind the tag's): the backend then says
+     * truncated rather than corrupt. The tag's byte count tells, else a
+     * walk of the frames. */
+    if (p->mpeg_tagged)
+        p->mpeg_cut = p->mpeg_bytes >= 0 ? src->size - off < p->mpeg_bytes
+                                         : mpeg_is_cut(src, off);
     return AS_OK;
 }
 
@@ -731,6 +771,16 @@ probe_flac_mpeg(struct as__src *src, int64_t off, struct as__probe *p)
     }
     if (is_mpeg_at(src, off))
         return probe_mpeg(src, off, p);
+    /* A first frame that carries a Xing/Info/VBRI tag, in a file that
+     * ends before the next frame's header: an MPEG stream cut short,
+     * not an unknown format. */
+    long len;
+    if (mpeg_tag_magic(src, off, &len) && off + len + 4 > src->size) {
+        p->kind = AS__KIND_MPEG;
+        p->container = "mp3";
+        p->mpeg_start = off;
+        return AS_ETRUNCATED;
+    }
     return AS_EFORMAT;
 }
 
@@ -778,6 +828,7 @@ as__probe(struct as__src *src, struct as__probe *p)
     p->frames = -1;
     p->tag = 0;
     p->mpeg_tagged = 0;
+    p->mpeg_cut = 0;
     p->mpeg_start = 0;
     p->mpeg_bytes = -1;
 

@@ -1438,6 +1438,63 @@ test_mpeg_leading_bytes(void)
     free(pre);
 }
 
+/*
+ * An MPEG stream with a Xing/Info tag cut anywhere past the tag's magic
+ * is a truncated file: inside the tag's frame (no second frame to make
+ * it MPEG otherwise), just behind it (libmpg123 finds no frame to open)
+ * or later. A frame header with nothing behind it, or with anything but
+ * a tag, is not MPEG.
+ */
+static void
+test_mpeg_cut_tagged(void)
+{
+    char src[512], p[512];
+    int at_open;
+    snprintf(src, sizeof src, "%s/fixtures/audio/mix_44k1_128k.mp3", datadir);
+    path_in(p, sizeof p, tmpdir, "cut-tagged.mp3");
+    /* MPEG-1 layer III mono, 128 kbit/s: frames of 417 or 418 bytes,
+     * "Info" at 21 in the first */
+    static const long cuts[] = {25,  30,  100, 200, 416,  417,  418,
+                                420, 421, 500, 835, 1000, 2000, 6000};
+    for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
+        check_ctx("tagged MPEG cut to %ld bytes", cuts[i]);
+        CHECK(copy_file(src, p, cuts[i], 0) == 0);
+        CHECK_STATUS(decode_status(p, &at_open), AS_ETRUNCATED);
+    }
+    check_ctx("tagged MPEG cut inside the tag's magic");
+    CHECK(copy_file(src, p, 24, 0) == 0);
+    CHECK_STATUS(decode_status(p, &at_open), AS_EFORMAT);
+
+    /* frame headers by hand: MPEG-1 layer III 128 kbit/s 44100 Hz, mono
+     * (Xing/Info at 4 + 17) and stereo (VBRI at 4 + 32) */
+    unsigned char b[300];
+    static const char *const what[] = {
+        "a lone frame header",          "a frame header and zeros",
+        "a frame header and noise",     "a frame header and Info, cut",
+        "a frame header and VBRI, cut", "a frame header and Info late"};
+    for (size_t t = 0; t < sizeof what / sizeof *what; t++) {
+        size_t len = sizeof b;
+        uint32_t seed = 99;
+        check_ctx("%s", what[t]);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            b[i] = t == 2 ? (unsigned char)(seed >> 24) : 0;
+        }
+        memcpy(b, t == 4 ? "\xff\xfb\x90\x64" : "\xff\xfb\x90\xc4", 4);
+        if (t == 0)
+            len = 4;
+        if (t == 3)
+            memcpy(b + 21, "Info\0\0\0\x0f\0\0\0\x15", 12);
+        if (t == 4)
+            memcpy(b + 36, "VBRI\0\x01", 6);
+        if (t == 5)
+            memcpy(b + 40, "Info\0\0\0\x0f\0\0\0\x15", 12);
+        write_bytes(p, b, len);
+        CHECK_STATUS(decode_status(p, &at_open),
+                     t == 3 || t == 4 ? AS_ETRUNCATED : AS_EFORMAT);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1463,6 +1520,7 @@ main(int argc, char **argv)
     test_mpeg_quiet();
     test_mp3_untagged();
     test_mpeg_leading_bytes();
+    test_mpeg_cut_tagged();
     test_unclosed();
     test_unknown_encodings();
     test_memory_flat();
