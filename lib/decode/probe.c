@@ -876,10 +876,18 @@ as__probe(struct as__src *src, struct as__probe *p)
     if (tags_end == 0 && other_format(h, n))
         return AS_OK;
 
-    /* Junk or zeros before the first MPEG frame. Anything else is
-     * refused here rather than offered to libsndfile, whose own guessing
-     * would hand MPEG-like noise to a libmpg123 handle that prints to
-     * stderr. */
-    off = mpeg_search(src, tags_end);
+    /* Junk or zeros before the first MPEG frame: after ID3v2 tags, any
+     * bytes (a tagger's leftovers); with no tag, zeros alone (a writer's
+     * padding), the frames right after them. Other bytes first are
+     * another format's: a zip or a video holding MP3 frames is no MP3
+     * to read, and a walk meets such files. Anything else is refused
+     * here rather than offered to libsndfile, whose own guessing would
+     * hand MPEG-like noise to a libmpg123 handle that prints to stderr. */
+    if (tags_end > 0) {
+        off = mpeg_search(src, tags_end);
+    } else {
+        int64_t z = n > 0 && h[0] == 0 ? skip_zeros(src, 0) : 0;
+        off = z > 0 && mpeg_search(src, z) == z ? z : -1;
+    }
     return off >= 0 ? probe_mpeg(src, off, p) : AS_EFORMAT;
 }

@@ -1318,12 +1318,14 @@ put_id3(unsigned char *p, size_t body_len)
 
 /*
  * Bytes before the first MPEG frame: ID3v2 tags one after another (a
- * re-tagger prepending its own), junk or zeros after a tag or at the
- * start, up to libmpg123's 65535 bytes. The samples are those of the
+ * re-tagger prepending its own), junk or zeros after a tag, or zeros at
+ * the start, up to libmpg123's 65535 bytes. The samples are those of the
  * plain stream, and libsndfile's for the file named .mp3 (it finds the
  * frame itself after the tags, and hands the rest to libmpg123 by the
- * name). One byte more of junk is not audio; nor are files that only
- * look like frames here and there.
+ * name). One byte more is not audio, nor is junk with no tag in front
+ * (a zip archive or a video holding MP3 frames: another format's
+ * bytes first); nor are files that only look like frames here and
+ * there.
  */
 static void
 test_mpeg_leading_bytes(void)
@@ -1339,9 +1341,12 @@ test_mpeg_leading_bytes(void)
     CHECK_STATUS(decode_all(src, NULL, 4096, &ref, &nref, NULL), AS_OK);
 
     static const char *const what[] = {
-        "two ID3 tags",         "three ID3 tags",       "ID3 tag, then junk",
-        "1000 zeros",           "ID3 tag, 65535 zeros", "65535 bytes of junk",
-        "ID3 tag, 65536 zeros", "65536 bytes of junk",  "ID3 tag, 65536 junk"};
+        "two ID3 tags",         "three ID3 tags",
+        "ID3 tag, then junk",   "1000 zeros",
+        "ID3 tag, 65535 zeros", "65535 zeros",
+        "ID3 tag, 65536 zeros", "65536 bytes of junk",
+        "ID3 tag, 65536 junk",  "a stored zip's header",
+        "an AVI's chunks",      "100 bytes of junk"};
     for (size_t t = 0; t < sizeof what / sizeof *what; t++) {
         size_t len = 0;
         int ok = t < 6;
@@ -1373,10 +1378,30 @@ test_mpeg_leading_bytes(void)
             len += t == 4 ? 65535 : 65536;
             break;
         case 5:
+            len = 65535;
+            memset(pre, 0, len);
+            break;
         case 7:
-            len = t == 5 ? 65535 : 65536;
+        case 11:
+            len = t == 7 ? 65536 : 100;
             for (size_t i = 0; i < len; i++)
-                pre[i] = (unsigned char)(i * 7 % 251);
+                pre[i] = (unsigned char)(i * 7 % 251 + 1);
+            break;
+        case 9:
+            /* a local file header, stored (method 0), name "a.mp3" */
+            memcpy(pre, "PK\3\4\x0a\0\0\0\0\0", 10);
+            memset(pre + 10, 0x11, 16);
+            memcpy(pre + 26, "\5\0\0\0a.mp3", 9);
+            len = 35;
+            break;
+        case 10:
+            /* RIFF AVI: a header list, then the movie list's first
+             * audio chunk, the MP3 stream following */
+            memcpy(pre,
+                   "RIFF\0\0\x10\0AVI LIST\x04\0\0\0hdrlLIST"
+                   "\0\0\x0f\0movi01wb\0\0\x0e\0",
+                   44);
+            len = 44;
             break;
         }
         CHECK(write_prefixed(src, p, pre, len) == 0);
