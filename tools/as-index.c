@@ -42,7 +42,18 @@ struct opts {
 struct counts {
     struct as_put_counts put;
     size_t removed, failed;
+    /* -p: the audio hashes of the rows read, sorted before the prune: a
+     * gone entry whose audio is among them was moved, not lost */
+    uint64_t *audio;
+    size_t n_audio, cap_audio;
 };
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
 
 /* Where rows go: a builder (a whole new index) or an updater (a delta
  * segment beside the index). */
@@ -119,6 +130,14 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
             continue;
         }
         as_put_count(&c->put, what);
+        if (o->prune && row.audio_hash != 0) {
+            if (c->n_audio == c->cap_audio) {
+                c->cap_audio = c->cap_audio ? 2 * c->cap_audio : 64;
+                c->audio =
+                    cli_xrealloc(c->audio, c->cap_audio * sizeof *c->audio);
+            }
+            c->audio[c->n_audio++] = row.audio_hash;
+        }
     }
 done:
     c->failed += s.bad;
@@ -234,11 +253,26 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         free(gone);
         return 1;
     }
-    /* a disk not mounted under a library that holds more than it */
+    /* a disk not mounted under a library that holds more than it; a
+     * file moved out of a folder it leaves empty is no sign of one (its
+     * audio came back under its new path) */
     char *folder = NULL;
-    size_t under = 0;
-    if (!o->force_prune && (st = as_index_prune_empty_folder(
-                                ix, gone, n_gone, &folder, &under)) != AS_OK) {
+    size_t under = 0, n_lost = 0;
+    size_t *lost = cli_xrealloc(NULL, (n_gone ? n_gone : 1) * sizeof *lost);
+    if (c->n_audio > 0)
+        qsort(c->audio, c->n_audio, sizeof *c->audio, cmp_u64);
+    for (size_t k = 0; k < n_gone && !o->force_prune && st == AS_OK; k++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(ix, gone[k], &e)) == AS_OK &&
+            (e.audio_hash == 0 || c->n_audio == 0 ||
+             bsearch(&e.audio_hash, c->audio, c->n_audio, sizeof *c->audio,
+                     cmp_u64) == NULL))
+            lost[n_lost++] = gone[k];
+    }
+    if (st == AS_OK && !o->force_prune)
+        st = as_index_prune_empty_folder(ix, lost, n_lost, &folder, &under);
+    free(lost);
+    if (st != AS_OK) {
         cli_warn_status(target, st);
         free(gone);
         return 1;
@@ -409,6 +443,7 @@ update_segment(const struct opts *o, const char *target, char **streams,
     summary(o, o->update, &c, 1);
     rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 out:
+    free(c.audio);
     as_featheader_free(&first);
     as_index_updater_free(k.u);
     return rc;
@@ -517,6 +552,7 @@ write_whole(const struct opts *o, const char *target, char **streams,
     summary(o, o->update ? o->update : o->output, &c, o->update != NULL);
     rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 out:
+    free(c.audio);
     as_index_close(ixold);
     as_index_builder_free(b);
     as_featheader_free(&first);

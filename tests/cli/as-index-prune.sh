@@ -140,3 +140,20 @@ rmdir samples/usb
 run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
 expect_status 0
 expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"
+# a file moved out of a folder it leaves empty is no disk gone: its audio
+# comes back under its new path, and the prune goes ahead; the files of
+# an emptied folder that do not come back still need -F
+mkdir samples/new
+mksignal -d 0.3 sine:660 samples/new/t660.wav
+as-extract -r -U lib.asx samples | as-index -q -u lib.asx -p
+mv samples/new/t660.wav samples/local/
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 1, failed 0"
+mkdir samples/old
+mksignal -d 0.3 sine:770 samples/old/t770.wav
+as-extract -r -U lib.asx samples | as-index -q -u lib.asx -p
+rm samples/old/t770.wav
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 1
+expect_err "as-index: lib.asx: -p would remove 1 entry under samples/old, an empty folder (not mounted?); nothing written (see --force-prune)"
