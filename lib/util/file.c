@@ -412,13 +412,20 @@ as_outfile_commit(as_outfile *f)
     /* again after an earlier sync: what was written since counts too
      * (a second fsync of nothing new costs little) */
     int e = as_outfile_sync(f) != AS_OK ? errno : 0;
+    /* renamed (or removed) before the close, which drops the flock: an
+     * unheld temporary file is another run's to remove */
+    int renamed = 0;
+    if (f->tmp != NULL && e == 0) {
+        if (rename(f->tmp, f->target) != 0)
+            e = errno;
+        else
+            renamed = 1;
+    }
+    if (f->tmp != NULL && !renamed)
+        unlink(f->tmp);
     if (fclose(f->fp) != 0 && e == 0)
         e = errno;
-    if (f->tmp != NULL && e == 0 && rename(f->tmp, f->target) != 0)
-        e = errno;
-    if (f->tmp != NULL && e != 0)
-        unlink(f->tmp);
-    else if (f->tmp != NULL && as__sync_dir(f->dir) != 0)
+    if (renamed && e == 0 && as__sync_dir(f->dir) != 0)
         e = errno; /* the rename reaches the disk with the directory */
     outfile_free(f);
     errno = e;
@@ -431,9 +438,9 @@ as_outfile_abort(as_outfile *f)
     if (f == NULL)
         return;
     int e = errno;
-    fclose(f->fp);
     if (f->tmp != NULL)
-        unlink(f->tmp);
+        unlink(f->tmp); /* before the close drops the flock */
+    fclose(f->fp);
     outfile_free(f);
     errno = e;
 }

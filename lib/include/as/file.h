@@ -69,14 +69,15 @@ FILE *as_outfile_stream(const as_outfile *f);
 int as_outfile_sync(as_outfile *f);
 /*
  * Puts the file in place and frees f: as_outfile_sync() (again after an
- * earlier one, for what was written since), then the stream is closed,
- * the temporary file renamed over the target and the folder synced, so
- * that the rename survives a crash too. Returns AS_OK, or AS_EIO with
- * errno set: the temporary file is then removed and the target is as it
- * was, unless what failed was the folder's sync after the rename (the
- * new file is then in place but may not survive a power failure, as
- * with as_index_builder_write()); a device or FIFO, written directly,
- * has had what got out.
+ * earlier one, for what was written since), then the temporary file is
+ * renamed over the target while its flock is held, the stream closed and
+ * the folder synced, so that the rename survives a crash too. Returns
+ * AS_OK, or AS_EIO with errno set: the temporary file is then removed
+ * and the target is as it was, unless what failed came after the rename
+ * (the close, or the folder's sync: the new file, synced, is then in
+ * place but may not survive a power failure, as with
+ * as_index_builder_write()); a device or FIFO, written directly, has had
+ * what got out.
  */
 int as_outfile_commit(as_outfile *f);
 /* Closes the stream, removes the temporary file (the target stays as it
