@@ -33,8 +33,14 @@ as_index_lock(const char *link, double wait_s, int *fd)
     /* flock() needs no write access: a lock file someone else made (a
      * run under sudo, another user's umask) must not shut out the
      * index's owner */
-    if (f < 0 && (errno == EACCES || errno == EROFS))
+    if (f < 0 && (errno == EACCES || errno == EROFS)) {
+        int first = errno;
         f = open(lockpath, O_RDONLY | O_CLOEXEC);
+        /* none to read either (a folder the writer may not write):
+         * the first reason, not that the file is not there */
+        if (f < 0 && errno == ENOENT)
+            errno = first;
+    }
     int err = errno;
     free(lockpath);
     if (f < 0) {

@@ -79,3 +79,16 @@ run as_user "$AS_BIN/as-index" -u lib.asx lib.tsv
 expect_status 1
 expect_err "as-index: lib.asx: locked by another process (see --wait)"
 wait "$holder"
+# a folder the writer may not write, and no lock file yet: the reason is
+# the folder's (Permission denied), not the missing lock file
+cd "$T"
+mkdir ro-dir
+cp lib.asx lib.tsv ro-dir/
+[ "$(id -u)" -eq 0 ] && chown nobody ro-dir/lib.asx
+chmod 555 ro-dir
+cd ro-dir
+run as_user "$AS_BIN/as-index" -u lib.asx lib.tsv
+expect_status 1
+expect_err "as-index: lib.asx: Permission denied"
+cd "$T"
+chmod 755 ro-dir
