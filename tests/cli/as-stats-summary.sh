@@ -145,3 +145,13 @@ expect_out_line "duration	total_s	"
 run as-stats empty.asx
 expect_status 0
 expect_out_line "sources	probed	0"
+
+# An index dated after 2262 (past 64-bit nanoseconds): its own time, not
+# 1969 (the file system must hold the time)
+cp empty.asx far.asx
+if touch -d '2400-01-01 00:00:00 UTC' far.asx 2>/dev/null &&
+    [ "$(stat -c %Y far.asx)" -gt 9300000000 ]; then
+    run as-stats far.asx
+    expect_status 0
+    expect_out_line "index	mtime	2400-01-01T00:00:00Z"
+fi

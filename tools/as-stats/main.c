@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -513,6 +514,11 @@ file_facts(struct stats *s, const char *path)
     time_t sec = (time_t)(mtime_ns / 1000000000);
     if (mtime_ns % 1000000000 < 0)
         sec--;
+    /* a time 64-bit nanoseconds do not hold (after 2262) is unknown to
+     * the library: the file's own seconds then */
+    struct stat sb;
+    if (mtime_ns == -1 && stat(path, &sb) == 0)
+        sec = sb.st_mtim.tv_sec;
     struct tm tm;
     if (gmtime_r(&sec, &tm) == NULL ||
         strftime(s->mtime, sizeof s->mtime, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
