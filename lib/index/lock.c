@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../util/file.h"
+#include "layout.h" /* IX_MAGIC */
 #include "as/error.h"
 #include "as/file.h"
 
@@ -89,8 +90,20 @@ as_index_replaceable(const char *path)
         return errno == ENOENT ? AS_OK : AS_EIO;
     if (!S_ISREG(sb.st_mode))
         return AS_ENOTINDEX;
-    as_index *ix = NULL;
-    int st = as_index_open(&ix, path, 0, NULL);
-    as_index_close(ix);
-    return st == AS_ENOTINDEX ? AS_ENOTINDEX : AS_OK;
+    /* the magic decides: an index cut short, shorter than its header,
+     * is an index still */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return AS_EIO;
+    unsigned char m[8];
+    ssize_t r = read(fd, m, sizeof m);
+    int e = errno;
+    close(fd);
+    if (r < 0) {
+        errno = e;
+        return AS_EIO;
+    }
+    return r == (ssize_t)sizeof m && memcmp(m, IX_MAGIC, sizeof m) == 0
+               ? AS_OK
+               : AS_ENOTINDEX;
 }

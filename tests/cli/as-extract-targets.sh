@@ -124,11 +124,13 @@ cmp -s saved.flac walk/kick.flac || fail "-o over a walked file: the audio chang
 cmp -s saved.asx lib.asx || fail "-o over the -U index: the index changed"
 # -o naming an index, a slip for "| as-index -o lib.asx": only as-index
 # replaces an index (a damaged one too), whatever the run (-C as well)
-for args in "-o lib.asx kick.flac" "-C -o lib.asx"; do
+head -c 200 lib.asx >cut.asx
+for args in "-o lib.asx kick.flac" "-C -o lib.asx" "-o cut.asx kick.flac"; do
     # shellcheck disable=SC2086
     run as-extract $args
     expect_status 2
-    expect_err "as-extract: -o lib.asx is an index, which only as-index replaces; write to another file" \
+    o=${args#*-o }
+    expect_err "as-extract: -o ${o%% *} is an index, which only as-index replaces; write to another file" \
         "$usage" "Try 'as-extract --help'."
 done
 cmp -s saved.asx lib.asx || fail "-o over an index: the index changed"

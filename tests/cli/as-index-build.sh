@@ -176,6 +176,12 @@ run as-index -o notes.txt lib.tsv
 expect_status 1
 expect_err "as-index: notes.txt: exists and is not an index; not replaced"
 [ "$(cat notes.txt)" = "my notes" ] || fail "notes kept"
+# an index cut short of its header is an index still (its magic): built
+# again over it
+head -c 100 lib.asx >cut.asx
+run as-index -o cut.asx lib.tsv
+expect_status 0
+as-index -c cut.asx || fail "-o over a cut index"
 run as-index -o lib.asx missing.tsv
 expect_status 1
 expect_err "as-index: missing.tsv: No such file or directory" \

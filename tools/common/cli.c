@@ -303,12 +303,7 @@ cli_output_not_index(const char *opt, const char *out)
 {
     struct stat sb;
     if (out == NULL || strcmp(out, "-") == 0 || stat(out, &sb) != 0 ||
-        !S_ISREG(sb.st_mode))
-        return;
-    as_index *ix = NULL;
-    int st = as_index_open(&ix, out, AS_INDEX_NO_SEGMENT, NULL);
-    as_index_close(ix);
-    if (st == AS_ENOTINDEX || st == AS_EIO)
+        !S_ISREG(sb.st_mode) || as_index_replaceable(out) != AS_OK)
         return;
     char *name = cli_msg_name_dup(out);
     cli_usage_error("%s %s is an index, which only as-index replaces; "

@@ -430,7 +430,8 @@ int as_index_lock(const char *path, double wait_s, int *fd);
 void as_index_unlock(int fd);
 /*
  * Whether a writer may replace what is at path with an index: AS_OK when
- * there is nothing there or an index (of any version, damaged too: it is
+ * there is nothing there or an index (a regular file that starts with an
+ * index's magic: of any version, damaged or cut short too: it is
  * rewritten), AS_ENOTINDEX when something else is (a file that is not an
  * index, a directory, a device, a FIFO, which opening would wait on),
  * AS_EIO (errno set) when path cannot be looked at.
