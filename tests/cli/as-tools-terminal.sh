@@ -38,3 +38,11 @@ grep -qx "as-index: a feature stream from a terminal; give stream files, or redi
 on_tty "as-extract -i -H kick.flac"
 [ "$(cat "$T/status")" = 0 ] || fail "as-extract kick.flac at a terminal: $(cat "$T/out")"
 grep -q '^kick.flac	flac' "$T/out" || fail "as-extract kick.flac at a terminal: $(cat "$T/out")"
+# as-search's query "-" is audio too; its -F - a stream
+as-extract kick.flac | as-index -q -o lib.asx
+on_tty "as-search lib.asx -"
+[ "$(cat "$T/status")" = 2 ] || fail "as-search - at a terminal: status $(cat "$T/status")"
+grep -qx "as-search: audio from a terminal; give files, or redirect standard input" "$T/out" ||
+    fail "as-search - at a terminal: $(cat "$T/out")"
+on_tty "as-search -F - lib.asx"
+[ "$(cat "$T/status")" = 2 ] || fail "as-search -F - at a terminal: status $(cat "$T/status")"

@@ -748,13 +748,19 @@ check_queries(const struct opts *o, char **ops, size_t n_ops, size_t n_ix)
                                                        : "--like");
     if (!o->list && !o->dups && !o->like && n_queries == 0)
         cli_usage_error("no query: give audio files, -p, -F, or -L or -D");
-    int stdin_uses = 0;
+    int stdin_uses = 0, stdin_audio = 0;
     for (size_t i = 0; i < n_ops; i++)
-        stdin_uses += strcmp(ops[i], "-") == 0;
+        stdin_audio |= strcmp(ops[i], "-") == 0;
+    stdin_uses += stdin_audio;
     for (size_t i = 0; i < o->features.n; i++)
         stdin_uses += strcmp(o->features.v[i], "-") == 0;
     if (stdin_uses > 1)
         cli_usage_error("standard input can be used only once");
+    /* as as-extract: audio is not typed (-F - is checked by the stream
+     * reader) */
+    if (stdin_audio && isatty(STDIN_FILENO))
+        cli_usage_error("audio from a terminal; give files, or redirect "
+                        "standard input");
 }
 
 /* Runs what the options ask for over the open library; 0, or 1 after
