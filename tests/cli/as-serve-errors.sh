@@ -48,6 +48,7 @@ expect_err "as-serve: -l: 0.0.0.0 is not a loopback address: give --token FILE, 
 # listening on every address, it prints the loopback one, which opens
 as-serve -I -q -l 0.0.0.0:0 lib.asx >any.url 2>any.err &
 any_pid=$!
+trap 'kill "$any_pid" 2>/dev/null || true; rm -rf "$T"' EXIT
 wait_for "the address" test -s any.url
 grep -qx 'http://127\.0\.0\.1:[0-9]*/' any.url || fail "0.0.0.0: printed $(cat any.url)"
 http "$(cat any.url)healthz"
