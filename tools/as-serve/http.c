@@ -573,6 +573,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             body_timeout(c, opts->request_timeout_s);
         return MHD_YES;
     }
+    /* answered at the first call, and called again: libmicrohttpd keeps
+     * no response queued while the daemon stops (MHD_queue_response()
+     * says yes and drops it), and this request has no index to go on
+     * with (r->g was never taken): close it */
+    if (r->status != 0)
+        return MHD_NO;
     if (r->job != NULL) {
         /* resumed: the batch answered the search */
         struct search_job *j = r->job;
