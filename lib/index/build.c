@@ -832,7 +832,7 @@ as_index_builder_write(as_index_builder *b, const char *path)
 void
 as_index_remove_stale(const char *link)
 {
-    char dir[4096], prefix[4200];
+    char dir[4096], seg[4200];
     char *path = as_path_target(link);
     if (path == NULL)
         return;
@@ -840,28 +840,18 @@ as_index_remove_stale(const char *link)
     base = base ? base + 1 : path;
     as__dir_of(path, dir, sizeof dir);
     /* the base's temporary files and the segment's */
-    int n = snprintf(prefix, sizeof prefix, ".%s.tmp-", base);
-    char sprefix[4200];
-    int sn = snprintf(sprefix, sizeof sprefix, ".%s.seg.tmp-", base);
-    free(path);
-    DIR *d = opendir(dir);
-    if (d == NULL || n < 0 || sn < 0) {
-        if (d != NULL)
-            closedir(d);
+    int sn = snprintf(seg, sizeof seg, "%s.seg", base);
+    DIR *d = sn < 0 || (size_t)sn >= sizeof seg ? NULL : opendir(dir);
+    if (d == NULL) {
+        free(path);
         return;
     }
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if ((strncmp(e->d_name, prefix, (size_t)n) == 0 &&
-             strlen(e->d_name) == (size_t)n + 6) ||
-            (strncmp(e->d_name, sprefix, (size_t)sn) == 0 &&
-             strlen(e->d_name) == (size_t)sn + 6)) {
-            char victim[8400];
-            snprintf(victim, sizeof victim, "%s/%s", dir, e->d_name);
-            unlink(victim);
-        }
-    }
+    while ((e = readdir(d)) != NULL)
+        if (as__is_temp_of(e->d_name, base) || as__is_temp_of(e->d_name, seg))
+            unlinkat(dirfd(d), e->d_name, 0);
     closedir(d);
+    free(path);
 }
 
 void

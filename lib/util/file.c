@@ -106,6 +106,15 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
 }
 
 int
+as__is_temp_of(const char *name, const char *base)
+{
+    size_t bl = strlen(base);
+    return name[0] == '.' && strncmp(name + 1, base, bl) == 0 &&
+           strncmp(name + 1 + bl, ".tmp-", 5) == 0 &&
+           strlen(name + 1 + bl + 5) == 6;
+}
+
+int
 as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
                 size_t tmp_cap)
 {
@@ -283,13 +292,11 @@ remove_stale_temps(const char *dir, const char *base)
     DIR *d = opendir(dir);
     if (d == NULL)
         return;
-    size_t bl = strlen(base);
     time_t now = time(NULL);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        if (n[0] != '.' || strncmp(n + 1, base, bl) != 0 ||
-            strncmp(n + 1 + bl, ".tmp-", 5) != 0 || strlen(n + bl + 6) != 6)
+        if (!as__is_temp_of(n, base))
             continue;
         int fd =
             openat(dirfd(d), n, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);

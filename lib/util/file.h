@@ -24,6 +24,9 @@ void as__dir_of(const char *path, char *buf, size_t cap);
 /* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask:
  * its descriptor, or -1 with errno set. */
 int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
+/* Whether the file name name (no folder) is one as__make_temp() makes
+ * for base: ".base.tmp-" and six characters. */
+int as__is_temp_of(const char *name, const char *base);
 /* fsync of a directory: 0, or -1 with errno set. */
 int as__sync_dir(const char *dir);
 /* as__make_temp() beside path: in its directory (into dir), named after
