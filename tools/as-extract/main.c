@@ -233,17 +233,16 @@ main(int argc, char **argv)
 
     char **operands = argv + optind;
     int n_operands = argc - optind;
-    int stdin_uses = o.in.files_from && !strcmp(o.in.files_from, "-");
+    /* standard input: the -T list, or audio (an operand -, or none) */
+    int list_stdin = o.in.files_from && !strcmp(o.in.files_from, "-");
+    int audio_stdin = n_operands == 0 && o.in.files_from == NULL;
     for (int i = 0; i < n_operands; i++)
-        stdin_uses += strcmp(operands[i], "-") == 0;
-    if (stdin_uses > 1)
+        audio_stdin += strcmp(operands[i], "-") == 0;
+    if (list_stdin + audio_stdin > 1)
         cli_usage_error("standard input can be used only once");
     /* audio typed at a terminal: a newcomer's as-extract without files
      * would wait in silence */
-    int stdin_audio = n_operands == 0 && o.in.files_from == NULL;
-    for (int i = 0; i < n_operands; i++)
-        stdin_audio |= strcmp(operands[i], "-") == 0;
-    if (stdin_audio && isatty(STDIN_FILENO))
+    if (audio_stdin && isatty(STDIN_FILENO))
         cli_usage_error("audio from a terminal; give files, or a folder with "
                         "-r, or redirect standard input");
     cli_output_not_input("-o", o.output, o.in.files_from);
