@@ -123,6 +123,18 @@ tail -c 4 "$name" | cmp -s - "$T/out" || fail "suffix range"
 http -D head.txt -r "$size-" "${URL}entries/$id/audio"
 expect_code 416
 grep -qi "^Content-Range: bytes \*/$size" head.txt || fail "416 Content-Range"
+# positions with more digits than 64 bits hold: past the end, or to it
+big=99999999999999999999999
+http -H "Range: bytes=$big-" "${URL}entries/$id/audio"
+expect_code 416
+http -D head.txt -H "Range: bytes=0-$big" "${URL}entries/$id/audio"
+expect_code 206
+grep -qi "^Content-Range: bytes 0-$((size - 1))/$size" head.txt ||
+    fail "Content-Range of 0-$big: $(cat head.txt)"
+cmp -s "$T/out" "$name" || fail "range 0-$big"
+http -H "Range: bytes=-$big" "${URL}entries/$id/audio"
+expect_code 206
+cmp -s "$T/out" "$name" || fail "suffix range -$big"
 # HEAD: the headers alone
 code=$(curl -sS -I -o head.txt -w '%{http_code}' "${URL}entries/$id/audio")
 expect_code 200

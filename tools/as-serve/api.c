@@ -372,6 +372,21 @@ audio_type(const char *path)
     return "application/octet-stream";
 }
 
+/* The decimal number at p (a digit), into *v, saturated: a position
+ * past any file is past this one (RFC 9110 asks for no limit on the
+ * digits); the end into *end. */
+static void
+range_num(const char *p, const char **end, uint64_t *v)
+{
+    uint64_t n = 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        n = n > (UINT64_MAX - d) / 10 ? UINT64_MAX : n * 10 + d;
+    }
+    *v = n;
+    *end = p;
+}
+
 /* Parses a Range header against a file of size bytes: 0 with the first
  * and last byte; 1 when it is to be ignored (not bytes=, several
  * ranges); -1 when it cannot be satisfied. */
@@ -380,34 +395,32 @@ parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
 {
     if (strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
         return 1;
-    const char *p = h + 6;
-    char *end;
+    const char *p = h + 6, *end;
+    uint64_t a, b;
     if (*p == '-') {
         if (p[1] < '0' || p[1] > '9')
             return 1;
-        errno = 0;
-        unsigned long long n = strtoull(p + 1, &end, 10);
-        if (*end != '\0' || errno != 0)
+        range_num(p + 1, &end, &b);
+        if (*end != '\0')
             return 1;
-        if (n == 0 || size == 0)
+        if (b == 0 || size == 0)
             return -1;
-        *first = n >= size ? 0 : size - n;
+        *first = b >= size ? 0 : size - b;
         *last = size - 1;
         return 0;
     }
     if (*p < '0' || *p > '9')
         return 1;
-    errno = 0;
-    unsigned long long a = strtoull(p, &end, 10);
-    if (*end != '-' || errno != 0)
+    range_num(p, &end, &a);
+    if (*end != '-')
         return 1;
     p = end + 1;
-    unsigned long long b = size ? size - 1 : 0;
+    b = size ? size - 1 : 0;
     if (*p != '\0') {
         if (*p < '0' || *p > '9')
             return 1;
-        b = strtoull(p, &end, 10);
-        if (*end != '\0' || errno != 0 || b < a)
+        range_num(p, &end, &b);
+        if (*end != '\0' || b < a)
             return 1;
         if (b >= size)
             b = size - 1;
