@@ -205,12 +205,22 @@ reload(const struct serve_opts *o, unsigned long *gen_id,
 {
     if (!force && gen_files_are(failed, o->index_paths, o->n_index))
         return;
+    /* the files as they were before the open: one replaced by a good
+     * one after a failed open is a change, tried at the next look */
+    struct as_index_ident *before = calloc(o->n_index, sizeof *before);
+    if (before != NULL)
+        gen_files_get(before, o->index_paths, o->n_index);
     struct gen *g = gen_open(o->index_paths, o->n_index, *gen_id + 1, 0);
     if (g == NULL) {
         cli_warnx(NULL, "keeping the indexes opened before");
-        gen_files_get(failed, o->index_paths, o->n_index);
+        if (before != NULL)
+            memcpy(failed, before, o->n_index * sizeof *failed);
+        else
+            gen_files_get(failed, o->index_paths, o->n_index);
+        free(before);
         return;
     }
+    free(before);
     ++*gen_id;
     gen_install(g);
 }
