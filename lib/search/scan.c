@@ -1064,7 +1064,9 @@ vnni_new(const struct scan *sc, size_t nq_pad)
         double t = (double)(float)(m / 127.0);
         int32_t sum = 0;
         int8_t *h = (int8_t *)(v->qp + (i / QG512) * v->steps * QG512);
-        for (size_t j = 0; j < dim && t > 0.0; j++) {
+        /* no step for weights near float's limits (the guard below):
+         * their bytes stay 0 */
+        for (size_t j = 0; j < dim && t > 0.0 && t < HUGE_VAL; j++) {
             double r = nearbyint((double)w[j] / t);
             r = r > 127.0 ? 127.0 : r < -127.0 ? -127.0 : r;
             double f = (double)w[j] - t * r;

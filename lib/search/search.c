@@ -551,6 +551,11 @@ query_init(const as_searcher *s, const float *x, size_t k, double t,
         double w = q->y[j] * s->scale[j];
         q->w[j] = (float)w;
         big += s->amax[j] * fabs(w);
+        /* a column that barely varies (values near float's smallest)
+         * has a weight past float's range: the float scan's terms are
+         * then inf and NaN, whatever amax */
+        if (!isfinite(q->w[j]))
+            big = HUGE_VAL;
     }
     q->norm = sqrt(ss);
     if (s->proj != NULL) {

@@ -3,7 +3,8 @@
  * The searcher: its k nearest equal a brute-force ranking of every entry
  * (same entries, same order, same distances) for both metrics, one query
  * at a time and in batches, on every instruction-set path this CPU has
- * (with and without the batch path's low-dimensional bound);
+ * (with and without the batch path's low-dimensional bound), also
+ * with a column of subnormal values;
  * filters, ranges, group weights and similarities; shards equal their
  * merge; the distance itself against an independent formula.
  *
@@ -78,6 +79,20 @@ make_hard_rows(size_t n)
                 v = 1e6 * (1.0 + tu_uniform(&rng));
             x[i * dim + j] = (float)v;
         }
+    return x;
+}
+
+/*
+ * A column that barely varies: values 0 and 1e-42 (subnormal floats),
+ * whose spread makes the query weights overflow float, with NaN and inf
+ * in a float scan that trusted them.
+ */
+static float *
+make_tiny_rows(size_t n)
+{
+    float *x = make_rows(n);
+    for (size_t i = 0; i < n; i++)
+        x[i * dim + 11] = i % 2 ? 1e-42f : 0.0f;
     return x;
 }
 
@@ -1813,6 +1828,11 @@ main(int argc, char **argv)
         write_index(path, hard, NULL, 2000);
         test_exact(path, hard, 2000);
         free(hard);
+        snprintf(path, sizeof path, "%s/tiny.asx", dir);
+        float *tiny = make_tiny_rows(600);
+        write_index(path, tiny, NULL, 600);
+        test_exact(path, tiny, 600);
+        free(tiny);
         snprintf(path, sizeof path, "%s/all.asx", dir);
         write_index(path, x, NULL, n);
         test_exact(path, x, n);
