@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # as-stats counts the entries of each kind of an index with kind tags
 # (as-extract -K): a kind line per class, "kinds" in JSON; the tags are
-# not counted in a group; an index without tags has no kind line.
+# not counted in a group, and -c gives them none; an index without tags
+# has no kind line.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -24,6 +25,17 @@ printf 'kind\tkick\t2\nkind\tsnare\t2\nkind\ttonal\t0\n' | cmp -s - kinds ||
     fail "kinds: $(cat kinds)"
 grep "^group$tab" "$T/out" >groups
 printf 'group\tother\t1\t1\n' | cmp -s - groups || fail "groups: $(cat groups)"
+
+run as-stats -n -c tags.asx
+expect_status 0
+grep "^column$tab" "$T/out" | cut -f 2-3 >cols
+printf 'f1\tother\nkind_p_kick\t\nkind_p_snare\t\nkind_p_tonal\t\n' |
+    cmp -s - cols || fail "column groups: $(cat cols)"
+run as-stats -n -c -J tags.asx
+expect_status 0
+grep -q '"name":"f1","group":"other",' "$T/out" || fail "JSON f1: $(cat "$T/out")"
+grep -q '"name":"kind_p_kick","group":null,' "$T/out" ||
+    fail "JSON tag column: $(cat "$T/out")"
 
 run as-stats -J tags.asx
 expect_status 0

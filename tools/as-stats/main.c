@@ -394,7 +394,11 @@ print_columns(struct out *w, const struct stats *s)
         } else {
             kv_begin(w, h->names[j]);
         }
-        rec_str(w->r, "group", as_group_name(as_index_group(s->ix, j)));
+        /* a kind tag is in no group (distances leave it out) */
+        if (as_kind_is_tag(h->names[j]))
+            rec_null(w->r, "group");
+        else
+            rec_str(w->r, "group", as_group_name(as_index_group(s->ix, j)));
         /* of no entries, nothing is known */
         static const char *const keys[] = {"mean", "std", "min", "max"};
         const double v[] = {mean[j], sd[j], mn[j], mx[j]};
