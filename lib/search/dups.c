@@ -659,7 +659,9 @@ candidates(as_searcher *s, const struct as_dup_opts *o,
     free(item_of);
     if (st != AS_OK)
         return st;
-    qsort(ps->p, ps->n, sizeof *ps->p, cmp_pair);
+    /* no pair at all when every entry is one identical copy */
+    if (ps->n > 1)
+        qsort(ps->p, ps->n, sizeof *ps->p, cmp_pair);
     size_t w = 0;
     for (size_t i = 0; i < ps->n; i++)
         if (w == 0 || cmp_pair(&ps->p[i], &ps->p[w - 1]) != 0)

@@ -55,6 +55,12 @@ expect_out_empty
 run as-search -D -H -e 0 -g '*.wav' l.asx
 [ "$(cut -f 3 "$T/out" | tr '\n' ' ')" = "s/a/mix_44k1_pcm16.wav s/b/copy.wav " ] ||
     fail "-D with -g"
+# Entries that are all one identical copy: no pair left to compare.
+run as-search -D -H -g '*pcm16*' l.asx
+expect_status 0
+expect_no_err
+[ "$(cut -f 3,7 "$T/out" | tr '\n\t' ' :')" = "s/a/mix_44k1_pcm16.aiff:identical s/a/mix_44k1_pcm16.wav:identical " ] ||
+    fail "-D of identical copies alone: $(cat "$T/out")"
 
 # JSON: one object per group.
 run as-search -D -J -e 0 l.asx
