@@ -536,18 +536,20 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         /* the dashboard's page, the API's description and the page that
          * shows it hold no data (a browser cannot send a header with a
          * link followed); their scripts send the token with every
-         * request for data. Only a GET or HEAD without a body: a body
-         * sent without the token is never read */
-        int page =
+         * request for data. /healthz is a load balancer's probe. Only a
+         * GET or HEAD without a body: a body sent without the token is
+         * never read */
+        int open =
             (strcmp(url, "/") == 0 || strcmp(url, "/docs") == 0 ||
-             strcmp(url, "/openapi.json") == 0) &&
+             strcmp(url, "/openapi.json") == 0 ||
+             strcmp(url, "/healthz") == 0) &&
             (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
             !has_body(c);
         /* with -A, a browser asks first (a preflight, never with the
          * token) whether its page may send the token */
         if (opts->origin != NULL && strcmp(method, "OPTIONS") == 0)
             return reply_preflight(c, r);
-        if (strcmp(url, "/healthz") != 0 && !page && !authorized(c))
+        if (!open && !authorized(c))
             return reply_error(c, r, 401, "missing or wrong bearer token");
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
             strcmp(method, "POST") != 0)
