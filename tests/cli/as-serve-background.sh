@@ -4,7 +4,8 @@
 # and the page of one map share one placement, and a duplicate report
 # with filters or another difference is computed there too (503 with
 # Retry-After while it is), kept per version of the index, and each of
-# them answers what as-search -D reports.
+# them answers what as-search -D reports; those of replaced indexes not
+# begun are dropped.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -60,6 +61,43 @@ cmp -s dups1.json "$T/out" || fail "the report kept differs"
 http "${URL}map?method=tsne&format=page"
 expect_code 200
 as_serve_stop
+
+# The computations of replaced indexes that have not begun are dropped:
+# after reloads in a row, each after a t-SNE and a UMAP map were asked,
+# what is under way is at most the one begun and the map then asked of
+# the indexes served (every one of them, queued behind the first, had
+# the queue kept them).
+as_synthetic_tsv 1500 16 7 >big.tsv
+as-index -o a.asx big.tsv
+{
+    head -n 1 big.tsv
+    tail -n +2 big.tsv | sort -r
+} >rev.tsv
+as-index -o b.asx rev.tsv
+cp a.asx lib.asx
+as_serve_start -j 1 lib.asx
+gen=1
+generation_is() {
+    http "${URL}healthz"
+    grep -q "\"generation\":$1}" "$T/out"
+}
+for f in b a b a; do
+    http "${URL}map?method=tsne&format=points"
+    http "${URL}map?method=umap&format=points"
+    cp "$f.asx" new.asx
+    mv new.asx lib.asx
+    kill -HUP "$serve_pid"
+    gen=$((gen + 1))
+    wait_for "generation $gen" generation_is "$gen"
+done
+http "${URL}map?method=pca&format=points"
+if [ "$code" = 503 ]; then
+    grep -q 'being computed ([12] computations* under way)' "$T/out" ||
+        fail "after reloads: $(cat "$T/out")"
+fi
+poll "map?method=pca&format=points"
+as_serve_stop
+expect_status 0
 
 # on the sample folder: 16 reports are kept, the seventeenth computed in
 # its request; the first and that one are as-search -D's

@@ -229,6 +229,67 @@ test_failed(builder *b)
     CHECK_INT(s.state, CACHE_EMPTY);
 }
 
+static int
+is_stale(void *arg)
+{
+    return ((struct work *)arg)->status == -7;
+}
+
+/* Dropping the queued computations no longer wanted (those of replaced
+ * indexes): their slots fail with the status given, they are released
+ * unrun; the one running and the others queued are computed. */
+static void
+test_drop(builder *b)
+{
+    check_ctx("drop");
+    struct cache_slot s1 = {0}, s2 = {0}, s3 = {0}, s4 = {0};
+    struct work w1 = {.text = "running", .status = -7, .gated = 1},
+                w2 = {.text = "old", .status = -7}, w3 = {.text = "current"},
+                w4 = {.text = "old too", .status = -7};
+    const char *v;
+    int st;
+    set_gate(0);
+    builder_get(b, &s1, compute, &w1, release, 0, &v, &st);
+    await_gate();
+    CHECK_INT(builder_get(b, &s2, compute, &w2, release, 0, &v, &st),
+              CACHE_QUEUED);
+    CHECK_INT(builder_get(b, &s3, compute, &w3, release, 0, &v, &st),
+              CACHE_QUEUED);
+    CHECK_INT(builder_get(b, &s4, compute, &w4, release, 0, &v, &st),
+              CACHE_QUEUED);
+    CHECK_INT(builder_pending(b), 4);
+    CHECK_INT(builder_drop(b, is_stale, -9), 2);
+    CHECK_INT(builder_pending(b), 2);
+    CHECK_INT(released_of(&w2, 1), 1);
+    CHECK_INT(released_of(&w4, 1), 1);
+    CHECK_INT(builder_get(b, &s2, compute, NULL, NULL, 0, &v, &st),
+              CACHE_FAILED);
+    CHECK_INT(st, -9);
+    CHECK_INT(s4.state, CACHE_FAILED);
+    /* the queue still runs, and takes new work at its tail */
+    struct cache_slot s5 = {0};
+    struct work w5 = {.text = "after"};
+    CHECK_INT(builder_get(b, &s5, compute, &w5, release, 0, &v, &st),
+              CACHE_QUEUED);
+    CHECK_INT(builder_drop(b, is_stale, -9), 0);
+    set_gate(1);
+    CHECK_INT(settle(b, &s1, &v, &st), CACHE_READY);
+    CHECK_STR(v, "running");
+    CHECK_INT(settle(b, &s3, &v, &st), CACHE_READY);
+    CHECK_STR(v, "current");
+    CHECK_INT(settle(b, &s5, &v, &st), CACHE_READY);
+    CHECK_STR(v, "after");
+    CHECK_INT(runs_of(&w2), 0);
+    CHECK_INT(runs_of(&w4), 0);
+    CHECK_INT(released_of(&w5, 1), 1);
+    CHECK_INT(builder_pending(b), 0);
+    cache_slot_free(&s1);
+    cache_slot_free(&s2);
+    cache_slot_free(&s3);
+    cache_slot_free(&s4);
+    cache_slot_free(&s5);
+}
+
 /* Freeing the builder: the running computation ends, the queued ones
  * are dropped, every arg is released once. */
 static void
@@ -270,6 +331,7 @@ main(void)
     test_ready(b);
     test_busy(b);
     test_failed(b);
+    test_drop(b);
     builder_free(b);
     test_free();
     return check_done();

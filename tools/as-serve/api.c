@@ -1345,11 +1345,37 @@ bg_start(void)
     bg = builder_new();
 }
 
+/* The status of a computation left undone: its indexes were replaced
+ * while it waited its turn (a negative number no AS_E... code takes). */
+#define BG_REPLACED (-1000)
+
 static char *
 bg_run(void *arg, int *st)
 {
     const struct bg_job *j = arg;
+    /* no request can see the answer of a replaced generation but the
+     * ones in progress on it: reloads in a row would otherwise queue a
+     * t-SNE of every version, holding each in memory, before the one
+     * asked for now */
+    if (!gen_is_current(j->g)) {
+        *st = BG_REPLACED;
+        return NULL;
+    }
     return j->build(j, st);
+}
+
+static int
+bg_stale(void *arg)
+{
+    return !gen_is_current(((const struct bg_job *)arg)->g);
+}
+
+void
+api_drop_replaced(void)
+{
+    pthread_once(&bg_once, bg_start); /* bg is set under the once */
+    if (bg != NULL)
+        builder_drop(bg, bg_stale, BG_REPLACED);
 }
 
 static void
@@ -1386,7 +1412,12 @@ cached_value(const struct request *q, struct gen *g, struct cache_slot *slot,
     if (state == CACHE_READY)
         return 0;
     if (state == CACHE_FAILED) {
-        if (st == AS_EINVAL && job->einval != NULL)
+        if (st == BG_REPLACED)
+            *ret = reply_error(q->c, q->r, 503,
+                               "the indexes were replaced before %s was "
+                               "computed: ask again",
+                               what);
+        else if (st == AS_EINVAL && job->einval != NULL)
             *ret = reply_error(q->c, q->r, 400, "%s", job->einval);
         else
             *ret = index_error(q, g, st);

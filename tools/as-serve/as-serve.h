@@ -119,6 +119,9 @@ void gen_hold(struct gen *g);
 void gen_release(struct gen *g);
 /* Makes g current (taking the caller's reference). */
 void gen_install(struct gen *g);
+/* Whether g is the current generation (a replaced one is never current
+ * again). */
+int gen_is_current(const struct gen *g);
 /* Drops the current generation (at exit). */
 void gen_shutdown(void);
 /* A searcher / extractor for this request (NULL: out of memory or a
@@ -208,6 +211,9 @@ struct bg_job {
 #define BG_WAIT_S 2.0
 int api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
                const struct bg_job *job, const char *what);
+/* Drops the computations queued for generations no longer current
+ * (after a reload): a request waiting on one is answered 503. */
+void api_drop_replaced(void);
 /* api_cached() for a map of shard h: slots are g->maps or g->pages (by
  * page_slot()), build computes the answer. */
 int api_map_cached(const struct request *q, struct gen *g, size_t h, int method,

@@ -194,6 +194,44 @@ builder_get(builder *b, struct cache_slot *slot, cache_build_fn fn, void *arg,
 }
 
 unsigned
+builder_drop(builder *b, int (*stale)(void *arg), int status)
+{
+    struct job *dropped = NULL, **tail = &dropped;
+    unsigned n = 0;
+    pthread_mutex_lock(&b->mu);
+    struct job **p = &b->head;
+    b->tail = NULL;
+    while (*p != NULL) {
+        struct job *j = *p;
+        if (!stale(j->arg)) {
+            b->tail = j;
+            p = &j->next;
+            continue;
+        }
+        *p = j->next;
+        j->next = NULL;
+        *tail = j;
+        tail = &j->next;
+        j->slot->status = status < 0 ? status : -1;
+        j->slot->state = CACHE_FAILED;
+        b->pending--;
+        n++;
+    }
+    if (n > 0)
+        pthread_cond_broadcast(&b->done);
+    pthread_mutex_unlock(&b->mu);
+    /* the slots are not touched again: release may free what owns them */
+    while (dropped != NULL) {
+        struct job *next = dropped->next;
+        if (dropped->release != NULL)
+            dropped->release(dropped->arg);
+        free(dropped);
+        dropped = next;
+    }
+    return n;
+}
+
+unsigned
 builder_pending(builder *b)
 {
     pthread_mutex_lock(&b->mu);

@@ -63,6 +63,12 @@ int builder_get(builder *b, struct cache_slot *slot, cache_build_fn fn,
                 void *arg, void (*release)(void *), double wait_s,
                 const char **value, int *status);
 
+/* Drops the queued computations (not the one running) whose arg stale()
+ * says is no longer wanted: their slots fail with status (negative), so
+ * that a caller waiting on one is told, and their args are released.
+ * Returns how many were dropped. */
+unsigned builder_drop(builder *b, int (*stale)(void *arg), int status);
+
 /* Computations queued or running (for /stats and the tests). */
 unsigned builder_pending(builder *b);
 

@@ -230,6 +230,15 @@ gen_install(struct gen *g)
     gen_release(old);
 }
 
+int
+gen_is_current(const struct gen *g)
+{
+    pthread_mutex_lock(&state_mu);
+    int yes = current == g;
+    pthread_mutex_unlock(&state_mu);
+    return yes;
+}
+
 void
 gen_shutdown(void)
 {

@@ -223,6 +223,7 @@ reload(const struct serve_opts *o, unsigned long *gen_id,
     free(before);
     ++*gen_id;
     gen_install(g);
+    api_drop_replaced();
 }
 
 /* The options into o; exits 0 after --help or --version, 2 on a usage
