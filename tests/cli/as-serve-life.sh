@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # A server people can leave running: it picks up a replaced index without
 # a restart, serves shards as one library, cuts off a client too slow,
-# answers 503 past its connections, and drains and exits 0 on SIGTERM.
+# answers 503 past -m requests at once, and drains and exits 0 on SIGTERM.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -197,8 +197,39 @@ busy() {
     [ "$code" = 503 ]
 }
 wait_for "a 503" busy
-expect_out '{"error":"too many connections","status":503}'
+expect_out '{"error":"too many requests in progress","status":503}'
 kill "$held" 2>/dev/null || true
 wait "$held" 2>/dev/null || true
+as_serve_stop
+expect_status 0
+
+# -m counts requests, not connections: clients that each open a new
+# connection per request, never more than -m at once, are all answered
+# (a closed connection was counted until the server got round to its
+# close, after the client had opened the next)
+as_serve_start -m 4 lib.asx
+cat >clients.py <<'EOF'
+import http.client, sys, threading, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+codes = {}
+lock = threading.Lock()
+def client():
+    for _ in range(60):
+        c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        c.request("GET", "/healthz")
+        r = c.getresponse()
+        r.read()
+        c.close()
+        with lock:
+            codes[r.status] = codes.get(r.status, 0) + 1
+ts = [threading.Thread(target=client) for _ in range(4)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+print(" ".join("%d:%d" % kv for kv in sorted(codes.items())))
+EOF
+run python3 clients.py "$URL"
+expect_out "200:240"
 as_serve_stop
 expect_status 0

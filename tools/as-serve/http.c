@@ -50,7 +50,6 @@ struct conn {
 };
 
 static const struct serve_opts *opts;
-static atomic_uint active_connections;
 static atomic_uint in_flight;
 static atomic_ulong requests_served;
 static atomic_int stopping;
@@ -315,11 +314,9 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
     (void)cls;
     (void)c;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        atomic_fetch_add(&active_connections, 1);
         *socket_context = calloc(1, sizeof(struct conn));
         return;
     }
-    atomic_fetch_sub(&active_connections, 1);
     struct conn *k = *socket_context;
     if (k != NULL && k->pending != NULL)
         finish(k->pending, MHD_REQUEST_TERMINATED_WITH_ERROR);
@@ -527,12 +524,15 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         return MHD_NO; /* out of memory in uri_log */
     if (!r->started) {
         r->started = 1;
-        atomic_fetch_add(&in_flight, 1);
+        /* requests, not connections: a connection is counted until its
+         * close is processed, which comes after its client may already
+         * have opened the next one (and an idle one costs little) */
+        unsigned busy = atomic_fetch_add(&in_flight, 1);
         snprintf(r->method, sizeof r->method, "%s", method);
         if (atomic_load(&stopping))
             return reply_error(c, r, 503, "the server is stopping");
-        if (atomic_load(&active_connections) > opts->max_connections)
-            return reply_error(c, r, 503, "too many connections");
+        if (busy >= opts->max_connections)
+            return reply_error(c, r, 503, "too many requests in progress");
         /* the dashboard's page, the API's description and the page that
          * shows it hold no data (a browser cannot send a header with a
          * link followed); their scripts send the token with every
@@ -639,9 +639,10 @@ http_start(const struct serve_opts *o, int listen_fd)
 #else
     flags |= MHD_USE_POLL;
 #endif
-    /* MHD closes connections past its limit at once; the headroom lets
-     * a few more in to be told 503 */
-    unsigned limit = o->max_connections + 16;
+    /* MHD closes connections past its limit at once: room for as many
+     * idle ones (kept alive by browsers) as requests, and for a few
+     * more to be told 503 */
+    unsigned limit = 2 * o->max_connections + 16;
     return MHD_start_daemon(
         flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
         NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE,

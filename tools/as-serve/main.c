@@ -260,7 +260,7 @@ parse_options(int argc, char **argv, struct serve_opts *o)
                  "free one)"},
         {'m', "max-connections", CLI_UINT, "N", CLI_TO(o->max_connections),
          .lo = 1, .hi = 100000,
-         .help = "answer 503 beyond N connections (default 64)"},
+         .help = "answer 503 beyond N requests at once (default 64)"},
         /* as-serve's -q is its own: no access log */
         {'q', "quiet", CLI_FLAG, NULL, CLI_TO(o->quiet_log),
          .help = "print no access log"},
