@@ -21,6 +21,10 @@ poll() {
 as_synthetic_tsv 700 16 5 >syn.tsv
 as-index -o syn.asx syn.tsv
 as_serve_start -j 1 syn.asx
+# one thread: no word of libmicrohttpd's thread pool
+if grep -v '^as-serve: 127\.0\.0\.1 ' "$T/serve.err"; then
+    fail "-j 1 says more than the access log"
+fi
 
 http "${URL}map?method=tsne&format=points"
 first=$code

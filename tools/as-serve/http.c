@@ -643,12 +643,19 @@ http_start(const struct serve_opts *o, int listen_fd)
      * idle ones (kept alive by browsers) as requests, and for a few
      * more to be told 503 */
     unsigned limit = 2 * o->max_connections + 16;
+    /* one thread is no pool: libmicrohttpd warns of a size of 1 or 0,
+     * so the option is left out then */
+    struct MHD_OptionItem pool[] = {
+        {o->jobs > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+         (intptr_t)o->jobs, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
     return MHD_start_daemon(
         flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned)o->jobs, MHD_OPTION_CONNECTION_LIMIT, limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, o->idle_timeout_s,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-        completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
+        NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_ARRAY, pool,
+        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        o->idle_timeout_s, MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
 }
