@@ -218,6 +218,11 @@ printf -- '--XX\r\nContent-Disposition: form-data; name="other"\r\n\r\nabc\r\n--
 http -H 'Content-Type: multipart/form-data; boundary=XX' --data-binary @other.txt "${URL}search"
 expect_code 400
 expect_out '{"error":"no part named '\''file'\'' in the body","status":400}'
+# the boundary parameter, not a quoted value before it that holds one
+http -H 'Content-Type: multipart/form-data; a="x;boundary=YY\"; b"; boundary=XX' \
+    --data-binary @other.txt "${URL}search"
+expect_code 400
+expect_out '{"error":"no part named '\''file'\'' in the body","status":400}'
 http -H 'Content-Type: multipart/form-data' --data-binary @other.txt "${URL}search"
 expect_code 400
 expect_out '{"error":"Content-Type: not multipart/form-data with a boundary","status":400}'

@@ -200,8 +200,16 @@ form_boundary(const char *ct, char *out, size_t cap)
         return FORM_EMALFORMED;
     const char *p = ct + 19;
     for (;;) {
-        while (*p && *p != ';')
-            p++;
+        /* the next parameter: a ';' in a quoted value (RFC 9110's
+         * quoted-string, \ escaping one character) is part of it */
+        while (*p && *p != ';') {
+            if (*p++ != '"')
+                continue;
+            while (*p && *p != '"')
+                p += p[0] == '\\' && p[1] ? 2 : 1;
+            if (*p)
+                p++;
+        }
         if (*p == '\0')
             return FORM_EMALFORMED;
         p++;
