@@ -39,24 +39,30 @@ as_index_header_from_stream(struct as_featheader *out,
     return st;
 }
 
-/* The name of the folder holding path, into buf; NULL for none (no
- * folder, ".", "..", or a name that does not fit). */
+/* The name of the folder holding path, into buf, past empty and "."
+ * components (kit//x and kit/./x are in kit, as as-extract -r kit/.
+ * writes them); NULL for none (no folder, "..", or a name that does not
+ * fit). */
 static const char *
 dir_label(const char *path, char *buf, size_t cap)
 {
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL || slash == path)
-        return NULL;
-    const char *start = slash;
-    while (start > path && start[-1] != '/')
-        start--;
-    size_t n = (size_t)(slash - start);
-    if (n == 0 || n >= cap || (n == 1 && start[0] == '.') ||
-        (n == 2 && start[0] == '.' && start[1] == '.'))
-        return NULL;
-    memcpy(buf, start, n);
-    buf[n] = '\0';
-    return buf;
+    const char *end = strrchr(path, '/');
+    while (end != NULL && end > path) {
+        const char *start = end;
+        while (start > path && start[-1] != '/')
+            start--;
+        size_t n = (size_t)(end - start);
+        if (n == 0 || (n == 1 && start[0] == '.')) {
+            end = start > path ? start - 1 : NULL;
+            continue;
+        }
+        if (n >= cap || (n == 2 && start[0] == '.' && start[1] == '.'))
+            return NULL;
+        memcpy(buf, start, n);
+        buf[n] = '\0';
+        return buf;
+    }
+    return NULL;
 }
 
 void

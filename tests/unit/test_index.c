@@ -1342,14 +1342,27 @@ test_stream(void)
     row.label = "";
     as_index_entry_from_row(&e, &h4, &row, AS_LABEL_COLUMN, buf, sizeof buf);
     CHECK(e.label == NULL);
-    static const char *no_folder[] = {
-        "k.wav",      "/k.wav",   "./k.wav",
-        "a/../k.wav", "a//k.wav", "x/a_folder_name_too_long/k.wav"};
+    static const char *no_folder[] = {"k.wav",
+                                      "/k.wav",
+                                      "./k.wav",
+                                      "a/../k.wav",
+                                      ".//k.wav",
+                                      "//./k.wav",
+                                      "x/a_folder_name_too_long/k.wav"};
     for (size_t i = 0; i < sizeof no_folder / sizeof *no_folder; i++) {
         check_ctx("no folder label: %s", no_folder[i]);
         row.path = no_folder[i];
         as_index_entry_from_row(&e, &h4, &row, AS_LABEL_DIR, buf, sizeof buf);
         CHECK(e.label == NULL);
+    }
+    /* empty and "." components are passed over (as-extract -r a/.) */
+    static const char *in_a[] = {"a//k.wav", "a/./k.wav", "../a/.//k.wav",
+                                 "/a/k.wav"};
+    for (size_t i = 0; i < sizeof in_a / sizeof *in_a; i++) {
+        check_ctx("folder label: %s", in_a[i]);
+        row.path = in_a[i];
+        as_index_entry_from_row(&e, &h4, &row, AS_LABEL_DIR, buf, sizeof buf);
+        CHECK(e.label != NULL && strcmp(e.label, "a") == 0);
     }
 
     check_ctx("dump rows");
