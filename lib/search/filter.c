@@ -504,6 +504,85 @@ try_inside(as_index *const *ix, size_t n_ix, const char *abs, const char *cwd,
     return st;
 }
 
+/* The last component of path ("" after a final slash). */
+static const char *
+base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* The lexical form of path, absolute from cwd when relative and cwd is
+ * given, into *buf (grown as needed); NULL when out of memory. */
+static char *
+lexical_from(const char *path, const char *cwd, char **buf, size_t *cap)
+{
+    size_t lp = strlen(path), need = lp + (cwd ? strlen(cwd) : 0) + 2;
+    if (need > *cap) {
+        char *g = realloc(*buf, need);
+        if (g == NULL)
+            return NULL;
+        *buf = g;
+        *cap = need;
+    }
+    if (cwd != NULL && path[0] != '/')
+        snprintf(*buf, *cap, "%s/%s", cwd, path);
+    else
+        memcpy(*buf, path, lp + 1);
+    lexical(*buf, *buf);
+    return *buf;
+}
+
+/*
+ * The last resort: an entry whose stored path is itself spelt otherwise
+ * (as-extract -r dir/. or dir//, a -T list's entry as typed): every
+ * entry of the same file name, the last shard first, made lexical (and
+ * absolute from cwd) as the path asked for is.
+ */
+static int
+try_scan(as_index *const *ix, size_t n_ix, const char *path, const char *cwd,
+         struct as_entry_ref *out)
+{
+    char *want = NULL, *got = NULL;
+    size_t cw = 0, cg = 0;
+    if (lexical_from(path, cwd, &want, &cw) == NULL)
+        return AS_ENOMEM;
+    const char *name = base_name(path);
+    int st = AS_ENOENT_PATH;
+    for (size_t h = n_ix; h > 0 && st == AS_ENOENT_PATH; h--) {
+        size_t n = as_index_count(ix[h - 1]);
+        for (size_t i = 0; i < n && st == AS_ENOENT_PATH; i++) {
+            struct as_index_entry e;
+            int r = as_index_entry(ix[h - 1], i, &e);
+            if (r != AS_OK) {
+                st = r;
+                break;
+            }
+            if (strcmp(base_name(e.path), name) != 0)
+                continue;
+            if (lexical_from(e.path, cwd, &got, &cg) == NULL) {
+                st = AS_ENOMEM;
+                break;
+            }
+            if (strcmp(got, want) != 0)
+                continue;
+            /* the entry the library shows under that path */
+            int visible;
+            r = as_entry_visible(ix, n_ix, h - 1, i, &visible);
+            if (r != AS_OK)
+                st = r;
+            else if (visible) {
+                out->shard = (uint32_t)(h - 1);
+                out->entry = (uint32_t)i;
+                st = AS_OK;
+            }
+        }
+    }
+    free(want);
+    free(got);
+    return st;
+}
+
 int
 as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
               const char *cwd, struct as_entry_ref *out)
@@ -541,6 +620,8 @@ as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
         if (st == AS_ENOENT_PATH)
             st = try_inside(ix, n_ix, abs, cwd, out);
     }
+    if (st == AS_ENOENT_PATH)
+        st = try_scan(ix, n_ix, path, cwd, out);
     free(norm);
     free(alt);
     return st;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # -p finds the entry however the user spells its path: as stored, with
 # "./", repeated slashes or "dir/..", absolute for a relative stored
-# path and relative for an absolute one.
+# path and relative for an absolute one, and an entry whose stored path
+# is itself spelt with "//" or "/./".
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -55,3 +56,29 @@ expect_no_err
 run as-search -H -k 1 -p samples/kicks/kick_44k1.flac ../rel.asx
 expect_status 0
 expect_no_err
+
+# Paths stored spelt otherwise (as-extract -r walks the folder as it was
+# typed): found from the plain path, relative or absolute; the folder
+# label is the folder's name.
+cd "$T"
+for root in samples//kicks samples/kicks/. samples/kicks// "$P/samples/./kicks"; do
+    as-extract -r "$root" >odd.tsv
+    as-index -o odd.asx odd.tsv
+    stored=$(cut -f 1 odd.tsv | grep kick_44k1)
+    case $stored in
+    *//* | */./*) ;;
+    *) fail "$root: stored as $stored" ;;
+    esac
+    for p in samples/kicks/kick_44k1.flac "$P/samples/kicks/kick_44k1.flac"; do
+        run as-search -H -k 1 -p "$p" odd.asx
+        expect_status 0
+        expect_no_err
+        [ "$(cut -f 1 "$T/out")" = "$p" ] || fail "$root, $p: $(cat "$T/out")"
+    done
+    run as-search -H -L odd.asx
+    [ "$(cut -f 2 "$T/out" | sort -u)" = kicks ] ||
+        fail "$root: labels $(cut -f 1,2 "$T/out")"
+done
+run as-search -H -k 1 -p samples/kicks/nothere.flac odd.asx
+expect_status 1
+expect_err "as-search: samples/kicks/nothere.flac: not in the index"

@@ -106,7 +106,10 @@ int as_entry_visible(as_index *const *ix, size_t n_ix, size_t shard,
  * (lexically: symbolic links are not followed), with a leading "./",
  * and, given the current directory cwd (absolute; NULL: none), relative
  * to it when the path is absolute and inside it, or absolute when the
- * path is relative. Returns AS_OK (*out set), AS_ENOENT_PATH (no
+ * path is relative; last, an entry stored itself with repeated slashes,
+ * "." or "dir/.." that is the same file lexically (a scan of the entries
+ * of that file name, made only when the others fail). Returns AS_OK
+ * (*out set), AS_ENOENT_PATH (no
  * spelling is in the library), AS_EINVAL, AS_ENOMEM, or AS_ECHECKSUM or
  * AS_EINDEX from a damaged index.
  */
