@@ -56,6 +56,10 @@ run_in $K as-search -F - lib.asx -
 expect_status 2
 expect_err "as-search: standard input can be used only once" \
     "$usage" "$HINT"
+run_in $K as-search lib.asx - -
+expect_status 2
+expect_err "as-search: standard input can be used only once" \
+    "$usage" "$HINT"
 
 # The first operand must be an index.
 run as-search - $K

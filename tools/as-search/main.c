@@ -750,7 +750,7 @@ check_queries(const struct opts *o, char **ops, size_t n_ops, size_t n_ix)
         cli_usage_error("no query: give audio files, -p, -F, or -L or -D");
     int stdin_uses = 0, stdin_audio = 0;
     for (size_t i = 0; i < n_ops; i++)
-        stdin_audio |= strcmp(ops[i], "-") == 0;
+        stdin_audio += strcmp(ops[i], "-") == 0;
     stdin_uses += stdin_audio;
     for (size_t i = 0; i < o->features.n; i++)
         stdin_uses += strcmp(o->features.v[i], "-") == 0;
