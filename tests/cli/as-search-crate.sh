@@ -131,3 +131,17 @@ expect_no_err
 [ -f "lcrate/$long.wav" ] || fail "long names: the first not under its name"
 [ -f "lcrate/$(printf '%0249d' 0 | tr 0 x)-2.wav" ] ||
     fail "long names: $(ls -A lcrate | cut -c 240-)"
+
+# With -z, a match whose path holds a TAB is left out of the output, and
+# so of the crate (which gathers the files printed); with -J it is in
+# both.
+mkdir -p tabs
+cp "$FIX/hihat_48k.wav" "$(printf 'tabs/a\tb.wav')"
+cp "$FIX/kick_44k1.flac" tabs/c.flac
+as-extract -b -r tabs | as-index -o tabs.asx -
+run as-search -z -H -L -C zcrate tabs.asx
+expect_status 1
+[ "$(ls -A zcrate)" = c.flac ] || fail "-z crate: $(ls -A zcrate)"
+run as-search -J -L -C jcrate tabs.asx
+expect_status 0
+[ "$(ls -A jcrate | wc -l)" -eq 2 ] || fail "-J crate: $(ls -A jcrate)"

@@ -78,7 +78,8 @@ void lib_damage(const struct lib *lib, int st);
  * that begins with first (the query, or the group) and the rank, or
  * in JSON an object in the open array of results. */
 void result_begin(struct rec *r, const char *first, size_t rank);
-void result_end(struct rec *r);
+/* Ends it: 1, or 0 when it was left out (rec_end()). */
+int result_end(struct rec *r);
 /* Reads an entry's metadata, reporting a damaged index. 0 or 1. */
 int entry_get(const struct lib *lib, size_t h, size_t i,
               struct as_index_entry *e);

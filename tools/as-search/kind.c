@@ -122,15 +122,14 @@ run_like(const struct opts *o, struct lib *lib)
             return 1;
         }
         entry_kind(lib, v[i].ref.shard, v[i].ref.entry, &kind, &kp);
-        if (o->crate != NULL)
-            crate_add(o->crate, e.path);
         result_begin(r, o->like, i + 1);
         rec_path(r, e.path);
         rec_label(r, e.label);
         rec_real(r, "probability", "%.4f", v[i].p);
         rec_str(r, "kind", kind);
         rec_real(r, "kind_p", "%.4f", kp);
-        result_end(r);
+        if (result_end(r) && o->crate != NULL)
+            crate_add(o->crate, e.path);
     }
     if (json)
         rec_end(r);

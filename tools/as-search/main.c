@@ -228,13 +228,13 @@ result_begin(struct rec *r, const char *first, size_t rank)
     }
 }
 
-void
+int
 result_end(struct rec *r)
 {
-    if (rec_json(r))
-        rec_close(r);
-    else
-        rec_end(r);
+    if (!rec_json(r))
+        return rec_end(r);
+    rec_close(r);
+    return 1;
 }
 
 /* A query's results: a TSV row each, or one JSON object for the query
@@ -270,8 +270,6 @@ print_results(const struct opts *o, const struct lib *lib,
         double kind_p = -1;
         if (lib->show_kind)
             entry_kind(lib, h->shard, h->entry, &kind, &kind_p);
-        if (o->crate != NULL)
-            crate_add(o->crate, e.path);
         result_begin(r, q->name, i + 1);
         rec_path(r, e.path);
         rec_label(r, e.label);
@@ -312,7 +310,9 @@ print_results(const struct opts *o, const struct lib *lib,
         }
         if (lib->ann != NULL && !json)
             rec_str(r, NULL, "no");
-        result_end(r);
+        /* the crate gathers the files printed */
+        if (result_end(r) && o->crate != NULL)
+            crate_add(o->crate, e.path);
     }
     if (json)
         rec_end(r);
@@ -555,8 +555,6 @@ run_list(const struct opts *o, const struct lib *lib)
                 continue;
             if (entry_get(lib, h, i, &e))
                 return 1;
-            if (o->crate != NULL)
-                crate_add(o->crate, e.path);
             rec_begin(r);
             rec_path(r, e.path);
             rec_label(r, e.label);
@@ -565,7 +563,8 @@ run_list(const struct opts *o, const struct lib *lib)
                 rec_int(r, "cluster", e.cluster);
             else
                 rec_null(r, "cluster");
-            rec_end(r);
+            if (rec_end(r) && o->crate != NULL)
+                crate_add(o->crate, e.path);
             printed++;
         }
     }

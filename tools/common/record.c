@@ -78,7 +78,7 @@ rec_begin(struct rec *r)
     }
 }
 
-void
+int
 rec_end(struct rec *r)
 {
     if (r->o.json) {
@@ -87,16 +87,17 @@ rec_end(struct rec *r)
     }
     putc(end_char(r), r->cur);
     if (r->mem == NULL)
-        return;
+        return 1;
     if (fflush(r->mem) != 0)
         cli_nomem();
     if (r->tab != NULL) {
         cli_input_warnx(r->tab, "holds a TAB, which -z output cannot carry "
                                 "(use -J); left out");
         r->failed = 1;
-        return;
+        return 0;
     }
     fwrite(r->buf, 1, r->len, r->out);
+    return 1;
 }
 
 /* Starts a field or an element: the separator, and in JSON the key. */

@@ -72,7 +72,9 @@ int rec_json(const struct rec *r);
 void rec_header(struct rec *r, const char *names);
 
 void rec_begin(struct rec *r);
-void rec_end(struct rec *r);
+/* Ends the record: 1, or 0 when it was left out (a -z record holding a
+ * TAB, reported). */
+int rec_end(struct rec *r);
 
 /* A text field: TSV escaped (raw with -z), JSON a string; NULL is an
  * empty field or null. */
