@@ -245,8 +245,18 @@ numbered(const char *name, unsigned k)
     return s;
 }
 
+/* Whether a crate that failed to take a file with e would fail every
+ * other one too (full, read-only, not writable). */
+static int
+crate_refuses(int e)
+{
+    return e == ENOSPC || e == EDQUOT || e == EROFS || e == EACCES ||
+           e == EPERM;
+}
+
 /* Puts one item into the crate under its name, or a numbered one when
- * a different file has it. 0, or 1 after reporting. */
+ * a different file has it. 0; 1 after reporting a match not put in; 2
+ * after reporting a crate that can take no more (crate_refuses()). */
 static int
 put(const struct crate *c, struct item *it)
 {
@@ -273,17 +283,22 @@ put(const struct crate *c, struct item *it)
         } else {
             e = copy_file(it->path, c->dir, dst);
         }
-        free(dst);
-        if (e == EEXIST)
+        if (e == EEXIST) {
+            free(dst);
             continue; /* another file has the name: number it */
+        }
         /* a match whose file cannot be read is one input gone past (-q
          * hides it); a crate that cannot take a file is the output
-         * failing */
-        if (e != 0 && !c->link && access(it->path, R_OK) != 0)
+         * failing, said by the name it was to take */
+        rc = 0;
+        if (e != 0 && !c->link && access(it->path, R_OK) != 0) {
             cli_input_warnx(it->path, "%s", strerror(e));
-        else if (e != 0)
-            cli_warnx(it->path, "%s", strerror(e));
-        rc = e != 0;
+            rc = 1;
+        } else if (e != 0) {
+            cli_warnx(dst, "%s", strerror(e));
+            rc = crate_refuses(e) ? 2 : 1;
+        }
+        free(dst);
         break;
     }
     free(target);
@@ -328,7 +343,17 @@ crate_write(struct crate *c)
                             strerror(v[i].name ? ENAMETOOLONG : EINVAL));
             failed = 1;
         } else {
-            failed |= put(c, &v[i]);
+            int r = put(c, &v[i]);
+            failed |= r != 0;
+            if (r == 2) {
+                /* the rest would fail alike, each said again */
+                if (i + 1 < n)
+                    cli_warnx(c->dir, "%zu more match%s not gathered",
+                              n - i - 1, n - i - 1 == 1 ? "" : "es");
+                for (size_t j = i; j < n; j++)
+                    free(names[j]); /* names[i] is v[i].name */
+                break;
+            }
         }
         free(v[i].name);
     }
