@@ -203,18 +203,19 @@ wait "$held" 2>/dev/null || true
 as_serve_stop
 expect_status 0
 
-# -m counts requests, not connections: clients that each open a new
-# connection per request, never more than -m at once, are all answered
-# (a closed connection was counted until the server got round to its
-# close, after the client had opened the next)
-as_serve_start -m 4 lib.asx
+# -m counts requests not answered, not connections: clients that each
+# open a new connection per request, never more than -m at once, are all
+# answered (a closed connection was counted until the server got round
+# to its close, and an answered request until its completion, each after
+# the client may have sent the next)
 cat >clients.py <<'EOF'
 import http.client, sys, threading, urllib.parse
 u = urllib.parse.urlsplit(sys.argv[1])
+clients, each = int(sys.argv[2]), int(sys.argv[3])
 codes = {}
 lock = threading.Lock()
 def client():
-    for _ in range(60):
+    for _ in range(each):
         c = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
         c.request("GET", "/healthz")
         r = c.getresponse()
@@ -222,14 +223,20 @@ def client():
         c.close()
         with lock:
             codes[r.status] = codes.get(r.status, 0) + 1
-ts = [threading.Thread(target=client) for _ in range(4)]
+ts = [threading.Thread(target=client) for _ in range(clients)]
 for t in ts:
     t.start()
 for t in ts:
     t.join()
 print(" ".join("%d:%d" % kv for kv in sorted(codes.items())))
 EOF
-run python3 clients.py "$URL"
+as_serve_start -m 4 lib.asx
+run python3 clients.py "$URL" 4 60
 expect_out "200:240"
+as_serve_stop
+expect_status 0
+as_serve_start -m 1 -j 2 lib.asx
+run python3 clients.py "$URL" 1 1500
+expect_out "200:1500"
 as_serve_stop
 expect_status 0

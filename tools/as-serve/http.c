@@ -33,6 +33,7 @@ struct req {
     uint64_t bytes;
     struct gen *g;
     int started;
+    int counted;     /* counted in `working` (-m) */
     unsigned reject; /* status to answer once the body is read */
     unsigned char *mem;
     size_t len, cap;
@@ -51,6 +52,10 @@ struct conn {
 
 static const struct serve_opts *opts;
 static atomic_uint in_flight;
+/* the requests not answered yet, for -m: in_flight but for those whose
+ * answer is queued, which a client may have read before completed()
+ * runs, and then sent its next request */
+static atomic_uint working;
 static atomic_ulong requests_served;
 static atomic_int stopping;
 
@@ -126,6 +131,16 @@ add_common_headers(struct MHD_Response *resp)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 }
 
+/* r leaves the count of -m (once). */
+static void
+uncount(struct req *r)
+{
+    if (r->counted) {
+        r->counted = 0;
+        atomic_fetch_sub(&working, 1);
+    }
+}
+
 int
 reply_response(struct MHD_Connection *c, struct req *r, unsigned status,
                struct MHD_Response *resp, uint64_t bytes)
@@ -137,6 +152,7 @@ reply_response(struct MHD_Connection *c, struct req *r, unsigned status,
     r->bytes = bytes;
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
+    uncount(r);
     return ret;
 }
 
@@ -297,6 +313,7 @@ finish(struct req *r, enum MHD_RequestTerminationCode toe)
     }
     if (r->started)
         atomic_fetch_sub(&in_flight, 1);
+    uncount(r);
     atomic_fetch_add(&requests_served, 1);
     search_job_free(r->job);
     gen_release(r->g);
@@ -524,10 +541,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         return MHD_NO; /* out of memory in uri_log */
     if (!r->started) {
         r->started = 1;
+        atomic_fetch_add(&in_flight, 1);
         /* requests, not connections: a connection is counted until its
          * close is processed, which comes after its client may already
          * have opened the next one (and an idle one costs little) */
-        unsigned busy = atomic_fetch_add(&in_flight, 1);
+        r->counted = 1;
+        unsigned busy = atomic_fetch_add(&working, 1);
         snprintf(r->method, sizeof r->method, "%s", method);
         if (atomic_load(&stopping))
             return reply_error(c, r, 503, "the server is stopping");
