@@ -407,7 +407,7 @@ main(int argc, char **argv)
         return AS_EXIT_FAIL;
     }
     /* a search waits for a batch worker while its connection sleeps:
-     * at most one per connection */
+     * each is a request not answered, of which -m are let in */
     int fd = -1;
     if (o.no_batch || batch_start(o.jobs, o.max_connections) == 0)
         fd = listen_on(&o);
