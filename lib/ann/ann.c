@@ -707,12 +707,14 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
                 break;
             }
             double v = ((double)x[j] - a->mean[j]) * a->scale[j];
-            y[j] = (float)v;
             ss += v * v;
         }
+        /* made unit length in double: a column that barely varies (a
+         * spread near float's smallest) can put a query's value past
+         * float's range before */
         double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
-        for (size_t j = 0; j < dim; j++)
-            y[j] = (float)((double)y[j] * inv);
+        for (size_t j = 0; j < dim && st == AS_OK; j++)
+            y[j] = (float)(((double)x[j] - a->mean[j]) * a->scale[j] * inv);
         /* k hits need k candidates plus the entries this query leaves out
          * (typically its own entry, which the walk finds first): asking
          * for only max(ef, k) left a path query one short at the default
