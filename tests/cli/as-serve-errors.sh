@@ -107,6 +107,11 @@ for u in "search?path%00x=$K" "search?path=$K&n_results%00junk=3" \
 done
 http "${URL}search"
 expect_code 400
+# a NUL in the path ends no name early
+http "${URL}stats%00x"
+expect_code 404
+http "${URL}st%61ts"
+expect_code 200
 # id= instead of path= (what the dashboard sends): the same answer; not
 # both, a whole number, a known entry
 http "${URL}entries/1"
