@@ -14,6 +14,10 @@
   var method = params.get("method");
   var player = $("player"), info = $("info");
   var map = null, M = null, offset = 0, filters = "", blobUrl = null;
+  /* the version of the indexes the map shows (X-As-Generation): ids
+     change when the server opens replaced indexes, and then the page
+     loads them again rather than play or search the wrong entries */
+  var gen = null, replacing = false;
   var B = document.body.dataset;
   /* most entries the filters ring on the map */
   var RING = 100000;
@@ -40,21 +44,44 @@
   function headers() {
     return token ? { Authorization: "Bearer " + token } : {};
   }
+  function replaced() {
+    if (replacing) return;
+    replacing = true;
+    info.textContent = "The library was replaced on the server: loading it again\u2026";
+    B.replaced = "1";
+    location.reload();
+  }
+  /* ids for the server: with the map's generation, so that an id of a
+     replaced version is refused (409) rather than taken for another */
+  function withGen(path) {
+    return gen === null ? path : path + (path.indexOf("?") < 0 ? "?" : "&") + "generation=" + gen;
+  }
   /* a GET answered 503 (the server computes the answer in the
      background, or is saturated) is asked again after Retry-After;
      waiting(message) is told each time */
-  function call(path, init, waiting) {
+  /* whether answer r is of another version than the map (then the page
+     is being loaded again) */
+  function stale(r) {
+    var g = r.headers.get("X-As-Generation");
+    if (g === null || gen === null || Number(g) === gen) return false;
+    replaced();
+    return true;
+  }
+  function call(path, init, waiting, seen) {
     init = init || {};
     init.headers = headers();
     return fetch(path, init).then(function (r) {
+      if (stale(r)) return new Promise(function () {});
+      var g = r.headers.get("X-As-Generation");
+      if (g !== null && seen && r.ok) seen(Number(g));
       if (r.status === 401)
-        return askToken(token !== "").then(function () { return call(path, init, waiting); });
+        return askToken(token !== "").then(function () { return call(path, init, waiting, seen); });
       if (r.status === 503 && !init.method) {
         var after = Math.max(1, Number(r.headers.get("Retry-After")) || 1);
         return r.json().catch(function () { return null; }).then(function (j) {
           if (waiting) waiting(j && j.error ? j.error : "the server is busy");
           return new Promise(function (ok) { setTimeout(ok, after * 1000); });
-        }).then(function () { return call(path, init, waiting); });
+        }).then(function () { return call(path, init, waiting, seen); });
       }
       return r.json().then(function (j) {
         if (!r.ok) throw new Error(j && j.error ? j.error : "HTTP " + r.status);
@@ -67,7 +94,7 @@
      Range requests); with a token, which it cannot send, the sample is
      fetched whole and played from memory */
   function play(id) {
-    var url = "/entries/" + id + "/audio";
+    var url = withGen("/entries/" + id + "/audio");
     var go = function (src) {
       player.src = src;
       var p = player.play();
@@ -76,6 +103,7 @@
     };
     if (!token) return go(url);
     fetch(url, { headers: headers() }).then(function (r) {
+      if (stale(r)) return new Promise(function () {});
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.blob();
     }).then(function (b) {
@@ -83,6 +111,11 @@
       go(blobUrl = URL.createObjectURL(b));
     }).catch(function (e) { info.textContent = "audio: " + e.message; });
   }
+  /* audio the server refused (an id of a replaced version: 409): any
+     answer tells whether the indexes were replaced */
+  player.addEventListener("error", function () {
+    if (gen !== null) call("/healthz").catch(function () {});
+  });
   /* an id on this shard's map, or -1 */
   function onMap(id) {
     var j = id - offset;
@@ -222,7 +255,7 @@
     var ask = ++picked;
     B.neighbours = "";
     if (j < 0) return;
-    call("/search" + query("n_results=10&id=" + (offset + j)))
+    call(withGen("/search" + query("n_results=10&id=" + (offset + j))))
       .then(function (r) {
         if (ask !== picked) return;
         showResults("Like " + M.path[j] + ":", r.results);
@@ -445,7 +478,7 @@
       info.textContent = "placing the library on the map\u2026 (" + msg + "; " +
                          Math.round((Date.now() - t0) / 1000) + " s)";
       B.mapWaits = String(Number(B.mapWaits || 0) + 1);
-    }).then(function (j) {
+    }, function (g) { gen = g; }).then(function (j) {
       M = j.page;
       offset = j.offset;
       info.textContent = "Drag to move, turn the wheel to zoom, click a point to play it " +

@@ -6,7 +6,8 @@
 # results listed, clicks play (the server's access log shows the audio
 # served), clicks a point (its neighbours are asked for and shown),
 # filters, switches the colouring (the legend changes), and lists the
-# anomalies (computed by the server, none being stored). Then the same
+# anomalies (computed by the server, none being stored); the index
+# replaced under the open page, which loads it again. Then the same
 # page against a server with --token: it asks for the token and keeps
 # working. Skipped (status 0, with a note) when chromium or chromedriver
 # (Debian's chromium-driver) is not installed; tests/run.sh installs both
@@ -192,6 +193,27 @@ js 'return document.querySelector("#anomalies tr.pick td[title]").title'
 [ "$(cat js)" = "$want" ] || fail "most anomalous: $(cat js), as-anomaly: $want"
 js 'return document.querySelector("#anomalies p.note").textContent'
 case $(cat js) in *computed*) ;; *) fail "anomalies note: $(cat js)" ;; esac
+
+# The index replaced under the open page: ids change, and a click on the
+# old map (its search and audio asked with the map's generation, refused
+# 409) makes the page load the new library rather than play or search
+# another entry under an old id.
+as-extract -r samples/kicks samples/hats >small.tsv
+as-index -o new.asx small.tsv
+n_new=$(($(wc -l <small.tsv) - 1))
+js 'window.asOld = 1; return ""'
+mv new.asx lib.asx
+kill -HUP "$serve_pid"
+generation_2() {
+    http "${URL}healthz"
+    grep -q '"generation":2}' "$T/out"
+}
+wait_for "the replaced index" generation_2
+js 'var p = asMap.screen(0); asMap.clickAt(p[0], p[1]); return ""'
+until_is 'return String(!window.asOld && document.body.dataset.dash === "1")' true
+js 'return document.body.dataset.drawn'
+[ "$(cat js)" = "$n_new" ] || fail "drawn after the replacement: $(cat js), want $n_new"
+grep -q 'GET /search 409' serve.err || fail "no refused search: $(tail -n 5 serve.err)"
 
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve exited $status"

@@ -25,6 +25,18 @@ expect_out '{"status":"ok","entries":3,"generation":1}'
 as-index -q -u lib.asx b.tsv
 wait_for "the new index" entries_are 7
 expect_out '{"status":"ok","entries":7,"generation":2}'
+# ids of the version asked for (generation=), and the version answered
+http -D head.txt "${URL}entries/0?generation=2"
+expect_code 200
+tr -d '\r' <head.txt | grep -qx 'X-As-Generation: 2' || fail "header: $(cat head.txt)"
+http "${URL}entries/0?generation=1"
+expect_code 409
+expect_out '{"error":"generation 2 is served, not 1: ids change when the indexes are replaced","status":409}'
+http "${URL}search?id=0&generation=1"
+expect_code 409
+http "${URL}stats?generation=two"
+expect_code 400
+expect_out '{"error":"generation: not one whole number","status":400}'
 http "${URL}search?path=samples/tones/sine440_44k1.wav&k=1"
 expect_code 200
 

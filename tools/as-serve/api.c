@@ -184,8 +184,10 @@ check_params(const struct request *q, const char *const *names)
         size_t j = filters;
         while (names[j] != NULL && strcmp(names[j], q->query->v[i].name) != 0)
             j++;
+        /* generation= is every endpoint's, checked before (http.c) */
         if (names[j] == NULL &&
-            !(filters && is_filter_param(q->query->v[i].name)))
+            !(filters && is_filter_param(q->query->v[i].name)) &&
+            strcmp(q->query->v[i].name, "generation") != 0)
             u = (long)i;
     }
     if (u < 0)

@@ -148,6 +148,12 @@ reply_response(struct MHD_Connection *c, struct req *r, unsigned status,
     if (resp == NULL)
         return MHD_NO;
     add_common_headers(resp);
+    if (r->g != NULL) {
+        /* the version of the indexes the answer's ids belong to */
+        char gen[24];
+        snprintf(gen, sizeof gen, "%lu", r->g->id);
+        MHD_add_response_header(resp, "X-As-Generation", gen);
+    }
     r->status = status;
     r->bytes = bytes;
     enum MHD_Result ret = MHD_queue_response(c, status, resp);
@@ -498,6 +504,26 @@ dispatch(struct MHD_Connection *c, struct req *r, const char *url,
         return reply_error(c, r, 400, "%s",
                            st == FORM_ETOOMANY ? "too many query parameters"
                                                : "malformed query string");
+    }
+    /* generation=N: ids taken from generation N, refused once the
+     * indexes were replaced (ids change then) */
+    int dup = 0, bad = 0;
+    const char *gv = form_query_get(&query, "generation", &dup, &bad);
+    if (gv != NULL || dup || bad) {
+        char *end;
+        errno = 0;
+        unsigned long want = gv != NULL ? strtoul(gv, &end, 10) : 0;
+        int ok = gv != NULL && !dup && gv[0] >= '0' && gv[0] <= '9' &&
+                 *end == '\0' && errno == 0;
+        if (!ok || want != r->g->id)
+            form_query_free(&query);
+        if (!ok)
+            return reply_error(c, r, 400, "generation: not one whole number");
+        if (want != r->g->id)
+            return reply_error(c, r, 409,
+                               "generation %lu is served, not %lu: ids "
+                               "change when the indexes are replaced",
+                               r->g->id, want);
     }
     const unsigned char *body = r->mem;
     void *map = NULL;
