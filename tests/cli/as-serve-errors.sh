@@ -66,6 +66,10 @@ printf 'short\n' >token
 run as-serve -k token lib.asx
 expect_status 1
 expect_err "as-serve: token: the token must be at least 16 characters"
+printf 'abcdefghijklmnop\342\200\231q\n' >token
+run as-serve -k token lib.asx
+expect_status 1
+expect_err "as-serve: token: the token must be printable ASCII, without spaces"
 run as-serve -C nowhere lib.asx
 expect_status 1
 expect_err "as-serve: nowhere: No such file or directory"

@@ -73,9 +73,12 @@ read_token(const char *path)
         cli_warnx(path, "the token must be at least 16 characters");
         return NULL;
     }
+    /* what a browser can send in a header (RFC 6750's token is ASCII):
+     * other bytes would lock the dashboard out */
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)buf[i] <= ' ' || buf[i] == 127) {
-            cli_warnx(path, "the token holds a space or control character");
+        if ((unsigned char)buf[i] <= ' ' || (unsigned char)buf[i] >= 127) {
+            cli_warnx(path, "the token must be printable ASCII, without "
+                            "spaces");
             return NULL;
         }
     char *t = strdup(buf);
