@@ -8,6 +8,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var TOKEN = "as-serve-token";
   var token = sessionStorage.getItem(TOKEN) || "";
+  if (!/^[\x21-\x7e]*$/.test(token)) token = ""; /* cannot be a header */
   var params = new URLSearchParams(location.search);
   var shard = params.get("shard") || "0";
   var dims = params.get("dims") === "3" ? "3" : "2";
@@ -32,7 +33,14 @@
     asking = new Promise(function (done) {
       $("auth").onsubmit = function (e) {
         e.preventDefault();
-        token = $("token").value.trim();
+        var t = $("token").value.trim();
+        /* a bearer token is printable ASCII (RFC 6750): anything else
+           cannot go in a header, and fetch() would refuse every request */
+        if (!/^[\x21-\x7e]+$/.test(t)) {
+          $("autherr").textContent = "a token is letters, digits and ASCII punctuation";
+          return;
+        }
+        token = t;
         sessionStorage.setItem(TOKEN, token);
         $("auth").hidden = true;
         asking = null;
@@ -295,14 +303,17 @@
       if (f.name && f.value.trim() !== "")
         q.push(encodeURIComponent(f.name) + "=" + encodeURIComponent(f.value.trim()));
     });
-    filters = q.join("&");
-    if (!filters) {
+    /* searches take the filters once the server has accepted them */
+    var asked = q.join("&");
+    if (!asked) {
+      filters = "";
       $("fstate").textContent = "";
       if (map) map.mark(null);
       return;
     }
     /* the ids alone (some 7 bytes each), and at most RING of them */
-    call("/search-by-filters?" + filters + "&format=ids&limit=" + RING).then(function (j) {
+    call("/search-by-filters?" + asked + "&format=ids&limit=" + RING).then(function (j) {
+      filters = asked;
       $("fstate").textContent = j.total + " pass" +
         (j.total > j.ids.length ? " (the first " + j.ids.length + " ringed, " +
                                   (j.total - j.ids.length) + " more)" : "");
@@ -312,7 +323,12 @@
         if (k >= 0) marks.push(k);
       });
       if (map) map.mark(marks);
-    }).catch(function (err) { $("fstate").textContent = err.message; });
+    }).catch(function (err) {
+      /* refused: no filter is in force, none ringed */
+      filters = "";
+      if (map) map.mark(null);
+      $("fstate").textContent = err.message;
+    });
   };
   $("filters").onreset = function () {
     filters = "";
@@ -364,6 +380,7 @@
         }
         tr.appendChild(rep);
         tr.onclick = function () {
+          if (!map) return; /* the map is still being placed */
           var marks = [];
           if (c.ids) {
             c.ids.forEach(function (id) {
@@ -400,7 +417,8 @@
       }
       box.appendChild(el("p", "The most anomalous of " + j.scored + " scored" +
                                (j.method ? " (computed here: mean distance to the " +
-                                           j.k + " nearest; as-anomaly -W stores others)"
+                                           (j.k != null ? j.k + " " : "") +
+                                           "nearest; as-anomaly -W stores others)"
                                          : " (as stored by as-anomaly -W)") +
                                ", the lower, the odder:", "note"));
       var t = el("table");

@@ -171,6 +171,13 @@ js 'document.querySelector("#filters [name=label]").value = "kicks"; document.ge
 until_is 'return document.getElementById("fstate").textContent' "$nk pass"
 grep -q 'GET /search-by-filters 200' serve.err || fail "no GET /search-by-filters"
 js 'document.getElementById("filters").reset(); return ""'
+# a filter the server refuses is in force nowhere: the next click's
+# neighbours are found unfiltered
+js 'document.querySelector("#filters [name=duration]").value = "abc"; document.getElementById("filters").requestSubmit(); return ""'
+until_is 'return String(/not MIN:MAX/.test(document.getElementById("fstate").textContent))' true
+js 'var p = asMap.screen(0); asMap.clickAt(p[0], p[1]); return ""'
+until_is 'return document.body.dataset.neighbours || ""' 6
+js 'document.getElementById("filters").reset(); return ""'
 
 # Switch the colouring: the legend changes.
 js 'return asMap.legend()'
@@ -228,7 +235,15 @@ as_serve_start -j 2 -k token plain.asx
 trap stop_all EXIT
 wd POST "/session/$S/url" "{\"url\":\"$URL\"}"
 until_is 'return String(!document.getElementById("auth").hidden)' true
+# a token no header can carry (a typographic quote) is refused by the
+# prompt, which stays (fetch() would refuse every request after it)
 element '#token'
+wd POST "/session/$S/element/$E/value" '{"text":"dashboard\u2019token\n"}'
+until_is 'return document.getElementById("autherr").textContent' \
+    "a token is letters, digits and ASCII punctuation"
+js 'return String(!document.getElementById("auth").hidden)'
+[ "$(cat js)" = true ] || fail "the prompt went with a token it cannot send"
+js 'document.getElementById("token").value = ""; return ""'
 wd POST "/session/$S/element/$E/value" '{"text":"dashboard-token-0123456789\n"}'
 until_is 'return document.body.dataset.dash || ""' 1
 grep -q 'GET /stats 401' serve.err || fail "no refused request before the token"
