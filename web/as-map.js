@@ -620,5 +620,10 @@ window.asMapStart = function (D, hooks) {
 };
 (function () {
   var el = document.getElementById("as-map-data");
-  if (el) window.asMapStart(JSON.parse(el.textContent));
+  if (!el) return;
+  var D = JSON.parse(el.textContent);
+  /* the name as the page shows it (the <title> the page is written
+     with has the escapes of the TSV rule, for bytes that are not text) */
+  document.title = D.title + " \u2014 as-map";
+  window.asMapStart(D);
 })();

@@ -62,6 +62,14 @@ first=$(as-search -H -k 1 -p samples/kicks/kick_44k1.flac lib.asx | cut -f 3)
 [ "$(attr first-neighbour attrs)" = "${first##*/}" ] ||
     fail "first neighbour: $(attr first-neighbour attrs), as-search: $first"
 [ "$(attr found attrs)" = 1 ] || fail "search: $(attr found attrs)"
+# the browser tab's title names the index as the page does, not TSV-
+# escaped (we\\ird)
+cp lib.asx 'we\ird.asx'
+as-map -q -m pca -w we.html 'we\ird.asx'
+browse "file://$T/we.html" --dump-dom >domwe.html ||
+    fail "chromium failed: $(tail -n 5 chromium.log)"
+grep -q '<title>we\\ird\.asx — as-map</title>' domwe.html ||
+    fail "title: $(grep -o '<title>[^<]*</title>' domwe.html)"
 browse "file://$T/map.html#selftest=2" --screenshot="$shots/as-map-browser-fixtures.png" ||
     fail "no screenshot: $(tail -n 5 chromium.log)"
 
