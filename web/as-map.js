@@ -156,6 +156,9 @@ window.asMapStart = function (D, hooks) {
   var api = {
     points: n, drawn: 0, neighbours: [], frameMs: 0,
     hover: function (x, y) { return hoverAt(x, y); },
+    /* entry j (-1: none) as the one hovered, with its tip: by its
+       index, since points can share a place (identical copies) */
+    hoverEntry: function (j) { hoverEntry(j); return j >= 0 ? names[j] : null; },
     clickAt: function (x, y) { return clickAt(x, y); },
     search: function (text) { findBox.value = text; search(); return nMatch; },
     screen: function (j) { return [toScreenX(j), toScreenY(j)]; },
@@ -353,6 +356,12 @@ window.asMapStart = function (D, hooks) {
     tip.style.left = Math.max(4, Math.min(x + 14, W - tip.offsetWidth - 4)) + "px";
     tip.style.top = (y + 14 + tip.offsetHeight > H ? y - 14 - tip.offsetHeight : y + 14) + "px";
   }
+  function hoverEntry(j) {
+    hovered = j;
+    if (j >= 0) showTip(j);
+    else tip.hidden = true;
+    redraw();
+  }
   function hoverAt(x, y) {
     var j = nearest(x, y);
     if (j !== hovered) {
@@ -396,16 +405,8 @@ window.asMapStart = function (D, hooks) {
         a.title = D.path[b] + (playable(b) ? "" : "\n" + unplayable(b));
         a.onclick = function () { select(b); };
         /* on hover, the neighbour on the map with its whole path */
-        a.onmouseenter = function () {
-          hovered = b;
-          showTip(b);
-          redraw();
-        };
-        a.onmouseleave = function () {
-          hovered = -1;
-          tip.hidden = true;
-          redraw();
-        };
+        a.onmouseenter = function () { hoverEntry(b); };
+        a.onmouseleave = function () { hoverEntry(-1); };
         info.appendChild(a);
       });
     }

@@ -283,11 +283,8 @@
       a.title = r.filename;
       a.onclick = function () { map.select(k); };
       /* on hover, the neighbour on the map with its whole path */
-      a.onmouseenter = function () {
-        var p = map.screen(k);
-        map.hover(p[0], p[1]);
-      };
-      a.onmouseleave = function () { map.hover(-1e9, -1e9); };
+      a.onmouseenter = function () { B.hovered = map.hoverEntry(k) || ""; };
+      a.onmouseleave = function () { map.hoverEntry(-1); };
       info.appendChild(a);
     });
     B.neighbours = String(on.length);

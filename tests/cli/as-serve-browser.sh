@@ -163,6 +163,11 @@ js 'return document.body.dataset.firstNeighbour'
 [ "$(cat js)" = "${want##*/}" ] || fail "nearest: $(cat js), as-search: $want"
 js 'return String(/nearest: /.test(document.getElementById("info").textContent)) + " " + document.querySelectorAll("#info button").length + " " + document.querySelectorAll("#results tr.pick").length'
 [ "$(cat js)" = "true 6 6" ] || fail "neighbours shown: $(cat js)"
+# hovering a neighbour's name rings that entry, found by its id (not by
+# its place, which an identical copy shares)
+js 'var b = document.querySelectorAll("#info button")[1]; b.dispatchEvent(new MouseEvent("mouseenter")); return document.body.dataset.hovered + "|" + b.textContent'
+h=$(cat js)
+[ -n "${h%%|*}" ] && [ "${h%%|*}" = "${h#*|}" ] || fail "hovered: $h"
 
 # Filter: the page asks for the ids alone of the entries that pass.
 nk=$(as-search -L -H -l kicks lib.asx | wc -l)
