@@ -420,7 +420,17 @@ window.asMapStart = function (D, hooks) {
     return j >= 0 ? names[j] : null;
   }
 
+  /* the rings: of the last mark() (the dashboard's filters, results,
+     a cluster), or of the find box while it holds text; clearing it
+     brings the marks back */
+  var marked = null;
   function mark(list) {
+    marked = list;
+    findBox.value = "";
+    found.textContent = "";
+    ringList(list);
+  }
+  function ringList(list) {
     nMatch = 0;
     match = null;
     if (list) {
@@ -438,8 +448,9 @@ window.asMapStart = function (D, hooks) {
     var q = findBox.value.toLowerCase();
     nMatch = 0;
     if (q === "") {
-      match = null;
       found.textContent = "";
+      ringList(marked);
+      return;
     } else {
       match = new Uint8Array(n);
       for (var j = 0; j < n; j++)

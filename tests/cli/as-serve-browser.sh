@@ -175,6 +175,9 @@ nk=$(as-search -L -H -l kicks lib.asx | wc -l)
 js 'document.querySelector("#filters [name=label]").value = "kicks"; document.getElementById("filters").requestSubmit(); return ""'
 until_is 'return document.getElementById("fstate").textContent' "$nk pass"
 grep -q 'GET /search-by-filters 200' serve.err || fail "no GET /search-by-filters"
+# the find box rings its own matches; cleared, the filter's come back
+js 'asMap.search("hihat"); return String(asMap.search(""))'
+[ "$(cat js)" = "$nk" ] || fail "rings after the find box: $(cat js), want $nk"
 js 'document.getElementById("filters").reset(); return ""'
 # a filter the server refuses is in force nowhere: the next click's
 # neighbours are found unfiltered
