@@ -94,6 +94,21 @@ builder_new(void)
     return b;
 }
 
+/* Releases the args of a list of jobs taken off the queue, and frees
+ * them (the builder's lock not held: release may free what owns the
+ * slots, which are not touched again). */
+static void
+release_jobs(struct job *j)
+{
+    while (j != NULL) {
+        struct job *next = j->next;
+        if (j->release != NULL)
+            j->release(j->arg);
+        free(j);
+        j = next;
+    }
+}
+
 void
 builder_free(builder *b)
 {
@@ -110,13 +125,7 @@ builder_free(builder *b)
     pthread_cond_broadcast(&b->work);
     pthread_cond_broadcast(&b->done);
     pthread_mutex_unlock(&b->mu);
-    while (j != NULL) {
-        struct job *next = j->next;
-        if (j->release != NULL)
-            j->release(j->arg);
-        free(j);
-        j = next;
-    }
+    release_jobs(j);
     pthread_join(b->thread, NULL);
     pthread_cond_destroy(&b->done);
     pthread_cond_destroy(&b->work);
@@ -220,14 +229,7 @@ builder_drop(builder *b, int (*stale)(void *arg), int status)
     if (n > 0)
         pthread_cond_broadcast(&b->done);
     pthread_mutex_unlock(&b->mu);
-    /* the slots are not touched again: release may free what owns them */
-    while (dropped != NULL) {
-        struct job *next = dropped->next;
-        if (dropped->release != NULL)
-            dropped->release(dropped->arg);
-        free(dropped);
-        dropped = next;
-    }
+    release_jobs(dropped);
     return n;
 }
 
