@@ -306,6 +306,13 @@ grep -qx 'Access-Control-Allow-Origin: https://example.org' h || fail "origin: $
 grep -qix 'Access-Control-Allow-Headers: Authorization, Content-Type' h ||
     fail "headers: $(cat h)"
 grep -qix 'Access-Control-Allow-Methods: GET, HEAD, POST' h || fail "methods: $(cat h)"
+# its script may read the version of the ids an answer holds
+curl -sS -o /dev/null -D headers -H 'Origin: https://example.org' \
+    -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz' "${URL}stats"
+tr -d '\r' <headers >h
+grep -qix 'Access-Control-Expose-Headers: X-As-Generation' h ||
+    fail "exposed headers: $(cat h)"
+grep -qix 'X-As-Generation: 1' h || fail "generation: $(cat h)"
 as_serve_stop
 expect_status 0
 

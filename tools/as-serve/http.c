@@ -127,6 +127,9 @@ add_common_headers(struct MHD_Response *resp)
         MHD_add_response_header(resp, "Access-Control-Allow-Origin",
                                 opts->origin);
         MHD_add_response_header(resp, "Vary", "Origin");
+        /* a page of that origin may read the version of the ids */
+        MHD_add_response_header(resp, "Access-Control-Expose-Headers",
+                                "X-As-Generation");
     }
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 }
