@@ -135,6 +135,15 @@ cmp -s "$T/out" "$name" || fail "range 0-$big"
 http -H "Range: bytes=-$big" "${URL}entries/$id/audio"
 expect_code 206
 cmp -s "$T/out" "$name" || fail "suffix range -$big"
+# a last position before the first makes the header invalid, so it is
+# ignored, however many digits the two have
+http -H "Range: bytes=${big}9-$big" "${URL}entries/$id/audio"
+expect_code 200
+cmp -s "$T/out" "$name" || fail "invalid range ${big}9-$big"
+http -H "Range: bytes=${big}-0${big%9}8" "${URL}entries/$id/audio"
+expect_code 200
+http -H "Range: bytes=00${big}-$big" "${URL}entries/$id/audio"
+expect_code 416
 # HEAD: the headers alone
 code=$(curl -sS -I -o head.txt -w '%{http_code}' "${URL}entries/$id/audio")
 expect_code 200

@@ -389,9 +389,25 @@ range_num(const char *p, const char **end, uint64_t *v)
     *end = p;
 }
 
+/* Whether the digits [a, ae) make a smaller number than [b, be): by
+ * length past leading zeros, then digit by digit, so that positions
+ * range_num() saturated still compare as written. */
+static int
+digits_less(const char *a, const char *ae, const char *b, const char *be)
+{
+    while (a + 1 < ae && *a == '0')
+        a++;
+    while (b + 1 < be && *b == '0')
+        b++;
+    if (ae - a != be - b)
+        return ae - a < be - b;
+    return strncmp(a, b, (size_t)(ae - a)) < 0;
+}
+
 /* Parses a Range header against a file of size bytes: 0 with the first
  * and last byte; 1 when it is to be ignored (not bytes=, several
- * ranges); -1 when it cannot be satisfied. */
+ * ranges, a last position before the first); -1 when it cannot be
+ * satisfied. */
 static int
 parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
 {
@@ -413,16 +429,18 @@ parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
     }
     if (*p < '0' || *p > '9')
         return 1;
+    const char *from = p;
     range_num(p, &end, &a);
     if (*end != '-')
         return 1;
+    const char *from_end = end;
     p = end + 1;
     b = size ? size - 1 : 0;
     if (*p != '\0') {
         if (*p < '0' || *p > '9')
             return 1;
         range_num(p, &end, &b);
-        if (*end != '\0' || b < a)
+        if (*end != '\0' || digits_less(p, end, from, from_end))
             return 1;
         if (b >= size)
             b = size - 1;
