@@ -507,12 +507,12 @@ as_projection_scaling(const as_projection *p, size_t j, size_t k)
 }
 
 void
-as_projection_apply(const as_projection *p, const float *y, double *z)
+as_projection_apply(const as_projection *p, const double *y, double *z)
 {
     for (size_t k = 0; k < p->m; k++)
         z[k] = 0.0;
     for (size_t j = 0; j < p->d; j++) {
-        double c = (double)y[j] - p->mean[j];
+        double c = y[j] - p->mean[j];
         const double *wj = p->w + j * p->m;
         for (size_t k = 0; k < p->m; k++)
             z[k] += c * wj[k];

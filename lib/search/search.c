@@ -255,12 +255,19 @@ shard_norms(as_searcher *s, struct as__shard *sh, int stored_apply)
 }
 
 /* The unit projected vector of a raw row x into z (m values; zeros when
- * the projection is 0). f: dim floats of scratch. */
+ * the projection is 0). f: dim values of scratch. The standardised
+ * values are rounded to float, as the projection was fitted on
+ * (as_index_normalized_row()), except one past float's range: a query
+ * far off a column that barely varies, kept in double, whose direction
+ * then dominates z instead of making it inf and NaN. */
 static void
-project_unit(const as_searcher *s, const float *x, float *f, double *z)
+project_unit(const as_searcher *s, const float *x, double *f, double *z)
 {
-    for (size_t j = 0; j < s->dim; j++)
-        f[j] = (float)(((double)x[j] - s->mean[j]) * s->scale[j]);
+    for (size_t j = 0; j < s->dim; j++) {
+        double v = ((double)x[j] - s->mean[j]) * s->scale[j];
+        float r = (float)v;
+        f[j] = isfinite(r) ? (double)r : v;
+    }
     as_projection_apply(s->proj, f, z);
     double ss = 0.0;
     for (size_t k = 0; k < s->proj_m; k++)
@@ -278,7 +285,7 @@ project_rows(as_searcher *s)
     s->blend = as_projection_blend(s->proj);
     s->proj_z =
         malloc((s->n_rows ? s->n_rows : 1) * s->proj_m * sizeof *s->proj_z);
-    float *f = malloc(s->dim * sizeof *f);
+    double *f = malloc(s->dim * sizeof *f);
     if (s->proj_z == NULL || f == NULL) {
         free(f);
         return AS_ENOMEM;
@@ -560,7 +567,7 @@ query_init(const as_searcher *s, const float *x, size_t k, double t,
     q->norm = sqrt(ss);
     if (s->proj != NULL) {
         q->z = malloc((s->proj_m ? s->proj_m : 1) * sizeof *q->z);
-        float *f = malloc(s->dim * sizeof *f);
+        double *f = malloc(s->dim * sizeof *f);
         if (q->z == NULL || f == NULL) {
             free(f);
             query_free(q);
@@ -932,7 +939,7 @@ as_search_distance(const as_searcher *s, const float *a, const float *b)
     q.y = y;
     q.norm = sqrt(ss);
     double *zb = NULL;
-    float *f = NULL;
+    double *f = NULL;
     if (s->proj != NULL) {
         q.z = malloc(2 * (s->proj_m ? s->proj_m : 1) * sizeof *q.z);
         f = malloc(s->dim * sizeof *f);

@@ -188,6 +188,10 @@ test_three_classes(void)
     }
 }
 
+/* When set, build() writes column 1 as 0 and 1e-42 (subnormal floats):
+ * a column that barely varies, whose standardising scale is near 1e42. */
+static int build_tiny;
+
 /* An index of n entries in 3 labelled groups (one lone "solo" label,
  * some unlabelled), 4 columns. */
 static void
@@ -211,6 +215,8 @@ build(const char *path, size_t n, int labelled, const as_projection *p)
         float v[4];
         for (int j = 0; j < 4; j++)
             v[j] = (float)(tu_gauss(&rng) + (j == (int)k ? 3.0 : 0.0));
+        if (build_tiny)
+            v[1] = i % 2 ? 1e-42f : 0.0f;
         const char *label = !labelled || i % 7 == 6 ? NULL
                             : i == 0                ? "solo"
                                                     : labels[k];
@@ -311,7 +317,10 @@ test_index(void)
         float y5[4];
         memcpy(y5, y, sizeof y5);
         as_projection_blend_row(back, y, out);
-        as_projection_apply(back, y, z);
+        double yd[4];
+        for (int j = 0; j < 4; j++)
+            yd[j] = (double)y[j];
+        as_projection_apply(back, yd, z);
         double s1 = 0.0, s2 = 0.0;
         for (int j = 0; j < 4; j++)
             s1 += (double)out[j] * (double)out[j];
@@ -560,6 +569,55 @@ test_builder_fit(void)
     CHECK_STATUS(as_index_builder_fit_projection(NULL, &lo, NULL), AS_EINVAL);
 }
 
+/* A query far off a column that barely varies: standardised, its value
+ * there is past float's range; the projected search still ranks every
+ * entry by finite distances, those as_search_distance() gives. */
+static void
+test_tiny_column(void)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/tiny.asx", dir);
+    check_ctx("tiny column");
+    rng = 777;
+    build_tiny = 1;
+    build(path, 60, 1, NULL);
+    build_tiny = 0;
+    as_index *ix = NULL;
+    as_projection *p = NULL;
+    as_searcher *s = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);
+    if (ix != NULL)
+        CHECK_STATUS(as_projection_fit(&p, ix, NULL, NULL), AS_OK);
+    if (p == NULL) {
+        as_index_close(ix);
+        return;
+    }
+    struct as_search_opts so;
+    as_search_opts_init(&so);
+    so.projection = p;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, &so), AS_OK);
+    float q[4];
+    memcpy(q, as_index_row(ix, 4), sizeof q);
+    q[1] = 0.5f;
+    struct as_hit hits[60];
+    size_t nh = 0;
+    struct as_search_filter f;
+    as_search_filter_init(&f);
+    if (s != NULL)
+        CHECK_STATUS(as_search(s, q, 1, 60, &f, hits, &nh), AS_OK);
+    CHECK_INT(nh, 60);
+    for (size_t i = 0; i < nh; i++) {
+        const float *xe = as_index_row(ix, hits[i].entry);
+        CHECK(isfinite(hits[i].distance));
+        CHECK(hits[i].distance == as_search_distance(s, q, xe));
+        if (i > 0)
+            CHECK(hits[i].distance >= hits[i - 1].distance);
+    }
+    as_searcher_free(s);
+    as_projection_free(p);
+    as_index_close(ix);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -572,6 +630,7 @@ main(int argc, char **argv)
     test_index();
     test_learn_write();
     test_builder_fit();
+    test_tiny_column();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -135,9 +135,11 @@ double as_projection_eigenvalue(const as_projection *p, size_t k);
 /* Direction k's weight on input column j. */
 double as_projection_scaling(const as_projection *p, size_t j, size_t k);
 
-/* z = (y - mean) W for one normalised row y (in_dim floats) into z
- * (out_dim doubles). */
-void as_projection_apply(const as_projection *p, const float *y, double *z);
+/* z = (y - mean) W for one normalised row y (in_dim values) into z
+ * (out_dim doubles). y is double so that a query's standardised value
+ * past float's range (a column that barely varies) is projected as it
+ * is; a row of float values gives the same z as double. */
+void as_projection_apply(const as_projection *p, const double *y, double *z);
 /* The blended row of a normalised row y: [sqrt(1 - a) y/|y|,
  * sqrt(a) z/|z|] (a zero part stays zero), in_dim + out_dim floats into
  * out. */
