@@ -108,7 +108,8 @@ got=$(timeout 30 zsh -f "$T/c.zsh" "$zshc" 'as-extract --js' \
     'as-anomaly --method=if' 'as-map -m t' 'as-search -J --cou' \
     'as-index mer' 'as-stats -' 'as-cluster --sum' 'as-anomaly --dur' \
     'as-map --clu' 'as-search -K kick -K sn' 'as-search -l a --lab' \
-    'as-stats -g x --path-g' 'as-map -m tsne --met' 'as-serve -C cra') ||
+    'as-stats -g x --path-g' 'as-map -m tsne --met' 'as-serve -C cra' \
+    'as-serve --vers' 'as-extract --zero') ||
     fail "zsh: the completion failed or hung"
 want='as-extract --json |
 as-anomaly --method=iforest |
@@ -123,6 +124,8 @@ as-search -K kick -K snare |
 as-search -l a --label=|
 as-stats -g x --path-glob=|
 as-map -m tsne --met|
-as-serve -C crates/|'
+as-serve -C crates/|
+as-serve --version |
+as-extract --zero-terminated |'
 [ "$got" = "$want" ] || fail "zsh completes to:
 $got"
