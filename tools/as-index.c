@@ -714,6 +714,7 @@ run_dump(const struct opts *o)
     as_featwriter *w;
     int st = as_featwriter_new(&w, stdout, &h, &wo);
     int failed = 0;
+    size_t passed = 0;
     for (size_t i = 0; st == AS_OK && i < as_index_count(ix); i++) {
         struct as_featrow row;
         struct as_index_entry e;
@@ -721,6 +722,7 @@ run_dump(const struct opts *o)
             (st = as_index_entry(ix, i, &e)) == AS_OK &&
             !as_entry_filter_match(o->filter, &e))
             continue;
+        passed++;
         if (st != AS_OK || (st = as_index_entry_row(ix, i, &row)) != AS_OK)
             break;
         st = as_featwriter_row(w, &row);
@@ -733,7 +735,9 @@ run_dump(const struct opts *o)
     if (st == AS_EINDEX || st == AS_ECHECKSUM) {
         cli_warn_status(o->dump, st);
         failed = 1;
-    }
+    } else if (st == AS_OK && passed == 0 && as_entry_filter_active(o->filter))
+        /* as the other tools say it (cli_filter_index()) */
+        cli_notex(o->dump, "no entry passes the filters");
     if (w != NULL)
         as_featwriter_free(w);
     as_featheader_free(&h);

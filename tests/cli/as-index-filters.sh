@@ -48,10 +48,15 @@ run as-index -d lib.asx -H --cluster=1
 expect_status 0
 expect_no_err
 cut -f 1 "$T/out" | cmp -s want - || fail "--cluster"
-# nothing passes: the header alone
+# nothing passes: the header alone, and a note (a mistyped label looks
+# like an empty index otherwise) that -q keeps quiet
 run as-index -d lib.asx --label=nothing
 expect_status 0
 expect_out "$(head -n 1 all.tsv)"
+expect_err "as-index: lib.asx: no entry passes the filters"
+run as-index -q -d lib.asx --label=nothing
+expect_status 0
+expect_no_err
 
 # merge: an index of the entries of each that pass, with their metadata
 run as-index merge -q --label=kicks --label=tones -o sub.asx lib.asx tones.asx
