@@ -49,6 +49,13 @@ expect_status 0
 run env TMPDIR=$T/no-such-dir as-cluster -H -k 2 -l hats lib.asx
 expect_status 1
 expect_err "as-cluster: lib.asx: the entries that pass, in a temporary file: No such file or directory"
+# a filter that nothing passes: nothing to cluster, as with an empty
+# index (as-tools(7) names this exception)
+run as-cluster -l nothing lib.asx
+expect_status 1
+expect_out_empty
+expect_err "as-cluster: lib.asx: no entry passes the filters" \
+    "as-cluster: lib.asx: no entries to cluster"
 
 # Bad values; -W and -P want the whole index; an index is a file.
 USAGE="$(as_usage as-cluster)
