@@ -36,6 +36,9 @@ same "path=$K&k=3&genre=loops" -k 3 -l loops -p $K
 same "path=$K&k=2&cluster=0&cluster=2" -k 2 -c 0 -c 2 -p $K
 same "path=$K&k=4&duration=0.4:" -k 4 -t 0.4: -p $K
 same "path=$K&k=4&duration=:1" -k 4 -t :1 -p $K
+# a later duration replaces an earlier one, as a later -t does
+same "path=$K&k=9&duration=:0.6&duration=1:" -k 9 -t 1: -p $K
+same "path=$K&k=9&duration=:0.6&duration=1:" -k 9 -t :0.6 -t 1: -p $K
 same "path=$K&k=4&glob=samples/t*" -k 4 -g 'samples/t*' -p $K
 same "path=$K&k=4&path-glob=*.flac&label=loops" -k 4 -g '*.flac' -l loops -p $K
 same "path=$K&k=3&w=timbre=0,pitch=2" -k 3 -w timbre=0,pitch=2 -p $K
