@@ -107,6 +107,7 @@
  * more than 0.72 dB, or by more than 8.9 standard errors.
  * Sounds longer than 60 s are compared on their first 60 s.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -301,7 +302,7 @@ envelope(struct sound *s)
 }
 
 int
-as__dupcmp_load(as__dupcmp *c, int slot, const char *path)
+as__dupcmp_load(as__dupcmp *c, int slot, const char *dir, const char *path)
 {
     struct sound *s = &c->s[slot];
     s->n = 0;
@@ -310,8 +311,21 @@ as__dupcmp_load(as__dupcmp *c, int slot, const char *path)
     as_decode_opts_init(&o);
     o.out_rate_hz = RATE_HZ;
     o.downmix = 1;
+    char *joined = NULL;
+    if (dir != NULL && path[0] != '/') {
+        size_t nd = strlen(dir), np = strlen(path);
+        if ((joined = malloc(nd + np + 2)) == NULL)
+            return AS_ENOMEM;
+        memcpy(joined, dir, nd);
+        joined[nd] = '/';
+        memcpy(joined + nd + 1, path, np + 1);
+        path = joined;
+    }
     as_decoder *d;
     int st = as_decoder_open(&d, path, &o);
+    int err = errno;
+    free(joined);
+    errno = err;
     if (st != AS_OK)
         return st;
     for (;;) {

@@ -53,6 +53,7 @@ as_dup_opts_init(struct as_dup_opts *o)
     o->progress_ctx = NULL;
     o->unreadable = NULL;
     o->unreadable_ctx = NULL;
+    o->dir = NULL;
 }
 
 struct as_dup_groups {
@@ -337,6 +338,7 @@ struct confirm_ctx {
     size_t *loaded;     /* per worker: the rep in its slot 0 */
     int *loaded_st, *loaded_errno;
     double max_diff;
+    const char *dir; /* as_dup_opts */
 };
 
 static void
@@ -347,7 +349,8 @@ confirm_task(void *ctx, size_t task, size_t worker)
     struct pair *p = &c->p[c->todo[task]];
     if (c->loaded[worker] != c->u) {
         errno = 0;
-        c->loaded_st[worker] = as__dupcmp_load(w, 0, c->items[c->u].path);
+        c->loaded_st[worker] =
+            as__dupcmp_load(w, 0, c->dir, c->items[c->u].path);
         c->loaded_errno[worker] = errno;
         c->loaded[worker] = c->u;
     }
@@ -356,7 +359,7 @@ confirm_task(void *ctx, size_t task, size_t worker)
     if (p->st_u != AS_OK)
         return;
     errno = 0;
-    p->st_v = as__dupcmp_load(w, 1, c->items[p->other].path);
+    p->st_v = as__dupcmp_load(w, 1, c->dir, c->items[p->other].path);
     p->errno_v = errno;
     if (p->st_v == AS_OK)
         p->diff = as__dupcmp_diff(w, c->max_diff);
@@ -371,9 +374,11 @@ confirm_task(void *ctx, size_t task, size_t worker)
  * confirmed against a leader once. Then every item follows its rep.
  */
 static int
-confirm_assign(struct item *items, size_t n, struct pairs *ps, double max_diff,
-               size_t threads)
+confirm_assign(struct item *items, size_t n, struct pairs *ps,
+               const struct as_dup_opts *o)
 {
+    double max_diff = o->max_difference;
+    size_t threads = o->threads;
     if (threads < 1)
         threads = 1;
     size_t *todo = malloc((ps->n ? ps->n : 1) * sizeof *todo);
@@ -434,9 +439,9 @@ confirm_assign(struct item *items, size_t n, struct pairs *ps, double max_diff,
             from = to;
             if (n_todo == 0)
                 break;
-            struct confirm_ctx c = {items,     ps->p,        todo,
-                                    u,         work,         loaded,
-                                    loaded_st, loaded_errno, max_diff};
+            struct confirm_ctx c = {items,    ps->p,  todo,      u,
+                                    work,     loaded, loaded_st, loaded_errno,
+                                    max_diff, o->dir};
             st = as_parallel(n_todo, threads, confirm_task, &c);
             for (size_t t = 0; t < n_todo && st == AS_OK; t++) {
                 const struct pair *p = &ps->p[todo[t]];
@@ -699,8 +704,7 @@ as_dup_groups_find(as_dup_groups **out, as_searcher *s,
         goto done;
     if (o->max_difference > 0.0) {
         if ((st = candidates(s, o, items, n, &ps)) != AS_OK ||
-            (st = confirm_assign(items, n, &ps, o->max_difference,
-                                 o->threads)) != AS_OK)
+            (st = confirm_assign(items, n, &ps, o)) != AS_OK)
             goto done;
         report_unreadable(o, items, n, &ps);
     }

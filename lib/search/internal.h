@@ -191,10 +191,11 @@ typedef struct as__dupcmp as__dupcmp;
 /* AS_OK or AS_ENOMEM. */
 int as__dupcmp_new(as__dupcmp **out);
 void as__dupcmp_free(as__dupcmp *c);
-/* Decodes the file at path into slot 0 or 1 (22050 Hz mono, the first
- * 60 s). AS_OK or a status of as_decoder_open/as_decoder_read (errno
- * set with AS_EIO); the slot is then empty. */
-int as__dupcmp_load(as__dupcmp *c, int slot, const char *path);
+/* Decodes the file at path (a relative one under dir, unless dir is
+ * NULL) into slot 0 or 1 (22050 Hz mono, the first 60 s). AS_OK or a
+ * status of as_decoder_open/as_decoder_read (errno set with AS_EIO);
+ * the slot is then empty. */
+int as__dupcmp_load(as__dupcmp *c, int slot, const char *dir, const char *path);
 /* The difference of the two loaded sounds in dB (as/search.h,
  * as_dup_groups_find); HUGE_VAL when one is silent, or when the
  * difference is at most limit but they play at different rates or with

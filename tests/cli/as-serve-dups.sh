@@ -22,7 +22,7 @@ same() {
     # the default report is computed in the background: 503 meanwhile
     http_ready "${URL}duplicates?$_q"
     expect_code 200
-    sed -e 's/^{"max_difference_db":[0-9.]*,"count":[0-9]*,"groups":\[//' \
+    sed -e 's/^{"max_difference_db":[0-9.]*,"count":[0-9]*,"unreadable":\[\],"groups":\[//' \
         -e 's/\]}$//' -e 's/},{"group"/}\n{"group"/g' "$T/out" |
         sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
             -e 's/,"cluster":(null|[0-9]+)//g' >got.json
@@ -35,7 +35,7 @@ grep -q '^{"max_difference_db":0.500000,"count":2,' "$T/out" || fail "count: $(c
 grep -q '"filename":"samples/tones/bd_quieter.wav"' "$T/out" ||
     fail "near copy: $(cat "$T/out")"
 same "difference=0" -e 0
-grep -q '"count":1,"groups":\[{"group":1,"files":\[{"id":[0-9]*,"filename":"samples/hats/kick_copy.flac",' "$T/out" ||
+grep -q '"count":1,"unreadable":\[\],"groups":\[{"group":1,"files":\[{"id":[0-9]*,"filename":"samples/hats/kick_copy.flac",' "$T/out" ||
     fail "identical only: $(cat "$T/out")"
 same "distance=0" -e 0
 same "difference=3&genre=kicks&genre=tones" -e 3 -l kicks -l tones
@@ -46,3 +46,24 @@ expect_out '{"error":"difference: not a number from 0 to 100","status":400}'
 http "${URL}duplicates?distance=x"
 expect_code 400
 expect_out '{"error":"distance: not a number from 0 to 100","status":400}'
+
+# Started elsewhere, the server decodes the files from the folder -C
+# names, as it serves their audio: the same report.
+as_serve_stop
+mkdir elsewhere
+cd elsewhere
+as_serve_start -C "$T" "$T/lib.asx"
+cd "$T"
+same ""
+grep -q '"filename":"samples/tones/bd_quieter.wav"' "$T/out" ||
+    fail "near copy from -C: $(cat "$T/out")"
+# A file that can no longer be decoded is no near copy: the answer lists
+# it under "unreadable", with why, and the log names it.
+printf 'not audio\n' >samples/tones/bd_quieter.wav
+http_ready "${URL}duplicates?difference=0.6"
+expect_code 200
+grep -q '^{"max_difference_db":0.600000,"count":1,"unreadable":\[{"id":[0-9]*,"filename":"samples/tones/bd_quieter.wav","error":"[^"]*"}\],"groups":\[{' "$T/out" ||
+    fail "unreadable: $(cat "$T/out")"
+grep -q '"filename":"samples/tones/bd_quieter.wav"' serve.err ||
+    grep -q '^as-serve: samples/tones/bd_quieter.wav: ' serve.err ||
+    fail "the log does not name the unreadable file: $(cat serve.err)"

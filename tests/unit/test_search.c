@@ -1109,6 +1109,36 @@ test_dups_envelope(void)
     as_dup_groups_free(g);
     as_searcher_free(s);
     as_index_close(ix);
+    unlink(path);
+
+    /* the same files by relative paths: decoded from o.dir; from the
+     * current directory, where they are not, each is unreadable */
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (int k = 0; k < 3; k++) {
+        char rel[32];
+        snprintf(rel, sizeof rel, "hat%d.wav", k);
+        struct as_index_entry e = {
+            rel, "x", 0.2, -1, -1, 0, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, x + (size_t)k * dim, NULL),
+                     AS_OK);
+    }
+    s = dups_searcher(b, "dups-env-rel.asx", path, &ix);
+    o.dir = dir;
+    CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
+    check_pair_0_1(g);
+    as_dup_groups_free(g);
+    struct unread u = {0, 0, "hat0.wav", 0};
+    o.dir = NULL;
+    o.unreadable = on_unreadable;
+    o.unreadable_ctx = &u;
+    CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
+    CHECK_INT(as_dup_groups_count(g), 0);
+    /* as the index holds the path, and ENOENT */
+    CHECK(u.seen);
+    CHECK_INT(u.other, 0);
+    as_dup_groups_free(g);
+    as_searcher_free(s);
+    as_index_close(ix);
     for (int k = 0; k < 3; k++)
         unlink(p[k]);
     unlink(path);

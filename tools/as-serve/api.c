@@ -1823,8 +1823,74 @@ dup_member(struct rec *r, const struct gen *g, const struct as_dup_member *v)
     return AS_OK;
 }
 
+/* The files a duplicate search could not decode, in path order. */
+struct unread {
+    struct unread_file {
+        struct as_entry_ref ref;
+        char *why;
+    } * v;
+    size_t n, cap;
+    int st; /* AS_ENOMEM when one could not be kept */
+};
+
+/* as_dup_opts.unreadable: logged (as as-search -D warns of it) and kept
+ * for the answer. */
+static void
+dup_unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
+               int err)
+{
+    struct unread *u = ctx;
+    const char *why = status == AS_EIO ? strerror(err) : as_strerror(status);
+    cli_warnx(path, "%s", why);
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? 2 * u->cap : 16;
+        void *v = realloc(u->v, cap * sizeof *u->v);
+        if (v == NULL) {
+            u->st = AS_ENOMEM;
+            return;
+        }
+        u->v = v;
+        u->cap = cap;
+    }
+    if ((u->v[u->n].why = strdup(why)) == NULL) {
+        u->st = AS_ENOMEM;
+        return;
+    }
+    u->v[u->n++].ref = ref;
+}
+
+static void
+unread_free(struct unread *u)
+{
+    for (size_t i = 0; i < u->n; i++)
+        free(u->v[i].why);
+    free(u->v);
+}
+
+/* The "unreadable" list of a duplicates answer: each file, with why. */
+static int
+unread_json(struct rec *r, const struct gen *g, const struct unread *u)
+{
+    rec_array(r, "unreadable");
+    for (size_t i = 0; i < u->n; i++) {
+        struct as_index_entry e;
+        const struct as_entry_ref *ref = &u->v[i].ref;
+        int st = as_index_entry(g->ix[ref->shard], ref->entry, &e);
+        if (st != AS_OK)
+            return st;
+        rec_object(r, NULL);
+        rec_size(r, "id", g->offset[ref->shard] + ref->entry);
+        rec_path(r, e.path);
+        rec_str(r, "error", u->v[i].why);
+        rec_close(r);
+    }
+    rec_close(r);
+    return AS_OK;
+}
+
 /* The duplicate groups of the library (visible entries in mask, NULL:
- * all) as as-search -D finds them, as JSON; NULL on failure (*st). */
+ * all) as as-search -D finds them, as JSON, with the files that could
+ * not be decoded; NULL on failure (*st). */
 static char *
 build_duplicates(struct gen *g, double max_difference,
                  const as_entry_mask *mask, int *st)
@@ -1832,25 +1898,34 @@ build_duplicates(struct gen *g, double max_difference,
     as_searcher *s = gen_searcher(g, st);
     if (s == NULL)
         return NULL;
+    struct unread unread = {NULL, 0, 0, AS_OK};
     struct as_dup_opts o;
     as_dup_opts_init(&o);
     o.max_difference = max_difference;
     o.mask = mask ? as_entry_mask_rows(mask) : NULL;
     o.threads = api_opts->jobs;
+    o.unreadable = dup_unreadable;
+    o.unreadable_ctx = &unread;
+    /* relative paths from -C, as /entries/{id}/audio opens them */
+    o.dir = api_opts->dir_abs ? api_opts->dir_abs : api_opts->dir;
     as_dup_groups *dg = NULL;
     *st = as_dup_groups_find(&dg, s, &o);
     gen_searcher_put(g, s);
-    if (*st != AS_OK)
-        return NULL;
+    if (*st == AS_OK)
+        *st = unread.st;
     struct answer a;
-    if (answer_open(&a) != 0) {
-        as_dup_groups_free(dg);
+    if (*st == AS_OK && answer_open(&a) != 0)
         *st = AS_ENOMEM;
+    if (*st != AS_OK) {
+        as_dup_groups_free(dg);
+        unread_free(&unread);
         return NULL;
     }
     size_t n = as_dup_groups_count(dg);
     rec_real(&a.r, "max_difference_db", "%.6f", max_difference);
     rec_size(&a.r, "count", n);
+    *st = unread_json(&a.r, g, &unread);
+    unread_free(&unread);
     rec_array(&a.r, "groups");
     for (size_t i = 0; i < n && *st == AS_OK; i++) {
         size_t m;

@@ -271,6 +271,10 @@ struct as_dup_opts {
     void (*unreadable)(void *ctx, struct as_entry_ref ref, const char *path,
                        int status, int err);
     void *unreadable_ctx;
+    /* The folder a relative entry path is taken from when a file is
+     * decoded (the path given to unreadable stays the index's); NULL
+     * (init): the current directory. */
+    const char *dir;
 };
 void as_dup_opts_init(struct as_dup_opts *o);
 
