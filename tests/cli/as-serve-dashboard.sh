@@ -29,6 +29,18 @@ expect_code 200
 http "${URL}?colour=label"
 expect_code 400
 grep -q "unknown query parameter 'colour'" out || fail "GET /?colour: $(cat out)"
+# the map's parameters, checked as /map checks them; generation= as on
+# every endpoint
+for bad in "method=x:method: not pca, tsne or umap" "dims=9:dims: not 2 or 3" \
+    "shard=1:shard: not a shard number from 0 to 0"; do
+    http "${URL}?${bad%%:*}"
+    expect_code 400
+    expect_out "{\"error\":\"${bad#*:}\",\"status\":400}"
+done
+http "${URL}?generation=1&method=pca"
+expect_code 200
+http "${URL}?generation=2"
+expect_code 409
 http -X POST "$URL"
 expect_code 405
 

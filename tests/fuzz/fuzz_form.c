@@ -33,8 +33,6 @@ check_query(const char *qs, size_t len)
             int dup = 0, bad = 0;
             (void)form_query_get(&q, q.v[i].name, &dup, &bad);
         }
-        static const char *const names[] = {"path", "k", NULL};
-        (void)form_query_unknown(&q, names);
     } else if (q.n != 0 || q.v != NULL) {
         abort();
     }

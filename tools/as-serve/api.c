@@ -1756,6 +1756,31 @@ bg_map(const struct bg_job *j, int *st)
     return build_map(j->g, j->h, j->method, j->dims, st);
 }
 
+/* The map's parameters, of /map and of the dashboard: shard (0),
+ * method (pca) and dims (2). 1 after replying to a bad one. */
+static int
+map_params(const struct request *q, const struct gen *g, size_t *h, int *method,
+           size_t *dims)
+{
+    const char *sv, *mv, *dv;
+    if (param(q, "shard", &sv) || param(q, "method", &mv) ||
+        param(q, "dims", &dv))
+        return 1;
+    *h = 0;
+    *dims = 2;
+    *method = AS_MAP_PCA;
+    if (sv != NULL && parse_size(sv, 0, g->n - 1, h) != 0)
+        reply_error(q->c, q->r, 400, "shard: not a shard number from 0 to %zu",
+                    g->n - 1);
+    else if (mv != NULL && (*method = page_method(mv)) < 0)
+        reply_error(q->c, q->r, 400, "method: not pca, tsne or umap");
+    else if (dv != NULL && parse_size(dv, 2, 3, dims) != 0)
+        reply_error(q->c, q->r, 400, "dims: not 2 or 3");
+    else
+        return 0;
+    return 1;
+}
+
 static int
 map(const struct request *q, struct gen *g)
 {
@@ -1763,21 +1788,15 @@ map(const struct request *q, struct gen *g)
                                         NULL};
     if (check_params(q, names))
         return MHD_YES;
-    const char *sv, *mv, *dv, *fv;
-    if (param(q, "shard", &sv) || param(q, "method", &mv) ||
-        param(q, "dims", &dv) || param(q, "format", &fv))
+    const char *fv;
+    if (param(q, "format", &fv))
         return MHD_YES;
     if (fv != NULL && strcmp(fv, "page") != 0 && strcmp(fv, "points") != 0)
         return reply_error(q->c, q->r, 400, "format: not points or page");
-    size_t h = 0, dims = 2;
-    int method = AS_MAP_PCA;
-    if (sv != NULL && parse_size(sv, 0, g->n - 1, &h) != 0)
-        return reply_error(q->c, q->r, 400,
-                           "shard: not a shard number from 0 to %zu", g->n - 1);
-    if (mv != NULL && (method = page_method(mv)) < 0)
-        return reply_error(q->c, q->r, 400, "method: not pca, tsne or umap");
-    if (dv != NULL && parse_size(dv, 2, 3, &dims) != 0)
-        return reply_error(q->c, q->r, 400, "dims: not 2 or 3");
+    size_t h, dims;
+    int method;
+    if (map_params(q, g, &h, &method, &dims))
+        return MHD_YES;
     if (fv != NULL && strcmp(fv, "page") == 0)
         return page_map(q, g, h, method, dims);
     return api_map_cached(q, g, h, method, dims, bg_map, g->maps);
@@ -2237,6 +2256,19 @@ document(const struct request *q, const char *text, const char *type)
     return reply_static(q->c, q->r, 200, text, type);
 }
 
+/* The dashboard: its parameters are the map's, read by the page's
+ * script, and checked here as /map checks them. */
+static int
+dashboard(const struct request *q, const struct gen *g)
+{
+    static const char *const names[] = {"shard", "method", "dims", NULL};
+    size_t h, dims;
+    int method;
+    if (check_params(q, names) || map_params(q, g, &h, &method, &dims))
+        return MHD_YES;
+    return page_dashboard(q);
+}
+
 int
 api_handle(const struct request *q, struct gen *g)
 {
@@ -2280,7 +2312,7 @@ api_handle(const struct request *q, struct gen *g)
         case 9:
             return duplicates(q, g);
         default:
-            return page_dashboard(q);
+            return dashboard(q, g);
         }
     }
     return reply_error(q->c, q->r, 404, "no such endpoint");

@@ -144,19 +144,6 @@ form_query_get(const struct form_query *q, const char *name, int *dup, int *bad)
     return hit->value;
 }
 
-long
-form_query_unknown(const struct form_query *q, const char *const *names)
-{
-    for (size_t i = 0; i < q->n; i++) {
-        size_t j = 0;
-        while (names[j] != NULL && strcmp(names[j], q->v[i].name) != 0)
-            j++;
-        if (names[j] == NULL)
-            return (long)i;
-    }
-    return -1;
-}
-
 /* ---- multipart ---- */
 
 static int

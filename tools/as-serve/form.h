@@ -49,9 +49,6 @@ void form_query_free(struct form_query *q);
  * byte is returned as NULL with *bad set. */
 const char *form_query_get(const struct form_query *q, const char *name,
                            int *dup, int *bad);
-/* The index of the first field whose name is not in names (a NULL-ended
- * list), or -1 if every name is known. */
-long form_query_unknown(const struct form_query *q, const char *const *names);
 
 /* One part of a multipart body: pointers into the body (not
  * NUL-terminated). filename is NULL when the part has none. */

@@ -234,14 +234,6 @@ static const char page_tail[] = "</script>\n</body>\n</html>\n";
 int
 page_dashboard(const struct request *q)
 {
-    static const char *const names[] = {"shard", "method", "dims", NULL};
-    long u = form_query_unknown(q->query, names);
-    if (u >= 0) {
-        char *n = cli_msg_name_dup(q->query->v[u].name);
-        reply_error(q->c, q->r, 400, "unknown query parameter '%s'", n);
-        free(n);
-        return MHD_YES;
-    }
     struct body b;
     if (body_open(&b) != 0)
         return MHD_NO;
