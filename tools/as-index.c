@@ -662,6 +662,13 @@ run_merge(const struct opts *o, char **inputs, int n)
                        "whole");
         as_index_builder_free(b);
         b = NULL;
+    } else if (b != NULL && failed) {
+        /* all or nothing, as -o: a shard that is not mounted would
+         * otherwise take its entries out of the library */
+        cli_warnx(out, "not written: %zu input error%s", c.failed,
+                  c.failed == 1 ? "" : "s");
+        as_index_builder_free(b);
+        b = NULL;
     } else if (b != NULL && as_index_builder_count(b) == 0 &&
                as_entry_filter_active(o->filter)) {
         /* a filter that passes nothing is a mistake more often than not:

@@ -120,7 +120,9 @@ expect_err "as-index: l45.tsv: feature set librosa45, the index has default" \
 as-index -o l45.asx l45.tsv
 run as-index merge -o bad.asx lib.asx l45.asx
 expect_status 1
-expect_err "as-index: l45.asx: feature set librosa45, lib.asx has default"
+expect_err "as-index: l45.asx: feature set librosa45, lib.asx has default" \
+    "as-index: bad.asx: not written: 1 input error"
+[ ! -e bad.asx ] || fail "merge wrote after an input error"
 
 # A malformed row: named with its line, status 1; -o writes nothing (an
 # index it would replace stays as it was), -u indexes the other rows.

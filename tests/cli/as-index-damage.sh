@@ -209,7 +209,8 @@ expect_out_empty
 expect_damaged as-extract $((size / 2))
 # merge into a damaged input (folding a segment in, adding a shard):
 # nothing is written over it, and none of its entries is lost; nor over
-# one with other columns. Another damaged input is left out, as before.
+# one with other columns. Nor is anything written when another input is
+# damaged: a merge is all or nothing, as -o is.
 as-extract "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" >two.tsv
 as-index -o two.asx two.tsv
 for spell in bad.asx ./bad.asx; do
@@ -226,6 +227,12 @@ cp l45.asx saved.asx
 run as-index merge -q -o l45.asx two.asx l45.asx
 expect_status 1
 cmp -s saved.asx l45.asx || fail "merge over an input of other columns"
-run as-index merge -q -o new.asx two.asx bad.asx
+run as-index merge -o new.asx two.asx bad.asx
 expect_status 1
-[ "$(as-index -d new.asx | wc -l)" -eq 3 ] || fail "merge without the damaged"
+expect_err "as-index: bad.asx: index is damaged (checksum mismatch in MATRIX)" \
+    "as-index: new.asx: not written: 1 input error"
+[ ! -e new.asx ] || fail "merge wrote without the damaged input"
+cp two.asx new.asx
+run as-index merge -q -o new.asx two.asx no-such.asx bad.asx
+expect_status 1
+cmp -s two.asx new.asx || fail "merge replaced its output after input errors"

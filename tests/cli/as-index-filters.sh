@@ -115,16 +115,16 @@ run as-index merge --label=kcisk -o sub.asx lib.asx
 expect_status 1
 expect_err "as-index: sub.asx: no entry of the indexes read passes the filters; not written"
 cmp -s before.asx sub.asx || fail "a merge that nothing passed changed sub.asx"
-# nor when an index could not be read
+# nor when an index could not be read (the merge is all or nothing)
 run as-index merge --label=kicks -o sub.asx missing.asx tones.asx
 expect_status 1
 expect_err "as-index: missing.asx: No such file or directory" \
-    "as-index: sub.asx: no entry of the indexes read passes the filters; not written"
+    "as-index: sub.asx: not written: 1 input error"
 cmp -s before.asx sub.asx || fail "a failed merge changed sub.asx"
-# the entries that pass of the indexes read are written, exit 1
+# nor when entries of the indexes read pass
 run as-index merge -q --label=kicks -o some.asx missing.asx lib.asx
 expect_status 1
-[ "$(as-search -L -H some.asx | wc -l)" -eq 2 ] || fail "the kicks of lib.asx"
+[ ! -e some.asx ] || fail "a merge wrote without one of its indexes"
 # a filtered merge does not write over one of its inputs
 cp lib.asx self.asx
 run as-index merge --label=kicks -o self.asx tones.asx self.asx

@@ -64,5 +64,7 @@ expect_err "as-index: new.tsv: feature set default, the index has 87 columns" \
 cmp -s old.asx up.asx || fail "update changed the old index"
 run as-index merge -o merged.asx old.asx new.asx
 expect_status 1
-expect_err "as-index: new.asx: feature set default, old.asx has 87 columns"
+expect_err "as-index: new.asx: feature set default, old.asx has 87 columns" \
+    "as-index: merged.asx: not written: 1 input error"
+[ ! -e merged.asx ] || fail "merge wrote after an input error"
 exit 0
