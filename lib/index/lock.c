@@ -82,6 +82,22 @@ as_index_unlock(int fd)
     }
 }
 
+/* The first 8 bytes of the file at path (a regular file, checked
+ * before) into m: how many were read (fewer when it is shorter), -1 with
+ * errno set when it cannot be read. */
+static ssize_t
+read_magic(const char *path, unsigned char m[8])
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return -1;
+    ssize_t r = read(fd, m, 8);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return r;
+}
+
 int
 as_index_replaceable(const char *path)
 {
@@ -92,18 +108,35 @@ as_index_replaceable(const char *path)
         return AS_ENOTINDEX;
     /* the magic decides: an index cut short, shorter than its header,
      * is an index still */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return AS_EIO;
     unsigned char m[8];
-    ssize_t r = read(fd, m, sizeof m);
-    int e = errno;
-    close(fd);
-    if (r < 0) {
-        errno = e;
+    ssize_t r = read_magic(path, m);
+    if (r < 0)
         return AS_EIO;
+    return r == 8 && memcmp(m, IX_MAGIC, 8) == 0 ? AS_OK : AS_ENOTINDEX;
+}
+
+enum as_index_file
+as_index_file_kind(const char *path)
+{
+    struct stat sb;
+    unsigned char m[8];
+    if (path == NULL || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        read_magic(path, m) != 8)
+        return AS_INDEX_FILE_NONE;
+    /* the three magics differ in their fourth byte alone: IX_MAGIC,
+     * SG_MAGIC (segment.c) and ANN_MAGIC (lib/ann/ann.c) */
+    static const unsigned char family[] = "\x89"
+                                          "AS?\r\n\x1a\n";
+    if (memcmp(m, family, 3) != 0 || memcmp(m + 4, family + 4, 4) != 0)
+        return AS_INDEX_FILE_NONE;
+    switch (m[3]) {
+    case 'X':
+        return AS_INDEX_FILE_INDEX;
+    case 'D':
+        return AS_INDEX_FILE_SEGMENT;
+    case 'A':
+        return AS_INDEX_FILE_GRAPH;
+    default:
+        return AS_INDEX_FILE_NONE;
     }
-    return r == (ssize_t)sizeof m && memcmp(m, IX_MAGIC, sizeof m) == 0
-               ? AS_OK
-               : AS_ENOTINDEX;
 }

@@ -81,6 +81,21 @@ usage_error "-s other.asx is an index, which only as-index replaces; write to an
 usage_error "-o other.asx is an index, which only as-index replaces; write to another file" \
     -o other.asx lib.asx
 cmp -s saved.asx other.asx || fail "a refused run wrote over another index"
+# nor an index's segment (as-index -u) or approximate graph (-a), which
+# every tool reads with it
+as-index -d other.asx | awk -F '\t' -v OFS='\t' 'NR == 1 { print; next }
+    NR == 2 { $2 = "relabelled"; print }' >relabel.tsv
+as-index -q -u other.asx relabel.tsv
+as-index -q -a other.asx
+[ -f other.asx.seg ] && [ -f other.asx.ann ] || fail "no segment or graph made"
+cp other.asx.seg saved.seg
+cp other.asx.ann saved.ann
+usage_error "-s other.asx.seg is an index's segment, which only as-index replaces; write to another file" \
+    -s other.asx.seg lib.asx
+usage_error "-w other.asx.ann is an index's approximate graph, which only as-index replaces; write to another file" \
+    -w other.asx.ann lib.asx
+cmp -s saved.seg other.asx.seg || fail "a refused run wrote over a segment"
+cmp -s saved.ann other.asx.ann || fail "a refused run wrote over a graph"
 cmp -s saved.asx lib.asx || fail "a refused run wrote over the index"
 run as-map -x lib.asx
 expect_status 2

@@ -1415,6 +1415,44 @@ test_replaceable(void)
     snprintf(path, sizeof path, "%s/fifo.asx", dir);
     CHECK_INT(mkfifo(path, 0600), 0);
     CHECK_STATUS(as_index_replaceable(path), AS_ENOTINDEX);
+    CHECK_INT(as_index_file_kind(path), AS_INDEX_FILE_NONE);
+
+    /* which of an index's files a file is, by its magic */
+    check_ctx("file kind");
+    snprintf(path, sizeof path, "%s/text.asx", dir);
+    CHECK_INT(as_index_file_kind(path), AS_INDEX_FILE_NONE);
+    CHECK_INT(as_index_file_kind(dir), AS_INDEX_FILE_NONE);
+    CHECK_INT(as_index_file_kind(NULL), AS_INDEX_FILE_NONE);
+    static const struct {
+        const char *magic;
+        enum as_index_file kind;
+    } kinds[] = {
+        {"\x89"
+         "ASX\r\n\x1a\n",
+         AS_INDEX_FILE_INDEX},
+        {"\x89"
+         "ASD\r\n\x1a\n",
+         AS_INDEX_FILE_SEGMENT},
+        {"\x89"
+         "ASA\r\n\x1a\n",
+         AS_INDEX_FILE_GRAPH},
+        {"\x89"
+         "ASQ\r\n\x1a\n",
+         AS_INDEX_FILE_NONE},
+        {"\x89"
+         "PNG\r\n\x1a\n",
+         AS_INDEX_FILE_NONE},
+    };
+    snprintf(path, sizeof path, "%s/kind", dir);
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        tu_write_file(path, kinds[i].magic, 8);
+        CHECK_INT(as_index_file_kind(path), kinds[i].kind);
+        /* cut short inside the magic: nothing of an index's */
+        tu_write_file(path, kinds[i].magic, 7);
+        CHECK_INT(as_index_file_kind(path), AS_INDEX_FILE_NONE);
+    }
+    snprintf(path, sizeof path, "%s/none.asx", dir);
+    CHECK_INT(as_index_file_kind(path), AS_INDEX_FILE_INDEX);
 }
 
 /* Constructors and the lock check their pointers: AS_EINVAL, never a

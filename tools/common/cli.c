@@ -301,14 +301,20 @@ cli_output_not_input(const char *opt, const char *out, const char *in)
 void
 cli_output_not_index(const char *opt, const char *out)
 {
-    struct stat sb;
-    if (out == NULL || strcmp(out, "-") == 0 || stat(out, &sb) != 0 ||
-        !S_ISREG(sb.st_mode) || as_index_replaceable(out) != AS_OK)
+    static const char *const what[] = {
+        [AS_INDEX_FILE_INDEX] = "an index",
+        [AS_INDEX_FILE_SEGMENT] = "an index's segment",
+        [AS_INDEX_FILE_GRAPH] = "an index's approximate graph",
+    };
+    enum as_index_file k = out == NULL || strcmp(out, "-") == 0
+                               ? AS_INDEX_FILE_NONE
+                               : as_index_file_kind(out);
+    if (k == AS_INDEX_FILE_NONE)
         return;
     char *name = cli_msg_name_dup(out);
-    cli_usage_error("%s %s is an index, which only as-index replaces; "
+    cli_usage_error("%s %s is %s, which only as-index replaces; "
                     "write to another file",
-                    opt, name);
+                    opt, name, what[k]);
 }
 
 /* ---- inputs ---- */

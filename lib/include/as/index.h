@@ -437,6 +437,21 @@ void as_index_unlock(int fd);
  * AS_EIO (errno set) when path cannot be looked at.
  */
 int as_index_replaceable(const char *path);
+/* The files of an index, which only as-index(1) writes: the index, its
+ * segment (NAME.seg) and its approximate graph (NAME.ann). */
+enum as_index_file {
+    AS_INDEX_FILE_NONE,
+    AS_INDEX_FILE_INDEX,
+    AS_INDEX_FILE_SEGMENT,
+    AS_INDEX_FILE_GRAPH
+};
+/*
+ * Which of an index's files the regular file at path is, by its magic
+ * (of any version, damaged or cut short after the magic too), so that a
+ * tool does not write its output over one; AS_INDEX_FILE_NONE for
+ * anything else, a path that cannot be read or looked at included.
+ */
+enum as_index_file as_index_file_kind(const char *path);
 /* Removes the temporary files a killed writer of the index at path (or
  * of its segment) left behind. Call it only while holding the lock. */
 void as_index_remove_stale(const char *path);
