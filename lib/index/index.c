@@ -369,7 +369,7 @@ copy_fd(int fd, size_t n, const unsigned char **out)
 /* Maps the file open at fd read-only into ix->map (ix->size bytes), or
  * with AS_INDEX_PRIVATE reads it there: AS_OK, AS_ENOMEM, AS_EIO with
  * errno set (EISDIR for a directory), or AS_ENOTINDEX for a file shorter
- * than the header. */
+ * than the header or no regular file (a FIFO, a device). */
 static int
 map_fd(as_index *ix, int fd, unsigned flags)
 {
@@ -380,7 +380,7 @@ map_fd(as_index *ix, int fd, unsigned flags)
         errno = EISDIR;
         return AS_EIO;
     }
-    if (st.st_size < IX_HEADER_SIZE)
+    if (!S_ISREG(st.st_mode) || st.st_size < IX_HEADER_SIZE)
         return AS_ENOTINDEX;
     ix->size = (size_t)st.st_size;
     if (flags & AS_INDEX_PRIVATE) {
@@ -399,7 +399,9 @@ map_fd(as_index *ix, int fd, unsigned flags)
 static int
 map_file(as_index *ix, const char *path, unsigned flags, int *fd)
 {
-    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* not blocking: a FIFO of the index's name must not hang readers
+     * (map_fd() refuses what is not a regular file) */
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (*fd < 0)
         return AS_EIO;
     int status = map_fd(ix, *fd, flags);

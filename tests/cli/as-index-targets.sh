@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # as-index -o, -u and merge, and as-cluster -W, with a target that is not
 # a regular file: a device or FIFO is refused (never replaced, no
-# waiting on the FIFO); a symbolic link is followed, the index it names
-# locked and replaced, and the link stays.
+# waiting on the FIFO), and no reader waits on a FIFO either; a symbolic
+# link is followed, the index it names locked and replaced, and the link
+# stays.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -26,6 +27,17 @@ for target in ${null-} fifo; do
 done
 [ -z "${null-}" ] || [ -c "$null" ] || fail "$null is no longer a character device"
 [ -p fifo ] || fail "the FIFO was replaced"
+# nor does a reader wait on a FIFO named as the index: it is no index
+for cmd in "as-index -c" "as-index -d" "as-search -L" "as-stats" \
+    "as-cluster -k 2" "as-anomaly" "as-map -o -"; do
+    # shellcheck disable=SC2086 # the words split on purpose
+    run timeout 20 $cmd fifo
+    expect_status 1
+    expect_err "${cmd%% *}: fifo: not an index"
+done
+run timeout 20 as-extract -U fifo "$FIX/kick_44k1.flac"
+expect_status 1
+expect_err "as-extract: fifo: not an index"
 
 mkdir real
 mv lib.asx real/lib.asx
