@@ -368,8 +368,8 @@ run_approx(const struct opts *o)
     if (st == AS_ECHECKSUM)
         cli_warn_index(o->approx, ix, st);
     else if (st == AS_EINVAL)
-        cli_warnx(o->approx, "a version-1 index: rewrite it first (as-index "
-                             "-u)");
+        cli_warnx(o->approx, "a version-1 index: write it whole first "
+                             "(as-index merge -o INDEX INDEX)");
     else if (st != AS_OK)
         cli_warn_status(ann, st);
     as_index_close(ix);
