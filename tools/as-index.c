@@ -167,6 +167,12 @@ lock_target(const struct opts *o, const char *path, int *fd)
         cli_warnx(path, "locked by another process (see --wait)");
         return 1;
     }
+    if (st == AS_EIO) {
+        /* the lock file's fault (NAME.lock, as-index(1) FILES), which
+         * the index's name alone would not tell */
+        cli_warnx(path, "cannot take its lock: %s", strerror(errno));
+        return 1;
+    }
     if (st != AS_OK) {
         cli_warn_status(path, st);
         return 1;

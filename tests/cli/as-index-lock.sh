@@ -89,6 +89,13 @@ chmod 555 ro-dir
 cd ro-dir
 run as_user "$AS_BIN/as-index" -u lib.asx lib.tsv
 expect_status 1
-expect_err "as-index: lib.asx: Permission denied"
+expect_err "as-index: lib.asx: cannot take its lock: Permission denied"
 cd "$T"
 chmod 755 ro-dir
+# a lock that cannot be a file: the message says it is the lock's fault
+cp lib.asx dirlock.asx
+mkdir dirlock.asx.lock
+run as-index -o dirlock.asx lib.tsv
+expect_status 1
+expect_err "as-index: dirlock.asx: cannot take its lock: Is a directory"
+cmp -s lib.asx dirlock.asx || fail "written without the lock"
