@@ -101,9 +101,20 @@ cb_write(const FLAC__StreamDecoder *d, const FLAC__Frame *frame,
     (void)d;
     unsigned n = frame->header.blocksize, ch = b->channels;
     if (!b->have_info || frame->header.channels != ch ||
-        frame->header.bits_per_sample != b->bits || n > b->frame_cap) {
+        frame->header.bits_per_sample != b->bits) {
         b->error = 1; /* the stream changed shape mid-way */
         return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+    }
+    if (n > b->frame_cap) {
+        /* a frame longer than STREAMINFO's max_blocksize, which a writer
+         * got wrong: libsndfile reads it, so does this */
+        float *f = realloc(b->frame, (size_t)n * ch * sizeof *f);
+        if (f == NULL) {
+            b->error = 1;
+            return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+        }
+        b->frame = f;
+        b->frame_cap = n;
     }
     /* v * 2^-(bits-1), exact up to 24 bits; one loop per layout so that
      * the common ones vectorise */
@@ -149,8 +160,9 @@ cb_metadata(const FLAC__StreamDecoder *d, const FLAC__StreamMetadata *m,
     b->total = si->total_samples;
     b->rate_hz = si->sample_rate;
     b->scale = ldexpf(1.0f, -(int)si->bits_per_sample + 1);
-    /* STREAMINFO's max_blocksize bounds every frame; 65535 is FLAC's own
-     * limit when a writer left it 0. */
+    /* STREAMINFO's max_blocksize should bound every frame (cb_write()
+     * grows the buffer for one that does not); 65535 is FLAC's own limit
+     * when a writer left it 0. */
     b->frame_cap = si->max_blocksize ? si->max_blocksize : 65535;
     b->frame = malloc(b->frame_cap * si->channels * sizeof *b->frame);
     if (b->frame != NULL)

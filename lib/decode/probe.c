@@ -784,6 +784,22 @@ probe_flac_mpeg(struct as__src *src, int64_t off, struct as__probe *p)
     return AS_EFORMAT;
 }
 
+/* Whether a WAV, AIFF, AU or FLAC file starts at off. */
+static int
+container_at(struct as__src *src, int64_t off)
+{
+    unsigned char h[12];
+    if (as__src_pread(src, h, sizeof h, off) != AS_OK)
+        return 0;
+    return ((!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4) ||
+             !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)) &&
+            !memcmp(h + 8, "WAVE", 4)) ||
+           (!memcmp(h, "FORM", 4) &&
+            (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4))) ||
+           !memcmp(h, ".snd", 4) || !memcmp(h, "dns.", 4) ||
+           !memcmp(h, "fLaC", 4);
+}
+
 /* Whether the first n bytes h name one of the rarer formats libsndfile
  * reads. */
 static int
@@ -865,9 +881,18 @@ as__probe(struct as__src *src, struct as__probe *p)
         return AS_OK;
     }
 
-    /* ID3v2 tags may precede FLAC or MPEG data. */
+    /* ID3v2 tags may precede FLAC or MPEG data, and any file a tagger
+     * prepends its tag to: a container after them is probed, and
+     * decoded, from where it starts, as libsndfile reads it (libFLAC
+     * would give up on the second of several tags). MPEG frames are read
+     * with the tags, which libmpg123 parses. */
     int64_t tags_end = after_id3(src);
     int64_t off = tags_end > 0 ? skip_zeros(src, tags_end) : 0;
+    if (off > 0 && container_at(src, off)) {
+        src->base += off;
+        src->size -= off;
+        return as__probe(src, p);
+    }
     st = probe_flac_mpeg(src, off, p);
     if (st != AS_EFORMAT)
         return st;

@@ -1317,6 +1317,82 @@ put_id3(unsigned char *p, size_t body_len)
 }
 
 /*
+ * Any file a tagger prepended one or more ID3v2 tags to: WAV, AIFF and
+ * FLAC decode from where they start, to the samples of the untagged
+ * file, as libsndfile reads them; with zero padding after the tags too
+ * (as MPEG frames are found after it), which libsndfile does not read.
+ */
+static void
+test_tagged_containers(void)
+{
+    static const char *const files[] = {"sine440_44k1.wav",
+                                        "mix_44k1_pcm16.aiff", "kick_44k1.flac",
+                                        "stereo_u8_8k.wav"};
+    unsigned char pre[4096];
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char src[512], p[512], name[64];
+        snprintf(src, sizeof src, "%s/fixtures/audio/%s", datadir, files[f]);
+        float *ref, *y;
+        size_t nref, n;
+        struct as_audio_info want, got;
+        struct as_decode_opts o = native_opts(0);
+        CHECK_STATUS(decode_all(src, &o, 4096, &ref, &nref, &want), AS_OK);
+        for (int tags = 1; tags <= 3; tags++) {
+            check_ctx("%d ID3 tags before %s", tags, files[f]);
+            size_t len = 0;
+            for (int t = 0; t < tags; t++)
+                len += put_id3(pre + len, 100 * (size_t)(t + 1));
+            memset(pre + len, 0, 300); /* a tagger's padding */
+            len += tags == 3 ? 300 : 0;
+            snprintf(name, sizeof name, "tagged%d-%s", tags, files[f]);
+            path_in(p, sizeof p, tmpdir, name);
+            CHECK(write_prefixed(src, p, pre, len) == 0);
+            CHECK_STATUS(decode_all(p, &o, 4096, &y, &n, &got), AS_OK);
+            CHECK_STR(got.container, want.container);
+            CHECK_INT(got.frames, want.frames);
+            CHECK(n == nref && memcmp(y, ref, n * sizeof *y) == 0);
+            free(y);
+            if (tags < 3)
+                vs_sndfile_at(p, name);
+            unlink(p);
+        }
+        free(ref);
+    }
+}
+
+/* A FLAC file whose STREAMINFO says its frames are shorter than they
+ * are (a writer's mistake libsndfile reads past): the same samples. */
+static void
+test_flac_short_max_blocksize(void)
+{
+    check_ctx("FLAC max_blocksize below its frames'");
+    char src[512], p[512];
+    snprintf(src, sizeof src, "%s/fixtures/audio/kick_44k1.flac", datadir);
+    path_in(p, sizeof p, tmpdir, "maxblock.flac");
+    size_t len;
+    char *buf = tu_read_file(src, &len);
+    CHECK(buf != NULL && len > 42 && memcmp(buf, "fLaC", 4) == 0);
+    if (buf == NULL)
+        return;
+    /* STREAMINFO's max_blocksize, after its min_blocksize: 4096 to 1024 */
+    CHECK_INT(((unsigned char)buf[10] << 8) | (unsigned char)buf[11], 4096);
+    buf[10] = 0x04;
+    buf[11] = 0x00;
+    tu_write_file(p, buf, len);
+    free(buf);
+    float *ref, *y;
+    size_t nref, n;
+    struct as_decode_opts o = native_opts(0);
+    CHECK_STATUS(decode_all(src, &o, 4096, &ref, &nref, NULL), AS_OK);
+    CHECK_STATUS(decode_all(p, &o, 4096, &y, &n, NULL), AS_OK);
+    CHECK(n == nref && memcmp(y, ref, n * sizeof *y) == 0);
+    free(y);
+    free(ref);
+    vs_sndfile_at(p, "maxblock.flac");
+    unlink(p);
+}
+
+/*
  * Bytes before the first MPEG frame: ID3v2 tags one after another (a
  * re-tagger prepending its own), junk or zeros after a tag, or zeros at
  * the start, up to libmpg123's 65535 bytes. The samples are those of the
@@ -1545,6 +1621,8 @@ main(int argc, char **argv)
     test_mpeg_quiet();
     test_mp3_untagged();
     test_mpeg_leading_bytes();
+    test_tagged_containers();
+    test_flac_short_max_blocksize();
     test_mpeg_cut_tagged();
     test_unclosed();
     test_unknown_encodings();
