@@ -94,6 +94,10 @@ grep -q '^{"total_samples":7,"genres":{"hats":1,"kicks":2,"loops":2,"tones":2},"
     fail "stats: $(cat "$T/out")"
 grep -q '"shards":\[{"path":"lib.asx","entries":7,"format_version":[0-9]}\]' "$T/out" ||
     fail "stats shards: $(cat "$T/out")"
+# the durations as as-stats -J gives them, key for key
+got=$(grep -o '"duration":{[^}]*}' "$T/out")
+want=$(as-stats -J lib.asx | grep -o '"duration":{[^}]*}')
+[ -n "$want" ] && [ "$got" = "$want" ] || fail "stats durations: $got, want $want"
 
 # /entries/{id}: the entry as as-search -L lists it, by its id
 http "${URL}search?path=$K&k=1"
