@@ -192,6 +192,22 @@ allow() {
     fail "Allow of /stats: $(allow POST "${URL}stats")"
 [ "$(allow PUT "${URL}search?id=1")" = "GET, HEAD, POST" ] ||
     fail "Allow of /search: $(allow PUT "${URL}search?id=1")"
+# the path as routed: percent-encoded, or in absolute form
+[ "$(allow PUT "${URL}%73earch")" = "GET, HEAD, POST" ] ||
+    fail "Allow of /%73earch: $(allow PUT "${URL}%73earch")"
+[ "$(allow POST "${URL}st%61ts")" = "GET, HEAD" ] ||
+    fail "Allow of /st%61ts: $(allow POST "${URL}st%61ts")"
+
+# A request target in absolute form is taken as its path (RFC 9112
+# 3.2.2: a server must accept it)
+http --request-target "http://localhost/healthz?generation=1" "$URL"
+expect_code 200
+grep -q '^{"status":"ok",' "$T/out" || fail "absolute form: $(cat "$T/out")"
+http -X PUT --request-target "HTTP://localhost/search" "$URL"
+expect_code 405
+http --request-target "http://localhost" "$URL"
+expect_code 200
+grep -q '<body class="dash">' "$T/out" || fail "absolute form of /: not the dashboard"
 
 # 413: over -u, told at once from Content-Length, or once read
 head -c 70000 /dev/zero >big.bin

@@ -25,7 +25,8 @@
 #define SPOOL_MEM ((size_t)1 << 20)
 
 struct req {
-    char *uri; /* as the client sent it */
+    char *uri;        /* as the client sent it */
+    const char *path; /* decoded, in origin form, once handle() has it */
     double t0;
     char addr[INET6_ADDRSTRLEN];
     char method[16];
@@ -220,8 +221,11 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
     if (status == 503)
         MHD_add_response_header(resp, "Retry-After", "1");
     if (status == 405) {
-        /* /search alone takes POST (an uploaded sound) */
-        const char *u = r->uri != NULL ? r->uri : "";
+        /* /search alone takes POST (an uploaded sound), however its path
+         * was spelt (percent-encoded, in absolute form) */
+        const char *u = r->path != NULL  ? r->path
+                        : r->uri != NULL ? r->uri
+                                         : "";
         int search =
             strncmp(u, "/search", 7) == 0 && (u[7] == '\0' || u[7] == '?');
         MHD_add_response_header(resp, "Allow",
@@ -558,6 +562,21 @@ dispatch(struct MHD_Connection *c, struct req *r, const char *url,
     return ret;
 }
 
+/* The path of a request target in absolute form ("http://host/x"),
+ * which a server must accept (RFC 9112, 3.2.2), as origin form ("/x");
+ * another target as it is. */
+static const char *
+origin_form(const char *url)
+{
+    const char *p = url;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+        p++;
+    if (p == url || strncmp(p, "://", 3) != 0)
+        return url;
+    p = strchr(p + 3, '/');
+    return p != NULL ? p : "/";
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size,
@@ -568,6 +587,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     struct req *r = *req_cls;
     if (r == NULL)
         return MHD_NO; /* out of memory in uri_log */
+    r->path = url = origin_form(url);
     if (!r->started) {
         r->started = 1;
         atomic_fetch_add(&in_flight, 1);
