@@ -459,6 +459,19 @@ out:
  * Build (-o), or update (-u) by writing the whole index again, of target,
  * whose lock the caller holds.
  */
+/* The entries of the index at path, 0 when there is none or it cannot
+ * be opened. */
+static size_t
+entries_held(const char *path)
+{
+    as_index *ix = NULL;
+    if (as_index_open(&ix, path, 0, NULL) != AS_OK)
+        return 0;
+    size_t n = as_index_count(ix);
+    as_index_close(ix);
+    return n;
+}
+
 static int
 write_whole(const struct opts *o, const char *target, char **streams,
             int n_streams)
@@ -511,6 +524,18 @@ write_whole(const struct opts *o, const char *target, char **streams,
     if (o->update == NULL && failed) {
         cli_warnx(o->output, "not written: %zu input error%s", c.failed,
                   c.failed == 1 ? "" : "s");
+        goto out;
+    }
+    /* nor does a folder that is empty (a disk that is not mounted, for
+     * which as-extract -r writes the header alone) empty a library */
+    size_t held = o->update == NULL && as_index_builder_count(b) == 0
+                      ? entries_held(target)
+                      : 0;
+    if (held > 0) {
+        cli_warnx(o->output,
+                  "not written: the streams hold no entry, and it holds "
+                  "%zu (remove it first to empty it)",
+                  held);
         goto out;
     }
     if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c))

@@ -135,7 +135,18 @@ expect_err "as-index: bad.tsv: line 3: malformed row" \
     "as-index: bad.asx: not written: 1 input error"
 cmp -s bad.asx bad.before || fail "-o replaced the index after an input error"
 sed -n 1p lib.tsv >head.tsv
+# An empty stream (what as-extract -r writes for a folder on a disk that
+# is not mounted: the header alone) does not empty an index: nothing is
+# written; a new one may be empty.
+n=$(as-index -d bad.asx -H | wc -l)
+[ "$n" -gt 0 ] || fail "bad.asx should hold entries"
+run as-index -o bad.asx head.tsv
+expect_status 1
+expect_err "as-index: bad.asx: not written: the streams hold no entry, and it holds $n (remove it first to empty it)"
+cmp -s bad.asx bad.before || fail "-o emptied the index"
+rm bad.asx
 as-index -q -o bad.asx head.tsv
+[ "$(as-index -d bad.asx -H | wc -l)" -eq 0 ] || fail "a new empty index"
 run as-index -u bad.asx bad.tsv
 expect_status 1
 expect_err "as-index: bad.tsv: line 3: malformed row" \
