@@ -309,20 +309,23 @@ as_entry_mask_free(as_entry_mask *m)
     free(m);
 }
 
-/* Whether entry i's kind (its most probable class) is one of f's kinds. */
+/* Whether entry i's kind (its most probable class) is one of f's kinds,
+ * into *match: AS_OK, or the damage (AS_ECHECKSUM, AS_EINDEX) or lack of
+ * memory that kept it from being told, which is no mismatch. */
 static int
 kind_match(const as_entry_filter *f, const as_kinds *k, const as_index *ix,
-           size_t i)
+           size_t i, int *match)
 {
+    *match = k == NULL;
     if (k == NULL)
-        return 1;
+        return AS_OK;
     const char *cls;
-    if (as_kinds_entry_kind(k, ix, i, &cls, NULL) != AS_OK)
-        return 0;
-    for (size_t j = 0; j < f->kinds.n; j++)
-        if (strcmp(cls, f->kinds.v[j]) == 0)
-            return 1;
-    return 0;
+    int st = as_kinds_entry_kind(k, ix, i, &cls, NULL);
+    if (st == AS_ECHECKSUM || st == AS_EINDEX || st == AS_ENOMEM)
+        return st;
+    for (size_t j = 0; st == AS_OK && j < f->kinds.n && !*match; j++)
+        *match = strcmp(cls, f->kinds.v[j]) == 0;
+    return AS_OK;
 }
 
 int
@@ -366,13 +369,12 @@ as_entry_mask_new(as_entry_mask **out, as_index *const *ix, size_t n_ix,
         }
         for (size_t i = 0; i < n && st == AS_OK; i++) {
             struct as_index_entry e;
-            int held = 0;
+            int held = 1, kind_ok = 0;
             st = as_index_entry(ix[h], i, &e);
-            if (st == AS_OK && as_entry_filter_match(f, &e) &&
-                kind_match(f, kinds, ix[h], i))
+            if (st == AS_OK && as_entry_filter_match(f, &e))
+                st = kind_match(f, kinds, ix[h], i, &kind_ok);
+            if (st == AS_OK && kind_ok)
                 st = held_later(ix, n_ix, h, e.path, &held);
-            else
-                held = 1;
             if (st != AS_OK && bad_shard != NULL)
                 *bad_shard = h;
             m->rows[h][i] = (unsigned char)!held;

@@ -111,3 +111,12 @@ run as-search --like kick damaged.asx
 expect_status 1
 expect_err "as-search: damaged.asx: index is damaged (checksum mismatch in MATRIX)"
 expect_out_empty
+# nor are the entries of a damaged row of no kind: the filter reports
+# the damage, not "no entry passes the filters"
+for mode in -L "-p a.wav"; do
+    # shellcheck disable=SC2086 # the words split on purpose
+    run as-search $mode -K kick damaged.asx
+    expect_status 1
+    expect_err "as-search: damaged.asx: index is damaged (checksum mismatch in MATRIX)"
+    expect_out_empty
+done
