@@ -1331,6 +1331,13 @@ as_index_updater_write(as_index_updater *u, int *merged)
             st = AS_EIO;
     } else {
         st = u_segment(u, seg);
+        /* an index name too long for the segment's temporary file
+         * (".NAME.seg.tmp-XXXXXX", 4 bytes more than the base's) takes
+         * the fold instead, which nothing was written for yet */
+        if (st == AS_EIO && errno == ENAMETOOLONG) {
+            *merged = 1;
+            st = u_merge(u);
+        }
     }
     int err = errno;
     free(seg);

@@ -332,7 +332,8 @@ size_t as_index_updater_count(const as_index_updater *u);
 /*
  * Makes the changes durable, atomically: nothing when nothing changed; a
  * new segment (written beside the base and renamed over the old one); or,
- * past the merge fraction, a new base (*merged set, if merged is not
+ * past the merge fraction or for an index whose name leaves no room for
+ * the segment's temporary file, a new base (*merged set, if merged is not
  * NULL). Returns AS_OK, AS_EIO (errno set) or AS_ENOMEM; the index is
  * the old one or the new one, whole. The updater is spent afterwards:
  * free it.
