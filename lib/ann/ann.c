@@ -565,7 +565,8 @@ as_ann_open(as_ann **out, const char *path, const as_index *ix)
     *out = NULL;
     if (path == NULL || ix == NULL)
         return AS_EINVAL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* not blocking: a FIFO of the graph's name must not hang readers */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return AS_EIO;
     struct stat sb;
@@ -580,6 +581,10 @@ as_ann_open(as_ann **out, const char *path, const as_index *ix)
         close(fd);
         errno = EISDIR;
         return AS_EIO;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return AS_ENOTANN;
     }
     if (read_all(fd, h, sizeof h) != 0) {
         int e = errno;

@@ -119,6 +119,13 @@ cp lib.tsv lib.asx.ann
 run as-search -a -p s/00001.wav lib.asx
 expect_status 1
 expect_err "as-search: lib.asx.ann: not an approximate index: rebuild it with as-index -a lib.asx"
+# nor a FIFO of its name, which is not waited on
+rm lib.asx.ann
+mkfifo lib.asx.ann
+run timeout 20 as-search -a -p s/00001.wav lib.asx
+expect_status 1
+expect_err "as-search: lib.asx.ann: not an approximate index: rebuild it with as-index -a lib.asx"
+rm lib.asx.ann
 
 # stale: the index changed (one more entry) after the graph was built
 cp first.ann lib.asx.ann

@@ -84,14 +84,13 @@ typedef struct as_ann as_ann;
  * Reads the graph at path, which must have been built from ix as it is
  * now. The whole file is read and checked (it is loaded into memory,
  * not mapped). Returns AS_OK; AS_EIO (errno set: ENOENT when there is no
- * such file); AS_ENOTANN (not an approximate index: no magic, or too
- * short); AS_EINDEXVER (a later format version); AS_ECHECKSUM (its
- * bytes fail their checksums: damaged or truncated; or they pass, but
- * the graph does not hold together: checked before hnswlib, which
- * trusts what it reads, sees it); AS_ESTALE (built
- * from another version of the index, or another index); AS_ENOMEM;
- * AS_ENOTSUP. *out is NULL on failure. ix must stay open while the
- * handle is used.
+ * such file); AS_ENOTANN (not an approximate index: no magic, too
+ * short, or no regular file, a FIFO not waited on); AS_EINDEXVER (a later
+ * format version); AS_ECHECKSUM (its bytes fail their checksums: damaged or
+ * truncated; or they pass, but the graph does not hold together: checked before
+ * hnswlib, which trusts what it reads, sees it); AS_ESTALE (built from another
+ * version of the index, or another index); AS_ENOMEM; AS_ENOTSUP. *out is NULL
+ * on failure. ix must stay open while the handle is used.
  */
 int as_ann_open(as_ann **out, const char *path, const as_index *ix);
 void as_ann_close(as_ann *a);
