@@ -455,10 +455,6 @@ out:
     return rc;
 }
 
-/*
- * Build (-o), or update (-u) by writing the whole index again, of target,
- * whose lock the caller holds.
- */
 /* The entries of the index at path, 0 when there is none or it cannot
  * be opened. */
 static size_t
@@ -472,6 +468,10 @@ entries_held(const char *path)
     return n;
 }
 
+/*
+ * Build (-o), or update (-u) by writing the whole index again, of target,
+ * whose lock the caller holds.
+ */
 static int
 write_whole(const struct opts *o, const char *target, char **streams,
             int n_streams)
