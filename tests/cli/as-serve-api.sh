@@ -185,3 +185,14 @@ grep -q '^as-serve: 127\.0\.0\.1 GET /entries/[0-9]*/audio 416 ' \
     "$T/serve.err" || fail "access log of 416"
 [ "$(grep -c . "$T/serve.err")" -eq "$(grep -c '^as-serve: 127.0.0.1 [A-Z]* /' "$T/serve.err")" ] ||
     fail "stderr holds more than access lines: $(cat "$T/serve.err")"
+
+# No duration known: every duration key null, total_s too, as as-stats
+# -J gives them
+as-index -d lib.asx | cut -f 1,7- | as-index -q -l none -o bare.asx
+as_serve_start bare.asx
+http "${URL}stats"
+expect_code 200
+got=$(grep -o '"duration":{[^}]*}' "$T/out")
+want=$(as-stats -J bare.asx | grep -o '"duration":{[^}]*}')
+[ "$got" = '"duration":{"known":0,"unknown":7,"min_s":null,"median_s":null,"mean_s":null,"max_s":null,"total_s":null}' ] &&
+    [ "$got" = "$want" ] || fail "stats durations, none known: $got, want $want"

@@ -261,15 +261,16 @@ stats_library(struct rec *r, const struct gen *g,
     rec_size(r, "unlabelled", a->entries - a->labelled);
     rec_size(r, "labels", sum->n_labels);
     /* the keys of as-stats -J, in its order */
-    static const char *const keys[] = {"min_s", "median_s", "mean_s", "max_s"};
+    static const char *const keys[] = {"min_s", "median_s", "mean_s", "max_s",
+                                       "total_s"};
     const double v[] = {a->duration_min_s, a->duration_median_s,
-                        a->duration_mean_s, a->duration_max_s};
+                        a->duration_mean_s, a->duration_max_s,
+                        a->duration_total_s};
     rec_object(r, "duration");
     rec_size(r, "known", a->durations);
     rec_size(r, "unknown", a->entries - a->durations);
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         rec_real(r, keys[i], "%.6f", a->durations ? v[i] : (double)NAN);
-    rec_real(r, "total_s", "%.6f", a->duration_total_s);
     rec_close(r);
 }
 
