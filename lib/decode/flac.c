@@ -32,6 +32,7 @@ struct flac_backend {
     FLAC__uint64 decoded; /* samples per channel decoded so far */
     unsigned rate_hz;
     int error;   /* an error callback fired */
+    int nomem;   /* ... or a frame found no memory */
     int eof_hit; /* the read callback reached the end */
     int done;    /* every declared sample is decoded; ignore the rest */
 };
@@ -110,7 +111,7 @@ cb_write(const FLAC__StreamDecoder *d, const FLAC__Frame *frame,
          * got wrong: libsndfile reads it, so does this */
         float *f = realloc(b->frame, (size_t)n * ch * sizeof *f);
         if (f == NULL) {
-            b->error = 1;
+            b->error = b->nomem = 1;
             return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
         }
         b->frame = f;
@@ -187,6 +188,8 @@ flac_error_status(const struct flac_backend *b)
         errno = b->src->err;
         return AS_EIO;
     }
+    if (b->nomem)
+        return AS_ENOMEM;
     if (b->eof_hit && b->total > 0 && b->decoded < b->total)
         return AS_ETRUNCATED;
     return AS_ECORRUPT;
