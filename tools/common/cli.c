@@ -103,6 +103,9 @@ vwarn(int quiet, const char *subject, const char *fmt, va_list ap)
     if (quiet && cli_quiet)
         return;
     fflush(stdout);
+    /* one line, whole: as-serve warns from its workers while others log
+     * requests (each under the same lock) */
+    flockfile(stderr);
     fprintf(stderr, "%s: ", cli_name);
     if (subject != NULL) {
         cli_msg_name(stderr, subject);
@@ -110,6 +113,7 @@ vwarn(int quiet, const char *subject, const char *fmt, va_list ap)
     }
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
+    funlockfile(stderr);
 }
 
 void
