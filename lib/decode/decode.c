@@ -411,6 +411,19 @@ as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read)
             const float *in = dec->mbuf + dec->mpos;
             if (dec->mpos == dec->mlen) {
                 if (!dec->eof) {
+                    /* what the resampler holds of the input so far
+                     * first, so that a refill that fails loses the same
+                     * samples whatever cap is */
+                    double t0 = now_s();
+                    status = as_resampler_process(dec->rs, in, 0, &used,
+                                                  pcm + done, cap - done, &got);
+                    dec->resample_s += now_s() - t0;
+                    if (status != AS_OK)
+                        break;
+                    if (got > 0) {
+                        done += got;
+                        continue;
+                    }
                     if ((status = refill(dec)) != AS_OK)
                         break;
                     continue;
@@ -445,7 +458,11 @@ as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read)
     }
     if (status != AS_OK) {
         dec->status = status;
-        return status;
+        /* the samples decoded before the error are given out first, and
+         * the error on the next call, so that what comes out before it
+         * does not depend on cap either */
+        if (done == 0)
+            return status;
     }
     *n_read = done;
     return AS_OK;

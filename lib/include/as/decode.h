@@ -113,13 +113,14 @@ int as_decode_describe(const char *path, int fd, struct as_audio_info *info);
  * Reads up to cap samples (frames times out_channels; cap below
  * out_channels is AS_EINVAL) into pcm. *n_read is the number of samples
  * stored, always whole frames; 0 with AS_OK means the end of the stream.
- * The concatenated output does not depend on the sizes of cap used.
- * Errors: AS_ECORRUPT, AS_ETRUNCATED (the data ended before the frame
- * count the header declares), AS_ENOAUDIO (the stream held no frames),
- * AS_EIO, AS_EINVAL. After an error the decoder only returns that error
- * again; close it. AS_EINVAL (pcm or n_read NULL, cap too small) is the
- * exception: it reads nothing and changes nothing, and the next call
- * with good arguments goes on.
+ * The concatenated output does not depend on the sizes of cap used, up
+ * to an error too: samples decoded before it are stored first (AS_OK),
+ * and the error comes with the next call. Errors: AS_ECORRUPT, AS_ETRUNCATED
+ * (the data ended before the frame count the header declares), AS_ENOAUDIO (the
+ * stream held no frames), AS_EIO, AS_EINVAL. After an error the decoder only
+ * returns that error again; close it. AS_EINVAL (pcm or n_read NULL, cap too
+ * small) is the exception: it reads nothing and changes nothing, and the next
+ * call with good arguments goes on.
  */
 int as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read);
 
