@@ -384,12 +384,14 @@ int
 as_cluster_run(const float *x, size_t n, size_t d,
                const struct as_cluster_opts *o, struct as_cluster_result *r)
 {
+    if (r == NULL)
+        return AS_EINVAL;
     memset(r, 0, sizeof *r);
     r->n = n;
     r->d = d;
-    r->method = o->method;
+    r->method = o != NULL ? o->method : AS_CLUSTER_KMEANS;
     r->mean_silhouette = (double)NAN;
-    if (!check_opts(n, d, o)) {
+    if (o == NULL || (n > 0 && x == NULL) || !check_opts(n, d, o)) {
         r->why = AS_CLUSTER_BAD_OPTS;
         return AS_EINVAL;
     }
@@ -434,12 +436,15 @@ as_cluster_from_labels(const float *x, size_t n, size_t d,
                        const int32_t *labels, const struct as_cluster_opts *o,
                        struct as_cluster_result *r)
 {
+    if (r == NULL)
+        return AS_EINVAL;
     memset(r, 0, sizeof *r);
     r->n = n;
     r->d = d;
-    r->method = o->method;
+    r->method = o != NULL ? o->method : AS_CLUSTER_KMEANS;
     r->mean_silhouette = (double)NAN;
-    if (d == 0 || o->threads == 0 || (n > 0 && (x == NULL || labels == NULL))) {
+    if (o == NULL || d == 0 || o->threads == 0 ||
+        (n > 0 && (x == NULL || labels == NULL))) {
         r->why = AS_CLUSTER_BAD_OPTS;
         return AS_EINVAL;
     }

@@ -635,6 +635,14 @@ test_policy(void)
     as_cluster_summary_free(&s);
     as_cluster_result_free(&rl);
     CHECK_STATUS(as_cluster_from_labels(x, n, 0, lab, &o, &rl), AS_EINVAL);
+    /* NULL pointers are refused, not followed */
+    CHECK_STATUS(as_cluster_from_labels(x, n, d, lab, NULL, &rl), AS_EINVAL);
+    CHECK_INT(rl.why, AS_CLUSTER_BAD_OPTS);
+    CHECK_STATUS(as_cluster_from_labels(x, n, d, lab, &o, NULL), AS_EINVAL);
+    CHECK_STATUS(as_cluster_run(x, n, d, NULL, &rl), AS_EINVAL);
+    CHECK_INT(rl.why, AS_CLUSTER_BAD_OPTS);
+    CHECK_STATUS(as_cluster_run(x, n, d, &o, NULL), AS_EINVAL);
+    CHECK_STATUS(as_cluster_run(NULL, n, d, &o, &rl), AS_EINVAL);
     as_cluster_result_free(&r);
 
     /* a range: every k tried in order, the best silhouette kept */

@@ -272,7 +272,8 @@ struct as_cluster_result {
  * bits whatever the number of threads. On AS_OK, r holds arrays that
  * as_cluster_result_free() releases. On failure r holds no memory, but
  * r->why (and with a range, r->k_hi) says which limit AS_EINVAL is about.
- * Returns AS_OK, AS_EINVAL or AS_ENOMEM.
+ * Returns AS_OK, AS_EINVAL (a limit, or a NULL x, o or r; r then
+ * untouched) or AS_ENOMEM.
  */
 int as_cluster_run(const float *x, size_t n, size_t d,
                    const struct as_cluster_opts *o,
@@ -284,7 +285,8 @@ int as_cluster_run(const float *x, size_t n, size_t d,
  * as_cluster_run() gives (o: silhouette_sample, no_silhouette, seed,
  * threads; method is copied into r, the rest is not used). A cluster
  * number without points gets a NAN centre. Returns AS_OK, AS_EINVAL (d
- * or threads 0, a NULL pointer) or AS_ENOMEM; r as with as_cluster_run().
+ * or threads 0, a NULL pointer: r NULL leaves nothing to fill) or
+ * AS_ENOMEM; r as with as_cluster_run().
  */
 int as_cluster_from_labels(const float *x, size_t n, size_t d,
                            const int32_t *labels,
