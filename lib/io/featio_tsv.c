@@ -349,10 +349,12 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
         tab = memchr(s, '\t', (size_t)(end - s));
         e = tab ? tab : end;
         *e = '\0';
-        int st = AS_OK;
-        if (r->cols[j] == AS__COL_LABEL) {
-            if ((size_t)(e - s) > AS_FEAT_TEXT_MAX)
-                st = AS_ESYNTAX;
+        /* a field of any column longer than that is malformed
+         * (as-format(5)), a number's too */
+        int st = (size_t)(e - s) > AS_FEAT_TEXT_MAX ? AS_ESYNTAX : AS_OK;
+        if (st != AS_OK) {
+            /* left out, whatever it holds */
+        } else if (r->cols[j] == AS__COL_LABEL) {
             row->label = s;
         } else if (r->cols[j] == AS__COL_DURATION) {
             st = parse_duration(s, e, &row->duration_s);

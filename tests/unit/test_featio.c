@@ -1341,6 +1341,23 @@ test_tsv_read(void)
         tsv_steps(text, longp, 2);
         free(text);
     }
+    /* so is any field of that length, a number's too (zeros before a
+     * digit: a value that would read well) */
+    for (size_t big = AS_FEAT_TEXT_MAX; big <= AS_FEAT_TEXT_MAX + 1; big++)
+        for (int col = 0; col < 2; col++) {
+            check_ctx("%s of %zu bytes", col ? "value" : "duration", big);
+            char *text = malloc(big + 64);
+            size_t at = (size_t)sprintf(text, "path\tduration_s\tx\na\t%s",
+                                        col ? "1\t" : "");
+            memset(text + at, '0', big - 1);
+            strcpy(text + at + big - 1,
+                   col ? "1\nq\t2\t2\n" : "1\t1\nq\t2\t2\n");
+            const struct step longv[] = {
+                {big > AS_FEAT_TEXT_MAX ? AS_ESYNTAX : AS_OK, 2, NULL},
+                {AS_OK, 3, "q"}};
+            tsv_steps(text, longv, 2);
+            free(text);
+        }
 }
 
 /* Each metadata field in its one form, and nothing else: row k of the
