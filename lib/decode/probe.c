@@ -409,6 +409,10 @@ probe_aiff(struct as__src *src, const unsigned char *h, struct as__probe *p)
     int64_t frame_bytes = 0;
     if (!memcmp(comp, "NONE", 4) || !memcmp(comp, "twos", 4) ||
         !memcmp(comp, "sowt", 4)) {
+        /* past 32 bits no PCM is read (libsndfile refuses it too):
+         * an encoding, not a file cut short */
+        if (bits > 32)
+            return AS_EENCODING;
         p->codec = pcm_codec(bits, 0);
         frame_bytes = channels * (int64_t)((bits + 7) / 8);
     } else if (!memcmp(comp, "fl32", 4) || !memcmp(comp, "FL32", 4)) {

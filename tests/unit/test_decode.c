@@ -1266,6 +1266,13 @@ test_unknown_encodings(void)
         write_aiff_bits(p, comps[i], bits, 1000, 2000);
         encoding_verdict(p, i < n_known);
     }
+    /* PCM wider than 32 bits: no such encoding is read */
+    path_in(p, sizeof p, tmpdir, "wide.aiff");
+    for (unsigned bits = 32; bits <= 64; bits += bits < 34 ? 1 : 15) {
+        check_ctx("AIFF of %u-bit PCM", bits);
+        write_aiff_bits(p, NULL, bits, 250, 2000);
+        encoding_verdict(p, bits <= 32);
+    }
 
     path_in(p, sizeof p, tmpdir, "enc.au");
     for (uint32_t enc = 0; enc <= 40; enc++) {
