@@ -788,20 +788,41 @@ probe_flac_mpeg(struct as__src *src, int64_t off, struct as__probe *p)
     return AS_EFORMAT;
 }
 
+/* Whether the first n bytes h start a WAV file (RIFF, RIFX, RF64 or
+ * BW64); an AIFF or AIFC file; an AU file. */
+static int
+is_wav(const unsigned char *h, size_t n)
+{
+    return n >= 12 &&
+           (!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4) ||
+            !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)) &&
+           !memcmp(h + 8, "WAVE", 4);
+}
+
+static int
+is_aiff(const unsigned char *h, size_t n)
+{
+    return n >= 12 && !memcmp(h, "FORM", 4) &&
+           (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4));
+}
+
+static int
+is_au(const unsigned char *h, size_t n)
+{
+    return n >= 24 && (!memcmp(h, ".snd", 4) || !memcmp(h, "dns.", 4));
+}
+
 /* Whether a WAV, AIFF, AU or FLAC file starts at off. */
 static int
 container_at(struct as__src *src, int64_t off)
 {
-    unsigned char h[12];
-    if (as__src_pread(src, h, sizeof h, off) != AS_OK)
+    unsigned char h[24];
+    size_t n = src->size - off < (int64_t)sizeof h ? (size_t)(src->size - off)
+                                                   : sizeof h;
+    if (as__src_pread(src, h, n, off) != AS_OK)
         return 0;
-    return ((!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4) ||
-             !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)) &&
-            !memcmp(h + 8, "WAVE", 4)) ||
-           (!memcmp(h, "FORM", 4) &&
-            (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4))) ||
-           !memcmp(h, ".snd", 4) || !memcmp(h, "dns.", 4) ||
-           !memcmp(h, "fLaC", 4);
+    return is_wav(h, n) || is_aiff(h, n) || is_au(h, n) ||
+           (n >= 4 && !memcmp(h, "fLaC", 4));
 }
 
 /* Whether the first n bytes h name one of the rarer formats libsndfile
@@ -857,15 +878,11 @@ as__probe(struct as__src *src, struct as__probe *p)
     if (st != AS_OK)
         return st;
 
-    if (n >= 12 &&
-        (!memcmp(h, "RIFF", 4) || !memcmp(h, "RIFX", 4) ||
-         !memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4)) &&
-        !memcmp(h + 8, "WAVE", 4))
+    if (is_wav(h, n))
         return probe_wav(src, h, p);
-    if (n >= 12 && !memcmp(h, "FORM", 4) &&
-        (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4)))
+    if (is_aiff(h, n))
         return probe_aiff(src, h, p);
-    if (n >= 24 && (!memcmp(h, ".snd", 4) || !memcmp(h, "dns.", 4)))
+    if (is_au(h, n))
         return probe_au(src, h, p);
     if (n >= 40 && !memcmp(h, "riff", 4) && !memcmp(h + 24, "wave", 4))
         return probe_w64(src, p);
