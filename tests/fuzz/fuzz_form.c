@@ -37,6 +37,18 @@ check_query(const char *qs, size_t len)
         abort();
     }
     form_query_free(&q);
+
+    /* the same bytes as a request path: decoded no longer, up to its
+     * first NUL */
+    char *path = malloc(len + 1);
+    if (path == NULL)
+        abort();
+    memcpy(path, qs, len);
+    path[len] = '\0';
+    size_t before = strlen(path), after = form_path_unescape(path);
+    if (after > before || strlen(path) != after)
+        abort();
+    free(path);
 }
 
 int

@@ -44,6 +44,24 @@ decode(const char *src, size_t len, char *dst)
     return o;
 }
 
+size_t
+form_path_unescape(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r != '\0';) {
+        int hi = r[0] == '%' ? hexval((unsigned char)r[1]) : -1;
+        int lo = hi >= 0 ? hexval((unsigned char)r[2]) : -1;
+        if (lo >= 0 && (hi | lo) != 0) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 void
 form_query_free(struct form_query *q)
 {

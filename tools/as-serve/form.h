@@ -43,6 +43,11 @@ struct form_query {
  * empty on failure; free it with form_query_free() in every case.
  */
 int form_query_parse(struct form_query *q, const char *qs, size_t len);
+/* A request path's %XX escapes decoded in place ('+' stays), but %00,
+ * which would end the path early (/stats%00x taken for /stats): kept as
+ * it is, it names no endpoint; a malformed escape is kept too. Returns
+ * the new length. */
+size_t form_path_unescape(char *s);
 void form_query_free(struct form_query *q);
 /* The value of the first field called name, or NULL; *dup (if not NULL)
  * is set when the name is given more than once. A value holding a NUL

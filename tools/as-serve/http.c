@@ -696,36 +696,13 @@ mhd_log(void *cls, const char *fmt, va_list ap)
     cli_warnx(NULL, "%s", msg);
 }
 
-static int
-hex_digit(int c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-/* The request path's %XX escapes decoded in place, but %00, which would
- * end the path early (/stats%00x taken for /stats): kept as it is, it
- * names no endpoint. (The query string is read from the raw URI.) */
+/* The request path's escapes decoded in place (form_path_unescape()). */
 static size_t
 unescape(void *cls, struct MHD_Connection *c, char *s)
 {
     (void)cls;
     (void)c;
-    char *w = s;
-    for (const char *r = s; *r != '\0';) {
-        int hi = r[0] == '%' ? hex_digit((unsigned char)r[1]) : -1;
-        int lo = hi >= 0 ? hex_digit((unsigned char)r[2]) : -1;
-        if (lo >= 0 && (hi | lo) != 0) {
-            *w++ = (char)(hi * 16 + lo);
-            r += 3;
-        } else {
-            *w++ = *r++;
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - s);
+    return form_path_unescape(s);
 }
 
 struct MHD_Daemon *
