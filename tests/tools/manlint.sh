@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # usage: manlint.sh MANDOC MANDIR -- every page must pass mandoc -Tlint
-# without a warning (style notes about the operating system name aside).
+# without a warning (style notes about the operating system name aside),
+# and no line of it may run past 80 columns on an 80-column terminal
+# (a long example line is shown wrapped, and the page says so).
 set -eu
 mandoc=$1
 dir=$2
@@ -10,6 +12,13 @@ for page in "$dir"/*.[1-9]; do
     out=$("$mandoc" -Tlint -W warning "$page" 2>&1) || true
     if [ -n "$out" ]; then
         printf '%s\n' "$out"
+        status=1
+    fi
+    # -Tascii: one byte a column
+    wide=$("$mandoc" -Tascii -Owidth=80 "$page" | col -b | awk -v p="$page" \
+        'length($0) > 80 { printf "%s: line %d: %d columns\n", p, NR, length($0) }')
+    if [ -n "$wide" ]; then
+        printf '%s\n' "$wide"
         status=1
     fi
 done
