@@ -107,10 +107,14 @@
  * more than 0.72 dB, or by more than 8.9 standard errors.
  * Sounds longer than 60 s are compared on their first 60 s.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../util/select.h"
 #include "as/decode.h"
@@ -302,7 +306,7 @@ envelope(struct sound *s)
 }
 
 int
-as__dupcmp_load(as__dupcmp *c, int slot, const char *dir, const char *path)
+as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
 {
     struct sound *s = &c->s[slot];
     s->n = 0;
@@ -311,23 +315,33 @@ as__dupcmp_load(as__dupcmp *c, int slot, const char *dir, const char *path)
     as_decode_opts_init(&o);
     o.out_rate_hz = RATE_HZ;
     o.downmix = 1;
-    char *joined = NULL;
-    if (dir != NULL && path[0] != '/') {
-        size_t nd = strlen(dir), np = strlen(path);
-        if ((joined = malloc(nd + np + 2)) == NULL)
-            return AS_ENOMEM;
-        memcpy(joined, dir, nd);
-        joined[nd] = '/';
-        memcpy(joined + nd + 1, path, np + 1);
-        path = joined;
+    /* O_NONBLOCK: a FIFO at an entry's path must not hang the search
+     * until a writer comes; it is refused below, with devices */
+    int fd = openat(dirfd >= 0 ? dirfd : AT_FDCWD, path,
+                    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return AS_EIO;
+    struct stat sb;
+    int fl;
+    if (fstat(fd, &sb) != 0 || (fl = fcntl(fd, F_GETFL)) < 0 ||
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return AS_EIO;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return AS_EFORMAT;
     }
     as_decoder *d;
-    int st = as_decoder_open(&d, path, &o);
-    int err = errno;
-    free(joined);
-    errno = err;
-    if (st != AS_OK)
+    int st = as_decoder_open_fd(&d, fd, &o);
+    if (st != AS_OK) {
+        int err = errno;
+        close(fd);
+        errno = err;
         return st;
+    }
     for (;;) {
         if ((st = grow((void **)&s->x, &s->cap, s->n + 8192, sizeof *s->x)))
             break;
@@ -341,7 +355,10 @@ as__dupcmp_load(as__dupcmp *c, int slot, const char *dir, const char *path)
             break;
         }
     }
+    int err = errno;
     as_decoder_close(d);
+    close(fd);
+    errno = err;
     if (st != AS_OK)
         return st;
     float peak = 0.0f;

@@ -53,7 +53,7 @@ as_dup_opts_init(struct as_dup_opts *o)
     o->progress_ctx = NULL;
     o->unreadable = NULL;
     o->unreadable_ctx = NULL;
-    o->dir = NULL;
+    o->dirfd = -1;
 }
 
 struct as_dup_groups {
@@ -338,7 +338,7 @@ struct confirm_ctx {
     size_t *loaded;     /* per worker: the rep in its slot 0 */
     int *loaded_st, *loaded_errno;
     double max_diff;
-    const char *dir; /* as_dup_opts */
+    int dirfd; /* as_dup_opts */
 };
 
 static void
@@ -350,7 +350,7 @@ confirm_task(void *ctx, size_t task, size_t worker)
     if (c->loaded[worker] != c->u) {
         errno = 0;
         c->loaded_st[worker] =
-            as__dupcmp_load(w, 0, c->dir, c->items[c->u].path);
+            as__dupcmp_load(w, 0, c->dirfd, c->items[c->u].path);
         c->loaded_errno[worker] = errno;
         c->loaded[worker] = c->u;
     }
@@ -359,7 +359,7 @@ confirm_task(void *ctx, size_t task, size_t worker)
     if (p->st_u != AS_OK)
         return;
     errno = 0;
-    p->st_v = as__dupcmp_load(w, 1, c->dir, c->items[p->other].path);
+    p->st_v = as__dupcmp_load(w, 1, c->dirfd, c->items[p->other].path);
     p->errno_v = errno;
     if (p->st_v == AS_OK)
         p->diff = as__dupcmp_diff(w, c->max_diff);
@@ -439,9 +439,9 @@ confirm_assign(struct item *items, size_t n, struct pairs *ps,
             from = to;
             if (n_todo == 0)
                 break;
-            struct confirm_ctx c = {items,    ps->p,  todo,      u,
-                                    work,     loaded, loaded_st, loaded_errno,
-                                    max_diff, o->dir};
+            struct confirm_ctx c = {items,    ps->p,   todo,      u,
+                                    work,     loaded,  loaded_st, loaded_errno,
+                                    max_diff, o->dirfd};
             st = as_parallel(n_todo, threads, confirm_task, &c);
             for (size_t t = 0; t < n_todo && st == AS_OK; t++) {
                 const struct pair *p = &ps->p[todo[t]];

@@ -195,7 +195,7 @@ void as__dupcmp_free(as__dupcmp *c);
  * NULL) into slot 0 or 1 (22050 Hz mono, the first 60 s). AS_OK or a
  * status of as_decoder_open/as_decoder_read (errno set with AS_EIO);
  * the slot is then empty. */
-int as__dupcmp_load(as__dupcmp *c, int slot, const char *dir, const char *path);
+int as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path);
 /* The difference of the two loaded sounds in dB (as/search.h,
  * as_dup_groups_find); HUGE_VAL when one is silent, or when the
  * difference is at most limit but they play at different rates or with

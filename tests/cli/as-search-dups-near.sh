@@ -87,6 +87,13 @@ run as-search -D -H l.asx
 expect_status 1
 expect_err "as-search: k/bd_pad.wav: No such file or directory"
 [ "$(wc -l <"$T/out")" -eq 9 ] || fail "without bd_pad: $(cat "$T/out")"
+# A FIFO in its place is not read (nor waited on).
+mkfifo k/bd_pad.wav
+run timeout 60 as-search -D -H l.asx
+expect_status 1
+expect_err "as-search: k/bd_pad.wav: not a regular file"
+[ "$(wc -l <"$T/out")" -eq 9 ] || fail "bd_pad a FIFO: $(cat "$T/out")"
+rm k/bd_pad.wav
 
 # A loop retuned 5 cents up (sox pitch: the same length, each piece
 # played 0.3% faster) is not a copy, though its spectrum differs by

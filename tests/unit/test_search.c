@@ -12,10 +12,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../lib/index/layout.h"
@@ -1111,8 +1113,21 @@ test_dups_envelope(void)
     as_index_close(ix);
     unlink(path);
 
-    /* the same files by relative paths: decoded from o.dir; from the
+    /* the same files by relative paths, moved to a folder of their own:
+     * decoded from o.dirfd, even after that folder is renamed; from the
      * current directory, where they are not, each is unreadable */
+    char sub[300], sub2[300], q[3][320];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    snprintf(sub2, sizeof sub2, "%s/sub2", dir);
+    CHECK(mkdir(sub, 0700) == 0);
+    for (int k = 0; k < 3; k++) {
+        snprintf(q[k], sizeof q[k], "%s/hat%d.wav", sub, k);
+        CHECK(rename(p[k], q[k]) == 0);
+        snprintf(q[k], sizeof q[k], "%s/hat%d.wav", sub2, k);
+    }
+    int dfd = open(sub, O_RDONLY | O_DIRECTORY);
+    CHECK(dfd >= 0);
+    CHECK(rename(sub, sub2) == 0);
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
     for (int k = 0; k < 3; k++) {
         char rel[32];
@@ -1123,12 +1138,12 @@ test_dups_envelope(void)
                      AS_OK);
     }
     s = dups_searcher(b, "dups-env-rel.asx", path, &ix);
-    o.dir = dir;
+    o.dirfd = dfd;
     CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
     check_pair_0_1(g);
     as_dup_groups_free(g);
     struct unread u = {0, 0, "hat0.wav", 0};
-    o.dir = NULL;
+    o.dirfd = -1;
     o.unreadable = on_unreadable;
     o.unreadable_ctx = &u;
     CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
@@ -1137,10 +1152,25 @@ test_dups_envelope(void)
     CHECK(u.seen);
     CHECK_INT(u.other, 0);
     as_dup_groups_free(g);
+    /* a FIFO where a file was is unreadable (AS_EFORMAT) at once: it
+     * is neither opened for reading nor waited on */
+    CHECK(unlink(q[1]) == 0);
+    CHECK(mkfifo(q[1], 0600) == 0);
+    struct unread v = {0, 0, "hat1.wav", 0};
+    o.dirfd = dfd;
+    o.unreadable_ctx = &v;
+    CHECK_STATUS(as_dup_groups_find(&g, s, &o), AS_OK);
+    CHECK_INT(as_dup_groups_count(g), 0);
+    CHECK(v.seen);
+    CHECK_INT(v.n, 1);
+    CHECK_INT(v.other, 1);
+    as_dup_groups_free(g);
     as_searcher_free(s);
     as_index_close(ix);
+    close(dfd);
     for (int k = 0; k < 3; k++)
-        unlink(p[k]);
+        unlink(q[k]);
+    rmdir(sub2);
     unlink(path);
     free(x);
 }

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "as-search.h"
 #include "as/as.h"
@@ -57,12 +58,16 @@ unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
     int *failed = ctx;
     *failed = 1;
     char reason[64];
-    if (as_decode_reason(path, status, reason, sizeof reason)) {
-        cli_input_warnx(path, "%s", reason);
+    struct stat sb;
+    /* a FIFO too, which as_decode_reason() leaves to the decoder */
+    if (status == AS_EFORMAT && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        snprintf(reason, sizeof reason, "not a regular file");
+    else if (!as_decode_reason(path, status, reason, sizeof reason)) {
+        errno = err;
+        cli_input_warn_status(path, status);
         return;
     }
-    errno = err;
-    cli_input_warn_status(path, status);
+    cli_input_warnx(path, "%s", reason);
 }
 
 int

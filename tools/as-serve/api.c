@@ -1927,7 +1927,7 @@ build_duplicates(struct gen *g, double max_difference,
     o.unreadable = dup_unreadable;
     o.unreadable_ctx = &unread;
     /* relative paths from -C, as /entries/{id}/audio opens them */
-    o.dir = api_opts->dir_abs ? api_opts->dir_abs : api_opts->dir;
+    o.dirfd = api_opts->dirfd;
     as_dup_groups *dg = NULL;
     *st = as_dup_groups_find(&dg, s, &o);
     gen_searcher_put(g, s);

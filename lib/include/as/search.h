@@ -271,10 +271,13 @@ struct as_dup_opts {
     void (*unreadable)(void *ctx, struct as_entry_ref ref, const char *path,
                        int status, int err);
     void *unreadable_ctx;
-    /* The folder a relative entry path is taken from when a file is
-     * decoded (the path given to unreadable stays the index's); NULL
-     * (init): the current directory. */
-    const char *dir;
+    /* The folder a relative entry path is opened from when a file is
+     * decoded, as an open directory descriptor (openat(2)), so that
+     * renaming the folder meanwhile changes nothing; the path given to
+     * unreadable stays the index's. -1 (init): the current directory.
+     * A path that is not a regular file (a FIFO, a device) is not read:
+     * it is unreadable, AS_EFORMAT. */
+    int dirfd;
 };
 void as_dup_opts_init(struct as_dup_opts *o);
 
