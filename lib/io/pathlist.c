@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "as/error.h"
 
@@ -146,4 +147,37 @@ as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap)
         if (n > 0)
             return n;
     }
+}
+
+/* Whether p is absolute with no empty, "." or ".." component (a
+ * trailing slash aside), as POSIX asks of $PWD. */
+static int
+plain_absolute(const char *p)
+{
+    if (p == NULL || p[0] != '/')
+        return 0;
+    for (const char *c = p + 1; *c != '\0';) {
+        size_t n = strcspn(c, "/");
+        if (n == 0 || (n == 1 && c[0] == '.') ||
+            (n == 2 && c[0] == '.' && c[1] == '.'))
+            return 0;
+        c += n;
+        if (*c == '/')
+            c++;
+    }
+    return 1;
+}
+
+char *
+as_path_cwd(void)
+{
+    const char *pwd = getenv("PWD");
+    struct stat a, b;
+    if (!plain_absolute(pwd) || stat(pwd, &a) != 0 || stat(".", &b) != 0 ||
+        a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        return getcwd(NULL, 0);
+    size_t n = strlen(pwd);
+    while (n > 1 && pwd[n - 1] == '/')
+        n--;
+    return strndup(pwd, n);
 }

@@ -82,3 +82,22 @@ done
 run as-search -H -k 1 -p samples/kicks/nothere.flac odd.asx
 expect_status 1
 expect_err "as-search: samples/kicks/nothere.flac: not in the index"
+
+# From a folder reached through a symbolic link the current directory is
+# the one the shell names (PWD), as as-extract stored "$PWD/samples"
+# there; getcwd(3) gave the physical one, and neither spelling matched.
+cd "$T"
+ln -s . via
+cd via
+as-extract -r "$PWD/samples" >via.tsv
+as-index -o via.asx via.tsv
+run as-search -H -k 1 -p samples/kicks/kick_44k1.flac via.asx
+expect_status 0
+expect_no_err
+run as-search -H -k 1 -p "$PWD/samples/kicks/kick_44k1.flac" rel.asx
+expect_status 0
+expect_no_err
+# a PWD that is not the current directory is not believed
+run env PWD=/nonexistent as-search -H -k 1 -p "$P/samples/kicks/kick_44k1.flac" rel.asx
+expect_status 0
+expect_no_err

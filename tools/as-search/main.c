@@ -415,7 +415,7 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
 {
     int failed = 0;
     /* a path is found as the user types it, relative or absolute */
-    char *cwd = getcwd(NULL, 0);
+    char *cwd = as_path_cwd();
     for (size_t p = 0; p < o->paths.n; p++) {
         struct query *q = next_slot(o, lib, b, &failed, o->paths.v[p]);
         struct as_query_info info;

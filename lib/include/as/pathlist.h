@@ -60,6 +60,17 @@ ssize_t as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap);
 int as_path_names(const char *const *paths, size_t n, size_t name_max,
                   char **names);
 
+/*
+ * The current directory as the user's shell names it, to make a
+ * relative path absolute, or an absolute one relative, the way the user
+ * would have spelt it (as as-extract stored "$PWD/kit/kick.wav"): $PWD
+ * when it is an absolute path without "." or ".." components that names
+ * the current directory (the same device and inode as "."), else the
+ * physical path getcwd(3) gives, which differs where a folder on the way
+ * is a symbolic link. A new string to free, or NULL with errno set.
+ */
+char *as_path_cwd(void);
+
 #ifdef __cplusplus
 }
 #endif
