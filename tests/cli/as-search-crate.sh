@@ -91,6 +91,64 @@ expect_status 1
 expect_no_err
 [ "$(ls -A crate3 | wc -l)" -eq 3 ] || fail "crate3: $(ls -A crate3)"
 
+# A match that is no longer a regular file is reported by its own path
+# (-q hides it): a FIFO is neither waited on nor read (that hung), a
+# folder neither copied nor linked (-A linked it, without a word).
+mkfifo lib/909/kick.flac
+run timeout 60 as-search -L -C crate4 lib.asx
+expect_status 1
+expect_err 'as-search: lib/909/kick.flac: not a regular file'
+[ "$(ls -A crate4 | wc -l)" -eq 3 ] || fail "FIFO: $(ls -A crate4)"
+rm lib/909/kick.flac
+mkdir lib/909/kick.flac
+for op in C A; do
+    run as-search -L -$op dir$op lib.asx
+    expect_status 1
+    expect_err 'as-search: lib/909/kick.flac: not a regular file'
+    [ "$(ls -A dir$op | wc -l)" -eq 3 ] || fail "-$op, a folder: $(ls -A dir$op)"
+    run as-search -q -L -$op qdir$op lib.asx
+    expect_status 1
+    expect_no_err
+done
+rmdir lib/909/kick.flac
+
+# -A links to the path as indexed, made absolute from the current
+# directory as the shell names it: a link on the way stays in the
+# target (it led to where the link pointed).
+mkdir -p sl/real sl/fav
+cp "$FIX/hihat_48k.wav" sl/real/hat.wav
+ln -s ../real/hat.wav sl/fav/best.wav
+ln -s . here
+as-extract -r sl/fav | as-index -o sl.asx
+run as-search -L -A slc sl.asx
+expect_status 0
+[ "$(readlink slc/best.wav)" = "$T/sl/fav/best.wav" ] ||
+    fail "-A through a link: $(readlink slc/best.wav)"
+cd here
+run as-search -L -A slc2 sl.asx
+cd "$T"
+expect_status 0
+[ "$(readlink slc2/best.wav)" = "$T/here/sl/fav/best.wav" ] ||
+    fail "-A from a linked folder: $(readlink slc2/best.wav)"
+
+# Two runs into one crate at once: each file goes in once, as after one
+# run (a run that finds the other's copy, or link, under the name it
+# was about to take leaves it; it numbered a second copy before).
+mkdir -p race
+cp "$FIX"/* race/
+as-extract -r race | as-index -o race.asx
+n=$(ls race | wc -l)
+for op in C A; do
+    for round in 1 2; do
+        rm -rf rc
+        as-search -L -$op rc race.asx >/dev/null &
+        as-search -L -$op rc race.asx >/dev/null
+        wait $! || fail "-$op, two at once: a run failed"
+        [ "$(ls -A rc | wc -l)" -eq "$n" ] ||
+            fail "-$op, two at once: $(ls -A rc | wc -l) files for $n"
+    done
+done
+
 # The crate must be a folder; -D takes none; one crate at a time.
 : >afile
 run as-search -L -C afile lib.asx

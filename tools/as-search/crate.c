@@ -84,42 +84,61 @@ by_order(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
-/* Whether the file at dst holds the bytes of the file at src (a link
- * at dst, as -A leaves, is no copy, whatever it leads to). */
-static int
-same_bytes(const char *src, const char *dst)
+/* Reads up to n bytes at off of fd into buf, as pread(2) but past
+ * short reads and EINTR: the count, short only at the end; -1 on error. */
+static ssize_t
+read_at(int fd, char *buf, size_t n, off_t off)
 {
-    struct stat a, b;
-    if (stat(src, &a) != 0 || lstat(dst, &b) != 0 || !S_ISREG(b.st_mode) ||
-        a.st_size != b.st_size)
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, buf + got, n - got, off + (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* Whether the regular file at dst holds the bytes of the match open as
+ * in (st: its fstat); a link at dst, as -A leaves, is no copy, whatever
+ * it leads to. */
+static int
+same_bytes(int in, const struct stat *st, const char *dst)
+{
+    struct stat b;
+    if (lstat(dst, &b) != 0 || !S_ISREG(b.st_mode) || st->st_size != b.st_size)
         return 0;
-    if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    if (st->st_dev == b.st_dev && st->st_ino == b.st_ino)
         return 1;
-    FILE *x = fopen(src, "rb"), *y = fopen(dst, "rb");
-    int same = x != NULL && y != NULL;
+    int y = open(dst, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (y < 0)
+        return 0;
+    int same = fstat(y, &b) == 0 && S_ISREG(b.st_mode);
     char bx[8192], by[8192];
-    while (same) {
-        size_t n = fread(bx, 1, sizeof bx, x);
-        if (fread(by, 1, n, y) != n || memcmp(bx, by, n) != 0)
+    for (off_t off = 0; same; off += (off_t)sizeof bx) {
+        ssize_t n = read_at(in, bx, sizeof bx, off);
+        if (n < 0 || read_at(y, by, (size_t)n, off) != n ||
+            memcmp(bx, by, (size_t)n) != 0)
             same = 0;
-        if (n < sizeof bx)
+        if (n < (ssize_t)sizeof bx)
             break;
     }
-    if (x != NULL)
-        fclose(x);
-    if (y != NULL)
-        fclose(y);
+    close(y);
     return same;
 }
 
 /* Whether dst is already what would be put there: a link to target, or
- * a copy of src. */
+ * a copy of the match open as in. */
 static int
-already_there(const struct crate *c, const char *src, const char *target,
-              const char *dst)
+already_there(const struct crate *c, int in, const struct stat *st,
+              const char *target, const char *dst)
 {
     if (!c->link)
-        return same_bytes(src, dst);
+        return same_bytes(in, st, dst);
     char buf[PATH_MAX];
     ssize_t n = readlink(dst, buf, sizeof buf - 1);
     if (n < 0)
@@ -144,41 +163,36 @@ place(const char *tmp, const char *dst)
     return e;
 }
 
-/* Copies src to dst, which must not exist: through a temporary file in
- * the crate, synced, then put in place by place(), so that no
- * half-copied file ever has the name and nothing is overwritten. The copy keeps
- * src's modification time. 0, or an errno value. */
+/* Copies the match open as in (st: its fstat) to dst, which must not
+ * exist: through a temporary file in the crate, synced, then put in
+ * place by place(), so that no half-copied file ever has the name and
+ * nothing is overwritten. The copy keeps the match's modification time.
+ * 0, or an errno value; *read_failed set when reading the match failed
+ * (its fault, not the crate's). */
 static int
-copy_file(const char *src, const char *dir, const char *dst)
+copy_file(int in, const struct stat *st, const char *dir, const char *dst,
+          int *read_failed)
 {
-    int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, e = 0;
+    int out, e = 0;
     size_t dlen = strlen(dir);
     char *tmp = cli_xrealloc(NULL, dlen + sizeof "/.as-crate-XXXXXX");
     memcpy(tmp, dir, dlen);
     memcpy(tmp + dlen, "/.as-crate-XXXXXX", sizeof "/.as-crate-XXXXXX");
-    struct stat st;
-    if (in < 0 || fstat(in, &st) != 0) {
-        e = errno;
-        goto done;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-        goto done;
-    }
+    *read_failed = 0;
     if ((out = mkstemp(tmp)) < 0) {
         e = errno;
-        goto done;
+        free(tmp);
+        return e;
     }
     mode_t mask = umask(0);
     umask(mask);
     fchmod(out, 0666 & ~mask);
     char buf[65536];
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n < 0 && errno == EINTR)
-            continue;
+    for (off_t at = 0;; at += (off_t)sizeof buf) {
+        ssize_t n = read_at(in, buf, sizeof buf, at);
         if (n < 0) {
             e = errno;
+            *read_failed = 1;
             break;
         }
         if (n == 0)
@@ -193,11 +207,11 @@ copy_file(const char *src, const char *dir, const char *dst)
             }
             off += w;
         }
-        if (e)
+        if (e || n < (ssize_t)sizeof buf)
             break;
     }
     if (!e) {
-        struct timespec t[2] = {st.st_atim, st.st_mtim};
+        struct timespec t[2] = {st->st_atim, st->st_mtim};
         futimens(out, t);
         /* on the disk before it has the name: a crash leaves no empty
          * file under it */
@@ -206,18 +220,10 @@ copy_file(const char *src, const char *dir, const char *dst)
     }
     if (close(out) != 0 && !e)
         e = errno;
-    out = -1;
     if (e)
         unlink(tmp);
     else
         e = place(tmp, dst);
-done:
-    if (in >= 0)
-        close(in);
-    if (out >= 0) {
-        close(out);
-        unlink(tmp);
-    }
     free(tmp);
     return e;
 }
@@ -254,17 +260,62 @@ crate_refuses(int e)
            e == EPERM;
 }
 
+/* The match's file, for put(): open (in) when copying, its absolute
+ * path (target) when linking; a regular file only, so that a FIFO is
+ * neither waited on nor read, and a folder is not linked. 0, or 1 after
+ * reporting it as an input gone past (-q hides it). */
+static int
+open_match(const struct crate *c, const char *path, int *in, struct stat *st,
+           char **target)
+{
+    const char *why = NULL;
+    *in = -1;
+    *target = NULL;
+    if (c->link) {
+        if (stat(path, st) != 0)
+            why = strerror(errno);
+    } else if ((*in = open(path,
+                           O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0 ||
+               fstat(*in, st) != 0) {
+        why = strerror(errno);
+    }
+    if (why == NULL && !S_ISREG(st->st_mode))
+        why = "not a regular file";
+    if (why == NULL && c->link) {
+        /* the path as indexed, made absolute as the user's shell would:
+         * a link on the way stays one */
+        char *cwd = path[0] == '/' ? NULL : as_path_cwd();
+        if (path[0] != '/' && cwd == NULL) {
+            why = strerror(errno);
+        } else {
+            /* "/" ends in its slash already */
+            const char *sep = cwd && strcmp(cwd, "/") != 0 ? "/" : "";
+            size_t len = (cwd ? strlen(cwd) + 1 : 0) + strlen(path) + 1;
+            *target = cli_xrealloc(NULL, len);
+            snprintf(*target, len, "%s%s%s", cwd ? cwd : "", sep, path);
+        }
+        free(cwd);
+    }
+    if (why == NULL)
+        return 0;
+    cli_input_warnx(path, "%s", why);
+    if (*in >= 0)
+        close(*in);
+    *in = -1;
+    return 1;
+}
+
 /* Puts one item into the crate under its name, or a numbered one when
  * a different file has it. 0; 1 after reporting a match not put in; 2
  * after reporting a crate that can take no more (crate_refuses()). */
 static int
 put(const struct crate *c, struct item *it)
 {
-    char *target = NULL;
-    if (c->link && (target = realpath(it->path, NULL)) == NULL) {
-        cli_input_warnx(it->path, "%s", strerror(errno));
+    int in;
+    struct stat sst;
+    char *target;
+    if (open_match(c, it->path, &in, &sst, &target) != 0)
         return 1;
-    }
     size_t dlen = strlen(c->dir);
     int rc = 1;
     for (unsigned k = 1; k < 100000; k++) {
@@ -274,14 +325,17 @@ put(const struct crate *c, struct item *it)
         snprintf(dst, len, "%s/%s", c->dir, name);
         if (name != it->name)
             free(name);
-        int e;
+        int e, read_failed = 0;
         struct stat st;
         if (lstat(dst, &st) == 0) {
-            e = already_there(c, it->path, target, dst) ? 0 : EEXIST;
-        } else if (c->link) {
-            e = symlink(target, dst) == 0 ? 0 : errno;
+            e = already_there(c, in, &sst, target, dst) ? 0 : EEXIST;
         } else {
-            e = copy_file(it->path, c->dir, dst);
+            e = c->link ? (symlink(target, dst) == 0 ? 0 : errno)
+                        : copy_file(in, &sst, c->dir, dst, &read_failed);
+            /* another run into the same crate may have just put the
+             * same file under this name */
+            if (e == EEXIST && already_there(c, in, &sst, target, dst))
+                e = 0;
         }
         if (e == EEXIST) {
             free(dst);
@@ -291,7 +345,7 @@ put(const struct crate *c, struct item *it)
          * hides it); a crate that cannot take a file is the output
          * failing, said by the name it was to take */
         rc = 0;
-        if (e != 0 && !c->link && access(it->path, R_OK) != 0) {
+        if (read_failed) {
             cli_input_warnx(it->path, "%s", strerror(e));
             rc = 1;
         } else if (e != 0) {
@@ -301,6 +355,8 @@ put(const struct crate *c, struct item *it)
         free(dst);
         break;
     }
+    if (in >= 0)
+        close(in);
     free(target);
     return rc;
 }
