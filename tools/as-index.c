@@ -365,7 +365,12 @@ run_approx(const struct opts *o)
      * killed is removed */
     int lock = -1;
     as_index *ix = cli_index_open(o->approx, 0);
-    if (ix == NULL || lock_target(o, ann, &lock) != 0) {
+    int ok = ix != NULL ? as_ann_replaceable(ann) : AS_OK;
+    if (ok == AS_ENOTANN)
+        cli_warnx(ann, "exists and is not an approximate index; not replaced");
+    else if (ok != AS_OK)
+        cli_warn_status(ann, ok);
+    if (ix == NULL || ok != AS_OK || lock_target(o, ann, &lock) != 0) {
         as_index_close(ix);
         free(ann);
         return AS_EXIT_FAIL;

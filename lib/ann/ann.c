@@ -68,6 +68,19 @@ as_ann_opts_init(struct as_ann_opts *o)
     o->seed = ANN_DEFAULT_SEED;
 }
 
+/* in every build: a build without hnswlib refuses what one with it
+ * would (a graph of its magic is known without hnswlib) */
+int
+as_ann_replaceable(const char *path)
+{
+    struct stat sb;
+    if (path == NULL)
+        return AS_EINVAL;
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT ? AS_OK : AS_EIO;
+    return as_index_file_kind(path) == AS_INDEX_FILE_GRAPH ? AS_OK : AS_ENOTANN;
+}
+
 #ifndef AS_HAVE_APPROX
 
 int
@@ -414,7 +427,9 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
     char *target = as_path_target(path);
     if (target == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
-    int st = build_to(ix, target, o);
+    int st = as_ann_replaceable(target);
+    if (st == AS_OK)
+        st = build_to(ix, target, o);
     int e = errno;
     free(target);
     errno = e;

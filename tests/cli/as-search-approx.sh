@@ -127,6 +127,29 @@ expect_status 1
 expect_err "as-search: lib.asx.ann: not an approximate index: rebuild it with as-index -a lib.asx"
 rm lib.asx.ann
 
+# -a replaces a graph only: not a file of the user's, nor, through a
+# link, another index or the index itself (each was replaced by the
+# graph), nor a FIFO (waited on); and takes no lock beside them
+cp lib.asx other.asx
+for t in other.asx lib.asx notes fifo; do
+    rm -f lib.asx.ann
+    case $t in
+    notes) echo "my notes" >lib.asx.ann ;;
+    fifo) mkfifo lib.asx.ann ;;
+    *) ln -s $t lib.asx.ann ;;
+    esac
+    cp lib.asx saved.asx
+    run timeout 20 as-index -a lib.asx
+    expect_status 1
+    expect_err "as-index: lib.asx.ann: exists and is not an approximate index; not replaced"
+    cmp -s saved.asx lib.asx || fail "-a, lib.asx.ann a $t: the index changed"
+    [ $t != notes ] || [ "$(cat lib.asx.ann)" = "my notes" ] ||
+        fail "-a replaced a file of the user's"
+done
+cmp -s lib.asx other.asx || fail "-a through a link: other.asx changed"
+[ ! -e other.asx.lock ] || fail "a lock beside the link's target"
+rm -f lib.asx.ann other.asx saved.asx
+
 # stale: the index changed (one more entry) after the graph was built
 cp first.ann lib.asx.ann
 tail -n 1 lib.tsv | sed 's|^s/01999|s/new|' >more.tsv

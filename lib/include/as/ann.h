@@ -57,14 +57,26 @@ struct as_ann_opts {
 void as_ann_opts_init(struct as_ann_opts *o);
 
 /*
+ * Whether a graph may be written at path: AS_OK when nothing is there
+ * (a dangling symbolic link included) or an approximate index (its
+ * magic; damaged or cut short too), AS_ENOTANN when anything else is,
+ * through a symbolic link too (an index, the index itself, a user's
+ * file, a directory, a device, a FIFO), AS_EIO (errno set) when path
+ * cannot be looked at.
+ */
+int as_ann_replaceable(const char *path);
+
+/*
  * Builds the graph of every entry of ix (one thread, in entry order, so
  * the result does not depend on the machine's load) and writes it to
  * path atomically, as as_index_builder_write does (a temporary file in
  * the same directory, fsync, rename, fsync of the directory; through a
- * symbolic link, the file it names). Returns
+ * symbolic link, the file it names), when as_ann_replaceable(path)
+ * allows. Returns
  * AS_OK, AS_EINVAL (options out of range, or ix's format version 1,
- * which has no fingerprint), AS_ECHECKSUM (a row of ix is damaged),
- * AS_EIO (errno set), AS_ENOMEM or AS_ENOTSUP. The graph takes about
+ * which has no fingerprint), AS_ENOTANN (something else is at path),
+ * AS_ECHECKSUM (a row of ix is damaged), AS_EIO (errno set), AS_ENOMEM
+ * or AS_ENOTSUP. The graph takes about
  * (dim + 2 links + 3) * 4 bytes per entry, in memory while it is built
  * and on disk.
  */
