@@ -143,6 +143,12 @@ expect_status 2
 expect_err "as-extract: -o seg.asx.seg is an index's segment, which only as-index replaces; write to another file" \
     "$usage" "Try 'as-extract --help'."
 cmp -s saved.seg seg.asx.seg || fail "-o over a segment: the segment changed"
+# nor the segment's name beside an index when there is none yet
+run as-extract -o lib.asx.seg kick.flac
+expect_status 2
+expect_err "as-extract: -o lib.asx.seg is where the index lib.asx keeps its segment, which only as-index writes; write to another file" \
+    "$usage" "Try 'as-extract --help'."
+[ ! -e lib.asx.seg ] || fail "-o lib.asx.seg was written"
 [ "$(cat list)" = kick.flac ] || fail "-o over the -T list: the list changed"
 # A folder's stream written into the folder itself is no input the next
 # time (-r finds what an earlier run wrote there): it is replaced.

@@ -99,6 +99,17 @@ usage_error "-s other.asx.seg is an index's segment, which only as-index replace
     -s other.asx.seg lib.asx
 usage_error "-w other.asx.ann is an index's approximate graph, which only as-index replaces; write to another file" \
     -w other.asx.ann lib.asx
+# nor the name of one not there yet, which every reader would take for
+# the index's own (it was written, and the index unreadable after)
+for opt in o s w; do
+    for ext in seg ann; do
+        what=segment
+        [ $ext = ann ] && what="approximate graph"
+        usage_error "-$opt lib.asx.$ext is where the index lib.asx keeps its $what, which only as-index writes; write to another file" \
+            -$opt lib.asx.$ext lib.asx
+        [ ! -e lib.asx.$ext ] || fail "-$opt lib.asx.$ext was written"
+    done
+done
 cmp -s saved.seg other.asx.seg || fail "a refused run wrote over a segment"
 cmp -s saved.ann other.asx.ann || fail "a refused run wrote over a graph"
 cmp -s saved.asx lib.asx || fail "a refused run wrote over the index"

@@ -313,6 +313,25 @@ cli_output_not_index(const char *opt, const char *out)
     enum as_index_file k = out == NULL || strcmp(out, "-") == 0
                                ? AS_INDEX_FILE_NONE
                                : as_index_file_kind(out);
+    size_t n = k == AS_INDEX_FILE_NONE && out != NULL ? strlen(out) : 0;
+    if (n > 4 && (strcmp(out + n - 4, ".seg") == 0 ||
+                  strcmp(out + n - 4, ".ann") == 0)) {
+        /* not there yet, beside an index: every reader would take it
+         * for the index's own segment or graph */
+        char *base = cli_xrealloc(NULL, n - 3);
+        memcpy(base, out, n - 4);
+        base[n - 4] = '\0';
+        char *ix = as_index_file_kind(base) == AS_INDEX_FILE_INDEX
+                       ? cli_msg_name_dup(base)
+                       : NULL;
+        free(base); /* before the exit: a leak to LeakSanitizer */
+        if (ix != NULL)
+            cli_usage_error("%s %s is where the index %s keeps its %s, which "
+                            "only as-index writes; write to another file",
+                            opt, cli_msg_name_dup(out), ix,
+                            out[n - 3] == 's' ? "segment"
+                                              : "approximate graph");
+    }
     if (k == AS_INDEX_FILE_NONE)
         return;
     char *name = cli_msg_name_dup(out);

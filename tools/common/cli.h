@@ -208,8 +208,10 @@ int cli_same_file(const char *a, const char *b);
  * lose; NULL or "-" (a standard stream) for either is never one. */
 void cli_output_not_input(const char *opt, const char *out, const char *in);
 /* A usage error when the output file out of option opt is an index
- * (a regular file with an index's magic, damaged or not): only as-index
- * replaces one, and "as-extract -o lib.asx" for "| as-index -o lib.asx"
+ * (a regular file with an index's magic, damaged or not), its segment
+ * or its graph, or names NAME.seg or NAME.ann beside an index NAME,
+ * which every reader would take for the index's own: only as-index
+ * writes those, and "as-extract -o lib.asx" for "| as-index -o lib.asx"
  * would lose a library. NULL or "-" is never one. */
 void cli_output_not_index(const char *opt, const char *out);
 
