@@ -460,17 +460,35 @@ out:
     return rc;
 }
 
-/* The entries of the index at path, 0 when there is none or it cannot
- * be opened. */
-static size_t
-entries_held(const char *path)
+/*
+ * Whether writing an index of no entry over target (whose lock the
+ * caller holds) would empty a library, said when it would: target holds
+ * entries, or is an index that cannot be opened to count them (a
+ * damaged segment beside a whole base, a newer format), which only the
+ * user may throw away. what names the inputs ("the streams").
+ */
+static int
+would_empty(const char *target, const char *what)
 {
     as_index *ix = NULL;
-    if (as_index_open(&ix, path, 0, NULL) != AS_OK)
-        return 0;
-    size_t n = as_index_count(ix);
+    struct stat sb;
+    int st = as_index_open(&ix, target, 0, NULL);
+    const char *why = st == AS_EIO ? strerror(errno) : as_strerror(st);
+    if (st != AS_OK && stat(target, &sb) == 0) {
+        cli_warnx(target,
+                  "not written: %s hold no entry, and it cannot be read to "
+                  "count its entries (%s; remove it first to empty it)",
+                  what, why);
+        return 1;
+    }
+    size_t held = st == AS_OK ? as_index_count(ix) : 0;
     as_index_close(ix);
-    return n;
+    if (held > 0)
+        cli_warnx(target,
+                  "not written: %s hold no entry, and it holds %zu (remove "
+                  "it first to empty it)",
+                  what, held);
+    return held > 0;
 }
 
 /*
@@ -533,16 +551,9 @@ write_whole(const struct opts *o, const char *target, char **streams,
     }
     /* nor does a folder that is empty (a disk that is not mounted, for
      * which as-extract -r writes the header alone) empty a library */
-    size_t held = o->update == NULL && as_index_builder_count(b) == 0
-                      ? entries_held(target)
-                      : 0;
-    if (held > 0) {
-        cli_warnx(o->output,
-                  "not written: the streams hold no entry, and it holds "
-                  "%zu (remove it first to empty it)",
-                  held);
+    if (o->update == NULL && as_index_builder_count(b) == 0 &&
+        would_empty(target, "the streams"))
         goto out;
-    }
     if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c))
         goto out;
     as_index_close(ixold); /* not held through the refit and the write */
@@ -711,6 +722,11 @@ run_merge(const struct opts *o, char **inputs, int n)
          * an index it emptied would replace the output */
         cli_warnx(out, "no entry of the indexes read passes the filters; "
                        "not written");
+        as_index_builder_free(b);
+        b = NULL;
+    } else if (b != NULL && as_index_builder_count(b) == 0 &&
+               would_empty(out, "the indexes read")) {
+        /* nor do empty shards empty a library, as empty streams do not */
         as_index_builder_free(b);
         b = NULL;
     }

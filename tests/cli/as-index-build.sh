@@ -144,6 +144,40 @@ run as-index -o bad.asx head.tsv
 expect_status 1
 expect_err "as-index: bad.asx: not written: the streams hold no entry, and it holds $n (remove it first to empty it)"
 cmp -s bad.asx bad.before || fail "-o emptied the index"
+# nor empty shards, merged over it; a new output may be empty
+as-index -q -o empty.asx head.tsv
+run as-index merge -o bad.asx empty.asx
+expect_status 1
+expect_err "as-index: bad.asx: not written: the indexes read hold no entry, and it holds $n (remove it first to empty it)"
+cmp -s bad.asx bad.before || fail "merge emptied the index"
+as-index -q merge -o empty2.asx empty.asx
+[ "$(as-index -d empty2.asx -H | wc -l)" -eq 0 ] || fail "a new empty merge"
+# nor one that cannot be opened to count its entries: a damaged segment
+# beside a whole base (20 entries, then one more through a segment), or
+# a newer format
+awk -F '\t' 'BEGIN { OFS = FS } NR == 1 { print; next }
+    { for (i = 0; i < 10; i++) { p = $1; $1 = i "_" p; print; $1 = p } }' \
+    lib.tsv | head -n 21 >many.tsv
+as-index -o seg.asx many.tsv
+{ head -n 1 many.tsv; sed -n 2p many.tsv | sed 's|^|new_|'; } |
+    as-index -q -u seg.asx
+[ -f seg.asx.seg ] || fail "no segment to damage"
+cp seg.asx seg.before
+printf '\377' | dd of=seg.asx.seg bs=1 seek=60 conv=notrunc 2>/dev/null
+run as-index -o seg.asx head.tsv
+expect_status 1
+expect_err "as-index: seg.asx: not written: the streams hold no entry, and it cannot be read to count its entries (index is damaged (checksum mismatch); remove it first to empty it)"
+cmp -s seg.asx seg.before || fail "-o emptied the index with a damaged segment"
+run as-index merge -o seg.asx empty.asx
+expect_status 1
+cmp -s seg.asx seg.before || fail "merge emptied the index with a damaged segment"
+cp bad.asx newer.asx
+printf '\011' | dd of=newer.asx bs=1 seek=8 conv=notrunc 2>/dev/null
+cp newer.asx newer.before
+run as-index -o newer.asx head.tsv
+expect_status 1
+expect_err "as-index: newer.asx: not written: the streams hold no entry, and it cannot be read to count its entries (index version not supported; remove it first to empty it)"
+cmp -s newer.asx newer.before || fail "-o emptied a newer index"
 rm bad.asx
 as-index -q -o bad.asx head.tsv
 [ "$(as-index -d bad.asx -H | wc -l)" -eq 0 ] || fail "a new empty index"
