@@ -48,15 +48,30 @@ struct lib {
 
 /* ---- clustering ---- */
 
+/* Why a clustering of l has no silhouette: -S only when it sampled. */
+static const char *
+no_silhouette(const struct as_cluster_opts *co, const struct lib *l)
+{
+    return co->silhouette_sample > 0 && co->silhouette_sample < l->n
+               ? "the entries sampled form fewer than two clusters, or one "
+                 "each: see -S"
+               : "the entries form fewer than two clusters, or one each";
+}
+
+struct trial_ctx {
+    const struct as_cluster_opts *co;
+    const struct lib *l;
+};
+
 static void
 on_trial(void *ctx, size_t k, double sil, double inertia)
 {
-    const char *path = ctx;
+    const struct trial_ctx *t = ctx;
     if (isnan(sil))
-        cli_notex(path, "k %zu: no silhouette (see -S), inertia %.6f", k,
-                  inertia);
+        cli_notex(t->l->path, "k %zu: no silhouette (%s), inertia %.6f", k,
+                  no_silhouette(t->co, t->l), inertia);
     else
-        cli_notex(path, "k %zu: silhouette %.6f, inertia %.6f", k, sil,
+        cli_notex(t->l->path, "k %zu: silhouette %.6f, inertia %.6f", k, sil,
                   inertia);
 }
 
@@ -67,8 +82,9 @@ static int
 cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
 {
     struct as_cluster_opts co = o->c;
+    struct trial_ctx t = {&co, l};
     co.on_trial = on_trial;
-    co.ctx = (void *)(uintptr_t)l->path;
+    co.ctx = &t;
     int st = as_cluster_index(l->ix, l->proj, &co, r);
     if (st == AS_EINVAL && r->why == AS_CLUSTER_NO_POINTS)
         cli_warnx(l->path, "no entries to cluster");
@@ -76,13 +92,13 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
         cli_warnx(l->path, "too few entries (%zu) to derive eps; give -e",
                   l->n);
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_K_ABOVE_N)
-        cli_warnx(l->path, "-k %zu: the index has only %zu entries", co.k,
-                  l->n);
+        cli_warnx(l->path, "-k %zu: the index has only %zu entr%s", co.k, l->n,
+                  l->n == 1 ? "y" : "ies");
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_RANGE_ABOVE_N)
         cli_warnx(l->path, "-K: no k of the range fits %zu entries", l->n);
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_NO_SILHOUETTE)
-        cli_warnx(l->path, "-K: no k of the range has a silhouette "
-                           "(too few entries: see -S)");
+        cli_warnx(l->path, "-K: no k of the range has a silhouette (%s)",
+                  no_silhouette(&co, l));
     else if (st != AS_OK)
         cli_warn_index(l->path, l->ix, st);
     if (st != AS_OK)

@@ -124,8 +124,22 @@ tail -n 1 "$T/out" | grep -q '	1 cluster, eps 1000.000000$' || fail "one cluster
 # a silhouette sample too small for any k of a range: said so
 run as-cluster -s -S 2 -K 2:3 s.asx
 expect_status 1
-grep -q '^as-cluster: s.asx: -K: no k of the range has a silhouette (too few entries: see -S)$' "$T/err" ||
+grep -q '^as-cluster: s.asx: -K: no k of the range has a silhouette (the entries sampled form fewer than two clusters, or one each: see -S)$' "$T/err" ||
     fail "-K without silhouettes: $(cat "$T/err")"
+# nor when the entries are all equal, which -S has nothing to do with
+printf 'path\tlabel\tf1\tf2\n' >same.tsv
+for i in 1 2 3 4; do printf 's%d.wav\tx\t0\t1\n' $i; done >>same.tsv
+as-index -o same.asx same.tsv
+run as-cluster -K 2:3 same.asx
+expect_status 1
+expect_err "as-cluster: same.asx: k 2: no silhouette (the entries form fewer than two clusters, or one each), inertia 0.000000" \
+    "as-cluster: same.asx: k 3: no silhouette (the entries form fewer than two clusters, or one each), inertia 0.000000" \
+    "as-cluster: same.asx: -K: no k of the range has a silhouette (the entries form fewer than two clusters, or one each)"
+# one entry: said in the singular
+head -n 2 same.tsv | as-index -q -o one.asx
+run as-cluster -k 2 one.asx
+expect_status 1
+expect_err "as-cluster: one.asx: -k 2: the index has only 1 entry"
 
 # Equal entries share a cluster: more clusters than distinct entries
 # leave some empty, and a note says how many hold entries.
