@@ -48,7 +48,7 @@ expect_status 0
 [ -z "$(ls -A tmp)" ] || fail "left in TMPDIR: $(ls -A tmp)"
 run env TMPDIR=$T/no-such-dir as-cluster -H -k 2 -l hats lib.asx
 expect_status 1
-expect_err "as-cluster: lib.asx: the entries that pass, in a temporary file: No such file or directory"
+expect_err "as-cluster: lib.asx: the entries that pass, in a temporary file in $T/no-such-dir (TMPDIR): No such file or directory"
 # a filter that nothing passes: nothing to cluster, as with an empty
 # index (as-tools(7) names this exception)
 run as-cluster -l nothing lib.asx

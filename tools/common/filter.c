@@ -38,10 +38,18 @@ cli_filter_index(as_index *ix, const char *path, const as_entry_filter *f)
         return ix;
     as_index *sub = NULL;
     int st = as_index_subset(&sub, ix, cli_filter_keep, f);
-    if (st == AS_EIO)
-        cli_warnx(path, "the entries that pass, in a temporary file: %s",
-                  strerror(errno));
-    else if (st != AS_OK)
+    if (st == AS_EIO) {
+        /* where the library made it (as_index_subset()): TMPDIR when set,
+         * else /tmp */
+        int e = errno;
+        const char *tmp = getenv("TMPDIR");
+        int set = tmp != NULL && *tmp != '\0';
+        char *dir = cli_msg_name_dup(set ? tmp : "/tmp");
+        cli_warnx(path,
+                  "the entries that pass, in a temporary file in %s%s: %s", dir,
+                  set ? " (TMPDIR)" : "", strerror(e));
+        free(dir);
+    } else if (st != AS_OK)
         cli_warn_index(path, ix, st);
     else if (as_index_count(sub) == 0)
         /* a mistyped label looks like an empty answer otherwise */
