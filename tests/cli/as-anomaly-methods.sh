@@ -79,6 +79,16 @@ expect_status 0
 expect_out "path	label	score	anomaly	group" "s/kit/c100.wav	kit	0.000000	0	"
 run as-anomaly -a lof one.asx
 expect_out "path	label	score	anomaly	group" "s/kit/c100.wav	kit	-1.000000	0	"
+# Copies of one sound and nothing else: no column varies, every vector
+# has length 0, and each is at distance 1 from the others (as-search(1)),
+# so every knn score is -1, as documented.
+mkdir -p same
+for i in 1 2 3; do cp s/kit/c100.wav same/c$i.wav; done
+as-extract -r same | as-index -o same.asx
+run as-anomaly -H same.asx
+expect_status 0
+[ "$(cut -f 3 "$T/out" | sort -u)" = -1.000000 ] ||
+    fail "copies alone: $(cut -f 1,3 "$T/out")"
 
 # JSON, and --write storing the printed scores (as-format(5): the ENTRIES
 # offset at byte 104, 64-byte records, the score at 52, flags at 56).
