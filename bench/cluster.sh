@@ -13,6 +13,9 @@
 # scikit-learn's adjusted_rand_score sees DBSCAN's labels), the purity
 # (the share of clustered entries whose class is their cluster's most
 # common one), the largest cluster and the seconds taken (2 threads).
+# Then DBSCAN's own eps (-D) on each source folder of the corpus with
+# its copies kept, as a library holds them (kits sharing samples: many
+# entries with exact copies, which the k-distance curve leaves out).
 #
 # --reference: lib/cluster/hdbscan.c against a reference implementation,
 # R's dbscan::hdbscan (Debian's r-cran-dbscan, installed through
@@ -95,6 +98,24 @@ corpus_figures() {
         t1=$(now)
         printf '%-30s %s %6.1f\n' "as-cluster $m" "$(score <"$tmp/out")" \
             "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+    done
+    echo
+    echo "as-cluster -D, each source folder with its copies:"
+    printf '%-30s %4s %6s %7s %7s %8s %9s\n' folder k noise ARI purity largest eps
+    awk -F '\t' 'FNR > 1 && $2 != "unknown" { print $1 }' "$man" >"$tmp/all.txt"
+    (cd "$corpus" && "$build/tools/as-extract" -q -k -T "$tmp/all.txt" \
+        -o "$tmp/allraw.tsv") ||
+        echo "cluster.sh: some files could not be extracted" >&2
+    for f in $(cut -d / -f 1 "$tmp/all.txt" | sort -u); do
+        awk -F '\t' -v OFS='\t' -v f="$f/" 'NR == FNR { c[$1] = $2; next }
+            FNR == 1 { $1 = "path" OFS "label"; print; next }
+            index($1, f) == 1 { $1 = $1 OFS c[$1]; print }' \
+            "$man" "$tmp/allraw.tsv" >"$tmp/f.tsv"
+        "$build/tools/as-index" -q -l column -o "$tmp/f.asx" "$tmp/f.tsv"
+        "$build/tools/as-cluster" -j 2 -D "$tmp/f.asx" >"$tmp/out" 2>"$tmp/err"
+        printf '%-30s %s %9s\n' "$f ($(($(wc -l <"$tmp/f.tsv") - 1)))" \
+            "$(score <"$tmp/out")" \
+            "$(sed -n 's/.*: eps \([0-9.]*\),.*/\1/p' "$tmp/err")"
     done
     echo "rerun: bench/cluster.sh $(shq "$corpus")"
 }

@@ -769,13 +769,20 @@ as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
                               &c)) != AS_OK)
         goto done;
     qsort(kdist, m, sizeof *kdist, cmp_double);
-    /* the knee: furthest below the chord, both axes scaled to [0, 1] */
-    double lo = kdist[0], hi = kdist[m - 1];
-    size_t knee = m - 1;
-    if (hi > lo && m > 2) {
+    /* the knee: furthest below the chord, both axes scaled to [0, 1],
+     * over the points with a k-distance above 0: a point with k exact
+     * copies says nothing of the density around it, and a library of
+     * many copies (kits sharing samples) put the knee on the last 0, an
+     * eps that joins copies only */
+    size_t z = 0;
+    while (z < m - 1 && !(kdist[z] > 0.0))
+        z++;
+    double lo = kdist[z], hi = kdist[m - 1];
+    size_t knee = m - 1, mz = m - z;
+    if (hi > lo && mz > 2) {
         double best = 0.0;
-        for (size_t i = 0; i < m; i++) {
-            double u = (double)i / (double)(m - 1);
+        for (size_t i = z; i < m; i++) {
+            double u = (double)(i - z) / (double)(mz - 1);
             double v = (kdist[i] - lo) / (hi - lo);
             if (u - v > best) {
                 best = u - v;

@@ -374,6 +374,25 @@ test_kdistance(void)
             exact = p != q && sqrt(s) == eps;
         }
     CHECK(exact);
+    /* the same points, most with 4 exact copies (kits sharing samples):
+     * their k-distance 0 is no density, and the knee, taken over the
+     * points with a k-distance above 0, is inside the clusters as without
+     * the copies (it was the last 0 once they were most of the curve) */
+    size_t nc5 = n + 4 * 500;
+    float *y = malloc(nc5 * d * sizeof *y);
+    memcpy(y, x, n * d * sizeof *y);
+    for (size_t c = 0; c < 4; c++)
+        memcpy(y + (n + c * 500) * d, x, 500 * d * sizeof *y);
+    CHECK_STATUS(as_kdistance_eps(y, nc5, d, 4, 0, 1, 1, &eps2), AS_OK);
+    CHECK(eps2 > 0.5 && eps2 < 4.0);
+    /* all copies: nothing but 0, which the caller floors */
+    float *w = malloc(500 * d * sizeof *w);
+    for (size_t i = 0; i < 500; i++)
+        memcpy(w + i * d, x + (i % 100) * d, d * sizeof *w);
+    CHECK_STATUS(as_kdistance_eps(w, 500, d, 4, 0, 1, 1, &eps2), AS_OK);
+    CHECK(eps2 == 0.0);
+    free(w);
+    free(y);
     free(lab);
     free(x);
 }

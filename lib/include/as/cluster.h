@@ -106,7 +106,9 @@ int as_dbscan(const float *x, size_t n, size_t d,
  * the curve's knee, the point furthest below the chord from its first to
  * its last value, taken again in double precision the way as_dbscan()
  * decides a pair, so the pair it comes from is within eps on every
- * machine. Returns AS_OK, AS_EINVAL (k 0 or >= n) or AS_ENOMEM.
+ * machine. The points at distance 0 (k exact copies) are left out of
+ * the curve; when all are, *eps is 0. Returns AS_OK, AS_EINVAL (k 0 or
+ * >= n) or AS_ENOMEM.
  */
 int as_kdistance_eps(const float *x, size_t n, size_t d, size_t k,
                      size_t sample, uint64_t seed, size_t threads, double *eps);
