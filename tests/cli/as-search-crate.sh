@@ -149,6 +149,12 @@ for op in C A; do
     done
 done
 
+# No match, no crate: a query that failed, a filter that passes nothing.
+run as-search -C none1 lib.asx nothere.wav
+expect_status 1
+run as-search -L -l nosuchlabel -C none2 lib.asx
+[ ! -e none1 ] && [ ! -e none2 ] || fail "an empty crate was made"
+
 # The crate must be a folder; -D takes none; one crate at a time.
 : >afile
 run as-search -L -C afile lib.asx

@@ -365,6 +365,10 @@ int
 crate_write(struct crate *c)
 {
     struct stat st;
+    /* no match, no folder: a query that failed or a filter that passes
+     * nothing leaves no empty crate behind */
+    if (c->n == 0)
+        return 0;
     if (mkdir(c->dir, 0777) != 0 &&
         (errno != EEXIST || stat(c->dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         cli_warnx(c->dir, "%s", strerror(errno == EEXIST ? ENOTDIR : errno));
