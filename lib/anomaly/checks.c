@@ -188,8 +188,9 @@ as_audio_check(const char *path, const struct as_check_opts *opts,
         return AS_EINVAL;
     struct as_decode_opts dopts;
     as_decode_opts_init(&dopts);
-    dopts.out_rate_hz = 0; /* native: nothing resampled away */
-    dopts.downmix = 0;     /* per channel: a clipped side stays clipped */
+    dopts.out_rate_hz = 0;  /* native: nothing resampled away */
+    dopts.downmix = 0;      /* per channel: a clipped side stays clipped */
+    dopts.regular_only = 1; /* an entry's file: a FIFO is not waited on */
     int status = as_decoder_open(&dec, path, &dopts);
     if (status != AS_OK)
         return status;

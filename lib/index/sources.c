@@ -34,6 +34,7 @@ probe_one(const char *path, struct as_source_info *p)
     as_decode_opts_init(&o);
     o.out_rate_hz = 0; /* the native rate: no resampler is set up */
     o.downmix = 0;
+    o.regular_only = 1; /* an entry's file: a FIFO is not waited on */
     memset(p, 0, sizeof *p);
     errno = 0;
     p->status = as_decoder_open(&dec, path, &o);

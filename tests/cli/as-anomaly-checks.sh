@@ -79,6 +79,12 @@ rm s/b/clicks.wav
 mkdir s/b/clicks.wav
 run as-anomaly -C -H lib.asx
 expect_out_line "s/b/clicks.wav	b	undecodable	Is a directory"
+# A FIFO: refused as a device is, not waited on (that hung).
+rmdir s/b/clicks.wav
+mkfifo s/b/clicks.wav
+run timeout 60 as-anomaly -C -H lib.asx
+expect_status 0
+expect_out_line "s/b/clicks.wav	b	undecodable	unsupported format"
 
 # Float files with NaN or infinite samples: counted and reported, and
 # kept out of the other checks, which still see the finite samples (no

@@ -529,6 +529,36 @@ decode_fd(int fd, float **out, size_t *n)
     return st;
 }
 
+/* regular_only (an index's entry, not a stream): a FIFO is refused at
+ * once, with no writer (it was waited on), as a device is; a folder
+ * stays the system's error; a file decodes as without it. */
+static void
+test_regular_only(void)
+{
+    check_ctx("regular_only");
+    struct as_decode_opts o;
+    as_decode_opts_init(&o);
+    CHECK_INT(o.regular_only, 0);
+    o.regular_only = 1;
+    char p[512];
+    as_decoder *dec = NULL;
+    path_in(p, sizeof p, tmpdir, "fifo.wav");
+    CHECK(mkfifo(p, 0600) == 0);
+    CHECK_STATUS(as_decoder_open(&dec, p, &o), AS_EFORMAT);
+    CHECK(dec == NULL);
+    unlink(p);
+    CHECK_STATUS(as_decoder_open(&dec, "/dev/zero", &o), AS_EFORMAT);
+    path_in(p, sizeof p, tmpdir, "folder.wav");
+    CHECK(mkdir(p, 0700) == 0);
+    errno = 0;
+    CHECK_STATUS(as_decoder_open(&dec, p, &o), AS_EIO);
+    CHECK_INT(errno, EISDIR);
+    rmdir(p);
+    snprintf(p, sizeof p, "%s/fixtures/audio/kick_44k1.flac", datadir);
+    CHECK_STATUS(as_decoder_open(&dec, p, &o), AS_OK);
+    as_decoder_close(dec);
+}
+
 /* Pipes are spooled; a seekable descriptor is read from its offset and its
  * offset is left alone. */
 static void
@@ -1675,6 +1705,7 @@ main(int argc, char **argv)
     test_flac_short_total();
     test_chunk_invariance();
     test_fd();
+    test_regular_only();
     test_describe();
     test_bad_inputs();
     test_mpeg_quiet();

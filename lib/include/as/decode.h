@@ -55,6 +55,10 @@ struct as_audio_info {
 struct as_decode_opts {
     int out_rate_hz; /* output rate; 0 keeps the native rate. Init: 22050 */
     int downmix;     /* nonzero: mono output. Init: 1 */
+    /* as_decoder_open() only: nonzero refuses a FIFO as it refuses a
+     * device (AS_EFORMAT), without waiting for a writer, for a path that
+     * names a stored file (an index's entry), not a stream. Init: 0 */
+    int regular_only;
 };
 
 /* Fills opts with the defaults: 22050 Hz mono, librosa's analysis signal. */
@@ -68,7 +72,8 @@ void as_decode_opts_init(struct as_decode_opts *opts);
  * AS_EEMPTY, AS_EFORMAT, AS_EENCODING, AS_ECORRUPT, AS_ETRUNCATED,
  * AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS, AS_EINVAL (bad opts), AS_ENOMEM.
  * A path naming a character or block device or a socket is AS_EFORMAT
- * without being opened; a FIFO is read like standard input.
+ * without being opened; a FIFO is read like standard input, or with
+ * opts->regular_only refused as a device is.
  */
 int as_decoder_open(as_decoder **out, const char *path,
                     const struct as_decode_opts *opts);
