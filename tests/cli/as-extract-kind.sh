@@ -88,12 +88,30 @@ grep "^moved/kick_44k1.flac	" "$T/out" | cut -f 2- | cmp -s - want_row ||
     fail "-K -U: the moved file's row: $(cat "$T/out")"
 mv moved/kick_44k1.flac .
 nf=$(as-extract -C -H | wc -l)
+nk=$(as-extract -K kick_44k1.flac | head -n 1 | tr '\t' '\n' | grep -c '^kind_p_')
+# without -K, the rows take an index's tags with the built-in model,
+# which are not small.model's
 run as-extract -U tagged.asx kick_44k1.flac
 expect_status 1
-expect_err "as-extract: tagged.asx: feature set default with $((nf + 2)) columns, this extraction has $nf"
+expect_err "as-extract: tagged.asx: feature set default with $((nf + 2)) columns, this extraction has $((nf + nk))"
 run as-extract -K -M small.model -U plain.asx kick_44k1.flac
 expect_status 1
 expect_err "as-extract: plain.asx: feature set default with $nf columns, this extraction has $((nf + 2))"
+# an index tagged with the built-in model, or of the librosa45 set:
+# -U alone gives rows that fit it (a nightly run failed on every one)
+as-extract -K $files | as-index -o builtin.asx
+as-extract -s librosa45 $files | as-index -o l45.asx
+cp sine440_44k1.wav new.wav
+for ix in builtin.asx l45.asx; do
+    run as-extract -U $ix new.wav
+    expect_status 0
+    as-index -q -u $ix "$T/out" || fail "-U $ix: the rows do not fit it"
+done
+[ "$(as-index -d builtin.asx -H | wc -l)" -eq 4 ] || fail "builtin.asx: new.wav"
+# -s given says otherwise
+run as-extract -s default -U l45.asx new.wav
+expect_status 1
+expect_err "as-extract: l45.asx: feature set librosa45, this extraction has default"
 
 # bad models and option mixes
 usage=$(as_usage as-extract)

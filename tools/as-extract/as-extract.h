@@ -19,6 +19,7 @@ struct opts {
     long jobs;
     const char *output, *skip_index;
     const as_featureset *set;
+    int set_given; /* -s */
     struct cli_input_opts in;
     int kind;               /* -K: append the kind tags */
     const char *kind_model; /* -M */

@@ -83,10 +83,11 @@ take_binary(struct cli_opt *row, const char *name, const char *arg)
 static void
 take_set(struct cli_opt *row, const char *name, const char *arg)
 {
-    const as_featureset **set = row->to;
-    if ((*set = as_featureset_get(arg)) == NULL)
+    struct opts *o = row->to;
+    if ((o->set = as_featureset_get(arg)) == NULL)
         cli_usage_error("%s: unknown feature set '%s' (default, librosa45)",
                         name, arg);
+    o->set_given = 1;
 }
 
 /* The options into o (the defaults first); optind is left at the first
@@ -129,7 +130,7 @@ parse_options(int argc, char **argv, struct opts *o)
         CLI_OPT_QUIET("say nothing of failed or skipped inputs"),
         {'r', "recursive", CLI_FLAG, NULL, CLI_TO(o->in.recursive),
          .help = "walk directories (sorted; hidden skipped)"},
-        {'s', "features", CLI_CALL, "SET", .to = &o->set, .fn = take_set,
+        {'s', "features", CLI_CALL, "SET", .to = o, .fn = take_set,
          .help = "default (103 columns) or librosa45"},
         {'T', "files-from", CLI_STR, "FILE", CLI_TO(o->in.files_from),
          .help = "read input paths from FILE ('-': stdin)"},
@@ -175,6 +176,27 @@ check_options(const struct opts *o)
         cli_usage_error("-M goes with -K");
     if (o->kind && o->info)
         cli_usage_error("-K goes with feature extraction, not -i");
+}
+
+/* -U: the rows go into that index next, so they take its feature set
+ * and its kind tags where -s and -K say nothing (a nightly -U run on an
+ * index built with -K or -s librosa45 failed on the columns every time).
+ * An index that cannot be opened is left to open_reuse() to report. */
+static void
+follow_index(struct opts *o)
+{
+    as_index *ix = NULL;
+    if (o->skip_index == NULL ||
+        as_index_open(&ix, o->skip_index, 0, NULL) != AS_OK)
+        return;
+    const struct as_featheader *h = as_index_header(ix);
+    const as_featureset *set = h->set ? as_featureset_get(h->set) : NULL;
+    if (!o->set_given && set != NULL)
+        o->set = set;
+    size_t n = strlen(AS_KIND_TAG_PREFIX);
+    for (size_t j = 0; j < h->dim && !o->kind; j++)
+        o->kind = strncmp(h->names[j], AS_KIND_TAG_PREFIX, n) == 0;
+    as_index_close(ix);
 }
 
 /* Whether the file at path is empty or starts as this tool's output
@@ -228,6 +250,7 @@ main(int argc, char **argv)
         return print_columns(&o);
     }
     check_options(&o);
+    follow_index(&o);
     if (o.kind && load_kind(&o) != 0)
         return AS_EXIT_FAIL;
 
