@@ -39,12 +39,19 @@ bin="$root/build/tools"
 out="$root/build/quickstart"
 mkdir -p "$out"
 
+# A file that cannot be read is said once, by as-extract, and the run
+# goes on with the others (as-extract exits 1 then; 2 is a usage error).
+some() {
+    "$@" || [ $? -eq 1 ]
+}
+
 echo "== What is in $dir (as-extract --info):" >&2
-"$bin/as-extract" -ri "$dir"
+some "$bin/as-extract" -ri "$dir"
 
 echo "== Feature vectors and kind tags (as-extract -K, default set, every core):" >&2
 if [ $# -eq 1 ]; then
-    "$bin/as-extract" -K -r -o "$out/lib.tsv" "$dir"
+    # -k: lib.tsv holds the files that could be read
+    some "$bin/as-extract" -k -K -r -o "$out/lib.tsv" "$dir"
 else
     "$bin/as-extract" -K -r "$dir" | awk -F '\t' 'BEGIN { OFS = "\t" }
         NR == 1 { $1 = $1 "\tlabel"; print; next }
