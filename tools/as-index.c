@@ -34,9 +34,10 @@ struct opts {
     double wait_s;
     double shrinkage, blend; /* -s, -b; < 0: not given */
     const char *check, *dump, *learn, *output, *update;
-    const char *approx;          /* -a */
-    long links, ef_construction; /* -M, -E; 0: not given */
-    as_entry_filter *filter;     /* --cluster, -g, --label, -t */
+    const char *approx;                     /* -a */
+    long links, ef_construction;            /* -M, -E; 0: not given */
+    as_entry_filter *filter;                /* --cluster, -g, --label, -t */
+    int f_given, h_given, j_given, l_given; /* -f, -H, -J, -l */
 };
 
 struct counts {
@@ -861,6 +862,14 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
         cli_usage_error("-F goes with -p");
     if ((o->check || o->dump) && n_rest > 0)
         cli_usage_error("-c and -d take no streams");
+    if ((o->f_given || o->h_given) && o->dump == NULL)
+        cli_usage_error("-%c goes with -d", o->f_given ? 'f' : 'H');
+    /* the summary of what was written: the dump is the output of -d,
+     * and -c, -L and -a print none */
+    if (o->j_given && o->output == NULL && o->update == NULL)
+        cli_usage_error("-J goes with -o, -u and merge");
+    if (o->l_given && ((o->output == NULL && o->update == NULL) || merge))
+        cli_usage_error("-l goes with -o and -u (labels of stream rows)");
     int stdin_uses = n_rest == 0;
     for (int i = 0; !merge && i < n_rest; i++)
         stdin_uses += strcmp(rest[i], "-") == 0;
@@ -914,7 +923,8 @@ main(int argc, char **argv)
         CLI_OPT_GLOB(o.filter),
         CLI_OPT_NO_HEADER(o.out, "with -d: no TSV header line"),
         CLI_OPT_HELP,
-        CLI_OPT_JSON(o.out, "print the summary as one JSON object"),
+        CLI_OPT_JSON(o.out, "with -o, -u, merge: print the summary as one "
+                            "JSON object"),
         {'L', "learn", CLI_STR, "INDEX", CLI_TO(o.learn),
          .help = "fit a projection (shrinkage LDA) on INDEX's labels and "
                  "store it in INDEX"},
@@ -923,9 +933,9 @@ main(int argc, char **argv)
                  "larger, finds more)"},
         {'l', "label-from", CLI_WORD, "SRC", CLI_TO(o.label_from),
          .words = label_from,
-         .help = "dir (the parent folder's name), column (the stream's label "
-                 "column) or none; default: the column when there is one, "
-                 "else dir"},
+         .help = "with -o, -u: dir (the parent folder's name), column (the "
+                 "stream's label column) or none; default: the column when "
+                 "there is one, else dir"},
         CLI_OPT_LABEL(0, o.filter),
         {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output),
          .help = "build INDEX from the streams (replacing it)"},
@@ -958,6 +968,10 @@ main(int argc, char **argv)
         merge = 1;
         optind++;
     }
+    o.f_given = cli_opts_given(&t, 'f');
+    o.h_given = cli_opts_given(&t, 'H');
+    o.j_given = cli_opts_given(&t, 'J');
+    o.l_given = cli_opts_given(&t, 'l');
     int rc = run(&o, merge, argv + optind, argc - optind);
     as_entry_filter_free(o.filter);
     return rc;

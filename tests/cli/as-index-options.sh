@@ -50,7 +50,13 @@ for c in "merge -p -o m.asx a.asx|-p goes with -u" \
     "merge -E 5 -o m.asx a.asx|-E and -M go with -a" \
     "merge -s 0.5 -o m.asx a.asx|-b and -s go with -L" \
     "-a a.asx -p|-p goes with -u" "-a a.asx -b 0.1|-b and -s go with -L" \
-    "-L a.asx -p|-p goes with -u" "-L a.asx -M 3|-E and -M go with -a"; do
+    "-L a.asx -p|-p goes with -u" "-L a.asx -M 3|-E and -M go with -a" \
+    "-d a.asx -J|-J goes with -o, -u and merge" \
+    "-c a.asx -J|-J goes with -o, -u and merge" \
+    "-f bin -o m.asx stream.tsv|-f goes with -d" \
+    "-H -u m.asx stream.tsv|-H goes with -d" \
+    "-l dir -d a.asx|-l goes with -o and -u (labels of stream rows)" \
+    "merge -l dir -o m.asx a.asx|-l goes with -o and -u (labels of stream rows)"; do
     # shellcheck disable=SC2086
     run as-index ${c%%|*}
     expect_status 2
