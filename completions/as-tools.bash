@@ -57,11 +57,12 @@ _as_tools_values() {
         *:-U | *:--check | *:--dump | *:--learn | *:--update | \
         as-extract:--kind-model | as-extract:-M | \
         as-index:-[AacdLu] | as-index:--approx | as-search:--features | as-search:-F | \
-        as-search:--path | as-search:-p | as-search:--copy-to | \
-        as-search:--link-to | as-search:-[AC] | as-map:--svg | as-map:-s | \
+        as-search:--path | as-search:-p | as-map:--svg | as-map:-s | \
         as-map:--html | as-map:-w | as-serve:-k)
         echo @file ;;
-    as-serve:--directory | as-serve:-C) echo @dir ;;
+    as-serve:--directory | as-serve:-C | as-search:--copy-to | \
+        as-search:--link-to | as-search:-[AC])
+        echo @dir ;;
     esac
 }
 

@@ -76,6 +76,9 @@ touch "$T/crates.tok"
 bcomp "crates.tok|" as-serve -k crates.t
 bcomp "crates|" as-serve -C cra
 bcomp "crates|" as-serve --directory = cra
+# as-search's crate is a folder too (crates.tok was offered)
+bcomp "crates|" as-search -C cra
+bcomp "crates|" as-search --link-to = cra
 # an option without a short form takes its value as the next word
 bcomp "|" as-anomaly --duration ""
 bcomp "|" as-stats --cluster ""
@@ -109,7 +112,8 @@ got=$(timeout 30 zsh -f "$T/c.zsh" "$zshc" 'as-extract --js' \
     'as-index mer' 'as-stats -' 'as-cluster --sum' 'as-anomaly --dur' \
     'as-map --clu' 'as-search -K kick -K sn' 'as-search -l a --lab' \
     'as-stats -g x --path-g' 'as-map -m tsne --met' 'as-serve -C cra' \
-    'as-serve --vers' 'as-extract --zero') ||
+    'as-serve --vers' 'as-extract --zero' 'as-search -A cra' \
+    'as-search -w timbre=2 --wei') ||
     fail "zsh: the completion failed or hung"
 want='as-extract --json |
 as-anomaly --method=iforest |
@@ -126,6 +130,8 @@ as-stats -g x --path-glob=|
 as-map -m tsne --met|
 as-serve -C crates/|
 as-serve --version |
-as-extract --zero-terminated |'
+as-extract --zero-terminated |
+as-search -A crates/|
+as-search -w timbre=2 --weight=|'
 [ "$got" = "$want" ] || fail "zsh completes to:
 $got"

@@ -719,7 +719,7 @@ parse_options(int argc, char **argv, struct opts *o)
         CLI_OPT_VERSION,
         {'w', "weight", CLI_CALL, "G=W,...", .to = o, .fn = take_weights,
          .help = "weigh group G by W (timbre, pitch, brightness, envelope, "
-                 "noisiness, rhythm, other); 0 leaves it out"},
+                 "noisiness, rhythm, other); 0 leaves it out (repeatable)"},
         CLI_OPT_NUL(o->common),
         {0},
     };
