@@ -166,6 +166,12 @@ expect_out '{"error":"/etc/passwd: not in the index","status":404}'
 http "${URL}search?path=../../../../etc/passwd"
 expect_code 404
 expect_out '{"error":"../../../../etc/passwd: not in the index","status":404}'
+# a long path is told whole: a message cut at 511 bytes lost its end and
+# split the last character (a lone \udcXX escape in the JSON)
+long=$(printf '%0400d' 0 | sed 's/0/%C3%A9/g')
+http "${URL}search?path=$long"
+expect_code 404
+expect_out "{\"error\":\"$(printf '%0400d' 0 | sed 's/0/é/g'): not in the index\",\"status\":404}"
 # an entry whose file went away
 mv samples/hats/hihat_48k.wav gone.wav
 http "${URL}search?path=samples/hats/hihat_48k.wav&k=1"

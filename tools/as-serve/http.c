@@ -195,14 +195,22 @@ int
 reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
             const char *fmt, ...)
 {
-    char msg[512];
-    va_list ap;
+    /* the whole message: one cut at a fixed length lost its end (": not
+     * in the index" after a long path) and could split a character */
+    va_list ap, aq;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_copy(aq, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
+    char *msg = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (msg != NULL)
+        vsnprintf(msg, (size_t)n + 1, fmt, aq);
+    va_end(aq);
     struct body b;
-    if (body_open(&b) != 0)
+    if (msg == NULL || body_open(&b) != 0) {
+        free(msg);
         return MHD_NO;
+    }
     struct rec rec;
     rec_init(&rec, b.fp, &(struct rec_opts){.json = 1});
     rec_begin(&rec);
@@ -210,6 +218,7 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
     rec_int(&rec, "status", status);
     rec_end(&rec);
     rec_free(&rec);
+    free(msg);
     if (body_close(&b) == NULL)
         return MHD_NO;
     size_t len = b.len;
