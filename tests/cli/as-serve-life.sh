@@ -80,6 +80,30 @@ cmp -s before.json "$T/out" || fail "in place: $(cat "$T/out")"
 http "${URL}entries/6"
 expect_code 200
 cp saved.asx lib.asx
+wait_for "the index copied back" entries_are 7
+
+# a replacement with a damaged block: every block is checked as it is
+# read in, so it is refused whole and the good version kept (it was
+# installed, and answered 500 wherever the damage was)
+cp lib.asx damaged.asx
+# a byte in the middle of ENTRIES (section 3 of the table at byte 56,
+# 16-byte slots of offset and size, as-format(5)), which opening without
+# a check of every block reads nothing of
+set -- $(od -An -t u8 -j $((56 + 3 * 16)) -N 16 damaged.asx)
+printf '\377' | dd of=damaged.asx bs=1 seek=$(($1 + $2 / 2)) conv=notrunc 2>/dev/null
+if as-index -c damaged.asx 2>/dev/null; then fail "the copy is not damaged"; fi
+n_kept=$(grep -c '^as-serve: keeping the indexes opened before$' "$T/serve.err")
+mv damaged.asx lib.asx
+kept_again() {
+    [ "$(grep -c '^as-serve: keeping the indexes opened before$' "$T/serve.err")" -gt "$n_kept" ]
+}
+wait_for "the warning for a damaged index" kept_again
+grep -q '^as-serve: lib.asx: index is damaged' "$T/serve.err" ||
+    fail "damaged: $(tail -n 3 "$T/serve.err")"
+http "${URL}search?path=$K&k=3"
+expect_code 200
+cmp -s before.json "$T/out" || fail "damaged replacement: $(cat "$T/out")"
+cp saved.asx lib.asx
 
 # SIGTERM: exit 0
 as_serve_stop

@@ -101,7 +101,10 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
             gen_free(g);
             return NULL;
         }
-        g->ix[h] = cli_index_open(paths[h], AS_INDEX_PRIVATE);
+        /* every block checked as it is read in: a replacement damaged
+         * anywhere is refused whole, and the good version kept, rather
+         * than served with 500s wherever the damage lies */
+        g->ix[h] = cli_index_open(paths[h], AS_INDEX_PRIVATE | AS_INDEX_VERIFY);
         if (g->ix[h] == NULL) {
             gen_free(g);
             return NULL;
