@@ -101,3 +101,16 @@ expect_no_err
 run env PWD=/nonexistent as-search -H -k 1 -p "$P/samples/kicks/kick_44k1.flac" rel.asx
 expect_status 0
 expect_no_err
+# A stored "../" from such a folder leads where the kernel goes, past the
+# link: an absolute path is found by the physical directory too.
+cd "$T"
+mkdir -p deep/a/lib deep/kit
+cp samples/kicks/kick_44k1.flac deep/kit/x.flac
+cp samples/hats/hihat_48k.wav deep/kit/y.wav
+ln -s a/lib deep/l
+cd deep/l
+as-extract ../../kit/x.flac ../../kit/y.wav | as-index -o up.asx
+run as-search -H -k 1 -p "$P/deep/kit/x.flac" up.asx
+expect_status 0
+expect_no_err
+[ "$(cut -f 3 "$T/out")" = ../../kit/y.wav ] || fail "past a link: $(cat "$T/out")"

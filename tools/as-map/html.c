@@ -157,7 +157,7 @@ data_json(FILE *fp, const struct map *m,
     const char *slash = strrchr(page, '/');
     struct link_ctx l;
     split(page, slash != NULL ? (size_t)(slash - page) + 1 : 0, &l.dir);
-    char *cwd = as_path_cwd();
+    char *cwd = getcwd(NULL, 0);
     l.cwd = cwd;
     int st = map_page_data(fp, m, schemes, by, link_url, &l);
     comps_free(&l.dir);

@@ -414,13 +414,23 @@ static int
 path_queries(const struct opts *o, struct lib *lib, struct block *b)
 {
     int failed = 0;
-    /* a path is found as the user types it, relative or absolute */
-    char *cwd = as_path_cwd();
+    /* a path is found as the user types it, relative or absolute, from
+     * the current directory as the shell names it (through a link), then
+     * as the kernel does (getcwd(3)), which differ past a link and tell
+     * where a stored "../" leads */
+    char *cwd = as_path_cwd(), *phys = getcwd(NULL, 0);
+    const char *dirs[2] = {cwd != NULL && cwd[0] == '/' ? cwd : NULL,
+                           phys != NULL && phys[0] == '/' && cwd != NULL &&
+                                   strcmp(cwd, phys) != 0
+                               ? phys
+                               : NULL};
     for (size_t p = 0; p < o->paths.n; p++) {
         struct query *q = next_slot(o, lib, b, &failed, o->paths.v[p]);
         struct as_query_info info;
-        int st = as_query_of_entry(lib->ix, lib->n, o->paths.v[p],
-                                   cwd != NULL && cwd[0] == '/' ? cwd : NULL,
+        int st = as_query_of_entry(lib->ix, lib->n, o->paths.v[p], dirs[0],
+                                   q->v, lib->dim, &info);
+        if (st == AS_ENOENT_PATH && dirs[1] != NULL)
+            st = as_query_of_entry(lib->ix, lib->n, o->paths.v[p], dirs[1],
                                    q->v, lib->dim, &info);
         lib_damage(lib, st);
         if (st != AS_OK) {
@@ -439,6 +449,7 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
         b->n++;
     }
     free(cwd);
+    free(phys);
     return failed;
 }
 

@@ -347,7 +347,7 @@ absolute_dir(const char *dir)
 {
     if (dir[0] == '/')
         return strdup(dir);
-    char *cwd = as_path_cwd();
+    char *cwd = getcwd(NULL, 0);
     if (cwd == NULL || cwd[0] != '/') {
         free(cwd);
         return NULL;
