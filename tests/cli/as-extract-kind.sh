@@ -108,10 +108,19 @@ for ix in builtin.asx l45.asx; do
     as-index -q -u $ix "$T/out" || fail "-U $ix: the rows do not fit it"
 done
 [ "$(as-index -d builtin.asx -H | wc -l)" -eq 4 ] || fail "builtin.asx: new.wav"
-# -s given says otherwise
+# -s given says otherwise; a set the built-in model does not read
+# takes no tags (the columns are told to differ, not -K blamed)
 run as-extract -s default -U l45.asx new.wav
 expect_status 1
 expect_err "as-extract: l45.asx: feature set librosa45, this extraction has default"
+run as-extract -s librosa45 -U builtin.asx new.wav
+expect_status 1
+expect_err "as-extract: builtin.asx: feature set default, this extraction has librosa45"
+# -C lists the columns of the index's set
+as-extract -C -s librosa45 >want.cols
+run as-extract -C -U l45.asx
+expect_status 0
+expect_out_file want.cols
 
 # bad models and option mixes
 usage=$(as_usage as-extract)

@@ -118,7 +118,7 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "worker threads (default: every core)"},
         {'K', "kind", CLI_FLAG, NULL, CLI_TO(o->kind),
          .help = "add the kind tags: kind_p_CLASS, the probability of each "
-                 "class (as-kind(7))"},
+                 "class (as-kind(7)); with -U, as the index has them"},
         {'k', "keep-going", CLI_FLAG, NULL, CLI_TO(o->keep_going),
          .help = "with -o, keep the output even if some inputs failed (the "
                  "exit status is still 1)"},
@@ -131,7 +131,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'r', "recursive", CLI_FLAG, NULL, CLI_TO(o->in.recursive),
          .help = "walk directories (sorted; hidden skipped)"},
         {'s', "features", CLI_CALL, "SET", .to = o, .fn = take_set,
-         .help = "default (103 columns) or librosa45"},
+         .help = "default (103 columns) or librosa45; with -U, the index's"},
         {'T', "files-from", CLI_STR, "FILE", CLI_TO(o->in.files_from),
          .help = "read input paths from FILE ('-': stdin)"},
         {'U', "skip-unchanged", CLI_STR, "INDEX", CLI_TO(o->skip_index),
@@ -180,8 +180,11 @@ check_options(const struct opts *o)
 
 /* -U: the rows go into that index next, so they take its feature set
  * and its kind tags where -s and -K say nothing (a nightly -U run on an
- * index built with -K or -s librosa45 failed on the columns every time).
- * An index that cannot be opened is left to open_reuse() to report. */
+ * index built with -K or -s librosa45 failed on the columns every time);
+ * the tags only where the built-in model reads the set, else the
+ * columns are told to differ. Before the checks of the options, so that
+ * they see what -U chose, and before -C, which lists its columns. An
+ * index that cannot be opened is left to open_reuse() to report. */
 static void
 follow_index(struct opts *o)
 {
@@ -193,10 +196,16 @@ follow_index(struct opts *o)
     const as_featureset *set = h->set ? as_featureset_get(h->set) : NULL;
     if (!o->set_given && set != NULL)
         o->set = set;
-    size_t n = strlen(AS_KIND_TAG_PREFIX);
-    for (size_t j = 0; j < h->dim && !o->kind; j++)
-        o->kind = strncmp(h->names[j], AS_KIND_TAG_PREFIX, n) == 0;
+    size_t n = strlen(AS_KIND_TAG_PREFIX), missing = 0;
+    int tagged = 0;
+    for (size_t j = 0; j < h->dim && !tagged; j++)
+        tagged = strncmp(h->names[j], AS_KIND_TAG_PREFIX, n) == 0;
     as_index_close(ix);
+    as_kind_model *km = NULL;
+    if (tagged && !o->kind)
+        o->kind = as_kind_model_builtin(&km) == AS_OK &&
+                  as_kind_bind_set(km, o->set, NULL, &missing) == AS_OK;
+    as_kind_model_free(km);
 }
 
 /* Whether the file at path is empty or starts as this tool's output
@@ -245,12 +254,12 @@ main(int argc, char **argv)
 {
     struct opts o;
     parse_options(argc, argv, &o);
+    follow_index(&o);
     if (o.columns) {
         cli_output_not_index("-o", o.output);
         return print_columns(&o);
     }
     check_options(&o);
-    follow_index(&o);
     if (o.kind && load_kind(&o) != 0)
         return AS_EXIT_FAIL;
 
