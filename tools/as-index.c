@@ -19,7 +19,8 @@
 
 #define USAGE                                                                  \
     "usage: as-index [-FJpq] [-l dir | column | none] [-w seconds] "           \
-    "[-c index | -o index | -u index] [stream ...]\n"                          \
+    "{-o index | -u index} [stream ...]\n"                                     \
+    "       as-index -c index [-q]\n"                                          \
     "       as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]\n"    \
     "                [--cluster=cluster] [--label=label]\n"                    \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
@@ -34,10 +35,10 @@ struct opts {
     double wait_s;
     double shrinkage, blend; /* -s, -b; < 0: not given */
     const char *check, *dump, *learn, *output, *update;
-    const char *approx;                     /* -a */
-    long links, ef_construction;            /* -M, -E; 0: not given */
-    as_entry_filter *filter;                /* --cluster, -g, --label, -t */
-    int f_given, h_given, j_given, l_given; /* -f, -H, -J, -l */
+    const char *approx;          /* -a */
+    long links, ef_construction; /* -M, -E; 0: not given */
+    as_entry_filter *filter;     /* --cluster, -g, --label, -t */
+    int f_given, h_given, j_given, l_given, w_given; /* -f -H -J -l -w */
 };
 
 struct counts {
@@ -870,6 +871,9 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
         cli_usage_error("-J goes with -o, -u and merge");
     if (o->l_given && ((o->output == NULL && o->update == NULL) || merge))
         cli_usage_error("-l goes with -o and -u (labels of stream rows)");
+    /* -c and -d only read, and wait for no lock */
+    if (o->w_given && (o->check != NULL || o->dump != NULL))
+        cli_usage_error("-w goes with -o, -u, merge, -L and -a");
     int stdin_uses = n_rest == 0;
     for (int i = 0; !merge && i < n_rest; i++)
         stdin_uses += strcmp(rest[i], "-") == 0;
@@ -950,7 +954,9 @@ main(int argc, char **argv)
          .help = "add and replace entries of INDEX"},
         CLI_OPT_VERSION,
         {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o.wait_s), .min = 0.0,
-         .max = 1e6, .help = "wait for another writer's lock (default 0)"},
+         .max = 1e6,
+         .help = "in the modes that write: wait for another writer's lock "
+                 "(default 0)"},
         {0},
     };
     struct cli_opts t = {
@@ -972,6 +978,7 @@ main(int argc, char **argv)
     o.h_given = cli_opts_given(&t, 'H');
     o.j_given = cli_opts_given(&t, 'J');
     o.l_given = cli_opts_given(&t, 'l');
+    o.w_given = cli_opts_given(&t, 'w');
     int rc = run(&o, merge, argv + optind, argc - optind);
     as_entry_filter_free(o.filter);
     return rc;

@@ -56,7 +56,9 @@ for c in "merge -p -o m.asx a.asx|-p goes with -u" \
     "-f bin -o m.asx stream.tsv|-f goes with -d" \
     "-H -u m.asx stream.tsv|-H goes with -d" \
     "-l dir -d a.asx|-l goes with -o and -u (labels of stream rows)" \
-    "merge -l dir -o m.asx a.asx|-l goes with -o and -u (labels of stream rows)"; do
+    "merge -l dir -o m.asx a.asx|-l goes with -o and -u (labels of stream rows)" \
+    "-c a.asx -w 5|-w goes with -o, -u, merge, -L and -a" \
+    "-d a.asx -w 5|-w goes with -o, -u, merge, -L and -a"; do
     # shellcheck disable=SC2086
     run as-index ${c%%|*}
     expect_status 2

@@ -356,7 +356,8 @@ EOF
     as-index)
         cat <<'EOF'
 usage: as-index [-FJpq] [-l dir | column | none] [-w seconds]
-                [-c index | -o index | -u index] [stream ...]
+                {-o index | -u index} [stream ...]
+       as-index -c index [-q]
        as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]
                 [--cluster=cluster] [--label=label]
        as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]

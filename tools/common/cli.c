@@ -43,16 +43,17 @@ cli_init(const char *name, const char *usage)
 
 #define USAGE_WIDTH 79
 
-/* The length of the word at p: up to a blank outside brackets. */
+/* The length of the word at p: up to a blank outside brackets and
+ * braces (a choice that must be made, {-o index | -u index}). */
 static size_t
 usage_word(const char *p)
 {
     size_t n = 0;
     int depth = 0;
     for (; p[n] != '\0'; n++) {
-        if (p[n] == '[')
+        if (p[n] == '[' || p[n] == '{')
             depth++;
-        else if (p[n] == ']' && depth > 0)
+        else if ((p[n] == ']' || p[n] == '}') && depth > 0)
             depth--;
         else if (depth == 0 && (p[n] == ' ' || p[n] == '\n'))
             break;
