@@ -331,8 +331,10 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
         return AS_EIO;
     }
     if (!S_ISREG(sb.st_mode)) {
+        /* a folder is the system's EISDIR, as as_decoder_open() has it */
         close(fd);
-        return AS_EFORMAT;
+        errno = S_ISDIR(sb.st_mode) ? EISDIR : 0;
+        return S_ISDIR(sb.st_mode) ? AS_EIO : AS_EFORMAT;
     }
     as_decoder *d;
     int st = as_decoder_open_fd(&d, fd, &o);

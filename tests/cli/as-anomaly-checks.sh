@@ -84,7 +84,7 @@ rmdir s/b/clicks.wav
 mkfifo s/b/clicks.wav
 run timeout 60 as-anomaly -C -H lib.asx
 expect_status 0
-expect_out_line "s/b/clicks.wav	b	undecodable	unsupported format"
+expect_out_line "s/b/clicks.wav	b	undecodable	not a regular file"
 
 # Float files with NaN or infinite samples: counted and reported, and
 # kept out of the other checks, which still see the finite samples (no

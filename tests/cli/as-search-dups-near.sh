@@ -94,6 +94,12 @@ expect_status 1
 expect_err "as-search: k/bd_pad.wav: not a regular file"
 [ "$(wc -l <"$T/out")" -eq 9 ] || fail "bd_pad a FIFO: $(cat "$T/out")"
 rm k/bd_pad.wav
+# a folder, the system's reason, as as-stats and as-anomaly -C give it
+mkdir k/bd_pad.wav
+run as-search -D -H l.asx
+expect_status 1
+expect_err "as-search: k/bd_pad.wav: Is a directory"
+rmdir k/bd_pad.wav
 
 # A loop retuned 5 cents up (sox pitch: the same length, each piece
 # played 0.3% faster) is not a copy, though its spectrum differs by

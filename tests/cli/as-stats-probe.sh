@@ -99,7 +99,7 @@ expect_status 0
 expect_no_err
 expect_out_file quiet.out
 # A FIFO where a file was is unreadable at once, as a device is: it is
-# not waited on (that hung).
+# not waited on (that hung), and said to be no regular file.
 rmdir samples/b/stereo_u8_8k.wav
 mkfifo samples/b/stereo_u8_8k.wav
 run timeout 60 as-stats -m lib.asx
@@ -107,7 +107,7 @@ expect_status 0
 expect_out_file quiet.out
 expect_err "as-stats: samples/a/kick_44k1.flac: No such file or directory" \
     "as-stats: samples/b/mix_44k1_128k.mp3: unsupported format" \
-    "as-stats: samples/b/stereo_u8_8k.wav: unsupported format"
+    "as-stats: samples/b/stereo_u8_8k.wav: not a regular file"
 rm samples/b/stereo_u8_8k.wav
 mkdir samples/b/stereo_u8_8k.wav
 

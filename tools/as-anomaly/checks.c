@@ -72,7 +72,7 @@ report(void *ctx, size_t i, int status, int err,
     }
     if (status != AS_OK) {
         finding(p, &e, "undecodable",
-                status == AS_EIO ? strerror(err) : as_strerror(status));
+                cli_entry_reason(e.path, status, err, d, sizeof d));
         return 0;
     }
     if (r->found & AS_CHECK_NONFINITE) {

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
 #include "as-search.h"
 #include "as/as.h"
@@ -57,17 +56,9 @@ unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
     (void)ref;
     int *failed = ctx;
     *failed = 1;
-    char reason[64];
-    struct stat sb;
-    /* a FIFO too, which as_decode_reason() leaves to the decoder */
-    if (status == AS_EFORMAT && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
-        snprintf(reason, sizeof reason, "not a regular file");
-    else if (!as_decode_reason(path, status, reason, sizeof reason)) {
-        errno = err;
-        cli_input_warn_status(path, status);
-        return;
-    }
-    cli_input_warnx(path, "%s", reason);
+    char buf[64];
+    cli_input_warnx(path, "%s",
+                    cli_entry_reason(path, status, err, buf, sizeof buf));
 }
 
 int

@@ -90,8 +90,10 @@ gather_sources(struct stats *s, const struct opts *o)
             continue;
         struct as_index_entry e;
         as_index_entry(s->ix, i, &e); /* read before: cannot fail */
-        errno = info[i].err;
-        cli_input_warn_status(e.path, info[i].status);
+        char buf[64];
+        cli_input_warnx(e.path, "%s",
+                        cli_entry_reason(e.path, info[i].status, info[i].err,
+                                         buf, sizeof buf));
     }
     free(info);
     if (st != AS_OK) {

@@ -292,6 +292,18 @@ cli_same_file(const char *a, const char *b)
     return same;
 }
 
+const char *
+cli_entry_reason(const char *path, int status, int err, char *buf, size_t cap)
+{
+    struct stat sb;
+    if (status == AS_EFORMAT && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) &&
+        !S_ISDIR(sb.st_mode))
+        return "not a regular file";
+    if (as_decode_reason(path, status, buf, cap))
+        return buf;
+    return status == AS_EIO ? strerror(err) : as_strerror(status);
+}
+
 void
 cli_output_not_input(const char *opt, const char *out, const char *in)
 {

@@ -203,6 +203,14 @@ _Noreturn void cli_nomem(void);
  * one name in one folder when they do not exist yet (a link to nothing
  * counts as the file it names). */
 int cli_same_file(const char *a, const char *b);
+/* Why the file of an index's entry at path could not be decoded, as one
+ * phrase (status as from the library, err the errno with AS_EIO): "not a
+ * regular file" for a FIFO, device or socket, which the tools refuse
+ * unread; as_decode_reason()'s more precise one; else the status's or
+ * the system's. buf (cap bytes) may be used. */
+const char *cli_entry_reason(const char *path, int status, int err, char *buf,
+                             size_t cap);
+
 /* A usage error when the output file out of option opt ("-o") is the
  * input in, however spelt (cli_same_file()), which writing it would
  * lose; NULL or "-" (a standard stream) for either is never one. */

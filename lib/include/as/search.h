@@ -276,7 +276,7 @@ struct as_dup_opts {
      * renaming the folder meanwhile changes nothing; the path given to
      * unreadable stays the index's. -1 (init): the current directory.
      * A path that is not a regular file (a FIFO, a device) is not read:
-     * it is unreadable, AS_EFORMAT. */
+     * it is unreadable, AS_EFORMAT (a folder: AS_EIO, EISDIR). */
     int dirfd;
 };
 void as_dup_opts_init(struct as_dup_opts *o);
