@@ -130,6 +130,11 @@ cd "$T"
 expect_status 0
 [ "$(readlink slc2/best.wav)" = "$T/here/sl/fav/best.wav" ] ||
     fail "-A from a linked folder: $(readlink slc2/best.wav)"
+# the same crate from the other spelling of the folder adds nothing: a
+# link spelt otherwise that leads to the same file is already there
+run as-search -L -A slc2 sl.asx
+expect_status 0
+[ "$(ls -A slc2)" = best.wav ] || fail "-A again, spelt otherwise: $(ls -A slc2)"
 
 # Two runs into one crate at once: each file goes in once, as after one
 # run (a run that finds the other's copy, or link, under the name it

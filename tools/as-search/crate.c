@@ -132,7 +132,10 @@ same_bytes(int in, const struct stat *st, const char *dst)
 }
 
 /* Whether dst is already what would be put there: a link to target, or
- * a copy of the match open as in. */
+ * a copy of the match open as in (st: the match's stat). A link spelt
+ * otherwise that leads to the match's file is one too (an earlier run
+ * from another spelling of the folder, or one that linked the resolved
+ * path), so that a repeated run adds nothing. */
 static int
 already_there(const struct crate *c, int in, const struct stat *st,
               const char *target, const char *dst)
@@ -144,7 +147,10 @@ already_there(const struct crate *c, int in, const struct stat *st,
     if (n < 0)
         return 0;
     buf[n] = '\0';
-    return strcmp(buf, target) == 0;
+    struct stat b;
+    return strcmp(buf, target) == 0 ||
+           (stat(dst, &b) == 0 && b.st_dev == st->st_dev &&
+            b.st_ino == st->st_ino);
 }
 
 /* Gives the finished temporary file tmp the name dst unless dst exists,
