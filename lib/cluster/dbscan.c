@@ -777,6 +777,11 @@ as_kdistance_eps(const float *x, size_t n, size_t d, size_t k, size_t sample,
     size_t z = 0;
     while (z < m - 1 && !(kdist[z] > 0.0))
         z++;
+    /* with only one or two above 0 there is no curve to bend: the whole
+     * one, whose knee is then on the zeros (clusters of copies), rather
+     * than the largest distance, which would join everything */
+    if (m - z <= 2)
+        z = 0;
     double lo = kdist[z], hi = kdist[m - 1];
     size_t knee = m - 1, mz = m - z;
     if (hi > lo && mz > 2) {

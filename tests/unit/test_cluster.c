@@ -386,10 +386,15 @@ test_kdistance(void)
     CHECK_STATUS(as_kdistance_eps(y, nc5, d, 4, 0, 1, 1, &eps2), AS_OK);
     CHECK(eps2 > 0.5 && eps2 < 4.0);
     /* all copies: nothing but 0, which the caller floors */
-    float *w = malloc(500 * d * sizeof *w);
+    float *w = malloc(501 * d * sizeof *w);
     for (size_t i = 0; i < 500; i++)
         memcpy(w + i * d, x + (i % 100) * d, d * sizeof *w);
     CHECK_STATUS(as_kdistance_eps(w, 500, d, 4, 0, 1, 1, &eps2), AS_OK);
+    CHECK(eps2 == 0.0);
+    /* copies and one point more: no curve above 0 to bend, so not its
+     * distance, the largest (one cluster of everything), but 0 */
+    memcpy(w + 500 * d, x + 550 * d, d * sizeof *w);
+    CHECK_STATUS(as_kdistance_eps(w, 501, d, 4, 0, 1, 1, &eps2), AS_OK);
     CHECK(eps2 == 0.0);
     free(w);
     free(y);

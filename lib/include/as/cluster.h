@@ -107,7 +107,9 @@ int as_dbscan(const float *x, size_t n, size_t d,
  * its last value, taken again in double precision the way as_dbscan()
  * decides a pair, so the pair it comes from is within eps on every
  * machine. The points at distance 0 (k exact copies) are left out of
- * the curve; when all are, *eps is 0. Returns AS_OK, AS_EINVAL (k 0 or
+ * the curve, unless fewer than three would be left (then the whole
+ * curve, whose knee is on the zeros); when all are 0, *eps is 0. Returns AS_OK,
+ * AS_EINVAL (k 0 or
  * >= n) or AS_ENOMEM.
  */
 int as_kdistance_eps(const float *x, size_t n, size_t d, size_t k,
