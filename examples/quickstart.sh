@@ -39,8 +39,9 @@ bin="$root/build/tools"
 out="$root/build/quickstart"
 mkdir -p "$out"
 
-# A file that cannot be read is said once, by as-extract, and the run
-# goes on with the others (as-extract exits 1 then; 2 is a usage error).
+# A file that cannot be read is reported by as-extract (by each of the
+# two steps that read it) and the run goes on with the others
+# (as-extract exits 1 then; 2 is a usage error).
 some() {
     "$@" || [ $? -eq 1 ]
 }

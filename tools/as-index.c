@@ -467,17 +467,18 @@ out:
  * caller holds) would empty a library, said when it would: target holds
  * entries, or is an index that cannot be opened to count them (a
  * damaged segment beside a whole base, a newer format), which only the
- * user may throw away. what names the inputs ("the streams").
+ * user may throw away. what names the inputs ("the streams"); name is
+ * the index as the user gave it, which the messages say.
  */
 static int
-would_empty(const char *target, const char *what)
+would_empty(const char *target, const char *name, const char *what)
 {
     as_index *ix = NULL;
     struct stat sb;
     int st = as_index_open(&ix, target, 0, NULL);
     const char *why = st == AS_EIO ? strerror(errno) : as_strerror(st);
     if (st != AS_OK && stat(target, &sb) == 0) {
-        cli_warnx(target,
+        cli_warnx(name,
                   "not written: %s hold no entry, and it cannot be read to "
                   "count its entries (%s; remove it first to empty it)",
                   what, why);
@@ -486,7 +487,7 @@ would_empty(const char *target, const char *what)
     size_t held = st == AS_OK ? as_index_count(ix) : 0;
     as_index_close(ix);
     if (held > 0)
-        cli_warnx(target,
+        cli_warnx(name,
                   "not written: %s hold no entry, and it holds %zu (remove "
                   "it first to empty it)",
                   what, held);
@@ -554,7 +555,7 @@ write_whole(const struct opts *o, const char *target, char **streams,
     /* nor does a folder that is empty (a disk that is not mounted, for
      * which as-extract -r writes the header alone) empty a library */
     if (o->update == NULL && as_index_builder_count(b) == 0 &&
-        would_empty(target, "the streams"))
+        would_empty(target, o->output, "the streams"))
         goto out;
     if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c))
         goto out;
@@ -727,7 +728,7 @@ run_merge(const struct opts *o, char **inputs, int n)
         as_index_builder_free(b);
         b = NULL;
     } else if (b != NULL && as_index_builder_count(b) == 0 &&
-               would_empty(out, "the indexes read")) {
+               would_empty(out, o->output, "the indexes read")) {
         /* nor do empty shards empty a library, as empty streams do not */
         as_index_builder_free(b);
         b = NULL;

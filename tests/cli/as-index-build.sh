@@ -171,6 +171,11 @@ cmp -s seg.asx seg.before || fail "-o emptied the index with a damaged segment"
 run as-index merge -o seg.asx empty.asx
 expect_status 1
 cmp -s seg.asx seg.before || fail "merge emptied the index with a damaged segment"
+# said by the name given, a link's, not its target's
+ln -s seg.asx segl.asx
+run as-index -o segl.asx head.tsv
+expect_status 1
+expect_err "as-index: segl.asx: not written: the streams hold no entry, and it cannot be read to count its entries (index is damaged (checksum mismatch); remove it first to empty it)"
 cp bad.asx newer.asx
 printf '\011' | dd of=newer.asx bs=1 seek=8 conv=notrunc 2>/dev/null
 cp newer.asx newer.before

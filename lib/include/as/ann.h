@@ -58,8 +58,9 @@ void as_ann_opts_init(struct as_ann_opts *o);
 
 /*
  * Whether a graph may be written at path: AS_OK when nothing is there
- * (a dangling symbolic link included) or an approximate index (its
- * magic; damaged or cut short too), AS_ENOTANN when anything else is,
+ * (a dangling symbolic link included) or an approximate index (its whole
+ * 8-byte magic; damaged, or cut short past it, too), AS_ENOTANN when
+ * anything else is (a file shorter than the magic included),
  * through a symbolic link too (an index, the index itself, a user's
  * file, a directory, a device, a FIFO), AS_EIO (errno set) when path
  * cannot be looked at.
