@@ -468,6 +468,11 @@ read_stats(as_index *ix)
             return AS_EINDEX;
         ix->std[j] = ix->n ? sqrt(m2 / (double)ix->n) : 0.0;
     }
+    ix->scale = malloc(ix->dim * sizeof *ix->scale);
+    if (ix->scale == NULL)
+        return AS_ENOMEM;
+    as_distance_scales(ix->hdr.set, ix->hdr.names, ix->dim, ix->groups, ix->std,
+                       ix->weights, ix->scale);
     return AS_OK;
 }
 
@@ -569,6 +574,7 @@ as_index_close(as_index *ix)
     as_featheader_free(&ix->hdr);
     free(ix->groups);
     free(ix->std);
+    free(ix->scale);
     free((void *)(uintptr_t)ix->state);
     free(ix);
 }
@@ -820,14 +826,17 @@ as_index_normalized_row(const as_index *ix, size_t i,
     const float *row = as_index_row(ix, i);
     if (row == NULL)
         return AS_ECHECKSUM;
-    double *scale = malloc(ix->dim * sizeof *scale);
-    if (scale == NULL)
-        return AS_ENOMEM;
-    as_distance_scales(ix->hdr.set, ix->hdr.names, ix->dim, ix->groups, ix->std,
-                       group_weights ? group_weights : ix->weights, scale);
+    double *scale = ix->scale;
+    if (group_weights != NULL) {
+        if ((scale = malloc(ix->dim * sizeof *scale)) == NULL)
+            return AS_ENOMEM;
+        as_distance_scales(ix->hdr.set, ix->hdr.names, ix->dim, ix->groups,
+                           ix->std, group_weights, scale);
+    }
     for (uint32_t j = 0; j < ix->dim; j++)
         out[j] = (float)(((double)row[j] - ix->mean[j]) * scale[j]);
-    free(scale);
+    if (scale != ix->scale)
+        free(scale);
     return AS_OK;
 }
 

@@ -38,6 +38,9 @@ struct as_index {
     struct as_featheader hdr;
     enum as_group *groups; /* dim */
     double *std;           /* dim */
+    double *scale;         /* dim: as_distance_scales() with the stored weights,
+                              computed once (per row it took 2 dim^2 name
+                              comparisons, most of a PCA's time) */
     const double *mean, *m2, *min, *max, *weights;
     const float *matrix, *norms; /* logical */
     struct as__seg *seg;         /* NULL: no segment applies */
