@@ -241,23 +241,14 @@ as_decoder_open(as_decoder **out, const char *path,
     if (stat(path, &st) == 0 &&
         (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISSOCK(st.st_mode)))
         return AS_EFORMAT;
-    int regular = opts != NULL && opts->regular_only;
-    /* regular_only: O_NONBLOCK, so that a FIFO (there, or put there
-     * since the stat) is not waited on before fstat() tells */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | (regular ? O_NONBLOCK : 0));
-    if (fd < 0)
+    int fd;
+    if (opts != NULL && opts->regular_only) {
+        /* a FIFO (there, or put there since the stat) is not waited on */
+        int status = as__open_regular(AT_FDCWD, path, &fd);
+        if (status != AS_OK)
+            return status;
+    } else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         return AS_EIO;
-    int fl;
-    if (regular && (fstat(fd, &st) != 0 || (fl = fcntl(fd, F_GETFL)) < 0 ||
-                    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return AS_EIO;
-    }
-    if (regular && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        close(fd);
-        return AS_EFORMAT;
     }
     return open_common(out, fd, 1, opts);
 }

@@ -113,9 +113,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/file.h"
 #include "../util/select.h"
 #include "as/decode.h"
 #include "as/error.h"
@@ -315,29 +315,14 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
     as_decode_opts_init(&o);
     o.out_rate_hz = RATE_HZ;
     o.downmix = 1;
-    /* O_NONBLOCK: a FIFO at an entry's path must not hang the search
-     * until a writer comes; it is refused below, with devices */
-    int fd = openat(dirfd >= 0 ? dirfd : AT_FDCWD, path,
-                    O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return AS_EIO;
-    struct stat sb;
-    int fl;
-    if (fstat(fd, &sb) != 0 || (fl = fcntl(fd, F_GETFL)) < 0 ||
-        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
-        int err = errno;
-        close(fd);
-        errno = err;
-        return AS_EIO;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        /* a folder is the system's EISDIR, as as_decoder_open() has it */
-        close(fd);
-        errno = S_ISDIR(sb.st_mode) ? EISDIR : 0;
-        return S_ISDIR(sb.st_mode) ? AS_EIO : AS_EFORMAT;
-    }
+    /* a FIFO at an entry's path must not hang the search until a
+     * writer comes */
+    int fd;
+    int st = as__open_regular(dirfd >= 0 ? dirfd : AT_FDCWD, path, &fd);
+    if (st != AS_OK)
+        return st;
     as_decoder *d;
-    int st = as_decoder_open_fd(&d, fd, &o);
+    st = as_decoder_open_fd(&d, fd, &o);
     if (st != AS_OK) {
         int err = errno;
         close(fd);

@@ -451,3 +451,32 @@ as_outfile_abort(as_outfile *f)
     outfile_free(f);
     errno = e;
 }
+
+int
+as__open_regular(int dirfd, const char *path, int *fd)
+{
+    *fd = openat(dirfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (*fd < 0)
+        return AS_EIO;
+    struct stat sb;
+    int fl, st = AS_OK;
+    if (fstat(*fd, &sb) != 0) {
+        st = AS_EIO;
+    } else if (S_ISDIR(sb.st_mode)) {
+        errno = EISDIR;
+        st = AS_EIO;
+    } else if (!S_ISREG(sb.st_mode)) {
+        errno = 0;
+        st = AS_EFORMAT;
+    } else if ((fl = fcntl(*fd, F_GETFL)) < 0 ||
+               fcntl(*fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        st = AS_EIO;
+    }
+    if (st != AS_OK) {
+        int e = errno;
+        close(*fd);
+        *fd = -1;
+        errno = e;
+    }
+    return st;
+}

@@ -29,6 +29,13 @@ int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
 int as__is_temp_of(const char *name, const char *base);
 /* fsync of a directory: 0, or -1 with errno set. */
 int as__sync_dir(const char *dir);
+/* Opens a stored file (an index's entry, not a stream) for reading,
+ * path from the directory dirfd (AT_FDCWD: the current one), without
+ * waiting on a FIFO: O_NONBLOCK until fstat() has told a regular file.
+ * AS_OK with *fd; AS_EIO with errno set (EISDIR for a folder);
+ * AS_EFORMAT, not read, for a FIFO, device or socket. *fd is -1 on
+ * failure. */
+int as__open_regular(int dirfd, const char *path, int *fd);
 /* as__make_temp() beside path: in its directory (into dir), named after
  * its base name. The descriptor, or -1 with errno set. */
 int as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
