@@ -35,11 +35,13 @@ same() {
     [ -z "$(find "out dir" -name '.shards.*')" ] || fail "shards left"
 }
 
-# A PATH with every command but parallel, for the fallback.
+# A PATH with every command but parallel, for the fallback. -L too: a
+# dangling link in /usr/bin (one machine had X11 -> /bin/X11, itself
+# through /bin -> usr/bin) is not -e, and /bin may be /usr/bin.
 mkdir nopar
 for f in /usr/bin/* /bin/*; do
     b=${f##*/}
-    if [ "$b" != parallel ] && [ ! -e "nopar/$b" ]; then
+    if [ "$b" != parallel ] && [ ! -e "nopar/$b" ] && [ ! -L "nopar/$b" ]; then
         ln -s "$f" "nopar/$b"
     fi
 done
