@@ -407,8 +407,10 @@ align(const struct sound *a, const struct sound *b)
 }
 
 /* The log-mel spectrogram of s from sample `from`, n_frames frames,
- * into out (dB relative to its loudest cell, floored). */
-static void
+ * into out (dB relative to its loudest cell, floored): 1, or 0 when no
+ * cell holds any power (a sound too quiet for float: a level of 1e-30
+ * squares to 0), which is silence here as it is to the envelope. */
+static int
 spectrogram(as__dupcmp *c, const struct sound *s, long from, size_t n_frames,
             float *out)
 {
@@ -431,10 +433,13 @@ spectrogram(as__dupcmp *c, const struct sound *s, long from, size_t n_frames,
                 top = v;
         }
     }
+    if (!(top > -HUGE_VAL))
+        return 0;
     for (size_t i = 0; i < n_frames * N_MELS; i++) {
         double v = (double)out[i] - top;
         out[i] = (float)(v > FLOOR_DB ? v : FLOOR_DB);
     }
+    return 1;
 }
 
 /* The noise floor (see the top), the same in every band: the higher
@@ -777,8 +782,9 @@ as__dupcmp_diff(as__dupcmp *c, double limit)
     if (p == NULL)
         return (double)NAN;
     c->spec[1] = p;
-    spectrogram(c, a, start, n_frames, c->spec[0]);
-    spectrogram(c, b, start + lag, n_frames, c->spec[1]);
+    if (!spectrogram(c, a, start, n_frames, c->spec[0]) ||
+        !spectrogram(c, b, start + lag, n_frames, c->spec[1]))
+        return HUGE_VAL; /* silence after all */
     const float *sa = c->spec[0], *sb = c->spec[1];
     size_t n = n_frames * N_MELS, n_gain = 0;
     double gain = 0.0;

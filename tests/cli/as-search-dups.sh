@@ -81,3 +81,16 @@ grep -v '^1	' "$T/out" >got
 printf '%s\n' "2	1	x/burst.wav	x	0.030023	0.000000	identical	0.00" \
     "2	2	y/burst_copy.flac	y	0.030023	0.000000	identical	0.00" >want
 cmp -s want got || { diff want got; fail "one-shots across shards"; }
+
+# A sound so quiet that its power underflows float (a constant 1e-30 in
+# a float WAV) is silence to the spectrograms, as to the envelope: no
+# duplicate of anything, and never taken for running out of memory
+# (which it was when its path came first).
+mkdir q
+mksignal -a 1e-30 -d 1 -f float dc q/a_quiet.wav
+mksignal -d 1 -f pcm16 sine:440 q/b_tone.wav
+as-extract -r q | as-index -o q.asx
+run as-search -D -H q.asx
+expect_status 0
+expect_no_err
+expect_out_empty
