@@ -287,10 +287,13 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     }
     if (folder != NULL) {
         char *name = cli_msg_name_dup(folder);
+        struct stat sb; /* the folder, or a link that leads nowhere */
         cli_warnx(target,
-                  "-p would remove %zu entr%s under %s, an empty folder (not "
-                  "mounted?); nothing written (see --force-prune)",
-                  under, under == 1 ? "y" : "ies", name);
+                  "-p would remove %zu entr%s under %s, %s (not mounted?); "
+                  "nothing written (see --force-prune)",
+                  under, under == 1 ? "y" : "ies", name,
+                  stat(folder, &sb) == 0 ? "an empty folder"
+                                         : "a link that leads nowhere");
         free(name);
         free(folder);
         free(gone);

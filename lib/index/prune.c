@@ -67,7 +67,11 @@ empty_dir(const char *dir)
 
 /* The folder nearest path that exists (path's own folder, else its
  * parent's ...), into buf (cap bytes): 1, or 0 when there is none to
- * name (a path in the current directory, or too long). */
+ * name (a path in the current directory, or too long); or, when a
+ * symbolic link on the way leads nowhere, 2 with the link in buf: a
+ * disk reached through a link (samples/usb -> /media/USB) whose mount
+ * folder went away with it, which would otherwise look like files
+ * deleted from a folder that is not empty. */
 static int
 nearest_folder(const char *path, char *buf, size_t cap)
 {
@@ -89,6 +93,8 @@ nearest_folder(const char *path, char *buf, size_t cap)
             return S_ISDIR(sb.st_mode);
         if (errno != ENOENT)
             return 0;
+        if (lstat(buf, &sb) == 0 && S_ISLNK(sb.st_mode))
+            return 2;
     }
 }
 
@@ -116,10 +122,11 @@ as_index_prune_empty_folder(const as_index *ix, const size_t *gone,
             continue;
         }
         /* the entries of one folder come together: looked at once */
-        if (!nearest_folder(e.path, buf, sizeof buf) || strcmp(buf, last) == 0)
+        int near = nearest_folder(e.path, buf, sizeof buf);
+        if (near == 0 || strcmp(buf, last) == 0)
             continue;
         memcpy(last, buf, strlen(buf) + 1);
-        if (empty_dir(buf)) {
+        if (near == 2 || empty_dir(buf)) {
             if ((*folder = strdup(buf)) == NULL)
                 return AS_ENOMEM;
             *n_under = 1;

@@ -140,6 +140,28 @@ rmdir samples/usb
 run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
 expect_status 0
 expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"
+# The same disk reached through a link (samples/usb -> the mount point),
+# whose mount point went away with it: the link leads nowhere, and the
+# nearest folder that is there (samples) is not empty. (-r does not
+# follow a link to a folder: the link is an operand of its own, which
+# as-extract then fails to read, but the stream it writes is whole.)
+mkdir -p ../drive/kit
+mksignal -d 0.3 sine:880 ../drive/kit/u880.wav
+ln -s ../../drive samples/usb
+as-extract -r -U lib.asx samples samples/usb | as-index -q -u lib.asx -p
+as-index -d lib.asx >before.tsv
+mv ../drive ../drive.away
+mksignal -d 0.3 sine:990 samples/local/t990.wav # and a new file that night
+run sh -c 'as-extract -q -r -U lib.asx samples samples/usb | as-index -u lib.asx -p'
+expect_status 1
+expect_err "as-index: lib.asx: -p would remove 1 entry under samples/usb, a link that leads nowhere (not mounted?); nothing written (see --force-prune)"
+as-index -d lib.asx | cmp -s before.tsv - ||
+    fail "written after a prune under a dead link"
+run sh -c 'as-extract -q -r -U lib.asx samples samples/usb | as-index -u lib.asx -p -F'
+expect_status 0
+expect_err "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 1, failed 0"
+rm samples/usb samples/local/t990.wav
+as-extract -r -U lib.asx samples | as-index -q -u lib.asx -p
 # a file moved out of a folder it leaves empty is no disk gone: its audio
 # comes back under its new path, and the prune goes ahead; the files of
 # an emptied folder that do not come back still need -F

@@ -410,7 +410,10 @@ int as_index_prune_suspect(size_t n_gone, size_t n);
  * the index under it: the folder nearest a gone entry (of the n_gone
  * numbers gone, as as_index_find_gone() gives them) that still exists
  * is empty, as a mount point is while its disk is away, where a folder
- * deleted on purpose is gone with its files. *folder receives the first
+ * deleted on purpose is gone with its files; or a symbolic link on the
+ * way leads nowhere, as a link to a disk's mount point does once the
+ * disk is away and its mount point removed (the link is then the
+ * folder). *folder receives the first
  * such folder (malloc'd; NULL when there is none) and *n_under the
  * number of gone entries below it. Returns AS_OK, AS_ECHECKSUM or
  * AS_EINDEX (a damaged entry) or AS_ENOMEM.
