@@ -58,11 +58,39 @@ cmp_u64(const void *a, const void *b)
 }
 
 /* Where rows go: a builder (a whole new index) or an updater (a delta
- * segment beside the index). */
+ * segment beside the index); with -u, the index updated (old) and its
+ * entries by the form of their paths (made when first needed). */
 struct sink {
     as_index_builder *b;
     as_index_updater *u;
+    const as_index *old;
+    as_spellings *sp;
+    int sp_made;
 };
+
+/* With -u, a row of a file the index holds spelt otherwise (./lib/x.wav
+ * for lib/x.wav, $PWD/lib/x.wav) goes to that entry, under the path it
+ * has: a file the index holds gets no second entry. (A new file given
+ * twice in one run, spelt two ways, is two: the rows are looked up in
+ * the index as it was.) */
+static void
+stored_spelling(struct sink *k, struct as_index_entry *e)
+{
+    size_t at;
+    struct as_index_entry old;
+    if (k->old == NULL || as_index_find(k->old, e->path, &at) == AS_OK)
+        return;
+    if (!k->sp_made) {
+        k->sp_made = 1;
+        char *cwd = as_path_cwd();
+        if (as_spellings_new(&k->sp, k->old, cwd) == AS_ENOMEM)
+            cli_nomem();
+        free(cwd); /* without: paths match lexically alone */
+    }
+    if (k->sp != NULL && as_spellings_find(k->sp, e->path, &at) == AS_OK &&
+        as_index_entry(k->old, at, &old) == AS_OK)
+        e->path = old.path;
+}
 
 static int
 sink_put(struct sink *k, const struct as_index_entry *e, const float *v,
@@ -123,6 +151,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         char dbuf[1024];
         struct as_index_entry e;
         as_index_entry_from_row(&e, h, &row, o->label_from, dbuf, sizeof dbuf);
+        stored_spelling(k, &e);
         enum as_put what;
         int st = sink_put(k, &e, row.values, &what);
         if (st != AS_OK) {
@@ -428,7 +457,7 @@ update_segment(const struct opts *o, const char *target, char **streams,
     struct counts c = {0};
     struct as_featheader first = {0};
     struct as_index_update_opts uo;
-    struct sink k = {NULL, NULL};
+    struct sink k = {0};
     int failed = 0, accepted = 0, rc = AS_EXIT_FAIL;
     as_index_update_opts_init(&uo);
     /* an index that cannot be opened is reported by the whole path,
@@ -436,6 +465,7 @@ update_segment(const struct opts *o, const char *target, char **streams,
     if (as_index_updater_open(&k.u, target, &uo) != AS_OK)
         return -1;
     const as_index *ix = as_index_updater_index(k.u);
+    k.old = ix;
     if (as_index_has_projection(ix)) {
         rc = -1;
         goto out;
@@ -461,6 +491,7 @@ update_segment(const struct opts *o, const char *target, char **streams,
 out:
     free(c.audio);
     as_featheader_free(&first);
+    as_spellings_free(k.sp);
     as_index_updater_free(k.u);
     return rc;
 }
@@ -533,12 +564,13 @@ write_whole(const struct opts *o, const char *target, char **streams,
          * entries, with the same settings */
         refit = as_index_learnt_opts(ixold, &lo);
     }
-    struct sink k = {b, NULL};
+    struct sink k = {b, NULL, ixold, NULL, 0};
     if (n_streams == 0)
         failed |= read_stream(o, "-", &k, &first, &c, &accepted);
     for (int i = 0; i < n_streams; i++)
         failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
     b = k.b;
+    as_spellings_free(k.sp);
 
     /* a new index from nothing but refused streams is not written (the
      * run fails as a whole: said with -q too, which hides the streams'

@@ -12,6 +12,7 @@
 #include "as/batch.h"
 #include "as/decode.h"
 #include "as/error.h"
+#include "as/pathlist.h"
 #include "as/version.h"
 #include "../util/file.h"
 
@@ -101,15 +102,33 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
             r->gone[r->n_gone++] = (struct gone){e.audio_hash, i};
     }
     qsort(r->gone, r->n_gone, sizeof *r->gone, cmp_gone);
-    for (size_t i = 0; i < n; i++) {
+    /* an input the index holds spelt otherwise (./lib for lib, $PWD/lib):
+     * the entries by form, made at the first input not found as it is */
+    as_spellings *sp = NULL;
+    int st = AS_OK, sp_made = 0;
+    for (size_t i = 0; i < n && st == AS_OK; i++) {
         struct stat sb;
         struct as_index_entry e;
         size_t at;
         r->plan[i] = PLAN_EXTRACT;
         if (in[i].fd >= 0 || stat(in[i].path, &sb) != 0)
             continue;
-        if (as_index_find(ix, in[i].path, &at) == AS_OK &&
-            as_index_entry(ix, at, &e) == AS_OK &&
+        int found = as_index_find(ix, in[i].path, &at) == AS_OK;
+        if (!found && !sp_made) {
+            sp_made = 1; /* once, even when it failed */
+            char *cwd = as_path_cwd();
+            st = as_spellings_new(&sp, ix, cwd);
+            free(cwd);
+            if (st != AS_OK && st != AS_ENOMEM)
+                st = AS_OK; /* a damaged entry: reused by none */
+        }
+        if (!found && sp != NULL) {
+            int f = as_spellings_find(sp, in[i].path, &at);
+            found = f == AS_OK;
+            if (f == AS_ENOMEM)
+                st = f;
+        }
+        if (found && as_index_entry(ix, at, &e) == AS_OK &&
             e.file_size == (int64_t)sb.st_size && e.file_mtime_ns != -1 &&
             e.file_mtime_ns == as__mtime_ns(&sb)) {
             r->plan[i] = PLAN_SKIP;
@@ -117,6 +136,11 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
         } else if (r->n_gone > 0) {
             r->plan[i] = PLAN_HASH;
         }
+    }
+    as_spellings_free(sp);
+    if (st != AS_OK) {
+        as_reuse_free(r);
+        return st;
     }
     *out = r;
     return AS_OK;

@@ -15,6 +15,7 @@
 #include "as/error.h"
 #include "as/kind.h"
 #include "internal.h"
+#include "../util/file.h"
 
 #define DURATION_MAX_S 1e9
 
@@ -409,52 +410,6 @@ as_entry_mask_rows(const as_entry_mask *m)
     return m == NULL ? NULL : (const unsigned char *const *)m->rows;
 }
 
-/* The lexical form of path into out (cap >= strlen(path) + 1): repeated
- * slashes and "." components dropped, "dir/.." removed where dir is not
- * itself ".."; "/.." is "/". An empty result is ".". */
-static void
-lexical(const char *path, char *out)
-{
-    int abs = path[0] == '/';
-    size_t n = 0;
-    if (abs)
-        out[n++] = '/';
-    size_t base = n; /* components start here */
-    const char *p = path;
-    while (*p != '\0') {
-        while (*p == '/')
-            p++;
-        const char *c = p;
-        while (*p != '\0' && *p != '/')
-            p++;
-        size_t len = (size_t)(p - c);
-        if (len == 0 || (len == 1 && c[0] == '.'))
-            continue;
-        if (len == 2 && c[0] == '.' && c[1] == '.') {
-            /* the last component, if any and not "..", goes */
-            size_t end = n > base && out[n - 1] == '/' ? n - 1 : n;
-            size_t start = end;
-            while (start > base && out[start - 1] != '/')
-                start--;
-            int dotdot =
-                end - start == 2 && out[start] == '.' && out[start + 1] == '.';
-            if (end > base && !dotdot) {
-                n = start;
-                continue;
-            }
-            if (abs)
-                continue; /* "/.." is "/" */
-        }
-        if (n > base && out[n - 1] != '/')
-            out[n++] = '/';
-        memmove(out + n, c, len); /* out may be path itself */
-        n += len;
-    }
-    if (n == 0)
-        out[n++] = '.';
-    out[n] = '\0';
-}
-
 /* Tries one spelling: AS_OK (found), AS_ENOENT_PATH or a failure. */
 static int
 try_path(as_index *const *ix, size_t n_ix, const char *path,
@@ -486,7 +441,7 @@ try_inside(as_index *const *ix, size_t n_ix, const char *abs, const char *cwd,
         free(alt);
         return AS_ENOMEM;
     }
-    lexical(cwd, c);
+    as__path_lexical(cwd, c);
     size_t n = strlen(c);
     const char *rest = NULL;
     if (strcmp(c, "/") == 0)
@@ -514,27 +469,6 @@ base_name(const char *path)
     return slash != NULL ? slash + 1 : path;
 }
 
-/* The lexical form of path, absolute from cwd when relative and cwd is
- * given, into *buf (grown as needed); NULL when out of memory. */
-static char *
-lexical_from(const char *path, const char *cwd, char **buf, size_t *cap)
-{
-    size_t lp = strlen(path), need = lp + (cwd ? strlen(cwd) : 0) + 2;
-    if (need > *cap) {
-        char *g = realloc(*buf, need);
-        if (g == NULL)
-            return NULL;
-        *buf = g;
-        *cap = need;
-    }
-    if (cwd != NULL && path[0] != '/')
-        snprintf(*buf, *cap, "%s/%s", cwd, path);
-    else
-        memcpy(*buf, path, lp + 1);
-    lexical(*buf, *buf);
-    return *buf;
-}
-
 /*
  * The last resort: an entry whose stored path is itself spelt otherwise
  * (as-extract -r dir/. or dir//, a -T list's entry as typed): every
@@ -547,7 +481,7 @@ try_scan(as_index *const *ix, size_t n_ix, const char *path, const char *cwd,
 {
     char *want = NULL, *got = NULL;
     size_t cw = 0, cg = 0;
-    if (lexical_from(path, cwd, &want, &cw) == NULL)
+    if (as__path_lexical_from(path, cwd, &want, &cw) == NULL)
         return AS_ENOMEM;
     const char *name = base_name(path);
     int st = AS_ENOENT_PATH;
@@ -562,7 +496,7 @@ try_scan(as_index *const *ix, size_t n_ix, const char *path, const char *cwd,
             }
             if (strcmp(base_name(e.path), name) != 0)
                 continue;
-            if (lexical_from(e.path, cwd, &got, &cg) == NULL) {
+            if (as__path_lexical_from(e.path, cwd, &got, &cg) == NULL) {
                 st = AS_ENOMEM;
                 break;
             }
@@ -603,7 +537,7 @@ as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
         free(alt);
         return AS_ENOMEM;
     }
-    lexical(path, norm);
+    as__path_lexical(path, norm);
     st = try_path(ix, n_ix, norm, out);
     if (st == AS_ENOENT_PATH && norm[0] != '/') {
         snprintf(alt, lp + lc + 3, "./%s", norm);
@@ -615,7 +549,7 @@ as_entry_find(as_index *const *ix, size_t n_ix, const char *path,
         const char *abs = norm;
         if (norm[0] != '/') {
             snprintf(alt, lp + lc + 3, "%s/%s", cwd, norm);
-            lexical(alt, alt);
+            as__path_lexical(alt, alt);
             st = try_path(ix, n_ix, alt, out);
             abs = alt;
         }

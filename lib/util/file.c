@@ -480,3 +480,68 @@ as__open_regular(int dirfd, const char *path, int *fd)
     }
     return st;
 }
+
+/* ---- the lexical form of paths ---- */
+
+void
+as__path_lexical(const char *path, char *out)
+{
+    int abs = path[0] == '/';
+    size_t n = 0;
+    if (abs)
+        out[n++] = '/';
+    size_t base = n; /* components start here */
+    const char *p = path;
+    while (*p != '\0') {
+        while (*p == '/')
+            p++;
+        const char *c = p;
+        while (*p != '\0' && *p != '/')
+            p++;
+        size_t len = (size_t)(p - c);
+        if (len == 0 || (len == 1 && c[0] == '.'))
+            continue;
+        if (len == 2 && c[0] == '.' && c[1] == '.') {
+            /* the last component, if any and not "..", goes */
+            size_t end = n > base && out[n - 1] == '/' ? n - 1 : n;
+            size_t start = end;
+            while (start > base && out[start - 1] != '/')
+                start--;
+            int dotdot =
+                end - start == 2 && out[start] == '.' && out[start + 1] == '.';
+            if (end > base && !dotdot) {
+                n = start;
+                continue;
+            }
+            if (abs)
+                continue; /* "/.." is "/" */
+        }
+        if (n > base && out[n - 1] != '/')
+            out[n++] = '/';
+        memmove(out + n, c, len); /* out may be path itself */
+        n += len;
+    }
+    if (n == 0)
+        out[n++] = '.';
+    out[n] = '\0';
+}
+
+char *
+as__path_lexical_from(const char *path, const char *cwd, char **buf,
+                      size_t *cap)
+{
+    size_t lp = strlen(path), need = lp + (cwd ? strlen(cwd) : 0) + 2;
+    if (need > *cap) {
+        char *g = realloc(*buf, need);
+        if (g == NULL)
+            return NULL;
+        *buf = g;
+        *cap = need;
+    }
+    if (cwd != NULL && path[0] != '/')
+        snprintf(*buf, *cap, "%s/%s", cwd, path);
+    else
+        memcpy(*buf, path, lp + 1);
+    as__path_lexical(*buf, *buf);
+    return *buf;
+}

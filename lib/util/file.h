@@ -51,5 +51,16 @@ int as__temp_commit(int fd, const char *tmp, const char *path, const char *dir);
  * not inherited by programs run later. The descriptor, or -1 with errno
  * set (the copy of a builder's index, a pipe decoded). */
 int as__unnamed_file(void);
+/* The lexical form of path into out (which may be path itself; cap >=
+ * strlen(path) + 1): repeated slashes and "." components dropped,
+ * "dir/.." removed where dir is not itself ".."; "/.." is "/". An empty
+ * result is ".". Symbolic links are not followed: the name, not the
+ * file (as_entry_find(), as_spellings). */
+void as__path_lexical(const char *path, char *out);
+/* The lexical form of path, made absolute from cwd first when path is
+ * relative and cwd is not NULL, into *buf (grown as needed: *cap
+ * bytes): *buf, or NULL when out of memory. */
+char *as__path_lexical_from(const char *path, const char *cwd, char **buf,
+                            size_t *cap);
 
 #endif

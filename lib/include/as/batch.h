@@ -39,7 +39,9 @@ typedef struct as_reuse as_reuse;
 
 /*
  * Compares the n inputs with the index ix: an input ix holds under the
- * same path with the same size and known modification time (file_size,
+ * same path, or under another spelling of it that names the same file
+ * (as_spellings, from the current directory as as_path_cwd() gives
+ * it), with the same size and known modification time (file_size,
  * file_mtime_ns) is unchanged; the entries whose file no longer exists
  * (stat() says ENOENT) and whose audio hash is known are gone, and while
  * there are any, every other input read from a path is hashed before it

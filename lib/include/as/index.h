@@ -180,6 +180,30 @@ int as_index_normalized_row(const as_index *ix, size_t i,
 int as_index_find(const as_index *ix, const char *path, size_t *i);
 
 /*
+ * The entries of an index by the lexical form of their paths, to find the
+ * entry a file has when the path at hand spells it otherwise than the
+ * index stores it (as-extract -U, as-index -u): "./lib/x.wav",
+ * "lib//x.wav", "lib/./x.wav", "lib/kit/../x.wav" and, given the current
+ * directory, "$PWD/lib/x.wav" all have the form of "lib/x.wav". The form
+ * is lexical (symbolic links are not followed), so a match counts only
+ * when both paths name one existing file.
+ */
+typedef struct as_spellings as_spellings;
+/* Reads the path of every entry of ix, which must outlive *out; cwd (the
+ * current directory, absolute, as as_path_cwd() gives it; NULL: none)
+ * makes relative paths absolute, so that those match absolute ones.
+ * AS_OK; AS_EINVAL; AS_ENOMEM; AS_ECHECKSUM or AS_EINDEX (a damaged
+ * entry). *out is NULL on failure. */
+int as_spellings_new(as_spellings **out, const as_index *ix, const char *cwd);
+/* The entry whose stored path has the form of path and names the same
+ * existing file (device and inode) as path: AS_OK with *at (the first
+ * such entry); AS_ENOENT_PATH when there is none (or path names no
+ * file); AS_EINVAL; AS_ENOMEM. Safe from several threads at once. */
+int as_spellings_find(const as_spellings *s, const char *path, size_t *at);
+/* Frees s; NULL is fine. */
+void as_spellings_free(as_spellings *s);
+
+/*
  * A 64-bit fingerprint of what distances see of the index: its count and
  * dimension and the stored checksums of its STATS (statistics and group
  * weights) and MATRIX blocks, so computing it reads no row. Adding,

@@ -1,0 +1,63 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The nightly update run with the folder spelt otherwise than when the
+# index was built (./lib, lib/., $PWD/lib for lib): as-extract -U leaves
+# the files out as unchanged, and as-index -u takes a row of such a file
+# as its entry, under the path stored; never a second entry of one file.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p lib/a lib/b
+for f in 220 330; do mksignal -d 0.3 sine:$f lib/a/t$f.wav; done
+for f in 440 550; do mksignal -d 0.3 -a 0.5 sine:$f lib/b/s$f.wav; done
+as-extract -r lib | as-index -o lib.asx
+as-index -H -d lib.asx | cut -f 1 >paths.want
+
+# as-extract -U: every spelling finds the entries (the header alone)
+for dir in ./lib lib/. "$T/lib" "$T/./lib/"; do
+    run as-extract -v -r -U lib.asx "$dir"
+    expect_status 0
+    [ "$(wc -l <"$T/out")" -eq 1 ] || fail "-U with $dir: rows written"
+    grep -q "^as-extract: lib.asx: left out 4 unchanged files$" "$T/err" ||
+        fail "-U with $dir: $(cat "$T/err")"
+done
+
+# as-index -u: rows of the same files, spelt otherwise, are their entries
+# (unchanged), and -p finds nothing gone
+for dir in ./lib lib/. "$T/lib"; do
+    run sh -c "as-extract -r '$dir' | as-index -u lib.asx -p"
+    expect_status 0
+    expect_err "as-index: lib.asx: added 0, changed 0, unchanged 4, removed 0, failed 0"
+    as-index -H -d lib.asx | cut -f 1 | cmp -s paths.want - ||
+        fail "-u with $dir: $(as-index -H -d lib.asx | cut -f 1)"
+done
+
+# A file changed meanwhile: its entry changes, under the stored path
+mksignal -d 0.4 sine:225 lib/a/t220.wav
+run sh -c 'as-extract -r -U lib.asx ./lib | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 1, unchanged 0, removed 0, failed 0"
+as-index -H -d lib.asx | cut -f 1 | cmp -s paths.want - || fail "changed"
+[ "$(as-search -H -L -t 0.35: lib.asx | cut -f 1)" = lib/a/t220.wav ] ||
+    fail "the change is not in lib/a/t220.wav"
+
+# The same through a whole rewrite (an index with a learnt projection)
+as-index -q -L lib.asx
+run sh -c "as-extract -r '$T/lib' | as-index -u lib.asx -p"
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 4, removed 0, failed 0"
+as-index -H -d lib.asx | cut -f 1 | cmp -s paths.want - || fail "-u after -L"
+
+# Another file under a name of the same form is not the same file: a
+# folder reached through a link is another spelling only lexically
+# (link/../lib/a is not lib/a), and a path that names no file matches
+# nothing
+mkdir -p other/deep
+ln -s ../other/deep lib/link
+as-extract lib/a/t330.wav |
+    sed 's#^lib/a/t330.wav#lib/link/../a/t330.wav#' >link.tsv
+run as-index -u lib.asx link.tsv
+expect_status 0
+expect_err "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 0, failed 0"
+as-search -H -L lib.asx | cut -f 1 | grep -qx 'lib/link/../a/t330.wav' ||
+    fail "a path through a link taken for the stored one"
