@@ -276,3 +276,36 @@ run python3 clients.py "$URL" 1 1500
 expect_out "200:1500"
 as_serve_stop
 expect_status 0
+
+# Connections past twice -m plus 16 are closed as they come, even when
+# the ones open are idle (a client that opens many and sends nothing):
+# a new client is not kept waiting until they time out (-i), and is
+# answered again once one closes.
+cat >idle.py <<'EOF'
+import socket, subprocess, sys, time, urllib.parse
+url, n = sys.argv[1], int(sys.argv[2])
+u = urllib.parse.urlparse(url)
+idle = [socket.create_connection((u.hostname, u.port)) for _ in range(n)]
+time.sleep(0.3)
+def ask():
+    t = time.time()
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-m", "20",
+                        "-w", "%{http_code}", url + "healthz"],
+                       capture_output=True, text=True)
+    return r.stdout, time.time() - t
+code, took = ask()
+# closed at once: no answer (000), and long before -i (30 s) or -m 20
+print("full:", code, "fast" if took < 10 else "waited %.1f s" % took)
+idle[0].close()
+for _ in range(50):
+    code, took = ask()
+    if code == "200":
+        break
+    time.sleep(0.2)
+print("one closed:", code)
+EOF
+as_serve_start -m 2 -i 30 lib.asx
+run python3 idle.py "$URL" 20
+expect_out "full: 000 fast" "one closed: 200"
+as_serve_stop
+expect_status 0

@@ -58,6 +58,9 @@ static atomic_uint in_flight;
  * runs, and then sent its next request */
 static atomic_uint working;
 static atomic_ulong requests_served;
+/* connections open (accepted, not closed), against the limit of -m */
+static atomic_uint connections;
+static unsigned connection_limit;
 static atomic_int stopping;
 
 unsigned
@@ -352,10 +355,15 @@ notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 {
     (void)cls;
     (void)c;
+    /* counted from STARTED to CLOSED, which come in pairs: a
+     * connection that libmicrohttpd drops after the accept policy took
+     * it (out of memory) is in neither, so never counted for good */
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        atomic_fetch_add(&connections, 1);
         *socket_context = calloc(1, sizeof(struct conn));
         return;
     }
+    atomic_fetch_sub(&connections, 1);
     struct conn *k = *socket_context;
     if (k != NULL && k->pending != NULL)
         finish(k->pending, MHD_REQUEST_TERMINATED_WITH_ERROR);
@@ -714,6 +722,20 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
     return form_path_unescape(s);
 }
 
+/* Takes a connection while fewer than the limit are open; MHD closes
+ * one refused here at once. (At its own limit libmicrohttpd stops
+ * accepting instead: new clients waited in the listen queue until an
+ * idle connection timed out, -i seconds, 30 by default.) Threads that
+ * accept at the same moment may each take one past the limit. */
+static enum MHD_Result
+accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    (void)cls;
+    (void)addr;
+    (void)len;
+    return atomic_load(&connections) < connection_limit ? MHD_YES : MHD_NO;
+}
+
 struct MHD_Daemon *
 http_start(const struct serve_opts *o, int listen_fd)
 {
@@ -725,10 +747,13 @@ http_start(const struct serve_opts *o, int listen_fd)
 #else
     flags |= MHD_USE_POLL;
 #endif
-    /* MHD closes connections past its limit at once: room for as many
-     * idle ones (kept alive by browsers) as requests, and for a few
-     * more to be told 503 */
-    unsigned limit = 2 * o->max_connections + 16;
+    /* room for as many idle connections (kept alive by browsers) as
+     * requests, and for a few more to be told 503; past it,
+     * accept_policy() closes them as they come. libmicrohttpd's own
+     * limit is higher, so that it is never reached (with a pool, each
+     * thread has its share of it) */
+    connection_limit = 2 * o->max_connections + 16;
+    unsigned limit = 2 * connection_limit + 16;
     /* one thread is no pool: libmicrohttpd warns of a size of 1 or 0,
      * so the option is left out then */
     struct MHD_OptionItem pool[] = {
@@ -737,9 +762,9 @@ http_start(const struct serve_opts *o, int listen_fd)
         {MHD_OPTION_END, 0, NULL},
     };
     return MHD_start_daemon(
-        flags, 0, NULL, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_ARRAY, pool,
-        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        flags, 0, accept_policy, NULL, handle, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_ARRAY,
+        pool, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
         o->idle_timeout_s, MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
         MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, notify_connection, NULL,
