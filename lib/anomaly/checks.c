@@ -36,6 +36,8 @@ struct scan {
     double *sum;     /* per channel: sum of the finite samples */
     uint64_t *n_fin; /* per channel: finite samples */
     size_t *run;     /* per channel: current run at full scale */
+    int *rail;       /* per channel: the run's sign, 1 or -1 */
+    double clip;     /* the level of a run: clip_level x full scale */
     size_t win;      /* frames per window */
     double *ring;    /* energies of the last win frames */
     size_t ring_at;
@@ -80,10 +82,18 @@ scan_frames(struct scan *s, const float *pcm, size_t frames)
                 s->r->peak = a;
             if (v != 0.0)
                 s->any_nonzero = 1;
-            if (a >= s->o->clip_level)
+            /* a run stays on one rail: +1 -1 +1 ... is no flat top */
+            int rail = a < s->clip ? 0 : v > 0.0 ? 1 : -1;
+            if (rail != 0 && rail == s->rail[c] && s->run[c] > 0) {
                 s->run[c]++;
-            else if (s->run[c] > 0)
+                continue;
+            }
+            if (s->run[c] > 0)
                 end_run(s, c);
+            if (rail != 0) {
+                s->run[c] = 1;
+                s->rail[c] = rail;
+            }
         }
         e /= (double)ch;
         s->ring[s->ring_at] = e;
@@ -96,6 +106,28 @@ scan_frames(struct scan *s, const float *pcm, size_t frames)
             s->block_n = 0;
         }
     }
+}
+
+/* The largest value of the file's encoding: integers of b bits (PCM,
+ * FLAC, ALAC) hold -1 to 1 - 2^(1-b) (127/128 for 8 bits), and
+ * libsndfile decodes the loudest mu-law and A-law codes to 32124 and
+ * 32256 of 32768; floats and lossy codecs (no bits) have 1. Both signs
+ * take the smaller rail, since a clipper writing through libsndfile puts
+ * -1.0 at -127 in 8 bits. */
+static double
+full_scale(const struct as_audio_info *info)
+{
+    const char *c = info->codec != NULL ? info->codec : "";
+    if (strcmp(c, "ulaw") == 0)
+        return 32124.0 / 32768.0;
+    if (strcmp(c, "alaw") == 0)
+        return 32256.0 / 32768.0;
+    /* (ADPCM's bits are its code's, 4, not the 16 it decodes to) */
+    int integer = strncmp(c, "pcm_", 4) == 0 || strcmp(c, "flac") == 0 ||
+                  strcmp(c, "alac") == 0;
+    if (integer && info->bits > 1 && info->bits <= 32)
+        return 1.0 - ldexp(1.0, 1 - info->bits);
+    return 1.0;
 }
 
 /* Every frame of dec through the scan, cap samples at a time. AS_OK, or
@@ -209,9 +241,11 @@ as_audio_check(const char *path, const struct as_check_opts *opts,
     s.sum = calloc((size_t)s.ch, sizeof *s.sum);
     s.n_fin = calloc((size_t)s.ch, sizeof *s.n_fin);
     s.run = calloc((size_t)s.ch, sizeof *s.run);
+    s.rail = calloc((size_t)s.ch, sizeof *s.rail);
     s.ring = calloc(s.win, sizeof *s.ring);
+    s.clip = opts->clip_level * full_scale(&info);
     if (pcm == NULL || s.sum == NULL || s.n_fin == NULL || s.run == NULL ||
-        s.ring == NULL)
+        s.rail == NULL || s.ring == NULL)
         goto done;
     if ((status = scan_all(&s, dec, pcm, cap, &err)) == AS_OK)
         judge(&s, &info);
@@ -220,6 +254,7 @@ done:
     free(s.sum);
     free(s.n_fin);
     free(s.run);
+    free(s.rail);
     free(s.ring);
     as_decoder_close(dec);
     if (status != AS_OK) {

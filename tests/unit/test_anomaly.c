@@ -1404,7 +1404,8 @@ write_wav(const char *name, int rate, int ch, const float *x, size_t frames,
     SF_INFO info = {0};
     info.samplerate = rate;
     info.channels = ch;
-    info.format = SF_FORMAT_WAV | format;
+    /* a WAV unless format names its container */
+    info.format = format & SF_FORMAT_TYPEMASK ? format : SF_FORMAT_WAV | format;
     SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
     if (sf == NULL) {
         fprintf(stderr, "sf_open %s: %s\n", path, sf_strerror(NULL));
@@ -1499,6 +1500,35 @@ test_checks(void)
     CHECK_INT(r.channels, 2);
     CHECK_INT(r.clip_runs, 4);
     CHECK_INT(r.clip_longest, 5);
+
+    /* full scale is the encoding's: 127/128 in 8 bits (PCM or FLAC),
+     * about 0.98 in mu-law and A-law, where no sample reaches 0.999;
+     * runs at either
+     * rail count, and a run stays on one rail (+1 -1 +1 -1 ... is two
+     * runs of one, not a run of four) */
+    static const struct {
+        const char *name;
+        int format;
+    } enc[] = {{"u8", SF_FORMAT_PCM_U8},
+               {"ulaw", SF_FORMAT_ULAW},
+               {"alaw", SF_FORMAT_ALAW},
+               {"flac8", SF_FORMAT_FLAC | SF_FORMAT_PCM_S8}};
+    for (size_t e = 0; e < sizeof enc / sizeof enc[0]; e++) {
+        char name[32];
+        for (size_t i = 0; i < N; i++)
+            x[i] = (float)decaying(i, RATE, 0.5);
+        for (size_t k = 0; k < 4; k++)
+            for (size_t i = 0; i < 5; i++)
+                x[2000 + 100 * k + i] = k % 2 ? -1.0f : 1.0f;
+        for (size_t i = 0; i < 6; i++)
+            x[3000 + i] = i % 2 ? -1.0f : 1.0f;
+        snprintf(name, sizeof name, "clip-%s.wav", enc[e].name);
+        write_wav(name, RATE, 1, x, N, enc[e].format, path, sizeof path);
+        check_file(name, path, AS_CHECK_CLIPPED);
+        CHECK_STATUS(as_audio_check(path, NULL, &r), AS_OK);
+        CHECK_INT(r.clip_runs, 4);
+        CHECK_INT(r.clip_longest, 5);
+    }
 
     /* DC: a decaying tone riding on a decaying offset */
     double sum = 0.0;

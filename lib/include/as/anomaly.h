@@ -456,9 +456,14 @@ void as_label_agreement_free(struct as_label_agreement *a);
  *   AS_CHECK_QUIET      not silent, but the peak |sample| is below
  *                       quiet_db dBFS (-60).
  *   AS_CHECK_CLIPPED    in some channel, runs of clip_run (3) or more
- *                       consecutive samples with |x| >= clip_level
- *                       (0.999): a run that long at full scale is a
- *                       clipped waveform, not a peak that touched it.
+ *                       consecutive samples of one sign with |x| >=
+ *                       clip_level (0.999) times full scale: a run that
+ *                       long at full scale is a clipped waveform, not a
+ *                       peak that touched it. Full scale is the largest
+ *                       value of the file's encoding: 1 - 2^(1-b) for
+ *                       b-bit integer PCM or FLAC (127/128 in 8 bits),
+ *                       32124 and 32256 of 32768 for mu-law and A-law,
+ *                       1 for floats and lossy codecs.
  *   AS_CHECK_DC         the mean of some channel is beyond +-dc_level
  *                       (0.05, -26 dBFS): a waveform not centred on 0.
  *   AS_CHECK_SHORT      shorter than short_s seconds (0.02).
@@ -493,7 +498,7 @@ enum {
 
 struct as_check_opts {
     double quiet_db;   /* dBFS. Init: -60 */
-    double clip_level; /* full scale 1. Init: 0.999 */
+    double clip_level; /* of full scale. Init: 0.999 */
     size_t clip_run;   /* samples, >= 1. Init: 3 */
     double dc_level;   /* Init: 0.05 */
     double short_s;    /* Init: 0.02 */
