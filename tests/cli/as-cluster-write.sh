@@ -107,3 +107,31 @@ if [ -w /dev/full ]; then
     expect_err "as-cluster: stdout: No space left on device"
     cmp -s lib.asx keep.asx || fail "-W wrote after a failed output"
 fi
+
+# Storing folds a delta segment in: a new version of the index, for which
+# the approximate index made before no longer holds, which a note says
+# (-q hides it); without a segment it holds, and nothing is said.
+if [ "${AS_WITH_APPROX-}" = ON ]; then
+    # one change in twelve stays in the segment (a tenth folds it in)
+    mkdir w
+    for f in 200 250 300 350 400 450 500 550 600 650 700 750; do
+        mksignal -d 0.2 sine:$f w/t$f.wav
+    done
+    as-extract -r w | as-index -o w.asx
+    mksignal -d 0.2 sine:800 w/t800.wav
+    as-extract -r -U w.asx w | as-index -q -u w.asx
+    [ -s w.asx.seg ] || fail "no segment to fold"
+    as-index -q -a w.asx
+    run as-cluster -W -k 3 w.asx
+    expect_status 0
+    expect_err "as-cluster: w.asx.ann: made for the index before its delta segment was folded in to store the clusters; rebuild it with as-index -a w.asx"
+    [ ! -e w.asx.seg ] || fail "segment not folded in"
+    run as-search -a -k 1 -p w/t800.wav w.asx
+    expect_status 1
+    as-index -q -a w.asx
+    run as-cluster -W -k 3 w.asx
+    expect_status 0
+    expect_no_err
+    run as-search -a -k 1 -p w/t800.wav w.asx
+    expect_status 0
+fi

@@ -742,6 +742,20 @@ cli_index_annotate(const char *path, const struct cli_index_ident *id,
                    double wait_s, const int32_t *cluster, const float *anomaly)
 {
     int st = as_index_annotate(path, &id->id, wait_s, cluster, anomaly);
+    /* storing rewrites the index whole, folding in a delta segment, which
+     * is a new version of it to the approximate index (made beside it) */
+    if (st == AS_OK && id->id.seg_ino != 0 && id->id.ann_ino != 0) {
+        char *ann = as_ann_path(path);
+        if (ann == NULL)
+            cli_nomem();
+        char *name = cli_msg_name_dup(path);
+        cli_notex(ann,
+                  "made for the index before its delta segment was folded "
+                  "in to store the %s; rebuild it with as-index -a %s",
+                  cluster != NULL ? "clusters" : "anomaly scores", name);
+        free(name);
+        free(ann);
+    }
     if (st == AS_ELOCKED)
         cli_warnx(path, "locked by another process (see --wait)");
     else if (st == AS_ECHANGED)
