@@ -63,6 +63,8 @@ as_strerror(int status)
         return "approximate index made for another version of the index";
     case AS_ENOTSUP:
         return "not supported by this build";
+    case AS_ETMP:
+        return "cannot make a temporary file (TMPDIR)";
     default:
         return "unknown error";
     }

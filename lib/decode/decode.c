@@ -62,7 +62,7 @@ spool(int fd, int *out_fd)
 {
     int tmp = as__unnamed_file();
     if (tmp < 0)
-        return AS_EIO;
+        return AS_ETMP; /* not the input's fault: errno says why */
     char buf[65536];
     for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);
@@ -121,7 +121,8 @@ open_backend(as_decoder *dec)
 /* Where the audio lies in dec->src.fd: from the current offset of a
  * regular file to its end; anything else (a pipe, a terminal) is first
  * spooled to a temporary file, which dec then owns. AS_EIO (errno set,
- * EISDIR for a directory), AS_EEMPTY or the spool's code. */
+ * EISDIR for a directory), AS_EEMPTY or the spool's code (AS_ETMP
+ * when no temporary file could be made, errno set). */
 static int
 locate_source(as_decoder *dec)
 {

@@ -238,7 +238,7 @@ run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
     if (!it->moved && status == AS_OK)
         status = inp->fd >= 0 ? as_extract(x, NULL, inp->fd, v, dim, &it->res)
                               : as_extract(x, inp->path, -1, v, dim, &it->res);
-    if (status == AS_EIO)
+    if (status == AS_EIO || status == AS_ETMP)
         it->err = errno;
     if (status == AS_OK && k->m != NULL)
         status = tag(k, dim, prob, it);

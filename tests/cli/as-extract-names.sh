@@ -56,3 +56,13 @@ wait
 expect_status 0
 expect_no_err
 [ "$(cut -f 1,7 "$T/out")" = "$(printf 'pipe\t4000')" ] || fail "FIFO: $(cat "$T/out")"
+# ... copied to a temporary file first: one that cannot be made is the
+# folder's fault, named (with -q too), not the input's
+cat walk/a.wav >pipe &
+run env TMPDIR="$T/none" as-extract -q -H pipe
+wait
+expect_status 1
+expect_err "as-extract: pipe: a temporary file in $T/none (TMPDIR): No such file or directory"
+run sh -c 'cat walk/a.wav | TMPDIR="$1/none" as-extract -H' sh "$T"
+expect_status 1
+expect_err "as-extract: stdin: a temporary file in $T/none (TMPDIR): No such file or directory"

@@ -347,3 +347,17 @@ http "${URL}search?path=$K&k=2"
 expect_code 200
 as_serve_stop
 expect_status 0
+
+# An upload goes to a temporary file for the decoder: one that cannot be
+# made is a 500 that names the folder, with the reason in the log too
+saved_tmpdir=${TMPDIR-}
+export TMPDIR="$T/none"
+as_serve_start lib.asx
+if [ -n "$saved_tmpdir" ]; then TMPDIR=$saved_tmpdir; else unset TMPDIR; fi
+http --data-binary @"$FIX/kick_44k1.flac" "${URL}search"
+expect_code 500
+expect_out '{"error":"upload: a temporary file in '"$T"'/none (TMPDIR): No such file or directory","status":500}'
+grep -q "^as-serve: upload: a temporary file in $T/none (TMPDIR): No such file or directory\$" "$T/serve.err" ||
+    fail "the 500's reason not in the log: $(cat "$T/serve.err")"
+as_serve_stop
+expect_status 0

@@ -1204,11 +1204,12 @@ search_upload(const struct request *q, struct gen *g, size_t k)
         fd = spool_file();
         if (fd < 0 || write_all(fd, data, len) != 0 ||
             lseek(fd, 0, SEEK_SET) != 0) {
-            int e = errno;
+            char buf[512];
+            cli_tmp_reason(errno, buf, sizeof buf);
             if (fd >= 0)
                 close(fd);
             search_job_free(j);
-            return reply_error(q->c, q->r, 500, "upload: %s", strerror(e));
+            return reply_error(q->c, q->r, 500, "upload: %s", buf);
         }
         own = 1;
     }

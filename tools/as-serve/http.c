@@ -34,8 +34,10 @@ struct req {
     uint64_t bytes;
     struct gen *g;
     int started;
-    int counted;     /* counted in `working` (-m) */
-    unsigned reject; /* status to answer once the body is read */
+    int counted;      /* counted in `working` (-m) */
+    unsigned reject;  /* status to answer once the body is read */
+    int reject_errno; /* with 500: why the body's temporary file failed;
+                         0: out of memory */
     unsigned char *mem;
     size_t len, cap;
     int fd;                 /* spool file, or -1 */
@@ -214,6 +216,10 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
         free(msg);
         return MHD_NO;
     }
+    /* the server's own failure: its reason in the log too, for whoever
+     * runs it (the access line says only 500) */
+    if (status == 500)
+        cli_warnx(NULL, "%s", msg);
     struct rec rec;
     rec_init(&rec, b.fp, &(struct rec_opts){.json = 1});
     rec_begin(&rec);
@@ -422,7 +428,8 @@ write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
-/* Stores n more bytes of the body; -1 on a failure (errno set). */
+/* Stores n more bytes of the body; -1 when its temporary file failed
+ * (errno set), -2 out of memory. */
 static int
 body_append(struct req *r, const char *data, size_t n)
 {
@@ -446,7 +453,7 @@ body_append(struct req *r, const char *data, size_t n)
             cap *= 2;
         unsigned char *m = realloc(r->mem, cap);
         if (m == NULL)
-            return -1;
+            return -2;
         r->mem = m;
         r->cap = cap;
     }
@@ -683,8 +690,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             r->reject = 413;
             return MHD_YES;
         }
-        if (body_append(r, upload_data, n) != 0)
+        int st = body_append(r, upload_data, n);
+        if (st != 0) {
             r->reject = 500;
+            r->reject_errno = st == -2 ? 0 : errno;
+        }
         return MHD_YES;
     }
     /* the body is in: the answer may take -i to be read */
@@ -694,8 +704,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         return reply_error(c, r, 413,
                            "request body over the limit of %zu bytes",
                            opts->max_upload);
-    if (r->reject)
-        return reply_error(c, r, 500, "upload: could not store the body");
+    if (r->reject) {
+        char buf[512];
+        return reply_error(
+            c, r, 500, "upload: %s",
+            r->reject_errno == 0
+                ? "out of memory"
+                : cli_tmp_reason(r->reject_errno, buf, sizeof buf));
+    }
     return dispatch(c, r, url, method);
 }
 

@@ -146,12 +146,27 @@ cli_notex(const char *subject, const char *fmt, ...)
 
 int cli_dir_hint;
 
+const char *
+cli_tmp_reason(int err, char *buf, size_t cap)
+{
+    const char *tmp = getenv("TMPDIR");
+    int set = tmp != NULL && *tmp != '\0';
+    char *dir = cli_msg_name_dup(set ? tmp : "/tmp");
+    snprintf(buf, cap, "a temporary file in %s%s: %s", dir,
+             set ? " (TMPDIR)" : "", strerror(err));
+    free(dir);
+    return buf;
+}
+
 static void
 warn_status(int quiet, const char *subject, int status)
 {
+    char buf[512];
     /* the hint is for inputs, which -r walks: not -U's index or a model */
     if (status == AS_EIO && errno == EISDIR && cli_dir_hint && quiet)
         cli_input_warnx(subject, "%s (use -r to walk it)", strerror(errno));
+    else if (status == AS_ETMP) /* the folder's fault, not the input's */
+        cli_warnx(subject, "%s", cli_tmp_reason(errno, buf, sizeof buf));
     else
         (quiet ? cli_input_warnx : cli_warnx)(
             subject, "%s",

@@ -46,10 +46,16 @@ void cli_notex(const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A library status about subject; AS_EIO prints strerror(errno), and,
  * when cli_dir_hint is set (tools with -r), a directory among the inputs
- * (cli_input_warn_status) gets the hint that -r walks it. */
+ * (cli_input_warn_status) gets the hint that -r walks it; AS_ETMP names
+ * the folder (cli_tmp_reason()), even with -q, since it is no input's
+ * fault. */
 extern int cli_dir_hint;
 void cli_warn_status(const char *subject, int status);
 void cli_input_warn_status(const char *subject, int status);
+/* Why a temporary file could not be made (errno err), naming where:
+ * "a temporary file in DIR (TMPDIR): reason" (/tmp when TMPDIR is not
+ * set), into buf (cap bytes); buf. */
+const char *cli_tmp_reason(int err, char *buf, size_t cap);
 
 /* Prints "prog: message", the usage line and the --help hint to stderr,
  * and exits 2. */

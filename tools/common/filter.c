@@ -39,16 +39,10 @@ cli_filter_index(as_index *ix, const char *path, const as_entry_filter *f)
     as_index *sub = NULL;
     int st = as_index_subset(&sub, ix, cli_filter_keep, f);
     if (st == AS_EIO) {
-        /* where the library made it (as_index_subset()): TMPDIR when set,
-         * else /tmp */
-        int e = errno;
-        const char *tmp = getenv("TMPDIR");
-        int set = tmp != NULL && *tmp != '\0';
-        char *dir = cli_msg_name_dup(set ? tmp : "/tmp");
-        cli_warnx(path,
-                  "the entries that pass, in a temporary file in %s%s: %s", dir,
-                  set ? " (TMPDIR)" : "", strerror(e));
-        free(dir);
+        /* where the library made it (as_index_subset()) */
+        char buf[512];
+        cli_warnx(path, "the entries that pass, in %s",
+                  cli_tmp_reason(errno, buf, sizeof buf));
     } else if (st != AS_OK)
         cli_warn_index(path, ix, st);
     else if (as_index_count(sub) == 0)

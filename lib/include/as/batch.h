@@ -96,7 +96,8 @@ struct as_batch_item {
                                      (for a file that failed, or
                                      AS_ENOMEM when no extractor could be
                                      made) */
-    int err;                      /* errno with AS_EIO, else 0 */
+    int err;                      /* errno with AS_EIO or AS_ETMP,
+                                     else 0 */
     char reason[64];              /* as_decode_reason() for a path that
                                      failed, or "" */
     int unchanged;                /* left out (as_reuse): no values */

@@ -73,7 +73,9 @@ void as_decode_opts_init(struct as_decode_opts *opts);
  * AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS, AS_EINVAL (bad opts), AS_ENOMEM.
  * A path naming a character or block device or a socket is AS_EFORMAT
  * without being opened; a FIFO is read like standard input, or with
- * opts->regular_only refused as a device is.
+ * opts->regular_only refused as a device is. Standard input, a FIFO
+ * or a pipe is first copied to a temporary file in $TMPDIR (else /tmp),
+ * to seek in: AS_ETMP (errno set) when none can be made.
  */
 int as_decoder_open(as_decoder **out, const char *path,
                     const struct as_decode_opts *opts);

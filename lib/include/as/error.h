@@ -41,12 +41,14 @@ enum {
     AS_ENOTANN = -26,     /* not an approximate index file */
     AS_ESTALE = -27,      /* approximate index made for another index */
     AS_ENOTSUP = -28,     /* not supported by this build */
+    AS_ETMP = -29,        /* no temporary file in TMPDIR: see errno */
 };
 
 /*
  * Returns a static, lower-case English description of status, suitable
  * for "program: file: description". Unknown codes give "unknown error".
- * For AS_EIO callers usually print strerror(errno) instead.
+ * For AS_EIO callers usually print strerror(errno) instead, and for
+ * AS_ETMP name the folder ($TMPDIR, else /tmp) with strerror(errno).
  */
 const char *as_strerror(int status);
 
