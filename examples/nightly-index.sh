@@ -27,7 +27,10 @@
 # INDEX (DIR on a file system that is not mounted looks like that), or
 # the files of a folder that is there but empty (a disk not mounted
 # under DIR), and then writes nothing; after a real mass deletion, prune
-# once by hand with as-index -u INDEX -p -F.
+# once by hand, with the same DIR:
+#
+#   as-extract -r -U INDEX DIR | as-index -u INDEX -p -F
+#
 # The stream of new rows is kept in a temporary file in $TMPDIR (or
 # /tmp), removed at the end.
 #
@@ -110,6 +113,12 @@ else
 fi
 if [ "$status" -gt 1 ]; then
     echo "$prog: as-extract failed (status $status); $index left as it is" >&2
+    exit 1
+fi
+# Nothing at all, not even a header: every file that needed extracting
+# failed, or -U's index could not be read (said above).
+if [ ! -s "$stream" ]; then
+    echo "$prog: $index: as-extract wrote nothing (see above); left as it is" >&2
     exit 1
 fi
 

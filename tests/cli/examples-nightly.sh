@@ -113,6 +113,16 @@ expect_status 1
 expect_err "as-extract: my samples/tones/cut.wav: truncated file" \
     "$(summary 1 0 0 0 0)"
 entries 6
+# ... and when it is the only change of the night, as-extract writes
+# nothing at all: nothing is indexed, and the log says so (not that the
+# temporary stream, gone by then, was empty)
+cp "$ix" before.asx
+nightly
+expect_status 1
+expect_err "as-extract: my samples/tones/cut.wav: truncated file" \
+    "nightly-index.sh: $ix: as-extract wrote nothing (see above); left as it is"
+cmp -s before.asx "$ix" || fail "index changed by a night of failures"
+tmp_clean
 rm "my samples/tones/cut.wav"
 nightly
 expect_status 0
@@ -126,7 +136,8 @@ head -c $(($(wc -c <good.asx) / 2)) good.asx >"$ix"
 cp "$ix" damaged.asx
 nightly
 expect_status 1
-expect_err "as-extract: $ix: corrupt index" "as-index: $ix: corrupt index"
+expect_err "as-extract: $ix: corrupt index" \
+    "nightly-index.sh: $ix: as-extract wrote nothing (see above); left as it is"
 cmp -s damaged.asx "$ix" || fail "a damaged index was replaced"
 tmp_clean
 cp good.asx "$ix"
