@@ -414,6 +414,19 @@ window.asMapStart = function (D, hooks) {
     redraw();
     if (hooks.select) hooks.select(j);
   }
+  /* a sample the browser would not play after all (the format is told
+     from the name, the file may hold another, or be gone): said after
+     its description. The dashboard (hooks.play) says it itself. */
+  player.addEventListener("error", function () {
+    if (hooks.play || selected < 0 || !player.getAttribute("src")) return;
+    var head = info.querySelector("strong");
+    if (!head || info.querySelector(".note")) return;
+    var note = document.createElement("span");
+    note.className = "note";
+    note.textContent =
+      " \u2014 could not play it (its format, or the file is gone)";
+    head.appendChild(note);
+  });
   function clickAt(x, y) {
     var j = nearest(x, y);
     select(j);
@@ -572,12 +585,17 @@ window.asMapStart = function (D, hooks) {
     canvas.style.width = W + "px";
     canvas.style.height = H + "px";
   }
-  window.addEventListener("resize", function () {
+  /* the stage's size, not only the window's: the footer grows by a
+     scroll bar when the neighbours overflow it, which shrinks the
+     stage and would hide the bottom of the map under it */
+  function onResize() {
     var s0 = Math.min(W, H);
     resize();
     scale *= Math.min(W, H) / s0;
     redraw();
-  });
+  }
+  if (window.ResizeObserver) new ResizeObserver(onResize).observe(stage);
+  else window.addEventListener("resize", onResize);
 
   /* start: the page's text, the colour menu, the first frame */
   document.getElementById("title").textContent = D.title;
@@ -626,7 +644,16 @@ window.asMapStart = function (D, hooks) {
     b.frameMs = ((performance.now() - t1) / 5).toFixed(1);
     fit();
     draw();
-    b.selftest = "1";
+    /* once the footer has its neighbours (and maybe a scroll bar), the
+       canvas is the stage's size; and the legend lets the mouse through
+       to the points under it */
+    setTimeout(function () {
+      b.fits = String(canvas.height === Math.round(stage.clientHeight * dpr));
+      var r = legendBox.getBoundingClientRect();
+      var under = document.elementFromPoint(r.left + 2, r.top + 2);
+      b.legendPassesMouse = String(!legendBox.contains(under));
+      b.selftest = "1";
+    }, 200);
   }
   return api;
 };

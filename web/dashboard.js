@@ -122,7 +122,18 @@
   /* audio the server refused (an id of a replaced version: 409): any
      answer tells whether the indexes were replaced */
   player.addEventListener("error", function () {
-    if (gen !== null) call("/healthz").catch(function () {});
+    if (!player.getAttribute("src")) return;
+    /* otherwise a format the name did not tell (see playButton), or a
+       file gone: said after what info shows, once the indexes are known
+       not to have been replaced (call() reloads the page then, and
+       never settles) */
+    var note = function () {
+      if (info.querySelector(".note")) return;
+      var s = el("span", " \u2014 audio: could not play it (its format, or the file is gone)", "note");
+      info.appendChild(s);
+    };
+    if (gen !== null) call("/healthz").then(note, function () {});
+    else note();
   });
   /* an id on this shard's map, or -1 */
   function onMap(id) {
@@ -206,7 +217,10 @@
       tr.appendChild(pc);
       var j = onMap(r.id);
       if (j >= 0) marks.push(j);
-      tr.onclick = function () { play(r.id); };
+      /* as its button: not a sample this browser cannot play */
+      tr.onclick = function () {
+        if (j < 0 || map.playable(j)) play(r.id);
+      };
       t.appendChild(tr);
     });
     box.appendChild(t);

@@ -117,6 +117,27 @@ body dom3.html >attrs3
 echo "note: a frame of 3000 points took $(attr frame-ms attrs3) ms" >&2
 browse "file://$T/syn.html" --screenshot="$shots/as-map-browser-3d.png" ||
     fail "no screenshot: $(tail -n 5 chromium.log)"
+
+# Long names: the neighbours overflow the footer, whose scroll bar
+# shrinks the stage; the canvas follows it (the bottom of the map is not
+# hidden under the footer), and the legend lets the mouse through.
+awk 'BEGIN {
+    OFS = "\t"; print "path", "label", "duration_s", "f1", "f2"
+    srand(5)
+    for (i = 0; i < 60; i++)
+        printf "long/k%d/a_rather_long_sample_name_from_a_big_library_%04d.wav\tk%d\t0.5\t%.4f\t%.4f\n",
+            i % 3, i, i % 3, rand(), rand()
+}' >long.tsv
+as-index -o long.asx long.tsv
+as-map -q -m pca -w long.html long.asx
+browse "file://$T/long.html#selftest=7" --dump-dom >doml.html ||
+    fail "chromium failed: $(tail -n 5 chromium.log)"
+body doml.html >attrsl
+[ "$(attr selftest attrsl)" = 1 ] || fail "long: the self-test did not finish: $(cat attrsl)"
+[ "$(attr neighbours attrsl)" = 10 ] || fail "long neighbours: $(attr neighbours attrsl)"
+[ "$(attr fits attrsl)" = true ] || fail "the canvas does not fit the stage: $(cat attrsl)"
+[ "$(attr legend-passes-mouse attrsl)" = true ] ||
+    fail "the legend takes the mouse: $(cat attrsl)"
 for f in fixtures 3d; do
     head -c 8 "$shots/as-map-browser-$f.png" | od -An -c | grep -q 'P   N   G' ||
         fail "screenshot $shots/as-map-browser-$f.png"
