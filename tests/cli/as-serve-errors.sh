@@ -223,6 +223,30 @@ expect_out '{"error":"request body over the limit of 65536 bytes","status":413}'
 http -H 'Transfer-Encoding: chunked' --data-binary @big.bin "${URL}search"
 expect_code 413
 
+# 400: a body framed two ways (two Content-Lengths, or one beside
+# Transfer-Encoding), which a proxy in front might read otherwise
+cat >framing.py <<'EOF'
+import socket, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+for head in (b"Content-Length: 3\r\nContent-Length: 5\r\n",
+             b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n"):
+    s = socket.create_connection((u.hostname, u.port))
+    s.sendall(b"POST /search HTTP/1.1\r\nHost: x\r\n" + head +
+              b"\r\n3\r\nabc\r\n0\r\n\r\n")
+    got = b""
+    while b"}" not in got:
+        d = s.recv(4096)
+        if not d:
+            break
+        got += d
+    s.close()
+    text = got.decode()
+    print(text.split("\r\n")[0] + " " + text[text.find("{"):].strip())
+EOF
+run python3 framing.py "$URL"
+twice='{"error":"the body'"'"'s length given twice (Content-Length, Transfer-Encoding)","status":400}'
+expect_out "HTTP/1.1 400 Bad Request $twice" "HTTP/1.1 400 Bad Request $twice"
+
 # 415: not audio, or not decodable
 printf 'not audio at all\n' >text.wav
 http -F file=@text.wav "${URL}search"

@@ -601,6 +601,35 @@ origin_form(const char *url)
     return p != NULL ? p : "/";
 }
 
+/* Counts the headers that frame a body: [0] Content-Length, [1]
+ * Transfer-Encoding. */
+static enum MHD_Result
+count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+              const char *value)
+{
+    (void)kind;
+    (void)value;
+    unsigned *n = cls;
+    if (strcasecmp(key, "Content-Length") == 0)
+        n[0]++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0)
+        n[1]++;
+    return MHD_YES;
+}
+
+/* Whether the body's length is given more than one way: two
+ * Content-Length headers, or one beside Transfer-Encoding. A proxy in
+ * front may read such a body otherwise than libmicrohttpd, and take
+ * what is left for another request (RFC 9112, 6.3): refused, not
+ * guessed. */
+static int
+framing_conflict(struct MHD_Connection *c)
+{
+    unsigned n[2] = {0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, n);
+    return n[0] > 1 || (n[0] > 0 && n[1] > 0);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size,
@@ -621,6 +650,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         r->counted = 1;
         unsigned busy = atomic_fetch_add(&working, 1);
         snprintf(r->method, sizeof r->method, "%s", method);
+        /* before any other answer: whatever is answered, the body of
+         * such a request is never read as the next one */
+        if (framing_conflict(c))
+            return reply_error(c, r, 400,
+                               "the body's length given twice "
+                               "(Content-Length, Transfer-Encoding)");
         if (atomic_load(&stopping))
             return reply_error(c, r, 503, "the server is stopping");
         if (busy >= opts->max_connections)
