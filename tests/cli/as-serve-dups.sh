@@ -67,3 +67,11 @@ grep -q '^{"max_difference_db":0.600000,"count":1,"unreadable":\[{"id":[0-9]*,"f
 grep -q '"filename":"samples/tones/bd_quieter.wav"' serve.err ||
     grep -q '^as-serve: samples/tones/bd_quieter.wav: ' serve.err ||
     fail "the log does not name the unreadable file: $(cat serve.err)"
+# a FIFO there is never waited on, and is said to be what it is, as
+# as-search -D and GET /entries/ID/audio say it
+rm samples/tones/bd_quieter.wav
+mkfifo samples/tones/bd_quieter.wav
+http_ready "${URL}duplicates?difference=0.7"
+expect_code 200
+grep -q '"unreadable":\[{"id":[0-9]*,"filename":"samples/tones/bd_quieter.wav","error":"not a regular file"}\]' "$T/out" ||
+    fail "unreadable FIFO: $(cat "$T/out")"

@@ -1861,7 +1861,15 @@ dup_unreadable(void *ctx, struct as_entry_ref ref, const char *path, int status,
                int err)
 {
     struct unread *u = ctx;
-    const char *why = status == AS_EIO ? strerror(err) : as_strerror(status);
+    /* a FIFO, device or socket (refused unread, AS_EFORMAT): said as
+     * as-search -D and GET /entries/ID/audio say it, from -C's folder */
+    struct stat sb;
+    const char *why = status == AS_EFORMAT &&
+                              fstatat(api_opts->dirfd, path, &sb, 0) == 0 &&
+                              !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)
+                          ? "not a regular file"
+                      : status == AS_EIO ? strerror(err)
+                                         : as_strerror(status);
     cli_warnx(path, "%s", why);
     if (u->n == u->cap) {
         size_t cap = u->cap ? 2 * u->cap : 16;
