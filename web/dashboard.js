@@ -368,7 +368,8 @@
       var how = !j.method ? " (as stored by as-cluster -W)"
               : j.method === "auto" ? " (computed here: HDBSCAN, every entry joined to the nearest; as-cluster -W stores others)"
               : " (computed here: k-means; as-cluster -W stores others)";
-      box.appendChild(el("p", j.clusters.length + " clusters, purity " + num(j.purity, 3) +
+      var nc = j.clusters.length;
+      box.appendChild(el("p", nc + (nc === 1 ? " cluster" : " clusters") + ", purity " + num(j.purity, 3) +
                                (j.noise ? ", " + j.noise + " noise" : "") + how, "note"));
       var t = el("table");
       var hr = el("tr");

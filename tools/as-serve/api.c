@@ -1703,7 +1703,7 @@ clusters(const struct request *q, struct gen *g)
                          .build = bg_clusters,
                          .einval = "too few entries to cluster that way"};
     char what[64];
-    snprintf(what, sizeof what, "the clusters of shard %zu", h);
+    snprintf(what, sizeof what, "the clustering of shard %zu", h);
     if (method < 0)
         return api_cached(q, g, &g->clusters[h], &job, what);
     if (k == 0)
