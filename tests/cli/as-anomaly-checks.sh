@@ -127,3 +127,12 @@ expect_out_line '{"filename":"nf/oneinf.wav","label":"nf","check":"nonfinite","d
 if grep -Eiq '(^|[^a-z])[-+]?(inf|nan)([^a-z]|$)' "$T/out"; then
     fail "a non-finite value printed: $(cat "$T/out")"
 fi
+
+# A file of a few samples: its length in thousandths of a ms (one sample
+# at 22050 Hz is 0.045 ms, not "0.0 ms")
+mkdir one
+mksignal -r 22050 -d 0.0000454 sine one/one.wav
+as-extract one/one.wav | as-index -o one.asx
+run as-anomaly -C -H one.asx
+expect_status 0
+expect_out_line "$(printf 'one/one.wav\tone\tshort\t0.045 ms')"

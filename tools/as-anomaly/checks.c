@@ -99,7 +99,12 @@ report(void *ctx, size_t i, int status, int err,
         finding(p, &e, "dc_offset", d);
     }
     if (r->found & AS_CHECK_SHORT) {
-        snprintf(d, sizeof d, "%.1f ms", r->duration_s * 1000.0);
+        /* a few samples: 0.045 ms, not "0.0 ms" */
+        double ms = r->duration_s * 1000.0;
+        if (ms < 0.1)
+            snprintf(d, sizeof d, "%.3f ms", ms);
+        else
+            snprintf(d, sizeof d, "%.1f ms", ms);
         finding(p, &e, "short", d);
     }
     if (r->found & AS_CHECK_TRUNCATED) {
