@@ -1115,8 +1115,10 @@ search_path(const struct request *q, struct gen *g, const char *path, size_t k)
     return search_entry(q, g, at.shard, at.entry, k);
 }
 
-/* The audio of a POST /search: the "file" part of a multipart body (or
- * its only part with a file name), or the whole body. */
+/* The audio of a POST /search: the part named "file" of a multipart
+ * body, or the whole body. Its file name is taken as the browser wrote
+ * it: the HTML standard percent-encodes a quote there (%22) and leaves
+ * a backslash alone, so no backslash is taken for an escape. */
 static int
 upload_audio(const struct request *q, const unsigned char **data, size_t *len,
              char *name, size_t cap)
