@@ -121,6 +121,32 @@ for args in "-o kick.flac kick.flac" "-o ./kick.flac want.tsv kick.flac" \
 done
 cmp -s saved.flac kick.flac || fail "-o over the input: the audio changed"
 cmp -s saved.flac walk/kick.flac || fail "-o over a walked file: the audio changed"
+# ... nor a file there that only starts as an output does (0x89 of a
+# PNG, '{' of any JSON): an earlier run's output is known by its whole
+# mark, with or without a header line, and replaced
+printf '\211PNG\r\n\032\n\0\0\0\rIHDR' >walk/cover.png
+printf '{"my":"settings"}\n' >walk/config.json
+cp walk/cover.png saved.png
+cp walk/config.json saved.json
+for f in cover.png config.json; do
+    run as-extract -r -o walk/$f walk
+    expect_status 2
+    expect_err "as-extract: -o walk/$f would write over an input; write to another file" \
+        "$usage" "Try 'as-extract --help'."
+done
+cmp -s saved.png walk/cover.png || fail "-o over a PNG in the folder"
+cmp -s saved.json walk/config.json || fail "-o over a JSON file in the folder"
+rm walk/cover.png walk/config.json
+for args in "-o walk/rows.tsv" "-H -o walk/rows.tsv" "-J -o walk/rows.json" \
+    "-f bin -o walk/rows.bin" "-i -H -o walk/info.tsv"; do
+    # shellcheck disable=SC2086
+    as-extract -r $args walk || fail "as-extract -r $args (first run)"
+    # shellcheck disable=SC2086
+    run as-extract -r $args walk
+    expect_status 0
+    expect_no_err
+done
+rm walk/rows.* walk/info.tsv
 cmp -s saved.asx lib.asx || fail "-o over the -U index: the index changed"
 # -o naming an index, a slip for "| as-index -o lib.asx": only as-index
 # replaces an index (a damaged one too), whatever the run (-C as well)

@@ -209,18 +209,32 @@ follow_index(struct opts *o)
 }
 
 /* Whether the file at path is empty or starts as this tool's output
- * does: a TSV header or JSON row, or a binary stream. */
+ * does: a binary stream's magic, a JSON row's first key, a TSV header,
+ * or (-H) a TSV row, whose first field is the path of a file. Only the
+ * whole mark: a PNG also starts with 0x89, and any JSON with '{'. */
 static int
 is_output(const char *path)
 {
     FILE *fp = fopen(path, "rb");
     if (fp == NULL)
         return 0;
-    char b[5] = {0};
-    size_t n = fread(b, 1, sizeof b, fp);
+    char b[4097];
+    size_t n = fread(b, 1, sizeof b - 1, fp);
     fclose(fp);
-    return n == 0 || (unsigned char)b[0] == 0x89 || b[0] == '{' ||
-           (n == 5 && memcmp(b, "path\t", 5) == 0);
+    b[n] = '\0';
+    static const char magic[8] = "\x89"
+                                 "ASF\r\n\x1a\n";
+    if (n == 0 || (n >= sizeof magic && memcmp(b, magic, sizeof magic) == 0) ||
+        strncmp(b, "{\"filename\":", 12) == 0 || strncmp(b, "path\t", 5) == 0)
+        return 1;
+    /* the first record (ending with LF, or NUL with -z) of a TSV */
+    size_t end = strcspn(b, "\n");
+    char *tab = memchr(b, '\t', end);
+    if (tab == NULL || tab == b)
+        return 0;
+    *tab = '\0';
+    struct stat sb;
+    return stat(b, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 /* -o naming a file to be read would lose it: a usage error, before
