@@ -142,21 +142,24 @@ as_featwriter_new(as_featwriter **out, FILE *fp, const struct as_featheader *h,
     return AS_OK;
 }
 
-int
-as_featwriter_row(as_featwriter *w, const struct as_featrow *row)
+/* Whether a writer of these columns and format takes row (see
+ * as_featwriter_row()). */
+static int
+row_check(int format, int has_label, int has_duration, int has_meta, size_t dim,
+          const struct as_featrow *row)
 {
-    if (w == NULL || row == NULL || row->path == NULL)
+    if (row == NULL || row->path == NULL)
         return AS_EINVAL;
     size_t len = strlen(row->path);
     if (len == 0 || len > AS_FEAT_TEXT_MAX)
         return AS_EINVAL;
-    if (w->has_label != (row->label != NULL))
+    if (has_label != (row->label != NULL))
         return AS_EINVAL;
     if (row->label != NULL && strlen(row->label) > AS_FEAT_TEXT_MAX)
         return AS_EINVAL;
-    if (w->dim > 0 && row->values == NULL)
+    if (dim > 0 && row->values == NULL)
         return AS_EINVAL;
-    if (w->has_duration) {
+    if (has_duration) {
         if (!isfinite(row->duration_s))
             return AS_ENONFINITE;
         /* -1 is how a row says its duration is unknown */
@@ -164,11 +167,38 @@ as_featwriter_row(as_featwriter *w, const struct as_featrow *row)
             return AS_EINVAL;
     }
     /* -1 is an unknown size; the mtime and hash take any value */
-    if (w->has_meta && row->file_size < -1)
+    if (has_meta && row->file_size < -1)
         return AS_EINVAL;
-    for (size_t i = 0; i < w->dim; i++)
+    for (size_t i = 0; i < dim; i++)
         if (!isfinite(row->values[i]))
             return AS_ENONFINITE;
+    /* A TSV path "path" would read back as a header line. */
+    if (format == AS_FEAT_TSV &&
+        (as__feat_has_ctl(row->path) || strcmp(row->path, "path") == 0 ||
+         (row->label != NULL && as__feat_has_ctl(row->label))))
+        return AS_EPATH;
+    return AS_OK;
+}
+
+int
+as_featrow_check(const struct as_featheader *h, int format,
+                 const struct as_featrow *row)
+{
+    if (h == NULL || (format != AS_FEAT_TSV && format != AS_FEAT_BIN))
+        return AS_EINVAL;
+    return row_check(format, h->has_label != 0, h->has_duration != 0,
+                     h->has_meta != 0, h->dim, row);
+}
+
+int
+as_featwriter_row(as_featwriter *w, const struct as_featrow *row)
+{
+    if (w == NULL)
+        return AS_EINVAL;
+    int st = row_check(w->format, w->has_label, w->has_duration, w->has_meta,
+                       w->dim, row);
+    if (st != AS_OK)
+        return st;
     if (w->format == AS_FEAT_BIN)
         return as__bin_write_row(w, row);
     return as__tsv_write_row(w, row);

@@ -86,8 +86,8 @@ int as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof);
 int as__bin_open(as_featreader *r);
 int as__bin_next(as_featreader *r, struct as_featrow *row, int *eof);
 
-/* Writers: the header has been checked by as_featwriter_new(); a row has
- * been checked for what both formats refuse. */
+/* Writers: the header has been checked by as_featwriter_new(); a row
+ * (row_check() in featio.c) for what its format refuses. */
 int as__tsv_write_header(as_featwriter *w, const struct as_featheader *h);
 int as__tsv_write_row(as_featwriter *w, const struct as_featrow *row);
 int as__bin_write_header(as_featwriter *w, const struct as_featheader *h);

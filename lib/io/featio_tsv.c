@@ -445,10 +445,8 @@ as__tsv_write_header(as_featwriter *w, const struct as_featheader *h)
 int
 as__tsv_write_row(as_featwriter *w, const struct as_featrow *row)
 {
-    /* A path "path" would read back as a header line. */
-    if (as__feat_has_ctl(row->path) || strcmp(row->path, "path") == 0 ||
-        (row->label != NULL && as__feat_has_ctl(row->label)))
-        return AS_EPATH;
+    /* the row is checked (row_check() in featio.c): a path without TAB,
+     * CR or LF, and not "path" */
     size_t plen = strlen(row->path);
     size_t llen = row->label ? strlen(row->label) : 0;
     size_t need = plen + 1 + llen + 1 + DURATION_ROOM + META_ROOM + 2;

@@ -110,6 +110,12 @@ expect_status 0
 run as-extract "$(printf 'tab\there.flac')"
 expect_status 1
 expect_err 'as-extract: tab\there.flac: path contains a tab or newline'
+expect_out_empty # as for any run where every input failed
+# ... while with another file the header comes with that file's row
+run as-extract "$(printf 'tab\there.flac')" samples/kick_44k1.flac
+expect_status 1
+[ "$(cut -f 1 "$T/out" | tr '\n' ' ')" = "path samples/kick_44k1.flac " ] ||
+    fail "the header and the good row: $(cut -f 1 "$T/out")"
 
 # Standard input, redirected and through a pipe.
 run_in samples/kick_44k1.flac as-extract -s librosa45 -H

@@ -164,13 +164,18 @@ emit(void *ctx, struct as_batch_item *it)
             .audio_hash = it->res.audio_hash,
         };
         /* the stream's header comes with its first row (see
-         * run_features()) */
-        if (!o->com.rec.json && c->w == NULL &&
+         * run_features()), one the writer takes: when every input fails,
+         * even in the writer, nothing at all is written */
+        int st = o->com.rec.json || c->w != NULL
+                     ? AS_OK
+                     : as_featrow_check(&c->h, o->com.format, &row);
+        if (st == AS_OK && !o->com.rec.json && c->w == NULL &&
             open_writer(o, c->out, &c->h, &c->w) != 0) {
             c->failed = 1;
             return 1;
         }
-        int st = o->com.rec.json
+        if (st == AS_OK)
+            st = o->com.rec.json
                      ? json_row(&c->rec, &c->h, o->set, o->km, &row, it->kind)
                      : as_featwriter_row(c->w, &row);
         if (st == AS_EIO) {

@@ -164,6 +164,13 @@ int as_featwriter_new(as_featwriter **out, FILE *fp,
  * metadata a file size below -1) or AS_EIO. Every int64 mtime and every
  * hash is accepted. Nothing is written for a row that is refused. */
 int as_featwriter_row(as_featwriter *w, const struct as_featrow *row);
+/* What as_featwriter_row() would return for row, short of writing it
+ * (AS_EIO), for a writer of h's columns in format (AS_FEAT_TSV or
+ * AS_FEAT_BIN), which need not exist yet: a tool that writes the header
+ * with the first row takes none that would be refused (AS_EINVAL too
+ * for a bad format). */
+int as_featrow_check(const struct as_featheader *h, int format,
+                     const struct as_featrow *row);
 /* Frees the writer (does not close or flush fp). NULL is accepted. */
 void as_featwriter_free(as_featwriter *w);
 
