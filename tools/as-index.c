@@ -82,10 +82,8 @@ stored_spelling(struct sink *k, struct as_index_entry *e)
         return;
     if (!k->sp_made) {
         k->sp_made = 1;
-        char *cwd = as_path_cwd();
-        if (as_spellings_new(&k->sp, k->old, cwd) == AS_ENOMEM)
+        if (as_spellings_new(&k->sp, k->old, 1) == AS_ENOMEM)
             cli_nomem();
-        free(cwd); /* without: paths match lexically alone */
     }
     if (k->sp != NULL && as_spellings_find(k->sp, e->path, &at) == AS_OK &&
         as_index_entry(k->old, at, &old) == AS_OK)

@@ -12,7 +12,6 @@
 #include "as/batch.h"
 #include "as/decode.h"
 #include "as/error.h"
-#include "as/pathlist.h"
 #include "as/version.h"
 #include "../util/file.h"
 
@@ -116,9 +115,7 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
         int found = as_index_find(ix, in[i].path, &at) == AS_OK;
         if (!found && !sp_made) {
             sp_made = 1; /* once, even when it failed */
-            char *cwd = as_path_cwd();
-            st = as_spellings_new(&sp, ix, cwd);
-            free(cwd);
+            st = as_spellings_new(&sp, ix, 1);
             if (st != AS_OK && st != AS_ENOMEM)
                 st = AS_OK; /* a damaged entry: reused by none */
         }

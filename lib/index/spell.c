@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "as/error.h"
 #include "as/index.h"
+#include "as/pathlist.h"
 
 #include "../util/file.h"
 
@@ -20,7 +22,8 @@ struct form {
 
 struct as_spellings {
     const as_index *ix;
-    char *cwd; /* NULL: none */
+    char *cwd[2]; /* the current directory, as named and as it is */
+    size_t n_cwd;
     char *text;
     struct form *v; /* sorted by form, then entry */
     size_t n;
@@ -36,13 +39,65 @@ cmp_form(const void *pa, const void *pb)
     return (a->entry > b->entry) - (a->entry < b->entry);
 }
 
+/* Appends the form of entry i's path (made absolute from cwd when it is
+ * relative and cwd is not NULL). */
+static int
+add_form(as_spellings *s, size_t i, const char *path, const char *cwd,
+         char **buf, size_t *bcap, size_t *len, size_t *cap)
+{
+    if (as__path_lexical_from(path, cwd, buf, bcap) == NULL)
+        return AS_ENOMEM;
+    size_t l = strlen(*buf) + 1;
+    if (*len + l > *cap) {
+        size_t nc = *cap ? *cap : 4096;
+        while (nc < *len + l)
+            nc *= 2;
+        char *t = realloc(s->text, nc);
+        if (t == NULL)
+            return AS_ENOMEM;
+        s->text = t;
+        *cap = nc;
+    }
+    memcpy(s->text + *len, *buf, l);
+    s->v[s->n++] = (struct form){NULL, *len, i};
+    *len += l;
+    return AS_OK;
+}
+
+/* The current directory as the shell names it ($PWD, as_path_cwd()) and,
+ * when that differs (a folder on the way is a link), as the system
+ * gives it: a relative path means the one to a user and the other to
+ * the kernel, and a stored absolute path may have been made from
+ * either. AS_OK (none, when neither can be had) or AS_ENOMEM. */
+static int
+current_dirs(as_spellings *s)
+{
+    errno = 0;
+    char *named = as_path_cwd(), *real = getcwd(NULL, 0);
+    if ((named == NULL || real == NULL) && errno == ENOMEM) {
+        free(named);
+        free(real);
+        return AS_ENOMEM;
+    }
+    if (named != NULL && named[0] == '/')
+        s->cwd[s->n_cwd++] = named;
+    else
+        free(named);
+    if (real != NULL && real[0] == '/' &&
+        (s->n_cwd == 0 || strcmp(real, s->cwd[0]) != 0))
+        s->cwd[s->n_cwd++] = real;
+    else
+        free(real);
+    return AS_OK;
+}
+
 int
-as_spellings_new(as_spellings **out, const as_index *ix, const char *cwd)
+as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd)
 {
     if (out == NULL)
         return AS_EINVAL;
     *out = NULL;
-    if (ix == NULL || (cwd != NULL && cwd[0] != '/'))
+    if (ix == NULL)
         return AS_EINVAL;
     as_spellings *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -50,34 +105,20 @@ as_spellings_new(as_spellings **out, const as_index *ix, const char *cwd)
     s->ix = ix;
     size_t n = as_index_count(ix), len = 0, cap = 0, bcap = 0;
     char *buf = NULL;
-    int st = AS_OK;
-    if ((cwd != NULL && (s->cwd = strdup(cwd)) == NULL) ||
-        (s->v = malloc((n ? n : 1) * sizeof *s->v)) == NULL)
+    int st = from_cwd ? current_dirs(s) : AS_OK;
+    /* a relative path has a form from each directory */
+    size_t per = s->n_cwd > 1 ? s->n_cwd : 1;
+    if (st == AS_OK &&
+        (s->v = malloc((n ? n : 1) * per * sizeof *s->v)) == NULL)
         st = AS_ENOMEM;
     for (size_t i = 0; i < n && st == AS_OK; i++) {
         struct as_index_entry e;
         if ((st = as_index_entry(ix, i, &e)) != AS_OK)
             break;
-        if (as__path_lexical_from(e.path, cwd, &buf, &bcap) == NULL) {
-            st = AS_ENOMEM;
-            break;
-        }
-        size_t l = strlen(buf) + 1;
-        if (len + l > cap) {
-            size_t nc = cap ? cap : 4096;
-            while (nc < len + l)
-                nc *= 2;
-            char *t = realloc(s->text, nc);
-            if (t == NULL) {
-                st = AS_ENOMEM;
-                break;
-            }
-            s->text = t;
-            cap = nc;
-        }
-        memcpy(s->text + len, buf, l);
-        s->v[s->n++] = (struct form){NULL, len, i};
-        len += l;
+        if (e.path[0] == '/' || s->n_cwd == 0)
+            st = add_form(s, i, e.path, NULL, &buf, &bcap, &len, &cap);
+        for (size_t k = 0; e.path[0] != '/' && k < s->n_cwd && st == AS_OK; k++)
+            st = add_form(s, i, e.path, s->cwd[k], &buf, &bcap, &len, &cap);
     }
     free(buf);
     if (st != AS_OK) {
@@ -91,15 +132,12 @@ as_spellings_new(as_spellings **out, const as_index *ix, const char *cwd)
     return AS_OK;
 }
 
-int
-as_spellings_find(const as_spellings *s, const char *path, size_t *at)
+/* The entry of form want that names the file sp describes (*have: sp is
+ * path's, stat()ed at the first candidate). */
+static int
+find_form(const as_spellings *s, const char *want, const char *path,
+          struct stat *sp, int *have, size_t *at)
 {
-    if (s == NULL || path == NULL || at == NULL)
-        return AS_EINVAL;
-    char *want = NULL;
-    size_t cap = 0;
-    if (as__path_lexical_from(path, s->cwd, &want, &cap) == NULL)
-        return AS_ENOMEM;
     /* the first form not below want */
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
@@ -109,22 +147,39 @@ as_spellings_find(const as_spellings *s, const char *path, size_t *at)
         else
             hi = mid;
     }
-    int st = AS_ENOENT_PATH;
-    struct stat sp;
-    int have = 0; /* sp holds path's file */
-    for (; lo < s->n && st == AS_ENOENT_PATH && strcmp(s->v[lo].s, want) == 0;
-         lo++) {
+    for (; lo < s->n && strcmp(s->v[lo].s, want) == 0; lo++) {
         struct as_index_entry e;
         struct stat se;
-        if (!have && stat(path, &sp) != 0)
-            break; /* nothing there: no file to be the same */
-        have = 1;
+        if (!*have && stat(path, sp) != 0)
+            return AS_ENOENT_PATH; /* nothing there: no file to be */
+        *have = 1;
         if (as_index_entry(s->ix, s->v[lo].entry, &e) == AS_OK &&
-            stat(e.path, &se) == 0 && se.st_dev == sp.st_dev &&
-            se.st_ino == sp.st_ino) {
+            stat(e.path, &se) == 0 && se.st_dev == sp->st_dev &&
+            se.st_ino == sp->st_ino) {
             *at = s->v[lo].entry;
-            st = AS_OK;
+            return AS_OK;
         }
+    }
+    return AS_ENOENT_PATH;
+}
+
+int
+as_spellings_find(const as_spellings *s, const char *path, size_t *at)
+{
+    if (s == NULL || path == NULL || at == NULL)
+        return AS_EINVAL;
+    char *want = NULL;
+    size_t cap = 0;
+    struct stat sp;
+    int have = 0, st = AS_ENOENT_PATH;
+    size_t tries = path[0] == '/' || s->n_cwd == 0 ? 1 : s->n_cwd;
+    for (size_t k = 0; k < tries && st == AS_ENOENT_PATH; k++) {
+        const char *cwd = path[0] == '/' || s->n_cwd == 0 ? NULL : s->cwd[k];
+        if (as__path_lexical_from(path, cwd, &want, &cap) == NULL) {
+            st = AS_ENOMEM;
+            break;
+        }
+        st = find_form(s, want, path, &sp, &have, at);
     }
     free(want);
     return st;
@@ -135,7 +190,8 @@ as_spellings_free(as_spellings *s)
 {
     if (s == NULL)
         return;
-    free(s->cwd);
+    for (size_t k = 0; k < s->n_cwd; k++)
+        free(s->cwd[k]);
     free(s->text);
     free(s->v);
     free(s);

@@ -61,3 +61,24 @@ expect_status 0
 expect_err "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 0, failed 0"
 as-search -H -L lib.asx | cut -f 1 | grep -qx 'lib/link/../a/t330.wav' ||
     fail "a path through a link taken for the stored one"
+
+# From a current directory reached through a link, relative paths mean
+# one thing to the user ($PWD, through the link) and another to the
+# system: an index of absolute paths made from the real folder is found
+# from the link's side too
+rm lib/link
+as-extract -r "$T/lib" | as-index -o abs.asx
+as-index -H -d abs.asx | cut -f 1 >abs.want
+ln -s . here
+cd here
+PWD=$T/here
+export PWD
+run as-extract -v -r -U "$T/abs.asx" lib
+expect_status 0
+grep -q "^as-extract: $T/abs.asx: left out 4 unchanged files$" "$T/err" ||
+    fail "-U from a linked folder: $(cat "$T/err")"
+run sh -c "as-extract -r lib | as-index -u '$T/abs.asx'"
+expect_status 0
+expect_err "as-index: $T/abs.asx: added 0, changed 0, unchanged 4, removed 0, failed 0"
+as-index -H -d "$T/abs.asx" | cut -f 1 | cmp -s "$T/abs.want" - ||
+    fail "-u from a linked folder: $(as-index -H -d "$T/abs.asx" | cut -f 1)"

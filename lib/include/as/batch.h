@@ -40,13 +40,12 @@ typedef struct as_reuse as_reuse;
 /*
  * Compares the n inputs with the index ix: an input ix holds under the
  * same path, or under another spelling of it that names the same file
- * (as_spellings, from the current directory as as_path_cwd() gives
- * it), with the same size and known modification time (file_size,
- * file_mtime_ns) is unchanged; the entries whose file no longer exists
- * (stat() says ENOENT) and whose audio hash is known are gone, and while
- * there are any, every other input read from a path is hashed before it
- * is analysed. Inputs with fd >= 0 are always analysed. ix must outlive
- * *out, and in must be the list later given to as_extract_batch() (its
+ * (as_spellings, from the current directory), with the same size and known
+ * modification time (file_size, file_mtime_ns) is unchanged; the entries whose
+ * file no longer exists (stat() says ENOENT) and whose audio hash is known are
+ * gone, and while there are any, every other input read from a path is hashed
+ * before it is analysed. Inputs with fd >= 0 are always analysed. ix must
+ * outlive *out, and in must be the list later given to as_extract_batch() (its
  * strings are not copied: they must outlive *out). Returns AS_OK;
  * AS_EMISMATCH when the index's columns are not those of set, or those
  * followed by kind tags (as_kind_is_tag: rows of as-extract -K); AS_EINVAL

@@ -189,12 +189,15 @@ int as_index_find(const as_index *ix, const char *path, size_t *i);
  * when both paths name one existing file.
  */
 typedef struct as_spellings as_spellings;
-/* Reads the path of every entry of ix, which must outlive *out; cwd (the
- * current directory, absolute, as as_path_cwd() gives it; NULL: none)
- * makes relative paths absolute, so that those match absolute ones.
+/* Reads the path of every entry of ix, which must outlive *out. With
+ * from_cwd, relative paths are made absolute from the current directory,
+ * so that those match absolute ones: from the directory as the shell
+ * names it (as_path_cwd()) and, where a folder on the way is a link, as
+ * the system gives it (getcwd(3)), since an absolute path may have been
+ * stored from either; without, relative and absolute never match.
  * AS_OK; AS_EINVAL; AS_ENOMEM; AS_ECHECKSUM or AS_EINDEX (a damaged
  * entry). *out is NULL on failure. */
-int as_spellings_new(as_spellings **out, const as_index *ix, const char *cwd);
+int as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd);
 /* The entry whose stored path has the form of path and names the same
  * existing file (device and inode) as path: AS_OK with *at (the first
  * such entry); AS_ENOENT_PATH when there is none (or path names no
