@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "as/error.h"
 #include "as/index.h"
@@ -22,7 +21,7 @@ struct form {
 
 struct as_spellings {
     const as_index *ix;
-    char *cwd[2]; /* the current directory, as named and as it is */
+    char *cwd[2]; /* the current directory both ways (as_path_cwds()) */
     size_t n_cwd;
     char *text;
     struct form *v; /* sorted by form, then entry */
@@ -64,33 +63,6 @@ add_form(as_spellings *s, size_t i, const char *path, const char *cwd,
     return AS_OK;
 }
 
-/* The current directory as the shell names it ($PWD, as_path_cwd()) and,
- * when that differs (a folder on the way is a link), as the system
- * gives it: a relative path means the one to a user and the other to
- * the kernel, and a stored absolute path may have been made from
- * either. AS_OK (none, when neither can be had) or AS_ENOMEM. */
-static int
-current_dirs(as_spellings *s)
-{
-    errno = 0;
-    char *named = as_path_cwd(), *real = getcwd(NULL, 0);
-    if ((named == NULL || real == NULL) && errno == ENOMEM) {
-        free(named);
-        free(real);
-        return AS_ENOMEM;
-    }
-    if (named != NULL && named[0] == '/')
-        s->cwd[s->n_cwd++] = named;
-    else
-        free(named);
-    if (real != NULL && real[0] == '/' &&
-        (s->n_cwd == 0 || strcmp(real, s->cwd[0]) != 0))
-        s->cwd[s->n_cwd++] = real;
-    else
-        free(real);
-    return AS_OK;
-}
-
 int
 as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd)
 {
@@ -105,7 +77,9 @@ as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd)
     s->ix = ix;
     size_t n = as_index_count(ix), len = 0, cap = 0, bcap = 0;
     char *buf = NULL;
-    int st = from_cwd ? current_dirs(s) : AS_OK;
+    int st = AS_OK;
+    if (from_cwd && (s->n_cwd = as_path_cwds(s->cwd)) == 0 && errno == ENOMEM)
+        st = AS_ENOMEM;
     /* a relative path has a form from each directory */
     size_t per = s->n_cwd > 1 ? s->n_cwd : 1;
     if (st == AS_OK &&

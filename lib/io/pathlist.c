@@ -181,3 +181,21 @@ as_path_cwd(void)
         n--;
     return strndup(pwd, n);
 }
+
+size_t
+as_path_cwds(char *dirs[2])
+{
+    dirs[0] = dirs[1] = NULL;
+    size_t n = 0;
+    char *named = as_path_cwd(), *real = getcwd(NULL, 0);
+    if (named != NULL && named[0] == '/')
+        dirs[n++] = named;
+    else
+        free(named);
+    if (real != NULL && real[0] == '/' &&
+        (n == 0 || strcmp(real, dirs[0]) != 0))
+        dirs[n++] = real;
+    else
+        free(real);
+    return n;
+}

@@ -418,12 +418,8 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
      * the current directory as the shell names it (through a link), then
      * as the kernel does (getcwd(3)), which differ past a link and tell
      * where a stored "../" leads */
-    char *cwd = as_path_cwd(), *phys = getcwd(NULL, 0);
-    const char *dirs[2] = {cwd != NULL && cwd[0] == '/' ? cwd : NULL,
-                           phys != NULL && phys[0] == '/' && cwd != NULL &&
-                                   strcmp(cwd, phys) != 0
-                               ? phys
-                               : NULL};
+    char *dirs[2];
+    as_path_cwds(dirs);
     for (size_t p = 0; p < o->paths.n; p++) {
         struct query *q = next_slot(o, lib, b, &failed, o->paths.v[p]);
         struct as_query_info info;
@@ -448,8 +444,8 @@ path_queries(const struct opts *o, struct lib *lib, struct block *b)
         q->self_entry = info.self.entry;
         b->n++;
     }
-    free(cwd);
-    free(phys);
+    free(dirs[0]);
+    free(dirs[1]);
     return failed;
 }
 

@@ -70,6 +70,14 @@ int as_path_names(const char *const *paths, size_t n, size_t name_max,
  * is a symbolic link. A new string to free, or NULL with errno set.
  */
 char *as_path_cwd(void);
+/*
+ * The current directory both ways a relative path may be read from it:
+ * as_path_cwd()'s and, when that differs (a folder on the way is a
+ * link), getcwd(3)'s, which tells where a "../" leads. Into dirs (new
+ * strings to free; unused ones NULL); the count, 0 when neither could be
+ * had (errno set).
+ */
+size_t as_path_cwds(char *dirs[2]);
 
 #ifdef __cplusplus
 }
