@@ -7,15 +7,29 @@
 #include "as/filter.h"
 #include "as/kind.h"
 
+/* An entry ranked, with its path for the order of ties. */
+struct ranked {
+    struct as_kind_rank r;
+    const char *path;
+};
+
+/* Most probable first; ties in the byte order of the paths, as a search
+ * orders entries at the same distance, so that the order does not
+ * depend on how the library is cut into shards; the same path twice
+ * (a mask may hold a shadowed entry) by shard and entry. */
 static int
 by_p(const void *pa, const void *pb)
 {
-    const struct as_kind_rank *a = pa, *b = pb;
-    if (a->p != b->p)
-        return a->p > b->p ? -1 : 1;
-    if (a->ref.shard != b->ref.shard)
-        return a->ref.shard < b->ref.shard ? -1 : 1;
-    return (a->ref.entry > b->ref.entry) - (a->ref.entry < b->ref.entry);
+    const struct ranked *a = pa, *b = pb;
+    if (a->r.p != b->r.p)
+        return a->r.p > b->r.p ? -1 : 1;
+    int c = strcmp(a->path, b->path);
+    if (c != 0)
+        return c;
+    if (a->r.ref.shard != b->r.ref.shard)
+        return a->r.ref.shard < b->r.ref.shard ? -1 : 1;
+    return (a->r.ref.entry > b->r.ref.entry) -
+           (a->r.ref.entry < b->r.ref.entry);
 }
 
 /* Whether entry i of shard h is one to rank. */
@@ -34,7 +48,7 @@ listed(as_index *const *ix, size_t n_ix, const as_entry_mask *mask, size_t h,
 static int
 rank_shard(const as_kinds *kinds, as_index *const *ix, size_t n_ix,
            const as_entry_mask *mask, size_t h, const char *cls,
-           struct as_kind_rank **v, size_t *n, size_t *cap)
+           struct ranked **v, size_t *n, size_t *cap)
 {
     size_t c;
     if (kinds == NULL || as_kinds_find(kinds, cls, &c) != AS_OK)
@@ -56,9 +70,12 @@ rank_shard(const as_kinds *kinds, as_index *const *ix, size_t n_ix,
         }
         if (kst != AS_OK)
             continue; /* its kind cannot be told */
+        struct as_index_entry e;
+        if ((st = as_index_entry(ix[h], i, &e)) != AS_OK)
+            break; /* a damaged entry */
         if (*n == *cap) {
             size_t want = *cap ? 2 * *cap : 1024;
-            struct as_kind_rank *more = realloc(*v, want * sizeof *more);
+            struct ranked *more = realloc(*v, want * sizeof *more);
             if (more == NULL) {
                 st = AS_ENOMEM;
                 break;
@@ -66,9 +83,9 @@ rank_shard(const as_kinds *kinds, as_index *const *ix, size_t n_ix,
             *v = more;
             *cap = want;
         }
-        (*v)[(*n)++] = (struct as_kind_rank){
-            {(uint32_t)h, (uint32_t)i},
-            p[c],
+        (*v)[(*n)++] = (struct ranked){
+            {{(uint32_t)h, (uint32_t)i}, p[c]},
+            e.path,
         };
     }
     free(p);
@@ -86,7 +103,7 @@ as_kinds_rank(as_kinds *const *kinds, as_index *const *ix, size_t n_ix,
     if (kinds == NULL || ix == NULL || n_ix == 0 || cls == NULL ||
         (out == NULL && k > 0))
         return AS_EINVAL;
-    struct as_kind_rank *v = NULL;
+    struct ranked *v = NULL;
     size_t count = 0, cap = 0;
     int st = AS_OK;
     for (size_t h = 0; h < n_ix && st == AS_OK; h++)
@@ -95,8 +112,8 @@ as_kinds_rank(as_kinds *const *kinds, as_index *const *ix, size_t n_ix,
         if (count > 0)
             qsort(v, count, sizeof *v, by_p);
         *n = count < k ? count : k;
-        if (*n > 0)
-            memcpy(out, v, *n * sizeof *v);
+        for (size_t i = 0; i < *n; i++)
+            out[i] = v[i].r;
     }
     free(v);
     return st;

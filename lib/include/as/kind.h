@@ -168,14 +168,15 @@ struct as_kind_rank {
 /*
  * The entries of the library ix[0, n_ix) that mask holds (NULL: every
  * visible entry, as as_entry_visible() tells), ranked by the probability
- * of the class named cls, most probable first, ties by shard and then
- * entry: the first k of them into out (room for k), their number into
- * *n. kinds[h] tells the kinds of shard h's entries; an entry is left
- * out when its shard has none (NULL), has no class cls, or its kind
- * cannot be told (as_kinds_entry() fails other than with AS_ECHECKSUM).
- * Returns AS_OK, AS_EINVAL, AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX
- * when an entry's row is damaged or the visibility of an entry of a
- * damaged index cannot be told (*n is then 0).
+ * of the class named cls, most probable first, ties in the byte order of
+ * their paths (as a search orders them, whatever the shards): the first
+ * k of them into out (room for k), their number into *n. kinds[h] tells
+ * the kinds of shard h's entries; an entry is left out when its shard
+ * has none (NULL), has no class cls, or its kind cannot be told
+ * (as_kinds_entry() fails other than with AS_ECHECKSUM). Returns AS_OK,
+ * AS_EINVAL, AS_ENOMEM, or AS_ECHECKSUM or AS_EINDEX when an entry's row
+ * or metadata is damaged or the visibility of an entry of a damaged
+ * index cannot be told (*n is then 0).
  */
 int as_kinds_rank(as_kinds *const *kinds, as_index *const *ix, size_t n_ix,
                   const as_entry_mask *mask, const char *cls, size_t k,
