@@ -30,10 +30,14 @@ forest_scores(const as_index *ix, const struct as_anomaly_opts *o,
               double *score)
 {
     size_t n = as_index_count(ix), dim = as_index_dim(ix);
+    /* the forest reads the whole matrix: check every row first */
+    int st = as_index_check_rows(ix, 0, n);
+    if (st != AS_OK)
+        return st;
     as_iforest *f = NULL;
     double *scale = malloc(dim * sizeof *scale);
     unsigned char *use = malloc(dim);
-    int st = AS_ENOMEM;
+    st = AS_ENOMEM;
     if (scale != NULL && use != NULL) {
         as_column_scales(dim, as_index_groups(ix), as_index_std(ix),
                          as_index_group_weights(ix), scale);

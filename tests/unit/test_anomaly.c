@@ -23,6 +23,7 @@
 
 #include <sndfile.h>
 
+#include "../../lib/index/layout.h"
 #include "as/as.h"
 #include "check.h"
 #include "testutil.h"
@@ -1152,6 +1153,28 @@ test_ranking(void)
     CHECK_STATUS(as_anomaly_scores(ix, &o, sc), AS_EINVAL);
     CHECK_STATUS(as_anomaly_scores(NULL, NULL, sc), AS_EINVAL);
     as_index_close(ix);
+
+    /* a flipped bit in the last row, then in the first: every method
+     * refuses to score from damaged bytes */
+    for (int pass = 0; pass < 2; pass++) {
+        check_ctx("ranking damaged %d", pass);
+        char bad[300];
+        snprintf(bad, sizeof bad, "%s/ranking-bad.asx", dir);
+        size_t len;
+        char *buf = tu_read_file(path, &len);
+        uint64_t m_off = tu_get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
+        buf[m_off + (pass ? 0 : (n - 1) * dim * sizeof(float)) + 2] ^= 1;
+        tu_write_file(bad, buf, len);
+        free(buf);
+        CHECK_STATUS(as_index_open(&ix, bad, 0, NULL), AS_OK);
+        if (ix == NULL)
+            continue;
+        for (int m = AS_ANOMALY_KNN; m <= AS_ANOMALY_IFOREST; m++)
+            CHECK_STATUS(rank_scores(ix, (enum as_anomaly_method)m, k, 1, sc),
+                         AS_ECHECKSUM);
+        as_index_close(ix);
+    }
+    check_ctx("ranking");
 
     /* one entry: no neighbour, an ordinary score */
     snprintf(path, sizeof path, "%s/ranking1.asx", dir);
