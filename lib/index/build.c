@@ -150,7 +150,9 @@ as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
                      const float *values, enum as_put *what)
 {
     size_t dim = b->hdr.dim;
-    if (e == NULL || e->path == NULL || e->path[0] == '\0' || values == NULL)
+    if (e == NULL || e->path == NULL || e->path[0] == '\0' || values == NULL ||
+        !as__annotation_ok(e->cluster, e->flags & AS_ENTRY_HAS_ANOMALY,
+                           e->anomaly))
         return AS_EINVAL;
     for (size_t j = 0; j < dim; j++)
         if (!isfinite(values[j]))
@@ -273,7 +275,7 @@ as_index_builder_annotate(as_index_builder *b, size_t i, int32_t cluster,
 {
     if (compact(b) != AS_OK)
         return AS_ENOMEM;
-    if (i >= b->n)
+    if (i >= b->n || !as__annotation_ok(cluster, has_anomaly, anomaly))
         return AS_EINVAL;
     b->e[i].m.cluster = cluster;
     if (has_anomaly) {

@@ -6,12 +6,20 @@
  * write the same fields.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "as/error.h"
 #include "internal.h"
 #include "layout.h"
+
+int
+as__annotation_ok(int32_t cluster, int has_anomaly, float anomaly)
+{
+    return cluster >= AS_INDEX_NO_CLUSTER &&
+           (!has_anomaly || isfinite(anomaly));
+}
 
 int
 as__erec_set(struct as__erec *x, const struct as_index_entry *e)

@@ -120,6 +120,10 @@ struct as__erec {
     float anomaly; /* 0 unless flags has AS_ENTRY_HAS_ANOMALY */
     uint32_t flags;
 };
+/* Whether an index can hold this cluster and score: a cluster of
+ * AS_INDEX_NO_CLUSTER or more, a finite score (has_anomaly zero: any),
+ * as the readers take anything else for damage. */
+int as__annotation_ok(int32_t cluster, int has_anomaly, float anomaly);
 /* Copies e into *x, its strings duplicated and of its flags only
  * AS_ENTRY_HAS_ANOMALY kept: AS_OK, or AS_ENOMEM with nothing held. */
 int as__erec_set(struct as__erec *x, const struct as_index_entry *e);

@@ -262,6 +262,20 @@ test_put_remove(void)
     CHECK_INT(as_index_builder_count(b), 9);
     float bad[4] = {0, (float)NAN, 0, 0};
     CHECK_STATUS(as_index_builder_put(b, &e, bad, NULL), AS_EINVAL);
+    /* a cluster or score the readers would take for damage */
+    CHECK_STATUS(as_index_builder_annotate(b, 0, -7, 0, 0.0f), AS_EINVAL);
+    CHECK_STATUS(as_index_builder_annotate(b, 0, 1, 1, (float)NAN), AS_EINVAL);
+    CHECK_STATUS(as_index_builder_annotate(b, 0, 1, 1, (float)INFINITY),
+                 AS_EINVAL);
+    CHECK_STATUS(as_index_builder_annotate(b, 0, 1, 0, (float)NAN), AS_OK);
+    CHECK_STATUS(as_index_builder_annotate(b, 0, 7, 1, -0.4f), AS_OK);
+    struct as_index_entry odd = e;
+    odd.cluster = -2;
+    CHECK_STATUS(as_index_builder_put(b, &odd, v, NULL), AS_EINVAL);
+    odd.cluster = 3;
+    odd.flags = AS_ENTRY_HAS_ANOMALY;
+    odd.anomaly = -(float)INFINITY;
+    CHECK_STATUS(as_index_builder_put(b, &odd, v, NULL), AS_EINVAL);
     struct as_index_entry empty = e;
     empty.path = "";
     CHECK_STATUS(as_index_builder_put(b, &empty, v, NULL), AS_EINVAL);
@@ -841,6 +855,15 @@ test_annotate(void)
         CHECK(e.anomaly == an[i]);
     }
     as_index_close(ix);
+    /* a score not finite, a cluster below none: refused, nothing written */
+    CHECK_STATUS(as_index_ident(path, &id), AS_OK);
+    an[4] = (float)NAN;
+    CHECK_STATUS(as_index_annotate(path, &id, 0, NULL, an), AS_EINVAL);
+    cl[2] = -5;
+    CHECK_STATUS(as_index_annotate(path, &id, 0, cl, NULL), AS_EINVAL);
+    cl[2] = 0;
+    CHECK_STATUS(as_index_ident(path, &id2), AS_OK);
+    CHECK(as_index_ident_same(&id, &id2, 1));
     /* another writer holds the lock */
     CHECK_STATUS(as_index_ident(path, &id), AS_OK);
     int fd = -1;

@@ -416,6 +416,24 @@ test_annotate(void)
     }
     CHECK(kept > 0);
     as_index_close(ix);
+    /* the updater refuses what the builder does: a score not finite, a
+     * cluster below none */
+    struct as_index_update_opts uo;
+    as_index_update_opts_init(&uo);
+    as_index_updater *u = NULL;
+    CHECK_STATUS(as_index_updater_open(&u, path, &uo), AS_OK);
+    if (u != NULL) {
+        struct ment m;
+        random_entry(&m, serial++);
+        struct as_index_entry e = entry_of(&m);
+        e.flags = AS_ENTRY_HAS_ANOMALY;
+        e.anomaly = (float)NAN;
+        CHECK_STATUS(as_index_updater_put(u, &e, m.v, NULL), AS_EINVAL);
+        e.flags = 0;
+        e.cluster = -3;
+        CHECK_STATUS(as_index_updater_put(u, &e, m.v, NULL), AS_EINVAL);
+        as_index_updater_free(u);
+    }
 }
 
 int

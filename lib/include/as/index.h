@@ -299,13 +299,16 @@ int as_index_subset(as_index **out, const as_index *ix, as_index_keep_fn keep,
  * copied. *what, if not NULL, says which. An entry is unchanged when its
  * values, label, duration and file metadata are all equal; replacing
  * keeps the entry's place and its cluster and anomaly unless e sets them.
- * Returns AS_OK, AS_EINVAL (empty path, non-finite value) or AS_ENOMEM. */
+ * Returns AS_OK, AS_EINVAL (empty path, non-finite value or anomaly
+ * score, a cluster below AS_INDEX_NO_CLUSTER) or AS_ENOMEM. */
 int as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
                          const float *values, enum as_put *what);
 /* Removes the entry with this path; AS_OK, or AS_ENOENT_PATH. */
 int as_index_builder_remove(as_index_builder *b, const char *path);
 /* Sets the cluster (and, if has_anomaly, the anomaly score) of entry i,
- * counting the entries in order as they will be written. */
+ * counting the entries in order as they will be written. AS_OK, or
+ * AS_EINVAL (i out of range, a cluster below AS_INDEX_NO_CLUSTER, a
+ * score not finite), AS_ENOMEM. */
 int as_index_builder_annotate(as_index_builder *b, size_t i, int32_t cluster,
                               int has_anomaly, float anomaly);
 size_t as_index_builder_count(const as_index_builder *b);
@@ -517,9 +520,10 @@ int as_index_ident_same(const struct as_index_ident *a,
  * was opened to compute the results: if another writer has replaced the
  * file since, nothing is written and AS_ECHANGED says so (run again).
  * cluster (NULL: keep each entry's) and anomaly (NULL: keep) hold one
- * value per entry in index order. Through a symbolic link, the file it
- * names is replaced and the link stays. Returns AS_OK, AS_ECHANGED,
- * AS_ELOCKED, AS_EINVAL, AS_EIO (errno set), AS_ENOMEM, or what
+ * value per entry in index order; a cluster below AS_INDEX_NO_CLUSTER or
+ * a score not finite is AS_EINVAL, with nothing written. Through a symbolic
+ * link, the file it names is replaced and the link stays. Returns AS_OK,
+ * AS_ECHANGED, AS_ELOCKED, AS_EINVAL, AS_EIO (errno set), AS_ENOMEM, or what
  * as_index_open() returns for the file found.
  */
 int as_index_annotate(const char *path, const struct as_index_ident *id,
