@@ -151,6 +151,8 @@ compute_chroma_all(as_analysis *a, size_t from, size_t to, const float *spectra)
 int
 as_analysis_finish(as_analysis *a, int *rescan)
 {
+    if (a == NULL || rescan == NULL)
+        return AS_EINVAL;
     *rescan = 0;
     if (a->ended)
         return AS_EINVAL; /* the signal has ended: reset for the next */

@@ -89,6 +89,8 @@ as_audio_hash(const char *path, int fd, uint64_t *hash, double *duration_s)
 {
     as_decoder *dec = NULL;
     static const size_t cap = 8192;
+    if (hash == NULL || duration_s == NULL)
+        return AS_EINVAL;
     int st = path != NULL ? as_decoder_open(&dec, path, NULL)
                           : as_decoder_open_fd(&dec, fd, NULL);
     if (st != AS_OK)

@@ -446,7 +446,7 @@ static const struct as_featureset sets[] = {
 const as_featureset *
 as_featureset_get(const char *name)
 {
-    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+    for (size_t i = 0; name != NULL && i < sizeof sets / sizeof *sets; i++)
         if (strcmp(sets[i].name, name) == 0)
             return &sets[i];
     return NULL;

@@ -168,6 +168,8 @@ test_awkward(void)
         CHECK(r1.audio_hash == r2.audio_hash && r1.audio_hash == h3);
         CHECK(r1.audio_hash != 0);
         CHECK_NEAR(d3, r1.duration_s, 0);
+        CHECK_STATUS(as_audio_hash(audio, -1, NULL, &d3), AS_EINVAL);
+        CHECK_STATUS(as_audio_hash(audio, -1, &h3, NULL), AS_EINVAL);
         for (size_t c = 0; c < dim; c++)
             CHECK(isfinite(v[c]));
     }

@@ -260,6 +260,8 @@ test_weights(void)
     check_ctx("weights");
     const as_featureset *def = as_featureset_get("default");
     const as_featureset *l45 = as_featureset_get("librosa45");
+    CHECK(as_featureset_get(NULL) == NULL);
+    CHECK(as_featureset_get("nope") == NULL);
     size_t n = as_featureset_dim(def), n45 = as_featureset_dim(l45);
     const char **names = malloc((n + 1) * sizeof *names);
     double *w = malloc((n + 1) * sizeof *w), *w2 = malloc((n + 1) * sizeof *w);
@@ -365,6 +367,8 @@ test_ended(void)
         y[i] = (float)sin(0.05 * (double)i);
     int rescan;
     CHECK_STATUS(as_analysis_push(a, y, 4096), AS_OK);
+    CHECK_STATUS(as_analysis_finish(a, NULL), AS_EINVAL);
+    CHECK_STATUS(as_analysis_finish(NULL, &rescan), AS_EINVAL);
     CHECK_STATUS(as_analysis_finish(a, &rescan), AS_OK);
     double tuning = as_analysis_result(a)->tuning;
     CHECK_STATUS(as_analysis_finish(a, &rescan), AS_EINVAL);

@@ -126,8 +126,9 @@ int as_decode_describe(const char *path, int fd, struct as_audio_info *info);
  * (the data ended before the frame count the header declares), AS_ENOAUDIO (the
  * stream held no frames), AS_EIO, AS_EINVAL. After an error the decoder only
  * returns that error again; close it. AS_EINVAL (pcm or n_read NULL, cap too
- * small) is the exception: it reads nothing and changes nothing, and the next
- * call with good arguments goes on.
+ * small) is the exception: it reads nothing (*n_read, if not NULL, is 0)
+ * and leaves the decoder as it was: the next call with good arguments goes
+ * on.
  */
 int as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read);
 

@@ -147,10 +147,10 @@ void as_analysis_reset(as_analysis *a);
 int as_analysis_push(as_analysis *a, const float *y, size_t n);
 /*
  * Ends the signal and computes the whole-file values. Returns AS_OK,
- * AS_EINVAL (the signal has ended already: as_analysis_reset() first) or
- * AS_ENOMEM. If *rescan is set on return, the chroma needs the signal
- * once more: push it again from the start with as_analysis_rescan_push()
- * and call as_analysis_rescan_finish().
+ * AS_EINVAL (a or rescan NULL; the signal has ended already:
+ * as_analysis_reset() first) or AS_ENOMEM. If *rescan is set on return,
+ * the chroma needs the signal once more: push it again from the start
+ * with as_analysis_rescan_push() and call as_analysis_rescan_finish().
  */
 int as_analysis_finish(as_analysis *a, int *rescan);
 int as_analysis_rescan_push(as_analysis *a, const float *y, size_t n);
@@ -194,7 +194,7 @@ struct as_column {
 
 typedef struct as_featureset as_featureset;
 
-/* The named set ("default" or "librosa45"), or NULL. */
+/* The named set ("default" or "librosa45"), or NULL (name NULL too). */
 const as_featureset *as_featureset_get(const char *name);
 const char *as_featureset_name(const as_featureset *fs);
 size_t as_featureset_dim(const as_featureset *fs);
@@ -298,7 +298,8 @@ int as_extract(as_extractor *x, const char *path, int fd, float *out,
  * the 22050 Hz mono float32 signal, so the same audio gives the same hash
  * whatever its file name or container (WAV and FLAC of the same samples,
  * say), and different audio almost surely a different one. Never 0.
- * Returns AS_OK or a decoding status; *duration_s gets the length.
+ * Returns AS_OK, AS_EINVAL (hash or duration_s NULL) or a decoding
+ * status; *duration_s gets the length.
  */
 int as_audio_hash(const char *path, int fd, uint64_t *hash, double *duration_s);
 /* Adds the per-stage timing of every as_extract() call so far. */
