@@ -4,7 +4,8 @@
 # size is the file's and the segment's, segment_bytes the segment's part,
 # mtime the later of the two; an approximate index beside it is reported
 # apart (approx_bytes) and not counted; without a segment, or with one
-# left from an older base (which readers ignore), the file alone.
+# left from an older base (which readers ignore), the file alone. The
+# column statistics are those of the entries, the segment's too.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -56,6 +57,19 @@ index_lines $((base + seg)) 2026-02-03T04:05:06Z "$seg" >want
 check_index
 # ... with a filter, still the whole index on disk
 check_index -l kicks
+# ... the column section: the statistics of the entries held now, the
+# segment's row included, as an index built from them has them (not the
+# base file's, which searches use until the segment is folded in)
+as-index -d lib.asx >now.tsv
+as-index -o now.asx now.tsv
+for ix in now.asx lib.asx; do
+    run as-stats -n -c "$ix"
+    expect_status 0
+    expect_no_err
+    grep '^column	' "$T/out" >"$ix.columns" || fail "$ix: no column section"
+done
+cmp -s now.asx.columns lib.asx.columns ||
+    { diff now.asx.columns lib.asx.columns >&2 || true; fail "column section"; }
 # ... the base written last: its time
 touch -d 2026-03-04T05:06:07Z lib.asx
 index_lines $((base + seg)) 2026-03-04T05:06:07Z "$seg" >want

@@ -43,6 +43,8 @@ struct stats {
     as_projection *proj;           /* learnt by as-index -L, or NULL */
     as_index *whole; /* the index file, when ix holds the entries a
                         filter passed; else NULL */
+    as_index *live;  /* -c on an index with a delta segment: its entries
+                        as an index of their own; else NULL */
 };
 
 /* Reads every entry's metadata (a damaged one makes the index corrupt). */
@@ -380,12 +382,34 @@ print_features(struct out *w, const struct stats *s)
 }
 
 /* -c: a TSV row per column, or a JSON array of objects. */
+/* The column statistics are those of the entries the report counts. An
+ * index's stored ones are of its file alone until a delta segment is
+ * folded in (searches use them so: as-index(1)), so with a segment they
+ * come from the entries as an index of their own, as with a filter.
+ * 0, or 1 after a warning. */
+static int
+columns_of_entries(struct stats *s)
+{
+    if (s->segment_bytes < 0 || s->whole != NULL)
+        return 0;
+    int st = as_index_subset(&s->live, s->ix, NULL, NULL);
+    if (st == AS_EIO) {
+        char buf[512];
+        cli_warnx(s->path, "the entries' column statistics, in %s",
+                  cli_tmp_reason(errno, buf, sizeof buf));
+    } else if (st != AS_OK) {
+        cli_warn_index(s->path, s->ix, st);
+    }
+    return st != AS_OK;
+}
+
 static void
 print_columns(struct out *w, const struct stats *s)
 {
-    const struct as_featheader *h = as_index_header(s->ix);
-    const double *mean = as_index_mean(s->ix), *sd = as_index_std(s->ix);
-    const double *mn = as_index_min(s->ix), *mx = as_index_max(s->ix);
+    const as_index *ix = s->live != NULL ? s->live : s->ix;
+    const struct as_featheader *h = as_index_header(ix);
+    const double *mean = as_index_mean(ix), *sd = as_index_std(ix);
+    const double *mn = as_index_min(ix), *mx = as_index_max(ix);
     sec_open(w, "column", NULL);
     if (w->json)
         rec_array(w->r, "columns");
@@ -564,6 +588,8 @@ run(const struct opts *o, const char *path)
     }
     if (o->eval && eval_run(&s, o))
         goto done;
+    if (o->columns && columns_of_entries(&s))
+        goto done;
     struct rec r;
     rec_init(&r, stdout, &o->out.rec);
     print_report(&r, &s, o);
@@ -577,6 +603,7 @@ done:
     as_projection_free(s.proj);
     as_index_close(s.ix);
     as_index_close(s.whole);
+    as_index_close(s.live);
     return failed;
 }
 
