@@ -380,8 +380,16 @@ map_fd(as_index *ix, int fd, unsigned flags)
         errno = EISDIR;
         return AS_EIO;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size < IX_HEADER_SIZE)
+    if (!S_ISREG(st.st_mode))
         return AS_ENOTINDEX;
+    if (st.st_size < IX_HEADER_SIZE) {
+        /* an index cut short within its header is a damaged index */
+        char m[8];
+        return pread(fd, m, sizeof m, 0) == (ssize_t)sizeof m &&
+                       memcmp(m, IX_MAGIC, sizeof m) == 0
+                   ? AS_EINDEX
+                   : AS_ENOTINDEX;
+    }
     ix->size = (size_t)st.st_size;
     if (flags & AS_INDEX_PRIVATE) {
         ix->copied = 1;

@@ -95,7 +95,7 @@ bad_index "missing.asx: No such file or directory" missing.asx
 bad_index "lib.tsv: not an index" lib.tsv
 bad_index "samples: Is a directory" samples
 head -c 16 lib.asx >short.asx
-bad_index "short.asx: not an index" short.asx
+bad_index "short.asx: corrupt index" short.asx
 head -c $(($(wc -c <lib.asx) / 2)) lib.asx >half.asx
 bad_index "half.asx: corrupt index" -C half.asx
 cp lib.asx flipped.asx

@@ -136,7 +136,7 @@ bad_index "lib.tsv: not an index" lib.tsv
 mkdir dir.asx
 bad_index "dir.asx: Is a directory" dir.asx
 head -c 16 lib.asx >short.asx
-bad_index "short.asx: not an index" short.asx
+bad_index "short.asx: corrupt index" short.asx
 head -c $(($(wc -c <lib.asx) / 2)) lib.asx >half.asx
 bad_index "half.asx: corrupt index" half.asx
 cp lib.asx flipped.asx

@@ -91,7 +91,7 @@ expect_err "as-search: lib.tsv: not an index"
 head -c 16 lib.asx >short.asx
 run as-search short.asx $K
 expect_status 1
-expect_err "as-search: short.asx: not an index"
+expect_err "as-search: short.asx: corrupt index"
 head -c $(($(wc -c <lib.asx) / 2)) lib.asx >half.asx
 run as-search half.asx $K
 expect_status 1

@@ -87,7 +87,7 @@ expect_err "as-stats: empty.asx: not an index"
 head -c 16 lib.asx >short.asx
 run as-stats short.asx
 expect_status 1
-expect_err "as-stats: short.asx: not an index"
+expect_err "as-stats: short.asx: corrupt index"
 head -c $(($(wc -c <lib.asx) / 2)) lib.asx >half.asx
 run as-stats half.asx
 expect_status 1

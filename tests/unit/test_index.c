@@ -310,12 +310,14 @@ test_damage(void)
     char *buf = malloc(n);
     size_t wrong = 0, accepted = 0;
     check_ctx("truncation");
+    /* not an index without its whole magic; a damaged one after it, even
+     * within the header */
     for (size_t len = 0; len < n; len++) {
         tu_write_file(bad, orig, len);
         as_index *ix;
         int st = as_index_open(&ix, bad, AS_INDEX_VERIFY, NULL);
         wrong += st == AS_OK;
-        if (st != AS_ENOTINDEX && st != AS_EINDEX)
+        if (st != (len < 8 ? AS_ENOTINDEX : AS_EINDEX))
             CHECK_FAIL_("length %zu: %s", len, as_strerror(st));
         as_index_close(ix);
     }

@@ -109,11 +109,12 @@ enum {
 /*
  * Maps the index at path, with its delta segment path.seg if there is
  * one (beside the file a symbolic link names). Returns AS_OK; AS_EINVAL
- * (out or path NULL); AS_EIO (errno set); AS_ENOTINDEX (too short, or no index
- * magic); AS_EINDEXVER (another format version of the file or of its segment,
- * then stored in *version if version is not NULL); AS_ECHECKSUM (bytes checked
- * at open, or any of the segment's, fail their checksum); AS_EINDEX (size or
- * layout wrong: a truncated file); AS_ENOMEM. *out is NULL on failure.
+ * (out or path NULL); AS_EIO (errno set); AS_ENOTINDEX (no index magic, or
+ * not a regular file); AS_EINDEXVER (another format version of the file or of
+ * its segment, then stored in *version if version is not NULL); AS_ECHECKSUM
+ * (bytes checked at open, or any of the segment's, fail their checksum);
+ * AS_EINDEX (size or layout wrong: a truncated file, even within the header);
+ * AS_ENOMEM. *out is NULL on failure.
  */
 int as_index_open(as_index **out, const char *path, unsigned flags,
                   unsigned *version);
