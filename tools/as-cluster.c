@@ -114,7 +114,14 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
                   "%zu of the %zu clusters hold entries (equal entries share "
                   "one)",
                   r->nonempty, r->k);
-    if (co.method == AS_CLUSTER_AUTO)
+    /* HDBSCAN never makes one cluster alone: one is every entry, when
+     * none formed (as_cluster_run()) */
+    if (co.method == AS_CLUSTER_AUTO && r->k == 1)
+        cli_notex(l->path,
+                  "HDBSCAN, min_cluster_size %zu: no cluster forms, so the "
+                  "%zu entr%s one group",
+                  r->min_cluster_size, l->n, l->n == 1 ? "y is" : "ies are");
+    else if (co.method == AS_CLUSTER_AUTO)
         cli_notex(l->path,
                   "HDBSCAN, min_cluster_size %zu: %zu cluster%s, %zu noise "
                   "entr%s joined to the nearest",
