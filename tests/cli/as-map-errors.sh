@@ -204,6 +204,26 @@ if [ -w /dev/full ]; then
     [ "$(ls -A | grep -c '\.tmp-')" -eq 0 ] || fail "temporary files left"
 fi
 
+# Three outputs on a file system that fills up (as root, where a small
+# one can be mounted): each says why, the first's failure freeing its
+# room before the others had told theirs gave "Input/output error".
+mkdir full
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=48k tmpfs full 2>/dev/null; then
+    trap 'umount "$T/full" 2>/dev/null || true; rm -rf "$T"' EXIT
+    awk 'BEGIN {
+        OFS = "\t"; print "path", "label", "duration_s", "f1", "f2"
+        for (i = 0; i < 300; i++) print "d/" i ".wav", "l" (i % 3), "0.5", i, i % 5
+    }' | as-index -q -o big.asx
+    run as-map -m pca -o full/m.tsv -s full/m.svg -w full/m.html big.asx
+    expect_status 1
+    grep -q 'No space left on device' "$T/err" || fail "no ENOSPC: $(cat "$T/err")"
+    grep -v ': No space left on device$' "$T/err" >other || true
+    [ ! -s other ] || fail "another reason: $(cat other)"
+    [ -z "$(ls -A full)" ] || fail "left in the full file system: $(ls -A full)"
+    umount full
+    trap 'rm -rf "$T"' EXIT
+fi
+
 # | head: ends quietly
 as-map -m pca lib.asx | head -n 1 >first
 [ "$(cat first)" = "path	label	cluster	anomaly	x	y" ] || fail "| head"

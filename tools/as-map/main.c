@@ -329,8 +329,13 @@ run(const struct opts *o, const char *path)
         failed = print_coords(o, &m, out[COORDS].fp, &dropped);
     if (!failed && (want[SVG] || want[HTML]))
         failed = draw(o, &m, out[SVG].fp, out[HTML].fp);
-    for (int f = 0; f < N_OUT && !failed; f++)
-        failed = cli_output_sync(&out[f]);
+    /* every output synced before any is closed, so that each reports
+     * its own failure while the others still hold their room (one
+     * aborted first frees the disk that filled: the reason is lost) */
+    int written = !failed;
+    for (int f = 0; f < N_OUT && written; f++)
+        if (want[f])
+            failed |= cli_output_sync(&out[f]);
     for (int f = 0; f < N_OUT; f++)
         if (out[f].fp != NULL)
             failed |= cli_output_close(&out[f], !failed);
