@@ -2,7 +2,8 @@
 # bash completion for the audiosearch tools. The option names come from
 # each tool's --help, so they follow the tools; the words a few options
 # take are listed here. Installed once per tool name, as bash-completion
-# loads completions by command name; sourcing it also works.
+# loads completions by command name; sourcing it also works. Needs bash
+# 4 (mapfile), as bash-completion 2 does.
 
 # _as_tools_options TOOL [takes]: every -x and --long option of TOOL
 # (the "-x, --long" lines of --help, and the "--long" lines of options
@@ -66,6 +67,45 @@ _as_tools_values() {
     esac
 }
 
+# _as_tools_long TOOL OPTION: OPTION, or the one long option of TOOL
+# that a shortened "--lo" names, as the tools take it (as-tools(7)).
+_as_tools_long() {
+    local all
+    case $2 in
+    --?*)
+        all=$(_as_tools_options "$1" | sed 's/=$//')
+        if ! printf '%s\n' "$all" | grep -qxF -- "$2"; then
+            all=$(printf '%s\n' "$all" | awk -v p="$2" 'index($0, p) == 1')
+            if [ "$(printf '%s\n' "$all" | grep -c .)" -eq 1 ]; then
+                printf '%s\n' "$all"
+                return
+            fi
+        fi
+        ;;
+    esac
+    printf '%s\n' "$2"
+}
+
+# _as_tools_reply WORDS|@file|@dir CUR: adds to COMPREPLY the words, or
+# the file or folder names, that start with CUR; one a word, whatever
+# spaces or glob characters a name holds, and names quoted and folders
+# ended with '/' on the line (-o filenames) only when they are names.
+_as_tools_reply() {
+    case $1 in
+    @file)
+        compopt -o filenames 2>/dev/null
+        mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$2")
+        ;;
+    @dir)
+        compopt -o filenames 2>/dev/null
+        mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -d -- "$2")
+        ;;
+    ?*)
+        mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W "$1" -- "$2")
+        ;;
+    esac
+}
+
 # _as_tools_first_operand: succeeds when no operand comes before the
 # word being completed (the words before it are options and their
 # values).
@@ -83,7 +123,9 @@ _as_tools_first_operand() {
         --) return 1 ;;
         -?*)
             [ "${COMP_WORDS[i + 1]}" != "=" ] &&
-                printf '%s\n' "$takes" | grep -qxF -- "$w" && skip=1
+                printf '%s\n' "$takes" |
+                grep -qxF -- "$(_as_tools_long "${COMP_WORDS[0]}" "$w")" &&
+                skip=1
             ;;
         *) return 1 ;;
         esac
@@ -103,17 +145,15 @@ _as_tools() {
         opt=$prev
         cur=
     elif [[ $prev == -?* && $prev != *=* ]] &&
-        _as_tools_options "${COMP_WORDS[0]}" takes | grep -qxF -- "$prev"; then
+        _as_tools_options "${COMP_WORDS[0]}" takes |
+        grep -qxF -- "$(_as_tools_long "${COMP_WORDS[0]}" "$prev")"; then
         # an option given its value as the next word
         opt=$prev
     fi
     if [ -n "$opt" ]; then
-        values=$(_as_tools_values "$tool" "$opt")
-        case "$values" in
-        @file) COMPREPLY=($(compgen -f -- "$cur")) ;;
-        @dir) COMPREPLY=($(compgen -d -- "$cur")) ;;
-        ?*) COMPREPLY=($(compgen -W "$values" -- "$cur")) ;;
-        esac
+        values=$(_as_tools_values "$tool" \
+            "$(_as_tools_long "${COMP_WORDS[0]}" "$opt")")
+        _as_tools_reply "$values" "$cur"
         return 0
     fi
     local i
@@ -121,8 +161,7 @@ _as_tools() {
         [ "${COMP_WORDS[i]}" = "--" ] && cur=${cur:-} && opt=end
     done
     if [[ $cur == -* && $opt != end ]]; then
-        COMPREPLY=($(compgen -W "$(_as_tools_options "${COMP_WORDS[0]}")" \
-            -- "$cur"))
+        _as_tools_reply "$(_as_tools_options "${COMP_WORDS[0]}")" "$cur"
         # no space after a long option that takes a value
         if [ "${#COMPREPLY[@]}" -eq 1 ] && [[ ${COMPREPLY[0]} == *= ]]; then
             compopt -o nospace 2>/dev/null
@@ -130,11 +169,11 @@ _as_tools() {
         return 0
     fi
     if [ "$tool" = as-index ] && _as_tools_first_operand; then
-        COMPREPLY=($(compgen -W merge -- "$cur"))
+        _as_tools_reply merge "$cur"
     fi
-    COMPREPLY+=($(compgen -f -- "$cur"))
+    _as_tools_reply @file "$cur"
     return 0
 }
 
-complete -F _as_tools -o filenames as-extract as-index as-search \
-    as-cluster as-stats as-anomaly as-map as-serve
+complete -F _as_tools as-extract as-index as-search as-cluster as-stats \
+    as-anomaly as-map as-serve

@@ -82,6 +82,29 @@ bcomp "crates|" as-search --link-to = cra
 # an option without a short form takes its value as the next word
 bcomp "|" as-anomaly --duration ""
 bcomp "|" as-stats --cluster ""
+# a name with a space (or a glob character) is one word, a file's or a
+# folder's
+mkdir "$T/my samples"
+touch "$T/odd *.asx"
+bcomp "my samples|" as-search --copy-to my
+bcomp "my samples|" as-search my
+bcomp "odd *.asx|" as-search od
+bcomp "odd *.asx|" as-stats -o od
+# a long option shortened, as the tools take it: its words, its file
+bcomp "kind|" as-map --col k
+bcomp "kind|" as-map --col = k
+bcomp "my samples|" as-search --copy my
+bcomp "merge|" as-index --lab = kicks mer
+# options that are echo(1)'s own flags are options all the same
+bcomp "merge|" as-index -E 32 mer
+bcomp "|" as-search -n ""
+bcomp "|" as-cluster -e ""
+# names are quoted and folders end with '/' only where names are
+# offered (-o filenames there alone): "--color=" is not "--color\=", and
+# a word such as "kick" is not a folder "kick/"
+got=$(bash -c '. "$1"; complete -p as-map' sh "$bashc/as-map")
+[ "$got" = "complete -F _as_tools as-map" ] ||
+    fail "bash: the completion is registered as: $got"
 
 # zsh: type a line and TAB in an interactive zsh on a pseudo-terminal,
 # and read the line back.
@@ -137,3 +160,12 @@ as-search -A crates/|
 as-search -w timbre=2 --weight=|'
 [ "$got" = "$want" ] || fail "zsh completes to:
 $got"
+
+# zsh: an option's description is its whole help, with the colons and
+# brackets _arguments would read quoted ("127.0.0.1:8001" lost its colon)
+got=$(zsh -f -c 'autoload -U compinit; compinit -u -D
+    _call_program() { shift; eval "$@"; }
+    source <(sed "\$d" "$1"); _as_tools_specs as-serve' sh "$zshc") ||
+    fail "zsh: the specs could not be read"
+printf '%s\n' "$got" | grep -qF -- '--listen=[where to listen (default 127.0.0.1\:8001; port 0 picks a free one)]' ||
+    fail "zsh: --listen's spec: $(printf '%s\n' "$got" | grep -e --listen)"
