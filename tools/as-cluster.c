@@ -167,7 +167,7 @@ print_group(const struct opts *o, const struct as_cluster_group *g,
     rec_size(r, "size", g->size);
     rec_real(r, "purity", "%.6f", g->purity);
     rec_real(r, "silhouette", "%.6f", g->silhouette);
-    rec_str(r, "representative", rep_path);
+    rec_path_str(r, "representative", rep_path);
     if (rec_json(r)) {
         rec_array(r, "labels");
         for (size_t i = 0; i < top; i++) {

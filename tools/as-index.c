@@ -238,7 +238,7 @@ summary(const struct opts *o, const char *index, const struct counts *c,
         struct rec r;
         rec_init(&r, stdout, &(struct rec_opts){.json = 1});
         rec_begin(&r);
-        rec_str(&r, "index", index);
+        rec_path_str(&r, "index", index);
         rec_size(&r, "added", c->put.added);
         rec_size(&r, "changed", c->put.changed);
         rec_size(&r, "unchanged", c->put.unchanged);

@@ -93,3 +93,15 @@ run as-stats -z -n odd.asx
 expect_status 0
 tr '\0\n' '\n|' <"$T/out" | grep -qxF "$(printf 'label\tl|b\t2')" ||
     fail "as-stats -z: no raw label"
+# a query path with a TAB is the subject too, as a result's is
+run as-search -z -H -k 1 -p "$(printf 'o/l\nb/t\tb.wav')" odd.asx
+expect_status 1
+expect_err 'as-search: o/l\nb/t\tb.wav: holds a TAB, which -z output cannot carry (use -J); left out'
+# a label with a TAB (its folder's name) is no file: the warning quotes
+# it rather than putting it where a file's name goes
+mkdir -p "$(printf 'q/m\tn')"
+cp "$FIX/kick_44k1.flac" "$(printf 'q/m\tn/k.flac')"
+as-extract -f bin -r q | as-index -o tabl.asx
+run as-stats -z -n tabl.asx
+expect_status 1
+expect_err 'as-stats: "m\tn" holds a TAB, which -z output cannot carry (use -J); left out'

@@ -223,7 +223,7 @@ result_begin(struct rec *r, const char *first, size_t rank)
         rec_object(r, NULL);
     } else {
         rec_begin(r);
-        rec_str(r, NULL, first);
+        rec_path_str(r, NULL, first); /* a query's name, else no TAB */
         rec_size(r, NULL, rank);
     }
 }

@@ -49,10 +49,12 @@ struct rec {
     FILE *mem; /* -z TSV: the record being gathered */
     char *buf;
     size_t len;
-    int depth;  /* JSON nesting: 0 outside a record */
-    int fields; /* TSV: fields written in this record */
-    char *tab;  /* -z TSV: the first text field of this record that
-                   holds a TAB, for the warning; NULL: none */
+    int depth;      /* JSON nesting: 0 outside a record */
+    int fields;     /* TSV: fields written in this record */
+    char *tab;      /* -z TSV: the first text field of this record that
+                       holds a TAB, for the warning; NULL: none */
+    int tab_path;   /* ... and it is a path (the warning's subject) */
+    int path_field; /* the field being written holds a path */
     /* JSON, per nesting level: nothing written in it yet, and the
      * bracket that closes it */
     unsigned char empty[16];
@@ -81,6 +83,9 @@ int rec_end(struct rec *r);
 void rec_str(struct rec *r, const char *key, const char *s);
 /* An entry's path ("filename" in JSON) and label. */
 void rec_path(struct rec *r, const char *path);
+/* A text field that holds a path under another key (a query, an index):
+ * with -z, a TAB in it is told of with the path as the subject. */
+void rec_path_str(struct rec *r, const char *key, const char *path);
 void rec_label(struct rec *r, const char *label);
 /* An entry's duration in seconds ("duration" in JSON), "%.6f"; unknown
  * (negative): an empty field or null. */
