@@ -135,17 +135,62 @@ as_walk(const char *root, as_walk_fn fn, void *ctx)
     return walk(root, fn, ctx, 1);
 }
 
-ssize_t
-as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap)
+/* Room for n bytes and a NUL in *buf. */
+static int
+reserve(char **buf, size_t *cap, size_t n)
 {
+    if (n + 1 <= *cap && *buf != NULL)
+        return 0;
+    size_t want = *cap > 64 ? *cap : 64;
+    while (want < n + 1)
+        want *= 2;
+    char *b = realloc(*buf, want);
+    if (b == NULL)
+        return -1;
+    *buf = b;
+    *cap = want;
+    return 0;
+}
+
+ssize_t
+as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap,
+                 unsigned long long *at)
+{
+    if (reserve(buf, cap, 0) != 0) {
+        errno = ENOMEM;
+        return -2;
+    }
     for (;;) {
-        ssize_t n = getdelim(buf, cap, delim, fp);
-        if (n < 0)
-            return -1;
-        if (n > 0 && (*buf)[n - 1] == (char)delim)
-            (*buf)[--n] = '\0';
+        size_t n = 0;
+        int c = getc(fp), too_long = 0;
+        if (c != EOF && at != NULL)
+            ++*at; /* an entry begins, empty or not */
+        for (; c != EOF && c != delim; c = getc(fp)) {
+            if (c == '\0') {
+                /* a line with a NUL: the list is NUL-terminated, and
+                 * its entries are not lines */
+                errno = EILSEQ;
+                return -2;
+            }
+            if (n >= AS_PATHLIST_MAX) {
+                too_long = 1; /* skipped to its end */
+                continue;
+            }
+            if (reserve(buf, cap, n + 1) != 0) {
+                errno = ENOMEM;
+                return -2;
+            }
+            (*buf)[n++] = (char)c;
+        }
+        (*buf)[n] = '\0';
+        if (too_long) {
+            errno = ENAMETOOLONG;
+            return -2;
+        }
         if (n > 0)
-            return n;
+            return (ssize_t)n;
+        if (c == EOF)
+            return -1;
     }
 }
 

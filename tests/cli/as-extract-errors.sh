@@ -72,6 +72,31 @@ printf 'dir\n' >list
 run as-extract -i -T list
 expect_status 1
 expect_err "as-extract: dir: Is a directory (use -r to walk it)"
+# A NUL-terminated list (find -print0) read by lines, without -0: its one
+# "line" of every path would pass for the first path alone, exit 0. The
+# lines before it are read; the rest is refused, whatever its size.
+# (blank lines count in the line's number)
+printf 'good.wav\n\n' >nul.list
+printf 'good.wav\0missing.wav\0' >>nul.list
+run as-extract -i -H -T nul.list
+expect_status 1
+expect_err "as-extract: nul.list: line 3 holds a NUL byte: a NUL-terminated list (find -print0) needs -0; the rest of it is not read"
+[ "$(cut -f 1 "$T/out")" = good.wav ] || fail "-T by lines: $(cat "$T/out")"
+run sh -c 'head -c 100000000 /dev/zero | as-extract -i -H -T -'
+expect_status 1
+expect_err "as-extract: stdin: line 1 holds a NUL byte: a NUL-terminated list (find -print0) needs -0; the rest of it is not read"
+# ... with -0, such a list is its paths
+printf 'good.wav\0missing.wav\0' >nul0.list
+run as-extract -i -H -0 -T nul0.list
+expect_status 1
+expect_err "as-extract: missing.wav: No such file or directory"
+[ "$(cut -f 1 "$T/out")" = good.wav ] || fail "-T -0: $(cat "$T/out")"
+# An entry longer than any path is left out, the next one read.
+{ printf '\n'; head -c 70000 /dev/zero | tr '\0' a; printf '\ngood.wav\n'; } >long.list
+run as-extract -i -H -T long.list
+expect_status 1
+expect_err "as-extract: long.list: line 2: File name too long"
+[ "$(cut -f 1 "$T/out")" = good.wav ] || fail "-T long: $(cat "$T/out")"
 # ... but a directory where an index or a model file goes is no input to
 # walk: no hint
 run as-extract -U dir good.wav

@@ -457,10 +457,36 @@ cli_inputs_gather(struct cli_inputs *in, const struct cli_input_opts *o,
         } else {
             char *line = NULL;
             size_t cap = 0;
+            ssize_t n;
+            unsigned long long entry = 0;
+            const char *name = cli_input_name(o->files_from);
+            const char *unit = o->nul ? "entry" : "line";
             /* an entry is a path: "-" is a file of that name, never
              * standard input, which the list itself may be */
-            while (as_pathlist_next(fp, o->nul ? '\0' : '\n', &line, &cap) >= 0)
-                failed |= gather_one(in, o, strcmp(line, "-") ? line : "./-");
+            while ((n = as_pathlist_next(fp, o->nul ? '\0' : '\n', &line, &cap,
+                                         &entry)) != -1) {
+                if (n >= 0) {
+                    failed |=
+                        gather_one(in, o, strcmp(line, "-") ? line : "./-");
+                    continue;
+                }
+                failed = 1;
+                if (errno == ENOMEM)
+                    cli_nomem();
+                if (errno != EILSEQ) {
+                    cli_input_warnx(name, "%s %llu: %s", unit, entry,
+                                    strerror(errno));
+                    continue;
+                }
+                /* find -print0's list read by lines: one "line" of every
+                 * path, cut at the first NUL, would pass for one path */
+                cli_warnx(name,
+                          "line %llu holds a NUL byte: a NUL-terminated "
+                          "list (find -print0) needs -0; the rest of it is "
+                          "not read",
+                          entry);
+                break;
+            }
             if (ferror(fp)) {
                 cli_warnx(cli_input_name(o->files_from), "%s", strerror(errno));
                 failed = 1;

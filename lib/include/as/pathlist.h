@@ -31,13 +31,26 @@ typedef int (*as_walk_fn)(void *ctx, const char *path, int status, int err);
  */
 int as_walk(const char *root, as_walk_fn fn, void *ctx);
 
+/* The longest list entry as_pathlist_next() takes: far more than a path
+ * the system can open (PATH_MAX), so that only what is no path is left
+ * out, and memory stays bounded whatever the list holds. */
+#define AS_PATHLIST_MAX 65536
+
 /*
  * Reads the next path of a list, one per line (delim '\n') or NUL-
  * terminated (delim '\0'), into *buf (grown with realloc; the caller frees
- * it). Empty entries are skipped. Returns the length, or -1 at the end of
- * the list or on a read error (ferror(fp) tells which; errno is set).
+ * it). Empty entries are skipped. Returns the length; -1 at the end of
+ * the list or on a read error (ferror(fp) tells which; errno is set); or
+ * -2 for an entry that is no path, with errno set: EILSEQ when a line
+ * holds a NUL byte (the list is NUL-terminated: read no more of it with
+ * delim '\n'), ENAMETOOLONG when the entry is longer than AS_PATHLIST_MAX
+ * bytes (the rest of it is skipped; the next call reads the next entry),
+ * ENOMEM. at, if not NULL, counts the entries read, empty ones too: after
+ * a call, the number (from 1, when it started at 0) of the entry returned
+ * or refused, for messages.
  */
-ssize_t as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap);
+ssize_t as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap,
+                         unsigned long long *at);
 
 /*
  * Names under which the files at paths[0, n) can be gathered into one
