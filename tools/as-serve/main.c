@@ -132,11 +132,11 @@ is_loopback(const struct sockaddr *sa)
     return 0;
 }
 
-/* Opens the listening socket; prints the URL on stdout. -1 on failure
- * (reported); exits 2 for a non-loopback address without a token or
- * --insecure. */
+/* Opens the listening socket, and writes the URL to open into url
+ * (cap bytes). -1 on failure (reported); exits 2 for a non-loopback
+ * address without a token or --insecure. */
 static int
-listen_on(const struct serve_opts *o)
+listen_on(const struct serve_opts *o, char *url, size_t cap)
 {
     char host[256], port[16];
     split_listen(o->listen, host, sizeof host, port, sizeof port);
@@ -188,13 +188,9 @@ listen_on(const struct serve_opts *o)
         strcpy(name, "127.0.0.1");
     else if (strcmp(name, "::") == 0)
         strcpy(name, "::1");
-    printf(ss.ss_family == AF_INET6 ? "http://[%s]:%u/\n" : "http://%s:%u/\n",
-           name, bound);
-    if (fflush(stdout) != 0) {
-        cli_warnx("stdout", "%s", strerror(errno));
-        close(fd);
-        return -1;
-    }
+    snprintf(url, cap,
+             ss.ss_family == AF_INET6 ? "http://[%s]:%u/" : "http://%s:%u/",
+             name, bound);
     return fd;
 }
 
@@ -412,15 +408,22 @@ main(int argc, char **argv)
     /* a search waits for a batch worker while its connection sleeps:
      * each is a request not answered, of which -m are let in */
     int fd = -1;
+    char url[INET6_ADDRSTRLEN + 32];
     if (o.no_batch || batch_start(o.jobs, o.max_connections) == 0)
-        fd = listen_on(&o);
+        fd = listen_on(&o, url, sizeof url);
     struct MHD_Daemon *d = fd < 0 ? NULL : http_start(&o, fd);
     if (fd >= 0 && d == NULL) {
         cli_warnx(o.listen, "could not start the HTTP server");
         close(fd);
     }
+    /* the URL once the server answers, not before: a script waits for
+     * it */
     int status = AS_EXIT_OK;
-    if (d != NULL) {
+    if (d != NULL && (printf("%s\n", url) < 0 || fflush(stdout) != 0)) {
+        cli_warnx("stdout", "%s", strerror(errno));
+        status = AS_EXIT_FAIL;
+        drain(&o, d);
+    } else if (d != NULL) {
         serve(&o, &sigs, &gen_id, failed);
         drain(&o, d);
     } else {
