@@ -56,7 +56,29 @@ as_decode_opts_init(struct as_decode_opts *opts)
     opts->regular_only = 0;
 }
 
-/* Copies a descriptor that cannot seek into an unnamed temporary file. */
+/* The bytes of a stream copied before its format is probed: past any
+ * leading junk an MPEG stream may have (64 KiB), and still small. */
+#define SPOOL_HEAD (1 << 20)
+
+/* Whether the first bytes copied to tmp (n of them) are of no format the
+ * probe knows, so that copying the rest would be for nothing: "yes |" or
+ * /dev/urandom would fill the disk. ID3 tags, of any length, are left to
+ * the whole stream. */
+static int
+head_unknown(int tmp, int64_t n)
+{
+    struct as__src src = {tmp, 0, n, 0, 0};
+    struct as__probe p;
+    unsigned char id3[3];
+    if (pread(tmp, id3, sizeof id3, 0) == (ssize_t)sizeof id3 &&
+        memcmp(id3, "ID3", 3) == 0)
+        return 0;
+    return as__probe(&src, &p) == AS_EFORMAT;
+}
+
+/* Copies a descriptor that cannot seek into an unnamed temporary file;
+ * AS_EFORMAT, with nothing more read, when its first SPOOL_HEAD bytes are
+ * of no known format. */
 static int
 spool(int fd, int *out_fd)
 {
@@ -64,6 +86,7 @@ spool(int fd, int *out_fd)
     if (tmp < 0)
         return AS_ETMP; /* not the input's fault: errno says why */
     char buf[65536];
+    int64_t copied = 0;
     for (;;) {
         ssize_t r = read(fd, buf, sizeof buf);
         if (r < 0 && errno == EINTR)
@@ -79,6 +102,11 @@ spool(int fd, int *out_fd)
             if (k < 0)
                 goto fail;
             w += k;
+        }
+        if (copied < SPOOL_HEAD && (copied += r) >= SPOOL_HEAD &&
+            head_unknown(tmp, copied)) {
+            close(tmp);
+            return AS_EFORMAT;
         }
     }
     *out_fd = tmp;
@@ -119,10 +147,11 @@ open_backend(as_decoder *dec)
 }
 
 /* Where the audio lies in dec->src.fd: from the current offset of a
- * regular file to its end; anything else (a pipe, a terminal) is first
- * spooled to a temporary file, which dec then owns. AS_EIO (errno set,
- * EISDIR for a directory), AS_EEMPTY or the spool's code (AS_ETMP
- * when no temporary file could be made, errno set). */
+ * regular file to its end; a stream (a pipe, a socket, a terminal) is
+ * first spooled to a temporary file, which dec then owns; another
+ * device is refused. AS_EIO (errno set, EISDIR for a directory),
+ * AS_EEMPTY, AS_EFORMAT or the spool's code (AS_ETMP when no temporary
+ * file could be made, errno set). */
 static int
 locate_source(as_decoder *dec)
 {
@@ -133,6 +162,20 @@ locate_source(as_decoder *dec)
     if (S_ISDIR(st.st_mode)) {
         errno = EISDIR;
         return AS_EIO;
+    }
+    /* a device is no stream of samples (/dev/zero, a disk), as with a
+     * named one (as_decoder_open()); but /dev/null is empty, as it was
+     * when it was copied, and a terminal is copied as a pipe is */
+    if (S_ISBLK(st.st_mode))
+        return AS_EFORMAT;
+    if (S_ISCHR(st.st_mode) && !isatty(fd)) {
+        char c;
+        ssize_t r;
+        while ((r = read(fd, &c, 1)) < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return AS_EIO;
+        return r == 0 ? AS_EEMPTY : AS_EFORMAT;
     }
     off_t here = lseek(fd, 0, SEEK_CUR);
     if (here < 0 || !S_ISREG(st.st_mode)) {

@@ -51,6 +51,24 @@ expect_err "as-extract: /dev/zero: not a regular file"
 run sh -c 'ulimit -f 2048; TMPDIR="$1" exec as-extract /dev/zero' sh "$T"
 expect_status 1
 expect_err "as-extract: /dev/zero: not a regular file"
+# ... and so is one on standard input; a stream is copied only while
+# its first megabyte may be audio ("yes |" was copied until the disk
+# filled): under a file size limit of 8192 blocks (4 MiB at least: a
+# block is 512 bytes to some shells), these end with the format
+run sh -c 'ulimit -f 2048; TMPDIR="$1" exec as-extract </dev/zero' sh "$T"
+expect_status 1
+expect_err "as-extract: stdin: unsupported format"
+run sh -c 'exec as-extract </dev/null'
+expect_status 1
+expect_err "as-extract: stdin: empty file"
+run sh -c 'yes | (ulimit -f 8192; TMPDIR="$1" exec as-extract -i)' sh "$T"
+expect_status 1
+expect_err "as-extract: stdin: unsupported format"
+# ... while audio longer than that megabyte is copied whole
+mksignal -r 44100 -c 2 -b 16 -d 30 sine long.wav
+run sh -c 'cat long.wav | as-extract -i -H'
+expect_status 0
+[ "$(cut -f 8 "$T/out")" = 30.000000 ] || fail "a long stream: $(cat "$T/out")"
 mkfifo pipe
 cat walk/a.wav >pipe &
 run as-extract -i -H pipe

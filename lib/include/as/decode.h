@@ -84,7 +84,11 @@ int as_decoder_open(as_decoder **out, const char *path,
  * Like as_decoder_open() for an open file descriptor, which stays the
  * caller's to close. Decoding starts at the descriptor's current offset.
  * A descriptor that cannot seek (a pipe, a terminal) is first copied to an
- * unlinked temporary file (in TMPDIR, else /tmp), so memory stays bounded.
+ * unlinked temporary file (in TMPDIR, else /tmp), so memory stays bounded;
+ * when its first megabyte is of no format the decoder knows, the rest is
+ * not read (AS_EFORMAT). Another device is AS_EFORMAT (a disk, unread;
+ * /dev/zero, of which one byte is read), or AS_EEMPTY when it has
+ * nothing to read (/dev/null).
  */
 int as_decoder_open_fd(as_decoder **out, int fd,
                        const struct as_decode_opts *opts);
