@@ -1333,9 +1333,9 @@ as_index_updater_write(as_index_updater *u, int *merged)
             st = AS_EIO;
     } else {
         st = u_segment(u, seg);
-        /* an index name too long for the segment's temporary file
-         * (".NAME.seg.tmp-XXXXXX", 4 bytes more than the base's) takes
-         * the fold instead, which nothing was written for yet */
+        /* a path too long for the segment's names (the temporary one is
+         * shortened to fit a file name, but the folder may be deep)
+         * takes the fold instead, which nothing was written for yet */
         if (st == AS_EIO && errno == ENAMETOOLONG) {
             *merged = 1;
             st = u_merge(u);

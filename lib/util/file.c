@@ -22,6 +22,7 @@
 
 #include "as/error.h"
 #include "as/file.h"
+#include "hash.h"
 
 int64_t
 as__mtime_ns(const struct stat *sb)
@@ -67,6 +68,35 @@ as__dir_of(const char *path, char *buf, size_t cap)
     }
 }
 
+/* The longest file name a temporary file may have: NAME_MAX of the
+ * systems the tools run on (and of POSIX's XSI). */
+#define TEMP_NAME_MAX 255
+/* ".", ".tmp-" and six characters around the stem */
+#define TEMP_AFFIXES 12
+
+/* The stem of base's temporary files: base, or when a name of base's
+ * length would be too long (a name of 244 to 255 bytes is a fine name
+ * for the file itself), its first bytes, '~' and 16 hex digits of a hash
+ * of the whole of it, which tells it from other long names, within
+ * TEMP_NAME_MAX. Into stem (TEMP_NAME_MAX + 1 bytes). */
+static void
+temp_stem(const char *base, char *stem)
+{
+    size_t n = strlen(base), room = TEMP_NAME_MAX - TEMP_AFFIXES;
+    if (n <= room) {
+        memcpy(stem, base, n + 1);
+        return;
+    }
+    size_t keep = room - 17;
+    /* not within a UTF-8 character: some file systems take only valid
+     * UTF-8 names */
+    while (keep > 0 && ((unsigned char)base[keep] & 0xC0) == 0x80)
+        keep--;
+    memcpy(stem, base, keep);
+    snprintf(stem + keep, 18, "~%016llx",
+             (unsigned long long)as__hash64(base, n, 0x74656d70ULL));
+}
+
 /*
  * Creates dir/.base.tmp-XXXXXX (six random characters) with mode 0666, so
  * the process's umask applies as for any new file (mkstemp would make it
@@ -83,6 +113,8 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
     uint64_t seed = (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL ^
                     (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
                     (uint64_t)(uintptr_t)tmp;
+    char stem[TEMP_NAME_MAX + 1];
+    temp_stem(base, stem);
     for (int attempt = 0; attempt < 100; attempt++) {
         char suffix[7];
         for (int i = 0; i < 6; i++) {
@@ -92,7 +124,7 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
             suffix[i] = chars[(seed * 2685821657736338717ULL >> 58) % 62];
         }
         suffix[6] = '\0';
-        int n = snprintf(tmp, cap, "%s/.%s.tmp-%s", dir, base, suffix);
+        int n = snprintf(tmp, cap, "%s/.%s.tmp-%s", dir, stem, suffix);
         if (n < 0 || (size_t)n >= cap) {
             errno = ENAMETOOLONG;
             return -1;
@@ -108,8 +140,10 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
 int
 as__is_temp_of(const char *name, const char *base)
 {
-    size_t bl = strlen(base);
-    return name[0] == '.' && strncmp(name + 1, base, bl) == 0 &&
+    char stem[TEMP_NAME_MAX + 1];
+    temp_stem(base, stem);
+    size_t bl = strlen(stem);
+    return name[0] == '.' && strncmp(name + 1, stem, bl) == 0 &&
            strncmp(name + 1 + bl, ".tmp-", 5) == 0 &&
            strlen(name + 1 + bl + 5) == 6;
 }

@@ -21,11 +21,13 @@ char *as__target_with(const char *path, const char *suffix);
 int64_t as__mtime_ns(const struct stat *sb);
 /* The directory part of path ("." if none), into buf. */
 void as__dir_of(const char *path, char *buf, size_t cap);
-/* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask:
- * its descriptor, or -1 with errno set. */
+/* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask
+ * (a base too long for that name is shortened, with a hash of it, so that
+ * any name a file can have has a temporary file): its descriptor, or -1
+ * with errno set. */
 int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
 /* Whether the file name name (no folder) is one as__make_temp() makes
- * for base: ".base.tmp-" and six characters. */
+ * for base: ".base.tmp-" (base shortened as there) and six characters. */
 int as__is_temp_of(const char *name, const char *base);
 /* fsync of a directory: 0, or -1 with errno set. */
 int as__sync_dir(const char *dir);

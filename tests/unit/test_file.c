@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "as/error.h"
@@ -249,6 +250,69 @@ test_devices(void)
         fclose(fp);
 }
 
+/* The name of the one file in folder d whose name holds ".tmp-", into
+ * buf; 0, or -1 when there is not exactly one. */
+static int
+temp_name(const char *d, char *buf, size_t cap)
+{
+    DIR *dp = opendir(d);
+    int n = 0;
+    struct dirent *e;
+    while (dp != NULL && (e = readdir(dp)) != NULL)
+        if (strstr(e->d_name, ".tmp-") != NULL && n++ == 0)
+            snprintf(buf, cap, "%s", e->d_name);
+    if (dp != NULL)
+        closedir(dp);
+    return n == 1 ? 0 : -1;
+}
+
+/* Names a file may have up to NAME_MAX (255) bytes: their temporary
+ * files, 12 bytes longer, are named after a shortened name then, and
+ * are found again as stale. */
+static void
+test_long_names(void)
+{
+    static const size_t lens[] = {200, 243, 244, 250, 255, 255};
+    char name[256], path[600];
+    for (size_t k = 0; k < sizeof lens / sizeof *lens; k++) {
+        check_ctx("long name %zu (%zu)", lens[k], k);
+        memset(name, 'n', lens[k]);
+        name[lens[k]] = '\0';
+        /* the last: three-byte characters across where the name is cut
+         * for the temporary one */
+        for (size_t i = 0; k == 5 && i + 3 <= lens[k]; i += 3)
+            memcpy(name + i, "\xe9\x9f\xb3", 3);
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        CHECK_STATUS(write_text(path, "long\n", 1), AS_OK);
+        CHECK(holds(path, "long\n"));
+        CHECK_INT(temp_files(dir), 0);
+        /* a temporary file of that name left by a killed writer, over a
+         * minute old, is removed by the next one */
+        as_outfile *f = NULL;
+        CHECK_STATUS(as_outfile_open(&f, path), AS_OK);
+        char tmp[300], stale[600];
+        if (f == NULL || temp_name(dir, tmp, sizeof tmp) != 0) {
+            CHECK(0);
+            as_outfile_abort(f);
+            continue;
+        }
+        CHECK(strlen(tmp) <= 255);
+        /* whole characters before the hash */
+        const char *tilde = strrchr(tmp, '~');
+        CHECK(k != 5 || (tilde != NULL && (tilde - tmp - 1) % 3 == 0));
+        memcpy(tmp + strlen(tmp) - 6, "stale0", 6);
+        snprintf(stale, sizeof stale, "%s/%s", dir, tmp);
+        tu_write_file(stale, "x", 1);
+        struct timespec old[2] = {{time(NULL) - 120, 0}, {time(NULL) - 120, 0}};
+        CHECK(utimensat(AT_FDCWD, stale, old, 0) == 0);
+        as_outfile_abort(f);
+        CHECK_INT(temp_files(dir), 1);
+        CHECK_STATUS(write_text(path, "again\n", 1), AS_OK);
+        CHECK_INT(temp_files(dir), 0);
+        unlink(path);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -260,6 +324,7 @@ main(int argc, char **argv)
     test_links();
     test_fd_links();
     test_devices();
+    test_long_names();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -40,7 +40,8 @@ typedef struct as_outfile as_outfile;
  * takes; a relative one from the link's folder), and the file it names
  * is the one written: the link stays. A regular file, or one that does
  * not exist yet, is written to a temporary file .NAME.tmp-XXXXXX in the
- * same folder (mode 0666 less the umask), which as_outfile_commit()
+ * same folder (mode 0666 less the umask; a NAME too long for that is
+ * shortened, with a hash of it), which as_outfile_commit()
  * renames over it; until then the file at path is untouched. The writer
  * holds an flock(2) on it meanwhile, and removes the temporary files of
  * that name that none holds and that are over a minute old: a killed
