@@ -74,6 +74,9 @@ struct query {
  * section and exits 1 (what was printed before came from checked bytes;
  * nothing computed from damaged ones is). Returns for any other st. */
 void lib_damage(const struct lib *lib, int st);
+/* A failure st of the whole library (a search, a ranking), reported as
+ * the library's (its first index's) after lib_damage(). */
+void lib_fail(const struct lib *lib, int st);
 /* Starts the record of result rank (from 1) of a ranking: a TSV row
  * that begins with first (the query, or the group) and the rank, or
  * in JSON an object in the open array of results. */

@@ -75,8 +75,7 @@ run_duplicates(const struct opts *o, struct lib *lib)
     as_dup_groups *g;
     int st = as_dup_groups_find(&g, lib->s, &d);
     if (st != AS_OK) {
-        lib_damage(lib, st);
-        cli_warn_status(NULL, st);
+        lib_fail(lib, st);
         return 1;
     }
     rec_header(o->out,

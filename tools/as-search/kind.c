@@ -97,8 +97,7 @@ run_like(const struct opts *o, struct lib *lib)
     int st = as_kinds_rank(lib->kinds, lib->ix, lib->n, lib->mask, o->like,
                            o->k, v, &n);
     if (st != AS_OK) {
-        lib_damage(lib, st);
-        cli_warn_status(NULL, st);
+        lib_fail(lib, st);
         free(v);
         return 1;
     }

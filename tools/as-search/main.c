@@ -73,6 +73,13 @@ lib_damage(const struct lib *lib, int st)
     exit(AS_EXIT_FAIL);
 }
 
+void
+lib_fail(const struct lib *lib, int st)
+{
+    lib_damage(lib, st);
+    cli_warn_status(lib->path[0], st);
+}
+
 int
 entry_get(const struct lib *lib, size_t h, size_t i, struct as_index_entry *e)
 {
@@ -172,8 +179,7 @@ open_searcher(const struct opts *o, struct lib *lib)
         return 1;
     }
     if (st != AS_OK) {
-        lib_damage(lib, st);
-        cli_warn_status(lib->path[0], st);
+        lib_fail(lib, st);
         return 1;
     }
     lib->dim = as_searcher_dim(lib->s);
@@ -354,8 +360,7 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
                                  b->hits, b->n_hits)
                  : as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
     if (st != AS_OK) {
-        lib_damage(lib, st);
-        cli_warn_status(NULL, st);
+        lib_fail(lib, st);
         return 1;
     }
     /* every hit's entry is read before anything of the block is printed */
