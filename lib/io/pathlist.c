@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "as/error.h"
+#include "featio_internal.h" /* as__feat_reserve */
 
 static int
 cmp_names(const void *a, const void *b)
@@ -135,28 +136,13 @@ as_walk(const char *root, as_walk_fn fn, void *ctx)
     return walk(root, fn, ctx, 1);
 }
 
-/* Room for n bytes and a NUL in *buf. */
-static int
-reserve(char **buf, size_t *cap, size_t n)
-{
-    if (n + 1 <= *cap && *buf != NULL)
-        return 0;
-    size_t want = *cap > 64 ? *cap : 64;
-    while (want < n + 1)
-        want *= 2;
-    char *b = realloc(*buf, want);
-    if (b == NULL)
-        return -1;
-    *buf = b;
-    *cap = want;
-    return 0;
-}
-
 ssize_t
 as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap,
                  unsigned long long *at)
 {
-    if (reserve(buf, cap, 0) != 0) {
+    if (*buf == NULL)
+        *cap = 0; /* as getdelim(3) takes them */
+    if (as__feat_reserve(buf, cap, 1) != AS_OK) {
         errno = ENOMEM;
         return -2;
     }
@@ -176,7 +162,7 @@ as_pathlist_next(FILE *fp, int delim, char **buf, size_t *cap,
                 too_long = 1; /* skipped to its end */
                 continue;
             }
-            if (reserve(buf, cap, n + 1) != 0) {
+            if (as__feat_reserve(buf, cap, n + 2) != AS_OK) {
                 errno = ENOMEM;
                 return -2;
             }

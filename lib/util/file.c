@@ -140,10 +140,12 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
 int
 as__is_temp_of(const char *name, const char *base)
 {
+    if (name[0] != '.')
+        return 0; /* most names of a folder: no stem to work out */
     char stem[TEMP_NAME_MAX + 1];
     temp_stem(base, stem);
     size_t bl = strlen(stem);
-    return name[0] == '.' && strncmp(name + 1, stem, bl) == 0 &&
+    return strncmp(name + 1, stem, bl) == 0 &&
            strncmp(name + 1 + bl, ".tmp-", 5) == 0 &&
            strlen(name + 1 + bl + 5) == 6;
 }
