@@ -150,13 +150,8 @@ as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
                      const float *values, enum as_put *what)
 {
     size_t dim = b->hdr.dim;
-    if (e == NULL || e->path == NULL || e->path[0] == '\0' || values == NULL ||
-        !as__annotation_ok(e->cluster, e->flags & AS_ENTRY_HAS_ANOMALY,
-                           e->anomaly))
+    if (!as__put_ok(e, values, dim))
         return AS_EINVAL;
-    for (size_t j = 0; j < dim; j++)
-        if (!isfinite(values[j]))
-            return AS_EINVAL;
     if (2 * (b->used + 1) > b->nslots && rehash(b, 2 * b->nslots) != AS_OK)
         return AS_ENOMEM;
 

@@ -22,6 +22,19 @@ as__annotation_ok(int32_t cluster, int has_anomaly, float anomaly)
 }
 
 int
+as__put_ok(const struct as_index_entry *e, const float *values, size_t dim)
+{
+    if (e == NULL || e->path == NULL || e->path[0] == '\0' || values == NULL ||
+        !as__annotation_ok(e->cluster, e->flags & AS_ENTRY_HAS_ANOMALY,
+                           e->anomaly))
+        return 0;
+    for (size_t j = 0; j < dim; j++)
+        if (!isfinite(values[j]))
+            return 0;
+    return 1;
+}
+
+int
 as__erec_set(struct as__erec *x, const struct as_index_entry *e)
 {
     memset(x, 0, sizeof *x);

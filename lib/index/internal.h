@@ -124,6 +124,10 @@ struct as__erec {
  * AS_INDEX_NO_CLUSTER or more, a finite score (has_anomaly zero: any),
  * as the readers take anything else for damage. */
 int as__annotation_ok(int32_t cluster, int has_anomaly, float anomaly);
+/* Whether an entry may be put (the builder's and the updater's put): a
+ * path, dim finite values, a cluster and score as__annotation_ok()
+ * takes. */
+int as__put_ok(const struct as_index_entry *e, const float *values, size_t dim);
 /* Copies e into *x, its strings duplicated and of its flags only
  * AS_ENTRY_HAS_ANOMALY kept: AS_OK, or AS_ENOMEM with nothing held. */
 int as__erec_set(struct as__erec *x, const struct as_index_entry *e);

@@ -1033,13 +1033,8 @@ static int
 put(as_index_updater *u, const struct as_index_entry *e, const float *values,
     enum as_put *what)
 {
-    if (e == NULL || e->path == NULL || e->path[0] == '\0' || values == NULL ||
-        !as__annotation_ok(e->cluster, e->flags & AS_ENTRY_HAS_ANOMALY,
-                           e->anomaly))
+    if (!as__put_ok(e, values, u->dim))
         return AS_EINVAL;
-    for (size_t j = 0; j < u->dim; j++)
-        if (!isfinite(values[j]))
-            return AS_EINVAL;
     uint64_t i = 0, r;
     if (reserve(u) != AS_OK)
         return AS_ENOMEM;
