@@ -488,7 +488,7 @@ cli_inputs_gather(struct cli_inputs *in, const struct cli_input_opts *o,
                 break;
             }
             if (ferror(fp)) {
-                cli_warnx(cli_input_name(o->files_from), "%s", strerror(errno));
+                cli_warnx(name, "%s", strerror(errno));
                 failed = 1;
             }
             free(line);

@@ -90,19 +90,19 @@ rec_end(struct rec *r)
         return 1;
     if (fflush(r->mem) != 0)
         cli_nomem();
-    if (r->tab != NULL && r->tab_path) {
-        cli_input_warnx(r->tab, "holds a TAB, which -z output cannot carry "
-                                "(use -J); left out");
-    } else if (r->tab != NULL) {
-        /* a label or another name: no file the message is about */
-        char *name = cli_msg_name_dup(r->tab);
-        cli_input_warnx(NULL,
-                        "\"%s\" holds a TAB, which -z output cannot carry "
-                        "(use -J); left out",
-                        name);
-        free(name);
-    }
     if (r->tab != NULL) {
+        if (r->tab_path) {
+            cli_input_warnx(r->tab, "holds a TAB, which -z output cannot "
+                                    "carry (use -J); left out");
+        } else {
+            /* a label or another name: no file the message is about */
+            char *name = cli_msg_name_dup(r->tab);
+            cli_input_warnx(NULL,
+                            "\"%s\" holds a TAB, which -z output cannot "
+                            "carry (use -J); left out",
+                            name);
+            free(name);
+        }
         r->failed = 1;
         return 0;
     }
@@ -129,8 +129,9 @@ field(struct rec *r, const char *key)
     }
 }
 
-void
-rec_str(struct rec *r, const char *key, const char *s)
+/* A text field; is_path: it holds a path (the -z warning's subject). */
+static void
+text(struct rec *r, const char *key, const char *s, int is_path)
 {
     field(r, key);
     if (r->o.json) {
@@ -142,24 +143,28 @@ rec_str(struct rec *r, const char *key, const char *s)
             size_t n = strlen(s) + 1;
             r->tab = cli_xrealloc(NULL, n);
             memcpy(r->tab, s, n);
-            r->tab_path = r->path_field;
+            r->tab_path = is_path;
         }
         fputs(s, r->cur);
     }
 }
 
 void
+rec_str(struct rec *r, const char *key, const char *s)
+{
+    text(r, key, s, 0);
+}
+
+void
 rec_path(struct rec *r, const char *path)
 {
-    rec_path_str(r, REC_KEY_PATH, path);
+    text(r, REC_KEY_PATH, path, 1);
 }
 
 void
 rec_path_str(struct rec *r, const char *key, const char *path)
 {
-    r->path_field = 1;
-    rec_str(r, key, path);
-    r->path_field = 0;
+    text(r, key, path, 1);
 }
 
 void

@@ -49,12 +49,11 @@ struct rec {
     FILE *mem; /* -z TSV: the record being gathered */
     char *buf;
     size_t len;
-    int depth;      /* JSON nesting: 0 outside a record */
-    int fields;     /* TSV: fields written in this record */
-    char *tab;      /* -z TSV: the first text field of this record that
-                       holds a TAB, for the warning; NULL: none */
-    int tab_path;   /* ... and it is a path (the warning's subject) */
-    int path_field; /* the field being written holds a path */
+    int depth;    /* JSON nesting: 0 outside a record */
+    int fields;   /* TSV: fields written in this record */
+    char *tab;    /* -z TSV: the first text field of this record that
+                     holds a TAB, for the warning; NULL: none */
+    int tab_path; /* ... and it is a path (the warning's subject) */
     /* JSON, per nesting level: nothing written in it yet, and the
      * bracket that closes it */
     unsigned char empty[16];
