@@ -324,7 +324,7 @@ as__bound_get(as_searcher *s, size_t nq, const struct as__bound **out)
     *out = NULL;
     if (s->bound_mode < 0)
         return AS_OK;
-    pthread_mutex_lock(&s->bound_lock);
+    pthread_mutex_lock(&s->lazy_lock);
     int st = AS_OK;
     if (!s->bound_done) {
         /* setup, in multiply-adds: the sample's moments, the rotations
@@ -347,6 +347,6 @@ as__bound_get(as_searcher *s, size_t nq, const struct as__bound **out)
         }
     }
     *out = s->bound;
-    pthread_mutex_unlock(&s->bound_lock);
+    pthread_mutex_unlock(&s->lazy_lock);
     return st;
 }

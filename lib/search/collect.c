@@ -84,6 +84,8 @@ as__coll_offer(struct as__coll *c, uint64_t row, double lb, double ub)
         }
         if (c->n_heap == c->k && c->heap[0] > c->t)
             c->t = c->heap[0];
+        if (c->copies != NULL && as__coll_copy_out(c, row))
+            return AS_OK;
     }
     if (c->n == c->cap) {
         size_t cap = c->cap * 2;
@@ -102,6 +104,11 @@ as__coll_offer(struct as__coll *c, uint64_t row, double lb, double ub)
             if (c->c[i].ub >= c->t)
                 c->c[m++] = c->c[i];
         c->n = m;
+        /* many left: ties, perhaps of copies, of which k are enough */
+        if (m > 2 * c->k + 128) {
+            as__coll_drop_copies(c);
+            m = c->n;
+        }
         /* ties can keep many: compact again only after as many more */
         c->compact_at = 2 * m > 4 * c->k + 256 ? 2 * m : 4 * c->k + 256;
     }

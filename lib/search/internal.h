@@ -26,6 +26,8 @@ struct as__cand {
     double ub;
 };
 
+#define AS__FULL_SLOTS 16
+
 /* One query's collector. */
 struct as__coll {
     size_t k;      /* 0: no limit (a range search) */
@@ -36,6 +38,19 @@ struct as__coll {
     size_t n_heap;
     struct as__cand *c;
     size_t n, cap, compact_at;
+    /* the searcher, whose table of copies (copies.c) lets a collector
+     * keep at most k rows of a group of copies; NULL: keep them all */
+    as_searcher *owner;
+    int by_entry; /* ties by row (AS_TIES_ENTRY), not by path */
+    /* the table, once a drop has fetched it and it has groups; and per
+     * slot (group % AS__FULL_SLOTS), a group of which k are kept, with
+     * the place of the last of them in the tie order: a copy offered
+     * after it is not kept */
+    const struct as__copies *copies;
+    struct {
+        uint32_t group;
+        uint64_t last;
+    } full[AS__FULL_SLOTS];
 };
 
 /* What a scan needs to know about one query. */
@@ -90,13 +105,15 @@ struct as_searcher {
     /* rows whose distance finish() computed: atomic, as several threads
      * may search at once */
     _Atomic uint64_t reranked;
-    /* the batch path's bound (bound.c), built at most once under
-     * bound_lock; bound_mode from AS_SEARCH_BOUND: -1 off, 0 when it
-     * pays, 1 always (for tests) */
-    pthread_mutex_t bound_lock;
-    int bound_lock_made, bound_mode, bound_done;
+    /* what is built when first needed, at most once, under lazy_lock:
+     * the batch path's bound (bound.c; bound_mode from AS_SEARCH_BOUND:
+     * -1 off, 0 when it pays, 1 always, for tests) and the table of
+     * copies (copies.c) */
+    pthread_mutex_t lazy_lock;
+    int lazy_lock_made, bound_mode, bound_done, copies_done;
     double bound_work; /* the batches' float products so far */
     struct as__bound *bound;
+    struct as__copies *copies;
 };
 
 /* ---- confidence (confidence.c) ---- */
@@ -137,6 +154,30 @@ size_t as__shard_of(const as_searcher *s, uint64_t row);
 /* Whether the filter lets this global row through. */
 int as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
                     uint64_t row);
+
+/* ---- copies (copies.c) ---- */
+
+/* Rows with the same bytes as another row: at the same distance from
+ * every query, so the tie order alone ranks them. */
+struct as__copies {
+    size_t n_groups;
+    uint32_t *group; /* per row: 0 for a row with no copy, else 1 + the
+                        number of its group */
+    uint32_t *rank;  /* per row of a group: its place in the group by
+                        path (then row) */
+};
+
+/* The searcher's table of copies, built on the first call (safe from
+ * several threads at once); *out is NULL when no table could be built.
+ * AS_OK or AS_ENOMEM. */
+int as__copies_get(as_searcher *s, const struct as__copies **out);
+void as__copies_free(struct as__copies *c);
+/* Drops from a collector's rows those that cannot be among the k nearest
+ * because k copies of them that come first in the tie order are kept. */
+void as__coll_drop_copies(struct as__coll *c);
+/* Whether a row offered to c is a copy that cannot be among the k
+ * nearest (as above); c->copies is not NULL. */
+int as__coll_copy_out(const struct as__coll *c, uint64_t row);
 
 /* ---- the batch path's low-dimensional bound (bound.c) ---- */
 

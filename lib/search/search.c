@@ -40,6 +40,7 @@ as_search_filter_init(struct as_search_filter *f)
     f->exclude_shard = -1;
     f->exclude_entry = 0;
     f->exclude = NULL;
+    f->ties = AS_TIES_PATH;
     f->max_distance = -1.0;
 }
 
@@ -437,11 +438,11 @@ as_searcher_new(as_searcher **out, as_index *const *ix, size_t n_ix,
     as_searcher *s = calloc(1, sizeof *s);
     if (s == NULL)
         return AS_ENOMEM;
-    if (pthread_mutex_init(&s->bound_lock, NULL) != 0) {
+    if (pthread_mutex_init(&s->lazy_lock, NULL) != 0) {
         free(s);
         return AS_ENOMEM;
     }
-    s->bound_lock_made = 1;
+    s->lazy_lock_made = 1;
     s->bound_mode = bound_mode_from_env();
     s->dim = as_index_dim(ix[0]);
     s->dim_pad = (s->dim + 15) / 16 * 16;
@@ -483,8 +484,9 @@ as_searcher_free(as_searcher *s)
             free(s->sh[i].own_norms);
     free(s->proj_z);
     as__bound_free(s->bound);
-    if (s->bound_lock_made)
-        pthread_mutex_destroy(&s->bound_lock);
+    as__copies_free(s->copies);
+    if (s->lazy_lock_made)
+        pthread_mutex_destroy(&s->lazy_lock);
     free(s->shadowed);
     free(s->sh);
     free(s->groups);
@@ -536,9 +538,11 @@ query_free(struct as__query *q)
     as__coll_free(&q->coll);
 }
 
+/* A query of x for the k nearest (0: no limit) with scores of at least t,
+ * its ties ordered as f says (f may be NULL). */
 static int
-query_init(const as_searcher *s, const float *x, size_t k, double t,
-           struct as__query *q)
+query_init(as_searcher *s, const float *x, size_t k, double t,
+           const struct as_search_filter *f, struct as__query *q)
 {
     memset(q, 0, sizeof *q);
     /* the collector never keeps more than the rows: a larger k (up to
@@ -551,6 +555,8 @@ query_init(const as_searcher *s, const float *x, size_t k, double t,
         query_free(q);
         return AS_ENOMEM;
     }
+    q->coll.owner = s;
+    q->coll.by_entry = f != NULL && f->ties == AS_TIES_ENTRY;
     double ss = 0.0, big = 0.0;
     for (size_t j = 0; j < s->dim; j++) {
         q->y[j] = ((double)x[j] - s->mean[j]) * s->scale[j];
@@ -567,14 +573,14 @@ query_init(const as_searcher *s, const float *x, size_t k, double t,
     q->norm = sqrt(ss);
     if (s->proj != NULL) {
         q->z = malloc((s->proj_m ? s->proj_m : 1) * sizeof *q->z);
-        double *f = malloc(s->dim * sizeof *f);
-        if (q->z == NULL || f == NULL) {
-            free(f);
+        double *work = malloc(s->dim * sizeof *work);
+        if (q->z == NULL || work == NULL) {
+            free(work);
             query_free(q);
             return AS_ENOMEM;
         }
-        project_unit(s, x, f, q->z);
-        free(f);
+        project_unit(s, x, work, q->z);
+        free(work);
     }
     /* The float scan's terms are at most amax_j |w_j|: if their sum could
      * leave float's range, the scan offers every row instead. Otherwise
@@ -673,13 +679,14 @@ struct ranked {
     uint64_t row;
 };
 
+/* Nearest first; at one distance by path (AS_TIES_PATH), then row. */
 static int
 cmp_ranked(const void *pa, const void *pb)
 {
     const struct ranked *a = pa, *b = pb;
     if (a->distance != b->distance)
         return a->distance < b->distance ? -1 : 1;
-    int c = strcmp(a->path, b->path);
+    int c = a->path != NULL ? strcmp(a->path, b->path) : 0;
     if (c != 0)
         return c;
     return a->row < b->row ? -1 : a->row > b->row;
@@ -715,7 +722,7 @@ finish(as_searcher *s, struct as__query *q, const float *xq, size_t k,
             return st;
         }
         r[m].distance = d;
-        r[m].path = ent.path;
+        r[m].path = c->by_entry ? NULL : ent.path;
         r[m].row = c->c[i].row;
         m++;
     }
@@ -788,6 +795,12 @@ global_of(const as_searcher *s, const struct as_entry_ref *r)
     return s->sh[r->shard].first + r->entry;
 }
 
+static int
+ties_ok(const struct as_search_filter *f)
+{
+    return f == NULL || f->ties == AS_TIES_PATH || f->ties == AS_TIES_ENTRY;
+}
+
 typedef int (*emit_fn)(void *ctx, size_t q, const struct as_hit *hits,
                        size_t n);
 
@@ -799,7 +812,7 @@ search_all(as_searcher *s, const float *queries, size_t n_q, size_t k,
            const struct as_search_filter *f, struct as_hit *hits,
            size_t *n_hits, emit_fn emit, void *ctx)
 {
-    if (s == NULL || (n_q > 0 && queries == NULL))
+    if (s == NULL || (n_q > 0 && queries == NULL) || !ties_ok(f))
         return AS_EINVAL;
     for (size_t i = 0; i < n_q * s->dim; i++)
         if (!isfinite(queries[i]))
@@ -816,7 +829,7 @@ search_all(as_searcher *s, const float *queries, size_t n_q, size_t k,
         size_t made = 0;
         for (; made < nq; made++) {
             if ((st = query_init(s, queries + (b + made) * s->dim, k,
-                                 start_threshold(s, max_d), &qs[made])))
+                                 start_threshold(s, max_d), f, &qs[made])))
                 break;
             if (f != NULL && f->exclude != NULL)
                 qs[made].coll.skip = global_of(s, &f->exclude[b + made]);
@@ -888,7 +901,7 @@ as_search_among(as_searcher *s, const float *query, size_t q,
                 size_t *n_hits)
 {
     if (s == NULL || query == NULL || (n_cand > 0 && cand == NULL) || k == 0 ||
-        hits == NULL || n_hits == NULL)
+        hits == NULL || n_hits == NULL || !ties_ok(f))
         return AS_EINVAL;
     *n_hits = 0;
     for (size_t j = 0; j < s->dim; j++)
@@ -897,7 +910,7 @@ as_search_among(as_searcher *s, const float *query, size_t q,
     double max_d = f != NULL ? f->max_distance : -1.0;
     struct as__query qq;
     /* no limit and no threshold: finish() ranks every candidate offered */
-    int st = query_init(s, query, 0, -HUGE_VAL, &qq);
+    int st = query_init(s, query, 0, -HUGE_VAL, f, &qq);
     if (st != AS_OK)
         return st;
     if (f != NULL && f->exclude != NULL)

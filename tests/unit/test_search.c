@@ -138,6 +138,18 @@ cmp_ref(const void *pa, const void *pb)
     return strcmp(a->path, b->path);
 }
 
+/* AS_TIES_ENTRY: at one distance by shard, then entry. */
+static int
+cmp_ref_entry(const void *pa, const void *pb)
+{
+    const struct ref *a = pa, *b = pb;
+    if (a->d != b->d)
+        return a->d < b->d ? -1 : 1;
+    if (a->shard != b->shard)
+        return a->shard < b->shard ? -1 : 1;
+    return a->entry < b->entry ? -1 : a->entry > b->entry;
+}
+
 /* Every allowed entry ranked by the searcher's own exact distance. */
 static size_t
 brute_self(const as_searcher *s, as_index *const *ix, size_t n_ix,
@@ -226,6 +238,8 @@ compare(const char *what, as_searcher *s, as_index *const *ix, size_t n_ix,
         check_ctx("%s query %zu k %zu", what, i, k);
         size_t m = brute_self(s, ix, n_ix, q + i * dim, f,
                               f && f->exclude ? &f->exclude[i] : NULL, r);
+        if (f && f->ties == AS_TIES_ENTRY)
+            qsort(r, m, sizeof *r, cmp_ref_entry);
         size_t want = m < k ? m : k;
         CHECK_INT(n_hits[i], want);
         for (size_t j = 0; j < want && j < n_hits[i]; j++) {
@@ -1351,6 +1365,122 @@ test_shards(const float *x, size_t n)
     free(q);
 }
 
+/*
+ * Copies (rows of the same bytes): a group of 1200 copies of one row, one
+ * of 40, one of 3 and the pairs of make_rows, among 2000 rows in two
+ * shards, paths not in row order. Near the groups the results equal
+ * brute force in either tie order, with a mask and per-query exclusions
+ * that leave copies out; and a collector keeps only what it needs of a
+ * group: the rows scored again stay far below the group's size.
+ */
+#define COPY_N 2000
+#define COPY_Q 24
+
+static void
+test_copies(void)
+{
+    float *x = make_rows(COPY_N);
+    for (size_t i = 0; i < COPY_N; i++) {
+        size_t from = i % 5 < 3            ? 3
+                      : i % 50 == 4        ? 9
+                      : i == 13 || i == 14 ? 18
+                                           : i;
+        if (from != i)
+            memcpy(x + i * dim, x + from * dim, dim * sizeof *x);
+    }
+    size_t *rows[2], count[2] = {0};
+    char p[2][300];
+    as_index *ix[2];
+    for (int h = 0; h < 2; h++) {
+        rows[h] = malloc(COPY_N * sizeof *rows[h]);
+        for (size_t i = (size_t)h; i < COPY_N; i += 2)
+            rows[h][count[h]++] = i;
+        snprintf(p[h], sizeof p[h], "%s/copies%d.asx", dir, h);
+        write_index(p[h], x, rows[h], count[h]);
+        CHECK_STATUS(as_index_open(&ix[h], p[h], 0, NULL), AS_OK);
+    }
+    /* queries: the three groups' row, as entries of the library (row 3
+     * is entry 1 of shard 1, 9 is 4/1, 18 is 9/0) and nudged, then
+     * others */
+    float *q = make_queries(x, COPY_N, COPY_Q);
+    struct as_entry_ref self[COPY_Q];
+    static const size_t own[6] = {3, 9, 18, 3, 9, 18};
+    for (size_t i = 0; i < COPY_Q; i++) {
+        self[i].shard = i < 6 ? (uint32_t)(own[i] % 2) : AS_NO_SHARD;
+        self[i].entry = i < 6 ? (uint32_t)(own[i] / 2) : 0;
+        if (i < 6)
+            for (size_t j = 0; j < dim; j++)
+                q[i * dim + j] =
+                    x[own[i] * dim + j] +
+                    (i < 3 ? 0.0f : (float)(1e-3 * tu_gauss(&rng)));
+    }
+    unsigned char *mask[2];
+    for (int h = 0; h < 2; h++) {
+        mask[h] = malloc(count[h]);
+        for (size_t e = 0; e < count[h]; e++)
+            mask[h][e] = e % 7 != 3;
+    }
+    static const size_t ks[] = {1, 7, 60};
+    struct as_hit *hits = malloc(COPY_Q * 60 * sizeof *hits);
+    size_t n_hits[COPY_Q];
+    for (size_t a = 0; a < 4; a++) {
+        setenv("AS_SEARCH_ISA", isas[a], 1);
+        for (int metric = 0; metric < 2; metric++) {
+            struct as_search_opts o;
+            as_search_opts_init(&o);
+            o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+            as_searcher *s;
+            CHECK_STATUS(as_searcher_new(&s, ix, 2, &o), AS_OK);
+            for (int v = 0; v < 4; v++) {
+                struct as_search_filter f;
+                as_search_filter_init(&f);
+                f.ties = v % 2 ? AS_TIES_ENTRY : AS_TIES_PATH;
+                if (v >= 2) {
+                    f.mask = (const unsigned char *const *)mask;
+                    f.exclude = self;
+                }
+                for (size_t ki = 0; ki < 3; ki++) {
+                    size_t k = ks[ki];
+                    char what[96];
+                    snprintf(what, sizeof what, "copies %s %s ties %s%s",
+                             isas[a], metric ? "euclidean" : "cosine",
+                             v % 2 ? "entry" : "path",
+                             v >= 2 ? " filtered" : "");
+                    CHECK_STATUS(as_search(s, q, COPY_Q, k, &f, hits, n_hits),
+                                 AS_OK);
+                    compare(what, s, ix, 2, q, COPY_Q, k, &f, hits, n_hits,
+                            COPY_N);
+                    /* one at a time: the scan of up to 4 queries */
+                    uint64_t before = as_searcher_reranked(s);
+                    CHECK_STATUS(as_search(s, q, 1, k, &f, hits, n_hits),
+                                 AS_OK);
+                    compare(what, s, ix, 2, q, 1, k, &f, hits, n_hits, COPY_N);
+                    check_ctx("%s: rows scored again", what);
+                    CHECK(as_searcher_reranked(s) - before < 600);
+                }
+            }
+            /* a tie order of neither kind */
+            struct as_search_filter f;
+            as_search_filter_init(&f);
+            f.ties = (enum as_ties)7;
+            struct as_entry_ref one = {0, 5};
+            CHECK_STATUS(as_search(s, q, 1, 3, &f, hits, n_hits), AS_EINVAL);
+            CHECK_STATUS(as_search_among(s, q, 0, &one, 1, 3, &f, hits, n_hits),
+                         AS_EINVAL);
+            as_searcher_free(s);
+        }
+    }
+    unsetenv("AS_SEARCH_ISA");
+    for (int h = 0; h < 2; h++) {
+        as_index_close(ix[h]);
+        free(rows[h]);
+        free(mask[h]);
+    }
+    free(hits);
+    free(q);
+    free(x);
+}
+
 /* The distance against an independent long double formula, group
  * weights, similarities, reasons and bad arguments. */
 static void
@@ -1907,6 +2037,7 @@ main(int argc, char **argv)
         test_huge_k(path, x, n);
         CHECK_STATUS(as_searcher_new(NULL, NULL, 0, NULL), AS_EINVAL);
         test_shards(x, n);
+        test_copies();
         test_distance(path, x);
         test_confidence(path);
         test_old_norms(x, n);

@@ -137,6 +137,14 @@ struct as_entry_ref {
 };
 #define AS_NO_SHARD UINT32_MAX
 
+/* The order of entries at one distance from a query. */
+enum as_ties {
+    AS_TIES_PATH,  /* by path, then shard and entry (the default: the
+                      order the tools print) */
+    AS_TIES_ENTRY, /* by shard, then entry: the order of the rows, as
+                      scikit-learn's neighbour searches break ties */
+};
+
 /* Which entries a search may return. */
 struct as_search_filter {
     const unsigned char *const *mask; /* per shard, per entry: 1 allowed;
@@ -152,20 +160,24 @@ struct as_search_filter {
      * shard of AS_NO_SHARD (or out of range) leaves out nothing. */
     const struct as_entry_ref *exclude;
     double max_distance; /* < 0: no limit */
+    enum as_ties ties;   /* the order of entries at one distance */
 };
 void as_search_filter_init(struct as_search_filter *f);
 
 /*
  * The k nearest entries to each of n_q queries (raw feature values, n_q
  * rows of dim floats). hits receives n_q * k slots, query q's at
- * [q * k, q * k + n_hits[q]), nearest first; n_hits[q] is at most the
- * number of rows, however large k (no room is made for k itself: with
- * one query, hits need only hold the rows). Queries are scanned in
- * blocks, so many at once cost far less per query than one at a time.
- * Returns AS_OK, AS_EINVAL (k 0, or a non-finite query value),
- * AS_ECHECKSUM or AS_EINDEX (the scan checks each matrix block the first
- * time it reads it, and a hit's entry: damage is an error, never a
- * changed result) or AS_ENOMEM; the searcher stays usable.
+ * [q * k, q * k + n_hits[q]), nearest first (entries at one distance in
+ * the order f->ties names); n_hits[q] is at most the number of rows,
+ * however large k (no room is made for k itself: with one query, hits
+ * need only hold the rows). Queries are scanned in blocks, so many at
+ * once cost far less per query than one at a time. Exact copies (rows
+ * of the same values) cost no more memory than other rows: of a group,
+ * a query keeps no more than k. Returns AS_OK, AS_EINVAL (k 0, a
+ * non-finite query value or an unknown tie order), AS_ECHECKSUM or
+ * AS_EINDEX (the scan checks each matrix block the first time it reads
+ * it, and a hit's entry: damage is an error, never a changed result) or
+ * AS_ENOMEM; the searcher stays usable.
  */
 int as_search(as_searcher *s, const float *queries, size_t n_q, size_t k,
               const struct as_search_filter *f, struct as_hit *hits,
