@@ -23,112 +23,19 @@
  * are all at distance 0 has a finite density (1e10). */
 #define LOF_EPS 1e-10
 
-struct nb {
-    uint32_t entry;
-    double distance;
-};
-
-static int
-by_distance_then_entry(const void *a, const void *b)
-{
-    const struct nb *x = a, *y = b;
-    if (x->distance != y->distance)
-        return x->distance < y->distance ? -1 : 1;
-    return (x->entry > y->entry) - (x->entry < y->entry);
-}
-
-/* Collects the hits of a range search (one query). */
-struct range_buf {
-    struct nb *v;
-    size_t n, cap;
-};
-
-static int
-collect(void *ctx, size_t q, const struct as_hit *hits, size_t n)
-{
-    struct range_buf *r = ctx;
-    (void)q;
-    if (n > r->cap - r->n) {
-        size_t cap = r->n + n;
-        struct nb *v = realloc(r->v, cap * sizeof *v);
-        if (v == NULL)
-            return AS_ENOMEM;
-        r->v = v;
-        r->cap = cap;
-    }
-    for (size_t i = 0; i < n; i++) {
-        r->v[r->n].entry = hits[i].entry;
-        r->v[r->n].distance = hits[i].distance;
-        r->n++;
-    }
-    return AS_OK;
-}
-
 struct job {
     as_index *ix;
     const struct as_search_opts *so;
-    size_t n, dim, k, kk, cap;
+    size_t n, dim, k, cap;
     uint32_t *nbr;
     double *dist;
     as_searcher **s;            /* per worker, made on its first task */
     float **q;                  /* per worker: cap queries */
     struct as_entry_ref **self; /* per worker: cap, each query's entry */
-    struct as_hit **hits;       /* per worker: cap * kk */
+    struct as_hit **hits;       /* per worker: cap * k */
     size_t **n_hits;            /* per worker: cap */
-    struct range_buf *rb;       /* per worker */
     int *status;                /* per task */
 };
-
-/*
- * Entry i's k nearest others from its kk = min(k + 1, n - 1) nearest
- * others h[0, m) (the searcher leaves the entry itself out). When the
- * (k+1)-th other is as far as the k-th, the searcher's choice among the
- * tied ones (by path) is not ours (by entry number): every entry within
- * that distance is fetched again and the k nearest taken by distance,
- * then entry.
- */
-static int
-one_entry(struct job *j, size_t worker, size_t i, const struct as_hit *h,
-          size_t m)
-{
-    size_t k = j->k;
-    struct nb tmp[64], *v = m <= 64 ? tmp : malloc(m * sizeof *v);
-    if (v == NULL)
-        return AS_ENOMEM;
-    size_t c = 0;
-    for (size_t a = 0; a < m; a++) {
-        v[c].entry = h[a].entry;
-        v[c].distance = h[a].distance;
-        c++;
-    }
-    int st = AS_OK;
-    struct nb *use = v;
-    if (c > k && v[k].distance == v[k - 1].distance) {
-        struct range_buf *rb = &j->rb[worker];
-        struct as_search_filter f;
-        as_search_filter_init(&f);
-        struct as_entry_ref self = {0, (uint32_t)i};
-        f.exclude = &self;
-        f.max_distance = v[k - 1].distance;
-        rb->n = 0;
-        st = as_search_range(j->s[worker], as_index_row(j->ix, i), 1, &f,
-                             collect, rb);
-        if (st == AS_OK && rb->n < k)
-            st = AS_EINDEX; /* cannot happen on a sound index */
-        use = rb->v;
-        c = rb->n;
-    }
-    if (st == AS_OK) {
-        qsort(use, c, sizeof *use, by_distance_then_entry);
-        for (size_t a = 0; a < k; a++) {
-            j->nbr[i * k + a] = use[a].entry;
-            j->dist[i * k + a] = use[a].distance;
-        }
-    }
-    if (v != tmp)
-        free(v);
-    return st;
-}
 
 static void
 task(void *ctx, size_t t, size_t worker)
@@ -142,7 +49,7 @@ task(void *ctx, size_t t, size_t worker)
         st = as_searcher_new(&j->s[worker], &ix, 1, j->so);
         if (st == AS_OK) {
             j->q[worker] = malloc(j->cap * j->dim * sizeof **j->q);
-            j->hits[worker] = malloc(j->cap * j->kk * sizeof **j->hits);
+            j->hits[worker] = malloc(j->cap * j->k * sizeof **j->hits);
             j->n_hits[worker] = malloc(j->cap * sizeof **j->n_hits);
             j->self[worker] = malloc(j->cap * sizeof **j->self);
             if (j->q[worker] == NULL || j->hits[worker] == NULL ||
@@ -178,12 +85,21 @@ task(void *ctx, size_t t, size_t worker)
         struct as_search_filter f;
         as_search_filter_init(&f);
         f.exclude = j->self[worker];
-        st = as_search(j->s[worker], j->q[worker], n, j->kk, &f,
-                       j->hits[worker], j->n_hits[worker]);
+        /* at one distance, the first entries: as scikit-learn picks */
+        f.ties = AS_TIES_ENTRY;
+        st = as_search(j->s[worker], j->q[worker], n, j->k, &f, j->hits[worker],
+                       j->n_hits[worker]);
     }
-    for (size_t a = 0; a < n && st == AS_OK; a++)
-        st = one_entry(j, worker, first + a, j->hits[worker] + a * j->kk,
-                       j->n_hits[worker][a]);
+    for (size_t a = 0; a < n && st == AS_OK; a++) {
+        const struct as_hit *h = j->hits[worker] + a * j->k;
+        size_t i = first + a;
+        if (j->n_hits[worker][a] < j->k)
+            st = AS_EINDEX; /* cannot happen on a sound index */
+        for (size_t b = 0; b < j->k && st == AS_OK; b++) {
+            j->nbr[i * j->k + b] = h[b].entry;
+            j->dist[i * j->k + b] = h[b].distance;
+        }
+    }
     j->status[t] = st;
 }
 
@@ -194,9 +110,8 @@ as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so, size_t k,
     size_t n = as_index_count(ix), dim = as_index_dim(ix);
     if (k == 0 || k >= n || n > UINT32_MAX || nbr == NULL || dist == NULL)
         return AS_EINVAL;
-    size_t kk = k + 1 < n ? k + 1 : n - 1;
     size_t cap = QUERIES;
-    while (cap > 1 && cap * kk * sizeof(struct as_hit) > HITS_MAX)
+    while (cap > 1 && cap * k * sizeof(struct as_hit) > HITS_MAX)
         cap /= 2;
     size_t n_tasks = (n + cap - 1) / cap;
     size_t workers = threads < 1 ? 1 : threads;
@@ -207,7 +122,6 @@ as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so, size_t k,
                     .n = n,
                     .dim = dim,
                     .k = k,
-                    .kk = kk,
                     .cap = cap,
                     .nbr = nbr,
                     .dist = dist};
@@ -216,12 +130,10 @@ as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so, size_t k,
     j.hits = calloc(workers, sizeof *j.hits);
     j.n_hits = calloc(workers, sizeof *j.n_hits);
     j.self = calloc(workers, sizeof *j.self);
-    j.rb = calloc(workers, sizeof *j.rb);
     j.status = calloc(n_tasks, sizeof *j.status);
     int st = AS_ENOMEM;
     int made = j.s != NULL && j.q != NULL && j.hits != NULL &&
-               j.n_hits != NULL && j.self != NULL && j.rb != NULL &&
-               j.status != NULL;
+               j.n_hits != NULL && j.self != NULL && j.status != NULL;
     if (made)
         st = as_parallel(n_tasks, workers, task, &j);
     /* the first failure in entry order, whichever thread met it */
@@ -233,14 +145,12 @@ as_anomaly_neighbours(as_index *ix, const struct as_search_opts *so, size_t k,
         free(j.hits[w]);
         free(j.n_hits[w]);
         free(j.self[w]);
-        free(j.rb[w].v);
     }
     free(j.s);
     free(j.q);
     free(j.hits);
     free(j.n_hits);
     free(j.self);
-    free(j.rb);
     free(j.status);
     return st;
 }

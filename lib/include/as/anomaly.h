@@ -139,14 +139,11 @@ int as_iforest_threshold(const double *scores, size_t n, double contamination,
  * group weights). nbr and dist receive n * k values (n =
  * as_index_count), entry i's at [i * k, i * k + k), nearest first.
  *
- * Exact: the searcher's batch path is asked for k + 2 hits per entry
- * (the entry itself is dropped: when more than k + 1 entries are at
- * distance 0 from it, it may not be among them, and then the last is).
- * Neighbours are ordered by distance, then entry number: when the
- * (k + 1)-th other entry is as far as the k-th, every entry within that
- * distance is fetched with a range search and the k with the lowest
- * numbers among the tied ones kept, so the result is the same whatever
- * the paths, threads or shards. Entries are searched in blocks of up to
+ * Exact: the searcher's batch path is asked for the k nearest others of
+ * each entry (as_search_filter's exclude), ordered by distance, then
+ * entry number (AS_TIES_ENTRY), so the result is the same whatever the
+ * paths or threads, and many copies of one row cost no more memory than
+ * other rows. Entries are searched in blocks of up to
  * 1024 on up to `threads` threads (0 or 1: the calling thread), each
  * with its own searcher (a searcher's memory per thread), results in at
  * most 256 MiB per thread.
