@@ -66,6 +66,40 @@ run as-search - $K
 expect_status 2
 run as-search -D -e 3 -m euclidean -H lib.asx
 expect_status 0
+# What only a search uses is refused where nothing would use it (it was
+# ignored): -D finds its candidates by -m, -w and -P, --like prints -k.
+for mode in -L -D --like=kick; do
+    case $mode in
+    -L) bad="-d 0.1|-k 3|-m euclidean|-P|-r 0.2|-S|-w timbre=2" ;;
+    -D) bad="-d 0.1|-k 3|-r 0.2|-S" ;;
+    *) bad="-d 0.1|-m euclidean|-P|-r 0.2|-S|-w timbre=2" ;;
+    esac
+    m=${mode%=kick}
+    IFS='|'
+    for o in $bad; do
+        unset IFS
+        # shellcheck disable=SC2086 # the option and its value: two words
+        run as-search $mode $o lib.asx
+        expect_status 2
+        expect_err "as-search: ${o%% *} goes with a search, not $m" \
+            "$usage" "$HINT"
+        IFS='|'
+    done
+    unset IFS
+done
+# two modes at once: that conflict first
+run as-search -L -D -k 3 lib.asx
+expect_status 2
+expect_err "as-search: -L and -D do not go together" "$usage" "$HINT"
+# the long names too, and what each mode does use
+run as-search -L --max-distance=0.1 lib.asx
+expect_status 2
+expect_err "as-search: -d goes with a search, not -L" "$usage" "$HINT"
+run as-search -H -D -m euclidean -w timbre=2 lib.asx
+expect_status 0
+run as-search -H --like=kick -k 1 lib.asx
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "--like -k 1: $(cat "$T/out")"
 run as-search missing.asx $K
 expect_status 1
 expect_err "as-search: missing.asx: No such file or directory"

@@ -585,7 +585,8 @@ run_list(const struct opts *o, const struct lib *lib)
 
 /* Usage errors: no index, or options that do not go together. */
 static void
-check_options(const struct opts *o, int argc, char **argv)
+check_options(const struct opts *o, const struct cli_opts *t, int argc,
+              char **argv)
 {
     if (argc == optind)
         cli_usage_error("no index given");
@@ -612,6 +613,14 @@ check_options(const struct opts *o, int argc, char **argv)
             cli_usage_error("-a does not go with -w");
     if (o->like != NULL && (o->list || o->dups))
         cli_usage_error("--like does not go with %s", o->list ? "-L" : "-D");
+    /* last, after the modes' conflicts: what only a search uses is refused
+     * where nothing would use it, rather than ignored: -D's candidates are
+     * neighbours by -m, -w and -P; --like prints -k entries */
+    const char *mode = o->list ? "-L" : o->dups ? "-D" : o->like ? "--like" : 0;
+    const char *unused = o->list ? "dkmPrSw" : o->dups ? "dkrS" : "dmPrSw";
+    for (const char *c = unused; mode && *c; c++)
+        if (cli_opts_given(t, *c))
+            cli_usage_error("-%c goes with a search, not %s", *c, mode);
 }
 
 /* -A and -C: where the matches go */
@@ -743,7 +752,7 @@ parse_options(int argc, char **argv, struct opts *o)
               "feature stream (-F). Several indexes are searched as one "
               "library.";
     cli_opts_parse(&t, argc, argv);
-    check_options(o, argc, argv);
+    check_options(o, &t, argc, argv);
 }
 
 /* Usage errors: the queries left after the indexes (n_ix of them). */
