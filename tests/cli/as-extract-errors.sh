@@ -159,3 +159,12 @@ expect_err "as-extract: missing-folder: No such file or directory" \
     "as-index: stdin: empty: no stream header" \
     "as-index: lib.asx: not written: no stream could be read"
 cmp -s saved.asx lib.asx || fail "a failed pipeline replaced the index"
+
+# Options that need another, given without it, were ignored.
+usage=$(as_usage as-extract)
+run as-extract -0 good.wav
+expect_status 2
+expect_err "as-extract: -0 goes with -T" "$usage" "Try 'as-extract --help'."
+run as-extract --keep-going good.wav
+expect_status 2
+expect_err "as-extract: -k goes with -o" "$usage" "Try 'as-extract --help'."

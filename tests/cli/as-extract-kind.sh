@@ -137,6 +137,11 @@ expect_err "as-extract: bad.model: line 4: not a valid kind model"
 run as-extract -M small.model kick_44k1.flac
 expect_status 2
 usage_err "as-extract: -M goes with -K"
+# standard input is for audio: '-' is not a model (it was opened as a
+# file named '-')
+run as-extract -K -M - kick_44k1.flac
+expect_status 2
+usage_err "as-extract: -M takes a file, not standard input"
 run as-extract -K -s librosa45 kick_44k1.flac
 expect_status 2
 usage_err "as-extract: -K: the kind model reads contrast_mean_0, which set librosa45 lacks"

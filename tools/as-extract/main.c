@@ -101,7 +101,7 @@ parse_options(int argc, char **argv, struct opts *o)
     o->set = as_featureset_get("default");
     o->jobs = cli_default_jobs();
     struct cli_opt rows[] = {
-        {'0', "null", CLI_FLAG, NULL, CLI_TO(o->in.nul),
+        {'0', "null", CLI_FLAG, NULL, CLI_TO(o->in.nul), .with = 'T',
          .help = "-T lists are NUL-terminated (find -print0)"},
         {'b', "binary", CLI_CALL, NULL, .to = &o->com, .fn = take_binary,
          .help = "the same as -f bin"},
@@ -119,7 +119,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'K', "kind", CLI_FLAG, NULL, CLI_TO(o->kind),
          .help = "add the kind tags: kind_p_CLASS, the probability of each "
                  "class (as-kind(7)); with -U, as the index has them"},
-        {'k', "keep-going", CLI_FLAG, NULL, CLI_TO(o->keep_going),
+        {'k', "keep-going", CLI_FLAG, NULL, CLI_TO(o->keep_going), .with = 'o',
          .help = "with -o, keep the output even if some inputs failed (the "
                  "exit status is still 1)"},
         {'M', "kind-model", CLI_STR, "FILE", CLI_TO(o->kind_model),
@@ -174,6 +174,9 @@ check_options(const struct opts *o)
         cli_index_operand(o->skip_index);
     if (o->kind_model != NULL && !o->kind)
         cli_usage_error("-M goes with -K");
+    /* not standard input, which is for audio (and -T) */
+    if (o->kind_model != NULL && strcmp(o->kind_model, "-") == 0)
+        cli_usage_error("-M takes a file, not standard input");
     if (o->kind && o->info)
         cli_usage_error("-K goes with feature extraction, not -i");
 }
