@@ -372,7 +372,15 @@ build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
     if (st == AS_OK && fstat(sfd, &sb) != 0)
         st = AS_EIO;
     int fd = -1;
-    char dir[4096];
+    char dir[4096], index[4200];
+    /* a new INDEX.ann: readable by whoever may read INDEX */
+    size_t pl = strlen(path);
+    int beside =
+        pl > 4 && pl < sizeof index && strcmp(path + pl - 4, ".ann") == 0;
+    if (beside) {
+        memcpy(index, path, pl - 4);
+        index[pl - 4] = '\0';
+    }
     if (st == AS_OK &&
         (fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp)) < 0)
         st = AS_EIO;
@@ -413,7 +421,7 @@ build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
         errno = e;
         return st;
     }
-    e = as__temp_commit(fd, tmp, path, dir);
+    e = as__temp_commit(fd, tmp, path, beside ? index : NULL, dir);
     errno = e;
     return e == 0 ? AS_OK : AS_EIO;
 }

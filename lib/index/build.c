@@ -799,7 +799,7 @@ write_to(as_index_builder *b, const char *path)
         errno = e;
         return status;
     }
-    int err = as__temp_commit(fd, tmp, path, dir);
+    int err = as__temp_commit(fd, tmp, path, NULL, dir);
     /* the new base replaces the whole index: a delta segment beside it
      * belonged to the old one. Readers ignore it from now on (it names
      * its base), so a crash before the unlink changes nothing, the

@@ -1169,9 +1169,10 @@ u_merge(as_index_updater *u)
 }
 
 /* Writes buf to path atomically: a temporary file, fsync, rename, fsync
- * of the directory. */
+ * of the directory; a new file with the permissions of like. */
 static int
-write_atomic(const char *path, const unsigned char *buf, size_t len)
+write_atomic(const char *path, const char *like, const unsigned char *buf,
+             size_t len)
 {
     char dir[4096], tmp[4200];
     int fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp);
@@ -1192,7 +1193,7 @@ write_atomic(const char *path, const unsigned char *buf, size_t len)
         close(fd);
         unlink(tmp);
     } else {
-        err = as__temp_commit(fd, tmp, path, dir);
+        err = as__temp_commit(fd, tmp, path, like, dir);
     }
     errno = err;
     return err == 0 ? AS_OK : AS_EIO;
@@ -1292,7 +1293,8 @@ u_segment(as_index_updater *u, const char *seg_path)
              as__hash64(buf + SG_HEADER_SIZE, (size_t)size - SG_HEADER_SIZE,
                         SG_SEED_DATA));
     as__wr64(h + S_HEADER_SUM, as__hash64(h, S_HEADER_SUM, SG_SEED_HEADER));
-    st = write_atomic(seg_path, buf, (size_t)size);
+    /* readable by whoever may read the index */
+    st = write_atomic(seg_path, u->path, buf, (size_t)size);
 done:;
     int err = errno;
     free(ent);

@@ -159,10 +159,29 @@ as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
     return as__make_temp(dir, base ? base + 1 : path, tmp, tmp_cap);
 }
 
+void
+as__keep_mode(int fd, const char *path, const char *like)
+{
+    struct stat old, now;
+    if (!((stat(path, &old) == 0 && S_ISREG(old.st_mode)) ||
+          (like != NULL && stat(like, &old) == 0 && S_ISREG(old.st_mode))))
+        return;
+    if (fstat(fd, &now) != 0)
+        return;
+    if ((now.st_uid != old.st_uid || now.st_gid != old.st_gid) &&
+        fchown(fd, old.st_uid, old.st_gid) != 0)
+        (void)!fchown(fd, (uid_t)-1, old.st_gid);
+    if (fstat(fd, &now) == 0 && now.st_uid == old.st_uid &&
+        now.st_gid == old.st_gid)
+        (void)!fchmod(fd, old.st_mode & 0777);
+}
+
 int
-as__temp_commit(int fd, const char *tmp, const char *path, const char *dir)
+as__temp_commit(int fd, const char *tmp, const char *path, const char *like,
+                const char *dir)
 {
     int err = 0;
+    as__keep_mode(fd, path, like);
     if (fsync(fd) != 0)
         err = errno;
     if (close(fd) != 0 && err == 0)
@@ -452,6 +471,9 @@ as_outfile_sync(as_outfile *f)
 int
 as_outfile_commit(as_outfile *f)
 {
+    /* before the sync below, which takes the change to the disk */
+    if (f->tmp != NULL && f->synced >= 0)
+        as__keep_mode(fileno(f->fp), f->target, NULL);
     /* again after an earlier sync: what was written since counts too
      * (a second fsync of nothing new costs little) */
     int e = as_outfile_sync(f) != AS_OK ? errno : 0;

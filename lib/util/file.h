@@ -42,12 +42,24 @@ int as__open_regular(int dirfd, const char *path, int *fd);
  * its base name. The descriptor, or -1 with errno set. */
 int as__temp_beside(const char *path, char *dir, size_t dir_cap, char *tmp,
                     size_t tmp_cap);
+/* Gives the file open at fd, about to replace path, the owner, group and
+ * permission bits of path, or when there is none of like (a file that
+ * belongs with it, such as the index of a segment; NULL: none), so that
+ * a job run with another umask (cron's) changes nothing of who may read
+ * it. The owner and group as far as the system lets (root: both; else a
+ * group of the caller's); the bits (never set-id ones) only when both
+ * could be kept, since the bits of another's file would shut its owner
+ * out of the new one, which then keeps the umask's. Done at the commit,
+ * so that the temporary file stays readable to the next run that finds
+ * it stale. */
+void as__keep_mode(int fd, const char *path, const char *like);
 /* Puts the temporary file tmp (open at fd, written whole) in place of
- * path, in directory dir: fsync, close, rename, and the fsync of dir that
- * takes the rename to the disk; a failure before the rename removes tmp.
- * 0, or the errno of the failure (the file is in place when only the
- * directory's sync failed). */
-int as__temp_commit(int fd, const char *tmp, const char *path, const char *dir);
+ * path, in directory dir: as__keep_mode() (path, like), fsync, close,
+ * rename, and the fsync of dir that takes the rename to the disk; a
+ * failure before the rename removes tmp. 0, or the errno of the failure
+ * (the file is in place when only the directory's sync failed). */
+int as__temp_commit(int fd, const char *tmp, const char *path, const char *like,
+                    const char *dir);
 /* A temporary file with no name in $TMPDIR (else /tmp): made unnamed
  * where the system can (O_TMPFILE), else named and removed at once;
  * not inherited by programs run later. The descriptor, or -1 with errno
