@@ -86,6 +86,33 @@ _as_tools_long() {
     printf '%s\n' "$2"
 }
 
+# _as_tools_takes TOOL WORD: the option whose value is the word after
+# WORD, when there is one: a long option (shortened or not) that takes a
+# value, or the last letter of a word of short options ("-qK": -K) that
+# takes one; nothing when the value is in WORD itself ("-ofile",
+# "--output=x") or no option of WORD takes one.
+_as_tools_takes() {
+    local takes w=$2 i c
+    takes=$(_as_tools_options "$1" takes)
+    case $w in
+    -- | --*=*) ;;
+    --?*)
+        w=$(_as_tools_long "$1" "$w")
+        printf '%s\n' "$takes" | grep -qxF -- "$w" && printf '%s\n' "$w"
+        ;;
+    -?*)
+        for ((i = 1; i < ${#w}; i++)); do
+            c=-${w:i:1}
+            if printf '%s\n' "$takes" | grep -qxF -- "$c"; then
+                [ $((i + 1)) -eq ${#w} ] && printf '%s\n' "$c"
+                break
+            fi
+        done
+        ;;
+    esac
+    return 0
+}
+
 # _as_tools_reply WORDS|@file|@dir CUR: adds to COMPREPLY the words, or
 # the file or folder names, that start with CUR; one a word, whatever
 # spaces or glob characters a name holds, and names quoted and folders
@@ -110,8 +137,7 @@ _as_tools_reply() {
 # word being completed (the words before it are options and their
 # values).
 _as_tools_first_operand() {
-    local i w takes skip=
-    takes=$(_as_tools_options "${COMP_WORDS[0]}" takes)
+    local i w skip=
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         if [ -n "$skip" ] || [ "$w" = "=" ]; then
@@ -123,8 +149,7 @@ _as_tools_first_operand() {
         --) return 1 ;;
         -?*)
             [ "${COMP_WORDS[i + 1]}" != "=" ] &&
-                printf '%s\n' "$takes" |
-                grep -qxF -- "$(_as_tools_long "${COMP_WORDS[0]}" "$w")" &&
+                [ -n "$(_as_tools_takes "${COMP_WORDS[0]}" "$w")" ] &&
                 skip=1
             ;;
         *) return 1 ;;
@@ -144,11 +169,9 @@ _as_tools() {
     elif [ "$cur" = "=" ]; then
         opt=$prev
         cur=
-    elif [[ $prev == -?* && $prev != *=* ]] &&
-        _as_tools_options "${COMP_WORDS[0]}" takes |
-        grep -qxF -- "$(_as_tools_long "${COMP_WORDS[0]}" "$prev")"; then
+    elif [[ $prev == -?* ]]; then
         # an option given its value as the next word
-        opt=$prev
+        opt=$(_as_tools_takes "${COMP_WORDS[0]}" "$prev")
     fi
     if [ -n "$opt" ]; then
         values=$(_as_tools_values "$tool" \

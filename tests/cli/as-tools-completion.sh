@@ -99,6 +99,13 @@ bcomp "merge|" as-index --lab = kicks mer
 bcomp "merge|" as-index -E 32 mer
 bcomp "|" as-search -n ""
 bcomp "|" as-cluster -e ""
+# short options in one word: the last one takes the next word ("-qm":
+# -m), unless one before it takes the rest of the word ("-mpca")
+bcomp "pca|" as-map -qm p
+bcomp "|" as-stats -qk ""
+bcomp "merge|" as-index -qo x.asx mer
+bcomp "lib.asx|" as-map -mpca li
+bcomp "lib.asx|" as-map -qmpca li
 # names are quoted and folders end with '/' only where names are
 # offered (-o filenames there alone): "--color=" is not "--color\=", and
 # a word such as "kick" is not a folder "kick/"
