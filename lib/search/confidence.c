@@ -40,8 +40,10 @@ as__calib_choose(as_searcher *s, const struct as_featheader *h)
     s->n_calib = 0;
     if (s->metric != AS_METRIC_COSINE)
         return;
-    for (int g = 0; g < AS_G_COUNT; g++)
-        if (s->weights[g] != 1.0)
+    /* the weights of the groups the index has columns of: another
+     * group's changes no distance (as-search -w other=2) */
+    for (size_t j = 0; j < s->dim; j++)
+        if (!s->tag[j] && s->weights[s->groups[j]] != 1.0)
             return;
     /* the kind tags (as/kind.h) are no features: match the others */
     const char **names = malloc((h->dim ? h->dim : 1) * sizeof *names);

@@ -1602,6 +1602,13 @@ test_confidence(const char *path)
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
     CHECK(isnan(as_search_confidence(s, 0.1)));
     as_searcher_free(s);
+    /* a weight on a group the set has no column of (other) changes no
+     * distance: the table still applies */
+    w[AS_G_TIMBRE] = 1.0;
+    w[AS_G_OTHER] = 3.0;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
+    CHECK(as_search_confidence(s, 0.1) >= 0.0);
+    as_searcher_free(s);
     as_search_opts_init(&o);
     o.metric = AS_METRIC_EUCLIDEAN;
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);

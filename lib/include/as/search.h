@@ -369,8 +369,8 @@ void as_search_group_sims(const as_searcher *s, const float *a, const float *b,
  * the table measured for the searcher's feature set on a labelled drum
  * corpus across its sources (bench/corpus/fit.sh; man/as-search.1 lists
  * the tables). NaN when no table applies: columns that are not exactly
- * those of the default or librosa45 set, a group weight other than 1, or
- * the Euclidean metric.
+ * those of the default or librosa45 set, a weight other than 1 of a group
+ * the columns are in, or the Euclidean metric.
  */
 double as_search_confidence(const as_searcher *s, double distance);
 
