@@ -87,6 +87,18 @@ for mode in -L -D --like=kick; do
     done
     unset IFS
 done
+# a weight for a group the index has no column of: a note, and the
+# results as without it
+run as-search -H -k 2 lib.asx $K
+expect_status 0
+cp "$T/out" plain.out
+run as-search -H -k 2 -w other=3 lib.asx $K
+expect_status 0
+expect_out_file plain.out
+expect_err "as-search: -w: the index has no column of group other: its weight changes nothing"
+run as-search -q -H -k 2 -w other=3 lib.asx $K
+expect_status 0
+expect_no_err
 # two modes at once: that conflict first
 run as-search -L -D -k 3 lib.asx
 expect_status 2

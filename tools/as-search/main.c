@@ -152,8 +152,15 @@ open_searcher(const struct opts *o, struct lib *lib)
     double w[AS_G_COUNT];
     const double *stored = as_index_group_weights(lib->ix[0]);
     as_index_feature_groups(lib->ix[0], lib->present);
-    for (int g = 0; g < AS_G_COUNT; g++)
+    for (int g = 0; g < AS_G_COUNT; g++) {
         w[g] = o->weight_set[g] ? o->weights[g] : stored[g];
+        /* a note, not an error: one -w may serve indexes of several sets */
+        if (o->weight_set[g] && !lib->present[g])
+            cli_notex("-w",
+                      "the index has no column of group %s: its weight "
+                      "changes nothing",
+                      as_group_name((enum as_group)g));
+    }
     if (!as_group_weights_usable(lib->ix[0], w))
         cli_usage_error("-w: every group of the index weighs 0");
     struct as_search_opts so;
