@@ -90,7 +90,9 @@ _as_tools_long() {
 # WORD, when there is one: a long option (shortened or not) that takes a
 # value, or the last letter of a word of short options ("-qK": -K) that
 # takes one; nothing when the value is in WORD itself ("-ofile",
-# "--output=x") or no option of WORD takes one.
+# "--output=x") or no option of WORD takes one. An option takes a value
+# when --help says so or it has values here (an old spelling such as
+# as-index -A has no line of its own in --help).
 _as_tools_takes() {
     local takes w=$2 i c
     takes=$(_as_tools_options "$1" takes)
@@ -103,7 +105,8 @@ _as_tools_takes() {
     -?*)
         for ((i = 1; i < ${#w}; i++)); do
             c=-${w:i:1}
-            if printf '%s\n' "$takes" | grep -qxF -- "$c"; then
+            if printf '%s\n' "$takes" | grep -qxF -- "$c" ||
+                [ -n "$(_as_tools_values "${1##*/}" "$c")" ]; then
                 [ $((i + 1)) -eq ${#w} ] && printf '%s\n' "$c"
                 break
             fi
@@ -163,6 +166,14 @@ _as_tools() {
     local tool=${COMP_WORDS[0]##*/} opt= values
     [ "$COMP_CWORD" -gt 0 ] && prev=${COMP_WORDS[COMP_CWORD - 1]}
     COMPREPLY=()
+    # after "--", every word is an operand: a file
+    local i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        if [ "${COMP_WORDS[i]}" = "--" ]; then
+            _as_tools_reply @file "$cur"
+            return 0
+        fi
+    done
     # "--format=t" arrives as "--format" "=" "t" (= breaks words)
     if [ "$prev" = "=" ] && [ "$COMP_CWORD" -gt 1 ]; then
         opt=${COMP_WORDS[COMP_CWORD - 2]}
@@ -179,11 +190,7 @@ _as_tools() {
         _as_tools_reply "$values" "$cur"
         return 0
     fi
-    local i
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        [ "${COMP_WORDS[i]}" = "--" ] && cur=${cur:-} && opt=end
-    done
-    if [[ $cur == -* && $opt != end ]]; then
+    if [[ $cur == -* ]]; then
         _as_tools_reply "$(_as_tools_options "${COMP_WORDS[0]}")" "$cur"
         # no space after a long option that takes a value
         if [ "${#COMPREPLY[@]}" -eq 1 ] && [[ ${COMPREPLY[0]} == *= ]]; then

@@ -106,6 +106,11 @@ bcomp "|" as-stats -qk ""
 bcomp "merge|" as-index -qo x.asx mer
 bcomp "lib.asx|" as-map -mpca li
 bcomp "lib.asx|" as-map -qmpca li
+# an old spelling with no --help line of its own still takes its value
+# (as-index -A, for -a), and after "--" every word is an operand
+bcomp "|" as-index -A mer
+bcomp "|" as-search -S -- -m e
+bcomp "--json|" as-search --js
 # names are quoted and folders end with '/' only where names are
 # offered (-o filenames there alone): "--color=" is not "--color\=", and
 # a word such as "kick" is not a folder "kick/"
