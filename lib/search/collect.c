@@ -130,6 +130,15 @@ as__shard_of(const as_searcher *s, uint64_t row)
     return lo;
 }
 
+const float *
+as__global_row(const as_searcher *s, uint64_t row, size_t *shard, size_t *entry)
+{
+    size_t sh = as__shard_of(s, row);
+    *shard = sh;
+    *entry = (size_t)(row - s->sh[sh].first);
+    return s->sh[sh].matrix + *entry * s->dim;
+}
+
 int
 as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
                 uint64_t row)

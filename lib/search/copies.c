@@ -34,13 +34,6 @@ as__copies_free(struct as__copies *c)
     free(c);
 }
 
-static const float *
-row_bytes(const as_searcher *s, uint64_t row)
-{
-    size_t sh = as__shard_of(s, row);
-    return s->sh[sh].matrix + (size_t)(row - s->sh[sh].first) * s->dim;
-}
-
 struct keyed {
     uint64_t hash;
     uint64_t row; /* UINT64_MAX once placed */
@@ -77,16 +70,17 @@ static size_t
 same_bytes(const as_searcher *s, struct keyed *k, size_t from, size_t to,
            struct member *m)
 {
-    const float *x = row_bytes(s, k[from].row);
+    size_t sh, at;
+    const float *x = as__global_row(s, k[from].row, &sh, &at);
     size_t n = 0, bytes = s->dim * sizeof *x;
     for (size_t b = from; b < to; b++) {
-        if (k[b].row == UINT64_MAX ||
-            (b != from && memcmp(row_bytes(s, k[b].row), x, bytes) != 0))
+        if (k[b].row == UINT64_MAX)
             continue;
-        size_t sh = as__shard_of(s, k[b].row);
+        const float *y = as__global_row(s, k[b].row, &sh, &at);
+        if (b != from && memcmp(y, x, bytes) != 0)
+            continue;
         struct as_index_entry e;
-        if (as_index_entry(s->sh[sh].ix, (size_t)(k[b].row - s->sh[sh].first),
-                           &e) == AS_OK) {
+        if (as_index_entry(s->sh[sh].ix, at, &e) == AS_OK) {
             m[n].path = e.path;
             m[n].row = k[b].row;
             n++;
@@ -109,7 +103,9 @@ build(const as_searcher *s, struct as__copies **out)
     if (c == NULL || k == NULL)
         goto nomem;
     for (uint64_t r = 0; r < n; r++) {
-        k[r].hash = as__hash64(row_bytes(s, r), s->dim * sizeof(float), 0);
+        size_t sh, at;
+        k[r].hash = as__hash64(as__global_row(s, r, &sh, &at),
+                               s->dim * sizeof(float), 0);
         k[r].row = r;
     }
     qsort(k, (size_t)n, sizeof *k, by_hash);
@@ -201,9 +197,11 @@ as__coll_copy_out(const struct as__coll *c, uint64_t row)
 void
 as__coll_drop_copies(struct as__coll *c)
 {
-    const struct as__copies *t;
-    if (c->owner == NULL || as__copies_get(c->owner, &t) != AS_OK ||
-        t == NULL || t->n_groups == 0)
+    /* the table once per collector that has one to use */
+    const struct as__copies *t = c->copies;
+    if (t == NULL &&
+        (c->owner == NULL || as__copies_get(c->owner, &t) != AS_OK ||
+         t == NULL || t->n_groups == 0))
         return;
     c->copies = t;
     /* not dropping is always right: out of memory, keep them all */

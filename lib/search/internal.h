@@ -151,6 +151,9 @@ int as__coll_offer(struct as__coll *c, uint64_t row, double lb, double ub);
 /* The shard holding a global row (the last of the empty shards that
  * share its first number). */
 size_t as__shard_of(const as_searcher *s, uint64_t row);
+/* A global row's values, its shard and its entry there. */
+const float *as__global_row(const as_searcher *s, uint64_t row, size_t *shard,
+                            size_t *entry);
 /* Whether the filter lets this global row through. */
 int as__row_allowed(const as_searcher *s, const struct as_search_filter *f,
                     uint64_t row);

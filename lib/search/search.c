@@ -633,24 +633,15 @@ scan_projected(const as_searcher *s, struct as__query *q, const float *xq,
     for (uint64_t r = 0; r < s->n_rows; r++) {
         if (!as__row_allowed(s, f, r))
             continue;
-        size_t sh = as__shard_of(s, r), e = (size_t)(r - s->sh[sh].first);
+        size_t sh, e;
         double score =
-            1.0 - exact_distance(s, q, xq, s->sh[sh].matrix + e * s->dim,
+            1.0 - exact_distance(s, q, xq, as__global_row(s, r, &sh, &e),
                                  s->proj_z + r * s->proj_m);
         int st = as__coll_offer(&q->coll, r, score, score);
         if (st != AS_OK)
             return st;
     }
     return AS_OK;
-}
-
-static const float *
-global_row(const as_searcher *s, uint64_t row, size_t *shard, size_t *entry)
-{
-    size_t sh = as__shard_of(s, row);
-    *shard = sh;
-    *entry = (size_t)(row - s->sh[sh].first);
-    return s->sh[sh].matrix + *entry * s->dim;
 }
 
 /* Per group, the cosine of the z-scored (unweighted) columns. */
@@ -708,7 +699,7 @@ finish(as_searcher *s, struct as__query *q, const float *xq, size_t k,
             continue;
         computed++;
         size_t sh, e;
-        const float *x = global_row(s, c->c[i].row, &sh, &e);
+        const float *x = as__global_row(s, c->c[i].row, &sh, &e);
         double d = exact_distance(
             s, q, xq, x,
             s->proj != NULL ? s->proj_z + c->c[i].row * s->proj_m : NULL);
@@ -732,7 +723,7 @@ finish(as_searcher *s, struct as__query *q, const float *xq, size_t k,
         m = k;
     for (size_t i = 0; i < m; i++) {
         size_t sh, e;
-        const float *x = global_row(s, r[i].row, &sh, &e);
+        const float *x = as__global_row(s, r[i].row, &sh, &e);
         hits[i].shard = (uint32_t)sh;
         hits[i].entry = (uint32_t)e;
         hits[i].distance = r[i].distance;
