@@ -142,17 +142,20 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
 
 #include "../search/internal.h"
 #include "../util/hash.h"
+#include "groups.h"
 #include "hnsw.h"
 
 #define ANN_MAGIC                                                              \
     "\x89"                                                                     \
     "ASA\r\n\x1a\n"
-#define ANN_VERSION 1
+#define ANN_VERSION 1        /* the graph alone */
+#define ANN_VERSION_GROUPS 2 /* and groups of copies */
 #define ANN_HEADER_SIZE 128
 #define ANN_SPACE_COSINE 1
 #define ANN_MAX_LINKS 100
 #define ANN_SEED_HEADER 0x616e6e6864723031ULL  /* "annhdr01" */
 #define ANN_SEED_PAYLOAD 0x616e6e7061793031ULL /* "annpay01" */
+#define ANN_SEED_GROUPS 0x616e6e6772703031ULL  /* "anngrp01" */
 /* bytes per read or write of the payload */
 #define ANN_CHUNK ((size_t)1 << 20)
 
@@ -160,6 +163,8 @@ struct as_ann {
     const as_index *ix;
     as__hnsw *g;
     size_t n, dim;
+    size_t nodes; /* in the graph: n less the copies held in groups */
+    struct as__ann_groups groups;
     struct as_ann_info info;
     double *mean, *scale; /* the index's, dim each */
 };
@@ -280,27 +285,39 @@ read_all(int fd, void *buf, size_t n)
 
 /* ---- building ---- */
 
-/* The graph of every row of ix, unit length. */
+/* Inserts row i of ix, unit length, into h; v: room for a row. */
 static int
-build_graph(const as_index *ix, const struct as_ann_opts *o, as__hnsw **out)
+add_row(const as_index *ix, as__hnsw *h, size_t i, float *v)
 {
-    size_t n = as_index_count(ix), dim = as_index_dim(ix);
-    float *v = malloc(dim * sizeof *v);
+    size_t dim = as_index_dim(ix);
+    int st = as_index_normalized_row(ix, i, NULL, v);
+    if (st != AS_OK)
+        return st;
+    double ss = 0.0;
+    for (size_t j = 0; j < dim; j++)
+        ss += (double)v[j] * (double)v[j];
+    double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
+    for (size_t j = 0; j < dim; j++)
+        v[j] = (float)((double)v[j] * inv);
+    return as__hnsw_add(h, v, i);
+}
+
+/* The graph of the rows of ix but the copies g leaves out. */
+static int
+build_graph(const as_index *ix, const struct as_ann_opts *o,
+            const struct as__ann_groups *g, as__hnsw **out)
+{
+    size_t n = as_index_count(ix);
+    float *v = malloc(as_index_dim(ix) * sizeof *v);
     if (v == NULL)
         return AS_ENOMEM;
-    int st = as__hnsw_new(out, dim, n, o->links, o->ef_construction, o->seed);
+    int st = as__hnsw_new(out, as_index_dim(ix), n - g->outside, o->links,
+                          o->ef_construction, o->seed);
     for (size_t i = 0; i < n && st == AS_OK; i++) {
-        st = as_index_normalized_row(ix, i, NULL, v);
-        if (st != AS_OK)
-            break;
-        double ss = 0.0;
-        for (size_t j = 0; j < dim; j++)
-            ss += (double)v[j] * (double)v[j];
-        double inv = ss > 0.0 ? 1.0 / sqrt(ss) : 0.0;
-        for (size_t j = 0; j < dim; j++)
-            v[j] = (float)((double)v[j] * inv);
-        st = as__hnsw_add(*out, v, i);
-        if (o->progress != NULL && ((i + 1) % 4096 == 0 || i + 1 == n))
+        if (g->skip == NULL || !g->skip[i])
+            st = add_row(ix, *out, i, v);
+        if (st == AS_OK && o->progress != NULL &&
+            ((i + 1) % 4096 == 0 || i + 1 == n))
             o->progress(o->progress_ctx, i + 1, n);
     }
     free(v);
@@ -339,6 +356,100 @@ copy_payload(int from, off_t at, int to, uint64_t size, uint64_t *sum)
     return st;
 }
 
+/* The groups section of g at fd's offset, its checksum in *sum. AS_OK,
+ * AS_ENOMEM or AS_EIO (errno). */
+static int
+write_groups(int fd, const struct as__ann_groups *g, uint64_t *sum)
+{
+    unsigned char *buf = malloc(g->n_w * 4);
+    if (buf == NULL)
+        return AS_ENOMEM;
+    as__ann_groups_encode(g, buf);
+    *sum = as__hash64(buf, g->n_w * 4, ANN_SEED_GROUPS);
+    int st = write_all(fd, buf, g->n_w * 4) == 0 ? AS_OK : AS_EIO;
+    free(buf);
+    return st;
+}
+
+/* The header of a file for ix of a payload of size bytes and checksum
+ * sum and the groups of g (version 2; version 1 without groups) into h. */
+static void
+make_header(unsigned char *h, const as_index *ix, const struct as_ann_opts *o,
+            uint64_t fp, uint64_t size, uint64_t sum,
+            const struct as__ann_groups *g, uint64_t gsum)
+{
+    uint64_t gsize = (uint64_t)g->n_w * 4;
+    memset(h, 0, ANN_HEADER_SIZE);
+    memcpy(h, ANN_MAGIC, 8);
+    wr32(h + 8, g->n_groups > 0 ? ANN_VERSION_GROUPS : ANN_VERSION);
+    wr32(h + 12, ANN_HEADER_SIZE);
+    wr64(h + 16, ANN_HEADER_SIZE + size + gsize);
+    wr64(h + 24, as_index_count(ix));
+    wr32(h + 32, (uint32_t)as_index_dim(ix));
+    wr32(h + 36, (uint32_t)o->links);
+    wr32(h + 40, (uint32_t)o->ef_construction);
+    wr32(h + 44, ANN_SPACE_COSINE);
+    wr64(h + 48, fp);
+    wr64(h + 56, o->seed);
+    wr64(h + 64, ANN_HEADER_SIZE);
+    wr64(h + 72, size);
+    wr64(h + 80, sum);
+    if (g->n_groups > 0) {
+        wr64(h + 88, ANN_HEADER_SIZE + size);
+        wr64(h + 96, gsize);
+        wr64(h + 104, gsum);
+        wr64(h + 112, as_index_count(ix) - g->outside);
+    }
+    wr64(h + 120, as__hash64(h, 120, ANN_SEED_HEADER));
+}
+
+/* as_ann_build() to the file itself (links followed), of the graph in
+ * the scratch file sfd and the groups g. */
+static int
+write_file(const as_index *ix, const char *path, const struct as_ann_opts *o,
+           uint64_t fp, int sfd, const struct as__ann_groups *g)
+{
+    struct stat sb;
+    if (fstat(sfd, &sb) != 0)
+        return AS_EIO;
+    char dir[4096], index[4200], tmp[4300];
+    /* a new INDEX.ann: readable by whoever may read INDEX */
+    size_t pl = strlen(path);
+    int beside =
+        pl > 4 && pl < sizeof index && strcmp(path + pl - 4, ".ann") == 0;
+    if (beside) {
+        memcpy(index, path, pl - 4);
+        index[pl - 4] = '\0';
+    }
+    int fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp);
+    if (fd < 0)
+        return AS_EIO;
+    uint64_t size = (uint64_t)sb.st_size, sum = 0, gsum = 0;
+    int st = AS_OK;
+    if (lseek(fd, ANN_HEADER_SIZE, SEEK_SET) != ANN_HEADER_SIZE)
+        st = AS_EIO;
+    if (st == AS_OK)
+        st = copy_payload(sfd, 0, fd, size, &sum);
+    if (st == AS_OK && g->n_groups > 0)
+        st = write_groups(fd, g, &gsum);
+    if (st == AS_OK) {
+        unsigned char h[ANN_HEADER_SIZE];
+        make_header(h, ix, o, fp, size, sum, g, gsum);
+        if (lseek(fd, 0, SEEK_SET) != 0 || write_all(fd, h, sizeof h) != 0)
+            st = AS_EIO;
+    }
+    if (st != AS_OK) {
+        int e = errno != 0 ? errno : EIO;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return st;
+    }
+    int e = as__temp_commit(fd, tmp, path, beside ? index : NULL, dir);
+    errno = e;
+    return e == 0 ? AS_OK : AS_EIO;
+}
+
 /* as_ann_build() to the file itself (links followed). */
 static int
 build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
@@ -353,77 +464,34 @@ build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
         o->links > ANN_MAX_LINKS || o->ef_construction < o->links ||
         as_index_fingerprint(ix, &fp) != AS_OK)
         return AS_EINVAL;
-    as__hnsw *g;
-    int st = build_graph(ix, o, &g);
-    if (st != AS_OK)
+    struct as__ann_groups groups;
+    as__hnsw *g = NULL;
+    int st = as__ann_groups_find(ix, &groups);
+    if (st == AS_OK)
+        st = build_graph(ix, o, &groups, &g);
+    if (st != AS_OK) {
+        as__ann_groups_free(&groups);
         return st;
-    char spath[4200], tmp[4300];
+    }
+    char spath[4200];
     int is_tmp, e = 0;
     int sfd = scratch_open(spath, sizeof spath, &is_tmp);
     if (sfd < 0) {
         e = errno;
         as__hnsw_free(g);
+        as__ann_groups_free(&groups);
         errno = e;
         return AS_EIO;
     }
     st = as__hnsw_save(g, spath);
     as__hnsw_free(g);
-    struct stat sb;
-    if (st == AS_OK && fstat(sfd, &sb) != 0)
-        st = AS_EIO;
-    int fd = -1;
-    char dir[4096], index[4200];
-    /* a new INDEX.ann: readable by whoever may read INDEX */
-    size_t pl = strlen(path);
-    int beside =
-        pl > 4 && pl < sizeof index && strcmp(path + pl - 4, ".ann") == 0;
-    if (beside) {
-        memcpy(index, path, pl - 4);
-        index[pl - 4] = '\0';
-    }
-    if (st == AS_OK &&
-        (fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp)) < 0)
-        st = AS_EIO;
-    uint64_t size = st == AS_OK ? (uint64_t)sb.st_size : 0, sum = 0;
-    if (st == AS_OK && lseek(fd, ANN_HEADER_SIZE, SEEK_SET) != ANN_HEADER_SIZE)
-        st = AS_EIO;
     if (st == AS_OK)
-        st = copy_payload(sfd, 0, fd, size, &sum);
-    e = errno != 0 ? errno : EIO;
+        st = write_file(ix, path, o, fp, sfd, &groups);
+    e = errno;
     scratch_close(sfd, spath, is_tmp);
-    if (st == AS_OK) {
-        unsigned char h[ANN_HEADER_SIZE] = {0};
-        memcpy(h, ANN_MAGIC, 8);
-        wr32(h + 8, ANN_VERSION);
-        wr32(h + 12, ANN_HEADER_SIZE);
-        wr64(h + 16, ANN_HEADER_SIZE + size);
-        wr64(h + 24, as_index_count(ix));
-        wr32(h + 32, (uint32_t)as_index_dim(ix));
-        wr32(h + 36, (uint32_t)o->links);
-        wr32(h + 40, (uint32_t)o->ef_construction);
-        wr32(h + 44, ANN_SPACE_COSINE);
-        wr64(h + 48, fp);
-        wr64(h + 56, o->seed);
-        wr64(h + 64, ANN_HEADER_SIZE);
-        wr64(h + 72, size);
-        wr64(h + 80, sum);
-        wr64(h + 120, as__hash64(h, 120, ANN_SEED_HEADER));
-        if (lseek(fd, 0, SEEK_SET) != 0 || write_all(fd, h, sizeof h) != 0) {
-            e = errno;
-            st = AS_EIO;
-        }
-    }
-    if (st != AS_OK) {
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        errno = e;
-        return st;
-    }
-    e = as__temp_commit(fd, tmp, path, beside ? index : NULL, dir);
+    as__ann_groups_free(&groups);
     errno = e;
-    return e == 0 ? AS_OK : AS_EIO;
+    return st;
 }
 
 int
@@ -462,12 +530,13 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
  * upper levels (each a u32 count and maxM u32 links). */
 #define HN_HEADER 96
 
-/* AS_OK if the payload p (size bytes) is a graph of n nodes of dim
- * floats with links links per node, as as_ann_build writes it; else
- * AS_ECHECKSUM. */
+/* AS_OK if the payload p (size bytes) is a graph of nodes nodes of dim
+ * floats with links links per node, as as_ann_build writes it, labelled
+ * with entry numbers below n, each once (marked 1 in seen, n bytes of
+ * 0); else AS_ECHECKSUM. */
 static int
-check_payload(const unsigned char *p, uint64_t size, uint64_t n, size_t dim,
-              uint64_t links)
+check_payload(const unsigned char *p, uint64_t size, uint64_t nodes, uint64_t n,
+              size_t dim, uint64_t links, unsigned char *seen)
 {
     if (size < HN_HEADER || links < 2 || links > ANN_MAX_LINKS)
         return AS_ECHECKSUM;
@@ -477,29 +546,28 @@ check_payload(const unsigned char *p, uint64_t size, uint64_t n, size_t dim,
     uint32_t enter = rd32(p + 52);
     double mult;
     memcpy(&mult, p + 80, sizeof mult);
-    if (rd64(p) != 0 || rd64(p + 8) != (n ? n : 1) || rd64(p + 16) != n ||
-        rd64(p + 24) != per || rd64(p + 32) != l0 + 4 * (uint64_t)dim ||
-        rd64(p + 40) != l0 || rd64(p + 56) != links ||
-        rd64(p + 64) != 2 * links || rd64(p + 72) != links ||
-        !(mult > 0.0 && mult < 1e6))
+    if (rd64(p) != 0 || rd64(p + 8) != (nodes ? nodes : 1) ||
+        rd64(p + 16) != nodes || rd64(p + 24) != per ||
+        rd64(p + 32) != l0 + 4 * (uint64_t)dim || rd64(p + 40) != l0 ||
+        rd64(p + 56) != links || rd64(p + 64) != 2 * links ||
+        rd64(p + 72) != links || !(mult > 0.0 && mult < 1e6))
         return AS_ECHECKSUM;
-    if (n == 0 ? maxlevel != -1 || enter != UINT32_MAX
-               : maxlevel < 0 || maxlevel > 64 || enter >= n)
+    if (nodes == 0 ? maxlevel != -1 || enter != UINT32_MAX
+                   : maxlevel < 0 || maxlevel > 64 || enter >= nodes)
         return AS_ECHECKSUM;
-    if (n > (size - HN_HEADER) / per)
+    if (nodes > (size - HN_HEADER) / per)
         return AS_ECHECKSUM;
     /* the levels, from the upper lists' sizes, and the labels: each
      * entry once */
-    unsigned char *lev = malloc(n ? n : 1);
-    unsigned char *seen = calloc(n ? n : 1, 1);
-    const unsigned char **upper = malloc((n ? n : 1) * sizeof *upper);
+    unsigned char *lev = malloc(nodes ? nodes : 1);
+    const unsigned char **upper = malloc((nodes ? nodes : 1) * sizeof *upper);
     int st = AS_ECHECKSUM;
-    if (lev == NULL || seen == NULL || upper == NULL) {
+    if (lev == NULL || upper == NULL) {
         st = AS_ENOMEM;
         goto done;
     }
-    uint64_t at = HN_HEADER + n * per;
-    for (uint64_t i = 0; i < n; i++) {
+    uint64_t at = HN_HEADER + nodes * per;
+    for (uint64_t i = 0; i < nodes; i++) {
         if (size - at < 4)
             goto done;
         uint32_t len = rd32(p + at);
@@ -511,9 +579,9 @@ check_payload(const unsigned char *p, uint64_t size, uint64_t n, size_t dim,
         at += len;
     }
     /* (no entry point in an empty graph, and no level read for it) */
-    if (at != size || (n > 0 && lev[enter] != (unsigned)maxlevel))
+    if (at != size || (nodes > 0 && lev[enter] != (unsigned)maxlevel))
         goto done;
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = 0; i < nodes; i++) {
         const unsigned char *e = p + HN_HEADER + i * per;
         uint64_t label = rd64(e + l0 + 4 * (uint64_t)dim);
         if (label >= n || seen[label])
@@ -529,7 +597,7 @@ check_payload(const unsigned char *p, uint64_t size, uint64_t n, size_t dim,
                 goto done;
             for (uint32_t k = 0; k < c; k++) {
                 uint32_t to = rd32(ll + 4 + 4 * (uint64_t)k);
-                if (to >= n || lev[to] < l)
+                if (to >= nodes || lev[to] < l)
                     goto done;
             }
         }
@@ -537,9 +605,29 @@ check_payload(const unsigned char *p, uint64_t size, uint64_t n, size_t dim,
     st = AS_OK;
 done:
     free(lev);
-    free(seen);
     free(upper);
     return st;
+}
+
+/* The payload's size in a header that check_header() passed. */
+static uint64_t
+payload_size(const unsigned char *h)
+{
+    return rd64(h + 72);
+}
+
+/* The groups section's size (0: none) in a header that passed. */
+static uint64_t
+groups_size(const unsigned char *h)
+{
+    return rd32(h + 8) == ANN_VERSION_GROUPS ? rd64(h + 96) : 0;
+}
+
+/* The graph's nodes in a header that passed. */
+static uint64_t
+graph_nodes(const unsigned char *h)
+{
+    return rd32(h + 8) == ANN_VERSION_GROUPS ? rd64(h + 112) : rd64(h + 24);
 }
 
 /* Checks the header h of a file of size bytes for ix; AS_OK or the
@@ -549,35 +637,129 @@ check_header(const unsigned char *h, uint64_t size, const as_index *ix)
 {
     if (memcmp(h, ANN_MAGIC, 8) != 0)
         return AS_ENOTANN;
-    if (rd32(h + 8) != ANN_VERSION)
+    uint32_t version = rd32(h + 8);
+    if (version != ANN_VERSION && version != ANN_VERSION_GROUPS)
         return AS_EINDEXVER;
     if (rd64(h + 120) != as__hash64(h, 120, ANN_SEED_HEADER))
         return AS_ECHECKSUM;
+    uint64_t fsize = rd64(h + 16), n = rd64(h + 24);
+    /* after the payload: the groups (version 2), or the end */
+    uint64_t end = version == ANN_VERSION ? fsize : rd64(h + 88);
     if (rd32(h + 12) != ANN_HEADER_SIZE || rd64(h + 64) != ANN_HEADER_SIZE ||
-        rd32(h + 44) != ANN_SPACE_COSINE ||
-        rd64(h + 72) != rd64(h + 16) - ANN_HEADER_SIZE)
+        rd32(h + 44) != ANN_SPACE_COSINE || end < ANN_HEADER_SIZE ||
+        rd64(h + 72) != end - ANN_HEADER_SIZE)
         return AS_ECHECKSUM; /* a header we never write */
-    if (rd64(h + 16) != size)
+    /* groups: 3 words or more each, every entry in one at most */
+    if (version == ANN_VERSION_GROUPS &&
+        (fsize < end || fsize - end != rd64(h + 96) || rd64(h + 96) == 0 ||
+         rd64(h + 96) % 4 != 0 || rd64(h + 96) / 4 > n + n / 2 ||
+         rd64(h + 112) > n))
+        return AS_ECHECKSUM;
+    if (fsize != size)
         return AS_ECHECKSUM; /* truncated, or grown */
     uint64_t fp;
     if (as_index_fingerprint(ix, &fp) != AS_OK || rd64(h + 48) != fp ||
-        rd64(h + 24) != as_index_count(ix) || rd32(h + 32) != as_index_dim(ix))
+        n != as_index_count(ix) || rd32(h + 32) != as_index_dim(ix))
         return AS_ESTALE;
     return AS_OK;
 }
 
 /* check_payload on the scratch file fd of size bytes. */
 static int
-check_scratch(int fd, uint64_t size, uint64_t n, size_t dim, uint64_t links)
+check_scratch(int fd, uint64_t size, uint64_t nodes, uint64_t n, size_t dim,
+              uint64_t links, unsigned char *seen)
 {
     if (size < HN_HEADER || size > SIZE_MAX)
         return AS_ECHECKSUM;
     void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (m == MAP_FAILED)
         return AS_ENOMEM;
-    int st = check_payload(m, size, n, dim, links);
+    int st = check_payload(m, size, nodes, n, dim, links, seen);
     munmap(m, (size_t)size);
     return st;
+}
+
+/* The groups section (size bytes) from where fd stands, checked against
+ * sum, into *out (malloc'd). AS_OK, AS_ECHECKSUM (wrong, or the file
+ * ends first), AS_ENOMEM or AS_EIO. */
+static int
+read_groups(int fd, uint64_t size, uint64_t sum, unsigned char **out)
+{
+    *out = NULL;
+    if (size > SIZE_MAX)
+        return AS_ENOMEM;
+    unsigned char *b = malloc(size ? (size_t)size : 1);
+    if (b == NULL)
+        return AS_ENOMEM;
+    if (read_all(fd, b, (size_t)size) != 0) {
+        int e = errno;
+        free(b);
+        errno = e;
+        return e == 0 ? AS_ECHECKSUM : AS_EIO;
+    }
+    if (as__hash64(b, (size_t)size, ANN_SEED_GROUPS) != sum) {
+        free(b);
+        return AS_ECHECKSUM;
+    }
+    *out = b;
+    return AS_OK;
+}
+
+/* a's graph from the checked scratch file sfd (its name spath) of the
+ * file of header h, and its groups gb (NULL: none). */
+static int
+load_graph(as_ann *a, const unsigned char *h, int sfd, const char *spath,
+           const unsigned char *gb)
+{
+    unsigned char *seen = calloc(a->n ? a->n : 1, 1);
+    if (seen == NULL)
+        return AS_ENOMEM;
+    a->nodes = (size_t)graph_nodes(h);
+    int st = check_scratch(sfd, payload_size(h), a->nodes, a->n, a->dim,
+                           rd32(h + 36), seen);
+    if (st == AS_OK && gb != NULL)
+        st = as__ann_groups_load(&a->groups, gb, (size_t)groups_size(h), a->n,
+                                 a->nodes, seen, a->ix);
+    else if (st == AS_OK && a->nodes != a->n)
+        st = AS_ECHECKSUM;
+    free(seen);
+    if (st == AS_OK)
+        st = as__hnsw_load(&a->g, spath, a->dim);
+    if (st == AS_EINVAL)
+        st = AS_ECHECKSUM; /* checked bytes hnswlib does not take */
+    if (st == AS_OK && as__hnsw_count(a->g) != a->nodes)
+        st = AS_ECHECKSUM;
+    return st;
+}
+
+/* An as_ann for ix with the header h, its tables from ix. */
+static int
+ann_new(as_ann **out, const as_index *ix, const unsigned char *h)
+{
+    as_ann *a = calloc(1, sizeof *a);
+    *out = a;
+    if (a == NULL)
+        return AS_ENOMEM;
+    size_t dim = as_index_dim(ix);
+    a->ix = ix;
+    a->n = as_index_count(ix);
+    a->dim = dim;
+    a->info.count = a->n;
+    a->info.dim = dim;
+    a->info.links = rd32(h + 36);
+    a->info.ef_construction = rd32(h + 40);
+    a->info.fingerprint = rd64(h + 48);
+    a->info.nodes = (size_t)graph_nodes(h);
+    a->mean = malloc(2 * dim * sizeof *a->mean);
+    if (a->mean == NULL)
+        return AS_ENOMEM;
+    const struct as_featheader *hd = as_index_header(ix);
+    a->scale = a->mean + a->dim;
+    memcpy(a->mean, as_index_mean(ix), a->dim * sizeof *a->mean);
+    as_distance_scales(hd->set, (const char *const *)hd->names, a->dim,
+                       as_index_groups(ix), as_index_std(ix),
+                       as_index_group_weights(ix), a->scale);
+    return AS_OK;
 }
 
 int
@@ -631,44 +813,21 @@ as_ann_open(as_ann **out, const char *path, const as_index *ix)
         return AS_EIO;
     }
     uint64_t sum = 0;
-    st = copy_payload(fd, ANN_HEADER_SIZE, sfd, rd64(h + 72), &sum);
+    unsigned char *gb = NULL;
+    st = copy_payload(fd, ANN_HEADER_SIZE, sfd, payload_size(h), &sum);
+    if (st == AS_OK && sum != rd64(h + 80))
+        st = AS_ECHECKSUM;
+    if (st == AS_OK && groups_size(h) > 0)
+        st = read_groups(fd, groups_size(h), rd64(h + 104), &gb);
     if (st == AS_EIO && errno == 0)
         st = AS_ECHECKSUM; /* shorter than it was: being replaced */
     close(fd);
     as_ann *a = NULL;
-    if (st == AS_OK && sum != rd64(h + 80))
-        st = AS_ECHECKSUM;
-    if (st == AS_OK && (a = calloc(1, sizeof *a)) == NULL)
-        st = AS_ENOMEM;
-    if (st == AS_OK) {
-        size_t dim = as_index_dim(ix);
-        a->ix = ix;
-        a->n = as_index_count(ix);
-        a->dim = dim;
-        a->info.count = a->n;
-        a->info.dim = dim;
-        a->info.links = rd32(h + 36);
-        a->info.ef_construction = rd32(h + 40);
-        a->info.fingerprint = rd64(h + 48);
-        a->mean = malloc(2 * dim * sizeof *a->mean);
-        if (a->mean == NULL)
-            st = AS_ENOMEM;
-    }
-    if (st == AS_OK) {
-        const struct as_featheader *hd = as_index_header(ix);
-        a->scale = a->mean + a->dim;
-        memcpy(a->mean, as_index_mean(ix), a->dim * sizeof *a->mean);
-        as_distance_scales(hd->set, (const char *const *)hd->names, a->dim,
-                           as_index_groups(ix), as_index_std(ix),
-                           as_index_group_weights(ix), a->scale);
-        st = check_scratch(sfd, rd64(h + 72), a->n, a->dim, rd32(h + 36));
-        if (st == AS_OK)
-            st = as__hnsw_load(&a->g, spath, a->dim);
-        if (st == AS_EINVAL)
-            st = AS_ECHECKSUM; /* checked bytes hnswlib does not take */
-    }
-    if (st == AS_OK && as__hnsw_count(a->g) != a->n)
-        st = AS_ECHECKSUM;
+    if (st == AS_OK)
+        st = ann_new(&a, ix, h);
+    if (st == AS_OK)
+        st = load_graph(a, h, sfd, spath, gb);
+    free(gb);
     scratch_close(sfd, spath, is_tmp);
     if (st != AS_OK) {
         as_ann_close(a);
@@ -684,6 +843,7 @@ as_ann_close(as_ann *a)
     if (a == NULL)
         return;
     as__hnsw_free(a->g);
+    as__ann_groups_free(&a->groups);
     free(a->mean);
     free(a);
 }
@@ -710,6 +870,46 @@ searcher_fits(const as_ann *a, const as_searcher *s)
     return 1;
 }
 
+/* The candidates for query q of the walk's labels: each as it is, but
+ * the first of a group of copies, which brings the group's first k
+ * entries that f lets through, in f's tie order, into *refs (room for
+ * *cap, grown). Their number, or SIZE_MAX when out of memory. */
+static size_t
+candidates(const as_ann *a, const as_searcher *s, const uint64_t *labels,
+           size_t got, size_t q, size_t k, const struct as_search_filter *f,
+           struct as_entry_ref **refs, size_t *cap)
+{
+    int by_path = f == NULL || f->ties == AS_TIES_PATH;
+    uint32_t skip = UINT32_MAX; /* this query's own entry, left out */
+    if (f != NULL && f->exclude != NULL && f->exclude[q].shard == 0)
+        skip = f->exclude[q].entry;
+    size_t m = 0;
+    for (size_t i = 0; i < got; i++) {
+        size_t c = 0;
+        const uint32_t *g =
+            as__ann_group_of(&a->groups, (uint32_t)labels[i], by_path, &c);
+        size_t more = g == NULL ? 1 : c < k ? c : k;
+        if (m + more > *cap) {
+            size_t want = 2 * (m + more) > got ? 2 * (m + more) : got;
+            struct as_entry_ref *r = realloc(*refs, want * sizeof *r);
+            if (r == NULL)
+                return SIZE_MAX;
+            *refs = r;
+            *cap = want;
+        }
+        if (g == NULL) {
+            (*refs)[m++] = (struct as_entry_ref){0, (uint32_t)labels[i]};
+            continue;
+        }
+        for (size_t j = 0, took = 0; j < c && took < k; j++)
+            if (g[j] != skip && as__row_allowed(s, f, g[j])) {
+                (*refs)[m++] = (struct as_entry_ref){0, g[j]};
+                took++;
+            }
+    }
+    return m;
+}
+
 int
 as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
               size_t k, size_t ef, const struct as_search_filter *f,
@@ -719,7 +919,7 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
         (n_q > 0 && (queries == NULL || hits == NULL || n_hits == NULL)) ||
         !searcher_fits(a, s))
         return AS_EINVAL;
-    size_t dim = a->dim, cap = 0;
+    size_t dim = a->dim, cap = 0, rcap = 0;
     double max_d = f != NULL ? f->max_distance : -1.0;
     float *y = malloc(dim * sizeof *y);
     uint64_t *labels = NULL;
@@ -755,38 +955,36 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
         size_t want = (ef > k ? ef : k) + skip;
         n_hits[q] = 0;
         while (st == AS_OK) {
-            if (want > a->n)
-                want = a->n;
+            if (want > a->nodes)
+                want = a->nodes;
             if (want > cap) {
                 free(labels);
                 free(dist);
-                free(refs);
                 cap = want;
                 labels = malloc(cap * sizeof *labels);
                 dist = malloc(cap * sizeof *dist);
-                refs = malloc(cap * sizeof *refs);
-                if (labels == NULL || dist == NULL || refs == NULL) {
+                if (labels == NULL || dist == NULL) {
                     st = AS_ENOMEM;
                     break;
                 }
             }
-            size_t got = 0;
+            size_t got = 0, m = 0;
             if (want > 0)
                 st = as__hnsw_search(a->g, y, want, labels, dist, &got);
-            for (size_t i = 0; i < got; i++) {
-                refs[i].shard = 0;
-                refs[i].entry = (uint32_t)labels[i];
-            }
+            if (st == AS_OK && (m = candidates(a, s, labels, got, q, k, f,
+                                               &refs, &rcap)) == SIZE_MAX)
+                st = AS_ENOMEM;
             if (st == AS_OK)
-                st = as_search_among(s, x, q, refs, got, k, f, hits + q * k,
+                st = as_search_among(s, x, q, refs, m, k, f, hits + q * k,
                                      &n_hits[q]);
-            /* enough, every entry seen, or the candidates already reach
+            /* enough, every node seen, or the candidates already reach
              * past max_distance (float distances: a little slack) */
-            if (st != AS_OK || n_hits[q] >= k || want >= a->n || got < want ||
+            if (st != AS_OK || n_hits[q] >= k || want >= a->nodes ||
+                got < want ||
                 (max_d >= 0.0 && got > 0 &&
                  (double)dist[got - 1] > max_d + 1e-4))
                 break;
-            want = want > a->n / 4 ? a->n : 4 * want;
+            want = want > a->nodes / 4 ? a->nodes : 4 * want;
         }
     }
     free(y);

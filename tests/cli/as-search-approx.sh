@@ -6,6 +6,7 @@
 # exact search is at least 0.95 at the default -E (0.9 with a label
 # filter); every answer says exact: no; a missing, stale, damaged,
 # truncated or foreign INDEX.ann is refused with a message naming it.
+# Exact copies are answered as the exact search answers them.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -248,4 +249,30 @@ as-index -a link.asx || fail "as-index -a through a link"
 for ix in link.asx real/lib.asx; do
     as-search -a -p s/00001.wav $ix >/dev/null || fail "as-search -a $ix"
 done
+
+# Exact copies (one row under 400 paths whose order is not the entries',
+# and 40 pairs) are one node of the graph each: -a answers as the exact
+# search does, copies in its order (before, as 440 nodes linked among
+# themselves, 330 lines of 2000 differed)
+awk -F '\t' 'BEGIN { OFS = "\t" }
+    NR == 1 { print; next }
+    NR == 2 { for (i = 0; i < 400; i++) { $1 = sprintf("d/%03d.wav", i * 37 % 400); print }; next }
+    NR <= 42 { print; $1 = "p/" $1; print; next }
+    { print }' lib.tsv >copies.tsv
+as-index -q -o copies.asx copies.tsv
+run as-index -a copies.asx
+expect_status 0
+expect_no_err
+as-search -k 10 -F queries.tsv copies.asx >exact_c
+grep -q '	d/' exact_c || fail "copies: no copy among the exact results"
+run as-search -a -k 10 -F queries.tsv copies.asx
+expect_status 0
+awk -F '\t' 'BEGIN { OFS = "\t" } { NF--; print }' "$T/out" >approx_c
+cmp -s exact_c approx_c || fail "copies: -a differs from the exact search"
+# the groups, after the graph, are checked as it is
+printf '\377' | dd of=copies.asx.ann bs=1 seek=$(($(wc -c <copies.asx.ann) - 3)) \
+    conv=notrunc 2>/dev/null
+run as-search -a -k 10 -F queries.tsv copies.asx
+expect_status 1
+expect_err "as-search: copies.asx.ann: index is damaged (checksum mismatch): rebuild it with as-index -a copies.asx"
 exit 0

@@ -3,11 +3,11 @@
  * libFuzzer targets for the approximate index reader (lib/ann/ann.c):
  * the input is an INDEX.ann file, opened against a fixed small index
  * that the target builds at start-up (48 entries of 4 values, made by
- * the library's builder from a fixed generator, and its graph with 4
- * links per node, so that it has upper levels). If it opens, every
- * entry's row is searched through the graph (k nearest, with and
- * without a filter). Any status is fine; crashes, hangs, leaks and
- * sanitizer reports are not.
+ * the library's builder from a fixed generator, four groups of three
+ * exact copies among them, and its graph with 4 links per node, so that
+ * it has upper levels). If it opens, every entry's row is searched
+ * through the graph (k nearest, with and without a filter). Any status
+ * is fine; crashes, hangs, leaks and sanitizer reports are not.
  *
  * One source, two targets (FUZZ_PATCH_SUMS, set by tests/CMakeLists.txt):
  *   fuzz_ann       the bytes as they are: a file opens only if its
@@ -24,7 +24,10 @@
  *
  * The header (man/as-format.5): file size at 16, count at 24, dimension
  * at 32, fingerprint at 48, payload size at 72, payload checksum at 80,
- * header checksum at 120 (of bytes 0 to 120); the payload from 128.
+ * in version 2 the groups' offset at 88, size at 96 and checksum at 104,
+ * header checksum at 120 (of bytes 0 to 120); the payload from 128, then
+ * the groups. The index has groups of three copies, so the graph as
+ * built is of version 2.
  *
  * tests/fuzz/run.sh builds, seeds and runs them. With AS_FUZZ_SEED set
  * to a path, a target writes the graph of its index there and exits
@@ -57,9 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define N 48
 #define DIM FUZZ_DIM
 #define K 3
+/* groups of three copies: the graph's file is of version 2 */
+#define COPY_EVERY 12
 #define AN_HEADER 128
 #define AN_SEED_HEADER 0x616e6e6864723031ULL
 #define AN_SEED_PAYLOAD 0x616e6e7061793031ULL
+#define AN_SEED_GROUPS 0x616e6e6772703031ULL
 
 static as_index *ix;
 static as_searcher *searcher;
@@ -67,17 +73,36 @@ static uint64_t fingerprint;
 static float rows[N][DIM];
 static volatile double sink;
 
-/* Whether buf's header and payload checksums are right for its bytes. */
+/* Where the payload ends and the groups (version 2) begin: the groups'
+ * offset in a file of version 2, else its end. */
+static size_t
+payload_end(const unsigned char *buf, size_t size)
+{
+    return buf[8] == 2 ? (size_t)get64(buf + 88) : size;
+}
+
+/* Whether buf's header, payload and groups checksums are right for its
+ * bytes. */
 static int
 sums_pass(const unsigned char *buf, size_t size)
 {
-    return size >= AN_HEADER &&
-           get64(buf + 120) == as__hash64(buf, 120, AN_SEED_HEADER) &&
-           get64(buf + 16) == size && get64(buf + 72) == size - AN_HEADER &&
-           get64(buf + 80) ==
-               as__hash64(buf + AN_HEADER, size - AN_HEADER, AN_SEED_PAYLOAD);
+    if (size < AN_HEADER ||
+        get64(buf + 120) != as__hash64(buf, 120, AN_SEED_HEADER) ||
+        get64(buf + 16) != size)
+        return 0;
+    size_t end = payload_end(buf, size);
+    if (end < AN_HEADER || end > size || get64(buf + 72) != end - AN_HEADER ||
+        get64(buf + 80) !=
+            as__hash64(buf + AN_HEADER, end - AN_HEADER, AN_SEED_PAYLOAD))
+        return 0;
+    return buf[8] != 2 || (get64(buf + 96) == size - end &&
+                           get64(buf + 104) == as__hash64(buf + end, size - end,
+                                                          AN_SEED_GROUPS));
 }
 
+/* The sizes, the index's facts and the checksums made right; in a file
+ * of version 2 the groups keep their size (as far as it fits) and end
+ * the file. */
 static void
 patch_sums(unsigned char *buf, size_t size)
 {
@@ -87,9 +112,17 @@ patch_sums(unsigned char *buf, size_t size)
     put64(buf + 24, N);
     put32(buf + 32, DIM);
     put64(buf + 48, fingerprint);
-    put64(buf + 72, size - AN_HEADER);
+    size_t end = size;
+    if (buf[8] == 2) {
+        uint64_t g = get64(buf + 96);
+        end = g <= size - AN_HEADER ? size - (size_t)g : AN_HEADER;
+        put64(buf + 88, end);
+        put64(buf + 96, size - end);
+        put64(buf + 104, as__hash64(buf + end, size - end, AN_SEED_GROUPS));
+    }
+    put64(buf + 72, end - AN_HEADER);
     put64(buf + 80,
-          as__hash64(buf + AN_HEADER, size - AN_HEADER, AN_SEED_PAYLOAD));
+          as__hash64(buf + AN_HEADER, end - AN_HEADER, AN_SEED_PAYLOAD));
     put64(buf + 120, as__hash64(buf, 120, AN_SEED_HEADER));
 }
 
@@ -122,7 +155,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     snprintf(path, sizeof path, "%s/ix.asx", dir);
     snprintf(annpath, sizeof annpath, "%s/ix.asx.ann", dir);
-    fuzz_small_index(path, N, 12345, 3, &rows[0][0]);
+    fuzz_small_index(path, N, 12345, 3, COPY_EVERY, &rows[0][0]);
     struct as_ann_opts o;
     as_ann_opts_init(&o);
     o.links = 4;
@@ -142,8 +175,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     /* the graph as built must open and search */
     as_ann *a = NULL;
-    if (as_ann_open(&a, annpath, ix) != AS_OK) {
-        fprintf(stderr, "fuzz_ann: the graph as built does not open\n");
+    struct as_ann_info info;
+    if (as_ann_open(&a, annpath, ix) != AS_OK ||
+        (as_ann_info(a, &info), info.nodes != N - 2 * (N / COPY_EVERY))) {
+        fprintf(stderr, "fuzz_ann: the graph as built does not open, or "
+                        "holds the copies\n");
         abort();
     }
     as_ann_close(a);

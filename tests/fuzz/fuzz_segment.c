@@ -127,7 +127,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     snprintf(base_path, sizeof base_path, "%s/ix.asx", dir);
     snprintf(seg_path, sizeof seg_path, "%s/ix.asx.seg", dir);
-    fuzz_small_index(base_path, SEG_N, 4321, 2, NULL);
+    fuzz_small_index(base_path, SEG_N, 4321, 2, 0, NULL);
     FILE *fp = fopen(base_path, "rb");
     unsigned char hd[256];
     if (fp == NULL || fread(hd, 1, sizeof hd, fp) != sizeof hd ||

@@ -61,11 +61,13 @@ fuzz_copy(const uint8_t *data, size_t size)
  * "snare" where i % label_every is 0 and "kick" elsewhere, duration 1 s,
  * FUZZ_DIM values in [-0.5, 0.5) from a linear congruential generator
  * started at seed (copied to rows, n * FUZZ_DIM, when it is not NULL).
- * Aborts on any failure: a target cannot run without it.
+ * With copy_every (3 or more; 0: none), the last two entries of each
+ * copy_every take the values of the one before them: groups of three
+ * exact copies. Aborts on any failure: a target cannot run without it.
  */
 static inline void
 fuzz_small_index(const char *path, size_t n, uint32_t seed, size_t label_every,
-                 float *rows)
+                 size_t copy_every, float *rows)
 {
     static const char *names[FUZZ_DIM] = {"mfcc_mean_00", "chroma_mean_00",
                                           "rms_mean", "tempo_bpm"};
@@ -83,10 +85,15 @@ fuzz_small_index(const char *path, size_t n, uint32_t seed, size_t label_every,
         char p[32];
         float v[FUZZ_DIM];
         snprintf(p, sizeof p, "e%02zu.wav", i);
+        static float head[FUZZ_DIM];
         for (size_t j = 0; j < FUZZ_DIM; j++) {
             x = x * 1664525u + 1013904223u;
             v[j] = (float)(x >> 8) / (float)(1 << 24) - 0.5f;
         }
+        if (copy_every >= 3 && i % copy_every == copy_every - 3)
+            memcpy(head, v, sizeof head);
+        else if (copy_every >= 3 && i % copy_every >= copy_every - 2)
+            memcpy(v, head, sizeof head);
         if (rows != NULL)
             memcpy(rows + i * FUZZ_DIM, v, sizeof v);
         struct as_index_entry e = {p,

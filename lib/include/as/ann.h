@@ -16,7 +16,13 @@
  * A search walks the graph for ef candidates (ef >= k), then ranks them
  * again exactly, in double, as as_search does (as_search_among): the
  * distances, group similarities and tie order of what it returns are
- * exact, but an entry the walk missed is missing. The file is bound to
+ * exact, but an entry the walk missed is missing. Exact copies (entries
+ * whose rows have the same bytes: one sound under many paths) are one
+ * node of the graph, the first of their group; thousands of identical
+ * vectors in the graph would link among themselves and cut the walks of
+ * every query. A candidate that heads a group stands for the group's
+ * first k entries that the filter lets through, in its tie order: the
+ * only ones of the group that can be among the k nearest. The file is bound to
  * the index it was built from by as_index_fingerprint() and a checksum
  * covers every byte, so opening refuses a graph built for another
  * version of the index (AS_ESTALE) or a damaged one (AS_ECHECKSUM) rather
@@ -68,8 +74,9 @@ void as_ann_opts_init(struct as_ann_opts *o);
 int as_ann_replaceable(const char *path);
 
 /*
- * Builds the graph of every entry of ix (one thread, in entry order, so
- * the result does not depend on the machine's load) and writes it to
+ * Builds the graph of the entries of ix, one node per group of exact
+ * copies (one thread, in entry order, so the result does not depend on
+ * the machine's load) and writes it to
  * path atomically, as as_index_builder_write does (a temporary file in
  * the same directory, fsync, rename, fsync of the directory; through a
  * symbolic link, the file it names), when as_ann_replaceable(path)
@@ -78,8 +85,9 @@ int as_ann_replaceable(const char *path);
  * which has no fingerprint), AS_ENOTANN (something else is at path),
  * AS_ECHECKSUM (a row of ix is damaged), AS_EIO (errno set), AS_ENOMEM
  * or AS_ENOTSUP. The graph takes about
- * (dim + 2 links + 3) * 4 bytes per entry, in memory while it is built
- * and on disk.
+ * (dim + 2 links + 3) * 4 bytes per node, in memory while it is built
+ * and on disk; the groups 4 bytes per entry in them and per group.
+ * Finding the copies first takes about 33 bytes per entry for a moment.
  */
 int as_ann_build(const as_index *ix, const char *path,
                  const struct as_ann_opts *o);
@@ -112,6 +120,8 @@ struct as_ann_info {
     size_t count, dim;
     size_t links, ef_construction;
     uint64_t fingerprint; /* of the index it was built from */
+    size_t nodes;         /* entries in the graph: count less the copies
+                             it reaches through the first of their group */
 };
 void as_ann_info(const as_ann *a, struct as_ann_info *info);
 
