@@ -2,6 +2,7 @@
 /* What an index holds (as/summary.h). */
 #include "as/summary.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,7 +95,16 @@ finish(struct as_index_summary *s, double *dur, const as_index *ix)
         size_t h = s->durations / 2;
         s->duration_median_s =
             s->durations % 2 ? dur[h] : (dur[h - 1] + dur[h]) / 2.0;
-        s->duration_mean_s = s->duration_total_s / (double)s->durations;
+        if (!isfinite(s->duration_median_s)) /* a sum past the largest */
+            s->duration_median_s = dur[h - 1] / 2.0 + dur[h] / 2.0;
+        double n = (double)s->durations;
+        s->duration_mean_s = s->duration_total_s / n;
+        if (!isfinite(s->duration_mean_s)) {
+            /* a total past the largest double: the mean of the parts */
+            s->duration_mean_s = 0.0;
+            for (size_t i = 0; i < s->durations; i++)
+                s->duration_mean_s += dur[i] / n;
+        }
     }
     const struct as_featheader *hd = as_index_header(ix);
     for (size_t j = 0; j < as_index_dim(ix); j++) {

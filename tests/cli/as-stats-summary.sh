@@ -146,6 +146,20 @@ run as-stats empty.asx
 expect_status 0
 expect_out_line "sources	probed	0"
 
+# Durations whose total passes the largest double (1.8e308): the total
+# is empty, the mean and median are still there (before, both empty)
+awk -F '\t' 'BEGIN { OFS = FS } NR == 2 { $3 = "1.7e308" } NR == 3 { $3 = "1.5e308" }
+    NR <= 3' dump.tsv | as-index -o huge.asx
+run as-stats -n huge.asx
+expect_status 0
+expect_no_err
+expect_out_line "duration	total_s	"
+for k in median_s mean_s; do
+    awk -F '\t' -v k=$k '$1 == "duration" && $2 == k && $3 != "" &&
+        $3 + 0 > 1.59e308 && $3 + 0 < 1.61e308 { ok = 1 } END { exit !ok }' \
+        "$T/out" || fail "duration $k of 1.7e308 and 1.5e308 not 1.6e308"
+done
+
 # An index dated after 2262 (past 64-bit nanoseconds): its own time, not
 # 1969 (the file system must hold the time)
 cp empty.asx far.asx
