@@ -5,10 +5,12 @@
 # The approximate index (as-index -a, as-search -a) against the exact
 # search, one thread, CPU time, on indexes of each of SIZES entries
 # (a comma-separated list, default 10000,100000) of the default feature
-# set, two data sets: 12 clusters in 8 latent dimensions
+# set, three data sets: 12 clusters in 8 latent dimensions
 # (as-bench-ml gen: thousands of rows within 0.001 in cosine of each
-# other) and real drum features tiled with noise (the corpus's features,
-# each value moved by 1% of its column's spread; CORPUS, default
+# other), real drum features tiled with noise (the corpus's features,
+# each value moved by 1% of its column's spread), and the same with a
+# tenth of the rows in 10 groups of exact copies (one sound under many
+# paths; the graph holds one node a group) (CORPUS, default
 # bench/corpus/out, whose features are extracted once into
 # build-bench/corpus-default.bin). For each (bench/as-bench-approx): the
 # graph's build time (default -M 16 -E 200), its file size, the time to
@@ -42,7 +44,7 @@ if [ -f "$corpus/manifest.tsv" ] && [ ! -f "$feats" ]; then
 fi
 sets="clustered"
 if [ -f "$feats" ]; then
-    sets="clustered real"
+    sets="clustered real copies"
 else
     echo "note: no corpus at $corpus (bench/corpus/make.sh builds it): real features skipped" >&2
 fi
@@ -53,8 +55,10 @@ for set in $sets; do
     for n in $(echo "$sizes" | tr ',' ' '); do
         if [ "$set" = clustered ]; then
             "$build/bench/as-bench-ml" gen "$n" "$dim" 12 1 "$tmp/rows.raw"
-        else
+        elif [ "$set" = real ]; then
             "$bench" tile "$feats" "$n" "$tmp/rows.raw"
+        else
+            "$bench" tile "$feats" "$n" "$tmp/rows.raw" 10
         fi
         "$bench" index "$tmp/rows.raw" "$n" "$tmp/lib.asx"
         rm -f "$tmp/rows.raw"

@@ -29,10 +29,14 @@
  *   index RAW N OUT      an index OUT of the N rows of the float32
  *                        matrix RAW (default-set columns, as written by
  *                        as-bench-ml gen or by tile)
- *   tile FEATS N OUT     N rows for RAW: the rows of the feature stream
+ *   tile FEATS N OUT [GROUPS]
+ *                        N rows for RAW: the rows of the feature stream
  *                        FEATS (as-extract's default set) again and
  *                        again, each value moved by 1% of its column's
- *                        spread, so the real rows' structure stays
+ *                        spread, so the real rows' structure stays; with
+ *                        GROUPS, every tenth row is an exact copy of one
+ *                        of the first GROUPS tenth rows (a tenth of the
+ *                        library in GROUPS groups of copies)
  *   dump NQ INDEX ROWS QUERIES
  *                        the index's rows, and the NQ queries every mode
  *                        uses, as float32 matrices (for FAISS)
@@ -314,7 +318,7 @@ build_index(const char *raw, size_t n, const char *out)
 }
 
 static int
-tile(const char *feats, size_t n, const char *out)
+tile(const char *feats, size_t n, const char *out, size_t groups)
 {
     FILE *fp = fopen(feats, "rb");
     as_featreader *r;
@@ -353,6 +357,10 @@ tile(const char *feats, size_t n, const char *out)
     float *v = malloc(dim * sizeof *v);
     if (o == NULL || v == NULL)
         return 1;
+    /* the rows that the groups' copies take */
+    float *head = malloc((groups ? groups : 1) * dim * sizeof *head);
+    if (head == NULL)
+        return 1;
     uint64_t g = 0x2545F4914F6CDD1DULL;
     for (size_t i = 0; i < n; i++) {
         const float *src = x + (i % m) * dim;
@@ -363,9 +371,17 @@ tile(const char *feats, size_t n, const char *out)
             double u = (double)(g >> 11) * 0x1p-53 - 0.5;
             v[j] = (float)((double)src[j] + 0.02 * u * sqrt(sd[j]));
         }
+        if (groups > 0 && i % 10 == 0) {
+            size_t k = i / 10 % groups;
+            if (i / 10 < groups)
+                memcpy(head + k * dim, v, dim * sizeof *v);
+            else
+                memcpy(v, head + k * dim, dim * sizeof *v);
+        }
         if (fwrite(v, sizeof *v, dim, o) != dim)
             return 1;
     }
+    free(head);
     if (fclose(o) != 0)
         return 1;
     free(v);
@@ -409,8 +425,10 @@ main(int argc, char **argv)
     if (argc == 5 && strcmp(mode, "index") == 0 &&
         parse_count(argv[3], &a) == 0)
         return build_index(argv[2], a, argv[4]);
-    if (argc == 5 && strcmp(mode, "tile") == 0 && parse_count(argv[3], &a) == 0)
-        return tile(argv[2], a, argv[4]);
+    if ((argc == 5 || argc == 6) && strcmp(mode, "tile") == 0 &&
+        parse_count(argv[3], &a) == 0 &&
+        (argc == 5 || parse_count(argv[5], &b) == 0))
+        return tile(argv[2], a, argv[4], argc == 6 ? b : 0);
     if (argc == 6 && strcmp(mode, "dump") == 0 && parse_count(argv[2], &a) == 0)
         return dump(a, argv[3], argv[4], argv[5]);
     if (argc == 5 && parse_count(argv[2], &a) == 0 &&
@@ -429,7 +447,7 @@ main(int argc, char **argv)
           "       as-bench-search check NQ K INDEX\n"
           "       as-bench-search compare NQ K INDEX\n"
           "       as-bench-search index RAW N OUT\n"
-          "       as-bench-search tile FEATS N OUT\n"
+          "       as-bench-search tile FEATS N OUT [GROUPS]\n"
           "       as-bench-search dump NQ INDEX ROWS QUERIES\n",
           stderr);
     return 2;
