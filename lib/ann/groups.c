@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Groups of copies in the approximate index (groups.h). Found as the
- * exact search finds its copies (lib/search/copies.c): a hash of each
- * row's bytes, a sort, the bytes compared within a run of one hash.
- * Rows equal to the bit are at one distance from every query, so the
- * tie order alone ranks them, and the first k of a group that a filter
- * lets through are the only ones that can be among the k nearest.
+ * Groups of copies in the approximate index (groups.h), found as the
+ * exact search finds its copies (util/same.c). Rows equal to the bit are
+ * at one distance from every query, so the tie order alone ranks them,
+ * and the first k of a group that a filter lets through are the only
+ * ones that can be among the k nearest.
  */
 #include "groups.h"
 
@@ -13,22 +12,7 @@
 #include <string.h>
 
 #include "as/error.h"
-#include "util/hash.h"
-
-struct keyed {
-    uint64_t hash;
-    uint32_t row;
-    uint32_t placed;
-};
-
-static int
-by_hash(const void *pa, const void *pb)
-{
-    const struct keyed *a = pa, *b = pb;
-    if (a->hash != b->hash)
-        return a->hash < b->hash ? -1 : 1;
-    return a->row < b->row ? -1 : a->row > b->row;
-}
+#include "util/same.h"
 
 struct pair {
     uint32_t head, row;
@@ -43,91 +27,65 @@ by_head(const void *pa, const void *pb)
     return a->row < b->row ? -1 : a->row > b->row;
 }
 
-/* The rows of k[from, to) (one hash, rows ascending) not yet placed with
- * the same bytes as k[from]'s, as pairs headed by k[from]'s row, each
- * marked placed; their number (1: no copy). */
-static size_t
-same_bytes(const as_index *ix, struct keyed *k, size_t from, size_t to,
-           struct pair *p)
+struct pairs {
+    struct pair *p; /* room for every row */
+    size_t n;
+};
+
+static const void *
+index_row(const void *ctx, uint64_t i)
 {
-    size_t bytes = as_index_dim(ix) * sizeof(float), n = 0;
-    const float *x = as_index_row(ix, k[from].row);
-    for (size_t b = from; b < to; b++) {
-        if (k[b].placed ||
-            (b != from && memcmp(as_index_row(ix, k[b].row), x, bytes) != 0))
-            continue;
-        p[n].head = k[from].row;
-        p[n].row = k[b].row;
-        k[b].placed = 1;
-        n++;
-    }
-    return n;
+    return as_index_row(ctx, (size_t)i);
+}
+
+/* A group's rows as pairs headed by its first. */
+static int
+add_group(void *ctx, const uint64_t *rows, size_t m)
+{
+    struct pairs *p = ctx;
+    for (size_t i = 0; i < m; i++)
+        p->p[p->n++] = (struct pair){(uint32_t)rows[0], (uint32_t)rows[i]};
+    return AS_OK;
 }
 
 int
 as__ann_groups_find(const as_index *ix, struct as__ann_groups *g)
 {
     memset(g, 0, sizeof *g);
-    size_t n = as_index_count(ix), bytes = as_index_dim(ix) * sizeof(float);
+    size_t n = as_index_count(ix);
     if (n < 2 || n > UINT32_MAX)
         return AS_OK; /* nothing to group, or too many to number */
-    struct keyed *k = malloc(n * sizeof *k);
-    struct pair *p = NULL;
-    size_t np = 0;
-    if (k == NULL)
+    struct pairs p = {malloc(n * sizeof *p.p), 0};
+    if (p.p == NULL)
         return AS_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        k[i].hash = as__hash64(as_index_row(ix, i), bytes, 0);
-        k[i].row = (uint32_t)i;
-        k[i].placed = 0;
+    int st = as__same_rows(n, as_index_dim(ix) * sizeof(float), index_row, ix,
+                           add_group, &p);
+    if (st != AS_OK || p.n == 0) {
+        free(p.p);
+        return st;
     }
-    qsort(k, n, sizeof *k, by_hash);
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && k[j].hash == k[i].hash; j++)
-            ;
-        if (j - i < 2)
-            continue;
-        if (p == NULL && (p = malloc(n * sizeof *p)) == NULL)
-            goto nomem;
-        /* a run of one hash is one group, but for a collision */
-        for (size_t a = i; a < j; a++) {
-            if (k[a].placed)
-                continue;
-            size_t m = same_bytes(ix, k, a, j, p + np);
-            if (m >= 2)
-                np += m;
-        }
-    }
-    free(k);
-    k = NULL;
-    if (np == 0) {
-        free(p);
-        return AS_OK;
-    }
-    qsort(p, np, sizeof *p, by_head);
+    qsort(p.p, p.n, sizeof *p.p, by_head);
     g->skip = calloc(n, 1);
     /* a count per group, and an entry per row */
-    g->w = malloc(np * 2 * sizeof *g->w);
-    if (g->skip == NULL || g->w == NULL)
-        goto nomem;
-    for (size_t a = 0, b; a < np; a = b) {
-        for (b = a + 1; b < np && p[b].head == p[a].head; b++)
+    g->w = malloc(p.n * 2 * sizeof *g->w);
+    if (g->skip == NULL || g->w == NULL) {
+        free(p.p);
+        as__ann_groups_free(g);
+        return AS_ENOMEM;
+    }
+    for (size_t a = 0, b; a < p.n; a = b) {
+        for (b = a + 1; b < p.n && p.p[b].head == p.p[a].head; b++)
             ;
         g->w[g->n_w++] = (uint32_t)(b - a);
         for (size_t c = a; c < b; c++) {
-            g->w[g->n_w++] = p[c].row;
-            g->skip[p[c].row] = c > a;
+            g->w[g->n_w++] = p.p[c].row;
+            g->skip[p.p[c].row] = c > a;
         }
         g->n_groups++;
         g->outside += b - a - 1;
     }
-    free(p);
+    free(p.p);
     return AS_OK;
-nomem:
-    free(k);
-    free(p);
-    as__ann_groups_free(g);
-    return AS_ENOMEM;
 }
 
 void

@@ -14,15 +14,15 @@
  * The table is built once per searcher, by the first collector that
  * still holds many rows after its threshold has risen (ties, or a query
  * the bounds cannot help), so searches that never meet ties never pay
- * for it: one pass over the rows to hash them, a sort of the hashes, and
- * the paths of the rows that have copies.
+ * for it: one pass over the rows to hash them, a sort of the hashes
+ * (util/same.c), and the paths of the rows that have copies.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "as/error.h"
 #include "internal.h"
-#include "util/hash.h"
+#include "util/same.h"
 
 void
 as__copies_free(struct as__copies *c)
@@ -32,20 +32,6 @@ as__copies_free(struct as__copies *c)
     free(c->group);
     free(c->rank);
     free(c);
-}
-
-struct keyed {
-    uint64_t hash;
-    uint64_t row; /* UINT64_MAX once placed */
-};
-
-static int
-by_hash(const void *pa, const void *pb)
-{
-    const struct keyed *a = pa, *b = pb;
-    if (a->hash != b->hash)
-        return a->hash < b->hash ? -1 : 1;
-    return a->row < b->row ? -1 : a->row > b->row;
 }
 
 struct member {
@@ -63,88 +49,79 @@ by_path(const void *pa, const void *pb)
     return a->row < b->row ? -1 : a->row > b->row;
 }
 
-/* The rows of k[from, to) (one hash) with the same bytes as k[from]'s
- * into m, each marked placed; a row whose entry cannot be read is left
- * alone (the search that meets it reports the damage). */
-static size_t
-same_bytes(const as_searcher *s, struct keyed *k, size_t from, size_t to,
-           struct member *m)
+struct building {
+    const as_searcher *s;
+    struct as__copies *c;
+    struct member *m; /* room for the largest group so far */
+    size_t cap;
+};
+
+static const void *
+global_row(const void *ctx, uint64_t r)
 {
     size_t sh, at;
-    const float *x = as__global_row(s, k[from].row, &sh, &at);
-    size_t n = 0, bytes = s->dim * sizeof *x;
-    for (size_t b = from; b < to; b++) {
-        if (k[b].row == UINT64_MAX)
-            continue;
-        const float *y = as__global_row(s, k[b].row, &sh, &at);
-        if (b != from && memcmp(y, x, bytes) != 0)
-            continue;
-        struct as_index_entry e;
-        if (as_index_entry(s->sh[sh].ix, at, &e) == AS_OK) {
-            m[n].path = e.path;
-            m[n].row = k[b].row;
-            n++;
-        }
-        k[b].row = UINT64_MAX;
+    return as__global_row(ctx, r, &sh, &at);
+}
+
+/* One group of copies into the table, ranked by path; a row whose entry
+ * cannot be read is left out (the search that meets it reports the
+ * damage). */
+static int
+add_group(void *ctx, const uint64_t *rows, size_t n)
+{
+    struct building *b = ctx;
+    struct as__copies *c = b->c;
+    uint64_t all = b->s->n_rows;
+    if (c->group == NULL) {
+        c->group = calloc((size_t)all, sizeof *c->group);
+        c->rank = calloc((size_t)all, sizeof *c->rank);
+        if (c->group == NULL || c->rank == NULL)
+            return AS_ENOMEM;
     }
-    return n;
+    if (n > b->cap) {
+        struct member *m = realloc(b->m, n * sizeof *m);
+        if (m == NULL)
+            return AS_ENOMEM;
+        b->m = m;
+        b->cap = n;
+    }
+    size_t nm = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t sh, at;
+        struct as_index_entry e;
+        as__global_row(b->s, rows[i], &sh, &at);
+        if (as_index_entry(b->s->sh[sh].ix, at, &e) == AS_OK)
+            b->m[nm++] = (struct member){e.path, rows[i]};
+    }
+    if (nm < 2)
+        return AS_OK;
+    qsort(b->m, nm, sizeof *b->m, by_path);
+    c->n_groups++;
+    for (size_t i = 0; i < nm; i++) {
+        c->group[b->m[i].row] = (uint32_t)c->n_groups;
+        c->rank[b->m[i].row] = (uint32_t)i;
+    }
+    return AS_OK;
 }
 
 static int
 build(const as_searcher *s, struct as__copies **out)
 {
-    uint64_t n = s->n_rows;
     *out = NULL;
-    if (n < 2 || n > UINT32_MAX)
+    if (s->n_rows < 2 || s->n_rows > UINT32_MAX)
         return AS_OK; /* nothing to group, or too many to number */
-    struct as__copies *c = calloc(1, sizeof *c);
-    struct keyed *k = malloc((size_t)n * sizeof *k);
-    struct member *m = NULL;
-    if (c == NULL || k == NULL)
-        goto nomem;
-    for (uint64_t r = 0; r < n; r++) {
-        size_t sh, at;
-        k[r].hash = as__hash64(as__global_row(s, r, &sh, &at),
-                               s->dim * sizeof(float), 0);
-        k[r].row = r;
+    struct building b = {s, calloc(1, sizeof *b.c), NULL, 0};
+    if (b.c == NULL)
+        return AS_ENOMEM;
+    int st = as__same_rows(s->n_rows, s->dim * sizeof(float), global_row, s,
+                           add_group, &b);
+    free(b.m);
+    if (st != AS_OK) {
+        as__copies_free(b.c);
+        return st;
     }
-    qsort(k, (size_t)n, sizeof *k, by_hash);
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && k[j].hash == k[i].hash; j++)
-            ;
-        if (j - i < 2)
-            continue;
-        if (c->group == NULL) {
-            c->group = calloc((size_t)n, sizeof *c->group);
-            c->rank = calloc((size_t)n, sizeof *c->rank);
-            m = malloc((size_t)n * sizeof *m);
-            if (c->group == NULL || c->rank == NULL || m == NULL)
-                goto nomem;
-        }
-        /* a run of one hash is one group, but for a collision */
-        for (size_t a = i; a < j; a++) {
-            if (k[a].row == UINT64_MAX)
-                continue;
-            size_t nm = same_bytes(s, k, a, j, m);
-            if (nm < 2)
-                continue;
-            qsort(m, nm, sizeof *m, by_path);
-            c->n_groups++;
-            for (size_t b = 0; b < nm; b++) {
-                c->group[m[b].row] = (uint32_t)c->n_groups;
-                c->rank[m[b].row] = (uint32_t)b;
-            }
-        }
-    }
-    free(k);
-    free(m);
-    *out = c;
+    *out = b.c;
     return AS_OK;
-nomem:
-    as__copies_free(c);
-    free(k);
-    free(m);
-    return AS_ENOMEM;
 }
 
 int

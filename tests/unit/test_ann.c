@@ -210,6 +210,21 @@ test_tiny_column(const float *x)
     free(t);
 }
 
+/* The entries labelled "keys" (every fourth) of ix. */
+static as_entry_mask *
+keys_mask(as_index **ix)
+{
+    as_entry_filter *flt;
+    as_entry_mask *mask = NULL;
+    size_t bad;
+    CHECK_STATUS(as_entry_filter_new(&flt), AS_OK);
+    CHECK_STATUS(as_entry_filter_add(flt, AS_FILTER_LABEL, "keys", NULL, 0),
+                 AS_OK);
+    CHECK_STATUS(as_entry_mask_new(&mask, ix, 1, flt, &bad), AS_OK);
+    as_entry_filter_free(flt);
+    return mask;
+}
+
 static void
 test_search(const char *ix_path, const char *ann_path, const float *x)
 {
@@ -280,13 +295,7 @@ test_search(const char *ix_path, const char *ann_path, const float *x)
     free(all);
 
     check_ctx("filter");
-    as_entry_filter *flt;
-    as_entry_mask *mask;
-    size_t bad;
-    CHECK_STATUS(as_entry_filter_new(&flt), AS_OK);
-    CHECK_STATUS(as_entry_filter_add(flt, AS_FILTER_LABEL, "keys", NULL, 0),
-                 AS_OK);
-    CHECK_STATUS(as_entry_mask_new(&mask, &ix, 1, flt, &bad), AS_OK);
+    as_entry_mask *mask = keys_mask(&ix);
     struct as_search_filter f;
     as_search_filter_init(&f);
     f.mask = as_entry_mask_rows(mask);
@@ -299,7 +308,6 @@ test_search(const char *ix_path, const char *ann_path, const float *x)
     }
     CHECK(recall(he, ne, ha, na, NQ) >= 0.95);
     as_entry_mask_free(mask);
-    as_entry_filter_free(flt);
 
     check_ctx("max distance");
     as_search_filter_init(&f);
@@ -365,18 +373,23 @@ put32le(char *p, uint32_t v)
         p[i] = (char)(unsigned char)(v >> (8 * i));
 }
 
-/* Makes the payload, groups (version 2) and header checksums of the file
- * b (n bytes) right, as a writer that means harm (or has a bug) would. */
-static void
-resum(char *b, size_t n)
+/* The status of opening b (n bytes, as_ann_open's path p) with its
+ * payload, groups (version 2) and header checksums made right for its
+ * bytes, as a writer that means harm (or has a bug) would. */
+static int
+open_resummed(const char *p, char *b, size_t n, const as_index *ix)
 {
-    (void)n;
     uint64_t psize = get64le(b + 72);
     put64le(b + 80, as__hash64(b + 128, psize, 0x616e6e7061793031ULL));
     if (b[8] == 2)
         put64le(b + 104, as__hash64(b + get64le(b + 88), get64le(b + 96),
                                     0x616e6e6772703031ULL));
     put64le(b + 120, as__hash64(b, 120, 0x616e6e6864723031ULL));
+    tu_write_file(p, b, n);
+    as_ann *a = NULL;
+    int st = as_ann_open(&a, p, ix);
+    as_ann_close(a);
+    return st;
 }
 
 /* How many of nq queries have the same hits, entry and distance, in a
@@ -461,13 +474,7 @@ test_copies(const float *x)
     }
 
     check_ctx("copies, a filter that lets some of each group through");
-    as_entry_filter *flt;
-    as_entry_mask *mask;
-    size_t bad;
-    CHECK_STATUS(as_entry_filter_new(&flt), AS_OK);
-    CHECK_STATUS(as_entry_filter_add(flt, AS_FILTER_LABEL, "keys", NULL, 0),
-                 AS_OK);
-    CHECK_STATUS(as_entry_mask_new(&mask, &ix, 1, flt, &bad), AS_OK);
+    as_entry_mask *mask = keys_mask(&ix);
     as_search_filter_init(&f);
     f.mask = as_entry_mask_rows(mask);
     CHECK_STATUS(as_search(s, q, QC, K, &f, he, ne), AS_OK);
@@ -477,7 +484,6 @@ test_copies(const float *x)
             CHECK_INT(ha[i * K + r].entry % 4, 0);
     CHECK(same_hits(he, ne, ha, na, QC) >= QC - 2);
     as_entry_mask_free(mask);
-    as_entry_filter_free(flt);
 
     check_ctx("copies, each query's own entry left out");
     struct as_entry_ref ex[QC];
@@ -527,22 +533,15 @@ test_copies(const float *x)
         check_ctx("copies, sums pass: %s", hostile[h].what);
         memcpy(b, b1, n1);
         put32le(b + goff + 4 * hostile[h].word, hostile[h].value);
-        resum(b, n1);
-        tu_write_file(p3, b, n1);
-        CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+        CHECK_STATUS(open_resummed(p3, b, n1, ix), AS_ECHECKSUM);
     }
     check_ctx("copies, sums pass: the graph's nodes miscounted");
     memcpy(b, b1, n1);
     put64le(b + 112, NC);
-    resum(b, n1);
-    tu_write_file(p3, b, n1);
-    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    CHECK_STATUS(open_resummed(p3, b, n1, ix), AS_ECHECKSUM);
     check_ctx("copies, sums recomputed on the file as built");
     memcpy(b, b1, n1);
-    resum(b, n1);
-    tu_write_file(p3, b, n1);
-    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_OK);
-    as_ann_close(a);
+    CHECK_STATUS(open_resummed(p3, b, n1, ix), AS_OK);
     free(b);
     free(b1);
     free(q);
@@ -598,21 +597,14 @@ test_files(const char *ix_path, const char *ann_path, float *x)
     memcpy(bad, b1, n1);
     CHECK(bad[128 + 96] != 0); /* element 0 has level-0 links */
     put64le(bad + 128 + 96 + 4, 0x7fffff00u);
-    resum(bad, n1);
-    tu_write_file(p3, bad, n1);
-    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    CHECK_STATUS(open_resummed(p3, bad, n1, ix), AS_ECHECKSUM);
     check_ctx("sums pass, an element size that is not the layout's");
     memcpy(bad, b1, n1);
     put64le(bad + 128 + 24, 16); /* size_data_per_element */
-    resum(bad, n1);
-    tu_write_file(p3, bad, n1);
-    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_ECHECKSUM);
+    CHECK_STATUS(open_resummed(p3, bad, n1, ix), AS_ECHECKSUM);
     check_ctx("sums recomputed on the file as built");
     memcpy(bad, b1, n1);
-    resum(bad, n1);
-    tu_write_file(p3, bad, n1);
-    CHECK_STATUS(as_ann_open(&a, p3, ix), AS_OK);
-    as_ann_close(a);
+    CHECK_STATUS(open_resummed(p3, bad, n1, ix), AS_OK);
     free(bad);
     check_ctx("whole again");
     tu_write_file(p3, b1, n1);
