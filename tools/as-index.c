@@ -70,14 +70,13 @@ struct sink {
 
 /* With -u, a row of a file the index holds spelt otherwise (./lib/x.wav
  * for lib/x.wav, $PWD/lib/x.wav) goes to that entry, under the path it
- * has: a file the index holds gets no second entry. (A new file given
- * twice in one run, spelt two ways, is two: the rows are looked up in
- * the index as it was.) */
+ * has: a file the index holds gets no second entry; and a new file given
+ * twice in one run, spelt two ways, is one entry, under the first. */
 static void
 stored_spelling(struct sink *k, struct as_index_entry *e)
 {
     size_t at;
-    struct as_index_entry old;
+    const char *stored;
     if (k->old == NULL || as_index_find(k->old, e->path, &at) == AS_OK)
         return;
     if (!k->sp_made) {
@@ -85,9 +84,12 @@ stored_spelling(struct sink *k, struct as_index_entry *e)
         if (as_spellings_new(&k->sp, k->old, 1) == AS_ENOMEM)
             cli_nomem();
     }
-    if (k->sp != NULL && as_spellings_find(k->sp, e->path, &at) == AS_OK &&
-        as_index_entry(k->old, at, &old) == AS_OK)
-        e->path = old.path;
+    int st =
+        k->sp != NULL ? as_spellings_take(k->sp, e->path, &stored) : AS_EINVAL;
+    if (st == AS_ENOMEM)
+        cli_nomem();
+    if (st == AS_OK)
+        e->path = stored;
 }
 
 static int

@@ -12,11 +12,19 @@
 #include "as/pathlist.h"
 
 #include "../util/file.h"
+#include "../util/hash.h"
 
 struct form {
     const char *s; /* into the text, once it is whole */
     size_t at;     /* the same as an offset, while it grows */
     size_t entry;  /* the entry's number */
+};
+
+/* A path taken by as_spellings_take() that no entry has, by one form. */
+struct taken {
+    char *form; /* NULL: a free slot */
+    char *path; /* a relative path's forms share it */
+    int owner;  /* whether this slot frees path */
 };
 
 struct as_spellings {
@@ -26,6 +34,8 @@ struct as_spellings {
     char *text;
     struct form *v; /* sorted by form, then entry */
     size_t n;
+    struct taken *t; /* open addressing by the form's hash */
+    size_t n_t, cap_t;
 };
 
 static int
@@ -137,6 +147,111 @@ find_form(const as_spellings *s, const char *want, const char *path,
     return AS_ENOENT_PATH;
 }
 
+/* The slot of form in s->t: its own, or the free one where it goes. */
+static size_t
+taken_slot(const as_spellings *s, const char *form)
+{
+    size_t mask = s->cap_t - 1;
+    size_t i = (size_t)as__hash64(form, strlen(form), 0) & mask;
+    while (s->t[i].form != NULL && strcmp(s->t[i].form, form) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Room for one more form in s->t (at most half full). */
+static int
+taken_room(as_spellings *s)
+{
+    if (2 * (s->n_t + 1) <= s->cap_t)
+        return AS_OK;
+    size_t old = s->cap_t, cap = old ? 2 * old : 64;
+    struct taken *was = s->t;
+    if ((s->t = calloc(cap, sizeof *s->t)) == NULL) {
+        s->t = was;
+        return AS_ENOMEM;
+    }
+    s->cap_t = cap;
+    for (size_t i = 0; i < old; i++)
+        if (was[i].form != NULL)
+            s->t[taken_slot(s, was[i].form)] = was[i];
+    free(was);
+    return AS_OK;
+}
+
+/* The path taken before under form that names the file sp describes
+ * (*have: sp is path's, stat()ed at the first candidate); NULL if none. */
+static const char *
+taken_find(const as_spellings *s, const char *form, const char *path,
+           struct stat *sp, int *have)
+{
+    if (s->cap_t == 0)
+        return NULL;
+    const struct taken *t = &s->t[taken_slot(s, form)];
+    struct stat st;
+    if (t->form == NULL || (!*have && stat(path, sp) != 0))
+        return NULL;
+    *have = 1;
+    if (stat(t->path, &st) == 0 && st.st_dev == sp->st_dev &&
+        st.st_ino == sp->st_ino)
+        return t->path;
+    return NULL;
+}
+
+int
+as_spellings_take(as_spellings *s, const char *path, const char **stored)
+{
+    if (s == NULL || path == NULL || stored == NULL)
+        return AS_EINVAL;
+    *stored = NULL;
+    size_t at;
+    int st = as_spellings_find(s, path, &at);
+    struct as_index_entry e;
+    if (st == AS_OK && (st = as_index_entry(s->ix, at, &e)) == AS_OK)
+        *stored = e.path;
+    if (st != AS_ENOENT_PATH)
+        return st;
+    /* a path no entry has: one taken before, or this one from now on */
+    char *forms[2] = {NULL, NULL};
+    size_t cap[2] = {0, 0};
+    size_t n = path[0] == '/' || s->n_cwd == 0 ? 1 : s->n_cwd;
+    struct stat sp;
+    int have = 0;
+    st = AS_OK;
+    for (size_t k = 0; k < n && st == AS_OK && *stored == NULL; k++) {
+        const char *cwd = path[0] == '/' || s->n_cwd == 0 ? NULL : s->cwd[k];
+        if (as__path_lexical_from(path, cwd, &forms[k], &cap[k]) == NULL)
+            st = AS_ENOMEM;
+        else
+            *stored = taken_find(s, forms[k], path, &sp, &have);
+    }
+    char *copy = NULL;
+    if (st == AS_OK && *stored == NULL && (copy = strdup(path)) == NULL)
+        st = AS_ENOMEM;
+    /* each form once: a relative path's two may be one */
+    if (n == 2 && copy != NULL && strcmp(forms[0], forms[1]) == 0)
+        n = 1;
+    for (size_t k = 0; k < n && st == AS_OK && copy != NULL; k++) {
+        if ((st = taken_room(s)) != AS_OK)
+            break;
+        size_t i = taken_slot(s, forms[k]);
+        if (s->t[i].form != NULL)
+            continue; /* another file's, under this form before */
+        s->t[i].form = forms[k];
+        s->t[i].path = copy;
+        s->t[i].owner = *stored != copy;
+        forms[k] = NULL;
+        s->n_t++;
+        *stored = copy;
+    }
+    if (copy != NULL && *stored != copy)
+        free(copy); /* no slot took it: every form was another file's */
+    if (st == AS_OK && *stored == NULL)
+        *stored = path;
+    free(forms[0]);
+    free(forms[1]);
+    return st;
+}
+
 int
 as_spellings_find(const as_spellings *s, const char *path, size_t *at)
 {
@@ -166,6 +281,12 @@ as_spellings_free(as_spellings *s)
         return;
     for (size_t k = 0; k < s->n_cwd; k++)
         free(s->cwd[k]);
+    for (size_t i = 0; i < s->cap_t; i++) {
+        free(s->t[i].form);
+        if (s->t[i].owner)
+            free(s->t[i].path);
+    }
+    free(s->t);
     free(s->text);
     free(s->v);
     free(s);

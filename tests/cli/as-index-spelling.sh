@@ -3,7 +3,8 @@
 # The nightly update run with the folder spelt otherwise than when the
 # index was built (./lib, lib/., $PWD/lib for lib): as-extract -U leaves
 # the files out as unchanged, and as-index -u takes a row of such a file
-# as its entry, under the path stored; never a second entry of one file.
+# as its entry, under the path stored; never a second entry of one file,
+# a new file given twice in one run spelt two ways included.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -62,6 +63,21 @@ expect_err "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 0, faile
 as-search -H -L lib.asx | cut -f 1 | grep -qx 'lib/link/../a/t330.wav' ||
     fail "a path through a link taken for the stored one"
 
+# A new file given twice in one run, spelt three ways: one entry, under
+# its first spelling (before: three entries of one file); another file
+# beside it stays its own
+mkdir new
+mksignal -d 0.3 sine:660 new/n660.wav
+mksignal -d 0.3 sine:770 new/n770.wav
+run sh -c "as-extract ./new/n660.wav '$T/new/n660.wav' new/./n660.wav \
+    new/n770.wav | as-index -u lib.asx"
+expect_status 0
+expect_err "as-index: lib.asx: added 2, changed 0, unchanged 2, removed 0, failed 0"
+[ "$(as-index -H -d lib.asx | cut -f 1 | grep n660)" = ./new/n660.wav ] ||
+    fail "a new file spelt three ways: $(as-index -H -d lib.asx | cut -f 1)"
+as-index -H -d lib.asx | cut -f 1 | grep -qx new/n770.wav ||
+    fail "another new file taken for the first"
+
 # From a current directory reached through a link, relative paths mean
 # one thing to the user ($PWD, through the link) and another to the
 # system: an index of absolute paths made from the real folder is found
@@ -82,3 +98,13 @@ expect_status 0
 expect_err "as-index: $T/abs.asx: added 0, changed 0, unchanged 4, removed 0, failed 0"
 as-index -H -d "$T/abs.asx" | cut -f 1 | cmp -s "$T/abs.want" - ||
     fail "-u from a linked folder: $(as-index -H -d "$T/abs.asx" | cut -f 1)"
+# and a new file given from there as a relative path, through the link
+# and by its real path, is one entry
+mkdir new2
+mksignal -d 0.3 sine:880 new2/n880.wav
+run sh -c "as-extract new2/n880.wav '$T/here/new2/n880.wav' \
+    '$T/new2/n880.wav' | as-index -u '$T/abs.asx'"
+expect_status 0
+expect_err "as-index: $T/abs.asx: added 1, changed 0, unchanged 2, removed 0, failed 0"
+[ "$(as-index -H -d "$T/abs.asx" | cut -f 1 | grep -c n880)" -eq 1 ] ||
+    fail "a new file from a linked folder: $(as-index -H -d "$T/abs.asx" | cut -f 1)"

@@ -204,6 +204,15 @@ int as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd);
  * such entry); AS_ENOENT_PATH when there is none (or path names no
  * file); AS_EINVAL; AS_ENOMEM. Safe from several threads at once. */
 int as_spellings_find(const as_spellings *s, const char *path, size_t *at);
+/* The spelling under which path goes into the index being written (as
+ * as-index -u does): the path of the entry as_spellings_find() finds, or
+ * of a path taken before that is another spelling of the same existing
+ * file; else path itself, taken from now on (copied), so that a new file
+ * given twice in one run, spelt two ways, is one entry. *stored lives
+ * as long as s (or is path). AS_OK; AS_EINVAL; AS_ENOMEM; AS_ECHECKSUM
+ * or AS_EINDEX (a damaged entry). Not safe with other calls on s at
+ * once. */
+int as_spellings_take(as_spellings *s, const char *path, const char **stored);
 /* Frees s; NULL is fine. */
 void as_spellings_free(as_spellings *s);
 
