@@ -28,8 +28,8 @@ by_head(const void *pa, const void *pb)
 }
 
 struct pairs {
-    struct pair *p; /* room for every row */
-    size_t n;
+    struct pair *p; /* room for every row, from the first group on */
+    size_t n, rows;
 };
 
 static const void *
@@ -43,6 +43,8 @@ static int
 add_group(void *ctx, const uint64_t *rows, size_t m)
 {
     struct pairs *p = ctx;
+    if (p->p == NULL && (p->p = malloc(p->rows * sizeof *p->p)) == NULL)
+        return AS_ENOMEM;
     for (size_t i = 0; i < m; i++)
         p->p[p->n++] = (struct pair){(uint32_t)rows[0], (uint32_t)rows[i]};
     return AS_OK;
@@ -55,9 +57,7 @@ as__ann_groups_find(const as_index *ix, struct as__ann_groups *g)
     size_t n = as_index_count(ix);
     if (n < 2 || n > UINT32_MAX)
         return AS_OK; /* nothing to group, or too many to number */
-    struct pairs p = {malloc(n * sizeof *p.p), 0};
-    if (p.p == NULL)
-        return AS_ENOMEM;
+    struct pairs p = {NULL, 0, n};
     int st = as__same_rows(n, as_index_dim(ix) * sizeof(float), index_row, ix,
                            add_group, &p);
     if (st != AS_OK || p.n == 0) {

@@ -197,49 +197,68 @@ taken_find(const as_spellings *s, const char *form, const char *path,
     return NULL;
 }
 
+/* A path's forms, one per current directory for a relative path, and
+ * whether it was stat()ed (and what it is) while they were looked up. */
+struct lookup {
+    char *forms[2];
+    size_t cap[2], n;
+    struct stat sp;
+    int have;
+};
+
+/* The entry of path, looked up by each of its forms in lk in turn (made
+ * there: all of them when none is found). As as_spellings_find(). */
+static int
+find_entry(const as_spellings *s, const char *path, struct lookup *lk,
+           size_t *at)
+{
+    int rel = path[0] != '/' && s->n_cwd > 0;
+    lk->n = rel ? s->n_cwd : 1;
+    int st = AS_ENOENT_PATH;
+    for (size_t k = 0; k < lk->n && st == AS_ENOENT_PATH; k++) {
+        if (as__path_lexical_from(path, rel ? s->cwd[k] : NULL, &lk->forms[k],
+                                  &lk->cap[k]) == NULL)
+            return AS_ENOMEM;
+        st = find_form(s, lk->forms[k], path, &lk->sp, &lk->have, at);
+    }
+    return st;
+}
+
 int
 as_spellings_take(as_spellings *s, const char *path, const char **stored)
 {
     if (s == NULL || path == NULL || stored == NULL)
         return AS_EINVAL;
     *stored = NULL;
+    struct lookup lk = {0};
     size_t at;
-    int st = as_spellings_find(s, path, &at);
     struct as_index_entry e;
+    int st = find_entry(s, path, &lk, &at);
     if (st == AS_OK && (st = as_index_entry(s->ix, at, &e)) == AS_OK)
         *stored = e.path;
     if (st != AS_ENOENT_PATH)
-        return st;
-    /* a path no entry has: one taken before, or this one from now on */
-    char *forms[2] = {NULL, NULL};
-    size_t cap[2] = {0, 0};
-    size_t n = path[0] == '/' || s->n_cwd == 0 ? 1 : s->n_cwd;
-    struct stat sp;
-    int have = 0;
+        goto done;
+    /* a path no entry has: one taken before, or this one from now on
+     * (find_entry() made every form of it) */
     st = AS_OK;
-    for (size_t k = 0; k < n && st == AS_OK && *stored == NULL; k++) {
-        const char *cwd = path[0] == '/' || s->n_cwd == 0 ? NULL : s->cwd[k];
-        if (as__path_lexical_from(path, cwd, &forms[k], &cap[k]) == NULL)
-            st = AS_ENOMEM;
-        else
-            *stored = taken_find(s, forms[k], path, &sp, &have);
-    }
+    for (size_t k = 0; k < lk.n && *stored == NULL; k++)
+        *stored = taken_find(s, lk.forms[k], path, &lk.sp, &lk.have);
     char *copy = NULL;
-    if (st == AS_OK && *stored == NULL && (copy = strdup(path)) == NULL)
+    if (*stored == NULL && (copy = strdup(path)) == NULL)
         st = AS_ENOMEM;
     /* each form once: a relative path's two may be one */
-    if (n == 2 && copy != NULL && strcmp(forms[0], forms[1]) == 0)
-        n = 1;
-    for (size_t k = 0; k < n && st == AS_OK && copy != NULL; k++) {
+    if (lk.n == 2 && copy != NULL && strcmp(lk.forms[0], lk.forms[1]) == 0)
+        lk.n = 1;
+    for (size_t k = 0; k < lk.n && st == AS_OK && copy != NULL; k++) {
         if ((st = taken_room(s)) != AS_OK)
             break;
-        size_t i = taken_slot(s, forms[k]);
+        size_t i = taken_slot(s, lk.forms[k]);
         if (s->t[i].form != NULL)
             continue; /* another file's, under this form before */
-        s->t[i].form = forms[k];
+        s->t[i].form = lk.forms[k];
         s->t[i].path = copy;
         s->t[i].owner = *stored != copy;
-        forms[k] = NULL;
+        lk.forms[k] = NULL;
         s->n_t++;
         *stored = copy;
     }
@@ -247,8 +266,9 @@ as_spellings_take(as_spellings *s, const char *path, const char **stored)
         free(copy); /* no slot took it: every form was another file's */
     if (st == AS_OK && *stored == NULL)
         *stored = path;
-    free(forms[0]);
-    free(forms[1]);
+done:
+    free(lk.forms[0]);
+    free(lk.forms[1]);
     return st;
 }
 
@@ -257,20 +277,10 @@ as_spellings_find(const as_spellings *s, const char *path, size_t *at)
 {
     if (s == NULL || path == NULL || at == NULL)
         return AS_EINVAL;
-    char *want = NULL;
-    size_t cap = 0;
-    struct stat sp;
-    int have = 0, st = AS_ENOENT_PATH;
-    size_t tries = path[0] == '/' || s->n_cwd == 0 ? 1 : s->n_cwd;
-    for (size_t k = 0; k < tries && st == AS_ENOENT_PATH; k++) {
-        const char *cwd = path[0] == '/' || s->n_cwd == 0 ? NULL : s->cwd[k];
-        if (as__path_lexical_from(path, cwd, &want, &cap) == NULL) {
-            st = AS_ENOMEM;
-            break;
-        }
-        st = find_form(s, want, path, &sp, &have, at);
-    }
-    free(want);
+    struct lookup lk = {0};
+    int st = find_entry(s, path, &lk, at);
+    free(lk.forms[0]);
+    free(lk.forms[1]);
     return st;
 }
 
