@@ -91,9 +91,10 @@ number(const char *s, double *v)
     char *end;
     if (!*s)
         return -1;
-    errno = 0;
     *v = strtod(s, &end);
-    if (*end || errno == ERANGE || !isfinite(*v))
+    /* an overflow is infinite; an underflow (ERANGE with a subnormal or
+     * zero) is rounding, as in a stream's columns */
+    if (*end || !isfinite(*v))
         return -1;
     return 0;
 }

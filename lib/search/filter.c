@@ -107,9 +107,9 @@ static int
 parse_seconds(const char *side, double *out, char *why, size_t why_len)
 {
     char *end;
-    errno = 0;
     double v = strtod(side, &end);
-    if (end == side || *end != '\0' || errno == ERANGE || !isfinite(v))
+    /* overflow is infinite; underflow is rounding, not refused */
+    if (end == side || *end != '\0' || !isfinite(v))
         return as__refuse(why, why_len, "'%s' is not a number", side);
     if (v < 0.0 || v > DURATION_MAX_S)
         return as__refuse(why, why_len, "%s is out of range (0 to %g)", side,

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Group weights as a user gives them (as/search.h). */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +66,10 @@ as_group_weights_parse(const char *spec, double *w, int *given, char *why,
         int qv = vlen > QUOTED ? QUOTED : (int)vlen;
         const char *vmore = vlen > QUOTED ? "..." : "";
         char *end;
-        errno = 0;
         /* the number ends at the part's end; a ',' is no part of one */
         double v = strtod(num, &end);
-        if (vlen == 0 || end != p + len || errno == ERANGE || !isfinite(v))
+        /* overflow is infinite; underflow is rounding, not refused */
+        if (vlen == 0 || end != p + len || !isfinite(v))
             return as__refuse(why, why_len, "'%.*s%s' is not a number", qv, num,
                               vmore);
         if (v < 0.0 || v > MAX_WEIGHT)

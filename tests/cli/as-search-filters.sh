@@ -33,6 +33,8 @@ want() { awk -F '\t' "$1" entries | cut -f 1; }
 [ "$(list -t 0:1)" = "$(want '$3 <= 1')" ] || fail "-t 0:1"
 [ "$(list -t 1:)" = "$(want '$3 >= 1')" ] || fail "-t 1:"
 [ "$(list -t :0.5)" = "$(want '$3 <= 0.5')" ] || fail "-t :0.5"
+# a bound that underflows is a number (rounded), not a usage error
+[ "$(list -t 1e-320:)" = "$(want '$3 > 0')" ] || fail "-t 1e-320:"
 [ "$(list -g '*.flac')" = "$(want '$1 ~ /\.flac$/')" ] || fail "-g *.flac"
 [ "$(list -g 'samples/t*' -g '*amen*')" = "$(want '$1 ~ /^samples\/t|amen/')" ] ||
     fail "-g twice"

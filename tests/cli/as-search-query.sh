@@ -159,6 +159,11 @@ expect_err "as-search: -w: every group of the index weighs 0" \
 d2=$(awk -F '\t' 'NR == 3 { a = $5 } NR == 4 { print (a + $5) / 2 }' kick.out)
 run as-search -H -d "$d2" lib.asx samples/kicks/kick_44k1.flac
 [ "$(wc -l <"$T/out")" -eq 2 ] || fail "-d rows"
+# a distance that underflows is 0, not "not a number"
+run as-search -H -d 1e-400 lib.asx samples/kicks/kick_44k1.flac
+expect_status 0
+as-search -H -d 0 lib.asx samples/kicks/kick_44k1.flac | cmp -s - "$T/out" ||
+    fail "-d 1e-400 is not -d 0"
 run as-search -H -m euclidean -k 3 lib.asx samples/kicks/kick_44k1.flac
 expect_status 0
 [ "$(sed -n 1p "$T/out" | cut -f 5)" = 0.000000 ] || fail "euclidean self"

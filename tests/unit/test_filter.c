@@ -83,6 +83,31 @@ matches(const as_entry_filter *f, const char *path, const char *label,
     return as_entry_filter_match(f, &e);
 }
 
+/* An underflow is rounding: 1e-320 (subnormal) and 1e-400 (0) are
+ * numbers; an overflow is not. */
+static void
+test_underflow(void)
+{
+    check_ctx("underflow");
+    as_entry_filter *f;
+    char why[128];
+    CHECK_STATUS(as_entry_filter_new(&f), AS_OK);
+    CHECK_STATUS(as_entry_filter_add(f, AS_FILTER_DURATION, "1e-320:1e-400",
+                                     why, sizeof why),
+                 AS_EINVAL);
+    CHECK_STR(why, "1e-320:1e-400: MIN is above MAX");
+    CHECK_STATUS(
+        as_entry_filter_add(f, AS_FILTER_DURATION, "1e-400:1e-320", NULL, 0),
+        AS_OK);
+    CHECK(matches(f, "a.wav", NULL, 0.0, 0));
+    CHECK(!matches(f, "a.wav", NULL, 1e-300, 0));
+    CHECK_STATUS(
+        as_entry_filter_add(f, AS_FILTER_DURATION, "1e999:", why, sizeof why),
+        AS_EINVAL);
+    CHECK_STR(why, "'1e999' is not a number");
+    as_entry_filter_free(f);
+}
+
 static void
 test_match(void)
 {
@@ -344,6 +369,7 @@ main(int argc, char **argv)
         return 1;
     test_parse();
     test_match();
+    test_underflow();
     test_mask();
     test_find();
     rmdir(dir);

@@ -113,6 +113,27 @@ broken(size_t no, const char *text, size_t want_line)
     CHECK_INT(line, want_line);
 }
 
+/* A weight that underflows (a subnormal, or 1e-400: zero) is a number, as
+ * in a stream's columns; one that overflows is not. */
+static void
+test_underflow(void)
+{
+    check_ctx("underflow");
+    char buf[2048];
+    const char *col = strstr(small, "column\tcentroid_mean");
+    int head = (int)(col - small);
+    snprintf(buf, sizeof buf,
+             "%.*scolumn\tcentroid_mean\t1000\t500\t1e-320\t"
+             "1e-400\t1\n",
+             head, small);
+    as_kind_model *m = NULL;
+    size_t line = 9;
+    CHECK_STATUS(as_kind_model_parse(&m, buf, strlen(buf), &line), AS_OK);
+    CHECK_INT(line, 0);
+    as_kind_model_free(m);
+    broken(9, "column\tcentroid_mean\t1000\t500\t1e999\t0.5\t1\n", 9);
+}
+
 static void
 test_malformed(void)
 {
@@ -451,6 +472,7 @@ main(void)
 {
     test_small();
     test_malformed();
+    test_underflow();
     test_builtin();
     test_index_kinds();
     test_entry_kind();

@@ -1943,6 +1943,17 @@ test_weights(const char *path)
                    0.0);
         CHECK_INT(given[g], g == AS_G_PITCH || g == AS_G_RHYTHM);
     }
+    check_ctx("weights: underflow");
+    /* an underflow is rounding, not a refusal: 1e-400 is 0 */
+    CHECK_STATUS(
+        as_group_weights_parse("pitch=1e-400,rhythm=1e-320", w, given, NULL, 0),
+        AS_OK);
+    CHECK_NEAR(w[AS_G_PITCH], 0.0, 0.0);
+    CHECK(w[AS_G_RHYTHM] > 0.0 && w[AS_G_RHYTHM] < 1e-300);
+    CHECK(given[AS_G_PITCH] && given[AS_G_RHYTHM]);
+    w[AS_G_PITCH] = 0.0;
+    w[AS_G_RHYTHM] = 2.5;
+    given[AS_G_RHYTHM] = 1;
     check_ctx("weights: refused");
     static const struct {
         const char *spec, *why;
@@ -1959,6 +1970,7 @@ test_weights(const char *path)
                "noisiness, rhythm, other)"},
         {"timbre=1=2", "'1=2' is not a number"},
         {"timbre=1e", "'1e' is not a number"},
+        {"timbre=1e999", "'1e999' is not a number"},
         /* a part is quoted back up to 40 bytes */
         {"timbre=1,pitch_and_a_very_long_name_for_a_group_that_is_none=1",
          "'pitch_and_a_very_long_name_for_a_group_t...' is not a group "

@@ -247,9 +247,9 @@ double
 cli_parse_double(const char *opt, const char *arg, double min, double max)
 {
     char *end;
-    errno = 0;
     double v = strtod(arg, &end);
-    if (end == arg || *end != '\0' || errno == ERANGE || !isfinite(v))
+    /* overflow is infinite; underflow (1e-400) is rounding, not refused */
+    if (end == arg || *end != '\0' || !isfinite(v))
         cli_usage_error("%s: '%s' is not a number", opt, arg);
     if (v < min || v > max)
         cli_usage_error("%s: %s is out of range (%g to %g)", opt, arg, min,
