@@ -338,14 +338,32 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     return 0;
 }
 
-/* Says why a projection could not be fitted on the labels of target. */
+/* Says why a projection could not be fitted, with lo, on the labels of
+ * target: for -L, or for the refit of an update (refit), whose options
+ * are those the projection was learnt with. */
 static void
-learn_failed(const char *target, int st, const struct as_learn_info *info)
+learn_failed(const char *target, int st, const struct as_learn_opts *lo,
+             const struct as_learn_info *info, int refit)
 {
+    const char *again = refit ? "learn again with -L and " : "";
     if (st == AS_EINVAL && info->n_classes < 2)
         cli_warnx(target,
                   "%zu label%s with 2 or more entries; learning needs 2",
                   info->n_classes, info->n_classes == 1 ? "" : "s");
+    else if (st == AS_EINVAL && info->alike)
+        cli_warnx(target, "the entries of each label are all alike; "
+                          "there is nothing to learn from");
+    else if (st == AS_EINVAL && info->singular && lo->shrinkage == 0.0)
+        cli_warnx(target,
+                  "with -s 0 the entries must vary within their labels in as "
+                  "many directions as there are columns; they do not (%s"
+                  "give -s above 0)",
+                  again);
+    else if (st == AS_EINVAL && info->singular)
+        cli_warnx(target,
+                  "with -s %g the within-label scatter is singular (%sgive a "
+                  "larger -s)",
+                  lo->shrinkage, again);
     else
         cli_warn_status(target, st);
 }
@@ -366,7 +384,7 @@ learn_into(const char *target, const struct as_learn_opts *lo)
     int st = as_index_learn_write(ix, target, lo, &info);
     as_index_close(ix);
     if (st != AS_OK)
-        learn_failed(target, st, &info);
+        learn_failed(target, st, lo, &info, 0);
     return st != AS_OK;
 }
 
@@ -614,7 +632,7 @@ write_whole(const struct opts *o, const char *target, char **streams,
         int st = as_index_builder_fit_projection(b, &lo, &info);
         if (st == AS_EINVAL) {
             /* the labels no longer allow one: the update without it */
-            learn_failed(target, st, &info);
+            learn_failed(target, st, &lo, &info, 1);
             unfitted = failed = 1;
         } else if (st != AS_OK) {
             /* anything else would lose the projection for good (the next

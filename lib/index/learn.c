@@ -379,7 +379,7 @@ as_projection_fit(as_projection **out, const as_index *ix,
     }
     if (info == NULL)
         info = &dummy;
-    info->n_classes = info->n_entries = 0;
+    *info = (struct as_learn_info){0};
     if (ix == NULL || !(o->shrinkage >= 0.0 && o->shrinkage <= 1.0) ||
         !(o->blend >= 0.0 && o->blend <= 1.0))
         return AS_EINVAL;
@@ -421,6 +421,13 @@ as_projection_fit(as_projection **out, const as_index *ix,
         goto done;
     size_t m;
     status = as_lda(x, used, d, cls, nc, o->shrinkage, mean, w, ev, &m);
+    /* the arguments are right here: AS_EINVAL is Cholesky's failure.
+     * Full shrinkage leaves Sw singular only when every class's rows are
+     * all alike (add_shrunk_cov()): then no shrinkage helps */
+    info->singular = status == AS_EINVAL;
+    info->alike = info->singular &&
+                  (o->shrinkage >= 1.0 || as_lda(x, used, d, cls, nc, 1.0, mean,
+                                                 w, ev, &m) == AS_EINVAL);
     if (status == AS_OK && (p = proj_new(d, m, nc)) == NULL)
         status = AS_ENOMEM;
     if (status != AS_OK)

@@ -161,6 +161,45 @@ as-index -o one.asx one.tsv
 run as-index -L one.asx
 expect_status 1
 expect_err "as-index: one.asx: 1 label with 2 or more entries; learning needs 2"
+# labels whose entries are all alike (two sounds, two copies each): a
+# singular within-label scatter at any shrinkage, said so
+awk -F '\t' -v OFS='\t' 'NR == 1 { print; next }
+    /\/kicks\// && !k++ { $1 = "a/1.wav"; print; $1 = "a/2.wav"; print }
+    /\/hats\// && !h++ { $1 = "b/1.wav"; print; $1 = "b/2.wav"; print }' \
+    lib.tsv >alike.tsv
+as-index -q -o alike.asx alike.tsv
+run as-index -L alike.asx
+expect_status 1
+expect_err "as-index: alike.asx: the entries of each label are all alike; there is nothing to learn from"
+run as-index -L alike.asx -s 0
+expect_status 1
+expect_err "as-index: alike.asx: the entries of each label are all alike; there is nothing to learn from"
+# with -s 0, a dozen entries vary in fewer directions than the columns
+run as-index -L lib.asx -s 0
+expect_status 1
+expect_err "as-index: lib.asx: with -s 0 the entries must vary within their labels in as many directions as there are columns; they do not (give -s above 0)"
+# 35 entries per file, each its row moved by noise: enough for -s 0; an
+# update that makes most of them copies of their label's first leaves
+# too few directions, and the refit says how to learn again
+awk -F '\t' -v OFS='\t' 'BEGIN { srand(7) } NR == 1 { print; next }
+    { n = split($1, p, "/"); lab = p[n - 1]
+      for (c = 0; c < 35; c++) {
+          $1 = sprintf("w/%s/%d-%d.wav", lab, NR, c)
+          for (j = 6; j <= NF; j++)
+              $j += (rand() - 0.5) * 0.2 * ($j < 0 ? 1 - $j : 1 + $j)
+          print
+      } }' lib.tsv >wide.tsv
+as-index -q -o wide.asx wide.tsv
+run as-index -L wide.asx -s 0
+expect_status 0
+awk -F '\t' -v OFS='\t' 'NR == 1 { print; next }
+    { split($1, p, "/"); if (!(p[2] in first)) { first[p[2]] = $0; next }
+      split($1, q, "-"); if (q[2] + 0 < 5) next
+      path = $1; $0 = first[p[2]]; $1 = path; print }' wide.tsv >copies.tsv
+run as-index -q -u wide.asx copies.tsv
+expect_status 1
+expect_err "as-index: wide.asx: with -s 0 the entries must vary within their labels in as many directions as there are columns; they do not (learn again with -L and give -s above 0)" \
+    "as-index: wide.asx: written without its learnt projection"
 run as-index -L missing.asx
 expect_status 1
 expect_err "as-index: missing.asx: No such file or directory"

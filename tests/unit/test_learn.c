@@ -259,6 +259,7 @@ test_index(void)
     for (size_t i = 0; i < 60; i++)
         labelled += i % 7 != 6 && i != 0;
     CHECK_INT(info.n_entries, labelled);
+    CHECK_INT(info.singular, 0);
     if (p == NULL) {
         as_index_close(ix);
         return;
@@ -439,6 +440,62 @@ test_index(void)
         CHECK_STATUS(as_projection_fit(&up, un, NULL, &info), AS_EINVAL);
         CHECK(up == NULL);
         CHECK_INT(info.n_classes, 0);
+        CHECK_INT(info.singular, 0);
+        as_index_close(un);
+    }
+    /* two labels of two entries: a within-label scatter of rank 2 in 4
+     * columns, singular without shrinkage, and info says so */
+    rng = 12345;
+    build(bad, 6, 1, NULL);
+    CHECK_STATUS(as_index_open(&un, bad, 0, NULL), AS_OK);
+    if (un != NULL) {
+        as_projection *up = NULL;
+        struct as_learn_opts s0;
+        as_learn_opts_init(&s0);
+        s0.shrinkage = 0.0;
+        CHECK_STATUS(as_projection_fit(&up, un, &s0, &info), AS_EINVAL);
+        CHECK(up == NULL);
+        CHECK_INT(info.n_classes, 2);
+        CHECK_INT(info.singular, 1);
+        CHECK_INT(info.alike, 0); /* a shrinkage above 0 would do */
+        CHECK_STATUS(as_projection_fit(&up, un, NULL, &info), AS_OK);
+        CHECK_INT(info.singular, 0);
+        as_projection_free(up);
+        as_index_close(un);
+    }
+    /* two labels of two copies each: singular at any shrinkage */
+    as_index_builder *ab;
+    static char c0[] = "mfcc_mean_0", c1[] = "mfcc_mean_1";
+    static const char *cn[] = {c0, c1};
+    struct as_featheader ah = {0};
+    ah.format = AS_FEAT_TSV;
+    ah.dim = 2;
+    ah.names = cn;
+    ah.has_label = 1;
+    CHECK_STATUS(as_index_builder_new(&ab, &ah), AS_OK);
+    for (size_t i = 0; i < 4; i++) {
+        char pi[32];
+        snprintf(pi, sizeof pi, "c/%zu.wav", i);
+        float v[2] = {i < 2 ? 1.0f : 5.0f, i < 2 ? 2.0f : -3.0f};
+        struct as_index_entry e = {pi, i < 2 ? "a" : "b",   1.0,  -1, -1,
+                                   0,  AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(ab, &e, v, NULL), AS_OK);
+    }
+    CHECK_STATUS(as_index_builder_write(ab, bad), AS_OK);
+    as_index_builder_free(ab);
+    CHECK_STATUS(as_index_open(&un, bad, 0, NULL), AS_OK);
+    if (un != NULL) {
+        as_projection *up = NULL;
+        struct as_learn_opts s0;
+        as_learn_opts_init(&s0);
+        for (int k = 0; k < 3; k++) {
+            s0.shrinkage = k == 0 ? 0.0 : k == 1 ? 0.1 : 1.0;
+            check_ctx("alike, shrinkage %g", s0.shrinkage);
+            CHECK_STATUS(as_projection_fit(&up, un, &s0, &info), AS_EINVAL);
+            CHECK(up == NULL);
+            CHECK_INT(info.singular, 1);
+            CHECK_INT(info.alike, 1);
+        }
         as_index_close(un);
     }
     as_projection_free(back);

@@ -53,19 +53,25 @@ void as_learn_opts_init(struct as_learn_opts *o);
 
 typedef struct as_projection as_projection;
 
-/* What a fit used: labels with 2 or more entries, and their entries. */
+/* What a fit used: labels with 2 or more entries, and their entries; and
+ * whether it failed (AS_EINVAL) on a singular within-class scatter:
+ * singular; alike too when no shrinkage would help, the entries of every
+ * label being all alike. With shrinkage 0 the scatter is singular also
+ * when the entries vary in fewer directions than there are columns. */
 struct as_learn_info {
     size_t n_classes;
     size_t n_entries;
+    int singular;
+    int alike;
 };
 
 /*
  * Fits the projection on the labelled entries of ix. info (may be NULL)
  * says what was used, also on failure. Returns AS_OK; AS_EINVAL (options
  * out of range, fewer than 2 labels with 2 entries each: info tells, or
- * a within-class scatter that is singular, which only shrinkage 0 can
- * give); AS_ECHECKSUM or AS_EINDEX (a damaged entry or row); AS_ENOMEM.
- * *out is NULL on failure. Cost: n d^2 plus a few d^3 (d = dim).
+ * a within-class scatter that is singular: info->singular); AS_ECHECKSUM
+ * or AS_EINDEX (a damaged entry or row); AS_ENOMEM. *out is NULL on
+ * failure. Cost: n d^2 plus a few d^3 (d = dim).
  */
 int as_projection_fit(as_projection **out, const as_index *ix,
                       const struct as_learn_opts *o,
