@@ -806,6 +806,18 @@ run_merge(const struct opts *o, char **inputs, int n)
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
 
+/* Why the TSV writer refused row with AS_EPATH (as_featwriter_row()),
+ * worded as as-extract words it. */
+static const char *
+tsv_refusal(const struct as_featrow *row)
+{
+    if (strcmp(row->path, "path") == 0)
+        return "a TSV row cannot hold the path 'path' (use -f bin)";
+    if (strpbrk(row->path, "\t\r\n") == NULL && row->label != NULL)
+        return "label contains a tab or newline";
+    return as_strerror(AS_EPATH);
+}
+
 static int
 run_dump(const struct opts *o)
 {
@@ -841,7 +853,11 @@ run_dump(const struct opts *o)
         if (st != AS_OK || (st = as_index_entry_row(ix, i, &row)) != AS_OK)
             break;
         st = as_featwriter_row(w, &row);
-        if (st == AS_EPATH || st == AS_ENONFINITE) {
+        if (st == AS_EPATH) {
+            cli_input_warnx(row.path, "%s", tsv_refusal(&row));
+            failed = 1;
+            st = AS_OK;
+        } else if (st == AS_ENONFINITE) {
             cli_input_warnx(row.path, "%s", as_strerror(st));
             failed = 1;
             st = AS_OK;

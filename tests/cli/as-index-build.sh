@@ -38,6 +38,34 @@ cmp -s lib.asx again.asx || fail "binary dump, rebuilt"
 as-index -o again.asx dump.tsv
 cmp -s lib.asx again.asx || fail "TSV dump, rebuilt"
 as-index -d lib.asx -H | cmp -s - "$(printf '%s' dump.tsv)" && fail "-H drops the header"
+
+# Entries a TSV row cannot carry are left out of a TSV dump, each with its
+# reason, and kept in a binary one.
+mkdir -p odd "odd/t	x"
+cp "$FIX/hihat_48k.wav" path
+cp "$FIX/hihat_48k.wav" "odd/t	x/h.wav"
+cp "$FIX/sine440_44k1.wav" "odd/n
+l.wav"
+# a label with a TAB under a path without one: a binary stream, the path
+# changed (the same length, so the stream stays whole)
+as-extract -f bin "odd/t	x/h.wav" | as-index -q -o lab.asx
+as-index -d lab.asx -f bin >lab0.bin
+python3 -c 'import sys; d = open(sys.argv[1], "rb").read()
+open(sys.argv[2], "wb").write(d.replace(b"t\tx/h.wav", b"t_x/h.wav"))' \
+    lab0.bin lab.bin
+as-extract -f bin path "odd/n
+l.wav" samples/kicks/kick_44k1.flac | as-index -q -o odd.asx
+as-index -q -u odd.asx lab.bin
+run as-index -d odd.asx -H
+expect_status 1
+expect_err "as-index: path: a TSV row cannot hold the path 'path' (use -f bin)" \
+    "as-index: odd/n\nl.wav: path contains a tab or newline" \
+    "as-index: odd/t_x/h.wav: label contains a tab or newline"
+[ "$(cut -f 1 "$T/out")" = samples/kicks/kick_44k1.flac ] || fail "odd dump rows"
+run as-index -d odd.asx -f bin
+expect_status 0
+as-index -q -o odd2.asx "$T/out"
+cmp -s odd.asx odd2.asx || fail "odd entries: binary dump, rebuilt"
 [ "$(as-index -d lib.asx -H | wc -l)" -eq 5 ] || fail "-H rows"
 
 # Labels: none, and from a column joined in with awk.
