@@ -760,14 +760,15 @@ run_merge(const struct opts *o, char **inputs, int n)
             lost |= cli_same_file(o->output, inputs[i]);
         }
     int written = 0;
-    if (b != NULL && lost) {
+    if (lost) {
         cli_warnx(out, "not written: it is an input that could not be read "
                        "whole");
         as_index_builder_free(b);
         b = NULL;
-    } else if (b != NULL && failed) {
+    } else if (failed) {
         /* all or nothing, as -o: a shard that is not mounted would
-         * otherwise take its entries out of the library */
+         * otherwise take its entries out of the library (said also when
+         * no index could be read: the output is left as it was) */
         cli_warnx(out, "not written: %zu input error%s", c.failed,
                   c.failed == 1 ? "" : "s");
         as_index_builder_free(b);

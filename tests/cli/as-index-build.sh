@@ -151,6 +151,13 @@ expect_status 1
 expect_err "as-index: l45.asx: feature set librosa45, lib.asx has default" \
     "as-index: bad.asx: not written: 1 input error"
 [ ! -e bad.asx ] || fail "merge wrote after an input error"
+# when no index given can be read, it says so too
+cp lib.asx keep.asx
+run as-index merge -o keep.asx missing.asx
+expect_status 1
+expect_err "as-index: missing.asx: No such file or directory" \
+    "as-index: keep.asx: not written: 1 input error"
+cmp -s keep.asx lib.asx || fail "merge of nothing changed the output"
 
 # A malformed row: named with its line, status 1; -o writes nothing (an
 # index it would replace stays as it was), -u indexes the other rows.

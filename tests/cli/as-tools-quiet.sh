@@ -26,7 +26,8 @@ for tool in "as-search -p $q" as-cluster as-map as-anomaly as-stats \
 done
 run as-index merge -q -o out.asx missing.asx
 expect_status 1
-expect_err "as-index: missing.asx: No such file or directory"
+expect_err "as-index: missing.asx: No such file or directory" \
+    "as-index: out.asx: not written: 1 input error"
 
 # a damaged index
 cp lib.asx damaged.asx
