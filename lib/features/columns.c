@@ -18,7 +18,7 @@ as_featheader_describe(const struct as_featheader *h, char *buf, size_t cap)
     else if (fs != NULL)
         n = snprintf(buf, cap, "%s", as_featureset_name(fs));
     else
-        n = snprintf(buf, cap, "%zu columns", h->dim);
+        n = snprintf(buf, cap, "%zu column%s", h->dim, h->dim == 1 ? "" : "s");
     return n < 0 ? 0 : (size_t)n;
 }
 

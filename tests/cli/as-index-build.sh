@@ -158,6 +158,12 @@ expect_status 1
 expect_err "as-index: missing.asx: No such file or directory" \
     "as-index: keep.asx: not written: 1 input error"
 cmp -s keep.asx lib.asx || fail "merge of nothing changed the output"
+# a stream of one column names it in the singular
+printf 'path\tx\na.wav\t1\n' >one.tsv
+run as-index -u keep.asx one.tsv
+expect_status 1
+expect_err "as-index: one.tsv: feature set 1 column, the index has default" \
+    "as-index: keep.asx: added 0, changed 0, unchanged 0, removed 0, failed 1"
 
 # A malformed row: named with its line, status 1; -o writes nothing (an
 # index it would replace stays as it was), -u indexes the other rows.

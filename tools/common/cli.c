@@ -729,8 +729,8 @@ cli_columns_differ(const char *subject, const struct as_featheader *x,
     if (strcmp(a, b) != 0) {
         say(subject, "feature set %s, %s has %s", a, whose, b);
     } else if (x->dim != y->dim) {
-        say(subject, "feature set %s with %zu columns, %s has %zu", a, x->dim,
-            whose, y->dim);
+        say(subject, "feature set %s with %zu column%s, %s has %zu", a, x->dim,
+            x->dim == 1 ? "" : "s", whose, y->dim);
     } else {
         size_t j = 0;
         while (j + 1 < x->dim && strcmp(x->names[j], y->names[j]) == 0)
