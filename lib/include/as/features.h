@@ -286,7 +286,7 @@ struct as_extract_result {
  * that), and the duration and audio hash to *res. Every value is finite.
  * Returns AS_OK or a decoding status (see decode.h); AS_EIO and AS_ETMP
  * leave errno set; AS_ENONFINITE for a floating-point file that holds NaN or
- * infinite samples, or samples of about 10^9 times full scale (no recording
+ * infinite samples, or samples of about 10^8 times full scale (no recording
  * does), where the single-precision values overflow. The extractor stays
  * usable after an error.
  */
