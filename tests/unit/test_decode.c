@@ -559,6 +559,39 @@ test_regular_only(void)
     as_decoder_close(dec);
 }
 
+/* The resampler is mono (decode.h): several channels resample only
+ * down-mixed, and keep their count at the native rate. */
+static void
+test_channels_resample(void)
+{
+    char audio[512];
+    snprintf(audio, sizeof audio, "%s/fixtures/audio/chord_ceg_48k_stereo.wav",
+             datadir);
+    check_ctx("channels and resampling");
+    struct as_decode_opts o = native_opts(0);
+    as_decoder *dec = NULL;
+    struct as_audio_info info;
+    CHECK_STATUS(as_decoder_open(&dec, audio, &o), AS_OK);
+    if (dec != NULL) {
+        as_decoder_info(dec, &info);
+        CHECK_INT(info.out_channels, 2);
+        CHECK_INT(info.out_rate_hz, 48000);
+        as_decoder_close(dec);
+    }
+    o.out_rate_hz = 22050;
+    dec = (as_decoder *)1;
+    CHECK_STATUS(as_decoder_open(&dec, audio, &o), AS_EINVAL);
+    CHECK(dec == NULL);
+    o.downmix = 1;
+    CHECK_STATUS(as_decoder_open(&dec, audio, &o), AS_OK);
+    if (dec != NULL) {
+        as_decoder_info(dec, &info);
+        CHECK_INT(info.out_channels, 1);
+        CHECK_INT(info.out_rate_hz, 22050);
+        as_decoder_close(dec);
+    }
+}
+
 /* Pipes are spooled; a seekable descriptor is read from its offset and its
  * offset is left alone. */
 static void
@@ -1704,6 +1737,7 @@ main(int argc, char **argv)
     test_misnamed();
     test_flac_short_total();
     test_chunk_invariance();
+    test_channels_resample();
     test_fd();
     test_regular_only();
     test_describe();

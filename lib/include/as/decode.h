@@ -29,7 +29,10 @@ extern "C" {
  * for stereo that is (L + R) / 2.
  *
  * Resampling (when out_rate_hz differs from the native rate): libsoxr HQ,
- * see resample.h; the output length is exactly as_resample_len().
+ * see resample.h; the output length is exactly as_resample_len(). The
+ * resampler is mono: a file of several channels is resampled only
+ * down-mixed (downmix set), and otherwise refused with AS_EINVAL; ask
+ * for its native rate (out_rate_hz 0) to have its channels.
  */
 
 #define AS_RATE_MIN_HZ 1000   /* lowest native sample rate accepted */
@@ -70,7 +73,8 @@ void as_decode_opts_init(struct as_decode_opts *opts);
  * caller frees with as_decoder_close(). On failure *out is NULL and the
  * status says why: AS_EIO (errno set: ENOENT, EISDIR, EACCES ...),
  * AS_EEMPTY, AS_EFORMAT, AS_EENCODING, AS_ECORRUPT, AS_ETRUNCATED,
- * AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS, AS_EINVAL (bad opts), AS_ENOMEM.
+ * AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS, AS_EINVAL (bad opts, or a file of
+ * several channels to resample without downmix), AS_ENOMEM.
  * A path naming a character or block device or a socket is AS_EFORMAT
  * without being opened; a FIFO is read like standard input, or with
  * opts->regular_only refused as a device is. Standard input, a FIFO
