@@ -4,11 +4,27 @@
 // no exception crosses into C.
 #include "hnsw.h"
 
-#include <hnswlib/hnswlib.h>
-
 #include <cerrno>
 #include <new>
 #include <stdexcept>
+
+// hnswlib defines functions (cpuid, AVXCapable ...) and globals at
+// namespace scope, and its templates are instantiated here as weak
+// symbols: exported from libaudiosearch.a, they would clash with, or
+// silently stand in for, an embedder's own hnswlib. Included inside an
+// anonymous namespace, all of it has internal linkage; the standard
+// headers it includes come first (hnsw_std.h). AS_HNSW_INTERNAL is set
+// when the hnswlib found compiles so (lib/CMakeLists.txt); one that
+// does not (a header the list lacks) is included as it is, and
+// examples-symbols fails.
+#ifdef AS_HNSW_INTERNAL
+#include "hnsw_std.h"
+namespace {
+#include <hnswlib/hnswlib.h>
+} // namespace
+#else
+#include <hnswlib/hnswlib.h>
+#endif
 
 #include "as/error.h"
 
