@@ -87,6 +87,28 @@ printf 'short\n' >token
 run as-serve -k token lib.asx
 expect_status 1
 expect_err "as-serve: token: the token must be at least 16 characters"
+# a line longer than 4096 is refused, not cut to a token that is not it
+awk 'BEGIN { while (n++ < 4097) printf "a"; print "" }' >token
+run as-serve -k token lib.asx
+expect_status 1
+expect_err "as-serve: token: the token must be at most 4096 characters"
+awk 'BEGIN { while (n++ < 9000) printf "a" }' >token
+run as-serve -k token lib.asx
+expect_status 1
+expect_err "as-serve: token: the token must be at most 4096 characters"
+awk 'BEGIN { while (n++ < 4096) printf "a"; printf "\rb\n" }' >token
+run as-serve -k token lib.asx
+expect_status 1
+expect_err "as-serve: token: the token must be at most 4096 characters"
+# a NUL or a CR within the line is refused, not taken for its end
+printf 'abcdefghijklmnop\000qrs\n' >token
+run as-serve -k token lib.asx
+expect_status 1
+expect_err "as-serve: token: the token must be printable ASCII, without spaces"
+printf 'abcdefghijklmnop\rqrs\n' >token
+run as-serve -k token lib.asx
+expect_status 1
+expect_err "as-serve: token: the token must be printable ASCII, without spaces"
 printf 'abcdefghijklmnop\342\200\231q\n' >token
 run as-serve -k token lib.asx
 expect_status 1
@@ -356,6 +378,17 @@ http --data-binary @body.bin "${URL}healthz"
 expect_code 401
 # without -A there is no preflight to answer
 http -X OPTIONS "${URL}stats"
+expect_code 401
+as_serve_stop
+expect_status 0
+
+# the longest token there may be is taken whole, and sent whole (its
+# line ended by CR LF)
+awk 'BEGIN { while (n++ < 4096) printf "%c", 97 + n % 26; printf "\r\n" }' >long
+as_serve_start -k long lib.asx
+http -H "Authorization: Bearer $(tr -d '\r' <long)" "${URL}stats"
+expect_code 200
+http -H "Authorization: Bearer $(head -c 4095 long)" "${URL}stats"
 expect_code 401
 as_serve_stop
 expect_status 0

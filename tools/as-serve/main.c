@@ -55,7 +55,11 @@ take_origin(struct cli_opt *row, const char *name, const char *arg)
     *(const char **)row->to = arg;
 }
 
-/* Reads the token: the first line of the file, at least 16 bytes. */
+/* The longest token: far more than any secret needs, and well within
+ * what libmicrohttpd takes of a request's headers. */
+#define TOKEN_MAX 4096
+
+/* Reads the token: the first line of the file, 16 to TOKEN_MAX bytes. */
 static char *
 read_token(const char *path)
 {
@@ -64,10 +68,23 @@ read_token(const char *path)
         cli_warnx(path, "%s", strerror(errno));
         return NULL;
     }
-    char buf[4096];
-    char *line = fgets(buf, sizeof buf, fp);
+    /* the first line, every byte of it (a NUL too, to be refused below,
+     * not to end the token), up to one byte past the most a token has:
+     * a line too long is refused rather than cut */
+    char buf[TOKEN_MAX + 2];
+    size_t n = 0;
+    int c;
+    while (n < TOKEN_MAX + 1 && (c = getc(fp)) != EOF && c != '\n')
+        buf[n++] = (char)c;
+    /* stopped at the limit: the line goes on unless it ends there */
+    int more = n == TOKEN_MAX + 1 && (c = getc(fp)) != EOF && c != '\n';
     fclose(fp);
-    size_t n = line ? strcspn(buf, "\r\n") : 0;
+    if (!more && n > 0 && buf[n - 1] == '\r') /* a CR LF line end */
+        n--;
+    if (more || n > TOKEN_MAX) {
+        cli_warnx(path, "the token must be at most %d characters", TOKEN_MAX);
+        return NULL;
+    }
     buf[n] = '\0';
     if (n < 16) {
         cli_warnx(path, "the token must be at least 16 characters");
