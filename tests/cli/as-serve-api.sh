@@ -167,6 +167,26 @@ for p in /healthz /stats /search /search-by-filters /clusters /map /duplicates \
     '/entries/{id}/audio' /openapi.json /docs; do
     grep -qF "\"$p\": {" "$T/out" || fail "openapi.json lacks $p"
 done
+# every operation declares generation= and its 409 (and the 400 of a
+# malformed one), as the server takes them on every request (http.c
+# dispatch)
+cp "$T/out" openapi.json
+run python3 - openapi.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for path, ops in d["paths"].items():
+    for method, op in ops.items():
+        names = [p.get("name", p.get("$ref", "").split("/")[-1])
+                 for p in op.get("parameters", [])]
+        if "generation" not in names or not {"400", "409"} <= op["responses"].keys():
+            print(method, path)
+PY
+expect_status 0
+expect_out_empty
+http "${URL}openapi.json?generation=999"
+expect_code 409
+http "${URL}healthz?generation=x"
+expect_code 400
 http "${URL}docs"
 expect_code 200
 grep -q '<title>as-serve API</title>' "$T/out" || fail "docs title"
