@@ -176,6 +176,9 @@ expect_out '{"error":"give path= or id=, not both","status":400}'
 http "${URL}search?id=x"
 expect_code 400
 expect_out '{"error":"id: not a whole number","status":400}'
+http "${URL}search?path="
+expect_code 400
+expect_out '{"error":"path: empty","status":400}'
 http "${URL}search?id=7"
 expect_code 404
 expect_out '{"error":"no entry 7","status":404}'

@@ -1289,6 +1289,8 @@ search(const struct request *q, struct gen *g)
         return reply_error(q->c, q->r, 400,
                            "GET /search needs path= or id=; POST the audio "
                            "to search by example");
+    if (path[0] == '\0') /* no entry's path, and no message's subject */
+        return reply_error(q->c, q->r, 400, "path: empty");
     return search_path(q, g, path, k);
 }
 
