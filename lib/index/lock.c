@@ -102,6 +102,8 @@ int
 as_index_replaceable(const char *path)
 {
     struct stat sb;
+    if (path == NULL)
+        return AS_EINVAL;
     if (stat(path, &sb) != 0)
         return errno == ENOENT ? AS_OK : AS_EIO;
     if (!S_ISREG(sb.st_mode))

@@ -37,6 +37,8 @@ int
 as_parallel(size_t n_tasks, size_t threads,
             void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
 {
+    if (fn == NULL)
+        return AS_EINVAL;
     struct pool p = {.n_tasks = n_tasks, .fn = fn, .ctx = ctx};
     atomic_init(&p.next, 0);
     if (threads > n_tasks)

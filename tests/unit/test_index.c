@@ -1424,6 +1424,7 @@ test_replaceable(void)
 {
     check_ctx("replaceable");
     char path[512];
+    CHECK_STATUS(as_index_replaceable(NULL), AS_EINVAL);
     snprintf(path, sizeof path, "%s/none.asx", dir);
     CHECK_STATUS(as_index_replaceable(path), AS_OK);
     as_index *ix = write_open(build_sample(3), path);

@@ -478,7 +478,7 @@ void as_index_unlock(int fd);
  * index's magic: of any version, damaged or cut short too: it is
  * rewritten), AS_ENOTINDEX when something else is (a file that is not an
  * index, a directory, a device, a FIFO, which opening would wait on),
- * AS_EIO (errno set) when path cannot be looked at.
+ * AS_EIO (errno set) when path cannot be looked at, AS_EINVAL for NULL.
  */
 int as_index_replaceable(const char *path);
 /* The files of an index, which only as-index(1) writes: the index, its

@@ -19,7 +19,7 @@ extern "C" {
  * [0, min(threads, n_tasks)), and no two calls with the same worker run
  * at once, so per-worker scratch space needs no lock. Threads that cannot
  * be started leave their share to the others. Returns when every task is
- * done: AS_OK, or AS_ENOMEM (then nothing has run).
+ * done: AS_OK, AS_EINVAL (fn NULL) or AS_ENOMEM (then nothing has run).
  */
 int as_parallel(size_t n_tasks, size_t threads,
                 void (*fn)(void *ctx, size_t task, size_t worker), void *ctx);
