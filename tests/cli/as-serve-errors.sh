@@ -327,6 +327,13 @@ expect_out '{"error":"no part named '\''file'\'' in the body","status":400}'
 http -H 'Content-Type: multipart/form-data' --data-binary @other.txt "${URL}search"
 expect_code 400
 expect_out '{"error":"Content-Type: not multipart/form-data with a boundary","status":400}'
+# another type that starts alike is no form-data
+http -H 'Content-Type: multipart/form-dataX; boundary=b' --data-binary @other.txt "${URL}search"
+expect_code 400
+expect_out '{"error":"Content-Type: not multipart/form-data with a boundary","status":400}'
+http -H 'Content-Type: multipart/form-data ; boundary=b' --data-binary @other.txt "${URL}search"
+expect_code 400
+expect_out '{"error":"malformed multipart body","status":400}'
 http -X POST "${URL}search"
 expect_code 400
 expect_out '{"error":"no audio in the request","status":400}'

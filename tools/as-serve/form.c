@@ -204,6 +204,11 @@ form_boundary(const char *ct, char *out, size_t cap)
     if (!starts_ci(ct, n, "multipart/form-data"))
         return FORM_EMALFORMED;
     const char *p = ct + 19;
+    /* the type ends there: "multipart/form-datax" is another */
+    while (is_space((unsigned char)*p))
+        p++;
+    if (*p != ';')
+        return FORM_EMALFORMED;
     for (;;) {
         /* the next parameter: a ';' in a quoted value (RFC 9110's
          * quoted-string, \ escaping one character) is part of it */
