@@ -38,7 +38,8 @@ _as_tools_options() {
 # no completion).
 _as_tools_values() {
     case "$1:$2" in
-    *:--format | *:-f) [ "$1" = as-search ] || echo 'tsv bin' ;;
+    as-extract:--format | as-extract:-f | as-index:--format | as-index:-f)
+        echo 'tsv bin' ;;
     as-extract:--features | as-extract:-s) echo 'default librosa45' ;;
     as-index:--label-from | as-index:-l) echo 'dir column none' ;;
     as-search:--metric | as-search:-m) echo 'cosine euclidean' ;;

@@ -58,6 +58,10 @@ touch "$T/lib.asx"
 bcomp "lib.asx|" as-index -a li
 bcomp "lib.asx|" as-index -A li
 bcomp "lib.asx|" as-index --approx = li
+# -f is a format only for as-extract and as-index: as-anomaly's -f
+# (--fail) takes nothing, and the index follows it
+bcomp "tsv|bin|" as-index -d lib.asx -f ""
+bcomp "lib.asx|" as-anomaly -C -f li
 # every option of --help is offered, those without a short form too,
 # for every tool
 for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map \
