@@ -21,7 +21,7 @@
     "usage: as-index [-FJpq] [-l dir | column | none] [-w seconds] "           \
     "{-o index | -u index} [stream ...]\n"                                     \
     "       as-index -c index [-q]\n"                                          \
-    "       as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]\n"    \
+    "       as-index -d index [-Hq] [-f tsv | bin] [-g glob] [-t min:max]\n"   \
     "                [--cluster=cluster] [--label=label]\n"                    \
     "       as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]\n"   \
     "       as-index merge [-Jq] [-g glob] [-t min:max] [-w seconds]\n"        \

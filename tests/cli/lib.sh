@@ -358,7 +358,7 @@ EOF
 usage: as-index [-FJpq] [-l dir | column | none] [-w seconds]
                 {-o index | -u index} [stream ...]
        as-index -c index [-q]
-       as-index -d index [-H] [-f tsv | bin] [-g glob] [-t min:max]
+       as-index -d index [-Hq] [-f tsv | bin] [-g glob] [-t min:max]
                 [--cluster=cluster] [--label=label]
        as-index -L index [-q] [-b blend] [-s shrinkage] [-w seconds]
        as-index merge [-Jq] [-g glob] [-t min:max] [-w seconds]
