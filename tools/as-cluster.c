@@ -369,6 +369,7 @@ parse_options(int argc, char **argv, struct opts *o)
         {'c', "min-cluster-size", CLI_SIZE, "N", CLI_TO(o->c.min_cluster_size),
          .lo = 2, .hi = 100000,
          .help = "HDBSCAN: the fewest entries of a cluster (default 5)"},
+        CLI_OPT_CLUSTER(0, o->filter),
         {'D', "dbscan", CLI_CALL, NULL, .to = o, .fn = take_dbscan,
          .help = "DBSCAN instead of k-means (-m dbscan)"},
         {'e', "eps", CLI_REAL, "EPS", CLI_TO(o->c.eps), .min = 1e-300,
@@ -419,7 +420,6 @@ parse_options(int argc, char **argv, struct opts *o)
          .max = 1e6, .with = 'W',
          .help = "with -W: wait for another writer's lock"},
         CLI_OPT_NUL(o->com),
-        CLI_OPT_CLUSTER(0, o->filter),
         {0},
     };
     struct cli_opts t = {
