@@ -83,36 +83,30 @@ expect_err "as-serve: missing.asx: No such file or directory"
 run as-serve -l 127.0.0.1:0 lib.tsv
 expect_status 1
 expect_err "as-serve: lib.tsv: not an index"
+# bad_token FILE WHY: -k FILE is refused at start, saying WHY
+bad_token() {
+    run as-serve -k "$1" lib.asx
+    expect_status 1
+    expect_err "as-serve: $1: the token must $2"
+}
 printf 'short\n' >token
-run as-serve -k token lib.asx
-expect_status 1
-expect_err "as-serve: token: the token must be at least 16 characters"
-# a line longer than 4096 is refused, not cut to a token that is not it
-awk 'BEGIN { while (n++ < 4097) printf "a"; print "" }' >token
-run as-serve -k token lib.asx
-expect_status 1
-expect_err "as-serve: token: the token must be at most 4096 characters"
-awk 'BEGIN { while (n++ < 9000) printf "a" }' >token
-run as-serve -k token lib.asx
-expect_status 1
-expect_err "as-serve: token: the token must be at most 4096 characters"
-awk 'BEGIN { while (n++ < 4096) printf "a"; printf "\rb\n" }' >token
-run as-serve -k token lib.asx
-expect_status 1
-expect_err "as-serve: token: the token must be at most 4096 characters"
-# a NUL or a CR within the line is refused, not taken for its end
-printf 'abcdefghijklmnop\000qrs\n' >token
-run as-serve -k token lib.asx
-expect_status 1
-expect_err "as-serve: token: the token must be printable ASCII, without spaces"
-printf 'abcdefghijklmnop\rqrs\n' >token
-run as-serve -k token lib.asx
-expect_status 1
-expect_err "as-serve: token: the token must be printable ASCII, without spaces"
-printf 'abcdefghijklmnop\342\200\231q\n' >token
-run as-serve -k token lib.asx
-expect_status 1
-expect_err "as-serve: token: the token must be printable ASCII, without spaces"
+bad_token token "be at least 16 characters"
+# a line longer than 4096 is refused, not cut to a token that is not it:
+# with a LF, without one, or with a CR within it past the 4096th
+awk 'BEGIN { while (n++ < 4097) printf "a"; print "" }' >long1
+awk 'BEGIN { while (n++ < 9000) printf "a" }' >long2
+awk 'BEGIN { while (n++ < 4096) printf "a"; printf "\rb\n" }' >long3
+for t in long1 long2 long3; do
+    bad_token $t "be at most 4096 characters"
+done
+# a NUL or a CR within the line is refused, not taken for its end, as
+# are bytes past ASCII
+printf 'abcdefghijklmnop\000qrs\n' >nul
+printf 'abcdefghijklmnop\rqrs\n' >cr
+printf 'abcdefghijklmnop\342\200\231q\n' >utf8
+for t in nul cr utf8; do
+    bad_token $t "be printable ASCII, without spaces"
+done
 run as-serve -C nowhere lib.asx
 expect_status 1
 expect_err "as-serve: nowhere: No such file or directory"
