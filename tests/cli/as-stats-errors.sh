@@ -42,6 +42,14 @@ expect_err "as-stats: one index only (merge shards with as-index merge)" \
 run as-stats -
 expect_status 2
 expect_err "as-stats: an index is a file, not standard input" "$USAGE" "$HINT"
+# -m reports the files -n does not open: refused, long names too
+for m in -m --missing; do
+    run as-stats $m --no-probe lib.asx
+    expect_status 2
+    expect_out_empty
+    expect_err "as-stats: -m goes with opening the source files, not -n" \
+        "$USAGE" "$HINT"
+done
 run as-stats -k 3 lib.asx
 expect_status 2
 expect_err "as-stats: -k goes with -e" "$USAGE" "$HINT"

@@ -653,6 +653,9 @@ parse_options(int argc, char **argv, struct opts *o)
     };
     cli_init("as-stats", USAGE);
     cli_opts_parse(&t, argc, argv);
+    /* -n opens no file, so -m would have none to report */
+    if (o->missing && !o->probe)
+        cli_usage_error("-m goes with opening the source files, not -n");
     if (optind == argc)
         cli_usage_error("no index given");
     if (argc - optind > 1)
