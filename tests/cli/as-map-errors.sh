@@ -51,6 +51,10 @@ usage_error "-a, -i and -p go with -m tsne" -m pca -p 5 lib.asx
 usage_error "-a, -i and -p go with -m tsne" -m umap -i 300 lib.asx
 usage_error "-r goes with -m tsne or umap" -m pca -r 1 lib.asx
 usage_error "-c goes with -s or -w" -c cluster lib.asx
+# the pictures alone print no coordinates for -H, -J or -z to shape
+usage_error "-J goes with the coordinates: with -s or -w, give -o too" -J -s m.svg lib.asx
+usage_error "-H goes with the coordinates: with -s or -w, give -o too" -H -w m.html lib.asx
+usage_error "-z goes with the coordinates: with -s or -w, give -o too" -z -s m.svg -w m.html lib.asx
 usage_error "-k goes with -w" -k 5 -s m.svg lib.asx
 usage_error "-o, -s and -w need different files" -s m.svg -w m.svg lib.asx
 # ... however they are spelt, there or not yet, through a link too

@@ -123,6 +123,15 @@ check_options(const struct opts *o, const struct cli_opts *t, const char *index)
         cli_usage_error("-r goes with -m tsne or umap");
     if (cli_opts_given(t, 'c') && o->svg == NULL && o->html == NULL)
         cli_usage_error("-c goes with -s or -w");
+    /* the pictures alone print nothing for these to shape */
+    if ((o->svg != NULL || o->html != NULL) && o->output == NULL &&
+        (cli_opts_given(t, 'H') || cli_opts_given(t, 'J') ||
+         cli_opts_given(t, 'z')))
+        cli_usage_error("%s goes with the coordinates: with -s or -w, give "
+                        "-o too",
+                        cli_opts_given(t, 'H')   ? "-H"
+                        : cli_opts_given(t, 'J') ? "-J"
+                                                 : "-z");
     if (o->learned && as_entry_filter_active(o->filter))
         cli_usage_error("-P maps the whole index: not with --cluster, -g, -l "
                         "or -t");
