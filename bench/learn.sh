@@ -74,6 +74,12 @@ awk -F '\t' -v OFS='\t' -v units="$units" 'BEGIN {
     NR > 1 { print $1, $2, ($3 in u) ? u[$3] : $3 }' "$man" >"$tmp/units.tsv"
 cut -f3 "$tmp/units.tsv" | sort -u >"$tmp/unitlist"
 
+# the header bench/quality.awk finds the columns by, once a file (each
+# unit's block below is printed without it)
+for f in base $(for s in $shrinks; do for a in $blends; do
+    echo "lda-$s-$a"; done; done); do
+    printf 'query\trank\tpath\tlabel\tdistance\n' >"$tmp/$f.res"
+done
 for unit in $(cat "$tmp/unitlist"); do
     # labels: the class, none for the held-out unit
     awk -F '\t' -v OFS='\t' -v unit="$unit" '
