@@ -1,17 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Reasons: the groups that make a result unusually alike its query. */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "as/reasons.h"
-
-static int
-cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+#include "../util/select.h"
 
 size_t
 as_reasons_depth(size_t k, size_t ef)
@@ -45,8 +38,10 @@ as_reasons_init(struct as_reasons *r, const as_index *ix, double floor,
             continue;
         for (size_t i = 0; i < n; i++)
             v[i] = hits[i].group_sim[g];
-        qsort(v, n, sizeof *v, cmp_double);
-        r->cut[g] = v[n - 1 - (size_t)(AS_REASON_SHARE * (double)n)];
+        /* the value a sort would put there; the sims are never NaN
+         * (index rows are finite, and a sum of squares at most inf) */
+        r->cut[g] = as__select_kth_d(
+            v, n, n - 1 - (size_t)(AS_REASON_SHARE * (double)n));
     }
 }
 
