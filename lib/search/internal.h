@@ -89,6 +89,11 @@ struct as_searcher {
     double weights[AS_G_COUNT];
     enum as_group *groups;
     unsigned char *tag; /* per column: a kind tag (as/kind.h), no feature */
+    /* the columns of the group similarities (std > 0, no tag), group by
+     * group, each group's in column order: group g's are
+     * sim_cols[sim_at[g] .. sim_at[g + 1]) */
+    uint32_t *sim_cols;
+    size_t sim_at[AS_G_COUNT + 1];
     double *mean, *std, *scale, *min, *max;
     float *mean_f;     /* mean as float (dim_pad, zero padded) */
     double *amax;      /* per column, a bound on |x - mean_f| */

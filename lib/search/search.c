@@ -351,11 +351,13 @@ alloc_columns(as_searcher *s, as_index *const *ix)
     s->sh = calloc(s->n_shards, sizeof *s->sh);
     s->groups = malloc(s->dim * sizeof *s->groups);
     s->tag = calloc(s->dim ? s->dim : 1, 1);
+    s->sim_cols = malloc((s->dim ? s->dim : 1) * sizeof *s->sim_cols);
     s->mean = malloc(5 * s->dim * sizeof *s->mean);
     s->mean_f = calloc(s->dim_pad, sizeof *s->mean_f);
     s->amax = malloc(s->dim * sizeof *s->amax);
     if (s->sh == NULL || s->groups == NULL || s->tag == NULL ||
-        s->mean == NULL || s->mean_f == NULL || s->amax == NULL)
+        s->sim_cols == NULL || s->mean == NULL || s->mean_f == NULL ||
+        s->amax == NULL)
         return AS_ENOMEM;
     s->std = s->mean + s->dim;
     s->scale = s->std + s->dim;
@@ -404,6 +406,15 @@ derive_scales(as_searcher *s, const struct as_featheader *hd)
 {
     for (size_t j = 0; j < s->dim; j++)
         s->tag[j] = as_kind_is_tag(hd->names[j]) != 0;
+    size_t at = 0;
+    for (int g = 0; g < AS_G_COUNT; g++) {
+        s->sim_at[g] = at;
+        for (size_t j = 0; j < s->dim; j++)
+            if (s->groups[j] == (enum as_group)g && s->std[j] > 0.0 &&
+                !s->tag[j])
+                s->sim_cols[at++] = (uint32_t)j;
+    }
+    s->sim_at[AS_G_COUNT] = at;
     as_distance_scales(hd->set, hd->names, s->dim, s->groups, s->std,
                        s->weights, s->scale);
     double dd = 0.0;
@@ -491,6 +502,7 @@ as_searcher_free(as_searcher *s)
     free(s->sh);
     free(s->groups);
     free(s->tag);
+    free(s->sim_cols);
     free(s->mean);
     free(s->mean_f);
     free(s->amax);
@@ -644,22 +656,21 @@ scan_projected(const as_searcher *s, struct as__query *q, const float *xq,
     return AS_OK;
 }
 
-/* Per group, the cosine of the z-scored (unweighted) columns. */
+/* Per group, the cosine of the z-scored (unweighted) columns. Each
+ * group's sum runs in a register over its own columns in order (a sum
+ * per group in memory, column by column, waited on its last store). */
 static void
 group_sims(const as_searcher *s, const float *a, const float *b, double *sim)
 {
-    double dd[AS_G_COUNT] = {0};
-    size_t n[AS_G_COUNT] = {0};
-    for (size_t j = 0; j < s->dim; j++) {
-        if (!(s->std[j] > 0.0) || s->tag[j])
-            continue;
-        double d = ((double)a[j] - (double)b[j]) / s->std[j];
-        enum as_group g = s->groups[j];
-        dd[g] += d * d;
-        n[g]++;
-    }
     for (int g = 0; g < AS_G_COUNT; g++) {
-        double v = n[g] ? 1.0 - dd[g] / (2.0 * (double)n[g]) : 0.0;
+        size_t lo = s->sim_at[g], hi = s->sim_at[g + 1];
+        double dd = 0.0;
+        for (size_t i = lo; i < hi; i++) {
+            size_t j = s->sim_cols[i];
+            double d = ((double)a[j] - (double)b[j]) / s->std[j];
+            dd += d * d;
+        }
+        double v = hi > lo ? 1.0 - dd / (2.0 * (double)(hi - lo)) : 0.0;
         sim[g] = v < -1.0 ? -1.0 : v;
     }
 }
