@@ -60,6 +60,33 @@ static const char *const xml_rep[0x80] = {
     ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&apos;",
 };
 
+/* JSON's two escapes, and with html the "<" that could end a script. */
+static const char *const json_rep[0x80] = {['"'] = "\\\"", ['\\'] = "\\\\"};
+static const char *const json_html_rep[0x80] = {
+    ['"'] = "\\\"", ['\\'] = "\\\\", ['<'] = "\\u003c"};
+
+/* How many bytes from s stand as they are: valid UTF-8 with no control
+ * character (C0, DEL, C1) and no ASCII character that rep replaces.
+ * The callers write such a run in one call, not a character at a time. */
+static size_t
+plain_run(const unsigned char *s, const char *const *rep)
+{
+    const unsigned char *p = s;
+    for (;;) {
+        if (*p < 0x80) {
+            if (*p < 0x20 || *p == 0x7f || rep[*p] != NULL)
+                break;
+            p++;
+            continue;
+        }
+        size_t n = utf8_len(p);
+        if (n == 0 || is_c1(p, n))
+            break;
+        p += n;
+    }
+    return (size_t)(p - s);
+}
+
 /* The TSV rule; xml: also the five XML entities. */
 static void
 escape_c(FILE *fp, const char *str, int xml)
@@ -67,21 +94,24 @@ escape_c(FILE *fp, const char *str, int xml)
     const unsigned char *s = (const unsigned char *)str;
     if (s == NULL)
         return;
-    while (*s) {
+    const char *const *reps = xml ? xml_rep : tsv_rep;
+    for (;;) {
+        size_t run = plain_run(s, reps);
+        fwrite(s, 1, run, fp);
+        s += run;
+        if (*s == 0)
+            return;
         size_t n = utf8_len(s);
-        const char *rep = *s < 0x80 ? (xml ? xml_rep : tsv_rep)[*s] : NULL;
+        const char *rep = *s < 0x80 ? reps[*s] : NULL;
         if (rep != NULL) {
             fputs(rep, fp);
-            s++;
-        } else if (n == 0 || *s < 0x20 || *s == 0x7f) {
-            fprintf(fp, "\\x%02x", *s);
             s++;
         } else if (is_c1(s, n)) {
             fprintf(fp, "\\x%02x\\x%02x", s[0], s[1]);
             s += 2;
-        } else {
-            fwrite(s, 1, n, fp);
-            s += n;
+        } else { /* a control character or a byte of no valid sequence */
+            fprintf(fp, "\\x%02x", *s);
+            s++;
         }
     }
 }
@@ -94,28 +124,28 @@ escape_json(FILE *fp, const char *str, int html)
         fputs("null", fp);
         return;
     }
+    const char *const *reps = html ? json_html_rep : json_rep;
     putc('"', fp);
-    while (*s) {
+    for (;;) {
+        size_t run = plain_run(s, reps);
+        fwrite(s, 1, run, fp);
+        s += run;
+        if (*s == 0)
+            break;
         size_t n = utf8_len(s);
-        if (*s == '"' || *s == '\\') {
-            putc('\\', fp);
-            putc(*s, fp);
-            s++;
-        } else if (html && *s == '<') {
-            fputs("\\u003c", fp);
+        const char *rep = *s < 0x80 ? reps[*s] : NULL;
+        if (rep != NULL) {
+            fputs(rep, fp);
             s++;
         } else if (n == 0) {
             fprintf(fp, "\\udc%02x", *s);
             s++;
-        } else if (*s < 0x20 || *s == 0x7f) {
-            fprintf(fp, "\\u%04x", *s);
-            s++;
         } else if (is_c1(s, n)) {
             fprintf(fp, "\\u%04x", s[1]);
             s += 2;
-        } else {
-            fwrite(s, 1, n, fp);
-            s += n;
+        } else { /* a control character */
+            fprintf(fp, "\\u%04x", *s);
+            s++;
         }
     }
     putc('"', fp);
