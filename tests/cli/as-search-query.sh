@@ -194,3 +194,13 @@ fi
 as-search -H -k 2 lib.asx samples/kicks/kick_44k1.flac | cut -f 3,5 >want
 head -n 1 "$T/out" | tr '{' '\n' | sed -n 's/^"filename":"\([^"]*\)","label":"[^"]*","distance":\([0-9.]*\),.*/\1	\2/p' >got
 cmp -s want got || fail "JSON and TSV disagree"
+
+# An entry at the mean of every column has a vector of length 0: at
+# distance 1 from every entry, and from itself under -S.
+printf 'path\ta\tb\nA\t1\t0\nB\t-1\t0\nC\t0\t1\nD\t0\t-1\nZ\t0\t0\n' >mean.tsv
+as-index -q -o mean.asx mean.tsv
+run as-search -H -S -k 5 -p Z mean.asx
+expect_status 0
+[ "$(cut -f 5 "$T/out" | sort -u)" = 1.000000 ] ||
+    fail "the entry at the mean: $(cut -f 3,5 "$T/out" | tr '\n' ' ')"
+grep -q '^Z	[0-9]*	Z	' "$T/out" || fail "-S left out the entry at the mean"
