@@ -246,9 +246,14 @@ allow() {
 
 # A request target in absolute form is taken as its path (RFC 9112
 # 3.2.2: a server must accept it)
+n_log=$(wc -l <serve.err)
 http --request-target "http://localhost/healthz?generation=1" "$URL"
 expect_code 200
 grep -q '^{"status":"ok",' "$T/out" || fail "absolute form: $(cat "$T/out")"
+# logged as its path, without the scheme and host
+wait_for "the absolute form's log line" test "$(wc -l <serve.err)" -gt "$n_log"
+tail -n +$((n_log + 1)) serve.err | grep -q '^as-serve: 127\.0\.0\.1 GET /healthz 200 ' ||
+    fail "logged: $(tail -n +$((n_log + 1)) serve.err)"
 http -X PUT --request-target "HTTP://localhost/search" "$URL"
 expect_code 405
 http --request-target "http://localhost" "$URL"

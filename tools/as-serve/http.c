@@ -257,6 +257,7 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
 /* ---- requests ---- */
 
 static void finish(struct req *r, enum MHD_RequestTerminationCode toe);
+static const char *origin_form(const char *url);
 
 static struct conn *
 conn_of(struct MHD_Connection *c)
@@ -319,8 +320,9 @@ finish(struct req *r, enum MHD_RequestTerminationCode toe)
 {
     if (!opts->quiet_log) {
         /* method, path, status, bytes, microseconds; the query string
-         * is left out (it may name files or carry a user's words) */
-        const char *u = r->uri ? r->uri : "-";
+         * is left out (it may name files or carry a user's words), and
+         * so are the scheme and host of a target in absolute form */
+        const char *u = r->uri ? origin_form(r->uri) : "-";
         size_t plen = strcspn(u, "?");
         char path[1024];
         if (plen >= sizeof path)
