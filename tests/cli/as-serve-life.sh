@@ -172,6 +172,12 @@ as_serve_start a.asx b2.asx
 id=$(($(grep -n "^$K	" a.tsv | cut -d: -f1) - 2))
 http "${URL}entries/$id"
 grep -q "\"filename\":\"$K\".*\"shadowed\":true" "$T/out" || fail "shadowed: $(cat "$T/out")"
+# /healthz counts the ids, the shadowed copy's too; /stats the library
+http "${URL}healthz"
+grep -q '^{"status":"ok","entries":8,"generation":[0-9]*}$' "$T/out" ||
+    fail "healthz of 3 and 5 entries: $(cat "$T/out")"
+http "${URL}stats"
+grep -q '"total_samples":7,' "$T/out" || fail "stats: $(cat "$T/out")"
 http "${URL}search?id=$id&k=6"
 expect_code 200
 sed -n 's/.*"results":\(.*\)/\1/p' "$T/out" | grep -q "\"filename\":\"$K\"" &&
