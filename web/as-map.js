@@ -4,6 +4,35 @@
    tools/common/mappage.h) into the page's elements and returns its API.
    hooks (all optional): play(j) plays entry j instead of the <audio>
    element's src = D.src[j]; select(j) is told of each entry clicked. */
+/* asPlayable(player, name): whether the <audio> element player plays a
+   file of that name's format (no browser but Safari plays AIFF, for
+   one); a format the name does not tell is tried. asUnplayable(name):
+   what to say of one it cannot play. The dashboard asks them of results
+   that are not on its map (another shard's) too. */
+(function () {
+  var types = {
+    wav: "audio/wav", wave: "audio/wav", flac: "audio/flac", mp3: "audio/mpeg",
+    ogg: "audio/ogg", oga: "audio/ogg", opus: "audio/ogg; codecs=opus",
+    aif: "audio/aiff", aiff: "audio/aiff", aifc: "audio/aiff",
+    caf: "audio/x-caf", au: "audio/basic"
+  };
+  function extOf(name) {
+    var s = String(name).replace(/\/+$/, "");
+    s = s.slice(s.lastIndexOf("/") + 1);
+    var dot = s.lastIndexOf(".");
+    return dot > 0 ? s.slice(dot + 1).toLowerCase() : "";
+  }
+  window.asPlayable = function (player, name) {
+    var t = types[extOf(name)];
+    return !t || player.canPlayType(t) !== "";
+  };
+  window.asUnplayable = function (name) {
+    var e = extOf(name);
+    return (e.slice(0, 3) === "aif" ? "AIFF" : e.toUpperCase()) +
+      ": this browser cannot play it";
+  };
+})();
+
 window.asMapStart = function (D, hooks) {
   hooks = hooks || {};
   var n = D.n, K = D.k, has3 = D.dims === 3;
@@ -315,27 +344,8 @@ window.asMapStart = function (D, hooks) {
     return best;
   }
 
-  /* whether this browser plays entry j's format (no browser but Safari
-     plays AIFF, for one) */
-  var types = {
-    wav: "audio/wav", wave: "audio/wav", flac: "audio/flac", mp3: "audio/mpeg",
-    ogg: "audio/ogg", oga: "audio/ogg", opus: "audio/ogg; codecs=opus",
-    aif: "audio/aiff", aiff: "audio/aiff", aifc: "audio/aiff",
-    caf: "audio/x-caf", au: "audio/basic"
-  };
-  function extOf(j) {
-    var dot = names[j].lastIndexOf(".");
-    return dot > 0 ? names[j].slice(dot + 1).toLowerCase() : "";
-  }
-  function playable(j) {
-    var t = types[extOf(j)];
-    return !t || player.canPlayType(t) !== "";
-  }
-  function unplayable(j) {
-    var e = extOf(j);
-    return (e.slice(0, 3) === "aif" ? "AIFF" : e.toUpperCase()) +
-      ": this browser cannot play it";
-  }
+  function playable(j) { return window.asPlayable(player, names[j]); }
+  function unplayable(j) { return window.asUnplayable(names[j]); }
   function describe(j) {
     var s = names[j], l = labelOf(j);
     if (l !== null) s += " \u2014 " + l;

@@ -158,10 +158,9 @@
     var b = el("button", "\u25b6", "play");
     b.type = "button";
     b.title = "play " + filename;
-    var j = onMap(id);
-    if (j >= 0 && !map.playable(j)) {
+    if (!window.asPlayable(player, filename)) {
       b.disabled = true;
-      b.title = "this browser cannot play " + base(filename);
+      b.title = window.asUnplayable(filename);
     }
     b.onclick = function (e) {
       e.stopPropagation();
@@ -219,7 +218,7 @@
       if (j >= 0) marks.push(j);
       /* as its button: not a sample this browser cannot play */
       tr.onclick = function () {
-        if (j < 0 || map.playable(j)) play(r.id);
+        if (window.asPlayable(player, r.filename)) play(r.id);
       };
       t.appendChild(tr);
     });

@@ -270,20 +270,26 @@ as_serve_stop
 [ "$status" = 0 ] || fail "as-serve with a token exited $status"
 
 # A result this browser cannot play (AIFF): its play button is disabled,
-# and a click on its row plays nothing either; a FLAC row's click plays.
-mkdir aiff
+# and a click on its row plays nothing either, whether the result is on
+# the map (the first shard's) or not (.aif, from a second shard); a FLAC
+# row's click plays.
+mkdir aiff aiff2
 cp "$FIX/mix_44k1_pcm16.aiff" "$FIX/kick_44k1.flac" "$FIX/hihat_48k.wav" aiff/
+cp "$FIX/mix_44k1_pcm16.aiff" aiff2/copy.aif
 as-extract -r aiff | as-index -o aiff.asx
-as_serve_start aiff.asx
+as-extract -r aiff2 | as-index -o aiff2.asx
+as_serve_start aiff.asx aiff2.asx
 trap stop_all EXIT
 wd POST "/session/$S/url" "{\"url\":\"$URL\"}"
 until_is 'return document.body.dataset.dash || ""' 1
 element '#file'
 wd POST "/session/$S/element/$E/value" "{\"text\":\"$T/query.wav\"}"
-until_is 'return document.body.dataset.results || ""' 3
+until_is 'return document.body.dataset.results || ""' 4
 rowjs='var rows = document.querySelectorAll("#results tr.pick"); for (var i = 0; i < rows.length; i++) if (/EXT$/.test(rows[i].querySelector("td[title]").title)) return rows[i]; return null'
-js "var r = (function () { ${rowjs%EXT*}aiff${rowjs#*EXT} })(); r.click(); return String(r.querySelector(\"button.play\").disabled) + \" \" + (document.body.dataset.played || \"none\")"
-[ "$(cat js)" = "true none" ] || fail "AIFF row: $(cat js)"
+for ext in aiff aif; do
+    js "var r = (function () { ${rowjs%EXT*}\\.$ext${rowjs#*EXT} })(); r.click(); return String(r.querySelector(\"button.play\").disabled) + \" \" + (document.body.dataset.played || \"none\")"
+    [ "$(cat js)" = "true none" ] || fail "$ext row: $(cat js)"
+done
 js "var r = (function () { ${rowjs%EXT*}flac${rowjs#*EXT} })(); r.click(); return document.body.dataset.played || \"none\""
 [ "$(cat js)" != none ] || fail "FLAC row: nothing played"
 as_serve_stop
