@@ -91,7 +91,11 @@
           return new Promise(function (ok) { setTimeout(ok, after * 1000); });
         }).then(function () { return call(path, init, waiting, seen); });
       }
-      return r.json().then(function (j) {
+      /* an answer that is not JSON (libmicrohttpd's own refusals, 414
+         or 431, come in HTML): its status */
+      return r.json().catch(function () {
+        throw new Error("HTTP " + r.status + (r.ok ? ": the answer is not JSON" : ""));
+      }).then(function (j) {
         if (!r.ok) throw new Error(j && j.error ? j.error : "HTTP " + r.status);
         return j;
       });

@@ -183,6 +183,10 @@ js 'document.getElementById("filters").reset(); return ""'
 # neighbours are found unfiltered
 js 'document.querySelector("#filters [name=duration]").value = "abc"; document.getElementById("filters").requestSubmit(); return ""'
 until_is 'return String(/not MIN:MAX/.test(document.getElementById("fstate").textContent))' true
+# a glob too long for a URL: libmicrohttpd answers 414 in HTML, which
+# the page reports by its status
+js 'document.getElementById("filters").reset(); document.querySelector("#filters [name=glob]").value = "a".repeat(70000); document.getElementById("filters").requestSubmit(); return ""'
+until_is 'return document.getElementById("fstate").textContent' "HTTP 414"
 js 'var p = asMap.screen(0); asMap.clickAt(p[0], p[1]); return ""'
 until_is 'return document.body.dataset.neighbours || ""' 6
 js 'document.getElementById("filters").reset(); return ""'
