@@ -33,6 +33,7 @@ struct as_reuse {
     const as_index *ix;
     size_t n;            /* inputs */
     unsigned char *plan; /* enum plan per input */
+    unsigned char *held; /* per input: whether the index holds it */
     size_t unchanged;
     struct gone *gone; /* by hash, then entry */
     size_t n_gone;
@@ -88,8 +89,9 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
     r->ix = ix;
     r->n = n;
     r->plan = calloc(n ? n : 1, 1);
+    r->held = calloc(n ? n : 1, 1);
     r->gone = malloc((count ? count : 1) * sizeof *r->gone);
-    if (r->plan == NULL || r->gone == NULL) {
+    if (r->plan == NULL || r->held == NULL || r->gone == NULL) {
         as_reuse_free(r);
         return AS_ENOMEM;
     }
@@ -125,6 +127,7 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
             if (f == AS_ENOMEM)
                 st = f;
         }
+        r->held[i] = (unsigned char)found;
         if (found && as_index_entry(ix, at, &e) == AS_OK &&
             e.file_size == (int64_t)sb.st_size && e.file_mtime_ns != -1 &&
             e.file_mtime_ns == as__mtime_ns(&sb)) {
@@ -161,6 +164,7 @@ as_reuse_free(as_reuse *r)
     if (r == NULL)
         return;
     free(r->plan);
+    free(r->held);
     free(r->gone);
     free(r);
 }
@@ -204,6 +208,7 @@ run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
     it->input = i;
     it->file_size = -1;
     it->file_mtime_ns = -1;
+    it->held = reuse != NULL && reuse->held[i];
     /* size and time as they were before reading, for as-extract
      * --skip-unchanged and as-index -u to compare */
     struct stat sb;

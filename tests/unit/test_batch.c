@@ -57,7 +57,7 @@ write_tone(const char *path, double freq_hz)
 struct seen {
     size_t calls;
     size_t input[N_IN];
-    int status[N_IN], err[N_IN], unchanged[N_IN], moved[N_IN];
+    int status[N_IN], err[N_IN], unchanged[N_IN], moved[N_IN], held[N_IN];
     int64_t size[N_IN], mtime[N_IN];
     struct as_extract_result res[N_IN];
     float *values[N_IN]; /* copies, dim floats */
@@ -77,6 +77,7 @@ record(void *ctx, struct as_batch_item *it)
     s->err[c] = it->err;
     s->unchanged[c] = it->unchanged;
     s->moved[c] = it->moved;
+    s->held[c] = it->held;
     s->size[c] = it->file_size;
     s->mtime[c] = it->file_mtime_ns;
     s->res[c] = it->res;
@@ -399,10 +400,30 @@ test_reuse(void)
         CHECK(memcmp(s.values[2], as_index_row(ix, c_entry),
                      s.dim * sizeof(float)) != 0);
         CHECK_STATUS(s.status[3], AS_OK);
+        /* held: the unchanged and the changed file, not the moved one
+         * (another path) nor the new one */
+        CHECK_INT(s.held[0], 1);
+        CHECK_INT(s.held[1], 0);
+        CHECK_INT(s.held[2], 1);
+        CHECK_INT(s.held[3], 0);
         seen_free(&s);
     }
     as_reuse_free(r);
     as_reuse_free(NULL);
+
+    /* a held file that is no longer audio fails, and says it is held
+     * (as-extract -r -U reports it rather than skip it) */
+    check_ctx("reuse: held, emptied");
+    tu_write_file(paths[4], "", 0);
+    CHECK_STATUS(as_reuse_new(&r, ix, as_featureset_get("default"), in, 4),
+                 AS_OK);
+    struct seen e;
+    run(in, 4, 1, r, &e, AS_OK);
+    CHECK_STATUS(e.status[2], AS_EEMPTY);
+    CHECK_INT(e.held[2], 1);
+    CHECK_INT(e.held[3], 0);
+    seen_free(&e);
+    as_reuse_free(r);
     as_index_close(ix);
 }
 

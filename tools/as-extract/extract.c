@@ -193,7 +193,10 @@ emit(void *ctx, struct as_batch_item *it)
             cli_input_warn_status(name, st);
             c->failed = 1;
         }
-    } else if (skip_quietly(inp, it->status)) {
+    } else if (skip_quietly(inp, it->status) && !it->held) {
+        /* not audio in a walked folder: left out, but for a file the -U
+         * index holds, whose entry would stay there with the features of
+         * what it was (below: a failure, as for a named file) */
         if (o->verbose)
             cli_notex(name, "skipped: not audio");
     } else if (it->reason[0] != '\0') {

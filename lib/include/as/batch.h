@@ -40,10 +40,11 @@ typedef struct as_reuse as_reuse;
 /*
  * Compares the n inputs with the index ix: an input ix holds under the
  * same path, or under another spelling of it that names the same file
- * (as_spellings, from the current directory), with the same size and known
- * modification time (file_size, file_mtime_ns) is unchanged; the entries whose
- * file no longer exists (stat() says ENOENT) and whose audio hash is known are
- * gone, and while there are any, every other input read from a path is hashed
+ * (as_spellings, from the current directory), is held (its item says so);
+ * held with the same size and known modification time (file_size,
+ * file_mtime_ns), it is unchanged; the entries whose file no longer exists
+ * (stat() says ENOENT) and whose audio hash is known are gone, and while
+ * there are any, every other input read from a path is hashed
  * before it is analysed. Inputs with fd >= 0 are always analysed. ix must
  * outlive *out, and in must be the list later given to as_extract_batch() (its
  * strings are not copied: they must outlive *out). Returns AS_OK;
@@ -102,6 +103,11 @@ struct as_batch_item {
     int unchanged;                /* left out (as_reuse): no values */
     int moved;                    /* the features of the gone entry with
                                      the same audio (as_reuse) */
+    int held;                     /* the index (as_reuse) holds this
+                                     input, under its path or another
+                                     spelling of it, whatever its status:
+                                     one that failed keeps a stale
+                                     entry there */
     struct as_extract_result res; /* with AS_OK */
     int64_t file_size;            /* bytes, before reading; -1: unknown
                                      (a descriptor, not a regular file) */
