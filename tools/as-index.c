@@ -58,8 +58,9 @@ cmp_u64(const void *a, const void *b)
 }
 
 /* Where rows go: a builder (a whole new index) or an updater (a delta
- * segment beside the index); with -u, the index updated (old) and its
- * entries by the form of their paths (made when first needed). */
+ * segment beside the index); with -u, the index updated (old); the
+ * entries, and the paths taken this run, by the form of their paths
+ * (made when first needed). */
 struct sink {
     as_index_builder *b;
     as_index_updater *u;
@@ -70,14 +71,15 @@ struct sink {
 
 /* With -u, a row of a file the index holds spelt otherwise (./lib/x.wav
  * for lib/x.wav, $PWD/lib/x.wav) goes to that entry, under the path it
- * has: a file the index holds gets no second entry; and a new file given
- * twice in one run, spelt two ways, is one entry, under the first. */
+ * has: a file the index holds gets no second entry; and with -u or -o
+ * (no old index), a new file given twice in one run, spelt two ways, is
+ * one entry, under the first. */
 static void
 stored_spelling(struct sink *k, struct as_index_entry *e)
 {
     size_t at;
     const char *stored;
-    if (k->old == NULL || as_index_find(k->old, e->path, &at) == AS_OK)
+    if (k->old != NULL && as_index_find(k->old, e->path, &at) == AS_OK)
         return;
     if (!k->sp_made) {
         k->sp_made = 1;

@@ -79,13 +79,12 @@ as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd)
     if (out == NULL)
         return AS_EINVAL;
     *out = NULL;
-    if (ix == NULL)
-        return AS_EINVAL;
     as_spellings *s = calloc(1, sizeof *s);
     if (s == NULL)
         return AS_ENOMEM;
     s->ix = ix;
-    size_t n = as_index_count(ix), len = 0, cap = 0, bcap = 0;
+    /* no index: no entries, only the paths taken (a new index) */
+    size_t n = ix != NULL ? as_index_count(ix) : 0, len = 0, cap = 0, bcap = 0;
     char *buf = NULL;
     int st = AS_OK;
     if (from_cwd && (s->n_cwd = as_path_cwds(s->cwd)) == 0 && errno == ENOMEM)

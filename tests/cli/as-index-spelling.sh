@@ -4,7 +4,8 @@
 # index was built (./lib, lib/., $PWD/lib for lib): as-extract -U leaves
 # the files out as unchanged, and as-index -u takes a row of such a file
 # as its entry, under the path stored; never a second entry of one file,
-# a new file given twice in one run spelt two ways included.
+# a new file given twice in one run spelt two ways included, with -u as
+# with -o. merge takes paths as stored.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -77,6 +78,33 @@ expect_err "as-index: lib.asx: added 2, changed 0, unchanged 2, removed 0, faile
     fail "a new file spelt three ways: $(as-index -H -d lib.asx | cut -f 1)"
 as-index -H -d lib.asx | cut -f 1 | grep -qx new/n770.wav ||
     fail "another new file taken for the first"
+
+# -o agrees: a file given twice in one stream, spelt three ways (the
+# folders kits and ./kits/808, and its absolute path), is one entry,
+# under its first spelling (before: three entries of one file)
+mkdir -p kits/808 kits/909
+mksignal -d 0.3 sine:990 kits/808/kick.wav
+mksignal -d 0.3 sine:1100 kits/909/kick.wav
+run sh -c "as-extract -r kits ./kits/808 '$T/kits/808/kick.wav' |
+    as-index -o kits.asx"
+expect_status 0
+expect_no_err
+as-index -H -d kits.asx | cut -f 1,2 >"$T/kits.got"
+printf '%s\t%s\n' kits/808/kick.wav 808 kits/909/kick.wav 909 |
+    cmp -s - "$T/kits.got" ||
+    fail "-o, a file spelt three ways: $(cat "$T/kits.got")"
+# merge compares paths as stored, as the shards of as-search do: an
+# index of ./kits/808 merged in keeps its entry beside the first
+as-extract -r ./kits/808 | as-index -o k808.asx
+as-index merge -o merged.asx kits.asx k808.asx
+[ "$(as-index -H -d merged.asx | wc -l)" -eq 3 ] ||
+    fail "merge: $(as-index -H -d merged.asx | cut -f 1)"
+[ "$(as-search -H -L kits.asx k808.asx | wc -l)" -eq 3 ] ||
+    fail "shards: $(as-search -H -L kits.asx k808.asx | cut -f 1)"
+# ... and its dump, given to -u, is the entry kits.asx has
+run sh -c 'as-index -d k808.asx | as-index -u kits.asx'
+expect_status 0
+expect_err "as-index: kits.asx: added 0, changed 0, unchanged 1, removed 0, failed 0"
 
 # From a current directory reached through a link, relative paths mean
 # one thing to the user ($PWD, through the link) and another to the

@@ -1502,6 +1502,39 @@ test_null_args(void)
     CHECK(as_path_target(NULL) == NULL && errno == EINVAL);
 }
 
+/* as_spellings without an index (as-index -o): the paths taken so far
+ * are the only ones, and a later spelling of a file taken before is
+ * stored as the first; a path that names no file matches nothing. */
+static void
+test_spellings_new_index(void)
+{
+    check_ctx("spellings without an index");
+    char a[320], a2[320], b[320], gone[320], gone2[320];
+    snprintf(a, sizeof a, "%s/a.wav", dir);
+    snprintf(a2, sizeof a2, "%s/.//a.wav", dir);
+    snprintf(b, sizeof b, "%s//b.wav", dir);
+    snprintf(gone, sizeof gone, "%s/gone.wav", dir);
+    snprintf(gone2, sizeof gone2, "%s/./gone.wav", dir);
+    tu_write_file(a, "a", 1);
+    tu_write_file(b, "b", 1);
+    CHECK_STATUS(as_spellings_new(NULL, NULL, 1), AS_EINVAL);
+    as_spellings *sp;
+    CHECK_STATUS(as_spellings_new(&sp, NULL, 1), AS_OK);
+    size_t at;
+    CHECK_STATUS(as_spellings_find(sp, a, &at), AS_ENOENT_PATH);
+    const char *st1, *st2;
+    CHECK_STATUS(as_spellings_take(sp, a, &st1), AS_OK);
+    CHECK_STR(st1, a);
+    CHECK_STATUS(as_spellings_take(sp, a2, &st2), AS_OK);
+    CHECK(st2 == st1);
+    CHECK_STATUS(as_spellings_take(sp, b, &st2), AS_OK);
+    CHECK_STR(st2, b);
+    CHECK_STATUS(as_spellings_take(sp, gone, &st1), AS_OK);
+    CHECK_STATUS(as_spellings_take(sp, gone2, &st2), AS_OK);
+    CHECK_STR(st2, gone2);
+    as_spellings_free(sp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1528,6 +1561,7 @@ main(int argc, char **argv)
     test_subset();
     test_stream();
     test_replaceable();
+    test_spellings_new_index();
     if (tu_rmtree(dir) != 0)
         return 1;
     return check_done();

@@ -190,14 +190,15 @@ int as_index_find(const as_index *ix, const char *path, size_t *i);
  * when both paths name one existing file.
  */
 typedef struct as_spellings as_spellings;
-/* Reads the path of every entry of ix, which must outlive *out. With
+/* Reads the path of every entry of ix, which must outlive *out; ix NULL
+ * holds no entry, for the paths taken into a new index (as-index -o). With
  * from_cwd, relative paths are made absolute from the current directory,
  * so that those match absolute ones: from the directory as the shell
  * names it (as_path_cwd()) and, where a folder on the way is a link, as
  * the system gives it (getcwd(3)), since an absolute path may have been
  * stored from either; without, relative and absolute never match.
- * AS_OK; AS_EINVAL; AS_ENOMEM; AS_ECHECKSUM or AS_EINDEX (a damaged
- * entry). *out is NULL on failure. */
+ * AS_OK; AS_EINVAL (out NULL); AS_ENOMEM; AS_ECHECKSUM or AS_EINDEX (a
+ * damaged entry). *out is NULL on failure. */
 int as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd);
 /* The entry whose stored path has the form of path and names the same
  * existing file (device and inode) as path: AS_OK with *at (the first
@@ -205,7 +206,7 @@ int as_spellings_new(as_spellings **out, const as_index *ix, int from_cwd);
  * file); AS_EINVAL; AS_ENOMEM. Safe from several threads at once. */
 int as_spellings_find(const as_spellings *s, const char *path, size_t *at);
 /* The spelling under which path goes into the index being written (as
- * as-index -u does): the path of the entry as_spellings_find() finds, or
+ * as-index -u and -o do): the path of the entry as_spellings_find() finds, or
  * of a path taken before that is another spelling of the same existing
  * file; else path itself, taken from now on (copied), so that a new file
  * given twice in one run, spelt two ways, is one entry. *stored lives
