@@ -218,7 +218,10 @@ lock_target(const struct opts *o, const char *path, int *fd)
  * so that the lock, the reads and the write all go to one file even if
  * the link is pointed elsewhere meanwhile; returned locked (*lock), once
  * it is known to be an index or nothing (exist: an index). NULL after
- * reporting. */
+ * reporting. -u (o->update) never makes a missing index: in a cron job
+ * that is a mistyped path or a disk that is not mounted, where a new
+ * empty index would quietly start a library over elsewhere; its message
+ * says how a first run builds one instead. */
 static char *
 take_target(const struct opts *o, const char *path, int exist, int *lock)
 {
@@ -226,9 +229,11 @@ take_target(const struct opts *o, const char *path, int exist, int *lock)
     char *t = as_path_target(path);
     if (t == NULL)
         cli_warnx(path, "%s", strerror(errno));
-    else if (exist && stat(t, &sb) != 0)
-        cli_warnx(t, "%s", strerror(errno)); /* no lock file either */
-    else if (!safe_target(t) && !lock_target(o, t, lock))
+    else if (exist && stat(t, &sb) != 0) { /* no lock file either */
+        int missing = errno == ENOENT && o->update != NULL;
+        cli_warnx(t, "%s%s", strerror(errno),
+                  missing ? " (build it first with -o)" : "");
+    } else if (!safe_target(t) && !lock_target(o, t, lock))
         return t;
     free(t);
     return NULL;

@@ -172,7 +172,7 @@ as-extract -r samples | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++)
     fail "the hi-hat is the brightest"
 total=$(as-extract -ri samples | awk -F '\t' 'NR > 1 { s += $8 } END { print s / 60 }')
 [ -n "$total" ] || fail "example 5"
-as-index -o lib.asx lib.tsv
+as-extract -r samples | as-index -o lib.asx
 as-extract -r -U lib.asx samples | as-index -u lib.asx -p 2>"$T/err"
 expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
 if command -v sox >/dev/null 2>&1; then

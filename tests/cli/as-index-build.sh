@@ -294,8 +294,19 @@ mv samples/hats/noise.wav samples/moved/noise.wav
 run as-extract -v -r -U first.asx samples
 expect_err "as-extract: first.asx: left out 4 unchanged files" \
     "as-extract: first.asx: reused the features of 1 moved file"
-# -u on a missing index: an error, and no lock file left behind
+# -u on a missing index: an error that says how a first run builds one
+# (-u never starts an index: a mistyped path or a disk that is not
+# mounted would start a new, empty one elsewhere), no index made and no
+# lock file left behind
 run as-index -u nothere.asx lib.tsv
 expect_status 1
-expect_err "as-index: nothere.asx: No such file or directory"
+expect_err "as-index: nothere.asx: No such file or directory (build it first with -o)"
 [ ! -e nothere.asx.lock ] || fail "no lock file for a missing index"
+run sh -c 'as-extract -r -U nothere.asx samples | as-index -u nothere.asx -p'
+expect_status 1
+expect_err "as-index: nothere.asx: No such file or directory (build it first with -o)"
+[ ! -e nothere.asx ] && [ ! -e nothere.asx.lock ] ||
+    fail "-u made a missing index"
+# the first run, as as-extract(1) -U says, with -o
+as-extract -r -U nothere.asx samples | as-index -o nothere.asx
+[ "$(as-index -H -d nothere.asx | wc -l)" -eq 5 ] || fail "first run with -o"
