@@ -1026,7 +1026,7 @@ main(int argc, char **argv)
         CLI_OPT_QUIET("say nothing of failed streams; no summary"),
         {'s', "shrinkage", CLI_REAL, "S", CLI_TO(o.shrinkage), .min = 0.0,
          .max = 1.0,
-         .help = "with -L: the LDA's shrinkage (0 to 1, default 0.1)"},
+         .help = "with -L: the LDA's shrinkage (0 to 1, default 0.3)"},
         CLI_OPT_DURATION('t', o.filter),
         {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update),
          .help = "add and replace entries of INDEX"},

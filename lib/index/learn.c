@@ -2,7 +2,6 @@
 /* A projection learnt from an index's labels: shrinkage LDA (as/learn.h). */
 #include "as/learn.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,16 +119,16 @@ solve_upper_t(const double *l, size_t n, double *b)
 /*
  * Adds weight times the shrunk covariance of rows idx[0 .. n) of x to
  * out (d x d): scikit-learn's _cov(X, shrinkage) for a float shrinkage,
- * i.e. the population covariance C of the rows standardised column by
- * column (a column whose standard deviation is below 10 DBL_EPSILON keeps
- * scale 1, as StandardScaler does), shrunk to (1 - s) R + s (tr R / d) I,
- * and scaled back: (1 - s) C + s mu diag(scale^2). tmp: 2 d doubles.
+ * shrunk_covariance(empirical_covariance(X), s), i.e. the population
+ * covariance C shrunk towards the identity scaled by its mean variance:
+ * (1 - s) C + s (tr C / d) I. (Only for shrinkage='auto' does
+ * scikit-learn standardise the columns first.) tmp: d doubles.
  */
 static void
 add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n, double s,
                double weight, double *out, double *tmp)
 {
-    double *mu = tmp, *sc = tmp + d;
+    double *mu = tmp;
     memset(mu, 0, d * sizeof *mu);
     for (size_t r = 0; r < n; r++)
         for (size_t j = 0; j < d; j++)
@@ -143,9 +142,7 @@ add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n, double s,
             double c = x[idx[r] * d + j] - mu[j];
             ss += c * c;
         }
-        double var = ss / (double)n, sd = sqrt(var);
-        sc[j] = sd < 10.0 * DBL_EPSILON ? 1.0 : sd;
-        tr += var / (sc[j] * sc[j]);
+        tr += ss / (double)n;
     }
     double shrink_mu = tr / (double)d;
     for (size_t i = 0; i < d; i++)
@@ -155,7 +152,7 @@ add_shrunk_cov(const double *x, size_t d, const size_t *idx, size_t n, double s,
                 ss += (x[idx[r] * d + i] - mu[i]) * (x[idx[r] * d + j] - mu[j]);
             double c = (1.0 - s) * ss / (double)n;
             if (i == j)
-                c += s * shrink_mu * sc[i] * sc[i];
+                c += s * shrink_mu;
             out[i * d + j] += weight * c;
             if (i != j)
                 out[j * d + i] += weight * c;

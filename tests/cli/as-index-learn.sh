@@ -34,12 +34,12 @@ expect_no_err
 run as-stats -n lib.asx
 expect_status 0
 grep '^learnt' "$T/out" >learnt.tsv
-printf 'learnt\t%s\t%s\n' shrinkage 0.1 blend 0.5 directions 3 classes 4 \
+printf 'learnt\t%s\t%s\n' shrinkage 0.3 blend 0.5 directions 3 classes 4 \
     >want.tsv
 printf 'learnt_class\t%s\t%s\n' hats 2 kicks 2 loops 2 tones 3 >>want.tsv
 cmp -s want.tsv learnt.tsv || { diff want.tsv learnt.tsv >&2; fail "as-stats learnt lines"; }
 run as-stats -n -J lib.asx
-grep -q '"learnt":{"shrinkage":0.1,"blend":0.5,"directions":3,"classes":{"hats":2,"kicks":2,"loops":2,"tones":3}}' "$T/out" ||
+grep -q '"learnt":{"shrinkage":0.3,"blend":0.5,"directions":3,"classes":{"hats":2,"kicks":2,"loops":2,"tones":3}}' "$T/out" ||
     fail "as-stats -J: no learnt object"
 
 # the plain search is unchanged; -P gives 4 results (and a header),
@@ -65,7 +65,7 @@ as-index -L lib.asx -b 0
 run as-search -P -k 4 -p "$q" lib.asx
 expect_status 0
 expect_out_file plain.tsv
-as-index -L lib.asx -s 0.1 -b 0.5
+as-index -L lib.asx -s 0.3 -b 0.5
 run as-search -P -k 4 -p "$q" lib.asx
 expect_out_file learned.tsv
 
@@ -203,6 +203,21 @@ expect_err "as-index: wide.asx: with -s 0 the entries must vary within their lab
 run as-index -L missing.asx
 expect_status 1
 expect_err "as-index: missing.asx: No such file or directory"
+
+# scikit-learn's LDA: the distances of a 60-entry, 3-label library from
+# its first entry, as tests/data/sklearn/make_lda.py computed them with
+# LinearDiscriminantAnalysis(solver='eigen', shrinkage=0.1), within the
+# printed digits and float rows (each class's covariance shrunk towards
+# the identity scaled by its mean variance, as shrunk_covariance() does)
+as-index -q -o sk.asx "$AS_DATA/sklearn/lda.tsv"
+as-index -q -s 0.1 -b 0.5 -L sk.asx
+run as-search -H -P -S -k 60 -p p00 sk.asx
+expect_status 0
+cut -f 3,5 "$T/out" | sort >sk.got
+sort "$AS_DATA/sklearn/lda-p00.tsv" | join -t "$(printf '\t')" - sk.got |
+    awk -F '\t' '{ d = $2 - $3; if (d < 0) d = -d; if (d > m) m = d; n++ }
+        END { if (n != 60 || m > 2e-6) { print n " entries, largest gap " m; exit 1 } }' ||
+    fail "as-search -P against scikit-learn's LDA"
 
 # usage
 run as-index -s 0.5 -o x.asx lib.tsv

@@ -56,14 +56,17 @@ cov_of(const double *x, size_t n, size_t d, const uint32_t *cls, long k,
     return m;
 }
 
-/* scikit-learn's shrunk covariance when no column is constant:
- * (1 - s) C + s diag(C) (the correlation's trace is d). */
+/* scikit-learn's shrunk_covariance(): (1 - s) C + s (tr C / d) I. */
 static void
 shrink(double *c, size_t d, double s)
 {
+    double tr = 0.0;
+    for (size_t a = 0; a < d; a++)
+        tr += c[a * d + a];
     for (size_t a = 0; a < d; a++)
         for (size_t b = 0; b < d; b++)
-            c[a * d + b] *= a == b ? 1.0 : 1.0 - s;
+            c[a * d + b] =
+                (1.0 - s) * c[a * d + b] + (a == b ? s * tr / (double)d : 0.0);
 }
 
 /* Sw and Sb as the header defines them, computed directly. */

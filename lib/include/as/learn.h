@@ -8,9 +8,10 @@
  * as_index_normalized_row() gives under the index's stored weights).
  *
  * Fitting follows scikit-learn's LinearDiscriminantAnalysis with
- * solver='eigen' and a fixed shrinkage s: each class's covariance
- * (population, over its own standardised columns) is shrunk towards a
- * scaled identity, (1 - s) R + s (tr R / d) I, scaled back, and the
+ * solver='eigen' and a fixed shrinkage s: each class's (population)
+ * covariance C is shrunk towards the identity scaled by its mean
+ * variance, (1 - s) C + s (tr C / d) I (sklearn.covariance's
+ * shrunk_covariance()), and the
  * within-class scatter Sw is their sum weighted by the class shares; the
  * between-class scatter is Sb = St - Sw, St the covariance of all the
  * rows used. The directions solve Sb v = lambda Sw v (Cholesky of Sw,
@@ -42,7 +43,7 @@ extern "C" {
 
 /* Defaults chosen on the drum corpus by bench/learn.sh (man/as-index.1
  * has the figures). */
-#define AS_LEARN_SHRINKAGE 0.1
+#define AS_LEARN_SHRINKAGE 0.3
 #define AS_LEARN_BLEND 0.5
 
 struct as_learn_opts {
