@@ -56,6 +56,40 @@ expect_out_line "lib/snares/.hidden-dir/h.wav	wav	pcm_s16	48000	1	16	14400	0.300
 printf 'lib/b-dir\n' | as-extract -ri -T - >"$T/out"
 expect_out_line "lib/b-dir/c.wav	wav	pcm_s16	44100	1	16	44100	1.000000	22050"
 
+# A symbolic link to a file that is gone, walked, named or listed: a
+# failed input that says so and names where the link leads (ls shows
+# the link, and "No such file or directory" would puzzle); the rest is
+# still extracted.
+mkdir gone
+cp "$FIX/sine440_44k1.wav" gone/a.wav
+ln -s /nonexistent/elsewhere.flac gone/link.flac
+ln -s ../missing.wav gone/rel.wav
+ln -s rel.wav gone/chain.wav
+run as-extract -r gone
+expect_status 1
+expect_err \
+    "as-extract: gone/chain.wav: a symbolic link to rel.wav, which leads on to gone/../missing.wav, which does not exist" \
+    "as-extract: gone/link.flac: a symbolic link to /nonexistent/elsewhere.flac, which does not exist" \
+    "as-extract: gone/rel.wav: a symbolic link to ../missing.wav, which does not exist"
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "the file beside the links is extracted"
+for opt in "" -i; do
+    run as-extract $opt gone/link.flac gone/a.wav
+    expect_status 1
+    expect_err "as-extract: gone/link.flac: a symbolic link to /nonexistent/elsewhere.flac, which does not exist"
+    [ "$(wc -l <"$T/out")" -eq 2 ] || fail "the file after the link ($opt)"
+    printf 'gone/rel.wav\n' >"$T/list"
+    run as-extract $opt -T "$T/list"
+    expect_status 1
+    expect_err "as-extract: gone/rel.wav: a symbolic link to ../missing.wav, which does not exist"
+done
+run as-extract -q gone/link.flac
+expect_status 1
+expect_no_err
+# A file that is not there at all is still the system's words.
+run as-extract gone/none.wav
+expect_status 1
+expect_err "as-extract: gone/none.wav: No such file or directory"
+
 # The EXAMPLES of as-extract(1).
 mkdir samples
 cp "$FIX/kick_44k1.flac" "$FIX/sine440_44k1.wav" samples/

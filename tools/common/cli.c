@@ -158,15 +158,57 @@ cli_tmp_reason(int err, char *buf, size_t cap)
     return buf;
 }
 
+const char *
+cli_errno_reason(const char *path, int err, char *buf, size_t cap)
+{
+    struct stat sb;
+    char target[PATH_MAX];
+    ssize_t n;
+    if (err != ENOENT || path == NULL || lstat(path, &sb) != 0 ||
+        !S_ISLNK(sb.st_mode) ||
+        (n = readlink(path, target, sizeof target - 1)) < 0)
+        return strerror(err);
+    target[n] = '\0';
+    /* the link's target from here (a relative one from the link's
+     * folder): when that is there, it is a link too, and the chain
+     * (link -> a -> gone) ends where as_path_target() gets to */
+    const char *slash = strrchr(path, '/');
+    size_t dlen =
+        target[0] == '/' || slash == NULL ? 0 : (size_t)(slash - path) + 1;
+    char *first = cli_xrealloc(NULL, dlen + (size_t)n + 1);
+    memcpy(first, path, dlen);
+    memcpy(first + dlen, target, (size_t)n + 1);
+    char *end = lstat(first, &sb) == 0 ? as_path_target(path) : NULL;
+    free(first);
+    char *to = cli_msg_name_dup(target);
+    if (end != NULL) {
+        char *last = cli_msg_name_dup(end);
+        snprintf(buf, cap,
+                 "a symbolic link to %s, which leads on to %s, which does "
+                 "not exist",
+                 to, last);
+        free(last);
+    } else {
+        snprintf(buf, cap, "a symbolic link to %s, which does not exist", to);
+    }
+    free(end);
+    free(to);
+    return buf;
+}
+
 static void
 warn_status(int quiet, const char *subject, int status)
 {
-    char buf[512];
+    char buf[2 * PATH_MAX];
+    int e = errno;
     /* the hint is for inputs, which -r walks: not -U's index or a model */
-    if (status == AS_EIO && errno == EISDIR && cli_dir_hint && quiet)
-        cli_input_warnx(subject, "%s (use -r to walk it)", strerror(errno));
+    if (status == AS_EIO && e == EISDIR && cli_dir_hint && quiet)
+        cli_input_warnx(subject, "%s (use -r to walk it)", strerror(e));
     else if (status == AS_ETMP) /* the folder's fault, not the input's */
-        cli_warnx(subject, "%s", cli_tmp_reason(errno, buf, sizeof buf));
+        cli_warnx(subject, "%s", cli_tmp_reason(e, buf, sizeof buf));
+    else if (status == AS_EIO && quiet) /* an input: a link to nothing */
+        cli_input_warnx(subject, "%s",
+                        cli_errno_reason(subject, e, buf, sizeof buf));
     else
         (quiet ? cli_input_warnx : cli_warnx)(
             subject, "%s",
@@ -409,7 +451,9 @@ on_walk(void *ctx, const char *path, int status, int err)
         return 0;
     }
     if (status != AS_OK) {
-        cli_input_warnx(path, "%s", strerror(err));
+        char buf[2 * PATH_MAX];
+        cli_input_warnx(path, "%s",
+                        cli_errno_reason(path, err, buf, sizeof buf));
         w->failed = 1;
         return 0;
     }

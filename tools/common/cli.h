@@ -46,12 +46,21 @@ void cli_notex(const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A library status about subject; AS_EIO prints strerror(errno), and,
  * when cli_dir_hint is set (tools with -r), a directory among the inputs
- * (cli_input_warn_status) gets the hint that -r walks it; AS_ETMP names
- * the folder (cli_tmp_reason()), even with -q, since it is no input's
+ * (cli_input_warn_status) gets the hint that -r walks it, and an input
+ * (a path) that is a link to nothing says so (cli_errno_reason()); AS_ETMP
+ * names the folder (cli_tmp_reason()), even with -q, since it is no input's
  * fault. */
 extern int cli_dir_hint;
 void cli_warn_status(const char *subject, int status);
 void cli_input_warn_status(const char *subject, int status);
+/* The system's reason err about the input at path, strerror(err),
+ * except for a symbolic link that leads to no file (ENOENT): "a symbolic
+ * link to TARGET, which does not exist" (TARGET as the link holds it,
+ * as ls -l shows it), or for a chain of links "a symbolic link to
+ * TARGET, which leads on to END, which does not exist"; the names
+ * escaped (cli_msg_name()), written into buf (cap bytes, cut short to
+ * fit). Returns the reason. */
+const char *cli_errno_reason(const char *path, int err, char *buf, size_t cap);
 /* Why a temporary file could not be made (errno err), naming where:
  * "a temporary file in DIR (TMPDIR): reason" (/tmp when TMPDIR is not
  * set), into buf (cap bytes); buf. */
