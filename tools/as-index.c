@@ -983,17 +983,17 @@ main(int argc, char **argv)
     cli_common_init(&o.out);
     o.shrinkage = o.blend = -1.0;
     struct cli_opt rows[] = {
-        {'a', "approx", CLI_STR, "INDEX", CLI_TO(o.approx),
+        {'a', "approx", CLI_STR, "INDEX", CLI_TO(o.approx), .file = 1,
          .help = "build the approximate index INDEX.ann for as-search -a "
                  "(hnswlib's HNSW graph); -A is its old spelling"},
         {'A', NULL, CLI_ALIAS, .value = 'a'},
         {'b', "blend", CLI_REAL, "A", CLI_TO(o.blend), .min = 0.0, .max = 1.0,
          .help = "with -L: the learnt part's weight in searches with -P (0 "
                  "to 1, default 0.5)"},
-        {'c', "check", CLI_STR, "INDEX", CLI_TO(o.check),
+        {'c', "check", CLI_STR, "INDEX", CLI_TO(o.check), .file = 1,
          .help = "read the whole index and check its checksums"},
         CLI_OPT_CLUSTER(0, o.filter),
-        {'d', "dump", CLI_STR, "INDEX", CLI_TO(o.dump),
+        {'d', "dump", CLI_STR, "INDEX", CLI_TO(o.dump), .file = 1,
          .help = "write the entries as a feature stream"},
         {'E', "ef-construction", CLI_LONG, "N", CLI_TO(o.ef_construction),
          .lo = 2, .hi = 100000,
@@ -1007,7 +1007,7 @@ main(int argc, char **argv)
         CLI_OPT_HELP,
         CLI_OPT_JSON(o.out, "with -o, -u, merge: print the summary as one "
                             "JSON object"),
-        {'L', "learn", CLI_STR, "INDEX", CLI_TO(o.learn),
+        {'L', "learn", CLI_STR, "INDEX", CLI_TO(o.learn), .file = 1,
          .help = "fit a projection (shrinkage LDA) on INDEX's labels and "
                  "store it in INDEX"},
         {'M', "links", CLI_LONG, "N", CLI_TO(o.links), .lo = 2, .hi = 100,
@@ -1019,7 +1019,7 @@ main(int argc, char **argv)
                  "stream's label column) or none; default: the column when "
                  "there is one, else dir"},
         CLI_OPT_LABEL(0, o.filter),
-        {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output),
+        {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output), .file = 1,
          .help = "build INDEX from the streams (replacing it)"},
         {'p', "prune", CLI_FLAG, NULL, CLI_TO(o.prune),
          .help = "with -u: drop entries whose file is gone"},
@@ -1028,7 +1028,7 @@ main(int argc, char **argv)
          .max = 1.0,
          .help = "with -L: the LDA's shrinkage (0 to 1, default 0.3)"},
         CLI_OPT_DURATION('t', o.filter),
-        {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update),
+        {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update), .file = 1,
          .help = "add and replace entries of INDEX"},
         CLI_OPT_VERSION,
         {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o.wait_s), .min = 0.0,

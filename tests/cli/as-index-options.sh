@@ -39,6 +39,35 @@ for args in "-a -" "-c -" "-d -" "-L -" "-o -" "-u -" "merge -o - a.asx" \
     expect_err "as-index: an index is a file, not standard input" "$usage" "$hint"
 done
 [ -e - ] && fail "as-index -o -: a file named -"
+# the index is the word right after its option: one that is an option
+# of as-index was a slip (-d -H lib.asx took -H for the index and
+# refused lib.asx as a stream; -o -q lib.asx made -q.lock), never a
+# file; attached (-d-H, --dump=-H) it is the index as given
+cd "$T"
+for c in "-d -H a.asx|-d|index|-H" "-d -f bin a.asx|-d|index|-f" \
+    "--dump --no-header a.asx|-d|index|--no-header" \
+    "--dump --no-h a.asx|-d|index|--no-h" "-d -- a.asx|-d|index|--" \
+    "-c -q a.asx|-c|index|-q" "-o -q a.asx|-o|index|-q" \
+    "-u -p a.asx|-u|index|-p" "-L -q a.asx|-L|index|-q" \
+    "-a -q a.asx|-a|index|-q" "-A -q a.asx|-a|index|-q" \
+    "merge -o -J a.asx b.asx|-o|index|-J"; do
+    args=${c%%|*} rest=${c#*|}
+    opt=${rest%%|*} rest=${rest#*|}
+    what=${rest%%|*} word=${rest#*|}
+    # shellcheck disable=SC2086
+    run as-index $args </dev/null
+    expect_status 2
+    expect_err "as-index: $opt needs the $what right after it, not the option $word (for a file of that name, write ./$word)" \
+        "$usage" "$hint"
+done
+[ -e -q.lock ] || [ -e -q ] && fail "as-index -o -q a.asx: a file named -q"
+for c in "-d-H|-H" "--dump=-H|-H" "-d ./-H|./-H" "-d -x|-x"; do
+    # shellcheck disable=SC2086
+    run as-index ${c%|*}
+    expect_status 1
+    expect_err "as-index: ${c#*|}: No such file or directory"
+done
+cd - >/dev/null
 run as-index -o a.asx -u b.asx
 expect_status 2
 run as-index -p -o a.asx

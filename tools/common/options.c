@@ -181,6 +181,54 @@ take(const struct cli_opts *t, struct cli_opt *r, const char *name,
     }
 }
 
+/* Whether arg reads as an option of the table: -X with X one of its
+ * letters, or --NAME with NAME the start of one of its long names (as
+ * getopt_long() takes abbreviations), or "--" itself. */
+static int
+reads_as_option(const struct cli_opts *t, const char *arg)
+{
+    if (arg[0] != '-' || arg[1] == '\0')
+        return 0;
+    if (arg[1] != '-')
+        return find_key(t, (unsigned char)arg[1]) != NULL;
+    size_t len = strcspn(arg + 2, "=");
+    if (len == 0)
+        return arg[2] == '\0';
+    for (const struct cli_opt *r = t->v; r->kind != CLI_END; r++)
+        if (r->name != NULL && strncmp(r->name, arg + 2, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether a file option (.file) took the next word, an option of the
+ * tool, for its file: "-d -H lib.asx", where -d wants the index right
+ * after it. POSIX lets an option's argument start with '-', but no index
+ * or list is named -H: a slip (or written: -o -q made a file -q), which
+ * file_arg_error() reports. An attached argument (-d-H, --dump=-H) is
+ * taken as given. */
+static int
+file_arg_slip(const struct cli_opts *t, const struct cli_opt *r, char **argv)
+{
+    return r->file && optarg != NULL && optind >= 1 &&
+           optarg == argv[optind - 1] && reads_as_option(t, optarg);
+}
+
+/* The usage error of file_arg_slip(). */
+_Noreturn static void
+file_arg_error(const struct cli_opt *r, const char *name)
+{
+    char what[32] = "file";
+    if (r->arg != NULL) {
+        size_t i = 0;
+        for (; r->arg[i] != '\0' && i + 1 < sizeof what; i++)
+            what[i] = (char)tolower((unsigned char)r->arg[i]);
+        what[i] = '\0';
+    }
+    cli_usage_error("%s needs the %s right after it, not the option %s (for "
+                    "a file of that name, write ./%s)",
+                    name, what, optarg, optarg);
+}
+
 /*
  * Says why getopt_long() stopped at an option (c is '?' or ':'), in the
  * tools' words rather than getopt's, which name the program as typed:
@@ -287,7 +335,14 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
         char name[64];
         r->given++;
         r->last = ++seq;
-        take(t, r, opt_name(r, name, sizeof name), optarg);
+        opt_name(r, name, sizeof name);
+        if (file_arg_slip(t, r, argv)) {
+            free(shorts);
+            free(longs);
+            free(is_op);
+            file_arg_error(r, name);
+        }
+        take(t, r, name, optarg);
     }
     free(shorts);
     free(longs);

@@ -89,6 +89,10 @@ struct cli_opt {
     void (*fn)(struct cli_opt *row, const char *name, const char *arg);
     int with;         /* the key of an option this one needs ("-w goes
                        * with -W" otherwise); 0 for none */
+    int file;         /* CLI_STR: the argument names a file, so that the
+                       * next word taken for it that reads as an option
+                       * of the tool (-d -H) is a slip, a usage error;
+                       * an attached one (-d-H, --dump=-H) is taken */
     const char *help; /* its --help text, wrapped by the layer; NULL
                        * for CLI_ALIAS */
     int given;        /* times given, set by cli_opts_parse() */
