@@ -65,6 +65,8 @@ as_strerror(int status)
         return "not supported by this build";
     case AS_ETMP:
         return "cannot make a temporary file (TMPDIR)";
+    case AS_EISSTREAM:
+        return "a feature stream, not audio";
     default:
         return "unknown error";
     }

@@ -63,7 +63,8 @@ as_decode_opts_init(struct as_decode_opts *opts)
 /* Whether the first bytes copied to tmp (n of them) are of no format the
  * probe knows, so that copying the rest would be for nothing: "yes |" or
  * /dev/urandom would fill the disk. ID3 tags, of any length, are left to
- * the whole stream. */
+ * the whole stream. AS_EFORMAT or AS_EISSTREAM (a feature stream) when
+ * they are, else 0. */
 static int
 head_unknown(int tmp, int64_t n)
 {
@@ -73,12 +74,13 @@ head_unknown(int tmp, int64_t n)
     if (pread(tmp, id3, sizeof id3, 0) == (ssize_t)sizeof id3 &&
         memcmp(id3, "ID3", 3) == 0)
         return 0;
-    return as__probe(&src, &p) == AS_EFORMAT;
+    int st = as__probe(&src, &p);
+    return st == AS_EFORMAT || st == AS_EISSTREAM ? st : 0;
 }
 
 /* Copies a descriptor that cannot seek into an unnamed temporary file;
  * AS_EFORMAT, with nothing more read, when its first SPOOL_HEAD bytes are
- * of no known format. */
+ * of no known format (AS_EISSTREAM when they are a feature stream). */
 static int
 spool(int fd, int *out_fd)
 {
@@ -103,10 +105,11 @@ spool(int fd, int *out_fd)
                 goto fail;
             w += k;
         }
+        int unknown = 0;
         if (copied < SPOOL_HEAD && (copied += r) >= SPOOL_HEAD &&
-            head_unknown(tmp, copied)) {
+            (unknown = head_unknown(tmp, copied)) != 0) {
             close(tmp);
-            return AS_EFORMAT;
+            return unknown;
         }
     }
     *out_fd = tmp;

@@ -878,6 +878,17 @@ as__probe(struct as__src *src, struct as__probe *p)
     if (st != AS_OK)
         return st;
 
+    /* A feature stream (as-format(5)) where audio belongs, as-extract's
+     * output given back to it or to a query: said as such rather than
+     * as an unknown format. The binary magic, or a TSV header's first
+     * column; neither starts any audio format. */
+    if ((n >= 8 && memcmp(h,
+                          "\x89"
+                          "ASF\r\n\x1a\n",
+                          8) == 0) ||
+        (n >= 5 && memcmp(h, "path\t", 5) == 0))
+        return AS_EISSTREAM;
+
     if (is_wav(h, n))
         return probe_wav(src, h, p);
     if (is_aiff(h, n))

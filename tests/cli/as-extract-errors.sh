@@ -124,6 +124,37 @@ if ! cat locked.wav >/dev/null 2>&1; then
     expect_err "as-extract: locked.wav: Permission denied"
 fi
 
+# A feature stream where audio belongs (as-extract < lib.tsv for
+# as-index < lib.tsv): said as such, named, from a pipe or a file, TSV
+# or binary; the other inputs still read, exit 1. While walking, it is
+# one more file that is not audio, skipped.
+as-extract good.wav >lib.tsv
+as-extract -b good.wav >lib.bin
+run_in lib.tsv as-extract
+expect_status 1
+expect_err "as-extract: stdin: a feature stream, not audio (as-index reads it)"
+expect_out_empty
+run sh -c 'cat lib.bin | as-extract -i'
+expect_status 1
+expect_err "as-extract: stdin: a feature stream, not audio (as-index reads it)"
+run as-extract -H lib.tsv good.wav lib.bin
+expect_status 1
+expect_err "as-extract: lib.tsv: a feature stream, not audio (as-index reads it)" \
+    "as-extract: lib.bin: a feature stream, not audio (as-index reads it)"
+[ "$(cut -f 1 "$T/out")" = good.wav ] || fail "beside streams: $(cat "$T/out")"
+# ... a stream larger than the megabyte a pipe is judged by
+awk 'NR == 1 { print; next } { for (i = 0; i < 2000; i++) print }' lib.tsv >big.tsv
+[ "$(wc -c <big.tsv)" -gt 1048576 ] || fail "big.tsv is under a megabyte"
+run sh -c 'cat big.tsv | as-extract'
+expect_status 1
+expect_err "as-extract: stdin: a feature stream, not audio (as-index reads it)"
+mkdir -p kit
+cp good.wav lib.tsv lib.bin kit/
+run as-extract -v -i -H -r kit
+expect_status 0
+expect_err "as-extract: kit/lib.bin: skipped: not audio" \
+    "as-extract: kit/lib.tsv: skipped: not audio"
+
 # A CAF whose chunk sizes run to the largest offset (found by the fuzzer:
 # the chunk walk overflowed): refused, not read.
 cp "$AS_SRC/tests/fuzz/regress/decode_sndfile/caf-chunk-overflow" big.caf

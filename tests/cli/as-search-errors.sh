@@ -169,6 +169,15 @@ expect_no_err
 run_in notes.wav as-search lib.asx -
 expect_status 1
 expect_err "as-search: stdin: unsupported format"
+# a feature stream given as audio: -F was meant
+as-extract -b $K >q.bin
+run as-search -H -k 1 lib.asx lib.tsv $K
+expect_status 1
+expect_err "as-search: lib.tsv: a feature stream, not audio (give it with -F)"
+[ "$(cut -f 1,3 "$T/out")" = "$K	$K" ] || fail "beside a stream: $(cat "$T/out")"
+run_in q.bin as-search lib.asx -
+expect_status 1
+expect_err "as-search: stdin: a feature stream, not audio (give it with -F)"
 run as-search -H -k 1 -p nowhere.wav -p $K lib.asx
 expect_status 1
 expect_err "as-search: nowhere.wav: not in the index"

@@ -793,6 +793,26 @@ test_bad_inputs(void)
     write_bytes(p, text, sizeof text - 1);
     CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EFORMAT);
 
+    /* as-extract's output given back where audio belongs: a stream,
+     * TSV or binary (as-format(5)), is told from an unknown format */
+    check_ctx("TSV feature stream");
+    path_in(p, sizeof p, tmpdir, "lib.tsv");
+    static const char tsv[] = "path\tduration_s\tx\nkick.wav\t0.5\t1\n";
+    write_bytes(p, tsv, sizeof tsv - 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EISSTREAM);
+    CHECK_STR(as_strerror(AS_EISSTREAM), "a feature stream, not audio");
+    check_ctx("binary feature stream");
+    path_in(p, sizeof p, tmpdir, "lib.bin");
+    static const char bin[] = "\x89"
+                              "ASF\r\n\x1a\n\x01\0\0\0";
+    write_bytes(p, bin, sizeof bin - 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EISSTREAM);
+    check_ctx("text that starts with path");
+    path_in(p, sizeof p, tmpdir, "path.txt");
+    static const char notes[] = "path of the samples: ~/kits\n";
+    write_bytes(p, notes, sizeof notes - 1);
+    CHECK_STATUS(as_decoder_open(&dec, p, NULL), AS_EFORMAT);
+
     check_ctx("random bytes named .mp3");
     path_in(p, sizeof p, tmpdir, "noise.mp3");
     unsigned char junk[4096];

@@ -29,6 +29,9 @@ struct opts {
 /* info.c */
 /* Whether a failed input is a walked file that is simply not audio. */
 int skip_quietly(const struct cli_input *in, int status);
+/* Reports that the input named name is a feature stream, not audio
+ * (AS_EISSTREAM), and where it goes instead. */
+void warn_stream_input(const char *name);
 int run_info(const struct opts *o, const struct cli_inputs *in, FILE *out);
 
 /* extract.c */

@@ -199,6 +199,9 @@ emit(void *ctx, struct as_batch_item *it)
          * what it was (below: a failure, as for a named file) */
         if (o->verbose)
             cli_notex(name, "skipped: not audio");
+    } else if (it->status == AS_EISSTREAM) {
+        warn_stream_input(name);
+        c->failed = 1;
     } else if (it->reason[0] != '\0') {
         cli_input_warnx(name, "%s", it->reason);
         c->failed = 1;

@@ -13,11 +13,19 @@
 #include "as/as.h"
 #include "as-extract.h"
 
-/* Whether a failed input is a walked file that is simply not audio. */
+/* Whether a failed input is a walked file that is simply not audio (a
+ * feature stream an earlier run left in the folder too). */
 int
 skip_quietly(const struct cli_input *in, int status)
 {
-    return in->walked && (status == AS_EFORMAT || status == AS_EEMPTY);
+    return in->walked && (status == AS_EFORMAT || status == AS_EEMPTY ||
+                          status == AS_EISSTREAM);
+}
+
+void
+warn_stream_input(const char *name)
+{
+    cli_input_warnx(name, "%s (as-index reads it)", as_strerror(AS_EISSTREAM));
 }
 
 int
@@ -41,6 +49,11 @@ run_info(const struct opts *o, const struct cli_inputs *in, FILE *out)
         if (status != AS_OK && skip_quietly(&in->v[i], status)) {
             if (o->verbose)
                 cli_notex(path, "skipped: not audio");
+            continue;
+        }
+        if (status == AS_EISSTREAM) {
+            warn_stream_input(cli_input_name(path));
+            failed = 1;
             continue;
         }
         char reason[64];

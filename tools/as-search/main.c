@@ -516,8 +516,12 @@ audio_queries(const struct opts *o, struct lib *lib, struct block *b,
         struct as_query_info info;
         st = as_query_extract(x, is_stdin ? NULL : ops[i], STDIN_FILENO, q->v,
                               lib->dim, &info);
-        if (st != AS_OK) {
+        if (st == AS_EISSTREAM) /* as-extract's output for a query */
+            cli_input_warnx(cli_input_name(ops[i]), "%s (give it with -F)",
+                            as_strerror(st));
+        else if (st != AS_OK)
             cli_input_warn_status(cli_input_name(ops[i]), st);
+        if (st != AS_OK) {
             failed = 1;
             slot_drop(b);
             continue;

@@ -72,7 +72,9 @@ void as_decode_opts_init(struct as_decode_opts *opts);
  * opts may be NULL for the defaults. On success *out is a decoder the
  * caller frees with as_decoder_close(). On failure *out is NULL and the
  * status says why: AS_EIO (errno set: ENOENT, EISDIR, EACCES ...),
- * AS_EEMPTY, AS_EFORMAT, AS_EENCODING, AS_ECORRUPT, AS_ETRUNCATED,
+ * AS_EEMPTY, AS_EFORMAT, AS_EISSTREAM (no audio but a feature stream:
+ * the binary stream's magic or a TSV header's "path<TAB>" first, see
+ * as-format(5)), AS_EENCODING, AS_ECORRUPT, AS_ETRUNCATED,
  * AS_ENOAUDIO, AS_ERATE, AS_ECHANNELS, AS_EINVAL (bad opts, or a file of
  * several channels to resample without downmix), AS_ENOMEM.
  * A path naming a character or block device or a socket is AS_EFORMAT
@@ -90,9 +92,9 @@ int as_decoder_open(as_decoder **out, const char *path,
  * A descriptor that cannot seek (a pipe, a terminal) is first copied to an
  * unlinked temporary file (in TMPDIR, else /tmp), so memory stays bounded;
  * when its first megabyte is of no format the decoder knows, the rest is
- * not read (AS_EFORMAT). Another device is AS_EFORMAT (a disk, unread;
- * /dev/zero, of which one byte is read), or AS_EEMPTY when it has
- * nothing to read (/dev/null).
+ * not read (AS_EFORMAT, or AS_EISSTREAM for a feature stream). Another
+ * device is AS_EFORMAT (a disk, unread; /dev/zero, of which one byte is
+ * read), or AS_EEMPTY when it has nothing to read (/dev/null).
  */
 int as_decoder_open_fd(as_decoder **out, int fd,
                        const struct as_decode_opts *opts);

@@ -42,6 +42,7 @@ enum {
     AS_ESTALE = -27,      /* approximate index made for another index */
     AS_ENOTSUP = -28,     /* not supported by this build */
     AS_ETMP = -29,        /* no temporary file in TMPDIR: see errno */
+    AS_EISSTREAM = -30,   /* a feature stream where audio is expected */
 };
 
 /*
