@@ -136,3 +136,22 @@ expect_status 0
 expect_err "as-index: $T/abs.asx: added 1, changed 0, unchanged 2, removed 0, failed 0"
 [ "$(as-index -H -d "$T/abs.asx" | cut -f 1 | grep -c n880)" -eq 1 ] ||
     fail "a new file from a linked folder: $(as-index -H -d "$T/abs.asx" | cut -f 1)"
+
+# A folder named through a link other than the current directory's is
+# another form, however the same its files: -U extracts them again, and
+# -u adds them as new entries, the two agreeing (as-extract(1) -U,
+# as-index(1) -u); from the current directory as it is, they are found
+cd "$T"
+as-extract -r lib | as-index -o alias.asx
+ln -s lib alias
+run as-extract -v -r -U alias.asx alias
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq 5 ] || fail "-U through a link: $(cut -f 1 "$T/out")"
+grep -q "^as-extract: alias.asx: left out 0 unchanged files$" "$T/err" ||
+    fail "-U through a link: $(cat "$T/err")"
+run sh -c 'as-extract -r -U alias.asx alias | as-index -u alias.asx'
+expect_status 0
+expect_err "as-index: alias.asx: added 4, changed 0, unchanged 0, removed 0, failed 0"
+run as-extract -v -r -U alias.asx lib
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq 1 ] || fail "-U with lib: rows written"
