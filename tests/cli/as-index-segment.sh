@@ -168,3 +168,36 @@ cmp -s "$long" long.before || fail "the long-named base was written again"
 as-index -c "$long" || fail "the long-named index is damaged"
 [ "$(as-index -d "$long" -H | wc -l)" -eq 61 ] ||
     fail "the long-named index: $(as-index -d "$long" -H | wc -l) entries"
+
+# Copying an index with a segment, as as-index(1) CAVEATS says: the file
+# alone is the index before the update; the pair, the segment first, is
+# the index, under other names too; merge -o writes a whole copy (no
+# segment, the clusters kept) and leaves the index and its segment as
+# they were; merging the index into itself folds the segment in.
+as-index -o bk.asx a.tsv
+as-cluster -W -k 3 bk.asx >/dev/null
+as-index -q -u bk.asx u.tsv
+[ -f bk.asx.seg ] || fail "no segment to copy"
+as-index -d bk.asx >bk.dump
+as-index --cluster=0 -d bk.asx >bk0.dump
+[ "$(wc -l <bk0.dump)" -gt 1 ] || fail "no entry in cluster 0"
+cp bk.asx alone.asx
+[ "$(as-index -d alone.asx -H | wc -l)" -eq 60 ] ||
+    fail "the index file alone: not the 60 entries before the update"
+cp bk.asx.seg pair.asx.seg
+cp bk.asx pair.asx
+as-index -d pair.asx | cmp -s bk.dump - || fail "a copied pair is not the index"
+cp bk.asx.seg seg.before
+run as-index merge -o whole.asx bk.asx
+expect_status 0
+expect_no_err
+[ -e whole.asx.seg ] && fail "merge -o wrote a segment"
+cmp -s bk.asx.seg seg.before || fail "merge -o changed the segment"
+as-index -d whole.asx | cmp -s bk.dump - || fail "merge -o: not the index"
+as-index --cluster=0 -d whole.asx | cmp -s bk0.dump - ||
+    fail "merge -o: the clusters differ"
+run as-index merge -o bk.asx bk.asx
+expect_status 0
+[ -e bk.asx.seg ] && fail "the segment left after folding it in"
+cp bk.asx folded.asx
+as-index -d folded.asx | cmp -s bk.dump - || fail "the folded file alone"
