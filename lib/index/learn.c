@@ -253,7 +253,7 @@ as_lda(const double *x, size_t n, size_t d, const uint32_t *cls,
     double *sw = calloc(d * d, sizeof *sw);
     double *sb = calloc(d * d, sizeof *sb);
     double *vec = malloc(d * d * sizeof *vec);
-    double *tmp = malloc(2 * d * sizeof *tmp);
+    double *tmp = malloc(d * sizeof *tmp);
     double *val = malloc(d * sizeof *val);
     size_t *order = malloc(d * sizeof *order);
     if (count == NULL || first == NULL || idx == NULL || all == NULL ||
