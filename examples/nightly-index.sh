@@ -23,11 +23,12 @@
 #
 # Paths go into INDEX as they are found under DIR, and deleted files are
 # looked up the same way, so give DIR the same way every night: absolute,
-# from cron. as-index refuses a prune that would drop more than half of
-# INDEX (DIR on a file system that is not mounted looks like that), or
-# the files of a folder that is there but empty (a disk not mounted
-# under DIR), and then writes nothing; after a real mass deletion, prune
-# once by hand, with the same DIR:
+# from cron. as-index refuses a prune that would lose more than half of
+# INDEX (DIR on a file system that is not mounted looks like that; a
+# folder renamed or moved whole is no loss), or the files of a folder
+# that is there but empty (a disk not mounted under DIR), and then
+# writes nothing; after a real mass deletion, prune once by hand, with
+# the same DIR:
 #
 #   as-extract -r -U INDEX DIR | as-index -u INDEX -p -F
 #

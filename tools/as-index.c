@@ -44,18 +44,12 @@ struct opts {
 struct counts {
     struct as_put_counts put;
     size_t removed, failed;
-    /* -p: the audio hashes of the rows read, sorted before the prune: a
-     * gone entry whose audio is among them was moved, not lost */
+    /* -p: the audio hashes of the rows added as new entries, sorted
+     * before the prune: what tells a folder moved from one lost
+     * (as_index_prune_lost()) */
     uint64_t *audio;
     size_t n_audio, cap_audio;
 };
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
 
 /* Where rows go: a builder (a whole new index) or an updater (a delta
  * segment beside the index); with -u, the index updated (old); the
@@ -163,7 +157,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
             continue;
         }
         as_put_count(&c->put, what);
-        if (o->prune && row.audio_hash != 0) {
+        if (o->prune && what == AS_PUT_ADDED && row.audio_hash != 0) {
             if (c->n_audio == c->cap_audio) {
                 c->cap_audio = c->cap_audio ? 2 * c->cap_audio : 64;
                 c->audio =
@@ -271,9 +265,13 @@ summary(const struct opts *o, const char *index, const struct counts *c,
  * gone. Pruning is for files that were deleted, so it never follows an
  * input that failed (a file not read is not a deleted file): the rows
  * that were read are indexed, nothing is pruned. A prune that looks like
- * a folder not mounted rather than a clean-up (as_index_prune_suspect():
- * more than half of the entries) needs -F, and without it nothing is
- * written. Returns 1 when the index must not be written.
+ * a folder not mounted rather than a clean-up needs -F, and without it
+ * nothing is written: more than half of the entries lost
+ * (as_index_prune_suspect(); a folder renamed or moved whole, its audio
+ * back in the rows added, is not lost: as_index_prune_lost()), or lost
+ * entries under an empty folder or a link that leads nowhere
+ * (as_index_prune_empty_folder()). Returns 1 when the index must not be
+ * written.
  */
 static int
 prune(const struct opts *o, const char *target, const as_index *ix,
@@ -283,35 +281,33 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         cli_notex(target, "nothing pruned after the input errors above");
         return 0;
     }
-    size_t n = as_index_count(ix), n_gone, *gone;
+    size_t n = as_index_count(ix), n_gone, *gone, n_lost = 0;
     int st = as_index_find_gone(ix, &gone, &n_gone);
     if (st != AS_OK) {
         cli_warn_status(target, st);
         return 1;
     }
-    if (as_index_prune_suspect(n_gone, n) && !o->force_prune) {
-        cli_warnx(target,
-                  "-p would remove %zu of the %zu entries; nothing written "
-                  "(see --force-prune)",
-                  n_gone, n);
+    char *folder = NULL;
+    size_t under = 0;
+    size_t *lost = cli_xrealloc(NULL, (n_gone ? n_gone : 1) * sizeof *lost);
+    if (!o->force_prune)
+        st = as_index_prune_lost(ix, gone, n_gone, c->audio, c->n_audio, lost,
+                                 &n_lost);
+    if (st == AS_OK && as_index_prune_suspect(n_lost, n) && !o->force_prune) {
+        if (n_lost == n_gone)
+            cli_warnx(target,
+                      "-p would remove %zu of the %zu entries; nothing "
+                      "written (see --force-prune)",
+                      n_gone, n);
+        else
+            cli_warnx(target,
+                      "-p would remove %zu of the %zu entries, %zu of them "
+                      "lost (their audio did not come back); nothing "
+                      "written (see --force-prune)",
+                      n_gone, n, n_lost);
+        free(lost);
         free(gone);
         return 1;
-    }
-    /* a disk not mounted under a library that holds more than it; a
-     * file moved out of a folder it leaves empty is no sign of one (its
-     * audio came back under its new path) */
-    char *folder = NULL;
-    size_t under = 0, n_lost = 0;
-    size_t *lost = cli_xrealloc(NULL, (n_gone ? n_gone : 1) * sizeof *lost);
-    if (c->n_audio > 0)
-        qsort(c->audio, c->n_audio, sizeof *c->audio, cmp_u64);
-    for (size_t k = 0; k < n_gone && !o->force_prune && st == AS_OK; k++) {
-        struct as_index_entry e;
-        if ((st = as_index_entry(ix, gone[k], &e)) == AS_OK &&
-            (e.audio_hash == 0 || c->n_audio == 0 ||
-             bsearch(&e.audio_hash, c->audio, c->n_audio, sizeof *c->audio,
-                     cmp_u64) == NULL))
-            lost[n_lost++] = gone[k];
     }
     if (st == AS_OK && !o->force_prune)
         st = as_index_prune_empty_folder(ix, lost, n_lost, &folder, &under);
@@ -1000,7 +996,7 @@ main(int argc, char **argv)
          .help = "with -a: candidates kept while building (default 200; more "
                  "is slower, finds more)"},
         {'F', "force-prune", CLI_FLAG, NULL, CLI_TO(o.force_prune),
-         .help = "with -p: prune even more than half of the entries"},
+         .help = "with -p: prune past its guards (a disk away)"},
         CLI_OPT_FORMAT(o.out, "with -d: tsv (default) or bin"),
         CLI_OPT_GLOB(o.filter),
         CLI_OPT_NO_HEADER(o.out, "with -d: no TSV header line"),

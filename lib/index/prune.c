@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,9 +45,111 @@ as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone)
 }
 
 int
-as_index_prune_suspect(size_t n_gone, size_t n)
+as_index_prune_suspect(size_t n_lost, size_t n)
 {
-    return n_gone > n - n_gone;
+    return n_lost > n - n_lost;
+}
+
+/* A gone entry and what vanished with it: the first len bytes of
+ * path. */
+struct vanished {
+    const char *path;
+    size_t len, k; /* k: its place in gone */
+    uint64_t audio;
+};
+
+/* The length of the part of path that vanished with it: up to the
+ * highest folder on the way that is not there (stat fails with ENOENT:
+ * a folder renamed or moved, a disk's mount point removed, a link that
+ * leads nowhere), else the whole path (the file alone). */
+static size_t
+vanished_len(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof buf)
+        return n;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i < n; i++) { /* from 1: "/" is there */
+        if (buf[i] != '/' || buf[i - 1] == '/')
+            continue;
+        buf[i] = '\0';
+        struct stat sb;
+        int there = stat(buf, &sb) == 0 || errno != ENOENT;
+        buf[i] = '/';
+        if (!there)
+            return i;
+    }
+    return n;
+}
+
+/* Orders by what vanished (its bytes, then its length). */
+static int
+cmp_vanished(const void *pa, const void *pb)
+{
+    const struct vanished *a = pa, *b = pb;
+    int c = memcmp(a->path, b->path, a->len < b->len ? a->len : b->len);
+    return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+static int
+cmp_u64(const void *pa, const void *pb)
+{
+    uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+    return (a > b) - (a < b);
+}
+
+int
+as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
+                    const uint64_t *added, size_t n_added, size_t *lost,
+                    size_t *n_lost)
+{
+    *n_lost = 0;
+    struct vanished *v = malloc((n_gone ? n_gone : 1) * sizeof *v);
+    unsigned char *is_lost = calloc(n_gone ? n_gone : 1, 1);
+    uint64_t *audio = malloc((n_added ? n_added : 1) * sizeof *audio);
+    int st = v != NULL && is_lost != NULL && audio != NULL ? AS_OK : AS_ENOMEM;
+    if (st == AS_OK && n_added > 0) {
+        memcpy(audio, added, n_added * sizeof *audio);
+        qsort(audio, n_added, sizeof *audio, cmp_u64);
+    }
+    for (size_t k = 0; st == AS_OK && k < n_gone; k++) {
+        struct as_index_entry e;
+        if ((st = as_index_entry(ix, gone[k], &e)) != AS_OK)
+            break;
+        /* the entries of one folder come together: the walk up to it is
+         * done once */
+        const char *slash = strrchr(e.path, '/');
+        size_t dir = slash != NULL ? (size_t)(slash - e.path) : 0;
+        const struct vanished *p = k > 0 ? &v[k - 1] : NULL;
+        size_t len;
+        if (p != NULL && dir > 0 && strlen(p->path) > dir &&
+            p->path[dir] == '/' && memcmp(p->path, e.path, dir) == 0 &&
+            strchr(p->path + dir + 1, '/') == NULL)
+            len = p->len <= dir ? p->len : strlen(e.path);
+        else
+            len = vanished_len(e.path);
+        v[k] = (struct vanished){e.path, len, k, e.audio_hash};
+    }
+    if (st == AS_OK) {
+        qsort(v, n_gone, sizeof *v, cmp_vanished);
+        for (size_t i = 0, j; i < n_gone; i = j) {
+            int moved = 1;
+            for (j = i; j < n_gone && cmp_vanished(&v[i], &v[j]) == 0; j++)
+                moved &= v[j].audio != 0 && n_added > 0 &&
+                         bsearch(&v[j].audio, audio, n_added, sizeof *audio,
+                                 cmp_u64) != NULL;
+            for (size_t t = i; !moved && t < j; t++)
+                is_lost[v[t].k] = 1;
+        }
+        for (size_t k = 0; k < n_gone; k++)
+            if (is_lost[k])
+                lost[(*n_lost)++] = gone[k];
+    }
+    free(v);
+    free(is_lost);
+    free(audio);
+    return st;
 }
 
 /* Whether the directory dir exists and holds nothing; 0 when it does not

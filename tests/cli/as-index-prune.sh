@@ -179,3 +179,60 @@ rm samples/old/t770.wav
 run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
 expect_status 1
 expect_err "as-index: lib.asx: -p would remove 1 entry under samples/old, an empty folder (not mounted?); nothing written (see --force-prune)"
+
+# A folder renamed or moved whole is no loss, however much of the
+# library it holds: the audio of every entry under it comes back in the
+# rows added, and the prune goes ahead without -F.
+cd "$T"
+mkdir -p r/samples/kit r/samples/other
+for f in 220 330 440; do mksignal -d 0.3 sine:$f r/samples/kit/k$f.wav; done
+mksignal -d 0.3 sine:550 r/samples/other/o550.wav
+cd r
+as-extract -r samples | as-index -q -o lib.asx
+mv samples/kit samples/drums
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 3, changed 0, unchanged 0, removed 3, failed 0"
+[ "$(as-index -H -d lib.asx | cut -f 1 | sort | tr '\n' ' ')" = \
+    "samples/drums/k220.wav samples/drums/k330.wav samples/drums/k440.wav samples/other/o550.wav " ] ||
+    fail "renamed folder: $(as-index -H -d lib.asx | cut -f 1)"
+# A disk taken away with its mount point, of which two files were copied
+# elsewhere first: the folder did not come back whole, all of it is lost.
+mkdir samples/copy
+cp samples/drums/k220.wav samples/drums/k330.wav samples/copy/
+mv samples/drums ../drums.away
+cp lib.asx before.asx
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 1
+expect_err "as-index: lib.asx: -p would remove 3 of the 4 entries; nothing written (see --force-prune)"
+cmp -s before.asx lib.asx || fail "written after a partly copied folder went"
+# some of the gone moved, the rest too many: the message says both
+mv ../drums.away samples/drums
+rm -r samples/copy
+mksignal -d 0.3 sine:660 samples/drums/k660.wav
+mksignal -d 0.3 sine:770 samples/other/o770.wav
+as-extract -r -U lib.asx samples | as-index -q -u lib.asx -p
+mkdir samples/new
+mv samples/other/o770.wav samples/new/
+rm samples/drums/k220.wav samples/drums/k330.wav samples/drums/k440.wav samples/drums/k660.wav
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 1
+expect_err "as-index: lib.asx: -p would remove 5 of the 6 entries, 4 of them lost (their audio did not come back); nothing written (see --force-prune)"
+# A disk not mounted whose files the library also holds elsewhere: the
+# copies' rows, read again (touched), prove no move, and the empty mount
+# point stops the prune.
+cd "$T"
+mkdir -p d/samples/usb d/samples/backup d/samples/local
+for f in 220 330; do mksignal -d 0.3 sine:$f d/samples/usb/u$f.wav; done
+cp d/samples/usb/*.wav d/samples/backup/
+mksignal -d 0.3 sine:440 d/samples/local/l440.wav
+cd d
+as-extract -r samples | as-index -q -o lib.asx
+mv samples/usb usb.away
+mkdir samples/usb
+touch -d '2030-01-01 00:00' samples/backup/*.wav
+cp lib.asx before.asx
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 1
+expect_err "as-index: lib.asx: -p would remove 2 entries under samples/usb, an empty folder (not mounted?); nothing written (see --force-prune)"
+cmp -s before.asx lib.asx || fail "written with a disk away that has copies"

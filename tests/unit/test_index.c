@@ -1223,6 +1223,71 @@ test_prune_merge(void)
     as_index_close(ix);
 }
 
+/* Which gone entries were lost, not moved (as_index_prune_lost): a
+ * folder gone whose every entry came back among the audio added was
+ * moved; one of which a file did not come back is lost whole; a file
+ * gone from a folder that is there stands alone; unknown audio (0) is
+ * lost. */
+static void
+test_prune_lost(void)
+{
+    check_ctx("prune lost");
+    static const char *const rel[] = {
+        "moved/a.wav", "moved/sub/b.wav", "here/c.wav", "here/d.wav",
+        "part/e.wav",  "part/f.wav",      "here/g.wav"};
+    static const uint64_t audio[] = {1, 2, 3, 0, 5, 6, 7};
+    char path[512], files[7][400];
+    snprintf(path, sizeof path, "%s/here", dir);
+    CHECK(mkdir(path, 0777) == 0);
+    snprintf(path, sizeof path, "%s/here/g.wav", dir);
+    tu_write_file(path, "g", 1); /* the one not gone */
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < 7; i++) {
+        snprintf(files[i], sizeof files[i], "%s/%s", dir, rel[i]);
+        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
+        struct as_index_entry e = {
+            files[i], "x", 1.0, -1, -1, audio[i], AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+    }
+    snprintf(path, sizeof path, "%s/lost.asx", dir);
+    as_index *ix = write_open(b, path);
+    if (ix == NULL)
+        return;
+    size_t *gone = NULL, n_gone = 0, lost[7], n_lost = 99;
+    CHECK_STATUS(as_index_find_gone(ix, &gone, &n_gone), AS_OK);
+    CHECK_INT(n_gone, 6);
+    /* in any order; 9 is no entry's */
+    const uint64_t added[] = {9, 5, 3, 2, 4, 1};
+    CHECK_STATUS(as_index_prune_lost(ix, gone, n_gone, added, 6, lost, &n_lost),
+                 AS_OK);
+    /* d (audio unknown), e and f (f's audio did not come back) */
+    CHECK_INT(n_lost, 3);
+    if (n_lost == 3) {
+        CHECK_INT(lost[0], 3);
+        CHECK_INT(lost[1], 4);
+        CHECK_INT(lost[2], 5);
+    }
+    /* nothing added: every gone entry is lost */
+    CHECK_STATUS(as_index_prune_lost(ix, gone, n_gone, NULL, 0, lost, &n_lost),
+                 AS_OK);
+    CHECK_INT(n_lost, 6);
+    /* a move needs all of the folder: b's audio missing loses a too */
+    const uint64_t some[] = {1, 3};
+    CHECK_STATUS(as_index_prune_lost(ix, gone, n_gone, some, 2, lost, &n_lost),
+                 AS_OK);
+    CHECK_INT(n_lost, 5);
+    if (n_lost == 5)
+        CHECK_INT(lost[0], 0);
+    /* none gone */
+    CHECK_STATUS(as_index_prune_lost(ix, NULL, 0, added, 6, lost, &n_lost),
+                 AS_OK);
+    CHECK_INT(n_lost, 0);
+    free(gone);
+    as_index_close(ix);
+}
+
 /* Part of an index as an index of its own: what a file of just those
  * entries gives (entries, rows, normalised rows), made in $TMPDIR and
  * left nowhere; a $TMPDIR that cannot hold it is AS_EIO. */
@@ -1558,6 +1623,7 @@ main(int argc, char **argv)
     test_summary();
     test_library_summary();
     test_prune_merge();
+    test_prune_lost();
     test_subset();
     test_stream();
     test_replaceable();

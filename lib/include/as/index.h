@@ -440,12 +440,33 @@ int as_index_entry_row(const as_index *ix, size_t i, struct as_featrow *row);
  */
 int as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone);
 /*
- * Whether removing n_gone of n entries is too much to be a clean-up:
- * more than half of them looks like a folder that is not mounted or a
- * pipeline run from the wrong directory, so a tool removes that many
- * only when the user insists (as-index --force-prune). 1 or 0.
+ * Whether losing n_lost of n entries (gone and not moved, as
+ * as_index_prune_lost() tells) is too much to be a clean-up: more than
+ * half of them looks like a folder that is not mounted or a pipeline
+ * run from the wrong directory, so a tool removes that many only when
+ * the user insists (as-index --force-prune). 1 or 0.
  */
-int as_index_prune_suspect(size_t n_gone, size_t n);
+int as_index_prune_suspect(size_t n_lost, size_t n);
+/*
+ * Which of the gone entries were lost, not moved: of the n_gone entry
+ * numbers gone (as as_index_find_gone() gives them), those whose audio
+ * did not come back. An entry is judged with what vanished with it:
+ * the highest folder on its path that is no longer there (a folder
+ * renamed, moved or on a disk not mounted), or the file alone when its
+ * own folder is there. What vanished was moved when the audio of every
+ * gone entry under it is among added (n_added audio hashes in any
+ * order: those of the rows an update added as new entries, not of rows
+ * the index held already, which prove no move); else all of its
+ * entries are lost, so that a folder of which a few files were copied
+ * elsewhere, its disk then taken away, loses them all. An entry of
+ * unknown audio (hash 0) is lost. The lost entry numbers go to lost
+ * (room for n_gone, in increasing order), their count to *n_lost.
+ * Returns AS_OK, AS_ECHECKSUM or AS_EINDEX (a damaged entry) or
+ * AS_ENOMEM (*n_lost 0 on failure).
+ */
+int as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
+                        const uint64_t *added, size_t n_added, size_t *lost,
+                        size_t *n_lost);
 /*
  * The other look of a folder that is not mounted, whatever the share of
  * the index under it: the folder nearest a gone entry (of the n_gone
