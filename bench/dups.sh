@@ -5,7 +5,8 @@
 # How well as-search -D finds near-duplicates, and how often it mistakes
 # different recordings for them, on copies of the labelled corpus of
 # bench/corpus/README (default bench/corpus/out) changed with sox, lame
-# and opusenc (Debian's sox, lame and opus-tools).
+# and opusenc (Debian's sox, lame and opus-tools, installed when missing
+# as the quick start installs its packages).
 #
 # What the figures mean:
 # - Originals: N files (default 120) of the corpus, every (pool / N)-th of
@@ -174,12 +175,8 @@ if [ ! -f "$man" ] || [ ! -f "$corpus/SHA256SUMS" ] ||
     echo "  bench/corpus/make.sh $corpus" >&2
     exit 1
 fi
-for t in sox lame opusenc; do
-    command -v $t >/dev/null || {
-        echo "dups.sh: $t not found (apt-get install sox lame opus-tools)" >&2
-        exit 1
-    }
-done
+. "$root/examples/deps.sh"
+as_deps_ensure sox lame opus-tools
 corpus=$(cd "$corpus" && pwd)
 man="$corpus/manifest.tsv"
 export LC_ALL=C
