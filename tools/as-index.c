@@ -985,7 +985,7 @@ main(int argc, char **argv)
         {'A', NULL, CLI_ALIAS, .value = 'a'},
         {'b', "blend", CLI_REAL, "A", CLI_TO(o.blend), .min = 0.0, .max = 1.0,
          .help = "with -L: the learnt part's weight in searches with -P (0 "
-                 "to 1, default 0.5)"},
+                 "to 1, default " CLI_VALUE(AS_LEARN_BLEND) ")"},
         {'c', "check", CLI_STR, "INDEX", CLI_TO(o.check), .file = 1,
          .help = "read the whole index and check its checksums"},
         CLI_OPT_CLUSTER(0, o.filter),
@@ -1022,7 +1022,8 @@ main(int argc, char **argv)
         CLI_OPT_QUIET("say nothing of failed streams; no summary"),
         {'s', "shrinkage", CLI_REAL, "S", CLI_TO(o.shrinkage), .min = 0.0,
          .max = 1.0,
-         .help = "with -L: the LDA's shrinkage (0 to 1, default 0.3)"},
+         .help = "with -L: the LDA's shrinkage (0 to 1, default " CLI_VALUE(
+             AS_LEARN_SHRINKAGE) ")"},
         CLI_OPT_DURATION('t', o.filter),
         {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update), .file = 1,
          .help = "add and replace entries of INDEX"},

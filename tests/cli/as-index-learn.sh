@@ -228,3 +228,20 @@ expect_status 2
 expect_err "as-index: -L takes no streams" "$usage" "$hint"
 run as-index -L lib.asx -s 1.5
 expect_status 2
+
+# The defaults of -b and -s, which --help takes from the library, are
+# the ones the man page states.
+if command -v mandoc >/dev/null 2>&1; then
+    mandoc -Tascii "$AS_SRC/man/as-index.1" | col -b >"$T/man.txt"
+    as-index --help | tr -s ' \n' '  ' >"$T/help.txt"
+    for w in blend shrinkage; do
+        d=$(sed -n "s/.*--$w=[A-Z]* [^(]*(0 to 1, default \([0-9.]*\)).*/\1/p" \
+            "$T/help.txt")
+        [ -n "$d" ] || fail "--help names no default for --$w"
+        m=$(awk -v o="--$w=" 'index($0, o) { on = 1; next }
+                on && /^     -/ { exit }
+                on { printf "%s ", $0 }' "$T/man.txt" | tr -s ' \t' '  ' |
+            sed -n 's/.*the default is \([0-9.]*[0-9]\).*/\1/p')
+        [ "$d" = "$m" ] || fail "--$w: default $d in --help, '$m' in the man page"
+    done
+fi

@@ -701,8 +701,9 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "only results at distance D or closer"},
         {'E', "ef", CLI_SIZE, "N", CLI_TO(o->ef), .lo = 1, .hi = AS_ANN_EF_MAX,
          .with = 'a',
-         .help = "with -a: candidates per query, ranked exactly (default "
-                 "100; more finds more)"},
+         .help =
+             "with -a: candidates per query, ranked exactly (default " CLI_VALUE(
+                 AS_ANN_EF) "; more finds more)"},
         {'e', "dup-difference", CLI_REAL, "DB", CLI_TO(o->dup_difference),
          .min = 0.0, .max = 100.0, .with = 'D',
          .help = "with -D: also group the same recording changed by gain, "

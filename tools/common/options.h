@@ -103,6 +103,12 @@ struct cli_opt {
 /* .to and .size of a row from the object to store into. */
 #define CLI_TO(obj) .to = &(obj), .size = sizeof(obj)
 
+/* A macro's value as a string, for a --help text that names a default
+ * the library defines (CLI_VALUE(AS_ANN_EF) is "100"): the text
+ * follows the default when it changes. */
+#define CLI_VALUE_(x) #x
+#define CLI_VALUE(x) CLI_VALUE_(x)
+
 /* A tool's options: the rows, and the --help text around them. */
 struct cli_opts {
     struct cli_opt *v; /* the rows, ending with a CLI_END row */
