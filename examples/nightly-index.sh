@@ -26,9 +26,9 @@
 # from cron. as-index refuses a prune that would lose more than half of
 # INDEX (DIR on a file system that is not mounted looks like that; a
 # folder renamed or moved whole is no loss), or the files of a folder
-# that is there but empty (a disk not mounted under DIR), and then
-# writes nothing; after a real mass deletion, prune once by hand, with
-# the same DIR:
+# that is there but empty or holds other disks' mount points (a disk not
+# mounted under DIR), and then writes nothing; after a real mass
+# deletion, prune once by hand, with the same DIR:
 #
 #   as-extract -r -U INDEX DIR | as-index -u INDEX -p -F
 #

@@ -269,9 +269,9 @@ summary(const struct opts *o, const char *index, const struct counts *c,
  * nothing is written: more than half of the entries lost
  * (as_index_prune_suspect(); a folder renamed or moved whole, its audio
  * back in the rows added, is not lost: as_index_prune_lost()), or lost
- * entries under an empty folder or a link that leads nowhere
- * (as_index_prune_empty_folder()). Returns 1 when the index must not be
- * written.
+ * entries under an empty folder, a folder of mount points or a link
+ * that leads nowhere (as_index_prune_unmounted()). Returns 1 when the index
+ * must not be written.
  */
 static int
 prune(const struct opts *o, const char *target, const as_index *ix,
@@ -289,6 +289,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     }
     char *folder = NULL;
     size_t under = 0;
+    enum as_unmounted why = AS_UNMOUNTED_EMPTY;
     size_t *lost = cli_xrealloc(NULL, (n_gone ? n_gone : 1) * sizeof *lost);
     if (!o->force_prune)
         st = as_index_prune_lost(ix, gone, n_gone, c->audio, c->n_audio, lost,
@@ -302,15 +303,15 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         else
             cli_warnx(target,
                       "-p would remove %zu of the %zu entries, %zu of them "
-                      "lost (their audio did not come back); nothing "
-                      "written (see --force-prune)",
+                      "lost (gone, not moved whole); nothing written (see "
+                      "--force-prune)",
                       n_gone, n, n_lost);
         free(lost);
         free(gone);
         return 1;
     }
     if (st == AS_OK && !o->force_prune)
-        st = as_index_prune_empty_folder(ix, lost, n_lost, &folder, &under);
+        st = as_index_prune_unmounted(ix, lost, n_lost, &folder, &under, &why);
     free(lost);
     if (st != AS_OK) {
         cli_warn_status(target, st);
@@ -318,14 +319,15 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         return 1;
     }
     if (folder != NULL) {
+        static const char *const looks[] = {
+            [AS_UNMOUNTED_EMPTY] = "an empty folder",
+            [AS_UNMOUNTED_DEAD_LINK] = "a link that leads nowhere",
+            [AS_UNMOUNTED_MOUNTS] = "a folder that holds mount points"};
         char *name = cli_msg_name_dup(folder);
-        struct stat sb; /* the folder, or a link that leads nowhere */
         cli_warnx(target,
                   "-p would remove %zu entr%s under %s, %s (not mounted?); "
                   "nothing written (see --force-prune)",
-                  under, under == 1 ? "y" : "ies", name,
-                  stat(folder, &sb) == 0 ? "an empty folder"
-                                         : "a link that leads nowhere");
+                  under, under == 1 ? "y" : "ies", name, looks[why]);
         free(name);
         free(folder);
         free(gone);

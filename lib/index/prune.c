@@ -51,35 +51,56 @@ as_index_prune_suspect(size_t n_lost, size_t n)
 }
 
 /* A gone entry and what vanished with it: the first len bytes of
- * path. */
+ * path; here: the current directory's own name for it (see
+ * vanished_len()). */
 struct vanished {
     const char *path;
     size_t len, k; /* k: its place in gone */
     uint64_t audio;
+    int here;
 };
+
+/* Whether the n bytes at p are "." or "..". */
+static int
+dot_name(const char *p, size_t n)
+{
+    return (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.');
+}
 
 /* The length of the part of path that vanished with it: up to the
  * highest folder on the way that is not there (stat fails with ENOENT:
  * a folder renamed or moved, a disk's mount point removed, a link that
- * leads nowhere), else the whole path (the file alone). */
+ * leads nowhere), else the whole path (the file alone). *here is set
+ * when that folder is the first name of a relative path (after "." and
+ * ".."): what the current directory holds, which is also what running
+ * from the wrong directory looks like. */
 static size_t
-vanished_len(const char *path)
+vanished_len(const char *path, int *here)
 {
     char buf[4096];
-    size_t n = strlen(path);
+    size_t n = strlen(path), name = 0; /* where the current name starts */
+    int first = path[0] != '/';
+    *here = 0;
     if (n >= sizeof buf)
         return n;
     memcpy(buf, path, n + 1);
     for (size_t i = 1; i < n; i++) { /* from 1: "/" is there */
-        if (buf[i] != '/' || buf[i - 1] == '/')
+        if (buf[i] != '/' || buf[i - 1] == '/') {
+            if (buf[i - 1] == '/' && buf[i] != '/')
+                name = i;
             continue;
+        }
         buf[i] = '\0';
         struct stat sb;
         int there = stat(buf, &sb) == 0 || errno != ENOENT;
         buf[i] = '/';
-        if (!there)
+        if (!there) {
+            *here = first;
             return i;
+        }
+        first &= dot_name(path + name, i - name);
     }
+    *here = first;
     return n;
 }
 
@@ -123,18 +144,21 @@ as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
         size_t dir = slash != NULL ? (size_t)(slash - e.path) : 0;
         const struct vanished *p = k > 0 ? &v[k - 1] : NULL;
         size_t len;
+        int here;
         if (p != NULL && dir > 0 && strlen(p->path) > dir &&
             p->path[dir] == '/' && memcmp(p->path, e.path, dir) == 0 &&
-            strchr(p->path + dir + 1, '/') == NULL)
+            strchr(p->path + dir + 1, '/') == NULL) {
             len = p->len <= dir ? p->len : strlen(e.path);
-        else
-            len = vanished_len(e.path);
-        v[k] = (struct vanished){e.path, len, k, e.audio_hash};
+            here = p->here;
+        } else {
+            len = vanished_len(e.path, &here);
+        }
+        v[k] = (struct vanished){e.path, len, k, e.audio_hash, here};
     }
     if (st == AS_OK) {
         qsort(v, n_gone, sizeof *v, cmp_vanished);
         for (size_t i = 0, j; i < n_gone; i = j) {
-            int moved = 1;
+            int moved = !v[i].here;
             for (j = i; j < n_gone && cmp_vanished(&v[i], &v[j]) == 0; j++)
                 moved &= v[j].audio != 0 && n_added > 0 &&
                          bsearch(&v[j].audio, audio, n_added, sizeof *audio,
@@ -152,20 +176,36 @@ as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
     return st;
 }
 
-/* Whether the directory dir exists and holds nothing; 0 when it does not
- * exist or cannot be read. */
+/* How the directory dir looks to a prune: AS_UNMOUNTED_EMPTY when it
+ * holds nothing, AS_UNMOUNTED_MOUNTS when a folder in it is on another
+ * file system (a mount point: dir is where disks are mounted, such as
+ * /media/USER), else -1 (also when it cannot be read). */
 static int
-empty_dir(const char *dir)
+dir_look(const char *dir)
 {
     DIR *d = opendir(dir);
+    struct stat top;
     if (d == NULL)
-        return 0;
+        return -1;
+    if (fstat(dirfd(d), &top) != 0) {
+        closedir(d);
+        return -1;
+    }
     struct dirent *de;
-    int empty = 1;
-    while (empty && (de = readdir(d)) != NULL)
-        empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+    int look = AS_UNMOUNTED_EMPTY;
+    char path[4096];
+    while (look != AS_UNMOUNTED_MOUNTS && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        look = -1;
+        struct stat sb;
+        int n = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (n > 0 && (size_t)n < sizeof path && lstat(path, &sb) == 0 &&
+            S_ISDIR(sb.st_mode) && sb.st_dev != top.st_dev)
+            look = AS_UNMOUNTED_MOUNTS;
+    }
     closedir(d);
-    return empty;
+    return look;
 }
 
 /* The folder nearest path that exists (path's own folder, else its
@@ -202,8 +242,8 @@ nearest_folder(const char *path, char *buf, size_t cap)
 }
 
 int
-as_index_prune_empty_folder(const as_index *ix, const size_t *gone,
-                            size_t n_gone, char **folder, size_t *n_under)
+as_index_prune_unmounted(const as_index *ix, const size_t *gone, size_t n_gone,
+                         char **folder, size_t *n_under, enum as_unmounted *why)
 {
     *folder = NULL;
     *n_under = 0;
@@ -229,10 +269,12 @@ as_index_prune_empty_folder(const as_index *ix, const size_t *gone,
         if (near == 0 || strcmp(buf, last) == 0)
             continue;
         memcpy(last, buf, strlen(buf) + 1);
-        if (near == 2 || empty_dir(buf)) {
+        int look = near == 2 ? AS_UNMOUNTED_DEAD_LINK : dir_look(buf);
+        if (look >= 0) {
             if ((*folder = strdup(buf)) == NULL)
                 return AS_ENOMEM;
             *n_under = 1;
+            *why = (enum as_unmounted)look;
         }
     }
     return AS_OK;

@@ -196,6 +196,20 @@ expect_err "as-index: lib.asx: added 3, changed 0, unchanged 0, removed 3, faile
 [ "$(as-index -H -d lib.asx | cut -f 1 | sort | tr '\n' ' ')" = \
     "samples/drums/k220.wav samples/drums/k330.wav samples/drums/k440.wav samples/other/o550.wav " ] ||
     fail "renamed folder: $(as-index -H -d lib.asx | cut -f 1)"
+# The same files read from another directory, under other spellings,
+# are no move: the folder gone is the first name of the entries'
+# relative paths, which a wrong current directory makes gone too.
+cp lib.asx before.asx
+cd "$T"
+run sh -c 'as-extract -r -U r/lib.asx r/samples | as-index -u r/lib.asx -p'
+expect_status 1
+expect_err "as-index: r/lib.asx: -p would remove 4 of the 4 entries; nothing written (see --force-prune)"
+cmp -s r/before.asx r/lib.asx || fail "written from the wrong directory"
+run sh -c "as-extract -r -U r/lib.asx \"\$PWD/r/samples\" | as-index -u r/lib.asx -p"
+expect_status 1
+expect_err "as-index: r/lib.asx: -p would remove 4 of the 4 entries; nothing written (see --force-prune)"
+cmp -s r/before.asx r/lib.asx || fail "written from the wrong directory (absolute)"
+cd r
 # A disk taken away with its mount point, of which two files were copied
 # elsewhere first: the folder did not come back whole, all of it is lost.
 mkdir samples/copy
@@ -217,7 +231,7 @@ mv samples/other/o770.wav samples/new/
 rm samples/drums/k220.wav samples/drums/k330.wav samples/drums/k440.wav samples/drums/k660.wav
 run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
 expect_status 1
-expect_err "as-index: lib.asx: -p would remove 5 of the 6 entries, 4 of them lost (their audio did not come back); nothing written (see --force-prune)"
+expect_err "as-index: lib.asx: -p would remove 5 of the 6 entries, 4 of them lost (gone, not moved whole); nothing written (see --force-prune)"
 # A disk not mounted whose files the library also holds elsewhere: the
 # copies' rows, read again (touched), prove no move, and the empty mount
 # point stops the prune.
@@ -236,3 +250,30 @@ run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
 expect_status 1
 expect_err "as-index: lib.asx: -p would remove 2 entries under samples/usb, an empty folder (not mounted?); nothing written (see --force-prune)"
 cmp -s before.asx lib.asx || fail "written with a disk away that has copies"
+# A disk whose mount point went away with it, in a folder where another
+# disk is still mounted (/media/USER): the folder left holds a mount
+# point, not only folders of its own. / stands for it here, where /proc
+# is a file system of its own.
+if [ "$(stat -c %d /)" != "$(stat -c %d /proc)" ]; then
+    cd "$T"
+    mkdir -p mnt/local
+    for f in 220 330 440; do mksignal -d 0.3 sine:$f mnt/local/l$f.wav; done
+    mksignal -d 0.3 sine:550 mnt/u550.wav
+    cd mnt
+    gone=/as-test-gone-$$/disk/u550.wav
+    [ ! -e "/as-test-gone-$$" ] || fail "/as-test-gone-$$ exists"
+    as-extract -r local u550.wav |
+        awk -v g="$gone" 'BEGIN { FS = OFS = "\t" }
+            $1 == "u550.wav" { $1 = g } { print }' |
+        as-index -q -o lib.asx
+    cp lib.asx before.asx
+    run sh -c 'as-extract -r -U lib.asx local | as-index -u lib.asx -p'
+    expect_status 1
+    expect_err "as-index: lib.asx: -p would remove 1 entry under /, a folder that holds mount points (not mounted?); nothing written (see --force-prune)"
+    cmp -s before.asx lib.asx || fail "written with a disk away beside a mount"
+    run sh -c 'as-extract -r -U lib.asx local | as-index -u lib.asx -p -F'
+    expect_status 0
+    expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"
+else
+    echo "note: / and /proc on one file system; the mount point case not run" >&2
+fi

@@ -459,7 +459,10 @@ int as_index_prune_suspect(size_t n_lost, size_t n);
  * the index held already, which prove no move); else all of its
  * entries are lost, so that a folder of which a few files were copied
  * elsewhere, its disk then taken away, loses them all. An entry of
- * unknown audio (hash 0) is lost. The lost entry numbers go to lost
+ * unknown audio (hash 0) is lost, and so is one whose vanished folder
+ * is the first name of a relative path (after "." and ".."): the
+ * current directory is then as likely the wrong one, its files read
+ * again under other spellings. The lost entry numbers go to lost
  * (room for n_gone, in increasing order), their count to *n_lost.
  * Returns AS_OK, AS_ECHECKSUM or AS_EINDEX (a damaged entry) or
  * AS_ENOMEM (*n_lost 0 on failure).
@@ -467,21 +470,31 @@ int as_index_prune_suspect(size_t n_lost, size_t n);
 int as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
                         const uint64_t *added, size_t n_added, size_t *lost,
                         size_t *n_lost);
+/* What makes a folder look like a disk that is not mounted. */
+enum as_unmounted {
+    AS_UNMOUNTED_EMPTY,     /* the folder is there and empty */
+    AS_UNMOUNTED_DEAD_LINK, /* a symbolic link that leads nowhere */
+    AS_UNMOUNTED_MOUNTS,    /* the folder holds mount points */
+};
 /*
  * The other look of a folder that is not mounted, whatever the share of
  * the index under it: the folder nearest a gone entry (of the n_gone
- * numbers gone, as as_index_find_gone() gives them) that still exists
- * is empty, as a mount point is while its disk is away, where a folder
- * deleted on purpose is gone with its files; or a symbolic link on the
- * way leads nowhere, as a link to a disk's mount point does once the
- * disk is away and its mount point removed (the link is then the
- * folder). *folder receives the first
- * such folder (malloc'd; NULL when there is none) and *n_under the
- * number of gone entries below it. Returns AS_OK, AS_ECHECKSUM or
- * AS_EINDEX (a damaged entry) or AS_ENOMEM.
+ * numbers gone, as as_index_find_gone() or as_index_prune_lost() give
+ * them) that still exists is empty, as a mount point is while its disk
+ * is away, where a folder deleted on purpose is gone with its files;
+ * or it holds a folder on another file system, as /media/USER does
+ * while another disk is mounted there, once the disk away has had its
+ * mount point removed; or a symbolic link on the way leads nowhere, as
+ * a link to a disk's mount point does once the disk is away and its
+ * mount point removed (the link is then the folder). *folder receives
+ * the first such folder (malloc'd; NULL when there is none), *why what
+ * it looks like and *n_under the number of gone entries below it.
+ * Returns AS_OK, AS_ECHECKSUM or AS_EINDEX (a damaged entry) or
+ * AS_ENOMEM.
  */
-int as_index_prune_empty_folder(const as_index *ix, const size_t *gone,
-                                size_t n_gone, char **folder, size_t *n_under);
+int as_index_prune_unmounted(const as_index *ix, const size_t *gone,
+                             size_t n_gone, char **folder, size_t *n_under,
+                             enum as_unmounted *why);
 
 /* ---- locking ---- */
 
