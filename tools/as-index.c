@@ -44,12 +44,21 @@ struct opts {
 struct counts {
     struct as_put_counts put;
     size_t removed, failed;
-    /* -p: the audio hashes of the rows added as new entries, sorted
-     * before the prune: what tells a folder moved from one lost
-     * (as_index_prune_lost()) */
-    uint64_t *audio;
-    size_t n_audio, cap_audio;
+    /* -p: the rows added as new entries (paths copied), which tell a
+     * folder moved from one lost (as_index_prune_lost()) */
+    struct as_prune_added *added;
+    char **paths; /* added[i].path, owned */
+    size_t n_added, cap_added;
 };
+
+static void
+counts_free(struct counts *c)
+{
+    for (size_t i = 0; i < c->n_added; i++)
+        free(c->paths[i]);
+    free(c->paths);
+    free(c->added);
+}
 
 /* Where rows go: a builder (a whole new index) or an updater (a delta
  * segment beside the index); with -u, the index updated (old); the
@@ -157,13 +166,19 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
             continue;
         }
         as_put_count(&c->put, what);
-        if (o->prune && what == AS_PUT_ADDED && row.audio_hash != 0) {
-            if (c->n_audio == c->cap_audio) {
-                c->cap_audio = c->cap_audio ? 2 * c->cap_audio : 64;
-                c->audio =
-                    cli_xrealloc(c->audio, c->cap_audio * sizeof *c->audio);
+        if (o->prune && what == AS_PUT_ADDED) {
+            if (c->n_added == c->cap_added) {
+                c->cap_added = c->cap_added ? 2 * c->cap_added : 64;
+                c->added =
+                    cli_xrealloc(c->added, c->cap_added * sizeof *c->added);
+                c->paths =
+                    cli_xrealloc(c->paths, c->cap_added * sizeof *c->paths);
             }
-            c->audio[c->n_audio++] = row.audio_hash;
+            char *p = strdup(e.path);
+            if (p == NULL)
+                cli_nomem();
+            c->paths[c->n_added] = p;
+            c->added[c->n_added++] = (struct as_prune_added){row.audio_hash, p};
         }
     }
 done:
@@ -292,7 +307,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     enum as_unmounted why = AS_UNMOUNTED_EMPTY;
     size_t *lost = cli_xrealloc(NULL, (n_gone ? n_gone : 1) * sizeof *lost);
     if (!o->force_prune)
-        st = as_index_prune_lost(ix, gone, n_gone, c->audio, c->n_audio, lost,
+        st = as_index_prune_lost(ix, gone, n_gone, c->added, c->n_added, lost,
                                  &n_lost);
     if (st == AS_OK && as_index_prune_suspect(n_lost, n) && !o->force_prune) {
         if (n_lost == n_gone)
@@ -512,7 +527,7 @@ update_segment(const struct opts *o, const char *target, char **streams,
     summary(o, o->update, &c, 1);
     rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 out:
-    free(c.audio);
+    counts_free(&c);
     as_featheader_free(&first);
     as_spellings_free(k.sp);
     as_index_updater_free(k.u);
@@ -660,7 +675,7 @@ write_whole(const struct opts *o, const char *target, char **streams,
     summary(o, o->update ? o->update : o->output, &c, o->update != NULL);
     rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 out:
-    free(c.audio);
+    counts_free(&c);
     as_index_close(ixold);
     as_index_builder_free(b);
     as_featheader_free(&first);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Which entries an update with pruning removes (as-index -p). */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -52,12 +52,13 @@ as_index_prune_suspect(size_t n_lost, size_t n)
 
 /* A gone entry and what vanished with it: the first len bytes of
  * path; here: the current directory's own name for it (see
- * vanished_len()). */
+ * vanished_len()); elsewhere: its path, relative, is the end of a path
+ * added (seen from another directory). */
 struct vanished {
     const char *path;
     size_t len, k; /* k: its place in gone */
     uint64_t audio;
-    int here;
+    int here, elsewhere;
 };
 
 /* Whether the n bytes at p are "." or "..". */
@@ -100,7 +101,6 @@ vanished_len(const char *path, int *here)
         }
         first &= dot_name(path + name, i - name);
     }
-    *here = first;
     return n;
 }
 
@@ -114,6 +114,49 @@ cmp_vanished(const void *pa, const void *pb)
 }
 
 static int
+cmp_str(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* path without its leading "./" names */
+static const char *
+skip_dot(const char *path)
+{
+    while (path[0] == '.' && path[1] == '/') {
+        path += 2;
+        while (*path == '/')
+            path++;
+    }
+    return path;
+}
+
+/* Every end of the added paths that follows a '/' (of a/b/c.wav: b/c.wav
+ * and c.wav), sorted, into *out (malloc'd), their count into *n_out:
+ * what a relative path read from another directory ends with. */
+static int
+path_ends(const struct as_prune_added *added, size_t n_added, const char ***out,
+          size_t *n_out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_added; i++)
+        for (const char *p = added[i].path; (p = strchr(p, '/')) != NULL; p++)
+            n++;
+    const char **v = malloc((n ? n : 1) * sizeof *v);
+    if (v == NULL)
+        return AS_ENOMEM;
+    n = 0;
+    for (size_t i = 0; i < n_added; i++)
+        for (const char *p = added[i].path; (p = strchr(p, '/')) != NULL; p++)
+            if (p[1] != '/' && p[1] != '\0')
+                v[n++] = p + 1;
+    qsort(v, n, sizeof *v, cmp_str);
+    *out = v;
+    *n_out = n;
+    return AS_OK;
+}
+
+static int
 cmp_u64(const void *pa, const void *pb)
 {
     uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
@@ -122,18 +165,22 @@ cmp_u64(const void *pa, const void *pb)
 
 int
 as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
-                    const uint64_t *added, size_t n_added, size_t *lost,
-                    size_t *n_lost)
+                    const struct as_prune_added *added, size_t n_added,
+                    size_t *lost, size_t *n_lost)
 {
     *n_lost = 0;
     struct vanished *v = malloc((n_gone ? n_gone : 1) * sizeof *v);
     unsigned char *is_lost = calloc(n_gone ? n_gone : 1, 1);
     uint64_t *audio = malloc((n_added ? n_added : 1) * sizeof *audio);
+    const char **ends = NULL;
+    size_t n_ends = 0;
     int st = v != NULL && is_lost != NULL && audio != NULL ? AS_OK : AS_ENOMEM;
-    if (st == AS_OK && n_added > 0) {
-        memcpy(audio, added, n_added * sizeof *audio);
+    if (st == AS_OK)
+        st = path_ends(added, n_added, &ends, &n_ends);
+    for (size_t i = 0; st == AS_OK && i < n_added; i++)
+        audio[i] = added[i].audio;
+    if (st == AS_OK && n_added > 0)
         qsort(audio, n_added, sizeof *audio, cmp_u64);
-    }
     for (size_t k = 0; st == AS_OK && k < n_gone; k++) {
         struct as_index_entry e;
         if ((st = as_index_entry(ix, gone[k], &e)) != AS_OK)
@@ -153,14 +200,17 @@ as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
         } else {
             len = vanished_len(e.path, &here);
         }
-        v[k] = (struct vanished){e.path, len, k, e.audio_hash, here};
+        const char *rel = skip_dot(e.path);
+        int elsewhere = e.path[0] != '/' && n_ends > 0 &&
+                        bsearch(&rel, ends, n_ends, sizeof *ends, cmp_str);
+        v[k] = (struct vanished){e.path, len, k, e.audio_hash, here, elsewhere};
     }
     if (st == AS_OK) {
         qsort(v, n_gone, sizeof *v, cmp_vanished);
         for (size_t i = 0, j; i < n_gone; i = j) {
             int moved = !v[i].here;
             for (j = i; j < n_gone && cmp_vanished(&v[i], &v[j]) == 0; j++)
-                moved &= v[j].audio != 0 && n_added > 0 &&
+                moved &= !v[j].elsewhere && v[j].audio != 0 && n_added > 0 &&
                          bsearch(&v[j].audio, audio, n_added, sizeof *audio,
                                  cmp_u64) != NULL;
             for (size_t t = i; !moved && t < j; t++)
@@ -173,39 +223,72 @@ as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
     free(v);
     free(is_lost);
     free(audio);
+    free(ends);
     return st;
 }
 
-/* How the directory dir looks to a prune: AS_UNMOUNTED_EMPTY when it
- * holds nothing, AS_UNMOUNTED_MOUNTS when a folder in it is on another
- * file system (a mount point: dir is where disks are mounted, such as
- * /media/USER), else -1 (also when it cannot be read). */
+/* Whether a file system is mounted on a folder in dir (dir is where
+ * disks are mounted, such as /media/USER): read from the system's
+ * table of mounts (/proc/self/mountinfo), which touches none of them
+ * (a server that does not answer would hang a stat); 0 when there is
+ * no such table. */
 static int
-dir_look(const char *dir)
+holds_mount(const char *dir)
+{
+    char *real = realpath(dir, NULL);
+    FILE *fp = real != NULL ? fopen("/proc/self/mountinfo", "r") : NULL;
+    char *line = NULL;
+    size_t cap = 0, n_real = real != NULL ? strlen(real) : 0;
+    int found = 0;
+    while (fp != NULL && !found && getline(&line, &cap, fp) > 0) {
+        /* the fifth field: the mount point, with ' ', '\t', '\n' and
+         * '\\' written as \ooo */
+        char *f = line;
+        for (int i = 0; i < 4 && f != NULL; i++)
+            if ((f = strchr(f, ' ')) != NULL)
+                f++;
+        if (f == NULL)
+            continue;
+        size_t o = 0;
+        for (size_t i = 0; f[i] != '\0' && f[i] != ' ' && f[i] != '\n'; i++) {
+            if (f[i] == '\\' && f[i + 1] >= '0' && f[i + 1] <= '3' &&
+                f[i + 2] >= '0' && f[i + 2] <= '7' && f[i + 3] >= '0' &&
+                f[i + 3] <= '7') {
+                f[o++] = (char)((f[i + 1] - '0') * 64 + (f[i + 2] - '0') * 8 +
+                                (f[i + 3] - '0'));
+                i += 3;
+            } else {
+                f[o++] = f[i];
+            }
+        }
+        f[o] = '\0';
+        char *slash = strrchr(f, '/');
+        if (slash == NULL || slash[1] == '\0') /* "/" itself */
+            continue;
+        size_t parent = slash == f ? 1 : (size_t)(slash - f);
+        found = parent == n_real && memcmp(f, real, parent) == 0;
+    }
+    free(line);
+    if (fp != NULL)
+        fclose(fp);
+    free(real);
+    return found;
+}
+
+/* Whether the directory dir exists and holds nothing; 0 when it does not
+ * exist or cannot be read. */
+static int
+empty_dir(const char *dir)
 {
     DIR *d = opendir(dir);
-    struct stat top;
     if (d == NULL)
-        return -1;
-    if (fstat(dirfd(d), &top) != 0) {
-        closedir(d);
-        return -1;
-    }
+        return 0;
     struct dirent *de;
-    int look = AS_UNMOUNTED_EMPTY;
-    char path[4096];
-    while (look != AS_UNMOUNTED_MOUNTS && (de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        look = -1;
-        struct stat sb;
-        int n = snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (n > 0 && (size_t)n < sizeof path && lstat(path, &sb) == 0 &&
-            S_ISDIR(sb.st_mode) && sb.st_dev != top.st_dev)
-            look = AS_UNMOUNTED_MOUNTS;
-    }
+    int empty = 1;
+    while (empty && (de = readdir(d)) != NULL)
+        empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
     closedir(d);
-    return look;
+    return empty;
 }
 
 /* The folder nearest path that exists (path's own folder, else its
@@ -269,7 +352,16 @@ as_index_prune_unmounted(const as_index *ix, const size_t *gone, size_t n_gone,
         if (near == 0 || strcmp(buf, last) == 0)
             continue;
         memcpy(last, buf, strlen(buf) + 1);
-        int look = near == 2 ? AS_UNMOUNTED_DEAD_LINK : dir_look(buf);
+        /* a mount point removed takes a folder with it: only a gone
+         * folder may be a disk away beside mounted ones */
+        const char *slash = strrchr(e.path, '/');
+        int own =
+            slash != NULL &&
+            strlen(buf) == (slash == e.path ? 1 : (size_t)(slash - e.path));
+        int look = near == 2                  ? AS_UNMOUNTED_DEAD_LINK
+                   : empty_dir(buf)           ? AS_UNMOUNTED_EMPTY
+                   : !own && holds_mount(buf) ? AS_UNMOUNTED_MOUNTS
+                                              : -1;
         if (look >= 0) {
             if ((*folder = strdup(buf)) == NULL)
                 return AS_ENOMEM;

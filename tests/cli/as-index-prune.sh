@@ -209,6 +209,13 @@ run sh -c "as-extract -r -U r/lib.asx \"\$PWD/r/samples\" | as-index -u r/lib.as
 expect_status 1
 expect_err "as-index: r/lib.asx: -p would remove 4 of the 4 entries; nothing written (see --force-prune)"
 cmp -s r/before.asx r/lib.asx || fail "written from the wrong directory (absolute)"
+# and from a directory that has a folder of the library's first name
+mkdir -p samples/unrelated
+run sh -c 'as-extract -r -U r/lib.asx r/samples | as-index -u r/lib.asx -p'
+expect_status 1
+expect_err "as-index: r/lib.asx: -p would remove 4 of the 4 entries; nothing written (see --force-prune)"
+cmp -s r/before.asx r/lib.asx || fail "written from the wrong directory (samples)"
+rm -r samples
 cd r
 # A disk taken away with its mount point, of which two files were copied
 # elsewhere first: the folder did not come back whole, all of it is lost.
@@ -272,6 +279,15 @@ if [ "$(stat -c %d /)" != "$(stat -c %d /proc)" ]; then
     expect_err "as-index: lib.asx: -p would remove 1 entry under /, a folder that holds mount points (not mounted?); nothing written (see --force-prune)"
     cmp -s before.asx lib.asx || fail "written with a disk away beside a mount"
     run sh -c 'as-extract -r -U lib.asx local | as-index -u lib.asx -p -F'
+    expect_status 0
+    expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"
+    # a file deleted from such a folder, which is still there, is a file
+    # deleted: a disk away takes its mount point's folder with it
+    as-extract u550.wav |
+        awk -v g="/as-test-gone-$$.wav" 'BEGIN { FS = OFS = "\t" }
+            $1 == "u550.wav" { $1 = g } { print }' |
+        as-index -q -u lib.asx
+    run sh -c 'as-extract -r -U lib.asx local | as-index -u lib.asx -p'
     expect_status 0
     expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 1, failed 0"
 else

@@ -1223,6 +1223,71 @@ test_prune_merge(void)
     as_index_close(ix);
 }
 
+/* Relative paths, from the directory they are relative to: a folder
+ * gone that is the first name of its paths is no move (the directory
+ * may be the wrong one), nor is an entry whose path is the end of an
+ * added one (the same file read from another directory). */
+static void
+test_prune_lost_relative(void)
+{
+    check_ctx("prune lost, relative");
+    static const char *const rel[] = {"lib/kit/a.wav", "lib/kit/b.wav",
+                                      "./top/c.wav", "lib/d.wav"};
+    char path[512], old[512];
+    snprintf(path, sizeof path, "%s/rel", dir);
+    CHECK(mkdir(path, 0777) == 0);
+    snprintf(path, sizeof path, "%s/rel/lib", dir);
+    CHECK(mkdir(path, 0777) == 0);
+    snprintf(path, sizeof path, "%s/rel", dir);
+    if (getcwd(old, sizeof old) == NULL || chdir(path) != 0) {
+        CHECK(0);
+        return;
+    }
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < 4; i++) {
+        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
+        struct as_index_entry e = {
+            rel[i], "x", 1.0, -1, -1, i + 1, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+    }
+    as_index *ix = write_open(b, "rel.asx");
+    size_t *gone = NULL, n_gone = 0, lost[4], n_lost = 99;
+    if (ix != NULL)
+        CHECK_STATUS(as_index_find_gone(ix, &gone, &n_gone), AS_OK);
+    CHECK_INT(n_gone, 4);
+    if (ix != NULL && n_gone == 4) {
+        /* kit renamed drums, d moved: moves; top is the first name */
+        const struct as_prune_added renamed[] = {{1, "lib/drums/a.wav"},
+                                                 {2, "lib/drums/b.wav"},
+                                                 {3, "other/c.wav"},
+                                                 {4, "lib/new/d.wav"}};
+        CHECK_STATUS(
+            as_index_prune_lost(ix, gone, 4, renamed, 4, lost, &n_lost), AS_OK);
+        CHECK_INT(n_lost, 1);
+        if (n_lost == 1)
+            CHECK_INT(lost[0], 2);
+        /* a read from the parent (rel/lib/kit/a.wav): kit is lost whole;
+         * ./top/c.wav is the end of x/top/c.wav */
+        const struct as_prune_added parent[] = {{1, "rel/lib/kit/a.wav"},
+                                                {2, "lib/drums/b.wav"},
+                                                {3, "/x/top/c.wav"},
+                                                {4, "lib/new/d.wav"}};
+        CHECK_STATUS(as_index_prune_lost(ix, gone, 4, parent, 4, lost, &n_lost),
+                     AS_OK);
+        CHECK_INT(n_lost, 3);
+        if (n_lost == 3) {
+            CHECK_INT(lost[0], 0);
+            CHECK_INT(lost[1], 1);
+            CHECK_INT(lost[2], 2);
+        }
+    }
+    free(gone);
+    as_index_close(ix);
+    CHECK(chdir(old) == 0);
+}
+
 /* Which gone entries were lost, not moved (as_index_prune_lost): a
  * folder gone whose every entry came back among the audio added was
  * moved; one of which a file did not come back is lost whole; a file
@@ -1259,7 +1324,9 @@ test_prune_lost(void)
     CHECK_STATUS(as_index_find_gone(ix, &gone, &n_gone), AS_OK);
     CHECK_INT(n_gone, 6);
     /* in any order; 9 is no entry's */
-    const uint64_t added[] = {9, 5, 3, 2, 4, 1};
+    const struct as_prune_added added[] = {{9, "n/9.wav"}, {5, "n/5.wav"},
+                                           {3, "n/3.wav"}, {2, "n/2.wav"},
+                                           {4, "n/4.wav"}, {1, "n/1.wav"}};
     CHECK_STATUS(as_index_prune_lost(ix, gone, n_gone, added, 6, lost, &n_lost),
                  AS_OK);
     /* d (audio unknown), e and f (f's audio did not come back) */
@@ -1274,7 +1341,7 @@ test_prune_lost(void)
                  AS_OK);
     CHECK_INT(n_lost, 6);
     /* a move needs all of the folder: b's audio missing loses a too */
-    const uint64_t some[] = {1, 3};
+    const struct as_prune_added some[] = {{1, "n/1.wav"}, {3, "n/3.wav"}};
     CHECK_STATUS(as_index_prune_lost(ix, gone, n_gone, some, 2, lost, &n_lost),
                  AS_OK);
     CHECK_INT(n_lost, 5);
@@ -1286,6 +1353,7 @@ test_prune_lost(void)
     CHECK_INT(n_lost, 0);
     free(gone);
     as_index_close(ix);
+    test_prune_lost_relative();
 }
 
 /* Part of an index as an index of its own: what a file of just those

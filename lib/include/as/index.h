@@ -447,6 +447,12 @@ int as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone);
  * the user insists (as-index --force-prune). 1 or 0.
  */
 int as_index_prune_suspect(size_t n_lost, size_t n);
+/* A row an update added as a new entry: its audio hash (0: unknown)
+ * and its path. */
+struct as_prune_added {
+    uint64_t audio;
+    const char *path;
+};
 /*
  * Which of the gone entries were lost, not moved: of the n_gone entry
  * numbers gone (as as_index_find_gone() gives them), those whose audio
@@ -454,22 +460,23 @@ int as_index_prune_suspect(size_t n_lost, size_t n);
  * the highest folder on its path that is no longer there (a folder
  * renamed, moved or on a disk not mounted), or the file alone when its
  * own folder is there. What vanished was moved when the audio of every
- * gone entry under it is among added (n_added audio hashes in any
- * order: those of the rows an update added as new entries, not of rows
- * the index held already, which prove no move); else all of its
- * entries are lost, so that a folder of which a few files were copied
- * elsewhere, its disk then taken away, loses them all. An entry of
- * unknown audio (hash 0) is lost, and so is one whose vanished folder
- * is the first name of a relative path (after "." and ".."): the
- * current directory is then as likely the wrong one, its files read
- * again under other spellings. The lost entry numbers go to lost
+ * gone entry under it is among added (n_added rows that an update added
+ * as new entries, in any order; not rows the index held already, which
+ * prove no move); else all of its entries are lost, so that a folder
+ * of which a few files were copied elsewhere, its disk then taken away,
+ * loses them all. Nor is a move what running from the wrong directory
+ * looks like, with an index of relative paths: a vanished folder that
+ * is the first name of its path (after "." and ".."), or an entry whose
+ * path is the end of an added one (samples/kit/bd.wav, read again as
+ * lib/samples/kit/bd.wav or /home/u/lib/samples/kit/bd.wav). An entry
+ * of unknown audio (hash 0) is lost. The lost entry numbers go to lost
  * (room for n_gone, in increasing order), their count to *n_lost.
  * Returns AS_OK, AS_ECHECKSUM or AS_EINDEX (a damaged entry) or
  * AS_ENOMEM (*n_lost 0 on failure).
  */
 int as_index_prune_lost(const as_index *ix, const size_t *gone, size_t n_gone,
-                        const uint64_t *added, size_t n_added, size_t *lost,
-                        size_t *n_lost);
+                        const struct as_prune_added *added, size_t n_added,
+                        size_t *lost, size_t *n_lost);
 /* What makes a folder look like a disk that is not mounted. */
 enum as_unmounted {
     AS_UNMOUNTED_EMPTY,     /* the folder is there and empty */
@@ -482,7 +489,8 @@ enum as_unmounted {
  * numbers gone, as as_index_find_gone() or as_index_prune_lost() give
  * them) that still exists is empty, as a mount point is while its disk
  * is away, where a folder deleted on purpose is gone with its files;
- * or it holds a folder on another file system, as /media/USER does
+ * or, the entry's own folder gone too, it holds a mount point (in the
+ * system's table of mounts, /proc/self/mountinfo), as /media/USER does
  * while another disk is mounted there, once the disk away has had its
  * mount point removed; or a symbolic link on the way leads nowhere, as
  * a link to a disk's mount point does once the disk is away and its
