@@ -331,6 +331,7 @@ as_index_prune_unmounted(const as_index *ix, const size_t *gone, size_t n_gone,
     *folder = NULL;
     *n_under = 0;
     char buf[4096], last[4096] = "";
+    int last_own = 0;
     for (size_t k = 0; k < n_gone; k++) {
         struct as_index_entry e;
         int st = as_index_entry(ix, gone[k], &e);
@@ -347,17 +348,22 @@ as_index_prune_unmounted(const as_index *ix, const size_t *gone, size_t n_gone,
                 ++*n_under;
             continue;
         }
-        /* the entries of one folder come together: looked at once */
         int near = nearest_folder(e.path, buf, sizeof buf);
-        if (near == 0 || strcmp(buf, last) == 0)
+        if (near == 0)
             continue;
-        memcpy(last, buf, strlen(buf) + 1);
         /* a mount point removed takes a folder with it: only a gone
          * folder may be a disk away beside mounted ones */
         const char *slash = strrchr(e.path, '/');
         int own =
             slash != NULL &&
             strlen(buf) == (slash == e.path ? 1 : (size_t)(slash - e.path));
+        /* the entries of one folder come together: looked at once, but
+         * for a gone folder after a file of the folder that is there,
+         * which was not asked about mount points */
+        if (strcmp(buf, last) == 0 && (own || !last_own))
+            continue;
+        memcpy(last, buf, strlen(buf) + 1);
+        last_own = own;
         int look = near == 2                  ? AS_UNMOUNTED_DEAD_LINK
                    : empty_dir(buf)           ? AS_UNMOUNTED_EMPTY
                    : !own && holds_mount(buf) ? AS_UNMOUNTED_MOUNTS

@@ -1223,6 +1223,57 @@ test_prune_merge(void)
     as_index_close(ix);
 }
 
+/* The folder a lost entry leaves behind that looks like a disk away
+ * (as_index_prune_unmounted): / holds mount points (/proc), which
+ * count for a gone folder under it, even after a file deleted from /
+ * itself, which is looked at first and does not ask about them. */
+static void
+test_prune_unmounted(void)
+{
+    check_ctx("prune unmounted");
+    struct stat root, proc;
+    if (stat("/", &root) != 0 || stat("/proc", &proc) != 0 ||
+        root.st_dev == proc.st_dev || access("/proc/self/mountinfo", R_OK)) {
+        printf("note: / holds no mount point here; not checked\n");
+        return;
+    }
+    char files[2][64], path[512];
+    snprintf(files[0], sizeof files[0], "/as-unit-gone-%ld-a.wav",
+             (long)getpid());
+    snprintf(files[1], sizeof files[1], "/as-unit-gone-%ld-b/disk/x.wav",
+             (long)getpid());
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < 2; i++) {
+        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
+        struct as_index_entry e = {
+            files[i], "x", 1.0, -1, -1, i + 1, AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+    }
+    snprintf(path, sizeof path, "%s/mounts.asx", dir);
+    as_index *ix = write_open(b, path);
+    if (ix == NULL)
+        return;
+    const size_t both[] = {0, 1}, loose[] = {0};
+    char *folder = NULL;
+    size_t under = 0;
+    enum as_unmounted why = AS_UNMOUNTED_EMPTY;
+    CHECK_STATUS(as_index_prune_unmounted(ix, both, 2, &folder, &under, &why),
+                 AS_OK);
+    CHECK(folder != NULL && strcmp(folder, "/") == 0);
+    CHECK_INT(under, 1);
+    CHECK_INT(why, AS_UNMOUNTED_MOUNTS);
+    free(folder);
+    /* the file alone: deleted from a folder that is there */
+    CHECK_STATUS(as_index_prune_unmounted(ix, loose, 1, &folder, &under, &why),
+                 AS_OK);
+    CHECK(folder == NULL);
+    CHECK_INT(under, 0);
+    free(folder);
+    as_index_close(ix);
+}
+
 /* Relative paths, from the directory they are relative to: a folder
  * gone that is the first name of its paths is no move (the directory
  * may be the wrong one), nor is an entry whose path is the end of an
@@ -1692,6 +1743,7 @@ main(int argc, char **argv)
     test_library_summary();
     test_prune_merge();
     test_prune_lost();
+    test_prune_unmounted();
     test_subset();
     test_stream();
     test_replaceable();
