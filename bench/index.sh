@@ -23,7 +23,9 @@
 #     segment in: the work -u did before segments), in turn (A B A B),
 #     wall time and peak RSS; then opening the index with its segment in
 #     a fresh process. Target: well under a second, memory bounded by
-#     the change.
+#     the change;
+#   - as-index -u with the whole stream again (nothing changed): every
+#     row is read and compared, which must cost no more than the build.
 # Needs about 1000 bytes per entry in $TMPDIR (default /tmp).
 set -eu
 entries=${1:-1000000}
@@ -62,6 +64,7 @@ while [ $i -lt "$runs" ]; do
     i=$((i + 1))
 done
 size=$(wc -c <"$ix" | tr -d ' ')
+cp "$ix" "$tmp/same.asx"
 
 # Updates: two streams that move the same rows by 1 and by 2, so that
 # each update changes every row of it after the previous one was folded.
@@ -74,6 +77,9 @@ while [ $i -lt "$runs" ]; do
     wc -c <"$ix.seg" >>"$tmp/seg_size"
     "$bench" spawn "$spawns" "$ix" >>"$tmp/fresh_seg"
     "$bench" time "$asindex" merge -q -o "$ix" "$ix" >>"$tmp/upd_whole"
+    # the whole stream again into the index it built: every row read,
+    # none changed, nothing written
+    "$bench" time "$asindex" -q -u "$tmp/same.asx" "$tmp/stream.bin" >>"$tmp/upd_same"
     i=$((i + 1))
 done
 
@@ -97,6 +103,8 @@ awk -v w="$(col upd_seg 1)" -v r="$(col upd_seg 2)" -v c="$changed" -v z="$(medi
     printf "  update of %d entries (as-index -u, delta segment): %8.3f s, peak RSS %.1f MiB, segment %.1f KB\n", c, w, r / 1024, z / 1e3 }'
 awk -v w="$(col upd_whole 1)" -v r="$(col upd_whole 2)" -v a="$(col upd_seg 1)" -v ra="$(col upd_seg 2)" 'BEGIN {
     printf "    the same written whole (merge -o INDEX INDEX): %8.3f s, peak RSS %.1f MiB: the segment is %.1fx faster, %.1fx less memory\n", w, r / 1024, w / a, r / ra }'
+awk -v w="$(col upd_same 1)" -v r="$(col upd_same 2)" -v n="$entries" -v b="$(col build 1)" 'BEGIN {
+    printf "  update with the whole stream, nothing changed (as-index -u): %8.3f s, %.1f us a row, peak RSS %.1f MiB (%.2fx the build)\n", w, w / n * 1e6, r / 1024, w / b }'
 awk -v w="$(col fresh_seg 1)" -v o="$(col fresh_seg 2)" 'BEGIN {
     printf "  open + read with the segment, fresh process: %8.3f ms spawn to exit, %.3f ms to open and read\n", w, o }'
 echo "rerun: bench/index.sh $entries $runs $changed"
