@@ -1223,6 +1223,31 @@ test_prune_merge(void)
     as_index_close(ix);
 }
 
+/* An index at path of an entry a path of paths (n), whose audio hash
+ * is audio[i] (NULL: i + 1); NULL after a failed check. */
+static as_index *
+index_of(const char *const *paths, const uint64_t *audio, size_t n,
+         const char *path)
+{
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    for (size_t i = 0; i < n; i++) {
+        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
+        struct as_index_entry e = {paths[i],
+                                   "x",
+                                   1.0,
+                                   -1,
+                                   -1,
+                                   audio != NULL ? audio[i] : i + 1,
+                                   AS_INDEX_NO_CLUSTER,
+                                   0.0f,
+                                   0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+    }
+    return write_open(b, path);
+}
+
 /* The folder a lost entry leaves behind that looks like a disk away
  * (as_index_prune_unmounted): / holds mount points (/proc), which
  * count for a gone folder under it, even after a file deleted from /
@@ -1242,17 +1267,9 @@ test_prune_unmounted(void)
              (long)getpid());
     snprintf(files[1], sizeof files[1], "/as-unit-gone-%ld-b/disk/x.wav",
              (long)getpid());
-    struct as_featheader h = header4();
-    as_index_builder *b;
-    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
-    for (size_t i = 0; i < 2; i++) {
-        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
-        struct as_index_entry e = {
-            files[i], "x", 1.0, -1, -1, i + 1, AS_INDEX_NO_CLUSTER, 0.0f, 0};
-        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
-    }
+    const char *const paths[] = {files[0], files[1]};
     snprintf(path, sizeof path, "%s/mounts.asx", dir);
-    as_index *ix = write_open(b, path);
+    as_index *ix = index_of(paths, NULL, 2, path);
     if (ix == NULL)
         return;
     const size_t both[] = {0, 1}, loose[] = {0};
@@ -1294,16 +1311,7 @@ test_prune_lost_relative(void)
         CHECK(0);
         return;
     }
-    struct as_featheader h = header4();
-    as_index_builder *b;
-    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
-    for (size_t i = 0; i < 4; i++) {
-        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
-        struct as_index_entry e = {
-            rel[i], "x", 1.0, -1, -1, i + 1, AS_INDEX_NO_CLUSTER, 0.0f, 0};
-        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
-    }
-    as_index *ix = write_open(b, "rel.asx");
+    as_index *ix = index_of(rel, NULL, 4, "rel.asx");
     size_t *gone = NULL, n_gone = 0, lost[4], n_lost = 99;
     if (ix != NULL)
         CHECK_STATUS(as_index_find_gone(ix, &gone, &n_gone), AS_OK);
@@ -1357,18 +1365,13 @@ test_prune_lost(void)
     CHECK(mkdir(path, 0777) == 0);
     snprintf(path, sizeof path, "%s/here/g.wav", dir);
     tu_write_file(path, "g", 1); /* the one not gone */
-    struct as_featheader h = header4();
-    as_index_builder *b;
-    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    const char *paths[7];
     for (size_t i = 0; i < 7; i++) {
         snprintf(files[i], sizeof files[i], "%s/%s", dir, rel[i]);
-        float v[4] = {(float)i, 1.0f, 2.0f, 3.0f};
-        struct as_index_entry e = {
-            files[i], "x", 1.0, -1, -1, audio[i], AS_INDEX_NO_CLUSTER, 0.0f, 0};
-        CHECK_STATUS(as_index_builder_put(b, &e, v, NULL), AS_OK);
+        paths[i] = files[i];
     }
     snprintf(path, sizeof path, "%s/lost.asx", dir);
-    as_index *ix = write_open(b, path);
+    as_index *ix = index_of(paths, audio, 7, path);
     if (ix == NULL)
         return;
     size_t *gone = NULL, n_gone = 0, lost[7], n_lost = 99;
