@@ -17,6 +17,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "../io/featio_internal.h"
 #include "as/error.h"
 
 static uint32_t
@@ -880,13 +881,9 @@ as__probe(struct as__src *src, struct as__probe *p)
 
     /* A feature stream (as-format(5)) where audio belongs, as-extract's
      * output given back to it or to a query: said as such rather than
-     * as an unknown format. The binary magic, or a TSV header's first
-     * column; neither starts any audio format. */
-    if ((n >= 8 && memcmp(h,
-                          "\x89"
-                          "ASF\r\n\x1a\n",
-                          8) == 0) ||
-        (n >= 5 && memcmp(h, "path\t", 5) == 0))
+     * as an unknown format. The binary magic, or a TSV header line;
+     * neither starts any audio format. */
+    if (as__feat_stream_head(h, n))
         return AS_EISSTREAM;
 
     if (is_wav(h, n))

@@ -56,6 +56,12 @@ as_featreader_open(as_featreader **out, FILE *fp)
     return AS_OK;
 }
 
+int
+as__feat_stream_head(const unsigned char *h, size_t n)
+{
+    return as__bin_head(h, n) || as__tsv_head(h, n);
+}
+
 const struct as_featheader *
 as_featreader_header(const as_featreader *r)
 {

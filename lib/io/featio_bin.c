@@ -48,6 +48,12 @@ _Static_assert(sizeof(double) == 8 && DBL_MANT_DIG == 53 && DBL_MAX_EXP == 1024,
 static const unsigned char magic[8] = {0x89, 'A',  'S',  'F',
                                        '\r', '\n', 0x1a, '\n'};
 
+int
+as__bin_head(const unsigned char *h, size_t n)
+{
+    return n >= sizeof magic && memcmp(h, magic, sizeof magic) == 0;
+}
+
 static uint32_t
 get_u16(const unsigned char *p)
 {

@@ -78,6 +78,14 @@ int as__feat_check_names(const char *const *names, size_t dim);
 /* Nonzero when s holds a TAB, CR or LF (TSV cannot carry them). */
 int as__feat_has_ctl(const char *s);
 
+/* Whether the n bytes at h begin a stream of that format: the binary
+ * magic; a TSV header line (its first field "path"). */
+int as__bin_head(const unsigned char *h, size_t n);
+int as__tsv_head(const unsigned char *h, size_t n);
+/* Whether the n bytes at h begin a feature stream of either format: for
+ * the decoder, which says so of a stream given where audio belongs. */
+int as__feat_stream_head(const unsigned char *h, size_t n);
+
 /* Format back ends. The reader's fp sits at the first byte of the
  * stream; open fills r->h and what next needs, free is left to
  * as_featreader_close(). */

@@ -91,6 +91,13 @@ is_header(const char *s, size_t n)
 }
 
 int
+as__tsv_head(const unsigned char *h, size_t n)
+{
+    const unsigned char *nl = memchr(h, '\n', n);
+    return is_header((const char *)h, nl != NULL ? (size_t)(nl - h) : n);
+}
+
+int
 as__tsv_open(as_featreader *r)
 {
     size_t n;
