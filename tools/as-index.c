@@ -44,8 +44,8 @@ struct opts {
 struct counts {
     struct as_put_counts put;
     size_t removed, failed;
-    /* -p: the rows added as new entries (paths copied), which tell a
-     * folder moved from one lost (as_index_prune_lost()) */
+    /* -p without -F: the rows added as new entries (paths copied),
+     * which tell a folder moved from one lost (as_index_prune_lost()) */
     struct as_prune_added *added;
     char **paths; /* added[i].path, owned */
     size_t n_added, cap_added;
@@ -166,7 +166,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
             continue;
         }
         as_put_count(&c->put, what);
-        if (o->prune && what == AS_PUT_ADDED) {
+        if (o->prune && !o->force_prune && what == AS_PUT_ADDED) {
             if (c->n_added == c->cap_added) {
                 c->cap_added = c->cap_added ? 2 * c->cap_added : 64;
                 c->added =
