@@ -128,7 +128,7 @@ main(int argc, char **argv)
             t0 = bench_cpu_now();
             for (size_t i = 0; i < nq; i++)
                 if ((st = as_ann_search(a, s, q + i * dim, 1, K, ef[e], NULL,
-                                        ha + i * K, na + i)) != AS_OK)
+                                        ha + i * K, na + i, NULL)) != AS_OK)
                     return fail("as_ann_search", st);
             t_ef[e * runs + r] = (bench_cpu_now() - t0) * 1e3 / (double)nq;
             size_t found = 0, total = 0;

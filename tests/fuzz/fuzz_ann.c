@@ -212,8 +212,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n_hits[N];
         struct as_search_filter f;
         as_search_filter_init(&f);
-        if (as_ann_search(a, searcher, &rows[0][0], N, K, 8, &f, hits,
-                          n_hits) == AS_OK)
+        if (as_ann_search(a, searcher, &rows[0][0], N, K, 8, &f, hits, n_hits,
+                          NULL) == AS_OK)
             for (size_t q = 0; q < N; q++) {
                 if (n_hits[q] > K)
                     abort();
@@ -224,8 +224,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
             }
         f.max_distance = 0.2;
-        if (as_ann_search(a, searcher, &rows[1][0], 2, K, K, &f, hits,
-                          n_hits) == AS_OK)
+        if (as_ann_search(a, searcher, &rows[1][0], 2, K, K, &f, hits, n_hits,
+                          NULL) == AS_OK)
             sink += (double)n_hits[0];
         as_ann_close(a);
     }

@@ -251,11 +251,12 @@ result_end(struct rec *r)
 }
 
 /* A query's results: a TSV row each, or one JSON object for the query
- * with its results in an array. */
+ * with its results in an array; approx: the walk's (with -a, "exact"
+ * says whether). */
 static int
 print_results(const struct opts *o, const struct lib *lib,
               const struct query *q, const struct as_hit *hits, size_t n,
-              const struct as_reasons *rs)
+              const struct as_reasons *rs, int approx)
 {
     struct rec *r = o->out;
     int json = rec_json(r);
@@ -267,7 +268,7 @@ print_results(const struct opts *o, const struct lib *lib,
         rec_duration(r, q->duration_s);
         rec_close(r);
         if (lib->ann != NULL)
-            rec_bool(r, "exact", 0);
+            rec_bool(r, "exact", !approx);
         rec_array(r, "results");
     }
     for (size_t i = 0; i < n; i++) {
@@ -322,7 +323,7 @@ print_results(const struct opts *o, const struct lib *lib,
             rec_real(r, "kind_p", "%.4f", kind == NULL ? (double)NAN : kind_p);
         }
         if (lib->ann != NULL && !json)
-            rec_str(r, NULL, "no");
+            rec_str(r, NULL, approx ? "no" : "yes");
         /* the crate gathers the files printed */
         if (result_end(r) && o->crate != NULL)
             crate_add(o->crate, e.path);
@@ -343,6 +344,7 @@ struct block {
     struct as_entry_ref exclude[BLOCK]; /* per query, its own entry */
     struct as_hit *hits;
     size_t *n_hits;
+    unsigned char exact[BLOCK]; /* with -a: whether ranked exactly */
 };
 
 static int
@@ -364,7 +366,7 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     f.exclude = b->exclude;
     int st = lib->ann != NULL
                  ? as_ann_search(lib->ann, lib->s, b->v, b->n, kk, o->ef, &f,
-                                 b->hits, b->n_hits)
+                                 b->hits, b->n_hits, b->exact)
                  : as_search(lib->s, b->v, b->n, kk, &f, b->hits, b->n_hits);
     if (st != AS_OK) {
         lib_fail(lib, st);
@@ -388,7 +390,8 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
         as_reasons_init(&rs, lib->ix[0], o->reason_threshold, h, n);
         if (n > o->k)
             n = o->k;
-        failed = print_results(o, lib, &b->q[i], h, n, &rs);
+        failed = print_results(o, lib, &b->q[i], h, n, &rs,
+                               lib->ann != NULL && !b->exact[i]);
     }
     for (size_t i = 0; i < b->n; i++) {
         free(b->names[i]);
@@ -688,7 +691,8 @@ parse_options(int argc, char **argv, struct opts *o)
         {'a', "approx", CLI_FLAG, NULL, CLI_TO(o->approx),
          .help = "search the approximate index INDEX.ann (as-index -a): "
                  "faster on large libraries, may miss some of the nearest; "
-                 "results say exact: no"},
+                 "results say exact: no (yes where a filter lets so few "
+                 "through that each was ranked)"},
         {'C', "copy-to", CLI_CALL, "DIR", .to = o, .fn = take_crate,
          .help = "put a copy of each match in DIR (names made unique with "
                  "the folders above)"},

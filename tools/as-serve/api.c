@@ -890,7 +890,7 @@ search_format(struct search_job *j, as_searcher *s, const struct as_hit *hits,
         rec_real(&a.r, REC_KEY_DURATION, "%.6f", j->duration_s);
     else
         rec_null(&a.r, REC_KEY_DURATION);
-    rec_bool(&a.r, "exact", !j->approx);
+    rec_bool(&a.r, "exact", !j->approx || j->ranked_all);
     rec_close(&a.r);
     rec_array(&a.r, "results");
     int st = AS_OK;
@@ -940,8 +940,9 @@ search_jobs_run(struct search_job *const *jobs, size_t n)
     struct as_hit *hits = malloc(n * depth * sizeof *hits);
     size_t *n_hits = malloc(n * sizeof *n_hits);
     struct as_entry_ref *exclude = malloc(n * sizeof *exclude);
-    if (s != NULL &&
-        (queries == NULL || hits == NULL || n_hits == NULL || exclude == NULL))
+    unsigned char *exact = calloc(n, 1);
+    if (s != NULL && (queries == NULL || hits == NULL || n_hits == NULL ||
+                      exclude == NULL || exact == NULL))
         st = AS_ENOMEM;
     if (s != NULL && st == AS_OK) {
         for (size_t i = 0; i < n; i++) {
@@ -954,7 +955,7 @@ search_jobs_run(struct search_job *const *jobs, size_t n)
         f.exclude = exclude;
         st = jobs[0]->approx
                  ? as_ann_search(g->ann, s, queries, n, depth, jobs[0]->ef, &f,
-                                 hits, n_hits)
+                                 hits, n_hits, exact)
                  : as_search(s, queries, n, depth, &f, hits, n_hits);
     }
     for (size_t i = 0; i < n; i++) {
@@ -963,6 +964,7 @@ search_jobs_run(struct search_job *const *jobs, size_t n)
             continue;
         }
         size_t d = search_depth(jobs[i]);
+        jobs[i]->ranked_all = exact[i];
         search_format(jobs[i], s, hits + i * depth,
                       n_hits[i] < d ? n_hits[i] : d);
     }
@@ -976,6 +978,7 @@ search_jobs_run(struct search_job *const *jobs, size_t n)
     free(hits);
     free(n_hits);
     free(exclude);
+    free(exact);
 }
 
 int

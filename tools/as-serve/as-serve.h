@@ -262,6 +262,7 @@ struct search_job {
     as_entry_mask *mask; /* NULL: every entry */
     int weighed;         /* w holds the request's group weights */
     int approx;          /* searched through g->ann, ef candidates */
+    int ranked_all;      /* approx, but every entry ranked: exact */
     size_t ef;
     double w[AS_G_COUNT];
     struct MHD_Connection *conn; /* suspended while the job waits */

@@ -138,16 +138,24 @@ void as_ann_info(const as_ann *a, struct as_ann_info *info);
  * search the graph's index alone, with its stored weights, the cosine
  * metric and no projection (anything else is AS_EINVAL). A filter (mask,
  * exclusions, max_distance) is applied to the candidates; while fewer
- * than k pass, the walk is done again with four times the candidates
- * (up to every entry), so a filter that lets through a fraction p of the
- * entries costs about 1/p times as much. Returns AS_OK, AS_EINVAL,
- * AS_ECHECKSUM or AS_EINDEX (a damaged candidate row or entry),
- * AS_ENOMEM or AS_ENOTSUP. Several threads may search with one handle.
+ * than k pass, the walk is done again with four times the candidates.
+ * Where that walk would cost more than ranking exactly every entry the
+ * filter lets through (one by one when the mask lets few through, else
+ * by a scan of every row), those are ranked instead; from the first,
+ * when the mask lets through fewer entries than a walk costs. A filter
+ * that lets through a fraction p of the entries thus costs about 1/p
+ * times the walk when the entries it lets through are spread evenly,
+ * and never much more than the exact search. exact (NULL, or n_q bytes)
+ * receives per query 1 when its hits are as_search's (every entry the
+ * filter lets through was ranked), 0 when they come from the walk.
+ * Returns AS_OK, AS_EINVAL, AS_ECHECKSUM or AS_EINDEX (a damaged
+ * candidate row or entry), AS_ENOMEM or AS_ENOTSUP. Several threads may
+ * search with one handle.
  */
 int as_ann_search(const as_ann *a, as_searcher *s, const float *queries,
                   size_t n_q, size_t k, size_t ef,
                   const struct as_search_filter *f, struct as_hit *hits,
-                  size_t *n_hits);
+                  size_t *n_hits, unsigned char *exact);
 
 #ifdef __cplusplus
 }
