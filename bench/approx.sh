@@ -16,8 +16,13 @@
 # graph's build time (default -M 16 -E 200), its file size, the time to
 # load it (what one as-search -a process pays first), and for 200 queries
 # near the data, one at a time, the exact search's time per query and,
-# at several -E, recall@10 against it and the time per query; medians
-# of RUNS (default 3) runs, exact and approximate in turn (A B A B).
+# at several -E, recall@10 against it and the time per query; then the
+# same at the default -E with a filter of a share of the entries, spread
+# over the index or gathered in one region (the highest values of the
+# first column, as a label or a folder gathers similar sounds), and how
+# many of the queries were answered by ranking every entry that passes;
+# medians of RUNS (default 3) runs, exact and approximate in turn
+# (A B A B).
 # Then, per size, whether -a pays per query (a server or a batch, which
 # load the graph once) and for one query per process (the load, in CPU
 # time, plus one query).
@@ -67,6 +72,9 @@ for set in $sets; do
             $1 == "build" { b = $2; sz = $3; rss = $4; ld = $5 }
             $1 == "exact" { ex = $2 }
             $1 == "ef" { m++; ef[m] = $2; rc[m] = $3; t[m] = $4 }
+            $1 == "cost" { cw = $2; cr = $3 }
+            $1 == "filter" { nf++; fl[nf] = sprintf("    filter %-6s %5.1f%% (%7d entries): exact %8.4f ms, -a %8.4f ms per query (%.1fx), recall@10 %.3f, %3.0f%% ranked exactly",
+                $2, $3 * 100, $4, $5, $6, $5 / $6, $7, $8 * 100) }
             END {
                 printf "  %s, %d entries: build %.1f s, %.1f MiB (%.0f B/entry), peak RSS %.0f MiB; load %.3f s\n",
                     set, n, b, sz / 1048576, sz / n, rss / 1024, ld
@@ -74,6 +82,9 @@ for set in $sets; do
                 for (i = 1; i <= m; i++)
                     printf "    -E %-4d recall@10 %.3f  %.4f ms per query  (%.1fx the exact speed)\n",
                         ef[i], rc[i], t[i], ex / t[i]
+                for (i = 1; i <= nf; i++)
+                    print fl[i]
+                printf "    cost in rows of the exact scan: a candidate of the walk %.0f, an entry ranked one by one %.0f (lib/ann/ann.c: 80 and 24)\n", cw, cr
                 # the first -E that reaches 0.95; one as-search process
                 # with one query pays the load too
                 for (i = 1; i <= m && rc[i] < 0.95; i++) ;
