@@ -21,15 +21,13 @@
  *   120 8  header checksum: hash of bytes [0, 120), seed ANN_SEED_HEADER
  *
  * The payload is the graph in hnswlib's own format, as its saveIndex
- * writes it. hnswlib reads and writes only whole files by name, so the
+ * writes it. hnswlib writes only whole files by name, so a build's
  * payload passes through a scratch file: an anonymous memory file on
- * Linux, else an unlinked temporary file.
+ * Linux, else an unlinked temporary file (scratch.c). Opening reads the
+ * payload into memory, checks it, and sets the graph up from it
+ * (hnsw.cpp).
  */
-#ifdef __linux__
-#define _GNU_SOURCE /* memfd_create */
-#else
 #define _POSIX_C_SOURCE 200809L
-#endif
 #include "as/ann.h"
 
 #include <errno.h>
@@ -40,9 +38,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/mman.h>
-#endif
 
 #include "as/error.h"
 #include "index/internal.h"
@@ -145,6 +140,7 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
 #include "../util/hash.h"
 #include "groups.h"
 #include "hnsw.h"
+#include "scratch.h"
 
 #define ANN_MAGIC                                                              \
     "\x89"                                                                     \
@@ -206,61 +202,6 @@ rd64(const unsigned char *p)
     for (int i = 7; i >= 0; i--)
         v = v << 8 | p[i];
     return v;
-}
-
-/* ---- scratch files: where hnswlib reads and writes ---- */
-
-/* Opens a scratch file that hnswlib can reach by the name left in path;
- * *tmp says whether path must be unlinked after. fd, or -1 (errno). */
-static int
-scratch_open(char *path, size_t cap, int *tmp)
-{
-    *tmp = 0;
-#ifdef __linux__
-    int mfd = memfd_create("as-ann", MFD_CLOEXEC);
-    if (mfd >= 0) {
-        snprintf(path, cap, "/proc/self/fd/%d", mfd);
-        if (access(path, R_OK | W_OK) == 0)
-            return mfd;
-        close(mfd); /* no /proc: a file, then */
-    }
-#endif
-    const char *dir = getenv("TMPDIR");
-    if (dir == NULL || dir[0] == '\0')
-        dir = "/tmp";
-    int n = snprintf(path, cap, "%s/as-ann-XXXXXX", dir);
-    if (n < 0 || (size_t)n >= cap) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    int fd = mkstemp(path);
-    if (fd >= 0)
-        *tmp = 1;
-    return fd;
-}
-
-static void
-scratch_close(int fd, const char *path, int tmp)
-{
-    if (tmp)
-        unlink(path);
-    close(fd);
-}
-
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-    const unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 /* Reads exactly n bytes; -1 with errno (0 at an early end). */
@@ -345,7 +286,7 @@ copy_payload(int from, off_t at, int to, uint64_t size, uint64_t *sum)
         st = AS_EIO;
     for (uint64_t done = 0; done < size && st == AS_OK;) {
         size_t n = size - done < ANN_CHUNK ? (size_t)(size - done) : ANN_CHUNK;
-        if (read_all(from, buf, n) != 0 || write_all(to, buf, n) != 0) {
+        if (read_all(from, buf, n) != 0 || as__write_all(to, buf, n) != 0) {
             st = AS_EIO;
             break;
         }
@@ -367,7 +308,7 @@ write_groups(int fd, const struct as__ann_groups *g, uint64_t *sum)
         return AS_ENOMEM;
     as__ann_groups_encode(g, buf);
     *sum = as__hash64(buf, g->n_w * 4, ANN_SEED_GROUPS);
-    int st = write_all(fd, buf, g->n_w * 4) == 0 ? AS_OK : AS_EIO;
+    int st = as__write_all(fd, buf, g->n_w * 4) == 0 ? AS_OK : AS_EIO;
     free(buf);
     return st;
 }
@@ -436,7 +377,7 @@ write_file(const as_index *ix, const char *path, const struct as_ann_opts *o,
     if (st == AS_OK) {
         unsigned char h[ANN_HEADER_SIZE];
         make_header(h, ix, o, fp, size, sum, g, gsum);
-        if (lseek(fd, 0, SEEK_SET) != 0 || write_all(fd, h, sizeof h) != 0)
+        if (lseek(fd, 0, SEEK_SET) != 0 || as__write_all(fd, h, sizeof h) != 0)
             st = AS_EIO;
     }
     if (st != AS_OK) {
@@ -476,7 +417,7 @@ build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
     }
     char spath[4200];
     int is_tmp, e = 0;
-    int sfd = scratch_open(spath, sizeof spath, &is_tmp);
+    int sfd = as__scratch_open(spath, sizeof spath, &is_tmp);
     if (sfd < 0) {
         e = errno;
         as__hnsw_free(g);
@@ -489,7 +430,7 @@ build_to(const as_index *ix, const char *path, const struct as_ann_opts *o)
     if (st == AS_OK)
         st = write_file(ix, path, o, fp, sfd, &groups);
     e = errno;
-    scratch_close(sfd, spath, is_tmp);
+    as__scratch_close(sfd, spath, is_tmp);
     as__ann_groups_free(&groups);
     errno = e;
     return st;
@@ -531,18 +472,37 @@ as_ann_build(const as_index *ix, const char *path, const struct as_ann_opts *o)
  * upper levels (each a u32 count and maxM u32 links). */
 #define HN_HEADER 96
 
-/* AS_OK if the payload p (size bytes) is a graph of nodes nodes of dim
- * floats with links links per node, as as_ann_build writes it, labelled
- * with entry numbers below n, each once (marked 1 in seen, n bytes of
- * 0); else AS_ECHECKSUM. */
-static int
-check_payload(const unsigned char *p, uint64_t size, uint64_t nodes, uint64_t n,
-              size_t dim, uint64_t links, unsigned char *seen)
+/* A payload as read: hnswlib's header, the level-0 blocks of its nodes
+ * (malloc'd with room for one when there is none, as hnswlib allocates
+ * them: the graph takes the block over) and the upper lists. */
+struct payload {
+    unsigned char hdr[HN_HEADER];
+    unsigned char *level0;
+    unsigned char *upper;
+    uint64_t upper_size;
+};
+
+/* The bytes of a level-0 block of a graph of dim floats and links links
+ * per node. */
+static uint64_t
+level0_block(size_t dim, uint64_t links)
 {
-    if (size < HN_HEADER || links < 2 || links > ANN_MAX_LINKS)
+    return (2 * links * 4 + 4) + 4 * (uint64_t)dim + 8;
+}
+
+/* AS_OK if the payload pl is a graph of nodes nodes of dim floats with
+ * links links per node, as as_ann_build writes it, labelled with entry
+ * numbers below n, each once (marked 1 in seen, n bytes of 0); else
+ * AS_ECHECKSUM. */
+static int
+check_payload(const struct payload *pl, uint64_t nodes, uint64_t n, size_t dim,
+              uint64_t links, unsigned char *seen)
+{
+    const unsigned char *p = pl->hdr;
+    if (links < 2 || links > ANN_MAX_LINKS)
         return AS_ECHECKSUM;
-    uint64_t l0 = 2 * links * 4 + 4, per = l0 + 4 * (uint64_t)dim + 8;
-    uint64_t up = links * 4 + 4;
+    uint64_t l0 = 2 * links * 4 + 4, per = level0_block(dim, links);
+    uint64_t up = links * 4 + 4, size = pl->upper_size;
     int32_t maxlevel = (int32_t)rd32(p + 48);
     uint32_t enter = rd32(p + 52);
     double mult;
@@ -556,8 +516,6 @@ check_payload(const unsigned char *p, uint64_t size, uint64_t nodes, uint64_t n,
     if (nodes == 0 ? maxlevel != -1 || enter != UINT32_MAX
                    : maxlevel < 0 || maxlevel > 64 || enter >= nodes)
         return AS_ECHECKSUM;
-    if (nodes > (size - HN_HEADER) / per)
-        return AS_ECHECKSUM;
     /* the levels, from the upper lists' sizes, and the labels: each
      * entry once */
     unsigned char *lev = malloc(nodes ? nodes : 1);
@@ -567,23 +525,23 @@ check_payload(const unsigned char *p, uint64_t size, uint64_t nodes, uint64_t n,
         st = AS_ENOMEM;
         goto done;
     }
-    uint64_t at = HN_HEADER + nodes * per;
+    uint64_t at = 0;
     for (uint64_t i = 0; i < nodes; i++) {
         if (size - at < 4)
             goto done;
-        uint32_t len = rd32(p + at);
+        uint32_t len = rd32(pl->upper + at);
         at += 4;
         if (len % up != 0 || len / up > (uint64_t)maxlevel || len > size - at)
             goto done;
         lev[i] = (unsigned char)(len / up);
-        upper[i] = p + at;
+        upper[i] = pl->upper + at;
         at += len;
     }
     /* (no entry point in an empty graph, and no level read for it) */
     if (at != size || (nodes > 0 && lev[enter] != (unsigned)maxlevel))
         goto done;
     for (uint64_t i = 0; i < nodes; i++) {
-        const unsigned char *e = p + HN_HEADER + i * per;
+        const unsigned char *e = pl->level0 + i * per;
         uint64_t label = rd64(e + l0 + 4 * (uint64_t)dim);
         if (label >= n || seen[label])
             goto done;
@@ -665,19 +623,58 @@ check_header(const unsigned char *h, uint64_t size, const as_index *ix)
     return AS_OK;
 }
 
-/* check_payload on the scratch file fd of size bytes. */
+/* Reads n bytes of fd into buf, adding them to h. */
 static int
-check_scratch(int fd, uint64_t size, uint64_t nodes, uint64_t n, size_t dim,
-              uint64_t links, unsigned char *seen)
+read_hashed(int fd, void *buf, size_t n, struct as__hash *h)
 {
-    if (size < HN_HEADER || size > SIZE_MAX)
+    if (read_all(fd, buf, n) != 0)
+        return AS_EIO;
+    as__hash_update(h, buf, n);
+    return AS_OK;
+}
+
+/* The payload of size bytes at fd's offset at, of a graph of nodes nodes
+ * of dim floats and links links per node, into pl (its buffers freed
+ * with payload_free, also after an error), its checksum in *sum. AS_OK,
+ * AS_ECHECKSUM (too short for its nodes), AS_ENOMEM or AS_EIO (errno; 0
+ * for a file that ends early). */
+static int
+read_payload(int fd, off_t at, uint64_t size, uint64_t nodes, size_t dim,
+             uint64_t links, struct payload *pl, uint64_t *sum)
+{
+    pl->level0 = pl->upper = NULL;
+    pl->upper_size = 0;
+    uint64_t per = level0_block(dim, links);
+    if (links < 2 || links > ANN_MAX_LINKS || size < HN_HEADER ||
+        nodes > (size - HN_HEADER) / per)
         return AS_ECHECKSUM;
-    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (m == MAP_FAILED)
+    uint64_t l0 = nodes * per, rest = size - HN_HEADER - l0;
+    if ((nodes ? l0 : per) > SIZE_MAX || rest > SIZE_MAX)
         return AS_ENOMEM;
-    int st = check_payload(m, size, nodes, n, dim, links, seen);
-    munmap(m, (size_t)size);
+    pl->level0 = malloc((size_t)(nodes ? l0 : per));
+    pl->upper = malloc(rest ? (size_t)rest : 1);
+    if (pl->level0 == NULL || pl->upper == NULL)
+        return AS_ENOMEM;
+    pl->upper_size = rest;
+    struct as__hash h;
+    as__hash_init(&h, ANN_SEED_PAYLOAD);
+    int st = lseek(fd, at, SEEK_SET) == at ? AS_OK : AS_EIO;
+    if (st == AS_OK)
+        st = read_hashed(fd, pl->hdr, HN_HEADER, &h);
+    if (st == AS_OK)
+        st = read_hashed(fd, pl->level0, (size_t)l0, &h);
+    if (st == AS_OK)
+        st = read_hashed(fd, pl->upper, (size_t)rest, &h);
+    *sum = as__hash_final(&h);
     return st;
+}
+
+static void
+payload_free(struct payload *pl)
+{
+    free(pl->level0);
+    free(pl->upper);
+    pl->level0 = pl->upper = NULL;
 }
 
 /* The groups section (size bytes) from where fd stands, checked against
@@ -706,26 +703,29 @@ read_groups(int fd, uint64_t size, uint64_t sum, unsigned char **out)
     return AS_OK;
 }
 
-/* a's graph from the checked scratch file sfd (its name spath) of the
- * file of header h, and its groups gb (NULL: none). */
+/* a's graph from the payload pl of the file of header h, checked here
+ * (the graph takes its level-0 blocks over), and its groups gb (NULL:
+ * none). */
 static int
-load_graph(as_ann *a, const unsigned char *h, int sfd, const char *spath,
+load_graph(as_ann *a, const unsigned char *h, struct payload *pl,
            const unsigned char *gb)
 {
     unsigned char *seen = calloc(a->n ? a->n : 1, 1);
     if (seen == NULL)
         return AS_ENOMEM;
     a->nodes = (size_t)graph_nodes(h);
-    int st = check_scratch(sfd, payload_size(h), a->nodes, a->n, a->dim,
-                           rd32(h + 36), seen);
+    int st = check_payload(pl, a->nodes, a->n, a->dim, rd32(h + 36), seen);
     if (st == AS_OK && gb != NULL)
         st = as__ann_groups_load(&a->groups, gb, (size_t)groups_size(h), a->n,
                                  a->nodes, seen, a->ix);
     else if (st == AS_OK && a->nodes != a->n)
         st = AS_ECHECKSUM;
     free(seen);
-    if (st == AS_OK)
-        st = as__hnsw_load(&a->g, spath, a->dim);
+    if (st == AS_OK) {
+        st = as__hnsw_load(&a->g, pl->hdr, pl->level0, pl->upper,
+                           (size_t)pl->upper_size, a->dim);
+        pl->level0 = NULL;
+    }
     if (st == AS_EINVAL)
         st = AS_ECHECKSUM; /* checked bytes hnswlib does not take */
     if (st == AS_OK && as__hnsw_count(a->g) != a->nodes)
@@ -803,19 +803,12 @@ as_ann_open(as_ann **out, const char *path, const as_index *ix)
         close(fd);
         return st;
     }
-    /* the payload to a scratch file, checked on the way */
-    char spath[4200];
-    int is_tmp;
-    int sfd = scratch_open(spath, sizeof spath, &is_tmp);
-    if (sfd < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return AS_EIO;
-    }
+    /* the payload into memory, its checksum on the way */
     uint64_t sum = 0;
     unsigned char *gb = NULL;
-    st = copy_payload(fd, ANN_HEADER_SIZE, sfd, payload_size(h), &sum);
+    struct payload pl;
+    st = read_payload(fd, ANN_HEADER_SIZE, payload_size(h), graph_nodes(h),
+                      as_index_dim(ix), rd32(h + 36), &pl, &sum);
     if (st == AS_OK && sum != rd64(h + 80))
         st = AS_ECHECKSUM;
     if (st == AS_OK && groups_size(h) > 0)
@@ -827,9 +820,9 @@ as_ann_open(as_ann **out, const char *path, const as_index *ix)
     if (st == AS_OK)
         st = ann_new(&a, ix, h);
     if (st == AS_OK)
-        st = load_graph(a, h, sfd, spath, gb);
+        st = load_graph(a, h, &pl, gb);
     free(gb);
-    scratch_close(sfd, spath, is_tmp);
+    payload_free(&pl);
     if (st != AS_OK) {
         as_ann_close(a);
         return st;

@@ -28,10 +28,15 @@ int as__hnsw_add(as__hnsw *h, const float *v, size_t i);
 /* Writes the graph in hnswlib's own format to the file at path
  * (created or truncated). */
 int as__hnsw_save(const as__hnsw *h, const char *path);
-/* Reads a graph written by as__hnsw_save() from path. The bytes must
- * already be known good (hnswlib does not check what it reads): the
- * caller verifies a checksum first. */
-int as__hnsw_load(as__hnsw **out, const char *path, size_t dim);
+/* The graph in the bytes as__hnsw_save() wrote, for searching (not for
+ * adding to): hdr, hnswlib's 96-byte header; level0, the level-0 blocks
+ * of its nodes, malloc'd with room for max_elements of them (which this
+ * takes over, also on error); upper, the upper lists (upper_size bytes).
+ * The bytes must already be known good (nothing here checks what it
+ * reads): the caller verifies a checksum and the layout first. */
+int as__hnsw_load(as__hnsw **out, const unsigned char *hdr,
+                  unsigned char *level0, const unsigned char *upper,
+                  size_t upper_size, size_t dim);
 size_t as__hnsw_count(const as__hnsw *h);
 /* The n nearest labels to q (dim floats) searched with a beam of n (at
  * least), nearest first, into labels and dist (cosine distances, float);
