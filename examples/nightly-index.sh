@@ -42,8 +42,9 @@
 #
 # Exit status: 0 when everything was extracted and indexed; 1 when
 # something failed: a file could not be read (the others are still
-# indexed, but no entry is dropped that night, since a file that cannot
-# be read is not a deleted file), INDEX is locked, damaged or could not
+# indexed, but no entry of a deleted file is dropped that night, since a
+# file that cannot be read is not a deleted file; those of files moved
+# are), INDEX is locked, damaged or could not
 # be written, as-index refused to prune most of it, or a tool is missing;
 # 2 on a usage error.
 set -eu
@@ -104,8 +105,10 @@ trap 'rm -f "$stream"' EXIT
 trap 'exit 1' HUP INT TERM
 
 # Extract. A file that cannot be read makes as-extract exit 1 after
-# writing the rows of the others: index those, but prune nothing, since
-# a failure to read is not a deletion.
+# writing the rows of the others: index those, and prune only the
+# entries of files that moved (-m: their audio came back under another
+# path tonight), since a failure to read is not a deletion; the night
+# after, -p would no longer see them as moved.
 status=0
 if [ -e "$index" ]; then
     "$extract" -r -U "$index" "$dir" >"$stream" || status=$?
@@ -129,7 +132,7 @@ if [ -e "$index" ]; then
     if [ "$status" -eq 0 ]; then
         json=$("$indexer" -J -w "$wait_s" -u "$index" -p "$stream") || status=1
     else
-        json=$("$indexer" -J -w "$wait_s" -u "$index" "$stream") || status=1
+        json=$("$indexer" -J -w "$wait_s" -u "$index" -m "$stream") || status=1
     fi
 else
     json=$("$indexer" -J -w "$wait_s" -o "$index" "$stream") || status=1

@@ -18,7 +18,7 @@
 #include "common/stream.h"
 
 #define USAGE                                                                  \
-    "usage: as-index [-FJpq] [-l dir | column | none] [-w seconds] "           \
+    "usage: as-index [-FJmpq] [-l dir | column | none] [-w seconds] "          \
     "{-o index | -u index} [stream ...]\n"                                     \
     "       as-index -c index [-q]\n"                                          \
     "       as-index -d index [-Hq] [-f tsv | bin] [-g glob] [-t min:max]\n"   \
@@ -31,6 +31,7 @@
 struct opts {
     struct cli_common out; /* -f, -H, -J */
     int prune, force_prune;
+    int moved_only; /* -m: prune the entries of moved files alone */
     enum as_label_from label_from;
     double wait_s;
     double shrinkage, blend; /* -s, -b; < 0: not given */
@@ -275,6 +276,50 @@ summary(const struct opts *o, const char *index, const struct counts *c,
     }
 }
 
+/* -m: removes the gone entries of ix that moved (as_index_prune_lost()
+ * tells them from the lost), keeping the lost ones, and says how many
+ * it kept. Nothing lost is removed, so no guard applies. For an update
+ * whose extraction failed, which prunes no deleted file: a folder moved
+ * that night is seen moving only then (the night after, its new rows
+ * are not added again, and -p would take its old entries for lost). */
+static int
+prune_moved(const char *target, const as_index *ix, struct sink *b,
+            struct counts *c)
+{
+    size_t n_gone, *gone, n_lost = 0;
+    int st = as_index_find_gone(ix, &gone, &n_gone);
+    size_t *lost = cli_xrealloc(NULL, (n_gone ? n_gone : 1) * sizeof *lost);
+    if (st == AS_OK)
+        st = as_index_prune_lost(ix, gone, n_gone, c->added, c->n_added, lost,
+                                 &n_lost);
+    if (st != AS_OK) {
+        cli_warn_status(target, st);
+        free(lost);
+        free(gone);
+        return 1;
+    }
+    /* both in increasing order: the moved are the gone not lost */
+    for (size_t k = 0, l = 0; k < n_gone; k++) {
+        if (l < n_lost && lost[l] == gone[k]) {
+            l++;
+            continue;
+        }
+        struct as_index_entry e;
+        if (as_index_entry(ix, gone[k], &e) == AS_OK &&
+            sink_remove(b, e.path) == AS_OK)
+            c->removed++;
+    }
+    if (n_lost > 0)
+        cli_notex(target,
+                  "-m kept %zu entr%s whose file is gone and did not move; "
+                  "-p prunes %s",
+                  n_lost, n_lost == 1 ? "y" : "ies",
+                  n_lost == 1 ? "it" : "them");
+    free(lost);
+    free(gone);
+    return 0;
+}
+
 /*
  * -p: drops from b the entries of the index as it was (ix) whose file is
  * gone. Pruning is for files that were deleted, so it never follows an
@@ -296,6 +341,8 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         cli_notex(target, "nothing pruned after the input errors above");
         return 0;
     }
+    if (o->moved_only)
+        return prune_moved(target, ix, b, c);
     size_t n = as_index_count(ix), n_gone, *gone, n_lost = 0;
     int st = as_index_find_gone(ix, &gone, &n_gone);
     if (st != AS_OK) {
@@ -1032,6 +1079,9 @@ main(int argc, char **argv)
                  "stream's label column) or none; default: the column when "
                  "there is one, else dir"},
         CLI_OPT_LABEL(0, o.filter),
+        {'m', "prune-moved", CLI_FLAG, NULL, CLI_TO(o.moved_only),
+         .help = "with -u: drop only the entries of files that moved (their "
+                 "audio added again under another path by this update)"},
         {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output), .file = 1,
          .help = "build INDEX from the streams (replacing it)"},
         {'p', "prune", CLI_FLAG, NULL, CLI_TO(o.prune),
@@ -1071,6 +1121,15 @@ main(int argc, char **argv)
     o.j_given = cli_opts_given(&t, 'J');
     o.l_given = cli_opts_given(&t, 'l');
     o.w_given = cli_opts_given(&t, 'w');
+    /* -m is -p that removes moved entries alone */
+    if (o.prune && o.moved_only)
+        cli_usage_error("-m and -p do not go together (-p prunes moved "
+                        "entries too)");
+    if (o.moved_only && o.force_prune)
+        cli_usage_error("-F goes with -p");
+    if (o.moved_only && o.update == NULL)
+        cli_usage_error("-m goes with -u");
+    o.prune |= o.moved_only;
     int rc = run(&o, merge, argv + optind, argc - optind);
     as_entry_filter_free(o.filter);
     return rc;

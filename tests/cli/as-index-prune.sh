@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # -p never empties an index by mistake: no pruning after an input that
 # failed or was empty (the rows read are still indexed), and a prune of
-# more than half of the entries writes nothing unless -F is given.
+# more than half of the entries writes nothing unless -F is given. -m
+# drops the entries of moved files alone.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -239,6 +240,34 @@ rm samples/drums/k220.wav samples/drums/k330.wav samples/drums/k440.wav samples/
 run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
 expect_status 1
 expect_err "as-index: lib.asx: -p would remove 5 of the 6 entries, 4 of them lost (gone, not moved whole); nothing written (see --force-prune)"
+# -m drops the moved entry alone, whatever the share of the lost, and
+# says how many it kept (for a night whose extraction failed)
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -m'
+expect_status 0
+expect_err "as-index: lib.asx: -m kept 4 entries whose file is gone and did not move; -p prunes them" \
+    "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 1, failed 0"
+as-index -H -d lib.asx | cut -f 1 | grep -q '^samples/other/o770.wav$' &&
+    fail "-m: the moved entry kept"
+as-index -H -d lib.asx | cut -f 1 | grep -q '^samples/new/o770.wav$' ||
+    fail "-m: the moved file not indexed"
+[ "$(n_entries lib.asx)" -eq 6 ] || fail "-m: $(n_entries lib.asx) entries"
+# nothing moved: nothing dropped, one entry said in the singular
+as-extract -r -U lib.asx samples | as-index -q -u lib.asx -p -F
+rm samples/other/o550.wav
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -m'
+expect_status 0
+expect_err "as-index: lib.asx: -m kept 1 entry whose file is gone and did not move; -p prunes it" \
+    "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
+usage_err() { # message: the first line of a usage error
+    expect_status 2
+    head -n 1 "$T/err" | grep -qxF "as-index: $1" || fail "$(head -n 1 "$T/err")"
+}
+run as-index -u lib.asx -m -p
+usage_err "-m and -p do not go together (-p prunes moved entries too)"
+run as-index -u lib.asx -m -F
+usage_err "-F goes with -p"
+run as-index -m -o other.asx
+usage_err "-m goes with -u"
 # A disk not mounted whose files the library also holds elsewhere: the
 # copies' rows, read again (touched), prove no move, and the empty mount
 # point stops the prune.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # examples/nightly-index.sh and examples/crontab: the first run builds,
 # later runs add, change, reuse (moved files) and remove; failures leave
-# the index whole; two runs at once both finish.
+# the index whole, and a night whose extraction fails prunes only moved
+# files; two runs at once both finish.
 . "$AS_SRC/tests/cli/lib.sh"
 
 nightly=$AS_SRC/examples/nightly-index.sh
@@ -111,6 +112,7 @@ rm "my samples/tones/chord_ceg_48k_stereo.wav"
 nightly
 expect_status 1
 expect_err "as-extract: my samples/tones/cut.wav: truncated file" \
+    "as-index: $ix: -m kept 1 entry whose file is gone and did not move; -p prunes it" \
     "$(summary 1 0 0 0 0)"
 entries 6
 # ... and when it is the only change of the night, as-extract writes
@@ -127,6 +129,27 @@ rm "my samples/tones/cut.wav"
 nightly
 expect_status 0
 expect_err "$(summary 0 0 0 1 0)"
+entries 5
+tmp_clean
+
+# A folder's files (4 of the 5 entries) moved on a night a file cannot
+# be read: the moved entries go that night (their audio came back under
+# the new paths), nothing else is pruned, and the night after is clean.
+# Before, they stayed, and the next night -p, which no longer saw them
+# come back, refused every night to prune the entries of the empty
+# folder (a disk not mounted?) until someone ran -F by hand.
+head -c 3000 "$FIX/sine440_44k1.wav" >"my samples/kicks/cut.wav"
+mkdir "my samples/tonal"
+mv "my samples/tones/"* "my samples/tonal/"
+nightly
+expect_status 1
+expect_err "as-extract: my samples/kicks/cut.wav: truncated file" \
+    "$(summary 4 0 0 4 0)"
+entries 5
+rm "my samples/kicks/cut.wav"
+nightly
+expect_status 0
+expect_err "$(summary 0 0 0 0 0)"
 entries 5
 tmp_clean
 

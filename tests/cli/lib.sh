@@ -355,7 +355,7 @@ EOF
         ;;
     as-index)
         cat <<'EOF'
-usage: as-index [-FJpq] [-l dir | column | none] [-w seconds]
+usage: as-index [-FJmpq] [-l dir | column | none] [-w seconds]
                 {-o index | -u index} [stream ...]
        as-index -c index [-q]
        as-index -d index [-Hq] [-f tsv | bin] [-g glob] [-t min:max]
