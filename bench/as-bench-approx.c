@@ -71,6 +71,25 @@ fail(const char *what, int st)
     return 1;
 }
 
+/* The share of each query's exact hits (he, ne) that the approximate
+ * ones (ha, na) hold, over nq queries of K slots. */
+static double
+recall(const struct as_hit *he, const size_t *ne, const struct as_hit *ha,
+       const size_t *na, size_t nq)
+{
+    size_t found = 0, total = 0;
+    for (size_t i = 0; i < nq; i++) {
+        total += ne[i];
+        for (size_t x = 0; x < ne[i]; x++)
+            for (size_t y = 0; y < na[i]; y++)
+                if (ha[i * K + y].entry == he[i * K + x].entry) {
+                    found++;
+                    break;
+                }
+    }
+    return total ? (double)found / (double)total : 1.0;
+}
+
 static int
 cmp_float(const void *pa, const void *pb)
 {
@@ -129,21 +148,10 @@ filters(as_index *ix, as_searcher *s, const as_ann *a, const float *q,
                 }
                 ta[r] = (bench_cpu_now() - t0) * 1e3 / (double)nq;
             }
-            size_t found = 0, total = 0;
-            for (size_t i = 0; i < nq; i++) {
-                total += ne[i];
-                for (size_t x = 0; x < ne[i]; x++)
-                    for (size_t y = 0; y < na[i]; y++)
-                        if (ha[i * K + y].entry == he[i * K + x].entry) {
-                            found++;
-                            break;
-                        }
-            }
             printf("filter\t%s\t%.3f\t%zu\t%.4f\t%.4f\t%.4f\t%.3f\n",
                    kind == 0 ? "spread" : "region", shares[sh], passing,
                    bench_median(te, runs), bench_median(ta, runs),
-                   total ? (double)found / (double)total : 1.0,
-                   (double)ranked / (double)nq);
+                   recall(he, ne, ha, na, nq), (double)ranked / (double)nq);
         }
     free(rows);
     free(col);
@@ -229,17 +237,7 @@ main(int argc, char **argv)
                                         ha + i * K, na + i, NULL)) != AS_OK)
                     return fail("as_ann_search", st);
             t_ef[e * runs + r] = (bench_cpu_now() - t0) * 1e3 / (double)nq;
-            size_t found = 0, total = 0;
-            for (size_t i = 0; i < nq; i++) {
-                total += ne[i];
-                for (size_t x = 0; x < ne[i]; x++)
-                    for (size_t y = 0; y < na[i]; y++)
-                        if (ha[i * K + y].entry == he[i * K + x].entry) {
-                            found++;
-                            break;
-                        }
-            }
-            rec[e] = total ? (double)found / (double)total : 1.0;
+            rec[e] = recall(he, ne, ha, na, nq);
         }
     }
     double ex_ms = bench_median(t_exact, runs), walk_ms = 0.0;

@@ -230,15 +230,23 @@ keys_mask(as_index **ix)
     return mask;
 }
 
+/* The index at ix_path, a searcher of it and its graph at ann_path. */
+static void
+open_all(const char *ix_path, const char *ann_path, as_index **ix,
+         as_searcher **s, as_ann **a)
+{
+    CHECK_STATUS(as_index_open(ix, ix_path, 0, NULL), AS_OK);
+    CHECK_STATUS(as_searcher_new(s, ix, 1, NULL), AS_OK);
+    CHECK_STATUS(as_ann_open(a, ann_path, *ix), AS_OK);
+}
+
 static void
 test_search(const char *ix_path, const char *ann_path, const float *x)
 {
     as_index *ix;
     as_searcher *s;
     as_ann *a;
-    CHECK_STATUS(as_index_open(&ix, ix_path, 0, NULL), AS_OK);
-    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
-    CHECK_STATUS(as_ann_open(&a, ann_path, ix), AS_OK);
+    open_all(ix_path, ann_path, &ix, &s, &a);
     struct as_ann_info info;
     as_ann_info(a, &info);
     CHECK_INT(info.count, N);
@@ -529,9 +537,7 @@ test_filter_ranked(const char *ix_path, const char *ann_path, const float *x)
     as_index *ix;
     as_searcher *s;
     as_ann *a;
-    CHECK_STATUS(as_index_open(&ix, ix_path, 0, NULL), AS_OK);
-    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
-    CHECK_STATUS(as_ann_open(&a, ann_path, ix), AS_OK);
+    open_all(ix_path, ann_path, &ix, &s, &a);
     float *q = malloc(NQ * dim * sizeof *q);
     struct as_entry_ref ex[NQ];
     for (size_t i = 0; i < NQ; i++) {
