@@ -311,10 +311,9 @@ prune_moved(const char *target, const as_index *ix, struct sink *b,
     }
     if (n_lost > 0)
         cli_notex(target,
-                  "-m kept %zu entr%s whose file is gone and did not move; "
-                  "-p prunes %s",
-                  n_lost, n_lost == 1 ? "y" : "ies",
-                  n_lost == 1 ? "it" : "them");
+                  "-m kept %zu entr%s whose file is gone and did not "
+                  "move",
+                  n_lost, n_lost == 1 ? "y" : "ies");
     free(lost);
     free(gone);
     return 0;

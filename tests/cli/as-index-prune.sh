@@ -244,7 +244,7 @@ expect_err "as-index: lib.asx: -p would remove 5 of the 6 entries, 4 of them los
 # says how many it kept (for a night whose extraction failed)
 run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -m'
 expect_status 0
-expect_err "as-index: lib.asx: -m kept 4 entries whose file is gone and did not move; -p prunes them" \
+expect_err "as-index: lib.asx: -m kept 4 entries whose file is gone and did not move" \
     "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 1, failed 0"
 as-index -H -d lib.asx | cut -f 1 | grep -q '^samples/other/o770.wav$' &&
     fail "-m: the moved entry kept"
@@ -256,7 +256,7 @@ as-extract -r -U lib.asx samples | as-index -q -u lib.asx -p -F
 rm samples/other/o550.wav
 run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -m'
 expect_status 0
-expect_err "as-index: lib.asx: -m kept 1 entry whose file is gone and did not move; -p prunes it" \
+expect_err "as-index: lib.asx: -m kept 1 entry whose file is gone and did not move" \
     "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
 usage_err() { # message: the first line of a usage error
     expect_status 2

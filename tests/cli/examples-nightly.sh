@@ -112,7 +112,7 @@ rm "my samples/tones/chord_ceg_48k_stereo.wav"
 nightly
 expect_status 1
 expect_err "as-extract: my samples/tones/cut.wav: truncated file" \
-    "as-index: $ix: -m kept 1 entry whose file is gone and did not move; -p prunes it" \
+    "as-index: $ix: -m kept 1 entry whose file is gone and did not move" \
     "$(summary 1 0 0 0 0)"
 entries 6
 # ... and when it is the only change of the night, as-extract writes

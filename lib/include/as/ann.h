@@ -142,10 +142,11 @@ void as_ann_info(const as_ann *a, struct as_ann_info *info);
  * Where that walk would cost more than ranking exactly every entry the
  * filter lets through (one by one when the mask lets few through, else
  * by a scan of every row), those are ranked instead; from the first,
- * when the mask lets through fewer entries than a walk costs. A filter
- * that lets through a fraction p of the entries thus costs about 1/p
- * times the walk when the entries it lets through are spread evenly,
- * and never much more than the exact search. exact (NULL, or n_q bytes)
+ * when the mask lets through fewer entries than a walk costs (a mask
+ * that lets every entry through is no filter). The first walk gathers
+ * ef / p candidates for a mask that lets through a share p of the
+ * entries; the walks after it never cost much more than the exact
+ * search. exact (NULL, or n_q bytes)
  * receives per query 1 when its hits are as_search's (every entry the
  * filter lets through was ranked), 0 when they come from the walk.
  * Returns AS_OK, AS_EINVAL, AS_ECHECKSUM or AS_EINDEX (a damaged
