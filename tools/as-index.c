@@ -276,49 +276,6 @@ summary(const struct opts *o, const char *index, const struct counts *c,
     }
 }
 
-/* -m: removes the gone entries of ix that moved (as_index_prune_lost()
- * tells them from the lost), keeping the lost ones, and says how many
- * it kept. Nothing lost is removed, so no guard applies. For an update
- * whose extraction failed, which prunes no deleted file: a folder moved
- * that night is seen moving only then (the night after, its new rows
- * are not added again, and -p would take its old entries for lost). */
-static int
-prune_moved(const char *target, const as_index *ix, struct sink *b,
-            struct counts *c)
-{
-    size_t n_gone, *gone, n_lost = 0;
-    int st = as_index_find_gone(ix, &gone, &n_gone);
-    size_t *lost = cli_xrealloc(NULL, (n_gone ? n_gone : 1) * sizeof *lost);
-    if (st == AS_OK)
-        st = as_index_prune_lost(ix, gone, n_gone, c->added, c->n_added, lost,
-                                 &n_lost);
-    if (st != AS_OK) {
-        cli_warn_status(target, st);
-        free(lost);
-        free(gone);
-        return 1;
-    }
-    /* both in increasing order: the moved are the gone not lost */
-    for (size_t k = 0, l = 0; k < n_gone; k++) {
-        if (l < n_lost && lost[l] == gone[k]) {
-            l++;
-            continue;
-        }
-        struct as_index_entry e;
-        if (as_index_entry(ix, gone[k], &e) == AS_OK &&
-            sink_remove(b, e.path) == AS_OK)
-            c->removed++;
-    }
-    if (n_lost > 0)
-        cli_notex(target,
-                  "-m kept %zu entr%s whose file is gone and did not "
-                  "move",
-                  n_lost, n_lost == 1 ? "y" : "ies");
-    free(lost);
-    free(gone);
-    return 0;
-}
-
 /*
  * -p: drops from b the entries of the index as it was (ix) whose file is
  * gone. Pruning is for files that were deleted, so it never follows an
@@ -329,8 +286,10 @@ prune_moved(const char *target, const as_index *ix, struct sink *b,
  * (as_index_prune_suspect(); a folder renamed or moved whole, its audio
  * back in the rows added, is not lost: as_index_prune_lost()), or lost
  * entries under an empty folder, a folder of mount points or a link
- * that leads nowhere (as_index_prune_unmounted()). Returns 1 when the index
- * must not be written.
+ * that leads nowhere (as_index_prune_unmounted()). With -m, only the
+ * moved entries go, and the lost are kept and counted: for an update
+ * whose extraction failed, since a folder moved that night is seen
+ * moving only then. Returns 1 when the index must not be written.
  */
 static int
 prune(const struct opts *o, const char *target, const as_index *ix,
@@ -340,8 +299,6 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         cli_notex(target, "nothing pruned after the input errors above");
         return 0;
     }
-    if (o->moved_only)
-        return prune_moved(target, ix, b, c);
     size_t n = as_index_count(ix), n_gone, *gone, n_lost = 0;
     int st = as_index_find_gone(ix, &gone, &n_gone);
     if (st != AS_OK) {
@@ -355,7 +312,9 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     if (!o->force_prune)
         st = as_index_prune_lost(ix, gone, n_gone, c->added, c->n_added, lost,
                                  &n_lost);
-    if (st == AS_OK && as_index_prune_suspect(n_lost, n) && !o->force_prune) {
+    /* -m drops the moved alone: nothing lost goes, no guard applies */
+    if (st == AS_OK && !o->moved_only && as_index_prune_suspect(n_lost, n) &&
+        !o->force_prune) {
         if (n_lost == n_gone)
             cli_warnx(target,
                       "-p would remove %zu of the %zu entries; nothing "
@@ -371,11 +330,11 @@ prune(const struct opts *o, const char *target, const as_index *ix,
         free(gone);
         return 1;
     }
-    if (st == AS_OK && !o->force_prune)
+    if (st == AS_OK && !o->force_prune && !o->moved_only)
         st = as_index_prune_unmounted(ix, lost, n_lost, &folder, &under, &why);
-    free(lost);
     if (st != AS_OK) {
         cli_warn_status(target, st);
+        free(lost);
         free(gone);
         return 1;
     }
@@ -391,15 +350,27 @@ prune(const struct opts *o, const char *target, const as_index *ix,
                   under, under == 1 ? "y" : "ies", name, looks[why]);
         free(name);
         free(folder);
+        free(lost);
         free(gone);
         return 1;
     }
-    for (size_t k = 0; k < n_gone; k++) {
+    /* both in increasing order: with -m, the lost are kept */
+    for (size_t k = 0, l = 0; k < n_gone; k++) {
+        if (o->moved_only && l < n_lost && lost[l] == gone[k]) {
+            l++;
+            continue;
+        }
         struct as_index_entry e;
         if (as_index_entry(ix, gone[k], &e) == AS_OK &&
             sink_remove(b, e.path) == AS_OK)
             c->removed++;
     }
+    if (o->moved_only && n_lost > 0)
+        cli_notex(target,
+                  "-m kept %zu entr%s whose file is gone and did not "
+                  "move",
+                  n_lost, n_lost == 1 ? "y" : "ies");
+    free(lost);
     free(gone);
     return 0;
 }

@@ -498,9 +498,7 @@ static int
 check_payload(const struct payload *pl, uint64_t nodes, uint64_t n, size_t dim,
               uint64_t links, unsigned char *seen)
 {
-    const unsigned char *p = pl->hdr;
-    if (links < 2 || links > ANN_MAX_LINKS)
-        return AS_ECHECKSUM;
+    const unsigned char *p = pl->hdr; /* links: read_payload checked them */
     uint64_t l0 = 2 * links * 4 + 4, per = level0_block(dim, links);
     uint64_t up = links * 4 + 4, size = pl->upper_size;
     int32_t maxlevel = (int32_t)rd32(p + 48);
