@@ -71,6 +71,9 @@ struct sink {
     const as_index *old;
     as_spellings *sp;
     int sp_made;
+    as_moves *mv; /* with -u: the entries whose file is gone (made when
+                     first needed) */
+    int mv_made;
 };
 
 /* With -u, a row of a file the index holds spelt otherwise (./lib/x.wav
@@ -96,6 +99,26 @@ stored_spelling(struct sink *k, struct as_index_entry *e)
         cli_nomem();
     if (st == AS_OK)
         e->path = stored;
+}
+
+/* With -u, a new entry that is an entry whose file is gone, moved (the
+ * same audio and features, as as-extract -U gives them), keeps the
+ * cluster and anomaly score stored with it, which the same features
+ * gave. */
+static void
+moved_from(struct sink *k, struct as_index_entry *e, const float *values)
+{
+    size_t at;
+    if (k->old == NULL || e->audio_hash == 0 ||
+        as_index_find(k->old, e->path, &at) == AS_OK)
+        return;
+    if (!k->mv_made) {
+        k->mv_made = 1;
+        if (as_moves_new(&k->mv, k->old) == AS_ENOMEM)
+            cli_nomem();
+    }
+    /* a damaged gone entry carries nothing: -p drops it */
+    as_moves_carry(k->mv, e, values);
 }
 
 static int
@@ -158,6 +181,7 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         struct as_index_entry e;
         as_index_entry_from_row(&e, h, &row, o->label_from, dbuf, sizeof dbuf);
         stored_spelling(k, &e);
+        moved_from(k, &e, row.values);
         enum as_put what;
         int st = sink_put(k, &e, row.values, &what);
         if (st != AS_OK) {
@@ -547,6 +571,7 @@ out:
     counts_free(&c);
     as_featheader_free(&first);
     as_spellings_free(k.sp);
+    as_moves_free(k.mv);
     as_index_updater_free(k.u);
     return rc;
 }
@@ -619,13 +644,14 @@ write_whole(const struct opts *o, const char *target, char **streams,
          * entries, with the same settings */
         refit = as_index_learnt_opts(ixold, &lo);
     }
-    struct sink k = {b, NULL, ixold, NULL, 0};
+    struct sink k = {.b = b, .old = ixold};
     if (n_streams == 0)
         failed |= read_stream(o, "-", &k, &first, &c, &accepted);
     for (int i = 0; i < n_streams; i++)
         failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
     b = k.b;
     as_spellings_free(k.sp);
+    as_moves_free(k.mv);
 
     /* a new index from nothing but refused streams is not written (the
      * run fails as a whole: said with -q too, which hides the streams'

@@ -23,38 +23,14 @@ enum plan {
     PLAN_HASH,    /* maybe moved: hash first, reuse a gone file's row */
 };
 
-/* An index entry whose file is gone, by audio hash. */
-struct gone {
-    uint64_t hash;
-    size_t entry;
-};
-
 struct as_reuse {
     const as_index *ix;
     size_t n;            /* inputs */
     unsigned char *plan; /* enum plan per input */
     unsigned char *held; /* per input: whether the index holds it */
     size_t unchanged;
-    struct gone *gone; /* by hash, then entry */
-    size_t n_gone;
+    as_moves *gone; /* the entries whose file is gone */
 };
-
-static int
-cmp_gone(const void *a, const void *b)
-{
-    const struct gone *x = a, *y = b;
-    if (x->hash != y->hash)
-        return x->hash < y->hash ? -1 : 1;
-    return (x->entry > y->entry) - (x->entry < y->entry);
-}
-
-/* Only the hash decides (bsearch key). */
-static int
-cmp_gone_hash(const void *a, const void *b)
-{
-    const struct gone *x = a, *y = b;
-    return (x->hash > y->hash) - (x->hash < y->hash);
-}
 
 /* Whether h's columns are set's, maybe followed by kind tags (an index
  * of as-extract -K rows): the rows begin with set's features. */
@@ -85,24 +61,16 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
     as_reuse *r = calloc(1, sizeof *r);
     if (r == NULL)
         return AS_ENOMEM;
-    size_t count = as_index_count(ix);
     r->ix = ix;
     r->n = n;
     r->plan = calloc(n ? n : 1, 1);
     r->held = calloc(n ? n : 1, 1);
-    r->gone = malloc((count ? count : 1) * sizeof *r->gone);
-    if (r->plan == NULL || r->held == NULL || r->gone == NULL) {
+    if (r->plan == NULL || r->held == NULL ||
+        as_moves_new(&r->gone, ix) != AS_OK) {
         as_reuse_free(r);
         return AS_ENOMEM;
     }
-    for (size_t i = 0; i < count; i++) {
-        struct as_index_entry e;
-        struct stat sb;
-        if (as_index_entry(ix, i, &e) == AS_OK && e.audio_hash != 0 &&
-            stat(e.path, &sb) != 0 && errno == ENOENT)
-            r->gone[r->n_gone++] = (struct gone){e.audio_hash, i};
-    }
-    qsort(r->gone, r->n_gone, sizeof *r->gone, cmp_gone);
+    size_t n_gone = as_moves_count(r->gone);
     /* an input the index holds spelt otherwise (./lib for lib, $PWD/lib):
      * the entries by form, made at the first input not found as it is */
     as_spellings *sp = NULL;
@@ -133,7 +101,7 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
             e.file_mtime_ns == as__mtime_ns(&sb)) {
             r->plan[i] = PLAN_SKIP;
             r->unchanged++;
-        } else if (r->n_gone > 0) {
+        } else if (n_gone > 0) {
             r->plan[i] = PLAN_HASH;
         }
     }
@@ -155,7 +123,7 @@ as_reuse_unchanged(const as_reuse *r)
 size_t
 as_reuse_gone(const as_reuse *r)
 {
-    return r->n_gone;
+    return as_moves_count(r->gone);
 }
 
 void
@@ -165,7 +133,7 @@ as_reuse_free(as_reuse *r)
         return;
     free(r->plan);
     free(r->held);
-    free(r->gone);
+    as_moves_free(r->gone);
     free(r);
 }
 
@@ -226,11 +194,9 @@ run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
         uint64_t hash;
         double dur;
         if (as_audio_hash(inp->path, -1, &hash, &dur) == AS_OK) {
-            struct gone key = {hash, 0};
-            const struct gone *g = bsearch(&key, reuse->gone, reuse->n_gone,
-                                           sizeof key, cmp_gone_hash);
-            if (g != NULL) {
-                memcpy(v, as_index_row(reuse->ix, g->entry), dim * sizeof *v);
+            size_t at;
+            if (as_moves_find(reuse->gone, hash, NULL, &at) == AS_OK) {
+                memcpy(v, as_index_row(reuse->ix, at), dim * sizeof *v);
                 it->res.duration_s = dur;
                 it->res.audio_hash = hash;
                 it->moved = 1;

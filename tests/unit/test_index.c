@@ -6,7 +6,8 @@
  * crash, never a wrong "ok", never a changed value from an accessor);
  * blocks checked lazily; version-1 files read; the writer's lock;
  * writers and the lock through symbolic links; the
- * summary of what an index holds; which entries a prune removes; a
+ * summary of what an index holds; which entries a prune removes; what a
+ * moved file was; a
  * whole index put into a builder; entries from stream rows and back;
  * what a writer may replace.
  *
@@ -1410,6 +1411,109 @@ test_prune_lost(void)
     test_prune_lost_relative();
 }
 
+/* What a moved file was (as_moves): the gone entries of known audio, by
+ * hash and features; a new entry takes the annotations of the one it
+ * was, or their absence; a row that fails its checksum is nobody's. */
+static void
+test_moves(void)
+{
+    check_ctx("moves");
+    /* a (gone, annotated), b (gone, bare), c (there), d (gone, audio
+     * unknown), e (gone, a's audio, other features, annotated) */
+    static const char *const rel[] = {"mv/a.wav", "mv/b.wav", "mv/c.wav",
+                                      "mv/d.wav", "mv/e.wav"};
+    static const uint64_t audio[] = {1, 2, 3, 0, 1};
+    char path[512], files[5][400];
+    snprintf(path, sizeof path, "%s/mv", dir);
+    CHECK(mkdir(path, 0777) == 0);
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    float v[5][4];
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(files[i], sizeof files[i], "%s/%s", dir, rel[i]);
+        for (size_t j = 0; j < 4; j++)
+            v[i][j] = (float)(i * 4 + j) * 0.25f;
+        struct as_index_entry e = {
+            files[i], "x", 1.0, -1, -1, audio[i], AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v[i], NULL), AS_OK);
+    }
+    tu_write_file(files[2], "c", 1);
+    CHECK_STATUS(as_index_builder_annotate(b, 0, 2, 1, -0.75f), AS_OK);
+    CHECK_STATUS(as_index_builder_annotate(b, 2, 1, 1, -0.5f), AS_OK);
+    CHECK_STATUS(as_index_builder_annotate(b, 4, 5, 0, 0.0f), AS_OK);
+    snprintf(path, sizeof path, "%s/moves.asx", dir);
+    as_index *ix = write_open(b, path);
+    if (ix == NULL)
+        return;
+    as_moves *m = NULL;
+    CHECK_STATUS(as_moves_new(NULL, ix), AS_EINVAL);
+    CHECK_STATUS(as_moves_new(&m, NULL), AS_EINVAL);
+    CHECK(m == NULL);
+    CHECK_INT(as_moves_count(NULL), 0);
+    CHECK_STATUS(as_moves_new(&m, ix), AS_OK);
+    CHECK_INT(as_moves_count(m), 3); /* a, b, e */
+    size_t at = 99;
+    CHECK_STATUS(as_moves_find(m, 1, NULL, &at), AS_OK);
+    CHECK_INT(at, 0); /* the lowest number of the hash */
+    CHECK_STATUS(as_moves_find(m, 1, v[4], &at), AS_OK);
+    CHECK_INT(at, 4);
+    CHECK_STATUS(as_moves_find(m, 1, v[1], &at), AS_ENOENT_PATH);
+    CHECK_STATUS(as_moves_find(m, 3, v[2], &at), AS_ENOENT_PATH); /* there */
+    CHECK_STATUS(as_moves_find(m, 0, v[3], &at), AS_ENOENT_PATH);
+    CHECK_STATUS(as_moves_find(m, 9, NULL, &at), AS_ENOENT_PATH);
+    CHECK_STATUS(as_moves_find(m, 1, NULL, NULL), AS_EINVAL);
+    CHECK_STATUS(as_moves_find(NULL, 1, NULL, &at), AS_EINVAL);
+
+    /* a's features under a new path: a's cluster and score */
+    struct as_index_entry n = {"new/a.wav",         "y",  1.0, -1, -1, 1,
+                               AS_INDEX_NO_CLUSTER, 0.0f, 0};
+    CHECK_STATUS(as_moves_carry(m, &n, v[0]), AS_OK);
+    CHECK_INT(n.cluster, 2);
+    CHECK_INT(n.flags, AS_ENTRY_HAS_ANOMALY);
+    CHECK(n.anomaly == -0.75f);
+    CHECK_STR(n.path, "new/a.wav");
+    CHECK_STR(n.label, "y");
+    /* e's: its cluster, and no score */
+    CHECK_STATUS(as_moves_carry(m, &n, v[4]), AS_OK);
+    CHECK_INT(n.cluster, 5);
+    CHECK_INT(n.flags, 0);
+    /* b's, which had none: none */
+    n.audio_hash = 2;
+    CHECK_STATUS(as_moves_carry(m, &n, v[1]), AS_OK);
+    CHECK_INT(n.cluster, AS_INDEX_NO_CLUSTER);
+    CHECK_INT(n.flags, 0);
+    /* not a move: left as it was */
+    n.cluster = 7;
+    CHECK_STATUS(as_moves_carry(m, &n, v[0]), AS_ENOENT_PATH);
+    n.audio_hash = 3;
+    CHECK_STATUS(as_moves_carry(m, &n, v[2]), AS_ENOENT_PATH);
+    CHECK_INT(n.cluster, 7);
+    CHECK_STATUS(as_moves_carry(m, NULL, v[0]), AS_EINVAL);
+    CHECK_STATUS(as_moves_carry(m, &n, NULL), AS_EINVAL);
+    as_moves_free(m);
+    as_moves_free(NULL);
+    as_index_close(ix);
+
+    /* a row damaged, read lazily: its block (every row here) is nobody's */
+    size_t size;
+    char *buf = tu_read_file(path, &size);
+    uint64_t m_off = tu_get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
+    buf[m_off + 1] ^= 1;
+    snprintf(path, sizeof path, "%s/moves-bad.asx", dir);
+    tu_write_file(path, buf, size);
+    free(buf);
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    if (ix == NULL)
+        return;
+    CHECK_STATUS(as_moves_new(&m, ix), AS_OK);
+    CHECK_STATUS(as_moves_find(m, 1, v[0], &at), AS_ENOENT_PATH);
+    CHECK_STATUS(as_moves_find(m, 1, NULL, &at), AS_ENOENT_PATH);
+    CHECK_STATUS(as_moves_find(m, 2, v[1], &at), AS_ENOENT_PATH);
+    as_moves_free(m);
+    as_index_close(ix);
+}
+
 /* Part of an index as an index of its own: what a file of just those
  * entries gives (entries, rows, normalised rows), made in $TMPDIR and
  * left nowhere; a $TMPDIR that cannot hold it is AS_EIO. */
@@ -1747,6 +1851,7 @@ main(int argc, char **argv)
     test_prune_merge();
     test_prune_lost();
     test_prune_unmounted();
+    test_moves();
     test_subset();
     test_stream();
     test_replaceable();

@@ -218,6 +218,40 @@ int as_spellings_take(as_spellings *s, const char *path, const char **stored);
 void as_spellings_free(as_spellings *s);
 
 /*
+ * The entries of an index whose file is gone, by their decoded audio: what
+ * a file that moved or was renamed was, so that it keeps what the index
+ * computed for it (as-extract -U its features, as-index -u its cluster
+ * and anomaly score).
+ */
+typedef struct as_moves as_moves;
+/* Reads every entry of ix (which must outlive *out) and looks at its
+ * file: those whose stat() fails with ENOENT, as as_index_find_gone()
+ * tells, and whose audio hash is known, are kept (a damaged entry is
+ * not). AS_OK; AS_EINVAL (out or ix NULL); AS_ENOMEM. *out is NULL on
+ * failure. */
+int as_moves_new(as_moves **out, const as_index *ix);
+/* How many entries are gone (0 for NULL). */
+size_t as_moves_count(const as_moves *m);
+/* The gone entry whose audio hash is hash (not 0) and, with values not
+ * NULL, whose features are values bit for bit (as_index_dim() floats):
+ * AS_OK with *at (the lowest such number); AS_ENOENT_PATH when there is
+ * none (a row that fails its checksum is none); AS_EINVAL. */
+int as_moves_find(const as_moves *m, uint64_t hash, const float *values,
+                  size_t *at);
+/* For a new entry e with features values: when it is a gone entry moved
+ * (as_moves_find() with e's audio hash and values), e takes that entry's
+ * cluster and anomaly score (or their absence), which were computed from
+ * the same features; e is left as it was otherwise. The index keeps the
+ * same set of vectors once the gone entry is pruned, so the clusters and
+ * scores stay those a run would have stored. AS_OK (carried),
+ * AS_ENOENT_PATH (not a move), AS_EINVAL, AS_ECHECKSUM or AS_EINDEX (the
+ * gone entry's record is damaged). */
+int as_moves_carry(const as_moves *m, struct as_index_entry *e,
+                   const float *values);
+/* Frees m; NULL is fine. */
+void as_moves_free(as_moves *m);
+
+/*
  * A 64-bit fingerprint of what distances see of the index: its count and
  * dimension and the stored checksums of its STATS (statistics and group
  * weights) and MATRIX blocks, so computing it reads no row. Adding,

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* The entries of an index whose file is gone, by their audio (as_moves in
+ * as/index.h): what a file moved or renamed was. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "as/error.h"
+#include "as/index.h"
+
+struct gone {
+    uint64_t hash;
+    size_t entry;
+};
+
+struct as_moves {
+    const as_index *ix;
+    struct gone *v; /* by hash, then entry */
+    size_t n;
+};
+
+static int
+cmp_gone(const void *a, const void *b)
+{
+    const struct gone *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+int
+as_moves_new(as_moves **out, const as_index *ix)
+{
+    if (out == NULL)
+        return AS_EINVAL;
+    *out = NULL;
+    if (ix == NULL)
+        return AS_EINVAL;
+    size_t count = as_index_count(ix);
+    as_moves *m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return AS_ENOMEM;
+    m->ix = ix;
+    m->v = malloc((count ? count : 1) * sizeof *m->v);
+    if (m->v == NULL) {
+        free(m);
+        return AS_ENOMEM;
+    }
+    /* a damaged entry is nobody's old self */
+    for (size_t i = 0; i < count; i++) {
+        struct as_index_entry e;
+        struct stat sb;
+        if (as_index_entry(ix, i, &e) == AS_OK && e.audio_hash != 0 &&
+            stat(e.path, &sb) != 0 && errno == ENOENT)
+            m->v[m->n++] = (struct gone){e.audio_hash, i};
+    }
+    qsort(m->v, m->n, sizeof *m->v, cmp_gone);
+    *out = m;
+    return AS_OK;
+}
+
+size_t
+as_moves_count(const as_moves *m)
+{
+    return m != NULL ? m->n : 0;
+}
+
+int
+as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
+{
+    if (m == NULL || at == NULL)
+        return AS_EINVAL;
+    /* the first entry of this hash: the lowest number among equals */
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->v[mid].hash < hash)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t dim = as_index_dim(m->ix);
+    for (size_t k = lo; hash != 0 && k < m->n && m->v[k].hash == hash; k++) {
+        /* a row that fails its checksum is nobody's */
+        const float *row = as_index_row(m->ix, m->v[k].entry);
+        if (row != NULL &&
+            (values == NULL || memcmp(row, values, dim * sizeof *row) == 0)) {
+            *at = m->v[k].entry;
+            return AS_OK;
+        }
+    }
+    return AS_ENOENT_PATH;
+}
+
+int
+as_moves_carry(const as_moves *m, struct as_index_entry *e, const float *values)
+{
+    size_t at;
+    struct as_index_entry old;
+    if (e == NULL || values == NULL)
+        return AS_EINVAL;
+    int st = as_moves_find(m, e->audio_hash, values, &at);
+    if (st == AS_OK)
+        st = as_index_entry(m->ix, at, &old);
+    if (st != AS_OK)
+        return st;
+    e->cluster = old.cluster;
+    e->flags = (e->flags & ~(uint32_t)AS_ENTRY_HAS_ANOMALY) |
+               (old.flags & AS_ENTRY_HAS_ANOMALY);
+    e->anomaly = old.flags & AS_ENTRY_HAS_ANOMALY ? old.anomaly : 0.0f;
+    return AS_OK;
+}
+
+void
+as_moves_free(as_moves *m)
+{
+    if (m == NULL)
+        return;
+    free(m->v);
+    free(m);
+}

@@ -1,0 +1,104 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# A file moved or renamed keeps the cluster and anomaly score stored with
+# it (as-cluster -W, as-anomaly -W) through as-index -u, whole or through
+# a delta segment, with -p or without; a copy, a new file and a file whose
+# audio changed get none.
+. "$AS_SRC/tests/cli/lib.sh"
+
+cd "$T"
+mkdir -p lib/a lib/b lib/c
+for f in 220 262 330 392; do
+    mksignal -d 0.3 sine:$f lib/a/t$f.wav
+done
+for s in 1 2 3 4; do
+    mksignal -d 0.3 -s $s noise lib/b/n$s.wav
+done
+for f in 440 494 523 587 659 698 784 880 988 1047 1175 1319; do
+    mksignal -d 0.3 sine:$f lib/c/t$f.wav
+done
+as-extract -r lib | as-index -o lib.asx
+as-cluster -q -W -k 3 lib.asx >/dev/null
+as-anomaly -q -a iforest -W lib.asx >/dev/null
+
+# annotations INDEX: a line per entry, sorted: the file's name (the folder
+# left out), its cluster, its stored anomaly score and flags (as-format(5):
+# ENTRIES' offset at byte 104, 64-byte records, the score at 52, the flags
+# at 56), read from the index written whole (a merge of it alone keeps
+# both).
+annotations() {
+    rm -f "$T/whole.asx"
+    as-index -q merge -o "$T/whole.asx" "$1"
+    off=$(od -An -tu8 -j 104 -N 8 "$T/whole.asx" | tr -d ' ')
+    as-search -H -L "$T/whole.asx" | cut -f 1,4 >"$T/list"
+    n=$(wc -l <"$T/list")
+    i=0
+    while [ "$i" -lt "$n" ]; do
+        line=$(sed -n "$((i + 1))p" "$T/list")
+        score=$(od -An -tf4 -j $((off + 64 * i + 52)) -N 4 "$T/whole.asx" |
+            tr -d ' ')
+        flags=$(od -An -tu4 -j $((off + 64 * i + 56)) -N 4 "$T/whole.asx" |
+            tr -d ' ')
+        printf '%s\t%s\t%s\n' "${line##*/}" "$score" "$flags"
+        i=$((i + 1))
+    done | sort
+}
+annotations lib.asx >before
+# every entry has a score, and the clusters are not all one
+awk -F '\t' '$4 != 1 { exit 1 }' before || fail "scores not stored: $(cat before)"
+[ "$(cut -f 2 before | sort -u | wc -l)" -eq 3 ] || fail "clusters: $(cat before)"
+
+# A folder renamed: four of twenty entries, the index written whole.
+mv lib/a lib/moved
+run sh -c 'as-extract -r -U lib.asx lib | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 4, changed 0, unchanged 0, removed 4, failed 0"
+[ -e lib.asx.seg ] && fail "four of twenty went through a segment"
+annotations lib.asx >after
+cmp -s before after || fail "folder moved: $(diff before after)"
+as-search -H -L lib.asx | grep -q '^lib/moved/t220.wav' || fail "not moved"
+
+# One file renamed, through a delta segment, and analysed again rather
+# than reused (as-extract without -U): the same features, so the same.
+mv lib/c/t440.wav lib/c/renamed.wav
+run sh -c 'as-extract lib/c/renamed.wav | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 1, changed 0, unchanged 0, removed 1, failed 0"
+[ -e lib.asx.seg ] || fail "one of twenty did not go through a segment"
+annotations lib.asx | sed 's/^renamed.wav/t440.wav/' | sort >after
+cmp -s before after || fail "file renamed: $(diff before after)"
+
+# Without -p the old entry stays until a prune, and both have them.
+mv lib/c/t494.wav lib/c/t494b.wav
+as-extract lib/c/t494b.wav | as-index -q -u lib.asx
+annotations lib.asx >after
+want=$(grep '^t494.wav' before | cut -f 2-)
+[ "$(grep '^t494b.wav' after | cut -f 2-)" = "$want" ] ||
+    fail "moved, not pruned: $(grep '^t494' after)"
+[ "$(grep '^t494.wav' after | cut -f 2-)" = "$want" ] ||
+    fail "the stale entry changed: $(grep '^t494' after)"
+as-extract -r -U lib.asx lib | as-index -q -u lib.asx -p
+annotations lib.asx >after
+grep -q '^t494.wav' after && fail "the stale entry not pruned"
+[ "$(grep '^t494b.wav' after | cut -f 2-)" = "$want" ] ||
+    fail "moved, then pruned: $(grep '^t494' after)"
+
+# A copy (its file still there), a new file and a file whose audio
+# changed where a gone one was: no cluster, no score.
+cp lib/c/t523.wav lib/c/copy.wav
+mksignal -d 0.3 sine:1397 lib/c/new.wav
+rm lib/c/t587.wav
+mksignal -d 0.3 sine:600 lib/c/t587b.wav
+as-extract -r -U lib.asx lib | as-index -q -u lib.asx -p
+annotations lib.asx >after
+for f in copy.wav new.wav t587b.wav; do
+    [ "$(grep "^$f" after | cut -f 2-)" = "$(printf '\t0\t0')" ] ||
+        fail "$f: $(grep "^$f" after)"
+done
+[ "$(grep '^t523.wav' after)" = "$(grep '^t523.wav' before)" ] ||
+    fail "the copied file's entry changed"
+
+# A new index (-o) from a stream of moved files has nothing to carry.
+as-extract -r lib | as-index -o fresh.asx
+[ -z "$(as-search -H -L fresh.asx | cut -f 4 | tr -d '\n')" ] ||
+    fail "a new index holds clusters"
