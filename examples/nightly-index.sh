@@ -12,6 +12,9 @@
 #
 #   nightly-index.sh: lib.asx: added 3, changed 1, unchanged 0, removed 1, failed 0
 #
+# and on a night a file could not be read, ", kept N" after it: the
+# entries of files gone that were not pruned that night (as-index -m).
+#
 #   -w seconds  wait that long for another writer of INDEX (another run of
 #               this script, say) instead of failing; default 3600
 #

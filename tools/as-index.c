@@ -45,6 +45,7 @@ struct opts {
 struct counts {
     struct as_put_counts put;
     size_t removed, failed;
+    size_t kept; /* -m: gone entries that did not move, kept */
     /* -p without -F: the rows added as new entries (paths copied),
      * which tell a folder moved from one lost (as_index_prune_lost()) */
     struct as_prune_added *added;
@@ -287,6 +288,8 @@ summary(const struct opts *o, const char *index, const struct counts *c,
         rec_size(&r, "unchanged", c->put.unchanged);
         rec_size(&r, "removed", c->removed);
         rec_size(&r, "failed", c->failed);
+        if (o->moved_only)
+            rec_size(&r, "kept", c->kept);
         rec_end(&r);
         rec_free(&r);
     } else if (always && !cli_quiet) {
@@ -389,6 +392,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
             sink_remove(b, e.path) == AS_OK)
             c->removed++;
     }
+    c->kept = o->moved_only ? n_lost : 0;
     if (o->moved_only && n_lost > 0)
         cli_notex(target,
                   "-m kept %zu entr%s whose file is gone and did not "

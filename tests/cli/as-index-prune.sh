@@ -258,6 +258,11 @@ run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -m'
 expect_status 0
 expect_err "as-index: lib.asx: -m kept 1 entry whose file is gone and did not move" \
     "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 0, failed 0"
+# -J counts them in the summary
+run sh -c 'as-extract -r -U lib.asx samples | as-index -J -u lib.asx -m'
+expect_status 0
+expect_err "as-index: lib.asx: -m kept 1 entry whose file is gone and did not move"
+expect_out '{"index":"lib.asx","added":0,"changed":0,"unchanged":0,"removed":0,"failed":0,"kept":1}'
 usage_err() { # message: the first line of a usage error
     expect_status 2
     head -n 1 "$T/err" | grep -qxF "as-index: $1" || fail "$(head -n 1 "$T/err")"
