@@ -3,6 +3,7 @@
  * as/index.h): what a file moved or renamed was. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,21 +12,25 @@
 #include "as/error.h"
 #include "as/index.h"
 
-struct gone {
+struct known {
     uint64_t hash;
     size_t entry;
 };
 
+/* Whether an entry's file is there, looked at when first asked. */
+enum { FILE_UNKNOWN, FILE_THERE, FILE_GONE };
+
 struct as_moves {
     const as_index *ix;
-    struct gone *v; /* by hash, then entry */
+    struct known *v; /* the entries of known audio, by hash, then entry */
+    _Atomic unsigned char *state; /* per v[k]: FILE_* */
     size_t n;
 };
 
 static int
-cmp_gone(const void *a, const void *b)
+cmp_known(const void *a, const void *b)
 {
-    const struct gone *x = a, *y = b;
+    const struct known *x = a, *y = b;
     if (x->hash != y->hash)
         return x->hash < y->hash ? -1 : 1;
     return (x->entry > y->entry) - (x->entry < y->entry);
@@ -45,27 +50,48 @@ as_moves_new(as_moves **out, const as_index *ix)
         return AS_ENOMEM;
     m->ix = ix;
     m->v = malloc((count ? count : 1) * sizeof *m->v);
-    if (m->v == NULL) {
-        free(m);
+    m->state = calloc(count ? count : 1, sizeof *m->state);
+    if (m->v == NULL || m->state == NULL) {
+        as_moves_free(m);
         return AS_ENOMEM;
     }
     /* a damaged entry is nobody's old self */
     for (size_t i = 0; i < count; i++) {
         struct as_index_entry e;
-        struct stat sb;
-        if (as_index_entry(ix, i, &e) == AS_OK && e.audio_hash != 0 &&
-            stat(e.path, &sb) != 0 && errno == ENOENT)
-            m->v[m->n++] = (struct gone){e.audio_hash, i};
+        if (as_index_entry(ix, i, &e) == AS_OK && e.audio_hash != 0)
+            m->v[m->n++] = (struct known){e.audio_hash, i};
     }
-    qsort(m->v, m->n, sizeof *m->v, cmp_gone);
+    qsort(m->v, m->n, sizeof *m->v, cmp_known);
     *out = m;
     return AS_OK;
+}
+
+/* Whether v[k]'s file is gone: stat() fails with ENOENT, as
+ * as_index_find_gone() tells. Threads that ask at once both look and
+ * store the same answer. */
+static int
+gone(const as_moves *m, size_t k)
+{
+    unsigned char s = atomic_load(&m->state[k]);
+    if (s == FILE_UNKNOWN) {
+        struct as_index_entry e;
+        struct stat sb;
+        s = as_index_entry(m->ix, m->v[k].entry, &e) == AS_OK &&
+                    stat(e.path, &sb) != 0 && errno == ENOENT
+                ? FILE_GONE
+                : FILE_THERE;
+        atomic_store(&m->state[k], s);
+    }
+    return s == FILE_GONE;
 }
 
 size_t
 as_moves_count(const as_moves *m)
 {
-    return m != NULL ? m->n : 0;
+    size_t n = 0;
+    for (size_t k = 0; m != NULL && k < m->n; k++)
+        n += (size_t)gone(m, k);
+    return n;
 }
 
 int
@@ -87,7 +113,8 @@ as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
         /* a row that fails its checksum is nobody's */
         const float *row = as_index_row(m->ix, m->v[k].entry);
         if (row != NULL &&
-            (values == NULL || memcmp(row, values, dim * sizeof *row) == 0)) {
+            (values == NULL || memcmp(row, values, dim * sizeof *row) == 0) &&
+            gone(m, k)) {
             *at = m->v[k].entry;
             return AS_OK;
         }
@@ -120,5 +147,6 @@ as_moves_free(as_moves *m)
     if (m == NULL)
         return;
     free(m->v);
+    free((void *)(uintptr_t)m->state);
     free(m);
 }

@@ -1493,6 +1493,16 @@ test_moves(void)
     CHECK_STATUS(as_moves_carry(m, &n, NULL), AS_EINVAL);
     as_moves_free(m);
     as_moves_free(NULL);
+    /* a file is looked at when first asked, once: c's removed after the
+     * table was made is gone; put back after, still gone */
+    CHECK_STATUS(as_moves_new(&m, ix), AS_OK);
+    CHECK(unlink(files[2]) == 0);
+    CHECK_STATUS(as_moves_find(m, 3, v[2], &at), AS_OK);
+    CHECK_INT(at, 2);
+    tu_write_file(files[2], "c", 1);
+    CHECK_STATUS(as_moves_find(m, 3, v[2], &at), AS_OK);
+    CHECK_INT(as_moves_count(m), 4);
+    as_moves_free(m);
     as_index_close(ix);
 
     /* a row damaged, read lazily: its block (every row here) is nobody's */

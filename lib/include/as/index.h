@@ -224,18 +224,20 @@ void as_spellings_free(as_spellings *s);
  * and anomaly score).
  */
 typedef struct as_moves as_moves;
-/* Reads every entry of ix (which must outlive *out) and looks at its
- * file: those whose stat() fails with ENOENT, as as_index_find_gone()
- * tells, and whose audio hash is known, are kept (a damaged entry is
- * not). AS_OK; AS_EINVAL (out or ix NULL); AS_ENOMEM. *out is NULL on
- * failure. */
+/* Reads every entry of ix (which must outlive *out): those whose audio
+ * hash is known (a damaged entry is not), by hash. An entry is gone when
+ * stat() of its path fails with ENOENT, as as_index_find_gone() tells;
+ * each is looked at when first asked (as_moves_count() looks at all),
+ * once. AS_OK; AS_EINVAL (out or ix NULL); AS_ENOMEM. *out is NULL on
+ * failure. The calls below are safe from several threads at once. */
 int as_moves_new(as_moves **out, const as_index *ix);
-/* How many entries are gone (0 for NULL). */
+/* How many entries of known audio are gone (0 for NULL). */
 size_t as_moves_count(const as_moves *m);
 /* The gone entry whose audio hash is hash (not 0) and, with values not
  * NULL, whose features are values bit for bit (as_index_dim() floats):
  * AS_OK with *at (the lowest such number); AS_ENOENT_PATH when there is
- * none (a row that fails its checksum is none); AS_EINVAL. */
+ * none (a row that fails its checksum is none); AS_EINVAL. Only the
+ * files of the entries of that hash and features are looked at. */
 int as_moves_find(const as_moves *m, uint64_t hash, const float *values,
                   size_t *at);
 /* For a new entry e with features values: when it is a gone entry moved
