@@ -128,6 +128,11 @@ int as__annotation_ok(int32_t cluster, int has_anomaly, float anomaly);
  * path, dim finite values, a cluster and score as__annotation_ok()
  * takes. */
 int as__put_ok(const struct as_index_entry *e, const float *values, size_t dim);
+/* Whether stored, a relative path (after its leading "./" names), is the
+ * end of path after a '/': the same file read from another directory
+ * (samples/kit/bd.wav as lib/samples/kit/bd.wav), which is no move
+ * (prune.c). */
+int as__read_elsewhere(const char *stored, const char *path);
 /* Copies e into *x, its strings duplicated and of its flags only
  * AS_ENTRY_HAS_ANOMALY kept: AS_OK, or AS_ENOMEM with nothing held. */
 int as__erec_set(struct as__erec *x, const struct as_index_entry *e);

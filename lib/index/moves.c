@@ -11,6 +11,7 @@
 
 #include "as/error.h"
 #include "as/index.h"
+#include "internal.h"
 
 struct known {
     uint64_t hash;
@@ -94,11 +95,12 @@ as_moves_count(const as_moves *m)
     return n;
 }
 
-int
-as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
+/* as_moves_find(); with path not NULL, not an entry whose path is the
+ * same file read from another directory (as__read_elsewhere()). */
+static int
+find_from(const as_moves *m, uint64_t hash, const float *values,
+          const char *path, size_t *at)
 {
-    if (m == NULL || at == NULL)
-        return AS_EINVAL;
     /* the first entry of this hash: the lowest number among equals */
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
@@ -112,9 +114,13 @@ as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
     for (size_t k = lo; hash != 0 && k < m->n && m->v[k].hash == hash; k++) {
         /* a row that fails its checksum is nobody's */
         const float *row = as_index_row(m->ix, m->v[k].entry);
+        struct as_index_entry e;
         if (row != NULL &&
             (values == NULL || memcmp(row, values, dim * sizeof *row) == 0) &&
-            gone(m, k)) {
+            gone(m, k) &&
+            (path == NULL ||
+             (as_index_entry(m->ix, m->v[k].entry, &e) == AS_OK &&
+              !as__read_elsewhere(e.path, path)))) {
             *at = m->v[k].entry;
             return AS_OK;
         }
@@ -123,13 +129,21 @@ as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
 }
 
 int
+as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
+{
+    if (m == NULL || at == NULL)
+        return AS_EINVAL;
+    return find_from(m, hash, values, NULL, at);
+}
+
+int
 as_moves_carry(const as_moves *m, struct as_index_entry *e, const float *values)
 {
     size_t at;
     struct as_index_entry old;
-    if (e == NULL || values == NULL)
+    if (m == NULL || e == NULL || e->path == NULL || values == NULL)
         return AS_EINVAL;
-    int st = as_moves_find(m, e->audio_hash, values, &at);
+    int st = find_from(m, e->audio_hash, values, e->path, &at);
     if (st == AS_OK)
         st = as_index_entry(m->ix, at, &old);
     if (st != AS_OK)

@@ -10,6 +10,7 @@
 
 #include "as/error.h"
 #include "as/index.h"
+#include "internal.h"
 
 int
 as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone)
@@ -129,6 +130,17 @@ skip_dot(const char *path)
             path++;
     }
     return path;
+}
+
+int
+as__read_elsewhere(const char *stored, const char *path)
+{
+    if (stored[0] == '/')
+        return 0;
+    const char *rel = skip_dot(stored);
+    size_t n = strlen(path), r = strlen(rel);
+    return r > 0 && n > r && path[n - r - 1] == '/' &&
+           strcmp(path + n - r, rel) == 0;
 }
 
 /* Every end of the added paths that follows a '/' (of a/b/c.wav: b/c.wav

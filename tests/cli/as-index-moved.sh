@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # A file moved or renamed keeps the cluster and anomaly score stored with
-# it (as-cluster -W, as-anomaly -W) through as-index -u, whole or through
-# a delta segment, with -p or without; a copy, a new file and a file whose
-# audio changed get none.
+# it (as-cluster -W, as-anomaly -W) through as-index -u, through a delta
+# segment or written whole, with -p or without, renamed over another
+# file too; a copy, a new file, other features of the same audio and the
+# same files read from another directory get none.
 . "$AS_SRC/tests/cli/lib.sh"
 
-cd "$T"
-mkdir -p lib/a lib/b lib/c
+mkdir -p "$T/proj/lib/a" "$T/proj/lib/b" "$T/proj/lib/c"
+cd "$T/proj"
 for f in 220 262 330 392; do
     mksignal -d 0.3 sine:$f lib/a/t$f.wav
 done
@@ -20,6 +21,7 @@ done
 as-extract -r lib | as-index -o lib.asx
 as-cluster -q -W -k 3 lib.asx >/dev/null
 as-anomaly -q -a iforest -W lib.asx >/dev/null
+cp lib.asx annotated.asx
 
 # annotations INDEX: a line per entry, sorted: the file's name (the folder
 # left out), its cluster, its stored anomaly score and flags (as-format(5):
@@ -43,12 +45,20 @@ annotations() {
         i=$((i + 1))
     done | sort
 }
+# what NAME had before (its cluster, score and flags)
+had() {
+    grep "^$1	" before | cut -f 2-
+}
+has() { # name file
+    grep "^$1	" "$2" | cut -f 2-
+}
 annotations lib.asx >before
 # every entry has a score, and the clusters are not all one
 awk -F '\t' '$4 != 1 { exit 1 }' before || fail "scores not stored: $(cat before)"
 [ "$(cut -f 2 before | sort -u | wc -l)" -eq 3 ] || fail "clusters: $(cat before)"
+none=$(printf '\t0\t0')
 
-# A folder renamed: four of twenty entries, the index written whole.
+# A folder renamed: four of twenty entries, the segment folded in.
 mv lib/a lib/moved
 run sh -c 'as-extract -r -U lib.asx lib | as-index -u lib.asx -p'
 expect_status 0
@@ -72,31 +82,67 @@ cmp -s before after || fail "file renamed: $(diff before after)"
 mv lib/c/t494.wav lib/c/t494b.wav
 as-extract lib/c/t494b.wav | as-index -q -u lib.asx
 annotations lib.asx >after
-want=$(grep '^t494.wav' before | cut -f 2-)
-[ "$(grep '^t494b.wav' after | cut -f 2-)" = "$want" ] ||
+[ "$(has t494b.wav after)" = "$(had t494.wav)" ] ||
     fail "moved, not pruned: $(grep '^t494' after)"
-[ "$(grep '^t494.wav' after | cut -f 2-)" = "$want" ] ||
+[ "$(has t494.wav after)" = "$(had t494.wav)" ] ||
     fail "the stale entry changed: $(grep '^t494' after)"
 as-extract -r -U lib.asx lib | as-index -q -u lib.asx -p
 annotations lib.asx >after
 grep -q '^t494.wav' after && fail "the stale entry not pruned"
-[ "$(grep '^t494b.wav' after | cut -f 2-)" = "$want" ] ||
+[ "$(has t494b.wav after)" = "$(had t494.wav)" ] ||
     fail "moved, then pruned: $(grep '^t494' after)"
 
-# A copy (its file still there), a new file and a file whose audio
-# changed where a gone one was: no cluster, no score.
+# A file renamed over another the index holds: the entry of that path
+# takes the moved file's, not keeping its own.
+[ "$(had t659.wav)" != "$(had t1319.wav)" ] || fail "t659 and t1319 alike"
+mv lib/c/t659.wav lib/c/t1319.wav
+run sh -c 'as-extract -r -U lib.asx lib | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 1, unchanged 0, removed 1, failed 0"
+annotations lib.asx >after
+[ "$(has t1319.wav after)" = "$(had t659.wav)" ] ||
+    fail "renamed over another: $(has t1319.wav after), want $(had t659.wav)"
+
+# A copy (its file still there), a new file, a file whose audio changed
+# where a gone one was, and a row of a gone file's audio whose features
+# are not its own: none.
 cp lib/c/t523.wav lib/c/copy.wav
 mksignal -d 0.3 sine:1397 lib/c/new.wav
 rm lib/c/t587.wav
 mksignal -d 0.3 sine:600 lib/c/t587b.wav
-as-extract -r -U lib.asx lib | as-index -q -u lib.asx -p
+mv lib/c/t784.wav lib/c/t784b.wav
+as-extract -r -U lib.asx lib >rows.tsv
+# the last column of t784b's row, otherwise
+awk -F '\t' -v OFS='\t' '$1 ~ /t784b/ { $NF = $NF + 1 } { print }' rows.tsv |
+    as-index -q -u lib.asx -p
 annotations lib.asx >after
-for f in copy.wav new.wav t587b.wav; do
-    [ "$(grep "^$f" after | cut -f 2-)" = "$(printf '\t0\t0')" ] ||
-        fail "$f: $(grep "^$f" after)"
+for f in copy.wav new.wav t587b.wav t784b.wav; do
+    [ "$(has $f after)" = "$none" ] || fail "$f: $(has $f after)"
 done
-[ "$(grep '^t523.wav' after)" = "$(grep '^t523.wav' before)" ] ||
+[ "$(has t523.wav after)" = "$(had t523.wav)" ] ||
     fail "the copied file's entry changed"
+
+# The pipeline run from another directory, without -p: the same files
+# under longer paths are new entries, and get none (their old entries
+# look gone from there).
+cd "$T"
+as-extract -r proj/lib/b | as-index -q -u proj/lib.asx
+cd proj
+annotations lib.asx >after
+[ "$(grep -c '^n1.wav' after)" -eq 2 ] || fail "wrong directory: $(cat after)"
+grep "^n1.wav	$(had n1.wav)\$" after >/dev/null || fail "n1.wav lost its own"
+grep "^n1.wav	$none\$" after >/dev/null || fail "n1.wav read from above"
+
+# Written whole by the builder (an index with a learnt projection, fitted
+# again after the change): the same.
+cp annotated.asx learnt.asx
+as-index -q -L learnt.asx
+mv lib/b/n2.wav lib/b/n2b.wav
+as-extract lib/b/n2b.wav | as-index -q -u learnt.asx -p
+[ -e learnt.asx.seg ] && fail "a learnt projection's update through a segment"
+annotations learnt.asx >after
+[ "$(has n2b.wav after)" = "$(had n2.wav)" ] ||
+    fail "written whole: $(has n2b.wav after), want $(had n2.wav)"
 
 # A new index (-o) from a stream of moved files has nothing to carry.
 as-extract -r lib | as-index -o fresh.asx

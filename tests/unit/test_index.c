@@ -1421,17 +1421,22 @@ test_moves(void)
     /* a (gone, annotated), b (gone, bare), c (there), d (gone, audio
      * unknown), e (gone, a's audio, other features, annotated) */
     static const char *const rel[] = {"mv/a.wav", "mv/b.wav", "mv/c.wav",
-                                      "mv/d.wav", "mv/e.wav"};
-    static const uint64_t audio[] = {1, 2, 3, 0, 1};
-    char path[512], files[5][400];
+                                      "mv/d.wav", "mv/e.wav", ""};
+    static const uint64_t audio[] = {1, 2, 3, 0, 1, 6};
+    char path[512], files[6][400];
     snprintf(path, sizeof path, "%s/mv", dir);
     CHECK(mkdir(path, 0777) == 0);
     struct as_featheader h = header4();
     as_index_builder *b;
     CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
-    float v[5][4];
-    for (size_t i = 0; i < 5; i++) {
-        snprintf(files[i], sizeof files[i], "%s/%s", dir, rel[i]);
+    float v[6][4];
+    for (size_t i = 0; i < 6; i++) {
+        /* f: a relative path, gone from here */
+        if (i == 5)
+            snprintf(files[i], sizeof files[i], "./as-unit-moves-%ld/f.wav",
+                     (long)getpid());
+        else
+            snprintf(files[i], sizeof files[i], "%s/%s", dir, rel[i]);
         for (size_t j = 0; j < 4; j++)
             v[i][j] = (float)(i * 4 + j) * 0.25f;
         struct as_index_entry e = {
@@ -1452,7 +1457,7 @@ test_moves(void)
     CHECK(m == NULL);
     CHECK_INT(as_moves_count(NULL), 0);
     CHECK_STATUS(as_moves_new(&m, ix), AS_OK);
-    CHECK_INT(as_moves_count(m), 3); /* a, b, e */
+    CHECK_INT(as_moves_count(m), 4); /* a, b, e, f */
     size_t at = 99;
     CHECK_STATUS(as_moves_find(m, 1, NULL, &at), AS_OK);
     CHECK_INT(at, 0); /* the lowest number of the hash */
@@ -1489,6 +1494,18 @@ test_moves(void)
     n.audio_hash = 3;
     CHECK_STATUS(as_moves_carry(m, &n, v[2]), AS_ENOENT_PATH);
     CHECK_INT(n.cluster, 7);
+    /* f read from another directory (a path that ends with its own) is
+     * no move; elsewhere it is */
+    char far[512];
+    snprintf(far, sizeof far, "/x/y/as-unit-moves-%ld/f.wav", (long)getpid());
+    n.path = far;
+    n.audio_hash = 6;
+    CHECK_STATUS(as_moves_carry(m, &n, v[5]), AS_ENOENT_PATH);
+    CHECK_STATUS(as_moves_find(m, 6, v[5], &at), AS_OK);
+    CHECK_INT(at, 5);
+    n.path = "/x/y/f.wav";
+    CHECK_STATUS(as_moves_carry(m, &n, v[5]), AS_OK);
+    CHECK_STATUS(as_moves_carry(NULL, &n, v[0]), AS_EINVAL);
     CHECK_STATUS(as_moves_carry(m, NULL, v[0]), AS_EINVAL);
     CHECK_STATUS(as_moves_carry(m, &n, NULL), AS_EINVAL);
     as_moves_free(m);
@@ -1501,7 +1518,7 @@ test_moves(void)
     CHECK_INT(at, 2);
     tu_write_file(files[2], "c", 1);
     CHECK_STATUS(as_moves_find(m, 3, v[2], &at), AS_OK);
-    CHECK_INT(as_moves_count(m), 4);
+    CHECK_INT(as_moves_count(m), 5);
     as_moves_free(m);
     as_index_close(ix);
 
