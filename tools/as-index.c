@@ -329,11 +329,17 @@ static int
 prune(const struct opts *o, const char *target, const as_index *ix,
       struct sink *b, int input_failed, struct counts *c)
 {
+    size_t n = as_index_count(ix), n_gone, *gone, n_lost = 0;
     if (input_failed) {
+        /* -m's count: every entry of a file gone is kept (0 when an
+         * entry is damaged: then none is judged) */
+        if (o->moved_only && as_index_find_gone(ix, &gone, &n_gone) == AS_OK) {
+            c->kept = n_gone;
+            free(gone);
+        }
         cli_notex(target, "nothing pruned after the input errors above");
         return 0;
     }
-    size_t n = as_index_count(ix), n_gone, *gone, n_lost = 0;
     int st = as_index_find_gone(ix, &gone, &n_gone);
     if (st != AS_OK) {
         cli_warn_status(target, st);
