@@ -984,8 +984,9 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
     int modes = (o->check != NULL) + (o->dump != NULL) + (o->learn != NULL) +
                 (o->output != NULL) + (o->update != NULL) + (o->approx != NULL);
     /* every mode reads or writes an index, never a stream in its place */
-    const char *const named[] = {o->check,  o->dump,   o->learn,
-                                 o->output, o->update, o->approx};
+    const char *const named[] = {o->approx, o->check,  o->dump,
+                                 o->learn,  o->output, o->update};
+    const char *const letters = "acdLou"; /* named's */
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
         if (named[i] != NULL)
             cli_index_operand(named[i]);
@@ -998,6 +999,13 @@ run(const struct opts *o, int merge, char **rest, int n_rest)
     /* every option is checked in every mode, merge included */
     if (merge && (o->output == NULL || modes != 1 || n_rest == 0))
         cli_usage_error("merge needs -o index and one or more indexes");
+    if (modes > 1) { /* the first two, in the order of the message below */
+        char two[2];
+        for (size_t i = 0, k = 0; k < 2; i++)
+            if (named[i] != NULL)
+                two[k++] = letters[i];
+        cli_usage_error("-%c and -%c do not go together", two[0], two[1]);
+    }
     if (modes != 1)
         cli_usage_error("one of -a, -c, -d, -L, -o and -u is needed");
     if ((o->links || o->ef_construction) && o->approx == NULL)
@@ -1056,17 +1064,18 @@ main(int argc, char **argv)
     cli_common_init(&o.out);
     o.shrinkage = o.blend = -1.0;
     struct cli_opt rows[] = {
-        {'a', "approx", CLI_STR, "INDEX", CLI_TO(o.approx), .file = 1,
+        {'a', "approx", CLI_STR, "INDEX", CLI_TO(o.approx), .once = 1,
+         .file = 1,
          .help = "build the approximate index INDEX.ann for as-search -a "
                  "(hnswlib's HNSW graph); -A is its old spelling"},
         {'A', NULL, CLI_ALIAS, .value = 'a'},
         {'b', "blend", CLI_REAL, "A", CLI_TO(o.blend), .min = 0.0, .max = 1.0,
          .help = "with -L: the learnt part's weight in searches with -P (0 "
                  "to 1, default " CLI_VALUE(AS_LEARN_BLEND) ")"},
-        {'c', "check", CLI_STR, "INDEX", CLI_TO(o.check), .file = 1,
+        {'c', "check", CLI_STR, "INDEX", CLI_TO(o.check), .once = 1, .file = 1,
          .help = "read the whole index and check its checksums"},
         CLI_OPT_CLUSTER(0, o.filter),
-        {'d', "dump", CLI_STR, "INDEX", CLI_TO(o.dump), .file = 1,
+        {'d', "dump", CLI_STR, "INDEX", CLI_TO(o.dump), .once = 1, .file = 1,
          .help = "write the entries as a feature stream"},
         {'E', "ef-construction", CLI_LONG, "N", CLI_TO(o.ef_construction),
          .lo = 2, .hi = 100000,
@@ -1080,7 +1089,7 @@ main(int argc, char **argv)
         CLI_OPT_HELP,
         CLI_OPT_JSON(o.out, "with -o, -u, merge: print the summary as one "
                             "JSON object"),
-        {'L', "learn", CLI_STR, "INDEX", CLI_TO(o.learn), .file = 1,
+        {'L', "learn", CLI_STR, "INDEX", CLI_TO(o.learn), .once = 1, .file = 1,
          .help = "fit a projection (shrinkage LDA) on INDEX's labels and "
                  "store it in INDEX"},
         {'M', "links", CLI_LONG, "N", CLI_TO(o.links), .lo = 2, .hi = 100,
@@ -1095,8 +1104,8 @@ main(int argc, char **argv)
         {'m', "prune-moved", CLI_FLAG, NULL, CLI_TO(o.moved_only),
          .help = "with -u: drop only the entries of files that moved (their "
                  "audio added again under another path by this update)"},
-        {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output), .file = 1,
-         .help = "build INDEX from the streams (replacing it)"},
+        {'o', "output", CLI_STR, "INDEX", CLI_TO(o.output), .once = 1,
+         .file = 1, .help = "build INDEX from the streams (replacing it)"},
         {'p', "prune", CLI_FLAG, NULL, CLI_TO(o.prune),
          .help = "with -u: drop entries whose file is gone"},
         CLI_OPT_QUIET("say nothing of failed streams; no summary"),
@@ -1105,8 +1114,8 @@ main(int argc, char **argv)
          .help = "with -L: the LDA's shrinkage (0 to 1, default " CLI_VALUE(
              AS_LEARN_SHRINKAGE) ")"},
         CLI_OPT_DURATION('t', o.filter),
-        {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update), .file = 1,
-         .help = "add and replace entries of INDEX"},
+        {'u', "update", CLI_STR, "INDEX", CLI_TO(o.update), .once = 1,
+         .file = 1, .help = "add and replace entries of INDEX"},
         CLI_OPT_VERSION,
         {'w', "wait", CLI_REAL, "SECONDS", CLI_TO(o.wait_s), .min = 0.0,
          .max = 1e6,

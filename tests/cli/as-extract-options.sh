@@ -31,6 +31,12 @@ run as-extract -i -T
 expect_status 2
 expect_err "as-extract: -T needs an argument" "$usage" \
     "Try 'as-extract --help'."
+# a second list would drop the first without a word
+run as-extract -T a.txt -T b.txt
+expect_status 2
+expect_out_empty
+expect_err "as-extract: -T can be given only once" "$usage" \
+    "Try 'as-extract --help'."
 
 # -U names an index, which is a file
 run as-extract -U - "$FIX/kick_44k1.flac"

@@ -30,6 +30,20 @@ expect_err "as-index: -f: 'xml' is not tsv or bin" "$usage" "$hint"
 run as-index
 expect_status 2
 expect_err "as-index: one of -a, -c, -d, -L, -o and -u is needed" "$usage" "$hint"
+# two modes, or one mode twice (the first index would go unread, and
+# "as-index -c a.asx -c b.asx || alarm" pass with a.asx damaged)
+run as-index -o a1.asx -u u1.asx s.tsv
+expect_status 2
+expect_err "as-index: -o and -u do not go together" "$usage" "$hint"
+run as-index -d b.asx -c a.asx -a c.asx
+expect_status 2
+expect_err "as-index: -a and -c do not go together" "$usage" "$hint"
+for args in "c a.asx -c b.asx" "c a.asx --check=b.asx" "a a.asx -A b.asx"; do
+    # shellcheck disable=SC2086
+    run as-index -$args
+    expect_status 2
+    expect_err "as-index: -${args%% *} can be given only once" "$usage" "$hint"
+done
 # an index is a file in every mode, never standard input or output
 for args in "-a -" "-c -" "-d -" "-L -" "-o -" "-u -" "merge -o - a.asx" \
     "merge -o a.asx b.asx -"; do

@@ -37,6 +37,7 @@ usage_error() {
 }
 usage_error "no index given"
 usage_error "one index at a time" lib.asx lib.asx
+usage_error "-w can be given only once" -w a.html -w b.html lib.asx
 usage_error "-m: 'mds' is not tsne, umap or pca" -m mds lib.asx
 usage_error "-d: 4 is out of range (2 to 3)" -d 4 lib.asx
 usage_error "-d: '2x' is not an integer" -d 2x lib.asx

@@ -47,6 +47,9 @@ fi
 run as-serve
 expect_status 2
 expect_err "as-serve: no index given" "$usage" "$HINT"
+run as-serve -k a.tok -k b.tok lib.asx
+expect_status 2
+expect_err "as-serve: -k can be given only once" "$usage" "$HINT"
 run as-serve -l 127.0.0.1 lib.asx
 expect_status 2
 expect_err "as-serve: -l: '127.0.0.1' is not ADDR:PORT" "$usage" "$HINT"

@@ -122,10 +122,10 @@ parse_options(int argc, char **argv, struct opts *o)
         {'k', "keep-going", CLI_FLAG, NULL, CLI_TO(o->keep_going), .with = 'o',
          .help = "with -o, keep the output even if some inputs failed (the "
                  "exit status is still 1)"},
-        {'M', "kind-model", CLI_STR, "FILE", CLI_TO(o->kind_model),
+        {'M', "kind-model", CLI_STR, "FILE", CLI_TO(o->kind_model), .once = 1,
          .help = "with -K, the kind model in FILE instead of the built-in "
                  "one"},
-        {'o', "output", CLI_STR, "FILE", CLI_TO(o->output),
+        {'o', "output", CLI_STR, "FILE", CLI_TO(o->output), .once = 1,
          .help = "write to FILE atomically instead of stdout"},
         CLI_OPT_QUIET("say nothing of failed or skipped inputs"),
         {'r', "recursive", CLI_FLAG, NULL, CLI_TO(o->in.recursive),
@@ -133,8 +133,9 @@ parse_options(int argc, char **argv, struct opts *o)
         {'s', "features", CLI_CALL, "SET", .to = o, .fn = take_set,
          .help = "default (103 columns) or librosa45; with -U, the index's"},
         {'T', "files-from", CLI_STR, "FILE", CLI_TO(o->in.files_from),
-         .help = "read input paths from FILE ('-': stdin)"},
+         .once = 1, .help = "read input paths from FILE ('-': stdin)"},
         {'U', "skip-unchanged", CLI_STR, "INDEX", CLI_TO(o->skip_index),
+         .once = 1,
          .help = "leave out files INDEX holds with the same size and time; "
                  "reuse the features of files that moved (same audio hash)"},
         {'v', "verbose", CLI_FLAG, NULL, CLI_TO(o->verbose),

@@ -258,7 +258,7 @@ parse_options(int argc, char **argv, struct serve_opts *o)
         {'B', "no-batch", CLI_FLAG, NULL, CLI_TO(o->no_batch),
          .help = "scan for each search alone (default: one scan answers the "
                  "searches waiting together)"},
-        {'C', "directory", CLI_STR, "DIR", CLI_TO(o->dir),
+        {'C', "directory", CLI_STR, "DIR", CLI_TO(o->dir), .once = 1,
          .help = "relative entry paths start in DIR (default: the current "
                  "directory)"},
         CLI_OPT_HELP,
@@ -269,7 +269,7 @@ parse_options(int argc, char **argv, struct serve_opts *o)
          .help = "close a connection idle for S seconds (default 30)"},
         {'j', "jobs", CLI_UINT, "N", CLI_TO(o->jobs), .lo = 1, .hi = 256,
          .help = "worker threads (default: one per processor)"},
-        {'k', "token", CLI_STR, "FILE", CLI_TO(o->token_file),
+        {'k', "token", CLI_STR, "FILE", CLI_TO(o->token_file), .once = 1,
          .help = "require the bearer token held in FILE"},
         {'l', "listen", CLI_STR, "ADDR:PORT", CLI_TO(o->listen),
          .help = "where to listen (default 127.0.0.1:8001; port 0 picks a "

@@ -336,6 +336,12 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
         r->given++;
         r->last = ++seq;
         opt_name(r, name, sizeof name);
+        if (r->once && r->given > 1) {
+            free(shorts);
+            free(longs);
+            free(is_op);
+            cli_usage_error("%s can be given only once", name);
+        }
         if (file_arg_slip(t, r, argv)) {
             free(shorts);
             free(longs);

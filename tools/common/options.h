@@ -93,6 +93,9 @@ struct cli_opt {
                        * next word taken for it that reads as an option
                        * of the tool (-d -H) is a slip, a usage error;
                        * an attached one (-d-H, --dump=-H) is taken */
+    int once;         /* given twice, a usage error: an option that
+                       * names the one file a run reads or writes, which
+                       * a later one would drop without a word */
     const char *help; /* its --help text, wrapped by the layer; NULL
                        * for CLI_ALIAS */
     int given;        /* times given, set by cli_opts_parse() */
