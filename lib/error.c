@@ -67,6 +67,8 @@ as_strerror(int status)
         return "cannot make a temporary file (TMPDIR)";
     case AS_EISSTREAM:
         return "a feature stream, not audio";
+    case AS_ETOOLONG:
+        return "audio longer than the limit";
     default:
         return "unknown error";
     }

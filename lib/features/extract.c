@@ -23,6 +23,7 @@ as_extract_opts_init(struct as_extract_opts *opts)
 {
     opts->set = as_featureset_get("default");
     opts->keep_frames = 4096;
+    opts->max_seconds = 0.0;
 }
 
 int
@@ -36,7 +37,7 @@ as_extractor_new(as_extractor **out, const struct as_extract_opts *opts)
         as_extract_opts_init(&defaults);
         opts = &defaults;
     }
-    if (opts->set == NULL)
+    if (opts->set == NULL || !(opts->max_seconds >= 0.0))
         return AS_EINVAL;
     as_extractor *x = calloc(1, sizeof *x);
     if (x == NULL)
@@ -65,11 +66,14 @@ hash_final(const struct as__hash *h)
 }
 
 /* Reads the whole decoder into fn (push or rescan push), hashing the
- * samples when hash is not NULL. */
+ * samples when hash is not NULL; AS_ETOOLONG past limit samples (0: no
+ * limit). */
 static int
 pump(as_extractor *x, as_decoder *dec,
-     int (*fn)(as_analysis *, const float *, size_t), struct as__hash *hash)
+     int (*fn)(as_analysis *, const float *, size_t), struct as__hash *hash,
+     double limit)
 {
+    double seen = 0.0;
     for (;;) {
         size_t n;
         int st = as_decoder_read(dec, x->buf, CHUNK, &n);
@@ -77,6 +81,9 @@ pump(as_extractor *x, as_decoder *dec,
             return st;
         if (n == 0)
             return AS_OK;
+        seen += (double)n;
+        if (limit > 0.0 && seen > limit)
+            return AS_ETOOLONG;
         if (hash != NULL)
             as__hash_update(hash, x->buf, n * sizeof *x->buf);
         if ((st = fn(x->an, x->buf, n)) != AS_OK)
@@ -137,14 +144,14 @@ as_extract(as_extractor *x, const char *path, int fd, float *out,
     int rescan = 0;
     struct as__hash hash;
     as__hash_init(&hash, AUDIO_HASH_SEED);
-    st = pump(x, dec, as_analysis_push, &hash);
+    st = pump(x, dec, as_analysis_push, &hash, x->opts.max_seconds * AS_SR_HZ);
     if (st == AS_OK)
         st = as_analysis_finish(x->an, &rescan);
     if (st == AS_OK && rescan) {
         /* a long file: its chroma needs the signal a second time */
         st = as_decoder_rewind(dec);
         if (st == AS_OK)
-            st = pump(x, dec, as_analysis_rescan_push, NULL);
+            st = pump(x, dec, as_analysis_rescan_push, NULL, 0.0);
         if (st == AS_OK)
             st = as_analysis_rescan_finish(x->an);
     }

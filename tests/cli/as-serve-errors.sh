@@ -122,7 +122,7 @@ run as-serve -l 127.0.0.1:0 lib.asx mine.asx lib2.asx
 expect_status 1
 expect_err "as-serve: mine.asx: feature set 103 columns, lib.asx has default"
 
-as_serve_start -u 64k lib.asx
+as_serve_start -u 64k -d 2 lib.asx
 
 # 400: malformed query strings, unknown and repeated parameters, values
 http "${URL}search?path=%zz"
@@ -270,6 +270,16 @@ expect_code 413
 expect_out '{"error":"request body over the limit of 65536 bytes","status":413}'
 http -H 'Transfer-Encoding: chunked' --data-binary @big.bin "${URL}search"
 expect_code 413
+
+# 413: audio longer than -d, refused once that much is decoded (a
+# small body can hold hours of silence); as long as -d, searched
+mksignal -d 3 -r 8000 -f u8 sine:440 long.wav
+http --data-binary @long.wav "${URL}search"
+expect_code 413
+expect_out '{"error":"audio longer than the limit of 2 seconds","status":413}'
+mksignal -d 2 -r 8000 -f u8 sine:440 two.wav
+http --data-binary @two.wav "${URL}search?k=1"
+expect_code 200
 
 # 400: a body framed two ways (two Content-Lengths, or one beside
 # Transfer-Encoding), which a proxy in front might read otherwise

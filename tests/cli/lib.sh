@@ -407,8 +407,9 @@ EOF
         ;;
     as-serve)
         cat <<'EOF'
-usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] [-k file]
-                [-l addr:port] [-m count] [-s seconds] [-u bytes] index ...
+usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-d seconds] [-i seconds]
+                [-j jobs] [-k file] [-l addr:port] [-m count] [-s seconds]
+                [-u bytes] index ...
 EOF
         ;;
     *) fail "as_usage: $1?" ;;

@@ -318,6 +318,51 @@ test_onset_columns(void)
     as_extractor_free(x);
 }
 
+/* max_seconds: audio past it refused (AS_ETOOLONG) once that much is
+ * decoded, as long as the limit allows it; the extractor then works as
+ * before; a negative or NaN limit is no limit to set. */
+static void
+test_max_seconds(void)
+{
+    check_ctx("max_seconds");
+    struct as_extract_opts o;
+    as_extract_opts_init(&o);
+    CHECK(o.max_seconds == 0.0);
+    o.max_seconds = -1.0;
+    as_extractor *x = NULL;
+    CHECK_STATUS(as_extractor_new(&x, &o), AS_EINVAL);
+    o.max_seconds = (double)NAN;
+    CHECK_STATUS(as_extractor_new(&x, &o), AS_EINVAL);
+    CHECK(x == NULL);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/fixtures/audio/sine440_44k1.wav", datadir);
+    float v[200], w[200];
+    struct as_extract_result res, res2;
+    size_t dim = as_featureset_dim(o.set);
+    CHECK(dim <= 200);
+    o.max_seconds = 0.0;
+    CHECK_STATUS(as_extractor_new(&x, &o), AS_OK);
+    CHECK_STATUS(as_extract(x, path, -1, v, dim, &res), AS_OK);
+    as_extractor_free(x);
+    CHECK_NEAR(res.duration_s, 1.0, 0);
+    /* exactly its length: allowed, the same values */
+    o.max_seconds = res.duration_s;
+    CHECK_STATUS(as_extractor_new(&x, &o), AS_OK);
+    CHECK_STATUS(as_extract(x, path, -1, w, dim, &res2), AS_OK);
+    CHECK(memcmp(v, w, dim * sizeof *v) == 0);
+    as_extractor_free(x);
+    o.max_seconds = 0.5;
+    CHECK_STATUS(as_extractor_new(&x, &o), AS_OK);
+    CHECK_STATUS(as_extract(x, path, -1, w, dim, &res2), AS_ETOOLONG);
+    CHECK_STR(as_strerror(AS_ETOOLONG), "audio longer than the limit");
+    /* a shorter file after it, with the same extractor */
+    char kick[1024];
+    snprintf(kick, sizeof kick, "%s/fixtures/audio/hihat_48k.wav", datadir);
+    CHECK_STATUS(as_extract(x, kick, -1, w, dim, &res2), AS_OK);
+    CHECK(res2.duration_s <= 0.5);
+    as_extractor_free(x);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -340,5 +385,6 @@ main(int argc, char **argv)
     as_extractor_free(x);
     test_awkward();
     test_onset_columns();
+    test_max_seconds();
     return check_done();
 }

@@ -1242,6 +1242,10 @@ search_upload(const struct request *q, struct gen *g, size_t k)
         ret = reply_error(q->c, q->r, 500, "out of memory");
     else if (st == AS_EIO)
         ret = reply_error(q->c, q->r, 500, "upload: %s", strerror(e));
+    else if (st == AS_ETOOLONG)
+        ret = reply_error(q->c, q->r, 413,
+                          "audio longer than the limit of %g seconds",
+                          api_opts->max_duration_s);
     else if (st != AS_OK)
         ret = reply_error(q->c, q->r, 415, "%s", as_strerror(st));
     else {

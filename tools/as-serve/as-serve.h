@@ -23,8 +23,9 @@ struct serve_opts {
     char *dir_abs; /* dir made absolute, NULL if it could not be: how a
                       path= typed another way is found (as_entry_find) */
     int insecure;
-    int quiet_log;     /* -q: no access log */
-    size_t max_upload; /* bytes */
+    int quiet_log;         /* -q: no access log */
+    size_t max_upload;     /* bytes */
+    double max_duration_s; /* -d: an upload's audio; 0: no limit */
     double request_timeout_s;
     unsigned idle_timeout_s;
     unsigned max_connections;

@@ -298,6 +298,9 @@ gen_extractor(struct gen *g, int *st)
         struct as_extract_opts xo;
         as_extract_opts_init(&xo);
         xo.set = g->extract;
+        /* hours of silence compress to megabytes: -d bounds what one
+         * upload costs, in time and memory */
+        xo.max_seconds = api_opts->max_duration_s;
         *st = as_extractor_new(&x, &xo);
     }
     return x;

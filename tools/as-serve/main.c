@@ -19,10 +19,11 @@
 #include "http.h"
 
 #define USAGE                                                                  \
-    "usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-i seconds] [-j jobs] "   \
-    "[-k file]\n"                                                              \
-    "                [-l addr:port] [-m count] [-s seconds] [-u bytes] "       \
-    "index ..."
+    "usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-d seconds] "             \
+    "[-i seconds]\n"                                                           \
+    "                [-j jobs] [-k file] [-l addr:port] [-m count] "           \
+    "[-s seconds]\n"                                                           \
+    "                [-u bytes] index ..."
 
 /* -u: a size in bytes, with a k, M or G suffix */
 static void
@@ -261,6 +262,10 @@ parse_options(int argc, char **argv, struct serve_opts *o)
         {'C', "directory", CLI_STR, "DIR", CLI_TO(o->dir), .once = 1,
          .help = "relative entry paths start in DIR (default: the current "
                  "directory)"},
+        {'d', "max-duration", CLI_REAL, "S", CLI_TO(o->max_duration_s),
+         .min = 0.0, .max = 1e6,
+         .help = "refuse uploaded audio longer than S seconds with 413 "
+                 "(default 600; 0: no limit)"},
         CLI_OPT_HELP,
         {'I', "insecure", CLI_FLAG, NULL, CLI_TO(o->insecure),
          .help = "allow a non-loopback address without a token"},
@@ -380,6 +385,7 @@ main(int argc, char **argv)
     o.listen = "127.0.0.1:8001";
     o.dir = ".";
     o.max_upload = (size_t)64 << 20;
+    o.max_duration_s = 600.0;
     o.request_timeout_s = 60.0;
     o.idle_timeout_s = 30;
     o.max_connections = 64;

@@ -43,6 +43,7 @@ enum {
     AS_ENOTSUP = -28,     /* not supported by this build */
     AS_ETMP = -29,        /* no temporary file in TMPDIR: see errno */
     AS_EISSTREAM = -30,   /* a feature stream where audio is expected */
+    AS_ETOOLONG = -31,    /* audio longer than the caller's limit */
 };
 
 /*

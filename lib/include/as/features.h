@@ -257,6 +257,13 @@ void as_distance_scales(const char *set, const char *const *names, size_t dim,
 struct as_extract_opts {
     const as_featureset *set; /* Init: the default set */
     size_t keep_frames;       /* see as_analysis_opts. Init: 4096 */
+    double max_seconds;       /* refuse audio longer than this (at the
+                                 22050 Hz of the analysis) with
+                                 AS_ETOOLONG once that much is decoded, so
+                                 that a file's length bounds neither time
+                                 nor memory past it (a server's uploads:
+                                 hours of silence compress to megabytes);
+                                 0: no limit. Init: 0 */
 };
 void as_extract_opts_init(struct as_extract_opts *opts);
 
