@@ -158,6 +158,27 @@ http "${URL}search?path=s/new.wav&approx=1&k=10"
 expect_code 200
 grep -q '"exact":false},"results"' "$T/out" || fail "rebuilt: not approximate"
 same want.json "rebuilt graph: not as-search -a's answer"
+
+# the graph alone replaced by a damaged one: the one served still fits
+# the index, and stays (before, approx=1 was answered exactly)
+cp lib.asx.ann bad.ann
+size=$(wc -c <bad.ann)
+printf '\377' | dd of=bad.ann bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+mv bad.ann lib.asx.ann
+kept() {
+    grep -qF "; keeping the one opened before" "$T/serve.err"
+}
+wait_for "the damaged graph refused" kept
+grep -qF "as-serve: keeping the indexes opened before" "$T/serve.err" ||
+    fail "not kept: $(cat "$T/serve.err")"
+generation_is 3 || fail "a new generation: $(cat "$T/out")"
+http "${URL}search?path=s/new.wav&approx=1&k=10"
+expect_code 200
+grep -q '"exact":false},"results"' "$T/out" || fail "damaged: not approximate"
+same want.json "damaged graph: not the graph served before"
+# a good one again: picked up
+as-index -a lib.asx
+wait_for "the graph built again" generation_is 4
 as_serve_stop
 expect_status 0
 

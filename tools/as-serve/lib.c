@@ -143,15 +143,25 @@ gen_open(char *const *paths, size_t n, unsigned long id, int first)
         if (g->kinds[h] != NULL)
             g->tagged = 1;
     }
-    /* main refuses --approx with several indexes */
-    if (api_opts->approx && n == 1 &&
-        cli_ann_open(&g->ann, paths[0], g->ix[0],
-                     first ? ""
-                           : "; answering approx=1 exactly until it is "
-                             "replaced") != AS_OK &&
-        first) {
-        gen_free(g);
-        return NULL;
+    /* main refuses --approx with several indexes. A graph replaced
+     * alone by one that cannot be opened (damaged, cut short): the one
+     * served still fits the index, so the whole generation is refused
+     * and it stays; with the index changed too, it no longer fits, and
+     * approx=1 is answered exactly. */
+    if (api_opts->approx && n == 1) {
+        struct gen *cur = first ? NULL : gen_acquire();
+        int keep = cur != NULL && cur->ann != NULL &&
+                   as_index_ident_same(&cur->files[0], &g->files[0], 0);
+        gen_release(cur);
+        if (cli_ann_open(&g->ann, paths[0], g->ix[0],
+                         first  ? ""
+                         : keep ? "; keeping the one opened before"
+                                : "; answering approx=1 exactly until it is "
+                                  "replaced") != AS_OK &&
+            (first || keep)) {
+            gen_free(g);
+            return NULL;
+        }
     }
     return g;
 }
