@@ -281,6 +281,14 @@ mksignal -d 2 -r 8000 -f u8 sine:440 two.wav
 http --data-binary @two.wav "${URL}search?k=1"
 expect_code 200
 
+# 400: more than 64 query fields (as-serve(1)); 64 are read
+q=$(awk 'BEGIN { for (i = 0; i < 64; i++) printf "%slabel=l%d", i ? "&" : "", i }')
+http "${URL}search-by-filters?$q"
+expect_code 200
+http "${URL}search-by-filters?$q&label=one_more"
+expect_code 400
+expect_out '{"error":"too many query parameters","status":400}'
+
 # 400: a body framed two ways (two Content-Lengths, or one beside
 # Transfer-Encoding), which a proxy in front might read otherwise
 cat >framing.py <<'EOF'
