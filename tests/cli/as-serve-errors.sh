@@ -295,7 +295,9 @@ cat >framing.py <<'EOF'
 import socket, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])
 for head in (b"Content-Length: 3\r\nContent-Length: 5\r\n",
-             b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n"):
+             b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n",
+             b"Transfer-Encoding: gzip\r\n",
+             b"Transfer-Encoding: gzip, chunked\r\n"):
     s = socket.create_connection((u.hostname, u.port))
     s.sendall(b"POST /search HTTP/1.1\r\nHost: x\r\n" + head +
               b"\r\n3\r\nabc\r\n0\r\n\r\n")
@@ -311,7 +313,11 @@ for head in (b"Content-Length: 3\r\nContent-Length: 5\r\n",
 EOF
 run python3 framing.py "$URL"
 twice='{"error":"the body'"'"'s length given twice (Content-Length, Transfer-Encoding)","status":400}'
-expect_out "HTTP/1.1 400 Bad Request $twice" "HTTP/1.1 400 Bad Request $twice"
+# a coding libmicrohttpd cannot undo: 501 at once (it waited for the
+# idle timeout, answering nothing)
+coding='{"error":"only the chunked Transfer-Encoding is supported","status":501}'
+expect_out "HTTP/1.1 400 Bad Request $twice" "HTTP/1.1 400 Bad Request $twice" \
+    "HTTP/1.1 501 Not Implemented $coding" "HTTP/1.1 501 Not Implemented $coding"
 
 # 415: not audio, or not decodable
 printf 'not audio at all\n' >text.wav

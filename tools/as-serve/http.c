@@ -249,7 +249,7 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
         MHD_add_response_header(resp, "Allow",
                                 search ? "GET, HEAD, POST" : "GET, HEAD");
     }
-    if (status == 413 || status == 503 || status == 408)
+    if (status == 413 || status == 503 || status == 408 || status == 501)
         MHD_add_response_header(resp, "Connection", "close");
     return reply_response(c, r, status, resp, len);
 }
@@ -658,6 +658,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
             return reply_error(c, r, 400,
                                "the body's length given twice "
                                "(Content-Length, Transfer-Encoding)");
+        /* nor one in a coding libmicrohttpd cannot undo (gzip): it
+         * would wait for the body to end until the idle timeout */
+        const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                     "Transfer-Encoding");
+        if (te != NULL && strcasecmp(te, "chunked") != 0)
+            return reply_error(c, r, 501,
+                               "only the chunked Transfer-Encoding is "
+                               "supported");
         if (atomic_load(&stopping))
             return reply_error(c, r, 503, "the server is stopping");
         if (busy >= opts->max_connections)
