@@ -104,22 +104,14 @@ stored_spelling(struct sink *k, struct as_index_entry *e)
 
 /* With -u, a row that is an entry whose file is gone, moved (the same
  * audio and features, as as-extract -U gives them), keeps the cluster and
- * anomaly score stored with it, which the same features gave: under a
- * new path, or under the path of a file the index holds whose features
- * it changes (a file renamed over another), which would keep that
- * file's otherwise. */
+ * anomaly score stored with it, which the same features gave
+ * (as_moves_carry()), also over a file the index holds, which would
+ * keep that file's otherwise. */
 static void
 moved_from(struct sink *k, struct as_index_entry *e, const float *values)
 {
-    size_t at;
     if (k->old == NULL || e->audio_hash == 0)
         return;
-    if (as_index_find(k->old, e->path, &at) == AS_OK) {
-        const float *held = as_index_row(k->old, at);
-        if (held == NULL ||
-            memcmp(held, values, as_index_dim(k->old) * sizeof *held) == 0)
-            return;
-    }
     if (!k->mv_made) {
         k->mv_made = 1;
         if (as_moves_new(&k->mv, k->old) == AS_ENOMEM)

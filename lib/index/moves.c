@@ -143,6 +143,13 @@ as_moves_carry(const as_moves *m, struct as_index_entry *e, const float *values)
     struct as_index_entry old;
     if (m == NULL || e == NULL || e->path == NULL || values == NULL)
         return AS_EINVAL;
+    /* an entry the index holds, with these features: its own stay */
+    if (as_index_find(m->ix, e->path, &at) == AS_OK) {
+        const float *held = as_index_row(m->ix, at);
+        if (held == NULL ||
+            memcmp(held, values, as_index_dim(m->ix) * sizeof *held) == 0)
+            return AS_ENOENT_PATH;
+    }
     int st = find_from(m, e->audio_hash, values, e->path, &at);
     if (st == AS_OK)
         st = as_index_entry(m->ix, at, &old);

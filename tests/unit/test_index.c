@@ -1488,6 +1488,18 @@ test_moves(void)
     CHECK_STATUS(as_moves_carry(m, &n, v[1]), AS_OK);
     CHECK_INT(n.cluster, AS_INDEX_NO_CLUSTER);
     CHECK_INT(n.flags, 0);
+    /* a's own path with a's features: itself, not a move; over c's path
+     * (held, other features), a renamed over it */
+    n.path = files[0];
+    n.audio_hash = 1;
+    n.cluster = 7;
+    CHECK_STATUS(as_moves_carry(m, &n, v[0]), AS_ENOENT_PATH);
+    CHECK_INT(n.cluster, 7);
+    n.path = files[2];
+    CHECK_STATUS(as_moves_carry(m, &n, v[0]), AS_OK);
+    CHECK_INT(n.cluster, 2);
+    n.path = "new/a.wav";
+    n.audio_hash = 2;
     /* not a move: left as it was */
     n.cluster = 7;
     CHECK_STATUS(as_moves_carry(m, &n, v[0]), AS_ENOENT_PATH);

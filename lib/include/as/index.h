@@ -240,16 +240,18 @@ size_t as_moves_count(const as_moves *m);
  * files of the entries of that hash and features are looked at. */
 int as_moves_find(const as_moves *m, uint64_t hash, const float *values,
                   size_t *at);
-/* For a new entry e with features values: when it is a gone entry moved
- * (as_moves_find() with e's audio hash and values; not an entry whose
- * relative path is the end of e's after a '/', the same file read from
- * another directory), e takes that entry's cluster and anomaly score (or
- * their absence), which were computed from the same features; e is left
- * as it was otherwise. The index keeps the same set of vectors once the
- * gone entry is pruned, so the clusters and scores stay those a run
- * would have stored. AS_OK (carried), AS_ENOENT_PATH (not a move),
- * AS_EINVAL, AS_ECHECKSUM or AS_EINDEX (the gone entry's record is
- * damaged). */
+/* For an entry e with features values, put into the index (an update):
+ * when it is a gone entry moved (as_moves_find() with e's audio hash and
+ * values; not an entry whose relative path is the end of e's after a
+ * '/', the same file read from another directory), e takes that entry's
+ * cluster and anomaly score (or their absence), which were computed from
+ * the same features, under a new path or under a path the index holds
+ * with other features (a file renamed over another); e is left as it
+ * was otherwise, and so for a path the index holds with these features.
+ * The index keeps the same set of vectors once the gone entry is pruned,
+ * so the clusters and scores stay those a run would have stored. AS_OK
+ * (carried), AS_ENOENT_PATH (not a move), AS_EINVAL, AS_ECHECKSUM or
+ * AS_EINDEX (the gone entry's record is damaged). */
 int as_moves_carry(const as_moves *m, struct as_index_entry *e,
                    const float *values);
 /* Frees m; NULL is fine. */
