@@ -26,6 +26,16 @@ expect_status 0
 cp "$T/out" kind.tsv
 # the features are unchanged; two columns follow them
 cut -f "1-$n" kind.tsv | cmp -s - plain.tsv || fail "-K changed the features"
+# -C -K lists the tags after the set's columns, as the rows have them
+run as-extract -C -H -K -M small.model
+expect_status 0
+as-extract -C -H | cut -f 1 >set.cols
+cut -f 1 "$T/out" | head -n "$(wc -l <set.cols)" | cmp -s - set.cols ||
+    fail "-C -K: the set's columns"
+tail -n 2 "$T/out" >tags.cols
+[ "$(cut -f 1-3 tags.cols)" = "$(printf 'kind_p_bright\t\tprobability\nkind_p_dark\t\tprobability')" ] ||
+    fail "-C -K: the tags: $(cat tags.cols)"
+[ "$(wc -l <"$T/out")" -eq $(($(wc -l <set.cols) + 2)) ] || fail "-C -K: $(wc -l <"$T/out") rows"
 [ "$(head -n 1 kind.tsv | cut -f "$t1-")" = "$(printf 'kind_p_bright\tkind_p_dark')" ] ||
     fail "header: $(head -n 1 kind.tsv | cut -f "$t1-")"
 awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }

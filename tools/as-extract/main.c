@@ -36,6 +36,21 @@ print_columns(const struct opts *o)
         rec_str(&r, "description", col->help);
         rec_end(&r);
     }
+    /* -K: the kind tags that follow (in no group: distances leave them
+     * out) */
+    for (size_t k = 0; o->km != NULL && k < as_kind_n_classes(o->km); k++) {
+        const char *name = as_kind_class(o->km, k);
+        char col[256], help[320];
+        snprintf(col, sizeof col, "%s%s", AS_KIND_TAG_PREFIX, name);
+        snprintf(help, sizeof help,
+                 "probability of the kind %s (the kind model, -K)", name);
+        rec_begin(&r);
+        rec_str(&r, "column", col);
+        rec_null(&r, "group");
+        rec_str(&r, "unit", "probability");
+        rec_str(&r, "description", help);
+        rec_end(&r);
+    }
     rec_free(&r);
     return cli_output_close(&out, 1) ? AS_EXIT_FAIL : AS_EXIT_OK;
 }
@@ -275,7 +290,11 @@ main(int argc, char **argv)
     follow_index(&o);
     if (o.columns) {
         cli_output_not_index("-o", o.output);
-        return print_columns(&o);
+        if (o.kind && load_kind(&o) != 0)
+            return AS_EXIT_FAIL;
+        int rc = print_columns(&o);
+        as_kind_model_free(o.km);
+        return rc;
     }
     check_options(&o);
     if (o.kind && load_kind(&o) != 0)
