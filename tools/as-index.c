@@ -397,8 +397,9 @@ prune(const struct opts *o, const char *target, const as_index *ix,
             sink_remove(b, e.path) == AS_OK)
             c->removed++;
     }
-    c->kept = o->moved_only ? n_lost : 0;
-    if (o->moved_only && n_lost > 0)
+    if (o->moved_only)
+        c->kept = n_lost;
+    if (c->kept > 0)
         cli_notex(target,
                   "-m kept %zu entr%s whose file is gone and did not "
                   "move",

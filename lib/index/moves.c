@@ -23,9 +23,11 @@ enum { FILE_UNKNOWN, FILE_THERE, FILE_GONE };
 
 struct as_moves {
     const as_index *ix;
-    struct known *v; /* the entries of known audio, by hash, then entry */
+    struct known *v; /* the entries of known audio, by hash, then entry,
+                        filled when first needed (fill()) */
     _Atomic unsigned char *state; /* per v[k]: FILE_* */
     size_t n;
+    int filled;
 };
 
 static int
@@ -56,15 +58,25 @@ as_moves_new(as_moves **out, const as_index *ix)
         as_moves_free(m);
         return AS_ENOMEM;
     }
+    *out = m;
+    return AS_OK;
+}
+
+/* The entries by hash, read and sorted at the first call that needs
+ * them: an update whose rows are all unchanged never does. */
+static void
+fill(as_moves *m)
+{
+    if (m->filled)
+        return;
+    m->filled = 1;
     /* a damaged entry is nobody's old self */
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < as_index_count(m->ix); i++) {
         struct as_index_entry e;
-        if (as_index_entry(ix, i, &e) == AS_OK && e.audio_hash != 0)
+        if (as_index_entry(m->ix, i, &e) == AS_OK && e.audio_hash != 0)
             m->v[m->n++] = (struct known){e.audio_hash, i};
     }
     qsort(m->v, m->n, sizeof *m->v, cmp_known);
-    *out = m;
-    return AS_OK;
 }
 
 /* Whether v[k]'s file is gone: stat() fails with ENOENT, as
@@ -87,9 +99,11 @@ gone(const as_moves *m, size_t k)
 }
 
 size_t
-as_moves_count(const as_moves *m)
+as_moves_count(as_moves *m)
 {
     size_t n = 0;
+    if (m != NULL)
+        fill(m);
     for (size_t k = 0; m != NULL && k < m->n; k++)
         n += (size_t)gone(m, k);
     return n;
@@ -98,9 +112,10 @@ as_moves_count(const as_moves *m)
 /* as_moves_find(); with path not NULL, not an entry whose path is the
  * same file read from another directory (as__read_elsewhere()). */
 static int
-find_from(const as_moves *m, uint64_t hash, const float *values,
-          const char *path, size_t *at)
+find_from(as_moves *m, uint64_t hash, const float *values, const char *path,
+          size_t *at)
 {
+    fill(m);
     /* the first entry of this hash: the lowest number among equals */
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
@@ -129,7 +144,7 @@ find_from(const as_moves *m, uint64_t hash, const float *values,
 }
 
 int
-as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
+as_moves_find(as_moves *m, uint64_t hash, const float *values, size_t *at)
 {
     if (m == NULL || at == NULL)
         return AS_EINVAL;
@@ -137,7 +152,7 @@ as_moves_find(const as_moves *m, uint64_t hash, const float *values, size_t *at)
 }
 
 int
-as_moves_carry(const as_moves *m, struct as_index_entry *e, const float *values)
+as_moves_carry(as_moves *m, struct as_index_entry *e, const float *values)
 {
     size_t at;
     struct as_index_entry old;

@@ -224,22 +224,23 @@ void as_spellings_free(as_spellings *s);
  * and anomaly score).
  */
 typedef struct as_moves as_moves;
-/* Reads every entry of ix (which must outlive *out): those whose audio
- * hash is known (a damaged entry is not), by hash. An entry is gone when
- * stat() of its path fails with ENOENT, as as_index_find_gone() tells;
- * each is looked at when first asked (as_moves_count() looks at all),
- * once. AS_OK; AS_EINVAL (out or ix NULL); AS_ENOMEM. *out is NULL on
- * failure. The calls below are safe from several threads at once. */
+/* For the entries of ix (which must outlive *out) whose audio hash is
+ * known (a damaged entry is not), by hash, read at the first call below
+ * that needs them. An entry is gone when stat() of its path fails with
+ * ENOENT, as as_index_find_gone() tells; each is looked at when first
+ * asked (as_moves_count() looks at all), once. AS_OK; AS_EINVAL (out or
+ * ix NULL); AS_ENOMEM. *out is NULL on failure. Once as_moves_count()
+ * has been called, the calls below are safe from several threads at
+ * once. */
 int as_moves_new(as_moves **out, const as_index *ix);
 /* How many entries of known audio are gone (0 for NULL). */
-size_t as_moves_count(const as_moves *m);
+size_t as_moves_count(as_moves *m);
 /* The gone entry whose audio hash is hash (not 0) and, with values not
  * NULL, whose features are values bit for bit (as_index_dim() floats):
  * AS_OK with *at (the lowest such number); AS_ENOENT_PATH when there is
  * none (a row that fails its checksum is none); AS_EINVAL. Only the
  * files of the entries of that hash and features are looked at. */
-int as_moves_find(const as_moves *m, uint64_t hash, const float *values,
-                  size_t *at);
+int as_moves_find(as_moves *m, uint64_t hash, const float *values, size_t *at);
 /* For an entry e with features values, put into the index (an update):
  * when it is a gone entry moved (as_moves_find() with e's audio hash and
  * values; not an entry whose relative path is the end of e's after a
@@ -252,8 +253,7 @@ int as_moves_find(const as_moves *m, uint64_t hash, const float *values,
  * so the clusters and scores stay those a run would have stored. AS_OK
  * (carried), AS_ENOENT_PATH (not a move), AS_EINVAL, AS_ECHECKSUM or
  * AS_EINDEX (the gone entry's record is damaged). */
-int as_moves_carry(const as_moves *m, struct as_index_entry *e,
-                   const float *values);
+int as_moves_carry(as_moves *m, struct as_index_entry *e, const float *values);
 /* Frees m; NULL is fine. */
 void as_moves_free(as_moves *m);
 
