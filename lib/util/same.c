@@ -35,7 +35,12 @@ as__same_rows(uint64_t n, size_t bytes, as__row_fn row, const void *row_ctx,
     if (k == NULL)
         return AS_ENOMEM;
     for (uint64_t r = 0; r < n; r++) {
-        k[r].hash = as__hash64(row(row_ctx, r), bytes, 0);
+        const void *x = row(row_ctx, r);
+        if (x == NULL) {
+            free(k);
+            return AS_ECHECKSUM;
+        }
+        k[r].hash = as__hash64(x, bytes, 0);
         k[r].row = r;
     }
     qsort(k, (size_t)n, sizeof *k, by_hash);

@@ -12,14 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Row i's bytes (bytes of them, as given to as__same_rows). */
+/* Row i's bytes (bytes of them, as given to as__same_rows); NULL for a
+ * row that fails its checksum (as_index_row()). */
 typedef const void *(*as__row_fn)(const void *ctx, uint64_t i);
 /* One group of m >= 2 rows with the same bytes, ascending; AS_OK to go
  * on, anything else to stop with it. */
 typedef int (*as__group_fn)(void *ctx, const uint64_t *rows, size_t m);
 
 /* Calls group for each group of copies among rows 0 .. n-1, in no
- * particular order of groups. AS_OK, AS_ENOMEM, or what group returned. */
+ * particular order of groups. AS_OK, AS_ENOMEM, AS_ECHECKSUM (a row is
+ * NULL: before any group is called), or what group returned. */
 int as__same_rows(uint64_t n, size_t bytes, as__row_fn row, const void *row_ctx,
                   as__group_fn group, void *group_ctx);
 

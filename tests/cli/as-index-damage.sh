@@ -116,6 +116,19 @@ for at in 20 300 $((size / 3)) $((size / 2)) $((size - 10)); do
     done
 done
 
+# -a (the approximate index) on a flipped byte of the matrix, which it
+# reads whole: refused, no graph written (it crashed).
+set -- $sections
+while [ "$3" != MATRIX ]; do
+    shift 3
+done
+at=$(($1 + $2 / 2))
+flip "$at"
+run as-index -a bad.asx
+expect_status 1
+expect_damaged as-index "$at"
+[ -e bad.asx.ann ] && fail "as-index -a: a graph of a damaged index"
+
 # Every tool on one flipped byte at a time: every K bytes, the first and
 # last byte of every section, the first padding byte after it, and the
 # header's unused bytes and checksum. Each gives the undamaged index's

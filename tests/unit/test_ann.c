@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../../lib/ann/hnsw.h"
+#include "../../lib/index/layout.h"
 #include "../../lib/util/hash.h"
 #include "as/as.h"
 #include "check.h"
@@ -872,6 +873,23 @@ test_files(const char *ix_path, const char *ann_path, float *x)
     CHECK_STATUS(as_ann_open(&a, ann_path, ix), AS_ESTALE);
     CHECK(a == NULL);
     as_index_close(ix);
+
+    check_ctx("a row of the index damaged");
+    {
+        char dmg[400], out[400];
+        snprintf(dmg, sizeof dmg, "%s/bad.asx", dir);
+        snprintf(out, sizeof out, "%s/bad.ann", dir);
+        size_t n;
+        char *buf = tu_read_file(ix_path, &n);
+        uint64_t m_off = tu_get64(buf + H_SECTION_TABLE + 16 * SEC_MATRIX);
+        buf[m_off + 7 * dim * sizeof(float) + 2] ^= 1; /* row 7 */
+        tu_write_file(dmg, buf, n);
+        free(buf);
+        CHECK_STATUS(as_index_open(&ix, dmg, 0, NULL), AS_OK);
+        CHECK_STATUS(as_ann_build(ix, out, NULL), AS_ECHECKSUM);
+        CHECK(access(out, F_OK) != 0);
+        as_index_close(ix);
+    }
 
     check_ctx("options");
     struct as_ann_opts o;
