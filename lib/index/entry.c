@@ -28,6 +28,11 @@ as__put_ok(const struct as_index_entry *e, const float *values, size_t dim)
         !as__annotation_ok(e->cluster, e->flags & AS_ENTRY_HAS_ANOMALY,
                            e->anomaly))
         return 0;
+    /* what a stream may say (featio.h): seconds, or -1 for unknown; the
+     * dump could not give back another */
+    if (!(e->duration_s >= 0.0 || e->duration_s == -1.0) ||
+        !isfinite(e->duration_s))
+        return 0;
     for (size_t j = 0; j < dim; j++)
         if (!isfinite(values[j]))
             return 0;

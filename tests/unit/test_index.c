@@ -280,6 +280,14 @@ test_put_remove(void)
     struct as_index_entry empty = e;
     empty.path = "";
     CHECK_STATUS(as_index_builder_put(b, &empty, v, NULL), AS_EINVAL);
+    /* a duration the dump could not give back: only seconds, or -1 */
+    odd = e;
+    const double durations[] = {(double)NAN, (double)INFINITY, -5.0, -0.5};
+    for (size_t i = 0; i < 4; i++) {
+        odd.duration_s = durations[i];
+        CHECK_STATUS(as_index_builder_put(b, &odd, v, NULL), AS_EINVAL);
+    }
+    CHECK_INT(as_index_builder_count(b), 9);
     CHECK_STATUS(as_index_builder_write(b, path), AS_OK);
     as_index *ix;
     CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_VERIFY, NULL), AS_OK);

@@ -417,7 +417,7 @@ test_annotate(void)
     CHECK(kept > 0);
     as_index_close(ix);
     /* the updater refuses what the builder does: a score not finite, a
-     * cluster below none */
+     * cluster below none, a duration neither seconds nor -1 */
     struct as_index_update_opts uo;
     as_index_update_opts_init(&uo);
     as_index_updater *u = NULL;
@@ -431,6 +431,11 @@ test_annotate(void)
         CHECK_STATUS(as_index_updater_put(u, &e, m.v, NULL), AS_EINVAL);
         e.flags = 0;
         e.cluster = -3;
+        CHECK_STATUS(as_index_updater_put(u, &e, m.v, NULL), AS_EINVAL);
+        e.cluster = AS_INDEX_NO_CLUSTER;
+        e.duration_s = (double)NAN; /* seconds, or -1 */
+        CHECK_STATUS(as_index_updater_put(u, &e, m.v, NULL), AS_EINVAL);
+        e.duration_s = -2.0;
         CHECK_STATUS(as_index_updater_put(u, &e, m.v, NULL), AS_EINVAL);
         as_index_updater_free(u);
     }

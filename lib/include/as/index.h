@@ -351,7 +351,8 @@ int as_index_subset(as_index **out, const as_index *ix, as_index_keep_fn keep,
  * values, label, duration and file metadata are all equal; replacing
  * keeps the entry's place and its cluster and anomaly unless e sets them.
  * Returns AS_OK, AS_EINVAL (empty path, non-finite value or anomaly
- * score, a cluster below AS_INDEX_NO_CLUSTER) or AS_ENOMEM. */
+ * score, a cluster below AS_INDEX_NO_CLUSTER, a duration neither -1 nor
+ * a finite number of seconds from 0) or AS_ENOMEM. */
 int as_index_builder_put(as_index_builder *b, const struct as_index_entry *e,
                          const float *values, enum as_put *what);
 /* Removes the entry with this path; AS_OK, or AS_ENOENT_PATH. */
