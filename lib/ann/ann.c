@@ -1067,6 +1067,7 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
          * walk is always made: it is what the graph is for. */
         int rank_all = st == AS_OK && pass.n < s->n_rows &&
                        (double)want * COST_WALK >= exact_cost;
+        int every_node = 0; /* the last walk gave every node: exact too */
         while (st == AS_OK && !rank_all) {
             if (want > a->nodes)
                 want = a->nodes;
@@ -1084,6 +1085,7 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
             size_t got = 0, m = 0;
             if (want > 0)
                 st = as__hnsw_search(a->g, y, want, labels, dist, &got);
+            every_node = got >= a->nodes;
             if (st == AS_OK && (m = candidates(a, s, labels, got, q, k, f,
                                                &refs, &rcap)) == SIZE_MAX)
                 st = AS_ENOMEM;
@@ -1108,7 +1110,7 @@ as_ann_search(const as_ann *a, as_searcher *s, const float *queries, size_t n_q,
         else if (rank_all)
             later[n_later++] = q;
         if (exact != NULL)
-            exact[q] = (unsigned char)rank_all;
+            exact[q] = (unsigned char)(rank_all || every_node);
     }
     if (st == AS_OK && n_later > 0)
         st = scan_queries(s, queries, later, n_later, k, f, hits, n_hits);

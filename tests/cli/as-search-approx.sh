@@ -55,6 +55,16 @@ awk -v r="$r" 'BEGIN { exit !(r >= 0.95) }' || fail "recall $r < 0.95"
 [ "$(head -n 1 approx)" = "$(head -n 1 exact)	exact" ] || fail "-a header"
 tail -n +2 approx | awk -F '\t' '$NF != "no" { exit 1 }' || fail "-a marker"
 head -n 1 exact | grep -q exact && fail "exact output has the marker"
+# a walk that gathers every node (-E as large as the library) misses
+# nothing: the exact answer, saying yes
+head -n 3 queries.tsv >q2.tsv
+as-search -k 5 -F q2.tsv lib.asx >exact2
+run as-search -a -E 2000 -k 5 -F q2.tsv lib.asx
+expect_status 0
+tail -n +2 "$T/out" | awk -F '\t' '$NF != "yes" { exit 1 }' ||
+    fail "-a, every node walked: not marked exact"
+cut -f 1-"$(head -n 1 exact2 | awk -F '\t' '{ print NF }')" "$T/out" |
+    cmp -s - exact2 || fail "-a, every node walked: not the exact answer"
 # the distances of what -a finds are the exact ones
 awk -F '\t' 'NR == FNR { d[$1 "\t" $3] = $5; next }
     FNR > 1 && ($1 "\t" $3) in d && d[$1 "\t" $3] != $5 { exit 1 }' \

@@ -560,6 +560,25 @@ test_filter_ranked(const char *ix_path, const char *ann_path, const float *x)
     for (size_t i = 0; i < NQ; i++)
         CHECK_INT(exact[i], 0);
 
+    check_ctx("no filter, every entry asked for: every node walked, exact");
+    {
+        struct as_hit *ae = malloc(N * sizeof *ae),
+                      *aa = malloc(N * sizeof *aa);
+        size_t nae = 0, naa = 0;
+        exact[0] = 7;
+        CHECK_STATUS(as_search(s, q, 1, N, NULL, ae, &nae), AS_OK);
+        CHECK_STATUS(as_ann_search(a, s, q, 1, N, N, NULL, aa, &naa, exact),
+                     AS_OK);
+        CHECK_INT(exact[0], 1);
+        CHECK_INT(naa, nae);
+        for (size_t r = 0; r < naa && r < nae; r++) {
+            CHECK_INT(aa[r].entry, ae[r].entry);
+            CHECK(aa[r].distance == ae[r].distance);
+        }
+        free(ae);
+        free(aa);
+    }
+
     check_ctx("a filter of 1 entry in 40: ranked from the first");
     for (size_t e = 0; e < N; e++)
         rows[e] = e % 40 == 3;

@@ -692,7 +692,8 @@ parse_options(int argc, char **argv, struct opts *o)
          .help = "search the approximate index INDEX.ann (as-index -a): "
                  "faster on large libraries, may miss some of the nearest; "
                  "results say exact: no (yes where a filter lets so few "
-                 "through that each was ranked)"},
+                 "through that each was ranked, or the walk gathered every "
+                 "node)"},
         {'C', "copy-to", CLI_CALL, "DIR", .to = o, .fn = take_crate,
          .help = "put a copy of each match in DIR (names made unique with "
                  "the folders above)"},

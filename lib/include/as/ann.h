@@ -148,7 +148,8 @@ void as_ann_info(const as_ann *a, struct as_ann_info *info);
  * entries; the walks after it never cost much more than the exact
  * search. exact (NULL, or n_q bytes)
  * receives per query 1 when its hits are as_search's (every entry the
- * filter lets through was ranked), 0 when they come from the walk.
+ * filter lets through was ranked, or the walk gave every node of the
+ * graph), 0 when they come from a walk that did not.
  * Returns AS_OK, AS_EINVAL, AS_ECHECKSUM or AS_EINDEX (a damaged
  * candidate row or entry), AS_ENOMEM or AS_ENOTSUP. Several threads may
  * search with one handle.
