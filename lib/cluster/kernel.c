@@ -9,6 +9,11 @@
  * would otherwise come out different); only the plain C version, without
  * fused multiply-adds, can differ in the last bits. Nothing depends on
  * the run or the thread count.
+ *
+ * HDBSCAN's kernel (as__sqdist16_exact) is another kind: its sums are in
+ * double, column after column, with no fused multiply-add, as a plain
+ * loop makes them, so they are the same to the bit on every path (AVX
+ * and both plain C versions).
  */
 #include <math.h>
 #include <stdint.h>
@@ -18,7 +23,7 @@
 #include "internal.h"
 
 float *
-as__transpose16(const float *x, size_t n, size_t d)
+as__transpose16_rows(const float *x, const size_t *rows, size_t n, size_t d)
 {
     size_t blocks = (n + AS__LANES - 1) / AS__LANES;
     if (d != 0 && blocks > SIZE_MAX / d / AS__LANES / sizeof(float))
@@ -28,10 +33,17 @@ as__transpose16(const float *x, size_t n, size_t d)
         return NULL;
     for (size_t i = 0; i < n; i++) {
         float *blk = xt + (i / AS__LANES) * d * AS__LANES;
+        const float *row = x + (rows != NULL ? rows[i] : i) * d;
         for (size_t j = 0; j < d; j++)
-            blk[j * AS__LANES + i % AS__LANES] = x[i * d + j];
+            blk[j * AS__LANES + i % AS__LANES] = row[j];
     }
     return xt;
+}
+
+float *
+as__transpose16(const float *x, size_t n, size_t d)
+{
+    return as__transpose16_rows(x, NULL, n, d);
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -41,6 +53,21 @@ as__transpose16(const float *x, size_t n, size_t d)
 typedef float v16 __attribute__((vector_size(64), aligned(4)));
 typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
 #define INLINE static inline __attribute__((always_inline))
+
+/* Each lane's sum in double, one column after another, with no fused
+ * multiply-add (the build's -ffp-contract=off): what a plain loop over
+ * the columns gives, bit for bit, whatever the instruction set. */
+INLINE void
+sqdist_exact(const float *blk, size_t d, const double *y, double *out)
+{
+    double a[AS__LANES] = {0};
+    for (size_t j = 0; j < d; j++)
+        for (int l = 0; l < AS__LANES; l++) {
+            double t = (double)blk[j * AS__LANES + l] - y[j];
+            a[l] += t * t;
+        }
+    memcpy(out, a, sizeof a);
+}
 
 INLINE void
 sqdist_part(const float *blk, size_t j0, size_t j1, const float *y, float *acc)
@@ -155,6 +182,30 @@ nearest(const float *blk, size_t d, const float *c, const float *cc, size_t k,
 #include <immintrin.h>
 #define ISA_AVX512 __attribute__((target("avx512f,fma")))
 #define ISA_AVX2 __attribute__((target("avx2,fma")))
+
+/* The sums of sqdist_exact, four lanes a register (AVX, no FMA) */
+__attribute__((target("avx"))) static void
+sqdist_exact_avx(const float *blk, size_t d, const double *y, double *out)
+{
+    __m256d a0 = _mm256_setzero_pd(), a1 = _mm256_setzero_pd();
+    __m256d a2 = _mm256_setzero_pd(), a3 = _mm256_setzero_pd();
+    for (size_t j = 0; j < d; j++) {
+        const float *p = blk + j * AS__LANES;
+        __m256d yj = _mm256_broadcast_sd(y + j);
+        __m256d t0 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(p)), yj);
+        __m256d t1 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(p + 4)), yj);
+        __m256d t2 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(p + 8)), yj);
+        __m256d t3 = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(p + 12)), yj);
+        a0 = _mm256_add_pd(a0, _mm256_mul_pd(t0, t0));
+        a1 = _mm256_add_pd(a1, _mm256_mul_pd(t1, t1));
+        a2 = _mm256_add_pd(a2, _mm256_mul_pd(t2, t2));
+        a3 = _mm256_add_pd(a3, _mm256_mul_pd(t3, t3));
+    }
+    _mm256_storeu_pd(out, a0);
+    _mm256_storeu_pd(out + 4, a1);
+    _mm256_storeu_pd(out + 8, a2);
+    _mm256_storeu_pd(out + 12, a3);
+}
 
 ISA_AVX512 static void
 sqdist_part_avx512(const float *blk, size_t j0, size_t j1, const float *y,
@@ -438,8 +489,38 @@ as__nearest16(int isa, const float *blk, size_t d, const float *c,
     nearest(blk, d, c, cc, k, best, second, which);
 }
 
+void
+as__sqdist16_exact(int isa, const float *blk, size_t d, const double *y,
+                   double *out)
+{
+#if defined(__x86_64__)
+    if (isa != AS__KERNEL_GENERIC) {
+        sqdist_exact_avx(blk, d, y, out);
+        return;
+    }
+#else
+    (void)isa;
+#endif
+    sqdist_exact(blk, d, y, out);
+}
+
 #else /* neither GCC nor clang: plain C, summed in another order than the      \
        * vector code above (results differ in the last bits only) */
+
+void
+as__sqdist16_exact(int isa, const float *blk, size_t d, const double *y,
+                   double *out)
+{
+    (void)isa;
+    for (int l = 0; l < AS__LANES; l++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double t = (double)blk[j * AS__LANES + l] - y[j];
+            s += t * t;
+        }
+        out[l] = s;
+    }
+}
 
 int
 as__kernel_isa(void)

@@ -443,6 +443,42 @@ test_kernel_isas(void)
     }
 }
 
+/* The exact kernel of HDBSCAN: each lane's sum in double, column after
+ * column, as a plain loop makes it, to the bit, on the plain C path and
+ * on the CPU's own; over a selection of rows (as__transpose16_rows). */
+static void
+test_kernel_exact(void)
+{
+    check_ctx("kernels: exact sums");
+    size_t n = 40, rows[AS__LANES];
+    for (size_t d = 1; d <= 41; d += 4) {
+        float *x = make_data(n, d, 3, 5 + d, NULL);
+        for (size_t i = 0; i < n * d; i++) /* magnitudes far apart */
+            x[i] *= (float)(1u << (i % 17));
+        double y[41], want[AS__LANES], got[AS__LANES];
+        for (size_t j = 0; j < d; j++)
+            y[j] = (double)x[(n - 1) * d + j];
+        for (size_t l = 0; l < AS__LANES; l++)
+            rows[l] = (l * 7 + d) % n;
+        float *xt = as__transpose16_rows(x, rows, AS__LANES, d);
+        for (size_t l = 0; l < AS__LANES; l++) {
+            double s = 0.0;
+            for (size_t j = 0; j < d; j++) {
+                double t = (double)x[rows[l] * d + j] - y[j];
+                s += t * t;
+            }
+            want[l] = s;
+        }
+        int isas[2] = {AS__KERNEL_GENERIC, as__kernel_isa()};
+        for (int v = 0; v < 2; v++) {
+            as__sqdist16_exact(isas[v], xt, d, y, got);
+            CHECK(memcmp(got, want, sizeof got) == 0);
+        }
+        free(x);
+        free(xt);
+    }
+}
+
 static void
 test_pca(void)
 {
@@ -939,6 +975,7 @@ main(int argc, char **argv)
     test_dbscan();
     test_kdistance();
     test_kernel_isas();
+    test_kernel_exact();
     test_pca();
     test_policy();
     test_stored();

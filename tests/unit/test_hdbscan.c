@@ -200,6 +200,43 @@ test_threads(void)
     free(b);
 }
 
+/* Blobs far apart, each one cluster, on enough points for Prim's
+ * algorithm to set the points joined aside (past 1024 outside points,
+ * whenever half of them have joined) several times, the blobs
+ * interleaved in the order of the points. */
+static void
+test_blobs(void)
+{
+    size_t n = 4000, d = 5, blobs = 5;
+    float *x = malloc(n * d * sizeof *x);
+    int32_t *lab = malloc(n * sizeof *lab);
+    uint64_t s = 7;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++) {
+            s = s * UINT64_C(6364136223846793005) + 1442695040888963407u;
+            double u = (double)(s >> 11) * 0x1p-53;
+            x[i * d + j] = (float)(100.0 * (double)((i % blobs) * (j + 1)) + u);
+        }
+    struct as_hdbscan_opts o;
+    as_hdbscan_opts_init(&o);
+    o.min_cluster_size = 50;
+    o.threads = 2;
+    size_t k = 0;
+    check_ctx("blobs");
+    CHECK_INT(as_hdbscan(x, n, d, &o, lab, NULL, &k), AS_OK);
+    CHECK_INT(k, blobs);
+    /* each blob one cluster of its own, no point noise */
+    for (size_t i = 0; i < n; i++) {
+        CHECK(lab[i] >= 0);
+        CHECK_INT(lab[i], lab[i % blobs]);
+    }
+    for (size_t b = 0; b < blobs; b++)
+        for (size_t c = b + 1; c < blobs; c++)
+            CHECK(lab[b] != lab[c]);
+    free(x);
+    free(lab);
+}
+
 static void
 test_errors(void)
 {
@@ -300,6 +337,7 @@ main(void)
     test_reference();
     test_by_hand();
     test_threads();
+    test_blobs();
     test_errors();
     return check_done();
 }

@@ -137,7 +137,8 @@ void as_hdbscan_opts_init(struct as_hdbscan_opts *o);
  * gives them; noise is -1. Equal edge weights are taken in the order
  * Prim's algorithm found them (scikit-learn's unstable sort may order
  * them otherwise past 16 points; the clusters then differ only in their
- * numbers or where ties decide). Exact: O(n^2 d) time, O(n) memory.
+ * numbers or where ties decide). Exact: O(n^2 d) time, O(n d) memory (a
+ * copy of the points, transposed).
  *
  * labels: n values; prob: n membership strengths in [0, 1] as
  * scikit-learn's probabilities_ (0 for noise; may be NULL);
