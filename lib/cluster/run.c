@@ -16,6 +16,7 @@
 #include "as/cluster.h"
 #include "as/error.h"
 #include "as/parallel.h"
+#include "internal.h"
 
 /* Points for the k-distance estimate of eps. */
 #define KDIST_SAMPLE 2000
@@ -203,25 +204,46 @@ dbscan(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
     return as_dbscan(x, n, d, &dopt, r->labels, NULL, &r->k);
 }
 
+/* The single-linkage tree of HDBSCAN with min_samples ms into *t; NULL
+ * when there are too few points for a cluster (n < 2 or ms > n). */
 static int
-hdbscan(const float *x, size_t n, size_t d, size_t mcs, size_t ms,
-        size_t threads, struct as_cluster_result *r)
+hdbscan_tree(const float *x, size_t n, size_t d, size_t ms, size_t threads,
+             as__hdbscan_tree **t)
 {
-    struct as_hdbscan_opts ho;
-    as_hdbscan_opts_init(&ho);
-    ho.min_cluster_size = mcs;
-    ho.min_samples = ms;
-    ho.threads = threads;
+    *t = NULL;
+    if (n < 2 || ms > n)
+        return AS_OK;
+    return as__hdbscan_tree_new(x, n, d, ms, threads, t);
+}
+
+/* HDBSCAN's clusters of t with min_cluster_size mcs into r (ms: the
+ * min_samples t was made with); t NULL: every point noise. */
+static int
+hdbscan_cut(const as__hdbscan_tree *t, size_t n, size_t mcs, size_t ms,
+            struct as_cluster_result *r)
+{
     r->min_cluster_size = mcs;
-    r->min_samples = ms ? ms : mcs;
-    if (n < 2 || (ms ? ms : mcs) > n) {
-        /* too few points for a cluster: all noise */
+    r->min_samples = ms;
+    if (t == NULL) {
         for (size_t i = 0; i < n; i++)
             r->labels[i] = -1;
         r->k = 0;
         return AS_OK;
     }
-    return as_hdbscan(x, n, d, &ho, r->labels, NULL, &r->k);
+    return as__hdbscan_cut(t, mcs, r->labels, NULL, &r->k);
+}
+
+static int
+hdbscan(const float *x, size_t n, size_t d, size_t mcs, size_t ms,
+        size_t threads, struct as_cluster_result *r)
+{
+    ms = ms ? ms : mcs;
+    as__hdbscan_tree *t;
+    int st = hdbscan_tree(x, n, d, ms, threads, &t);
+    if (st == AS_OK)
+        st = hdbscan_cut(t, n, mcs, ms, r);
+    as__hdbscan_tree_free(t);
+    return st;
 }
 
 /* The automatic choice's HDBSCAN settings (see as/cluster.h). */
@@ -231,7 +253,10 @@ hdbscan(const float *x, size_t n, size_t d, size_t mcs, size_t ms,
 
 struct join {
     const float *x;
+    const float *xt; /* x transposed (as__transpose16) */
     size_t n, d;
+    int isa;            /* as__kernel_isa() */
+    double *y;          /* per worker: d */
     const int32_t *lab; /* HDBSCAN's */
     int32_t *out;
 };
@@ -239,23 +264,24 @@ struct join {
 static void
 join_task(void *ctx, size_t i, size_t worker)
 {
-    (void)worker;
     struct join *j = ctx;
     if (j->lab[i] >= 0)
         return;
+    size_t d = j->d;
+    double *y = j->y + worker * d, s[AS__LANES];
+    for (size_t t = 0; t < d; t++)
+        y[t] = (double)j->x[i * d + t];
     double best = HUGE_VAL;
     int32_t at = -1;
-    for (size_t q = 0; q < j->n; q++) {
-        if (j->lab[q] < 0)
-            continue;
-        double s = 0.0;
-        for (size_t t = 0; t < j->d; t++) {
-            double u = (double)j->x[i * j->d + t] - (double)j->x[q * j->d + t];
-            s += u * u;
-        }
-        if (s < best || (s == best && j->lab[q] < at)) {
-            best = s;
-            at = j->lab[q];
+    for (size_t q0 = 0; q0 < j->n; q0 += AS__LANES) {
+        as__sqdist16_exact(j->isa, j->xt + q0 * d, d, y, s);
+        size_t lanes = j->n - q0 < AS__LANES ? j->n - q0 : AS__LANES;
+        for (size_t l = 0; l < lanes; l++) {
+            int32_t lab = j->lab[q0 + l];
+            if (lab >= 0 && (s[l] < best || (s[l] == best && lab < at))) {
+                best = s[l];
+                at = lab;
+            }
         }
     }
     j->out[i] = at;
@@ -268,15 +294,18 @@ automatic(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
     size_t mcs =
         n / AUTO_SHARE > AUTO_MIN_SIZE ? n / AUTO_SHARE : AUTO_MIN_SIZE;
     size_t *size = NULL;
-    int st;
+    as__hdbscan_tree *t; /* one for every min_cluster_size tried */
+    int st = hdbscan_tree(x, n, d, AUTO_MIN_SAMPLES, o->threads, &t);
+    if (st != AS_OK)
+        return st;
     for (;;) {
-        st = hdbscan(x, n, d, mcs, AUTO_MIN_SAMPLES, o->threads, r);
-        if (st != AS_OK)
-            return st;
+        st = hdbscan_cut(t, n, mcs, AUTO_MIN_SAMPLES, r);
         free(size);
-        size = calloc(r->k ? r->k : 1, sizeof *size);
-        if (size == NULL)
-            return AS_ENOMEM;
+        size = st == AS_OK ? calloc(r->k ? r->k : 1, sizeof *size) : NULL;
+        if (size == NULL) {
+            as__hdbscan_tree_free(t);
+            return st == AS_OK ? AS_ENOMEM : st;
+        }
         size_t big = 0;
         for (size_t i = 0; i < n; i++)
             if (r->labels[i] >= 0 && ++size[r->labels[i]] > big)
@@ -286,6 +315,7 @@ automatic(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
         mcs = mcs * 2 / 3 > AUTO_MIN_SIZE ? mcs * 2 / 3 : AUTO_MIN_SIZE;
     }
     free(size);
+    as__hdbscan_tree_free(t);
     if (r->k == 0) {
         /* too few or too alike for any cluster: every entry in one, as
          * auto promises (each joins it) */
@@ -295,17 +325,23 @@ automatic(const float *x, size_t n, size_t d, const struct as_cluster_opts *o,
         r->joined = n;
         return AS_OK;
     }
+    size_t workers = o->threads > 1 ? o->threads : 1;
     int32_t *out = malloc(n * sizeof *out);
-    if (out == NULL)
-        return AS_ENOMEM;
-    memcpy(out, r->labels, n * sizeof *out);
-    struct join j = {x, n, d, r->labels, out};
-    if ((st = as_parallel(n, o->threads, join_task, &j)) == AS_OK) {
-        for (size_t i = 0; i < n; i++)
-            r->joined += r->labels[i] < 0;
-        memcpy(r->labels, out, n * sizeof *out);
+    double *y = malloc(workers * d * sizeof *y);
+    float *xt = as__transpose16(x, n, d);
+    st = AS_ENOMEM;
+    if (out != NULL && y != NULL && xt != NULL) {
+        memcpy(out, r->labels, n * sizeof *out);
+        struct join j = {x, xt, n, d, as__kernel_isa(), y, r->labels, out};
+        if ((st = as_parallel(n, workers, join_task, &j)) == AS_OK) {
+            for (size_t i = 0; i < n; i++)
+                r->joined += r->labels[i] < 0;
+            memcpy(r->labels, out, n * sizeof *out);
+        }
     }
     free(out);
+    free(y);
+    free(xt);
     return st;
 }
 
