@@ -169,6 +169,14 @@ test_by_hand(void)
     CHECK_INT(lab[10], -1);
 }
 
+/* A uniform draw in [0, 1) from the generator s. */
+static double
+uniform(uint64_t *s)
+{
+    *s = *s * UINT64_C(6364136223846793005) + 1442695040888963407u;
+    return (double)(*s >> 11) * 0x1p-53;
+}
+
 /* Same labels on 1 and 3 threads, on enough points for Prim's step to
  * be split. */
 static void
@@ -179,11 +187,9 @@ test_threads(void)
     int32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
     uint64_t s = 99;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++) {
-            s = s * UINT64_C(6364136223846793005) + 1442695040888963407u;
-            double u = (double)(s >> 11) * 0x1p-53;
-            x[i * d + j] = (float)((double)((i % 7) * ((j % 3) + 1)) + u);
-        }
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] =
+                (float)((double)((i % 7) * ((j % 3) + 1)) + uniform(&s));
     struct as_hdbscan_opts o;
     as_hdbscan_opts_init(&o);
     o.min_cluster_size = 20;
@@ -212,11 +218,9 @@ test_blobs(void)
     int32_t *lab = malloc(n * sizeof *lab);
     uint64_t s = 7;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++) {
-            s = s * UINT64_C(6364136223846793005) + 1442695040888963407u;
-            double u = (double)(s >> 11) * 0x1p-53;
-            x[i * d + j] = (float)(100.0 * (double)((i % blobs) * (j + 1)) + u);
-        }
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] =
+                (float)(100.0 * (double)((i % blobs) * (j + 1)) + uniform(&s));
     struct as_hdbscan_opts o;
     as_hdbscan_opts_init(&o);
     o.min_cluster_size = 50;
