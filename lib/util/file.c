@@ -334,15 +334,14 @@ outfile_free(as_outfile *f)
  * its file and locking it. */
 #define STALE_AFTER_S 60
 
-/*
- * Removes what killed runs left beside the target base in dir: the
- * temporary files .BASE.tmp-XXXXXX that no writer holds (a writer keeps
- * an flock on its own until it is renamed or removed) and that were
- * last written over a minute ago. Each would otherwise stay, as large
- * as the output, for good (a cron job's as-extract -o killed nightly).
- */
+/* Removes the files of dir that match (match(name, ctx) nonzero), are
+ * regular, held by no writer (a writer keeps an flock on its own until it
+ * is renamed or removed) and were last written over a minute ago: what
+ * killed runs left, which would otherwise stay, as large as the output,
+ * for good (a cron job's as-extract -o killed nightly). */
 static void
-remove_stale_temps(const char *dir, const char *base)
+sweep(const char *dir, int (*match)(const char *name, const void *ctx),
+      const void *ctx)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -351,7 +350,7 @@ remove_stale_temps(const char *dir, const char *base)
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        if (!as__is_temp_of(n, base))
+        if (!match(n, ctx))
             continue;
         int fd =
             openat(dirfd(d), n, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
@@ -365,6 +364,28 @@ remove_stale_temps(const char *dir, const char *base)
         close(fd);
     }
     closedir(d);
+}
+
+/* The temporary files .BASE.tmp-XXXXXX of the target base. */
+static int
+temp_of(const char *name, const void *base)
+{
+    return as__is_temp_of(name, base);
+}
+
+/* prefix and six characters, as mkstemp(3) makes them. */
+static int
+prefixed(const char *name, const void *prefix)
+{
+    size_t n = strlen(prefix);
+    return strncmp(name, prefix, n) == 0 && strlen(name + n) == 6;
+}
+
+void
+as_remove_stale_temps(const char *dir, const char *prefix)
+{
+    if (dir != NULL && prefix != NULL && prefix[0] != '\0')
+        sweep(dir, prefixed, prefix);
 }
 
 int
@@ -411,7 +432,7 @@ as_outfile_open(as_outfile **out, const char *path)
          * taken for a stale one, however slow the run */
         flock(fd, LOCK_EX);
         const char *base = strrchr(f->target, '/');
-        remove_stale_temps(f->dir, base != NULL ? base + 1 : f->target);
+        sweep(f->dir, temp_of, base != NULL ? base + 1 : f->target);
     }
     if (err == 0 && (f->fp = fdopen(fd, "w")) == NULL)
         err = errno;

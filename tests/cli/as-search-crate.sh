@@ -216,3 +216,25 @@ expect_status 1
 run as-search -J -L -C jcrate tabs.asx
 expect_status 0
 [ "$(ls -A jcrate | wc -l)" -eq 2 ] || fail "-J crate: $(ls -A jcrate)"
+
+# A copy's temporary file left by a killed run is removed by the next
+# run into the crate once it is a minute old and nobody holds it; a
+# fresh one, one held by a live writer (flock), and other names stay.
+mkdir -p kcrate
+for t in abcdef held12 fresh1; do
+    printf 'half a copy' >"kcrate/.as-crate-$t"
+done
+printf 'mine' >kcrate/.as-crate-abc
+touch -d '2 hours ago' kcrate/.as-crate-abcdef kcrate/.as-crate-held12 \
+    kcrate/.as-crate-abc
+flock kcrate/.as-crate-held12 sleep 4 </dev/null >/dev/null 2>&1 &
+holder=$!
+sleep 1
+run as-search -k 1 -C kcrate lib.asx "$FIX/hihat_48k.wav"
+expect_status 0
+wait "$holder" || true
+[ -e kcrate/.as-crate-abcdef ] && fail "a killed run's copy stays"
+for t in held12 fresh1 abc; do
+    [ -e "kcrate/.as-crate-$t" ] || fail ".as-crate-$t removed"
+done
+[ "$(ls kcrate | wc -l)" -eq 1 ] || fail "kcrate: $(ls -A kcrate)"

@@ -21,16 +21,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "as-search.h"
 #include "as/error.h"
+#include "as/file.h"
 #include "as/pathlist.h"
 
 #ifndef NAME_MAX
 #define NAME_MAX 255
 #endif
+
+/* A copy's temporary file in the crate: this and six characters. */
+#define CRATE_TEMP ".as-crate-"
 
 void
 crate_init(struct crate *c, const char *dir, int link)
@@ -181,15 +186,18 @@ copy_file(int in, const struct stat *st, const char *dir, const char *dst,
 {
     int out, e = 0;
     size_t dlen = strlen(dir);
-    char *tmp = cli_xrealloc(NULL, dlen + sizeof "/.as-crate-XXXXXX");
+    char *tmp = cli_xrealloc(NULL, dlen + sizeof "/" CRATE_TEMP "XXXXXX");
     memcpy(tmp, dir, dlen);
-    memcpy(tmp + dlen, "/.as-crate-XXXXXX", sizeof "/.as-crate-XXXXXX");
+    memcpy(tmp + dlen, "/" CRATE_TEMP "XXXXXX", sizeof "/" CRATE_TEMP "XXXXXX");
     *read_failed = 0;
     if ((out = mkstemp(tmp)) < 0) {
         e = errno;
         free(tmp);
         return e;
     }
+    /* held until it is placed or removed: a live run's file is never
+     * taken for a killed run's (as_remove_stale_temps()) */
+    flock(out, LOCK_EX);
     mode_t mask = umask(0);
     umask(mask);
     fchmod(out, 0666 & ~mask);
@@ -224,12 +232,17 @@ copy_file(int in, const struct stat *st, const char *dir, const char *dst,
         if (fsync(out) != 0)
             e = errno;
     }
-    if (close(out) != 0 && !e)
-        e = errno;
-    if (e)
+    if (e) {
+        close(out);
         unlink(tmp);
-    else
+    } else {
+        /* placed while still held (its lock goes with the file, not the
+         * name): another run's sweep never takes a finished copy, whose
+         * time is the match's, for a killed run's; synced, so a failed
+         * close loses nothing */
         e = place(tmp, dst);
+        close(out);
+    }
     free(tmp);
     return e;
 }
@@ -380,6 +393,9 @@ crate_write(struct crate *c)
         cli_warnx(c->dir, "%s", strerror(errno == EEXIST ? ENOTDIR : errno));
         return 1;
     }
+    /* what a killed run left: on a memory card's FAT, where a name with
+     * a dot is not hidden, a sampler would list it */
+    as_remove_stale_temps(c->dir, CRATE_TEMP);
     struct item *v = cli_xrealloc(NULL, (c->n ? c->n : 1) * sizeof *v);
     for (size_t i = 0; i < c->n; i++)
         v[i] = (struct item){.path = c->paths[i], .order = i};

@@ -86,6 +86,18 @@ int as_outfile_commit(as_outfile *f);
 void as_outfile_abort(as_outfile *f);
 
 /*
+ * Removes the files of the folder dir named prefix and six more
+ * characters (as mkstemp(3) makes a temporary file's name from
+ * "prefixXXXXXX") that are regular, held by no process's flock(2) and
+ * were last written over a minute ago: the temporary files of runs that
+ * were killed, for a writer that makes its own in dir and holds an flock
+ * on each until it is renamed or removed (as_outfile_open() does so for
+ * its own). Errors are ignored: a file that cannot be opened or removed
+ * stays.
+ */
+void as_remove_stale_temps(const char *dir, const char *prefix);
+
+/*
  * Flushes fp (standard output, say) and tells whether everything written
  * to it so far got out: AS_OK, or AS_EIO with errno the reason a write
  * failed. stdio drops its buffer after a failed write and later calls
