@@ -25,8 +25,13 @@ file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
     struct stat st;
     *ino = *size = 0;
     *mtime_ns = 0;
+    /* none; or none can be (an index named with 252 to 255 bytes has no
+     * segment; a path too long as a whole may still name one) */
     if (stat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
+        return errno == ENOENT ||
+                       (errno == ENAMETOOLONG && as__name_too_long(path))
+                   ? 0
+                   : -1;
     if (regular && !S_ISREG(st.st_mode))
         return 0;
     *ino = (uint64_t)st.st_ino;

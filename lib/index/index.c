@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../io/featio_internal.h"
+#include "../util/file.h"
 #include "../util/hash.h"
 #include "as/error.h"
 #include "as/learn.h"
@@ -323,9 +324,17 @@ open_segment(const char *path, unsigned flags, int *seg_fd)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     /* not blocking: a FIFO of the segment's name must not hang readers */
     *seg_fd = open(seg_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    /* none; or none can be: an index named with 252 to 255 bytes leaves
+     * no room for the segment's name (a path too long as a whole may
+     * still name one: an error) */
+    int none =
+        *seg_fd < 0 && (errno == ENOENT ||
+                        (errno == ENAMETOOLONG && as__name_too_long(seg_path)));
+    int err = errno;
     free(seg_path);
+    errno = err;
     if (*seg_fd < 0)
-        return errno == ENOENT ? AS_OK : AS_EIO;
+        return none ? AS_OK : AS_EIO;
     struct stat st;
     int status = fstat(*seg_fd, &st) != 0 ? AS_EIO
                  : !S_ISREG(st.st_mode)   ? AS_EINDEX

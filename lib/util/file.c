@@ -138,6 +138,13 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
 }
 
 int
+as__name_too_long(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    return strlen(base != NULL ? base + 1 : path) > TEMP_NAME_MAX;
+}
+
+int
 as__is_temp_of(const char *name, const char *base)
 {
     if (name[0] != '.')

@@ -29,6 +29,12 @@ int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
 /* Whether the file name name (no folder) is one as__make_temp() makes
  * for base: ".base.tmp-" (base shortened as there) and six characters. */
 int as__is_temp_of(const char *name, const char *base);
+
+/* Nonzero when the last part of path (after its last '/') is longer than
+ * a file's name can be (255 bytes): no such file can exist, whatever the
+ * folder. ENAMETOOLONG from a path whose whole is too long (PATH_MAX)
+ * says nothing of that. */
+int as__name_too_long(const char *path);
 /* fsync of a directory: 0, or -1 with errno set. */
 int as__sync_dir(const char *dir);
 /* Opens a stored file (an index's entry, not a stream) for reading,

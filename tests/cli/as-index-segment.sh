@@ -168,6 +168,36 @@ cmp -s "$long" long.before || fail "the long-named base was written again"
 as-index -c "$long" || fail "the long-named index is damaged"
 [ "$(as-index -d "$long" -H | wc -l)" -eq 61 ] ||
     fail "the long-named index: $(as-index -d "$long" -H | wc -l) entries"
+# Named with 252 to 255 bytes (moved there), it cannot have a segment
+# (NAME.seg would not fit), and is read as it is: it was refused, "File
+# name too long".
+longer=$(printf '%0251d' 0).asx
+as-index -o plain.asx a.tsv
+cp plain.asx "$longer"
+for cmd in "as-index -c" "as-stats" "as-search -L"; do
+    run $cmd "$longer"
+    expect_status 0
+    expect_no_err
+done
+[ "$(as-index -d "$longer" -H | wc -l)" -eq 60 ] ||
+    fail "the 255-byte name: $(as-index -d "$longer" -H | wc -l) entries"
+# But a segment reached through a path too long as a whole (NAME.seg past
+# PATH_MAX, 4096 bytes) exists all the same: an error, never the index
+# read without it.
+deep=$T
+part=$(printf '%0100d' 0)
+while [ ${#deep} -lt 3832 ]; do
+    deep=$deep/$part
+done
+deep=$deep/$(printf '%0*d' $((4087 - ${#deep})) 0)
+mkdir -p "$deep"
+(cd "$deep" && as-index -q -o s.asx "$T/a.tsv" && as-index -q -u s.asx "$T/u.tsv")
+# $deep/s.asx is 4094 bytes, and its segment's path 4098
+[ ${#deep} -eq 4088 ] || fail "deep: ${#deep} bytes"
+(cd "$deep" && [ -f s.asx.seg ]) || fail "deep: no segment"
+run as-index -d "$deep/s.asx"
+expect_status 1
+[ -s "$T/out" ] && fail "read without its segment, through a path too long"
 
 # Copying an index with a segment, as as-index(1) CAVEATS says: the file
 # alone is the index before the update; the pair, the segment first, is
