@@ -974,15 +974,16 @@ run_check(const char *path)
 static int
 run(const struct opts *o, int merge, char **rest, int n_rest)
 {
-    int modes = (o->check != NULL) + (o->dump != NULL) + (o->learn != NULL) +
-                (o->output != NULL) + (o->update != NULL) + (o->approx != NULL);
     /* every mode reads or writes an index, never a stream in its place */
     const char *const named[] = {o->approx, o->check,  o->dump,
                                  o->learn,  o->output, o->update};
     const char *const letters = "acdLou"; /* named's */
+    int modes = 0;
     for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
-        if (named[i] != NULL)
+        if (named[i] != NULL) {
             cli_index_operand(named[i]);
+            modes++;
+        }
     for (int i = 0; merge && i < n_rest; i++)
         cli_index_operand(rest[i]);
 

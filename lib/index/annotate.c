@@ -28,10 +28,7 @@ file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
     /* none; or none can be (an index named with 252 to 255 bytes has no
      * segment; a path too long as a whole may still name one) */
     if (stat(path, &st) != 0)
-        return errno == ENOENT ||
-                       (errno == ENAMETOOLONG && as__name_too_long(path))
-                   ? 0
-                   : -1;
+        return as__no_such_file(errno, path) ? 0 : -1;
     if (regular && !S_ISREG(st.st_mode))
         return 0;
     *ino = (uint64_t)st.st_ino;

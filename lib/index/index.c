@@ -327,9 +327,7 @@ open_segment(const char *path, unsigned flags, int *seg_fd)
     /* none; or none can be: an index named with 252 to 255 bytes leaves
      * no room for the segment's name (a path too long as a whole may
      * still name one: an error) */
-    int none =
-        *seg_fd < 0 && (errno == ENOENT ||
-                        (errno == ENAMETOOLONG && as__name_too_long(seg_path)));
+    int none = *seg_fd < 0 && as__no_such_file(errno, seg_path);
     int err = errno;
     free(seg_path);
     errno = err;

@@ -138,10 +138,12 @@ as__make_temp(const char *dir, const char *base, char *tmp, size_t cap)
 }
 
 int
-as__name_too_long(const char *path)
+as__no_such_file(int err, const char *path)
 {
     const char *base = strrchr(path, '/');
-    return strlen(base != NULL ? base + 1 : path) > TEMP_NAME_MAX;
+    return err == ENOENT ||
+           (err == ENAMETOOLONG &&
+            strlen(base != NULL ? base + 1 : path) > TEMP_NAME_MAX);
 }
 
 int

@@ -30,11 +30,12 @@ int as__make_temp(const char *dir, const char *base, char *tmp, size_t cap);
  * for base: ".base.tmp-" (base shortened as there) and six characters. */
 int as__is_temp_of(const char *name, const char *base);
 
-/* Nonzero when the last part of path (after its last '/') is longer than
- * a file's name can be (255 bytes): no such file can exist, whatever the
- * folder. ENAMETOOLONG from a path whose whole is too long (PATH_MAX)
- * says nothing of that. */
-int as__name_too_long(const char *path);
+/* Whether err, from opening or looking at path, means there is no such
+ * file: ENOENT, or ENAMETOOLONG for a last part (after its last '/')
+ * longer than a file's name can be (255 bytes), which no file has,
+ * whatever the folder. ENAMETOOLONG from a path too long as a whole
+ * (PATH_MAX) says nothing of that: the file may be there. */
+int as__no_such_file(int err, const char *path);
 /* fsync of a directory: 0, or -1 with errno set. */
 int as__sync_dir(const char *dir);
 /* Opens a stored file (an index's entry, not a stream) for reading,

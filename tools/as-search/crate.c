@@ -36,6 +36,7 @@
 
 /* A copy's temporary file in the crate: this and six characters. */
 #define CRATE_TEMP ".as-crate-"
+static const char crate_tmp[] = "/" CRATE_TEMP "XXXXXX"; /* after dir */
 
 void
 crate_init(struct crate *c, const char *dir, int link)
@@ -186,9 +187,9 @@ copy_file(int in, const struct stat *st, const char *dir, const char *dst,
 {
     int out, e = 0;
     size_t dlen = strlen(dir);
-    char *tmp = cli_xrealloc(NULL, dlen + sizeof "/" CRATE_TEMP "XXXXXX");
+    char *tmp = cli_xrealloc(NULL, dlen + sizeof crate_tmp);
     memcpy(tmp, dir, dlen);
-    memcpy(tmp + dlen, "/" CRATE_TEMP "XXXXXX", sizeof "/" CRATE_TEMP "XXXXXX");
+    memcpy(tmp + dlen, crate_tmp, sizeof crate_tmp);
     *read_failed = 0;
     if ((out = mkstemp(tmp)) < 0) {
         e = errno;
