@@ -306,7 +306,10 @@ static int
 own_fd(const char *p)
 {
     const char *base = strrchr(p, '/');
-    if (base == NULL || base[1] < '0' || base[1] > '9')
+    /* the kernel names a descriptor without leading zeros: /dev/fd/01
+     * is no file */
+    if (base == NULL || base[1] < '0' || base[1] > '9' ||
+        (base[1] == '0' && base[2] != '\0'))
         return -1;
     char *end, dir[4096], mine[64];
     long n = strtol(base + 1, &end, 10);
@@ -421,6 +424,12 @@ as_outfile_open(as_outfile **out, const char *path)
                       : open(f->target, O_WRONLY | O_APPEND | O_CLOEXEC);
         if (fd < 0)
             err = errno;
+        else if ((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY)
+            err = EBADF; /* as write(2) would say, not fdopen's EINVAL */
+    } else if (own_fd(f->target) >= 0) {
+        /* one of ours that is not open (/dev/stdout with stdout
+         * closed): nothing to write to, and no file to make there */
+        err = EBADF;
     } else if (stat(f->target, &st) == 0 && !S_ISREG(st.st_mode)) {
         /* a device or FIFO is written as it is: replacing it with a
          * file would be wrong (as-extract -o /dev/null); a socket fails

@@ -36,6 +36,15 @@ set -e
 expect_status 1
 [ "$(cat err)" = "as-search: stdout: Bad file descriptor" ] ||
     fail "as-search >&-: $(cat err)"
+# and so does /dev/stdout named as a file: the descriptor that holds it
+# is not written, whatever the error of writing it would be
+set +e
+as-map -m pca -o /dev/stdout lib.asx >&- 2>err
+status=$?
+set -e
+expect_status 1
+[ "$(cat err)" = "as-map: /dev/stdout: Bad file descriptor" ] ||
+    fail "as-map -o /dev/stdout >&-: $(cat err)"
 
 # stdin closed: - cannot be read, and no file opened takes its place
 set +e

@@ -192,6 +192,26 @@ test_fd_links(void)
     CHECK_INT(write(fd, "next\n", 5), 5);
     close(fd);
     CHECK(holds(file, "first\nnext\n"));
+    /* one of ours that is closed (/dev/stdout after >&-): no file is
+     * made in /proc, and the reason says so */
+    as_outfile *f = NULL;
+    CHECK_STATUS(as_outfile_open(&f, path), AS_EIO);
+    CHECK_INT(errno, EBADF);
+    CHECK(f == NULL);
+    /* one open for reading alone (what the tools hold a closed stdout
+     * with) is no more to be written */
+    fd = open(file, O_RDONLY);
+    CHECK(fd >= 0);
+    snprintf(path, sizeof path, "/dev/fd/%d", fd);
+    CHECK_STATUS(as_outfile_open(&f, path), AS_EIO);
+    CHECK_INT(errno, EBADF);
+    CHECK(f == NULL);
+    /* /dev/fd/0N names no descriptor: not taken for an open one */
+    snprintf(path, sizeof path, "/dev/fd/0%d", fd);
+    CHECK_STATUS(as_outfile_open(&f, path), AS_EIO);
+    CHECK(errno != EBADF);
+    close(fd);
+    CHECK(holds(file, "first\nnext\n"));
     struct stat st;
     if (lstat("/dev/stdout", &st) == 0 && S_ISLNK(st.st_mode)) {
         char *t = as_path_target("/dev/stdout");

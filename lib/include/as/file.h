@@ -51,7 +51,10 @@ typedef struct as_outfile as_outfile;
  * so is a file opened already, through the kernel's link to it: one of
  * this process's (/dev/stdout, /dev/fd/N) through a copy of its
  * descriptor, where it stands, so that what the shell writes to it next
- * comes after; another process's at its end (O_APPEND). A directory is
+ * comes after; another process's at its end (O_APPEND). One of this
+ * process's descriptors that is closed, or open for reading alone, is
+ * refused with errno EBADF, as write(2) would (/dev/stdout after >&-).
+ * A directory is
  * refused (AS_EIO, errno EISDIR), and so is a socket that is not one of
  * this process's descriptors, which cannot be opened (ENXIO). Returns
  * AS_OK, AS_EINVAL (NULL arguments), AS_ENOMEM, or AS_EIO with errno
