@@ -213,38 +213,76 @@ done:
     return failed;
 }
 
+/*
+ * The messages about the file an index's path leads to (t, locked and
+ * written) name the path as the user gave it (name), as every message
+ * about the index does (named()); those that are about that file alone
+ * (its lock, its absence, its kind) add it when a link leads elsewhere:
+ * t is the link's folder joined to what the link holds (the last link's,
+ * for a chain). The reason, then in brackets the link's file and a hint
+ * (NULL: none).
+ */
+static void
+target_warn(const char *name, const char *t, const char *reason,
+            const char *hint)
+{
+    int link = strcmp(name, t) != 0;
+    char *to = link ? cli_msg_name_dup(t) : NULL;
+    if (link || hint != NULL)
+        cli_warnx(name, "%s (%s%s%s%s)", reason, link ? "a link to " : "",
+                  link ? to : "", link && hint != NULL ? "; " : "",
+                  hint != NULL ? hint : "");
+    else
+        cli_warnx(name, "%s", reason);
+    free(to);
+}
+
+/* The index being written as the user named it (-L, -u, -o, merge -o):
+ * what the messages about it say, the file a link leads to being the
+ * one read, locked and written. */
+static const char *
+named(const struct opts *o)
+{
+    return o->learn != NULL    ? o->learn
+           : o->update != NULL ? o->update
+                               : o->output;
+}
+
 /* Refuses to replace anything but an index (as_index_replaceable()),
  * saying why. */
 static int
-safe_target(const char *path)
+safe_target(const char *name, const char *t)
 {
-    int st = as_index_replaceable(path);
+    int st = as_index_replaceable(t);
     if (st == AS_ENOTINDEX)
-        cli_warnx(path, "exists and is not an index; not replaced");
+        target_warn(name, t, "exists and is not an index; not replaced", NULL);
     else if (st != AS_OK)
-        cli_warn_status(path, st);
+        target_warn(name, t, st == AS_EIO ? strerror(errno) : as_strerror(st),
+                    NULL);
     return st != AS_OK;
 }
 
 static int
-lock_target(const struct opts *o, const char *path, int *fd)
+lock_target(const struct opts *o, const char *name, const char *t, int *fd)
 {
-    int st = as_index_lock(path, o->wait_s, fd);
+    int st = as_index_lock(t, o->wait_s, fd);
     if (st == AS_ELOCKED) {
-        cli_warnx(path, "locked by another process (see --wait)");
+        target_warn(name, t, "locked by another process", "see --wait");
         return 1;
     }
     if (st == AS_EIO) {
         /* the lock file's fault (NAME.lock, as-index(1) FILES), which
          * the index's name alone would not tell */
-        cli_warnx(path, "cannot take its lock: %s", strerror(errno));
+        char why[300];
+        snprintf(why, sizeof why, "cannot take its lock: %s", strerror(errno));
+        target_warn(name, t, why, NULL);
         return 1;
     }
     if (st != AS_OK) {
-        cli_warn_status(path, st);
+        target_warn(name, t, as_strerror(st), NULL);
         return 1;
     }
-    as_index_remove_stale(path);
+    as_index_remove_stale(t);
     return 0;
 }
 
@@ -265,9 +303,9 @@ take_target(const struct opts *o, const char *path, int exist, int *lock)
         cli_warnx(path, "%s", strerror(errno));
     else if (exist && stat(t, &sb) != 0) { /* no lock file either */
         int missing = errno == ENOENT && o->update != NULL;
-        cli_warnx(t, "%s%s", strerror(errno),
-                  missing ? " (build it first with -o)" : "");
-    } else if (!safe_target(t) && !lock_target(o, t, lock))
+        target_warn(path, t, strerror(errno),
+                    missing ? "build it first with -o" : NULL);
+    } else if (!safe_target(path, t) && !lock_target(o, path, t, lock))
         return t;
     free(t);
     return NULL;
@@ -318,8 +356,8 @@ summary(const struct opts *o, const char *index, const struct counts *c,
  * moving only then. Returns 1 when the index must not be written.
  */
 static int
-prune(const struct opts *o, const char *target, const as_index *ix,
-      struct sink *b, int input_failed, struct counts *c)
+prune(const struct opts *o, const as_index *ix, struct sink *b,
+      int input_failed, struct counts *c)
 {
     size_t n = as_index_count(ix), n_gone, *gone, n_lost = 0;
     if (input_failed) {
@@ -329,12 +367,12 @@ prune(const struct opts *o, const char *target, const as_index *ix,
             c->kept = n_gone;
             free(gone);
         }
-        cli_notex(target, "nothing pruned after the input errors above");
+        cli_notex(named(o), "nothing pruned after the input errors above");
         return 0;
     }
     int st = as_index_find_gone(ix, &gone, &n_gone);
     if (st != AS_OK) {
-        cli_warn_status(target, st);
+        cli_warn_status(named(o), st);
         return 1;
     }
     char *folder = NULL;
@@ -348,12 +386,12 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     if (st == AS_OK && !o->moved_only && as_index_prune_suspect(n_lost, n) &&
         !o->force_prune) {
         if (n_lost == n_gone)
-            cli_warnx(target,
+            cli_warnx(named(o),
                       "-p would remove %zu of the %zu entries; nothing "
                       "written (see --force-prune)",
                       n_gone, n);
         else
-            cli_warnx(target,
+            cli_warnx(named(o),
                       "-p would remove %zu of the %zu entries, %zu of them "
                       "lost (gone, not moved whole); nothing written (see "
                       "--force-prune)",
@@ -365,7 +403,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     if (st == AS_OK && !o->force_prune && !o->moved_only)
         st = as_index_prune_unmounted(ix, lost, n_lost, &folder, &under, &why);
     if (st != AS_OK) {
-        cli_warn_status(target, st);
+        cli_warn_status(named(o), st);
         free(lost);
         free(gone);
         return 1;
@@ -376,7 +414,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
             [AS_UNMOUNTED_DEAD_LINK] = "a link that leads nowhere",
             [AS_UNMOUNTED_MOUNTS] = "a folder that holds mount points"};
         char *name = cli_msg_name_dup(folder);
-        cli_warnx(target,
+        cli_warnx(named(o),
                   "-p would remove %zu entr%s under %s, %s (not mounted?); "
                   "nothing written (see --force-prune)",
                   under, under == 1 ? "y" : "ies", name, looks[why]);
@@ -400,7 +438,7 @@ prune(const struct opts *o, const char *target, const as_index *ix,
     if (o->moved_only)
         c->kept = n_lost;
     if (c->kept > 0)
-        cli_notex(target,
+        cli_notex(named(o),
                   "-m kept %zu entr%s whose file is gone and did not "
                   "move",
                   n_lost, n_lost == 1 ? "y" : "ies");
@@ -441,12 +479,12 @@ learn_failed(const char *target, int st, const struct as_learn_opts *lo,
 
 /*
  * Fits a projection on the labels of the index at target (whose lock the
- * caller holds) and writes the index again with it: the entries, and so
- * the bytes of every other section, stay as they are. Returns 1 after
- * reporting a failure.
+ * caller holds; name in messages) and writes the index again with it:
+ * the entries, and so the bytes of every other section, stay as they
+ * are. Returns 1 after reporting a failure.
  */
 static int
-learn_into(const char *target, const struct as_learn_opts *lo)
+learn_into(const char *name, const char *target, const struct as_learn_opts *lo)
 {
     as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
     if (ix == NULL)
@@ -455,7 +493,7 @@ learn_into(const char *target, const struct as_learn_opts *lo)
     int st = as_index_learn_write(ix, target, lo, &info);
     as_index_close(ix);
     if (st != AS_OK)
-        learn_failed(target, st, lo, &info, 0);
+        learn_failed(name, st, lo, &info, 0);
     return st != AS_OK;
 }
 
@@ -493,7 +531,7 @@ run_approx(const struct opts *o)
         cli_warnx(ann, "exists and is not an approximate index; not replaced");
     else if (ok != AS_OK)
         cli_warn_status(ann, ok);
-    if (ix == NULL || ok != AS_OK || lock_target(o, ann, &lock) != 0) {
+    if (ix == NULL || ok != AS_OK || lock_target(o, ann, ann, &lock) != 0) {
         as_index_close(ix);
         free(ann);
         return AS_EXIT_FAIL;
@@ -526,7 +564,7 @@ run_learn(const struct opts *o)
     char *target = take_target(o, o->learn, 1, &lock);
     if (target == NULL)
         return AS_EXIT_FAIL;
-    int failed = learn_into(target, &lo);
+    int failed = learn_into(o->learn, target, &lo);
     as_index_unlock(lock);
     free(target);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
@@ -560,19 +598,19 @@ update_segment(const struct opts *o, const char *target, char **streams,
         goto out;
     }
     if (as_featheader_copy(&first, as_index_header(ix)) != AS_OK) {
-        cli_warn_status(target, AS_ENOMEM);
+        cli_warn_status(named(o), AS_ENOMEM);
         goto out;
     }
     if (n_streams == 0)
         failed |= read_stream(o, "-", &k, &first, &c, &accepted);
     for (int i = 0; i < n_streams; i++)
         failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
-    if (o->prune && prune(o, target, ix, &k, failed, &c))
+    if (o->prune && prune(o, ix, &k, failed, &c))
         goto out;
     /* a write that failed left the index as it was: no summary then */
     int st = as_index_updater_write(k.u, NULL);
     if (st != AS_OK) {
-        cli_warn_status(target, st);
+        cli_warn_status(named(o), st);
         goto out;
     }
     summary(o, o->update, &c, 1);
@@ -646,7 +684,7 @@ write_whole(const struct opts *o, const char *target, char **streams,
         if (st == AS_OK)
             st = as_index_builder_load(b, ixold);
         if (st != AS_OK) {
-            cli_warnx(target, "%s", as_strerror(st));
+            cli_warnx(named(o), "%s", as_strerror(st));
             goto out;
         }
         /* ixold is kept for -p, which comes after the streams; a learnt
@@ -683,7 +721,7 @@ write_whole(const struct opts *o, const char *target, char **streams,
     if (o->update == NULL && as_index_builder_count(b) == 0 &&
         would_empty(target, o->output, "the streams"))
         goto out;
-    if (ixold != NULL && o->prune && prune(o, target, ixold, &k, failed, &c))
+    if (ixold != NULL && o->prune && prune(o, ixold, &k, failed, &c))
         goto out;
     as_index_close(ixold); /* not held through the refit and the write */
     ixold = NULL;
@@ -705,12 +743,12 @@ write_whole(const struct opts *o, const char *target, char **streams,
         int st = as_index_builder_fit_projection(b, &lo, &info);
         if (st == AS_EINVAL) {
             /* the labels no longer allow one: the update without it */
-            learn_failed(target, st, &lo, &info, 1);
+            learn_failed(named(o), st, &lo, &info, 1);
             unfitted = failed = 1;
         } else if (st != AS_OK) {
             /* anything else would lose the projection for good (the next
              * update refits only an index that has one): nothing written */
-            cli_warnx(target,
+            cli_warnx(named(o),
                       "not updated: its learnt projection is fitted again "
                       "on a copy in TMPDIR, which failed: %s",
                       st == AS_EIO ? strerror(errno) : as_strerror(st));
@@ -720,11 +758,11 @@ write_whole(const struct opts *o, const char *target, char **streams,
     /* a write that failed left the index as it was: no summary then */
     int st = as_index_builder_write(b, target);
     if (st != AS_OK) {
-        cli_warn_status(target, st);
+        cli_warn_status(named(o), st);
         goto out;
     }
     if (unfitted)
-        cli_warnx(target, "written without its learnt projection");
+        cli_warnx(named(o), "written without its learnt projection");
     summary(o, o->update ? o->update : o->output, &c, o->update != NULL);
     rc = failed ? AS_EXIT_FAIL : AS_EXIT_OK;
 out:
@@ -834,15 +872,16 @@ run_merge(const struct opts *o, char **inputs, int n)
         }
     int written = 0;
     if (lost) {
-        cli_warnx(out, "not written: it is an input that could not be read "
-                       "whole");
+        cli_warnx(o->output,
+                  "not written: it is an input that could not be read "
+                  "whole");
         as_index_builder_free(b);
         b = NULL;
     } else if (failed) {
         /* all or nothing, as -o: a shard that is not mounted would
          * otherwise take its entries out of the library (said also when
          * no index could be read: the output is left as it was) */
-        cli_warnx(out, "not written: %zu input error%s", c.failed,
+        cli_warnx(o->output, "not written: %zu input error%s", c.failed,
                   c.failed == 1 ? "" : "s");
         as_index_builder_free(b);
         b = NULL;
@@ -850,8 +889,8 @@ run_merge(const struct opts *o, char **inputs, int n)
                as_entry_filter_active(o->filter)) {
         /* a filter that passes nothing is a mistake more often than not:
          * an index it emptied would replace the output */
-        cli_warnx(out, "no entry of the indexes read passes the filters; "
-                       "not written");
+        cli_warnx(o->output, "no entry of the indexes read passes the filters; "
+                             "not written");
         as_index_builder_free(b);
         b = NULL;
     } else if (b != NULL && as_index_builder_count(b) == 0 &&
@@ -863,7 +902,7 @@ run_merge(const struct opts *o, char **inputs, int n)
     if (b != NULL) {
         int st = as_index_builder_write(b, out);
         if (st != AS_OK) {
-            cli_warn_status(out, st);
+            cli_warn_status(o->output, st);
             failed = 1;
         } else {
             written = 1;

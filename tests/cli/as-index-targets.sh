@@ -52,3 +52,27 @@ for cmd in "as-index -o link.asx lib.tsv" "as-index -u link.asx lib.tsv" \
     [ -e real/lib.asx.lock ] || fail "$cmd: did not lock the index"
 done
 [ "$(as-index -H -d real/lib.asx | wc -l)" -eq 3 ] || fail "entries lost"
+
+# a message about the file a link leads to names the link, as given, and
+# then that file: the link's folder joined to what the link holds
+ln -s gone/lib.asx dangling.asx
+run as-index -o dangling.asx lib.tsv
+expect_status 1
+expect_err "as-index: dangling.asx: cannot take its lock: No such file or directory (a link to gone/lib.asx)"
+run as-index -u dangling.asx lib.tsv
+expect_status 1
+expect_err "as-index: dangling.asx: No such file or directory (a link to gone/lib.asx; build it first with -o)"
+ln -s ../lib.tsv real/notes.asx
+run as-index -o real/notes.asx lib.tsv
+expect_status 1
+expect_err "as-index: real/notes.asx: exists and is not an index; not replaced (a link to real/../lib.tsv)"
+# and what is said of the index once it is taken names it as given too
+mkdir sub
+ln -s ../real/lib.asx sub/l2.asx
+run as-index merge -o sub/l2.asx nothere.asx
+expect_status 1
+expect_err "as-index: nothere.asx: No such file or directory" \
+    "as-index: sub/l2.asx: not written: 1 input error"
+run as-index -L sub/l2.asx
+expect_status 1
+expect_err "as-index: sub/l2.asx: 1 label with 2 or more entries; learning needs 2"
