@@ -62,6 +62,20 @@ void as__melbank_apply(const struct as__melbank *mb, const float *power,
                        float *mel);
 void as__melbank_free(struct as__melbank *mb);
 
+/* ---- xcorr.c ---- */
+
+/*
+ * Cross-correlation at lags lo to hi: out[l - lo] = the sum, i rising
+ * over [i0, i1), of x[i - i0] y[i + l - j0] for the i whose i + l is in
+ * [j0, j1) (x holds i0 .. i1 - 1, y holds j0 .. j1 - 1). Each sum takes
+ * its terms in that order, with the roundings of the plain loop
+ *   for (i = i0; i < i1; i++) if (i + l >= j0 && i + l < j1) s += x y;
+ * and so its bits, but several lags are summed side by side (that loop
+ * waits on each addition). lo <= hi; out holds hi - lo + 1.
+ */
+void as__lag_sums(const double *x, long i0, long i1, const double *y, long j0,
+                  long j1, long lo, long hi, double *out);
+
 /* ---- dct.c ---- */
 
 /* The first n_out rows of the orthonormal DCT-II of size n (scipy.fftpack

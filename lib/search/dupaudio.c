@@ -185,6 +185,10 @@ struct sound {
 
 struct as__dupcmp {
     struct sound s[2];
+    /* align(): the sums at each lag; the samples it correlates, in
+     * double */
+    double lagsum[2 * MAX_LAG_BLOCKS + 1];
+    double xd[2 * PEAK_WIN], yd[2 * PEAK_WIN + 2 * REFINE];
     as__rfft *fft;
     struct as__melbank mb;
     double window[N_FFT];
@@ -361,10 +365,12 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
 }
 
 /* The lag l (in samples: b's sample i + l lines up with a's sample i)
- * that best aligns b on a. */
+ * that best aligns b on a. Each correlation is summed as a loop over the
+ * overlap would sum it, lag by lag (as__lag_sums()). */
 static long
-align(const struct sound *a, const struct sound *b)
+align(as__dupcmp *c)
 {
+    const struct sound *a = &c->s[0], *b = &c->s[1];
     long na = (long)a->n_env, nb = (long)b->n_env;
     long lo = -(na - 1), hi = nb - 1;
     if (lo < -MAX_LAG_BLOCKS)
@@ -373,11 +379,9 @@ align(const struct sound *a, const struct sound *b)
         hi = MAX_LAG_BLOCKS;
     long best = 0;
     double best_v = -1.0;
+    as__lag_sums(a->env, 0, na, b->env, 0, nb, lo, hi, c->lagsum);
     for (long l = lo; l <= hi; l++) {
-        long t0 = l < 0 ? -l : 0, t1 = na < nb - l ? na : nb - l;
-        double v = 0.0;
-        for (long t = t0; t < t1; t++)
-            v += a->env[t] * b->env[t + l];
+        double v = c->lagsum[l - lo];
         /* ties: the smallest shift */
         if (v > best_v || (v == best_v && labs(l) < labs(best))) {
             best_v = v;
@@ -391,13 +395,20 @@ align(const struct sound *a, const struct sound *b)
         p0 = 0;
     if (p1 > (long)a->n)
         p1 = (long)a->n;
+    /* b's samples that meet a's [p0, p1) at some lag: [j0, j1) */
+    long j0 = p0 + l0 - REFINE, j1 = p1 + l0 + REFINE;
+    j0 = j0 > 0 ? j0 : 0;
+    j1 = j1 < (long)b->n ? j1 : (long)b->n;
+    for (long i = p0; i < p1; i++)
+        c->xd[i - p0] = (double)a->x[i];
+    for (long j = j0; j < j1; j++)
+        c->yd[j - j0] = (double)b->x[j];
+    if (j1 < j0)
+        j1 = j0;
+    as__lag_sums(c->xd, p0, p1, c->yd, j0, j1, l0 - REFINE, l0 + REFINE,
+                 c->lagsum);
     for (long l = l0 - REFINE; l <= l0 + REFINE; l++) {
-        double v = 0.0;
-        for (long i = p0; i < p1; i++) {
-            long j = i + l;
-            if (j >= 0 && j < (long)b->n)
-                v += (double)a->x[i] * (double)b->x[j];
-        }
+        double v = c->lagsum[l - (l0 - REFINE)];
         if (v > best_c || (v == best_c && labs(l - l0) < labs(lag - l0))) {
             best_c = v;
             lag = l;
@@ -769,7 +780,7 @@ as__dupcmp_diff(as__dupcmp *c, double limit)
     const struct sound *a = &c->s[0], *b = &c->s[1];
     if (a->env_norm <= 0.0 || b->env_norm <= 0.0)
         return HUGE_VAL; /* silence: nothing to compare */
-    long lag = align(a, b);
+    long lag = align(c);
     /* the union of both, in a's samples */
     long start = -lag < 0 ? -lag : 0;
     long end = (long)a->n > (long)b->n - lag ? (long)a->n : (long)b->n - lag;
