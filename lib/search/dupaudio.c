@@ -197,6 +197,13 @@ struct as__dupcmp {
     float power[N_BINS];
     float *spec[2]; /* frames x N_MELS, dB */
     size_t cap_frames;
+    double *fmax; /* per frame: its loudest cell (frames_db()) */
+    size_t cap_fmax;
+    /* s[0]'s frames from its first sample, kept while it is loaded:
+     * cells and each frame's loudest (frames_db()) */
+    float *a_cells;
+    double *a_fmax;
+    size_t a_frames, cap_a_cells, cap_a_fmax;
     float *col[2];       /* the cells of the frames inside both */
     double *lvl, *lvl_w; /* per frame: mean difference, its weight */
     size_t cap_col, cap_lvl;
@@ -253,6 +260,9 @@ as__dupcmp_free(as__dupcmp *c)
     }
     free(c->lvl);
     free(c->lvl_w);
+    free(c->fmax);
+    free(c->a_cells);
+    free(c->a_fmax);
     free(c->wlag);
     free(c->wlev);
     free(c->ea);
@@ -315,6 +325,8 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
     struct sound *s = &c->s[slot];
     s->n = 0;
     s->n_env = 0;
+    if (slot == 0)
+        c->a_frames = 0;
     struct as_decode_opts o;
     as_decode_opts_init(&o);
     o.out_rate_hz = RATE_HZ;
@@ -417,40 +429,88 @@ align(as__dupcmp *c)
     return lag;
 }
 
-/* The log-mel spectrogram of s from sample `from`, n_frames frames,
- * into out (dB relative to its loudest cell, floored): 1, or 0 when no
- * cell holds any power (a sound too quiet for float: a level of 1e-30
- * squares to 0), which is silence here as it is to the envelope. */
-static int
-spectrogram(as__dupcmp *c, const struct sound *s, long from, size_t n_frames,
-            float *out)
+/* Frames [f0, f1) of the log-mel spectrogram of s from sample `from`:
+ * frame f's cells in dB into cells + f N_MELS (-1e30 for no power), and
+ * its loudest into fmax[f] (-HUGE_VAL: none). A frame that holds no
+ * sample of s is silent without its transform, which would give zeros. */
+static void
+frames_db(as__dupcmp *c, const struct sound *s, long from, size_t f0, size_t f1,
+          float *cells, double *fmax)
 {
-    double top = -HUGE_VAL;
-    for (size_t f = 0; f < n_frames; f++) {
+    for (size_t f = f0; f < f1; f++) {
         long at = from + (long)(f * HOP) - N_FFT / 2;
-        for (long i = 0; i < N_FFT; i++) {
-            long j = at + i;
-            c->frame[i] = j >= 0 && j < (long)s->n ? s->x[j] : 0.0f;
+        float *m = cells + f * N_MELS;
+        /* the frame's samples of s: [i0, i1) */
+        long i0 = at < 0 ? -at : 0, i1 = (long)s->n - at;
+        i1 = i1 < N_FFT ? i1 : N_FFT;
+        if (i1 <= i0) {
+            for (size_t k = 0; k < N_MELS; k++)
+                m[k] = (float)-1e30;
+            fmax[f] = -HUGE_VAL;
+            continue;
         }
+        memset(c->frame, 0, (size_t)i0 * sizeof *c->frame);
+        memcpy(c->frame + i0, s->x + at + i0,
+               (size_t)(i1 - i0) * sizeof *c->frame);
+        memset(c->frame + i1, 0, (size_t)(N_FFT - i1) * sizeof *c->frame);
         as__rfft_forward_windowed(c->fft, c->frame, c->window, c->re, c->im);
         for (size_t k = 0; k < N_BINS; k++)
             c->power[k] = (float)(c->re[k] * c->re[k] + c->im[k] * c->im[k]);
-        float *m = out + f * N_MELS;
         as__melbank_apply(&c->mb, c->power, m);
+        double top = -HUGE_VAL;
         for (size_t k = 0; k < N_MELS; k++) {
             double v = m[k] > 0.0f ? 10.0 * log10((double)m[k]) : -HUGE_VAL;
             m[k] = (float)(v > -1e30 ? v : -1e30);
             if (v > top)
                 top = v;
         }
+        fmax[f] = top;
     }
+}
+
+/* The spectrogram of n_frames frames made by frames_db() into out: dB
+ * relative to its loudest cell, floored. 1, or 0 when no cell holds any
+ * power (a sound too quiet for float: a level of 1e-30 squares to 0),
+ * which is silence here as it is to the envelope. */
+static int
+normalize(const float *cells, const double *fmax, size_t n_frames, float *out)
+{
+    double top = -HUGE_VAL;
+    for (size_t f = 0; f < n_frames; f++)
+        if (fmax[f] > top)
+            top = fmax[f];
     if (!(top > -HUGE_VAL))
         return 0;
     for (size_t i = 0; i < n_frames * N_MELS; i++) {
-        double v = (double)out[i] - top;
+        double v = (double)cells[i] - top;
         out[i] = (float)(v > FLOOR_DB ? v : FLOOR_DB);
     }
     return 1;
+}
+
+/* The log-mel spectrogram of sound `slot` from sample `from`, n_frames
+ * frames, into c->spec[slot] (normalize()): 1, or 0 for no power. a's
+ * from its first sample, the frames of every pair it leads whose other
+ * sound starts no earlier, are kept, and made only as far as a pair
+ * reaches further. */
+static int
+spectrogram(as__dupcmp *c, int slot, long from, size_t n_frames)
+{
+    const struct sound *s = &c->s[slot];
+    if (slot == 1 || from != 0) {
+        frames_db(c, s, from, 0, n_frames, c->spec[slot], c->fmax);
+        return normalize(c->spec[slot], c->fmax, n_frames, c->spec[slot]);
+    }
+    if (n_frames > c->a_frames) {
+        if (grow((void **)&c->a_cells, &c->cap_a_cells, n_frames * N_MELS,
+                 sizeof *c->a_cells) ||
+            grow((void **)&c->a_fmax, &c->cap_a_fmax, n_frames,
+                 sizeof *c->a_fmax))
+            return AS_ENOMEM;
+        frames_db(c, s, 0, c->a_frames, n_frames, c->a_cells, c->a_fmax);
+        c->a_frames = n_frames;
+    }
+    return normalize(c->a_cells, c->a_fmax, n_frames, c->spec[0]);
 }
 
 /* The noise floor (see the top), the same in every band: the higher
@@ -793,8 +853,12 @@ as__dupcmp_diff(as__dupcmp *c, double limit)
     if (p == NULL)
         return (double)NAN;
     c->spec[1] = p;
-    if (!spectrogram(c, a, start, n_frames, c->spec[0]) ||
-        !spectrogram(c, b, start + lag, n_frames, c->spec[1]))
+    if (grow((void **)&c->fmax, &c->cap_fmax, n_frames, sizeof *c->fmax))
+        return (double)NAN;
+    int sa_st = spectrogram(c, 0, start, n_frames);
+    if (sa_st == AS_ENOMEM)
+        return (double)NAN;
+    if (!sa_st || !spectrogram(c, 1, start + lag, n_frames))
         return HUGE_VAL; /* silence after all */
     const float *sa = c->spec[0], *sb = c->spec[1];
     size_t n = n_frames * N_MELS, n_gain = 0;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../../lib/index/layout.h"
+#include "../../lib/search/internal.h"
 #include "as/as.h"
 #include "check.h"
 #include "testutil.h"
@@ -982,6 +983,72 @@ test_dups(void)
     unlink(p11);
     unlink(p12);
     free(x);
+}
+
+/* The difference of the sounds at pa and pb, by a comparer of its own. */
+static double
+fresh_diff(const char *pa, const char *pb)
+{
+    as__dupcmp *c = NULL;
+    double d = (double)NAN;
+    CHECK_STATUS(as__dupcmp_new(&c), AS_OK);
+    if (c != NULL && as__dupcmp_load(c, 0, -1, pa) == AS_OK &&
+        as__dupcmp_load(c, 1, -1, pb) == AS_OK)
+        d = as__dupcmp_diff(c, HUGE_VAL);
+    as__dupcmp_free(c);
+    return d;
+}
+
+/* One comparer, as a worker uses it, gives each pair the bits of a
+ * comparer of its own: the leader's frames it keeps are those of the
+ * sound loaded, made further for a longer partner (a hit, then its
+ * start, then the hit with a long tail of a tone), and made again for
+ * another leader (another hit and its copy 6 dB down, a longer leader);
+ * a partner that starts earlier (0.1 s of silence before) is compared on
+ * frames of its own. */
+static void
+test_dups_reuse(void)
+{
+    check_ctx("dups reuse");
+    size_t n = 44100;
+    char p[6][300];
+    float *pcm = malloc(n * sizeof *pcm);
+    for (int i = 0; i < 6; i++)
+        snprintf(p[i], sizeof p[i], "%s/reuse%d.wav", dir, i);
+    make_hit(pcm, n, 0, 0.9, 180.0, 3);
+    CHECK(write_wav(p[0], pcm, 11025) == 0);
+    CHECK(write_wav(p[1], pcm, 6000) == 0);
+    for (size_t i = 11025; i < n; i++)
+        pcm[i] = 0.2f * (float)sin(0.37 * (double)i);
+    CHECK(write_wav(p[2], pcm, n) == 0);
+    make_hit(pcm, n, 2205, 0.7, 180.0, 3);
+    CHECK(write_wav(p[3], pcm, 13230) == 0);
+    make_hit(pcm, n, 0, 0.9, 240.0, 4);
+    CHECK(write_wav(p[4], pcm, 8000) == 0);
+    for (size_t i = 0; i < 8000; i++)
+        pcm[i] *= 0.5f;
+    CHECK(write_wav(p[5], pcm, 8000) == 0);
+    free(pcm);
+    /* (leader, partner) in a worker's order */
+    static const int pairs[][2] = {{0, 1}, {0, 2}, {0, 3}, {0, 1}, {4, 5},
+                                   {4, 1}, {2, 0}, {2, 1}, {0, 5}, {0, 1}};
+    as__dupcmp *c = NULL;
+    CHECK_STATUS(as__dupcmp_new(&c), AS_OK);
+    int lead = -1;
+    for (size_t k = 0; c != NULL && k < sizeof pairs / sizeof *pairs; k++) {
+        check_ctx("dups reuse: %d, %d", pairs[k][0], pairs[k][1]);
+        if (pairs[k][0] != lead) {
+            lead = pairs[k][0];
+            CHECK_STATUS(as__dupcmp_load(c, 0, -1, p[lead]), AS_OK);
+        }
+        CHECK_STATUS(as__dupcmp_load(c, 1, -1, p[pairs[k][1]]), AS_OK);
+        double got = as__dupcmp_diff(c, HUGE_VAL);
+        double want = fresh_diff(p[lead], p[pairs[k][1]]);
+        CHECK(memcmp(&got, &want, sizeof got) == 0);
+    }
+    as__dupcmp_free(c);
+    for (int i = 0; i < 6; i++)
+        unlink(p[i]);
 }
 
 /* g is one group: entries 0 and 1, within 0.1 dB of each other. */
@@ -2050,6 +2117,7 @@ main(int argc, char **argv)
         test_exclude(path, x, n);
         test_knn(path, n);
         test_dups();
+        test_dups_reuse();
         test_dups_envelope();
         test_dups_attack();
         test_range(path, x, n);
