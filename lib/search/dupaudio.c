@@ -212,6 +212,7 @@ struct as__dupcmp {
     double rwin[RATE_W];
     double turn_re[RATE_TURN], turn_im[RATE_TURN];
     double are[RATE_BINS], aim[RATE_BINS], bre[RATE_BINS], bim[RATE_BINS];
+    double xre[RATE_BINS], xim[RATE_BINS]; /* their cross-spectrum */
     float rframe[2][RATE_W];
     double *wlag, *wlev, *ea, *eb; /* per window: lag, level, energies */
     unsigned char *wok;
@@ -599,19 +600,27 @@ rate_frame(const struct sound *b, long i, float *out)
     }
 }
 
-/* The cross-correlation of the current windows (their spectra in are/aim,
- * bre/bim) at a lag of `step` RATE_SUB-ths of a sample (b later),
- * interpolated on the band (the sum of the cross-spectrum turned by the
- * lag's phase). */
+/* The cross-spectrum of the current windows (their spectra in are/aim,
+ * bre/bim) into xre/xim, once for all the lags rate_xcorr() tries. */
+static void
+cross_spectrum(as__dupcmp *c)
+{
+    for (size_t k = 0; k < RATE_BINS; k++) {
+        c->xre[k] = c->are[k] * c->bre[k] + c->aim[k] * c->bim[k];
+        c->xim[k] = c->are[k] * c->bim[k] - c->aim[k] * c->bre[k];
+    }
+}
+
+/* The cross-correlation of the current windows at a lag of `step`
+ * RATE_SUB-ths of a sample (b later), interpolated on the band (the sum
+ * of the cross-spectrum turned by the lag's phase). */
 static double
 rate_xcorr(const as__dupcmp *c, long step)
 {
     long at = 0, by = ((step % RATE_TURN) + RATE_TURN) % RATE_TURN;
     double s = 0.0;
     for (size_t k = 0; k < RATE_BINS; k++) {
-        double xr = c->are[k] * c->bre[k] + c->aim[k] * c->bim[k];
-        double xi = c->are[k] * c->bim[k] - c->aim[k] * c->bre[k];
-        double v = xr * c->turn_re[at] - xi * c->turn_im[at];
+        double v = c->xre[k] * c->turn_re[at] - c->xim[k] * c->turn_im[at];
         s += k == 0 || k == RATE_BINS - 1 ? v : 2.0 * v;
         at += by;
         if (at >= RATE_TURN)
@@ -737,6 +746,7 @@ track(as__dupcmp *c, long lag)
                                       c->aim);
             as__rfft_forward_windowed(c->rfft, c->rframe[1], c->rwin, c->bre,
                                       c->bim);
+            cross_spectrum(c);
             from = rate_window(c, from, &c->wlag[w]);
             /* the energies on the same terms as rate_xcorr()'s sums */
             double xa = 0.0, xb = 0.0, xab = rate_xcorr(c, from);
