@@ -344,22 +344,12 @@ as_index_prune_unmounted(const as_index *ix, const size_t *gone, size_t n_gone,
     *n_under = 0;
     char buf[4096], last[4096] = "";
     int last_own = 0;
-    for (size_t k = 0; k < n_gone; k++) {
+    size_t k;
+    for (k = 0; k < n_gone && *folder == NULL; k++) {
         struct as_index_entry e;
         int st = as_index_entry(ix, gone[k], &e);
-        if (st != AS_OK) {
-            free(*folder);
-            *folder = NULL;
-            *n_under = 0;
+        if (st != AS_OK)
             return st;
-        }
-        if (*folder != NULL) {
-            size_t fl = strlen(*folder);
-            if (strncmp(e.path, *folder, fl) == 0 &&
-                (e.path[fl] == '/' || (*folder)[fl - 1] == '/'))
-                ++*n_under;
-            continue;
-        }
         int near = nearest_folder(e.path, buf, sizeof buf);
         if (near == 0)
             continue;
@@ -383,9 +373,25 @@ as_index_prune_unmounted(const as_index *ix, const size_t *gone, size_t n_gone,
         if (look >= 0) {
             if ((*folder = strdup(buf)) == NULL)
                 return AS_ENOMEM;
-            *n_under = 1;
             *why = (enum as_unmounted)look;
         }
+    }
+    /* every gone entry below it counts, also one looked at before it
+     * was found (a file deleted from the folder itself, whose own
+     * folder is not asked about mount points) */
+    size_t fl = *folder != NULL ? strlen(*folder) : 0;
+    for (k = 0; k < n_gone && *folder != NULL; k++) {
+        struct as_index_entry e;
+        int st = as_index_entry(ix, gone[k], &e);
+        if (st != AS_OK) {
+            free(*folder);
+            *folder = NULL;
+            *n_under = 0;
+            return st;
+        }
+        if (strncmp(e.path, *folder, fl) == 0 &&
+            (e.path[fl] == '/' || (*folder)[fl - 1] == '/'))
+            ++*n_under;
     }
     return AS_OK;
 }
