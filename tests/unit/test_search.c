@@ -1051,6 +1051,108 @@ test_dups_reuse(void)
         unlink(p[i]);
 }
 
+/* The differences of fixed pairs, one comparer taking them in turn as a
+ * worker does, against those the comparer gave before its alignment
+ * summed lags side by side and it kept a leader's frames (recorded from
+ * cb2897a, bit for bit): a hit against its copies padded after, delayed
+ * (lag > 0), cut at the start (lag < 0), a sound of 1 sample and one of
+ * 100, a quiet sound whose loudest frame is its last (a click) against
+ * a copy padded with 1 s, then a shorter partner (its loudest frame
+ * then still counts), and a copy 5 s late, past the lags tried. */
+static void
+test_dups_recorded(void)
+{
+    check_ctx("dups recorded");
+    enum { N_SOUNDS = 10 };
+    size_t len[N_SOUNDS] = {11025, 17640, 12025, 10325, 1,
+                            100,   20400, 42450, 20400, 123025};
+    char p[N_SOUNDS][300];
+    float *pcm = malloc(123025 * sizeof *pcm);
+    float *hit = malloc(11025 * sizeof *hit);
+    uint64_t noise = 17;
+    make_hit(hit, 11025, 0, 0.9, 180.0, 5);
+    for (int i = 0; i < N_SOUNDS; i++) {
+        snprintf(p[i], sizeof p[i], "%s/rec%d.wav", dir, i);
+        memset(pcm, 0, len[i] * sizeof *pcm);
+        switch (i) {
+        case 0:
+            memcpy(pcm, hit, 11025 * sizeof *pcm);
+            break;
+        case 1:
+            for (size_t t = 0; t < 11025; t++)
+                pcm[t] = 0.5f * hit[t];
+            break;
+        case 2:
+            for (size_t t = 0; t < 11025; t++)
+                pcm[t + 1000] = 0.8f * hit[t];
+            break;
+        case 3:
+            for (size_t t = 0; t < 10325; t++)
+                pcm[t] = 0.9f * hit[t + 700];
+            break;
+        case 4:
+            pcm[0] = 0.5f;
+            break;
+        case 5:
+            make_hit(pcm, 100, 0, 0.9, 400.0, 6);
+            break;
+        case 6:
+        case 7:
+        case 8:
+            make_hit(pcm, 20400, 0, 0.05, 180.0, 7);
+            for (size_t t = 20340; t < 20400; t++)
+                pcm[t] = (t % 2 ? 0.9f : -0.9f);
+            for (size_t t = 0; i == 8 && t < 20400; t++)
+                pcm[t] *= 0.7f;
+            break;
+        default:
+            for (size_t t = 0; t < 11025; t++)
+                pcm[t + 112000] = 0.6f * hit[t];
+            break;
+        }
+        /* the copies with a little noise, so that none is 0 dB off */
+        for (size_t t = 0; i != 0 && i != 4 && i != 5 && i != 6 && t < len[i];
+             t++)
+            pcm[t] += (float)(1e-3 * (2.0 * tu_uniform(&noise) - 1.0));
+        CHECK(write_wav(p[i], pcm, len[i]) == 0);
+    }
+    free(pcm);
+    free(hit);
+    static const int pairs[][2] = {{0, 1}, {0, 2}, {0, 3}, {0, 4},
+                                   {0, 5}, {6, 7}, {6, 8}, {5, 0},
+                                   {4, 0}, {3, 0}, {0, 9}, {1, 0}};
+    static const double want[] = {0x1.124151af6dcf7p-8,
+                                  0x1.3c44610ac6f2p-10,
+                                  HUGE_VAL,
+                                  0x1.5a8520e833e4fp+4,
+                                  0x1.9d2cb6117b1abp+4,
+                                  0x1.24e00a60bf2b8p-7,
+                                  0x1.1a3a6f62f5bb8p-6,
+                                  0x1.87c1c96bbb4b5p+4,
+                                  0x1.579b63c3c5645p+4,
+                                  HUGE_VAL,
+                                  0x1.79b712299b434p+4,
+                                  0x1.124151af6dcf8p-8};
+    as__dupcmp *c = NULL;
+    CHECK_STATUS(as__dupcmp_new(&c), AS_OK);
+    int lead = -1;
+    for (size_t k = 0; c != NULL && k < sizeof pairs / sizeof *pairs; k++) {
+        check_ctx("dups recorded: %d, %d", pairs[k][0], pairs[k][1]);
+        if (pairs[k][0] != lead) {
+            lead = pairs[k][0];
+            CHECK_STATUS(as__dupcmp_load(c, 0, -1, p[lead]), AS_OK);
+        }
+        CHECK_STATUS(as__dupcmp_load(c, 1, -1, p[pairs[k][1]]), AS_OK);
+        double got = as__dupcmp_diff(c, HUGE_VAL);
+        if (memcmp(&got, &want[k], sizeof got) != 0)
+            fprintf(stderr, "got %a, recorded %a\n", got, want[k]);
+        CHECK(memcmp(&got, &want[k], sizeof got) == 0);
+    }
+    as__dupcmp_free(c);
+    for (int i = 0; i < N_SOUNDS; i++)
+        unlink(p[i]);
+}
+
 /* g is one group: entries 0 and 1, within 0.1 dB of each other. */
 static void
 check_pair_0_1(const as_dup_groups *g)
@@ -2118,6 +2220,7 @@ main(int argc, char **argv)
         test_knn(path, n);
         test_dups();
         test_dups_reuse();
+        test_dups_recorded();
         test_dups_envelope();
         test_dups_attack();
         test_range(path, x, n);
