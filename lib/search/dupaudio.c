@@ -324,8 +324,11 @@ int
 as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
 {
     struct sound *s = &c->s[slot];
+    /* empty until loaded whole: silence to as__dupcmp_diff() */
     s->n = 0;
     s->n_env = 0;
+    s->env_norm = 0.0;
+    s->peak = 0;
     if (slot == 0)
         c->a_frames = 0;
     struct as_decode_opts o;
@@ -363,8 +366,10 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
     as_decoder_close(d);
     close(fd);
     errno = err;
-    if (st != AS_OK)
+    if (st != AS_OK) {
+        s->n = 0; /* a decode that failed midway */
         return st;
+    }
     float peak = 0.0f;
     s->peak = 0;
     for (size_t i = 0; i < s->n; i++) {
@@ -374,7 +379,10 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
             s->peak = i;
         }
     }
-    return envelope(s);
+    st = envelope(s);
+    if (st != AS_OK)
+        s->n = 0;
+    return st;
 }
 
 /* The lag l (in samples: b's sample i + l lines up with a's sample i)
