@@ -45,7 +45,7 @@ if [ "$first" = 503 ]; then
     else
         expect_code 503
         grep -qi '^Retry-After: 1' headers || fail "no Retry-After: $(cat headers)"
-        grep -q '^{"error":"the duplicate report is being computed ([12] computations* under way): ask again shortly","status":503}$' "$T/out" ||
+        grep -q '^{"error":"the duplicate report is being computed, or waits its turn ([12] computations* under way, one at a time): ask again shortly","status":503}$' "$T/out" ||
             fail "duplicates while a map is placed: $(cat "$T/out")"
     fi
 else
@@ -98,7 +98,7 @@ for f in b a b a; do
 done
 http "${URL}map?method=pca&format=points"
 if [ "$code" = 503 ]; then
-    grep -q 'being computed ([12] computations* under way)' "$T/out" ||
+    grep -q 'being computed, or waits its turn ([12] computations* under way, one at a time)' "$T/out" ||
         fail "after reloads: $(cat "$T/out")"
 fi
 poll "map?method=pca&format=points"

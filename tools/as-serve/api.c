@@ -1458,8 +1458,9 @@ cached_value(const struct request *q, struct gen *g, struct cache_slot *slot,
     }
     unsigned n = builder_pending(bg);
     *ret = reply_error(q->c, q->r, 503,
-                       "%s is being computed (%u computation%s under way): "
-                       "ask again shortly",
+                       "%s is being computed, or waits its turn (%u "
+                       "computation%s under way, one at a time): ask again "
+                       "shortly",
                        what, n, n == 1 ? "" : "s");
     return 1;
 }
