@@ -23,6 +23,10 @@
  * are all at distance 0 has a finite density (1e10). */
 #define LOF_EPS 1e-10
 
+/* Far above the rounding error of a row's distance to itself (a few
+ * 2^-53), far below the distance of a row of length 0 to itself (1). */
+#define ROUNDING 1e-12
+
 struct job {
     as_index *ix;
     const struct as_search_opts *so;
@@ -36,6 +40,42 @@ struct job {
     size_t **n_hits;            /* per worker: cap */
     int *status;                /* per task */
 };
+
+static int
+cmp_hit(const void *pa, const void *pb)
+{
+    const struct as_hit *a = pa, *b = pb;
+    if (a->distance != b->distance)
+        return a->distance < b->distance ? -1 : 1;
+    return (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+/* The k hits h of the query row q: an entry whose row is q's to the bit
+ * is at distance 0 when the search put it within its rounding error of
+ * 0 (the cosine of a row with itself can come out 1 - 2^-53, which would
+ * set copies apart by noise); one it puts farther (a row of length 0,
+ * at 1 from every row by as-search's rule) keeps its distance. Then the
+ * hits are in order again, by distance, then entry. */
+static int
+copies_at_zero(const as_index *ix, const float *q, size_t dim, struct as_hit *h,
+               size_t k)
+{
+    int moved = 0;
+    for (size_t b = 0; b < k; b++) {
+        if (h[b].distance == 0.0 || !(h[b].distance < ROUNDING))
+            continue;
+        const float *row = as_index_row(ix, h[b].entry);
+        if (row == NULL)
+            return AS_ECHECKSUM;
+        if (memcmp(row, q, dim * sizeof *q) == 0) {
+            h[b].distance = 0.0;
+            moved = 1;
+        }
+    }
+    if (moved)
+        qsort(h, k, sizeof *h, cmp_hit);
+    return AS_OK;
+}
 
 static void
 task(void *ctx, size_t t, size_t worker)
@@ -91,10 +131,13 @@ task(void *ctx, size_t t, size_t worker)
                        j->n_hits[worker]);
     }
     for (size_t a = 0; a < n && st == AS_OK; a++) {
-        const struct as_hit *h = j->hits[worker] + a * j->k;
+        struct as_hit *h = j->hits[worker] + a * j->k;
         size_t i = first + a;
         if (j->n_hits[worker][a] < j->k)
             st = AS_EINDEX; /* cannot happen on a sound index */
+        else
+            st = copies_at_zero(j->ix, j->q[worker] + a * j->dim, j->dim, h,
+                                j->k);
         for (size_t b = 0; b < j->k && st == AS_OK; b++) {
             j->nbr[i * j->k + b] = h[b].entry;
             j->dist[i * j->k + b] = h[b].distance;

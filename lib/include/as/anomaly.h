@@ -143,10 +143,13 @@ int as_iforest_threshold(const double *scores, size_t n, double contamination,
  * each entry (as_search_filter's exclude), ordered by distance, then
  * entry number (AS_TIES_ENTRY), so the result is the same whatever the
  * paths or threads, and many copies of one row cost no more memory than
- * other rows. Entries are searched in blocks of up to
- * 1024 on up to `threads` threads (0 or 1: the calling thread), each
- * with its own searcher (a searcher's memory per thread), results in at
- * most 256 MiB per thread.
+ * other rows. An entry whose row is the other's to the bit is at
+ * distance 0 exactly where the search gives it its rounding error (the
+ * cosine can leave 2^-53, which would score copies apart by noise); a
+ * row of length 0 stays at 1 from every row, as-search's rule. Entries are
+ * searched in blocks of up to 1024 on up to `threads` threads (0 or 1: the
+ * calling thread), each with its own searcher (a searcher's memory per thread),
+ * results in at most 256 MiB per thread.
  *
  * Returns AS_OK, AS_EINVAL (k 0, k not below n, more than 2^32 - 1
  * entries, a NULL buffer), AS_EMISMATCH or AS_EINDEX (as
