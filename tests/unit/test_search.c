@@ -1000,6 +1000,20 @@ fresh_diff(const char *pa, const char *pb)
     return d;
 }
 
+/* The difference of the sounds at la (the leader) and lb, by c as a
+ * worker takes its pairs: the leader loaded when it is another than
+ * *lead (the one c holds), the partner every time. */
+static double
+worker_diff(as__dupcmp *c, const char **lead, const char *la, const char *lb)
+{
+    if (*lead != la) {
+        *lead = la;
+        CHECK_STATUS(as__dupcmp_load(c, 0, -1, la), AS_OK);
+    }
+    CHECK_STATUS(as__dupcmp_load(c, 1, -1, lb), AS_OK);
+    return as__dupcmp_diff(c, HUGE_VAL);
+}
+
 /* One comparer, as a worker uses it, gives each pair the bits of a
  * comparer of its own: the leader's frames it keeps are those of the
  * sound loaded, made further for a longer partner (a hit, then its
@@ -1035,16 +1049,11 @@ test_dups_reuse(void)
                                    {4, 1}, {2, 0}, {2, 1}, {0, 5}, {0, 1}};
     as__dupcmp *c = NULL;
     CHECK_STATUS(as__dupcmp_new(&c), AS_OK);
-    int lead = -1;
+    const char *lead = NULL;
     for (size_t k = 0; c != NULL && k < sizeof pairs / sizeof *pairs; k++) {
         check_ctx("dups reuse: %d, %d", pairs[k][0], pairs[k][1]);
-        if (pairs[k][0] != lead) {
-            lead = pairs[k][0];
-            CHECK_STATUS(as__dupcmp_load(c, 0, -1, p[lead]), AS_OK);
-        }
-        CHECK_STATUS(as__dupcmp_load(c, 1, -1, p[pairs[k][1]]), AS_OK);
-        double got = as__dupcmp_diff(c, HUGE_VAL);
-        double want = fresh_diff(p[lead], p[pairs[k][1]]);
+        double got = worker_diff(c, &lead, p[pairs[k][0]], p[pairs[k][1]]);
+        double want = fresh_diff(p[pairs[k][0]], p[pairs[k][1]]);
         CHECK(memcmp(&got, &want, sizeof got) == 0);
     }
     /* a file that fails to decode midway (FLAC with 2000 bytes of noise
@@ -1175,15 +1184,10 @@ test_dups_recorded(void)
                                   0x1.124151af6dcf8p-8};
     as__dupcmp *c = NULL;
     CHECK_STATUS(as__dupcmp_new(&c), AS_OK);
-    int lead = -1;
+    const char *lead = NULL;
     for (size_t k = 0; c != NULL && k < sizeof pairs / sizeof *pairs; k++) {
         check_ctx("dups recorded: %d, %d", pairs[k][0], pairs[k][1]);
-        if (pairs[k][0] != lead) {
-            lead = pairs[k][0];
-            CHECK_STATUS(as__dupcmp_load(c, 0, -1, p[lead]), AS_OK);
-        }
-        CHECK_STATUS(as__dupcmp_load(c, 1, -1, p[pairs[k][1]]), AS_OK);
-        double got = as__dupcmp_diff(c, HUGE_VAL);
+        double got = worker_diff(c, &lead, p[pairs[k][0]], p[pairs[k][1]]);
         if (memcmp(&got, &want[k], sizeof got) != 0)
             fprintf(stderr, "got %a, recorded %a\n", got, want[k]);
         CHECK(memcmp(&got, &want[k], sizeof got) == 0);
