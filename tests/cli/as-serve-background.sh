@@ -5,7 +5,9 @@
 # with filters or another difference is computed there too (503 with
 # Retry-After while it is), kept per version of the index, and each of
 # them answers what as-search -D reports; those of replaced indexes not
-# begun are dropped.
+# begun are dropped. Beyond the 16 answers with parameters kept, the
+# least recently asked for gives its slot up: the computation of a new
+# one waits its turn like the others, none in a request's worker.
 . "$AS_SRC/tests/cli/lib.sh"
 
 cd "$T"
@@ -105,20 +107,21 @@ poll "map?method=pca&format=points"
 as_serve_stop
 expect_status 0
 
-# on the sample folder: 16 reports are kept, the seventeenth computed in
-# its request; the first and that one are as-search -D's
+# on the sample folder: 16 reports are kept, the seventeenth takes the
+# slot of the first (the least recently asked for), which is then
+# computed again; the first and the seventeenth are as-search -D's
 as_sample_folder
 cp samples/kicks/kick_44k1.flac samples/tones/kick_copy.flac
 as-extract -r samples >lib.tsv
 as-index -o lib.asx lib.tsv
 as_serve_start lib.asx
 n=0
-for e in 0 0.25 0.5 0.75 1 1.5 2 3 4 5 6 7 8 9 10 11 12; do
+for e in 0 0.25 0.5 0.75 1 1.5 2 3 4 5 6 7 8 9 10 11 12 0; do
     n=$((n + 1))
     poll "duplicates?label=kicks&label=tones&label=hats&difference=$e"
     grep -q "^{\"max_difference_db\":$e[.0]*,\"count\":[1-9]" "$T/out" ||
         fail "duplicates?difference=$e: $(head -c 300 "$T/out")"
-    [ "$n" -eq 1 ] || [ "$n" -eq 17 ] || continue
+    [ "$n" -eq 1 ] || [ "$n" -ge 17 ] || continue
     sed -e 's/^{"max_difference_db":[0-9.]*,"count":[0-9]*,"unreadable":\[\],"groups":\[//' \
         -e 's/\]}$//' -e 's/},{"group"/}\n{"group"/g' "$T/out" |
         sed -E -e 's/"id":[0-9]+,//g' -e 's/,"genre":("[^"]*"|null)//g' \
@@ -131,3 +134,59 @@ for e in 0 0.25 0.5 0.75 1 1.5 2 3 4 5 6 7 8 9 10 11 12; do
 done
 as_serve_stop
 [ "$status" -eq 0 ] || fail "as-serve exit status $status"
+
+# 1500 entries: a t-SNE map of them takes a few seconds (2 on 2 threads
+# of a fast machine); asked with a client that gives up at once, it runs
+# while the rest is asked. LOF's k from 21 up: its default, 20, has a
+# slot of its own.
+as_serve_start -j 2 a.asx
+lof() {
+    http "${URL}anomalies?method=lof&k=$1&limit=${2:-1}"
+}
+for k in $(seq 21 36); do
+    poll "anomalies?method=lof&k=$k&limit=1"
+done
+curl -sS -o /dev/null --max-time 0.3 "${URL}map?method=tsne&format=points" 2>/dev/null || true
+http "${URL}map?method=tsne&dims=3&format=points"
+expect_code 503
+# a 17th k: queued behind the maps in the place of k=21, not computed in
+# this request's worker; 15 more take the places of k=22 to 36
+lof 37
+expect_code 503
+grep -q '^{"error":"the anomaly ranking is being computed, or waits its turn ([34] computations under way, one at a time): ask again shortly","status":503}$' "$T/out" ||
+    fail "k=37 while a map is placed: $(cat "$T/out")"
+for k in $(seq 38 52); do
+    lof "$k"
+    expect_code 503
+done
+# all 16 places held by computations queued: another k is refused, not
+# queued
+busy='^{"error":"the anomaly ranking: 16 others with other parameters are being computed or read, the most kept at once: ask again shortly","status":503}$'
+http -D headers "${URL}anomalies?method=lof&k=53&limit=1"
+expect_code 503
+grep -qi '^Retry-After: 1' headers || fail "no Retry-After: $(cat headers)"
+grep -q "$busy" "$T/out" || fail "k=53 while 16 are queued: $(cat "$T/out")"
+# once all are computed (the last read): while two UMAP maps are made,
+# k=53 takes the place of k=52 (the one read), and then no place is
+# free: the 15 others are computed but not read yet, k=53 queued; k=38
+# is answered at once, and k=37 as as-anomaly ranks
+poll "anomalies?method=lof&k=52&limit=1"
+curl -sS -o /dev/null --max-time 0.3 "${URL}map?method=umap&format=points" 2>/dev/null || true
+http "${URL}map?method=umap&dims=3&format=points"
+expect_code 503
+lof 53
+expect_code 503
+lof 54
+expect_code 503
+grep -q "$busy" "$T/out" || fail "k=54 with 15 unread: $(cat "$T/out")"
+lof 38
+expect_code 200
+poll "anomalies?method=lof&k=37&limit=3"
+as-anomaly -H -a lof -k 37 a.asx | sort -s -t "$(printf '\t')" -k 3,3g |
+    head -n 3 | awk -F '\t' '{ printf "%s %.6f\n", $1, $3 }' >want.txt
+sed -e 's/{"id"/\n&/g' "$T/out" |
+    sed -n 's/^{"id":[0-9]*,"filename":"\([^"]*\)",.*"anomaly":\([-0-9.]*\),.*/\1 \2/p' >got.txt
+cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "lof k=37"; }
+poll "anomalies?method=lof&k=53&limit=1"
+as_serve_stop
+expect_status 0

@@ -4,7 +4,8 @@
 # each index scored as as-anomaly scores it, its entries hidden by a later
 # index (the same path) left out; a shard's clusters listed by the ids
 # the server gives its entries (shards counted in order); k= bounded;
-# answers with k= beyond the 16 kept computed in the request's worker;
+# answers with k= beyond the 16 kept computed in the place of the least
+# recently asked for;
 # an empty shard refused.
 . "$AS_SRC/tests/cli/lib.sh"
 
@@ -66,7 +67,7 @@ expect_code 400
 expect_out '{"error":"shard 2: no entries to cluster","status":400}'
 
 # the neighbours used: 12 asked, a has 8 others and b 2, so 8; 17 answers
-# with k= (16 kept, the 17th computed in its worker), the last one ranked
+# with k= (16 kept, the 17th in the place of the first), the last ranked
 # as as-anomaly ranks each index (equal scores: in its order, a's first)
 http_ready "${URL}anomalies?method=knn&k=12&limit=1"
 expect_code 200
@@ -82,6 +83,6 @@ sed -e 's/{"id"/\n&/g' "$T/out" | sed -n 's/^{"id":[0-9]*,"filename":"\([^"]*\)"
         awk -F '\t' '$1 != "samples/tones/sine440_44k1.wav"'
     as-anomaly -H -a lof -k 18 b.asx
 } | sort -s -t "$(printf '\t')" -k 3,3g | head -n 3 | awk -F '\t' '{ printf "%s %.6f\n", $1, $3 }' >want.txt
-cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "lof k=18, computed in its worker"; }
+cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "lof k=18, the 17th kept"; }
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve exited $status"

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "as-serve.h"
@@ -1382,6 +1383,34 @@ bg_start(void)
  * while it waited its turn (a negative number no AS_E... code takes). */
 #define BG_REPLACED (-1000)
 
+static double
+monotonic(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static void
+kept_hold(struct gen *g, struct keyed_slot *ks)
+{
+    pthread_mutex_lock(&g->mu);
+    ks->holds++;
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* Lets go of a kept slot held by kept_get() or by a job; read: the
+ * holder read the answer. */
+static void
+kept_release(struct gen *g, struct keyed_slot *ks, int read)
+{
+    pthread_mutex_lock(&g->mu);
+    ks->holds--;
+    if (read)
+        ks->computed = 0;
+    pthread_mutex_unlock(&g->mu);
+}
+
 static char *
 bg_run(void *arg, int *st)
 {
@@ -1394,7 +1423,14 @@ bg_run(void *arg, int *st)
         *st = BG_REPLACED;
         return NULL;
     }
-    return j->build(j, st);
+    char *v = j->build(j, st);
+    if (v != NULL && j->kept != NULL) {
+        /* kept a while for the request that is to ask again */
+        pthread_mutex_lock(&j->g->mu);
+        j->kept->computed = monotonic();
+        pthread_mutex_unlock(&j->g->mu);
+    }
+    return v;
 }
 
 static int
@@ -1416,6 +1452,8 @@ bg_release(void *arg)
 {
     struct bg_job *j = arg;
     as_entry_filter_free(j->filter);
+    if (j->kept != NULL)
+        kept_release(j->g, j->kept, 0);
     gen_release(j->g);
     free(j);
 }
@@ -1439,6 +1477,8 @@ cached_value(const struct request *q, struct gen *g, struct cache_slot *slot,
     }
     *j = *job;
     gen_hold(g);
+    if (j->kept != NULL)
+        kept_hold(g, j->kept);
     int st;
     int state =
         builder_get(bg, slot, bg_run, j, bg_release, BG_WAIT_S, value, &st);
@@ -1476,40 +1516,81 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
     return reply_static(q->c, q->r, 200, json, "application/json");
 }
 
-/* The slot of pool (GEN_KEPT_SLOTS of them, *n taken; under g->mu) kept
- * under key (malloc'd, taken over; NULL: none), a new one when no slot
- * has that key; NULL when the pool is full, or out of memory. */
-static struct cache_slot *
-keyed_slot(struct gen *g, struct keyed_slot *pool, size_t *n, char *key)
+/* The slot of pool (GEN_KEPT_SLOTS of them, *n taken) kept under key
+ * (malloc'd, taken over; NULL: none), held for the caller until
+ * kept_release(): the one with that key, else a free one, else the one
+ * least recently asked for that can be given up (see struct keyed_slot),
+ * emptied. NULL when out of memory, or, with *busy set, when no slot can
+ * be given up. */
+static struct keyed_slot *
+kept_get(struct gen *g, struct keyed_slot *pool, size_t *n, char *key,
+         int *busy)
 {
+    *busy = 0;
     if (key == NULL)
         return NULL;
-    struct cache_slot *slot = NULL;
+    double now = monotonic();
+    struct keyed_slot *ks = NULL;
     pthread_mutex_lock(&g->mu);
-    size_t i = 0;
-    while (i < *n && strcmp(pool[i].key, key) != 0)
-        i++;
-    if (i == *n && i < GEN_KEPT_SLOTS) {
-        pool[i].key = key;
-        key = NULL;
-        (*n)++;
+    for (size_t i = 0; i < *n && ks == NULL; i++)
+        if (strcmp(pool[i].key, key) == 0)
+            ks = &pool[i];
+    if (ks == NULL && *n < GEN_KEPT_SLOTS) {
+        ks = &pool[(*n)++];
+    } else if (ks == NULL) {
+        for (size_t i = 0; i < *n; i++) {
+            struct keyed_slot *c = &pool[i];
+            int unread = c->computed > 0 && now - c->computed < KEPT_UNREAD_S;
+            if (c->holds == 0 && !unread && (ks == NULL || c->used < ks->used))
+                ks = c;
+        }
+        if (ks != NULL) {
+            /* held by no request and no computation: nothing else reads
+             * it or will write it */
+            free(ks->key);
+            ks->key = NULL;
+            cache_slot_free(&ks->slot);
+            ks->computed = 0;
+        }
     }
-    if (i < *n)
-        slot = &pool[i].slot;
+    if (ks != NULL) {
+        if (ks->key == NULL) {
+            ks->key = key;
+            key = NULL;
+        }
+        ks->holds++;
+        ks->used = ++g->kept_clock;
+    } else {
+        *busy = 1;
+    }
     pthread_mutex_unlock(&g->mu);
     free(key);
-    return slot;
+    return ks;
 }
 
 /* The slot of an anomaly ranking or of clusters (what) asked for with
- * k=, kept under the shard, the method and k; NULL as keyed_slot(). */
-static struct cache_slot *
-run_slot(struct gen *g, const char *what, size_t h, int method, size_t k)
+ * k=, kept under the shard, the method and k; as kept_get(). */
+static struct keyed_slot *
+run_slot(struct gen *g, const char *what, size_t h, int method, size_t k,
+         int *busy)
 {
     char *key = malloc(80);
     if (key != NULL)
         snprintf(key, 80, "%s shard=%zu method=%d k=%zu", what, h, method, k);
-    return keyed_slot(g, g->run_slots, &g->n_run_slots, key);
+    return kept_get(g, g->run_slots, &g->n_run_slots, key, busy);
+}
+
+/* The answer to a request for which kept_get() gave no slot. */
+static int
+kept_none(const struct request *q, int busy, const char *what)
+{
+    if (!busy)
+        return reply_error(q->c, q->r, 500, "out of memory");
+    return reply_error(q->c, q->r, 503,
+                       "%s: %d others with other parameters are being "
+                       "computed or read, the most kept at once: ask again "
+                       "shortly",
+                       what, GEN_KEPT_SLOTS);
 }
 
 /* The method= parameter: *method its index in names (n of them, listed
@@ -1529,24 +1610,35 @@ method_param(const struct request *q, const char *v, const char *const *names,
     return -1;
 }
 
-/* api_cached() when slot is not NULL; without one (as many others kept
- * already), the job's answer computed in the request's worker. */
+/* api_cached() for a kept slot (ks, held, let go of here; NULL: none
+ * to be had, busy saying why, as kept_get()). */
 static int
-api_kept(const struct request *q, struct gen *g, struct cache_slot *slot,
-         const struct bg_job *job, const char *what)
+api_kept(const struct request *q, struct gen *g, struct keyed_slot *ks,
+         int busy, const struct bg_job *job, const char *what)
 {
-    if (slot != NULL)
-        return api_cached(q, g, slot, job, what);
-    int st;
-    char *json = job->build(job, &st);
-    as_entry_filter_free(job->filter);
-    if (json == NULL)
-        return st == AS_EINVAL && job->einval != NULL
-                   ? reply_error(q->c, q->r, 400, "%s", job->einval)
-                   : index_error(q, g, st);
-    size_t len = strlen(json);
+    if (ks == NULL) {
+        as_entry_filter_free(job->filter);
+        return kept_none(q, busy, what);
+    }
+    struct bg_job kj = *job;
+    kj.kept = ks;
+    const char *value;
+    int ret;
+    if (cached_value(q, g, &ks->slot, &kj, what, &value, &ret)) {
+        kept_release(g, ks, 0);
+        return ret;
+    }
+    /* a copy: once let go of, the slot can be given to other parameters
+     * while the answer is still being sent */
+    size_t len = strlen(value);
+    char *copy = malloc(len + 1);
+    if (copy != NULL)
+        memcpy(copy, value, len + 1);
+    kept_release(g, ks, 1);
+    if (copy == NULL)
+        return reply_error(q->c, q->r, 500, "out of memory");
     return reply_response(q->c, q->r, 200,
-                          response_buffer(json, len, "application/json"), len);
+                          response_buffer(copy, len, "application/json"), len);
 }
 
 /* ---- /clusters ---- */
@@ -1721,7 +1813,9 @@ clusters(const struct request *q, struct gen *g)
     if (k == 0)
         return api_cached(q, g, &g->cluster_runs[h * 4 + (size_t)method], &job,
                           what);
-    return api_kept(q, g, run_slot(g, "clusters", h, method, k), &job, what);
+    int busy;
+    struct keyed_slot *ks = run_slot(g, "clusters", h, method, k, &busy);
+    return api_kept(q, g, ks, busy, &job, what);
 }
 
 /* ---- /map ---- */
@@ -2006,19 +2100,20 @@ bg_duplicates(const struct bg_job *j, int *st)
 
 /* The slot of the report a request with filters or another difference
  * asks for (the same filters in the same order and the same difference:
- * the same slot); NULL as keyed_slot(). */
-static struct cache_slot *
-dup_slot(const struct request *q, struct gen *g, double difference)
+ * the same slot); as kept_get(). */
+static struct keyed_slot *
+dup_slot(const struct request *q, struct gen *g, double difference, int *busy)
 {
     char *filters = filters_key(q);
     char *key = NULL;
+    *busy = 0;
     if (filters == NULL)
         return NULL;
     size_t len = strlen(filters) + 64;
     if ((key = malloc(len)) != NULL)
         snprintf(key, len, "%sdifference=%a", filters, difference);
     free(filters);
-    return keyed_slot(g, g->dup_slots, &g->n_dup_slots, key);
+    return kept_get(g, g->dup_slots, &g->n_dup_slots, key, busy);
 }
 
 static int
@@ -2064,11 +2159,13 @@ duplicates(const struct request *q, struct gen *g)
     }
     struct bg_job job = {
         .g = g, .difference = dist, .filter = f, .build = bg_duplicates};
-    /* computed in the background, as the default report, and kept */
-    struct cache_slot *slot = &g->dups;
-    if (f != NULL || dist != AS_DUP_DIFFERENCE)
-        slot = dup_slot(q, g, dist);
-    return api_kept(q, g, slot, &job, "the duplicate report");
+    /* computed in the background and kept */
+    const char *what = "the duplicate report";
+    if (f == NULL && dist == AS_DUP_DIFFERENCE)
+        return api_cached(q, g, &g->dups, &job, what);
+    int busy;
+    struct keyed_slot *ks = dup_slot(q, g, dist, &busy);
+    return api_kept(q, g, ks, busy, &job, what);
 }
 
 /* ---- /anomalies ---- */
@@ -2238,22 +2335,20 @@ anomalies(const struct request *q, struct gen *g)
         /* computed in the background and kept, per method and k */
         struct bg_job job = {
             .g = g, .method = method, .k = k, .build = bg_anomalies};
-        struct cache_slot *slot =
-            k ? run_slot(g, "anomalies", 0, method, k) : &g->anomalies[method];
-        const char *text;
-        int st;
-        if (slot != NULL) {
-            if (cached_value(q, g, slot, &job, "the anomaly ranking", &text,
-                             &ret))
-                return ret;
-            return computed_anomalies(q, g, text, limit, mv, shown_k);
+        const char *what = "the anomaly ranking", *text;
+        struct cache_slot *slot = &g->anomalies[method];
+        int busy = 0;
+        if (k != 0) {
+            job.kept = run_slot(g, "anomalies", 0, method, k, &busy);
+            if (job.kept == NULL)
+                return kept_none(q, busy, what);
+            slot = &job.kept->slot;
         }
-        /* as many others kept already: this one in the request's worker */
-        char *own = bg_anomalies(&job, &st);
-        if (own == NULL)
-            return index_error(q, g, st);
-        ret = computed_anomalies(q, g, own, limit, mv, shown_k);
-        free(own);
+        int got = !cached_value(q, g, slot, &job, what, &text, &ret);
+        if (got)
+            ret = computed_anomalies(q, g, text, limit, mv, shown_k);
+        if (job.kept != NULL)
+            kept_release(g, job.kept, got);
         return ret;
     }
     /* the scores as-anomaly -W stored */

@@ -79,26 +79,38 @@ struct gen {
     struct keyed_slot *run_slots; /* anomaly scores and clusters with k=,
                                      the same way */
     size_t n_run_slots;
-    as_ann *ann;   /* --approx: the graph of the one index,
-                      NULL when unusable (approx=1 is then
-                      answered exactly) */
-    unsigned refs; /* under the state's lock */
+    unsigned long kept_clock; /* keyed_slot.used's clock (under mu) */
+    as_ann *ann;              /* --approx: the graph of the one index,
+                                 NULL when unusable (approx=1 is then
+                                 answered exactly) */
+    unsigned refs;            /* under the state's lock */
 };
 
 /* Duplicate reports with filters or another difference kept per
  * generation, and as many anomaly scores and clusters with k=; beyond
- * as many different ones of a kind, an answer is computed in its
- * request's worker. */
+ * as many different ones of a kind, the one least recently asked for
+ * gives its slot to the new one (see struct keyed_slot). */
 #define GEN_KEPT_SLOTS 16
+/* How long an answer computed and not yet read keeps its slot: the
+ * request that asked for it was answered 503 and is to ask again. */
+#define KEPT_UNREAD_S 60.0
 /* The largest k= of /anomalies (neighbours: each index holds entries x k
  * of them while it is scored) and of /clusters (k-means' time grows with
  * it): what one request may ask of the server. */
 #define API_MAX_K 100
 
-/* An answer kept under the request parameters that give it. */
+/* An answer kept under the request parameters that give it. A request
+ * holds its slot while it reads the answer, and a computation while it
+ * is queued or runs; a slot no one holds, and whose answer is not one
+ * computed and unread for less than KEPT_UNREAD_S seconds, can be given
+ * to other parameters (the one least recently asked for first). */
 struct keyed_slot {
     char *key; /* NULL: the slot is free */
     struct cache_slot slot;
+    unsigned holds;     /* under the generation's mu, as the rest */
+    unsigned long used; /* when last asked for (gen.kept_clock) */
+    double computed;    /* when its answer was computed (monotonic
+                           seconds), 0 once a request read it */
 };
 
 /* Opens the indexes (reporting failures as "as-serve: path: reason");
@@ -203,6 +215,9 @@ struct bg_job {
     char *(*build)(const struct bg_job *j, int *st);
     /* answered 400 when the computation fails with AS_EINVAL, or NULL */
     const char *einval;
+    /* the kept slot the computation fills, held while the job lives (set
+     * by api.c), or NULL */
+    struct keyed_slot *kept;
 };
 /* Answers the request with the answer slot holds; when the slot is
  * empty, job (copied) computes it in the background, one computation
