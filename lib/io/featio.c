@@ -86,6 +86,16 @@ as_featreader_line(const as_featreader *r)
 }
 
 void
+as_featreader_fault(const as_featreader *r, const char **column, size_t *fields)
+{
+    int tsv = r != NULL && r->h.format == AS_FEAT_TSV;
+    if (column != NULL)
+        *column = tsv ? r->bad_column : NULL;
+    if (fields != NULL)
+        *fields = tsv ? r->bad_fields : 0;
+}
+
+void
 as_featreader_close(as_featreader *r)
 {
     if (r == NULL)

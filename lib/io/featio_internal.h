@@ -52,6 +52,10 @@ struct as_featreader {
     size_t first_len;
     int *cols;    /* role of each column after "path" */
     size_t ncols; /* number of columns after "path" */
+    /* the last row refused: its first bad field's column (a name the
+     * reader holds) or NULL, and its field count when wrong, else 0 */
+    const char *bad_column;
+    size_t bad_fields;
 };
 
 struct as_featwriter {

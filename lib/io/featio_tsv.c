@@ -331,6 +331,40 @@ parse_hash(const char *s, const char *e, uint64_t *out)
     return AS_OK;
 }
 
+/* The name of a column after "path" (r->cols[j]). */
+static const char *
+column_name(const as_featreader *r, size_t j)
+{
+    switch (r->cols[j]) {
+    case AS__COL_LABEL:
+        return "label";
+    case AS__COL_DURATION:
+        return "duration_s";
+    case AS__COL_SIZE:
+        return "file_size";
+    case AS__COL_MTIME:
+        return "file_mtime";
+    case AS__COL_HASH:
+        return "audio_hash";
+    default:
+        return r->h.names[r->cols[j]];
+    }
+}
+
+/* A row refused: fields, the fields up to e, plus one for each TAB from
+ * e to end, against the header's; the count when it differs, which
+ * outranks a bad value, else the column of a bad field (or NULL). */
+static int
+refused(as_featreader *r, size_t fields, const char *e, const char *end,
+        const char *column)
+{
+    for (; e < end; e++)
+        fields += *e == '\t';
+    r->bad_fields = fields != r->ncols + 1 ? fields : 0;
+    r->bad_column = r->bad_fields != 0 ? NULL : column;
+    return AS_ESYNTAX;
+}
+
 /* Splits the line in r->buf (n bytes, no NUL inside) into row. */
 static int
 parse_row(as_featreader *r, size_t n, struct as_featrow *row)
@@ -339,7 +373,7 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
     char *tab = memchr(s, '\t', n);
     char *e = tab ? tab : end;
     if (e == s || (size_t)(e - s) > AS_FEAT_TEXT_MAX)
-        return AS_ESYNTAX;
+        return refused(r, 1, e, end, "path");
     *e = '\0';
     row->path = s;
     row->label = NULL;
@@ -351,7 +385,7 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
     int status = AS_OK;
     for (size_t j = 0; j < r->ncols; j++) {
         if (e == end)
-            return AS_ESYNTAX; /* too few fields */
+            return refused(r, j + 1, e, end, NULL); /* too few fields */
         s = e + 1;
         tab = memchr(s, '\t', (size_t)(end - s));
         e = tab ? tab : end;
@@ -375,17 +409,21 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
             st = parse_float(s, e, &r->values[r->cols[j]]);
         }
         /* keep going: too many or too few fields outranks a value */
-        if (status == AS_OK)
+        if (status == AS_OK && st != AS_OK) {
             status = st;
+            r->bad_column = column_name(r, j);
+        }
     }
     if (e != end)
-        return AS_ESYNTAX; /* too many fields */
+        return refused(r, r->ncols + 2, e + 1, end, NULL); /* too many */
     return status;
 }
 
 int
 as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof)
 {
+    r->bad_column = NULL;
+    r->bad_fields = 0;
     for (;;) {
         size_t n;
         int bad, cut;

@@ -172,7 +172,7 @@ as-index -o bad.asx l45.tsv
 cp bad.asx bad.before
 run as-index -o bad.asx bad.tsv
 expect_status 1
-expect_err "as-index: bad.tsv: line 3: malformed row" \
+expect_err "as-index: bad.tsv: line 3: malformed row (column mfcc_mean_1)" \
     "as-index: bad.asx: not written: 1 input error"
 cmp -s bad.asx bad.before || fail "-o replaced the index after an input error"
 sed -n 1p lib.tsv >head.tsv
@@ -229,7 +229,7 @@ as-index -q -o bad.asx head.tsv
 [ "$(as-index -d bad.asx -H | wc -l)" -eq 0 ] || fail "a new empty index"
 run as-index -u bad.asx bad.tsv
 expect_status 1
-expect_err "as-index: bad.tsv: line 3: malformed row" \
+expect_err "as-index: bad.tsv: line 3: malformed row (column mfcc_mean_1)" \
     "as-index: bad.asx: added 4, changed 0, unchanged 0, removed 0, failed 1"
 [ "$(as-index -d bad.asx -H | wc -l)" -eq 4 ] || fail "-u: the good rows indexed"
 

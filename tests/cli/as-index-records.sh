@@ -32,5 +32,5 @@ as-extract kick_44k1.flac >one.tsv
 printf 'x.wav\t1\n' >>one.tsv
 run as-index -o t.asx one.tsv
 expect_status 1
-expect_err "as-index: one.tsv: line 3: malformed row" \
+expect_err "as-index: one.tsv: line 3: malformed row (2 fields, the header has 108)" \
     "as-index: t.asx: not written: 1 input error"

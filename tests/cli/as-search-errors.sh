@@ -203,7 +203,7 @@ expect_err "as-search: renamed.bin: feature set default with column 42 named zcq
 awk -F '\t' 'BEGIN { OFS = FS } NR == 2 { $5 = "x" } { print }' lib.tsv >bad.tsv
 run as-search -H -k 1 -F bad.tsv lib.asx
 expect_status 1
-expect_err "as-search: bad.tsv: line 2: malformed row"
+expect_err "as-search: bad.tsv: line 2: malformed row (column audio_hash)"
 [ "$(wc -l <"$T/out")" -eq 2 ] || fail "bad row: the others"
 run as-search -F missing.tsv lib.asx
 expect_status 1

@@ -1360,6 +1360,84 @@ test_tsv_read(void)
         }
 }
 
+/* What as_featreader_fault() says of each row of a stream: the column of
+ * its first bad field, or its field count when that is wrong (which
+ * outranks a bad value), or nothing for a row refused whole. */
+static void
+test_tsv_faults(void)
+{
+    static const char text[] =
+        "path\tlabel\tf1\tf2\tduration_s\tfile_size\tfile_mtime\taudio_hash\n"
+        /* 2: fine */
+        "a.wav\tx\t1\t2\t0.5\t10\t1700000000.000000000\t0123456789abcdef\n"
+        /* 3: file_mtime with one decimal */
+        "b.wav\tx\t1\t2\t0.5\t10\t1700000000.0\t0123456789abcdef\n"
+        /* 4: too few fields, one bad among them */
+        "c.wav\tx\tone\n"
+        /* 5: one more field, after a bad value */
+        "d.wav\tx\tnan\t2\t0.5\t10\t-1\t0123456789abcdef\t\n"
+        /* 6: an empty path */
+        "\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\n"
+        /* 7: a path alone */
+        "e.wav\n"
+        /* 8: not finite, then a bad size: the first named */
+        "f.wav\tx\t1\tinf\t0.5\t+10\t-1\t0123456789abcdef\n"
+        /* 9: an empty line */
+        "\n"
+        /* 10: a bad hash */
+        "g.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789ABCDEF\n"
+        /* 11: a CR */
+        "h.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\r\n"
+        /* 12: a bad duration, then fine again */
+        "i.wav\tx\t1\t2\t-2\t10\t-1\t0123456789abcdef\n"
+        "j.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\n";
+    static const struct {
+        int status;
+        const char *column;
+        size_t fields;
+    } want[] = {
+        {AS_OK, NULL, 0},
+        {AS_ESYNTAX, "file_mtime", 0},
+        {AS_ESYNTAX, NULL, 3},
+        {AS_ESYNTAX, NULL, 9},
+        {AS_ESYNTAX, "path", 0},
+        {AS_ESYNTAX, NULL, 1},
+        {AS_ENONFINITE, "f2", 0},
+        {AS_ESYNTAX, NULL, 0},
+        {AS_ESYNTAX, "audio_hash", 0},
+        {AS_ESYNTAX, NULL, 0},
+        {AS_ESYNTAX, "duration_s", 0},
+        {AS_OK, NULL, 0},
+    };
+    check_ctx("faults");
+    FILE *fp = input_str(text);
+    as_featreader *r;
+    CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
+    for (size_t k = 0; r != NULL && k < sizeof want / sizeof want[0]; k++) {
+        struct as_featrow row;
+        int eof;
+        const char *column = "unset";
+        size_t fields = 99;
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), want[k].status);
+        CHECK_INT(as_featreader_line(r), k + 2);
+        as_featreader_fault(r, &column, &fields);
+        if (want[k].column != NULL)
+            CHECK_STR(column, want[k].column);
+        else
+            CHECK(column == NULL);
+        CHECK_INT(fields, want[k].fields);
+    }
+    /* either pointer may be NULL; no reader says nothing */
+    size_t fields = 99;
+    as_featreader_fault(r, NULL, &fields);
+    CHECK_INT(fields, 0);
+    const char *column = "unset";
+    as_featreader_fault(NULL, &column, &fields);
+    CHECK(column == NULL);
+    as_featreader_close(r);
+    fclose(fp);
+}
+
 /* Each metadata field in its one form, and nothing else: row k of the
  * text holds meta_rows[k] and reads back as want (or fails). */
 static void
@@ -2014,6 +2092,7 @@ main(int argc, char **argv)
     test_bin_meta_damage();
     test_concatenated();
     test_tsv_read();
+    test_tsv_faults();
     test_tsv_meta_fields();
     test_tsv_bad_headers();
     test_writer_refusals();

@@ -67,11 +67,27 @@ void
 cli_stream_warn_row(const struct cli_stream *s, int status)
 {
     const char *what = s->h->format == AS_FEAT_BIN ? "record" : "line";
-    cli_input_warnx(s->name, "%s %" PRIu64 ": %s", what,
-                    as_featreader_line(s->r),
-                    status == AS_EIO          ? strerror(errno)
-                    : status == AS_ETRUNCATED ? CLI_STREAM_CUT
-                                              : as_strerror(status));
+    const char *reason = status == AS_EIO          ? strerror(errno)
+                         : status == AS_ETRUNCATED ? CLI_STREAM_CUT
+                                                   : as_strerror(status);
+    /* the field at fault, or the count of fields */
+    const char *column;
+    size_t fields;
+    as_featreader_fault(s->r, &column, &fields);
+    char why[96] = "";
+    const struct as_featheader *h = s->h;
+    size_t want = 1 + h->dim + (h->has_label != 0) + (h->has_duration != 0) +
+                  3 * (h->has_meta != 0);
+    if (fields != 0)
+        snprintf(why, sizeof why, " (%zu field%s, the header has %zu)", fields,
+                 fields == 1 ? "" : "s", want);
+    uint64_t line = as_featreader_line(s->r);
+    if (column != NULL)
+        cli_input_warnx(s->name, "%s %" PRIu64 ": %s (column %s)", what, line,
+                        reason, column);
+    else
+        cli_input_warnx(s->name, "%s %" PRIu64 ": %s%s", what, line, reason,
+                        why);
 }
 
 int

@@ -139,6 +139,19 @@ int as_featreader_next(as_featreader *r, struct as_featrow *row, int *eof);
  * first header is record 0; a repeated header counts as a record) of the
  * row or error last returned. */
 uint64_t as_featreader_line(const as_featreader *r);
+/*
+ * Why the TSV row last returned with AS_ESYNTAX or AS_ENONFINITE was
+ * refused, when a field or the field count says it: *fields, the line's
+ * field count when it differs from the header's (which outranks a bad
+ * value), else 0; *column, otherwise, the name of the column of its first
+ * bad field ("path", "label", "duration_s", "file_size", "file_mtime",
+ * "audio_hash" or a feature's; valid until the reader is closed), else
+ * NULL. Both 0 and NULL for a line refused whole (empty, holding a NUL or
+ * CR byte, too long), a repeated header, a binary stream, and after any
+ * other return. Either pointer may be NULL.
+ */
+void as_featreader_fault(const as_featreader *r, const char **column,
+                         size_t *fields);
 /* Closes the reader (not fp). NULL is accepted. */
 void as_featreader_close(as_featreader *r);
 
