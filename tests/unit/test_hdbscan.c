@@ -282,6 +282,68 @@ test_ties(void)
     free(lab);
 }
 
+/* Blobs of several spreads in noise, so that Prim's algorithm meets
+ * reachabilities of every kind (core distances above and below the
+ * distances): the labels and the membership probabilities (which hold
+ * the tree's weights), as an FNV-1a hash of their bytes, are those
+ * recorded from commit 7d0caec. The partitions alone (test_reference,
+ * test_blobs) hold when a step gets a weight a little wrong; these do
+ * not (a step that left a distance out where a reachability was within
+ * 0.1% of both core distances failed here alone). */
+static void
+test_weights(void)
+{
+    size_t n = 3000, d = 6;
+    float *x = malloc(n * d * sizeof *x);
+    int32_t *lab = malloc(n * sizeof *lab);
+    double *prob = malloc(n * sizeof *prob);
+    uint64_t s = 5;
+    for (size_t i = 0; i < n; i++) {
+        size_t b = i % 8;
+        double spread = b == 7 ? 40.0 : 0.5 + (double)b;
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] =
+                (float)(b == 7 ? spread * uniform(&s)
+                               : 12.0 * (double)((b * (j + 3)) % 5) +
+                                     spread * (uniform(&s) + uniform(&s)));
+    }
+    static const struct {
+        size_t min_size, min_samples, k, noise;
+        uint64_t hash;
+    } cases[] = {
+        {5, 0, 14, 407, UINT64_C(0x7b0fe87d98643024)},
+        {15, 3, 9, 285, UINT64_C(0x16fb73618fd031e7)},
+        {40, 10, 7, 532, UINT64_C(0x067d99e45ee72d09)},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct as_hdbscan_opts o;
+        as_hdbscan_opts_init(&o);
+        o.min_cluster_size = cases[c].min_size;
+        o.min_samples = cases[c].min_samples;
+        o.threads = 2;
+        size_t k = 0, noise = 0;
+        check_ctx("weights, min_cluster_size %zu", cases[c].min_size);
+        CHECK_INT(as_hdbscan(x, n, d, &o, lab, prob, &k), AS_OK);
+        uint64_t h = UINT64_C(1469598103934665603);
+        for (size_t i = 0; i < n; i++) {
+            unsigned char bytes[12];
+            memcpy(bytes, &lab[i], 4);
+            memcpy(bytes + 4, &prob[i], 8);
+            noise += lab[i] < 0;
+            for (int b = 0; b < 12; b++) {
+                h ^= bytes[b];
+                h *= UINT64_C(1099511628211);
+            }
+        }
+        CHECK_INT(k, cases[c].k);
+        CHECK_INT(noise, cases[c].noise);
+        CHECK(h == cases[c].hash);
+    }
+    free(x);
+    free(lab);
+    free(prob);
+}
+
 static void
 test_errors(void)
 {
@@ -384,6 +446,7 @@ main(void)
     test_threads();
     test_blobs();
     test_ties();
+    test_weights();
     test_errors();
     return check_done();
 }
