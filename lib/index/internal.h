@@ -57,6 +57,10 @@ int as__builder_write_fd(struct as_index_builder *b, int fd);
  * (as as_index_subset() makes its file): AS_OK, AS_EINVAL, AS_ENOMEM, or
  * AS_EIO with errno set. */
 int as__builder_open_copy(struct as_index_builder *b, as_index **out);
+/* Whether an entry's file is gone (as_index_find_gone()): nothing is at
+ * path (ENOENT), a file stands where a folder on the way was (ENOTDIR),
+ * or what is there is no file (a folder, a FIFO, a socket, a device). */
+int as__file_gone(const char *path);
 
 /* Little-endian loads from any alignment. */
 uint64_t as__rd64(const unsigned char *p);

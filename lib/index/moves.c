@@ -2,12 +2,10 @@
 /* The entries of an index whose file is gone, by their audio (as_moves in
  * as/index.h): what a file moved or renamed was. */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "as/error.h"
 #include "as/index.h"
@@ -79,18 +77,16 @@ fill(as_moves *m)
     qsort(m->v, m->n, sizeof *m->v, cmp_known);
 }
 
-/* Whether v[k]'s file is gone: stat() fails with ENOENT, as
- * as_index_find_gone() tells. Threads that ask at once both look and
- * store the same answer. */
+/* Whether v[k]'s file is gone, as as_index_find_gone() tells. Threads that ask
+ * at once both look and store the same answer. */
 static int
 gone(const as_moves *m, size_t k)
 {
     unsigned char s = atomic_load(&m->state[k]);
     if (s == FILE_UNKNOWN) {
         struct as_index_entry e;
-        struct stat sb;
         s = as_index_entry(m->ix, m->v[k].entry, &e) == AS_OK &&
-                    stat(e.path, &sb) != 0 && errno == ENOENT
+                    as__file_gone(e.path)
                 ? FILE_GONE
                 : FILE_THERE;
         atomic_store(&m->state[k], s);

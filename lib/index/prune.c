@@ -13,6 +13,15 @@
 #include "internal.h"
 
 int
+as__file_gone(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return errno == ENOENT || errno == ENOTDIR;
+    return !S_ISREG(sb.st_mode);
+}
+
+int
 as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone)
 {
     *gone = NULL;
@@ -26,8 +35,7 @@ as_index_find_gone(const as_index *ix, size_t **gone, size_t *n_gone)
             free(v);
             return st;
         }
-        struct stat sb;
-        if (stat(e.path, &sb) == 0 || errno != ENOENT)
+        if (!as__file_gone(e.path))
             continue;
         /* grown by doubling: most prunes remove a few entries */
         if ((k & (k - 1)) == 0) {

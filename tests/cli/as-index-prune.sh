@@ -336,3 +336,34 @@ if [ "$(stat -c %d /)" != "$(stat -c %d /proc)" ]; then
 else
     echo "note: / and /proc on one file system; the mount point case not run" >&2
 fi
+
+# A name that holds no file any more is gone too: a folder or a FIFO
+# where a file was, a file where its folder was (ENOTDIR below it); and
+# a folder renamed with a file left under its old name is a move (-m).
+cd "$T"
+mkdir -p g/samples/kit g/samples/hat g/samples/keep
+for f in 220 330 440 550 660; do mksignal -d 0.3 sine:$f g/samples/keep/k$f.wav; done
+mksignal -d 0.3 sine:770 g/samples/kit/a.wav
+mksignal -d 0.3 sine:880 g/samples/kit/b.wav
+mksignal -d 0.3 sine:990 g/samples/hat/h.wav
+cd g
+as-extract -r samples | as-index -q -o lib.asx
+rm samples/kit/a.wav samples/kit/b.wav
+mkdir samples/kit/a.wav
+mkfifo samples/kit/b.wav
+rm -r samples/hat
+echo note >samples/hat
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 0, removed 3, failed 0"
+[ "$(as-index -H -d lib.asx | cut -f 1 | sort | tr '\n' ' ')" = \
+    "samples/keep/k220.wav samples/keep/k330.wav samples/keep/k440.wav samples/keep/k550.wav samples/keep/k660.wav " ] ||
+    fail "names without a file: $(as-index -H -d lib.asx | cut -f 1)"
+mv samples/keep samples/kept
+echo note >samples/keep
+run sh -c 'as-extract -r -U lib.asx samples | as-index -u lib.asx -m'
+expect_status 0
+expect_err "as-index: lib.asx: added 5, changed 0, unchanged 0, removed 5, failed 0"
+[ "$(as-index -H -d lib.asx | cut -f 1 | sort | tr '\n' ' ')" = \
+    "samples/kept/k220.wav samples/kept/k330.wav samples/kept/k440.wav samples/kept/k550.wav samples/kept/k660.wav " ] ||
+    fail "moved under a file's name: $(as-index -H -d lib.asx | cut -f 1)"

@@ -226,8 +226,8 @@ void as_spellings_free(as_spellings *s);
 typedef struct as_moves as_moves;
 /* For the entries of ix (which must outlive *out) whose audio hash is
  * known (a damaged entry is not), by hash, read at the first call below
- * that needs them. An entry is gone when stat() of its path fails with
- * ENOENT, as as_index_find_gone() tells; each is looked at when first
+ * that needs them. An entry is gone as as_index_find_gone() tells (no
+ * file at its path any more); each is looked at when first
  * asked (as_moves_count() looks at all), once. AS_OK; AS_EINVAL (out or
  * ix NULL); AS_ENOMEM. *out is NULL on failure. Once as_moves_count()
  * has been called, the calls below are safe from several threads at
@@ -472,7 +472,9 @@ int as_index_entry_row(const as_index *ix, size_t i, struct as_featrow *row);
 
 /*
  * The entries of ix whose file is gone: stat() of the stored path (taken
- * from the current directory when relative) fails with ENOENT. Any other
+ * from the current directory when relative) fails with ENOENT or ENOTDIR
+ * (a file where a folder on the way was), or finds no regular file there
+ * (a folder, a FIFO, a socket or a device now has the name). Any other
  * outcome, such as a permission error, keeps the entry: pruning is for
  * files that were deleted. *gone receives the entry numbers in
  * increasing order (malloc'd, for free(); NULL when there are none) and
