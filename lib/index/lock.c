@@ -30,7 +30,24 @@ as_index_lock(const char *link, double wait_s, int *fd)
     char *lockpath = as__target_with(link, ".lock");
     if (lockpath == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
-    int f = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    int f = open(lockpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (f >= 0) {
+        /* made here: the mode and owner of the file it locks (a graph's
+         * lock, NAME.ann.lock, before the graph is there: the index's),
+         * whatever the umask of this run (077 under sudo would shut the
+         * index's owner out) */
+        size_t n = strlen(lockpath) - strlen(".lock");
+        char *like = NULL;
+        lockpath[n] = '\0';
+        if (n > 4 && strcmp(lockpath + n - 4, ".ann") == 0 &&
+            (like = strdup(lockpath)) != NULL)
+            like[n - 4] = '\0';
+        as__keep_mode(f, lockpath, like);
+        free(like);
+        lockpath[n] = '.';
+    } else if (errno == EEXIST) {
+        f = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    }
     /* flock() needs no write access: a lock file someone else made (a
      * run under sudo, another user's umask) must not shut out the
      * index's owner */

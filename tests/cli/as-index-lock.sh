@@ -99,3 +99,26 @@ run as-index -o dirlock.asx lib.tsv
 expect_status 1
 expect_err "as-index: dirlock.asx: cannot take its lock: Is a directory"
 cmp -s lib.asx dirlock.asx || fail "written without the lock"
+
+# A lock file made by a run under umask 077 (sudo's, a cron job's) takes
+# the index's mode, and, made by root, its owner: the index's owner can
+# take it after.
+cd "$T"
+mkdir um
+cp lib.asx lib.tsv um/
+chmod 644 um/lib.asx
+[ "$(id -u)" -eq 0 ] && chown -R nobody um
+cd um
+(umask 077 && as-index -q -u lib.asx lib.tsv) || fail "as-index under umask 077"
+[ "$(stat -c %a lib.asx.lock)" = 644 ] ||
+    fail "lock made under umask 077: mode $(stat -c %a lib.asx.lock)"
+[ "$(stat -c %u lib.asx.lock)" = "$(stat -c %u lib.asx)" ] ||
+    fail "lock made by root: owner $(stat -c %U lib.asx.lock)"
+run as_user "$AS_BIN/as-index" -u lib.asx lib.tsv
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 0, unchanged 2, removed 0, failed 0"
+# the graph's lock, made before the graph: the index's mode
+if (umask 077 && as-index -q -a lib.asx) 2>/dev/null; then
+    [ "$(stat -c %a lib.asx.ann.lock)" = 644 ] ||
+        fail "graph's lock made under umask 077: mode $(stat -c %a lib.asx.ann.lock)"
+fi
