@@ -238,3 +238,17 @@ for t in held12 fresh1 abc; do
     [ -e "kcrate/.as-crate-$t" ] || fail ".as-crate-$t removed"
 done
 [ "$(ls kcrate | wc -l)" -eq 1 ] || fail "kcrate: $(ls -A kcrate)"
+# a match whose name has a temporary file's form (and an old time, which
+# its copy keeps) takes a number: the next run's sweep would take it for
+# a killed run's
+mkdir -p odd
+cp "$FIX/hihat_48k.wav" odd/.as-crate-Ab12Cd
+touch -d '2 hours ago' odd/.as-crate-Ab12Cd
+as-extract odd/.as-crate-Ab12Cd | as-index -q -o odd.asx
+run as-search -L -C ocrate odd.asx
+expect_status 0
+run as-search -k 1 -C ocrate lib.asx "$FIX/kick_44k1.flac"
+expect_status 0
+[ "$(ls -A ocrate | sort | tr '\n' ' ')" = ".as-crate-Ab12Cd-2 kick.flac " ] ||
+    fail "a match named as a temporary file: $(ls -A ocrate)"
+cmp -s odd/.as-crate-Ab12Cd ocrate/.as-crate-Ab12Cd-2 || fail "its copy differs"

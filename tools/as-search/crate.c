@@ -325,9 +325,19 @@ open_match(const struct crate *c, const char *path, int *in, struct stat *st,
     return 1;
 }
 
+/* Whether name is one a copy's temporary file could have, which a later
+ * run's sweep (as_remove_stale_temps()) would take for a killed run's. */
+static int
+temp_like(const char *name)
+{
+    size_t n = sizeof CRATE_TEMP - 1;
+    return strncmp(name, CRATE_TEMP, n) == 0 && strlen(name) == n + 6;
+}
+
 /* Puts one item into the crate under its name, or a numbered one when
- * a different file has it. 0; 1 after reporting a match not put in; 2
- * after reporting a crate that can take no more (crate_refuses()). */
+ * a different file has it, or when its name is a temporary file's. 0; 1 after
+ * reporting a match not put in; 2 after reporting a crate that can take no more
+ * (crate_refuses()). */
 static int
 put(const struct crate *c, struct item *it)
 {
@@ -338,7 +348,7 @@ put(const struct crate *c, struct item *it)
         return 1;
     size_t dlen = strlen(c->dir);
     int rc = 1;
-    for (unsigned k = 1; k < 100000; k++) {
+    for (unsigned k = temp_like(it->name) ? 2 : 1; k < 100000; k++) {
         char *name = k == 1 ? it->name : numbered(it->name, k);
         size_t len = dlen + 1 + strlen(name) + 1;
         char *dst = cli_xrealloc(NULL, len);
