@@ -32,6 +32,51 @@ struct as_reuse {
     as_moves *gone; /* the entries whose file is gone */
 };
 
+/* A file's size and modification time, as an entry stores them. */
+struct stamp {
+    int64_t size, mtime_ns;
+};
+
+static int
+cmp_stamp(const void *pa, const void *pb)
+{
+    const struct stamp *a = pa, *b = pb;
+    if (a->size != b->size)
+        return a->size < b->size ? -1 : 1;
+    return (a->mtime_ns > b->mtime_ns) - (a->mtime_ns < b->mtime_ns);
+}
+
+/* The stamps of the gone entries of ix whose audio is known, sorted,
+ * into *out (*n of them; NULL when none): a file moved over another of
+ * the same size keeps its time, and then looks unchanged under the name
+ * it took. AS_OK or AS_ENOMEM (a damaged entry is left out). */
+static int
+gone_stamps(const as_index *ix, struct stamp **out, size_t *n)
+{
+    size_t *gone = NULL, n_gone = 0, k = 0;
+    *out = NULL;
+    *n = 0;
+    int st = as_index_find_gone(ix, &gone, &n_gone);
+    if (st != AS_OK)
+        return st == AS_ENOMEM ? st : AS_OK;
+    struct stamp *v = malloc((n_gone ? n_gone : 1) * sizeof *v);
+    if (v == NULL) {
+        free(gone);
+        return AS_ENOMEM;
+    }
+    for (size_t i = 0; i < n_gone; i++) {
+        struct as_index_entry e;
+        if (as_index_entry(ix, gone[i], &e) == AS_OK && e.audio_hash != 0 &&
+            e.file_mtime_ns != -1)
+            v[k++] = (struct stamp){e.file_size, e.file_mtime_ns};
+    }
+    free(gone);
+    qsort(v, k, sizeof *v, cmp_stamp);
+    *out = v;
+    *n = k;
+    return AS_OK;
+}
+
 /* Whether h's columns are set's, maybe followed by kind tags (an index
  * of as-extract -K rows): the rows begin with set's features. */
 static int
@@ -70,11 +115,13 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
         as_reuse_free(r);
         return AS_ENOMEM;
     }
-    size_t n_gone = as_moves_count(r->gone);
+    size_t n_gone = as_moves_count(r->gone), n_stamps = 0;
+    struct stamp *stamps = NULL;
+    int st = n_gone > 0 ? gone_stamps(ix, &stamps, &n_stamps) : AS_OK;
     /* an input the index holds spelt otherwise (./lib for lib, $PWD/lib):
      * the entries by form, made at the first input not found as it is */
     as_spellings *sp = NULL;
-    int st = AS_OK, sp_made = 0;
+    int sp_made = 0;
     for (size_t i = 0; i < n && st == AS_OK; i++) {
         struct stat sb;
         struct as_index_entry e;
@@ -96,9 +143,12 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
                 st = f;
         }
         r->held[i] = (unsigned char)found;
+        struct stamp now = {(int64_t)sb.st_size, as__mtime_ns(&sb)};
         if (found && as_index_entry(ix, at, &e) == AS_OK &&
-            e.file_size == (int64_t)sb.st_size && e.file_mtime_ns != -1 &&
-            e.file_mtime_ns == as__mtime_ns(&sb)) {
+            e.file_size == now.size && e.file_mtime_ns != -1 &&
+            e.file_mtime_ns == now.mtime_ns &&
+            (n_stamps == 0 ||
+             bsearch(&now, stamps, n_stamps, sizeof now, cmp_stamp) == NULL)) {
             r->plan[i] = PLAN_SKIP;
             r->unchanged++;
         } else if (n_gone > 0) {
@@ -106,6 +156,7 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
         }
     }
     as_spellings_free(sp);
+    free(stamps);
     if (st != AS_OK) {
         as_reuse_free(r);
         return st;

@@ -102,6 +102,24 @@ expect_err "as-index: lib.asx: added 0, changed 1, unchanged 0, removed 1, faile
 annotations lib.asx >after
 [ "$(has t1319.wav after)" = "$(had t659.wav)" ] ||
     fail "renamed over another: $(has t1319.wav after), want $(had t659.wav)"
+# The same when the two had the same size and time as well (velocity
+# layers of one length, unpacked from an archive): the name taken looks
+# unchanged to as-extract -U, but a gone entry has its size and time, so
+# its file is read again.
+touch -d '2024-01-01 12:00' lib/c/t698.wav lib/c/t784.wav
+as-extract -r -U lib.asx lib | as-index -q -u lib.asx -p
+annotations lib.asx >mid
+[ "$(has t698.wav mid)" != "$(has t784.wav mid)" ] || fail "t698 and t784 alike"
+mv lib/c/t698.wav lib/c/t784.wav
+run sh -c 'as-extract -r -U lib.asx lib | as-index -u lib.asx -p'
+expect_status 0
+expect_err "as-index: lib.asx: added 0, changed 1, unchanged 0, removed 1, failed 0"
+annotations lib.asx >after
+[ "$(has t784.wav after)" = "$(has t698.wav mid)" ] ||
+    fail "renamed over one of its size and time: $(has t784.wav after)"
+[ "$(as-index -H -d lib.asx | awk -F '\t' '$1 == "lib/c/t784.wav" { print $6 }')" = \
+    "$(as-extract -H lib/c/t784.wav | cut -f 5)" ] ||
+    fail "renamed over one of its size and time: the old audio hash kept"
 
 # A copy (its file still there), a new file, a file whose audio changed
 # where a gone one was, and a row of a gone file's audio whose features

@@ -43,14 +43,15 @@ typedef struct as_reuse as_reuse;
  * (as_spellings, from the current directory), is held (its item says so);
  * held with the same size and known modification time (file_size,
  * file_mtime_ns), it is unchanged; the entries whose file no longer exists
- * (stat() says ENOENT) and whose audio hash is known are gone, and while
+ * (as_index_find_gone()) and whose audio hash is known are gone, and while
  * there are any, every other input read from a path is hashed
- * before it is analysed. Inputs with fd >= 0 are always analysed. ix must
- * outlive *out, and in must be the list later given to as_extract_batch() (its
- * strings are not copied: they must outlive *out). Returns AS_OK;
- * AS_EMISMATCH when the index's columns are not those of set, or those
- * followed by kind tags (as_kind_is_tag: rows of as-extract -K); AS_EINVAL
- * (ix or set NULL, in NULL with n > 0); AS_ENOMEM. *out is NULL on
+ * before it is analysed, and so is an unchanged one when a gone entry has
+ * its size and time (a file moved over it keeps its time). Inputs with fd >= 0
+ * are always analysed. ix must outlive *out, and in must be the list later
+ * given to as_extract_batch() (its strings are not copied: they must outlive
+ * *out). Returns AS_OK; AS_EMISMATCH when the index's columns are not those of
+ * set, or those followed by kind tags (as_kind_is_tag: rows of as-extract -K);
+ * AS_EINVAL (ix or set NULL, in NULL with n > 0); AS_ENOMEM. *out is NULL on
  * failure.
  */
 int as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
