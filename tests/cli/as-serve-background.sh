@@ -153,7 +153,9 @@ expect_code 503
 # this request's worker; 15 more take the places of k=22 to 36
 lof 37
 expect_code 503
-grep -q '^{"error":"the anomaly ranking is being computed, or waits its turn ([34] computations under way, one at a time): ask again shortly","status":503}$' "$T/out" ||
+# (2 to 4 under way: a map the client gave up on before the server read
+# its request is not)
+grep -q '^{"error":"the anomaly ranking is being computed, or waits its turn ([234] computations under way, one at a time): ask again shortly","status":503}$' "$T/out" ||
     fail "k=37 while a map is placed: $(cat "$T/out")"
 for k in $(seq 38 52); do
     lof "$k"
@@ -161,26 +163,34 @@ for k in $(seq 38 52); do
 done
 # all 16 places held by computations queued: another k is refused, not
 # queued
-busy='^{"error":"the anomaly ranking: 16 others with other parameters are being computed or read, the most kept at once: ask again shortly","status":503}$'
+busy='^{"error":"the anomaly ranking: all 16 places for answers asked with parameters are taken (being computed or read, or computed and kept 15 s for the requests that asked): ask again in [0-9]* s","status":503}$'
 http -D headers "${URL}anomalies?method=lof&k=53&limit=1"
 expect_code 503
 grep -qi '^Retry-After: 1' headers || fail "no Retry-After: $(cat headers)"
 grep -q "$busy" "$T/out" || fail "k=53 while 16 are queued: $(cat "$T/out")"
+grep -q 'ask again in 1 s' "$T/out" || fail "k=53: $(cat "$T/out")"
 # once all are computed (the last read): while two UMAP maps are made,
 # k=53 takes the place of k=52 (the one read), and then no place is
-# free: the 15 others are computed but not read yet, k=53 queued; k=38
-# is answered at once, and k=37 as as-anomaly ranks
+# free: the 15 others are computed but not read yet, k=53 queued, until
+# the first of them has waited 15 s, as Retry-After says; k=38 is
+# answered at once, and k=37 as as-anomaly ranks
 poll "anomalies?method=lof&k=52&limit=1"
 curl -sS -o /dev/null --max-time 0.3 "${URL}map?method=umap&format=points" 2>/dev/null || true
 http "${URL}map?method=umap&dims=3&format=points"
 expect_code 503
 lof 53
 expect_code 503
-lof 54
+http -D headers "${URL}anomalies?method=lof&k=54&limit=1"
 expect_code 503
 grep -q "$busy" "$T/out" || fail "k=54 with 15 unread: $(cat "$T/out")"
+wait_s=$(sed -n 's/^Retry-After: \([0-9]*\)\r*$/\1/ip' headers)
+case $wait_s in [1-9] | 1[0-5]) ;; *) fail "Retry-After: $(cat headers)" ;; esac
+grep -q "ask again in $wait_s s" "$T/out" || fail "k=54: $(cat "$T/out")"
 lof 38
 expect_code 200
+sleep "$wait_s"
+lof 54
+grep -q "$busy" "$T/out" && fail "k=54 after Retry-After: $(cat "$T/out")"
 poll "anomalies?method=lof&k=37&limit=3"
 as-anomaly -H -a lof -k 37 a.asx | sort -s -t "$(printf '\t')" -k 3,3g |
     head -n 3 | awk -F '\t' '{ printf "%s %.6f\n", $1, $3 }' >want.txt

@@ -1516,21 +1516,49 @@ api_cached(const struct request *q, struct gen *g, struct cache_slot *slot,
     return reply_static(q->c, q->r, 200, json, "application/json");
 }
 
+/* The slot of pool (GEN_KEPT_SLOTS of them, *n taken) that can be given
+ * to other parameters (see struct keyed_slot; under g->mu), or NULL with
+ * *wait the seconds until one can (1 when computations hold them all). */
+static struct keyed_slot *
+kept_spare(struct keyed_slot *pool, size_t n, double now, unsigned *wait)
+{
+    struct keyed_slot *read = NULL, *unread = NULL;
+    double soonest = HUGE_VAL;
+    for (size_t i = 0; i < n; i++) {
+        struct keyed_slot *c = &pool[i];
+        if (c->holds > 0)
+            continue;
+        if (c->computed == 0) {
+            if (read == NULL || c->used < read->used)
+                read = c;
+        } else if (now - c->computed >= KEPT_UNREAD_S) {
+            if (unread == NULL || c->computed < unread->computed)
+                unread = c;
+        } else if (c->computed + KEPT_UNREAD_S - now < soonest) {
+            soonest = c->computed + KEPT_UNREAD_S - now;
+        }
+    }
+    *wait = soonest < HUGE_VAL ? (unsigned)ceil(soonest) : 1;
+    if (*wait == 0)
+        *wait = 1;
+    return read != NULL ? read : unread;
+}
+
 /* The slot of pool (GEN_KEPT_SLOTS of them, *n taken) kept under key
  * (malloc'd, taken over; NULL: none), held for the caller until
- * kept_release(): the one with that key, else a free one, else the one
- * least recently asked for that can be given up (see struct keyed_slot),
- * emptied. NULL when out of memory, or, with *busy set, when no slot can
- * be given up. */
+ * kept_release(): the one with that key, else a free one, else one given
+ * up (kept_spare()), emptied. NULL when out of memory (*busy 0), or when
+ * no slot can be given up, with *busy the seconds until one can. */
 static struct keyed_slot *
 kept_get(struct gen *g, struct keyed_slot *pool, size_t *n, char *key,
-         int *busy)
+         unsigned *busy)
 {
     *busy = 0;
     if (key == NULL)
         return NULL;
     double now = monotonic();
     struct keyed_slot *ks = NULL;
+    unsigned wait = 1;
     pthread_mutex_lock(&g->mu);
     for (size_t i = 0; i < *n && ks == NULL; i++)
         if (strcmp(pool[i].key, key) == 0)
@@ -1538,12 +1566,7 @@ kept_get(struct gen *g, struct keyed_slot *pool, size_t *n, char *key,
     if (ks == NULL && *n < GEN_KEPT_SLOTS) {
         ks = &pool[(*n)++];
     } else if (ks == NULL) {
-        for (size_t i = 0; i < *n; i++) {
-            struct keyed_slot *c = &pool[i];
-            int unread = c->computed > 0 && now - c->computed < KEPT_UNREAD_S;
-            if (c->holds == 0 && !unread && (ks == NULL || c->used < ks->used))
-                ks = c;
-        }
+        ks = kept_spare(pool, *n, now, &wait);
         if (ks != NULL) {
             /* held by no request and no computation: nothing else reads
              * it or will write it */
@@ -1561,7 +1584,7 @@ kept_get(struct gen *g, struct keyed_slot *pool, size_t *n, char *key,
         ks->holds++;
         ks->used = ++g->kept_clock;
     } else {
-        *busy = 1;
+        *busy = wait;
     }
     pthread_mutex_unlock(&g->mu);
     free(key);
@@ -1572,7 +1595,7 @@ kept_get(struct gen *g, struct keyed_slot *pool, size_t *n, char *key,
  * k=, kept under the shard, the method and k; as kept_get(). */
 static struct keyed_slot *
 run_slot(struct gen *g, const char *what, size_t h, int method, size_t k,
-         int *busy)
+         unsigned *busy)
 {
     char *key = malloc(80);
     if (key != NULL)
@@ -1582,15 +1605,17 @@ run_slot(struct gen *g, const char *what, size_t h, int method, size_t k,
 
 /* The answer to a request for which kept_get() gave no slot. */
 static int
-kept_none(const struct request *q, int busy, const char *what)
+kept_none(const struct request *q, unsigned busy, const char *what)
 {
     if (!busy)
         return reply_error(q->c, q->r, 500, "out of memory");
+    reply_retry_after(q->r, busy);
     return reply_error(q->c, q->r, 503,
-                       "%s: %d others with other parameters are being "
-                       "computed or read, the most kept at once: ask again "
-                       "shortly",
-                       what, GEN_KEPT_SLOTS);
+                       "%s: all %d places for answers asked with parameters "
+                       "are taken (being computed or read, or computed and "
+                       "kept %.0f s for the requests that asked): ask again "
+                       "in %u s",
+                       what, GEN_KEPT_SLOTS, KEPT_UNREAD_S, busy);
 }
 
 /* The method= parameter: *method its index in names (n of them, listed
@@ -1614,7 +1639,7 @@ method_param(const struct request *q, const char *v, const char *const *names,
  * to be had, busy saying why, as kept_get()). */
 static int
 api_kept(const struct request *q, struct gen *g, struct keyed_slot *ks,
-         int busy, const struct bg_job *job, const char *what)
+         unsigned busy, const struct bg_job *job, const char *what)
 {
     if (ks == NULL) {
         as_entry_filter_free(job->filter);
@@ -1813,7 +1838,7 @@ clusters(const struct request *q, struct gen *g)
     if (k == 0)
         return api_cached(q, g, &g->cluster_runs[h * 4 + (size_t)method], &job,
                           what);
-    int busy;
+    unsigned busy;
     struct keyed_slot *ks = run_slot(g, "clusters", h, method, k, &busy);
     return api_kept(q, g, ks, busy, &job, what);
 }
@@ -2102,7 +2127,8 @@ bg_duplicates(const struct bg_job *j, int *st)
  * asks for (the same filters in the same order and the same difference:
  * the same slot); as kept_get(). */
 static struct keyed_slot *
-dup_slot(const struct request *q, struct gen *g, double difference, int *busy)
+dup_slot(const struct request *q, struct gen *g, double difference,
+         unsigned *busy)
 {
     char *filters = filters_key(q);
     char *key = NULL;
@@ -2163,7 +2189,7 @@ duplicates(const struct request *q, struct gen *g)
     const char *what = "the duplicate report";
     if (f == NULL && dist == AS_DUP_DIFFERENCE)
         return api_cached(q, g, &g->dups, &job, what);
-    int busy;
+    unsigned busy;
     struct keyed_slot *ks = dup_slot(q, g, dist, &busy);
     return api_kept(q, g, ks, busy, &job, what);
 }
@@ -2337,7 +2363,7 @@ anomalies(const struct request *q, struct gen *g)
             .g = g, .method = method, .k = k, .build = bg_anomalies};
         const char *what = "the anomaly ranking", *text;
         struct cache_slot *slot = &g->anomalies[method];
-        int busy = 0;
+        unsigned busy = 0;
         if (k != 0) {
             job.kept = run_slot(g, "anomalies", 0, method, k, &busy);
             if (job.kept == NULL)

@@ -91,9 +91,10 @@ struct gen {
  * as many different ones of a kind, the one least recently asked for
  * gives its slot to the new one (see struct keyed_slot). */
 #define GEN_KEPT_SLOTS 16
-/* How long an answer computed and not yet read keeps its slot: the
- * request that asked for it was answered 503 and is to ask again. */
-#define KEPT_UNREAD_S 60.0
+/* How long an answer computed and not yet read keeps its slot when
+ * no other can be given up: the request that asked for it was answered
+ * 503 and is to ask again (a client that gave up holds it no longer). */
+#define KEPT_UNREAD_S 15.0
 /* The largest k= of /anomalies (neighbours: each index holds entries x k
  * of them while it is scored) and of /clusters (k-means' time grows with
  * it): what one request may ask of the server. */
@@ -101,9 +102,10 @@ struct gen {
 
 /* An answer kept under the request parameters that give it. A request
  * holds its slot while it reads the answer, and a computation while it
- * is queued or runs; a slot no one holds, and whose answer is not one
- * computed and unread for less than KEPT_UNREAD_S seconds, can be given
- * to other parameters (the one least recently asked for first). */
+ * is queued or runs; a slot no one holds can be given to other
+ * parameters: the one least recently asked for among those whose answer
+ * was read (or failed, or is none), else the one computed longest ago
+ * among those unread for KEPT_UNREAD_S seconds or more. */
 struct keyed_slot {
     char *key; /* NULL: the slot is free */
     struct cache_slot slot;
@@ -179,6 +181,8 @@ int reply_static(struct MHD_Connection *c, struct req *r, unsigned status,
                  const char *text, const char *type);
 int reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The seconds a 503 of reply_error() gives in Retry-After (default 1). */
+void reply_retry_after(struct req *r, unsigned seconds);
 
 /* What a handler sees of its request. */
 struct request {

@@ -42,6 +42,7 @@ struct req {
     size_t len, cap;
     int fd;                 /* spool file, or -1 */
     struct search_job *job; /* a search waiting for its batch */
+    unsigned retry_after;   /* a 503's Retry-After, seconds; 0: 1 */
 };
 
 /* A connection's own state (MHD's socket context): the request it is
@@ -196,6 +197,12 @@ reply_static(struct MHD_Connection *c, struct req *r, unsigned status,
     return reply_response(c, r, status, resp, len);
 }
 
+void
+reply_retry_after(struct req *r, unsigned seconds)
+{
+    r->retry_after = seconds;
+}
+
 int
 reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
             const char *fmt, ...)
@@ -236,8 +243,11 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
         return MHD_NO;
     if (status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
-    if (status == 503)
-        MHD_add_response_header(resp, "Retry-After", "1");
+    if (status == 503) {
+        char s[16];
+        snprintf(s, sizeof s, "%u", r->retry_after ? r->retry_after : 1);
+        MHD_add_response_header(resp, "Retry-After", s);
+    }
     if (status == 405) {
         /* /search alone takes POST (an uploaded sound), however its path
          * was spelt (percent-encoded, in absolute form) */
