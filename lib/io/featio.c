@@ -86,13 +86,14 @@ as_featreader_line(const as_featreader *r)
 }
 
 void
-as_featreader_fault(const as_featreader *r, const char **column, size_t *fields)
+as_featreader_fault(const as_featreader *r, struct as_featfault *f)
 {
-    int tsv = r != NULL && r->h.format == AS_FEAT_TSV;
-    if (column != NULL)
-        *column = tsv ? r->bad_column : NULL;
-    if (fields != NULL)
-        *fields = tsv ? r->bad_fields : 0;
+    if (f == NULL)
+        return;
+    if (r != NULL && r->h.format == AS_FEAT_TSV)
+        *f = r->fault;
+    else
+        *f = (struct as_featfault){0};
 }
 
 void

@@ -50,12 +50,11 @@ struct as_featreader {
     size_t buf_cap;
     char *first; /* the first header line, for repeats */
     size_t first_len;
-    int *cols;    /* role of each column after "path" */
-    size_t ncols; /* number of columns after "path" */
-    /* the last row refused: its first bad field's column (a name the
-     * reader holds) or NULL, and its field count when wrong, else 0 */
-    const char *bad_column;
-    size_t bad_fields;
+    int *cols;                 /* role of each column after "path" */
+    size_t ncols;              /* number of columns after "path" */
+    struct as_featfault fault; /* why the last row was refused */
+    uint64_t foreign;          /* the line of a repeated header whose columns
+                                  differ, the rows under it refused; else 0 */
 };
 
 struct as_featwriter {

@@ -33,12 +33,12 @@ static const char meta_names[] = "\tfile_size\tfile_mtime\taudio_hash";
 /*
  * Reads one line into r->buf, NUL-terminated, without its LF, and always
  * to its end, so that the next read starts on the next line whatever is
- * wrong with this one. *bad is set when the line cannot be a valid line
- * (a NUL or CR byte, or longer than AS__TSV_LINE_MAX, in which case only
- * the start is kept), and *cut when the input ends before its LF: a
- * stream cut short (a producer killed mid-row, a full disk), whose last
- * number may have lost digits. Returns 1, 0 at the end of the input,
- * AS_EIO or AS_ENOMEM.
+ * wrong with this one. *bad is set (to an enum as_line_fault, the first
+ * met) when the line cannot be a valid line (a NUL or CR byte, or longer
+ * than AS__TSV_LINE_MAX, in which case only the start is kept), and *cut when
+ * the input ends before its LF: a stream cut short (a producer killed mid-row,
+ * a full disk), whose last number may have lost digits. Returns 1, 0 at the end
+ * of the input, AS_EIO or AS_ENOMEM.
  */
 static int
 read_line(as_featreader *r, size_t *len, int *bad, int *cut)
@@ -54,10 +54,11 @@ read_line(as_featreader *r, size_t *len, int *bad, int *cut)
         any = 1;
         if (c == '\n')
             break;
-        if (c == '\0' || c == '\r')
-            *bad = 1;
+        if ((c == '\0' || c == '\r') && !*bad)
+            *bad = c == '\r' ? AS_LINE_CR : AS_LINE_NUL;
         if (n >= AS__TSV_LINE_MAX || nomem) {
-            *bad = 1;
+            if (!*bad)
+                *bad = AS_LINE_LONG;
             continue;
         }
         if (n + 1 >= r->buf_cap &&
@@ -360,8 +361,8 @@ refused(as_featreader *r, size_t fields, const char *e, const char *end,
 {
     for (; e < end; e++)
         fields += *e == '\t';
-    r->bad_fields = fields != r->ncols + 1 ? fields : 0;
-    r->bad_column = r->bad_fields != 0 ? NULL : column;
+    r->fault.fields = fields != r->ncols + 1 ? fields : 0;
+    r->fault.column = r->fault.fields != 0 ? NULL : column;
     return AS_ESYNTAX;
 }
 
@@ -411,7 +412,7 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
         /* keep going: too many or too few fields outranks a value */
         if (status == AS_OK && st != AS_OK) {
             status = st;
-            r->bad_column = column_name(r, j);
+            r->fault.column = column_name(r, j);
         }
     }
     if (e != end)
@@ -422,8 +423,7 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
 int
 as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof)
 {
-    r->bad_column = NULL;
-    r->bad_fields = 0;
+    r->fault = (struct as_featfault){.want = r->ncols + 1};
     for (;;) {
         size_t n;
         int bad, cut;
@@ -439,14 +439,24 @@ as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof)
         r->line++;
         if (status < 0)
             return status;
-        if (bad || n == 0)
+        if (bad || n == 0) {
+            r->fault.line = bad ? (enum as_line_fault)bad : AS_LINE_EMPTY;
             return AS_ESYNTAX;
+        }
         if (cut)
             return AS_ETRUNCATED;
         if (is_header(r->buf, n)) {
             /* from `cat a.tsv b.tsv`: skip it if it is the same */
-            if (n == r->first_len && memcmp(r->buf, r->first, n) == 0)
+            int same = n == r->first_len && memcmp(r->buf, r->first, n) == 0;
+            r->foreign = same ? 0 : r->line;
+            if (same)
                 continue;
+            return AS_EMISMATCH;
+        }
+        /* read by the first header's columns, the values of another's
+         * would go to the wrong names, unseen where the types agree */
+        if (r->foreign != 0) {
+            r->fault.header = r->foreign;
             return AS_EMISMATCH;
         }
         return parse_row(r, n, row);

@@ -34,3 +34,23 @@ run as-index -o t.asx one.tsv
 expect_status 1
 expect_err "as-index: one.tsv: line 3: malformed row (2 fields, the header has 108)" \
     "as-index: t.asx: not written: 1 input error"
+# what is at fault: a field (its column's name escaped as names are in
+# messages), a line refused whole, and the rows under a header whose
+# columns differ from the first (refused, however good under it, until
+# the first header again: told once for a run of them)
+printf 'path\tlabel\tf0\tf\033[1m\na.wav\tx\t1\t2\n' >a.tsv
+printf 'path\tf0\tf\033[1m\tlabel\nb.wav\t1\t2\tx\nc.wav\t1\t2\tx\n' >b.tsv
+{
+    cat a.tsv b.tsv a.tsv
+    printf 'd.wav\tx\tnan\t2\ne.wav\tx\t1\t2\r\n\n'
+    tail -n 1 b.tsv # under a's header: x is no number
+} >mixed.tsv
+run as-index -o m.asx mixed.tsv
+expect_status 1
+expect_err "as-index: mixed.tsv: line 3: columns differ from the first header" \
+    "as-index: mixed.tsv: lines 4-5: 2 rows under the header of line 3, left out" \
+    "as-index: mixed.tsv: line 8: value is not finite (column f0)" \
+    "as-index: mixed.tsv: line 9: malformed row (a CR byte: CR LF line ends?)" \
+    "as-index: mixed.tsv: line 10: malformed row (an empty line)" \
+    "as-index: mixed.tsv: line 11: malformed row (column f\\x1b[1m)" \
+    "as-index: m.asx: not written: 7 input errors"

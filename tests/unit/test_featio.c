@@ -1083,16 +1083,18 @@ test_concatenated(void)
                 CHECK_STATUS(status, AS_EMISMATCH);
                 CHECK_INT(as_featreader_line(r), 3 + base);
                 status = as_featreader_next(r, &row, &eof);
+                struct as_featfault f;
+                as_featreader_fault(r, &f);
                 if (format == AS_FEAT_BIN) {
                     CHECK_STATUS(status, AS_EMISMATCH); /* sticky */
-                } else if (change == 0) {
-                    /* same shape: TSV resumes with b's rows */
-                    CHECK_STATUS(status, AS_OK);
-                    CHECK_STR(row.path, "b1");
-                    CHECK_INT(as_featreader_line(r), 5);
+                    CHECK_INT(f.header, 0);
                 } else {
-                    CHECK_STATUS(status, AS_ESYNTAX); /* field count */
+                    /* TSV: b's rows are refused, read by a's columns
+                     * (of the same shape, with change 0, their values
+                     * would go under other names), until a's header */
+                    CHECK_STATUS(status, AS_EMISMATCH);
                     CHECK_INT(as_featreader_line(r), 5);
+                    CHECK_INT(f.header, 3 + base);
                 }
             }
             as_featreader_close(r);
@@ -1362,7 +1364,9 @@ test_tsv_read(void)
 
 /* What as_featreader_fault() says of each row of a stream: the column of
  * its first bad field, or its field count when that is wrong (which
- * outranks a bad value), or nothing for a row refused whole. */
+ * outranks a bad value), or what a line refused whole holds, or, for the
+ * rows under a repeated header whose columns differ, that header's line
+ * (they are refused until a header like the first comes again). */
 static void
 test_tsv_faults(void)
 {
@@ -1386,54 +1390,70 @@ test_tsv_faults(void)
         "\n"
         /* 10: a bad hash */
         "g.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789ABCDEF\n"
-        /* 11: a CR */
+        /* 11: a CR, 12: a NUL then a CR */
         "h.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\r\n"
-        /* 12: a bad duration, then fine again */
+        "h\0.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\r\n"
+        /* 13: a bad duration, then fine again */
         "i.wav\tx\t1\t2\t-2\t10\t-1\t0123456789abcdef\n"
-        "j.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\n";
+        "j.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\n"
+        /* 15: a header whose columns differ (label last), whose rows,
+         * good under it, are refused until the first header again */
+        "path\tf1\tf2\tduration_s\tfile_size\tfile_mtime\taudio_hash\tlabel\n"
+        "k.wav\t1\t2\t0.5\t10\t-1\t0123456789abcdef\tx\n"
+        "l.wav\t1\t2\t0.5\t10\t-1\t0123456789abcdef\tx\n"
+        "path\tlabel\tf1\tf2\tduration_s\tfile_size\tfile_mtime\taudio_hash\n"
+        "m.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\n";
     static const struct {
         int status;
+        uint64_t line;
         const char *column;
         size_t fields;
+        enum as_line_fault whole;
+        uint64_t header;
     } want[] = {
-        {AS_OK, NULL, 0},
-        {AS_ESYNTAX, "file_mtime", 0},
-        {AS_ESYNTAX, NULL, 3},
-        {AS_ESYNTAX, NULL, 9},
-        {AS_ESYNTAX, "path", 0},
-        {AS_ESYNTAX, NULL, 1},
-        {AS_ENONFINITE, "f2", 0},
-        {AS_ESYNTAX, NULL, 0},
-        {AS_ESYNTAX, "audio_hash", 0},
-        {AS_ESYNTAX, NULL, 0},
-        {AS_ESYNTAX, "duration_s", 0},
-        {AS_OK, NULL, 0},
+        {AS_OK, 2, NULL, 0, AS_LINE_FINE, 0},
+        {AS_ESYNTAX, 3, "file_mtime", 0, AS_LINE_FINE, 0},
+        {AS_ESYNTAX, 4, NULL, 3, AS_LINE_FINE, 0},
+        {AS_ESYNTAX, 5, NULL, 9, AS_LINE_FINE, 0},
+        {AS_ESYNTAX, 6, "path", 0, AS_LINE_FINE, 0},
+        {AS_ESYNTAX, 7, NULL, 1, AS_LINE_FINE, 0},
+        {AS_ENONFINITE, 8, "f2", 0, AS_LINE_FINE, 0},
+        {AS_ESYNTAX, 9, NULL, 0, AS_LINE_EMPTY, 0},
+        {AS_ESYNTAX, 10, "audio_hash", 0, AS_LINE_FINE, 0},
+        {AS_ESYNTAX, 11, NULL, 0, AS_LINE_CR, 0},
+        {AS_ESYNTAX, 12, NULL, 0, AS_LINE_NUL, 0},
+        {AS_ESYNTAX, 13, "duration_s", 0, AS_LINE_FINE, 0},
+        {AS_OK, 14, NULL, 0, AS_LINE_FINE, 0},
+        {AS_EMISMATCH, 15, NULL, 0, AS_LINE_FINE, 0},
+        {AS_EMISMATCH, 16, NULL, 0, AS_LINE_FINE, 15},
+        {AS_EMISMATCH, 17, NULL, 0, AS_LINE_FINE, 15},
+        {AS_OK, 19, NULL, 0, AS_LINE_FINE, 0},
     };
     check_ctx("faults");
-    FILE *fp = input_str(text);
+    FILE *fp = input(text, sizeof text - 1);
     as_featreader *r;
     CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
     for (size_t k = 0; r != NULL && k < sizeof want / sizeof want[0]; k++) {
         struct as_featrow row;
         int eof;
-        const char *column = "unset";
-        size_t fields = 99;
+        struct as_featfault f = {99, "unset", 99, 99, 99};
         CHECK_STATUS(as_featreader_next(r, &row, &eof), want[k].status);
-        CHECK_INT(as_featreader_line(r), k + 2);
-        as_featreader_fault(r, &column, &fields);
+        CHECK_INT(as_featreader_line(r), want[k].line);
+        as_featreader_fault(r, &f);
         if (want[k].column != NULL)
-            CHECK_STR(column, want[k].column);
+            CHECK_STR(f.column, want[k].column);
         else
-            CHECK(column == NULL);
-        CHECK_INT(fields, want[k].fields);
+            CHECK(f.column == NULL);
+        CHECK_INT(f.fields, want[k].fields);
+        CHECK_INT(f.want, 8);
+        CHECK_INT(f.line, want[k].whole);
+        CHECK_INT(f.header, want[k].header);
     }
-    /* either pointer may be NULL; no reader says nothing */
-    size_t fields = 99;
-    as_featreader_fault(r, NULL, &fields);
-    CHECK_INT(fields, 0);
-    const char *column = "unset";
-    as_featreader_fault(NULL, &column, &fields);
-    CHECK(column == NULL);
+    /* no reader, or no place for the answer */
+    struct as_featfault f = {99, "unset", 99, 99, 99};
+    as_featreader_fault(NULL, &f);
+    CHECK(f.column == NULL && f.fields == 0 && f.want == 0 && f.header == 0);
+    as_featreader_fault(r, NULL);
     as_featreader_close(r);
     fclose(fp);
 }

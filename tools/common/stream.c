@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "as/error.h"
 #include "cli.h"
+#include "escape.h"
 
 /* A TSV line the input ends inside (as/featio.h's AS_ETRUNCATED) */
 #define CLI_STREAM_CUT "cut short: the stream ends inside it (no LF)"
@@ -63,6 +65,12 @@ cli_stream_open(struct cli_stream *s, const char *path)
     return 0;
 }
 
+/* What a line refused whole holds (as/featio.h's enum as_line_fault) */
+static const char *const line_faults[] = {
+    NULL,         "an empty line",      "a CR byte: CR LF line ends?",
+    "a NUL byte", "longer than 16 MiB",
+};
+
 void
 cli_stream_warn_row(const struct cli_stream *s, int status)
 {
@@ -70,17 +78,16 @@ cli_stream_warn_row(const struct cli_stream *s, int status)
     const char *reason = status == AS_EIO          ? strerror(errno)
                          : status == AS_ETRUNCATED ? CLI_STREAM_CUT
                                                    : as_strerror(status);
-    /* the field at fault, or the count of fields */
-    const char *column;
-    size_t fields;
-    as_featreader_fault(s->r, &column, &fields);
+    /* the field at fault, the count of fields, or what the line holds */
+    struct as_featfault f;
+    as_featreader_fault(s->r, &f);
+    char *column = f.column != NULL ? cli_msg_name_dup(f.column) : NULL;
     char why[96] = "";
-    const struct as_featheader *h = s->h;
-    size_t want = 1 + h->dim + (h->has_label != 0) + (h->has_duration != 0) +
-                  3 * (h->has_meta != 0);
-    if (fields != 0)
-        snprintf(why, sizeof why, " (%zu field%s, the header has %zu)", fields,
-                 fields == 1 ? "" : "s", want);
+    if (f.fields != 0)
+        snprintf(why, sizeof why, " (%zu field%s, the header has %zu)",
+                 f.fields, f.fields == 1 ? "" : "s", f.want);
+    else if (f.line > AS_LINE_FINE && f.line <= AS_LINE_LONG)
+        snprintf(why, sizeof why, " (%s)", line_faults[f.line]);
     uint64_t line = as_featreader_line(s->r);
     if (column != NULL)
         cli_input_warnx(s->name, "%s %" PRIu64 ": %s (column %s)", what, line,
@@ -88,6 +95,28 @@ cli_stream_warn_row(const struct cli_stream *s, int status)
     else
         cli_input_warnx(s->name, "%s %" PRIu64 ": %s%s", what, line, reason,
                         why);
+    free(column);
+}
+
+/* Reports the rows refused under a header whose columns differ (one
+ * message for them all), if any. */
+static void
+flush_foreign(struct cli_stream *s)
+{
+    if (s->foreign_n == 0)
+        return;
+    if (s->foreign_n == 1)
+        cli_input_warnx(s->name,
+                        "line %" PRIu64 ": a row under the header of line "
+                        "%" PRIu64 ", left out",
+                        s->foreign_first, s->foreign_header);
+    else
+        cli_input_warnx(s->name,
+                        "lines %" PRIu64 "-%" PRIu64 ": %zu rows under the "
+                        "header of line %" PRIu64 ", left out",
+                        s->foreign_first, s->foreign_last, s->foreign_n,
+                        s->foreign_header);
+    s->foreign_n = 0;
 }
 
 int
@@ -96,6 +125,23 @@ cli_stream_next(struct cli_stream *s, struct as_featrow *row)
     for (;;) {
         int eof;
         int st = as_featreader_next(s->r, row, &eof);
+        struct as_featfault f;
+        as_featreader_fault(s->r, &f);
+        if (st == AS_EMISMATCH && f.header != 0) {
+            /* a row under a header whose columns differ: counted, and
+             * told with the others next to it */
+            uint64_t line = as_featreader_line(s->r);
+            if (s->foreign_header != f.header)
+                flush_foreign(s);
+            if (s->foreign_n == 0)
+                s->foreign_first = line;
+            s->foreign_header = f.header;
+            s->foreign_last = line;
+            s->foreign_n++;
+            s->bad++;
+            continue;
+        }
+        flush_foreign(s);
         if (st == AS_OK)
             return !eof;
         cli_stream_warn_row(s, st);

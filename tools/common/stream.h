@@ -8,6 +8,7 @@
  *   prog: NAME: stream has no feature columns
  *   prog: NAME: line N: REASON          a TSV row (line 1 is the header)
  *   prog: NAME: record N: REASON        a binary record (0 is the header)
+ *   prog: NAME: lines N-M: K rows under the header of line H, left out
  *
  * NAME is the path, or "stdin" for "-"; REASON is as_strerror(), or
  * strerror(errno) for an I/O error.
@@ -15,6 +16,7 @@
 #ifndef AS_TOOLS_STREAM_H
 #define AS_TOOLS_STREAM_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "as/featio.h"
@@ -26,6 +28,10 @@ struct cli_stream {
     as_featreader *r;
     const struct as_featheader *h; /* the stream's first header */
     size_t bad; /* rows refused (and reported) by cli_stream_next() */
+    /* the rows refused under a repeated header whose columns differ, not
+     * reported yet: how many, their first and last lines, the header's */
+    size_t foreign_n;
+    uint64_t foreign_first, foreign_last, foreign_header;
 };
 
 /* Opens the stream at path ("-": standard input) and reads its header.

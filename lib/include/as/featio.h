@@ -129,7 +129,9 @@ const struct as_featheader *as_featreader_header(const as_featreader *r);
  * AS_ETRUNCATED (a stream cut short: a TSV line the input ends inside,
  * before its LF, whose last value may have lost digits; a binary record
  * cut short is AS_ESYNTAX),
- * AS_ENONFINITE, AS_EMISMATCH, AS_ESTREAMVER (a repeated header of
+ * AS_ENONFINITE, AS_EMISMATCH (a repeated header whose columns differ,
+ * and each TSV row under it, as_featreader_fault()), AS_ESTREAMVER (a
+ * repeated header of
  * another version), AS_EIO, AS_ENOMEM, AS_EINVAL (NULL arguments).
  * After an error the reader may be asked for the next row again: TSV
  * readers resume at the next line, binary readers return the error again.
@@ -139,19 +141,36 @@ int as_featreader_next(as_featreader *r, struct as_featrow *row, int *eof);
  * first header is record 0; a repeated header counts as a record) of the
  * row or error last returned. */
 uint64_t as_featreader_line(const as_featreader *r);
-/*
- * Why the TSV row last returned with AS_ESYNTAX or AS_ENONFINITE was
- * refused, when a field or the field count says it: *fields, the line's
- * field count when it differs from the header's (which outranks a bad
- * value), else 0; *column, otherwise, the name of the column of its first
- * bad field ("path", "label", "duration_s", "file_size", "file_mtime",
- * "audio_hash" or a feature's; valid until the reader is closed), else
- * NULL. Both 0 and NULL for a line refused whole (empty, holding a NUL or
- * CR byte, too long), a repeated header, a binary stream, and after any
- * other return. Either pointer may be NULL.
- */
-void as_featreader_fault(const as_featreader *r, const char **column,
-                         size_t *fields);
+/* A TSV line refused whole (struct as_featfault). */
+enum as_line_fault {
+    AS_LINE_FINE,  /* not refused whole */
+    AS_LINE_EMPTY, /* an empty line */
+    AS_LINE_CR,    /* a CR byte (CR LF line ends) */
+    AS_LINE_NUL,   /* a NUL byte */
+    AS_LINE_LONG,  /* longer than 16 MiB */
+};
+
+/* Why the TSV row last returned was refused; all zero for a binary
+ * stream, and after a row read or any other return. */
+struct as_featfault {
+    /* AS_ESYNTAX, AS_ENONFINITE: the line's field count when it differs
+     * from the header's (which outranks a bad value), else 0 ... */
+    size_t fields;
+    /* ... and then the name of the column of its first bad field
+     * ("path", "label", "duration_s", "file_size", "file_mtime",
+     * "audio_hash" or a feature's; valid until the reader is closed),
+     * else NULL */
+    const char *column;
+    size_t want; /* the header's field count (TSV) */
+    /* AS_ESYNTAX: a line refused whole, else AS_LINE_FINE */
+    enum as_line_fault line;
+    /* AS_EMISMATCH: for a row under a repeated header whose columns
+     * differ from the first header's (refused, unread, until a header
+     * like the first), that header's line; 0 for that header itself */
+    uint64_t header;
+};
+/* Fills *f (not NULL) for the row last returned; r may be NULL. */
+void as_featreader_fault(const as_featreader *r, struct as_featfault *f);
 /* Closes the reader (not fp). NULL is accepted. */
 void as_featreader_close(as_featreader *r);
 
