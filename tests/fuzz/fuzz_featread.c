@@ -127,6 +127,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct as_featrow row;
         int eof;
         int status = as_featreader_next(r, &row, &eof);
+        /* what is said of a refused row is consistent: one of a field,
+         * the count, a whole line, a header; nothing for a row read */
+        struct as_featfault f;
+        as_featreader_fault(r, &f);
+        int told = (f.column != NULL) + (f.fields != 0) +
+                   (f.line != AS_LINE_FINE) + (f.header != 0);
+        if (told > 1 || (status == AS_OK && told != 0) ||
+            (f.column != NULL && strlen(f.column) == 0) ||
+            (f.fields != 0 && f.fields == f.want) ||
+            (f.header != 0 &&
+             (status != AS_EMISMATCH || f.header >= as_featreader_line(r))))
+            abort();
         if (status == AS_OK && eof)
             break;
         if (status != AS_OK) {
