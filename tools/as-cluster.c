@@ -297,7 +297,7 @@ take_method(struct cli_opt *row, const char *name, const char *arg)
         o->have_min_samples = 1;
         return;
     }
-    o->named = (enum as_cluster_method)cli_opt_word(methods, name, arg);
+    o->named = (enum as_cluster_method)cli_opt_word(methods, name, arg, NULL);
     o->c.method = o->named;
     o->method_named = 1;
 }

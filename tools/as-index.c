@@ -1130,6 +1130,7 @@ main(int argc, char **argv)
                  "larger, finds more)"},
         {'l', "label-from", CLI_WORD, "SRC", CLI_TO(o.label_from),
          .words = label_from,
+         .miss = "(here -l is --label-from; the label filter is --label)",
          .help = "with -o, -u: dir (the parent folder's name), column (the "
                  "stream's label column) or none; default: the column when "
                  "there is one, else dir"},

@@ -115,7 +115,7 @@ expect_status 2
 expect_err "as-index: merge needs -o index and one or more indexes" "$usage" "$hint"
 run as-index -l folder -o a.asx
 expect_status 2
-expect_err "as-index: -l: 'folder' is not dir, column or none" "$usage" "$hint"
+expect_err "as-index: -l: 'folder' is not dir, column or none (here -l is --label-from; the label filter is --label)" "$usage" "$hint"
 run as-index -w soon -o a.asx
 expect_status 2
 expect_err "as-index: -w: 'soon' is not a number" "$usage" "$hint"

@@ -128,7 +128,7 @@ check_table(void)
     CHECK_INT(cli_opts_given(&t, 'x'), 2);
     CHECK_INT(cli_opts_given(&t, 'q'), 1);
     CHECK_INT(cli_opts_given(&t, 'V'), 0);
-    CHECK_INT(cli_opt_word(words, "-n", "one"), 1);
+    CHECK_INT(cli_opt_word(words, "-n", "one", NULL), 1);
     /* -c (through its aliases) came before -k, -x after */
     CHECK_INT(cli_opts_last(&t, "ck"), 'k');
     CHECK_INT(cli_opts_last(&t, "cx"), 'x');

@@ -86,7 +86,8 @@ check_size(const struct cli_opt *r, size_t want)
 }
 
 int
-cli_opt_word(const struct cli_word *words, const char *name, const char *arg)
+cli_opt_word(const struct cli_word *words, const char *name, const char *arg,
+             const char *miss)
 {
     size_t i = 0;
     while (words[i].word != NULL && strcmp(words[i].word, arg) != 0)
@@ -102,7 +103,8 @@ cli_opt_word(const struct cli_word *words, const char *name, const char *arg)
                                 : words[i + 1].word != NULL ? ", "
                                                             : " or ",
                                 words[i].word);
-    cli_usage_error("%s: '%s' is not %s", name, arg, list);
+    cli_usage_error("%s: '%s' is not %s%s%s", name, arg, list,
+                    miss != NULL ? " " : "", miss != NULL ? miss : "");
 }
 
 static void
@@ -160,7 +162,7 @@ take(const struct cli_opts *t, struct cli_opt *r, const char *name,
     }
     case CLI_WORD: {
         check_size(r, sizeof(int));
-        *(int *)r->to = cli_opt_word(r->words, name, arg);
+        *(int *)r->to = cli_opt_word(r->words, name, arg, r->miss);
         break;
     }
     case CLI_FILTER:

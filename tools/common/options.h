@@ -85,6 +85,8 @@ struct cli_opt {
     int below;                    /* CLI_REAL: max itself is out of range */
     int value;                    /* CLI_FILTER's kind, CLI_ALIAS's key */
     const struct cli_word *words; /* CLI_WORD; ends with a NULL word */
+    const char *miss; /* CLI_WORD: said after a word not among them (an
+                       * option whose letter filters in other tools) */
     /* CLI_CALL: takes arg given to the option called name ("-m") */
     void (*fn)(struct cli_opt *row, const char *name, const char *arg);
     int with;         /* the key of an option this one needs ("-w goes
@@ -132,9 +134,9 @@ int cli_opts_given(const struct cli_opts *t, int key);
 
 /* The value of the word arg among words (ending with a NULL word); any
  * other is a usage error naming the option name ("-m: 'x' is not a, b
- * or c"). */
+ * or c"), followed by miss when not NULL. */
 int cli_opt_word(const struct cli_word *words, const char *name,
-                 const char *arg);
+                 const char *arg, const char *miss);
 
 /* Of the options whose letters are in keys, the letter of the one
  * given last; 0 when none was given. */
