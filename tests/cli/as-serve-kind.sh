@@ -81,6 +81,18 @@ sed -n -E "$groups" "$T/out" >got.txt
 as-stats -J tagged.asx | sed -n -E "$groups" >want.txt
 grep -q '"rhythm":{"columns":[0-9]*,"weight":1}}$' want.txt || fail "as-stats -J: no groups"
 cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "stats groups: $(cat "$T/out")"; }
+# a class the tags lack: named with the index's classes, as as-search -K
+# names them
+run as-search -K banana -p $K tagged.asx
+expect_status 2
+want=$(head -n 1 "$T/err" | sed 's/^as-search: -K: //')
+http "${URL}search?path=$K&kind=kick&kind=banana"
+expect_code 400
+expect_out "{\"error\":\"kind: $want\",\"status\":400}"
+# an upload is the query: path= and id= are a GET's
+http -F "file=@$H" "${URL}search?path=$K"
+expect_code 400
+expect_out '{"error":"path= goes with GET /search; the sound POSTed is the query","status":400}'
 as_serve_stop
 [ "$status" -eq 0 ] || fail "tagged: exit $status"
 

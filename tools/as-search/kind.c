@@ -7,6 +7,7 @@
 
 #include "as/as.h"
 #include "as-search.h"
+#include "common/filter.h"
 #include "common/record.h"
 
 int
@@ -40,19 +41,9 @@ kinds_open(const struct opts *o, struct lib *lib)
             if (lib->kinds[h] == NULL ||
                 as_kinds_find(lib->kinds[h], k, NULL) == AS_OK)
                 continue;
-            /* the vocabulary, for the message */
-            size_t nc = as_kinds_n_classes(lib->kinds[h]), len = 1;
-            for (size_t c = 0; c < nc; c++)
-                len += strlen(as_kinds_class(lib->kinds[h], c)) + 2;
-            char *v = cli_xrealloc(NULL, len);
-            v[0] = '\0';
-            for (size_t c = 0; c < nc; c++) {
-                if (c)
-                    strcat(v, ", ");
-                strcat(v, as_kinds_class(lib->kinds[h], c));
-            }
             cli_usage_error("%s: '%s' is not a kind of %s (%s)",
-                            i < n_ask ? "--like" : "-K", k, lib->path[h], v);
+                            i < n_ask ? "--like" : "-K", k, lib->path[h],
+                            cli_kind_list(lib->kinds[h]));
         }
     }
     return 0;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "as-serve.h"
+#include "common/filter.h"
 #include "common/record.h"
 #include "form.h"
 #include "http.h"
@@ -622,10 +623,26 @@ mask_error(const struct request *q, const struct gen *g, int st, size_t bad)
                            "kind: %s has no kind tags (as-extract -K), and "
                            "not the columns of the kind model",
                            api_opts->index_paths[bad]);
-    if (st == AS_EINVAL)
-        return reply_error(q->c, q->r, 400, "kind: not a kind of %s",
-                           api_opts->index_paths[bad]);
-    return index_error(q, g, st);
+    if (st != AS_EINVAL)
+        return index_error(q, g, st);
+    /* the kind that is not one of the shard's, and the shard's, as
+     * as-search -K says them */
+    const as_kinds *k = bad < g->n ? g->kinds[bad] : NULL;
+    for (size_t i = 0; k != NULL && i < q->query->n; i++) {
+        const struct form_field *fd = &q->query->v[i];
+        if (strcmp(fd->name, "kind") != 0 ||
+            as_kinds_find(k, fd->value, NULL) == AS_OK)
+            continue;
+        char *v = cli_msg_name_dup(fd->value), *list = cli_kind_list(k);
+        int ret =
+            reply_error(q->c, q->r, 400, "kind: '%s' is not a kind of %s (%s)",
+                        v, api_opts->index_paths[bad], list);
+        free(v);
+        free(list);
+        return ret;
+    }
+    return reply_error(q->c, q->r, 400, "kind: not a kind of %s",
+                       api_opts->index_paths[bad]);
 }
 
 /* The mask of the entries the request's filters let through, NULL when
@@ -1270,6 +1287,15 @@ search(const struct request *q, struct gen *g)
     static const char *const post_params[] = {"+filters", "n_results", "k", "w",
                                               "approx",   "ef",        NULL};
     int post = strcmp(q->method, "POST") == 0;
+    /* an upload is the query: a path or an entry too would be a second */
+    for (size_t i = 0; post && i < q->query->n; i++)
+        if (strcmp(q->query->v[i].name, "path") == 0 ||
+            strcmp(q->query->v[i].name, "id") == 0)
+            return reply_error(q->c, q->r, 400,
+                               "%s= goes with GET /search; the sound POSTed "
+                               "is the query",
+                               q->query->v[i].name);
+    const char *path, *idv;
     if (check_params(q, post ? post_params : get_params))
         return MHD_YES;
     size_t k;
@@ -1280,7 +1306,6 @@ search(const struct request *q, struct gen *g)
     /* id= names an entry as /entries/{id} does: what a page uses, since
      * a path that is not valid UTF-8 cannot be put in a URL from
      * JavaScript */
-    const char *path, *idv;
     if (param(q, "path", &path) || param(q, "id", &idv))
         return MHD_YES;
     if (path != NULL && idv != NULL)

@@ -25,6 +25,22 @@ cli_filter_add(as_entry_filter **f, enum as_filter_kind kind, const char *opt,
         cli_nomem();
 }
 
+char *
+cli_kind_list(const as_kinds *k)
+{
+    size_t n = as_kinds_n_classes(k), len = 1;
+    for (size_t c = 0; c < n; c++)
+        len += strlen(as_kinds_class(k, c)) + 2;
+    char *v = cli_xrealloc(NULL, len);
+    v[0] = '\0';
+    for (size_t c = 0; c < n; c++) {
+        if (c)
+            strcat(v, ", ");
+        strcat(v, as_kinds_class(k, c));
+    }
+    return v;
+}
+
 int
 cli_filter_keep(const void *f, const struct as_index_entry *e)
 {

@@ -9,12 +9,17 @@
 
 #include "as/filter.h"
 #include "as/index.h"
+#include "as/kind.h"
 
 /* Adds a condition of kind from the argument of option opt (e.g.
  * "-l"), creating *f on first use; a bad value is a usage error naming
  * the option. */
 void cli_filter_add(as_entry_filter **f, enum as_filter_kind kind,
                     const char *opt, const char *arg);
+
+/* The classes of k, "a, b, c", for a message naming a kind that is not
+ * one of them (malloc'd; exits 1 when out of memory). */
+char *cli_kind_list(const as_kinds *k);
 
 /* Whether entry e passes filter f (an as_entry_filter, NULL: every
  * entry does): the keep of as_index_builder_put_some(). */
