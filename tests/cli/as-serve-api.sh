@@ -98,6 +98,12 @@ grep -q '"shards":\[{"path":"lib.asx","entries":7,"format_version":[0-9]}\]' "$T
 got=$(grep -o '"duration":{[^}]*}' "$T/out")
 want=$(as-stats -J lib.asx | grep -o '"duration":{[^}]*}')
 [ -n "$want" ] && [ "$got" = "$want" ] || fail "stats durations: $got, want $want"
+# the feature set as as-stats -J gives it, key for key, and whether
+# uploads can be extracted
+got=$(grep -o '"features":{.*}}}' "$T/out" | sed 's/,"extractable":true//')
+want=$(as-stats -J lib.asx | grep -o '"features":{.*}}}')
+case $want in *'"rate_hz":22050,"n_fft":2048,"hop":512,'*) ;; *) fail "as-stats -J features: $want" ;; esac
+[ "$got" = "$want" ] || fail "stats features: $got, want $want"
 
 # /entries/{id}: the entry as as-search -L lists it, by its id
 http "${URL}search?path=$K&k=1"

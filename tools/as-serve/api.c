@@ -281,9 +281,20 @@ static void
 stats_features(struct rec *r, const struct gen *g,
                const struct as_library_summary *sum)
 {
+    /* as-stats -J's keys, and whether uploads can be extracted */
+    const struct as_featheader *hd = as_index_header(g->ix[0]);
+    static const char *const keys[] = {"rate_hz", "n_fft", "hop"};
+    const int par[] = {hd->rate_hz, hd->n_fft, hd->hop};
     rec_object(r, "features");
-    rec_str(r, "set", as_index_header(g->ix[0])->set);
+    rec_str(r, "set", hd->set);
     rec_size(r, "dimension", g->dim);
+    rec_str(r, "producer", hd->producer);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        if (par[i] > 0)
+            rec_int(r, keys[i], par[i]);
+        else
+            rec_null(r, keys[i]);
+    }
     rec_bool(r, "extractable", g->extract != NULL);
     rec_object(r, "groups");
     const double *w = as_index_group_weights(g->ix[0]);
@@ -293,7 +304,7 @@ stats_features(struct rec *r, const struct gen *g,
             continue;
         rec_object(r, as_group_name((enum as_group)gr));
         rec_size(r, "columns", cols);
-        rec_real(r, "weight", "%g", w[gr]);
+        rec_real(r, "weight", "%.9g", w[gr]);
         rec_close(r);
     }
     rec_close(r);
