@@ -252,3 +252,15 @@ expect_status 0
 [ "$(ls -A ocrate | sort | tr '\n' ' ')" = ".as-crate-Ab12Cd-2 kick.flac " ] ||
     fail "a match named as a temporary file: $(ls -A ocrate)"
 cmp -s odd/.as-crate-Ab12Cd ocrate/.as-crate-Ab12Cd-2 || fail "its copy differs"
+# and a number that would give that form is passed over (.as-crate-Ab12
+# taken: -2 to -9 make six characters after the prefix)
+mkdir -p odd2/a odd2/b
+cp "$FIX/hihat_48k.wav" odd2/a/.as-crate-Ab12
+cp "$FIX/kick_44k1.flac" odd2/b/.as-crate-Ab12
+touch -d '2 hours ago' odd2/a/.as-crate-Ab12 odd2/b/.as-crate-Ab12
+as-extract odd2/a/.as-crate-Ab12 odd2/b/.as-crate-Ab12 | as-index -q -o odd2.asx
+as-search -q -k 1 -C o2crate odd2.asx "$FIX/kick_44k1.flac" >/dev/null
+as-search -q -k 1 -C o2crate odd2.asx "$FIX/hihat_48k.wav" >/dev/null
+as-search -q -k 1 -C o2crate odd2.asx "$FIX/kick_44k1.flac" >/dev/null
+[ "$(ls -A o2crate | sort | tr '\n' ' ')" = ".as-crate-Ab12 .as-crate-Ab12-10 " ] ||
+    fail "a number giving a temporary file's form: $(ls -A o2crate)"

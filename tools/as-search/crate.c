@@ -348,8 +348,13 @@ put(const struct crate *c, struct item *it)
         return 1;
     size_t dlen = strlen(c->dir);
     int rc = 1;
-    for (unsigned k = temp_like(it->name) ? 2 : 1; k < 100000; k++) {
+    for (unsigned k = 1; k < 100000; k++) {
         char *name = k == 1 ? it->name : numbered(it->name, k);
+        if (temp_like(name)) {
+            if (name != it->name)
+                free(name);
+            continue;
+        }
         size_t len = dlen + 1 + strlen(name) + 1;
         char *dst = cli_xrealloc(NULL, len);
         snprintf(dst, len, "%s/%s", c->dir, name);
