@@ -21,6 +21,8 @@ enum plan {
     PLAN_EXTRACT, /* new or changed: extract */
     PLAN_SKIP,    /* in the index, same size and time: leave out */
     PLAN_HASH,    /* maybe moved: hash first, reuse a gone file's row */
+    PLAN_CHECK,   /* same size and time, which a gone entry had too: hash
+                     first; its own entry's audio: leave out */
 };
 
 struct as_reuse {
@@ -28,7 +30,8 @@ struct as_reuse {
     size_t n;            /* inputs */
     unsigned char *plan; /* enum plan per input */
     unsigned char *held; /* per input: whether the index holds it */
-    size_t unchanged;
+    size_t *entry;       /* per input: the entry that holds it (PLAN_CHECK) */
+    size_t unchanged, check;
     as_moves *gone; /* the entries whose file is gone */
 };
 
@@ -110,7 +113,8 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
     r->n = n;
     r->plan = calloc(n ? n : 1, 1);
     r->held = calloc(n ? n : 1, 1);
-    if (r->plan == NULL || r->held == NULL ||
+    r->entry = calloc(n ? n : 1, sizeof *r->entry);
+    if (r->plan == NULL || r->held == NULL || r->entry == NULL ||
         as_moves_new(&r->gone, ix) != AS_OK) {
         as_reuse_free(r);
         return AS_ENOMEM;
@@ -146,11 +150,13 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
         struct stamp now = {(int64_t)sb.st_size, as__mtime_ns(&sb)};
         if (found && as_index_entry(ix, at, &e) == AS_OK &&
             e.file_size == now.size && e.file_mtime_ns != -1 &&
-            e.file_mtime_ns == now.mtime_ns &&
-            (n_stamps == 0 ||
-             bsearch(&now, stamps, n_stamps, sizeof now, cmp_stamp) == NULL)) {
-            r->plan[i] = PLAN_SKIP;
-            r->unchanged++;
+            e.file_mtime_ns == now.mtime_ns) {
+            int twin =
+                n_stamps > 0 && e.audio_hash != 0 &&
+                bsearch(&now, stamps, n_stamps, sizeof now, cmp_stamp) != NULL;
+            r->plan[i] = twin ? PLAN_CHECK : PLAN_SKIP;
+            r->entry[i] = at;
+            *(twin ? &r->check : &r->unchanged) += 1;
         } else if (n_gone > 0) {
             r->plan[i] = PLAN_HASH;
         }
@@ -172,6 +178,12 @@ as_reuse_unchanged(const as_reuse *r)
 }
 
 size_t
+as_reuse_to_check(const as_reuse *r)
+{
+    return r->check;
+}
+
+size_t
 as_reuse_gone(const as_reuse *r)
 {
     return as_moves_count(r->gone);
@@ -184,6 +196,7 @@ as_reuse_free(as_reuse *r)
         return;
     free(r->plan);
     free(r->held);
+    free(r->entry);
     as_moves_free(r->gone);
     free(r);
 }
@@ -240,12 +253,21 @@ run_one(const struct as_batch_input *in, size_t i, const as_reuse *reuse,
         it->status = status;
         return;
     }
-    if (plan == PLAN_HASH && status == AS_OK) {
-        /* a moved file keeps the features of the entry it was */
+    if ((plan == PLAN_HASH || plan == PLAN_CHECK) && status == AS_OK) {
+        /* a moved file keeps the features of the entry it was; a file
+         * whose audio is its own entry's is unchanged after all */
         uint64_t hash;
         double dur;
+        struct as_index_entry e;
         if (as_audio_hash(inp->path, -1, &hash, &dur) == AS_OK) {
             size_t at;
+            if (plan == PLAN_CHECK &&
+                as_index_entry(reuse->ix, reuse->entry[i], &e) == AS_OK &&
+                e.audio_hash == hash) {
+                it->unchanged = 1;
+                it->status = status;
+                return;
+            }
             if (as_moves_find(reuse->gone, hash, NULL, &at) == AS_OK) {
                 memcpy(v, as_index_row(reuse->ix, at), dim * sizeof *v);
                 it->res.duration_s = dur;

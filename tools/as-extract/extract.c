@@ -122,8 +122,14 @@ open_reuse(const struct opts *o, const struct as_featheader *h,
     }
     if (o->verbose) {
         size_t skipped = as_reuse_unchanged(*reuse);
+        size_t check = as_reuse_to_check(*reuse);
         cli_notex(o->skip_index, "left out %zu unchanged file%s", skipped,
                   skipped == 1 ? "" : "s");
+        if (check > 0)
+            cli_notex(o->skip_index,
+                      "%zu more read first: a file gone had their size and "
+                      "time",
+                      check);
     }
     *ixp = ix;
     return 0;

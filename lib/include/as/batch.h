@@ -46,7 +46,8 @@ typedef struct as_reuse as_reuse;
  * (as_index_find_gone()) and whose audio hash is known are gone, and while
  * there are any, every other input read from a path is hashed
  * before it is analysed, and so is an unchanged one when a gone entry has
- * its size and time (a file moved over it keeps its time). Inputs with fd >= 0
+ * its size and time (a file moved over it keeps its time): left out when
+ * its audio is its own entry's. Inputs with fd >= 0
  * are always analysed. ix must outlive *out, and in must be the list later
  * given to as_extract_batch() (its strings are not copied: they must outlive
  * *out). Returns AS_OK; AS_EMISMATCH when the index's columns are not those of
@@ -56,8 +57,12 @@ typedef struct as_reuse as_reuse;
  */
 int as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
                  const struct as_batch_input *in, size_t n);
-/* How many inputs are unchanged (left out). */
+/* How many inputs are unchanged (left out, not read). */
 size_t as_reuse_unchanged(const as_reuse *r);
+/* How many inputs look unchanged but have the size and time of a gone
+ * entry too: their audio is hashed first, and an input whose audio is
+ * its own entry's is then left out (its item says unchanged). */
+size_t as_reuse_to_check(const as_reuse *r);
 /* How many entries of the index are gone. */
 size_t as_reuse_gone(const as_reuse *r);
 /* Frees r; NULL is fine. */
