@@ -42,6 +42,11 @@ as_index_lock(const char *link, double wait_s, int *fd)
         if (n > 4 && strcmp(lockpath + n - 4, ".ann") == 0 &&
             (like = strdup(lockpath)) != NULL)
             like[n - 4] = '\0';
+        /* only an index: NAME.ann's NAME may be any file */
+        if (like != NULL && as_index_file_kind(like) != AS_INDEX_FILE_INDEX) {
+            free(like);
+            like = NULL;
+        }
         as__keep_mode(f, lockpath, like);
         free(like);
         lockpath[n] = '.';

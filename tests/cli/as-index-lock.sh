@@ -117,8 +117,14 @@ cd um
 run as_user "$AS_BIN/as-index" -u lib.asx lib.tsv
 expect_status 0
 expect_err "as-index: lib.asx: added 0, changed 0, unchanged 2, removed 0, failed 0"
-# the graph's lock, made before the graph: the index's mode
+# the graph's lock, made before the graph: the index's mode; but an
+# index named NAME.ann takes nothing from a file NAME that is no index
 if (umask 077 && as-index -q -a lib.asx) 2>/dev/null; then
     [ "$(stat -c %a lib.asx.ann.lock)" = 644 ] ||
         fail "graph's lock made under umask 077: mode $(stat -c %a lib.asx.ann.lock)"
 fi
+echo note >other
+chmod 604 other
+(umask 077 && as-index -q -o other.ann lib.tsv) || fail "as-index -o other.ann"
+[ "$(stat -c %a other.ann.lock)" = 600 ] ||
+    fail "other.ann's lock took the mode of other: $(stat -c %a other.ann.lock)"
