@@ -498,7 +498,8 @@ normalize(const float *cells, const double *fmax, size_t n_frames, float *out)
 }
 
 /* The log-mel spectrogram of sound `slot` from sample `from`, n_frames
- * frames, into c->spec[slot] (normalize()): 1, or 0 for no power. a's
+ * frames, into c->spec[slot] (normalize()): 1, 0 for no power, or
+ * AS_ENOMEM when a's kept frames cannot grow. a's
  * from its first sample, the frames of every pair it leads whose other
  * sound starts no earlier, are kept, and made only as far as a pair
  * reaches further. */
