@@ -19,9 +19,9 @@ AS_DEPS_SAMPLES="sonic-pi-samples"
 # lame (with sox) for the copies of as-search-dups-near.sh, zsh
 # for the completion test, curl for the as-serve tests, python3 for the
 # tests that check JSON and odd bytes in paths; clang-format for
-# tests/format.sh.
+# tests/format.sh; strace for the lock test that holds a writer midway.
 AS_DEPS_TEST="clang mandoc sox lame sonic-pi-samples parallel make zsh curl \
-python3 clang-format"
+python3 clang-format strace"
 # What bench/corpus/make.sh renders and cuts the drum corpus from.
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"

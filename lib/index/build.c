@@ -829,15 +829,18 @@ as_index_builder_write(as_index_builder *b, const char *path)
 void
 as_index_remove_stale(const char *link)
 {
-    char dir[4096], seg[4200];
+    char dir[4096], seg[4200], lock[4200], annlock[4200];
     char *path = as_path_target(link);
     if (path == NULL)
         return;
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     as__dir_of(path, dir, sizeof dir);
-    /* the base's temporary files and the segment's */
+    /* the base's temporary files, the segment's, and the locks' made
+     * before they were linked in place (lock.c) */
     int sn = snprintf(seg, sizeof seg, "%s.seg", base);
+    snprintf(lock, sizeof lock, "%s.lock", base);
+    snprintf(annlock, sizeof annlock, "%s.ann.lock", base);
     DIR *d = sn < 0 || (size_t)sn >= sizeof seg ? NULL : opendir(dir);
     if (d == NULL) {
         free(path);
@@ -845,7 +848,9 @@ as_index_remove_stale(const char *link)
     }
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (as__is_temp_of(e->d_name, base) || as__is_temp_of(e->d_name, seg))
+        if (as__is_temp_of(e->d_name, base) || as__is_temp_of(e->d_name, seg) ||
+            as__is_temp_of(e->d_name, lock) ||
+            as__is_temp_of(e->d_name, annlock))
             unlinkat(dirfd(d), e->d_name, 0);
     closedir(d);
     free(path);

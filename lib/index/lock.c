@@ -21,6 +21,72 @@
 #include "as/error.h"
 #include "as/file.h"
 
+/* What a lock made at lockpath (NAME.lock) takes its mode and owner
+ * from (as__keep_mode()): NAME, and for a graph's lock (NAME.ann.lock),
+ * made before the graph is there, NAME's index. */
+static void
+lock_like(int fd, char *lockpath)
+{
+    size_t n = strlen(lockpath) - strlen(".lock");
+    char *like = NULL;
+    lockpath[n] = '\0';
+    if (n > 4 && strcmp(lockpath + n - 4, ".ann") == 0 &&
+        (like = strdup(lockpath)) != NULL)
+        like[n - 4] = '\0';
+    /* only an index: NAME.ann's NAME may be any file */
+    if (like != NULL && as_index_file_kind(like) != AS_INDEX_FILE_INDEX) {
+        free(like);
+        like = NULL;
+    }
+    as__keep_mode(fd, lockpath, like);
+    free(like);
+    lockpath[n] = '.';
+}
+
+/*
+ * Makes the lock file at lockpath, with the mode and owner of the file
+ * it locks whatever the umask of this run (077 under sudo would shut the
+ * index's owner out): under a temporary name beside it, then linked into
+ * place, so that no run ever finds it with the umask's mode and this
+ * run's owner (created in place, it would have them for the moment
+ * before its fchown). Where the file system has no links, created in
+ * place. Its descriptor, or -1 with errno set: EEXIST when there is one.
+ * A temporary name a killed run left is swept with the index's
+ * (as_index_remove_stale()).
+ */
+static int
+make_lock(char *lockpath)
+{
+    char dir[4096], tmp[4400];
+    const char *base = strrchr(lockpath, '/');
+    as__dir_of(lockpath, dir, sizeof dir);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int f = as__make_temp(dir, base ? base + 1 : lockpath, tmp, sizeof tmp);
+        if (f < 0)
+            return -1;
+        lock_like(f, lockpath);
+        int linked = link(tmp, lockpath), err = errno;
+        unlink(tmp);
+        if (linked == 0)
+            return f;
+        close(f);
+        /* swept by a writer holding the lock: another name */
+        if (err == ENOENT)
+            continue;
+        if (err == EEXIST || (err != EPERM && err != EOPNOTSUPP &&
+                              err != ENOSYS && err != EXDEV)) {
+            errno = err;
+            return -1;
+        }
+        f = open(lockpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (f >= 0)
+            lock_like(f, lockpath);
+        return f;
+    }
+    errno = EEXIST; /* made and swept each time: taken as there */
+    return -1;
+}
+
 int
 as_index_lock(const char *link, double wait_s, int *fd)
 {
@@ -30,39 +96,29 @@ as_index_lock(const char *link, double wait_s, int *fd)
     char *lockpath = as__target_with(link, ".lock");
     if (lockpath == NULL)
         return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
-    int f = open(lockpath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (f >= 0) {
-        /* made here: the mode and owner of the file it locks (a graph's
-         * lock, NAME.ann.lock, before the graph is there: the index's),
-         * whatever the umask of this run (077 under sudo would shut the
-         * index's owner out) */
-        size_t n = strlen(lockpath) - strlen(".lock");
-        char *like = NULL;
-        lockpath[n] = '\0';
-        if (n > 4 && strcmp(lockpath + n - 4, ".ann") == 0 &&
-            (like = strdup(lockpath)) != NULL)
-            like[n - 4] = '\0';
-        /* only an index: NAME.ann's NAME may be any file */
-        if (like != NULL && as_index_file_kind(like) != AS_INDEX_FILE_INDEX) {
-            free(like);
-            like = NULL;
-        }
-        as__keep_mode(f, lockpath, like);
-        free(like);
-        lockpath[n] = '.';
-    } else if (errno == EEXIST) {
-        f = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    }
-    /* flock() needs no write access: a lock file someone else made (a
-     * run under sudo, another user's umask) must not shut out the
-     * index's owner */
-    if (f < 0 && (errno == EACCES || errno == EROFS)) {
+    int f = -1;
+    for (int attempt = 0; f < 0 && attempt < 8; attempt++) {
+        f = make_lock(lockpath);
         int first = errno;
-        f = open(lockpath, O_RDONLY | O_CLOEXEC);
+        if (f >= 0)
+            break;
+        /* one there (EEXIST), or none could be made (a folder the
+         * writer may not write, no inode left, a quota): the one there
+         * serves all the same */
+        f = open(lockpath, O_RDWR | O_CLOEXEC);
+        /* flock() needs no write access: a lock file someone else made
+         * (a run under sudo, another user's umask) must not shut out
+         * the index's owner */
+        if (f < 0 && (errno == EACCES || errno == EROFS))
+            f = open(lockpath, O_RDONLY | O_CLOEXEC);
+        /* removed since: made again */
+        if (f < 0 && errno == ENOENT && first == EEXIST)
+            continue;
         /* none to read either (a folder the writer may not write):
          * the first reason, not that the file is not there */
         if (f < 0 && errno == ENOENT)
             errno = first;
+        break;
     }
     int err = errno;
     free(lockpath);

@@ -583,7 +583,8 @@ enum as_index_file {
  */
 enum as_index_file as_index_file_kind(const char *path);
 /* Removes the temporary files a killed writer of the index at path (or
- * of its segment) left behind. Call it only while holding the lock. */
+ * of its segment, or one making its lock or its graph's) left behind.
+ * Call it only while holding the lock. */
 void as_index_remove_stale(const char *path);
 
 /* ---- annotating ---- */
