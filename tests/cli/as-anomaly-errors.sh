@@ -46,7 +46,8 @@ usage_error "-t goes with the ranking (not with -C or -M)" -C -t 3 lib.asx
 usage_error "-a goes with the ranking (not with -C or -M)" -M -a lof lib.asx
 usage_error "-a goes with the ranking (not with -C or -M)" -C --method=knn lib.asx
 usage_error "-a: 'svm' is not knn, lof or iforest" -a svm lib.asx
-usage_error "-a: '' is not knn, lof or iforest" --method= lib.asx
+usage_error "--method: '' is not knn, lof or iforest" --method= lib.asx
+usage_error "-a: '' is not knn, lof or iforest" -a '' lib.asx
 usage_error "-r goes with -a iforest" -a knn -r 3 lib.asx
 usage_error "-t goes with -a iforest" -a lof -t 3 lib.asx
 usage_error "-t goes with -a iforest" -t 3 -a iforest -a knn lib.asx
@@ -55,7 +56,7 @@ usage_error "-m goes with -M" -m 0.6 lib.asx
 usage_error "-k goes with -M, -a knn or -a lof" -a iforest -k 3 lib.asx
 usage_error "-k goes with -M, -a knn or -a lof" -C -k 3 lib.asx
 usage_error "-f goes with -C" -f lib.asx
-usage_error "-f goes with -C" -M --fail lib.asx
+usage_error "--fail goes with -C" -M --fail lib.asx
 usage_error "-n does not go with -C" -C -n 3 lib.asx
 usage_error "-w goes with -W" -w 3 lib.asx
 usage_error "-c: 0.6 is out of range (0 to 0.5)" -c 0.6 lib.asx
@@ -67,7 +68,7 @@ usage_error "-j: '2x' is not an integer" -j 2x lib.asx
 usage_error "-k: 0 is out of range (1 to 1000000)" -M -k 0 lib.asx
 usage_error "-k: 0 is out of range (1 to 1000000)" -a lof -k 0 lib.asx
 usage_error "-k: 1000001 is out of range (1 to 1000000)" -k 1000001 lib.asx
-usage_error "-k: -3 is out of range (1 to 1000000)" --count=-3 lib.asx
+usage_error "--count: -3 is out of range (1 to 1000000)" --count=-3 lib.asx
 usage_error "-k: 'five' is not an integer" -a knn -k five lib.asx
 usage_error "-k: '' is not an integer" -k '' lib.asx
 usage_error "-m: 1 is out of range (0 to below 1)" -M -m 1 lib.asx

@@ -198,4 +198,4 @@ expect_status 2
 expect_err "as-extract: -0 goes with -T" "$usage" "Try 'as-extract --help'."
 run as-extract --keep-going good.wav
 expect_status 2
-expect_err "as-extract: -k goes with -o" "$usage" "Try 'as-extract --help'."
+expect_err "as-extract: --keep-going goes with -o" "$usage" "Try 'as-extract --help'."

@@ -38,12 +38,16 @@ expect_err "as-index: -o and -u do not go together" "$usage" "$hint"
 run as-index -d b.asx -c a.asx -a c.asx
 expect_status 2
 expect_err "as-index: -a and -c do not go together" "$usage" "$hint"
-for args in "c a.asx -c b.asx" "c a.asx --check=b.asx" "a a.asx -A b.asx"; do
+for args in "c a.asx -c b.asx" "a a.asx -A b.asx"; do
     # shellcheck disable=SC2086
     run as-index -$args
     expect_status 2
     expect_err "as-index: -${args%% *} can be given only once" "$usage" "$hint"
 done
+# an option is named as it was given last
+run as-index -c a.asx --check=b.asx
+expect_status 2
+expect_err "as-index: --check can be given only once" "$usage" "$hint"
 # an index is a file in every mode, never standard input or output
 for args in "-a -" "-c -" "-d -" "-L -" "-o -" "-u -" "merge -o - a.asx" \
     "merge -o a.asx b.asx -"; do
@@ -59,8 +63,8 @@ done
 # file; attached (-d-H, --dump=-H) it is the index as given
 cd "$T"
 for c in "-d -H a.asx|-d|index|-H" "-d -f bin a.asx|-d|index|-f" \
-    "--dump --no-header a.asx|-d|index|--no-header" \
-    "--dump --no-h a.asx|-d|index|--no-h" "-d -- a.asx|-d|index|--" \
+    "--dump --no-header a.asx|--dump|index|--no-header" \
+    "--dump --no-h a.asx|--dump|index|--no-h" "-d -- a.asx|-d|index|--" \
     "-c -q a.asx|-c|index|-q" "-o -q a.asx|-o|index|-q" \
     "-u -p a.asx|-u|index|-p" "-L -q a.asx|-L|index|-q" \
     "-a -q a.asx|-a|index|-q" "-A -q a.asx|-a|index|-q" \
@@ -116,6 +120,10 @@ expect_err "as-index: merge needs -o index and one or more indexes" "$usage" "$h
 run as-index -l folder -o a.asx
 expect_status 2
 expect_err "as-index: -l: 'folder' is not dir, column or none (here -l is --label-from; the label filter is --label)" "$usage" "$hint"
+# named by its long name, it needs no hint
+run as-index --label-from=folder -o a.asx
+expect_status 2
+expect_err "as-index: --label-from: 'folder' is not dir, column or none" "$usage" "$hint"
 run as-index -w soon -o a.asx
 expect_status 2
 expect_err "as-index: -w: 'soon' is not a number" "$usage" "$hint"

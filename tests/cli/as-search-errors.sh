@@ -38,7 +38,7 @@ expect_err "as-search: -k: 0 is out of range (1 to 1000000)" \
     "$usage" "$HINT"
 # options that go with a mode
 for c in "-n 3|-n goes with -L" "-e 1|-e goes with -D" \
-    "--dup-distance=1|-e goes with -D" "-j 2|-j goes with -D"; do
+    "--dup-distance=1|--dup-distance goes with -D" "-j 2|-j goes with -D"; do
     # shellcheck disable=SC2086
     run as-search ${c%%|*} lib.asx $K
     expect_status 2

@@ -58,6 +58,9 @@ expect_status 2
 expect_err "as-stats: -k: 0 is out of range (1 to 1000000)" "$USAGE" "$HINT"
 run as-stats -e --count=ten lib.asx
 expect_status 2
+expect_err "as-stats: --count: 'ten' is not an integer" "$USAGE" "$HINT"
+run as-stats -e -k ten lib.asx
+expect_status 2
 expect_err "as-stats: -k: 'ten' is not an integer" "$USAGE" "$HINT"
 run as-stats -j 0 lib.asx
 expect_status 2
@@ -67,7 +70,7 @@ expect_status 2
 expect_err "as-stats: -j: 1025 is out of range (1 to 1024)" "$USAGE" "$HINT"
 run as-stats --jobs=2x lib.asx
 expect_status 2
-expect_err "as-stats: -j: '2x' is not an integer" "$USAGE" "$HINT"
+expect_err "as-stats: --jobs: '2x' is not an integer" "$USAGE" "$HINT"
 run as-stats -x lib.asx
 expect_status 2
 expect_out_empty

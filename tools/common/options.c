@@ -62,11 +62,16 @@ target(const struct cli_opts *t, struct cli_opt *r)
     return to;
 }
 
-/* The option's name in messages: "-k", or "--cluster" without a letter. */
+/* The option's name in messages: as it was last given, "-k" or
+ * "--count" (--label-from=kicks is not "-l", which is another option in
+ * the other tools; an alias's name, not its option's); "-k" before, or
+ * "--cluster" without a letter. */
 static const char *
 opt_name(const struct cli_opt *r, char *buf, size_t cap)
 {
-    if (r->key != 0)
+    if (r->spelt != NULL)
+        snprintf(buf, cap, "--%s", r->spelt);
+    else if (r->key != 0)
         snprintf(buf, cap, "-%c", r->key);
     else
         snprintf(buf, cap, "--%s", r->name);
@@ -162,7 +167,9 @@ take(const struct cli_opts *t, struct cli_opt *r, const char *name,
     }
     case CLI_WORD: {
         check_size(r, sizeof(int));
-        *(int *)r->to = cli_opt_word(r->words, name, arg, r->miss);
+        /* the hint is for a letter: --label-from names itself */
+        *(int *)r->to =
+            cli_opt_word(r->words, name, arg, name[1] != '-' ? r->miss : NULL);
         break;
     }
     case CLI_FILTER:
@@ -321,7 +328,8 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
     char *is_op = cli_xrealloc(NULL, (size_t)argc + 1);
     memset(is_op, 0, (size_t)argc + 1);
     opterr = 0; /* bad_option() says what was wrong, under the tool's name */
-    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+    int li = -1;
+    while ((c = getopt_long(argc, argv, shorts, longs, &li)) != -1) {
         if (c == 1) { /* an operand: getopt has just stepped past it */
             is_op[optind - 1] = 1;
             continue;
@@ -337,6 +345,8 @@ cli_opts_parse(struct cli_opts *t, int argc, char **argv)
         char name[64];
         r->given++;
         r->last = ++seq;
+        r->spelt = c >= LONG_VAL(0) && li >= 0 ? longs[li].name : NULL;
+        li = -1;
         opt_name(r, name, sizeof name);
         if (r->once && r->given > 1) {
             free(shorts);

@@ -85,24 +85,26 @@ struct cli_opt {
     int below;                    /* CLI_REAL: max itself is out of range */
     int value;                    /* CLI_FILTER's kind, CLI_ALIAS's key */
     const struct cli_word *words; /* CLI_WORD; ends with a NULL word */
-    const char *miss; /* CLI_WORD: said after a word not among them (an
-                       * option whose letter filters in other tools) */
+    const char *miss; /* CLI_WORD: said after a word not among them given
+                       * by the letter (one that filters in other tools) */
     /* CLI_CALL: takes arg given to the option called name ("-m") */
     void (*fn)(struct cli_opt *row, const char *name, const char *arg);
-    int with;         /* the key of an option this one needs ("-w goes
-                       * with -W" otherwise); 0 for none */
-    int file;         /* CLI_STR: the argument names a file, so that the
-                       * next word taken for it that reads as an option
-                       * of the tool (-d -H) is a slip, a usage error;
-                       * an attached one (-d-H, --dump=-H) is taken */
-    int once;         /* given twice, a usage error: an option that
-                       * names the one file a run reads or writes, which
-                       * a later one would drop without a word */
-    const char *help; /* its --help text, wrapped by the layer; NULL
-                       * for CLI_ALIAS */
-    int given;        /* times given, set by cli_opts_parse() */
-    int last;         /* when it was last given: 1 for the first option
-                       * of the command line, 2 for the next... */
+    int with;          /* the key of an option this one needs ("-w goes
+                        * with -W" otherwise); 0 for none */
+    int file;          /* CLI_STR: the argument names a file, so that the
+                        * next word taken for it that reads as an option
+                        * of the tool (-d -H) is a slip, a usage error;
+                        * an attached one (-d-H, --dump=-H) is taken */
+    int once;          /* given twice, a usage error: an option that
+                        * names the one file a run reads or writes, which
+                        * a later one would drop without a word */
+    const char *help;  /* its --help text, wrapped by the layer; NULL
+                        * for CLI_ALIAS */
+    int given;         /* times given, set by cli_opts_parse() */
+    int last;          /* when it was last given: 1 for the first option
+                        * of the command line, 2 for the next... */
+    const char *spelt; /* the long name it was last given by (messages
+                        * say it); NULL: its letter */
 };
 
 /* .to and .size of a row from the object to store into. */
