@@ -54,7 +54,7 @@ as_strerror(int status)
     case AS_ECHECKSUM:
         return "index is damaged (checksum mismatch)";
     case AS_ECHANGED:
-        return "index changed since it was read";
+        return "file changed since it was read";
     case AS_EMODEL:
         return "not a valid kind model";
     case AS_ENOTANN:

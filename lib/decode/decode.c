@@ -522,6 +522,19 @@ as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read)
     return AS_OK;
 }
 
+/* Whether b describes the stream a did (the same header read again). */
+static int
+same_stream(const struct as_audio_info *a, const struct as_audio_info *b)
+{
+    return a->rate_hz == b->rate_hz && a->channels == b->channels &&
+           a->bits == b->bits && a->frames == b->frames &&
+           (a->container == b->container ||
+            (a->container != NULL && b->container != NULL &&
+             strcmp(a->container, b->container) == 0)) &&
+           (a->codec == b->codec || (a->codec != NULL && b->codec != NULL &&
+                                     strcmp(a->codec, b->codec) == 0));
+}
+
 int
 as_decoder_rewind(as_decoder *dec)
 {
@@ -536,13 +549,17 @@ as_decoder_rewind(as_decoder *dec)
     dec->info.frames_read = 0;
     struct as_audio_info keep = dec->info;
     int status = open_backend(dec);
+    /* a file rewritten in place since (a header with more channels would
+     * overrun the block buffers, made for what open() found): refused */
+    if (status == AS_OK && !same_stream(&keep, &dec->info))
+        status = AS_ECHANGED;
     if (status == AS_OK && dec->rs != NULL) {
         as_resampler_free(dec->rs);
         dec->rs = NULL;
         status = as_resampler_new(&dec->rs, dec->info.rate_hz,
                                   dec->info.out_rate_hz);
     }
-    /* the header cannot have changed; keep what open() worked out */
+    /* what open() worked out from the same header */
     dec->info.out_rate_hz = keep.out_rate_hz;
     dec->info.out_channels = keep.out_channels;
     if (status != AS_OK)

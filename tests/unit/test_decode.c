@@ -1738,6 +1738,63 @@ test_mpeg_cut_tagged(void)
     }
 }
 
+/* A file rewritten in place between two passes (as_features_extract()
+ * reads one over 95 s twice): a header with more channels, or another
+ * rate, is refused (AS_ECHANGED) at the rewind, where the block buffers
+ * made for the first would have been overrun; the same header is read
+ * again. */
+static void
+test_rewind_changed(void)
+{
+    static const struct {
+        const char *what;
+        size_t at;
+        unsigned char bytes[12];
+        size_t len;
+        int want;
+    } cases[] = {
+        /* 8 channels: byte rate and block align to match */
+        {"8 channels",
+         22,
+         {8, 0, 0x22, 0x56, 0, 0, 0x40, 0xc4, 0x0a, 0, 32, 0},
+         12,
+         AS_ECHANGED},
+        {"44100 Hz", 24, {0x44, 0xac, 0, 0, 0x10, 0xb1, 2, 0}, 8, AS_ECHANGED},
+        {"the same header", 22, {1, 0}, 2, AS_OK},
+    };
+    char path[512];
+    path_in(path, sizeof path, tmpdir, "rewritten.wav");
+    size_t n = 22050 * 2;
+    float *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    CHECK(x != NULL && y != NULL);
+    for (size_t i = 0; i < n; i++)
+        x[i] = 0.5f * sinf((float)i * 0.05f);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        check_ctx("rewind after %s", cases[c].what);
+        CHECK(tu_write_wav(path, x, n) == 0);
+        as_decoder *dec;
+        size_t got;
+        CHECK_STATUS(as_decoder_open(&dec, path, NULL), AS_OK);
+        CHECK_STATUS(as_decoder_read(dec, y, n, &got), AS_OK);
+        CHECK(got == n);
+        int fd = open(path, O_WRONLY);
+        CHECK(fd >= 0);
+        CHECK(pwrite(fd, cases[c].bytes, cases[c].len, (off_t)cases[c].at) ==
+              (ssize_t)cases[c].len);
+        close(fd);
+        CHECK_STATUS(as_decoder_rewind(dec), cases[c].want);
+        if (cases[c].want == AS_OK) {
+            CHECK_STATUS(as_decoder_read(dec, y, n, &got), AS_OK);
+            CHECK(got == n && memcmp(x, y, n * sizeof *y) == 0);
+        } else {
+            CHECK_STATUS(as_decoder_read(dec, y, n, &got), cases[c].want);
+        }
+        as_decoder_close(dec);
+    }
+    free(x);
+    free(y);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1770,6 +1827,7 @@ main(int argc, char **argv)
     test_flac_short_max_blocksize();
     test_mpeg_cut_tagged();
     test_unclosed();
+    test_rewind_changed();
     test_unknown_encodings();
     test_memory_flat();
     tu_rmtree(tmpdir);

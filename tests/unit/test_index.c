@@ -889,7 +889,7 @@ test_annotate(void)
     CHECK_STATUS(as_index_annotate(gone, &id, 0, cl, NULL), AS_EIO);
     CHECK_INT(errno, ENOENT);
     CHECK_STATUS(as_index_annotate(path, &id, -1.0, cl, NULL), AS_EINVAL);
-    CHECK_STR(as_strerror(AS_ECHANGED), "index changed since it was read");
+    CHECK_STR(as_strerror(AS_ECHANGED), "file changed since it was read");
     as_index_builder_free(b);
 }
 

@@ -145,7 +145,9 @@ int as_decoder_read(as_decoder *dec, float *pcm, size_t cap, size_t *n_read);
 /*
  * Starts decoding again from the beginning (standard input included: it
  * was spooled). The output is the same as the first time. Returns AS_OK
- * or a status as from as_decoder_open(); after an error, close it.
+ * or a status as from as_decoder_open(), or AS_ECHANGED for a file whose
+ * header now says otherwise (rewritten in place since it was opened);
+ * after an error, close it.
  */
 int as_decoder_rewind(as_decoder *dec);
 

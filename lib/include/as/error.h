@@ -36,7 +36,8 @@ enum {
     AS_ENOENT_PATH = -21, /* no entry with that path */
     AS_ELOCKED = -22,     /* another process holds the index's lock */
     AS_ECHECKSUM = -23,   /* index bytes fail their checksum: damaged */
-    AS_ECHANGED = -24,    /* the index was replaced since it was read */
+    AS_ECHANGED = -24,    /* the file changed since it was read: an index
+                             replaced, audio rewritten between two passes */
     AS_EMODEL = -25,      /* not a kind model, or a malformed one */
     AS_ENOTANN = -26,     /* not an approximate index file */
     AS_ESTALE = -27,      /* approximate index made for another index */
