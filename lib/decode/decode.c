@@ -341,6 +341,7 @@ as_decode_reason(const char *path, int status, char *buf, size_t cap)
             snprintf(buf, cap, "unsupported %s codec 0x%04x",
                      c != NULL && !strcmp(c, "w64")    ? "W64"
                      : c != NULL && !strcmp(c, "rf64") ? "RF64"
+                     : c != NULL && !strcmp(c, "bw64") ? "BW64"
                                                        : "WAV",
                      probe.tag);
             said = 1;

@@ -174,7 +174,7 @@ probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
     struct wave_fmt f = {0};
     int have_fmt = 0;
 
-    p->container = rf64 ? "rf64" : "wav";
+    p->container = !rf64 ? "wav" : h[0] == 'B' ? "bw64" : "rf64";
     /* Walk the chunks up to 'data' (and past it while its size is sane,
      * in case 'fmt ' comes late). */
     while (off + 8 <= src->size) {

@@ -22,6 +22,7 @@ struct sf_backend {
     SNDFILE *sf;
     struct as__src *src;
     int64_t skip; /* libsndfile sees the source from this byte on */
+    int bw64;     /* shown as RF64 (below) */
 };
 
 /* The virtual I/O: the source less its first skip bytes. */
@@ -49,7 +50,12 @@ static sf_count_t
 vio_read(void *ptr, sf_count_t count, void *user)
 {
     struct sf_backend *b = user;
+    int64_t at = b->src->pos - b->skip;
     ssize_t r = as__src_read(b->src, ptr, (size_t)count);
+    /* BW64 (ITU-R BS.2088) is RF64 by another magic, which libsndfile
+     * 1.2 does not know: it is shown the RF64 one */
+    for (int64_t i = at; b->bw64 && r > 0 && i < 4 && i < at + r; i++)
+        ((char *)ptr)[i - at] = "RF64"[i];
     return r < 0 ? 0 : r;
 }
 
@@ -298,6 +304,7 @@ as__sndfile_open(struct as__backend **out, struct as__src *src,
     if (probe->kind == AS__KIND_MPEG)
         b->skip = probe->mpeg_start;
     src->pos = b->skip;
+    b->bw64 = probe->container != NULL && strcmp(probe->container, "bw64") == 0;
     b->sf = sf_open_virtual(&vio, SFM_READ, &sfi, b);
     if (b->sf == NULL) {
         int status = src->err != 0 ? AS_EIO : map_error(sf_error(NULL));

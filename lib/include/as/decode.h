@@ -42,8 +42,9 @@ extern "C" {
 typedef struct as_decoder as_decoder;
 
 struct as_audio_info {
-    const char *container; /* static name: "wav", "rf64", "w64", "aiff",
-                              "aifc", "caf", "au", "ogg", "flac", "mp3" ...*/
+    const char *container; /* static name: "wav", "rf64", "bw64", "w64",
+                              "aiff", "aifc", "caf", "au", "ogg", "flac",
+                              "mp3" ...*/
     const char *codec;     /* static name: "pcm_s16", "pcm_u8", "float32",
                               "flac", "mp3", "vorbis", "opus" ... */
     int rate_hz;           /* native sample rate */
