@@ -161,6 +161,42 @@ wav_data(struct as__src *src, struct as__probe *p, unsigned tag,
     return AS_OK;
 }
 
+/*
+ * An Ogg file cut short: its pages (RFC 3533: a 27-byte header whose
+ * last byte counts the lacing values after it, which add up to the body)
+ * walked from the first, and the file ending inside one, which
+ * libsndfile would decode up to without a word (or call no audio, cut
+ * inside the headers). A cut between two pages cannot be told from the
+ * end, as for MPEG frames. Bytes that are no page (junk after the
+ * stream) end the walk: libsndfile decides on them.
+ */
+static int
+ogg_cut(struct as__src *src)
+{
+    unsigned char h[27], lace[255];
+    for (int64_t off = 0; off < src->size;) {
+        /* a page's header cut short, or a few bytes of junk */
+        size_t left = src->size - off < 27 ? (size_t)(src->size - off) : 27;
+        int st = as__src_pread(src, h, left, off);
+        if (st != AS_OK)
+            return st;
+        if (left < 27)
+            return memcmp(h, "OggS", left < 4 ? left : 4) == 0 ? AS_ETRUNCATED
+                                                               : AS_OK;
+        if (memcmp(h, "OggS", 4) != 0)
+            return AS_OK;
+        if ((st = as__src_pread(src, lace, h[26], off + 27)) != AS_OK)
+            return st;
+        int64_t body = 0;
+        for (int i = 0; i < h[26]; i++)
+            body += lace[i];
+        off += 27 + h[26] + body;
+        if (off > src->size)
+            return AS_ETRUNCATED;
+    }
+    return AS_OK;
+}
+
 /* RIFF/RIFX/RF64/BW64 WAVE. */
 static int
 probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
@@ -897,6 +933,8 @@ as__probe(struct as__src *src, struct as__probe *p)
     if (n >= 8 && !memcmp(h, "caff", 4))
         return probe_caf(src);
     if (n >= 4 && !memcmp(h, "OggS", 4)) {
+        if ((st = ogg_cut(src)) != AS_OK)
+            return st;
         /* The first packet of the first page names the codec. */
         size_t body = 27 + (size_t)h[26];
         if (body + 5 <= n && !memcmp(h + body,

@@ -1815,6 +1815,64 @@ test_rewind_changed(void)
     free(y);
 }
 
+/* An Ogg file cut inside a page is truncated, wherever the cut (inside
+ * the codec's headers, libsndfile said no audio; later, it decoded up to
+ * the cut without a word); one cut between two pages cannot be told from
+ * its end, and junk after the last page is left to libsndfile. */
+static void
+test_ogg_cut(void)
+{
+    static const struct {
+        const char *name;
+        int format, rate;
+    } t[] = {{"v3.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100},
+             {"o3.opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 48000}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        char path[512], cut[512];
+        const char *name = t[i].name;
+        path_in(path, sizeof path, tmpdir, name);
+        path_in(cut, sizeof cut, tmpdir, "cut.ogg");
+        CHECK(write_sf(path, t[i].format, t[i].rate, 1, 3L * t[i].rate) == 0);
+        size_t len;
+        char *b = tu_read_file(path, &len);
+        CHECK(b != NULL && len > 27);
+        /* the pages' ends */
+        size_t ends[64], n_ends = 0;
+        for (size_t off = 0; off + 27 <= len && n_ends < 64;) {
+            CHECK(memcmp(b + off, "OggS", 4) == 0);
+            size_t nseg = (unsigned char)b[off + 26], body = 0;
+            for (size_t k = 0; k < nseg; k++)
+                body += (unsigned char)b[off + 27 + k];
+            off += 27 + nseg + body;
+            ends[n_ends++] = off;
+        }
+        check_ctx("%s: %zu pages, %zu bytes", name, n_ends, len);
+        CHECK(n_ends >= 4 && ends[n_ends - 1] == len);
+        size_t cuts[] = {20, ends[0] + 30, ends[1] + 3, len - 1};
+        float *y;
+        size_t n;
+        for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+            check_ctx("%s cut to %zu of %zu bytes", name, cuts[c], len);
+            tu_write_file(cut, b, cuts[c]);
+            CHECK_STATUS(decode_all(cut, NULL, 4096, &y, &n, NULL),
+                         AS_ETRUNCATED);
+        }
+        check_ctx("%s cut after page %zu", name, n_ends - 1);
+        tu_write_file(cut, b, ends[n_ends - 2]);
+        CHECK_STATUS(decode_all(cut, NULL, 4096, &y, &n, NULL), AS_OK);
+        free(y);
+        check_ctx("%s with junk after it", name);
+        char *junk = realloc(b, len + 100);
+        CHECK(junk != NULL);
+        b = junk;
+        memset(b + len, 'x', 100);
+        tu_write_file(cut, b, len + 100);
+        CHECK_STATUS(decode_all(cut, NULL, 4096, &y, &n, NULL), AS_OK);
+        free(y);
+        free(b);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1828,6 +1886,7 @@ main(int argc, char **argv)
     test_native_refs();
     test_fixtures_vs_sndfile();
     test_generated_formats();
+    test_ogg_cut();
 #ifdef AS_TEST_HAVE_FLAC
     test_ogg_flac();
 #endif
