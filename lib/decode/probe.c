@@ -96,13 +96,14 @@ pcm_codec(unsigned bits, int is_unsigned8)
 /* The fields of a WAVE format chunk (WAVEFORMATEX, the same in RIFF,
  * RIFX, RF64 and W64): c holds its first n bytes, in the byte order of
  * rd16/rd32. For WAVE_FORMAT_EXTENSIBLE the tag is the first two bytes
- * of the sub-format GUID. */
+ * of the sub-format GUID: AS_ECORRUPT when the chunk ends before it (an
+ * EXTENSIBLE header cut short is damaged, not an unknown codec). */
 struct wave_fmt {
     unsigned tag, channels, block_align, bits;
     uint32_t rate;
 };
 
-static void
+static int
 read_fmt(const unsigned char *c, size_t n,
          unsigned (*rd16)(const unsigned char *),
          uint32_t (*rd32)(const unsigned char *), struct wave_fmt *f)
@@ -112,8 +113,12 @@ read_fmt(const unsigned char *c, size_t n,
     f->rate = rd32(c + 4);
     f->block_align = rd16(c + 12);
     f->bits = rd16(c + 14);
-    if (f->tag == 0xFFFE && n >= 40)
-        f->tag = rd16(c + 24);
+    if (f->tag != 0xFFFE)
+        return AS_OK;
+    if (n < 40)
+        return AS_ECORRUPT;
+    f->tag = rd16(c + 24);
+    return AS_OK;
 }
 
 /*
@@ -228,7 +233,8 @@ probe_wav(struct as__src *src, const unsigned char *h, struct as__probe *p)
             size_t n = size >= 40 ? 40 : (size_t)size;
             if ((st = as__src_pread(src, c, n, off + 8)) != AS_OK)
                 return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
-            read_fmt(c, n, rd16, rd32, &f);
+            if ((st = read_fmt(c, n, rd16, rd32, &f)) != AS_OK)
+                return st;
             have_fmt = 1;
         } else if (memcmp(c, "data", 4) == 0) {
             data_off = off + 8;
@@ -289,7 +295,8 @@ probe_w64(struct as__src *src, struct as__probe *p)
             size_t n = size - 24 >= 40 ? 40 : (size_t)(size - 24);
             if ((st = as__src_pread(src, c, n, off + 24)) != AS_OK)
                 return st == AS_ETRUNCATED ? AS_ECORRUPT : st;
-            read_fmt(c, n, le16, le32, &f);
+            if ((st = read_fmt(c, n, le16, le32, &f)) != AS_OK)
+                return st;
             have_fmt = 1;
         } else if (memcmp(c, "data", 4) == 0) {
             data_off = off + 24;

@@ -39,3 +39,13 @@ set -e
 wait
 expect_status 1
 expect_err "as-extract: pipe.wav: unsupported encoding"
+
+# WAVE_FORMAT_EXTENSIBLE (0xFFFE) names its codec in an extension the
+# 16-byte 'fmt ' chunk of a plain WAV has not: a damaged header, not an
+# unknown codec.
+mksignal -r 8000 -d 0.5 sine ext.wav
+printf '\376\377' | dd of=ext.wav bs=1 seek=20 conv=notrunc 2>/dev/null
+run as-extract -i -H ext.wav good.wav
+expect_status 1
+expect_err "as-extract: ext.wav: corrupt data"
+[ "$(cut -f 1 "$T/out")" = good.wav ] || fail "rows: $(cat "$T/out")"
