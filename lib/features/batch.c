@@ -49,19 +49,20 @@ cmp_stamp(const void *pa, const void *pb)
     return (a->mtime_ns > b->mtime_ns) - (a->mtime_ns < b->mtime_ns);
 }
 
-/* The stamps of the gone entries of ix whose audio is known, sorted,
- * into *out (*n of them; NULL when none): a file moved over another of
- * the same size keeps its time, and then looks unchanged under the name
- * it took. AS_OK or AS_ENOMEM (a damaged entry is left out). */
+/* The stamps of the gone entries of ix whose audio is known (those of
+ * mv, whose files it has looked at), sorted, into *out (*n of them;
+ * NULL when none): a file moved over another of the same size keeps its
+ * time, and then looks unchanged under the name it took. AS_OK or
+ * AS_ENOMEM (a damaged entry is left out). */
 static int
-gone_stamps(const as_index *ix, struct stamp **out, size_t *n)
+gone_stamps(const as_index *ix, as_moves *mv, struct stamp **out, size_t *n)
 {
     size_t *gone = NULL, n_gone = 0, k = 0;
     *out = NULL;
     *n = 0;
-    int st = as_index_find_gone(ix, &gone, &n_gone);
+    int st = as_moves_gone(mv, &gone, &n_gone);
     if (st != AS_OK)
-        return st == AS_ENOMEM ? st : AS_OK;
+        return st;
     struct stamp *v = malloc((n_gone ? n_gone : 1) * sizeof *v);
     if (v == NULL) {
         free(gone);
@@ -121,7 +122,7 @@ as_reuse_new(as_reuse **out, const as_index *ix, const as_featureset *set,
     }
     size_t n_gone = as_moves_count(r->gone), n_stamps = 0;
     struct stamp *stamps = NULL;
-    int st = n_gone > 0 ? gone_stamps(ix, &stamps, &n_stamps) : AS_OK;
+    int st = n_gone > 0 ? gone_stamps(ix, r->gone, &stamps, &n_stamps) : AS_OK;
     /* an input the index holds spelt otherwise (./lib for lib, $PWD/lib):
      * the entries by form, made at the first input not found as it is */
     as_spellings *sp = NULL;

@@ -105,6 +105,37 @@ as_moves_count(as_moves *m)
     return n;
 }
 
+static int
+cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+int
+as_moves_gone(as_moves *m, size_t **entries, size_t *n)
+{
+    if (entries != NULL)
+        *entries = NULL;
+    if (n != NULL)
+        *n = 0;
+    if (m == NULL || entries == NULL || n == NULL)
+        return AS_EINVAL;
+    size_t count = as_moves_count(m), k = 0;
+    if (count == 0)
+        return AS_OK;
+    size_t *v = malloc(count * sizeof *v);
+    if (v == NULL)
+        return AS_ENOMEM;
+    for (size_t i = 0; i < m->n; i++)
+        if (gone(m, i))
+            v[k++] = m->v[i].entry;
+    qsort(v, k, sizeof *v, cmp_size);
+    *entries = v;
+    *n = k;
+    return AS_OK;
+}
+
 /* as_moves_find(); with path not NULL, not an entry whose path is the
  * same file read from another directory (as__read_elsewhere()). */
 static int

@@ -177,3 +177,22 @@ annotations learnt.asx >after
 as-extract -r lib | as-index -o fresh.asx
 [ -z "$(as-search -H -L fresh.asx | cut -f 4 | tr -d '\n')" ] ||
     fail "a new index holds clusters"
+
+# as-extract -U looks once at each gone entry's file: finding the moves
+# and the gone entries' sizes and times share one look (twice before, a
+# cost on a network file system).
+cd "$T"
+if command -v strace >/dev/null 2>&1 && strace -f -o /dev/null true 2>/dev/null; then
+    mkdir looks
+    mksignal -r 8000 -d 0.3 sine looks/keep.wav
+    mksignal -r 8000 -d 0.4 sine looks/gone.wav
+    as-extract -r looks | as-index -q -o looks.asx
+    rm looks/gone.wav
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+        strace -f -o looks.trace "$AS_BIN/as-extract" -q -r -U looks.asx \
+        looks >/dev/null
+    n=$(grep -c '"looks/gone.wav"' looks.trace)
+    [ "$n" -eq 1 ] || fail "gone.wav looked at $n times"
+else
+    echo "note: no strace here; looks at gone files not counted" >&2
+fi

@@ -1477,6 +1477,19 @@ test_moves(void)
     CHECK_INT(as_moves_count(NULL), 0);
     CHECK_STATUS(as_moves_new(&m, ix), AS_OK);
     CHECK_INT(as_moves_count(m), 4); /* a, b, e, f */
+    /* their numbers, increasing: not c (there) nor d (audio unknown) */
+    size_t *gone = NULL, n_gone = 9;
+    CHECK_STATUS(as_moves_gone(m, &gone, &n_gone), AS_OK);
+    CHECK_INT(n_gone, 4);
+    for (size_t k = 0; gone != NULL && k < n_gone; k++) {
+        struct as_index_entry e;
+        CHECK(k == 0 || gone[k - 1] < gone[k]);
+        CHECK_STATUS(as_index_entry(ix, gone[k], &e), AS_OK);
+        CHECK(strcmp(e.path, files[2]) != 0 && strcmp(e.path, files[3]) != 0);
+    }
+    free(gone);
+    CHECK_STATUS(as_moves_gone(NULL, &gone, &n_gone), AS_EINVAL);
+    CHECK(gone == NULL && n_gone == 0);
     size_t at = 99;
     CHECK_STATUS(as_moves_find(m, 1, NULL, &at), AS_OK);
     CHECK_INT(at, 0); /* the lowest number of the hash */

@@ -235,6 +235,11 @@ typedef struct as_moves as_moves;
 int as_moves_new(as_moves **out, const as_index *ix);
 /* How many entries of known audio are gone (0 for NULL). */
 size_t as_moves_count(as_moves *m);
+/* Their numbers, in increasing order, into *entries (a new array the
+ * caller frees; NULL when there is none), *n of them: no file is looked
+ * at again that as_moves_count() looked at. AS_OK, AS_EINVAL, AS_ENOMEM
+ * (*entries NULL and *n 0 then). */
+int as_moves_gone(as_moves *m, size_t **entries, size_t *n);
 /* The gone entry whose audio hash is hash (not 0) and, with values not
  * NULL, whose features are values bit for bit (as_index_dim() floats):
  * AS_OK with *at (the lowest such number); AS_ENOENT_PATH when there is
