@@ -441,6 +441,12 @@ as__tsv_next(as_featreader *r, struct as_featrow *row, int *eof)
             return status;
         if (bad || n == 0) {
             r->fault.line = bad ? (enum as_line_fault)bad : AS_LINE_EMPTY;
+            /* a header all the same (a CR LF file's, a NUL in it): no
+             * row under it is read by the first header's columns */
+            if (bad && n >= 4 && memcmp(r->buf, "path", 4) == 0 &&
+                (n == 4 || r->buf[4] == '\t' || r->buf[4] == '\r' ||
+                 r->buf[4] == '\0'))
+                r->foreign = r->line;
             return AS_ESYNTAX;
         }
         if (cut)

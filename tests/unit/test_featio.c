@@ -1102,6 +1102,40 @@ test_concatenated(void)
         }
     }
 
+    /* a repeated header with a CR (CR LF line ends) or a NUL is a bad
+     * line, and still a header: the rows under it are not read by the
+     * first's columns, until the first's again */
+    static const char *const odd[] = {"path\tx\r\n", "path\r\n",
+                                      "path\tx\0y\n"};
+    for (size_t k = 0; k < sizeof odd / sizeof *odd; k++) {
+        check_ctx("concatenated tsv, odd header %zu", k);
+        static const char head[] = "path\tx\na\t1\n",
+                          tail[] = "b\t2\npath\tx\nc\t3\n";
+        char text[64];
+        size_t len = sizeof head - 1;
+        memcpy(text, head, len);
+        size_t ol = strlen(odd[k]) + (k == 2 ? 3 : 0);
+        memcpy(text + len, odd[k], ol);
+        len += ol;
+        memcpy(text + len, tail, sizeof tail - 1);
+        len += sizeof tail - 1;
+        FILE *in = fmemopen(text, len, "r");
+        CHECK(in != NULL);
+        CHECK_STATUS(as_featreader_open(&r, in), AS_OK);
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_ESYNTAX);
+        CHECK_INT(as_featreader_line(r), 3);
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_EMISMATCH);
+        struct as_featfault f;
+        as_featreader_fault(r, &f);
+        CHECK_INT(as_featreader_line(r), 4);
+        CHECK_INT(f.header, 3);
+        CHECK_STATUS(as_featreader_next(r, &row, &eof), AS_OK);
+        CHECK_STR(row.path, "c");
+        as_featreader_close(r);
+        fclose(in);
+    }
+
     check_ctx("concatenated tsv header only");
     FILE *fp = input_str("path\tx\na\t1\npath\tx\npath\tx\nb\t2\n");
     CHECK_STATUS(as_featreader_open(&r, fp), AS_OK);
@@ -1307,8 +1341,8 @@ test_tsv_read(void)
     const struct step heads[] = {
         {AS_OK, 2, "a"},         {AS_EMISMATCH, 3, NULL},
         {AS_EMISMATCH, 4, NULL}, {AS_EMISMATCH, 5, NULL},
-        {AS_OK, 7, "b"},         {AS_ESYNTAX, 8, NULL},
-        {AS_OK, 9, "pathology"},
+        {AS_OK, 7, "b"},         {AS_OK, 8, "pathology"},
+        {AS_ESYNTAX, 9, NULL},   {AS_EMISMATCH, 10, NULL},
     };
     tsv_steps("path\tx\n"
               "a\t1\n"
@@ -1317,8 +1351,9 @@ test_tsv_read(void)
               "path\tx\t\n"
               "path\tx\n"
               "b\t2\n"
+              "pathology\t3\n"
               "path\tx\r\n"
-              "pathology\t3\n",
+              "c\t4\n",
               heads, sizeof heads / sizeof *heads);
 
     check_ctx("NUL in a row");
