@@ -131,9 +131,10 @@ bad "approx=1&approx=1" "query parameter 'approx' given twice"
 
 # stale: as-index -u changes the index; the server reloads it, warns,
 # and answers approx=1 exactly, saying so
+as_serve_generation
 generation_is() {
     http "${URL}healthz"
-    grep -q "\"generation\":$1}" "$T/out"
+    grep -q "\"generation\":$((GEN + $1 - 1))}" "$T/out"
 }
 tail -n 1 lib.tsv | sed 's|^s/01999|s/new|' >more.tsv
 { head -n 1 lib.tsv; cat more.tsv; } | as-index -q -u lib.asx

@@ -84,7 +84,8 @@ as-index -o a.asx big.tsv
 as-index -o b.asx rev.tsv
 cp a.asx lib.asx
 as_serve_start -j 1 lib.asx
-gen=1
+as_serve_generation
+gen=$GEN
 generation_is() {
     http "${URL}healthz"
     grep -q "\"generation\":$1}" "$T/out"

@@ -221,13 +221,14 @@ as-extract -r samples/kicks samples/hats >small.tsv
 as-index -o new.asx small.tsv
 n_new=$(($(wc -l <small.tsv) - 1))
 js 'window.asOld = 1; return ""'
+as_serve_generation
 mv new.asx lib.asx
 kill -HUP "$serve_pid"
-generation_2() {
+generation_next() {
     http "${URL}healthz"
-    grep -q '"generation":2}' "$T/out"
+    grep -q "\"generation\":$((GEN + 1))}" "$T/out"
 }
-wait_for "the replaced index" generation_2
+wait_for "the replaced index" generation_next
 js 'var p = asMap.screen(0); asMap.clickAt(p[0], p[1]); return ""'
 until_is 'return String(!window.asOld && document.body.dataset.dash === "1")' true
 js 'return document.body.dataset.drawn'

@@ -37,9 +37,10 @@ for bad in "method=x:method: not pca, tsne or umap" "dims=9:dims: not 2 or 3" \
     expect_code 400
     expect_out "{\"error\":\"${bad#*:}\",\"status\":400}"
 done
-http "${URL}?generation=1&method=pca"
+as_serve_generation
+http "${URL}?generation=$GEN&method=pca"
 expect_code 200
-http "${URL}?generation=2"
+http "${URL}?generation=$((GEN + 1))"
 expect_code 409
 http -X POST "$URL"
 expect_code 405

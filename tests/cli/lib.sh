@@ -274,6 +274,14 @@ as_serve_start() {
     URL=$(cat "$T/serve.url")
 }
 
+# as_serve_generation: the generation of the indexes served, as /healthz
+# says, in $GEN (drawn at start: it differs from one server to the next).
+as_serve_generation() {
+    http "${URL}healthz"
+    GEN=$(sed -n 's/^{"status":"ok",.*"generation":\([0-9]*\)}$/\1/p' "$T/out")
+    [ -n "$GEN" ] || fail "no generation in /healthz: $(cat "$T/out")"
+}
+
 # as_serve_stop: SIGTERM, then its exit status in $status.
 as_serve_stop() {
     kill -TERM "$serve_pid"

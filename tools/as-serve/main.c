@@ -8,6 +8,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -212,6 +213,28 @@ listen_on(const struct serve_opts *o, char *url, size_t cap)
     return fd;
 }
 
+/* The generation of the indexes opened at start: drawn from the clock
+ * and the process id, so that a server started again (with another
+ * library, on the same address) does not count from where the one
+ * before did, and a page it served takes no id of the new one for its
+ * own. Each replacement adds one. Below 2^31, so that it fits an
+ * unsigned long anywhere and two billion replacements later still is a
+ * number JavaScript holds exactly; never 0. */
+static unsigned long
+first_generation(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    /* SplitMix64's finaliser (Steele, Lea and Flood, "Fast splittable
+     * pseudorandom number generators", 2014) spreads the seed's bits */
+    uint64_t z = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    z ^= (uint64_t)getpid() << 32;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return (unsigned long)(z % 0x7FFFFFFFu) + 1;
+}
+
 /* Opens the indexes again and makes them current; keeps the old ones
  * when that fails (reported once per version of the files: *failed holds
  * the identity of the files that failed, not tried again until they
@@ -413,7 +436,7 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN); /* a client that goes away is not fatal */
 
-    unsigned long gen_id = 1;
+    unsigned long gen_id = first_generation();
     struct gen *g = gen_open(o.index_paths, o.n_index, gen_id, 1);
     if (g == NULL) {
         close(o.dirfd);
