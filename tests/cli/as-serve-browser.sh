@@ -107,6 +107,12 @@ until_is 'return document.body.dataset.dash || ""' 1
 js 'return document.body.dataset.drawn'
 [ "$(cat js)" = 7 ] || fail "drawn: $(cat js), want 7"
 grep -q 'GET /map 200' serve.err || fail "the page did not ask GET /map"
+# At a phone's width the map keeps the whole width (the side panel goes
+# under it), and no part of the page sticks out to the right.
+wd POST "/session/$S/window/rect" '{"width":375,"height":700}'
+until_is 'var s = document.getElementById("stage").getBoundingClientRect(), c = document.getElementById("map").clientWidth, d = document.getElementById("side").getBoundingClientRect(), w = document.documentElement.clientWidth, sw = document.documentElement.scrollWidth; return s.width >= w - 1 && c >= w - 1 && d.top >= s.bottom - 1 && sw <= w ? "ok" : "window " + w + " (scrolls to " + sw + "), map " + s.width + " (canvas " + c + "), side at " + d.top + ", map to " + s.bottom' ok
+wd POST "/session/$S/window/rect" '{"width":1200,"height":800}'
+until_is 'return String(document.getElementById("side").getBoundingClientRect().top < document.getElementById("stage").getBoundingClientRect().bottom)' true
 
 # Upload through the page's file input: the results are as-search's.
 element '#file'
