@@ -362,9 +362,14 @@ window.asMapStart = function (D, hooks) {
     full.textContent = D.path[j];
     tip.appendChild(full);
     tip.hidden = false;
+    /* measured at the left edge, where it may take the map's whole
+       width (by the point, it would wrap into what is left of it) */
+    tip.style.left = "0";
+    tip.style.top = "0";
     var x = toScreenX(j), y = toScreenY(j);
-    tip.style.left = Math.max(4, Math.min(x + 14, W - tip.offsetWidth - 4)) + "px";
-    tip.style.top = (y + 14 + tip.offsetHeight > H ? y - 14 - tip.offsetHeight : y + 14) + "px";
+    var w = tip.offsetWidth, h = tip.offsetHeight;
+    tip.style.left = Math.max(4, Math.min(x + 14, W - w - 4)) + "px";
+    tip.style.top = Math.max(4, y + 14 + h > H ? y - 14 - h : y + 14) + "px";
   }
   function hoverEntry(j) {
     hovered = j;
@@ -633,6 +638,10 @@ window.asMapStart = function (D, hooks) {
     var b = document.body.dataset;
     b.hover = api.hover(sx, sy) || "";
     b.tipPath = String(tip.textContent.indexOf(D.path[t]) >= 0);
+    /* and the whole tip is within the map (which hides what overflows) */
+    var tr = tip.getBoundingClientRect(), mr = stage.getBoundingClientRect();
+    b.tipInside = String(tr.left >= mr.left && tr.right <= mr.right &&
+                         tr.top >= mr.top && tr.bottom <= mr.bottom);
     b.click = api.clickAt(sx, sy) || "";
     b.playable = String(playable(t));
     b.note = String(/cannot play it/.test(info.textContent));

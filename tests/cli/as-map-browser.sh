@@ -120,13 +120,18 @@ browse "file://$T/syn.html" --screenshot="$shots/as-map-browser-3d.png" ||
 
 # Long names: the neighbours overflow the footer, whose scroll bar
 # shrinks the stage; the canvas follows it (the bottom of the map is not
-# hidden under the footer), and the legend lets the mouse through.
+# hidden under the footer), and the legend lets the mouse through. Point
+# 7's name is longer than the map is wide: its tip wraps within the map.
 awk 'BEGIN {
     OFS = "\t"; print "path", "label", "duration_s", "f1", "f2"
     srand(5)
-    for (i = 0; i < 60; i++)
-        printf "long/k%d/a_rather_long_sample_name_from_a_big_library_%04d.wav\tk%d\t0.5\t%.4f\t%.4f\n",
-            i % 3, i, i % 3, rand(), rand()
+    for (i = 0; i < 60; i++) {
+        s = "a_rather_long_sample_name_from_a_big_library_"
+        if (i == 7)
+            s = s s s s s s
+        printf "long/k%d/%s%04d.wav\tk%d\t0.5\t%.4f\t%.4f\n",
+            i % 3, s, i, i % 3, rand(), rand()
+    }
 }' >long.tsv
 as-index -o long.asx long.tsv
 as-map -q -m pca -w long.html long.asx
@@ -136,6 +141,8 @@ body doml.html >attrsl
 [ "$(attr selftest attrsl)" = 1 ] || fail "long: the self-test did not finish: $(cat attrsl)"
 [ "$(attr neighbours attrsl)" = 10 ] || fail "long neighbours: $(attr neighbours attrsl)"
 [ "$(attr fits attrsl)" = true ] || fail "the canvas does not fit the stage: $(cat attrsl)"
+[ "$(attr tip-path attrsl)" = true ] || fail "long: the tip lacks the path: $(cat attrsl)"
+[ "$(attr tip-inside attrsl)" = true ] || fail "long: the tip overflows the map: $(cat attrsl)"
 [ "$(attr legend-passes-mouse attrsl)" = true ] ||
     fail "the legend takes the mouse: $(cat attrsl)"
 for f in fixtures 3d; do
