@@ -346,17 +346,31 @@ window.asMapStart = function (D, hooks) {
 
   function playable(j) { return window.asPlayable(player, names[j]); }
   function unplayable(j) { return window.asUnplayable(names[j]); }
-  function describe(j) {
-    var s = names[j], l = labelOf(j);
-    if (l !== null) s += " \u2014 " + l;
+  /* a name (of a file, a label) put in the page's own text: isolated,
+     so that its bidirectional controls (a RIGHT-TO-LEFT OVERRIDE left
+     open) cannot reorder the text around it */
+  function isolate(text) {
+    var e = document.createElement("bdi");
+    e.textContent = text;
+    return e;
+  }
+  /* what entry j is, added to element e */
+  function describe(j, e) {
+    var l = labelOf(j), s = "";
+    e.appendChild(isolate(names[j]));
+    if (l !== null) {
+      e.appendChild(document.createTextNode(" \u2014 "));
+      e.appendChild(isolate(l));
+    }
     if (D.cluster[j] >= 0) s += " \u2014 cluster " + D.cluster[j];
     if (D.anomaly[j] !== null) s += " \u2014 anomaly " + D.anomaly[j].toFixed(3);
     if (!playable(j)) s += " \u2014 " + unplayable(j);
-    return s;
+    if (s) e.appendChild(document.createTextNode(s));
   }
   /* the tip: what entry j is, and its whole path, by the point */
   function showTip(j) {
-    tip.textContent = describe(j);
+    tip.textContent = "";
+    describe(j, tip);
     var full = document.createElement("div");
     full.className = "path";
     full.textContent = D.path[j];
@@ -410,13 +424,14 @@ window.asMapStart = function (D, hooks) {
         if (played && played.catch) played.catch(function () {});
       }
       var head = document.createElement("strong");
-      head.textContent = describe(j);
+      describe(j, head);
       head.title = D.path[j];
       info.appendChild(head);
       if (nbrs.length) info.appendChild(document.createTextNode("  nearest: "));
       nbrs.forEach(function (b) {
         var a = document.createElement("button");
-        a.textContent = names[b] + (playable(b) ? "" : " \u26a0");
+        a.appendChild(isolate(names[b]));
+        if (!playable(b)) a.appendChild(document.createTextNode(" \u26a0"));
         a.title = D.path[b] + (playable(b) ? "" : "\n" + unplayable(b));
         a.onclick = function () { select(b); };
         /* on hover, the neighbour on the map with its whole path */
@@ -516,7 +531,11 @@ window.asMapStart = function (D, hooks) {
       if (s.ramp && k === 1 && s.scored > 0) return;
       sw.style.background = s.colors[l.color];
       row.appendChild(sw);
-      row.appendChild(document.createTextNode(l.name + " (" + l.count + ")"));
+      /* one flex item, the name and its count */
+      var t = document.createElement("span");
+      t.appendChild(isolate(l.name));
+      t.appendChild(document.createTextNode(" (" + l.count + ")"));
+      row.appendChild(t);
       legendBox.appendChild(row);
     });
   }

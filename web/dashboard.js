@@ -154,6 +154,16 @@
     if (cls) e.className = cls;
     return e;
   }
+  /* a name (of a file, a label) put in the page's own text: isolated,
+     so that its bidirectional controls (a RIGHT-TO-LEFT OVERRIDE left
+     open) cannot reorder the text around it; in an attribute, between
+     FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE */
+  function isolate(text) {
+    return el("bdi", text);
+  }
+  function isolated(text) {
+    return "\u2068" + text + "\u2069";
+  }
   function num(v, d) {
     return v === null || v === undefined ? "\u2014" : Number(v).toFixed(d);
   }
@@ -161,7 +171,7 @@
   function playButton(id, filename) {
     var b = el("button", "\u25b6", "play");
     b.type = "button";
-    b.title = "play " + filename;
+    b.title = "play " + isolated(filename);
     if (!window.asPlayable(player, filename)) {
       b.disabled = true;
       b.title = window.asUnplayable(filename);
@@ -193,10 +203,14 @@
   }
 
   /* results of a search: a table, and rings on the map */
-  function showResults(head, res) {
+  /* the results of a search like name (the rest: after it) */
+  function showResults(name, rest, res) {
     var box = $("results");
     box.textContent = "";
-    box.appendChild(el("p", head, "note"));
+    var head = el("p", "Like ", "note");
+    head.appendChild(isolate(name));
+    head.appendChild(document.createTextNode(rest + ":"));
+    box.appendChild(head);
     var t = el("table");
     var hr = el("tr");
     ["", "sample", "distance", "conf.", ""].forEach(function (h) { hr.appendChild(el("th", h)); });
@@ -208,10 +222,13 @@
       var name = el("td");
       name.appendChild(el("div", base(r.filename)));
       name.title = r.filename;
-      var why = [];
-      if (r.genre) why.push(r.genre);
-      if (r.reasons && r.reasons.length) why.push(r.reasons.join(", "));
-      if (why.length) name.appendChild(el("div", why.join(" \u2014 "), "why"));
+      if (r.genre || (r.reasons && r.reasons.length)) {
+        var why = el("div", null, "why");
+        if (r.genre) why.appendChild(isolate(r.genre));
+        if (r.reasons && r.reasons.length)
+          why.appendChild(document.createTextNode((r.genre ? " \u2014 " : "") + r.reasons.join(", ")));
+        name.appendChild(why);
+      }
       tr.appendChild(name);
       tr.appendChild(el("td", num(r.distance, 3), "n"));
       tr.appendChild(el("td", num(r.confidence, 2), "n"));
@@ -252,9 +269,9 @@
     call("/search" + query("n_results=10"), { method: "POST", body: fd })
       .then(function (j) {
         B.query = j.query.filename || "";
-        showResults("Like " + (j.query.filename || file.name) +
-                    (j.query.duration !== null ? " (" + num(j.query.duration, 2) + " s)" : "") +
-                    ":", j.results);
+        showResults(j.query.filename || file.name,
+                    j.query.duration !== null ? " (" + num(j.query.duration, 2) + " s)" : "",
+                    j.results);
       }).catch(searchFailed);
   }
   $("file").onchange = function () { upload(this.files[0]); };
@@ -283,7 +300,7 @@
     call(withGen("/search" + query("n_results=10&id=" + (offset + j))))
       .then(function (r) {
         if (ask !== picked) return;
-        showResults("Like " + M.path[j] + ":", r.results);
+        showResults(M.path[j], "", r.results);
         nearest(r.results);
       })
       .catch(function (e) {
@@ -295,7 +312,9 @@
     if (on.length) info.appendChild(document.createTextNode("  nearest: "));
     on.forEach(function (r) {
       var k = onMap(r.id);
-      var a = el("button", base(r.filename) + (map.playable(k) ? "" : " \u26a0"));
+      var a = el("button");
+      a.appendChild(isolate(base(r.filename)));
+      if (!map.playable(k)) a.appendChild(document.createTextNode(" \u26a0"));
       a.type = "button";
       a.title = r.filename;
       a.onclick = function () { map.select(k); };
@@ -386,11 +405,18 @@
         tr.appendChild(el("td", c.size, "n"));
         tr.appendChild(el("td", num(c.purity, 2), "n"));
         var g = Object.keys(c.genres).sort(function (a, b) { return c.genres[b] - c.genres[a]; });
-        tr.appendChild(el("td", g.slice(0, 3).map(function (k) { return k + " " + c.genres[k]; }).join(", ")));
+        var labels = el("td");
+        g.slice(0, 3).forEach(function (k, i) {
+          if (i) labels.appendChild(document.createTextNode(", "));
+          labels.appendChild(isolate(k));
+          labels.appendChild(document.createTextNode(" " + c.genres[k]));
+        });
+        tr.appendChild(labels);
         var rep = el("td");
         if (c.representative) {
           rep.appendChild(playButton(c.representative.id, c.representative.filename));
-          rep.appendChild(document.createTextNode(" " + base(c.representative.filename)));
+          rep.appendChild(document.createTextNode(" "));
+          rep.appendChild(isolate(base(c.representative.filename)));
           rep.title = c.representative.filename;
         }
         tr.appendChild(rep);
@@ -463,10 +489,18 @@
     var box = $("stats");
     box.textContent = "";
     var t = el("table");
+    /* v: a value, or a list of names, each isolated */
     function row(k, v) {
       var tr = el("tr");
       tr.appendChild(el("th", k));
-      tr.appendChild(el("td", v));
+      var td = el("td", Array.isArray(v) ? null : v);
+      if (Array.isArray(v)) {
+        v.forEach(function (x, i) {
+          if (i) td.appendChild(document.createTextNode(", "));
+          td.appendChild(isolate(x));
+        });
+      }
+      tr.appendChild(td);
       t.appendChild(tr);
     }
     Object.keys(s).forEach(function (k) {
@@ -476,7 +510,7 @@
       } else if (Array.isArray(v)) {
         row(k, v.map(function (x) {
           return x !== null && typeof x === "object" ? (x.path || x.name || JSON.stringify(x)) : x;
-        }).join(", "));
+        }));
       } else {
         Object.keys(v).forEach(function (k2) {
           var x = v[k2];
