@@ -104,8 +104,11 @@
 
   /* playing an entry: the <audio> element asks the server itself (with
      Range requests); with a token, which it cannot send, the sample is
-     fetched whole and played from memory */
+     fetched whole and played from memory, and an answer that comes
+     after a later request's is dropped (the later pick plays) */
+  var playing = 0;
   function play(id) {
+    var ask = ++playing;
     var url = withGen("/entries/" + id + "/audio");
     var go = function (src) {
       player.src = src;
@@ -116,12 +119,16 @@
     if (!token) return go(url);
     fetch(url, { headers: headers() }).then(function (r) {
       if (stale(r)) return new Promise(function () {});
+      if (ask !== playing) return null;
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.blob();
     }).then(function (b) {
+      if (b === null || ask !== playing) return;
       if (blobUrl) URL.revokeObjectURL(blobUrl);
       go(blobUrl = URL.createObjectURL(b));
-    }).catch(function (e) { info.textContent = "audio: " + e.message; });
+    }).catch(function (e) {
+      if (ask === playing) info.textContent = "audio: " + e.message;
+    });
   }
   /* audio the server refused (an id of a replaced version: 409): any
      answer tells whether the indexes were replaced */
