@@ -120,31 +120,46 @@
     fetch(url, { headers: headers() }).then(function (r) {
       if (stale(r)) return new Promise(function () {});
       if (ask !== playing) return null;
-      if (!r.ok) throw new Error("HTTP " + r.status);
+      if (!r.ok) throw new Error(r.status === 404 ? "" : "HTTP " + r.status);
       return r.blob();
     }).then(function (b) {
       if (b === null || ask !== playing) return;
       if (blobUrl) URL.revokeObjectURL(blobUrl);
       go(blobUrl = URL.createObjectURL(b));
     }).catch(function (e) {
-      if (ask === playing) info.textContent = "audio: " + e.message;
+      if (ask !== playing) return;
+      /* as without a token: the previous sample is not left to play,
+         and what info shows stays, the failure said after it */
+      player.removeAttribute("src");
+      player.load();
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
+      blobUrl = null;
+      if (e.message) audioNote(e.message);
+      else cannotPlay(ask);
     });
+  }
+  /* a note after what info shows (once) */
+  function audioNote(text) {
+    if (info.querySelector(".note")) return;
+    info.appendChild(el("span", " \u2014 audio: " + text, "note"));
+  }
+  /* a sample that could not be played: a format the name did not tell
+     (see playButton), or a file gone, said once the indexes are known
+     not to have been replaced (call() reloads the page then, and never
+     settles); not if another sample was asked for meanwhile (ask: the
+     number of the request that failed) */
+  function cannotPlay(ask) {
+    var note = function () {
+      if (ask === playing) audioNote("could not play it (its format, or the file is gone)");
+    };
+    if (gen !== null) call("/healthz").then(note, function () {});
+    else note();
   }
   /* audio the server refused (an id of a replaced version: 409): any
      answer tells whether the indexes were replaced */
   player.addEventListener("error", function () {
     if (!player.getAttribute("src")) return;
-    /* otherwise a format the name did not tell (see playButton), or a
-       file gone: said after what info shows, once the indexes are known
-       not to have been replaced (call() reloads the page then, and
-       never settles) */
-    var note = function () {
-      if (info.querySelector(".note")) return;
-      var s = el("span", " \u2014 audio: could not play it (its format, or the file is gone)", "note");
-      info.appendChild(s);
-    };
-    if (gen !== null) call("/healthz").then(note, function () {});
-    else note();
+    cannotPlay(playing);
   });
   /* an id on this shard's map, or -1 */
   function onMap(id) {

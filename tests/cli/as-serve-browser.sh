@@ -287,6 +287,21 @@ until_is 'return String(window.asLate)' 1
 sleep 0.3
 js 'return document.body.dataset.played'
 [ "$(cat js)" = "${late#* }" ] || fail "played entry $(cat js) after entry ${late#* } was picked"
+# A sample whose file is gone (404): as without a token, its name and
+# label stay, the failure is said after them, and the player is cleared
+# (not left with the sample played before).
+js 'for (var i = asMap.points - 1; i >= 0; i--) if (asMap.playable(i)) return String(i); return ""'
+gone=$(cat js)
+http -H 'Authorization: Bearer dashboard-token-0123456789' "${URL}entries/$gone"
+gf=$(sed -n 's/.*"filename":"\([^"]*\)".*/\1/p' out)
+[ -f "$gf" ] || fail "entry $gone: no file $gf"
+mv "$gf" gone.tmp
+js "asMap.select($gone); return \"\""
+until_is 'var n = document.querySelector("#info .note"); return n ? n.textContent : ""' \
+    " — audio: could not play it (its format, or the file is gone)"
+mv gone.tmp "$gf"
+js 'var h = document.querySelector("#info strong"); return (h ? h.textContent : "none") + "|" + (document.getElementById("player").getAttribute("src") || "")'
+case $(cat js) in "${gf##*/} — "?*"|") ;; *) fail "after a 404: $(cat js)" ;; esac
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve with a token exited $status"
 
