@@ -412,7 +412,9 @@
       var how = !j.method ? " (as stored by as-cluster -W)"
               : j.method === "auto" ? " (computed here: HDBSCAN, every entry joined to the nearest; as-cluster -W stores others)"
               : " (computed here: k-means; as-cluster -W stores others)";
-      var nc = j.clusters.length;
+      /* the noise (cluster -1, as-cluster -m dbscan's) has a row, but is
+         no cluster: counted as /stats and as-cluster count */
+      var nc = j.clusters.filter(function (c) { return c.cluster_id >= 0; }).length;
       box.appendChild(el("p", nc + (nc === 1 ? " cluster" : " clusters") + ", purity " + num(j.purity, 3) +
                                (j.noise ? ", " + j.noise + " noise" : "") + how, "note"));
       var t = el("table");

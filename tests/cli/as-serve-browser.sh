@@ -348,6 +348,8 @@ L='dr\u202eums'
     done
 } >rlo.tsv
 as-index -o rlo.asx rlo.tsv
+# (the hats one DBSCAN cluster, the kick noise: for the clusters tab)
+as-cluster -q -W -m dbscan -M 2 -e 1 rlo.asx >/dev/null
 as-map -q -m pca -w rlo.html rlo.asx
 # checks LINE: the orders of the tip, the footer and the legend (and on
 # the dashboard, the results' heading), after a hover and a click on
@@ -371,5 +373,14 @@ bidi_checks "dashboard:"
 until_is 'return document.body.dataset.neighbours || ""' 5
 js "$order; return order(\"#results p.note\", \"rlo/$L/$N\", \":\")"
 [ "$(cat js)" = ok ] || fail "dashboard results: $(cat js)"
+# The clusters tab counts the clusters as /stats does: the noise has a
+# row, but is no cluster.
+http "${URL}stats"
+grep -q '"clusters":1,' out || fail "stats: $(cat out)"
+element '#tabs button[data-tab=\"clusters\"]'
+wd POST "/session/$S/element/$E/click" '{}'
+until_is 'return String(document.querySelectorAll("#clusters tr.pick").length)' 2
+js 'return document.querySelector("#clusters p.note").textContent'
+case $(cat js) in "1 cluster, "*", 1 noise "*) ;; *) fail "clusters note: $(cat js)" ;; esac
 as_serve_stop
 [ "$status" = 0 ] || fail "as-serve (names) exited $status"
