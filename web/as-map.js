@@ -597,6 +597,20 @@ window.asMapStart = function (D, hooks) {
     scale *= f;
     redraw();
   }, { passive: false });
+  /* the keyboard: the map takes the focus (Tab), and the arrow keys
+     select the next or the previous sample in the index's order, as a
+     click does, with its tip as on hover */
+  canvas.tabIndex = 0;
+  canvas.addEventListener("keydown", function (e) {
+    var step = e.key === "ArrowRight" || e.key === "ArrowDown" ? 1
+             : e.key === "ArrowLeft" || e.key === "ArrowUp" ? -1 : 0;
+    if (!step || n === 0 || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    var j = selected < 0 ? (step > 0 ? 0 : n - 1) : (selected + step + n) % n;
+    select(j);
+    hoverEntry(j);
+  });
+  canvas.addEventListener("blur", function () { hoverEntry(-1); });
   bySelect.addEventListener("change", function () {
     by = Number(bySelect.value);
     showLegend();

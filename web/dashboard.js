@@ -205,6 +205,18 @@
     return b;
   }
 
+  /* a table row a click acts on (act): Tab reaches it too, and Enter
+     or Space acts (not when pressed on a button in it) */
+  function pickable(tr, act) {
+    tr.tabIndex = 0;
+    tr.onclick = act;
+    tr.onkeydown = function (e) {
+      if (e.target !== tr || (e.key !== "Enter" && e.key !== " ")) return;
+      e.preventDefault();
+      act();
+    };
+  }
+
   /* ---- panels ---- */
   function tab(name) {
     Array.prototype.forEach.call(document.querySelectorAll("#tabs button"), function (b) {
@@ -260,9 +272,9 @@
       var j = onMap(r.id);
       if (j >= 0) marks.push(j);
       /* as its button: not a sample this browser cannot play */
-      tr.onclick = function () {
+      pickable(tr, function () {
         if (window.asPlayable(player, r.filename)) play(r.id);
-      };
+      });
       t.appendChild(tr);
     });
     box.appendChild(t);
@@ -444,7 +456,7 @@
           rep.title = c.representative.filename;
         }
         tr.appendChild(rep);
-        tr.onclick = function () {
+        pickable(tr, function () {
           if (!map) return; /* the map is still being placed */
           var marks = [];
           if (c.ids) {
@@ -457,7 +469,7 @@
               if (M.cluster[k] === c.cluster_id) marks.push(k);
           }
           map.mark(marks);
-        };
+        });
         t.appendChild(tr);
       });
       box.appendChild(t);
@@ -500,10 +512,10 @@
         var pc = el("td");
         pc.appendChild(playButton(a.id, a.filename));
         tr.appendChild(pc);
-        tr.onclick = function () {
+        pickable(tr, function () {
           var k = onMap(a.id);
           if (k >= 0) map.select(k);
-        };
+        });
         t.appendChild(tr);
       });
       box.appendChild(t);

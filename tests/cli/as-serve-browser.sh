@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: MIT
 # as-serve's dashboard in a real browser (label "browser"): headless
 # Chromium driven through chromedriver's WebDriver HTTP API with curl
-# loads GET /, uploads a WAV file through the page's file input, sees the
-# results listed, clicks play (the server's access log shows the audio
-# served), clicks a point (its neighbours are asked for and shown),
+# loads GET /, selects points with the arrow keys, uploads a WAV file
+# through the page's file input, sees the results listed, clicks play
+# (the server's access log shows the audio served; Enter on a row plays
+# it too), clicks a point (its neighbours are asked for and shown),
 # filters, switches the colouring (the legend changes), and lists the
 # anomalies (computed by the server, none being stored); the index
 # replaced under the open page, which loads it again. Then the same
@@ -115,6 +116,20 @@ until_is 'var s = document.getElementById("stage").getBoundingClientRect(), c = 
 wd POST "/session/$S/window/rect" '{"width":1200,"height":800}'
 until_is 'return String(document.getElementById("side").getBoundingClientRect().top < document.getElementById("stage").getBoundingClientRect().bottom)' true
 
+# The keyboard: Tab reaches the map, whose arrow keys select the next
+# or the previous entry (played, its tip shown), as a click does.
+js 'return String(document.getElementById("map").tabIndex)'
+[ "$(cat js)" = 0 ] || fail "the map cannot take the focus: tabIndex $(cat js)"
+element '#map'
+wd POST "/session/$S/element/$E/value" '{"text":"\uE014\uE014"}'
+until_is 'return document.body.dataset.played || ""' 1
+js 'var t = document.getElementById("tip"), shown = !t.hidden, s = t.textContent; return String(shown && s.indexOf(asMap.hoverEntry(1)) === 0)'
+[ "$(cat js)" = true ] || fail "no tip for the entry selected by a key"
+wd POST "/session/$S/element/$E/value" '{"text":"\uE012"}'
+until_is 'return document.body.dataset.played || ""' 0
+until_is 'return document.body.dataset.neighbours || ""' 6
+js 'delete document.body.dataset.played; return ""'
+
 # Upload through the page's file input: the results are as-search's.
 element '#file'
 wd POST "/session/$S/element/$E/value" "{\"text\":\"$T/query.wav\"}"
@@ -152,6 +167,16 @@ done
 # and the browser received it
 js "return String(performance.getEntriesByType('resource').some(function (e) { return /\\/entries\\/$id\\/audio\$/.test(e.name); }))"
 echo "note: resource timing of the audio: $(cat js)" >&2
+# Tab reaches a result's row, and Enter on it plays it as a click does
+js 'return String(document.querySelector("#results tr.pick").tabIndex)'
+[ "$(cat js)" = 0 ] || fail "a result's row cannot take the focus: tabIndex $(cat js)"
+element '#results tr.pick:nth-of-type(3)'
+wd POST "/session/$S/element/$E/value" '{"text":"\uE007"}'
+until_is "return String((document.body.dataset.played || \"$id\") !== \"$id\")" true
+js 'return document.body.dataset.played'
+http "${URL}entries/$(cat js)"
+js 'return document.querySelector("#results tr.pick:nth-of-type(3) td[title]").title'
+grep -q "\"filename\":\"$(cat js)\"" out || fail "Enter on the second result played $(cat out)"
 
 # Click a point: the page data has no neighbour lists, so the page asks
 # GET /search?id= for the point's neighbours and names them under the
