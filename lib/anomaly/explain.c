@@ -109,8 +109,11 @@ as_anomaly_groups(const as_index *ix, const double *group_weights,
     e.inv_std = malloc(e.dim * sizeof *e.inv_std);
     if (scale == NULL || e.inv_std == NULL)
         goto done;
-    /* the columns distances use: not constant, in a group that weighs */
-    as_column_scales(e.dim, e.groups, as_index_std(ix), w, scale);
+    /* the columns distances use: not constant, in a group that weighs,
+     * not a kind tag */
+    const struct as_featheader *h = as_index_header(ix);
+    as_distance_scales(h->set, h->names, e.dim, e.groups, as_index_std(ix), w,
+                       scale);
     for (size_t j = 0; j < e.dim; j++) {
         e.inv_std[j] = scale[j] != 0.0 ? 1.0 / as_index_std(ix)[j] : 0.0;
         if (scale[j] != 0.0)

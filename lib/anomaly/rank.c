@@ -39,8 +39,11 @@ forest_scores(const as_index *ix, const struct as_anomaly_opts *o,
     unsigned char *use = malloc(dim);
     st = AS_ENOMEM;
     if (scale != NULL && use != NULL) {
-        as_column_scales(dim, as_index_groups(ix), as_index_std(ix),
-                         as_index_group_weights(ix), scale);
+        /* as distances: not a kind tag (as-extract -K's), which
+         * describes the row, not its sound */
+        const struct as_featheader *h = as_index_header(ix);
+        as_distance_scales(h->set, h->names, dim, as_index_groups(ix),
+                           as_index_std(ix), as_index_group_weights(ix), scale);
         for (size_t j = 0; j < dim; j++)
             use[j] = scale[j] != 0.0;
         struct as_iforest_opts fo;
