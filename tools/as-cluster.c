@@ -95,7 +95,8 @@ cluster(const struct opts *o, const struct lib *l, struct as_cluster_result *r)
         cli_warnx(l->path, "-k %zu: the index has only %zu entr%s", co.k, l->n,
                   l->n == 1 ? "y" : "ies");
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_RANGE_ABOVE_N)
-        cli_warnx(l->path, "-K: no k of the range fits %zu entries", l->n);
+        cli_warnx(l->path, "-K: no k of the range fits %zu entr%s", l->n,
+                  l->n == 1 ? "y" : "ies");
     else if (st == AS_EINVAL && r->why == AS_CLUSTER_NO_SILHOUETTE)
         cli_warnx(l->path, "-K: no k of the range has a silhouette (%s)",
                   no_silhouette(&co, l));
@@ -294,7 +295,7 @@ take_method(struct cli_opt *row, const char *name, const char *arg)
     struct opts *o = row->to;
     if (arg[0] >= '0' && arg[0] <= '9') {
         o->c.min_samples = (size_t)cli_parse_long(name, arg, 1, 100000);
-        o->have_min_samples = 1;
+        o->have_min_samples = 2; /* by -m: its messages say so */
         return;
     }
     o->named = (enum as_cluster_method)cli_opt_word(methods, name, arg, NULL);
@@ -352,7 +353,9 @@ check_options(const struct opts *o, const struct cli_opts *t)
         cli_usage_error("-e goes with -m dbscan");
     if (o->c.method != AS_CLUSTER_DBSCAN && o->c.method != AS_CLUSTER_HDBSCAN &&
         o->have_min_samples)
-        cli_usage_error("-M goes with -m dbscan or hdbscan");
+        cli_usage_error("%s goes with -m dbscan or hdbscan",
+                        o->have_min_samples == 2 ? "-m N (min_samples, as -M)"
+                                                 : "-M");
     if (o->c.method != AS_CLUSTER_HDBSCAN && cli_opts_given(t, 'c'))
         cli_usage_error("-c goes with -m hdbscan");
 }

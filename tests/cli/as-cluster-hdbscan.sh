@@ -97,6 +97,7 @@ for c in "-m foo|-m: 'foo' is not kmeans, dbscan, hdbscan or auto" \
     "-m hdbscan -e 1|-e goes with -m dbscan" \
     "-m hdbscan -k 3|-k, -K and -n are k-means options" \
     "-m auto -M 3|-M goes with -m dbscan or hdbscan" \
+    "-m 3|-m N (min_samples, as -M) goes with -m dbscan or hdbscan" \
     "-D -m hdbscan|-D is -m dbscan" \
     "-m hdbscan -D|-D is -m dbscan" \
     "-m kmeans -D|-D is -m dbscan" \

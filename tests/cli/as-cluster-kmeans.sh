@@ -140,6 +140,9 @@ head -n 2 same.tsv | as-index -q -o one.asx
 run as-cluster -k 2 one.asx
 expect_status 1
 expect_err "as-cluster: one.asx: -k 2: the index has only 1 entry"
+run as-cluster -K 2:3 one.asx
+expect_status 1
+expect_err "as-cluster: one.asx: -K: no k of the range fits 1 entry"
 
 # Equal entries share a cluster: more clusters than distinct entries
 # leave some empty, and a note says how many hold entries.
