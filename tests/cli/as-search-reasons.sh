@@ -107,4 +107,15 @@ awk -F '\t' '{ k = split($12, w, ","); for (i = 1; i <= k; i++) {
         g = w[i] == "pitch/melody" ? 7 : w[i] == "brightness" ? 8 : w[i] == "envelope" ? 9 : w[i] == "noisiness" ? 10 : w[i] == "timbre" ? 6 : 11
         if ($g < 0.99) exit 1 } }' "$T/out" || fail "-r 0.99 floor"
 
+# -d cuts the results as -k does, not the neighbours the reasons are
+# measured over: the rows it leaves are the first of the run without it,
+# reasons and all (with 5 rows left, the -r floor alone decided before).
+as-search -H -k 53 -r -1 -p s/sine440-0.3.wav lib.asx >all
+d=$(awk -F '\t' 'NR == 5 { a = $5 } NR == 6 { print (a + $5) / 2 }' all)
+run as-search -H -k 53 -r -1 -d "$d" -p s/sine440-0.3.wav lib.asx
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq 5 ] || fail "-d $d: $(wc -l <"$T/out") rows"
+head -n 5 all | cmp -s - "$T/out" ||
+    fail "-d changed the rows it left: $(cat "$T/out")"
+
 exit 0

@@ -362,7 +362,8 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
     struct as_search_filter f;
     as_search_filter_init(&f);
     f.mask = as_entry_mask_rows(lib->mask);
-    f.max_distance = o->max_distance;
+    /* -d cuts the results as -k does, below: not the neighbourhood the
+     * reasons are measured over, which the filters alone narrow */
     f.exclude = b->exclude;
     int st = lib->ann != NULL
                  ? as_ann_search(lib->ann, lib->s, b->v, b->n, kk, o->ef, &f,
@@ -390,6 +391,9 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
         as_reasons_init(&rs, lib->ix[0], o->reason_threshold, h, n);
         if (n > o->k)
             n = o->k;
+        while (o->max_distance >= 0.0 && n > 0 &&
+               !(h[n - 1].distance <= o->max_distance))
+            n--;
         failed = print_results(o, lib, &b->q[i], h, n, &rs,
                                lib->ann != NULL && !b->exact[i]);
     }
