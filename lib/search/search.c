@@ -112,6 +112,22 @@ find_shadowed(as_searcher *s, size_t *n_shadowed)
     return AS_OK;
 }
 
+/* Whether every row of shard h is shadowed: it adds nothing to the
+ * library, its statistics included (those of a shard with a delta
+ * segment are its index file's, which rows no longer there count in:
+ * the same index given twice is the index alone). */
+static int
+hidden_whole(const as_searcher *s, size_t h)
+{
+    const struct as__shard *sh = &s->sh[h];
+    if (s->shadowed == NULL || sh->n == 0)
+        return 0;
+    for (size_t e = 0; e < sh->n; e++)
+        if (!s->shadowed[sh->first + e])
+            return 0;
+    return 1;
+}
+
 /* Mean, m2, min and max of all the shards' rows but the shadowed ones:
  * Chan, Golub and LeVeque's pairwise update, "Updating formulae and a
  * pairwise algorithm for computing sample variances" (1979), applied
@@ -125,8 +141,12 @@ combine_stats(as_searcher *s, double *m2, size_t n_shadowed)
     double n = 0.0;
     for (size_t i = 0; i < s->n_shards; i++) {
         const as_index *ix = s->sh[i].ix;
-        double nb = (double)s->sh[i].n;
-        if (nb == 0.0)
+        /* a shard with a delta segment: its file's statistics, of the
+         * file's entries, as it is searched alone */
+        struct as_index_segment_info si;
+        as_index_segment_info(ix, &si);
+        double nb = (double)(si.present ? si.base_entries : s->sh[i].n);
+        if (s->sh[i].n == 0 || nb == 0.0 || hidden_whole(s, i))
             continue;
         const double *mb = as_index_mean(ix), *m2b = as_index_m2(ix);
         const double *lo = as_index_min(ix), *hi = as_index_max(ix);
@@ -155,6 +175,8 @@ combine_stats(as_searcher *s, double *m2, size_t n_shadowed)
         double c = 0.0;
         for (size_t h = 0; h < s->n_shards; h++) {
             const struct as__shard *sh = &s->sh[h];
+            if (hidden_whole(s, h))
+                continue;
             for (size_t e = 0; e < sh->n; e++) {
                 if (!s->shadowed[sh->first + e])
                     continue;

@@ -71,3 +71,19 @@ for mode in -L "--like kick" -D; do
     expect_err "as-search: tags.asx: feature set default with 120 columns, a.asx has 103"
     expect_out_empty
 done
+
+# A shard whose every path a later one holds adds nothing, its
+# statistics neither: an index with a delta segment (whose statistics
+# are its file's, with rows no longer there) given twice searches as
+# the index alone (its distances moved before).
+as_clustered_tsv >clu.tsv
+head -n 1951 clu.tsv >base.tsv
+{ head -n 1 clu.tsv; sed -n '1952,$p' clu.tsv; } >add.tsv
+as-index -q -o seg.asx base.tsv
+as-index -q -u seg.asx add.tsv
+[ -e seg.asx.seg ] || fail "no segment"
+sed -n '1,21p' clu.tsv >q.tsv
+sed -n '1990,$p' clu.tsv >>q.tsv
+as-search -H -k 10 -F q.tsv seg.asx >want
+as-search -H -k 10 -F q.tsv seg.asx seg.asx >got
+cmp -s want got || { diff want got | head -n 4; fail "a segmented index twice"; }
