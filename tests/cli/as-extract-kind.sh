@@ -103,10 +103,10 @@ nk=$(as-extract -K kick_44k1.flac | head -n 1 | tr '\t' '\n' | grep -c '^kind_p_
 # which are not small.model's
 run as-extract -U tagged.asx kick_44k1.flac
 expect_status 1
-expect_err "as-extract: tagged.asx: feature set default with $((nf + 2)) columns, this extraction has $((nf + nk))"
+expect_err "as-extract: tagged.asx: feature set default with $((nf + 2)) columns, this extraction has $((nf + nk)) (kind tags of as-extract -K: 2 and $nk)"
 run as-extract -K -M small.model -U plain.asx kick_44k1.flac
 expect_status 1
-expect_err "as-extract: plain.asx: feature set default with $nf columns, this extraction has $((nf + 2))"
+expect_err "as-extract: plain.asx: feature set default with $nf columns, this extraction has $((nf + 2)) (kind tags of as-extract -K: 0 and 2)"
 # an index tagged with the built-in model, or of the librosa45 set:
 # -U alone gives rows that fit it (a nightly run failed on every one)
 as-extract -K $files | as-index -o builtin.asx

@@ -68,7 +68,7 @@ for mode in -L "--like kick" -D; do
     # shellcheck disable=SC2086
     run as-search $mode a.asx tags.asx
     expect_status 1
-    expect_err "as-search: tags.asx: feature set default with 120 columns, a.asx has 103"
+    expect_err "as-search: tags.asx: feature set default with 120 columns, a.asx has 103 (kind tags of as-extract -K: 17 and 0)"
     expect_out_empty
 done
 

@@ -18,6 +18,7 @@
 #include "as/error.h"
 #include "as/featio.h"
 #include "as/index.h"
+#include "as/kind.h"
 #include "as/learn.h"
 #include "as/pathlist.h"
 #include "as/version.h"
@@ -773,8 +774,18 @@ cli_columns_differ(const char *subject, const struct as_featheader *x,
     if (strcmp(a, b) != 0) {
         say(subject, "feature set %s, %s has %s", a, whose, b);
     } else if (x->dim != y->dim) {
-        say(subject, "feature set %s with %zu column%s, %s has %zu", a, x->dim,
-            x->dim == 1 ? "" : "s", whose, y->dim);
+        /* the kind tags as-extract -K appends, when they alone make it */
+        size_t tx = 0, ty = 0;
+        for (size_t j = 0; j < x->dim; j++)
+            tx += (size_t)as_kind_is_tag(x->names[j]);
+        for (size_t j = 0; j < y->dim; j++)
+            ty += (size_t)as_kind_is_tag(y->names[j]);
+        char tags[96] = "";
+        if (tx != ty && x->dim - tx == y->dim - ty)
+            snprintf(tags, sizeof tags,
+                     " (kind tags of as-extract -K: %zu and %zu)", tx, ty);
+        say(subject, "feature set %s with %zu column%s, %s has %zu%s", a,
+            x->dim, x->dim == 1 ? "" : "s", whose, y->dim, tags);
     } else {
         size_t j = 0;
         while (j + 1 < x->dim && strcmp(x->names[j], y->names[j]) == 0)
