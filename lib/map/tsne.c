@@ -29,6 +29,7 @@
  * the same tree, so threads change no bit.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,11 +212,14 @@ symmetrize(size_t n, size_t k, const uint32_t *nb, const double *pc,
  * no bit of the map.
  */
 
+/* 64 bytes, what the gradient's walk reads first; lo is the build's.
+ * as_tsne() takes at most UINT32_MAX points. */
 struct node {
     double centre[3]; /* of mass */
-    double lo[3], width;
-    size_t count;
+    double width;
+    uint32_t count;
     int32_t child; /* first of 2^dims children, -1: leaf */
+    double lo[3];
 };
 
 /* A growing array of nodes: the tree's, or one subtree's. */
@@ -312,7 +316,7 @@ build(struct tree *tr, struct nodes *t, int at, size_t first, size_t m,
             c[a] += y[idx[i] * dims + a];
     for (size_t a = 0; a < dims; a++)
         t->v[at].centre[a] = c[a] / (double)m;
-    t->v[at].count = m;
+    t->v[at].count = (uint32_t)m;
     if (m <= 1 || depth >= MAX_DEPTH)
         return 0;
     /* all at one place: a leaf of several */
@@ -470,7 +474,7 @@ struct grad {
     const double *yt; /* exact: y by axis, yt[a * n + i] */
     const struct sparse *p;
     double exaggeration;
-    const struct tree *t;
+    const struct tree *t; /* NULL: exact */
     double theta2;
     double *pos;   /* n * dims */
     double *neg;   /* n * dims */
@@ -539,11 +543,11 @@ exact_repulsion(const double *yt, size_t n, size_t dims, size_t i, double *nf,
     }
 }
 
-static void
-grad_task(void *ctx, size_t i, size_t worker)
+/* The attraction on point i (and its KL term), for dims, a constant
+ * where it is inlined (grad_task()): the sums then stay in registers. */
+static inline __attribute__((always_inline)) void
+attract(struct grad *g, size_t i, size_t dims)
 {
-    struct grad *g = ctx;
-    size_t dims = g->dims;
     const double *yi = g->y + i * dims;
     double f[3] = {0}, kl = 0.0;
     for (size_t e = g->p->rs[i]; e < g->p->rs[i + 1]; e++) {
@@ -564,7 +568,13 @@ grad_task(void *ctx, size_t i, size_t worker)
         g->pos[i * dims + a] = f[a];
     if (g->kl != NULL)
         g->kl[i] = kl;
+}
 
+/* The repulsion on point i and its share of Z, as attract(). */
+static inline __attribute__((always_inline)) void
+repel(struct grad *g, size_t i, size_t worker, size_t dims)
+{
+    const double *yi = g->y + i * dims;
     double nf[3] = {0}, sq = 0.0;
     if (g->t == NULL) { /* exact */
         exact_repulsion(g->yt, g->n, dims, i, nf, &sq);
@@ -603,6 +613,27 @@ grad_task(void *ctx, size_t i, size_t worker)
     for (size_t a = 0; a < dims; a++)
         g->neg[i * dims + a] = nf[a];
     g->sq[i] = sq;
+}
+
+/* Task k: the attraction on point k, which reads row k of P (the rows
+ * one after another), and the repulsion on point k or, with a tree, on
+ * its k-th point in the tree's order (t->idx), so that walks of points
+ * near each other, which read the same nodes, follow one another. Each
+ * point's sums are its own and taken in the same order of operations
+ * however dims is known, so neither the order nor the specialising
+ * changes a bit. */
+static void
+grad_task(void *ctx, size_t k, size_t worker)
+{
+    struct grad *g = ctx;
+    size_t i = g->t != NULL ? g->t->idx[k] : k;
+    if (g->dims == 2) {
+        attract(g, k, 2);
+        repel(g, i, worker, 2);
+    } else {
+        attract(g, k, 3);
+        repel(g, i, worker, 3);
+    }
 }
 
 /* P: the perplexity-calibrated affinities of each point to its k nearest
