@@ -15,16 +15,26 @@
 #include "../util/file.h"
 #include "internal.h"
 
-/* The identity of the file at path into *ino, *size, *mtime_ns (0s when
- * there is none, or it is not a regular file and regular says so); 0, or
- * -1 with errno set (0s then too). */
+/* sb's inode change time in ns, as as__mtime_ns() gives the
+ * modification time (-1: it does not fit). */
+static int64_t
+ctime_ns(const struct stat *sb)
+{
+    struct stat c = *sb;
+    c.st_mtim = sb->st_ctim;
+    return as__mtime_ns(&c);
+}
+
+/* The identity of the file at path into *ino, *size, *mtime_ns, *change_ns
+ * (0s when there is none, or it is not a regular file and regular says
+ * so); 0, or -1 with errno set (0s then too). */
 static int
 file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
-           int64_t *mtime_ns)
+           int64_t *mtime_ns, int64_t *change_ns)
 {
     struct stat st;
     *ino = *size = 0;
-    *mtime_ns = 0;
+    *mtime_ns = *change_ns = 0;
     /* none; or none can be (an index named with 252 to 255 bytes has no
      * segment; a path too long as a whole may still name one) */
     if (stat(path, &st) != 0)
@@ -34,6 +44,7 @@ file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
     *ino = (uint64_t)st.st_ino;
     *size = (uint64_t)st.st_size;
     *mtime_ns = as__mtime_ns(&st);
+    *change_ns = ctime_ns(&st);
     return 0;
 }
 
@@ -63,14 +74,16 @@ as_index_ident(const char *path, struct as_index_ident *id)
     id->ino = (uint64_t)st.st_ino;
     id->size = (uint64_t)st.st_size;
     id->mtime_ns = as__mtime_ns(&st);
-    int r = file_ident(seg, 0, &id->seg_ino, &id->seg_size, &id->seg_mtime_ns);
+    id->ctime_ns = ctime_ns(&st);
+    int r = file_ident(seg, 0, &id->seg_ino, &id->seg_size, &id->seg_mtime_ns,
+                       &id->seg_ctime_ns);
     int e = errno;
     /* INDEX.ann is not part of the index: one that cannot be looked at
      * (a link loop, say) is none (file_ident() leaves 0s), for the tools
      * that never read it */
     if (r == 0)
-        (void)file_ident(ann, 1, &id->ann_ino, &id->ann_size,
-                         &id->ann_mtime_ns);
+        (void)file_ident(ann, 1, &id->ann_ino, &id->ann_size, &id->ann_mtime_ns,
+                         &id->ann_ctime_ns);
     free(seg);
     free(ann);
     errno = e;

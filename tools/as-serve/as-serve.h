@@ -123,7 +123,8 @@ struct gen *gen_open(char *const *paths, size_t n, unsigned long id, int first);
 /* Whether any index file differs from what g opened. */
 int gen_stale(const struct gen *g, char *const *paths);
 /* The identities of the files at paths now (zeros for one that cannot
- * be read), and whether ids holds exactly those. */
+ * be read), and whether ids holds exactly those, their inode change times
+ * included (a chmod is a change). */
 void gen_files_get(struct as_index_ident *ids, char *const *paths, size_t n);
 int gen_files_are(const struct as_index_ident *ids, char *const *paths,
                   size_t n);

@@ -195,7 +195,13 @@ gen_files_are(const struct as_index_ident *ids, char *const *paths, size_t n)
     for (size_t h = 0; h < n; h++) {
         struct as_index_ident now;
         gen_files_get(&now, paths + h, 1);
-        if (!as_index_ident_same(&now, &ids[h], api_opts->approx))
+        /* and their inode change times: a file that could not be opened
+         * for its permissions (chmod 000) is mended by a chmod, which
+         * changes neither its inode, size nor modification time */
+        if (!as_index_ident_same(&now, &ids[h], api_opts->approx) ||
+            now.ctime_ns != ids[h].ctime_ns ||
+            now.seg_ctime_ns != ids[h].seg_ctime_ns ||
+            (api_opts->approx && now.ann_ctime_ns != ids[h].ann_ctime_ns))
             return 0;
     }
     return 1;

@@ -238,7 +238,7 @@ first_generation(void)
 /* Opens the indexes again and makes them current; keeps the old ones
  * when that fails (reported once per version of the files: *failed holds
  * the identity of the files that failed, not tried again until they
- * change or force is set). */
+ * change, if only their permissions, or force is set). */
 static void
 reload(const struct serve_opts *o, unsigned long *gen_id,
        struct as_index_ident *failed, int force)

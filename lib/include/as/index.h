@@ -606,6 +606,11 @@ struct as_index_ident {
     int64_t seg_mtime_ns;
     uint64_t ann_ino, ann_size;
     int64_t ann_mtime_ns;
+    /* when each file's inode last changed (st_ctime, in ns: a chmod or a
+     * chown changes it too), 0 without the file. as_index_ident_same()
+     * leaves them out: they are for a caller that tries a file it could
+     * not open again once anything about it changed. */
+    int64_t ctime_ns, seg_ctime_ns, ann_ctime_ns;
 };
 /* The identity of the files at path now. AS_OK, AS_EINVAL (NULL),
  * AS_ENOMEM, or AS_EIO (errno set, as by stat(2)). */

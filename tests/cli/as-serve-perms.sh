@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# A replaced index the server may not read is refused, the old one kept,
+# and it is opened as soon as a chmod lets the server read it: a chmod
+# changes neither the inode, the size nor the modification time by which
+# the server tells the files it failed to open.
+. "$AS_SRC/tests/cli/lib.sh"
+
+# as root the server runs as nobody, whom a chmod shuts out
+if [ "$(id -u)" -eq 0 ]; then
+    if ! command -v setpriv >/dev/null 2>&1; then
+        echo "note: root without setpriv; permissions not checked" >&2
+        exit 0
+    fi
+    chmod 711 "$T" # mktemp -d made it 0700
+    if ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+        test -x "$AS_BIN/as-serve"; then
+        echo "note: as-serve is out of another user's reach; not checked" >&2
+        exit 0
+    fi
+    mkdir "$T/bin"
+    cat >"$T/bin/as-serve" <<EOF
+#!/bin/sh
+exec setpriv --reuid=65534 --regid=65534 --clear-groups "$AS_BIN/as-serve" "\$@"
+EOF
+    chmod 755 "$T/bin/as-serve"
+    PATH="$T/bin:$PATH"
+fi
+
+cd "$T"
+as_sample_folder -7
+as-extract -r samples/kicks samples/hats >a.tsv
+as-extract -r samples/tones samples/loops >b.tsv
+as-index -o lib.asx a.tsv
+as-index -o new.asx b.tsv
+chmod 755 .
+chmod 644 lib.asx
+as_serve_start lib.asx
+as_serve_generation
+g1=$GEN
+
+# renamed in, but unreadable: refused, the old index kept
+chmod 000 new.asx
+mv new.asx lib.asx
+wait_for "the warning" grep -q '^as-serve: keeping the indexes opened before$' \
+    "$T/serve.err"
+grep -q '^as-serve: lib.asx: Permission denied$' "$T/serve.err" ||
+    fail "warning: $(cat "$T/serve.err")"
+http "${URL}healthz"
+expect_code 200
+expect_out "{\"status\":\"ok\",\"entries\":3,\"generation\":$g1}"
+
+# made readable: opened at the next look, without SIGHUP
+chmod 644 lib.asx
+new_index() {
+    http "${URL}healthz"
+    grep -q '"entries":4,' "$T/out"
+}
+wait_for "the index made readable" new_index
+expect_out "{\"status\":\"ok\",\"entries\":4,\"generation\":$((g1 + 1))}"
+[ "$(grep -c '^as-serve: keeping the indexes opened before$' "$T/serve.err")" \
+    -eq 1 ] || fail "warned again: $(cat "$T/serve.err")"
+
+as_serve_stop
+expect_status 0
