@@ -383,6 +383,9 @@ wait_for "the dropped requests' log lines" \
     test "$(grep -c ' - /[a-z]* 0 0 [0-9]* aborted$' "$T/serve.err")" -eq 2
 http "${URL}healthz"
 expect_code 200
+# without a token the header means nothing to the server: not refused
+http -H 'Authorization: Bearer a' -H 'Authorization: Bearer b' "${URL}stats"
+expect_code 200
 as_serve_stop
 expect_status 0
 
@@ -401,6 +404,14 @@ expect_code 200
 # the scheme's name in any case (RFC 7235)
 http -H 'Authorization: bearer abcdefghijklmnopqrstuvwxyz' "${URL}stats"
 expect_code 200
+# the token given twice, or beside a wrong one: which one a proxy in
+# front reads is not known, so neither is taken (the first one was)
+for other in 'x' 'abcdefghijklmnopqrstuvwxyz'; do
+    http -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz' \
+        -H "Authorization: Bearer $other" "${URL}stats"
+    expect_code 400
+    expect_out '{"error":"more than one Authorization header","status":400}'
+done
 http "${URL}healthz"
 expect_code 200
 for page in docs openapi.json ""; do

@@ -613,11 +613,11 @@ origin_form(const char *url)
     return p != NULL ? p : "/";
 }
 
-/* Counts the headers that frame a body: [0] Content-Length, [1]
- * Transfer-Encoding. */
+/* Counts the headers a request may not give twice: [0] Content-Length,
+ * [1] Transfer-Encoding, [2] Authorization. */
 static enum MHD_Result
-count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
-              const char *value)
+count_singletons(void *cls, enum MHD_ValueKind kind, const char *key,
+                 const char *value)
 {
     (void)kind;
     (void)value;
@@ -626,20 +626,30 @@ count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
         n[0]++;
     else if (strcasecmp(key, "Transfer-Encoding") == 0)
         n[1]++;
+    else if (strcasecmp(key, "Authorization") == 0)
+        n[2]++;
     return MHD_YES;
 }
 
-/* Whether the body's length is given more than one way: two
- * Content-Length headers, or one beside Transfer-Encoding. A proxy in
- * front may read such a body otherwise than libmicrohttpd, and take
- * what is left for another request (RFC 9112, 6.3): refused, not
- * guessed. */
-static int
-framing_conflict(struct MHD_Connection *c)
+/* What the request gives twice, or NULL. The body's length given more
+ * than one way (two Content-Length headers, or one beside
+ * Transfer-Encoding): a proxy in front may read such a body otherwise
+ * than libmicrohttpd, and take what is left for another request (RFC
+ * 9112, 6.3). Two Authorization headers with a token (-k):
+ * libmicrohttpd gives the first,
+ * a proxy that checks or logs the token may read the other. Refused,
+ * not guessed. */
+static const char *
+given_twice(struct MHD_Connection *c)
 {
-    unsigned n[2] = {0, 0};
-    MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, n);
-    return n[0] > 1 || (n[0] > 0 && n[1] > 0);
+    unsigned n[3] = {0, 0, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, count_singletons, n);
+    if (n[0] > 1 || (n[0] > 0 && n[1] > 0))
+        return "the body's length given twice "
+               "(Content-Length, Transfer-Encoding)";
+    if (n[2] > 1 && opts->token != NULL)
+        return "more than one Authorization header";
+    return NULL;
 }
 
 static enum MHD_Result
@@ -664,10 +674,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         snprintf(r->method, sizeof r->method, "%s", method);
         /* before any other answer: whatever is answered, the body of
          * such a request is never read as the next one */
-        if (framing_conflict(c))
-            return reply_error(c, r, 400,
-                               "the body's length given twice "
-                               "(Content-Length, Transfer-Encoding)");
+        const char *twice = given_twice(c);
+        if (twice != NULL)
+            return reply_error(c, r, 400, "%s", twice);
         /* nor one in a coding libmicrohttpd cannot undo (gzip): it
          * would wait for the body to end until the idle timeout */
         const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
