@@ -415,7 +415,7 @@ EOF
         ;;
     as-serve)
         cat <<'EOF'
-usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-d seconds] [-i seconds]
+usage: as-serve [-aBIq] [-A origin] [-C dir] [-d seconds] [-i seconds]
                 [-j jobs] [-k file] [-l addr:port] [-m count] [-s seconds]
                 [-u bytes] index ...
 EOF

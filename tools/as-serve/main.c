@@ -20,7 +20,7 @@
 #include "http.h"
 
 #define USAGE                                                                  \
-    "usage: as-serve [-aBhIqV] [-A origin] [-C dir] [-d seconds] "             \
+    "usage: as-serve [-aBIq] [-A origin] [-C dir] [-d seconds] "               \
     "[-i seconds]\n"                                                           \
     "                [-j jobs] [-k file] [-l addr:port] [-m count] "           \
     "[-s seconds]\n"                                                           \
