@@ -106,12 +106,15 @@ test_groups(size_t dims, double theta)
 
 /*
  * Barnes-Hut on a few thousand points, every tenth a twin of the one
- * before (a leaf of several): the tree's subtrees are built in parallel,
- * and 1, 2 and 5 threads give the same bits, as does a second run. With
- * an angle so small that it opens every cell down to the points, it
- * sums what exact t-SNE sums, in another order: the maps agree but for
- * rounding (a cell skipped, or a point's forces put on another, moves
- * points by the map's own scale).
+ * before in the features (the start's jitter parts them on the map):
+ * the tree's subtrees are built in parallel, and 1, 2 and 5 threads give
+ * the same bits, as does a second run. With an angle so small that it
+ * opens every cell down to the points, it sums what exact t-SNE sums, in
+ * another order: the maps agree but for rounding, which the descent
+ * grows (up to 3e-8 of the map's spread seen over 52 other draws of the
+ * data, 2e-10 on this one), while a cell skipped, a point's own leaf
+ * counted or a point's forces put on another move points by about the
+ * map's own scale.
  */
 static void
 test_tree(size_t dims)
@@ -153,7 +156,7 @@ test_tree(size_t dims)
         worst = fmax(worst, fabs(y1[i] - y2[i]));
     }
     CHECK(spread > 1e-3);
-    CHECK(worst < 1e-7 * spread);
+    CHECK(worst < 1e-5 * spread);
     free(lab);
     free(x);
     free(y1);
