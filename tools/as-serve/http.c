@@ -614,7 +614,9 @@ origin_form(const char *url)
 }
 
 /* Counts the headers a request may not give twice: [0] Content-Length,
- * [1] Transfer-Encoding, [2] Authorization. */
+ * [1] Transfer-Encoding, [2] Authorization; and [3] the names followed
+ * by white space before their colon, which libmicrohttpd keeps as other
+ * names ("Authorization " beside "Authorization"). */
 static enum MHD_Result
 count_singletons(void *cls, enum MHD_ValueKind kind, const char *key,
                  const char *value)
@@ -622,7 +624,10 @@ count_singletons(void *cls, enum MHD_ValueKind kind, const char *key,
     (void)kind;
     (void)value;
     unsigned *n = cls;
-    if (strcasecmp(key, "Content-Length") == 0)
+    size_t len = strlen(key);
+    if (len > 0 && (key[len - 1] == ' ' || key[len - 1] == '\t'))
+        n[3]++;
+    else if (strcasecmp(key, "Content-Length") == 0)
         n[0]++;
     else if (strcasecmp(key, "Transfer-Encoding") == 0)
         n[1]++;
@@ -631,19 +636,23 @@ count_singletons(void *cls, enum MHD_ValueKind kind, const char *key,
     return MHD_YES;
 }
 
-/* What the request gives twice, or NULL. The body's length given more
- * than one way (two Content-Length headers, or one beside
- * Transfer-Encoding): a proxy in front may read such a body otherwise
- * than libmicrohttpd, and take what is left for another request (RFC
- * 9112, 6.3). Two Authorization headers with a token (-k):
- * libmicrohttpd gives the first,
- * a proxy that checks or logs the token may read the other. Refused,
- * not guessed. */
+/* Why a proxy in front might read the request otherwise than
+ * libmicrohttpd does, or NULL. The body's length given more than one way
+ * (two Content-Length headers, or one beside Transfer-Encoding): the
+ * proxy may take what is left of the body for another request (RFC 9112,
+ * 6.3). Two Authorization headers with a token (-k): libmicrohttpd gives
+ * the first, a proxy that checks or logs the token may read the other.
+ * A header's name followed by white space: a proxy may read it by its
+ * name, libmicrohttpd as another one. Refused, not guessed. */
 static const char *
-given_twice(struct MHD_Connection *c)
+ambiguous(struct MHD_Connection *c)
 {
-    unsigned n[3] = {0, 0, 0};
+    unsigned n[4] = {0, 0, 0, 0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, count_singletons, n);
+    /* RFC 9112, 5.1: a server must refuse them, as a proxy may read
+     * such a header by its name without the white space */
+    if (n[3] > 0)
+        return "white space between a header's name and its colon";
     if (n[0] > 1 || (n[0] > 0 && n[1] > 0))
         return "the body's length given twice "
                "(Content-Length, Transfer-Encoding)";
@@ -674,9 +683,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
         snprintf(r->method, sizeof r->method, "%s", method);
         /* before any other answer: whatever is answered, the body of
          * such a request is never read as the next one */
-        const char *twice = given_twice(c);
-        if (twice != NULL)
-            return reply_error(c, r, 400, "%s", twice);
+        const char *why = ambiguous(c);
+        if (why != NULL)
+            return reply_error(c, r, 400, "%s", why);
         /* nor one in a coding libmicrohttpd cannot undo (gzip): it
          * would wait for the body to end until the idle timeout */
         const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
