@@ -39,6 +39,17 @@ as_serve_start lib.asx
 as_serve_generation
 g1=$GEN
 
+# a chmod of the index served is no new index: nothing opened again
+# (the server looks once a second; two looks' time)
+chmod 600 lib.asx
+chmod 644 lib.asx
+sleep 2.5
+http "${URL}healthz"
+expect_out "{\"status\":\"ok\",\"entries\":3,\"generation\":$g1}"
+if grep -v '^as-serve: 127\.0\.0\.1 ' "$T/serve.err" | grep -q .; then
+    fail "after a chmod: $(cat "$T/serve.err")"
+fi
+
 # renamed in, but unreadable: refused, the old index kept
 chmod 000 new.asx
 mv new.asx lib.asx

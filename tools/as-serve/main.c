@@ -238,7 +238,9 @@ first_generation(void)
 /* Opens the indexes again and makes them current; keeps the old ones
  * when that fails (reported once per version of the files: *failed holds
  * the identity of the files that failed, not tried again until they
- * change, if only their permissions, or force is set). */
+ * change, if only their permissions, or force is set). A version is
+ * that of every file served: a chmod of another index tries the failed
+ * one again, and says so again if it fails again. */
 static void
 reload(const struct serve_opts *o, unsigned long *gen_id,
        struct as_index_ident *failed, int force)
