@@ -153,9 +153,20 @@ time.sleep(0.3)
 os.kill(pid, signal.SIGTERM)
 time.sleep(0.5)
 print(request(a, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"))
+# a new connection is closed at once, unanswered, not left waiting in
+# the listen queue until the drain ends (the accept policy refuses it:
+# the server is not quiesced, see drain() in tools/as-serve/main.c)
+try:
+    c = socket.create_connection(("127.0.0.1", port), timeout=1.5)
+    c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    print("refused" if c.recv(4096) == b"" else "answered")
+except (ConnectionError, OSError) as e:
+    print("refused" if not isinstance(e, socket.timeout) else "timeout")
 PY
 sed -n 2p drain.out | grep -qx '503 {"error":"the server is stopping","status":503}' ||
     fail "a request while draining: $(cat drain.out)"
+sed -n 3p drain.out | grep -qx refused ||
+    fail "a new connection while draining: $(cat drain.out)"
 set +e
 wait "$serve_pid"
 status=$?

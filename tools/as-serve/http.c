@@ -811,18 +811,22 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
     return form_path_unescape(s);
 }
 
-/* Takes a connection while fewer than the limit are open; MHD closes
- * one refused here at once. (At its own limit libmicrohttpd stops
- * accepting instead: new clients waited in the listen queue until an
- * idle connection timed out, -i seconds, 30 by default.) Threads that
- * accept at the same moment may each take one past the limit. */
+/* Takes a connection while fewer than the limit are open and the server
+ * is not stopping; MHD closes one refused here at once. (At its own
+ * limit libmicrohttpd stops accepting instead: new clients waited in the
+ * listen queue until an idle connection timed out, -i seconds, 30 by
+ * default.) Threads that accept at the same moment may each take one
+ * past the limit. */
 static enum MHD_Result
 accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
 {
     (void)cls;
     (void)addr;
     (void)len;
-    return atomic_load(&connections) < connection_limit ? MHD_YES : MHD_NO;
+    return !atomic_load(&stopping) &&
+                   atomic_load(&connections) < connection_limit
+               ? MHD_YES
+               : MHD_NO;
 }
 
 struct MHD_Daemon *

@@ -364,11 +364,16 @@ serve(const struct serve_opts *o, const sigset_t *sigs, unsigned long *gen_id,
 }
 
 /* Stops d: no new connections; the requests begun finish (for at most
- * the request timeout), then the daemon closes the rest. */
+ * the request timeout), then the daemon closes the rest, and the
+ * listening socket. Not with MHD_quiesce_daemon(): with a thread pool
+ * and epoll, libmicrohttpd (0.9.75 to 1.0.1) takes the listening socket
+ * out of each worker's epoll set from this thread, while a worker that
+ * wakes meanwhile sees the daemon quiesced and takes it out itself; the
+ * second removal fails (ENOENT) and MHD_PANIC aborts the server. New
+ * connections are refused by accept_policy() instead. */
 static void
 drain(const struct serve_opts *o, struct MHD_Daemon *d)
 {
-    MHD_socket lfd = MHD_quiesce_daemon(d);
     http_stopping();
     double t0 = cli_now();
     while (http_in_flight() > 0 && cli_now() - t0 < o->request_timeout_s) {
@@ -379,8 +384,6 @@ drain(const struct serve_opts *o, struct MHD_Daemon *d)
      * resumed: MHD stops no suspended connection */
     batch_stop();
     MHD_stop_daemon(d);
-    if (lfd != MHD_INVALID_SOCKET)
-        close(lfd);
 }
 
 /* dir as an absolute path (the current directory's, then dir when it
