@@ -15,16 +15,6 @@
 #include "../util/file.h"
 #include "internal.h"
 
-/* sb's inode change time in ns, as as__mtime_ns() gives the
- * modification time (-1: it does not fit). */
-static int64_t
-ctime_ns(const struct stat *sb)
-{
-    struct stat c = *sb;
-    c.st_mtim = sb->st_ctim;
-    return as__mtime_ns(&c);
-}
-
 /* The identity of the file at path into *ino, *size, *mtime_ns, *change_ns
  * (0s when there is none, or it is not a regular file and regular says
  * so); 0, or -1 with errno set (0s then too). */
@@ -44,7 +34,7 @@ file_ident(const char *path, int regular, uint64_t *ino, uint64_t *size,
     *ino = (uint64_t)st.st_ino;
     *size = (uint64_t)st.st_size;
     *mtime_ns = as__mtime_ns(&st);
-    *change_ns = ctime_ns(&st);
+    *change_ns = as__time_ns(&st.st_ctim);
     return 0;
 }
 
@@ -74,7 +64,7 @@ as_index_ident(const char *path, struct as_index_ident *id)
     id->ino = (uint64_t)st.st_ino;
     id->size = (uint64_t)st.st_size;
     id->mtime_ns = as__mtime_ns(&st);
-    id->ctime_ns = ctime_ns(&st);
+    id->ctime_ns = as__time_ns(&st.st_ctim);
     int r = file_ident(seg, 0, &id->seg_ino, &id->seg_size, &id->seg_mtime_ns,
                        &id->seg_ctime_ns);
     int e = errno;

@@ -27,8 +27,14 @@
 int64_t
 as__mtime_ns(const struct stat *sb)
 {
-    int64_t s = (int64_t)sb->st_mtim.tv_sec;
-    int64_t ns = (int64_t)sb->st_mtim.tv_nsec;
+    return as__time_ns(&sb->st_mtim);
+}
+
+int64_t
+as__time_ns(const struct timespec *ts)
+{
+    int64_t s = (int64_t)ts->tv_sec;
+    int64_t ns = (int64_t)ts->tv_nsec;
     const int64_t ns_per_s = 1000000000;
     /* s * ns_per_s + ns, where ns is in [0, ns_per_s) */
     if (s > (INT64_MAX - ns) / ns_per_s || s < INT64_MIN / ns_per_s)

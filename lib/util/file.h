@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "as/file.h" /* as_path_target() */
 
@@ -19,6 +20,8 @@ char *as__target_with(const char *path, const char *suffix);
  * it: -1 when it does not fit 64 bits (before 1677-09-21 or after
  * 2262-04-11), and a real -1 ns is -2, so -1 always means unknown. */
 int64_t as__mtime_ns(const struct stat *sb);
+/* A time as as__mtime_ns() gives sb's modification time. */
+int64_t as__time_ns(const struct timespec *ts);
 /* The directory part of path ("." if none), into buf. */
 void as__dir_of(const char *path, char *buf, size_t cap);
 /* A new temporary file dir/.base.tmp-XXXXXX, mode 0666 less the umask
