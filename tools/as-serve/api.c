@@ -466,6 +466,70 @@ parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
     return 0;
 }
 
+/* An audio file sent from first for len bytes. Not by
+ * MHD_create_response_from_fd_at_offset64(): when the file shrinks while
+ * it is sent, libmicrohttpd (0.9.75) finds nothing more to send and waits,
+ * the client with it, until the idle timeout (-i); this reader ends the
+ * connection at once, which tells the client the body is cut short. */
+struct file_body {
+    int fd;
+    uint64_t first, len;
+    char *path; /* for the warning */
+};
+
+static ssize_t
+file_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct file_body *f = cls;
+    if (pos >= f->len)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    size_t want = f->len - pos < max ? (size_t)(f->len - pos) : max;
+    ssize_t n;
+    do
+        n = pread(f->fd, buf, want, (off_t)(f->first + pos));
+    while (n < 0 && errno == EINTR);
+    if (n > 0)
+        return n;
+    if (n == 0)
+        cli_warnx(f->path,
+                  "shrank while being sent (nothing to read at byte %" PRIu64
+                  "); connection closed",
+                  f->first + pos);
+    else
+        cli_warnx(f->path, "%s; connection closed", strerror(errno));
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void
+file_free(void *cls)
+{
+    struct file_body *f = cls;
+    close(f->fd);
+    free(f->path);
+    free(f);
+}
+
+/* A response of len bytes of fd from first; takes fd (closed on
+ * failure); NULL when out of memory. */
+static struct MHD_Response *
+file_response(int fd, uint64_t first, uint64_t len, const char *path)
+{
+    struct file_body *f = malloc(sizeof *f);
+    char *p = cli_msg_name_dup(path);
+    struct MHD_Response *resp = NULL;
+    if (f != NULL && p != NULL) {
+        *f = (struct file_body){fd, first, len, p};
+        resp = MHD_create_response_from_callback(len, 64 * 1024, file_read, f,
+                                                 file_free);
+    }
+    if (resp == NULL) {
+        free(p);
+        free(f);
+        close(fd);
+    }
+    return resp;
+}
+
 static int
 entry_audio(const struct request *q, const struct gen *g, size_t h, size_t i,
             const struct as_index_entry *e)
@@ -517,12 +581,9 @@ entry_audio(const struct request *q, const struct gen *g, size_t h, size_t i,
             first = 0, last = size ? size - 1 : 0;
     }
     uint64_t len = size ? last - first + 1 : 0;
-    struct MHD_Response *resp =
-        MHD_create_response_from_fd_at_offset64(len, fd, first);
-    if (resp == NULL) {
-        close(fd);
+    struct MHD_Response *resp = file_response(fd, first, len, e->path);
+    if (resp == NULL)
         return MHD_NO;
-    }
     MHD_add_response_header(resp, "Content-Type", audio_type(e->path));
     MHD_add_response_header(resp, "Accept-Ranges", "bytes");
     if (status == 206) {
