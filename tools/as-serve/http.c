@@ -259,7 +259,7 @@ reply_error(struct MHD_Connection *c, struct req *r, unsigned status,
         MHD_add_response_header(resp, "Allow",
                                 search ? "GET, HEAD, POST" : "GET, HEAD");
     }
-    if (status == 413 || status == 503 || status == 408 || status == 501)
+    if (status == 413 || status == 503 || status == 501)
         MHD_add_response_header(resp, "Connection", "close");
     return reply_response(c, r, status, resp, len);
 }
@@ -340,13 +340,10 @@ finish(struct req *r, enum MHD_RequestTerminationCode toe)
         memcpy(path, u, plen);
         path[plen] = '\0';
         char *ep = cli_msg_name_dup(path);
-        unsigned status = r->status;
-        if (status == 0 && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-            status = 0;
         long long us = (long long)((cli_now() - r->t0) * 1e6);
         flockfile(stderr);
         fprintf(stderr, "%s: %s %s %s %u %llu %lld%s\n", cli_name, r->addr,
-                r->method[0] ? r->method : "-", ep ? ep : "-", status,
+                r->method[0] ? r->method : "-", ep ? ep : "-", r->status,
                 (unsigned long long)r->bytes, us,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
                 : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? " timeout"
