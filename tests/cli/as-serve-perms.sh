@@ -74,3 +74,49 @@ expect_out "{\"status\":\"ok\",\"entries\":4,\"generation\":$((g1 + 1))}"
 
 as_serve_stop
 expect_status 0
+
+# The same for a delta segment added beside the index, and for an
+# approximate graph replaced alone (with -a): each is told apart by its
+# own change time. Forty entries, so that one more goes to a segment.
+as_synthetic_tsv 41 8 1 >all.tsv
+head -n 41 all.tsv | as-index -q -o syn.asx
+mkdir side
+chmod 755 side
+cp syn.asx side/syn.asx
+as-index -q -u side/syn.asx all.tsv
+[ -f side/syn.asx.seg ] || fail "no segment written"
+as-index -q -a syn.asx
+cp syn.asx side/ann.asx
+as-index -q -a side/ann.asx -M 8
+cmp -s syn.asx.ann side/ann.asx.ann && fail "the same graph twice"
+
+# refused, kept, then opened when a chmod makes it readable; $1 the
+# option, $2 the file served, $3 its new copy, $4 the entries after
+readable_after_chmod() {
+    rm -f "$T/serve.err"
+    as_serve_start $1 syn.asx
+    as_serve_generation
+    g1=$GEN
+    chmod 000 "$3"
+    mv "$3" "$2"
+    wait_for "the warning about $2" grep -q \
+        '^as-serve: keeping the indexes opened before$' "$T/serve.err"
+    sleep 1.5 # a look or two later: still the old one
+    http "${URL}healthz"
+    expect_out "{\"status\":\"ok\",\"entries\":40,\"generation\":$g1}"
+    chmod 644 "$2"
+    wait_for "$2 made readable" entries_are "$4" $((g1 + 1))
+    [ "$(grep -c '^as-serve: keeping the indexes opened before$' \
+        "$T/serve.err")" -eq 1 ] || fail "warned again: $(cat "$T/serve.err")"
+    as_serve_stop
+    expect_status 0
+}
+entries_are() {
+    http "${URL}healthz"
+    [ "$(cat "$T/out")" = \
+        "{\"status\":\"ok\",\"entries\":$1,\"generation\":$2}" ]
+}
+readable_after_chmod "" syn.asx.seg side/syn.asx.seg 41
+rm syn.asx.seg
+readable_after_chmod -a syn.asx.ann side/ann.asx.ann 40
+exit 0
