@@ -296,7 +296,9 @@ cat >framing.py <<'EOF'
 import socket, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])
 for head in (b"Content-Length: 3\r\nContent-Length: 5\r\n",
+             b"Content-Length: 3\r\ncontent-LENGTH: 5\r\n",
              b"Content-Length: 3\r\nTransfer-Encoding: chunked\r\n",
+             b"content-length: 3\r\ntransfer-encoding: chunked\r\n",
              b"Transfer-Encoding: gzip\r\n",
              b"Transfer-Encoding: gzip, chunked\r\n"):
     s = socket.create_connection((u.hostname, u.port))
@@ -318,6 +320,7 @@ twice='{"error":"the body'"'"'s length given twice (Content-Length, Transfer-Enc
 # idle timeout, answering nothing)
 coding='{"error":"only the chunked Transfer-Encoding is supported","status":501}'
 expect_out "HTTP/1.1 400 Bad Request $twice" "HTTP/1.1 400 Bad Request $twice" \
+    "HTTP/1.1 400 Bad Request $twice" "HTTP/1.1 400 Bad Request $twice" \
     "HTTP/1.1 501 Not Implemented $coding" "HTTP/1.1 501 Not Implemented $coding"
 
 # 415: not audio, or not decodable
@@ -415,6 +418,11 @@ for pair in 'right x' 'x right' 'right right'; do
     expect_code 400
     expect_out '{"error":"more than one Authorization header","status":400}'
 done
+# a name in another case is the same name (RFC 9110, 5.1)
+http -H 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz' \
+    -H 'authorization: Bearer x' "${URL}stats"
+expect_code 400
+expect_out '{"error":"more than one Authorization header","status":400}'
 # a name with white space before its colon, which libmicrohttpd takes
 # for another name and a proxy may not (RFC 9112, 5.1): the right token
 # beside a wrong one so sent was let in
