@@ -201,3 +201,17 @@ cmp -s want.txt got.txt || { diff want.txt got.txt >&2; fail "lof k=37"; }
 poll "anomalies?method=lof&k=53&limit=1"
 as_serve_stop
 expect_status 0
+
+# A stop does not wait for a computation under way: a t-SNE map of 20000
+# entries takes a minute or more on one thread (35 s for 10000 in a
+# release build), and the server exits 0 at once, abandoning it
+as_synthetic_tsv 20000 16 9 | as-index -q -o big.asx
+as_serve_start -j 1 big.asx
+http "${URL}map?method=tsne&format=points"
+expect_code 503
+t0=$(date +%s)
+as_serve_stop
+expect_status 0
+t=$(($(date +%s) - t0))
+[ "$t" -lt 15 ] || fail "the stop waited ${t} s for the map"
+exit 0

@@ -1466,7 +1466,10 @@ search_by_filters(const struct request *q, const struct gen *g)
 
 /* One builder for the whole server: one computation at a time, each
  * with -j threads of its own, so a few of them never take every core
- * or every worker. */
+ * or every worker. Never freed: at exit the computation under way is
+ * abandoned with the process (builder_free() would wait for it, and a
+ * t-SNE of a large library takes minutes, holding up a stop that
+ * SIGTERM asked for); what it holds is the process's memory. */
 static builder *bg;
 static pthread_once_t bg_once = PTHREAD_ONCE_INIT;
 
