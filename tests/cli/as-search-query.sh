@@ -164,6 +164,20 @@ run as-search -H -d 1e-400 lib.asx samples/kicks/kick_44k1.flac
 expect_status 0
 as-search -H -d 0 lib.asx samples/kicks/kick_44k1.flac | cmp -s - "$T/out" ||
     fail "-d 1e-400 is not -d 0"
+# -d 0 keeps an exact copy, printed at 0.000000 though 1 - cos rounds to
+# a little above 0 for some (cosine, the default): each entry as a -S
+# query, and the hat's file as audio, find themselves
+set --
+for f in samples/*/*; do set -- "$@" -p "$f"; done
+run as-search -H -d 0 -S "$@" lib.asx
+expect_status 0
+[ "$(wc -l <"$T/out")" -eq "$n" ] || fail "-d 0 -S: $(cut -f 1,3 "$T/out")"
+awk -F '\t' '$1 != $3 || $5 != "0.000000" { exit 1 }' "$T/out" ||
+    fail "-d 0 -S: $(cut -f 1,3,5 "$T/out")"
+run as-search -H -d 0 lib.asx samples/hats/hihat_48k.wav
+expect_status 0
+[ "$(cut -f 3,5 "$T/out")" = "samples/hats/hihat_48k.wav	0.000000" ] ||
+    fail "-d 0 drops the exact copy: $(cat "$T/out")"
 run as-search -H -m euclidean -k 3 lib.asx samples/kicks/kick_44k1.flac
 expect_status 0
 [ "$(sed -n 1p "$T/out" | cut -f 5)" = 0.000000 ] || fail "euclidean self"
