@@ -72,6 +72,18 @@ printf 'dir\n' >list
 run as-extract -i -T list
 expect_status 1
 expect_err "as-extract: dir: Is a directory (use -r to walk it)"
+# A directory on standard input is no operand that -r would walk: no
+# hint, with -r or without, features or -i; a file named stdin keeps it.
+for opt in -r -i; do
+    run_in dir as-extract $opt
+    expect_status 1
+    expect_err "as-extract: stdin: Is a directory"
+done
+mkdir stdin
+run as-extract stdin
+expect_status 1
+expect_err "as-extract: stdin: Is a directory (use -r to walk it)"
+rmdir stdin
 # A NUL-terminated list (find -print0) read by lines, without -0: its one
 # "line" of every path would pass for the first path alone, exit 0. The
 # lines before it are read; the rest is refused, whatever its size.

@@ -147,6 +147,10 @@ cli_notex(const char *subject, const char *fmt, ...)
 
 int cli_dir_hint;
 
+/* What cli_input_name() calls "-": one string, so that a message can tell
+ * standard input from a file named stdin. */
+static const char stdin_name[] = "stdin";
+
 const char *
 cli_tmp_reason(int err, char *buf, size_t cap)
 {
@@ -202,8 +206,10 @@ warn_status(int quiet, const char *subject, int status)
 {
     char buf[2 * PATH_MAX];
     int e = errno;
-    /* the hint is for inputs, which -r walks: not -U's index or a model */
-    if (status == AS_EIO && e == EISDIR && cli_dir_hint && quiet)
+    /* the hint is for inputs, which -r walks: not -U's index or a model,
+     * nor a directory on standard input, which no -r walks */
+    if (status == AS_EIO && e == EISDIR && cli_dir_hint && quiet &&
+        subject != stdin_name)
         cli_input_warnx(subject, "%s (use -r to walk it)", strerror(e));
     else if (status == AS_ETMP) /* the folder's fault, not the input's */
         cli_warnx(subject, "%s", cli_tmp_reason(e, buf, sizeof buf));
@@ -560,7 +566,7 @@ cli_inputs_free(struct cli_inputs *in)
 const char *
 cli_input_name(const char *path)
 {
-    return strcmp(path, "-") == 0 ? "stdin" : path;
+    return strcmp(path, "-") == 0 ? stdin_name : path;
 }
 
 /* ---- output ---- */
