@@ -128,6 +128,15 @@ if grep -Eiq '(^|[^a-z])[-+]?(inf|nan)([^a-z]|$)' "$T/out"; then
     fail "a non-finite value printed: $(cat "$T/out")"
 fi
 
+# A float file can be far quieter than any integer one: its peak is told
+# as it is, not floored at -200 dBFS (20 log10(1e-20) is -400)
+mkdir fq
+mksignal -d 0.5 -f float -a 1e-20 sine fq/faint.wav
+as-extract fq/faint.wav | as-index -o fq.asx
+run as-anomaly -C -H fq.asx
+expect_status 0
+expect_out_line "$(printf 'fq/faint.wav\tfq\tnear_silence\tpeak -400.0 dBFS')"
+
 # A file of a few samples: its length in thousandths of a ms (one sample
 # at 22050 Hz is 0.045 ms, not "0.0 ms")
 mkdir one

@@ -28,11 +28,14 @@ tenth(double v)
     return r == 0.0 ? 0.0 : r;
 }
 
-/* 20 log10(a), floored at -200 dB: log(0) never reaches the output. */
+/* 20 log10(a) of a near silence's peak, above 0 (a peak of 0 is
+ * silence) but in a float file as low as 1.4e-45, -897 dBFS, so not
+ * floored at some level it would misstate; -1000 for 0 all the same, so
+ * that log(0) never reaches the output. */
 static double
 db(double a)
 {
-    return a > 1e-10 ? 20.0 * log10(a) : -200.0;
+    return a > 0.0 ? 20.0 * log10(a) : -1000.0;
 }
 
 static void
