@@ -11,6 +11,13 @@
 #include "internal.h"
 
 #define MAX_WEIGHT 1e6
+/* The least weight above 0. The squared distances of a group weighed
+ * alone scale with its weight squared: from about 1e-150 on, rounding
+ * moves cosine distances, and below 1e-160 they underflow, every entry
+ * at 1 (cosine) or 0 (euclidean), a ranking by path. A ratio of 1e12
+ * between the weights given is far from both and leaves room for any
+ * use. */
+#define MIN_WEIGHT 1e-6
 
 /* The group named by the len bytes at s, or AS_G_COUNT. */
 static int
@@ -75,6 +82,10 @@ as_group_weights_parse(const char *spec, double *w, int *given, char *why,
         if (v < 0.0 || v > MAX_WEIGHT)
             return as__refuse(why, why_len, "%.*s%s is out of range (0 to %g)",
                               qv, num, vmore, MAX_WEIGHT);
+        if (v > 0.0 && v < MIN_WEIGHT)
+            return as__refuse(why, why_len,
+                              "%.*s%s is too small (0, or at least %g)", qv,
+                              num, vmore, MIN_WEIGHT);
         nw[g] = v;
         set[g] = 1;
         p = next;

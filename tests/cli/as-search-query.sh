@@ -148,6 +148,14 @@ expect_err "as-search: -w: 'x' is not a number" \
     "Try 'as-search --help'."
 run as-search -w colour=1 lib.asx samples/kicks/kick_44k1.flac
 expect_status 2
+# a group weighed alone far below the others' 0 ranked by path, every
+# distance 1: a weight above 0 is at least 1e-6
+run as-search -w timbre=1e-200,pitch=0,brightness=0,envelope=0,noisiness=0,rhythm=0 \
+    lib.asx samples/kicks/kick_44k1.flac
+expect_status 2
+expect_err "as-search: -w: 1e-200 is too small (0, or at least 1e-06)" \
+    "$(as_usage as-search)" \
+    "Try 'as-search --help'."
 run as-search -w timbre=0,pitch=0,brightness=0,envelope=0,noisiness=0,rhythm=0 \
     lib.asx samples/kicks/kick_44k1.flac
 expect_status 2

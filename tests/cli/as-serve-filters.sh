@@ -66,6 +66,9 @@ expect_out '{"error":"w: '\''tone'\'' is not a group (timbre, pitch, brightness,
 http "${URL}search?path=$K&w=pitch=2e6"
 expect_code 400
 expect_out '{"error":"w: 2e6 is out of range (0 to 1e+06)","status":400}'
+http "${URL}search?path=$K&w=pitch=1e-9"
+expect_code 400
+expect_out '{"error":"w: 1e-9 is too small (0, or at least 1e-06)","status":400}'
 http "${URL}search?path=$K&w=timbre=0,pitch=0,brightness=0,envelope=0,noisiness=0,rhythm=0"
 expect_code 400
 expect_out '{"error":"w: every group of the index weighs 0","status":400}'

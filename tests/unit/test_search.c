@@ -2157,12 +2157,13 @@ test_weights(const char *path)
         CHECK_INT(given[g], g == AS_G_PITCH || g == AS_G_RHYTHM);
     }
     check_ctx("weights: underflow");
-    /* an underflow is rounding, not a refusal: 1e-400 is 0 */
+    /* an underflow is rounding, not a refusal: 1e-400 is 0; the least
+     * weight above 0 is 1e-6 */
     CHECK_STATUS(
-        as_group_weights_parse("pitch=1e-400,rhythm=1e-320", w, given, NULL, 0),
+        as_group_weights_parse("pitch=1e-400,rhythm=1e-6", w, given, NULL, 0),
         AS_OK);
     CHECK_NEAR(w[AS_G_PITCH], 0.0, 0.0);
-    CHECK(w[AS_G_RHYTHM] > 0.0 && w[AS_G_RHYTHM] < 1e-300);
+    CHECK_NEAR(w[AS_G_RHYTHM], 1e-6, 0.0);
     CHECK(given[AS_G_PITCH] && given[AS_G_RHYTHM]);
     w[AS_G_PITCH] = 0.0;
     w[AS_G_RHYTHM] = 2.5;
@@ -2179,6 +2180,9 @@ test_weights(const char *path)
         {"pitch=", "'' is not a number"},
         {"pitch=2e6", "2e6 is out of range (0 to 1e+06)"},
         {"pitch=-1", "-1 is out of range (0 to 1e+06)"},
+        /* a group weighed alone below about 1e-160 ranked by path */
+        {"pitch=1e-320", "1e-320 is too small (0, or at least 1e-06)"},
+        {"pitch=9.99e-7", "9.99e-7 is too small (0, or at least 1e-06)"},
         {"=1", "'' is not a group (timbre, pitch, brightness, envelope, "
                "noisiness, rhythm, other)"},
         {"timbre=1=2", "'1=2' is not a number"},

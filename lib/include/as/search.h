@@ -74,14 +74,16 @@ void as_search_opts_init(struct as_search_opts *o);
 
 /*
  * Group weights from their string form, "group=weight,..." (as-search
- * -w, as-serve's w=): the weight, a number from 0 to 1e6, of each group
+ * -w, as-serve's w=): the weight, 0 or a number from 1e-6 to 1e6 (a
+ * number that rounds to 0 is 0), of each group
  * named (as_group_name()) into w[group], and given[group] (may be NULL)
  * set to 1; the groups not named keep what w and given hold. Returns
  * AS_OK, or AS_EINVAL with w and given unchanged and, if why is not
  * NULL, up to why_len bytes of why (NUL-terminated) saying what is
  * wrong, for a message after the option or parameter name: "'x' is not
  * group=weight", "'x' is not a group (timbre, ...)", "'x' is not a
- * number", "2e6 is out of range (0 to 1e+06)", the part quoted up to
+ * number", "2e6 is out of range (0 to 1e+06)", "1e-9 is too small (0,
+ * or at least 1e-06)", the part quoted up to
  * 40 bytes (then "..."): 200 bytes hold any reason.
  */
 int as_group_weights_parse(const char *spec, double *w, int *given, char *why,
