@@ -5,7 +5,8 @@
 # Builds the libFuzzer targets (clang, -DAS_FUZZ=ON with AddressSanitizer
 # and UndefinedBehaviorSanitizer, in build-fuzz/), makes their seed
 # corpora from generated signals and the fixtures, and runs each TARGET
-# (default: all) for SECONDS (default 60) one after the other, printing
+# (default: all) for SECONDS (default 60), as many at once as there are
+# cores (each fuzzer runs one thread), printing
 # per target the inputs run, their rate, the CPU seconds used and the
 # corpus size. Exits 1 if any target found a crash, a leak, a timeout or
 # a sanitizer report, and names the input it left for inspection; 2 on
@@ -199,15 +200,18 @@ export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # CPU seconds (user and system) the children used between two outputs
-# of the shell's times (which must run in this shell, not a subshell)
+# of the shell's times (run in the shell whose children they count)
 cpu_between() {
     awk 'FNR == 2 { split($1, u, "m"); split($2, s, "m")
         v = u[1] * 60 + u[2] + s[1] * 60 + s[2]
         if (NR == FNR) a = v; else b = v }
         END { printf "%.0f", b - a }' "$1" "$2"
 }
-failed=""
-for t in $targets; do
+# fuzz TARGET: one run, in a subshell of its own so that its times count
+# that fuzzer alone; leaves its report line in $work/out/TARGET and
+# "failed" in $work/out/TARGET.failed when it failed
+fuzz() {
+    t=$1
     case $t in
     decode_*) maxlen=32768 dict=$root/tests/fuzz/decode.dict ;;
     featread_*) maxlen=16384 dict="" ;;
@@ -219,24 +223,46 @@ for t in $targets; do
     [ -d "$root/tests/fuzz/regress/$t" ] && regress=$root/tests/fuzz/regress/$t
     log=$work/log/$t.log
     # a run that ends with SIGINT or SIGTERM still counts as a failure
-    times >"$work/times0"
+    times >"$work/out/$t.times0"
     if nice -n 10 "$bin/fuzz_$t" -max_total_time="$secs" \
         -max_len="$maxlen" -timeout=20 -rss_limit_mb=2048 \
         ${dict:+-dict="$dict"} -print_final_stats=1 \
         -artifact_prefix="$work/crash/$t-" \
         "$work/corpus/$t" "$work/seeds/$t" $regress >"$log" 2>&1; then
-        times >"$work/times1"
+        times >"$work/out/$t.times1"
         runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
         rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
         units=$(ls "$work/corpus/$t" | wc -l)
         printf '%s: %s runs, %s/s, %s s CPU, corpus %s\n' "$t" \
             "${runs:-?}" "${rate:-?}" \
-            "$(cpu_between "$work/times0" "$work/times1")" "$units" >&2
+            "$(cpu_between "$work/out/$t.times0" "$work/out/$t.times1")" \
+            "$units" >"$work/out/$t"
     else
-        echo "$t: FAILED; the end of $log:" >&2
-        tail -n 40 "$log" >&2
-        failed="$failed $t"
+        {
+            echo "$t: FAILED; the end of $log:"
+            tail -n 40 "$log"
+        } >"$work/out/$t"
+        : >"$work/out/$t.failed"
     fi
+}
+# as many targets at once as there are cores (each fuzzer runs one
+# thread), reported in the order given
+rm -rf "$work/out"
+mkdir -p "$work/out"
+n=0
+for t in $targets; do
+    (fuzz "$t") &
+    n=$((n + 1))
+    if [ "$n" -ge "$jobs" ]; then
+        wait
+        n=0
+    fi
+done
+wait
+failed=""
+for t in $targets; do
+    cat "$work/out/$t" >&2
+    [ -e "$work/out/$t.failed" ] && failed="$failed $t"
 done
 if [ -n "$failed" ]; then
     echo "run.sh: failed:$failed (inputs in $work/crash/)" >&2
