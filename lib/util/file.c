@@ -249,6 +249,14 @@ as_path_target(const char *path)
         errno = EINVAL;
         return NULL;
     }
+    /* no file has the empty name, as open(2) and stat(2) say; taken as
+     * it is, it would lead a writer to make ".lock" and ".seg" in the
+     * current folder and sweep the temporary files of indexes named
+     * "seg" or "lock" there */
+    if (path[0] == '\0') {
+        errno = ENOENT;
+        return NULL;
+    }
     char *p = strdup(path);
     for (int hops = 0; p != NULL; hops++) {
         struct stat st;

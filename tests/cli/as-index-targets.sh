@@ -76,3 +76,25 @@ expect_err "as-index: nothere.asx: No such file or directory" \
 run as-index -L sub/l2.asx
 expect_status 1
 expect_err "as-index: sub/l2.asx: 1 label with 2 or more entries; learning needs 2"
+
+# an empty name (an unset variable in a cron job) names no file: the
+# writers say so and make nothing in the current folder, neither the
+# lock ".lock" nor a temporary file, and sweep no other index's (those
+# of an index named "seg" look like the segment's of the empty name)
+mkdir empty
+cd empty
+: >.seg.tmp-Abc123
+for cmd in "-o" "-u" "merge -o"; do
+    if [ "$cmd" = "merge -o" ]; then
+        run as-index merge -o "" ../real/lib.asx
+    else
+        run as-index $cmd "" ../lib.tsv
+    fi
+    expect_status 1
+    expect_err "as-index: : No such file or directory"
+done
+run as-index -a ""
+expect_status 1
+expect_err "as-index: : No such file or directory"
+[ "$(ls -A)" = ".seg.tmp-Abc123" ] || fail "files made or removed: $(ls -A)"
+cd ..

@@ -25,8 +25,8 @@ extern "C" {
  * pass the result to each, so that a link pointed elsewhere meanwhile
  * cannot split the work between two files. The readers of an index
  * (as_index_open(), as_index_ident()) follow it once too. A new string
- * to free, or NULL with errno set: EINVAL for a NULL path, ELOOP for a
- * loop of links, ENOMEM, or
+ * to free, or NULL with errno set: EINVAL for a NULL path, ENOENT for
+ * the empty one, ELOOP for a loop of links, ENOMEM, or
  * what readlink(2) says of a link. Anything else that keeps path from
  * being looked at (a folder on the way missing or not searchable, a loop
  * there) gives path as it is, for the caller's own call to fail on.
