@@ -259,7 +259,35 @@ safe_target(const char *name, const char *t)
     else if (st != AS_OK)
         target_warn(name, t, st == AS_EIO ? strerror(errno) : as_strerror(st),
                     NULL);
-    return st != AS_OK;
+    if (st != AS_OK)
+        return 1;
+    /* a folder named as the delta segment, which a whole index written
+     * could not remove (the library refuses to write then): said here,
+     * naming it, before any work */
+    struct stat sb;
+    size_t n = strlen(t);
+    char *seg = malloc(n + sizeof ".seg");
+    if (seg == NULL)
+        cli_nomem();
+    memcpy(seg, t, n);
+    memcpy(seg + n, ".seg", sizeof ".seg");
+    int dir = lstat(seg, &sb) == 0 && S_ISDIR(sb.st_mode);
+    if (dir) {
+        static const char tail[] =
+            ", the name of its delta segment, is a folder; not written";
+        char *m = cli_msg_name_dup(seg);
+        size_t k = strlen(m);
+        char *why = malloc(k + sizeof tail);
+        if (why == NULL)
+            cli_nomem();
+        memcpy(why, m, k);
+        memcpy(why + k, tail, sizeof tail);
+        target_warn(name, t, why, NULL);
+        free(why);
+        free(m);
+    }
+    free(seg);
+    return dir;
 }
 
 static int

@@ -788,6 +788,17 @@ static int
 write_to(as_index_builder *b, const char *path)
 {
     char dir[4096], tmp[4200];
+    /* the delta segment beside the old index is removed once the new
+     * one is in place; a folder in its place could not be, and every
+     * reader would refuse the new index for it: nothing is written */
+    char *seg = as__seg_path(path);
+    struct stat sb;
+    int seg_dir = seg != NULL && lstat(seg, &sb) == 0 && S_ISDIR(sb.st_mode);
+    free(seg);
+    if (seg_dir) {
+        errno = EISDIR;
+        return AS_EIO;
+    }
     int fd = as__temp_beside(path, dir, sizeof dir, tmp, sizeof tmp);
     if (fd < 0)
         return AS_EIO;
@@ -805,7 +816,7 @@ write_to(as_index_builder *b, const char *path)
      * its base), so a crash before the unlink changes nothing, the
      * unlink needs no sync of its own, and one left when only the
      * directory's sync failed is ignored as well. */
-    char *seg = err == 0 ? as__seg_path(path) : NULL;
+    seg = err == 0 ? as__seg_path(path) : NULL;
     if (seg != NULL)
         unlink(seg);
     free(seg);

@@ -231,3 +231,20 @@ expect_status 0
 [ -e bk.asx.seg ] && fail "the segment left after folding it in"
 cp bk.asx folded.asx
 as-index -d folded.asx | cmp -s bk.dump - || fail "the folded file alone"
+
+# A folder with the segment's name could not be removed once a whole
+# index is written, and every reader would refuse the index for it: -o
+# and merge -o (whose target is not read) write nothing and say why; the
+# index stays as it was.
+as-index -o dirseg.asx a.tsv
+cp dirseg.asx dirseg.before
+mkdir dirseg.asx.seg
+run as-index -o dirseg.asx u.tsv
+expect_status 1
+expect_err "as-index: dirseg.asx: dirseg.asx.seg, the name of its delta segment, is a folder; not written"
+run as-index merge -o dirseg.asx base.asx
+expect_status 1
+expect_err "as-index: dirseg.asx: dirseg.asx.seg, the name of its delta segment, is a folder; not written"
+cmp -s dirseg.asx dirseg.before || fail "an index written beside a folder .seg"
+rmdir dirseg.asx.seg
+as-index -c dirseg.asx || fail "the index is not whole"

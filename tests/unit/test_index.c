@@ -1781,6 +1781,29 @@ test_stream(void)
 }
 
 /* What a writer may replace (as_index_replaceable). */
+/* A folder named as the delta segment cannot be removed when a whole
+ * index is written, and would make every reader refuse the new one:
+ * nothing is written (EISDIR), the old index stays. */
+static void
+test_segment_folder(void)
+{
+    check_ctx("segment folder");
+    char path[512], seg[520];
+    snprintf(path, sizeof path, "%s/segdir.asx", dir);
+    snprintf(seg, sizeof seg, "%s.seg", path);
+    CHECK_STATUS(write_sample(3, path), AS_OK);
+    CHECK_INT(mkdir(seg, 0700), 0);
+    CHECK_STATUS(write_sample(5, path), AS_EIO);
+    CHECK_INT(errno, EISDIR);
+    as_index *ix = NULL;
+    CHECK_STATUS(as_index_open(&ix, path, AS_INDEX_NO_SEGMENT, NULL), AS_OK);
+    if (ix != NULL)
+        CHECK_INT(as_index_count(ix), 3);
+    as_index_close(ix);
+    CHECK_INT(rmdir(seg), 0);
+    CHECK_STATUS(write_sample(5, path), AS_OK);
+}
+
 static void
 test_replaceable(void)
 {
@@ -1926,6 +1949,7 @@ main(int argc, char **argv)
     test_subset();
     test_stream();
     test_replaceable();
+    test_segment_folder();
     test_spellings_new_index();
     if (tu_rmtree(dir) != 0)
         return 1;

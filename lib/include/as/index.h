@@ -373,7 +373,9 @@ size_t as_index_builder_count(const as_index_builder *b);
  * in which they were first added, so the same entries always give the
  * same bytes. Returns AS_OK, AS_EINVAL (more than 2^32 - 2 entries),
  * AS_EIO (errno set; ENAMETOOLONG for a path too long for the temporary
- * name) or AS_ENOMEM. AS_EIO with the new index in place means that the
+ * name; EISDIR, with nothing written, when a folder has the name of the
+ * delta segment, path.seg, which would stay and make every reader refuse
+ * the index) or AS_ENOMEM. AS_EIO with the new index in place means that the
  * directory could not be synced after the rename: the index may not
  * survive a power failure. */
 int as_index_builder_write(as_index_builder *b, const char *path);
