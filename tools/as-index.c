@@ -635,10 +635,11 @@ update_segment(const struct opts *o, const char *target, char **streams,
         failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
     if (o->prune && prune(o, ix, &k, failed, &c))
         goto out;
-    /* a write that failed left the index as it was: no summary then */
+    /* a write that failed left the index as it was: no summary then;
+     * damage found folding the segment in is named as -c names it */
     int st = as_index_updater_write(k.u, NULL);
     if (st != AS_OK) {
-        cli_warn_status(named(o), st);
+        cli_warn_index(named(o), ix, st);
         goto out;
     }
     summary(o, o->update, &c, 1);

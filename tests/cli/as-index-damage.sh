@@ -251,3 +251,29 @@ cp two.asx new.asx
 run as-index merge -q -o new.asx two.asx no-such.asx bad.asx
 expect_status 1
 cmp -s two.asx new.asx || fail "merge replaced its output after input errors"
+
+# -u that folds its segment in (changes past a tenth of the index; an
+# index without a projection) checks every block first: damage in a row
+# it did not compare (a block of the matrix past the rows it changed) is
+# refused, and named as -c names it.
+awk -F '\t' -v OFS='\t' 'NR == 1 { print; next }
+    { p = $1; for (k = 0; k < 12; k++) { $1 = "f/" k "/" p; print } }' \
+    raw.tsv >many.tsv
+as-index -o fold.asx many.tsv
+rows=$(($(wc -l <many.tsv) - 1))
+# the first fifth of the rows, changed: a fold, in the matrix's first block
+awk -F '\t' -v OFS='\t' -v n=$((rows / 5)) 'NR == 1 { print; next }
+    NR <= n + 1 { $7 = $7 + 1; print }' many.tsv >fifth.tsv
+set -- $(od -An -tu8 -j $((56 + 16 * 7)) -N 16 -v fold.asx)
+[ "$2" -gt 32768 ] || fail "a matrix of one block: $2 bytes"
+at=$(($1 + $2 - 4)) # the last row's last value
+cp fold.asx bad.asx
+_b=$(od -An -tu1 -j "$at" -N1 fold.asx | tr -d ' ')
+printf "\\$(printf %o $(((_b + 1) % 256)))" |
+    dd of=bad.asx bs=1 seek="$at" conv=notrunc 2>/dev/null
+cp bad.asx saved.asx
+run as-index -u bad.asx fifth.tsv
+expect_status 1
+expect_err "as-index: bad.asx: index is damaged (checksum mismatch in MATRIX)"
+cmp -s saved.asx bad.asx || fail "-u folded a damaged index"
+[ ! -e bad.asx.seg ] || fail "-u wrote a segment"
