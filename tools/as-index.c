@@ -75,6 +75,7 @@ struct sink {
     as_moves *mv; /* with -u: the entries whose file is gone (made when
                      first needed) */
     int mv_made;
+    int damaged; /* a row met a damaged block of the index (reported) */
 };
 
 /* With -u, a row of a file the index holds spelt otherwise (./lib/x.wav
@@ -136,6 +137,17 @@ sink_remove(struct sink *k, const char *path)
                         : as_index_builder_remove(k->b, path);
 }
 
+/* The index being written as the user named it (-L, -u, -o, merge -o):
+ * what the messages about it say, the file a link leads to being the
+ * one read, locked and written. */
+static const char *
+named(const struct opts *o)
+{
+    return o->learn != NULL    ? o->learn
+           : o->update != NULL ? o->update
+                               : o->output;
+}
+
 /* Reads every row of one stream into the sink (a builder created from the
  * first stream's header when there is none yet). *accepted is set when
  * the stream's columns were taken (even if some rows were not). Returns 1
@@ -146,6 +158,8 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
 {
     as_index_builder **b = &k->b;
     struct cli_stream s;
+    if (k->damaged)
+        return 1; /* the update stops there */
     if (cli_stream_open(&s, path) != 0) {
         c->failed++;
         return 1;
@@ -184,6 +198,15 @@ read_stream(const struct opts *o, const char *path, struct sink *k,
         moved_from(k, &e, row.values);
         enum as_put what;
         int st = sink_put(k, &e, row.values, &what);
+        if (st == AS_ECHECKSUM && k->old != NULL) {
+            /* the bytes of the index the row was compared with, not the
+             * row's: said once, of the index, as -c says it, and the
+             * update stops with nothing written, as folding in does */
+            cli_warn_index(named(o), k->old, st);
+            k->damaged = 1;
+            failed = 1;
+            break;
+        }
         if (st != AS_OK) {
             cli_stream_warn_row(&s, st);
             c->failed++;
@@ -235,17 +258,6 @@ target_warn(const char *name, const char *t, const char *reason,
     else
         cli_warnx(name, "%s", reason);
     free(to);
-}
-
-/* The index being written as the user named it (-L, -u, -o, merge -o):
- * what the messages about it say, the file a link leads to being the
- * one read, locked and written. */
-static const char *
-named(const struct opts *o)
-{
-    return o->learn != NULL    ? o->learn
-           : o->update != NULL ? o->update
-                               : o->output;
 }
 
 /* Refuses to replace anything but an index (as_index_replaceable()),
@@ -633,6 +645,8 @@ update_segment(const struct opts *o, const char *target, char **streams,
         failed |= read_stream(o, "-", &k, &first, &c, &accepted);
     for (int i = 0; i < n_streams; i++)
         failed |= read_stream(o, streams[i], &k, &first, &c, &accepted);
+    if (k.damaged)
+        goto out;
     if (o->prune && prune(o, ix, &k, failed, &c))
         goto out;
     /* a write that failed left the index as it was: no summary then;

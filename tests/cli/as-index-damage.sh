@@ -277,3 +277,23 @@ expect_status 1
 expect_err "as-index: bad.asx: index is damaged (checksum mismatch in MATRIX)"
 cmp -s saved.asx bad.asx || fail "-u folded a damaged index"
 [ ! -e bad.asx.seg ] || fail "-u wrote a segment"
+
+# -u writing a segment checks the blocks of the entries it compares:
+# damage there is the index's, said once and named as -c names it (not
+# a message per row, as if the stream were at fault), and the update
+# stops with nothing written, with -q too; streams after it are not read.
+set -- $(od -An -tu8 -j $((56 + 16 * 7)) -N 16 -v fold.asx)
+at=$(($1 + 4)) # the first row's second value
+cp fold.asx bad.asx
+_b=$(od -An -tu1 -j "$at" -N1 fold.asx | tr -d ' ')
+printf "\\$(printf %o $(((_b + 1) % 256)))" |
+    dd of=bad.asx bs=1 seek="$at" conv=notrunc 2>/dev/null
+cp bad.asx saved.asx
+head -n 4 fifth.tsv >three.tsv
+for q in "" -q; do
+    run as-index $q -u bad.asx three.tsv three.tsv
+    expect_status 1
+    expect_err "as-index: bad.asx: index is damaged (checksum mismatch in MATRIX)"
+    cmp -s saved.asx bad.asx || fail "-u $q: the damaged index was written"
+    [ ! -e bad.asx.seg ] || fail "-u $q: a segment written beside a damaged index"
+done
