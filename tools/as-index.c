@@ -576,6 +576,16 @@ run_approx(const struct opts *o)
         free(ann);
         return AS_EXIT_FAIL;
     }
+    /* opened again under the lock: while this run waited for it (-w),
+     * an update may have changed the index and another build written
+     * the graph of the new one, which a graph of the index as it was
+     * opened above would replace with one every search refuses */
+    as_index_close(ix);
+    if ((ix = cli_index_open(o->approx, 0)) == NULL) {
+        as_index_unlock(lock);
+        free(ann);
+        return AS_EXIT_FAIL;
+    }
     int st = as_ann_build(ix, ann, &ao);
     if (st == AS_ECHECKSUM)
         cli_warn_index(o->approx, ix, st);

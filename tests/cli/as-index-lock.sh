@@ -43,6 +43,27 @@ run as-index -c lib.asx
 expect_status 0
 [ "$(as-index -d lib.asx -H | wc -l)" -eq 2 ] || fail "two entries"
 
+# -a waiting for another build's lock (-w) builds from the index as it
+# is once it has the lock, not as it was when the run began: after an
+# update meanwhile, a graph of the old index would replace the new one
+# the other build may have written, and every search would refuse it.
+if [ "${AS_WITH_APPROX-}" = ON ]; then
+    as-index -o graph.asx lib.tsv
+    flock graph.asx.ann.lock sleep 1.5 &
+    holder=$!
+    sleep 0.2
+    as-index -a graph.asx -w 30 2>"$T/approx.err" &
+    builder=$!
+    sleep 0.5
+    # the index changes while the build waits (a delta segment)
+    sed 's/kick_44k1/kick_again/' lib.tsv | as-index -q -u graph.asx
+    wait "$holder"
+    wait "$builder" || fail "-a failed: $(cat "$T/approx.err")"
+    run as-search -a -k 1 graph.asx "$FIX/kick_44k1.flac"
+    expect_status 0
+    expect_no_err
+fi
+
 # A lock file the writer may not write (made by a run under sudo, or
 # another user's umask) still locks: flock needs only to open it. Root
 # writes anything, so as root this runs as nobody through setpriv.
