@@ -276,27 +276,19 @@ safe_target(const char *name, const char *t)
     /* a folder named as the delta segment, which a whole index written
      * could not remove (the library refuses to write then): said here,
      * naming it, before any work */
+    static const char tail[] =
+        ", the name of its delta segment, is a folder; not written";
     struct stat sb;
-    size_t n = strlen(t);
-    char *seg = malloc(n + sizeof ".seg");
-    if (seg == NULL)
-        cli_nomem();
-    memcpy(seg, t, n);
-    memcpy(seg + n, ".seg", sizeof ".seg");
+    char *seg = cli_xrealloc(NULL, strlen(t) + sizeof ".seg");
+    strcat(strcpy(seg, t), ".seg");
     int dir = lstat(seg, &sb) == 0 && S_ISDIR(sb.st_mode);
     if (dir) {
-        static const char tail[] =
-            ", the name of its delta segment, is a folder; not written";
         char *m = cli_msg_name_dup(seg);
-        size_t k = strlen(m);
-        char *why = malloc(k + sizeof tail);
+        char *why = m != NULL ? realloc(m, strlen(m) + sizeof tail) : NULL;
         if (why == NULL)
             cli_nomem();
-        memcpy(why, m, k);
-        memcpy(why + k, tail, sizeof tail);
-        target_warn(name, t, why, NULL);
+        target_warn(name, t, strcat(why, tail), NULL);
         free(why);
-        free(m);
     }
     free(seg);
     return dir;
