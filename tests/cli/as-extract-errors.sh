@@ -72,6 +72,10 @@ printf 'dir\n' >list
 run as-extract -i -T list
 expect_status 1
 expect_err "as-extract: dir: Is a directory (use -r to walk it)"
+# the empty name is quoted, not an empty field
+run as-extract ""
+expect_status 1
+expect_err "as-extract: '': No such file or directory"
 # A directory on standard input is no operand that -r would walk: no
 # hint, with -r or without, features or -i; a file named stdin keeps it.
 for opt in -r -i; do

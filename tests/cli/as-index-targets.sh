@@ -91,10 +91,10 @@ for cmd in "-o" "-u" "merge -o"; do
         run as-index $cmd "" ../lib.tsv
     fi
     expect_status 1
-    expect_err "as-index: : No such file or directory"
+    expect_err "as-index: '': No such file or directory"
 done
 run as-index -a ""
 expect_status 1
-expect_err "as-index: : No such file or directory"
+expect_err "as-index: '': No such file or directory"
 [ "$(ls -A)" = ".seg.tmp-Abc123" ] || fail "files made or removed: $(ls -A)"
 cd ..

@@ -110,7 +110,12 @@ vwarn(int quiet, const char *subject, const char *fmt, va_list ap)
     flockfile(stderr);
     fprintf(stderr, "%s: ", cli_name);
     if (subject != NULL) {
-        cli_msg_name(stderr, subject);
+        /* the empty name (an unset variable: as-index -o "$IDX") quoted,
+         * as coreutils quote it, rather than an empty field */
+        if (*subject == '\0')
+            fputs("''", stderr);
+        else
+            cli_msg_name(stderr, subject);
         fputs(": ", stderr);
     }
     vfprintf(stderr, fmt, ap);
