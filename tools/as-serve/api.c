@@ -474,7 +474,7 @@ parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last)
 struct file_body {
     int fd;
     uint64_t first, len;
-    char *path; /* for the warning */
+    char *path; /* for the warning (escaped by it) */
 };
 
 static ssize_t
@@ -515,7 +515,7 @@ static struct MHD_Response *
 file_response(int fd, uint64_t first, uint64_t len, const char *path)
 {
     struct file_body *f = malloc(sizeof *f);
-    char *p = cli_msg_name_dup(path);
+    char *p = strdup(path);
     struct MHD_Response *resp = NULL;
     if (f != NULL && p != NULL) {
         *f = (struct file_body){fd, first, len, p};
