@@ -318,6 +318,22 @@ lock_target(const struct opts *o, const char *name, const char *t, int *fd)
     return 0;
 }
 
+/* Whether this run's lock on t stopped keeping other writers out before
+ * its write: its file was removed while held (as_index_lock_held()), by
+ * someone who took it for a stale one. Said, naming the index, and 1;
+ * 0 when it holds, or cannot be told (the write goes on, as before). */
+static int
+lock_lost(const char *name, const char *t, int lock)
+{
+    if (as_index_lock_held(t, lock) != AS_ELOCKED)
+        return 0;
+    target_warn(name, t,
+                "its lock file was removed while this run held it, letting "
+                "another writer in; not written",
+                NULL);
+    return 1;
+}
+
 /* The index file that path names (as_path_target()), found once per run
  * so that the lock, the reads and the write all go to one file even if
  * the link is pointed elsewhere meanwhile; returned locked (*lock), once
@@ -516,11 +532,16 @@ learn_failed(const char *target, int st, const struct as_learn_opts *lo,
  * are. Returns 1 after reporting a failure.
  */
 static int
-learn_into(const char *name, const char *target, const struct as_learn_opts *lo)
+learn_into(const char *name, const char *target, int lock,
+           const struct as_learn_opts *lo)
 {
     as_index *ix = cli_index_open(target, AS_INDEX_VERIFY);
     if (ix == NULL)
         return 1;
+    if (lock_lost(name, target, lock)) {
+        as_index_close(ix);
+        return 1;
+    }
     struct as_learn_info info;
     int st = as_index_learn_write(ix, target, lo, &info);
     as_index_close(ix);
@@ -578,7 +599,8 @@ run_approx(const struct opts *o)
         free(ann);
         return AS_EXIT_FAIL;
     }
-    int st = as_ann_build(ix, ann, &ao);
+    int lost = lock_lost(o->approx, ann, lock);
+    int st = lost ? AS_OK : as_ann_build(ix, ann, &ao);
     if (st == AS_ECHECKSUM)
         cli_warn_index(o->approx, ix, st);
     else if (st == AS_EINVAL)
@@ -589,7 +611,7 @@ run_approx(const struct opts *o)
     as_index_close(ix);
     as_index_unlock(lock);
     free(ann);
-    return st == AS_OK ? AS_EXIT_OK : AS_EXIT_FAIL;
+    return st == AS_OK && !lost ? AS_EXIT_OK : AS_EXIT_FAIL;
 }
 
 /* -L: learn a projection for an existing index. */
@@ -606,7 +628,7 @@ run_learn(const struct opts *o)
     char *target = take_target(o, o->learn, 1, &lock);
     if (target == NULL)
         return AS_EXIT_FAIL;
-    int failed = learn_into(o->learn, target, &lo);
+    int failed = learn_into(o->learn, target, lock, &lo);
     as_index_unlock(lock);
     free(target);
     return failed ? AS_EXIT_FAIL : AS_EXIT_OK;
@@ -620,8 +642,8 @@ run_learn(const struct opts *o)
  * cannot be opened.
  */
 static int
-update_segment(const struct opts *o, const char *target, char **streams,
-               int n_streams)
+update_segment(const struct opts *o, const char *target, int lock,
+               char **streams, int n_streams)
 {
     struct counts c = {0};
     struct as_featheader first = {0};
@@ -650,6 +672,8 @@ update_segment(const struct opts *o, const char *target, char **streams,
     if (k.damaged)
         goto out;
     if (o->prune && prune(o, ix, &k, failed, &c))
+        goto out;
+    if (lock_lost(named(o), target, lock))
         goto out;
     /* a write that failed left the index as it was: no summary then;
      * damage found folding the segment in is named as -c names it */
@@ -706,7 +730,7 @@ would_empty(const char *target, const char *name, const char *what)
  * whose lock the caller holds.
  */
 static int
-write_whole(const struct opts *o, const char *target, char **streams,
+write_whole(const struct opts *o, const char *target, int lock, char **streams,
             int n_streams)
 {
     struct counts c = {0};
@@ -800,6 +824,8 @@ write_whole(const struct opts *o, const char *target, char **streams,
             goto out;
         }
     }
+    if (lock_lost(named(o), target, lock))
+        goto out;
     /* a write that failed left the index as it was: no summary then */
     int st = as_index_builder_write(b, target);
     if (st != AS_OK) {
@@ -828,10 +854,11 @@ run_write(const struct opts *o, char **streams, int n_streams)
     char *target = take_target(o, path, o->update != NULL, &lock);
     if (target == NULL)
         return AS_EXIT_FAIL;
-    int rc =
-        o->update != NULL ? update_segment(o, target, streams, n_streams) : -1;
+    int rc = o->update != NULL
+                 ? update_segment(o, target, lock, streams, n_streams)
+                 : -1;
     if (rc < 0)
-        rc = write_whole(o, target, streams, n_streams);
+        rc = write_whole(o, target, lock, streams, n_streams);
     as_index_unlock(lock);
     free(target);
     return rc;
@@ -941,6 +968,10 @@ run_merge(const struct opts *o, char **inputs, int n)
     } else if (b != NULL && as_index_builder_count(b) == 0 &&
                would_empty(out, o->output, "the indexes read")) {
         /* nor do empty shards empty a library, as empty streams do not */
+        as_index_builder_free(b);
+        b = NULL;
+    }
+    if (b != NULL && lock_lost(o->output, out, lock)) {
         as_index_builder_free(b);
         b = NULL;
     }

@@ -142,7 +142,11 @@ as_index_annotate(const char *link, const struct as_index_ident *id,
     }
     if ((st = as_index_open(&ix, path, AS_INDEX_VERIFY, NULL)) != AS_OK)
         goto done;
-    st = rewrite(ix, path, cluster, anomaly);
+    /* its lock file removed meanwhile: another writer may be in */
+    if ((st = as_index_lock_held(path, lock)) == AS_EIO)
+        st = AS_OK; /* not to be told: as before */
+    if (st == AS_OK)
+        st = rewrite(ix, path, cluster, anomaly);
 done:;
     int err = errno;
     as_index_close(ix);

@@ -87,15 +87,11 @@ make_lock(char *lockpath)
     return -1;
 }
 
-int
-as_index_lock(const char *link, double wait_s, int *fd)
+/* The lock file at lockpath, opened (made when there is none), or -1
+ * with errno set. */
+static int
+open_lock(char *lockpath)
 {
-    if (link == NULL || fd == NULL)
-        return AS_EINVAL;
-    /* beside the file a link names, which writers replace */
-    char *lockpath = as__target_with(link, ".lock");
-    if (lockpath == NULL)
-        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     int f = -1;
     for (int attempt = 0; f < 0 && attempt < 8; attempt++) {
         f = make_lock(lockpath);
@@ -120,35 +116,91 @@ as_index_lock(const char *link, double wait_s, int *fd)
             errno = first;
         break;
     }
-    int err = errno;
-    free(lockpath);
-    if (f < 0) {
-        errno = err;
-        return AS_EIO;
-    }
+    return f;
+}
+
+/* Whether fd is the file at lockpath now: 1, 0, or -1 (errno set) when
+ * that cannot be told. */
+static int
+is_lock_file(int fd, const char *lockpath)
+{
+    struct stat a, b;
+    if (fstat(fd, &a) != 0)
+        return -1;
+    if (stat(lockpath, &b) != 0)
+        return errno == ENOENT ? 0 : -1;
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int
+as_index_lock(const char *link, double wait_s, int *fd)
+{
+    if (link == NULL || fd == NULL)
+        return AS_EINVAL;
+    /* beside the file a link names, which writers replace */
+    char *lockpath = as__target_with(link, ".lock");
+    if (lockpath == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
     struct timespec t0, now;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        if (flock(f, LOCK_EX | LOCK_NB) == 0) {
-            *fd = f;
-            return AS_OK;
-        }
-        if (errno != EWOULDBLOCK && errno != EINTR) {
+    int st = AS_EIO, err = 0;
+    for (int round = 0;; round++) {
+        int f = open_lock(lockpath);
+        if (f < 0) {
             err = errno;
-            close(f);
-            errno = err;
-            return AS_EIO;
+            break;
         }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double waited = (double)(now.tv_sec - t0.tv_sec) +
-                        (double)(now.tv_nsec - t0.tv_nsec) * 1e-9;
-        if (waited >= wait_s) {
-            close(f);
-            return AS_ELOCKED;
+        for (;;) {
+            if (flock(f, LOCK_EX | LOCK_NB) == 0) {
+                st = AS_OK;
+                break;
+            }
+            if (errno != EWOULDBLOCK && errno != EINTR) {
+                err = errno;
+                st = AS_EIO;
+                break;
+            }
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double waited = (double)(now.tv_sec - t0.tv_sec) +
+                            (double)(now.tv_nsec - t0.tv_nsec) * 1e-9;
+            if (waited >= wait_s) {
+                st = AS_ELOCKED;
+                break;
+            }
+            struct timespec nap = {0, 20 * 1000 * 1000};
+            nanosleep(&nap, NULL);
         }
-        struct timespec nap = {0, 20 * 1000 * 1000};
-        nanosleep(&nap, NULL);
+        /* the lock of a file removed or replaced while this run waited
+         * (someone took it for a stale one) keeps out no writer that
+         * opens the one there now: that one is locked instead */
+        if (st == AS_OK && round < 8 && is_lock_file(f, lockpath) == 0) {
+            close(f);
+            continue;
+        }
+        if (st == AS_OK)
+            *fd = f;
+        else
+            close(f);
+        break;
     }
+    free(lockpath);
+    errno = err;
+    return st;
+}
+
+int
+as_index_lock_held(const char *link, int fd)
+{
+    if (link == NULL || fd < 0)
+        return AS_EINVAL;
+    char *lockpath = as__target_with(link, ".lock");
+    if (lockpath == NULL)
+        return errno == ENOMEM ? AS_ENOMEM : AS_EIO;
+    int r = is_lock_file(fd, lockpath);
+    int err = errno;
+    free(lockpath);
+    errno = err;
+    return r > 0 ? AS_OK : r == 0 ? AS_ELOCKED : AS_EIO;
 }
 
 void

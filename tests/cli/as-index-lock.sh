@@ -210,3 +210,52 @@ if [ "$(id -u)" -eq 0 ] &&
 else
     echo "note: no tmpfs to mount here; a full file system not checked" >&2
 fi
+
+# A lock file removed while a writer holds its lock (by someone who took
+# it for a stale one) lets the next writer make another: the first then
+# writes nothing, and the second's changes stay. The first waits for its
+# rows on a FIFO, the lock held.
+cd "$T"
+mkdir gone
+cd gone
+as_synthetic_tsv 40 8 1 >all.tsv
+head -n 31 all.tsv | as-index -q -o lib.asx
+{ head -n 1 all.tsv && sed -n 32,36p all.tsv; } >b.tsv
+{ head -n 1 all.tsv && sed -n 37,41p all.tsv; } >a.tsv
+mkfifo rows
+as-index -u lib.asx rows 2>a.err &
+first=$!
+wait_for "the first writer's lock" sh -c '! flock -n lib.asx.lock true'
+rm lib.asx.lock
+run as-index -u lib.asx b.tsv
+expect_status 0
+cat a.tsv >rows
+set +e
+wait "$first"
+status=$?
+set -e
+[ "$status" -eq 1 ] || fail "the writer whose lock file went exited $status"
+[ "$(cat a.err)" = "as-index: lib.asx: its lock file was removed while this run held it, letting another writer in; not written" ] ||
+    fail "the writer whose lock file went: $(cat a.err)"
+[ "$(as-index -H -d lib.asx | wc -l)" -eq 35 ] ||
+    fail "entries after both writers: $(as-index -H -d lib.asx | wc -l), want 35"
+
+# The same file removed while a writer waits for it (-w), and another made
+# and held: the waiter takes the lock of the file there now, and writes
+# only once that is free (the index the holder reads last lacks its rows)
+flock lib.asx.lock sleep 1 &
+holder=$!
+wait_for "the lock held" sh -c '! flock -n lib.asx.lock true'
+as-index -q -w 20 -u lib.asx a.tsv &
+waiter=$!
+sleep 0.3
+rm lib.asx.lock
+flock lib.asx.lock sh -c 'sleep 3; as-index -H -d lib.asx >seen.tsv' &
+second=$!
+wait "$holder"
+wait "$second"
+wait "$waiter" || fail "the waiting writer failed"
+[ "$(wc -l <seen.tsv)" -eq 35 ] ||
+    fail "the waiting writer wrote under another's lock: $(wc -l <seen.tsv) entries seen"
+[ "$(as-index -H -d lib.asx | wc -l)" -eq 40 ] || fail "the waiting writer's rows"
+exit 0

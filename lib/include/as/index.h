@@ -564,6 +564,17 @@ int as_index_prune_unmounted(const as_index *ix, const size_t *gone,
  * (NULL path or fd), or AS_EIO (errno set).
  */
 int as_index_lock(const char *path, double wait_s, int *fd);
+/*
+ * Whether the lock as_index_lock(path, ...) gave as fd still keeps other
+ * writers out: AS_OK when fd is still the lock file beside the index;
+ * AS_ELOCKED when that file was removed or replaced while held (someone
+ * took it for a stale one), so that another writer may have made one and
+ * taken its lock: the caller should write nothing, and as_index_unlock()
+ * fd all the same. AS_EINVAL (NULL path, negative fd), AS_ENOMEM, or
+ * AS_EIO (errno set) when it cannot be told. A lock that was waited for
+ * is checked so as it is taken, and a file there since locked instead.
+ */
+int as_index_lock_held(const char *path, int fd);
 void as_index_unlock(int fd);
 /*
  * Whether a writer may replace what is at path with an index: AS_OK when
