@@ -223,7 +223,8 @@ head -n 31 all.tsv | as-index -q -o lib.asx
 { head -n 1 all.tsv && sed -n 32,36p all.tsv; } >b.tsv
 { head -n 1 all.tsv && sed -n 37,41p all.tsv; } >a.tsv
 mkfifo rows
-as-index -u lib.asx rows 2>a.err &
+# (-w: the probe below holds the lock for a moment when it comes first)
+as-index -w 10 -u lib.asx rows 2>a.err &
 first=$!
 wait_for "the first writer's lock" sh -c '! flock -n lib.asx.lock true'
 rm lib.asx.lock
@@ -242,8 +243,10 @@ set -e
 
 # The same file removed while a writer waits for it (-w), and another made
 # and held: the waiter takes the lock of the file there now, and writes
-# only once that is free (the index the holder reads last lacks its rows)
-flock lib.asx.lock sleep 1 &
+# only once that is free (the index the holder reads last lacks its rows);
+# the first holder keeps its lock 2 s, time enough for the second to
+# take the new file's on a busy machine
+flock lib.asx.lock sleep 2 &
 holder=$!
 wait_for "the lock held" sh -c '! flock -n lib.asx.lock true'
 as-index -q -w 20 -u lib.asx a.tsv &
