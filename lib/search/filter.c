@@ -93,9 +93,10 @@ parse_cluster(const char *v, int32_t *out, char *why, size_t why_len)
     char *end;
     errno = 0;
     long c = strtol(v, &end, 10);
-    if (end == v || *end != '\0' || errno == ERANGE)
+    if (end == v || *end != '\0')
         return as__refuse(why, why_len, "'%s' is not an integer", v);
-    if (c < 0 || c > INT32_MAX)
+    /* an integer past long's range is out of a cluster's too */
+    if (errno == ERANGE || c < 0 || c > INT32_MAX)
         return as__refuse(why, why_len, "%s is out of range (0 to %ld)", v,
                           (long)INT32_MAX);
     *out = (int32_t)c;

@@ -74,6 +74,10 @@ usage_error "-k: '' is not an integer" -k '' lib.asx
 usage_error "-m: 1 is out of range (0 to below 1)" -M -m 1 lib.asx
 usage_error "-m: 1.5 is out of range (0 to 1)" -M -m 1.5 lib.asx
 usage_error "-n: 0 is out of range (1 to 9223372036854775807)" -n 0 lib.asx
+# an integer past what a long holds is out of range too, not "not an
+# integer"
+usage_error "-n: 9223372036854775808 is out of range (1 to 9223372036854775807)" -n 9223372036854775808 lib.asx
+usage_error "-j: 99999999999999999999 is out of range (1 to 1024)" -j 99999999999999999999 lib.asx
 usage_error "-r: -1 is out of range (0 to 9223372036854775807)" -r -1 lib.asx
 usage_error "-t: 0 is out of range (1 to 100000)" -t 0 lib.asx
 usage_error "-w: -1 is out of range (0 to 1e+06)" -W -w -1 lib.asx

@@ -37,6 +37,9 @@ test_parse(void)
         {AS_FILTER_CLUSTER, "-1", "-1 is out of range (0 to 2147483647)"},
         {AS_FILTER_CLUSTER, "2147483648",
          "2147483648 is out of range (0 to 2147483647)"},
+        /* past a long's range: out of a cluster's too */
+        {AS_FILTER_CLUSTER, "99999999999999999999",
+         "99999999999999999999 is out of range (0 to 2147483647)"},
         {AS_FILTER_DURATION, "1", "'1' is not MIN:MAX"},
         {AS_FILTER_DURATION, "a:2", "'a' is not a number"},
         {AS_FILTER_DURATION, "1:nan", "'nan' is not a number"},

@@ -289,9 +289,10 @@ cli_parse_long(const char *opt, const char *arg, long min, long max)
     char *end;
     errno = 0;
     long v = strtol(arg, &end, 10);
-    if (end == arg || *end != '\0' || errno == ERANGE)
+    if (end == arg || *end != '\0')
         cli_usage_error("%s: '%s' is not an integer", opt, arg);
-    if (v < min || v > max)
+    /* an integer past long's range is out of the option's too */
+    if (errno == ERANGE || v < min || v > max)
         cli_usage_error("%s: %s is out of range (%ld to %ld)", opt, arg, min,
                         max);
     return v;
