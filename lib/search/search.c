@@ -736,7 +736,8 @@ finish(as_searcher *s, struct as__query *q, const float *xq, size_t k,
         double d = exact_distance(
             s, q, xq, x,
             s->proj != NULL ? s->proj_z + c->c[i].row * s->proj_m : NULL);
-        if (!isfinite(d) || (max_distance >= 0.0 && d > max_distance))
+        if (!isfinite(d) ||
+            (max_distance >= 0.0 && d > max_distance + AS_DISTANCE_SLACK))
             continue;
         struct as_index_entry ent;
         int st = as_index_entry(s->sh[sh].ix, e, &ent);
@@ -774,6 +775,7 @@ start_threshold(const as_searcher *s, double max_distance)
 {
     if (!(max_distance >= 0.0))
         return -HUGE_VAL;
+    max_distance += AS_DISTANCE_SLACK; /* as finish() cuts */
     if (s->metric == AS_METRIC_EUCLIDEAN)
         return -(max_distance * max_distance) * (1.0 + 1e-9) - 1e-300;
     return 1.0 - max_distance - 1e-9;

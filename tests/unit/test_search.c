@@ -1478,6 +1478,35 @@ test_range(const char *path, const float *x, size_t n)
     as_index_close(ix);
 }
 
+/* A maximum distance of 0 keeps each row's exact copy: 1 - cos of two
+ * equal vectors rounds to about 1e-16 for some rows, which a cut at 0
+ * dropped (AS_DISTANCE_SLACK). */
+static void
+test_max_zero(const char *path, const float *x, size_t n)
+{
+    as_index *ix;
+    CHECK_STATUS(as_index_open(&ix, path, 0, NULL), AS_OK);
+    as_searcher *s;
+    CHECK_STATUS(as_searcher_new(&s, &ix, 1, NULL), AS_OK);
+    struct as_search_filter f;
+    as_search_filter_init(&f);
+    f.max_distance = 0.0;
+    size_t missed = 0;
+    for (size_t i = 0; i < n && i < 500; i++) {
+        struct as_hit hits[4];
+        size_t n_hits = 0;
+        CHECK_STATUS(as_search(s, x + i * dim, 1, 4, &f, hits, &n_hits), AS_OK);
+        int found = 0;
+        for (size_t j = 0; j < n_hits; j++)
+            found |= hits[j].entry == i;
+        missed += !found;
+    }
+    check_ctx("max distance 0");
+    CHECK_INT(missed, 0);
+    as_searcher_free(s);
+    as_index_close(ix);
+}
+
 /* A k far above the entries (one whose room, k hits, would overflow a
  * size_t) gives every entry, nearest first, as k = n does: the search
  * makes no room for k itself. */
@@ -2297,6 +2326,7 @@ main(int argc, char **argv)
         test_dups_attack();
         test_range(path, x, n);
         test_huge_k(path, x, n);
+        test_max_zero(path, x, n);
         CHECK_STATUS(as_searcher_new(NULL, NULL, 0, NULL), AS_EINVAL);
         test_shards(x, n);
         test_copies();

@@ -29,13 +29,6 @@
  * number of queries, and are large enough for the blocked scan. */
 #define BLOCK 1024
 
-/* How far past -d a result still counts as at it. The cosine distance of
- * two equal vectors is 1 minus a cosine that rounds to just below 1, so
- * about 1e-16, never 0; the error grows with the dimension but stays far
- * below this, and this far below the six decimals printed, so -d 0 keeps
- * the exact copies that it prints at 0.000000. */
-#define MAX_DISTANCE_SLACK 1e-9
-
 /* At least the neighbours the reasons are measured against (with -a,
  * the -E candidates when there are fewer). */
 static size_t
@@ -399,7 +392,7 @@ run_block(const struct opts *o, struct lib *lib, struct block *b)
         if (n > o->k)
             n = o->k;
         while (o->max_distance >= 0.0 && n > 0 &&
-               !(h[n - 1].distance <= o->max_distance + MAX_DISTANCE_SLACK))
+               !(h[n - 1].distance <= o->max_distance + AS_DISTANCE_SLACK))
             n--;
         failed = print_results(o, lib, &b->q[i], h, n, &rs,
                                lib->ann != NULL && !b->exact[i]);

@@ -161,7 +161,7 @@ struct as_search_filter {
      * is one search for k, not k + 1 with the query dropped after); a
      * shard of AS_NO_SHARD (or out of range) leaves out nothing. */
     const struct as_entry_ref *exclude;
-    double max_distance; /* < 0: no limit */
+    double max_distance; /* < 0: no limit; see AS_DISTANCE_SLACK */
     enum as_ties ties;   /* the order of entries at one distance */
 };
 void as_search_filter_init(struct as_search_filter *f);
@@ -213,6 +213,13 @@ int as_search_among(as_searcher *s, const float *query, size_t q,
                     size_t *n_hits);
 
 /* ---- every entry's nearest neighbours ---- */
+
+/* How far past a maximum distance a result still counts as within it.
+ * The cosine distance of two equal vectors is 1 minus a cosine that
+ * rounds to just below 1, about 1e-16, never 0; this is far above that
+ * rounding and far below the six decimals the tools print, so that a
+ * maximum of 0 keeps the exact copies. */
+#define AS_DISTANCE_SLACK 1e-9
 
 /* The neighbours as_knn() finds by default: those as-anomaly
  * --mislabeled and as-stats -e vote with. */
