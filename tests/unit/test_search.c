@@ -192,10 +192,28 @@ brute(const as_searcher *s, as_index *const *ix, size_t n_ix, const float *q,
     return brute_self(s, ix, n_ix, q, f, NULL, out);
 }
 
-/* The exact answers of nq queries (q, dim columns each) by brute force,
- * with the instruction set the CPU picks: the first 100 (or fewer) of
- * query i at ref + i * 100, their number in n_ref[i]; all holds one
- * whole answer (the index's count of entries). */
+/* The first 100 (or fewer) of each of nq queries' brute-force rankings
+ * (q, dim columns each) under filter f (NULL: none), by s's own exact
+ * distance: query i's at ref + i * 100, their number in n_ref[i]; all
+ * holds one whole ranking (every entry of ix). f->exclude, when set,
+ * holds one entry per query. */
+static void
+brute_refs(const as_searcher *s, as_index *const *ix, size_t n_ix,
+           const float *q, size_t nq, const struct as_search_filter *f,
+           struct ref *all, struct ref *ref, size_t *n_ref)
+{
+    for (size_t i = 0; i < nq; i++) {
+        size_t m = brute_self(s, ix, n_ix, q + i * dim, f,
+                              f && f->exclude ? &f->exclude[i] : NULL, all);
+        if (f && f->ties == AS_TIES_ENTRY)
+            qsort(all, m, sizeof *all, cmp_ref_entry);
+        n_ref[i] = m < 100 ? m : 100;
+        memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
+    }
+}
+
+/* brute_refs() of one index, unfiltered, with the instruction set the
+ * CPU picks (the exact distance is the same on every path). */
 static void
 brute_top100(as_index *ix, const struct as_search_opts *o, const float *q,
              size_t nq, struct ref *all, struct ref *ref, size_t *n_ref)
@@ -203,11 +221,7 @@ brute_top100(as_index *ix, const struct as_search_opts *o, const float *q,
     as_searcher *s;
     unsetenv("AS_SEARCH_ISA");
     CHECK_STATUS(as_searcher_new(&s, &ix, 1, o), AS_OK);
-    for (size_t i = 0; i < nq; i++) {
-        size_t m = brute(s, &ix, 1, q + i * dim, NULL, all);
-        n_ref[i] = m < 100 ? m : 100;
-        memcpy(ref + i * 100, all, n_ref[i] * sizeof *ref);
-    }
+    brute_refs(s, &ix, 1, q, nq, NULL, all, ref, n_ref);
     as_searcher_free(s);
 }
 
@@ -230,19 +244,19 @@ make_queries(const float *x, size_t n, size_t nq)
     return q;
 }
 
+/* hits[i * k ...] of queries q0 .. q0 + nq (k at most 100) against
+ * their rankings by brute_refs() in ref and n_ref. */
 static void
-compare(const char *what, as_searcher *s, as_index *const *ix, size_t n_ix,
-        const float *q, size_t nq, size_t k, const struct as_search_filter *f,
-        const struct as_hit *hits, const size_t *n_hits, size_t total)
+compare_top(const char *what, const struct ref *ref, const size_t *n_ref,
+            size_t q0, size_t nq, size_t k, const struct as_hit *hits,
+            const size_t *n_hits)
 {
-    struct ref *r = malloc(total * sizeof *r);
+    check_ctx("%s k %zu", what, k);
+    CHECK(k <= 100);
     for (size_t i = 0; i < nq; i++) {
-        check_ctx("%s query %zu k %zu", what, i, k);
-        size_t m = brute_self(s, ix, n_ix, q + i * dim, f,
-                              f && f->exclude ? &f->exclude[i] : NULL, r);
-        if (f && f->ties == AS_TIES_ENTRY)
-            qsort(r, m, sizeof *r, cmp_ref_entry);
-        size_t want = m < k ? m : k;
+        check_ctx("%s query %zu k %zu", what, q0 + i, k);
+        const struct ref *r = ref + (q0 + i) * 100;
+        size_t want = n_ref[q0 + i] < k ? n_ref[q0 + i] : k;
         CHECK_INT(n_hits[i], want);
         for (size_t j = 0; j < want && j < n_hits[i]; j++) {
             const struct as_hit *h = &hits[i * k + j];
@@ -255,7 +269,23 @@ compare(const char *what, as_searcher *s, as_index *const *ix, size_t n_ix,
             }
         }
     }
-    free(r);
+}
+
+/* The hits of nq queries against brute force with s (total: the entries
+ * of ix). */
+static void
+compare(const char *what, as_searcher *s, as_index *const *ix, size_t n_ix,
+        const float *q, size_t nq, size_t k, const struct as_search_filter *f,
+        const struct as_hit *hits, const size_t *n_hits, size_t total)
+{
+    struct ref *all = malloc(total * sizeof *all);
+    struct ref *ref = malloc(nq * 100 * sizeof *ref);
+    size_t *n_ref = malloc(nq * sizeof *n_ref);
+    brute_refs(s, ix, n_ix, q, nq, f, all, ref, n_ref);
+    compare_top(what, ref, n_ref, 0, nq, k, hits, n_hits);
+    free(n_ref);
+    free(ref);
+    free(all);
 }
 
 static const char *const isas[] = {"generic", "avx2", "avx512", "avx512vnni"};
@@ -289,7 +319,9 @@ set_bound(size_t b)
         setenv("AS_SEARCH_BOUND", bounds[b], 1);
 }
 
-/* Every path, both metrics, several k, single and batched. */
+/* Every path, both metrics, several k, single and batched, against one
+ * brute-force ranking per metric (the exact distance is the same on
+ * every path). */
 static void
 test_exact(const char *path, const float *x, size_t n)
 {
@@ -303,32 +335,36 @@ test_exact(const char *path, const float *x, size_t n)
     static const size_t ks[] = {1, 7, 60};
     struct as_hit *hits = malloc(nq * 60 * sizeof *hits);
     size_t n_hits[40];
-    for (size_t ab = 0; ab < 8; ab++) {
-        size_t a = ab / 2, bm = ab % 2 ? 2 : 0;
-        if (!isa_runs(a))
-            continue;
-        set_bound(bm);
-        for (int metric = 0; metric < 2; metric++) {
-            struct as_search_opts o;
-            as_search_opts_init(&o);
-            o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+    struct ref *all = malloc(n * sizeof *all);
+    struct ref *ref = malloc(nq * 100 * sizeof *ref);
+    size_t n_ref[40];
+    for (int metric = 0; metric < 2; metric++) {
+        struct as_search_opts o;
+        as_search_opts_init(&o);
+        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        const char *mname = metric ? "euclidean" : "cosine";
+        brute_top100(ix, &o, q, nq, all, ref, n_ref);
+        for (size_t ab = 0; ab < 8; ab++) {
+            size_t a = ab / 2, bm = ab % 2 ? 2 : 0;
+            if (!isa_runs(a))
+                continue;
+            set_bound(bm);
             as_searcher *s;
             CHECK_STATUS(as_searcher_new(&s, &ix, 1, &o), AS_OK);
             for (size_t ki = 0; ki < 3; ki++) {
                 size_t k = ks[ki];
                 char what[64];
                 snprintf(what, sizeof what, "%s %s batch bound %s", isas[a],
-                         metric ? "euclidean" : "cosine", bounds[bm]);
+                         mname, bounds[bm]);
                 CHECK_STATUS(as_search(s, q, nq, k, NULL, hits, n_hits), AS_OK);
-                compare(what, s, &ix, 1, q, nq, k, NULL, hits, n_hits, n);
-                snprintf(what, sizeof what, "%s %s single", isas[a],
-                         metric ? "euclidean" : "cosine");
+                compare_top(what, ref, n_ref, 0, nq, k, hits, n_hits);
+                snprintf(what, sizeof what, "%s %s single", isas[a], mname);
                 for (size_t i = 0; i < nq; i += 7) {
                     CHECK_STATUS(as_search(s, q + i * dim, 1, k, NULL,
                                            hits + i * k, n_hits + i),
                                  AS_OK);
-                    compare(what, s, &ix, 1, q + i * dim, 1, k, NULL,
-                            hits + i * k, n_hits + i, n);
+                    compare_top(what, ref, n_ref, i, 1, k, hits + i * k,
+                                n_hits + i);
                 }
             }
             as_searcher_free(s);
@@ -336,6 +372,8 @@ test_exact(const char *path, const float *x, size_t n)
     }
     unsetenv("AS_SEARCH_ISA");
     set_bound(2);
+    free(ref);
+    free(all);
     free(hits);
     free(q);
     as_index_close(ix);
@@ -434,29 +472,6 @@ make_adversarial_queries(const float *x, const float *base, const double *mean)
         }
     }
     return q;
-}
-
-/* hits[i * k ...] of queries q0 .. q0 + nq against the top 100 of each
- * query's brute-force ranking in ref (ADV_Q * 100). */
-static void
-compare_top(const char *what, const struct ref *ref, const size_t *n_ref,
-            size_t q0, size_t nq, size_t k, const struct as_hit *hits,
-            const size_t *n_hits)
-{
-    for (size_t i = 0; i < nq; i++) {
-        check_ctx("%s query %zu k %zu", what, q0 + i, k);
-        const struct ref *r = ref + (q0 + i) * 100;
-        size_t want = n_ref[q0 + i] < k ? n_ref[q0 + i] : k;
-        CHECK_INT(n_hits[i], want);
-        for (size_t j = 0; j < want && j < n_hits[i]; j++) {
-            const struct as_hit *h = &hits[i * k + j];
-            if (h->entry != r[j].entry || h->distance != r[j].d) {
-                CHECK_FAIL_("rank %zu: %u %.17g, want %zu %.17g", j, h->entry,
-                            h->distance, r[j].entry, r[j].d);
-                break;
-            }
-        }
-    }
 }
 
 /* Batches around and far above the batch kernel's sizes, one query at a
@@ -1639,6 +1654,22 @@ test_shards(const float *x, size_t n)
 #define COPY_N 2000
 #define COPY_Q 24
 
+/* test_copies' four filters: ties by path or entry (v odd), and from 2
+ * on a mask and a query's own entry left out */
+static struct as_search_filter
+copies_filter(int v, unsigned char *const *mask,
+              const struct as_entry_ref *self)
+{
+    struct as_search_filter f;
+    as_search_filter_init(&f);
+    f.ties = v % 2 ? AS_TIES_ENTRY : AS_TIES_PATH;
+    if (v >= 2) {
+        f.mask = (const unsigned char *const *)mask;
+        f.exclude = self;
+    }
+    return f;
+}
+
 static void
 test_copies(void)
 {
@@ -1686,6 +1717,26 @@ test_copies(void)
     static const size_t ks[] = {1, 7, 60};
     struct as_hit *hits = malloc(COPY_Q * 60 * sizeof *hits);
     size_t n_hits[COPY_Q];
+    /* the brute-force rankings, once per metric and filter (v): the
+     * exact distance is the same on every path */
+    struct ref *all = malloc(COPY_N * sizeof *all);
+    struct ref *ref = malloc(2 * 4 * COPY_Q * 100 * sizeof *ref);
+    size_t *n_ref = malloc(2 * 4 * COPY_Q * sizeof *n_ref);
+    unsetenv("AS_SEARCH_ISA");
+    for (int metric = 0; metric < 2; metric++) {
+        struct as_search_opts o;
+        as_search_opts_init(&o);
+        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        as_searcher *s;
+        CHECK_STATUS(as_searcher_new(&s, ix, 2, &o), AS_OK);
+        for (int v = 0; v < 4; v++) {
+            struct as_search_filter f = copies_filter(v, mask, self);
+            size_t at = (size_t)(metric * 4 + v) * COPY_Q;
+            brute_refs(s, ix, 2, q, COPY_Q, &f, all, ref + at * 100,
+                       n_ref + at);
+        }
+        as_searcher_free(s);
+    }
     for (size_t a = 0; a < 4; a++) {
         if (!isa_runs(a))
             continue;
@@ -1696,13 +1747,8 @@ test_copies(void)
             as_searcher *s;
             CHECK_STATUS(as_searcher_new(&s, ix, 2, &o), AS_OK);
             for (int v = 0; v < 4; v++) {
-                struct as_search_filter f;
-                as_search_filter_init(&f);
-                f.ties = v % 2 ? AS_TIES_ENTRY : AS_TIES_PATH;
-                if (v >= 2) {
-                    f.mask = (const unsigned char *const *)mask;
-                    f.exclude = self;
-                }
+                struct as_search_filter f = copies_filter(v, mask, self);
+                size_t at = (size_t)(metric * 4 + v) * COPY_Q;
                 for (size_t ki = 0; ki < 3; ki++) {
                     size_t k = ks[ki];
                     char what[96];
@@ -1712,13 +1758,14 @@ test_copies(void)
                              v >= 2 ? " filtered" : "");
                     CHECK_STATUS(as_search(s, q, COPY_Q, k, &f, hits, n_hits),
                                  AS_OK);
-                    compare(what, s, ix, 2, q, COPY_Q, k, &f, hits, n_hits,
-                            COPY_N);
+                    compare_top(what, ref + at * 100, n_ref + at, 0, COPY_Q, k,
+                                hits, n_hits);
                     /* one at a time: the scan of up to 4 queries */
                     uint64_t before = as_searcher_reranked(s);
                     CHECK_STATUS(as_search(s, q, 1, k, &f, hits, n_hits),
                                  AS_OK);
-                    compare(what, s, ix, 2, q, 1, k, &f, hits, n_hits, COPY_N);
+                    compare_top(what, ref + at * 100, n_ref + at, 0, 1, k, hits,
+                                n_hits);
                     check_ctx("%s: rows scored again", what);
                     CHECK(as_searcher_reranked(s) - before < 600);
                 }
@@ -1740,6 +1787,9 @@ test_copies(void)
         free(rows[h]);
         free(mask[h]);
     }
+    free(n_ref);
+    free(ref);
+    free(all);
     free(hits);
     free(q);
     free(x);
