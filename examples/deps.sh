@@ -15,13 +15,14 @@ libmpg123-dev libsoxr-dev libmicrohttpd-dev g++ libhnswlib-dev libmp3lame-dev"
 # Example audio for the quick start (CC0 one-shots and loops).
 AS_DEPS_SAMPLES="sonic-pi-samples"
 # What the test suite needs besides: clang for the sanitizer build,
-# mandoc for the man page checks, sox for the examples that use it and
-# lame (with sox) for the copies of as-search-dups-near.sh, zsh
-# for the completion test, curl for the as-serve tests, python3 for the
+# ninja-build for the suite's builds (tests/run.sh says why), mandoc for
+# the man page checks, sox for the examples that use it and lame (with
+# sox) for the copies of as-search-dups-near.sh, zsh for the completion
+# test, curl for the as-serve tests, python3 for the
 # tests that check JSON and odd bytes in paths; clang-format for
 # tests/format.sh; strace for the lock test that holds a writer midway.
-AS_DEPS_TEST="clang mandoc sox lame sonic-pi-samples parallel make zsh curl \
-python3 clang-format strace"
+AS_DEPS_TEST="clang ninja-build mandoc sox lame sonic-pi-samples parallel make \
+zsh curl python3 clang-format strace"
 # What bench/corpus/make.sh renders and cuts the drum corpus from.
 AS_DEPS_CORPUS="fluidsynth timidity fluid-soundfont-gm timgm6mb-soundfont \
 musescore-general-soundfont-small freepats lmms-common sonic-pi-samples sox"

@@ -79,7 +79,19 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== clang, libFuzzer, ASan + UBSan ($build)" >&2
 CC=${CC:-clang}
 case $CC in *clang*) ;; *) CC=clang ;; esac
-CC=$CC cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+# Ninja when there, as tests/run.sh builds (a tree set up with another
+# generator keeps it); line tables only, enough for the reports' file
+# and line
+gen=$(sed -n 's/^CMAKE_GENERATOR:INTERNAL=//p' "$build/CMakeCache.txt" \
+    2>/dev/null || true)
+if [ -z "$gen" ]; then
+    gen="Unix Makefiles"
+    command -v ninja >/dev/null 2>&1 && gen=Ninja
+fi
+CC=$CC cmake -G "$gen" -S "$root" -B "$build" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -gline-tables-only -DNDEBUG" \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -gline-tables-only -DNDEBUG" \
     -DAS_FUZZ=ON -DAS_SANITIZE=ON -DAS_WERROR=ON -DAS_BUILD_TESTS=ON \
     >/dev/null
 # the ann targets exist when the build found hnswlib: unless named, they
