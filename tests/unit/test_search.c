@@ -319,6 +319,16 @@ set_bound(size_t b)
         setenv("AS_SEARCH_BOUND", bounds[b], 1);
 }
 
+/* Search options of the cosine metric, or the euclidean (metric 1). */
+static struct as_search_opts
+metric_opts(int metric)
+{
+    struct as_search_opts o;
+    as_search_opts_init(&o);
+    o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+    return o;
+}
+
 /* Every path, both metrics, several k, single and batched, against one
  * brute-force ranking per metric (the exact distance is the same on
  * every path). */
@@ -339,9 +349,7 @@ test_exact(const char *path, const float *x, size_t n)
     struct ref *ref = malloc(nq * 100 * sizeof *ref);
     size_t n_ref[40];
     for (int metric = 0; metric < 2; metric++) {
-        struct as_search_opts o;
-        as_search_opts_init(&o);
-        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        struct as_search_opts o = metric_opts(metric);
         const char *mname = metric ? "euclidean" : "cosine";
         brute_top100(ix, &o, q, nq, all, ref, n_ref);
         for (size_t ab = 0; ab < 8; ab++) {
@@ -495,9 +503,7 @@ test_batch_adversarial(void)
     static const size_t sizes[] = {15, 16, 17, ADV_Q};
     static const size_t ks[] = {1, 10, 100};
     for (int metric = 0; metric < 2; metric++) {
-        struct as_search_opts o;
-        as_search_opts_init(&o);
-        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        struct as_search_opts o = metric_opts(metric);
         const char *mname = metric ? "euclidean" : "cosine";
         brute_top100(ix, &o, q, ADV_Q, all, ref, n_ref);
         as_searcher *s;
@@ -1670,6 +1676,17 @@ copies_filter(int v, unsigned char *const *mask,
     return f;
 }
 
+/* A searcher of test_copies' two shards: cosine, or euclidean (metric
+ * 1), on the path AS_SEARCH_ISA names. */
+static as_searcher *
+copies_searcher(as_index *const *ix, int metric)
+{
+    struct as_search_opts o = metric_opts(metric);
+    as_searcher *s = NULL;
+    CHECK_STATUS(as_searcher_new(&s, ix, 2, &o), AS_OK);
+    return s;
+}
+
 static void
 test_copies(void)
 {
@@ -1724,11 +1741,7 @@ test_copies(void)
     size_t *n_ref = malloc(2 * 4 * COPY_Q * sizeof *n_ref);
     unsetenv("AS_SEARCH_ISA");
     for (int metric = 0; metric < 2; metric++) {
-        struct as_search_opts o;
-        as_search_opts_init(&o);
-        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
-        as_searcher *s;
-        CHECK_STATUS(as_searcher_new(&s, ix, 2, &o), AS_OK);
+        as_searcher *s = copies_searcher(ix, metric);
         for (int v = 0; v < 4; v++) {
             struct as_search_filter f = copies_filter(v, mask, self);
             size_t at = (size_t)(metric * 4 + v) * COPY_Q;
@@ -1741,11 +1754,7 @@ test_copies(void)
         if (!isa_runs(a))
             continue;
         for (int metric = 0; metric < 2; metric++) {
-            struct as_search_opts o;
-            as_search_opts_init(&o);
-            o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
-            as_searcher *s;
-            CHECK_STATUS(as_searcher_new(&s, ix, 2, &o), AS_OK);
+            as_searcher *s = copies_searcher(ix, metric);
             for (int v = 0; v < 4; v++) {
                 struct as_search_filter f = copies_filter(v, mask, self);
                 size_t at = (size_t)(metric * 4 + v) * COPY_Q;
@@ -2052,9 +2061,7 @@ test_batch_int8_worst(void)
     struct as_hit *hits = malloc(TRAP_Q * 100 * sizeof *hits);
     static const size_t ks[] = {1, 10, 100};
     for (int metric = 0; metric < 2; metric++) {
-        struct as_search_opts o;
-        as_search_opts_init(&o);
-        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        struct as_search_opts o = metric_opts(metric);
         const char *mname = metric ? "euclidean" : "cosine";
         brute_top100(ix, &o, q, TRAP_Q, all, ref, n_ref);
         as_searcher *s;
@@ -2184,9 +2191,7 @@ test_batch_bound_worst(void)
     struct as_hit *hits = malloc(nq * 100 * sizeof *hits);
     static const size_t ks[] = {1, 10, 100};
     for (int metric = 0; metric < 2; metric++) {
-        struct as_search_opts o;
-        as_search_opts_init(&o);
-        o.metric = metric ? AS_METRIC_EUCLIDEAN : AS_METRIC_COSINE;
+        struct as_search_opts o = metric_opts(metric);
         const char *mname = metric ? "euclidean" : "cosine";
         as_searcher *s;
         unsetenv("AS_SEARCH_ISA");
