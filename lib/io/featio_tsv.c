@@ -186,6 +186,13 @@ as__tsv_open(as_featreader *r)
     return AS_OK;
 }
 
+/*
+ * What a field parser returns for a number spelt right but beyond its
+ * column's range, told apart from a misspelling for the message
+ * (struct as_featfault's range); the row is AS_ESYNTAX either way.
+ */
+enum { OUT_OF_RANGE = 1 };
+
 /* A float32 column: all of [s, e), finite and within float range. */
 static int
 parse_float(const char *s, const char *e, float *out)
@@ -203,7 +210,7 @@ parse_float(const char *s, const char *e, float *out)
     /* ERANGE with an infinity: overflow. Underflow to a subnormal or
      * zero is ordinary rounding, and how subnormals read back. */
     if (isinf(f))
-        return errno == ERANGE ? AS_ESYNTAX : AS_ENONFINITE;
+        return errno == ERANGE ? OUT_OF_RANGE : AS_ENONFINITE;
     *out = f;
     return AS_OK;
 }
@@ -222,9 +229,9 @@ parse_duration(const char *s, const char *e, double *out)
     if (isnan(d))
         return AS_ENONFINITE;
     if (isinf(d))
-        return errno == ERANGE ? AS_ESYNTAX : AS_ENONFINITE;
+        return errno == ERANGE ? OUT_OF_RANGE : AS_ENONFINITE;
     if (d < 0 && d != -1.0)
-        return AS_ESYNTAX;
+        return OUT_OF_RANGE;
     *out = d;
     return AS_OK;
 }
@@ -232,20 +239,21 @@ parse_duration(const char *s, const char *e, double *out)
 /*
  * The decimal digits [s, e) as an integer of at most max: at least one
  * digit, and no leading zero unless the number is 0 (one spelling per
- * value). AS_OK or AS_ESYNTAX.
+ * value). AS_OK, AS_ESYNTAX, or OUT_OF_RANGE for digits alone above max.
  */
 static int
 parse_digits(const char *s, const char *e, uint64_t max, uint64_t *out)
 {
     if (s == e || (*s == '0' && e - s > 1))
         return AS_ESYNTAX;
+    for (const char *q = s; q < e; q++)
+        if (*q < '0' || *q > '9')
+            return AS_ESYNTAX;
     uint64_t v = 0;
     for (; s < e; s++) {
-        if (*s < '0' || *s > '9')
-            return AS_ESYNTAX;
         unsigned d = (unsigned)(*s - '0');
         if (d > max || v > (max - d) / 10)
-            return AS_ESYNTAX;
+            return OUT_OF_RANGE;
         v = v * 10 + d;
     }
     *out = v;
@@ -267,8 +275,9 @@ parse_size(const char *s, const char *e, int64_t *out)
         return AS_OK;
     }
     uint64_t v;
-    if (parse_digits(s, e, INT64_MAX, &v) != AS_OK)
-        return AS_ESYNTAX;
+    int st = parse_digits(s, e, INT64_MAX, &v);
+    if (st != AS_OK)
+        return st;
     *out = (int64_t)v;
     return AS_OK;
 }
@@ -294,15 +303,16 @@ parse_mtime(const char *s, const char *e, int64_t *out)
         return AS_ESYNTAX;
     const char *dot = e - 10;
     uint64_t sec, frac = 0;
-    if (parse_digits(s, dot, limit / NS_PER_S, &sec) != AS_OK)
-        return AS_ESYNTAX;
     for (const char *q = dot + 1; q < e; q++) {
         if (*q < '0' || *q > '9')
             return AS_ESYNTAX;
         frac = frac * 10 + (unsigned)(*q - '0');
     }
+    int st = parse_digits(s, dot, limit / NS_PER_S, &sec);
+    if (st != AS_OK)
+        return st;
     if (sec * NS_PER_S > limit - frac)
-        return AS_ESYNTAX;
+        return OUT_OF_RANGE;
     uint64_t mag = sec * NS_PER_S + frac;
     if (neg && (mag == 0 || mag == 1))
         return AS_ESYNTAX;
@@ -363,6 +373,7 @@ refused(as_featreader *r, size_t fields, const char *e, const char *end,
         fields += *e == '\t';
     r->fault.fields = fields != r->ncols + 1 ? fields : 0;
     r->fault.column = r->fault.fields != 0 ? NULL : column;
+    r->fault.range = 0;
     return AS_ESYNTAX;
 }
 
@@ -411,7 +422,8 @@ parse_row(as_featreader *r, size_t n, struct as_featrow *row)
         }
         /* keep going: too many or too few fields outranks a value */
         if (status == AS_OK && st != AS_OK) {
-            status = st;
+            r->fault.range = st == OUT_OF_RANGE;
+            status = st == OUT_OF_RANGE ? AS_ESYNTAX : st;
             r->fault.column = column_name(r, j);
         }
     }

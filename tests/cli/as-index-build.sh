@@ -175,6 +175,12 @@ expect_status 1
 expect_err "as-index: bad.tsv: line 3: malformed row (column mfcc_mean_1)" \
     "as-index: bad.asx: not written: 1 input error"
 cmp -s bad.asx bad.before || fail "-o replaced the index after an input error"
+# a number spelt right but beyond its column's range says so
+awk -F '\t' 'BEGIN { OFS = FS } NR == 3 { $7 = "1e39" } { print }' lib.tsv >big.tsv
+run as-index -o bad.asx big.tsv
+expect_status 1
+expect_err "as-index: big.tsv: line 3: malformed row (column mfcc_mean_1: out of range)" \
+    "as-index: bad.asx: not written: 1 input error"
 sed -n 1p lib.tsv >head.tsv
 # An empty stream (what as-extract -r writes for a folder on a disk that
 # is not mounted: the header alone) does not empty an index: nothing is

@@ -1437,7 +1437,20 @@ test_tsv_faults(void)
         "k.wav\t1\t2\t0.5\t10\t-1\t0123456789abcdef\tx\n"
         "l.wav\t1\t2\t0.5\t10\t-1\t0123456789abcdef\tx\n"
         "path\tlabel\tf1\tf2\tduration_s\tfile_size\tfile_mtime\taudio_hash\n"
-        "m.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\n";
+        "m.wav\tx\t1\t2\t0.5\t10\t-1\t0123456789abcdef\n"
+        /* 20-24: numbers spelt right but out of their columns' range */
+        "n.wav\tx\t1e39\t2\t0.5\t10\t-1\t0123456789abcdef\n"
+        "o.wav\tx\t1\t2\t1e400\t10\t-1\t0123456789abcdef\n"
+        "p.wav\tx\t1\t2\t0.5\t9223372036854775808\t-1\t0123456789abcdef\n"
+        "q.wav\tx\t1\t2\t0.5\t10\t9223372036.854775808\t0123456789abcdef\n"
+        "r.wav\tx\t1\t2\t0.5\t10\t-9223372037.000000000\t0123456789abcdef\n"
+        /* 25: too many digits and a letter: misspelt, not out of range */
+        "s.wav\tx\t1\t2\t0.5\t99999999999999999999x\t-1\t0123456789abcdef\n"
+        /* 26: out of range, then one field too many: the count told */
+        "t.wav\tx\t-1e39\t2\t0.5\t10\t-1\t0123456789abcdef\t\n"
+        /* 27: the largest of each, fine */
+        "u.wav\tx\t3.40282347e+38\t2\t0.5\t9223372036854775807\t"
+        "-9223372036.854775808\t0123456789abcdef\n";
     static const struct {
         int status;
         uint64_t line;
@@ -1445,24 +1458,33 @@ test_tsv_faults(void)
         size_t fields;
         enum as_line_fault whole;
         uint64_t header;
+        int range;
     } want[] = {
-        {AS_OK, 2, NULL, 0, AS_LINE_FINE, 0},
-        {AS_ESYNTAX, 3, "file_mtime", 0, AS_LINE_FINE, 0},
-        {AS_ESYNTAX, 4, NULL, 3, AS_LINE_FINE, 0},
-        {AS_ESYNTAX, 5, NULL, 9, AS_LINE_FINE, 0},
-        {AS_ESYNTAX, 6, "path", 0, AS_LINE_FINE, 0},
-        {AS_ESYNTAX, 7, NULL, 1, AS_LINE_FINE, 0},
-        {AS_ENONFINITE, 8, "f2", 0, AS_LINE_FINE, 0},
-        {AS_ESYNTAX, 9, NULL, 0, AS_LINE_EMPTY, 0},
-        {AS_ESYNTAX, 10, "audio_hash", 0, AS_LINE_FINE, 0},
-        {AS_ESYNTAX, 11, NULL, 0, AS_LINE_CR, 0},
-        {AS_ESYNTAX, 12, NULL, 0, AS_LINE_NUL, 0},
-        {AS_ESYNTAX, 13, "duration_s", 0, AS_LINE_FINE, 0},
-        {AS_OK, 14, NULL, 0, AS_LINE_FINE, 0},
-        {AS_EMISMATCH, 15, NULL, 0, AS_LINE_FINE, 0},
-        {AS_EMISMATCH, 16, NULL, 0, AS_LINE_FINE, 15},
-        {AS_EMISMATCH, 17, NULL, 0, AS_LINE_FINE, 15},
-        {AS_OK, 19, NULL, 0, AS_LINE_FINE, 0},
+        {AS_OK, 2, NULL, 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 3, "file_mtime", 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 4, NULL, 3, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 5, NULL, 9, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 6, "path", 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 7, NULL, 1, AS_LINE_FINE, 0, 0},
+        {AS_ENONFINITE, 8, "f2", 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 9, NULL, 0, AS_LINE_EMPTY, 0, 0},
+        {AS_ESYNTAX, 10, "audio_hash", 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 11, NULL, 0, AS_LINE_CR, 0, 0},
+        {AS_ESYNTAX, 12, NULL, 0, AS_LINE_NUL, 0, 0},
+        {AS_ESYNTAX, 13, "duration_s", 0, AS_LINE_FINE, 0, 1},
+        {AS_OK, 14, NULL, 0, AS_LINE_FINE, 0, 0},
+        {AS_EMISMATCH, 15, NULL, 0, AS_LINE_FINE, 0, 0},
+        {AS_EMISMATCH, 16, NULL, 0, AS_LINE_FINE, 15, 0},
+        {AS_EMISMATCH, 17, NULL, 0, AS_LINE_FINE, 15, 0},
+        {AS_OK, 19, NULL, 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 20, "f1", 0, AS_LINE_FINE, 0, 1},
+        {AS_ESYNTAX, 21, "duration_s", 0, AS_LINE_FINE, 0, 1},
+        {AS_ESYNTAX, 22, "file_size", 0, AS_LINE_FINE, 0, 1},
+        {AS_ESYNTAX, 23, "file_mtime", 0, AS_LINE_FINE, 0, 1},
+        {AS_ESYNTAX, 24, "file_mtime", 0, AS_LINE_FINE, 0, 1},
+        {AS_ESYNTAX, 25, "file_size", 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 26, NULL, 9, AS_LINE_FINE, 0, 0},
+        {AS_OK, 27, NULL, 0, AS_LINE_FINE, 0, 0},
     };
     check_ctx("faults");
     FILE *fp = input(text, sizeof text - 1);
@@ -1471,7 +1493,7 @@ test_tsv_faults(void)
     for (size_t k = 0; r != NULL && k < sizeof want / sizeof want[0]; k++) {
         struct as_featrow row;
         int eof;
-        struct as_featfault f = {99, "unset", 99, 99, 99};
+        struct as_featfault f = {99, "unset", 99, 99, 99, 99};
         CHECK_STATUS(as_featreader_next(r, &row, &eof), want[k].status);
         CHECK_INT(as_featreader_line(r), want[k].line);
         as_featreader_fault(r, &f);
@@ -1483,11 +1505,13 @@ test_tsv_faults(void)
         CHECK_INT(f.want, 8);
         CHECK_INT(f.line, want[k].whole);
         CHECK_INT(f.header, want[k].header);
+        CHECK_INT(f.range, want[k].range);
     }
     /* no reader, or no place for the answer */
-    struct as_featfault f = {99, "unset", 99, 99, 99};
+    struct as_featfault f = {99, "unset", 99, 99, 99, 99};
     as_featreader_fault(NULL, &f);
-    CHECK(f.column == NULL && f.fields == 0 && f.want == 0 && f.header == 0);
+    CHECK(f.column == NULL && f.fields == 0 && f.want == 0 && f.header == 0 &&
+          f.range == 0);
     as_featreader_fault(r, NULL);
     as_featreader_close(r);
     fclose(fp);

@@ -90,8 +90,8 @@ cli_stream_warn_row(const struct cli_stream *s, int status)
         snprintf(why, sizeof why, " (%s)", line_faults[f.line]);
     uint64_t line = as_featreader_line(s->r);
     if (column != NULL)
-        cli_input_warnx(s->name, "%s %" PRIu64 ": %s (column %s)", what, line,
-                        reason, column);
+        cli_input_warnx(s->name, "%s %" PRIu64 ": %s (column %s%s)", what, line,
+                        reason, column, f.range ? ": out of range" : "");
     else
         cli_input_warnx(s->name, "%s %" PRIu64 ": %s%s", what, line, reason,
                         why);

@@ -168,6 +168,12 @@ struct as_featfault {
      * differ from the first header's (refused, unread, until a header
      * like the first), that header's line; 0 for that header itself */
     uint64_t header;
+    /* AS_ESYNTAX with a column: 1 when that field is a number spelt
+     * right but out of its column's range (a feature beyond float32's
+     * +-3.40282347e+38, a duration_s beyond a double's or below 0 but
+     * not -1, a file_size or file_mtime beyond a signed 64-bit
+     * integer), else 0 */
+    int range;
 };
 /* Fills *f (not NULL) for the row last returned; r may be NULL. */
 void as_featreader_fault(const as_featreader *r, struct as_featfault *f);
