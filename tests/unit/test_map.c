@@ -143,10 +143,22 @@ test_tree(size_t dims)
         CHECK(memcmp(y1, y2, n * dims * sizeof *y1) == 0);
     }
 
-    /* on the first m points: exact t-SNE's time grows as the square */
-    size_t m = 600;
-    check_ctx("t-SNE tree at angle 1e-9 vs exact, %zu-D", dims);
+    /* exact t-SNE runs a step on more than one thread from about 725
+     * points (step_threads()): on 800, two of the five, with the bits
+     * of one thread */
+    size_t m = 800;
+    check_ctx("t-SNE exact %zu-D, 1 and 5 threads", dims);
     o.theta = 0.0;
+    o.max_iter = 10;
+    CHECK_STATUS(as_tsne(x, m, d, &o, y1), AS_OK);
+    o.threads = 1;
+    CHECK_STATUS(as_tsne(x, m, d, &o, y2), AS_OK);
+    CHECK(memcmp(y1, y2, m * dims * sizeof *y1) == 0);
+    o.max_iter = 30;
+
+    /* on the first m points: exact t-SNE's time grows as the square */
+    m = 600;
+    check_ctx("t-SNE tree at angle 1e-9 vs exact, %zu-D", dims);
     CHECK_STATUS(as_tsne(x, m, d, &o, y1), AS_OK);
     o.theta = 1e-9;
     CHECK_STATUS(as_tsne(x, m, d, &o, y2), AS_OK);
