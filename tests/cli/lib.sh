@@ -221,12 +221,14 @@ as_dev_nodes() {
 }
 
 # as_dev_install: the library's "dev" component installed into
-# $T/prefix (cmake --install), its audiosearch.pc checked to name that
-# prefix, and PKG_CONFIG_PATH exported to find it.
+# $T/prefix (cmake --install, the prefix given relative to $T), its
+# audiosearch.pc checked to name that prefix in full, and
+# PKG_CONFIG_PATH exported to find it.
 as_dev_install() {
     command -v pkg-config >/dev/null 2>&1 || fail "pkg-config not installed"
     command -v cmake >/dev/null 2>&1 || fail "cmake not installed"
-    run cmake --install "$AS_BUILD" --prefix "$T/prefix" --component dev
+    run sh -c 'cd "$1" && cmake --install "$2" --prefix prefix --component dev' \
+        sh "$T" "$AS_BUILD"
     expect_status 0
     _pc=$(find "$T/prefix" -name audiosearch.pc)
     [ -n "$_pc" ] || fail "no audiosearch.pc installed"
