@@ -18,6 +18,19 @@ for t in as-extract as-index as-search as-cluster as-stats as-anomaly as-map; do
 done
 zshc=$T/p/share/zsh/site-functions/_as-tools
 [ -f "$zshc" ] || fail "no zsh completion installed"
+# Under the prefix /usr (a package's, staged through DESTDIR), zsh's goes
+# where Debian's zsh looks for it (its fpath holds vendor-completions
+# there, not site-functions), bash's as before.
+DESTDIR=$T/d cmake --install "$build" --prefix /usr \
+    --component completions >/dev/null || fail "cmake --install /usr failed"
+[ -f "$T/d/usr/share/bash-completion/completions/as-search" ] ||
+    fail "/usr: no bash completion installed"
+[ -f "$T/d/usr/share/zsh/vendor-completions/_as-tools" ] ||
+    fail "/usr: no zsh completion in share/zsh/vendor-completions: $(find "$T/d" -name _as-tools)"
+if command -v zsh >/dev/null 2>&1; then
+    zsh -fc 'print -l $fpath' | grep -qx /usr/share/zsh/vendor-completions ||
+        echo "note: this zsh does not search /usr/share/zsh/vendor-completions" >&2
+fi
 
 # bash: the words _as_tools offers for a command line, joined by '|'.
 cat >"$T/c.bash" <<'B'
