@@ -22,8 +22,9 @@
 #     written whole (as-index merge -o INDEX INDEX, which folds the
 #     segment in: the work -u did before segments), in turn (A B A B),
 #     wall time and peak RSS; then opening the index with its segment in
-#     a fresh process. Target: well under a second, memory bounded by
-#     the change;
+#     a fresh process. Target: well under a second; memory: the index's
+#     pages read, and 33 bytes an entry (as_moves: every entry's audio
+#     hash, sorted, to tell a moved file; 16 of them while it sorts);
 #   - as-index -u with the whole stream again (nothing changed): every
 #     row is read and compared, which must cost no more than the build.
 # Needs about 1000 bytes per entry in $TMPDIR (default /tmp).

@@ -1430,6 +1430,74 @@ test_prune_lost(void)
     test_prune_lost_relative();
 }
 
+/* Many gone entries, hashes drawn from a pool (so that some are shared)
+ * whose values share their top, middle and bottom bytes in part (so that
+ * sorting by them takes bytes that every hash shares and bytes that only
+ * some do): each found under its hash and features, and the first of a
+ * hash under the hash alone. */
+static void
+test_moves_many(void)
+{
+    check_ctx("moves, many");
+    enum { N = 3000, POOL = 700 };
+    uint64_t pool[POOL], rng = 99;
+    for (size_t k = 0; k < POOL; k++) {
+        uint64_t r = 0;
+        for (int b = 0; b < 4; b++)
+            r = r << 16 | (uint64_t)(tu_uniform(&rng) * 65536.0);
+        /* top byte one of two, a middle byte one of three */
+        pool[k] = (r & 0x00ffff00ffffffffu) | (uint64_t)(k % 2) << 56 |
+                  (uint64_t)(0x40 + k % 3) << 32;
+        if (pool[k] == 0)
+            pool[k] = 1;
+    }
+    struct as_featheader h = header4();
+    as_index_builder *b;
+    CHECK_STATUS(as_index_builder_new(&b, &h), AS_OK);
+    static uint64_t audio[N];
+    static float v[N][4];
+    size_t first[POOL];
+    for (size_t k = 0; k < POOL; k++)
+        first[k] = SIZE_MAX;
+    for (size_t i = 0; i < N; i++) {
+        size_t k = (size_t)(tu_uniform(&rng) * POOL) % POOL;
+        audio[i] = pool[k];
+        if (first[k] == SIZE_MAX)
+            first[k] = i;
+        for (size_t j = 0; j < 4; j++)
+            v[i][j] = (float)(i * 4 + j);
+        char p[64];
+        snprintf(p, sizeof p, "/nonexistent/as-unit-moves/%zu.wav", i);
+        struct as_index_entry e = {
+            p, NULL, 1.0, -1, -1, audio[i], AS_INDEX_NO_CLUSTER, 0.0f, 0};
+        CHECK_STATUS(as_index_builder_put(b, &e, v[i], NULL), AS_OK);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/moves-many.asx", dir);
+    as_index *ix = write_open(b, path);
+    if (ix == NULL)
+        return;
+    as_moves *m = NULL;
+    CHECK_STATUS(as_moves_new(&m, ix), AS_OK);
+    size_t at = 0, bad = 0;
+    for (size_t i = 0; i < N; i++)
+        bad += as_moves_find(m, audio[i], v[i], &at) != AS_OK || at != i;
+    CHECK_INT(bad, 0);
+    for (size_t k = 0; k < POOL; k++) {
+        int st = as_moves_find(m, pool[k], NULL, &at);
+        if (first[k] == SIZE_MAX)
+            bad += st != AS_ENOENT_PATH;
+        else
+            bad += st != AS_OK || at != first[k];
+    }
+    CHECK_INT(bad, 0);
+    CHECK_STATUS(as_moves_find(m, pool[0] ^ 1u << 20, NULL, &at),
+                 AS_ENOENT_PATH);
+    CHECK_INT(as_moves_count(m), N);
+    as_moves_free(m);
+    as_index_close(ix);
+}
+
 /* What a moved file was (as_moves): the gone entries of known audio, by
  * hash and features; a new entry takes the annotations of the one it
  * was, or their absence; a row that fails its checksum is nobody's. */
@@ -1946,6 +2014,7 @@ main(int argc, char **argv)
     test_prune_lost();
     test_prune_unmounted();
     test_moves();
+    test_moves_many();
     test_subset();
     test_stream();
     test_replaceable();
