@@ -55,14 +55,13 @@
 #include "as/cluster.h"
 #include "as/error.h"
 #include "as/parallel.h"
+#include "../util/team.h"
 #include "internal.h"
 
 #define CORE_ROWS 32 /* rows per task of the core distances */
 /* bytes of points each row of a task meets in turn (in the cache) */
 #define CORE_TILE (256 * 1024)
-#define PRIM_CHUNK                                                             \
-    1024 /* points per task of one Prim step (threads                          \
-            start at every step: only past one chunk) */
+#define PRIM_CHUNK 1024 /* points per task of one Prim step */
 
 void
 as_hdbscan_opts_init(struct as_hdbscan_opts *o)
@@ -258,10 +257,15 @@ prim(const float *x, const float *xt, size_t n, size_t d, const double *core,
     p.best = malloc(max_tasks * sizeof *p.best);
     p.best_node = malloc(max_tasks * sizeof *p.best_node);
     p.best_src = malloc(max_tasks * sizeof *p.best_src);
+    /* one team for the n - 1 steps: a step at 20000 points is about a
+     * tenth of a millisecond of work, which starting and joining threads
+     * at every step made take longer on 2 threads than on 1 */
+    struct as__team *team = NULL;
     int st = AS_ENOMEM;
     if (p.rows == NULL || p.in_tree == NULL || p.reach == NULL ||
         p.source == NULL || p.y == NULL || p.best == NULL ||
-        p.best_node == NULL || p.best_src == NULL)
+        p.best_node == NULL || p.best_src == NULL ||
+        as__team_new(&team, max_tasks > 1 ? threads : 1) != AS_OK)
         goto out;
     for (size_t j = 0; j < n; j++) {
         p.rows[j] = j;
@@ -280,13 +284,7 @@ prim(const float *x, const float *xt, size_t n, size_t d, const double *core,
         for (size_t j = 0; j < d; j++)
             p.y[j] = (double)xc[j];
         size_t tasks = (p.m + PRIM_CHUNK - 1) / PRIM_CHUNK;
-        if (threads > 1 && tasks > 1) {
-            if ((st = as_parallel(tasks, threads, prim_task, &p)) != AS_OK)
-                goto out;
-        } else {
-            for (size_t t = 0; t < tasks; t++)
-                prim_task(&p, t, 0);
-        }
+        as__team_run(team, tasks, prim_task, &p);
         double best = HUGE_VAL;
         size_t node = SIZE_MAX, src = 0;
         for (size_t t = 0; t < tasks; t++) {
@@ -306,6 +304,7 @@ prim(const float *x, const float *xt, size_t n, size_t d, const double *core,
     }
     st = AS_OK;
 out:
+    as__team_free(team);
     free(p.rows);
     free(p.xt_own);
     free(p.in_tree);

@@ -6,31 +6,138 @@
 #include <stdlib.h>
 
 #include "as/error.h"
+#include "team.h"
 
-struct pool {
+struct member {
+    struct as__team *t;
+    size_t id;
+    pthread_t th;
+};
+
+struct as__team {
+    size_t size; /* threads started, and the caller */
+    struct member *m;
+    pthread_mutex_t lock;
+    pthread_cond_t start, done;
+    /* the step: a new generation wakes the members, pending counts
+     * those that have not finished it */
+    unsigned long generation;
+    size_t pending;
+    int quit;
     size_t n_tasks;
     atomic_size_t next;
     void (*fn)(void *ctx, size_t task, size_t worker);
     void *ctx;
 };
 
-struct worker {
-    struct pool *p;
-    size_t id;
-    pthread_t th;
-};
+/* The tasks of the step under way that worker id claims. */
+static void
+work(struct as__team *t, size_t id)
+{
+    if (id >= t->n_tasks)
+        return; /* worker numbers stay below the task count */
+    for (;;) {
+        size_t k = atomic_fetch_add(&t->next, 1);
+        if (k >= t->n_tasks)
+            break;
+        t->fn(t->ctx, k, id);
+    }
+}
 
 static void *
-run(void *arg)
+member(void *arg)
 {
-    struct worker *w = arg;
+    struct member *me = arg;
+    struct as__team *t = me->t;
+    unsigned long seen = 0;
+    pthread_mutex_lock(&t->lock);
     for (;;) {
-        size_t t = atomic_fetch_add(&w->p->next, 1);
-        if (t >= w->p->n_tasks)
+        while (t->generation == seen && !t->quit)
+            pthread_cond_wait(&t->start, &t->lock);
+        if (t->quit)
             break;
-        w->p->fn(w->p->ctx, t, w->id);
+        seen = t->generation;
+        pthread_mutex_unlock(&t->lock);
+        work(t, me->id);
+        pthread_mutex_lock(&t->lock);
+        if (--t->pending == 0)
+            pthread_cond_signal(&t->done);
     }
+    pthread_mutex_unlock(&t->lock);
     return NULL;
+}
+
+int
+as__team_new(struct as__team **out, size_t threads)
+{
+    struct as__team *t = calloc(1, sizeof *t);
+    *out = NULL;
+    if (t == NULL)
+        return AS_ENOMEM;
+    t->size = 1;
+    atomic_init(&t->next, 0);
+    if (threads > 1) {
+        t->m = calloc(threads, sizeof *t->m);
+        if (t->m == NULL) {
+            free(t);
+            return AS_ENOMEM;
+        }
+        pthread_mutex_init(&t->lock, NULL);
+        pthread_cond_init(&t->start, NULL);
+        pthread_cond_init(&t->done, NULL);
+        for (size_t i = 1; i < threads; i++) {
+            t->m[i] = (struct member){.t = t, .id = i};
+            if (pthread_create(&t->m[i].th, NULL, member, &t->m[i]) != 0)
+                break;
+            t->size = i + 1;
+        }
+    }
+    *out = t;
+    return AS_OK;
+}
+
+void
+as__team_run(struct as__team *t, size_t n_tasks,
+             void (*fn)(void *ctx, size_t task, size_t worker), void *ctx)
+{
+    t->n_tasks = n_tasks;
+    t->fn = fn;
+    t->ctx = ctx;
+    atomic_store(&t->next, 0);
+    if (t->size == 1 || n_tasks <= 1) {
+        work(t, 0);
+        return;
+    }
+    pthread_mutex_lock(&t->lock);
+    t->pending = t->size - 1;
+    t->generation++;
+    pthread_cond_broadcast(&t->start);
+    pthread_mutex_unlock(&t->lock);
+    work(t, 0);
+    pthread_mutex_lock(&t->lock);
+    while (t->pending > 0)
+        pthread_cond_wait(&t->done, &t->lock);
+    pthread_mutex_unlock(&t->lock);
+}
+
+void
+as__team_free(struct as__team *t)
+{
+    if (t == NULL)
+        return;
+    if (t->m != NULL) {
+        pthread_mutex_lock(&t->lock);
+        t->quit = 1;
+        pthread_cond_broadcast(&t->start);
+        pthread_mutex_unlock(&t->lock);
+        for (size_t i = 1; i < t->size; i++)
+            pthread_join(t->m[i].th, NULL);
+        pthread_cond_destroy(&t->start);
+        pthread_cond_destroy(&t->done);
+        pthread_mutex_destroy(&t->lock);
+        free(t->m);
+    }
+    free(t);
 }
 
 int
@@ -39,31 +146,17 @@ as_parallel(size_t n_tasks, size_t threads,
 {
     if (fn == NULL)
         return AS_EINVAL;
-    struct pool p = {.n_tasks = n_tasks, .fn = fn, .ctx = ctx};
-    atomic_init(&p.next, 0);
     if (threads > n_tasks)
         threads = n_tasks;
     if (threads <= 1) {
-        for (size_t t = 0; t < n_tasks; t++)
-            fn(ctx, t, 0);
+        for (size_t k = 0; k < n_tasks; k++)
+            fn(ctx, k, 0);
         return AS_OK;
     }
-    struct worker *w = calloc(threads, sizeof *w);
-    if (w == NULL)
+    struct as__team *t;
+    if (as__team_new(&t, threads) != AS_OK)
         return AS_ENOMEM;
-    size_t started = 0;
-    for (size_t i = 1; i < threads; i++) {
-        w[i].p = &p;
-        w[i].id = i;
-        if (pthread_create(&w[i].th, NULL, run, &w[i]) != 0)
-            break;
-        started = i;
-    }
-    w[0].p = &p;
-    w[0].id = 0;
-    run(&w[0]);
-    for (size_t i = 1; i <= started; i++)
-        pthread_join(w[i].th, NULL);
-    free(w);
+    as__team_run(t, n_tasks, fn, ctx);
+    as__team_free(t);
     return AS_OK;
 }
