@@ -128,7 +128,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int eof;
         int status = as_featreader_next(r, &row, &eof);
         /* what is said of a refused row is consistent: one of a field,
-         * the count, a whole line, a header; nothing for a row read */
+         * the count, a whole line, a header; nothing for a row read;
+         * out of range only of a field of a malformed row */
         struct as_featfault f;
         as_featreader_fault(r, &f);
         int told = (f.column != NULL) + (f.fields != 0) +
@@ -136,6 +137,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (told > 1 || (status == AS_OK && told != 0) ||
             (f.column != NULL && strlen(f.column) == 0) ||
             (f.fields != 0 && f.fields == f.want) ||
+            (f.range && (status != AS_ESYNTAX || f.column == NULL)) ||
             (f.header != 0 &&
              (status != AS_EMISMATCH || f.header >= as_featreader_line(r))))
             abort();

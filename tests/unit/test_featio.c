@@ -1446,9 +1446,11 @@ test_tsv_faults(void)
         "r.wav\tx\t1\t2\t0.5\t10\t-9223372037.000000000\t0123456789abcdef\n"
         /* 25: too many digits and a letter: misspelt, not out of range */
         "s.wav\tx\t1\t2\t0.5\t99999999999999999999x\t-1\t0123456789abcdef\n"
-        /* 26: out of range, then one field too many: the count told */
+        /* 26: the same of a time, the letter among its decimals */
+        "s.wav\tx\t1\t2\t0.5\t10\t99999999999.00000000x\t0123456789abcdef\n"
+        /* 27: out of range, then one field too many: the count told */
         "t.wav\tx\t-1e39\t2\t0.5\t10\t-1\t0123456789abcdef\t\n"
-        /* 27: the largest of each, fine */
+        /* 28: the largest of each, fine */
         "u.wav\tx\t3.40282347e+38\t2\t0.5\t9223372036854775807\t"
         "-9223372036.854775808\t0123456789abcdef\n";
     static const struct {
@@ -1483,8 +1485,9 @@ test_tsv_faults(void)
         {AS_ESYNTAX, 23, "file_mtime", 0, AS_LINE_FINE, 0, 1},
         {AS_ESYNTAX, 24, "file_mtime", 0, AS_LINE_FINE, 0, 1},
         {AS_ESYNTAX, 25, "file_size", 0, AS_LINE_FINE, 0, 0},
-        {AS_ESYNTAX, 26, NULL, 9, AS_LINE_FINE, 0, 0},
-        {AS_OK, 27, NULL, 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 26, "file_mtime", 0, AS_LINE_FINE, 0, 0},
+        {AS_ESYNTAX, 27, NULL, 9, AS_LINE_FINE, 0, 0},
+        {AS_OK, 28, NULL, 0, AS_LINE_FINE, 0, 0},
     };
     check_ctx("faults");
     FILE *fp = input(text, sizeof text - 1);

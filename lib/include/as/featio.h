@@ -171,8 +171,8 @@ struct as_featfault {
     /* AS_ESYNTAX with a column: 1 when that field is a number spelt
      * right but out of its column's range (a feature beyond float32's
      * +-3.40282347e+38, a duration_s beyond a double's or below 0 but
-     * not -1, a file_size or file_mtime beyond a signed 64-bit
-     * integer), else 0 */
+     * not -1, a file_size above a signed 64-bit integer's largest, a
+     * file_mtime beyond its range), else 0 */
     int range;
 };
 /* Fills *f (not NULL) for the row last returned; r may be NULL. */
