@@ -1445,9 +1445,10 @@ test_moves_many(void)
         uint64_t r = 0;
         for (int b = 0; b < 4; b++)
             r = r << 16 | (uint64_t)(tu_uniform(&rng) * 65536.0);
-        /* top byte one of two, a middle byte one of three */
-        pool[k] = (r & 0x00ffff00ffffffffu) | (uint64_t)(k % 2) << 56 |
-                  (uint64_t)(0x40 + k % 3) << 32;
+        /* the top byte one of two, byte 5 the same in all, byte 4 one
+         * of three, the rest drawn */
+        pool[k] = (r & 0x00ff0000ffffffffu) | (uint64_t)(k % 2) << 56 |
+                  (uint64_t)0x5a << 40 | (uint64_t)(0x40 + k % 3) << 32;
         if (pool[k] == 0)
             pool[k] = 1;
     }
