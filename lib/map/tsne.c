@@ -39,6 +39,7 @@
 #include "as/error.h"
 #include "as/map.h"
 #include "as/parallel.h"
+#include "../util/team.h"
 #include "internal.h"
 
 #define EXPLORATION_ITER 250
@@ -402,7 +403,7 @@ append_task(void *ctx, size_t task, size_t worker)
 }
 
 static int
-build_tree(struct tree *tr, const double *y, size_t n, size_t threads)
+build_tree(struct tree *tr, const double *y, size_t n, struct as__team *team)
 {
     size_t dims = tr->dims;
     double lo[3], hi[3];
@@ -425,14 +426,12 @@ build_tree(struct tree *tr, const double *y, size_t n, size_t threads)
         tr->idx[i] = i;
     if (new_node(&tr->all, dims, lo, w) < 0)
         return AS_ENOMEM;
-    int split = threads > 1 ? SPLIT_DEPTH(dims) : 0;
+    int split = as__team_size(team) > 1 ? SPLIT_DEPTH(dims) : 0;
     if (build(tr, &tr->all, 0, 0, n, 0, split) != 0)
         return AS_ENOMEM;
     if (tr->n_sub == 0)
         return AS_OK;
-    int st = as_parallel(tr->n_sub, threads, subtree_task, tr);
-    if (st != AS_OK)
-        return st;
+    as__team_run(team, tr->n_sub, subtree_task, tr);
     size_t total = tr->all.n;
     for (size_t k = 0; k < tr->n_sub; k++) {
         if (tr->sub[k].failed)
@@ -449,8 +448,7 @@ build_tree(struct tree *tr, const double *y, size_t n, size_t threads)
         tr->all.v = nn;
         tr->all.cap = total;
     }
-    if ((st = as_parallel(tr->n_sub, threads, append_task, tr)) != AS_OK)
-        return st;
+    as__team_run(team, tr->n_sub, append_task, tr);
     tr->all.n = total;
     return AS_OK;
 }
@@ -772,12 +770,13 @@ tsne_buf_alloc(struct tsne_buf *b, struct tree *t, size_t n, size_t dims,
  * set, the KL terms): through the tree t, or exactly from the
  * coordinates by axis when t is NULL. Z, the sum of the q, in *z. */
 static int
-gradient(struct grad *g, struct tree *t, size_t threads, double *yt, double *z)
+gradient(struct grad *g, struct tree *t, struct as__team *team, double *yt,
+         double *z)
 {
     size_t n = g->n, dims = g->dims;
     int status;
     if (t != NULL) {
-        if ((status = build_tree(t, g->y, n, threads)) != AS_OK)
+        if ((status = build_tree(t, g->y, n, team)) != AS_OK)
             return status;
     } else {
         for (size_t i = 0; i < n; i++)
@@ -785,8 +784,7 @@ gradient(struct grad *g, struct tree *t, size_t threads, double *yt, double *z)
                 yt[a * n + i] = g->y[i * dims + a];
     }
     g->t = t;
-    if ((status = as_parallel(n, threads, grad_task, g)) != AS_OK)
-        return status;
+    as__team_run(team, n, grad_task, g);
     double sum = 0.0;
     for (size_t i = 0; i < n; i++)
         sum += g->sq[i];
@@ -798,9 +796,10 @@ gradient(struct grad *g, struct tree *t, size_t threads, double *yt, double *z)
  * The threads one step of the descent runs on: no more than give each
  * about half a millisecond of work (2^18 pairs exact, 256 rows through
  * the tree: 1.9 ns a pair, 2 us a row measured at 2000 points), since
- * every step starts and joins its threads, tens of microseconds each.
- * Measured before this: 165 points took 0.25 s at -j1 and 2.4 s at
- * -j16, 2.3 s of it starting threads. Threads change no bit.
+ * waking a thread for a step costs microseconds to tens of them.
+ * Measured before this, when every step started and joined its threads:
+ * 165 points took 0.25 s at -j1 and 2.4 s at -j16, 2.3 s of it
+ * starting threads. Threads change no bit.
  */
 static size_t
 step_threads(size_t n, int exact, size_t threads)
@@ -829,6 +828,7 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
     struct tsne_buf b = {0};
     int exact = !(o->theta > 0.0);
     struct tree t = {.dims = dims};
+    struct as__team *team = NULL;
     int status = tsne_buf_alloc(&b, &t, n, dims, exact, o->threads);
     if (status != AS_OK ||
         (status = affinities(x, n, d, k, o->perplexity, o->threads, &p)) !=
@@ -855,15 +855,18 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
         if (p.val[e] > 0.0)
             plogp += p.val[e] * log(p.val[e]);
     double best_kl = (double)INFINITY;
-    size_t best_iter = 0, threads = step_threads(n, exact, o->threads);
+    size_t best_iter = 0;
+    /* one team for every step */
+    if ((status = as__team_new(&team, step_threads(n, exact, o->threads))) !=
+        AS_OK)
+        goto done;
     for (size_t it = 0; it < o->max_iter; it++) {
         int explore = it < EXPLORATION_ITER;
         g.exaggeration = explore ? EXAGGERATION : 1.0;
         int check = (it + 1) % CHECK_EVERY == 0 || it + 1 == o->max_iter;
         g.kl = check ? b.klp : NULL;
         double z;
-        if ((status = gradient(&g, exact ? NULL : &t, threads, b.yt, &z)) !=
-            AS_OK)
+        if ((status = gradient(&g, exact ? NULL : &t, team, b.yt, &z)) != AS_OK)
             goto done;
         double gnorm = descend(n * dims, b.pos, b.neg, z, explore ? 0.5 : 0.8,
                                rate, b.gains, b.upd, out);
@@ -884,6 +887,7 @@ as_tsne(const float *x, size_t n, size_t d, const struct as_tsne_opts *o,
             break;
     }
 done:
+    as__team_free(team);
     free(p.rs);
     free(p.col);
     free(p.val);

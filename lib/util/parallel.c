@@ -120,6 +120,12 @@ as__team_run(struct as__team *t, size_t n_tasks,
     pthread_mutex_unlock(&t->lock);
 }
 
+size_t
+as__team_size(const struct as__team *t)
+{
+    return t->size;
+}
+
 void
 as__team_free(struct as__team *t)
 {

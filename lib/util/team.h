@@ -19,6 +19,8 @@ int as__team_new(struct as__team **out, size_t threads);
  * is done. Steps of one team run one at a time, from one thread. */
 void as__team_run(struct as__team *t, size_t n_tasks,
                   void (*fn)(void *ctx, size_t task, size_t worker), void *ctx);
+/* The threads the team has, the caller's included (at least 1). */
+size_t as__team_size(const struct as__team *t);
 /* Stops and joins the team's threads and frees it; NULL is fine. */
 void as__team_free(struct as__team *t);
 
