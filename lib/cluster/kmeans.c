@@ -19,7 +19,7 @@
 #include "../util/rng.h"
 #include "as/cluster.h"
 #include "as/error.h"
-#include "as/parallel.h"
+#include "../util/team.h"
 #include "internal.h"
 
 #define CHUNK 4096 /* points per task: a multiple of AS__LANES */
@@ -54,6 +54,10 @@ struct km {
     double *half;  /* per centre: half the distance to the nearest other */
     float ccmax;   /* the largest |c|^2 */
     int isa;       /* as__kernel_isa() */
+    /* the threads, kept across every assignment of every restart (one
+     * is a millisecond or so of work at 20000 points: starting threads
+     * for each cost a tenth of it, more on a busy machine) */
+    struct as__team *team;
 };
 
 /*
@@ -134,13 +138,10 @@ assign_chunk(void *ctx, size_t c, size_t worker)
 }
 
 static int
-assign(struct km *m, size_t threads, int update, double *inertia,
-       size_t *changed)
+assign(struct km *m, int update, double *inertia, size_t *changed)
 {
     m->update = update;
-    int st = as_parallel(m->n_chunks, threads, assign_chunk, m);
-    if (st != AS_OK)
-        return st;
+    as__team_run(m->team, m->n_chunks, assign_chunk, m);
     *inertia = 0.0;
     *changed = 0;
     for (size_t c = 0; c < m->n_chunks; c++) {
@@ -512,7 +513,7 @@ lloyd(struct km *m, struct km_buf *b, const struct as_kmeans_opts *o,
     int status;
     for (iter = 0; iter < o->max_iter; iter++) {
         centers_to_float(m, centers, b->cf);
-        if ((status = assign(m, o->threads, 1, &inertia, &moved)) != AS_OK)
+        if ((status = assign(m, 1, &inertia, &moved)) != AS_OK)
             return status;
         double shift =
             update_centers(m, centers, b->next, b->count, b->order, b->scratch);
@@ -529,7 +530,7 @@ lloyd(struct km *m, struct km_buf *b, const struct as_kmeans_opts *o,
     }
     /* labels and inertia for the final centres */
     centers_to_float(m, centers, b->cf);
-    if ((status = assign(m, o->threads, 0, &inertia, &moved)) != AS_OK)
+    if ((status = assign(m, 0, &inertia, &moved)) != AS_OK)
         return status;
     double in2 = 0.0;
     for (size_t i = 0; i < n; i++)
@@ -552,7 +553,11 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
     struct km_buf b = {0};
     double tol = 0.0;
     int status = km_setup(&m, &b);
-    if (status != AS_OK || (status = tolerance(x, n, d, o->tol, &tol)) != AS_OK)
+    if (status != AS_OK ||
+        (status = tolerance(x, n, d, o->tol, &tol)) != AS_OK ||
+        (status = as__team_new(
+             &m.team, o->threads < m.n_chunks ? o->threads : m.n_chunks)) !=
+            AS_OK)
         goto done;
     double best_inertia = (double)INFINITY;
     for (size_t run = 0; run < o->n_init; run++) {
@@ -573,6 +578,7 @@ as_kmeans(const float *x, size_t n, size_t d, const struct as_kmeans_opts *o,
         }
     }
 done:
+    as__team_free(m.team);
     km_buf_free(&b);
     return status;
 }
