@@ -12,17 +12,19 @@ struct member {
     struct as__team *t;
     size_t id;
     pthread_t th;
+    pthread_cond_t go; /* signalled when a step has work for it */
 };
 
 struct as__team {
     size_t size; /* threads started, and the caller */
     struct member *m;
     pthread_mutex_t lock;
-    pthread_cond_t start, done;
-    /* the step: a new generation wakes the members, pending counts
+    pthread_cond_t done;
+    /* the step: a new generation, and the members numbered below active
+     * woken for it (those past the task count sleep on); pending counts
      * those that have not finished it */
     unsigned long generation;
-    size_t pending;
+    size_t active, pending;
     int quit;
     size_t n_tasks;
     atomic_size_t next;
@@ -52,8 +54,10 @@ member(void *arg)
     unsigned long seen = 0;
     pthread_mutex_lock(&t->lock);
     for (;;) {
-        while (t->generation == seen && !t->quit)
-            pthread_cond_wait(&t->start, &t->lock);
+        while (!t->quit && (t->generation == seen || me->id >= t->active)) {
+            seen = t->generation; /* a step without work for it */
+            pthread_cond_wait(&me->go, &t->lock);
+        }
         if (t->quit)
             break;
         seen = t->generation;
@@ -83,12 +87,14 @@ as__team_new(struct as__team **out, size_t threads)
             return AS_ENOMEM;
         }
         pthread_mutex_init(&t->lock, NULL);
-        pthread_cond_init(&t->start, NULL);
         pthread_cond_init(&t->done, NULL);
         for (size_t i = 1; i < threads; i++) {
             t->m[i] = (struct member){.t = t, .id = i};
-            if (pthread_create(&t->m[i].th, NULL, member, &t->m[i]) != 0)
+            pthread_cond_init(&t->m[i].go, NULL);
+            if (pthread_create(&t->m[i].th, NULL, member, &t->m[i]) != 0) {
+                pthread_cond_destroy(&t->m[i].go);
                 break;
+            }
             t->size = i + 1;
         }
     }
@@ -109,9 +115,11 @@ as__team_run(struct as__team *t, size_t n_tasks,
         return;
     }
     pthread_mutex_lock(&t->lock);
-    t->pending = t->size - 1;
+    t->active = t->size < n_tasks ? t->size : n_tasks;
+    t->pending = t->active - 1;
     t->generation++;
-    pthread_cond_broadcast(&t->start);
+    for (size_t i = 1; i < t->active; i++)
+        pthread_cond_signal(&t->m[i].go);
     pthread_mutex_unlock(&t->lock);
     work(t, 0);
     pthread_mutex_lock(&t->lock);
@@ -134,11 +142,13 @@ as__team_free(struct as__team *t)
     if (t->m != NULL) {
         pthread_mutex_lock(&t->lock);
         t->quit = 1;
-        pthread_cond_broadcast(&t->start);
-        pthread_mutex_unlock(&t->lock);
         for (size_t i = 1; i < t->size; i++)
+            pthread_cond_signal(&t->m[i].go);
+        pthread_mutex_unlock(&t->lock);
+        for (size_t i = 1; i < t->size; i++) {
             pthread_join(t->m[i].th, NULL);
-        pthread_cond_destroy(&t->start);
+            pthread_cond_destroy(&t->m[i].go);
+        }
         pthread_cond_destroy(&t->done);
         pthread_mutex_destroy(&t->lock);
         free(t->m);
