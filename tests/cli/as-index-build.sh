@@ -210,7 +210,7 @@ as-index -o seg.asx many.tsv
     as-index -q -u seg.asx
 [ -f seg.asx.seg ] || fail "no segment to damage"
 cp seg.asx seg.before
-printf '\377' | dd of=seg.asx.seg bs=1 seek=60 conv=notrunc 2>/dev/null
+flip_byte seg.asx.seg 60
 run as-index -o seg.asx head.tsv
 expect_status 1
 expect_err "as-index: seg.asx: not written: the streams hold no entry, and it cannot be read to count its entries (index is damaged (checksum mismatch); remove it first to empty it)"

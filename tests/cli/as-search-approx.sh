@@ -131,7 +131,7 @@ cmp -s first.ann lib.asx.ann || fail "-A twice: files differ"
 # damaged: a flipped byte in the graph, or in the header; truncated
 damaged="as-search: lib.asx.ann: index is damaged (checksum mismatch): rebuild it with as-index -a lib.asx"
 flip() { # offset
-    printf '\377' | dd of=lib.asx.ann bs=1 seek="$1" conv=notrunc 2>/dev/null
+    flip_byte lib.asx.ann "$1"
 }
 size=$(wc -c <lib.asx.ann)
 flip $((size / 2))
@@ -303,8 +303,7 @@ expect_status 0
 awk -F '\t' 'BEGIN { OFS = "\t" } { NF--; print }' "$T/out" >approx_c
 cmp -s exact_c approx_c || fail "copies: -a differs from the exact search"
 # the groups, after the graph, are checked as it is
-printf '\377' | dd of=copies.asx.ann bs=1 seek=$(($(wc -c <copies.asx.ann) - 3)) \
-    conv=notrunc 2>/dev/null
+flip_byte copies.asx.ann $(($(wc -c <copies.asx.ann) - 3))
 run as-search -a -k 10 -F queries.tsv copies.asx
 expect_status 1
 expect_err "as-search: copies.asx.ann: index is damaged (checksum mismatch): rebuild it with as-index -a copies.asx"

@@ -164,7 +164,7 @@ same want.json "rebuilt graph: not as-search -a's answer"
 # the index, and stays (before, approx=1 was answered exactly)
 cp lib.asx.ann bad.ann
 size=$(wc -c <bad.ann)
-printf '\377' | dd of=bad.ann bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+flip_byte bad.ann $((size / 2))
 mv bad.ann lib.asx.ann
 kept() {
     grep -qF "; keeping the one opened before" "$T/serve.err"

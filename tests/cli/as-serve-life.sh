@@ -106,7 +106,7 @@ cp lib.asx damaged.asx
 # 16-byte slots of offset and size, as-format(5)), which opening without
 # a check of every block reads nothing of
 set -- $(od -An -t u8 -j $((56 + 3 * 16)) -N 16 damaged.asx)
-printf '\377' | dd of=damaged.asx bs=1 seek=$(($1 + $2 / 2)) conv=notrunc 2>/dev/null
+flip_byte damaged.asx $(($1 + $2 / 2))
 if as-index -c damaged.asx 2>/dev/null; then fail "the copy is not damaged"; fi
 n_kept=$(grep -c '^as-serve: keeping the indexes opened before$' "$T/serve.err")
 mv damaged.asx lib.asx

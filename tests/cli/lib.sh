@@ -220,6 +220,18 @@ as_dev_nodes() {
     full=$T/full
 }
 
+# flip_byte FILE OFFSET: the byte at OFFSET replaced by its complement,
+# every bit changed, so that the file is damaged whatever the byte held
+# (writing a fixed 0xff left a file whose byte was 0xff already as it
+# was: an index of random temporary paths and times, one run in 256).
+flip_byte() {
+    _b=$(od -An -t u1 -j "$2" -N 1 "$1" | tr -d ' ')
+    [ -n "$_b" ] || fail "flip_byte: $1 has no byte $2"
+    # shellcheck disable=SC2059
+    printf "\\$(printf '%03o' $((255 - _b)))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
 # as_dev_install: the library's "dev" component installed into
 # $T/prefix (cmake --install, the prefix given relative to $T), its
 # audiosearch.pc checked to name that prefix in full, and
