@@ -385,6 +385,31 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
     return st;
 }
 
+int
+as__dupcmp_copy0(as__dupcmp *c, const as__dupcmp *from)
+{
+    struct sound *s = &c->s[0];
+    const struct sound *f = &from->s[0];
+    s->n = 0;
+    s->n_env = 0;
+    s->env_norm = 0.0;
+    s->peak = 0;
+    c->a_frames = 0;
+    if (grow((void **)&s->x, &s->cap, f->n ? f->n : 1, sizeof *s->x) ||
+        grow((void **)&s->env, &s->cap_env, f->n_env ? f->n_env : 1,
+             sizeof *s->env))
+        return AS_ENOMEM;
+    if (f->n > 0)
+        memcpy(s->x, f->x, f->n * sizeof *s->x);
+    if (f->n_env > 0)
+        memcpy(s->env, f->env, f->n_env * sizeof *s->env);
+    s->n = f->n;
+    s->n_env = f->n_env;
+    s->env_norm = f->env_norm;
+    s->peak = f->peak;
+    return AS_OK;
+}
+
 /* The lag l (in samples: b's sample i + l lines up with a's sample i)
  * that best aligns b on a. Each correlation is summed as a loop over the
  * overlap would sum it, lag by lag (as__lag_sums()). */

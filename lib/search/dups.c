@@ -347,11 +347,14 @@ confirm_task(void *ctx, size_t task, size_t worker)
     struct confirm_ctx *c = ctx;
     as__dupcmp *w = c->work[worker];
     struct pair *p = &c->p[c->todo[task]];
+    /* the leader, decoded once into worker 0's slot 0 (confirm_assign()),
+     * copied from there: decoding it again in every worker cost more
+     * than the pairs gained from the threads */
     if (c->loaded[worker] != c->u) {
-        errno = 0;
-        c->loaded_st[worker] =
-            as__dupcmp_load(w, 0, c->dirfd, c->items[c->u].path);
-        c->loaded_errno[worker] = errno;
+        c->loaded_st[worker] = c->loaded_st[0];
+        c->loaded_errno[worker] = c->loaded_errno[0];
+        if (c->loaded_st[0] == AS_OK)
+            c->loaded_st[worker] = as__dupcmp_copy0(w, c->work[0]);
         c->loaded[worker] = c->u;
     }
     p->st_u = c->loaded_st[worker];
@@ -439,6 +442,13 @@ confirm_assign(struct item *items, size_t n, struct pairs *ps,
             from = to;
             if (n_todo == 0)
                 break;
+            if (loaded[0] != u) {
+                errno = 0;
+                loaded_st[0] =
+                    as__dupcmp_load(work[0], 0, o->dirfd, items[u].path);
+                loaded_errno[0] = errno;
+                loaded[0] = u;
+            }
             struct confirm_ctx c = {items,    ps->p,   todo,      u,
                                     work,     loaded,  loaded_st, loaded_errno,
                                     max_diff, o->dirfd};

@@ -245,6 +245,11 @@ void as__dupcmp_free(as__dupcmp *c);
  * status of as_decoder_open/as_decoder_read (errno set with AS_EIO);
  * the slot is then empty. */
 int as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path);
+/* Puts into c's slot 0 the sound in from's slot 0, as loading the same
+ * file would (the same bits), without decoding it again; from is only
+ * read, so other threads may read it meanwhile. AS_OK or AS_ENOMEM (the
+ * slot is empty then). */
+int as__dupcmp_copy0(as__dupcmp *c, const as__dupcmp *from);
 /* The difference of the two loaded sounds in dB (as/search.h,
  * as_dup_groups_find); HUGE_VAL when one is silent, or when the
  * difference is at most limit but they play at different rates or with

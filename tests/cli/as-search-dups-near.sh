@@ -49,6 +49,9 @@ awk -F '\t' '$8 > 0.5 || ($2 == 1 && $8 != 0) { exit 1 }' "$T/out" ||
 as-search -D -j 1 l.asx >j1
 as-search -D -j 2 l.asx >j2
 cmp -s j1 j2 || fail "-j 1 and -j 2 differ"
+# (more threads than pairs: the leader, decoded once, copied to each)
+as-search -D -j 8 l.asx >j8
+cmp -s j1 j8 || fail "-j 1 and -j 8 differ"
 run as-search -D -H -e 0 l.asx
 expect_status 0
 printf '%s\n' "1	1	k/bd.wav	k	0.559773	0.000000	identical	0.00" \
