@@ -246,16 +246,17 @@ parse_digits(const char *s, const char *e, uint64_t max, uint64_t *out)
 {
     if (s == e || (*s == '0' && e - s > 1))
         return AS_ESYNTAX;
-    for (const char *q = s; q < e; q++)
-        if (*q < '0' || *q > '9')
-            return AS_ESYNTAX;
     uint64_t v = 0;
+    int over = 0; /* past max, read on: a letter after is a misspelling */
     for (; s < e; s++) {
+        if (*s < '0' || *s > '9')
+            return AS_ESYNTAX;
         unsigned d = (unsigned)(*s - '0');
-        if (d > max || v > (max - d) / 10)
-            return OUT_OF_RANGE;
-        v = v * 10 + d;
+        over = over || d > max || v > (max - d) / 10;
+        v = over ? v : v * 10 + d;
     }
+    if (over)
+        return OUT_OF_RANGE;
     *out = v;
     return AS_OK;
 }
