@@ -320,17 +320,25 @@ envelope(struct sound *s)
     return AS_OK;
 }
 
-int
-as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
+/* Empties slot (silence to as__dupcmp_diff()) until it is loaded whole,
+ * and with slot 0 the frames kept of it. */
+static struct sound *
+slot_clear(as__dupcmp *c, int slot)
 {
     struct sound *s = &c->s[slot];
-    /* empty until loaded whole: silence to as__dupcmp_diff() */
     s->n = 0;
     s->n_env = 0;
     s->env_norm = 0.0;
     s->peak = 0;
     if (slot == 0)
         c->a_frames = 0;
+    return s;
+}
+
+int
+as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
+{
+    struct sound *s = slot_clear(c, slot);
     struct as_decode_opts o;
     as_decode_opts_init(&o);
     o.out_rate_hz = RATE_HZ;
@@ -388,13 +396,8 @@ as__dupcmp_load(as__dupcmp *c, int slot, int dirfd, const char *path)
 int
 as__dupcmp_copy0(as__dupcmp *c, const as__dupcmp *from)
 {
-    struct sound *s = &c->s[0];
+    struct sound *s = slot_clear(c, 0);
     const struct sound *f = &from->s[0];
-    s->n = 0;
-    s->n_env = 0;
-    s->env_norm = 0.0;
-    s->peak = 0;
-    c->a_frames = 0;
     if (grow((void **)&s->x, &s->cap, f->n ? f->n : 1, sizeof *s->x) ||
         grow((void **)&s->env, &s->cap_env, f->n_env ? f->n_env : 1,
              sizeof *s->env))
